@@ -1,0 +1,185 @@
+//! Every clap struct of the command line. Parsing only: no work happens here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "whocan",
+    version,
+    about = "Who can do X on Azure Machine Learning workspace W, and why?",
+    long_about = "whocan imports Azure and Entra ID exports (role definitions, role assignments, \
+deny assignments, PIM eligibility, users, groups, nested memberships, the management-group \
+tree, resources, provider operations) into dated snapshots in a local SQLite database, and \
+answers who-can and can-I questions offline, with the full path that grants each access.",
+    after_help = "Examples:\n  whocan demo\n  whocan import --label 2026-Q4 exports/\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod --explain\n  whocan can alice@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod"
+)]
+pub struct Cli {
+    /// SQLite database file.
+    #[arg(long, global = true, env = "WHOCAN_DB", default_value = "whocan.db")]
+    pub db: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import export files and directories (recursively) as one new snapshot.
+    #[command(after_help = "Each file's kind is recognised from its content; a group-member file \
+is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  whocan import exports/\n  whocan import --label 2026-Q4 --taken-at 2026-10-01T00:00:00Z roles.json assignments.json members/")]
+    Import(ImportArgs),
+    /// List the snapshots in the database.
+    Snapshots(SnapshotsArgs),
+    /// Every principal that can do all of ACTION... at a scope, and why.
+    #[command(after_help = "Examples:\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod\n  whocan who --activity submit-run-v2 --workspace ml-dev --explain\n  whocan who Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read --data --scope /subscriptions/.../resourceGroups/rg --format json")]
+    Who(WhoArgs),
+    /// Can PRINCIPAL do ACTION... at a scope? Exit 0 if yes, 1 if no; says why and why not.
+    #[command(after_help = "PRINCIPAL is an object id, a user principal name or a display name.\n\nExamples:\n  whocan can alice@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can 'Build Pipeline' --activity deploy-model --workspace ml-prod --explain")]
+    Can(CanArgs),
+    /// The concrete operations (from the imported catalogue) a principal can do at a scope.
+    #[command(after_help = "Examples:\n  whocan what alice@contoso.com --workspace ml-dev\n  whocan what alice@contoso.com --workspace ml-dev --provider Microsoft.Authorization")]
+    What(WhatArgs),
+    /// List the AzureML activities that `--activity` accepts and what each requires.
+    Activities(ActivitiesArgs),
+    /// Import the bundled sample tenant into a scratch database and answer the main questions.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Graph {
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files or directories to read (directories recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// A label for the snapshot, e.g. 2026-Q4.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// When the exports were taken (RFC 3339; default: now, UTC).
+    #[arg(long)]
+    pub taken_at: Option<String>,
+    /// Output format of the summary.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotsArgs {
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Which snapshot to read.
+#[derive(Debug, Args, Clone)]
+pub struct SnapshotArgs {
+    /// Read this snapshot id instead of the latest.
+    #[arg(long, conflicts_with = "as_of")]
+    pub snapshot: Option<i64>,
+    /// Read the latest snapshot taken at or before this date (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+/// Where to ask.
+#[derive(Debug, Args, Clone)]
+pub struct ScopeArgs {
+    /// Target scope (a resource id, resource group, subscription, management group or /).
+    #[arg(long, conflicts_with = "workspace")]
+    pub scope: Option<String>,
+    /// Target an AzureML workspace by name (or a compute as WORKSPACE/COMPUTE).
+    #[arg(long)]
+    pub workspace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoArgs {
+    /// Actions, e.g. Microsoft.MachineLearningServices/workspaces/computes/write.
+    #[arg(required_unless_present = "activity")]
+    pub actions: Vec<String>,
+    /// An AzureML activity instead of actions (see `whocan activities`).
+    #[arg(long, conflicts_with = "actions")]
+    pub activity: Option<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Treat the actions as data actions (otherwise the catalogue's isDataAction decides).
+    #[arg(long)]
+    pub data: bool,
+    /// List groups that hold the access as well.
+    #[arg(long)]
+    pub include_groups: bool,
+    /// Print every path: groups, assignment, role, scope, matching pattern.
+    #[arg(long)]
+    pub explain: bool,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the access paths as a Graphviz graph to stdout instead.
+    #[arg(long, value_enum)]
+    pub graph: Option<Graph>,
+    #[command(flatten)]
+    pub snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CanArgs {
+    /// Object id, user principal name or display name.
+    pub principal: String,
+    /// Actions to check.
+    #[arg(required_unless_present = "activity")]
+    pub actions: Vec<String>,
+    #[arg(long, conflicts_with = "actions")]
+    pub activity: Option<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[arg(long)]
+    pub data: bool,
+    #[arg(long)]
+    pub explain: bool,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[arg(long, value_enum)]
+    pub graph: Option<Graph>,
+    #[command(flatten)]
+    pub snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WhatArgs {
+    pub principal: String,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Only operations of this provider namespace.
+    #[arg(long)]
+    pub provider: Option<String>,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivitiesArgs {
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory of the sample tenant (default: the sample-data/ shipped with whocan).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Keep the scratch database at this path instead of a temporary file.
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+}

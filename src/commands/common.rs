@@ -1,0 +1,1 @@
+//! Shared request validation for query commands.

@@ -1,0 +1,12 @@
+//! whocan as a library: the binary is a thin shell over [`commands`].
+//!
+//! Arrows run one way: commands → engine / store / import / report; the engine
+//! depends only on the model.
+
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod import;
+pub mod model;
+pub mod report;
+pub mod store;

@@ -1,0 +1,324 @@
+//! Domain types shared by the importer, the store and the engine.
+//!
+//! These are plain values: no I/O, no SQL. Every id, scope and action keeps its
+//! original spelling for display; comparisons go through [`key`] (lowercase), which
+//! is also how the store indexes them. A snapshot's whole content is a [`Tenant`].
+
+use serde::{Deserialize, Serialize};
+
+/// The object id of "All Principals" in deny assignments (type `SystemDefined`).
+pub const ALL_PRINCIPALS: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Case-folded comparison key for ids, scopes and actions (SPEC §1: compared
+/// case-insensitively, original spelling kept for display).
+pub fn key(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+/// The trailing GUID of a role definition id, in either the
+/// `/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid>` or the
+/// `/providers/...` form, or a bare GUID; lowercase.
+pub fn role_guid(role_definition_id: &str) -> String {
+    key(role_definition_id
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(role_definition_id))
+}
+
+/// Normalises a scope for comparison: lowercase, no trailing `/` (except the root `/`),
+/// empty becomes `/`.
+pub fn scope_key(scope: &str) -> String {
+    let t = scope.trim().trim_end_matches('/');
+    if t.is_empty() {
+        "/".to_string()
+    } else if t.starts_with('/') {
+        key(t)
+    } else {
+        format!("/{}", key(t))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PrincipalKind {
+    User,
+    Group,
+    ServicePrincipal,
+    /// A service principal whose `servicePrincipalType` is `ManagedIdentity`.
+    ManagedIdentity,
+    /// Seen only as an assignment holder or group member, in no directory listing.
+    Unknown,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "User",
+            PrincipalKind::Group => "Group",
+            PrincipalKind::ServicePrincipal => "ServicePrincipal",
+            PrincipalKind::ManagedIdentity => "ManagedIdentity",
+            PrincipalKind::Unknown => "Unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> PrincipalKind {
+        match s.to_ascii_lowercase().trim_start_matches("#microsoft.graph.") {
+            "user" => PrincipalKind::User,
+            "group" => PrincipalKind::Group,
+            "serviceprincipal" => PrincipalKind::ServicePrincipal,
+            "managedidentity" => PrincipalKind::ManagedIdentity,
+            _ => PrincipalKind::Unknown,
+        }
+    }
+}
+
+/// A directory object: user, group, service principal or managed identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Principal {
+    /// Object id as exported (original case).
+    pub id: String,
+    pub kind: PrincipalKind,
+    pub display_name: String,
+    pub user_principal_name: Option<String>,
+    /// `Member` or `Guest` for users.
+    pub user_type: Option<String>,
+    pub account_enabled: Option<bool>,
+    /// For service principals: the application id.
+    pub app_id: Option<String>,
+}
+
+/// A **direct** membership edge: `member_id` is a direct member of `group_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MemberEdge {
+    pub group_id: String,
+    pub member_id: String,
+    /// The member's type as the export said it (`User`, `Group`, ...), if it did.
+    pub member_kind: Option<PrincipalKind>,
+}
+
+/// One block of a role definition's `permissions`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PermissionBlock {
+    pub actions: Vec<String>,
+    pub not_actions: Vec<String>,
+    pub data_actions: Vec<String>,
+    pub not_data_actions: Vec<String>,
+    pub condition: Option<String>,
+    pub condition_version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleDefinition {
+    /// The role's GUID (the trailing segment of its id), original case. For a custom
+    /// role file without `Id` this is empty and the role is joined by name.
+    pub id: String,
+    pub role_name: String,
+    /// `BuiltInRole` or `CustomRole`.
+    pub role_type: String,
+    pub description: String,
+    pub permissions: Vec<PermissionBlock>,
+    pub assignable_scopes: Vec<String>,
+}
+
+impl RoleDefinition {
+    pub fn is_custom(&self) -> bool {
+        self.role_type.eq_ignore_ascii_case("CustomRole")
+    }
+}
+
+/// Where an active assignment came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AssignmentSource {
+    /// `az role assignment list` or ARM roleAssignments.
+    RoleAssignment,
+    /// A PIM `roleAssignmentScheduleInstances` entry with no matching role assignment.
+    PimActive,
+}
+
+/// An active role assignment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// Full assignment id (`<scope>/providers/Microsoft.Authorization/roleAssignments/<guid>`).
+    pub id: String,
+    pub principal_id: String,
+    /// `User`, `Group`, `ServicePrincipal`, ... as exported.
+    pub principal_type: String,
+    /// `principalName` as exported (`""` for a deleted principal); None when absent.
+    pub principal_name: Option<String>,
+    /// Role definition GUID (trailing segment of `roleDefinitionId`), original case;
+    /// empty when the export named the role only.
+    pub role_definition_id: String,
+    pub role_definition_name: Option<String>,
+    pub scope: String,
+    pub condition: Option<String>,
+    pub condition_version: Option<String>,
+    pub created_on: Option<String>,
+    pub source: AssignmentSource,
+}
+
+/// A PIM eligibility instance: grants nothing until activated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Eligibility {
+    pub id: String,
+    pub principal_id: String,
+    pub principal_type: String,
+    pub role_definition_id: String,
+    pub scope: String,
+    pub start_date_time: Option<String>,
+    pub end_date_time: Option<String>,
+    pub member_type: Option<String>,
+    pub condition: Option<String>,
+}
+
+/// A principal named in a deny assignment's `principals` or `excludePrincipals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DenyPrincipal {
+    pub id: String,
+    /// `User`, `Group`, `ServicePrincipal`, `SystemDefined`, ...
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DenyAssignment {
+    pub id: String,
+    pub name: String,
+    pub scope: String,
+    pub permissions: Vec<PermissionBlock>,
+    pub principals: Vec<DenyPrincipal>,
+    pub exclude_principals: Vec<DenyPrincipal>,
+    pub do_not_apply_to_child_scopes: bool,
+    pub condition: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ScopeKind {
+    Root,
+    ManagementGroup,
+    Subscription,
+    ResourceGroup,
+    Resource,
+}
+
+impl ScopeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeKind::Root => "root",
+            ScopeKind::ManagementGroup => "managementGroup",
+            ScopeKind::Subscription => "subscription",
+            ScopeKind::ResourceGroup => "resourceGroup",
+            ScopeKind::Resource => "resource",
+        }
+    }
+}
+
+/// A node of the scope tree as imported: management groups (with their parent),
+/// subscriptions (with their management group), resource groups and resources.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeNode {
+    /// Full id: `/providers/Microsoft.Management/managementGroups/<name>`,
+    /// `/subscriptions/<guid>`, `/subscriptions/<guid>/resourceGroups/<rg>`, or a resource id.
+    pub id: String,
+    pub kind: ScopeKind,
+    /// Short name (`ml-prod`, the subscription GUID, the management group name).
+    pub name: String,
+    pub display_name: Option<String>,
+    /// Resource type for resources (`Microsoft.MachineLearningServices/workspaces`).
+    pub resource_type: Option<String>,
+    /// Parent id for management groups and subscriptions (from the management-group
+    /// tree); None otherwise (resource parents follow from the id's path).
+    pub parent_id: Option<String>,
+}
+
+/// One operation of the provider catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    /// e.g. `Microsoft.MachineLearningServices/workspaces/computes/write`.
+    pub name: String,
+    pub display_name: Option<String>,
+    pub is_data_action: bool,
+    /// Provider namespace, e.g. `Microsoft.MachineLearningServices`.
+    pub provider: String,
+    /// Resource type name within the provider (`workspaces/computes`), empty for
+    /// provider-level operations.
+    pub resource_type: String,
+}
+
+/// Everything one snapshot holds: the input of the engine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tenant {
+    pub principals: Vec<Principal>,
+    pub member_edges: Vec<MemberEdge>,
+    /// Groups whose (direct) member list was imported, even if empty.
+    pub member_lists: Vec<String>,
+    pub roles: Vec<RoleDefinition>,
+    pub assignments: Vec<Assignment>,
+    pub eligibilities: Vec<Eligibility>,
+    pub denies: Vec<DenyAssignment>,
+    pub scopes: Vec<ScopeNode>,
+    pub operations: Vec<Operation>,
+}
+
+/// A snapshot's metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub id: i64,
+    /// RFC 3339, UTC.
+    pub taken_at: String,
+    pub label: Option<String>,
+    pub tool_version: String,
+    pub imported_at: String,
+    pub content_hash: String,
+}
+
+/// One input file of an import: what it was recognised as, and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    pub path: String,
+    /// The detected kind (`role-definitions`, `role-assignments`, ...).
+    pub kind: String,
+    /// Hex sha256 of the file's bytes.
+    pub sha256: String,
+    /// How many records it contributed.
+    pub records: usize,
+}
+
+/// A non-fatal problem found while importing (SPEC §1: kept and flagged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    /// Stable identifier, e.g. `undefined-role`, `orphaned-assignment`.
+    pub kind: String,
+    /// The object it is about (assignment id, principal id, group id...).
+    pub subject: String,
+    pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_guid_accepts_both_id_forms() {
+        let g = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+        assert_eq!(
+            role_guid(&format!(
+                "/subscriptions/abc/providers/Microsoft.Authorization/roleDefinitions/{}",
+                g.to_uppercase()
+            )),
+            g
+        );
+        assert_eq!(
+            role_guid(&format!(
+                "/providers/Microsoft.Authorization/roleDefinitions/{g}"
+            )),
+            g
+        );
+        assert_eq!(role_guid(g), g);
+    }
+
+    #[test]
+    fn scope_key_normalises_case_and_trailing_slash() {
+        assert_eq!(scope_key("/Subscriptions/ABC/"), "/subscriptions/abc");
+        assert_eq!(scope_key("/"), "/");
+        assert_eq!(scope_key(""), "/");
+    }
+}

@@ -1,0 +1,1 @@
+//! Renderers: every byte printed.
