@@ -27,19 +27,27 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Import export files and directories (recursively) as one new snapshot.
-    #[command(after_help = "Each file's kind is recognised from its content; a group-member file \
-is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  whocan import exports/\n  whocan import --label 2026-Q4 --taken-at 2026-10-01T00:00:00Z roles.json assignments.json members/")]
+    #[command(
+        after_help = "Each file's kind is recognised from its content; a group-member file \
+is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  whocan import exports/\n  whocan import --label 2026-Q4 --taken-at 2026-10-01T00:00:00Z roles.json assignments.json members/"
+    )]
     Import(ImportArgs),
     /// List the snapshots in the database.
     Snapshots(SnapshotsArgs),
     /// Every principal that can do all of ACTION... at a scope, and why.
-    #[command(after_help = "Examples:\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod\n  whocan who --activity submit-run-v2 --workspace ml-dev --explain\n  whocan who Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read --data --scope /subscriptions/.../resourceGroups/rg --format json")]
+    #[command(
+        after_help = "Examples:\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod\n  whocan who --activity submit-run-v2 --workspace ml-dev --explain\n  whocan who Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read --data --scope /subscriptions/.../resourceGroups/rg --format json"
+    )]
     Who(WhoArgs),
     /// Can PRINCIPAL do ACTION... at a scope? Exit 0 if yes, 1 if no; says why and why not.
-    #[command(after_help = "PRINCIPAL is an object id, a user principal name or a display name.\n\nExamples:\n  whocan can alice@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can 'Build Pipeline' --activity deploy-model --workspace ml-prod --explain")]
+    #[command(
+        after_help = "PRINCIPAL is an object id, a user principal name or a display name.\n\nExamples:\n  whocan can alice@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can 'Build Pipeline' --activity deploy-model --workspace ml-prod --explain"
+    )]
     Can(CanArgs),
     /// The concrete operations (from the imported catalogue) a principal can do at a scope.
-    #[command(after_help = "Examples:\n  whocan what alice@contoso.com --workspace ml-dev\n  whocan what alice@contoso.com --workspace ml-dev --provider Microsoft.Authorization")]
+    #[command(
+        after_help = "Examples:\n  whocan what alice@contoso.com --workspace ml-dev\n  whocan what alice@contoso.com --workspace ml-dev --provider Microsoft.Authorization"
+    )]
     What(WhatArgs),
     /// List the AzureML activities that `--activity` accepts and what each requires.
     Activities(ActivitiesArgs),

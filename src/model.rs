@@ -62,7 +62,10 @@ impl PrincipalKind {
     }
 
     pub fn parse(s: &str) -> PrincipalKind {
-        match s.to_ascii_lowercase().trim_start_matches("#microsoft.graph.") {
+        match s
+            .to_ascii_lowercase()
+            .trim_start_matches("#microsoft.graph.")
+        {
             "user" => PrincipalKind::User,
             "group" => PrincipalKind::Group,
             "serviceprincipal" => PrincipalKind::ServicePrincipal,

@@ -1,12 +1,55 @@
-//! `whocan can`.
+//! `whocan can`: can one principal do the actions (or activity) at a scope? Exit 0
+//! for yes (allowed or conditional), 1 for no.
 
+use std::io::Write;
 use std::path::Path;
 
-use crate::cli::CanArgs;
+use crate::cli::{CanArgs, Format};
+use crate::engine::decide::Ancestry;
+use crate::engine::query;
+use crate::report::{self, answers};
 
-use super::Outcome;
+use super::common::{load, resolve_principal, target_scope};
+use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
-    let _ = (db, args);
-    todo!()
+    let l = load(db, &args.snapshot)?;
+    let scope = target_scope(&l.tenant, &args.scope)?;
+    let principal = resolve_principal(&l.index, &l.tenant, &args.principal)?;
+    let (alts, actions, uncovered) = super::who::plan(
+        &l.index,
+        &args.actions,
+        args.activity.as_deref(),
+        &scope,
+        args.data,
+    )?;
+    let mut anc = Ancestry::default();
+    let answer = query::decide_alternatives(&l.index, &principal, &alts, true, &mut anc);
+    let incomplete = query::incomplete_for(&l.index, &alts);
+    let q = answers::Question {
+        snapshot: &l.snapshot,
+        scope: &scope,
+        actions,
+        activity: args.activity.as_deref(),
+        uncovered: &uncovered,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.graph.is_some() {
+        report::dot::write(&mut out, &format!("can at {scope}"), &[&answer.decision])?;
+    } else {
+        match output_format(args.format) {
+            Format::Json => {
+                report::print_json(&mut out, &answers::can_json(&q, &answer, &incomplete))?
+            }
+            Format::Csv => answers::can_csv(&mut out, &answer)?,
+            Format::Table => answers::can_text(&mut out, &q, &answer, &incomplete, args.explain)?,
+        }
+    }
+    out.flush()?;
+    Ok(if answer.decision.access.grants() {
+        Outcome::Success
+    } else {
+        Outcome::No
+    })
 }

@@ -1,1 +1,275 @@
-//! Shared request validation for query commands.
+//! Raw flags turned into a validated request before any work: the snapshot to
+//! read, the target scope, the principal, the actions. Errors here are the user's
+//! (exit 2) and say what would have been valid.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::{ScopeArgs, SnapshotArgs};
+use crate::engine::{ActionReq, Index};
+use crate::model::{key, scope_key, PrincipalKind, ScopeKind, Snapshot, Tenant};
+use crate::store::{SnapshotSelector, Store};
+
+use super::UsageError;
+
+/// A snapshot loaded for questions.
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub tenant: Tenant,
+    pub index: Index,
+}
+
+pub fn open_existing(db: &Path) -> anyhow::Result<Store> {
+    if !db.exists() {
+        return Err(UsageError(format!(
+            "database {} does not exist (hint: run `whocan import PATH...` first, or pass --db)",
+            db.display()
+        ))
+        .into());
+    }
+    Ok(Store::open(db)?)
+}
+
+pub fn selector(args: &SnapshotArgs) -> anyhow::Result<SnapshotSelector> {
+    if let Some(id) = args.snapshot {
+        return Ok(SnapshotSelector::Id(id));
+    }
+    if let Some(d) = &args.as_of {
+        return Ok(SnapshotSelector::AsOf(parse_instant(d, true)?));
+    }
+    Ok(SnapshotSelector::Latest)
+}
+
+/// RFC 3339, or a date (`YYYY-MM-DD`: its start, or with `end_of_day` its last
+/// second), as UTC `%Y-%m-%dT%H:%M:%SZ`.
+pub fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<String> {
+    use chrono::{DateTime, NaiveDate, Utc};
+    if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t
+            .with_timezone(&Utc)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        let t = if end_of_day {
+            d.and_hms_opt(23, 59, 59)
+        } else {
+            d.and_hms_opt(0, 0, 0)
+        }
+        .expect("valid time");
+        return Ok(t.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    }
+    Err(UsageError(format!(
+        "`{s}` is not a date: expected RFC 3339 (2026-10-01T00:00:00Z) or YYYY-MM-DD"
+    ))
+    .into())
+}
+
+pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
+    let store = open_existing(db)?;
+    let snapshot = store.resolve(&selector(args)?)?;
+    let tenant = store
+        .load_tenant(snapshot.id)
+        .with_context(|| format!("reading snapshot {}", snapshot.id))?;
+    let index = Index::new(&tenant);
+    Ok(Loaded {
+        snapshot,
+        tenant,
+        index,
+    })
+}
+
+/// The target scope from `--scope` or `--workspace`, in the spelling the snapshot
+/// knows when it knows it.
+pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
+    if let Some(s) = &args.scope {
+        let k = scope_key(s);
+        if let Some(n) = t.scopes.iter().find(|n| scope_key(&n.id) == k) {
+            return Ok(n.id.clone());
+        }
+        if !s.trim().starts_with('/') {
+            return Err(UsageError(format!(
+                "--scope `{s}` is not a scope id: expected /, /providers/Microsoft.Management/managementGroups/NAME, /subscriptions/ID[/resourceGroups/RG[/providers/...]]"
+            ))
+            .into());
+        }
+        return Ok(if k == "/" {
+            "/".into()
+        } else {
+            s.trim().trim_end_matches('/').to_string()
+        });
+    }
+    let Some(w) = &args.workspace else {
+        return Err(UsageError("say where: --scope SCOPE or --workspace NAME".into()).into());
+    };
+    let (ws, compute) = match w.split_once('/') {
+        Some((a, b)) => (a, Some(b)),
+        None => (w.as_str(), None),
+    };
+    let is_ws = |n: &&crate::model::ScopeNode| {
+        n.kind == ScopeKind::Resource
+            && n.resource_type.as_deref().is_some_and(|r| {
+                r.eq_ignore_ascii_case("Microsoft.MachineLearningServices/workspaces")
+            })
+    };
+    let found: Vec<_> = t
+        .scopes
+        .iter()
+        .filter(is_ws)
+        .filter(|n| {
+            n.name.eq_ignore_ascii_case(ws)
+                || scope_key(&n.id).ends_with(&format!("/workspaces/{}", key(ws)))
+        })
+        .collect();
+    let ws_id = match found.as_slice() {
+        [one] => one.id.clone(),
+        [] => {
+            let mut names: Vec<&str> = t
+                .scopes
+                .iter()
+                .filter(is_ws)
+                .map(|n| n.name.as_str())
+                .collect();
+            names.sort();
+            names.dedup();
+            return Err(UsageError(format!(
+                "no workspace named `{ws}` in this snapshot; known workspaces: {}",
+                if names.is_empty() {
+                    "none (import `az resource list` or `az ml workspace list` output)".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ))
+            .into());
+        }
+        many => {
+            let ids: Vec<&str> = many.iter().map(|n| n.id.as_str()).collect();
+            return Err(UsageError(format!(
+                "workspace name `{ws}` is ambiguous; use --scope with one of:\n  {}",
+                ids.join("\n  ")
+            ))
+            .into());
+        }
+    };
+    Ok(match compute {
+        None => ws_id,
+        Some(c) => {
+            let want = format!("{}/computes/{}", scope_key(&ws_id), key(c));
+            t.scopes
+                .iter()
+                .find(|n| scope_key(&n.id) == want)
+                .map(|n| n.id.clone())
+                .unwrap_or_else(|| format!("{ws_id}/computes/{c}"))
+        }
+    })
+}
+
+/// The principal named by object id, user principal name or display name.
+pub fn resolve_principal(ix: &Index, t: &Tenant, name: &str) -> anyhow::Result<String> {
+    let k = key(name.trim());
+    if ix.principals.contains_key(&k)
+        || ix.assignment_principal(&k).is_some()
+        || ix.groups_of.contains_key(&k)
+        || ix.members_of.contains_key(&k)
+    {
+        return Ok(k);
+    }
+    let by_upn: Vec<_> = t
+        .principals
+        .iter()
+        .filter(|p| {
+            p.user_principal_name
+                .as_deref()
+                .is_some_and(|u| key(u) == k)
+        })
+        .collect();
+    if let [p] = by_upn.as_slice() {
+        return Ok(key(&p.id));
+    }
+    let mut by_name: Vec<_> = t
+        .principals
+        .iter()
+        .filter(|p| key(&p.display_name) == k)
+        .collect();
+    by_name.dedup_by(|a, b| key(&a.id) == key(&b.id));
+    match by_name.as_slice() {
+        [p] => Ok(key(&p.id)),
+        [] if is_guid(&k) => {
+            eprintln!(
+                "warning: {name} is in no directory listing and holds nothing in this snapshot"
+            );
+            Ok(k)
+        }
+        [] => Err(UsageError(format!(
+            "no principal matches `{name}` (by object id, user principal name or display name)"
+        ))
+        .into()),
+        many => {
+            let list: Vec<String> = many
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}  {}  {}{}",
+                        key(&p.id),
+                        match p.kind {
+                            PrincipalKind::ManagedIdentity => "ManagedIdentity",
+                            k => k.as_str(),
+                        },
+                        p.display_name,
+                        p.user_principal_name
+                            .as_deref()
+                            .map(|u| format!("  {u}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            Err(UsageError(format!(
+                "`{name}` matches {} principals; name one by object id or user principal name:\n  {}",
+                many.len(),
+                list.join("\n  ")
+            ))
+            .into())
+        }
+    }
+}
+
+pub fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Plain actions as requests at one scope; data plane from `--data` or the catalogue.
+pub fn action_requests(
+    ix: &Index,
+    actions: &[String],
+    scope: &str,
+    data: bool,
+) -> anyhow::Result<Vec<ActionReq>> {
+    let mut out = Vec::new();
+    for a in actions {
+        let a = a.trim();
+        if a.is_empty() || !a.contains('/') {
+            return Err(UsageError(format!(
+                "`{a}` is not an action: expected Provider.Namespace/resourceType/operation, e.g. Microsoft.MachineLearningServices/workspaces/computes/write"
+            ))
+            .into());
+        }
+        if a.contains('*') {
+            return Err(UsageError(format!(
+                "`{a}` is a pattern; ask about concrete actions (use `whocan what` or an --activity to expand patterns)"
+            ))
+            .into());
+        }
+        out.push(ActionReq {
+            action: a.to_string(),
+            data: data || ix.is_data_action(a),
+            scope: scope.to_string(),
+        });
+    }
+    Ok(out)
+}

@@ -1,10 +1,178 @@
-//! `whocan demo`.
+//! `whocan demo`: import the bundled contoso tenant into a scratch database and ask
+//! it the questions an access review starts with.
 
-use crate::cli::DemoArgs;
+use std::path::{Path, PathBuf};
 
-use super::Outcome;
+use crate::cli::{CanArgs, Format, ImportArgs, ScopeArgs, SnapshotArgs, WhatArgs, WhoArgs};
 
-pub fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
-    let _ = args;
-    todo!()
+use super::{Outcome, UsageError};
+
+/// sample-data/ beside the sources (a `cargo run` checkout), else in the working directory.
+fn sample_dir(asked: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = asked {
+        return Ok(p);
+    }
+    let candidates = [
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
+        PathBuf::from("sample-data"),
+    ];
+    candidates.into_iter().find(|p| p.is_dir()).ok_or_else(|| {
+        UsageError("sample-data/ not found; run from a whocan checkout or pass --data DIR".into())
+            .into()
+    })
+}
+
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+fn heading(s: &str) {
+    println!("\n=== {s}");
+}
+
+fn ws(name: &str) -> ScopeArgs {
+    ScopeArgs {
+        scope: None,
+        workspace: Some(name.to_string()),
+    }
+}
+
+fn latest() -> SnapshotArgs {
+    SnapshotArgs {
+        snapshot: None,
+        as_of: None,
+    }
+}
+
+fn who(
+    db: &Path,
+    actions: &[&str],
+    activity: Option<&str>,
+    workspace: &str,
+    explain: bool,
+) -> anyhow::Result<()> {
+    super::who::run(
+        db,
+        WhoArgs {
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            activity: activity.map(str::to_string),
+            scope: ws(workspace),
+            data: false,
+            include_groups: false,
+            explain,
+            format: Some(Format::Table),
+            graph: None,
+            snapshot: latest(),
+        },
+    )?;
+    Ok(())
+}
+
+fn can(
+    db: &Path,
+    principal: &str,
+    actions: &[&str],
+    activity: Option<&str>,
+    workspace: &str,
+) -> anyhow::Result<()> {
+    super::can::run(
+        db,
+        CanArgs {
+            principal: principal.to_string(),
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            activity: activity.map(str::to_string),
+            scope: ws(workspace),
+            data: false,
+            explain: false,
+            format: Some(Format::Table),
+            graph: None,
+            snapshot: latest(),
+        },
+    )?;
+    Ok(())
+}
+
+pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
+    let data = sample_dir(args.data)?;
+    let (db, _scratch) = match args.keep {
+        Some(p) => (p, None),
+        None => {
+            let p = std::env::temp_dir().join(format!("whocan-demo-{}.db", std::process::id()));
+            (p.clone(), Some(Scratch(p)))
+        }
+    };
+    heading(&format!("whocan import {}", data.display()));
+    super::import::run(
+        &db,
+        ImportArgs {
+            paths: vec![data],
+            label: Some("contoso demo".into()),
+            taken_at: None,
+            format: Some(Format::Table),
+        },
+    )?;
+
+    const ML: &str = "Microsoft.MachineLearningServices/workspaces";
+    let computes_write = format!("{ML}/computes/write");
+    let ws_delete = format!("{ML}/delete");
+
+    heading("Who can create or change compute on ml-dev?");
+    who(&db, &[&computes_write], None, "ml-dev", false)?;
+
+    heading("Can Alice (Data Scientist Custom, Actions: *) delete ml-dev? NotActions `workspaces/*/delete` says no");
+    can(
+        &db,
+        "alice.nguyen@contoso.com",
+        &[&ws_delete],
+        None,
+        "ml-dev",
+    )?;
+
+    heading(
+        "Bob holds Data Scientist Custom too, but AzureML Compute Operator grants what it excludes",
+    );
+    can(
+        &db,
+        "bob.okafor@contoso.com",
+        &[&computes_write],
+        None,
+        "ml-dev",
+    )?;
+
+    heading("Who can delete ml-prod? A deny assignment and PIM eligibility, explained");
+    who(&db, &[&ws_delete], None, "ml-prod", true)?;
+
+    heading("Who can submit a V1 run on ml-test (an activity: every operation it needs)?");
+    who(&db, &[], Some("submit-run-v1"), "ml-test", false)?;
+
+    heading("Can a Contributor create a custom role? The doc says yes, the role says no");
+    can(
+        &db,
+        "dave.kim@contoso.com",
+        &[],
+        Some("create-custom-role"),
+        "ml-dev",
+    )?;
+
+    heading("What can the MLOps deployment service principal do on ml-prod (Microsoft.MachineLearningServices)?");
+    super::what::run(
+        &db,
+        WhatArgs {
+            principal: "contoso-mlops-deploy".into(),
+            scope: ws("ml-prod"),
+            provider: Some("Microsoft.MachineLearningServices".into()),
+            format: Some(Format::Table),
+            snapshot: latest(),
+        },
+    )?;
+    println!(
+        "\nTry it yourself: whocan demo --keep contoso.db, then e.g.\n  whocan --db contoso.db who {computes_write} --workspace ml-prod --explain"
+    );
+    Ok(Outcome::Success)
 }

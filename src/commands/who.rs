@@ -1,12 +1,92 @@
-//! `whocan who`.
+//! `whocan who`: every principal that can do the actions (or activity) at a scope.
 
+use std::io::Write;
 use std::path::Path;
 
-use crate::cli::WhoArgs;
+use crate::cli::{Format, WhoArgs};
+use crate::engine::{activities, query};
+use crate::report::{self, answers};
 
-use super::Outcome;
+use super::common::{action_requests, load, target_scope};
+use super::{output_format, Outcome, UsageError};
+
+/// The alternatives, the concrete action list and the uncovered requirements of a
+/// question given as actions or as an activity.
+pub fn plan(
+    ix: &crate::engine::Index,
+    actions: &[String],
+    activity: Option<&str>,
+    scope: &str,
+    data: bool,
+) -> anyhow::Result<(query::Alternatives, Vec<String>, Vec<String>)> {
+    match activity {
+        Some(name) => {
+            let act = activities::find(name).ok_or_else(|| {
+                let names: Vec<&str> = activities::catalogue().iter().map(|a| a.name).collect();
+                UsageError(format!(
+                    "unknown activity `{name}`; known: {}",
+                    names.join(", ")
+                ))
+            })?;
+            let e = activities::expand(ix, &act, scope);
+            for u in &e.uncovered {
+                eprintln!("warning: activity `{}` requirement {u} covers no operation in the imported catalogue; the answer is incomplete (import `az provider operation show` output)", act.name);
+            }
+            let mut names: Vec<String> = e
+                .alternatives
+                .iter()
+                .flatten()
+                .map(|r| r.action.clone())
+                .collect();
+            names.dedup();
+            Ok((e.alternatives, names, e.uncovered))
+        }
+        None => {
+            let reqs = action_requests(ix, actions, scope, data)?;
+            Ok((
+                vec![reqs],
+                actions.iter().map(|a| a.trim().to_string()).collect(),
+                vec![],
+            ))
+        }
+    }
+}
 
 pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
-    let _ = (db, args);
-    todo!()
+    let l = load(db, &args.snapshot)?;
+    let scope = target_scope(&l.tenant, &args.scope)?;
+    let (alts, actions, uncovered) = plan(
+        &l.index,
+        &args.actions,
+        args.activity.as_deref(),
+        &scope,
+        args.data,
+    )?;
+    let answer = query::who(
+        &l.index,
+        &alts,
+        args.include_groups,
+        args.explain || args.graph.is_some(),
+    );
+    let q = answers::Question {
+        snapshot: &l.snapshot,
+        scope: &scope,
+        actions,
+        activity: args.activity.as_deref(),
+        uncovered: &uncovered,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.graph.is_some() {
+        let ds: Vec<_> = answer.answers.iter().map(|a| &a.decision).collect();
+        report::dot::write(&mut out, &format!("who at {scope}"), &ds)?;
+    } else {
+        match output_format(args.format) {
+            Format::Json => report::print_json(&mut out, &answers::who_json(&q, &answer))?,
+            Format::Csv => answers::who_csv(&mut out, &answer)?,
+            Format::Table => answers::who_table(&mut out, &q, &answer, args.explain)?,
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
 }

@@ -1,1 +1,19 @@
-//! The access engine (pure).
+//! The access engine: decides, exactly as Azure does (SPEC §2), who can do what at
+//! which scope, and explains why.
+//!
+//! It is pure: data in ([`crate::model::Tenant`]), answers out (values with every
+//! path that grants or blocks). It never sees rusqlite, never prints, never reads a
+//! file, and never evaluates a condition (a conditional grant is reported as such).
+
+pub mod activities;
+pub mod decide;
+pub mod index;
+pub mod pattern;
+pub mod query;
+pub mod scope;
+
+pub use decide::{combine, Access, ActionReq, Decision};
+pub use index::Index;
+
+#[cfg(test)]
+mod tests;

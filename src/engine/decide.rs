@@ -1,0 +1,593 @@
+//! Deciding access (SPEC §2): holders, grants, denies, eligibility, and the
+//! combination of per-action results; `who` and `can` share one evaluation so they
+//! cannot disagree.
+//!
+//! Never evaluates a condition, never reads anything but the [`Index`].
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use serde::Serialize;
+
+use crate::model::{key, scope_key, PrincipalKind, ScopeKind, ALL_PRINCIPALS};
+
+use super::index::{match_block, BlockMatch, Index};
+use super::scope::kind_of;
+
+/// The answer for one principal (SPEC §2.9), best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    Allowed,
+    Conditional,
+    Denied,
+    Eligible,
+    None,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Allowed => "allowed",
+            Access::Conditional => "conditional",
+            Access::Denied => "denied",
+            Access::Eligible => "eligible",
+            Access::None => "none",
+        }
+    }
+
+    /// Can the principal do it now (possibly subject to a condition)?
+    pub fn grants(self) -> bool {
+        matches!(self, Access::Allowed | Access::Conditional)
+    }
+}
+
+/// SPEC §2.9: the result for several actions asked together.
+pub fn combine(each: &[Access]) -> Access {
+    if each.is_empty() {
+        return Access::None;
+    }
+    let all = |f: fn(Access) -> bool| each.iter().all(|&a| f(a));
+    if all(|a| a == Access::Allowed) {
+        Access::Allowed
+    } else if all(|a| matches!(a, Access::Allowed | Access::Conditional)) {
+        Access::Conditional
+    } else if each.contains(&Access::Denied)
+        && all(|a| matches!(a, Access::Allowed | Access::Conditional | Access::Denied))
+    {
+        Access::Denied
+    } else if all(|a| a != Access::None && a != Access::Denied) {
+        Access::Eligible
+    } else {
+        Access::None
+    }
+}
+
+/// One action to decide, at one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionReq {
+    pub action: String,
+    /// Data plane (matches `dataActions` only).
+    pub data: bool,
+    /// The scope it is decided at (for activities, the required level's scope).
+    pub scope: String,
+}
+
+/// A group on the way from a principal to an assignment's holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// One path that grants an action: principal → groups → assignment → role → block → pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Grant {
+    pub action: String,
+    pub via: Vec<GroupRef>,
+    pub assignment_id: String,
+    pub role_definition_id: String,
+    pub role_name: String,
+    pub assignment_scope: String,
+    /// The level the assignment is held at.
+    pub scope_level: ScopeKind,
+    /// Held above the asked scope.
+    pub inherited: bool,
+    /// Index of the permission block that matched.
+    pub block: usize,
+    pub matched_pattern: String,
+    /// The assignment's or the block's condition (the grant is then conditional).
+    pub condition: Option<String>,
+}
+
+/// A deny assignment that blocks an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DenyHit {
+    pub action: String,
+    pub deny_assignment_id: String,
+    pub deny_name: String,
+    pub deny_scope: String,
+    /// The principal entry that named this principal (a group, itself or All Principals).
+    pub matched_principal: String,
+    pub matched_pattern: String,
+}
+
+/// An eligible (PIM) assignment that would grant the action once activated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EligibleGrant {
+    pub action: String,
+    pub via: Vec<GroupRef>,
+    pub eligibility_id: String,
+    pub role_definition_id: String,
+    pub role_name: String,
+    pub assignment_scope: String,
+    pub start_date_time: Option<String>,
+    pub end_date_time: Option<String>,
+    pub matched_pattern: String,
+    pub condition: Option<String>,
+}
+
+/// Why an action is not (unconditionally) allowed, nearest cause first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "camelCase")]
+pub enum WhyNot {
+    /// A role held at or above the scope lists the action but the same block's
+    /// `notActions` take it out.
+    #[serde(rename_all = "camelCase")]
+    ExcludedByNotActions {
+        role_name: String,
+        assignment_id: String,
+        assignment_scope: String,
+        via: Vec<GroupRef>,
+        matched_pattern: String,
+        excluded_by: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Denied { deny: DenyHit },
+    #[serde(rename_all = "camelCase")]
+    EligibleOnly { eligible: EligibleGrant },
+    #[serde(rename_all = "camelCase")]
+    ConditionalOnly { grant: Grant },
+    /// A role that would grant it is held, but only at a scope that does not
+    /// contain the asked one.
+    #[serde(rename_all = "camelCase")]
+    HeldElsewhere {
+        role_name: String,
+        assignment_id: String,
+        assignment_scope: String,
+        /// `child` (below the asked scope) or `other` (a sibling or unrelated scope).
+        relation: String,
+        via: Vec<GroupRef>,
+        matched_pattern: String,
+    },
+    /// A role's `actions` match, but the action is a data action, which only
+    /// `dataActions` can grant.
+    #[serde(rename_all = "camelCase")]
+    DataActionNotCovered {
+        role_name: String,
+        assignment_id: String,
+        matched_pattern: String,
+    },
+    /// An assignment at or above the scope refers to a role that is not defined.
+    #[serde(rename_all = "camelCase")]
+    UndefinedRole {
+        assignment_id: String,
+        role_definition_id: String,
+        role_definition_name: Option<String>,
+    },
+    /// Nothing held anywhere grants it.
+    NoAssignment,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionDecision {
+    pub action: String,
+    pub data: bool,
+    pub scope: String,
+    pub access: Access,
+    pub grants: Vec<Grant>,
+    pub denies: Vec<DenyHit>,
+    pub eligible: Vec<EligibleGrant>,
+    pub why_not: Vec<WhyNot>,
+}
+
+/// What an answer could not see.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Incomplete {
+    pub group_id: String,
+    pub display_name: String,
+    pub reason: String,
+}
+
+/// Who a principal is, as far as the snapshot knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrincipalInfo {
+    /// Lowercase object id.
+    pub id: String,
+    /// `User`, `Group`, `ServicePrincipal` (managed identities too), or the type an
+    /// assignment gave for an id in no listing.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub display_name: String,
+    pub user_principal_name: Option<String>,
+    pub user_type: Option<String>,
+    pub account_enabled: Option<bool>,
+    pub managed_identity: bool,
+    /// In no directory listing (deleted, or never exported).
+    pub orphaned: bool,
+}
+
+impl PrincipalInfo {
+    pub fn is_group(&self) -> bool {
+        self.kind.eq_ignore_ascii_case("Group")
+    }
+}
+
+pub fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
+    let k = key(id);
+    match ix.principals.get(&k) {
+        Some(p) => PrincipalInfo {
+            id: k,
+            kind: match p.kind {
+                PrincipalKind::ManagedIdentity => "ServicePrincipal".into(),
+                other => other.as_str().into(),
+            },
+            display_name: p.display_name.clone(),
+            user_principal_name: p.user_principal_name.clone(),
+            user_type: p.user_type.clone(),
+            account_enabled: p.account_enabled,
+            managed_identity: p.kind == PrincipalKind::ManagedIdentity,
+            orphaned: false,
+        },
+        None => {
+            let (kind, name) = match ix.assignment_principal(&k) {
+                Some((t, n)) => (
+                    if t.is_empty() {
+                        "Unknown".to_string()
+                    } else {
+                        t.clone()
+                    },
+                    n.clone().unwrap_or_default(),
+                ),
+                None if ix.is_group(&k) => ("Group".to_string(), String::new()),
+                None => ("Unknown".to_string(), String::new()),
+            };
+            PrincipalInfo {
+                id: k,
+                kind,
+                display_name: name,
+                user_principal_name: None,
+                user_type: None,
+                account_enabled: None,
+                managed_identity: false,
+                orphaned: true,
+            }
+        }
+    }
+}
+
+/// The decision for one principal over a set of actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    pub principal: PrincipalInfo,
+    pub access: Access,
+    pub actions: Vec<ActionDecision>,
+}
+
+/// A holder: the principal itself or a group it belongs to, with the chain of groups
+/// leading there (nearest first, ending with the holder; empty for itself).
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub id: String,
+    pub via: Vec<String>,
+}
+
+/// The principal and every group it is a member of, transitively (breadth first,
+/// so each chain is a shortest one; cycles end).
+pub fn holders(ix: &Index, principal: &str) -> Vec<Holder> {
+    let start = key(principal);
+    let mut out = vec![Holder {
+        id: start.clone(),
+        via: vec![],
+    }];
+    let mut seen: HashSet<String> = HashSet::from([start.clone()]);
+    let mut queue = VecDeque::from([0usize]);
+    while let Some(i) = queue.pop_front() {
+        let cur = out[i].id.clone();
+        if let Some(groups) = ix.groups_of.get(&cur) {
+            for g in groups {
+                if seen.insert(g.clone()) {
+                    let mut via = out[i].via.clone();
+                    via.push(g.clone());
+                    out.push(Holder { id: g.clone(), via });
+                    queue.push_back(out.len() - 1);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn group_refs(ix: &Index, via: &[String]) -> Vec<GroupRef> {
+    via.iter()
+        .map(|g| GroupRef {
+            id: g.clone(),
+            name: ix.name_of(g),
+        })
+        .collect()
+}
+
+/// Ancestor sets per scope, computed once per question.
+#[derive(Default)]
+pub struct Ancestry {
+    cache: HashMap<String, (Vec<String>, HashSet<String>)>,
+}
+
+impl Ancestry {
+    pub fn get<'a>(&'a mut self, ix: &Index, scope: &str) -> &'a (Vec<String>, HashSet<String>) {
+        let k = scope_key(scope);
+        self.cache.entry(k.clone()).or_insert_with(|| {
+            let v = ix.tree.ancestors(&k);
+            let s = v.iter().cloned().collect();
+            (v, s)
+        })
+    }
+}
+
+/// Decide every action for one principal. `explain` adds the why-not reasons.
+pub fn decide(
+    ix: &Index,
+    principal: &str,
+    reqs: &[ActionReq],
+    explain: bool,
+    anc: &mut Ancestry,
+) -> Decision {
+    let hs = holders(ix, principal);
+    let holder_ids: HashSet<&str> = hs.iter().map(|h| h.id.as_str()).collect();
+    let mut actions = Vec::with_capacity(reqs.len());
+    for req in reqs {
+        actions.push(decide_one(ix, &hs, &holder_ids, req, explain, anc));
+    }
+    let access = combine(&actions.iter().map(|a| a.access).collect::<Vec<_>>());
+    Decision {
+        principal: principal_info(ix, principal),
+        access,
+        actions,
+    }
+}
+
+fn decide_one(
+    ix: &Index,
+    hs: &[Holder],
+    holder_ids: &HashSet<&str>,
+    req: &ActionReq,
+    explain: bool,
+    anc: &mut Ancestry,
+) -> ActionDecision {
+    let target = scope_key(&req.scope);
+    let action_l = key(req.action.trim());
+    let (chain, in_chain) = anc.get(ix, &target).clone();
+    let mut grants = Vec::new();
+    let mut why = Vec::new();
+    let mut elsewhere = Vec::new();
+
+    for h in hs {
+        for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+            let a = &ix.assignments[ai];
+            let a_scope = scope_key(&a.scope);
+            let applies = in_chain.contains(&a_scope);
+            let Some(role) = ix.role_of(&a.role_definition_id, a.role_definition_name.as_deref())
+            else {
+                if explain && applies {
+                    why.push(WhyNot::UndefinedRole {
+                        assignment_id: a.id.clone(),
+                        role_definition_id: a.role_definition_id.clone(),
+                        role_definition_name: a.role_definition_name.clone(),
+                    });
+                }
+                continue;
+            };
+            let a_cond = a.condition.clone().filter(|c| !c.trim().is_empty());
+            for (bi, block) in role.blocks.iter().enumerate() {
+                match match_block(block, &action_l, req.data) {
+                    BlockMatch::Grants { pattern } if applies => grants.push(Grant {
+                        action: req.action.clone(),
+                        via: group_refs(ix, &h.via),
+                        assignment_id: a.id.clone(),
+                        role_definition_id: role_id_of(&role.def.id, &a.role_definition_id),
+                        role_name: role.def.role_name.clone(),
+                        assignment_scope: a.scope.clone(),
+                        scope_level: kind_of(&a_scope),
+                        inherited: a_scope != target,
+                        block: bi,
+                        matched_pattern: pattern,
+                        condition: a_cond.clone().or_else(|| block.condition.clone()),
+                    }),
+                    BlockMatch::Grants { pattern } if explain => {
+                        let relation = if ix.tree.is_below(&a_scope, &target) {
+                            "child"
+                        } else {
+                            "other"
+                        };
+                        elsewhere.push(WhyNot::HeldElsewhere {
+                            role_name: role.def.role_name.clone(),
+                            assignment_id: a.id.clone(),
+                            assignment_scope: a.scope.clone(),
+                            relation: relation.into(),
+                            via: group_refs(ix, &h.via),
+                            matched_pattern: pattern,
+                        });
+                    }
+                    BlockMatch::Excluded {
+                        pattern,
+                        excluded_by,
+                    } if explain && applies => why.push(WhyNot::ExcludedByNotActions {
+                        role_name: role.def.role_name.clone(),
+                        assignment_id: a.id.clone(),
+                        assignment_scope: a.scope.clone(),
+                        via: group_refs(ix, &h.via),
+                        matched_pattern: pattern,
+                        excluded_by,
+                    }),
+                    BlockMatch::NoMatch if explain && applies && req.data => {
+                        if let BlockMatch::Grants { pattern } = match_block(block, &action_l, false)
+                        {
+                            why.push(WhyNot::DataActionNotCovered {
+                                role_name: role.def.role_name.clone(),
+                                assignment_id: a.id.clone(),
+                                matched_pattern: pattern,
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    // Deny assignments at the scope or above (only the scope itself when they do
+    // not apply to children).
+    let mut denies = Vec::new();
+    let all = ALL_PRINCIPALS;
+    for s in &chain {
+        for &di in ix.denies_by_scope.get(s).into_iter().flatten() {
+            let d = &ix.denies[di];
+            if d.def.do_not_apply_to_child_scopes && *s != target {
+                continue;
+            }
+            let named = if d.principals.contains(all) {
+                Some(all.to_string())
+            } else {
+                hs.iter()
+                    .find(|h| d.principals.contains(&h.id))
+                    .map(|h| h.id.clone())
+            };
+            let Some(named) = named else { continue };
+            let excluded =
+                d.excluded.contains(all) || holder_ids.iter().any(|h| d.excluded.contains(*h));
+            if excluded {
+                continue;
+            }
+            let hit = d
+                .blocks
+                .iter()
+                .find_map(|b| match match_block(b, &action_l, req.data) {
+                    BlockMatch::Grants { pattern } => Some(pattern),
+                    _ => None,
+                });
+            if let Some(pattern) = hit {
+                denies.push(DenyHit {
+                    action: req.action.clone(),
+                    deny_assignment_id: d.def.id.clone(),
+                    deny_name: d.def.name.clone(),
+                    deny_scope: d.def.scope.clone(),
+                    matched_principal: named,
+                    matched_pattern: pattern,
+                });
+            }
+        }
+    }
+
+    // Eligible (PIM) assignments that would grant it.
+    let mut eligible = Vec::new();
+    for h in hs {
+        for &ei in ix.eligibilities_by_holder.get(&h.id).into_iter().flatten() {
+            let e = &ix.eligibilities[ei];
+            if !in_chain.contains(&scope_key(&e.scope)) {
+                continue;
+            }
+            let Some(role) = ix.role_of(&e.role_definition_id, None) else {
+                continue;
+            };
+            for block in &role.blocks {
+                if let BlockMatch::Grants { pattern } = match_block(block, &action_l, req.data) {
+                    eligible.push(EligibleGrant {
+                        action: req.action.clone(),
+                        via: group_refs(ix, &h.via),
+                        eligibility_id: e.id.clone(),
+                        role_definition_id: role_id_of(&role.def.id, &e.role_definition_id),
+                        role_name: role.def.role_name.clone(),
+                        assignment_scope: e.scope.clone(),
+                        start_date_time: e.start_date_time.clone(),
+                        end_date_time: e.end_date_time.clone(),
+                        matched_pattern: pattern,
+                        condition: e.condition.clone().or_else(|| block.condition.clone()),
+                    });
+                    break;
+                }
+            }
+        }
+    }
+
+    let access = if !grants.is_empty() && !denies.is_empty() {
+        Access::Denied
+    } else if grants.iter().any(|g| g.condition.is_none()) {
+        Access::Allowed
+    } else if !grants.is_empty() {
+        Access::Conditional
+    } else if !eligible.is_empty() {
+        Access::Eligible
+    } else {
+        Access::None
+    };
+
+    let mut why_not = Vec::new();
+    if explain && access != Access::Allowed {
+        // Nearest cause first: exclusions by notActions, denies, eligibility,
+        // conditional grants, the same role held elsewhere, then the rest.
+        let (excluded, rest): (Vec<_>, Vec<_>) = why
+            .into_iter()
+            .partition(|w| matches!(w, WhyNot::ExcludedByNotActions { .. }));
+        why_not.extend(excluded);
+        why_not.extend(denies.iter().cloned().map(|deny| WhyNot::Denied { deny }));
+        why_not.extend(
+            eligible
+                .iter()
+                .cloned()
+                .map(|eligible| WhyNot::EligibleOnly { eligible }),
+        );
+        why_not.extend(
+            grants
+                .iter()
+                .filter(|g| g.condition.is_some())
+                .cloned()
+                .map(|grant| WhyNot::ConditionalOnly { grant }),
+        );
+        if !access.grants() {
+            why_not.extend(elsewhere);
+        }
+        why_not.extend(rest);
+        if why_not.is_empty() {
+            why_not.push(WhyNot::NoAssignment);
+        }
+    }
+
+    ActionDecision {
+        action: req.action.clone(),
+        data: req.data,
+        scope: req.scope.clone(),
+        access,
+        grants,
+        denies,
+        eligible,
+        why_not,
+    }
+}
+
+/// The role GUID to report: the definition's own, else the one the assignment used.
+fn role_id_of(def_id: &str, assignment_role_id: &str) -> String {
+    let d = crate::model::role_guid(def_id);
+    if d.is_empty() {
+        crate::model::role_guid(assignment_role_id)
+    } else {
+        d
+    }
+}

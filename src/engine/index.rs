@@ -1,0 +1,290 @@
+//! [`Index`]: a snapshot's content arranged for questions — principals by key,
+//! direct memberships both ways, roles by GUID and by name, assignments,
+//! eligibilities and deny assignments by scope, compiled patterns, the catalogue.
+//!
+//! Built once per query from a [`Tenant`]; read-only afterwards. It owns no I/O.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{
+    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, Operation, PermissionBlock,
+    Principal, RoleDefinition, Tenant,
+};
+
+use super::pattern::ActionPattern;
+use super::scope::ScopeTree;
+
+/// A permission block with its patterns compiled.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub actions: Vec<ActionPattern>,
+    pub not_actions: Vec<ActionPattern>,
+    pub data_actions: Vec<ActionPattern>,
+    pub not_data_actions: Vec<ActionPattern>,
+    pub condition: Option<String>,
+}
+
+impl Block {
+    fn new(b: &PermissionBlock) -> Block {
+        let c = |v: &[String]| v.iter().map(|p| ActionPattern::new(p)).collect();
+        Block {
+            actions: c(&b.actions),
+            not_actions: c(&b.not_actions),
+            data_actions: c(&b.data_actions),
+            not_data_actions: c(&b.not_data_actions),
+            condition: b.condition.clone().filter(|s| !s.trim().is_empty()),
+        }
+    }
+
+    /// The (allow, exclude) pattern lists that apply to an action of this plane.
+    pub fn lists(&self, data: bool) -> (&[ActionPattern], &[ActionPattern]) {
+        if data {
+            (&self.data_actions, &self.not_data_actions)
+        } else {
+            (&self.actions, &self.not_actions)
+        }
+    }
+}
+
+/// The outcome of matching one block against one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockMatch {
+    /// An allow pattern matched and no exclusion did.
+    Grants {
+        pattern: String,
+    },
+    /// An allow pattern matched but this block's exclusion took it out.
+    Excluded {
+        pattern: String,
+        excluded_by: String,
+    },
+    NoMatch,
+}
+
+pub fn match_block(block: &Block, action_lower: &str, data: bool) -> BlockMatch {
+    let (allow, exclude) = block.lists(data);
+    let Some(p) = allow.iter().find(|p| p.matches_lower(action_lower)) else {
+        return BlockMatch::NoMatch;
+    };
+    match exclude.iter().find(|p| p.matches_lower(action_lower)) {
+        Some(x) => BlockMatch::Excluded {
+            pattern: p.as_str().to_string(),
+            excluded_by: x.as_str().to_string(),
+        },
+        None => BlockMatch::Grants {
+            pattern: p.as_str().to_string(),
+        },
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub def: RoleDefinition,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Deny {
+    pub def: DenyAssignment,
+    pub blocks: Vec<Block>,
+    pub principals: HashSet<String>,
+    pub excluded: HashSet<String>,
+}
+
+pub struct Index {
+    pub principals: HashMap<String, Principal>,
+    /// member key → the groups it is a direct member of (keys).
+    pub groups_of: HashMap<String, Vec<String>>,
+    /// group key → its direct members (keys).
+    pub members_of: HashMap<String, Vec<String>>,
+    /// Groups whose member list was imported.
+    pub member_lists: HashSet<String>,
+    pub roles: Vec<Role>,
+    role_by_guid: HashMap<String, usize>,
+    /// Roles without an id, joined by lowercase name.
+    role_by_name: HashMap<String, usize>,
+    pub assignments: Vec<Assignment>,
+    pub assignments_by_scope: HashMap<String, Vec<usize>>,
+    pub assignments_by_holder: HashMap<String, Vec<usize>>,
+    pub eligibilities: Vec<Eligibility>,
+    pub eligibilities_by_scope: HashMap<String, Vec<usize>>,
+    pub eligibilities_by_holder: HashMap<String, Vec<usize>>,
+    pub denies: Vec<Deny>,
+    pub denies_by_scope: HashMap<String, Vec<usize>>,
+    pub tree: ScopeTree,
+    pub operations: Vec<Operation>,
+    operation_by_name: HashMap<String, usize>,
+    /// Best-known principal type and name for ids outside the directory listings,
+    /// from the assignments that name them.
+    assignment_principal: HashMap<String, (String, Option<String>)>,
+}
+
+impl Index {
+    pub fn new(t: &Tenant) -> Index {
+        let mut principals = HashMap::new();
+        for p in &t.principals {
+            principals.entry(key(&p.id)).or_insert_with(|| p.clone());
+        }
+        let mut groups_of: HashMap<String, Vec<String>> = HashMap::new();
+        let mut members_of: HashMap<String, Vec<String>> = HashMap::new();
+        let mut seen_edges = HashSet::new();
+        for e in &t.member_edges {
+            let (g, m) = (key(&e.group_id), key(&e.member_id));
+            if seen_edges.insert((g.clone(), m.clone())) {
+                groups_of.entry(m.clone()).or_default().push(g.clone());
+                members_of.entry(g).or_default().push(m);
+            }
+        }
+        let member_lists = t.member_lists.iter().map(|g| key(g)).collect();
+
+        let mut roles = Vec::new();
+        let mut role_by_guid = HashMap::new();
+        let mut role_by_name = HashMap::new();
+        for r in &t.roles {
+            let i = roles.len();
+            roles.push(Role {
+                def: r.clone(),
+                blocks: r.permissions.iter().map(Block::new).collect(),
+            });
+            if r.id.trim().is_empty() {
+                role_by_name.entry(key(r.role_name.trim())).or_insert(i);
+            } else {
+                role_by_guid.entry(role_guid(&r.id)).or_insert(i);
+            }
+        }
+
+        let mut assignments_by_scope: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut assignments_by_holder: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut assignment_principal = HashMap::new();
+        for (i, a) in t.assignments.iter().enumerate() {
+            assignments_by_scope
+                .entry(scope_key(&a.scope))
+                .or_default()
+                .push(i);
+            assignments_by_holder
+                .entry(key(&a.principal_id))
+                .or_default()
+                .push(i);
+            assignment_principal
+                .entry(key(&a.principal_id))
+                .or_insert_with(|| (a.principal_type.clone(), a.principal_name.clone()));
+        }
+        let mut eligibilities_by_scope: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut eligibilities_by_holder: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in t.eligibilities.iter().enumerate() {
+            eligibilities_by_scope
+                .entry(scope_key(&e.scope))
+                .or_default()
+                .push(i);
+            eligibilities_by_holder
+                .entry(key(&e.principal_id))
+                .or_default()
+                .push(i);
+            assignment_principal
+                .entry(key(&e.principal_id))
+                .or_insert_with(|| (e.principal_type.clone(), None));
+        }
+        let mut denies = Vec::new();
+        let mut denies_by_scope: HashMap<String, Vec<usize>> = HashMap::new();
+        for d in &t.denies {
+            denies_by_scope
+                .entry(scope_key(&d.scope))
+                .or_default()
+                .push(denies.len());
+            denies.push(Deny {
+                def: d.clone(),
+                blocks: d.permissions.iter().map(Block::new).collect(),
+                principals: d.principals.iter().map(|p| key(&p.id)).collect(),
+                excluded: d.exclude_principals.iter().map(|p| key(&p.id)).collect(),
+            });
+        }
+        let mut operations = Vec::new();
+        let mut operation_by_name = HashMap::new();
+        for o in &t.operations {
+            let k = key(&o.name);
+            if !operation_by_name.contains_key(&k) {
+                operation_by_name.insert(k, operations.len());
+                operations.push(o.clone());
+            }
+        }
+        Index {
+            principals,
+            groups_of,
+            members_of,
+            member_lists,
+            roles,
+            role_by_guid,
+            role_by_name,
+            assignments: t.assignments.clone(),
+            assignments_by_scope,
+            assignments_by_holder,
+            eligibilities: t.eligibilities.clone(),
+            eligibilities_by_scope,
+            eligibilities_by_holder,
+            denies,
+            denies_by_scope,
+            tree: ScopeTree::new(&t.scopes),
+            operations,
+            operation_by_name,
+            assignment_principal,
+        }
+    }
+
+    /// The role an assignment refers to: by GUID, else (for custom role files that
+    /// carried no `Id`) by name.
+    pub fn role_of(&self, guid: &str, name: Option<&str>) -> Option<&Role> {
+        let g = role_guid(guid);
+        if let Some(&i) = self.role_by_guid.get(&g) {
+            return Some(&self.roles[i]);
+        }
+        let n = key(name?.trim());
+        self.role_by_name.get(&n).map(|&i| &self.roles[i])
+    }
+
+    pub fn operation(&self, name: &str) -> Option<&Operation> {
+        self.operation_by_name
+            .get(&key(name))
+            .map(|&i| &self.operations[i])
+    }
+
+    /// Is this action a data action according to the catalogue?
+    pub fn is_data_action(&self, action: &str) -> bool {
+        self.operation(action).is_some_and(|o| o.is_data_action)
+    }
+
+    /// Is the object in a directory listing?
+    pub fn is_known(&self, id: &str) -> bool {
+        self.principals.contains_key(&key(id))
+    }
+
+    pub fn is_group(&self, id: &str) -> bool {
+        let k = key(id);
+        match self.principals.get(&k) {
+            Some(p) => p.kind == crate::model::PrincipalKind::Group,
+            None => {
+                self.members_of.contains_key(&k)
+                    || self.member_lists.contains(&k)
+                    || self
+                        .assignment_principal
+                        .get(&k)
+                        .is_some_and(|(t, _)| t.eq_ignore_ascii_case("Group"))
+            }
+        }
+    }
+
+    /// Type and name for ids found only in assignments.
+    pub fn assignment_principal(&self, id: &str) -> Option<&(String, Option<String>)> {
+        self.assignment_principal.get(&key(id))
+    }
+
+    /// A group's display name, or its id.
+    pub fn name_of(&self, id: &str) -> String {
+        match self.principals.get(&key(id)) {
+            Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
+            _ => match self.assignment_principal(id) {
+                Some((_, Some(n))) if !n.is_empty() => n.clone(),
+                _ => id.to_string(),
+            },
+        }
+    }
+}

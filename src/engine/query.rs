@@ -1,0 +1,224 @@
+//! The questions: `who` (every principal), `can` (one principal), `what` (every
+//! catalogue operation for one principal). `who` gathers candidates downward from the
+//! holders of assignments that could matter and then asks [`decide`] for each, so a
+//! principal is in `who` exactly when `can` says yes.
+
+use std::collections::{BTreeSet, HashSet, VecDeque};
+
+use serde::Serialize;
+
+use crate::model::{key, scope_key};
+
+use super::decide::{decide, Access, ActionReq, Ancestry, Decision, Incomplete};
+use super::index::{match_block, BlockMatch, Index};
+
+/// Alternatives: the principal needs every request of at least one alternative.
+pub type Alternatives = Vec<Vec<ActionReq>>;
+
+/// The best decision over alternatives (allowed › conditional › denied › eligible › none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Answer {
+    pub decision: Decision,
+    /// Which alternative the decision is for.
+    pub alternative: usize,
+}
+
+pub fn decide_alternatives(
+    ix: &Index,
+    principal: &str,
+    alts: &Alternatives,
+    explain: bool,
+    anc: &mut Ancestry,
+) -> Answer {
+    let mut best: Option<Answer> = None;
+    for (i, reqs) in alts.iter().enumerate() {
+        let d = decide(ix, principal, reqs, explain, anc);
+        if best.as_ref().is_none_or(|b| d.access < b.decision.access) {
+            best = Some(Answer {
+                decision: d,
+                alternative: i,
+            });
+        }
+    }
+    best.unwrap_or_else(|| Answer {
+        decision: decide(ix, principal, &[], explain, anc),
+        alternative: 0,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhoAnswer {
+    /// Every candidate whose answer is not `none`, sorted by access then name.
+    pub answers: Vec<Answer>,
+    pub incomplete: Vec<Incomplete>,
+}
+
+/// Does any block of the role held by this assignment or eligibility grant any of
+/// the requests' actions? (Used to pick candidates; the decision is made later.)
+fn role_touches(ix: &Index, role_id: &str, role_name: Option<&str>, reqs: &[&ActionReq]) -> bool {
+    let Some(role) = ix.role_of(role_id, role_name) else {
+        return false;
+    };
+    reqs.iter().any(|r| {
+        let a = key(r.action.trim());
+        role.blocks
+            .iter()
+            .any(|b| matches!(match_block(b, &a, r.data), BlockMatch::Grants { .. }))
+    })
+}
+
+/// Every principal that can do the actions (of some alternative), and the groups
+/// whose members the answer could not see.
+pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool) -> WhoAnswer {
+    let mut anc = Ancestry::default();
+    let all_reqs: Vec<&ActionReq> = alts.iter().flatten().collect();
+    let scopes: BTreeSet<String> = all_reqs.iter().map(|r| scope_key(&r.scope)).collect();
+
+    // Seeds: holders of assignments or eligibilities at or above any asked scope whose
+    // role grants at least one asked action.
+    let mut seeds: Vec<String> = Vec::new();
+    let mut seen_seed = HashSet::new();
+    for s in &scopes {
+        let (chain, _) = anc.get(ix, s).clone();
+        for c in &chain {
+            for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
+                let a = &ix.assignments[ai];
+                if role_touches(
+                    ix,
+                    &a.role_definition_id,
+                    a.role_definition_name.as_deref(),
+                    &all_reqs,
+                ) && seen_seed.insert(key(&a.principal_id))
+                {
+                    seeds.push(key(&a.principal_id));
+                }
+            }
+            for &ei in ix.eligibilities_by_scope.get(c).into_iter().flatten() {
+                let e = &ix.eligibilities[ei];
+                if role_touches(ix, &e.role_definition_id, None, &all_reqs)
+                    && seen_seed.insert(key(&e.principal_id))
+                {
+                    seeds.push(key(&e.principal_id));
+                }
+            }
+        }
+    }
+
+    // Expand downward through direct memberships, transitively.
+    let mut candidates: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut incomplete: BTreeSet<Incomplete> = BTreeSet::new();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    for s in seeds {
+        if seen.insert(s.clone()) {
+            queue.push_back(s);
+        }
+    }
+    while let Some(p) = queue.pop_front() {
+        if ix.is_group(&p) && !ix.member_lists.contains(&p) {
+            incomplete.insert(Incomplete {
+                group_id: p.clone(),
+                display_name: ix.name_of(&p),
+                reason: "members not imported".into(),
+            });
+        }
+        if let Some(members) = ix.members_of.get(&p) {
+            for m in members {
+                if seen.insert(m.clone()) {
+                    queue.push_back(m.clone());
+                }
+            }
+        }
+        candidates.push(p);
+    }
+
+    let mut answers: Vec<Answer> = candidates
+        .iter()
+        .filter(|c| include_groups || !ix.is_group(c))
+        .map(|c| decide_alternatives(ix, c, alts, explain, &mut anc))
+        .filter(|a| a.decision.access != Access::None)
+        .collect();
+    answers.sort_by(|a, b| {
+        (
+            a.decision.access,
+            a.decision.principal.display_name.to_lowercase(),
+            &a.decision.principal.id,
+        )
+            .cmp(&(
+                b.decision.access,
+                b.decision.principal.display_name.to_lowercase(),
+                &b.decision.principal.id,
+            ))
+    });
+    WhoAnswer {
+        answers,
+        incomplete: incomplete.into_iter().collect(),
+    }
+}
+
+/// The groups on the asked scopes' paths that hold a relevant assignment and whose
+/// members were never imported (for `can`: a principal might be in them unseen).
+pub fn incomplete_for(ix: &Index, alts: &Alternatives) -> Vec<Incomplete> {
+    who(ix, alts, true, false).incomplete
+}
+
+/// One concrete operation the principal can do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatRow {
+    pub operation: String,
+    pub display_name: Option<String>,
+    pub resource_type: String,
+    pub provider: String,
+    pub is_data_action: bool,
+    pub access: Access,
+    /// Roles (by name) that grant it, deduplicated.
+    pub roles: Vec<String>,
+}
+
+/// Every catalogue operation (optionally of one provider) the principal can do at
+/// the scope, allowed or conditional, grouped by resource type.
+pub fn what(ix: &Index, principal: &str, scope: &str, provider: Option<&str>) -> Vec<WhatRow> {
+    let mut anc = Ancestry::default();
+    let reqs: Vec<ActionReq> = ix
+        .operations
+        .iter()
+        .filter(|o| provider.is_none_or(|p| o.provider.eq_ignore_ascii_case(p)))
+        .map(|o| ActionReq {
+            action: o.name.clone(),
+            data: o.is_data_action,
+            scope: scope.to_string(),
+        })
+        .collect();
+    let d = decide(ix, principal, &reqs, false, &mut anc);
+    let mut rows: Vec<WhatRow> = d
+        .actions
+        .iter()
+        .filter(|a| a.access.grants())
+        .map(|a| {
+            let op = ix.operation(&a.action);
+            let mut roles: Vec<String> = a.grants.iter().map(|g| g.role_name.clone()).collect();
+            roles.sort();
+            roles.dedup();
+            WhatRow {
+                operation: a.action.clone(),
+                display_name: op.and_then(|o| o.display_name.clone()),
+                resource_type: op.map(|o| o.resource_type.clone()).unwrap_or_default(),
+                provider: op.map(|o| o.provider.clone()).unwrap_or_default(),
+                is_data_action: a.data,
+                access: a.access,
+                roles,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (key(&a.provider), key(&a.resource_type), key(&a.operation)).cmp(&(
+            key(&b.provider),
+            key(&b.resource_type),
+            key(&b.operation),
+        ))
+    });
+    rows
+}

@@ -1,0 +1,272 @@
+//! Scopes: the ancestor chain of a target scope (SPEC §2.2).
+//!
+//! A resource's ancestors are its segment-wise path prefixes down to the
+//! subscription, then the subscription's management-group chain from the imported
+//! tree, then the root `/`. Everything is compared by [`scope_key`] (lowercase, no
+//! trailing `/`). Chains terminate even if the imported tree has a cycle.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{scope_key, ScopeKind, ScopeNode};
+
+const MG_PREFIX: &str = "/providers/microsoft.management/managementgroups/";
+
+/// The kind of a scope from its shape alone.
+pub fn kind_of(scope_key: &str) -> ScopeKind {
+    if scope_key == "/" {
+        return ScopeKind::Root;
+    }
+    if scope_key.starts_with(MG_PREFIX) {
+        return ScopeKind::ManagementGroup;
+    }
+    let segs: Vec<&str> = scope_key.trim_start_matches('/').split('/').collect();
+    match segs.len() {
+        0 | 1 => ScopeKind::Root,
+        2 => ScopeKind::Subscription,
+        4 if segs[2] == "resourcegroups" => ScopeKind::ResourceGroup,
+        _ => ScopeKind::Resource,
+    }
+}
+
+/// Parent links of management groups and subscriptions, from the imported tree.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeTree {
+    parent: HashMap<String, String>,
+    display: HashMap<String, String>,
+}
+
+impl ScopeTree {
+    pub fn new(nodes: &[ScopeNode]) -> ScopeTree {
+        let mut tree = ScopeTree::default();
+        for n in nodes {
+            let k = scope_key(&n.id);
+            if let Some(p) = &n.parent_id {
+                let pk = normalise_parent(p);
+                if pk != k {
+                    tree.parent.entry(k.clone()).or_insert(pk);
+                }
+            }
+            let name = n.display_name.clone().unwrap_or_else(|| n.name.clone());
+            tree.display.entry(k).or_insert(name);
+        }
+        tree
+    }
+
+    /// A display name for a scope: the imported name when known, else the id.
+    pub fn display_name(&self, scope: &str) -> Option<&str> {
+        self.display.get(&scope_key(scope)).map(String::as_str)
+    }
+
+    /// The target first, then each ancestor, nearest first, ending with `/`.
+    pub fn ancestors(&self, target: &str) -> Vec<String> {
+        let t = scope_key(target);
+        let mut out: Vec<String> = Vec::new();
+        if t == "/" {
+            return vec![t];
+        }
+        let mut seen = HashSet::new();
+        let mut push = |s: String, out: &mut Vec<String>| {
+            if seen.insert(s.clone()) {
+                out.push(s);
+                true
+            } else {
+                false
+            }
+        };
+        let mut cursor = t.clone();
+        match kind_of(&t) {
+            ScopeKind::ManagementGroup => {
+                push(cursor.clone(), &mut out);
+            }
+            _ => {
+                // Segment-wise prefixes down to /subscriptions/<id>.
+                let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
+                for len in (2..=segs.len()).rev() {
+                    push(format!("/{}", segs[..len].join("/")), &mut out);
+                }
+                cursor = format!("/{}", segs[..2.min(segs.len())].join("/"));
+            }
+        }
+        // The management-group chain.
+        while let Some(p) = self.parent.get(&cursor) {
+            if !push(p.clone(), &mut out) {
+                break;
+            }
+            cursor = p.clone();
+        }
+        push("/".to_string(), &mut out);
+        out
+    }
+
+    /// Is `scope` the target or one of its ancestors?
+    pub fn applies(&self, scope: &str, target: &str) -> bool {
+        let s = scope_key(scope);
+        self.ancestors(target).contains(&s)
+    }
+
+    /// Is `inner` strictly below `outer` (a child, at any depth)?
+    pub fn is_below(&self, inner: &str, outer: &str) -> bool {
+        let i = scope_key(inner);
+        let o = scope_key(outer);
+        i != o && self.ancestors(&i).contains(&o)
+    }
+}
+
+/// Management-group parents are sometimes given as a bare name; make them ids.
+fn normalise_parent(p: &str) -> String {
+    let k = scope_key(p);
+    if k.starts_with(MG_PREFIX) || k.starts_with("/subscriptions/") || k == "/" {
+        k
+    } else {
+        format!("{MG_PREFIX}{}", k.trim_start_matches('/'))
+    }
+}
+
+/// The scope of `target` at the given level (for activities with a minimum scope):
+/// the workspace, resource group or subscription that contains it. When the target
+/// is not below such a scope, the target itself.
+pub fn at_level(target: &str, level: Level) -> String {
+    let t = scope_key(target);
+    let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
+    if segs.first() != Some(&"subscriptions") {
+        return t;
+    }
+    let take = |n: usize| -> String {
+        if segs.len() >= n {
+            format!("/{}", segs[..n].join("/"))
+        } else {
+            t.clone()
+        }
+    };
+    match level {
+        Level::Subscription => take(2),
+        Level::ResourceGroup => take(4),
+        Level::Workspace => {
+            // .../providers/microsoft.machinelearningservices/workspaces/<w>
+            let pos = segs.windows(3).position(|w| {
+                w[0] == "providers"
+                    && w[1] == "microsoft.machinelearningservices"
+                    && w[2] == "workspaces"
+            });
+            match pos {
+                Some(i) if segs.len() > i + 3 => take(i + 4),
+                _ => t.clone(),
+            }
+        }
+    }
+}
+
+/// The minimum scope level an activity requirement must be held at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Level {
+    Subscription,
+    ResourceGroup,
+    Workspace,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Subscription => "subscription",
+            Level::ResourceGroup => "resource group",
+            Level::Workspace => "workspace",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> ScopeTree {
+        let mg = |name: &str, parent: Option<&str>| ScopeNode {
+            id: format!("/providers/Microsoft.Management/managementGroups/{name}"),
+            kind: ScopeKind::ManagementGroup,
+            name: name.into(),
+            display_name: None,
+            resource_type: None,
+            parent_id: parent
+                .map(|p| format!("/providers/Microsoft.Management/managementGroups/{p}")),
+        };
+        let mut sub = mg("x", Some("ml"));
+        sub.id = "/subscriptions/S1".into();
+        sub.kind = ScopeKind::Subscription;
+        vec![mg("root", None), mg("ml", Some("root")), sub].pipe(|v| ScopeTree::new(&v))
+    }
+
+    trait Pipe: Sized {
+        fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+            f(self)
+        }
+    }
+    impl<T> Pipe for T {}
+
+    #[test]
+    fn resource_ancestors_walk_path_then_management_groups_then_root() {
+        let a = tree().ancestors(
+            "/subscriptions/s1/resourceGroups/RG/providers/Microsoft.MachineLearningServices/workspaces/w/computes/c/",
+        );
+        assert_eq!(a[0], "/subscriptions/s1/resourcegroups/rg/providers/microsoft.machinelearningservices/workspaces/w/computes/c");
+        assert!(a.contains(&"/subscriptions/s1/resourcegroups/rg/providers/microsoft.machinelearningservices/workspaces/w".to_string()));
+        assert!(a.contains(&"/subscriptions/s1/resourcegroups/rg".to_string()));
+        let tail: Vec<&str> = a.iter().rev().take(4).map(String::as_str).collect();
+        assert_eq!(
+            tail,
+            vec![
+                "/",
+                "/providers/microsoft.management/managementgroups/root",
+                "/providers/microsoft.management/managementgroups/ml",
+                "/subscriptions/s1"
+            ]
+        );
+    }
+
+    #[test]
+    fn prefixes_are_segment_wise() {
+        let t = tree();
+        assert!(!t.applies(
+            "/subscriptions/s1/resourceGroups/rg-ml",
+            "/subscriptions/s1/resourceGroups/rg-ml-dev"
+        ));
+        assert!(t.applies(
+            "/subscriptions/S1/",
+            "/subscriptions/s1/resourceGroups/rg-ml-dev"
+        ));
+    }
+
+    #[test]
+    fn management_group_cycle_terminates() {
+        let mk = |n: &str, p: &str| ScopeNode {
+            id: format!("/providers/Microsoft.Management/managementGroups/{n}"),
+            kind: ScopeKind::ManagementGroup,
+            name: n.into(),
+            display_name: None,
+            resource_type: None,
+            parent_id: Some(format!(
+                "/providers/Microsoft.Management/managementGroups/{p}"
+            )),
+        };
+        let t = ScopeTree::new(&[mk("a", "b"), mk("b", "a")]);
+        let a = t.ancestors("/providers/Microsoft.Management/managementGroups/a");
+        assert_eq!(a.len(), 3);
+    }
+
+    #[test]
+    fn levels() {
+        let c = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/computes/c";
+        assert_eq!(at_level(c, Level::Subscription), "/subscriptions/s");
+        assert_eq!(
+            at_level(c, Level::ResourceGroup),
+            "/subscriptions/s/resourcegroups/rg"
+        );
+        assert_eq!(
+            at_level(c, Level::Workspace),
+            "/subscriptions/s/resourcegroups/rg/providers/microsoft.machinelearningservices/workspaces/w"
+        );
+        assert_eq!(
+            at_level("/subscriptions/s", Level::Workspace),
+            "/subscriptions/s"
+        );
+    }
+}

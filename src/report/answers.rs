@@ -1,0 +1,660 @@
+//! Rendering `who`, `can` and `what` answers as table, JSON (SPEC §4) and CSV.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use crate::engine::decide::{ActionDecision, Decision, Grant, GroupRef, WhyNot};
+use crate::engine::query::{Answer, WhatRow, WhoAnswer};
+use crate::engine::Access;
+use crate::model::Snapshot;
+
+/// What was asked, for the header of every answer.
+pub struct Question<'a> {
+    pub snapshot: &'a Snapshot,
+    pub scope: &'a str,
+    /// The concrete actions asked (for an activity, its expansion).
+    pub actions: Vec<String>,
+    pub activity: Option<&'a str>,
+    /// Activity requirements that covered no operation in the catalogue.
+    pub uncovered: &'a [String],
+}
+
+fn snapshot_json(s: &Snapshot) -> Value {
+    json!({"id": s.id, "takenAt": s.taken_at, "label": s.label})
+}
+
+fn grant_json(g: &Grant) -> Value {
+    json!({
+        "action": g.action,
+        "via": g.via.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+        "assignmentId": g.assignment_id,
+        "roleDefinitionId": g.role_definition_id,
+        "roleName": g.role_name,
+        "assignmentScope": g.assignment_scope,
+        "matchedPattern": g.matched_pattern,
+        "condition": g.condition,
+    })
+}
+
+fn principal_json(d: &Decision) -> Value {
+    let p = &d.principal;
+    let grants: Vec<Value> = d
+        .actions
+        .iter()
+        .flat_map(|a| a.grants.iter().map(grant_json))
+        .collect();
+    json!({
+        "id": p.id,
+        "type": p.kind,
+        "displayName": p.display_name,
+        "userPrincipalName": p.user_principal_name,
+        "userType": p.user_type,
+        "accountEnabled": p.account_enabled,
+        "access": d.access,
+        "orphaned": p.orphaned,
+        "grants": grants,
+    })
+}
+
+fn denied_json(d: &Decision) -> Vec<Value> {
+    // One entry per deny assignment that blocks this principal; `grants` are the
+    // assignments whose grants it overrides.
+    let mut by_deny: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    for a in &d.actions {
+        for h in &a.denies {
+            let grants: Vec<String> = a.grants.iter().map(|g| g.assignment_id.clone()).collect();
+            match by_deny
+                .iter_mut()
+                .find(|(id, _, _)| *id == h.deny_assignment_id)
+            {
+                Some((_, gs, acts)) => {
+                    for g in grants {
+                        if !gs.contains(&g) {
+                            gs.push(g);
+                        }
+                    }
+                    if !acts.contains(&a.action) {
+                        acts.push(a.action.clone());
+                    }
+                }
+                None => {
+                    by_deny.push((h.deny_assignment_id.clone(), grants, vec![a.action.clone()]))
+                }
+            }
+        }
+    }
+    by_deny
+        .into_iter()
+        .map(|(deny, grants, actions)| {
+            json!({
+                "id": d.principal.id,
+                "type": d.principal.kind,
+                "displayName": d.principal.display_name,
+                "denyAssignmentId": deny,
+                "grants": grants,
+                "actions": actions,
+            })
+        })
+        .collect()
+}
+
+fn eligible_json(d: &Decision) -> Vec<Value> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for a in &d.actions {
+        for e in &a.eligible {
+            if seen.contains(&e.eligibility_id) {
+                continue;
+            }
+            seen.push(e.eligibility_id.clone());
+            out.push(json!({
+                "id": d.principal.id,
+                "type": d.principal.kind,
+                "displayName": d.principal.display_name,
+                "eligibilityId": e.eligibility_id,
+                "roleDefinitionId": e.role_definition_id,
+                "roleName": e.role_name,
+                "assignmentScope": e.assignment_scope,
+                "via": e.via.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+                "startDateTime": e.start_date_time,
+                "endDateTime": e.end_date_time,
+            }));
+        }
+    }
+    out
+}
+
+/// SPEC §4.
+pub fn who_json(q: &Question, w: &WhoAnswer) -> Value {
+    let mut principals = Vec::new();
+    let mut denied = Vec::new();
+    let mut eligible = Vec::new();
+    for a in &w.answers {
+        match a.decision.access {
+            Access::Allowed | Access::Conditional => principals.push(principal_json(&a.decision)),
+            Access::Denied => denied.extend(denied_json(&a.decision)),
+            Access::Eligible => eligible.extend(eligible_json(&a.decision)),
+            Access::None => {}
+        }
+    }
+    let mut v = json!({
+        "snapshot": snapshot_json(q.snapshot),
+        "scope": q.scope,
+        "actions": q.actions,
+        "principals": principals,
+        "denied": denied,
+        "eligible": eligible,
+        "incomplete": w.incomplete.iter().map(|i| json!({
+            "groupId": i.group_id, "displayName": i.display_name, "reason": i.reason
+        })).chain(q.uncovered.iter().map(|p| json!({
+            "pattern": p, "reason": "requirement covers no operation in the imported catalogue"
+        }))).collect::<Vec<_>>(),
+    });
+    if let Some(a) = q.activity {
+        v["activity"] = json!(a);
+    }
+    v
+}
+
+fn via_names(via: &[GroupRef]) -> String {
+    via.iter()
+        .map(|g| g.name.clone())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn principal_label(d: &Decision) -> String {
+    let p = &d.principal;
+    let mut s = if p.display_name.is_empty() {
+        p.id.clone()
+    } else {
+        p.display_name.clone()
+    };
+    if let Some(u) = &p.user_principal_name {
+        s.push_str(&format!(" <{u}>"));
+    }
+    s
+}
+
+fn notes(d: &Decision) -> String {
+    let p = &d.principal;
+    let mut n = Vec::new();
+    if p.orphaned {
+        n.push("orphaned".to_string());
+    }
+    if p.user_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
+    {
+        n.push("guest".into());
+    }
+    if p.account_enabled == Some(false) {
+        n.push("disabled".into());
+    }
+    if p.managed_identity {
+        n.push("managed identity".into());
+    }
+    n.join(", ")
+}
+
+fn roles_summary(d: &Decision) -> (String, String) {
+    let mut roles: Vec<String> = Vec::new();
+    let mut vias: Vec<String> = Vec::new();
+    let push = |v: &mut Vec<String>, s: String| {
+        if !v.contains(&s) {
+            v.push(s)
+        }
+    };
+    for a in &d.actions {
+        for g in &a.grants {
+            push(
+                &mut roles,
+                format!("{} @ {}", g.role_name, g.assignment_scope),
+            );
+            push(
+                &mut vias,
+                if g.via.is_empty() {
+                    "direct".into()
+                } else {
+                    via_names(&g.via)
+                },
+            );
+        }
+        for e in &a.eligible {
+            push(
+                &mut roles,
+                format!("{} @ {} (eligible)", e.role_name, e.assignment_scope),
+            );
+            push(
+                &mut vias,
+                if e.via.is_empty() {
+                    "direct".into()
+                } else {
+                    via_names(&e.via)
+                },
+            );
+        }
+    }
+    (roles.join("\n"), vias.join("\n"))
+}
+
+pub fn who_table(
+    out: &mut dyn Write,
+    q: &Question,
+    w: &WhoAnswer,
+    explain: bool,
+) -> io::Result<()> {
+    let mut t = super::table(&["principal", "type", "access", "via", "roles", "notes"]);
+    for a in &w.answers {
+        let d = &a.decision;
+        let (roles, via) = roles_summary(d);
+        t.add_row(vec![
+            principal_label(d),
+            d.principal.kind.clone(),
+            d.access.as_str().to_string(),
+            via,
+            roles,
+            notes(d),
+        ]);
+    }
+    writeln!(
+        out,
+        "{} at {} (snapshot {}{})",
+        match q.activity {
+            Some(a) => format!("who can `{a}`"),
+            None => format!("who can {}", q.actions.join(" + ")),
+        },
+        q.scope,
+        q.snapshot.id,
+        q.snapshot
+            .label
+            .as_deref()
+            .map(|l| format!(", {l}"))
+            .unwrap_or_default()
+    )?;
+    if w.answers.is_empty() {
+        writeln!(out, "nobody")?;
+    } else {
+        writeln!(out, "{t}")?;
+    }
+    for i in &w.incomplete {
+        writeln!(
+            out,
+            "incomplete: group {} ({}) holds access here but its members were not imported",
+            i.display_name, i.group_id
+        )?;
+    }
+    for p in q.uncovered {
+        writeln!(
+            out,
+            "incomplete: requirement {p} covers no operation in the imported catalogue"
+        )?;
+    }
+    if explain {
+        for a in &w.answers {
+            writeln!(out)?;
+            explain_decision(out, &a.decision)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every path of one decision, and why not where the answer is not allowed.
+pub fn explain_decision(out: &mut dyn Write, d: &Decision) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} ({}): {}",
+        principal_label(d),
+        d.principal.kind,
+        d.access.as_str()
+    )?;
+    for a in &d.actions {
+        writeln!(
+            out,
+            "  {} at {}: {}{}",
+            a.action,
+            a.scope,
+            a.access.as_str(),
+            if a.data { " (data action)" } else { "" }
+        )?;
+        for g in &a.grants {
+            writeln!(out, "    {}", grant_line(g))?;
+        }
+        for h in &a.denies {
+            writeln!(
+                out,
+                "    denied by deny assignment {} ({}) at {} naming {}, pattern `{}`",
+                h.deny_name,
+                h.deny_assignment_id,
+                h.deny_scope,
+                h.matched_principal,
+                h.matched_pattern
+            )?;
+        }
+        for e in &a.eligible {
+            if a.access == Access::Eligible || a.access == Access::None {
+                writeln!(
+                    out,
+                    "    eligible (PIM): {}{} at {} from {} until {}, pattern `{}`",
+                    if e.via.is_empty() {
+                        String::new()
+                    } else {
+                        format!("via {} → ", via_names(&e.via))
+                    },
+                    e.role_name,
+                    e.assignment_scope,
+                    e.start_date_time.as_deref().unwrap_or("?"),
+                    e.end_date_time.as_deref().unwrap_or("no end"),
+                    e.matched_pattern
+                )?;
+            }
+        }
+        write_why_not(out, a)?;
+    }
+    Ok(())
+}
+
+fn grant_line(g: &Grant) -> String {
+    format!(
+        "{}assignment {} role {} at {} ({}{}) → block {} pattern `{}`{}",
+        if g.via.is_empty() {
+            "direct → ".to_string()
+        } else {
+            format!("via {} → ", via_names(&g.via))
+        },
+        g.assignment_id,
+        g.role_name,
+        g.assignment_scope,
+        g.scope_level.as_str(),
+        if g.inherited { ", inherited" } else { "" },
+        g.block,
+        g.matched_pattern,
+        g.condition
+            .as_deref()
+            .map(|c| format!(" — only if: {c}"))
+            .unwrap_or_default()
+    )
+}
+
+fn write_why_not(out: &mut dyn Write, a: &ActionDecision) -> io::Result<()> {
+    for w in &a.why_not {
+        let line = match w {
+            WhyNot::ExcludedByNotActions { role_name, assignment_scope, via, matched_pattern, excluded_by, .. } => format!(
+                "why not: role {role_name} at {assignment_scope}{} lists `{matched_pattern}` but its notActions `{excluded_by}` exclude it",
+                if via.is_empty() { String::new() } else { format!(" (via {})", via_names(via)) }
+            ),
+            WhyNot::Denied { deny } => format!(
+                "why not: deny assignment {} ({}) at {} blocks it (pattern `{}`)",
+                deny.deny_name, deny.deny_assignment_id, deny.deny_scope, deny.matched_pattern
+            ),
+            WhyNot::EligibleOnly { eligible: e } => format!(
+                "why not: only eligible (PIM) for {} at {}, window {} – {}: it must be activated first",
+                e.role_name,
+                e.assignment_scope,
+                e.start_date_time.as_deref().unwrap_or("?"),
+                e.end_date_time.as_deref().unwrap_or("no end")
+            ),
+            WhyNot::ConditionalOnly { grant } => format!(
+                "why not unconditionally: {} at {} grants it only if: {}",
+                grant.role_name,
+                grant.assignment_scope,
+                grant.condition.as_deref().unwrap_or("")
+            ),
+            WhyNot::HeldElsewhere { role_name, assignment_scope, relation, via, matched_pattern, .. } => format!(
+                "why not: {role_name} (pattern `{matched_pattern}`) is held{} only at {} scope {assignment_scope}, which does not contain the asked scope",
+                if via.is_empty() { String::new() } else { format!(" via {}", via_names(via)) },
+                if relation == "child" { "the child" } else { "another" }
+            ),
+            WhyNot::DataActionNotCovered { role_name, matched_pattern, .. } => format!(
+                "why not: {role_name}'s actions `{matched_pattern}` match, but this is a data action and only dataActions grant data actions"
+            ),
+            WhyNot::UndefinedRole { assignment_id, role_definition_id, role_definition_name } => format!(
+                "why not (unknown): assignment {assignment_id} refers to role {}{} which is not defined in this snapshot",
+                role_definition_id,
+                role_definition_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+            ),
+            WhyNot::NoAssignment => "why not: no role held by this principal or its groups at or above this scope grants it".to_string(),
+        };
+        writeln!(out, "    {line}")?;
+    }
+    Ok(())
+}
+
+/// One CSV row per (principal, grant); denied and eligible principals too.
+pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
+    let mut c = super::csv_writer(out);
+    c.write_record([
+        "principal_id",
+        "principal_type",
+        "display_name",
+        "user_principal_name",
+        "access",
+        "orphaned",
+        "action",
+        "via",
+        "role_name",
+        "role_definition_id",
+        "assignment_id",
+        "assignment_scope",
+        "matched_pattern",
+        "condition",
+    ])?;
+    for a in &w.answers {
+        let d = &a.decision;
+        let p = &d.principal;
+        let base = |c: &mut csv::Writer<&mut dyn Write>, rest: [&str; 8]| -> io::Result<()> {
+            let mut row = vec![
+                p.id.as_str(),
+                p.kind.as_str(),
+                p.display_name.as_str(),
+                p.user_principal_name.as_deref().unwrap_or(""),
+                d.access.as_str(),
+                if p.orphaned { "true" } else { "false" },
+            ];
+            row.extend(rest);
+            c.write_record(row.iter().map(|s| neutralise(s)))?;
+            Ok(())
+        };
+        for act in &d.actions {
+            for g in &act.grants {
+                let via = g
+                    .via
+                    .iter()
+                    .map(|v| v.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(";");
+                base(
+                    &mut c,
+                    [
+                        &g.action,
+                        &via,
+                        &g.role_name,
+                        &g.role_definition_id,
+                        &g.assignment_id,
+                        &g.assignment_scope,
+                        &g.matched_pattern,
+                        g.condition.as_deref().unwrap_or(""),
+                    ],
+                )?;
+            }
+            if act.grants.is_empty() {
+                for e in &act.eligible {
+                    let via = e
+                        .via
+                        .iter()
+                        .map(|v| v.id.clone())
+                        .collect::<Vec<_>>()
+                        .join(";");
+                    base(
+                        &mut c,
+                        [
+                            &e.action,
+                            &via,
+                            &e.role_name,
+                            &e.role_definition_id,
+                            &e.eligibility_id,
+                            &e.assignment_scope,
+                            &e.matched_pattern,
+                            e.condition.as_deref().unwrap_or(""),
+                        ],
+                    )?;
+                }
+            }
+        }
+    }
+    c.flush()
+}
+
+/// Neutralises spreadsheet formula injection: a cell starting with `=`, `+`, `-`,
+/// `@`, tab or CR gets a leading `'`.
+pub fn neutralise(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+pub fn can_json(
+    q: &Question,
+    a: &Answer,
+    incomplete: &[crate::engine::decide::Incomplete],
+) -> Value {
+    json!({
+        "snapshot": snapshot_json(q.snapshot),
+        "scope": q.scope,
+        "actions": q.actions,
+        "activity": q.activity,
+        "principal": a.decision.principal,
+        "access": a.decision.access,
+        "allowed": a.decision.access.grants(),
+        "decisions": a.decision.actions,
+        "incomplete": incomplete,
+        "uncovered": q.uncovered,
+    })
+}
+
+pub fn can_text(
+    out: &mut dyn Write,
+    q: &Question,
+    a: &Answer,
+    incomplete: &[crate::engine::decide::Incomplete],
+    explain: bool,
+) -> io::Result<()> {
+    let d = &a.decision;
+    let verdict = match d.access {
+        Access::Allowed => "yes",
+        Access::Conditional => "yes, conditionally",
+        Access::Denied => "no (denied)",
+        Access::Eligible => "no (eligible only: could activate through PIM)",
+        Access::None => "no",
+    };
+    writeln!(
+        out,
+        "{verdict}: {} {} {} at {}",
+        principal_label(d),
+        if d.access.grants() { "can" } else { "cannot" },
+        match q.activity {
+            Some(act) => format!("`{act}`"),
+            None => q.actions.join(" + "),
+        },
+        q.scope
+    )?;
+    let n = notes(d);
+    if !n.is_empty() {
+        writeln!(out, "note: principal is {n}")?;
+    }
+    for act in &d.actions {
+        let show = explain || act.access != Access::Allowed;
+        if !show {
+            continue;
+        }
+        writeln!(
+            out,
+            "  {} at {}: {}",
+            act.action,
+            act.scope,
+            act.access.as_str()
+        )?;
+        if explain {
+            for g in &act.grants {
+                writeln!(out, "    {}", grant_line(g))?;
+            }
+        }
+        write_why_not(out, act)?;
+    }
+    if !explain && d.access.grants() {
+        // The shortest reason: the first grant of each action.
+        for act in &d.actions {
+            if let Some(g) = act.grants.first() {
+                writeln!(out, "  {}: {}", act.action, grant_line(g))?;
+            }
+        }
+    }
+    for i in incomplete {
+        writeln!(
+            out,
+            "incomplete: group {} ({}) holds access here but its members were not imported",
+            i.display_name, i.group_id
+        )?;
+    }
+    for p in q.uncovered {
+        writeln!(
+            out,
+            "incomplete: requirement {p} covers no operation in the imported catalogue"
+        )?;
+    }
+    Ok(())
+}
+
+pub fn can_csv(out: &mut dyn Write, a: &Answer) -> io::Result<()> {
+    let w = WhoAnswer {
+        answers: vec![a.clone()],
+        incomplete: vec![],
+    };
+    who_csv(out, &w)
+}
+
+pub fn what_table(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
+    let mut t = super::table(&["resource type", "operation", "access", "granted by"]);
+    for r in rows {
+        t.add_row(vec![
+            format!("{}/{}", r.provider, r.resource_type),
+            r.operation.clone(),
+            format!(
+                "{}{}",
+                r.access.as_str(),
+                if r.is_data_action { " (data)" } else { "" }
+            ),
+            r.roles.join(", "),
+        ]);
+    }
+    if rows.is_empty() {
+        writeln!(out, "no operation of the imported catalogue")
+    } else {
+        writeln!(out, "{t}")
+    }
+}
+
+pub fn what_csv(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
+    let mut c = super::csv_writer(out);
+    c.write_record([
+        "provider",
+        "resource_type",
+        "operation",
+        "is_data_action",
+        "access",
+        "roles",
+    ])?;
+    for r in rows {
+        c.write_record([
+            r.provider.as_str(),
+            r.resource_type.as_str(),
+            r.operation.as_str(),
+            if r.is_data_action { "true" } else { "false" },
+            r.access.as_str(),
+            &r.roles.join(";"),
+        ])?;
+    }
+    c.flush()
+}
