@@ -53,6 +53,29 @@ is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  
     Activities(ActivitiesArgs),
     /// Import the bundled sample tenant into a scratch database and answer the main questions.
     Demo(DemoArgs),
+    /// Generate a synthetic tenant as real-shaped export files (for benchmarks and tests).
+    #[command(
+        after_help = "Examples:\n  whocan synth --profile small --seed 1 --out /tmp/tenant\n  whocan synth --profile xl --seed 42 --out /tmp/xl && whocan --db xl.db import /tmp/xl"
+    )]
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    Small,
+    Large,
+    Xl,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    #[arg(long, value_enum, default_value = "small")]
+    pub profile: Profile,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output directory (created; must be empty or absent).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -26,12 +26,14 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     let mut anc = Ancestry::default();
     let answer = query::decide_alternatives(&l.index, &principal, &alts, true, &mut anc);
     let incomplete = query::incomplete_for(&l.index, &alts);
+    let names = report::ScopeNames::new(&l.tenant.scopes);
     let q = answers::Question {
         snapshot: &l.snapshot,
         scope: &scope,
         actions,
         activity: args.activity.as_deref(),
         uncovered: &uncovered,
+        names: &names,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

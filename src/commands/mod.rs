@@ -16,6 +16,7 @@ pub mod common;
 pub mod demo;
 pub mod import;
 pub mod snapshots;
+pub mod synth;
 pub mod what;
 pub mod who;
 
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::What(args) => what::run(&cli.db, args),
         Command::Activities(args) => activities::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Synth(args) => synth::run(args),
     }
 }
 

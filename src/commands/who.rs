@@ -68,12 +68,14 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         args.include_groups,
         args.explain || args.graph.is_some(),
     );
+    let names = report::ScopeNames::new(&l.tenant.scopes);
     let q = answers::Question {
         snapshot: &l.snapshot,
         scope: &scope,
         actions,
         activity: args.activity.as_deref(),
         uncovered: &uncovered,
+        names: &names,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

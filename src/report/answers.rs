@@ -18,6 +18,7 @@ pub struct Question<'a> {
     pub activity: Option<&'a str>,
     /// Activity requirements that covered no operation in the catalogue.
     pub uncovered: &'a [String],
+    pub names: &'a super::ScopeNames,
 }
 
 fn snapshot_json(s: &Snapshot) -> Value {
@@ -198,7 +199,7 @@ fn notes(d: &Decision) -> String {
     n.join(", ")
 }
 
-fn roles_summary(d: &Decision) -> (String, String) {
+fn roles_summary(d: &Decision, names: &super::ScopeNames) -> (String, String) {
     let mut roles: Vec<String> = Vec::new();
     let mut vias: Vec<String> = Vec::new();
     let push = |v: &mut Vec<String>, s: String| {
@@ -210,7 +211,7 @@ fn roles_summary(d: &Decision) -> (String, String) {
         for g in &a.grants {
             push(
                 &mut roles,
-                format!("{} @ {}", g.role_name, g.assignment_scope),
+                format!("{} @ {}", g.role_name, names.label(&g.assignment_scope)),
             );
             push(
                 &mut vias,
@@ -221,10 +222,17 @@ fn roles_summary(d: &Decision) -> (String, String) {
                 },
             );
         }
+        if a.access.grants() {
+            continue;
+        }
         for e in &a.eligible {
             push(
                 &mut roles,
-                format!("{} @ {} (eligible)", e.role_name, e.assignment_scope),
+                format!(
+                    "{} @ {} (eligible)",
+                    e.role_name,
+                    names.label(&e.assignment_scope)
+                ),
             );
             push(
                 &mut vias,
@@ -248,7 +256,7 @@ pub fn who_table(
     let mut t = super::table(&["principal", "type", "access", "via", "roles", "notes"]);
     for a in &w.answers {
         let d = &a.decision;
-        let (roles, via) = roles_summary(d);
+        let (roles, via) = roles_summary(d, q.names);
         t.add_row(vec![
             principal_label(d),
             d.principal.kind.clone(),
@@ -294,14 +302,18 @@ pub fn who_table(
     if explain {
         for a in &w.answers {
             writeln!(out)?;
-            explain_decision(out, &a.decision)?;
+            explain_decision(out, &a.decision, q.names)?;
         }
     }
     Ok(())
 }
 
 /// Every path of one decision, and why not where the answer is not allowed.
-pub fn explain_decision(out: &mut dyn Write, d: &Decision) -> io::Result<()> {
+pub fn explain_decision(
+    out: &mut dyn Write,
+    d: &Decision,
+    names: &super::ScopeNames,
+) -> io::Result<()> {
     writeln!(
         out,
         "{} ({}): {}",
@@ -314,60 +326,31 @@ pub fn explain_decision(out: &mut dyn Write, d: &Decision) -> io::Result<()> {
             out,
             "  {} at {}: {}{}",
             a.action,
-            a.scope,
+            names.label(&a.scope),
             a.access.as_str(),
             if a.data { " (data action)" } else { "" }
         )?;
         for g in &a.grants {
-            writeln!(out, "    {}", grant_line(g))?;
+            writeln!(out, "    {}", grant_line(g, names))?;
         }
-        for h in &a.denies {
-            writeln!(
-                out,
-                "    denied by deny assignment {} ({}) at {} naming {}, pattern `{}`",
-                h.deny_name,
-                h.deny_assignment_id,
-                h.deny_scope,
-                h.matched_principal,
-                h.matched_pattern
-            )?;
-        }
-        for e in &a.eligible {
-            if a.access == Access::Eligible || a.access == Access::None {
-                writeln!(
-                    out,
-                    "    eligible (PIM): {}{} at {} from {} until {}, pattern `{}`",
-                    if e.via.is_empty() {
-                        String::new()
-                    } else {
-                        format!("via {} → ", via_names(&e.via))
-                    },
-                    e.role_name,
-                    e.assignment_scope,
-                    e.start_date_time.as_deref().unwrap_or("?"),
-                    e.end_date_time.as_deref().unwrap_or("no end"),
-                    e.matched_pattern
-                )?;
-            }
-        }
-        write_why_not(out, a)?;
+        write_why_not(out, a, names)?;
     }
     Ok(())
 }
 
-fn grant_line(g: &Grant) -> String {
+fn grant_line(g: &Grant, names: &super::ScopeNames) -> String {
     format!(
-        "{}assignment {} role {} at {} ({}{}) → block {} pattern `{}`{}",
+        "{}role {} at {} ({}{}; assignment {}) → block {} pattern `{}`{}",
         if g.via.is_empty() {
             "direct → ".to_string()
         } else {
             format!("via {} → ", via_names(&g.via))
         },
-        g.assignment_id,
         g.role_name,
-        g.assignment_scope,
+        names.label(&g.assignment_scope),
         g.scope_level.as_str(),
         if g.inherited { ", inherited" } else { "" },
+        g.assignment_id.rsplit('/').next().unwrap_or(""),
         g.block,
         g.matched_pattern,
         g.condition
@@ -377,34 +360,41 @@ fn grant_line(g: &Grant) -> String {
     )
 }
 
-fn write_why_not(out: &mut dyn Write, a: &ActionDecision) -> io::Result<()> {
+fn write_why_not(
+    out: &mut dyn Write,
+    a: &ActionDecision,
+    names: &super::ScopeNames,
+) -> io::Result<()> {
     for w in &a.why_not {
         let line = match w {
             WhyNot::ExcludedByNotActions { role_name, assignment_scope, via, matched_pattern, excluded_by, .. } => format!(
-                "why not: role {role_name} at {assignment_scope}{} lists `{matched_pattern}` but its notActions `{excluded_by}` exclude it",
+                "why not: role {role_name} at {}{} lists `{matched_pattern}` but its notActions `{excluded_by}` exclude it",
+                names.label(assignment_scope),
                 if via.is_empty() { String::new() } else { format!(" (via {})", via_names(via)) }
             ),
             WhyNot::Denied { deny } => format!(
-                "why not: deny assignment {} ({}) at {} blocks it (pattern `{}`)",
-                deny.deny_name, deny.deny_assignment_id, deny.deny_scope, deny.matched_pattern
+                "why not: deny assignment {} at {} blocks it (pattern `{}`, naming {})",
+                deny.deny_name, names.label(&deny.deny_scope), deny.matched_pattern,
+                if deny.matched_principal == crate::model::ALL_PRINCIPALS { "All Principals" } else { deny.matched_principal.as_str() }
             ),
             WhyNot::EligibleOnly { eligible: e } => format!(
                 "why not: only eligible (PIM) for {} at {}, window {} – {}: it must be activated first",
                 e.role_name,
-                e.assignment_scope,
+                names.label(&e.assignment_scope),
                 e.start_date_time.as_deref().unwrap_or("?"),
                 e.end_date_time.as_deref().unwrap_or("no end")
             ),
             WhyNot::ConditionalOnly { grant } => format!(
                 "why not unconditionally: {} at {} grants it only if: {}",
                 grant.role_name,
-                grant.assignment_scope,
+                names.label(&grant.assignment_scope),
                 grant.condition.as_deref().unwrap_or("")
             ),
             WhyNot::HeldElsewhere { role_name, assignment_scope, relation, via, matched_pattern, .. } => format!(
-                "why not: {role_name} (pattern `{matched_pattern}`) is held{} only at {} scope {assignment_scope}, which does not contain the asked scope",
+                "why not: {role_name} (pattern `{matched_pattern}`) is held{} only at {} scope {}, which does not contain the asked scope",
                 if via.is_empty() { String::new() } else { format!(" via {}", via_names(via)) },
-                if relation == "child" { "the child" } else { "another" }
+                if relation == "child" { "the child" } else { "another" },
+                names.label(assignment_scope)
             ),
             WhyNot::DataActionNotCovered { role_name, matched_pattern, .. } => format!(
                 "why not: {role_name}'s actions `{matched_pattern}` match, but this is a data action and only dataActions grant data actions"
@@ -551,13 +541,14 @@ pub fn can_text(
     };
     writeln!(
         out,
-        "{verdict}: {} {} {} at {}",
+        "{verdict}: {} {} {} at {} ({})",
         principal_label(d),
         if d.access.grants() { "can" } else { "cannot" },
         match q.activity {
             Some(act) => format!("`{act}`"),
             None => q.actions.join(" + "),
         },
+        q.names.label(q.scope),
         q.scope
     )?;
     let n = notes(d);
@@ -578,16 +569,16 @@ pub fn can_text(
         )?;
         if explain {
             for g in &act.grants {
-                writeln!(out, "    {}", grant_line(g))?;
+                writeln!(out, "    {}", grant_line(g, q.names))?;
             }
         }
-        write_why_not(out, act)?;
+        write_why_not(out, act, q.names)?;
     }
     if !explain && d.access.grants() {
         // The shortest reason: the first grant of each action.
         for act in &d.actions {
             if let Some(g) = act.grants.first() {
-                writeln!(out, "  {}: {}", act.action, grant_line(g))?;
+                writeln!(out, "  {}: {}", act.action, grant_line(g, q.names))?;
             }
         }
     }

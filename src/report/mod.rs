@@ -26,3 +26,51 @@ pub fn print_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> 
 pub fn csv_writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
     csv::WriterBuilder::new().from_writer(out)
 }
+
+/// Short, human labels for scope ids in tables and explanations (JSON and CSV keep
+/// the full ids).
+#[derive(Debug, Default, Clone)]
+pub struct ScopeNames {
+    names: std::collections::HashMap<String, (crate::model::ScopeKind, String)>,
+}
+
+impl ScopeNames {
+    pub fn new(nodes: &[crate::model::ScopeNode]) -> ScopeNames {
+        let mut names = std::collections::HashMap::new();
+        for n in nodes {
+            let name = n.display_name.clone().unwrap_or_else(|| n.name.clone());
+            names
+                .entry(crate::model::scope_key(&n.id))
+                .or_insert((n.kind, name));
+        }
+        ScopeNames { names }
+    }
+
+    pub fn label(&self, scope: &str) -> String {
+        use crate::model::ScopeKind::*;
+        let k = crate::model::scope_key(scope);
+        let last = scope
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(scope);
+        let (kind, name) = match self.names.get(&k) {
+            Some((kind, name)) => (*kind, name.clone()),
+            None => (crate::engine::scope::kind_of(&k), last.to_string()),
+        };
+        match kind {
+            Root => "/ (root)".to_string(),
+            ManagementGroup => format!("management group {name}"),
+            Subscription => format!("subscription {name}"),
+            ResourceGroup => format!("resource group {last}"),
+            Resource => {
+                let segs: Vec<&str> = scope.trim_end_matches('/').split('/').collect();
+                let ty = segs
+                    .get(segs.len().saturating_sub(2))
+                    .copied()
+                    .unwrap_or("resource");
+                format!("{last} ({})", ty.trim_end_matches('s'))
+            }
+        }
+    }
+}
