@@ -10,3 +10,4 @@ pub mod import;
 pub mod model;
 pub mod report;
 pub mod store;
+pub mod synth;

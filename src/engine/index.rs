@@ -201,9 +201,10 @@ impl Index {
         let mut operations = Vec::new();
         let mut operation_by_name = HashMap::new();
         for o in &t.operations {
-            let k = key(&o.name);
-            if !operation_by_name.contains_key(&k) {
-                operation_by_name.insert(k, operations.len());
+            if let std::collections::hash_map::Entry::Vacant(e) =
+                operation_by_name.entry(key(&o.name))
+            {
+                e.insert(operations.len());
                 operations.push(o.clone());
             }
         }

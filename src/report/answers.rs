@@ -126,6 +126,21 @@ fn eligible_json(d: &Decision) -> Vec<Value> {
     out
 }
 
+/// What an answer could not see: groups whose members were not imported, and
+/// activity requirements that cover no operation of the catalogue.
+fn incomplete_json(
+    groups: &[crate::engine::decide::Incomplete],
+    uncovered: &[String],
+) -> Vec<Value> {
+    groups
+        .iter()
+        .map(|i| json!({"groupId": i.group_id, "displayName": i.display_name, "reason": i.reason}))
+        .chain(uncovered.iter().map(|p| {
+            json!({"pattern": p, "reason": "requirement covers no operation in the imported catalogue"})
+        }))
+        .collect()
+}
+
 /// SPEC §4.
 pub fn who_json(q: &Question, w: &WhoAnswer) -> Value {
     let mut principals = Vec::new();
@@ -146,11 +161,7 @@ pub fn who_json(q: &Question, w: &WhoAnswer) -> Value {
         "principals": principals,
         "denied": denied,
         "eligible": eligible,
-        "incomplete": w.incomplete.iter().map(|i| json!({
-            "groupId": i.group_id, "displayName": i.display_name, "reason": i.reason
-        })).chain(q.uncovered.iter().map(|p| json!({
-            "pattern": p, "reason": "requirement covers no operation in the imported catalogue"
-        }))).collect::<Vec<_>>(),
+        "incomplete": incomplete_json(&w.incomplete, q.uncovered),
     });
     if let Some(a) = q.activity {
         v["activity"] = json!(a);
@@ -519,7 +530,7 @@ pub fn can_json(
         "access": a.decision.access,
         "allowed": a.decision.access.grants(),
         "decisions": a.decision.actions,
-        "incomplete": incomplete,
+        "incomplete": incomplete_json(incomplete, q.uncovered),
         "uncovered": q.uncovered,
     })
 }

@@ -1,13 +1,44 @@
 //! The store: the only module that speaks SQL.
 //!
-//! One [`Store`] owns one rusqlite connection. Opening applies the pragmas (WAL,
-//! foreign keys) and the embedded refinery migrations. A snapshot is written in one
+//! One [`Store`] owns one rusqlite connection. Opening creates the file with mode
+//! 0600 if absent, applies the pragmas (WAL, foreign keys, busy timeout) and the
+//! embedded refinery migrations (`migrations/`). A snapshot is written in one
 //! transaction: either it exists completely or the database is as it was.
-//! Nothing outside this module names a table.
+//! Snapshots are stored as validity intervals (see `migrations/V1__init.sql` and
+//! `write.rs`), so a quarter that changed little costs little.
+//! Nothing outside this module names a table; this module must never write outside
+//! a transaction, never rewrite a closed row, and never loosen the file's mode.
 
 use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::model::{Flag, InputFile, Snapshot, Tenant};
+
+mod canon;
+mod read;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+pub use canon::{canonicalize, chain_hash, content_hash, role_key};
+pub use read::IN_SNAPSHOT;
+pub use write::{TableChange, TableChanges};
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// How long a connection waits for another one's lock (an import holds the write
+/// lock for its whole transaction; WAL readers are not blocked by it).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The timestamp format stored in `snapshots.taken_at` / `imported_at`: UTC, whole
+/// seconds, so that string order is time order.
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,6 +56,9 @@ pub enum StoreError {
     NoSnapshot(String),
     #[error("the database holds no snapshot yet (hint: run `whocan import PATH...` first)")]
     Empty,
+    /// A timestamp that is neither RFC 3339 nor `YYYY-MM-DD` (user input).
+    #[error("invalid time {0:?}: expected RFC 3339 (2026-10-01T00:00:00Z) or YYYY-MM-DD")]
+    BadTime(String),
     #[error("{0}")]
     Other(String),
 }
@@ -34,28 +68,166 @@ pub enum StoreError {
 pub enum SnapshotSelector {
     Latest,
     Id(i64),
-    /// The latest snapshot taken at or before this RFC 3339 instant.
+    /// The latest snapshot taken at or before this RFC 3339 instant (a bare
+    /// `YYYY-MM-DD` means the end of that day, UTC).
     AsOf(String),
 }
 
 /// What `import` asks the store to record about a new snapshot.
 #[derive(Debug, Clone)]
 pub struct NewSnapshot {
-    /// RFC 3339, UTC.
+    /// RFC 3339 (stored normalised to UTC, whole seconds).
     pub taken_at: String,
     pub label: Option<String>,
     pub tool_version: String,
 }
 
+/// Row counts, for measuring growth across snapshots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreStats {
+    pub snapshots: i64,
+    /// Per versioned table (schema order): all rows ever written, and the rows
+    /// still open (present in the latest snapshot).
+    pub tables: Vec<TableStats>,
+    /// Size of the main database file (page_count × page_size), in bytes.
+    pub db_bytes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableStats {
+    pub name: &'static str,
+    pub rows: i64,
+    pub open_rows: i64,
+}
+
+/// The versioned tables, in schema order.
+pub const VERSIONED_TABLES: [&str; 9] = [
+    "principals",
+    "member_edges",
+    "member_lists",
+    "role_definitions",
+    "role_assignments",
+    "eligibilities",
+    "deny_assignments",
+    "scopes",
+    "operations",
+];
+
 pub struct Store {
     conn: rusqlite::Connection,
+}
+
+/// Parses an RFC 3339 instant, `YYYY-MM-DDTHH:MM:SS` (taken as UTC) or `YYYY-MM-DD`
+/// (the start of that day, or its last second when `end_of_day`).
+fn parse_time(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, StoreError> {
+    let t = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Ok(d.and_utc());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        let time = if end_of_day {
+            d.and_hms_opt(23, 59, 59)
+        } else {
+            d.and_hms_opt(0, 0, 0)
+        };
+        if let Some(dt) = time {
+            return Ok(dt.and_utc());
+        }
+    }
+    Err(StoreError::BadTime(s.to_string()))
+}
+
+/// Normalises a timestamp as `snapshots.taken_at` stores it: UTC,
+/// `%Y-%m-%dT%H:%M:%SZ` (sub-second precision is dropped). Accepts what
+/// `--taken-at` accepts: RFC 3339, or `YYYY-MM-DD` (midnight UTC).
+pub fn normalize_time(s: &str) -> Result<String, StoreError> {
+    Ok(parse_time(s, false)?.format(TIME_FORMAT).to_string())
+}
+
+fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
+    Ok(Snapshot {
+        id: r.get(0)?,
+        taken_at: r.get(1)?,
+        label: r.get(2)?,
+        tool_version: r.get(3)?,
+        imported_at: r.get(4)?,
+        content_hash: r.get(5)?,
+    })
+}
+
+const SNAPSHOT_COLS: &str = "id, taken_at, label, tool_version, imported_at, content_hash";
+
+/// Creates `path` with mode 0600 if it does not exist (an existing file is left as
+/// it is). SQLite gives the -wal and -shm files the main file's mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 impl Store {
     /// Opens (creating with mode 0600 if absent) and migrates the database.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let _ = path;
-        todo!("store helper")
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        create_private(path).map_err(|e| {
+            open_err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(e.to_string()),
+            ))
+        })?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        Self::setup(conn).map_err(|e| match e {
+            StoreError::Sql(source) => open_err(source),
+            other => other,
+        })
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Other(format!(
+                "database: cannot switch to WAL journal mode (got {mode})"
+            )));
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Keep the WAL from staying at the size of the largest import.
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        conn.pragma_update(None, "cache_size", -64 * 1024)?;
+        Self::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Applies the embedded migrations not yet applied (a no-op when up to date).
+    fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+        let runner = || embedded::migrations::runner().set_grouped(true);
+        match runner().run(conn) {
+            Ok(_) => Ok(()),
+            // Two processes opening a new database at once: the loser's migration
+            // fails because the winner's is now applied; once more sees it applied.
+            Err(_) => runner()
+                .run(conn)
+                .map(|_| ())
+                .map_err(|e| StoreError::Migrate(e.to_string())),
+        }
     }
 
     /// Writes a complete snapshot in one transaction and returns its metadata.
@@ -66,33 +238,243 @@ impl Store {
         files: &[InputFile],
         flags: &[Flag],
     ) -> Result<Snapshot, StoreError> {
-        let _ = (&self.conn, meta, tenant, files, flags);
-        todo!("store helper")
+        self.write_snapshot_with_changes(meta, tenant, files, flags)
+            .map(|(s, _)| s)
+    }
+
+    /// [`Store::write_snapshot`], also returning what changed in each versioned table
+    /// relative to the previous snapshot.
+    pub fn write_snapshot_with_changes(
+        &mut self,
+        meta: &NewSnapshot,
+        tenant: &Tenant,
+        files: &[InputFile],
+        flags: &[Flag],
+    ) -> Result<(Snapshot, TableChanges), StoreError> {
+        let taken_at = normalize_time(&meta.taken_at)?;
+        let imported_at = Utc::now().format(TIME_FORMAT).to_string();
+        let prepared = canon::prepare(tenant);
+
+        // Immediate: take the write lock now (waiting up to the busy timeout) rather
+        // than failing on the first write of a deferred transaction.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let previous: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, chain_hash FROM snapshots ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let chain = chain_hash(
+            previous.as_ref().map_or("", |p| p.1.as_str()),
+            &prepared.content_hash,
+            &taken_at,
+            meta.label.as_deref(),
+        );
+        tx.execute(
+            "INSERT INTO snapshots (taken_at, label, tool_version, imported_at, content_hash, \
+             chain_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                taken_at,
+                meta.label,
+                meta.tool_version,
+                imported_at,
+                prepared.content_hash,
+                chain
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let changes = write::write_tables(&tx, &prepared, id, previous.map(|p| p.0))?;
+        write::write_files_and_flags(&tx, id, files, flags)?;
+        tx.commit()?;
+        Ok((
+            Snapshot {
+                id,
+                taken_at,
+                label: meta.label.clone(),
+                tool_version: meta.tool_version.clone(),
+                imported_at,
+                content_hash: prepared.content_hash,
+            },
+            changes,
+        ))
     }
 
     /// All snapshots, oldest first.
     pub fn snapshots(&self) -> Result<Vec<Snapshot>, StoreError> {
-        todo!("store helper")
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {SNAPSHOT_COLS} FROM snapshots ORDER BY id"
+        ))?;
+        let rows = st.query_map([], snapshot_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn snapshot(&self, id: i64) -> Result<Option<Snapshot>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {SNAPSHOT_COLS} FROM snapshots WHERE id = ?1"),
+                [id],
+                snapshot_from_row,
+            )
+            .optional()?)
+    }
+
+    fn require(&self, id: i64) -> Result<Snapshot, StoreError> {
+        self.snapshot(id)?
+            .ok_or_else(|| StoreError::NoSnapshot(format!("--snapshot {id}")))
+    }
+
+    /// Latest: the highest id (`Empty` when none). Id: that snapshot (`NoSnapshot`
+    /// when absent). AsOf: the latest-taken snapshot with `taken_at` at or before the
+    /// instant, the highest id among equals (`NoSnapshot` when none; `BadTime` when
+    /// the instant does not parse).
     pub fn resolve(&self, selector: &SnapshotSelector) -> Result<Snapshot, StoreError> {
-        let _ = selector;
-        todo!("store helper")
+        match selector {
+            SnapshotSelector::Latest => self
+                .conn
+                .query_row(
+                    &format!("SELECT {SNAPSHOT_COLS} FROM snapshots ORDER BY id DESC LIMIT 1"),
+                    [],
+                    snapshot_from_row,
+                )
+                .optional()?
+                .ok_or(StoreError::Empty),
+            SnapshotSelector::Id(id) => self.require(*id),
+            SnapshotSelector::AsOf(when) => {
+                let limit = parse_time(when, true)?;
+                let mut best: Option<(DateTime<Utc>, Snapshot)> = None;
+                for s in self.snapshots()? {
+                    let Ok(t) = parse_time(&s.taken_at, false) else {
+                        continue;
+                    };
+                    if t <= limit && best.as_ref().is_none_or(|(bt, _)| t >= *bt) {
+                        best = Some((t, s));
+                    }
+                }
+                best.map(|(_, s)| s).ok_or_else(|| {
+                    StoreError::NoSnapshot(format!(
+                        "--as-of {when} (none taken at or before {})",
+                        limit.to_rfc3339_opts(SecondsFormat::Secs, true)
+                    ))
+                })
+            }
+        }
     }
 
-    /// The full content of one snapshot.
+    /// The full content of one snapshot, in canonical order (see [`canonicalize`]).
     pub fn load_tenant(&self, snapshot_id: i64) -> Result<Tenant, StoreError> {
-        let _ = snapshot_id;
-        todo!("store helper")
+        self.require(snapshot_id)?;
+        Ok(read::load(&self.conn, snapshot_id)?)
     }
 
+    /// The input files of a snapshot, in import order.
     pub fn files(&self, snapshot_id: i64) -> Result<Vec<InputFile>, StoreError> {
-        let _ = snapshot_id;
-        todo!("store helper")
+        self.require(snapshot_id)?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT path, kind, sha256, records FROM snapshot_files WHERE snapshot_id = ?1 \
+             ORDER BY seq",
+        )?;
+        let rows = st.query_map([snapshot_id], |r| {
+            Ok(InputFile {
+                path: r.get(0)?,
+                kind: r.get(1)?,
+                sha256: r.get(2)?,
+                records: r.get::<_, i64>(3)?.max(0) as usize,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The flags raised while importing a snapshot, in the order raised.
     pub fn flags(&self, snapshot_id: i64) -> Result<Vec<Flag>, StoreError> {
-        let _ = snapshot_id;
-        todo!("store helper")
+        self.require(snapshot_id)?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT kind, subject, detail FROM snapshot_flags WHERE snapshot_id = ?1 \
+             ORDER BY seq",
+        )?;
+        let rows = st.query_map([snapshot_id], |r| {
+            Ok(Flag {
+                kind: r.get(0)?,
+                subject: r.get(1)?,
+                detail: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The stored chain hash of a snapshot.
+    pub fn chain_hash_of(&self, snapshot_id: i64) -> Result<String, StoreError> {
+        self.require(snapshot_id)?;
+        Ok(self.conn.query_row(
+            "SELECT chain_hash FROM snapshots WHERE id = ?1",
+            [snapshot_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Checks every snapshot up to and including `snapshot_id`: its stored content
+    /// hash against the hash of its rows as stored now, and the chain of chain
+    /// hashes. Returns a description of the first mismatch, or `None` when intact.
+    pub fn verify(&self, snapshot_id: i64) -> Result<Option<String>, StoreError> {
+        self.require(snapshot_id)?;
+        let mut previous = String::new();
+        let mut st = self.conn.prepare(
+            "SELECT id, taken_at, label, content_hash, chain_hash FROM snapshots \
+             WHERE id <= ?1 ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([snapshot_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (id, taken_at, label, content, chain) in rows {
+            let actual = content_hash(&read::load(&self.conn, id)?);
+            if actual != content {
+                return Ok(Some(format!(
+                    "snapshot {id}: content hash {actual} differs from the recorded {content}"
+                )));
+            }
+            let expected = chain_hash(&previous, &content, &taken_at, label.as_deref());
+            if expected != chain {
+                return Ok(Some(format!(
+                    "snapshot {id}: chain hash {chain} differs from the expected {expected}"
+                )));
+            }
+            previous = chain;
+        }
+        Ok(None)
+    }
+
+    /// Row counts per table, for measuring growth.
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        };
+        let mut tables = Vec::with_capacity(VERSIONED_TABLES.len());
+        for name in VERSIONED_TABLES {
+            tables.push(TableStats {
+                name,
+                rows: count(&format!("SELECT count(*) FROM {name}"))?,
+                open_rows: count(&format!(
+                    "SELECT count(*) FROM {name} WHERE valid_to IS NULL"
+                ))?,
+            });
+        }
+        Ok(StoreStats {
+            snapshots: count("SELECT count(*) FROM snapshots")?,
+            tables,
+            db_bytes: count(
+                "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
+            )?,
+        })
     }
 }

@@ -1,0 +1,688 @@
+//! Text decoding and JSON parsing for the importer.
+//!
+//! Bytes become text here (UTF-8, with or without a byte-order mark, or UTF-16 with a
+//! BOM as Windows PowerShell writes it), and text becomes a *pruned* JSON tree
+//! ([`Val`]): objects keep only the keys the importer knows ([`KNOWN_KEYS`], matched
+//! case-insensitively and stored under their canonical spelling); every other key's
+//! value is skipped while parsing, so a large export costs memory for the fields used,
+//! not for `tags`, `appRoles`, `expandedProperties` and the like.
+//!
+//! This module must never guess: malformed input is an error with the 1-based line
+//! and column (counted in characters) where the parser stopped and a sentence saying
+//! what was expected there. It never reads files and never touches the database.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// Every object key the importer reads, in its canonical spelling. Keys are matched
+/// case-insensitively (the PowerShell role shape writes `Name`, `Actions`, ...).
+pub(crate) const KNOWN_KEYS: &[&str] = &[
+    "@odata.type",
+    "@odata.nextLink",
+    "nextLink",
+    "id",
+    "objectId",
+    "objectType",
+    "name",
+    "type",
+    "displayName",
+    "description",
+    "properties",
+    "value",
+    "children",
+    "parent",
+    "details",
+    "roleName",
+    "roleType",
+    "isCustom",
+    "permissions",
+    "assignableScopes",
+    "actions",
+    "notActions",
+    "dataActions",
+    "notDataActions",
+    "condition",
+    "conditionVersion",
+    "principalId",
+    "principalType",
+    "principalName",
+    "roleDefinitionId",
+    "roleDefinitionName",
+    "scope",
+    "createdOn",
+    "denyAssignmentName",
+    "doNotApplyToChildScopes",
+    "principals",
+    "excludePrincipals",
+    "startDateTime",
+    "endDateTime",
+    "memberType",
+    "originRoleAssignmentId",
+    "assignmentType",
+    "roleEligibilityScheduleId",
+    "roleAssignmentScheduleId",
+    "userPrincipalName",
+    "userType",
+    "accountEnabled",
+    "appId",
+    "servicePrincipalType",
+    "servicePrincipalNames",
+    "securityEnabled",
+    "mailEnabled",
+    "groupTypes",
+    "mail",
+    "tenantId",
+    "homeTenantId",
+    "subscriptionId",
+    "state",
+    "isDefault",
+    "cloudName",
+    "resourceGroup",
+    "resourceTypes",
+    "operations",
+    "isDataAction",
+];
+
+fn known_key(key: &str) -> Option<&'static str> {
+    KNOWN_KEYS
+        .iter()
+        .copied()
+        .find(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key))
+}
+
+/// A JSON value with unknown object keys pruned away.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Arr(Vec<Val>),
+    Obj(Obj),
+}
+
+impl Val {
+    /// "a string", "an array", ... for messages.
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            Val::Null => "null",
+            Val::Bool(_) => "a boolean",
+            Val::Num(_) => "a number",
+            Val::Str(_) => "a string",
+            Val::Arr(_) => "an array",
+            Val::Obj(_) => "an object",
+        }
+    }
+}
+
+/// An object's known fields, in input order, under their canonical key. When a key
+/// occurs twice (or in two spellings), the first occurrence wins.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Obj {
+    fields: Vec<(&'static str, Val)>,
+}
+
+impl Obj {
+    /// The value under a canonical key (as spelled in [`KNOWN_KEYS`]).
+    pub(crate) fn get(&self, key: &str) -> Option<&Val> {
+        debug_assert!(KNOWN_KEYS.contains(&key), "unknown key {key}");
+        self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// Present, even when null.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Present and not null.
+    pub(crate) fn has_value(&self, key: &str) -> bool {
+        !matches!(self.get(key), None | Some(Val::Null))
+    }
+
+    pub(crate) fn str(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(Val::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn obj(&self, key: &str) -> Option<&Obj> {
+        match self.get(key) {
+            Some(Val::Obj(o)) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn arr(&self, key: &str) -> Option<&[Val]> {
+        match self.get(key) {
+            Some(Val::Arr(a)) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Val {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
+        d.deserialize_any(ValVisitor)
+    }
+}
+
+struct ValVisitor;
+
+impl<'de> Visitor<'de> for ValVisitor {
+    type Value = Val;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Val, E> {
+        Ok(Val::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Val, E> {
+        Ok(Val::Num(v as f64))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Val, E> {
+        Ok(Val::Num(v as f64))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Val, E> {
+        Ok(Val::Num(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Val, E> {
+        Ok(Val::Str(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Val, E> {
+        Ok(Val::Str(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Val, E> {
+        Ok(Val::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Val, E> {
+        Ok(Val::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element::<Val>()? {
+            items.push(item);
+        }
+        Ok(Val::Arr(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
+        let mut fields: Vec<(&'static str, Val)> = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key {
+                Some(k) if !fields.iter().any(|(f, _)| *f == k) => {
+                    let v = map.next_value::<Val>()?;
+                    fields.push((k, v));
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        fields.shrink_to_fit();
+        Ok(Val::Obj(Obj { fields }))
+    }
+}
+
+/// Deserializes an object key into its canonical spelling, or None when unknown.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Option<&'static str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Option<&'static str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(known_key(v))
+    }
+}
+
+/// A parse failure at a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TextError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Decodes a file's bytes as text: UTF-8 (a leading BOM is dropped), or UTF-16 LE/BE
+/// when the file starts with the matching BOM. Anything else that is not valid UTF-8
+/// is an error located at the first bad byte.
+pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, TextError> {
+    use std::borrow::Cow;
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return decode_utf8(rest).map(Cow::Borrowed);
+    }
+    let utf16 = |rest: &[u8], le: bool| -> Result<Cow<'_, str>, TextError> {
+        if !rest.len().is_multiple_of(2) {
+            return Err(TextError {
+                line: 1,
+                column: 1,
+                message: "expected UTF-16 text (the file starts with a UTF-16 byte-order mark) \
+                          but its length is odd"
+                    .to_string(),
+            });
+        }
+        let units = rest.chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        let mut out = String::with_capacity(rest.len() / 2);
+        let (mut line, mut column) = (1usize, 1usize);
+        for ch in char::decode_utf16(units) {
+            match ch {
+                Ok(c) => {
+                    out.push(c);
+                    if c == '\n' {
+                        line += 1;
+                        column = 1;
+                    } else {
+                        column += 1;
+                    }
+                }
+                Err(e) => {
+                    return Err(TextError {
+                        line,
+                        column,
+                        message: format!(
+                            "expected UTF-16 text, found an unpaired surrogate 0x{:04X}",
+                            e.unpaired_surrogate()
+                        ),
+                    })
+                }
+            }
+        }
+        Ok(Cow::Owned(out))
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, false);
+    }
+    decode_utf8(bytes).map(Cow::Borrowed)
+}
+
+fn decode_utf8(bytes: &[u8]) -> Result<&str, TextError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        // The prefix is valid UTF-8 by construction.
+        let prefix = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+        let line = 1 + prefix.matches('\n').count();
+        let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+        let column = 1 + prefix[line_start..].chars().count();
+        TextError {
+            line,
+            column,
+            message: format!(
+                "expected UTF-8 text, found the invalid byte 0x{:02X} at byte offset {offset} \
+                 (re-export the file as UTF-8)",
+                bytes[offset]
+            ),
+        }
+    })
+}
+
+/// Parses JSON text into a pruned tree. Errors carry the position where the parser
+/// stopped, with a readable message.
+pub(crate) fn parse(text: &str) -> Result<Val, TextError> {
+    if text.trim().is_empty() {
+        return Err(TextError {
+            line: 1,
+            column: 1,
+            message: if text.is_empty() {
+                "expected JSON, found an empty file".to_string()
+            } else {
+                "expected JSON, found a file with only white space".to_string()
+            },
+        });
+    }
+    serde_json::from_str::<Val>(text).map_err(|e| {
+        // An early end of file is reported where the file ends, not at its last byte.
+        let (line, column) = if e.is_eof() {
+            line_col(text, text.len())
+        } else {
+            let line = e.line().max(1);
+            (line, char_column(text, line, e.column()))
+        };
+        TextError {
+            line,
+            column,
+            message: readable(&e),
+        }
+    })
+}
+
+/// serde_json counts columns in bytes; editors count characters.
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line - 1) else {
+        return byte_column.max(1);
+    };
+    let chars = line_text
+        .char_indices()
+        .take_while(|(i, _)| *i < byte_column)
+        .count();
+    chars.max(1)
+}
+
+/// serde_json's message without its " at line L column C" suffix, reworded as what
+/// was expected.
+fn readable(e: &serde_json::Error) -> String {
+    let raw = e.to_string();
+    let msg = match raw.rfind(" at line ") {
+        Some(i) => &raw[..i],
+        None => raw.as_str(),
+    };
+    match msg {
+        "trailing comma" => {
+            "trailing comma: expected another value after `,` (JSON allows no comma before `]` or `}`)"
+                .to_string()
+        }
+        "trailing characters" => {
+            "expected the end of the file after the JSON value, found more characters".to_string()
+        }
+        "expected value" => "expected a JSON value (object, array, string, number, true, false or null)".to_string(),
+        "expected ident" => "expected `true`, `false` or `null`".to_string(),
+        "EOF while parsing a list" => {
+            "expected `,` or `]`, found the end of the file (an array is not closed)".to_string()
+        }
+        "EOF while parsing an object" => {
+            "expected `,` or `}`, found the end of the file (an object is not closed)".to_string()
+        }
+        "EOF while parsing a string" => {
+            "expected a closing `\"`, found the end of the file (a string is not closed)".to_string()
+        }
+        "EOF while parsing a value" => "expected a JSON value, found the end of the file".to_string(),
+        "key must be a string" => "expected an object key in double quotes".to_string(),
+        "expected `,` or `]`" => "expected `,` or `]` after an array element".to_string(),
+        "expected `,` or `}`" => "expected `,` or `}` after an object member".to_string(),
+        "expected `:`" => "expected `:` after an object key".to_string(),
+        other => format!("invalid JSON: {other}"),
+    }
+}
+
+/// One step of a path inside a JSON document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seg {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// Renders `value[3].properties.principalId`; the empty path is `the top-level value`.
+pub(crate) fn path_text(path: &[Seg]) -> String {
+    if path.is_empty() {
+        return "the top-level value".to_string();
+    }
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// Finds where `path` starts in `text` (which must be valid JSON): a byte offset.
+/// Object keys are matched case-insensitively, first occurrence first, like the parse.
+pub(crate) fn locate(text: &str, path: &[Seg]) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut pos = skip_ws(b, 0);
+    for seg in path {
+        match seg {
+            Seg::Index(want) => {
+                if b.get(pos) != Some(&b'[') {
+                    return None;
+                }
+                pos = skip_ws(b, pos + 1);
+                let mut i = 0;
+                loop {
+                    if b.get(pos) == Some(&b']') {
+                        return None;
+                    }
+                    if i == *want {
+                        break;
+                    }
+                    pos = skip_ws(b, skip_value(b, pos)?);
+                    if b.get(pos) != Some(&b',') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                    i += 1;
+                }
+            }
+            Seg::Key(want) => {
+                if b.get(pos) != Some(&b'{') {
+                    return None;
+                }
+                pos = skip_ws(b, pos + 1);
+                loop {
+                    if b.get(pos) != Some(&b'"') {
+                        return None;
+                    }
+                    let key_end = skip_string(b, pos)?;
+                    let key: String = serde_json::from_str(text.get(pos..key_end)?).ok()?;
+                    pos = skip_ws(b, key_end);
+                    if b.get(pos) != Some(&b':') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                    if key.eq_ignore_ascii_case(want) {
+                        break;
+                    }
+                    pos = skip_ws(b, skip_value(b, pos)?);
+                    if b.get(pos) != Some(&b',') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                }
+            }
+        }
+    }
+    Some(pos)
+}
+
+fn skip_ws(b: &[u8], mut pos: usize) -> usize {
+    while matches!(b.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The offset just past the string starting at `pos` (which holds `"`).
+fn skip_string(b: &[u8], pos: usize) -> Option<usize> {
+    let mut i = pos + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The offset just past the value starting at `pos`.
+fn skip_value(b: &[u8], pos: usize) -> Option<usize> {
+    match b.get(pos)? {
+        b'"' => skip_string(b, pos),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = pos;
+            while i < b.len() {
+                match b[i] {
+                    b'"' => {
+                        i = skip_string(b, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        _ => {
+            let mut i = pos;
+            while i < b.len() && !matches!(b[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
+}
+
+/// 1-based line and character column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let mut offset = offset;
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let prefix = &text[..offset];
+    let line = 1 + prefix.matches('\n').count();
+    let start = prefix.rfind('\n').map_or(0, |i| i + 1);
+    (line, 1 + prefix[start..].chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(v: &Val) -> &Obj {
+        match v {
+            Val::Obj(o) => o,
+            other => panic!("not an object: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn keeps_known_keys_case_insensitively_and_drops_the_rest() {
+        let v = parse(r#"{"Name":"x","ACTIONS":["a"],"tags":{"id":"no"},"id":"i"}"#).unwrap();
+        let o = obj(&v);
+        assert_eq!(o.str("name"), Some("x"));
+        assert_eq!(o.str("id"), Some("i"));
+        assert_eq!(o.arr("actions").unwrap().len(), 1);
+        assert_eq!(o.fields.len(), 3);
+    }
+
+    #[test]
+    fn first_occurrence_of_a_key_wins() {
+        let v = parse(r#"{"name":"first","Name":"second"}"#).unwrap();
+        assert_eq!(obj(&v).str("name"), Some("first"));
+    }
+
+    #[test]
+    fn empty_and_blank_files_are_errors_at_1_1() {
+        let e = parse("").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+        assert!(e.message.contains("empty file"), "{}", e.message);
+        let e = parse("  \n ").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+    }
+
+    #[test]
+    fn trailing_comma_is_located_at_the_closing_bracket() {
+        let e = parse("[\n  1,\n]").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+        assert!(e.message.starts_with("trailing comma"), "{}", e.message);
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let e = parse("{\"é\": tru }").unwrap_err();
+        assert_eq!(e.line, 1);
+        // `{"é": tru }`: the parser stops at the space after `tru`, character 10.
+        assert_eq!(e.column, 10, "{e:?}");
+    }
+
+    #[test]
+    fn unclosed_array_says_what_was_expected_where_the_file_ends() {
+        let e = parse("[1, 2").unwrap_err();
+        assert!(e.message.contains("expected `,` or `]`"), "{}", e.message);
+        assert_eq!((e.line, e.column), (1, 6));
+        let e = parse("[1,\n 2\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_byte_offset_and_line() {
+        let bytes = b"[\n  \"ok\",\n  \"b\xFFd\"\n]";
+        let e = decode(bytes).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 5));
+        assert!(e.message.contains("byte offset 14"), "{}", e.message);
+        assert!(e.message.contains("0xFF"), "{}", e.message);
+    }
+
+    #[test]
+    fn bom_and_utf16_are_decoded() {
+        assert_eq!(decode(b"\xEF\xBB\xBF[]").unwrap(), "[]");
+        let mut le = vec![0xFF, 0xFE];
+        for u in "[\"é\"]".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode(&le).unwrap(), "[\"é\"]");
+    }
+
+    #[test]
+    fn locate_finds_nested_elements_and_keys() {
+        let text =
+            "{\"VALUE\": [ {\"a\": [1, {\"x\": \"]\"}]}, {\"properties\": {\"principalId\": 5}} ]}";
+        let path = [
+            Seg::Key("value"),
+            Seg::Index(1),
+            Seg::Key("properties"),
+            Seg::Key("principalId"),
+        ];
+        let off = locate(text, &path).unwrap();
+        assert_eq!(&text[off..off + 1], "5");
+        assert_eq!(path_text(&path), "value[1].properties.principalId");
+        assert!(locate(text, &[Seg::Key("value"), Seg::Index(2)]).is_none());
+    }
+
+    #[test]
+    fn line_col_of_offsets() {
+        assert_eq!(line_col("ab\ncé d", 6), (2, 3));
+        assert_eq!(line_col("x", 0), (1, 1));
+    }
+}

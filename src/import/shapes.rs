@@ -1,0 +1,1033 @@
+//! Recognising a JSON export's kind from its content, and turning its records into
+//! model values.
+//!
+//! A file's records are its top-level array, the `value` array of an ARM / Graph page
+//! (or an array of such pages), or a single top-level object. Each record is
+//! classified on its own ([`classify`]); all records of one file must be of one
+//! family (users, groups and service principals together form the directory family;
+//! management groups, subscriptions and resources the scope family).
+//!
+//! This module only reads the pruned tree of one file: no I/O, no cross-file logic
+//! (de-duplication, flags and PIM matching happen in `assemble`). It must never drop a
+//! record it cannot understand: such a record is an error naming where it is and what
+//! shapes were expected.
+
+use crate::model::{
+    Assignment, AssignmentSource, DenyAssignment, DenyPrincipal, Eligibility, MemberEdge,
+    Operation, PermissionBlock, Principal, PrincipalKind, RoleDefinition, ScopeKind, ScopeNode,
+};
+
+use super::json::{path_text, Obj, Seg, Val};
+
+/// Said whenever a record or file has no recognisable shape.
+pub(crate) const EXPECTED_SHAPES: &str = "expected one of: role definitions (az role definition \
+list, ARM roleDefinitions, or the PowerShell custom-role shape), role assignments (az role \
+assignment list or ARM roleAssignments), ARM denyAssignments, PIM roleEligibilityScheduleInstances \
+or roleAssignmentScheduleInstances, users / groups / service principals (az ad ... list or a Graph \
+page), a group member list named <group-object-id>.json, the management-group tree, az account \
+list, az resource list, or az provider operation show/list";
+
+/// A problem inside one file, located by a JSON path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub path: Vec<Seg>,
+    pub message: String,
+}
+
+impl Problem {
+    fn new(path: &[Seg], message: impl Into<String>) -> Problem {
+        Problem {
+            path: path.to_vec(),
+            message: message.into(),
+        }
+    }
+}
+
+fn child(path: &[Seg], seg: Seg) -> Vec<Seg> {
+    let mut p = path.to_vec();
+    p.push(seg);
+    p
+}
+
+/// What one record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordKind {
+    RoleAz,
+    RoleArm,
+    RolePowerShell,
+    AssignmentAz,
+    AssignmentArm,
+    Deny,
+    Eligibility,
+    PimActive,
+    /// A directory object; the kind is None when nothing tells it.
+    Directory(Option<PrincipalKind>),
+    /// A management group or subscription of the management-group tree.
+    TreeNode,
+    /// `az account list`.
+    Subscription,
+    /// Anything whose id is a `/subscriptions/...` path.
+    Resource,
+    Provider,
+}
+
+/// Groups of record kinds that may share a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    Roles,
+    Assignments,
+    Denies,
+    Eligibility,
+    PimActive,
+    Directory,
+    Scopes,
+    Operations,
+}
+
+impl RecordKind {
+    pub(crate) fn family(self) -> Family {
+        match self {
+            RecordKind::RoleAz | RecordKind::RoleArm | RecordKind::RolePowerShell => Family::Roles,
+            RecordKind::AssignmentAz | RecordKind::AssignmentArm => Family::Assignments,
+            RecordKind::Deny => Family::Denies,
+            RecordKind::Eligibility => Family::Eligibility,
+            RecordKind::PimActive => Family::PimActive,
+            RecordKind::Directory(_) => Family::Directory,
+            RecordKind::TreeNode | RecordKind::Subscription | RecordKind::Resource => {
+                Family::Scopes
+            }
+            RecordKind::Provider => Family::Operations,
+        }
+    }
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            RecordKind::RoleAz | RecordKind::RoleArm | RecordKind::RolePowerShell => {
+                "a role definition"
+            }
+            RecordKind::AssignmentAz | RecordKind::AssignmentArm => "a role assignment",
+            RecordKind::Deny => "a deny assignment",
+            RecordKind::Eligibility => "a PIM eligibility instance",
+            RecordKind::PimActive => "a PIM assignment schedule instance",
+            RecordKind::Directory(_) => "a directory object",
+            RecordKind::TreeNode => "a management-group tree node",
+            RecordKind::Subscription => "a subscription",
+            RecordKind::Resource => "a resource",
+            RecordKind::Provider => "a provider operation list",
+        }
+    }
+}
+
+pub(crate) fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.is_char_boundary(s.len() - suffix.len())
+        && s[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// The records of a file and where each one is.
+pub(crate) struct Records<'a> {
+    pub items: Vec<(Vec<Seg>, &'a Val)>,
+    /// The export was one page of several (`@odata.nextLink` / `nextLink` present).
+    pub partial: bool,
+}
+
+/// Splits a document into records. Errors when the top level is neither an array nor
+/// an object.
+pub(crate) fn records(doc: &Val) -> Result<Records<'_>, Problem> {
+    let partial_of = |o: &Obj| o.has_value("@odata.nextLink") || o.has_value("nextLink");
+    match doc {
+        Val::Arr(items) => {
+            let all_pages = !items.is_empty()
+                && items
+                    .iter()
+                    .all(|v| matches!(v, Val::Obj(o) if page_items(o).is_some()));
+            if all_pages {
+                let mut out = Vec::new();
+                let mut partial = false;
+                for (i, page) in items.iter().enumerate() {
+                    if let Val::Obj(o) = page {
+                        partial |= partial_of(o);
+                        for (j, v) in page_items(o).unwrap_or_default().iter().enumerate() {
+                            out.push((vec![Seg::Index(i), Seg::Key("value"), Seg::Index(j)], v));
+                        }
+                    }
+                }
+                return Ok(Records {
+                    items: out,
+                    partial,
+                });
+            }
+            Ok(Records {
+                items: items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (vec![Seg::Index(i)], v))
+                    .collect(),
+                partial: false,
+            })
+        }
+        Val::Obj(o) => match page_items(o) {
+            Some(items) => Ok(Records {
+                items: items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (vec![Seg::Key("value"), Seg::Index(i)], v))
+                    .collect(),
+                partial: partial_of(o),
+            }),
+            None => Ok(Records {
+                items: vec![(Vec::new(), doc)],
+                partial: false,
+            }),
+        },
+        other => Err(Problem::new(
+            &[],
+            format!(
+                "unrecognised shape: found {} at the top level; {EXPECTED_SHAPES}",
+                other.describe()
+            ),
+        )),
+    }
+}
+
+/// The `value` array of an ARM / Graph page.
+fn page_items(o: &Obj) -> Option<&[Val]> {
+    o.arr("value").filter(|_| !looks_like_record(o))
+}
+
+/// A page wrapper has `value` and nothing that makes it a record itself.
+fn looks_like_record(o: &Obj) -> bool {
+    o.has("principalId") || o.has("roleName") || o.has("resourceTypes") || o.has("properties")
+}
+
+fn type_of(o: &Obj) -> &str {
+    o.str("type").unwrap_or("")
+}
+
+/// Classifies one record, or None when it has no known shape.
+pub(crate) fn classify(v: &Val) -> Option<RecordKind> {
+    let Val::Obj(o) = v else { return None };
+    let typ = type_of(o);
+    // ARM items keep their payload under `properties`.
+    if let Some(p) = o.obj("properties") {
+        let t = typ.to_ascii_lowercase();
+        let by_type = if t == "microsoft.authorization/roleassignments" {
+            Some(RecordKind::AssignmentArm)
+        } else if t == "microsoft.authorization/denyassignments" {
+            Some(RecordKind::Deny)
+        } else if t.ends_with("/roleeligibilityscheduleinstances") {
+            Some(RecordKind::Eligibility)
+        } else if t.ends_with("/roleassignmentscheduleinstances") {
+            Some(RecordKind::PimActive)
+        } else if t == "microsoft.authorization/roledefinitions" {
+            Some(RecordKind::RoleArm)
+        } else {
+            None
+        };
+        if by_type.is_some() {
+            return by_type;
+        }
+        if t.is_empty() || t.starts_with("microsoft.authorization/") {
+            if p.has("roleName") && p.has("permissions") {
+                return Some(RecordKind::RoleArm);
+            }
+            if p.has("principals") && p.has("permissions") {
+                return Some(RecordKind::Deny);
+            }
+            if p.has("principalId") && p.has("roleDefinitionId") {
+                if p.has("originRoleAssignmentId")
+                    || p.has("roleAssignmentScheduleId")
+                    || p.has("assignmentType")
+                {
+                    return Some(RecordKind::PimActive);
+                }
+                if p.has("roleEligibilityScheduleId")
+                    || p.has("memberType")
+                    || p.has("startDateTime")
+                {
+                    return Some(RecordKind::Eligibility);
+                }
+                return Some(RecordKind::AssignmentArm);
+            }
+        }
+    }
+    if o.has("principalId") && (o.has("roleDefinitionId") || o.has("roleDefinitionName")) {
+        return Some(RecordKind::AssignmentAz);
+    }
+    if o.has("roleName") && o.has("permissions") {
+        return Some(RecordKind::RoleAz);
+    }
+    if o.has("name") && (o.has("actions") || o.has("isCustom")) && !o.has("permissions") {
+        return Some(RecordKind::RolePowerShell);
+    }
+    if o.has("resourceTypes")
+        || ends_with_ci(typ, "/providerOperations")
+        || (o.arr("operations").is_some() && o.has("name"))
+    {
+        return Some(RecordKind::Provider);
+    }
+    if ends_with_ci(typ, "managementGroups")
+        || typ == "/subscriptions"
+        || ends_with_ci(typ, "managementGroups/subscriptions")
+    {
+        return Some(RecordKind::TreeNode);
+    }
+    let id = o.str("id").unwrap_or("");
+    if is_guid(id)
+        && (o.has("tenantId") || o.has("homeTenantId"))
+        && (o.has("state") || o.has("isDefault") || o.has("cloudName"))
+    {
+        return Some(RecordKind::Subscription);
+    }
+    if starts_with_ci(id, "/subscriptions/") {
+        return Some(RecordKind::Resource);
+    }
+    let object_id = o.str("id").or_else(|| o.str("objectId")).unwrap_or("");
+    if !object_id.is_empty() && !object_id.starts_with('/') {
+        let kind = directory_kind(o);
+        if kind.is_some() || is_guid(object_id) {
+            return Some(RecordKind::Directory(kind));
+        }
+    }
+    None
+}
+
+/// User, group or service principal from `@odata.type`, the legacy `objectType`, or
+/// the fields each kind has.
+pub(crate) fn directory_kind(o: &Obj) -> Option<PrincipalKind> {
+    let managed = o
+        .str("servicePrincipalType")
+        .is_some_and(|t| t.eq_ignore_ascii_case("ManagedIdentity"));
+    let typed = o.str("@odata.type").or_else(|| o.str("objectType"));
+    if let Some(t) = typed {
+        let k = PrincipalKind::parse(t);
+        return Some(if k == PrincipalKind::ServicePrincipal && managed {
+            PrincipalKind::ManagedIdentity
+        } else {
+            k
+        });
+    }
+    if o.has("userPrincipalName") {
+        Some(PrincipalKind::User)
+    } else if o.has("servicePrincipalType") || o.has("servicePrincipalNames") || o.has("appId") {
+        Some(if managed {
+            PrincipalKind::ManagedIdentity
+        } else {
+            PrincipalKind::ServicePrincipal
+        })
+    } else if o.has("securityEnabled") || o.has("mailEnabled") || o.has("groupTypes") {
+        Some(PrincipalKind::Group)
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Field access with located errors.
+
+fn as_obj<'a>(v: &'a Val, path: &[Seg]) -> Result<&'a Obj, Problem> {
+    match v {
+        Val::Obj(o) => Ok(o),
+        other => Err(Problem::new(
+            path,
+            format!("expected an object, found {}", other.describe()),
+        )),
+    }
+}
+
+fn req_str(o: &Obj, key: &'static str, path: &[Seg], what: &str) -> Result<String, Problem> {
+    match o.get(key) {
+        Some(Val::Str(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(Val::Str(_)) => Err(Problem::new(
+            &child(path, Seg::Key(key)),
+            format!("expected {what} in `{key}`, found an empty string"),
+        )),
+        None | Some(Val::Null) => Err(Problem::new(
+            path,
+            format!("expected `{key}` ({what}) in {}", "this record"),
+        )),
+        Some(other) => Err(Problem::new(
+            &child(path, Seg::Key(key)),
+            format!("expected {what} (a string), found {}", other.describe()),
+        )),
+    }
+}
+
+fn opt_str(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option<String>, Problem> {
+    match o.get(key) {
+        None | Some(Val::Null) => Ok(None),
+        Some(Val::Str(s)) => Ok(Some(s.clone())),
+        Some(Val::Num(n)) => Ok(Some(n.to_string())),
+        Some(Val::Bool(b)) => Ok(Some(b.to_string())),
+        Some(other) => Err(Problem::new(
+            &child(path, Seg::Key(key)),
+            format!("expected a string, found {}", other.describe()),
+        )),
+    }
+}
+
+fn opt_bool(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option<bool>, Problem> {
+    match o.get(key) {
+        None | Some(Val::Null) => Ok(None),
+        Some(Val::Bool(b)) => Ok(Some(*b)),
+        Some(Val::Str(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(Val::Str(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(other) => Err(Problem::new(
+            &child(path, Seg::Key(key)),
+            format!("expected true or false, found {}", other.describe()),
+        )),
+    }
+}
+
+fn str_list(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Vec<String>, Problem> {
+    match o.get(key) {
+        None | Some(Val::Null) => Ok(Vec::new()),
+        Some(Val::Arr(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Val::Str(s) => Ok(s.clone()),
+                other => Err(Problem::new(
+                    &child(&child(path, Seg::Key(key)), Seg::Index(i)),
+                    format!("expected a string, found {}", other.describe()),
+                )),
+            })
+            .collect(),
+        // A lone string where a list is expected: `"AssignableScopes": "/"`.
+        Some(Val::Str(s)) => Ok(vec![s.clone()]),
+        Some(other) => Err(Problem::new(
+            &child(path, Seg::Key(key)),
+            format!("expected an array of strings, found {}", other.describe()),
+        )),
+    }
+}
+
+fn obj_list<'a>(
+    o: &'a Obj,
+    key: &'static str,
+    path: &[Seg],
+) -> Result<Vec<(Vec<Seg>, &'a Obj)>, Problem> {
+    match o.get(key) {
+        None | Some(Val::Null) => Ok(Vec::new()),
+        Some(Val::Arr(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let p = child(&child(path, Seg::Key(key)), Seg::Index(i));
+                as_obj(v, &p).map(|o| (p, o))
+            })
+            .collect(),
+        Some(other) => Err(Problem::new(
+            &child(path, Seg::Key(key)),
+            format!("expected an array of objects, found {}", other.describe()),
+        )),
+    }
+}
+
+fn properties<'a>(o: &'a Obj, path: &[Seg]) -> Result<(&'a Obj, Vec<Seg>), Problem> {
+    let p = child(path, Seg::Key("properties"));
+    match o.get("properties") {
+        Some(Val::Obj(props)) => Ok((props, p)),
+        _ => Err(Problem::new(path, "expected `properties` (an object)")),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Conversions.
+
+fn permission_block(o: &Obj, path: &[Seg]) -> Result<PermissionBlock, Problem> {
+    Ok(PermissionBlock {
+        actions: str_list(o, "actions", path)?,
+        not_actions: str_list(o, "notActions", path)?,
+        data_actions: str_list(o, "dataActions", path)?,
+        not_data_actions: str_list(o, "notDataActions", path)?,
+        condition: opt_str(o, "condition", path)?,
+        condition_version: opt_str(o, "conditionVersion", path)?,
+    })
+}
+
+fn permission_blocks(o: &Obj, path: &[Seg]) -> Result<Vec<PermissionBlock>, Problem> {
+    obj_list(o, "permissions", path)?
+        .into_iter()
+        .map(|(p, b)| permission_block(b, &p))
+        .collect()
+}
+
+/// The role's GUID: `name` when it is one, else the trailing segment of `id`.
+fn role_id_of(o: &Obj) -> String {
+    match (o.str("name"), o.str("id")) {
+        (Some(n), _) if is_guid(n) => n.to_string(),
+        (_, Some(id)) if !id.is_empty() => id
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(id)
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
+pub(crate) fn role(kind: RecordKind, o: &Obj, path: &[Seg]) -> Result<RoleDefinition, Problem> {
+    match kind {
+        RecordKind::RoleAz => Ok(RoleDefinition {
+            id: role_id_of(o),
+            role_name: req_str(o, "roleName", path, "the role's name")?,
+            role_type: opt_str(o, "roleType", path)?.unwrap_or_else(|| "CustomRole".into()),
+            description: opt_str(o, "description", path)?.unwrap_or_default(),
+            permissions: permission_blocks(o, path)?,
+            assignable_scopes: str_list(o, "assignableScopes", path)?,
+        }),
+        RecordKind::RoleArm => {
+            let (p, pp) = properties(o, path)?;
+            Ok(RoleDefinition {
+                id: role_id_of(o),
+                role_name: req_str(p, "roleName", &pp, "the role's name")?,
+                role_type: opt_str(p, "type", &pp)?
+                    .or(opt_str(p, "roleType", &pp)?)
+                    .unwrap_or_else(|| "CustomRole".into()),
+                description: opt_str(p, "description", &pp)?.unwrap_or_default(),
+                permissions: permission_blocks(p, &pp)?,
+                assignable_scopes: str_list(p, "assignableScopes", &pp)?,
+            })
+        }
+        _ => {
+            // PowerShell / custom-role file: `Name` is the role name, `Id` the GUID.
+            let custom = opt_bool(o, "isCustom", path)?.unwrap_or(true);
+            let id = opt_str(o, "id", path)?.unwrap_or_default();
+            Ok(RoleDefinition {
+                id: if id.is_empty() {
+                    id
+                } else {
+                    role_guid_original(&id)
+                },
+                role_name: req_str(o, "name", path, "the role's name")?,
+                role_type: if custom { "CustomRole" } else { "BuiltInRole" }.to_string(),
+                description: opt_str(o, "description", path)?.unwrap_or_default(),
+                permissions: vec![permission_block(o, path)?],
+                assignable_scopes: str_list(o, "assignableScopes", path)?,
+            })
+        }
+    }
+}
+
+/// The trailing GUID of a role definition id, in its original case.
+fn role_guid_original(id: &str) -> String {
+    id.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(id)
+        .to_string()
+}
+
+/// An active role assignment (az flat or ARM nested).
+pub(crate) fn assignment(kind: RecordKind, o: &Obj, path: &[Seg]) -> Result<Assignment, Problem> {
+    let (p, pp) = if kind == RecordKind::AssignmentArm {
+        let (p, pp) = properties(o, path)?;
+        (p, pp)
+    } else {
+        (o, path.to_vec())
+    };
+    let role_def = opt_str(p, "roleDefinitionId", &pp)?.unwrap_or_default();
+    let role_name = opt_str(p, "roleDefinitionName", &pp)?;
+    if role_def.is_empty() && role_name.as_deref().unwrap_or("").is_empty() {
+        return Err(Problem::new(
+            &pp,
+            "expected `roleDefinitionId` or `roleDefinitionName` in this role assignment",
+        ));
+    }
+    let scope = req_str(p, "scope", &pp, "the assignment's scope")?;
+    let id = record_id(o, path, &scope)?;
+    Ok(Assignment {
+        id,
+        principal_id: req_str(p, "principalId", &pp, "the principal's object id")?,
+        principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
+        principal_name: opt_str(p, "principalName", &pp)?,
+        role_definition_id: if role_def.is_empty() {
+            String::new()
+        } else {
+            role_guid_original(&role_def)
+        },
+        role_definition_name: role_name,
+        scope,
+        condition: opt_str(p, "condition", &pp)?,
+        condition_version: opt_str(p, "conditionVersion", &pp)?,
+        created_on: opt_str(p, "createdOn", &pp)?,
+        source: AssignmentSource::RoleAssignment,
+    })
+}
+
+/// `id`, or `<scope>/providers/Microsoft.Authorization/roleAssignments/<name>`.
+fn record_id(o: &Obj, path: &[Seg], scope: &str) -> Result<String, Problem> {
+    if let Some(id) = opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
+        return Ok(id);
+    }
+    match opt_str(o, "name", path)?.filter(|s| !s.is_empty()) {
+        Some(name) => Ok(format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments/{name}",
+            scope.trim_end_matches('/')
+        )),
+        None => Err(Problem::new(path, "expected `id` or `name` in this record")),
+    }
+}
+
+/// A PIM `roleAssignmentScheduleInstances` entry as an assignment, with its
+/// `originRoleAssignmentId`.
+pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<String>), Problem> {
+    let (p, pp) = properties(o, path)?;
+    let scope = req_str(p, "scope", &pp, "the assignment's scope")?;
+    let role_def = req_str(p, "roleDefinitionId", &pp, "the role definition id")?;
+    let id = match opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
+        Some(id) => id,
+        None => format!(
+            "{}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances/{}",
+            scope.trim_end_matches('/'),
+            req_str(o, "name", path, "the instance's name")?
+        ),
+    };
+    let assignment = Assignment {
+        id,
+        principal_id: req_str(p, "principalId", &pp, "the principal's object id")?,
+        principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
+        principal_name: None,
+        role_definition_id: role_guid_original(&role_def),
+        role_definition_name: None,
+        scope,
+        condition: opt_str(p, "condition", &pp)?,
+        condition_version: opt_str(p, "conditionVersion", &pp)?,
+        created_on: opt_str(p, "createdOn", &pp)?.or(opt_str(p, "startDateTime", &pp)?),
+        source: AssignmentSource::PimActive,
+    };
+    Ok((assignment, opt_str(p, "originRoleAssignmentId", &pp)?))
+}
+
+pub(crate) fn eligibility(o: &Obj, path: &[Seg]) -> Result<Eligibility, Problem> {
+    let (p, pp) = properties(o, path)?;
+    let scope = req_str(p, "scope", &pp, "the eligibility's scope")?;
+    let role_def = req_str(p, "roleDefinitionId", &pp, "the role definition id")?;
+    let id = match opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
+        Some(id) => id,
+        None => format!(
+            "{}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances/{}",
+            scope.trim_end_matches('/'),
+            req_str(o, "name", path, "the instance's name")?
+        ),
+    };
+    Ok(Eligibility {
+        id,
+        principal_id: req_str(p, "principalId", &pp, "the principal's object id")?,
+        principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
+        role_definition_id: role_guid_original(&role_def),
+        scope,
+        start_date_time: opt_str(p, "startDateTime", &pp)?,
+        end_date_time: opt_str(p, "endDateTime", &pp)?,
+        member_type: opt_str(p, "memberType", &pp)?,
+        condition: opt_str(p, "condition", &pp)?,
+    })
+}
+
+pub(crate) fn deny(o: &Obj, path: &[Seg]) -> Result<DenyAssignment, Problem> {
+    let (p, pp) = properties(o, path)?;
+    let scope = req_str(p, "scope", &pp, "the deny assignment's scope")?;
+    let name = opt_str(o, "name", path)?.unwrap_or_default();
+    let id = match opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
+        Some(id) => id,
+        None if !name.is_empty() => format!(
+            "{}/providers/Microsoft.Authorization/denyAssignments/{name}",
+            scope.trim_end_matches('/')
+        ),
+        None => return Err(Problem::new(path, "expected `id` or `name` in this record")),
+    };
+    let principals = |key: &'static str| -> Result<Vec<DenyPrincipal>, Problem> {
+        obj_list(p, key, &pp)?
+            .into_iter()
+            .map(|(ppath, po)| {
+                Ok(DenyPrincipal {
+                    id: req_str(po, "id", &ppath, "the principal's object id")?,
+                    kind: opt_str(po, "type", &ppath)?.unwrap_or_default(),
+                })
+            })
+            .collect()
+    };
+    Ok(DenyAssignment {
+        name: opt_str(p, "denyAssignmentName", &pp)?
+            .filter(|s| !s.is_empty())
+            .unwrap_or(name),
+        id,
+        permissions: permission_blocks(p, &pp)?,
+        principals: principals("principals")?,
+        exclude_principals: principals("excludePrincipals")?,
+        do_not_apply_to_child_scopes: opt_bool(p, "doNotApplyToChildScopes", &pp)?.unwrap_or(false),
+        condition: opt_str(p, "condition", &pp)?,
+        scope,
+    })
+}
+
+fn object_id(o: &Obj, path: &[Seg]) -> Result<String, Problem> {
+    match opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
+        Some(id) => Ok(id),
+        None => req_str(o, "objectId", path, "the object id"),
+    }
+}
+
+/// A directory listing entry. `kind` must be known (the caller refuses the rest).
+pub(crate) fn principal(kind: PrincipalKind, o: &Obj, path: &[Seg]) -> Result<Principal, Problem> {
+    let is_user = kind == PrincipalKind::User;
+    let is_sp = matches!(
+        kind,
+        PrincipalKind::ServicePrincipal | PrincipalKind::ManagedIdentity
+    );
+    Ok(Principal {
+        id: object_id(o, path)?,
+        kind,
+        display_name: opt_str(o, "displayName", path)?.unwrap_or_default(),
+        user_principal_name: if is_user {
+            opt_str(o, "userPrincipalName", path)?
+        } else {
+            None
+        },
+        user_type: if is_user {
+            opt_str(o, "userType", path)?
+        } else {
+            None
+        },
+        account_enabled: if is_user || is_sp {
+            opt_bool(o, "accountEnabled", path)?
+        } else {
+            None
+        },
+        app_id: if is_sp {
+            opt_str(o, "appId", path)?
+        } else {
+            None
+        },
+    })
+}
+
+/// A group member list entry.
+pub(crate) fn member(
+    group_id: &str,
+    kind: Option<PrincipalKind>,
+    o: &Obj,
+    path: &[Seg],
+) -> Result<MemberEdge, Problem> {
+    Ok(MemberEdge {
+        group_id: group_id.to_string(),
+        member_id: object_id(o, path)?,
+        member_kind: kind,
+    })
+}
+
+/// `az account management-group entities list` items, or a `show --expand --recurse`
+/// tree (flattened, parents from the nesting).
+pub(crate) fn tree_nodes(
+    o: &Obj,
+    path: &[Seg],
+    parent: Option<&str>,
+    out: &mut Vec<ScopeNode>,
+) -> Result<(), Problem> {
+    let id = req_str(o, "id", path, "the node's id")?;
+    let typ = type_of(o);
+    let is_sub = typ == "/subscriptions"
+        || ends_with_ci(typ, "/subscriptions")
+        || starts_with_ci(&id, "/subscriptions/");
+    let explicit_parent = match o.get("parent") {
+        Some(Val::Obj(p)) => opt_str(p, "id", &child(path, Seg::Key("parent")))?,
+        _ => None,
+    }
+    .or_else(|| {
+        o.obj("details")
+            .and_then(|d| d.obj("parent"))
+            .and_then(|p| p.str("id"))
+            .map(str::to_string)
+    });
+    let name = opt_str(o, "name", path)?.unwrap_or_else(|| last_segment(&id).to_string());
+    out.push(ScopeNode {
+        id: id.clone(),
+        kind: if is_sub {
+            ScopeKind::Subscription
+        } else {
+            ScopeKind::ManagementGroup
+        },
+        name,
+        display_name: opt_str(o, "displayName", path)?,
+        resource_type: None,
+        parent_id: parent.map(str::to_string).or(explicit_parent),
+    });
+    for (cp, c) in obj_list(o, "children", path)? {
+        tree_nodes(c, &cp, Some(&id), out)?;
+    }
+    Ok(())
+}
+
+/// `az account list` entry.
+pub(crate) fn subscription(o: &Obj, path: &[Seg]) -> Result<ScopeNode, Problem> {
+    let guid = req_str(o, "id", path, "the subscription id")?;
+    Ok(ScopeNode {
+        id: format!("/subscriptions/{guid}"),
+        kind: ScopeKind::Subscription,
+        name: guid,
+        display_name: opt_str(o, "name", path)?,
+        resource_type: None,
+        parent_id: None,
+    })
+}
+
+fn last_segment(id: &str) -> &str {
+    id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
+}
+
+/// What a `/subscriptions/...` id names, from its path.
+pub(crate) struct ResourcePath {
+    pub subscription: String,
+    pub resource_group: Option<String>,
+    /// Provider namespace and type segments (`Microsoft.MachineLearningServices/workspaces`).
+    pub resource_type: Option<String>,
+}
+
+pub(crate) fn parse_resource_id(id: &str) -> Option<ResourcePath> {
+    let segs: Vec<&str> = id.trim_matches('/').split('/').collect();
+    if segs.len() < 2 || !segs[0].eq_ignore_ascii_case("subscriptions") || segs[1].is_empty() {
+        return None;
+    }
+    let resource_group = (segs.len() >= 4 && segs[2].eq_ignore_ascii_case("resourceGroups"))
+        .then(|| segs[3].to_string());
+    let resource_type = segs
+        .iter()
+        .rposition(|s| s.eq_ignore_ascii_case("providers"))
+        .and_then(|i| {
+            let rest = &segs[i + 1..];
+            if rest.len() < 3 {
+                return None;
+            }
+            let mut t = vec![rest[0]];
+            t.extend(rest[1..].iter().step_by(2));
+            Some(t.join("/"))
+        });
+    Some(ResourcePath {
+        subscription: segs[1].to_string(),
+        resource_group,
+        resource_type,
+    })
+}
+
+/// `az resource list` / `az group list` / `az ml workspace list` entry.
+pub(crate) fn resource(o: &Obj, path: &[Seg]) -> Result<ScopeNode, Problem> {
+    let id = req_str(o, "id", path, "the resource id")?;
+    let Some(parsed) = parse_resource_id(&id) else {
+        return Err(Problem::new(
+            &child(path, Seg::Key("id")),
+            "expected a resource id of the form /subscriptions/<id>/resourceGroups/<rg>/providers/...",
+        ));
+    };
+    let depth = id.trim_matches('/').split('/').count();
+    let typ = opt_str(o, "type", path)?;
+    let kind = if depth == 2 {
+        ScopeKind::Subscription
+    } else if depth == 4 && parsed.resource_group.is_some() {
+        ScopeKind::ResourceGroup
+    } else {
+        ScopeKind::Resource
+    };
+    let name = opt_str(o, "name", path)?
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| last_segment(&id).to_string());
+    Ok(ScopeNode {
+        display_name: opt_str(o, "displayName", path)?,
+        resource_type: match kind {
+            // `az ml compute list` says `"type": "amlcompute"`: only a full ARM type
+            // (`Namespace/type`) is taken, else the type follows from the id.
+            ScopeKind::Resource => typ.filter(|t| t.contains('/')).or(parsed.resource_type),
+            _ => None,
+        },
+        name: if kind == ScopeKind::Subscription {
+            parsed.subscription.clone()
+        } else {
+            name
+        },
+        id,
+        kind,
+        parent_id: None,
+    })
+}
+
+/// All operations of one provider (`az provider operation show`): the provider-level
+/// `operations` and those of every resource type.
+pub(crate) fn provider_operations(o: &Obj, path: &[Seg]) -> Result<Vec<Operation>, Problem> {
+    let provider_name = opt_str(o, "name", path)?.unwrap_or_default();
+    let mut out = Vec::new();
+    let mut push = |op: &Obj, opath: &[Seg], resource_type: &str| -> Result<(), Problem> {
+        let name = req_str(op, "name", opath, "the operation name")?;
+        let provider = if provider_name.is_empty() {
+            name.split('/').next().unwrap_or("").to_string()
+        } else {
+            provider_name.clone()
+        };
+        out.push(Operation {
+            display_name: opt_str(op, "displayName", opath)?,
+            is_data_action: opt_bool(op, "isDataAction", opath)?.unwrap_or(false),
+            provider,
+            resource_type: resource_type.to_string(),
+            name,
+        });
+        Ok(())
+    };
+    for (opath, op) in obj_list(o, "operations", path)? {
+        push(op, &opath, "")?;
+    }
+    for (rpath, rt) in obj_list(o, "resourceTypes", path)? {
+        let rt_name = opt_str(rt, "name", &rpath)?.unwrap_or_default();
+        for (opath, op) in obj_list(rt, "operations", &rpath)? {
+            push(op, &opath, &rt_name)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The message for a record with no known shape.
+pub(crate) fn unrecognised(v: &Val, path: &[Seg]) -> Problem {
+    let found = match v {
+        Val::Obj(o) if o.is_empty() => "an object with none of the expected fields".to_string(),
+        Val::Obj(_) => "an object that matches none of the expected shapes".to_string(),
+        other => other.describe().to_string(),
+    };
+    Problem::new(
+        path,
+        format!(
+            "unrecognised shape: {} is {found}; {EXPECTED_SHAPES}",
+            path_text(path)
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::json::parse;
+    use super::*;
+
+    fn kind_of(text: &str) -> Option<RecordKind> {
+        classify(&parse(text).unwrap())
+    }
+
+    #[test]
+    fn classifies_each_record_shape() {
+        assert_eq!(
+            kind_of(r#"{"roleName":"R","permissions":[],"name":"g"}"#),
+            Some(RecordKind::RoleAz)
+        );
+        assert_eq!(
+            kind_of(r#"{"Name":"R","IsCustom":true,"Actions":[]}"#),
+            Some(RecordKind::RolePowerShell)
+        );
+        assert_eq!(
+            kind_of(r#"{"principalId":"p","roleDefinitionId":"r","scope":"/"}"#),
+            Some(RecordKind::AssignmentAz)
+        );
+        assert_eq!(
+            kind_of(
+                r#"{"type":"Microsoft.Authorization/roleAssignments","properties":{"principalId":"p","roleDefinitionId":"r","scope":"/"}}"#
+            ),
+            Some(RecordKind::AssignmentArm)
+        );
+        assert_eq!(
+            kind_of(
+                r#"{"properties":{"principalId":"p","roleDefinitionId":"r","memberType":"Direct"}}"#
+            ),
+            Some(RecordKind::Eligibility)
+        );
+        assert_eq!(
+            kind_of(
+                r#"{"properties":{"principalId":"p","roleDefinitionId":"r","originRoleAssignmentId":"x"}}"#
+            ),
+            Some(RecordKind::PimActive)
+        );
+        assert_eq!(
+            kind_of(r#"{"id":"11111111-2222-3333-4444-555555555555","mail":"x"}"#),
+            Some(RecordKind::Directory(None))
+        );
+        assert_eq!(
+            kind_of(r#"{"id":"x1","userPrincipalName":"a@b"}"#),
+            Some(RecordKind::Directory(Some(PrincipalKind::User)))
+        );
+        assert_eq!(
+            kind_of(r#"{"id":"x1","servicePrincipalType":"ManagedIdentity"}"#),
+            Some(RecordKind::Directory(Some(PrincipalKind::ManagedIdentity)))
+        );
+        assert_eq!(
+            kind_of(r##"{"id":"x1","@odata.type":"#microsoft.graph.group"}"##),
+            Some(RecordKind::Directory(Some(PrincipalKind::Group)))
+        );
+        assert_eq!(
+            kind_of(
+                r#"{"id":"c90828fc-bcbf-42ea-b475-9b27bdc92563","tenantId":"t","state":"Enabled"}"#
+            ),
+            Some(RecordKind::Subscription)
+        );
+        assert_eq!(
+            kind_of(r#"{"id":"/subscriptions/s/resourceGroups/rg","name":"rg"}"#),
+            Some(RecordKind::Resource)
+        );
+        assert_eq!(
+            kind_of(r#"{"id":"/subscriptions/s","type":"/subscriptions","parent":null}"#),
+            Some(RecordKind::TreeNode)
+        );
+        assert_eq!(
+            kind_of(r#"{"name":"Microsoft.X","resourceTypes":[]}"#),
+            Some(RecordKind::Provider)
+        );
+        assert_eq!(kind_of("1"), None);
+        assert_eq!(kind_of(r#"{"foo":1}"#), None);
+    }
+
+    #[test]
+    fn resource_ids_give_subscription_group_and_type() {
+        let p = parse_resource_id(
+            "/subscriptions/S/resourcegroups/RG/providers/Microsoft.MachineLearningServices/workspaces/w/computes/c",
+        )
+        .unwrap();
+        assert_eq!(p.subscription, "S");
+        assert_eq!(p.resource_group.as_deref(), Some("RG"));
+        assert_eq!(
+            p.resource_type.as_deref(),
+            Some("Microsoft.MachineLearningServices/workspaces/computes")
+        );
+        assert!(parse_resource_id("/providers/Microsoft.Management/managementGroups/x").is_none());
+    }
+
+    #[test]
+    fn compute_list_type_is_replaced_by_the_arm_type() {
+        let v = parse(
+            r#"{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/computes/gpu","name":"gpu","type":"amlcompute"}"#,
+        )
+        .unwrap();
+        let Val::Obj(o) = &v else { unreachable!() };
+        let node = resource(o, &[]).unwrap();
+        assert_eq!(node.kind, ScopeKind::Resource);
+        assert_eq!(
+            node.resource_type.as_deref(),
+            Some("Microsoft.MachineLearningServices/workspaces/computes")
+        );
+    }
+
+    #[test]
+    fn guid_check() {
+        assert!(is_guid("7e666535-0fad-42c2-be97-d2bf62869490"));
+        assert!(is_guid("7E666535-0FAD-42C2-BE97-D2BF62869490"));
+        assert!(!is_guid("graph-group-members"));
+        assert!(!is_guid("7e666535-0fad-42c2-be97-d2bf6286949"));
+    }
+}

@@ -1,0 +1,815 @@
+//! Unit tests of the store: file mode, migrations, snapshot round trips, interval
+//! bookkeeping, selectors, duplicates, hashes. Tests only; they must never touch
+//! anything outside their own temporary directory.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::model::*;
+
+fn db(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("whocan.db")
+}
+
+fn meta(taken_at: &str, label: &str) -> NewSnapshot {
+    NewSnapshot {
+        taken_at: taken_at.to_string(),
+        label: Some(label.to_string()),
+        tool_version: "0.1.0-test".to_string(),
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn perm(actions: &[&str], not_actions: &[&str]) -> PermissionBlock {
+    PermissionBlock {
+        actions: actions.iter().map(|s| s.to_string()).collect(),
+        not_actions: not_actions.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+const SUB: &str = "/subscriptions/00000000-1111-2222-3333-444444444444";
+const WS: &str = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ml-prod";
+const CONTRIB: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+
+fn user(id: &str, name: &str) -> Principal {
+    Principal {
+        id: id.to_string(),
+        kind: PrincipalKind::User,
+        display_name: name.to_string(),
+        user_principal_name: Some(format!("{name}@contoso.com")),
+        user_type: Some("Member".to_string()),
+        account_enabled: Some(true),
+        app_id: None,
+    }
+}
+
+fn assignment(id: &str, principal: &str, role: &str, scope: &str) -> Assignment {
+    Assignment {
+        id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{id}"),
+        principal_id: principal.to_string(),
+        principal_type: "User".to_string(),
+        principal_name: Some(String::new()),
+        role_definition_id: role.to_string(),
+        role_definition_name: Some("Contributor".to_string()),
+        scope: scope.to_string(),
+        condition: None,
+        condition_version: None,
+        created_on: Some("2025-01-01T00:00:00Z".to_string()),
+        source: AssignmentSource::RoleAssignment,
+    }
+}
+
+/// A small tenant touching every table and most optional fields.
+fn tenant_a() -> Tenant {
+    let mut sp = user("5b3c0c2a-0000-0000-0000-00000000000A", "ml-pipeline");
+    sp.kind = PrincipalKind::ManagedIdentity;
+    sp.user_principal_name = None;
+    sp.user_type = None;
+    sp.account_enabled = None;
+    sp.app_id = Some("app-1".to_string());
+    let group = Principal {
+        id: "9d0e0000-0000-0000-0000-000000000001".to_string(),
+        kind: PrincipalKind::Group,
+        display_name: "ML Engineers".to_string(),
+        user_principal_name: None,
+        user_type: None,
+        account_enabled: None,
+        app_id: None,
+    };
+    Tenant {
+        principals: vec![
+            user("a1000000-0000-0000-0000-000000000001", "alice"),
+            user("B2000000-0000-0000-0000-000000000002", "bob"),
+            user("c3000000-0000-0000-0000-000000000003", "carol"),
+            group.clone(),
+            sp,
+        ],
+        member_edges: vec![
+            MemberEdge {
+                group_id: group.id.clone(),
+                member_id: "a1000000-0000-0000-0000-000000000001".to_string(),
+                member_kind: Some(PrincipalKind::User),
+            },
+            MemberEdge {
+                group_id: group.id.to_uppercase(),
+                member_id: "B2000000-0000-0000-0000-000000000002".to_string(),
+                member_kind: None,
+            },
+        ],
+        member_lists: vec![
+            group.id.clone(),
+            "EEEE0000-0000-0000-0000-000000000000".into(),
+        ],
+        roles: vec![
+            RoleDefinition {
+                id: CONTRIB.to_string(),
+                role_name: "Contributor".to_string(),
+                role_type: "BuiltInRole".to_string(),
+                description: "Grants full access, \"but\" not RBAC".to_string(),
+                permissions: vec![perm(
+                    &["*"],
+                    &[
+                        "Microsoft.Authorization/*/Delete",
+                        "Microsoft.Authorization/*/Write",
+                    ],
+                )],
+                assignable_scopes: vec!["/".to_string()],
+            },
+            RoleDefinition {
+                id: String::new(),
+                role_name: "ML Data Reader".to_string(),
+                role_type: "CustomRole".to_string(),
+                description: String::new(),
+                permissions: vec![
+                    PermissionBlock {
+                        data_actions: vec![
+                            "Microsoft.MachineLearningServices/workspaces/*/read".into()
+                        ],
+                        condition: Some("@Resource[x] == 'y'".to_string()),
+                        condition_version: Some("2.0".to_string()),
+                        ..Default::default()
+                    },
+                    perm(&["Microsoft.MachineLearningServices/workspaces/read"], &[]),
+                ],
+                assignable_scopes: vec![SUB.to_string()],
+            },
+        ],
+        assignments: vec![
+            assignment(
+                "11111111-0000-0000-0000-000000000001",
+                &group.id,
+                CONTRIB,
+                WS,
+            ),
+            assignment(
+                "11111111-0000-0000-0000-000000000002",
+                "c3000000-0000-0000-0000-000000000003",
+                &CONTRIB.to_uppercase(),
+                SUB,
+            ),
+            Assignment {
+                source: AssignmentSource::PimActive,
+                condition: Some("cond".into()),
+                condition_version: Some("2.0".into()),
+                principal_name: None,
+                role_definition_id: String::new(),
+                role_definition_name: Some("ML Data Reader".into()),
+                ..assignment(
+                    "11111111-0000-0000-0000-000000000003",
+                    "5b3c0c2a-0000-0000-0000-00000000000a",
+                    "",
+                    WS,
+                )
+            },
+        ],
+        eligibilities: vec![Eligibility {
+            id: "elig-1".to_string(),
+            principal_id: "a1000000-0000-0000-0000-000000000001".to_string(),
+            principal_type: "User".to_string(),
+            role_definition_id: format!(
+                "{SUB}/providers/Microsoft.Authorization/roleDefinitions/{CONTRIB}"
+            ),
+            scope: WS.to_string(),
+            start_date_time: Some("2026-01-01T00:00:00Z".to_string()),
+            end_date_time: None,
+            member_type: Some("Direct".to_string()),
+            condition: None,
+        }],
+        denies: vec![DenyAssignment {
+            id: format!("{WS}/providers/Microsoft.Authorization/denyAssignments/d1"),
+            name: "d1".to_string(),
+            scope: WS.to_string(),
+            permissions: vec![perm(&["*/delete"], &[])],
+            principals: vec![DenyPrincipal {
+                id: ALL_PRINCIPALS.to_string(),
+                kind: "SystemDefined".to_string(),
+            }],
+            exclude_principals: vec![DenyPrincipal {
+                id: group.id.clone(),
+                kind: "Group".to_string(),
+            }],
+            do_not_apply_to_child_scopes: true,
+            condition: None,
+        }],
+        scopes: vec![
+            ScopeNode {
+                id: "/providers/Microsoft.Management/managementGroups/root-mg".to_string(),
+                kind: ScopeKind::ManagementGroup,
+                name: "root-mg".to_string(),
+                display_name: Some("Tenant Root Group".to_string()),
+                resource_type: None,
+                parent_id: None,
+            },
+            ScopeNode {
+                id: SUB.to_string(),
+                kind: ScopeKind::Subscription,
+                name: "00000000-1111-2222-3333-444444444444".to_string(),
+                display_name: Some("Prod".to_string()),
+                resource_type: None,
+                parent_id: Some(
+                    "/providers/Microsoft.Management/managementGroups/root-mg".to_string(),
+                ),
+            },
+            ScopeNode {
+                id: WS.to_string(),
+                kind: ScopeKind::Resource,
+                name: "ml-prod".to_string(),
+                display_name: None,
+                resource_type: Some("Microsoft.MachineLearningServices/workspaces".into()),
+                parent_id: None,
+            },
+        ],
+        operations: vec![
+            Operation {
+                name: "Microsoft.MachineLearningServices/workspaces/computes/write".into(),
+                display_name: Some("Create compute".into()),
+                is_data_action: false,
+                provider: "Microsoft.MachineLearningServices".into(),
+                resource_type: "workspaces/computes".into(),
+            },
+            Operation {
+                name: "Microsoft.MachineLearningServices/workspaces/read".into(),
+                display_name: None,
+                is_data_action: false,
+                provider: "Microsoft.MachineLearningServices".into(),
+                resource_type: "workspaces".into(),
+            },
+            Operation {
+                name: "Microsoft.MachineLearningServices/workspaces/datastores/read".into(),
+                display_name: None,
+                is_data_action: true,
+                provider: "Microsoft.MachineLearningServices".into(),
+                resource_type: String::new(),
+            },
+        ],
+    }
+}
+
+/// A with one principal removed, one assignment added, one role's actions edited.
+fn tenant_b() -> Tenant {
+    let mut b = tenant_a();
+    b.principals
+        .retain(|p| p.id != "c3000000-0000-0000-0000-000000000003");
+    b.assignments.push(assignment(
+        "11111111-0000-0000-0000-000000000004",
+        "B2000000-0000-0000-0000-000000000002",
+        CONTRIB,
+        WS,
+    ));
+    b.roles[1].permissions[1]
+        .actions
+        .push("Microsoft.MachineLearningServices/workspaces/write".to_string());
+    b
+}
+
+fn total_rows(s: &Store) -> i64 {
+    s.stats().unwrap().tables.iter().map(|t| t.rows).sum()
+}
+
+fn files() -> Vec<InputFile> {
+    vec![
+        InputFile {
+            path: "exports/roles.json".into(),
+            kind: "role-definitions".into(),
+            sha256: "ab".repeat(32),
+            records: 2,
+        },
+        InputFile {
+            path: "exports/assignments.json".into(),
+            kind: "role-assignments".into(),
+            sha256: "cd".repeat(32),
+            records: 3,
+        },
+    ]
+}
+
+#[test]
+fn new_database_file_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(mode(&path), 0o600);
+    store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+        .unwrap();
+    // While the store is open, SQLite keeps the -wal and -shm files; it gives them
+    // the main file's mode.
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        assert!(side.exists(), "{suffix}");
+        assert_eq!(mode(&side), 0o600, "{suffix}");
+    }
+}
+
+#[test]
+fn existing_file_mode_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    std::fs::write(&path, b"").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    Store::open(&path).unwrap();
+    assert_eq!(mode(&path), 0o640);
+}
+
+#[test]
+fn open_fails_cleanly_in_a_missing_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Store::open(&dir.path().join("nope/whocan.db"))
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+}
+
+#[test]
+fn migrating_twice_is_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut store = Store::open(&path).unwrap();
+    store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+        .unwrap();
+    let report = embedded::migrations::runner().run(&mut store.conn).unwrap();
+    assert!(report.applied_migrations().is_empty());
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    let applied: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM refinery_schema_history", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(applied, 1);
+    assert_eq!(store.snapshots().unwrap().len(), 1);
+    let fk: i64 = store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    let jm: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(jm, "wal");
+}
+
+#[test]
+fn two_snapshots_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let (a, b) = (tenant_a(), tenant_b());
+    let s1 = store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &a, &files(), &[])
+        .unwrap();
+    let (s2, changes) = store
+        .write_snapshot_with_changes(&meta("2026-04-01T00:00:00Z", "q2"), &b, &[], &[])
+        .unwrap();
+    assert_eq!((s1.id, s2.id), (1, 2));
+    assert_ne!(s1.content_hash, s2.content_hash);
+
+    let l1 = store.load_tenant(1).unwrap();
+    let l2 = store.load_tenant(2).unwrap();
+    assert_eq!(l1, canonicalize(&a));
+    assert_eq!(l2, canonicalize(&b));
+    assert_eq!(content_hash(&l1), s1.content_hash);
+    assert_eq!(content_hash(&l2), s2.content_hash);
+    // Same multiset as written, whatever the order.
+    assert_eq!(l1.principals.len(), a.principals.len());
+    for p in &a.principals {
+        assert!(l1.principals.contains(p));
+    }
+
+    let change = |name: &str| changes.iter().find(|c| c.0 == name).unwrap().1;
+    assert_eq!(
+        change("principals"),
+        TableChange {
+            inserted: 0,
+            closed: 1,
+            unchanged: 4
+        }
+    );
+    assert_eq!(change("role_assignments").inserted, 1);
+    assert_eq!(change("role_assignments").closed, 0);
+    assert_eq!(
+        change("role_definitions"),
+        TableChange {
+            inserted: 1,
+            closed: 1,
+            unchanged: 1
+        }
+    );
+    assert_eq!(change("member_edges").unchanged, 2);
+
+    // A record removed and later re-added gets a new interval; the gap stays a gap.
+    let s3 = store
+        .write_snapshot(&meta("2026-07-01T00:00:00Z", "q3"), &a, &[], &[])
+        .unwrap();
+    assert_eq!(s3.content_hash, s1.content_hash);
+    assert_eq!(store.load_tenant(3).unwrap(), canonicalize(&a));
+    assert_eq!(store.load_tenant(2).unwrap(), canonicalize(&b));
+    assert_eq!(store.load_tenant(1).unwrap(), canonicalize(&a));
+
+    assert_eq!(store.files(1).unwrap(), files());
+    assert!(store.files(2).unwrap().is_empty());
+    assert_eq!(store.verify(3).unwrap(), None);
+}
+
+#[test]
+fn unchanged_snapshot_adds_no_versioned_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let a = tenant_a();
+    let s1 = store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &a, &[], &[])
+        .unwrap();
+    let before = total_rows(&store);
+    assert!(before > 0);
+
+    // Same content, every table in another order: same hash, nothing written.
+    let mut shuffled = a.clone();
+    shuffled.principals.reverse();
+    shuffled.member_edges.reverse();
+    shuffled.assignments.rotate_left(1);
+    shuffled.scopes.reverse();
+    shuffled.operations.reverse();
+    let s2 = store
+        .write_snapshot(&meta("2026-04-01T00:00:00Z", "q2"), &shuffled, &[], &[])
+        .unwrap();
+    assert_eq!(s1.content_hash, s2.content_hash);
+    assert_eq!(content_hash(&a), content_hash(&shuffled));
+    assert_eq!(total_rows(&store), before);
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.snapshots, 2);
+    assert!(stats.tables.iter().all(|t| t.rows == t.open_rows));
+    assert!(stats.db_bytes > 0);
+    assert_eq!(store.load_tenant(2).unwrap(), store.load_tenant(1).unwrap());
+
+    // Only a case change of a display spelling: a new version of that one row.
+    let mut recased = a.clone();
+    recased.principals[0].display_name = "ALICE".into();
+    store
+        .write_snapshot(&meta("2026-07-01T00:00:00Z", "q3"), &recased, &[], &[])
+        .unwrap();
+    assert_eq!(total_rows(&store), before + 1);
+}
+
+#[test]
+fn resolve_selectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let a = tenant_a();
+    // Imported out of time order: ids follow import order, as-of follows taken_at.
+    store
+        .write_snapshot(&meta("2026-04-01T00:00:00Z", "q2"), &a, &[], &[])
+        .unwrap();
+    store
+        .write_snapshot(&meta("2026-01-01T02:00:00+02:00", "q1"), &a, &[], &[])
+        .unwrap();
+    let s3 = store
+        .write_snapshot(&meta("2026-07-01", "q3"), &a, &[], &[])
+        .unwrap();
+    assert_eq!(s3.taken_at, "2026-07-01T00:00:00Z");
+    assert_eq!(
+        store.snapshots().unwrap()[1].taken_at,
+        "2026-01-01T00:00:00Z"
+    );
+
+    let id = |sel: SnapshotSelector| store.resolve(&sel).map(|s| s.id);
+    let as_of = |s: &str| id(SnapshotSelector::AsOf(s.to_string()));
+    assert_eq!(id(SnapshotSelector::Latest).unwrap(), 3);
+    assert_eq!(id(SnapshotSelector::Id(2)).unwrap(), 2);
+    assert!(matches!(
+        id(SnapshotSelector::Id(9)),
+        Err(StoreError::NoSnapshot(_))
+    ));
+    assert_eq!(as_of("2026-01-01T00:00:00Z").unwrap(), 2);
+    assert_eq!(as_of("2026-03-31T23:59:59Z").unwrap(), 2);
+    assert_eq!(as_of("2026-04-01").unwrap(), 1);
+    assert_eq!(as_of("2026-04-01T01:00:00+02:00").unwrap(), 2);
+    assert_eq!(as_of("2026-03-31T23:00:00-02:00").unwrap(), 1);
+    assert_eq!(as_of("2030-01-01T00:00:00Z").unwrap(), 3);
+    assert!(matches!(
+        as_of("2025-12-31T23:59:59Z"),
+        Err(StoreError::NoSnapshot(_))
+    ));
+    assert!(matches!(as_of("last tuesday"), Err(StoreError::BadTime(_))));
+    assert!(matches!(
+        store.write_snapshot(&meta("soon", "x"), &a, &[], &[]),
+        Err(StoreError::BadTime(_))
+    ));
+    assert_eq!(store.snapshots().unwrap().len(), 3);
+}
+
+#[test]
+fn empty_database_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&db(&dir)).unwrap();
+    assert!(store.snapshots().unwrap().is_empty());
+    assert!(matches!(
+        store.resolve(&SnapshotSelector::Latest),
+        Err(StoreError::Empty)
+    ));
+    assert!(matches!(
+        store.resolve(&SnapshotSelector::Id(1)),
+        Err(StoreError::NoSnapshot(_))
+    ));
+    assert!(matches!(
+        store.resolve(&SnapshotSelector::AsOf("2026-01-01".into())),
+        Err(StoreError::NoSnapshot(_))
+    ));
+    assert!(matches!(
+        store.load_tenant(1),
+        Err(StoreError::NoSnapshot(_))
+    ));
+    assert!(matches!(store.files(1), Err(StoreError::NoSnapshot(_))));
+    assert!(matches!(store.flags(1), Err(StoreError::NoSnapshot(_))));
+    assert_eq!(
+        store
+            .stats()
+            .unwrap()
+            .tables
+            .iter()
+            .map(|t| t.rows)
+            .sum::<i64>(),
+        0
+    );
+}
+
+#[test]
+fn duplicate_keys_keep_the_first_occurrence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let mut t = tenant_a();
+    let mut dup = t.principals[0].clone();
+    dup.id = dup.id.to_uppercase();
+    dup.display_name = "Alice (second copy)".into();
+    t.principals.push(dup);
+    t.member_edges.push(t.member_edges[0].clone());
+    t.member_lists.push(t.member_lists[0].to_uppercase());
+    let mut dup_role = t.roles[0].clone();
+    dup_role.role_name = "Contributor again".into();
+    t.roles.push(dup_role);
+    let mut dup_assignment = t.assignments[1].clone();
+    dup_assignment.scope = SUB.to_uppercase();
+    t.assignments.insert(0, dup_assignment.clone());
+    t.operations.push(t.operations[0].clone());
+    let flags = vec![Flag {
+        kind: "duplicate-principal".into(),
+        subject: t.principals[0].id.clone(),
+        detail: "listed twice".into(),
+    }];
+
+    let s = store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &t, &[], &flags)
+        .unwrap();
+    let loaded = store.load_tenant(s.id).unwrap();
+    let a = canonicalize(&tenant_a());
+    assert_eq!(loaded.principals, a.principals);
+    assert_eq!(loaded.member_edges, a.member_edges);
+    assert_eq!(loaded.member_lists, a.member_lists);
+    assert_eq!(loaded.roles, a.roles);
+    assert_eq!(loaded.operations, a.operations);
+    // The first occurrence wins, even when it is the odd one.
+    assert!(loaded.assignments.contains(&dup_assignment));
+    assert_eq!(loaded.assignments.len(), a.assignments.len());
+    assert_eq!(s.content_hash, content_hash(&loaded));
+    assert_eq!(s.content_hash, content_hash(&t));
+    assert_eq!(store.flags(s.id).unwrap(), flags);
+}
+
+#[test]
+fn chain_hash_links_snapshots_and_verify_detects_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let s1 = store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+        .unwrap();
+    let s2 = store
+        .write_snapshot(&meta("2026-04-01T00:00:00Z", "q2"), &tenant_b(), &[], &[])
+        .unwrap();
+    let c1 = chain_hash("", &s1.content_hash, &s1.taken_at, Some("q1"));
+    assert_eq!(store.chain_hash_of(1).unwrap(), c1);
+    assert_eq!(
+        store.chain_hash_of(2).unwrap(),
+        chain_hash(&c1, &s2.content_hash, &s2.taken_at, Some("q2"))
+    );
+    assert_eq!(store.verify(2).unwrap(), None);
+
+    store
+        .conn
+        .execute(
+            "UPDATE role_definitions SET role_name = 'Owner' WHERE valid_to IS NULL \
+             AND key = ?1",
+            [CONTRIB],
+        )
+        .unwrap();
+    assert!(store.verify(1).unwrap().unwrap().contains("snapshot 1"));
+}
+
+#[test]
+fn readers_see_committed_snapshots_from_another_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut writer = Store::open(&path).unwrap();
+    let reader = Store::open(&path).unwrap();
+    writer
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+        .unwrap();
+    assert_eq!(reader.resolve(&SnapshotSelector::Latest).unwrap().id, 1);
+    assert_eq!(reader.load_tenant(1).unwrap(), canonicalize(&tenant_a()));
+}
+
+#[test]
+fn failed_write_leaves_earlier_snapshots_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+        .unwrap();
+    let before = total_rows(&store);
+    // Make the last statement of the transaction fail.
+    store
+        .conn
+        .execute_batch(
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON snapshot_flags \
+             BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+        )
+        .unwrap();
+    let flag = Flag {
+        kind: "k".into(),
+        subject: "s".into(),
+        detail: "d".into(),
+    };
+    let err = store
+        .write_snapshot(
+            &meta("2026-04-01T00:00:00Z", "q2"),
+            &tenant_b(),
+            &files(),
+            &[flag],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("boom"), "{err}");
+    assert_eq!(store.snapshots().unwrap().len(), 1);
+    assert_eq!(total_rows(&store), before);
+    assert_eq!(store.load_tenant(1).unwrap(), canonicalize(&tenant_a()));
+    assert_eq!(
+        store
+            .stats()
+            .unwrap()
+            .tables
+            .iter()
+            .map(|t| t.open_rows)
+            .sum::<i64>(),
+        before
+    );
+}
+
+/// A tenant of the size the importer must handle in ~15 s. Run with
+/// `cargo test --release store::tests::large_tenant -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn large_tenant() {
+    use std::time::Instant;
+    let guid = |kind: u32, i: u32| format!("{kind:08x}-{:04x}-4000-8000-{i:012x}", i % 65536);
+    let mut t = Tenant::default();
+    for i in 0..200_000 {
+        t.principals.push(user(&guid(1, i), &format!("user{i}")));
+    }
+    for g in 0..20_000 {
+        t.member_lists.push(guid(2, g));
+        t.principals.push(Principal {
+            kind: PrincipalKind::Group,
+            user_principal_name: None,
+            ..user(&guid(2, g), &format!("group{g}"))
+        });
+        for m in 0..100u32 {
+            t.member_edges.push(MemberEdge {
+                group_id: guid(2, g),
+                member_id: guid(1, (g.wrapping_mul(7919) + m * 1999) % 200_000),
+                member_kind: Some(PrincipalKind::User),
+            });
+        }
+    }
+    for i in 0..150_000u32 {
+        t.assignments
+            .push(assignment(&guid(3, i), &guid(1, i % 200_000), CONTRIB, WS));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let start = Instant::now();
+    let h = content_hash(&t);
+    eprintln!("content hash alone: {:?}", start.elapsed());
+    let start = Instant::now();
+    let s1 = store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &t, &[], &[])
+        .unwrap();
+    eprintln!("first snapshot: {:?}", start.elapsed());
+    assert_eq!(s1.content_hash, h);
+    eprintln!("{:#?}", store.stats().unwrap());
+
+    // Next quarter: 1% of the edges and assignments change.
+    for e in t.member_edges.iter_mut().step_by(100) {
+        e.member_id = guid(4, 0);
+    }
+    for a in t.assignments.iter_mut().step_by(100) {
+        a.scope = SUB.to_string();
+    }
+    let start = Instant::now();
+    store
+        .write_snapshot(&meta("2026-04-01T00:00:00Z", "q2"), &t, &[], &[])
+        .unwrap();
+    eprintln!("second snapshot: {:?}", start.elapsed());
+    eprintln!("{:#?}", store.stats().unwrap());
+    let start = Instant::now();
+    let loaded = store.load_tenant(2).unwrap();
+    eprintln!("load_tenant: {:?}", start.elapsed());
+    assert_eq!(
+        loaded.member_edges.len(),
+        canonicalize(&t).member_edges.len()
+    );
+}
+
+#[test]
+fn readers_open_and_query_while_an_import_holds_the_write_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut writer = Store::open(&path).unwrap();
+    writer
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+        .unwrap();
+    // An import in progress: a write transaction that is not committed yet.
+    let tx = writer
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    tx.execute("UPDATE principals SET display_name = 'x'", [])
+        .unwrap();
+    let start = std::time::Instant::now();
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(reader.resolve(&SnapshotSelector::Latest).unwrap().id, 1);
+    assert_eq!(reader.load_tenant(1).unwrap(), canonicalize(&tenant_a()));
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    drop(tx);
+}
+
+fn index_names(store: &Store) -> Vec<String> {
+    let mut st = store
+        .conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+        )
+        .unwrap();
+    let names = st.query_map([], |r| r.get(0)).unwrap();
+    names.collect::<Result<_, _>>().unwrap()
+}
+
+/// More member edges than `write::BULK_MIN_ROWS`: loaded without indexes.
+const BULK: u32 = 24_000;
+
+#[test]
+fn bulk_loads_rebuild_the_indexes_they_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let indexes = index_names(&store);
+    assert!(indexes.contains(&"member_edges_member".to_string()));
+    let edges = |n: u32, salt: u32| -> Vec<MemberEdge> {
+        (0..n)
+            .map(|i| MemberEdge {
+                group_id: format!("G{:04}", i % 97),
+                member_id: format!("m{salt}-{i:06}"),
+                member_kind: Some(PrincipalKind::User),
+            })
+            .collect()
+    };
+    let mut t = tenant_a();
+    t.member_edges = edges(BULK, 0);
+    store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &t, &[], &[])
+        .unwrap();
+    assert_eq!(index_names(&store), indexes);
+    // Half the edges replaced: bulk again, on a non-empty table.
+    let mut t2 = t.clone();
+    t2.member_edges.truncate(BULK as usize / 2);
+    t2.member_edges.extend(edges(BULK, 1));
+    let (_, changes) = store
+        .write_snapshot_with_changes(&meta("2026-04-01T00:00:00Z", "q2"), &t2, &[], &[])
+        .unwrap();
+    assert_eq!(changes[1].1.inserted, i64::from(BULK));
+    assert_eq!(changes[1].1.closed, i64::from(BULK) / 2);
+    assert_eq!(index_names(&store), indexes);
+    assert_eq!(store.load_tenant(1).unwrap(), canonicalize(&t));
+    assert_eq!(store.load_tenant(2).unwrap(), canonicalize(&t2));
+    let used_index: String = store
+        .conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT group_key FROM member_edges WHERE member_key = 'x'",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(used_index.contains("member_edges_member"), "{used_index}");
+}

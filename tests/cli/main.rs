@@ -1,0 +1,7 @@
+//! Command-line tests of the `whocan` binary, one module per area. Every test works
+//! in its own temporary directory with an explicit `--db`; none reads or writes a
+//! user's database.
+
+mod facts;
+mod import;
+mod support;
