@@ -53,11 +53,108 @@ is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  
     Activities(ActivitiesArgs),
     /// Import the bundled sample tenant into a scratch database and answer the main questions.
     Demo(DemoArgs),
+    /// The quarterly access-review sheet (SPEC §5); `review apply` records decisions, `review plan` prints the commands that carry out removals.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  whocan review --workspace ml-prod --out ml-prod-2026Q4.csv\n  whocan review --all-workspaces --html review.html\n  whocan review apply ml-prod-2026Q4.csv --reviewer 'Olivia Bennett'\n  whocan review plan --workspace ml-prod"
+    )]
+    Review(ReviewArgs),
+    /// Effective access gained and lost between two snapshots, each traced to its cause.
+    #[command(
+        after_help = "Examples:\n  whocan diff 1 2\n  whocan diff 2026-07-01 2026-10-01 --workspace ml-prod --format csv"
+    )]
+    Diff(DiffArgs),
+    /// Recompute every snapshot's content hash and the hash chain; report the first mismatch.
+    Verify(VerifyArgs),
+    /// Findings: notActions gotchas, V1/V2 gaps, unknown actions, Owner-like custom roles, orphans, limits, risky holders.
+    #[command(
+        after_help = "Examples:\n  whocan lint\n  whocan lint --workspace ml-prod --format json"
+    )]
+    Lint(LintArgs),
     /// Generate a synthetic tenant as real-shaped export files (for benchmarks and tests).
     #[command(
         after_help = "Examples:\n  whocan synth --profile small --seed 1 --out /tmp/tenant\n  whocan synth --profile xl --seed 42 --out /tmp/xl && whocan --db xl.db import /tmp/xl"
     )]
     Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub action: Option<ReviewAction>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Review every AzureML workspace of the snapshot.
+    #[arg(long, conflicts_with_all = ["scope", "workspace"])]
+    pub all_workspaces: bool,
+    /// Write the CSV sheet to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write the review as one self-contained HTML page.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewAction {
+    /// Record the decisions of a filled review sheet (decision: approve, remove or flag).
+    Apply(ReviewApplyArgs),
+    /// Print the az commands that would carry out the recorded `remove` decisions.
+    Plan(ReviewPlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewApplyArgs {
+    /// The filled CSV sheet.
+    pub file: PathBuf,
+    /// Who reviewed (default: $USER).
+    #[arg(long)]
+    pub reviewer: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewPlanArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[arg(long)]
+    pub all_workspaces: bool,
+    #[command(flatten)]
+    pub snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot: an id, or a date (the latest snapshot taken at or before it).
+    pub from: String,
+    /// The later snapshot: an id, or a date.
+    pub to: String,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Only changes of this principal (object id, UPN or display name).
+    #[arg(long)]
+    pub principal: Option<String>,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub snapshot: SnapshotArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

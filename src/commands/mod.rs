@@ -14,9 +14,13 @@ pub mod activities;
 pub mod can;
 pub mod common;
 pub mod demo;
+pub mod diff;
 pub mod import;
+pub mod lint;
+pub mod review;
 pub mod snapshots;
 pub mod synth;
+pub mod verify;
 pub mod what;
 pub mod who;
 
@@ -57,6 +61,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Activities(args) => activities::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Synth(args) => synth::run(args),
+        Command::Review(args) => review::run(&cli.db, args),
+        Command::Diff(args) => diff::run(&cli.db, args),
+        Command::Verify(args) => verify::run(&cli.db, args),
+        Command::Lint(args) => lint::run(&cli.db, args),
     }
 }
 
@@ -66,7 +74,11 @@ fn exit_code_for(err: &anyhow::Error) -> u8 {
             || cause.is::<crate::import::ImportError>()
             || matches!(
                 cause.downcast_ref::<crate::store::StoreError>(),
-                Some(crate::store::StoreError::NoSnapshot(_) | crate::store::StoreError::Empty)
+                Some(
+                    crate::store::StoreError::NoSnapshot(_)
+                        | crate::store::StoreError::Empty
+                        | crate::store::StoreError::BadTime(_)
+                )
             )
         {
             return 2;
