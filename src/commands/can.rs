@@ -9,26 +9,27 @@ use crate::engine::decide::Ancestry;
 use crate::engine::query;
 use crate::report::{self, answers};
 
-use super::common::{load, resolve_principal, target_scope};
+use super::common::{target_scope_in, Sliced};
 use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
-    let l = load(db, &args.snapshot)?;
-    let scope = target_scope(&l.tenant, &args.scope)?;
-    let principal = resolve_principal(&l.index, &l.tenant, &args.principal)?;
+    let sl = Sliced::open(db, &args.snapshot)?;
+    let scope = target_scope_in(&sl.scopes, &args.scope)?;
+    let principal = sl.principal(&args.principal)?;
+    let (_tenant, ix) = sl.index(&scope, std::slice::from_ref(&principal), false)?;
     let (alts, actions, uncovered) = super::who::plan(
-        &l.index,
+        &ix,
         &args.actions,
         args.activity.as_deref(),
         &scope,
         args.data,
     )?;
     let mut anc = Ancestry::default();
-    let answer = query::decide_alternatives(&l.index, &principal, &alts, true, &mut anc);
-    let incomplete = query::incomplete_for(&l.index, &alts);
-    let names = report::ScopeNames::new(&l.tenant.scopes);
+    let answer = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);
+    let incomplete = query::incomplete_for(&ix, &alts);
+    let names = report::ScopeNames::new(&sl.scopes);
     let q = answers::Question {
-        snapshot: &l.snapshot,
+        snapshot: &sl.snapshot,
         scope: &scope,
         actions,
         activity: args.activity.as_deref(),

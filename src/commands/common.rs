@@ -83,9 +83,17 @@ pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
 /// The target scope from `--scope` or `--workspace`, in the spelling the snapshot
 /// knows when it knows it.
 pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
+    target_scope_in(&t.scopes, args)
+}
+
+/// [`target_scope`] over the snapshot's scope nodes.
+pub fn target_scope_in(
+    scopes: &[crate::model::ScopeNode],
+    args: &ScopeArgs,
+) -> anyhow::Result<String> {
     if let Some(s) = &args.scope {
         let k = scope_key(s);
-        if let Some(n) = t.scopes.iter().find(|n| scope_key(&n.id) == k) {
+        if let Some(n) = scopes.iter().find(|n| scope_key(&n.id) == k) {
             return Ok(n.id.clone());
         }
         if !s.trim().starts_with('/') {
@@ -113,8 +121,7 @@ pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
                 r.eq_ignore_ascii_case("Microsoft.MachineLearningServices/workspaces")
             })
     };
-    let found: Vec<_> = t
-        .scopes
+    let found: Vec<_> = scopes
         .iter()
         .filter(is_ws)
         .filter(|n| {
@@ -125,8 +132,7 @@ pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
     let ws_id = match found.as_slice() {
         [one] => one.id.clone(),
         [] => {
-            let mut names: Vec<&str> = t
-                .scopes
+            let mut names: Vec<&str> = scopes
                 .iter()
                 .filter(is_ws)
                 .map(|n| n.name.as_str())
@@ -156,7 +162,7 @@ pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
         None => ws_id,
         Some(c) => {
             let want = format!("{}/computes/{}", scope_key(&ws_id), key(c));
-            t.scopes
+            scopes
                 .iter()
                 .find(|n| scope_key(&n.id) == want)
                 .map(|n| n.id.clone())
@@ -205,32 +211,7 @@ pub fn resolve_principal(ix: &Index, t: &Tenant, name: &str) -> anyhow::Result<S
             "no principal matches `{name}` (by object id, user principal name or display name)"
         ))
         .into()),
-        many => {
-            let list: Vec<String> = many
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{}  {}  {}{}",
-                        key(&p.id),
-                        match p.kind {
-                            PrincipalKind::ManagedIdentity => "ManagedIdentity",
-                            k => k.as_str(),
-                        },
-                        p.display_name,
-                        p.user_principal_name
-                            .as_deref()
-                            .map(|u| format!("  {u}"))
-                            .unwrap_or_default()
-                    )
-                })
-                .collect();
-            Err(UsageError(format!(
-                "`{name}` matches {} principals; name one by object id or user principal name:\n  {}",
-                many.len(),
-                list.join("\n  ")
-            ))
-            .into())
-        }
+        many => Err(ambiguous(name, many)),
     }
 }
 
@@ -241,6 +222,93 @@ pub fn is_guid(s: &str) -> bool {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
+}
+
+/// A snapshot opened for one question: only the slice of it the question needs.
+pub struct Sliced {
+    pub store: Store,
+    pub snapshot: Snapshot,
+    pub scopes: Vec<crate::model::ScopeNode>,
+    pub tree: crate::engine::scope::ScopeTree,
+}
+
+impl Sliced {
+    pub fn open(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Sliced> {
+        let store = open_existing(db)?;
+        let snapshot = store.resolve(&selector(args)?)?;
+        let scopes = store.scopes(snapshot.id)?;
+        let tree = crate::engine::scope::ScopeTree::new(&scopes);
+        Ok(Sliced {
+            store,
+            snapshot,
+            scopes,
+            tree,
+        })
+    }
+
+    /// The index of everything that decides access at `target` (and its ancestors)
+    /// for `principals`, and with `expand_members` for every principal (`who`).
+    pub fn index(
+        &self,
+        target: &str,
+        principals: &[String],
+        expand_members: bool,
+    ) -> anyhow::Result<(Tenant, Index)> {
+        let req = crate::store::SliceRequest {
+            scopes: self.tree.ancestors(target),
+            principals: principals.to_vec(),
+            expand_members,
+        };
+        let tenant = self
+            .store
+            .load_slice(self.snapshot.id, &req)
+            .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
+        let index = Index::new(&tenant);
+        Ok((tenant, index))
+    }
+
+    /// The principal named by object id, user principal name or display name.
+    pub fn principal(&self, name: &str) -> anyhow::Result<String> {
+        let found = self.store.find_principals(self.snapshot.id, name)?;
+        let mut ids: Vec<&crate::model::Principal> = found.iter().collect();
+        ids.dedup_by(|a, b| key(&a.id) == key(&b.id));
+        match ids.as_slice() {
+            [p] => Ok(key(&p.id)),
+            [] if is_guid(&key(name.trim())) => Ok(key(name.trim())),
+            [] => Err(UsageError(format!(
+                "no principal matches `{name}` (by object id, user principal name or display name)"
+            ))
+            .into()),
+            many => Err(ambiguous(name, many)),
+        }
+    }
+}
+
+fn ambiguous(name: &str, many: &[&crate::model::Principal]) -> anyhow::Error {
+    let list: Vec<String> = many
+        .iter()
+        .map(|p| {
+            format!(
+                "{}  {}  {}{}",
+                key(&p.id),
+                match p.kind {
+                    PrincipalKind::ManagedIdentity => "ManagedIdentity",
+                    k => k.as_str(),
+                },
+                p.display_name,
+                p.user_principal_name
+                    .as_deref()
+                    .map(|u| format!("  {u}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    UsageError(format!(
+        "`{name}` matches {} principals; name one by object id or user principal name:\n  {}",
+        many.len(),
+        list.join("\n  ")
+    ))
+    .into()
 }
 
 /// Plain actions as requests at one scope; data plane from `--data` or the catalogue.

@@ -1,12 +1,659 @@
-//! `whocan review`.
+//! `whocan review`: the access-review sheet of one or more scopes (CSV, JSON, table,
+//! HTML), `review apply` (record a filled sheet's decisions as an audit trail) and
+//! `review plan` (the az commands that carry out the `remove` decisions).
+//!
+//! This module turns flags and files into requests and hands the engine's answer to
+//! a renderer; it decides no access itself. `apply` validates every row of a sheet
+//! before it records anything, and records all of it in one transaction.
 
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
 use std::path::Path;
 
-use crate::cli::ReviewArgs;
+use anyhow::Context;
+use sha2::{Digest, Sha256};
 
-use super::Outcome;
+use crate::cli::{Format, ReviewAction, ReviewApplyArgs, ReviewArgs, ReviewPlanArgs, ScopeArgs};
+use crate::engine::review::{self, Carry, PastDecision, Review, ReviewRow};
+use crate::engine::Index;
+use crate::model::{key, scope_key, ScopeKind, Tenant};
+use crate::report::{self, review as render, ScopeNames};
+use crate::store::review::{RecordedDecision, ReviewApply, SheetDecision};
+use crate::store::{SnapshotSelector, Store};
+
+use super::common::{load, open_existing, target_scope};
+use super::{output_format, Outcome, UsageError};
+
+/// The decision values a sheet may carry (case-insensitive; blank = undecided).
+const DECISIONS: [&str; 3] = ["approve", "remove", "flag"];
+
+/// The columns `apply` reads; a sheet without them is refused.
+const REQUIRED: [&str; 4] = ["review_key", "target_scope", "decision", "reviewer_comment"];
+
+/// How many row errors `apply` lists before summarising the rest.
+const MAX_ERRORS: usize = 50;
 
 pub fn run(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
-    let _ = (db, args);
-    Err(super::UsageError("`whocan review` is not built yet".into()).into())
+    match args.action {
+        Some(ReviewAction::Apply(a)) => apply(db, a),
+        Some(ReviewAction::Plan(p)) => plan(db, p),
+        None => sheet(db, args),
+    }
+}
+
+/// Every AzureML workspace of the snapshot, by name then id.
+fn workspaces(t: &Tenant) -> Vec<String> {
+    let mut ws: Vec<(String, String)> = t
+        .scopes
+        .iter()
+        .filter(|n| {
+            n.kind == ScopeKind::Resource
+                && n.resource_type.as_deref().is_some_and(|r| {
+                    r.eq_ignore_ascii_case("Microsoft.MachineLearningServices/workspaces")
+                })
+        })
+        .map(|n| (key(&n.name), n.id.clone()))
+        .collect();
+    ws.sort_by(|a, b| (&a.0, scope_key(&a.1)).cmp(&(&b.0, scope_key(&b.1))));
+    ws.dedup_by(|a, b| scope_key(&a.1) == scope_key(&b.1));
+    ws.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The target scopes of `--scope`, `--workspace` or `--all-workspaces`.
+fn targets(t: &Tenant, scope: &ScopeArgs, all: bool) -> anyhow::Result<Vec<String>> {
+    if all {
+        let ws = workspaces(t);
+        if ws.is_empty() {
+            return Err(UsageError(
+                "--all-workspaces: this snapshot has no AzureML workspace (import `az resource list` or `az ml workspace list` output)".into(),
+            )
+            .into());
+        }
+        return Ok(ws);
+    }
+    if scope.scope.is_none() && scope.workspace.is_none() {
+        return Err(UsageError(
+            "say what to review: --scope SCOPE, --workspace NAME or --all-workspaces".into(),
+        )
+        .into());
+    }
+    Ok(vec![target_scope(t, scope)?])
+}
+
+fn past_of(d: &RecordedDecision) -> PastDecision {
+    PastDecision {
+        decision: d.decision.clone(),
+        comment: d.comment.clone(),
+        reviewer: d.reviewer.clone(),
+        decided_at: d.decided_at.clone(),
+        snapshot_id: d.snapshot_id,
+        content_hash: d.content_hash.clone(),
+    }
+}
+
+/// The decisions in force and where each row stands against them.
+fn carry_for(
+    store: &Store,
+    rows: &[ReviewRow],
+) -> anyhow::Result<(HashMap<String, PastDecision>, Vec<Carry>)> {
+    let past: HashMap<String, PastDecision> = store
+        .review_decisions()?
+        .iter()
+        .map(|(k, d)| (k.clone(), past_of(d)))
+        .collect();
+    let seen = store.reviewed_keys()?;
+    let scopes = store.reviewed_target_scopes()?;
+    let carry = review::carry_over(rows, &past, &seen, &scopes);
+    Ok((past, carry))
+}
+
+/// Writes a file through a temporary sibling and a rename, so that a failed write
+/// never leaves half a sheet behind.
+fn write_file(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "review".into());
+    let tmp = path.with_file_name(format!(".{name}.whocan-tmp"));
+    let result = (|| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        f(&mut w)?;
+        w.flush()?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(UsageError(format!("cannot write {}: {e}", path.display())).into());
+    }
+    Ok(())
+}
+
+fn render_to(out: &mut dyn Write, format: Format, sheet: &render::Sheet) -> std::io::Result<()> {
+    match format {
+        Format::Csv => render::write_csv(out, sheet),
+        Format::Json => report::print_json(out, &render::json(sheet)),
+        Format::Table => render::table(out, sheet),
+    }
+}
+
+/// `whocan review`: the sheet.
+fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
+    let l = load(db, &args.snapshot)?;
+    let targets = targets(&l.tenant, &args.scope, args.all_workspaces)?;
+    let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
+    let store = open_existing(db)?;
+    let (_, carry) = carry_for(&store, &rv.rows)?;
+    let names = ScopeNames::new(&l.tenant.scopes);
+    let sheet = render::Sheet {
+        snapshot: &l.snapshot,
+        review: &rv,
+        carry: &carry,
+        names: &names,
+    };
+    let counts = counts(&rv, &carry);
+
+    if let Some(path) = &args.html {
+        write_file(path, |w| render::write_html(w, &sheet))?;
+        eprintln!("wrote {} ({counts})", path.display());
+    }
+    let format = match (args.format, &args.out, &args.html) {
+        (Some(f), _, _) => Some(f),
+        (None, Some(_), _) => Some(Format::Csv),
+        // Only an HTML page was asked for.
+        (None, None, Some(_)) => None,
+        (None, None, None) => Some(output_format(None)),
+    };
+    if let Some(format) = format {
+        if format != Format::Table {
+            for i in &rv.incomplete {
+                eprintln!(
+                    "warning: group {} ({}): {}; the sheet cannot list who holds access through it",
+                    i.display_name, i.group_id, i.reason
+                );
+            }
+        }
+        match &args.out {
+            Some(path) => {
+                write_file(path, |w| render_to(w, format, &sheet))?;
+                eprintln!("wrote {} ({counts})", path.display());
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let mut out = stdout.lock();
+                render_to(&mut out, format, &sheet)?;
+                out.flush()?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn counts(rv: &Review, carry: &[Carry]) -> String {
+    let privileged = rv.rows.iter().filter(|r| r.privileged).count();
+    let rec = rv
+        .rows
+        .iter()
+        .filter(|r| !r.recommendations.is_empty())
+        .count();
+    let prefilled = carry
+        .iter()
+        .filter(|c| matches!(c, Carry::Decided { .. }))
+        .count();
+    let new = carry.iter().filter(|c| matches!(c, Carry::New)).count();
+    let changed = carry
+        .iter()
+        .filter(|c| matches!(c, Carry::Changed { .. }))
+        .count();
+    let mut s = format!(
+        "{} rows, {privileged} privileged, {rec} with a recommendation",
+        rv.rows.len()
+    );
+    if prefilled + new + changed > 0 {
+        s.push_str(&format!(
+            ", {prefilled} decisions pre-filled, {new} new, {changed} changed since last review"
+        ));
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------
+// apply
+// ---------------------------------------------------------------------------
+
+/// A cell as the reviewer meant it: the `'` that neutralised a formula-like cell
+/// removed, surrounding blanks trimmed.
+fn unneutralise(s: &str) -> &str {
+    let t = s.trim();
+    match t.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => t,
+    }
+}
+
+/// The sheet's field delimiter: `,`, or `;` when the header line has no comma but
+/// semicolons (a spreadsheet saved with a European list separator).
+fn delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or("");
+    if !first.contains(',') && first.contains(';') {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Scopes the snapshot knows: its scope nodes and every assignment, eligibility and
+/// deny scope, with all their path prefixes (resource groups have no node of their own).
+fn known_scopes(t: &Tenant) -> HashSet<String> {
+    let mut out: HashSet<String> = HashSet::from(["/".to_string()]);
+    let all = t
+        .scopes
+        .iter()
+        .map(|n| n.id.as_str())
+        .chain(t.assignments.iter().map(|a| a.scope.as_str()))
+        .chain(t.eligibilities.iter().map(|e| e.scope.as_str()))
+        .chain(t.denies.iter().map(|d| d.scope.as_str()));
+    for s in all {
+        let k = scope_key(s);
+        let segs: Vec<&str> = k.trim_start_matches('/').split('/').collect();
+        for n in 1..=segs.len() {
+            out.insert(format!("/{}", segs[..n].join("/")));
+        }
+    }
+    out
+}
+
+struct SheetLine {
+    row: usize,
+    key: String,
+    target: String,
+    decision: Option<String>,
+    comment: Option<String>,
+    cells: HashMap<String, String>,
+}
+
+/// `whocan review apply FILE`: validate every row, then record them all.
+fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
+    let mut store = open_existing(db)?;
+    let snapshot = store.resolve(&SnapshotSelector::Latest)?;
+    let tenant = store
+        .load_tenant(snapshot.id)
+        .with_context(|| format!("reading snapshot {}", snapshot.id))?;
+    let ix = Index::new(&tenant);
+    let file = args.file.display().to_string();
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| UsageError(format!("cannot read {file}: {e}")))?;
+    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        UsageError(format!(
+            "{file}: not UTF-8 ({e}); save the sheet as CSV UTF-8"
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter(text))
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| UsageError(format!("{file}:1: cannot read the header: {e}")))?
+        .iter()
+        .map(|h| unneutralise(h).to_ascii_lowercase())
+        .collect();
+    let col: HashMap<&str, usize> = headers
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, h)| (h.as_str(), i))
+        .collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| !col.contains_key(c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(UsageError(format!(
+            "{file}:1: missing column(s) {}: expected a sheet written by `whocan review` (columns {}); nothing recorded",
+            missing.join(", "),
+            render::COLUMNS.join(",")
+        ))
+        .into());
+    }
+
+    let mut errors: Vec<String> = Vec::new();
+    let mut lines: Vec<SheetLine> = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let row = i + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(format!("{file}:{row}: malformed CSV: {e}"));
+                continue;
+            }
+        };
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |name: &str| {
+            col.get(name)
+                .and_then(|&i| rec.get(i))
+                .map(unneutralise)
+                .unwrap_or("")
+                .to_string()
+        };
+        let key_cell = cell("review_key").to_ascii_lowercase();
+        let target = cell("target_scope");
+        let decision_cell = cell("decision");
+        let comment = cell("reviewer_comment");
+        if key_cell.is_empty() {
+            errors.push(format!("{file}:{row}: review_key is empty"));
+            continue;
+        }
+        if target.is_empty() {
+            errors.push(format!("{file}:{row}: target_scope is empty"));
+            continue;
+        }
+        let decision = if decision_cell.is_empty() {
+            None
+        } else if let Some(d) = DECISIONS
+            .iter()
+            .find(|d| d.eq_ignore_ascii_case(&decision_cell))
+        {
+            Some(d.to_string())
+        } else {
+            errors.push(format!(
+                "{file}:{row}: decision `{decision_cell}` is not one of {} (or blank for undecided)",
+                DECISIONS.join(", ")
+            ));
+            continue;
+        };
+        let cells = col
+            .iter()
+            .map(|(name, &i)| {
+                (
+                    name.to_string(),
+                    rec.get(i).map(unneutralise).unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        lines.push(SheetLine {
+            row,
+            key: key_cell,
+            target,
+            decision,
+            comment: Some(comment).filter(|c| !c.is_empty()),
+            cells,
+        });
+    }
+
+    // Each row against the review of its target scope in the latest snapshot.
+    let known = known_scopes(&tenant);
+    let names = ScopeNames::new(&tenant.scopes);
+    let mut reviews: HashMap<String, HashMap<String, ReviewRow>> = HashMap::new();
+    let mut everywhere: Option<HashMap<String, String>> = None;
+    let mut decided: HashMap<(String, String), (usize, Option<String>)> = HashMap::new();
+    let mut by_key: HashMap<String, (usize, String)> = HashMap::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut out: Vec<SheetDecision> = Vec::new();
+    for l in &lines {
+        let tk = scope_key(&l.target);
+        if !known.contains(&tk) {
+            errors.push(format!(
+                "{file}:{}: target_scope {} is not a scope of snapshot {}: the sheet is from another scope or tenant",
+                l.row, l.target, snapshot.id
+            ));
+            continue;
+        }
+        let rows = reviews.entry(tk.clone()).or_insert_with(|| {
+            review::review(&ix, std::slice::from_ref(&l.target), &snapshot.taken_at)
+                .rows
+                .into_iter()
+                .map(|r| (r.review_key.clone(), r))
+                .collect()
+        });
+        let Some(current) = rows.get(&l.key) else {
+            let hint = everywhere
+                .get_or_insert_with(|| {
+                    let ws = workspaces(&tenant);
+                    review::review(&ix, &ws, &snapshot.taken_at)
+                        .rows
+                        .into_iter()
+                        .map(|r| (r.review_key, r.target_scope))
+                        .collect()
+                })
+                .get(&l.key)
+                .map(|t| format!(" (it is a row of the review of {})", names.label(t)))
+                .unwrap_or_default();
+            errors.push(format!(
+                "{file}:{}: review_key {} is not a row of the review of {} in snapshot {}{hint}: the sheet is from another scope, or the access no longer exists",
+                l.row,
+                l.key,
+                names.label(&l.target),
+                snapshot.id
+            ));
+            continue;
+        };
+        // One access, one decision: the same key on several rows (inherited by
+        // several workspaces) must not be decided two ways.
+        if let Some(d) = &l.decision {
+            match by_key.get(&l.key) {
+                Some((first, other)) if other != d => errors.push(format!(
+                    "{file}:{}: review_key {} is decided `{d}` here but `{other}` on row {first}: the same access needs one decision",
+                    l.row, l.key
+                )),
+                Some(_) => {}
+                None => {
+                    by_key.insert(l.key.clone(), (l.row, d.clone()));
+                }
+            }
+        }
+        if let Some((first, _)) = decided.get(&(l.key.clone(), tk.clone())) {
+            errors.push(format!(
+                "{file}:{}: review_key {} appears twice for the same target scope (also row {first})",
+                l.row, l.key
+            ));
+            continue;
+        }
+        decided.insert((l.key.clone(), tk.clone()), (l.row, l.decision.clone()));
+        // A sheet made from an older snapshot: its access cells may differ from the
+        // row now. The decision is then recorded as made on other content, so the
+        // next review asks again instead of carrying it over.
+        let differs: Vec<&str> = current
+            .access_fields()
+            .into_iter()
+            .filter(|(name, now)| {
+                l.cells
+                    .get(*name)
+                    .is_some_and(|was| !was.eq_ignore_ascii_case(now))
+            })
+            .map(|(name, _)| name)
+            .collect();
+        let content_hash = if differs.is_empty() {
+            current.content_hash.clone()
+        } else {
+            if l.decision.is_some() {
+                warnings.push(format!(
+                    "{file}:{}: {} changed since the sheet was made ({}); the decision is recorded but the next review asks again",
+                    l.row,
+                    l.key,
+                    differs.join(", ")
+                ));
+            }
+            format!("sheet:{}", current.content_hash)
+        };
+        out.push(SheetDecision {
+            sheet_row: l.row,
+            review_key: l.key.clone(),
+            target_scope: current.target_scope.clone(),
+            decision: l.decision.clone(),
+            comment: l.comment.clone(),
+            content_hash,
+        });
+    }
+
+    if !errors.is_empty() {
+        let n = errors.len();
+        let mut msg = errors
+            .into_iter()
+            .take(MAX_ERRORS)
+            .collect::<Vec<_>>()
+            .join("\n");
+        if n > MAX_ERRORS {
+            msg.push_str(&format!("\n... and {} more", n - MAX_ERRORS));
+        }
+        msg.push_str(&format!(
+            "\n{n} error(s) in {file}; nothing recorded (fix the sheet, or run `whocan review` again for a fresh one)"
+        ));
+        return Err(UsageError(msg).into());
+    }
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if out.is_empty() {
+        eprintln!("{file}: no rows; nothing recorded");
+        return Ok(Outcome::Success);
+    }
+
+    let reviewer = args
+        .reviewer
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".into());
+    let applied_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    store.record_review(
+        &ReviewApply {
+            snapshot_id: snapshot.id,
+            file: file.clone(),
+            sheet_sha256: sha,
+            reviewer: reviewer.trim().to_string(),
+            applied_at: applied_at.clone(),
+        },
+        &out,
+    )?;
+    let count = |d: &str| {
+        out.iter()
+            .filter(|r| r.decision.as_deref() == Some(d))
+            .count()
+    };
+    let undecided = out.iter().filter(|r| r.decision.is_none()).count();
+    eprintln!(
+        "recorded {} rows of {file} against snapshot {} as {} at {applied_at}: {} approve, {} remove, {} flag, {undecided} undecided",
+        out.len(),
+        snapshot.id,
+        reviewer.trim(),
+        count("approve"),
+        count("remove"),
+        count("flag"),
+    );
+    Ok(Outcome::Success)
+}
+
+// ---------------------------------------------------------------------------
+// plan
+// ---------------------------------------------------------------------------
+
+/// `whocan review plan`: the commands that carry out the `remove` decisions still
+/// matching current rows.
+fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
+    let l = load(db, &args.snapshot)?;
+    let store = open_existing(db)?;
+    let targets =
+        if args.all_workspaces || args.scope.scope.is_some() || args.scope.workspace.is_some() {
+            targets(&l.tenant, &args.scope, args.all_workspaces)?
+        } else {
+            // Every target scope a decision was recorded for.
+            store.decided_target_scopes()?
+        };
+    let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
+    let (past, carry) = carry_for(&store, &rv.rows)?;
+    let steps = review::plan(&rv.rows, &carry);
+    let names = ScopeNames::new(&l.tenant.scopes);
+
+    let stale: HashSet<&str> = rv
+        .rows
+        .iter()
+        .zip(&carry)
+        .filter_map(|(r, c)| match c {
+            Carry::Changed { previous } if previous.decision == "remove" => {
+                Some(r.review_key.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    if !stale.is_empty() {
+        let mut keys: Vec<&str> = stale.into_iter().collect();
+        keys.sort();
+        eprintln!(
+            "warning: {} `remove` decision(s) not planned because the row changed since it was decided (review again): {}",
+            keys.len(),
+            keys.join(", ")
+        );
+    }
+    let current: HashSet<&str> = rv.rows.iter().map(|r| r.review_key.as_str()).collect();
+    let target_keys: HashSet<String> = targets.iter().map(|t| scope_key(t)).collect();
+    let store_decisions = store.review_decisions()?;
+    let gone = store_decisions
+        .values()
+        .filter(|d| {
+            d.decision == "remove"
+                && target_keys.contains(&scope_key(&d.target_scope))
+                && !current.contains(d.review_key.as_str())
+        })
+        .count();
+    if gone > 0 {
+        eprintln!(
+            "note: {gone} `remove` decision(s) match no row of snapshot {} any more (already carried out?)",
+            l.snapshot.id
+        );
+    }
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    render::write_plan(&mut out, &l.snapshot, &steps, &past, &names)?;
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unneutralise_undoes_only_the_formula_guard() {
+        assert_eq!(unneutralise(" '=HYPERLINK(1) "), "=HYPERLINK(1)");
+        assert_eq!(unneutralise("'-x"), "-x");
+        assert_eq!(unneutralise("'quoted"), "'quoted");
+        assert_eq!(unneutralise("approve"), "approve");
+    }
+
+    #[test]
+    fn semicolon_sheets_are_read() {
+        assert_eq!(delimiter("review_key;principal_id\n"), b';');
+        assert_eq!(delimiter("review_key,principal_id\n"), b',');
+    }
+
+    #[test]
+    fn known_scopes_include_resource_group_prefixes() {
+        let mut t = Tenant::default();
+        t.scopes.push(crate::model::ScopeNode {
+            id: "/subscriptions/S/resourceGroups/RG/providers/P/w/x".into(),
+            kind: ScopeKind::Resource,
+            name: "x".into(),
+            display_name: None,
+            resource_type: None,
+            parent_id: None,
+        });
+        let k = known_scopes(&t);
+        assert!(k.contains("/subscriptions/s/resourcegroups/rg"));
+        assert!(k.contains("/"));
+        assert!(!k.contains("/subscriptions/other"));
+    }
 }

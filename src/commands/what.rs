@@ -9,26 +9,27 @@ use crate::cli::{Format, WhatArgs};
 use crate::engine::{decide::principal_info, query};
 use crate::report::{self, answers};
 
-use super::common::{load, resolve_principal, target_scope};
+use super::common::{target_scope_in, Sliced};
 use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
-    let l = load(db, &args.snapshot)?;
-    let scope = target_scope(&l.tenant, &args.scope)?;
-    let principal = resolve_principal(&l.index, &l.tenant, &args.principal)?;
-    if l.index.operations.is_empty() {
+    let sl = Sliced::open(db, &args.snapshot)?;
+    let scope = target_scope_in(&sl.scopes, &args.scope)?;
+    let principal = sl.principal(&args.principal)?;
+    let (_tenant, ix) = sl.index(&scope, std::slice::from_ref(&principal), false)?;
+    if ix.operations.is_empty() {
         eprintln!("warning: this snapshot has no operation catalogue; import `az provider operation show -n NAMESPACE` output");
     }
-    let rows = query::what(&l.index, &principal, &scope, args.provider.as_deref());
+    let rows = query::what(&ix, &principal, &scope, args.provider.as_deref());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match output_format(args.format) {
         Format::Json => report::print_json(
             &mut out,
             &json!({
-                "snapshot": {"id": l.snapshot.id, "takenAt": l.snapshot.taken_at, "label": l.snapshot.label},
+                "snapshot": {"id": sl.snapshot.id, "takenAt": sl.snapshot.taken_at, "label": sl.snapshot.label},
                 "scope": scope,
-                "principal": principal_info(&l.index, &principal),
+                "principal": principal_info(&ix, &principal),
                 "operations": rows,
             }),
         )?,

@@ -7,7 +7,7 @@ use crate::cli::{Format, WhoArgs};
 use crate::engine::{activities, query};
 use crate::report::{self, answers};
 
-use super::common::{action_requests, load, target_scope};
+use super::common::{action_requests, target_scope_in, Sliced};
 use super::{output_format, Outcome, UsageError};
 
 /// The alternatives, the concrete action list and the uncovered requirements of a
@@ -53,24 +53,25 @@ pub fn plan(
 }
 
 pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
-    let l = load(db, &args.snapshot)?;
-    let scope = target_scope(&l.tenant, &args.scope)?;
+    let sl = Sliced::open(db, &args.snapshot)?;
+    let scope = target_scope_in(&sl.scopes, &args.scope)?;
+    let (_tenant, ix) = sl.index(&scope, &[], true)?;
     let (alts, actions, uncovered) = plan(
-        &l.index,
+        &ix,
         &args.actions,
         args.activity.as_deref(),
         &scope,
         args.data,
     )?;
     let answer = query::who(
-        &l.index,
+        &ix,
         &alts,
         args.include_groups,
         args.explain || args.graph.is_some(),
     );
-    let names = report::ScopeNames::new(&l.tenant.scopes);
+    let names = report::ScopeNames::new(&sl.scopes);
     let q = answers::Question {
-        snapshot: &l.snapshot,
+        snapshot: &sl.snapshot,
         scope: &scope,
         actions,
         activity: args.activity.as_deref(),

@@ -527,6 +527,29 @@ fn decide_one(
         }
     }
 
+    // A stable order whatever the order of the data: nearest scope first, then the
+    // shortest group chain, then the assignment id.
+    let pos = |scope: &str| {
+        let k = scope_key(scope);
+        chain.iter().position(|c| *c == k).unwrap_or(usize::MAX)
+    };
+    grants.sort_by_cached_key(|g| {
+        (
+            pos(&g.assignment_scope),
+            g.via.len(),
+            key(&g.assignment_id),
+            g.block,
+        )
+    });
+    eligible.sort_by_cached_key(|e| {
+        (
+            pos(&e.assignment_scope),
+            e.via.len(),
+            key(&e.eligibility_id),
+        )
+    });
+    denies.sort_by_cached_key(|d| (pos(&d.deny_scope), key(&d.deny_assignment_id)));
+
     let access = if !grants.is_empty() && !denies.is_empty() {
         Access::Denied
     } else if grants.iter().any(|g| g.condition.is_none()) {
@@ -543,6 +566,8 @@ fn decide_one(
     if explain && access != Access::Allowed {
         // Nearest cause first: exclusions by notActions, denies, eligibility,
         // conditional grants, the same role held elsewhere, then the rest.
+        why.sort_by_cached_key(why_key);
+        elsewhere.sort_by_cached_key(why_key);
         let (excluded, rest): (Vec<_>, Vec<_>) = why
             .into_iter()
             .partition(|w| matches!(w, WhyNot::ExcludedByNotActions { .. }));
@@ -579,6 +604,29 @@ fn decide_one(
         denies,
         eligible,
         why_not,
+    }
+}
+
+/// A stable order for reasons gathered from data in any order.
+fn why_key(w: &WhyNot) -> (String, String) {
+    match w {
+        WhyNot::ExcludedByNotActions {
+            assignment_id,
+            excluded_by,
+            ..
+        } => (key(assignment_id), key(excluded_by)),
+        WhyNot::HeldElsewhere {
+            assignment_id,
+            matched_pattern,
+            ..
+        }
+        | WhyNot::DataActionNotCovered {
+            assignment_id,
+            matched_pattern,
+            ..
+        } => (key(assignment_id), key(matched_pattern)),
+        WhyNot::UndefinedRole { assignment_id, .. } => (key(assignment_id), String::new()),
+        _ => (String::new(), String::new()),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod decide;
 pub mod index;
 pub mod pattern;
 pub mod query;
+pub mod review;
 pub mod scope;
 
 pub use decide::{combine, Access, ActionReq, Decision};

@@ -19,7 +19,11 @@ use crate::model::{Flag, InputFile, Snapshot, Tenant};
 
 mod canon;
 mod read;
+pub mod review;
+mod slice;
 mod write;
+
+pub use slice::SliceRequest;
 
 #[cfg(test)]
 mod tests;
@@ -362,6 +366,26 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Only what one question needs from a snapshot (see [`SliceRequest`]): the
+    /// engine decides the same on it as on the whole snapshot.
+    pub fn load_slice(&self, snapshot_id: i64, req: &SliceRequest) -> Result<Tenant, StoreError> {
+        Ok(slice::load_slice(&self.conn, snapshot_id, req)?)
+    }
+
+    /// Every scope node of a snapshot.
+    pub fn scopes(&self, snapshot_id: i64) -> Result<Vec<crate::model::ScopeNode>, StoreError> {
+        Ok(slice::scopes(&self.conn, snapshot_id)?)
+    }
+
+    /// Principals whose object id, user principal name or display name is `text`.
+    pub fn find_principals(
+        &self,
+        snapshot_id: i64,
+        text: &str,
+    ) -> Result<Vec<crate::model::Principal>, StoreError> {
+        Ok(slice::find_principals(&self.conn, snapshot_id, text)?)
     }
 
     /// The full content of one snapshot, in canonical order (see [`canonicalize`]).

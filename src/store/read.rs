@@ -63,182 +63,183 @@ fn collect<T>(
     rows.collect()
 }
 
+pub(crate) const PRINCIPAL_COLS: &str =
+    "id, kind, display_name, user_principal_name, user_type, account_enabled, app_id";
+
+pub(crate) fn principal_row(r: &Row<'_>) -> rusqlite::Result<Principal> {
+    Ok(Principal {
+        id: r.get(0)?,
+        kind: PrincipalKind::parse(&r.get::<_, String>(1)?),
+        display_name: r.get(2)?,
+        user_principal_name: r.get(3)?,
+        user_type: r.get(4)?,
+        account_enabled: r.get(5)?,
+        app_id: r.get(6)?,
+    })
+}
+
+pub(crate) const EDGE_COLS: &str =
+    "COALESCE(group_id, group_key), COALESCE(member_id, member_key), member_kind";
+
+pub(crate) fn edge_row(r: &Row<'_>) -> rusqlite::Result<MemberEdge> {
+    Ok(MemberEdge {
+        group_id: r.get(0)?,
+        member_id: r.get(1)?,
+        member_kind: r
+            .get::<_, Option<String>>(2)?
+            .map(|k| PrincipalKind::parse(&k)),
+    })
+}
+
+pub(crate) const ROLE_COLS: &str =
+    "id, role_name, role_type, description, permissions, assignable_scopes";
+
+pub(crate) fn role_row(r: &Row<'_>) -> rusqlite::Result<RoleDefinition> {
+    Ok(RoleDefinition {
+        id: r.get(0)?,
+        role_name: r.get(1)?,
+        role_type: r.get(2)?,
+        description: r.get(3)?,
+        permissions: from_json(r, 4)?,
+        assignable_scopes: from_json(r, 5)?,
+    })
+}
+
+pub(crate) const ASSIGNMENT_COLS: &str = "id, principal_id, principal_type, principal_name, \
+     role_definition_id, role_definition_name, scope, condition, condition_version, created_on, source";
+
+pub(crate) fn assignment_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
+    let src: String = r.get(10)?;
+    Ok(Assignment {
+        id: r.get(0)?,
+        principal_id: r.get(1)?,
+        principal_type: r.get(2)?,
+        principal_name: r.get(3)?,
+        role_definition_id: r.get(4)?,
+        role_definition_name: r.get(5)?,
+        scope: r.get(6)?,
+        condition: r.get(7)?,
+        condition_version: r.get(8)?,
+        created_on: r.get(9)?,
+        source: source(&src).ok_or_else(|| bad_value(10, "assignment source", &src))?,
+    })
+}
+
+pub(crate) const ELIGIBILITY_COLS: &str = "id, principal_id, principal_type, role_definition_id, \
+     scope, start_date_time, end_date_time, member_type, condition";
+
+pub(crate) fn eligibility_row(r: &Row<'_>) -> rusqlite::Result<Eligibility> {
+    Ok(Eligibility {
+        id: r.get(0)?,
+        principal_id: r.get(1)?,
+        principal_type: r.get(2)?,
+        role_definition_id: r.get(3)?,
+        scope: r.get(4)?,
+        start_date_time: r.get(5)?,
+        end_date_time: r.get(6)?,
+        member_type: r.get(7)?,
+        condition: r.get(8)?,
+    })
+}
+
+pub(crate) const DENY_COLS: &str = "id, name, scope, permissions, principals, exclude_principals, \
+     do_not_apply_to_child_scopes, condition";
+
+pub(crate) fn deny_row(r: &Row<'_>) -> rusqlite::Result<DenyAssignment> {
+    Ok(DenyAssignment {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        scope: r.get(2)?,
+        permissions: from_json(r, 3)?,
+        principals: from_json(r, 4)?,
+        exclude_principals: from_json(r, 5)?,
+        do_not_apply_to_child_scopes: r.get(6)?,
+        condition: r.get(7)?,
+    })
+}
+
+pub(crate) const SCOPE_COLS: &str = "id, kind, name, display_name, resource_type, parent_id";
+
+pub(crate) fn scope_row(r: &Row<'_>) -> rusqlite::Result<ScopeNode> {
+    let kind: String = r.get(1)?;
+    Ok(ScopeNode {
+        id: r.get(0)?,
+        kind: scope_kind(&kind).ok_or_else(|| bad_value(1, "scope kind", &kind))?,
+        name: r.get(2)?,
+        display_name: r.get(3)?,
+        resource_type: r.get(4)?,
+        parent_id: r.get(5)?,
+    })
+}
+
+pub(crate) const OPERATION_COLS: &str =
+    "name, display_name, is_data_action, provider, resource_type";
+
+pub(crate) fn operation_row(r: &Row<'_>) -> rusqlite::Result<Operation> {
+    Ok(Operation {
+        name: r.get(0)?,
+        display_name: r.get(1)?,
+        is_data_action: r.get(2)?,
+        provider: r.get(3)?,
+        resource_type: r.get(4)?,
+    })
+}
+
+fn all<T>(
+    conn: &Connection,
+    cols: &str,
+    table: &str,
+    order: &str,
+    s: i64,
+    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    collect(
+        conn,
+        &format!("SELECT {cols} FROM {table} WHERE {IN_SNAPSHOT} ORDER BY {order}"),
+        s,
+        map,
+    )
+}
+
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
-    let principals = collect(
-        conn,
-        &format!(
-            "SELECT id, kind, display_name, user_principal_name, user_type, account_enabled, \
-             app_id FROM principals WHERE {IN_SNAPSHOT} ORDER BY key"
-        ),
-        s,
-        |r| {
-            Ok(Principal {
-                id: r.get(0)?,
-                kind: PrincipalKind::parse(&r.get::<_, String>(1)?),
-                display_name: r.get(2)?,
-                user_principal_name: r.get(3)?,
-                user_type: r.get(4)?,
-                account_enabled: r.get(5)?,
-                app_id: r.get(6)?,
-            })
-        },
-    )?;
-    let member_edges = collect(
-        conn,
-        &format!(
-            "SELECT COALESCE(group_id, group_key), COALESCE(member_id, member_key), member_kind \
-             FROM member_edges WHERE {IN_SNAPSHOT} ORDER BY group_key, member_key"
-        ),
-        s,
-        |r| {
-            Ok(MemberEdge {
-                group_id: r.get(0)?,
-                member_id: r.get(1)?,
-                member_kind: r
-                    .get::<_, Option<String>>(2)?
-                    .map(|k| PrincipalKind::parse(&k)),
-            })
-        },
-    )?;
-    let member_lists = collect(
-        conn,
-        &format!(
-            "SELECT COALESCE(group_id, key) FROM member_lists WHERE {IN_SNAPSHOT} ORDER BY key"
-        ),
-        s,
-        |r| r.get(0),
-    )?;
-    let roles = collect(
-        conn,
-        &format!(
-            "SELECT id, role_name, role_type, description, permissions, assignable_scopes \
-             FROM role_definitions WHERE {IN_SNAPSHOT} ORDER BY key"
-        ),
-        s,
-        |r| {
-            Ok(RoleDefinition {
-                id: r.get(0)?,
-                role_name: r.get(1)?,
-                role_type: r.get(2)?,
-                description: r.get(3)?,
-                permissions: from_json(r, 4)?,
-                assignable_scopes: from_json(r, 5)?,
-            })
-        },
-    )?;
-    let assignments = collect(
-        conn,
-        &format!(
-            "SELECT id, principal_id, principal_type, principal_name, role_definition_id, \
-             role_definition_name, scope, condition, condition_version, created_on, source \
-             FROM role_assignments WHERE {IN_SNAPSHOT} ORDER BY key"
-        ),
-        s,
-        |r| {
-            let src: String = r.get(10)?;
-            Ok(Assignment {
-                id: r.get(0)?,
-                principal_id: r.get(1)?,
-                principal_type: r.get(2)?,
-                principal_name: r.get(3)?,
-                role_definition_id: r.get(4)?,
-                role_definition_name: r.get(5)?,
-                scope: r.get(6)?,
-                condition: r.get(7)?,
-                condition_version: r.get(8)?,
-                created_on: r.get(9)?,
-                source: source(&src).ok_or_else(|| bad_value(10, "assignment source", &src))?,
-            })
-        },
-    )?;
-    let eligibilities = collect(
-        conn,
-        &format!(
-            "SELECT id, principal_id, principal_type, role_definition_id, scope, \
-             start_date_time, end_date_time, member_type, condition \
-             FROM eligibilities WHERE {IN_SNAPSHOT} ORDER BY key"
-        ),
-        s,
-        |r| {
-            Ok(Eligibility {
-                id: r.get(0)?,
-                principal_id: r.get(1)?,
-                principal_type: r.get(2)?,
-                role_definition_id: r.get(3)?,
-                scope: r.get(4)?,
-                start_date_time: r.get(5)?,
-                end_date_time: r.get(6)?,
-                member_type: r.get(7)?,
-                condition: r.get(8)?,
-            })
-        },
-    )?;
-    let denies = collect(
-        conn,
-        &format!(
-            "SELECT id, name, scope, permissions, principals, exclude_principals, \
-             do_not_apply_to_child_scopes, condition FROM deny_assignments WHERE {IN_SNAPSHOT} ORDER BY key"
-        ),
-        s,
-        |r| {
-            Ok(DenyAssignment {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                scope: r.get(2)?,
-                permissions: from_json(r, 3)?,
-                principals: from_json(r, 4)?,
-                exclude_principals: from_json(r, 5)?,
-                do_not_apply_to_child_scopes: r.get(6)?,
-                condition: r.get(7)?,
-            })
-        },
-    )?;
-    let scopes = collect(
-        conn,
-        &format!(
-            "SELECT id, kind, name, display_name, resource_type, parent_id \
-             FROM scopes WHERE {IN_SNAPSHOT} ORDER BY key"
-        ),
-        s,
-        |r| {
-            let kind: String = r.get(1)?;
-            Ok(ScopeNode {
-                id: r.get(0)?,
-                kind: scope_kind(&kind).ok_or_else(|| bad_value(1, "scope kind", &kind))?,
-                name: r.get(2)?,
-                display_name: r.get(3)?,
-                resource_type: r.get(4)?,
-                parent_id: r.get(5)?,
-            })
-        },
-    )?;
-    let operations = collect(
-        conn,
-        &format!(
-            "SELECT name, display_name, is_data_action, provider, resource_type \
-             FROM operations WHERE {IN_SNAPSHOT} ORDER BY key"
-        ),
-        s,
-        |r| {
-            Ok(Operation {
-                name: r.get(0)?,
-                display_name: r.get(1)?,
-                is_data_action: r.get(2)?,
-                provider: r.get(3)?,
-                resource_type: r.get(4)?,
-            })
-        },
-    )?;
     Ok(Tenant {
-        principals,
-        member_edges,
-        member_lists,
-        roles,
-        assignments,
-        eligibilities,
-        denies,
-        scopes,
-        operations,
+        principals: all(conn, PRINCIPAL_COLS, "principals", "key", s, principal_row)?,
+        member_edges: all(
+            conn,
+            EDGE_COLS,
+            "member_edges",
+            "group_key, member_key",
+            s,
+            edge_row,
+        )?,
+        member_lists: all(
+            conn,
+            "COALESCE(group_id, key)",
+            "member_lists",
+            "key",
+            s,
+            |r| r.get(0),
+        )?,
+        roles: all(conn, ROLE_COLS, "role_definitions", "key", s, role_row)?,
+        assignments: all(
+            conn,
+            ASSIGNMENT_COLS,
+            "role_assignments",
+            "key",
+            s,
+            assignment_row,
+        )?,
+        eligibilities: all(
+            conn,
+            ELIGIBILITY_COLS,
+            "eligibilities",
+            "key",
+            s,
+            eligibility_row,
+        )?,
+        denies: all(conn, DENY_COLS, "deny_assignments", "key", s, deny_row)?,
+        scopes: all(conn, SCOPE_COLS, "scopes", "key", s, scope_row)?,
+        operations: all(conn, OPERATION_COLS, "operations", "key", s, operation_row)?,
     })
 }

@@ -103,9 +103,12 @@ pub(crate) struct Picker<'a> {
     admins: usize,
 }
 
+/// Groups drawn at random as holders: security groups with member data. The huge
+/// groups get only their deliberate assignments (see [`generate`]), so that only a
+/// few answers list a whole region.
 fn is_ok_group(dir: &Directory, g: usize) -> bool {
     let gr = &dir.groups[g];
-    !gr.unified && gr.sort != GroupSort::Incomplete
+    !gr.unified && matches!(gr.sort, GroupSort::Regular | GroupSort::Department)
 }
 
 impl<'a> Picker<'a> {
@@ -399,6 +402,21 @@ pub(crate) fn generate(
     for i in 0..dir.ghosts.len() {
         list.push(picker.forced(&mut rng, dir.ghost_p(i), None, None));
     }
+    // The huge groups: All Employees reads one subscription (a `who` answer of
+    // every employee), each regional group is AzureML Data Scientist on one workspace.
+    for (k, h) in dir.groups_of(GroupSort::Huge).into_iter().enumerate() {
+        let (role, scope) = if k == 0 || scopes.workspaces.is_empty() {
+            (roles::READER, Scope::Sub(0))
+        } else {
+            (
+                roles::AML_DATA_SCIENTIST,
+                Scope::Res(*rng.pick(&scopes.workspaces) as u32),
+            )
+        };
+        if role < roles.len() && picker.fits(dir.group_p(h), role as u32, scope) {
+            list.push(picker.make(&mut rng, dir.group_p(h), role as u32, scope));
+        }
+    }
     for _ in 0..sizes.undefined_role_assignments {
         let principal = dir.group_p(*rng.pick(&picker.group_pool.clone()));
         let scope = picker.pick_scope(&mut rng, 0);
@@ -472,7 +490,9 @@ pub(crate) fn generate(
         .collect();
     let mut denies = Vec::with_capacity(sizes.denies);
     for i in 0..sizes.denies {
-        let scope = match rng.weighted(&[10, 60, if scopes.workspaces.is_empty() { 0 } else { 30 }])
+        // Mostly resource groups (deployment stacks, managed applications) and
+        // workspaces; a subscription-wide deny is rare and only ever DenyDelete.
+        let scope = match rng.weighted(&[2, 63, if scopes.workspaces.is_empty() { 0 } else { 35 }])
         {
             0 => Scope::Sub(rng.below(scopes.subs.len()) as u32),
             1 => Scope::Rg(rng.below(scopes.rgs.len()) as u32),
@@ -486,6 +506,7 @@ pub(crate) fn generate(
                     DenyMode::WriteAndDelete
                 }
             }
+            Scope::Sub(_) => DenyMode::Delete,
             _ => [
                 DenyMode::Delete,
                 DenyMode::WriteAndDelete,

@@ -4,4 +4,5 @@
 
 mod facts;
 mod import;
+mod slice;
 mod support;

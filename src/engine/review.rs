@@ -1,0 +1,1185 @@
+//! The access review (SPEC §5): one row per (principal, assignment, path) that gives
+//! access at or below a target scope, with the facts a reviewer needs (privileged?
+//! inherited? through which groups? active or eligible?) and the recommendations the
+//! data supports; plus the carry-over of earlier decisions and the removal plan.
+//!
+//! Pure like the rest of the engine: rows come from an [`Index`] and a scope, the
+//! reference time is the snapshot's `taken_at` (never the clock), earlier decisions
+//! come in as plain values. No SQL, no printing, no file.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::model::{key, role_guid, scope_key, AssignmentSource};
+
+use super::decide::{principal_info, GroupRef, Incomplete, PrincipalInfo};
+use super::index::{match_block, BlockMatch, Index, Role};
+
+/// The action that makes a role privileged: it can change who has access.
+pub const PRIVILEGED_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
+
+/// How many users holding one role directly at one scope call for a group.
+pub const MANY_DIRECT_USERS: usize = 5;
+
+/// The most membership paths listed below one group holder; past it the review is
+/// marked incomplete instead of growing without bound (nested groups with many
+/// diamonds have exponentially many simple paths).
+pub const MAX_PATHS_PER_HOLDER: usize = 100_000;
+
+/// How the row's access is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Pim {
+    /// A role assignment.
+    #[serde(rename = "active")]
+    Active,
+    /// An active PIM assignment (roleAssignmentScheduleInstances) with no plain
+    /// role assignment behind it.
+    #[serde(rename = "active (PIM)")]
+    ActivePim,
+    /// A PIM eligibility instance: grants nothing until activated.
+    #[serde(rename = "eligible")]
+    Eligible,
+}
+
+impl Pim {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pim::Active => "active",
+            Pim::ActivePim => "active (PIM)",
+            Pim::Eligible => "eligible",
+        }
+    }
+}
+
+/// What the data suggests doing with a row, most urgent kind first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RecommendationKind {
+    Remove,
+    Review,
+    UseGroup,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recommendation {
+    pub kind: RecommendationKind,
+    /// Stable identifier: `orphaned`, `disabled`, `eligibility-ended`,
+    /// `undefined-role`, `guest-privileged`, `members-not-imported`,
+    /// `many-direct-users`, `eligible-only`, `also-active`.
+    pub code: &'static str,
+    /// One line for the sheet, starting with the kind (`remove: ...`).
+    pub text: String,
+}
+
+/// One line of the review sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewRow {
+    /// Stable across snapshots for the same (principal, assignment, group path).
+    pub review_key: String,
+    pub principal: PrincipalInfo,
+    /// The role's name; for an undefined role the name the assignment gave, if any.
+    pub role_name: String,
+    /// The role's GUID (lowercase).
+    pub role_id: String,
+    /// `BuiltInRole`, `CustomRole`, or empty when the role is not defined.
+    pub role_type: String,
+    pub role_defined: bool,
+    /// The role grants `Microsoft.Authorization/roleAssignments/write` (per block).
+    pub privileged: bool,
+    /// The role assignment id, or the PIM eligibility instance id.
+    pub assignment_id: String,
+    pub assignment_scope: String,
+    pub target_scope: String,
+    /// Held at an ancestor of the target scope.
+    pub inherited: bool,
+    /// Held below the target scope (a child resource).
+    pub below: bool,
+    /// Groups from the principal to the assignment's holder, nearest first (empty
+    /// when the principal holds the assignment itself).
+    pub via: Vec<GroupRef>,
+    /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
+    pub access_path: String,
+    pub condition: Option<String>,
+    pub pim: Pim,
+    pub start_date_time: Option<String>,
+    pub end_date_time: Option<String>,
+    /// An eligibility whose end lies before the snapshot's `taken_at`.
+    pub expired: bool,
+    pub recommendations: Vec<Recommendation>,
+    /// Hash of the access-relevant content (see [`ReviewRow::access_fields`]) and
+    /// of the role's permissions: a decision carries over only while it is unchanged.
+    pub content_hash: String,
+}
+
+impl ReviewRow {
+    /// The recommendations as one cell: `remove: ...; note: ...`.
+    pub fn recommendation(&self) -> String {
+        self.recommendations
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The sheet cells, by column name, whose change makes an earlier decision stale.
+    /// Display names are not among them: renaming changes no access.
+    pub fn access_fields(&self) -> Vec<(&'static str, String)> {
+        let b = |v: bool| if v { "true" } else { "false" }.to_string();
+        vec![
+            ("review_key", self.review_key.clone()),
+            ("principal_id", self.principal.id.clone()),
+            ("principal_type", self.principal.kind.clone()),
+            (
+                "user_type",
+                self.principal.user_type.clone().unwrap_or_default(),
+            ),
+            (
+                "account_enabled",
+                self.principal.account_enabled.map(b).unwrap_or_default(),
+            ),
+            ("role_id", self.role_id.clone()),
+            ("privileged", b(self.privileged)),
+            ("assignment_id", self.assignment_id.clone()),
+            ("assignment_scope", self.assignment_scope.clone()),
+            ("condition", self.condition.clone().unwrap_or_default()),
+            ("pim", self.pim.as_str().to_string()),
+            ("orphaned", b(self.principal.orphaned)),
+        ]
+    }
+}
+
+/// The review of one or more target scopes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    pub targets: Vec<String>,
+    /// Sorted by target scope, principal name, role, assignment scope, path.
+    pub rows: Vec<ReviewRow>,
+    /// Groups whose members the sheet could not list (never imported, or too many paths).
+    pub incomplete: Vec<Incomplete>,
+}
+
+/// `review_key`: the first 16 hex digits of the sha256 of the lowercase principal id,
+/// assignment id and group path (nearest group first).
+pub fn review_key(principal_id: &str, assignment_id: &str, via: &[String]) -> String {
+    let via: Vec<String> = via.iter().map(|g| key(g)).collect();
+    short_hash(&format!(
+        "{}\n{}\n{}",
+        key(principal_id),
+        key(assignment_id),
+        via.join(">")
+    ))
+}
+
+fn short_hash(s: &str) -> String {
+    let d = Sha256::digest(s.as_bytes());
+    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Does the role grant `Microsoft.Authorization/roleAssignments/write` (some block's
+/// `actions` match it and that block's `notActions` do not)?
+pub fn is_privileged(role: &Role) -> bool {
+    let a = key(PRIVILEGED_ACTION);
+    role.blocks
+        .iter()
+        .any(|b| matches!(match_block(b, &a, false), BlockMatch::Grants { .. }))
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// One access to review before it is expanded to the principals that have it.
+struct Held<'a> {
+    holder: String,
+    assignment_id: &'a str,
+    role_guid: &'a str,
+    role_name_hint: Option<&'a str>,
+    scope: &'a str,
+    condition: Option<&'a str>,
+    pim: Pim,
+    start: Option<&'a str>,
+    end: Option<&'a str>,
+}
+
+/// Every principal below a holder: the holder itself (empty path), then each member
+/// reached through nested groups, one entry per distinct simple path (cycles end).
+/// The path is nearest group first, ending with the holder.
+fn member_paths(ix: &Index, holder: &str) -> (Vec<(String, Vec<String>)>, bool) {
+    let mut out = vec![(holder.to_string(), vec![])];
+    let mut truncated = false;
+    // Depth-first with an explicit stack: (group, chain from the holder down to it).
+    let mut stack: Vec<(String, Vec<String>)> =
+        vec![(holder.to_string(), vec![holder.to_string()])];
+    while let Some((group, chain)) = stack.pop() {
+        let Some(members) = ix.members_of.get(&group) else {
+            continue;
+        };
+        for m in members.iter().rev() {
+            if chain.contains(m) {
+                continue;
+            }
+            if out.len() > MAX_PATHS_PER_HOLDER {
+                truncated = true;
+                stack.clear();
+                break;
+            }
+            let via: Vec<String> = chain.iter().rev().cloned().collect();
+            out.push((m.clone(), via));
+            if ix.members_of.contains_key(m) {
+                let mut next = chain.clone();
+                next.push(m.clone());
+                stack.push((m.clone(), next));
+            }
+        }
+    }
+    (out, truncated)
+}
+
+/// Reviews the target scopes (each row names its target). `taken_at` is the
+/// snapshot's time, against which eligibility end dates are compared.
+pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
+    let now = parse_time(taken_at);
+    let mut rows = Vec::new();
+    let mut incomplete = BTreeMap::new();
+    let mut paths_cache: HashMap<String, (Vec<(String, Vec<String>)>, bool)> = HashMap::new();
+    let mut info_cache: HashMap<String, PrincipalInfo> = HashMap::new();
+    // Ancestors of each assignment scope, to test "at or below the target".
+    let mut anc_cache: HashMap<String, HashSet<String>> = HashMap::new();
+
+    for target in targets {
+        let t = scope_key(target);
+        let mut held: Vec<Held> = Vec::new();
+        for a in &ix.assignments {
+            held.push(Held {
+                holder: key(&a.principal_id),
+                assignment_id: &a.id,
+                role_guid: &a.role_definition_id,
+                role_name_hint: a.role_definition_name.as_deref(),
+                scope: &a.scope,
+                condition: a.condition.as_deref(),
+                pim: match a.source {
+                    AssignmentSource::RoleAssignment => Pim::Active,
+                    AssignmentSource::PimActive => Pim::ActivePim,
+                },
+                start: None,
+                end: None,
+            });
+        }
+        for e in &ix.eligibilities {
+            held.push(Held {
+                holder: key(&e.principal_id),
+                assignment_id: &e.id,
+                role_guid: &e.role_definition_id,
+                role_name_hint: None,
+                scope: &e.scope,
+                condition: e.condition.as_deref(),
+                pim: Pim::Eligible,
+                start: e.start_date_time.as_deref(),
+                end: e.end_date_time.as_deref(),
+            });
+        }
+
+        let target_ancestors: HashSet<String> = ix.tree.ancestors(&t).into_iter().collect();
+        let first = rows.len();
+        for h in held {
+            let s = scope_key(h.scope);
+            let inherited = s != t && target_ancestors.contains(&s);
+            let below = s != t
+                && !inherited
+                && anc_cache
+                    .entry(s.clone())
+                    .or_insert_with(|| ix.tree.ancestors(&s).into_iter().collect())
+                    .contains(&t);
+            if !(s == t || inherited || below) {
+                continue;
+            }
+            let role = ix.role_of(h.role_guid, h.role_name_hint);
+            let (role_name, role_id, role_type, privileged, role_digest) = match role {
+                Some(r) => (
+                    r.def.role_name.clone(),
+                    {
+                        let g = role_guid(&r.def.id);
+                        if g.is_empty() {
+                            role_guid(h.role_guid)
+                        } else {
+                            g
+                        }
+                    },
+                    r.def.role_type.clone(),
+                    is_privileged(r),
+                    serde_json::to_string(&r.def.permissions).unwrap_or_default(),
+                ),
+                None => (
+                    h.role_name_hint.unwrap_or_default().to_string(),
+                    role_guid(h.role_guid),
+                    String::new(),
+                    false,
+                    "undefined".to_string(),
+                ),
+            };
+            let expired = h.pim == Pim::Eligible
+                && match (h.end.and_then(parse_time), now) {
+                    (Some(end), Some(now)) => end < now,
+                    _ => false,
+                };
+            let (paths, truncated) = paths_cache
+                .entry(h.holder.clone())
+                .or_insert_with(|| member_paths(ix, &h.holder))
+                .clone();
+            if truncated {
+                incomplete.insert(
+                    h.holder.clone(),
+                    Incomplete {
+                        group_id: h.holder.clone(),
+                        display_name: ix.name_of(&h.holder),
+                        reason: format!(
+                            "more than {MAX_PATHS_PER_HOLDER} membership paths; the sheet lists the first ones"
+                        ),
+                    },
+                );
+            }
+            for (member, via) in paths {
+                let info = info_cache
+                    .entry(member.clone())
+                    .or_insert_with(|| principal_info(ix, &member))
+                    .clone();
+                let name_or_id = |p: &PrincipalInfo| {
+                    if p.display_name.is_empty() {
+                        p.id.clone()
+                    } else {
+                        p.display_name.clone()
+                    }
+                };
+                let via_refs: Vec<GroupRef> = via
+                    .iter()
+                    .map(|g| GroupRef {
+                        id: g.clone(),
+                        name: ix.name_of(g),
+                    })
+                    .collect();
+                let access_path = if via.is_empty() {
+                    "direct".to_string()
+                } else {
+                    std::iter::once(name_or_id(&info))
+                        .chain(via_refs.iter().map(|g| g.name.clone()))
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                };
+                if info.is_group() && !ix.member_lists.contains(&info.id) {
+                    incomplete
+                        .entry(info.id.clone())
+                        .or_insert_with(|| Incomplete {
+                            group_id: info.id.clone(),
+                            display_name: ix.name_of(&info.id),
+                            reason: "members not imported".into(),
+                        });
+                }
+                let mut row = ReviewRow {
+                    review_key: review_key(&member, h.assignment_id, &via),
+                    principal: info,
+                    role_name: role_name.clone(),
+                    role_id: role_id.clone(),
+                    role_type: role_type.clone(),
+                    role_defined: role.is_some(),
+                    privileged,
+                    assignment_id: h.assignment_id.to_string(),
+                    assignment_scope: h.scope.to_string(),
+                    target_scope: target.clone(),
+                    inherited,
+                    below,
+                    via: via_refs,
+                    access_path,
+                    condition: h
+                        .condition
+                        .filter(|c| !c.trim().is_empty())
+                        .map(str::to_string),
+                    pim: h.pim,
+                    start_date_time: h.start.map(str::to_string),
+                    end_date_time: h.end.map(str::to_string),
+                    expired,
+                    recommendations: vec![],
+                    content_hash: String::new(),
+                };
+                let mut fields = row
+                    .access_fields()
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}={}", key(&v)))
+                    .collect::<Vec<_>>();
+                fields.push(format!("role={role_digest}"));
+                fields.push(format!(
+                    "window={}..{}",
+                    row.start_date_time.as_deref().unwrap_or(""),
+                    row.end_date_time.as_deref().unwrap_or("")
+                ));
+                row.content_hash = short_hash(&fields.join("\n"));
+                rows.push(row);
+            }
+        }
+        recommend(ix, &mut rows[first..]);
+    }
+
+    rows.sort_by(|a, b| {
+        let k = |r: &ReviewRow| {
+            (
+                scope_key(&r.target_scope),
+                r.principal.display_name.to_lowercase(),
+                r.principal.id.clone(),
+                r.role_name.to_lowercase(),
+                scope_key(&r.assignment_scope),
+                r.pim,
+                r.via.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+                key(&r.assignment_id),
+            )
+        };
+        k(a).cmp(&k(b))
+    });
+    Review {
+        targets: targets.to_vec(),
+        rows,
+        incomplete: incomplete.into_values().collect(),
+    }
+}
+
+/// Fills the recommendations of the rows of one target.
+fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
+    // Users holding one role directly at one scope, per (role, scope, active/eligible).
+    let mut direct_users: HashMap<(String, String, bool), HashSet<String>> = HashMap::new();
+    // Roles each principal holds actively (by role GUID).
+    let mut active_roles: HashSet<(String, String)> = HashSet::new();
+    for r in rows.iter() {
+        if r.via.is_empty() && r.principal.kind.eq_ignore_ascii_case("User") {
+            direct_users
+                .entry((
+                    r.role_id.clone(),
+                    scope_key(&r.assignment_scope),
+                    r.pim == Pim::Eligible,
+                ))
+                .or_default()
+                .insert(r.principal.id.clone());
+        }
+        if r.pim != Pim::Eligible {
+            active_roles.insert((r.principal.id.clone(), r.role_id.clone()));
+        }
+    }
+    for r in rows.iter_mut() {
+        let mut recs = Vec::new();
+        let mut push = |kind, code, text: String| recs.push(Recommendation { kind, code, text });
+        let p = &r.principal;
+        if p.orphaned {
+            push(
+                RecommendationKind::Remove,
+                "orphaned",
+                "remove: the principal is in no directory listing (deleted?)".into(),
+            );
+        }
+        if p.account_enabled == Some(false) {
+            push(
+                RecommendationKind::Remove,
+                "disabled",
+                "remove: the account is disabled".into(),
+            );
+        }
+        if r.expired {
+            push(
+                RecommendationKind::Remove,
+                "eligibility-ended",
+                format!(
+                    "remove: the eligibility ended {}, before the snapshot",
+                    r.end_date_time.as_deref().unwrap_or("")
+                ),
+            );
+        }
+        if !r.role_defined {
+            push(
+                RecommendationKind::Remove,
+                "undefined-role",
+                "remove: the role is not defined; the assignment grants nothing".into(),
+            );
+        }
+        if r.privileged
+            && p.user_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
+        {
+            push(
+                RecommendationKind::Review,
+                "guest-privileged",
+                "review: a guest with a privileged role (can change access)".into(),
+            );
+        }
+        if p.is_group() && !ix.member_lists.contains(&p.id) {
+            push(
+                RecommendationKind::Review,
+                "members-not-imported",
+                "review: the group's members were not imported; who holds this through it is unknown"
+                    .into(),
+            );
+        }
+        if r.via.is_empty() && p.kind.eq_ignore_ascii_case("User") {
+            let n = direct_users
+                .get(&(
+                    r.role_id.clone(),
+                    scope_key(&r.assignment_scope),
+                    r.pim == Pim::Eligible,
+                ))
+                .map_or(0, HashSet::len);
+            if n >= MANY_DIRECT_USERS {
+                push(
+                    RecommendationKind::UseGroup,
+                    "many-direct-users",
+                    format!(
+                        "use a group: {n} users hold {} directly at this scope",
+                        r.role_name
+                    ),
+                );
+            }
+        }
+        if r.pim == Pim::Eligible && !r.expired {
+            let window = format!(
+                "{} → {}",
+                r.start_date_time.as_deref().unwrap_or("?"),
+                r.end_date_time.as_deref().unwrap_or("no end")
+            );
+            if active_roles.contains(&(p.id.clone(), r.role_id.clone())) {
+                push(
+                    RecommendationKind::Note,
+                    "also-active",
+                    format!("note: also held active; this eligibility ({window}) adds nothing"),
+                );
+            } else {
+                push(
+                    RecommendationKind::Note,
+                    "eligible-only",
+                    format!(
+                        "note: held only through PIM eligibility ({window}); grants nothing until activated"
+                    ),
+                );
+            }
+        }
+        recs.sort_by_key(|r| r.kind);
+        r.recommendations = recs;
+    }
+}
+
+/// Counts per target scope for the summary of a review.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetSummary {
+    pub target_scope: String,
+    pub rows: usize,
+    /// Distinct users, service principals and unknown principals (not groups).
+    pub principals: usize,
+    pub groups: usize,
+    /// Distinct non-group principals holding a privileged role (active or eligible).
+    pub privileged: usize,
+    pub orphaned: usize,
+    pub guests: usize,
+    pub disabled: usize,
+    /// Distinct non-group principals with an eligible (PIM) row.
+    pub eligible: usize,
+    /// Rows with at least one recommendation.
+    pub with_recommendation: usize,
+}
+
+/// One summary per target, in the review's target order.
+pub fn summary(review: &Review) -> Vec<TargetSummary> {
+    review
+        .targets
+        .iter()
+        .map(|t| {
+            let tk = scope_key(t);
+            let rows: Vec<&ReviewRow> = review
+                .rows
+                .iter()
+                .filter(|r| scope_key(&r.target_scope) == tk)
+                .collect();
+            let distinct = |f: &dyn Fn(&ReviewRow) -> bool| {
+                rows.iter()
+                    .filter(|r| !r.principal.is_group() && f(r))
+                    .map(|r| r.principal.id.as_str())
+                    .collect::<HashSet<_>>()
+                    .len()
+            };
+            TargetSummary {
+                target_scope: t.clone(),
+                rows: rows.len(),
+                principals: distinct(&|_| true),
+                groups: rows
+                    .iter()
+                    .filter(|r| r.principal.is_group())
+                    .map(|r| r.principal.id.as_str())
+                    .collect::<HashSet<_>>()
+                    .len(),
+                privileged: distinct(&|r| r.privileged),
+                orphaned: distinct(&|r| r.principal.orphaned),
+                guests: distinct(&|r| {
+                    r.principal
+                        .user_type
+                        .as_deref()
+                        .is_some_and(|u| u.eq_ignore_ascii_case("Guest"))
+                }),
+                disabled: distinct(&|r| r.principal.account_enabled == Some(false)),
+                eligible: distinct(&|r| r.pim == Pim::Eligible),
+                with_recommendation: rows
+                    .iter()
+                    .filter(|r| !r.recommendations.is_empty())
+                    .count(),
+            }
+        })
+        .collect()
+}
+
+/// A decision recorded earlier for a review key (latest non-blank one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PastDecision {
+    /// `approve`, `remove` or `flag`.
+    pub decision: String,
+    pub comment: Option<String>,
+    pub reviewer: String,
+    pub decided_at: String,
+    pub snapshot_id: i64,
+    /// The row's content hash when it was decided.
+    pub content_hash: String,
+}
+
+/// Where a row stands against earlier reviews.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum Carry {
+    /// No sheet of this target scope was ever applied.
+    FirstReview,
+    /// Not on any applied sheet of this target scope: access new since the last review.
+    New,
+    /// On an applied sheet, never decided.
+    Undecided,
+    /// Decided and unchanged since: the decision is pre-filled.
+    Decided { previous: PastDecision },
+    /// Decided, but the row's content changed since: decide again.
+    Changed { previous: PastDecision },
+}
+
+impl Carry {
+    /// The pre-filled decision and comment.
+    pub fn prefill(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Carry::Decided { previous } => (
+                Some(previous.decision.as_str()),
+                previous.comment.as_deref(),
+            ),
+            _ => (None, None),
+        }
+    }
+
+    /// The words appended to the recommendation cell, if any.
+    pub fn mark(&self) -> Option<String> {
+        match self {
+            Carry::New => Some("new since last review".into()),
+            Carry::Changed { previous } => Some(format!(
+                "changed since last review (was `{}` by {} at {})",
+                previous.decision, previous.reviewer, previous.decided_at
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// How each row stands against earlier decisions. `seen` holds the keys of every
+/// row of every applied sheet; `reviewed_targets` the scope keys those sheets covered.
+pub fn carry_over(
+    rows: &[ReviewRow],
+    past: &HashMap<String, PastDecision>,
+    seen: &HashSet<String>,
+    reviewed_targets: &HashSet<String>,
+) -> Vec<Carry> {
+    rows.iter()
+        .map(|r| match past.get(&r.review_key) {
+            Some(p) if p.content_hash == r.content_hash => Carry::Decided {
+                previous: p.clone(),
+            },
+            Some(p) => Carry::Changed {
+                previous: p.clone(),
+            },
+            None if seen.contains(&r.review_key) => Carry::Undecided,
+            None if reviewed_targets.contains(&scope_key(&r.target_scope)) => Carry::New,
+            None => Carry::FirstReview,
+        })
+        .collect()
+}
+
+/// One change that carries out `remove` decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Removal {
+    /// Delete the role assignment (the principal holds it itself).
+    #[serde(rename_all = "camelCase")]
+    DeleteAssignment { assignment_id: String },
+    /// Remove the principal from the first group of its path.
+    #[serde(rename_all = "camelCase")]
+    RemoveMember { group_id: String, member_id: String },
+    /// Remove an eligibility in PIM (an AdminRemove request).
+    #[serde(rename_all = "camelCase")]
+    RemoveEligibility {
+        scope: String,
+        principal_id: String,
+        role_id: String,
+        instance_id: String,
+    },
+    /// Remove an active PIM assignment (an AdminRemove request).
+    #[serde(rename_all = "camelCase")]
+    RemoveActivePim {
+        scope: String,
+        principal_id: String,
+        role_id: String,
+        assignment_id: String,
+    },
+}
+
+/// A removal and the rows whose `remove` decision it carries out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanStep<'a> {
+    pub removal: Removal,
+    pub rows: Vec<&'a ReviewRow>,
+}
+
+/// The removals for the rows whose latest decision is `remove` and whose content is
+/// unchanged since (a stale decision is not carried out: decide it again). Identical
+/// removals are merged; order follows the rows.
+pub fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'a>> {
+    let mut steps: Vec<PlanStep<'a>> = Vec::new();
+    let mut at: HashMap<Removal, usize> = HashMap::new();
+    let mut seen_rows: HashSet<(&str, &str)> = HashSet::new();
+    for (r, c) in rows.iter().zip(carry) {
+        let Carry::Decided { previous } = c else {
+            continue;
+        };
+        if !previous.decision.eq_ignore_ascii_case("remove") {
+            continue;
+        }
+        let removal = match (r.via.first(), r.pim) {
+            (Some(g), _) => Removal::RemoveMember {
+                group_id: g.id.clone(),
+                member_id: r.principal.id.clone(),
+            },
+            (None, Pim::Active) => Removal::DeleteAssignment {
+                assignment_id: r.assignment_id.clone(),
+            },
+            (None, Pim::ActivePim) => Removal::RemoveActivePim {
+                scope: r.assignment_scope.clone(),
+                principal_id: r.principal.id.clone(),
+                role_id: r.role_id.clone(),
+                assignment_id: r.assignment_id.clone(),
+            },
+            (None, Pim::Eligible) => Removal::RemoveEligibility {
+                scope: r.assignment_scope.clone(),
+                principal_id: r.principal.id.clone(),
+                role_id: r.role_id.clone(),
+                instance_id: r.assignment_id.clone(),
+            },
+        };
+        // The same access reviewed under several targets is one row to carry out.
+        if !seen_rows.insert((r.review_key.as_str(), r.target_scope.as_str())) {
+            continue;
+        }
+        match at.get(&removal) {
+            Some(&i) => {
+                if !steps[i].rows.iter().any(|x| x.review_key == r.review_key) {
+                    steps[i].rows.push(r);
+                }
+            }
+            None => {
+                at.insert(removal.clone(), steps.len());
+                steps.push(PlanStep {
+                    removal,
+                    rows: vec![r],
+                });
+            }
+        }
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    const SUB: &str = "/subscriptions/S1";
+    const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
+    const WS: &str =
+        "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1";
+    const TAKEN: &str = "2026-11-01T00:00:00Z";
+
+    fn user(id: &str) -> Principal {
+        Principal {
+            id: id.into(),
+            kind: PrincipalKind::User,
+            display_name: format!("User {id}"),
+            user_principal_name: Some(format!("{id}@x")),
+            user_type: Some("Member".into()),
+            account_enabled: Some(true),
+            app_id: None,
+        }
+    }
+
+    fn group(id: &str) -> Principal {
+        Principal {
+            kind: PrincipalKind::Group,
+            display_name: format!("Group {id}"),
+            user_principal_name: None,
+            user_type: None,
+            account_enabled: None,
+            ..user(id)
+        }
+    }
+
+    fn role(id: &str, actions: &[&str], not_actions: &[&str]) -> RoleDefinition {
+        RoleDefinition {
+            id: id.into(),
+            role_name: format!("role-{id}"),
+            role_type: "CustomRole".into(),
+            description: String::new(),
+            permissions: vec![PermissionBlock {
+                actions: actions.iter().map(|s| s.to_string()).collect(),
+                not_actions: not_actions.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            }],
+            assignable_scopes: vec!["/".into()],
+        }
+    }
+
+    fn assign(n: usize, principal: &str, role_id: &str, scope: &str) -> Assignment {
+        Assignment {
+            id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/a{n}"),
+            principal_id: principal.into(),
+            principal_type: "User".into(),
+            principal_name: None,
+            role_definition_id: format!(
+                "/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
+            ),
+            role_definition_name: None,
+            scope: scope.into(),
+            condition: None,
+            condition_version: None,
+            created_on: None,
+            source: AssignmentSource::RoleAssignment,
+        }
+    }
+
+    fn edge(g: &str, m: &str) -> MemberEdge {
+        MemberEdge {
+            group_id: g.into(),
+            member_id: m.into(),
+            member_kind: None,
+        }
+    }
+
+    fn eligible(id: &str, principal: &str, role_id: &str, scope: &str, end: &str) -> Eligibility {
+        Eligibility {
+            id: id.into(),
+            principal_id: principal.into(),
+            principal_type: "User".into(),
+            role_definition_id: role_id.into(),
+            scope: scope.into(),
+            start_date_time: Some("2026-01-01T00:00:00Z".into()),
+            end_date_time: Some(end.into()),
+            member_type: Some("Direct".into()),
+            condition: None,
+        }
+    }
+
+    /// u1 ∈ g1 ∈ g2 ∈ g1 (cycle); g2 holds `owner` at the subscription; `reader` at
+    /// the workspace for u2 directly; `ops` below the workspace for u3.
+    fn tenant() -> Tenant {
+        let mut t = Tenant {
+            principals: vec![user("u1"), user("u2"), user("u3"), group("g1"), group("g2")],
+            member_edges: vec![edge("g1", "u1"), edge("g2", "g1"), edge("g1", "g2")],
+            member_lists: vec!["g1".into(), "g2".into()],
+            roles: vec![
+                role("owner", &["*"], &[]),
+                role("reader", &["*/read"], &[]),
+                role("uaa", &["Microsoft.Authorization/*"], &[]),
+                role("ds", &["*"], &["Microsoft.Authorization/*/write"]),
+            ],
+            ..Default::default()
+        };
+        t.assignments.push(assign(1, "g2", "owner", SUB));
+        t.assignments.push(assign(2, "u2", "reader", WS));
+        t.assignments
+            .push(assign(3, "u3", "ds", &format!("{WS}/computes/c1")));
+        t.assignments
+            .push(assign(4, "u2", "reader", "/subscriptions/OTHER"));
+        t
+    }
+
+    fn rows_of(t: &Tenant) -> Vec<ReviewRow> {
+        review(&Index::new(t), &[WS.to_string()], TAKEN).rows
+    }
+
+    fn find<'a>(rows: &'a [ReviewRow], principal: &str, role: &str) -> Vec<&'a ReviewRow> {
+        rows.iter()
+            .filter(|r| r.principal.id == principal && r.role_name == format!("role-{role}"))
+            .collect()
+    }
+
+    #[test]
+    fn rows_cover_ancestors_the_scope_and_below_but_not_elsewhere() {
+        let rows = rows_of(&tenant());
+        let owner_g2 = find(&rows, "g2", "owner");
+        assert_eq!(owner_g2.len(), 1);
+        assert!(owner_g2[0].inherited && !owner_g2[0].below);
+        assert_eq!(owner_g2[0].access_path, "direct");
+        let reader = find(&rows, "u2", "reader");
+        assert_eq!(
+            reader.len(),
+            1,
+            "the assignment at another subscription is out"
+        );
+        assert!(!reader[0].inherited && !reader[0].below);
+        let ds = find(&rows, "u3", "ds");
+        assert!(ds[0].below && !ds[0].inherited);
+    }
+
+    #[test]
+    fn nested_groups_give_one_row_per_simple_path_and_cycles_end() {
+        let rows = rows_of(&tenant());
+        // g2 holds owner: g2 itself, g1 via [g2], u1 via [g1, g2]. The cycle g1 ∈ g2 ∈ g1
+        // adds no path (g2 is already on it).
+        let owner: Vec<(&str, Vec<&str>)> = rows
+            .iter()
+            .filter(|r| r.role_name == "role-owner")
+            .map(|r| {
+                (
+                    r.principal.id.as_str(),
+                    r.via.iter().map(|g| g.id.as_str()).collect(),
+                )
+            })
+            .collect();
+        let mut owner = owner;
+        owner.sort();
+        assert_eq!(
+            owner,
+            vec![("g1", vec!["g2"]), ("g2", vec![]), ("u1", vec!["g1", "g2"])]
+        );
+        let u1 = find(&rows, "u1", "owner")[0];
+        assert_eq!(u1.access_path, "User u1 → Group g1 → Group g2");
+    }
+
+    #[test]
+    fn privileged_follows_the_per_block_rule() {
+        let rows = rows_of(&tenant());
+        assert!(find(&rows, "u1", "owner")[0].privileged, "`*`");
+        assert!(!find(&rows, "u2", "reader")[0].privileged);
+        assert!(
+            !find(&rows, "u3", "ds")[0].privileged,
+            "`*` minus Microsoft.Authorization/*/write"
+        );
+        let mut t = tenant();
+        t.assignments.push(assign(9, "u2", "uaa", WS));
+        assert!(
+            find(&rows_of(&t), "u2", "uaa")[0].privileged,
+            "Microsoft.Authorization/*"
+        );
+    }
+
+    #[test]
+    fn review_key_is_stable_and_depends_on_the_path_only() {
+        let a = rows_of(&tenant());
+        let mut t = tenant();
+        // Unrelated change, other spelling of the same ids.
+        t.principals.push(user("u9"));
+        for e in &mut t.member_edges {
+            e.group_id = e.group_id.to_uppercase();
+        }
+        let b = rows_of(&t);
+        let keys = |rows: &[ReviewRow]| {
+            let mut k: Vec<String> = rows.iter().map(|r| r.review_key.clone()).collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&a), keys(&b));
+        assert_eq!(a[0].review_key.len(), 16);
+        assert_eq!(
+            review_key("U1", "/A/B", &["G1".into()]),
+            review_key("u1", "/a/b", &["g1".into()])
+        );
+        assert_ne!(
+            review_key("u1", "/a/b", &["g1".into()]),
+            review_key("u1", "/a/b", &[])
+        );
+    }
+
+    #[test]
+    fn recommendations_from_the_data() {
+        let mut t = tenant();
+        // Disabled u1, guest u2 with a privileged role, an orphan, an ended and a
+        // current eligibility, an undefined role.
+        t.principals[0].account_enabled = Some(false);
+        t.principals[1].user_type = Some("Guest".into());
+        t.assignments.push(assign(5, "u2", "uaa", WS));
+        t.assignments.push(assign(6, "gone", "reader", WS));
+        t.assignments.push(assign(7, "u3", "nope", WS));
+        t.eligibilities
+            .push(eligible("e1", "u3", "owner", RG, "2026-06-30T00:00:00Z"));
+        t.eligibilities
+            .push(eligible("e2", "u3", "uaa", WS, "2027-06-30T00:00:00Z"));
+        let rows = rows_of(&t);
+        let codes = |r: &ReviewRow| r.recommendations.iter().map(|x| x.code).collect::<Vec<_>>();
+        assert_eq!(codes(find(&rows, "u1", "owner")[0]), ["disabled"]);
+        assert_eq!(codes(find(&rows, "u2", "uaa")[0]), ["guest-privileged"]);
+        assert!(
+            codes(find(&rows, "u2", "reader")[0]).is_empty(),
+            "guest, not privileged"
+        );
+        let orphan = rows.iter().find(|r| r.principal.id == "gone").unwrap();
+        assert!(orphan.principal.orphaned);
+        assert_eq!(codes(orphan), ["orphaned"]);
+        assert!(orphan.recommendation().starts_with("remove:"));
+        let undefined = rows
+            .iter()
+            .find(|r| r.principal.id == "u3" && !r.role_defined)
+            .unwrap();
+        assert_eq!(codes(undefined), ["undefined-role"]);
+        let ended = find(&rows, "u3", "owner")[0];
+        assert_eq!((ended.pim, ended.expired), (Pim::Eligible, true));
+        assert_eq!(codes(ended), ["eligibility-ended"]);
+        assert!(ended.recommendation().contains("2026-06-30"));
+        let current = find(&rows, "u3", "uaa")[0];
+        assert_eq!(codes(current), ["eligible-only"]);
+    }
+
+    #[test]
+    fn many_users_holding_a_role_directly_suggest_a_group() {
+        let mut t = tenant();
+        for i in 0..4 {
+            let id = format!("m{i}");
+            t.principals.push(user(&id));
+            t.assignments.push(assign(100 + i, &id, "reader", WS));
+        }
+        // u2 + m0..m3 = 5 users with reader directly at the workspace.
+        let rows = rows_of(&t);
+        let r = find(&rows, "m0", "reader")[0];
+        assert_eq!(r.recommendations[0].code, "many-direct-users");
+        assert!(r.recommendation().contains("5 users"));
+        // Four are not enough.
+        t.assignments.pop();
+        let rows = rows_of(&t);
+        assert!(find(&rows, "m0", "reader")[0].recommendations.is_empty());
+    }
+
+    #[test]
+    fn an_eligibility_also_held_active_is_noted_as_such() {
+        let mut t = tenant();
+        t.eligibilities
+            .push(eligible("e1", "u2", "reader", WS, "2027-01-01T00:00:00Z"));
+        let rows = rows_of(&t);
+        let e = rows
+            .iter()
+            .find(|r| r.principal.id == "u2" && r.pim == Pim::Eligible)
+            .unwrap();
+        assert_eq!(e.recommendations[0].code, "also-active");
+    }
+
+    #[test]
+    fn pim_active_assignments_say_so() {
+        let mut t = tenant();
+        t.assignments[1].source = AssignmentSource::PimActive;
+        let rows = rows_of(&t);
+        assert_eq!(find(&rows, "u2", "reader")[0].pim.as_str(), "active (PIM)");
+    }
+
+    #[test]
+    fn members_of_unimported_groups_are_incomplete() {
+        let mut t = tenant();
+        t.principals.push(group("g9"));
+        t.assignments.push(assign(8, "g9", "reader", WS));
+        let r = review(&Index::new(&t), &[WS.to_string()], TAKEN);
+        assert_eq!(r.incomplete.len(), 1);
+        assert_eq!(r.incomplete[0].group_id, "g9");
+        let g9 = r.rows.iter().find(|x| x.principal.id == "g9").unwrap();
+        assert_eq!(g9.recommendations[0].code, "members-not-imported");
+    }
+
+    fn past(decision: &str, hash: &str) -> PastDecision {
+        PastDecision {
+            decision: decision.into(),
+            comment: Some("ok".into()),
+            reviewer: "r".into(),
+            decided_at: TAKEN.into(),
+            snapshot_id: 1,
+            content_hash: hash.into(),
+        }
+    }
+
+    #[test]
+    fn carry_over_prefills_unchanged_and_marks_new_and_changed() {
+        let rows = rows_of(&tenant());
+        let u2 = rows.iter().position(|r| r.principal.id == "u2").unwrap();
+        let u1 = rows.iter().position(|r| r.principal.id == "u1").unwrap();
+        let g1 = rows.iter().position(|r| r.principal.id == "g1").unwrap();
+        let mut pastm = HashMap::new();
+        pastm.insert(
+            rows[u2].review_key.clone(),
+            past("approve", &rows[u2].content_hash),
+        );
+        pastm.insert(rows[u1].review_key.clone(), past("remove", "stale"));
+        let seen: HashSet<String> = [rows[g1].review_key.clone()].into();
+        let none = HashSet::new();
+        let c = carry_over(&rows, &pastm, &seen, &none);
+        assert_eq!(c[u2].prefill(), (Some("approve"), Some("ok")));
+        assert!(matches!(c[u1], Carry::Changed { .. }));
+        assert!(c[u1].mark().unwrap().contains("changed"));
+        assert_eq!(c[g1], Carry::Undecided);
+        let other = rows.iter().position(|r| r.principal.id == "u3").unwrap();
+        assert_eq!(c[other], Carry::FirstReview);
+        let reviewed: HashSet<String> = [scope_key(WS)].into();
+        let c = carry_over(&rows, &pastm, &seen, &reviewed);
+        assert_eq!(c[other], Carry::New);
+        assert_eq!(c[other].mark().as_deref(), Some("new since last review"));
+    }
+
+    #[test]
+    fn plan_removes_the_assignment_or_the_first_membership_once() {
+        let mut t = tenant();
+        t.eligibilities
+            .push(eligible("e1", "u3", "owner", RG, "2027-06-30T00:00:00Z"));
+        let rows = rows_of(&t);
+        let mut pastm = HashMap::new();
+        for r in &rows {
+            pastm.insert(r.review_key.clone(), past("remove", &r.content_hash));
+        }
+        let c = carry_over(&rows, &pastm, &HashSet::new(), &HashSet::new());
+        let steps = plan(&rows, &c);
+        let removals: Vec<&Removal> = steps.iter().map(|s| &s.removal).collect();
+        assert!(removals.contains(&&Removal::RemoveMember {
+            group_id: "g1".into(),
+            member_id: "u1".into()
+        }));
+        assert!(removals.contains(&&Removal::DeleteAssignment {
+            assignment_id: format!("{WS}/providers/Microsoft.Authorization/roleAssignments/a2")
+        }));
+        assert!(removals.iter().any(
+            |r| matches!(r, Removal::RemoveEligibility { instance_id, .. } if instance_id == "e1")
+        ));
+        let unique: HashSet<&&Removal> = removals.iter().collect();
+        assert_eq!(unique.len(), removals.len(), "identical removals merged");
+        // An approve or a stale remove plans nothing.
+        let c: Vec<Carry> = rows
+            .iter()
+            .map(|r| Carry::Changed {
+                previous: past("remove", &r.content_hash),
+            })
+            .collect();
+        assert!(plan(&rows, &c).is_empty());
+    }
+}

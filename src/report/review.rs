@@ -1,0 +1,974 @@
+//! Renderers of the access review: the CSV sheet (SPEC §5, the primary artefact),
+//! JSON, a terminal table, one self-contained HTML page, and the removal plan.
+//!
+//! They decide nothing: rows, recommendations, carry-over and removals come from
+//! `engine::review`. Every CSV cell goes through [`neutralise`] (spreadsheet formula
+//! injection); every HTML text and attribute goes through [`html_escape`]; every
+//! shell comment of the plan is one line and every shell word is quoted when needed.
+//! The HTML page references nothing outside itself (no URL, no font, no script file).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::engine::review::{
+    summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow, TargetSummary,
+};
+use crate::model::{scope_key, Snapshot};
+
+use super::answers::neutralise;
+use super::ScopeNames;
+
+/// The sheet's columns, exactly in SPEC §5's order.
+pub const COLUMNS: [&str; 22] = [
+    "review_key",
+    "principal_id",
+    "principal_type",
+    "display_name",
+    "user_principal_name",
+    "user_type",
+    "account_enabled",
+    "role_name",
+    "role_id",
+    "role_type",
+    "privileged",
+    "assignment_id",
+    "assignment_scope",
+    "target_scope",
+    "inherited",
+    "access_path",
+    "condition",
+    "pim",
+    "orphaned",
+    "recommendation",
+    "decision",
+    "reviewer_comment",
+];
+
+/// Everything a review renderer needs.
+pub struct Sheet<'a> {
+    pub snapshot: &'a Snapshot,
+    pub review: &'a Review,
+    /// One per row of `review.rows`.
+    pub carry: &'a [Carry],
+    pub names: &'a ScopeNames,
+}
+
+fn tf(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+/// The recommendation cell: the row's recommendations, then the carry-over mark.
+pub fn recommendation_cell(row: &ReviewRow, carry: &Carry) -> String {
+    let mut parts: Vec<String> = row.recommendations.iter().map(|r| r.text.clone()).collect();
+    parts.extend(carry.mark());
+    parts.join("; ")
+}
+
+/// The raw (not yet neutralised) cells of one row, in [`COLUMNS`] order.
+pub fn cells(row: &ReviewRow, carry: &Carry) -> [String; 22] {
+    let p = &row.principal;
+    let (decision, comment) = carry.prefill();
+    [
+        row.review_key.clone(),
+        p.id.clone(),
+        p.kind.clone(),
+        p.display_name.clone(),
+        p.user_principal_name.clone().unwrap_or_default(),
+        p.user_type.clone().unwrap_or_default(),
+        p.account_enabled.map(tf).unwrap_or_default().to_string(),
+        row.role_name.clone(),
+        row.role_id.clone(),
+        row.role_type.clone(),
+        tf(row.privileged).into(),
+        row.assignment_id.clone(),
+        row.assignment_scope.clone(),
+        row.target_scope.clone(),
+        tf(row.inherited).into(),
+        row.access_path.clone(),
+        row.condition.clone().unwrap_or_default(),
+        row.pim.as_str().into(),
+        tf(p.orphaned).into(),
+        recommendation_cell(row, carry),
+        decision.unwrap_or_default().to_string(),
+        comment.unwrap_or_default().to_string(),
+    ]
+}
+
+/// The CSV sheet: a header of [`COLUMNS`], one record per row, RFC 4180, every
+/// cell neutralised.
+pub fn write_csv(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+    let mut c = super::csv_writer(out);
+    c.write_record(COLUMNS).map_err(io_error)?;
+    for (row, carry) in s.review.rows.iter().zip(s.carry) {
+        c.write_record(cells(row, carry).iter().map(|v| neutralise(v)))
+            .map_err(io_error)?;
+    }
+    c.flush()
+}
+
+/// A CSV error as the I/O error underneath it when there is one (so that a closed
+/// pipe stays recognisable as such).
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn summary_json(t: &TargetSummary, names: &ScopeNames) -> Value {
+    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
+    v["label"] = json!(names.label(&t.target_scope));
+    v
+}
+
+fn carry_json(c: &Carry) -> (Value, Value) {
+    let status = match c {
+        Carry::FirstReview => "firstReview",
+        Carry::New => "new",
+        Carry::Undecided => "undecided",
+        Carry::Decided { .. } => "decided",
+        Carry::Changed { .. } => "changed",
+    };
+    let previous = match c {
+        Carry::Decided { previous } | Carry::Changed { previous } => json!(previous),
+        _ => Value::Null,
+    };
+    (json!(status), previous)
+}
+
+/// The review as JSON: snapshot, per-target summary, the sheet's rows with their
+/// recommendations as a list and their standing against earlier decisions.
+pub fn json(s: &Sheet) -> Value {
+    let rows: Vec<Value> = s
+        .review
+        .rows
+        .iter()
+        .zip(s.carry)
+        .map(|(r, c)| {
+            let p = &r.principal;
+            let (status, previous) = carry_json(c);
+            let (decision, comment) = c.prefill();
+            json!({
+                "reviewKey": r.review_key,
+                "principalId": p.id,
+                "principalType": p.kind,
+                "displayName": p.display_name,
+                "userPrincipalName": p.user_principal_name,
+                "userType": p.user_type,
+                "accountEnabled": p.account_enabled,
+                "managedIdentity": p.managed_identity,
+                "roleName": r.role_name,
+                "roleId": r.role_id,
+                "roleType": r.role_type,
+                "roleDefined": r.role_defined,
+                "privileged": r.privileged,
+                "assignmentId": r.assignment_id,
+                "assignmentScope": r.assignment_scope,
+                "targetScope": r.target_scope,
+                "inherited": r.inherited,
+                "below": r.below,
+                "via": r.via,
+                "accessPath": r.access_path,
+                "condition": r.condition,
+                "pim": r.pim.as_str(),
+                "startDateTime": r.start_date_time,
+                "endDateTime": r.end_date_time,
+                "expired": r.expired,
+                "orphaned": p.orphaned,
+                "recommendations": r.recommendations,
+                "recommendation": recommendation_cell(r, c),
+                "status": status,
+                "previousDecision": previous,
+                "decision": decision,
+                "reviewerComment": comment,
+                "contentHash": r.content_hash,
+            })
+        })
+        .collect();
+    json!({
+        "snapshot": {
+            "id": s.snapshot.id,
+            "takenAt": s.snapshot.taken_at,
+            "label": s.snapshot.label,
+        },
+        "targets": s.review.targets,
+        "summary": summary(s.review).iter().map(|t| summary_json(t, s.names)).collect::<Vec<_>>(),
+        "columns": COLUMNS,
+        "rows": rows,
+        "incomplete": s.review.incomplete,
+    })
+}
+
+/// The principal's kind and standing: `User, guest, disabled`.
+fn principal_tags(r: &ReviewRow) -> String {
+    let p = &r.principal;
+    let mut tags = vec![if p.managed_identity {
+        "managed identity".to_string()
+    } else {
+        p.kind.clone()
+    }];
+    if p.user_type
+        .as_deref()
+        .is_some_and(|u| u.eq_ignore_ascii_case("Guest"))
+    {
+        tags.push("guest".into());
+    }
+    if p.account_enabled == Some(false) {
+        tags.push("disabled".into());
+    }
+    if p.orphaned {
+        tags.push("orphaned".into());
+    }
+    tags.join(", ")
+}
+
+fn principal_name(r: &ReviewRow) -> String {
+    if r.principal.display_name.is_empty() {
+        r.principal.id.clone()
+    } else {
+        r.principal.display_name.clone()
+    }
+}
+
+/// The role's name, or for an undefined role what is known of it.
+fn role_label(r: &ReviewRow) -> String {
+    match (r.role_defined, r.role_name.is_empty()) {
+        (true, _) => r.role_name.clone(),
+        (false, true) => format!("undefined role {}", r.role_id),
+        (false, false) => format!("{} (undefined role {})", r.role_name, r.role_id),
+    }
+}
+
+fn principal_label(r: &ReviewRow) -> String {
+    format!("{} ({})", principal_name(r), principal_tags(r))
+}
+
+fn held_at(r: &ReviewRow, names: &ScopeNames) -> String {
+    let where_ = if r.inherited {
+        " (inherited)"
+    } else if r.below {
+        " (below)"
+    } else {
+        ""
+    };
+    format!("{}{where_}", names.label(&r.assignment_scope))
+}
+
+/// A terminal table: one line per row, a target column when several targets.
+pub fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+    let many = s.review.targets.len() > 1;
+    let mut header = vec![];
+    if many {
+        header.push("Target");
+    }
+    header.extend([
+        "Principal",
+        "Role",
+        "Held at",
+        "Path",
+        "PIM",
+        "Recommendation",
+        "Decision",
+    ]);
+    let mut t = super::table(&header);
+    for (r, c) in s.review.rows.iter().zip(s.carry) {
+        let mut line = vec![];
+        if many {
+            line.push(s.names.label(&r.target_scope));
+        }
+        line.extend([
+            principal_label(r),
+            if r.privileged {
+                format!("{} [privileged]", r.role_name)
+            } else {
+                role_label(r)
+            },
+            held_at(r, s.names),
+            r.access_path.clone(),
+            r.pim.as_str().to_string(),
+            recommendation_cell(r, c),
+            c.prefill().0.unwrap_or_default().to_string(),
+        ]);
+        t.add_row(line);
+    }
+    writeln!(
+        out,
+        "Access review, snapshot {} ({}){}",
+        s.snapshot.id,
+        s.snapshot.taken_at,
+        s.snapshot
+            .label
+            .as_deref()
+            .map(|l| format!(", {l}"))
+            .unwrap_or_default()
+    )?;
+    for sm in summary(s.review) {
+        writeln!(
+            out,
+            "  {}: {} rows, {} principals ({} privileged, {} orphaned, {} guests, {} disabled, {} eligible), {} groups",
+            s.names.label(&sm.target_scope),
+            sm.rows,
+            sm.principals,
+            sm.privileged,
+            sm.orphaned,
+            sm.guests,
+            sm.disabled,
+            sm.eligible,
+            sm.groups
+        )?;
+    }
+    writeln!(out, "{t}")?;
+    for i in &s.review.incomplete {
+        writeln!(
+            out,
+            "incomplete: group {} ({}): {}",
+            i.display_name, i.group_id, i.reason
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// HTML
+// ---------------------------------------------------------------------------
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn html_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The most privileged paths drawn; past it the page says how many it left out.
+const MAX_PICTURES: usize = 300;
+
+const CSS: &str = "
+:root{--fg:#1f2937;--muted:#6b7280;--line:#d1d5db;--bg:#fff;--head:#f3f4f6}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+.meta{color:var(--muted);margin:0}
+table{border-collapse:collapse;width:100%}
+th,td{border:1px solid var(--line);padding:4px 6px;vertical-align:top;text-align:left}
+thead th{background:var(--head);position:sticky;top:0}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.small{font-size:12px;color:var(--muted)}
+.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+.badge{display:inline-block;border-radius:3px;padding:0 4px;font-size:11px;margin-left:3px;border:1px solid var(--line)}
+.priv{background:#fee2e2;border-color:#fca5a5}
+.guest{background:#fef3c7;border-color:#fcd34d}
+.bad{background:#fecaca;border-color:#f87171}
+.elig{background:#e0e7ff;border-color:#a5b4fc}
+tr.rec td.recommendation{background:#fff7ed}
+.filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:8px 0}
+.filters input[type=search]{min-width:260px;padding:4px}
+figure{margin:12px 0;padding:8px;border:1px solid var(--line);border-radius:4px;overflow-x:auto}
+figcaption{font-size:12px;color:var(--muted);margin-bottom:4px}
+svg text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif}
+@media print{.filters{display:none}thead th{position:static}}
+";
+
+const JS: &str = "
+(function(){
+  var q=document.getElementById('q'),t=document.getElementById('target'),
+      p=document.getElementById('priv'),r=document.getElementById('rec'),
+      e=document.getElementById('elig'),c=document.getElementById('count');
+  var rows=Array.prototype.slice.call(document.querySelectorAll('#review tbody tr'));
+  function f(){
+    var s=q.value.toLowerCase(),n=0;
+    rows.forEach(function(x){
+      var ok=(!s||x.textContent.toLowerCase().indexOf(s)!==-1)
+        &&(!t.value||x.getAttribute('data-target')===t.value)
+        &&(!p.checked||x.getAttribute('data-privileged')==='true')
+        &&(!r.checked||x.getAttribute('data-rec')==='true')
+        &&(!e.checked||x.getAttribute('data-pim')==='eligible');
+      x.hidden=!ok; if(ok){n++;}
+    });
+    c.textContent=n+' of '+rows.length+' rows shown';
+  }
+  [q,t,p,r,e].forEach(function(el){el.addEventListener('input',f);el.addEventListener('change',f);});
+  f();
+})();
+";
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// One box of a path picture.
+struct PathBox {
+    kind: String,
+    name: String,
+    fill: &'static str,
+    stroke: &'static str,
+}
+
+/// A privileged path as an inline SVG: principal → groups → role → scope.
+fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
+    let p = &r.principal;
+    let guest = p
+        .user_type
+        .as_deref()
+        .is_some_and(|u| u.eq_ignore_ascii_case("Guest"));
+    let (pfill, pstroke) = if p.orphaned || p.account_enabled == Some(false) {
+        ("#fecaca", "#dc2626")
+    } else if guest {
+        ("#fef3c7", "#d97706")
+    } else {
+        ("#dbeafe", "#2563eb")
+    };
+    let mut boxes = vec![PathBox {
+        kind: principal_tags(r),
+        name: principal_name(r),
+        fill: pfill,
+        stroke: pstroke,
+    }];
+    for g in &r.via {
+        boxes.push(PathBox {
+            kind: "group".into(),
+            name: g.name.clone(),
+            fill: "#e0e7ff",
+            stroke: "#4f46e5",
+        });
+    }
+    boxes.push(PathBox {
+        kind: format!("role, {}", r.pim.as_str()),
+        name: r.role_name.clone(),
+        fill: "#fee2e2",
+        stroke: "#b91c1c",
+    });
+    boxes.push(PathBox {
+        kind: if r.inherited {
+            "scope (inherited)".into()
+        } else if r.below {
+            "scope (below)".into()
+        } else {
+            "scope".into()
+        },
+        name: names.label(&r.assignment_scope),
+        fill: "#d1fae5",
+        stroke: "#059669",
+    });
+    const H: usize = 48;
+    const GAP: usize = 34;
+    const CHAR: usize = 7;
+    let widths: Vec<usize> = boxes
+        .iter()
+        .map(|b| {
+            let n = truncate(&b.name, 28)
+                .chars()
+                .count()
+                .max(b.kind.chars().count());
+            (n * CHAR + 20).clamp(90, 230)
+        })
+        .collect();
+    let total: usize = widths.iter().sum::<usize>() + GAP * (boxes.len() - 1) + 4;
+    let mut s = String::new();
+    let label: Vec<String> = boxes.iter().map(|b| b.name.clone()).collect();
+    let _ = write!(
+        s,
+        "<svg viewBox=\"0 0 {total} {h}\" width=\"{total}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">",
+        html_escape(&label.join(" → ")),
+        h = H + 4
+    );
+    let mut x = 2;
+    for (i, (b, w)) in boxes.iter().zip(&widths).enumerate() {
+        let _ = write!(
+            s,
+            "<g><title>{}: {}</title><rect x=\"{x}\" y=\"2\" width=\"{w}\" height=\"{H}\" rx=\"6\" fill=\"{}\" stroke=\"{}\"/>\
+             <text x=\"{tx}\" y=\"19\" font-size=\"10\" fill=\"#6b7280\">{}</text>\
+             <text x=\"{tx}\" y=\"37\" font-size=\"12\" fill=\"#111827\">{}</text></g>",
+            html_escape(&b.kind),
+            html_escape(&b.name),
+            b.fill,
+            b.stroke,
+            html_escape(&truncate(&b.kind, 30)),
+            html_escape(&truncate(&b.name, 28)),
+            tx = x + 8,
+        );
+        x += w;
+        if i + 1 < boxes.len() {
+            let y = 2 + H / 2;
+            let _ = write!(
+                s,
+                "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#374151\" stroke-width=\"1.5\"/>\
+                 <polygon points=\"{x2},{y0} {x3},{y} {x2},{y1}\" fill=\"#374151\"/>",
+                x1 = x + 3,
+                x2 = x + GAP - 11,
+                x3 = x + GAP - 3,
+                y0 = y - 5,
+                y1 = y + 5,
+            );
+            x += GAP;
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The review as one self-contained HTML page: summary per target, the table with
+/// filters (a few lines of inline script), and every privileged path as an SVG.
+pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+    let e = html_escape;
+    let mut h = String::new();
+    let title = format!(
+        "Access review — snapshot {} ({})",
+        s.snapshot.id, s.snapshot.taken_at
+    );
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        e(&title)
+    );
+    let _ = write!(
+        h,
+        "<header><h1>Access review</h1><p class=\"meta\">Snapshot {} taken at {}{} · {} rows · generated by whocan {}</p></header>\n",
+        s.snapshot.id,
+        e(&s.snapshot.taken_at),
+        s.snapshot
+            .label
+            .as_deref()
+            .map(|l| format!(" · {}", e(l)))
+            .unwrap_or_default(),
+        s.review.rows.len(),
+        e(env!("CARGO_PKG_VERSION")),
+    );
+
+    // Summary.
+    h.push_str("<section id=\"summary\"><h2>Summary</h2><table class=\"summary\"><thead><tr>\
+        <th>Scope</th><th>Principals</th><th>Privileged</th><th>Orphaned</th><th>Guests</th>\
+        <th>Disabled</th><th>Eligible (PIM)</th><th>Groups</th><th>Rows</th><th>Rows with a recommendation</th>\
+        </tr></thead><tbody>\n");
+    for t in summary(s.review) {
+        let _ = writeln!(
+            h,
+            "<tr><td title=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            e(&t.target_scope),
+            e(&s.names.label(&t.target_scope)),
+            t.principals,
+            t.privileged,
+            t.orphaned,
+            t.guests,
+            t.disabled,
+            t.eligible,
+            t.groups,
+            t.rows,
+            t.with_recommendation
+        );
+    }
+    h.push_str("</tbody></table>\n");
+    if !s.review.incomplete.is_empty() {
+        h.push_str(
+            "<p>Incomplete: the sheet cannot list who holds access through these groups:</p><ul>",
+        );
+        for i in &s.review.incomplete {
+            let _ = write!(
+                h,
+                "<li>{} <span class=\"mono\">{}</span>: {}</li>",
+                e(&i.display_name),
+                e(&i.group_id),
+                e(&i.reason)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+
+    // Rows with filters.
+    h.push_str("<section id=\"rows\"><h2>Rows</h2><div class=\"filters\">\
+        <input id=\"q\" type=\"search\" placeholder=\"Filter: name, role, group, scope…\" aria-label=\"Filter rows\">\
+        <select id=\"target\" aria-label=\"Target scope\"><option value=\"\">All scopes</option>");
+    for t in &s.review.targets {
+        let _ = write!(
+            h,
+            "<option value=\"{}\">{}</option>",
+            e(&scope_key(t)),
+            e(&s.names.label(t))
+        );
+    }
+    h.push_str(
+        "</select>\
+        <label><input id=\"priv\" type=\"checkbox\"> privileged only</label>\
+        <label><input id=\"rec\" type=\"checkbox\"> with a recommendation</label>\
+        <label><input id=\"elig\" type=\"checkbox\"> eligible (PIM) only</label>\
+        <span id=\"count\" class=\"small\"></span></div>\n",
+    );
+    h.push_str(
+        "<table id=\"review\"><thead><tr><th>Principal</th><th>Role</th><th>Held at</th>\
+        <th>Target</th><th>Access path</th><th>PIM</th><th>Condition</th><th>Recommendation</th>\
+        <th>Decision</th><th>Review key</th></tr></thead><tbody>\n",
+    );
+    for (r, c) in s.review.rows.iter().zip(s.carry) {
+        let p = &r.principal;
+        let rec = recommendation_cell(r, c);
+        let mut badges = String::new();
+        if p.user_type
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case("Guest"))
+        {
+            badges.push_str("<span class=\"badge guest\">guest</span>");
+        }
+        if p.account_enabled == Some(false) {
+            badges.push_str("<span class=\"badge bad\">disabled</span>");
+        }
+        if p.orphaned {
+            badges.push_str("<span class=\"badge bad\">orphaned</span>");
+        }
+        let name = if p.display_name.is_empty() {
+            p.id.clone()
+        } else {
+            p.display_name.clone()
+        };
+        let _ = writeln!(
+            h,
+            "<tr class=\"{cls}\" data-target=\"{tgt}\" data-privileged=\"{priv}\" data-rec=\"{hasrec}\" data-pim=\"{pim}\">\
+             <td>{name}{badges}<br><span class=\"small\">{kind}{upn}</span></td>\
+             <td>{role}{privbadge}<br><span class=\"small mono\">{role_id}</span></td>\
+             <td title=\"{scope_full}\">{held}</td>\
+             <td title=\"{target_full}\">{target}</td>\
+             <td>{path}</td>\
+             <td>{pimcell}</td>\
+             <td class=\"small mono\">{cond}</td>\
+             <td class=\"recommendation\">{rec}</td>\
+             <td>{decision}{comment}</td>\
+             <td class=\"mono\">{key}</td></tr>",
+            cls = if rec.is_empty() { "" } else { "rec" },
+            tgt = e(&scope_key(&r.target_scope)),
+            priv = r.privileged,
+            hasrec = !rec.is_empty(),
+            pim = e(r.pim.as_str()),
+            name = e(&name),
+            kind = e(&p.kind),
+            upn = p
+                .user_principal_name
+                .as_deref()
+                .map(|u| format!(" · {}", e(u)))
+                .unwrap_or_default(),
+            role = e(&role_label(r)),
+            privbadge = if r.privileged {
+                "<span class=\"badge priv\">privileged</span>"
+            } else {
+                ""
+            },
+            role_id = e(&r.role_id),
+            scope_full = e(&r.assignment_scope),
+            held = e(&held_at(r, s.names)),
+            target_full = e(&r.target_scope),
+            target = e(&s.names.label(&r.target_scope)),
+            path = e(&r.access_path),
+            pimcell = if r.pim == crate::engine::review::Pim::Eligible {
+                format!(
+                    "<span class=\"badge elig\">eligible</span><br><span class=\"small\">{} → {}</span>",
+                    e(r.start_date_time.as_deref().unwrap_or("?")),
+                    e(r.end_date_time.as_deref().unwrap_or("no end"))
+                )
+            } else {
+                e(r.pim.as_str())
+            },
+            cond = e(r.condition.as_deref().unwrap_or("")),
+            rec = e(&rec),
+            decision = e(c.prefill().0.unwrap_or("")),
+            comment = c
+                .prefill()
+                .1
+                .map(|x| format!("<br><span class=\"small\">{}</span>", e(x)))
+                .unwrap_or_default(),
+            key = e(&r.review_key),
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
+
+    // Privileged paths, one picture per distinct path.
+    h.push_str("<section id=\"paths\"><h2>Privileged paths</h2>\n");
+    let mut drawn = HashSet::new();
+    let privileged: Vec<&ReviewRow> = s
+        .review
+        .rows
+        .iter()
+        .filter(|r| r.privileged && drawn.insert(r.review_key.clone()))
+        .collect();
+    if privileged.is_empty() {
+        h.push_str("<p>No row holds a privileged role.</p>\n");
+    }
+    for r in privileged.iter().take(MAX_PICTURES) {
+        let _ = writeln!(
+            h,
+            "<figure><figcaption>{} — {} at {} ({}) · key <span class=\"mono\">{}</span></figcaption>{}</figure>",
+            e(&if r.principal.display_name.is_empty() {
+                r.principal.id.clone()
+            } else {
+                r.principal.display_name.clone()
+            }),
+            e(&r.role_name),
+            e(&s.names.label(&r.assignment_scope)),
+            e(r.pim.as_str()),
+            e(&r.review_key),
+            path_svg(r, s.names)
+        );
+    }
+    if privileged.len() > MAX_PICTURES {
+        let _ = writeln!(
+            h,
+            "<p>{} more privileged paths are not drawn; filter the table with “privileged only”.</p>",
+            privileged.len() - MAX_PICTURES
+        );
+    }
+    h.push_str("</section>\n");
+    let _ = write!(h, "<script>{JS}</script>\n</body>\n</html>\n");
+    out.write_all(h.as_bytes())
+}
+
+// ---------------------------------------------------------------------------
+// Plan
+// ---------------------------------------------------------------------------
+
+/// One line for a shell comment: control characters (newlines!) become spaces, so
+/// that a display name can never start a command.
+fn comment_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A POSIX shell word: as is when it is plainly safe, else single-quoted.
+pub fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./:@%+=,-".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A request name for a PIM AdminRemove request: a GUID derived from the review
+/// key, so the same plan prints the same command.
+fn request_guid(seed: &str) -> String {
+    let d = Sha256::digest(seed.as_bytes());
+    let h: String = d.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+/// The role definition id a PIM request names: under the subscription of the scope,
+/// or tenant-level for a management-group scope.
+fn role_definition_id(scope: &str, role_guid: &str) -> String {
+    let k = scope.trim_start_matches('/');
+    let segs: Vec<&str> = k.split('/').collect();
+    if segs.len() >= 2 && segs[0].eq_ignore_ascii_case("subscriptions") {
+        format!(
+            "/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}",
+            segs[1]
+        )
+    } else {
+        format!("/providers/Microsoft.Authorization/roleDefinitions/{role_guid}")
+    }
+}
+
+fn row_comment(r: &ReviewRow, d: Option<&PastDecision>, names: &ScopeNames) -> String {
+    let who = if r.principal.display_name.is_empty() {
+        r.principal.id.clone()
+    } else {
+        r.principal.display_name.clone()
+    };
+    let mut s = format!(
+        "# row: {} ({}) · {} {} at {} · {} · target {} · key {}",
+        who,
+        r.principal.kind,
+        role_label(r),
+        r.pim.as_str(),
+        names.label(&r.assignment_scope),
+        r.access_path,
+        names.label(&r.target_scope),
+        r.review_key
+    );
+    if let Some(d) = d {
+        let _ = write!(s, " · remove by {} at {}", d.reviewer, d.decided_at);
+        if let Some(c) = d.comment.as_deref().filter(|c| !c.trim().is_empty()) {
+            let _ = write!(s, ": {c}");
+        }
+    }
+    comment_safe(&s)
+}
+
+/// The plan: for each removal, a `# row:` comment per row it carries out, then one
+/// command line. Identical commands appear once.
+pub fn write_plan(
+    out: &mut dyn Write,
+    snapshot: &Snapshot,
+    steps: &[PlanStep],
+    decisions: &HashMap<String, PastDecision>,
+    names: &ScopeNames,
+) -> io::Result<()> {
+    let rows: usize = steps.iter().map(|s| s.rows.len()).sum();
+    writeln!(
+        out,
+        "# whocan review plan: snapshot {} ({}); {} command(s) for {} row(s) decided `remove`",
+        snapshot.id,
+        comment_safe(&snapshot.taken_at),
+        steps.len(),
+        rows
+    )?;
+    for step in steps {
+        for r in &step.rows {
+            writeln!(
+                out,
+                "{}",
+                row_comment(r, decisions.get(&r.review_key), names)
+            )?;
+        }
+        match &step.removal {
+            Removal::DeleteAssignment { assignment_id } => writeln!(
+                out,
+                "az role assignment delete --ids {}",
+                sh_quote(assignment_id)
+            )?,
+            Removal::RemoveMember {
+                group_id,
+                member_id,
+            } => writeln!(
+                out,
+                "az ad group member remove --group {} --member-id {}",
+                sh_quote(group_id),
+                sh_quote(member_id)
+            )?,
+            Removal::RemoveEligibility {
+                scope,
+                principal_id,
+                role_id,
+                instance_id,
+            } => {
+                writeln!(
+                    out,
+                    "# PIM eligibility is removed in PIM (portal: Privileged Identity Management > Azure resources > Assignments > Eligible), or with an AdminRemove request:"
+                )?;
+                let body = json!({"properties": {
+                    "principalId": principal_id,
+                    "roleDefinitionId": role_definition_id(scope, role_id),
+                    "requestType": "AdminRemove",
+                    "justification": "access review",
+                }});
+                writeln!(
+                    out,
+                    "az rest --method put --url {} --body {}",
+                    sh_quote(&format!(
+                        "{}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{}?api-version=2020-10-01",
+                        scope.trim_end_matches('/'),
+                        request_guid(instance_id)
+                    )),
+                    sh_quote(&body.to_string())
+                )?
+            }
+            Removal::RemoveActivePim {
+                scope,
+                principal_id,
+                role_id,
+                assignment_id,
+            } => {
+                writeln!(
+                    out,
+                    "# an active PIM assignment is removed in PIM, or with an AdminRemove request:"
+                )?;
+                let body = json!({"properties": {
+                    "principalId": principal_id,
+                    "roleDefinitionId": role_definition_id(scope, role_id),
+                    "requestType": "AdminRemove",
+                    "justification": "access review",
+                }});
+                writeln!(
+                    out,
+                    "az rest --method put --url {} --body {}",
+                    sh_quote(&format!(
+                        "{}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{}?api-version=2020-10-01",
+                        scope.trim_end_matches('/'),
+                        request_guid(assignment_id)
+                    )),
+                    sh_quote(&body.to_string())
+                )?
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escape_covers_markup_and_quotes() {
+        assert_eq!(
+            html_escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    #[test]
+    fn shell_words_are_quoted_and_comments_stay_on_one_line() {
+        assert_eq!(sh_quote("/subscriptions/abc-1/x"), "/subscriptions/abc-1/x");
+        assert_eq!(sh_quote("a b;rm -rf /"), "'a b;rm -rf /'");
+        assert_eq!(sh_quote("it's"), "'it'\\''s'");
+        assert_eq!(comment_safe("Eve\nrm -rf ~"), "Eve rm -rf ~");
+    }
+
+    #[test]
+    fn request_guids_are_stable_and_guid_shaped() {
+        let g = request_guid("x");
+        assert_eq!(g, request_guid("x"));
+        assert_eq!(g.len(), 36);
+        assert_eq!(g.matches('-').count(), 4);
+    }
+
+    #[test]
+    fn role_definition_ids_follow_the_scope() {
+        assert_eq!(
+            role_definition_id("/subscriptions/s1/resourceGroups/rg", "g"),
+            "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/g"
+        );
+        assert_eq!(
+            role_definition_id("/providers/Microsoft.Management/managementGroups/ml", "g"),
+            "/providers/Microsoft.Authorization/roleDefinitions/g"
+        );
+    }
+}

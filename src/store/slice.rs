@@ -1,0 +1,268 @@
+//! Reading only what one question needs from a snapshot: the assignments,
+//! eligibilities and deny assignments at the asked scopes' ancestors, the asked
+//! principals' groups (upward, transitively) and, for `who`, the members of every
+//! holder (downward, transitively), plus the principals, member lists, roles, scope
+//! tree and catalogue they touch.
+//!
+//! The engine gives the same decisions on a slice as on the whole snapshot: every
+//! group chain from a candidate up to a holder lies inside the holder's downward
+//! closure, and an asked principal's upward closure is complete. Must never write.
+
+use std::collections::{HashSet, VecDeque};
+
+use rusqlite::Connection;
+
+use crate::model::{key, MemberEdge, Principal, ScopeNode, Tenant, ALL_PRINCIPALS};
+
+use super::read::{
+    assignment_row, deny_row, edge_row, eligibility_row, operation_row, principal_row, role_row,
+    scope_row, ASSIGNMENT_COLS, DENY_COLS, EDGE_COLS, ELIGIBILITY_COLS, IN_SNAPSHOT,
+    OPERATION_COLS, PRINCIPAL_COLS, ROLE_COLS, SCOPE_COLS,
+};
+
+/// What a question needs.
+#[derive(Debug, Clone, Default)]
+pub struct SliceRequest {
+    /// Scope keys ([`crate::model::scope_key`]) whose assignments, eligibilities and
+    /// deny assignments apply: the asked scopes and all their ancestors.
+    pub scopes: Vec<String>,
+    /// Principals asked about: their groups (transitively) and every assignment and
+    /// eligibility those holders have anywhere are included.
+    pub principals: Vec<String>,
+    /// Include the members (transitively) of every holder at the scopes (for `who`).
+    pub expand_members: bool,
+}
+
+fn query_by<T>(
+    conn: &Connection,
+    sql: &str,
+    s: i64,
+    k: &str,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut st = conn.prepare_cached(sql)?;
+    let rows = st.query_map(rusqlite::params![s, k], map)?;
+    rows.collect()
+}
+
+fn sql(cols: &str, table: &str, column: &str) -> String {
+    format!("SELECT {cols} FROM {table} WHERE {column} = ?2 AND {IN_SNAPSHOT}")
+}
+
+/// Every scope node of snapshot `s` (the tree is small: management groups,
+/// subscriptions, resource groups, resources).
+pub(crate) fn scopes(conn: &Connection, s: i64) -> rusqlite::Result<Vec<ScopeNode>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {SCOPE_COLS} FROM scopes WHERE {IN_SNAPSHOT} ORDER BY key"
+    ))?;
+    let rows = st.query_map([s], scope_row)?;
+    rows.collect()
+}
+
+/// Principals whose object id, user principal name or display name is `text`
+/// (case-insensitive).
+pub(crate) fn find_principals(
+    conn: &Connection,
+    s: i64,
+    text: &str,
+) -> rusqlite::Result<Vec<Principal>> {
+    let k = key(text.trim());
+    let mut out = query_by(
+        conn,
+        &sql(PRINCIPAL_COLS, "principals", "key"),
+        s,
+        &k,
+        principal_row,
+    )?;
+    if out.is_empty() {
+        out = query_by(
+            conn,
+            &sql(PRINCIPAL_COLS, "principals", "lower(user_principal_name)"),
+            s,
+            &k,
+            principal_row,
+        )?;
+    }
+    if out.is_empty() {
+        out = query_by(
+            conn,
+            &sql(PRINCIPAL_COLS, "principals", "lower(display_name)"),
+            s,
+            &k,
+            principal_row,
+        )?;
+    }
+    Ok(out)
+}
+
+pub(crate) fn load_slice(
+    conn: &Connection,
+    s: i64,
+    req: &SliceRequest,
+) -> rusqlite::Result<Tenant> {
+    let mut t = Tenant {
+        scopes: scopes(conn, s)?,
+        ..Default::default()
+    };
+    let mut seen_assignment = HashSet::new();
+    let mut seen_eligibility = HashSet::new();
+    for sk in &req.scopes {
+        for a in query_by(
+            conn,
+            &sql(ASSIGNMENT_COLS, "role_assignments", "scope_key"),
+            s,
+            sk,
+            assignment_row,
+        )? {
+            if seen_assignment.insert(key(&a.id)) {
+                t.assignments.push(a);
+            }
+        }
+        for e in query_by(
+            conn,
+            &sql(ELIGIBILITY_COLS, "eligibilities", "scope_key"),
+            s,
+            sk,
+            eligibility_row,
+        )? {
+            if seen_eligibility.insert(key(&e.id)) {
+                t.eligibilities.push(e);
+            }
+        }
+        t.denies.extend(query_by(
+            conn,
+            &sql(DENY_COLS, "deny_assignments", "scope_key"),
+            s,
+            sk,
+            deny_row,
+        )?);
+    }
+
+    let mut nodes: HashSet<String> = HashSet::new();
+    let mut edges: HashSet<(String, String)> = HashSet::new();
+    let mut push_edge = |t: &mut Tenant, e: MemberEdge| {
+        if edges.insert((key(&e.group_id), key(&e.member_id))) {
+            t.member_edges.push(e);
+        }
+    };
+
+    // Upward: the asked principals' groups, transitively, and all their grants.
+    let mut queue: VecDeque<String> = req.principals.iter().map(|p| key(p)).collect();
+    let mut up: HashSet<String> = queue.iter().cloned().collect();
+    while let Some(m) = queue.pop_front() {
+        for e in query_by(
+            conn,
+            &sql(EDGE_COLS, "member_edges", "member_key"),
+            s,
+            &m,
+            edge_row,
+        )? {
+            let g = key(&e.group_id);
+            push_edge(&mut t, e);
+            if up.insert(g.clone()) {
+                queue.push_back(g);
+            }
+        }
+    }
+    for h in &up {
+        for a in query_by(
+            conn,
+            &sql(ASSIGNMENT_COLS, "role_assignments", "principal_key"),
+            s,
+            h,
+            assignment_row,
+        )? {
+            if seen_assignment.insert(key(&a.id)) {
+                t.assignments.push(a);
+            }
+        }
+        for e in query_by(
+            conn,
+            &sql(ELIGIBILITY_COLS, "eligibilities", "principal_key"),
+            s,
+            h,
+            eligibility_row,
+        )? {
+            if seen_eligibility.insert(key(&e.id)) {
+                t.eligibilities.push(e);
+            }
+        }
+    }
+    nodes.extend(up);
+
+    // Holders at the scopes (and the principals deny assignments name or exempt).
+    let mut seeds: Vec<String> = t
+        .assignments
+        .iter()
+        .map(|a| key(&a.principal_id))
+        .chain(t.eligibilities.iter().map(|e| key(&e.principal_id)))
+        .chain(
+            t.denies
+                .iter()
+                .flat_map(|d| d.principals.iter().chain(d.exclude_principals.iter()))
+                .map(|p| key(&p.id))
+                .filter(|k| k != ALL_PRINCIPALS),
+        )
+        .collect();
+    seeds.sort();
+    seeds.dedup();
+
+    // Downward: every member of a holder, transitively.
+    if req.expand_members {
+        let mut down: HashSet<String> = seeds.iter().cloned().collect();
+        let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
+        while let Some(g) = queue.pop_front() {
+            for e in query_by(
+                conn,
+                &sql(EDGE_COLS, "member_edges", "group_key"),
+                s,
+                &g,
+                edge_row,
+            )? {
+                let m = key(&e.member_id);
+                push_edge(&mut t, e);
+                if down.insert(m.clone()) {
+                    queue.push_back(m);
+                }
+            }
+        }
+        nodes.extend(down);
+    }
+    nodes.extend(seeds);
+    for e in &t.member_edges {
+        nodes.insert(key(&e.group_id));
+    }
+
+    let mut keys: Vec<&String> = nodes.iter().collect();
+    keys.sort();
+    for k in keys {
+        t.principals.extend(query_by(
+            conn,
+            &sql(PRINCIPAL_COLS, "principals", "key"),
+            s,
+            k,
+            principal_row,
+        )?);
+        t.member_lists.extend(query_by(
+            conn,
+            &sql("COALESCE(group_id, key)", "member_lists", "key"),
+            s,
+            k,
+            |r| r.get(0),
+        )?);
+    }
+
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ROLE_COLS} FROM role_definitions WHERE {IN_SNAPSHOT} ORDER BY key"
+    ))?;
+    t.roles = st
+        .query_map([s], role_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {OPERATION_COLS} FROM operations WHERE {IN_SNAPSHOT} ORDER BY key"
+    ))?;
+    t.operations = st
+        .query_map([s], operation_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(t)
+}
