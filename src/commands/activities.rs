@@ -11,7 +11,7 @@ use super::{output_format, Outcome};
 pub fn run(args: ActivitiesArgs) -> anyhow::Result<Outcome> {
     let all = activities::catalogue();
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     match output_format(args.format) {
         Format::Json => report::print_json(&mut out, &serde_json::to_value(&all)?)?,
         Format::Csv => {

@@ -37,7 +37,7 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
         names: &names,
     };
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     if args.graph.is_some() {
         report::dot::write(&mut out, &format!("can at {scope}"), &[&answer.decision])?;
     } else {

@@ -267,6 +267,20 @@ impl Sliced {
         Ok((tenant, index))
     }
 
+    /// For `who`: adds to a slice the members (transitively) of every holder that
+    /// matters for these alternatives, and indexes the result.
+    pub fn expand_for(
+        &self,
+        mut tenant: Tenant,
+        base: &Index,
+        alts: &crate::engine::query::Alternatives,
+    ) -> anyhow::Result<Index> {
+        let seeds = crate::engine::query::expansion_seeds(base, alts);
+        self.store
+            .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
+        Ok(Index::new(&tenant))
+    }
+
     /// The principal named by object id, user principal name or display name.
     pub fn principal(&self, name: &str) -> anyhow::Result<String> {
         let found = self.store.find_principals(self.snapshot.id, name)?;

@@ -22,7 +22,7 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     }
     let rows = query::what(&ix, &principal, &scope, args.provider.as_deref());
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     match output_format(args.format) {
         Format::Json => report::print_json(
             &mut out,

@@ -53,16 +53,28 @@ pub fn plan(
 }
 
 pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
+    let t0 = std::time::Instant::now();
     let sl = Sliced::open(db, &args.snapshot)?;
+    if std::env::var_os("WHOCAN_TIMING").is_some() {
+        eprintln!("open {:?}", t0.elapsed());
+    }
     let scope = target_scope_in(&sl.scopes, &args.scope)?;
-    let (_tenant, ix) = sl.index(&scope, &[], true)?;
+    let (tenant, base) = sl.index(&scope, &[], false)?;
     let (alts, actions, uncovered) = plan(
-        &ix,
+        &base,
         &args.actions,
         args.activity.as_deref(),
         &scope,
         args.data,
     )?;
+    let ix = sl.expand_for(tenant, &base, &alts)?;
+    if std::env::var_os("WHOCAN_TIMING").is_some() {
+        eprintln!(
+            "slice+index {:?} ({} principals)",
+            t0.elapsed(),
+            ix.principals.len()
+        );
+    }
     let answer = query::who(
         &ix,
         &alts,
@@ -70,6 +82,9 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         args.explain || args.graph.is_some(),
     );
     let names = report::ScopeNames::new(&sl.scopes);
+    if std::env::var_os("WHOCAN_TIMING").is_some() {
+        eprintln!("who {:?}", t0.elapsed());
+    }
     let q = answers::Question {
         snapshot: &sl.snapshot,
         scope: &scope,
@@ -79,7 +94,7 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         names: &names,
     };
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     if args.graph.is_some() {
         let ds: Vec<_> = answer.answers.iter().map(|a| &a.decision).collect();
         report::dot::write(&mut out, &format!("who at {scope}"), &ds)?;

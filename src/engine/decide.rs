@@ -328,17 +328,29 @@ fn group_refs(ix: &Index, via: &[String]) -> Vec<GroupRef> {
 /// Ancestor sets per scope, computed once per question.
 #[derive(Default)]
 pub struct Ancestry {
-    cache: HashMap<String, (Vec<String>, HashSet<String>)>,
+    cache: HashMap<String, Chain>,
 }
 
+/// A scope's ancestors, nearest first, and the same as a set.
+pub type Chain = std::rc::Rc<(Vec<String>, HashSet<String>)>;
+
 impl Ancestry {
-    pub fn get<'a>(&'a mut self, ix: &Index, scope: &str) -> &'a (Vec<String>, HashSet<String>) {
+    pub fn get(&mut self, ix: &Index, scope: &str) -> Chain {
+        if let Some(c) = self.cache.get(scope) {
+            return c.clone();
+        }
         let k = scope_key(scope);
-        self.cache.entry(k.clone()).or_insert_with(|| {
-            let v = ix.tree.ancestors(&k);
-            let s = v.iter().cloned().collect();
-            (v, s)
-        })
+        let c = self
+            .cache
+            .entry(k.clone())
+            .or_insert_with(|| {
+                let v = ix.tree.ancestors(&k);
+                let s = v.iter().cloned().collect();
+                std::rc::Rc::new((v, s))
+            })
+            .clone();
+        self.cache.insert(scope.to_string(), c.clone());
+        c
     }
 }
 
@@ -374,7 +386,8 @@ fn decide_one(
 ) -> ActionDecision {
     let target = scope_key(&req.scope);
     let action_l = key(req.action.trim());
-    let (chain, in_chain) = anc.get(ix, &target).clone();
+    let chain_rc = anc.get(ix, &req.scope);
+    let (chain, in_chain) = &*chain_rc;
     let mut grants = Vec::new();
     let mut why = Vec::new();
     let mut elsewhere = Vec::new();
@@ -457,7 +470,7 @@ fn decide_one(
     // not apply to children).
     let mut denies = Vec::new();
     let all = ALL_PRINCIPALS;
-    for s in &chain {
+    for s in chain {
         for &di in ix.denies_by_scope.get(s).into_iter().flatten() {
             let d = &ix.denies[di];
             if d.def.do_not_apply_to_child_scopes && *s != target {

@@ -69,20 +69,17 @@ fn role_touches(ix: &Index, role_id: &str, role_name: Option<&str>, reqs: &[&Act
     })
 }
 
-/// Every principal that can do the actions (of some alternative), and the groups
-/// whose members the answer could not see.
-pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool) -> WhoAnswer {
-    let mut anc = Ancestry::default();
+/// Holders of assignments or eligibilities at or above any asked scope whose role
+/// grants at least one asked action: every principal `who` lists is one of them or
+/// a member of one, transitively.
+pub fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<String> {
     let all_reqs: Vec<&ActionReq> = alts.iter().flatten().collect();
     let scopes: BTreeSet<String> = all_reqs.iter().map(|r| scope_key(&r.scope)).collect();
-
-    // Seeds: holders of assignments or eligibilities at or above any asked scope whose
-    // role grants at least one asked action.
     let mut seeds: Vec<String> = Vec::new();
     let mut seen_seed = HashSet::new();
     for s in &scopes {
-        let (chain, _) = anc.get(ix, s).clone();
-        for c in &chain {
+        let chain = anc.get(ix, s);
+        for c in &chain.0 {
             for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
                 let a = &ix.assignments[ai];
                 if role_touches(
@@ -105,6 +102,32 @@ pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool)
             }
         }
     }
+    seeds
+}
+
+/// The principals whose members (transitively) a `who` answer needs: the grant
+/// seeds, and the principals deny assignments at the asked scopes name or exempt.
+pub fn expansion_seeds(ix: &Index, alts: &Alternatives) -> Vec<String> {
+    let mut anc = Ancestry::default();
+    let mut seeds = grant_seeds(ix, alts, &mut anc);
+    for d in &ix.denies {
+        for p in d.def.principals.iter().chain(&d.def.exclude_principals) {
+            let k = key(&p.id);
+            if k != crate::model::ALL_PRINCIPALS {
+                seeds.push(k);
+            }
+        }
+    }
+    seeds.sort();
+    seeds.dedup();
+    seeds
+}
+
+/// Every principal that can do the actions (of some alternative), and the groups
+/// whose members the answer could not see.
+pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool) -> WhoAnswer {
+    let mut anc = Ancestry::default();
+    let seeds = grant_seeds(ix, alts, &mut anc);
 
     // Expand downward through direct memberships, transitively.
     let mut candidates: Vec<String> = Vec::new();

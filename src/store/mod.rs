@@ -374,6 +374,17 @@ impl Store {
         Ok(slice::load_slice(&self.conn, snapshot_id, req)?)
     }
 
+    /// Adds to a slice the members of `seeds`, transitively (edges, principals and
+    /// member lists), for `who`.
+    pub fn expand_members(
+        &self,
+        snapshot_id: i64,
+        tenant: &mut Tenant,
+        seeds: &[String],
+    ) -> Result<(), StoreError> {
+        Ok(slice::expand(&self.conn, snapshot_id, tenant, seeds)?)
+    }
+
     /// Every scope node of a snapshot.
     pub fn scopes(&self, snapshot_id: i64) -> Result<Vec<crate::model::ScopeNode>, StoreError> {
         Ok(slice::scopes(&self.conn, snapshot_id)?)

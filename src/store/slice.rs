@@ -12,13 +12,16 @@ use std::collections::{HashSet, VecDeque};
 
 use rusqlite::Connection;
 
-use crate::model::{key, MemberEdge, Principal, ScopeNode, Tenant, ALL_PRINCIPALS};
+use crate::model::{key, Principal, PrincipalKind, ScopeNode, Tenant, ALL_PRINCIPALS};
 
 use super::read::{
     assignment_row, deny_row, edge_row, eligibility_row, operation_row, principal_row, role_row,
     scope_row, ASSIGNMENT_COLS, DENY_COLS, EDGE_COLS, ELIGIBILITY_COLS, IN_SNAPSHOT,
     OPERATION_COLS, PRINCIPAL_COLS, ROLE_COLS, SCOPE_COLS,
 };
+
+/// Keys per `IN (...)` lookup.
+const CHUNK: usize = 500;
 
 /// What a question needs.
 #[derive(Debug, Clone, Default)]
@@ -138,17 +141,10 @@ pub(crate) fn load_slice(
         )?);
     }
 
-    let mut nodes: HashSet<String> = HashSet::new();
-    let mut edges: HashSet<(String, String)> = HashSet::new();
-    let mut push_edge = |t: &mut Tenant, e: MemberEdge| {
-        if edges.insert((key(&e.group_id), key(&e.member_id))) {
-            t.member_edges.push(e);
-        }
-    };
-
     // Upward: the asked principals' groups, transitively, and all their grants.
-    let mut queue: VecDeque<String> = req.principals.iter().map(|p| key(p)).collect();
-    let mut up: HashSet<String> = queue.iter().cloned().collect();
+    let mut up: HashSet<String> = req.principals.iter().map(|p| key(p)).collect();
+    let mut queue: VecDeque<String> = up.iter().cloned().collect();
+    let mut edges: HashSet<(String, String)> = HashSet::new();
     while let Some(m) = queue.pop_front() {
         for e in query_by(
             conn,
@@ -158,7 +154,9 @@ pub(crate) fn load_slice(
             edge_row,
         )? {
             let g = key(&e.group_id);
-            push_edge(&mut t, e);
+            if edges.insert((g.clone(), key(&e.member_id))) {
+                t.member_edges.push(e);
+            }
             if up.insert(g.clone()) {
                 queue.push_back(g);
             }
@@ -188,10 +186,9 @@ pub(crate) fn load_slice(
             }
         }
     }
-    nodes.extend(up);
 
-    // Holders at the scopes (and the principals deny assignments name or exempt).
-    let mut seeds: Vec<String> = t
+    // Every holder (and every principal a deny assignment names or exempts).
+    let mut nodes: Vec<String> = t
         .assignments
         .iter()
         .map(|a| key(&a.principal_id))
@@ -203,54 +200,12 @@ pub(crate) fn load_slice(
                 .map(|p| key(&p.id))
                 .filter(|k| k != ALL_PRINCIPALS),
         )
+        .chain(up)
         .collect();
-    seeds.sort();
-    seeds.dedup();
-
-    // Downward: every member of a holder, transitively.
-    if req.expand_members {
-        let mut down: HashSet<String> = seeds.iter().cloned().collect();
-        let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
-        while let Some(g) = queue.pop_front() {
-            for e in query_by(
-                conn,
-                &sql(EDGE_COLS, "member_edges", "group_key"),
-                s,
-                &g,
-                edge_row,
-            )? {
-                let m = key(&e.member_id);
-                push_edge(&mut t, e);
-                if down.insert(m.clone()) {
-                    queue.push_back(m);
-                }
-            }
-        }
-        nodes.extend(down);
-    }
-    nodes.extend(seeds);
-    for e in &t.member_edges {
-        nodes.insert(key(&e.group_id));
-    }
-
-    let mut keys: Vec<&String> = nodes.iter().collect();
-    keys.sort();
-    for k in keys {
-        t.principals.extend(query_by(
-            conn,
-            &sql(PRINCIPAL_COLS, "principals", "key"),
-            s,
-            k,
-            principal_row,
-        )?);
-        t.member_lists.extend(query_by(
-            conn,
-            &sql("COALESCE(group_id, key)", "member_lists", "key"),
-            s,
-            k,
-            |r| r.get(0),
-        )?);
-    }
+    nodes.sort();
+    nodes.dedup();
+    let groups: Vec<String> = t.member_edges.iter().map(|e| key(&e.group_id)).collect();
+    add_principals(conn, s, &mut t, &nodes, &groups)?;
 
     let mut st = conn.prepare_cached(&format!(
         "SELECT {ROLE_COLS} FROM role_definitions WHERE {IN_SNAPSHOT} ORDER BY key"
@@ -264,5 +219,121 @@ pub(crate) fn load_slice(
     t.operations = st
         .query_map([s], operation_row)?
         .collect::<rusqlite::Result<_>>()?;
+    if req.expand_members {
+        expand(conn, s, &mut t, &nodes)?;
+    }
     Ok(t)
+}
+
+/// Adds the principal records of `nodes` not yet in `t`, and the member lists of
+/// those of them that are (or may be) groups.
+fn add_principals(
+    conn: &Connection,
+    s: i64,
+    t: &mut Tenant,
+    nodes: &[String],
+    groups: &[String],
+) -> rusqlite::Result<()> {
+    let have: HashSet<String> = t.principals.iter().map(|p| key(&p.id)).collect();
+    let listed: HashSet<String> = t.member_lists.iter().map(|g| key(g)).collect();
+    let mut group_set: HashSet<String> = groups.iter().cloned().collect();
+    let wanted: Vec<&String> = nodes.iter().filter(|k| !have.contains(*k)).collect();
+    let mut found_keys: HashSet<String> = HashSet::new();
+    for chunk in wanted.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {PRINCIPAL_COLS} FROM principals WHERE key IN ({marks}) AND valid_from <= ?{n} \
+             AND (valid_to IS NULL OR valid_to >= ?{n})",
+            n = chunk.len() + 1
+        ))?;
+        let params = chunk
+            .iter()
+            .map(|k| rusqlite::types::Value::Text(k.to_string()))
+            .chain(std::iter::once(rusqlite::types::Value::Integer(s)));
+        let rows = st.query_map(rusqlite::params_from_iter(params), principal_row)?;
+        for p in rows {
+            let p = p?;
+            let k = key(&p.id);
+            if p.kind == PrincipalKind::Group {
+                group_set.insert(k.clone());
+            }
+            found_keys.insert(k);
+            t.principals.push(p);
+        }
+    }
+    // Ids in no listing may be groups too (their member lists say so).
+    for k in &wanted {
+        if !found_keys.contains(k.as_str()) {
+            group_set.insert(k.to_string());
+        }
+    }
+    let mut groups: Vec<String> = group_set
+        .into_iter()
+        .filter(|g| !listed.contains(g))
+        .collect();
+    groups.sort();
+    for g in groups {
+        t.member_lists.extend(query_by(
+            conn,
+            &sql("COALESCE(group_id, key)", "member_lists", "key"),
+            s,
+            &g,
+            |r| r.get(0),
+        )?);
+    }
+    Ok(())
+}
+
+/// Adds to `t` the members of `seeds`, transitively: the edges, the principals and
+/// the groups' member lists.
+pub(crate) fn expand(
+    conn: &Connection,
+    s: i64,
+    t: &mut Tenant,
+    seeds: &[String],
+) -> rusqlite::Result<()> {
+    let mut edges: HashSet<(String, String)> = t
+        .member_edges
+        .iter()
+        .map(|e| (key(&e.group_id), key(&e.member_id)))
+        .collect();
+    let mut seen: HashSet<String> = seeds.iter().cloned().collect();
+    let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
+    let mut new_nodes = Vec::new();
+    let mut groups = Vec::new();
+    while let Some(g) = queue.pop_front() {
+        let mut any = false;
+        for e in query_by(
+            conn,
+            &sql(EDGE_COLS, "member_edges", "group_key"),
+            s,
+            &g,
+            edge_row,
+        )? {
+            any = true;
+            let m = key(&e.member_id);
+            // Users and service principals have no members: no need to look.
+            let leaf = matches!(
+                e.member_kind,
+                Some(
+                    PrincipalKind::User
+                        | PrincipalKind::ServicePrincipal
+                        | PrincipalKind::ManagedIdentity
+                )
+            );
+            if edges.insert((g.clone(), m.clone())) {
+                t.member_edges.push(e);
+            }
+            if seen.insert(m.clone()) {
+                new_nodes.push(m.clone());
+                if !leaf {
+                    queue.push_back(m);
+                }
+            }
+        }
+        if any {
+            groups.push(g);
+        }
+    }
+    add_principals(conn, s, t, &new_nodes, &groups)
 }
