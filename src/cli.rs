@@ -173,6 +173,10 @@ pub struct SynthArgs {
     /// Output directory (created; must be empty or absent).
     #[arg(long)]
     pub out: PathBuf,
+    /// Write the same tenant with this fraction of assignments and memberships
+    /// changed and one role edited (e.g. 0.01), for a second snapshot.
+    #[arg(long)]
+    pub churn: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

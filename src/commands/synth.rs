@@ -13,7 +13,7 @@ use super::{Outcome, UsageError};
 
 pub fn run(args: SynthArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let summary = synth::write_tenant(args.profile, args.seed, &args.out, None).map_err(
+    let summary = synth::write_tenant(args.profile, args.seed, &args.out, args.churn).map_err(
         |e: SynthError| -> anyhow::Error {
             if e.is_usage() {
                 UsageError(e.to_string()).into()
