@@ -139,12 +139,19 @@ pub fn target_scope_in(
                 .collect();
             names.sort();
             names.dedup();
+            let more = names.len().saturating_sub(20);
+            names.truncate(20);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             return Err(UsageError(format!(
                 "no workspace named `{ws}` in this snapshot; known workspaces: {}",
                 if names.is_empty() {
                     "none (import `az resource list` or `az ml workspace list` output)".to_string()
                 } else {
-                    names.join(", ")
+                    format!("{}{more}", names.join(", "))
                 }
             ))
             .into());

@@ -2,7 +2,9 @@
 //! in its own temporary directory with an explicit `--db`; none reads or writes a
 //! user's database.
 
+mod concurrency;
 mod facts;
 mod import;
+mod review;
 mod slice;
 mod support;
