@@ -257,7 +257,11 @@ pub fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
                     n.clone().unwrap_or_default(),
                 ),
                 None if ix.is_group(&k) => ("Group".to_string(), String::new()),
-                None => ("Unknown".to_string(), String::new()),
+                None => match ix.member_kind(&k) {
+                    Some(PrincipalKind::ManagedIdentity) => ("ServicePrincipal".to_string(), String::new()),
+                    Some(kind) => (kind.as_str().to_string(), String::new()),
+                    None => ("Unknown".to_string(), String::new()),
+                },
             };
             PrincipalInfo {
                 id: k,

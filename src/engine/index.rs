@@ -117,6 +117,8 @@ pub struct Index {
     /// Best-known principal type and name for ids outside the directory listings,
     /// from the assignments that name them.
     assignment_principal: HashMap<String, (String, Option<String>)>,
+    /// Member types as the member lists gave them.
+    member_kind: HashMap<String, crate::model::PrincipalKind>,
 }
 
 impl Index {
@@ -128,7 +130,11 @@ impl Index {
         let mut groups_of: HashMap<String, Vec<String>> = HashMap::new();
         let mut members_of: HashMap<String, Vec<String>> = HashMap::new();
         let mut seen_edges = HashSet::new();
+        let mut member_kind = HashMap::new();
         for e in &t.member_edges {
+            if let Some(k) = e.member_kind {
+                member_kind.entry(key(&e.member_id)).or_insert(k);
+            }
             let (g, m) = (key(&e.group_id), key(&e.member_id));
             if seen_edges.insert((g.clone(), m.clone())) {
                 groups_of.entry(m.clone()).or_default().push(g.clone());
@@ -228,7 +234,13 @@ impl Index {
             operations,
             operation_by_name,
             assignment_principal,
+            member_kind,
         }
+    }
+
+    /// The type a member list gave an object, if any.
+    pub fn member_kind(&self, id: &str) -> Option<crate::model::PrincipalKind> {
+        self.member_kind.get(&key(id)).copied()
     }
 
     /// The role an assignment refers to: by GUID, else (for custom role files that
