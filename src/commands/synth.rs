@@ -50,6 +50,7 @@ mod tests {
             profile: Profile::Small,
             seed: 1,
             out: tmp.path().to_path_buf(),
+            churn: None,
         })
         .unwrap_err();
         assert!(err.chain().any(|c| c.is::<UsageError>()), "{err:#}");

@@ -75,16 +75,7 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
             ix.principals.len()
         );
     }
-    let answer = query::who(
-        &ix,
-        &alts,
-        args.include_groups,
-        args.explain || args.graph.is_some(),
-    );
     let names = report::ScopeNames::new(&sl.scopes);
-    if std::env::var_os("WHOCAN_TIMING").is_some() {
-        eprintln!("who {:?}", t0.elapsed());
-    }
     let q = answers::Question {
         snapshot: &sl.snapshot,
         scope: &scope,
@@ -93,16 +84,42 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         uncovered: &uncovered,
         names: &names,
     };
+    let explain = args.explain || args.graph.is_some();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.graph.is_some() {
-        let ds: Vec<_> = answer.answers.iter().map(|a| &a.decision).collect();
-        report::dot::write(&mut out, &format!("who at {scope}"), &ds)?;
-    } else {
-        match output_format(args.format) {
-            Format::Json => report::print_json(&mut out, &answers::who_json(&q, &answer))?,
-            Format::Csv => answers::who_csv(&mut out, &answer)?,
-            Format::Table => answers::who_table(&mut out, &q, &answer, args.explain)?,
+    match (args.graph, output_format(args.format)) {
+        // Streamed: one principal at a time.
+        (None, Format::Json) => {
+            let mut stream = answers::WhoJsonStream::start(&mut out, &q)?;
+            let mut result = Ok(());
+            let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, |a| {
+                if result.is_ok() {
+                    result = stream.push(&a);
+                }
+            });
+            result?;
+            stream.finish(&q, &incomplete)?;
+        }
+        (None, Format::Csv) => {
+            let mut c = report::csv_writer(&mut out);
+            answers::who_csv_header(&mut c)?;
+            let mut result = Ok(());
+            query::who_each(&ix, &alts, args.include_groups, explain, |a| {
+                if result.is_ok() {
+                    result = answers::who_csv_rows(&mut c, &a);
+                }
+            });
+            result?;
+            c.flush()?;
+        }
+        (Some(_), _) => {
+            let answer = query::who(&ix, &alts, args.include_groups, true);
+            let ds: Vec<_> = answer.answers.iter().map(|a| &a.decision).collect();
+            report::dot::write(&mut out, &format!("who at {scope}"), &ds)?;
+        }
+        (None, Format::Table) => {
+            let answer = query::who(&ix, &alts, args.include_groups, args.explain);
+            answers::who_table(&mut out, &q, &answer, args.explain)?;
         }
     }
     out.flush()?;

@@ -126,43 +126,8 @@ pub fn expansion_seeds(ix: &Index, alts: &Alternatives) -> Vec<String> {
 /// Every principal that can do the actions (of some alternative), and the groups
 /// whose members the answer could not see.
 pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool) -> WhoAnswer {
-    let mut anc = Ancestry::default();
-    let seeds = grant_seeds(ix, alts, &mut anc);
-
-    // Expand downward through direct memberships, transitively.
-    let mut candidates: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut incomplete: BTreeSet<Incomplete> = BTreeSet::new();
-    let mut queue: VecDeque<String> = VecDeque::new();
-    for s in seeds {
-        if seen.insert(s.clone()) {
-            queue.push_back(s);
-        }
-    }
-    while let Some(p) = queue.pop_front() {
-        if ix.is_group(&p) && !ix.member_lists.contains(&p) {
-            incomplete.insert(Incomplete {
-                group_id: p.clone(),
-                display_name: ix.name_of(&p),
-                reason: "members not imported".into(),
-            });
-        }
-        if let Some(members) = ix.members_of.get(&p) {
-            for m in members {
-                if seen.insert(m.clone()) {
-                    queue.push_back(m.clone());
-                }
-            }
-        }
-        candidates.push(p);
-    }
-
-    let mut answers: Vec<Answer> = candidates
-        .iter()
-        .filter(|c| include_groups || !ix.is_group(c))
-        .map(|c| decide_alternatives(ix, c, alts, explain, &mut anc))
-        .filter(|a| a.decision.access != Access::None)
-        .collect();
+    let mut answers = Vec::new();
+    let incomplete = who_each(ix, alts, include_groups, explain, |a| answers.push(a));
     answers.sort_by(|a, b| {
         (
             a.decision.access,
@@ -177,14 +142,79 @@ pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool)
     });
     WhoAnswer {
         answers,
-        incomplete: incomplete.into_iter().collect(),
+        incomplete,
     }
+}
+
+/// The candidates of `who` (sorted by display name, then id) and what the answer
+/// could not see.
+pub fn candidates(
+    ix: &Index,
+    alts: &Alternatives,
+    include_groups: bool,
+) -> (Vec<String>, Vec<Incomplete>) {
+    let mut anc = Ancestry::default();
+    let seeds = grant_seeds(ix, alts, &mut anc);
+
+    // Expand downward through direct memberships, transitively.
+    let mut candidates: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut incomplete: BTreeSet<Incomplete> = BTreeSet::new();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    for s in seeds {
+        if seen.insert(s.clone()) {
+            queue.push_back(s);
+        }
+    }
+    while let Some(p) = queue.pop_front() {
+        let group = ix.is_group(&p);
+        if group && !ix.member_lists.contains(&p) {
+            incomplete.insert(Incomplete {
+                group_id: p.clone(),
+                display_name: ix.name_of(&p),
+                reason: "members not imported".into(),
+            });
+        }
+        if let Some(members) = ix.members_of.get(&p) {
+            for m in members {
+                if seen.insert(m.clone()) {
+                    queue.push_back(m.clone());
+                }
+            }
+        }
+        if include_groups || !group {
+            candidates.push(p);
+        }
+    }
+    candidates.sort_by_cached_key(|c| (ix.name_of(c).to_lowercase(), c.clone()));
+    (candidates, incomplete.into_iter().collect())
+}
+
+/// `who`, one answer at a time (in display-name order, `none` left out), so that a
+/// caller can print each as it comes: memory stays bounded by the data, not by the
+/// size of the answer. Returns what the answer could not see.
+pub fn who_each(
+    ix: &Index,
+    alts: &Alternatives,
+    include_groups: bool,
+    explain: bool,
+    mut each: impl FnMut(Answer),
+) -> Vec<Incomplete> {
+    let (candidates, incomplete) = candidates(ix, alts, include_groups);
+    let mut anc = Ancestry::default();
+    for c in &candidates {
+        let a = decide_alternatives(ix, c, alts, explain, &mut anc);
+        if a.decision.access != Access::None {
+            each(a);
+        }
+    }
+    incomplete
 }
 
 /// The groups on the asked scopes' paths that hold a relevant assignment and whose
 /// members were never imported (for `can`: a principal might be in them unseen).
 pub fn incomplete_for(ix: &Index, alts: &Alternatives) -> Vec<Incomplete> {
-    who(ix, alts, true, false).incomplete
+    candidates(ix, alts, true).1
 }
 
 /// One concrete operation the principal can do.

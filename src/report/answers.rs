@@ -141,7 +141,79 @@ fn incomplete_json(
         .collect()
 }
 
-/// SPEC §4.
+/// SPEC §4, written as the answers come: `principals` streams, `denied` and
+/// `eligible` (short lists) are held until the end.
+pub struct WhoJsonStream<'w> {
+    out: &'w mut dyn Write,
+    first: bool,
+    denied: Vec<Value>,
+    eligible: Vec<Value>,
+}
+
+impl<'w> WhoJsonStream<'w> {
+    pub fn start(out: &'w mut dyn Write, q: &Question) -> io::Result<WhoJsonStream<'w>> {
+        let field = |k: &str, v: &Value| format!("  {}: {}", json!(k), v);
+        writeln!(out, "{{")?;
+        writeln!(out, "{},", field("snapshot", &snapshot_json(q.snapshot)))?;
+        writeln!(out, "{},", field("scope", &json!(q.scope)))?;
+        writeln!(out, "{},", field("actions", &json!(q.actions)))?;
+        if let Some(a) = q.activity {
+            writeln!(out, "{},", field("activity", &json!(a)))?;
+        }
+        write!(out, "  \"principals\": [")?;
+        Ok(WhoJsonStream {
+            out,
+            first: true,
+            denied: Vec::new(),
+            eligible: Vec::new(),
+        })
+    }
+
+    pub fn push(&mut self, a: &Answer) -> io::Result<()> {
+        match a.decision.access {
+            Access::Allowed | Access::Conditional => {
+                let sep = if self.first { "\n    " } else { ",\n    " };
+                self.first = false;
+                write!(self.out, "{sep}{}", principal_json(&a.decision))
+            }
+            Access::Denied => {
+                self.denied.extend(denied_json(&a.decision));
+                Ok(())
+            }
+            Access::Eligible => {
+                self.eligible.extend(eligible_json(&a.decision));
+                Ok(())
+            }
+            Access::None => Ok(()),
+        }
+    }
+
+    pub fn finish(
+        self,
+        q: &Question,
+        incomplete: &[crate::engine::decide::Incomplete],
+    ) -> io::Result<()> {
+        let list = |v: &[Value]| -> String {
+            if v.is_empty() {
+                "[]".to_string()
+            } else {
+                let items: Vec<String> = v.iter().map(|x| format!("    {x}")).collect();
+                format!("[\n{}\n  ]", items.join(",\n"))
+            }
+        };
+        writeln!(self.out, "{}],", if self.first { "" } else { "\n  " })?;
+        writeln!(self.out, "  \"denied\": {},", list(&self.denied))?;
+        writeln!(self.out, "  \"eligible\": {},", list(&self.eligible))?;
+        writeln!(
+            self.out,
+            "  \"incomplete\": {}",
+            list(&incomplete_json(incomplete, q.uncovered))
+        )?;
+        writeln!(self.out, "}}")
+    }
+}
+
+/// SPEC §4, as one value.
 pub fn who_json(q: &Question, w: &WhoAnswer) -> Value {
     let mut principals = Vec::new();
     let mut denied = Vec::new();
@@ -425,6 +497,14 @@ fn write_why_not(
 /// One CSV row per (principal, grant); denied and eligible principals too.
 pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
     let mut c = super::csv_writer(out);
+    who_csv_header(&mut c)?;
+    for a in &w.answers {
+        who_csv_rows(&mut c, a)?;
+    }
+    c.flush()
+}
+
+pub fn who_csv_header(c: &mut csv::Writer<&mut dyn Write>) -> io::Result<()> {
     c.write_record([
         "principal_id",
         "principal_type",
@@ -441,7 +521,12 @@ pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
         "matched_pattern",
         "condition",
     ])?;
-    for a in &w.answers {
+    Ok(())
+}
+
+/// The CSV rows of one principal: one per grant (or, with none, per eligibility).
+pub fn who_csv_rows(c: &mut csv::Writer<&mut dyn Write>, a: &Answer) -> io::Result<()> {
+    {
         let d = &a.decision;
         let p = &d.principal;
         let base = |c: &mut csv::Writer<&mut dyn Write>, rest: [&str; 8]| -> io::Result<()> {
@@ -466,7 +551,7 @@ pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
                     .collect::<Vec<_>>()
                     .join(";");
                 base(
-                    &mut c,
+                    c,
                     [
                         &g.action,
                         &via,
@@ -488,7 +573,7 @@ pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
                         .collect::<Vec<_>>()
                         .join(";");
                     base(
-                        &mut c,
+                        c,
                         [
                             &e.action,
                             &via,
@@ -504,7 +589,7 @@ pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
             }
         }
     }
-    c.flush()
+    Ok(())
 }
 
 /// Neutralises spreadsheet formula injection: a cell starting with `=`, `+`, `-`,
