@@ -1,12 +1,137 @@
-//! `whocan diff`.
+//! `whocan diff FROM TO`: effective access gained and lost between two snapshots,
+//! each change traced to its cause.
+//!
+//! FROM and TO are snapshot ids, or dates (the latest snapshot taken at or before
+//! the date, as `--as-of`). Both snapshots are read in one pass
+//! ([`crate::store::Store::load_pair`]); `--scope`/`--workspace` are resolved
+//! against the later snapshot (the earlier one when the later no longer knows the
+//! name) and `--principal` against both. Never writes to the database.
 
+use std::io::Write;
 use std::path::Path;
 
-use crate::cli::DiffArgs;
+use crate::cli::{DiffArgs, Format};
+use crate::engine::diff::{self, DiffOptions};
+use crate::model::{key, Tenant};
+use crate::report::{self, history};
+use crate::store::SnapshotSelector;
 
-use super::Outcome;
+use super::common::{is_guid, open_existing, parse_instant, target_scope};
+use super::{output_format, Outcome, UsageError};
+
+/// A snapshot id (digits) or a date.
+fn selector(s: &str) -> anyhow::Result<SnapshotSelector> {
+    let t = s.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(SnapshotSelector::Id(
+            t.parse()
+                .map_err(|_| UsageError(format!("`{s}` is not a snapshot id")))?,
+        ));
+    }
+    Ok(SnapshotSelector::AsOf(parse_instant(t, true)?))
+}
+
+/// The principal named by object id, user principal name or display name, in
+/// either snapshot (without building a full index: diffs run on large tenants).
+fn resolve_principal(from: &Tenant, to: &Tenant, name: &str) -> anyhow::Result<String> {
+    let k = key(name.trim());
+    let both = [to, from];
+    let known_id = both.iter().any(|t| {
+        t.principals.iter().any(|p| key(&p.id) == k)
+            || t.assignments.iter().any(|a| key(&a.principal_id) == k)
+            || t.eligibilities.iter().any(|e| key(&e.principal_id) == k)
+            || t.member_edges
+                .iter()
+                .any(|e| key(&e.member_id) == k || key(&e.group_id) == k)
+    });
+    if known_id {
+        return Ok(k);
+    }
+    let mut matches: Vec<(String, String)> = Vec::new();
+    for t in both {
+        for p in &t.principals {
+            let by_upn = p
+                .user_principal_name
+                .as_deref()
+                .is_some_and(|u| key(u) == k);
+            if by_upn || key(&p.display_name) == k {
+                let entry = (
+                    key(&p.id),
+                    format!(
+                        "{}  {}{}",
+                        key(&p.id),
+                        p.display_name,
+                        p.user_principal_name
+                            .as_deref()
+                            .map(|u| format!("  {u}"))
+                            .unwrap_or_default()
+                    ),
+                );
+                if !matches.iter().any(|m| m.0 == entry.0) {
+                    matches.push(entry);
+                }
+            }
+        }
+    }
+    match matches.as_slice() {
+        [one] => Ok(one.0.clone()),
+        [] if is_guid(&k) => Ok(k),
+        [] => Err(UsageError(format!(
+            "no principal matches `{name}` in either snapshot (by object id, user principal name or display name)"
+        ))
+        .into()),
+        many => Err(UsageError(format!(
+            "`{name}` matches {} principals; name one by object id or user principal name:\n  {}",
+            many.len(),
+            many.iter().map(|m| m.1.as_str()).collect::<Vec<_>>().join("\n  ")
+        ))
+        .into()),
+    }
+}
 
 pub fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
-    let _ = (db, args);
-    Err(super::UsageError("`whocan diff` is not built yet".into()).into())
+    let store = open_existing(db)?;
+    let from = store.resolve(&selector(&args.from)?)?;
+    let to = store.resolve(&selector(&args.to)?)?;
+    let (tf, tt) = store.load_pair(from.id, to.id)?;
+    let scope = if args.scope.scope.is_some() || args.scope.workspace.is_some() {
+        Some(match target_scope(&tt, &args.scope) {
+            Ok(s) => s,
+            Err(e) => target_scope(&tf, &args.scope).map_err(|_| e)?,
+        })
+    } else {
+        None
+    };
+    let principal = args
+        .principal
+        .as_deref()
+        .map(|p| resolve_principal(&tf, &tt, p))
+        .transpose()?;
+    let d = diff::diff(
+        &tf,
+        &tt,
+        &DiffOptions {
+            scope: scope.clone(),
+            principal: principal.clone(),
+        },
+    );
+    let mut nodes = tt.scopes.clone();
+    nodes.extend(tf.scopes.iter().cloned());
+    let names = report::ScopeNames::new(&nodes);
+    let q = history::DiffQuestion {
+        from: &from,
+        to: &to,
+        scope: scope.as_deref(),
+        principal: principal.as_deref(),
+        names: &names,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match output_format(args.format) {
+        Format::Json => report::print_json(&mut out, &history::diff_json(&q, &d))?,
+        Format::Csv => history::diff_csv(&mut out, &q, &d)?,
+        Format::Table => history::diff_table(&mut out, &q, &d)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
 }

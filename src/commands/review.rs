@@ -14,14 +14,15 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{Format, ReviewAction, ReviewApplyArgs, ReviewArgs, ReviewPlanArgs, ScopeArgs};
+use crate::engine::decide::Incomplete;
 use crate::engine::review::{self, Carry, PastDecision, Review, ReviewRow};
 use crate::engine::Index;
 use crate::model::{key, scope_key, ScopeKind, Tenant};
-use crate::report::{self, review as render, ScopeNames};
+use crate::report::{review as render, ScopeNames};
 use crate::store::review::{RecordedDecision, ReviewApply, SheetDecision};
 use crate::store::{SnapshotSelector, Store};
 
-use super::common::{load, open_existing, target_scope};
+use super::common::{load, open_existing, target_scope, Loaded};
 use super::{output_format, Outcome, UsageError};
 
 /// The decision values a sheet may carry (case-insensitive; blank = undecided).
@@ -91,22 +92,6 @@ fn past_of(d: &RecordedDecision) -> PastDecision {
     }
 }
 
-/// The decisions in force and where each row stands against them.
-fn carry_for(
-    store: &Store,
-    rows: &[ReviewRow],
-) -> anyhow::Result<(HashMap<String, PastDecision>, Vec<Carry>)> {
-    let past: HashMap<String, PastDecision> = store
-        .review_decisions()?
-        .iter()
-        .map(|(k, d)| (k.clone(), past_of(d)))
-        .collect();
-    let seen = store.reviewed_keys()?;
-    let scopes = store.reviewed_target_scopes()?;
-    let carry = review::carry_over(rows, &past, &seen, &scopes);
-    Ok((past, carry))
-}
-
 /// Writes a file through a temporary sibling and a rename, so that a failed write
 /// never leaves half a sheet behind.
 fn write_file(
@@ -132,34 +117,138 @@ fn write_file(
     Ok(())
 }
 
-fn render_to(out: &mut dyn Write, format: Format, sheet: &render::Sheet) -> std::io::Result<()> {
-    match format {
-        Format::Csv => render::write_csv(out, sheet),
-        Format::Json => report::print_json(out, &render::json(sheet)),
-        Format::Table => render::table(out, sheet),
+/// Earlier decisions, loaded once and matched against any number of rows.
+struct Decisions {
+    past: HashMap<String, PastDecision>,
+    seen: HashSet<String>,
+    scopes: HashSet<String>,
+}
+
+impl Decisions {
+    fn load(store: &Store) -> anyhow::Result<Decisions> {
+        Ok(Decisions {
+            past: store
+                .review_decisions()?
+                .iter()
+                .map(|(k, d)| (k.clone(), past_of(d)))
+                .collect(),
+            seen: store.reviewed_keys()?,
+            scopes: store.reviewed_target_scopes()?,
+        })
+    }
+
+    fn carry(&self, rows: &[ReviewRow]) -> Vec<Carry> {
+        review::carry_over(rows, &self.past, &self.seen, &self.scopes)
     }
 }
 
-/// `whocan review`: the sheet.
+/// Running totals for the closing message, and the groups the sheet could not see.
+#[derive(Default)]
+struct Counts {
+    incomplete: Vec<Incomplete>,
+    rows: usize,
+    privileged: usize,
+    recommended: usize,
+    prefilled: usize,
+    new: usize,
+    changed: usize,
+}
+
+impl Counts {
+    fn add(&mut self, rv: &Review, carry: &[Carry]) {
+        for i in &rv.incomplete {
+            if !self.incomplete.iter().any(|x| x.group_id == i.group_id) {
+                self.incomplete.push(i.clone());
+            }
+        }
+        self.rows += rv.rows.len();
+        self.privileged += rv.rows.iter().filter(|r| r.privileged).count();
+        self.recommended += rv
+            .rows
+            .iter()
+            .filter(|r| !r.recommendations.is_empty())
+            .count();
+        for c in carry {
+            match c {
+                Carry::Decided { .. } => self.prefilled += 1,
+                Carry::New => self.new += 1,
+                Carry::Changed { .. } => self.changed += 1,
+                _ => {}
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} rows, {} privileged, {} with a recommendation",
+            self.rows, self.privileged, self.recommended
+        )?;
+        if self.prefilled + self.new + self.changed > 0 {
+            write!(
+                f,
+                ", {} decisions pre-filled, {} new, {} changed since last review",
+                self.prefilled, self.new, self.changed
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the sheet as CSV or JSON one target at a time, so that only one
+/// target's rows are held at once (`--all-workspaces` on a large tenant).
+fn stream(
+    out: &mut dyn Write,
+    format: Format,
+    l: &Loaded,
+    targets: &[String],
+    decisions: &Decisions,
+    names: &ScopeNames,
+    counts: &mut Counts,
+) -> std::io::Result<()> {
+    let mut csv = None;
+    let mut json = None;
+    match format {
+        Format::Json => json = Some(render::JsonSheet::new(out, &l.snapshot, targets)?),
+        _ => csv = Some(render::CsvSheet::new(out)?),
+    }
+    for t in targets {
+        let rv = review::review(&l.index, std::slice::from_ref(t), &l.snapshot.taken_at);
+        let carry = decisions.carry(&rv.rows);
+        counts.add(&rv, &carry);
+        let sheet = render::Sheet {
+            snapshot: &l.snapshot,
+            review: &rv,
+            carry: &carry,
+            names,
+        };
+        if let Some(c) = csv.as_mut() {
+            c.rows(&sheet)?;
+        }
+        if let Some(j) = json.as_mut() {
+            j.rows(&sheet)?;
+        }
+    }
+    if let Some(c) = csv {
+        c.finish()?;
+    }
+    if let Some(j) = json {
+        j.finish()?;
+    }
+    Ok(())
+}
+
+/// `whocan review`: the sheet. CSV and JSON are written target by target; the
+/// table and the HTML page need the whole review at once.
 fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     let l = load(db, &args.snapshot)?;
     let targets = targets(&l.tenant, &args.scope, args.all_workspaces)?;
-    let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
     let store = open_existing(db)?;
-    let (_, carry) = carry_for(&store, &rv.rows)?;
+    let decisions = Decisions::load(&store)?;
+    drop(store);
     let names = ScopeNames::new(&l.tenant.scopes);
-    let sheet = render::Sheet {
-        snapshot: &l.snapshot,
-        review: &rv,
-        carry: &carry,
-        names: &names,
-    };
-    let counts = counts(&rv, &carry);
-
-    if let Some(path) = &args.html {
-        write_file(path, |w| render::write_html(w, &sheet))?;
-        eprintln!("wrote {} ({counts})", path.display());
-    }
     let format = match (args.format, &args.out, &args.html) {
         (Some(f), _, _) => Some(f),
         (None, Some(_), _) => Some(Format::Csv),
@@ -167,57 +256,84 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         (None, None, Some(_)) => None,
         (None, None, None) => Some(output_format(None)),
     };
-    if let Some(format) = format {
-        if format != Format::Table {
-            for i in &rv.incomplete {
-                eprintln!(
-                    "warning: group {} ({}): {}; the sheet cannot list who holds access through it",
-                    i.display_name, i.group_id, i.reason
-                );
-            }
+
+    if args.html.is_some() || format == Some(Format::Table) {
+        let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
+        let carry = decisions.carry(&rv.rows);
+        let mut counts = Counts::default();
+        counts.add(&rv, &carry);
+        let sheet = render::Sheet {
+            snapshot: &l.snapshot,
+            review: &rv,
+            carry: &carry,
+            names: &names,
+        };
+        if let Some(path) = &args.html {
+            write_file(path, |w| render::write_html(w, &sheet))?;
+            eprintln!("wrote {} ({counts})", path.display());
         }
+        let Some(format) = format else {
+            return Ok(Outcome::Success);
+        };
+        if format != Format::Table {
+            warn_incomplete(&rv.incomplete);
+        }
+        let render_to = |w: &mut dyn Write| match format {
+            Format::Csv => render::write_csv(w, &sheet),
+            Format::Json => render::write_json(w, &sheet),
+            Format::Table => render::table(w, &sheet),
+        };
         match &args.out {
             Some(path) => {
-                write_file(path, |w| render_to(w, format, &sheet))?;
+                write_file(path, render_to)?;
                 eprintln!("wrote {} ({counts})", path.display());
             }
             None => {
                 let stdout = std::io::stdout();
                 let mut out = stdout.lock();
-                render_to(&mut out, format, &sheet)?;
+                render_to(&mut out)?;
                 out.flush()?;
             }
+        }
+        return Ok(Outcome::Success);
+    }
+
+    let format = format.unwrap_or(Format::Csv);
+    let mut counts = Counts::default();
+    match &args.out {
+        Some(path) => {
+            write_file(path, |w| {
+                stream(w, format, &l, &targets, &decisions, &names, &mut counts)
+            })?;
+            warn_incomplete(&counts.incomplete);
+            eprintln!("wrote {} ({counts})", path.display());
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            stream(
+                &mut out,
+                format,
+                &l,
+                &targets,
+                &decisions,
+                &names,
+                &mut counts,
+            )?;
+            out.flush()?;
+            warn_incomplete(&counts.incomplete);
         }
     }
     Ok(Outcome::Success)
 }
 
-fn counts(rv: &Review, carry: &[Carry]) -> String {
-    let privileged = rv.rows.iter().filter(|r| r.privileged).count();
-    let rec = rv
-        .rows
-        .iter()
-        .filter(|r| !r.recommendations.is_empty())
-        .count();
-    let prefilled = carry
-        .iter()
-        .filter(|c| matches!(c, Carry::Decided { .. }))
-        .count();
-    let new = carry.iter().filter(|c| matches!(c, Carry::New)).count();
-    let changed = carry
-        .iter()
-        .filter(|c| matches!(c, Carry::Changed { .. }))
-        .count();
-    let mut s = format!(
-        "{} rows, {privileged} privileged, {rec} with a recommendation",
-        rv.rows.len()
-    );
-    if prefilled + new + changed > 0 {
-        s.push_str(&format!(
-            ", {prefilled} decisions pre-filled, {new} new, {changed} changed since last review"
-        ));
+fn warn_incomplete(incomplete: &[Incomplete]) {
+    for i in incomplete {
+        eprintln!(
+            "warning: group {} ({}): {}; the sheet cannot list who holds access through it",
+            i.display_name, i.group_id, i.reason
+        );
     }
-    s
 }
 
 // ---------------------------------------------------------------------------
@@ -573,7 +689,8 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
             store.decided_target_scopes()?
         };
     let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
-    let (past, carry) = carry_for(&store, &rv.rows)?;
+    let decisions = Decisions::load(&store)?;
+    let carry = decisions.carry(&rv.rows);
     let steps = review::plan(&rv.rows, &carry);
     let names = ScopeNames::new(&l.tenant.scopes);
 
@@ -617,7 +734,7 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    render::write_plan(&mut out, &l.snapshot, &steps, &past, &names)?;
+    render::write_plan(&mut out, &l.snapshot, &steps, &decisions.past, &names)?;
     out.flush()?;
     Ok(Outcome::Success)
 }

@@ -258,7 +258,9 @@ pub fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
                 ),
                 None if ix.is_group(&k) => ("Group".to_string(), String::new()),
                 None => match ix.member_kind(&k) {
-                    Some(PrincipalKind::ManagedIdentity) => ("ServicePrincipal".to_string(), String::new()),
+                    Some(PrincipalKind::ManagedIdentity) => {
+                        ("ServicePrincipal".to_string(), String::new())
+                    }
                     Some(kind) => (kind.as_str().to_string(), String::new()),
                     None => ("Unknown".to_string(), String::new()),
                 },

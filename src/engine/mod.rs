@@ -7,7 +7,9 @@
 
 pub mod activities;
 pub mod decide;
+pub mod diff;
 pub mod index;
+pub mod lint;
 pub mod pattern;
 pub mod query;
 pub mod review;

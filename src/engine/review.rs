@@ -159,7 +159,7 @@ impl ReviewRow {
 #[serde(rename_all = "camelCase")]
 pub struct Review {
     pub targets: Vec<String>,
-    /// Sorted by target scope, principal name, role, assignment scope, path.
+    /// By target (in the order asked), then principal name, role, assignment scope, path.
     pub rows: Vec<ReviewRow>,
     /// Groups whose members the sheet could not list (never imported, or too many paths).
     pub incomplete: Vec<Incomplete>,
@@ -213,7 +213,11 @@ struct Held<'a> {
 /// Every principal below a holder: the holder itself (empty path), then each member
 /// reached through nested groups, one entry per distinct simple path (cycles end).
 /// The path is nearest group first, ending with the holder.
-fn member_paths(ix: &Index, holder: &str) -> (Vec<(String, Vec<String>)>, bool) {
+/// Principals below a holder with their group paths, and whether the list was cut
+/// at [`MAX_PATHS_PER_HOLDER`].
+type MemberPaths = (Vec<(String, Vec<String>)>, bool);
+
+fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
     let mut out = vec![(holder.to_string(), vec![])];
     let mut truncated = false;
     // Depth-first with an explicit stack: (group, chain from the holder down to it).
@@ -250,7 +254,7 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
     let now = parse_time(taken_at);
     let mut rows = Vec::new();
     let mut incomplete = BTreeMap::new();
-    let mut paths_cache: HashMap<String, (Vec<(String, Vec<String>)>, bool)> = HashMap::new();
+    let mut paths_cache: HashMap<String, MemberPaths> = HashMap::new();
     let mut info_cache: HashMap<String, PrincipalInfo> = HashMap::new();
     // Ancestors of each assignment scope, to test "at or below the target".
     let mut anc_cache: HashMap<String, HashSet<String>> = HashMap::new();
@@ -331,11 +335,11 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
                     (Some(end), Some(now)) => end < now,
                     _ => false,
                 };
-            let (paths, truncated) = paths_cache
-                .entry(h.holder.clone())
-                .or_insert_with(|| member_paths(ix, &h.holder))
-                .clone();
-            if truncated {
+            if !paths_cache.contains_key(&h.holder) {
+                paths_cache.insert(h.holder.clone(), member_paths(ix, &h.holder));
+            }
+            let (paths, truncated) = &paths_cache[&h.holder];
+            if *truncated {
                 incomplete.insert(
                     h.holder.clone(),
                     Incomplete {
@@ -350,7 +354,7 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
             for (member, via) in paths {
                 let info = info_cache
                     .entry(member.clone())
-                    .or_insert_with(|| principal_info(ix, &member))
+                    .or_insert_with(|| principal_info(ix, member))
                     .clone();
                 let name_or_id = |p: &PrincipalInfo| {
                     if p.display_name.is_empty() {
@@ -384,7 +388,7 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
                         });
                 }
                 let mut row = ReviewRow {
-                    review_key: review_key(&member, h.assignment_id, &via),
+                    review_key: review_key(member, h.assignment_id, via),
                     principal: info,
                     role_name: role_name.clone(),
                     role_id: role_id.clone(),
@@ -425,12 +429,8 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
             }
         }
         recommend(ix, &mut rows[first..]);
-    }
-
-    rows.sort_by(|a, b| {
-        let k = |r: &ReviewRow| {
+        rows[first..].sort_by_cached_key(|r| {
             (
-                scope_key(&r.target_scope),
                 r.principal.display_name.to_lowercase(),
                 r.principal.id.clone(),
                 r.role_name.to_lowercase(),
@@ -439,9 +439,9 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
                 r.via.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
                 key(&r.assignment_id),
             )
-        };
-        k(a).cmp(&k(b))
-    });
+        });
+    }
+
     Review {
         targets: targets.to_vec(),
         rows,
@@ -1108,6 +1108,30 @@ mod tests {
         assert_eq!(r.incomplete[0].group_id, "g9");
         let g9 = r.rows.iter().find(|x| x.principal.id == "g9").unwrap();
         assert_eq!(g9.recommendations[0].code, "members-not-imported");
+    }
+
+    #[test]
+    fn summary_counts_distinct_principals_per_target() {
+        let mut t = tenant();
+        t.principals[1].user_type = Some("Guest".into());
+        t.assignments.push(assign(6, "gone", "reader", WS));
+        let r = review(&Index::new(&t), &[WS.to_string(), RG.to_string()], TAKEN);
+        let s = summary(&r);
+        assert_eq!(s.len(), 2);
+        // At the workspace: u1 (owner via groups), u2 (reader), u3 (below), gone.
+        assert_eq!(s[0].principals, 4);
+        assert_eq!(s[0].groups, 2);
+        assert_eq!(
+            s[0].privileged, 1,
+            "u1 through g1 and g2; groups not counted"
+        );
+        assert_eq!((s[0].orphaned, s[0].guests), (1, 1));
+        assert_eq!(
+            s[0].rows,
+            r.rows.iter().filter(|x| x.target_scope == WS).count()
+        );
+        // At the resource group everything is below or above: the same principals.
+        assert_eq!(s[1].principals, 4);
     }
 
     fn past(decision: &str, hash: &str) -> PastDecision {

@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod dot;
+pub mod history;
 pub mod review;
 
 use std::io::{self, Write};

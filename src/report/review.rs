@@ -11,12 +11,11 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::engine::review::{
-    summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow, TargetSummary,
-};
+use crate::engine::review::{summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow};
 use crate::model::{scope_key, Snapshot};
 
 use super::answers::neutralise;
@@ -102,16 +101,39 @@ pub fn cells(row: &ReviewRow, carry: &Carry) -> [String; 22] {
     ]
 }
 
-/// The CSV sheet: a header of [`COLUMNS`], one record per row, RFC 4180, every
-/// cell neutralised.
-pub fn write_csv(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
-    let mut c = super::csv_writer(out);
-    c.write_record(COLUMNS).map_err(io_error)?;
-    for (row, carry) in s.review.rows.iter().zip(s.carry) {
-        c.write_record(cells(row, carry).iter().map(|v| neutralise(v)))
-            .map_err(io_error)?;
+/// The CSV sheet, written target by target: a header of [`COLUMNS`], then one
+/// record per row; RFC 4180, every cell neutralised.
+pub struct CsvSheet<'w> {
+    w: csv::Writer<&'w mut dyn Write>,
+}
+
+impl<'w> CsvSheet<'w> {
+    /// Starts the sheet (writes the header).
+    pub fn new(out: &'w mut dyn Write) -> io::Result<CsvSheet<'w>> {
+        let mut w = super::csv_writer(out);
+        w.write_record(COLUMNS).map_err(io_error)?;
+        Ok(CsvSheet { w })
     }
-    c.flush()
+
+    pub fn rows(&mut self, s: &Sheet) -> io::Result<()> {
+        for (row, carry) in s.review.rows.iter().zip(s.carry) {
+            self.w
+                .write_record(cells(row, carry).iter().map(|v| neutralise(v)))
+                .map_err(io_error)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// The whole CSV sheet of one review.
+pub fn write_csv(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+    let mut c = CsvSheet::new(out)?;
+    c.rows(s)?;
+    c.finish()
 }
 
 /// A CSV error as the I/O error underneath it when there is one (so that a closed
@@ -123,88 +145,161 @@ fn io_error(e: csv::Error) -> io::Error {
     }
 }
 
-fn summary_json(t: &TargetSummary, names: &ScopeNames) -> Value {
-    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
-    v["label"] = json!(names.label(&t.target_scope));
-    v
+/// One row of the JSON review (borrowed: rows are written as they are made).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonRow<'a> {
+    review_key: &'a str,
+    principal_id: &'a str,
+    principal_type: &'a str,
+    display_name: &'a str,
+    user_principal_name: Option<&'a str>,
+    user_type: Option<&'a str>,
+    account_enabled: Option<bool>,
+    managed_identity: bool,
+    role_name: &'a str,
+    role_id: &'a str,
+    role_type: &'a str,
+    role_defined: bool,
+    privileged: bool,
+    assignment_id: &'a str,
+    assignment_scope: &'a str,
+    target_scope: &'a str,
+    inherited: bool,
+    below: bool,
+    via: &'a [crate::engine::decide::GroupRef],
+    access_path: &'a str,
+    condition: Option<&'a str>,
+    pim: &'a str,
+    start_date_time: Option<&'a str>,
+    end_date_time: Option<&'a str>,
+    expired: bool,
+    orphaned: bool,
+    recommendations: &'a [crate::engine::review::Recommendation],
+    recommendation: String,
+    /// `firstReview`, `new`, `undecided`, `decided` or `changed`.
+    status: &'static str,
+    previous_decision: Option<&'a PastDecision>,
+    decision: Option<&'a str>,
+    reviewer_comment: Option<&'a str>,
+    content_hash: &'a str,
 }
 
-fn carry_json(c: &Carry) -> (Value, Value) {
-    let status = match c {
-        Carry::FirstReview => "firstReview",
-        Carry::New => "new",
-        Carry::Undecided => "undecided",
-        Carry::Decided { .. } => "decided",
-        Carry::Changed { .. } => "changed",
+fn json_row<'a>(r: &'a ReviewRow, c: &'a Carry) -> JsonRow<'a> {
+    let p = &r.principal;
+    let (status, previous) = match c {
+        Carry::FirstReview => ("firstReview", None),
+        Carry::New => ("new", None),
+        Carry::Undecided => ("undecided", None),
+        Carry::Decided { previous } => ("decided", Some(previous)),
+        Carry::Changed { previous } => ("changed", Some(previous)),
     };
-    let previous = match c {
-        Carry::Decided { previous } | Carry::Changed { previous } => json!(previous),
-        _ => Value::Null,
-    };
-    (json!(status), previous)
+    let (decision, comment) = c.prefill();
+    JsonRow {
+        review_key: &r.review_key,
+        principal_id: &p.id,
+        principal_type: &p.kind,
+        display_name: &p.display_name,
+        user_principal_name: p.user_principal_name.as_deref(),
+        user_type: p.user_type.as_deref(),
+        account_enabled: p.account_enabled,
+        managed_identity: p.managed_identity,
+        role_name: &r.role_name,
+        role_id: &r.role_id,
+        role_type: &r.role_type,
+        role_defined: r.role_defined,
+        privileged: r.privileged,
+        assignment_id: &r.assignment_id,
+        assignment_scope: &r.assignment_scope,
+        target_scope: &r.target_scope,
+        inherited: r.inherited,
+        below: r.below,
+        via: &r.via,
+        access_path: &r.access_path,
+        condition: r.condition.as_deref(),
+        pim: r.pim.as_str(),
+        start_date_time: r.start_date_time.as_deref(),
+        end_date_time: r.end_date_time.as_deref(),
+        expired: r.expired,
+        orphaned: p.orphaned,
+        recommendations: &r.recommendations,
+        recommendation: recommendation_cell(r, c),
+        status,
+        previous_decision: previous,
+        decision,
+        reviewer_comment: comment,
+        content_hash: &r.content_hash,
+    }
 }
 
-/// The review as JSON: snapshot, per-target summary, the sheet's rows with their
-/// recommendations as a list and their standing against earlier decisions.
-pub fn json(s: &Sheet) -> Value {
-    let rows: Vec<Value> = s
-        .review
-        .rows
-        .iter()
-        .zip(s.carry)
-        .map(|(r, c)| {
-            let p = &r.principal;
-            let (status, previous) = carry_json(c);
-            let (decision, comment) = c.prefill();
-            json!({
-                "reviewKey": r.review_key,
-                "principalId": p.id,
-                "principalType": p.kind,
-                "displayName": p.display_name,
-                "userPrincipalName": p.user_principal_name,
-                "userType": p.user_type,
-                "accountEnabled": p.account_enabled,
-                "managedIdentity": p.managed_identity,
-                "roleName": r.role_name,
-                "roleId": r.role_id,
-                "roleType": r.role_type,
-                "roleDefined": r.role_defined,
-                "privileged": r.privileged,
-                "assignmentId": r.assignment_id,
-                "assignmentScope": r.assignment_scope,
-                "targetScope": r.target_scope,
-                "inherited": r.inherited,
-                "below": r.below,
-                "via": r.via,
-                "accessPath": r.access_path,
-                "condition": r.condition,
-                "pim": r.pim.as_str(),
-                "startDateTime": r.start_date_time,
-                "endDateTime": r.end_date_time,
-                "expired": r.expired,
-                "orphaned": p.orphaned,
-                "recommendations": r.recommendations,
-                "recommendation": recommendation_cell(r, c),
-                "status": status,
-                "previousDecision": previous,
-                "decision": decision,
-                "reviewerComment": comment,
-                "contentHash": r.content_hash,
-            })
+/// The review as JSON, written target by target so that a large review never has
+/// to be held whole: `{"snapshot", "targets", "columns", "rows": [one row per
+/// line], "summary": [per target], "incomplete"}`.
+pub struct JsonSheet<'w> {
+    out: &'w mut dyn Write,
+    first: bool,
+    summary: Vec<Value>,
+    incomplete: std::collections::BTreeMap<String, crate::engine::decide::Incomplete>,
+}
+
+impl<'w> JsonSheet<'w> {
+    pub fn new(
+        out: &'w mut dyn Write,
+        snapshot: &Snapshot,
+        targets: &[String],
+    ) -> io::Result<JsonSheet<'w>> {
+        let head = json!({
+            "snapshot": {"id": snapshot.id, "takenAt": snapshot.taken_at, "label": snapshot.label},
+            "targets": targets,
+            "columns": COLUMNS,
+        });
+        let head = serde_json::to_string(&head)?;
+        // `{...}` without its closing brace, then the rows array.
+        write!(out, "{},\n\"rows\": [", &head[..head.len() - 1])?;
+        Ok(JsonSheet {
+            out,
+            first: true,
+            summary: Vec::new(),
+            incomplete: Default::default(),
         })
-        .collect();
-    json!({
-        "snapshot": {
-            "id": s.snapshot.id,
-            "takenAt": s.snapshot.taken_at,
-            "label": s.snapshot.label,
-        },
-        "targets": s.review.targets,
-        "summary": summary(s.review).iter().map(|t| summary_json(t, s.names)).collect::<Vec<_>>(),
-        "columns": COLUMNS,
-        "rows": rows,
-        "incomplete": s.review.incomplete,
-    })
+    }
+
+    pub fn rows(&mut self, s: &Sheet) -> io::Result<()> {
+        for (r, c) in s.review.rows.iter().zip(s.carry) {
+            self.out
+                .write_all(if self.first { b"\n" } else { b",\n" })?;
+            self.first = false;
+            serde_json::to_writer(&mut *self.out, &json_row(r, c))?;
+        }
+        for t in summary(s.review) {
+            let mut v = serde_json::to_value(&t)?;
+            v["label"] = json!(s.names.label(&t.target_scope));
+            self.summary.push(v);
+        }
+        for i in &s.review.incomplete {
+            self.incomplete
+                .entry(i.group_id.clone())
+                .or_insert_with(|| i.clone());
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> io::Result<()> {
+        let incomplete: Vec<_> = self.incomplete.into_values().collect();
+        write!(
+            self.out,
+            "\n],\n\"summary\": {},\n\"incomplete\": {}}}\n",
+            serde_json::to_string(&self.summary)?,
+            serde_json::to_string(&incomplete)?
+        )
+    }
+}
+
+/// The whole JSON review of one [`Sheet`].
+pub fn write_json(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+    let mut j = JsonSheet::new(out, s.snapshot, &s.review.targets)?;
+    j.rows(s)?;
+    j.finish()
 }
 
 /// The principal's kind and standing: `User, guest, disabled`.
@@ -368,6 +463,9 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .meta{color:var(--muted);margin:0}
 table{border-collapse:collapse;width:100%}
 th,td{border:1px solid var(--line);padding:4px 6px;vertical-align:top;text-align:left}
+td{overflow-wrap:anywhere}
+#review td.cond{max-width:260px}
+#review td.recommendation{max-width:320px}
 thead th{background:var(--head);position:sticky;top:0}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .small{font-size:12px;color:var(--muted)}
@@ -438,6 +536,8 @@ fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
         ("#fecaca", "#dc2626")
     } else if guest {
         ("#fef3c7", "#d97706")
+    } else if p.is_group() {
+        ("#e0e7ff", "#4f46e5")
     } else {
         ("#dbeafe", "#2563eb")
     };
@@ -479,11 +579,11 @@ fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
     let widths: Vec<usize> = boxes
         .iter()
         .map(|b| {
-            let n = truncate(&b.name, 28)
+            let n = truncate(&b.name, 40)
                 .chars()
                 .count()
                 .max(b.kind.chars().count());
-            (n * CHAR + 20).clamp(90, 230)
+            (n * CHAR + 20).clamp(90, 310)
         })
         .collect();
     let total: usize = widths.iter().sum::<usize>() + GAP * (boxes.len() - 1) + 4;
@@ -507,7 +607,7 @@ fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
             b.fill,
             b.stroke,
             html_escape(&truncate(&b.kind, 30)),
-            html_escape(&truncate(&b.name, 28)),
+            html_escape(&truncate(&b.name, 40)),
             tx = x + 8,
         );
         x += w;
@@ -546,9 +646,9 @@ pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
          <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
         e(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<header><h1>Access review</h1><p class=\"meta\">Snapshot {} taken at {}{} · {} rows · generated by whocan {}</p></header>\n",
+        "<header><h1>Access review</h1><p class=\"meta\">Snapshot {} taken at {}{} · {} rows · generated by whocan {}</p></header>",
         s.snapshot.id,
         e(&s.snapshot.taken_at),
         s.snapshot
@@ -656,7 +756,7 @@ pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
              <td title=\"{target_full}\">{target}</td>\
              <td>{path}</td>\
              <td>{pimcell}</td>\
-             <td class=\"small mono\">{cond}</td>\
+             <td class=\"small mono cond\">{cond}</td>\
              <td class=\"recommendation\">{rec}</td>\
              <td>{decision}{comment}</td>\
              <td class=\"mono\">{key}</td></tr>",

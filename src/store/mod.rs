@@ -18,6 +18,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use crate::model::{Flag, InputFile, Snapshot, Tenant};
 
 mod canon;
+pub mod history;
 mod read;
 pub mod review;
 mod slice;

@@ -178,14 +178,14 @@ impl<'a> Picker<'a> {
             (CONTRIBUTOR, 10),
             (READER, 14),
             (USER_ACCESS_ADMIN, 1),
-            (RBAC_ADMIN, 1),
+            (ACCESS_DELEGATE, 1),
             (AML_DATA_SCIENTIST, 14),
             (AML_COMPUTE_OPERATOR, 6),
             (AML_REGISTRY_USER, 1),
-            (AI_DEVELOPER, 4),
+            (AML_DEVELOPER, 4),
             (BLOB_READER, 4),
             (BLOB_CONTRIBUTOR, 3),
-            (KV_SECRETS_USER, 2),
+            (KV_SECRETS_READER, 2),
             (VM_CONTRIBUTOR, 2),
         ];
         let mut weights: Vec<u32> = table
@@ -262,8 +262,10 @@ impl<'a> Picker<'a> {
             AML_COMPUTE_OPERATOR if rng.chance(0.5) => {
                 self.resource_of(rng, |k| matches!(k, ResKind::Compute(_)))
             }
-            KV_SECRETS_USER if rng.chance(0.6) => self.resource_of(rng, |k| k == ResKind::KeyVault),
-            AML_DATA_SCIENTIST | AI_DEVELOPER if rng.chance(0.6) => {
+            KV_SECRETS_READER if rng.chance(0.6) => {
+                self.resource_of(rng, |k| k == ResKind::KeyVault)
+            }
+            AML_DATA_SCIENTIST | AML_DEVELOPER if rng.chance(0.6) => {
                 self.resource_of(rng, |k| k == ResKind::Workspace)
             }
             _ => None,
@@ -435,7 +437,7 @@ pub(crate) fn generate(
         (roles::OWNER, 20),
         (roles::CONTRIBUTOR, 30),
         (roles::USER_ACCESS_ADMIN, 10),
-        (roles::RBAC_ADMIN, 5),
+        (roles::ACCESS_DELEGATE, 5),
         (roles::AML_DATA_SCIENTIST, 15),
     ]
     .into_iter()

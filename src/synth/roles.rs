@@ -1,7 +1,12 @@
 //! Role definitions: a core of real built-in roles (Owner, Contributor, Reader,
-//! the AzureML and Storage roles... with their real GUIDs and permissions, from
-//! `known-roles.json`), generated built-in-style roles, and tenant custom roles,
-//! written in the `az role definition list` shape.
+//! User Access Administrator, AzureML Data Scientist, AzureML Compute Operator,
+//! Storage Blob Data Reader, with their real GUIDs and permissions, read at compile
+//! time from the project's own `sample-data/roles/builtin-roles.json`), generated
+//! stand-ins for the other roles a tenant hands out most (a delegated
+//! role-assignment administrator, registry users, workspace developers, blob and
+//! key-vault data roles, VM contributors), generated built-in-style roles, and
+//! tenant custom roles (first the custom roles of `sample-data/roles/custom/`, then
+//! generated ones), written in the `az role definition list` shape.
 //!
 //! Generated roles follow the patterns of Azure's own: `<Provider>/<type>/*`
 //! contributors with a few `notActions`, readers with `.../read` and `*/read`,
@@ -24,23 +29,49 @@ use super::time::Stamp;
 use super::write::{RecordFile, Written};
 use super::{Sizes, SynthError};
 
-const KNOWN_ROLES: &str = include_str!("known-roles.json");
+/// The project's own built-in role definitions (`az role definition list` shape).
+const SAMPLE_BUILTIN: &str = include_str!("../../sample-data/roles/builtin-roles.json");
 
-// Indexes of the real roles, in `known-roles.json` order.
+/// The project's own custom roles (`az role definition create` shape).
+const SAMPLE_CUSTOM: &[&str] = &[
+    include_str!("../../sample-data/roles/custom/data-scientist-custom.json"),
+    include_str!("../../sample-data/roles/custom/data-scientist-restricted-custom.json"),
+    include_str!("../../sample-data/roles/custom/labeler-custom.json"),
+    include_str!("../../sample-data/roles/custom/mlops-custom.json"),
+    include_str!("../../sample-data/roles/custom/workspace-admin-custom.json"),
+];
+
+/// The real built-in roles, by name, in index order.
+const REAL_NAMES: &[&str] = &[
+    "Owner",
+    "Contributor",
+    "Reader",
+    "User Access Administrator",
+    "AzureML Data Scientist",
+    "AzureML Compute Operator",
+    "Storage Blob Data Reader",
+];
+
+// Indexes of the real roles (in `REAL_NAMES` order)...
 pub(crate) const OWNER: usize = 0;
 pub(crate) const CONTRIBUTOR: usize = 1;
 pub(crate) const READER: usize = 2;
 pub(crate) const USER_ACCESS_ADMIN: usize = 3;
-pub(crate) const RBAC_ADMIN: usize = 4;
-pub(crate) const AML_DATA_SCIENTIST: usize = 5;
-pub(crate) const AML_COMPUTE_OPERATOR: usize = 6;
-pub(crate) const AML_REGISTRY_USER: usize = 7;
-pub(crate) const AI_DEVELOPER: usize = 8;
-pub(crate) const BLOB_READER: usize = 9;
+pub(crate) const AML_DATA_SCIENTIST: usize = 4;
+pub(crate) const AML_COMPUTE_OPERATOR: usize = 5;
+pub(crate) const BLOB_READER: usize = 6;
+pub(crate) const REAL: usize = 7;
+const _: () = assert!(REAL_NAMES.len() == REAL && ACCESS_DELEGATE == REAL);
+// ...and of the generated stand-ins that follow them (see [`stand_ins`]).
+/// May assign a few named roles (a condition on `roleAssignments/write`).
+pub(crate) const ACCESS_DELEGATE: usize = 7;
+pub(crate) const AML_REGISTRY_USER: usize = 8;
+pub(crate) const AML_DEVELOPER: usize = 9;
 pub(crate) const BLOB_CONTRIBUTOR: usize = 10;
-pub(crate) const KV_SECRETS_USER: usize = 11;
+pub(crate) const KV_SECRETS_READER: usize = 11;
 pub(crate) const VM_CONTRIBUTOR: usize = 12;
-pub(crate) const KNOWN: usize = 14;
+/// Roles at fixed indexes: the real ones and the stand-ins.
+pub(crate) const KNOWN: usize = 13;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Block {
@@ -81,33 +112,201 @@ fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn known_roles() -> Vec<Role> {
-    let doc: Value = serde_json::from_str(KNOWN_ROLES).expect("known-roles.json is valid JSON");
-    doc.as_array()
-        .expect("an array")
+/// The real built-in roles of the sample, in `REAL_NAMES` order.
+fn real_roles() -> Vec<Role> {
+    let doc: Value = serde_json::from_str(SAMPLE_BUILTIN)
+        .expect("sample-data/roles/builtin-roles.json is valid JSON");
+    let all = doc.as_array().expect("an array of role definitions");
+    REAL_NAMES
         .iter()
-        .map(|r| Role {
-            guid: r["name"].as_str().unwrap_or_default().to_string(),
-            name: r["roleName"].as_str().unwrap_or_default().to_string(),
-            description: r["description"].as_str().unwrap_or_default().to_string(),
-            builtin: true,
-            blocks: r["permissions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|p| Block {
-                    actions: strings(&p["actions"]),
-                    not_actions: strings(&p["notActions"]),
-                    data_actions: strings(&p["dataActions"]),
-                    not_data_actions: strings(&p["notDataActions"]),
-                    condition: p["condition"].as_str().map(str::to_string),
-                })
-                .collect(),
-            assignable: Vec::new(),
-            created: r["createdOn"].as_str().unwrap_or_default().to_string(),
-            updated: r["updatedOn"].as_str().unwrap_or_default().to_string(),
+        .map(|&name| {
+            let r = all
+                .iter()
+                .find(|r| r["roleName"].as_str() == Some(name))
+                .unwrap_or_else(|| panic!("sample-data/roles/builtin-roles.json has no {name}"));
+            Role {
+                guid: r["name"].as_str().unwrap_or_default().to_lowercase(),
+                name: name.to_string(),
+                description: r["description"].as_str().unwrap_or_default().to_string(),
+                builtin: true,
+                blocks: r["permissions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| Block {
+                        actions: strings(&p["actions"]),
+                        not_actions: strings(&p["notActions"]),
+                        data_actions: strings(&p["dataActions"]),
+                        not_data_actions: strings(&p["notDataActions"]),
+                        condition: p["condition"].as_str().map(str::to_string),
+                    })
+                    .collect(),
+                assignable: Vec::new(),
+                created: r["createdOn"].as_str().unwrap_or_default().to_string(),
+                updated: r["updatedOn"].as_str().unwrap_or_default().to_string(),
+            }
         })
         .collect()
+}
+
+/// A custom role of the sample: name, GUID (when its file has an `Id`),
+/// description, and its one permission block.
+struct SampleCustom {
+    name: String,
+    guid: Option<String>,
+    description: String,
+    block: Block,
+}
+
+fn sample_customs() -> Vec<SampleCustom> {
+    SAMPLE_CUSTOM
+        .iter()
+        .map(|text| {
+            let r: Value = serde_json::from_str(text).expect("a sample custom role is valid JSON");
+            SampleCustom {
+                name: r["Name"].as_str().unwrap_or_default().to_string(),
+                guid: r["Id"].as_str().map(str::to_lowercase),
+                description: r["Description"].as_str().unwrap_or_default().to_string(),
+                block: Block {
+                    actions: strings(&r["Actions"]),
+                    not_actions: strings(&r["NotActions"]),
+                    data_actions: strings(&r["DataActions"]),
+                    not_data_actions: strings(&r["NotDataActions"]),
+                    condition: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The generated stand-ins, in index order from [`REAL`]: (name, description,
+/// blocks). Each is derived from the catalogue by a rule, so every pattern expands.
+fn stand_ins(cat: &Catalogue, real: &[Role]) -> Vec<(String, String, Vec<Block>)> {
+    const ML: &str = "Microsoft.MachineLearningServices";
+    let ops_under = |provider: &str, rt: &str, pred: &dyn Fn(&Op) -> bool| -> Vec<String> {
+        cat.under(provider, rt)
+            .into_iter()
+            .filter(|o| pred(o))
+            .map(|o| o.name.to_string())
+            .collect()
+    };
+    let read_like = |o: &Op| {
+        let v = o.verb().to_ascii_lowercase();
+        v.contains("read") || v.starts_with("get")
+    };
+    // A data role: the parent type's read (or everything, for a contributor), and
+    // the type's read-like data actions (or all of them).
+    let data_role = |provider: &str, rt: &str, contributor: bool| -> Block {
+        let parent = rt.rsplit_once('/').map_or(rt, |(p, _)| p);
+        let mut b = Block::default();
+        if contributor {
+            b.actions.push(format!("{provider}/{parent}/*"));
+            b.data_actions.push(format!("{provider}/{rt}/*"));
+        } else {
+            b.actions.push(format!("{provider}/{parent}/read"));
+            b.data_actions = ops_under(provider, rt, &|o| o.data && o.rt == rt && read_like(o));
+        }
+        b
+    };
+    let delegable: Vec<String> = [READER, AML_DATA_SCIENTIST, AML_COMPUTE_OPERATOR]
+        .iter()
+        .map(|&i| real[i].guid.replace('-', ""))
+        .collect();
+    let mut registry = Block {
+        actions: vec![
+            format!("{ML}/registries/read"),
+            format!("{ML}/registries/*/read"),
+            format!("{ML}/registries/*/write"),
+        ],
+        ..Block::default()
+    };
+    registry.actions.extend(ops_under(ML, "registries", &|o| {
+        !o.data && o.verb().ends_with("/action")
+    }));
+    let mut vm = Block {
+        actions: vec!["Microsoft.Compute/virtualMachines/*".to_string()],
+        ..Block::default()
+    };
+    vm.actions.extend(ops_under("Microsoft.Network", "", &|o| {
+        o.verb() == "join/action"
+            && [
+                "virtualNetworks/subnets",
+                "networkInterfaces",
+                "publicIPAddresses",
+                "networkSecurityGroups",
+            ]
+            .contains(&o.rt)
+    }));
+    vm.actions.extend(COMMON[..3].iter().map(|s| s.to_string()));
+    vec![
+        (
+            "Access Role Assignments Administrator".to_string(),
+            "Read access settings, and assign or remove only the roles its condition names.".to_string(),
+            vec![
+                Block {
+                    actions: vec![
+                        "Microsoft.Authorization/*/read".to_string(),
+                        "Microsoft.Resources/subscriptions/read".to_string(),
+                        "Microsoft.Resources/subscriptions/resourceGroups/read".to_string(),
+                        "Microsoft.Support/*".to_string(),
+                    ],
+                    ..Block::default()
+                },
+                Block {
+                    actions: vec![
+                        "Microsoft.Authorization/roleAssignments/write".to_string(),
+                        "Microsoft.Authorization/roleAssignments/delete".to_string(),
+                    ],
+                    condition: Some(role_assignment_condition(&delegable)),
+                    ..Block::default()
+                },
+            ],
+        ),
+        (
+            "AzureML Registries User".to_string(),
+            "Use the assets of machine learning registries: read, write and stage them.".to_string(),
+            vec![registry],
+        ),
+        (
+            "AzureML Workspaces Developer".to_string(),
+            "Build and run everything inside a machine learning workspace, but not change or delete the workspace.".to_string(),
+            vec![Block {
+                actions: vec![
+                    format!("{ML}/workspaces/*/read"),
+                    format!("{ML}/workspaces/*/action"),
+                    format!("{ML}/workspaces/*/write"),
+                    format!("{ML}/workspaces/*/delete"),
+                    "Microsoft.Resources/deployments/*".to_string(),
+                    "Microsoft.Insights/alertRules/*".to_string(),
+                ],
+                not_actions: vec![
+                    format!("{ML}/workspaces/write"),
+                    format!("{ML}/workspaces/delete"),
+                    format!("{ML}/workspaces/hubs/*"),
+                ],
+                ..Block::default()
+            }],
+        ),
+        (
+            "Storage Blobs Data Contributor".to_string(),
+            describe(Flavour::DataContributor, "blobs"),
+            vec![data_role(
+                "Microsoft.Storage",
+                "storageAccounts/blobServices/containers/blobs",
+                true,
+            )],
+        ),
+        (
+            "Key Vault Secrets Data Reader".to_string(),
+            describe(Flavour::DataReader, "key vault secrets"),
+            vec![data_role("Microsoft.KeyVault", "vaults/secrets", false)],
+        ),
+        (
+            "Compute Virtual Machines Contributor".to_string(),
+            describe(Flavour::Contributor, "virtual machines"),
+            vec![vm],
+        ),
+    ]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,7 +408,9 @@ fn block_for(rng: &mut Rng, cat: &Catalogue, flavour: Flavour, provider: &str, r
     let mut b = Block::default();
     match flavour {
         Flavour::Reader => {
-            push_unique(&mut b.actions, format!("{base}/read"));
+            if let Some(r) = nearest_read(cat, provider, rt) {
+                push_unique(&mut b.actions, r);
+            }
             if under.iter().any(|o| o.rt.len() > rt.len()) {
                 push_unique(&mut b.actions, format!("{base}/*/read"));
             }
@@ -238,7 +439,9 @@ fn block_for(rng: &mut Rng, cat: &Catalogue, flavour: Flavour, provider: &str, r
             }
         }
         Flavour::Operator => {
-            push_unique(&mut b.actions, format!("{base}/read"));
+            if let Some(r) = nearest_read(cat, provider, rt) {
+                push_unique(&mut b.actions, r);
+            }
             let actions: Vec<&Op> = control
                 .iter()
                 .copied()
@@ -280,13 +483,11 @@ fn block_for(rng: &mut Rng, cat: &Catalogue, flavour: Flavour, provider: &str, r
             let pool = if reads.is_empty() { &data } else { &reads };
             let first = sample(rng, pool, 1);
             if let Some(op) = first.first() {
-                push_unique(
-                    &mut b.actions,
-                    format!(
-                        "{provider}/{}/read",
-                        op.rt.split('/').next().unwrap_or(op.rt)
-                    ),
-                );
+                if let Some(r) =
+                    nearest_read(cat, provider, op.rt.split('/').next().unwrap_or(op.rt))
+                {
+                    push_unique(&mut b.actions, r);
+                }
                 if flavour == Flavour::DataContributor {
                     let parent = format!("{provider}/{}", op.rt);
                     push_unique(&mut b.data_actions, format!("{parent}/*"));
@@ -321,9 +522,31 @@ fn block_for(rng: &mut Rng, cat: &Catalogue, flavour: Flavour, provider: &str, r
         }
     }
     if b.actions.is_empty() && b.data_actions.is_empty() {
-        b.actions.push(format!("{base}/read"));
+        let fallback = nearest_read(cat, provider, rt)
+            .or_else(|| under.first().map(|o| o.name.to_string()))
+            .unwrap_or(format!("{base}/*"));
+        b.actions.push(fallback);
     }
     b
+}
+
+/// The `read` operation of `rt`, or of the nearest type above it that has one.
+fn nearest_read(cat: &Catalogue, provider: &str, rt: &str) -> Option<String> {
+    let mut rt = rt;
+    loop {
+        let name = if rt.is_empty() {
+            format!("{provider}/read")
+        } else {
+            format!("{provider}/{rt}/read")
+        };
+        if let Some(op) = cat.find(&name).filter(|o| !o.data) {
+            return Some(op.name.to_string());
+        }
+        if rt.is_empty() {
+            return None;
+        }
+        rt = rt.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
 }
 
 fn add_commons(rng: &mut Rng, b: &mut Block, n: usize) {
@@ -399,7 +622,23 @@ fn describe(flavour: Flavour, what: &str) -> String {
 
 pub(crate) fn generate(sizes: &Sizes, seed: u64, cat: &Catalogue, scopes: &Scopes) -> Vec<Role> {
     let mut rng = Rng::stream(seed, "roles");
-    let mut roles: Vec<Role> = known_roles();
+    let mut roles: Vec<Role> = real_roles();
+    let created_from = Stamp::ymd(2016, 1, 1);
+    let created_to = Stamp::ymd(2026, 6, 1);
+    let stand_ins = stand_ins(cat, &roles);
+    for (name, description, blocks) in stand_ins {
+        let created = Stamp::between(&mut rng, created_from, created_to);
+        roles.push(Role {
+            guid: rng.guid().to_string(),
+            name,
+            description,
+            builtin: true,
+            blocks,
+            assignable: Vec::new(),
+            created: created.az(),
+            updated: Stamp::between(&mut rng, created, created_to.plus_days(60)).az(),
+        });
+    }
     roles.truncate(sizes.builtin_roles.min(KNOWN));
     let mut used: HashSet<String> = roles.iter().map(|r| r.name.to_lowercase()).collect();
     let types: Vec<usize> = (0..cat.types.len())
@@ -411,8 +650,6 @@ pub(crate) fn generate(sizes: &Sizes, seed: u64, cat: &Catalogue, scopes: &Scope
         .filter(|o| o.data)
         .map(|o| o.provider)
         .collect();
-    let created_from = Stamp::ymd(2016, 1, 1);
-    let created_to = Stamp::ymd(2026, 6, 1);
 
     // Built-in-style roles.
     while roles.len() < sizes.builtin_roles {
@@ -465,53 +702,61 @@ pub(crate) fn generate(sizes: &Sizes, seed: u64, cat: &Catalogue, scopes: &Scope
         });
     }
 
-    // Custom roles, assignable at one to three subscriptions or one management group.
+    // Custom roles, assignable at one to three subscriptions or one management
+    // group: first the sample's own, then generated ones.
     let n_builtin = roles.len();
     let mgs_below_top: Vec<usize> = (0..scopes.mgs.len())
         .filter(|&m| scopes.mgs[m].parent.is_some())
         .collect();
+    let samples = sample_customs();
     const ML: &str = "Microsoft.MachineLearningServices";
     while roles.len() < n_builtin + sizes.custom_roles {
-        let team = names::title(TEAMS[rng.below(TEAMS.len())]);
-        let docs_style = rng.chance(0.1);
-        let (base, blocks, flavour_label) = if docs_style {
-            let b = Block {
-                actions: vec!["*".to_string()],
-                not_actions: vec![
-                    format!("{ML}/workspaces/*/delete"),
-                    format!("{ML}/workspaces/write"),
-                    format!("{ML}/workspaces/computes/*/write"),
-                    format!("{ML}/workspaces/computes/*/delete"),
-                    "Microsoft.Authorization/*/write".to_string(),
-                ],
-                ..Block::default()
-            };
+        let k = roles.len() - n_builtin;
+        let (name, guid, description, blocks) = if let Some(s) = samples.get(k) {
             (
-                format!("Contoso {team} Data Scientist"),
-                vec![b],
-                "data scientist",
+                unique_name(&mut used, &s.name),
+                s.guid.clone(),
+                s.description.clone(),
+                vec![s.block.clone()],
             )
         } else {
-            // Custom roles lean towards AzureML and storage.
-            let t = loop {
-                let t = &cat.types[*rng.pick(&types)];
-                if t.provider == ML || t.provider == "Microsoft.Storage" || rng.chance(0.3) {
-                    break t;
-                }
+            let team = names::title(TEAMS[rng.below(TEAMS.len())]);
+            let (base, blocks, description) = if rng.chance(0.1) {
+                // One of the sample's roles, adopted by a team.
+                let s = rng.pick(&samples);
+                (
+                    format!("Contoso {team} {}", s.name.trim_end_matches(" Custom")),
+                    vec![s.block.clone()],
+                    format!(
+                        "{} (the {team} team's copy).",
+                        s.description.trim_end_matches('.')
+                    ),
+                )
+            } else {
+                // Custom roles lean towards AzureML and storage.
+                let t = loop {
+                    let t = &cat.types[*rng.pick(&types)];
+                    if t.provider == ML || t.provider == "Microsoft.Storage" || rng.chance(0.3) {
+                        break t;
+                    }
+                };
+                let flavour = pick_flavour(&mut rng, providers_with_data.contains(t.provider));
+                let b = block_for(&mut rng, cat, flavour, t.provider, t.rt);
+                (
+                    format!(
+                        "Contoso {team} {} {}",
+                        names::humanize(t.rt),
+                        flavour.label()
+                    ),
+                    vec![b],
+                    format!(
+                        "Custom {} role for the {team} team.",
+                        flavour.label().to_lowercase()
+                    ),
+                )
             };
-            let flavour = pick_flavour(&mut rng, providers_with_data.contains(t.provider));
-            let b = block_for(&mut rng, cat, flavour, t.provider, t.rt);
-            (
-                format!(
-                    "Contoso {team} {} {}",
-                    names::humanize(t.rt),
-                    flavour.label()
-                ),
-                vec![b],
-                flavour.label(),
-            )
+            (unique_name(&mut used, &base), None, description, blocks)
         };
-        let name = unique_name(&mut used, &base);
         let assignable = if !mgs_below_top.is_empty() && rng.chance(0.15) {
             vec![Scope::Mg(*rng.pick(&mgs_below_top) as u32)]
         } else {
@@ -524,11 +769,8 @@ pub(crate) fn generate(sizes: &Sizes, seed: u64, cat: &Catalogue, scopes: &Scope
         };
         let created = Stamp::between(&mut rng, Stamp::ymd(2020, 1, 1), created_to);
         roles.push(Role {
-            guid: rng.guid().to_string(),
-            description: format!(
-                "Custom {} role for the {team} team.",
-                flavour_label.to_lowercase()
-            ),
+            guid: guid.unwrap_or_else(|| rng.guid().to_string()),
+            description,
             name,
             builtin: false,
             blocks,
@@ -637,28 +879,92 @@ mod tests {
 
     #[test]
     fn known_roles_are_in_the_expected_order() {
-        let k = known_roles();
-        assert_eq!(k.len(), KNOWN);
+        let cat = Catalogue::load();
+        let scopes = crate::synth::scopes::generate(&Sizes::of(crate::cli::Profile::Small), 1);
+        let sizes = Sizes::of(crate::cli::Profile::Small);
+        let k = generate(&sizes, 1, &cat, &scopes);
+        assert!(k.len() > KNOWN);
+        for (i, name) in REAL_NAMES.iter().enumerate() {
+            assert_eq!(&k[i].name, name);
+        }
         assert_eq!(k[OWNER].name, "Owner");
-        assert_eq!(k[CONTRIBUTOR].name, "Contributor");
-        assert_eq!(k[READER].name, "Reader");
         assert_eq!(k[USER_ACCESS_ADMIN].name, "User Access Administrator");
-        assert_eq!(
-            k[RBAC_ADMIN].name,
-            "Role Based Access Control Administrator"
-        );
+        assert_eq!(k[BLOB_READER].name, "Storage Blob Data Reader");
         assert_eq!(
             k[AML_DATA_SCIENTIST].guid,
             "f6c7c914-8db3-469d-8ca1-694a8f32e121"
         );
         assert_eq!(k[AML_COMPUTE_OPERATOR].name, "AzureML Compute Operator");
-        assert_eq!(k[AML_REGISTRY_USER].name, "AzureML Registry User");
-        assert_eq!(k[AI_DEVELOPER].name, "Azure AI Developer");
-        assert_eq!(k[BLOB_READER].name, "Storage Blob Data Reader");
-        assert_eq!(k[BLOB_CONTRIBUTOR].name, "Storage Blob Data Contributor");
-        assert_eq!(k[KV_SECRETS_USER].name, "Key Vault Secrets User");
-        assert_eq!(k[VM_CONTRIBUTOR].name, "Virtual Machine Contributor");
-        assert_eq!(k[KNOWN - 1].blocks.len(), 2);
+        // The stand-ins, by what they grant.
+        let d = &k[ACCESS_DELEGATE];
+        assert_eq!(d.blocks.len(), 2);
+        assert!(d.blocks[1]
+            .condition
+            .as_deref()
+            .unwrap()
+            .contains(&k[READER].guid.replace('-', "")));
+        assert!(k[AML_REGISTRY_USER].blocks[0]
+            .actions
+            .iter()
+            .all(|a| a.contains("/registries/")));
+        assert!(k[AML_DEVELOPER].blocks[0]
+            .not_actions
+            .iter()
+            .any(|a| a.ends_with("workspaces/delete")));
+        assert!(k[BLOB_CONTRIBUTOR].blocks[0].data_actions[0].starts_with("Microsoft.Storage/"));
+        let kv = &k[KV_SECRETS_READER].blocks[0].data_actions;
+        assert!(kv.iter().any(|a| a.ends_with("getSecret/action")), "{kv:?}");
+        assert!(
+            kv.iter().all(|a| !a.ends_with("setSecret/action")),
+            "{kv:?}"
+        );
+        assert!(k[VM_CONTRIBUTOR].blocks[0]
+            .actions
+            .iter()
+            .any(|a| a.ends_with("subnets/join/action")));
+        assert!(k[..KNOWN].iter().all(|r| r.builtin));
+        // The sample's custom roles come first among the custom ones, with their ids.
+        let customs: Vec<&Role> = k.iter().filter(|r| r.is_custom()).collect();
+        assert_eq!(customs[0].name, "Data Scientist Custom");
+        assert_eq!(customs[0].guid, "9c34e588-4f4a-4cf0-90dd-a606b73eb428");
+        assert_eq!(customs[0].blocks[0].actions, vec!["*".to_string()]);
+        assert_eq!(customs[1].name, "Data Scientist Restricted Custom");
+    }
+
+    #[test]
+    fn every_pattern_of_every_role_expands_to_an_operation() {
+        use crate::engine::pattern::ActionPattern;
+        let cat = Catalogue::load();
+        let sizes = Sizes::of(crate::cli::Profile::Large);
+        let scopes = crate::synth::scopes::generate(&sizes, 3);
+        let lower: Vec<String> = cat
+            .ops
+            .iter()
+            .map(|o| o.name.to_ascii_lowercase())
+            .collect();
+        // The real roles and the sample's custom roles name operations outside the
+        // catalogue (Blueprint, Purview, experiments/jobs...); generated ones may not.
+        let samples: Vec<Block> = sample_customs().into_iter().map(|s| s.block).collect();
+        for r in generate(&sizes, 3, &cat, &scopes).into_iter().skip(REAL) {
+            if samples.contains(&r.blocks[0]) {
+                continue;
+            }
+            for b in &r.blocks {
+                for p in b
+                    .actions
+                    .iter()
+                    .chain(&b.data_actions)
+                    .chain(&b.not_actions)
+                {
+                    let pat = ActionPattern::new(p);
+                    assert!(
+                        lower.iter().any(|o| pat.matches_lower(o)),
+                        "{}: {p} matches no operation",
+                        r.name
+                    );
+                }
+            }
+        }
     }
 
     #[test]

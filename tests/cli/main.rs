@@ -4,7 +4,9 @@
 
 mod concurrency;
 mod facts;
+mod history;
 mod import;
+mod lint;
 mod review;
 mod slice;
 mod support;

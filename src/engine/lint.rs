@@ -1,0 +1,1505 @@
+//! `lint`: findings about a snapshot that an access review should act on, each with
+//! a severity, the objects involved and a hint on how to fix it.
+//!
+//! The checks (each one a function below, each with a test that triggers it and
+//! one that does not):
+//! - `notactions-overridden`: a principal holds two roles that both apply at some
+//!   scope, and one role's `notActions` take out an operation the other grants
+//!   (Microsoft's documented gotcha: NotActions are not a deny). Checked
+//!   concretely over the imported operation catalogue.
+//! - `v1-without-v2` / `v2-without-v1`: a custom role grants AzureML V1 operations
+//!   (datasets, experiments, models, metadata/snapshots, modules) of some kind
+//!   (read, write, delete) but not their V2 equivalents (datasets/versions, jobs,
+//!   models/versions, codes, components), or the reverse.
+//! - `unknown-action`: a custom role pattern that matches no operation of the
+//!   imported catalogue of its provider (a typo or a retired operation).
+//! - `owner-equivalent-role`: a custom role that can change access
+//!   (`Microsoft.Authorization/roleAssignments/write`, per SPEC's per-block rule).
+//! - `orphaned-assignment`, `undefined-role`.
+//! - `assignment-limit`: a subscription at 80% or more of the 4,000 role-assignment
+//!   limit, a management group at 80% or more of 500.
+//! - `guest-privileged`, `disabled-privileged`: guests and disabled accounts that
+//!   hold a privileged role, directly or through groups.
+//! - `eligibility-expired`: a PIM eligibility whose end is before the snapshot.
+//!
+//! Pure: an [`Index`] (and the snapshot's time, given) in, findings out; no SQL, no
+//! printing, no clock.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::model::{key, role_guid, scope_key, PrincipalKind, ScopeKind};
+
+use super::diff::{blocks_grant, pack, FxMap, Interner, MemberGraph};
+use super::index::{match_block, BlockMatch, Index};
+use super::scope::kind_of;
+
+/// Azure's limits: role assignments per subscription, per management group.
+pub const SUBSCRIPTION_LIMIT: usize = 4000;
+pub const MANAGEMENT_GROUP_LIMIT: usize = 500;
+/// The share of a limit from which a finding is raised, in percent.
+pub const LIMIT_WARN_PERCENT: usize = 80;
+
+/// How many principals a finding names (the count is always complete).
+const MAX_NAMED: usize = 50;
+
+const PRIVILEGED_ACTION: &str = "microsoft.authorization/roleassignments/write";
+const AML: &str = "microsoft.machinelearningservices/workspaces/";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Something a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Object {
+    /// `role`, `assignment`, `eligibility`, `principal`, `group`, `scope`,
+    /// `operation` or `action` (a pattern as written in a role).
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable identifier of the check.
+    pub kind: String,
+    pub message: String,
+    /// The scope the finding is at, when it has one.
+    pub scope: Option<String>,
+    pub objects: Vec<Object>,
+    /// Principals affected, when the finding is about principals (all of them,
+    /// even when `objects` names only the first ones).
+    pub principals: usize,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Only findings about objects that apply at, above or below this scope.
+    pub scope: Option<String>,
+    /// The snapshot's `takenAt` (RFC 3339): eligibilities that ended before it are
+    /// expired.
+    pub taken_at: String,
+}
+
+/// A set of catalogue operations.
+#[derive(Clone, PartialEq, Eq)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn and(&self, o: &Bits) -> Bits {
+        Bits(self.0.iter().zip(&o.0).map(|(a, b)| a & b).collect())
+    }
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+    fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, &bits)| {
+            (0..64)
+                .filter(move |b| bits & (1 << b) != 0)
+                .map(move |b| w * 64 + b)
+        })
+    }
+    fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+}
+
+struct Op {
+    lower: String,
+    name: String,
+    data: bool,
+    provider: String,
+}
+
+/// Everything the checks share.
+struct Cx<'a> {
+    ix: &'a Index,
+    opts: &'a LintOptions,
+    ops: Vec<Op>,
+    /// Per role: the operations it grants, and those a block lists but its own
+    /// `notActions` take out (and no other block of the role grants).
+    grants: Vec<Bits>,
+    excludes: Vec<Bits>,
+    /// Per assignment and eligibility: the role (index into `ix.roles`).
+    a_role: Vec<Option<usize>>,
+    e_role: Vec<Option<usize>>,
+    names: Interner,
+    graph: MemberGraph,
+    filter: Option<(String, HashSet<String>)>,
+    anc: std::cell::RefCell<HashMap<String, std::rc::Rc<Vec<String>>>>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(ix: &'a Index, opts: &'a LintOptions) -> Cx<'a> {
+        let ops: Vec<Op> = ix
+            .operations
+            .iter()
+            .map(|o| Op {
+                lower: key(o.name.trim()),
+                name: o.name.clone(),
+                data: o.is_data_action,
+                provider: key(if o.provider.is_empty() {
+                    o.name.split('/').next().unwrap_or("")
+                } else {
+                    &o.provider
+                }),
+            })
+            .collect();
+        let mut grants = Vec::with_capacity(ix.roles.len());
+        let mut excludes = Vec::with_capacity(ix.roles.len());
+        for r in &ix.roles {
+            let mut g = Bits::new(ops.len());
+            let mut x = Bits::new(ops.len());
+            for (i, o) in ops.iter().enumerate() {
+                let mut granted = false;
+                let mut excluded = false;
+                for b in &r.blocks {
+                    match match_block(b, &o.lower, o.data) {
+                        BlockMatch::Grants { .. } => granted = true,
+                        BlockMatch::Excluded { .. } => excluded = true,
+                        BlockMatch::NoMatch => {}
+                    }
+                }
+                if granted {
+                    g.set(i);
+                } else if excluded {
+                    x.set(i);
+                }
+            }
+            grants.push(g);
+            excludes.push(x);
+        }
+        // Roles by GUID, else (for files without an id) by name: as the Index joins.
+        let mut by_guid: HashMap<String, usize> = HashMap::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        for (i, r) in ix.roles.iter().enumerate() {
+            if r.def.id.trim().is_empty() {
+                by_name.entry(key(r.def.role_name.trim())).or_insert(i);
+            } else {
+                by_guid.entry(role_guid(&r.def.id)).or_insert(i);
+            }
+        }
+        let resolve = |id: &str, name: Option<&str>| -> Option<usize> {
+            by_guid
+                .get(&role_guid(id))
+                .or_else(|| by_name.get(&key(name?.trim())))
+                .copied()
+        };
+        let a_role = ix
+            .assignments
+            .iter()
+            .map(|a| resolve(&a.role_definition_id, a.role_definition_name.as_deref()))
+            .collect();
+        let e_role = ix
+            .eligibilities
+            .iter()
+            .map(|e| resolve(&e.role_definition_id, None))
+            .collect();
+
+        let mut names = Interner::default();
+        let mut edges = Vec::new();
+        let mut groups: Vec<&String> = ix.members_of.keys().collect();
+        groups.sort();
+        for g in groups {
+            let gi = names.exact(g);
+            for m in &ix.members_of[g] {
+                edges.push(pack(gi, names.exact(m)));
+            }
+        }
+        for a in &ix.assignments {
+            names.lower(&a.principal_id);
+        }
+        for e in &ix.eligibilities {
+            names.lower(&e.principal_id);
+        }
+        edges.sort_unstable();
+        edges.dedup();
+        let graph = MemberGraph::new(names.len(), &edges);
+        let filter = opts.scope.as_deref().map(|s| {
+            let k = scope_key(s);
+            let anc = ix.tree.ancestors(&k).into_iter().collect();
+            (k, anc)
+        });
+        Cx {
+            ix,
+            opts,
+            ops,
+            grants,
+            excludes,
+            a_role,
+            e_role,
+            names,
+            graph,
+            filter,
+            anc: Default::default(),
+        }
+    }
+
+    fn ancestors(&self, scope_key: &str) -> std::rc::Rc<Vec<String>> {
+        if let Some(a) = self.anc.borrow().get(scope_key) {
+            return a.clone();
+        }
+        let a = std::rc::Rc::new(self.ix.tree.ancestors(scope_key));
+        self.anc
+            .borrow_mut()
+            .insert(scope_key.to_string(), a.clone());
+        a
+    }
+
+    /// Does something at this scope apply at, above or below the asked scope?
+    fn relevant(&self, scope: &str) -> bool {
+        let Some((s, anc)) = &self.filter else {
+            return true;
+        };
+        let k = scope_key(scope);
+        anc.contains(&k) || self.ancestors(&k).contains(s)
+    }
+
+    /// `h` and every principal below it, as lowercase ids.
+    fn below(&self, h: &str) -> Vec<String> {
+        match self.names.find_lower(h) {
+            Some(i) => self
+                .graph
+                .below(i)
+                .iter()
+                .map(|&p| self.names.name(p).to_string())
+                .collect(),
+            None => vec![key(h)],
+        }
+    }
+
+    /// Principals below both `a` and `b` (each included), in a stable order.
+    fn below_both(&self, a: &str, b: &str) -> Vec<String> {
+        let (Some(ia), Some(ib)) = (self.names.find_lower(a), self.names.find_lower(b)) else {
+            return if key(a) == key(b) {
+                vec![key(a)]
+            } else {
+                vec![]
+            };
+        };
+        let (da, db) = (self.graph.below(ia), self.graph.below(ib));
+        let (small, other) = if da.len() <= db.len() {
+            (da, ib)
+        } else {
+            (db, ia)
+        };
+        let mut out: Vec<String> = small
+            .iter()
+            .filter(|&&p| self.graph.holders(p).binary_search(&other).is_ok())
+            .map(|&p| self.names.name(p).to_string())
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn role_name(&self, r: usize) -> &str {
+        &self.ix.roles[r].def.role_name
+    }
+
+    fn role_object(&self, r: usize) -> Object {
+        let d = &self.ix.roles[r].def;
+        Object {
+            kind: "role".into(),
+            id: role_guid(&d.id),
+            name: d.role_name.clone(),
+        }
+    }
+
+    fn principal_object(&self, id: &str) -> Object {
+        Object {
+            kind: if self.ix.is_group(id) {
+                "group"
+            } else {
+                "principal"
+            }
+            .into(),
+            id: key(id),
+            name: self.ix.name_of(id),
+        }
+    }
+
+    fn assignment_object(&self, i: usize) -> Object {
+        let a = &self.ix.assignments[i];
+        Object {
+            kind: "assignment".into(),
+            id: a.id.clone(),
+            name: format!(
+                "{} → {} at {}",
+                self.ix.name_of(&a.principal_id),
+                self.a_role[i]
+                    .map(|r| self.role_name(r).to_string())
+                    .or_else(|| a.role_definition_name.clone())
+                    .unwrap_or_else(|| role_guid(&a.role_definition_id)),
+                self.short(&a.scope)
+            ),
+        }
+    }
+
+    fn scope_object(&self, scope: &str) -> Object {
+        Object {
+            kind: "scope".into(),
+            id: scope.to_string(),
+            name: self.short(scope),
+        }
+    }
+
+    /// A short label for a scope: its kind and imported name (or last segment).
+    fn short(&self, scope: &str) -> String {
+        let k = scope_key(scope);
+        let last = scope
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(scope)
+            .to_string();
+        let name = self
+            .ix
+            .tree
+            .display_name(scope)
+            .map(str::to_string)
+            .unwrap_or_else(|| last.clone());
+        match kind_of(&k) {
+            ScopeKind::Root => "/ (root)".into(),
+            ScopeKind::ManagementGroup => format!("management group {name}"),
+            ScopeKind::Subscription => format!("subscription {name}"),
+            ScopeKind::ResourceGroup => format!("resource group {last}"),
+            ScopeKind::Resource => name,
+        }
+    }
+
+    /// Custom roles that matter for the asked scope: held (actively or eligibly) at
+    /// a relevant scope; without --scope, every custom role.
+    fn relevant_roles(&self) -> Vec<usize> {
+        let custom: Vec<usize> = (0..self.ix.roles.len())
+            .filter(|&r| self.ix.roles[r].def.is_custom())
+            .collect();
+        if self.filter.is_none() {
+            return custom;
+        }
+        let mut held = HashSet::new();
+        for (i, a) in self.ix.assignments.iter().enumerate() {
+            if let Some(r) = self.a_role[i] {
+                if self.relevant(&a.scope) {
+                    held.insert(r);
+                }
+            }
+        }
+        for (i, e) in self.ix.eligibilities.iter().enumerate() {
+            if let Some(r) = self.e_role[i] {
+                if self.relevant(&e.scope) {
+                    held.insert(r);
+                }
+            }
+        }
+        custom.into_iter().filter(|r| held.contains(r)).collect()
+    }
+}
+
+/// All findings, most severe first.
+pub fn lint(ix: &Index, opts: &LintOptions) -> Vec<Finding> {
+    let cx = Cx::new(ix, opts);
+    let mut out = Vec::new();
+    if cx.ops.is_empty() {
+        out.push(Finding {
+            severity: Severity::Info,
+            kind: "no-catalogue".into(),
+            message: "no operation catalogue was imported: the notActions and unknown-action checks were skipped".into(),
+            scope: None,
+            objects: vec![],
+            principals: 0,
+            hint: "import `az provider operation show -n <namespace>` output for the providers your roles use".into(),
+        });
+    }
+    notactions_overridden(&cx, &mut out);
+    v1_without_v2(&cx, &mut out);
+    unknown_actions(&cx, &mut out);
+    owner_equivalent(&cx, &mut out);
+    orphaned_and_undefined(&cx, &mut out);
+    assignment_limits(&cx, &mut out);
+    privileged_holders(&cx, &mut out);
+    expired_eligibilities(&cx, &mut out);
+    out.sort_by(|a, b| {
+        (a.severity, &a.kind, &a.message, &a.scope)
+            .cmp(&(b.severity, &b.kind, &b.message, &b.scope))
+    });
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Names for a list of principals: the first few, then how many more.
+fn who(cx: &Cx, ps: &[String]) -> String {
+    let shown: Vec<String> = ps.iter().take(3).map(|p| cx.ix.name_of(p)).collect();
+    if ps.len() > shown.len() {
+        format!("{} and {} more", shown.join(", "), ps.len() - shown.len())
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// (a) Two roles applying at one scope, one's notActions granted by the other.
+fn notactions_overridden(cx: &Cx, out: &mut Vec<Finding>) {
+    if cx.ops.is_empty() {
+        return;
+    }
+    let ix = cx.ix;
+    let scopes: Vec<String> = ix.assignments.iter().map(|a| scope_key(&a.scope)).collect();
+    // Assignments strictly below each scope.
+    let mut below_scope: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, s) in scopes.iter().enumerate() {
+        for anc in cx.ancestors(s).iter().skip(1) {
+            below_scope.entry(anc.clone()).or_default().push(j);
+        }
+    }
+    let mut overlap: FxMap<(usize, usize), Option<Bits>> = FxMap::default();
+    for i in 0..ix.assignments.len() {
+        let Some(ra) = cx.a_role[i] else { continue };
+        if cx.excludes[ra].is_empty() {
+            continue;
+        }
+        let mut candidates: Vec<usize> = cx
+            .ancestors(&scopes[i])
+            .iter()
+            .flat_map(|s| {
+                ix.assignments_by_scope
+                    .get(s)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+            })
+            .collect();
+        candidates.extend(below_scope.get(&scopes[i]).into_iter().flatten().copied());
+        candidates.sort_unstable();
+        candidates.dedup();
+        for j in candidates {
+            let Some(rb) = cx.a_role[j] else { continue };
+            if rb == ra || j == i {
+                continue;
+            }
+            let ops = overlap
+                .entry((ra, rb))
+                .or_insert_with(|| {
+                    let o = cx.excludes[ra].and(&cx.grants[rb]);
+                    (!o.is_empty()).then_some(o)
+                })
+                .clone();
+            let Some(ops) = ops else { continue };
+            // The scope where both apply: the deeper one.
+            let deeper = if below_scope
+                .get(&scopes[i])
+                .is_some_and(|v| v.binary_search(&j).is_ok())
+            {
+                j
+            } else {
+                i
+            };
+            let at = &ix.assignments[deeper].scope;
+            if !cx.relevant(at) {
+                continue;
+            }
+            let (a, b) = (&ix.assignments[i], &ix.assignments[j]);
+            let affected = cx.below_both(&a.principal_id, &b.principal_id);
+            if affected.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = ops.ones().map(|o| cx.ops[o].name.as_str()).collect();
+            let mut objects = vec![
+                cx.role_object(ra),
+                cx.role_object(rb),
+                cx.assignment_object(i),
+                cx.assignment_object(j),
+            ];
+            objects.extend(
+                affected
+                    .iter()
+                    .take(MAX_NAMED)
+                    .map(|p| cx.principal_object(p)),
+            );
+            objects.extend(names.iter().take(10).map(|n| Object {
+                kind: "operation".into(),
+                id: n.to_string(),
+                name: n.to_string(),
+            }));
+            out.push(Finding {
+                severity: Severity::Medium,
+                kind: "notactions-overridden".into(),
+                message: format!(
+                    "{}: {} (at {}) excludes {} that {} (at {}) grants, e.g. {}; notActions are not a deny, so the exclusion does not take effect",
+                    who(cx, &affected),
+                    cx.role_name(ra),
+                    cx.short(&a.scope),
+                    plural(ops.count(), "operation", "operations"),
+                    cx.role_name(rb),
+                    cx.short(&b.scope),
+                    names[0]
+                ),
+                scope: Some(at.clone()),
+                objects,
+                principals: affected.len(),
+                hint: format!(
+                    "if {} must not be able to do these, remove the overlap: drop {}'s assignment, narrow {}, or add a deny assignment",
+                    who(cx, &affected),
+                    cx.role_name(rb),
+                    cx.role_name(rb)
+                ),
+            });
+        }
+    }
+}
+
+/// A V1 family of AzureML operations and its V2 equivalent (prefixes below
+/// `Microsoft.MachineLearningServices/workspaces/`).
+struct Family {
+    v1_name: &'static str,
+    v2_name: &'static str,
+    v1: &'static str,
+    /// A prefix inside `v1` that belongs to V2 (`datasets/versions/`).
+    v1_except: Option<&'static str>,
+    v2: &'static str,
+}
+
+const FAMILIES: [Family; 5] = [
+    Family {
+        v1_name: "datasets",
+        v2_name: "datasets/versions",
+        v1: "datasets/",
+        v1_except: Some("datasets/versions/"),
+        v2: "datasets/versions/",
+    },
+    Family {
+        v1_name: "experiments",
+        v2_name: "jobs",
+        v1: "experiments/",
+        v1_except: None,
+        v2: "jobs/",
+    },
+    Family {
+        v1_name: "models",
+        v2_name: "models/versions",
+        v1: "models/",
+        v1_except: Some("models/versions/"),
+        v2: "models/versions/",
+    },
+    Family {
+        v1_name: "metadata/snapshots",
+        v2_name: "codes/versions",
+        v1: "metadata/snapshots/",
+        v1_except: None,
+        v2: "codes/",
+    },
+    Family {
+        v1_name: "modules",
+        v2_name: "components",
+        v1: "modules/",
+        v1_except: None,
+        v2: "components/",
+    },
+];
+
+const VERBS: [&str; 3] = ["read", "write", "delete"];
+
+fn verb(op: &str) -> Option<&'static str> {
+    let last = op.rsplit('/').next()?;
+    VERBS.iter().find(|v| **v == last).copied()
+}
+
+/// (b) Custom roles with V1 AzureML operations but not their V2 equivalents, or the
+/// reverse, per kind of operation (read, write, delete).
+fn v1_without_v2(cx: &Cx, out: &mut Vec<Finding>) {
+    for r in cx.relevant_roles() {
+        let role = &cx.ix.roles[r];
+        for f in &FAMILIES {
+            // The operations of each side, from the catalogue, else representatives.
+            let side = |v1: bool| -> Vec<String> {
+                let (prefix, except) = if v1 {
+                    (
+                        format!("{AML}{}", f.v1),
+                        f.v1_except.map(|e| format!("{AML}{e}")),
+                    )
+                } else {
+                    (format!("{AML}{}", f.v2), None)
+                };
+                let from_catalogue: Vec<String> = cx
+                    .ops
+                    .iter()
+                    .filter(|o| {
+                        !o.data
+                            && o.lower.starts_with(&prefix)
+                            && except.as_ref().is_none_or(|e| !o.lower.starts_with(e))
+                    })
+                    .map(|o| o.lower.clone())
+                    .collect();
+                if from_catalogue.is_empty() {
+                    let base = if v1 && f.v1_except.is_some() {
+                        format!("{prefix}registered/")
+                    } else {
+                        prefix
+                    };
+                    VERBS.iter().map(|v| format!("{base}{v}")).collect()
+                } else {
+                    from_catalogue
+                }
+            };
+            let (ops1, ops2) = (side(true), side(false));
+            let granted = |ops: &[String], v: &str| -> Option<String> {
+                ops.iter()
+                    .filter(|o| verb(o) == Some(v))
+                    .find(|o| blocks_grant(&role.blocks, o, false))
+                    .cloned()
+            };
+            let has = |ops: &[String], v: &str| ops.iter().any(|o| verb(o) == Some(v));
+            let mut only1 = Vec::new();
+            let mut only2 = Vec::new();
+            for v in VERBS {
+                if !has(&ops1, v) || !has(&ops2, v) {
+                    continue;
+                }
+                match (granted(&ops1, v), granted(&ops2, v)) {
+                    (Some(op), None) => only1.push((v, op)),
+                    (None, Some(op)) => only2.push((v, op)),
+                    _ => {}
+                }
+            }
+            for (v1_first, list) in [(true, only1), (false, only2)] {
+                if list.is_empty() {
+                    continue;
+                }
+                let (have, lack) = if v1_first {
+                    (f.v1_name, f.v2_name)
+                } else {
+                    (f.v2_name, f.v1_name)
+                };
+                let verbs: Vec<&str> = list.iter().map(|(v, _)| *v).collect();
+                let example = &list[0].1;
+                let shown = cx
+                    .ops
+                    .iter()
+                    .find(|o| &o.lower == example)
+                    .map_or(example.clone(), |o| o.name.clone());
+                let lacking = if v1_first { &ops2 } else { &ops1 };
+                let examples: Vec<String> = verbs
+                    .iter()
+                    .filter_map(|v| lacking.iter().find(|o| verb(o) == Some(v)))
+                    .map(|o| {
+                        cx.ops
+                            .iter()
+                            .find(|x| &x.lower == o)
+                            .map_or(o.clone(), |x| x.name.clone())
+                    })
+                    .collect();
+                out.push(Finding {
+                    severity: Severity::Low,
+                    kind: if v1_first { "v1-without-v2" } else { "v2-without-v1" }.into(),
+                    message: format!(
+                        "custom role {} grants {} {} ({}, e.g. {}) but not the {} equivalent ({})",
+                        role.def.role_name,
+                        if v1_first { "V1" } else { "V2" },
+                        have,
+                        verbs.join(", "),
+                        shown,
+                        if v1_first { "V2" } else { "V1" },
+                        lack
+                    ),
+                    scope: None,
+                    objects: vec![
+                        cx.role_object(r),
+                        Object {
+                            kind: "operation".into(),
+                            id: shown.clone(),
+                            name: shown,
+                        },
+                    ],
+                    principals: 0,
+                    hint: format!(
+                        "add the {} equivalents ({}) so the role works the same through the {} API, or drop the {} actions if it should not use the {} API",
+                        if v1_first { "V2" } else { "V1" },
+                        examples.join(", "),
+                        if v1_first { "V2" } else { "V1" },
+                        have,
+                        if v1_first { "V1" } else { "V2" },
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// (c) Custom-role patterns that match no operation of their provider's imported
+/// catalogue.
+fn unknown_actions(cx: &Cx, out: &mut Vec<Finding>) {
+    if cx.ops.is_empty() {
+        return;
+    }
+    let providers: HashSet<&str> = cx.ops.iter().map(|o| o.provider.as_str()).collect();
+    for r in cx.relevant_roles() {
+        let role = &cx.ix.roles[r];
+        for (bi, block) in role.blocks.iter().enumerate() {
+            let lists = [
+                ("actions", &block.actions, Severity::Low),
+                ("notActions", &block.not_actions, Severity::Medium),
+                ("dataActions", &block.data_actions, Severity::Low),
+                ("notDataActions", &block.not_data_actions, Severity::Medium),
+            ];
+            for (list, patterns, severity) in lists {
+                for p in patterns.iter() {
+                    let text = p.as_str();
+                    let provider = key(text.trim().split('/').next().unwrap_or(""));
+                    if provider.contains('*') || !providers.contains(provider.as_str()) {
+                        continue;
+                    }
+                    if cx.ops.iter().any(|o| p.matches_lower(&o.lower)) {
+                        continue;
+                    }
+                    let effect = if list.starts_with("not") {
+                        "excludes nothing (the exclusion meant here does not happen)"
+                    } else {
+                        "grants nothing"
+                    };
+                    out.push(Finding {
+                        severity,
+                        kind: "unknown-action".into(),
+                        message: format!(
+                            "custom role {}: {} `{}`{} matches no operation of the imported {} catalogue: it {}",
+                            role.def.role_name,
+                            list,
+                            text,
+                            if role.blocks.len() > 1 {
+                                format!(" (block {bi})")
+                            } else {
+                                String::new()
+                            },
+                            provider_display(cx, &provider),
+                            effect
+                        ),
+                        scope: None,
+                        objects: vec![
+                            cx.role_object(r),
+                            Object {
+                                kind: "action".into(),
+                                id: text.to_string(),
+                                name: list.to_string(),
+                            },
+                        ],
+                        principals: 0,
+                        hint: format!(
+                            "check the spelling against `az provider operation show -n {}`; remove retired operations",
+                            provider_display(cx, &provider)
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn provider_display(cx: &Cx, lower: &str) -> String {
+    cx.ix
+        .operations
+        .iter()
+        .find(|o| key(&o.provider) == lower)
+        .map_or(lower.to_string(), |o| o.provider.clone())
+}
+
+/// (d) Custom roles that can change access.
+fn owner_equivalent(cx: &Cx, out: &mut Vec<Finding>) {
+    for r in cx.relevant_roles() {
+        let role = &cx.ix.roles[r];
+        if !blocks_grant(&role.blocks, PRIVILEGED_ACTION, false) {
+            continue;
+        }
+        let star = role.blocks.iter().any(|b| {
+            b.actions.iter().any(|p| p.as_str().trim() == "*")
+                && matches!(
+                    match_block(b, PRIVILEGED_ACTION, false),
+                    BlockMatch::Grants { .. }
+                )
+        });
+        let pattern = role
+            .blocks
+            .iter()
+            .find_map(|b| match match_block(b, PRIVILEGED_ACTION, false) {
+                BlockMatch::Grants { pattern } => Some(pattern),
+                _ => None,
+            })
+            .unwrap_or_default();
+        out.push(Finding {
+            severity: Severity::High,
+            kind: "owner-equivalent-role".into(),
+            message: if star {
+                format!(
+                    "custom role {} is equivalent to Owner: actions `*` without excluding Microsoft.Authorization writes",
+                    role.def.role_name
+                )
+            } else {
+                format!(
+                    "custom role {} can change access like Owner: `{}` grants Microsoft.Authorization/roleAssignments/write, so its holders can give anyone any role",
+                    role.def.role_name, pattern
+                )
+            },
+            scope: None,
+            objects: vec![
+                cx.role_object(r),
+                Object {
+                    kind: "action".into(),
+                    id: pattern.clone(),
+                    name: "actions".into(),
+                },
+            ],
+            principals: 0,
+            hint: "add Microsoft.Authorization/*/Write and Microsoft.Authorization/*/Delete to notActions unless the role is meant to administer access".into(),
+        });
+    }
+}
+
+/// (e) Assignments to principals in no listing, and to roles that are not defined.
+fn orphaned_and_undefined(cx: &Cx, out: &mut Vec<Finding>) {
+    let ix = cx.ix;
+    let directory = !ix.principals.is_empty();
+    for (i, a) in ix.assignments.iter().enumerate() {
+        if !cx.relevant(&a.scope) {
+            continue;
+        }
+        if directory && !ix.is_known(&a.principal_id) {
+            out.push(Finding {
+                severity: Severity::Medium,
+                kind: "orphaned-assignment".into(),
+                message: format!(
+                    "assignment of {} at {} to {} ({}), which is in no directory listing (deleted?)",
+                    cx.a_role[i]
+                        .map(|r| cx.role_name(r).to_string())
+                        .or_else(|| a.role_definition_name.clone())
+                        .unwrap_or_else(|| role_guid(&a.role_definition_id)),
+                    cx.short(&a.scope),
+                    key(&a.principal_id),
+                    if a.principal_type.is_empty() {
+                        "unknown type"
+                    } else {
+                        a.principal_type.as_str()
+                    }
+                ),
+                scope: Some(a.scope.clone()),
+                objects: vec![
+                    cx.assignment_object(i),
+                    cx.principal_object(&a.principal_id),
+                ],
+                principals: 1,
+                hint: format!("az role assignment delete --ids {}", a.id),
+            });
+        }
+        if cx.a_role[i].is_none() {
+            out.push(Finding {
+                severity: Severity::Medium,
+                kind: "undefined-role".into(),
+                message: format!(
+                    "assignment of {} at {} refers to role {}{}, which is not defined: it grants nothing",
+                    ix.name_of(&a.principal_id),
+                    cx.short(&a.scope),
+                    role_guid(&a.role_definition_id),
+                    a.role_definition_name
+                        .as_deref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
+                ),
+                scope: Some(a.scope.clone()),
+                objects: vec![cx.assignment_object(i)],
+                principals: 1,
+                hint: format!(
+                    "import the role definition (az role definition list --custom-role-only true), or delete the assignment: az role assignment delete --ids {}",
+                    a.id
+                ),
+            });
+        }
+    }
+}
+
+/// (f) Subscriptions and management groups near their role-assignment limits.
+fn assignment_limits(cx: &Cx, out: &mut Vec<Finding>) {
+    let mut per_sub: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut per_mg: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for a in &cx.ix.assignments {
+        let k = scope_key(&a.scope);
+        let segs: Vec<&str> = k.trim_start_matches('/').split('/').collect();
+        if segs.len() >= 2 && segs[0] == "subscriptions" {
+            let sub = format!("/subscriptions/{}", segs[1]);
+            let shown = a.scope.split('/').take(3).collect::<Vec<_>>().join("/");
+            per_sub.entry(sub).or_insert((0, shown)).0 += 1;
+        } else if kind_of(&k) == ScopeKind::ManagementGroup {
+            per_mg.entry(k).or_insert((0, a.scope.clone())).0 += 1;
+        }
+    }
+    for (what, map, limit) in [
+        ("subscription", per_sub, SUBSCRIPTION_LIMIT),
+        ("management group", per_mg, MANAGEMENT_GROUP_LIMIT),
+    ] {
+        for (_, (n, scope)) in map {
+            if n * 100 < limit * LIMIT_WARN_PERCENT || !cx.relevant(&scope) {
+                continue;
+            }
+            out.push(Finding {
+                severity: if n >= limit {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+                kind: "assignment-limit".into(),
+                message: format!(
+                    "{what} {} holds {n} role assignments ({}% of Azure's limit of {limit})",
+                    cx.short(&scope),
+                    n * 100 / limit
+                ),
+                scope: Some(scope.clone()),
+                objects: vec![cx.scope_object(&scope)],
+                principals: 0,
+                hint: "assign roles to groups rather than to individuals, and remove orphaned and redundant assignments".into(),
+            });
+        }
+    }
+}
+
+fn role_is_privileged(cx: &Cx, r: usize) -> bool {
+    blocks_grant(&cx.ix.roles[r].blocks, PRIVILEGED_ACTION, false)
+}
+
+/// (g) Guests and disabled accounts holding a privileged role, directly or through
+/// groups (active assignments and PIM eligibilities).
+fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
+    let ix = cx.ix;
+    let mut privileged: HashMap<usize, bool> = HashMap::new();
+    let mut is_priv = |r: usize| {
+        *privileged
+            .entry(r)
+            .or_insert_with(|| role_is_privileged(cx, r))
+    };
+    let grants = ix
+        .assignments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (false, i, &a.principal_id, &a.scope, cx.a_role[i]))
+        .chain(
+            ix.eligibilities
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (true, i, &e.principal_id, &e.scope, cx.e_role[i])),
+        );
+    for (eligible, i, holder, scope, role) in grants {
+        let Some(r) = role else { continue };
+        if !is_priv(r) || !cx.relevant(scope) {
+            continue;
+        }
+        for p in cx.below(holder) {
+            let Some(pr) = ix.principals.get(&p) else {
+                continue;
+            };
+            if pr.kind == PrincipalKind::Group {
+                continue;
+            }
+            let guest = pr
+                .user_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("Guest"));
+            let disabled = pr.account_enabled == Some(false);
+            for (flag, kind, severity, what) in [
+                (guest, "guest-privileged", Severity::High, "guest"),
+                (
+                    disabled,
+                    "disabled-privileged",
+                    Severity::Medium,
+                    "disabled account",
+                ),
+            ] {
+                if !flag {
+                    continue;
+                }
+                let via = if key(holder) == p {
+                    "directly".to_string()
+                } else {
+                    format!("through group {}", ix.name_of(holder))
+                };
+                let grant_object = if eligible {
+                    let e = &ix.eligibilities[i];
+                    Object {
+                        kind: "eligibility".into(),
+                        id: e.id.clone(),
+                        name: format!("{} at {}", cx.role_name(r), cx.short(&e.scope)),
+                    }
+                } else {
+                    cx.assignment_object(i)
+                };
+                out.push(Finding {
+                    severity,
+                    kind: kind.into(),
+                    message: format!(
+                        "{what} {} {} privileged role {} at {} {via}",
+                        ix.name_of(&p),
+                        if eligible { "is eligible for" } else { "holds" },
+                        cx.role_name(r),
+                        cx.short(scope)
+                    ),
+                    scope: Some(scope.clone()),
+                    objects: vec![cx.principal_object(&p), cx.role_object(r), grant_object],
+                    principals: 1,
+                    hint: if guest {
+                        "review whether the guest needs to administer access; prefer an eligible (PIM) assignment with approval, or remove it".into()
+                    } else {
+                        "remove the disabled account's access (from the group or the assignment) so that re-enabling it does not restore privileges".into()
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// (h) PIM eligibilities that ended before the snapshot was taken.
+fn expired_eligibilities(cx: &Cx, out: &mut Vec<Finding>) {
+    use chrono::{DateTime, Utc};
+    let parse = |s: &str| DateTime::parse_from_rfc3339(s.trim()).map(|d| d.with_timezone(&Utc));
+    let Ok(now) = parse(&cx.opts.taken_at) else {
+        return;
+    };
+    for (i, e) in cx.ix.eligibilities.iter().enumerate() {
+        let Some(end) = e.end_date_time.as_deref() else {
+            continue;
+        };
+        let Ok(end_t) = parse(end) else { continue };
+        if end_t >= now || !cx.relevant(&e.scope) {
+            continue;
+        }
+        let role = cx.e_role[i]
+            .map(|r| cx.role_name(r).to_string())
+            .unwrap_or_else(|| role_guid(&e.role_definition_id));
+        out.push(Finding {
+            severity: Severity::Low,
+            kind: "eligibility-expired".into(),
+            message: format!(
+                "{} is eligible for {} at {} until {end}, before this snapshot ({}): the eligibility has ended",
+                cx.ix.name_of(&e.principal_id),
+                role,
+                cx.short(&e.scope),
+                cx.opts.taken_at
+            ),
+            scope: Some(e.scope.clone()),
+            objects: vec![
+                cx.principal_object(&e.principal_id),
+                Object {
+                    kind: "eligibility".into(),
+                    id: e.id.clone(),
+                    name: format!("{role} at {}", cx.short(&e.scope)),
+                },
+            ],
+            principals: 1,
+            hint: "remove the expired eligibility schedule, or renew it if it is still needed".into(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    const SUB: &str = "/subscriptions/S1";
+    const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
+    const WS: &str =
+        "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1";
+    const ML: &str = "Microsoft.MachineLearningServices/workspaces/";
+
+    fn user(id: &str) -> Principal {
+        Principal {
+            id: id.into(),
+            kind: PrincipalKind::User,
+            display_name: format!("User {id}"),
+            user_principal_name: Some(format!("{id}@x")),
+            user_type: Some("Member".into()),
+            account_enabled: Some(true),
+            app_id: None,
+        }
+    }
+
+    fn group(id: &str) -> Principal {
+        Principal {
+            kind: PrincipalKind::Group,
+            display_name: format!("Group {id}"),
+            user_principal_name: None,
+            user_type: None,
+            account_enabled: None,
+            ..user(id)
+        }
+    }
+
+    fn role(id: &str, name: &str, actions: &[&str], not_actions: &[&str]) -> RoleDefinition {
+        RoleDefinition {
+            id: id.into(),
+            role_name: name.into(),
+            role_type: "CustomRole".into(),
+            description: String::new(),
+            permissions: vec![PermissionBlock {
+                actions: actions.iter().map(|s| s.to_string()).collect(),
+                not_actions: not_actions.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            }],
+            assignable_scopes: vec!["/".into()],
+        }
+    }
+
+    fn builtin(mut r: RoleDefinition) -> RoleDefinition {
+        r.role_type = "BuiltInRole".into();
+        r
+    }
+
+    fn assign(n: &str, principal: &str, role_id: &str, scope: &str) -> Assignment {
+        Assignment {
+            id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{n}"),
+            principal_id: principal.into(),
+            principal_type: "User".into(),
+            principal_name: None,
+            role_definition_id: format!(
+                "/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
+            ),
+            role_definition_name: None,
+            scope: scope.into(),
+            condition: None,
+            condition_version: None,
+            created_on: None,
+            source: AssignmentSource::RoleAssignment,
+        }
+    }
+
+    fn op(name: &str) -> Operation {
+        Operation {
+            name: name.into(),
+            display_name: None,
+            is_data_action: false,
+            provider: name.split('/').next().unwrap().into(),
+            resource_type: String::new(),
+        }
+    }
+
+    fn catalogue() -> Vec<Operation> {
+        [
+            "workspaces/read",
+            "workspaces/write",
+            "workspaces/delete",
+            "workspaces/computes/read",
+            "workspaces/computes/write",
+            "workspaces/experiments/read",
+            "workspaces/experiments/write",
+            "workspaces/jobs/read",
+            "workspaces/jobs/write",
+            "workspaces/models/read",
+            "workspaces/models/versions/read",
+        ]
+        .iter()
+        .map(|s| op(&format!("Microsoft.MachineLearningServices/{s}")))
+        .chain([op("Microsoft.Authorization/roleAssignments/write")])
+        .collect()
+    }
+
+    fn tenant() -> Tenant {
+        Tenant {
+            principals: vec![user("u1"), user("u2"), group("g1"), group("g2")],
+            member_edges: vec![
+                MemberEdge {
+                    group_id: "g1".into(),
+                    member_id: "u1".into(),
+                    member_kind: None,
+                },
+                MemberEdge {
+                    group_id: "g2".into(),
+                    member_id: "u1".into(),
+                    member_kind: None,
+                },
+                MemberEdge {
+                    group_id: "g2".into(),
+                    member_id: "u2".into(),
+                    member_kind: None,
+                },
+            ],
+            member_lists: vec!["g1".into(), "g2".into()],
+            roles: vec![
+                builtin(role("r-reader", "Reader", &["*/read"], &[])),
+                role(
+                    "r-noread",
+                    "No Compute Read",
+                    &[&format!("{ML}*/read")],
+                    &[&format!("{ML}computes/read")],
+                ),
+            ],
+            operations: catalogue(),
+            ..Default::default()
+        }
+    }
+
+    fn run(t: &Tenant) -> Vec<Finding> {
+        lint(
+            &Index::new(t),
+            &LintOptions {
+                scope: None,
+                taken_at: "2026-10-01T00:00:00Z".into(),
+            },
+        )
+    }
+
+    fn kinds(f: &[Finding]) -> Vec<&str> {
+        f.iter().map(|f| f.kind.as_str()).collect()
+    }
+
+    #[test]
+    fn notactions_granted_by_another_role_on_the_same_chain() {
+        let mut t = tenant();
+        t.assignments = vec![
+            assign("a1", "g1", "r-noread", WS),
+            assign("a2", "g2", "r-reader", RG),
+        ];
+        let f = run(&t);
+        let hits: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.kind == "notactions-overridden")
+            .collect();
+        assert_eq!(hits.len(), 1, "{f:#?}");
+        assert_eq!(hits[0].principals, 1, "only u1 is in both groups");
+        assert_eq!(hits[0].scope.as_deref(), Some(WS));
+        assert!(
+            hits[0].message.contains("computes/read"),
+            "{}",
+            hits[0].message
+        );
+    }
+
+    #[test]
+    fn notactions_not_flagged_on_unrelated_scopes_or_disjoint_holders() {
+        let mut t = tenant();
+        // Same principal, sibling scopes.
+        t.assignments = vec![
+            assign("a1", "u1", "r-noread", WS),
+            assign(
+                "a2",
+                "u1",
+                "r-reader",
+                "/subscriptions/S1/resourceGroups/RG2",
+            ),
+            // Same chain, but nobody holds both.
+            assign("a3", "g1", "r-noread", WS),
+            assign("a4", "u2", "r-reader", SUB),
+        ];
+        assert!(!kinds(&run(&t)).contains(&"notactions-overridden"));
+    }
+
+    #[test]
+    fn v1_without_v2_and_reverse() {
+        let mut t = tenant();
+        t.roles.push(role(
+            "r-v1",
+            "Old API",
+            &[&format!("{ML}experiments/write")],
+            &[],
+        ));
+        t.roles.push(role(
+            "r-v2",
+            "New API",
+            &[&format!("{ML}models/versions/read")],
+            &[],
+        ));
+        t.roles.push(role(
+            "r-both",
+            "Both APIs",
+            &[
+                &format!("{ML}experiments/write"),
+                &format!("{ML}jobs/write"),
+            ],
+            &[],
+        ));
+        let f = run(&t);
+        let v: Vec<&Finding> = f.iter().filter(|f| f.kind.starts_with("v")).collect();
+        assert_eq!(v.len(), 2, "{v:#?}");
+        assert!(v
+            .iter()
+            .any(|f| f.kind == "v1-without-v2" && f.message.contains("Old API")));
+        assert!(v
+            .iter()
+            .any(|f| f.kind == "v2-without-v1" && f.message.contains("New API")));
+    }
+
+    #[test]
+    fn unknown_actions_only_for_imported_providers() {
+        let mut t = tenant();
+        t.roles.push(role(
+            "r-typo",
+            "Typo",
+            &[
+                &format!("{ML}computes/wrte"),
+                &format!("{ML}computes/write"),
+                "Microsoft.Storage/storageAccounts/whatever",
+                "*/read",
+            ],
+            &[],
+        ));
+        let f = run(&t);
+        let u: Vec<&Finding> = f.iter().filter(|f| f.kind == "unknown-action").collect();
+        assert_eq!(u.len(), 1, "{u:#?}");
+        assert!(u[0].message.contains("computes/wrte"));
+    }
+
+    #[test]
+    fn owner_equivalent_custom_roles() {
+        let mut t = tenant();
+        t.roles.push(role("r-star", "Star", &["*"], &[]));
+        t.roles.push(role(
+            "r-ra",
+            "RA",
+            &["Microsoft.Authorization/roleAssignments/*"],
+            &[],
+        ));
+        t.roles.push(role(
+            "r-safe",
+            "Safe",
+            &["*"],
+            &["Microsoft.Authorization/*/write"],
+        ));
+        t.roles.push(builtin(role("r-owner", "Owner", &["*"], &[])));
+        let f = run(&t);
+        let o: Vec<&str> = f
+            .iter()
+            .filter(|f| f.kind == "owner-equivalent-role")
+            .map(|f| f.objects[0].name.as_str())
+            .collect();
+        assert_eq!(o, vec!["RA", "Star"]);
+    }
+
+    #[test]
+    fn orphaned_and_undefined_assignments() {
+        let mut t = tenant();
+        t.assignments = vec![
+            assign("a1", "gone", "r-reader", WS),
+            assign("a2", "u1", "r-missing", WS),
+            assign("a3", "u2", "r-reader", WS),
+        ];
+        let f = run(&t);
+        let k = kinds(&f);
+        assert_eq!(k.iter().filter(|k| **k == "orphaned-assignment").count(), 1);
+        assert_eq!(k.iter().filter(|k| **k == "undefined-role").count(), 1);
+    }
+
+    #[test]
+    fn subscription_near_the_limit() {
+        let mut t = tenant();
+        t.assignments = (0..3200)
+            .map(|i| assign(&format!("a{i}"), "u1", "r-reader", &format!("{RG}/x{i}")))
+            .collect();
+        t.assignments.extend(
+            (0..10).map(|i| assign(&format!("b{i}"), "u1", "r-reader", "/subscriptions/S2")),
+        );
+        let f = run(&t);
+        let l: Vec<&Finding> = f.iter().filter(|f| f.kind == "assignment-limit").collect();
+        assert_eq!(l.len(), 1, "S2 is far below");
+        assert_eq!(l[0].severity, Severity::Medium);
+        assert!(l[0].message.contains("3200"));
+        t.assignments.truncate(3199);
+        assert!(!kinds(&run(&t)).contains(&"assignment-limit"));
+    }
+
+    #[test]
+    fn guests_and_disabled_accounts_with_privileged_roles() {
+        let mut t = tenant();
+        t.roles.push(builtin(role("r-owner", "Owner", &["*"], &[])));
+        t.principals[0].user_type = Some("Guest".into()); // u1, in g1 and g2
+        t.principals[1].account_enabled = Some(false); // u2, in g2
+        t.assignments = vec![
+            assign("a1", "g2", "r-owner", WS),
+            assign("a2", "g1", "r-reader", WS),
+        ];
+        let f = run(&t);
+        let k = kinds(&f);
+        assert_eq!(k.iter().filter(|k| **k == "guest-privileged").count(), 1);
+        assert_eq!(k.iter().filter(|k| **k == "disabled-privileged").count(), 1);
+        // Not privileged: no finding.
+        t.assignments.remove(0);
+        let k2 = run(&t);
+        assert!(!kinds(&k2).iter().any(|k| k.ends_with("-privileged")));
+    }
+
+    #[test]
+    fn expired_eligibility() {
+        let mut t = tenant();
+        let e = |id: &str, end: &str| Eligibility {
+            id: id.into(),
+            principal_id: "u1".into(),
+            principal_type: "User".into(),
+            role_definition_id: "r-reader".into(),
+            scope: WS.into(),
+            start_date_time: None,
+            end_date_time: Some(end.into()),
+            member_type: None,
+            condition: None,
+        };
+        t.eligibilities = vec![
+            e("e1", "2026-06-30T00:00:00Z"),
+            e("e2", "2027-01-01T00:00:00Z"),
+        ];
+        let f = run(&t);
+        let x: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.kind == "eligibility-expired")
+            .collect();
+        assert_eq!(x.len(), 1);
+        assert_eq!(x[0].objects[1].id, "e1");
+    }
+
+    #[test]
+    fn scope_filter_keeps_related_scopes_only() {
+        let mut t = tenant();
+        t.assignments = vec![
+            assign("a1", "gone", "r-reader", WS),
+            assign(
+                "a2",
+                "gone",
+                "r-reader",
+                "/subscriptions/S1/resourceGroups/RG2",
+            ),
+            assign("a3", "gone", "r-reader", SUB),
+        ];
+        let f = lint(
+            &Index::new(&t),
+            &LintOptions {
+                scope: Some(WS.into()),
+                taken_at: "2026-10-01T00:00:00Z".into(),
+            },
+        );
+        let scopes: Vec<&str> = f.iter().filter_map(|f| f.scope.as_deref()).collect();
+        assert_eq!(scopes.len(), 2, "{scopes:?}");
+        assert!(!scopes.iter().any(|s| s.ends_with("RG2")));
+    }
+}

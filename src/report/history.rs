@@ -1,0 +1,657 @@
+//! Rendering `diff`, `verify` and `lint` answers as table, JSON and CSV.
+//!
+//! Every line of a diff names its cause: the renderers print each access change
+//! with the one-line description of every cause behind it ([`describe`]); JSON
+//! carries the cause objects themselves (tagged with `kind`) plus that description.
+//! CSV cells go through [`neutralise`]. Nothing here decides anything: the engine's
+//! values are printed as they are.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use crate::engine::diff::{AccessChange, AssignmentRef, Cause, Diff, PrincipalRef};
+use crate::engine::lint::{Finding, Severity};
+use crate::model::Snapshot;
+use crate::store::history::SnapshotCheck;
+
+use super::answers::neutralise;
+use super::ScopeNames;
+
+/// What a diff compared.
+pub struct DiffQuestion<'a> {
+    pub from: &'a Snapshot,
+    pub to: &'a Snapshot,
+    pub scope: Option<&'a str>,
+    pub principal: Option<&'a str>,
+    pub names: &'a ScopeNames,
+}
+
+fn snapshot_json(s: &Snapshot) -> Value {
+    json!({"id": s.id, "takenAt": s.taken_at, "label": s.label})
+}
+
+fn snapshot_text(s: &Snapshot) -> String {
+    match &s.label {
+        Some(l) => format!("snapshot {} ({}, {l})", s.id, s.taken_at),
+        None => format!("snapshot {} ({})", s.id, s.taken_at),
+    }
+}
+
+fn short_id(id: &str) -> &str {
+    id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
+}
+
+fn assignment_text(a: &AssignmentRef, names: &ScopeNames) -> String {
+    let role = if a.role.name.is_empty() {
+        format!("undefined role {}", a.role.id)
+    } else {
+        a.role.name.clone()
+    };
+    let mut s = format!(
+        "{role} for {} at {} [{}]",
+        if a.principal_name.is_empty() {
+            &a.principal_id
+        } else {
+            &a.principal_name
+        },
+        names.label(&a.scope),
+        short_id(&a.id)
+    );
+    if a.condition.is_some() {
+        s.push_str(" (conditional)");
+    }
+    if let Some(end) = &a.end_date_time {
+        s.push_str(&format!(" until {end}"));
+    }
+    s
+}
+
+/// One line naming a cause.
+pub fn describe(c: &Cause, names: &ScopeNames) -> String {
+    match c {
+        Cause::AssignmentAdded { assignment } => {
+            format!("assignment added: {}", assignment_text(assignment, names))
+        }
+        Cause::AssignmentRemoved { assignment } => {
+            format!("assignment removed: {}", assignment_text(assignment, names))
+        }
+        Cause::AssignmentChanged { before, after } => format!(
+            "assignment changed: {} → {}",
+            assignment_text(before, names),
+            assignment_text(after, names)
+        ),
+        Cause::EligibilityAdded { eligibility } => {
+            format!("eligibility added: {}", assignment_text(eligibility, names))
+        }
+        Cause::EligibilityRemoved { eligibility } => format!(
+            "eligibility removed: {}",
+            assignment_text(eligibility, names)
+        ),
+        Cause::EligibilityChanged { before, after } => format!(
+            "eligibility changed: {} → {}",
+            assignment_text(before, names),
+            assignment_text(after, names)
+        ),
+        Cause::MembershipAdded { group, member } => format!(
+            "membership added: {} joined group {}",
+            member.name, group.name
+        ),
+        Cause::MembershipRemoved { group, member } => format!(
+            "membership removed: {} left group {}",
+            member.name, group.name
+        ),
+        Cause::RoleDefinitionAdded { role } => {
+            format!("role definition added: {} is now defined", role.name)
+        }
+        Cause::RoleDefinitionRemoved { role } => format!(
+            "role definition removed: {} is no longer defined",
+            if role.name.is_empty() {
+                &role.id
+            } else {
+                &role.name
+            }
+        ),
+        Cause::RoleDefinitionChanged {
+            role,
+            edits,
+            operations_gained,
+            operations_lost,
+        } => {
+            let parts: Vec<String> = edits
+                .iter()
+                .map(|e| {
+                    let mut s = e.list.clone();
+                    if e.block > 0 {
+                        s = format!("block {} {s}", e.block);
+                    }
+                    for a in &e.added {
+                        s.push_str(&format!(" +{a}"));
+                    }
+                    for r in &e.removed {
+                        s.push_str(&format!(" -{r}"));
+                    }
+                    s
+                })
+                .collect();
+            format!(
+                "role definition changed: {}: {} ({} catalogue operations gained, {} lost)",
+                role.name,
+                parts.join("; "),
+                operations_gained.len(),
+                operations_lost.len()
+            )
+        }
+        Cause::DenyAssignmentAdded { deny } => format!(
+            "deny assignment added: {} at {} denying {}",
+            deny.name,
+            names.label(&deny.scope),
+            deny.actions.join(", ")
+        ),
+        Cause::DenyAssignmentRemoved { deny } => format!(
+            "deny assignment removed: {} at {} denied {}",
+            deny.name,
+            names.label(&deny.scope),
+            deny.actions.join(", ")
+        ),
+        Cause::PrincipalDeleted { principal } => format!(
+            "principal deleted: {} is in no directory listing any more (orphaned)",
+            principal.name
+        ),
+        Cause::PrincipalDisabled { principal } => {
+            format!("account disabled: {}", principal.name)
+        }
+        Cause::PrincipalEnabled { principal } => {
+            format!("account enabled again: {}", principal.name)
+        }
+    }
+}
+
+/// The id a cause is about (assignment, eligibility, deny assignment, role,
+/// principal, or `group → member` for a membership edge).
+fn cause_subject(c: &Cause) -> String {
+    match c {
+        Cause::AssignmentAdded { assignment } | Cause::AssignmentRemoved { assignment } => {
+            assignment.id.clone()
+        }
+        Cause::AssignmentChanged { after, .. } | Cause::EligibilityChanged { after, .. } => {
+            after.id.clone()
+        }
+        Cause::EligibilityAdded { eligibility } | Cause::EligibilityRemoved { eligibility } => {
+            eligibility.id.clone()
+        }
+        Cause::MembershipAdded { group, member } | Cause::MembershipRemoved { group, member } => {
+            format!("{} → {}", group.id, member.id)
+        }
+        Cause::RoleDefinitionAdded { role }
+        | Cause::RoleDefinitionRemoved { role }
+        | Cause::RoleDefinitionChanged { role, .. } => {
+            if role.id.is_empty() {
+                role.name.clone()
+            } else {
+                role.id.clone()
+            }
+        }
+        Cause::DenyAssignmentAdded { deny } | Cause::DenyAssignmentRemoved { deny } => {
+            deny.id.clone()
+        }
+        Cause::PrincipalDeleted { principal }
+        | Cause::PrincipalDisabled { principal }
+        | Cause::PrincipalEnabled { principal } => principal.id.clone(),
+    }
+}
+
+fn cause_json(d: &Diff, i: usize, names: &ScopeNames) -> Value {
+    let e = &d.causes[i];
+    let mut v = serde_json::to_value(&e.cause).unwrap_or(Value::Null);
+    v["description"] = json!(describe(&e.cause, names));
+    v
+}
+
+fn line_json(d: &Diff, l: &AccessChange, names: &ScopeNames) -> Value {
+    json!({
+        "principal": l.principal,
+        "role": l.role,
+        "scope": l.scope,
+        "access": l.access,
+        "causes": l.causes.iter().map(|&i| cause_json(d, i, names)).collect::<Vec<_>>(),
+    })
+}
+
+pub fn diff_json(q: &DiffQuestion, d: &Diff) -> Value {
+    let names = q.names;
+    json!({
+        "from": snapshot_json(q.from),
+        "to": snapshot_json(q.to),
+        "scope": q.scope,
+        "principal": q.principal,
+        "summary": {
+            "gained": d.gained.len(),
+            "lost": d.lost.len(),
+            "changed": d.changed.len(),
+            "denies": d.denies.len(),
+            "noEffect": d.no_effect.len(),
+        },
+        "gained": d.gained.iter().map(|l| line_json(d, l, names)).collect::<Vec<_>>(),
+        "lost": d.lost.iter().map(|l| line_json(d, l, names)).collect::<Vec<_>>(),
+        "changed": d.changed.iter().map(|l| line_json(d, l, names)).collect::<Vec<_>>(),
+        "denies": d.denies.iter().map(|x| json!({
+            "cause": cause_json(d, x.cause, names),
+            "effect": x.effect,
+            "principals": x.principals,
+            "tuples": x.tuples,
+        })).collect::<Vec<_>>(),
+        "noEffect": d.no_effect.iter().map(|&i| cause_json(d, i, names)).collect::<Vec<_>>(),
+    })
+}
+
+pub const DIFF_CSV_COLUMNS: [&str; 13] = [
+    "change",
+    "principal_id",
+    "principal_type",
+    "display_name",
+    "user_principal_name",
+    "is_group",
+    "role_name",
+    "role_id",
+    "scope",
+    "access",
+    "cause_kind",
+    "cause_subject",
+    "cause",
+];
+
+/// One row per (change, cause): every row names its cause.
+pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
+    let mut w = super::csv_writer(out);
+    w.write_record(DIFF_CSV_COLUMNS)?;
+    let principal_cells = |p: &PrincipalRef| {
+        [
+            p.id.clone(),
+            p.kind.clone(),
+            p.display_name.clone(),
+            p.user_principal_name.clone().unwrap_or_default(),
+            p.is_group.to_string(),
+        ]
+    };
+    for (change, lines) in [
+        ("gained", &d.gained),
+        ("lost", &d.lost),
+        ("changed", &d.changed),
+    ] {
+        for l in lines {
+            for &c in &l.causes {
+                let cause = &d.causes[c].cause;
+                let mut row: Vec<String> = vec![change.to_string()];
+                row.extend(principal_cells(&l.principal));
+                row.extend([
+                    l.role.name.clone(),
+                    l.role.id.clone(),
+                    l.scope.clone(),
+                    l.access.as_str().to_string(),
+                    cause.kind().to_string(),
+                    cause_subject(cause),
+                    describe(cause, q.names),
+                ]);
+                w.write_record(row.iter().map(|s| neutralise(s)))?;
+            }
+        }
+    }
+    for x in &d.denies {
+        let cause = &d.causes[x.cause].cause;
+        let change = if x.effect == "blocks" {
+            "blocked"
+        } else {
+            "unblocked"
+        };
+        for p in &x.principals {
+            let mut row: Vec<String> = vec![change.to_string()];
+            row.extend(principal_cells(p));
+            row.extend([
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                cause.kind().to_string(),
+                cause_subject(cause),
+                describe(cause, q.names),
+            ]);
+            w.write_record(row.iter().map(|s| neutralise(s)))?;
+        }
+    }
+    for &i in &d.no_effect {
+        let cause = &d.causes[i].cause;
+        let mut row = vec!["no effect".to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 9));
+        row.extend([
+            cause.kind().to_string(),
+            cause_subject(cause),
+            describe(cause, q.names),
+        ]);
+        w.write_record(row.iter().map(|s| neutralise(s)))?;
+    }
+    w.flush()
+}
+
+fn principal_text(p: &PrincipalRef) -> String {
+    let mut s = if p.display_name.is_empty() {
+        p.id.clone()
+    } else {
+        p.display_name.clone()
+    };
+    if let Some(u) = &p.user_principal_name {
+        s.push_str(&format!(" <{u}>"));
+    }
+    if p.is_group {
+        s.push_str(" (group)");
+    }
+    if p.orphaned {
+        s.push_str(" (orphaned)");
+    }
+    s
+}
+
+pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
+    let names = q.names;
+    let mut filters = Vec::new();
+    if let Some(s) = q.scope {
+        filters.push(format!("at or below {}", names.label(s)));
+    }
+    if let Some(p) = q.principal {
+        filters.push(format!("for {p}"));
+    }
+    writeln!(
+        out,
+        "Access changes from {} to {}{}",
+        snapshot_text(q.from),
+        snapshot_text(q.to),
+        if filters.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", filters.join(", "))
+        }
+    )?;
+    writeln!(
+        out,
+        "{} gained, {} lost, {} changed, {} deny assignment changes, {} changes with no effect",
+        d.gained.len(),
+        d.lost.len(),
+        d.changed.len(),
+        d.denies.len(),
+        d.no_effect.len()
+    )?;
+    for (title, sign, lines) in [
+        ("Gained", "+", &d.gained),
+        ("Lost", "-", &d.lost),
+        (
+            "Changed: held in both snapshots, what it allows changed",
+            "~",
+            &d.changed,
+        ),
+    ] {
+        if lines.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n{title} ({})", lines.len())?;
+        let mut t = super::table(&["", "principal", "role", "scope", "access", "cause"]);
+        for l in lines.iter() {
+            t.add_row(vec![
+                sign.to_string(),
+                principal_text(&l.principal),
+                l.role.name.clone(),
+                names.label(&l.scope),
+                l.access.as_str().to_string(),
+                l.causes
+                    .iter()
+                    .map(|&c| describe(&d.causes[c].cause, names))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    if !d.denies.is_empty() {
+        writeln!(out, "\nDeny assignments ({})", d.denies.len())?;
+        let mut t = super::table(&["cause", "effect", "principals"]);
+        for x in &d.denies {
+            let shown: Vec<String> = x.principals.iter().take(10).map(principal_text).collect();
+            let more = x.principals.len().saturating_sub(shown.len());
+            let mut who = shown.join(", ");
+            if more > 0 {
+                who.push_str(&format!(" and {more} more"));
+            }
+            if x.principals.is_empty() {
+                who = "nobody".into();
+            }
+            t.add_row(vec![
+                describe(&d.causes[x.cause].cause, names),
+                format!(
+                    "{} {} ({} role holdings)",
+                    x.effect,
+                    x.principals.len(),
+                    x.tuples
+                ),
+                who,
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    if !d.no_effect.is_empty() {
+        writeln!(
+            out,
+            "\nNo effect on effective access ({})",
+            d.no_effect.len()
+        )?;
+        let mut t = super::table(&["=", "change"]);
+        for &i in &d.no_effect {
+            t.add_row(vec!["=".into(), describe(&d.causes[i].cause, names)]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    if d.gained.is_empty()
+        && d.lost.is_empty()
+        && d.changed.is_empty()
+        && d.denies.is_empty()
+        && d.no_effect.is_empty()
+    {
+        writeln!(out, "No change.")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// verify
+
+fn first_mismatch(checks: &[SnapshotCheck]) -> Option<&SnapshotCheck> {
+    checks.iter().find(|c| !c.ok())
+}
+
+pub fn verify_json(checks: &[SnapshotCheck]) -> Value {
+    json!({
+        "ok": first_mismatch(checks).is_none(),
+        "firstMismatch": first_mismatch(checks).map(|c| c.id),
+        "snapshots": checks.iter().map(|c| json!({
+            "id": c.id,
+            "takenAt": c.taken_at,
+            "label": c.label,
+            "content": if c.content_ok() { "ok" } else { "MISMATCH" },
+            "chain": if c.chain_ok() { "ok" } else { "MISMATCH" },
+            "recordedContentHash": c.recorded_content,
+            "actualContentHash": c.actual_content,
+            "recordedChainHash": c.recorded_chain,
+            "expectedChainHash": c.expected_chain,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub const VERIFY_CSV_COLUMNS: [&str; 9] = [
+    "id",
+    "taken_at",
+    "label",
+    "content",
+    "chain",
+    "recorded_content_hash",
+    "actual_content_hash",
+    "recorded_chain_hash",
+    "expected_chain_hash",
+];
+
+fn status(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "MISMATCH"
+    }
+}
+
+pub fn verify_csv(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result<()> {
+    let mut w = super::csv_writer(out);
+    w.write_record(VERIFY_CSV_COLUMNS)?;
+    for c in checks {
+        w.write_record([
+            c.id.to_string(),
+            c.taken_at.clone(),
+            neutralise(c.label.as_deref().unwrap_or("")),
+            status(c.content_ok()).into(),
+            status(c.chain_ok()).into(),
+            c.recorded_content.clone(),
+            c.actual_content.clone(),
+            c.recorded_chain.clone(),
+            c.expected_chain.clone(),
+        ])?;
+    }
+    w.flush()
+}
+
+pub fn verify_table(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result<()> {
+    let mut t = super::table(&["snapshot", "takenAt", "label", "content", "chain"]);
+    for c in checks {
+        t.add_row(vec![
+            c.id.to_string(),
+            c.taken_at.clone(),
+            c.label.clone().unwrap_or_default(),
+            status(c.content_ok()).into(),
+            status(c.chain_ok()).into(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    match first_mismatch(checks) {
+        None => writeln!(
+            out,
+            "All {} snapshots match their recorded hashes; the chain is intact.",
+            checks.len()
+        ),
+        Some(c) => {
+            let what = if !c.content_ok() {
+                format!(
+                    "its rows no longer hash to the recorded content hash (recorded {}, now {})",
+                    c.recorded_content, c.actual_content
+                )
+            } else {
+                format!(
+                    "its recorded chain hash {} differs from the expected {}",
+                    c.recorded_chain, c.expected_chain
+                )
+            };
+            writeln!(
+                out,
+                "First mismatch: snapshot {} ({}): {what}.",
+                c.id, c.taken_at
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// lint
+
+fn counts(findings: &[Finding]) -> [(Severity, usize); 4] {
+    [
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .map(|s| (s, findings.iter().filter(|f| f.severity == s).count()))
+}
+
+pub fn lint_json(snapshot: &Snapshot, scope: Option<&str>, findings: &[Finding]) -> Value {
+    let mut summary = serde_json::Map::new();
+    for (s, n) in counts(findings) {
+        summary.insert(s.as_str().into(), json!(n));
+    }
+    json!({
+        "snapshot": snapshot_json(snapshot),
+        "scope": scope,
+        "summary": summary,
+        "findings": findings,
+    })
+}
+
+pub const LINT_CSV_COLUMNS: [&str; 7] = [
+    "severity",
+    "kind",
+    "scope",
+    "message",
+    "objects",
+    "principals",
+    "hint",
+];
+
+pub fn lint_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    let mut w = super::csv_writer(out);
+    w.write_record(LINT_CSV_COLUMNS)?;
+    for f in findings {
+        let objects: Vec<String> = f
+            .objects
+            .iter()
+            .map(|o| format!("{}:{}", o.kind, o.id))
+            .collect();
+        let row = [
+            f.severity.as_str().to_string(),
+            f.kind.clone(),
+            f.scope.clone().unwrap_or_default(),
+            f.message.clone(),
+            objects.join(" "),
+            f.principals.to_string(),
+            f.hint.clone(),
+        ];
+        w.write_record(row.iter().map(|s| neutralise(s)))?;
+    }
+    w.flush()
+}
+
+pub fn lint_table(
+    out: &mut dyn Write,
+    snapshot: &Snapshot,
+    scope: Option<&str>,
+    findings: &[Finding],
+    names: &ScopeNames,
+) -> io::Result<()> {
+    let c = counts(findings);
+    writeln!(
+        out,
+        "Findings in {}{}: {} high, {} medium, {} low, {} info",
+        snapshot_text(snapshot),
+        scope
+            .map(|s| format!(" at or around {}", names.label(s)))
+            .unwrap_or_default(),
+        c[0].1,
+        c[1].1,
+        c[2].1,
+        c[3].1
+    )?;
+    if findings.is_empty() {
+        return writeln!(out, "No findings.");
+    }
+    let mut t = super::table(&["severity", "kind", "finding", "fix"]);
+    for f in findings {
+        t.add_row(vec![
+            f.severity.as_str().to_string(),
+            f.kind.clone(),
+            f.message.clone(),
+            f.hint.clone(),
+        ]);
+    }
+    writeln!(out, "{t}")
+}
