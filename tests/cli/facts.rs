@@ -7,8 +7,8 @@
 //! asks `who`, `can`, `what` or `activities` and compares sets of principals by
 //! display name (or object id for a principal that has none).
 //!
-//! Facts that need `whocan review` (41, 42) are checked through the data the sheet is
-//! built from, since the command line has no `review` command yet.
+//! Facts 41 and 42 are checked here through the data the review sheet is built
+//! from; `tests/cli/review.rs` checks the sheet itself.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
