@@ -36,13 +36,15 @@ fn selector(s: &str) -> anyhow::Result<SnapshotSelector> {
 fn resolve_principal(from: &Tenant, to: &Tenant, name: &str) -> anyhow::Result<String> {
     let k = key(name.trim());
     let both = [to, from];
+    let is = |id: &str| id.eq_ignore_ascii_case(&k);
     let known_id = both.iter().any(|t| {
-        t.principals.iter().any(|p| key(&p.id) == k)
-            || t.assignments.iter().any(|a| key(&a.principal_id) == k)
-            || t.eligibilities.iter().any(|e| key(&e.principal_id) == k)
-            || t.member_edges
+        t.principals.iter().any(|p| is(&p.id))
+            || t.assignments.iter().any(|a| is(&a.principal_id))
+            || t.eligibilities.iter().any(|e| is(&e.principal_id))
+            || t
+                .member_edges
                 .iter()
-                .any(|e| key(&e.member_id) == k || key(&e.group_id) == k)
+                .any(|e| is(&e.member_id) || is(&e.group_id))
     });
     if known_id {
         return Ok(k);
@@ -128,10 +130,13 @@ pub fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match output_format(args.format) {
-        Format::Json => report::print_json(&mut out, &history::diff_json(&q, &d))?,
+        Format::Json => history::diff_json(&mut out, &q, &d)?,
         Format::Csv => history::diff_csv(&mut out, &q, &d)?,
         Format::Table => history::diff_table(&mut out, &q, &d)?,
     }
     out.flush()?;
+    // The process ends here: freeing millions of small strings one by one would
+    // only delay the exit (the OS reclaims the memory at once).
+    std::mem::forget((tf, tt, d));
     Ok(Outcome::Success)
 }

@@ -21,16 +21,15 @@
 //!
 //! Pure: data in ([`Tenant`]s), a [`Diff`] value out; no SQL, no printing, no clock.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, PermissionBlock,
-    PrincipalKind, RoleDefinition, Tenant, ALL_PRINCIPALS,
+    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, MemberEdge,
+    PermissionBlock, PrincipalKind, RoleDefinition, Tenant, ALL_PRINCIPALS,
 };
 
 use super::index::{match_block, Block, BlockMatch};
@@ -144,11 +143,104 @@ impl Interner {
     }
 }
 
-/// Adjacency lists in one array (compressed sparse rows).
+/// An object id as a number, when it is a GUID (any case).
+fn parse_guid(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut v: u128 = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | d as u128;
+    }
+    Some(v)
+}
+
+fn format_guid(v: u128) -> String {
+    let h = format!("{v:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// Principal ids to dense numbers. Object ids are GUIDs: they are parsed into
+/// 128-bit numbers (no allocation, no string hashing); anything else is interned
+/// as lowercase text.
+#[derive(Default)]
+pub(crate) struct PrincipalIds {
+    guids: FxMap<u128, u32>,
+    text: Interner,
+    /// Text-interner id → principal id.
+    text_ids: Vec<u32>,
+    names: Vec<Result<u128, u32>>,
+}
+
+impl PrincipalIds {
+    pub(crate) fn lower(&mut self, s: &str) -> u32 {
+        let n = self.names.len() as u32;
+        if let Some(g) = parse_guid(s) {
+            let names = &mut self.names;
+            return *self.guids.entry(g).or_insert_with(|| {
+                names.push(Ok(g));
+                n
+            });
+        }
+        let t = self.text.lower(s);
+        if t as usize == self.text_ids.len() {
+            self.text_ids.push(n);
+            self.names.push(Err(t));
+        }
+        self.text_ids[t as usize]
+    }
+
+    pub(crate) fn find_lower(&self, s: &str) -> Option<u32> {
+        match parse_guid(s) {
+            Some(g) => self.guids.get(&g).copied(),
+            None => self.text.find_lower(s).map(|t| self.text_ids[t as usize]),
+        }
+    }
+
+    pub(crate) fn name(&self, i: u32) -> String {
+        match self.names[i as usize] {
+            Ok(g) => format_guid(g),
+            Err(t) => self.text.name(t).to_string(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.guids.reserve(n.saturating_sub(self.guids.len()));
+        self.names.reserve(n.saturating_sub(self.names.len()));
+    }
+}
+
+/// Adjacency lists in one array (compressed sparse rows), with a bitset of the
+/// rows that are not empty (small enough to stay in cache when most are).
 #[derive(Default)]
 pub(crate) struct Csr {
     offsets: Vec<u32>,
     targets: Vec<u32>,
+    nonempty: Vec<u64>,
 }
 
 impl Csr {
@@ -160,10 +252,26 @@ impl Csr {
             offsets[a as usize + 1] += 1;
             targets.push(b);
         }
+        let mut nonempty = vec![0u64; n.div_ceil(64)];
         for i in 0..n {
+            if offsets[i + 1] > 0 {
+                nonempty[i / 64] |= 1 << (i % 64);
+            }
             offsets[i + 1] += offsets[i];
         }
-        Csr { offsets, targets }
+        Csr {
+            offsets,
+            targets,
+            nonempty,
+        }
+    }
+
+    /// Does row `i` have any target?
+    pub(crate) fn has(&self, i: u32) -> bool {
+        let i = i as usize;
+        self.nonempty
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     pub(crate) fn of(&self, i: u32) -> &[u32] {
@@ -175,17 +283,18 @@ impl Csr {
     }
 }
 
-/// The membership graph of one snapshot over interned principal ids, with memoised
-/// upward holder sets and downward member closures (both iterative, cycle-safe).
+/// The membership graph of one snapshot over interned principal ids, with every
+/// principal's upward holder set computed once, iteratively (cycle-safe): groups by
+/// a walk up their parents, everything else as the union of its groups' sets.
+/// Immutable once built, so both snapshots can be compared on two threads.
 pub(crate) struct MemberGraph {
     /// group → direct members.
     pub(crate) members: Csr,
     /// member → groups it is a direct member of.
     pub(crate) parents: Csr,
-    up_memo: RefCell<FxMap<u32, Rc<[u32]>>>,
-    down_memo: RefCell<FxMap<u32, Rc<[u32]>>>,
-    /// Visit stamps for the downward walks (one slot per principal id).
-    stamps: RefCell<(Vec<u32>, u32)>,
+    /// Holder sets, one sorted run per principal id.
+    up: Vec<u32>,
+    up_off: Vec<u32>,
 }
 
 impl MemberGraph {
@@ -201,76 +310,124 @@ impl MemberGraph {
             .collect();
         rev.sort_unstable();
         let parents = Csr::from_sorted(n, rev.iter().map(|&e| unpack(e)));
-        MemberGraph {
-            members,
-            parents,
-            up_memo: RefCell::default(),
-            down_memo: RefCell::default(),
-            stamps: RefCell::new((vec![0; n], 0)),
-        }
-    }
-
-    /// `p` and every group it is in, transitively; sorted.
-    pub(crate) fn holders(&self, p: u32) -> Rc<[u32]> {
-        if let Some(r) = self.up_memo.borrow().get(&p) {
-            return r.clone();
-        }
-        let mut out = vec![p];
-        if !self.parents.of(p).is_empty() {
-            let mut seen: FxSet<u32> = FxSet::default();
-            seen.insert(p);
-            let mut stack = vec![p];
+        // Groups (principals with members) first: a walk up, with visit stamps.
+        let mut tmp: Vec<u32> = Vec::new();
+        let mut range = vec![(0u32, 0u32); n];
+        let mut stamps = vec![0u32; n];
+        let mut stack = Vec::new();
+        for p in 0..n as u32 {
+            if members.of(p).is_empty() {
+                continue;
+            }
+            let start = tmp.len();
+            tmp.push(p);
+            stamps[p as usize] = p + 1;
+            stack.push(p);
             while let Some(x) = stack.pop() {
-                for &g in self.parents.of(x) {
-                    if seen.insert(g) {
-                        out.push(g);
+                for &g in parents.of(x) {
+                    if stamps[g as usize] != p + 1 {
+                        stamps[g as usize] = p + 1;
+                        tmp.push(g);
                         stack.push(g);
                     }
                 }
             }
-            out.sort_unstable();
+            tmp[start..].sort_unstable();
+            range[p as usize] = (start as u32, tmp.len() as u32);
         }
-        let r: Rc<[u32]> = out.into();
-        self.up_memo.borrow_mut().insert(p, r.clone());
-        r
+        // Then every principal in id order; one without members cannot be on a
+        // cycle, and its groups' sets are known.
+        let mut up = Vec::with_capacity(tmp.len() + n);
+        let mut up_off = Vec::with_capacity(n + 1);
+        up_off.push(0);
+        let mut scratch = Vec::new();
+        for p in 0..n as u32 {
+            let (a, b) = range[p as usize];
+            if a != b {
+                up.extend_from_slice(&tmp[a as usize..b as usize]);
+            } else if parents.of(p).is_empty() {
+                up.push(p);
+            } else {
+                scratch.clear();
+                scratch.push(p);
+                for &g in parents.of(p) {
+                    let (a, b) = range[g as usize];
+                    scratch.extend_from_slice(&tmp[a as usize..b as usize]);
+                }
+                scratch.sort_unstable();
+                scratch.dedup();
+                up.extend_from_slice(&scratch);
+            }
+            up_off.push(up.len() as u32);
+        }
+        MemberGraph {
+            members,
+            parents,
+            up,
+            up_off,
+        }
+    }
+
+    /// `p` and every group it is in, transitively; sorted.
+    pub(crate) fn holders(&self, p: u32) -> &[u32] {
+        let i = p as usize;
+        if i + 1 >= self.up_off.len() {
+            return &[];
+        }
+        &self.up[self.up_off[i] as usize..self.up_off[i + 1] as usize]
+    }
+}
+
+/// Downward member closures of one graph, computed on demand (iteratively, with
+/// visit stamps, so cycles end) and memoised.
+pub(crate) struct Below {
+    memo: FxMap<u32, Arc<[u32]>>,
+    stamps: Vec<u32>,
+    stamp: u32,
+}
+
+impl Below {
+    pub(crate) fn new(n: usize) -> Below {
+        Below {
+            memo: FxMap::default(),
+            stamps: vec![0; n],
+            stamp: 0,
+        }
     }
 
     /// `h` and every principal below it (its members, transitively); `[h]` for a
     /// principal without members.
-    pub(crate) fn below(&self, h: u32) -> Rc<[u32]> {
-        if self.members.of(h).is_empty() {
-            return Rc::from(vec![h]);
+    pub(crate) fn get(&mut self, g: &MemberGraph, h: u32) -> Arc<[u32]> {
+        if g.members.of(h).is_empty() {
+            return Arc::from(vec![h]);
         }
-        if let Some(r) = self.down_memo.borrow().get(&h) {
+        if let Some(r) = self.memo.get(&h) {
             return r.clone();
         }
-        let mut guard = self.stamps.borrow_mut();
-        let (stamps, stamp) = &mut *guard;
-        *stamp = stamp.wrapping_add(1);
-        if *stamp == 0 {
-            stamps.iter_mut().for_each(|s| *s = 0);
-            *stamp = 1;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.stamps.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
         }
-        let s = *stamp;
+        let s = self.stamp;
         let mut out = vec![h];
-        if let Some(slot) = stamps.get_mut(h as usize) {
+        if let Some(slot) = self.stamps.get_mut(h as usize) {
             *slot = s;
         }
         let mut i = 0;
         while i < out.len() {
             let x = out[i];
             i += 1;
-            for &m in self.members.of(x) {
-                let slot = &mut stamps[m as usize];
+            for &m in g.members.of(x) {
+                let slot = &mut self.stamps[m as usize];
                 if *slot != s {
                     *slot = s;
                     out.push(m);
                 }
             }
         }
-        drop(guard);
-        let r: Rc<[u32]> = out.into();
-        self.down_memo.borrow_mut().insert(h, r.clone());
+        let r: Arc<[u32]> = out.into();
+        self.memo.insert(h, r.clone());
         r
     }
 }
@@ -341,7 +498,7 @@ pub struct PrincipalRef {
     pub display_name: String,
     pub user_principal_name: Option<String>,
     pub is_group: bool,
-    /// In no directory listing of the snapshot the line is about.
+    /// In no directory listing of the later snapshot.
     pub orphaned: bool,
 }
 
@@ -506,15 +663,27 @@ impl CauseEntry {
 }
 
 /// One (principal, role, scope, kind) tuple that appeared, vanished or changed.
+/// Principals, roles and scopes are indices into the tables of [`Diff`] (a diff of
+/// a large tenant has millions of lines; each name is stored once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessChange {
-    pub principal: PrincipalRef,
-    pub role: RoleRef,
-    pub scope: String,
+    /// Index into [`Diff::principals`].
+    pub principal: u32,
+    /// Index into [`Diff::roles`].
+    pub role: u32,
+    /// Index into [`Diff::scopes`].
+    pub scope: u32,
     pub access: GrantKind,
-    /// Indices into [`Diff::causes`].
-    pub causes: Vec<usize>,
+    /// This line's run of [`Diff::line_causes`] (see [`Diff::causes_of`]).
+    pub causes: CauseSpan,
+}
+
+/// A run of [`Diff::line_causes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CauseSpan {
+    pub start: u32,
+    pub len: u32,
 }
 
 /// A deny assignment added or removed, with the principals it now blocks
@@ -526,7 +695,8 @@ pub struct DenyChange {
     pub cause: usize,
     /// `blocks` or `unblocks`.
     pub effect: String,
-    pub principals: Vec<PrincipalRef>,
+    /// Indices into [`Diff::principals`].
+    pub principals: Vec<u32>,
     /// How many (principal, role, scope) tuples it blocks or unblocks.
     pub tuples: usize,
 }
@@ -534,6 +704,14 @@ pub struct DenyChange {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Diff {
+    /// Every principal a line or a deny change names, ordered by display name then
+    /// id. `orphaned` is about the later snapshot.
+    pub principals: Vec<PrincipalRef>,
+    /// Every role a line names, ordered by name.
+    pub roles: Vec<RoleRef>,
+    /// Every scope a line names (as first spelled), ordered by scope key.
+    pub scopes: Vec<String>,
+    /// Lines are ordered by principal, role, scope, kind.
     pub gained: Vec<AccessChange>,
     pub lost: Vec<AccessChange>,
     /// Tuples held in both snapshots whose meaning changed: the role's permissions
@@ -545,6 +723,28 @@ pub struct Diff {
     pub causes: Vec<CauseEntry>,
     /// Indices into `causes` of the changes with no effect.
     pub no_effect: Vec<usize>,
+    /// The causes of every line, as indices into `causes`, one run per line.
+    pub line_causes: Vec<u32>,
+}
+
+impl Diff {
+    /// The causes of a line (indices into [`Diff::causes`]); never empty.
+    pub fn causes_of(&self, l: &AccessChange) -> &[u32] {
+        let s = l.causes.start as usize;
+        &self.line_causes[s..s + l.causes.len as usize]
+    }
+
+    pub fn principal(&self, l: &AccessChange) -> &PrincipalRef {
+        &self.principals[l.principal as usize]
+    }
+
+    pub fn role(&self, l: &AccessChange) -> &RoleRef {
+        &self.roles[l.role as usize]
+    }
+
+    pub fn scope(&self, l: &AccessChange) -> &str {
+        &self.scopes[l.scope as usize]
+    }
 }
 
 /// What to look at.
@@ -577,7 +777,7 @@ enum Status {
 }
 
 struct Interners {
-    principals: Interner,
+    principals: PrincipalIds,
     scopes: Interner,
     roles: Interner,
     keys: FxMap<(u32, u32, u8), u32>,
@@ -607,7 +807,7 @@ struct Side<'t> {
     member_lists: FxSet<u32>,
     /// role id → index in `t.roles`.
     role_def: FxMap<u32, u32>,
-    roles_blocks: FxMap<u32, Rc<[Block]>>,
+    roles_blocks: FxMap<u32, Vec<Block>>,
     /// Per assignment: holder, resolved role id, scope id, kind.
     a_holder: Vec<u32>,
     a_role: Vec<Option<u32>>,
@@ -629,6 +829,21 @@ struct Side<'t> {
     types: FxMap<u32, String>,
     /// `principalName` as assignments gave it, for ids in no listing.
     names: FxMap<u32, String>,
+}
+
+/// Case-insensitive order of two ids.
+fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
+    if a == b {
+        return std::cmp::Ordering::Equal;
+    }
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// Edges ordered by group, then member, case-insensitively.
+fn cmp_edge(a: &MemberEdge, b: &MemberEdge) -> std::cmp::Ordering {
+    cmp_ci(&a.group_id, &b.group_id).then_with(|| cmp_ci(&a.member_id, &b.member_id))
 }
 
 fn role_key_of(r: &RoleDefinition) -> String {
@@ -680,24 +895,63 @@ fn eligibility_id_key(e: &Eligibility) -> String {
 }
 
 impl<'t> Side<'t> {
-    fn intern(t: &'t Tenant, ix: &mut Interners) -> Side<'t> {
+    /// Interns one snapshot. `prev` is the other snapshot's edges with their ids
+    /// (in its record order): edges equal to one of those reuse its ids, found by
+    /// a merge walk (both snapshots list edges by group, then member, when they
+    /// come from the store), so shared edges are not looked up twice.
+    fn intern(
+        t: &'t Tenant,
+        ix: &mut Interners,
+        prev: Option<(&[MemberEdge], &[u64])>,
+    ) -> (Side<'t>, Vec<u64>) {
         let mut listed = FxMap::default();
+        listed.reserve(t.principals.len());
+        ix.principals
+            .reserve(t.principals.len() + t.principals.len() / 4);
         for (i, p) in t.principals.iter().enumerate() {
             let id = ix.principals.lower(&p.id);
             listed.entry(id).or_insert(i as u32);
         }
         let mut types: FxMap<u32, String> = FxMap::default();
-        let mut edges = Vec::with_capacity(t.member_edges.len());
+        let mut raw = Vec::with_capacity(t.member_edges.len());
+        let (prev_edges, prev_ids) = prev.unwrap_or((&[], &[]));
+        let mut i = 0;
+        let mut last_group: (&str, u32) = ("", u32::MAX);
         for e in &t.member_edges {
-            let g = ix.principals.lower(&e.group_id);
-            let m = ix.principals.lower(&e.member_id);
-            edges.push(pack(g, m));
+            let mut found = None;
+            while i < prev_edges.len() {
+                match cmp_edge(&prev_edges[i], e) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Equal => {
+                        found = Some(prev_ids[i]);
+                        i += 1;
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+            }
+            let x = match found {
+                Some(x) => x,
+                None => {
+                    let g = if last_group.1 != u32::MAX && last_group.0 == e.group_id {
+                        last_group.1
+                    } else {
+                        let g = ix.principals.lower(&e.group_id);
+                        last_group = (&e.group_id, g);
+                        g
+                    };
+                    pack(g, ix.principals.lower(&e.member_id))
+                }
+            };
+            raw.push(x);
             if let Some(k) = e.member_kind {
+                let m = unpack(x).1;
                 if !listed.contains_key(&m) {
                     types.entry(m).or_insert_with(|| k.as_str().to_string());
                 }
             }
         }
+        let mut edges = raw.clone();
         edges.sort_unstable();
         edges.dedup();
         let member_lists = t
@@ -717,10 +971,7 @@ impl<'t> Side<'t> {
                 continue;
             }
             role_def.insert(id, i as u32);
-            roles_blocks.insert(
-                id,
-                r.permissions.iter().map(compile).collect::<Vec<_>>().into(),
-            );
+            roles_blocks.insert(id, r.permissions.iter().map(compile).collect::<Vec<_>>());
             if r.id.trim().is_empty() {
                 role_by_name.insert(key(r.role_name.trim()), id);
             } else {
@@ -807,7 +1058,7 @@ impl<'t> Side<'t> {
             holders_of_key.entry(k).or_default().push(h);
         }
 
-        Side {
+        let side = Side {
             t,
             listed,
             edges,
@@ -832,14 +1083,40 @@ impl<'t> Side<'t> {
             holders_of_key,
             types,
             names,
+        };
+        (side, raw)
+    }
+
+    /// Does `p` hold `k` here (itself or through a group)? Walks the smaller of
+    /// p's holders and k's holders (both sorted).
+    fn held(&self, p: u32, k: u32) -> bool {
+        let Some(hk) = self.holders_of_key.get(&k) else {
+            return false;
+        };
+        let hp = self.graph.holders(p);
+        if hk.len() <= hp.len() {
+            hk.iter().any(|h| hp.binary_search(h).is_ok())
+        } else {
+            hp.iter().any(|h| hk.binary_search(h).is_ok())
         }
     }
 
-    fn held(&self, p: u32, k: u32) -> bool {
-        self.graph
-            .holders(p)
-            .iter()
-            .any(|&h| self.holdings.contains_key(&pack(h, k)))
+    /// Calls `f` for each holder of `k` here among `hp` (a principal's holders),
+    /// in order.
+    fn holders_reaching(&self, k: u32, hp: &[u32], mut f: impl FnMut(u32)) {
+        let Some(hk) = self.holders_of_key.get(&k) else {
+            return;
+        };
+        let (small, large) = if hk.len() <= hp.len() {
+            (hk.as_slice(), hp)
+        } else {
+            (hp, hk.as_slice())
+        };
+        for &h in small {
+            if large.binary_search(&h).is_ok() {
+                f(h)
+            }
+        }
     }
 
     fn keys_of(&self, h: u32) -> &[u32] {
@@ -848,7 +1125,7 @@ impl<'t> Side<'t> {
 
     /// Calls `f` for every principal below `h` (itself included), or only for
     /// `only` when it is below `h`.
-    fn each_below(&self, h: u32, only: Option<u32>, mut f: impl FnMut(u32)) {
+    fn each_below(&self, below: &mut Below, h: u32, only: Option<u32>, mut f: impl FnMut(u32)) {
         match only {
             Some(p) => {
                 if self.graph.holders(p).binary_search(&h).is_ok() {
@@ -856,7 +1133,7 @@ impl<'t> Side<'t> {
                 }
             }
             None => {
-                for &p in self.graph.below(h).iter() {
+                for &p in below.get(&self.graph, h).iter() {
                     f(p)
                 }
             }
@@ -1020,8 +1297,8 @@ struct Ctx<'t> {
     from: Side<'t>,
     to: Side<'t>,
     tree: ScopeTree,
-    /// scope id → passes the --scope filter (cached; 0 unknown, 1 yes, 2 no).
-    pass_cache: RefCell<Vec<u8>>,
+    /// scope id → passes the --scope filter (all true without one).
+    pass: Vec<bool>,
     filter_anc: Option<(String, FxSet<String>)>,
     only: Option<u32>,
     /// True when --principal named an id this diff has never seen.
@@ -1029,48 +1306,31 @@ struct Ctx<'t> {
     effects: FxMap<CauseKey, Effect>,
     /// The original spelling of each scope id.
     scope_display: FxMap<u32, &'t str>,
-    anc_cache: RefCell<FxMap<u32, Rc<FxSet<String>>>>,
+    anc_cache: Mutex<FxMap<u32, Arc<FxSet<String>>>>,
 }
 
 impl<'t> Ctx<'t> {
     fn pass_scope(&self, scope: u32) -> bool {
-        let Some((s, anc)) = &self.filter_anc else {
-            return true;
-        };
-        {
-            let c = self.pass_cache.borrow();
-            match c.get(scope as usize) {
-                Some(1) => return true,
-                Some(2) => return false,
-                _ => {}
-            }
-        }
-        let name = self.ix.scopes.name(scope);
-        let ok = anc.contains(name) || self.ancestors(scope).contains(s);
-        let mut c = self.pass_cache.borrow_mut();
-        if c.len() <= scope as usize {
-            c.resize(scope as usize + 1, 0);
-        }
-        c[scope as usize] = if ok { 1 } else { 2 };
-        ok
+        self.pass.get(scope as usize).copied().unwrap_or(true)
     }
 
     fn pass_key(&self, k: u32) -> bool {
         self.pass_scope(self.ix.key_list[k as usize].1)
     }
 
-    fn ancestors(&self, scope: u32) -> Rc<FxSet<String>> {
-        if let Some(a) = self.anc_cache.borrow().get(&scope) {
-            return a.clone();
-        }
-        let a: Rc<FxSet<String>> = Rc::new(
-            self.tree
-                .ancestors(self.ix.scopes.name(scope))
-                .into_iter()
-                .collect(),
-        );
-        self.anc_cache.borrow_mut().insert(scope, a.clone());
-        a
+    fn ancestors(&self, scope: u32) -> Arc<FxSet<String>> {
+        let mut cache = self.anc_cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(scope)
+            .or_insert_with(|| {
+                Arc::new(
+                    self.tree
+                        .ancestors(self.ix.scopes.name(scope))
+                        .into_iter()
+                        .collect(),
+                )
+            })
+            .clone()
     }
 
     fn side(&self, later: bool) -> &Side<'t> {
@@ -1080,23 +1340,33 @@ impl<'t> Ctx<'t> {
             &self.from
         }
     }
+
+    fn below(&self) -> Below {
+        Below::new(self.ix.principals.len())
+    }
 }
 
 /// Compares two snapshots. `from` is the earlier one.
 pub fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
     let mut ix = Interners {
-        principals: Interner::default(),
+        principals: PrincipalIds::default(),
         scopes: Interner::default(),
         roles: Interner::default(),
         keys: FxMap::default(),
         key_list: Vec::new(),
     };
-    let mut f = Side::intern(from, &mut ix);
-    let mut t = Side::intern(to, &mut ix);
+    let (mut f, f_raw) = Side::intern(from, &mut ix, None);
+    let (mut t, _) = Side::intern(to, &mut ix, Some((&from.member_edges, &f_raw)));
+    drop(f_raw);
     let only = opts.principal.as_deref().map(|p| ix.principals.lower(p));
     let n = ix.principals.len();
-    f.graph = MemberGraph::new(n, &f.edges);
-    t.graph = MemberGraph::new(n, &t.edges);
+    let (fg, tg) = std::thread::scope(|sc| {
+        let job = sc.spawn(|| MemberGraph::new(n, &t.edges));
+        let fg = MemberGraph::new(n, &f.edges);
+        (fg, job.join().expect("graph thread"))
+    });
+    f.graph = fg;
+    t.graph = tg;
     classify_records(&mut f, &mut t);
 
     let mut nodes = to.scopes.clone();
@@ -1128,19 +1398,25 @@ pub fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
             && f.keys_of(p).is_empty()
             && t.keys_of(p).is_empty()
     });
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         ix,
         from: f,
         to: t,
         tree,
-        pass_cache: RefCell::default(),
+        pass: Vec::new(),
         filter_anc,
         only,
         nobody,
         effects: FxMap::default(),
         scope_display,
-        anc_cache: RefCell::default(),
+        anc_cache: Mutex::default(),
     };
+    if let Some((s, anc)) = &ctx.filter_anc {
+        let pass: Vec<bool> = (0..ctx.ix.scopes.len() as u32)
+            .map(|sc| anc.contains(ctx.ix.scopes.name(sc)) || ctx.ancestors(sc).contains(s))
+            .collect();
+        ctx.pass = pass;
+    }
     run(ctx)
 }
 
@@ -1193,8 +1469,8 @@ fn classify_records(f: &mut Side, t: &mut Side) {
     }
 }
 
-/// Edges of `a` that `b` lacks, indexed by member.
-fn new_edges(a: &Side, b: &Side) -> (Vec<u64>, FxMap<u32, Vec<u32>>) {
+/// Edges of `a` that `b` lacks, and their groups indexed by member.
+fn new_edges(a: &Side, b: &Side, n: usize) -> (Vec<u64>, Csr) {
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < a.edges.len() {
@@ -1208,19 +1484,22 @@ fn new_edges(a: &Side, b: &Side) -> (Vec<u64>, FxMap<u32, Vec<u32>>) {
             j += 1;
         }
     }
-    let mut by_member: FxMap<u32, Vec<u32>> = FxMap::default();
-    for &e in &out {
-        let (g, m) = unpack(e);
-        by_member.entry(m).or_default().push(g);
-    }
-    (out, by_member)
+    let mut rev: Vec<u64> = out
+        .iter()
+        .map(|&e| {
+            let (g, m) = unpack(e);
+            pack(m, g)
+        })
+        .collect();
+    rev.sort_unstable();
+    (out, Csr::from_sorted(n, rev.into_iter().map(unpack)))
 }
 
 /// Tuples held in `a` and not in `b`, considering only what could have changed:
 /// holdings of `a` that `b` lacks, and principals below edges of `a` that `b` lacks.
-fn appeared(ctx: &Ctx, a: &Side, b: &Side, edges: &[u64]) -> FxSet<u64> {
+fn appeared(ctx: &Ctx, a: &Side, b: &Side, edges: &[u64], below: &mut Below) -> Vec<u64> {
     let only = ctx.only;
-    let mut out: FxSet<u64> = FxSet::default();
+    let mut out: Vec<u64> = Vec::new();
     let mut hk: Vec<u64> = a
         .holdings
         .keys()
@@ -1233,17 +1512,17 @@ fn appeared(ctx: &Ctx, a: &Side, b: &Side, edges: &[u64]) -> FxSet<u64> {
         if !ctx.pass_key(k) {
             continue;
         }
-        a.each_below(h, only, |p| {
+        a.each_below(below, h, only, |p| {
             if !b.held(p, k) {
-                out.insert(pack(p, k));
+                out.push(pack(p, k));
             }
         });
     }
-    let mut visited: FxSet<u32> = FxSet::default();
+    let mut visited = vec![false; ctx.ix.principals.len()];
     for &e in edges {
         let (_, m) = unpack(e);
-        a.each_below(m, only, |p| {
-            if !visited.insert(p) {
+        a.each_below(below, m, only, |p| {
+            if std::mem::replace(&mut visited[p as usize], true) {
                 return;
             }
             let ha = a.graph.holders(p);
@@ -1254,12 +1533,14 @@ fn appeared(ctx: &Ctx, a: &Side, b: &Side, edges: &[u64]) -> FxSet<u64> {
                 }
                 for &k in a.keys_of(g) {
                     if ctx.pass_key(k) && !b.held(p, k) {
-                        out.insert(pack(p, k));
+                        out.push(pack(p, k));
                     }
                 }
             }
         });
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -1269,17 +1550,23 @@ fn appeared(ctx: &Ctx, a: &Side, b: &Side, edges: &[u64]) -> FxSet<u64> {
 fn causes_of(
     ctx: &Ctx,
     later: bool,
-    p: u32,
-    k: u32,
-    edges_by_member: &FxMap<u32, Vec<u32>>,
-) -> Vec<CauseKey> {
+    (p, k): (u32, u32),
+    edges_by_member: &Csr,
+    cache: &mut EdgeCache,
+    out: &mut Vec<CauseKey>,
+) {
     let (a, b) = (ctx.side(later), ctx.side(!later));
-    let mut out = Vec::new();
+    let start = out.len();
+    if cache.p != p {
+        cache.p = p;
+        cache.entries.clear();
+        cache.keys.clear();
+    }
     let ha = a.graph.holders(p);
     let hb = b.graph.holders(p);
-    for &h in ha.iter() {
+    a.holders_reaching(k, ha, |h| {
         let Some(srcs) = a.holdings.get(&pack(h, k)) else {
-            continue;
+            return;
         };
         if !b.holdings.contains_key(&pack(h, k)) {
             for s in srcs {
@@ -1289,26 +1576,97 @@ fn causes_of(
             }
         }
         if hb.binary_search(&h).is_err() {
-            for &m in ha.iter() {
-                for &g in edges_by_member.get(&m).map_or(&[][..], Vec::as_slice) {
-                    if g == h || a.graph.holders(g).binary_search(&h).is_ok() {
-                        let e = pack(g, m);
-                        out.push(if later {
-                            CauseKey::MembershipAdded(e)
-                        } else {
-                            CauseKey::MembershipRemoved(e)
-                        });
+            // The same for every key h holds: computed once per (p, h).
+            let (from, to) = match cache.entries.iter().find(|e| e.0 == h) {
+                Some(&(_, from, to)) => (from, to),
+                None => {
+                    let from = cache.keys.len() as u32;
+                    for &m in ha.iter() {
+                        if !edges_by_member.has(m) {
+                            continue;
+                        }
+                        for &g in edges_by_member.of(m) {
+                            if g == h || a.graph.holders(g).binary_search(&h).is_ok() {
+                                let e = pack(g, m);
+                                cache.keys.push(if later {
+                                    CauseKey::MembershipAdded(e)
+                                } else {
+                                    CauseKey::MembershipRemoved(e)
+                                });
+                            }
+                        }
                     }
+                    let to = cache.keys.len() as u32;
+                    cache.entries.push((h, from, to));
+                    (from, to)
                 }
-            }
+            };
+            out.extend_from_slice(&cache.keys[from as usize..to as usize]);
         }
-    }
+    });
     if !later && a.is_listed(p) && !b.is_listed(p) {
         out.push(CauseKey::PrincipalDeleted(p));
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    // Sort and deduplicate this line's segment in place.
+    let seg = &mut out[start..];
+    seg.sort_unstable();
+    let mut w = 0;
+    for r in 0..seg.len() {
+        if w == 0 || seg[r] != seg[w - 1] {
+            seg[w] = seg[r];
+            w += 1;
+        }
+    }
+    out.truncate(start + w);
+}
+
+/// The membership causes found for one principal, per holder (tuples are
+/// explained in principal order, so one principal's are reused across its keys).
+struct EdgeCache {
+    p: u32,
+    entries: Vec<(u32, u32, u32)>,
+    keys: Vec<CauseKey>,
+}
+
+/// Tuples with their causes: `causes[spans[i].0..spans[i].1]` explain `tuples[i]`.
+#[derive(Default)]
+struct Changes {
+    tuples: Vec<u64>,
+    spans: Vec<(u32, u32)>,
+    causes: Vec<CauseKey>,
+}
+
+impl Changes {
+    fn iter(&self) -> impl Iterator<Item = (u64, &[CauseKey])> + '_ {
+        self.tuples
+            .iter()
+            .zip(&self.spans)
+            .map(|(&x, &(a, b))| (x, &self.causes[a as usize..b as usize]))
+    }
+}
+
+/// The tuples of side `later` the other side lacks, each with its causes.
+fn changes(ctx: &Ctx, later: bool, edges: &[u64], by_member: &Csr) -> Changes {
+    let (a, b) = (ctx.side(later), ctx.side(!later));
+    let mut below = ctx.below();
+    let tuples = appeared(ctx, a, b, edges, &mut below);
+    let mut causes = Vec::with_capacity(tuples.len() + tuples.len() / 4);
+    let mut spans = Vec::with_capacity(tuples.len());
+    let mut cache = EdgeCache {
+        p: u32::MAX,
+        entries: Vec::new(),
+        keys: Vec::new(),
+    };
+    for &x in &tuples {
+        let start = causes.len() as u32;
+        causes_of(ctx, later, unpack(x), by_member, &mut cache, &mut causes);
+        spans.push((start, causes.len() as u32));
+    }
+    Changes {
+        tuples,
+        spans,
+        causes,
+    }
 }
 
 /// The cause a record of side `later` gives for a holding the other side lacks.
@@ -1342,41 +1700,25 @@ fn source_cause(ctx: &Ctx, later: bool, s: Src, k: u32) -> Option<CauseKey> {
     }
 }
 
-/// Raw lines: (principal, key) → causes.
-type Lines = Vec<(u64, Vec<CauseKey>)>;
-
 fn run(mut ctx: Ctx) -> Diff {
     if ctx.nobody {
         return Diff::default();
     }
-    let (added_edges, added_by_member) = new_edges(&ctx.to, &ctx.from);
-    let (removed_edges, removed_by_member) = new_edges(&ctx.from, &ctx.to);
+    let n = ctx.ix.principals.len();
+    let (added_edges, added_by_member) = new_edges(&ctx.to, &ctx.from, n);
+    let (removed_edges, removed_by_member) = new_edges(&ctx.from, &ctx.to, n);
 
-    // Gained and lost tuples, with their causes.
-    let mut gained: Lines = appeared(&ctx, &ctx.to, &ctx.from, &added_edges)
-        .into_iter()
-        .map(|x| (x, Vec::new()))
-        .collect();
-    let mut lost: Lines = appeared(&ctx, &ctx.from, &ctx.to, &removed_edges)
-        .into_iter()
-        .map(|x| (x, Vec::new()))
-        .collect();
-    gained.sort_unstable_by_key(|l| l.0);
-    lost.sort_unstable_by_key(|l| l.0);
-    if std::env::var_os("WHOCAN_TRACE").is_some() {
-        eprintln!("TRACE gained {} lost {}", gained.len(), lost.len());
-    }
-    for (x, causes) in gained.iter_mut() {
-        let (p, k) = unpack(*x);
-        *causes = causes_of(&ctx, true, p, k, &added_by_member);
-    }
-    for (x, causes) in lost.iter_mut() {
-        let (p, k) = unpack(*x);
-        *causes = causes_of(&ctx, false, p, k, &removed_by_member);
-    }
+    // Gained and lost tuples, with their causes: one thread each.
+    let (gained, lost) = std::thread::scope(|sc| {
+        let c = &ctx;
+        let job = sc.spawn(|| changes(c, true, &added_edges, &added_by_member));
+        let lost = changes(c, false, &removed_edges, &removed_by_member);
+        (job.join().expect("diff thread"), lost)
+    });
 
     // Changed: role edits, principals disabled, enabled or deleted.
     let mut changed: FxMap<u64, Vec<CauseKey>> = FxMap::default();
+    let mut below_to = ctx.below();
     let role_changes = role_changes(&ctx);
     for &r in &role_changes {
         let mut keys: Vec<u32> = ctx
@@ -1389,7 +1731,7 @@ fn run(mut ctx: Ctx) -> Diff {
         keys.sort_unstable();
         for k in keys {
             for &h in &ctx.to.holders_of_key[&k] {
-                ctx.to.each_below(h, ctx.only, |p| {
+                ctx.to.each_below(&mut below_to, h, ctx.only, |p| {
                     if ctx.from.held(p, k) {
                         let v = changed.entry(pack(p, k)).or_default();
                         if !v.contains(&CauseKey::RoleDefinitionChanged(r)) {
@@ -1414,8 +1756,16 @@ fn run(mut ctx: Ctx) -> Diff {
             }
         }
     }
-    let mut changed: Lines = changed.into_iter().collect();
-    changed.sort_unstable_by_key(|l| l.0);
+    let mut changed_list: Vec<(u64, Vec<CauseKey>)> = changed.into_iter().collect();
+    changed_list.sort_unstable_by_key(|l| l.0);
+    let mut changed = Changes::default();
+    for (x, mut cs) in changed_list {
+        cs.sort_unstable();
+        let start = changed.causes.len() as u32;
+        changed.causes.extend(cs);
+        changed.tuples.push(x);
+        changed.spans.push((start, changed.causes.len() as u32));
+    }
 
     // Deny assignments.
     let mut deny_lines: Vec<(CauseKey, bool, Vec<u32>, usize)> = Vec::new();
@@ -1437,20 +1787,14 @@ fn run(mut ctx: Ctx) -> Diff {
 
     // Effects per cause.
     let mut bump = |c: CauseKey, f: fn(&mut Effect)| f(ctx.effects.entry(c).or_default());
-    for (_, cs) in &gained {
-        for &c in cs {
-            bump(c, |e| e.gained += 1);
-        }
+    for &c in &gained.causes {
+        bump(c, |e| e.gained += 1);
     }
-    for (_, cs) in &lost {
-        for &c in cs {
-            bump(c, |e| e.lost += 1);
-        }
+    for &c in &lost.causes {
+        bump(c, |e| e.lost += 1);
     }
-    for (_, cs) in &changed {
-        for &c in cs {
-            bump(c, |e| e.changed += 1);
-        }
+    for &c in &changed.causes {
+        bump(c, |e| e.changed += 1);
     }
     for (c, _, ps, _) in &deny_lines {
         let n = ps.len();
@@ -1526,6 +1870,7 @@ fn principal_changes(ctx: &Ctx) -> Vec<(u32, CauseKey)> {
 /// scope.
 fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
     let side = ctx.side(later);
+    let mut below = ctx.below();
     let d = &side.t.denies[i];
     let is_all = |p: &crate::model::DenyPrincipal| key(&p.id) == ALL_PRINCIPALS;
     if d.exclude_principals.iter().any(is_all) {
@@ -1535,7 +1880,7 @@ fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
     let mut excluded: FxSet<u32> = FxSet::default();
     for x in &d.exclude_principals {
         if let Some(x) = pid(&x.id) {
-            excluded.extend(side.graph.below(x).iter().copied());
+            excluded.extend(below.get(&side.graph, x).iter().copied());
         }
     }
     let blocks: Vec<Block> = d.permissions.iter().map(compile).collect();
@@ -1593,7 +1938,7 @@ fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
             }
             let mut seen: FxSet<u32> = FxSet::default();
             for &h in &side.holders_of_key[&k] {
-                side.each_below(h, ctx.only, |p| {
+                side.each_below(&mut below, h, ctx.only, |p| {
                     if !excluded.contains(&p) && seen.insert(p) {
                         affected.insert(p);
                         tuples += 1;
@@ -1605,7 +1950,7 @@ fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
         let mut named: FxSet<u32> = FxSet::default();
         for x in &d.principals {
             if let Some(x) = pid(&x.id) {
-                side.each_below(x, ctx.only, |p| {
+                side.each_below(&mut below, x, ctx.only, |p| {
                     named.insert(p);
                 });
             }
@@ -1878,15 +2223,23 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
 }
 
 fn named_ref(ctx: &Ctx, p: u32, later: bool) -> NamedRef {
-    let r = principal_ref(ctx, p, later);
-    NamedRef {
-        name: if r.display_name.is_empty() {
-            r.id.clone()
-        } else {
-            r.display_name
-        },
-        id: r.id,
-    }
+    let (a, b) = (ctx.side(later), ctx.side(!later));
+    let id = ctx.ix.principals.name(p);
+    let name = a
+        .listed
+        .get(&p)
+        .map(|&i| &a.t.principals[i as usize].display_name)
+        .or_else(|| {
+            b.listed
+                .get(&p)
+                .map(|&i| &b.t.principals[i as usize].display_name)
+        })
+        .or_else(|| a.names.get(&p))
+        .or_else(|| b.names.get(&p))
+        .filter(|n| !n.is_empty())
+        .cloned()
+        .unwrap_or_else(|| id.clone());
+    NamedRef { id, name }
 }
 
 fn role_ref(ctx: &Ctx, r: u32) -> RoleRef {
@@ -2073,97 +2426,196 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
     }
 }
 
+/// A content key ordering causes of one kind (ids, not record positions, so the
+/// order does not depend on the order records were read in).
+fn cause_order(ctx: &Ctx, c: CauseKey) -> String {
+    let a = |later: bool, i: u32| key(&ctx.side(later).t.assignments[i as usize].id);
+    let e = |later: bool, i: u32| key(&ctx.side(later).t.eligibilities[i as usize].id);
+    let d = |later: bool, i: u32| key(&ctx.side(later).t.denies[i as usize].id);
+    match c {
+        CauseKey::AssignmentAdded(i) | CauseKey::AssignmentChanged(i) => a(true, i),
+        CauseKey::AssignmentRemoved(i) => a(false, i),
+        CauseKey::EligibilityAdded(i) | CauseKey::EligibilityChanged(i) => e(true, i),
+        CauseKey::EligibilityRemoved(i) => e(false, i),
+        CauseKey::MembershipAdded(x) | CauseKey::MembershipRemoved(x) => {
+            let (g, m) = unpack(x);
+            format!(
+                "{} {}",
+                ctx.ix.principals.name(g),
+                ctx.ix.principals.name(m)
+            )
+        }
+        CauseKey::RoleDefinitionAdded(r)
+        | CauseKey::RoleDefinitionRemoved(r)
+        | CauseKey::RoleDefinitionChanged(r) => ctx.ix.roles.name(r).to_string(),
+        CauseKey::DenyAdded(i) => d(true, i),
+        CauseKey::DenyRemoved(i) => d(false, i),
+        CauseKey::PrincipalDeleted(p)
+        | CauseKey::PrincipalDisabled(p)
+        | CauseKey::PrincipalEnabled(p) => ctx.ix.principals.name(p),
+    }
+}
+
 fn finish(
     ctx: &Ctx,
-    gained: Lines,
-    lost: Lines,
-    changed: Lines,
+    gained: Changes,
+    lost: Changes,
+    changed: Changes,
     deny_lines: Vec<(CauseKey, bool, Vec<u32>, usize)>,
     no_effect: Vec<CauseKey>,
 ) -> Diff {
-    // The causes named anywhere, in a deterministic order.
-    let mut used: Vec<CauseKey> = gained
-        .iter()
-        .chain(&lost)
-        .chain(&changed)
-        .flat_map(|(_, cs)| cs.iter().copied())
-        .chain(deny_lines.iter().map(|d| d.0))
-        .chain(no_effect.iter().copied())
-        .collect();
-    used.sort_unstable();
-    used.dedup();
-    let mut entries: Vec<(CauseKey, CauseEntry, String)> = used
-        .into_iter()
-        .map(|c| {
-            let e = ctx.effects.get(&c).copied().unwrap_or_default();
-            let cause = cause_value(ctx, c);
-            let sort = serde_json::to_string(&cause).unwrap_or_default();
-            (
-                c,
-                CauseEntry {
-                    cause,
-                    gained: e.gained,
-                    lost: e.lost,
-                    changed: e.changed,
-                    blocked: e.blocked,
-                },
-                sort,
-            )
-        })
-        .collect();
-    entries.sort_by(|a, b| (a.1.cause.kind(), &a.2).cmp(&(b.1.cause.kind(), &b.2)));
-    let index: FxMap<CauseKey, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, (c, _, _))| (*c, i))
-        .collect();
-
-    let mut pcache: FxMap<(u32, bool), PrincipalRef> = FxMap::default();
-    let mut rcache: FxMap<u32, RoleRef> = FxMap::default();
-    let mut lines = |v: Lines, later: bool| -> Vec<AccessChange> {
-        let mut out: Vec<AccessChange> = v
+    // The causes named anywhere, in a deterministic order (on a second thread,
+    // while the name tables are built).
+    let causes_job = || {
+        // Every cause a line or a deny change names has an effect entry.
+        let mut used: Vec<CauseKey> = ctx
+            .effects
+            .keys()
+            .copied()
+            .chain(deny_lines.iter().map(|d| d.0))
+            .chain(no_effect.iter().copied())
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let mut entries: Vec<(CauseKey, CauseEntry, String)> = used
             .into_iter()
+            .map(|c| {
+                let e = ctx.effects.get(&c).copied().unwrap_or_default();
+                let cause = cause_value(ctx, c);
+                let sort = cause_order(ctx, c);
+                (
+                    c,
+                    CauseEntry {
+                        cause,
+                        gained: e.gained,
+                        lost: e.lost,
+                        changed: e.changed,
+                        blocked: e.blocked,
+                    },
+                    sort,
+                )
+            })
+            .collect();
+        entries.sort_by(|a, b| (a.1.cause.kind(), &a.2).cmp(&(b.1.cause.kind(), &b.2)));
+        let index: FxMap<CauseKey, u32> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _, _))| (*c, i as u32))
+            .collect();
+        (entries, index)
+    };
+    let tables_job = || {
+        // Name tables, each in display order, so that lines sort on numbers.
+        let mut seen = vec![false; ctx.ix.principals.len()];
+        let mut seen_keys = vec![false; ctx.ix.key_list.len()];
+        for x in gained
+            .tuples
+            .iter()
+            .chain(&lost.tuples)
+            .chain(&changed.tuples)
+        {
+            let (p, k) = unpack(*x);
+            seen[p as usize] = true;
+            seen_keys[k as usize] = true;
+        }
+        for d in &deny_lines {
+            for &p in &d.2 {
+                seen[p as usize] = true;
+            }
+        }
+        let ps: Vec<u32> = (0..seen.len() as u32)
+            .filter(|&p| seen[p as usize])
+            .collect();
+        let mut principals: Vec<(u32, PrincipalRef)> = ps
+            .into_iter()
+            .map(|p| (p, principal_ref(ctx, p, true)))
+            .collect();
+        principals.sort_by_cached_key(|(_, r)| (r.display_name.to_lowercase(), r.id.clone()));
+        let mut p_index = vec![u32::MAX; ctx.ix.principals.len()];
+        for (i, (p, _)) in principals.iter().enumerate() {
+            p_index[*p as usize] = i as u32;
+        }
+        let keys: Vec<u32> = (0..seen_keys.len() as u32)
+            .filter(|&k| seen_keys[k as usize])
+            .collect();
+        let mut rs: Vec<u32> = keys
+            .iter()
+            .map(|&k| ctx.ix.key_list[k as usize].0)
+            .collect();
+        rs.sort_unstable();
+        rs.dedup();
+        let mut roles: Vec<(u32, RoleRef)> =
+            rs.into_iter().map(|r| (r, role_ref(ctx, r))).collect();
+        roles.sort_by_cached_key(|(_, r)| (r.name.to_lowercase(), r.id.clone()));
+        let mut r_index = vec![u32::MAX; ctx.ix.roles.len()];
+        for (i, (r, _)) in roles.iter().enumerate() {
+            r_index[*r as usize] = i as u32;
+        }
+        let mut ss: Vec<u32> = keys
+            .iter()
+            .map(|&k| ctx.ix.key_list[k as usize].1)
+            .collect();
+        ss.sort_unstable();
+        ss.dedup();
+        ss.sort_by(|a, b| ctx.ix.scopes.name(*a).cmp(ctx.ix.scopes.name(*b)));
+        let mut s_index = vec![u32::MAX; ctx.ix.scopes.len()];
+        for (i, sc) in ss.iter().enumerate() {
+            s_index[*sc as usize] = i as u32;
+        }
+        let scopes: Vec<String> = ss
+            .iter()
+            .map(|&s| {
+                ctx.scope_display
+                    .get(&s)
+                    .map_or_else(|| ctx.ix.scopes.name(s).to_string(), |d| d.to_string())
+            })
+            .collect();
+
+        (principals, p_index, roles, r_index, scopes, s_index)
+    };
+    let ((entries, index), (principals, p_index, roles, r_index, scopes, s_index)) =
+        std::thread::scope(|sc| {
+            let job = sc.spawn(causes_job);
+            let tables = tables_job();
+            (job.join().expect("diff thread"), tables)
+        });
+    let mut line_causes: Vec<u32> =
+        Vec::with_capacity(gained.causes.len() + lost.causes.len() + changed.causes.len());
+    let mut lines = |v: Changes| -> Vec<AccessChange> {
+        let mut out: Vec<AccessChange> = v
+            .iter()
             .map(|(x, cs)| {
                 let (p, k) = unpack(x);
                 let (role, scope, kind) = ctx.ix.key_list[k as usize];
-                let mut causes: Vec<usize> = cs.iter().map(|c| index[c]).collect();
-                causes.sort_unstable();
-                causes.dedup();
+                let start = line_causes.len();
+                line_causes.extend(cs.iter().map(|c| index[c]));
+                line_causes[start..].sort_unstable();
                 AccessChange {
-                    principal: pcache
-                        .entry((p, later))
-                        .or_insert_with(|| principal_ref(ctx, p, later))
-                        .clone(),
-                    role: rcache
-                        .entry(role)
-                        .or_insert_with(|| role_ref(ctx, role))
-                        .clone(),
-                    scope: ctx
-                        .scope_display
-                        .get(&scope)
-                        .map_or_else(|| ctx.ix.scopes.name(scope).to_string(), |s| s.to_string()),
+                    principal: p_index[p as usize],
+                    role: r_index[role as usize],
+                    scope: s_index[scope as usize],
                     access: GrantKind::from_u8(kind),
-                    causes,
+                    causes: CauseSpan {
+                        start: start as u32,
+                        len: cs.len() as u32,
+                    },
                 }
             })
             .collect();
-        out.sort_by(|a, b| line_order(a).cmp(&line_order(b)));
+        out.sort_unstable_by_key(|l| (l.principal, l.role, l.scope, l.access));
         out
     };
-    let gained = lines(gained, true);
-    let lost = lines(lost, false);
-    let changed = lines(changed, true);
+    let gained = lines(gained);
+    let lost = lines(lost);
+    let changed = lines(changed);
 
     let mut denies: Vec<DenyChange> = deny_lines
         .into_iter()
         .map(|(c, later, ps, tuples)| {
-            let mut principals: Vec<PrincipalRef> =
-                ps.iter().map(|&p| principal_ref(ctx, p, later)).collect();
-            principals.sort_by(|a, b| {
-                (a.display_name.to_lowercase(), &a.id).cmp(&(b.display_name.to_lowercase(), &b.id))
-            });
+            let mut principals: Vec<u32> = ps.iter().map(|&p| p_index[p as usize]).collect();
+            principals.sort_unstable();
             DenyChange {
-                cause: index[&c],
+                cause: index[&c] as usize,
                 effect: if later { "blocks" } else { "unblocks" }.into(),
                 principals,
                 tuples,
@@ -2171,26 +2623,20 @@ fn finish(
         })
         .collect();
     denies.sort_by_key(|d| d.cause);
-    let mut no_effect: Vec<usize> = no_effect.iter().map(|c| index[c]).collect();
+    let mut no_effect: Vec<usize> = no_effect.iter().map(|c| index[c] as usize).collect();
     no_effect.sort_unstable();
     Diff {
+        principals: principals.into_iter().map(|(_, r)| r).collect(),
+        roles: roles.into_iter().map(|(_, r)| r).collect(),
+        scopes,
         gained,
         lost,
         changed,
         denies,
         causes: entries.into_iter().map(|(_, e, _)| e).collect(),
         no_effect,
+        line_causes,
     }
-}
-
-fn line_order(l: &AccessChange) -> (String, &str, String, String, GrantKind) {
-    (
-        l.principal.display_name.to_lowercase(),
-        l.principal.id.as_str(),
-        l.role.name.to_lowercase(),
-        scope_key(&l.scope),
-        l.access,
-    )
 }
 
 #[cfg(test)]
@@ -2303,12 +2749,20 @@ mod tests {
     }
 
     fn all_causes(d: &Diff, l: &AccessChange) -> Vec<&'static str> {
-        l.causes.iter().map(|&i| d.causes[i].cause.kind()).collect()
+        d.causes_of(l)
+            .iter()
+            .map(|&i| d.causes[i as usize].cause.kind())
+            .collect()
     }
 
-    fn find<'a>(v: &'a [AccessChange], p: &str, role: &str) -> Option<&'a AccessChange> {
+    fn find<'a>(
+        d: &'a Diff,
+        v: &'a [AccessChange],
+        p: &str,
+        role: &str,
+    ) -> Option<&'a AccessChange> {
         v.iter()
-            .find(|l| l.principal.id == p && l.role.name == role)
+            .find(|l| d.principal(l).id == p && d.role(l).name == role)
     }
 
     #[test]
@@ -2322,12 +2776,16 @@ mod tests {
         let mut t = base();
         t.assignments.push(assign("a3", "g0", CONTRIB, WS2));
         let d = diff(&base(), &t, &DiffOptions::default());
-        let who: Vec<&str> = d.gained.iter().map(|l| l.principal.id.as_str()).collect();
+        let who: Vec<&str> = d
+            .gained
+            .iter()
+            .map(|l| d.principal(l).id.as_str())
+            .collect();
         assert_eq!(who.len(), 5, "{who:?}");
         for p in ["u1", "u2", "u3", "g0", "g1"] {
-            let l = find(&d.gained, p, "Contributor").unwrap();
+            let l = find(&d, &d.gained, p, "Contributor").unwrap();
             assert_eq!(all_causes(&d, l), vec!["assignmentAdded"]);
-            assert_eq!(l.principal.is_group, p.starts_with('g'));
+            assert_eq!(d.principal(l).is_group, p.starts_with('g'));
         }
         assert!(d.lost.is_empty() && d.changed.is_empty() && d.no_effect.is_empty());
         let c = &d.causes[0];
@@ -2345,17 +2803,17 @@ mod tests {
         t.member_edges
             .retain(|e| !(e.group_id == "g1" && e.member_id == "u1"));
         let d = diff(&base(), &t, &DiffOptions::default());
-        let l = find(&d.lost, "u2", "Reader").expect("u2 loses Reader");
-        let c = &d.causes[l.causes[0]].cause;
+        let l = find(&d, &d.lost, "u2", "Reader").expect("u2 loses Reader");
+        let c = &d.causes[d.causes_of(l)[0] as usize].cause;
         match c {
             Cause::MembershipRemoved { group, member } => {
                 assert_eq!((group.id.as_str(), member.id.as_str()), ("g1", "u2"));
             }
             other => panic!("{other:?}"),
         }
-        assert!(find(&d.lost, "u1", "Reader").is_none());
+        assert!(find(&d, &d.lost, "u1", "Reader").is_none());
         // g2 itself gains Reader through g0 (the new edge).
-        let g2 = find(&d.gained, "g2", "Reader").unwrap();
+        let g2 = find(&d, &d.gained, "g2", "Reader").unwrap();
         assert_eq!(all_causes(&d, g2), vec!["membershipAdded"]);
         // Removing g1 → u1 changed nothing for u1 (still in via g2): no effect.
         let ne: Vec<&Cause> = d.no_effect.iter().map(|&i| &d.causes[i].cause).collect();
@@ -2384,9 +2842,13 @@ mod tests {
             .push("Microsoft.Storage/*/write".into());
         let d = diff(&base(), &t, &DiffOptions::default());
         assert!(d.gained.is_empty() && d.lost.is_empty());
-        let holders: Vec<&str> = d.changed.iter().map(|l| l.principal.id.as_str()).collect();
+        let holders: Vec<&str> = d
+            .changed
+            .iter()
+            .map(|l| d.principal(l).id.as_str())
+            .collect();
         assert_eq!(holders.len(), 5, "{holders:?}");
-        match &d.causes[d.changed[0].causes[0]].cause {
+        match &d.causes[d.causes_of(&d.changed[0])[0] as usize].cause {
             Cause::RoleDefinitionChanged { edits, .. } => {
                 assert_eq!(edits[0].list, "actions");
                 assert_eq!(
@@ -2404,11 +2866,11 @@ mod tests {
         t.principals[0].account_enabled = Some(false); // u1
         t.principals.retain(|p| p.id != "u3"); // u3 deleted, still assigned
         let d = diff(&base(), &t, &DiffOptions::default());
-        let u1 = find(&d.changed, "u1", "Reader").unwrap();
+        let u1 = find(&d, &d.changed, "u1", "Reader").unwrap();
         assert_eq!(all_causes(&d, u1), vec!["principalDisabled"]);
-        let u3 = find(&d.changed, "u3", "Contributor").unwrap();
+        let u3 = find(&d, &d.changed, "u3", "Contributor").unwrap();
         assert_eq!(all_causes(&d, u3), vec!["principalDeleted"]);
-        assert!(u3.principal.orphaned);
+        assert!(d.principal(u3).orphaned);
     }
 
     #[test]
@@ -2419,7 +2881,7 @@ mod tests {
         t.member_edges.push(edge("g1", "u9"));
         t.principals.push(user("u9"));
         let d = diff(&f, &t, &DiffOptions::default());
-        let l = find(&d.gained, "u9", "Reader").unwrap();
+        let l = find(&d, &d.gained, "u9", "Reader").unwrap();
         assert_eq!(all_causes(&d, l), vec!["membershipAdded"]);
     }
 
@@ -2450,9 +2912,9 @@ mod tests {
             condition: None,
         });
         let d = diff(&f, &t, &DiffOptions::default());
-        let late = find(&d.gained, "u2", "Late Role").unwrap();
+        let late = find(&d, &d.gained, "u2", "Late Role").unwrap();
         assert_eq!(all_causes(&d, late), vec!["roleDefinitionAdded"]);
-        let e = find(&d.gained, "u1", "Contributor").unwrap();
+        let e = find(&d, &d.gained, "u1", "Contributor").unwrap();
         assert_eq!(e.access, GrantKind::Eligible);
         assert_eq!(all_causes(&d, e), vec!["eligibilityAdded"]);
     }
@@ -2488,7 +2950,7 @@ mod tests {
         let ids: Vec<&str> = d.denies[0]
             .principals
             .iter()
-            .map(|p| p.id.as_str())
+            .map(|&p| d.principals[p as usize].id.as_str())
             .collect();
         assert_eq!(ids, vec!["u3"], "only Contributor grants delete");
         assert_eq!(d.denies[0].effect, "blocks");
@@ -2504,14 +2966,18 @@ mod tests {
             principal: None,
         };
         let d = diff(&base(), &t, &opts);
-        let who: Vec<&str> = d.gained.iter().map(|l| l.principal.id.as_str()).collect();
+        let who: Vec<&str> = d
+            .gained
+            .iter()
+            .map(|l| d.principal(l).id.as_str())
+            .collect();
         assert_eq!(who, vec!["u2"]);
         let opts = DiffOptions {
             scope: None,
             principal: Some("U1".into()),
         };
         let d = diff(&base(), &t, &opts);
-        let who: Vec<&str> = d.gained.iter().map(|l| l.scope.as_str()).collect();
+        let who: Vec<&str> = d.gained.iter().map(|l| d.scope(l)).collect();
         assert_eq!(who, vec![WS2]);
         // Below the RG: the Reader at RG applies to WS too.
         let opts = DiffOptions {
@@ -2519,5 +2985,157 @@ mod tests {
             principal: None,
         };
         assert_eq!(diff(&base(), &t, &opts).gained.len(), 2);
+    }
+
+    mod brute_force {
+        //! The incremental diff against the definition: every tuple of both
+        //! snapshots computed naively (holders by breadth-first search), then set
+        //! differences.
+        use super::*;
+        use proptest::prelude::*;
+        use std::collections::{BTreeSet, VecDeque};
+
+        const PRINCIPALS: [&str; 7] = ["u1", "u2", "u3", "g1", "g2", "g3", "g4"];
+        const SCOPES: [&str; 3] = [SUB, RG, WS];
+
+        type Tuple = (String, String, String, GrantKind);
+
+        fn tuples(t: &Tenant) -> BTreeSet<Tuple> {
+            let mut out = BTreeSet::new();
+            for p in PRINCIPALS {
+                // p and every group it is in, transitively.
+                let mut seen = BTreeSet::from([p.to_string()]);
+                let mut q = VecDeque::from([p.to_string()]);
+                while let Some(x) = q.pop_front() {
+                    for e in &t.member_edges {
+                        if e.member_id == x && seen.insert(e.group_id.clone()) {
+                            q.push_back(e.group_id.clone());
+                        }
+                    }
+                }
+                let role_name = |id: &str| {
+                    t.roles
+                        .iter()
+                        .find(|r| role_guid(&r.id) == role_guid(id))
+                        .map(|r| r.role_name.clone())
+                };
+                for a in &t.assignments {
+                    if seen.contains(&a.principal_id) {
+                        if let Some(r) = role_name(&a.role_definition_id) {
+                            let kind = if a.condition.is_some() {
+                                GrantKind::Conditional
+                            } else {
+                                GrantKind::Active
+                            };
+                            out.insert((p.to_string(), r, scope_key(&a.scope), kind));
+                        }
+                    }
+                }
+                for e in &t.eligibilities {
+                    if seen.contains(&e.principal_id) {
+                        if let Some(r) = role_name(&e.role_definition_id) {
+                            out.insert((
+                                p.to_string(),
+                                r,
+                                scope_key(&e.scope),
+                                GrantKind::Eligible,
+                            ));
+                        }
+                    }
+                }
+            }
+            out
+        }
+
+        fn lines(d: &Diff, v: &[AccessChange]) -> BTreeSet<Tuple> {
+            v.iter()
+                .map(|l| {
+                    (
+                        d.principal(l).id.clone(),
+                        d.role(l).name.clone(),
+                        scope_key(d.scope(l)),
+                        l.access,
+                    )
+                })
+                .collect()
+        }
+
+        /// A tenant from drawn numbers: edges among the seven principals (cycles
+        /// allowed), assignments and eligibilities of two roles at three scopes.
+        fn tenant(edges: &[(usize, usize)], grants: &[(usize, usize, usize, u8)]) -> Tenant {
+            let mut t = base();
+            t.principals.push(group("g3"));
+            t.principals.push(group("g4"));
+            t.member_edges = edges
+                .iter()
+                .filter(|(g, m)| g != m)
+                .map(|&(g, m)| edge(PRINCIPALS[3 + g % 4], PRINCIPALS[m % 7]))
+                .collect();
+            t.assignments.clear();
+            for (n, &(p, r, sc, kind)) in grants.iter().enumerate() {
+                let role = if r % 2 == 0 { READER } else { CONTRIB };
+                let (p, sc) = (PRINCIPALS[p % 7], SCOPES[sc % 3]);
+                match kind % 3 {
+                    2 => t.eligibilities.push(Eligibility {
+                        id: format!("e{n}-{p}-{role}-{sc}"),
+                        principal_id: p.into(),
+                        principal_type: "User".into(),
+                        role_definition_id: role.into(),
+                        scope: sc.into(),
+                        start_date_time: None,
+                        end_date_time: None,
+                        member_type: None,
+                        condition: None,
+                    }),
+                    k => {
+                        let mut a = assign(&format!("a-{p}-{role}-{k}-{n}"), p, role, sc);
+                        // Ids follow content, so that a "changed" record is rare.
+                        a.id = format!("{sc}/providers/Microsoft.Authorization/roleAssignments/{p}-{role}-{k}-{n}");
+                        if k == 1 {
+                            a.condition = Some("@Resource[x] StringEquals 'y'".into());
+                        }
+                        t.assignments.push(a);
+                    }
+                }
+            }
+            t
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            #[test]
+            fn gained_and_lost_are_exactly_the_tuple_set_differences(
+                e1 in proptest::collection::vec((0usize..4, 0usize..7), 0..12),
+                e2 in proptest::collection::vec((0usize..4, 0usize..7), 0..12),
+                g1 in proptest::collection::vec((0usize..7, 0usize..2, 0usize..3, 0u8..3), 0..8),
+                g2 in proptest::collection::vec((0usize..7, 0usize..2, 0usize..3, 0u8..3), 0..8),
+                filter in 0usize..5,
+            ) {
+                let (f, t) = (tenant(&e1, &g1), tenant(&e2, &g2));
+                let opts = DiffOptions {
+                    scope: match filter {
+                        0..=2 => Some(SCOPES[filter].to_string()),
+                        _ => None,
+                    },
+                    principal: (filter == 4).then(|| "u1".to_string()),
+                };
+                let d = diff(&f, &t, &opts);
+                let keep = |x: &Tuple| opts.principal.as_deref().is_none_or(|p| x.0 == p);
+                let (tf, tt) = (tuples(&f), tuples(&t));
+                // Every scope of the drawn tenants is on one chain: a scope filter
+                // keeps them all.
+                let want_gained: BTreeSet<Tuple> = tt.difference(&tf).filter(|x| keep(x)).cloned().collect();
+                let want_lost: BTreeSet<Tuple> = tf.difference(&tt).filter(|x| keep(x)).cloned().collect();
+                prop_assert_eq!(lines(&d, &d.gained), want_gained);
+                prop_assert_eq!(lines(&d, &d.lost), want_lost);
+                for l in d.gained.iter().chain(&d.lost).chain(&d.changed) {
+                    prop_assert!(!d.causes_of(l).is_empty());
+                }
+                // A change with no effect caused no line.
+                for &i in &d.no_effect {
+                    prop_assert!(!d.causes[i].has_effect());
+                }
+            }
+        }
     }
 }

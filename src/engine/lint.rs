@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use crate::model::{key, role_guid, scope_key, PrincipalKind, ScopeKind};
 
-use super::diff::{blocks_grant, pack, FxMap, Interner, MemberGraph};
+use super::diff::{blocks_grant, pack, Below, FxMap, Interner, MemberGraph};
 use super::index::{match_block, BlockMatch, Index};
 use super::scope::kind_of;
 
@@ -151,8 +151,11 @@ struct Cx<'a> {
     /// Per assignment and eligibility: the role (index into `ix.roles`).
     a_role: Vec<Option<usize>>,
     e_role: Vec<Option<usize>>,
+    /// Per assignment: its principal, interned.
+    a_pid: Vec<u32>,
     names: Interner,
     graph: MemberGraph,
+    below: std::cell::RefCell<Below>,
     filter: Option<(String, HashSet<String>)>,
     anc: std::cell::RefCell<HashMap<String, std::rc::Rc<Vec<String>>>>,
 }
@@ -234,15 +237,18 @@ impl<'a> Cx<'a> {
                 edges.push(pack(gi, names.exact(m)));
             }
         }
-        for a in &ix.assignments {
-            names.lower(&a.principal_id);
-        }
+        let a_pid: Vec<u32> = ix
+            .assignments
+            .iter()
+            .map(|a| names.lower(&a.principal_id))
+            .collect();
         for e in &ix.eligibilities {
             names.lower(&e.principal_id);
         }
         edges.sort_unstable();
         edges.dedup();
-        let graph = MemberGraph::new(names.len(), &edges);
+        let n = names.len();
+        let graph = MemberGraph::new(n, &edges);
         let filter = opts.scope.as_deref().map(|s| {
             let k = scope_key(s);
             let anc = ix.tree.ancestors(&k).into_iter().collect();
@@ -256,7 +262,9 @@ impl<'a> Cx<'a> {
             excludes,
             a_role,
             e_role,
+            a_pid,
             names,
+            below: std::cell::RefCell::new(Below::new(n)),
             graph,
             filter,
             anc: Default::default(),
@@ -283,41 +291,34 @@ impl<'a> Cx<'a> {
         anc.contains(&k) || self.ancestors(&k).contains(s)
     }
 
-    /// `h` and every principal below it, as lowercase ids.
-    fn below(&self, h: &str) -> Vec<String> {
-        match self.names.find_lower(h) {
-            Some(i) => self
-                .graph
-                .below(i)
-                .iter()
-                .map(|&p| self.names.name(p).to_string())
-                .collect(),
-            None => vec![key(h)],
-        }
+    /// `h` and every principal below it, as interned ids (`None` for an id in no
+    /// assignment and no membership).
+    fn below(&self, h: &str) -> Option<std::sync::Arc<[u32]>> {
+        let i = self.names.find_lower(h)?;
+        Some(self.below.borrow_mut().get(&self.graph, i))
     }
 
-    /// Principals below both `a` and `b` (each included), in a stable order.
-    fn below_both(&self, a: &str, b: &str) -> Vec<String> {
-        let (Some(ia), Some(ib)) = (self.names.find_lower(a), self.names.find_lower(b)) else {
-            return if key(a) == key(b) {
-                vec![key(a)]
-            } else {
-                vec![]
-            };
+    /// Principals below both `ia` and `ib` (each included), as interned ids.
+    fn below_both(&self, ia: u32, ib: u32) -> Vec<u32> {
+        let (da, db) = {
+            let mut b = self.below.borrow_mut();
+            (b.get(&self.graph, ia), b.get(&self.graph, ib))
         };
-        let (da, db) = (self.graph.below(ia), self.graph.below(ib));
         let (small, other) = if da.len() <= db.len() {
             (da, ib)
         } else {
             (db, ia)
         };
-        let mut out: Vec<String> = small
+        small
             .iter()
-            .filter(|&&p| self.graph.holders(p).binary_search(&other).is_ok())
-            .map(|&p| self.names.name(p).to_string())
-            .collect();
-        out.sort();
-        out
+            .copied()
+            .filter(|&p| self.graph.holders(p).binary_search(&other).is_ok())
+            .collect()
+    }
+
+    /// The lowercase object id of an interned principal.
+    fn id(&self, p: u32) -> &str {
+        self.names.name(p)
     }
 
     fn role_name(&self, r: usize) -> &str {
@@ -328,7 +329,12 @@ impl<'a> Cx<'a> {
         let d = &self.ix.roles[r].def;
         Object {
             kind: "role".into(),
-            id: role_guid(&d.id),
+            // A custom-role file without `Id` is known by its name.
+            id: if d.id.trim().is_empty() {
+                format!("name:{}", d.role_name)
+            } else {
+                role_guid(&d.id)
+            },
             name: d.role_name.clone(),
         }
     }
@@ -462,8 +468,12 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Names for a list of principals: the first few, then how many more.
-fn who(cx: &Cx, ps: &[String]) -> String {
-    let shown: Vec<String> = ps.iter().take(3).map(|p| cx.ix.name_of(p)).collect();
+fn who(cx: &Cx, ps: &[u32]) -> String {
+    let shown: Vec<String> = ps
+        .iter()
+        .take(3)
+        .map(|&p| cx.ix.name_of(cx.id(p)))
+        .collect();
     if ps.len() > shown.len() {
         format!("{} and {} more", shown.join(", "), ps.len() - shown.len())
     } else {
@@ -471,7 +481,23 @@ fn who(cx: &Cx, ps: &[String]) -> String {
     }
 }
 
-/// (a) Two roles applying at one scope, one's notActions granted by the other.
+/// What one pair of roles (A's notActions, B's grants) overrides, gathered over
+/// every pair of assignments where both apply to someone.
+struct Overridden {
+    ops: Bits,
+    /// Scope keys already in `scopes`.
+    seen_scopes: HashSet<String>,
+    principals: Vec<u32>,
+    /// The scopes where both apply (the deeper of the two assignments' scopes):
+    /// key and spelling.
+    scopes: Vec<(String, String)>,
+    /// Example assignment pairs (A's, B's).
+    examples: Vec<(usize, usize)>,
+}
+
+/// (a) Two roles applying at one scope to one principal, one's notActions granted
+/// by the other. One finding per pair of roles, naming the principals (and groups)
+/// concerned and the scopes where it happens.
 fn notactions_overridden(cx: &Cx, out: &mut Vec<Finding>) {
     if cx.ops.is_empty() {
         return;
@@ -486,6 +512,7 @@ fn notactions_overridden(cx: &Cx, out: &mut Vec<Finding>) {
         }
     }
     let mut overlap: FxMap<(usize, usize), Option<Bits>> = FxMap::default();
+    let mut found: BTreeMap<(usize, usize), Overridden> = BTreeMap::new();
     for i in 0..ix.assignments.len() {
         let Some(ra) = cx.a_role[i] else { continue };
         if cx.excludes[ra].is_empty() {
@@ -502,7 +529,8 @@ fn notactions_overridden(cx: &Cx, out: &mut Vec<Finding>) {
                     .copied()
             })
             .collect();
-        candidates.extend(below_scope.get(&scopes[i]).into_iter().flatten().copied());
+        let below_i = below_scope.get(&scopes[i]);
+        candidates.extend(below_i.into_iter().flatten().copied());
         candidates.sort_unstable();
         candidates.dedup();
         for j in candidates {
@@ -510,74 +538,107 @@ fn notactions_overridden(cx: &Cx, out: &mut Vec<Finding>) {
             if rb == ra || j == i {
                 continue;
             }
-            let ops = overlap
-                .entry((ra, rb))
-                .or_insert_with(|| {
-                    let o = cx.excludes[ra].and(&cx.grants[rb]);
-                    (!o.is_empty()).then_some(o)
-                })
-                .clone();
+            let ops = overlap.entry((ra, rb)).or_insert_with(|| {
+                let o = cx.excludes[ra].and(&cx.grants[rb]);
+                (!o.is_empty()).then_some(o)
+            });
             let Some(ops) = ops else { continue };
             // The scope where both apply: the deeper one.
-            let deeper = if below_scope
-                .get(&scopes[i])
-                .is_some_and(|v| v.binary_search(&j).is_ok())
-            {
+            let deeper = if below_i.is_some_and(|v| v.binary_search(&j).is_ok()) {
                 j
             } else {
                 i
             };
-            let at = &ix.assignments[deeper].scope;
-            if !cx.relevant(at) {
+            if !cx.relevant(&ix.assignments[deeper].scope) {
                 continue;
             }
-            let (a, b) = (&ix.assignments[i], &ix.assignments[j]);
-            let affected = cx.below_both(&a.principal_id, &b.principal_id);
+            let affected = cx.below_both(cx.a_pid[i], cx.a_pid[j]);
             if affected.is_empty() {
                 continue;
             }
-            let names: Vec<&str> = ops.ones().map(|o| cx.ops[o].name.as_str()).collect();
-            let mut objects = vec![
-                cx.role_object(ra),
-                cx.role_object(rb),
-                cx.assignment_object(i),
-                cx.assignment_object(j),
-            ];
-            objects.extend(
-                affected
-                    .iter()
-                    .take(MAX_NAMED)
-                    .map(|p| cx.principal_object(p)),
-            );
-            objects.extend(names.iter().take(10).map(|n| Object {
-                kind: "operation".into(),
-                id: n.to_string(),
-                name: n.to_string(),
-            }));
-            out.push(Finding {
-                severity: Severity::Medium,
-                kind: "notactions-overridden".into(),
-                message: format!(
-                    "{}: {} (at {}) excludes {} that {} (at {}) grants, e.g. {}; notActions are not a deny, so the exclusion does not take effect",
-                    who(cx, &affected),
-                    cx.role_name(ra),
-                    cx.short(&a.scope),
-                    plural(ops.count(), "operation", "operations"),
-                    cx.role_name(rb),
-                    cx.short(&b.scope),
-                    names[0]
-                ),
-                scope: Some(at.clone()),
-                objects,
-                principals: affected.len(),
-                hint: format!(
-                    "if {} must not be able to do these, remove the overlap: drop {}'s assignment, narrow {}, or add a deny assignment",
-                    who(cx, &affected),
-                    cx.role_name(rb),
-                    cx.role_name(rb)
-                ),
+            let f = found.entry((ra, rb)).or_insert_with(|| Overridden {
+                ops: ops.clone(),
+                seen_scopes: HashSet::new(),
+                principals: Vec::new(),
+                scopes: Vec::new(),
+                examples: Vec::new(),
             });
+            f.principals.extend(affected);
+            if f.seen_scopes.insert(scopes[deeper].clone()) {
+                f.scopes
+                    .push((scopes[deeper].clone(), ix.assignments[deeper].scope.clone()));
+            }
+            if f.examples.len() < 5 {
+                f.examples.push((i, j));
+            }
         }
+    }
+    for ((ra, rb), mut f) in found {
+        f.principals.sort_unstable();
+        f.principals.dedup();
+        // People first, then groups; by name.
+        let mut ps: Vec<(bool, String, u32)> = f
+            .principals
+            .iter()
+            .map(|&p| {
+                (
+                    cx.ix.is_group(cx.id(p)),
+                    cx.ix.name_of(cx.id(p)).to_lowercase(),
+                    p,
+                )
+            })
+            .collect();
+        ps.sort();
+        let ps: Vec<u32> = ps.into_iter().map(|x| x.2).collect();
+        f.scopes.sort();
+        let names: Vec<&str> = f.ops.ones().map(|o| cx.ops[o].name.as_str()).collect();
+        let shown_scopes: Vec<String> = f.scopes.iter().take(3).map(|s| cx.short(&s.1)).collect();
+        let where_ = if f.scopes.len() > shown_scopes.len() {
+            format!(
+                "{} and {} more scopes",
+                shown_scopes.join(", "),
+                f.scopes.len() - shown_scopes.len()
+            )
+        } else {
+            shown_scopes.join(", ")
+        };
+        let mut objects = vec![cx.role_object(ra), cx.role_object(rb)];
+        for &(i, j) in &f.examples {
+            objects.push(cx.assignment_object(i));
+            objects.push(cx.assignment_object(j));
+        }
+        objects.extend(
+            ps.iter()
+                .take(MAX_NAMED)
+                .map(|&p| cx.principal_object(cx.id(p))),
+        );
+        objects.extend(f.scopes.iter().take(10).map(|s| cx.scope_object(&s.1)));
+        objects.extend(names.iter().take(5).map(|n| Object {
+            kind: "operation".into(),
+            id: n.to_string(),
+            name: n.to_string(),
+        }));
+        out.push(Finding {
+            severity: Severity::Medium,
+            kind: "notactions-overridden".into(),
+            message: format!(
+                "{}: {}'s notActions exclude {} that {} grants where both apply ({}), e.g. {}; notActions are not a deny, so the exclusion does not take effect",
+                who(cx, &ps),
+                cx.role_name(ra),
+                plural(f.ops.count(), "operation", "operations"),
+                cx.role_name(rb),
+                where_,
+                names[0]
+            ),
+            scope: (f.scopes.len() == 1).then(|| f.scopes[0].1.clone()),
+            objects,
+            principals: ps.len(),
+            hint: format!(
+                "if these principals must not be able to do them, remove the overlap (drop or narrow the {} assignments where {} applies too), or add a deny assignment",
+                cx.role_name(rb),
+                cx.role_name(ra)
+            ),
+        });
     }
 }
 
@@ -994,16 +1055,37 @@ fn role_is_privileged(cx: &Cx, r: usize) -> bool {
     blocks_grant(&cx.ix.roles[r].blocks, PRIVILEGED_ACTION, false)
 }
 
+/// A privileged grant an account holds: eligible (or active), the index of the
+/// eligibility (or assignment), the role, and the group it comes through (None:
+/// directly).
+type PrivilegedGrant = (bool, usize, usize, Option<String>);
+
 /// (g) Guests and disabled accounts holding a privileged role, directly or through
-/// groups (active assignments and PIM eligibilities).
+/// groups (active assignments and PIM eligibilities). One finding per account,
+/// naming every privileged grant it has.
 fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
     let ix = cx.ix;
+    // The accounts at risk: guests and disabled accounts (not groups).
+    let mut risky: FxMap<u32, (bool, bool)> = FxMap::default();
+    for (k, p) in &ix.principals {
+        if p.kind == PrincipalKind::Group {
+            continue;
+        }
+        let guest = p
+            .user_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("Guest"));
+        let disabled = p.account_enabled == Some(false);
+        if guest || disabled {
+            if let Some(i) = cx.names.find_lower(k) {
+                risky.insert(i, (guest, disabled));
+            }
+        }
+    }
+    if risky.is_empty() {
+        return;
+    }
     let mut privileged: HashMap<usize, bool> = HashMap::new();
-    let mut is_priv = |r: usize| {
-        *privileged
-            .entry(r)
-            .or_insert_with(|| role_is_privileged(cx, r))
-    };
     let grants = ix
         .assignments
         .iter()
@@ -1015,70 +1097,119 @@ fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
                 .enumerate()
                 .map(|(i, e)| (true, i, &e.principal_id, &e.scope, cx.e_role[i])),
         );
+    let mut held: BTreeMap<u32, Vec<PrivilegedGrant>> = BTreeMap::new();
     for (eligible, i, holder, scope, role) in grants {
         let Some(r) = role else { continue };
-        if !is_priv(r) || !cx.relevant(scope) {
+        let is_priv = *privileged
+            .entry(r)
+            .or_insert_with(|| role_is_privileged(cx, r));
+        if !is_priv || !cx.relevant(scope) {
             continue;
         }
-        for p in cx.below(holder) {
-            let Some(pr) = ix.principals.get(&p) else {
-                continue;
-            };
-            if pr.kind == PrincipalKind::Group {
-                continue;
+        let Some(below) = cx.below(holder) else {
+            continue;
+        };
+        for &p in below.iter() {
+            if risky.contains_key(&p) {
+                let via = (key(holder) != cx.id(p)).then(|| holder.clone());
+                held.entry(p).or_default().push((eligible, i, r, via));
             }
-            let guest = pr
-                .user_type
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case("Guest"));
-            let disabled = pr.account_enabled == Some(false);
-            for (flag, kind, severity, what) in [
-                (guest, "guest-privileged", Severity::High, "guest"),
-                (
-                    disabled,
-                    "disabled-privileged",
-                    Severity::Medium,
-                    "disabled account",
-                ),
-            ] {
-                if !flag {
-                    continue;
+        }
+    }
+    for (p, grants) in held {
+        let (guest, disabled) = risky[&p];
+        let id = cx.id(p);
+        let described: Vec<String> = grants
+            .iter()
+            .map(|(eligible, i, r, via)| {
+                let scope = if *eligible {
+                    &ix.eligibilities[*i].scope
+                } else {
+                    &ix.assignments[*i].scope
+                };
+                format!(
+                    "{}{} at {}{}",
+                    if *eligible { "eligible for " } else { "" },
+                    cx.role_name(*r),
+                    cx.short(scope),
+                    via.as_deref()
+                        .map(|g| format!(" through group {}", ix.name_of(g)))
+                        .unwrap_or_else(|| " directly".into())
+                )
+            })
+            .collect();
+        let mut objects = vec![cx.principal_object(id)];
+        let mut roles: Vec<usize> = grants.iter().map(|g| g.2).collect();
+        roles.sort_unstable();
+        roles.dedup();
+        objects.extend(roles.iter().map(|&r| cx.role_object(r)));
+        objects.extend(grants.iter().take(20).map(|(eligible, i, r, _)| {
+            if *eligible {
+                let e = &ix.eligibilities[*i];
+                Object {
+                    kind: "eligibility".into(),
+                    id: e.id.clone(),
+                    name: format!("{} at {}", cx.role_name(*r), cx.short(&e.scope)),
                 }
-                let via = if key(holder) == p {
-                    "directly".to_string()
-                } else {
-                    format!("through group {}", ix.name_of(holder))
-                };
-                let grant_object = if eligible {
-                    let e = &ix.eligibilities[i];
-                    Object {
-                        kind: "eligibility".into(),
-                        id: e.id.clone(),
-                        name: format!("{} at {}", cx.role_name(r), cx.short(&e.scope)),
-                    }
-                } else {
-                    cx.assignment_object(i)
-                };
-                out.push(Finding {
-                    severity,
-                    kind: kind.into(),
-                    message: format!(
-                        "{what} {} {} privileged role {} at {} {via}",
-                        ix.name_of(&p),
-                        if eligible { "is eligible for" } else { "holds" },
-                        cx.role_name(r),
-                        cx.short(scope)
-                    ),
-                    scope: Some(scope.clone()),
-                    objects: vec![cx.principal_object(&p), cx.role_object(r), grant_object],
-                    principals: 1,
-                    hint: if guest {
-                        "review whether the guest needs to administer access; prefer an eligible (PIM) assignment with approval, or remove it".into()
-                    } else {
-                        "remove the disabled account's access (from the group or the assignment) so that re-enabling it does not restore privileges".into()
-                    },
-                });
+            } else {
+                cx.assignment_object(*i)
             }
+        }));
+        let list = if described.len() > 3 {
+            format!(
+                "{} and {} more",
+                described[..3].join("; "),
+                described.len() - 3
+            )
+        } else {
+            described.join("; ")
+        };
+        let single_scope = {
+            let mut ss: Vec<&String> = grants
+                .iter()
+                .map(|(eligible, i, _, _)| {
+                    if *eligible {
+                        &ix.eligibilities[*i].scope
+                    } else {
+                        &ix.assignments[*i].scope
+                    }
+                })
+                .collect();
+            ss.sort();
+            ss.dedup();
+            (ss.len() == 1).then(|| ss[0].clone())
+        };
+        for (flag, kind, severity, what, hint) in [
+            (
+                guest,
+                "guest-privileged",
+                Severity::High,
+                "guest",
+                "review whether the guest needs to administer access; prefer an eligible (PIM) assignment with approval, or remove it",
+            ),
+            (
+                disabled,
+                "disabled-privileged",
+                Severity::Medium,
+                "disabled account",
+                "remove the disabled account's access (from the group or the assignment) so that re-enabling it does not restore privileges",
+            ),
+        ] {
+            if !flag {
+                continue;
+            }
+            out.push(Finding {
+                severity,
+                kind: kind.into(),
+                message: format!(
+                    "{what} {} holds privileged roles (they can change access): {list}",
+                    ix.name_of(id)
+                ),
+                scope: single_scope.clone(),
+                objects: objects.clone(),
+                principals: 1,
+                hint: hint.into(),
+            });
         }
     }
 }
@@ -1428,6 +1559,26 @@ mod tests {
         assert_eq!(l[0].severity, Severity::Medium);
         assert!(l[0].message.contains("3200"));
         t.assignments.truncate(3199);
+        assert!(!kinds(&run(&t)).contains(&"assignment-limit"));
+    }
+
+    #[test]
+    fn management_group_near_the_limit() {
+        let mut t = tenant();
+        let mg = "/providers/Microsoft.Management/managementGroups/mg1";
+        t.assignments = (0..400)
+            .map(|i| assign(&format!("a{i}"), &format!("u{i}"), "r-reader", mg))
+            .collect();
+        let f = run(&t);
+        let l: Vec<&Finding> = f.iter().filter(|f| f.kind == "assignment-limit").collect();
+        assert_eq!(l.len(), 1);
+        assert!(
+            l[0].message.starts_with("management group"),
+            "{}",
+            l[0].message
+        );
+        assert!(l[0].message.contains("400") && l[0].message.contains("500"));
+        t.assignments.truncate(399);
         assert!(!kinds(&run(&t)).contains(&"assignment-limit"));
     }
 

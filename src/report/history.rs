@@ -1,16 +1,20 @@
 //! Rendering `diff`, `verify` and `lint` answers as table, JSON and CSV.
 //!
-//! Every line of a diff names its cause: the renderers print each access change
-//! with the one-line description of every cause behind it ([`describe`]); JSON
-//! carries the cause objects themselves (tagged with `kind`) plus that description.
-//! CSV cells go through [`neutralise`]. Nothing here decides anything: the engine's
-//! values are printed as they are.
+//! Every line of a diff names its cause: tables print each access change with the
+//! one-line description of every cause behind it ([`describe`]); CSV has one row
+//! per (change, cause) with the cause's kind, subject id and description; JSON is
+//! streamed (a diff of a large tenant has millions of lines) and names causes by
+//! index into its `causes` table, where each cause carries its `kind`, its objects,
+//! its description and its effect. CSV cells go through [`neutralise`]. Nothing
+//! here decides anything: the engine's values are printed as they are.
 
 use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::engine::diff::{AccessChange, AssignmentRef, Cause, Diff, PrincipalRef};
+use crate::engine::diff::{
+    AccessChange, AssignmentRef, Cause, Diff, GrantKind, PrincipalRef, RoleRef,
+};
 use crate::engine::lint::{Finding, Severity};
 use crate::model::Snapshot;
 use crate::store::history::SnapshotCheck;
@@ -201,48 +205,213 @@ fn cause_subject(c: &Cause) -> String {
     }
 }
 
-fn cause_json(d: &Diff, i: usize, names: &ScopeNames) -> Value {
-    let e = &d.causes[i];
-    let mut v = serde_json::to_value(&e.cause).unwrap_or(Value::Null);
-    v["description"] = json!(describe(&e.cause, names));
-    v
+/// The key of a role in the JSON `roles` table: its GUID, or `name:<name>` for a
+/// custom-role file without an id.
+fn role_key(r: &RoleRef) -> String {
+    if r.id.is_empty() {
+        format!("name:{}", r.name)
+    } else {
+        r.id.clone()
+    }
 }
 
-fn line_json(d: &Diff, l: &AccessChange, names: &ScopeNames) -> Value {
-    json!({
-        "principal": l.principal,
-        "role": l.role,
-        "scope": l.scope,
-        "access": l.access,
-        "causes": l.causes.iter().map(|&i| cause_json(d, i, names)).collect::<Vec<_>>(),
-    })
+/// Descriptions and short scope labels, computed once per cause and per scope (a
+/// large diff repeats them on millions of lines).
+struct Texts {
+    causes: Vec<String>,
+    scopes: Vec<String>,
 }
 
-pub fn diff_json(q: &DiffQuestion, d: &Diff) -> Value {
-    let names = q.names;
-    json!({
-        "from": snapshot_json(q.from),
-        "to": snapshot_json(q.to),
-        "scope": q.scope,
-        "principal": q.principal,
-        "summary": {
-            "gained": d.gained.len(),
-            "lost": d.lost.len(),
-            "changed": d.changed.len(),
-            "denies": d.denies.len(),
-            "noEffect": d.no_effect.len(),
+impl Texts {
+    fn new(d: &Diff, names: &ScopeNames) -> Texts {
+        Texts {
+            causes: d.causes.iter().map(|c| describe(&c.cause, names)).collect(),
+            scopes: d.scopes.iter().map(|s| names.label(s)).collect(),
+        }
+    }
+}
+
+/// Appends the decimal digits of `n`.
+fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// JSON, streamed: a diff of a large tenant has millions of lines. Lines name
+/// their principal by id, their role by key (the `principals` and `roles` tables
+/// describe them) and their causes by index into `causes`, where each cause has
+/// its `kind`, its objects, a `description` and the effect it had.
+pub fn diff_json(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
+    let texts = Texts::new(d, q.names);
+    let head = [
+        ("from", snapshot_json(q.from)),
+        ("to", snapshot_json(q.to)),
+        ("scope", json!(q.scope)),
+        ("principal", json!(q.principal)),
+        (
+            "summary",
+            json!({
+                "gained": d.gained.len(),
+                "lost": d.lost.len(),
+                "changed": d.changed.len(),
+                "denies": d.denies.len(),
+                "noEffect": d.no_effect.len(),
+            }),
+        ),
+    ];
+    out.write_all(b"{\n")?;
+    for (k, v) in &head {
+        write!(out, "  {}: ", serde_json::to_string(k)?)?;
+        serde_json::to_writer(&mut *out, v)?;
+        out.write_all(b",\n")?;
+    }
+    // Arrays and objects with one entry per line.
+    fn list<T>(
+        out: &mut dyn Write,
+        name: &str,
+        items: &[T],
+        open: &str,
+        close: &str,
+        mut each: impl FnMut(&mut dyn Write, &T) -> io::Result<()>,
+        last: bool,
+    ) -> io::Result<()> {
+        write!(out, "  \"{name}\": {open}")?;
+        for (i, it) in items.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            each(out, it)?;
+        }
+        if !items.is_empty() {
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(close.as_bytes())?;
+        out.write_all(if last { b"\n" } else { b",\n" })
+    }
+    let indexed: Vec<(usize, &crate::engine::diff::CauseEntry)> =
+        d.causes.iter().enumerate().collect();
+    list(
+        out,
+        "causes",
+        &indexed,
+        "[",
+        "]",
+        |out, (i, e)| {
+            let mut v = serde_json::to_value(&e.cause).unwrap_or(Value::Null);
+            v["id"] = json!(i);
+            v["description"] = json!(texts.causes[*i]);
+            v["effect"] = json!({
+                "gained": e.gained, "lost": e.lost, "changed": e.changed, "blocked": e.blocked,
+            });
+            serde_json::to_writer(&mut *out, &v).map_err(io::Error::from)
         },
-        "gained": d.gained.iter().map(|l| line_json(d, l, names)).collect::<Vec<_>>(),
-        "lost": d.lost.iter().map(|l| line_json(d, l, names)).collect::<Vec<_>>(),
-        "changed": d.changed.iter().map(|l| line_json(d, l, names)).collect::<Vec<_>>(),
-        "denies": d.denies.iter().map(|x| json!({
-            "cause": cause_json(d, x.cause, names),
-            "effect": x.effect,
-            "principals": x.principals,
-            "tuples": x.tuples,
-        })).collect::<Vec<_>>(),
-        "noEffect": d.no_effect.iter().map(|&i| cause_json(d, i, names)).collect::<Vec<_>>(),
-    })
+        false,
+    )?;
+    list(
+        out,
+        "principals",
+        &d.principals,
+        "{",
+        "}",
+        |out, p| {
+            write!(out, "{}: ", serde_json::to_string(&p.id)?)?;
+            serde_json::to_writer(&mut *out, p).map_err(io::Error::from)
+        },
+        false,
+    )?;
+    list(
+        out,
+        "roles",
+        &d.roles,
+        "{",
+        "}",
+        |out, r| {
+            write!(out, "{}: ", serde_json::to_string(&role_key(r))?)?;
+            serde_json::to_writer(&mut *out, r).map_err(io::Error::from)
+        },
+        false,
+    )?;
+    let role_keys: Vec<String> = d.roles.iter().map(role_key).collect();
+    let quoted_scopes: Vec<String> = d
+        .scopes
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    let quoted_roles: Vec<String> = role_keys
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    let quoted_principals: Vec<String> = d
+        .principals
+        .iter()
+        .map(|p| serde_json::to_string(&p.id).unwrap_or_default())
+        .collect();
+    let accesses: Vec<String> = [
+        GrantKind::Active,
+        GrantKind::Conditional,
+        GrantKind::Eligible,
+    ]
+    .iter()
+    .map(|a| format!("\"{}\"", a.as_str()))
+    .collect();
+    let mut buf: Vec<u8> = Vec::with_capacity(512);
+    let mut line = |out: &mut dyn Write, l: &AccessChange| -> io::Result<()> {
+        buf.clear();
+        buf.extend_from_slice(b"{\"principal\":");
+        buf.extend_from_slice(quoted_principals[l.principal as usize].as_bytes());
+        buf.extend_from_slice(b",\"role\":");
+        buf.extend_from_slice(quoted_roles[l.role as usize].as_bytes());
+        buf.extend_from_slice(b",\"scope\":");
+        buf.extend_from_slice(quoted_scopes[l.scope as usize].as_bytes());
+        buf.extend_from_slice(b",\"access\":");
+        buf.extend_from_slice(accesses[l.access as usize].as_bytes());
+        buf.extend_from_slice(b",\"causes\":[");
+        for (i, c) in d.causes_of(l).iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            push_u32(&mut buf, *c);
+        }
+        buf.extend_from_slice(b"]}");
+        out.write_all(&buf)
+    };
+    list(out, "gained", &d.gained, "[", "]", &mut line, false)?;
+    list(out, "lost", &d.lost, "[", "]", &mut line, false)?;
+    list(out, "changed", &d.changed, "[", "]", &mut line, false)?;
+    list(
+        out,
+        "denies",
+        &d.denies,
+        "[",
+        "]",
+        |out, x| {
+            let v = json!({
+                "cause": x.cause,
+                "effect": x.effect,
+                "principals": x.principals.iter().map(|&p| &d.principals[p as usize].id).collect::<Vec<_>>(),
+                "tuples": x.tuples,
+            });
+            serde_json::to_writer(&mut *out, &v).map_err(io::Error::from)
+        },
+        false,
+    )?;
+    list(
+        out,
+        "noEffect",
+        &d.no_effect,
+        "[",
+        "]",
+        |out, i| write!(out, "{i}"),
+        true,
+    )?;
+    out.write_all(b"}\n")
 }
 
 pub const DIFF_CSV_COLUMNS: [&str; 13] = [
@@ -263,72 +432,100 @@ pub const DIFF_CSV_COLUMNS: [&str; 13] = [
 
 /// One row per (change, cause): every row names its cause.
 pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
+    let texts = Texts::new(d, q.names);
+    let subjects: Vec<String> = d.causes.iter().map(|c| cause_subject(&c.cause)).collect();
+    let principal_cells: Vec<[String; 5]> = d
+        .principals
+        .iter()
+        .map(|p| {
+            [
+                p.id.clone(),
+                p.kind.clone(),
+                neutralise(&p.display_name),
+                neutralise(p.user_principal_name.as_deref().unwrap_or("")),
+                p.is_group.to_string(),
+            ]
+        })
+        .collect();
+    let causes: Vec<[String; 3]> = d
+        .causes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            [
+                c.cause.kind().to_string(),
+                neutralise(&subjects[i]),
+                neutralise(&texts.causes[i]),
+            ]
+        })
+        .collect();
+    let roles: Vec<[String; 2]> = d
+        .roles
+        .iter()
+        .map(|r| [neutralise(&r.name), r.id.clone()])
+        .collect();
+    let scopes: Vec<String> = d.scopes.iter().map(|s| neutralise(s)).collect();
     let mut w = super::csv_writer(out);
     w.write_record(DIFF_CSV_COLUMNS)?;
-    let principal_cells = |p: &PrincipalRef| {
-        [
-            p.id.clone(),
-            p.kind.clone(),
-            p.display_name.clone(),
-            p.user_principal_name.clone().unwrap_or_default(),
-            p.is_group.to_string(),
-        ]
-    };
     for (change, lines) in [
         ("gained", &d.gained),
         ("lost", &d.lost),
         ("changed", &d.changed),
     ] {
         for l in lines {
-            for &c in &l.causes {
-                let cause = &d.causes[c].cause;
-                let mut row: Vec<String> = vec![change.to_string()];
-                row.extend(principal_cells(&l.principal));
-                row.extend([
-                    l.role.name.clone(),
-                    l.role.id.clone(),
-                    l.scope.clone(),
-                    l.access.as_str().to_string(),
-                    cause.kind().to_string(),
-                    cause_subject(cause),
-                    describe(cause, q.names),
-                ]);
-                w.write_record(row.iter().map(|s| neutralise(s)))?;
+            let p = &principal_cells[l.principal as usize];
+            let r = &roles[l.role as usize];
+            for &c in d.causes_of(l) {
+                let c = &causes[c as usize];
+                w.write_record([
+                    change,
+                    &p[0],
+                    &p[1],
+                    &p[2],
+                    &p[3],
+                    &p[4],
+                    &r[0],
+                    &r[1],
+                    &scopes[l.scope as usize],
+                    l.access.as_str(),
+                    &c[0],
+                    &c[1],
+                    &c[2],
+                ])?;
             }
         }
     }
     for x in &d.denies {
-        let cause = &d.causes[x.cause].cause;
+        let c = &causes[x.cause];
         let change = if x.effect == "blocks" {
             "blocked"
         } else {
             "unblocked"
         };
-        for p in &x.principals {
-            let mut row: Vec<String> = vec![change.to_string()];
-            row.extend(principal_cells(p));
-            row.extend([
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                cause.kind().to_string(),
-                cause_subject(cause),
-                describe(cause, q.names),
-            ]);
-            w.write_record(row.iter().map(|s| neutralise(s)))?;
+        for &pi in &x.principals {
+            let p = &principal_cells[pi as usize];
+            w.write_record([
+                change, &p[0], &p[1], &p[2], &p[3], &p[4], "", "", "", "", &c[0], &c[1], &c[2],
+            ])?;
         }
     }
     for &i in &d.no_effect {
-        let cause = &d.causes[i].cause;
-        let mut row = vec!["no effect".to_string()];
-        row.extend(std::iter::repeat_n(String::new(), 9));
-        row.extend([
-            cause.kind().to_string(),
-            cause_subject(cause),
-            describe(cause, q.names),
-        ]);
-        w.write_record(row.iter().map(|s| neutralise(s)))?;
+        let c = &causes[i];
+        w.write_record([
+            "no effect",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            &c[0],
+            &c[1],
+            &c[2],
+        ])?;
     }
     w.flush()
 }
@@ -351,8 +548,13 @@ fn principal_text(p: &PrincipalRef) -> String {
     s
 }
 
+/// Above this many lines, sections are printed as plain lines rather than drawn
+/// tables (drawing measures every cell first).
+const TABLE_LIMIT: usize = 2000;
+
 pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
     let names = q.names;
+    let texts = Texts::new(d, names);
     let mut filters = Vec::new();
     if let Some(s) = q.scope {
         filters.push(format!("at or below {}", names.label(s)));
@@ -380,6 +582,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
         d.denies.len(),
         d.no_effect.len()
     )?;
+    let principals: Vec<String> = d.principals.iter().map(principal_text).collect();
     for (title, sign, lines) in [
         ("Gained", "+", &d.gained),
         ("Lost", "-", &d.lost),
@@ -393,19 +596,36 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
             continue;
         }
         writeln!(out, "\n{title} ({})", lines.len())?;
+        let cause_text = |l: &AccessChange, sep: &str| {
+            d.causes_of(l)
+                .iter()
+                .map(|&c| texts.causes[c as usize].as_str())
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        if lines.len() > TABLE_LIMIT {
+            for l in lines.iter() {
+                writeln!(
+                    out,
+                    "{sign} {} | {} | {} | {} | cause: {}",
+                    principals[l.principal as usize],
+                    d.roles[l.role as usize].name,
+                    texts.scopes[l.scope as usize],
+                    l.access.as_str(),
+                    cause_text(l, "; ")
+                )?;
+            }
+            continue;
+        }
         let mut t = super::table(&["", "principal", "role", "scope", "access", "cause"]);
         for l in lines.iter() {
             t.add_row(vec![
                 sign.to_string(),
-                principal_text(&l.principal),
-                l.role.name.clone(),
-                names.label(&l.scope),
+                principals[l.principal as usize].clone(),
+                d.roles[l.role as usize].name.clone(),
+                texts.scopes[l.scope as usize].clone(),
                 l.access.as_str().to_string(),
-                l.causes
-                    .iter()
-                    .map(|&c| describe(&d.causes[c].cause, names))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                cause_text(l, "\n"),
             ]);
         }
         writeln!(out, "{t}")?;
@@ -414,7 +634,12 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
         writeln!(out, "\nDeny assignments ({})", d.denies.len())?;
         let mut t = super::table(&["cause", "effect", "principals"]);
         for x in &d.denies {
-            let shown: Vec<String> = x.principals.iter().take(10).map(principal_text).collect();
+            let shown: Vec<&str> = x
+                .principals
+                .iter()
+                .take(10)
+                .map(|&p| principals[p as usize].as_str())
+                .collect();
             let more = x.principals.len().saturating_sub(shown.len());
             let mut who = shown.join(", ");
             if more > 0 {
@@ -424,7 +649,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
                 who = "nobody".into();
             }
             t.add_row(vec![
-                describe(&d.causes[x.cause].cause, names),
+                texts.causes[x.cause].clone(),
                 format!(
                     "{} {} ({} role holdings)",
                     x.effect,
@@ -442,11 +667,17 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
             "\nNo effect on effective access ({})",
             d.no_effect.len()
         )?;
-        let mut t = super::table(&["=", "change"]);
-        for &i in &d.no_effect {
-            t.add_row(vec!["=".into(), describe(&d.causes[i].cause, names)]);
+        if d.no_effect.len() > TABLE_LIMIT {
+            for &i in &d.no_effect {
+                writeln!(out, "= {}", texts.causes[i])?;
+            }
+        } else {
+            let mut t = super::table(&["=", "change"]);
+            for &i in &d.no_effect {
+                t.add_row(vec!["=".into(), texts.causes[i].clone()]);
+            }
+            writeln!(out, "{t}")?;
         }
-        writeln!(out, "{t}")?;
     }
     if d.gained.is_empty()
         && d.lost.is_empty()

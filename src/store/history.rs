@@ -65,9 +65,67 @@ fn bad_value(idx: usize, what: &str, value: &str) -> rusqlite::Error {
     )
 }
 
+/// A principal kind as stored (`PrincipalKind::as_str`), without allocating.
+fn kind(s: &str) -> PrincipalKind {
+    match s {
+        "User" => PrincipalKind::User,
+        "Group" => PrincipalKind::Group,
+        "ServicePrincipal" => PrincipalKind::ServicePrincipal,
+        "ManagedIdentity" => PrincipalKind::ManagedIdentity,
+        "Unknown" => PrincipalKind::Unknown,
+        other => PrincipalKind::parse(other),
+    }
+}
+
 /// Membership of a row (by its validity interval) in snapshots a and b.
 fn member_of(from: i64, to: Option<i64>, s: i64) -> bool {
     from <= s && to.is_none_or(|t| t >= s)
+}
+
+/// Reads the rows of `table` in snapshot a or b, handing each to the snapshot(s)
+/// it belongs to. `cols` are read from index 0; valid_from and valid_to follow.
+fn each<T: Clone>(
+    conn: &rusqlite::Connection,
+    table: &str,
+    cols: &str,
+    (a, b): (i64, i64),
+    (va, vb): (&mut Vec<T>, &mut Vec<T>),
+    map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<()> {
+    // Top-level commas only (COALESCE(a, b) is one column).
+    let mut depth = 0i32;
+    let mut n = 1;
+    for c in cols.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => n += 1,
+            _ => {}
+        }
+    }
+    let sql = format!(
+        "SELECT {cols}, valid_from, valid_to FROM {table} \
+         WHERE (valid_from <= ?1 AND (valid_to IS NULL OR valid_to >= ?1)) \
+            OR (valid_from <= ?2 AND (valid_to IS NULL OR valid_to >= ?2))"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params![a, b])?;
+    while let Some(r) = rows.next()? {
+        let from: i64 = r.get(n)?;
+        let to: Option<i64> = r.get(n + 1)?;
+        let (in_a, in_b) = (member_of(from, to, a), member_of(from, to, b));
+        let v = map(r)?;
+        match (in_a, in_b) {
+            (true, true) => {
+                va.push(v.clone());
+                vb.push(v);
+            }
+            (true, false) => va.push(v),
+            (false, true) => vb.push(v),
+            (false, false) => {}
+        }
+    }
+    Ok(())
 }
 
 impl Store {
@@ -79,51 +137,62 @@ impl Store {
         let mut ta = Tenant::default();
         let mut tb = Tenant::default();
         let conn = &self.conn;
-        // `cols` are read from index 0; valid_from and valid_to follow them.
-        fn each<T: Clone>(
-            conn: &rusqlite::Connection,
-            table: &str,
-            cols: &str,
-            (a, b): (i64, i64),
-            (va, vb): (&mut Vec<T>, &mut Vec<T>),
-            map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
-        ) -> rusqlite::Result<()> {
-            // Top-level commas only (COALESCE(a, b) is one column).
-            let mut depth = 0i32;
-            let mut n = 1;
-            for c in cols.chars() {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    ',' if depth == 0 => n += 1,
-                    _ => {}
-                }
-            }
-            let sql = format!(
-                "SELECT {cols}, valid_from, valid_to FROM {table} \
-                 WHERE (valid_from <= ?1 AND (valid_to IS NULL OR valid_to >= ?1)) \
-                    OR (valid_from <= ?2 AND (valid_to IS NULL OR valid_to >= ?2))"
-            );
-            let mut st = conn.prepare(&sql)?;
-            let mut rows = st.query(params![a, b])?;
-            while let Some(r) = rows.next()? {
-                let from: i64 = r.get(n)?;
-                let to: Option<i64> = r.get(n + 1)?;
-                let (in_a, in_b) = (member_of(from, to, a), member_of(from, to, b));
-                let v = map(r)?;
-                match (in_a, in_b) {
-                    (true, true) => {
-                        va.push(v.clone());
-                        vb.push(v);
-                    }
-                    (true, false) => va.push(v),
-                    (false, true) => vb.push(v),
-                    (false, false) => {}
-                }
-            }
-            Ok(())
-        }
         let ab = (a, b);
+        // Membership edges (most of the rows) on a second connection, in parallel
+        // with the other tables, when the database is a file.
+        let edges_job =
+            |conn: &rusqlite::Connection| -> rusqlite::Result<(Vec<MemberEdge>, Vec<MemberEdge>)> {
+                let (mut ea, mut eb) = (Vec::new(), Vec::new());
+                each(
+                    conn,
+                    "member_edges",
+                    "COALESCE(group_id, group_key), COALESCE(member_id, member_key), member_kind",
+                    ab,
+                    (&mut ea, &mut eb),
+                    |r| {
+                        Ok(MemberEdge {
+                            group_id: r.get(0)?,
+                            member_id: r.get(1)?,
+                            member_kind: r
+                                .get::<_, Option<String>>(2)?
+                                .map(|k| PrincipalKind::parse(&k)),
+                        })
+                    },
+                )?;
+                Ok((ea, eb))
+            };
+        let second = conn.path().filter(|p| !p.is_empty()).and_then(|p| {
+            rusqlite::Connection::open_with_flags(
+                p,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok()
+        });
+        let edges = std::thread::scope(|sc| -> rusqlite::Result<_> {
+            let job = second.map(|c| {
+                sc.spawn(move || {
+                    c.busy_timeout(super::BUSY_TIMEOUT)?;
+                    edges_job(&c)
+                })
+            });
+            self.load_rest(ab, (&mut ta, &mut tb))?;
+            match job {
+                Some(j) => j.join().expect("edge loader thread"),
+                None => edges_job(conn),
+            }
+        })?;
+        (ta.member_edges, tb.member_edges) = edges;
+        Ok((ta, tb))
+    }
+
+    /// Every table but the membership edges, for [`Store::load_pair`].
+    fn load_rest(
+        &self,
+        ab: (i64, i64),
+        (ta, tb): (&mut Tenant, &mut Tenant),
+    ) -> rusqlite::Result<()> {
+        let conn = &self.conn;
         each(
             conn,
             "principals",
@@ -133,28 +202,12 @@ impl Store {
             |r| {
                 Ok(Principal {
                     id: r.get(0)?,
-                    kind: PrincipalKind::parse(&r.get::<_, String>(1)?),
+                    kind: kind(r.get_ref(1)?.as_str()?),
                     display_name: r.get(2)?,
                     user_principal_name: r.get(3)?,
                     user_type: r.get(4)?,
                     account_enabled: r.get(5)?,
                     app_id: r.get(6)?,
-                })
-            },
-        )?;
-        each(
-            conn,
-            "member_edges",
-            "COALESCE(group_id, group_key), COALESCE(member_id, member_key), member_kind",
-            ab,
-            (&mut ta.member_edges, &mut tb.member_edges),
-            |r| {
-                Ok(MemberEdge {
-                    group_id: r.get(0)?,
-                    member_id: r.get(1)?,
-                    member_kind: r
-                        .get::<_, Option<String>>(2)?
-                        .map(|k| PrincipalKind::parse(&k)),
                 })
             },
         )?;
@@ -286,7 +339,7 @@ impl Store {
                 })
             },
         )?;
-        Ok((ta, tb))
+        Ok(())
     }
 
     /// Every snapshot, oldest first, with its recorded and recomputed hashes. The
