@@ -41,8 +41,7 @@ fn resolve_principal(from: &Tenant, to: &Tenant, name: &str) -> anyhow::Result<S
         t.principals.iter().any(|p| is(&p.id))
             || t.assignments.iter().any(|a| is(&a.principal_id))
             || t.eligibilities.iter().any(|e| is(&e.principal_id))
-            || t
-                .member_edges
+            || t.member_edges
                 .iter()
                 .any(|e| is(&e.member_id) || is(&e.group_id))
     });

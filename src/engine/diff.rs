@@ -193,14 +193,20 @@ pub(crate) struct PrincipalIds {
 }
 
 impl PrincipalIds {
+    /// The id of a GUID (as a number).
+    pub(crate) fn guid(&mut self, g: u128) -> u32 {
+        let n = self.names.len() as u32;
+        let names = &mut self.names;
+        *self.guids.entry(g).or_insert_with(|| {
+            names.push(Ok(g));
+            n
+        })
+    }
+
     pub(crate) fn lower(&mut self, s: &str) -> u32 {
         let n = self.names.len() as u32;
         if let Some(g) = parse_guid(s) {
-            let names = &mut self.names;
-            return *self.guids.entry(g).or_insert_with(|| {
-                names.push(Ok(g));
-                n
-            });
+            return self.guid(g);
         }
         let t = self.text.lower(s);
         if t as usize == self.text_ids.len() {
@@ -913,11 +919,16 @@ impl<'t> Side<'t> {
             listed.entry(id).or_insert(i as u32);
         }
         let mut types: FxMap<u32, String> = FxMap::default();
-        let mut raw = Vec::with_capacity(t.member_edges.len());
+        // Edge ids. Edges shared with `prev` reuse its ids; for the others, the
+        // group is looked up (edges come grouped by group) and GUID members are
+        // resolved afterwards in one sorted pass (one lookup per distinct member,
+        // in order, instead of one random lookup per edge).
+        let mut raw = vec![0u64; t.member_edges.len()];
+        let mut pending: Vec<(u128, u32)> = Vec::new();
         let (prev_edges, prev_ids) = prev.unwrap_or((&[], &[]));
         let mut i = 0;
         let mut last_group: (&str, u32) = ("", u32::MAX);
-        for e in &t.member_edges {
+        for (ei, e) in t.member_edges.iter().enumerate() {
             let mut found = None;
             while i < prev_edges.len() {
                 match cmp_edge(&prev_edges[i], e) {
@@ -930,7 +941,7 @@ impl<'t> Side<'t> {
                     std::cmp::Ordering::Greater => break,
                 }
             }
-            let x = match found {
+            raw[ei] = match found {
                 Some(x) => x,
                 None => {
                     let g = if last_group.1 != u32::MAX && last_group.0 == e.group_id {
@@ -940,14 +951,39 @@ impl<'t> Side<'t> {
                         last_group = (&e.group_id, g);
                         g
                     };
-                    pack(g, ix.principals.lower(&e.member_id))
+                    match parse_guid(&e.member_id) {
+                        Some(m) => {
+                            pending.push((m, ei as u32));
+                            pack(g, 0)
+                        }
+                        None => pack(g, ix.principals.lower(&e.member_id)),
+                    }
                 }
             };
-            raw.push(x);
+        }
+        pending.sort_unstable();
+        let mut j = 0;
+        while j < pending.len() {
+            let g = pending[j].0;
+            let id = ix.principals.guid(g);
+            while j < pending.len() && pending[j].0 == g {
+                let ei = pending[j].1 as usize;
+                raw[ei] = pack(unpack(raw[ei]).0, id);
+                j += 1;
+            }
+        }
+        drop(pending);
+        let mut is_listed = vec![false; ix.principals.len()];
+        for &p in listed.keys() {
+            is_listed[p as usize] = true;
+        }
+        for (e, &x) in t.member_edges.iter().zip(&raw) {
             if let Some(k) = e.member_kind {
-                let m = unpack(x).1;
-                if !listed.contains_key(&m) {
-                    types.entry(m).or_insert_with(|| k.as_str().to_string());
+                let m = unpack(x).1 as usize;
+                if !is_listed.get(m).copied().unwrap_or(false) {
+                    types
+                        .entry(m as u32)
+                        .or_insert_with(|| k.as_str().to_string());
                 }
             }
         }

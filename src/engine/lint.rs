@@ -21,6 +21,8 @@
 //! - `guest-privileged`, `disabled-privileged`: guests and disabled accounts that
 //!   hold a privileged role, directly or through groups.
 //! - `eligibility-expired`: a PIM eligibility whose end is before the snapshot.
+//! - `no-catalogue`, `no-directory` (info): a check that needs data the snapshot
+//!   does not have was skipped, rather than answered by guessing.
 //!
 //! Pure: an [`Index`] (and the snapshot's time, given) in, findings out; no SQL, no
 //! printing, no clock.
@@ -442,6 +444,17 @@ pub fn lint(ix: &Index, opts: &LintOptions) -> Vec<Finding> {
             objects: vec![],
             principals: 0,
             hint: "import `az provider operation show -n <namespace>` output for the providers your roles use".into(),
+        });
+    }
+    if ix.principals.is_empty() {
+        out.push(Finding {
+            severity: Severity::Info,
+            kind: "no-directory".into(),
+            message: "no directory listing (users, groups, service principals) was imported: the orphaned-assignment, guest and disabled-account checks were skipped".into(),
+            scope: None,
+            objects: vec![],
+            principals: 0,
+            hint: "import `az ad user list`, `az ad group list` and `az ad sp list` output".into(),
         });
     }
     notactions_overridden(&cx, &mut out);
@@ -1560,6 +1573,14 @@ mod tests {
         assert!(l[0].message.contains("3200"));
         t.assignments.truncate(3199);
         assert!(!kinds(&run(&t)).contains(&"assignment-limit"));
+    }
+
+    #[test]
+    fn missing_catalogue_and_directory_are_reported_not_guessed() {
+        let f = run(&Tenant::default());
+        assert_eq!(kinds(&f), vec!["no-catalogue", "no-directory"]);
+        assert!(f.iter().all(|f| f.severity == Severity::Info));
+        assert!(!kinds(&run(&tenant())).iter().any(|k| k.starts_with("no-")));
     }
 
     #[test]
