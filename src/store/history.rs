@@ -10,13 +10,10 @@
 
 use rusqlite::{params, Row};
 
-use crate::model::{
-    Assignment, AssignmentSource, DenyAssignment, Eligibility, MemberEdge, Operation, Principal,
-    PrincipalKind, RoleDefinition, ScopeNode, Tenant,
-};
+use crate::model::{MemberEdge, Tenant};
 
 use super::canon::{chain_hash, content_hash};
-use super::read::{self, scope_kind};
+use super::read;
 use super::{Store, StoreError};
 
 /// The result of checking one snapshot.
@@ -47,33 +44,6 @@ impl SnapshotCheck {
 
     pub fn ok(&self) -> bool {
         self.content_ok() && self.chain_ok()
-    }
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
-    let text: String = row.get(idx)?;
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-fn bad_value(idx: usize, what: &str, value: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        idx,
-        rusqlite::types::Type::Text,
-        format!("unknown {what} {value:?}").into(),
-    )
-}
-
-/// A principal kind as stored (`PrincipalKind::as_str`), without allocating.
-fn kind(s: &str) -> PrincipalKind {
-    match s {
-        "User" => PrincipalKind::User,
-        "Group" => PrincipalKind::Group,
-        "ServicePrincipal" => PrincipalKind::ServicePrincipal,
-        "ManagedIdentity" => PrincipalKind::ManagedIdentity,
-        "Unknown" => PrincipalKind::Unknown,
-        other => PrincipalKind::parse(other),
     }
 }
 
@@ -146,18 +116,10 @@ impl Store {
                 each(
                     conn,
                     "member_edges",
-                    "COALESCE(group_id, group_key), COALESCE(member_id, member_key), member_kind",
+                    read::EDGE_COLS,
                     ab,
                     (&mut ea, &mut eb),
-                    |r| {
-                        Ok(MemberEdge {
-                            group_id: r.get(0)?,
-                            member_id: r.get(1)?,
-                            member_kind: r
-                                .get::<_, Option<String>>(2)?
-                                .map(|k| PrincipalKind::parse(&k)),
-                        })
-                    },
+                    read::edge_row,
                 )?;
                 Ok((ea, eb))
             };
@@ -196,20 +158,10 @@ impl Store {
         each(
             conn,
             "principals",
-            "id, kind, display_name, user_principal_name, user_type, account_enabled, app_id",
+            read::PRINCIPAL_COLS,
             ab,
             (&mut ta.principals, &mut tb.principals),
-            |r| {
-                Ok(Principal {
-                    id: r.get(0)?,
-                    kind: kind(r.get_ref(1)?.as_str()?),
-                    display_name: r.get(2)?,
-                    user_principal_name: r.get(3)?,
-                    user_type: r.get(4)?,
-                    account_enabled: r.get(5)?,
-                    app_id: r.get(6)?,
-                })
-            },
+            read::principal_row,
         )?;
         each(
             conn,
@@ -222,122 +174,50 @@ impl Store {
         each(
             conn,
             "role_definitions",
-            "id, role_name, role_type, description, permissions, assignable_scopes",
+            read::ROLE_COLS,
             ab,
             (&mut ta.roles, &mut tb.roles),
-            |r| {
-                Ok(RoleDefinition {
-                    id: r.get(0)?,
-                    role_name: r.get(1)?,
-                    role_type: r.get(2)?,
-                    description: r.get(3)?,
-                    permissions: from_json(r, 4)?,
-                    assignable_scopes: from_json(r, 5)?,
-                })
-            },
+            read::role_row,
         )?;
         each(
             conn,
             "role_assignments",
-            "id, principal_id, principal_type, principal_name, role_definition_id, \
-             role_definition_name, scope, condition, condition_version, created_on, source",
+            read::ASSIGNMENT_COLS,
             ab,
             (&mut ta.assignments, &mut tb.assignments),
-            |r| {
-                let src: String = r.get(10)?;
-                Ok(Assignment {
-                    id: r.get(0)?,
-                    principal_id: r.get(1)?,
-                    principal_type: r.get(2)?,
-                    principal_name: r.get(3)?,
-                    role_definition_id: r.get(4)?,
-                    role_definition_name: r.get(5)?,
-                    scope: r.get(6)?,
-                    condition: r.get(7)?,
-                    condition_version: r.get(8)?,
-                    created_on: r.get(9)?,
-                    source: match src.as_str() {
-                        "RoleAssignment" => AssignmentSource::RoleAssignment,
-                        "PimActive" => AssignmentSource::PimActive,
-                        _ => return Err(bad_value(10, "assignment source", &src)),
-                    },
-                })
-            },
+            read::assignment_row,
         )?;
         each(
             conn,
             "eligibilities",
-            "id, principal_id, principal_type, role_definition_id, scope, start_date_time, \
-             end_date_time, member_type, condition",
+            read::ELIGIBILITY_COLS,
             ab,
             (&mut ta.eligibilities, &mut tb.eligibilities),
-            |r| {
-                Ok(Eligibility {
-                    id: r.get(0)?,
-                    principal_id: r.get(1)?,
-                    principal_type: r.get(2)?,
-                    role_definition_id: r.get(3)?,
-                    scope: r.get(4)?,
-                    start_date_time: r.get(5)?,
-                    end_date_time: r.get(6)?,
-                    member_type: r.get(7)?,
-                    condition: r.get(8)?,
-                })
-            },
+            read::eligibility_row,
         )?;
         each(
             conn,
             "deny_assignments",
-            "id, name, scope, permissions, principals, exclude_principals, \
-             do_not_apply_to_child_scopes, condition",
+            read::DENY_COLS,
             ab,
             (&mut ta.denies, &mut tb.denies),
-            |r| {
-                Ok(DenyAssignment {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    scope: r.get(2)?,
-                    permissions: from_json(r, 3)?,
-                    principals: from_json(r, 4)?,
-                    exclude_principals: from_json(r, 5)?,
-                    do_not_apply_to_child_scopes: r.get(6)?,
-                    condition: r.get(7)?,
-                })
-            },
+            read::deny_row,
         )?;
         each(
             conn,
             "scopes",
-            "id, kind, name, display_name, resource_type, parent_id",
+            read::SCOPE_COLS,
             ab,
             (&mut ta.scopes, &mut tb.scopes),
-            |r| {
-                let kind: String = r.get(1)?;
-                Ok(ScopeNode {
-                    id: r.get(0)?,
-                    kind: scope_kind(&kind).ok_or_else(|| bad_value(1, "scope kind", &kind))?,
-                    name: r.get(2)?,
-                    display_name: r.get(3)?,
-                    resource_type: r.get(4)?,
-                    parent_id: r.get(5)?,
-                })
-            },
+            read::scope_row,
         )?;
         each(
             conn,
             "operations",
-            "name, display_name, is_data_action, provider, resource_type",
+            read::OPERATION_COLS,
             ab,
             (&mut ta.operations, &mut tb.operations),
-            |r| {
-                Ok(Operation {
-                    name: r.get(0)?,
-                    display_name: r.get(1)?,
-                    is_data_action: r.get(2)?,
-                    provider: r.get(3)?,
-                    resource_type: r.get(4)?,
-                })
-            },
+            read::operation_row,
         )?;
         Ok(())
     }
