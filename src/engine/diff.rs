@@ -2678,39 +2678,13 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::fixtures::{group, user, RG, SUB, WS};
     use crate::model::*;
 
-    const SUB: &str = "/subscriptions/S1";
-    const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
-    const WS: &str =
-        "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1";
     const WS2: &str =
         "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.MachineLearningServices/workspaces/w2";
     const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
     const CONTRIB: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
-
-    fn user(id: &str) -> Principal {
-        Principal {
-            id: id.into(),
-            kind: PrincipalKind::User,
-            display_name: format!("User {id}"),
-            user_principal_name: Some(format!("{id}@x")),
-            user_type: Some("Member".into()),
-            account_enabled: Some(true),
-            app_id: None,
-        }
-    }
-
-    fn group(id: &str) -> Principal {
-        Principal {
-            kind: PrincipalKind::Group,
-            display_name: format!("Group {id}"),
-            user_principal_name: None,
-            user_type: None,
-            account_enabled: None,
-            ..user(id)
-        }
-    }
 
     fn role(id: &str, name: &str, actions: &[&str]) -> RoleDefinition {
         RoleDefinition {

@@ -1273,36 +1273,10 @@ fn expired_eligibilities(cx: &Cx, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::fixtures::{group, user, RG, SUB, WS};
     use crate::model::*;
 
-    const SUB: &str = "/subscriptions/S1";
-    const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
-    const WS: &str =
-        "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1";
     const ML: &str = "Microsoft.MachineLearningServices/workspaces/";
-
-    fn user(id: &str) -> Principal {
-        Principal {
-            id: id.into(),
-            kind: PrincipalKind::User,
-            display_name: format!("User {id}"),
-            user_principal_name: Some(format!("{id}@x")),
-            user_type: Some("Member".into()),
-            account_enabled: Some(true),
-            app_id: None,
-        }
-    }
-
-    fn group(id: &str) -> Principal {
-        Principal {
-            kind: PrincipalKind::Group,
-            display_name: format!("Group {id}"),
-            user_principal_name: None,
-            user_type: None,
-            account_enabled: None,
-            ..user(id)
-        }
-    }
 
     fn role(id: &str, name: &str, actions: &[&str], not_actions: &[&str]) -> RoleDefinition {
         RoleDefinition {

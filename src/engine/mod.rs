@@ -19,4 +19,6 @@ pub use decide::{combine, Access, ActionReq, Decision};
 pub use index::Index;
 
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod tests;

@@ -812,36 +812,10 @@ pub fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::fixtures::{group, user, RG, SUB, WS};
     use crate::model::*;
 
-    const SUB: &str = "/subscriptions/S1";
-    const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
-    const WS: &str =
-        "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1";
     const TAKEN: &str = "2026-11-01T00:00:00Z";
-
-    fn user(id: &str) -> Principal {
-        Principal {
-            id: id.into(),
-            kind: PrincipalKind::User,
-            display_name: format!("User {id}"),
-            user_principal_name: Some(format!("{id}@x")),
-            user_type: Some("Member".into()),
-            account_enabled: Some(true),
-            app_id: None,
-        }
-    }
-
-    fn group(id: &str) -> Principal {
-        Principal {
-            kind: PrincipalKind::Group,
-            display_name: format!("Group {id}"),
-            user_principal_name: None,
-            user_type: None,
-            account_enabled: None,
-            ..user(id)
-        }
-    }
 
     fn role(id: &str, actions: &[&str], not_actions: &[&str]) -> RoleDefinition {
         RoleDefinition {

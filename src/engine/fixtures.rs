@@ -1,0 +1,34 @@
+//! Shared builders for the engine's unit tests: principals and the scopes of one
+//! subscription with one workspace. Test-only; never compiled into the binary.
+
+use crate::model::{Principal, PrincipalKind};
+
+pub const SUB: &str = "/subscriptions/S1";
+pub const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
+pub const WS: &str =
+    "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1";
+
+/// An enabled member user named "User {id}".
+pub fn user(id: &str) -> Principal {
+    Principal {
+        id: id.into(),
+        kind: PrincipalKind::User,
+        display_name: format!("User {id}"),
+        user_principal_name: Some(format!("{id}@x")),
+        user_type: Some("Member".into()),
+        account_enabled: Some(true),
+        app_id: None,
+    }
+}
+
+/// A group named "Group {id}".
+pub fn group(id: &str) -> Principal {
+    Principal {
+        kind: PrincipalKind::Group,
+        display_name: format!("Group {id}"),
+        user_principal_name: None,
+        user_type: None,
+        account_enabled: None,
+        ..user(id)
+    }
+}
