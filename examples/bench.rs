@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 
 use whocan::cli::{Profile, ScopeArgs, SnapshotArgs};
-use whocan::commands::common::{target_scope_in, Sliced};
+use whocan::commands::common::Sliced;
 use whocan::engine::decide::Ancestry;
 use whocan::engine::query;
 
@@ -989,18 +989,15 @@ fn main() -> anyhow::Result<()> {
             Unit::Millis,
             false,
             &format!(
-                "resolve + read the {} scope nodes + scope tree; paid once per process",
-                scopes.len()
+                "resolve + read the {} tree scope nodes (root, management groups, subscriptions); paid once per process",
+                sl.scopes.len()
             ),
         );
         let ws_scope = |ws: &str| {
-            target_scope_in(
-                &sl.scopes,
-                &ScopeArgs {
-                    scope: None,
-                    workspace: Some(ws.to_string()),
-                },
-            )
+            sl.target(&ScopeArgs {
+                scope: None,
+                workspace: Some(ws.to_string()),
+            })
         };
         let mut ms = Vec::new();
         let mut answers = 0usize;

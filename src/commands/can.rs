@@ -9,14 +9,18 @@ use crate::engine::decide::Ancestry;
 use crate::engine::query;
 use crate::report::{self, answers};
 
-use super::common::{target_scope_in, Sliced};
+use super::common::{Sliced, Timing};
 use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
+    let timing = Timing::start();
     let sl = Sliced::open(db, &args.snapshot)?;
-    let scope = target_scope_in(&sl.scopes, &args.scope)?;
+    timing.mark("open");
+    let scope = sl.target(&args.scope)?;
     let principal = sl.principal(&args.principal)?;
+    timing.mark("resolve");
     let (_tenant, ix) = sl.index(&scope, std::slice::from_ref(&principal), false)?;
+    timing.mark("slice+index");
     let (alts, actions, uncovered) = super::who::plan(
         &ix,
         &args.actions,
@@ -26,7 +30,9 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     )?;
     let mut anc = Ancestry::default();
     let answer = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);
+    timing.mark("decide");
     let incomplete = query::incomplete_for(&ix, &alts);
+    timing.mark("incomplete");
     let names = report::ScopeNames::new(&sl.scopes);
     let q = answers::Question {
         snapshot: &sl.snapshot,

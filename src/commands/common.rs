@@ -83,18 +83,70 @@ pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
 /// The target scope from `--scope` or `--workspace`, in the spelling the snapshot
 /// knows when it knows it.
 pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
-    target_scope_in(&t.scopes, args)
+    target_scope_in(t.scopes.as_slice(), args)
+}
+
+/// Where scope nodes are looked up: a loaded snapshot's list, or the store.
+pub trait ScopeSource {
+    /// The node whose [`scope_key`] is `k`.
+    fn by_key(&self, k: &str) -> anyhow::Result<Option<crate::model::ScopeNode>>;
+    /// AzureML workspaces named `name` (by name or by the id's last segment), or
+    /// all of them.
+    fn workspaces(&self, name: Option<&str>) -> anyhow::Result<Vec<crate::model::ScopeNode>>;
+}
+
+fn is_workspace(n: &crate::model::ScopeNode) -> bool {
+    n.kind == ScopeKind::Resource
+        && n.resource_type
+            .as_deref()
+            .is_some_and(|r| r.eq_ignore_ascii_case("Microsoft.MachineLearningServices/workspaces"))
+}
+
+impl ScopeSource for [crate::model::ScopeNode] {
+    fn by_key(&self, k: &str) -> anyhow::Result<Option<crate::model::ScopeNode>> {
+        Ok(self.iter().find(|n| scope_key(&n.id) == k).cloned())
+    }
+
+    fn workspaces(&self, name: Option<&str>) -> anyhow::Result<Vec<crate::model::ScopeNode>> {
+        Ok(self
+            .iter()
+            .filter(|n| is_workspace(n))
+            .filter(|n| {
+                name.is_none_or(|ws| {
+                    n.name.eq_ignore_ascii_case(ws)
+                        || scope_key(&n.id).ends_with(&format!("/workspaces/{}", key(ws)))
+                })
+            })
+            .cloned()
+            .collect())
+    }
+}
+
+/// The store's scope nodes of one snapshot, read by key or name as asked.
+pub struct StoredScopes<'a> {
+    pub store: &'a Store,
+    pub snapshot: i64,
+}
+
+impl ScopeSource for StoredScopes<'_> {
+    fn by_key(&self, k: &str) -> anyhow::Result<Option<crate::model::ScopeNode>> {
+        Ok(self.store.scope_by_key(self.snapshot, k)?)
+    }
+
+    fn workspaces(&self, name: Option<&str>) -> anyhow::Result<Vec<crate::model::ScopeNode>> {
+        Ok(self.store.workspaces(self.snapshot, name)?)
+    }
 }
 
 /// [`target_scope`] over the snapshot's scope nodes.
 pub fn target_scope_in(
-    scopes: &[crate::model::ScopeNode],
+    scopes: &(impl ScopeSource + ?Sized),
     args: &ScopeArgs,
 ) -> anyhow::Result<String> {
     if let Some(s) = &args.scope {
         let k = scope_key(s);
-        if let Some(n) = scopes.iter().find(|n| scope_key(&n.id) == k) {
-            return Ok(n.id.clone());
+        if let Some(n) = scopes.by_key(&k)? {
+            return Ok(n.id);
         }
         if !s.trim().starts_with('/') {
             return Err(UsageError(format!(
@@ -115,28 +167,12 @@ pub fn target_scope_in(
         Some((a, b)) => (a, Some(b)),
         None => (w.as_str(), None),
     };
-    let is_ws = |n: &&crate::model::ScopeNode| {
-        n.kind == ScopeKind::Resource
-            && n.resource_type.as_deref().is_some_and(|r| {
-                r.eq_ignore_ascii_case("Microsoft.MachineLearningServices/workspaces")
-            })
-    };
-    let found: Vec<_> = scopes
-        .iter()
-        .filter(is_ws)
-        .filter(|n| {
-            n.name.eq_ignore_ascii_case(ws)
-                || scope_key(&n.id).ends_with(&format!("/workspaces/{}", key(ws)))
-        })
-        .collect();
+    let found = scopes.workspaces(Some(ws))?;
     let ws_id = match found.as_slice() {
         [one] => one.id.clone(),
         [] => {
-            let mut names: Vec<&str> = scopes
-                .iter()
-                .filter(is_ws)
-                .map(|n| n.name.as_str())
-                .collect();
+            let all = scopes.workspaces(None)?;
+            let mut names: Vec<&str> = all.iter().map(|n| n.name.as_str()).collect();
             names.sort();
             names.dedup();
             let more = names.len().saturating_sub(20);
@@ -170,9 +206,8 @@ pub fn target_scope_in(
         Some(c) => {
             let want = format!("{}/computes/{}", scope_key(&ws_id), key(c));
             scopes
-                .iter()
-                .find(|n| scope_key(&n.id) == want)
-                .map(|n| n.id.clone())
+                .by_key(&want)?
+                .map(|n| n.id)
                 .unwrap_or_else(|| format!("{ws_id}/computes/{c}"))
         }
     })
@@ -235,6 +270,8 @@ pub fn is_guid(s: &str) -> bool {
 pub struct Sliced {
     pub store: Store,
     pub snapshot: Snapshot,
+    /// The nodes that carry the scope tree: root, management groups and
+    /// subscriptions (not the resource groups and resources below them).
     pub scopes: Vec<crate::model::ScopeNode>,
     pub tree: crate::engine::scope::ScopeTree,
 }
@@ -243,7 +280,7 @@ impl Sliced {
     pub fn open(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Sliced> {
         let store = open_existing(db)?;
         let snapshot = store.resolve(&selector(args)?)?;
-        let scopes = store.scopes(snapshot.id)?;
+        let scopes = store.tree_scopes(snapshot.id)?;
         let tree = crate::engine::scope::ScopeTree::new(&scopes);
         Ok(Sliced {
             store,
@@ -251,6 +288,17 @@ impl Sliced {
             scopes,
             tree,
         })
+    }
+
+    /// The scope `--scope` or `--workspace` names, in the snapshot's spelling.
+    pub fn target(&self, args: &ScopeArgs) -> anyhow::Result<String> {
+        target_scope_in(
+            &StoredScopes {
+                store: &self.store,
+                snapshot: self.snapshot.id,
+            },
+            args,
+        )
     }
 
     /// The index of everything that decides access at `target` (and its ancestors)
@@ -266,10 +314,11 @@ impl Sliced {
             principals: principals.to_vec(),
             expand_members,
         };
-        let tenant = self
+        let mut tenant = self
             .store
             .load_slice(self.snapshot.id, &req)
             .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
+        tenant.scopes = self.scopes.clone();
         let index = Index::new(&tenant);
         Ok((tenant, index))
     }
@@ -361,4 +410,27 @@ pub fn action_requests(
         });
     }
     Ok(out)
+}
+
+/// Phase timings on stderr when `WHOCAN_TIMING` is set (for profiling; the
+/// benchmark in BENCHMARKS.md measures whole commands).
+pub struct Timing {
+    start: Option<std::time::Instant>,
+}
+
+impl Timing {
+    pub fn start() -> Timing {
+        Timing {
+            start: std::env::var_os("WHOCAN_TIMING").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    pub fn mark(&self, phase: &str) {
+        if let Some(t) = self.start {
+            eprintln!(
+                "timing: {phase} at {:.1} ms",
+                t.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
 }

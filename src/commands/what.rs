@@ -9,12 +9,12 @@ use crate::cli::{Format, WhatArgs};
 use crate::engine::{decide::principal_info, query};
 use crate::report::{self, answers};
 
-use super::common::{target_scope_in, Sliced};
+use super::common::Sliced;
 use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let sl = Sliced::open(db, &args.snapshot)?;
-    let scope = target_scope_in(&sl.scopes, &args.scope)?;
+    let scope = sl.target(&args.scope)?;
     let principal = sl.principal(&args.principal)?;
     let (_tenant, ix) = sl.index(&scope, std::slice::from_ref(&principal), false)?;
     if ix.operations.is_empty() {

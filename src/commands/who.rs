@@ -7,7 +7,7 @@ use crate::cli::{Format, WhoArgs};
 use crate::engine::{activities, query};
 use crate::report::{self, answers};
 
-use super::common::{action_requests, target_scope_in, Sliced};
+use super::common::{action_requests, Sliced};
 use super::{output_format, Outcome, UsageError};
 
 /// The alternatives, the concrete action list and the uncovered requirements of a
@@ -58,7 +58,7 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
     if std::env::var_os("WHOCAN_TIMING").is_some() {
         eprintln!("open {:?}", t0.elapsed());
     }
-    let scope = target_scope_in(&sl.scopes, &args.scope)?;
+    let scope = sl.target(&args.scope)?;
     let (tenant, base) = sl.index(&scope, &[], false)?;
     let (alts, actions, uncovered) = plan(
         &base,

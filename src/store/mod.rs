@@ -181,6 +181,9 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The highest migration in `migrations/` (a test keeps the two in step).
+pub const SCHEMA_VERSION: i64 = 3;
+
 impl Store {
     /// Opens (creating with mode 0600 if absent) and migrates the database.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
@@ -222,7 +225,21 @@ impl Store {
     }
 
     /// Applies the embedded migrations not yet applied (a no-op when up to date).
+    ///
+    /// A database already at [`SCHEMA_VERSION`] is recognised with one query:
+    /// refinery's runner compiles regular expressions for every migration name,
+    /// which cost more than a whole `can` question.
     fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+        let current: Option<i64> = conn
+            .query_row(
+                "SELECT max(version) FROM refinery_schema_history",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or(None);
+        if current == Some(SCHEMA_VERSION) {
+            return Ok(());
+        }
         let runner = || embedded::migrations::runner().set_grouped(true);
         match runner().run(conn) {
             Ok(_) => Ok(()),
@@ -389,6 +406,32 @@ impl Store {
     /// Every scope node of a snapshot.
     pub fn scopes(&self, snapshot_id: i64) -> Result<Vec<crate::model::ScopeNode>, StoreError> {
         Ok(slice::scopes(&self.conn, snapshot_id)?)
+    }
+
+    /// The root, management-group and subscription nodes of a snapshot.
+    pub fn tree_scopes(
+        &self,
+        snapshot_id: i64,
+    ) -> Result<Vec<crate::model::ScopeNode>, StoreError> {
+        Ok(slice::tree_scopes(&self.conn, snapshot_id)?)
+    }
+
+    /// The scope node with this [`crate::model::scope_key`], if any.
+    pub fn scope_by_key(
+        &self,
+        snapshot_id: i64,
+        key: &str,
+    ) -> Result<Option<crate::model::ScopeNode>, StoreError> {
+        Ok(slice::scope_by_key(&self.conn, snapshot_id, key)?)
+    }
+
+    /// AzureML workspaces named `name` (case-insensitive), or all of them.
+    pub fn workspaces(
+        &self,
+        snapshot_id: i64,
+        name: Option<&str>,
+    ) -> Result<Vec<crate::model::ScopeNode>, StoreError> {
+        Ok(slice::workspaces(&self.conn, snapshot_id, name)?)
     }
 
     /// Principals whose object id, user principal name or display name is `text`.

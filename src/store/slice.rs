@@ -12,7 +12,9 @@ use std::collections::{HashSet, VecDeque};
 
 use rusqlite::Connection;
 
-use crate::model::{key, Principal, PrincipalKind, ScopeNode, Tenant, ALL_PRINCIPALS};
+use crate::model::{
+    key, role_guid, Principal, PrincipalKind, RoleDefinition, ScopeNode, Tenant, ALL_PRINCIPALS,
+};
 
 use super::read::{
     assignment_row, deny_row, edge_row, eligibility_row, operation_row, principal_row, role_row,
@@ -62,6 +64,63 @@ pub(crate) fn scopes(conn: &Connection, s: i64) -> rusqlite::Result<Vec<ScopeNod
     rows.collect()
 }
 
+/// The scope nodes that carry the tree: the root, management groups and
+/// subscriptions (a resource group's or resource's ancestors follow from its id).
+pub(crate) fn tree_scopes(conn: &Connection, s: i64) -> rusqlite::Result<Vec<ScopeNode>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {SCOPE_COLS} FROM scopes WHERE kind IN ('root', 'managementGroup', 'subscription') \
+         AND {IN_SNAPSHOT} ORDER BY key"
+    ))?;
+    let rows = st.query_map([s], scope_row)?;
+    rows.collect()
+}
+
+/// The scope node whose key is `k`, if the snapshot has one.
+pub(crate) fn scope_by_key(
+    conn: &Connection,
+    s: i64,
+    k: &str,
+) -> rusqlite::Result<Option<ScopeNode>> {
+    Ok(
+        query_by(conn, &sql(SCOPE_COLS, "scopes", "key"), s, k, scope_row)?
+            .into_iter()
+            .next(),
+    )
+}
+
+/// AzureML workspaces named `name` (by name, or by the last segment of the id;
+/// case-insensitive), or every workspace when `name` is `None`.
+pub(crate) fn workspaces(
+    conn: &Connection,
+    s: i64,
+    name: Option<&str>,
+) -> rusqlite::Result<Vec<ScopeNode>> {
+    // `+kind`: look the name up in its indexes, not every resource by kind.
+    let is_ws = "+kind = 'resource' \
+        AND lower(resource_type) = 'microsoft.machinelearningservices/workspaces'";
+    match name {
+        Some(n) => query_by(
+            conn,
+            &format!(
+                "SELECT {SCOPE_COLS} FROM scopes WHERE {is_ws} AND {IN_SNAPSHOT} \
+                 AND (lower(name) = ?2 OR (replace(key, rtrim(key, replace(key, '/', '')), '') = ?2 \
+                      AND substr(key, -length(?2) - 12) = '/workspaces/' || ?2)) \
+                 ORDER BY key"
+            ),
+            s,
+            &key(n),
+            scope_row,
+        ),
+        None => {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {SCOPE_COLS} FROM scopes WHERE {is_ws} AND {IN_SNAPSHOT} ORDER BY key"
+            ))?;
+            let rows = st.query_map([s], scope_row)?;
+            rows.collect()
+        }
+    }
+}
+
 /// Principals whose object id, user principal name or display name is `text`
 /// (case-insensitive).
 pub(crate) fn find_principals(
@@ -98,15 +157,14 @@ pub(crate) fn find_principals(
     Ok(out)
 }
 
+/// The slice's `scopes` are left empty: the caller has the tree nodes already
+/// ([`tree_scopes`]) and adds them.
 pub(crate) fn load_slice(
     conn: &Connection,
     s: i64,
     req: &SliceRequest,
 ) -> rusqlite::Result<Tenant> {
-    let mut t = Tenant {
-        scopes: scopes(conn, s)?,
-        ..Default::default()
-    };
+    let mut t = Tenant::default();
     let mut seen_assignment = HashSet::new();
     let mut seen_eligibility = HashSet::new();
     for sk in &req.scopes {
@@ -207,12 +265,7 @@ pub(crate) fn load_slice(
     let groups: Vec<String> = t.member_edges.iter().map(|e| key(&e.group_id)).collect();
     add_principals(conn, s, &mut t, &nodes, &groups)?;
 
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {ROLE_COLS} FROM role_definitions WHERE {IN_SNAPSHOT} ORDER BY key"
-    ))?;
-    t.roles = st
-        .query_map([s], role_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    t.roles = roles_for(conn, s, &t)?;
     let mut st = conn.prepare_cached(&format!(
         "SELECT {OPERATION_COLS} FROM operations WHERE {IN_SNAPSHOT} ORDER BY key"
     ))?;
@@ -223,6 +276,53 @@ pub(crate) fn load_slice(
         expand(conn, s, &mut t, &nodes)?;
     }
     Ok(t)
+}
+
+/// The role definitions the slice's assignments and eligibilities refer to (by
+/// GUID), and every role defined without an id (they are joined by name).
+fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<RoleDefinition>> {
+    let mut keys: Vec<String> = t
+        .assignments
+        .iter()
+        .map(|a| role_guid(&a.role_definition_id))
+        .chain(
+            t.eligibilities
+                .iter()
+                .map(|e| role_guid(&e.role_definition_id)),
+        )
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut roles = Vec::new();
+    for chunk in keys.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {ROLE_COLS} FROM role_definitions WHERE key IN ({marks}) \
+             AND valid_from <= ?{n} AND (valid_to IS NULL OR valid_to >= ?{n}) ORDER BY key",
+            n = chunk.len() + 1
+        ))?;
+        let params = chunk
+            .iter()
+            .map(|k| rusqlite::types::Value::Text(k.clone()))
+            .chain(std::iter::once(rusqlite::types::Value::Integer(s)));
+        let rows = st.query_map(rusqlite::params_from_iter(params), role_row)?;
+        for r in rows {
+            roles.push(r?);
+        }
+    }
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ROLE_COLS} FROM role_definitions WHERE key >= 'name:' AND key < 'name;' \
+         AND {IN_SNAPSHOT} ORDER BY key"
+    ))?;
+    for r in st.query_map([s], role_row)? {
+        roles.push(r?);
+    }
+    roles.sort_by(|a, b| {
+        crate::store::canon::role_key(&a.id, Some(&a.role_name))
+            .cmp(&crate::store::canon::role_key(&b.id, Some(&b.role_name)))
+    });
+    Ok(roles)
 }
 
 /// Adds the principal records of `nodes` not yet in `t`, and the member lists of
@@ -272,14 +372,20 @@ fn add_principals(
         .filter(|g| !listed.contains(g))
         .collect();
     groups.sort();
-    for g in groups {
-        t.member_lists.extend(query_by(
-            conn,
-            &sql("COALESCE(group_id, key)", "member_lists", "key"),
-            s,
-            &g,
-            |r| r.get(0),
-        )?);
+    for chunk in groups.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT COALESCE(group_id, key) FROM member_lists WHERE key IN ({marks}) \
+             AND valid_from <= ?{n} AND (valid_to IS NULL OR valid_to >= ?{n}) ORDER BY key",
+            n = chunk.len() + 1
+        ))?;
+        let params = chunk
+            .iter()
+            .map(|k| rusqlite::types::Value::Text(k.clone()))
+            .chain(std::iter::once(rusqlite::types::Value::Integer(s)));
+        for g in st.query_map(rusqlite::params_from_iter(params), |r| r.get(0))? {
+            t.member_lists.push(g?);
+        }
     }
     Ok(())
 }

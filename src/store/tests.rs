@@ -345,6 +345,16 @@ fn migrating_twice_is_a_no_op() {
         .unwrap();
     let embedded = embedded::migrations::runner().get_migrations().len() as i64;
     assert_eq!(applied, embedded, "every embedded migration applied once");
+    let highest = embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max();
+    assert_eq!(
+        highest,
+        Some(super::SCHEMA_VERSION),
+        "SCHEMA_VERSION names the newest migration"
+    );
     assert_eq!(store.snapshots().unwrap().len(), 1);
     let fk: i64 = store
         .conn

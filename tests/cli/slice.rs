@@ -52,10 +52,11 @@ fn slices_decide_like_the_whole_snapshot() {
         .filter(|s| s.kind != ScopeKind::ManagementGroup)
         .map(|s| s.id.clone())
         .collect();
+    let tree_nodes = store.tree_scopes(snap.id).unwrap();
     let mut checked = 0;
     for target in &targets {
         let anc = tree.ancestors(target);
-        let slice = store
+        let mut slice = store
             .load_slice(
                 snap.id,
                 &SliceRequest {
@@ -65,6 +66,8 @@ fn slices_decide_like_the_whole_snapshot() {
                 },
             )
             .unwrap();
+        // As `Sliced::index` does: the tree nodes come from `tree_scopes`.
+        slice.scopes = tree_nodes.clone();
         let slice_ix = Index::new(&slice);
         for action in &actions {
             let reqs = vec![ActionReq {
@@ -93,7 +96,7 @@ fn slices_decide_like_the_whole_snapshot() {
         }
         for p in &full.principals {
             let pk = key(&p.id);
-            let can_slice = store
+            let mut can_slice = store
                 .load_slice(
                     snap.id,
                     &SliceRequest {
@@ -103,6 +106,7 @@ fn slices_decide_like_the_whole_snapshot() {
                     },
                 )
                 .unwrap();
+            can_slice.scopes = tree_nodes.clone();
             let can_ix = Index::new(&can_slice);
             let reqs: Vec<ActionReq> = actions
                 .iter()
