@@ -15,6 +15,15 @@ pub fn key(s: &str) -> String {
     s.to_ascii_lowercase()
 }
 
+/// `s` as a [`key`], borrowed when it already is one (no allocation).
+pub fn key_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(key(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// The trailing GUID of a role definition id, in either the
 /// `/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid>` or the
 /// `/providers/...` form, or a bare GUID; lowercase.

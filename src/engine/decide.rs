@@ -4,7 +4,9 @@
 //!
 //! Never evaluates a condition, never reads anything but the [`Index`].
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
 
@@ -304,7 +306,7 @@ pub fn holders(ix: &Index, principal: &str) -> Vec<Holder> {
         id: start.clone(),
         via: vec![],
     }];
-    let mut seen: HashSet<String> = HashSet::from([start.clone()]);
+    let mut seen: HashSet<String> = std::iter::once(start.clone()).collect();
     let mut queue = VecDeque::from([0usize]);
     while let Some(i) = queue.pop_front() {
         let cur = out[i].id.clone();
@@ -331,10 +333,15 @@ fn group_refs(ix: &Index, via: &[String]) -> Vec<GroupRef> {
         .collect()
 }
 
-/// Ancestor sets per scope, computed once per question.
+/// What one question computes once and reuses for every principal: ancestor sets
+/// per scope, and how each role's blocks match each asked action.
 #[derive(Default)]
 pub struct Ancestry {
     cache: HashMap<String, Chain>,
+    /// (lowercase action, data plane) → slot.
+    action_slots: HashMap<(String, bool), usize>,
+    /// (role index, action slot) → one match per block of the role.
+    matches: rustc_hash::FxHashMap<(usize, usize), std::rc::Rc<[BlockMatch]>>,
 }
 
 /// A scope's ancestors, nearest first, and the same as a set.
@@ -357,6 +364,35 @@ impl Ancestry {
             .clone();
         self.cache.insert(scope.to_string(), c.clone());
         c
+    }
+
+    pub(crate) fn action_slot(&mut self, action_lower: &str, data: bool) -> usize {
+        let n = self.action_slots.len();
+        *self
+            .action_slots
+            .entry((action_lower.to_string(), data))
+            .or_insert(n)
+    }
+
+    /// How each block of role `ri` matches the action in `slot`.
+    pub(crate) fn role_matches(
+        &mut self,
+        ix: &Index,
+        ri: usize,
+        slot: usize,
+        action_lower: &str,
+        data: bool,
+    ) -> std::rc::Rc<[BlockMatch]> {
+        self.matches
+            .entry((ri, slot))
+            .or_insert_with(|| {
+                ix.roles[ri]
+                    .blocks
+                    .iter()
+                    .map(|b| match_block(b, action_lower, data))
+                    .collect()
+            })
+            .clone()
     }
 }
 
@@ -398,13 +434,17 @@ fn decide_one(
     let mut why = Vec::new();
     let mut elsewhere = Vec::new();
 
+    let slot = anc.action_slot(&action_l, req.data);
     for h in hs {
         for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+            let a_scope = &ix.assignment_scope[ai];
+            let applies = in_chain.contains(a_scope);
+            if !applies && !explain {
+                // Held elsewhere only matters to an explanation.
+                continue;
+            }
             let a = &ix.assignments[ai];
-            let a_scope = scope_key(&a.scope);
-            let applies = in_chain.contains(&a_scope);
-            let Some(role) = ix.role_of(&a.role_definition_id, a.role_definition_name.as_deref())
-            else {
+            let Some(ri) = ix.assignment_role[ai] else {
                 if explain && applies {
                     why.push(WhyNot::UndefinedRole {
                         assignment_id: a.id.clone(),
@@ -414,9 +454,11 @@ fn decide_one(
                 }
                 continue;
             };
-            let a_cond = a.condition.clone().filter(|c| !c.trim().is_empty());
-            for (bi, block) in role.blocks.iter().enumerate() {
-                match match_block(block, &action_l, req.data) {
+            let role = &ix.roles[ri];
+            let matches = anc.role_matches(ix, ri, slot, &action_l, req.data);
+            let a_cond = || a.condition.clone().filter(|c| !c.trim().is_empty());
+            for (bi, (block, m)) in role.blocks.iter().zip(matches.iter()).enumerate() {
+                match m {
                     BlockMatch::Grants { pattern } if applies => grants.push(Grant {
                         action: req.action.clone(),
                         via: group_refs(ix, &h.via),
@@ -424,14 +466,14 @@ fn decide_one(
                         role_definition_id: role_id_of(&role.def.id, &a.role_definition_id),
                         role_name: role.def.role_name.clone(),
                         assignment_scope: a.scope.clone(),
-                        scope_level: kind_of(&a_scope),
-                        inherited: a_scope != target,
+                        scope_level: kind_of(a_scope),
+                        inherited: *a_scope != target,
                         block: bi,
-                        matched_pattern: pattern,
-                        condition: a_cond.clone().or_else(|| block.condition.clone()),
+                        matched_pattern: pattern.clone(),
+                        condition: a_cond().or_else(|| block.condition.clone()),
                     }),
                     BlockMatch::Grants { pattern } if explain => {
-                        let relation = if ix.tree.is_below(&a_scope, &target) {
+                        let relation = if ix.tree.is_below(a_scope, &target) {
                             "child"
                         } else {
                             "other"
@@ -442,7 +484,7 @@ fn decide_one(
                             assignment_scope: a.scope.clone(),
                             relation: relation.into(),
                             via: group_refs(ix, &h.via),
-                            matched_pattern: pattern,
+                            matched_pattern: pattern.clone(),
                         });
                     }
                     BlockMatch::Excluded {
@@ -453,8 +495,8 @@ fn decide_one(
                         assignment_id: a.id.clone(),
                         assignment_scope: a.scope.clone(),
                         via: group_refs(ix, &h.via),
-                        matched_pattern: pattern,
-                        excluded_by,
+                        matched_pattern: pattern.clone(),
+                        excluded_by: excluded_by.clone(),
                     }),
                     BlockMatch::NoMatch if explain && applies && req.data => {
                         if let BlockMatch::Grants { pattern } = match_block(block, &action_l, false)
@@ -520,14 +562,17 @@ fn decide_one(
     for h in hs {
         for &ei in ix.eligibilities_by_holder.get(&h.id).into_iter().flatten() {
             let e = &ix.eligibilities[ei];
-            if !in_chain.contains(&scope_key(&e.scope)) {
+            if !in_chain.contains(&ix.eligibility_scope[ei]) {
                 continue;
             }
-            let Some(role) = ix.role_of(&e.role_definition_id, None) else {
+            let Some(ri) = ix.eligibility_role[ei] else {
                 continue;
             };
-            for block in &role.blocks {
-                if let BlockMatch::Grants { pattern } = match_block(block, &action_l, req.data) {
+            let role = &ix.roles[ri];
+            let matches = anc.role_matches(ix, ri, slot, &action_l, req.data);
+            for (block, m) in role.blocks.iter().zip(matches.iter()) {
+                if let BlockMatch::Grants { pattern } = m {
+                    let pattern = pattern.clone();
                     eligible.push(EligibleGrant {
                         action: req.action.clone(),
                         via: group_refs(ix, &h.via),

@@ -4,11 +4,11 @@
 //!
 //! Built once per query from a [`Tenant`]; read-only afterwards. It owns no I/O.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, Operation, PermissionBlock,
-    Principal, RoleDefinition, Tenant,
+    key, key_cow, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, Operation,
+    PermissionBlock, Principal, RoleDefinition, Tenant,
 };
 
 use super::pattern::ActionPattern;
@@ -104,9 +104,15 @@ pub struct Index {
     /// Roles without an id, joined by lowercase name.
     role_by_name: HashMap<String, usize>,
     pub assignments: Vec<Assignment>,
+    /// Per assignment: its scope key and the index of its role in `roles`.
+    pub assignment_scope: Vec<String>,
+    pub assignment_role: Vec<Option<usize>>,
     pub assignments_by_scope: HashMap<String, Vec<usize>>,
     pub assignments_by_holder: HashMap<String, Vec<usize>>,
     pub eligibilities: Vec<Eligibility>,
+    /// Per eligibility: its scope key and the index of its role in `roles`.
+    pub eligibility_scope: Vec<String>,
+    pub eligibility_role: Vec<Option<usize>>,
     pub eligibilities_by_scope: HashMap<String, Vec<usize>>,
     pub eligibilities_by_holder: HashMap<String, Vec<usize>>,
     pub denies: Vec<Deny>,
@@ -123,14 +129,14 @@ pub struct Index {
 
 impl Index {
     pub fn new(t: &Tenant) -> Index {
-        let mut principals = HashMap::new();
+        let mut principals = HashMap::default();
         for p in &t.principals {
             principals.entry(key(&p.id)).or_insert_with(|| p.clone());
         }
-        let mut groups_of: HashMap<String, Vec<String>> = HashMap::new();
-        let mut members_of: HashMap<String, Vec<String>> = HashMap::new();
-        let mut seen_edges = HashSet::new();
-        let mut member_kind = HashMap::new();
+        let mut groups_of: HashMap<String, Vec<String>> = HashMap::default();
+        let mut members_of: HashMap<String, Vec<String>> = HashMap::default();
+        let mut seen_edges = HashSet::default();
+        let mut member_kind = HashMap::default();
         for e in &t.member_edges {
             if let Some(k) = e.member_kind {
                 member_kind.entry(key(&e.member_id)).or_insert(k);
@@ -144,8 +150,8 @@ impl Index {
         let member_lists = t.member_lists.iter().map(|g| key(g)).collect();
 
         let mut roles = Vec::new();
-        let mut role_by_guid = HashMap::new();
-        let mut role_by_name = HashMap::new();
+        let mut role_by_guid = HashMap::default();
+        let mut role_by_name = HashMap::default();
         for r in &t.roles {
             let i = roles.len();
             roles.push(Role {
@@ -159,9 +165,9 @@ impl Index {
             }
         }
 
-        let mut assignments_by_scope: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut assignments_by_holder: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut assignment_principal = HashMap::new();
+        let mut assignments_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut assignments_by_holder: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut assignment_principal = HashMap::default();
         for (i, a) in t.assignments.iter().enumerate() {
             assignments_by_scope
                 .entry(scope_key(&a.scope))
@@ -175,8 +181,8 @@ impl Index {
                 .entry(key(&a.principal_id))
                 .or_insert_with(|| (a.principal_type.clone(), a.principal_name.clone()));
         }
-        let mut eligibilities_by_scope: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut eligibilities_by_holder: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut eligibilities_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut eligibilities_by_holder: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, e) in t.eligibilities.iter().enumerate() {
             eligibilities_by_scope
                 .entry(scope_key(&e.scope))
@@ -191,7 +197,7 @@ impl Index {
                 .or_insert_with(|| (e.principal_type.clone(), None));
         }
         let mut denies = Vec::new();
-        let mut denies_by_scope: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut denies_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
         for d in &t.denies {
             denies_by_scope
                 .entry(scope_key(&d.scope))
@@ -205,7 +211,7 @@ impl Index {
             });
         }
         let mut operations = Vec::new();
-        let mut operation_by_name = HashMap::new();
+        let mut operation_by_name = HashMap::default();
         for o in &t.operations {
             if let std::collections::hash_map::Entry::Vacant(e) =
                 operation_by_name.entry(key(&o.name))
@@ -214,7 +220,7 @@ impl Index {
                 operations.push(o.clone());
             }
         }
-        Index {
+        let mut ix = Index {
             principals,
             groups_of,
             members_of,
@@ -222,9 +228,17 @@ impl Index {
             roles,
             role_by_guid,
             role_by_name,
+            assignment_scope: t.assignments.iter().map(|a| scope_key(&a.scope)).collect(),
+            assignment_role: Vec::new(),
             assignments: t.assignments.clone(),
             assignments_by_scope,
             assignments_by_holder,
+            eligibility_scope: t
+                .eligibilities
+                .iter()
+                .map(|e| scope_key(&e.scope))
+                .collect(),
+            eligibility_role: Vec::new(),
             eligibilities: t.eligibilities.clone(),
             eligibilities_by_scope,
             eligibilities_by_holder,
@@ -235,23 +249,39 @@ impl Index {
             operation_by_name,
             assignment_principal,
             member_kind,
-        }
+        };
+        ix.assignment_role = ix
+            .assignments
+            .iter()
+            .map(|a| ix.role_index(&a.role_definition_id, a.role_definition_name.as_deref()))
+            .collect();
+        ix.eligibility_role = ix
+            .eligibilities
+            .iter()
+            .map(|e| ix.role_index(&e.role_definition_id, None))
+            .collect();
+        ix
     }
 
     /// The type a member list gave an object, if any.
     pub fn member_kind(&self, id: &str) -> Option<crate::model::PrincipalKind> {
-        self.member_kind.get(&key(id)).copied()
+        self.member_kind.get(key_cow(id).as_ref()).copied()
     }
 
     /// The role an assignment refers to: by GUID, else (for custom role files that
     /// carried no `Id`) by name.
     pub fn role_of(&self, guid: &str, name: Option<&str>) -> Option<&Role> {
+        self.role_index(guid, name).map(|i| &self.roles[i])
+    }
+
+    /// [`Index::role_of`] as a position in `roles`.
+    pub fn role_index(&self, guid: &str, name: Option<&str>) -> Option<usize> {
         let g = role_guid(guid);
         if let Some(&i) = self.role_by_guid.get(&g) {
-            return Some(&self.roles[i]);
+            return Some(i);
         }
         let n = key(name?.trim());
-        self.role_by_name.get(&n).map(|&i| &self.roles[i])
+        self.role_by_name.get(&n).copied()
     }
 
     pub fn operation(&self, name: &str) -> Option<&Operation> {
@@ -271,15 +301,16 @@ impl Index {
     }
 
     pub fn is_group(&self, id: &str) -> bool {
-        let k = key(id);
-        match self.principals.get(&k) {
+        let k = key_cow(id);
+        let k = k.as_ref();
+        match self.principals.get(k) {
             Some(p) => p.kind == crate::model::PrincipalKind::Group,
             None => {
-                self.members_of.contains_key(&k)
-                    || self.member_lists.contains(&k)
+                self.members_of.contains_key(k)
+                    || self.member_lists.contains(k)
                     || self
                         .assignment_principal
-                        .get(&k)
+                        .get(k)
                         .is_some_and(|(t, _)| t.eq_ignore_ascii_case("Group"))
             }
         }
@@ -287,12 +318,12 @@ impl Index {
 
     /// Type and name for ids found only in assignments.
     pub fn assignment_principal(&self, id: &str) -> Option<&(String, Option<String>)> {
-        self.assignment_principal.get(&key(id))
+        self.assignment_principal.get(key_cow(id).as_ref())
     }
 
     /// A group's display name, or its id.
     pub fn name_of(&self, id: &str) -> String {
-        match self.principals.get(&key(id)) {
+        match self.principals.get(key_cow(id).as_ref()) {
             Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
             _ => match self.assignment_principal(id) {
                 Some((_, Some(n))) if !n.is_empty() => n.clone(),

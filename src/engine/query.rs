@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::model::{key, scope_key};
 
 use super::decide::{decide, Access, ActionReq, Ancestry, Decision, Incomplete};
-use super::index::{match_block, BlockMatch, Index};
+use super::index::{BlockMatch, Index};
 
 /// Alternatives: the principal needs every request of at least one alternative.
 pub type Alternatives = Vec<Vec<ActionReq>>;
@@ -55,17 +55,21 @@ pub struct WhoAnswer {
     pub incomplete: Vec<Incomplete>,
 }
 
-/// Does any block of the role held by this assignment or eligibility grant any of
-/// the requests' actions? (Used to pick candidates; the decision is made later.)
-fn role_touches(ix: &Index, role_id: &str, role_name: Option<&str>, reqs: &[&ActionReq]) -> bool {
-    let Some(role) = ix.role_of(role_id, role_name) else {
+/// Does any block of role `ri` grant any of the requests' actions? (Used to pick
+/// candidates; the decision is made later.)
+fn role_touches(
+    ix: &Index,
+    ri: Option<usize>,
+    reqs: &[(usize, String, bool)],
+    anc: &mut Ancestry,
+) -> bool {
+    let Some(ri) = ri else {
         return false;
     };
-    reqs.iter().any(|r| {
-        let a = key(r.action.trim());
-        role.blocks
+    reqs.iter().any(|(slot, a, data)| {
+        anc.role_matches(ix, ri, *slot, a, *data)
             .iter()
-            .any(|b| matches!(match_block(b, &a, r.data), BlockMatch::Grants { .. }))
+            .any(|m| matches!(m, BlockMatch::Grants { .. }))
     })
 }
 
@@ -74,27 +78,38 @@ fn role_touches(ix: &Index, role_id: &str, role_name: Option<&str>, reqs: &[&Act
 /// a member of one, transitively.
 pub fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<String> {
     let all_reqs: Vec<&ActionReq> = alts.iter().flatten().collect();
+    let mut actions: Vec<(usize, String, bool)> = Vec::new();
+    for r in &all_reqs {
+        let a = key(r.action.trim());
+        let slot = anc.action_slot(&a, r.data);
+        if !actions.iter().any(|(s, _, _)| *s == slot) {
+            actions.push((slot, a, r.data));
+        }
+    }
     let scopes: BTreeSet<String> = all_reqs.iter().map(|r| scope_key(&r.scope)).collect();
     let mut seeds: Vec<String> = Vec::new();
     let mut seen_seed = HashSet::new();
+    let mut touches: rustc_hash::FxHashMap<usize, bool> = Default::default();
+    let mut touches_any = |ri: Option<usize>, anc: &mut Ancestry| match ri {
+        Some(i) => *touches
+            .entry(i)
+            .or_insert_with(|| role_touches(ix, Some(i), &actions, anc)),
+        None => false,
+    };
     for s in &scopes {
         let chain = anc.get(ix, s);
         for c in &chain.0 {
             for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
                 let a = &ix.assignments[ai];
-                if role_touches(
-                    ix,
-                    &a.role_definition_id,
-                    a.role_definition_name.as_deref(),
-                    &all_reqs,
-                ) && seen_seed.insert(key(&a.principal_id))
+                if touches_any(ix.assignment_role[ai], anc)
+                    && seen_seed.insert(key(&a.principal_id))
                 {
                     seeds.push(key(&a.principal_id));
                 }
             }
             for &ei in ix.eligibilities_by_scope.get(c).into_iter().flatten() {
                 let e = &ix.eligibilities[ei];
-                if role_touches(ix, &e.role_definition_id, None, &all_reqs)
+                if touches_any(ix.eligibility_role[ei], anc)
                     && seen_seed.insert(key(&e.principal_id))
                 {
                     seeds.push(key(&e.principal_id));

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::engine::decide::{ActionDecision, Decision, Grant, GroupRef, WhyNot};
@@ -25,37 +26,84 @@ fn snapshot_json(s: &Snapshot) -> Value {
     json!({"id": s.id, "takenAt": s.taken_at, "label": s.label})
 }
 
-fn grant_json(g: &Grant) -> Value {
-    json!({
-        "action": g.action,
-        "via": g.via.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
-        "assignmentId": g.assignment_id,
-        "roleDefinitionId": g.role_definition_id,
-        "roleName": g.role_name,
-        "assignmentScope": g.assignment_scope,
-        "matchedPattern": g.matched_pattern,
-        "condition": g.condition,
-    })
+/// A grant as SPEC §4 prints it. Fields in alphabetical order: the same bytes as a
+/// `serde_json::Value` object (whose keys are sorted), without building one.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GrantOut<'a> {
+    action: &'a str,
+    assignment_id: &'a str,
+    assignment_scope: &'a str,
+    condition: &'a Option<String>,
+    matched_pattern: &'a str,
+    role_definition_id: &'a str,
+    role_name: &'a str,
+    #[serde(serialize_with = "via_ids")]
+    via: &'a [crate::engine::decide::GroupRef],
+}
+
+fn via_ids<S: serde::Serializer>(
+    via: &&[crate::engine::decide::GroupRef],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(via.iter().map(|v| v.id.as_str()))
+}
+
+impl<'a> GrantOut<'a> {
+    fn new(g: &'a Grant) -> GrantOut<'a> {
+        GrantOut {
+            action: &g.action,
+            assignment_id: &g.assignment_id,
+            assignment_scope: &g.assignment_scope,
+            condition: &g.condition,
+            matched_pattern: &g.matched_pattern,
+            role_definition_id: &g.role_definition_id,
+            role_name: &g.role_name,
+            via: &g.via,
+        }
+    }
+}
+
+/// A principal that can, as SPEC §4 prints it (fields in alphabetical order, as
+/// [`GrantOut`]).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrincipalOut<'a> {
+    access: Access,
+    account_enabled: Option<bool>,
+    display_name: &'a str,
+    grants: Vec<GrantOut<'a>>,
+    id: &'a str,
+    orphaned: bool,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    user_principal_name: &'a Option<String>,
+    user_type: &'a Option<String>,
+}
+
+impl<'a> PrincipalOut<'a> {
+    fn new(d: &'a Decision) -> PrincipalOut<'a> {
+        let p = &d.principal;
+        PrincipalOut {
+            access: d.access,
+            account_enabled: p.account_enabled,
+            display_name: &p.display_name,
+            grants: d
+                .actions
+                .iter()
+                .flat_map(|a| a.grants.iter().map(GrantOut::new))
+                .collect(),
+            id: &p.id,
+            orphaned: p.orphaned,
+            kind: &p.kind,
+            user_principal_name: &p.user_principal_name,
+            user_type: &p.user_type,
+        }
+    }
 }
 
 fn principal_json(d: &Decision) -> Value {
-    let p = &d.principal;
-    let grants: Vec<Value> = d
-        .actions
-        .iter()
-        .flat_map(|a| a.grants.iter().map(grant_json))
-        .collect();
-    json!({
-        "id": p.id,
-        "type": p.kind,
-        "displayName": p.display_name,
-        "userPrincipalName": p.user_principal_name,
-        "userType": p.user_type,
-        "accountEnabled": p.account_enabled,
-        "access": d.access,
-        "orphaned": p.orphaned,
-        "grants": grants,
-    })
+    serde_json::to_value(PrincipalOut::new(d)).expect("plain data serialises")
 }
 
 fn denied_json(d: &Decision) -> Vec<Value> {
@@ -174,7 +222,9 @@ impl<'w> WhoJsonStream<'w> {
             Access::Allowed | Access::Conditional => {
                 let sep = if self.first { "\n    " } else { ",\n    " };
                 self.first = false;
-                write!(self.out, "{sep}{}", principal_json(&a.decision))
+                self.out.write_all(sep.as_bytes())?;
+                serde_json::to_writer(&mut *self.out, &PrincipalOut::new(&a.decision))
+                    .map_err(io::Error::other)
             }
             Access::Denied => {
                 self.denied.extend(denied_json(&a.decision));
