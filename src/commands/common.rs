@@ -313,6 +313,7 @@ impl Sliced {
             scopes: self.tree.ancestors(target),
             principals: principals.to_vec(),
             expand_members,
+            below: vec![],
         };
         let mut tenant = self
             .store
@@ -321,6 +322,38 @@ impl Sliced {
         tenant.scopes = self.scopes.clone();
         let index = Index::new(&tenant);
         Ok((tenant, index))
+    }
+
+    /// For `review`: the index of every assignment and eligibility at, above or
+    /// below `target`, with the members (transitively) of every holder.
+    pub fn review_index(&self, target: &str) -> anyhow::Result<Index> {
+        use crate::engine::scope::kind_of;
+        let k = scope_key(target);
+        let mut scopes = self.tree.ancestors(&k);
+        let mut below = vec![k.clone()];
+        // Below a management group: its management groups and subscriptions (by
+        // the tree), and everything inside those subscriptions (by path).
+        for n in &self.scopes {
+            let nk = scope_key(&n.id);
+            if self.tree.is_below(&nk, &k) {
+                if kind_of(&nk) == ScopeKind::Subscription {
+                    below.push(nk.clone());
+                }
+                scopes.push(nk);
+            }
+        }
+        let req = crate::store::SliceRequest {
+            scopes,
+            principals: vec![],
+            expand_members: true,
+            below,
+        };
+        let mut tenant = self
+            .store
+            .load_slice(self.snapshot.id, &req)
+            .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
+        tenant.scopes = self.scopes.clone();
+        Ok(Index::new(&tenant))
     }
 
     /// For `who`: adds to a slice the members (transitively) of every holder that

@@ -22,7 +22,7 @@ use crate::report::{review as render, ScopeNames};
 use crate::store::review::{RecordedDecision, ReviewApply, SheetDecision};
 use crate::store::{SnapshotSelector, Store};
 
-use super::common::{load, open_existing, target_scope, Loaded};
+use super::common::{load, open_existing, target_scope, Sliced};
 use super::{output_format, Outcome, UsageError};
 
 /// The decision values a sheet may carry (case-insensitive; blank = undecided).
@@ -197,12 +197,20 @@ impl std::fmt::Display for Counts {
     }
 }
 
+/// What a sheet is made from: the snapshot, the index of what the targets need,
+/// scope labels.
+struct Reviewed {
+    snapshot: crate::model::Snapshot,
+    index: Index,
+    names: ScopeNames,
+}
+
 /// Writes the sheet as CSV or JSON one target at a time, so that only one
 /// target's rows are held at once (`--all-workspaces` on a large tenant).
 fn stream(
     out: &mut dyn Write,
     format: Format,
-    l: &Loaded,
+    l: &Reviewed,
     targets: &[String],
     decisions: &Decisions,
     names: &ScopeNames,
@@ -214,8 +222,9 @@ fn stream(
         Format::Json => json = Some(render::JsonSheet::new(out, &l.snapshot, targets)?),
         _ => csv = Some(render::CsvSheet::new(out)?),
     }
+    let mut reviewer = review::Reviewer::new(&l.index, &l.snapshot.taken_at);
     for t in targets {
-        let rv = review::review(&l.index, std::slice::from_ref(t), &l.snapshot.taken_at);
+        let rv = reviewer.review(std::slice::from_ref(t));
         let carry = decisions.carry(&rv.rows);
         counts.add(&rv, &carry);
         let sheet = render::Sheet {
@@ -243,12 +252,44 @@ fn stream(
 /// `whocan review`: the sheet. CSV and JSON are written target by target; the
 /// table and the HTML page need the whole review at once.
 fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
-    let l = load(db, &args.snapshot)?;
-    let targets = targets(&l.tenant, &args.scope, args.all_workspaces)?;
+    let (l, targets) = if args.all_workspaces {
+        // Every workspace: the whole snapshot, read once.
+        let l = load(db, &args.snapshot)?;
+        let targets = targets(&l.tenant, &args.scope, true)?;
+        let names = ScopeNames::new(&l.tenant.scopes);
+        (
+            Reviewed {
+                snapshot: l.snapshot,
+                index: l.index,
+                names,
+            },
+            targets,
+        )
+    } else {
+        // One scope: only what is at, above or below it.
+        if args.scope.scope.is_none() && args.scope.workspace.is_none() {
+            return Err(UsageError(
+                "say what to review: --scope SCOPE, --workspace NAME or --all-workspaces".into(),
+            )
+            .into());
+        }
+        let sl = Sliced::open(db, &args.snapshot)?;
+        let target = sl.target(&args.scope)?;
+        let index = sl.review_index(&target)?;
+        let names = ScopeNames::new(&sl.scopes);
+        (
+            Reviewed {
+                snapshot: sl.snapshot,
+                index,
+                names,
+            },
+            vec![target],
+        )
+    };
     let store = open_existing(db)?;
     let decisions = Decisions::load(&store)?;
     drop(store);
-    let names = ScopeNames::new(&l.tenant.scopes);
+    let names = &l.names;
     let format = match (args.format, &args.out, &args.html) {
         (Some(f), _, _) => Some(f),
         (None, Some(_), _) => Some(Format::Csv),
@@ -266,7 +307,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             snapshot: &l.snapshot,
             review: &rv,
             carry: &carry,
-            names: &names,
+            names,
         };
         if let Some(path) = &args.html {
             write_file(path, |w| render::write_html(w, &sheet))?;
@@ -303,7 +344,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     match &args.out {
         Some(path) => {
             write_file(path, |w| {
-                stream(w, format, &l, &targets, &decisions, &names, &mut counts)
+                stream(w, format, &l, &targets, &decisions, names, &mut counts)
             })?;
             warn_incomplete(&counts.incomplete);
             eprintln!("wrote {} ({counts})", path.display());
@@ -317,7 +358,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
                 &l,
                 &targets,
                 &decisions,
-                &names,
+                names,
                 &mut counts,
             )?;
             out.flush()?;

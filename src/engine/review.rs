@@ -251,201 +251,265 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
 /// Reviews the target scopes (each row names its target). `taken_at` is the
 /// snapshot's time, against which eligibility end dates are compared.
 pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
-    let now = parse_time(taken_at);
-    let mut rows = Vec::new();
-    let mut incomplete = BTreeMap::new();
-    let mut paths_cache: HashMap<String, MemberPaths> = HashMap::new();
-    let mut info_cache: HashMap<String, PrincipalInfo> = HashMap::new();
-    // Ancestors of each assignment scope, to test "at or below the target".
-    let mut anc_cache: HashMap<String, HashSet<String>> = HashMap::new();
+    Reviewer::new(ix, taken_at).review(targets)
+}
 
-    for target in targets {
-        let t = scope_key(target);
-        let mut held: Vec<Held> = Vec::new();
-        for a in &ix.assignments {
-            held.push(Held {
-                holder: key(&a.principal_id),
-                assignment_id: &a.id,
-                role_guid: &a.role_definition_id,
-                role_name_hint: a.role_definition_name.as_deref(),
-                scope: &a.scope,
-                condition: a.condition.as_deref(),
-                pim: match a.source {
-                    AssignmentSource::RoleAssignment => Pim::Active,
-                    AssignmentSource::PimActive => Pim::ActivePim,
-                },
-                start: None,
-                end: None,
-            });
-        }
-        for e in &ix.eligibilities {
-            held.push(Held {
-                holder: key(&e.principal_id),
-                assignment_id: &e.id,
-                role_guid: &e.role_definition_id,
-                role_name_hint: None,
-                scope: &e.scope,
-                condition: e.condition.as_deref(),
-                pim: Pim::Eligible,
-                start: e.start_date_time.as_deref(),
-                end: e.end_date_time.as_deref(),
-            });
-        }
+/// Reviews target after target over one index, keeping what they share: the
+/// membership paths below each holder, principal facts, scope ancestries.
+pub struct Reviewer<'a> {
+    ix: &'a Index,
+    taken_at: String,
+    paths_cache: HashMap<String, MemberPaths>,
+    info_cache: HashMap<String, PrincipalInfo>,
+    /// Ancestors of each assignment scope, to test "at or below the target".
+    anc_cache: HashMap<String, HashSet<String>>,
+    /// Every scope holding an assignment or eligibility, once.
+    held_scopes: Vec<String>,
+}
 
-        let target_ancestors: HashSet<String> = ix.tree.ancestors(&t).into_iter().collect();
-        let first = rows.len();
-        for h in held {
-            let s = scope_key(h.scope);
-            let inherited = s != t && target_ancestors.contains(&s);
-            let below = s != t
-                && !inherited
-                && anc_cache
-                    .entry(s.clone())
-                    .or_insert_with(|| ix.tree.ancestors(&s).into_iter().collect())
-                    .contains(&t);
-            if !(s == t || inherited || below) {
-                continue;
-            }
-            let role = ix.role_of(h.role_guid, h.role_name_hint);
-            let (role_name, role_id, role_type, privileged, role_digest) = match role {
-                Some(r) => (
-                    r.def.role_name.clone(),
-                    {
-                        let g = role_guid(&r.def.id);
-                        if g.is_empty() {
-                            role_guid(h.role_guid)
-                        } else {
-                            g
-                        }
-                    },
-                    r.def.role_type.clone(),
-                    is_privileged(r),
-                    serde_json::to_string(&r.def.permissions).unwrap_or_default(),
-                ),
-                None => (
-                    h.role_name_hint.unwrap_or_default().to_string(),
-                    role_guid(h.role_guid),
-                    String::new(),
-                    false,
-                    "undefined".to_string(),
-                ),
-            };
-            let expired = h.pim == Pim::Eligible
-                && match (h.end.and_then(parse_time), now) {
-                    (Some(end), Some(now)) => end < now,
-                    _ => false,
-                };
-            if !paths_cache.contains_key(&h.holder) {
-                paths_cache.insert(h.holder.clone(), member_paths(ix, &h.holder));
-            }
-            let (paths, truncated) = &paths_cache[&h.holder];
-            if *truncated {
-                incomplete.insert(
-                    h.holder.clone(),
-                    Incomplete {
-                        group_id: h.holder.clone(),
-                        display_name: ix.name_of(&h.holder),
-                        reason: format!(
-                            "more than {MAX_PATHS_PER_HOLDER} membership paths; the sheet lists the first ones"
-                        ),
-                    },
-                );
-            }
-            for (member, via) in paths {
-                let info = info_cache
-                    .entry(member.clone())
-                    .or_insert_with(|| principal_info(ix, member))
-                    .clone();
-                let name_or_id = |p: &PrincipalInfo| {
-                    if p.display_name.is_empty() {
-                        p.id.clone()
-                    } else {
-                        p.display_name.clone()
-                    }
-                };
-                let via_refs: Vec<GroupRef> = via
-                    .iter()
-                    .map(|g| GroupRef {
-                        id: g.clone(),
-                        name: ix.name_of(g),
-                    })
-                    .collect();
-                let access_path = if via.is_empty() {
-                    "direct".to_string()
-                } else {
-                    std::iter::once(name_or_id(&info))
-                        .chain(via_refs.iter().map(|g| g.name.clone()))
-                        .collect::<Vec<_>>()
-                        .join(" → ")
-                };
-                if info.is_group() && !ix.member_lists.contains(&info.id) {
-                    incomplete
-                        .entry(info.id.clone())
-                        .or_insert_with(|| Incomplete {
-                            group_id: info.id.clone(),
-                            display_name: ix.name_of(&info.id),
-                            reason: "members not imported".into(),
-                        });
-                }
-                let mut row = ReviewRow {
-                    review_key: review_key(member, h.assignment_id, via),
-                    principal: info,
-                    role_name: role_name.clone(),
-                    role_id: role_id.clone(),
-                    role_type: role_type.clone(),
-                    role_defined: role.is_some(),
-                    privileged,
-                    assignment_id: h.assignment_id.to_string(),
-                    assignment_scope: h.scope.to_string(),
-                    target_scope: target.clone(),
-                    inherited,
-                    below,
-                    via: via_refs,
-                    access_path,
-                    condition: h
-                        .condition
-                        .filter(|c| !c.trim().is_empty())
-                        .map(str::to_string),
-                    pim: h.pim,
-                    start_date_time: h.start.map(str::to_string),
-                    end_date_time: h.end.map(str::to_string),
-                    expired,
-                    recommendations: vec![],
-                    content_hash: String::new(),
-                };
-                let mut fields = row
-                    .access_fields()
-                    .into_iter()
-                    .map(|(k, v)| format!("{k}={}", key(&v)))
-                    .collect::<Vec<_>>();
-                fields.push(format!("role={role_digest}"));
-                fields.push(format!(
-                    "window={}..{}",
-                    row.start_date_time.as_deref().unwrap_or(""),
-                    row.end_date_time.as_deref().unwrap_or("")
-                ));
-                row.content_hash = short_hash(&fields.join("\n"));
-                rows.push(row);
-            }
+impl<'a> Reviewer<'a> {
+    pub fn new(ix: &'a Index, taken_at: &str) -> Reviewer<'a> {
+        let mut held_scopes: Vec<String> = ix
+            .assignments_by_scope
+            .keys()
+            .chain(ix.eligibilities_by_scope.keys())
+            .cloned()
+            .collect();
+        held_scopes.sort();
+        held_scopes.dedup();
+        Reviewer {
+            ix,
+            taken_at: taken_at.to_string(),
+            paths_cache: HashMap::new(),
+            info_cache: HashMap::new(),
+            anc_cache: HashMap::new(),
+            held_scopes,
         }
-        recommend(ix, &mut rows[first..]);
-        rows[first..].sort_by_cached_key(|r| {
-            (
-                r.principal.display_name.to_lowercase(),
-                r.principal.id.clone(),
-                r.role_name.to_lowercase(),
-                scope_key(&r.assignment_scope),
-                r.pim,
-                r.via.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
-                key(&r.assignment_id),
-            )
-        });
     }
 
-    Review {
-        targets: targets.to_vec(),
-        rows,
-        incomplete: incomplete.into_values().collect(),
+    /// The rows of these targets.
+    pub fn review(&mut self, targets: &[String]) -> Review {
+        let ix = self.ix;
+        let now = parse_time(&self.taken_at);
+        let mut rows = Vec::new();
+        let mut incomplete = BTreeMap::new();
+        let paths_cache = &mut self.paths_cache;
+        let info_cache = &mut self.info_cache;
+        let anc_cache = &mut self.anc_cache;
+
+        for target in targets {
+            let t = scope_key(target);
+            // Only the scopes at, above or below the target can give rows.
+            let target_chain = ix.tree.ancestors(&t);
+            let mut scopes: Vec<&String> = Vec::new();
+            for s in &self.held_scopes {
+                let relevant = target_chain.contains(s)
+                    || anc_cache
+                        .entry(s.clone())
+                        .or_insert_with(|| ix.tree.ancestors(s).into_iter().collect())
+                        .contains(&t);
+                if relevant {
+                    scopes.push(s);
+                }
+            }
+            let mut assignment_ids: Vec<usize> = scopes
+                .iter()
+                .flat_map(|s| ix.assignments_by_scope.get(*s).into_iter().flatten())
+                .copied()
+                .collect();
+            assignment_ids.sort_unstable();
+            let mut eligibility_ids: Vec<usize> = scopes
+                .iter()
+                .flat_map(|s| ix.eligibilities_by_scope.get(*s).into_iter().flatten())
+                .copied()
+                .collect();
+            eligibility_ids.sort_unstable();
+            let mut held: Vec<Held> = Vec::new();
+            for a in assignment_ids.iter().map(|&i| &ix.assignments[i]) {
+                held.push(Held {
+                    holder: key(&a.principal_id),
+                    assignment_id: &a.id,
+                    role_guid: &a.role_definition_id,
+                    role_name_hint: a.role_definition_name.as_deref(),
+                    scope: &a.scope,
+                    condition: a.condition.as_deref(),
+                    pim: match a.source {
+                        AssignmentSource::RoleAssignment => Pim::Active,
+                        AssignmentSource::PimActive => Pim::ActivePim,
+                    },
+                    start: None,
+                    end: None,
+                });
+            }
+            for e in eligibility_ids.iter().map(|&i| &ix.eligibilities[i]) {
+                held.push(Held {
+                    holder: key(&e.principal_id),
+                    assignment_id: &e.id,
+                    role_guid: &e.role_definition_id,
+                    role_name_hint: None,
+                    scope: &e.scope,
+                    condition: e.condition.as_deref(),
+                    pim: Pim::Eligible,
+                    start: e.start_date_time.as_deref(),
+                    end: e.end_date_time.as_deref(),
+                });
+            }
+
+            let target_ancestors: HashSet<String> = ix.tree.ancestors(&t).into_iter().collect();
+            let first = rows.len();
+            for h in held {
+                let s = scope_key(h.scope);
+                let inherited = s != t && target_ancestors.contains(&s);
+                let below = s != t
+                    && !inherited
+                    && anc_cache
+                        .entry(s.clone())
+                        .or_insert_with(|| ix.tree.ancestors(&s).into_iter().collect())
+                        .contains(&t);
+                if !(s == t || inherited || below) {
+                    continue;
+                }
+                let role = ix.role_of(h.role_guid, h.role_name_hint);
+                let (role_name, role_id, role_type, privileged, role_digest) = match role {
+                    Some(r) => (
+                        r.def.role_name.clone(),
+                        {
+                            let g = role_guid(&r.def.id);
+                            if g.is_empty() {
+                                role_guid(h.role_guid)
+                            } else {
+                                g
+                            }
+                        },
+                        r.def.role_type.clone(),
+                        is_privileged(r),
+                        serde_json::to_string(&r.def.permissions).unwrap_or_default(),
+                    ),
+                    None => (
+                        h.role_name_hint.unwrap_or_default().to_string(),
+                        role_guid(h.role_guid),
+                        String::new(),
+                        false,
+                        "undefined".to_string(),
+                    ),
+                };
+                let expired = h.pim == Pim::Eligible
+                    && match (h.end.and_then(parse_time), now) {
+                        (Some(end), Some(now)) => end < now,
+                        _ => false,
+                    };
+                if !paths_cache.contains_key(&h.holder) {
+                    paths_cache.insert(h.holder.clone(), member_paths(ix, &h.holder));
+                }
+                let (paths, truncated) = &paths_cache[&h.holder];
+                if *truncated {
+                    incomplete.insert(
+                        h.holder.clone(),
+                        Incomplete {
+                            group_id: h.holder.clone(),
+                            display_name: ix.name_of(&h.holder),
+                            reason: format!(
+                                "more than {MAX_PATHS_PER_HOLDER} membership paths; the sheet lists the first ones"
+                            ),
+                        },
+                    );
+                }
+                for (member, via) in paths {
+                    let info = info_cache
+                        .entry(member.clone())
+                        .or_insert_with(|| principal_info(ix, member))
+                        .clone();
+                    let name_or_id = |p: &PrincipalInfo| {
+                        if p.display_name.is_empty() {
+                            p.id.clone()
+                        } else {
+                            p.display_name.clone()
+                        }
+                    };
+                    let via_refs: Vec<GroupRef> = via
+                        .iter()
+                        .map(|g| GroupRef {
+                            id: g.clone(),
+                            name: ix.name_of(g),
+                        })
+                        .collect();
+                    let access_path = if via.is_empty() {
+                        "direct".to_string()
+                    } else {
+                        std::iter::once(name_or_id(&info))
+                            .chain(via_refs.iter().map(|g| g.name.clone()))
+                            .collect::<Vec<_>>()
+                            .join(" → ")
+                    };
+                    if info.is_group() && !ix.member_lists.contains(&info.id) {
+                        incomplete
+                            .entry(info.id.clone())
+                            .or_insert_with(|| Incomplete {
+                                group_id: info.id.clone(),
+                                display_name: ix.name_of(&info.id),
+                                reason: "members not imported".into(),
+                            });
+                    }
+                    let mut row = ReviewRow {
+                        review_key: review_key(member, h.assignment_id, via),
+                        principal: info,
+                        role_name: role_name.clone(),
+                        role_id: role_id.clone(),
+                        role_type: role_type.clone(),
+                        role_defined: role.is_some(),
+                        privileged,
+                        assignment_id: h.assignment_id.to_string(),
+                        assignment_scope: h.scope.to_string(),
+                        target_scope: target.clone(),
+                        inherited,
+                        below,
+                        via: via_refs,
+                        access_path,
+                        condition: h
+                            .condition
+                            .filter(|c| !c.trim().is_empty())
+                            .map(str::to_string),
+                        pim: h.pim,
+                        start_date_time: h.start.map(str::to_string),
+                        end_date_time: h.end.map(str::to_string),
+                        expired,
+                        recommendations: vec![],
+                        content_hash: String::new(),
+                    };
+                    let mut fields = row
+                        .access_fields()
+                        .into_iter()
+                        .map(|(k, v)| format!("{k}={}", key(&v)))
+                        .collect::<Vec<_>>();
+                    fields.push(format!("role={role_digest}"));
+                    fields.push(format!(
+                        "window={}..{}",
+                        row.start_date_time.as_deref().unwrap_or(""),
+                        row.end_date_time.as_deref().unwrap_or("")
+                    ));
+                    row.content_hash = short_hash(&fields.join("\n"));
+                    rows.push(row);
+                }
+            }
+            recommend(ix, &mut rows[first..]);
+            rows[first..].sort_by_cached_key(|r| {
+                (
+                    r.principal.display_name.to_lowercase(),
+                    r.principal.id.clone(),
+                    r.role_name.to_lowercase(),
+                    scope_key(&r.assignment_scope),
+                    r.pim,
+                    r.via.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+                    key(&r.assignment_id),
+                )
+            });
+        }
+
+        Review {
+            targets: targets.to_vec(),
+            rows,
+            incomplete: incomplete.into_values().collect(),
+        }
     }
 }
 

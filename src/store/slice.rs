@@ -36,6 +36,10 @@ pub struct SliceRequest {
     pub principals: Vec<String>,
     /// Include the members (transitively) of every holder at the scopes (for `who`).
     pub expand_members: bool,
+    /// Scope keys whose descendants by path (`KEY/...`; `/` for every scope) hold
+    /// assignments, eligibilities and deny assignments to include too (for
+    /// `review`: rows below the target).
+    pub below: Vec<String>,
 }
 
 fn query_by<T>(
@@ -47,6 +51,24 @@ fn query_by<T>(
 ) -> rusqlite::Result<Vec<T>> {
     let mut st = conn.prepare_cached(sql)?;
     let rows = st.query_map(rusqlite::params![s, k], map)?;
+    rows.collect()
+}
+
+/// Rows of `table` whose `scope_key` lies in `[lo, hi)`, in key order.
+fn query_range<T>(
+    conn: &Connection,
+    cols: &str,
+    table: &str,
+    s: i64,
+    lo: &str,
+    hi: &str,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {cols} FROM {table} WHERE scope_key >= ?2 AND scope_key < ?3 AND {IN_SNAPSHOT} \
+         ORDER BY scope_key, key"
+    ))?;
+    let rows = st.query_map(rusqlite::params![s, lo, hi], map)?;
     rows.collect()
 }
 
@@ -197,6 +219,46 @@ pub(crate) fn load_slice(
             sk,
             deny_row,
         )?);
+    }
+
+    for p in &req.below {
+        let (lo, hi) = if p == "/" {
+            ("/".to_string(), "0".to_string())
+        } else {
+            (format!("{p}/"), format!("{p}0"))
+        };
+        for a in query_range(
+            conn,
+            ASSIGNMENT_COLS,
+            "role_assignments",
+            s,
+            &lo,
+            &hi,
+            assignment_row,
+        )? {
+            if seen_assignment.insert(key(&a.id)) {
+                t.assignments.push(a);
+            }
+        }
+        for e in query_range(
+            conn,
+            ELIGIBILITY_COLS,
+            "eligibilities",
+            s,
+            &lo,
+            &hi,
+            eligibility_row,
+        )? {
+            if seen_eligibility.insert(key(&e.id)) {
+                t.eligibilities.push(e);
+            }
+        }
+        let mut seen_deny: HashSet<String> = t.denies.iter().map(|d| key(&d.id)).collect();
+        for d in query_range(conn, DENY_COLS, "deny_assignments", s, &lo, &hi, deny_row)? {
+            if seen_deny.insert(key(&d.id)) {
+                t.denies.push(d);
+            }
+        }
     }
 
     // Upward: the asked principals' groups, transitively, and all their grants.

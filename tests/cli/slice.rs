@@ -63,6 +63,7 @@ fn slices_decide_like_the_whole_snapshot() {
                     scopes: anc.clone(),
                     principals: vec![],
                     expand_members: true,
+                    below: vec![],
                 },
             )
             .unwrap();
@@ -103,6 +104,7 @@ fn slices_decide_like_the_whole_snapshot() {
                         scopes: anc.clone(),
                         principals: vec![pk.clone()],
                         expand_members: false,
+                        below: vec![],
                     },
                 )
                 .unwrap();
@@ -126,4 +128,66 @@ fn slices_decide_like_the_whole_snapshot() {
         }
     }
     assert!(checked > 1000, "checked {checked}");
+}
+
+/// `review --scope` reads a slice (what is at, above and below the target, and the
+/// holders' members): for every scope of the sample tenant, and the root, its rows
+/// are the rows of the whole snapshot's review.
+#[test]
+fn review_slices_give_the_whole_snapshots_rows() {
+    use whocan::cli::SnapshotArgs;
+    use whocan::commands::common::Sliced;
+    use whocan::engine::review::review;
+
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let imported = whocan::import::read_inputs(&[sample], false).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let mut store = Store::open(&db).unwrap();
+    let snap = store
+        .write_snapshot(
+            &NewSnapshot {
+                taken_at: "2026-11-01T00:00:00Z".into(),
+                label: None,
+                tool_version: "test".into(),
+            },
+            &imported.tenant,
+            &imported.files,
+            &imported.flags,
+        )
+        .unwrap();
+    let full = store.load_tenant(snap.id).unwrap();
+    drop(store);
+    let full_ix = Index::new(&full);
+    let sl = Sliced::open(
+        &db,
+        &SnapshotArgs {
+            snapshot: None,
+            as_of: None,
+        },
+    )
+    .unwrap();
+    let mut targets: Vec<String> = full.scopes.iter().map(|s| s.id.clone()).collect();
+    targets.extend(full.assignments.iter().map(|a| a.scope.clone()));
+    targets.push("/".into());
+    targets.sort();
+    targets.dedup();
+    let kinds: std::collections::HashSet<ScopeKind> = full.scopes.iter().map(|s| s.kind).collect();
+    assert!(
+        kinds.contains(&ScopeKind::ManagementGroup) && kinds.contains(&ScopeKind::Resource),
+        "the sample has management groups and resources: {kinds:?}"
+    );
+    let mut rows = 0;
+    for target in &targets {
+        let whole = review(&full_ix, std::slice::from_ref(target), &snap.taken_at);
+        let slice_ix = sl.review_index(target).unwrap();
+        let sliced = review(&slice_ix, std::slice::from_ref(target), &snap.taken_at);
+        assert_eq!(whole.rows, sliced.rows, "review of {target}");
+        assert_eq!(
+            whole.incomplete, sliced.incomplete,
+            "incomplete of {target}"
+        );
+        rows += whole.rows.len();
+    }
+    assert!(rows > 100, "reviewed {rows} rows");
 }
