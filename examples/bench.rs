@@ -1005,7 +1005,8 @@ fn main() -> anyhow::Result<()> {
             for a in ACTIONS {
                 let t = Instant::now();
                 let scope = ws_scope(ws)?;
-                let (tenant, base) = sl.index(&scope, &[], false)?;
+                let asked = [a.to_string()];
+                let (tenant, base) = sl.index(&scope, &[], false, Some(&asked))?;
                 let (alts, _, _) =
                     whocan::commands::who::plan(&base, &[a.to_string()], None, &scope, false)?;
                 let ix = sl.expand_for(tenant, &base, &alts)?;
@@ -1021,7 +1022,13 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let scope = ws_scope(ws)?;
             let principal = sl.principal(p)?;
-            let (_t, ix) = sl.index(&scope, std::slice::from_ref(&principal), false)?;
+            let asked = [a.to_string()];
+            let (_t, ix) = sl.index(
+                &scope,
+                std::slice::from_ref(&principal),
+                false,
+                Some(&asked),
+            )?;
             let (alts, _, _) =
                 whocan::commands::who::plan(&ix, &[a.to_string()], None, &scope, false)?;
             let mut anc = Ancestry::default();
@@ -1047,7 +1054,7 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let scope = ws_scope(ws)?;
             let principal = sl.principal(p)?;
-            let (_t, ix) = sl.index(&scope, std::slice::from_ref(&principal), false)?;
+            let (_t, ix) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
             let rows = query::what(&ix, &principal, &scope, None);
             std::hint::black_box(rows);
             ms.push(millis(t.elapsed()));

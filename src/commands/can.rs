@@ -19,7 +19,12 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     let scope = sl.target(&args.scope)?;
     let principal = sl.principal(&args.principal)?;
     timing.mark("resolve");
-    let (_tenant, ix) = sl.index(&scope, std::slice::from_ref(&principal), false)?;
+    let (_tenant, ix) = sl.index(
+        &scope,
+        std::slice::from_ref(&principal),
+        false,
+        args.activity.is_none().then_some(args.actions.as_slice()),
+    )?;
     timing.mark("slice+index");
     let (alts, actions, uncovered) = super::who::plan(
         &ix,

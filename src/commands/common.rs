@@ -303,17 +303,21 @@ impl Sliced {
 
     /// The index of everything that decides access at `target` (and its ancestors)
     /// for `principals`, and with `expand_members` for every principal (`who`).
+    /// `operations`: the catalogue entries to read (the asked actions), or `None`
+    /// for the whole catalogue (activities, `what`).
     pub fn index(
         &self,
         target: &str,
         principals: &[String],
         expand_members: bool,
+        operations: Option<&[String]>,
     ) -> anyhow::Result<(Tenant, Index)> {
         let req = crate::store::SliceRequest {
             scopes: self.tree.ancestors(target),
             principals: principals.to_vec(),
             expand_members,
             below: vec![],
+            operations: operations.map(<[String]>::to_vec),
         };
         let mut tenant = self
             .store
@@ -347,6 +351,7 @@ impl Sliced {
             principals: vec![],
             expand_members: true,
             below,
+            operations: None,
         };
         let mut tenant = self
             .store

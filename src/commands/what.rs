@@ -16,7 +16,7 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let sl = Sliced::open(db, &args.snapshot)?;
     let scope = sl.target(&args.scope)?;
     let principal = sl.principal(&args.principal)?;
-    let (_tenant, ix) = sl.index(&scope, std::slice::from_ref(&principal), false)?;
+    let (_tenant, ix) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
     if ix.operations.is_empty() {
         eprintln!("warning: this snapshot has no operation catalogue; import `az provider operation show -n NAMESPACE` output");
     }

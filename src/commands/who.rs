@@ -59,7 +59,12 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         eprintln!("open {:?}", t0.elapsed());
     }
     let scope = sl.target(&args.scope)?;
-    let (tenant, base) = sl.index(&scope, &[], false)?;
+    let (tenant, base) = sl.index(
+        &scope,
+        &[],
+        false,
+        args.activity.is_none().then_some(args.actions.as_slice()),
+    )?;
     let (alts, actions, uncovered) = plan(
         &base,
         &args.actions,

@@ -220,6 +220,7 @@ impl Store {
         // Keep the WAL from staying at the size of the largest import.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         conn.pragma_update(None, "cache_size", -64 * 1024)?;
+        conn.pragma_update(None, "mmap_size", 4i64 << 30)?;
         Self::migrate(&mut conn)?;
         Ok(Store { conn })
     }

@@ -40,6 +40,9 @@ pub struct SliceRequest {
     /// assignments, eligibilities and deny assignments to include too (for
     /// `review`: rows below the target).
     pub below: Vec<String>,
+    /// The catalogue operations to read by name; `None` reads the whole catalogue
+    /// (activities and `what` expand patterns over it).
+    pub operations: Option<Vec<String>>,
 }
 
 fn query_by<T>(
@@ -308,32 +311,73 @@ pub(crate) fn load_slice(
     }
 
     // Every holder (and every principal a deny assignment names or exempts).
+    let named: Vec<String> = t
+        .denies
+        .iter()
+        .flat_map(|d| d.principals.iter().chain(d.exclude_principals.iter()))
+        .map(|p| key(&p.id))
+        .filter(|k| k != ALL_PRINCIPALS)
+        .collect();
     let mut nodes: Vec<String> = t
         .assignments
         .iter()
         .map(|a| key(&a.principal_id))
         .chain(t.eligibilities.iter().map(|e| key(&e.principal_id)))
-        .chain(
-            t.denies
-                .iter()
-                .flat_map(|d| d.principals.iter().chain(d.exclude_principals.iter()))
-                .map(|p| key(&p.id))
-                .filter(|k| k != ALL_PRINCIPALS),
-        )
-        .chain(up)
+        .chain(named.iter().cloned())
+        .chain(up.iter().cloned())
         .collect();
     nodes.sort();
     nodes.dedup();
     let groups: Vec<String> = t.member_edges.iter().map(|e| key(&e.group_id)).collect();
-    add_principals(conn, s, &mut t, &nodes, &groups)?;
+    if req.expand_members {
+        add_principals(conn, s, &mut t, &nodes, &groups)?;
+    } else {
+        // `can` and `what` describe only the asked principal and its groups; of the
+        // other holders they need only whether they are groups whose members were
+        // imported (for `incomplete`). A holder with a member list is such a group:
+        // its record is not read. Every other holder's record is, as before.
+        let listed = member_lists_of(conn, s, &nodes)?;
+        let listed_keys: HashSet<String> = listed.iter().map(|l| key(l)).collect();
+        let named: HashSet<&str> = named.iter().map(String::as_str).collect();
+        let needed: Vec<String> = nodes
+            .iter()
+            .filter(|n| {
+                up.contains(n.as_str())
+                    || named.contains(n.as_str())
+                    || !listed_keys.contains(n.as_str())
+            })
+            .cloned()
+            .collect();
+        t.member_lists.extend(listed);
+        add_principals(conn, s, &mut t, &needed, &groups)?;
+    }
 
     t.roles = roles_for(conn, s, &t)?;
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {OPERATION_COLS} FROM operations WHERE {IN_SNAPSHOT} ORDER BY key"
-    ))?;
-    t.operations = st
-        .query_map([s], operation_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    t.operations = match &req.operations {
+        None => {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {OPERATION_COLS} FROM operations WHERE {IN_SNAPSHOT} ORDER BY key"
+            ))?;
+            let rows = st.query_map([s], operation_row)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        }
+        Some(names) => {
+            let mut keys: Vec<String> = names.iter().map(|n| key(n.trim())).collect();
+            keys.sort();
+            keys.dedup();
+            let mut ops = Vec::new();
+            for k in &keys {
+                ops.extend(query_by(
+                    conn,
+                    &sql(OPERATION_COLS, "operations", "key"),
+                    s,
+                    k,
+                    operation_row,
+                )?);
+            }
+            ops
+        }
+    };
     if req.expand_members {
         expand(conn, s, &mut t, &nodes)?;
     }
@@ -387,6 +431,27 @@ fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<Role
     Ok(roles)
 }
 
+/// The member lists (original spelling) of those of `keys` that have one.
+fn member_lists_of(conn: &Connection, s: i64, keys: &[String]) -> rusqlite::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT COALESCE(group_id, key) FROM member_lists WHERE key IN ({marks}) \
+             AND valid_from <= ?{n} AND (valid_to IS NULL OR valid_to >= ?{n}) ORDER BY key",
+            n = chunk.len() + 1
+        ))?;
+        let params = chunk
+            .iter()
+            .map(|k| rusqlite::types::Value::Text(k.clone()))
+            .chain(std::iter::once(rusqlite::types::Value::Integer(s)));
+        for g in st.query_map(rusqlite::params_from_iter(params), |r| r.get(0))? {
+            out.push(g?);
+        }
+    }
+    Ok(out)
+}
+
 /// Adds the principal records of `nodes` not yet in `t`, and the member lists of
 /// those of them that are (or may be) groups.
 fn add_principals(
@@ -434,21 +499,7 @@ fn add_principals(
         .filter(|g| !listed.contains(g))
         .collect();
     groups.sort();
-    for chunk in groups.chunks(CHUNK) {
-        let marks = vec!["?"; chunk.len()].join(",");
-        let mut st = conn.prepare_cached(&format!(
-            "SELECT COALESCE(group_id, key) FROM member_lists WHERE key IN ({marks}) \
-             AND valid_from <= ?{n} AND (valid_to IS NULL OR valid_to >= ?{n}) ORDER BY key",
-            n = chunk.len() + 1
-        ))?;
-        let params = chunk
-            .iter()
-            .map(|k| rusqlite::types::Value::Text(k.clone()))
-            .chain(std::iter::once(rusqlite::types::Value::Integer(s)));
-        for g in st.query_map(rusqlite::params_from_iter(params), |r| r.get(0))? {
-            t.member_lists.push(g?);
-        }
-    }
+    t.member_lists.extend(member_lists_of(conn, s, &groups)?);
     Ok(())
 }
 

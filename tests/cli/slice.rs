@@ -64,6 +64,8 @@ fn slices_decide_like_the_whole_snapshot() {
                     principals: vec![],
                     expand_members: true,
                     below: vec![],
+                    // As `who` asks: only the asked actions' catalogue entries.
+                    operations: Some(actions.clone()),
                 },
             )
             .unwrap();
@@ -105,6 +107,7 @@ fn slices_decide_like_the_whole_snapshot() {
                         principals: vec![pk.clone()],
                         expand_members: false,
                         below: vec![],
+                        operations: Some(actions.clone()),
                     },
                 )
                 .unwrap();
