@@ -358,7 +358,7 @@ impl Sliced {
             .load_slice(self.snapshot.id, &req)
             .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
         tenant.scopes = self.scopes.clone();
-        Ok(Index::new(&tenant))
+        Ok(Index::from_tenant(tenant))
     }
 
     /// For `who`: adds to a slice the members (transitively) of every holder that
@@ -372,7 +372,7 @@ impl Sliced {
         let seeds = crate::engine::query::expansion_seeds(base, alts);
         self.store
             .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
-        Ok(Index::new(&tenant))
+        Ok(Index::from_tenant(tenant))
     }
 
     /// The principal named by object id, user principal name or display name.

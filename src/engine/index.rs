@@ -129,19 +129,47 @@ pub struct Index {
 
 impl Index {
     pub fn new(t: &Tenant) -> Index {
+        Index::build(
+            t,
+            t.principals.clone(),
+            t.assignments.clone(),
+            t.eligibilities.clone(),
+        )
+    }
+
+    /// [`Index::new`] taking the tenant's records instead of copying them (a `who`
+    /// slice holds tens of thousands of principals).
+    pub fn from_tenant(mut t: Tenant) -> Index {
+        let principals = std::mem::take(&mut t.principals);
+        let assignments = std::mem::take(&mut t.assignments);
+        let eligibilities = std::mem::take(&mut t.eligibilities);
+        Index::build(&t, principals, assignments, eligibilities)
+    }
+
+    /// `t`'s principals, assignments and eligibilities are the other arguments.
+    fn build(
+        t: &Tenant,
+        principal_list: Vec<Principal>,
+        assignments: Vec<Assignment>,
+        eligibilities: Vec<Eligibility>,
+    ) -> Index {
         let mut principals = HashMap::default();
-        for p in &t.principals {
-            principals.entry(key(&p.id)).or_insert_with(|| p.clone());
+        for p in principal_list {
+            if let std::collections::hash_map::Entry::Vacant(e) = principals.entry(key(&p.id)) {
+                e.insert(p);
+            }
         }
         let mut groups_of: HashMap<String, Vec<String>> = HashMap::default();
         let mut members_of: HashMap<String, Vec<String>> = HashMap::default();
         let mut seen_edges = HashSet::default();
         let mut member_kind = HashMap::default();
         for e in &t.member_edges {
-            if let Some(k) = e.member_kind {
-                member_kind.entry(key(&e.member_id)).or_insert(k);
-            }
             let (g, m) = (key(&e.group_id), key(&e.member_id));
+            if let Some(k) = e.member_kind {
+                if !member_kind.contains_key(&m) {
+                    member_kind.insert(m.clone(), k);
+                }
+            }
             if seen_edges.insert((g.clone(), m.clone())) {
                 groups_of.entry(m.clone()).or_default().push(g.clone());
                 members_of.entry(g).or_default().push(m);
@@ -168,7 +196,7 @@ impl Index {
         let mut assignments_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
         let mut assignments_by_holder: HashMap<String, Vec<usize>> = HashMap::default();
         let mut assignment_principal = HashMap::default();
-        for (i, a) in t.assignments.iter().enumerate() {
+        for (i, a) in assignments.iter().enumerate() {
             assignments_by_scope
                 .entry(scope_key(&a.scope))
                 .or_default()
@@ -183,7 +211,7 @@ impl Index {
         }
         let mut eligibilities_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
         let mut eligibilities_by_holder: HashMap<String, Vec<usize>> = HashMap::default();
-        for (i, e) in t.eligibilities.iter().enumerate() {
+        for (i, e) in eligibilities.iter().enumerate() {
             eligibilities_by_scope
                 .entry(scope_key(&e.scope))
                 .or_default()
@@ -228,18 +256,14 @@ impl Index {
             roles,
             role_by_guid,
             role_by_name,
-            assignment_scope: t.assignments.iter().map(|a| scope_key(&a.scope)).collect(),
+            assignment_scope: assignments.iter().map(|a| scope_key(&a.scope)).collect(),
             assignment_role: Vec::new(),
-            assignments: t.assignments.clone(),
+            assignments,
             assignments_by_scope,
             assignments_by_holder,
-            eligibility_scope: t
-                .eligibilities
-                .iter()
-                .map(|e| scope_key(&e.scope))
-                .collect(),
+            eligibility_scope: eligibilities.iter().map(|e| scope_key(&e.scope)).collect(),
             eligibility_role: Vec::new(),
-            eligibilities: t.eligibilities.clone(),
+            eligibilities,
             eligibilities_by_scope,
             eligibilities_by_holder,
             denies,

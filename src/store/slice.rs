@@ -8,7 +8,9 @@
 //! group chain from a candidate up to a holder lies inside the holder's downward
 //! closure, and an asked principal's upward closure is complete. Must never write.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use rusqlite::Connection;
 
@@ -190,8 +192,8 @@ pub(crate) fn load_slice(
     req: &SliceRequest,
 ) -> rusqlite::Result<Tenant> {
     let mut t = Tenant::default();
-    let mut seen_assignment = HashSet::new();
-    let mut seen_eligibility = HashSet::new();
+    let mut seen_assignment = HashSet::default();
+    let mut seen_eligibility = HashSet::default();
     for sk in &req.scopes {
         for a in query_by(
             conn,
@@ -267,7 +269,7 @@ pub(crate) fn load_slice(
     // Upward: the asked principals' groups, transitively, and all their grants.
     let mut up: HashSet<String> = req.principals.iter().map(|p| key(p)).collect();
     let mut queue: VecDeque<String> = up.iter().cloned().collect();
-    let mut edges: HashSet<(String, String)> = HashSet::new();
+    let mut edges: HashSet<(String, String)> = HashSet::default();
     while let Some(m) = queue.pop_front() {
         for e in query_by(
             conn,
@@ -465,7 +467,7 @@ fn add_principals(
     let listed: HashSet<String> = t.member_lists.iter().map(|g| key(g)).collect();
     let mut group_set: HashSet<String> = groups.iter().cloned().collect();
     let wanted: Vec<&String> = nodes.iter().filter(|k| !have.contains(*k)).collect();
-    let mut found_keys: HashSet<String> = HashSet::new();
+    let mut found_keys: HashSet<String> = HashSet::default();
     for chunk in wanted.chunks(CHUNK) {
         let marks = vec!["?"; chunk.len()].join(",");
         let mut st = conn.prepare_cached(&format!(
