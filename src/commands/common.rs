@@ -362,14 +362,16 @@ impl Sliced {
     }
 
     /// For `who`: adds to a slice the members (transitively) of every holder that
-    /// matters for these alternatives, and indexes the result.
+    /// matters for these alternatives (with `explain`, of every holder at the
+    /// scopes and above, for the why-not reasons), and indexes the result.
     pub fn expand_for(
         &self,
         mut tenant: Tenant,
         base: &Index,
         alts: &crate::engine::query::Alternatives,
+        explain: bool,
     ) -> anyhow::Result<Index> {
-        let seeds = crate::engine::query::expansion_seeds(base, alts);
+        let seeds = crate::engine::query::expansion_seeds(base, alts, explain);
         self.store
             .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
         Ok(Index::from_tenant(tenant))

@@ -72,7 +72,8 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         &scope,
         args.data,
     )?;
-    let ix = sl.expand_for(tenant, &base, &alts)?;
+    let explain = args.explain || args.graph.is_some();
+    let ix = sl.expand_for(tenant, &base, &alts, explain)?;
     if std::env::var_os("WHOCAN_TIMING").is_some() {
         eprintln!(
             "slice+index {:?} ({} principals)",
@@ -89,7 +90,6 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         uncovered: &uncovered,
         names: &names,
     };
-    let explain = args.explain || args.graph.is_some();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match (args.graph, output_format(args.format)) {

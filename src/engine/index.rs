@@ -175,6 +175,12 @@ impl Index {
                 members_of.entry(g).or_default().push(m);
             }
         }
+        // In key order whatever order the edges came in (a whole snapshot reads
+        // them sorted, a slice in the order it discovers them): the breadth-first
+        // walks then find the same shortest chain of groups on either.
+        for v in groups_of.values_mut().chain(members_of.values_mut()) {
+            v.sort_unstable();
+        }
         let member_lists = t.member_lists.iter().map(|g| key(g)).collect();
 
         let mut roles = Vec::new();

@@ -122,9 +122,26 @@ pub fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<S
 
 /// The principals whose members (transitively) a `who` answer needs: the grant
 /// seeds, and the principals deny assignments at the asked scopes name or exempt.
-pub fn expansion_seeds(ix: &Index, alts: &Alternatives) -> Vec<String> {
+/// With `explain`, every holder at the asked scopes and above, whatever its role:
+/// the why-not reasons of a principal that can also name the roles that list the
+/// action but exclude it, miss its data plane, or are not defined.
+pub fn expansion_seeds(ix: &Index, alts: &Alternatives, explain: bool) -> Vec<String> {
     let mut anc = Ancestry::default();
     let mut seeds = grant_seeds(ix, alts, &mut anc);
+    if explain {
+        let scopes: BTreeSet<String> = alts.iter().flatten().map(|r| scope_key(&r.scope)).collect();
+        for s in &scopes {
+            let chain = anc.get(ix, s);
+            for c in &chain.0 {
+                for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
+                    seeds.push(key(&ix.assignments[ai].principal_id));
+                }
+                for &ei in ix.eligibilities_by_scope.get(c).into_iter().flatten() {
+                    seeds.push(key(&ix.eligibilities[ei].principal_id));
+                }
+            }
+        }
+    }
     for d in &ix.denies {
         for p in d.def.principals.iter().chain(&d.def.exclude_principals) {
             let k = key(&p.id);

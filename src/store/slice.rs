@@ -556,5 +556,9 @@ pub(crate) fn expand(
             groups.push(g);
         }
     }
-    add_principals(conn, s, t, &new_nodes, &groups)
+    // The seeds' own records too: a slice read for `can` may have left out those
+    // of holders with a member list.
+    let mut nodes: Vec<String> = seeds.to_vec();
+    nodes.extend(new_nodes);
+    add_principals(conn, s, t, &nodes, &groups)
 }
