@@ -17,6 +17,8 @@
 
 mod assemble;
 mod edges_csv;
+#[cfg(test)]
+mod flags_oracle;
 mod json;
 mod shapes;
 
