@@ -14,7 +14,9 @@
 
 use rusqlite::{params, CachedStatement, Transaction};
 
-use super::canon::{role_key, Prepared, Row, EDGE_SEP};
+use std::borrow::Cow;
+
+use super::canon::{role_key, Key, Prepared, Row, EDGE_SEP};
 use crate::model::{key, scope_key, AssignmentSource, Flag, InputFile};
 
 /// What one snapshot changed in one table.
@@ -100,15 +102,12 @@ fn sync<T>(
     if previous.is_some() {
         let mut stmt = tx.prepare_cached(table.open_sql)?;
         let mut q = stmt.query([])?;
-        let mut open_key = String::new();
         while let Some(r) = q.next()? {
             open_before += 1;
-            open_key.clear();
-            open_key.push_str(r.get_ref(1)?.as_str()?);
-            if let Some(second) = r.get_ref(2)?.as_str_or_null()? {
-                open_key.push(EDGE_SEP);
-                open_key.push_str(second);
-            }
+            let open_key = Key {
+                first: Cow::Borrowed(r.get_ref(1)?.as_str()?),
+                second: r.get_ref(2)?.as_str_or_null()?.map(Cow::Borrowed),
+            };
             let (locator, hash): (i64, i64) = (r.get(0)?, r.get(3)?);
             while let Some(row) = pending.next_if(|row| row.key < open_key) {
                 to_insert.push(row);
@@ -116,10 +115,10 @@ fn sync<T>(
             match pending.next_if(|row| row.key == open_key) {
                 Some(row) if row.hash == hash => change.unchanged += 1,
                 Some(row) => {
-                    to_close.push((locator, open_key.clone()));
+                    to_close.push((locator, open_key.to_string()));
                     to_insert.push(row);
                 }
-                None => to_close.push((locator, open_key.clone())),
+                None => to_close.push((locator, open_key.to_string())),
             }
         }
     }
@@ -263,7 +262,7 @@ pub(crate) fn write_tables(
     let c = sync(tx, &PRINCIPALS, &p.principals, previous, |st, r| {
         let x = r.rec;
         st.execute(params![
-            r.key,
+            r.key.as_str(),
             x.id,
             x.kind.as_str(),
             x.display_name,
@@ -279,12 +278,12 @@ pub(crate) fn write_tables(
 
     let c = sync(tx, &MEMBER_EDGES, &p.member_edges, previous, |st, r| {
         let x = r.rec;
-        let (g, m) = r.key.split_once(EDGE_SEP).unwrap_or((&r.key, ""));
+        let (g, m) = r.key.parts();
         st.execute(params![
             g,
             m,
-            unless_key(&x.group_id, g),
-            unless_key(&x.member_id, m),
+            unless_key(&x.group_id, &g),
+            unless_key(&x.member_id, &m),
             x.member_kind.map(|k| k.as_str()),
             r.hash,
             n
@@ -293,14 +292,19 @@ pub(crate) fn write_tables(
     out.push((MEMBER_EDGES.name, c));
 
     let c = sync(tx, &MEMBER_LISTS, &p.member_lists, previous, |st, r| {
-        st.execute(params![r.key, unless_key(r.rec, &r.key), r.hash, n])
+        st.execute(params![
+            r.key.as_str(),
+            unless_key(r.rec, r.key.as_str()),
+            r.hash,
+            n
+        ])
     })?;
     out.push((MEMBER_LISTS.name, c));
 
     let c = sync(tx, &ROLE_DEFINITIONS, &p.roles, previous, |st, r| {
         let x = r.rec;
         st.execute(params![
-            r.key,
+            r.key.as_str(),
             x.id,
             x.role_name,
             x.role_type,
@@ -316,7 +320,7 @@ pub(crate) fn write_tables(
     let c = sync(tx, &ROLE_ASSIGNMENTS, &p.assignments, previous, |st, r| {
         let x = r.rec;
         st.execute(params![
-            r.key,
+            r.key.as_str(),
             x.id,
             key(&x.principal_id),
             x.principal_id,
@@ -340,7 +344,7 @@ pub(crate) fn write_tables(
     let c = sync(tx, &ELIGIBILITIES, &p.eligibilities, previous, |st, r| {
         let x = r.rec;
         st.execute(params![
-            r.key,
+            r.key.as_str(),
             x.id,
             key(&x.principal_id),
             x.principal_id,
@@ -362,7 +366,7 @@ pub(crate) fn write_tables(
     let c = sync(tx, &DENY_ASSIGNMENTS, &p.denies, previous, |st, r| {
         let x = r.rec;
         st.execute(params![
-            r.key,
+            r.key.as_str(),
             x.id,
             x.name,
             scope_key(&x.scope),
@@ -381,7 +385,7 @@ pub(crate) fn write_tables(
     let c = sync(tx, &SCOPES, &p.scopes, previous, |st, r| {
         let x = r.rec;
         st.execute(params![
-            r.key,
+            r.key.as_str(),
             x.id,
             x.kind.as_str(),
             x.name,
@@ -398,7 +402,7 @@ pub(crate) fn write_tables(
     let c = sync(tx, &OPERATIONS, &p.operations, previous, |st, r| {
         let x = r.rec;
         st.execute(params![
-            r.key,
+            r.key.as_str(),
             x.name,
             x.display_name,
             x.is_data_action,
