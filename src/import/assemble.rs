@@ -220,8 +220,14 @@ impl Assembler {
                 }
             }
             Content::Edges(edges) => {
+                // Rows usually come grouped by group: intern a group once per run.
+                let mut group = String::new();
+                let mut g = NONE;
                 for e in edges {
-                    let g = self.add_member_list(&e.group_id);
+                    if g == NONE || e.group_id != group {
+                        g = self.add_member_list(&e.group_id);
+                        group.clone_from(&e.group_id);
+                    }
                     self.add_edge(g, e);
                 }
             }

@@ -59,8 +59,12 @@ pub(crate) fn read(text: &str) -> Result<Vec<MemberEdge>, TextError> {
         (Some(_), None) => return Err(at(1, 1, "expected column memberId".to_string())),
     };
     let mut edges = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| csv_error(&e, "a CSV row"))?;
+    // One record buffer for every row.
+    let mut row = csv::StringRecord::new();
+    while reader
+        .read_record(&mut row)
+        .map_err(|e| csv_error(&e, "a CSV row"))?
+    {
         let line = row.position().map_or(0, |p| p.line() as usize);
         let column_of = |i: usize| -> usize {
             1 + row
@@ -87,7 +91,7 @@ pub(crate) fn read(text: &str) -> Result<Vec<MemberEdge>, TextError> {
         let member_kind = type_col
             .and_then(|i| row.get(i))
             .filter(|t| !t.is_empty())
-            .map(PrincipalKind::parse);
+            .map(member_kind);
         edges.push(MemberEdge {
             group_id,
             member_id,
@@ -95,6 +99,16 @@ pub(crate) fn read(text: &str) -> Result<Vec<MemberEdge>, TextError> {
         });
     }
     Ok(edges)
+}
+
+/// [`PrincipalKind::parse`], without its lowercase copy for the usual spellings.
+fn member_kind(t: &str) -> PrincipalKind {
+    match t {
+        "User" => PrincipalKind::User,
+        "Group" => PrincipalKind::Group,
+        "ServicePrincipal" => PrincipalKind::ServicePrincipal,
+        _ => PrincipalKind::parse(t),
+    }
 }
 
 fn csv_error(e: &csv::Error, what: &str) -> TextError {
