@@ -116,7 +116,7 @@ fn secondary_indexes(tx: &Transaction<'_>, table: &str) -> rusqlite::Result<Vec<
 fn sync<T>(
     tx: &Transaction<'_>,
     table: &Table,
-    rows: &[Row<'_, T>],
+    rows: Vec<Row<'_, T>>,
     previous: Option<i64>,
     mut insert: impl FnMut(&mut Statement<'_>, usize, &Row<'_, T>) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<TableChange> {
@@ -194,6 +194,9 @@ fn sync<T>(
         ins.raw_execute()?;
     }
     drop(ins);
+    // The rows are written: free them before the indexes are sorted.
+    drop(to_insert);
+    drop(rows);
     for (_, sql) in &indexes {
         tx.execute_batch(sql)?;
     }
@@ -296,13 +299,13 @@ pub(crate) fn source_str(s: AssignmentSource) -> &'static str {
 /// before it, if any). Returns the changes per table, in schema order.
 pub(crate) fn write_tables(
     tx: &Transaction<'_>,
-    p: &Prepared<'_>,
+    p: Prepared<'_>,
     n: i64,
     previous: Option<i64>,
 ) -> rusqlite::Result<TableChanges> {
     let mut out = Vec::with_capacity(9);
 
-    let c = sync(tx, &PRINCIPALS, &p.principals, previous, |st, o, r| {
+    let c = sync(tx, &PRINCIPALS, p.principals, previous, |st, o, r| {
         let x = r.rec;
         bind(
             st,
@@ -323,7 +326,7 @@ pub(crate) fn write_tables(
     })?;
     out.push((PRINCIPALS.name, c));
 
-    let c = sync(tx, &MEMBER_EDGES, &p.member_edges, previous, |st, o, r| {
+    let c = sync(tx, &MEMBER_EDGES, p.member_edges, previous, |st, o, r| {
         let x = r.rec;
         let (g, m) = r.key.parts();
         bind(
@@ -342,7 +345,7 @@ pub(crate) fn write_tables(
     })?;
     out.push((MEMBER_EDGES.name, c));
 
-    let c = sync(tx, &MEMBER_LISTS, &p.member_lists, previous, |st, o, r| {
+    let c = sync(tx, &MEMBER_LISTS, p.member_lists, previous, |st, o, r| {
         bind(
             st,
             o,
@@ -351,7 +354,7 @@ pub(crate) fn write_tables(
     })?;
     out.push((MEMBER_LISTS.name, c));
 
-    let c = sync(tx, &ROLE_DEFINITIONS, &p.roles, previous, |st, o, r| {
+    let c = sync(tx, &ROLE_DEFINITIONS, p.roles, previous, |st, o, r| {
         let x = r.rec;
         bind(
             st,
@@ -374,7 +377,7 @@ pub(crate) fn write_tables(
     let c = sync(
         tx,
         &ROLE_ASSIGNMENTS,
-        &p.assignments,
+        p.assignments,
         previous,
         |st, o, r| {
             let x = r.rec;
@@ -405,39 +408,33 @@ pub(crate) fn write_tables(
     )?;
     out.push((ROLE_ASSIGNMENTS.name, c));
 
-    let c = sync(
-        tx,
-        &ELIGIBILITIES,
-        &p.eligibilities,
-        previous,
-        |st, o, r| {
-            let x = r.rec;
-            bind(
-                st,
-                o,
-                params![
-                    r.key.as_str(),
-                    x.id,
-                    key(&x.principal_id),
-                    x.principal_id,
-                    x.principal_type,
-                    role_key(&x.role_definition_id, None),
-                    x.role_definition_id,
-                    scope_key(&x.scope),
-                    x.scope,
-                    x.start_date_time,
-                    x.end_date_time,
-                    x.member_type,
-                    x.condition,
-                    r.hash,
-                    n
-                ],
-            )
-        },
-    )?;
+    let c = sync(tx, &ELIGIBILITIES, p.eligibilities, previous, |st, o, r| {
+        let x = r.rec;
+        bind(
+            st,
+            o,
+            params![
+                r.key.as_str(),
+                x.id,
+                key(&x.principal_id),
+                x.principal_id,
+                x.principal_type,
+                role_key(&x.role_definition_id, None),
+                x.role_definition_id,
+                scope_key(&x.scope),
+                x.scope,
+                x.start_date_time,
+                x.end_date_time,
+                x.member_type,
+                x.condition,
+                r.hash,
+                n
+            ],
+        )
+    })?;
     out.push((ELIGIBILITIES.name, c));
 
-    let c = sync(tx, &DENY_ASSIGNMENTS, &p.denies, previous, |st, o, r| {
+    let c = sync(tx, &DENY_ASSIGNMENTS, p.denies, previous, |st, o, r| {
         let x = r.rec;
         bind(
             st,
@@ -460,7 +457,7 @@ pub(crate) fn write_tables(
     })?;
     out.push((DENY_ASSIGNMENTS.name, c));
 
-    let c = sync(tx, &SCOPES, &p.scopes, previous, |st, o, r| {
+    let c = sync(tx, &SCOPES, p.scopes, previous, |st, o, r| {
         let x = r.rec;
         bind(
             st,
@@ -481,7 +478,7 @@ pub(crate) fn write_tables(
     })?;
     out.push((SCOPES.name, c));
 
-    let c = sync(tx, &OPERATIONS, &p.operations, previous, |st, o, r| {
+    let c = sync(tx, &OPERATIONS, p.operations, previous, |st, o, r| {
         let x = r.rec;
         bind(
             st,
