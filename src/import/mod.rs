@@ -12,8 +12,9 @@
 //! slice into a *pruned* tree that keeps only the keys the importer knows (see
 //! [`json`]), then converted to model records, and the bytes and tree are dropped
 //! before the next file. A 200 MB export therefore costs about 200 MB for its bytes
-//! plus the records it contributes, one file at a time; the tenant itself holds only
-//! the fields whocan uses.
+//! plus the records it contributes; the tenant itself holds only the fields whocan
+//! uses. One worker thread reads and parses the next file while the calling thread
+//! assembles the previous one, so at most two files' worth is held at once.
 
 mod assemble;
 mod edges_csv;
