@@ -7,8 +7,17 @@
 //! twice, the first listing is kept (fields it lacks are filled from later ones) and a
 //! `duplicate-object` flag is raised if the two disagree. This module never reads
 //! files, never prints and never touches the database.
+//!
+//! **Ids.** Directory object ids (principals, groups, members) are interned once, by
+//! their lowercase key, into dense `u32`s ([`Ids`]): de-duplicating the millions of
+//! member edges and every graph flag (unknown members, cycles, member lists never
+//! imported) work on integers, with no per-edge string copies.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::VecDeque;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{
     key, role_guid, scope_key, Assignment, AssignmentSource, DenyAssignment, Eligibility, Flag,
@@ -50,22 +59,73 @@ pub(crate) enum Content {
     Operations(Vec<Operation>),
 }
 
+/// [`key`] without a copy when the text is already lowercase (the common case).
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(key(s))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// No principal / no id.
+const NONE: u32 = u32::MAX;
+
+/// Directory object ids interned by their lowercase key: `0..len()`, dense.
+#[derive(Default)]
+pub(crate) struct Ids {
+    map: FxHashMap<Box<str>, u32>,
+}
+
+impl Ids {
+    /// The id of `s`'s key, adding it when new.
+    fn intern(&mut self, s: &str) -> u32 {
+        let k = lower(s);
+        if let Some(&i) = self.map.get(k.as_ref()) {
+            return i;
+        }
+        let i = u32::try_from(self.map.len()).expect("fewer than 2^32 - 1 ids");
+        assert!(i != NONE, "fewer than 2^32 - 1 ids");
+        self.map.insert(k.into_owned().into_boxed_str(), i);
+        i
+    }
+
+    /// The id of `s`'s key, if interned.
+    fn get(&self, s: &str) -> Option<u32> {
+        self.map.get(lower(s).as_ref()).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
 /// Accumulates the files of one import in order.
 #[derive(Default)]
 pub(crate) struct Assembler {
     tenant: Tenant,
     /// Flags raised while adding (duplicates, partial pages), in order.
     flags: Vec<Flag>,
-    principals: HashMap<String, (usize, String)>,
-    roles: HashMap<String, (usize, String)>,
-    assignments: HashMap<String, (usize, String)>,
-    pim: Vec<(Assignment, Option<String>, String)>,
-    eligibilities: HashMap<String, (usize, String)>,
-    denies: HashMap<String, (usize, String)>,
-    edges: HashMap<(String, String), usize>,
-    member_lists: HashSet<String>,
-    scopes: HashMap<String, (usize, String)>,
-    operations: HashMap<String, (usize, String)>,
+    /// The paths records came from; records remember an index into it.
+    paths: Vec<String>,
+    ids: Ids,
+    /// By id: the index of its principal in `tenant.principals`, or `NONE`.
+    principal_at: Vec<u32>,
+    /// By principal index: the path it was first listed in.
+    principal_path: Vec<u32>,
+    roles: FxHashMap<String, (usize, u32)>,
+    assignments: FxHashMap<String, (usize, u32)>,
+    pim: Vec<(Assignment, Option<String>, u32)>,
+    eligibilities: FxHashMap<String, (usize, u32)>,
+    denies: FxHashMap<String, (usize, u32)>,
+    /// (group id, member id) → index in `tenant.member_edges`.
+    edges: FxHashMap<(u32, u32), u32>,
+    /// By edge index: its (group id, member id).
+    edge_ids: Vec<(u32, u32)>,
+    /// By id: whether its member list was imported.
+    has_list: Vec<bool>,
+    scopes: FxHashMap<String, (usize, u32)>,
+    operations: FxHashMap<String, (usize, u32)>,
 }
 
 /// The assembled import.
@@ -107,7 +167,24 @@ fn clash_str(a: &str, b: &str) -> bool {
     !a.is_empty() && !b.is_empty() && a != b
 }
 
+/// `v[i]`, growing `v` with `fill` as needed.
+fn slot<T: Clone>(v: &mut Vec<T>, i: u32, fill: T) -> &mut T {
+    let i = i as usize;
+    if v.len() <= i {
+        v.resize(i + 1, fill);
+    }
+    &mut v[i]
+}
+
 impl Assembler {
+    /// The index of `path` in `paths` (records of one file arrive together).
+    fn path_id(&mut self, path: &str) -> u32 {
+        if self.paths.last().map(String::as_str) != Some(path) {
+            self.paths.push(path.to_string());
+        }
+        (self.paths.len() - 1) as u32
+    }
+
     pub(crate) fn add(&mut self, path: &str, content: Content, partial: bool) {
         if partial {
             self.flags.push(Flag {
@@ -118,40 +195,53 @@ impl Assembler {
                     .to_string(),
             });
         }
+        let at = self.path_id(path);
         match content {
             Content::Empty => {}
-            Content::Roles(roles) => roles.into_iter().for_each(|r| self.add_role(path, r)),
-            Content::Assignments(list) => {
-                list.into_iter().for_each(|a| self.add_assignment(path, a))
-            }
-            Content::PimActive(list) => self.pim.extend(
-                list.into_iter()
-                    .map(|(a, origin)| (a, origin, path.to_string())),
-            ),
+            Content::Roles(roles) => roles.into_iter().for_each(|r| self.add_role(at, r)),
+            Content::Assignments(list) => list.into_iter().for_each(|a| self.add_assignment(at, a)),
+            Content::PimActive(list) => self
+                .pim
+                .extend(list.into_iter().map(|(a, origin)| (a, origin, at))),
             Content::Eligibility(list) => {
-                list.into_iter().for_each(|e| self.add_eligibility(path, e))
+                list.into_iter().for_each(|e| self.add_eligibility(at, e))
             }
-            Content::Denies(list) => list.into_iter().for_each(|d| self.add_deny(path, d)),
-            Content::Directory(list) => list.into_iter().for_each(|p| self.add_principal(path, p)),
+            Content::Denies(list) => list.into_iter().for_each(|d| self.add_deny(at, d)),
+            Content::Directory(list) => list.into_iter().for_each(|p| self.add_principal(at, p)),
             Content::Members { group, edges } => {
-                self.add_member_list(&group);
-                edges.into_iter().for_each(|e| self.add_edge(e));
-            }
-            Content::Edges(edges) => {
+                let g = self.add_member_list(&group);
                 for e in edges {
-                    self.add_member_list(&e.group_id);
-                    self.add_edge(e);
+                    let g = if e.group_id == group {
+                        g
+                    } else {
+                        self.ids.intern(&e.group_id)
+                    };
+                    self.add_edge(g, e);
                 }
             }
-            Content::Scopes(nodes) => nodes.into_iter().for_each(|n| self.add_scope(path, n)),
-            Content::Operations(ops) => ops.into_iter().for_each(|o| self.add_operation(path, o)),
+            Content::Edges(edges) => {
+                // Rows usually come grouped by group: intern a group once per run.
+                let mut group = String::new();
+                let mut g = NONE;
+                for e in edges {
+                    if g == NONE || e.group_id != group {
+                        g = self.add_member_list(&e.group_id);
+                        group.clone_from(&e.group_id);
+                    }
+                    self.add_edge(g, e);
+                }
+            }
+            Content::Scopes(nodes) => nodes.into_iter().for_each(|n| self.add_scope(at, n)),
+            Content::Operations(ops) => ops.into_iter().for_each(|o| self.add_operation(at, o)),
         }
     }
 
-    fn add_principal(&mut self, path: &str, p: Principal) {
-        let k = key(&p.id);
-        if let Some((i, first)) = self.principals.get(&k) {
-            let have = &mut self.tenant.principals[*i];
+    fn add_principal(&mut self, at: u32, p: Principal) {
+        let id = self.ids.intern(&p.id);
+        let i = *slot(&mut self.principal_at, id, NONE);
+        if i != NONE {
+            let first = &self.paths[self.principal_path[i as usize] as usize];
+            let have = &mut self.tenant.principals[i as usize];
             let differs = have.kind != p.kind
                 || clash_str(&have.display_name, &p.display_name)
                 || clash(&have.user_principal_name, &p.user_principal_name)
@@ -159,7 +249,8 @@ impl Assembler {
                 || clash(&have.account_enabled, &p.account_enabled)
                 || clash(&have.app_id, &p.app_id);
             if differs {
-                duplicate(&mut self.flags, &have.id, first, path, "directory object");
+                let again = &self.paths[at as usize];
+                duplicate(&mut self.flags, &have.id, first, again, "directory object");
             } else {
                 fill_str(&mut have.display_name, &p.display_name);
                 fill(&mut have.user_principal_name, &p.user_principal_name);
@@ -169,19 +260,20 @@ impl Assembler {
             }
             return;
         }
-        self.principals
-            .insert(k, (self.tenant.principals.len(), path.to_string()));
+        let i = u32::try_from(self.tenant.principals.len()).expect("fewer than 2^32 principals");
+        self.principal_at[id as usize] = i;
+        self.principal_path.push(at);
         self.tenant.principals.push(p);
     }
 
-    fn add_role(&mut self, path: &str, r: RoleDefinition) {
+    fn add_role(&mut self, at: u32, r: RoleDefinition) {
         let k = if r.id.is_empty() {
             format!("name:{}", r.role_name.to_lowercase())
         } else {
             format!("id:{}", key(&r.id))
         };
-        if let Some((i, first)) = self.roles.get(&k) {
-            let have = &self.tenant.roles[*i];
+        if let Some(&(i, first)) = self.roles.get(&k) {
+            let have = &self.tenant.roles[i];
             let differs = !have.role_name.eq_ignore_ascii_case(&r.role_name)
                 || have.role_type != r.role_type
                 || have.permissions != r.permissions
@@ -195,30 +287,30 @@ impl Assembler {
                 duplicate(
                     &mut self.flags,
                     &subject,
-                    first,
-                    path,
+                    &self.paths[first as usize],
+                    &self.paths[at as usize],
                     &format!("role definition {}", have.role_name),
                 );
             }
             return;
         }
-        self.roles
-            .insert(k, (self.tenant.roles.len(), path.to_string()));
+        self.roles.insert(k, (self.tenant.roles.len(), at));
         self.tenant.roles.push(r);
     }
 
-    fn add_assignment(&mut self, path: &str, a: Assignment) {
-        let k = key(&a.id);
-        if let Some((i, first)) = self.assignments.get(&k) {
-            let have = &mut self.tenant.assignments[*i];
-            let differs = key(&have.principal_id) != key(&a.principal_id)
+    fn add_assignment(&mut self, at: u32, a: Assignment) {
+        let k = lower(&a.id);
+        if let Some(&(i, first)) = self.assignments.get(k.as_ref()) {
+            let have = &mut self.tenant.assignments[i];
+            let differs = lower(&have.principal_id) != lower(&a.principal_id)
                 || (!have.role_definition_id.is_empty()
                     && !a.role_definition_id.is_empty()
-                    && key(&have.role_definition_id) != key(&a.role_definition_id))
+                    && lower(&have.role_definition_id) != lower(&a.role_definition_id))
                 || scope_key(&have.scope) != scope_key(&a.scope)
                 || clash(&have.condition, &a.condition);
             if differs {
-                duplicate(&mut self.flags, &have.id, first, path, "role assignment");
+                let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
+                duplicate(&mut self.flags, &have.id, first, again, "role assignment");
             } else {
                 fill_str(&mut have.principal_type, &a.principal_type);
                 fill(&mut have.principal_name, &a.principal_name);
@@ -230,73 +322,87 @@ impl Assembler {
             }
             return;
         }
+        let k = k.into_owned();
         self.assignments
-            .insert(k, (self.tenant.assignments.len(), path.to_string()));
+            .insert(k, (self.tenant.assignments.len(), at));
         self.tenant.assignments.push(a);
     }
 
-    fn add_eligibility(&mut self, path: &str, e: Eligibility) {
-        let k = key(&e.id);
-        if let Some((i, first)) = self.eligibilities.get(&k) {
-            let have = &self.tenant.eligibilities[*i];
-            let differs = key(&have.principal_id) != key(&e.principal_id)
-                || key(&have.role_definition_id) != key(&e.role_definition_id)
+    fn add_eligibility(&mut self, at: u32, e: Eligibility) {
+        let k = lower(&e.id);
+        if let Some(&(i, first)) = self.eligibilities.get(k.as_ref()) {
+            let have = &self.tenant.eligibilities[i];
+            let differs = lower(&have.principal_id) != lower(&e.principal_id)
+                || lower(&have.role_definition_id) != lower(&e.role_definition_id)
                 || scope_key(&have.scope) != scope_key(&e.scope)
                 || clash(&have.start_date_time, &e.start_date_time)
                 || clash(&have.end_date_time, &e.end_date_time);
             if differs {
-                duplicate(&mut self.flags, &have.id, first, path, "PIM eligibility");
+                let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
+                duplicate(&mut self.flags, &have.id, first, again, "PIM eligibility");
             }
             return;
         }
+        let k = k.into_owned();
         self.eligibilities
-            .insert(k, (self.tenant.eligibilities.len(), path.to_string()));
+            .insert(k, (self.tenant.eligibilities.len(), at));
         self.tenant.eligibilities.push(e);
     }
 
-    fn add_deny(&mut self, path: &str, d: DenyAssignment) {
+    fn add_deny(&mut self, at: u32, d: DenyAssignment) {
         let k = key(&d.id);
-        if let Some((i, first)) = self.denies.get(&k) {
-            if self.tenant.denies[*i] != d {
-                let subject = self.tenant.denies[*i].id.clone();
-                duplicate(&mut self.flags, &subject, first, path, "deny assignment");
+        if let Some(&(i, first)) = self.denies.get(&k) {
+            if self.tenant.denies[i] != d {
+                let subject = self.tenant.denies[i].id.clone();
+                let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
+                duplicate(&mut self.flags, &subject, first, again, "deny assignment");
             }
             return;
         }
-        self.denies
-            .insert(k, (self.tenant.denies.len(), path.to_string()));
+        self.denies.insert(k, (self.tenant.denies.len(), at));
         self.tenant.denies.push(d);
     }
 
-    fn add_member_list(&mut self, group: &str) {
-        if self.member_lists.insert(key(group)) {
+    /// Records that `group`'s member list was imported; returns the group's id.
+    fn add_member_list(&mut self, group: &str) -> u32 {
+        let g = self.ids.intern(group);
+        let listed = slot(&mut self.has_list, g, false);
+        if !*listed {
+            *listed = true;
             self.tenant.member_lists.push(group.to_string());
         }
+        g
     }
 
-    fn add_edge(&mut self, e: MemberEdge) {
-        let k = (key(&e.group_id), key(&e.member_id));
-        if let Some(i) = self.edges.get(&k) {
-            fill(
-                &mut self.tenant.member_edges[*i].member_kind,
-                &e.member_kind,
-            );
-            return;
+    /// Adds an edge whose group is interned as `g`.
+    fn add_edge(&mut self, g: u32, e: MemberEdge) {
+        let m = self.ids.intern(&e.member_id);
+        match self.edges.entry((g, m)) {
+            Entry::Occupied(o) => {
+                let have = &mut self.tenant.member_edges[*o.get() as usize];
+                fill(&mut have.member_kind, &e.member_kind);
+            }
+            Entry::Vacant(v) => {
+                let i = u32::try_from(self.tenant.member_edges.len())
+                    .expect("fewer than 2^32 member edges");
+                v.insert(i);
+                self.edge_ids.push((g, m));
+                self.tenant.member_edges.push(e);
+            }
         }
-        self.edges.insert(k, self.tenant.member_edges.len());
-        self.tenant.member_edges.push(e);
     }
 
-    fn add_scope(&mut self, path: &str, n: ScopeNode) {
+    fn add_scope(&mut self, at: u32, n: ScopeNode) {
         let k = scope_key(&n.id);
-        if let Some((i, first)) = self.scopes.get(&k) {
-            let have = &mut self.tenant.scopes[*i];
+        if let Some(&(i, first)) = self.scopes.get(&k) {
+            let have = &mut self.tenant.scopes[i];
             let differs = have.kind != n.kind
                 || matches!((&have.parent_id, &n.parent_id),
                     (Some(a), Some(b)) if scope_key(a) != scope_key(b))
                 || clash(&have.resource_type, &n.resource_type);
             if differs {
-                duplicate(&mut self.flags, &have.id, first, path, "scope");
+                let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
+                duplicate(&mut self.flags, &have.id, first, again, "scope");
             } else {
                 fill(&mut have.display_name, &n.display_name);
                 fill(&mut have.resource_type, &n.resource_type);
@@ -304,24 +410,24 @@ impl Assembler {
             }
             return;
         }
-        self.scopes
-            .insert(k, (self.tenant.scopes.len(), path.to_string()));
+        self.scopes.insert(k, (self.tenant.scopes.len(), at));
         self.tenant.scopes.push(n);
     }
 
-    fn add_operation(&mut self, path: &str, o: Operation) {
+    fn add_operation(&mut self, at: u32, o: Operation) {
         let k = key(&o.name);
-        if let Some((i, first)) = self.operations.get(&k) {
-            let have = &mut self.tenant.operations[*i];
+        if let Some(&(i, first)) = self.operations.get(&k) {
+            let have = &mut self.tenant.operations[i];
             if have.is_data_action != o.is_data_action {
-                duplicate(&mut self.flags, &have.name, first, path, "operation");
+                let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
+                duplicate(&mut self.flags, &have.name, first, again, "operation");
             } else {
                 fill(&mut have.display_name, &o.display_name);
             }
             return;
         }
         self.operations
-            .insert(k, (self.tenant.operations.len(), path.to_string()));
+            .insert(k, (self.tenant.operations.len(), at));
         self.tenant.operations.push(o);
     }
 
@@ -329,32 +435,45 @@ impl Assembler {
     pub(crate) fn finish(mut self) -> Assembled {
         // PIM active instances: one whose originRoleAssignmentId is an imported role
         // assignment (full id, or its trailing GUID) adds nothing.
-        let ids: HashSet<String> = self.tenant.assignments.iter().map(|a| key(&a.id)).collect();
-        let names: HashSet<String> = self
-            .tenant
-            .assignments
-            .iter()
-            .filter_map(|a| a.id.rsplit('/').next().map(key))
-            .filter(|n| super::shapes::is_guid(n))
-            .collect();
         let mut pim_deduplicated = 0;
-        for (a, origin, path) in std::mem::take(&mut self.pim) {
-            let matched = origin.as_deref().is_some_and(|o| {
-                let o = key(o.trim_end_matches('/'));
-                ids.contains(&o)
-                    || o.rsplit('/')
-                        .next()
-                        .is_some_and(|n| super::shapes::is_guid(n) && names.contains(n))
-            });
-            if matched {
-                pim_deduplicated += 1;
-            } else {
-                self.add_assignment(&path, a);
+        let pim = std::mem::take(&mut self.pim);
+        if !pim.is_empty() {
+            let ids: FxHashSet<String> =
+                self.tenant.assignments.iter().map(|a| key(&a.id)).collect();
+            let names: FxHashSet<String> = self
+                .tenant
+                .assignments
+                .iter()
+                .filter_map(|a| a.id.rsplit('/').next().map(key))
+                .filter(|n| super::shapes::is_guid(n))
+                .collect();
+            for (a, origin, at) in pim {
+                let matched = origin.as_deref().is_some_and(|o| {
+                    let o = key(o.trim_end_matches('/'));
+                    ids.contains(&o)
+                        || o.rsplit('/')
+                            .next()
+                            .is_some_and(|n| super::shapes::is_guid(n) && names.contains(n))
+                });
+                if matched {
+                    pim_deduplicated += 1;
+                } else {
+                    self.add_assignment(at, a);
+                }
             }
         }
         self.derive_scopes();
+        // Drop the de-duplication maps before the flags need memory of their own.
+        self.edges = FxHashMap::default();
+        self.assignments = FxHashMap::default();
         let mut flags = std::mem::take(&mut self.flags);
-        flags.extend(compute_flags(&self.tenant));
+        let graph = Graph {
+            ids: &mut self.ids,
+            principal_at: &self.principal_at,
+            edge_ids: &self.edge_ids,
+            has_list: &self.has_list,
+        };
+        flags.extend(compute_flags(&self.tenant, graph));
         Assembled {
             tenant: self.tenant,
             flags,
@@ -392,11 +511,11 @@ impl Assembler {
                 parent_id: None,
             });
         }
+        let at = self.path_id("(derived)");
         for n in derived {
             let k = scope_key(&n.id);
-            if !self.scopes.contains_key(&k) {
-                self.scopes
-                    .insert(k, (self.tenant.scopes.len(), "(derived)".to_string()));
+            if let Entry::Vacant(v) = self.scopes.entry(k) {
+                v.insert((self.tenant.scopes.len(), at));
                 self.tenant.scopes.push(n);
             }
         }
@@ -411,26 +530,48 @@ fn flag(kind: &str, subject: &str, detail: String) -> Flag {
     }
 }
 
+/// The interned membership graph the flags are computed on.
+struct Graph<'a> {
+    ids: &'a mut Ids,
+    /// By id: index into `tenant.principals`, or `NONE` (may be shorter than `ids`).
+    principal_at: &'a [u32],
+    /// By edge index: (group id, member id).
+    edge_ids: &'a [(u32, u32)],
+    /// By id: member list imported (may be shorter than `ids`).
+    has_list: &'a [bool],
+}
+
 /// The flags that need the whole tenant, in a fixed order of kinds.
-fn compute_flags(t: &Tenant) -> Vec<Flag> {
+fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
+    let Graph {
+        ids,
+        principal_at,
+        edge_ids,
+        has_list,
+    } = g;
     let mut flags = Vec::new();
-    let listed: HashMap<String, &Principal> =
-        t.principals.iter().map(|p| (key(&p.id), p)).collect();
-    let name_of = |id: &str| -> String {
-        match listed.get(&key(id)) {
+    let listed_id = |id: u32| -> Option<&Principal> {
+        match principal_at.get(id as usize) {
+            Some(&i) if i != NONE => Some(&t.principals[i as usize]),
+            _ => None,
+        }
+    };
+    let listed = |ids: &Ids, id: &str| ids.get(id).and_then(listed_id);
+    let name_of = |ids: &Ids, id: &str| -> String {
+        match listed(ids, id) {
             Some(p) if !p.display_name.is_empty() => format!("{} ({id})", p.display_name),
             _ => id.to_string(),
         }
     };
 
     // undefined-role: neither the GUID nor (for roles without id) the name matches.
-    let role_ids: HashSet<String> = t
+    let role_ids: FxHashSet<String> = t
         .roles
         .iter()
         .filter(|r| !r.id.is_empty())
         .map(|r| role_guid(&r.id))
         .collect();
-    let idless_names: HashSet<String> = t
+    let idless_names: FxHashSet<String> = t
         .roles
         .iter()
         .filter(|r| r.id.is_empty())
@@ -475,7 +616,7 @@ fn compute_flags(t: &Tenant) -> Vec<Flag> {
     // orphaned-assignment: the holder is in no listing (or was deleted).
     for a in &t.assignments {
         let deleted = a.principal_name.as_deref() == Some("");
-        if deleted || !listed.contains_key(&key(&a.principal_id)) {
+        if deleted || listed(ids, &a.principal_id).is_none() {
             let why = if deleted {
                 "was deleted (principalName is empty)".to_string()
             } else {
@@ -497,7 +638,7 @@ fn compute_flags(t: &Tenant) -> Vec<Flag> {
         }
     }
     for e in &t.eligibilities {
-        if !listed.contains_key(&key(&e.principal_id)) {
+        if listed(ids, &e.principal_id).is_none() {
             flags.push(flag(
                 kinds::ORPHANED_ASSIGNMENT,
                 &e.id,
@@ -510,53 +651,41 @@ fn compute_flags(t: &Tenant) -> Vec<Flag> {
     }
 
     // unknown-member: a member id in no listing.
-    for e in &t.member_edges {
-        if !listed.contains_key(&key(&e.member_id)) {
+    for (e, &(_, m)) in t.member_edges.iter().zip(edge_ids) {
+        if listed_id(m).is_none() {
             flags.push(flag(
                 kinds::UNKNOWN_MEMBER,
                 &e.member_id,
                 format!(
                     "member of group {} is in no imported directory listing; the membership is kept",
-                    name_of(&e.group_id)
+                    name_of(ids, &e.group_id)
                 ),
             ));
         }
     }
 
-    // membership-cycle.
-    let mut children: HashMap<String, Vec<String>> = HashMap::new();
-    let mut spelling: HashMap<String, String> = HashMap::new();
-    for e in &t.member_edges {
-        children
-            .entry(key(&e.group_id))
-            .or_default()
-            .push(key(&e.member_id));
-        spelling
-            .entry(key(&e.group_id))
-            .or_insert_with(|| e.group_id.clone());
-        spelling
-            .entry(key(&e.member_id))
-            .or_insert_with(|| e.member_id.clone());
+    // membership-cycle. Children in edge order (CSR: edge indexes by group), and each
+    // id's first spelling in edge order (group before member).
+    let n = ids.len();
+    let mut spelling: Vec<Option<&str>> = vec![None; n];
+    for (e, &(g, m)) in t.member_edges.iter().zip(edge_ids) {
+        spelling[g as usize].get_or_insert(e.group_id.as_str());
+        spelling[m as usize].get_or_insert(e.member_id.as_str());
     }
-    for cycle in cycles(&children) {
+    let children = Children::new(n, edge_ids);
+    let spelled = |id: u32| spelling[id as usize].expect("every graph node is on an edge");
+    for cycle in cycles(&children, &|id| key(spelled(id))) {
         let names: Vec<String> = cycle
             .iter()
             .chain(cycle.first())
-            .map(|g| {
-                let id = spelling.get(g).map_or(g.as_str(), String::as_str);
-                match listed.get(g) {
-                    Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
-                    _ => id.to_string(),
-                }
+            .map(|&g| match listed_id(g) {
+                Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
+                _ => spelled(g).to_string(),
             })
             .collect();
-        let subject = spelling
-            .get(&cycle[0])
-            .cloned()
-            .unwrap_or_else(|| cycle[0].clone());
         flags.push(flag(
             kinds::MEMBERSHIP_CYCLE,
-            &subject,
+            spelled(cycle[0]),
             format!(
                 "groups nest in a cycle: {}; every member of one is a member of all",
                 names.join(" → ")
@@ -565,26 +694,23 @@ fn compute_flags(t: &Tenant) -> Vec<Flag> {
     }
 
     // members-not-imported: a group on an access path whose members were never read.
-    let is_group = |id: &str, said: &str| {
+    let is_group = |ids: &Ids, id: &str, said: &str| {
         said.eq_ignore_ascii_case("Group")
-            || listed
-                .get(&key(id))
-                .is_some_and(|p| p.kind == PrincipalKind::Group)
+            || listed(ids, id).is_some_and(|p| p.kind == PrincipalKind::Group)
     };
-    let lists: HashSet<String> = t.member_lists.iter().map(|g| key(g)).collect();
-    let mut holds: Vec<(String, String)> = Vec::new(); // (group id, what it holds)
+    let mut queue: Vec<(Cow<'_, str>, String)> = Vec::new(); // (group id, what it holds)
     for a in &t.assignments {
-        if is_group(&a.principal_id, &a.principal_type) {
-            holds.push((
-                a.principal_id.clone(),
+        if is_group(ids, &a.principal_id, &a.principal_type) {
+            queue.push((
+                Cow::Borrowed(&a.principal_id),
                 format!("holds an assignment at {}", a.scope),
             ));
         }
     }
     for e in &t.eligibilities {
-        if is_group(&e.principal_id, &e.principal_type) {
-            holds.push((
-                e.principal_id.clone(),
+        if is_group(ids, &e.principal_id, &e.principal_type) {
+            queue.push((
+                Cow::Borrowed(&e.principal_id),
                 format!("holds a PIM eligibility at {}", e.scope),
             ));
         }
@@ -596,151 +722,204 @@ fn compute_flags(t: &Tenant) -> Vec<Flag> {
             .map(|p| (p, "is a principal of"))
             .chain(d.exclude_principals.iter().map(|p| (p, "is excluded from")))
         {
-            if is_group(&p.id, &p.kind) {
-                holds.push((p.id.clone(), format!("{role} deny assignment {}", d.name)));
+            if is_group(ids, &p.id, &p.kind) {
+                queue.push((
+                    Cow::Borrowed(&p.id),
+                    format!("{role} deny assignment {}", d.name),
+                ));
             }
         }
     }
-    let member_kind: HashMap<(String, String), Option<PrincipalKind>> = t
-        .member_edges
-        .iter()
-        .map(|e| ((key(&e.group_id), key(&e.member_id)), e.member_kind))
-        .collect();
-    let mut reported: BTreeSet<String> = BTreeSet::new();
-    let mut queue: Vec<(String, String)> = holds;
-    let mut seen: HashSet<String> = HashSet::new();
+    // Groups only named by a holding get ids too (they have no edges).
+    let mut seen: Vec<bool> = Vec::new();
     let mut i = 0;
     while i < queue.len() {
-        let (group, why) = queue[i].clone();
+        let g = ids.intern(&queue[i].0);
+        let (group, why) = std::mem::take(&mut queue[i]);
         i += 1;
-        let g = key(&group);
-        if !seen.insert(g.clone()) {
+        if std::mem::replace(slot(&mut seen, g, false), true) {
             continue;
         }
-        if !lists.contains(&g) {
-            if reported.insert(g.clone()) {
-                flags.push(flag(
-                    kinds::MEMBERS_NOT_IMPORTED,
-                    &group,
-                    format!(
-                        "group {} {why}, but its member list was never imported (expected \
-                         members/{group}.json); answers through it are incomplete",
-                        name_of(&group)
-                    ),
-                ));
-            }
+        if !has_list.get(g as usize).copied().unwrap_or(false) {
+            flags.push(flag(
+                kinds::MEMBERS_NOT_IMPORTED,
+                &group,
+                format!(
+                    "group {} {why}, but its member list was never imported (expected \
+                     members/{group}.json); answers through it are incomplete",
+                    name_of(ids, &group)
+                ),
+            ));
             continue;
         }
-        for m in children.get(&g).into_iter().flatten() {
-            let said = member_kind
-                .get(&(g.clone(), m.clone()))
-                .copied()
-                .flatten()
+        let mut nested_in: Option<String> = None;
+        for &ei in children.of(g) {
+            let (_, m) = edge_ids[ei as usize];
+            let said = t.member_edges[ei as usize]
+                .member_kind
                 .map_or("", PrincipalKind::as_str);
-            let spelled = spelling.get(m).cloned().unwrap_or_else(|| m.clone());
-            if is_group(&spelled, said) && !seen.contains(m) {
-                queue.push((spelled, format!("is nested in group {}", name_of(&group))));
+            let seen_m = seen.get(m as usize).copied().unwrap_or(false);
+            let m_is_group = said.eq_ignore_ascii_case("Group")
+                || listed_id(m).is_some_and(|p| p.kind == PrincipalKind::Group);
+            if m_is_group && !seen_m {
+                let why = nested_in
+                    .get_or_insert_with(|| format!("is nested in group {}", name_of(ids, &group)));
+                queue.push((Cow::Borrowed(spelled(m)), why.clone()));
             }
         }
     }
     flags
 }
 
+/// Children of each node, in edge order.
+struct Children<'a> {
+    /// CSR offsets into `edges`, by node.
+    start: Vec<u32>,
+    /// Edge indexes, grouped by group, each group's in edge order.
+    edges: Vec<u32>,
+    edge_ids: &'a [(u32, u32)],
+}
+
+impl<'a> Children<'a> {
+    /// The graph of `edge_ids` over nodes `0..n`.
+    fn new(n: usize, edge_ids: &'a [(u32, u32)]) -> Children<'a> {
+        let mut start = vec![0u32; n + 1];
+        for &(g, _) in edge_ids {
+            start[g as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut next = start.clone();
+        let mut edges = vec![0u32; edge_ids.len()];
+        for (i, &(g, _)) in edge_ids.iter().enumerate() {
+            edges[next[g as usize] as usize] = i as u32;
+            next[g as usize] += 1;
+        }
+        Children {
+            start,
+            edges,
+            edge_ids,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// The edge indexes of `v`'s direct members.
+    fn of(&self, v: u32) -> &[u32] {
+        match (self.start.get(v as usize), self.start.get(v as usize + 1)) {
+            (Some(&a), Some(&b)) => &self.edges[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    fn kids(&self, v: u32) -> impl Iterator<Item = u32> + '_ {
+        self.of(v).iter().map(|&e| self.edge_ids[e as usize].1)
+    }
+}
+
 /// Every elementary cycle's representative: one cycle per strongly connected
-/// component with more than one node (or a self-loop), starting at its smallest id.
-fn cycles(children: &HashMap<String, Vec<String>>) -> Vec<Vec<String>> {
-    // Tarjan's algorithm, iterative, over sorted nodes for determinism.
-    let mut nodes: Vec<&String> = children.keys().collect();
-    nodes.sort();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut low: HashMap<&str, usize> = HashMap::new();
-    let mut on_stack: HashSet<&str> = HashSet::new();
-    let mut stack: Vec<&str> = Vec::new();
-    let mut next = 0;
-    let mut sccs: Vec<Vec<String>> = Vec::new();
-    let empty: Vec<String> = Vec::new();
-    for start in nodes {
-        if index.contains_key(start.as_str()) {
+/// component with more than one node (or a self-loop), starting at its smallest
+/// key, cycles in key order (`key_of` gives a node's key).
+fn cycles(children: &Children<'_>, key_of: &dyn Fn(u32) -> String) -> Vec<Vec<u32>> {
+    // Tarjan's algorithm, iterative. Which components exist does not depend on the
+    // order nodes are visited in; the path through each is chosen by key below.
+    let n = children.len();
+    let mut index = vec![NONE; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut next = 0u32;
+    let mut sccs: Vec<Vec<u32>> = Vec::new();
+    let mut work: Vec<(u32, usize)> = Vec::new();
+    for root in 0..n as u32 {
+        if index[root as usize] != NONE || children.of(root).is_empty() {
             continue;
         }
-        let mut work: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+        work.push((root, 0));
         while let Some((v, ci)) = work.pop() {
+            let vu = v as usize;
             if ci == 0 {
-                index.insert(v, next);
-                low.insert(v, next);
+                index[vu] = next;
+                low[vu] = next;
                 next += 1;
                 stack.push(v);
-                on_stack.insert(v);
+                on_stack[vu] = true;
             }
-            let kids = children.get(v).unwrap_or(&empty);
+            let kids = children.of(v);
             if ci < kids.len() {
                 work.push((v, ci + 1));
-                let w = kids[ci].as_str();
-                if !index.contains_key(w) {
+                let w = children.edge_ids[kids[ci] as usize].1;
+                if index[w as usize] == NONE {
                     work.push((w, 0));
-                } else if on_stack.contains(w) {
-                    let lw = index[w].min(low[v]);
-                    low.insert(v, lw);
+                } else if on_stack[w as usize] {
+                    low[vu] = low[vu].min(index[w as usize]);
                 }
                 continue;
             }
-            // All children done: propagate low to the parent, pop the component.
-            if low[v] == index[v] {
+            // All children done: pop the component, propagate low to the parent.
+            if low[vu] == index[vu] {
                 let mut comp = Vec::new();
                 while let Some(w) = stack.pop() {
-                    on_stack.remove(w);
-                    comp.push(w.to_string());
+                    on_stack[w as usize] = false;
+                    comp.push(w);
                     if w == v {
                         break;
                     }
                 }
-                let self_loop = kids.iter().any(|k| k == v);
+                let self_loop = children.kids(v).any(|k| k == v);
                 if comp.len() > 1 || self_loop {
                     sccs.push(comp);
                 }
             }
-            if let Some((parent, _)) = work.last() {
-                let lv = low[v].min(low[*parent]);
-                low.insert(parent, lv);
+            if let Some(&(parent, _)) = work.last() {
+                let lv = low[vu].min(low[parent as usize]);
+                low[parent as usize] = lv;
             }
         }
     }
     // Within each component, walk one cycle from its smallest node.
-    let mut out = Vec::new();
-    for comp in sccs {
-        let members: HashSet<&str> = comp.iter().map(String::as_str).collect();
-        let start = comp.iter().min().cloned().unwrap_or_default();
-        out.push(cycle_path(children, &members, &start));
+    let mut keys: FxHashMap<u32, String> = FxHashMap::default();
+    for &v in sccs.iter().flatten() {
+        keys.insert(v, key_of(v));
     }
-    out.sort();
+    let mut out: Vec<Vec<u32>> = sccs
+        .iter()
+        .map(|comp| {
+            let members: FxHashSet<u32> = comp.iter().copied().collect();
+            let start = *comp
+                .iter()
+                .min_by(|a, b| keys[a].cmp(&keys[b]))
+                .expect("components are not empty");
+            cycle_path(children, &members, start, &keys)
+        })
+        .collect();
+    out.sort_by(|a, b| a.iter().map(|v| &keys[v]).cmp(b.iter().map(|v| &keys[v])));
     out
 }
 
-/// A shortest path start → ... → start inside one component (BFS).
+/// A shortest path start → ... → start inside one component (BFS, members visited
+/// in key order).
 fn cycle_path(
-    children: &HashMap<String, Vec<String>>,
-    members: &HashSet<&str>,
-    start: &str,
-) -> Vec<String> {
-    let mut prev: HashMap<&str, &str> = HashMap::new();
-    let mut queue = std::collections::VecDeque::from([start]);
-    let mut seen: HashSet<&str> = HashSet::from([start]);
+    children: &Children<'_>,
+    members: &FxHashSet<u32>,
+    start: u32,
+    keys: &FxHashMap<u32, String>,
+) -> Vec<u32> {
+    let mut prev: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut queue = VecDeque::from([start]);
+    let mut seen: FxHashSet<u32> = FxHashSet::from_iter([start]);
     while let Some(v) = queue.pop_front() {
-        let mut kids: Vec<&String> = children
-            .get(v)
-            .map(|k| k.iter().collect())
-            .unwrap_or_default();
-        kids.sort();
+        let mut kids: Vec<u32> = children.kids(v).filter(|w| members.contains(w)).collect();
+        kids.sort_by(|a, b| keys[a].cmp(&keys[b]));
         for w in kids {
-            let w = w.as_str();
-            if !members.contains(w) {
-                continue;
-            }
             if w == start {
-                let mut path = vec![v.to_string()];
+                let mut path = vec![v];
                 let mut cur = v;
-                while let Some(p) = prev.get(cur) {
-                    path.push(p.to_string());
+                while let Some(&p) = prev.get(&cur) {
+                    path.push(p);
                     cur = p;
                 }
                 path.reverse();
@@ -752,7 +931,7 @@ fn cycle_path(
             }
         }
     }
-    vec![start.to_string()]
+    vec![start]
 }
 
 /// Counts used by the import summary.
@@ -772,17 +951,30 @@ mod tests {
         }
     }
 
-    fn graph(edges: &[(&str, &str)]) -> HashMap<String, Vec<String>> {
-        let mut g: HashMap<String, Vec<String>> = HashMap::new();
-        for (a, b) in edges {
-            g.entry(a.to_string()).or_default().push(b.to_string());
+    /// The cycles of a graph given by named edges, as names.
+    fn cycles_of(edges: &[(&str, &str)]) -> Vec<Vec<String>> {
+        let mut names: Vec<&str> = Vec::new();
+        let mut edge_ids: Vec<(u32, u32)> = Vec::new();
+        for &(a, b) in edges {
+            let mut id = |s| match names.iter().position(|n| *n == s) {
+                Some(i) => i as u32,
+                None => {
+                    names.push(s);
+                    (names.len() - 1) as u32
+                }
+            };
+            edge_ids.push((id(a), id(b)));
         }
-        g
+        let children = Children::new(names.len(), &edge_ids);
+        cycles(&children, &|v| names[v as usize].to_string())
+            .into_iter()
+            .map(|c| c.iter().map(|&v| names[v as usize].to_string()).collect())
+            .collect()
     }
 
     #[test]
     fn finds_one_cycle_per_component() {
-        let g = graph(&[
+        let c = cycles_of(&[
             ("a", "b"),
             ("b", "c"),
             ("c", "a"),
@@ -790,9 +982,8 @@ mod tests {
             ("d", "d"),
             ("e", "a"),
         ]);
-        let c = cycles(&g);
         assert_eq!(c, vec![vec!["a", "b", "c"], vec!["d"]]);
-        assert!(cycles(&graph(&[("a", "b"), ("b", "c")])).is_empty());
+        assert!(cycles_of(&[("a", "b"), ("b", "c")]).is_empty());
     }
 
     #[test]
@@ -840,5 +1031,180 @@ mod tests {
             "{}",
             cycles[0].detail
         );
+    }
+
+    mod same_flags_as_before {
+        //! The interned computation against the string-keyed one it replaced
+        //! (`super::super::super::flags_oracle`), on random tenants: small id pools in
+        //! mixed case, so that duplicates, cycles, unknown members, missing member
+        //! lists and holders of every kind all occur.
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::import::flags_oracle;
+        use crate::model::DenyPrincipal;
+
+        const KINDS: [PrincipalKind; 4] = [
+            PrincipalKind::User,
+            PrincipalKind::Group,
+            PrincipalKind::ServicePrincipal,
+            PrincipalKind::Unknown,
+        ];
+
+        fn id(i: u8, upper: bool) -> String {
+            let s = format!("id-{:02}-x", i % 24);
+            if upper {
+                s.to_uppercase()
+            } else {
+                s
+            }
+        }
+
+        #[derive(Debug, Clone)]
+        enum Item {
+            Principal(u8, bool, u8, bool),
+            Edge(u8, bool, u8, bool, Option<u8>),
+            List(u8, bool),
+            Assignment(u8, bool, u8, bool, bool),
+            Eligibility(u8, bool, u8, bool),
+            Deny(u8, bool, u8, bool),
+        }
+
+        fn item() -> impl Strategy<Value = Item> {
+            prop_oneof![
+                (any::<u8>(), any::<bool>(), 0u8..4, any::<bool>())
+                    .prop_map(|(a, b, c, d)| Item::Principal(a, b, c, d)),
+                (
+                    any::<u8>(),
+                    any::<bool>(),
+                    any::<u8>(),
+                    any::<bool>(),
+                    proptest::option::of(0u8..4)
+                )
+                    .prop_map(|(a, b, c, d, e)| Item::Edge(a, b, c, d, e)),
+                (any::<u8>(), any::<bool>()).prop_map(|(a, b)| Item::List(a, b)),
+                (
+                    any::<u8>(),
+                    any::<bool>(),
+                    0u8..3,
+                    any::<bool>(),
+                    any::<bool>()
+                )
+                    .prop_map(|(a, b, c, d, e)| Item::Assignment(a, b, c, d, e)),
+                (any::<u8>(), any::<bool>(), 0u8..3, any::<bool>())
+                    .prop_map(|(a, b, c, d)| Item::Eligibility(a, b, c, d)),
+                (any::<u8>(), any::<bool>(), 0u8..3, any::<bool>())
+                    .prop_map(|(a, b, c, d)| Item::Deny(a, b, c, d)),
+            ]
+        }
+
+        fn ptype(i: u8) -> &'static str {
+            ["Group", "User", "group"][i as usize % 3]
+        }
+
+        fn content(n: usize, item: Item) -> Content {
+            match item {
+                Item::Principal(i, up, k, named) => Content::Directory(vec![Principal {
+                    id: id(i, up),
+                    kind: KINDS[k as usize],
+                    display_name: if named {
+                        format!("Name {i}")
+                    } else {
+                        String::new()
+                    },
+                    user_principal_name: None,
+                    user_type: None,
+                    account_enabled: None,
+                    app_id: None,
+                }]),
+                Item::Edge(g, gu, m, mu, k) => Content::Edges(vec![MemberEdge {
+                    group_id: id(g, gu),
+                    member_id: id(m, mu),
+                    member_kind: k.map(|k| KINDS[k as usize]),
+                }]),
+                Item::List(g, up) => {
+                    let group = id(g, up);
+                    Content::Members {
+                        group,
+                        edges: Vec::new(),
+                    }
+                }
+                Item::Assignment(p, up, t, deleted, defined) => {
+                    Content::Assignments(vec![Assignment {
+                        id: format!("/A/{n}"),
+                        principal_id: id(p, up),
+                        principal_type: ptype(t).to_string(),
+                        principal_name: deleted.then(String::new),
+                        role_definition_id: if defined { "r1" } else { "r9" }.to_string(),
+                        role_definition_name: None,
+                        scope: format!("/s/{n}"),
+                        condition: None,
+                        condition_version: None,
+                        created_on: None,
+                        source: AssignmentSource::RoleAssignment,
+                    }])
+                }
+                Item::Eligibility(p, up, t, defined) => Content::Eligibility(vec![Eligibility {
+                    id: format!("/E/{n}"),
+                    principal_id: id(p, up),
+                    principal_type: ptype(t).to_string(),
+                    role_definition_id: if defined { "R1" } else { "r9" }.to_string(),
+                    scope: "/".to_string(),
+                    start_date_time: None,
+                    end_date_time: None,
+                    member_type: None,
+                    condition: None,
+                }]),
+                Item::Deny(p, up, t, exclude) => {
+                    let who = vec![DenyPrincipal {
+                        id: id(p, up),
+                        kind: ptype(t).to_string(),
+                    }];
+                    let (principals, exclude_principals) = if exclude {
+                        (Vec::new(), who)
+                    } else {
+                        (who, Vec::new())
+                    };
+                    Content::Denies(vec![DenyAssignment {
+                        id: format!("/D/{n}"),
+                        name: format!("deny {n}"),
+                        scope: "/".to_string(),
+                        permissions: Vec::new(),
+                        principals,
+                        exclude_principals,
+                        do_not_apply_to_child_scopes: false,
+                        condition: None,
+                    }])
+                }
+            }
+        }
+
+        fn role() -> Content {
+            Content::Roles(vec![RoleDefinition {
+                id: "r1".to_string(),
+                role_name: "Reader".to_string(),
+                role_type: "BuiltInRole".to_string(),
+                description: String::new(),
+                permissions: Vec::new(),
+                assignable_scopes: Vec::new(),
+            }])
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+            #[test]
+            fn on_random_tenants(items in proptest::collection::vec(item(), 0..120)) {
+                let mut asm = Assembler::default();
+                asm.add("roles.json", role(), false);
+                for (n, it) in items.into_iter().enumerate() {
+                    asm.add(&format!("f{n}.json"), content(n, it), false);
+                }
+                let added = asm.flags.clone();
+                let out = asm.finish();
+                let mut expected = added;
+                expected.extend(flags_oracle::compute_flags(&out.tenant));
+                prop_assert_eq!(out.flags, expected);
+            }
+        }
     }
 }

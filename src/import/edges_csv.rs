@@ -26,22 +26,26 @@ pub(crate) fn read(text: &str) -> Result<Vec<MemberEdge>, TextError> {
             format!("expected a CSV header {EXPECTED_HEADER}, found an empty file"),
         ));
     }
+    // Headers and cells are trimmed here (str::trim) rather than by the reader
+    // (`csv::Trim::All`), which rebuilds every record twice; its ASCII trim
+    // followed by its Unicode trim is exactly str::trim.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let headers = reader
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| csv_error(&e, "a CSV header row"))?
-        .clone();
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     let find = |name: &str| {
         headers
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
     };
     let (group_col, member_col, type_col) = (find("groupId"), find("memberId"), find("memberType"));
-    let found: Vec<&str> = headers.iter().collect();
+    let found: Vec<&str> = headers.iter().map(String::as_str).collect();
     let (group_col, member_col) = match (group_col, member_col) {
         (Some(g), Some(m)) => (g, m),
         (None, None) => {
@@ -59,25 +63,29 @@ pub(crate) fn read(text: &str) -> Result<Vec<MemberEdge>, TextError> {
         (Some(_), None) => return Err(at(1, 1, "expected column memberId".to_string())),
     };
     let mut edges = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| csv_error(&e, "a CSV row"))?;
+    // One record buffer for every row.
+    let mut row = csv::StringRecord::new();
+    while reader
+        .read_record(&mut row)
+        .map_err(|e| csv_error(&e, "a CSV row"))?
+    {
         let line = row.position().map_or(0, |p| p.line() as usize);
         let column_of = |i: usize| -> usize {
             1 + row
                 .iter()
                 .take(i)
-                .map(|f| f.chars().count() + 1)
+                .map(|f| f.trim().chars().count() + 1)
                 .sum::<usize>()
         };
         let cell = |i: usize, what: &str| -> Result<String, TextError> {
-            match row.get(i) {
+            match row.get(i).map(str::trim) {
                 Some(v) if !v.is_empty() => Ok(v.to_string()),
                 _ => Err(at(
                     line,
                     column_of(i),
                     format!(
                         "expected {what} in column {}",
-                        headers.get(i).unwrap_or_default()
+                        headers.get(i).map_or("", String::as_str)
                     ),
                 )),
             }
@@ -86,8 +94,9 @@ pub(crate) fn read(text: &str) -> Result<Vec<MemberEdge>, TextError> {
         let member_id = cell(member_col, "a member object id")?;
         let member_kind = type_col
             .and_then(|i| row.get(i))
+            .map(str::trim)
             .filter(|t| !t.is_empty())
-            .map(PrincipalKind::parse);
+            .map(member_kind);
         edges.push(MemberEdge {
             group_id,
             member_id,
@@ -95,6 +104,16 @@ pub(crate) fn read(text: &str) -> Result<Vec<MemberEdge>, TextError> {
         });
     }
     Ok(edges)
+}
+
+/// [`PrincipalKind::parse`], without its lowercase copy for the usual spellings.
+fn member_kind(t: &str) -> PrincipalKind {
+    match t {
+        "User" => PrincipalKind::User,
+        "Group" => PrincipalKind::Group,
+        "ServicePrincipal" => PrincipalKind::ServicePrincipal,
+        _ => PrincipalKind::parse(t),
+    }
 }
 
 fn csv_error(e: &csv::Error, what: &str) -> TextError {
@@ -143,5 +162,41 @@ mod tests {
         let e = read("groupId,memberId\ng1,m1\ng2,\n").unwrap_err();
         assert_eq!((e.line, e.column), (3, 4));
         assert!(e.message.contains("memberId"), "{}", e.message);
+    }
+
+    /// Cells and headers are trimmed as `csv::Trim::All` trims them (ASCII, then
+    /// Unicode white space), compared here with the csv crate itself.
+    #[test]
+    fn trimming_matches_the_csv_readers_own() {
+        let text = " groupId ,\u{a0}memberId\t, memberType \n g1 ,\u{2003}m1\u{b},\tUser \n\x0bg2\x0c, \"  m2 \" ,\n";
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let expected: Vec<(String, String, String)> = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[1].to_string(), r[2].to_string())
+            })
+            .collect();
+        let edges = read(text).unwrap();
+        let got: Vec<(String, String, String)> = edges
+            .iter()
+            .map(|e| {
+                let kind = e.member_kind.map_or("", PrincipalKind::as_str);
+                (e.group_id.clone(), e.member_id.clone(), kind.to_string())
+            })
+            .collect();
+        assert_eq!(got, expected);
+        // A quote after white space is text, not quoting, in both.
+        assert_eq!(got[1], ("g2".into(), "\"  m2 \"".into(), String::new()));
+    }
+
+    #[test]
+    fn empty_cell_after_white_space_is_located_on_trimmed_cells() {
+        let e = read("groupId , memberId\n  g1 ,\t \n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 4));
+        assert_eq!(e.message, "expected a member object id in column memberId");
     }
 }

@@ -12,11 +12,14 @@
 //! slice into a *pruned* tree that keeps only the keys the importer knows (see
 //! [`json`]), then converted to model records, and the bytes and tree are dropped
 //! before the next file. A 200 MB export therefore costs about 200 MB for its bytes
-//! plus the records it contributes, one file at a time; the tenant itself holds only
-//! the fields whocan uses.
+//! plus the records it contributes; the tenant itself holds only the fields whocan
+//! uses. One worker thread reads and parses the next file while the calling thread
+//! assembles the previous one, so at most two files' worth is held at once.
 
 mod assemble;
 mod edges_csv;
+#[cfg(test)]
+mod flags_oracle;
 mod json;
 mod shapes;
 
@@ -122,33 +125,42 @@ pub fn read_inputs(paths: &[PathBuf], progress: bool) -> Result<Imported, Import
     } else {
         indicatif::ProgressBar::hidden()
     };
+    // One worker reads, digests and parses the files in order while this thread
+    // assembles the previous one: results arrive in file order, so the tenant, the
+    // flags and the first error are the same as reading one file after the other.
+    // The rendezvous channel keeps at most one parsed file waiting.
     let mut assembler = Assembler::default();
     let mut inputs = Vec::with_capacity(files.len());
-    for file in &files {
-        bar.set_message(file.display.clone());
-        let bytes = std::fs::read(&file.path).map_err(|e| ImportError::File {
-            path: file.display.clone(),
-            message: format!("cannot read the file: {e}"),
-        })?;
-        let sha256 = hex(&Sha256::digest(&bytes));
-        let read = read_file(&file.display, &file.path, &bytes);
-        let read = match read {
-            Ok(r) => r,
-            Err(e) => {
-                bar.finish_and_clear();
-                return Err(e);
+    let read = std::thread::scope(|scope| -> Result<(), ImportError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Parsed, Failed>>(0);
+        let worker_bar = bar.clone();
+        let files = &files;
+        scope.spawn(move || {
+            for file in files {
+                worker_bar.set_message(file.display.clone());
+                let parsed = parse_one(file);
+                let failed = parsed.is_err();
+                if tx.send(parsed).is_err() || failed {
+                    break;
+                }
             }
-        };
-        drop(bytes);
-        inputs.push(InputFile {
-            path: file.display.clone(),
-            kind: read.kind.to_string(),
-            sha256,
-            records: read.records,
         });
-        assembler.add(&file.display, read.content, read.partial);
-        bar.inc(file.len);
-    }
+        for parsed in rx {
+            let parsed = match parsed {
+                Ok(p) => p,
+                Err(Failed::Unreadable(e)) => return Err(e),
+                Err(Failed::Invalid(e)) => {
+                    bar.finish_and_clear();
+                    return Err(e);
+                }
+            };
+            assembler.add(&parsed.input.path, parsed.read.content, parsed.read.partial);
+            inputs.push(parsed.input);
+            bar.inc(parsed.len);
+        }
+        Ok(())
+    });
+    read?;
     bar.finish_and_clear();
     let assembled = assembler.finish();
     Ok(Imported {
@@ -157,6 +169,43 @@ pub fn read_inputs(paths: &[PathBuf], progress: bool) -> Result<Imported, Import
         flags: assembled.flags,
         skipped,
         pim_deduplicated: assembled.pim_deduplicated,
+    })
+}
+
+/// One file read and parsed, ready to assemble.
+struct Parsed {
+    input: InputFile,
+    read: ReadFile,
+    len: u64,
+}
+
+/// Why a file could not be parsed: it could not be read (the progress bar is left
+/// as it is), or its content is refused (the bar is cleared first).
+enum Failed {
+    Unreadable(ImportError),
+    Invalid(ImportError),
+}
+
+/// Reads one file, digests its bytes and parses them; the bytes are dropped here.
+fn parse_one(file: &FileToRead) -> Result<Parsed, Failed> {
+    let bytes = std::fs::read(&file.path).map_err(|e| {
+        Failed::Unreadable(ImportError::File {
+            path: file.display.clone(),
+            message: format!("cannot read the file: {e}"),
+        })
+    })?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let read = read_file(&file.display, &file.path, &bytes).map_err(Failed::Invalid)?;
+    drop(bytes);
+    Ok(Parsed {
+        input: InputFile {
+            path: file.display.clone(),
+            kind: read.kind.to_string(),
+            sha256,
+            records: read.records,
+        },
+        read,
+        len: file.len,
     })
 }
 

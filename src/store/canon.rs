@@ -9,6 +9,10 @@
 //! anything that varies between runs or machines (no `RandomState`, no addresses,
 //! no locale): changing what it produces changes every stored hash.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -19,7 +23,120 @@ use crate::model::{
 
 /// A record of one versioned table: it knows its lowercase natural key.
 pub(crate) trait Record: Serialize {
-    fn natural_key(&self) -> String;
+    fn natural_key(&self) -> Key<'_>;
+}
+
+/// A lowercase natural key, borrowed from the record when it is spelled as its key
+/// (the common case: ids are mostly lowercase already). A member edge's key has two
+/// parts, group and member; it compares and prints as the two joined by
+/// [`EDGE_SEP`], exactly as the single joined string it stands for.
+#[derive(Debug, Clone)]
+pub(crate) struct Key<'a> {
+    pub first: Cow<'a, str>,
+    pub second: Option<Cow<'a, str>>,
+}
+
+impl<'a> Key<'a> {
+    pub(crate) fn one(k: Cow<'a, str>) -> Key<'a> {
+        Key {
+            first: k,
+            second: None,
+        }
+    }
+
+    /// The key of a single-part table.
+    pub(crate) fn as_str(&self) -> &str {
+        debug_assert!(self.second.is_none(), "a two-part key");
+        &self.first
+    }
+
+    /// The joined key split at its first [`EDGE_SEP`] (the group and member keys as
+    /// the `member_edges` columns store them), the second part empty when none.
+    pub(crate) fn parts(&self) -> (Cow<'_, str>, Cow<'_, str>) {
+        match &self.second {
+            Some(second) if !self.first.contains(EDGE_SEP) => {
+                (Cow::Borrowed(&*self.first), Cow::Borrowed(&**second))
+            }
+            _ => {
+                let joined = self.to_string();
+                let (g, m) = joined.split_once(EDGE_SEP).unwrap_or((&joined, ""));
+                (Cow::Owned(g.to_string()), Cow::Owned(m.to_string()))
+            }
+        }
+    }
+
+    /// The bytes of the joined key.
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        let sep = self.second.as_ref().map(|_| EDGE_SEP as u8);
+        let second = self.second.as_deref().unwrap_or("");
+        self.first.bytes().chain(sep).chain(second.bytes())
+    }
+}
+
+impl Ord for Key<'_> {
+    /// Byte order of the joined keys.
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.first.as_bytes(), other.first.as_bytes());
+        if a.len() == b.len() || self.second.is_none() && other.second.is_none() {
+            // Equal lengths: the first parts decide unless equal, then the rest does.
+            match a.cmp(b) {
+                Ordering::Equal if a.len() == b.len() => {}
+                o => return o,
+            }
+            return match (&self.second, &other.second) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            };
+        }
+        let n = a.len().min(b.len());
+        match a[..n].cmp(&b[..n]) {
+            Ordering::Equal => self.bytes().cmp(other.bytes()),
+            o => o,
+        }
+    }
+}
+
+impl PartialOrd for Key<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.first)?;
+        if let Some(second) = &self.second {
+            write!(f, "{EDGE_SEP}{second}")?;
+        }
+        Ok(())
+    }
+}
+
+/// [`key`], borrowed when `s` is already lowercase.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(key(s))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// [`scope_key`], borrowed when `s` is already normalised.
+fn lower_scope(s: &str) -> Cow<'_, str> {
+    let t = s.trim().trim_end_matches('/');
+    if t.starts_with('/') && !t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(scope_key(s))
+    }
 }
 
 /// The `role_definitions.key` a role (or a reference to a role) joins on: the
@@ -38,8 +155,8 @@ fn anonymous_key(principal: &str, role: &str, scope: &str) -> String {
 }
 
 impl Record for Principal {
-    fn natural_key(&self) -> String {
-        key(&self.id)
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(lower(&self.id))
     }
 }
 
@@ -49,85 +166,83 @@ impl Record for Principal {
 pub(crate) const EDGE_SEP: char = '\0';
 
 impl Record for MemberEdge {
-    fn natural_key(&self) -> String {
-        let mut k = String::with_capacity(self.group_id.len() + self.member_id.len() + 1);
-        k.push_str(&self.group_id);
-        k.push(EDGE_SEP);
-        k.push_str(&self.member_id);
-        k.make_ascii_lowercase();
-        k
+    fn natural_key(&self) -> Key<'_> {
+        Key {
+            first: lower(&self.group_id),
+            second: Some(lower(&self.member_id)),
+        }
     }
 }
 
 /// An entry of `Tenant::member_lists` (a group id).
 impl Record for String {
-    fn natural_key(&self) -> String {
-        key(self)
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(lower(self))
     }
 }
 
 impl Record for RoleDefinition {
-    fn natural_key(&self) -> String {
-        role_key(&self.id, Some(&self.role_name))
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(Cow::Owned(role_key(&self.id, Some(&self.role_name))))
     }
 }
 
 impl Record for Assignment {
-    fn natural_key(&self) -> String {
-        if self.id.trim().is_empty() {
-            anonymous_key(
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(if self.id.trim().is_empty() {
+            Cow::Owned(anonymous_key(
                 &self.principal_id,
                 &role_key(
                     &self.role_definition_id,
                     self.role_definition_name.as_deref(),
                 ),
                 &self.scope,
-            )
+            ))
         } else {
-            key(&self.id)
-        }
+            lower(&self.id)
+        })
     }
 }
 
 impl Record for Eligibility {
-    fn natural_key(&self) -> String {
-        if self.id.trim().is_empty() {
-            anonymous_key(
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(if self.id.trim().is_empty() {
+            Cow::Owned(anonymous_key(
                 &self.principal_id,
                 &role_key(&self.role_definition_id, None),
                 &self.scope,
-            )
+            ))
         } else {
-            key(&self.id)
-        }
+            lower(&self.id)
+        })
     }
 }
 
 impl Record for DenyAssignment {
-    fn natural_key(&self) -> String {
-        if self.id.trim().is_empty() {
-            format!("~{}|{}", scope_key(&self.scope), key(&self.name))
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(if self.id.trim().is_empty() {
+            Cow::Owned(format!("~{}|{}", scope_key(&self.scope), key(&self.name)))
         } else {
-            key(&self.id)
-        }
+            lower(&self.id)
+        })
     }
 }
 
 impl Record for ScopeNode {
-    fn natural_key(&self) -> String {
-        scope_key(&self.id)
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(lower_scope(&self.id))
     }
 }
 
 impl Record for Operation {
-    fn natural_key(&self) -> String {
-        key(&self.name)
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(lower(&self.name))
     }
 }
 
 /// One record in canonical position, with its change hash.
 pub(crate) struct Row<'a, T> {
-    pub key: String,
+    pub key: Key<'a>,
     /// The first 8 bytes of the sha256 of the record's canonical JSON (big-endian),
     /// as stored in the `hash` column. A cryptographic hash, so that no crafted
     /// export can change a record while keeping its hash (and so its old version).
@@ -137,41 +252,90 @@ pub(crate) struct Row<'a, T> {
 
 /// First record per natural key, ordered by key (ties are ordered by position, so
 /// the first occurrence of a duplicated key comes first and `dedup_by` keeps it).
-pub(crate) fn canonical<T: Record>(items: &[T]) -> Vec<(String, &T)> {
-    let mut v: Vec<(String, usize, &T)> = items
+/// Hashes are left 0.
+fn canonical_rows<T: Record>(items: &[T]) -> Vec<Row<'_, T>> {
+    // Sorted by (prefix, key, position): the prefix decides most comparisons with
+    // one integer comparison, and never contradicts the key order.
+    let mut v: Vec<(u64, Row<'_, T>)> = items
         .iter()
-        .enumerate()
-        .map(|(i, r)| (r.natural_key(), i, r))
+        .map(|rec| {
+            let key = rec.natural_key();
+            (sort_prefix(&key), Row { key, hash: 0, rec })
+        })
         .collect();
-    v.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    v.dedup_by(|later, earlier| later.0 == earlier.0);
-    v.into_iter().map(|(k, _, r)| (k, r)).collect()
+    // Records are elements of `items`, so address order is position order.
+    v.sort_unstable_by(|(pa, a), (pb, b)| {
+        pa.cmp(pb)
+            .then_with(|| a.key.cmp(&b.key))
+            .then_with(|| (a.rec as *const T).cmp(&(b.rec as *const T)))
+    });
+    v.dedup_by(|(_, later), (_, earlier)| later.key == earlier.key);
+    v.into_iter().map(|(_, row)| row).collect()
 }
+
+/// The first 8 bytes of the joined key, big-endian, zero-padded: a shorter key is
+/// padded with bytes no greater than any it could continue with, so
+/// `sort_prefix(a) < sort_prefix(b)` implies `a < b`.
+fn sort_prefix(k: &Key<'_>) -> u64 {
+    let mut b = [0u8; 8];
+    for (slot, byte) in b.iter_mut().zip(k.bytes()) {
+        *slot = byte;
+    }
+    u64::from_be_bytes(b)
+}
+
+/// Below this many rows a table is hashed on the calling thread only.
+const PARALLEL_MIN_ROWS: usize = 50_000;
 
 /// Canonical rows of one table; feeds the table's section into the content digest:
 /// `<table name> <record count>\n`, then the 32-byte sha256 of each record's JSON.
-fn rows<'a, T: Record>(
+/// Large tables are hashed on up to 4 threads, block by block, each thread over a
+/// contiguous run of the block; the digests are fed in row order, so the result
+/// does not depend on the split.
+fn rows<'a, T: Record + Sync>(
     table: &str,
     items: &'a [T],
     digest: &mut Sha256,
     buf: &mut Vec<u8>,
 ) -> Vec<Row<'a, T>> {
-    let canonical = canonical(items);
-    digest.update(format!("{table} {}\n", canonical.len()).as_bytes());
-    canonical
-        .into_iter()
-        .map(|(key, rec)| {
-            buf.clear();
-            serde_json::to_writer(&mut *buf, rec).expect("model records serialize to JSON");
-            let row_digest = Sha256::digest(&buf[..]);
-            digest.update(row_digest);
-            Row {
-                key,
-                hash: row_hash(&row_digest),
-                rec,
+    let mut rows = canonical_rows(items);
+    digest.update(format!("{table} {}\n", rows.len()).as_bytes());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if rows.len() < PARALLEL_MIN_ROWS || threads < 2 {
+        for row in &mut rows {
+            digest.update(hash_row(row, buf));
+        }
+        return rows;
+    }
+    // Blocks of rows, each split between the threads, keep the digests small.
+    let mut digests = vec![[0u8; 32]; PARALLEL_MIN_ROWS.min(rows.len())];
+    for block in rows.chunks_mut(PARALLEL_MIN_ROWS) {
+        let digests = &mut digests[..block.len()];
+        let part = block.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            for (rows, digests) in block.chunks_mut(part).zip(digests.chunks_mut(part)) {
+                scope.spawn(move || {
+                    let mut buf = Vec::with_capacity(1024);
+                    for (row, d) in rows.iter_mut().zip(digests) {
+                        *d = hash_row(row, &mut buf);
+                    }
+                });
             }
-        })
-        .collect()
+        });
+        for d in digests.iter() {
+            digest.update(d);
+        }
+    }
+    rows
+}
+
+/// Sets a row's change hash; returns the sha256 of its canonical JSON.
+fn hash_row<T: Record>(row: &mut Row<'_, T>, buf: &mut Vec<u8>) -> [u8; 32] {
+    buf.clear();
+    serde_json::to_writer(&mut *buf, row.rec).expect("model records serialize to JSON");
+    let row_digest: [u8; 32] = Sha256::digest(&buf[..]).into();
+    row.hash = row_hash(&row_digest);
+    row_digest
 }
 
 /// A tenant in canonical form, borrowed, with its content hash.
@@ -231,9 +395,9 @@ pub fn content_hash(t: &Tenant) -> String {
 /// `canonicalize(written)`.
 pub fn canonicalize(t: &Tenant) -> Tenant {
     fn owned<T: Record + Clone>(items: &[T]) -> Vec<T> {
-        canonical(items)
+        canonical_rows(items)
             .into_iter()
-            .map(|(_, r)| r.clone())
+            .map(|r| r.rec.clone())
             .collect()
     }
     Tenant {
@@ -281,4 +445,232 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AssignmentSource, PrincipalKind, ScopeKind};
+
+    fn principal(id: &str, name: &str) -> Principal {
+        Principal {
+            id: id.to_string(),
+            kind: PrincipalKind::User,
+            display_name: name.to_string(),
+            user_principal_name: Some(format!("{name}@c")),
+            user_type: None,
+            account_enabled: Some(true),
+            app_id: None,
+        }
+    }
+
+    fn edge(g: &str, m: &str) -> MemberEdge {
+        MemberEdge {
+            group_id: g.to_string(),
+            member_id: m.to_string(),
+            member_kind: Some(PrincipalKind::Group),
+        }
+    }
+
+    fn assignment(id: &str, principal: &str, scope: &str) -> Assignment {
+        Assignment {
+            id: id.to_string(),
+            principal_id: principal.to_string(),
+            principal_type: "User".to_string(),
+            principal_name: None,
+            role_definition_id: "ABC".to_string(),
+            role_definition_name: Some("Reader".to_string()),
+            scope: scope.to_string(),
+            condition: None,
+            condition_version: None,
+            created_on: None,
+            source: AssignmentSource::RoleAssignment,
+        }
+    }
+
+    /// Mixed case, duplicates (first wins), keys that are prefixes of others, ids
+    /// with and without their canonical spelling, records without ids.
+    fn tenant() -> Tenant {
+        Tenant {
+            principals: vec![
+                principal("B-1", "Bea"),
+                principal("a-1", "Al"),
+                principal("b-1", "Bea again"),
+                principal("a", "A"),
+            ],
+            member_edges: vec![
+                edge("G1", "a-1"),
+                edge("g", "G1"),
+                edge("g1", "B-1"),
+                edge("g", "a"),
+                edge("G1", "A-1"),
+                edge("g1x", "a"),
+                edge("G", "b-1"),
+            ],
+            member_lists: vec!["G1".into(), "g".into(), "g1".into(), "g1x".into()],
+            roles: vec![
+                RoleDefinition {
+                    id: "ABC".into(),
+                    role_name: "Reader".into(),
+                    role_type: "BuiltInRole".into(),
+                    description: "Reads".into(),
+                    permissions: vec![Default::default()],
+                    assignable_scopes: vec!["/".into()],
+                },
+                RoleDefinition {
+                    id: String::new(),
+                    role_name: "Custom Thing".into(),
+                    role_type: "CustomRole".into(),
+                    description: String::new(),
+                    permissions: Vec::new(),
+                    assignable_scopes: Vec::new(),
+                },
+            ],
+            assignments: vec![
+                assignment("/Subscriptions/S/providers/X/roleAssignments/2", "a-1", "/"),
+                assignment(
+                    "/subscriptions/s/providers/x/roleassignments/1",
+                    "B-1",
+                    "/s",
+                ),
+                assignment("", "a", "/Subscriptions/S/"),
+                assignment("/SUBSCRIPTIONS/S/PROVIDERS/X/ROLEASSIGNMENTS/2", "a", "/"),
+            ],
+            eligibilities: Vec::new(),
+            denies: Vec::new(),
+            scopes: vec![
+                ScopeNode {
+                    id: "/subscriptions/s/".into(),
+                    kind: ScopeKind::Subscription,
+                    name: "s".into(),
+                    display_name: Some("S".into()),
+                    resource_type: None,
+                    parent_id: None,
+                },
+                ScopeNode {
+                    id: "/subscriptions/s/resourceGroups/RG".into(),
+                    kind: ScopeKind::ResourceGroup,
+                    name: "RG".into(),
+                    display_name: None,
+                    resource_type: None,
+                    parent_id: None,
+                },
+                ScopeNode {
+                    id: "subscriptions/t".into(),
+                    kind: ScopeKind::Subscription,
+                    name: "t".into(),
+                    display_name: None,
+                    resource_type: None,
+                    parent_id: None,
+                },
+            ],
+            operations: vec![Operation {
+                name: "Microsoft.X/read".into(),
+                display_name: None,
+                is_data_action: false,
+                provider: "Microsoft.X".into(),
+                resource_type: String::new(),
+            }],
+        }
+    }
+
+    /// Stored hashes must never change (existing databases compare row hashes across
+    /// imports, `verify` recomputes content hashes): these values were computed by
+    /// the original implementation, which serialised every row and built every key.
+    #[test]
+    fn content_and_row_hashes_are_pinned() {
+        let t = tenant();
+        let p = prepare(&t);
+        let edges: Vec<(String, i64)> = p
+            .member_edges
+            .iter()
+            .map(|r| (r.key.to_string().replace(EDGE_SEP, "|"), r.hash))
+            .collect();
+        let keys = |rows: Vec<String>| rows.join(" ");
+        let summary = format!(
+            "{}\n{:?}\n{}\n{}\n{}\n{}\n{}",
+            p.content_hash,
+            edges,
+            keys(
+                p.principals
+                    .iter()
+                    .map(|r| format!("{}={}", r.key.as_str(), r.hash))
+                    .collect()
+            ),
+            keys(p.member_lists.iter().map(|r| r.key.to_string()).collect()),
+            keys(p.roles.iter().map(|r| r.key.to_string()).collect()),
+            keys(p.assignments.iter().map(|r| r.key.to_string()).collect()),
+            keys(p.scopes.iter().map(|r| r.key.to_string()).collect()),
+        );
+        assert_eq!(
+            summary,
+            concat!(
+                "af186cc7ac431cf67d811ab674632ab4dd372db8dfd3f578821d76c47c30409d\n",
+                "[(\"g|a\", 1454159427620133133), (\"g|b-1\", 1863285045930559634), ",
+                "(\"g|g1\", 348008426575506729), (\"g1|a-1\", -5653925482891262366), ",
+                "(\"g1|b-1\", 5486863318047165663), (\"g1x|a\", 8972923444234137540)]\n",
+                "a=-7384892018767153107 a-1=-4763654977046042802 b-1=3509294539372094125\n",
+                "g g1 g1x\n",
+                "abc name:custom thing\n",
+                "/subscriptions/s/providers/x/roleassignments/1 ",
+                "/subscriptions/s/providers/x/roleassignments/2 ~a|abc|/subscriptions/s\n",
+                "/subscriptions/s /subscriptions/s/resourcegroups/rg /subscriptions/t"
+            )
+        );
+        assert_eq!(content_hash(&canonicalize(&t)), p.content_hash);
+    }
+
+    #[test]
+    fn parallel_hashing_matches_one_thread() {
+        let items: Vec<MemberEdge> = (0..PARALLEL_MIN_ROWS as u32 * 2 + 7)
+            .map(|i| {
+                edge(
+                    &format!("G{}", i % 997),
+                    &format!("m{}", i.wrapping_mul(2654435761)),
+                )
+            })
+            .collect();
+        let (mut d1, mut d2) = (Sha256::new(), Sha256::new());
+        let mut buf = Vec::new();
+        let parallel = rows("member_edges", &items, &mut d1, &mut buf);
+        let mut one = canonical_rows(&items);
+        d2.update(format!("member_edges {}\n", one.len()).as_bytes());
+        for row in &mut one {
+            d2.update(hash_row(row, &mut buf));
+        }
+        assert_eq!(hex(&d1.finalize()), hex(&d2.finalize()));
+        let hashes = |r: &[Row<'_, MemberEdge>]| r.iter().map(|r| r.hash).collect::<Vec<_>>();
+        assert_eq!(hashes(&parallel), hashes(&one));
+    }
+
+    proptest::proptest! {
+        /// Two-part keys order, compare and split exactly as the joined strings they
+        /// stand for, even when a part holds the separator or prefixes another.
+        #[test]
+        fn keys_behave_as_joined_strings(
+            a in "[ab\\x00]{0,6}", b in proptest::option::of("[ab\\x00]{0,6}"),
+            c in "[ab\\x00]{0,6}", d in proptest::option::of("[ab\\x00]{0,6}"),
+        ) {
+            let k = |f: &str, s: &Option<String>| Key {
+                first: Cow::Owned(f.to_string()),
+                second: s.clone().map(Cow::Owned),
+            };
+            let joined = |f: &str, s: &Option<String>| match s {
+                Some(s) => format!("{f}{EDGE_SEP}{s}"),
+                None => f.to_string(),
+            };
+            let (x, y) = (k(&a, &b), k(&c, &d));
+            let (jx, jy) = (joined(&a, &b), joined(&c, &d));
+            proptest::prop_assert_eq!(x.cmp(&y), jx.cmp(&jy));
+            proptest::prop_assert_eq!(
+                sort_prefix(&x).cmp(&sort_prefix(&y)).then_with(|| x.cmp(&y)),
+                jx.cmp(&jy)
+            );
+            proptest::prop_assert_eq!(x == y, jx == jy);
+            proptest::prop_assert_eq!(x.to_string(), jx.clone());
+            let (g, m) = jx.split_once(EDGE_SEP).unwrap_or((&jx, ""));
+            let (pg, pm) = x.parts();
+            proptest::prop_assert_eq!((pg.as_ref(), pm.as_ref()), (g, m));
+        }
+    }
 }

@@ -309,7 +309,9 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        let changes = write::write_tables(&tx, &prepared, id, previous.map(|p| p.0))?;
+        let content_hash = prepared.content_hash.clone();
+        // The tables' rows are freed as each is written.
+        let changes = write::write_tables(&tx, prepared, id, previous.map(|p| p.0))?;
         write::write_files_and_flags(&tx, id, files, flags)?;
         tx.commit()?;
         Ok((
@@ -319,7 +321,7 @@ impl Store {
                 label: meta.label.clone(),
                 tool_version: meta.tool_version.clone(),
                 imported_at,
-                content_hash: prepared.content_hash,
+                content_hash,
             },
             changes,
         ))
