@@ -8,6 +8,7 @@
 //! come in as plain values. No SQL, no printing, no file.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -82,7 +83,8 @@ pub struct Recommendation {
 pub struct ReviewRow {
     /// Stable across snapshots for the same (principal, assignment, group path).
     pub review_key: String,
-    pub principal: PrincipalInfo,
+    /// Shared by the rows of one principal.
+    pub principal: Rc<PrincipalInfo>,
     /// The role's name; for an undefined role the name the assignment gave, if any.
     pub role_name: String,
     /// The role's GUID (lowercase).
@@ -102,7 +104,8 @@ pub struct ReviewRow {
     pub below: bool,
     /// Groups from the principal to the assignment's holder, nearest first (empty
     /// when the principal holds the assignment itself).
-    pub via: Vec<GroupRef>,
+    /// Shared by the rows through one membership path.
+    pub via: Rc<[GroupRef]>,
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
     pub access_path: String,
     pub condition: Option<String>,
@@ -130,27 +133,59 @@ impl ReviewRow {
     /// The sheet cells, by column name, whose change makes an earlier decision stale.
     /// Display names are not among them: renaming changes no access.
     pub fn access_fields(&self) -> Vec<(&'static str, String)> {
-        let b = |v: bool| if v { "true" } else { "false" }.to_string();
-        vec![
-            ("review_key", self.review_key.clone()),
-            ("principal_id", self.principal.id.clone()),
-            ("principal_type", self.principal.kind.clone()),
-            (
-                "user_type",
-                self.principal.user_type.clone().unwrap_or_default(),
-            ),
-            (
-                "account_enabled",
-                self.principal.account_enabled.map(b).unwrap_or_default(),
-            ),
-            ("role_id", self.role_id.clone()),
-            ("privileged", b(self.privileged)),
-            ("assignment_id", self.assignment_id.clone()),
-            ("assignment_scope", self.assignment_scope.clone()),
-            ("condition", self.condition.clone().unwrap_or_default()),
-            ("pim", self.pim.as_str().to_string()),
-            ("orphaned", b(self.principal.orphaned)),
-        ]
+        let mut out = Vec::with_capacity(12);
+        self.each_access_field(|k, v| out.push((k, v.to_string())));
+        out
+    }
+
+    /// [`ReviewRow::access_fields`] one at a time, borrowed.
+    fn each_access_field(&self, mut f: impl FnMut(&'static str, &str)) {
+        let b = |v: bool| if v { "true" } else { "false" };
+        f("review_key", &self.review_key);
+        f("principal_id", &self.principal.id);
+        f("principal_type", &self.principal.kind);
+        f(
+            "user_type",
+            self.principal.user_type.as_deref().unwrap_or(""),
+        );
+        f(
+            "account_enabled",
+            self.principal.account_enabled.map(b).unwrap_or(""),
+        );
+        f("role_id", &self.role_id);
+        f("privileged", b(self.privileged));
+        f("assignment_id", &self.assignment_id);
+        f("assignment_scope", &self.assignment_scope);
+        f("condition", self.condition.as_deref().unwrap_or(""));
+        f("pim", self.pim.as_str());
+        f("orphaned", b(self.principal.orphaned));
+    }
+
+    /// The hash of the access fields (values lowercased), the role's permissions
+    /// (`role_digest`) and the PIM window: `short_hash` of those lines joined by
+    /// newlines, fed to the hasher piece by piece.
+    fn access_hash(&self, role_digest: &str) -> String {
+        let mut h = Sha256::new();
+        let mut first = true;
+        let mut lower = Vec::new();
+        self.each_access_field(|k, v| {
+            if !first {
+                h.update(b"\n");
+            }
+            first = false;
+            lower.clear();
+            lower.extend(v.bytes().map(|c| c.to_ascii_lowercase()));
+            h.update(k.as_bytes());
+            h.update(b"=");
+            h.update(&lower);
+        });
+        h.update(b"\nrole=");
+        h.update(role_digest.as_bytes());
+        h.update(b"\nwindow=");
+        h.update(self.start_date_time.as_deref().unwrap_or("").as_bytes());
+        h.update(b"..");
+        h.update(self.end_date_time.as_deref().unwrap_or("").as_bytes());
+        hex8(&h.finalize())
     }
 }
 
@@ -178,8 +213,17 @@ pub fn review_key(principal_id: &str, assignment_id: &str, via: &[String]) -> St
 }
 
 fn short_hash(s: &str) -> String {
-    let d = Sha256::digest(s.as_bytes());
-    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    hex8(&Sha256::digest(s.as_bytes()))
+}
+
+/// The first 8 bytes of a digest, in lowercase hex.
+fn hex8(d: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(16);
+    for b in d.iter().take(8) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// Does the role grant `Microsoft.Authorization/roleAssignments/write` (some block's
@@ -248,6 +292,73 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
     (out, truncated)
 }
 
+/// What every row through one membership path below a holder shares.
+struct PathFacts {
+    member: String,
+    /// Group keys from the member up to the holder.
+    via: Rc<[String]>,
+    info: Rc<PrincipalInfo>,
+    /// The member's display name lowercased, and its id (the rows' sort order).
+    sort_name: Rc<str>,
+    info_id: Rc<str>,
+    via_refs: Rc<[GroupRef]>,
+    access_path: String,
+}
+
+fn path_facts(
+    ix: &Index,
+    info_cache: &mut HashMap<String, Rc<PrincipalInfo>>,
+    member: String,
+    via: Vec<String>,
+) -> PathFacts {
+    let info = info_cache
+        .entry(member.clone())
+        .or_insert_with(|| Rc::new(principal_info(ix, &member)))
+        .clone();
+    let via_refs: Rc<[GroupRef]> = via
+        .iter()
+        .map(|g| GroupRef {
+            id: g.clone(),
+            name: ix.name_of(g),
+        })
+        .collect();
+    let access_path = if via.is_empty() {
+        "direct".to_string()
+    } else {
+        let name_or_id = if info.display_name.is_empty() {
+            info.id.clone()
+        } else {
+            info.display_name.clone()
+        };
+        std::iter::once(name_or_id)
+            .chain(via_refs.iter().map(|g| g.name.clone()))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    };
+    PathFacts {
+        member,
+        via: via.into(),
+        sort_name: info.display_name.to_lowercase().into(),
+        info_id: info.id.as_str().into(),
+        info,
+        via_refs,
+        access_path,
+    }
+}
+
+/// The order of one target's rows: principal name and id, role name, scope, PIM
+/// kind, path, assignment (all lowercase keys).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct SortKey {
+    name: Rc<str>,
+    id: Rc<str>,
+    role: Rc<str>,
+    scope: Rc<str>,
+    pim: Pim,
+    via: Rc<[String]>,
+    assignment: Rc<str>,
+}
+
 /// Reviews the target scopes (each row names its target). `taken_at` is the
 /// snapshot's time, against which eligibility end dates are compared.
 pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
@@ -259,8 +370,8 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
 pub struct Reviewer<'a> {
     ix: &'a Index,
     taken_at: String,
-    paths_cache: HashMap<String, MemberPaths>,
-    info_cache: HashMap<String, PrincipalInfo>,
+    paths_cache: HashMap<String, (Vec<PathFacts>, bool)>,
+    info_cache: HashMap<String, Rc<PrincipalInfo>>,
     /// Ancestors of each assignment scope, to test "at or below the target".
     anc_cache: HashMap<String, HashSet<String>>,
     /// Every scope holding an assignment or eligibility, once.
@@ -357,6 +468,7 @@ impl<'a> Reviewer<'a> {
 
             let target_ancestors: HashSet<String> = ix.tree.ancestors(&t).into_iter().collect();
             let first = rows.len();
+            let mut sort_keys: Vec<SortKey> = Vec::new();
             for h in held {
                 let s = scope_key(h.scope);
                 let inherited = s != t && target_ancestors.contains(&s);
@@ -370,6 +482,16 @@ impl<'a> Reviewer<'a> {
                     continue;
                 }
                 let role = ix.role_of(h.role_guid, h.role_name_hint);
+                let held_key: (Rc<str>, Rc<str>, Pim, Rc<str>) = (
+                    match role {
+                        Some(r) => r.def.role_name.to_lowercase(),
+                        None => h.role_name_hint.unwrap_or_default().to_lowercase(),
+                    }
+                    .into(),
+                    s.as_str().into(),
+                    h.pim,
+                    key(h.assignment_id).into(),
+                );
                 let (role_name, role_id, role_type, privileged, role_digest) = match role {
                     Some(r) => (
                         r.def.role_name.clone(),
@@ -399,7 +521,12 @@ impl<'a> Reviewer<'a> {
                         _ => false,
                     };
                 if !paths_cache.contains_key(&h.holder) {
-                    paths_cache.insert(h.holder.clone(), member_paths(ix, &h.holder));
+                    let (paths, truncated) = member_paths(ix, &h.holder);
+                    let facts = paths
+                        .into_iter()
+                        .map(|(member, via)| path_facts(ix, info_cache, member, via))
+                        .collect();
+                    paths_cache.insert(h.holder.clone(), (facts, truncated));
                 }
                 let (paths, truncated) = &paths_cache[&h.holder];
                 if *truncated {
@@ -414,33 +541,8 @@ impl<'a> Reviewer<'a> {
                         },
                     );
                 }
-                for (member, via) in paths {
-                    let info = info_cache
-                        .entry(member.clone())
-                        .or_insert_with(|| principal_info(ix, member))
-                        .clone();
-                    let name_or_id = |p: &PrincipalInfo| {
-                        if p.display_name.is_empty() {
-                            p.id.clone()
-                        } else {
-                            p.display_name.clone()
-                        }
-                    };
-                    let via_refs: Vec<GroupRef> = via
-                        .iter()
-                        .map(|g| GroupRef {
-                            id: g.clone(),
-                            name: ix.name_of(g),
-                        })
-                        .collect();
-                    let access_path = if via.is_empty() {
-                        "direct".to_string()
-                    } else {
-                        std::iter::once(name_or_id(&info))
-                            .chain(via_refs.iter().map(|g| g.name.clone()))
-                            .collect::<Vec<_>>()
-                            .join(" → ")
-                    };
+                for pf in paths {
+                    let (member, via, info) = (&pf.member, &pf.via, &pf.info);
                     if info.is_group() && !ix.member_lists.contains(&info.id) {
                         incomplete
                             .entry(info.id.clone())
@@ -452,7 +554,7 @@ impl<'a> Reviewer<'a> {
                     }
                     let mut row = ReviewRow {
                         review_key: review_key(member, h.assignment_id, via),
-                        principal: info,
+                        principal: info.clone(),
                         role_name: role_name.clone(),
                         role_id: role_id.clone(),
                         role_type: role_type.clone(),
@@ -463,8 +565,8 @@ impl<'a> Reviewer<'a> {
                         target_scope: target.clone(),
                         inherited,
                         below,
-                        via: via_refs,
-                        access_path,
+                        via: pf.via_refs.clone(),
+                        access_path: pf.access_path.clone(),
                         condition: h
                             .condition
                             .filter(|c| !c.trim().is_empty())
@@ -476,33 +578,26 @@ impl<'a> Reviewer<'a> {
                         recommendations: vec![],
                         content_hash: String::new(),
                     };
-                    let mut fields = row
-                        .access_fields()
-                        .into_iter()
-                        .map(|(k, v)| format!("{k}={}", key(&v)))
-                        .collect::<Vec<_>>();
-                    fields.push(format!("role={role_digest}"));
-                    fields.push(format!(
-                        "window={}..{}",
-                        row.start_date_time.as_deref().unwrap_or(""),
-                        row.end_date_time.as_deref().unwrap_or("")
-                    ));
-                    row.content_hash = short_hash(&fields.join("\n"));
+                    row.content_hash = row.access_hash(&role_digest);
                     rows.push(row);
+                    sort_keys.push(SortKey {
+                        name: pf.sort_name.clone(),
+                        id: pf.info_id.clone(),
+                        role: held_key.0.clone(),
+                        scope: held_key.1.clone(),
+                        pim: held_key.2,
+                        via: pf.via.clone(),
+                        assignment: held_key.3.clone(),
+                    });
                 }
             }
             recommend(ix, &mut rows[first..]);
-            rows[first..].sort_by_cached_key(|r| {
-                (
-                    r.principal.display_name.to_lowercase(),
-                    r.principal.id.clone(),
-                    r.role_name.to_lowercase(),
-                    scope_key(&r.assignment_scope),
-                    r.pim,
-                    r.via.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
-                    key(&r.assignment_id),
-                )
-            });
+            // By principal (name, id), role, scope, PIM, path, assignment; a stable
+            // sort of positions by keys built once per principal, held role and path.
+            let mut order: Vec<usize> = (0..sort_keys.len()).collect();
+            order.sort_by(|&a, &b| sort_keys[a].cmp(&sort_keys[b]));
+            let mut slots: Vec<Option<ReviewRow>> = rows.drain(first..).map(Some).collect();
+            rows.extend(order.into_iter().filter_map(|i| slots[i].take()));
         }
 
         Review {

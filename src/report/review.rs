@@ -547,7 +547,7 @@ fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
         fill: pfill,
         stroke: pstroke,
     }];
-    for g in &r.via {
+    for g in r.via.iter() {
         boxes.push(PathBox {
             kind: "group".into(),
             name: g.name.clone(),

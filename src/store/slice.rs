@@ -15,7 +15,8 @@ use rustc_hash::FxHashSet as HashSet;
 use rusqlite::Connection;
 
 use crate::model::{
-    key, role_guid, Principal, PrincipalKind, RoleDefinition, ScopeNode, Tenant, ALL_PRINCIPALS,
+    key, role_guid, Assignment, Eligibility, Principal, PrincipalKind, RoleDefinition, ScopeNode,
+    Tenant, ALL_PRINCIPALS,
 };
 
 use super::read::{
@@ -54,27 +55,40 @@ fn query_by<T>(
     k: &str,
     map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Vec<T>> {
+    query_with(conn, sql, rusqlite::params![s, k], map)
+}
+
+fn query_with<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
     let mut st = conn.prepare_cached(sql)?;
-    let rows = st.query_map(rusqlite::params![s, k], map)?;
+    let rows = st.query_map(params, map)?;
     rows.collect()
 }
 
-/// Rows of `table` whose `scope_key` lies in `[lo, hi)`, in key order.
-fn query_range<T>(
-    conn: &Connection,
-    cols: &str,
-    table: &str,
-    s: i64,
-    lo: &str,
-    hi: &str,
-    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> rusqlite::Result<Vec<T>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {cols} FROM {table} WHERE scope_key >= ?2 AND scope_key < ?3 AND {IN_SNAPSHOT} \
-         ORDER BY scope_key, key"
-    ))?;
-    let rows = st.query_map(rusqlite::params![s, lo, hi], map)?;
-    rows.collect()
+/// The assignments and eligibilities of a slice, each once whichever queries find it.
+#[derive(Default)]
+struct Held {
+    assignments: HashSet<String>,
+    eligibilities: HashSet<String>,
+}
+
+impl Held {
+    fn add(&mut self, t: &mut Tenant, a: Vec<Assignment>, e: Vec<Eligibility>) {
+        for x in a {
+            if self.assignments.insert(key(&x.id)) {
+                t.assignments.push(x);
+            }
+        }
+        for x in e {
+            if self.eligibilities.insert(key(&x.id)) {
+                t.eligibilities.push(x);
+            }
+        }
+    }
 }
 
 fn sql(cols: &str, table: &str, column: &str) -> String {
@@ -192,74 +206,69 @@ pub(crate) fn load_slice(
     req: &SliceRequest,
 ) -> rusqlite::Result<Tenant> {
     let mut t = Tenant::default();
-    let mut seen_assignment = HashSet::default();
-    let mut seen_eligibility = HashSet::default();
+    let mut held = Held::default();
     for sk in &req.scopes {
-        for a in query_by(
-            conn,
-            &sql(ASSIGNMENT_COLS, "role_assignments", "scope_key"),
-            s,
-            sk,
-            assignment_row,
-        )? {
-            if seen_assignment.insert(key(&a.id)) {
-                t.assignments.push(a);
-            }
-        }
-        for e in query_by(
-            conn,
-            &sql(ELIGIBILITY_COLS, "eligibilities", "scope_key"),
-            s,
-            sk,
-            eligibility_row,
-        )? {
-            if seen_eligibility.insert(key(&e.id)) {
-                t.eligibilities.push(e);
-            }
-        }
+        let by_scope = |cols: &str, table: &str| sql(cols, table, "scope_key");
+        held.add(
+            &mut t,
+            query_by(
+                conn,
+                &by_scope(ASSIGNMENT_COLS, "role_assignments"),
+                s,
+                sk,
+                assignment_row,
+            )?,
+            query_by(
+                conn,
+                &by_scope(ELIGIBILITY_COLS, "eligibilities"),
+                s,
+                sk,
+                eligibility_row,
+            )?,
+        );
         t.denies.extend(query_by(
             conn,
-            &sql(DENY_COLS, "deny_assignments", "scope_key"),
+            &by_scope(DENY_COLS, "deny_assignments"),
             s,
             sk,
             deny_row,
         )?);
     }
-
     for p in &req.below {
         let (lo, hi) = if p == "/" {
             ("/".to_string(), "0".to_string())
         } else {
             (format!("{p}/"), format!("{p}0"))
         };
-        for a in query_range(
-            conn,
-            ASSIGNMENT_COLS,
-            "role_assignments",
-            s,
-            &lo,
-            &hi,
-            assignment_row,
-        )? {
-            if seen_assignment.insert(key(&a.id)) {
-                t.assignments.push(a);
-            }
-        }
-        for e in query_range(
-            conn,
-            ELIGIBILITY_COLS,
-            "eligibilities",
-            s,
-            &lo,
-            &hi,
-            eligibility_row,
-        )? {
-            if seen_eligibility.insert(key(&e.id)) {
-                t.eligibilities.push(e);
-            }
-        }
+        let range = |cols: &str, table: &str| {
+            format!(
+                "SELECT {cols} FROM {table} WHERE scope_key >= ?2 AND scope_key < ?3 \
+                 AND {IN_SNAPSHOT} ORDER BY scope_key, key"
+            )
+        };
+        let params = rusqlite::params![s, lo, hi];
+        held.add(
+            &mut t,
+            query_with(
+                conn,
+                &range(ASSIGNMENT_COLS, "role_assignments"),
+                params,
+                assignment_row,
+            )?,
+            query_with(
+                conn,
+                &range(ELIGIBILITY_COLS, "eligibilities"),
+                params,
+                eligibility_row,
+            )?,
+        );
         let mut seen_deny: HashSet<String> = t.denies.iter().map(|d| key(&d.id)).collect();
-        for d in query_range(conn, DENY_COLS, "deny_assignments", s, &lo, &hi, deny_row)? {
+        for d in query_with(
+            conn,
+            &range(DENY_COLS, "deny_assignments"),
+            params,
+            deny_row,
+        )? {
             if seen_deny.insert(key(&d.id)) {
                 t.denies.push(d);
             }
@@ -288,28 +297,24 @@ pub(crate) fn load_slice(
         }
     }
     for h in &up {
-        for a in query_by(
-            conn,
-            &sql(ASSIGNMENT_COLS, "role_assignments", "principal_key"),
-            s,
-            h,
-            assignment_row,
-        )? {
-            if seen_assignment.insert(key(&a.id)) {
-                t.assignments.push(a);
-            }
-        }
-        for e in query_by(
-            conn,
-            &sql(ELIGIBILITY_COLS, "eligibilities", "principal_key"),
-            s,
-            h,
-            eligibility_row,
-        )? {
-            if seen_eligibility.insert(key(&e.id)) {
-                t.eligibilities.push(e);
-            }
-        }
+        let by_holder = |cols: &str, table: &str| sql(cols, table, "principal_key");
+        held.add(
+            &mut t,
+            query_by(
+                conn,
+                &by_holder(ASSIGNMENT_COLS, "role_assignments"),
+                s,
+                h,
+                assignment_row,
+            )?,
+            query_by(
+                conn,
+                &by_holder(ELIGIBILITY_COLS, "eligibilities"),
+                s,
+                h,
+                eligibility_row,
+            )?,
+        );
     }
 
     // Every holder (and every principal a deny assignment names or exempts).

@@ -2,20 +2,21 @@
 //! sample tenant, `who` and `can` decide the same on the slice of the snapshot a
 //! query reads as on the whole snapshot.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use whocan::engine::decide::{decide, ActionReq, Ancestry};
 use whocan::engine::query::who;
 use whocan::engine::Index;
-use whocan::model::{key, ScopeKind};
+use whocan::model::{key, ScopeKind, Snapshot, Tenant};
 use whocan::store::{NewSnapshot, Store};
 
-#[test]
-fn slices_decide_like_the_whole_snapshot() {
+/// The sample tenant imported into a new database in `dir`: the database's path,
+/// the snapshot, and the whole snapshot as read back.
+fn sample_snapshot(dir: &Path) -> (PathBuf, Snapshot, Tenant) {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     let imported = whocan::import::read_inputs(&[sample], false).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let db = dir.join("t.db");
+    let mut store = Store::open(&db).unwrap();
     let snap = store
         .write_snapshot(
             &NewSnapshot {
@@ -29,6 +30,13 @@ fn slices_decide_like_the_whole_snapshot() {
         )
         .unwrap();
     let full = store.load_tenant(snap.id).unwrap();
+    (db, snap, full)
+}
+
+#[test]
+fn slices_decide_like_the_whole_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, full) = sample_snapshot(dir.path());
     let full_ix = Index::new(&full);
     let actions: Vec<String> = full
         .operations
@@ -50,11 +58,10 @@ fn slices_decide_like_the_whole_snapshot() {
         .filter(|s| s.kind != ScopeKind::ManagementGroup)
         .map(|s| s.id.clone())
         .collect();
-    drop(store);
     // Exactly the path the commands take: `Sliced::index`, then for `who`
     // `Sliced::expand_for` with the members of the holders that matter.
     let sl = whocan::commands::common::Sliced::open(
-        &dir.path().join("t.db"),
+        &db,
         &whocan::cli::SnapshotArgs {
             snapshot: None,
             as_of: None,
@@ -129,25 +136,8 @@ fn review_slices_give_the_whole_snapshots_rows() {
     use whocan::commands::common::Sliced;
     use whocan::engine::review::review;
 
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    let imported = whocan::import::read_inputs(&[sample], false).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    let mut store = Store::open(&db).unwrap();
-    let snap = store
-        .write_snapshot(
-            &NewSnapshot {
-                taken_at: "2026-11-01T00:00:00Z".into(),
-                label: None,
-                tool_version: "test".into(),
-            },
-            &imported.tenant,
-            &imported.files,
-            &imported.flags,
-        )
-        .unwrap();
-    let full = store.load_tenant(snap.id).unwrap();
-    drop(store);
+    let (db, snap, full) = sample_snapshot(dir.path());
     let full_ix = Index::new(&full);
     let sl = Sliced::open(
         &db,
