@@ -407,23 +407,15 @@ fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<Role
         .collect();
     keys.sort();
     keys.dedup();
-    let mut roles = Vec::new();
-    for chunk in keys.chunks(CHUNK) {
-        let marks = vec!["?"; chunk.len()].join(",");
-        let mut st = conn.prepare_cached(&format!(
-            "SELECT {ROLE_COLS} FROM role_definitions WHERE key IN ({marks}) \
-             AND valid_from <= ?{n} AND (valid_to IS NULL OR valid_to >= ?{n}) ORDER BY key",
-            n = chunk.len() + 1
-        ))?;
-        let params = chunk
-            .iter()
-            .map(|k| rusqlite::types::Value::Text(k.clone()))
-            .chain(std::iter::once(rusqlite::types::Value::Integer(s)));
-        let rows = st.query_map(rusqlite::params_from_iter(params), role_row)?;
-        for r in rows {
-            roles.push(r?);
-        }
-    }
+    let mut roles = query_keys(
+        conn,
+        ROLE_COLS,
+        "role_definitions",
+        s,
+        &keys,
+        "ORDER BY key",
+        role_row,
+    )?;
     let mut st = conn.prepare_cached(&format!(
         "SELECT {ROLE_COLS} FROM role_definitions WHERE key >= 'name:' AND key < 'name;' \
          AND {IN_SNAPSHOT} ORDER BY key"
@@ -440,20 +432,42 @@ fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<Role
 
 /// The member lists (original spelling) of those of `keys` that have one.
 fn member_lists_of(conn: &Connection, s: i64, keys: &[String]) -> rusqlite::Result<Vec<String>> {
+    query_keys(
+        conn,
+        "COALESCE(group_id, key)",
+        "member_lists",
+        s,
+        keys,
+        "ORDER BY key",
+        |r| r.get(0),
+    )
+}
+
+/// `SELECT cols FROM table WHERE key IN (keys)` in snapshot `s`, [`CHUNK`] keys
+/// per statement, each statement's rows in `order` (an `ORDER BY`, or nothing).
+fn query_keys<T>(
+    conn: &Connection,
+    cols: &str,
+    table: &str,
+    s: i64,
+    keys: &[impl AsRef<str>],
+    order: &str,
+    mut map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
     let mut out = Vec::new();
     for chunk in keys.chunks(CHUNK) {
         let marks = vec!["?"; chunk.len()].join(",");
         let mut st = conn.prepare_cached(&format!(
-            "SELECT COALESCE(group_id, key) FROM member_lists WHERE key IN ({marks}) \
-             AND valid_from <= ?{n} AND (valid_to IS NULL OR valid_to >= ?{n}) ORDER BY key",
+            "SELECT {cols} FROM {table} WHERE key IN ({marks}) \
+             AND valid_from <= ?{n} AND (valid_to IS NULL OR valid_to >= ?{n}) {order}",
             n = chunk.len() + 1
         ))?;
         let params = chunk
             .iter()
-            .map(|k| rusqlite::types::Value::Text(k.clone()))
+            .map(|k| rusqlite::types::Value::Text(k.as_ref().to_string()))
             .chain(std::iter::once(rusqlite::types::Value::Integer(s)));
-        for g in st.query_map(rusqlite::params_from_iter(params), |r| r.get(0))? {
-            out.push(g?);
+        for row in st.query_map(rusqlite::params_from_iter(params), &mut map)? {
+            out.push(row?);
         }
     }
     Ok(out)
@@ -473,27 +487,21 @@ fn add_principals(
     let mut group_set: HashSet<String> = groups.iter().cloned().collect();
     let wanted: Vec<&String> = nodes.iter().filter(|k| !have.contains(*k)).collect();
     let mut found_keys: HashSet<String> = HashSet::default();
-    for chunk in wanted.chunks(CHUNK) {
-        let marks = vec!["?"; chunk.len()].join(",");
-        let mut st = conn.prepare_cached(&format!(
-            "SELECT {PRINCIPAL_COLS} FROM principals WHERE key IN ({marks}) AND valid_from <= ?{n} \
-             AND (valid_to IS NULL OR valid_to >= ?{n})",
-            n = chunk.len() + 1
-        ))?;
-        let params = chunk
-            .iter()
-            .map(|k| rusqlite::types::Value::Text(k.to_string()))
-            .chain(std::iter::once(rusqlite::types::Value::Integer(s)));
-        let rows = st.query_map(rusqlite::params_from_iter(params), principal_row)?;
-        for p in rows {
-            let p = p?;
-            let k = key(&p.id);
-            if p.kind == PrincipalKind::Group {
-                group_set.insert(k.clone());
-            }
-            found_keys.insert(k);
-            t.principals.push(p);
+    for p in query_keys(
+        conn,
+        PRINCIPAL_COLS,
+        "principals",
+        s,
+        &wanted,
+        "",
+        principal_row,
+    )? {
+        let k = key(&p.id);
+        if p.kind == PrincipalKind::Group {
+            group_set.insert(k.clone());
         }
+        found_keys.insert(k);
+        t.principals.push(p);
     }
     // Ids in no listing may be groups too (their member lists say so).
     for k in &wanted {
