@@ -338,8 +338,8 @@ fn group_refs(ix: &Index, via: &[String]) -> Vec<GroupRef> {
 #[derive(Default)]
 pub struct Ancestry {
     cache: HashMap<String, Chain>,
-    /// (lowercase action, data plane) → slot.
-    action_slots: HashMap<(String, bool), usize>,
+    /// Lowercase action → slot, for the control plane \[0\] and the data plane \[1\].
+    action_slots: [HashMap<String, usize>; 2],
     /// (role index, action slot) → one match per block of the role.
     matches: rustc_hash::FxHashMap<(usize, usize), std::rc::Rc<[BlockMatch]>>,
 }
@@ -367,11 +367,13 @@ impl Ancestry {
     }
 
     pub(crate) fn action_slot(&mut self, action_lower: &str, data: bool) -> usize {
-        let n = self.action_slots.len();
-        *self
-            .action_slots
-            .entry((action_lower.to_string(), data))
-            .or_insert(n)
+        let n = self.action_slots[0].len() + self.action_slots[1].len();
+        let plane = &mut self.action_slots[usize::from(data)];
+        if let Some(&slot) = plane.get(action_lower) {
+            return slot;
+        }
+        plane.insert(action_lower.to_string(), n);
+        n
     }
 
     /// How each block of role `ri` matches the action in `slot`.
