@@ -2678,7 +2678,7 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::fixtures::{group, user, RG, SUB, WS};
+    use crate::engine::fixtures::{assign, edge, group, user, RG, SUB, WS};
     use crate::model::*;
 
     const WS2: &str =
@@ -2697,32 +2697,6 @@ mod tests {
                 ..Default::default()
             }],
             assignable_scopes: vec!["/".into()],
-        }
-    }
-
-    fn assign(n: &str, principal: &str, role_id: &str, scope: &str) -> Assignment {
-        Assignment {
-            id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{n}"),
-            principal_id: principal.into(),
-            principal_type: "User".into(),
-            principal_name: None,
-            role_definition_id: format!(
-                "/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
-            ),
-            role_definition_name: None,
-            scope: scope.into(),
-            condition: None,
-            condition_version: None,
-            created_on: None,
-            source: AssignmentSource::RoleAssignment,
-        }
-    }
-
-    fn edge(g: &str, m: &str) -> MemberEdge {
-        MemberEdge {
-            group_id: g.into(),
-            member_id: m.into(),
-            member_kind: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Shared builders for the engine's unit tests: principals and the scopes of one
 //! subscription with one workspace. Test-only; never compiled into the binary.
 
-use crate::model::{Principal, PrincipalKind};
+use crate::model::{Assignment, AssignmentSource, MemberEdge, Principal, PrincipalKind};
 
 pub const SUB: &str = "/subscriptions/S1";
 pub const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
@@ -30,5 +30,32 @@ pub fn group(id: &str) -> Principal {
         user_type: None,
         account_enabled: None,
         ..user(id)
+    }
+}
+
+/// A plain role assignment `name` of role `role_id` to `principal` (typed User) at
+/// `scope`.
+pub fn assign(name: &str, principal: &str, role_id: &str, scope: &str) -> Assignment {
+    Assignment {
+        id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+        principal_id: principal.into(),
+        principal_type: "User".into(),
+        principal_name: None,
+        role_definition_id: format!("/providers/Microsoft.Authorization/roleDefinitions/{role_id}"),
+        role_definition_name: None,
+        scope: scope.into(),
+        condition: None,
+        condition_version: None,
+        created_on: None,
+        source: AssignmentSource::RoleAssignment,
+    }
+}
+
+/// A direct membership of `m` in group `g`, member type unknown.
+pub fn edge(g: &str, m: &str) -> MemberEdge {
+    MemberEdge {
+        group_id: g.into(),
+        member_id: m.into(),
+        member_kind: None,
     }
 }

@@ -1273,7 +1273,7 @@ fn expired_eligibilities(cx: &Cx, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::fixtures::{group, user, RG, SUB, WS};
+    use crate::engine::fixtures::{assign, group, user, RG, SUB, WS};
     use crate::model::*;
 
     const ML: &str = "Microsoft.MachineLearningServices/workspaces/";
@@ -1296,24 +1296,6 @@ mod tests {
     fn builtin(mut r: RoleDefinition) -> RoleDefinition {
         r.role_type = "BuiltInRole".into();
         r
-    }
-
-    fn assign(n: &str, principal: &str, role_id: &str, scope: &str) -> Assignment {
-        Assignment {
-            id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{n}"),
-            principal_id: principal.into(),
-            principal_type: "User".into(),
-            principal_name: None,
-            role_definition_id: format!(
-                "/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
-            ),
-            role_definition_name: None,
-            scope: scope.into(),
-            condition: None,
-            condition_version: None,
-            created_on: None,
-            source: AssignmentSource::RoleAssignment,
-        }
     }
 
     fn op(name: &str) -> Operation {

@@ -971,7 +971,7 @@ pub fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::fixtures::{group, user, RG, SUB, WS};
+    use crate::engine::fixtures::{self, edge, group, user, RG, SUB, WS};
     use crate::model::*;
 
     const TAKEN: &str = "2026-11-01T00:00:00Z";
@@ -992,29 +992,7 @@ mod tests {
     }
 
     fn assign(n: usize, principal: &str, role_id: &str, scope: &str) -> Assignment {
-        Assignment {
-            id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/a{n}"),
-            principal_id: principal.into(),
-            principal_type: "User".into(),
-            principal_name: None,
-            role_definition_id: format!(
-                "/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
-            ),
-            role_definition_name: None,
-            scope: scope.into(),
-            condition: None,
-            condition_version: None,
-            created_on: None,
-            source: AssignmentSource::RoleAssignment,
-        }
-    }
-
-    fn edge(g: &str, m: &str) -> MemberEdge {
-        MemberEdge {
-            group_id: g.into(),
-            member_id: m.into(),
-            member_kind: None,
-        }
+        fixtures::assign(&format!("a{n}"), principal, role_id, scope)
     }
 
     fn eligible(id: &str, principal: &str, role_id: &str, scope: &str, end: &str) -> Eligibility {

@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::decide::{decide, Access, ActionReq, Ancestry};
+use super::fixtures::{self, edge};
 use super::query::who;
 use super::Index;
 use crate::model::*;
@@ -56,25 +57,8 @@ fn block(actions: &[&str], not_actions: &[&str]) -> PermissionBlock {
 
 fn assign(n: usize, principal: &str, role_id: &str, scope: &str) -> Assignment {
     Assignment {
-        id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/a{n}"),
-        principal_id: principal.into(),
-        principal_type: "User".into(),
         principal_name: Some(principal.into()),
-        role_definition_id: format!("/providers/Microsoft.Authorization/roleDefinitions/{role_id}"),
-        role_definition_name: None,
-        scope: scope.into(),
-        condition: None,
-        condition_version: None,
-        created_on: None,
-        source: AssignmentSource::RoleAssignment,
-    }
-}
-
-fn edge(g: &str, m: &str) -> MemberEdge {
-    MemberEdge {
-        group_id: g.into(),
-        member_id: m.into(),
-        member_kind: None,
+        ..fixtures::assign(&format!("a{n}"), principal, role_id, scope)
     }
 }
 

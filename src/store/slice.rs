@@ -170,32 +170,20 @@ pub(crate) fn find_principals(
     text: &str,
 ) -> rusqlite::Result<Vec<Principal>> {
     let k = key(text.trim());
-    let mut out = query_by(
-        conn,
-        &sql(PRINCIPAL_COLS, "principals", "key"),
-        s,
-        &k,
-        principal_row,
-    )?;
-    if out.is_empty() {
-        out = query_by(
+    // By object id, else by user principal name, else by display name.
+    for column in ["key", "lower(user_principal_name)", "lower(display_name)"] {
+        let found = query_by(
             conn,
-            &sql(PRINCIPAL_COLS, "principals", "lower(user_principal_name)"),
+            &sql(PRINCIPAL_COLS, "principals", column),
             s,
             &k,
             principal_row,
         )?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
     }
-    if out.is_empty() {
-        out = query_by(
-            conn,
-            &sql(PRINCIPAL_COLS, "principals", "lower(display_name)"),
-            s,
-            &k,
-            principal_row,
-        )?;
-    }
-    Ok(out)
+    Ok(Vec::new())
 }
 
 /// The slice's `scopes` are left empty: the caller has the tree nodes already
