@@ -48,7 +48,9 @@ pub fn scope_key(scope: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum PrincipalKind {
     User,
     Group,
@@ -56,7 +58,14 @@ pub enum PrincipalKind {
     /// A service principal whose `servicePrincipalType` is `ManagedIdentity`.
     ManagedIdentity,
     /// Seen only as an assignment holder or group member, in no directory listing.
+    #[default]
     Unknown,
+    /// `#microsoft.graph.device` in a group's member list: kept as a member, never
+    /// answered as a principal (SPEC §1, "Not principals").
+    Device,
+    /// `#microsoft.graph.orgContact` in a group's member list: likewise never a
+    /// principal.
+    OrgContact,
 }
 
 impl PrincipalKind {
@@ -67,7 +76,15 @@ impl PrincipalKind {
             PrincipalKind::ServicePrincipal => "ServicePrincipal",
             PrincipalKind::ManagedIdentity => "ManagedIdentity",
             PrincipalKind::Unknown => "Unknown",
+            PrincipalKind::Device => "Device",
+            PrincipalKind::OrgContact => "OrgContact",
         }
+    }
+
+    /// Devices and organisational contacts can be group members but never hold
+    /// access: they are not security principals (SPEC §1).
+    pub fn is_principal(self) -> bool {
+        !matches!(self, PrincipalKind::Device | PrincipalKind::OrgContact)
     }
 
     pub fn parse(s: &str) -> PrincipalKind {
@@ -79,13 +96,20 @@ impl PrincipalKind {
             "group" => PrincipalKind::Group,
             "serviceprincipal" => PrincipalKind::ServicePrincipal,
             "managedidentity" => PrincipalKind::ManagedIdentity,
+            "device" => PrincipalKind::Device,
+            "orgcontact" => PrincipalKind::OrgContact,
             _ => PrincipalKind::Unknown,
         }
     }
 }
 
-/// A directory object: user, group, service principal or managed identity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A directory object: user, group, service principal or managed identity (or a
+/// device / contact seen in a member list).
+///
+/// Fields added after the first release are skipped in serialisation while they
+/// hold their default, so the row and content hashes of records that do not use
+/// them are those of earlier versions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Principal {
     /// Object id as exported (original case).
     pub id: String,
@@ -97,6 +121,22 @@ pub struct Principal {
     pub account_enabled: Option<bool>,
     /// For service principals: the application id.
     pub app_id: Option<String>,
+    /// The primary SMTP address (`mail`), when exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
+    /// `otherMails` (a guest's real address is often only here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_mails: Vec<String>,
+    /// Known only from a group member file's own entry (its `displayName`,
+    /// `userPrincipalName`, `@odata.type`), not from a directory listing: it says
+    /// who the member is, but is no evidence that the object still exists in a
+    /// listing (SPEC §1, "Orphans only on evidence").
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub from_member_list: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A **direct** membership edge: `member_id` is a direct member of `group_id`.
@@ -166,6 +206,12 @@ pub struct Assignment {
     pub condition_version: Option<String>,
     pub created_on: Option<String>,
     pub source: AssignmentSource,
+    /// A time-bound active assignment (PIM active instance): it grants from its
+    /// start until its end, evaluated at the snapshot's `taken_at` (SPEC §2.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date_time: Option<String>,
 }
 
 /// A PIM eligibility instance: grants nothing until activated.
@@ -180,6 +226,26 @@ pub struct Eligibility {
     pub end_date_time: Option<String>,
     pub member_type: Option<String>,
     pub condition: Option<String>,
+}
+
+/// PIM for Groups: a principal's eligible (or time-bound active) membership or
+/// ownership of a group (Graph `identityGovernance/privilegedAccess/group/
+/// eligibilityScheduleInstances` / `assignmentScheduleInstances`), SPEC §2.11.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupEligibility {
+    /// The instance id as exported.
+    pub id: String,
+    pub group_id: String,
+    pub principal_id: String,
+    /// `member` or `owner`.
+    pub access_id: String,
+    /// `direct` or `group` (eligible through a group), as exported.
+    pub member_type: Option<String>,
+    pub start_date_time: Option<String>,
+    pub end_date_time: Option<String>,
+    /// True for an `assignmentScheduleInstances` entry (an active, possibly
+    /// time-bound, membership); false for an eligibility.
+    pub active: bool,
 }
 
 /// A principal named in a deny assignment's `principals` or `excludePrincipals`.
@@ -262,12 +328,17 @@ pub struct Tenant {
     pub member_edges: Vec<MemberEdge>,
     /// Groups whose (direct) member list was imported, even if empty.
     pub member_lists: Vec<String>,
+    /// Groups whose imported member list was one page of several (`@odata.nextLink`
+    /// present, pages missing): their members are `members partial` (SPEC §4).
+    pub partial_member_lists: Vec<String>,
     pub roles: Vec<RoleDefinition>,
     pub assignments: Vec<Assignment>,
     pub eligibilities: Vec<Eligibility>,
     pub denies: Vec<DenyAssignment>,
     pub scopes: Vec<ScopeNode>,
     pub operations: Vec<Operation>,
+    /// PIM for Groups eligibility and time-bound active membership instances.
+    pub group_eligibilities: Vec<GroupEligibility>,
 }
 
 /// A snapshot's metadata.

@@ -11,6 +11,9 @@ pub const WS: &str =
 /// An enabled member user named "User {id}".
 pub fn user(id: &str) -> Principal {
     Principal {
+        mail: None,
+        other_mails: Vec::new(),
+        from_member_list: false,
         id: id.into(),
         kind: PrincipalKind::User,
         display_name: format!("User {id}"),
@@ -37,6 +40,8 @@ pub fn group(id: &str) -> Principal {
 /// `scope`.
 pub fn assign(name: &str, principal: &str, role_id: &str, scope: &str) -> Assignment {
     Assignment {
+        start_date_time: None,
+        end_date_time: None,
         id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
         principal_id: principal.into(),
         principal_type: "User".into(),

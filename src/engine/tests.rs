@@ -16,6 +16,9 @@ const WS: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Machi
 
 fn user(id: &str) -> Principal {
     Principal {
+        mail: None,
+        other_mails: Vec::new(),
+        from_member_list: false,
         id: id.into(),
         kind: PrincipalKind::User,
         display_name: id.into(),

@@ -993,6 +993,9 @@ mod tests {
             "g.json",
             Content::Directory(vec![
                 Principal {
+                    mail: None,
+                    other_mails: Vec::new(),
+                    from_member_list: false,
                     id: "A".into(),
                     kind: PrincipalKind::Group,
                     display_name: "Alpha".into(),
@@ -1002,6 +1005,9 @@ mod tests {
                     app_id: None,
                 },
                 Principal {
+                    mail: None,
+                    other_mails: Vec::new(),
+                    from_member_list: false,
                     id: "B".into(),
                     kind: PrincipalKind::Group,
                     display_name: "Beta".into(),
@@ -1105,6 +1111,9 @@ mod tests {
         fn content(n: usize, item: Item) -> Content {
             match item {
                 Item::Principal(i, up, k, named) => Content::Directory(vec![Principal {
+                    mail: None,
+                    other_mails: Vec::new(),
+                    from_member_list: false,
                     id: id(i, up),
                     kind: KINDS[k as usize],
                     display_name: if named {
@@ -1131,6 +1140,8 @@ mod tests {
                 }
                 Item::Assignment(p, up, t, deleted, defined) => {
                     Content::Assignments(vec![Assignment {
+                        start_date_time: None,
+                        end_date_time: None,
                         id: format!("/A/{n}"),
                         principal_id: id(p, up),
                         principal_type: ptype(t).to_string(),

@@ -553,6 +553,8 @@ pub(crate) fn assignment(kind: RecordKind, o: &Obj, path: &[Seg]) -> Result<Assi
     let scope = req_str(p, "scope", &pp, "the assignment's scope")?;
     let id = record_id(o, path, &scope)?;
     Ok(Assignment {
+        start_date_time: None,
+        end_date_time: None,
         id,
         principal_id: req_str(p, "principalId", &pp, "the principal's object id")?,
         principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
@@ -600,6 +602,8 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
         ),
     };
     let assignment = Assignment {
+        start_date_time: None,
+        end_date_time: None,
         id,
         principal_id: req_str(p, "principalId", &pp, "the principal's object id")?,
         principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
@@ -692,6 +696,9 @@ pub(crate) fn principal(kind: PrincipalKind, o: &Obj, path: &[Seg]) -> Result<Pr
         PrincipalKind::ServicePrincipal | PrincipalKind::ManagedIdentity
     );
     Ok(Principal {
+        mail: None,
+        other_mails: Vec::new(),
+        from_member_list: false,
         id: object_id(o, path)?,
         kind,
         display_name: opt_str(o, "displayName", path)?.unwrap_or_default(),

@@ -401,6 +401,8 @@ pub fn canonicalize(t: &Tenant) -> Tenant {
             .collect()
     }
     Tenant {
+        partial_member_lists: Vec::new(),
+        group_eligibilities: Vec::new(),
         principals: owned(&t.principals),
         member_edges: owned(&t.member_edges),
         member_lists: owned(&t.member_lists),
@@ -454,6 +456,9 @@ mod tests {
 
     fn principal(id: &str, name: &str) -> Principal {
         Principal {
+            mail: None,
+            other_mails: Vec::new(),
+            from_member_list: false,
             id: id.to_string(),
             kind: PrincipalKind::User,
             display_name: name.to_string(),
@@ -474,6 +479,8 @@ mod tests {
 
     fn assignment(id: &str, principal: &str, scope: &str) -> Assignment {
         Assignment {
+            start_date_time: None,
+            end_date_time: None,
             id: id.to_string(),
             principal_id: principal.to_string(),
             principal_type: "User".to_string(),
@@ -492,6 +499,8 @@ mod tests {
     /// with and without their canonical spelling, records without ids.
     fn tenant() -> Tenant {
         Tenant {
+            partial_member_lists: Vec::new(),
+            group_eligibilities: Vec::new(),
             principals: vec![
                 principal("B-1", "Bea"),
                 principal("a-1", "Al"),

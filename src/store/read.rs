@@ -68,6 +68,9 @@ pub(crate) const PRINCIPAL_COLS: &str =
 
 pub(crate) fn principal_row(r: &Row<'_>) -> rusqlite::Result<Principal> {
     Ok(Principal {
+        mail: None,
+        other_mails: Vec::new(),
+        from_member_list: false,
         id: r.get(0)?,
         kind: PrincipalKind::parse(&r.get::<_, String>(1)?),
         display_name: r.get(2)?,
@@ -111,6 +114,8 @@ pub(crate) const ASSIGNMENT_COLS: &str = "id, principal_id, principal_type, prin
 pub(crate) fn assignment_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
     let src: String = r.get(10)?;
     Ok(Assignment {
+        start_date_time: None,
+        end_date_time: None,
         id: r.get(0)?,
         principal_id: r.get(1)?,
         principal_type: r.get(2)?,
@@ -204,6 +209,8 @@ fn all<T>(
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
+        partial_member_lists: Vec::new(),
+        group_eligibilities: Vec::new(),
         principals: all(conn, PRINCIPAL_COLS, "principals", "key", s, principal_row)?,
         member_edges: all(
             conn,

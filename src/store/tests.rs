@@ -38,6 +38,9 @@ const CONTRIB: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 
 fn user(id: &str, name: &str) -> Principal {
     Principal {
+        mail: None,
+        other_mails: Vec::new(),
+        from_member_list: false,
         id: id.to_string(),
         kind: PrincipalKind::User,
         display_name: name.to_string(),
@@ -50,6 +53,8 @@ fn user(id: &str, name: &str) -> Principal {
 
 fn assignment(id: &str, principal: &str, role: &str, scope: &str) -> Assignment {
     Assignment {
+        start_date_time: None,
+        end_date_time: None,
         id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{id}"),
         principal_id: principal.to_string(),
         principal_type: "User".to_string(),
@@ -73,6 +78,9 @@ fn tenant_a() -> Tenant {
     sp.account_enabled = None;
     sp.app_id = Some("app-1".to_string());
     let group = Principal {
+        mail: None,
+        other_mails: Vec::new(),
+        from_member_list: false,
         id: "9d0e0000-0000-0000-0000-000000000001".to_string(),
         kind: PrincipalKind::Group,
         display_name: "ML Engineers".to_string(),
@@ -82,6 +90,8 @@ fn tenant_a() -> Tenant {
         app_id: None,
     };
     Tenant {
+        partial_member_lists: Vec::new(),
+        group_eligibilities: Vec::new(),
         principals: vec![
             user("a1000000-0000-0000-0000-000000000001", "alice"),
             user("B2000000-0000-0000-0000-000000000002", "bob"),

@@ -554,6 +554,9 @@ mod tests {
         let mut t = Tenant::default();
         for i in 0..(3 * BATCH + 7) {
             t.principals.push(Principal {
+                mail: None,
+                other_mails: Vec::new(),
+                from_member_list: false,
                 id: format!("P-{i:04}"),
                 kind: PrincipalKind::User,
                 display_name: format!("User {i}"),
