@@ -212,6 +212,13 @@ pub struct Assignment {
     pub start_date_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
+    /// The principal's display name when the export gives it apart from
+    /// `principal_name` (PowerShell's `DisplayName` next to `SignInName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_display_name: Option<String>,
+    /// PowerShell's `CanDelegate`, as exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delegate: Option<bool>,
 }
 
 /// A PIM eligibility instance: grants nothing until activated.

@@ -40,6 +40,8 @@ pub fn group(id: &str) -> Principal {
 /// `scope`.
 pub fn assign(name: &str, principal: &str, role_id: &str, scope: &str) -> Assignment {
     Assignment {
+        principal_display_name: None,
+        can_delegate: None,
         start_date_time: None,
         end_date_time: None,
         id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),

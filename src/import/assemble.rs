@@ -1140,6 +1140,8 @@ mod tests {
                 }
                 Item::Assignment(p, up, t, deleted, defined) => {
                     Content::Assignments(vec![Assignment {
+                        principal_display_name: None,
+                        can_delegate: None,
                         start_date_time: None,
                         end_date_time: None,
                         id: format!("/A/{n}"),

@@ -553,6 +553,8 @@ pub(crate) fn assignment(kind: RecordKind, o: &Obj, path: &[Seg]) -> Result<Assi
     let scope = req_str(p, "scope", &pp, "the assignment's scope")?;
     let id = record_id(o, path, &scope)?;
     Ok(Assignment {
+        principal_display_name: None,
+        can_delegate: None,
         start_date_time: None,
         end_date_time: None,
         id,
@@ -602,6 +604,8 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
         ),
     };
     let assignment = Assignment {
+        principal_display_name: None,
+        can_delegate: None,
         start_date_time: None,
         end_date_time: None,
         id,

@@ -479,6 +479,8 @@ mod tests {
 
     fn assignment(id: &str, principal: &str, scope: &str) -> Assignment {
         Assignment {
+            principal_display_name: None,
+            can_delegate: None,
             start_date_time: None,
             end_date_time: None,
             id: id.to_string(),

@@ -114,6 +114,8 @@ pub(crate) const ASSIGNMENT_COLS: &str = "id, principal_id, principal_type, prin
 pub(crate) fn assignment_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
     let src: String = r.get(10)?;
     Ok(Assignment {
+        principal_display_name: None,
+        can_delegate: None,
         start_date_time: None,
         end_date_time: None,
         id: r.get(0)?,

@@ -53,6 +53,8 @@ fn user(id: &str, name: &str) -> Principal {
 
 fn assignment(id: &str, principal: &str, role: &str, scope: &str) -> Assignment {
     Assignment {
+        principal_display_name: None,
+        can_delegate: None,
         start_date_time: None,
         end_date_time: None,
         id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{id}"),
