@@ -346,6 +346,36 @@ pub struct Tenant {
     pub operations: Vec<Operation>,
     /// PIM for Groups eligibility and time-bound active membership instances.
     pub group_eligibilities: Vec<GroupEligibility>,
+    /// The principal kinds of which a directory listing was imported (derived from
+    /// `principals` by the store, not content of its own: never hashed). An id in
+    /// no listing is orphaned only when its kind is here (SPEC §1).
+    #[serde(skip)]
+    pub listed_kinds: Vec<PrincipalKind>,
+}
+
+impl Tenant {
+    /// [`Tenant::listed_kinds`] computed from this tenant's own principals: every
+    /// kind with a record that came from a directory listing. Managed identities are
+    /// listed with service principals.
+    pub fn listed_kinds_of(principals: &[Principal]) -> Vec<PrincipalKind> {
+        let mut kinds: Vec<PrincipalKind> = principals
+            .iter()
+            .filter(|p| !p.from_member_list)
+            .map(|p| match p.kind {
+                PrincipalKind::ManagedIdentity => PrincipalKind::ServicePrincipal,
+                k => k,
+            })
+            .filter(|k| {
+                matches!(
+                    k,
+                    PrincipalKind::User | PrincipalKind::Group | PrincipalKind::ServicePrincipal
+                )
+            })
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
 }
 
 /// A snapshot's metadata.

@@ -17,8 +17,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, MemberEdge, Operation,
-    Principal, RoleDefinition, ScopeNode, Tenant,
+    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, GroupEligibility,
+    MemberEdge, Operation, Principal, RoleDefinition, ScopeNode, Tenant,
 };
 
 /// A record of one versioned table: it knows its lowercase natural key.
@@ -234,9 +234,46 @@ impl Record for ScopeNode {
     }
 }
 
+/// Suffix of a data-plane operation's key. A catalogue may list one name in both
+/// planes (`Microsoft.KeyVault/vaults/keys/read`); both are kept (SPEC §2.12). The
+/// control-plane entry keeps the bare name as its key; `#` sorts below `/`, so the
+/// data-plane entry sorts right after it, where a data-only entry keyed by its bare
+/// name sorted before this suffix existed (old snapshots verify unchanged).
+pub(crate) const DATA_PLANE_SUFFIX: &str = "#data";
+
+/// The key of a catalogue operation: its lowercase name, with
+/// [`DATA_PLANE_SUFFIX`] for a data action.
+pub fn operation_key(name: &str, is_data_action: bool) -> String {
+    let mut k = key(name);
+    if is_data_action {
+        k.push_str(DATA_PLANE_SUFFIX);
+    }
+    k
+}
+
 impl Record for Operation {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(lower(&self.name))
+        if self.is_data_action {
+            Key::one(Cow::Owned(operation_key(&self.name, true)))
+        } else {
+            Key::one(lower(&self.name))
+        }
+    }
+}
+
+impl Record for GroupEligibility {
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(if self.id.trim().is_empty() {
+            Cow::Owned(format!(
+                "~{}|{}|{}|{}",
+                key(&self.principal_id),
+                key(&self.group_id),
+                key(&self.access_id),
+                if self.active { "active" } else { "eligible" }
+            ))
+        } else {
+            lower(&self.id)
+        })
     }
 }
 
@@ -349,7 +386,24 @@ pub(crate) struct Prepared<'a> {
     pub denies: Vec<Row<'a, DenyAssignment>>,
     pub scopes: Vec<Row<'a, ScopeNode>>,
     pub operations: Vec<Row<'a, Operation>>,
+    pub partial_member_lists: Vec<Row<'a, String>>,
+    pub group_eligibilities: Vec<Row<'a, GroupEligibility>>,
     pub content_hash: String,
+}
+
+/// [`rows`] for a table added after the first release: an empty one adds nothing to
+/// the digest, so a tenant that does not use it hashes as it did before.
+fn rows_if_any<'a, T: Record + Sync>(
+    table: &str,
+    items: &'a [T],
+    digest: &mut Sha256,
+    buf: &mut Vec<u8>,
+) -> Vec<Row<'a, T>> {
+    if items.is_empty() {
+        Vec::new()
+    } else {
+        rows(table, items, digest, buf)
+    }
 }
 
 pub(crate) fn prepare(t: &Tenant) -> Prepared<'_> {
@@ -366,7 +420,12 @@ pub(crate) fn prepare(t: &Tenant) -> Prepared<'_> {
     let denies = rows("denies", &t.denies, &mut d, b);
     let scopes = rows("scopes", &t.scopes, &mut d, b);
     let operations = rows("operations", &t.operations, &mut d, b);
+    let partial_member_lists =
+        rows_if_any("partial_member_lists", &t.partial_member_lists, &mut d, b);
+    let group_eligibilities = rows_if_any("group_eligibilities", &t.group_eligibilities, &mut d, b);
     Prepared {
+        partial_member_lists,
+        group_eligibilities,
         principals,
         member_edges,
         member_lists,
@@ -401,8 +460,6 @@ pub fn canonicalize(t: &Tenant) -> Tenant {
             .collect()
     }
     Tenant {
-        partial_member_lists: Vec::new(),
-        group_eligibilities: Vec::new(),
         principals: owned(&t.principals),
         member_edges: owned(&t.member_edges),
         member_lists: owned(&t.member_lists),
@@ -412,6 +469,9 @@ pub fn canonicalize(t: &Tenant) -> Tenant {
         denies: owned(&t.denies),
         scopes: owned(&t.scopes),
         operations: owned(&t.operations),
+        partial_member_lists: owned(&t.partial_member_lists),
+        group_eligibilities: owned(&t.group_eligibilities),
+        listed_kinds: Tenant::listed_kinds_of(&t.principals),
     }
 }
 
@@ -501,6 +561,7 @@ mod tests {
     /// with and without their canonical spelling, records without ids.
     fn tenant() -> Tenant {
         Tenant {
+            listed_kinds: Vec::new(),
             partial_member_lists: Vec::new(),
             group_eligibilities: Vec::new(),
             principals: vec![

@@ -219,6 +219,24 @@ impl Store {
             (&mut ta.operations, &mut tb.operations),
             read::operation_row,
         )?;
+        each(
+            conn,
+            "partial_member_lists",
+            "COALESCE(group_id, key)",
+            ab,
+            (&mut ta.partial_member_lists, &mut tb.partial_member_lists),
+            |r| r.get(0),
+        )?;
+        each(
+            conn,
+            "group_eligibilities",
+            read::GROUP_ELIGIBILITY_COLS,
+            ab,
+            (&mut ta.group_eligibilities, &mut tb.group_eligibilities),
+            read::group_eligibility_row,
+        )?;
+        ta.listed_kinds = read::listed_kinds(conn, ab.0)?;
+        tb.listed_kinds = read::listed_kinds(conn, ab.1)?;
         Ok(())
     }
 

@@ -29,7 +29,7 @@ pub use slice::SliceRequest;
 #[cfg(test)]
 mod tests;
 
-pub use canon::{canonicalize, chain_hash, content_hash, role_key};
+pub use canon::{canonicalize, chain_hash, content_hash, operation_key, role_key};
 pub use read::IN_SNAPSHOT;
 pub use write::{TableChange, TableChanges};
 
@@ -106,7 +106,7 @@ pub struct TableStats {
 }
 
 /// The versioned tables, in schema order.
-pub const VERSIONED_TABLES: [&str; 9] = [
+pub const VERSIONED_TABLES: [&str; 11] = [
     "principals",
     "member_edges",
     "member_lists",
@@ -116,6 +116,8 @@ pub const VERSIONED_TABLES: [&str; 9] = [
     "deny_assignments",
     "scopes",
     "operations",
+    "partial_member_lists",
+    "group_eligibilities",
 ];
 
 pub struct Store {
@@ -182,7 +184,7 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 }
 
 /// The highest migration in `migrations/` (a test keeps the two in step).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 impl Store {
     /// Opens (creating with mode 0600 if absent) and migrates the database.

@@ -10,8 +10,8 @@
 use rusqlite::{Connection, Row};
 
 use crate::model::{
-    Assignment, AssignmentSource, DenyAssignment, Eligibility, MemberEdge, Operation, Principal,
-    PrincipalKind, RoleDefinition, ScopeKind, ScopeNode, Tenant,
+    Assignment, AssignmentSource, DenyAssignment, Eligibility, GroupEligibility, MemberEdge,
+    Operation, Principal, PrincipalKind, RoleDefinition, ScopeKind, ScopeNode, Tenant,
 };
 
 /// SQL predicate: the row belongs to snapshot `?1`.
@@ -63,14 +63,17 @@ fn collect<T>(
     rows.collect()
 }
 
-pub(crate) const PRINCIPAL_COLS: &str =
-    "id, kind, display_name, user_principal_name, user_type, account_enabled, app_id";
+pub(crate) const PRINCIPAL_COLS: &str = "id, kind, display_name, user_principal_name, \
+     user_type, account_enabled, app_id, mail, other_mails, from_member_list";
 
 pub(crate) fn principal_row(r: &Row<'_>) -> rusqlite::Result<Principal> {
     Ok(Principal {
-        mail: None,
-        other_mails: Vec::new(),
-        from_member_list: false,
+        mail: r.get(7)?,
+        other_mails: match r.get::<_, Option<String>>(8)? {
+            Some(_) => from_json(r, 8)?,
+            None => Vec::new(),
+        },
+        from_member_list: r.get(9)?,
         id: r.get(0)?,
         kind: PrincipalKind::parse(&r.get::<_, String>(1)?),
         display_name: r.get(2)?,
@@ -109,15 +112,16 @@ pub(crate) fn role_row(r: &Row<'_>) -> rusqlite::Result<RoleDefinition> {
 }
 
 pub(crate) const ASSIGNMENT_COLS: &str = "id, principal_id, principal_type, principal_name, \
-     role_definition_id, role_definition_name, scope, condition, condition_version, created_on, source";
+     role_definition_id, role_definition_name, scope, condition, condition_version, created_on, source, \
+     start_date_time, end_date_time, principal_display_name, can_delegate";
 
 pub(crate) fn assignment_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
     let src: String = r.get(10)?;
     Ok(Assignment {
-        principal_display_name: None,
-        can_delegate: None,
-        start_date_time: None,
-        end_date_time: None,
+        start_date_time: r.get(11)?,
+        end_date_time: r.get(12)?,
+        principal_display_name: r.get(13)?,
+        can_delegate: r.get(14)?,
         id: r.get(0)?,
         principal_id: r.get(1)?,
         principal_type: r.get(2)?,
@@ -192,6 +196,22 @@ pub(crate) fn operation_row(r: &Row<'_>) -> rusqlite::Result<Operation> {
     })
 }
 
+pub(crate) const GROUP_ELIGIBILITY_COLS: &str = "id, group_id, principal_id, access_id, \
+     member_type, start_date_time, end_date_time, active";
+
+pub(crate) fn group_eligibility_row(r: &Row<'_>) -> rusqlite::Result<GroupEligibility> {
+    Ok(GroupEligibility {
+        id: r.get(0)?,
+        group_id: r.get(1)?,
+        principal_id: r.get(2)?,
+        access_id: r.get(3)?,
+        member_type: r.get(4)?,
+        start_date_time: r.get(5)?,
+        end_date_time: r.get(6)?,
+        active: r.get(7)?,
+    })
+}
+
 fn all<T>(
     conn: &Connection,
     cols: &str,
@@ -208,11 +228,56 @@ fn all<T>(
     )
 }
 
+/// The principal kinds of which snapshot `s` holds a directory listing (records not
+/// known only from a member file): one index seek per kind
+/// (`principals_listed_kind`).
+pub(crate) fn listed_kinds(conn: &Connection, s: i64) -> rusqlite::Result<Vec<PrincipalKind>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT EXISTS (SELECT 1 FROM principals WHERE kind = ?2 AND from_member_list = 0 \
+         AND {IN_SNAPSHOT})"
+    ))?;
+    let mut out = Vec::new();
+    for (kind, counts_as) in [
+        (PrincipalKind::User, PrincipalKind::User),
+        (PrincipalKind::Group, PrincipalKind::Group),
+        (
+            PrincipalKind::ServicePrincipal,
+            PrincipalKind::ServicePrincipal,
+        ),
+        (
+            PrincipalKind::ManagedIdentity,
+            PrincipalKind::ServicePrincipal,
+        ),
+    ] {
+        let listed: bool = st.query_row(rusqlite::params![s, kind.as_str()], |r| r.get(0))?;
+        if listed && !out.contains(&counts_as) {
+            out.push(counts_as);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
-        partial_member_lists: Vec::new(),
-        group_eligibilities: Vec::new(),
+        listed_kinds: listed_kinds(conn, s)?,
+        partial_member_lists: all(
+            conn,
+            "COALESCE(group_id, key)",
+            "partial_member_lists",
+            "key",
+            s,
+            |r| r.get(0),
+        )?,
+        group_eligibilities: all(
+            conn,
+            GROUP_ELIGIBILITY_COLS,
+            "group_eligibilities",
+            "key",
+            s,
+            group_eligibility_row,
+        )?,
         principals: all(conn, PRINCIPAL_COLS, "principals", "key", s, principal_row)?,
         member_edges: all(
             conn,

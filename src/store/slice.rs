@@ -19,10 +19,11 @@ use crate::model::{
     Tenant, ALL_PRINCIPALS,
 };
 
+use super::canon::operation_key;
 use super::read::{
-    assignment_row, deny_row, edge_row, eligibility_row, operation_row, principal_row, role_row,
-    scope_row, ASSIGNMENT_COLS, DENY_COLS, EDGE_COLS, ELIGIBILITY_COLS, IN_SNAPSHOT,
-    OPERATION_COLS, PRINCIPAL_COLS, ROLE_COLS, SCOPE_COLS,
+    assignment_row, deny_row, edge_row, eligibility_row, group_eligibility_row, operation_row,
+    principal_row, role_row, scope_row, ASSIGNMENT_COLS, DENY_COLS, EDGE_COLS, ELIGIBILITY_COLS,
+    GROUP_ELIGIBILITY_COLS, IN_SNAPSHOT, OPERATION_COLS, PRINCIPAL_COLS, ROLE_COLS, SCOPE_COLS,
 };
 
 /// Keys per `IN (...)` lookup.
@@ -193,7 +194,18 @@ pub(crate) fn load_slice(
     s: i64,
     req: &SliceRequest,
 ) -> rusqlite::Result<Tenant> {
-    let mut t = Tenant::default();
+    let mut t = Tenant {
+        listed_kinds: super::read::listed_kinds(conn, s)?,
+        // PIM for Groups instances are few: every one is read, and their groups and
+        // principals join the walks below.
+        group_eligibilities: query_with(
+            conn,
+            &format!("SELECT {GROUP_ELIGIBILITY_COLS} FROM group_eligibilities WHERE {IN_SNAPSHOT} ORDER BY key"),
+            [s],
+            group_eligibility_row,
+        )?,
+        ..Tenant::default()
+    };
     let mut held = Held::default();
     for sk in &req.scopes {
         let by_scope = |cols: &str, table: &str| sql(cols, table, "scope_key");
@@ -264,7 +276,13 @@ pub(crate) fn load_slice(
     }
 
     // Upward: the asked principals' groups, transitively, and all their grants.
-    let mut up: HashSet<String> = req.principals.iter().map(|p| key(p)).collect();
+    // A group someone is eligible (PIM for Groups) to join is walked upward too.
+    let mut up: HashSet<String> = req
+        .principals
+        .iter()
+        .map(|p| key(p))
+        .chain(t.group_eligibilities.iter().map(|g| key(&g.group_id)))
+        .collect();
     let mut queue: VecDeque<String> = up.iter().cloned().collect();
     let mut edges: HashSet<(String, String)> = HashSet::default();
     while let Some(m) = queue.pop_front() {
@@ -320,6 +338,7 @@ pub(crate) fn load_slice(
         .chain(t.eligibilities.iter().map(|e| key(&e.principal_id)))
         .chain(named.iter().cloned())
         .chain(up.iter().cloned())
+        .chain(t.group_eligibilities.iter().map(|g| key(&g.principal_id)))
         .collect();
     nodes.sort();
     nodes.dedup();
@@ -357,7 +376,16 @@ pub(crate) fn load_slice(
             rows.collect::<rusqlite::Result<_>>()?
         }
         Some(names) => {
-            let mut keys: Vec<String> = names.iter().map(|n| key(n.trim())).collect();
+            // Both planes of each name (SPEC §2.12): the engine picks the one asked.
+            let mut keys: Vec<String> = names
+                .iter()
+                .flat_map(|n| {
+                    [
+                        operation_key(n.trim(), false),
+                        operation_key(n.trim(), true),
+                    ]
+                })
+                .collect();
             keys.sort();
             keys.dedup();
             let mut ops = Vec::new();
@@ -376,7 +404,25 @@ pub(crate) fn load_slice(
     if req.expand_members {
         expand(conn, s, &mut t, &nodes)?;
     }
+    add_partial_lists(conn, s, &mut t)?;
     Ok(t)
+}
+
+/// The partial member lists (one page of several) among the slice's member lists.
+fn add_partial_lists(conn: &Connection, s: i64, t: &mut Tenant) -> rusqlite::Result<()> {
+    let mut keys: Vec<String> = t.member_lists.iter().map(|g| key(g)).collect();
+    keys.sort();
+    keys.dedup();
+    t.partial_member_lists = query_keys(
+        conn,
+        "COALESCE(group_id, key)",
+        "partial_member_lists",
+        s,
+        &keys,
+        "ORDER BY key",
+        |r| r.get(0),
+    )?;
+    Ok(())
 }
 
 /// The role definitions the slice's assignments and eligibilities refer to (by

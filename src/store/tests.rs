@@ -92,6 +92,7 @@ fn tenant_a() -> Tenant {
         app_id: None,
     };
     Tenant {
+        listed_kinds: Vec::new(),
         partial_member_lists: Vec::new(),
         group_eligibilities: Vec::new(),
         principals: vec![
@@ -835,4 +836,109 @@ fn bulk_loads_rebuild_the_indexes_they_drop() {
         )
         .unwrap();
     assert!(used_index.contains("member_edges_member"), "{used_index}");
+}
+
+/// Issue 9: what real exports carry survives a round trip — mail and otherMails,
+/// member-file identities, PIM windows, PIM for Groups, partial member lists, and an
+/// operation listed in both planes (both kept, whatever their order).
+#[test]
+fn real_export_fields_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let mut t = tenant_a();
+    t.principals[0].mail = Some("alice@contoso.com".into());
+    t.principals[0].other_mails = vec!["alice@fabrikam.example".into()];
+    t.principals.push(Principal {
+        id: "d0000000-0000-0000-0000-000000000001".into(),
+        kind: PrincipalKind::Device,
+        display_name: "LAPTOP-7".into(),
+        from_member_list: true,
+        ..Default::default()
+    });
+    t.assignments[0].start_date_time = Some("2026-01-01T00:00:00Z".into());
+    t.assignments[0].end_date_time = Some("2026-06-30T00:00:00Z".into());
+    t.assignments[0].principal_display_name = Some("Alice".into());
+    t.assignments[0].can_delegate = Some(false);
+    t.partial_member_lists = vec![t.member_lists[0].clone()];
+    t.group_eligibilities = vec![GroupEligibility {
+        id: "ge-1".into(),
+        group_id: t.member_lists[0].clone(),
+        principal_id: t.principals[0].id.clone(),
+        access_id: "member".into(),
+        member_type: Some("direct".into()),
+        start_date_time: Some("2026-01-01T00:00:00Z".into()),
+        end_date_time: None,
+        active: false,
+    }];
+    let op = |data: bool| Operation {
+        name: "Microsoft.KeyVault/vaults/keys/read".into(),
+        display_name: None,
+        is_data_action: data,
+        provider: "Microsoft.KeyVault".into(),
+        resource_type: "vaults/keys".into(),
+    };
+    t.operations.push(op(true));
+    t.operations.push(op(false));
+
+    let s = store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &t, &[], &[])
+        .unwrap();
+    let loaded = store.load_tenant(s.id).unwrap();
+    assert_eq!(loaded, canonicalize(&t));
+    assert_eq!(s.content_hash, content_hash(&loaded));
+    let kv: Vec<bool> = loaded
+        .operations
+        .iter()
+        .filter(|o| o.name.starts_with("Microsoft.KeyVault"))
+        .map(|o| o.is_data_action)
+        .collect();
+    assert_eq!(kv, [false, true], "both planes kept, control plane first");
+    assert_eq!(loaded.partial_member_lists.len(), 1);
+    assert_eq!(loaded.group_eligibilities.len(), 1);
+    assert!(
+        !loaded.listed_kinds.contains(&PrincipalKind::Device),
+        "the device came from a member file: no listing of its own"
+    );
+    assert_eq!(loaded.listed_kinds, Tenant::listed_kinds_of(&t.principals));
+    // The same content again changes nothing.
+    let before = total_rows(&store);
+    store
+        .write_snapshot(&meta("2026-02-01T00:00:00Z", "q2"), &t, &[], &[])
+        .unwrap();
+    assert_eq!(total_rows(&store), before);
+    assert!(store.verify_all().unwrap().iter().all(|c| c.ok()));
+}
+
+/// A database written by schema version 3 opens, migrates to 4 and keeps its
+/// snapshots, which still verify.
+#[test]
+fn version_3_database_migrates_and_still_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+            .unwrap();
+        // Back to version 3: undo what V4 added.
+        store
+            .conn
+            .execute_batch(
+                "DROP TABLE partial_member_lists; DROP TABLE group_eligibilities; \
+                 DROP INDEX principals_mail; DROP INDEX principals_listed_kind; \
+                 ALTER TABLE principals DROP COLUMN mail; \
+                 ALTER TABLE principals DROP COLUMN other_mails; \
+                 ALTER TABLE principals DROP COLUMN from_member_list; \
+                 ALTER TABLE role_assignments DROP COLUMN start_date_time; \
+                 ALTER TABLE role_assignments DROP COLUMN end_date_time; \
+                 ALTER TABLE role_assignments DROP COLUMN principal_display_name; \
+                 ALTER TABLE role_assignments DROP COLUMN can_delegate; \
+                 DELETE FROM refinery_schema_history WHERE version = 4;",
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let loaded = store.load_tenant(1).unwrap();
+    assert_eq!(loaded, canonicalize(&tenant_a()));
+    assert!(store.verify_all().unwrap().iter().all(|c| c.ok()));
 }

@@ -208,8 +208,9 @@ const PRINCIPALS: Table = Table {
     open_sql: "SELECT rowid, key, NULL, hash FROM principals WHERE valid_to IS NULL \
                ORDER BY key",
     insert_sql: "INSERT INTO principals (key, id, kind, display_name, user_principal_name, \
-                 user_type, account_enabled, app_id, hash, valid_from) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 user_type, account_enabled, app_id, hash, valid_from, mail, other_mails, \
+                 from_member_list) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     close_sql: "UPDATE principals SET valid_to = ?1 WHERE rowid = ?2",
 };
 const MEMBER_EDGES: Table = Table {
@@ -229,6 +230,24 @@ const MEMBER_LISTS: Table = Table {
                  VALUES (?1, ?2, ?3, ?4)",
     close_sql: "UPDATE member_lists SET valid_to = ?1 WHERE rowid = ?2",
 };
+const PARTIAL_MEMBER_LISTS: Table = Table {
+    name: "partial_member_lists",
+    open_sql: "SELECT rowid, key, NULL, hash FROM partial_member_lists WHERE valid_to IS NULL \
+               ORDER BY key",
+    insert_sql: "INSERT INTO partial_member_lists (key, group_id, hash, valid_from) \
+                 VALUES (?1, ?2, ?3, ?4)",
+    close_sql: "UPDATE partial_member_lists SET valid_to = ?1 WHERE rowid = ?2",
+};
+const GROUP_ELIGIBILITIES: Table = Table {
+    name: "group_eligibilities",
+    open_sql: "SELECT rowid, key, NULL, hash FROM group_eligibilities WHERE valid_to IS NULL \
+               ORDER BY key",
+    insert_sql: "INSERT INTO group_eligibilities (key, id, group_key, group_id, principal_key, \
+                 principal_id, access_id, member_type, start_date_time, end_date_time, active, \
+                 hash, valid_from) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    close_sql: "UPDATE group_eligibilities SET valid_to = ?1 WHERE rowid = ?2",
+};
 const ROLE_DEFINITIONS: Table = Table {
     name: "role_definitions",
     open_sql: "SELECT rowid, key, NULL, hash FROM role_definitions WHERE valid_to IS NULL \
@@ -245,9 +264,10 @@ const ROLE_ASSIGNMENTS: Table = Table {
     insert_sql: "INSERT INTO role_assignments (key, id, principal_key, principal_id, \
                  principal_type, principal_name, role_key, role_definition_id, \
                  role_definition_name, scope_key, scope, condition, condition_version, \
-                 created_on, source, hash, valid_from) \
+                 created_on, source, hash, valid_from, start_date_time, end_date_time, \
+                 principal_display_name, can_delegate) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-                 ?16, ?17)",
+                 ?16, ?17, ?18, ?19, ?20, ?21)",
     close_sql: "UPDATE role_assignments SET valid_to = ?1 WHERE rowid = ?2",
 };
 const ELIGIBILITIES: Table = Table {
@@ -320,7 +340,10 @@ pub(crate) fn write_tables(
                 x.account_enabled,
                 x.app_id,
                 r.hash,
-                n
+                n,
+                x.mail,
+                (!x.other_mails.is_empty()).then(|| json(&x.other_mails)),
+                x.from_member_list
             ],
         )
     })?;
@@ -401,7 +424,11 @@ pub(crate) fn write_tables(
                     x.created_on,
                     source_str(x.source),
                     r.hash,
-                    n
+                    n,
+                    x.start_date_time,
+                    x.end_date_time,
+                    x.principal_display_name,
+                    x.can_delegate
                 ],
             )
         },
@@ -496,6 +523,51 @@ pub(crate) fn write_tables(
         )
     })?;
     out.push((OPERATIONS.name, c));
+
+    let c = sync(
+        tx,
+        &PARTIAL_MEMBER_LISTS,
+        p.partial_member_lists,
+        previous,
+        |st, o, r| {
+            bind(
+                st,
+                o,
+                params![r.key.as_str(), unless_key(r.rec, r.key.as_str()), r.hash, n],
+            )
+        },
+    )?;
+    out.push((PARTIAL_MEMBER_LISTS.name, c));
+
+    let c = sync(
+        tx,
+        &GROUP_ELIGIBILITIES,
+        p.group_eligibilities,
+        previous,
+        |st, o, r| {
+            let x = r.rec;
+            bind(
+                st,
+                o,
+                params![
+                    r.key.as_str(),
+                    x.id,
+                    key(&x.group_id),
+                    x.group_id,
+                    key(&x.principal_id),
+                    x.principal_id,
+                    x.access_id,
+                    x.member_type,
+                    x.start_date_time,
+                    x.end_date_time,
+                    x.active,
+                    r.hash,
+                    n
+                ],
+            )
+        },
+    )?;
+    out.push((GROUP_ELIGIBILITIES.name, c));
 
     Ok(out)
 }
