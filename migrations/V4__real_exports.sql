@@ -54,3 +54,8 @@ CREATE INDEX group_eligibilities_principal ON group_eligibilities (principal_key
 -- service principals): an id in no listing is orphaned only when its kind was
 -- listed (SPEC §1, "Orphans only on evidence"). One index seek per kind.
 CREATE INDEX principals_listed_kind ON principals (kind, from_member_list, valid_from);
+
+-- `can` walks down from the groups that hold access to find nested groups whose
+-- members were not imported: only a group's group members (or members of unknown
+-- kind), not its users.
+CREATE INDEX member_edges_group_kind ON member_edges (group_key, member_kind);

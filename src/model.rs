@@ -351,9 +351,28 @@ pub struct Tenant {
     /// no listing is orphaned only when its kind is here (SPEC §1).
     #[serde(skip)]
     pub listed_kinds: Vec<PrincipalKind>,
+    /// The snapshot holds assignments, eligibilities or deny assignments at a
+    /// management group, whether or not this (sliced) tenant read them (derived
+    /// by the store; never hashed). Without the management-group tree, such
+    /// assignments cannot be placed above a subscription (SPEC §4).
+    #[serde(skip)]
+    pub mg_holdings: bool,
 }
 
+/// The key prefix of management-group scopes.
+pub const MANAGEMENT_GROUP_PREFIX: &str = "/providers/microsoft.management/managementgroups/";
+
 impl Tenant {
+    /// [`Tenant::mg_holdings`] computed from this tenant's own records.
+    pub fn mg_holdings_of(&self) -> bool {
+        self.assignments
+            .iter()
+            .map(|a| &a.scope)
+            .chain(self.eligibilities.iter().map(|e| &e.scope))
+            .chain(self.denies.iter().map(|d| &d.scope))
+            .any(|s| scope_key(s).starts_with(MANAGEMENT_GROUP_PREFIX))
+    }
+
     /// [`Tenant::listed_kinds`] computed from this tenant's own principals: every
     /// kind with a record that came from a directory listing. Managed identities are
     /// listed with service principals.

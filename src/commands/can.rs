@@ -19,7 +19,7 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     let scope = sl.target(&args.scope)?;
     let principal = sl.principal(&args.principal)?;
     timing.mark("resolve");
-    let (_tenant, ix) = sl.index(
+    let (tenant, base) = sl.index(
         &scope,
         std::slice::from_ref(&principal),
         false,
@@ -27,16 +27,19 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     )?;
     timing.mark("slice+index");
     let (alts, actions, uncovered) = super::who::plan(
-        &ix,
+        &base,
         &args.actions,
         args.activity.as_deref(),
         &scope,
         args.data,
     )?;
+    let ix = sl.expand_groups_for(tenant, &base, &alts)?;
+    drop(base);
+    timing.mark("groups");
     let mut anc = Ancestry::default();
     let answer = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);
     timing.mark("decide");
-    let incomplete = query::incomplete_for(&ix, &alts);
+    let incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
     timing.mark("incomplete");
     let names = report::ScopeNames::new(&sl.scopes);
     let q = answers::Question {

@@ -72,7 +72,7 @@ pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
     let tenant = store
         .load_tenant(snapshot.id)
         .with_context(|| format!("reading snapshot {}", snapshot.id))?;
-    let index = Index::new(&tenant);
+    let index = Index::new_at(&tenant, &snapshot.taken_at);
     Ok(Loaded {
         snapshot,
         tenant,
@@ -324,7 +324,7 @@ impl Sliced {
             .load_slice(self.snapshot.id, &req)
             .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
         tenant.scopes = self.scopes.clone();
-        let index = Index::new(&tenant);
+        let index = Index::new_at(&tenant, &self.snapshot.taken_at);
         Ok((tenant, index))
     }
 
@@ -358,7 +358,7 @@ impl Sliced {
             .load_slice(self.snapshot.id, &req)
             .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
         tenant.scopes = self.scopes.clone();
-        Ok(Index::from_tenant(tenant))
+        Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
     }
 
     /// For `who`: adds to a slice the members (transitively) of every holder that
@@ -374,7 +374,23 @@ impl Sliced {
         let seeds = crate::engine::query::expansion_seeds(base, alts, explain);
         self.store
             .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
-        Ok(Index::from_tenant(tenant))
+        Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
+    }
+
+    /// For `can`: adds to a slice the groups nested (transitively) in every holder
+    /// that grants these alternatives, so `incomplete` lists, as `who` does, every
+    /// such group whose members were not imported; indexes the result.
+    pub fn expand_groups_for(
+        &self,
+        mut tenant: Tenant,
+        base: &Index,
+        alts: &crate::engine::query::Alternatives,
+    ) -> anyhow::Result<Index> {
+        let mut anc = crate::engine::decide::Ancestry::default();
+        let seeds = crate::engine::query::grant_seeds(base, alts, &mut anc);
+        self.store
+            .expand_groups(self.snapshot.id, &mut tenant, &seeds)?;
+        Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
     }
 
     /// The principal named by object id, user principal name or display name.

@@ -371,8 +371,8 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
 fn warn_incomplete(incomplete: &[Incomplete]) {
     for i in incomplete {
         eprintln!(
-            "warning: group {} ({}): {}; the sheet cannot list who holds access through it",
-            i.display_name, i.group_id, i.reason
+            "warning: incomplete: {}; the sheet cannot list who holds access through it",
+            i.describe()
         );
     }
 }

@@ -14,6 +14,7 @@ use crate::model::{key, scope_key, PrincipalKind, ScopeKind, ALL_PRINCIPALS};
 
 use super::index::{match_block, BlockMatch, Index};
 use super::scope::kind_of;
+use super::window::WindowState;
 
 /// The answer for one principal (SPEC §2.9), best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -131,6 +132,13 @@ pub struct EligibleGrant {
     pub end_date_time: Option<String>,
     pub matched_pattern: String,
     pub condition: Option<String>,
+    /// PIM for Groups (SPEC §2.11): the group the principal is eligible to join,
+    /// whose assignment (`assignment_id`) would grant the action; the window is
+    /// the membership's. None for a role eligibility.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_id: Option<String>,
 }
 
 /// Why an action is not (unconditionally) allowed, nearest cause first.
@@ -152,6 +160,30 @@ pub enum WhyNot {
     Denied { deny: DenyHit },
     #[serde(rename_all = "camelCase")]
     EligibleOnly { eligible: EligibleGrant },
+    /// An eligibility at or above the scope that would grant it, but whose window
+    /// is not in force at the snapshot's time (`ended` or `scheduled`, SPEC §2.10).
+    #[serde(rename_all = "camelCase")]
+    EligibilityNotInForce {
+        eligible: EligibleGrant,
+        state: WindowState,
+    },
+    /// An eligibility that would grant it, held only at a scope that does not
+    /// contain the asked one (`child` or `other`).
+    #[serde(rename_all = "camelCase")]
+    EligibleElsewhere {
+        eligible: EligibleGrant,
+        relation: String,
+        state: WindowState,
+    },
+    /// A time-bound active assignment (PIM) that would grant it, outside its
+    /// window at the snapshot's time.
+    #[serde(rename_all = "camelCase")]
+    AssignmentNotInForce {
+        grant: Grant,
+        state: WindowState,
+        start_date_time: Option<String>,
+        end_date_time: Option<String>,
+    },
     #[serde(rename_all = "camelCase")]
     ConditionalOnly { grant: Grant },
     /// A role that would grant it is held, but only at a scope that does not
@@ -198,14 +230,7 @@ pub struct ActionDecision {
     pub why_not: Vec<WhyNot>,
 }
 
-/// What an answer could not see.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Incomplete {
-    pub group_id: String,
-    pub display_name: String,
-    pub reason: String,
-}
+pub use super::incomplete::{Incomplete, Reason as IncompleteReason};
 
 /// Who a principal is, as far as the snapshot knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -222,11 +247,26 @@ pub struct PrincipalInfo {
     pub user_type: Option<String>,
     pub account_enabled: Option<bool>,
     pub managed_identity: bool,
-    /// In no directory listing (deleted, or never exported).
-    pub orphaned: bool,
+    /// Deleted (`Some(true)`), listed (`Some(false)`) or unknown (`None`: no
+    /// directory listing of its kind was imported), per [`orphan_status`].
+    pub orphaned: Option<bool>,
 }
 
 impl PrincipalInfo {
+    /// Known to be deleted (SPEC §1: only on evidence).
+    pub fn is_orphaned(&self) -> bool {
+        self.orphaned == Some(true)
+    }
+
+    /// The orphan status as CSV and tables show it: `true`, `false` or `unknown`.
+    pub fn orphan_text(&self) -> &'static str {
+        match self.orphaned {
+            Some(true) => "true",
+            Some(false) => "false",
+            None => "unknown",
+        }
+    }
+
     pub fn is_group(&self) -> bool {
         self.kind.eq_ignore_ascii_case("Group")
     }
@@ -234,50 +274,101 @@ impl PrincipalInfo {
 
 pub fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
     let k = key(id);
-    match ix.principals.get(&k) {
+    let record = ix.principals.get(&k);
+    let from_assignment = ix.assignment_principal(&k);
+    // The kind: the record's (a listing's, or a member file's own entry), else the
+    // type an assignment gave, else what the member lists say.
+    let kind: String = match record {
+        Some(p) => match p.kind {
+            PrincipalKind::ManagedIdentity => "ServicePrincipal".into(),
+            other => other.as_str().into(),
+        },
+        None => match from_assignment {
+            Some((t, _)) if !t.is_empty() => t.clone(),
+            _ if ix.is_group(&k) => "Group".to_string(),
+            _ => match ix.member_kind(&k) {
+                Some(PrincipalKind::ManagedIdentity) => "ServicePrincipal".to_string(),
+                Some(kind) => kind.as_str().to_string(),
+                None => "Unknown".to_string(),
+            },
+        },
+    };
+    let orphaned = orphan_status(
+        record.map(|p| !p.from_member_list),
+        from_assignment
+            .is_some_and(|(t, n)| n.as_deref() == Some("") || t.eq_ignore_ascii_case("Unknown")),
+        &kind,
+        &ix.listed_kinds,
+    );
+    match record {
         Some(p) => PrincipalInfo {
             id: k,
-            kind: match p.kind {
-                PrincipalKind::ManagedIdentity => "ServicePrincipal".into(),
-                other => other.as_str().into(),
-            },
+            kind,
             display_name: p.display_name.clone(),
             user_principal_name: p.user_principal_name.clone(),
             user_type: p.user_type.clone(),
             account_enabled: p.account_enabled,
             managed_identity: p.kind == PrincipalKind::ManagedIdentity,
-            orphaned: false,
+            orphaned,
         },
-        None => {
-            let (kind, name) = match ix.assignment_principal(&k) {
-                Some((t, n)) => (
-                    if t.is_empty() {
-                        "Unknown".to_string()
-                    } else {
-                        t.clone()
-                    },
-                    n.clone().unwrap_or_default(),
-                ),
-                None if ix.is_group(&k) => ("Group".to_string(), String::new()),
-                None => match ix.member_kind(&k) {
-                    Some(PrincipalKind::ManagedIdentity) => {
-                        ("ServicePrincipal".to_string(), String::new())
-                    }
-                    Some(kind) => (kind.as_str().to_string(), String::new()),
-                    None => ("Unknown".to_string(), String::new()),
-                },
-            };
-            PrincipalInfo {
-                id: k,
-                kind,
-                display_name: name,
-                user_principal_name: None,
-                user_type: None,
-                account_enabled: None,
-                managed_identity: false,
-                orphaned: true,
-            }
+        None => PrincipalInfo {
+            id: k,
+            kind,
+            display_name: from_assignment
+                .and_then(|(_, n)| n.clone())
+                .unwrap_or_default(),
+            user_principal_name: None,
+            user_type: None,
+            account_enabled: None,
+            managed_identity: false,
+            orphaned,
+        },
+    }
+}
+
+/// SPEC §1, "Orphans only on evidence": is a principal deleted?
+/// - `Some(false)`: a directory listing holds it (`listed == Some(true)`);
+/// - `Some(true)`: an assignment says so (`principalName: ""`, PowerShell's
+///   `ObjectType: Unknown`), or listings of its kind were imported and it is in
+///   none of them;
+/// - `None` (unknown): no listing of its kind was imported (a member file's own
+///   entry says who it is, not that it still exists).
+///
+/// `listed`: whether a record of it exists and came from a listing (None: no
+/// record at all). `kind`: its type as best known (`User`, `Group`,
+/// `ServicePrincipal`...). The one copy of this rule: `who`, `can`, `review`,
+/// `diff` and `lint` all ask here.
+pub fn orphan_status(
+    listed: Option<bool>,
+    deleted_by_assignment: bool,
+    kind: &str,
+    listed_kinds: &[PrincipalKind],
+) -> Option<bool> {
+    if listed == Some(true) {
+        return Some(false);
+    }
+    if deleted_by_assignment {
+        return Some(true);
+    }
+    let kind = match PrincipalKind::parse(kind) {
+        PrincipalKind::ManagedIdentity => PrincipalKind::ServicePrincipal,
+        k => k,
+    };
+    match kind {
+        PrincipalKind::User | PrincipalKind::Group | PrincipalKind::ServicePrincipal => {
+            listed_kinds.contains(&kind).then_some(true)
         }
+        // Devices and contacts are not principals; an id of no known type is
+        // orphaned only when every kind of listing was imported.
+        PrincipalKind::Device | PrincipalKind::OrgContact => None,
+        _ => [
+            PrincipalKind::User,
+            PrincipalKind::Group,
+            PrincipalKind::ServicePrincipal,
+        ]
+        .iter()
+        .all(|k| listed_kinds.contains(k))
+        .then_some(true),
     }
 }
 
@@ -459,8 +550,39 @@ fn decide_one(
             let role = &ix.roles[ri];
             let matches = anc.role_matches(ix, ri, slot, &action_l, req.data);
             let a_cond = || a.condition.clone().filter(|c| !c.trim().is_empty());
+            // A time-bound active assignment grants only inside its window.
+            let state = if a.start_date_time.is_some() || a.end_date_time.is_some() {
+                ix.window(a.start_date_time.as_deref(), a.end_date_time.as_deref())
+            } else {
+                WindowState::Active
+            };
             for (bi, (block, m)) in role.blocks.iter().zip(matches.iter()).enumerate() {
                 match m {
+                    BlockMatch::Grants { pattern } if applies && !state.is_active() => {
+                        if explain {
+                            why.push(WhyNot::AssignmentNotInForce {
+                                grant: Grant {
+                                    action: req.action.clone(),
+                                    via: group_refs(ix, &h.via),
+                                    assignment_id: a.id.clone(),
+                                    role_definition_id: role_id_of(
+                                        &role.def.id,
+                                        &a.role_definition_id,
+                                    ),
+                                    role_name: role.def.role_name.clone(),
+                                    assignment_scope: a.scope.clone(),
+                                    scope_level: kind_of(a_scope),
+                                    inherited: *a_scope != target,
+                                    block: bi,
+                                    matched_pattern: pattern.clone(),
+                                    condition: a_cond().or_else(|| block.condition.clone()),
+                                },
+                                state,
+                                start_date_time: a.start_date_time.clone(),
+                                end_date_time: a.end_date_time.clone(),
+                            });
+                        }
+                    }
                     BlockMatch::Grants { pattern } if applies => grants.push(Grant {
                         action: req.action.clone(),
                         via: group_refs(ix, &h.via),
@@ -559,12 +681,15 @@ fn decide_one(
         }
     }
 
-    // Eligible (PIM) assignments that would grant it.
+    // Eligible (PIM) assignments that would grant it, in force at the snapshot's
+    // time; with `explain`, also those out of their window or held elsewhere.
     let mut eligible = Vec::new();
     for h in hs {
         for &ei in ix.eligibilities_by_holder.get(&h.id).into_iter().flatten() {
             let e = &ix.eligibilities[ei];
-            if !in_chain.contains(&ix.eligibility_scope[ei]) {
+            let e_scope = &ix.eligibility_scope[ei];
+            let applies = in_chain.contains(e_scope);
+            if !applies && !explain {
                 continue;
             }
             let Some(ri) = ix.eligibility_role[ei] else {
@@ -572,22 +697,118 @@ fn decide_one(
             };
             let role = &ix.roles[ri];
             let matches = anc.role_matches(ix, ri, slot, &action_l, req.data);
-            for (block, m) in role.blocks.iter().zip(matches.iter()) {
-                if let BlockMatch::Grants { pattern } = m {
-                    let pattern = pattern.clone();
-                    eligible.push(EligibleGrant {
+            let hit = role
+                .blocks
+                .iter()
+                .zip(matches.iter())
+                .find_map(|(block, m)| match m {
+                    BlockMatch::Grants { pattern } => Some((block, pattern.clone())),
+                    _ => None,
+                });
+            let Some((block, pattern)) = hit else {
+                continue;
+            };
+            let grant = EligibleGrant {
+                action: req.action.clone(),
+                via: group_refs(ix, &h.via),
+                eligibility_id: e.id.clone(),
+                role_definition_id: role_id_of(&role.def.id, &e.role_definition_id),
+                role_name: role.def.role_name.clone(),
+                assignment_scope: e.scope.clone(),
+                start_date_time: e.start_date_time.clone(),
+                end_date_time: e.end_date_time.clone(),
+                matched_pattern: pattern,
+                condition: e.condition.clone().or_else(|| block.condition.clone()),
+                group: None,
+                assignment_id: None,
+            };
+            let state = ix.window(e.start_date_time.as_deref(), e.end_date_time.as_deref());
+            place_eligible(
+                ix,
+                &target,
+                e_scope,
+                applies,
+                state,
+                grant,
+                &mut eligible,
+                &mut why,
+                &mut elsewhere,
+            );
+        }
+    }
+    // PIM for Groups (SPEC §2.11): eligible to join a group whose assignments
+    // grant it, with the membership's window.
+    for h in hs {
+        for &gi in ix.eligible_groups_of.get(&h.id).into_iter().flatten() {
+            let ge = &ix.group_eligibilities[gi];
+            let g = key(&ge.group_id);
+            let state = ix.window(ge.start_date_time.as_deref(), ge.end_date_time.as_deref());
+            for gh in holders(ix, &g) {
+                for &ai in ix.assignments_by_holder.get(&gh.id).into_iter().flatten() {
+                    let a_scope = &ix.assignment_scope[ai];
+                    let applies = in_chain.contains(a_scope);
+                    if !applies && !explain {
+                        continue;
+                    }
+                    let a = &ix.assignments[ai];
+                    if (a.start_date_time.is_some() || a.end_date_time.is_some())
+                        && !ix
+                            .window(a.start_date_time.as_deref(), a.end_date_time.as_deref())
+                            .is_active()
+                    {
+                        continue;
+                    }
+                    let Some(ri) = ix.assignment_role[ai] else {
+                        continue;
+                    };
+                    let role = &ix.roles[ri];
+                    let matches = anc.role_matches(ix, ri, slot, &action_l, req.data);
+                    let hit =
+                        role.blocks
+                            .iter()
+                            .zip(matches.iter())
+                            .find_map(|(block, m)| match m {
+                                BlockMatch::Grants { pattern } => Some((block, pattern.clone())),
+                                _ => None,
+                            });
+                    let Some((block, pattern)) = hit else {
+                        continue;
+                    };
+                    let mut via = h.via.clone();
+                    via.push(g.clone());
+                    via.extend(gh.via.iter().cloned());
+                    let grant = EligibleGrant {
                         action: req.action.clone(),
-                        via: group_refs(ix, &h.via),
-                        eligibility_id: e.id.clone(),
-                        role_definition_id: role_id_of(&role.def.id, &e.role_definition_id),
+                        via: group_refs(ix, &via),
+                        eligibility_id: ge.id.clone(),
+                        role_definition_id: role_id_of(&role.def.id, &a.role_definition_id),
                         role_name: role.def.role_name.clone(),
-                        assignment_scope: e.scope.clone(),
-                        start_date_time: e.start_date_time.clone(),
-                        end_date_time: e.end_date_time.clone(),
+                        assignment_scope: a.scope.clone(),
+                        start_date_time: ge.start_date_time.clone(),
+                        end_date_time: ge.end_date_time.clone(),
                         matched_pattern: pattern,
-                        condition: e.condition.clone().or_else(|| block.condition.clone()),
-                    });
-                    break;
+                        condition: a
+                            .condition
+                            .clone()
+                            .filter(|c| !c.trim().is_empty())
+                            .or_else(|| block.condition.clone()),
+                        group: Some(GroupRef {
+                            id: g.clone(),
+                            name: ix.name_of(&g),
+                        }),
+                        assignment_id: Some(a.id.clone()),
+                    };
+                    place_eligible(
+                        ix,
+                        &target,
+                        a_scope,
+                        applies,
+                        state,
+                        grant,
+                        &mut eligible,
+                        &mut why,
+                        &mut elsewhere,
+                    );
                 }
             }
         }
@@ -673,6 +894,41 @@ fn decide_one(
     }
 }
 
+/// Files an eligible grant: in force at the scope → `eligible`; otherwise, only
+/// for an explanation, as the reason it does not count.
+#[allow(clippy::too_many_arguments)]
+fn place_eligible(
+    ix: &Index,
+    target: &str,
+    scope: &str,
+    applies: bool,
+    state: WindowState,
+    grant: EligibleGrant,
+    eligible: &mut Vec<EligibleGrant>,
+    why: &mut Vec<WhyNot>,
+    elsewhere: &mut Vec<WhyNot>,
+) {
+    if applies && state.is_active() {
+        eligible.push(grant);
+    } else if applies {
+        why.push(WhyNot::EligibilityNotInForce {
+            eligible: grant,
+            state,
+        });
+    } else {
+        let relation = if ix.tree.is_below(scope, target) {
+            "child"
+        } else {
+            "other"
+        };
+        elsewhere.push(WhyNot::EligibleElsewhere {
+            eligible: grant,
+            relation: relation.into(),
+            state,
+        });
+    }
+}
+
 /// A stable order for reasons gathered from data in any order.
 fn why_key(w: &WhyNot) -> (String, String) {
     match w {
@@ -692,6 +948,14 @@ fn why_key(w: &WhyNot) -> (String, String) {
             ..
         } => (key(assignment_id), key(matched_pattern)),
         WhyNot::UndefinedRole { assignment_id, .. } => (key(assignment_id), String::new()),
+        WhyNot::EligibilityNotInForce { eligible, .. }
+        | WhyNot::EligibleElsewhere { eligible, .. } => (
+            key(&eligible.eligibility_id),
+            key(eligible.assignment_id.as_deref().unwrap_or("")),
+        ),
+        WhyNot::AssignmentNotInForce { grant, .. } => {
+            (key(&grant.assignment_id), grant.block.to_string())
+        }
         _ => (String::new(), String::new()),
     }
 }

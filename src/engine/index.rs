@@ -6,13 +6,16 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use chrono::{DateTime, Utc};
+
 use crate::model::{
-    key, key_cow, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, Operation,
-    PermissionBlock, Principal, RoleDefinition, Tenant,
+    key, key_cow, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, GroupEligibility,
+    Operation, PermissionBlock, Principal, PrincipalKind, RoleDefinition, Tenant,
 };
 
 use super::pattern::ActionPattern;
 use super::scope::ScopeTree;
+use super::window::{parse_time, window_state, WindowState};
 
 /// A permission block with its patterns compiled.
 #[derive(Debug, Clone)]
@@ -99,6 +102,11 @@ pub struct Index {
     pub members_of: HashMap<String, Vec<String>>,
     /// Groups whose member list was imported.
     pub member_lists: HashSet<String>,
+    /// Groups whose imported member list was one page of several.
+    pub partial_member_lists: HashSet<String>,
+    /// The snapshot holds assignments, eligibilities or deny assignments at a
+    /// management group (for `management-group chain missing`).
+    pub mg_holdings: bool,
     pub roles: Vec<Role>,
     role_by_guid: HashMap<String, usize>,
     /// Roles without an id, joined by lowercase name.
@@ -119,7 +127,19 @@ pub struct Index {
     pub denies_by_scope: HashMap<String, Vec<usize>>,
     pub tree: ScopeTree,
     pub operations: Vec<Operation>,
-    operation_by_name: HashMap<String, usize>,
+    /// Lowercase name → the control-plane \[0\] and data-plane \[1\] entries: a
+    /// catalogue may list one name in both planes (SPEC §2.12).
+    operation_by_name: HashMap<String, [Option<usize>; 2]>,
+    /// The snapshot's time (`taken_at`): PIM windows are evaluated at it (SPEC
+    /// §2.10). None evaluates no window (every instance counts as in force).
+    pub at: Option<DateTime<Utc>>,
+    /// PIM for Groups instances (SPEC §2.11), and per principal the eligible
+    /// (not active) `member` instances it holds, whatever their window.
+    pub group_eligibilities: Vec<GroupEligibility>,
+    pub eligible_groups_of: HashMap<String, Vec<usize>>,
+    /// Principal kinds of which a directory listing was imported: an id in no
+    /// listing is orphaned only when its kind is here (SPEC §1).
+    pub listed_kinds: Vec<PrincipalKind>,
     /// Best-known principal type and name for ids outside the directory listings,
     /// from the assignments that name them.
     assignment_principal: HashMap<String, (String, Option<String>)>,
@@ -128,22 +148,48 @@ pub struct Index {
 }
 
 impl Index {
+    /// An index that evaluates no time window (tests, and tools that ask about
+    /// content rather than a moment). Questions use [`Index::new_at`].
     pub fn new(t: &Tenant) -> Index {
         Index::build(
             t,
             t.principals.clone(),
             t.assignments.clone(),
             t.eligibilities.clone(),
+            None,
+        )
+    }
+
+    /// The index of a snapshot taken at `taken_at` (RFC 3339): PIM windows are
+    /// evaluated at that time (SPEC §2.10).
+    pub fn new_at(t: &Tenant, taken_at: &str) -> Index {
+        Index::build(
+            t,
+            t.principals.clone(),
+            t.assignments.clone(),
+            t.eligibilities.clone(),
+            parse_time(taken_at),
         )
     }
 
     /// [`Index::new`] taking the tenant's records instead of copying them (a `who`
     /// slice holds tens of thousands of principals).
-    pub fn from_tenant(mut t: Tenant) -> Index {
+    pub fn from_tenant(t: Tenant) -> Index {
+        Index::from_tenant_at(t, None)
+    }
+
+    /// [`Index::new_at`] taking the tenant's records instead of copying them.
+    pub fn from_tenant_at(mut t: Tenant, taken_at: Option<&str>) -> Index {
         let principals = std::mem::take(&mut t.principals);
         let assignments = std::mem::take(&mut t.assignments);
         let eligibilities = std::mem::take(&mut t.eligibilities);
-        Index::build(&t, principals, assignments, eligibilities)
+        Index::build(
+            &t,
+            principals,
+            assignments,
+            eligibilities,
+            taken_at.and_then(parse_time),
+        )
     }
 
     /// `t`'s principals, assignments and eligibilities are the other arguments.
@@ -152,7 +198,13 @@ impl Index {
         principal_list: Vec<Principal>,
         assignments: Vec<Assignment>,
         eligibilities: Vec<Eligibility>,
+        at: Option<DateTime<Utc>>,
     ) -> Index {
+        let listed_kinds = if t.listed_kinds.is_empty() {
+            Tenant::listed_kinds_of(&principal_list)
+        } else {
+            t.listed_kinds.clone()
+        };
         let mut principals = HashMap::default();
         for p in principal_list {
             if let std::collections::hash_map::Entry::Vacant(e) = principals.entry(key(&p.id)) {
@@ -175,6 +227,30 @@ impl Index {
                 members_of.entry(g).or_default().push(m);
             }
         }
+        // PIM for Groups (SPEC §2.11): an active membership in force is a
+        // membership; an eligible one is kept apart (it makes its holder eligible
+        // for the group's grants, `decide` reads it).
+        let group_eligibilities = t.group_eligibilities.clone();
+        let mut eligible_groups_of: HashMap<String, Vec<usize>> = HashMap::default();
+        for (i, ge) in group_eligibilities.iter().enumerate() {
+            if !ge.access_id.eq_ignore_ascii_case("member") {
+                continue;
+            }
+            let (g, m) = (key(&ge.group_id), key(&ge.principal_id));
+            if !ge.active {
+                eligible_groups_of.entry(m).or_default().push(i);
+                continue;
+            }
+            let state = window_state(
+                ge.start_date_time.as_deref(),
+                ge.end_date_time.as_deref(),
+                at,
+            );
+            if state == WindowState::Active && seen_edges.insert((g.clone(), m.clone())) {
+                groups_of.entry(m.clone()).or_default().push(g.clone());
+                members_of.entry(g).or_default().push(m);
+            }
+        }
         // In key order whatever order the edges came in (a whole snapshot reads
         // them sorted, a slice in the order it discovers them): the breadth-first
         // walks then find the same shortest chain of groups on either.
@@ -182,6 +258,14 @@ impl Index {
             v.sort_unstable();
         }
         let member_lists = t.member_lists.iter().map(|g| key(g)).collect();
+        let partial_member_lists = t.partial_member_lists.iter().map(|g| key(g)).collect();
+        let mg_holdings = t.mg_holdings
+            || assignments
+                .iter()
+                .map(|a| &a.scope)
+                .chain(eligibilities.iter().map(|e| &e.scope))
+                .chain(t.denies.iter().map(|d| &d.scope))
+                .any(|s| scope_key(s).starts_with(crate::model::MANAGEMENT_GROUP_PREFIX));
 
         let mut roles = Vec::new();
         let mut role_by_guid = HashMap::default();
@@ -245,12 +329,12 @@ impl Index {
             });
         }
         let mut operations = Vec::new();
-        let mut operation_by_name = HashMap::default();
+        let mut operation_by_name: HashMap<String, [Option<usize>; 2]> = HashMap::default();
         for o in &t.operations {
-            if let std::collections::hash_map::Entry::Vacant(e) =
-                operation_by_name.entry(key(&o.name))
-            {
-                e.insert(operations.len());
+            let slot = &mut operation_by_name.entry(key(&o.name)).or_default()
+                [usize::from(o.is_data_action)];
+            if slot.is_none() {
+                *slot = Some(operations.len());
                 operations.push(o.clone());
             }
         }
@@ -259,6 +343,8 @@ impl Index {
             groups_of,
             members_of,
             member_lists,
+            partial_member_lists,
+            mg_holdings,
             roles,
             role_by_guid,
             role_by_name,
@@ -277,6 +363,10 @@ impl Index {
             tree: ScopeTree::new(&t.scopes),
             operations,
             operation_by_name,
+            at,
+            group_eligibilities,
+            eligible_groups_of,
+            listed_kinds,
             assignment_principal,
             member_kind,
         };
@@ -314,15 +404,42 @@ impl Index {
         self.role_by_name.get(&n).copied()
     }
 
+    /// The catalogue entry of an action: the control-plane one when the catalogue
+    /// lists the name in both planes (SPEC §2.12), else the only one.
     pub fn operation(&self, name: &str) -> Option<&Operation> {
-        self.operation_by_name
-            .get(&key(name))
-            .map(|&i| &self.operations[i])
+        let [control, data] = self.operation_by_name.get(&key(name))?;
+        control.or(*data).map(|i| &self.operations[i])
     }
 
-    /// Is this action a data action according to the catalogue?
+    /// The catalogue entry of an action in one plane.
+    pub fn operation_in(&self, name: &str, data: bool) -> Option<&Operation> {
+        self.operation_by_name.get(&key(name))?[usize::from(data)].map(|i| &self.operations[i])
+    }
+
+    /// Is this action, asked without `--data`, a data action according to the
+    /// catalogue? Only when the catalogue lists it in the data plane alone: a name
+    /// listed in both planes is the control-plane operation unless `--data` asks
+    /// for the other (SPEC §2.12), whatever the order of the catalogue.
     pub fn is_data_action(&self, action: &str) -> bool {
-        self.operation(action).is_some_and(|o| o.is_data_action)
+        self.operation_by_name
+            .get(&key(action))
+            .is_some_and(|[control, data]| control.is_none() && data.is_some())
+    }
+
+    /// The state of a window at the snapshot's time (SPEC §2.10).
+    pub fn window(&self, start: Option<&str>, end: Option<&str>) -> WindowState {
+        window_state(start, end, self.at)
+    }
+
+    /// Can this object hold access? Devices and organisational contacts in member
+    /// lists cannot (SPEC §1, "Not principals").
+    pub fn is_principal(&self, id: &str) -> bool {
+        let k = key_cow(id);
+        let kind = match self.principals.get(k.as_ref()) {
+            Some(p) => Some(p.kind),
+            None => self.member_kind.get(k.as_ref()).copied(),
+        };
+        kind.is_none_or(PrincipalKind::is_principal)
     }
 
     /// Is the object in a directory listing?

@@ -8,12 +8,14 @@
 pub mod activities;
 pub mod decide;
 pub mod diff;
+pub mod incomplete;
 pub mod index;
 pub mod lint;
 pub mod pattern;
 pub mod query;
 pub mod review;
 pub mod scope;
+pub mod window;
 
 pub use decide::{combine, Access, ActionReq, Decision};
 pub use index::Index;

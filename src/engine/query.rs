@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::model::{key, scope_key};
 
-use super::decide::{decide, Access, ActionReq, Ancestry, Decision, Incomplete};
+use super::decide::{decide, Access, ActionReq, Ancestry, Decision, Incomplete, IncompleteReason};
 use super::index::{BlockMatch, Index};
 
 /// Alternatives: the principal needs every request of at least one alternative.
@@ -188,10 +188,22 @@ pub fn candidates(
     let mut anc = Ancestry::default();
     let seeds = grant_seeds(ix, alts, &mut anc);
 
-    // Expand downward through direct memberships, transitively.
+    // Who is eligible (PIM for Groups) to join each group.
+    let mut eligible_members: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
+    for ge in &ix.group_eligibilities {
+        if !ge.active && ge.access_id.eq_ignore_ascii_case("member") {
+            eligible_members
+                .entry(key(&ge.group_id))
+                .or_default()
+                .push(key(&ge.principal_id));
+        }
+    }
+
+    // Expand downward through direct memberships (and eligible memberships),
+    // transitively.
     let mut candidates: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut incomplete: BTreeSet<Incomplete> = BTreeSet::new();
+    let mut incomplete: BTreeSet<Incomplete> = scope_gaps(ix, alts, &mut anc);
     let mut queue: VecDeque<String> = VecDeque::new();
     for s in seeds {
         if seen.insert(s.clone()) {
@@ -200,26 +212,81 @@ pub fn candidates(
     }
     while let Some(p) = queue.pop_front() {
         let group = ix.is_group(&p);
-        if group && !ix.member_lists.contains(&p) {
-            incomplete.insert(Incomplete {
-                group_id: p.clone(),
-                display_name: ix.name_of(&p),
-                reason: "members not imported".into(),
-            });
+        if group {
+            incomplete.extend(member_gap(ix, &p));
         }
-        if let Some(members) = ix.members_of.get(&p) {
-            for m in members {
-                if seen.insert(m.clone()) {
-                    queue.push_back(m.clone());
-                }
+        let members = ix.members_of.get(&p).into_iter().flatten();
+        let eligible = eligible_members.get(&p).into_iter().flatten();
+        for m in members.chain(eligible) {
+            if seen.insert(m.clone()) {
+                queue.push_back(m.clone());
             }
         }
-        if include_groups || !group {
+        // Devices and contacts are members, never principals (SPEC §1).
+        if (include_groups || !group) && ix.is_principal(&p) {
             candidates.push(p);
         }
     }
     candidates.sort_by_cached_key(|c| (ix.name_of(c).to_lowercase(), c.clone()));
     (candidates, incomplete.into_iter().collect())
+}
+
+/// A group whose member list was not imported, or only one page of it.
+pub fn member_gap(ix: &Index, group: &str) -> Option<Incomplete> {
+    let reason = if !ix.member_lists.contains(group) {
+        IncompleteReason::MembersNotImported
+    } else if ix.partial_member_lists.contains(group) {
+        IncompleteReason::MembersPartial
+    } else {
+        return None;
+    };
+    Some(Incomplete::group(reason, group, &ix.name_of(group)))
+}
+
+/// What the asked scopes' chains could not show, whoever asks: an assignment or
+/// eligibility there whose role is not defined, and a subscription whose place
+/// in the management-group tree was not imported while management-group
+/// assignments exist.
+fn scope_gaps(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> BTreeSet<Incomplete> {
+    let scopes: BTreeSet<String> = alts.iter().flatten().map(|r| scope_key(&r.scope)).collect();
+    let mut out = BTreeSet::new();
+    for s in &scopes {
+        let chain = anc.get(ix, s);
+        for c in &chain.0 {
+            for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
+                if ix.assignment_role[ai].is_none() {
+                    let a = &ix.assignments[ai];
+                    out.insert(Incomplete::role_not_defined(&a.id, &a.role_definition_id));
+                }
+            }
+            for &ei in ix.eligibilities_by_scope.get(c).into_iter().flatten() {
+                if ix.eligibility_role[ei].is_none() {
+                    let e = &ix.eligibilities[ei];
+                    out.insert(Incomplete::role_not_defined(&e.id, &e.role_definition_id));
+                }
+            }
+        }
+        out.extend(chain_gap(ix, s));
+    }
+    out
+}
+
+/// `management-group chain missing` for the subscription of `scope`, when the
+/// snapshot holds management-group assignments but not that subscription's place
+/// in the tree.
+pub fn chain_gap(ix: &Index, scope: &str) -> Option<Incomplete> {
+    let k = scope_key(scope);
+    if !ix.mg_holdings || !k.starts_with("/subscriptions/") {
+        return None;
+    }
+    let sub: String = k.split('/').take(3).collect::<Vec<_>>().join("/");
+    if ix.tree.has_parent(&sub) {
+        return None;
+    }
+    Some(Incomplete::scope(
+        IncompleteReason::ManagementGroupChainMissing,
+        &sub,
+    ))
 }
 
 /// `who`, one answer at a time (in display-name order, `none` left out), so that a
@@ -243,10 +310,40 @@ pub fn who_each(
     incomplete
 }
 
-/// The groups on the asked scopes' paths that hold a relevant assignment and whose
-/// members were never imported (for `can`: a principal might be in them unseen).
-pub fn incomplete_for(ix: &Index, alts: &Alternatives) -> Vec<Incomplete> {
-    candidates(ix, alts, true).1
+/// What `can` could not see for `principal` — the same entries `who` reports
+/// that concern it: every group nested in a holder that grants the actions whose
+/// members were not (wholly) imported (the principal may be in it unseen), the
+/// undefined roles held by its own holders or by such groups, the missing
+/// management-group chain. With no principal, everything `who` reports.
+pub fn incomplete_for(ix: &Index, alts: &Alternatives, principal: Option<&str>) -> Vec<Incomplete> {
+    let all = candidates(ix, alts, true).1;
+    let Some(p) = principal else {
+        return all;
+    };
+    let holders: HashSet<String> = super::decide::holders(ix, p)
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    let gaps: HashSet<String> = all.iter().filter_map(|i| i.group_id.clone()).collect();
+    all.into_iter()
+        .filter(|i| match i.reason {
+            IncompleteReason::RoleNotDefined => i.assignment_id.as_deref().is_none_or(|id| {
+                let holder = ix
+                    .assignments
+                    .iter()
+                    .find(|a| a.id == id)
+                    .map(|a| key(&a.principal_id))
+                    .or_else(|| {
+                        ix.eligibilities
+                            .iter()
+                            .find(|e| e.id == id)
+                            .map(|e| key(&e.principal_id))
+                    });
+                holder.is_none_or(|h| holders.contains(&h) || gaps.contains(&h))
+            }),
+            _ => true,
+        })
+        .collect()
 }
 
 /// One concrete operation the principal can do.

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{key, role_guid, scope_key, AssignmentSource};
 
-use super::decide::{principal_info, GroupRef, Incomplete, PrincipalInfo};
+use super::decide::{principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo};
 use super::index::{match_block, BlockMatch, Index, Role};
 
 /// The action that makes a role privileged: it can change who has access.
@@ -158,7 +158,7 @@ impl ReviewRow {
         f("assignment_scope", &self.assignment_scope);
         f("condition", self.condition.as_deref().unwrap_or(""));
         f("pim", self.pim.as_str());
-        f("orphaned", b(self.principal.orphaned));
+        f("orphaned", self.principal.orphan_text());
     }
 
     /// The hash of the access fields (values lowercased), the role's permissions
@@ -533,24 +533,27 @@ impl<'a> Reviewer<'a> {
                     incomplete.insert(
                         h.holder.clone(),
                         Incomplete {
-                            group_id: h.holder.clone(),
-                            display_name: ix.name_of(&h.holder),
-                            reason: format!(
+                            detail: Some(format!(
                                 "more than {MAX_PATHS_PER_HOLDER} membership paths; the sheet lists the first ones"
-                            ),
+                            )),
+                            ..Incomplete::group(
+                                IncompleteReason::PathsTruncated,
+                                &h.holder,
+                                &ix.name_of(&h.holder),
+                            )
                         },
                     );
                 }
                 for pf in paths {
                     let (member, via, info) = (&pf.member, &pf.via, &pf.info);
                     if info.is_group() && !ix.member_lists.contains(&info.id) {
-                        incomplete
-                            .entry(info.id.clone())
-                            .or_insert_with(|| Incomplete {
-                                group_id: info.id.clone(),
-                                display_name: ix.name_of(&info.id),
-                                reason: "members not imported".into(),
-                            });
+                        incomplete.entry(info.id.clone()).or_insert_with(|| {
+                            Incomplete::group(
+                                IncompleteReason::MembersNotImported,
+                                &info.id,
+                                &ix.name_of(&info.id),
+                            )
+                        });
                     }
                     let mut row = ReviewRow {
                         review_key: review_key(member, h.assignment_id, via),
@@ -633,7 +636,7 @@ fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
         let mut recs = Vec::new();
         let mut push = |kind, code, text: String| recs.push(Recommendation { kind, code, text });
         let p = &r.principal;
-        if p.orphaned {
+        if p.is_orphaned() {
             push(
                 RecommendationKind::Remove,
                 "orphaned",
@@ -779,7 +782,7 @@ pub fn summary(review: &Review) -> Vec<TargetSummary> {
                     .collect::<HashSet<_>>()
                     .len(),
                 privileged: distinct(&|r| r.privileged),
-                orphaned: distinct(&|r| r.principal.orphaned),
+                orphaned: distinct(&|r| r.principal.is_orphaned()),
                 guests: distinct(&|r| {
                     r.principal
                         .user_type
@@ -1153,7 +1156,7 @@ mod tests {
             "guest, not privileged"
         );
         let orphan = rows.iter().find(|r| r.principal.id == "gone").unwrap();
-        assert!(orphan.principal.orphaned);
+        assert!(orphan.principal.is_orphaned());
         assert_eq!(codes(orphan), ["orphaned"]);
         assert!(orphan.recommendation().starts_with("remove:"));
         let undefined = rows
@@ -1216,7 +1219,7 @@ mod tests {
         t.assignments.push(assign(8, "g9", "reader", WS));
         let r = review(&Index::new(&t), &[WS.to_string()], TAKEN);
         assert_eq!(r.incomplete.len(), 1);
-        assert_eq!(r.incomplete[0].group_id, "g9");
+        assert_eq!(r.incomplete[0].group_id.as_deref(), Some("g9"));
         let g9 = r.rows.iter().find(|x| x.principal.id == "g9").unwrap();
         assert_eq!(g9.recommendations[0].code, "members-not-imported");
     }

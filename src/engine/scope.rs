@@ -57,6 +57,12 @@ impl ScopeTree {
         self.display.get(&scope_key(scope)).map(String::as_str)
     }
 
+    /// Was the place of this management group or subscription in the tree
+    /// imported (does it have a parent)?
+    pub fn has_parent(&self, scope: &str) -> bool {
+        self.parent.contains_key(&scope_key(scope))
+    }
+
     /// The target first, then each ancestor, nearest first, ending with `/`.
     pub fn ancestors(&self, target: &str) -> Vec<String> {
         let t = scope_key(target);

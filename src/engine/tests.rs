@@ -391,7 +391,7 @@ fn group_with_assignment_but_no_member_list_is_incomplete() {
     }];
     let w = who(&ix, &vec![reqs], false, false);
     assert_eq!(w.incomplete.len(), 1);
-    assert_eq!(w.incomplete[0].group_id, "g9");
+    assert_eq!(w.incomplete[0].group_id.as_deref(), Some("g9"));
 }
 
 #[test]

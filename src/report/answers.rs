@@ -74,7 +74,7 @@ struct PrincipalOut<'a> {
     display_name: &'a str,
     grants: Vec<GrantOut<'a>>,
     id: &'a str,
-    orphaned: bool,
+    orphaned: Option<bool>,
     #[serde(rename = "type")]
     kind: &'a str,
     user_principal_name: &'a Option<String>,
@@ -182,10 +182,13 @@ fn incomplete_json(
 ) -> Vec<Value> {
     groups
         .iter()
-        .map(|i| json!({"groupId": i.group_id, "displayName": i.display_name, "reason": i.reason}))
-        .chain(uncovered.iter().map(|p| {
-            json!({"pattern": p, "reason": "requirement covers no operation in the imported catalogue"})
-        }))
+        .cloned()
+        .chain(
+            uncovered
+                .iter()
+                .map(|p| crate::engine::decide::Incomplete::wildcard(p)),
+        )
+        .map(|i| serde_json::to_value(i).unwrap_or(Value::Null))
         .collect()
 }
 
@@ -314,8 +317,10 @@ fn principal_label(d: &Decision) -> String {
 fn notes(d: &Decision) -> String {
     let p = &d.principal;
     let mut n = Vec::new();
-    if p.orphaned {
+    if p.is_orphaned() {
         n.push("orphaned".to_string());
+    } else if p.orphaned.is_none() {
+        n.push("orphan status unknown (no listing of its kind)".to_string());
     }
     if p.user_type
         .as_deref()
@@ -420,16 +425,13 @@ pub fn who_table(
         writeln!(out, "{t}")?;
     }
     for i in &w.incomplete {
-        writeln!(
-            out,
-            "incomplete: group {} ({}) holds access here but its members were not imported",
-            i.display_name, i.group_id
-        )?;
+        writeln!(out, "incomplete: {}", i.describe())?;
     }
     for p in q.uncovered {
         writeln!(
             out,
-            "incomplete: requirement {p} covers no operation in the imported catalogue"
+            "incomplete: {}",
+            crate::engine::decide::Incomplete::wildcard(p).describe()
         )?;
     }
     if explain {
@@ -517,6 +519,38 @@ fn write_why_not(
                 e.start_date_time.as_deref().unwrap_or("?"),
                 e.end_date_time.as_deref().unwrap_or("no end")
             ),
+            WhyNot::EligibilityNotInForce { eligible: e, state } => format!(
+                "why not: {} for {} at {}, window {} – {}, has {} at the snapshot's time: it grants nothing, not even eligibility",
+                eligible_what(e),
+                e.role_name,
+                names.label(&e.assignment_scope),
+                e.start_date_time.as_deref().unwrap_or("?"),
+                e.end_date_time.as_deref().unwrap_or("no end"),
+                if *state == crate::engine::window::WindowState::Ended { "ended" } else { "not started (scheduled)" }
+            ),
+            WhyNot::EligibleElsewhere { eligible: e, relation, state } => format!(
+                "why not: {} for {}{} is held only at {} scope {}, which does not contain the asked scope (window {} – {}{})",
+                eligible_what(e),
+                e.role_name,
+                if e.via.is_empty() { String::new() } else { format!(" via {}", via_names(&e.via)) },
+                if relation == "child" { "the child" } else { "another" },
+                names.label(&e.assignment_scope),
+                e.start_date_time.as_deref().unwrap_or("?"),
+                e.end_date_time.as_deref().unwrap_or("no end"),
+                match state {
+                    crate::engine::window::WindowState::Active => "",
+                    crate::engine::window::WindowState::Ended => ", ended",
+                    crate::engine::window::WindowState::Scheduled => ", scheduled",
+                }
+            ),
+            WhyNot::AssignmentNotInForce { grant, state, start_date_time, end_date_time } => format!(
+                "why not: the time-bound assignment of {} at {} (window {} – {}) has {} at the snapshot's time",
+                grant.role_name,
+                names.label(&grant.assignment_scope),
+                start_date_time.as_deref().unwrap_or("?"),
+                end_date_time.as_deref().unwrap_or("no end"),
+                if *state == crate::engine::window::WindowState::Ended { "ended" } else { "not started" }
+            ),
             WhyNot::ConditionalOnly { grant } => format!(
                 "why not unconditionally: {} at {} grants it only if: {}",
                 grant.role_name,
@@ -542,6 +576,17 @@ fn write_why_not(
         writeln!(out, "    {line}")?;
     }
     Ok(())
+}
+
+/// "an eligibility" or, for PIM for Groups, "eligible membership of group G".
+fn eligible_what(e: &crate::engine::decide::EligibleGrant) -> String {
+    match &e.group {
+        Some(g) => format!(
+            "eligible membership (PIM for Groups) of {}",
+            if g.name.is_empty() { &g.id } else { &g.name }
+        ),
+        None => "an eligibility (PIM)".to_string(),
+    }
 }
 
 /// One CSV row per (principal, grant); denied and eligible principals too.
@@ -586,7 +631,7 @@ pub fn who_csv_rows(c: &mut csv::Writer<&mut dyn Write>, a: &Answer) -> io::Resu
                 p.display_name.as_str(),
                 p.user_principal_name.as_deref().unwrap_or(""),
                 d.access.as_str(),
-                if p.orphaned { "true" } else { "false" },
+                p.orphan_text(),
             ];
             row.extend(rest);
             c.write_record(row.iter().map(|s| neutralise(s)))?;
@@ -729,16 +774,13 @@ pub fn can_text(
         }
     }
     for i in incomplete {
-        writeln!(
-            out,
-            "incomplete: group {} ({}) holds access here but its members were not imported",
-            i.display_name, i.group_id
-        )?;
+        writeln!(out, "incomplete: {}", i.describe())?;
     }
     for p in q.uncovered {
         writeln!(
             out,
-            "incomplete: requirement {p} covers no operation in the imported catalogue"
+            "incomplete: {}",
+            crate::engine::decide::Incomplete::wildcard(p).describe()
         )?;
     }
     Ok(())

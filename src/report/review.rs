@@ -94,7 +94,7 @@ pub fn cells(row: &ReviewRow, carry: &Carry) -> [String; 22] {
         row.access_path.clone(),
         row.condition.clone().unwrap_or_default(),
         row.pim.as_str().into(),
-        tf(p.orphaned).into(),
+        p.orphan_text().into(),
         recommendation_cell(row, carry),
         decision.unwrap_or_default().to_string(),
         comment.unwrap_or_default().to_string(),
@@ -174,7 +174,7 @@ struct JsonRow<'a> {
     start_date_time: Option<&'a str>,
     end_date_time: Option<&'a str>,
     expired: bool,
-    orphaned: bool,
+    orphaned: Option<bool>,
     recommendations: &'a [crate::engine::review::Recommendation],
     recommendation: String,
     /// `firstReview`, `new`, `undecided`, `decided` or `changed`.
@@ -278,7 +278,7 @@ impl<'w> JsonSheet<'w> {
         }
         for i in &s.review.incomplete {
             self.incomplete
-                .entry(i.group_id.clone())
+                .entry(serde_json::to_string(i).unwrap_or_default())
                 .or_insert_with(|| i.clone());
         }
         Ok(())
@@ -319,7 +319,7 @@ fn principal_tags(r: &ReviewRow) -> String {
     if p.account_enabled == Some(false) {
         tags.push("disabled".into());
     }
-    if p.orphaned {
+    if p.is_orphaned() {
         tags.push("orphaned".into());
     }
     tags.join(", ")
@@ -422,11 +422,7 @@ pub fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     }
     writeln!(out, "{t}")?;
     for i in &s.review.incomplete {
-        writeln!(
-            out,
-            "incomplete: group {} ({}): {}",
-            i.display_name, i.group_id, i.reason
-        )?;
+        writeln!(out, "incomplete: {}", i.describe())?;
     }
     Ok(())
 }
@@ -532,7 +528,7 @@ fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
         .user_type
         .as_deref()
         .is_some_and(|u| u.eq_ignore_ascii_case("Guest"));
-    let (pfill, pstroke) = if p.orphaned || p.account_enabled == Some(false) {
+    let (pfill, pstroke) = if p.is_orphaned() || p.account_enabled == Some(false) {
         ("#fecaca", "#dc2626")
     } else if guest {
         ("#fef3c7", "#d97706")
@@ -690,13 +686,7 @@ pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
             "<p>Incomplete: the sheet cannot list who holds access through these groups:</p><ul>",
         );
         for i in &s.review.incomplete {
-            let _ = write!(
-                h,
-                "<li>{} <span class=\"mono\">{}</span>: {}</li>",
-                e(&i.display_name),
-                e(&i.group_id),
-                e(&i.reason)
-            );
+            let _ = write!(h, "<li>{}</li>", e(&i.describe()));
         }
         h.push_str("</ul>\n");
     }
@@ -739,7 +729,7 @@ pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
         if p.account_enabled == Some(false) {
             badges.push_str("<span class=\"badge bad\">disabled</span>");
         }
-        if p.orphaned {
+        if p.is_orphaned() {
             badges.push_str("<span class=\"badge bad\">orphaned</span>");
         }
         let name = if p.display_name.is_empty() {

@@ -472,6 +472,7 @@ pub fn canonicalize(t: &Tenant) -> Tenant {
         partial_member_lists: owned(&t.partial_member_lists),
         group_eligibilities: owned(&t.group_eligibilities),
         listed_kinds: Tenant::listed_kinds_of(&t.principals),
+        mg_holdings: t.mg_holdings_of(),
     }
 }
 
@@ -562,6 +563,7 @@ mod tests {
     fn tenant() -> Tenant {
         Tenant {
             listed_kinds: Vec::new(),
+            mg_holdings: false,
             partial_member_lists: Vec::new(),
             group_eligibilities: Vec::new(),
             principals: vec![

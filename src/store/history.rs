@@ -236,6 +236,8 @@ impl Store {
             read::group_eligibility_row,
         )?;
         ta.listed_kinds = read::listed_kinds(conn, ab.0)?;
+        ta.mg_holdings = read::mg_holdings(conn, ab.0)?;
+        tb.mg_holdings = read::mg_holdings(conn, ab.1)?;
         tb.listed_kinds = read::listed_kinds(conn, ab.1)?;
         Ok(())
     }

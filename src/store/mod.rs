@@ -397,6 +397,22 @@ impl Store {
         Ok(slice::load_slice(&self.conn, snapshot_id, req)?)
     }
 
+    /// Adds the groups nested (transitively) in `seeds` to a slice (for `can`'s
+    /// `incomplete`).
+    pub fn expand_groups(
+        &self,
+        snapshot_id: i64,
+        tenant: &mut Tenant,
+        seeds: &[String],
+    ) -> Result<(), StoreError> {
+        Ok(slice::expand_groups(
+            &self.conn,
+            snapshot_id,
+            tenant,
+            seeds,
+        )?)
+    }
+
     /// Adds to a slice the members of `seeds`, transitively (edges, principals and
     /// member lists), for `who`.
     pub fn expand_members(

@@ -258,9 +258,28 @@ pub(crate) fn listed_kinds(conn: &Connection, s: i64) -> rusqlite::Result<Vec<Pr
     Ok(out)
 }
 
+/// Does snapshot `s` hold anything (assignment, eligibility, deny assignment) at a
+/// management group? Three index range probes.
+pub(crate) fn mg_holdings(conn: &Connection, s: i64) -> rusqlite::Result<bool> {
+    for table in ["role_assignments", "eligibilities", "deny_assignments"] {
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE scope_key >= ?2 AND scope_key < ?3 \
+             AND {IN_SNAPSHOT})"
+        ))?;
+        let prefix = crate::model::MANAGEMENT_GROUP_PREFIX;
+        let upper = format!("{}0", prefix.trim_end_matches('/'));
+        let found: bool = st.query_row(rusqlite::params![s, prefix, upper], |r| r.get(0))?;
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
+        mg_holdings: mg_holdings(conn, s)?,
         listed_kinds: listed_kinds(conn, s)?,
         partial_member_lists: all(
             conn,

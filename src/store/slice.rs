@@ -196,6 +196,7 @@ pub(crate) fn load_slice(
 ) -> rusqlite::Result<Tenant> {
     let mut t = Tenant {
         listed_kinds: super::read::listed_kinds(conn, s)?,
+        mg_holdings: super::read::mg_holdings(conn, s)?,
         // PIM for Groups instances are few: every one is read, and their groups and
         // principals join the walks below.
         group_eligibilities: query_with(
@@ -552,6 +553,50 @@ fn add_principals(
     Ok(())
 }
 
+/// Adds to `t` the groups nested in `seeds`, transitively (members whose kind is
+/// `Group` or unknown; users and service principals are not read): the edges,
+/// their records and their member lists. Enough for `can` to list, as `who` does,
+/// every group below a holder whose members were not imported.
+pub(crate) fn expand_groups(
+    conn: &Connection,
+    s: i64,
+    t: &mut Tenant,
+    seeds: &[String],
+) -> rusqlite::Result<()> {
+    let mut edges: HashSet<(String, String)> = t
+        .member_edges
+        .iter()
+        .map(|e| (key(&e.group_id), key(&e.member_id)))
+        .collect();
+    let mut seen: HashSet<String> = seeds.iter().cloned().collect();
+    let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
+    let mut nodes: Vec<String> = seeds.to_vec();
+    let mut groups = Vec::new();
+    let sql = format!(
+        "SELECT {EDGE_COLS} FROM member_edges WHERE group_key = ?2 \
+         AND (member_kind IS NULL OR member_kind = 'Group') AND {IN_SNAPSHOT}"
+    );
+    while let Some(g) = queue.pop_front() {
+        let mut any = false;
+        for e in query_by(conn, &sql, s, &g, edge_row)? {
+            any = true;
+            let m = key(&e.member_id);
+            if edges.insert((g.clone(), m.clone())) {
+                t.member_edges.push(e);
+            }
+            if seen.insert(m.clone()) {
+                nodes.push(m.clone());
+                queue.push_back(m);
+            }
+        }
+        if any {
+            groups.push(g);
+        }
+    }
+    add_principals(conn, s, t, &nodes, &groups)?;
+    add_partial_lists(conn, s, t)
+}
+
 /// Adds to `t` the members of `seeds`, transitively: the edges, the principals and
 /// the groups' member lists.
 pub(crate) fn expand(
@@ -587,6 +632,8 @@ pub(crate) fn expand(
                     PrincipalKind::User
                         | PrincipalKind::ServicePrincipal
                         | PrincipalKind::ManagedIdentity
+                        | PrincipalKind::Device
+                        | PrincipalKind::OrgContact
                 )
             );
             if edges.insert((g.clone(), m.clone())) {
@@ -607,5 +654,6 @@ pub(crate) fn expand(
     // of holders with a member list.
     let mut nodes: Vec<String> = seeds.to_vec();
     nodes.extend(new_nodes);
-    add_principals(conn, s, t, &nodes, &groups)
+    add_principals(conn, s, t, &nodes, &groups)?;
+    add_partial_lists(conn, s, t)
 }

@@ -93,6 +93,7 @@ fn tenant_a() -> Tenant {
     };
     Tenant {
         listed_kinds: Vec::new(),
+        mg_holdings: false,
         partial_member_lists: Vec::new(),
         group_eligibilities: Vec::new(),
         principals: vec![
@@ -926,6 +927,7 @@ fn version_3_database_migrates_and_still_verifies() {
             .execute_batch(
                 "DROP TABLE partial_member_lists; DROP TABLE group_eligibilities; \
                  DROP INDEX principals_mail; DROP INDEX principals_listed_kind; \
+                 DROP INDEX member_edges_group_kind; \
                  ALTER TABLE principals DROP COLUMN mail; \
                  ALTER TABLE principals DROP COLUMN other_mails; \
                  ALTER TABLE principals DROP COLUMN from_member_list; \

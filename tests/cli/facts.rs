@@ -817,26 +817,21 @@ fn fact_25_carol_on_ml_test() {
     assert_can(CAROL, &[COMPUTE_WRITE, "--workspace", "ml-test"], "none");
 }
 
-/// SPEC §2.8 and ARCHITECTURE.md: PIM windows are reported, not evaluated, so an
-/// eligibility past its end date is still `eligible`, with its window shown.
-/// (The README's "a review recommends removing it" needs `whocan review`, absent.)
+/// SPEC §2.10: PIM windows are evaluated at the snapshot's time. Bob's
+/// eligibility ended on 2026-06-30, before the sample snapshot: it grants nothing,
+/// not even `eligible` (issue 9, problem 8: it was still offered as "could
+/// activate"), and `can --explain` still names it, with its window.
 #[test]
-fn fact_26_ended_pim_window_is_still_eligible_and_shown() {
+fn fact_26_ended_pim_window_grants_nothing_and_is_named() {
     let w = who(&[WS_DELETE, "--workspace", "ml-test"]);
-    assert_eq!(w.access_of("Bob Okafor"), set(&["eligible"]));
-    let bob = w
-        .list("eligible")
-        .iter()
-        .find(|e| label(e) == "Bob Okafor")
-        .unwrap();
-    assert_eq!(bob["roleName"], "Contributor");
-    assert_eq!(bob["endDateTime"], "2026-06-30T00:00:00Z");
-    assert_can(BOB, &[WS_DELETE, "--workspace", "ml-test"], "eligible");
+    assert_eq!(w.access_of("Bob Okafor"), set(&["none"]));
+    assert!(!w.list("eligible").iter().any(|e| label(e) == "Bob Okafor"));
+    assert_can(BOB, &[WS_DELETE, "--workspace", "ml-test"], "none");
     let (code, out) = can_explained(BOB, &[WS_DELETE, "--workspace", "ml-test"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("2026-06-30"),
-        "the ended window is not shown:\n{out}"
+        out.contains("2026-06-30") && out.contains("ended"),
+        "the ended window is not named:\n{out}"
     );
 }
 

@@ -36,8 +36,8 @@ fn sample_snapshot(dir: &Path) -> (PathBuf, Snapshot, Tenant) {
 #[test]
 fn slices_decide_like_the_whole_snapshot() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, _, full) = sample_snapshot(dir.path());
-    let full_ix = Index::new(&full);
+    let (db, snap, full) = sample_snapshot(dir.path());
+    let full_ix = Index::new_at(&full, &snap.taken_at);
     let actions: Vec<String> = full
         .operations
         .iter()
@@ -88,7 +88,11 @@ fn slices_decide_like_the_whole_snapshot() {
                 for x in &mut a.answers {
                     for d in &mut x.decision.actions {
                         d.why_not.retain(|w| {
-                            !matches!(w, whocan::engine::decide::WhyNot::HeldElsewhere { .. })
+                            !matches!(
+                                w,
+                                whocan::engine::decide::WhyNot::HeldElsewhere { .. }
+                                    | whocan::engine::decide::WhyNot::EligibleElsewhere { .. }
+                            )
                         });
                     }
                 }
@@ -138,7 +142,7 @@ fn review_slices_give_the_whole_snapshots_rows() {
 
     let dir = tempfile::tempdir().unwrap();
     let (db, snap, full) = sample_snapshot(dir.path());
-    let full_ix = Index::new(&full);
+    let full_ix = Index::new_at(&full, &snap.taken_at);
     let sl = Sliced::open(
         &db,
         &SnapshotArgs {

@@ -1,0 +1,165 @@
+//! What an answer could not see (SPEC §4 `incomplete`): each entry has a reason
+//! from a fixed set and names the object it concerns, so an answer is never
+//! silently partial.
+//!
+//! The engine finds the reasons it can see in an [`Index`](super::Index) (groups
+//! without members, partial member lists, undefined roles, a management-group
+//! chain that was not imported); commands add those only the store or the
+//! resolver can see (a resource missing from the inventory, an unreadable scope).
+//! Renderers print [`Incomplete::describe`] and serialise the value as it is.
+
+use serde::{Serialize, Serializer};
+
+/// The fixed set of reasons (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// A group on a path whose member list was never imported.
+    MembersNotImported,
+    /// A group on a path whose member list was one page of several.
+    MembersPartial,
+    /// An assignment on a path whose role definition was not imported.
+    RoleNotDefined,
+    /// Management-group assignments exist but the subscription's place in the
+    /// tree was not imported.
+    ManagementGroupChainMissing,
+    /// The asked resource is not in the imported inventory.
+    InventoryMissing,
+    /// The collection ledger records that a scope could not be read.
+    ScopeUnreadable,
+    /// An activity requirement (a wildcard) that covers no imported operation.
+    WildcardCoversNoOperation,
+    /// `review` only: a holder with more membership paths than a sheet lists.
+    PathsTruncated,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::MembersNotImported => "members not imported",
+            Reason::MembersPartial => "members partial",
+            Reason::RoleNotDefined => "role not defined",
+            Reason::ManagementGroupChainMissing => "management-group chain missing",
+            Reason::InventoryMissing => "inventory missing",
+            Reason::ScopeUnreadable => "scope unreadable",
+            Reason::WildcardCoversNoOperation => "wildcard covers no operation",
+            Reason::PathsTruncated => "membership paths truncated",
+        }
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One thing an answer could not see.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Incomplete {
+    pub reason: Reason,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_definition_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// A readable name for the object (a group's display name), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// More words for people (`review`'s truncation limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Incomplete {
+    fn new(reason: Reason) -> Incomplete {
+        Incomplete {
+            reason,
+            group_id: None,
+            assignment_id: None,
+            role_definition_id: None,
+            scope: None,
+            pattern: None,
+            display_name: None,
+            detail: None,
+        }
+    }
+
+    /// A group whose member list was not imported, or only in part.
+    pub fn group(reason: Reason, group_id: &str, display_name: &str) -> Incomplete {
+        Incomplete {
+            group_id: Some(group_id.to_string()),
+            display_name: (!display_name.is_empty() && display_name != group_id)
+                .then(|| display_name.to_string()),
+            ..Incomplete::new(reason)
+        }
+    }
+
+    pub fn role_not_defined(assignment_id: &str, role_definition_id: &str) -> Incomplete {
+        Incomplete {
+            assignment_id: Some(assignment_id.to_string()),
+            role_definition_id: Some(role_definition_id.to_string()),
+            ..Incomplete::new(Reason::RoleNotDefined)
+        }
+    }
+
+    pub fn scope(reason: Reason, scope: &str) -> Incomplete {
+        Incomplete {
+            scope: Some(scope.to_string()),
+            ..Incomplete::new(reason)
+        }
+    }
+
+    pub fn wildcard(pattern: &str) -> Incomplete {
+        Incomplete {
+            pattern: Some(pattern.to_string()),
+            ..Incomplete::new(Reason::WildcardCoversNoOperation)
+        }
+    }
+
+    /// One line for people (tables, stderr, HTML).
+    pub fn describe(&self) -> String {
+        let group = || match (&self.display_name, &self.group_id) {
+            (Some(n), Some(g)) => format!("group {n} ({g})"),
+            (None, Some(g)) => format!("group {g}"),
+            _ => "a group".to_string(),
+        };
+        let scope = self.scope.as_deref().unwrap_or("?");
+        match self.reason {
+            Reason::MembersNotImported => format!(
+                "{} is on a path here but its members were not imported",
+                group()
+            ),
+            Reason::MembersPartial => format!(
+                "{}'s member list was one page of several (members partial)",
+                group()
+            ),
+            Reason::RoleNotDefined => format!(
+                "assignment {} refers to role {}, which is not defined in this snapshot",
+                self.assignment_id.as_deref().unwrap_or("?"),
+                self.role_definition_id.as_deref().unwrap_or("?")
+            ),
+            Reason::ManagementGroupChainMissing => format!(
+                "management-group assignments exist, but the place of {scope} in the management-group tree was not imported"
+            ),
+            Reason::InventoryMissing => {
+                format!("{scope} is not in the imported resource inventory")
+            }
+            Reason::ScopeUnreadable => format!("{scope} could not be read when collected"),
+            Reason::WildcardCoversNoOperation => format!(
+                "requirement {} covers no operation in the imported catalogue",
+                self.pattern.as_deref().unwrap_or("?")
+            ),
+            Reason::PathsTruncated => format!(
+                "{}: {}",
+                group(),
+                self.detail.as_deref().unwrap_or("membership paths truncated")
+            ),
+        }
+    }
+}
