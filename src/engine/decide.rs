@@ -558,31 +558,28 @@ fn decide_one(
             };
             for (bi, (block, m)) in role.blocks.iter().zip(matches.iter()).enumerate() {
                 match m {
-                    BlockMatch::Grants { pattern } if applies && !state.is_active() => {
-                        if explain {
-                            why.push(WhyNot::AssignmentNotInForce {
-                                grant: Grant {
-                                    action: req.action.clone(),
-                                    via: group_refs(ix, &h.via),
-                                    assignment_id: a.id.clone(),
-                                    role_definition_id: role_id_of(
-                                        &role.def.id,
-                                        &a.role_definition_id,
-                                    ),
-                                    role_name: role.def.role_name.clone(),
-                                    assignment_scope: a.scope.clone(),
-                                    scope_level: kind_of(a_scope),
-                                    inherited: *a_scope != target,
-                                    block: bi,
-                                    matched_pattern: pattern.clone(),
-                                    condition: a_cond().or_else(|| block.condition.clone()),
-                                },
-                                state,
-                                start_date_time: a.start_date_time.clone(),
-                                end_date_time: a.end_date_time.clone(),
-                            });
-                        }
+                    BlockMatch::Grants { pattern } if applies && !state.is_active() && explain => {
+                        why.push(WhyNot::AssignmentNotInForce {
+                            grant: Grant {
+                                action: req.action.clone(),
+                                via: group_refs(ix, &h.via),
+                                assignment_id: a.id.clone(),
+                                role_definition_id: role_id_of(&role.def.id, &a.role_definition_id),
+                                role_name: role.def.role_name.clone(),
+                                assignment_scope: a.scope.clone(),
+                                scope_level: kind_of(a_scope),
+                                inherited: *a_scope != target,
+                                block: bi,
+                                matched_pattern: pattern.clone(),
+                                condition: a_cond().or_else(|| block.condition.clone()),
+                            },
+                            state,
+                            start_date_time: a.start_date_time.clone(),
+                            end_date_time: a.end_date_time.clone(),
+                        });
                     }
+                    // Out of its window: grants nothing.
+                    BlockMatch::Grants { .. } if applies && !state.is_active() => {}
                     BlockMatch::Grants { pattern } if applies => grants.push(Grant {
                         action: req.action.clone(),
                         via: group_refs(ix, &h.via),
