@@ -92,6 +92,8 @@ pub(crate) enum CsvRead {
     Members {
         group: String,
         edges: Vec<MemberEdge>,
+        // Read by the tests only until the assembler takes it (see `into_read_file`).
+        #[allow(dead_code)]
         members: Vec<Principal>,
     },
 }
