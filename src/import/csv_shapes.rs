@@ -454,7 +454,7 @@ pub(crate) struct Table<'t> {
     /// What a `#TYPE` line named (PowerShell's `Export-Csv`), if any.
     type_name: Option<&'t str>,
     /// Header cells, trimmed and unquoted, as spelled.
-    pub(crate) headers: Vec<String>,
+    headers: Vec<String>,
     /// The same, normalised by [`norm`].
     keys: Vec<String>,
 }
@@ -465,7 +465,7 @@ impl<'t> Table<'t> {
         let mut type_name = None;
         while header_at < text.len() {
             let rest = &text[header_at..];
-            let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+            let end = rest.find(['\n', '\r']).map_or(rest.len(), |i| i + 1);
             let line = rest[..end].trim().trim_start_matches('\u{feff}');
             if let Some(t) = line
                 .get(..5)
@@ -500,7 +500,7 @@ impl<'t> Table<'t> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(text[header_at..].as_bytes());
+            .from_reader(&text.as_bytes()[header_at..]);
         let mut record = csv::StringRecord::new();
         // The text is a `str`, so the reader cannot fail on it.
         reader.read_record(&mut record).map_err(|e| TextError {

@@ -157,7 +157,7 @@ fn empty_required_assignment_cells_are_located() {
     );
 
     let e = read(
-        &format!("Scope,ObjectId,RoleDefinitionId,RoleAssignmentId\n/,o,r,\n"),
+        "Scope,ObjectId,RoleDefinitionId,RoleAssignmentId\n/,o,r,\n",
         "x",
     )
     .unwrap_err();
@@ -181,9 +181,8 @@ fn empty_required_assignment_cells_are_located() {
 
 #[test]
 fn a_boolean_that_is_not_true_or_false_is_located() {
-    let text =
-        format!("RoleAssignmentId,Scope,ObjectId,RoleDefinitionId,CanDelegate\nid,/,o,r,yes\n");
-    let e = read(&text, "x").unwrap_err();
+    let text = "RoleAssignmentId,Scope,ObjectId,RoleDefinitionId,CanDelegate\nid,/,o,r,yes\n";
+    let e = read(text, "x").unwrap_err();
     assert_eq!((e.line, e.column), (2, 10));
     assert_eq!(
         e.message,
