@@ -177,6 +177,15 @@ fn unknown_header(table: &Table, stem: &str) -> TextError {
         "expected {EDGES}; or {ASSIGNMENTS}; or {USERS}; or {MEMBERS}; found the header `{}`",
         table.headers.join(",")
     );
+    if let [only] = table.headers.as_slice() {
+        if let Some(sep) = [';', '\t'].into_iter().find(|c| only.contains(*c)) {
+            message.push_str(&format!(
+                " (the header is one field: the file is separated by `{}`, not by commas; \
+                 export without -UseCulture or -Delimiter)",
+                sep.escape_default()
+            ));
+        }
+    }
     if table.has_any(ID) {
         message.push_str(&format!(
             " (a group's member list without a member-type column is recognised by its name, \

@@ -359,6 +359,13 @@ fn an_unknown_header_names_every_kind_it_could_have_been() {
         "{}",
         e.message
     );
+    // `Export-Csv -UseCulture` in a locale whose list separator is `;`.
+    let e = read("\"RoleAssignmentId\";\"Scope\"\n", "x").unwrap_err();
+    assert!(
+        e.message.contains("separated by `;`, not by commas"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
