@@ -17,6 +17,7 @@
 //! assembles the previous one, so at most two files' worth is held at once.
 
 mod assemble;
+mod csv_shapes;
 mod edges_csv;
 #[cfg(test)]
 mod flags_oracle;
@@ -302,7 +303,7 @@ struct ReadFile {
 }
 
 /// Reads one file's bytes: JSON when the content starts like JSON or the name does
-/// not end in `.csv`, else a CSV edge list.
+/// not end in `.csv`, else CSV, recognised from its header ([`csv_shapes`]).
 fn read_file(display: &str, path: &Path, bytes: &[u8]) -> Result<ReadFile, ImportError> {
     let at = |e: json::TextError| ImportError::At {
         path: display.to_string(),
@@ -317,13 +318,9 @@ fn read_file(display: &str, path: &Path, bytes: &[u8]) -> Result<ReadFile, Impor
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let starts_like_json = matches!(text.trim_start().chars().next(), Some('[' | '{'));
     if is_csv_name && !starts_like_json {
-        let edges = edges_csv::read(&text).map_err(at)?;
-        return Ok(ReadFile {
-            kind: "group-members",
-            records: edges.len(),
-            content: Content::Edges(edges),
-            partial: false,
-        });
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let read = csv_shapes::read(&text, stem).map_err(at)?;
+        return Ok(read.into_read_file());
     }
     let doc = json::parse(&text).map_err(at)?;
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");

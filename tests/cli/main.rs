@@ -6,6 +6,7 @@ mod concurrency;
 mod facts;
 mod history;
 mod import;
+mod import_csv;
 mod lint;
 mod review;
 mod slice;
