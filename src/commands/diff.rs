@@ -114,6 +114,8 @@ pub fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
         &DiffOptions {
             scope: scope.clone(),
             principal: principal.clone(),
+            from_taken_at: Some(from.taken_at.clone()),
+            to_taken_at: Some(to.taken_at.clone()),
         },
     );
     let mut nodes = tt.scopes.clone();

@@ -35,6 +35,7 @@ use crate::model::{
 use super::index::{match_block, Block, BlockMatch};
 use super::pattern::ActionPattern;
 use super::scope::ScopeTree;
+use super::window::{parse_time, window_state, WindowState};
 
 // ---------------------------------------------------------------------------------
 // Small, fast hashing and interning.
@@ -505,7 +506,8 @@ pub struct PrincipalRef {
     pub user_principal_name: Option<String>,
     pub is_group: bool,
     /// In no directory listing of the later snapshot.
-    pub orphaned: bool,
+    /// [`super::decide::orphan_status`] in the later snapshot.
+    pub orphaned: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -761,6 +763,10 @@ pub struct DiffOptions {
     pub scope: Option<String>,
     /// Only this principal (object id, any case).
     pub principal: Option<String>,
+    /// Each snapshot's `taken_at`: PIM windows are evaluated at it (SPEC §2.10),
+    /// so an eligibility that ended between the two snapshots is access lost.
+    pub from_taken_at: Option<String>,
+    pub to_taken_at: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------
@@ -835,6 +841,12 @@ struct Side<'t> {
     types: FxMap<u32, String>,
     /// `principalName` as assignments gave it, for ids in no listing.
     names: FxMap<u32, String>,
+    /// Ids an assignment says were deleted (`principalName: ""`, `ObjectType:
+    /// Unknown`).
+    deleted: FxSet<u32>,
+    /// Per assignment and eligibility: its window's state at this snapshot's time.
+    a_window: Vec<WindowState>,
+    e_window: Vec<WindowState>,
 }
 
 /// Case-insensitive order of two ids.
@@ -909,7 +921,9 @@ impl<'t> Side<'t> {
         t: &'t Tenant,
         ix: &mut Interners,
         prev: Option<(&[MemberEdge], &[u64])>,
+        at: Option<&str>,
     ) -> (Side<'t>, Vec<u64>) {
+        let at = at.and_then(parse_time);
         let mut listed = FxMap::default();
         listed.reserve(t.principals.len());
         ix.principals
@@ -1027,8 +1041,20 @@ impl<'t> Side<'t> {
         let mut a_scope = Vec::with_capacity(n_a);
         let mut a_ids = FxMap::default();
         let mut names: FxMap<u32, String> = FxMap::default();
+        let mut deleted: FxSet<u32> = FxSet::default();
+        let mut a_window = Vec::with_capacity(n_a);
         for (i, a) in t.assignments.iter().enumerate() {
             let h = ix.principals.lower(&a.principal_id);
+            a_window.push(window_state(
+                a.start_date_time.as_deref(),
+                a.end_date_time.as_deref(),
+                at,
+            ));
+            if a.principal_name.as_deref() == Some("")
+                || a.principal_type.eq_ignore_ascii_case("Unknown")
+            {
+                deleted.insert(h);
+            }
             if !listed.contains_key(&h) {
                 if !a.principal_type.is_empty() {
                     types.entry(h).or_insert_with(|| a.principal_type.clone());
@@ -1050,8 +1076,14 @@ impl<'t> Side<'t> {
         let mut e_role = Vec::with_capacity(n_e);
         let mut e_scope = Vec::with_capacity(n_e);
         let mut e_ids = FxMap::default();
+        let mut e_window = Vec::with_capacity(n_e);
         for (i, e) in t.eligibilities.iter().enumerate() {
             let h = ix.principals.lower(&e.principal_id);
+            e_window.push(window_state(
+                e.start_date_time.as_deref(),
+                e.end_date_time.as_deref(),
+                at,
+            ));
             if !listed.contains_key(&h) && !e.principal_type.is_empty() {
                 types.entry(h).or_insert_with(|| e.principal_type.clone());
             }
@@ -1072,6 +1104,10 @@ impl<'t> Side<'t> {
         let mut holdings: FxMap<u64, Vec<Src>> = FxMap::default();
         let mut add = |h: u32, k: u32, s: Src| holdings.entry(pack(h, k)).or_default().push(s);
         for (i, a) in t.assignments.iter().enumerate() {
+            // Out of its window, it grants nothing (SPEC §2.10).
+            if !a_window[i].is_active() {
+                continue;
+            }
             if let Some(r) = a_role[i] {
                 let kind = if conditional(&a.condition) { 1 } else { 0 };
                 let k = ix.key(r, a_scope[i], kind);
@@ -1079,6 +1115,9 @@ impl<'t> Side<'t> {
             }
         }
         for i in 0..t.eligibilities.len() {
+            if !e_window[i].is_active() {
+                continue;
+            }
             if let Some(r) = e_role[i] {
                 let k = ix.key(r, e_scope[i], 2);
                 add(e_holder[i], k, Src::Eligibility(i as u32));
@@ -1119,6 +1158,9 @@ impl<'t> Side<'t> {
             holders_of_key,
             types,
             names,
+            deleted,
+            a_window,
+            e_window,
         };
         (side, raw)
     }
@@ -1164,15 +1206,28 @@ impl<'t> Side<'t> {
     fn each_below(&self, below: &mut Below, h: u32, only: Option<u32>, mut f: impl FnMut(u32)) {
         match only {
             Some(p) => {
-                if self.graph.holders(p).binary_search(&h).is_ok() {
+                if self.graph.holders(p).binary_search(&h).is_ok() && self.is_principal(p) {
                     f(p)
                 }
             }
             None => {
                 for &p in below.get(&self.graph, h).iter() {
-                    f(p)
+                    if self.is_principal(p) {
+                        f(p)
+                    }
                 }
             }
+        }
+    }
+
+    /// Devices and contacts are members, never principals (SPEC §1).
+    fn is_principal(&self, p: u32) -> bool {
+        match self.listed.get(&p) {
+            Some(&i) => self.t.principals[i as usize].kind.is_principal(),
+            None => self
+                .types
+                .get(&p)
+                .is_none_or(|t| PrincipalKind::parse(t).is_principal()),
         }
     }
 
@@ -1202,7 +1257,10 @@ impl<'t> Side<'t> {
 /// Fingerprint of an assignment for comparing two snapshots' records of one id.
 fn same_assignment(a: &Side, i: usize, b: &Side, j: usize) -> bool {
     let (x, y) = (&a.t.assignments[i], &b.t.assignments[j]);
-    a.a_holder[i] == b.a_holder[j]
+    a.a_window[i] == b.a_window[j]
+        && x.start_date_time == y.start_date_time
+        && x.end_date_time == y.end_date_time
+        && a.a_holder[i] == b.a_holder[j]
         && a.a_scope[i] == b.a_scope[j]
         && role_ref_key(&x.role_definition_id, x.role_definition_name.as_deref())
             == role_ref_key(&y.role_definition_id, y.role_definition_name.as_deref())
@@ -1210,9 +1268,15 @@ fn same_assignment(a: &Side, i: usize, b: &Side, j: usize) -> bool {
             == y.condition.as_deref().map(str::trim).unwrap_or("")
 }
 
+/// Records of one id are the same when they grant the same thing over the same
+/// window, in force (or not) alike at each snapshot's time: a changed window, or
+/// one that ended between the snapshots, is a change (SPEC §2.10).
 fn same_eligibility(a: &Side, i: usize, b: &Side, j: usize) -> bool {
     let (x, y) = (&a.t.eligibilities[i], &b.t.eligibilities[j]);
-    a.e_holder[i] == b.e_holder[j]
+    a.e_window[i] == b.e_window[j]
+        && x.start_date_time == y.start_date_time
+        && x.end_date_time == y.end_date_time
+        && a.e_holder[i] == b.e_holder[j]
         && a.e_scope[i] == b.e_scope[j]
         && role_guid(&x.role_definition_id) == role_guid(&y.role_definition_id)
         && x.condition.as_deref().map(str::trim).unwrap_or("")
@@ -1391,8 +1455,13 @@ pub fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
         keys: FxMap::default(),
         key_list: Vec::new(),
     };
-    let (mut f, f_raw) = Side::intern(from, &mut ix, None);
-    let (mut t, _) = Side::intern(to, &mut ix, Some((&from.member_edges, &f_raw)));
+    let (mut f, f_raw) = Side::intern(from, &mut ix, None, opts.from_taken_at.as_deref());
+    let (mut t, _) = Side::intern(
+        to,
+        &mut ix,
+        Some((&from.member_edges, &f_raw)),
+        opts.to_taken_at.as_deref(),
+    );
     drop(f_raw);
     let only = opts.principal.as_deref().map(|p| ix.principals.lower(p));
     let n = ix.principals.len();
@@ -2225,7 +2294,19 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
             display_name: x.display_name.clone(),
             user_principal_name: x.user_principal_name.clone(),
             is_group,
-            orphaned: !a.is_listed(p),
+            orphaned: super::decide::orphan_status(
+                Some(
+                    a.listed
+                        .get(&p)
+                        .is_some_and(|&i| !a.t.principals[i as usize].from_member_list),
+                ),
+                a.deleted.contains(&p),
+                &match x.kind {
+                    PrincipalKind::ManagedIdentity => "ServicePrincipal".to_string(),
+                    k => k.as_str().to_string(),
+                },
+                &listed_kinds(a),
+            ),
         },
         None => {
             let kind = a
@@ -2247,14 +2328,28 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
                 .cloned()
                 .unwrap_or_default();
             PrincipalRef {
+                orphaned: super::decide::orphan_status(
+                    None,
+                    a.deleted.contains(&p),
+                    &kind,
+                    &listed_kinds(a),
+                ),
                 id,
                 kind,
                 display_name: name,
                 user_principal_name: None,
                 is_group,
-                orphaned: true,
             }
         }
+    }
+}
+
+/// The kinds of directory listing a side imported (the store's, or computed).
+fn listed_kinds(side: &Side) -> Vec<PrincipalKind> {
+    if side.t.listed_kinds.is_empty() {
+        Tenant::listed_kinds_of(&side.t.principals)
+    } else {
+        side.t.listed_kinds.clone()
     }
 }
 
@@ -2854,7 +2949,7 @@ mod tests {
         assert_eq!(all_causes(&d, u1), vec!["principalDisabled"]);
         let u3 = find(&d, &d.changed, "u3", "Contributor").unwrap();
         assert_eq!(all_causes(&d, u3), vec!["principalDeleted"]);
-        assert!(d.principal(u3).orphaned);
+        assert_eq!(d.principal(u3).orphaned, Some(true));
     }
 
     #[test]
@@ -2948,6 +3043,7 @@ mod tests {
         let opts = DiffOptions {
             scope: Some(WS.into()),
             principal: None,
+            ..Default::default()
         };
         let d = diff(&base(), &t, &opts);
         let who: Vec<&str> = d
@@ -2959,6 +3055,7 @@ mod tests {
         let opts = DiffOptions {
             scope: None,
             principal: Some("U1".into()),
+            ..Default::default()
         };
         let d = diff(&base(), &t, &opts);
         let who: Vec<&str> = d.gained.iter().map(|l| d.scope(l)).collect();
@@ -2967,6 +3064,7 @@ mod tests {
         let opts = DiffOptions {
             scope: Some(SUB.into()),
             principal: None,
+            ..Default::default()
         };
         assert_eq!(diff(&base(), &t, &opts).gained.len(), 2);
     }
@@ -3102,6 +3200,7 @@ mod tests {
                         _ => None,
                     },
                     principal: (filter == 4).then(|| "u1".to_string()),
+                    ..Default::default()
                 };
                 let d = diff(&f, &t, &opts);
                 let keep = |x: &Tuple| opts.principal.as_deref().is_none_or(|p| x.0 == p);

@@ -962,12 +962,12 @@ fn owner_equivalent(cx: &Cx, out: &mut Vec<Finding>) {
 /// (e) Assignments to principals in no listing, and to roles that are not defined.
 fn orphaned_and_undefined(cx: &Cx, out: &mut Vec<Finding>) {
     let ix = cx.ix;
-    let directory = !ix.principals.is_empty();
     for (i, a) in ix.assignments.iter().enumerate() {
         if !cx.relevant(&a.scope) {
             continue;
         }
-        if directory && !ix.is_known(&a.principal_id) {
+        // Orphaned only on evidence (SPEC §1), by the one rule `who` uses.
+        if super::decide::principal_info(ix, &a.principal_id).is_orphaned() {
             out.push(Finding {
                 severity: Severity::Medium,
                 kind: "orphaned-assignment".into(),
@@ -1229,17 +1229,17 @@ fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
 
 /// (h) PIM eligibilities that ended before the snapshot was taken.
 fn expired_eligibilities(cx: &Cx, out: &mut Vec<Finding>) {
-    use chrono::{DateTime, Utc};
-    let parse = |s: &str| DateTime::parse_from_rfc3339(s.trim()).map(|d| d.with_timezone(&Utc));
-    let Ok(now) = parse(&cx.opts.taken_at) else {
+    use super::window::{parse_time, window_state, WindowState};
+    let Some(now) = parse_time(&cx.opts.taken_at) else {
         return;
     };
     for (i, e) in cx.ix.eligibilities.iter().enumerate() {
         let Some(end) = e.end_date_time.as_deref() else {
             continue;
         };
-        let Ok(end_t) = parse(end) else { continue };
-        if end_t >= now || !cx.relevant(&e.scope) {
+        // The one window rule (SPEC §2.10).
+        let state = window_state(e.start_date_time.as_deref(), Some(end), Some(now));
+        if state != WindowState::Ended || !cx.relevant(&e.scope) {
             continue;
         }
         let role = cx.e_role[i]

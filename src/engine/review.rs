@@ -10,7 +10,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -18,6 +17,7 @@ use crate::model::{key, role_guid, scope_key, AssignmentSource};
 
 use super::decide::{principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo};
 use super::index::{match_block, BlockMatch, Index, Role};
+use super::window::{parse_time, window_state, WindowState};
 
 /// The action that makes a role privileged: it can change who has access.
 pub const PRIVILEGED_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
@@ -235,12 +235,6 @@ pub fn is_privileged(role: &Role) -> bool {
         .any(|b| matches!(match_block(b, &a, false), BlockMatch::Grants { .. }))
 }
 
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// One access to review before it is expanded to the principals that have it.
 struct Held<'a> {
     holder: String,
@@ -279,6 +273,10 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
                 truncated = true;
                 stack.clear();
                 break;
+            }
+            // Devices and contacts are members, never principals (SPEC §1).
+            if !ix.is_principal(m) {
+                continue;
             }
             let via: Vec<String> = chain.iter().rev().cloned().collect();
             out.push((m.clone(), via));
@@ -448,8 +446,8 @@ impl<'a> Reviewer<'a> {
                         AssignmentSource::RoleAssignment => Pim::Active,
                         AssignmentSource::PimActive => Pim::ActivePim,
                     },
-                    start: None,
-                    end: None,
+                    start: a.start_date_time.as_deref(),
+                    end: a.end_date_time.as_deref(),
                 });
             }
             for e in eligibility_ids.iter().map(|&i| &ix.eligibilities[i]) {
@@ -515,11 +513,9 @@ impl<'a> Reviewer<'a> {
                         "undefined".to_string(),
                     ),
                 };
-                let expired = h.pim == Pim::Eligible
-                    && match (h.end.and_then(parse_time), now) {
-                        (Some(end), Some(now)) => end < now,
-                        _ => false,
-                    };
+                // SPEC §2.10, the one window rule: an instance whose end is at or
+                // before the snapshot has ended.
+                let expired = window_state(h.start, h.end, now) == WindowState::Ended;
                 if !paths_cache.contains_key(&h.holder) {
                     let (paths, truncated) = member_paths(ix, &h.holder);
                     let facts = paths

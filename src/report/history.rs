@@ -542,7 +542,7 @@ fn principal_text(p: &PrincipalRef) -> String {
     if p.is_group {
         s.push_str(" (group)");
     }
-    if p.orphaned {
+    if p.orphaned == Some(true) {
         s.push_str(" (orphaned)");
     }
     s
