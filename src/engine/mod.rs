@@ -24,3 +24,5 @@ pub use index::Index;
 mod fixtures;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_trust;
