@@ -157,7 +157,7 @@ struct Counts {
 impl Counts {
     fn add(&mut self, rv: &Review, carry: &[Carry]) {
         for i in &rv.incomplete {
-            if !self.incomplete.iter().any(|x| x.group_id == i.group_id) {
+            if !self.incomplete.contains(i) {
                 self.incomplete.push(i.clone());
             }
         }
@@ -370,10 +370,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
 
 fn warn_incomplete(incomplete: &[Incomplete]) {
     for i in incomplete {
-        eprintln!(
-            "warning: incomplete: {}; the sheet cannot list who holds access through it",
-            i.describe()
-        );
+        eprintln!("warning: incomplete: {}", i.describe());
     }
 }
 

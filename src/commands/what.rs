@@ -16,11 +16,23 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let sl = Sliced::open(db, &args.snapshot)?;
     let scope = sl.target(&args.scope)?;
     let principal = sl.principal(&args.principal)?;
-    let (_tenant, ix) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
-    if ix.operations.is_empty() {
+    let (tenant, base) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
+    if base.operations.is_empty() {
         eprintln!("warning: this snapshot has no operation catalogue; import `az provider operation show -n NAMESPACE` output");
     }
+    // Each operation is its own alternative: `incomplete` covers every holder
+    // that grants any of them.
+    let alts: query::Alternatives = query::what_requests(&base, &scope, args.provider.as_deref())
+        .into_iter()
+        .map(|r| vec![r])
+        .collect();
+    let ix = sl.expand_groups_for(tenant, &base, &alts)?;
+    drop(base);
     let rows = query::what(&ix, &principal, &scope, args.provider.as_deref());
+    let incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
+    for i in &incomplete {
+        eprintln!("warning: incomplete: {}", i.describe());
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match output_format(args.format) {
@@ -31,6 +43,7 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
                 "scope": scope,
                 "principal": principal_info(&ix, &principal),
                 "operations": rows,
+                "incomplete": incomplete,
             }),
         )?,
         Format::Csv => answers::what_csv(&mut out, &rows)?,

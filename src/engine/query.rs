@@ -346,6 +346,20 @@ pub fn incomplete_for(ix: &Index, alts: &Alternatives, principal: Option<&str>) 
         .collect()
 }
 
+/// The questions `what` asks: every catalogue operation (of one provider), each in
+/// its own plane (an operation listed in both planes is asked twice), at `scope`.
+pub fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<ActionReq> {
+    ix.operations
+        .iter()
+        .filter(|o| provider.is_none_or(|p| o.provider.eq_ignore_ascii_case(p)))
+        .map(|o| ActionReq {
+            action: o.name.clone(),
+            data: o.is_data_action,
+            scope: scope.to_string(),
+        })
+        .collect()
+}
+
 /// One concrete operation the principal can do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -364,23 +378,14 @@ pub struct WhatRow {
 /// the scope, allowed or conditional, grouped by resource type.
 pub fn what(ix: &Index, principal: &str, scope: &str, provider: Option<&str>) -> Vec<WhatRow> {
     let mut anc = Ancestry::default();
-    let reqs: Vec<ActionReq> = ix
-        .operations
-        .iter()
-        .filter(|o| provider.is_none_or(|p| o.provider.eq_ignore_ascii_case(p)))
-        .map(|o| ActionReq {
-            action: o.name.clone(),
-            data: o.is_data_action,
-            scope: scope.to_string(),
-        })
-        .collect();
+    let reqs = what_requests(ix, scope, provider);
     let d = decide(ix, principal, &reqs, false, &mut anc);
     let mut rows: Vec<WhatRow> = d
         .actions
         .iter()
         .filter(|a| a.access.grants())
         .map(|a| {
-            let op = ix.operation(&a.action);
+            let op = ix.operation_in(&a.action, a.data);
             let mut roles: Vec<String> = a.grants.iter().map(|g| g.role_name.clone()).collect();
             roles.sort();
             roles.dedup();

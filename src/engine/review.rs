@@ -408,6 +408,11 @@ impl<'a> Reviewer<'a> {
 
         for target in targets {
             let t = scope_key(target);
+            if let Some(gap) = super::query::chain_gap(ix, &t) {
+                incomplete
+                    .entry(format!("chain {}", gap.scope.as_deref().unwrap_or("")))
+                    .or_insert(gap);
+            }
             // Only the scopes at, above or below the target can give rows.
             let target_chain = ix.tree.ancestors(&t);
             let mut scopes: Vec<&String> = Vec::new();
@@ -480,6 +485,11 @@ impl<'a> Reviewer<'a> {
                     continue;
                 }
                 let role = ix.role_of(h.role_guid, h.role_name_hint);
+                if role.is_none() {
+                    incomplete.entry(key(h.assignment_id)).or_insert_with(|| {
+                        Incomplete::role_not_defined(h.assignment_id, h.role_guid)
+                    });
+                }
                 let held_key: (Rc<str>, Rc<str>, Pim, Rc<str>) = (
                     match role {
                         Some(r) => r.def.role_name.to_lowercase(),
@@ -542,14 +552,10 @@ impl<'a> Reviewer<'a> {
                 }
                 for pf in paths {
                     let (member, via, info) = (&pf.member, &pf.via, &pf.info);
-                    if info.is_group() && !ix.member_lists.contains(&info.id) {
-                        incomplete.entry(info.id.clone()).or_insert_with(|| {
-                            Incomplete::group(
-                                IncompleteReason::MembersNotImported,
-                                &info.id,
-                                &ix.name_of(&info.id),
-                            )
-                        });
+                    if info.is_group() && !incomplete.contains_key(&info.id) {
+                        if let Some(gap) = super::query::member_gap(ix, &info.id) {
+                            incomplete.insert(info.id.clone(), gap);
+                        }
                     }
                     let mut row = ReviewRow {
                         review_key: review_key(member, h.assignment_id, via),
