@@ -11,3 +11,4 @@ mod lint;
 mod review;
 mod slice;
 mod support;
+mod trust;
