@@ -748,7 +748,11 @@ mod tests {
     fn duplicate_key_is_an_error_where_the_second_key_starts() {
         let e = parse("{\"name\":\"first\",\n  \"name\":\"second\"}").unwrap_err();
         assert_eq!((e.line, e.column), (2, 3), "{e:?}");
-        assert!(e.message.starts_with("duplicate key `name`"), "{}", e.message);
+        assert!(
+            e.message.starts_with("duplicate key `name`"),
+            "{}",
+            e.message
+        );
         // Nested, and after a value that is itself an object.
         let e = parse("[{\"a\":{\"b\":1,\"c\":2},\"é\":1, \"é\":2}]").unwrap_err();
         assert_eq!((e.line, e.column), (1, 28), "{e:?}");
@@ -769,7 +773,11 @@ mod tests {
         assert!(matches!(v, Val::Arr(ref a) if a.len() == 2));
         // A key with escapes is compared by its text.
         let e = parse(r#"{"t\u0061gs":1,"tags":2}"#).unwrap_err();
-        assert!(e.message.starts_with("duplicate key `tags`"), "{}", e.message);
+        assert!(
+            e.message.starts_with("duplicate key `tags`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
