@@ -2,10 +2,13 @@
 //! model values.
 //!
 //! A file's records are its top-level array, the `value` array of an ARM / Graph page
-//! (or an array of such pages), or a single top-level object. Each record is
-//! classified on its own ([`classify`]); all records of one file must be of one
-//! family (users, groups and service principals together form the directory family;
-//! management groups, subscriptions and resources the scope family).
+//! (or an array of such pages), the `data` array of an Azure Resource Graph response,
+//! or a single top-level object. Each record is classified on its own ([`classify`]),
+//! a Graph page's items with the help of its `@odata.context`; all records of one
+//! file must be of one family (users, groups and service principals together form
+//! the directory family; management groups, subscriptions and resources the scope
+//! family), except in Resource Graph output, whose rows mix kinds and are each read
+//! by their `type`.
 //!
 //! This module only reads the pruned tree of one file: no I/O, no cross-file logic
 //! (de-duplication, flags and PIM matching happen in `assemble`). It must never drop a

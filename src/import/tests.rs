@@ -1051,15 +1051,44 @@ fn a_resource_graph_row_of_another_authorization_type_is_refused_by_name() {
     );
 }
 
+/// Role eligibilities and active instances are `authorizationresources` rows too.
 #[test]
-fn mixing_kinds_outside_resource_graph_output_is_still_refused() {
+fn resource_graph_pim_rows_are_read_by_their_type() {
+    let row = |typ: &str, name: &str, extra: &str| {
+        format!(
+            r#"{{"id":"/subscriptions/{SUB}/providers/Microsoft.Authorization/{typ}/{name}","name":"{name}",
+            "type":"microsoft.authorization/{typ}","tenantId":"t","subscriptionId":"{SUB}","resourceGroup":"",
+            "properties":{{"scope":"/subscriptions/{SUB}","principalId":"{U1}","principalType":"User",
+              "roleDefinitionId":"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{READER}",
+              "startDateTime":"2026-01-01T00:00:00Z","endDateTime":"2027-01-01T00:00:00Z"{extra}}}}}"#
+        )
+    };
     let text = format!(
-        "[{}, {}]",
-        az_assignment("a1", U1, "User", READER, "/"),
-        &role_file(READER, "Reader")[1..role_file(READER, "Reader").len() - 1]
+        r#"{{"count":3,"data":[{},{},{}],"skip_token":null,"total_records":3}}"#,
+        row(
+            "roleeligibilityscheduleinstances",
+            "e1",
+            r#","memberType":"Direct""#
+        ),
+        row(
+            "roleassignmentscheduleinstances",
+            "p1",
+            r#","assignmentType":"Activated""#
+        ),
+        &role_file(READER, "Reader")[1..role_file(READER, "Reader").len() - 1],
     );
-    let err = import_one("mixed.json", &text).unwrap_err();
-    assert!(err.to_string().contains("one file holds one kind"), "{err}");
+    let imp = import_one("arg.json", &text).unwrap();
+    assert_eq!(imp.files[0].kind, "resource-graph");
+    assert_eq!(imp.files[0].records, 3);
+    let t = &imp.tenant;
+    assert_eq!(t.eligibilities.len(), 1);
+    assert_eq!(
+        t.eligibilities[0].end_date_time.as_deref(),
+        Some("2027-01-01T00:00:00Z")
+    );
+    assert_eq!(t.assignments.len(), 1);
+    assert_eq!(t.assignments[0].source, AssignmentSource::PimActive);
+    assert_eq!(t.roles.len(), 1);
 }
 
 #[test]
@@ -1164,7 +1193,7 @@ fn az_ad_user_list_keeps_mail_and_other_mails() {
 #[test]
 fn a_member_file_keeps_each_members_identity() {
     let members = fixture(&format!("graph/members/{FIX_G1}.json"));
-    let imp = import(&[members.clone()]).unwrap();
+    let imp = import(std::slice::from_ref(&members)).unwrap();
     assert_eq!(imp.files[0].kind, "group-members");
     let t = &imp.tenant;
     let by_id = |id: &str| t.principals.iter().find(|p| p.id == id).unwrap();
@@ -1306,7 +1335,7 @@ fn a_json_file_in_a_members_folder_must_be_named_after_its_group() {
         "export/Members/2026/notes.json",
     ] {
         let p = write(dir.path(), name, &listing);
-        let err = import(&[p.clone()]).unwrap_err();
+        let err = import(std::slice::from_ref(&p)).unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with(&p.display().to_string()), "{text}");
         assert!(text.contains("<group-object-id>.json"), "{text}");

@@ -229,7 +229,7 @@ fn a_misnamed_member_file_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
     let roles = fixture("powershell/get-azroledefinition.json");
-    import_ok(&db, &[roles.clone()]);
+    import_ok(&db, std::slice::from_ref(&roles));
     let bad = write(
         dir.path(),
         "export/members/ml-engineers.json",
@@ -251,7 +251,7 @@ fn a_duplicate_key_is_refused_at_its_line_and_column() {
         "roles.json",
         "[{\"Name\": \"Reader\",\n  \"IsCustom\": false,\n  \"Actions\": [\"*/read\"], \"isCustom\": true}]",
     );
-    let stderr = import_refused(&db, &[bad.clone()]);
+    let stderr = import_refused(&db, std::slice::from_ref(&bad));
     assert!(
         stderr.contains(&format!("{}:3:26: duplicate key `isCustom`", bad.display())),
         "{stderr}"
