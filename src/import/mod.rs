@@ -257,7 +257,8 @@ fn parse_one(file: &FileToRead) -> Result<Parsed, Failed> {
         })
     })?;
     let sha256 = hex(&Sha256::digest(&bytes));
-    let read = read_file(&file.display, &file.path, &bytes).map_err(Failed::Invalid)?;
+    let read =
+        read_file(&file.display, &file.path, file.in_members, &bytes).map_err(Failed::Invalid)?;
     drop(bytes);
     Ok(Parsed {
         input: InputFile {
@@ -279,6 +280,17 @@ struct FileToRead {
     path: PathBuf,
     display: String,
     len: u64,
+    /// In a folder named `members`: the folder that holds the file when it was given
+    /// by name, or any folder from a walked argument down to the file (SPEC §1: a
+    /// JSON file there is a member list named after its group).
+    in_members: bool,
+}
+
+/// A folder named `members` (any case).
+fn is_members_folder(dir: &Path) -> bool {
+    dir.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.eq_ignore_ascii_case("members"))
 }
 
 /// Expands the arguments: files as given (whatever their extension), directories
@@ -295,12 +307,16 @@ fn collect_files(paths: &[PathBuf]) -> Result<(Vec<FileToRead>, Vec<String>), Im
         })?;
         if meta.is_dir() {
             let mut dirs_seen = HashSet::new();
-            walk(path, &mut files, &mut skipped, &mut seen, &mut dirs_seen)?;
+            let walk_into = Walk {
+                in_members: is_members_folder(path),
+            };
+            walk_into.dir(path, &mut files, &mut skipped, &mut seen, &mut dirs_seen)?;
         } else if seen.insert(canonical(path)) {
             files.push(FileToRead {
                 path: path.clone(),
                 display: path.display().to_string(),
                 len: meta.len(),
+                in_members: path.parent().is_some_and(is_members_folder),
             });
         }
     }
@@ -311,49 +327,62 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn walk(
-    dir: &Path,
-    files: &mut Vec<FileToRead>,
-    skipped: &mut Vec<String>,
-    seen: &mut HashSet<PathBuf>,
-    dirs_seen: &mut HashSet<PathBuf>,
-) -> Result<(), ImportError> {
-    // A symlink loop would otherwise recurse forever.
-    if !dirs_seen.insert(canonical(dir)) {
-        return Ok(());
-    }
-    let io_err = |p: &Path, e: std::io::Error| ImportError::File {
-        path: p.display().to_string(),
-        message: format!("cannot read: {e}"),
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| io_err(dir, e))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| io_err(dir, e))?;
-    entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    for path in entries {
-        let meta = std::fs::metadata(&path).map_err(|e| io_err(&path, e))?;
-        if meta.is_dir() {
-            walk(&path, files, skipped, seen, dirs_seen)?;
-            continue;
+/// Where a walk is: below a `members` folder or not.
+#[derive(Clone, Copy)]
+struct Walk {
+    in_members: bool,
+}
+
+impl Walk {
+    fn dir(
+        self,
+        dir: &Path,
+        files: &mut Vec<FileToRead>,
+        skipped: &mut Vec<String>,
+        seen: &mut HashSet<PathBuf>,
+        dirs_seen: &mut HashSet<PathBuf>,
+    ) -> Result<(), ImportError> {
+        // A symlink loop would otherwise recurse forever.
+        if !dirs_seen.insert(canonical(dir)) {
+            return Ok(());
         }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if ext != "json" && ext != "csv" {
-            skipped.push(path.display().to_string());
-        } else if seen.insert(canonical(&path)) {
-            files.push(FileToRead {
-                display: path.display().to_string(),
-                path,
-                len: meta.len(),
-            });
+        let io_err = |p: &Path, e: std::io::Error| ImportError::File {
+            path: p.display().to_string(),
+            message: format!("cannot read: {e}"),
+        };
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| io_err(dir, e))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| io_err(dir, e))?;
+        entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        for path in entries {
+            let meta = std::fs::metadata(&path).map_err(|e| io_err(&path, e))?;
+            if meta.is_dir() {
+                let below = Walk {
+                    in_members: self.in_members || is_members_folder(&path),
+                };
+                below.dir(&path, files, skipped, seen, dirs_seen)?;
+                continue;
+            }
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if ext != "json" && ext != "csv" {
+                skipped.push(path.display().to_string());
+            } else if seen.insert(canonical(&path)) {
+                files.push(FileToRead {
+                    display: path.display().to_string(),
+                    path,
+                    len: meta.len(),
+                    in_members: self.in_members,
+                });
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 struct ReadFile {
@@ -365,7 +394,12 @@ struct ReadFile {
 
 /// Reads one file's bytes: JSON when the content starts like JSON or the name does
 /// not end in `.csv`, else CSV, recognised from its header ([`csv_shapes`]).
-fn read_file(display: &str, path: &Path, bytes: &[u8]) -> Result<ReadFile, ImportError> {
+fn read_file(
+    display: &str,
+    path: &Path,
+    in_members: bool,
+    bytes: &[u8],
+) -> Result<ReadFile, ImportError> {
     let at = |e: json::TextError| ImportError::At {
         path: display.to_string(),
         line: e.line,
@@ -384,7 +418,7 @@ fn read_file(display: &str, path: &Path, bytes: &[u8]) -> Result<ReadFile, Impor
         return Ok(read.into_read_file());
     }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    if in_members_folder(path) && !shapes::is_guid(stem) {
+    if in_members && !shapes::is_guid(stem) {
         return Err(ImportError::File {
             path: display.to_string(),
             message: format!(
@@ -396,17 +430,6 @@ fn read_file(display: &str, path: &Path, bytes: &[u8]) -> Result<ReadFile, Impor
     }
     let doc = json::parse(&text).map_err(at)?;
     read_json(&doc, stem).map_err(|p| located(display, &text, p))
-}
-
-/// Whether a folder above `path` is named `members` (any case): JSON files there
-/// are member lists named after their group (SPEC §1).
-fn in_members_folder(path: &Path) -> bool {
-    path.parent().is_some_and(|dir| {
-        dir.components().any(|c| {
-            matches!(c, std::path::Component::Normal(name)
-                if name.to_str().is_some_and(|n| n.eq_ignore_ascii_case("members")))
-        })
-    })
 }
 
 /// A problem inside a parsed file, as `path:line:column: json.path: message`.

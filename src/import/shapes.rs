@@ -166,11 +166,11 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 }
 
 /// One record of a file: where it is, its value, and the collection its Graph page
-/// says it holds (`@odata.context`), if any.
+/// says it holds (`@odata.context`, read once per page), if any.
 pub(crate) struct Record<'a> {
     pub path: Vec<Seg>,
     pub val: &'a Val,
-    pub context: Option<&'a str>,
+    pub context: Option<Collection>,
 }
 
 /// The records of a file and where each one is.
@@ -200,7 +200,7 @@ pub(crate) fn records(doc: &Val) -> Result<Records<'_>, Problem> {
                 for (i, page) in items.iter().enumerate() {
                     if let Val::Obj(o) = page {
                         partial |= partial_of(o);
-                        let context = o.str("@odata.context");
+                        let context = o.str("@odata.context").and_then(collection);
                         for (j, v) in page_items(o).unwrap_or_default().iter().enumerate() {
                             out.push(Record {
                                 path: vec![Seg::Index(i), Seg::Key("value"), Seg::Index(j)],
@@ -254,7 +254,7 @@ pub(crate) fn records(doc: &Val) -> Result<Records<'_>, Problem> {
             }
             match page_items(o) {
                 Some(items) => {
-                    let context = o.str("@odata.context");
+                    let context = o.str("@odata.context").and_then(collection);
                     Ok(Records {
                         items: items
                             .iter()
@@ -372,12 +372,11 @@ fn type_of(o: &Obj) -> &str {
     o.str("type").unwrap_or("")
 }
 
-/// Classifies one record, or None when it has no known shape. `context` is its
-/// page's `@odata.context`.
-pub(crate) fn classify(v: &Val, context: Option<&str>) -> Option<RecordKind> {
+/// Classifies one record, or None when it has no known shape. `collection` is what
+/// its page's `@odata.context` says.
+pub(crate) fn classify(v: &Val, collection: Option<Collection>) -> Option<RecordKind> {
     let Val::Obj(o) = v else { return None };
     let typ = type_of(o);
-    let collection = context.and_then(collection);
     // ARM items keep their payload under `properties`.
     if let Some(p) = o.obj("properties") {
         let t = typ.to_ascii_lowercase();
@@ -1494,6 +1493,42 @@ mod tests {
             node.resource_type.as_deref(),
             Some("Microsoft.MachineLearningServices/workspaces/computes")
         );
+    }
+
+    #[test]
+    fn odata_context_names_the_collection() {
+        let at = |fragment: &str| {
+            collection(&format!(
+                "https://graph.microsoft.com/v1.0/$metadata#{fragment}"
+            ))
+        };
+        let dir = |k| Some(Collection::Directory(k));
+        assert_eq!(at("users"), dir(PrincipalKind::User));
+        assert_eq!(at("users(id,displayName,mail)"), dir(PrincipalKind::User));
+        assert_eq!(at("users/$entity"), dir(PrincipalKind::User));
+        assert_eq!(at("Groups(id)"), dir(PrincipalKind::Group));
+        assert_eq!(
+            at("servicePrincipals"),
+            dir(PrincipalKind::ServicePrincipal)
+        );
+        assert_eq!(at("devices(id,displayName)"), dir(PrincipalKind::Device));
+        assert_eq!(at("contacts"), dir(PrincipalKind::OrgContact));
+        assert_eq!(at("directoryObjects"), None);
+        assert_eq!(at("groups('x')/members(id)"), None);
+        assert_eq!(
+            at("identityGovernance/privilegedAccess/group/eligibilityScheduleInstances"),
+            Some(Collection::GroupPim { active: false })
+        );
+        assert_eq!(
+            at("identityGovernance/privilegedAccess/group/assignmentScheduleInstances"),
+            Some(Collection::GroupPim { active: true })
+        );
+        // Entra roles' schedules are not groups'.
+        assert_eq!(
+            at("roleManagement/directory/roleEligibilityScheduleInstances"),
+            None
+        );
+        assert_eq!(collection("no fragment"), None);
     }
 
     #[test]

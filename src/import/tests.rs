@@ -1330,16 +1330,22 @@ fn an_operation_in_both_planes_keeps_both_entries_whatever_the_order() {
 fn a_json_file_in_a_members_folder_must_be_named_after_its_group() {
     let dir = tempfile::tempdir().unwrap();
     let listing = format!(r#"[{{"id":"{U1}","displayName":"A","userPrincipalName":"a@b"}}]"#);
-    for name in [
-        "members/ml-engineers.json",
-        "export/Members/2026/notes.json",
-    ] {
-        let p = write(dir.path(), name, &listing);
-        let err = import(std::slice::from_ref(&p)).unwrap_err();
-        let text = err.to_string();
-        assert!(text.starts_with(&p.display().to_string()), "{text}");
-        assert!(text.contains("<group-object-id>.json"), "{text}");
-    }
+    // Given by name, in a `members` folder.
+    let p = write(dir.path(), "members/ml-engineers.json", &listing);
+    let err = import(std::slice::from_ref(&p)).unwrap_err().to_string();
+    assert!(err.starts_with(&p.display().to_string()), "{err}");
+    assert!(err.contains("<group-object-id>.json"), "{err}");
+    // Walked: at any depth below a `members` folder (any case) of the export.
+    let deep = write(dir.path(), "export/Members/2026/notes.json", &listing);
+    let err = import(&[dir.path().join("export")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(&deep.display().to_string()), "{err}");
+    assert!(err.contains("`notes` is not a GUID"), "{err}");
+    // A folder named `members` above what was asked to import says nothing.
+    write(dir.path(), "members/export2/users.json", &listing);
+    let imp = import(&[dir.path().join("members/export2")]).unwrap();
+    assert_eq!(imp.files[0].kind, "directory");
     // Named after a group it is a member list; a CSV edge list may have any name.
     let named = write(dir.path(), &format!("members/{G1}.json"), &listing);
     assert_eq!(import(&[named]).unwrap().files[0].kind, "group-members");
