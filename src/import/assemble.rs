@@ -21,7 +21,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{
     key, role_guid, scope_key, Assignment, AssignmentSource, DenyAssignment, Eligibility, Flag,
-    MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, ScopeKind, ScopeNode, Tenant,
+    GroupEligibility, MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, ScopeKind,
+    ScopeNode, Tenant,
 };
 
 use super::shapes::parse_resource_id;
@@ -48,15 +49,21 @@ pub(crate) enum Content {
     Eligibility(Vec<Eligibility>),
     Denies(Vec<DenyAssignment>),
     Directory(Vec<Principal>),
-    /// A member list file: the group (its stem) and its direct members.
+    /// A member list file: the group (its stem), its direct members, and who each
+    /// member is as the file says (principals marked `from_member_list`).
     Members {
         group: String,
         edges: Vec<MemberEdge>,
+        principals: Vec<Principal>,
     },
     /// A CSV edge list; every group it names counts as having its members imported.
     Edges(Vec<MemberEdge>),
     Scopes(Vec<ScopeNode>),
     Operations(Vec<Operation>),
+    /// PIM for Groups eligibility and active membership instances.
+    GroupPim(Vec<GroupEligibility>),
+    /// Azure Resource Graph output: the contents of each kind of row in the file.
+    Mixed(Vec<Content>),
 }
 
 /// [`key`] without a copy when the text is already lowercase (the common case).
@@ -125,7 +132,13 @@ pub(crate) struct Assembler {
     /// By id: whether its member list was imported.
     has_list: Vec<bool>,
     scopes: FxHashMap<String, (usize, u32)>,
-    operations: FxHashMap<String, (usize, u32)>,
+    /// By (lowercase name, is data action): an operation may be listed in both
+    /// planes (SPEC §2.12), and both entries are kept.
+    operations: FxHashMap<(String, bool), (usize, u32)>,
+    /// By (active, lowercase id).
+    group_pim: FxHashMap<(bool, String), (usize, u32)>,
+    /// By id: whether its member list is already in `tenant.partial_member_lists`.
+    partial_list: Vec<bool>,
 }
 
 /// The assembled import.
@@ -149,6 +162,19 @@ fn duplicate(flags: &mut Vec<Flag>, subject: &str, first: &str, again: &str, wha
 fn fill<T: Clone>(slot: &mut Option<T>, from: &Option<T>) {
     if slot.is_none() {
         slot.clone_from(from);
+    }
+}
+
+/// Fills what `have` lacks from `p` (same object, no disagreement).
+fn merge_principal(have: &mut Principal, p: &Principal) {
+    fill_str(&mut have.display_name, &p.display_name);
+    fill(&mut have.user_principal_name, &p.user_principal_name);
+    fill(&mut have.user_type, &p.user_type);
+    fill(&mut have.account_enabled, &p.account_enabled);
+    fill(&mut have.app_id, &p.app_id);
+    fill(&mut have.mail, &p.mail);
+    if have.other_mails.is_empty() {
+        have.other_mails.clone_from(&p.other_mails);
     }
 }
 
@@ -186,6 +212,12 @@ impl Assembler {
     }
 
     pub(crate) fn add(&mut self, path: &str, content: Content, partial: bool) {
+        if let (Content::Members { group, .. }, true) = (&content, partial) {
+            let g = self.ids.intern(group);
+            if !std::mem::replace(slot(&mut self.partial_list, g, false), true) {
+                self.tenant.partial_member_lists.push(group.clone());
+            }
+        }
         if partial {
             self.flags.push(Flag {
                 kind: kinds::PARTIAL_PAGE.to_string(),
@@ -196,6 +228,10 @@ impl Assembler {
             });
         }
         let at = self.path_id(path);
+        self.add_content(at, content);
+    }
+
+    fn add_content(&mut self, at: u32, content: Content) {
         match content {
             Content::Empty => {}
             Content::Roles(roles) => roles.into_iter().for_each(|r| self.add_role(at, r)),
@@ -208,7 +244,14 @@ impl Assembler {
             }
             Content::Denies(list) => list.into_iter().for_each(|d| self.add_deny(at, d)),
             Content::Directory(list) => list.into_iter().for_each(|p| self.add_principal(at, p)),
-            Content::Members { group, edges } => {
+            Content::Members {
+                group,
+                edges,
+                principals,
+            } => {
+                principals
+                    .into_iter()
+                    .for_each(|p| self.add_principal(at, p));
                 let g = self.add_member_list(&group);
                 for e in edges {
                     let g = if e.group_id == group {
@@ -233,30 +276,49 @@ impl Assembler {
             }
             Content::Scopes(nodes) => nodes.into_iter().for_each(|n| self.add_scope(at, n)),
             Content::Operations(ops) => ops.into_iter().for_each(|o| self.add_operation(at, o)),
+            Content::GroupPim(list) => list.into_iter().for_each(|e| self.add_group_pim(at, e)),
+            Content::Mixed(parts) => parts.into_iter().for_each(|c| self.add_content(at, c)),
         }
     }
 
+    /// A directory listing's entry wins over a member file's (`from_member_list`)
+    /// entry for the same id, whichever comes first; two listings that disagree are
+    /// flagged, two member files' entries are merged silently.
     fn add_principal(&mut self, at: u32, p: Principal) {
         let id = self.ids.intern(&p.id);
         let i = *slot(&mut self.principal_at, id, NONE);
         if i != NONE {
-            let first = &self.paths[self.principal_path[i as usize] as usize];
             let have = &mut self.tenant.principals[i as usize];
+            match (have.from_member_list, p.from_member_list) {
+                (true, false) => {
+                    // The listing replaces what a member file said.
+                    *have = p;
+                    self.principal_path[i as usize] = at;
+                    return;
+                }
+                (false, true) => return,
+                (true, true) => {
+                    if have.kind == PrincipalKind::Unknown {
+                        have.kind = p.kind;
+                    }
+                    merge_principal(have, &p);
+                    return;
+                }
+                (false, false) => {}
+            }
+            let first = &self.paths[self.principal_path[i as usize] as usize];
             let differs = have.kind != p.kind
                 || clash_str(&have.display_name, &p.display_name)
                 || clash(&have.user_principal_name, &p.user_principal_name)
                 || clash(&have.user_type, &p.user_type)
                 || clash(&have.account_enabled, &p.account_enabled)
-                || clash(&have.app_id, &p.app_id);
+                || clash(&have.app_id, &p.app_id)
+                || clash(&have.mail, &p.mail);
             if differs {
                 let again = &self.paths[at as usize];
                 duplicate(&mut self.flags, &have.id, first, again, "directory object");
             } else {
-                fill_str(&mut have.display_name, &p.display_name);
-                fill(&mut have.user_principal_name, &p.user_principal_name);
-                fill(&mut have.user_type, &p.user_type);
-                fill(&mut have.account_enabled, &p.account_enabled);
-                fill(&mut have.app_id, &p.app_id);
+                merge_principal(have, &p);
             }
             return;
         }
@@ -319,6 +381,10 @@ impl Assembler {
                 fill(&mut have.condition, &a.condition);
                 fill(&mut have.condition_version, &a.condition_version);
                 fill(&mut have.created_on, &a.created_on);
+                fill(&mut have.start_date_time, &a.start_date_time);
+                fill(&mut have.end_date_time, &a.end_date_time);
+                fill(&mut have.principal_display_name, &a.principal_display_name);
+                fill(&mut have.can_delegate, &a.can_delegate);
             }
             return;
         }
@@ -414,21 +480,47 @@ impl Assembler {
         self.tenant.scopes.push(n);
     }
 
+    /// Operations are keyed by name *and* plane: the catalogue may list one name as
+    /// a control-plane and as a data-plane operation, and both are kept.
     fn add_operation(&mut self, at: u32, o: Operation) {
-        let k = key(&o.name);
-        if let Some(&(i, first)) = self.operations.get(&k) {
-            let have = &mut self.tenant.operations[i];
-            if have.is_data_action != o.is_data_action {
-                let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
-                duplicate(&mut self.flags, &have.name, first, again, "operation");
-            } else {
+        match self.operations.entry((key(&o.name), o.is_data_action)) {
+            Entry::Occupied(e) => {
+                let have = &mut self.tenant.operations[e.get().0];
                 fill(&mut have.display_name, &o.display_name);
             }
-            return;
+            Entry::Vacant(v) => {
+                v.insert((self.tenant.operations.len(), at));
+                self.tenant.operations.push(o);
+            }
         }
-        self.operations
-            .insert(k, (self.tenant.operations.len(), at));
-        self.tenant.operations.push(o);
+    }
+
+    fn add_group_pim(&mut self, at: u32, e: GroupEligibility) {
+        match self.group_pim.entry((e.active, key(&e.id))) {
+            Entry::Occupied(o) => {
+                let (i, first) = *o.get();
+                let have = &self.tenant.group_eligibilities[i];
+                let differs = lower(&have.group_id) != lower(&e.group_id)
+                    || lower(&have.principal_id) != lower(&e.principal_id)
+                    || !have.access_id.eq_ignore_ascii_case(&e.access_id)
+                    || clash(&have.start_date_time, &e.start_date_time)
+                    || clash(&have.end_date_time, &e.end_date_time);
+                if differs {
+                    let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
+                    duplicate(
+                        &mut self.flags,
+                        &have.id,
+                        first,
+                        again,
+                        "PIM for Groups instance",
+                    );
+                }
+            }
+            Entry::Vacant(v) => {
+                v.insert((self.tenant.group_eligibilities.len(), at));
+                self.tenant.group_eligibilities.push(e);
+            }
+        }
     }
 
     /// Matches PIM instances, derives scope nodes, computes the flags.
@@ -550,15 +642,20 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
         has_list,
     } = g;
     let mut flags = Vec::new();
-    let listed_id = |id: u32| -> Option<&Principal> {
+    // Known: any principal record, which names it and tells its kind. Listed: in a
+    // directory listing, the evidence that it exists (a member file's own entry is
+    // not: SPEC §1, "Orphans only on evidence").
+    let known_id = |id: u32| -> Option<&Principal> {
         match principal_at.get(id as usize) {
             Some(&i) if i != NONE => Some(&t.principals[i as usize]),
             _ => None,
         }
     };
+    let listed_id = |id: u32| known_id(id).filter(|p| !p.from_member_list);
+    let known = |ids: &Ids, id: &str| ids.get(id).and_then(known_id);
     let listed = |ids: &Ids, id: &str| ids.get(id).and_then(listed_id);
     let name_of = |ids: &Ids, id: &str| -> String {
-        match listed(ids, id) {
+        match known(ids, id) {
             Some(p) if !p.display_name.is_empty() => format!("{} ({id})", p.display_name),
             _ => id.to_string(),
         }
@@ -678,7 +775,7 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
         let names: Vec<String> = cycle
             .iter()
             .chain(cycle.first())
-            .map(|&g| match listed_id(g) {
+            .map(|&g| match known_id(g) {
                 Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
                 _ => spelled(g).to_string(),
             })
@@ -696,7 +793,7 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
     // members-not-imported: a group on an access path whose members were never read.
     let is_group = |ids: &Ids, id: &str, said: &str| {
         said.eq_ignore_ascii_case("Group")
-            || listed(ids, id).is_some_and(|p| p.kind == PrincipalKind::Group)
+            || known(ids, id).is_some_and(|p| p.kind == PrincipalKind::Group)
     };
     let mut queue: Vec<(Cow<'_, str>, String)> = Vec::new(); // (group id, what it holds)
     for a in &t.assignments {
@@ -760,7 +857,7 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
                 .map_or("", PrincipalKind::as_str);
             let seen_m = seen.get(m as usize).copied().unwrap_or(false);
             let m_is_group = said.eq_ignore_ascii_case("Group")
-                || listed_id(m).is_some_and(|p| p.kind == PrincipalKind::Group);
+                || known_id(m).is_some_and(|p| p.kind == PrincipalKind::Group);
             if m_is_group && !seen_m {
                 let why = nested_in
                     .get_or_insert_with(|| format!("is nested in group {}", name_of(ids, &group)));
@@ -1071,6 +1168,8 @@ mod tests {
             Principal(u8, bool, u8, bool),
             Edge(u8, bool, u8, bool, Option<u8>),
             List(u8, bool),
+            /// A member file's entry: an edge, and a principal `from_member_list`.
+            Member(u8, bool, u8, bool, u8, bool),
             Assignment(u8, bool, u8, bool, bool),
             Eligibility(u8, bool, u8, bool),
             Deny(u8, bool, u8, bool),
@@ -1089,6 +1188,15 @@ mod tests {
                 )
                     .prop_map(|(a, b, c, d, e)| Item::Edge(a, b, c, d, e)),
                 (any::<u8>(), any::<bool>()).prop_map(|(a, b)| Item::List(a, b)),
+                (
+                    any::<u8>(),
+                    any::<bool>(),
+                    any::<u8>(),
+                    any::<bool>(),
+                    0u8..4,
+                    any::<bool>()
+                )
+                    .prop_map(|(a, b, c, d, e, f)| Item::Member(a, b, c, d, e, f)),
                 (
                     any::<u8>(),
                     any::<bool>(),
@@ -1136,8 +1244,28 @@ mod tests {
                     Content::Members {
                         group,
                         edges: Vec::new(),
+                        principals: Vec::new(),
                     }
                 }
+                Item::Member(g, gu, m, mu, k, named) => Content::Members {
+                    group: id(g, gu),
+                    edges: vec![MemberEdge {
+                        group_id: id(g, gu),
+                        member_id: id(m, mu),
+                        member_kind: Some(KINDS[k as usize]),
+                    }],
+                    principals: vec![Principal {
+                        from_member_list: true,
+                        id: id(m, mu),
+                        kind: KINDS[k as usize],
+                        display_name: if named {
+                            format!("Member {m}")
+                        } else {
+                            String::new()
+                        },
+                        ..Principal::default()
+                    }],
+                },
                 Item::Assignment(p, up, t, deleted, defined) => {
                     Content::Assignments(vec![Assignment {
                         principal_display_name: None,

@@ -92,8 +92,6 @@ pub(crate) enum CsvRead {
     Members {
         group: String,
         edges: Vec<MemberEdge>,
-        // Read by the tests only until the assembler takes it (see `into_read_file`).
-        #[allow(dead_code)]
         members: Vec<Principal>,
     },
 }
@@ -106,14 +104,18 @@ impl CsvRead {
                 ("role-assignments", list.len(), Content::Assignments(list))
             }
             CsvRead::Users(list) => ("directory", list.len(), Content::Directory(list)),
-            // TODO(issue 9): `Content::Members` carries no member identity yet; once
-            // the assembler takes member-file identities (`from_member_list: true`
-            // principals, kept when the member is in no directory listing), pass
-            // `members` along instead of dropping them here.
-            CsvRead::Members { group, edges, .. } => (
+            CsvRead::Members {
+                group,
+                edges,
+                members,
+            } => (
                 "group-members",
                 edges.len(),
-                Content::Members { group, edges },
+                Content::Members {
+                    group,
+                    edges,
+                    principals: members,
+                },
             ),
         };
         ReadFile {

@@ -1,6 +1,8 @@
 //! The flag computation as it was before ids were interned (commit ca80272), kept
-//! verbatim as a test oracle: `compute_flags` over interned ids must raise exactly
-//! the same flags (kinds, subjects, details, order) on any tenant.
+//! as a test oracle: `compute_flags` over interned ids must raise exactly the same
+//! flags (kinds, subjects, details, order) on any tenant. Since then one change was
+//! made to both: a principal known only from a member file (`from_member_list`)
+//! names an object and tells its kind, but is no evidence that it is listed.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -19,10 +21,17 @@ fn flag(kind: &str, subject: &str, detail: String) -> Flag {
 /// The flags that need the whole tenant, in a fixed order of kinds.
 pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
     let mut flags = Vec::new();
-    let listed: HashMap<String, &Principal> =
-        t.principals.iter().map(|p| (key(&p.id), p)).collect();
+    // Every principal names an object and tells its kind; only a listing's entry (not
+    // a member file's, `from_member_list`) is evidence that it exists.
+    let known: HashMap<String, &Principal> = t.principals.iter().map(|p| (key(&p.id), p)).collect();
+    let listed: HashMap<String, &Principal> = t
+        .principals
+        .iter()
+        .filter(|p| !p.from_member_list)
+        .map(|p| (key(&p.id), p))
+        .collect();
     let name_of = |id: &str| -> String {
-        match listed.get(&key(id)) {
+        match known.get(&key(id)) {
             Some(p) if !p.display_name.is_empty() => format!("{} ({id})", p.display_name),
             _ => id.to_string(),
         }
@@ -149,7 +158,7 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
             .chain(cycle.first())
             .map(|g| {
                 let id = spelling.get(g).map_or(g.as_str(), String::as_str);
-                match listed.get(g) {
+                match known.get(g) {
                     Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
                     _ => id.to_string(),
                 }
@@ -172,7 +181,7 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
     // members-not-imported: a group on an access path whose members were never read.
     let is_group = |id: &str, said: &str| {
         said.eq_ignore_ascii_case("Group")
-            || listed
+            || known
                 .get(&key(id))
                 .is_some_and(|p| p.kind == PrincipalKind::Group)
     };

@@ -9,8 +9,10 @@
 //!
 //! This module must never guess: malformed input is an error with the 1-based line
 //! and column (counted in characters) where the parser stopped and a sentence saying
-//! what was expected there. It never reads files and never touches the database.
+//! what was expected there. An object that gives a key twice is malformed (which
+//! value is meant cannot be told): the error points at the second key. It never reads files and never touches the database.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -19,8 +21,19 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 /// case-insensitively (the PowerShell role shape writes `Name`, `Actions`, ...).
 pub(crate) const KNOWN_KEYS: &[&str] = &[
     "@odata.type",
+    "@odata.context",
     "@odata.nextLink",
     "nextLink",
+    // Azure Resource Graph: `az graph query` (snake case), the REST response and
+    // `Search-AzGraph` (camel / Pascal case).
+    "data",
+    "count",
+    "skip_token",
+    "skipToken",
+    "total_records",
+    "totalRecords",
+    "resultTruncated",
+    "managementGroupAncestorsChain",
     "id",
     "objectId",
     "objectType",
@@ -63,6 +76,17 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "roleEligibilityScheduleId",
     "roleAssignmentScheduleId",
     "userPrincipalName",
+    "otherMails",
+    // `Get-AzRoleAssignment | ConvertTo-Json`.
+    "roleAssignmentId",
+    "roleAssignmentName",
+    "signInName",
+    "canDelegate",
+    // PIM for Groups (Graph `privilegedAccess/group/...ScheduleInstances`).
+    "groupId",
+    "accessId",
+    "eligibilityScheduleId",
+    "assignmentScheduleId",
     "userType",
     "accountEnabled",
     "appId",
@@ -84,11 +108,32 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "isDataAction",
 ];
 
+/// The longest key in [`KNOWN_KEYS`], in bytes: longer keys are unknown at once.
+const LONGEST_KNOWN: usize = 40;
+
+/// The canonical spelling of `key` when it is known (ASCII case-insensitively): a
+/// binary search over the lowercase table, with no allocation.
 fn known_key(key: &str) -> Option<&'static str> {
-    KNOWN_KEYS
-        .iter()
-        .copied()
-        .find(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key))
+    static TABLE: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+    if key.len() > LONGEST_KNOWN {
+        return None;
+    }
+    let table = TABLE.get_or_init(|| {
+        let mut t: Vec<(String, &'static str)> = KNOWN_KEYS
+            .iter()
+            .map(|k| (k.to_ascii_lowercase(), *k))
+            .collect();
+        t.sort();
+        t
+    });
+    let mut buf = [0u8; LONGEST_KNOWN];
+    let lower = &mut buf[..key.len()];
+    lower.copy_from_slice(key.as_bytes());
+    lower.make_ascii_lowercase();
+    table
+        .binary_search_by(|(k, _)| k.as_bytes().cmp(lower))
+        .ok()
+        .map(|i| table[i].1)
 }
 
 /// A JSON value with unknown object keys pruned away.
@@ -116,8 +161,8 @@ impl Val {
     }
 }
 
-/// An object's known fields, in input order, under their canonical key. When a key
-/// occurs twice (or in two spellings), the first occurrence wins.
+/// An object's known fields, in input order, under their canonical key. A key that
+/// occurs twice (or, for a known key, in two spellings) is a parse error.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Obj {
     fields: Vec<(&'static str, Val)>,
@@ -166,15 +211,25 @@ impl Obj {
     }
 }
 
-impl<'de> de::Deserialize<'de> for Val {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
-        d.deserialize_any(ValVisitor)
+/// Parses one value; `seen` holds the unknown keys of the objects being parsed
+/// (each object's above the length it found the stack at), so that a repeated key
+/// is found without an allocation per object.
+struct ValSeed<'s, 'de> {
+    seen: &'s mut Vec<Cow<'de, str>>,
+}
+
+impl<'de> DeserializeSeed<'de> for ValSeed<'_, 'de> {
+    type Value = Val;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Val, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct ValVisitor;
+/// The start of every duplicate-key message (the parse error keeps it as it is).
+const DUPLICATE_KEY: &str = "duplicate key";
 
-impl<'de> Visitor<'de> for ValVisitor {
+impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
     type Value = Val;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -215,35 +270,65 @@ impl<'de> Visitor<'de> for ValVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element::<Val>()? {
+        while let Some(item) = seq.next_element_seed(ValSeed {
+            seen: &mut *self.seen,
+        })? {
             items.push(item);
         }
         Ok(Val::Arr(items))
     }
 
+    /// Known keys are kept under their canonical spelling; a key given twice (a
+    /// known key in any two spellings, or an unknown key twice exactly) is an error:
+    /// which value is meant cannot be told (SPEC §1).
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
+        let base = self.seen.len();
         let mut fields: Vec<(&'static str, Val)> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
-                Some(k) if !fields.iter().any(|(f, _)| *f == k) => {
-                    let v = map.next_value::<Val>()?;
+                Key::Known(k, raw) => {
+                    if fields.iter().any(|(f, _)| *f == k) {
+                        return Err(de::Error::custom(format!(
+                            "{DUPLICATE_KEY} `{raw}`: this object already has the field `{k}` \
+                             (whocan compares the keys it reads case-insensitively), so which \
+                             value is meant is ambiguous"
+                        )));
+                    }
+                    let v = map.next_value_seed(ValSeed {
+                        seen: &mut *self.seen,
+                    })?;
                     fields.push((k, v));
                 }
-                _ => {
+                Key::Unknown(raw) => {
+                    if self.seen[base..].contains(&raw) {
+                        return Err(de::Error::custom(format!(
+                            "{DUPLICATE_KEY} `{raw}`: this object gives it twice, so which value \
+                             is meant is ambiguous"
+                        )));
+                    }
+                    self.seen.push(raw);
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
+        self.seen.truncate(base);
         fields.shrink_to_fit();
         Ok(Val::Obj(Obj { fields }))
     }
 }
 
-/// Deserializes an object key into its canonical spelling, or None when unknown.
+/// An object key as read: a known key's canonical spelling (with the spelling
+/// found, for messages), or an unknown key's text.
+enum Key<'de> {
+    Known(&'static str, Cow<'de, str>),
+    Unknown(Cow<'de, str>),
+}
+
+/// Deserializes an object key; borrowed from the input when it has no escapes.
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Option<&'static str>;
+    type Value = Key<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
@@ -251,14 +336,24 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
 }
 
 impl<'de> Visitor<'de> for KeySeed {
-    type Value = Option<&'static str>;
+    type Value = Key<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
     }
 
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(match known_key(v) {
+            Some(k) => Key::Known(k, Cow::Borrowed(v)),
+            None => Key::Unknown(Cow::Borrowed(v)),
+        })
+    }
+
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(known_key(v))
+        Ok(match known_key(v) {
+            Some(k) => Key::Known(k, Cow::Owned(v.to_string())),
+            None => Key::Unknown(Cow::Owned(v.to_string())),
+        })
     }
 }
 
@@ -365,10 +460,19 @@ pub(crate) fn parse(text: &str) -> Result<Val, TextError> {
             },
         });
     }
-    serde_json::from_str::<Val>(text).map_err(|e| {
-        // An early end of file is reported where the file ends, not at its last byte.
+    let mut seen = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = ValSeed { seen: &mut seen }
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|e| {
+        // An early end of file is reported where the file ends, not at its last byte;
+        // a duplicate key where that key starts.
         let (line, column) = if e.is_eof() {
             line_col(text, text.len())
+        } else if e.to_string().starts_with(DUPLICATE_KEY) {
+            let line = e.line().max(1);
+            line_col(text, key_start(text, line, e.column()))
         } else {
             let line = e.line().max(1);
             (line, char_column(text, line, e.column()))
@@ -379,6 +483,37 @@ pub(crate) fn parse(text: &str) -> Result<Val, TextError> {
             message: readable(&e),
         }
     })
+}
+
+/// The byte offset where the object key that ends at serde_json's `line` and
+/// (byte) `column` starts: back over the closing quote to the opening one.
+fn key_start(text: &str, line: usize, byte_column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    let b = text.as_bytes();
+    let mut i = (line_start + byte_column).min(b.len());
+    // serde_json stops just past the key's closing quote.
+    while i > 0 && b[i - 1] != b'"' {
+        i -= 1;
+    }
+    if i == 0 {
+        return line_start + byte_column;
+    }
+    let close = i - 1;
+    let mut j = close;
+    while j > 0 {
+        j -= 1;
+        if b[j] == b'"' {
+            let backslashes = b[..j].iter().rev().take_while(|&&c| c == b'\\').count();
+            if backslashes % 2 == 0 {
+                return j;
+            }
+        }
+    }
+    line_start + byte_column
 }
 
 /// serde_json counts columns in bytes; editors count characters.
@@ -425,6 +560,7 @@ fn readable(e: &serde_json::Error) -> String {
         "expected `,` or `]`" => "expected `,` or `]` after an array element".to_string(),
         "expected `,` or `}`" => "expected `,` or `}` after an object member".to_string(),
         "expected `:`" => "expected `:` after an object key".to_string(),
+        other if other.starts_with(DUPLICATE_KEY) => other.to_string(),
         other => format!("invalid JSON: {other}"),
     }
 }
@@ -606,10 +742,42 @@ mod tests {
         assert_eq!(o.fields.len(), 3);
     }
 
+    /// It used to keep the first value silently (SPEC §1: a duplicate key is an
+    /// error at `path:line:column`).
     #[test]
-    fn first_occurrence_of_a_key_wins() {
-        let v = parse(r#"{"name":"first","Name":"second"}"#).unwrap();
-        assert_eq!(obj(&v).str("name"), Some("first"));
+    fn duplicate_key_is_an_error_where_the_second_key_starts() {
+        let e = parse("{\"name\":\"first\",\n  \"name\":\"second\"}").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3), "{e:?}");
+        assert!(
+            e.message.starts_with("duplicate key `name`"),
+            "{}",
+            e.message
+        );
+        // Nested, and after a value that is itself an object.
+        let e = parse("[{\"a\":{\"b\":1,\"c\":2},\"é\":1, \"é\":2}]").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 28), "{e:?}");
+        assert!(e.message.contains("`é`"), "{}", e.message);
+    }
+
+    #[test]
+    fn case_variants_of_a_known_key_are_ambiguous() {
+        let e = parse(r#"{"id":"a","Id":"b"}"#).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 11), "{e:?}");
+        assert!(e.message.contains("`Id`"), "{}", e.message);
+        assert!(e.message.contains("case-insensitively"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_same_unknown_key_in_different_objects_or_cases_is_no_duplicate() {
+        let v = parse(r#"[{"tags":1,"x":{"tags":2}},{"tags":3,"Tags":4}]"#).unwrap();
+        assert!(matches!(v, Val::Arr(ref a) if a.len() == 2));
+        // A key with escapes is compared by its text.
+        let e = parse(r#"{"t\u0061gs":1,"tags":2}"#).unwrap_err();
+        assert!(
+            e.message.starts_with("duplicate key `tags`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

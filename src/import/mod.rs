@@ -48,6 +48,9 @@ pub enum ImportError {
     },
     #[error("{path}: {message}")]
     File { path: String, message: String },
+    /// Every input was read and none held a record: no snapshot is made of nothing.
+    #[error("{0}")]
+    NothingImported(String),
 }
 
 /// The result of reading every input of one import.
@@ -67,7 +70,20 @@ pub struct Imported {
 /// Record counts of an import, by kind, in a fixed order (for the summary).
 pub fn counts(imported: &Imported) -> Vec<(&'static str, usize)> {
     let t = &imported.tenant;
-    let principals = |k: PrincipalKind| t.principals.iter().filter(|p| p.kind == k).count();
+    // Directory listings by kind; members known only from their group's member file
+    // are counted apart.
+    let principals = |k: PrincipalKind| {
+        t.principals
+            .iter()
+            .filter(|p| p.kind == k && !p.from_member_list)
+            .count()
+    };
+    let group_pim = |active: bool| {
+        t.group_eligibilities
+            .iter()
+            .filter(|e| e.active == active)
+            .count()
+    };
     let scopes = |k: ScopeKind| t.scopes.iter().filter(|s| s.kind == k).count();
     vec![
         ("files", imported.files.len()),
@@ -83,6 +99,8 @@ pub fn counts(imported: &Imported) -> Vec<(&'static str, usize)> {
         ),
         ("pimActiveDeduplicated", imported.pim_deduplicated),
         ("pimEligible", t.eligibilities.len()),
+        ("pimGroupsEligible", group_pim(false)),
+        ("pimGroupsActive", group_pim(true)),
         ("denyAssignments", t.denies.len()),
         ("users", principals(PrincipalKind::User)),
         ("groups", principals(PrincipalKind::Group)),
@@ -94,8 +112,15 @@ pub fn counts(imported: &Imported) -> Vec<(&'static str, usize)> {
             "managedIdentities",
             principals(PrincipalKind::ManagedIdentity),
         ),
+        ("devices", principals(PrincipalKind::Device)),
+        ("orgContacts", principals(PrincipalKind::OrgContact)),
         ("otherDirectoryObjects", principals(PrincipalKind::Unknown)),
+        (
+            "membersKnownOnlyFromMemberFiles",
+            t.principals.iter().filter(|p| p.from_member_list).count(),
+        ),
         ("memberLists", t.member_lists.len()),
+        ("partialMemberLists", t.partial_member_lists.len()),
         ("memberEdges", t.member_edges.len()),
         ("managementGroups", scopes(ScopeKind::ManagementGroup)),
         ("subscriptions", scopes(ScopeKind::Subscription)),
@@ -164,6 +189,9 @@ pub fn read_inputs(paths: &[PathBuf], progress: bool) -> Result<Imported, Import
     read?;
     bar.finish_and_clear();
     let assembled = assembler.finish();
+    if is_empty(&assembled.tenant) {
+        return Err(nothing_imported(&inputs, &skipped));
+    }
     Ok(Imported {
         tenant: assembled.tenant,
         files: inputs,
@@ -171,6 +199,39 @@ pub fn read_inputs(paths: &[PathBuf], progress: bool) -> Result<Imported, Import
         skipped,
         pim_deduplicated: assembled.pim_deduplicated,
     })
+}
+
+/// Nothing at all: not one record (an empty member file still records its group's
+/// member list).
+fn is_empty(t: &Tenant) -> bool {
+    t.principals.is_empty()
+        && t.member_edges.is_empty()
+        && t.member_lists.is_empty()
+        && t.roles.is_empty()
+        && t.assignments.is_empty()
+        && t.eligibilities.is_empty()
+        && t.denies.is_empty()
+        && t.scopes.is_empty()
+        && t.operations.is_empty()
+        && t.group_eligibilities.is_empty()
+}
+
+fn nothing_imported(inputs: &[InputFile], skipped: &[String]) -> ImportError {
+    let what = match inputs.len() {
+        0 if skipped.is_empty() => "no .json or .csv file was found".to_string(),
+        0 => format!(
+            "no .json or .csv file was found ({} other file{} skipped)",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" }
+        ),
+        1 => format!("{} holds no record", inputs[0].path),
+        n => format!("none of the {n} files read holds a record"),
+    };
+    ImportError::NothingImported(format!(
+        "nothing to import: {what}, so no snapshot was made\nhint: point `whocan import` at the \
+         export files (empty files and empty arrays are not a tenant), or check that the export \
+         did not fail"
+    ))
 }
 
 /// One file read and parsed, ready to assemble.
@@ -196,7 +257,8 @@ fn parse_one(file: &FileToRead) -> Result<Parsed, Failed> {
         })
     })?;
     let sha256 = hex(&Sha256::digest(&bytes));
-    let read = read_file(&file.display, &file.path, &bytes).map_err(Failed::Invalid)?;
+    let read =
+        read_file(&file.display, &file.path, file.in_members, &bytes).map_err(Failed::Invalid)?;
     drop(bytes);
     Ok(Parsed {
         input: InputFile {
@@ -218,6 +280,17 @@ struct FileToRead {
     path: PathBuf,
     display: String,
     len: u64,
+    /// In a folder named `members`: the folder that holds the file when it was given
+    /// by name, or any folder from a walked argument down to the file (SPEC §1: a
+    /// JSON file there is a member list named after its group).
+    in_members: bool,
+}
+
+/// A folder named `members` (any case).
+fn is_members_folder(dir: &Path) -> bool {
+    dir.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.eq_ignore_ascii_case("members"))
 }
 
 /// Expands the arguments: files as given (whatever their extension), directories
@@ -234,12 +307,16 @@ fn collect_files(paths: &[PathBuf]) -> Result<(Vec<FileToRead>, Vec<String>), Im
         })?;
         if meta.is_dir() {
             let mut dirs_seen = HashSet::new();
-            walk(path, &mut files, &mut skipped, &mut seen, &mut dirs_seen)?;
+            let walk_into = Walk {
+                in_members: is_members_folder(path),
+            };
+            walk_into.dir(path, &mut files, &mut skipped, &mut seen, &mut dirs_seen)?;
         } else if seen.insert(canonical(path)) {
             files.push(FileToRead {
                 path: path.clone(),
                 display: path.display().to_string(),
                 len: meta.len(),
+                in_members: path.parent().is_some_and(is_members_folder),
             });
         }
     }
@@ -250,49 +327,62 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn walk(
-    dir: &Path,
-    files: &mut Vec<FileToRead>,
-    skipped: &mut Vec<String>,
-    seen: &mut HashSet<PathBuf>,
-    dirs_seen: &mut HashSet<PathBuf>,
-) -> Result<(), ImportError> {
-    // A symlink loop would otherwise recurse forever.
-    if !dirs_seen.insert(canonical(dir)) {
-        return Ok(());
-    }
-    let io_err = |p: &Path, e: std::io::Error| ImportError::File {
-        path: p.display().to_string(),
-        message: format!("cannot read: {e}"),
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| io_err(dir, e))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| io_err(dir, e))?;
-    entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    for path in entries {
-        let meta = std::fs::metadata(&path).map_err(|e| io_err(&path, e))?;
-        if meta.is_dir() {
-            walk(&path, files, skipped, seen, dirs_seen)?;
-            continue;
+/// Where a walk is: below a `members` folder or not.
+#[derive(Clone, Copy)]
+struct Walk {
+    in_members: bool,
+}
+
+impl Walk {
+    fn dir(
+        self,
+        dir: &Path,
+        files: &mut Vec<FileToRead>,
+        skipped: &mut Vec<String>,
+        seen: &mut HashSet<PathBuf>,
+        dirs_seen: &mut HashSet<PathBuf>,
+    ) -> Result<(), ImportError> {
+        // A symlink loop would otherwise recurse forever.
+        if !dirs_seen.insert(canonical(dir)) {
+            return Ok(());
         }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if ext != "json" && ext != "csv" {
-            skipped.push(path.display().to_string());
-        } else if seen.insert(canonical(&path)) {
-            files.push(FileToRead {
-                display: path.display().to_string(),
-                path,
-                len: meta.len(),
-            });
+        let io_err = |p: &Path, e: std::io::Error| ImportError::File {
+            path: p.display().to_string(),
+            message: format!("cannot read: {e}"),
+        };
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| io_err(dir, e))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| io_err(dir, e))?;
+        entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        for path in entries {
+            let meta = std::fs::metadata(&path).map_err(|e| io_err(&path, e))?;
+            if meta.is_dir() {
+                let below = Walk {
+                    in_members: self.in_members || is_members_folder(&path),
+                };
+                below.dir(&path, files, skipped, seen, dirs_seen)?;
+                continue;
+            }
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if ext != "json" && ext != "csv" {
+                skipped.push(path.display().to_string());
+            } else if seen.insert(canonical(&path)) {
+                files.push(FileToRead {
+                    display: path.display().to_string(),
+                    path,
+                    len: meta.len(),
+                    in_members: self.in_members,
+                });
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 struct ReadFile {
@@ -304,7 +394,12 @@ struct ReadFile {
 
 /// Reads one file's bytes: JSON when the content starts like JSON or the name does
 /// not end in `.csv`, else CSV, recognised from its header ([`csv_shapes`]).
-fn read_file(display: &str, path: &Path, bytes: &[u8]) -> Result<ReadFile, ImportError> {
+fn read_file(
+    display: &str,
+    path: &Path,
+    in_members: bool,
+    bytes: &[u8],
+) -> Result<ReadFile, ImportError> {
     let at = |e: json::TextError| ImportError::At {
         path: display.to_string(),
         line: e.line,
@@ -322,8 +417,18 @@ fn read_file(display: &str, path: &Path, bytes: &[u8]) -> Result<ReadFile, Impor
         let read = csv_shapes::read(&text, stem).map_err(at)?;
         return Ok(read.into_read_file());
     }
-    let doc = json::parse(&text).map_err(at)?;
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if in_members && !shapes::is_guid(stem) {
+        return Err(ImportError::File {
+            path: display.to_string(),
+            message: format!(
+                "a JSON file in a `members` folder is a group's member list and must be named \
+                 <group-object-id>.json (the group's object id, a GUID); `{stem}` is not a GUID, \
+                 so the file is refused rather than read as a directory listing"
+            ),
+        });
+    }
+    let doc = json::parse(&text).map_err(at)?;
     read_json(&doc, stem).map_err(|p| located(display, &text, p))
 }
 
@@ -352,6 +457,13 @@ fn located(display: &str, text: &str, p: Problem) -> ImportError {
     }
 }
 
+/// One record with its recognised kind.
+struct Classified<'a> {
+    path: &'a [json::Seg],
+    obj: &'a json::Obj,
+    kind: RecordKind,
+}
+
 fn read_json(doc: &Val, stem: &str) -> Result<ReadFile, Problem> {
     let recs = shapes::records(doc)?;
     let partial = recs.partial;
@@ -364,6 +476,7 @@ fn read_json(doc: &Val, stem: &str) -> Result<ReadFile, Problem> {
                 content: Content::Members {
                     group: stem.to_string(),
                     edges: Vec::new(),
+                    principals: Vec::new(),
                 },
                 partial,
             }
@@ -377,138 +490,194 @@ fn read_json(doc: &Val, stem: &str) -> Result<ReadFile, Problem> {
         });
     }
     let mut classified = Vec::with_capacity(recs.items.len());
-    for (path, v) in &recs.items {
-        match (v, shapes::classify(v)) {
-            (Val::Obj(o), Some(kind)) => classified.push((path, o, kind)),
-            _ => return Err(shapes::unrecognised(v, path)),
+    for r in &recs.items {
+        match (r.val, shapes::classify(r.val, r.context)) {
+            (Val::Obj(obj), Some(kind)) => classified.push(Classified {
+                path: &r.path,
+                obj,
+                kind,
+            }),
+            _ => return Err(shapes::unrecognised(r.val, &r.path)),
         }
     }
-    let (first_path, _, first_kind) = classified[0];
-    let family = first_kind.family();
-    for (path, _, kind) in &classified {
-        if kind.family() != family {
+    // One file holds one family of records, except Resource Graph output, whose
+    // rows are read each by its own `type`.
+    let first = &classified[0];
+    let mut families = vec![first.kind.family()];
+    for c in &classified {
+        let family = c.kind.family();
+        if families.contains(&family) {
+            continue;
+        }
+        if !recs.resource_graph {
             return Err(Problem {
-                path: path.to_vec(),
+                path: c.path.to_vec(),
                 message: format!(
-                    "{} is {}, but {} is {}: one file holds one kind of record",
-                    json::path_text(path),
-                    kind.label(),
-                    json::path_text(first_path),
-                    first_kind.label()
+                    "{} is {}, but {} is {}: one file holds one kind of record (only Azure \
+                     Resource Graph output mixes kinds)",
+                    json::path_text(c.path),
+                    c.kind.label(),
+                    json::path_text(first.path),
+                    first.kind.label()
                 ),
             });
         }
+        families.push(family);
     }
-    let mut out = ReadFile {
-        kind: "",
-        records: classified.len(),
-        content: Content::Empty,
+    if let [family] = families[..] {
+        let all: Vec<&Classified> = classified.iter().collect();
+        let (kind, records, content) = read_family(family, &all, stem, stem_is_group)?;
+        return Ok(ReadFile {
+            kind,
+            records,
+            content,
+            partial,
+        });
+    }
+    let mut parts = Vec::with_capacity(families.len());
+    let mut records = 0;
+    for family in families {
+        let rows: Vec<&Classified> = classified
+            .iter()
+            .filter(|c| c.kind.family() == family)
+            .collect();
+        let (_, n, content) = read_family(family, &rows, stem, false)?;
+        records += n;
+        parts.push(content);
+    }
+    Ok(ReadFile {
+        kind: "resource-graph",
+        records,
+        content: Content::Mixed(parts),
         partial,
-    };
-    match family {
+    })
+}
+
+/// Converts the records of one family: the file kind, the record count and the
+/// content.
+fn read_family(
+    family: Family,
+    items: &[&Classified],
+    stem: &str,
+    stem_is_group: bool,
+) -> Result<(&'static str, usize, Content), Problem> {
+    let n = items.len();
+    Ok(match family {
         Family::Roles => {
-            out.kind = "role-definitions";
-            let mut roles = Vec::new();
-            for (path, o, kind) in &classified {
-                roles.push(shapes::role(*kind, o, path)?);
+            let mut roles = Vec::with_capacity(n);
+            for c in items {
+                roles.push(shapes::role(c.kind, c.obj, c.path)?);
             }
-            out.content = Content::Roles(roles);
+            ("role-definitions", n, Content::Roles(roles))
         }
         Family::Assignments => {
-            out.kind = "role-assignments";
-            let mut list = Vec::new();
-            for (path, o, kind) in &classified {
-                list.push(shapes::assignment(*kind, o, path)?);
+            let mut list = Vec::with_capacity(n);
+            for c in items {
+                list.push(if c.kind == RecordKind::AssignmentPowerShell {
+                    shapes::assignment_powershell(c.obj, c.path)?
+                } else {
+                    shapes::assignment(c.kind, c.obj, c.path)?
+                });
             }
-            out.content = Content::Assignments(list);
+            ("role-assignments", n, Content::Assignments(list))
         }
         Family::PimActive => {
-            out.kind = "pim-active";
-            let mut list = Vec::new();
-            for (path, o, _) in &classified {
-                list.push(shapes::pim_active(o, path)?);
+            let mut list = Vec::with_capacity(n);
+            for c in items {
+                list.push(shapes::pim_active(c.obj, c.path)?);
             }
-            out.content = Content::PimActive(list);
+            ("pim-active", n, Content::PimActive(list))
         }
         Family::Eligibility => {
-            out.kind = "pim-eligibility";
-            let mut list = Vec::new();
-            for (path, o, _) in &classified {
-                list.push(shapes::eligibility(o, path)?);
+            let mut list = Vec::with_capacity(n);
+            for c in items {
+                list.push(shapes::eligibility(c.obj, c.path)?);
             }
-            out.content = Content::Eligibility(list);
+            ("pim-eligibility", n, Content::Eligibility(list))
+        }
+        Family::GroupPim => {
+            let mut list = Vec::with_capacity(n);
+            for c in items {
+                let RecordKind::GroupPim(active) = c.kind else {
+                    unreachable!("PIM for Groups family")
+                };
+                list.push(shapes::group_pim(active, c.obj, c.path)?);
+            }
+            ("pim-groups", n, Content::GroupPim(list))
         }
         Family::Denies => {
-            out.kind = "deny-assignments";
-            let mut list = Vec::new();
-            for (path, o, _) in &classified {
-                list.push(shapes::deny(o, path)?);
+            let mut list = Vec::with_capacity(n);
+            for c in items {
+                list.push(shapes::deny(c.obj, c.path)?);
             }
-            out.content = Content::Denies(list);
+            ("deny-assignments", n, Content::Denies(list))
         }
         Family::Directory if stem_is_group => {
-            out.kind = "group-members";
-            let mut edges = Vec::new();
-            for (path, o, kind) in &classified {
-                let RecordKind::Directory(k) = kind else {
+            // A member list: each entry is an edge, and says who the member is.
+            let mut edges = Vec::with_capacity(n);
+            let mut principals = Vec::new();
+            for c in items {
+                let RecordKind::Directory(k) = c.kind else {
                     unreachable!("directory family")
                 };
-                edges.push(shapes::member(stem, *k, o, path)?);
+                edges.push(shapes::member(stem, k, c.obj, c.path)?);
+                principals.extend(shapes::member_principal(k, c.obj, c.path)?);
             }
-            out.content = Content::Members {
+            let content = Content::Members {
                 group: stem.to_string(),
                 edges,
+                principals,
             };
+            ("group-members", n, content)
         }
         Family::Directory => {
-            out.kind = "directory";
-            let mut list = Vec::new();
-            for (path, o, kind) in &classified {
-                let RecordKind::Directory(Some(k)) = kind else {
+            let mut list = Vec::with_capacity(n);
+            for c in items {
+                let RecordKind::Directory(Some(k)) = c.kind else {
                     return Err(Problem {
-                        path: path.to_vec(),
+                        path: c.path.to_vec(),
                         message: format!(
                             "{} is a directory object whose type cannot be told (no \
                              @odata.type, userPrincipalName, servicePrincipalType/appId, or \
-                             securityEnabled/mailEnabled/groupTypes). If this file is a group's \
-                             member list, its stem must be the group's object id \
-                             (members/<group-object-id>.json); `{stem}` is not a GUID",
-                            json::path_text(path)
+                             securityEnabled/mailEnabled/groupTypes, and no @odata.context \
+                             naming users, groups, servicePrincipals, devices or contacts). If \
+                             this file is a group's member list, its stem must be the group's \
+                             object id (members/<group-object-id>.json); `{stem}` is not a GUID",
+                            json::path_text(c.path)
                         ),
                     });
                 };
-                list.push(shapes::principal(*k, o, path)?);
+                list.push(shapes::principal(k, c.obj, c.path)?);
             }
-            out.content = Content::Directory(list);
+            ("directory", n, Content::Directory(list))
         }
         Family::Scopes => {
-            out.kind = match first_kind {
+            let kind = match items[0].kind {
                 RecordKind::TreeNode => "management-groups",
-                RecordKind::Subscription => "subscriptions",
+                RecordKind::Subscription | RecordKind::ResourceGraphSubscription => "subscriptions",
                 _ => "resources",
             };
             let mut nodes = Vec::new();
-            for (path, o, kind) in &classified {
-                match kind {
-                    RecordKind::TreeNode => shapes::tree_nodes(o, path, None, &mut nodes)?,
-                    RecordKind::Subscription => nodes.push(shapes::subscription(o, path)?),
-                    _ => nodes.push(shapes::resource(o, path)?),
+            for c in items {
+                match c.kind {
+                    RecordKind::TreeNode => shapes::tree_nodes(c.obj, c.path, None, &mut nodes)?,
+                    RecordKind::Subscription => nodes.push(shapes::subscription(c.obj, c.path)?),
+                    RecordKind::ResourceGraphSubscription => {
+                        shapes::resource_graph_subscription(c.obj, c.path, &mut nodes)?
+                    }
+                    _ => nodes.push(shapes::resource(c.obj, c.path)?),
                 }
             }
-            out.records = nodes.len();
-            out.content = Content::Scopes(nodes);
+            (kind, nodes.len(), Content::Scopes(nodes))
         }
         Family::Operations => {
-            out.kind = "provider-operations";
             let mut ops = Vec::new();
-            for (path, o, _) in &classified {
-                ops.extend(shapes::provider_operations(o, path)?);
+            for c in items {
+                ops.extend(shapes::provider_operations(c.obj, c.path)?);
             }
-            out.records = ops.len();
-            out.content = Content::Operations(ops);
+            ("provider-operations", ops.len(), Content::Operations(ops))
         }
-    }
-    Ok(out)
+    })
 }
 
 #[cfg(test)]

@@ -2,10 +2,13 @@
 //! model values.
 //!
 //! A file's records are its top-level array, the `value` array of an ARM / Graph page
-//! (or an array of such pages), or a single top-level object. Each record is
-//! classified on its own ([`classify`]); all records of one file must be of one
-//! family (users, groups and service principals together form the directory family;
-//! management groups, subscriptions and resources the scope family).
+//! (or an array of such pages), the `data` array of an Azure Resource Graph response,
+//! or a single top-level object. Each record is classified on its own ([`classify`]),
+//! a Graph page's items with the help of its `@odata.context`; all records of one
+//! file must be of one family (users, groups and service principals together form
+//! the directory family; management groups, subscriptions and resources the scope
+//! family), except in Resource Graph output, whose rows mix kinds and are each read
+//! by their `type`.
 //!
 //! This module only reads the pruned tree of one file: no I/O, no cross-file logic
 //! (de-duplication, flags and PIM matching happen in `assemble`). It must never drop a
@@ -13,19 +16,25 @@
 //! shapes were expected.
 
 use crate::model::{
-    Assignment, AssignmentSource, DenyAssignment, DenyPrincipal, Eligibility, MemberEdge,
-    Operation, PermissionBlock, Principal, PrincipalKind, RoleDefinition, ScopeKind, ScopeNode,
+    Assignment, AssignmentSource, DenyAssignment, DenyPrincipal, Eligibility, GroupEligibility,
+    MemberEdge, Operation, PermissionBlock, Principal, PrincipalKind, RoleDefinition, ScopeKind,
+    ScopeNode,
 };
 
 use super::json::{path_text, Obj, Seg, Val};
 
 /// Said whenever a record or file has no recognisable shape.
 pub(crate) const EXPECTED_SHAPES: &str = "expected one of: role definitions (az role definition \
-list, ARM roleDefinitions, or the PowerShell custom-role shape), role assignments (az role \
-assignment list or ARM roleAssignments), ARM denyAssignments, PIM roleEligibilityScheduleInstances \
-or roleAssignmentScheduleInstances, users / groups / service principals (az ad ... list or a Graph \
-page), a group member list named <group-object-id>.json, the management-group tree, az account \
-list, az resource list, or az provider operation show/list";
+list, ARM roleDefinitions, or the PowerShell shape of Get-AzRoleDefinition / custom-role files), \
+role assignments (az role assignment list, ARM roleAssignments, or Get-AzRoleAssignment | \
+ConvertTo-Json), ARM denyAssignments, PIM roleEligibilityScheduleInstances or \
+roleAssignmentScheduleInstances, PIM for Groups eligibilityScheduleInstances or \
+assignmentScheduleInstances (Graph), users / groups / service principals / devices / contacts \
+(az ad ... list or a Graph page), a group member list named <group-object-id>.json, the \
+management-group tree (az account management-group entities list / show --expand --recurse, ARM \
+getEntities, managementGroups/{id}?$expand=children, or a management group's subscriptions), az \
+account list, az resource list, Azure Resource Graph output (az graph query or Search-AzGraph rows \
+of authorizationresources, resourcecontainers or resources), or az provider operation show/list";
 
 /// A problem inside one file, located by a JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,15 +66,24 @@ pub(crate) enum RecordKind {
     RolePowerShell,
     AssignmentAz,
     AssignmentArm,
+    /// `Get-AzRoleAssignment | ConvertTo-Json`.
+    AssignmentPowerShell,
     Deny,
     Eligibility,
     PimActive,
+    /// PIM for Groups: an eligibility (false) or active (true) membership or
+    /// ownership instance; None when neither the page nor the record tells.
+    GroupPim(Option<bool>),
     /// A directory object; the kind is None when nothing tells it.
     Directory(Option<PrincipalKind>),
     /// A management group or subscription of the management-group tree.
     TreeNode,
     /// `az account list`.
     Subscription,
+    /// A Resource Graph `resourcecontainers` subscription row
+    /// (`microsoft.resources/subscriptions`, its management-group chain in
+    /// `properties.managementGroupAncestorsChain`).
+    ResourceGraphSubscription,
     /// Anything whose id is a `/subscriptions/...` path.
     Resource,
     Provider,
@@ -79,6 +97,7 @@ pub(crate) enum Family {
     Denies,
     Eligibility,
     PimActive,
+    GroupPim,
     Directory,
     Scopes,
     Operations,
@@ -88,14 +107,18 @@ impl RecordKind {
     pub(crate) fn family(self) -> Family {
         match self {
             RecordKind::RoleAz | RecordKind::RoleArm | RecordKind::RolePowerShell => Family::Roles,
-            RecordKind::AssignmentAz | RecordKind::AssignmentArm => Family::Assignments,
+            RecordKind::AssignmentAz
+            | RecordKind::AssignmentArm
+            | RecordKind::AssignmentPowerShell => Family::Assignments,
             RecordKind::Deny => Family::Denies,
             RecordKind::Eligibility => Family::Eligibility,
             RecordKind::PimActive => Family::PimActive,
+            RecordKind::GroupPim(_) => Family::GroupPim,
             RecordKind::Directory(_) => Family::Directory,
-            RecordKind::TreeNode | RecordKind::Subscription | RecordKind::Resource => {
-                Family::Scopes
-            }
+            RecordKind::TreeNode
+            | RecordKind::Subscription
+            | RecordKind::ResourceGraphSubscription
+            | RecordKind::Resource => Family::Scopes,
             RecordKind::Provider => Family::Operations,
         }
     }
@@ -105,13 +128,16 @@ impl RecordKind {
             RecordKind::RoleAz | RecordKind::RoleArm | RecordKind::RolePowerShell => {
                 "a role definition"
             }
-            RecordKind::AssignmentAz | RecordKind::AssignmentArm => "a role assignment",
+            RecordKind::AssignmentAz
+            | RecordKind::AssignmentArm
+            | RecordKind::AssignmentPowerShell => "a role assignment",
             RecordKind::Deny => "a deny assignment",
             RecordKind::Eligibility => "a PIM eligibility instance",
             RecordKind::PimActive => "a PIM assignment schedule instance",
+            RecordKind::GroupPim(_) => "a PIM for Groups schedule instance",
             RecordKind::Directory(_) => "a directory object",
             RecordKind::TreeNode => "a management-group tree node",
-            RecordKind::Subscription => "a subscription",
+            RecordKind::Subscription | RecordKind::ResourceGraphSubscription => "a subscription",
             RecordKind::Resource => "a resource",
             RecordKind::Provider => "a provider operation list",
         }
@@ -139,11 +165,23 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
         && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
+/// One record of a file: where it is, its value, and the collection its Graph page
+/// says it holds (`@odata.context`, read once per page), if any.
+pub(crate) struct Record<'a> {
+    pub path: Vec<Seg>,
+    pub val: &'a Val,
+    pub context: Option<Collection>,
+}
+
 /// The records of a file and where each one is.
 pub(crate) struct Records<'a> {
-    pub items: Vec<(Vec<Seg>, &'a Val)>,
-    /// The export was one page of several (`@odata.nextLink` / `nextLink` present).
+    pub items: Vec<Record<'a>>,
+    /// The export was one page of several (`@odata.nextLink` / `nextLink` present, or
+    /// a Resource Graph `skip_token`).
     pub partial: bool,
+    /// Azure Resource Graph output (`az graph query`, `Search-AzGraph`): rows of
+    /// several kinds may share the file, each read by its `type`.
+    pub resource_graph: bool,
 }
 
 /// Splits a document into records. Errors when the top level is neither an array nor
@@ -162,39 +200,86 @@ pub(crate) fn records(doc: &Val) -> Result<Records<'_>, Problem> {
                 for (i, page) in items.iter().enumerate() {
                     if let Val::Obj(o) = page {
                         partial |= partial_of(o);
+                        let context = o.str("@odata.context").and_then(collection);
                         for (j, v) in page_items(o).unwrap_or_default().iter().enumerate() {
-                            out.push((vec![Seg::Index(i), Seg::Key("value"), Seg::Index(j)], v));
+                            out.push(Record {
+                                path: vec![Seg::Index(i), Seg::Key("value"), Seg::Index(j)],
+                                val: v,
+                                context,
+                            });
                         }
                     }
                 }
                 return Ok(Records {
                     items: out,
                     partial,
+                    resource_graph: false,
                 });
             }
+            let resource_graph = !items.is_empty()
+                && items
+                    .iter()
+                    .all(|v| matches!(v, Val::Obj(o) if is_resource_graph_row(o)));
             Ok(Records {
                 items: items
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| (vec![Seg::Index(i)], v))
+                    .map(|(i, v)| Record {
+                        path: vec![Seg::Index(i)],
+                        val: v,
+                        context: None,
+                    })
                     .collect(),
                 partial: false,
+                resource_graph,
             })
         }
-        Val::Obj(o) => match page_items(o) {
-            Some(items) => Ok(Records {
-                items: items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (vec![Seg::Key("value"), Seg::Index(i)], v))
-                    .collect(),
-                partial: partial_of(o),
-            }),
-            None => Ok(Records {
-                items: vec![(Vec::new(), doc)],
-                partial: false,
-            }),
-        },
+        Val::Obj(o) => {
+            if let Some(rows) = resource_graph_rows(o) {
+                let truncated = matches!(o.get("resultTruncated"), Some(Val::Bool(true)))
+                    || matches!(o.get("resultTruncated"), Some(Val::Str(t)) if t.eq_ignore_ascii_case("true"));
+                return Ok(Records {
+                    items: rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| Record {
+                            path: vec![Seg::Key("data"), Seg::Index(i)],
+                            val: v,
+                            context: None,
+                        })
+                        .collect(),
+                    partial: o.has_value("skip_token") || o.has_value("skipToken") || truncated,
+                    resource_graph: true,
+                });
+            }
+            match page_items(o) {
+                Some(items) => {
+                    let context = o.str("@odata.context").and_then(collection);
+                    Ok(Records {
+                        items: items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| Record {
+                                path: vec![Seg::Key("value"), Seg::Index(i)],
+                                val: v,
+                                context,
+                            })
+                            .collect(),
+                        partial: partial_of(o),
+                        resource_graph: false,
+                    })
+                }
+                None => Ok(Records {
+                    items: vec![Record {
+                        path: Vec::new(),
+                        val: doc,
+                        context: None,
+                    }],
+                    partial: false,
+                    resource_graph: false,
+                }),
+            }
+        }
         other => Err(Problem::new(
             &[],
             format!(
@@ -203,6 +288,26 @@ pub(crate) fn records(doc: &Val) -> Result<Records<'_>, Problem> {
             ),
         )),
     }
+}
+
+/// The rows of an Azure Resource Graph response: `az graph query` prints `{count,
+/// data, skip_token, total_records}`, the REST API `{totalRecords, count,
+/// resultTruncated, skipToken, data}`, `Search-AzGraph | ConvertTo-Json` `{Data,
+/// SkipToken, ...}`.
+fn resource_graph_rows(o: &Obj) -> Option<&[Val]> {
+    let wrapper = o.has("count")
+        || o.has("total_records")
+        || o.has("totalRecords")
+        || o.has("skip_token")
+        || o.has("skipToken");
+    o.arr("data").filter(|_| wrapper && !o.has("value"))
+}
+
+/// A Resource Graph row as `Search-AzGraph` prints it in a bare array: every table's
+/// standard columns (`type`, `tenantId`, `subscriptionId`, `properties`), which no
+/// az CLI listing or ARM response has together at the top level.
+fn is_resource_graph_row(o: &Obj) -> bool {
+    o.str("type").is_some() && o.has("tenantId") && o.has("subscriptionId") && o.has("properties")
 }
 
 /// The `value` array of an ARM / Graph page.
@@ -215,12 +320,61 @@ fn looks_like_record(o: &Obj) -> bool {
     o.has("principalId") || o.has("roleName") || o.has("resourceTypes") || o.has("properties")
 }
 
+/// What a Graph page's `@odata.context` says its items are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Collection {
+    /// `#users`, `#groups`, `#servicePrincipals`, `#devices`, `#contacts`.
+    Directory(PrincipalKind),
+    /// `#identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`
+    /// (false) or `.../assignmentScheduleInstances` (true).
+    GroupPim { active: bool },
+}
+
+/// Reads `https://graph.microsoft.com/v1.0/$metadata#users(id,displayName)` and the
+/// like: the collection is the last path segment after `#`, without a `$select`
+/// list or `/$entity`. `#directoryObjects` (a member list) says nothing.
+pub(crate) fn collection(context: &str) -> Option<Collection> {
+    let (_, fragment) = context.split_once('#')?;
+    // Drop every parenthesised part: `users(id,displayName)`, `groups('x')/members`.
+    let mut plain = String::with_capacity(fragment.len());
+    let mut depth = 0usize;
+    for c in fragment.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    let segs: Vec<&str> = plain
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "$entity")
+        .collect();
+    let last = segs.last()?.to_ascii_lowercase();
+    let pim_group = segs.len() >= 2
+        && segs[segs.len() - 2].eq_ignore_ascii_case("group")
+        && segs
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case("privilegedAccess"));
+    Some(match last.as_str() {
+        "users" => Collection::Directory(PrincipalKind::User),
+        "groups" => Collection::Directory(PrincipalKind::Group),
+        "serviceprincipals" => Collection::Directory(PrincipalKind::ServicePrincipal),
+        "devices" => Collection::Directory(PrincipalKind::Device),
+        "contacts" | "orgcontacts" => Collection::Directory(PrincipalKind::OrgContact),
+        "eligibilityscheduleinstances" if pim_group => Collection::GroupPim { active: false },
+        "assignmentscheduleinstances" if pim_group => Collection::GroupPim { active: true },
+        _ => return None,
+    })
+}
+
 fn type_of(o: &Obj) -> &str {
     o.str("type").unwrap_or("")
 }
 
-/// Classifies one record, or None when it has no known shape.
-pub(crate) fn classify(v: &Val) -> Option<RecordKind> {
+/// Classifies one record, or None when it has no known shape. `collection` is what
+/// its page's `@odata.context` says.
+pub(crate) fn classify(v: &Val, collection: Option<Collection>) -> Option<RecordKind> {
     let Val::Obj(o) = v else { return None };
     let typ = type_of(o);
     // ARM items keep their payload under `properties`.
@@ -265,6 +419,28 @@ pub(crate) fn classify(v: &Val) -> Option<RecordKind> {
                 return Some(RecordKind::AssignmentArm);
             }
         }
+        // Another Microsoft.Authorization type (classic administrators, policy
+        // assignments in a Resource Graph dump, ...): not a scope of the tree.
+        if t.starts_with("microsoft.authorization/") {
+            return None;
+        }
+    }
+    if o.has("groupId") && o.has("principalId") && o.has("accessId") {
+        let active = match collection {
+            Some(Collection::GroupPim { active }) => Some(active),
+            _ if o.has("assignmentScheduleId") || o.has("assignmentType") => Some(true),
+            _ if o.has("eligibilityScheduleId") => Some(false),
+            _ => None,
+        };
+        return Some(RecordKind::GroupPim(active));
+    }
+    if o.has("roleAssignmentId")
+        || (o.has("objectId")
+            && o.has("objectType")
+            && o.has("scope")
+            && (o.has("roleDefinitionId") || o.has("roleDefinitionName")))
+    {
+        return Some(RecordKind::AssignmentPowerShell);
     }
     if o.has("principalId") && (o.has("roleDefinitionId") || o.has("roleDefinitionName")) {
         return Some(RecordKind::AssignmentAz);
@@ -287,6 +463,9 @@ pub(crate) fn classify(v: &Val) -> Option<RecordKind> {
     {
         return Some(RecordKind::TreeNode);
     }
+    if typ.eq_ignore_ascii_case("microsoft.resources/subscriptions") {
+        return Some(RecordKind::ResourceGraphSubscription);
+    }
     let id = o.str("id").unwrap_or("");
     if is_guid(id)
         && (o.has("tenantId") || o.has("homeTenantId"))
@@ -299,7 +478,11 @@ pub(crate) fn classify(v: &Val) -> Option<RecordKind> {
     }
     let object_id = o.str("id").or_else(|| o.str("objectId")).unwrap_or("");
     if !object_id.is_empty() && !object_id.starts_with('/') {
-        let kind = directory_kind(o);
+        let from_context = match collection {
+            Some(Collection::Directory(k)) => Some(k),
+            _ => None,
+        };
+        let kind = directory_kind(o, from_context);
         if kind.is_some() || is_guid(object_id) {
             return Some(RecordKind::Directory(kind));
         }
@@ -307,29 +490,34 @@ pub(crate) fn classify(v: &Val) -> Option<RecordKind> {
     None
 }
 
-/// User, group or service principal from `@odata.type`, the legacy `objectType`, or
-/// the fields each kind has.
-pub(crate) fn directory_kind(o: &Obj) -> Option<PrincipalKind> {
+/// A directory object's kind: from its own `@odata.type` or legacy `objectType`,
+/// else from its page's `@odata.context` (`from_context`: a page trimmed with
+/// `$select` has no per-item type), else from the fields each kind has.
+pub(crate) fn directory_kind(
+    o: &Obj,
+    from_context: Option<PrincipalKind>,
+) -> Option<PrincipalKind> {
     let managed = o
         .str("servicePrincipalType")
         .is_some_and(|t| t.eq_ignore_ascii_case("ManagedIdentity"));
-    let typed = o.str("@odata.type").or_else(|| o.str("objectType"));
-    if let Some(t) = typed {
-        let k = PrincipalKind::parse(t);
-        return Some(if k == PrincipalKind::ServicePrincipal && managed {
+    let as_managed = |k: PrincipalKind| {
+        if k == PrincipalKind::ServicePrincipal && managed {
             PrincipalKind::ManagedIdentity
         } else {
             k
-        });
+        }
+    };
+    let typed = o.str("@odata.type").or_else(|| o.str("objectType"));
+    if let Some(t) = typed {
+        return Some(as_managed(PrincipalKind::parse(t)));
+    }
+    if let Some(k) = from_context {
+        return Some(as_managed(k));
     }
     if o.has("userPrincipalName") {
         Some(PrincipalKind::User)
     } else if o.has("servicePrincipalType") || o.has("servicePrincipalNames") || o.has("appId") {
-        Some(if managed {
-            PrincipalKind::ManagedIdentity
-        } else {
-            PrincipalKind::ServicePrincipal
-        })
+        Some(as_managed(PrincipalKind::ServicePrincipal))
     } else if o.has("securityEnabled") || o.has("mailEnabled") || o.has("groupTypes") {
         Some(PrincipalKind::Group)
     } else {
@@ -575,6 +763,70 @@ pub(crate) fn assignment(kind: RecordKind, o: &Obj, path: &[Seg]) -> Result<Assi
     })
 }
 
+/// `Get-AzRoleAssignment | ConvertTo-Json`: `RoleAssignmentId`, `Scope`,
+/// `RoleDefinitionId` (a bare GUID), `ObjectId`, `ObjectType`, `DisplayName`,
+/// `SignInName`, `CanDelegate`, `Condition`, `ConditionVersion`. The principal's name
+/// is its sign-in name when it has one (users), else its display name; `ObjectType:
+/// Unknown` is a deleted principal (SPEC §1: orphaned on that evidence).
+pub(crate) fn assignment_powershell(o: &Obj, path: &[Seg]) -> Result<Assignment, Problem> {
+    let scope = req_str(o, "scope", path, "the assignment's scope")?;
+    let role_def = opt_str(o, "roleDefinitionId", path)?.unwrap_or_default();
+    let role_name = opt_str(o, "roleDefinitionName", path)?.filter(|n| !n.is_empty());
+    if role_def.is_empty() && role_name.is_none() {
+        return Err(Problem::new(
+            path,
+            "expected `RoleDefinitionId` or `RoleDefinitionName` in this role assignment",
+        ));
+    }
+    let id =
+        match opt_str(o, "roleAssignmentId", path)?.filter(|s| !s.is_empty()) {
+            Some(id) => id,
+            None => match opt_str(o, "roleAssignmentName", path)?.filter(|s| !s.is_empty()) {
+                Some(name) => format!(
+                    "{}/providers/Microsoft.Authorization/roleAssignments/{name}",
+                    scope.trim_end_matches('/')
+                ),
+                None => return Err(Problem::new(
+                    path,
+                    "expected `RoleAssignmentId` or `RoleAssignmentName` in this role assignment",
+                )),
+            },
+        };
+    let object_type = opt_str(o, "objectType", path)?.unwrap_or_default();
+    let deleted = object_type.eq_ignore_ascii_case("Unknown");
+    let display_name = opt_str(o, "displayName", path)?.filter(|n| !n.is_empty());
+    let sign_in = opt_str(o, "signInName", path)?.filter(|n| !n.is_empty());
+    Ok(Assignment {
+        principal_name: if deleted {
+            Some(String::new())
+        } else {
+            sign_in.or_else(|| display_name.clone())
+        },
+        principal_display_name: display_name,
+        can_delegate: opt_bool(o, "canDelegate", path)?,
+        start_date_time: None,
+        end_date_time: None,
+        id,
+        principal_id: req_str(o, "objectId", path, "the principal's object id")?,
+        principal_type: if deleted {
+            "Unknown".to_string()
+        } else {
+            object_type
+        },
+        role_definition_id: if role_def.is_empty() {
+            String::new()
+        } else {
+            role_guid_original(&role_def)
+        },
+        role_definition_name: role_name,
+        scope,
+        condition: opt_str(o, "condition", path)?.filter(|c| !c.is_empty()),
+        condition_version: opt_str(o, "conditionVersion", path)?.filter(|c| !c.is_empty()),
+        created_on: None,
+        source: AssignmentSource::RoleAssignment,
+    })
+}
+
 /// `id`, or `<scope>/providers/Microsoft.Authorization/roleAssignments/<name>`.
 fn record_id(o: &Obj, path: &[Seg], scope: &str) -> Result<String, Problem> {
     if let Some(id) = opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
@@ -606,8 +858,9 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
     let assignment = Assignment {
         principal_display_name: None,
         can_delegate: None,
-        start_date_time: None,
-        end_date_time: None,
+        // A time-bound activation grants from its start until its end (SPEC §2.10).
+        start_date_time: opt_str(p, "startDateTime", &pp)?,
+        end_date_time: opt_str(p, "endDateTime", &pp)?,
         id,
         principal_id: req_str(p, "principalId", &pp, "the principal's object id")?,
         principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
@@ -645,6 +898,35 @@ pub(crate) fn eligibility(o: &Obj, path: &[Seg]) -> Result<Eligibility, Problem>
         end_date_time: opt_str(p, "endDateTime", &pp)?,
         member_type: opt_str(p, "memberType", &pp)?,
         condition: opt_str(p, "condition", &pp)?,
+    })
+}
+
+/// A PIM for Groups schedule instance (Graph `identityGovernance/privilegedAccess/
+/// group/eligibilityScheduleInstances` or `assignmentScheduleInstances`). `active`
+/// comes from the page's `@odata.context` or the record's own schedule id; when
+/// neither tells, the record is refused rather than guessed.
+pub(crate) fn group_pim(
+    active: Option<bool>,
+    o: &Obj,
+    path: &[Seg],
+) -> Result<GroupEligibility, Problem> {
+    let Some(active) = active else {
+        return Err(Problem::new(
+            path,
+            "a PIM for Groups instance, but whether it is eligible or active cannot be told: \
+             export the whole Graph page (its @odata.context names eligibilityScheduleInstances \
+             or assignmentScheduleInstances), or keep eligibilityScheduleId / assignmentScheduleId",
+        ));
+    };
+    Ok(GroupEligibility {
+        id: req_str(o, "id", path, "the instance's id")?,
+        group_id: req_str(o, "groupId", path, "the group's object id")?,
+        principal_id: req_str(o, "principalId", path, "the principal's object id")?,
+        access_id: req_str(o, "accessId", path, "`member` or `owner`")?,
+        member_type: opt_str(o, "memberType", path)?,
+        start_date_time: opt_str(o, "startDateTime", path)?,
+        end_date_time: opt_str(o, "endDateTime", path)?,
+        active,
     })
 }
 
@@ -694,14 +976,15 @@ fn object_id(o: &Obj, path: &[Seg]) -> Result<String, Problem> {
 
 /// A directory listing entry. `kind` must be known (the caller refuses the rest).
 pub(crate) fn principal(kind: PrincipalKind, o: &Obj, path: &[Seg]) -> Result<Principal, Problem> {
-    let is_user = kind == PrincipalKind::User;
+    // A member file's entry may have no type: keep what it says of a user.
+    let is_user = matches!(kind, PrincipalKind::User | PrincipalKind::Unknown);
     let is_sp = matches!(
         kind,
         PrincipalKind::ServicePrincipal | PrincipalKind::ManagedIdentity
     );
     Ok(Principal {
-        mail: None,
-        other_mails: Vec::new(),
+        mail: opt_str(o, "mail", path)?.filter(|m| !m.is_empty()),
+        other_mails: str_list(o, "otherMails", path)?,
         from_member_list: false,
         id: object_id(o, path)?,
         kind,
@@ -729,6 +1012,25 @@ pub(crate) fn principal(kind: PrincipalKind, o: &Obj, path: &[Seg]) -> Result<Pr
     })
 }
 
+/// Who a member file's entry is, as the entry says (SPEC §1: its `displayName`,
+/// `userPrincipalName` and `@odata.type` are kept): a principal marked
+/// `from_member_list`, which a directory listing of the same id replaces. None when
+/// the entry says nothing but its id.
+pub(crate) fn member_principal(
+    kind: Option<PrincipalKind>,
+    o: &Obj,
+    path: &[Seg],
+) -> Result<Option<Principal>, Problem> {
+    let mut p = principal(kind.unwrap_or(PrincipalKind::Unknown), o, path)?;
+    p.from_member_list = true;
+    let says_something = kind.is_some()
+        || !p.display_name.is_empty()
+        || p.user_principal_name.is_some()
+        || p.mail.is_some()
+        || !p.other_mails.is_empty();
+    Ok(says_something.then_some(p))
+}
+
 /// A group member list entry.
 pub(crate) fn member(
     group_id: &str,
@@ -743,30 +1045,101 @@ pub(crate) fn member(
     })
 }
 
-/// `az account management-group entities list` items, or a `show --expand --recurse`
-/// tree (flattened, parents from the nesting).
+/// The id of a management group given by name.
+fn management_group_id(name: &str) -> String {
+    format!("/providers/Microsoft.Management/managementGroups/{name}")
+}
+
+/// A field of a tree node: at the top (`az account management-group ...`) or under
+/// `properties` (ARM REST, Resource Graph).
+fn node_field<'a>(o: &'a Obj, props: Option<&'a Obj>, key: &'static str) -> Option<&'a Val> {
+    match o.get(key) {
+        None | Some(Val::Null) => props.and_then(|p| p.get(key)),
+        found => found,
+    }
+}
+
+/// A `parent` object's id, or the id of the management group it names.
+fn parent_ref(p: &Obj, path: &[Seg]) -> Result<Option<String>, Problem> {
+    if let Some(id) = opt_str(p, "id", path)?.filter(|s| !s.is_empty()) {
+        return Ok(Some(id));
+    }
+    Ok(opt_str(p, "name", path)?
+        .filter(|s| !s.is_empty())
+        .map(|n| management_group_id(&n)))
+}
+
+/// Management-group tree nodes, parents from the nesting or given:
+/// `az account management-group entities list` items and `show --expand --recurse`
+/// trees (fields at the top); ARM `getEntities`, `managementGroups/{id}?$expand=
+/// children&$recurse=true` and a group's `subscriptions` list (fields under
+/// `properties`); Resource Graph `microsoft.management/managementgroups` rows.
 pub(crate) fn tree_nodes(
     o: &Obj,
     path: &[Seg],
     parent: Option<&str>,
     out: &mut Vec<ScopeNode>,
 ) -> Result<(), Problem> {
-    let id = req_str(o, "id", path, "the node's id")?;
+    let props = o.obj("properties");
+    let ppath = child(path, Seg::Key("properties"));
+    let at = |key: &'static str| -> Vec<Seg> {
+        if matches!(o.get(key), None | Some(Val::Null)) && props.is_some() {
+            child(&ppath, Seg::Key(key))
+        } else {
+            child(path, Seg::Key(key))
+        }
+    };
+    let mut id = req_str(o, "id", path, "the node's id")?;
     let typ = type_of(o);
+    // `GET managementGroups/{g}/subscriptions`: the item's id is
+    // `/providers/Microsoft.Management/managementGroups/{g}/subscriptions/{sub}`.
+    let under_group = ends_with_ci(typ, "managementGroups/subscriptions");
     let is_sub = typ == "/subscriptions"
         || ends_with_ci(typ, "/subscriptions")
         || starts_with_ci(&id, "/subscriptions/");
-    let explicit_parent = match o.get("parent") {
-        Some(Val::Obj(p)) => opt_str(p, "id", &child(path, Seg::Key("parent")))?,
-        _ => None,
+    let mut implied_parent = None;
+    if under_group && !starts_with_ci(&id, "/subscriptions/") {
+        let sub = opt_str(o, "name", path)?
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| last_segment(&id).to_string());
+        let trimmed = id.trim_end_matches('/');
+        if let Some(cut) = trimmed
+            .to_ascii_lowercase()
+            .rfind("/subscriptions/")
+            .filter(|&i| i > 0)
+        {
+            implied_parent = Some(trimmed[..cut].to_string());
+        }
+        id = format!("/subscriptions/{sub}");
     }
-    .or_else(|| {
-        o.obj("details")
-            .and_then(|d| d.obj("parent"))
-            .and_then(|p| p.str("id"))
-            .map(str::to_string)
-    });
-    let name = opt_str(o, "name", path)?.unwrap_or_else(|| last_segment(&id).to_string());
+    let explicit_parent = match node_field(o, props, "parent") {
+        Some(Val::Obj(p)) => parent_ref(p, &at("parent"))?,
+        _ => None,
+    };
+    let details_parent = match node_field(o, props, "details") {
+        Some(Val::Obj(d)) => match d.get("parent") {
+            Some(Val::Obj(p)) => parent_ref(p, &child(&at("details"), Seg::Key("parent")))?,
+            _ => None,
+        },
+        _ => None,
+    };
+    let name = if is_sub {
+        last_segment(&id).to_string()
+    } else {
+        opt_str(o, "name", path)?
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| last_segment(&id).to_string())
+    };
+    let display_name = match node_field(o, props, "displayName") {
+        Some(Val::Str(s)) => Some(s.clone()),
+        None | Some(Val::Null) => None,
+        Some(other) => {
+            return Err(Problem::new(
+                &at("displayName"),
+                format!("expected a string, found {}", other.describe()),
+            ))
+        }
+    };
     out.push(ScopeNode {
         id: id.clone(),
         kind: if is_sub {
@@ -775,12 +1148,96 @@ pub(crate) fn tree_nodes(
             ScopeKind::ManagementGroup
         },
         name,
-        display_name: opt_str(o, "displayName", path)?,
+        display_name,
         resource_type: None,
-        parent_id: parent.map(str::to_string).or(explicit_parent),
+        parent_id: parent
+            .map(str::to_string)
+            .or(explicit_parent)
+            .or(details_parent)
+            .or(implied_parent),
     });
-    for (cp, c) in obj_list(o, "children", path)? {
-        tree_nodes(c, &cp, Some(&id), out)?;
+    let children_path = at("children");
+    match node_field(o, props, "children") {
+        None | Some(Val::Null) => {}
+        Some(Val::Arr(items)) => {
+            for (i, c) in items.iter().enumerate() {
+                let cp = child(&children_path, Seg::Index(i));
+                tree_nodes(as_obj(c, &cp)?, &cp, Some(&id), out)?;
+            }
+        }
+        Some(other) => {
+            return Err(Problem::new(
+                &children_path,
+                format!("expected an array of objects, found {}", other.describe()),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// A Resource Graph `resourcecontainers` subscription row, and the management
+/// groups of its `properties.managementGroupAncestorsChain` (nearest first, each
+/// `{name, displayName}`): the subscription's parent is the first, each group's the
+/// next one.
+pub(crate) fn resource_graph_subscription(
+    o: &Obj,
+    path: &[Seg],
+    out: &mut Vec<ScopeNode>,
+) -> Result<(), Problem> {
+    let id = req_str(o, "id", path, "the subscription's id")?;
+    let guid = match opt_str(o, "subscriptionId", path)?.filter(|s| !s.is_empty()) {
+        Some(g) => g,
+        None => match parse_resource_id(&id) {
+            Some(p) => p.subscription,
+            None => {
+                return Err(Problem::new(
+                    &child(path, Seg::Key("id")),
+                    "expected a subscription id of the form /subscriptions/<id>",
+                ))
+            }
+        },
+    };
+    let props = o.obj("properties");
+    let ppath = child(path, Seg::Key("properties"));
+    let chain = match props {
+        Some(p) => obj_list(p, "managementGroupAncestorsChain", &ppath)?,
+        None => Vec::new(),
+    };
+    let mut groups = Vec::with_capacity(chain.len());
+    for (gpath, g) in &chain {
+        let name = req_str(g, "name", gpath, "the management group's name")?;
+        groups.push((
+            management_group_id(&name),
+            name,
+            opt_str(g, "displayName", gpath)?,
+        ));
+    }
+    // Resource Graph names a subscription row after the subscription's display name.
+    let display_name = match props {
+        Some(p) => opt_str(p, "displayName", &ppath)?,
+        None => None,
+    }
+    .or(opt_str(o, "name", path)?)
+    .filter(|n| !n.is_empty() && *n != guid);
+    out.push(ScopeNode {
+        id: format!("/subscriptions/{guid}"),
+        kind: ScopeKind::Subscription,
+        name: guid,
+        display_name,
+        resource_type: None,
+        parent_id: groups.first().map(|g| g.0.clone()),
+    });
+    for i in 0..groups.len() {
+        let parent_id = groups.get(i + 1).map(|g| g.0.clone());
+        let (id, name, display_name) = &groups[i];
+        out.push(ScopeNode {
+            id: id.clone(),
+            kind: ScopeKind::ManagementGroup,
+            name: name.clone(),
+            display_name: display_name.clone(),
+            resource_type: None,
+            parent_id,
+        });
     }
     Ok(())
 }
@@ -913,6 +1370,10 @@ pub(crate) fn provider_operations(o: &Obj, path: &[Seg]) -> Result<Vec<Operation
 pub(crate) fn unrecognised(v: &Val, path: &[Seg]) -> Problem {
     let found = match v {
         Val::Obj(o) if o.is_empty() => "an object with none of the expected fields".to_string(),
+        Val::Obj(o) if !type_of(o).is_empty() => format!(
+            "an object of type `{}`, which whocan does not read",
+            type_of(o)
+        ),
         Val::Obj(_) => "an object that matches none of the expected shapes".to_string(),
         other => other.describe().to_string(),
     };
@@ -931,7 +1392,7 @@ mod tests {
     use super::*;
 
     fn kind_of(text: &str) -> Option<RecordKind> {
-        classify(&parse(text).unwrap())
+        classify(&parse(text).unwrap(), None)
     }
 
     #[test]
@@ -1032,6 +1493,42 @@ mod tests {
             node.resource_type.as_deref(),
             Some("Microsoft.MachineLearningServices/workspaces/computes")
         );
+    }
+
+    #[test]
+    fn odata_context_names_the_collection() {
+        let at = |fragment: &str| {
+            collection(&format!(
+                "https://graph.microsoft.com/v1.0/$metadata#{fragment}"
+            ))
+        };
+        let dir = |k| Some(Collection::Directory(k));
+        assert_eq!(at("users"), dir(PrincipalKind::User));
+        assert_eq!(at("users(id,displayName,mail)"), dir(PrincipalKind::User));
+        assert_eq!(at("users/$entity"), dir(PrincipalKind::User));
+        assert_eq!(at("Groups(id)"), dir(PrincipalKind::Group));
+        assert_eq!(
+            at("servicePrincipals"),
+            dir(PrincipalKind::ServicePrincipal)
+        );
+        assert_eq!(at("devices(id,displayName)"), dir(PrincipalKind::Device));
+        assert_eq!(at("contacts"), dir(PrincipalKind::OrgContact));
+        assert_eq!(at("directoryObjects"), None);
+        assert_eq!(at("groups('x')/members(id)"), None);
+        assert_eq!(
+            at("identityGovernance/privilegedAccess/group/eligibilityScheduleInstances"),
+            Some(Collection::GroupPim { active: false })
+        );
+        assert_eq!(
+            at("identityGovernance/privilegedAccess/group/assignmentScheduleInstances"),
+            Some(Collection::GroupPim { active: true })
+        );
+        // Entra roles' schedules are not groups'.
+        assert_eq!(
+            at("roleManagement/directory/roleEligibilityScheduleInstances"),
+            None
+        );
+        assert_eq!(collection("no fragment"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::model::{AssignmentSource, PrincipalKind, ScopeKind};
+use crate::model::{AssignmentSource, PrincipalKind, ScopeKind, Tenant};
 
 /// The "MLOps Custom" role exactly as Microsoft's article prints it (seed 001): note
 /// the trailing comma after the last entry of `Actions`.
@@ -255,7 +255,10 @@ fn member_list_with_untyped_objects_needs_a_guid_stem() {
 
 #[test]
 fn empty_array_is_empty_or_an_empty_member_list() {
-    let imp = import_one("users.json", "[]").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "users.json", "[]");
+    let roles = write(dir.path(), "roles.json", &role_file(READER, "Reader"));
+    let imp = import(&[empty, roles]).unwrap();
     assert_eq!(imp.files[0].kind, "empty");
     assert_eq!(imp.files[0].records, 0);
     let imp = import_one(&format!("{G1}.json"), " [ ] ").unwrap();
@@ -769,5 +772,664 @@ fn reference_examples_import_or_are_refused_with_a_reason() {
     assert_eq!(
         kinds,
         vec![Some(PrincipalKind::User), Some(PrincipalKind::Group)]
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Issue 9: every shape of SPEC §1's table, every rule under it. The fixtures are in
+// `tests/fixtures/shapes/` (see its README for where each shape comes from).
+
+const FIX_SUB_A: &str = "1b7c5a3e-2f4d-4c6b-9a8e-0d1f2e3c4b5a";
+const FIX_SUB_B: &str = "2c8d6b4f-3a5e-4d7c-8b9f-1e2a3f4d5c6b";
+const FIX_SUB_C: &str = "3d9e7c5a-4b6f-4e8d-9caa-2f3b4a5e6d7c";
+const FIX_SUB_D: &str = "4eaf8d6b-5c7a-4f9e-8dbb-3a4c5b6f7e8d";
+const FIX_TENANT: &str = "8c1f4b2a-6d3e-4f5a-9b7c-0e1d2c3b4a59";
+const FIX_G1: &str = "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a";
+const FIX_G2: &str = "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f";
+const FIX_ALAIN: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+const FIX_BEA: &str = "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e";
+const FIX_DEVICE: &str = "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c";
+const FIX_CONTACT: &str = "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d";
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/shapes")
+        .join(rel)
+}
+
+fn mg(name: &str) -> String {
+    format!("/providers/Microsoft.Management/managementGroups/{name}")
+}
+
+fn sub(guid: &str) -> String {
+    format!("/subscriptions/{guid}")
+}
+
+/// Each scope's parent, by id.
+fn parents(t: &Tenant) -> std::collections::HashMap<String, Option<String>> {
+    t.scopes
+        .iter()
+        .map(|s| (s.id.clone(), s.parent_id.clone()))
+        .collect()
+}
+
+/// It used to read as one directory object (ObjectId, ObjectType) and the
+/// assignment vanished.
+#[test]
+fn get_azroleassignment_json_is_read_as_role_assignments() {
+    let imp = import(&[fixture("powershell/get-azroleassignment.json")]).unwrap();
+    assert_eq!(imp.files[0].kind, "role-assignments");
+    assert!(
+        imp.tenant.principals.is_empty(),
+        "{:?}",
+        imp.tenant.principals
+    );
+    let a = &imp.tenant.assignments;
+    assert_eq!(a.len(), 4);
+    let user = &a[0];
+    assert_eq!(
+        user.id,
+        format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+            mg("ml-platform")
+        )
+    );
+    assert_eq!(user.scope, mg("ml-platform"));
+    assert_eq!(user.principal_id, FIX_ALAIN);
+    assert_eq!(user.principal_type, "User");
+    assert_eq!(user.principal_name.as_deref(), Some("alain@contoso.com"));
+    assert_eq!(user.principal_display_name.as_deref(), Some("Alain Charon"));
+    assert_eq!(user.role_definition_id, READER);
+    assert_eq!(user.role_definition_name.as_deref(), Some("Reader"));
+    assert_eq!(user.can_delegate, Some(false));
+    // No sign-in name: the display name is the principal's name.
+    let sp = &a[1];
+    assert_eq!(sp.principal_type, "ServicePrincipal");
+    assert_eq!(sp.principal_name.as_deref(), Some("ml-deploy-pipeline"));
+    assert_eq!(sp.can_delegate, Some(true));
+    let group = &a[2];
+    assert_eq!(group.condition_version.as_deref(), Some("2.0"));
+    assert!(group
+        .condition
+        .as_deref()
+        .unwrap()
+        .contains("StringEquals 'models'"));
+    // ObjectType Unknown: deleted, the evidence an orphan needs.
+    let deleted = &a[3];
+    assert_eq!(deleted.principal_type, "Unknown");
+    assert_eq!(deleted.principal_name.as_deref(), Some(""));
+    assert_eq!(deleted.principal_display_name, None);
+    let orphaned = flags_of(&imp, flag_kinds::ORPHANED_ASSIGNMENT);
+    assert!(
+        orphaned
+            .iter()
+            .any(|f| f.subject == deleted.id && f.detail.contains("deleted")),
+        "{orphaned:?}"
+    );
+
+    let imp = import(&[fixture("powershell/get-azroleassignment-single.json")]).unwrap();
+    assert_eq!(imp.files[0].kind, "role-assignments");
+    assert_eq!(imp.tenant.assignments.len(), 1);
+    assert_eq!(
+        imp.tenant.assignments[0].principal_name.as_deref(),
+        Some("bea@contoso.com")
+    );
+}
+
+#[test]
+fn get_azroledefinition_json_reads_builtin_and_custom_roles() {
+    let imp = import(&[fixture("powershell/get-azroledefinition.json")]).unwrap();
+    assert_eq!(imp.files[0].kind, "role-definitions");
+    let roles = &imp.tenant.roles;
+    assert_eq!(roles.len(), 2);
+    assert_eq!(
+        (roles[0].id.as_str(), roles[0].role_name.as_str()),
+        (READER, "Reader")
+    );
+    assert_eq!(roles[0].role_type, "BuiltInRole");
+    assert_eq!(roles[0].permissions[0].actions, vec!["*/read"]);
+    assert_eq!(roles[1].role_type, "CustomRole");
+    let block = &roles[1].permissions[0];
+    assert_eq!(
+        block.data_actions,
+        vec!["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"]
+    );
+    assert_eq!(block.condition_version.as_deref(), Some("2.0"));
+    assert!(block
+        .condition
+        .as_deref()
+        .unwrap()
+        .contains("ActionMatches"));
+}
+
+/// The parent of a `getEntities` item is under `properties`: it used to be lost.
+#[test]
+fn arm_get_entities_keeps_each_parent() {
+    let imp = import(&[fixture("arm-management-groups/get-entities.json")]).unwrap();
+    assert_eq!(imp.files[0].kind, "management-groups");
+    let p = parents(&imp.tenant);
+    assert_eq!(p[&mg(FIX_TENANT)], None);
+    assert_eq!(p[&mg("ml-platform")], Some(mg(FIX_TENANT)));
+    assert_eq!(p[&sub(FIX_SUB_A)], Some(mg("ml-platform")));
+    let s = imp
+        .tenant
+        .scopes
+        .iter()
+        .find(|s| s.id == sub(FIX_SUB_A))
+        .unwrap();
+    assert_eq!(s.kind, ScopeKind::Subscription);
+    assert_eq!(s.display_name.as_deref(), Some("ml-platform-shared"));
+}
+
+/// `details.parent` and `children` are under `properties`: the children used to be
+/// lost.
+#[test]
+fn arm_management_group_expand_recurse_keeps_the_nested_children() {
+    let imp = import(&[fixture(
+        "arm-management-groups/get-management-group-expand-recurse.json",
+    )])
+    .unwrap();
+    let p = parents(&imp.tenant);
+    assert_eq!(p.len(), 4, "{p:?}");
+    assert_eq!(p[&mg("ml-platform")], Some(mg(FIX_TENANT)));
+    assert_eq!(p[&mg("ml-prod")], Some(mg("ml-platform")));
+    assert_eq!(p[&sub(FIX_SUB_B)], Some(mg("ml-prod")));
+    assert_eq!(p[&sub(FIX_SUB_A)], Some(mg("ml-platform")));
+    let platform = imp
+        .tenant
+        .scopes
+        .iter()
+        .find(|s| s.id == mg("ml-platform"))
+        .unwrap();
+    assert_eq!(platform.display_name.as_deref(), Some("ML Platform"));
+}
+
+/// A group's subscriptions list names each subscription
+/// `/providers/.../managementGroups/{g}/subscriptions/{sub}`: it used to become a
+/// node of that id instead of `/subscriptions/{sub}`.
+#[test]
+fn arm_management_group_subscriptions_become_subscriptions_under_the_group() {
+    let imp = import(&[fixture(
+        "arm-management-groups/management-group-subscriptions.json",
+    )])
+    .unwrap();
+    let s = &imp.tenant.scopes;
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].id, sub(FIX_SUB_C));
+    assert_eq!(s[0].kind, ScopeKind::Subscription);
+    assert_eq!(s[0].name, FIX_SUB_C);
+    assert_eq!(s[0].parent_id, Some(mg("ml-prod")));
+    assert_eq!(s[0].display_name.as_deref(), Some("ml-prod-serving"));
+}
+
+#[test]
+fn the_subscriptions_list_without_a_parent_takes_it_from_the_id() {
+    let text = format!(
+        r#"{{"value":[{{"name":"{FIX_SUB_C}","id":"/providers/Microsoft.Management/managementGroups/Group/subscriptions/{FIX_SUB_C}",
+           "type":"Microsoft.Management/managementGroups/subscriptions","properties":{{"displayName":"S5","state":"Active"}}}}]}}"#
+    );
+    let imp = import_one("subs-of-group.json", &text).unwrap();
+    assert_eq!(imp.tenant.scopes[0].parent_id, Some(mg("Group")));
+}
+
+/// A Resource Graph file mixes kinds; it used to be refused ("one file holds one
+/// kind of record").
+#[test]
+fn az_graph_query_output_is_read_row_by_row() {
+    let imp = import(&[fixture("resource-graph/az-graph-query.json")]).unwrap();
+    assert_eq!(imp.files[0].kind, "resource-graph");
+    let t = &imp.tenant;
+    assert_eq!(t.assignments.len(), 1);
+    let a = &t.assignments[0];
+    assert_eq!(a.principal_id, FIX_BEA);
+    assert_eq!(a.role_definition_id, "0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b");
+    assert_eq!(
+        a.scope,
+        format!("{}/resourceGroups/rg-research", sub(FIX_SUB_D))
+    );
+    assert_eq!(t.roles.len(), 1);
+    assert_eq!(t.roles[0].role_name, "ML Research Reader");
+    assert_eq!(t.roles[0].role_type, "CustomRole");
+    // The subscription's chain (nearest first) gives its parent and each group's.
+    let p = parents(t);
+    assert_eq!(p[&sub(FIX_SUB_D)], Some(mg("ml-prod")));
+    assert_eq!(p[&mg("ml-prod")], Some(mg("ml-platform")));
+    assert_eq!(p[&mg("ml-platform")], Some(mg(FIX_TENANT)));
+    assert_eq!(p[&mg(FIX_TENANT)], None);
+    let s = t.scopes.iter().find(|s| s.id == sub(FIX_SUB_D)).unwrap();
+    assert_eq!(s.name, FIX_SUB_D);
+    assert_eq!(s.display_name.as_deref(), Some("ml-research"));
+    let ws = t
+        .scopes
+        .iter()
+        .find(|s| s.name == "ml-research" && s.kind == ScopeKind::Resource)
+        .unwrap();
+    assert_eq!(
+        ws.resource_type.as_deref(),
+        Some("microsoft.machinelearningservices/workspaces")
+    );
+    assert!(t
+        .scopes
+        .iter()
+        .any(|s| s.kind == ScopeKind::ResourceGroup && s.name == "rg-research"));
+    assert!(imp.flags.is_empty() || flags_of(&imp, flag_kinds::DUPLICATE_OBJECT).is_empty());
+}
+
+#[test]
+fn search_azgraph_rows_in_a_bare_array_are_read_row_by_row() {
+    let imp = import(&[fixture("resource-graph/search-azgraph.json")]).unwrap();
+    assert_eq!(imp.files[0].kind, "resource-graph");
+    assert_eq!(imp.files[0].records, 2);
+    let t = &imp.tenant;
+    assert_eq!(t.roles.len(), 1);
+    assert_eq!(t.roles[0].id, READER);
+    assert_eq!(t.roles[0].role_type, "BuiltInRole");
+    assert_eq!(t.assignments.len(), 1);
+    assert_eq!(t.assignments[0].principal_type, "ServicePrincipal");
+    assert!(flags_of(&imp, flag_kinds::UNDEFINED_ROLE).is_empty());
+}
+
+#[test]
+fn a_resource_graph_page_with_a_skip_token_is_partial() {
+    let text = r#"{"count":1,"data":[{"id":"/subscriptions/s/resourceGroups/rg","name":"rg",
+        "type":"microsoft.resources/subscriptions/resourcegroups","tenantId":"t","subscriptionId":"s",
+        "properties":{}}],"skip_token":"ew0KICAiJGlkIjogIjEiLA0K","total_records":2}"#;
+    let imp = import_one("arg.json", text).unwrap();
+    assert_eq!(flags_of(&imp, flag_kinds::PARTIAL_PAGE).len(), 1);
+}
+
+#[test]
+fn a_resource_graph_row_of_another_authorization_type_is_refused_by_name() {
+    let text = r#"{"count":1,"data":[{"id":"/subscriptions/s/providers/Microsoft.Authorization/classicAdministrators/x",
+        "name":"x","type":"microsoft.authorization/classicadministrators","tenantId":"t","subscriptionId":"s",
+        "properties":{"emailAddress":"a@b","role":"ServiceAdministrator"}}],"skip_token":null,"total_records":1}"#;
+    let err = import_one("arg.json", text).unwrap_err().to_string();
+    assert!(err.contains("arg.json:1:"), "{err}");
+    assert!(
+        err.contains("`microsoft.authorization/classicadministrators`"),
+        "{err}"
+    );
+}
+
+/// Role eligibilities and active instances are `authorizationresources` rows too.
+#[test]
+fn resource_graph_pim_rows_are_read_by_their_type() {
+    let row = |typ: &str, name: &str, extra: &str| {
+        format!(
+            r#"{{"id":"/subscriptions/{SUB}/providers/Microsoft.Authorization/{typ}/{name}","name":"{name}",
+            "type":"microsoft.authorization/{typ}","tenantId":"t","subscriptionId":"{SUB}","resourceGroup":"",
+            "properties":{{"scope":"/subscriptions/{SUB}","principalId":"{U1}","principalType":"User",
+              "roleDefinitionId":"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{READER}",
+              "startDateTime":"2026-01-01T00:00:00Z","endDateTime":"2027-01-01T00:00:00Z"{extra}}}}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"count":3,"data":[{},{},{}],"skip_token":null,"total_records":3}}"#,
+        row(
+            "roleeligibilityscheduleinstances",
+            "e1",
+            r#","memberType":"Direct""#
+        ),
+        row(
+            "roleassignmentscheduleinstances",
+            "p1",
+            r#","assignmentType":"Activated""#
+        ),
+        &role_file(READER, "Reader")[1..role_file(READER, "Reader").len() - 1],
+    );
+    let imp = import_one("arg.json", &text).unwrap();
+    assert_eq!(imp.files[0].kind, "resource-graph");
+    assert_eq!(imp.files[0].records, 3);
+    let t = &imp.tenant;
+    assert_eq!(t.eligibilities.len(), 1);
+    assert_eq!(
+        t.eligibilities[0].end_date_time.as_deref(),
+        Some("2027-01-01T00:00:00Z")
+    );
+    assert_eq!(t.assignments.len(), 1);
+    assert_eq!(t.assignments[0].source, AssignmentSource::PimActive);
+    assert_eq!(t.roles.len(), 1);
+}
+
+#[test]
+fn pim_for_groups_instances_become_group_eligibilities() {
+    let imp = import(&[
+        fixture("pim-groups/eligibility-schedule-instances.json"),
+        fixture("pim-groups/assignment-schedule-instances.json"),
+    ])
+    .unwrap();
+    assert_eq!(imp.files[0].kind, "pim-groups");
+    let g = &imp.tenant.group_eligibilities;
+    assert_eq!(g.len(), 3);
+    assert!(g.iter().all(|e| e.group_id == FIX_G1));
+    assert_eq!(g[0].principal_id, FIX_BEA);
+    assert_eq!(g[0].access_id, "member");
+    assert_eq!(g[0].end_date_time.as_deref(), Some("2026-12-01T00:00:00Z"));
+    assert!(!g[0].active);
+    // No eligibilityScheduleId on the record: the page's @odata.context tells.
+    assert_eq!(g[1].access_id, "owner");
+    assert!(!g[1].active);
+    assert_eq!(g[1].member_type.as_deref(), Some("Direct"));
+    assert!(g[2].active);
+    assert_eq!(
+        g[2].end_date_time.as_deref(),
+        Some("2026-10-27T15:47:19.653Z")
+    );
+}
+
+#[test]
+fn a_pim_for_groups_record_that_cannot_tell_eligible_from_active_is_refused() {
+    let text = format!(
+        r#"[{{"id":"x","groupId":"{G1}","principalId":"{U1}","accessId":"member","memberType":"Direct"}}]"#
+    );
+    let err = import_one("pim.json", &text).unwrap_err().to_string();
+    assert!(err.contains("pim.json:1:2:"), "{err}");
+    assert!(err.contains("eligible or active"), "{err}");
+}
+
+/// A page trimmed with `$select` has no per-item type: it used to be refused as
+/// "a directory object whose type cannot be told".
+#[test]
+fn a_select_trimmed_graph_page_takes_its_type_from_odata_context() {
+    let imp = import(&[fixture("graph/users-select.json")]).unwrap();
+    assert_eq!(imp.files[0].kind, "directory");
+    let p = &imp.tenant.principals;
+    assert!(p.iter().all(|p| p.kind == PrincipalKind::User), "{p:?}");
+    assert_eq!(p[0].mail.as_deref(), Some("alain.charon@contoso.com"));
+    assert!(p[0].other_mails.is_empty());
+    assert_eq!(p[1].mail, None);
+    assert_eq!(p[1].other_mails, vec!["kim@fabrikam.example"]);
+    assert_eq!(p[1].account_enabled, Some(true));
+
+    let imp = import(&[fixture("graph/devices-select.json")]).unwrap();
+    assert_eq!(imp.tenant.principals[0].kind, PrincipalKind::Device);
+
+    // Each collection, with a $select list, a cast or `/$entity`.
+    for (context, kind) in [
+        ("$metadata#groups(id,displayName)", PrincipalKind::Group),
+        (
+            "$metadata#servicePrincipals",
+            PrincipalKind::ServicePrincipal,
+        ),
+        ("$metadata#contacts(id)", PrincipalKind::OrgContact),
+        ("$metadata#users/$entity", PrincipalKind::User),
+    ] {
+        let text = format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/{context}","value":[{{"id":"{U2}","displayName":"x"}}]}}"#
+        );
+        let imp = import_one("page.json", &text).unwrap();
+        assert_eq!(imp.tenant.principals[0].kind, kind, "{context}");
+    }
+}
+
+#[test]
+fn a_records_own_odata_type_wins_over_the_pages_context() {
+    let text = format!(
+        r##"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
+            {{"@odata.type":"#microsoft.graph.group","id":"{G1}","displayName":"g"}},
+            {{"id":"{U1}","displayName":"u"}}]}}"##
+    );
+    let imp = import_one("page.json", &text).unwrap();
+    let kinds: Vec<PrincipalKind> = imp.tenant.principals.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, vec![PrincipalKind::Group, PrincipalKind::User]);
+}
+
+#[test]
+fn az_ad_user_list_keeps_mail_and_other_mails() {
+    let text = format!(
+        r#"[{{"businessPhones":[],"displayName":"Kim","givenName":"Kim","id":"{U1}","jobTitle":null,
+            "mail":"kim@contoso.com","mobilePhone":null,"officeLocation":null,"preferredLanguage":null,
+            "surname":"Guest","userPrincipalName":"kim_fabrikam.example#EXT#@contoso.onmicrosoft.com",
+            "otherMails":["kim@fabrikam.example"]}}]"#
+    );
+    let imp = import_one("users.json", &text).unwrap();
+    let p = &imp.tenant.principals[0];
+    assert_eq!(p.mail.as_deref(), Some("kim@contoso.com"));
+    assert_eq!(p.other_mails, vec!["kim@fabrikam.example"]);
+}
+
+/// A member file's entries used to give edges only: who a member in no listing is
+/// (name, UPN, type) was dropped.
+#[test]
+fn a_member_file_keeps_each_members_identity() {
+    let members = fixture(&format!("graph/members/{FIX_G1}.json"));
+    let imp = import(std::slice::from_ref(&members)).unwrap();
+    assert_eq!(imp.files[0].kind, "group-members");
+    let t = &imp.tenant;
+    let by_id = |id: &str| t.principals.iter().find(|p| p.id == id).unwrap();
+    let bea = by_id(FIX_BEA);
+    assert!(bea.from_member_list);
+    assert_eq!(bea.kind, PrincipalKind::User);
+    assert_eq!(bea.display_name, "Bea Lindqvist");
+    assert_eq!(bea.user_principal_name.as_deref(), Some("bea@contoso.com"));
+    assert_eq!(bea.mail.as_deref(), Some("bea@contoso.com"));
+    // Devices and contacts: members, never principals.
+    assert_eq!(by_id(FIX_DEVICE).kind, PrincipalKind::Device);
+    assert_eq!(by_id(FIX_CONTACT).kind, PrincipalKind::OrgContact);
+    assert!(!by_id(FIX_CONTACT).kind.is_principal());
+    let edge_kind = |id: &str| {
+        t.member_edges
+            .iter()
+            .find(|e| e.member_id == id)
+            .unwrap()
+            .member_kind
+    };
+    assert_eq!(edge_kind(FIX_DEVICE), Some(PrincipalKind::Device));
+    assert_eq!(edge_kind(FIX_CONTACT), Some(PrincipalKind::OrgContact));
+    // Known from the member file only: still no evidence of a listing.
+    assert_eq!(flags_of(&imp, flag_kinds::UNKNOWN_MEMBER).len(), 4);
+    // Its count is apart from the listings'.
+    let counts: std::collections::HashMap<&str, usize> = counts(&imp).into_iter().collect();
+    assert_eq!(counts["users"], 0);
+    assert_eq!(counts["membersKnownOnlyFromMemberFiles"], 4);
+
+    // A listing of the same id wins, whichever file comes first.
+    let dir = tempfile::tempdir().unwrap();
+    let listing = write(
+        dir.path(),
+        "zz-users.json",
+        &format!(
+            r#"[{{"id":"{FIX_BEA}","displayName":"Bea L. (listing)","userPrincipalName":"bea@contoso.com","accountEnabled":false}}]"#
+        ),
+    );
+    for order in [[members.clone(), listing.clone()], [listing, members]] {
+        let imp = import(&order).unwrap();
+        let bea = imp
+            .tenant
+            .principals
+            .iter()
+            .find(|p| p.id == FIX_BEA)
+            .unwrap();
+        assert!(!bea.from_member_list);
+        assert_eq!(bea.display_name, "Bea L. (listing)");
+        assert_eq!(bea.account_enabled, Some(false));
+        assert!(flags_of(&imp, flag_kinds::DUPLICATE_OBJECT).is_empty());
+        assert!(!flags_of(&imp, flag_kinds::UNKNOWN_MEMBER)
+            .iter()
+            .any(|f| f.subject == FIX_BEA));
+        assert_eq!(
+            imp.tenant
+                .principals
+                .iter()
+                .filter(|p| p.id == FIX_BEA)
+                .count(),
+            1
+        );
+    }
+}
+
+#[test]
+fn a_member_entry_with_only_an_id_adds_no_principal() {
+    let text = r#"[{"id":"11111111-2222-3333-4444-555555555555"}]"#;
+    let imp = import_one(&format!("{G1}.json"), text).unwrap();
+    assert_eq!(imp.tenant.member_edges.len(), 1);
+    assert!(imp.tenant.principals.is_empty());
+}
+
+/// One page of several: the group's member list is partial (SPEC §4 `members
+/// partial`), not complete.
+#[test]
+fn a_member_page_with_a_next_link_is_a_partial_member_list() {
+    let imp = import(&[
+        fixture(&format!("graph/members/{FIX_G1}.json")),
+        fixture(&format!("graph/members/{FIX_G2}.json")),
+    ])
+    .unwrap();
+    assert_eq!(imp.tenant.partial_member_lists, vec![FIX_G2.to_string()]);
+    assert_eq!(imp.tenant.member_lists.len(), 2);
+    let partial = flags_of(&imp, flag_kinds::PARTIAL_PAGE);
+    assert_eq!(partial.len(), 1);
+    assert!(partial[0].subject.ends_with(&format!("{FIX_G2}.json")));
+}
+
+/// The catalogue may list one name in both planes; the assembler used to keep the
+/// first by name (and flag the second as a duplicate).
+#[test]
+fn an_operation_in_both_planes_keeps_both_entries_whatever_the_order() {
+    let imp = import(&[fixture("operations/keyvault-both-planes.json")]).unwrap();
+    let keys: Vec<(&str, bool)> = imp
+        .tenant
+        .operations
+        .iter()
+        .map(|o| (o.name.as_str(), o.is_data_action))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            ("Microsoft.KeyVault/vaults/keys/read", true),
+            ("Microsoft.KeyVault/vaults/keys/read", false),
+            ("Microsoft.KeyVault/vaults/keys/update/action", true),
+        ]
+    );
+    assert!(imp.flags.is_empty(), "{:?}", imp.flags);
+    // Control plane first, in another file, and the same again: still two, once each.
+    let dir = tempfile::tempdir().unwrap();
+    let control = write(
+        dir.path(),
+        "a.json",
+        r#"{"name":"Microsoft.KeyVault","operations":[{"name":"Microsoft.KeyVault/vaults/keys/read","isDataAction":false}]}"#,
+    );
+    let both = fixture("operations/keyvault-both-planes.json");
+    let imp = import(&[control, both.clone(), both]).unwrap();
+    let planes: Vec<bool> = imp
+        .tenant
+        .operations
+        .iter()
+        .filter(|o| o.name == "Microsoft.KeyVault/vaults/keys/read")
+        .map(|o| o.is_data_action)
+        .collect();
+    assert_eq!(planes, vec![false, true]);
+    assert_eq!(
+        imp.tenant.operations[0].display_name.as_deref(),
+        Some("List Keys"),
+        "the missing display name is filled from the same plane's entry"
+    );
+}
+
+#[test]
+fn a_json_file_in_a_members_folder_must_be_named_after_its_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let listing = format!(r#"[{{"id":"{U1}","displayName":"A","userPrincipalName":"a@b"}}]"#);
+    // Given by name, in a `members` folder.
+    let p = write(dir.path(), "members/ml-engineers.json", &listing);
+    let err = import(std::slice::from_ref(&p)).unwrap_err().to_string();
+    assert!(err.starts_with(&p.display().to_string()), "{err}");
+    assert!(err.contains("<group-object-id>.json"), "{err}");
+    // Walked: at any depth below a `members` folder (any case) of the export.
+    let deep = write(dir.path(), "export/Members/2026/notes.json", &listing);
+    let err = import(&[dir.path().join("export")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(&deep.display().to_string()), "{err}");
+    assert!(err.contains("`notes` is not a GUID"), "{err}");
+    // A folder named `members` above what was asked to import says nothing.
+    write(dir.path(), "members/export2/users.json", &listing);
+    let imp = import(&[dir.path().join("members/export2")]).unwrap();
+    assert_eq!(imp.files[0].kind, "directory");
+    // Named after a group it is a member list; a CSV edge list may have any name.
+    let named = write(dir.path(), &format!("members/{G1}.json"), &listing);
+    assert_eq!(import(&[named]).unwrap().files[0].kind, "group-members");
+    let csv = write(
+        dir.path(),
+        "members/edges.csv",
+        &format!("groupId,memberId\n{G1},{U1}\n"),
+    );
+    assert_eq!(import(&[csv]).unwrap().files[0].kind, "group-members");
+}
+
+#[test]
+fn an_import_that_reads_no_record_is_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "users.json", "[]");
+    let b = write(dir.path(), "groups.json", r#"{"value": []}"#);
+    let err = import(&[a, b]).unwrap_err();
+    assert!(matches!(err, ImportError::NothingImported(_)), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("none of the 2 files"), "{text}");
+    assert!(text.contains("\nhint: "), "{text}");
+    let empty = tempfile::tempdir().unwrap();
+    let err = import(&[empty.path().to_path_buf()]).unwrap_err();
+    assert!(err.to_string().contains("no .json or .csv file"), "{err}");
+    // An empty member file is a record: its group has no members.
+    let imp = import_one(&format!("{G1}.json"), "[]").unwrap();
+    assert_eq!(imp.tenant.member_lists, vec![G1.to_string()]);
+}
+
+/// The window of a time-bound activation used to be dropped.
+#[test]
+fn a_time_bound_pim_active_instance_keeps_its_window() {
+    let imp = import(&[fixture("pim-active/time-bound.json")]).unwrap();
+    let a = &imp.tenant.assignments[0];
+    assert_eq!(a.source, AssignmentSource::PimActive);
+    assert_eq!(a.start_date_time.as_deref(), Some("2026-09-30T08:00:00Z"));
+    assert_eq!(a.end_date_time.as_deref(), Some("2026-09-30T16:00:00Z"));
+}
+
+#[test]
+fn a_duplicate_key_is_refused_at_its_line_and_column() {
+    let text = format!(
+        "[{{\"id\":\"{U1}\",\n  \"displayName\":\"a\",\n  \"userPrincipalName\":\"a@b\", \"DisplayName\":\"b\"}}]"
+    );
+    let (l, c, m) = at(import_one("users.json", &text).unwrap_err());
+    assert_eq!((l, c), (3, 30), "{m}");
+    assert!(m.starts_with("duplicate key `DisplayName`"), "{m}");
+}
+
+#[test]
+fn the_expected_shapes_name_the_new_shapes() {
+    let err = import_one("x.json", r#"{"foo": 1}"#)
+        .unwrap_err()
+        .to_string();
+    for shape in [
+        "Get-AzRoleAssignment",
+        "Get-AzRoleDefinition",
+        "getEntities",
+        "Resource Graph",
+        "PIM for Groups",
+        "devices",
+    ] {
+        assert!(err.contains(shape), "{shape}: {err}");
+    }
+}
+
+/// Every fixture is read (none refused), and reading them all together gives one
+/// tenant whose subscriptions all hang under the management-group tree.
+#[test]
+fn every_fixture_imports_together() {
+    let imp = import(&[fixture("")]).unwrap();
+    assert!(
+        imp.skipped.iter().all(|s| s.ends_with("README.md")),
+        "{:?}",
+        imp.skipped
+    );
+    assert_eq!(imp.files.len(), 16);
+    let p = parents(&imp.tenant);
+    for s in [FIX_SUB_A, FIX_SUB_B, FIX_SUB_C, FIX_SUB_D] {
+        assert!(p[&sub(s)].is_some(), "{s} has no parent");
+    }
+    assert!(
+        flags_of(&imp, flag_kinds::DUPLICATE_OBJECT).is_empty(),
+        "{:?}",
+        imp.flags
     );
 }

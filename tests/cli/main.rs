@@ -7,6 +7,7 @@ mod facts;
 mod history;
 mod import;
 mod import_csv;
+mod import_shapes;
 mod lint;
 mod review;
 mod slice;

@@ -1,0 +1,259 @@
+//! `whocan import` on the export shapes of issue 9, end to end: each shape in
+//! `tests/fixtures/shapes/` (see its README) is imported, and what it says is seen in
+//! an answer (a management-group assignment reaching a subscription through the
+//! tree the shape gave) or in the summary; every refusal is exit 2 with the file
+//! named and the database left without a snapshot.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::support::{snapshots, stdout_json, whocan, write};
+
+const SUB_A: &str = "1b7c5a3e-2f4d-4c6b-9a8e-0d1f2e3c4b5a";
+const SUB_B: &str = "2c8d6b4f-3a5e-4d7c-8b9f-1e2a3f4d5c6b";
+const SUB_C: &str = "3d9e7c5a-4b6f-4e8d-9caa-2f3b4a5e6d7c";
+const SUB_D: &str = "4eaf8d6b-5c7a-4f9e-8dbb-3a4c5b6f7e8d";
+/// Reader at the `ml-platform` management group (`powershell/get-azroleassignment.json`).
+const ALAIN: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+/// Reader at the `ml-prod` management group, below `ml-platform`.
+const PIPELINE_SP: &str = "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f";
+/// "ML Research Reader" at `rg-research` (`resource-graph/az-graph-query.json`).
+const BEA: &str = "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e";
+const WS_READ: &str = "Microsoft.MachineLearningServices/workspaces/read";
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/shapes")
+        .join(rel)
+}
+
+fn import(db: &Path, files: &[PathBuf]) -> Output {
+    whocan(db)
+        .args([
+            "import",
+            "--format",
+            "json",
+            "--taken-at",
+            "2026-10-01T00:00:00Z",
+        ])
+        .args(files)
+        .output()
+        .unwrap()
+}
+
+fn import_ok(db: &Path, files: &[PathBuf]) -> Value {
+    let out = import(db, files);
+    assert!(
+        out.status.success(),
+        "import failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(&out)
+}
+
+/// `import` refused with exit 2; its stderr.
+fn import_refused(db: &Path, files: &[PathBuf]) -> String {
+    let out = import(db, files);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    stderr
+}
+
+/// The principals `who` lists for `action` at `scope`, by id.
+fn who(db: &Path, action: &str, scope: &str) -> Vec<String> {
+    let out = whocan(db)
+        .args(["who", action, "--scope", scope, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "who at {scope} failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut ids: Vec<String> = stdout_json(&out)["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sub(guid: &str) -> String {
+    format!("/subscriptions/{guid}")
+}
+
+/// The PowerShell roles and assignments, plus the tree shape under test.
+fn with_tree(tree: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    import_ok(
+        &db,
+        &[
+            fixture("powershell/get-azroledefinition.json"),
+            fixture("powershell/get-azroleassignment.json"),
+            fixture(tree),
+        ],
+    );
+    (dir, db)
+}
+
+fn sorted(ids: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+/// `Get-AzRoleAssignment | ConvertTo-Json` used to import as one directory object
+/// (its assignments vanished); ARM `getEntities` kept no parent.
+#[test]
+fn powershell_assignments_reach_a_subscription_through_arm_get_entities() {
+    let (_dir, db) = with_tree("arm-management-groups/get-entities.json");
+    let ids = who(&db, WS_READ, &sub(SUB_A));
+    assert!(ids.contains(&ALAIN.to_string()), "{ids:?}");
+    assert!(!ids.contains(&PIPELINE_SP.to_string()), "{ids:?}");
+}
+
+/// `$expand=children&$recurse=true` nests the children under `properties`: they
+/// used to be lost, and the subscription was unknown.
+#[test]
+fn management_group_assignments_reach_a_subscription_through_the_expanded_arm_tree() {
+    let (_dir, db) = with_tree("arm-management-groups/get-management-group-expand-recurse.json");
+    assert_eq!(
+        who(&db, WS_READ, &sub(SUB_B)),
+        sorted(&[ALAIN, PIPELINE_SP])
+    );
+}
+
+/// A management group's subscriptions list used to give a node named
+/// `/providers/.../managementGroups/ml-prod/subscriptions/<sub>`.
+#[test]
+fn management_group_assignments_reach_a_subscription_of_the_groups_subscriptions_list() {
+    let (_dir, db) = with_tree("arm-management-groups/management-group-subscriptions.json");
+    assert_eq!(who(&db, WS_READ, &sub(SUB_C)), sorted(&[PIPELINE_SP]));
+}
+
+/// A Resource Graph file mixes role assignments, role definitions, subscriptions
+/// (with their management-group chain), management groups, resource groups and
+/// resources: it used to be refused as "one file holds one kind of record".
+#[test]
+fn resource_graph_output_gives_assignments_roles_and_the_subscriptions_chain() {
+    let (_dir, db) = with_tree("resource-graph/az-graph-query.json");
+    assert_eq!(
+        who(&db, WS_READ, &sub(SUB_D)),
+        sorted(&[ALAIN, PIPELINE_SP])
+    );
+    let ws = format!(
+        "{}/resourceGroups/rg-research/providers/Microsoft.MachineLearningServices/workspaces/ml-research",
+        sub(SUB_D)
+    );
+    assert_eq!(who(&db, WS_READ, &ws), sorted(&[ALAIN, PIPELINE_SP, BEA]));
+}
+
+#[test]
+fn search_azgraph_rows_give_roles_and_assignments() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let s = import_ok(
+        &db,
+        &[
+            fixture("resource-graph/search-azgraph.json"),
+            fixture("resource-graph/az-graph-query.json"),
+        ],
+    );
+    assert_eq!(s["counts"]["roleDefinitions"], 2);
+    assert_eq!(s["counts"]["roleAssignments"], 2);
+    assert_eq!(s["files"][0]["kind"], "resource-graph");
+    assert_eq!(who(&db, WS_READ, &sub(SUB_D)), sorted(&[PIPELINE_SP]));
+}
+
+#[test]
+fn the_summary_counts_the_new_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let s = import_ok(
+        &db,
+        &[
+            fixture("pim-groups"),
+            fixture("graph"),
+            fixture("operations/keyvault-both-planes.json"),
+        ],
+    );
+    let c = &s["counts"];
+    let want = [
+        ("pimGroupsEligible", 2),
+        ("pimGroupsActive", 1),
+        ("users", 2),
+        ("devices", 1),
+        ("memberLists", 2),
+        ("partialMemberLists", 1),
+        ("membersKnownOnlyFromMemberFiles", 3),
+        ("operations", 3),
+    ];
+    for (k, v) in want {
+        assert_eq!(c[k], v, "count {k}: {c}");
+    }
+    let kinds: Vec<&str> = s["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"partial-page"), "{kinds:?}");
+    assert!(!kinds.contains(&"duplicate-object"), "{kinds:?}");
+}
+
+/// An import of nothing used to make an empty snapshot.
+#[test]
+fn an_import_that_reads_no_record_is_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let a = write(dir.path(), "in/users.json", "[]");
+    let b = write(dir.path(), "in/groups.json", "{\"value\": []}");
+    let stderr = import_refused(&db, &[a, b]);
+    assert!(stderr.contains("nothing to import"), "{stderr}");
+    assert!(stderr.contains("\nhint: "), "{stderr}");
+    assert!(!db.exists() || snapshots(&db).is_empty());
+}
+
+/// A JSON file in `members/` not named after a group used to be read as a
+/// directory listing.
+#[test]
+fn a_misnamed_member_file_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let roles = fixture("powershell/get-azroledefinition.json");
+    import_ok(&db, std::slice::from_ref(&roles));
+    let bad = write(
+        dir.path(),
+        "export/members/ml-engineers.json",
+        format!(r#"[{{"id":"{BEA}","displayName":"Bea","userPrincipalName":"bea@contoso.com"}}]"#),
+    );
+    let stderr = import_refused(&db, &[roles, bad.clone()]);
+    assert!(stderr.contains(&bad.display().to_string()), "{stderr}");
+    assert!(stderr.contains("<group-object-id>.json"), "{stderr}");
+    assert_eq!(snapshots(&db).len(), 1, "the database is as before");
+}
+
+/// A duplicate key used to be read silently (the first value won).
+#[test]
+fn a_duplicate_key_is_refused_at_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let bad = write(
+        dir.path(),
+        "roles.json",
+        "[{\"Name\": \"Reader\",\n  \"IsCustom\": false,\n  \"Actions\": [\"*/read\"], \"isCustom\": true}]",
+    );
+    let stderr = import_refused(&db, std::slice::from_ref(&bad));
+    assert!(
+        stderr.contains(&format!("{}:3:26: duplicate key `isCustom`", bad.display())),
+        "{stderr}"
+    );
+}
