@@ -7,6 +7,7 @@ mod facts;
 mod history;
 mod import;
 mod lint;
+mod resolve;
 mod review;
 mod slice;
 mod support;
