@@ -26,15 +26,22 @@ use super::UsageError;
 /// as one space, trimmed. Letters of other scripts are only lowercased.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// [`fold`] into `out` (cleared first), reusing its allocation.
+fn fold_into(s: &str, out: &mut String) {
+    out.clear();
     let mut space = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
+    let mut push = |c: char, out: &mut String| {
         if c.is_whitespace() {
             space = !out.is_empty();
-            continue;
+            return;
         }
         let mapped = fold_char(c);
         if mapped == Some("") {
-            continue;
+            return;
         }
         if space {
             out.push(' ');
@@ -44,8 +51,16 @@ pub fn fold(s: &str) -> String {
             Some(m) => out.push_str(m),
             None => out.push(c),
         }
+    };
+    if s.is_ascii() {
+        for b in s.bytes() {
+            push(char::from(b.to_ascii_lowercase()), out);
+        }
+    } else {
+        for c in s.chars().flat_map(char::to_lowercase) {
+            push(c, out);
+        }
     }
-    out
 }
 
 /// The base letters of one lowercase Latin letter with a diacritic, `Some("")`
@@ -137,6 +152,19 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// [`distance`], or `None` as soon as it is certain to exceed `max`.
 fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    distance_rows(a, b, max, &mut Rows::default())
+}
+
+/// The three rows [`distance_rows`] works in, kept between calls.
+#[derive(Default)]
+struct Rows {
+    prev2: Vec<usize>,
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+/// [`distance_within`] in `rows` (no allocation once they are large enough).
+fn distance_rows(a: &[char], b: &[char], max: usize, rows: &mut Rows) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
@@ -144,10 +172,14 @@ fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
         return Some(a.len().max(b.len()));
     }
     let w = b.len() + 1;
-    // Three rows: two back (transpositions), one back, current.
-    let mut prev2 = vec![0usize; w];
-    let mut prev: Vec<usize> = (0..w).collect();
-    let mut cur = vec![0usize; w];
+    // Two rows back (transpositions), one back, current.
+    let Rows { prev2, prev, cur } = rows;
+    prev2.clear();
+    prev2.resize(w, 0);
+    prev.clear();
+    prev.extend(0..w);
+    cur.clear();
+    cur.resize(w, 0);
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -160,11 +192,12 @@ fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
             cur[j] = d;
             row_min = row_min.min(d);
         }
+        // Row minima never decrease: nothing below can come back within `max`.
         if row_min > max {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        std::mem::swap(prev2, prev);
+        std::mem::swap(prev, cur);
     }
     let d = prev[w - 1];
     (d <= max).then_some(d)
@@ -203,6 +236,73 @@ pub fn shown(s: &str) -> String {
 // Suggestions and the not-found error
 // ---------------------------------------------------------------------------
 
+/// How close names are to one query (folded), with the buffers each comparison
+/// reuses: a `did you mean` over a large tenant compares hundreds of thousands.
+pub struct Closeness {
+    query: String,
+    chars: Vec<char>,
+    max: usize,
+    folded: String,
+    buf: Vec<char>,
+    rows: Rows,
+}
+
+impl Closeness {
+    /// Names within [`limit`] edits of `query` are close.
+    pub fn new(query: &str) -> Closeness {
+        let query = fold(query);
+        let chars: Vec<char> = query.chars().collect();
+        let max = limit(chars.len());
+        Closeness::within(query, chars, max)
+    }
+
+    fn within(query: String, chars: Vec<char>, max: usize) -> Closeness {
+        Closeness {
+            query,
+            chars,
+            max,
+            folded: String::new(),
+            buf: Vec::new(),
+            rows: Rows::default(),
+        }
+    }
+
+    /// `name` folds to the query itself.
+    pub fn same(&mut self, name: &str) -> bool {
+        fold_into(name, &mut self.folded);
+        self.folded == self.query
+    }
+
+    /// The score of `name`: its distance when within the limit; when it only
+    /// contains the query (three characters or more), the limit plus one; else
+    /// `None`.
+    pub fn score(&mut self, name: &str) -> Option<usize> {
+        fold_into(name, &mut self.folded);
+        self.score_folded()
+    }
+
+    /// [`Closeness::score`] of the name [`Closeness::same`] last folded.
+    fn score_folded(&mut self) -> Option<usize> {
+        let f = &self.folded;
+        let contains = self.chars.len() >= 3 && f.contains(self.query.as_str());
+        if f.len().abs_diff(self.query.len()) > 4 * self.max + 8 && !contains {
+            // Far apart in length (bytes, up to 4 per character): no need to count.
+            return None;
+        }
+        self.buf.clear();
+        self.buf.extend(f.chars());
+        distance_rows(&self.chars, &self.buf, self.max, &mut self.rows)
+            .or_else(|| contains.then_some(self.max + 1))
+    }
+}
+
+/// The (at most) `n` best of `scored` (score, item), best first; ties keep their
+/// order.
+fn best<T>(mut scored: Vec<(usize, usize, T)>, n: usize) -> Vec<T> {
+    scored.sort_by_key(|(s, seq, _)| (*s, *seq));
+    scored.into_iter().take(n).map(|(_, _, t)| t).collect()
+}
+
 /// The (at most) `n` candidates closest to `query`, best first: each candidate is
 /// an item and the names it goes by; its closeness is that of its closest name
 /// (folded). A candidate is offered when it is within [`limit`] edits, or when a
@@ -213,27 +313,14 @@ pub fn closest<T>(
     candidates: impl IntoIterator<Item = (T, Vec<String>)>,
     n: usize,
 ) -> Vec<T> {
-    let q = fold(query);
-    let qc: Vec<char> = q.chars().collect();
-    let max = limit(qc.len());
-    let mut scored: Vec<(usize, usize, T)> = Vec::new();
+    let mut c = Closeness::new(query);
+    let mut scored = Vec::new();
     for (seq, (item, names)) in candidates.into_iter().enumerate() {
-        let mut best: Option<usize> = None;
-        for name in names {
-            let f = fold(&name);
-            let fc: Vec<char> = f.chars().collect();
-            let score = distance_within(&qc, &fc, max)
-                .or_else(|| (qc.len() >= 3 && f.contains(q.as_str())).then_some(max + 1));
-            if let Some(s) = score {
-                best = Some(best.map_or(s, |b| b.min(s)));
-            }
-        }
-        if let Some(s) = best {
+        if let Some(s) = names.iter().filter_map(|name| c.score(name)).min() {
             scored.push((s, seq, item));
         }
     }
-    scored.sort_by_key(|(s, seq, _)| (*s, *seq));
-    scored.into_iter().take(n).map(|(_, _, t)| t).collect()
+    best(scored, n)
 }
 
 /// How many candidates a `did you mean` offers.
@@ -292,8 +379,8 @@ pub trait PrincipalSource {
     fn exact(&self, text: &str) -> anyhow::Result<Vec<Principal>>;
     /// Whether anything but a principal record names the object id `k`.
     fn seen(&self, k: &str) -> anyhow::Result<IdSeen>;
-    /// Every principal record.
-    fn all(&self) -> anyhow::Result<Vec<Principal>>;
+    /// Every principal record, one at a time.
+    fn each(&self, f: &mut dyn FnMut(Principal)) -> anyhow::Result<()>;
 }
 
 impl PrincipalSource for Stored<'_> {
@@ -309,8 +396,8 @@ impl PrincipalSource for Stored<'_> {
         Ok(self.store.object_id_seen(self.snapshot, k)?)
     }
 
-    fn all(&self) -> anyhow::Result<Vec<Principal>> {
-        Ok(self.store.all_principals(self.snapshot)?)
+    fn each(&self, f: &mut dyn FnMut(Principal)) -> anyhow::Result<()> {
+        Ok(self.store.each_principal(self.snapshot, f)?)
     }
 }
 
@@ -382,8 +469,9 @@ impl PrincipalSource for Tenant {
         })
     }
 
-    fn all(&self) -> anyhow::Result<Vec<Principal>> {
-        Ok(self.principals.clone())
+    fn each(&self, f: &mut dyn FnMut(Principal)) -> anyhow::Result<()> {
+        self.principals.iter().cloned().for_each(f);
+        Ok(())
     }
 }
 
@@ -623,32 +711,53 @@ pub fn principal(src: &impl PrincipalSource, name: &str) -> anyhow::Result<Strin
         IdSeen::NotPrincipal(kind) => return Err(not_a_principal(name, kind)),
         IdSeen::Nowhere => {}
     }
-    let all = src.all()?;
-    let q = fold(text);
-    let folded: Vec<Principal> = all
-        .iter()
-        .filter(|p| names_of(p).any(|n| fold(n) == q))
-        .cloned()
-        .collect();
-    if !folded.is_empty() {
-        return one_of(name, folded);
-    }
+    // One pass over every record: the same name once folded, else the closest.
     let guid = super::common::is_guid(&k);
-    let suggestions: Vec<String> = closest(
-        text,
-        all.iter().filter(|p| p.kind.is_principal()).map(|p| {
-            let mut names: Vec<String> = names_of(p).map(str::to_string).collect();
-            if guid {
-                names.push(p.id.clone());
-                names.extend(p.app_id.clone());
+    let mut names = Closeness::new(text);
+    // A mistyped object id or appId: a few characters off.
+    let mut ids = Closeness::within(k.clone(), k.chars().collect(), 3);
+    let mut same: Vec<Principal> = Vec::new();
+    let mut scored: Vec<(usize, usize, Principal)> = Vec::new();
+    let mut seq = 0usize;
+    src.each(&mut |p: Principal| {
+        seq += 1;
+        let mut score: Option<usize> = None;
+        let mut is_same = false;
+        for n in names_of(&p) {
+            if names.same(n) {
+                is_same = true;
+                break;
             }
-            (p, names)
-        }),
-        OFFER,
-    )
-    .into_iter()
-    .map(describe)
-    .collect();
+            if same.is_empty() && !guid {
+                if let Some(s) = names.score_folded() {
+                    score = Some(score.map_or(s, |b| b.min(s)));
+                }
+            }
+        }
+        if is_same {
+            same.push(p);
+            return;
+        }
+        if guid && same.is_empty() {
+            score = [Some(p.id.as_str()), p.app_id.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter_map(|id| ids.score(id))
+                .min();
+        }
+        if let Some(s) = score.filter(|_| p.kind.is_principal()) {
+            scored.push((s, seq, p));
+            // Only the best few are offered: keep the list short.
+            if scored.len() >= 1024 {
+                scored.sort_by_key(|(s, seq, _)| (*s, *seq));
+                scored.truncate(OFFER);
+            }
+        }
+    })?;
+    if !same.is_empty() {
+        return one_of(name, same);
+    }
+    let suggestions: Vec<String> = best(scored, OFFER).iter().map(describe).collect();
     let headline = if guid {
         format!(
             "no principal matches \"{}\" in {}: no directory listing, assignment, eligibility, deny assignment or member file names this object id",

@@ -57,14 +57,21 @@ pub(crate) fn find_principals(
     Ok(Vec::new())
 }
 
-/// Every principal record of snapshot `s` (the folded, accent-insensitive match
-/// and the `did you mean` of a name that matched nothing exactly).
-pub(crate) fn all_principals(conn: &Connection, s: i64) -> rusqlite::Result<Vec<Principal>> {
+/// Every principal record of snapshot `s`, one at a time, in key order (the
+/// folded, accent-insensitive match and the `did you mean` of a name that matched
+/// nothing exactly): none is kept, so a large tenant costs a scan, not its memory.
+pub(crate) fn each_principal(
+    conn: &Connection,
+    s: i64,
+    f: &mut dyn FnMut(Principal),
+) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {PRINCIPAL_COLS} FROM principals WHERE {IN_SNAPSHOT} ORDER BY key"
     ))?;
-    let rows = st.query_map([s], principal_row)?;
-    rows.collect()
+    for p in st.query_map([s], principal_row)? {
+        f(p?);
+    }
+    Ok(())
 }
 
 /// Where an object id that no principal record has is named.

@@ -452,13 +452,15 @@ impl Store {
         Ok(lookup::find_principals(&self.conn, snapshot_id, text)?)
     }
 
-    /// Every principal record of a snapshot (the accent-insensitive match and the
-    /// `did you mean` of a name nothing matched exactly: an error path).
-    pub fn all_principals(
+    /// Every principal record of a snapshot, one at a time, none kept (the
+    /// accent-insensitive match and the `did you mean` of a name nothing matched
+    /// exactly: an error path).
+    pub fn each_principal(
         &self,
         snapshot_id: i64,
-    ) -> Result<Vec<crate::model::Principal>, StoreError> {
-        Ok(lookup::all_principals(&self.conn, snapshot_id)?)
+        f: &mut dyn FnMut(crate::model::Principal),
+    ) -> Result<(), StoreError> {
+        Ok(lookup::each_principal(&self.conn, snapshot_id, f)?)
     }
 
     /// Whether anything in a snapshot names the object id `key` (lowercase)
