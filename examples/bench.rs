@@ -998,6 +998,7 @@ fn main() -> anyhow::Result<()> {
                 scope: None,
                 workspace: Some(ws.to_string()),
             })
+            .map(|t| t.id)
         };
         let mut ms = Vec::new();
         let mut answers = 0usize;

@@ -41,7 +41,7 @@ is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  
     Who(WhoArgs),
     /// Can PRINCIPAL do ACTION... at a scope? Exit 0 if yes, 1 if no; says why and why not.
     #[command(
-        after_help = "PRINCIPAL is an object id, a user principal name or a display name.\n\nExamples:\n  whocan can alice@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can 'Build Pipeline' --activity deploy-model --workspace ml-prod --explain"
+        after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan can alice@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can 'Build Pipeline' --activity deploy-model --workspace ml-prod --explain"
     )]
     Can(CanArgs),
     /// The concrete operations (from the imported catalogue) a principal can do at a scope.
@@ -230,7 +230,8 @@ pub struct ScopeArgs {
     /// Target scope (a resource id, resource group, subscription, management group or /).
     #[arg(long, conflicts_with = "workspace")]
     pub scope: Option<String>,
-    /// Target an AzureML workspace by name (or a compute as WORKSPACE/COMPUTE).
+    /// Target an AzureML workspace by name or resource id (or a compute as
+    /// WORKSPACE/COMPUTE).
     #[arg(long)]
     pub workspace: Option<String>,
 }
@@ -248,6 +249,9 @@ pub struct WhoArgs {
     /// Treat the actions as data actions (otherwise the catalogue's isDataAction decides).
     #[arg(long)]
     pub data: bool,
+    /// Ask about an action that its provider's imported catalogue does not list.
+    #[arg(long)]
+    pub allow_unknown_action: bool,
     /// List groups that hold the access as well.
     #[arg(long)]
     pub include_groups: bool,
@@ -265,7 +269,8 @@ pub struct WhoArgs {
 
 #[derive(Debug, Args)]
 pub struct CanArgs {
-    /// Object id, user principal name or display name.
+    /// Object id, appId, user principal name, mail or display name (case and
+    /// accents do not matter).
     pub principal: String,
     /// Actions to check.
     #[arg(required_unless_present = "activity")]
@@ -276,6 +281,9 @@ pub struct CanArgs {
     pub scope: ScopeArgs,
     #[arg(long)]
     pub data: bool,
+    /// Ask about an action that its provider's imported catalogue does not list.
+    #[arg(long)]
+    pub allow_unknown_action: bool,
     #[arg(long)]
     pub explain: bool,
     #[arg(long, value_enum)]
@@ -288,6 +296,7 @@ pub struct CanArgs {
 
 #[derive(Debug, Args)]
 pub struct WhatArgs {
+    /// Object id, appId, user principal name, mail or display name.
     pub principal: String,
     #[command(flatten)]
     pub scope: ScopeArgs,

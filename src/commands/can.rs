@@ -16,8 +16,17 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     let timing = Timing::start();
     let sl = Sliced::open(db, &args.snapshot)?;
     timing.mark("open");
-    let scope = sl.target(&args.scope)?;
+    let scope = sl.target(&args.scope)?.id;
+    // TODO(incomplete): carry `target.inventory_missing` into the answer's
+    // `incomplete` once the engine's `Incomplete` is reshaped (Sliced::target
+    // warns on stderr until then).
     let principal = sl.principal(&args.principal)?;
+    match &args.activity {
+        Some(name) => {
+            super::resolve::activity(name)?;
+        }
+        None => sl.check_actions(&args.actions, args.allow_unknown_action)?,
+    }
     timing.mark("resolve");
     let (tenant, base) = sl.index(
         &scope,

@@ -8,9 +8,11 @@ use anyhow::Context;
 
 use crate::cli::{ScopeArgs, SnapshotArgs};
 use crate::engine::{ActionReq, Index};
-use crate::model::{key, scope_key, PrincipalKind, ScopeKind, Snapshot, Tenant};
+use crate::model::{scope_key, ScopeKind, Snapshot, Tenant};
 use crate::store::{SnapshotSelector, Store};
 
+use super::resolve;
+pub use super::resolve::{ScopeSource, Stored, Target};
 use super::UsageError;
 
 /// A snapshot loaded for questions.
@@ -81,180 +83,28 @@ pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
 }
 
 /// The target scope from `--scope` or `--workspace`, in the spelling the snapshot
-/// knows when it knows it.
+/// knows when it knows it (see [`resolve::target`]; a whole snapshot in memory).
 pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
-    target_scope_in(t.scopes.as_slice(), args)
-}
-
-/// Where scope nodes are looked up: a loaded snapshot's list, or the store.
-pub trait ScopeSource {
-    /// The node whose [`scope_key`] is `k`.
-    fn by_key(&self, k: &str) -> anyhow::Result<Option<crate::model::ScopeNode>>;
-    /// AzureML workspaces named `name` (by name or by the id's last segment), or
-    /// all of them.
-    fn workspaces(&self, name: Option<&str>) -> anyhow::Result<Vec<crate::model::ScopeNode>>;
-}
-
-fn is_workspace(n: &crate::model::ScopeNode) -> bool {
-    n.kind == ScopeKind::Resource
-        && n.resource_type
-            .as_deref()
-            .is_some_and(|r| r.eq_ignore_ascii_case("Microsoft.MachineLearningServices/workspaces"))
-}
-
-impl ScopeSource for [crate::model::ScopeNode] {
-    fn by_key(&self, k: &str) -> anyhow::Result<Option<crate::model::ScopeNode>> {
-        Ok(self.iter().find(|n| scope_key(&n.id) == k).cloned())
+    let target = target_scope_in(t, args)?;
+    if let Some(w) = target.warning() {
+        eprintln!("{w}");
     }
-
-    fn workspaces(&self, name: Option<&str>) -> anyhow::Result<Vec<crate::model::ScopeNode>> {
-        Ok(self
-            .iter()
-            .filter(|n| is_workspace(n))
-            .filter(|n| {
-                name.is_none_or(|ws| {
-                    n.name.eq_ignore_ascii_case(ws)
-                        || scope_key(&n.id).ends_with(&format!("/workspaces/{}", key(ws)))
-                })
-            })
-            .cloned()
-            .collect())
-    }
+    Ok(target.id)
 }
 
-/// The store's scope nodes of one snapshot, read by key or name as asked.
-pub struct StoredScopes<'a> {
-    pub store: &'a Store,
-    pub snapshot: i64,
-}
-
-impl ScopeSource for StoredScopes<'_> {
-    fn by_key(&self, k: &str) -> anyhow::Result<Option<crate::model::ScopeNode>> {
-        Ok(self.store.scope_by_key(self.snapshot, k)?)
-    }
-
-    fn workspaces(&self, name: Option<&str>) -> anyhow::Result<Vec<crate::model::ScopeNode>> {
-        Ok(self.store.workspaces(self.snapshot, name)?)
-    }
-}
-
-/// [`target_scope`] over the snapshot's scope nodes.
+/// [`target_scope`] over any [`ScopeSource`]: the scope must be known to the
+/// snapshot (SPEC §3), else an error with the closest scopes.
 pub fn target_scope_in(
     scopes: &(impl ScopeSource + ?Sized),
     args: &ScopeArgs,
-) -> anyhow::Result<String> {
-    if let Some(s) = &args.scope {
-        let k = scope_key(s);
-        if let Some(n) = scopes.by_key(&k)? {
-            return Ok(n.id);
-        }
-        if !s.trim().starts_with('/') {
-            return Err(UsageError(format!(
-                "--scope `{s}` is not a scope id: expected /, /providers/Microsoft.Management/managementGroups/NAME, /subscriptions/ID[/resourceGroups/RG[/providers/...]]"
-            ))
-            .into());
-        }
-        return Ok(if k == "/" {
-            "/".into()
-        } else {
-            s.trim().trim_end_matches('/').to_string()
-        });
-    }
-    let Some(w) = &args.workspace else {
-        return Err(UsageError("say where: --scope SCOPE or --workspace NAME".into()).into());
-    };
-    let (ws, compute) = match w.split_once('/') {
-        Some((a, b)) => (a, Some(b)),
-        None => (w.as_str(), None),
-    };
-    let found = scopes.workspaces(Some(ws))?;
-    let ws_id = match found.as_slice() {
-        [one] => one.id.clone(),
-        [] => {
-            let all = scopes.workspaces(None)?;
-            let mut names: Vec<&str> = all.iter().map(|n| n.name.as_str()).collect();
-            names.sort();
-            names.dedup();
-            let more = names.len().saturating_sub(20);
-            names.truncate(20);
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
-            return Err(UsageError(format!(
-                "no workspace named `{ws}` in this snapshot; known workspaces: {}",
-                if names.is_empty() {
-                    "none (import `az resource list` or `az ml workspace list` output)".to_string()
-                } else {
-                    format!("{}{more}", names.join(", "))
-                }
-            ))
-            .into());
-        }
-        many => {
-            let ids: Vec<&str> = many.iter().map(|n| n.id.as_str()).collect();
-            return Err(UsageError(format!(
-                "workspace name `{ws}` is ambiguous; use --scope with one of:\n  {}",
-                ids.join("\n  ")
-            ))
-            .into());
-        }
-    };
-    Ok(match compute {
-        None => ws_id,
-        Some(c) => {
-            let want = format!("{}/computes/{}", scope_key(&ws_id), key(c));
-            scopes
-                .by_key(&want)?
-                .map(|n| n.id)
-                .unwrap_or_else(|| format!("{ws_id}/computes/{c}"))
-        }
-    })
+) -> anyhow::Result<Target> {
+    resolve::target(scopes, args)
 }
 
-/// The principal named by object id, user principal name or display name.
-pub fn resolve_principal(ix: &Index, t: &Tenant, name: &str) -> anyhow::Result<String> {
-    let k = key(name.trim());
-    if ix.principals.contains_key(&k)
-        || ix.assignment_principal(&k).is_some()
-        || ix.groups_of.contains_key(&k)
-        || ix.members_of.contains_key(&k)
-    {
-        return Ok(k);
-    }
-    let by_upn: Vec<_> = t
-        .principals
-        .iter()
-        .filter(|p| {
-            p.user_principal_name
-                .as_deref()
-                .is_some_and(|u| key(u) == k)
-        })
-        .collect();
-    if let [p] = by_upn.as_slice() {
-        return Ok(key(&p.id));
-    }
-    let mut by_name: Vec<_> = t
-        .principals
-        .iter()
-        .filter(|p| key(&p.display_name) == k)
-        .collect();
-    by_name.dedup_by(|a, b| key(&a.id) == key(&b.id));
-    match by_name.as_slice() {
-        [p] => Ok(key(&p.id)),
-        [] if is_guid(&k) => {
-            eprintln!(
-                "warning: {name} is in no directory listing and holds nothing in this snapshot"
-            );
-            Ok(k)
-        }
-        [] => Err(UsageError(format!(
-            "no principal matches `{name}` (by object id, user principal name or display name)"
-        ))
-        .into()),
-        many => Err(ambiguous(name, many)),
-    }
+/// The principal named by object id, appId, user principal name, mail or display
+/// name in a whole snapshot in memory (see [`resolve::principal`]).
+pub fn resolve_principal(t: &Tenant, name: &str) -> anyhow::Result<String> {
+    resolve::principal(t, name)
 }
 
 pub fn is_guid(s: &str) -> bool {
@@ -290,15 +140,32 @@ impl Sliced {
         })
     }
 
-    /// The scope `--scope` or `--workspace` names, in the snapshot's spelling.
-    pub fn target(&self, args: &ScopeArgs) -> anyhow::Result<String> {
-        target_scope_in(
-            &StoredScopes {
-                store: &self.store,
-                snapshot: self.snapshot.id,
-            },
-            args,
-        )
+    fn stored(&self) -> Stored<'_> {
+        Stored {
+            store: &self.store,
+            snapshot: self.snapshot.id,
+        }
+    }
+
+    /// The scope `--scope` or `--workspace` names, in the snapshot's spelling; an
+    /// unknown scope is an error (SPEC §3). A resource below a known resource
+    /// group that nothing names comes back with `inventory_missing`, and its
+    /// warning is printed here.
+    pub fn target(&self, args: &ScopeArgs) -> anyhow::Result<Target> {
+        let target = target_scope_in(&self.stored(), args)?;
+        if let Some(w) = target.warning() {
+            eprintln!("{w}");
+        }
+        Ok(target)
+    }
+
+    /// Checks the asked actions against the imported catalogue (see
+    /// [`resolve::check_actions`]), printing its notes.
+    pub fn check_actions(&self, actions: &[String], allow_unknown: bool) -> anyhow::Result<()> {
+        for note in resolve::check_actions(&self.stored(), actions, allow_unknown)? {
+            eprintln!("{note}");
+        }
+        Ok(())
     }
 
     /// The index of everything that decides access at `target` (and its ancestors)
@@ -393,48 +260,11 @@ impl Sliced {
         Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
     }
 
-    /// The principal named by object id, user principal name or display name.
+    /// The principal named by object id, appId, user principal name, mail or
+    /// display name (see [`resolve::principal`]), as a key.
     pub fn principal(&self, name: &str) -> anyhow::Result<String> {
-        let found = self.store.find_principals(self.snapshot.id, name)?;
-        let mut ids: Vec<&crate::model::Principal> = found.iter().collect();
-        ids.dedup_by(|a, b| key(&a.id) == key(&b.id));
-        match ids.as_slice() {
-            [p] => Ok(key(&p.id)),
-            [] if is_guid(&key(name.trim())) => Ok(key(name.trim())),
-            [] => Err(UsageError(format!(
-                "no principal matches `{name}` (by object id, user principal name or display name)"
-            ))
-            .into()),
-            many => Err(ambiguous(name, many)),
-        }
+        resolve::principal(&self.stored(), name)
     }
-}
-
-fn ambiguous(name: &str, many: &[&crate::model::Principal]) -> anyhow::Error {
-    let list: Vec<String> = many
-        .iter()
-        .map(|p| {
-            format!(
-                "{}  {}  {}{}",
-                key(&p.id),
-                match p.kind {
-                    PrincipalKind::ManagedIdentity => "ManagedIdentity",
-                    k => k.as_str(),
-                },
-                p.display_name,
-                p.user_principal_name
-                    .as_deref()
-                    .map(|u| format!("  {u}"))
-                    .unwrap_or_default()
-            )
-        })
-        .collect();
-    UsageError(format!(
-        "`{name}` matches {} principals; name one by object id or user principal name:\n  {}",
-        many.len(),
-        list.join("\n  ")
-    ))
-    .into()
 }
 
 /// Plain actions as requests at one scope; data plane from `--data` or the catalogue.
@@ -447,18 +277,7 @@ pub fn action_requests(
     let mut out = Vec::new();
     for a in actions {
         let a = a.trim();
-        if a.is_empty() || !a.contains('/') {
-            return Err(UsageError(format!(
-                "`{a}` is not an action: expected Provider.Namespace/resourceType/operation, e.g. Microsoft.MachineLearningServices/workspaces/computes/write"
-            ))
-            .into());
-        }
-        if a.contains('*') {
-            return Err(UsageError(format!(
-                "`{a}` is a pattern; ask about concrete actions (use `whocan what` or an --activity to expand patterns)"
-            ))
-            .into());
-        }
+        resolve::action_syntax(a)?;
         out.push(ActionReq {
             action: a.to_string(),
             data: data || ix.is_data_action(a),

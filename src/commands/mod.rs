@@ -17,6 +17,7 @@ pub mod demo;
 pub mod diff;
 pub mod import;
 pub mod lint;
+pub mod resolve;
 pub mod review;
 pub mod snapshots;
 pub mod synth;

@@ -274,7 +274,8 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             .into());
         }
         let sl = Sliced::open(db, &args.snapshot)?;
-        let target = sl.target(&args.scope)?;
+        // TODO(incomplete): `inventory_missing` (warned on stderr by Sliced::target).
+        let target = sl.target(&args.scope)?.id;
         let index = sl.review_index(&target)?;
         let names = ScopeNames::new(&sl.scopes);
         (

@@ -14,7 +14,8 @@ use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let sl = Sliced::open(db, &args.snapshot)?;
-    let scope = sl.target(&args.scope)?;
+    // TODO(incomplete): `inventory_missing` (warned on stderr by Sliced::target).
+    let scope = sl.target(&args.scope)?.id;
     let principal = sl.principal(&args.principal)?;
     let (tenant, base) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
     if base.operations.is_empty() {

@@ -19,11 +19,13 @@ use crate::model::{Flag, InputFile, Snapshot, Tenant};
 
 mod canon;
 pub mod history;
+mod lookup;
 mod read;
 pub mod review;
 mod slice;
 mod write;
 
+pub use lookup::IdSeen;
 pub use slice::SliceRequest;
 
 #[cfg(test)]
@@ -455,13 +457,94 @@ impl Store {
         Ok(slice::workspaces(&self.conn, snapshot_id, name)?)
     }
 
-    /// Principals whose object id, user principal name or display name is `text`.
+    /// Principals whose object id, appId, user principal name, mail or display
+    /// name is `text` (ASCII case-insensitive), by the first of those columns that
+    /// matches: one index seek per column.
     pub fn find_principals(
         &self,
         snapshot_id: i64,
         text: &str,
     ) -> Result<Vec<crate::model::Principal>, StoreError> {
-        Ok(slice::find_principals(&self.conn, snapshot_id, text)?)
+        Ok(lookup::find_principals(&self.conn, snapshot_id, text)?)
+    }
+
+    /// Every principal record of a snapshot, one at a time, none kept (the
+    /// accent-insensitive match and the `did you mean` of a name nothing matched
+    /// exactly: an error path).
+    pub fn each_principal(
+        &self,
+        snapshot_id: i64,
+        f: &mut dyn FnMut(crate::model::Principal),
+    ) -> Result<(), StoreError> {
+        Ok(lookup::each_principal(&self.conn, snapshot_id, f)?)
+    }
+
+    /// Whether anything in a snapshot names the object id `key` (lowercase)
+    /// besides a principal record: index seeks only.
+    pub fn object_id_seen(&self, snapshot_id: i64, key: &str) -> Result<IdSeen, StoreError> {
+        Ok(lookup::object_id_seen(&self.conn, snapshot_id, key)?)
+    }
+
+    /// Whether a snapshot names the scope with this [`crate::model::scope_key`]
+    /// (a scope node, or an assignment's, eligibility's or deny assignment's scope).
+    pub fn scope_named(&self, snapshot_id: i64, key: &str) -> Result<bool, StoreError> {
+        Ok(lookup::scope_named(&self.conn, snapshot_id, key)?)
+    }
+
+    /// Whether a snapshot names some scope strictly below `key` by path.
+    pub fn scope_named_below(&self, snapshot_id: i64, key: &str) -> Result<bool, StoreError> {
+        Ok(lookup::scope_named_below(&self.conn, snapshot_id, key)?)
+    }
+
+    /// Every scope a snapshot names strictly below `key` by path, as (key,
+    /// spelling): for `did you mean`.
+    pub fn scopes_named_below(
+        &self,
+        snapshot_id: i64,
+        key: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(lookup::scopes_named_below(&self.conn, snapshot_id, key)?)
+    }
+
+    /// Whether a snapshot holds catalogue operations of this provider namespace.
+    pub fn provider_catalogued(
+        &self,
+        snapshot_id: i64,
+        namespace: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(lookup::provider_catalogued(
+            &self.conn,
+            snapshot_id,
+            namespace,
+        )?)
+    }
+
+    /// Whether a snapshot holds any catalogue operation.
+    pub fn any_catalogue(&self, snapshot_id: i64) -> Result<bool, StoreError> {
+        Ok(lookup::any_catalogue(&self.conn, snapshot_id)?)
+    }
+
+    /// Whether a snapshot's catalogue has this operation, in either plane.
+    pub fn operation_catalogued(&self, snapshot_id: i64, name: &str) -> Result<bool, StoreError> {
+        Ok(lookup::operation_catalogued(&self.conn, snapshot_id, name)?)
+    }
+
+    /// The operation names of one provider's catalogue: for `did you mean`.
+    pub fn provider_operations(
+        &self,
+        snapshot_id: i64,
+        namespace: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(lookup::provider_operations(
+            &self.conn,
+            snapshot_id,
+            namespace,
+        )?)
+    }
+
+    /// The provider namespaces with a catalogue in a snapshot.
+    pub fn catalogued_providers(&self, snapshot_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(lookup::catalogued_providers(&self.conn, snapshot_id)?)
     }
 
     /// The full content of one snapshot, in canonical order (see [`canonicalize`]).

@@ -15,8 +15,8 @@ use rustc_hash::FxHashSet as HashSet;
 use rusqlite::Connection;
 
 use crate::model::{
-    key, role_guid, Assignment, Eligibility, Principal, PrincipalKind, RoleDefinition, ScopeNode,
-    Tenant, ALL_PRINCIPALS,
+    key, role_guid, Assignment, Eligibility, PrincipalKind, RoleDefinition, ScopeNode, Tenant,
+    ALL_PRINCIPALS,
 };
 
 use super::canon::operation_key;
@@ -161,30 +161,6 @@ pub(crate) fn workspaces(
             rows.collect()
         }
     }
-}
-
-/// Principals whose object id, user principal name or display name is `text`
-/// (case-insensitive).
-pub(crate) fn find_principals(
-    conn: &Connection,
-    s: i64,
-    text: &str,
-) -> rusqlite::Result<Vec<Principal>> {
-    let k = key(text.trim());
-    // By object id, else by user principal name, else by display name.
-    for column in ["key", "lower(user_principal_name)", "lower(display_name)"] {
-        let found = query_by(
-            conn,
-            &sql(PRINCIPAL_COLS, "principals", column),
-            s,
-            &k,
-            principal_row,
-        )?;
-        if !found.is_empty() {
-            return Ok(found);
-        }
-    }
-    Ok(Vec::new())
 }
 
 /// The slice's `scopes` are left empty: the caller has the tree nodes already

@@ -9,6 +9,7 @@ mod import;
 mod import_csv;
 mod import_shapes;
 mod lint;
+mod resolve;
 mod review;
 mod slice;
 mod support;
