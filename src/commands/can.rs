@@ -16,10 +16,8 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     let timing = Timing::start();
     let sl = Sliced::open(db, &args.snapshot)?;
     timing.mark("open");
-    let scope = sl.target(&args.scope)?.id;
-    // TODO(incomplete): carry `target.inventory_missing` into the answer's
-    // `incomplete` once the engine's `Incomplete` is reshaped (Sliced::target
-    // warns on stderr until then).
+    let target = sl.target(&args.scope)?;
+    let scope = target.id.clone();
     let principal = sl.principal(&args.principal)?;
     match &args.activity {
         Some(name) => {
@@ -48,7 +46,8 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     let mut anc = Ancestry::default();
     let answer = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);
     timing.mark("decide");
-    let incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
+    let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
+    incomplete.splice(0..0, target.incomplete());
     timing.mark("incomplete");
     let names = report::ScopeNames::new(&sl.scopes);
     let q = answers::Question {

@@ -789,9 +789,8 @@ pub struct Target {
     pub id: String,
     /// A resource below a known resource group (or subscription) that nothing in
     /// the snapshot names: answered from its ancestors' assignments, but the
-    /// inventory that would list it (and anything assigned on it) is missing.
-    // TODO(incomplete): the engine's `Incomplete` is being reshaped; this becomes
-    // its `inventory missing` entry (SPEC §4). Until then commands warn on stderr.
+    /// inventory that would list it (and anything assigned on it) is missing:
+    /// answers carry [`Target::incomplete`] (SPEC §4 `inventory missing`).
     pub inventory_missing: bool,
 }
 
@@ -801,6 +800,16 @@ impl Target {
             id,
             inventory_missing: false,
         }
+    }
+
+    /// The `inventory missing` entry of an answer's `incomplete`, if any.
+    pub fn incomplete(&self) -> Option<crate::engine::decide::Incomplete> {
+        self.inventory_missing.then(|| {
+            crate::engine::decide::Incomplete::scope(
+                crate::engine::decide::IncompleteReason::InventoryMissing,
+                &self.id,
+            )
+        })
     }
 
     /// The stderr warning for a target whose inventory is missing (none otherwise).

@@ -274,7 +274,8 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             .into());
         }
         let sl = Sliced::open(db, &args.snapshot)?;
-        // TODO(incomplete): `inventory_missing` (warned on stderr by Sliced::target).
+        // A resource missing from the inventory is warned about by `Sliced::target`
+        // (stderr is where review's incomplete notice goes).
         let target = sl.target(&args.scope)?.id;
         let index = sl.review_index(&target)?;
         let names = ScopeNames::new(&sl.scopes);

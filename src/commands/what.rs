@@ -14,8 +14,8 @@ use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let sl = Sliced::open(db, &args.snapshot)?;
-    // TODO(incomplete): `inventory_missing` (warned on stderr by Sliced::target).
-    let scope = sl.target(&args.scope)?.id;
+    let target = sl.target(&args.scope)?;
+    let scope = target.id.clone();
     let principal = sl.principal(&args.principal)?;
     let (tenant, base) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
     if base.operations.is_empty() {
@@ -30,7 +30,8 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let ix = sl.expand_groups_for(tenant, &base, &alts)?;
     drop(base);
     let rows = query::what(&ix, &principal, &scope, args.provider.as_deref());
-    let incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
+    let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
+    incomplete.splice(0..0, target.incomplete());
     for i in &incomplete {
         eprintln!("warning: incomplete: {}", i.describe());
     }

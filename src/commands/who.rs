@@ -52,10 +52,9 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
     if std::env::var_os("WHOCAN_TIMING").is_some() {
         eprintln!("open {:?}", t0.elapsed());
     }
-    let scope = sl.target(&args.scope)?.id;
-    // TODO(incomplete): carry `target.inventory_missing` into the answer's
-    // `incomplete` once the engine's `Incomplete` is reshaped (Sliced::target
-    // warns on stderr until then).
+    let target = sl.target(&args.scope)?;
+    let scope = target.id.clone();
+    let missing: Vec<_> = target.incomplete().into_iter().collect();
     match &args.activity {
         Some(name) => {
             super::resolve::activity(name)?;
@@ -106,6 +105,7 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
                 }
             });
             result?;
+            let incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
             stream.finish(&q, &incomplete)?;
         }
         (None, Format::Csv) => {
@@ -126,7 +126,8 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
             report::dot::write(&mut out, &format!("who at {scope}"), &ds)?;
         }
         (None, Format::Table) => {
-            let answer = query::who(&ix, &alts, args.include_groups, args.explain);
+            let mut answer = query::who(&ix, &alts, args.include_groups, args.explain);
+            answer.incomplete.splice(0..0, missing);
             answers::who_table(&mut out, &q, &answer, args.explain)?;
         }
     }

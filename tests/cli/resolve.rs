@@ -379,7 +379,36 @@ fn a_resource_missing_from_the_inventory_is_answered_and_flagged() {
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(stdout_json(&out)["scope"], asked.as_str());
+    let answer = stdout_json(&out);
+    assert_eq!(answer["scope"], asked.as_str());
+    let entry = answer["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["reason"] == "inventory missing")
+        .cloned();
+    assert_eq!(
+        entry.map(|i| i["scope"].clone()),
+        Some(serde_json::json!(asked)),
+        "{answer}"
+    );
+    // `can` carries it too.
+    let out = run(&[
+        "can",
+        "alice.nguyen@contoso.com",
+        WS_READ,
+        "--scope",
+        &asked,
+        "--format",
+        "json",
+    ]);
+    assert!(
+        stdout_json(&out)["incomplete"]
+            .to_string()
+            .contains("inventory missing"),
+        "{}",
+        text(&out.stdout)
+    );
     // A compute the inventory does not list, named as WORKSPACE/COMPUTE.
     let out = run(&[
         "who",
