@@ -616,11 +616,21 @@ fn chain_hash_links_snapshots_and_verify_detects_tampering() {
     let s2 = store
         .write_snapshot(&meta("2026-04-01T00:00:00Z", "q2"), &tenant_b(), &[], &[])
         .unwrap();
-    let c1 = chain_hash("", &s1.content_hash, &s1.taken_at, Some("q1"));
+    let input = |s: &Snapshot, label| ChainInput {
+        id: s.id,
+        content_hash: &s.content_hash,
+        taken_at: &s.taken_at,
+        label: Some(label),
+        tool_version: &s.tool_version,
+        imported_at: &s.imported_at,
+        files: &[],
+        flags: &[],
+    };
+    let c1 = chain_hash_v2("", &input(&s1, "q1"));
     assert_eq!(store.chain_hash_of(1).unwrap(), c1);
     assert_eq!(
         store.chain_hash_of(2).unwrap(),
-        chain_hash(&c1, &s2.content_hash, &s2.taken_at, Some("q2"))
+        chain_hash_v2(&c1, &input(&s2, "q2"))
     );
     assert_eq!(store.verify(2).unwrap(), None);
 
