@@ -321,7 +321,12 @@ fn link(
     content: &str,
 ) -> rusqlite::Result<Option<String>> {
     Ok(match s.chain_version {
-        1 => Some(chain_hash(previous, content, &s.taken_at, s.label.as_deref())),
+        1 => Some(chain_hash(
+            previous,
+            content,
+            &s.taken_at,
+            s.label.as_deref(),
+        )),
         2 => {
             let (files, flags) = (stored_files(conn, s.id)?, stored_flags(conn, s.id)?);
             Some(chain_hash_v2(
