@@ -879,8 +879,9 @@ pub fn verify_json(r: &VerifyReport<'_>) -> Value {
 /// The first nine columns are the snapshot columns of earlier versions; `record`
 /// says what a row is about (`snapshot`, `review_apply`, `review_rows`,
 /// `receipt`). A review apply's row puts its time in `taken_at`, its reviewer in
-/// `label` and its chain status in `chain`; a receipt's row puts its check in
-/// `label` and its status in `chain`.
+/// `label`, its chain status in `chain` and its trail chain's version in
+/// `chain_version` (1; empty when unchained); a receipt's row puts its seal time in
+/// `taken_at`, its check in `label` and its status in `chain`.
 pub const VERIFY_CSV_COLUMNS: [&str; 12] = [
     "id",
     "taken_at",
