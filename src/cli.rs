@@ -64,8 +64,22 @@ is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  
         after_help = "Examples:\n  whocan diff 1 2\n  whocan diff 2026-07-01 2026-10-01 --workspace ml-prod --format csv"
     )]
     Diff(DiffArgs),
-    /// Recompute every snapshot's content hash and the hash chain; report the first mismatch.
+    /// Recompute every snapshot's content and chain hashes (provenance included) and the review
+    /// trail's chain; report the first break. With --receipt, also prove a receipt from `seal`.
+    #[command(
+        after_help = "Exit 0 when everything verifies, 1 at the first break (named on stderr).\n\nExamples:\n  whocan verify\n  whocan verify --receipt receipts/2026-Q4.json --public-key auditor.key.pub"
+    )]
     Verify(VerifyArgs),
+    /// Sign the current chain heads (latest snapshot, latest review apply) with an Ed25519 key:
+    /// a receipt to keep outside the database. `--new-key FILE` makes a key pair.
+    #[command(
+        after_help = "Keys are PEM (PKCS#8 private key, SubjectPublicKeyInfo public key), as OpenSSL \
+writes them; a key file holding 64 hex digits (the raw 32-byte key) is read too.\n\nExamples:\n  \
+whocan seal --new-key ~/keys/auditor.key          # also writes ~/keys/auditor.key.pub\n  \
+whocan seal --key ~/keys/auditor.key --out receipts/2026-Q4.json\n  \
+whocan verify --receipt receipts/2026-Q4.json --public-key ~/keys/auditor.key.pub"
+    )]
+    Seal(SealArgs),
     /// Findings: notActions gotchas, V1/V2 gaps, unknown actions, Owner-like custom roles, orphans, limits, risky holders.
     #[command(
         after_help = "Examples:\n  whocan lint\n  whocan lint --workspace ml-prod --format json"
@@ -145,6 +159,28 @@ pub struct DiffArgs {
 pub struct VerifyArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// A receipt written by `whocan seal`: prove its signature and that the database still
+    /// holds exactly the chain heads it sealed.
+    #[arg(long, value_name = "FILE", requires = "public_key")]
+    pub receipt: Option<PathBuf>,
+    /// The public key the receipt must be signed with (never taken from the receipt itself).
+    #[arg(long, value_name = "KEY", requires = "receipt")]
+    pub public_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SealArgs {
+    /// Create a new Ed25519 key pair: FILE (the private key, mode 0600) and FILE.pub. Refuses
+    /// to overwrite either.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "out"])]
+    pub new_key: Option<PathBuf>,
+    /// The private key to sign with.
+    #[arg(long, value_name = "FILE", required_unless_present = "new_key")]
+    pub key: Option<PathBuf>,
+    /// Write the receipt here (mode 0600; refuses to overwrite an existing receipt) instead
+    /// of to stdout.
+    #[arg(long, value_name = "RECEIPT")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ pub mod import;
 pub mod lint;
 pub mod resolve;
 pub mod review;
+pub mod seal;
 pub mod snapshots;
 pub mod synth;
 pub mod verify;
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Review(args) => review::run(&cli.db, args),
         Command::Diff(args) => diff::run(&cli.db, args),
         Command::Verify(args) => verify::run(&cli.db, args),
+        Command::Seal(args) => seal::run(&cli.db, args),
         Command::Lint(args) => lint::run(&cli.db, args),
     }
 }

@@ -1,8 +1,11 @@
-//! `whocan verify`: recompute every snapshot's content hash and the hash chain, and
-//! report the first snapshot whose stored hash no longer matches.
+//! `whocan verify`: recompute every snapshot's content hash and chain hash (the
+//! chain covers each snapshot's provenance since V5), and the review audit trail's
+//! chain; with `--receipt FILE --public-key KEY`, also prove a receipt written by
+//! `whocan seal` (see `seal.rs`).
 //!
-//! Exit 0 when every snapshot matches; exit 1 (the answer is "no", as for `can`)
-//! when one does not, naming the first on stderr. Read-only.
+//! Output lists each check and names the first break. Exit 0 when everything
+//! verifies; exit 1 (the answer is "no", as for `can`) at any mismatch, naming the
+//! first on stderr; exit 2 when the receipt or key cannot be read. Read-only.
 
 use std::io::Write;
 use std::path::Path;
@@ -11,33 +14,47 @@ use crate::cli::{Format, VerifyArgs};
 use crate::report::{self, history};
 
 use super::common::open_existing;
-use super::{output_format, Outcome};
+use super::{output_format, seal, Outcome};
 
 pub fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     let store = open_existing(db)?;
-    let checks = store.verify_all()?;
-    if checks.is_empty() {
+    let snapshots = store.verify_all()?;
+    let trail = store.verify_trail()?;
+    if snapshots.is_empty() {
         eprintln!(
             "{} holds no snapshot yet (hint: run `whocan import PATH...`)",
             db.display()
         );
     }
+    let receipt = match (&args.receipt, &args.public_key) {
+        (Some(r), Some(k)) => Some(seal::check_receipt(r, k, &snapshots, &trail)?),
+        _ => None,
+    };
+    let r = history::VerifyReport {
+        snapshots: &snapshots,
+        trail: &trail,
+        receipt: receipt.as_ref(),
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match output_format(args.format) {
-        Format::Json => report::print_json(&mut out, &history::verify_json(&checks))?,
-        Format::Csv => history::verify_csv(&mut out, &checks)?,
-        Format::Table => history::verify_table(&mut out, &checks)?,
+        Format::Json => report::print_json(&mut out, &history::verify_json(&r))?,
+        Format::Csv => history::verify_csv(&mut out, &r)?,
+        Format::Table => history::verify_table(&mut out, &r)?,
     }
     out.flush()?;
-    match checks.iter().find(|c| !c.ok()) {
+    match history::first_break(&r) {
         None => Ok(Outcome::Success),
-        Some(c) => {
+        Some(b) => {
             eprintln!(
-                "verify: snapshot {} ({}) no longer matches its recorded {} hash: the database was altered after import",
-                c.id,
-                c.taken_at,
-                if c.content_ok() { "chain" } else { "content" }
+                "verify: first break: {}: {}{}",
+                b.check,
+                b.detail,
+                if b.receipt {
+                    ""
+                } else {
+                    " (the database was altered after it was recorded)"
+                }
             );
             Ok(Outcome::No)
         }

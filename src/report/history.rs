@@ -12,12 +12,14 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
+use crate::commands::seal::ReceiptCheck;
 use crate::engine::diff::{
     AccessChange, AssignmentRef, Cause, Diff, GrantKind, PrincipalRef, RoleRef,
 };
 use crate::engine::lint::{Finding, Severity};
 use crate::model::Snapshot;
 use crate::store::history::SnapshotCheck;
+use crate::store::review::{ReviewCheck, TrailCheck};
 
 use super::answers::neutralise;
 use super::ScopeNames;
@@ -693,29 +695,194 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
 // ---------------------------------------------------------------------------------
 // verify
 
+/// Everything `verify` checked.
+pub struct VerifyReport<'a> {
+    pub snapshots: &'a [SnapshotCheck],
+    pub trail: &'a TrailCheck,
+    pub receipt: Option<&'a ReceiptCheck>,
+}
+
+/// One line of the list of checks: what was checked, its status (`ok`,
+/// `unchained` — a review sheet applied before the trail was chained, which has no
+/// hash of its own — or `MISMATCH`) and what it found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckLine {
+    pub check: String,
+    pub status: &'static str,
+    pub detail: String,
+    /// A check of the receipt (not of the database alone).
+    pub receipt: bool,
+}
+
+impl CheckLine {
+    pub fn ok(&self) -> bool {
+        self.status != "MISMATCH"
+    }
+}
+
+fn snapshot_line(c: &SnapshotCheck) -> CheckLine {
+    let covers = if c.chain_version >= 2 {
+        "version 2: content, time, label, tool version, import time, input files, flags"
+    } else {
+        "version 1, written before V5: content, time, label"
+    };
+    let detail = if !c.content_ok() {
+        format!(
+            "its rows no longer hash to the recorded content hash (recorded {}, now {})",
+            c.recorded_content, c.actual_content
+        )
+    } else if let Some(p) = &c.problem {
+        p.clone()
+    } else if !c.chain_ok() {
+        format!(
+            "its recorded chain hash {} differs from the expected {} ({covers}): one of those \
+             was edited, or the previous snapshot's recorded chain hash was",
+            c.recorded_chain, c.expected_chain
+        )
+    } else {
+        format!("content and chain hashes match ({covers})")
+    };
+    CheckLine {
+        check: format!("snapshot {} ({})", c.id, c.taken_at),
+        status: status(c.ok()),
+        detail,
+        receipt: false,
+    }
+}
+
+fn apply_line(a: &ReviewCheck) -> CheckLine {
+    let (status, detail) = if let Some(p) = &a.problem {
+        ("MISMATCH", p.clone())
+    } else if !a.chain_ok() {
+        (
+            "MISMATCH",
+            format!(
+                "its recorded chain hash {} differs from the one recomputed from what it recorded \
+                 ({}): its sheet, reviewer, time, snapshot or rows were edited, or the previous \
+                 apply's chain hash was",
+                a.recorded_chain.as_deref().unwrap_or_default(),
+                a.expected_chain
+            ),
+        )
+    } else if a.legacy() {
+        (
+            "unchained",
+            "applied before the trail was chained (schema V5): covered by the next chained \
+             apply's hash and by receipts, not by a hash of its own"
+                .to_string(),
+        )
+    } else {
+        (
+            "ok",
+            format!("chain hash matches ({} rows, by {})", a.rows, a.reviewer),
+        )
+    };
+    CheckLine {
+        check: format!("review apply {} ({})", a.id, a.applied_at),
+        status,
+        detail,
+        receipt: false,
+    }
+}
+
+/// Every check, in order: the snapshots, the review trail, the receipt.
+pub fn verify_lines(r: &VerifyReport<'_>) -> Vec<CheckLine> {
+    let mut lines: Vec<CheckLine> = r.snapshots.iter().map(snapshot_line).collect();
+    lines.extend(r.trail.applies.iter().map(apply_line));
+    if r.trail.orphan_rows > 0 {
+        lines.push(CheckLine {
+            check: "review decision rows".into(),
+            status: "MISMATCH",
+            detail: format!(
+                "{} rows belong to no applied sheet: inserted behind the trail's back",
+                r.trail.orphan_rows
+            ),
+            receipt: false,
+        });
+    }
+    if let Some(rc) = r.receipt {
+        lines.extend(rc.items.iter().map(|i| CheckLine {
+            check: i.check.clone(),
+            status: status(i.ok),
+            detail: i.detail.clone(),
+            receipt: true,
+        }));
+    }
+    lines
+}
+
+/// The first check that failed.
+pub fn first_break(r: &VerifyReport<'_>) -> Option<CheckLine> {
+    verify_lines(r).into_iter().find(|l| !l.ok())
+}
+
 fn first_mismatch(checks: &[SnapshotCheck]) -> Option<&SnapshotCheck> {
     checks.iter().find(|c| !c.ok())
 }
 
-pub fn verify_json(checks: &[SnapshotCheck]) -> Value {
+pub fn verify_json(r: &VerifyReport<'_>) -> Value {
+    let lines = verify_lines(r);
+    let first = lines.iter().find(|l| !l.ok());
     json!({
-        "ok": first_mismatch(checks).is_none(),
-        "firstMismatch": first_mismatch(checks).map(|c| c.id),
-        "snapshots": checks.iter().map(|c| json!({
+        "ok": first.is_none(),
+        "firstMismatch": first_mismatch(r.snapshots).map(|c| c.id),
+        "firstBreak": first.map(|l| json!({"check": l.check, "detail": l.detail})),
+        "checks": lines.iter().map(|l| json!({
+            "check": l.check, "status": l.status, "detail": l.detail,
+        })).collect::<Vec<_>>(),
+        "snapshots": r.snapshots.iter().map(|c| json!({
             "id": c.id,
             "takenAt": c.taken_at,
             "label": c.label,
-            "content": if c.content_ok() { "ok" } else { "MISMATCH" },
-            "chain": if c.chain_ok() { "ok" } else { "MISMATCH" },
+            "content": status(c.content_ok()),
+            "chain": status(c.chain_ok()),
+            "chainVersion": c.chain_version,
+            "toolVersion": c.tool_version,
+            "importedAt": c.imported_at,
+            "problem": c.problem,
             "recordedContentHash": c.recorded_content,
             "actualContentHash": c.actual_content,
             "recordedChainHash": c.recorded_chain,
             "expectedChainHash": c.expected_chain,
         })).collect::<Vec<_>>(),
+        "reviewTrail": {
+            "ok": r.trail.ok(),
+            "orphanRows": r.trail.orphan_rows,
+            "applies": r.trail.applies.iter().map(|a| json!({
+                "id": a.id,
+                "appliedAt": a.applied_at,
+                "reviewer": a.reviewer,
+                "file": a.file,
+                "snapshotId": a.snapshot_id,
+                "rows": a.rows,
+                "chain": apply_line(a).status,
+                "problem": a.problem,
+                "recordedChainHash": a.recorded_chain,
+                "expectedChainHash": a.expected_chain,
+            })).collect::<Vec<_>>(),
+        },
+        "receipt": r.receipt.map(|rc| json!({
+            "file": rc.path,
+            "ok": rc.ok(),
+            "sealedAt": rc.sealed_at,
+            "snapshot": {"id": rc.heads.snapshot.0, "chainHash": rc.heads.snapshot.1},
+            "reviewTrail": rc.heads.review.as_ref().map(|(id, h)| json!({
+                "applyId": id, "chainHash": h
+            })),
+            "checks": rc.items.iter().map(|i| json!({
+                "check": i.check, "status": status(i.ok), "detail": i.detail,
+            })).collect::<Vec<_>>(),
+        })),
     })
 }
 
-pub const VERIFY_CSV_COLUMNS: [&str; 9] = [
+/// The first nine columns are the snapshot columns of earlier versions; `record`
+/// says what a row is about (`snapshot`, `review_apply`, `review_rows`,
+/// `receipt`). A review apply's row puts its time in `taken_at`, its reviewer in
+/// `label`, its chain status in `chain` and its trail chain's version in
+/// `chain_version` (1; empty when unchained); a receipt's row puts its seal time in
+/// `taken_at`, its check in `label` and its status in `chain`.
+pub const VERIFY_CSV_COLUMNS: [&str; 12] = [
     "id",
     "taken_at",
     "label",
@@ -725,6 +892,9 @@ pub const VERIFY_CSV_COLUMNS: [&str; 9] = [
     "actual_content_hash",
     "recorded_chain_hash",
     "expected_chain_hash",
+    "record",
+    "chain_version",
+    "detail",
 ];
 
 fn status(ok: bool) -> &'static str {
@@ -735,10 +905,10 @@ fn status(ok: bool) -> &'static str {
     }
 }
 
-pub fn verify_csv(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result<()> {
+pub fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
     let mut w = super::csv_writer(out);
     w.write_record(VERIFY_CSV_COLUMNS)?;
-    for c in checks {
+    for c in r.snapshots {
         w.write_record([
             c.id.to_string(),
             c.taken_at.clone(),
@@ -749,47 +919,115 @@ pub fn verify_csv(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result<(
             c.actual_content.clone(),
             c.recorded_chain.clone(),
             c.expected_chain.clone(),
+            "snapshot".into(),
+            c.chain_version.to_string(),
+            neutralise(&snapshot_line(c).detail),
         ])?;
+    }
+    for a in &r.trail.applies {
+        let line = apply_line(a);
+        w.write_record([
+            a.id.to_string(),
+            neutralise(&a.applied_at),
+            neutralise(&a.reviewer),
+            String::new(),
+            line.status.into(),
+            String::new(),
+            String::new(),
+            neutralise(a.recorded_chain.as_deref().unwrap_or("")),
+            a.expected_chain.clone(),
+            "review_apply".into(),
+            if a.legacy() {
+                String::new()
+            } else {
+                "1".into()
+            },
+            neutralise(&line.detail),
+        ])?;
+    }
+    if r.trail.orphan_rows > 0 {
+        let mut row = vec![String::new(); VERIFY_CSV_COLUMNS.len()];
+        row[4] = "MISMATCH".into();
+        row[9] = "review_rows".into();
+        row[11] = format!("{} rows belong to no applied sheet", r.trail.orphan_rows);
+        w.write_record(row)?;
+    }
+    if let Some(rc) = r.receipt {
+        for i in &rc.items {
+            let mut row = vec![String::new(); VERIFY_CSV_COLUMNS.len()];
+            row[1] = neutralise(&rc.sealed_at);
+            row[2] = neutralise(&i.check);
+            row[4] = status(i.ok).into();
+            row[9] = "receipt".into();
+            row[11] = neutralise(&i.detail);
+            w.write_record(row)?;
+        }
     }
     w.flush()
 }
 
-pub fn verify_table(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result<()> {
-    let mut t = super::table(&["snapshot", "takenAt", "label", "content", "chain"]);
-    for c in checks {
+pub fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
+    let mut t = super::table(&[
+        "snapshot", "takenAt", "label", "content", "chain", "version",
+    ]);
+    for c in r.snapshots {
         t.add_row(vec![
             c.id.to_string(),
             c.taken_at.clone(),
             c.label.clone().unwrap_or_default(),
             status(c.content_ok()).into(),
             status(c.chain_ok()).into(),
+            c.chain_version.to_string(),
         ]);
     }
     writeln!(out, "{t}")?;
-    match first_mismatch(checks) {
+    if r.trail.applies.is_empty() {
+        writeln!(out, "Review trail: no sheet applied yet.")?;
+    } else {
+        let mut t = super::table(&[
+            "review apply",
+            "appliedAt",
+            "reviewer",
+            "snapshot",
+            "rows",
+            "chain",
+        ]);
+        for a in &r.trail.applies {
+            t.add_row(vec![
+                a.id.to_string(),
+                a.applied_at.clone(),
+                a.reviewer.clone(),
+                a.snapshot_id.to_string(),
+                a.rows.to_string(),
+                apply_line(a).status.into(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    if let Some(rc) = r.receipt {
+        let mut t = super::table(&["receipt check", "status", "detail"]);
+        for i in &rc.items {
+            t.add_row(vec![i.check.clone(), status(i.ok).into(), i.detail.clone()]);
+        }
+        writeln!(out, "Receipt {} (sealed {}):", rc.path, rc.sealed_at)?;
+        writeln!(out, "{t}")?;
+    }
+    let lines = verify_lines(r);
+    match lines.iter().find(|l| !l.ok()) {
         None => writeln!(
             out,
-            "All {} snapshots match their recorded hashes; the chain is intact.",
-            checks.len()
-        ),
-        Some(c) => {
-            let what = if !c.content_ok() {
-                format!(
-                    "its rows no longer hash to the recorded content hash (recorded {}, now {})",
-                    c.recorded_content, c.actual_content
-                )
+            "All {} checks pass: {} snapshots match their recorded hashes and the chain is intact; \
+             the review trail ({} applied sheets) is intact{}.",
+            lines.len(),
+            r.snapshots.len(),
+            r.trail.applies.len(),
+            if r.receipt.is_some() {
+                "; the receipt's signature and chain heads match"
             } else {
-                format!(
-                    "its recorded chain hash {} differs from the expected {}",
-                    c.recorded_chain, c.expected_chain
-                )
-            };
-            writeln!(
-                out,
-                "First mismatch: snapshot {} ({}): {what}.",
-                c.id, c.taken_at
-            )
-        }
+                ""
+            }
+        ),
+        Some(l) => writeln!(out, "First mismatch: {}: {}.", l.check, l.detail),
     }
 }
 

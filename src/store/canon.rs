@@ -17,8 +17,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, GroupEligibility,
-    MemberEdge, Operation, Principal, RoleDefinition, ScopeNode, Tenant,
+    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, Flag, GroupEligibility,
+    InputFile, MemberEdge, Operation, Principal, RoleDefinition, ScopeNode, Tenant,
 };
 
 /// A record of one versioned table: it knows its lowercase natural key.
@@ -494,6 +494,145 @@ pub fn chain_hash(
     hex(&d.finalize())
 }
 
+/// The newest snapshot chain version ([`chain_hash_v2`]); new imports use it.
+pub const CHAIN_VERSION: i64 = 2;
+
+/// A sha256 over a domain tag and a sequence of fields, each unambiguous whatever
+/// bytes it holds (labels, paths and flag details may contain newlines): a present
+/// field is `0x01`, its length as 8 bytes big-endian, then its bytes; an absent
+/// one (`None`) is the single byte `0x00`.
+struct Fields(Sha256);
+
+impl Fields {
+    fn new(tag: &str) -> Fields {
+        let mut f = Fields(Sha256::new());
+        f.text(tag);
+        f
+    }
+
+    fn text(&mut self, s: &str) {
+        self.0.update([1u8]);
+        self.0.update((s.len() as u64).to_be_bytes());
+        self.0.update(s.as_bytes());
+    }
+
+    fn opt(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.text(s),
+            None => self.0.update([0u8]),
+        }
+    }
+
+    fn int(&mut self, n: i64) {
+        self.text(&n.to_string());
+    }
+
+    fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+/// What a version-2 snapshot chain hash covers besides the previous link.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainInput<'a> {
+    pub id: i64,
+    pub content_hash: &'a str,
+    pub taken_at: &'a str,
+    pub label: Option<&'a str>,
+    pub tool_version: &'a str,
+    pub imported_at: &'a str,
+    /// The input files in import order (`snapshot_files` by `seq`).
+    pub files: &'a [InputFile],
+    /// The import's flags in the order raised (`snapshot_flags` by `seq`).
+    pub flags: &'a [Flag],
+}
+
+/// The version-2 chain hash of a snapshot: [`Fields`] tagged `whocan-chain-v2` over
+/// the previous snapshot's chain hash (empty for the first), the snapshot's id,
+/// content hash, `taken_at`, label (absent when none), `tool_version`,
+/// `imported_at`, the number of input files and each file's path, kind, sha256 and
+/// record count, then the number of flags and each flag's kind, subject and
+/// detail. Editing any of them, or a file's or flag's order, changes it.
+pub fn chain_hash_v2(previous: &str, s: &ChainInput<'_>) -> String {
+    let mut f = Fields::new("whocan-chain-v2");
+    f.text(previous);
+    f.int(s.id);
+    f.text(s.content_hash);
+    f.text(s.taken_at);
+    f.opt(s.label);
+    f.text(s.tool_version);
+    f.text(s.imported_at);
+    f.int(s.files.len() as i64);
+    for file in s.files {
+        f.text(&file.path);
+        f.text(&file.kind);
+        f.text(&file.sha256);
+        f.int(file.records as i64);
+    }
+    f.int(s.flags.len() as i64);
+    for flag in s.flags {
+        f.text(&flag.kind);
+        f.text(&flag.subject);
+        f.text(&flag.detail);
+    }
+    f.finish()
+}
+
+/// One row of an applied review sheet, as `review_decisions` stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailRow {
+    pub sheet_row: i64,
+    /// Lowercase.
+    pub review_key: String,
+    pub target_scope_key: String,
+    pub target_scope: String,
+    /// Lowercase `approve` / `remove` / `flag`, or None when left blank.
+    pub decision: Option<String>,
+    pub comment: Option<String>,
+    pub content_hash: String,
+}
+
+/// One applied review sheet, as `review_applies` stores it.
+#[derive(Debug, Clone, Copy)]
+pub struct TrailLink<'a> {
+    pub id: i64,
+    pub snapshot_id: i64,
+    pub file: &'a str,
+    pub sheet_sha256: &'a str,
+    pub reviewer: &'a str,
+    pub applied_at: &'a str,
+    /// In the order recorded (`review_decisions` by id).
+    pub rows: &'a [TrailRow],
+}
+
+/// The review audit trail's chain hash of one applied sheet: [`Fields`] tagged
+/// `whocan-review-chain-v1` over the previous apply's chain hash (empty for the
+/// first), the apply's id, snapshot id, file, sheet sha256, reviewer, `applied_at`,
+/// the number of rows and, for each row in recorded order, its sheet row, review
+/// key, target scope key, target scope, decision (absent when blank), comment
+/// (absent when none) and content hash.
+pub fn review_chain_hash(previous: &str, a: &TrailLink<'_>) -> String {
+    let mut f = Fields::new("whocan-review-chain-v1");
+    f.text(previous);
+    f.int(a.id);
+    f.int(a.snapshot_id);
+    f.text(a.file);
+    f.text(a.sheet_sha256);
+    f.text(a.reviewer);
+    f.text(a.applied_at);
+    f.int(a.rows.len() as i64);
+    for r in a.rows {
+        f.int(r.sheet_row);
+        f.text(&r.review_key);
+        f.text(&r.target_scope_key);
+        f.text(&r.target_scope);
+        f.opt(r.decision.as_deref());
+        f.opt(r.comment.as_deref());
+        f.text(&r.content_hash);
+    }
+    f.finish()
+}
+
 /// The `hash` column value of a row from its sha256 digest.
 fn row_hash(digest: &[u8]) -> i64 {
     let mut first = [0u8; 8];
@@ -746,5 +885,110 @@ mod tests {
             let (pg, pm) = x.parts();
             proptest::prop_assert_eq!((pg.as_ref(), pm.as_ref()), (g, m));
         }
+    }
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+
+    fn input<'a>(files: &'a [InputFile], flags: &'a [Flag]) -> ChainInput<'a> {
+        ChainInput {
+            id: 1,
+            content_hash: "c",
+            taken_at: "2026-10-01T00:00:00Z",
+            label: Some("q4"),
+            tool_version: "0.1.0",
+            imported_at: "2026-10-02T00:00:00Z",
+            files,
+            flags,
+        }
+    }
+
+    fn file(path: &str, sha: &str) -> InputFile {
+        InputFile {
+            path: path.into(),
+            kind: "role-assignments".into(),
+            sha256: sha.into(),
+            records: 3,
+        }
+    }
+
+    /// Version 1 is what databases written before V5 hold: it must never change.
+    #[test]
+    fn version_1_is_pinned() {
+        assert_eq!(
+            chain_hash("", "c", "2026-10-01T00:00:00Z", Some("q4")),
+            hex(&Sha256::digest(b"\nc\n2026-10-01T00:00:00Z\nq4\n"))
+        );
+    }
+
+    #[test]
+    fn version_2_covers_every_provenance_field() {
+        let files = [file("a.json", "aa"), file("b.json", "bb")];
+        let flags = [Flag {
+            kind: "undefined-role".into(),
+            subject: "x".into(),
+            detail: "d".into(),
+        }];
+        let base = chain_hash_v2("p", &input(&files, &flags));
+        let mut seen = std::collections::HashSet::from([base.clone()]);
+        let mut differs = |h: String| assert!(seen.insert(h), "a field left the hash unchanged");
+        differs(chain_hash_v2("q", &input(&files, &flags)));
+        for edit in 0..6 {
+            let mut i = input(&files, &flags);
+            match edit {
+                0 => i.id = 2,
+                1 => i.content_hash = "d",
+                2 => i.label = None,
+                3 => i.tool_version = "0.2.0",
+                4 => i.imported_at = "2026-10-03T00:00:00Z",
+                _ => i.taken_at = "2026-10-01T00:00:01Z",
+            }
+            differs(chain_hash_v2("p", &i));
+        }
+        let swapped = [file("b.json", "bb"), file("a.json", "aa")];
+        differs(chain_hash_v2("p", &input(&swapped, &flags)));
+        let edited = [file("a.json", "ab"), file("b.json", "bb")];
+        differs(chain_hash_v2("p", &input(&edited, &flags)));
+        differs(chain_hash_v2("p", &input(&files, &[])));
+        // A label of "" is not an absent label.
+        let mut i = input(&files, &flags);
+        i.label = Some("");
+        differs(chain_hash_v2("p", &i));
+    }
+
+    #[test]
+    fn fields_cannot_slide_into_each_other() {
+        let rows = |c: Option<&str>| {
+            vec![TrailRow {
+                sheet_row: 2,
+                review_key: "k".into(),
+                target_scope_key: "/s".into(),
+                target_scope: "/S".into(),
+                decision: Some("approve".into()),
+                comment: c.map(str::to_string),
+                content_hash: "h".into(),
+            }]
+        };
+        let link = |file: &'static str, sha: &'static str, rows: &'static [TrailRow]| TrailLink {
+            id: 1,
+            snapshot_id: 1,
+            file,
+            sheet_sha256: sha,
+            reviewer: "r",
+            applied_at: "t",
+            rows,
+        };
+        let none: &'static [TrailRow] = Box::leak(rows(None).into_boxed_slice());
+        let empty: &'static [TrailRow] = Box::leak(rows(Some("")).into_boxed_slice());
+        assert_ne!(
+            review_chain_hash("", &link("ab", "c", none)),
+            review_chain_hash("", &link("a", "bc", none))
+        );
+        assert_ne!(
+            review_chain_hash("", &link("a", "b", none)),
+            review_chain_hash("", &link("a", "b", empty))
+        );
     }
 }

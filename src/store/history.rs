@@ -6,13 +6,16 @@
 //! rows the two share (most of them, between two imports of one tenant) are read
 //! once, and no table is sorted by SQLite (the diff does not need canonical order).
 //! [`Store::verify_all`] recomputes what [`Store::verify`] recomputes, for every
-//! snapshot, without stopping at the first mismatch. This module only reads.
+//! snapshot, without stopping at the first mismatch: the content hash from the rows
+//! as stored, and the chain hash in the snapshot's version (version 2 covers its
+//! provenance: id, tool version, import time, input files, flags). This module only
+//! reads.
 
-use rusqlite::{params, Row};
+use rusqlite::{params, Connection, Row};
 
-use crate::model::{MemberEdge, Tenant};
+use crate::model::{Flag, InputFile, MemberEdge, Tenant};
 
-use super::canon::{chain_hash, content_hash};
+use super::canon::{chain_hash, chain_hash_v2, content_hash, ChainInput, CHAIN_VERSION};
 use super::read;
 use super::{Store, StoreError};
 
@@ -29,8 +32,20 @@ pub struct SnapshotCheck {
     /// The chain hash recorded at import.
     pub recorded_chain: String,
     /// The chain hash recomputed from the previous snapshot's recorded chain hash
-    /// and this snapshot's recorded content hash, time and label.
+    /// and this snapshot's recorded content hash, time and label (version 1), and
+    /// also its id, tool version, import time, input files and flags (version 2).
     pub expected_chain: String,
+    /// How the chain hash is computed: 1 before V5, 2 since (covers provenance).
+    pub chain_version: i64,
+    pub tool_version: String,
+    pub imported_at: String,
+    /// The chain hash recomputed from scratch: from the previous snapshot's
+    /// *computed* link and this snapshot's rows as stored now. Equal to the
+    /// recorded one when nothing was altered; what a receipt is checked against.
+    pub computed_chain: String,
+    /// A break that is not a hash mismatch (an unknown chain version, or version 1
+    /// after version 2).
+    pub problem: Option<String>,
 }
 
 impl SnapshotCheck {
@@ -39,7 +54,7 @@ impl SnapshotCheck {
     }
 
     pub fn chain_ok(&self) -> bool {
-        self.recorded_chain == self.expected_chain
+        self.recorded_chain == self.expected_chain && self.problem.is_none()
     }
 
     pub fn ok(&self) -> bool {
@@ -244,38 +259,156 @@ impl Store {
 
     /// Every snapshot, oldest first, with its recorded and recomputed hashes. The
     /// chain is recomputed link by link from each previous snapshot's *recorded*
-    /// chain hash, so one altered snapshot shows as one mismatch.
+    /// chain hash, so one altered snapshot shows as one mismatch; each snapshot's
+    /// hash is also recomputed from scratch (`computed_chain`), which is what a
+    /// receipt is checked against.
     pub fn verify_all(&self) -> Result<Vec<SnapshotCheck>, StoreError> {
-        let mut st = self.conn.prepare(
-            "SELECT id, taken_at, label, content_hash, chain_hash FROM snapshots ORDER BY id",
-        )?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut previous = String::new();
-        let mut out = Vec::with_capacity(rows.len());
-        for (id, taken_at, label, content, chain) in rows {
-            let actual = content_hash(&read::load(&self.conn, id)?);
-            let expected = chain_hash(&previous, &content, &taken_at, label.as_deref());
-            previous = chain.clone();
-            out.push(SnapshotCheck {
-                id,
-                taken_at,
-                label,
-                recorded_content: content,
-                actual_content: actual,
-                recorded_chain: chain,
-                expected_chain: expected,
-            });
-        }
-        Ok(out)
+        snapshot_checks(&self.conn, None)
     }
+}
+
+/// A snapshot as `snapshots` records it.
+struct SnapshotRow {
+    id: i64,
+    taken_at: String,
+    label: Option<String>,
+    tool_version: String,
+    imported_at: String,
+    content_hash: String,
+    chain_hash: String,
+    chain_version: i64,
+}
+
+/// The input files of a snapshot as stored, in `seq` order. `records` round-trips
+/// the stored integer exactly (the chain hashes it as stored).
+fn stored_files(conn: &Connection, id: i64) -> rusqlite::Result<Vec<InputFile>> {
+    let mut st = conn.prepare_cached(
+        "SELECT path, kind, sha256, records FROM snapshot_files WHERE snapshot_id = ?1 \
+         ORDER BY seq",
+    )?;
+    let rows = st.query_map([id], |r| {
+        Ok(InputFile {
+            path: r.get(0)?,
+            kind: r.get(1)?,
+            sha256: r.get(2)?,
+            records: r.get::<_, i64>(3)? as usize,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The flags of a snapshot as stored, in `seq` order.
+fn stored_flags(conn: &Connection, id: i64) -> rusqlite::Result<Vec<Flag>> {
+    let mut st = conn.prepare_cached(
+        "SELECT kind, subject, detail FROM snapshot_flags WHERE snapshot_id = ?1 ORDER BY seq",
+    )?;
+    let rows = st.query_map([id], |r| {
+        Ok(Flag {
+            kind: r.get(0)?,
+            subject: r.get(1)?,
+            detail: r.get(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The chain hash of one snapshot in its version, from `previous` and the given
+/// content hash; None for a version this binary does not know.
+fn link(
+    conn: &Connection,
+    s: &SnapshotRow,
+    previous: &str,
+    content: &str,
+) -> rusqlite::Result<Option<String>> {
+    Ok(match s.chain_version {
+        1 => Some(chain_hash(
+            previous,
+            content,
+            &s.taken_at,
+            s.label.as_deref(),
+        )),
+        2 => {
+            let (files, flags) = (stored_files(conn, s.id)?, stored_flags(conn, s.id)?);
+            Some(chain_hash_v2(
+                previous,
+                &ChainInput {
+                    id: s.id,
+                    content_hash: content,
+                    taken_at: &s.taken_at,
+                    label: s.label.as_deref(),
+                    tool_version: &s.tool_version,
+                    imported_at: &s.imported_at,
+                    files: &files,
+                    flags: &flags,
+                },
+            ))
+        }
+        _ => None,
+    })
+}
+
+/// Checks the snapshots up to `upto` (all when None), oldest first.
+pub(crate) fn snapshot_checks(
+    conn: &Connection,
+    upto: Option<i64>,
+) -> Result<Vec<SnapshotCheck>, StoreError> {
+    let mut st = conn.prepare(
+        "SELECT id, taken_at, label, tool_version, imported_at, content_hash, chain_hash, \
+         chain_version FROM snapshots WHERE id <= ?1 ORDER BY id",
+    )?;
+    let rows = st
+        .query_map([upto.unwrap_or(i64::MAX)], |r| {
+            Ok(SnapshotRow {
+                id: r.get(0)?,
+                taken_at: r.get(1)?,
+                label: r.get(2)?,
+                tool_version: r.get(3)?,
+                imported_at: r.get(4)?,
+                content_hash: r.get(5)?,
+                chain_hash: r.get(6)?,
+                chain_version: r.get(7)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut previous = String::new();
+    let mut computed_previous = String::new();
+    let mut highest_version = 0;
+    let mut out = Vec::with_capacity(rows.len());
+    for s in rows {
+        let actual = content_hash(&read::load(conn, s.id)?);
+        let expected = link(conn, &s, &previous, &s.content_hash)?;
+        let computed = link(conn, &s, &computed_previous, &actual)?;
+        let problem = if expected.is_none() {
+            Some(format!(
+                "its chain version {} is unknown to this whocan (it knows 1 and {CHAIN_VERSION})",
+                s.chain_version
+            ))
+        } else if s.chain_version < highest_version {
+            Some(format!(
+                "its chain version {} follows a version-{highest_version} snapshot: a snapshot \
+                 imported since the chain covered provenance was rewritten in the old form",
+                s.chain_version
+            ))
+        } else {
+            None
+        };
+        highest_version = highest_version.max(s.chain_version);
+        previous = s.chain_hash.clone();
+        computed_previous = computed.clone().unwrap_or_default();
+        out.push(SnapshotCheck {
+            id: s.id,
+            taken_at: s.taken_at,
+            label: s.label,
+            chain_version: s.chain_version,
+            tool_version: s.tool_version,
+            imported_at: s.imported_at,
+            recorded_content: s.content_hash,
+            actual_content: actual,
+            recorded_chain: s.chain_hash,
+            expected_chain: expected.unwrap_or_default(),
+            computed_chain: computed.unwrap_or_default(),
+            problem,
+        });
+    }
+    Ok(out)
 }

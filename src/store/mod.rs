@@ -31,7 +31,10 @@ pub use slice::SliceRequest;
 #[cfg(test)]
 mod tests;
 
-pub use canon::{canonicalize, chain_hash, content_hash, operation_key, role_key};
+pub use canon::{
+    canonicalize, chain_hash, chain_hash_v2, content_hash, operation_key, review_chain_hash,
+    role_key, ChainInput, TrailLink, TrailRow, CHAIN_VERSION,
+};
 pub use read::IN_SNAPSHOT;
 pub use write::{TableChange, TableChanges};
 
@@ -186,7 +189,7 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 }
 
 /// The highest migration in `migrations/` (a test keeps the two in step).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 impl Store {
     /// Opens (creating with mode 0600 if absent) and migrates the database.
@@ -294,25 +297,36 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let chain = chain_hash(
+        // The chain (version 2) covers the snapshot's id and provenance, so the id
+        // is chosen here, inside the write lock: the next after the latest.
+        let id = previous.as_ref().map_or(1, |p| p.0 + 1);
+        let chain = chain_hash_v2(
             previous.as_ref().map_or("", |p| p.1.as_str()),
-            &prepared.content_hash,
-            &taken_at,
-            meta.label.as_deref(),
+            &ChainInput {
+                id,
+                content_hash: &prepared.content_hash,
+                taken_at: &taken_at,
+                label: meta.label.as_deref(),
+                tool_version: &meta.tool_version,
+                imported_at: &imported_at,
+                files,
+                flags,
+            },
         );
         tx.execute(
-            "INSERT INTO snapshots (taken_at, label, tool_version, imported_at, content_hash, \
-             chain_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO snapshots (id, taken_at, label, tool_version, imported_at, content_hash, \
+             chain_hash, chain_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
+                id,
                 taken_at,
                 meta.label,
                 meta.tool_version,
                 imported_at,
                 prepared.content_hash,
-                chain
+                chain,
+                CHAIN_VERSION
             ],
         )?;
-        let id = tx.last_insert_rowid();
         let content_hash = prepared.content_hash.clone();
         // The tables' rows are freed as each is written.
         let changes = write::write_tables(&tx, prepared, id, previous.map(|p| p.0))?;
@@ -600,41 +614,26 @@ impl Store {
 
     /// Checks every snapshot up to and including `snapshot_id`: its stored content
     /// hash against the hash of its rows as stored now, and the chain of chain
-    /// hashes. Returns a description of the first mismatch, or `None` when intact.
+    /// hashes (in each snapshot's chain version). Returns a description of the first
+    /// mismatch, or `None` when intact.
     pub fn verify(&self, snapshot_id: i64) -> Result<Option<String>, StoreError> {
         self.require(snapshot_id)?;
-        let mut previous = String::new();
-        let mut st = self.conn.prepare(
-            "SELECT id, taken_at, label, content_hash, chain_hash FROM snapshots \
-             WHERE id <= ?1 ORDER BY id",
-        )?;
-        let rows = st
-            .query_map([snapshot_id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        for (id, taken_at, label, content, chain) in rows {
-            let actual = content_hash(&read::load(&self.conn, id)?);
-            if actual != content {
-                return Ok(Some(format!(
-                    "snapshot {id}: content hash {actual} differs from the recorded {content}"
-                )));
+        let checks = history::snapshot_checks(&self.conn, Some(snapshot_id))?;
+        Ok(checks.into_iter().find(|c| !c.ok()).map(|c| {
+            if !c.content_ok() {
+                format!(
+                    "snapshot {}: content hash {} differs from the recorded {}",
+                    c.id, c.actual_content, c.recorded_content
+                )
+            } else if let Some(problem) = &c.problem {
+                format!("snapshot {}: {problem}", c.id)
+            } else {
+                format!(
+                    "snapshot {}: chain hash {} differs from the expected {}",
+                    c.id, c.recorded_chain, c.expected_chain
+                )
             }
-            let expected = chain_hash(&previous, &content, &taken_at, label.as_deref());
-            if expected != chain {
-                return Ok(Some(format!(
-                    "snapshot {id}: chain hash {chain} differs from the expected {expected}"
-                )));
-            }
-            previous = chain;
-        }
-        Ok(None)
+        }))
     }
 
     /// Row counts per table, for measuring growth.

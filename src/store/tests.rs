@@ -616,11 +616,23 @@ fn chain_hash_links_snapshots_and_verify_detects_tampering() {
     let s2 = store
         .write_snapshot(&meta("2026-04-01T00:00:00Z", "q2"), &tenant_b(), &[], &[])
         .unwrap();
-    let c1 = chain_hash("", &s1.content_hash, &s1.taken_at, Some("q1"));
+    fn input<'a>(s: &'a Snapshot, label: &'a str) -> ChainInput<'a> {
+        ChainInput {
+            id: s.id,
+            content_hash: &s.content_hash,
+            taken_at: &s.taken_at,
+            label: Some(label),
+            tool_version: &s.tool_version,
+            imported_at: &s.imported_at,
+            files: &[],
+            flags: &[],
+        }
+    }
+    let c1 = chain_hash_v2("", &input(&s1, "q1"));
     assert_eq!(store.chain_hash_of(1).unwrap(), c1);
     assert_eq!(
         store.chain_hash_of(2).unwrap(),
-        chain_hash(&c1, &s2.content_hash, &s2.taken_at, Some("q2"))
+        chain_hash_v2(&c1, &input(&s2, "q2"))
     );
     assert_eq!(store.verify(2).unwrap(), None);
 
@@ -910,7 +922,7 @@ fn real_export_fields_round_trip() {
     assert!(store.verify_all().unwrap().iter().all(|c| c.ok()));
 }
 
-/// A database written by schema version 3 opens, migrates to 4 and keeps its
+/// A database written by schema version 3 opens, migrates to 5 and keeps its
 /// snapshots, which still verify.
 #[test]
 fn version_3_database_migrates_and_still_verifies() {
@@ -937,6 +949,18 @@ fn version_3_database_migrates_and_still_verifies() {
                  ALTER TABLE role_assignments DROP COLUMN can_delegate; \
                  DELETE FROM refinery_schema_history WHERE version = 4;",
             )
+            .unwrap();
+        // ...and what V5 added: the snapshot's chain hash in the old form.
+        let s = store.resolve(&SnapshotSelector::Latest).unwrap();
+        let v1 = chain_hash("", &s.content_hash, &s.taken_at, s.label.as_deref());
+        store
+            .conn
+            .execute_batch(&format!(
+                "UPDATE snapshots SET chain_hash = '{v1}'; \
+                 ALTER TABLE snapshots DROP COLUMN chain_version; \
+                 ALTER TABLE review_applies DROP COLUMN chain_hash; \
+                 DELETE FROM refinery_schema_history WHERE version = 5;"
+            ))
             .unwrap();
     }
     let store = Store::open(&path).unwrap();

@@ -3,6 +3,7 @@
 //! user's database.
 
 mod concurrency;
+mod evidence;
 mod facts;
 mod history;
 mod import;
