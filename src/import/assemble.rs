@@ -5,7 +5,10 @@
 //! Input order is the (sorted) file order, so the result is deterministic: the same
 //! files give the same tenant and the same flags. When the same object is listed
 //! twice, the first listing is kept (fields it lacks are filled from later ones) and a
-//! `duplicate-object` flag is raised if the two disagree. This module never reads
+//! `duplicate-object` flag is raised if the two disagree; a directory listing always
+//! wins over what a member file says of its member (`from_member_list`). An operation
+//! is one per name *and plane*; a Resource Graph file's mixed content is added part
+//! by part. This module never reads
 //! files, never prints and never touches the database.
 //!
 //! **Ids.** Directory object ids (principals, groups, members) are interned once, by

@@ -780,6 +780,27 @@ mod tests {
         );
     }
 
+    /// The binary search over the lowercase table against the plain definition.
+    #[test]
+    fn every_known_key_is_found_in_any_case_and_nothing_else() {
+        for k in KNOWN_KEYS {
+            assert!(k.len() <= LONGEST_KNOWN, "{k}");
+            assert_eq!(known_key(k), Some(*k));
+            assert_eq!(known_key(&k.to_ascii_uppercase()), Some(*k));
+        }
+        for unknown in [
+            "",
+            "tags",
+            "ids",
+            "i",
+            "@odata.typ",
+            "valuee",
+            &"x".repeat(80),
+        ] {
+            assert_eq!(known_key(unknown), None, "{unknown}");
+        }
+    }
+
     #[test]
     fn empty_and_blank_files_are_errors_at_1_1() {
         let e = parse("").unwrap_err();
