@@ -92,29 +92,13 @@ fn past_of(d: &RecordedDecision) -> PastDecision {
     }
 }
 
-/// Writes a file through a temporary sibling and a rename, so that a failed write
-/// never leaves half a sheet behind.
+/// Writes `--out` / `--html` through [`crate::fsutil::write_file`]: 0600, a random
+/// exclusive temporary name, renamed into place; a device or FIFO written directly.
 fn write_file(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "review".into());
-    let tmp = path.with_file_name(format!(".{name}.whocan-tmp"));
-    let result = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        f(&mut w)?;
-        w.flush()?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(UsageError(format!("cannot write {}: {e}", path.display())).into());
-    }
-    Ok(())
+    Ok(crate::fsutil::write_file(path, f)?)
 }
 
 /// Earlier decisions, loaded once and matched against any number of rows.
@@ -431,7 +415,10 @@ struct SheetLine {
 
 /// `whocan review apply FILE`: validate every row, then record them all.
 fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
-    let mut store = open_existing(db)?;
+    // Checked for existence like a question, then opened for writing: a read-only
+    // database is said to be one before the sheet is read.
+    drop(open_existing(db)?);
+    let mut store = Store::open(db)?;
     let snapshot = store.resolve(&SnapshotSelector::Latest)?;
     let tenant = store
         .load_tenant(snapshot.id)

@@ -1,0 +1,249 @@
+//! Writing output files safely: every file whocan writes goes through [`write_file`].
+//!
+//! A file that holds directory data (a review sheet, an HTML page) must not be
+//! readable by others, must not be redirectable by a link someone planted, and must
+//! never be left half-written. So [`write_file`]:
+//!
+//! - writes to a **random** temporary name in the target's directory, created with
+//!   `O_CREAT | O_EXCL | O_NOFOLLOW` and mode 0600: a symbolic link (dangling or not)
+//!   or any file already at that name makes the create fail and another name is
+//!   tried, so a planted link can never redirect the write;
+//! - writes, flushes and `fsync`s it, then renames it over the target (and syncs the
+//!   directory), so the target is either as it was or complete; the finished file is
+//!   0600 whatever the umask;
+//! - writes **directly** to a target that exists and is not a regular file (a device
+//!   such as `/dev/null` or `/dev/stdout`, a FIFO): renaming over it would replace
+//!   the device node with a regular file.
+//!
+//! The random names and the retry on a name that exists come from the `tempfile`
+//! crate (`Builder::make_in`), which also removes the temporary file when the write
+//! fails; the file itself is opened here, with the flags above.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// Writing `path` failed; `source` says why (its kind decides the exit code).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+/// The mode of every file whocan writes.
+pub const FILE_MODE: u32 = 0o600;
+
+/// Writes `path` with what `f` writes (see the module documentation).
+pub fn write_file(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    write_file_inner(path, f).map_err(|source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_file_inner(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory (expected a file name)",
+            ))
+        }
+        Ok(m) if !m.is_file() => {
+            if let Some(file) = open_special(path)? {
+                return write_direct(file, f);
+            }
+            // It became a regular file in between: replace it like one.
+        }
+        // Absent, or a regular file: replaced through a temporary file.
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    write_replacing(path, f)
+}
+
+/// Opens an existing non-regular file (device, FIFO, socket...) for writing,
+/// neither creating nor truncating anything; `None` when what was opened turns out
+/// to be a regular file (the name was swapped since it was looked at).
+fn open_special(path: &Path) -> io::Result<Option<File>> {
+    let file = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(path)?;
+    let ft = file.metadata()?.file_type();
+    if ft.is_file() {
+        return Ok(None);
+    }
+    if !(ft.is_char_device() || ft.is_fifo() || ft.is_socket() || ft.is_block_device()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a file, device or FIFO",
+        ));
+    }
+    Ok(Some(file))
+}
+
+fn write_direct(file: File, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut w = BufWriter::new(file);
+    f(&mut w)?;
+    w.flush()
+}
+
+/// Creates `path` new, mode 0600, never following a link and never opening
+/// anything that exists.
+pub fn create_exclusive(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+}
+
+fn write_replacing(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "expected a file name, not a directory",
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // `.NAME.XXXXXXXXXXXX.whocan-tmp`, the name cut short enough for NAME_MAX.
+    let short: String = name.to_string_lossy().chars().take(64).collect();
+    let prefix = format!(".{short}.");
+    let tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".whocan-tmp")
+        .rand_bytes(12)
+        .make_in(dir, |p| create_exclusive(p))?;
+    {
+        let mut w = BufWriter::new(tmp.as_file());
+        f(&mut w)?;
+        w.flush()?;
+    }
+    // The umask may only have removed bits; make sure of 0600 anyway.
+    use std::os::unix::fs::PermissionsExt;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself is durable once the directory is synced (best effort: not
+    // every file system lets a directory be opened and synced).
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn writes_a_new_file_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        write_file(&p, |w| w.write_all(b"a,b\n")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"a,b\n");
+        assert_eq!(mode(&p), 0o600);
+        // Nothing else is left in the directory.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn replaces_a_0644_file_with_a_0600_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_file(&p, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"new");
+        assert_eq!(mode(&p), 0o600);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_target_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        std::fs::write(&p, "old").unwrap();
+        let err = write_file(&p, |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("boom"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("boom"), "{err}");
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn create_exclusive_never_follows_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let err = create_exclusive(&link).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        assert!(create_exclusive(&dangling).is_err());
+        assert!(!dir.path().join("nowhere").exists());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn a_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_file(dir.path(), |w| w.write_all(b"x")).unwrap_err();
+        assert_eq!(err.source.kind(), io::ErrorKind::IsADirectory);
+    }
+
+    #[test]
+    fn a_fifo_is_written_through_and_stays_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("fifo");
+        let st = std::process::Command::new("mkfifo").arg(&p).status();
+        if !st.is_ok_and(|s| s.success()) {
+            eprintln!("skipping: mkfifo is not available");
+            return;
+        }
+        let reader = {
+            let p = p.clone();
+            std::thread::spawn(move || std::fs::read(p).unwrap())
+        };
+        write_file(&p, |w| w.write_all(b"through")).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through");
+        assert!(std::fs::symlink_metadata(&p).unwrap().file_type().is_fifo());
+    }
+
+    #[test]
+    fn dev_null_is_written_directly() {
+        write_file(Path::new("/dev/null"), |w| w.write_all(b"gone")).unwrap();
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+}
