@@ -256,6 +256,27 @@ fn open_ro(path: &Path) -> Result<Connection, StoreError> {
     }
 }
 
+/// A first look that cannot create anything beside the file (`immutable=1`: no
+/// `-wal` or `-shm` is made): a refusal found this way is final unless a `-wal`
+/// with content could make the main file say less than the database holds.
+fn refuse_early(path: &Path) -> Result<(), StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let Ok(conn) = Connection::open_with_flags(file_uri(path, "mode=ro&immutable=1")?, flags)
+    else {
+        return Ok(());
+    };
+    match inspect(&conn, path) {
+        Err(e @ (StoreError::NotWhocan { .. } | StoreError::TooNew { .. }))
+            if !wal_has_content(path) =>
+        {
+            Err(e)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Another read-only connection to the database at `path`, opened the way a
 /// question's is (for reading in parallel); `None` when it cannot be.
 pub(super) fn second_reader(path: &Path) -> Option<Connection> {
@@ -283,7 +304,9 @@ impl Store {
     /// absent), after making sure it is whocan's; stamps and migrates it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let existed = check_file(path)?;
-        if !existed {
+        if existed {
+            refuse_early(path)?;
+        } else {
             create_private(path).map_err(|e| io_err(path, e))?;
         }
         let conn = Connection::open_with_flags(
@@ -315,6 +338,7 @@ impl Store {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
             ));
         }
+        refuse_early(path)?;
         let conn = open_ro(path)?;
         let found = inspect(&conn, path)?;
         if let Found::Whocan { stamped, version } = found {
@@ -503,6 +527,21 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), before);
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no -wal, -shm or journal left: {names:?}");
+
+        // The same in WAL mode: not even a -wal or -shm is left beside it.
+        let w = dir.path().join("wal-app.sqlite");
+        {
+            let c = Connection::open(&w).unwrap();
+            c.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
+                .unwrap();
+            c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+                .unwrap();
+        }
+        let before = std::fs::read(&w).unwrap();
+        assert!(Store::open(&w).is_err());
+        assert!(Store::open_read(&w).is_err());
+        assert_eq!(std::fs::read(&w).unwrap(), before);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 
         // A foreign application id, even with whocan's tables.
         let q = dir.path().join("stamped-other.db");

@@ -9,6 +9,7 @@ mod import;
 mod import_csv;
 mod lint;
 mod review;
+mod safety;
 mod slice;
 mod support;
 mod trust;
