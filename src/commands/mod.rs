@@ -235,3 +235,101 @@ pub fn output_format(asked: Option<Format>) -> Format {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+    use std::io;
+
+    fn sqlite(code: std::ffi::c_int) -> anyhow::Error {
+        anyhow::Error::from(StoreError::Sql(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        )))
+    }
+
+    #[test]
+    fn the_environment_exits_4_with_a_hint() {
+        use rusqlite::ffi;
+        for code in [
+            ffi::SQLITE_BUSY,
+            ffi::SQLITE_LOCKED,
+            ffi::SQLITE_FULL,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_PERM,
+            ffi::SQLITE_CANTOPEN,
+            ffi::SQLITE_IOERR,
+        ] {
+            let (exit, hint) = classify(&sqlite(code));
+            assert_eq!(exit, 4, "{code}");
+            assert!(hint.is_some(), "{code}");
+        }
+        assert_eq!(classify(&sqlite(ffi::SQLITE_FULL)).1, Some(HINT_FULL));
+        assert_eq!(classify(&sqlite(ffi::SQLITE_BUSY)).1, Some(HINT_LOCKED));
+        for kind in [
+            io::ErrorKind::PermissionDenied,
+            io::ErrorKind::StorageFull,
+            io::ErrorKind::ReadOnlyFilesystem,
+        ] {
+            let e = anyhow::Error::from(crate::fsutil::WriteError {
+                path: "x".into(),
+                source: io::Error::from(kind),
+            });
+            assert_eq!(classify(&e).0, 4, "{kind:?}");
+        }
+        let locked_migration =
+            anyhow::Error::from(StoreError::Migrate("database is locked".into()));
+        assert_eq!(classify(&locked_migration).0, 4);
+    }
+
+    #[test]
+    fn the_users_errors_exit_2_and_ours_3() {
+        for e in [
+            StoreError::NotWhocan {
+                path: "x".into(),
+                why: "y".into(),
+            },
+            StoreError::TooNew {
+                path: "x".into(),
+                found: 9,
+                supported: 4,
+            },
+            StoreError::Empty,
+        ] {
+            assert_eq!(exit_code_for(&e.into()), 2);
+        }
+        assert_eq!(classify(&sqlite(rusqlite::ffi::SQLITE_NOTADB)).0, 2);
+        assert_eq!(exit_code_for(&UsageError("x".into()).into()), 2);
+        let missing = anyhow::Error::from(crate::fsutil::WriteError {
+            path: "x".into(),
+            source: io::Error::from(io::ErrorKind::NotFound),
+        });
+        assert_eq!(classify(&missing).0, 2);
+        assert_eq!(exit_code_for(&anyhow::anyhow!("a bug")), 3);
+        assert_eq!(exit_code_for(&StoreError::Other("x".into()).into()), 3);
+        assert_eq!(classify(&sqlite(rusqlite::ffi::SQLITE_CORRUPT)).0, 3);
+    }
+
+    #[test]
+    fn a_broken_pipe_is_found_under_every_wrapper() {
+        let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
+        // As the report writers wrap it: io::Error::other around serde_json's error,
+        // csv's error converted into io::Error, anyhow context on top.
+        let json = serde_json::Error::io(pipe());
+        let csv_err = csv::Error::from(pipe());
+        for e in [
+            anyhow::Error::from(pipe()),
+            anyhow::Error::from(io::Error::other(json)),
+            anyhow::Error::from(io::Error::from(csv_err)),
+            anyhow::Error::from(crate::fsutil::WriteError {
+                path: "x".into(),
+                source: pipe(),
+            }),
+            anyhow::Error::from(pipe()).context("writing the answer"),
+        ] {
+            assert!(is_broken_pipe(&e), "{e:#}");
+        }
+        assert!(!is_broken_pipe(&anyhow::anyhow!("Broken pipe")));
+    }
+}

@@ -623,6 +623,20 @@ fn read_only_answers_questions_and_refuses_writes(db: &Path) {
     let err = text(&out.stderr);
     assert!(err.contains("read-only"), "{err}");
     assert!(err.contains("hint:"), "{err}");
+    // `review apply` records decisions: refused the same way, before any is.
+    let sheet = archive.parent().unwrap().join("sheet.csv");
+    let csv = ok(whocan(&fixture().db)
+        .args(["review", "--workspace", ML_DEV, "--format", "csv"])
+        .output()
+        .unwrap());
+    std::fs::write(&sheet, &csv.stdout).unwrap();
+    set_mode(&sheet, 0o644);
+    let Some(mut cmd) = unprivileged(db) else {
+        return;
+    };
+    let out = cmd.args(["review", "apply"]).arg(&sheet).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", show(&out));
+    assert!(text(&out.stderr).contains("read-only"), "{}", show(&out));
     assert_eq!(std::fs::read(db).unwrap(), before);
     set_mode(&archive, 0o755);
 }
