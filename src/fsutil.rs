@@ -131,7 +131,7 @@ fn write_replacing(
         .prefix(&prefix)
         .suffix(".whocan-tmp")
         .rand_bytes(12)
-        .make_in(dir, |p| create_exclusive(p))?;
+        .make_in(dir, create_exclusive)?;
     {
         let mut w = BufWriter::new(tmp.as_file());
         f(&mut w)?;
