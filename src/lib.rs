@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod engine;
+pub mod fsutil;
 pub mod import;
 pub mod model;
 pub mod report;

@@ -30,7 +30,8 @@ pub fn open_existing(db: &Path) -> anyhow::Result<Store> {
         ))
         .into());
     }
-    Ok(Store::open(db)?)
+    // Questions only read: a read-only copy answers them (SPEC §3).
+    Ok(Store::open_read(db)?)
 }
 
 pub fn selector(args: &SnapshotArgs) -> anyhow::Result<SnapshotSelector> {

@@ -1,6 +1,7 @@
 //! `whocan demo`: import the bundled contoso tenant into a scratch database and ask
 //! it the questions an access review starts with.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{CanArgs, Format, ImportArgs, ScopeArgs, SnapshotArgs, WhatArgs, WhoArgs};
@@ -32,8 +33,9 @@ impl Drop for Scratch {
     }
 }
 
-fn heading(s: &str) {
-    println!("\n=== {s}");
+/// `println!` would panic on a closed stdout (`whocan demo | head`); this says so.
+fn heading(s: &str) -> std::io::Result<()> {
+    writeln!(std::io::stdout(), "\n=== {s}")
 }
 
 fn ws(name: &str) -> ScopeArgs {
@@ -109,7 +111,7 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
             (p.clone(), Some(Scratch(p)))
         }
     };
-    heading(&format!("whocan import {}", data.display()));
+    heading(&format!("whocan import {}", data.display()))?;
     super::import::run(
         &db,
         ImportArgs {
@@ -124,10 +126,10 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
     let computes_write = format!("{ML}/computes/write");
     let ws_delete = format!("{ML}/delete");
 
-    heading("Who can create or change compute on ml-dev?");
+    heading("Who can create or change compute on ml-dev?")?;
     who(&db, &[&computes_write], None, "ml-dev", false)?;
 
-    heading("Can Alice (Data Scientist Custom, Actions: *) delete ml-dev? NotActions `workspaces/*/delete` says no");
+    heading("Can Alice (Data Scientist Custom, Actions: *) delete ml-dev? NotActions `workspaces/*/delete` says no")?;
     can(
         &db,
         "alice.nguyen@contoso.com",
@@ -138,7 +140,7 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
 
     heading(
         "Bob holds Data Scientist Custom too, but AzureML Compute Operator grants what it excludes",
-    );
+    )?;
     can(
         &db,
         "bob.okafor@contoso.com",
@@ -147,13 +149,13 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
         "ml-dev",
     )?;
 
-    heading("Who can delete ml-prod? A deny assignment and PIM eligibility, explained");
+    heading("Who can delete ml-prod? A deny assignment and PIM eligibility, explained")?;
     who(&db, &[&ws_delete], None, "ml-prod", true)?;
 
-    heading("Who can submit a V1 run on ml-test (an activity: every operation it needs)?");
+    heading("Who can submit a V1 run on ml-test (an activity: every operation it needs)?")?;
     who(&db, &[], Some("submit-run-v1"), "ml-test", false)?;
 
-    heading("Can a Contributor create a custom role? The doc says yes, the role says no");
+    heading("Can a Contributor create a custom role? The doc says yes, the role says no")?;
     can(
         &db,
         "dave.kim@contoso.com",
@@ -162,7 +164,7 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
         "ml-dev",
     )?;
 
-    heading("What can the MLOps deployment service principal do on ml-prod (Microsoft.MachineLearningServices)?");
+    heading("What can the MLOps deployment service principal do on ml-prod (Microsoft.MachineLearningServices)?")?;
     super::what::run(
         &db,
         WhatArgs {
@@ -173,8 +175,9 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
             snapshot: latest(),
         },
     )?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "\nTry it yourself: whocan demo --keep contoso.db, then e.g.\n  whocan --db contoso.db who {computes_write} --workspace ml-prod --explain"
-    );
+    )?;
     Ok(Outcome::Success)
 }

@@ -2,8 +2,12 @@
 //!
 //! Commands turn raw flags into a validated request (snapshot, scope, principal,
 //! format), call the store and the engine, and hand the answer to a renderer. Exit
-//! codes are decided once, here: 0 success, 1 `can` said no, 2 bad input or usage,
-//! 3 internal error. A closed stdout (broken pipe) counts as success.
+//! codes are decided once, here ([`exit_code_for`], SPEC §3): 0 success, 1 `can`
+//! said no, 2 bad input or usage (a database that is not whocan's or is newer than
+//! the binary included), 3 internal error, 4 the environment failed (the database
+//! locked past the busy timeout, a full disk, permission denied, a read-only
+//! database for a command that writes). A closed stdout (broken pipe) counts as
+//! success, whatever wrapped the error: exit 0, nothing on stderr.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -47,8 +51,13 @@ pub fn main(cli: Cli) -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
-            ExitCode::from(exit_code_for(&err))
+            let (code, hint) = classify(&err);
+            let msg = format!("{err:#}");
+            eprintln!("error: {msg}");
+            if let Some(hint) = hint.filter(|_| !msg.contains("hint:")) {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(code)
         }
     }
 }
@@ -71,30 +80,152 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
-fn exit_code_for(err: &anyhow::Error) -> u8 {
-    for cause in err.chain() {
-        if cause.is::<UsageError>()
-            || cause.is::<crate::import::ImportError>()
-            || matches!(
-                cause.downcast_ref::<crate::store::StoreError>(),
-                Some(
-                    crate::store::StoreError::NoSnapshot(_)
-                        | crate::store::StoreError::Empty
-                        | crate::store::StoreError::BadTime(_)
-                )
-            )
-        {
-            return 2;
-        }
-    }
-    3
+/// The exit code of an error (SPEC §3).
+pub fn exit_code_for(err: &anyhow::Error) -> u8 {
+    classify(err).0
 }
 
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+const HINT_LOCKED: &str = "another process (an import or a `review apply`) holds the database's \
+                           write lock; run again when it has finished (WHOCAN_BUSY_TIMEOUT_MS sets \
+                           how long to wait, default 60000)";
+const HINT_FULL: &str = "the disk is full: free some space (or write elsewhere) and run again; \
+                         nothing was half-written";
+const HINT_READ_ONLY: &str = "the database or its directory is read-only: questions still work \
+                              on it; import and `review apply` need a writable copy";
+const HINT_PERMISSION: &str = "check the permissions of the file and of its directory";
+const HINT_CANNOT_OPEN: &str = "check that the path names a file in an existing directory that \
+                                can be written";
+const HINT_IO: &str = "the system reported an input/output error; check the disk and run again";
+const HINT_NOT_A_DATABASE: &str = "--db must name a database that whocan created, or a new file";
+const HINT_PATH: &str = "check the path";
+
+/// The exit code of an error and the hint to print with it (when its message has
+/// none): the outermost cause that says decides.
+fn classify(err: &anyhow::Error) -> (u8, Option<&'static str>) {
+    for cause in err.chain() {
+        if let Some(c) = classify_one(cause) {
+            return c;
+        }
+    }
+    (3, None)
+}
+
+fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(u8, Option<&'static str>)> {
+    use crate::store::StoreError;
+    if cause.is::<UsageError>() || cause.is::<crate::import::ImportError>() {
+        return Some((2, None));
+    }
+    if let Some(e) = cause.downcast_ref::<StoreError>() {
+        return match e {
+            StoreError::NoSnapshot(_)
+            | StoreError::Empty
+            | StoreError::BadTime(_)
+            | StoreError::NotWhocan { .. }
+            | StoreError::TooNew { .. } => Some((2, None)),
+            StoreError::ReadOnly { .. } => Some((4, Some(HINT_READ_ONLY))),
+            // Decided by what they wrap.
+            StoreError::Open { .. } | StoreError::Sql(_) | StoreError::Io { .. } => None,
+            StoreError::Migrate(m) => classify_message(m),
+            StoreError::Other(_) => None,
+        };
+    }
+    if let Some(e) = cause.downcast_ref::<rusqlite::Error>() {
+        return classify_sqlite(e);
+    }
+    if let Some(e) = cause.downcast_ref::<std::io::Error>() {
+        return Some(classify_io(e));
+    }
+    None
+}
+
+fn classify_sqlite(e: &rusqlite::Error) -> Option<(u8, Option<&'static str>)> {
+    use rusqlite::ErrorCode as C;
+    let rusqlite::Error::SqliteFailure(f, _) = e else {
+        return None;
+    };
+    Some(match f.code {
+        C::DatabaseBusy | C::DatabaseLocked => (4, Some(HINT_LOCKED)),
+        C::DiskFull => (4, Some(HINT_FULL)),
+        C::ReadOnly => (4, Some(HINT_READ_ONLY)),
+        C::PermissionDenied => (4, Some(HINT_PERMISSION)),
+        C::CannotOpen => (4, Some(HINT_CANNOT_OPEN)),
+        C::SystemIoFailure => (4, Some(HINT_IO)),
+        C::OutOfMemory => (4, None),
+        C::NotADatabase => (2, Some(HINT_NOT_A_DATABASE)),
+        _ => return None,
     })
+}
+
+/// A migration's error arrives as text (refinery's); its SQLite cause is named in it.
+fn classify_message(m: &str) -> Option<(u8, Option<&'static str>)> {
+    let m = m.to_ascii_lowercase();
+    if m.contains("database is locked") || m.contains("database is busy") {
+        Some((4, Some(HINT_LOCKED)))
+    } else if m.contains("database or disk is full") {
+        Some((4, Some(HINT_FULL)))
+    } else if m.contains("readonly database") {
+        Some((4, Some(HINT_READ_ONLY)))
+    } else {
+        None
+    }
+}
+
+fn classify_io(e: &std::io::Error) -> (u8, Option<&'static str>) {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::PermissionDenied => (4, Some(HINT_PERMISSION)),
+        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => (4, Some(HINT_FULL)),
+        K::ReadOnlyFilesystem => (4, Some(HINT_PERMISSION)),
+        K::NotFound
+        | K::NotADirectory
+        | K::IsADirectory
+        | K::InvalidInput
+        | K::InvalidFilename
+        | K::AlreadyExists => (2, Some(HINT_PATH)),
+        // Whatever else the system says about a file is the environment's failure.
+        _ => (4, Some(HINT_IO)),
+    }
+}
+
+/// Whether the error is, somewhere underneath, a write to a closed pipe. Writers
+/// wrap I/O errors in their own (`csv::Error`, `serde_json::Error`, an
+/// `io::Error::other` around either), so every layer is looked into.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| pipe_in(c, 0))
+}
+
+fn pipe_in(e: &(dyn std::error::Error + 'static), depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::BrokenPipe || io.raw_os_error() == Some(libc::EPIPE) {
+            return true;
+        }
+        if let Some(inner) = io.get_ref() {
+            if pipe_in(inner, depth + 1) {
+                return true;
+            }
+        }
+    }
+    if let Some(j) = e.downcast_ref::<serde_json::Error>() {
+        if j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+    }
+    if let Some(c) = e.downcast_ref::<csv::Error>() {
+        if let csv::ErrorKind::Io(io) = c.kind() {
+            if pipe_in(io, depth + 1) {
+                return true;
+            }
+        }
+    }
+    if let Some(w) = e.downcast_ref::<crate::fsutil::WriteError>() {
+        if pipe_in(&w.source, depth + 1) {
+            return true;
+        }
+    }
+    e.source().is_some_and(|s| pipe_in(s, depth + 1))
 }
 
 /// The output format: as asked, else a table on a terminal and JSON otherwise.
@@ -106,4 +237,102 @@ pub fn output_format(asked: Option<Format>) -> Format {
             Format::Json
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+    use std::io;
+
+    fn sqlite(code: std::ffi::c_int) -> anyhow::Error {
+        anyhow::Error::from(StoreError::Sql(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        )))
+    }
+
+    #[test]
+    fn the_environment_exits_4_with_a_hint() {
+        use rusqlite::ffi;
+        for code in [
+            ffi::SQLITE_BUSY,
+            ffi::SQLITE_LOCKED,
+            ffi::SQLITE_FULL,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_PERM,
+            ffi::SQLITE_CANTOPEN,
+            ffi::SQLITE_IOERR,
+        ] {
+            let (exit, hint) = classify(&sqlite(code));
+            assert_eq!(exit, 4, "{code}");
+            assert!(hint.is_some(), "{code}");
+        }
+        assert_eq!(classify(&sqlite(ffi::SQLITE_FULL)).1, Some(HINT_FULL));
+        assert_eq!(classify(&sqlite(ffi::SQLITE_BUSY)).1, Some(HINT_LOCKED));
+        for kind in [
+            io::ErrorKind::PermissionDenied,
+            io::ErrorKind::StorageFull,
+            io::ErrorKind::ReadOnlyFilesystem,
+        ] {
+            let e = anyhow::Error::from(crate::fsutil::WriteError {
+                path: "x".into(),
+                source: io::Error::from(kind),
+            });
+            assert_eq!(classify(&e).0, 4, "{kind:?}");
+        }
+        let locked_migration =
+            anyhow::Error::from(StoreError::Migrate("database is locked".into()));
+        assert_eq!(classify(&locked_migration).0, 4);
+    }
+
+    #[test]
+    fn the_users_errors_exit_2_and_ours_3() {
+        for e in [
+            StoreError::NotWhocan {
+                path: "x".into(),
+                why: "y".into(),
+            },
+            StoreError::TooNew {
+                path: "x".into(),
+                found: 9,
+                supported: 4,
+            },
+            StoreError::Empty,
+        ] {
+            assert_eq!(exit_code_for(&e.into()), 2);
+        }
+        assert_eq!(classify(&sqlite(rusqlite::ffi::SQLITE_NOTADB)).0, 2);
+        assert_eq!(exit_code_for(&UsageError("x".into()).into()), 2);
+        let missing = anyhow::Error::from(crate::fsutil::WriteError {
+            path: "x".into(),
+            source: io::Error::from(io::ErrorKind::NotFound),
+        });
+        assert_eq!(classify(&missing).0, 2);
+        assert_eq!(exit_code_for(&anyhow::anyhow!("a bug")), 3);
+        assert_eq!(exit_code_for(&StoreError::Other("x".into()).into()), 3);
+        assert_eq!(classify(&sqlite(rusqlite::ffi::SQLITE_CORRUPT)).0, 3);
+    }
+
+    #[test]
+    fn a_broken_pipe_is_found_under_every_wrapper() {
+        let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
+        // As the report writers wrap it: io::Error::other around serde_json's error,
+        // csv's error converted into io::Error, anyhow context on top.
+        let json = serde_json::Error::io(pipe());
+        let csv_err = csv::Error::from(pipe());
+        for e in [
+            anyhow::Error::from(pipe()),
+            anyhow::Error::from(io::Error::other(json)),
+            anyhow::Error::from(io::Error::from(csv_err)),
+            anyhow::Error::from(crate::fsutil::WriteError {
+                path: "x".into(),
+                source: pipe(),
+            }),
+            anyhow::Error::from(pipe()).context("writing the answer"),
+        ] {
+            assert!(is_broken_pipe(&e), "{e:#}");
+        }
+        assert!(!is_broken_pipe(&anyhow::anyhow!("Broken pipe")));
+    }
 }

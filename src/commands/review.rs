@@ -92,29 +92,13 @@ fn past_of(d: &RecordedDecision) -> PastDecision {
     }
 }
 
-/// Writes a file through a temporary sibling and a rename, so that a failed write
-/// never leaves half a sheet behind.
+/// Writes `--out` / `--html` through [`crate::fsutil::write_file`]: 0600, a random
+/// exclusive temporary name, renamed into place; a device or FIFO written directly.
 fn write_file(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "review".into());
-    let tmp = path.with_file_name(format!(".{name}.whocan-tmp"));
-    let result = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        f(&mut w)?;
-        w.flush()?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(UsageError(format!("cannot write {}: {e}", path.display())).into());
-    }
-    Ok(())
+    Ok(crate::fsutil::write_file(path, f)?)
 }
 
 /// Earlier decisions, loaded once and matched against any number of rows.
@@ -390,6 +374,27 @@ fn unneutralise(s: &str) -> &str {
     }
 }
 
+/// A cell read back from a sheet against the value it was written from: blanks
+/// around either are not content (a spreadsheet may drop them), case is not.
+fn same_cell(was: &str, now: &str) -> bool {
+    was.trim().eq_ignore_ascii_case(now.trim())
+}
+
+/// The 1-based character column at which each field of the header line starts.
+fn header_columns(text: &str, delimiter: u8) -> Vec<usize> {
+    let line = text.lines().next().unwrap_or("");
+    let mut out = vec![1];
+    let mut quoted = false;
+    for (n, c) in line.chars().enumerate() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if !quoted && c == delimiter as char {
+            out.push(n + 2);
+        }
+    }
+    out
+}
+
 /// The sheet's field delimiter: `,`, or `;` when the header line has no comma but
 /// semicolons (a spreadsheet saved with a European list separator).
 fn delimiter(text: &str) -> u8 {
@@ -433,7 +438,10 @@ struct SheetLine {
 
 /// `whocan review apply FILE`: validate every row, then record them all.
 fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
-    let mut store = open_existing(db)?;
+    // Checked for existence like a question, then opened for writing: a read-only
+    // database is said to be one before the sheet is read.
+    drop(open_existing(db)?);
+    let mut store = Store::open(db)?;
     let snapshot = store.resolve(&SnapshotSelector::Latest)?;
     let tenant = store
         .load_tenant(snapshot.id)
@@ -460,6 +468,25 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         .iter()
         .map(|h| unneutralise(h).to_ascii_lowercase())
         .collect();
+    // A column named twice would let the first and the last disagree about what the
+    // reviewer decided: refused, whichever column it is.
+    let columns = header_columns(text, delimiter(text));
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        if let Some(&j) = first.get(h.as_str()) {
+            let at = |k: usize| columns.get(k).copied().unwrap_or(k + 1);
+            return Err(UsageError(format!(
+                "{file}:1:{}: column `{h}` appears twice (also at {file}:1:{}): a sheet needs one column of each name; nothing recorded",
+                at(i),
+                at(j)
+            ))
+            .into());
+        }
+        first.insert(h.as_str(), i);
+    }
     let col: HashMap<&str, usize> = headers
         .iter()
         .enumerate()
@@ -621,11 +648,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         let differs: Vec<&str> = current
             .access_fields()
             .into_iter()
-            .filter(|(name, now)| {
-                l.cells
-                    .get(*name)
-                    .is_some_and(|was| !was.eq_ignore_ascii_case(now))
-            })
+            .filter(|(name, now)| l.cells.get(*name).is_some_and(|was| !same_cell(was, now)))
             .map(|(name, _)| name)
             .collect();
         let content_hash = if differs.is_empty() {
@@ -789,6 +812,18 @@ mod tests {
         assert_eq!(unneutralise("'-x"), "-x");
         assert_eq!(unneutralise("'quoted"), "'quoted");
         assert_eq!(unneutralise("approve"), "approve");
+    }
+
+    #[test]
+    fn header_columns_count_characters_outside_quotes() {
+        assert_eq!(header_columns("a,bb,\"c,d\",e\n", b','), vec![1, 3, 6, 12]);
+        assert_eq!(header_columns("a;b", b';'), vec![1, 3]);
+    }
+
+    #[test]
+    fn cells_compare_without_surrounding_blanks_or_case() {
+        assert!(same_cell("@Resource[x] == 'y'", " @Resource[x] == 'y'\n"));
+        assert!(!same_cell("a b", "a  b"));
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
     let text = receipt.sign(&key);
     match &args.out {
         Some(out) => {
-            private_write::write_new_or_device(out, text.as_bytes())
+            crate::fsutil::new_file::write_new_or_device(out, text.as_bytes())
                 .with_context(|| format!("writing the receipt {}", out.display()))?;
         }
         None => {
@@ -179,9 +179,9 @@ fn new_key(path: &Path) -> anyhow::Result<Outcome> {
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("encoding the public key: {e}"))?;
-    private_write::create_new(path, private_pem.as_bytes())
+    crate::fsutil::new_file::create_new(path, private_pem.as_bytes())
         .map_err(|e| refuse_existing(path, e))?;
-    if let Err(e) = private_write::create_new(&public_path, public_pem.as_bytes()) {
+    if let Err(e) = crate::fsutil::new_file::create_new(&public_path, public_pem.as_bytes()) {
         // Leave no private key without its public half.
         let _ = std::fs::remove_file(path);
         return Err(refuse_existing(&public_path, e));
@@ -626,134 +626,6 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 // ---------------------------------------------------------------------------------
-
-/// PRIVATE, TEMPORARY: the safe-write rules of the house (0600, a random temp name
-/// in the same directory created with O_EXCL (never following a link), then moved
-/// into place;
-/// a target that is a device or FIFO written directly, never renamed over). A
-/// shared module (`src/fsutil.rs`) is being built on another branch; the
-/// integrator replaces this module with it. Unlike a plain safe write, both
-/// functions here never replace an existing file: keys and receipts are evidence.
-mod private_write {
-    use std::fs::{File, OpenOptions};
-    use std::io::{self, Write};
-    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-    use std::path::{Path, PathBuf};
-
-    /// A random temp path beside `path`.
-    fn temp_beside(path: &Path) -> io::Result<PathBuf> {
-        let mut r = [0u8; 12];
-        getrandom::fill(&mut r).map_err(|e| io::Error::other(e.to_string()))?;
-        let name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-        let mut tmp = std::ffi::OsString::from(".");
-        tmp.push(name);
-        tmp.push(format!(
-            ".{}.whocan-tmp",
-            r.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        ));
-        Ok(path.with_file_name(tmp))
-    }
-
-    fn parent_dir(path: &Path) -> &Path {
-        match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        }
-    }
-
-    /// Creates `path` with `bytes`, mode 0600, atomically and only if nothing by
-    /// that name exists (not even a dangling link): written to a temp file created
-    /// with O_CREAT|O_EXCL (which never follows a link, dangling or not), synced,
-    /// then hard-linked into place (which refuses an existing name) and the temp
-    /// name removed. `AlreadyExists` when the name is taken.
-    pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-        let tmp = temp_beside(path)?;
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        let written = f.write_all(bytes).and_then(|_| f.sync_all());
-        drop(f);
-        let placed = written.and_then(|_| match std::fs::hard_link(&tmp, path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
-            // A file system without hard links: rename, having checked the name
-            // is free (a narrow race, on such file systems only).
-            Err(_) => match std::fs::symlink_metadata(path) {
-                Ok(_) => Err(io::Error::from(io::ErrorKind::AlreadyExists)),
-                Err(_) => std::fs::rename(&tmp, path),
-            },
-        });
-        let _ = std::fs::remove_file(&tmp);
-        placed?;
-        if let Ok(d) = File::open(parent_dir(path)) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    }
-
-    /// [`create_new`], except that a target that exists and is not a regular file
-    /// (`/dev/stdout`, a FIFO, a terminal) is written directly, never replaced.
-    pub fn write_new_or_device(path: &Path, bytes: &[u8]) -> io::Result<()> {
-        if let Ok(meta) = std::fs::metadata(path) {
-            let t = meta.file_type();
-            if t.is_char_device() || t.is_fifo() || t.is_socket() || t.is_block_device() {
-                let mut f = OpenOptions::new().write(true).open(path)?;
-                return f.write_all(bytes).and_then(|_| f.flush());
-            }
-        }
-        create_new(path, bytes).map_err(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!(
-                        "{} already exists: refusing to overwrite a receipt (receipts are \
-                         evidence; choose a new name)",
-                        path.display()
-                    ),
-                )
-            } else {
-                e
-            }
-        })
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-        use std::os::unix::fs::PermissionsExt;
-
-        #[test]
-        fn creates_private_and_never_replaces() {
-            let dir = tempfile::tempdir().unwrap();
-            let p = dir.path().join("k");
-            create_new(&p, b"one").unwrap();
-            assert_eq!(std::fs::read(&p).unwrap(), b"one");
-            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
-            let e = create_new(&p, b"two").unwrap_err();
-            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
-            assert_eq!(std::fs::read(&p).unwrap(), b"one");
-            // Nothing left behind.
-            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-            // A dangling link is a taken name too.
-            let l = dir.path().join("l");
-            std::os::unix::fs::symlink(dir.path().join("nowhere"), &l).unwrap();
-            assert!(create_new(&l, b"x").is_err());
-            assert!(!dir.path().join("nowhere").exists());
-        }
-
-        #[test]
-        fn devices_are_written_directly() {
-            write_new_or_device(Path::new("/dev/null"), b"receipt").unwrap();
-            let meta = std::fs::metadata("/dev/null").unwrap();
-            assert!(meta.file_type().is_char_device());
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

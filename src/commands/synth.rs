@@ -4,6 +4,7 @@
 //! (exit 2), prints one summary line per kind and the total on stderr, and the
 //! output directory on stdout (so `whocan import "$(whocan synth ...)"` works).
 
+use std::io::Write;
 use std::time::Instant;
 
 use crate::cli::SynthArgs;
@@ -33,7 +34,8 @@ pub fn run(args: SynthArgs) -> anyhow::Result<Outcome> {
         args.profile,
         args.seed
     );
-    println!("{}", args.out.display());
+    // Not `println!`, which panics on a closed stdout.
+    writeln!(std::io::stdout(), "{}", args.out.display())?;
     Ok(Outcome::Success)
 }
 

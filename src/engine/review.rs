@@ -572,9 +572,12 @@ impl<'a> Reviewer<'a> {
                         below,
                         via: pf.via_refs.clone(),
                         access_path: pf.access_path.clone(),
+                        // Trimmed: the sheet's cell is read back trimmed, and a row
+                        // must look the same after `review apply` as before it.
                         condition: h
                             .condition
-                            .filter(|c| !c.trim().is_empty())
+                            .map(str::trim)
+                            .filter(|c| !c.is_empty())
                             .map(str::to_string),
                         pim: h.pim,
                         start_date_time: h.start.map(str::to_string),

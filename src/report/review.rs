@@ -866,6 +866,17 @@ pub fn sh_quote(s: &str) -> String {
     }
 }
 
+/// An option and its value as shell words: `--name VALUE`, or `--name=VALUE` when the
+/// value begins with `-`, so that az (argparse) never reads a value from the data
+/// (`--yes`, `--debug`) as an option of its own.
+pub fn option(name: &str, value: &str) -> String {
+    if value.starts_with('-') {
+        format!("{name}={}", sh_quote(value))
+    } else {
+        format!("{name} {}", sh_quote(value))
+    }
+}
+
 /// A request name for a PIM AdminRemove request: a GUID derived from the review
 /// key, so the same plan prints the same command.
 fn request_guid(seed: &str) -> String {
@@ -951,17 +962,17 @@ pub fn write_plan(
         match &step.removal {
             Removal::DeleteAssignment { assignment_id } => writeln!(
                 out,
-                "az role assignment delete --ids {}",
-                sh_quote(assignment_id)
+                "az role assignment delete {}",
+                option("--ids", assignment_id)
             )?,
             Removal::RemoveMember {
                 group_id,
                 member_id,
             } => writeln!(
                 out,
-                "az ad group member remove --group {} --member-id {}",
-                sh_quote(group_id),
-                sh_quote(member_id)
+                "az ad group member remove {} {}",
+                option("--group", group_id),
+                option("--member-id", member_id)
             )?,
             Removal::RemoveEligibility {
                 scope,
@@ -981,8 +992,8 @@ pub fn write_plan(
                 }});
                 writeln!(
                     out,
-                    "az rest --method put --url {} --body {}",
-                    sh_quote(&format!(
+                    "az rest --method put {} --body {}",
+                    option("--url", &format!(
                         "{}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{}?api-version=2020-10-01",
                         scope.trim_end_matches('/'),
                         request_guid(instance_id)
@@ -1008,8 +1019,8 @@ pub fn write_plan(
                 }});
                 writeln!(
                     out,
-                    "az rest --method put --url {} --body {}",
-                    sh_quote(&format!(
+                    "az rest --method put {} --body {}",
+                    option("--url", &format!(
                         "{}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{}?api-version=2020-10-01",
                         scope.trim_end_matches('/'),
                         request_guid(assignment_id)
@@ -1040,6 +1051,16 @@ mod tests {
         assert_eq!(sh_quote("a b;rm -rf /"), "'a b;rm -rf /'");
         assert_eq!(sh_quote("it's"), "'it'\\''s'");
         assert_eq!(comment_safe("Eve\nrm -rf ~"), "Eve rm -rf ~");
+    }
+
+    #[test]
+    fn an_option_value_never_reads_as_an_option() {
+        assert_eq!(
+            option("--ids", "/subscriptions/s/x"),
+            "--ids /subscriptions/s/x"
+        );
+        assert_eq!(option("--ids", "--yes"), "--ids=--yes");
+        assert_eq!(option("--member-id", "-x y"), "--member-id='-x y'");
     }
 
     #[test]

@@ -138,14 +138,12 @@ impl Store {
                 )?;
                 Ok((ea, eb))
             };
-        let second = conn.path().filter(|p| !p.is_empty()).and_then(|p| {
-            rusqlite::Connection::open_with_flags(
-                p,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .ok()
-        });
+        // Opened as a question's connection is (read-only, immutable in a read-only
+        // directory), so that a read-only copy is read in parallel too.
+        let second = conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .and_then(|p| super::open::second_reader(std::path::Path::new(p)));
         let edges = std::thread::scope(|sc| -> rusqlite::Result<_> {
             let job = second.map(|c| {
                 sc.spawn(move || {

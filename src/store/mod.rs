@@ -9,23 +9,24 @@
 //! Nothing outside this module names a table; this module must never write outside
 //! a transaction, never rewrite a closed row, and never loosen the file's mode.
 
-use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use crate::model::{Flag, InputFile, Snapshot, Tenant};
 
 mod canon;
 pub mod history;
 mod lookup;
+mod open;
 mod read;
 pub mod review;
 mod slice;
 mod write;
 
 pub use lookup::IdSeen;
+pub use open::{APPLICATION_ID, BUSY_TIMEOUT_ENV};
 pub use slice::SliceRequest;
 
 #[cfg(test)]
@@ -42,8 +43,9 @@ mod embedded {
     refinery::embed_migrations!("migrations");
 }
 
-/// How long a connection waits for another one's lock (an import holds the write
-/// lock for its whole transaction; WAL readers are not blocked by it).
+/// How long a connection waits for another one's lock by default (an import holds
+/// the write lock for its whole transaction; WAL readers are not blocked by it);
+/// [`BUSY_TIMEOUT_ENV`] overrides it.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The timestamp format stored in `snapshots.taken_at` / `imported_at`: UTC, whole
@@ -62,6 +64,37 @@ pub enum StoreError {
     Migrate(String),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// The database file could not be looked at (its kind decides the exit code).
+    #[error("database {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not a file whocan made (not SQLite, another application's): left unchanged.
+    #[error(
+        "database {path} is not a whocan database: {why} (hint: --db must name a database \
+         whocan created, or a new file; {path} was left unchanged)"
+    )]
+    NotWhocan { path: String, why: String },
+    /// A schema from a newer whocan.
+    #[error(
+        "database {path} has schema version {found}, newer than this whocan supports \
+         ({supported}) (hint: use the whocan that wrote it, or a newer one; the database was \
+         left unchanged)"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    /// A command that writes met a database it cannot write.
+    #[error("database {path} is read-only: {why} (hint: {hint})")]
+    ReadOnly {
+        path: String,
+        why: String,
+        hint: String,
+    },
     #[error("no snapshot matches {0}")]
     NoSnapshot(String),
     #[error("the database holds no snapshot yet (hint: run `whocan import PATH...` first)")]
@@ -172,94 +205,10 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
 
 const SNAPSHOT_COLS: &str = "id, taken_at, label, tool_version, imported_at, content_hash";
 
-/// Creates `path` with mode 0600 if it does not exist (an existing file is left as
-/// it is). SQLite gives the -wal and -shm files the main file's mode.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
 /// The highest migration in `migrations/` (a test keeps the two in step).
 pub const SCHEMA_VERSION: i64 = 5;
 
 impl Store {
-    /// Opens (creating with mode 0600 if absent) and migrates the database.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open {
-            path: path.display().to_string(),
-            source,
-        };
-        create_private(path).map_err(|e| {
-            open_err(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                Some(e.to_string()),
-            ))
-        })?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(open_err)?;
-        Self::setup(conn).map_err(|e| match e {
-            StoreError::Sql(source) => open_err(source),
-            other => other,
-        })
-    }
-
-    fn setup(mut conn: Connection) -> Result<Store, StoreError> {
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Other(format!(
-                "database: cannot switch to WAL journal mode (got {mode})"
-            )));
-        }
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Keep the WAL from staying at the size of the largest import.
-        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
-        conn.pragma_update(None, "cache_size", -64 * 1024)?;
-        conn.pragma_update(None, "mmap_size", 4i64 << 30)?;
-        Self::migrate(&mut conn)?;
-        Ok(Store { conn })
-    }
-
-    /// Applies the embedded migrations not yet applied (a no-op when up to date).
-    ///
-    /// A database already at [`SCHEMA_VERSION`] is recognised with one query:
-    /// refinery's runner compiles regular expressions for every migration name,
-    /// which cost more than a whole `can` question.
-    fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-        let current: Option<i64> = conn
-            .query_row(
-                "SELECT max(version) FROM refinery_schema_history",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap_or(None);
-        if current == Some(SCHEMA_VERSION) {
-            return Ok(());
-        }
-        let runner = || embedded::migrations::runner().set_grouped(true);
-        match runner().run(conn) {
-            Ok(_) => Ok(()),
-            // Two processes opening a new database at once: the loser's migration
-            // fails because the winner's is now applied; once more sees it applied.
-            Err(_) => runner()
-                .run(conn)
-                .map(|_| ())
-                .map_err(|e| StoreError::Migrate(e.to_string())),
-        }
-    }
-
     /// Writes a complete snapshot in one transaction and returns its metadata.
     pub fn write_snapshot(
         &mut self,

@@ -12,6 +12,7 @@ mod import_shapes;
 mod lint;
 mod resolve;
 mod review;
+mod safety;
 mod slice;
 mod support;
 mod trust;

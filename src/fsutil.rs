@@ -1,0 +1,393 @@
+//! Writing output files safely: every file whocan writes goes through [`write_file`].
+//!
+//! A file that holds directory data (a review sheet, an HTML page) must not be
+//! readable by others, must not be redirectable by a link someone planted, and must
+//! never be left half-written. So [`write_file`]:
+//!
+//! - writes to a **random** temporary name in the target's directory, created with
+//!   `O_CREAT | O_EXCL | O_NOFOLLOW` and mode 0600: a symbolic link (dangling or not)
+//!   or any file already at that name makes the create fail and another name is
+//!   tried, so a planted link can never redirect the write;
+//! - writes, flushes and `fsync`s it, then renames it over the target (and syncs the
+//!   directory), so the target is either as it was or complete; the finished file is
+//!   0600 whatever the umask;
+//! - writes **directly** to a target that exists and is not a regular file (a device
+//!   such as `/dev/null` or `/dev/stdout`, a FIFO): renaming over it would replace
+//!   the device node with a regular file.
+//!
+//! The random names and the retry on a name that exists come from the `tempfile`
+//! crate (`Builder::make_in`), which also removes the temporary file when the write
+//! fails; the file itself is opened here, with the flags above.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// Writing `path` failed; `source` says why (its kind decides the exit code).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+/// The mode of every file whocan writes.
+pub const FILE_MODE: u32 = 0o600;
+
+/// Writes `path` with what `f` writes (see the module documentation).
+pub fn write_file(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    write_file_inner(path, f).map_err(|source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_file_inner(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory (expected a file name)",
+            ))
+        }
+        Ok(m) if !m.is_file() => {
+            if let Some(file) = open_special(path)? {
+                return write_direct(file, f);
+            }
+            // It became a regular file in between: replace it like one.
+        }
+        // Absent, or a regular file: replaced through a temporary file.
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    write_replacing(path, f)
+}
+
+/// Opens an existing non-regular file (device, FIFO, socket...) for writing,
+/// neither creating nor truncating anything; `None` when what was opened turns out
+/// to be a regular file (the name was swapped since it was looked at).
+fn open_special(path: &Path) -> io::Result<Option<File>> {
+    let file = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(path)?;
+    let ft = file.metadata()?.file_type();
+    if ft.is_file() {
+        return Ok(None);
+    }
+    if !(ft.is_char_device() || ft.is_fifo() || ft.is_socket() || ft.is_block_device()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a file, device or FIFO",
+        ));
+    }
+    Ok(Some(file))
+}
+
+fn write_direct(file: File, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut w = BufWriter::new(file);
+    f(&mut w)?;
+    w.flush()
+}
+
+/// Creates `path` new, mode 0600, never following a link and never opening
+/// anything that exists.
+pub fn create_exclusive(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+}
+
+fn write_replacing(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "expected a file name, not a directory",
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // `.NAME.XXXXXXXXXXXX.whocan-tmp`, the name cut short enough for NAME_MAX.
+    let short: String = name.to_string_lossy().chars().take(64).collect();
+    let prefix = format!(".{short}.");
+    let tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".whocan-tmp")
+        .rand_bytes(12)
+        .make_in(dir, create_exclusive)?;
+    {
+        let mut w = BufWriter::new(tmp.as_file());
+        f(&mut w)?;
+        w.flush()?;
+    }
+    // The umask may only have removed bits; make sure of 0600 anyway.
+    use std::os::unix::fs::PermissionsExt;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself is durable once the directory is synced (best effort: not
+    // every file system lets a directory be opened and synced).
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn writes_a_new_file_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        write_file(&p, |w| w.write_all(b"a,b\n")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"a,b\n");
+        assert_eq!(mode(&p), 0o600);
+        // Nothing else is left in the directory.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn replaces_a_0644_file_with_a_0600_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_file(&p, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"new");
+        assert_eq!(mode(&p), 0o600);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_target_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        std::fs::write(&p, "old").unwrap();
+        let err = write_file(&p, |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("boom"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("boom"), "{err}");
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn create_exclusive_never_follows_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let err = create_exclusive(&link).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        assert!(create_exclusive(&dangling).is_err());
+        assert!(!dir.path().join("nowhere").exists());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn a_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_file(dir.path(), |w| w.write_all(b"x")).unwrap_err();
+        assert_eq!(err.source.kind(), io::ErrorKind::IsADirectory);
+    }
+
+    #[test]
+    fn a_fifo_is_written_through_and_stays_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("fifo");
+        let st = std::process::Command::new("mkfifo").arg(&p).status();
+        if !st.is_ok_and(|s| s.success()) {
+            eprintln!("skipping: mkfifo is not available");
+            return;
+        }
+        let reader = {
+            let p = p.clone();
+            std::thread::spawn(move || std::fs::read(p).unwrap())
+        };
+        write_file(&p, |w| w.write_all(b"through")).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through");
+        assert!(std::fs::symlink_metadata(&p).unwrap().file_type().is_fifo());
+    }
+
+    #[test]
+    fn a_device_is_written_directly() {
+        // As root, a device node of the test's own (a regression would replace the
+        // machine's /dev/null); otherwise /dev/null, which only root could replace.
+        let dir = tempfile::tempdir().unwrap();
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let null = if unsafe { libc::geteuid() } == 0 {
+            let p = dir.path().join("null");
+            let made = std::process::Command::new("mknod")
+                .arg(&p)
+                .args(["c", "1", "3"])
+                .status()
+                .is_ok_and(|s| s.success());
+            if !made {
+                eprintln!("skipping: mknod failed");
+                return;
+            }
+            p
+        } else {
+            PathBuf::from("/dev/null")
+        };
+        write_file(&null, |w| w.write_all(b"gone")).unwrap();
+        assert!(std::fs::symlink_metadata(&null)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+}
+
+/// Files that must never replace anything (keys, receipts: they are evidence):
+/// created 0600 through a random temp name opened with O_EXCL (never following a
+/// link), synced, then hard-linked into place, which refuses a taken name; a
+/// target that is a device or FIFO is written directly.
+pub mod new_file {
+    use std::fs::{File, OpenOptions};
+    use std::io::{self, Write};
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    use std::path::{Path, PathBuf};
+
+    /// A random temp path beside `path`.
+    fn temp_beside(path: &Path) -> io::Result<PathBuf> {
+        let mut r = [0u8; 12];
+        getrandom::fill(&mut r).map_err(|e| io::Error::other(e.to_string()))?;
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        let mut tmp = std::ffi::OsString::from(".");
+        tmp.push(name);
+        tmp.push(format!(
+            ".{}.whocan-tmp",
+            r.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ));
+        Ok(path.with_file_name(tmp))
+    }
+
+    fn parent_dir(path: &Path) -> &Path {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
+    }
+
+    /// Creates `path` with `bytes`, mode 0600, atomically and only if nothing by
+    /// that name exists (not even a dangling link): written to a temp file created
+    /// with O_CREAT|O_EXCL (which never follows a link, dangling or not), synced,
+    /// then hard-linked into place (which refuses an existing name) and the temp
+    /// name removed. `AlreadyExists` when the name is taken.
+    pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let tmp = temp_beside(path)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        let written = f.write_all(bytes).and_then(|_| f.sync_all());
+        drop(f);
+        let placed = written.and_then(|_| match std::fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+            // A file system without hard links: rename, having checked the name
+            // is free (a narrow race, on such file systems only).
+            Err(_) => match std::fs::symlink_metadata(path) {
+                Ok(_) => Err(io::Error::from(io::ErrorKind::AlreadyExists)),
+                Err(_) => std::fs::rename(&tmp, path),
+            },
+        });
+        let _ = std::fs::remove_file(&tmp);
+        placed?;
+        if let Ok(d) = File::open(parent_dir(path)) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// [`create_new`], except that a target that exists and is not a regular file
+    /// (`/dev/stdout`, a FIFO, a terminal) is written directly, never replaced.
+    pub fn write_new_or_device(path: &Path, bytes: &[u8]) -> io::Result<()> {
+        if let Ok(meta) = std::fs::metadata(path) {
+            let t = meta.file_type();
+            if t.is_char_device() || t.is_fifo() || t.is_socket() || t.is_block_device() {
+                let mut f = OpenOptions::new().write(true).open(path)?;
+                return f.write_all(bytes).and_then(|_| f.flush());
+            }
+        }
+        create_new(path, bytes).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} already exists: refusing to overwrite a receipt (receipts are \
+                         evidence; choose a new name)",
+                        path.display()
+                    ),
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use std::os::unix::fs::PermissionsExt;
+
+        #[test]
+        fn creates_private_and_never_replaces() {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("k");
+            create_new(&p, b"one").unwrap();
+            assert_eq!(std::fs::read(&p).unwrap(), b"one");
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            let e = create_new(&p, b"two").unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+            assert_eq!(std::fs::read(&p).unwrap(), b"one");
+            // Nothing left behind.
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+            // A dangling link is a taken name too.
+            let l = dir.path().join("l");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &l).unwrap();
+            assert!(create_new(&l, b"x").is_err());
+            assert!(!dir.path().join("nowhere").exists());
+        }
+
+        #[test]
+        fn devices_are_written_directly() {
+            write_new_or_device(Path::new("/dev/null"), b"receipt").unwrap();
+            let meta = std::fs::metadata("/dev/null").unwrap();
+            assert!(meta.file_type().is_char_device());
+        }
+    }
+}
