@@ -556,23 +556,24 @@ fn decide_one(
             } else {
                 WindowState::Active
             };
+            let grant = |bi: usize, block: &super::index::Block, pattern: &str| Grant {
+                action: req.action.clone(),
+                via: group_refs(ix, &h.via),
+                assignment_id: a.id.clone(),
+                role_definition_id: role_id_of(&role.def.id, &a.role_definition_id),
+                role_name: role.def.role_name.clone(),
+                assignment_scope: a.scope.clone(),
+                scope_level: kind_of(a_scope),
+                inherited: *a_scope != target,
+                block: bi,
+                matched_pattern: pattern.to_string(),
+                condition: a_cond().or_else(|| block.condition.clone()),
+            };
             for (bi, (block, m)) in role.blocks.iter().zip(matches.iter()).enumerate() {
                 match m {
                     BlockMatch::Grants { pattern } if applies && !state.is_active() && explain => {
                         why.push(WhyNot::AssignmentNotInForce {
-                            grant: Grant {
-                                action: req.action.clone(),
-                                via: group_refs(ix, &h.via),
-                                assignment_id: a.id.clone(),
-                                role_definition_id: role_id_of(&role.def.id, &a.role_definition_id),
-                                role_name: role.def.role_name.clone(),
-                                assignment_scope: a.scope.clone(),
-                                scope_level: kind_of(a_scope),
-                                inherited: *a_scope != target,
-                                block: bi,
-                                matched_pattern: pattern.clone(),
-                                condition: a_cond().or_else(|| block.condition.clone()),
-                            },
+                            grant: grant(bi, block, pattern),
                             state,
                             start_date_time: a.start_date_time.clone(),
                             end_date_time: a.end_date_time.clone(),
@@ -580,19 +581,9 @@ fn decide_one(
                     }
                     // Out of its window: grants nothing.
                     BlockMatch::Grants { .. } if applies && !state.is_active() => {}
-                    BlockMatch::Grants { pattern } if applies => grants.push(Grant {
-                        action: req.action.clone(),
-                        via: group_refs(ix, &h.via),
-                        assignment_id: a.id.clone(),
-                        role_definition_id: role_id_of(&role.def.id, &a.role_definition_id),
-                        role_name: role.def.role_name.clone(),
-                        assignment_scope: a.scope.clone(),
-                        scope_level: kind_of(a_scope),
-                        inherited: *a_scope != target,
-                        block: bi,
-                        matched_pattern: pattern.clone(),
-                        condition: a_cond().or_else(|| block.condition.clone()),
-                    }),
+                    BlockMatch::Grants { pattern } if applies => {
+                        grants.push(grant(bi, block, pattern));
+                    }
                     BlockMatch::Grants { pattern } if explain => {
                         let relation = if ix.tree.is_below(a_scope, &target) {
                             "child"

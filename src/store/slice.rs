@@ -539,38 +539,7 @@ pub(crate) fn expand_groups(
     t: &mut Tenant,
     seeds: &[String],
 ) -> rusqlite::Result<()> {
-    let mut edges: HashSet<(String, String)> = t
-        .member_edges
-        .iter()
-        .map(|e| (key(&e.group_id), key(&e.member_id)))
-        .collect();
-    let mut seen: HashSet<String> = seeds.iter().cloned().collect();
-    let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
-    let mut nodes: Vec<String> = seeds.to_vec();
-    let mut groups = Vec::new();
-    let sql = format!(
-        "SELECT {EDGE_COLS} FROM member_edges WHERE group_key = ?2 \
-         AND (member_kind IS NULL OR member_kind = 'Group') AND {IN_SNAPSHOT}"
-    );
-    while let Some(g) = queue.pop_front() {
-        let mut any = false;
-        for e in query_by(conn, &sql, s, &g, edge_row)? {
-            any = true;
-            let m = key(&e.member_id);
-            if edges.insert((g.clone(), m.clone())) {
-                t.member_edges.push(e);
-            }
-            if seen.insert(m.clone()) {
-                nodes.push(m.clone());
-                queue.push_back(m);
-            }
-        }
-        if any {
-            groups.push(g);
-        }
-    }
-    add_principals(conn, s, t, &nodes, &groups)?;
-    add_partial_lists(conn, s, t)
+    walk_down(conn, s, t, seeds, true)
 }
 
 /// Adds to `t` the members of `seeds`, transitively: the edges, the principals and
@@ -581,6 +550,19 @@ pub(crate) fn expand(
     t: &mut Tenant,
     seeds: &[String],
 ) -> rusqlite::Result<()> {
+    walk_down(conn, s, t, seeds, false)
+}
+
+/// The downward walk of [`expand`] (every member) and [`expand_groups`]
+/// (`groups_only`: only members that may be groups, read through the
+/// `member_edges_group_kind` index).
+fn walk_down(
+    conn: &Connection,
+    s: i64,
+    t: &mut Tenant,
+    seeds: &[String],
+    groups_only: bool,
+) -> rusqlite::Result<()> {
     let mut edges: HashSet<(String, String)> = t
         .member_edges
         .iter()
@@ -590,18 +572,20 @@ pub(crate) fn expand(
     let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
     let mut new_nodes = Vec::new();
     let mut groups = Vec::new();
+    let edge_sql = if groups_only {
+        format!(
+            "SELECT {EDGE_COLS} FROM member_edges WHERE group_key = ?2 \
+             AND (member_kind IS NULL OR member_kind = 'Group') AND {IN_SNAPSHOT}"
+        )
+    } else {
+        sql(EDGE_COLS, "member_edges", "group_key")
+    };
     while let Some(g) = queue.pop_front() {
         let mut any = false;
-        for e in query_by(
-            conn,
-            &sql(EDGE_COLS, "member_edges", "group_key"),
-            s,
-            &g,
-            edge_row,
-        )? {
+        for e in query_by(conn, &edge_sql, s, &g, edge_row)? {
             any = true;
             let m = key(&e.member_id);
-            // Users and service principals have no members: no need to look.
+            // Users, service principals, devices and contacts have no members.
             let leaf = matches!(
                 e.member_kind,
                 Some(
