@@ -9,6 +9,7 @@ use anyhow::Context;
 use crate::cli::{ScopeArgs, SnapshotArgs};
 use crate::engine::{ActionReq, Index};
 use crate::model::{key, scope_key, PrincipalKind, ScopeKind, Snapshot, Tenant};
+use crate::report::text::{eprintln_safe, sanitize};
 use crate::store::{SnapshotSelector, Store};
 
 use super::UsageError;
@@ -193,7 +194,7 @@ pub fn target_scope_in(
             .into());
         }
         many => {
-            let ids: Vec<&str> = many.iter().map(|n| n.id.as_str()).collect();
+            let ids: Vec<_> = many.iter().map(|n| sanitize(&n.id)).collect();
             return Err(UsageError(format!(
                 "workspace name `{ws}` is ambiguous; use --scope with one of:\n  {}",
                 ids.join("\n  ")
@@ -244,7 +245,7 @@ pub fn resolve_principal(ix: &Index, t: &Tenant, name: &str) -> anyhow::Result<S
     match by_name.as_slice() {
         [p] => Ok(key(&p.id)),
         [] if is_guid(&k) => {
-            eprintln!(
+            eprintln_safe!(
                 "warning: {name} is in no directory listing and holds nothing in this snapshot"
             );
             Ok(k)
@@ -432,7 +433,10 @@ fn ambiguous(name: &str, many: &[&crate::model::Principal]) -> anyhow::Error {
     UsageError(format!(
         "`{name}` matches {} principals; name one by object id or user principal name:\n  {}",
         many.len(),
-        list.join("\n  ")
+        list.iter()
+            .map(|l| sanitize(l))
+            .collect::<Vec<_>>()
+            .join("\n  ")
     ))
     .into()
 }
@@ -483,7 +487,7 @@ impl Timing {
 
     pub fn mark(&self, phase: &str) {
         if let Some(t) = self.start {
-            eprintln!(
+            eprintln_safe!(
                 "timing: {phase} at {:.1} ms",
                 t.elapsed().as_secs_f64() * 1e3
             );

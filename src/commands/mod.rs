@@ -45,7 +45,9 @@ pub fn main(cli: Cli) -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            // Data reaches errors through names: shown escaped, line by line.
+            let msg = format!("error: {err:#}");
+            eprintln!("{}", crate::report::text::sanitize_lines(&msg));
             ExitCode::from(exit_code_for(&err))
         }
     }

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{Format, VerifyArgs};
+use crate::report::text::eprintln_safe;
 use crate::report::{self, history};
 
 use super::common::open_existing;
@@ -17,7 +18,7 @@ pub fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     let store = open_existing(db)?;
     let checks = store.verify_all()?;
     if checks.is_empty() {
-        eprintln!(
+        eprintln_safe!(
             "{} holds no snapshot yet (hint: run `whocan import PATH...`)",
             db.display()
         );
@@ -33,7 +34,7 @@ pub fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     match checks.iter().find(|c| !c.ok()) {
         None => Ok(Outcome::Success),
         Some(c) => {
-            eprintln!(
+            eprintln_safe!(
                 "verify: snapshot {} ({}) no longer matches its recorded {} hash: the database was altered after import",
                 c.id,
                 c.taken_at,

@@ -5,7 +5,8 @@
 //! per (change, cause) with the cause's kind, subject id and description; JSON is
 //! streamed (a diff of a large tenant has millions of lines) and names causes by
 //! index into its `causes` table, where each cause carries its `kind`, its objects,
-//! its description and its effect. CSV cells go through [`neutralise`]. Nothing
+//! its description and its effect. CSV goes through [`super::csv::Writer`], table
+//! cells and lines through [`super::text`]. Nothing
 //! here decides anything: the engine's values are printed as they are.
 
 use std::io::{self, Write};
@@ -19,8 +20,9 @@ use crate::engine::lint::{Finding, Severity};
 use crate::model::Snapshot;
 use crate::store::history::SnapshotCheck;
 
-use super::answers::neutralise;
-use super::ScopeNames;
+use super::csv;
+use super::text::writeln_safe;
+use super::{Cell, ScopeNames};
 
 /// What a diff compared.
 pub struct DiffQuestion<'a> {
@@ -441,8 +443,8 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
             [
                 p.id.clone(),
                 p.kind.clone(),
-                neutralise(&p.display_name),
-                neutralise(p.user_principal_name.as_deref().unwrap_or("")),
+                p.display_name.clone(),
+                p.user_principal_name.clone().unwrap_or_default(),
                 p.is_group.to_string(),
             ]
         })
@@ -454,19 +456,18 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
         .map(|(i, c)| {
             [
                 c.cause.kind().to_string(),
-                neutralise(&subjects[i]),
-                neutralise(&texts.causes[i]),
+                subjects[i].clone(),
+                texts.causes[i].clone(),
             ]
         })
         .collect();
     let roles: Vec<[String; 2]> = d
         .roles
         .iter()
-        .map(|r| [neutralise(&r.name), r.id.clone()])
+        .map(|r| [r.name.clone(), r.id.clone()])
         .collect();
-    let scopes: Vec<String> = d.scopes.iter().map(|s| neutralise(s)).collect();
-    let mut w = super::csv_writer(out);
-    w.write_record(DIFF_CSV_COLUMNS)?;
+    let mut w = csv::Writer::new(out);
+    w.row(DIFF_CSV_COLUMNS)?;
     for (change, lines) in [
         ("gained", &d.gained),
         ("lost", &d.lost),
@@ -477,7 +478,7 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
             let r = &roles[l.role as usize];
             for &c in d.causes_of(l) {
                 let c = &causes[c as usize];
-                w.write_record([
+                w.row([
                     change,
                     &p[0],
                     &p[1],
@@ -486,7 +487,7 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
                     &p[4],
                     &r[0],
                     &r[1],
-                    &scopes[l.scope as usize],
+                    &d.scopes[l.scope as usize],
                     l.access.as_str(),
                     &c[0],
                     &c[1],
@@ -504,14 +505,14 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
         };
         for &pi in &x.principals {
             let p = &principal_cells[pi as usize];
-            w.write_record([
+            w.row([
                 change, &p[0], &p[1], &p[2], &p[3], &p[4], "", "", "", "", &c[0], &c[1], &c[2],
             ])?;
         }
     }
     for &i in &d.no_effect {
         let c = &causes[i];
-        w.write_record([
+        w.row([
             "no effect",
             "",
             "",
@@ -562,7 +563,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
     if let Some(p) = q.principal {
         filters.push(format!("for {p}"));
     }
-    writeln!(
+    writeln_safe!(
         out,
         "Access changes from {} to {}{}",
         snapshot_text(q.from),
@@ -573,7 +574,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
             format!(", {}", filters.join(", "))
         }
     )?;
-    writeln!(
+    writeln_safe!(
         out,
         "{} gained, {} lost, {} changed, {} deny assignment changes, {} changes with no effect",
         d.gained.len(),
@@ -596,36 +597,36 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
             continue;
         }
         writeln!(out, "\n{title} ({})", lines.len())?;
-        let cause_text = |l: &AccessChange, sep: &str| {
+        let cause_text = |l: &AccessChange| {
             d.causes_of(l)
                 .iter()
                 .map(|&c| texts.causes[c as usize].as_str())
                 .collect::<Vec<_>>()
-                .join(sep)
+                .join("; ")
         };
         if lines.len() > TABLE_LIMIT {
             for l in lines.iter() {
-                writeln!(
+                writeln_safe!(
                     out,
                     "{sign} {} | {} | {} | {} | cause: {}",
                     principals[l.principal as usize],
                     d.roles[l.role as usize].name,
                     texts.scopes[l.scope as usize],
                     l.access.as_str(),
-                    cause_text(l, "; ")
+                    cause_text(l)
                 )?;
             }
             continue;
         }
         let mut t = super::table(&["", "principal", "role", "scope", "access", "cause"]);
         for l in lines.iter() {
-            t.add_row(vec![
-                sign.to_string(),
-                principals[l.principal as usize].clone(),
-                d.roles[l.role as usize].name.clone(),
-                texts.scopes[l.scope as usize].clone(),
-                l.access.as_str().to_string(),
-                cause_text(l, "\n"),
+            t.add_row([
+                Cell::from(sign),
+                Cell::from(&principals[l.principal as usize]),
+                Cell::from(&d.roles[l.role as usize].name),
+                Cell::from(&texts.scopes[l.scope as usize]),
+                Cell::from(l.access.as_str()),
+                Cell::lines(d.causes_of(l).iter().map(|&c| &texts.causes[c as usize])),
             ]);
         }
         writeln!(out, "{t}")?;
@@ -648,7 +649,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
             if x.principals.is_empty() {
                 who = "nobody".into();
             }
-            t.add_row(vec![
+            t.add_row([
                 texts.causes[x.cause].clone(),
                 format!(
                     "{} {} ({} role holdings)",
@@ -669,12 +670,12 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
         )?;
         if d.no_effect.len() > TABLE_LIMIT {
             for &i in &d.no_effect {
-                writeln!(out, "= {}", texts.causes[i])?;
+                writeln_safe!(out, "= {}", texts.causes[i])?;
             }
         } else {
             let mut t = super::table(&["=", "change"]);
             for &i in &d.no_effect {
-                t.add_row(vec!["=".into(), texts.causes[i].clone()]);
+                t.add_row(["=", texts.causes[i].as_str()]);
             }
             writeln!(out, "{t}")?;
         }
@@ -685,7 +686,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
         && d.denies.is_empty()
         && d.no_effect.is_empty()
     {
-        writeln!(out, "No change.")?;
+        writeln_safe!(out, "No change.")?;
     }
     Ok(())
 }
@@ -736,13 +737,13 @@ fn status(ok: bool) -> &'static str {
 }
 
 pub fn verify_csv(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result<()> {
-    let mut w = super::csv_writer(out);
-    w.write_record(VERIFY_CSV_COLUMNS)?;
+    let mut w = csv::Writer::new(out);
+    w.row(VERIFY_CSV_COLUMNS)?;
     for c in checks {
-        w.write_record([
+        w.row([
             c.id.to_string(),
             c.taken_at.clone(),
-            neutralise(c.label.as_deref().unwrap_or("")),
+            c.label.clone().unwrap_or_default(),
             status(c.content_ok()).into(),
             status(c.chain_ok()).into(),
             c.recorded_content.clone(),
@@ -757,7 +758,7 @@ pub fn verify_csv(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result<(
 pub fn verify_table(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result<()> {
     let mut t = super::table(&["snapshot", "takenAt", "label", "content", "chain"]);
     for c in checks {
-        t.add_row(vec![
+        t.add_row([
             c.id.to_string(),
             c.taken_at.clone(),
             c.label.clone().unwrap_or_default(),
@@ -767,7 +768,7 @@ pub fn verify_table(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result
     }
     writeln!(out, "{t}")?;
     match first_mismatch(checks) {
-        None => writeln!(
+        None => writeln_safe!(
             out,
             "All {} snapshots match their recorded hashes; the chain is intact.",
             checks.len()
@@ -784,10 +785,11 @@ pub fn verify_table(out: &mut dyn Write, checks: &[SnapshotCheck]) -> io::Result
                     c.recorded_chain, c.expected_chain
                 )
             };
-            writeln!(
+            writeln_safe!(
                 out,
                 "First mismatch: snapshot {} ({}): {what}.",
-                c.id, c.taken_at
+                c.id,
+                c.taken_at
             )
         }
     }
@@ -830,8 +832,8 @@ pub const LINT_CSV_COLUMNS: [&str; 7] = [
 ];
 
 pub fn lint_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
-    let mut w = super::csv_writer(out);
-    w.write_record(LINT_CSV_COLUMNS)?;
+    let mut w = csv::Writer::new(out);
+    w.row(LINT_CSV_COLUMNS)?;
     for f in findings {
         let objects: Vec<String> = f
             .objects
@@ -847,7 +849,7 @@ pub fn lint_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             f.principals.to_string(),
             f.hint.clone(),
         ];
-        w.write_record(row.iter().map(|s| neutralise(s)))?;
+        w.row(row)?;
     }
     w.flush()
 }
@@ -860,7 +862,7 @@ pub fn lint_table(
     names: &ScopeNames,
 ) -> io::Result<()> {
     let c = counts(findings);
-    writeln!(
+    writeln_safe!(
         out,
         "Findings in {}{}: {} high, {} medium, {} low, {} info",
         snapshot_text(snapshot),
@@ -873,15 +875,15 @@ pub fn lint_table(
         c[3].1
     )?;
     if findings.is_empty() {
-        return writeln!(out, "No findings.");
+        return writeln_safe!(out, "No findings.");
     }
     let mut t = super::table(&["severity", "kind", "finding", "fix"]);
     for f in findings {
-        t.add_row(vec![
-            f.severity.as_str().to_string(),
-            f.kind.clone(),
-            f.message.clone(),
-            f.hint.clone(),
+        t.add_row([
+            f.severity.as_str(),
+            f.kind.as_str(),
+            f.message.as_str(),
+            f.hint.as_str(),
         ]);
     }
     writeln!(out, "{t}")
