@@ -5,6 +5,7 @@
 mod concurrency;
 mod facts;
 mod history;
+mod hostile;
 mod import;
 mod import_csv;
 mod lint;
