@@ -839,13 +839,33 @@ fn comment_safe(s: &str) -> String {
     text::sanitize(s).into_owned()
 }
 
-/// A POSIX shell word: as is when it is plainly safe, else single-quoted.
+/// A POSIX shell word: as is when it is plainly safe, else single-quoted. A word
+/// with a character a terminal would interpret (an id carrying ESC or a bidi
+/// override) is ANSI-C quoted instead (`$'...'`, bash, zsh, ksh): the same bytes
+/// reach the command, and the plan shows them as `\xHH` escapes.
 pub fn sh_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./:@%+=,-".contains(c))
     {
         s.to_string()
+    } else if s.chars().any(text::is_unsafe) {
+        let mut o = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\\' => o.push_str("\\\\"),
+                '\'' => o.push_str("\\'"),
+                c if text::is_unsafe(c) => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        let _ = write!(o, "\\x{b:02x}");
+                    }
+                }
+                c => o.push(c),
+            }
+        }
+        o.push('\'');
+        o
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
@@ -1024,6 +1044,12 @@ mod tests {
         assert_eq!(sh_quote("/subscriptions/abc-1/x"), "/subscriptions/abc-1/x");
         assert_eq!(sh_quote("a b;rm -rf /"), "'a b;rm -rf /'");
         assert_eq!(sh_quote("it's"), "'it'\\''s'");
+        // Control characters never reach the terminal raw, and the shell still
+        // gets the same bytes.
+        assert_eq!(
+            sh_quote("/x/\u{1b}[2K\r'\\\u{202e}"),
+            "$'/x/\\x1b[2K\\x0d\\'\\\\\\xe2\\x80\\xae'"
+        );
         assert_eq!(comment_safe("Eve\nrm -rf ~"), "Eve\\nrm -rf ~");
     }
 
