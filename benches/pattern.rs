@@ -63,6 +63,16 @@ fn adversarial(c: &mut Criterion) {
             b.iter(|| black_box(p.matches_lower(black_box(ACTION))))
         });
     }
+    // The end matches (`...*e`), so every middle piece must be looked for.
+    for n in [2, 3, 4, 5, 8, 12, 64] {
+        if n > max {
+            continue;
+        }
+        let p = ActionPattern::new(&("*x".repeat(n) + "*e"));
+        g.bench_with_input(BenchmarkId::new("*x repeated then *e", n), &p, |b, p| {
+            b.iter(|| black_box(p.matches_lower(black_box(ACTION))))
+        });
+    }
     // Chained inner segments (`/*/*/...`), each of which may also match nothing.
     for n in [2, 4, 16] {
         if n > max {
@@ -76,6 +86,13 @@ fn adversarial(c: &mut Criterion) {
             b.iter(|| black_box(p.matches_lower(black_box(ACTION))))
         });
     }
+    // Near misses: a 32-byte piece that almost matches at every place of a
+    // 1001-byte action (the O(action × piece) bound of a literal search).
+    let run = "a".repeat(1000) + "e";
+    let p = ActionPattern::new(&format!("*{}b*e", "a".repeat(32)));
+    g.bench_function("32-byte near miss, 1001-byte action", |b| {
+        b.iter(|| black_box(p.matches_lower(black_box(&run))))
+    });
     // A long action and a long pattern: the linear bound, not the typical case.
     if max >= 1000 {
         let long = ACTION.repeat(20);

@@ -149,3 +149,23 @@ impl ScopeNames {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_are_sanitised_and_only_our_line_breaks_break() {
+        let mut t = table(&["name", "roles"]);
+        t.add_row([
+            Cell::from("Eve\n\u{1b}[2KOwner"),
+            Cell::lines(["Owner\r", "Reader"]),
+        ]);
+        let s = t.to_string();
+        assert!(s.contains("Eve\\n\\e[2KOwner"), "{s}");
+        assert!(s.contains("Owner\\r"), "{s}");
+        assert!(!s.contains(['\u{1b}', '\r']), "{s}");
+        // Top border, header, separator, the row's two lines (ours), bottom.
+        assert_eq!(s.lines().count(), 6, "{s}");
+    }
+}
