@@ -28,13 +28,21 @@ fn max_stars() -> usize {
 fn typical(c: &mut Criterion) {
     let mut g = c.benchmark_group("pattern: typical");
     for (name, p) in [
-        ("inner wildcard, match", "Microsoft.MachineLearningServices/workspaces/*/write"),
+        (
+            "inner wildcard, match",
+            "Microsoft.MachineLearningServices/workspaces/*/write",
+        ),
         ("provider wildcard, miss", "Microsoft.Storage/*"),
         ("*/read, miss", "*/read"),
-        ("exact, match", "Microsoft.MachineLearningServices/workspaces/computes/write"),
+        (
+            "exact, match",
+            "Microsoft.MachineLearningServices/workspaces/computes/write",
+        ),
     ] {
         let p = ActionPattern::new(p);
-        g.bench_function(name, |b| b.iter(|| black_box(p.matches_lower(black_box(ACTION)))));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(p.matches_lower(black_box(ACTION))))
+        });
     }
     g.finish();
 }
