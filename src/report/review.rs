@@ -833,10 +833,11 @@ pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
 // Plan
 // ---------------------------------------------------------------------------
 
-/// One line for a shell comment: control characters (newlines!) shown escaped, so
-/// that a display name can never start a command or rewrite the line.
+/// One line for a shell comment: line breaks (newlines!) become spaces, so that a
+/// display name can never start a command, and every other control character is
+/// shown escaped by the one sanitiser, so that it cannot rewrite the line.
 fn comment_safe(s: &str) -> String {
-    text::sanitize(s).into_owned()
+    text::sanitize(&s.replace(['\n', '\r', '\u{2028}', '\u{2029}'], " ")).into_owned()
 }
 
 /// A POSIX shell word: as is when it is plainly safe, else single-quoted. A word
@@ -1050,7 +1051,8 @@ mod tests {
             sh_quote("/x/\u{1b}[2K\r'\\\u{202e}"),
             "$'/x/\\x1b[2K\\x0d\\'\\\\\\xe2\\x80\\xae'"
         );
-        assert_eq!(comment_safe("Eve\nrm -rf ~"), "Eve\\nrm -rf ~");
+        assert_eq!(comment_safe("Eve\nrm -rf ~"), "Eve rm -rf ~");
+        assert_eq!(comment_safe("Eve\u{1b}[2K\u{202e}"), "Eve\\e[2K\\u{202e}");
     }
 
     #[test]

@@ -340,6 +340,29 @@ fn terminal_output_shows_control_characters_escaped() {
     assert!(warnings.contains(r"\e]0;pwned\aAdmins"), "{warnings}");
     assert_inert("what warnings", &what.stderr);
 
+    // The removal plan: Eve's row comment is one inert line.
+    let rows = csv_rows(&run(&db, &["review", "--scope", WS, "--format", "csv"]).stdout);
+    let sheet = dir.path().join("remove.csv");
+    std::fs::write(&sheet, decided(&rows, "remove")).unwrap();
+    run(
+        &db,
+        &[
+            "review",
+            "apply",
+            sheet.to_str().unwrap(),
+            "--reviewer",
+            "auditor",
+        ],
+    );
+    let plan = run(&db, &["review", "plan", "--scope", WS]);
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        text.contains(r"# row: Eve\e[2K \e[3A\a\u{202e}nimda"),
+        "{text}"
+    );
+    assert_inert("review plan", &plan.stdout);
+    assert_inert("review plan stderr", &plan.stderr);
+
     // Errors: a display name that matches several principals lists them.
     let data = tenant(dir.path(), false, false);
     let mut users: Value =
@@ -408,6 +431,20 @@ fn column(rows: &[Vec<String>], name: &str) -> Vec<String> {
     rows[1..].iter().map(|r| r[i].clone()).collect()
 }
 
+/// A sheet's rows written back (as a spreadsheet would) with every row decided.
+fn decided(rows: &[Vec<String>], decision: &str) -> Vec<u8> {
+    let col = rows[0].iter().position(|h| h == "decision").unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for (i, r) in rows.iter().enumerate() {
+        let mut r = r.clone();
+        if i > 0 {
+            r[col] = decision.into();
+        }
+        w.write_record(&r).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
 /// Item 3: every cell of every CSV is neutralised, `what` and `diff` included.
 #[test]
 fn every_csv_cell_is_neutralised() {
@@ -462,16 +499,7 @@ fn review_sheet_values_come_back_exactly() {
     let sheet = run(&db, &["review", "--scope", WS, "--format", "csv"]).stdout;
     let rows = csv_rows(&sheet);
     // Approve every row, writing the sheet back as a spreadsheet would.
-    let decision = rows[0].iter().position(|h| h == "decision").unwrap();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for (i, r) in rows.iter().enumerate() {
-        let mut r = r.clone();
-        if i > 0 {
-            r[decision] = "approve".into();
-        }
-        w.write_record(&r).unwrap();
-    }
-    let path = write(dir.path(), "sheet.csv", w.into_inner().unwrap());
+    let path = write(dir.path(), "sheet.csv", decided(&rows, "approve"));
     let out = whocan(&db)
         .args(["review", "apply"])
         .arg(&path)
