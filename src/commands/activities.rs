@@ -5,6 +5,7 @@ use std::io::Write;
 use crate::cli::{ActivitiesArgs, Format};
 use crate::engine::activities;
 use crate::report;
+use crate::report::Cell;
 
 use super::{output_format, Outcome};
 
@@ -15,17 +16,12 @@ pub fn run(args: ActivitiesArgs) -> anyhow::Result<Outcome> {
     match output_format(args.format) {
         Format::Json => report::print_json(&mut out, &serde_json::to_value(&all)?)?,
         Format::Csv => {
-            let mut c = report::csv_writer(&mut out);
-            c.write_record(["activity", "alternative", "pattern", "minimum_scope"])?;
+            let mut c = report::csv::Writer::new(&mut out);
+            c.row(["activity", "alternative", "pattern", "minimum_scope"])?;
             for a in &all {
                 for (i, alt) in a.alternatives.iter().enumerate() {
                     for r in alt {
-                        c.write_record([
-                            a.name,
-                            &(i + 1).to_string(),
-                            &r.pattern,
-                            r.level.as_str(),
-                        ])?;
+                        c.row([a.name, &(i + 1).to_string(), &r.pattern, r.level.as_str()])?;
                     }
                 }
             }
@@ -34,21 +30,21 @@ pub fn run(args: ActivitiesArgs) -> anyhow::Result<Outcome> {
         Format::Table => {
             let mut t = report::table(&["activity", "what", "requires (at minimum scope)"]);
             for a in &all {
-                let reqs: Vec<String> = a
-                    .alternatives
-                    .iter()
-                    .map(|alt| {
+                let mut reqs: Vec<String> = Vec::new();
+                for (i, alt) in a.alternatives.iter().enumerate() {
+                    if i > 0 {
+                        reqs.push("— or —".into());
+                    }
+                    reqs.extend(
                         alt.iter()
-                            .map(|r| format!("{} ({})", r.pattern, r.level.as_str()))
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    })
-                    .collect();
-                let mut what = a.description.to_string();
-                if let Some(n) = a.note {
-                    what.push_str(&format!("\n({n})"));
+                            .map(|r| format!("{} ({})", r.pattern, r.level.as_str())),
+                    );
                 }
-                t.add_row(vec![a.name.to_string(), what, reqs.join("\n— or —\n")]);
+                let mut what = vec![a.description.to_string()];
+                if let Some(n) = a.note {
+                    what.push(format!("({n})"));
+                }
+                t.add_row([Cell::from(a.name), Cell::lines(what), Cell::lines(reqs)]);
             }
             writeln!(out, "{t}")?;
         }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use crate::cli::{ScopeArgs, SnapshotArgs};
 use crate::engine::{ActionReq, Index};
 use crate::model::{scope_key, ScopeKind, Snapshot, Tenant};
+use crate::report::text::eprintln_safe;
 use crate::store::{SnapshotSelector, Store};
 
 use super::resolve;
@@ -88,7 +89,7 @@ pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
 pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
     let target = target_scope_in(t, args)?;
     if let Some(w) = target.warning() {
-        eprintln!("{w}");
+        eprintln_safe!("{w}");
     }
     Ok(target.id)
 }
@@ -155,7 +156,7 @@ impl Sliced {
     pub fn target(&self, args: &ScopeArgs) -> anyhow::Result<Target> {
         let target = target_scope_in(&self.stored(), args)?;
         if let Some(w) = target.warning() {
-            eprintln!("{w}");
+            eprintln_safe!("{w}");
         }
         Ok(target)
     }
@@ -164,7 +165,7 @@ impl Sliced {
     /// [`resolve::check_actions`]), printing its notes.
     pub fn check_actions(&self, actions: &[String], allow_unknown: bool) -> anyhow::Result<()> {
         for note in resolve::check_actions(&self.stored(), actions, allow_unknown)? {
-            eprintln!("{note}");
+            eprintln_safe!("{note}");
         }
         Ok(())
     }
@@ -303,7 +304,7 @@ impl Timing {
 
     pub fn mark(&self, phase: &str) {
         if let Some(t) = self.start {
-            eprintln!(
+            eprintln_safe!(
                 "timing: {phase} at {:.1} ms",
                 t.elapsed().as_secs_f64() * 1e3
             );

@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::cli::{DiffArgs, Format};
 use crate::engine::diff::{self, DiffOptions};
 use crate::model::{key, Tenant};
+use crate::report::text::sanitize;
 use crate::report::{self, history};
 use crate::store::SnapshotSelector;
 
@@ -84,7 +85,7 @@ fn resolve_principal(from: &Tenant, to: &Tenant, name: &str) -> anyhow::Result<S
         many => Err(UsageError(format!(
             "`{name}` matches {} principals; name one by object id or user principal name:\n  {}",
             many.len(),
-            many.iter().map(|m| m.1.as_str()).collect::<Vec<_>>().join("\n  ")
+            many.iter().map(|m| sanitize(&m.1)).collect::<Vec<_>>().join("\n  ")
         ))
         .into()),
     }

@@ -18,6 +18,8 @@ use crate::cli::{Format, ImportArgs};
 use crate::import::{self, Imported};
 use crate::model::{Flag, Snapshot};
 use crate::report;
+use crate::report::text::{eprintln_safe, writeln_safe};
+use crate::report::Cell;
 use crate::store::{NewSnapshot, Store};
 
 use super::{common, output_format, Outcome};
@@ -46,7 +48,7 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<Outcome> {
     )?;
 
     report_skipped(&imported.skipped);
-    eprintln!(
+    eprintln_safe!(
         "imported {} file{} into snapshot {} of {}",
         imported.files.len(),
         if imported.files.len() == 1 { "" } else { "s" },
@@ -75,7 +77,7 @@ fn report_skipped(skipped: &[String]) {
     }
     let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
     let more = skipped.len().saturating_sub(shown.len());
-    eprintln!(
+    eprintln_safe!(
         "note: skipped {} file{} that {} not .json or .csv: {}{}",
         skipped.len(),
         if skipped.len() == 1 { "" } else { "s" },
@@ -133,7 +135,7 @@ fn write_table(
     snapshot: &Snapshot,
     imported: &Imported,
 ) -> anyhow::Result<()> {
-    writeln!(
+    writeln_safe!(
         out,
         "Snapshot {}{}, taken {}, content {}",
         snapshot.id,
@@ -148,7 +150,7 @@ fn write_table(
     let mut counts = report::table(&["records", "count"]);
     for (kind, n) in import::counts(imported) {
         if n > 0 || kind == "files" {
-            counts.add_row(vec![kind.to_string(), n.to_string()]);
+            counts.add_row([kind.to_string(), n.to_string()]);
         }
     }
     writeln!(out, "{counts}")?;
@@ -161,7 +163,7 @@ fn write_table(
     }
     let mut files = report::table(&["file kind", "files", "records"]);
     for (kind, (n, records)) in by_kind {
-        files.add_row(vec![kind.to_string(), n.to_string(), records.to_string()]);
+        files.add_row([kind.to_string(), n.to_string(), records.to_string()]);
     }
     writeln!(out, "{files}")?;
 
@@ -183,10 +185,10 @@ fn write_table(
             if list.len() > EXAMPLES {
                 examples.push(format!("... and {} more", list.len() - EXAMPLES));
             }
-            flags.add_row(vec![
-                kind.to_string(),
-                list.len().to_string(),
-                examples.join("\n"),
+            flags.add_row([
+                Cell::from(kind),
+                Cell::from(list.len().to_string()),
+                Cell::lines(examples),
             ]);
         }
         writeln!(out, "{flags}")?;
@@ -200,38 +202,29 @@ fn short_hash(h: &str) -> &str {
 
 /// One row per fact: `section,name,value,detail`.
 fn write_csv(out: &mut dyn Write, snapshot: &Snapshot, imported: &Imported) -> anyhow::Result<()> {
-    let mut w = report::csv_writer(out);
-    w.write_record(["section", "name", "value", "detail"])?;
-    w.write_record([
+    let mut w = report::csv::Writer::new(out);
+    w.row(["section", "name", "value", "detail"])?;
+    w.row([
         "snapshot",
         "id",
         &snapshot.id.to_string(),
-        &cell(snapshot.label.as_deref().unwrap_or("")),
+        snapshot.label.as_deref().unwrap_or(""),
     ])?;
-    w.write_record(["snapshot", "takenAt", &snapshot.taken_at, ""])?;
-    w.write_record(["snapshot", "contentHash", &snapshot.content_hash, ""])?;
+    w.row(["snapshot", "takenAt", &snapshot.taken_at, ""])?;
+    w.row(["snapshot", "contentHash", &snapshot.content_hash, ""])?;
     for (kind, n) in import::counts(imported) {
-        w.write_record(["count", kind, &n.to_string(), ""])?;
+        w.row(["count", kind, &n.to_string(), ""])?;
     }
     for f in &imported.files {
-        w.write_record(["file", &cell(&f.path), &f.records.to_string(), &f.kind])?;
+        w.row(["file", &f.path, &f.records.to_string(), &f.kind])?;
     }
     for (kind, list) in grouped(&imported.flags) {
         let example = list
             .first()
             .map(|f| format!("{}: {}", f.subject, f.detail))
             .unwrap_or_default();
-        w.write_record(["flag", kind, &list.len().to_string(), &cell(&example)])?;
+        w.row(["flag", kind, &list.len().to_string(), &example])?;
     }
     w.flush()?;
     Ok(())
-}
-
-/// Neutralises spreadsheet formulas in free text (labels, paths, subjects).
-pub(crate) fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
 }

@@ -53,9 +53,13 @@ pub fn main(cli: Cli) -> ExitCode {
             }
             let (code, hint) = classify(&err);
             let msg = format!("{err:#}");
-            eprintln!("error: {msg}");
+            // Data reaches errors through names: shown escaped, line by line.
+            eprintln!(
+                "{}",
+                crate::report::text::sanitize_lines(&format!("error: {msg}"))
+            );
             if let Some(hint) = hint.filter(|_| !msg.contains("hint:")) {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", crate::report::text::sanitize_lines(hint));
             }
             ExitCode::from(code)
         }

@@ -212,24 +212,7 @@ fn limit(chars: usize) -> usize {
 /// overrides and marks shown escaped (`\u{202e}`), never interpreted: for every
 /// name a message echoes back.
 pub fn shown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let hidden = c.is_control()
-            || matches!(
-                c,
-                '\u{061c}'
-                    | '\u{200b}'..='\u{200f}'
-                    | '\u{2028}'..='\u{202e}'
-                    | '\u{2066}'..='\u{2069}'
-                    | '\u{feff}'
-            );
-        if hidden {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::report::text::sanitize(s).into_owned()
 }
 
 // ---------------------------------------------------------------------------
@@ -1295,9 +1278,10 @@ mod tests {
 
     #[test]
     fn shown_escapes_controls_and_bidi() {
-        assert_eq!(shown("a\u{1b}[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(shown("x\u{202e}y\n"), "x\\u{202e}y\\u{a}");
+        assert_eq!(shown("a\u{1b}[31mb"), "a\\e[31mb");
+        assert_eq!(shown("x\u{202e}y\n"), "x\\u{202e}y\\n");
         assert_eq!(shown("\u{85}"), "\\u{85}");
+        assert_eq!(shown("a\u{200b}b\u{feff}"), "a\\u{200b}b\\u{feff}");
         assert_eq!(shown("María"), "María");
     }
 

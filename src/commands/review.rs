@@ -18,7 +18,8 @@ use crate::engine::decide::Incomplete;
 use crate::engine::review::{self, Carry, PastDecision, Review, ReviewRow};
 use crate::engine::Index;
 use crate::model::{key, scope_key, ScopeKind, Tenant};
-use crate::report::{review as render, ScopeNames};
+use crate::report::text::eprintln_safe;
+use crate::report::{csv as sheet_csv, review as render, ScopeNames};
 use crate::store::review::{RecordedDecision, ReviewApply, SheetDecision};
 use crate::store::{SnapshotSelector, Store};
 
@@ -297,7 +298,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         };
         if let Some(path) = &args.html {
             write_file(path, |w| render::write_html(w, &sheet))?;
-            eprintln!("wrote {} ({counts})", path.display());
+            eprintln_safe!("wrote {} ({counts})", path.display());
         }
         let Some(format) = format else {
             return Ok(Outcome::Success);
@@ -313,7 +314,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         match &args.out {
             Some(path) => {
                 write_file(path, render_to)?;
-                eprintln!("wrote {} ({counts})", path.display());
+                eprintln_safe!("wrote {} ({counts})", path.display());
             }
             None => {
                 let stdout = std::io::stdout();
@@ -333,7 +334,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
                 stream(w, format, &l, &targets, &decisions, names, &mut counts)
             })?;
             warn_incomplete(&counts.incomplete);
-            eprintln!("wrote {} ({counts})", path.display());
+            eprintln_safe!("wrote {} ({counts})", path.display());
         }
         None => {
             let stdout = std::io::stdout();
@@ -356,7 +357,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
 
 fn warn_incomplete(incomplete: &[Incomplete]) {
     for i in incomplete {
-        eprintln!("warning: incomplete: {}", i.describe());
+        eprintln_safe!("warning: incomplete: {}", i.describe());
     }
 }
 
@@ -364,14 +365,10 @@ fn warn_incomplete(incomplete: &[Incomplete]) {
 // apply
 // ---------------------------------------------------------------------------
 
-/// A cell as the reviewer meant it: the `'` that neutralised a formula-like cell
-/// removed, surrounding blanks trimmed.
+/// A cell a reviewer types (a decision, a comment, a key): surrounding blanks
+/// trimmed, then the formula guard removed by the one inverse of the sheet writer.
 fn unneutralise(s: &str) -> &str {
-    let t = s.trim();
-    match t.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => t,
-    }
+    sheet_csv::unneutralise(s.trim())
 }
 
 /// A cell read back from a sheet against the value it was written from: blanks
@@ -559,7 +556,12 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             .map(|(name, &i)| {
                 (
                     name.to_string(),
-                    rec.get(i).map(unneutralise).unwrap_or("").to_string(),
+                    // Exactly what the sheet was written from (no trimming), so that
+                    // a fresh sheet's row never looks changed.
+                    rec.get(i)
+                        .map(sheet_csv::unneutralise)
+                        .unwrap_or("")
+                        .to_string(),
                 )
             })
             .collect();
@@ -679,6 +681,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         let mut msg = errors
             .into_iter()
             .take(MAX_ERRORS)
+            .map(|e| crate::report::text::sanitize(&e).into_owned())
             .collect::<Vec<_>>()
             .join("\n");
         if n > MAX_ERRORS {
@@ -690,10 +693,10 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         return Err(UsageError(msg).into());
     }
     for w in &warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     if out.is_empty() {
-        eprintln!("{file}: no rows; nothing recorded");
+        eprintln_safe!("{file}: no rows; nothing recorded");
         return Ok(Outcome::Success);
     }
 
@@ -723,7 +726,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             .count()
     };
     let undecided = out.iter().filter(|r| r.decision.is_none()).count();
-    eprintln!(
+    eprintln_safe!(
         "recorded {} rows of {file} against snapshot {} as {} at {applied_at}: {} approve, {} remove, {} flag, {undecided} undecided",
         out.len(),
         snapshot.id,
@@ -771,7 +774,7 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
     if !stale.is_empty() {
         let mut keys: Vec<&str> = stale.into_iter().collect();
         keys.sort();
-        eprintln!(
+        eprintln_safe!(
             "warning: {} `remove` decision(s) not planned because the row changed since it was decided (review again): {}",
             keys.len(),
             keys.join(", ")
@@ -789,7 +792,7 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
         })
         .count();
     if gone > 0 {
-        eprintln!(
+        eprintln_safe!(
             "note: {gone} `remove` decision(s) match no row of snapshot {} any more (already carried out?)",
             l.snapshot.id
         );

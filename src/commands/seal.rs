@@ -44,6 +44,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{json, Value};
 
 use crate::cli::SealArgs;
+use crate::report::text::eprintln_safe;
 use crate::store::history::SnapshotCheck;
 use crate::store::review::TrailCheck;
 
@@ -66,7 +67,7 @@ pub fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
     let snapshots = store.verify_all()?;
     let trail = store.verify_trail()?;
     if let Some(b) = first_break(&snapshots, &trail) {
-        eprintln!(
+        eprintln_safe!(
             "seal: refusing to seal a database that does not verify: {b} (run `whocan verify` for every check)"
         );
         return Ok(Outcome::No);
@@ -97,7 +98,7 @@ pub fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
         }
     }
     let h = &receipt.heads;
-    eprintln!(
+    eprintln_safe!(
         "sealed snapshot {} (chain {}){} at {} with key {}{}; keep the receipt outside the database \
          (README: \"Keeping receipts\")",
         h.snapshot.0,
@@ -186,7 +187,7 @@ fn new_key(path: &Path) -> anyhow::Result<Outcome> {
         let _ = std::fs::remove_file(path);
         return Err(refuse_existing(&public_path, e));
     }
-    eprintln!(
+    eprintln_safe!(
         "created Ed25519 key pair: {} (private, mode 0600: keep it away from the database) and {} \
          (public key {})",
         path.display(),
@@ -245,7 +246,7 @@ fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
     let text = read_key_text(path, "private key")?;
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.permissions().mode() & 0o077 != 0 {
-            eprintln!(
+            eprintln_safe!(
                 "warning: the private key {} is readable or writable by others (mode {:o}): \
                  chmod 600 it",
                 path.display(),

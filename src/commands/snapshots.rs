@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::cli::{Format, SnapshotsArgs};
 use crate::report;
+use crate::report::text::eprintln_safe;
 
 use super::{common, output_format, Outcome};
 
@@ -46,13 +47,13 @@ pub fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
             report::print_json(&mut out, &serde_json::Value::Array(rows))?;
         }
         Format::Csv => {
-            let mut w = report::csv_writer(&mut out);
-            w.write_record(COLUMNS)?;
+            let mut w = report::csv::Writer::new(&mut out);
+            w.row(COLUMNS)?;
             for s in &snapshots {
-                w.write_record([
+                w.row([
                     s.id.to_string(),
                     s.taken_at.clone(),
-                    super::import::cell(s.label.as_deref().unwrap_or("")),
+                    s.label.clone().unwrap_or_default(),
                     s.tool_version.clone(),
                     s.imported_at.clone(),
                     s.content_hash.clone(),
@@ -62,7 +63,7 @@ pub fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
         }
         Format::Table => {
             if snapshots.is_empty() {
-                eprintln!(
+                eprintln_safe!(
                     "{} holds no snapshot yet (hint: run `whocan import PATH...`)",
                     db.display()
                 );

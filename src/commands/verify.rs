@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{Format, VerifyArgs};
+use crate::report::text::eprintln_safe;
 use crate::report::{self, history};
 
 use super::common::open_existing;
@@ -21,7 +22,7 @@ pub fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     let snapshots = store.verify_all()?;
     let trail = store.verify_trail()?;
     if snapshots.is_empty() {
-        eprintln!(
+        eprintln_safe!(
             "{} holds no snapshot yet (hint: run `whocan import PATH...`)",
             db.display()
         );
@@ -46,7 +47,7 @@ pub fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     match history::first_break(&r) {
         None => Ok(Outcome::Success),
         Some(b) => {
-            eprintln!(
+            eprintln_safe!(
                 "verify: first break: {}: {}{}",
                 b.check,
                 b.detail,

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::cli::{Format, WhatArgs};
 use crate::engine::{decide::principal_info, query};
+use crate::report::text::eprintln_safe;
 use crate::report::{self, answers};
 
 use super::common::Sliced;
@@ -19,7 +20,7 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let principal = sl.principal(&args.principal)?;
     let (tenant, base) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
     if base.operations.is_empty() {
-        eprintln!("warning: this snapshot has no operation catalogue; import `az provider operation show -n NAMESPACE` output");
+        eprintln_safe!("warning: this snapshot has no operation catalogue; import `az provider operation show -n NAMESPACE` output");
     }
     // Each operation is its own alternative: `incomplete` covers every holder
     // that grants any of them.
@@ -33,7 +34,7 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
     incomplete.splice(0..0, target.incomplete());
     for i in &incomplete {
-        eprintln!("warning: incomplete: {}", i.describe());
+        eprintln_safe!("warning: incomplete: {}", i.describe());
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::cli::{Format, WhoArgs};
 use crate::engine::{activities, query};
+use crate::report::text::eprintln_safe;
 use crate::report::{self, answers};
 
 use super::common::{action_requests, Sliced};
@@ -24,7 +25,7 @@ pub fn plan(
             let act = super::resolve::activity(name)?;
             let e = activities::expand(ix, &act, scope);
             for u in &e.uncovered {
-                eprintln!("warning: activity `{}` requirement {u} covers no operation in the imported catalogue; the answer is incomplete (import `az provider operation show` output)", act.name);
+                eprintln_safe!("warning: activity `{}` requirement {u} covers no operation in the imported catalogue; the answer is incomplete (import `az provider operation show` output)", act.name);
             }
             let mut names: Vec<String> = e
                 .alternatives
@@ -50,7 +51,7 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
     let t0 = std::time::Instant::now();
     let sl = Sliced::open(db, &args.snapshot)?;
     if std::env::var_os("WHOCAN_TIMING").is_some() {
-        eprintln!("open {:?}", t0.elapsed());
+        eprintln_safe!("open {:?}", t0.elapsed());
     }
     let target = sl.target(&args.scope)?;
     let scope = target.id.clone();
@@ -77,7 +78,7 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
     let explain = args.explain || args.graph.is_some();
     let ix = sl.expand_for(tenant, &base, &alts, explain)?;
     if std::env::var_os("WHOCAN_TIMING").is_some() {
-        eprintln!(
+        eprintln_safe!(
             "slice+index {:?} ({} principals)",
             t0.elapsed(),
             ix.principals.len()
@@ -109,7 +110,7 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
             stream.finish(&q, &incomplete)?;
         }
         (None, Format::Csv) => {
-            let mut c = report::csv_writer(&mut out);
+            let mut c = report::csv::Writer::new(&mut out);
             answers::who_csv_header(&mut c)?;
             let mut result = Ok(());
             query::who_each(&ix, &alts, args.include_groups, explain, |a| {

@@ -10,6 +10,10 @@ use crate::engine::query::{Answer, WhatRow, WhoAnswer};
 use crate::engine::Access;
 use crate::model::Snapshot;
 
+use super::csv;
+use super::text::writeln_safe;
+use super::Cell;
+
 /// What was asked, for the header of every answer.
 pub struct Question<'a> {
     pub snapshot: &'a Snapshot,
@@ -337,7 +341,9 @@ fn notes(d: &Decision) -> String {
     n.join(", ")
 }
 
-fn roles_summary(d: &Decision, names: &super::ScopeNames) -> (String, String) {
+/// The roles and the paths of one principal, one line each (a table cell of
+/// several lines).
+fn roles_summary(d: &Decision, names: &super::ScopeNames) -> (Vec<String>, Vec<String>) {
     let mut roles: Vec<String> = Vec::new();
     let mut vias: Vec<String> = Vec::new();
     let push = |v: &mut Vec<String>, s: String| {
@@ -382,7 +388,7 @@ fn roles_summary(d: &Decision, names: &super::ScopeNames) -> (String, String) {
             );
         }
     }
-    (roles.join("\n"), vias.join("\n"))
+    (roles, vias)
 }
 
 pub fn who_table(
@@ -395,16 +401,16 @@ pub fn who_table(
     for a in &w.answers {
         let d = &a.decision;
         let (roles, via) = roles_summary(d, q.names);
-        t.add_row(vec![
-            principal_label(d),
-            d.principal.kind.clone(),
-            d.access.as_str().to_string(),
-            via,
-            roles,
-            notes(d),
+        t.add_row([
+            Cell::from(principal_label(d)),
+            Cell::from(&d.principal.kind),
+            Cell::from(d.access.as_str()),
+            Cell::lines(via),
+            Cell::lines(roles),
+            Cell::from(notes(d)),
         ]);
     }
-    writeln!(
+    writeln_safe!(
         out,
         "{} at {} (snapshot {}{})",
         match q.activity {
@@ -420,15 +426,15 @@ pub fn who_table(
             .unwrap_or_default()
     )?;
     if w.answers.is_empty() {
-        writeln!(out, "nobody")?;
+        writeln_safe!(out, "nobody")?;
     } else {
         writeln!(out, "{t}")?;
     }
     for i in &w.incomplete {
-        writeln!(out, "incomplete: {}", i.describe())?;
+        writeln_safe!(out, "incomplete: {}", i.describe())?;
     }
     for p in q.uncovered {
-        writeln!(
+        writeln_safe!(
             out,
             "incomplete: {}",
             crate::engine::decide::Incomplete::wildcard(p).describe()
@@ -449,7 +455,7 @@ pub fn explain_decision(
     d: &Decision,
     names: &super::ScopeNames,
 ) -> io::Result<()> {
-    writeln!(
+    writeln_safe!(
         out,
         "{} ({}): {}",
         principal_label(d),
@@ -457,7 +463,7 @@ pub fn explain_decision(
         d.access.as_str()
     )?;
     for a in &d.actions {
-        writeln!(
+        writeln_safe!(
             out,
             "  {} at {}: {}{}",
             a.action,
@@ -466,7 +472,7 @@ pub fn explain_decision(
             if a.data { " (data action)" } else { "" }
         )?;
         for g in &a.grants {
-            writeln!(out, "    {}", grant_line(g, names))?;
+            writeln_safe!(out, "    {}", grant_line(g, names))?;
         }
         write_why_not(out, a, names)?;
     }
@@ -573,7 +579,7 @@ fn write_why_not(
             ),
             WhyNot::NoAssignment => "why not: no role held by this principal or its groups at or above this scope grants it".to_string(),
         };
-        writeln!(out, "    {line}")?;
+        writeln_safe!(out, "    {line}")?;
     }
     Ok(())
 }
@@ -591,7 +597,7 @@ fn eligible_what(e: &crate::engine::decide::EligibleGrant) -> String {
 
 /// One CSV row per (principal, grant); denied and eligible principals too.
 pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
-    let mut c = super::csv_writer(out);
+    let mut c = csv::Writer::new(out);
     who_csv_header(&mut c)?;
     for a in &w.answers {
         who_csv_rows(&mut c, a)?;
@@ -599,8 +605,8 @@ pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
     c.flush()
 }
 
-pub fn who_csv_header(c: &mut csv::Writer<&mut dyn Write>) -> io::Result<()> {
-    c.write_record([
+pub fn who_csv_header(c: &mut csv::Writer) -> io::Result<()> {
+    c.row([
         "principal_id",
         "principal_type",
         "display_name",
@@ -615,16 +621,15 @@ pub fn who_csv_header(c: &mut csv::Writer<&mut dyn Write>) -> io::Result<()> {
         "assignment_scope",
         "matched_pattern",
         "condition",
-    ])?;
-    Ok(())
+    ])
 }
 
 /// The CSV rows of one principal: one per grant (or, with none, per eligibility).
-pub fn who_csv_rows(c: &mut csv::Writer<&mut dyn Write>, a: &Answer) -> io::Result<()> {
+pub fn who_csv_rows(c: &mut csv::Writer, a: &Answer) -> io::Result<()> {
     {
         let d = &a.decision;
         let p = &d.principal;
-        let base = |c: &mut csv::Writer<&mut dyn Write>, rest: [&str; 8]| -> io::Result<()> {
+        let base = |c: &mut csv::Writer, rest: [&str; 8]| -> io::Result<()> {
             let mut row = vec![
                 p.id.as_str(),
                 p.kind.as_str(),
@@ -634,8 +639,7 @@ pub fn who_csv_rows(c: &mut csv::Writer<&mut dyn Write>, a: &Answer) -> io::Resu
                 p.orphan_text(),
             ];
             row.extend(rest);
-            c.write_record(row.iter().map(|s| neutralise(s)))?;
-            Ok(())
+            c.row(row)
         };
         for act in &d.actions {
             for g in &act.grants {
@@ -687,15 +691,6 @@ pub fn who_csv_rows(c: &mut csv::Writer<&mut dyn Write>, a: &Answer) -> io::Resu
     Ok(())
 }
 
-/// Neutralises spreadsheet formula injection: a cell starting with `=`, `+`, `-`,
-/// `@`, tab or CR gets a leading `'`.
-pub fn neutralise(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
-
 pub fn can_json(
     q: &Question,
     a: &Answer,
@@ -730,7 +725,7 @@ pub fn can_text(
         Access::Eligible => "no (eligible only: could activate through PIM)",
         Access::None => "no",
     };
-    writeln!(
+    writeln_safe!(
         out,
         "{verdict}: {} {} {} at {} ({})",
         principal_label(d),
@@ -744,14 +739,14 @@ pub fn can_text(
     )?;
     let n = notes(d);
     if !n.is_empty() {
-        writeln!(out, "note: principal is {n}")?;
+        writeln_safe!(out, "note: principal is {n}")?;
     }
     for act in &d.actions {
         let show = explain || act.access != Access::Allowed;
         if !show {
             continue;
         }
-        writeln!(
+        writeln_safe!(
             out,
             "  {} at {}: {}",
             act.action,
@@ -760,7 +755,7 @@ pub fn can_text(
         )?;
         if explain {
             for g in &act.grants {
-                writeln!(out, "    {}", grant_line(g, q.names))?;
+                writeln_safe!(out, "    {}", grant_line(g, q.names))?;
             }
         }
         write_why_not(out, act, q.names)?;
@@ -769,15 +764,15 @@ pub fn can_text(
         // The shortest reason: the first grant of each action.
         for act in &d.actions {
             if let Some(g) = act.grants.first() {
-                writeln!(out, "  {}: {}", act.action, grant_line(g, q.names))?;
+                writeln_safe!(out, "  {}: {}", act.action, grant_line(g, q.names))?;
             }
         }
     }
     for i in incomplete {
-        writeln!(out, "incomplete: {}", i.describe())?;
+        writeln_safe!(out, "incomplete: {}", i.describe())?;
     }
     for p in q.uncovered {
-        writeln!(
+        writeln_safe!(
             out,
             "incomplete: {}",
             crate::engine::decide::Incomplete::wildcard(p).describe()
@@ -797,7 +792,7 @@ pub fn can_csv(out: &mut dyn Write, a: &Answer) -> io::Result<()> {
 pub fn what_table(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
     let mut t = super::table(&["resource type", "operation", "access", "granted by"]);
     for r in rows {
-        t.add_row(vec![
+        t.add_row([
             format!("{}/{}", r.provider, r.resource_type),
             r.operation.clone(),
             format!(
@@ -809,15 +804,15 @@ pub fn what_table(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
         ]);
     }
     if rows.is_empty() {
-        writeln!(out, "no operation of the imported catalogue")
+        writeln_safe!(out, "no operation of the imported catalogue")
     } else {
         writeln!(out, "{t}")
     }
 }
 
 pub fn what_csv(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
-    let mut c = super::csv_writer(out);
-    c.write_record([
+    let mut c = csv::Writer::new(out);
+    c.row([
         "provider",
         "resource_type",
         "operation",
@@ -826,7 +821,7 @@ pub fn what_csv(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
         "roles",
     ])?;
     for r in rows {
-        c.write_record([
+        c.row([
             r.provider.as_str(),
             r.resource_type.as_str(),
             r.operation.as_str(),

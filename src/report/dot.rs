@@ -5,7 +5,10 @@ use std::io::{self, Write};
 
 use crate::engine::decide::Decision;
 
+/// A DOT quoted string; control characters in data shown escaped (a graph is
+/// also read on a terminal).
 fn q(s: &str) -> String {
+    let s = super::text::sanitize(s);
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 

@@ -5,7 +5,8 @@
 //! per (change, cause) with the cause's kind, subject id and description; JSON is
 //! streamed (a diff of a large tenant has millions of lines) and names causes by
 //! index into its `causes` table, where each cause carries its `kind`, its objects,
-//! its description and its effect. CSV cells go through [`neutralise`]. Nothing
+//! its description and its effect. CSV goes through [`super::csv::Writer`], table
+//! cells and lines through [`super::text`]. Nothing
 //! here decides anything: the engine's values are printed as they are.
 
 use std::io::{self, Write};
@@ -21,8 +22,9 @@ use crate::model::Snapshot;
 use crate::store::history::SnapshotCheck;
 use crate::store::review::{ReviewCheck, TrailCheck};
 
-use super::answers::neutralise;
-use super::ScopeNames;
+use super::csv;
+use super::text::writeln_safe;
+use super::{Cell, ScopeNames};
 
 /// What a diff compared.
 pub struct DiffQuestion<'a> {
@@ -443,8 +445,8 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
             [
                 p.id.clone(),
                 p.kind.clone(),
-                neutralise(&p.display_name),
-                neutralise(p.user_principal_name.as_deref().unwrap_or("")),
+                p.display_name.clone(),
+                p.user_principal_name.clone().unwrap_or_default(),
                 p.is_group.to_string(),
             ]
         })
@@ -456,19 +458,18 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
         .map(|(i, c)| {
             [
                 c.cause.kind().to_string(),
-                neutralise(&subjects[i]),
-                neutralise(&texts.causes[i]),
+                subjects[i].clone(),
+                texts.causes[i].clone(),
             ]
         })
         .collect();
     let roles: Vec<[String; 2]> = d
         .roles
         .iter()
-        .map(|r| [neutralise(&r.name), r.id.clone()])
+        .map(|r| [r.name.clone(), r.id.clone()])
         .collect();
-    let scopes: Vec<String> = d.scopes.iter().map(|s| neutralise(s)).collect();
-    let mut w = super::csv_writer(out);
-    w.write_record(DIFF_CSV_COLUMNS)?;
+    let mut w = csv::Writer::new(out);
+    w.row(DIFF_CSV_COLUMNS)?;
     for (change, lines) in [
         ("gained", &d.gained),
         ("lost", &d.lost),
@@ -479,7 +480,7 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
             let r = &roles[l.role as usize];
             for &c in d.causes_of(l) {
                 let c = &causes[c as usize];
-                w.write_record([
+                w.row([
                     change,
                     &p[0],
                     &p[1],
@@ -488,7 +489,7 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
                     &p[4],
                     &r[0],
                     &r[1],
-                    &scopes[l.scope as usize],
+                    &d.scopes[l.scope as usize],
                     l.access.as_str(),
                     &c[0],
                     &c[1],
@@ -506,14 +507,14 @@ pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<(
         };
         for &pi in &x.principals {
             let p = &principal_cells[pi as usize];
-            w.write_record([
+            w.row([
                 change, &p[0], &p[1], &p[2], &p[3], &p[4], "", "", "", "", &c[0], &c[1], &c[2],
             ])?;
         }
     }
     for &i in &d.no_effect {
         let c = &causes[i];
-        w.write_record([
+        w.row([
             "no effect",
             "",
             "",
@@ -564,7 +565,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
     if let Some(p) = q.principal {
         filters.push(format!("for {p}"));
     }
-    writeln!(
+    writeln_safe!(
         out,
         "Access changes from {} to {}{}",
         snapshot_text(q.from),
@@ -575,7 +576,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
             format!(", {}", filters.join(", "))
         }
     )?;
-    writeln!(
+    writeln_safe!(
         out,
         "{} gained, {} lost, {} changed, {} deny assignment changes, {} changes with no effect",
         d.gained.len(),
@@ -598,36 +599,36 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
             continue;
         }
         writeln!(out, "\n{title} ({})", lines.len())?;
-        let cause_text = |l: &AccessChange, sep: &str| {
+        let cause_text = |l: &AccessChange| {
             d.causes_of(l)
                 .iter()
                 .map(|&c| texts.causes[c as usize].as_str())
                 .collect::<Vec<_>>()
-                .join(sep)
+                .join("; ")
         };
         if lines.len() > TABLE_LIMIT {
             for l in lines.iter() {
-                writeln!(
+                writeln_safe!(
                     out,
                     "{sign} {} | {} | {} | {} | cause: {}",
                     principals[l.principal as usize],
                     d.roles[l.role as usize].name,
                     texts.scopes[l.scope as usize],
                     l.access.as_str(),
-                    cause_text(l, "; ")
+                    cause_text(l)
                 )?;
             }
             continue;
         }
         let mut t = super::table(&["", "principal", "role", "scope", "access", "cause"]);
         for l in lines.iter() {
-            t.add_row(vec![
-                sign.to_string(),
-                principals[l.principal as usize].clone(),
-                d.roles[l.role as usize].name.clone(),
-                texts.scopes[l.scope as usize].clone(),
-                l.access.as_str().to_string(),
-                cause_text(l, "\n"),
+            t.add_row([
+                Cell::from(sign),
+                Cell::from(&principals[l.principal as usize]),
+                Cell::from(&d.roles[l.role as usize].name),
+                Cell::from(&texts.scopes[l.scope as usize]),
+                Cell::from(l.access.as_str()),
+                Cell::lines(d.causes_of(l).iter().map(|&c| &texts.causes[c as usize])),
             ]);
         }
         writeln!(out, "{t}")?;
@@ -650,7 +651,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
             if x.principals.is_empty() {
                 who = "nobody".into();
             }
-            t.add_row(vec![
+            t.add_row([
                 texts.causes[x.cause].clone(),
                 format!(
                     "{} {} ({} role holdings)",
@@ -671,12 +672,12 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
         )?;
         if d.no_effect.len() > TABLE_LIMIT {
             for &i in &d.no_effect {
-                writeln!(out, "= {}", texts.causes[i])?;
+                writeln_safe!(out, "= {}", texts.causes[i])?;
             }
         } else {
             let mut t = super::table(&["=", "change"]);
             for &i in &d.no_effect {
-                t.add_row(vec!["=".into(), texts.causes[i].clone()]);
+                t.add_row(["=", texts.causes[i].as_str()]);
             }
             writeln!(out, "{t}")?;
         }
@@ -687,7 +688,7 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
         && d.denies.is_empty()
         && d.no_effect.is_empty()
     {
-        writeln!(out, "No change.")?;
+        writeln_safe!(out, "No change.")?;
     }
     Ok(())
 }
@@ -906,13 +907,13 @@ fn status(ok: bool) -> &'static str {
 }
 
 pub fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
-    let mut w = super::csv_writer(out);
-    w.write_record(VERIFY_CSV_COLUMNS)?;
+    let mut w = csv::Writer::new(out);
+    w.row(VERIFY_CSV_COLUMNS)?;
     for c in r.snapshots {
-        w.write_record([
+        w.row([
             c.id.to_string(),
             c.taken_at.clone(),
-            neutralise(c.label.as_deref().unwrap_or("")),
+            c.label.clone().unwrap_or_default(),
             status(c.content_ok()).into(),
             status(c.chain_ok()).into(),
             c.recorded_content.clone(),
@@ -921,20 +922,20 @@ pub fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
             c.expected_chain.clone(),
             "snapshot".into(),
             c.chain_version.to_string(),
-            neutralise(&snapshot_line(c).detail),
+            snapshot_line(c).detail.clone(),
         ])?;
     }
     for a in &r.trail.applies {
         let line = apply_line(a);
-        w.write_record([
+        w.row([
             a.id.to_string(),
-            neutralise(&a.applied_at),
-            neutralise(&a.reviewer),
+            a.applied_at.clone(),
+            a.reviewer.clone(),
             String::new(),
             line.status.into(),
             String::new(),
             String::new(),
-            neutralise(a.recorded_chain.as_deref().unwrap_or("")),
+            a.recorded_chain.clone().unwrap_or_default(),
             a.expected_chain.clone(),
             "review_apply".into(),
             if a.legacy() {
@@ -942,7 +943,7 @@ pub fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
             } else {
                 "1".into()
             },
-            neutralise(&line.detail),
+            line.detail.clone(),
         ])?;
     }
     if r.trail.orphan_rows > 0 {
@@ -950,17 +951,17 @@ pub fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
         row[4] = "MISMATCH".into();
         row[9] = "review_rows".into();
         row[11] = format!("{} rows belong to no applied sheet", r.trail.orphan_rows);
-        w.write_record(row)?;
+        w.row(row)?;
     }
     if let Some(rc) = r.receipt {
         for i in &rc.items {
             let mut row = vec![String::new(); VERIFY_CSV_COLUMNS.len()];
-            row[1] = neutralise(&rc.sealed_at);
-            row[2] = neutralise(&i.check);
+            row[1] = rc.sealed_at.clone();
+            row[2] = i.check.clone();
             row[4] = status(i.ok).into();
             row[9] = "receipt".into();
-            row[11] = neutralise(&i.detail);
-            w.write_record(row)?;
+            row[11] = i.detail.clone();
+            w.row(row)?;
         }
     }
     w.flush()
@@ -980,9 +981,9 @@ pub fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()>
             c.chain_version.to_string(),
         ]);
     }
-    writeln!(out, "{t}")?;
+    writeln_safe!(out, "{t}")?;
     if r.trail.applies.is_empty() {
-        writeln!(out, "Review trail: no sheet applied yet.")?;
+        writeln_safe!(out, "Review trail: no sheet applied yet.")?;
     } else {
         let mut t = super::table(&[
             "review apply",
@@ -1002,19 +1003,19 @@ pub fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()>
                 apply_line(a).status.into(),
             ]);
         }
-        writeln!(out, "{t}")?;
+        writeln_safe!(out, "{t}")?;
     }
     if let Some(rc) = r.receipt {
         let mut t = super::table(&["receipt check", "status", "detail"]);
         for i in &rc.items {
             t.add_row(vec![i.check.clone(), status(i.ok).into(), i.detail.clone()]);
         }
-        writeln!(out, "Receipt {} (sealed {}):", rc.path, rc.sealed_at)?;
-        writeln!(out, "{t}")?;
+        writeln_safe!(out, "Receipt {} (sealed {}):", rc.path, rc.sealed_at)?;
+        writeln_safe!(out, "{t}")?;
     }
     let lines = verify_lines(r);
     match lines.iter().find(|l| !l.ok()) {
-        None => writeln!(
+        None => writeln_safe!(
             out,
             "All {} checks pass: {} snapshots match their recorded hashes and the chain is intact; \
              the review trail ({} applied sheets) is intact{}.",
@@ -1027,7 +1028,7 @@ pub fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()>
                 ""
             }
         ),
-        Some(l) => writeln!(out, "First mismatch: {}: {}.", l.check, l.detail),
+        Some(l) => writeln_safe!(out, "First mismatch: {}: {}.", l.check, l.detail),
     }
 }
 
@@ -1068,8 +1069,8 @@ pub const LINT_CSV_COLUMNS: [&str; 7] = [
 ];
 
 pub fn lint_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
-    let mut w = super::csv_writer(out);
-    w.write_record(LINT_CSV_COLUMNS)?;
+    let mut w = csv::Writer::new(out);
+    w.row(LINT_CSV_COLUMNS)?;
     for f in findings {
         let objects: Vec<String> = f
             .objects
@@ -1085,7 +1086,7 @@ pub fn lint_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             f.principals.to_string(),
             f.hint.clone(),
         ];
-        w.write_record(row.iter().map(|s| neutralise(s)))?;
+        w.row(row)?;
     }
     w.flush()
 }
@@ -1098,7 +1099,7 @@ pub fn lint_table(
     names: &ScopeNames,
 ) -> io::Result<()> {
     let c = counts(findings);
-    writeln!(
+    writeln_safe!(
         out,
         "Findings in {}{}: {} high, {} medium, {} low, {} info",
         snapshot_text(snapshot),
@@ -1111,15 +1112,15 @@ pub fn lint_table(
         c[3].1
     )?;
     if findings.is_empty() {
-        return writeln!(out, "No findings.");
+        return writeln_safe!(out, "No findings.");
     }
     let mut t = super::table(&["severity", "kind", "finding", "fix"]);
     for f in findings {
-        t.add_row(vec![
-            f.severity.as_str().to_string(),
-            f.kind.clone(),
-            f.message.clone(),
-            f.hint.clone(),
+        t.add_row([
+            f.severity.as_str(),
+            f.kind.as_str(),
+            f.message.as_str(),
+            f.hint.as_str(),
         ]);
     }
     writeln!(out, "{t}")

@@ -1,32 +1,105 @@
 //! Renderers: every byte a query prints to stdout. They turn engine values into
 //! tables, JSON, CSV and Graphviz DOT; they decide nothing about access.
+//!
+//! Two gates, one each: every text for people passes [`text::sanitize`] (table
+//! cells through [`Table`], lines through [`text::writeln_safe`]), and every CSV
+//! passes [`csv::Writer`].
 
 pub mod answers;
+pub mod csv;
 pub mod dot;
 pub mod history;
 pub mod review;
+pub mod text;
 
+use std::fmt;
 use std::io::{self, Write};
 
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, ContentArrangement};
 
-/// A table with the house style (no colour, fits the terminal).
+/// A table with the house style (no colour, fits the terminal) whose every cell is
+/// sanitised: the only way a renderer draws a table.
+pub struct Table(comfy_table::Table);
+
+/// One table cell: text already sanitised. Built from a value (every control
+/// character escaped, newlines included) or, for a cell of several lines, from
+/// its lines ([`Cell::lines`]: each line sanitised, the breaks ours).
+pub struct Cell(String);
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        match text::sanitize(&s) {
+            std::borrow::Cow::Borrowed(_) => Cell(s),
+            std::borrow::Cow::Owned(o) => Cell(o),
+        }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell(text::sanitize(s).into_owned())
+    }
+}
+
+impl From<&String> for Cell {
+    fn from(s: &String) -> Cell {
+        Cell::from(s.as_str())
+    }
+}
+
+impl Cell {
+    /// A cell of several lines: each sanitised, joined by the table's newline.
+    pub fn lines<I, S>(lines: I) -> Cell
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut out = String::new();
+        for (i, l) in lines.into_iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&text::sanitize(l.as_ref()));
+        }
+        Cell(out)
+    }
+}
+
+impl Table {
+    pub fn add_row<I, C>(&mut self, cells: I) -> &mut Table
+    where
+        I: IntoIterator<Item = C>,
+        C: Into<Cell>,
+    {
+        self.0
+            .add_row(cells.into_iter().map(|c| c.into().0).collect::<Vec<_>>());
+        self
+    }
+
+    pub fn set_width(&mut self, width: u16) -> &mut Table {
+        self.0.set_width(width);
+        self
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A table with the house style; `header` is ours (column names).
 pub fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
+    let mut t = comfy_table::Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
-    t
+    Table(t)
 }
 
 pub fn print_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, v)?;
     writeln!(out)
-}
-
-/// A CSV writer over stdout-like output, RFC 4180 quoting.
-pub fn csv_writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
-    csv::WriterBuilder::new().from_writer(out)
 }
 
 /// Short, human labels for scope ids in tables and explanations (JSON and CSV keep
@@ -74,5 +147,25 @@ impl ScopeNames {
                 format!("{last} ({})", ty.trim_end_matches('s'))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_are_sanitised_and_only_our_line_breaks_break() {
+        let mut t = table(&["name", "roles"]);
+        t.add_row([
+            Cell::from("Eve\n\u{1b}[2KOwner"),
+            Cell::lines(["Owner\r", "Reader"]),
+        ]);
+        let s = t.to_string();
+        assert!(s.contains("Eve\\n\\e[2KOwner"), "{s}");
+        assert!(s.contains("Owner\\r"), "{s}");
+        assert!(!s.contains(['\u{1b}', '\r']), "{s}");
+        // Top border, header, separator, the row's two lines (ours), bottom.
+        assert_eq!(s.lines().count(), 6, "{s}");
     }
 }

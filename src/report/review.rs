@@ -2,9 +2,10 @@
 //! JSON, a terminal table, one self-contained HTML page, and the removal plan.
 //!
 //! They decide nothing: rows, recommendations, carry-over and removals come from
-//! `engine::review`. Every CSV cell goes through [`neutralise`] (spreadsheet formula
-//! injection); every HTML text and attribute goes through [`html_escape`]; every
-//! shell comment of the plan is one line and every shell word is quoted when needed.
+//! `engine::review`. Every CSV cell goes through [`super::csv::Writer`] (spreadsheet
+//! formula injection); every table cell and text line through [`super::text`]; every
+//! HTML text and attribute goes through [`html_escape`]; every shell comment of the
+//! plan is one sanitised line and every shell word is quoted when needed.
 //! The HTML page references nothing outside itself (no URL, no font, no script file).
 
 use std::collections::{HashMap, HashSet};
@@ -18,7 +19,8 @@ use sha2::{Digest, Sha256};
 use crate::engine::review::{summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow};
 use crate::model::{scope_key, Snapshot};
 
-use super::answers::neutralise;
+use super::csv;
+use super::text::{self, writeln_safe};
 use super::ScopeNames;
 
 /// The sheet's columns, exactly in SPEC §5's order.
@@ -104,22 +106,20 @@ pub fn cells(row: &ReviewRow, carry: &Carry) -> [String; 22] {
 /// The CSV sheet, written target by target: a header of [`COLUMNS`], then one
 /// record per row; RFC 4180, every cell neutralised.
 pub struct CsvSheet<'w> {
-    w: csv::Writer<&'w mut dyn Write>,
+    w: csv::Writer<'w>,
 }
 
 impl<'w> CsvSheet<'w> {
     /// Starts the sheet (writes the header).
     pub fn new(out: &'w mut dyn Write) -> io::Result<CsvSheet<'w>> {
-        let mut w = super::csv_writer(out);
-        w.write_record(COLUMNS).map_err(io_error)?;
+        let mut w = csv::Writer::new(out);
+        w.row(COLUMNS)?;
         Ok(CsvSheet { w })
     }
 
     pub fn rows(&mut self, s: &Sheet) -> io::Result<()> {
         for (row, carry) in s.review.rows.iter().zip(s.carry) {
-            self.w
-                .write_record(cells(row, carry).iter().map(|v| neutralise(v)))
-                .map_err(io_error)?;
+            self.w.row(cells(row, carry))?;
         }
         Ok(())
     }
@@ -134,15 +134,6 @@ pub fn write_csv(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     let mut c = CsvSheet::new(out)?;
     c.rows(s)?;
     c.finish()
-}
-
-/// A CSV error as the I/O error underneath it when there is one (so that a closed
-/// pipe stays recognisable as such).
-fn io_error(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
-    }
 }
 
 /// One row of the JSON review (borrowed: rows are written as they are made).
@@ -394,7 +385,7 @@ pub fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
         ]);
         t.add_row(line);
     }
-    writeln!(
+    writeln_safe!(
         out,
         "Access review, snapshot {} ({}){}",
         s.snapshot.id,
@@ -406,7 +397,7 @@ pub fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
             .unwrap_or_default()
     )?;
     for sm in summary(s.review) {
-        writeln!(
+        writeln_safe!(
             out,
             "  {}: {} rows, {} principals ({} privileged, {} orphaned, {} guests, {} disabled, {} eligible), {} groups",
             s.names.label(&sm.target_scope),
@@ -422,7 +413,7 @@ pub fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     }
     writeln!(out, "{t}")?;
     for i in &s.review.incomplete {
-        writeln!(out, "incomplete: {}", i.describe())?;
+        writeln_safe!(out, "incomplete: {}", i.describe())?;
     }
     Ok(())
 }
@@ -442,6 +433,8 @@ pub fn html_escape(s: &str) -> String {
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
             c if c.is_control() && c != '\n' && c != '\t' => o.push(' '),
+            // Bidi overrides and isolates would reorder what the page shows.
+            c if text::is_unsafe(c) => text::push_escaped(&mut o, c),
             c => o.push(c),
         }
     }
@@ -840,27 +833,40 @@ pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
 // Plan
 // ---------------------------------------------------------------------------
 
-/// One line for a shell comment: control characters (newlines!) become spaces, so
-/// that a display name can never start a command.
+/// One line for a shell comment: line breaks (newlines!) become spaces, so that a
+/// display name can never start a command, and every other control character is
+/// shown escaped by the one sanitiser, so that it cannot rewrite the line.
 fn comment_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+    text::sanitize(&s.replace(['\n', '\r', '\u{2028}', '\u{2029}'], " ")).into_owned()
 }
 
-/// A POSIX shell word: as is when it is plainly safe, else single-quoted.
+/// A POSIX shell word: as is when it is plainly safe, else single-quoted. A word
+/// with a character a terminal would interpret (an id carrying ESC or a bidi
+/// override) is ANSI-C quoted instead (`$'...'`, bash, zsh, ksh): the same bytes
+/// reach the command, and the plan shows them as `\xHH` escapes.
 pub fn sh_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./:@%+=,-".contains(c))
     {
         s.to_string()
+    } else if s.chars().any(text::is_unsafe) {
+        let mut o = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\\' => o.push_str("\\\\"),
+                '\'' => o.push_str("\\'"),
+                c if text::is_unsafe(c) => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        let _ = write!(o, "\\x{b:02x}");
+                    }
+                }
+                c => o.push(c),
+            }
+        }
+        o.push('\'');
+        o
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
@@ -1050,7 +1056,14 @@ mod tests {
         assert_eq!(sh_quote("/subscriptions/abc-1/x"), "/subscriptions/abc-1/x");
         assert_eq!(sh_quote("a b;rm -rf /"), "'a b;rm -rf /'");
         assert_eq!(sh_quote("it's"), "'it'\\''s'");
+        // Control characters never reach the terminal raw, and the shell still
+        // gets the same bytes.
+        assert_eq!(
+            sh_quote("/x/\u{1b}[2K\r'\\\u{202e}"),
+            "$'/x/\\x1b[2K\\x0d\\'\\\\\\xe2\\x80\\xae'"
+        );
         assert_eq!(comment_safe("Eve\nrm -rf ~"), "Eve rm -rf ~");
+        assert_eq!(comment_safe("Eve\u{1b}[2K\u{202e}"), "Eve\\e[2K\\u{202e}");
     }
 
     #[test]

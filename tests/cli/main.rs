@@ -6,6 +6,7 @@ mod concurrency;
 mod evidence;
 mod facts;
 mod history;
+mod hostile;
 mod import;
 mod import_csv;
 mod import_shapes;

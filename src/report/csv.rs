@@ -1,0 +1,171 @@
+//! The one CSV writer: every CSV whocan writes (every command, every column) goes
+//! through [`Writer`], which neutralises every cell against spreadsheet formula
+//! injection (SPEC §5), and `review apply` reads cells back with the one exact
+//! inverse, [`unneutralise`].
+//!
+//! The guard is the one sheets have always carried: a leading `'` (a spreadsheet
+//! shows the rest as text). A cell gets it when it begins with `=`, `+`, `-`, `@`,
+//! tab or CR, SPEC's rule taken literally (a negative number too), and also when it
+//! begins with `'`s followed by one of those, so that a value that itself starts
+//! with the guard comes back unchanged: `unneutralise(neutralise(x)) == x` for every
+//! string. RFC 4180 quoting is the `csv` crate's.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+/// The characters that make a spreadsheet read a cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Does `s` need the guard? It begins with a formula character, possibly after
+/// `'`s (which an unguarded reading would take for a guard).
+fn needs_guard(s: &str) -> bool {
+    s.trim_start_matches('\'').starts_with(FORMULA_START)
+}
+
+/// The cell as written: `s`, with a leading `'` when [`needs_guard`].
+pub fn neutralise(s: &str) -> Cow<'_, str> {
+    if needs_guard(s) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// The exact inverse of [`neutralise`]: the value a written cell holds. A cell a
+/// person typed (no guard) comes back as typed.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// A CSV writer (RFC 4180, `,`, header first) whose every cell is neutralised.
+pub struct Writer<'w> {
+    w: csv::Writer<&'w mut dyn Write>,
+}
+
+impl<'w> Writer<'w> {
+    pub fn new(out: &'w mut dyn Write) -> Writer<'w> {
+        Writer {
+            w: csv::WriterBuilder::new().from_writer(out),
+        }
+    }
+
+    /// Writes one record, each cell neutralised.
+    pub fn row<I, T>(&mut self, cells: I) -> io::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        for c in cells {
+            self.w
+                .write_field(neutralise(c.as_ref()).as_bytes())
+                .map_err(io_error)?;
+        }
+        self.w
+            .write_record(std::iter::empty::<&[u8]>())
+            .map_err(io_error)
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// A CSV error as the I/O error underneath it when there is one (so that a closed
+/// pipe stays recognisable as such).
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn written(rows: &[Vec<String>]) -> String {
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf);
+        for r in rows {
+            w.row(r).unwrap();
+        }
+        w.flush().unwrap();
+        drop(w);
+        String::from_utf8(buf).unwrap()
+    }
+
+    /// What `review apply` reads back: RFC 4180 parsing, then [`unneutralise`].
+    fn read_back(text: &str) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| {
+                r.unwrap()
+                    .iter()
+                    .map(|c| unneutralise(c).to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn formula_cells_get_the_guard_others_do_not() {
+        for s in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-1",
+            "-x",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise(s), format!("'{s}"), "{s:?}");
+        }
+        for s in ["", "Alice", "a=b", "'quoted", "'", "1-2", " =x"] {
+            assert_eq!(neutralise(s), s, "{s:?}");
+        }
+        // A value that starts with the guard itself keeps it on the way back.
+        assert_eq!(neutralise("'=x"), "''=x");
+        assert_eq!(unneutralise("''=x"), "'=x");
+        assert_eq!(unneutralise("'=x"), "=x");
+        assert_eq!(unneutralise("'quoted"), "'quoted");
+    }
+
+    #[test]
+    fn every_cell_of_a_record_is_neutralised() {
+        let text = written(&[vec!["=1+1".into(), "ok".into(), "-5".into(), "@x".into()]]);
+        assert_eq!(text, "'=1+1,ok,'-5,'@x\n");
+    }
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            ("['=+@\\t\\r, \"-]{0,4}", any::<String>()).prop_map(|(a, b)| a + &b),
+        ]
+    }
+
+    proptest! {
+        /// `apply(write(x)) == x` for every string, whatever the record.
+        #[test]
+        fn reading_back_gives_every_value_exactly(
+            rows in (1..5usize).prop_flat_map(|width| {
+                prop::collection::vec(prop::collection::vec(cell(), width), 1..4)
+            })
+        ) {
+            prop_assert_eq!(read_back(&written(&rows)), rows);
+        }
+
+        #[test]
+        fn no_written_cell_starts_a_formula(s in cell()) {
+            let cell = neutralise(&s);
+            prop_assert!(!cell.starts_with(FORMULA_START));
+            prop_assert_eq!(unneutralise(&cell), s.as_str());
+        }
+    }
+}
