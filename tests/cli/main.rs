@@ -9,6 +9,7 @@ mod history;
 mod import;
 mod import_csv;
 mod import_shapes;
+mod inputs;
 mod lint;
 mod resolve;
 mod review;
