@@ -574,7 +574,7 @@ fn read_file(
             ),
         });
     }
-    let doc = json::parse(&text).map_err(at)?;
+    let doc = json::parse_export(&text).map_err(at)?;
     read_json(&doc, stem).map_err(|p| located(display, &text, p))
 }
 
