@@ -407,7 +407,11 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
             st: &mut *self.st,
             place: self.place.element(items.len()),
         })? {
-            self.st.charge(std::mem::size_of::<Val>())?;
+            // Charged by capacity, as the vector grows (doubling), not by length.
+            if items.len() == items.capacity() {
+                self.st
+                    .charge(std::mem::size_of::<Val>() * items.capacity().max(4))?;
+            }
             items.push(item);
         }
         items.shrink_to_fit();
@@ -631,11 +635,11 @@ pub(crate) fn parse(text: &str) -> Result<Val, TextError> {
 /// Parses an export: like [`parse`], but a scalar where a record is expected (the
 /// top level, an element of the top-level array or of a `value` / `data` page) is
 /// refused where it stands, and so is a file whose kept fields would take more than
-/// three times its size plus 64 MiB of memory. Either way the parse stops early:
-/// memory stays within about four times the file (its bytes and the tree) and, for
-/// the shapes that are not records at all, about once.
+/// twice its size plus 64 MiB of memory. Either way the parse stops early: memory
+/// stays within about three times the file (its bytes and the tree) and, for the
+/// shapes that are not records at all, about once.
 pub(crate) fn parse_export(text: &str) -> Result<Val, TextError> {
-    let limit = text.len().saturating_mul(3).saturating_add(64 << 20);
+    let limit = text.len().saturating_mul(2).saturating_add(64 << 20);
     parse_at(text, Place::Top, limit)
 }
 
