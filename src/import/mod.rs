@@ -578,6 +578,21 @@ fn read_file(
     read_json(&doc, stem).map_err(|p| located(display, &text, p))
 }
 
+/// Fuzzing entry point: one file's bytes under `name` (its extension decides CSV or
+/// JSON, a `members/<guid>.json` name a member list) read from shape detection
+/// through assembly, as an import reads them. Returns the record count.
+#[doc(hidden)]
+pub fn fuzz_read(bytes: &[u8], name: &str) -> Result<usize, ImportError> {
+    let path = Path::new(name);
+    let in_members = path.parent().is_some_and(is_members_folder);
+    let read = read_file(name, path, in_members, bytes)?;
+    let records = read.records;
+    let mut assembler = Assembler::default();
+    assembler.add(name, read.content, read.partial);
+    drop(assembler.finish());
+    Ok(records)
+}
+
 /// A problem inside a parsed file, as `path:line:column: json.path: message`.
 fn located(display: &str, text: &str, p: Problem) -> ImportError {
     let where_ = json::path_text(&p.path);

@@ -5,6 +5,7 @@
 mod concurrency;
 mod evidence;
 mod facts;
+mod fuzzish;
 mod history;
 mod import;
 mod import_csv;
