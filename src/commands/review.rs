@@ -802,54 +802,6 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unneutralise_undoes_only_the_formula_guard() {
-        assert_eq!(unneutralise(" '=HYPERLINK(1) "), "=HYPERLINK(1)");
-        assert_eq!(unneutralise("'-x"), "-x");
-        assert_eq!(unneutralise("'quoted"), "'quoted");
-        assert_eq!(unneutralise("approve"), "approve");
-    }
-
-    #[test]
-    fn header_columns_count_characters_outside_quotes() {
-        assert_eq!(header_columns("a,bb,\"c,d\",e\n", b','), vec![1, 3, 6, 12]);
-        assert_eq!(header_columns("a;b", b';'), vec![1, 3]);
-    }
-
-    #[test]
-    fn cells_compare_without_surrounding_blanks_or_case() {
-        assert!(same_cell("@Resource[x] == 'y'", " @Resource[x] == 'y'\n"));
-        assert!(!same_cell("a b", "a  b"));
-    }
-
-    #[test]
-    fn semicolon_sheets_are_read() {
-        assert_eq!(delimiter("review_key;principal_id\n"), b';');
-        assert_eq!(delimiter("review_key,principal_id\n"), b',');
-    }
-
-    #[test]
-    fn known_scopes_include_resource_group_prefixes() {
-        let mut t = Tenant::default();
-        t.scopes.push(crate::model::ScopeNode {
-            id: "/subscriptions/S/resourceGroups/RG/providers/P/w/x".into(),
-            kind: ScopeKind::Resource,
-            name: "x".into(),
-            display_name: None,
-            resource_type: None,
-            parent_id: None,
-        });
-        let k = known_scopes(&t);
-        assert!(k.contains("/subscriptions/s/resourcegroups/rg"));
-        assert!(k.contains("/"));
-        assert!(!k.contains("/subscriptions/other"));
-    }
-}
-
 /// Fuzzing entry point for `review apply`'s reader: a sheet's bytes through the
 /// steps that need no snapshot (UTF-8, the delimiter, the header with neutralised
 /// cells, repeated and missing columns, every row's cells unneutralised). Returns
@@ -898,4 +850,52 @@ pub fn fuzz_sheet(bytes: &[u8]) -> Result<usize, String> {
         rows += 1;
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unneutralise_undoes_only_the_formula_guard() {
+        assert_eq!(unneutralise(" '=HYPERLINK(1) "), "=HYPERLINK(1)");
+        assert_eq!(unneutralise("'-x"), "-x");
+        assert_eq!(unneutralise("'quoted"), "'quoted");
+        assert_eq!(unneutralise("approve"), "approve");
+    }
+
+    #[test]
+    fn header_columns_count_characters_outside_quotes() {
+        assert_eq!(header_columns("a,bb,\"c,d\",e\n", b','), vec![1, 3, 6, 12]);
+        assert_eq!(header_columns("a;b", b';'), vec![1, 3]);
+    }
+
+    #[test]
+    fn cells_compare_without_surrounding_blanks_or_case() {
+        assert!(same_cell("@Resource[x] == 'y'", " @Resource[x] == 'y'\n"));
+        assert!(!same_cell("a b", "a  b"));
+    }
+
+    #[test]
+    fn semicolon_sheets_are_read() {
+        assert_eq!(delimiter("review_key;principal_id\n"), b';');
+        assert_eq!(delimiter("review_key,principal_id\n"), b',');
+    }
+
+    #[test]
+    fn known_scopes_include_resource_group_prefixes() {
+        let mut t = Tenant::default();
+        t.scopes.push(crate::model::ScopeNode {
+            id: "/subscriptions/S/resourceGroups/RG/providers/P/w/x".into(),
+            kind: ScopeKind::Resource,
+            name: "x".into(),
+            display_name: None,
+            resource_type: None,
+            parent_id: None,
+        });
+        let k = known_scopes(&t);
+        assert!(k.contains("/subscriptions/s/resourcegroups/rg"));
+        assert!(k.contains("/"));
+        assert!(!k.contains("/subscriptions/other"));
+    }
 }
