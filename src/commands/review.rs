@@ -805,6 +805,56 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// Fuzzing entry point for `review apply`'s reader: a sheet's bytes through the
+/// steps that need no snapshot (UTF-8, the delimiter, the header with neutralised
+/// cells, repeated and missing columns, every row's cells unneutralised). Returns
+/// the number of rows read, or the refusal.
+#[doc(hidden)]
+pub fn fuzz_sheet(bytes: &[u8]) -> Result<usize, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delim = delimiter(text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| format!("1: cannot read the header: {e}"))?
+        .iter()
+        .map(|h| unneutralise(h).to_ascii_lowercase())
+        .collect();
+    let columns = header_columns(text, delim);
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        if let Some(&j) = first.get(h.as_str()) {
+            let at = |k: usize| columns.get(k).copied().unwrap_or(k + 1);
+            return Err(format!(
+                "1:{}: column `{h}` twice (also 1:{})",
+                at(i),
+                at(j)
+            ));
+        }
+        first.insert(h.as_str(), i);
+    }
+    if let Some(m) = REQUIRED.iter().find(|c| !first.contains_key(*c)) {
+        return Err(format!("1: missing column {m}"));
+    }
+    let mut rows = 0;
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| format!("{}: malformed CSV: {e}", rows + 2))?;
+        for cell in rec.iter() {
+            let _ = same_cell(cell, unneutralise(cell));
+        }
+        rows += 1;
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -211,11 +211,117 @@ impl Obj {
     }
 }
 
-/// Parses one value; `seen` holds the unknown keys of the objects being parsed
-/// (each object's above the length it found the stack at), so that a repeated key
-/// is found without an allocation per object.
+/// Where a value stands in an export, which decides what it may be. Records are
+/// objects: a scalar (or an array) where a record is expected is refused while
+/// parsing, so a file that cannot hold records fails at once instead of after
+/// building a tree many times its size.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Anything goes (inside a record, or [`parse`] of a plain value).
+    Any,
+    /// The top-level value of an export: an array or an object.
+    Top,
+    /// Element `.0` of the top-level array: a record or a page, an object.
+    TopElement(usize),
+    /// The `value` or `data` (`key`) of the top-level object or of element `outer`
+    /// of the top-level array: when an array, the page's records.
+    Page {
+        key: &'static str,
+        outer: Option<usize>,
+    },
+    /// Element `i` of a page array: a record, an object.
+    Record {
+        key: &'static str,
+        outer: Option<usize>,
+        i: usize,
+    },
+}
+
+impl Place {
+    /// Where a field of an object standing here is.
+    fn field(self, key: &'static str) -> Place {
+        match self {
+            Place::Top if key == "value" || key == "data" => Place::Page { key, outer: None },
+            Place::TopElement(i) if key == "value" || key == "data" => Place::Page {
+                key,
+                outer: Some(i),
+            },
+            _ => Place::Any,
+        }
+    }
+
+    /// Where element `i` of an array standing here is.
+    fn element(self, i: usize) -> Place {
+        match self {
+            Place::Top => Place::TopElement(i),
+            Place::Page { key, outer } => Place::Record { key, outer, i },
+            _ => Place::Any,
+        }
+    }
+
+    /// Must be an object.
+    fn is_record(self) -> bool {
+        matches!(self, Place::TopElement(_) | Place::Record { .. })
+    }
+
+    /// The refusal of `found` standing here, if it cannot.
+    fn refuse(self, found: &str) -> Option<String> {
+        let path = match self {
+            Place::Any | Place::Page { .. } => return None,
+            Place::Top => {
+                return Some(format!(
+                    "{NOT_A_RECORD} found {found} at the top level; {}",
+                    super::shapes::EXPECTED_SHAPES
+                ))
+            }
+            Place::TopElement(i) => format!("[{i}]"),
+            Place::Record { key, outer, i } => match outer {
+                Some(o) => format!("[{o}].{key}[{i}]"),
+                None => format!("{key}[{i}]"),
+            },
+        };
+        Some(format!(
+            "{NOT_A_RECORD} {path} is {found}, where a record (an object) is expected; {}",
+            super::shapes::EXPECTED_SHAPES
+        ))
+    }
+}
+
+/// The start of the "not a record" messages (the parse error keeps them as they are).
+const NOT_A_RECORD: &str = "unrecognised shape:";
+
+/// The start of the "too large to hold" message.
+const TOO_LARGE: &str = "this file would take more than";
+
+/// What one parse holds besides the tree: the unknown keys of the objects being
+/// parsed (each object's above the length it found the stack at, so a repeated key
+/// is found without an allocation per object), and an account of the memory the
+/// tree takes, which may not pass `limit`.
+struct State<'de> {
+    seen: Vec<Cow<'de, str>>,
+    used: usize,
+    limit: usize,
+}
+
+impl State<'_> {
+    fn charge<E: de::Error>(&mut self, bytes: usize) -> Result<(), E> {
+        self.used = self.used.saturating_add(bytes);
+        if self.used > self.limit {
+            return Err(E::custom(format!(
+                "{TOO_LARGE} {} bytes of memory to hold (the fields whocan keeps are many times \
+                 the size of the file here), so it is refused rather than exhaust memory; an \
+                 export of records is not shaped like this",
+                self.limit
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Parses one value standing at `place`.
 struct ValSeed<'s, 'de> {
-    seen: &'s mut Vec<Cow<'de, str>>,
+    st: &'s mut State<'de>,
+    place: Place,
 }
 
 impl<'de> DeserializeSeed<'de> for ValSeed<'_, 'de> {
@@ -229,6 +335,20 @@ impl<'de> DeserializeSeed<'de> for ValSeed<'_, 'de> {
 /// The start of every duplicate-key message (the parse error keeps it as it is).
 const DUPLICATE_KEY: &str = "duplicate key";
 
+/// Above this many unknown keys in one object, they are looked up in a hash set
+/// (a linear search would make an object of a million keys take hours).
+const SEEN_LINEAR: usize = 32;
+
+impl<'de> ValSeed<'_, 'de> {
+    fn scalar<E: de::Error>(self, v: Val, heap: usize) -> Result<Val, E> {
+        if let Some(m) = self.place.refuse(v.describe()) {
+            return Err(E::custom(m));
+        }
+        self.st.charge(heap)?;
+        Ok(v)
+    }
+}
+
 impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
     type Value = Val;
 
@@ -236,45 +356,65 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Val, E> {
-        Ok(Val::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Val, E> {
+        self.scalar(Val::Bool(v), 0)
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Val, E> {
-        Ok(Val::Num(v as f64))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Val, E> {
+        self.scalar(Val::Num(v as f64), 0)
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Val, E> {
-        Ok(Val::Num(v as f64))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Val, E> {
+        self.scalar(Val::Num(v as f64), 0)
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Val, E> {
-        Ok(Val::Num(v))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Val, E> {
+        self.scalar(Val::Num(v), 0)
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Val, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Val, E> {
+        if let Some(m) = self.place.refuse("a string") {
+            return Err(E::custom(m));
+        }
+        self.st.charge(v.len())?;
         Ok(Val::Str(v.to_string()))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Val, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Val, E> {
+        if let Some(m) = self.place.refuse("a string") {
+            return Err(E::custom(m));
+        }
+        self.st.charge(v.len())?;
         Ok(Val::Str(v))
     }
 
-    fn visit_unit<E>(self) -> Result<Val, E> {
-        Ok(Val::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<Val, E> {
+        self.scalar(Val::Null, 0)
     }
 
-    fn visit_none<E>(self) -> Result<Val, E> {
-        Ok(Val::Null)
+    fn visit_none<E: de::Error>(self) -> Result<Val, E> {
+        self.scalar(Val::Null, 0)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
+        if self.place.is_record() {
+            return Err(de::Error::custom(
+                self.place.refuse("an array").unwrap_or_default(),
+            ));
+        }
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         while let Some(item) = seq.next_element_seed(ValSeed {
-            seen: &mut *self.seen,
+            st: &mut *self.st,
+            place: self.place.element(items.len()),
         })? {
+            // Charged by capacity, as the vector grows (doubling), not by length.
+            if items.len() == items.capacity() {
+                self.st
+                    .charge(std::mem::size_of::<Val>() * items.capacity().max(4))?;
+            }
             items.push(item);
         }
+        items.shrink_to_fit();
         Ok(Val::Arr(items))
     }
 
@@ -282,7 +422,10 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
     /// known key in any two spellings, or an unknown key twice exactly) is an error:
     /// which value is meant cannot be told (SPEC §1).
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
-        let base = self.seen.len();
+        let base = self.st.seen.len();
+        // What the unknown keys cost while this object is parsed, given back after.
+        let mut transient = 0usize;
+        let mut many: Option<std::collections::HashSet<Cow<'de, str>>> = None;
         let mut fields: Vec<(&'static str, Val)> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
@@ -295,23 +438,59 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
                         )));
                     }
                     let v = map.next_value_seed(ValSeed {
-                        seen: &mut *self.seen,
+                        st: &mut *self.st,
+                        place: self.place.field(k),
                     })?;
+                    self.st.charge(std::mem::size_of::<(&'static str, Val)>())?;
                     fields.push((k, v));
                 }
                 Key::Unknown(raw) => {
-                    if self.seen[base..].contains(&raw) {
+                    let repeated = match &mut many {
+                        Some(set) => set.contains(&raw),
+                        None => self.st.seen[base..].contains(&raw),
+                    };
+                    if repeated {
                         return Err(de::Error::custom(format!(
                             "{DUPLICATE_KEY} `{raw}`: this object gives it twice, so which value \
                              is meant is ambiguous"
                         )));
                     }
-                    self.seen.push(raw);
+                    // Counted while the object is parsed (a key's text when owned).
+                    let owned = matches!(raw, Cow::Owned(_));
+                    let cost =
+                        2 * std::mem::size_of::<Cow<str>>() + if owned { raw.len() } else { 0 };
+                    self.st.charge(cost)?;
+                    transient += cost;
+                    match &mut many {
+                        Some(set) => {
+                            set.insert(raw);
+                        }
+                        None if self.st.seen.len() - base >= SEEN_LINEAR => {
+                            let mut set: std::collections::HashSet<Cow<'de, str>> =
+                                self.st.seen.drain(base..).collect();
+                            set.insert(raw);
+                            many = Some(set);
+                        }
+                        None => self.st.seen.push(raw),
+                    }
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        self.seen.truncate(base);
+        if many.is_none() {
+            self.st.seen.truncate(base);
+        }
+        self.st.used -= transient;
+        // No record is an object without one field whocan reads: refused where it
+        // stands rather than kept by the million.
+        if fields.is_empty() && self.place.is_record() {
+            if let Some(m) = self
+                .place
+                .refuse("an object with none of the expected fields")
+            {
+                return Err(de::Error::custom(m));
+            }
+        }
         fields.shrink_to_fit();
         Ok(Val::Obj(Obj { fields }))
     }
@@ -448,7 +627,29 @@ fn decode_utf8(bytes: &[u8]) -> Result<&str, TextError> {
 
 /// Parses JSON text into a pruned tree. Errors carry the position where the parser
 /// stopped, with a readable message.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Val, TextError> {
+    parse_at(text, Place::Any, usize::MAX)
+}
+
+/// Parses an export: like [`parse`], but a scalar where a record is expected (the
+/// top level, an element of the top-level array or of a `value` / `data` page) is
+/// refused where it stands, and so is a file whose kept fields would take more than
+/// twice its size plus 64 MiB of memory. Either way the parse stops early: memory
+/// stays within about three times the file (its bytes and the tree) and, for the
+/// shapes that are not records at all, about once.
+pub(crate) fn parse_export(text: &str) -> Result<Val, TextError> {
+    let limit = text.len().saturating_mul(2).saturating_add(64 << 20);
+    parse_at(text, Place::Top, limit)
+}
+
+/// [`parse_export`] with a given memory limit (for tests).
+#[cfg(test)]
+pub(crate) fn parse_export_within(text: &str, limit: usize) -> Result<Val, TextError> {
+    parse_at(text, Place::Top, limit)
+}
+
+fn parse_at(text: &str, place: Place, limit: usize) -> Result<Val, TextError> {
     if text.trim().is_empty() {
         return Err(TextError {
             line: 1,
@@ -460,9 +661,13 @@ pub(crate) fn parse(text: &str) -> Result<Val, TextError> {
             },
         });
     }
-    let mut seen = Vec::new();
+    let mut st = State {
+        seen: Vec::new(),
+        used: 0,
+        limit,
+    };
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = ValSeed { seen: &mut seen }
+    let parsed = ValSeed { st: &mut st, place }
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v));
     parsed.map_err(|e| {
@@ -560,7 +765,13 @@ fn readable(e: &serde_json::Error) -> String {
         "expected `,` or `]`" => "expected `,` or `]` after an array element".to_string(),
         "expected `,` or `}`" => "expected `,` or `}` after an object member".to_string(),
         "expected `:`" => "expected `:` after an object key".to_string(),
-        other if other.starts_with(DUPLICATE_KEY) => other.to_string(),
+        other
+            if other.starts_with(DUPLICATE_KEY)
+                || other.starts_with(NOT_A_RECORD)
+                || other.starts_with(TOO_LARGE) =>
+        {
+            other.to_string()
+        }
         other => format!("invalid JSON: {other}"),
     }
 }
@@ -867,6 +1078,63 @@ mod tests {
         assert_eq!(&text[off..off + 1], "5");
         assert_eq!(path_text(&path), "value[1].properties.principalId");
         assert!(locate(text, &[Seg::Key("value"), Seg::Index(2)]).is_none());
+    }
+
+    /// Issue 10, item 7: what cannot be a record is refused where it stands, while
+    /// parsing, with its path and position.
+    #[test]
+    fn exports_refuse_scalars_where_records_stand() {
+        for (text, at, found) in [
+            ("[1, 2, 3]", (1, 2), "[0] is a number"),
+            ("\"hi\"", (1, 4), "found a string at the top level"),
+            (
+                "{\"value\": [{\"id\":\"a\"}, \"x\"]}",
+                (1, 26),
+                "value[1] is a string",
+            ),
+            ("{\"count\":1,\"data\": [null]}", (1, 24), "data[0] is null"),
+            ("[{\"value\": [[]]}]", (1, 14), "[0].value[0] is an array"),
+            (
+                "[{\"tags\": 1}]",
+                (1, 12),
+                "[0] is an object with none of the expected fields",
+            ),
+        ] {
+            let e = parse_export(text).unwrap_err();
+            assert!(e.message.contains(found), "{text}: {}", e.message);
+            assert!(e.message.starts_with("unrecognised shape"), "{}", e.message);
+            assert_eq!((e.line, e.column), at, "{text}: {e:?}");
+        }
+        // Scalars inside records, and a record's own `value`, are as before.
+        let v = parse_export(r#"[{"id":"a","actions":["x", 1, null],"value":7}]"#).unwrap();
+        assert!(matches!(v, Val::Arr(ref a) if a.len() == 1));
+        // A plain parse takes any value.
+        assert!(parse("[1, 2]").is_ok());
+    }
+
+    /// Kept fields that would take more memory than the limit stop the parse there.
+    #[test]
+    fn a_tree_over_the_memory_limit_is_refused_while_parsing() {
+        let text = format!(r#"[{{"id":"a","actions":[{}1]}}]"#, "1,".repeat(10_000));
+        let e = parse_export_within(&text, 100_000).unwrap_err();
+        assert!(e.message.starts_with(TOO_LARGE), "{}", e.message);
+        assert!(e.column < text.len(), "stopped early: {e:?}");
+        assert!(parse_export_within(&text, 1_000_000).is_ok());
+    }
+
+    /// A million unknown keys in one object: found repeated in linear time.
+    #[test]
+    fn many_unknown_keys_are_checked_in_linear_time() {
+        let n = 200_000;
+        let mut text = String::from("{\"id\":\"a\"");
+        for i in 0..n {
+            text.push_str(&format!(",\"k{i}\":0"));
+        }
+        let start = std::time::Instant::now();
+        assert!(parse_export(&format!("{text}}}")).is_ok());
+        let e = parse_export(&format!("{text},\"k{}\":1}}", n / 2)).unwrap_err();
+        assert!(e.message.starts_with(DUPLICATE_KEY), "{}", e.message);
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
     }
 
     #[test]

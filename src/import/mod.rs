@@ -250,12 +250,7 @@ enum Failed {
 
 /// Reads one file, digests its bytes and parses them; the bytes are dropped here.
 fn parse_one(file: &FileToRead) -> Result<Parsed, Failed> {
-    let bytes = std::fs::read(&file.path).map_err(|e| {
-        Failed::Unreadable(ImportError::File {
-            path: file.display.clone(),
-            message: format!("cannot read the file: {e}"),
-        })
-    })?;
+    let bytes = read_regular(file).map_err(Failed::Unreadable)?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let read =
         read_file(&file.display, &file.path, file.in_members, &bytes).map_err(Failed::Invalid)?;
@@ -272,6 +267,116 @@ fn parse_one(file: &FileToRead) -> Result<Parsed, Failed> {
     })
 }
 
+/// The environment variable that sets the largest input file read, in bytes.
+pub const MAX_INPUT_ENV: &str = "WHOCAN_MAX_INPUT_BYTES";
+
+/// The largest input file read unless [`MAX_INPUT_ENV`] says otherwise: 4 GiB.
+pub const DEFAULT_MAX_INPUT: u64 = 4 << 30;
+
+/// The largest input file this import reads: [`MAX_INPUT_ENV`] when set (a plain
+/// number of bytes), else [`DEFAULT_MAX_INPUT`].
+fn max_input_bytes() -> Result<u64, ImportError> {
+    match std::env::var(MAX_INPUT_ENV) {
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_MAX_INPUT),
+        Ok(v) => v.trim().parse::<u64>().map_err(|_| ImportError::File {
+            path: MAX_INPUT_ENV.to_string(),
+            message: format!(
+                "expected a number of bytes, found `{v}`\nhint: set {MAX_INPUT_ENV} to a plain \
+                 number such as 8589934592 (8 GiB), or unset it for the default of 4 GiB"
+            ),
+        }),
+        Err(std::env::VarError::NotUnicode(v)) => Err(ImportError::File {
+            path: MAX_INPUT_ENV.to_string(),
+            message: format!("expected a number of bytes, found {v:?}"),
+        }),
+    }
+}
+
+/// What a file that is not a regular file is, for messages: `None` for a regular
+/// file (or a directory, which the caller walks).
+fn special_kind(ft: &std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_file() || ft.is_dir() {
+        None
+    } else if ft.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if ft.is_socket() {
+        Some("a socket")
+    } else if ft.is_char_device() {
+        Some("a character device")
+    } else if ft.is_block_device() {
+        Some("a block device")
+    } else {
+        Some("not a regular file")
+    }
+}
+
+/// The refusal of an input that is not a regular file: reading a FIFO blocks until
+/// something writes to it, a device such as `/dev/zero` never ends.
+fn not_regular(display: &str, what: &str, via_link: bool) -> ImportError {
+    let link = if via_link {
+        " (through a symbolic link)"
+    } else {
+        ""
+    };
+    ImportError::File {
+        path: display.to_string(),
+        message: format!(
+            "is {what}{link}, not a regular file: whocan reads only regular files, so the import \
+             is refused and nothing was read\nhint: copy the export into a regular file, or \
+             remove this entry from the input directory"
+        ),
+    }
+}
+
+/// The refusal of a file larger than the limit.
+fn too_large(display: &str, len: u64, max: u64) -> ImportError {
+    ImportError::File {
+        path: display.to_string(),
+        message: format!(
+            "is {len} bytes, larger than the limit of {max} bytes for one input file, so the \
+             import is refused and nothing was read\nhint: split the export into several \
+             files (for example one per page of results), or raise the limit with \
+             {MAX_INPUT_ENV}=BYTES if this machine has about three times that much memory"
+        ),
+    }
+}
+
+/// Reads one input: opened without blocking (a FIFO swapped in after the walk does
+/// not hang the import), checked again to be a regular file on the open handle, and
+/// read up to the size limit (a file that grew past it is refused).
+fn read_regular(file: &FileToRead) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let cannot = |e: std::io::Error| ImportError::File {
+        path: file.display.clone(),
+        message: format!("cannot read the file: {e}"),
+    };
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&file.path)
+        .map_err(cannot)?;
+    let meta = f.metadata().map_err(cannot)?;
+    if let Some(what) = special_kind(&meta.file_type()) {
+        return Err(not_regular(&file.display, what, false));
+    }
+    if meta.is_dir() {
+        return Err(not_regular(&file.display, "a directory", false));
+    }
+    if meta.len() > file.max {
+        return Err(too_large(&file.display, meta.len(), file.max));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    f.take(file.max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > file.max {
+        return Err(too_large(&file.display, bytes.len() as u64, file.max));
+    }
+    Ok(bytes)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -280,6 +385,8 @@ struct FileToRead {
     path: PathBuf,
     display: String,
     len: u64,
+    /// The size limit of one input file ([`max_input_bytes`]).
+    max: u64,
     /// In a folder named `members`: the folder that holds the file when it was given
     /// by name, or any folder from a walked argument down to the file (SPEC §1: a
     /// JSON file there is a member list named after its group).
@@ -296,7 +403,14 @@ fn is_members_folder(dir: &Path) -> bool {
 /// Expands the arguments: files as given (whatever their extension), directories
 /// walked recursively in name order, keeping `.json` and `.csv` files and reporting
 /// the others as skipped. A file reached twice is read once.
+///
+/// Nothing is opened here: every file that would be read must be a regular file
+/// (checked on the link's target, `metadata` follows links) no larger than the size
+/// limit, or the whole import is refused by that file's name before any is read.
+/// A FIFO, socket or device met while walking is refused too, not skipped: an audit
+/// import does not silently leave out an entry named like an export.
 fn collect_files(paths: &[PathBuf]) -> Result<(Vec<FileToRead>, Vec<String>), ImportError> {
+    let max = max_input_bytes()?;
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut seen = HashSet::new();
@@ -309,18 +423,42 @@ fn collect_files(paths: &[PathBuf]) -> Result<(Vec<FileToRead>, Vec<String>), Im
             let mut dirs_seen = HashSet::new();
             let walk_into = Walk {
                 in_members: is_members_folder(path),
+                max,
             };
             walk_into.dir(path, &mut files, &mut skipped, &mut seen, &mut dirs_seen)?;
-        } else if seen.insert(canonical(path)) {
-            files.push(FileToRead {
-                path: path.clone(),
-                display: path.display().to_string(),
-                len: meta.len(),
-                in_members: path.parent().is_some_and(is_members_folder),
-            });
+        } else {
+            let display = path.display().to_string();
+            check_regular(path, &display, &meta, max)?;
+            if seen.insert(canonical(path)) {
+                files.push(FileToRead {
+                    path: path.clone(),
+                    display,
+                    len: meta.len(),
+                    max,
+                    in_members: path.parent().is_some_and(is_members_folder),
+                });
+            }
         }
     }
     Ok((files, skipped))
+}
+
+/// A file to be read is a regular file within the size limit (`meta` is the link
+/// target's).
+fn check_regular(
+    path: &Path,
+    display: &str,
+    meta: &std::fs::Metadata,
+    max: u64,
+) -> Result<(), ImportError> {
+    if let Some(what) = special_kind(&meta.file_type()) {
+        let via_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        return Err(not_regular(display, what, via_link));
+    }
+    if meta.len() > max {
+        return Err(too_large(display, meta.len(), max));
+    }
+    Ok(())
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -331,6 +469,7 @@ fn canonical(path: &Path) -> PathBuf {
 #[derive(Clone, Copy)]
 struct Walk {
     in_members: bool,
+    max: u64,
 }
 
 impl Walk {
@@ -361,6 +500,7 @@ impl Walk {
             if meta.is_dir() {
                 let below = Walk {
                     in_members: self.in_members || is_members_folder(&path),
+                    max: self.max,
                 };
                 below.dir(&path, files, skipped, seen, dirs_seen)?;
                 continue;
@@ -371,12 +511,18 @@ impl Walk {
                 .unwrap_or("")
                 .to_ascii_lowercase();
             if ext != "json" && ext != "csv" {
+                // Not read, whatever it is (a FIFO named `notes` is listed, not opened).
                 skipped.push(path.display().to_string());
-            } else if seen.insert(canonical(&path)) {
+                continue;
+            }
+            let display = path.display().to_string();
+            check_regular(&path, &display, &meta, self.max)?;
+            if seen.insert(canonical(&path)) {
                 files.push(FileToRead {
-                    display: path.display().to_string(),
+                    display,
                     path,
                     len: meta.len(),
+                    max: self.max,
                     in_members: self.in_members,
                 });
             }
@@ -428,8 +574,23 @@ fn read_file(
             ),
         });
     }
-    let doc = json::parse(&text).map_err(at)?;
+    let doc = json::parse_export(&text).map_err(at)?;
     read_json(&doc, stem).map_err(|p| located(display, &text, p))
+}
+
+/// Fuzzing entry point: one file's bytes under `name` (its extension decides CSV or
+/// JSON, a `members/<guid>.json` name a member list) read from shape detection
+/// through assembly, as an import reads them. Returns the record count.
+#[doc(hidden)]
+pub fn fuzz_read(bytes: &[u8], name: &str) -> Result<usize, ImportError> {
+    let path = Path::new(name);
+    let in_members = path.parent().is_some_and(is_members_folder);
+    let read = read_file(name, path, in_members, bytes)?;
+    let records = read.records;
+    let mut assembler = Assembler::default();
+    assembler.add(name, read.content, read.partial);
+    drop(assembler.finish());
+    Ok(records)
 }
 
 /// A problem inside a parsed file, as `path:line:column: json.path: message`.

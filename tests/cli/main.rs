@@ -5,11 +5,13 @@
 mod concurrency;
 mod evidence;
 mod facts;
+mod fuzzish;
 mod history;
 mod hostile;
 mod import;
 mod import_csv;
 mod import_shapes;
+mod inputs;
 mod lint;
 mod resolve;
 mod review;
