@@ -163,7 +163,7 @@ pub fn read_inputs(paths: &[PathBuf], progress: bool) -> Result<Imported, Import
         let files = &files;
         scope.spawn(move || {
             for file in files {
-                worker_bar.set_message(file.display.clone());
+                worker_bar.set_message(crate::report::text::sanitize(&file.display).into_owned());
                 let parsed = parse_one(file);
                 let failed = parsed.is_err();
                 if tx.send(parsed).is_err() || failed {
