@@ -279,7 +279,7 @@ struct SnapshotRow {
 
 /// The input files of a snapshot as stored, in `seq` order. `records` round-trips
 /// the stored integer exactly (the chain hashes it as stored).
-fn stored_files(conn: &Connection, id: i64) -> rusqlite::Result<Vec<InputFile>> {
+pub(crate) fn stored_files(conn: &Connection, id: i64) -> rusqlite::Result<Vec<InputFile>> {
     let mut st = conn.prepare_cached(
         "SELECT path, kind, sha256, records FROM snapshot_files WHERE snapshot_id = ?1 \
          ORDER BY seq",
@@ -296,7 +296,7 @@ fn stored_files(conn: &Connection, id: i64) -> rusqlite::Result<Vec<InputFile>> 
 }
 
 /// The flags of a snapshot as stored, in `seq` order.
-fn stored_flags(conn: &Connection, id: i64) -> rusqlite::Result<Vec<Flag>> {
+pub(crate) fn stored_flags(conn: &Connection, id: i64) -> rusqlite::Result<Vec<Flag>> {
     let mut st = conn.prepare_cached(
         "SELECT kind, subject, detail FROM snapshot_flags WHERE snapshot_id = ?1 ORDER BY seq",
     )?;

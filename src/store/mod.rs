@@ -519,36 +519,13 @@ impl Store {
     /// The input files of a snapshot, in import order.
     pub fn files(&self, snapshot_id: i64) -> Result<Vec<InputFile>, StoreError> {
         self.require(snapshot_id)?;
-        let mut st = self.conn.prepare_cached(
-            "SELECT path, kind, sha256, records FROM snapshot_files WHERE snapshot_id = ?1 \
-             ORDER BY seq",
-        )?;
-        let rows = st.query_map([snapshot_id], |r| {
-            Ok(InputFile {
-                path: r.get(0)?,
-                kind: r.get(1)?,
-                sha256: r.get(2)?,
-                records: r.get::<_, i64>(3)?.max(0) as usize,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(history::stored_files(&self.conn, snapshot_id)?)
     }
 
     /// The flags raised while importing a snapshot, in the order raised.
     pub fn flags(&self, snapshot_id: i64) -> Result<Vec<Flag>, StoreError> {
         self.require(snapshot_id)?;
-        let mut st = self.conn.prepare_cached(
-            "SELECT kind, subject, detail FROM snapshot_flags WHERE snapshot_id = ?1 \
-             ORDER BY seq",
-        )?;
-        let rows = st.query_map([snapshot_id], |r| {
-            Ok(Flag {
-                kind: r.get(0)?,
-                subject: r.get(1)?,
-                detail: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(history::stored_flags(&self.conn, snapshot_id)?)
     }
 
     /// The stored chain hash of a snapshot.
