@@ -11,7 +11,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
-use whocan::cli::Profile;
+use whocan_synth::Profile;
 use whocan::engine::decide::{decide, ActionReq, Ancestry};
 use whocan::engine::pattern::ActionPattern;
 use whocan::engine::{activities, query, Index};
@@ -26,7 +26,7 @@ const ACTION: &str = "Microsoft.MachineLearningServices/workspaces/computes/writ
 /// The `large` synthetic tenant (seed 1), read as `import` reads it.
 fn tenant() -> Tenant {
     let dir = tempfile::tempdir().expect("temp dir");
-    whocan::synth::write_tenant(Profile::Large, 1, dir.path(), None).expect("synth");
+    whocan_synth::write_tenant(Profile::Large, 1, dir.path(), None).expect("synth");
     whocan::import::read_inputs(&[dir.path().to_path_buf()], false)
         .expect("import")
         .tenant

@@ -41,7 +41,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use whocan::cli::{Profile, ScopeArgs, SnapshotArgs};
+use whocan::cli::{ScopeArgs, SnapshotArgs};
+use whocan_synth::Profile;
 use whocan::commands::common::Sliced;
 use whocan::engine::decide::Ancestry;
 use whocan::engine::query;
@@ -549,14 +550,14 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let t = Instant::now();
-    let summary = whocan::synth::write_tenant(o.profile, o.seed, &base_dir, None)?;
+    let summary = whocan_synth::write_tenant(o.profile, o.seed, &base_dir, None)?;
     let synth_time = t.elapsed();
     let t = Instant::now();
-    whocan::synth::write_tenant(o.profile, o.seed, &churn_dir, Some(0.01))?;
+    whocan_synth::write_tenant(o.profile, o.seed, &churn_dir, Some(0.01))?;
     let synth_churn_time = t.elapsed();
     let edges = summary.count("memberEdges").unwrap_or(0);
     rep.note(format!(
-        "tenant: `whocan synth --profile {prof} --seed {}`: {} files, {:.0} MB, {} users, {} groups, {edges} membership edges, {} role assignments, {} operations",
+        "tenant: `whocan-synth --profile {prof} --seed {}`: {} files, {:.0} MB, {} users, {} groups, {edges} membership edges, {} role assignments, {} operations",
         o.seed,
         summary.files(),
         summary.bytes() as f64 / 1e6,

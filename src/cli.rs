@@ -85,11 +85,6 @@ whocan verify --receipt receipts/2026-Q4.json --public-key ~/keys/auditor.key.pu
         after_help = "Examples:\n  whocan lint\n  whocan lint --workspace ml-prod --format json"
     )]
     Lint(LintArgs),
-    /// Generate a synthetic tenant as real-shaped export files (for benchmarks and tests).
-    #[command(
-        after_help = "Examples:\n  whocan synth --profile small --seed 1 --out /tmp/tenant\n  whocan synth --profile xl --seed 42 --out /tmp/xl && whocan --db xl.db import /tmp/xl"
-    )]
-    Synth(SynthArgs),
 }
 
 #[derive(Debug, Args)]
@@ -191,28 +186,6 @@ pub struct LintArgs {
     pub format: Option<Format>,
     #[command(flatten)]
     pub snapshot: SnapshotArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Profile {
-    Small,
-    Large,
-    Xl,
-}
-
-#[derive(Debug, Args)]
-pub struct SynthArgs {
-    #[arg(long, value_enum, default_value = "small")]
-    pub profile: Profile,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Output directory (created; must be empty or absent).
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Write the same tenant with this fraction of assignments and memberships
-    /// changed and one role edited (e.g. 0.01), for a second snapshot.
-    #[arg(long)]
-    pub churn: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

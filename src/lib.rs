@@ -3,6 +3,7 @@
 //! Arrows run one way: commands → engine / store / import / report; the engine
 //! depends only on the model.
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod engine;
@@ -11,4 +12,3 @@ pub mod import;
 pub mod model;
 pub mod report;
 pub mod store;
-pub mod synth;

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{DiffArgs, Format};
-use crate::engine::diff::{self, DiffOptions};
+use crate::audit::diff::{self, DiffOptions};
 use crate::model::{key, Tenant};
 use crate::report::text::sanitize;
 use crate::report::{self, history};

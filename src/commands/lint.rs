@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{Format, LintArgs};
-use crate::engine::lint::{self, LintOptions};
+use crate::audit::lint::{self, LintOptions};
 use crate::report::{self, history};
 
 use super::common::{load, target_scope};

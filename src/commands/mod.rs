@@ -25,7 +25,6 @@ pub mod resolve;
 pub mod review;
 pub mod seal;
 pub mod snapshots;
-pub mod synth;
 pub mod verify;
 pub mod what;
 pub mod who;
@@ -75,7 +74,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::What(args) => what::run(&cli.db, args),
         Command::Activities(args) => activities::run(args),
         Command::Demo(args) => demo::run(args),
-        Command::Synth(args) => synth::run(args),
         Command::Review(args) => review::run(&cli.db, args),
         Command::Diff(args) => diff::run(&cli.db, args),
         Command::Verify(args) => verify::run(&cli.db, args),

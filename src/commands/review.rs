@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::{Format, ReviewAction, ReviewApplyArgs, ReviewArgs, ReviewPlanArgs, ScopeArgs};
 use crate::engine::decide::Incomplete;
-use crate::engine::review::{self, Carry, PastDecision, Review, ReviewRow};
+use crate::audit::review::{self, Carry, PastDecision, Review, ReviewRow};
 use crate::engine::Index;
 use crate::model::{key, scope_key, ScopeKind, Tenant};
 use crate::report::text::eprintln_safe;

@@ -10,75 +10,12 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{
     key, key_cow, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, GroupEligibility,
-    Operation, PermissionBlock, Principal, PrincipalKind, RoleDefinition, Tenant,
+    Operation, Principal, PrincipalKind, RoleDefinition, Tenant,
 };
 
-use super::pattern::ActionPattern;
+pub use super::permissions::{match_block, Block, BlockMatch};
 use super::scope::ScopeTree;
 use super::window::{parse_time, window_state, WindowState};
-
-/// A permission block with its patterns compiled.
-#[derive(Debug, Clone)]
-pub struct Block {
-    pub actions: Vec<ActionPattern>,
-    pub not_actions: Vec<ActionPattern>,
-    pub data_actions: Vec<ActionPattern>,
-    pub not_data_actions: Vec<ActionPattern>,
-    pub condition: Option<String>,
-}
-
-impl Block {
-    fn new(b: &PermissionBlock) -> Block {
-        let c = |v: &[String]| v.iter().map(|p| ActionPattern::new(p)).collect();
-        Block {
-            actions: c(&b.actions),
-            not_actions: c(&b.not_actions),
-            data_actions: c(&b.data_actions),
-            not_data_actions: c(&b.not_data_actions),
-            condition: b.condition.clone().filter(|s| !s.trim().is_empty()),
-        }
-    }
-
-    /// The (allow, exclude) pattern lists that apply to an action of this plane.
-    pub fn lists(&self, data: bool) -> (&[ActionPattern], &[ActionPattern]) {
-        if data {
-            (&self.data_actions, &self.not_data_actions)
-        } else {
-            (&self.actions, &self.not_actions)
-        }
-    }
-}
-
-/// The outcome of matching one block against one action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlockMatch {
-    /// An allow pattern matched and no exclusion did.
-    Grants {
-        pattern: String,
-    },
-    /// An allow pattern matched but this block's exclusion took it out.
-    Excluded {
-        pattern: String,
-        excluded_by: String,
-    },
-    NoMatch,
-}
-
-pub fn match_block(block: &Block, action_lower: &str, data: bool) -> BlockMatch {
-    let (allow, exclude) = block.lists(data);
-    let Some(p) = allow.iter().find(|p| p.matches_lower(action_lower)) else {
-        return BlockMatch::NoMatch;
-    };
-    match exclude.iter().find(|p| p.matches_lower(action_lower)) {
-        Some(x) => BlockMatch::Excluded {
-            pattern: p.as_str().to_string(),
-            excluded_by: x.as_str().to_string(),
-        },
-        None => BlockMatch::Grants {
-            pattern: p.as_str().to_string(),
-        },
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Role {
@@ -274,7 +211,7 @@ impl Index {
             let i = roles.len();
             roles.push(Role {
                 def: r.clone(),
-                blocks: r.permissions.iter().map(Block::new).collect(),
+                blocks: r.permissions.iter().map(Block::compile).collect(),
             });
             if r.id.trim().is_empty() {
                 role_by_name.entry(key(r.role_name.trim())).or_insert(i);
@@ -323,7 +260,7 @@ impl Index {
                 .push(denies.len());
             denies.push(Deny {
                 def: d.clone(),
-                blocks: d.permissions.iter().map(Block::new).collect(),
+                blocks: d.permissions.iter().map(Block::compile).collect(),
                 principals: d.principals.iter().map(|p| key(&p.id)).collect(),
                 excluded: d.exclude_principals.iter().map(|p| key(&p.id)).collect(),
             });

@@ -7,13 +7,12 @@
 
 pub mod activities;
 pub mod decide;
-pub mod diff;
+pub mod graph;
 pub mod incomplete;
 pub mod index;
-pub mod lint;
 pub mod pattern;
+pub mod permissions;
 pub mod query;
-pub mod review;
 pub mod scope;
 pub mod window;
 
@@ -21,7 +20,7 @@ pub use decide::{combine, Access, ActionReq, Decision};
 pub use index::Index;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

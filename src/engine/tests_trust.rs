@@ -332,7 +332,7 @@ fn devices_in_groups_are_never_answered() {
         .map(|a| a.decision.principal.id.as_str())
         .collect();
     assert_eq!(ids, ["g1", "u1"]);
-    let rows = super::review::review(&ix, &[WS.to_string()], TAKEN).rows;
+    let rows = crate::audit::review::review(&ix, &[WS.to_string()], TAKEN).rows;
     assert!(rows
         .iter()
         .all(|r| r.principal.id != "dev1" && r.principal.id != "contact1"));

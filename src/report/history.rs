@@ -14,10 +14,10 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use crate::commands::seal::ReceiptCheck;
-use crate::engine::diff::{
+use crate::audit::diff::{
     AccessChange, AssignmentRef, Cause, Diff, GrantKind, PrincipalRef, RoleRef,
 };
-use crate::engine::lint::{Finding, Severity};
+use crate::audit::lint::{Finding, Severity};
 use crate::model::Snapshot;
 use crate::store::history::SnapshotCheck;
 use crate::store::review::{ReviewCheck, TrailCheck};
@@ -299,7 +299,7 @@ pub fn diff_json(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<
         out.write_all(close.as_bytes())?;
         out.write_all(if last { b"\n" } else { b",\n" })
     }
-    let indexed: Vec<(usize, &crate::engine::diff::CauseEntry)> =
+    let indexed: Vec<(usize, &crate::audit::diff::CauseEntry)> =
         d.causes.iter().enumerate().collect();
     list(
         out,

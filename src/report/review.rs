@@ -2,7 +2,7 @@
 //! JSON, a terminal table, one self-contained HTML page, and the removal plan.
 //!
 //! They decide nothing: rows, recommendations, carry-over and removals come from
-//! `engine::review`. Every CSV cell goes through [`super::csv::Writer`] (spreadsheet
+//! `audit::review`. Every CSV cell goes through [`super::csv::Writer`] (spreadsheet
 //! formula injection); every table cell and text line through [`super::text`]; every
 //! HTML text and attribute goes through [`html_escape`]; every shell comment of the
 //! plan is one sanitised line and every shell word is quoted when needed.
@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::engine::review::{summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow};
+use crate::audit::review::{summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow};
 use crate::model::{scope_key, Snapshot};
 
 use super::csv;
@@ -166,7 +166,7 @@ struct JsonRow<'a> {
     end_date_time: Option<&'a str>,
     expired: bool,
     orphaned: Option<bool>,
-    recommendations: &'a [crate::engine::review::Recommendation],
+    recommendations: &'a [crate::audit::review::Recommendation],
     recommendation: String,
     /// `firstReview`, `new`, `undecided`, `decided` or `changed`.
     status: &'static str,
@@ -767,7 +767,7 @@ pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
             target_full = e(&r.target_scope),
             target = e(&s.names.label(&r.target_scope)),
             path = e(&r.access_path),
-            pimcell = if r.pim == crate::engine::review::Pim::Eligible {
+            pimcell = if r.pim == crate::audit::review::Pim::Eligible {
                 format!(
                     "<span class=\"badge elig\">eligible</span><br><span class=\"small\">{} → {}</span>",
                     e(r.start_date_time.as_deref().unwrap_or("?")),

@@ -15,16 +15,7 @@ fn readers_query_while_an_import_runs() {
     whocan(&db).arg("import").arg(&sample).assert().success();
 
     let big = dir.path().join("big");
-    let gen = Command::new(bin())
-        .args(["synth", "--profile", "large", "--seed", "7", "--out"])
-        .arg(&big)
-        .output()
-        .unwrap();
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
+    whocan_synth::write_tenant(whocan_synth::Profile::Large, 7, &big, None).unwrap();
 
     let mut child = Command::new(bin())
         .env_remove("WHOCAN_DB")

@@ -138,7 +138,7 @@ fn slices_decide_like_the_whole_snapshot() {
 fn review_slices_give_the_whole_snapshots_rows() {
     use whocan::cli::SnapshotArgs;
     use whocan::commands::common::Sliced;
-    use whocan::engine::review::review;
+    use whocan::audit::review::review;
 
     let dir = tempfile::tempdir().unwrap();
     let (db, snap, full) = sample_snapshot(dir.path());

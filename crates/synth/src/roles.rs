@@ -30,15 +30,15 @@ use super::write::{RecordFile, Written};
 use super::{Sizes, SynthError};
 
 /// The project's own built-in role definitions (`az role definition list` shape).
-const SAMPLE_BUILTIN: &str = include_str!("../../sample-data/roles/builtin-roles.json");
+const SAMPLE_BUILTIN: &str = include_str!("../../../sample-data/roles/builtin-roles.json");
 
 /// The project's own custom roles (`az role definition create` shape).
 const SAMPLE_CUSTOM: &[&str] = &[
-    include_str!("../../sample-data/roles/custom/data-scientist-custom.json"),
-    include_str!("../../sample-data/roles/custom/data-scientist-restricted-custom.json"),
-    include_str!("../../sample-data/roles/custom/labeler-custom.json"),
-    include_str!("../../sample-data/roles/custom/mlops-custom.json"),
-    include_str!("../../sample-data/roles/custom/workspace-admin-custom.json"),
+    include_str!("../../../sample-data/roles/custom/data-scientist-custom.json"),
+    include_str!("../../../sample-data/roles/custom/data-scientist-restricted-custom.json"),
+    include_str!("../../../sample-data/roles/custom/labeler-custom.json"),
+    include_str!("../../../sample-data/roles/custom/mlops-custom.json"),
+    include_str!("../../../sample-data/roles/custom/workspace-admin-custom.json"),
 ];
 
 /// The real built-in roles, by name, in index order.
@@ -880,8 +880,8 @@ mod tests {
     #[test]
     fn known_roles_are_in_the_expected_order() {
         let cat = Catalogue::load();
-        let scopes = crate::synth::scopes::generate(&Sizes::of(crate::cli::Profile::Small), 1);
-        let sizes = Sizes::of(crate::cli::Profile::Small);
+        let scopes = crate::scopes::generate(&Sizes::of(crate::Profile::Small), 1);
+        let sizes = Sizes::of(crate::Profile::Small);
         let k = generate(&sizes, 1, &cat, &scopes);
         assert!(k.len() > KNOWN);
         for (i, name) in REAL_NAMES.iter().enumerate() {
@@ -933,10 +933,10 @@ mod tests {
 
     #[test]
     fn every_pattern_of_every_role_expands_to_an_operation() {
-        use crate::engine::pattern::ActionPattern;
+        use whocan::engine::pattern::ActionPattern;
         let cat = Catalogue::load();
-        let sizes = Sizes::of(crate::cli::Profile::Large);
-        let scopes = crate::synth::scopes::generate(&sizes, 3);
+        let sizes = Sizes::of(crate::Profile::Large);
+        let scopes = crate::scopes::generate(&sizes, 3);
         let lower: Vec<String> = cat
             .ops
             .iter()

@@ -27,9 +27,9 @@ use super::SynthError;
 
 /// The project's own sample catalogues.
 const SAMPLE_FILES: &[&str] = &[
-    include_str!("../../sample-data/operations/microsoft.authorization.json"),
-    include_str!("../../sample-data/operations/microsoft.machinelearningservices.json"),
-    include_str!("../../sample-data/operations/microsoft.storage.json"),
+    include_str!("../../../sample-data/operations/microsoft.authorization.json"),
+    include_str!("../../../sample-data/operations/microsoft.machinelearningservices.json"),
+    include_str!("../../../sample-data/operations/microsoft.storage.json"),
 ];
 
 /// One operation of the catalogue.

@@ -450,9 +450,9 @@ fn a_non_empty_output_directory_is_refused() {
 #[test]
 fn the_importer_reads_the_small_tenant() {
     let (_t, dir, summary) = write_small(1, None);
-    let imported = crate::import::read_inputs(std::slice::from_ref(&dir), false)
+    let imported = whocan::import::read_inputs(std::slice::from_ref(&dir), false)
         .unwrap_or_else(|e| panic!("import failed: {e}"));
-    let counts: HashMap<&str, usize> = crate::import::counts(&imported).into_iter().collect();
+    let counts: HashMap<&str, usize> = whocan::import::counts(&imported).into_iter().collect();
     let sizes = Sizes::of(Profile::Small);
     assert_eq!(counts["skippedFiles"], 0);
     assert_eq!(counts["files"], summary.files());

@@ -15,12 +15,11 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{key, role_guid, scope_key, AssignmentSource};
 
-use super::decide::{principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo};
-use super::index::{match_block, BlockMatch, Index, Role};
-use super::window::{parse_time, window_state, WindowState};
+use crate::engine::decide::{principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo};
+use crate::engine::index::Index;
+use crate::engine::permissions::is_privileged;
+use crate::engine::window::{parse_time, window_state, WindowState};
 
-/// The action that makes a role privileged: it can change who has access.
-pub const PRIVILEGED_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
 
 /// How many users holding one role directly at one scope call for a group.
 pub const MANY_DIRECT_USERS: usize = 5;
@@ -226,15 +225,6 @@ fn hex8(d: &[u8]) -> String {
     out
 }
 
-/// Does the role grant `Microsoft.Authorization/roleAssignments/write` (some block's
-/// `actions` match it and that block's `notActions` do not)?
-pub fn is_privileged(role: &Role) -> bool {
-    let a = key(PRIVILEGED_ACTION);
-    role.blocks
-        .iter()
-        .any(|b| matches!(match_block(b, &a, false), BlockMatch::Grants { .. }))
-}
-
 /// One access to review before it is expanded to the principals that have it.
 struct Held<'a> {
     holder: String,
@@ -408,7 +398,7 @@ impl<'a> Reviewer<'a> {
 
         for target in targets {
             let t = scope_key(target);
-            if let Some(gap) = super::query::chain_gap(ix, &t) {
+            if let Some(gap) = crate::engine::query::chain_gap(ix, &t) {
                 incomplete
                     .entry(format!("chain {}", gap.scope.as_deref().unwrap_or("")))
                     .or_insert(gap);
@@ -512,7 +502,7 @@ impl<'a> Reviewer<'a> {
                             }
                         },
                         r.def.role_type.clone(),
-                        is_privileged(r),
+                        is_privileged(&r.blocks),
                         serde_json::to_string(&r.def.permissions).unwrap_or_default(),
                     ),
                     None => (
@@ -553,7 +543,7 @@ impl<'a> Reviewer<'a> {
                 for pf in paths {
                     let (member, via, info) = (&pf.member, &pf.via, &pf.info);
                     if info.is_group() && !incomplete.contains_key(&info.id) {
-                        if let Some(gap) = super::query::member_gap(ix, &info.id) {
+                        if let Some(gap) = crate::engine::query::member_gap(ix, &info.id) {
                             incomplete.insert(info.id.clone(), gap);
                         }
                     }

@@ -1,4 +1,4 @@
-//! The synthetic tenant generator behind `whocan synth`: a whole enterprise tenant
+//! The synthetic tenant generator (`whocan-synth`): a whole enterprise tenant
 //! (directory, nested groups, management-group tree, subscriptions, AzureML
 //! workspaces, roles, assignments, PIM, denies, operation catalogue) written as the
 //! real export files that `whocan import` reads, for benchmarks and tests.
@@ -12,8 +12,8 @@
 //! churned ([`churn`]), then written by two threads through buffered,
 //! hand-formatted JSON and CSV ([`write`]).
 //!
-//! This module never reads the database and never prints; the command prints the
-//! [`Summary`].
+//! This library never reads a database and never prints; the `whocan-synth`
+//! binary (`src/main.rs`) prints the [`Summary`].
 
 mod catalogue;
 mod churn;
@@ -32,7 +32,14 @@ mod tests;
 use std::fmt;
 use std::path::Path;
 
-pub use crate::cli::Profile;
+/// How big a tenant to write (see [`Sizes::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(clap::ValueEnum)]
+pub enum Profile {
+    Small,
+    Large,
+    Xl,
+}
 pub use churn::ChurnReport;
 
 use catalogue::Catalogue;

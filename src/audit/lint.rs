@@ -33,9 +33,12 @@ use serde::Serialize;
 
 use crate::model::{key, role_guid, scope_key, PrincipalKind, ScopeKind};
 
-use super::diff::{blocks_grant, pack, Below, FxMap, Interner, MemberGraph};
-use super::index::{match_block, BlockMatch, Index};
-use super::scope::kind_of;
+use crate::engine::graph::{pack, Below, FxMap, Interner, MemberGraph};
+use crate::engine::permissions::{
+    blocks_grant, is_privileged, privileged_pattern, PRIVILEGED_ACTION_KEY,
+};
+use crate::engine::index::{match_block, BlockMatch, Index};
+use crate::engine::scope::kind_of;
 
 /// Azure's limits: role assignments per subscription, per management group.
 pub const SUBSCRIPTION_LIMIT: usize = 4000;
@@ -46,7 +49,6 @@ pub const LIMIT_WARN_PERCENT: usize = 80;
 /// How many principals a finding names (the count is always complete).
 const MAX_NAMED: usize = 50;
 
-const PRIVILEGED_ACTION: &str = "microsoft.authorization/roleassignments/write";
 const AML: &str = "microsoft.machinelearningservices/workspaces/";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -912,24 +914,16 @@ fn provider_display(cx: &Cx, lower: &str) -> String {
 fn owner_equivalent(cx: &Cx, out: &mut Vec<Finding>) {
     for r in cx.relevant_roles() {
         let role = &cx.ix.roles[r];
-        if !blocks_grant(&role.blocks, PRIVILEGED_ACTION, false) {
+        let Some(pattern) = privileged_pattern(&role.blocks) else {
             continue;
-        }
+        };
         let star = role.blocks.iter().any(|b| {
             b.actions.iter().any(|p| p.as_str().trim() == "*")
                 && matches!(
-                    match_block(b, PRIVILEGED_ACTION, false),
+                    match_block(b, PRIVILEGED_ACTION_KEY, false),
                     BlockMatch::Grants { .. }
                 )
         });
-        let pattern = role
-            .blocks
-            .iter()
-            .find_map(|b| match match_block(b, PRIVILEGED_ACTION, false) {
-                BlockMatch::Grants { pattern } => Some(pattern),
-                _ => None,
-            })
-            .unwrap_or_default();
         out.push(Finding {
             severity: Severity::High,
             kind: "owner-equivalent-role".into(),
@@ -967,7 +961,7 @@ fn orphaned_and_undefined(cx: &Cx, out: &mut Vec<Finding>) {
             continue;
         }
         // Orphaned only on evidence (SPEC §1), by the one rule `who` uses.
-        if super::decide::principal_info(ix, &a.principal_id).is_orphaned() {
+        if crate::engine::decide::principal_info(ix, &a.principal_id).is_orphaned() {
             out.push(Finding {
                 severity: Severity::Medium,
                 kind: "orphaned-assignment".into(),
@@ -1065,7 +1059,7 @@ fn assignment_limits(cx: &Cx, out: &mut Vec<Finding>) {
 }
 
 fn role_is_privileged(cx: &Cx, r: usize) -> bool {
-    blocks_grant(&cx.ix.roles[r].blocks, PRIVILEGED_ACTION, false)
+    is_privileged(&cx.ix.roles[r].blocks)
 }
 
 /// A privileged grant an account holds: eligible (or active), the index of the
@@ -1229,7 +1223,7 @@ fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
 
 /// (h) PIM eligibilities that ended before the snapshot was taken.
 fn expired_eligibilities(cx: &Cx, out: &mut Vec<Finding>) {
-    use super::window::{parse_time, window_state, WindowState};
+    use crate::engine::window::{parse_time, window_state, WindowState};
     let Some(now) = parse_time(&cx.opts.taken_at) else {
         return;
     };

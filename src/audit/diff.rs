@@ -21,8 +21,6 @@
 //!
 //! Pure: data in ([`Tenant`]s), a [`Diff`] value out; no SQL, no printing, no clock.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -32,434 +30,11 @@ use crate::model::{
     PermissionBlock, PrincipalKind, RoleDefinition, Tenant, ALL_PRINCIPALS,
 };
 
-use super::index::{match_block, Block, BlockMatch};
-use super::pattern::ActionPattern;
-use super::scope::ScopeTree;
-use super::window::{parse_time, window_state, WindowState};
-
-// ---------------------------------------------------------------------------------
-// Small, fast hashing and interning.
-
-/// The Fx hash (as in rustc): fast and deterministic; inputs are local exports, so
-/// no protection against adversarial collisions is needed.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-pub(crate) type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
-
-#[inline]
-pub(crate) fn pack(a: u32, b: u32) -> u64 {
-    ((a as u64) << 32) | b as u64
-}
-
-#[inline]
-pub(crate) fn unpack(x: u64) -> (u32, u32) {
-    ((x >> 32) as u32, x as u32)
-}
-
-/// Strings to dense ids; lookups by a lowercase copy kept in a reused buffer.
-#[derive(Default)]
-pub(crate) struct Interner {
-    map: FxMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
-    buf: String,
-}
-
-impl Interner {
-    /// The id of `s` compared case-insensitively (interned lowercase).
-    pub(crate) fn lower(&mut self, s: &str) -> u32 {
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        buf.push_str(s);
-        buf.make_ascii_lowercase();
-        let id = self.exact(&buf);
-        self.buf = buf;
-        id
-    }
-
-    /// The id of `s` as given (already normalised).
-    pub(crate) fn exact(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.map.get(s) {
-            return i;
-        }
-        let i = self.names.len() as u32;
-        let b: Box<str> = s.into();
-        self.names.push(b.clone());
-        self.map.insert(b, i);
-        i
-    }
-
-    pub(crate) fn find_lower(&self, s: &str) -> Option<u32> {
-        self.map.get(key(s).as_str()).copied()
-    }
-
-    pub(crate) fn name(&self, i: u32) -> &str {
-        &self.names[i as usize]
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.names.len()
-    }
-}
-
-/// An object id as a number, when it is a GUID (any case).
-fn parse_guid(s: &str) -> Option<u128> {
-    let b = s.as_bytes();
-    if b.len() != 36 {
-        return None;
-    }
-    let mut v: u128 = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if c != b'-' {
-                return None;
-            }
-            continue;
-        }
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | d as u128;
-    }
-    Some(v)
-}
-
-fn format_guid(v: u128) -> String {
-    let h = format!("{v:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
-/// Principal ids to dense numbers. Object ids are GUIDs: they are parsed into
-/// 128-bit numbers (no allocation, no string hashing); anything else is interned
-/// as lowercase text.
-#[derive(Default)]
-pub(crate) struct PrincipalIds {
-    guids: FxMap<u128, u32>,
-    text: Interner,
-    /// Text-interner id → principal id.
-    text_ids: Vec<u32>,
-    names: Vec<Result<u128, u32>>,
-}
-
-impl PrincipalIds {
-    /// The id of a GUID (as a number).
-    pub(crate) fn guid(&mut self, g: u128) -> u32 {
-        let n = self.names.len() as u32;
-        let names = &mut self.names;
-        *self.guids.entry(g).or_insert_with(|| {
-            names.push(Ok(g));
-            n
-        })
-    }
-
-    pub(crate) fn lower(&mut self, s: &str) -> u32 {
-        let n = self.names.len() as u32;
-        if let Some(g) = parse_guid(s) {
-            return self.guid(g);
-        }
-        let t = self.text.lower(s);
-        if t as usize == self.text_ids.len() {
-            self.text_ids.push(n);
-            self.names.push(Err(t));
-        }
-        self.text_ids[t as usize]
-    }
-
-    pub(crate) fn find_lower(&self, s: &str) -> Option<u32> {
-        match parse_guid(s) {
-            Some(g) => self.guids.get(&g).copied(),
-            None => self.text.find_lower(s).map(|t| self.text_ids[t as usize]),
-        }
-    }
-
-    pub(crate) fn name(&self, i: u32) -> String {
-        match self.names[i as usize] {
-            Ok(g) => format_guid(g),
-            Err(t) => self.text.name(t).to_string(),
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    fn reserve(&mut self, n: usize) {
-        self.guids.reserve(n.saturating_sub(self.guids.len()));
-        self.names.reserve(n.saturating_sub(self.names.len()));
-    }
-}
-
-/// Adjacency lists in one array (compressed sparse rows), with a bitset of the
-/// rows that are not empty (small enough to stay in cache when most are).
-#[derive(Default)]
-pub(crate) struct Csr {
-    offsets: Vec<u32>,
-    targets: Vec<u32>,
-    nonempty: Vec<u64>,
-}
-
-impl Csr {
-    /// From (from, to) pairs sorted by `from`.
-    fn from_sorted(n: usize, pairs: impl Iterator<Item = (u32, u32)>) -> Csr {
-        let mut offsets = vec![0u32; n + 1];
-        let mut targets = Vec::new();
-        for (a, b) in pairs {
-            offsets[a as usize + 1] += 1;
-            targets.push(b);
-        }
-        let mut nonempty = vec![0u64; n.div_ceil(64)];
-        for i in 0..n {
-            if offsets[i + 1] > 0 {
-                nonempty[i / 64] |= 1 << (i % 64);
-            }
-            offsets[i + 1] += offsets[i];
-        }
-        Csr {
-            offsets,
-            targets,
-            nonempty,
-        }
-    }
-
-    /// Does row `i` have any target?
-    pub(crate) fn has(&self, i: u32) -> bool {
-        let i = i as usize;
-        self.nonempty
-            .get(i / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
-    }
-
-    pub(crate) fn of(&self, i: u32) -> &[u32] {
-        let i = i as usize;
-        if i + 1 >= self.offsets.len() {
-            return &[];
-        }
-        &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
-    }
-}
-
-/// The membership graph of one snapshot over interned principal ids, with every
-/// principal's upward holder set computed once, iteratively (cycle-safe): groups by
-/// a walk up their parents, everything else as the union of its groups' sets.
-/// Immutable once built, so both snapshots can be compared on two threads.
-pub(crate) struct MemberGraph {
-    /// group → direct members.
-    pub(crate) members: Csr,
-    /// member → groups it is a direct member of.
-    pub(crate) parents: Csr,
-    /// Holder sets, one sorted run per principal id.
-    up: Vec<u32>,
-    up_off: Vec<u32>,
-}
-
-impl MemberGraph {
-    /// From deduplicated (group, member) edges sorted by group, then member.
-    pub(crate) fn new(n: usize, edges: &[u64]) -> MemberGraph {
-        let members = Csr::from_sorted(n, edges.iter().map(|&e| unpack(e)));
-        let mut rev: Vec<u64> = edges
-            .iter()
-            .map(|&e| {
-                let (g, m) = unpack(e);
-                pack(m, g)
-            })
-            .collect();
-        rev.sort_unstable();
-        let parents = Csr::from_sorted(n, rev.iter().map(|&e| unpack(e)));
-        // Groups (principals with members) first: a walk up, with visit stamps.
-        let mut tmp: Vec<u32> = Vec::new();
-        let mut range = vec![(0u32, 0u32); n];
-        let mut stamps = vec![0u32; n];
-        let mut stack = Vec::new();
-        for p in 0..n as u32 {
-            if members.of(p).is_empty() {
-                continue;
-            }
-            let start = tmp.len();
-            tmp.push(p);
-            stamps[p as usize] = p + 1;
-            stack.push(p);
-            while let Some(x) = stack.pop() {
-                for &g in parents.of(x) {
-                    if stamps[g as usize] != p + 1 {
-                        stamps[g as usize] = p + 1;
-                        tmp.push(g);
-                        stack.push(g);
-                    }
-                }
-            }
-            tmp[start..].sort_unstable();
-            range[p as usize] = (start as u32, tmp.len() as u32);
-        }
-        // Then every principal in id order; one without members cannot be on a
-        // cycle, and its groups' sets are known.
-        let mut up = Vec::with_capacity(tmp.len() + n);
-        let mut up_off = Vec::with_capacity(n + 1);
-        up_off.push(0);
-        let mut scratch = Vec::new();
-        for p in 0..n as u32 {
-            let (a, b) = range[p as usize];
-            if a != b {
-                up.extend_from_slice(&tmp[a as usize..b as usize]);
-            } else if parents.of(p).is_empty() {
-                up.push(p);
-            } else {
-                scratch.clear();
-                scratch.push(p);
-                for &g in parents.of(p) {
-                    let (a, b) = range[g as usize];
-                    scratch.extend_from_slice(&tmp[a as usize..b as usize]);
-                }
-                scratch.sort_unstable();
-                scratch.dedup();
-                up.extend_from_slice(&scratch);
-            }
-            up_off.push(up.len() as u32);
-        }
-        MemberGraph {
-            members,
-            parents,
-            up,
-            up_off,
-        }
-    }
-
-    /// `p` and every group it is in, transitively; sorted.
-    pub(crate) fn holders(&self, p: u32) -> &[u32] {
-        let i = p as usize;
-        if i + 1 >= self.up_off.len() {
-            return &[];
-        }
-        &self.up[self.up_off[i] as usize..self.up_off[i + 1] as usize]
-    }
-}
-
-/// Downward member closures of one graph, computed on demand (iteratively, with
-/// visit stamps, so cycles end) and memoised.
-pub(crate) struct Below {
-    memo: FxMap<u32, Arc<[u32]>>,
-    stamps: Vec<u32>,
-    stamp: u32,
-}
-
-impl Below {
-    pub(crate) fn new(n: usize) -> Below {
-        Below {
-            memo: FxMap::default(),
-            stamps: vec![0; n],
-            stamp: 0,
-        }
-    }
-
-    /// `h` and every principal below it (its members, transitively); `[h]` for a
-    /// principal without members.
-    pub(crate) fn get(&mut self, g: &MemberGraph, h: u32) -> Arc<[u32]> {
-        if g.members.of(h).is_empty() {
-            return Arc::from(vec![h]);
-        }
-        if let Some(r) = self.memo.get(&h) {
-            return r.clone();
-        }
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.stamps.iter_mut().for_each(|s| *s = 0);
-            self.stamp = 1;
-        }
-        let s = self.stamp;
-        let mut out = vec![h];
-        if let Some(slot) = self.stamps.get_mut(h as usize) {
-            *slot = s;
-        }
-        let mut i = 0;
-        while i < out.len() {
-            let x = out[i];
-            i += 1;
-            for &m in g.members.of(x) {
-                let slot = &mut self.stamps[m as usize];
-                if *slot != s {
-                    *slot = s;
-                    out.push(m);
-                }
-            }
-        }
-        let r: Arc<[u32]> = out.into();
-        self.memo.insert(h, r.clone());
-        r
-    }
-}
-
-/// A permission block compiled for matching.
-pub(crate) fn compile(b: &PermissionBlock) -> Block {
-    let c = |v: &[String]| v.iter().map(|p| ActionPattern::new(p)).collect();
-    Block {
-        actions: c(&b.actions),
-        not_actions: c(&b.not_actions),
-        data_actions: c(&b.data_actions),
-        not_data_actions: c(&b.not_data_actions),
-        condition: b.condition.clone().filter(|s| !s.trim().is_empty()),
-    }
-}
-
-/// Does some block grant the action (lowercase) per SPEC §2.3?
-pub(crate) fn blocks_grant(blocks: &[Block], action_lower: &str, data: bool) -> bool {
-    blocks.iter().any(|b| {
-        matches!(
-            match_block(b, action_lower, data),
-            BlockMatch::Grants { .. }
-        )
-    })
-}
+use crate::engine::graph::{pack, unpack, Below, Csr, FxMap, FxSet, Interner, MemberGraph, PrincipalIds, parse_guid};
+use crate::engine::index::Block;
+use crate::engine::permissions::blocks_grant;
+use crate::engine::scope::ScopeTree;
+use crate::engine::window::{parse_time, window_state, WindowState};
 
 // ---------------------------------------------------------------------------------
 // The answer.
@@ -506,7 +81,7 @@ pub struct PrincipalRef {
     pub user_principal_name: Option<String>,
     pub is_group: bool,
     /// In no directory listing of the later snapshot.
-    /// [`super::decide::orphan_status`] in the later snapshot.
+    /// [`crate::engine::decide::orphan_status`] in the later snapshot.
     pub orphaned: Option<bool>,
 }
 
@@ -1021,7 +596,7 @@ impl<'t> Side<'t> {
                 continue;
             }
             role_def.insert(id, i as u32);
-            roles_blocks.insert(id, r.permissions.iter().map(compile).collect::<Vec<_>>());
+            roles_blocks.insert(id, r.permissions.iter().map(Block::compile).collect::<Vec<_>>());
             if r.id.trim().is_empty() {
                 role_by_name.insert(key(r.role_name.trim()), id);
             } else {
@@ -1988,7 +1563,7 @@ fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
             excluded.extend(below.get(&side.graph, x).iter().copied());
         }
     }
-    let blocks: Vec<Block> = d.permissions.iter().map(compile).collect();
+    let blocks: Vec<Block> = d.permissions.iter().map(Block::compile).collect();
     let ops = operations(ctx);
     let denied_ops: Vec<(String, bool)> = ops
         .iter()
@@ -2294,7 +1869,7 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
             display_name: x.display_name.clone(),
             user_principal_name: x.user_principal_name.clone(),
             is_group,
-            orphaned: super::decide::orphan_status(
+            orphaned: crate::engine::decide::orphan_status(
                 Some(
                     a.listed
                         .get(&p)
@@ -2328,7 +1903,7 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
                 .cloned()
                 .unwrap_or_default();
             PrincipalRef {
-                orphaned: super::decide::orphan_status(
+                orphaned: crate::engine::decide::orphan_status(
                     None,
                     a.deleted.contains(&p),
                     &kind,
@@ -2505,8 +2080,8 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
             );
             let ops = operations(ctx);
             let (ob, nb) = (
-                old.permissions.iter().map(compile).collect::<Vec<_>>(),
-                new.permissions.iter().map(compile).collect::<Vec<_>>(),
+                old.permissions.iter().map(Block::compile).collect::<Vec<_>>(),
+                new.permissions.iter().map(Block::compile).collect::<Vec<_>>(),
             );
             let mut operations_gained = Vec::new();
             let mut operations_lost = Vec::new();

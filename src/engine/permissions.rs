@@ -1,0 +1,111 @@
+//! Permission blocks (SPEC §2.3): a block's patterns compiled once, and the one rule
+//! of whether a block grants an action — an allow pattern of the action's plane
+//! matches and no exclusion of the same block does. "Privileged" (SPEC §5) is
+//! decided here too, by the same rule.
+
+use crate::model::PermissionBlock;
+
+use super::pattern::ActionPattern;
+
+/// The action that makes a role privileged: it can change access (SPEC §5).
+pub const PRIVILEGED_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
+/// [`PRIVILEGED_ACTION`] as matched (lowercase).
+pub const PRIVILEGED_ACTION_KEY: &str = "microsoft.authorization/roleassignments/write";
+
+/// A permission block with its patterns compiled.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub actions: Vec<ActionPattern>,
+    pub not_actions: Vec<ActionPattern>,
+    pub data_actions: Vec<ActionPattern>,
+    pub not_data_actions: Vec<ActionPattern>,
+    pub condition: Option<String>,
+}
+
+impl Block {
+    /// Compiles a role's or deny assignment's permission block (every pattern once).
+    pub fn compile(b: &PermissionBlock) -> Block {
+        let c = |v: &[String]| v.iter().map(|p| ActionPattern::new(p)).collect();
+        Block {
+            actions: c(&b.actions),
+            not_actions: c(&b.not_actions),
+            data_actions: c(&b.data_actions),
+            not_data_actions: c(&b.not_data_actions),
+            condition: b.condition.clone().filter(|s| !s.trim().is_empty()),
+        }
+    }
+
+    /// The (allow, exclude) pattern lists that apply to an action of this plane.
+    pub fn lists(&self, data: bool) -> (&[ActionPattern], &[ActionPattern]) {
+        if data {
+            (&self.data_actions, &self.not_data_actions)
+        } else {
+            (&self.actions, &self.not_actions)
+        }
+    }
+}
+
+/// The outcome of matching one block against one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockMatch {
+    /// An allow pattern matched and no exclusion did.
+    Grants {
+        pattern: String,
+    },
+    /// An allow pattern matched but this block's exclusion took it out.
+    Excluded {
+        pattern: String,
+        excluded_by: String,
+    },
+    NoMatch,
+}
+
+pub fn match_block(block: &Block, action_lower: &str, data: bool) -> BlockMatch {
+    let (allow, exclude) = block.lists(data);
+    let Some(p) = allow.iter().find(|p| p.matches_lower(action_lower)) else {
+        return BlockMatch::NoMatch;
+    };
+    match exclude.iter().find(|p| p.matches_lower(action_lower)) {
+        Some(x) => BlockMatch::Excluded {
+            pattern: p.as_str().to_string(),
+            excluded_by: x.as_str().to_string(),
+        },
+        None => BlockMatch::Grants {
+            pattern: p.as_str().to_string(),
+        },
+    }
+}
+
+/// Does some block grant the action (lowercase) per SPEC §2.3?
+pub fn blocks_grant(blocks: &[Block], action_lower: &str, data: bool) -> bool {
+    blocks
+        .iter()
+        .any(|b| matches!(match_block(b, action_lower, data), BlockMatch::Grants { .. }))
+}
+
+/// Is a role (or any set of blocks) privileged: does it grant
+/// `Microsoft.Authorization/roleAssignments/write` (`*` does) by the block rule?
+pub fn is_privileged(blocks: &[Block]) -> bool {
+    privileged_pattern(blocks).is_some()
+}
+
+/// The pattern that makes a role privileged (the first block that grants
+/// [`PRIVILEGED_ACTION`]), if any.
+pub fn privileged_pattern(blocks: &[Block]) -> Option<String> {
+    blocks
+        .iter()
+        .find_map(|b| match match_block(b, PRIVILEGED_ACTION_KEY, false) {
+            BlockMatch::Grants { pattern } => Some(pattern),
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_privileged_key_is_the_action_lowercased() {
+        assert_eq!(PRIVILEGED_ACTION.to_ascii_lowercase(), PRIVILEGED_ACTION_KEY);
+    }
+}
