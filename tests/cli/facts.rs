@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{stdout_json, whocan, write};
+use crate::support::{on, stdout_json, whocan, write};
 
 const TAKEN_AT: &str = "2026-11-01T00:00:00Z";
 
@@ -506,13 +506,13 @@ fn fact_07_data_scientist_custom_cannot_delete_workspace() {
 
 #[test]
 fn fact_07_explain_names_the_not_actions_pattern() {
-    let (code, out) = can_explained(ALICE, &[WS_DELETE, "--workspace", "ml-dev"]);
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("Microsoft.MachineLearningServices/workspaces/*/delete"),
-        "explanation does not name the notActions pattern:\n{out}"
-    );
-    assert!(out.contains("Data Scientist Custom"), "{out}");
+    on(&sample().db)
+        .words(format!(
+            "can {ALICE} {WS_DELETE} --workspace ml-dev --explain --format table"
+        ))
+        .expect(1)
+        .stdout_has("Microsoft.MachineLearningServices/workspaces/*/delete")
+        .stdout_has("Data Scientist Custom");
 }
 
 #[test]
@@ -1244,12 +1244,12 @@ fn microsoft_contributor_cannot_write_role_assignments() {
 
 #[test]
 fn microsoft_contributor_cannot_create_custom_role() {
-    let (code, out) = can_explained(
-        DAVE,
-        &["--activity", "create-custom-role", "--workspace", "ml-dev"],
-    );
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("Microsoft.Authorization/*/Write"), "{out}");
+    on(&sample().db)
+        .words(format!(
+            "can {DAVE} --activity create-custom-role --workspace ml-dev --explain --format table"
+        ))
+        .expect(1)
+        .stdout_has("Microsoft.Authorization/*/Write");
 }
 
 /// User Access Administrator (Break Glass at `/`) can write role assignments.
@@ -1340,13 +1340,13 @@ fn ambiguous_principal_is_a_usage_error_listing_candidates() {
 
 #[test]
 fn unknown_workspace_is_a_usage_error_listing_known_workspaces() {
-    let out = run(&["who", RA_WRITE, "--workspace", "ml-nope"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
-    assert!(err.contains("ml-nope"), "{err}");
-    for known in WORKSPACES {
-        assert!(err.contains(known), "{err}");
-    }
+    WORKSPACES.iter().fold(
+        on(&sample().db)
+            .args(["who", RA_WRITE, "--workspace", "ml-nope"])
+            .expect(2)
+            .stderr_has("ml-nope"),
+        |ran, known| ran.stderr_has(known),
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::support::{stdout_json, whocan, write};
+use super::support::{on, snap, stdout_json, whocan, write};
 
 const SUB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-444455556666";
 const WS: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-444455556666/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ml-prod";
@@ -411,9 +411,7 @@ fn terminal_output_shows_control_characters_escaped() {
 fn who_table_of_a_hostile_tenant() {
     let dir = tempfile::tempdir().unwrap();
     let db = hostile(dir.path(), false);
-    let who = run(&db, &["who", WS_WRITE, "--scope", WS, "--format", "table"]);
-    let table = String::from_utf8(who.stdout).unwrap();
-    insta::assert_snapshot!(table);
+    snap!(on(&db).args(["who", WS_WRITE, "--scope", WS, "--format", "table"]));
 }
 
 /// Parses a CSV and returns its rows (header first).

@@ -17,5 +17,6 @@ mod resolve;
 mod review;
 mod safety;
 mod slice;
+mod snap;
 mod support;
 mod trust;

@@ -19,7 +19,7 @@ use tempfile::TempDir;
 use whocan::model::{MemberEdge, Principal, PrincipalKind};
 use whocan::store::{NewSnapshot, Store};
 
-use crate::support::{stdout_json, whocan};
+use crate::support::{on, stdout_json, whocan};
 
 const SUB_ML: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563";
 const WS_READ: &str = "Microsoft.MachineLearningServices/workspaces/read";
@@ -277,16 +277,19 @@ fn a_device_is_never_a_principal() {
 /// Names are echoed back with their control characters escaped.
 #[test]
 fn echoed_names_are_sanitised() {
-    let err = usage_error(&[
-        "can",
-        "evil\u{1b}[31m\u{202e}name",
-        WS_READ,
-        "--workspace",
-        "ml-dev",
-    ]);
-    assert!(!err.contains('\u{1b}'), "{err:?}");
-    assert!(!err.contains('\u{202e}'), "{err:?}");
-    assert!(err.contains("evil\\e[31m\\u{202e}name"), "{err:?}");
+    on(db())
+        .args([
+            "can",
+            "evil\u{1b}[31m\u{202e}name",
+            WS_READ,
+            "--workspace",
+            "ml-dev",
+        ])
+        .expect(2)
+        .stdout_empty()
+        .stderr_lacks("\u{1b}")
+        .stderr_lacks("\u{202e}")
+        .stderr_has("evil\\e[31m\\u{202e}name");
 }
 
 // ---------------------------------------------------------------------------
@@ -488,18 +491,15 @@ fn a_misspelt_action_is_an_error_offering_the_operations() {
 /// `--allow-unknown-action` asks anyway.
 #[test]
 fn allow_unknown_action_asks_anyway() {
-    let out = run(&[
-        "can",
-        "dave.kim@contoso.com",
-        COMPUTE_WRITE_TYPO,
-        "--workspace",
-        "ml-prod",
-        "--allow-unknown-action",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(stdout_json(&out)["access"], "allowed");
+    assert_eq!(
+        on(db())
+            .words(format!(
+                "can dave.kim@contoso.com {COMPUTE_WRITE_TYPO} --workspace ml-prod \
+                 --allow-unknown-action --format json"
+            ))
+            .ok_json()["access"],
+        "allowed"
+    );
 }
 
 /// An action of a provider with no imported catalogue is answered as before,

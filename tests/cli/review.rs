@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{stdout_json, whocan};
+use crate::support::{on, stdout_json, whocan};
 
 const TAKEN_AT: &str = "2026-11-01T00:00:00Z";
 const SUB_ML: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563";
@@ -237,12 +237,15 @@ fn apply(db: &Path, sheet: &Path, reviewer: &str) -> Output {
 
 #[test]
 fn header_is_exactly_the_spec_columns() {
-    let out = ok(whocan(&sample().db)
-        .args(["review", "--workspace", "ml-prod", "--format", "csv"])
-        .output()
-        .unwrap());
-    let first = text(&out.stdout).lines().next().unwrap().to_string();
-    assert_eq!(first, HEADER);
+    assert_eq!(
+        on(&sample().db)
+            .args(["review", "--workspace", "ml-prod", "--format", "csv"])
+            .expect(0)
+            .stdout()
+            .lines()
+            .next(),
+        Some(HEADER)
+    );
 }
 
 #[test]
@@ -465,9 +468,10 @@ fn review_keys_are_stable_across_imports() {
 
 #[test]
 fn no_scope_is_a_usage_error() {
-    let out = whocan(&sample().db).arg("review").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--all-workspaces"));
+    on(&sample().db)
+        .arg("review")
+        .expect(2)
+        .stderr_has("--all-workspaces");
 }
 
 // ---------------------------------------------------------------------------
