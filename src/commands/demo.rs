@@ -23,16 +23,6 @@ fn sample_dir(asked: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     })
 }
 
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
-
 /// `println!` would panic on a closed stdout (`whocan demo | head`); this says so.
 fn heading(s: &str) -> std::io::Result<()> {
     writeln!(std::io::stdout(), "\n=== {s}")
@@ -107,8 +97,10 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
     let (db, _scratch) = match args.keep {
         Some(p) => (p, None),
         None => {
-            let p = std::env::temp_dir().join(format!("whocan-demo-{}.db", std::process::id()));
-            (p.clone(), Some(Scratch(p)))
+            // A fresh directory of our own (random name, mode 0700), removed on
+            // exit: nothing another user planted in the temp directory is opened.
+            let dir = tempfile::Builder::new().prefix("whocan-demo-").tempdir()?;
+            (dir.path().join("demo.db"), Some(dir))
         }
     };
     heading(&format!("whocan import {}", data.display()))?;

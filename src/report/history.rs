@@ -981,7 +981,7 @@ pub fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()>
             c.chain_version.to_string(),
         ]);
     }
-    writeln_safe!(out, "{t}")?;
+    writeln!(out, "{t}")?;
     if r.trail.applies.is_empty() {
         writeln_safe!(out, "Review trail: no sheet applied yet.")?;
     } else {
@@ -1003,7 +1003,7 @@ pub fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()>
                 apply_line(a).status.into(),
             ]);
         }
-        writeln_safe!(out, "{t}")?;
+        writeln!(out, "{t}")?;
     }
     if let Some(rc) = r.receipt {
         let mut t = super::table(&["receipt check", "status", "detail"]);
@@ -1011,7 +1011,7 @@ pub fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()>
             t.add_row(vec![i.check.clone(), status(i.ok).into(), i.detail.clone()]);
         }
         writeln_safe!(out, "Receipt {} (sealed {}):", rc.path, rc.sealed_at)?;
-        writeln_safe!(out, "{t}")?;
+        writeln!(out, "{t}")?;
     }
     let lines = verify_lines(r);
     match lines.iter().find(|l| !l.ok()) {

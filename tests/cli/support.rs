@@ -445,7 +445,7 @@ fn apply(filters: &[(Regex, String)], text: &str) -> String {
 }
 
 /// What varies from run to run whatever the command: paths of temporary
-/// directories (tempfile's `.tmpXXXXXX`, demo's `whocan-demo-PID.db`), the path of
+/// directories (tempfile's `.tmpXXXXXX`, demo's `whocan-demo-XXXXXX/demo.db`), the path of
 /// this checkout, signatures and public keys of fresh key pairs, the tool version.
 fn default_filters() -> Vec<(Regex, String)> {
     static FILTERS: OnceLock<Vec<(Regex, String)>> = OnceLock::new();
@@ -457,7 +457,7 @@ fn default_filters() -> Vec<(Regex, String)> {
             let version = regex::escape(env!("CARGO_PKG_VERSION"));
             [
                 (format!(r"{tmp}/\.tmp[A-Za-z0-9]{{6,}}"), "[TMP]"),
-                (r"whocan-demo-\d+\.db".into(), "whocan-demo-[PID].db"),
+                (r"whocan-demo-[A-Za-z0-9]+/demo\.db".into(), "whocan-demo-[RANDOM]/demo.db"),
                 (root, "[ROOT]"),
                 (r"\b[0-9a-f]{128}\b".into(), "[SIGNATURE]"),
                 (r"\b(key) [0-9a-f]{64}\b".into(), "$1 [PUBLIC-KEY]"),
