@@ -253,6 +253,10 @@ pub struct WhoArgs {
     /// An AzureML activity instead of actions (see `whocan activities`).
     #[arg(long, conflicts_with = "actions")]
     pub activity: Option<String>,
+    /// With --activity: every grant of every required operation (default: one
+    /// per operation, the nearest path).
+    #[arg(long, requires = "activity")]
+    pub all_paths: bool,
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Treat the actions as data actions (otherwise the catalogue's isDataAction decides).
@@ -284,8 +288,13 @@ pub struct CanArgs {
     /// Actions to check.
     #[arg(required_unless_present = "activity")]
     pub actions: Vec<String>,
+    /// An AzureML activity instead of actions (see `whocan activities`).
     #[arg(long, conflicts_with = "actions")]
     pub activity: Option<String>,
+    /// With --activity: every grant of every required operation (default: one
+    /// per operation, the nearest path).
+    #[arg(long, requires = "activity")]
+    pub all_paths: bool,
     #[command(flatten)]
     pub scope: ScopeArgs,
     #[arg(long)]

@@ -15,11 +15,12 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{key, role_guid, scope_key, AssignmentSource};
 
-use crate::engine::decide::{principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo};
+use crate::engine::decide::{
+    principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo,
+};
 use crate::engine::index::Index;
 use crate::engine::permissions::is_privileged;
 use crate::engine::window::{parse_time, window_state, WindowState};
-
 
 /// How many users holding one role directly at one scope call for a group.
 pub const MANY_DIRECT_USERS: usize = 5;

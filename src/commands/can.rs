@@ -13,6 +13,7 @@ use super::common::{Sliced, Timing};
 use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
+    super::check_all_paths(args.all_paths, args.activity.as_deref())?;
     let timing = Timing::start();
     let sl = Sliced::open(db, &args.snapshot)?;
     timing.mark("open");
@@ -44,7 +45,12 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     drop(base);
     timing.mark("groups");
     let mut anc = Ancestry::default();
-    let answer = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);
+    let mut answer = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);
+    // One grant per required operation of an activity unless every path is asked
+    // for (SPEC §4).
+    if args.activity.is_some() && !args.all_paths {
+        answer.decision.keep_nearest_grants();
+    }
     timing.mark("decide");
     let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
     incomplete.splice(0..0, target.incomplete());

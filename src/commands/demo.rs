@@ -54,6 +54,7 @@ fn who(
         WhoArgs {
             actions: actions.iter().map(|s| s.to_string()).collect(),
             activity: activity.map(str::to_string),
+            all_paths: false,
             scope: ws(workspace),
             data: false,
             allow_unknown_action: false,
@@ -80,6 +81,7 @@ fn can(
             principal: principal.to_string(),
             actions: actions.iter().map(|s| s.to_string()).collect(),
             activity: activity.map(str::to_string),
+            all_paths: false,
             scope: ws(workspace),
             data: false,
             allow_unknown_action: false,

@@ -34,6 +34,18 @@ pub mod who;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// `--all-paths` only changes an activity's answer (SPEC §4): an answer about
+/// actions lists every grant already.
+pub(crate) fn check_all_paths(all_paths: bool, activity: Option<&str>) -> anyhow::Result<()> {
+    if all_paths && activity.is_none() {
+        return Err(UsageError(
+            "--all-paths applies to --activity answers; an answer about actions already lists every grant\nhint: add --activity NAME (see `whocan activities`), or drop --all-paths".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// What a command reports back besides "done".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -48,6 +48,7 @@ pub fn plan(
 }
 
 pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
+    super::check_all_paths(args.all_paths, args.activity.as_deref())?;
     let t0 = std::time::Instant::now();
     let sl = Sliced::open(db, &args.snapshot)?;
     if std::env::var_os("WHOCAN_TIMING").is_some() {
@@ -76,6 +77,14 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         args.data,
     )?;
     let explain = args.explain || args.graph.is_some();
+    // An activity's answer carries one grant per required operation unless every
+    // path is asked for (SPEC §4).
+    let nearest = args.activity.is_some() && !args.all_paths;
+    let trim = |a: &mut query::Answer| {
+        if nearest {
+            a.decision.keep_nearest_grants();
+        }
+    };
     let ix = sl.expand_for(tenant, &base, &alts, explain)?;
     if std::env::var_os("WHOCAN_TIMING").is_some() {
         eprintln_safe!(
@@ -100,7 +109,8 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         (None, Format::Json) => {
             let mut stream = answers::WhoJsonStream::start(&mut out, &q)?;
             let mut result = Ok(());
-            let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, |a| {
+            let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
+                trim(&mut a);
                 if result.is_ok() {
                     result = stream.push(&a);
                 }
@@ -113,7 +123,8 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
             let mut c = report::csv::Writer::new(&mut out);
             answers::who_csv_header(&mut c)?;
             let mut result = Ok(());
-            query::who_each(&ix, &alts, args.include_groups, explain, |a| {
+            query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
+                trim(&mut a);
                 if result.is_ok() {
                     result = answers::who_csv_rows(&mut c, &a);
                 }
@@ -122,12 +133,14 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
             c.flush()?;
         }
         (Some(_), _) => {
-            let answer = query::who(&ix, &alts, args.include_groups, true);
+            let mut answer = query::who(&ix, &alts, args.include_groups, true);
+            answer.answers.iter_mut().for_each(trim);
             let ds: Vec<_> = answer.answers.iter().map(|a| &a.decision).collect();
             report::dot::write(&mut out, &format!("who at {scope}"), &ds)?;
         }
         (None, Format::Table) => {
             let mut answer = query::who(&ix, &alts, args.include_groups, args.explain);
+            answer.answers.iter_mut().for_each(trim);
             answer.incomplete.splice(0..0, missing);
             answers::who_table(&mut out, &q, &answer, args.explain)?;
         }

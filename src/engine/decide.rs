@@ -381,6 +381,44 @@ pub struct Decision {
     pub actions: Vec<ActionDecision>,
 }
 
+impl Decision {
+    /// Keeps, for each action, only its nearest grant (SPEC §4: an activity's answer
+    /// carries one grant per required operation unless every path is asked for).
+    /// The nearest is, in order: unconditional before conditional (so an `allowed`
+    /// answer shows a grant that allows), the shortest group chain (direct first),
+    /// held at the asked scope before inherited, the assignment nearest the scope
+    /// (deepest), then the assignment id and pattern, so the choice never depends on
+    /// the order grants were found in. Denies, eligibilities and why-not reasons are
+    /// kept whole: they are not paths that grant.
+    pub fn keep_nearest_grants(&mut self) {
+        for a in &mut self.actions {
+            if a.grants.len() > 1 {
+                let best = a
+                    .grants
+                    .iter()
+                    .enumerate()
+                    .min_by(|(_, x), (_, y)| nearness(x).cmp(&nearness(y)))
+                    .map(|(i, _)| i)
+                    .expect("more than one grant");
+                let g = a.grants.swap_remove(best);
+                a.grants = vec![g];
+            }
+        }
+    }
+}
+
+/// The order [`Decision::keep_nearest_grants`] picks by (smallest first).
+fn nearness(g: &Grant) -> (bool, usize, bool, std::cmp::Reverse<usize>, &str, &str) {
+    (
+        g.condition.is_some(),
+        g.via.len(),
+        g.inherited,
+        std::cmp::Reverse(g.assignment_scope.matches('/').count()),
+        &g.assignment_id,
+        &g.matched_pattern,
+    )
+}
+
 /// A holder: the principal itself or a group it belongs to, with the chain of groups
 /// leading there (nearest first, ending with the holder; empty for itself).
 #[derive(Debug, Clone)]
@@ -955,5 +993,85 @@ fn role_id_of(def_id: &str, assignment_role_id: &str) -> String {
         crate::model::role_guid(assignment_role_id)
     } else {
         d
+    }
+}
+
+#[cfg(test)]
+mod nearest_tests {
+    use super::*;
+
+    fn grant(id: &str, via: usize, scope: &str, inherited: bool, condition: bool) -> Grant {
+        Grant {
+            action: "a/b/read".into(),
+            via: (0..via)
+                .map(|i| GroupRef {
+                    id: format!("g{i}"),
+                    name: format!("G{i}"),
+                })
+                .collect(),
+            assignment_id: id.into(),
+            role_definition_id: "r".into(),
+            role_name: "R".into(),
+            assignment_scope: scope.into(),
+            scope_level: ScopeKind::ResourceGroup,
+            inherited,
+            block: 0,
+            matched_pattern: "*".into(),
+            condition: condition.then(|| "@Resource[x] == 'y'".into()),
+        }
+    }
+
+    fn pick(grants: Vec<Grant>) -> String {
+        grants
+            .iter()
+            .min_by(|x, y| nearness(x).cmp(&nearness(y)))
+            .unwrap()
+            .assignment_id
+            .clone()
+    }
+
+    #[test]
+    fn the_nearest_grant_allows_then_has_the_shortest_chain_then_the_nearest_scope() {
+        let rg = "/subscriptions/s/resourceGroups/rg";
+        let sub = "/subscriptions/s";
+        // An unconditional grant wins over a conditional one, however near.
+        assert_eq!(
+            pick(vec![
+                grant("c", 0, rg, false, true),
+                grant("u", 3, sub, true, false)
+            ]),
+            "u"
+        );
+        // Then the shortest group chain.
+        assert_eq!(
+            pick(vec![
+                grant("far", 2, rg, false, false),
+                grant("near", 1, sub, true, false)
+            ]),
+            "near"
+        );
+        // Then held at the scope before inherited, and the deepest scope.
+        assert_eq!(
+            pick(vec![
+                grant("sub", 0, sub, true, false),
+                grant("rg", 0, rg, true, false)
+            ]),
+            "rg"
+        );
+        // Ties end on the assignment id, whatever the order found.
+        assert_eq!(
+            pick(vec![
+                grant("b", 0, rg, false, false),
+                grant("a", 0, rg, false, false)
+            ]),
+            "a"
+        );
+        assert_eq!(
+            pick(vec![
+                grant("a", 0, rg, false, false),
+                grant("b", 0, rg, false, false)
+            ]),
+            "a"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! in its own temporary directory with an explicit `--db`; none reads or writes a
 //! user's database.
 
+mod activity_paths;
 mod concurrency;
 mod evidence;
 mod facts;

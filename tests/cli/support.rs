@@ -205,15 +205,6 @@ impl Run {
         self
     }
 
-    /// One more filter for this run: every match of `regex` (applied after the
-    /// default filters) becomes `replacement` (`$1` names a group).
-    pub fn filter(mut self, regex: &str, replacement: &str) -> Self {
-        Regex::new(regex).unwrap_or_else(|e| panic!("filter {regex:?}: {e}"));
-        self.filters
-            .push((regex.to_string(), replacement.to_string()));
-        self
-    }
-
     /// Every occurrence of `value` becomes `label` (before any other filter): a
     /// value the test knows varies, such as a key it generated.
     pub fn redact(mut self, value: &str, label: &str) -> Self {
@@ -457,7 +448,10 @@ fn default_filters() -> Vec<(Regex, String)> {
             let version = regex::escape(env!("CARGO_PKG_VERSION"));
             [
                 (format!(r"{tmp}/\.tmp[A-Za-z0-9]{{6,}}"), "[TMP]"),
-                (r"whocan-demo-[A-Za-z0-9]+/demo\.db".into(), "whocan-demo-[RANDOM]/demo.db"),
+                (
+                    r"whocan-demo-[A-Za-z0-9]+/demo\.db".into(),
+                    "whocan-demo-[RANDOM]/demo.db",
+                ),
                 (root, "[ROOT]"),
                 (r"\b[0-9a-f]{128}\b".into(), "[SIGNATURE]"),
                 (r"\b(key) [0-9a-f]{64}\b".into(), "$1 [PUBLIC-KEY]"),
