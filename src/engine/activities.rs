@@ -3,7 +3,7 @@
 //! scope level. A wildcard requirement stands for every concrete operation it
 //! covers in the imported catalogue. One that covers none adds no operation to
 //! check; it is always reported (in `incomplete` and on stderr) so the answer says
-//! what it could not see (see ARCHITECTURE.md, "Activities").
+//! what it could not see (see docs/semantics.md, "Activities").
 
 use serde::Serialize;
 

@@ -84,7 +84,7 @@ fn slices_decide_like_the_whole_snapshot() {
                 let mut a = who(&full_ix, &alts, true, explain);
                 let b = who(&slice_ix, &alts, true, explain);
                 // `who` reads no assignment outside the scope's chain: "held
-                // elsewhere" is `can --explain`'s reason only (ARCHITECTURE.md).
+                // elsewhere" is `can --explain`'s reason only (docs/semantics.md).
                 for x in &mut a.answers {
                     for d in &mut x.decision.actions {
                         d.why_not.retain(|w| {
