@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod time;
+pub use time::Timestamp;
+
 /// The object id of "All Principals" in deny assignments (type `SystemDefined`).
 pub const ALL_PRINCIPALS: &str = "00000000-0000-0000-0000-000000000000";
 

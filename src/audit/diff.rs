@@ -34,7 +34,8 @@ use crate::engine::graph::{pack, unpack, Below, Csr, FxMap, FxSet, Interner, Mem
 use crate::engine::index::Block;
 use crate::engine::permissions::blocks_grant;
 use crate::engine::scope::ScopeTree;
-use crate::engine::window::{parse_time, window_state, WindowState};
+use crate::engine::window::{window_state, WindowState};
+use crate::model::Timestamp;
 
 // ---------------------------------------------------------------------------------
 // The answer.
@@ -498,7 +499,7 @@ impl<'t> Side<'t> {
         prev: Option<(&[MemberEdge], &[u64])>,
         at: Option<&str>,
     ) -> (Side<'t>, Vec<u64>) {
-        let at = at.and_then(parse_time);
+        let at = at.and_then(Timestamp::parse);
         let mut listed = FxMap::default();
         listed.reserve(t.principals.len());
         ix.principals

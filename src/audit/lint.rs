@@ -1223,8 +1223,8 @@ fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
 
 /// (h) PIM eligibilities that ended before the snapshot was taken.
 fn expired_eligibilities(cx: &Cx, out: &mut Vec<Finding>) {
-    use crate::engine::window::{parse_time, window_state, WindowState};
-    let Some(now) = parse_time(&cx.opts.taken_at) else {
+    use crate::engine::window::{window_state, WindowState};
+    let Some(now) = crate::model::Timestamp::parse(&cx.opts.taken_at) else {
         return;
     };
     for (i, e) in cx.ix.eligibilities.iter().enumerate() {

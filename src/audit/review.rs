@@ -18,7 +18,8 @@ use crate::model::{key, role_guid, scope_key, AssignmentSource};
 use crate::engine::decide::{principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo};
 use crate::engine::index::Index;
 use crate::engine::permissions::is_privileged;
-use crate::engine::window::{parse_time, window_state, WindowState};
+use crate::engine::window::{window_state, WindowState};
+use crate::model::Timestamp;
 
 
 /// How many users holding one role directly at one scope call for a group.
@@ -389,7 +390,7 @@ impl<'a> Reviewer<'a> {
     /// The rows of these targets.
     pub fn review(&mut self, targets: &[String]) -> Review {
         let ix = self.ix;
-        let now = parse_time(&self.taken_at);
+        let now = Timestamp::parse(&self.taken_at);
         let mut rows = Vec::new();
         let mut incomplete = BTreeMap::new();
         let paths_cache = &mut self.paths_cache;

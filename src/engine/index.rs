@@ -6,16 +6,14 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use chrono::{DateTime, Utc};
-
 use crate::model::{
     key, key_cow, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, GroupEligibility,
-    Operation, Principal, PrincipalKind, RoleDefinition, Tenant,
+    Operation, Principal, PrincipalKind, RoleDefinition, Tenant, Timestamp,
 };
 
 pub use super::permissions::{match_block, Block, BlockMatch};
 use super::scope::ScopeTree;
-use super::window::{parse_time, window_state, WindowState};
+use super::window::{window_state, WindowState};
 
 #[derive(Debug, Clone)]
 pub struct Role {
@@ -69,7 +67,7 @@ pub struct Index {
     operation_by_name: HashMap<String, [Option<usize>; 2]>,
     /// The snapshot's time (`taken_at`): PIM windows are evaluated at it (SPEC
     /// §2.10). None evaluates no window (every instance counts as in force).
-    pub at: Option<DateTime<Utc>>,
+    pub at: Option<Timestamp>,
     /// PIM for Groups instances (SPEC §2.11), and per principal the eligible
     /// (not active) `member` instances it holds, whatever their window.
     pub group_eligibilities: Vec<GroupEligibility>,
@@ -105,7 +103,7 @@ impl Index {
             t.principals.clone(),
             t.assignments.clone(),
             t.eligibilities.clone(),
-            parse_time(taken_at),
+            Timestamp::parse(taken_at),
         )
     }
 
@@ -125,7 +123,7 @@ impl Index {
             principals,
             assignments,
             eligibilities,
-            taken_at.and_then(parse_time),
+            taken_at.and_then(Timestamp::parse),
         )
     }
 
@@ -135,7 +133,7 @@ impl Index {
         principal_list: Vec<Principal>,
         assignments: Vec<Assignment>,
         eligibilities: Vec<Eligibility>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
     ) -> Index {
         let listed_kinds = if t.listed_kinds.is_empty() {
             Tenant::listed_kinds_of(&principal_list)
