@@ -11,11 +11,11 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
-use whocan_synth::Profile;
 use whocan::engine::decide::{decide, ActionReq, Ancestry};
 use whocan::engine::pattern::ActionPattern;
 use whocan::engine::{activities, query, Index};
 use whocan::model::{key, PrincipalKind, ScopeKind, Tenant};
+use whocan_synth::Profile;
 
 // The allocator the binary uses (src/main.rs).
 #[global_allocator]

@@ -42,10 +42,10 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 
 use whocan::cli::{ScopeArgs, SnapshotArgs};
-use whocan_synth::Profile;
 use whocan::commands::common::Sliced;
 use whocan::engine::decide::Ancestry;
 use whocan::engine::query;
+use whocan_synth::Profile;
 
 const ACTIONS: [&str; 5] = [
     "Microsoft.MachineLearningServices/workspaces/read",

@@ -30,7 +30,9 @@ use crate::model::{
     PermissionBlock, PrincipalKind, RoleDefinition, Tenant, ALL_PRINCIPALS,
 };
 
-use crate::engine::graph::{pack, unpack, Below, Csr, FxMap, FxSet, Interner, MemberGraph, PrincipalIds, parse_guid};
+use crate::engine::graph::{
+    pack, parse_guid, unpack, Below, Csr, FxMap, FxSet, Interner, MemberGraph, PrincipalIds,
+};
 use crate::engine::index::Block;
 use crate::engine::permissions::blocks_grant;
 use crate::engine::scope::ScopeTree;
@@ -597,7 +599,10 @@ impl<'t> Side<'t> {
                 continue;
             }
             role_def.insert(id, i as u32);
-            roles_blocks.insert(id, r.permissions.iter().map(Block::compile).collect::<Vec<_>>());
+            roles_blocks.insert(
+                id,
+                r.permissions.iter().map(Block::compile).collect::<Vec<_>>(),
+            );
             if r.id.trim().is_empty() {
                 role_by_name.insert(key(r.role_name.trim()), id);
             } else {
@@ -2081,8 +2086,14 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
             );
             let ops = operations(ctx);
             let (ob, nb) = (
-                old.permissions.iter().map(Block::compile).collect::<Vec<_>>(),
-                new.permissions.iter().map(Block::compile).collect::<Vec<_>>(),
+                old.permissions
+                    .iter()
+                    .map(Block::compile)
+                    .collect::<Vec<_>>(),
+                new.permissions
+                    .iter()
+                    .map(Block::compile)
+                    .collect::<Vec<_>>(),
             );
             let mut operations_gained = Vec::new();
             let mut operations_lost = Vec::new();

@@ -34,10 +34,10 @@ use serde::Serialize;
 use crate::model::{key, role_guid, scope_key, PrincipalKind, ScopeKind};
 
 use crate::engine::graph::{pack, Below, FxMap, Interner, MemberGraph};
+use crate::engine::index::{match_block, BlockMatch, Index};
 use crate::engine::permissions::{
     blocks_grant, is_privileged, privileged_pattern, PRIVILEGED_ACTION_KEY,
 };
-use crate::engine::index::{match_block, BlockMatch, Index};
 use crate::engine::scope::kind_of;
 
 /// Azure's limits: role assignments per subscription, per management group.

@@ -15,12 +15,13 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{key, role_guid, scope_key, AssignmentSource};
 
-use crate::engine::decide::{principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo};
+use crate::engine::decide::{
+    principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo,
+};
 use crate::engine::index::Index;
 use crate::engine::permissions::is_privileged;
 use crate::engine::window::{window_state, WindowState};
 use crate::model::Timestamp;
-
 
 /// How many users holding one role directly at one scope call for a group.
 pub const MANY_DIRECT_USERS: usize = 5;

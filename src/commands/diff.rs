@@ -10,8 +10,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{DiffArgs, Format};
 use crate::audit::diff::{self, DiffOptions};
+use crate::cli::{DiffArgs, Format};
 use crate::model::{key, Tenant};
 use crate::report::text::sanitize;
 use crate::report::{self, history};

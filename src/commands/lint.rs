@@ -9,8 +9,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{Format, LintArgs};
 use crate::audit::lint::{self, LintOptions};
+use crate::cli::{Format, LintArgs};
 use crate::report::{self, history};
 
 use super::common::{load, target_scope};

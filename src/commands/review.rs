@@ -13,9 +13,9 @@ use std::path::Path;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
+use crate::audit::review::{self, Carry, PastDecision, Review, ReviewRow};
 use crate::cli::{Format, ReviewAction, ReviewApplyArgs, ReviewArgs, ReviewPlanArgs, ScopeArgs};
 use crate::engine::decide::Incomplete;
-use crate::audit::review::{self, Carry, PastDecision, Review, ReviewRow};
 use crate::engine::Index;
 use crate::model::{key, scope_key, ScopeKind, Tenant};
 use crate::report::text::eprintln_safe;

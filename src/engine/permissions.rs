@@ -78,9 +78,12 @@ pub fn match_block(block: &Block, action_lower: &str, data: bool) -> BlockMatch 
 
 /// Does some block grant the action (lowercase) per SPEC §2.3?
 pub fn blocks_grant(blocks: &[Block], action_lower: &str, data: bool) -> bool {
-    blocks
-        .iter()
-        .any(|b| matches!(match_block(b, action_lower, data), BlockMatch::Grants { .. }))
+    blocks.iter().any(|b| {
+        matches!(
+            match_block(b, action_lower, data),
+            BlockMatch::Grants { .. }
+        )
+    })
 }
 
 /// Is a role (or any set of blocks) privileged: does it grant
@@ -106,6 +109,9 @@ mod tests {
 
     #[test]
     fn the_privileged_key_is_the_action_lowercased() {
-        assert_eq!(PRIVILEGED_ACTION.to_ascii_lowercase(), PRIVILEGED_ACTION_KEY);
+        assert_eq!(
+            PRIVILEGED_ACTION.to_ascii_lowercase(),
+            PRIVILEGED_ACTION_KEY
+        );
     }
 }

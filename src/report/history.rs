@@ -13,11 +13,11 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::commands::seal::ReceiptCheck;
 use crate::audit::diff::{
     AccessChange, AssignmentRef, Cause, Diff, GrantKind, PrincipalRef, RoleRef,
 };
 use crate::audit::lint::{Finding, Severity};
+use crate::commands::seal::ReceiptCheck;
 use crate::model::Snapshot;
 use crate::store::history::SnapshotCheck;
 use crate::store::review::{ReviewCheck, TrailCheck};

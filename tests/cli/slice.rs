@@ -136,9 +136,9 @@ fn slices_decide_like_the_whole_snapshot() {
 /// are the rows of the whole snapshot's review.
 #[test]
 fn review_slices_give_the_whole_snapshots_rows() {
+    use whocan::audit::review::review;
     use whocan::cli::SnapshotArgs;
     use whocan::commands::common::Sliced;
-    use whocan::audit::review::review;
 
     let dir = tempfile::tempdir().unwrap();
     let (db, snap, full) = sample_snapshot(dir.path());

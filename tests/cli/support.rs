@@ -457,7 +457,10 @@ fn default_filters() -> Vec<(Regex, String)> {
             let version = regex::escape(env!("CARGO_PKG_VERSION"));
             [
                 (format!(r"{tmp}/\.tmp[A-Za-z0-9]{{6,}}"), "[TMP]"),
-                (r"whocan-demo-[A-Za-z0-9]+/demo\.db".into(), "whocan-demo-[RANDOM]/demo.db"),
+                (
+                    r"whocan-demo-[A-Za-z0-9]+/demo\.db".into(),
+                    "whocan-demo-[RANDOM]/demo.db",
+                ),
                 (root, "[ROOT]"),
                 (r"\b[0-9a-f]{128}\b".into(), "[SIGNATURE]"),
                 (r"\b(key) [0-9a-f]{64}\b".into(), "$1 [PUBLIC-KEY]"),

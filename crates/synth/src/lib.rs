@@ -33,8 +33,7 @@ use std::fmt;
 use std::path::Path;
 
 /// How big a tenant to write (see [`Sizes::of`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[derive(clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Profile {
     Small,
     Large,

@@ -15,8 +15,15 @@ fn writes_a_small_tenant_and_prints_its_directory() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), out.display().to_string());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout).trim(),
+        out.display().to_string()
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("wrote "), "{stderr}");
     assert!(out.join("directory").is_dir() || std::fs::read_dir(&out).unwrap().count() > 3);
@@ -30,5 +37,8 @@ fn a_non_empty_out_is_refused_with_exit_2() {
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("not empty"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(tmp.path().join("keep.json")).unwrap(), "[]");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("keep.json")).unwrap(),
+        "[]"
+    );
 }
