@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, MemberEdge,
-    PermissionBlock, PrincipalKind, RoleDefinition, Tenant, ALL_PRINCIPALS,
+    key, role_guid, role_key, scope_key, Assignment, DenyAssignment, Eligibility, MemberEdge,
+    PermissionBlock, PrincipalKind, RoleDefinition, RoleJoin, Tenant, ALL_PRINCIPALS,
 };
 
 use crate::engine::graph::{
@@ -442,14 +442,6 @@ fn cmp_edge(a: &MemberEdge, b: &MemberEdge) -> std::cmp::Ordering {
     cmp_ci(&a.group_id, &b.group_id).then_with(|| cmp_ci(&a.member_id, &b.member_id))
 }
 
-fn role_key_of(r: &RoleDefinition) -> String {
-    if r.id.trim().is_empty() {
-        format!("name:{}", key(r.role_name.trim()))
-    } else {
-        role_guid(&r.id)
-    }
-}
-
 /// The role reference an assignment makes, whether or not it is defined.
 fn role_ref_key(role_definition_id: &str, name: Option<&str>) -> String {
     let g = role_guid(role_definition_id);
@@ -589,32 +581,22 @@ impl<'t> Side<'t> {
             .collect();
 
         let mut role_def = FxMap::default();
-        let mut role_by_guid = FxMap::default();
-        let mut role_by_name = FxMap::default();
+        let mut join = RoleJoin::default();
         let mut roles_blocks = FxMap::default();
         for (i, r) in t.roles.iter().enumerate() {
-            let k = role_key_of(r);
-            let id = ix.roles.exact(&k);
+            let id = ix.roles.exact(&role_key(&r.id, Some(&r.role_name)));
+            // The first role of a key is the one (as `RoleJoin` keeps the first).
             if role_def.contains_key(&id) {
                 continue;
             }
+            join.add(r, id);
             role_def.insert(id, i as u32);
             roles_blocks.insert(
                 id,
                 r.permissions.iter().map(Block::compile).collect::<Vec<_>>(),
             );
-            if r.id.trim().is_empty() {
-                role_by_name.insert(key(r.role_name.trim()), id);
-            } else {
-                role_by_guid.insert(role_guid(&r.id), id);
-            }
         }
-        let resolve = |rid: &str, name: Option<&str>| -> Option<u32> {
-            if let Some(&r) = role_by_guid.get(&role_guid(rid)) {
-                return Some(r);
-            }
-            role_by_name.get(&key(name?.trim())).copied()
-        };
+        let resolve = |rid: &str, name: Option<&str>| join.find(rid, name);
 
         let n_a = t.assignments.len();
         let mut a_holder = Vec::with_capacity(n_a);

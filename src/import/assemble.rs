@@ -23,9 +23,9 @@ use std::collections::VecDeque;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, AssignmentSource, DenyAssignment, Eligibility, Flag,
-    GroupEligibility, MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, ScopeKind,
-    ScopeNode, Tenant,
+    key, scope_key, Assignment, AssignmentSource, DenyAssignment, Eligibility, Flag,
+    GroupEligibility, MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, RoleJoin,
+    ScopeKind, ScopeNode, Tenant,
 };
 
 use super::shapes::parse_resource_id;
@@ -664,23 +664,12 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
         }
     };
 
-    // undefined-role: neither the GUID nor (for roles without id) the name matches.
-    let role_ids: FxHashSet<String> = t
-        .roles
-        .iter()
-        .filter(|r| !r.id.is_empty())
-        .map(|r| role_guid(&r.id))
-        .collect();
-    let idless_names: FxHashSet<String> = t
-        .roles
-        .iter()
-        .filter(|r| r.id.is_empty())
-        .map(|r| r.role_name.to_lowercase())
-        .collect();
-    let defined = |guid: &str, name: Option<&str>| {
-        (!guid.is_empty() && role_ids.contains(&role_guid(guid)))
-            || name.is_some_and(|n| idless_names.contains(&n.to_lowercase()))
-    };
+    // undefined-role: the one role join (`RoleJoin`) finds no role.
+    let mut join = RoleJoin::default();
+    for r in &t.roles {
+        join.add(r, ());
+    }
+    let defined = |guid: &str, name: Option<&str>| join.find(guid, name).is_some();
     let role_text = |guid: &str, name: Option<&str>| match (guid.is_empty(), name) {
         (false, Some(n)) if !n.is_empty() => format!("role {guid} ({n})"),
         (false, _) => format!("role {guid}"),

@@ -17,8 +17,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, Flag, GroupEligibility,
-    InputFile, MemberEdge, Operation, Principal, RoleDefinition, ScopeNode, Tenant,
+    key, scope_key, Assignment, DenyAssignment, Eligibility, Flag, GroupEligibility, InputFile,
+    MemberEdge, Operation, Principal, RoleDefinition, ScopeNode, Tenant,
 };
 
 /// A record of one versioned table: it knows its lowercase natural key.
@@ -139,15 +139,9 @@ fn lower_scope(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// The `role_definitions.key` a role (or a reference to a role) joins on: the
-/// lowercase GUID, or `name:<lowercase roleName>` when the id is empty.
-pub fn role_key(id: &str, name: Option<&str>) -> String {
-    if id.trim().is_empty() {
-        format!("name:{}", key(name.unwrap_or("").trim()))
-    } else {
-        role_guid(id)
-    }
-}
+/// The `role_definitions.key` a role (or a reference to a role) is stored under:
+/// the model's one rule ([`crate::model::role_key`]).
+pub use crate::model::role_key;
 
 /// Fallback key for records exported without an id: what they are about.
 fn anonymous_key(principal: &str, role: &str, scope: &str) -> String {

@@ -403,7 +403,9 @@ fn add_partial_lists(conn: &Connection, s: i64, t: &mut Tenant) -> rusqlite::Res
 }
 
 /// The role definitions the slice's assignments and eligibilities refer to (by
-/// GUID), and every role defined without an id (they are joined by name).
+/// GUID), and every role defined without an id (they are joined by name): the
+/// SQL half of the one role join ([`crate::model::RoleJoin`]), which the engine's
+/// `Index` then applies to what this reads, as it does to a whole snapshot.
 fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<RoleDefinition>> {
     let mut keys: Vec<String> = t
         .assignments
@@ -435,8 +437,8 @@ fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<Role
         roles.push(r?);
     }
     roles.sort_by(|a, b| {
-        crate::store::canon::role_key(&a.id, Some(&a.role_name))
-            .cmp(&crate::store::canon::role_key(&b.id, Some(&b.role_name)))
+        crate::model::role_key(&a.id, Some(&a.role_name))
+            .cmp(&crate::model::role_key(&b.id, Some(&b.role_name)))
     });
     Ok(roles)
 }
