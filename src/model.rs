@@ -254,6 +254,87 @@ impl RoleDefinition {
     }
 }
 
+// Record keys: the one rule for which records are "the same record" — within an
+// import (the importer's duplicates), within a snapshot and from one snapshot to the
+// next (the store's validity intervals, and so every stored hash: these must never
+// change), and between two snapshots (`diff` pairs records by them). A record's key
+// is its id, lowercase; one exported without an id is keyed by what it is about.
+
+/// The key of a record exported without an id: `~principal|role|scope`.
+fn anonymous_key(principal: &str, role: &str, scope: &str) -> String {
+    format!("~{}|{}|{}", key(principal), role, scope_key(scope))
+}
+
+/// `id` as a record key ([`key_cow`]), or `anonymous` when it is blank.
+fn id_or(id: &str, anonymous: impl FnOnce() -> String) -> std::borrow::Cow<'_, str> {
+    if id.trim().is_empty() {
+        std::borrow::Cow::Owned(anonymous())
+    } else {
+        key_cow(id)
+    }
+}
+
+impl RoleDefinition {
+    /// Its record key: [`role_key`] (its GUID, or `name:<name>` without an id).
+    pub fn record_key(&self) -> String {
+        role_key(&self.id, Some(&self.role_name))
+    }
+}
+
+impl Assignment {
+    /// Its record key: its id, or (none) its principal, role ([`role_key`] of its
+    /// reference) and scope.
+    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+        id_or(&self.id, || {
+            anonymous_key(
+                &self.principal_id,
+                &role_key(
+                    &self.role_definition_id,
+                    self.role_definition_name.as_deref(),
+                ),
+                &self.scope,
+            )
+        })
+    }
+}
+
+impl Eligibility {
+    /// Its record key: its id, or (none) its principal, role and scope.
+    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+        id_or(&self.id, || {
+            anonymous_key(
+                &self.principal_id,
+                &role_key(&self.role_definition_id, None),
+                &self.scope,
+            )
+        })
+    }
+}
+
+impl DenyAssignment {
+    /// Its record key: its id, or (none) its scope and name.
+    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+        id_or(&self.id, || {
+            format!("~{}|{}", scope_key(&self.scope), key(&self.name))
+        })
+    }
+}
+
+impl GroupEligibility {
+    /// Its record key: its id, or (none) its principal, group, access and kind.
+    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+        id_or(&self.id, || {
+            format!(
+                "~{}|{}|{}|{}",
+                key(&self.principal_id),
+                key(&self.group_id),
+                key(&self.access_id),
+                if self.active { "active" } else { "eligible" }
+            )
+        })
+    }
+}
+
 /// Where an active assignment came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AssignmentSource {
@@ -561,6 +642,59 @@ mod tests {
         assert_eq!(join.find("", None), None);
         assert_eq!(role_key(g, Some("Owner")), g.to_lowercase());
         assert_eq!(role_key(" ", Some(" Data Reader ")), "name:data reader");
+    }
+
+    #[test]
+    fn record_keys_are_the_lowercase_id_or_what_the_record_is_about() {
+        let a = |id: &str, rid: &str, name: Option<&str>| Assignment {
+            id: id.into(),
+            principal_id: "P1".into(),
+            principal_type: "User".into(),
+            principal_name: None,
+            role_definition_id: rid.into(),
+            role_definition_name: name.map(Into::into),
+            scope: "/Subscriptions/S1/".into(),
+            condition: None,
+            condition_version: None,
+            created_on: None,
+            source: AssignmentSource::RoleAssignment,
+            start_date_time: None,
+            end_date_time: None,
+            principal_display_name: None,
+            can_delegate: None,
+        };
+        assert_eq!(a("/X/Ra1", "G", None).record_key(), "/x/ra1");
+        assert_eq!(
+            a(" ", "/p/roleDefinitions/G1", None).record_key(),
+            "~p1|g1|/subscriptions/s1"
+        );
+        assert_eq!(
+            a("", "", Some(" My Role ")).record_key(),
+            "~p1|name:my role|/subscriptions/s1"
+        );
+        let e = Eligibility {
+            id: String::new(),
+            principal_id: "P1".into(),
+            principal_type: "User".into(),
+            role_definition_id: String::new(),
+            scope: "/".into(),
+            start_date_time: None,
+            end_date_time: None,
+            member_type: None,
+            condition: None,
+        };
+        assert_eq!(e.record_key(), "~p1|name:|/");
+        let d = DenyAssignment {
+            id: String::new(),
+            name: "Deny-1".into(),
+            scope: "/A".into(),
+            permissions: Vec::new(),
+            principals: Vec::new(),
+            exclude_principals: Vec::new(),
+            do_not_apply_to_child_scopes: false,
+            condition: None,
+        };
+        assert_eq!(d.record_key(), "~/a|deny-1");
     }
 
     #[test]

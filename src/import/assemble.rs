@@ -123,6 +123,9 @@ pub(crate) struct Assembler {
     principal_at: Vec<u32>,
     /// By principal index: the path it was first listed in.
     principal_path: Vec<u32>,
+    /// Roles, assignments, eligibilities and deny assignments by record key (the
+    /// model's one rule, `record_key`: what the store keys them by, so the store
+    /// never finds two records of one key that the import did not flag).
     roles: FxHashMap<String, (usize, u32)>,
     assignments: FxHashMap<String, (usize, u32)>,
     pim: Vec<(Assignment, Option<String>, u32)>,
@@ -332,11 +335,7 @@ impl Assembler {
     }
 
     fn add_role(&mut self, at: u32, r: RoleDefinition) {
-        let k = if r.id.is_empty() {
-            format!("name:{}", r.role_name.to_lowercase())
-        } else {
-            format!("id:{}", key(&r.id))
-        };
+        let k = r.record_key();
         if let Some(&(i, first)) = self.roles.get(&k) {
             let have = &self.tenant.roles[i];
             let differs = !have.role_name.eq_ignore_ascii_case(&r.role_name)
@@ -364,7 +363,7 @@ impl Assembler {
     }
 
     fn add_assignment(&mut self, at: u32, a: Assignment) {
-        let k = lower(&a.id);
+        let k = a.record_key();
         if let Some(&(i, first)) = self.assignments.get(k.as_ref()) {
             let have = &mut self.tenant.assignments[i];
             let differs = lower(&have.principal_id) != lower(&a.principal_id)
@@ -398,7 +397,7 @@ impl Assembler {
     }
 
     fn add_eligibility(&mut self, at: u32, e: Eligibility) {
-        let k = lower(&e.id);
+        let k = e.record_key();
         if let Some(&(i, first)) = self.eligibilities.get(k.as_ref()) {
             let have = &self.tenant.eligibilities[i];
             let differs = lower(&have.principal_id) != lower(&e.principal_id)
@@ -419,7 +418,7 @@ impl Assembler {
     }
 
     fn add_deny(&mut self, at: u32, d: DenyAssignment) {
-        let k = key(&d.id);
+        let k = d.record_key().into_owned();
         if let Some(&(i, first)) = self.denies.get(&k) {
             if self.tenant.denies[i] != d {
                 let subject = self.tenant.denies[i].id.clone();

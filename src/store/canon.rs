@@ -143,11 +143,6 @@ fn lower_scope(s: &str) -> Cow<'_, str> {
 /// the model's one rule ([`crate::model::role_key`]).
 pub use crate::model::role_key;
 
-/// Fallback key for records exported without an id: what they are about.
-fn anonymous_key(principal: &str, role: &str, scope: &str) -> String {
-    format!("~{}|{}|{}", key(principal), role, scope_key(scope))
-}
-
 impl Record for Principal {
     fn natural_key(&self) -> Key<'_> {
         Key::one(lower(&self.id))
@@ -175,50 +170,29 @@ impl Record for String {
     }
 }
 
+// The Azure records' keys are the model's one rule (`record_key`); the store's
+// hashes are built on them.
 impl Record for RoleDefinition {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(Cow::Owned(role_key(&self.id, Some(&self.role_name))))
+        Key::one(Cow::Owned(self.record_key()))
     }
 }
 
 impl Record for Assignment {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(if self.id.trim().is_empty() {
-            Cow::Owned(anonymous_key(
-                &self.principal_id,
-                &role_key(
-                    &self.role_definition_id,
-                    self.role_definition_name.as_deref(),
-                ),
-                &self.scope,
-            ))
-        } else {
-            lower(&self.id)
-        })
+        Key::one(self.record_key())
     }
 }
 
 impl Record for Eligibility {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(if self.id.trim().is_empty() {
-            Cow::Owned(anonymous_key(
-                &self.principal_id,
-                &role_key(&self.role_definition_id, None),
-                &self.scope,
-            ))
-        } else {
-            lower(&self.id)
-        })
+        Key::one(self.record_key())
     }
 }
 
 impl Record for DenyAssignment {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(if self.id.trim().is_empty() {
-            Cow::Owned(format!("~{}|{}", scope_key(&self.scope), key(&self.name)))
-        } else {
-            lower(&self.id)
-        })
+        Key::one(self.record_key())
     }
 }
 
@@ -257,17 +231,7 @@ impl Record for Operation {
 
 impl Record for GroupEligibility {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(if self.id.trim().is_empty() {
-            Cow::Owned(format!(
-                "~{}|{}|{}|{}",
-                key(&self.principal_id),
-                key(&self.group_id),
-                key(&self.access_id),
-                if self.active { "active" } else { "eligible" }
-            ))
-        } else {
-            lower(&self.id)
-        })
+        Key::one(self.record_key())
     }
 }
 
