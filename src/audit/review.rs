@@ -247,6 +247,11 @@ struct Held<'a> {
 /// at [`MAX_PATHS_PER_HOLDER`].
 type MemberPaths = (Vec<(String, Vec<String>)>, bool);
 
+///
+/// Not the engine's membership walk ([`crate::engine::walk::breadth_first`], which
+/// reaches each member once): a member reached along two paths is two rows here.
+/// Depth-first over the same `Index::members_of`, iterative; a path ends where it
+/// would repeat a group.
 fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
     let mut out = vec![(holder.to_string(), vec![])];
     let mut truncated = false;

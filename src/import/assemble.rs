@@ -753,7 +753,12 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
     }
 
     // membership-cycle. Children in edge order (CSR: edge indexes by group), and each
-    // id's first spelling in edge order (group before member).
+    // id's first spelling in edge order (group before member). This and the
+    // members-not-imported walk below run on the importer's own ids and edge
+    // indexes (so a flag can name edges in file order), before any index exists,
+    // and ask other questions than a closure (strongly connected components; the
+    // first holding that leads to a group): the engine's membership walks are
+    // `engine::walk` on an `Index` and `engine::graph` on interned ids.
     let n = ids.len();
     let mut spelling: Vec<Option<&str>> = vec![None; n];
     for (e, &(g, m)) in t.member_edges.iter().zip(edge_ids) {

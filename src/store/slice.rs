@@ -254,6 +254,8 @@ pub(crate) fn load_slice(
 
     // Upward: the asked principals' groups, transitively, and all their grants.
     // A group someone is eligible (PIM for Groups) to join is walked upward too.
+    // This walk reads SQL rows, one query per node, to decide what to load; the
+    // engine then walks what was loaded with its own (`engine::walk`), on the Index.
     let mut up: HashSet<String> = req
         .principals
         .iter()
@@ -557,7 +559,10 @@ pub(crate) fn expand(
 
 /// The downward walk of [`expand`] (every member) and [`expand_groups`]
 /// (`groups_only`: only members that may be groups, read through the
-/// `member_edges_group_kind` index).
+/// `member_edges_group_kind` index). It walks SQL rows, one query per group, to
+/// decide what to load; the engine's walk over what was loaded is
+/// `engine::walk::breadth_first` (the two stay apart: one reads the database, the
+/// other is pure).
 fn walk_down(
     conn: &Connection,
     s: i64,
