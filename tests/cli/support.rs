@@ -206,7 +206,9 @@ impl Run {
     }
 
     /// One more filter for this run: every match of `regex` (applied after the
-    /// default filters) becomes `replacement` (`$1` names a group).
+    /// default filters) becomes `replacement` (`$1` names a group). Part of the
+    /// builder, for the next test that needs it (none does today).
+    #[allow(dead_code)]
     pub fn filter(mut self, regex: &str, replacement: &str) -> Self {
         Regex::new(regex).unwrap_or_else(|e| panic!("filter {regex:?}: {e}"));
         self.filters
