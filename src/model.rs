@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod time;
+pub use time::Timestamp;
+
 /// The object id of "All Principals" in deny assignments (type `SystemDefined`).
 pub const ALL_PRINCIPALS: &str = "00000000-0000-0000-0000-000000000000";
 
@@ -28,11 +31,84 @@ pub fn key_cow(s: &str) -> std::borrow::Cow<'_, str> {
 /// `/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid>` or the
 /// `/providers/...` form, or a bare GUID; lowercase.
 pub fn role_guid(role_definition_id: &str) -> String {
-    key(role_definition_id
+    key(role_guid_spelled(role_definition_id))
+}
+
+/// [`role_guid`] as the export spells it (what the importer keeps, for display).
+pub fn role_guid_spelled(role_definition_id: &str) -> &str {
+    role_definition_id
         .trim_end_matches('/')
         .rsplit('/')
         .next()
-        .unwrap_or(role_definition_id))
+        .unwrap_or(role_definition_id)
+}
+
+/// The key a role definition is stored and compared under (`role_definitions.key`),
+/// and the key of a reference to one: the lowercase GUID ([`role_guid`]), or
+/// `name:<lowercase name>` when there is no id (a custom-role file without `Id`).
+/// The store's hashes are built on it: it must never change.
+pub fn role_key(id: &str, name: Option<&str>) -> String {
+    if id.trim().is_empty() {
+        format!("name:{}", key(name.unwrap_or("").trim()))
+    } else {
+        role_guid(id)
+    }
+}
+
+/// The role join (ARCHITECTURE, "Roles"), the one rule by which an assignment's or
+/// eligibility's `roleDefinitionId` finds its role definition: by the trailing
+/// GUID of the id; only when no role has that GUID, a role *without* an id (a
+/// custom-role file that had no `Id`) by `roleDefinitionName`, case-insensitively
+/// (ASCII, surrounding blanks ignored). Of two roles with one GUID (or, without
+/// ids, one name) the first added is the one joined.
+///
+/// `T` is whatever the caller numbers its roles with. The engine's
+/// [`Index`](crate::engine::Index), `diff`, `lint` (through the `Index`) and the
+/// importer's `undefined-role` flag all join through it; the store reads the roles
+/// a slice needs by the same keys ([`role_guid`], and every role without an id).
+#[derive(Debug, Clone)]
+pub struct RoleJoin<T> {
+    by_guid: rustc_hash::FxHashMap<String, T>,
+    by_name: rustc_hash::FxHashMap<String, T>,
+}
+
+impl<T> Default for RoleJoin<T> {
+    fn default() -> Self {
+        RoleJoin {
+            by_guid: Default::default(),
+            by_name: Default::default(),
+        }
+    }
+}
+
+impl<T: Copy> RoleJoin<T> {
+    /// Adds a role as `v`; false (and nothing added) when a role with its GUID (or,
+    /// without an id, its name) was added before.
+    pub fn add(&mut self, r: &RoleDefinition, v: T) -> bool {
+        let (map, k) = if r.id.trim().is_empty() {
+            (&mut self.by_name, key(r.role_name.trim()))
+        } else {
+            (&mut self.by_guid, role_guid(&r.id))
+        };
+        match map.entry(k) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(v);
+                true
+            }
+        }
+    }
+
+    /// The role a reference names: by the GUID of `role_definition_id`, else (only
+    /// among roles without an id) by `role_definition_name`.
+    pub fn find(&self, role_definition_id: &str, role_definition_name: Option<&str>) -> Option<T> {
+        if let Some(&v) = self.by_guid.get(&role_guid(role_definition_id)) {
+            return Some(v);
+        }
+        self.by_name
+            .get(&key(role_definition_name?.trim()))
+            .copied()
+    }
 }
 
 /// Normalises a scope for comparison: lowercase, no trailing `/` (except the root `/`),
@@ -175,6 +251,87 @@ pub struct RoleDefinition {
 impl RoleDefinition {
     pub fn is_custom(&self) -> bool {
         self.role_type.eq_ignore_ascii_case("CustomRole")
+    }
+}
+
+// Record keys: the one rule for which records are "the same record" — within an
+// import (the importer's duplicates), within a snapshot and from one snapshot to the
+// next (the store's validity intervals, and so every stored hash: these must never
+// change), and between two snapshots (`diff` pairs records by them). A record's key
+// is its id, lowercase; one exported without an id is keyed by what it is about.
+
+/// The key of a record exported without an id: `~principal|role|scope`.
+fn anonymous_key(principal: &str, role: &str, scope: &str) -> String {
+    format!("~{}|{}|{}", key(principal), role, scope_key(scope))
+}
+
+/// `id` as a record key ([`key_cow`]), or `anonymous` when it is blank.
+fn id_or(id: &str, anonymous: impl FnOnce() -> String) -> std::borrow::Cow<'_, str> {
+    if id.trim().is_empty() {
+        std::borrow::Cow::Owned(anonymous())
+    } else {
+        key_cow(id)
+    }
+}
+
+impl RoleDefinition {
+    /// Its record key: [`role_key`] (its GUID, or `name:<name>` without an id).
+    pub fn record_key(&self) -> String {
+        role_key(&self.id, Some(&self.role_name))
+    }
+}
+
+impl Assignment {
+    /// Its record key: its id, or (none) its principal, role ([`role_key`] of its
+    /// reference) and scope.
+    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+        id_or(&self.id, || {
+            anonymous_key(
+                &self.principal_id,
+                &role_key(
+                    &self.role_definition_id,
+                    self.role_definition_name.as_deref(),
+                ),
+                &self.scope,
+            )
+        })
+    }
+}
+
+impl Eligibility {
+    /// Its record key: its id, or (none) its principal, role and scope.
+    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+        id_or(&self.id, || {
+            anonymous_key(
+                &self.principal_id,
+                &role_key(&self.role_definition_id, None),
+                &self.scope,
+            )
+        })
+    }
+}
+
+impl DenyAssignment {
+    /// Its record key: its id, or (none) its scope and name.
+    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+        id_or(&self.id, || {
+            format!("~{}|{}", scope_key(&self.scope), key(&self.name))
+        })
+    }
+}
+
+impl GroupEligibility {
+    /// Its record key: its id, or (none) its principal, group, access and kind.
+    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+        id_or(&self.id, || {
+            format!(
+                "~{}|{}|{}|{}",
+                key(&self.principal_id),
+                key(&self.group_id),
+                key(&self.access_id),
+                if self.active { "active" } else { "eligible" }
+            )
+        })
     }
 }
 
@@ -452,6 +609,92 @@ mod tests {
             g
         );
         assert_eq!(role_guid(g), g);
+    }
+
+    #[test]
+    fn the_role_join_is_by_guid_else_by_name_among_roles_without_id() {
+        let role = |id: &str, name: &str| RoleDefinition {
+            id: id.into(),
+            role_name: name.into(),
+            role_type: "CustomRole".into(),
+            description: String::new(),
+            permissions: Vec::new(),
+            assignable_scopes: Vec::new(),
+        };
+        let g = "8E3AF657-A8FF-443C-A75C-2FE8C4BCB635";
+        let mut join = RoleJoin::default();
+        assert!(join.add(&role(g, "Owner"), 0));
+        assert!(join.add(&role("", " Data Reader "), 1));
+        assert!(join.add(&role("  ", "Other"), 2), "a blank id is no id");
+        // The first of a GUID, or of a name, is the one.
+        assert!(!join.add(&role(&g.to_lowercase(), "Owner again"), 3));
+        assert!(!join.add(&role("", "DATA READER"), 4));
+
+        let long =
+            format!("/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/{g}/");
+        assert_eq!(join.find(&long, None), Some(0));
+        assert_eq!(join.find(&g.to_lowercase(), Some("Data Reader")), Some(0));
+        assert_eq!(join.find("", Some("data reader")), Some(1));
+        assert_eq!(join.find("unknown-guid", Some(" DATA reader\t")), Some(1));
+        assert_eq!(join.find("", Some("other")), Some(2));
+        // A role with an id is never joined by name.
+        assert_eq!(join.find("", Some("Owner")), None);
+        assert_eq!(join.find("", None), None);
+        assert_eq!(role_key(g, Some("Owner")), g.to_lowercase());
+        assert_eq!(role_key(" ", Some(" Data Reader ")), "name:data reader");
+    }
+
+    #[test]
+    fn record_keys_are_the_lowercase_id_or_what_the_record_is_about() {
+        let a = |id: &str, rid: &str, name: Option<&str>| Assignment {
+            id: id.into(),
+            principal_id: "P1".into(),
+            principal_type: "User".into(),
+            principal_name: None,
+            role_definition_id: rid.into(),
+            role_definition_name: name.map(Into::into),
+            scope: "/Subscriptions/S1/".into(),
+            condition: None,
+            condition_version: None,
+            created_on: None,
+            source: AssignmentSource::RoleAssignment,
+            start_date_time: None,
+            end_date_time: None,
+            principal_display_name: None,
+            can_delegate: None,
+        };
+        assert_eq!(a("/X/Ra1", "G", None).record_key(), "/x/ra1");
+        assert_eq!(
+            a(" ", "/p/roleDefinitions/G1", None).record_key(),
+            "~p1|g1|/subscriptions/s1"
+        );
+        assert_eq!(
+            a("", "", Some(" My Role ")).record_key(),
+            "~p1|name:my role|/subscriptions/s1"
+        );
+        let e = Eligibility {
+            id: String::new(),
+            principal_id: "P1".into(),
+            principal_type: "User".into(),
+            role_definition_id: String::new(),
+            scope: "/".into(),
+            start_date_time: None,
+            end_date_time: None,
+            member_type: None,
+            condition: None,
+        };
+        assert_eq!(e.record_key(), "~p1|name:|/");
+        let d = DenyAssignment {
+            id: String::new(),
+            name: "Deny-1".into(),
+            scope: "/A".into(),
+            permissions: Vec::new(),
+            principals: Vec::new(),
+            exclude_principals: Vec::new(),
+            do_not_apply_to_child_scopes: false,
+            condition: None,
+        };
+        assert_eq!(d.record_key(), "~/a|deny-1");
     }
 
     #[test]

@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, MemberEdge,
-    PermissionBlock, PrincipalKind, RoleDefinition, Tenant, ALL_PRINCIPALS,
+    key, role_guid, role_key, scope_key, DenyAssignment, MemberEdge, PermissionBlock,
+    PrincipalKind, RoleDefinition, RoleJoin, Tenant, ALL_PRINCIPALS,
 };
 
 use crate::engine::graph::{
@@ -36,7 +36,8 @@ use crate::engine::graph::{
 use crate::engine::index::Block;
 use crate::engine::permissions::blocks_grant;
 use crate::engine::scope::ScopeTree;
-use crate::engine::window::{parse_time, window_state, WindowState};
+use crate::engine::window::{window_state, WindowState};
+use crate::model::Timestamp;
 
 // ---------------------------------------------------------------------------------
 // The answer.
@@ -402,6 +403,8 @@ struct Side<'t> {
     a_role: Vec<Option<u32>>,
     a_scope: Vec<u32>,
     a_status: Vec<Status>,
+    /// Record key (the model's one rule, `record_key`, as the store keys them) →
+    /// the first record of that key; the same for eligibilities and denies.
     a_ids: FxMap<String, u32>,
     e_holder: Vec<u32>,
     e_role: Vec<Option<u32>>,
@@ -441,52 +444,8 @@ fn cmp_edge(a: &MemberEdge, b: &MemberEdge) -> std::cmp::Ordering {
     cmp_ci(&a.group_id, &b.group_id).then_with(|| cmp_ci(&a.member_id, &b.member_id))
 }
 
-fn role_key_of(r: &RoleDefinition) -> String {
-    if r.id.trim().is_empty() {
-        format!("name:{}", key(r.role_name.trim()))
-    } else {
-        role_guid(&r.id)
-    }
-}
-
-/// The role reference an assignment makes, whether or not it is defined.
-fn role_ref_key(role_definition_id: &str, name: Option<&str>) -> String {
-    let g = role_guid(role_definition_id);
-    if g.is_empty() {
-        format!("name:{}", key(name.unwrap_or("").trim()))
-    } else {
-        g
-    }
-}
-
 fn conditional(c: &Option<String>) -> bool {
     c.as_deref().is_some_and(|c| !c.trim().is_empty())
-}
-
-fn assignment_id_key(a: &Assignment) -> String {
-    if a.id.trim().is_empty() {
-        format!(
-            "~{}|{}|{}",
-            key(&a.principal_id),
-            role_ref_key(&a.role_definition_id, a.role_definition_name.as_deref()),
-            scope_key(&a.scope)
-        )
-    } else {
-        key(a.id.trim())
-    }
-}
-
-fn eligibility_id_key(e: &Eligibility) -> String {
-    if e.id.trim().is_empty() {
-        format!(
-            "~{}|{}|{}",
-            key(&e.principal_id),
-            role_guid(&e.role_definition_id),
-            scope_key(&e.scope)
-        )
-    } else {
-        key(e.id.trim())
-    }
 }
 
 impl<'t> Side<'t> {
@@ -500,7 +459,7 @@ impl<'t> Side<'t> {
         prev: Option<(&[MemberEdge], &[u64])>,
         at: Option<&str>,
     ) -> (Side<'t>, Vec<u64>) {
-        let at = at.and_then(parse_time);
+        let at = at.and_then(Timestamp::parse);
         let mut listed = FxMap::default();
         listed.reserve(t.principals.len());
         ix.principals
@@ -588,32 +547,22 @@ impl<'t> Side<'t> {
             .collect();
 
         let mut role_def = FxMap::default();
-        let mut role_by_guid = FxMap::default();
-        let mut role_by_name = FxMap::default();
+        let mut join = RoleJoin::default();
         let mut roles_blocks = FxMap::default();
         for (i, r) in t.roles.iter().enumerate() {
-            let k = role_key_of(r);
-            let id = ix.roles.exact(&k);
+            let id = ix.roles.exact(&role_key(&r.id, Some(&r.role_name)));
+            // The first role of a key is the one (as `RoleJoin` keeps the first).
             if role_def.contains_key(&id) {
                 continue;
             }
+            join.add(r, id);
             role_def.insert(id, i as u32);
             roles_blocks.insert(
                 id,
                 r.permissions.iter().map(Block::compile).collect::<Vec<_>>(),
             );
-            if r.id.trim().is_empty() {
-                role_by_name.insert(key(r.role_name.trim()), id);
-            } else {
-                role_by_guid.insert(role_guid(&r.id), id);
-            }
         }
-        let resolve = |rid: &str, name: Option<&str>| -> Option<u32> {
-            if let Some(&r) = role_by_guid.get(&role_guid(rid)) {
-                return Some(r);
-            }
-            role_by_name.get(&key(name?.trim())).copied()
-        };
+        let resolve = |rid: &str, name: Option<&str>| join.find(rid, name);
 
         let n_a = t.assignments.len();
         let mut a_holder = Vec::with_capacity(n_a);
@@ -649,7 +598,7 @@ impl<'t> Side<'t> {
                 a.role_definition_name.as_deref(),
             ));
             a_scope.push(ix.scopes.exact(&scope_key(&a.scope)));
-            a_ids.entry(assignment_id_key(a)).or_insert(i as u32);
+            a_ids.entry(a.record_key().into_owned()).or_insert(i as u32);
         }
         let n_e = t.eligibilities.len();
         let mut e_holder = Vec::with_capacity(n_e);
@@ -670,11 +619,11 @@ impl<'t> Side<'t> {
             e_holder.push(h);
             e_role.push(resolve(&e.role_definition_id, None));
             e_scope.push(ix.scopes.exact(&scope_key(&e.scope)));
-            e_ids.entry(eligibility_id_key(e)).or_insert(i as u32);
+            e_ids.entry(e.record_key().into_owned()).or_insert(i as u32);
         }
         let mut d_ids = FxMap::default();
         for (i, d) in t.denies.iter().enumerate() {
-            d_ids.entry(key(d.id.trim())).or_insert(i as u32);
+            d_ids.entry(d.record_key().into_owned()).or_insert(i as u32);
             for p in d.principals.iter().chain(&d.exclude_principals) {
                 ix.principals.lower(&p.id);
             }
@@ -842,8 +791,8 @@ fn same_assignment(a: &Side, i: usize, b: &Side, j: usize) -> bool {
         && x.end_date_time == y.end_date_time
         && a.a_holder[i] == b.a_holder[j]
         && a.a_scope[i] == b.a_scope[j]
-        && role_ref_key(&x.role_definition_id, x.role_definition_name.as_deref())
-            == role_ref_key(&y.role_definition_id, y.role_definition_name.as_deref())
+        && role_key(&x.role_definition_id, x.role_definition_name.as_deref())
+            == role_key(&y.role_definition_id, y.role_definition_name.as_deref())
         && x.condition.as_deref().map(str::trim).unwrap_or("")
             == y.condition.as_deref().map(str::trim).unwrap_or("")
 }

@@ -204,32 +204,9 @@ impl<'a> Cx<'a> {
             grants.push(g);
             excludes.push(x);
         }
-        // Roles by GUID, else (for files without an id) by name: as the Index joins.
-        let mut by_guid: HashMap<String, usize> = HashMap::new();
-        let mut by_name: HashMap<String, usize> = HashMap::new();
-        for (i, r) in ix.roles.iter().enumerate() {
-            if r.def.id.trim().is_empty() {
-                by_name.entry(key(r.def.role_name.trim())).or_insert(i);
-            } else {
-                by_guid.entry(role_guid(&r.def.id)).or_insert(i);
-            }
-        }
-        let resolve = |id: &str, name: Option<&str>| -> Option<usize> {
-            by_guid
-                .get(&role_guid(id))
-                .or_else(|| by_name.get(&key(name?.trim())))
-                .copied()
-        };
-        let a_role = ix
-            .assignments
-            .iter()
-            .map(|a| resolve(&a.role_definition_id, a.role_definition_name.as_deref()))
-            .collect();
-        let e_role = ix
-            .eligibilities
-            .iter()
-            .map(|e| resolve(&e.role_definition_id, None))
-            .collect();
+        // Each record's role, as the Index joined it (the one role join).
+        let a_role = ix.assignment_role.clone();
+        let e_role = ix.eligibility_role.clone();
 
         let mut names = Interner::default();
         let mut edges = Vec::new();
@@ -1223,8 +1200,8 @@ fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
 
 /// (h) PIM eligibilities that ended before the snapshot was taken.
 fn expired_eligibilities(cx: &Cx, out: &mut Vec<Finding>) {
-    use crate::engine::window::{parse_time, window_state, WindowState};
-    let Some(now) = parse_time(&cx.opts.taken_at) else {
+    use crate::engine::window::{window_state, WindowState};
+    let Some(now) = crate::model::Timestamp::parse(&cx.opts.taken_at) else {
         return;
     };
     for (i, e) in cx.ix.eligibilities.iter().enumerate() {

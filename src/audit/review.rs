@@ -20,7 +20,8 @@ use crate::engine::decide::{
 };
 use crate::engine::index::Index;
 use crate::engine::permissions::is_privileged;
-use crate::engine::window::{parse_time, window_state, WindowState};
+use crate::engine::window::{window_state, WindowState};
+use crate::model::Timestamp;
 
 /// How many users holding one role directly at one scope call for a group.
 pub const MANY_DIRECT_USERS: usize = 5;
@@ -246,6 +247,11 @@ struct Held<'a> {
 /// at [`MAX_PATHS_PER_HOLDER`].
 type MemberPaths = (Vec<(String, Vec<String>)>, bool);
 
+///
+/// Not the engine's membership walk ([`crate::engine::walk::breadth_first`], which
+/// reaches each member once): a member reached along two paths is two rows here.
+/// Depth-first over the same `Index::members_of`, iterative; a path ends where it
+/// would repeat a group.
 fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
     let mut out = vec![(holder.to_string(), vec![])];
     let mut truncated = false;
@@ -390,7 +396,7 @@ impl<'a> Reviewer<'a> {
     /// The rows of these targets.
     pub fn review(&mut self, targets: &[String]) -> Review {
         let ix = self.ix;
-        let now = parse_time(&self.taken_at);
+        let now = Timestamp::parse(&self.taken_at);
         let mut rows = Vec::new();
         let mut incomplete = BTreeMap::new();
         let paths_cache = &mut self.paths_cache;

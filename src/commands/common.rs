@@ -8,7 +8,8 @@ use anyhow::Context;
 
 use crate::cli::{ScopeArgs, SnapshotArgs};
 use crate::engine::{ActionReq, Index};
-use crate::model::{scope_key, ScopeKind, Snapshot, Tenant};
+use crate::model::time::Forms;
+use crate::model::{scope_key, ScopeKind, Snapshot, Tenant, Timestamp};
 use crate::report::text::eprintln_safe;
 use crate::store::{SnapshotSelector, Store};
 
@@ -45,29 +46,22 @@ pub fn selector(args: &SnapshotArgs) -> anyhow::Result<SnapshotSelector> {
     Ok(SnapshotSelector::Latest)
 }
 
-/// RFC 3339, or a date (`YYYY-MM-DD`: its start, or with `end_of_day` its last
-/// second), as UTC `%Y-%m-%dT%H:%M:%SZ`.
+/// A time the user typed ([`Forms::COMMAND_LINE`]: RFC 3339, or a date
+/// `YYYY-MM-DD`, its start or with `end_of_day` its last second), written in the
+/// one format (UTC, `%Y-%m-%dT%H:%M:%SZ`).
 pub fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<String> {
-    use chrono::{DateTime, NaiveDate, Utc};
-    if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
-        return Ok(t
-            .with_timezone(&Utc)
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string());
+    let forms = if end_of_day {
+        Forms::COMMAND_LINE.end_of_day()
+    } else {
+        Forms::COMMAND_LINE
+    };
+    match Timestamp::parse_with(s, forms) {
+        Some(t) => Ok(t.to_string()),
+        None => Err(UsageError(format!(
+            "`{s}` is not a date: expected RFC 3339 (2026-10-01T00:00:00Z) or YYYY-MM-DD"
+        ))
+        .into()),
     }
-    if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        let t = if end_of_day {
-            d.and_hms_opt(23, 59, 59)
-        } else {
-            d.and_hms_opt(0, 0, 0)
-        }
-        .expect("valid time");
-        return Ok(t.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string());
-    }
-    Err(UsageError(format!(
-        "`{s}` is not a date: expected RFC 3339 (2026-10-01T00:00:00Z) or YYYY-MM-DD"
-    ))
-    .into())
 }
 
 pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {

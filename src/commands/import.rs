@@ -31,7 +31,7 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<Outcome> {
     let taken_at = match &args.taken_at {
         Some(t) => common::parse_instant(t, false)
             .map_err(|e| super::UsageError(format!("--taken-at: {e}")))?,
-        None => chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => crate::model::Timestamp::now().to_string(),
     };
     let imported = import::read_inputs(&args.paths, std::io::stderr().is_terminal())?;
 

@@ -705,7 +705,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         .filter(|r| !r.trim().is_empty())
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
         .unwrap_or_else(|| "unknown".into());
-    let applied_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let applied_at = crate::model::Timestamp::now().to_string();
     let sha: String = Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -78,7 +78,7 @@ pub fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
             db.display()
         ))
     })?;
-    let sealed_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let sealed_at = crate::model::Timestamp::now().to_string();
     let receipt = Receipt {
         sealed_at,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -4,8 +4,6 @@
 //!
 //! Never evaluates a condition, never reads anything but the [`Index`].
 
-use std::collections::VecDeque;
-
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
@@ -428,27 +426,23 @@ pub struct Holder {
 }
 
 /// The principal and every group it is a member of, transitively (breadth first,
-/// so each chain is a shortest one; cycles end).
+/// the one membership walk [`super::walk::breadth_first`], groups in key order: so
+/// each chain is a shortest one; cycles end).
 pub fn holders(ix: &Index, principal: &str) -> Vec<Holder> {
-    let start = key(principal);
-    let mut out = vec![Holder {
-        id: start.clone(),
-        via: vec![],
-    }];
-    let mut seen: HashSet<String> = std::iter::once(start.clone()).collect();
-    let mut queue = VecDeque::from([0usize]);
-    while let Some(i) = queue.pop_front() {
-        let cur = out[i].id.clone();
-        if let Some(groups) = ix.groups_of.get(&cur) {
-            for g in groups {
-                if seen.insert(g.clone()) {
-                    let mut via = out[i].via.clone();
-                    via.push(g.clone());
-                    out.push(Holder { id: g.clone(), via });
-                    queue.push_back(out.len() - 1);
-                }
+    let walk = super::walk::breadth_first([key(principal)], |p| {
+        ix.groups_of.get(p).into_iter().flatten()
+    });
+    let mut out: Vec<Holder> = Vec::with_capacity(walk.len());
+    for r in walk {
+        let via = match r.from {
+            None => Vec::new(),
+            Some(f) => {
+                let mut via = out[f].via.clone();
+                via.push(r.id.clone());
+                via
             }
-        }
+        };
+        out.push(Holder { id: r.id, via });
     }
     out
 }

@@ -2,6 +2,12 @@
 //! parsed to numbers), adjacency in compressed sparse rows both ways, every
 //! principal's upward holder set computed once (cycle-safe), and downward member
 //! closures on demand. `diff` and `lint` walk memberships through it.
+//!
+//! Its walks are separate from the one over the string-keyed `Index`
+//! ([`super::walk::breadth_first`], for `who`, `can` and `what`) because they walk
+//! other data: interned ids in sorted adjacency, holder sets precomputed for every
+//! principal at once (what comparing two whole snapshots needs), not chains from one
+//! principal. Both are iterative and cycle-safe and reach the same sets.
 
 use std::sync::Arc;
 

@@ -6,16 +6,14 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use chrono::{DateTime, Utc};
-
 use crate::model::{
-    key, key_cow, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, GroupEligibility,
-    Operation, Principal, PrincipalKind, RoleDefinition, Tenant,
+    key, key_cow, scope_key, Assignment, DenyAssignment, Eligibility, GroupEligibility, Operation,
+    Principal, PrincipalKind, RoleDefinition, RoleJoin, Tenant, Timestamp,
 };
 
 pub use super::permissions::{match_block, Block, BlockMatch};
 use super::scope::ScopeTree;
-use super::window::{parse_time, window_state, WindowState};
+use super::window::{window_state, WindowState};
 
 #[derive(Debug, Clone)]
 pub struct Role {
@@ -45,9 +43,9 @@ pub struct Index {
     /// management group (for `management-group chain missing`).
     pub mg_holdings: bool,
     pub roles: Vec<Role>,
-    role_by_guid: HashMap<String, usize>,
-    /// Roles without an id, joined by lowercase name.
-    role_by_name: HashMap<String, usize>,
+    /// Positions in `roles` by the one role join (GUID, else name for roles
+    /// without an id).
+    role_join: RoleJoin<usize>,
     pub assignments: Vec<Assignment>,
     /// Per assignment: its scope key and the index of its role in `roles`.
     pub assignment_scope: Vec<String>,
@@ -69,7 +67,7 @@ pub struct Index {
     operation_by_name: HashMap<String, [Option<usize>; 2]>,
     /// The snapshot's time (`taken_at`): PIM windows are evaluated at it (SPEC
     /// §2.10). None evaluates no window (every instance counts as in force).
-    pub at: Option<DateTime<Utc>>,
+    pub at: Option<Timestamp>,
     /// PIM for Groups instances (SPEC §2.11), and per principal the eligible
     /// (not active) `member` instances it holds, whatever their window.
     pub group_eligibilities: Vec<GroupEligibility>,
@@ -105,7 +103,7 @@ impl Index {
             t.principals.clone(),
             t.assignments.clone(),
             t.eligibilities.clone(),
-            parse_time(taken_at),
+            Timestamp::parse(taken_at),
         )
     }
 
@@ -125,7 +123,7 @@ impl Index {
             principals,
             assignments,
             eligibilities,
-            taken_at.and_then(parse_time),
+            taken_at.and_then(Timestamp::parse),
         )
     }
 
@@ -135,7 +133,7 @@ impl Index {
         principal_list: Vec<Principal>,
         assignments: Vec<Assignment>,
         eligibilities: Vec<Eligibility>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
     ) -> Index {
         let listed_kinds = if t.listed_kinds.is_empty() {
             Tenant::listed_kinds_of(&principal_list)
@@ -205,19 +203,14 @@ impl Index {
                 .any(|s| scope_key(s).starts_with(crate::model::MANAGEMENT_GROUP_PREFIX));
 
         let mut roles = Vec::new();
-        let mut role_by_guid = HashMap::default();
-        let mut role_by_name = HashMap::default();
+        let mut role_join = RoleJoin::default();
         for r in &t.roles {
             let i = roles.len();
             roles.push(Role {
                 def: r.clone(),
                 blocks: r.permissions.iter().map(Block::compile).collect(),
             });
-            if r.id.trim().is_empty() {
-                role_by_name.entry(key(r.role_name.trim())).or_insert(i);
-            } else {
-                role_by_guid.entry(role_guid(&r.id)).or_insert(i);
-            }
+            role_join.add(r, i);
         }
 
         let mut assignments_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
@@ -283,8 +276,7 @@ impl Index {
             partial_member_lists,
             mg_holdings,
             roles,
-            role_by_guid,
-            role_by_name,
+            role_join,
             assignment_scope: assignments.iter().map(|a| scope_key(&a.scope)).collect(),
             assignment_role: Vec::new(),
             assignments,
@@ -331,14 +323,9 @@ impl Index {
         self.role_index(guid, name).map(|i| &self.roles[i])
     }
 
-    /// [`Index::role_of`] as a position in `roles`.
+    /// [`Index::role_of`] as a position in `roles` ([`RoleJoin::find`]).
     pub fn role_index(&self, guid: &str, name: Option<&str>) -> Option<usize> {
-        let g = role_guid(guid);
-        if let Some(&i) = self.role_by_guid.get(&g) {
-            return Some(i);
-        }
-        let n = key(name?.trim());
-        self.role_by_name.get(&n).copied()
+        self.role_join.find(guid, name)
     }
 
     /// The catalogue entry of an action: the control-plane one when the catalogue

@@ -14,6 +14,7 @@ pub mod pattern;
 pub mod permissions;
 pub mod query;
 pub mod scope;
+pub mod walk;
 pub mod window;
 
 pub use decide::{combine, Access, ActionReq, Decision};

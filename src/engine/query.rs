@@ -3,7 +3,7 @@
 //! holders of assignments that could matter and then asks [`decide`] for each, so a
 //! principal is in `who` exactly when `can` says yes.
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet};
 
 use serde::Serialize;
 
@@ -11,6 +11,7 @@ use crate::model::{key, scope_key};
 
 use super::decide::{decide, Access, ActionReq, Ancestry, Decision, Incomplete, IncompleteReason};
 use super::index::{BlockMatch, Index};
+use super::walk::Reached;
 
 /// Alternatives: the principal needs every request of at least one alternative.
 pub type Alternatives = Vec<Vec<ActionReq>>;
@@ -200,27 +201,18 @@ pub fn candidates(
     }
 
     // Expand downward through direct memberships (and eligible memberships),
-    // transitively.
+    // transitively: the one membership walk.
     let mut candidates: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
     let mut incomplete: BTreeSet<Incomplete> = scope_gaps(ix, alts, &mut anc);
-    let mut queue: VecDeque<String> = VecDeque::new();
-    for s in seeds {
-        if seen.insert(s.clone()) {
-            queue.push_back(s);
-        }
-    }
-    while let Some(p) = queue.pop_front() {
+    let walk = super::walk::breadth_first(seeds, |p| {
+        let members = ix.members_of.get(p).into_iter().flatten();
+        let eligible = eligible_members.get(p).into_iter().flatten();
+        members.chain(eligible)
+    });
+    for Reached { id: p, .. } in walk {
         let group = ix.is_group(&p);
         if group {
             incomplete.extend(member_gap(ix, &p));
-        }
-        let members = ix.members_of.get(&p).into_iter().flatten();
-        let eligible = eligible_members.get(&p).into_iter().flatten();
-        for m in members.chain(eligible) {
-            if seen.insert(m.clone()) {
-                queue.push_back(m.clone());
-            }
         }
         // Devices and contacts are members, never principals (SPEC §1).
         if (include_groups || !group) && ix.is_principal(&p) {

@@ -4,9 +4,13 @@
 //! This is the one place that reads an export's timestamps and compares them with
 //! the snapshot's `taken_at`; `decide`, `review`, `lint` and `diff` all ask here.
 //! The reference time is always data (the snapshot's `taken_at`), never the clock.
+//! Timestamps are read by [`Timestamp::parse`], the one timestamp rule (an
+//! export's forms: RFC 3339, a zone-less date and time taken as UTC, a bare date
+//! as its start).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
+
+use crate::model::Timestamp;
 
 /// Where an instance stands at the reference time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -34,46 +38,20 @@ impl WindowState {
     }
 }
 
-/// An export's timestamp: RFC 3339 (`2026-06-30T00:00:00Z`, with any offset or
-/// fraction), a zone-less `YYYY-MM-DDTHH:MM:SS[.f]` (taken as UTC, as ARM and
-/// Graph mean it), or a bare `YYYY-MM-DD` (its start, UTC). Anything else is None.
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    let t = s.trim();
-    if t.is_empty() {
-        return None;
-    }
-    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Some(d.with_timezone(&Utc));
-    }
-    if let Ok(d) = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
-        return Some(d.and_utc());
-    }
-    if let Ok(d) = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f") {
-        return Some(d.and_utc());
-    }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-}
-
 /// The state of a window `[start, end)` at `at`. With no reference time, or a
-/// bound that cannot be read, that bound does not limit the window (the instance
-/// is reported with its raw times, so a reader can still see them).
-pub fn window_state(
-    start: Option<&str>,
-    end: Option<&str>,
-    at: Option<DateTime<Utc>>,
-) -> WindowState {
+/// bound that cannot be read ([`Timestamp::parse`]), that bound does not limit the
+/// window (the instance is reported with its raw times, so a reader can still see
+/// them).
+pub fn window_state(start: Option<&str>, end: Option<&str>, at: Option<Timestamp>) -> WindowState {
     let Some(at) = at else {
         return WindowState::Active;
     };
-    if let Some(end) = end.and_then(parse_time) {
+    if let Some(end) = end.and_then(Timestamp::parse) {
         if end <= at {
             return WindowState::Ended;
         }
     }
-    if let Some(start) = start.and_then(parse_time) {
+    if let Some(start) = start.and_then(Timestamp::parse) {
         if start > at {
             return WindowState::Scheduled;
         }
@@ -85,8 +63,8 @@ pub fn window_state(
 mod tests {
     use super::*;
 
-    fn at(s: &str) -> Option<DateTime<Utc>> {
-        parse_time(s)
+    fn at(s: &str) -> Option<Timestamp> {
+        Timestamp::parse(s)
     }
 
     #[test]

@@ -23,9 +23,9 @@ use std::collections::VecDeque;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, AssignmentSource, DenyAssignment, Eligibility, Flag,
-    GroupEligibility, MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, ScopeKind,
-    ScopeNode, Tenant,
+    key, scope_key, Assignment, AssignmentSource, DenyAssignment, Eligibility, Flag,
+    GroupEligibility, MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, RoleJoin,
+    ScopeKind, ScopeNode, Tenant,
 };
 
 use super::shapes::parse_resource_id;
@@ -123,6 +123,9 @@ pub(crate) struct Assembler {
     principal_at: Vec<u32>,
     /// By principal index: the path it was first listed in.
     principal_path: Vec<u32>,
+    /// Roles, assignments, eligibilities and deny assignments by record key (the
+    /// model's one rule, `record_key`: what the store keys them by, so the store
+    /// never finds two records of one key that the import did not flag).
     roles: FxHashMap<String, (usize, u32)>,
     assignments: FxHashMap<String, (usize, u32)>,
     pim: Vec<(Assignment, Option<String>, u32)>,
@@ -332,11 +335,7 @@ impl Assembler {
     }
 
     fn add_role(&mut self, at: u32, r: RoleDefinition) {
-        let k = if r.id.is_empty() {
-            format!("name:{}", r.role_name.to_lowercase())
-        } else {
-            format!("id:{}", key(&r.id))
-        };
+        let k = r.record_key();
         if let Some(&(i, first)) = self.roles.get(&k) {
             let have = &self.tenant.roles[i];
             let differs = !have.role_name.eq_ignore_ascii_case(&r.role_name)
@@ -364,7 +363,7 @@ impl Assembler {
     }
 
     fn add_assignment(&mut self, at: u32, a: Assignment) {
-        let k = lower(&a.id);
+        let k = a.record_key();
         if let Some(&(i, first)) = self.assignments.get(k.as_ref()) {
             let have = &mut self.tenant.assignments[i];
             let differs = lower(&have.principal_id) != lower(&a.principal_id)
@@ -398,7 +397,7 @@ impl Assembler {
     }
 
     fn add_eligibility(&mut self, at: u32, e: Eligibility) {
-        let k = lower(&e.id);
+        let k = e.record_key();
         if let Some(&(i, first)) = self.eligibilities.get(k.as_ref()) {
             let have = &self.tenant.eligibilities[i];
             let differs = lower(&have.principal_id) != lower(&e.principal_id)
@@ -419,7 +418,7 @@ impl Assembler {
     }
 
     fn add_deny(&mut self, at: u32, d: DenyAssignment) {
-        let k = key(&d.id);
+        let k = d.record_key().into_owned();
         if let Some(&(i, first)) = self.denies.get(&k) {
             if self.tenant.denies[i] != d {
                 let subject = self.tenant.denies[i].id.clone();
@@ -664,23 +663,12 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
         }
     };
 
-    // undefined-role: neither the GUID nor (for roles without id) the name matches.
-    let role_ids: FxHashSet<String> = t
-        .roles
-        .iter()
-        .filter(|r| !r.id.is_empty())
-        .map(|r| role_guid(&r.id))
-        .collect();
-    let idless_names: FxHashSet<String> = t
-        .roles
-        .iter()
-        .filter(|r| r.id.is_empty())
-        .map(|r| r.role_name.to_lowercase())
-        .collect();
-    let defined = |guid: &str, name: Option<&str>| {
-        (!guid.is_empty() && role_ids.contains(&role_guid(guid)))
-            || name.is_some_and(|n| idless_names.contains(&n.to_lowercase()))
-    };
+    // undefined-role: the one role join (`RoleJoin`) finds no role.
+    let mut join = RoleJoin::default();
+    for r in &t.roles {
+        join.add(r, ());
+    }
+    let defined = |guid: &str, name: Option<&str>| join.find(guid, name).is_some();
     let role_text = |guid: &str, name: Option<&str>| match (guid.is_empty(), name) {
         (false, Some(n)) if !n.is_empty() => format!("role {guid} ({n})"),
         (false, _) => format!("role {guid}"),
@@ -765,7 +753,12 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
     }
 
     // membership-cycle. Children in edge order (CSR: edge indexes by group), and each
-    // id's first spelling in edge order (group before member).
+    // id's first spelling in edge order (group before member). This and the
+    // members-not-imported walk below run on the importer's own ids and edge
+    // indexes (so a flag can name edges in file order), before any index exists,
+    // and ask other questions than a closure (strongly connected components; the
+    // first holding that leads to a group): the engine's membership walks are
+    // `engine::walk` on an `Index` and `engine::graph` on interned ids.
     let n = ids.len();
     let mut spelling: Vec<Option<&str>> = vec![None; n];
     for (e, &(g, m)) in t.member_edges.iter().zip(edge_ids) {

@@ -70,7 +70,9 @@
 
 use std::borrow::Cow;
 
-use crate::model::{Assignment, AssignmentSource, MemberEdge, Principal, PrincipalKind};
+use crate::model::{
+    role_guid_spelled, Assignment, AssignmentSource, MemberEdge, Principal, PrincipalKind,
+};
 
 use super::assemble::Content;
 use super::edges_csv;
@@ -299,7 +301,10 @@ fn assignments(table: &Table) -> Result<Vec<Assignment>, TextError> {
                 ))
             }
         };
-        let role_definition_id = row.text(rdid).map(|r| guid_of(&r)).unwrap_or_default();
+        let role_definition_id = row
+            .text(rdid)
+            .map(|r| role_guid_spelled(&r).to_string())
+            .unwrap_or_default();
         let role_definition_name = row.text(rdname);
         if role_definition_id.is_empty() && role_definition_name.is_none() {
             return Err(row.error(
@@ -335,15 +340,6 @@ fn assignments(table: &Table) -> Result<Vec<Assignment>, TextError> {
         Ok(())
     })?;
     Ok(out)
-}
-
-/// The trailing segment of a role definition id (a bare GUID stays as it is).
-fn guid_of(id: &str) -> String {
-    id.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(id)
-        .to_string()
 }
 
 fn users(table: &Table, id: usize) -> Result<Vec<Principal>, TextError> {

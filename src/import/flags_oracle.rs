@@ -2,11 +2,14 @@
 //! as a test oracle: `compute_flags` over interned ids must raise exactly the same
 //! flags (kinds, subjects, details, order) on any tenant. Since then one change was
 //! made to both: a principal known only from a member file (`from_member_list`)
-//! names an object and tells its kind, but is no evidence that it is listed.
+//! names an object and tells its kind, but is no evidence that it is listed. And
+//! `undefined-role` asks the one role join (`model::RoleJoin`, as the engine joins)
+//! in both, instead of a copy of it that differed on roles without an id (a name
+//! was matched in Unicode lowercase, blanks not ignored).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::model::{key, role_guid, Flag, Principal, PrincipalKind, Tenant};
+use crate::model::{key, Flag, Principal, PrincipalKind, RoleJoin, Tenant};
 
 use super::assemble::kinds;
 
@@ -37,23 +40,12 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
         }
     };
 
-    // undefined-role: neither the GUID nor (for roles without id) the name matches.
-    let role_ids: HashSet<String> = t
-        .roles
-        .iter()
-        .filter(|r| !r.id.is_empty())
-        .map(|r| role_guid(&r.id))
-        .collect();
-    let idless_names: HashSet<String> = t
-        .roles
-        .iter()
-        .filter(|r| r.id.is_empty())
-        .map(|r| r.role_name.to_lowercase())
-        .collect();
-    let defined = |guid: &str, name: Option<&str>| {
-        (!guid.is_empty() && role_ids.contains(&role_guid(guid)))
-            || name.is_some_and(|n| idless_names.contains(&n.to_lowercase()))
-    };
+    // undefined-role: the one role join (`RoleJoin`) finds no role.
+    let mut join = RoleJoin::default();
+    for r in &t.roles {
+        join.add(r, ());
+    }
+    let defined = |guid: &str, name: Option<&str>| join.find(guid, name).is_some();
     let role_text = |guid: &str, name: Option<&str>| match (guid.is_empty(), name) {
         (false, Some(n)) if !n.is_empty() => format!("role {guid} ({n})"),
         (false, _) => format!("role {guid}"),

@@ -16,9 +16,9 @@
 //! shapes were expected.
 
 use crate::model::{
-    Assignment, AssignmentSource, DenyAssignment, DenyPrincipal, Eligibility, GroupEligibility,
-    MemberEdge, Operation, PermissionBlock, Principal, PrincipalKind, RoleDefinition, ScopeKind,
-    ScopeNode,
+    role_guid_spelled, Assignment, AssignmentSource, DenyAssignment, DenyPrincipal, Eligibility,
+    GroupEligibility, MemberEdge, Operation, PermissionBlock, Principal, PrincipalKind,
+    RoleDefinition, ScopeKind, ScopeNode,
 };
 
 use super::json::{path_text, Obj, Seg, Val};
@@ -660,12 +660,7 @@ fn permission_blocks(o: &Obj, path: &[Seg]) -> Result<Vec<PermissionBlock>, Prob
 fn role_id_of(o: &Obj) -> String {
     match (o.str("name"), o.str("id")) {
         (Some(n), _) if is_guid(n) => n.to_string(),
-        (_, Some(id)) if !id.is_empty() => id
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or(id)
-            .to_string(),
+        (_, Some(id)) if !id.is_empty() => role_guid_spelled(id).to_string(),
         _ => String::new(),
     }
 }
@@ -715,11 +710,7 @@ pub(crate) fn role(kind: RecordKind, o: &Obj, path: &[Seg]) -> Result<RoleDefini
 
 /// The trailing GUID of a role definition id, in its original case.
 fn role_guid_original(id: &str) -> String {
-    id.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(id)
-        .to_string()
+    role_guid_spelled(id).to_string()
 }
 
 /// An active role assignment (az flat or ARM nested).

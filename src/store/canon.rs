@@ -17,8 +17,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    key, role_guid, scope_key, Assignment, DenyAssignment, Eligibility, Flag, GroupEligibility,
-    InputFile, MemberEdge, Operation, Principal, RoleDefinition, ScopeNode, Tenant,
+    key, scope_key, Assignment, DenyAssignment, Eligibility, Flag, GroupEligibility, InputFile,
+    MemberEdge, Operation, Principal, RoleDefinition, ScopeNode, Tenant,
 };
 
 /// A record of one versioned table: it knows its lowercase natural key.
@@ -139,20 +139,9 @@ fn lower_scope(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// The `role_definitions.key` a role (or a reference to a role) joins on: the
-/// lowercase GUID, or `name:<lowercase roleName>` when the id is empty.
-pub fn role_key(id: &str, name: Option<&str>) -> String {
-    if id.trim().is_empty() {
-        format!("name:{}", key(name.unwrap_or("").trim()))
-    } else {
-        role_guid(id)
-    }
-}
-
-/// Fallback key for records exported without an id: what they are about.
-fn anonymous_key(principal: &str, role: &str, scope: &str) -> String {
-    format!("~{}|{}|{}", key(principal), role, scope_key(scope))
-}
+/// The `role_definitions.key` a role (or a reference to a role) is stored under:
+/// the model's one rule ([`crate::model::role_key`]).
+pub use crate::model::role_key;
 
 impl Record for Principal {
     fn natural_key(&self) -> Key<'_> {
@@ -181,50 +170,29 @@ impl Record for String {
     }
 }
 
+// The Azure records' keys are the model's one rule (`record_key`); the store's
+// hashes are built on them.
 impl Record for RoleDefinition {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(Cow::Owned(role_key(&self.id, Some(&self.role_name))))
+        Key::one(Cow::Owned(self.record_key()))
     }
 }
 
 impl Record for Assignment {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(if self.id.trim().is_empty() {
-            Cow::Owned(anonymous_key(
-                &self.principal_id,
-                &role_key(
-                    &self.role_definition_id,
-                    self.role_definition_name.as_deref(),
-                ),
-                &self.scope,
-            ))
-        } else {
-            lower(&self.id)
-        })
+        Key::one(self.record_key())
     }
 }
 
 impl Record for Eligibility {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(if self.id.trim().is_empty() {
-            Cow::Owned(anonymous_key(
-                &self.principal_id,
-                &role_key(&self.role_definition_id, None),
-                &self.scope,
-            ))
-        } else {
-            lower(&self.id)
-        })
+        Key::one(self.record_key())
     }
 }
 
 impl Record for DenyAssignment {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(if self.id.trim().is_empty() {
-            Cow::Owned(format!("~{}|{}", scope_key(&self.scope), key(&self.name)))
-        } else {
-            lower(&self.id)
-        })
+        Key::one(self.record_key())
     }
 }
 
@@ -263,17 +231,7 @@ impl Record for Operation {
 
 impl Record for GroupEligibility {
     fn natural_key(&self) -> Key<'_> {
-        Key::one(if self.id.trim().is_empty() {
-            Cow::Owned(format!(
-                "~{}|{}|{}|{}",
-                key(&self.principal_id),
-                key(&self.group_id),
-                key(&self.access_id),
-                if self.active { "active" } else { "eligible" }
-            ))
-        } else {
-            lower(&self.id)
-        })
+        Key::one(self.record_key())
     }
 }
 

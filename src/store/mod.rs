@@ -11,10 +11,10 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use crate::model::{Flag, InputFile, Snapshot, Tenant};
+use crate::model::time::Forms;
+use crate::model::{Flag, InputFile, Snapshot, Tenant, Timestamp};
 
 mod canon;
 pub mod history;
@@ -47,10 +47,6 @@ mod embedded {
 /// the write lock for its whole transaction; WAL readers are not blocked by it);
 /// [`BUSY_TIMEOUT_ENV`] overrides it.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The timestamp format stored in `snapshots.taken_at` / `imported_at`: UTC, whole
-/// seconds, so that string order is time order.
-const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -162,34 +158,23 @@ pub struct Store {
     conn: rusqlite::Connection,
 }
 
-/// Parses an RFC 3339 instant, `YYYY-MM-DDTHH:MM:SS` (taken as UTC) or `YYYY-MM-DD`
-/// (the start of that day, or its last second when `end_of_day`).
-fn parse_time(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, StoreError> {
-    let t = s.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Ok(d.with_timezone(&Utc));
-    }
-    if let Ok(d) = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
-        return Ok(d.and_utc());
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        let time = if end_of_day {
-            d.and_hms_opt(23, 59, 59)
-        } else {
-            d.and_hms_opt(0, 0, 0)
-        };
-        if let Some(dt) = time {
-            return Ok(dt.and_utc());
-        }
-    }
-    Err(StoreError::BadTime(s.to_string()))
+/// Reads a time given to or held by the store ([`Forms::STORE`]: RFC 3339,
+/// `YYYY-MM-DDTHH:MM:SS[.f]` taken as UTC, or `YYYY-MM-DD`: the start of that day,
+/// or its last second when `end_of_day`).
+fn parse_time(s: &str, end_of_day: bool) -> Result<Timestamp, StoreError> {
+    let forms = if end_of_day {
+        Forms::STORE.end_of_day()
+    } else {
+        Forms::STORE
+    };
+    Timestamp::parse_with(s, forms).ok_or_else(|| StoreError::BadTime(s.to_string()))
 }
 
-/// Normalises a timestamp as `snapshots.taken_at` stores it: UTC,
-/// `%Y-%m-%dT%H:%M:%SZ` (sub-second precision is dropped). Accepts what
-/// `--taken-at` accepts: RFC 3339, or `YYYY-MM-DD` (midnight UTC).
+/// Normalises a timestamp as `snapshots.taken_at` stores it: the one format
+/// ([`crate::model::time::FORMAT`]: UTC, whole seconds, so that string order is
+/// time order; sub-second precision is dropped). Accepts what [`parse_time`] does.
 pub fn normalize_time(s: &str) -> Result<String, StoreError> {
-    Ok(parse_time(s, false)?.format(TIME_FORMAT).to_string())
+    Ok(parse_time(s, false)?.to_string())
 }
 
 fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
@@ -231,7 +216,7 @@ impl Store {
         flags: &[Flag],
     ) -> Result<(Snapshot, TableChanges), StoreError> {
         let taken_at = normalize_time(&meta.taken_at)?;
-        let imported_at = Utc::now().format(TIME_FORMAT).to_string();
+        let imported_at = Timestamp::now().to_string();
         let prepared = canon::prepare(tenant);
 
         // Immediate: take the write lock now (waiting up to the busy timeout) rather
@@ -337,7 +322,7 @@ impl Store {
             SnapshotSelector::Id(id) => self.require(*id),
             SnapshotSelector::AsOf(when) => {
                 let limit = parse_time(when, true)?;
-                let mut best: Option<(DateTime<Utc>, Snapshot)> = None;
+                let mut best: Option<(Timestamp, Snapshot)> = None;
                 for s in self.snapshots()? {
                     let Ok(t) = parse_time(&s.taken_at, false) else {
                         continue;
@@ -348,8 +333,7 @@ impl Store {
                 }
                 best.map(|(_, s)| s).ok_or_else(|| {
                     StoreError::NoSnapshot(format!(
-                        "--as-of {when} (none taken at or before {})",
-                        limit.to_rfc3339_opts(SecondsFormat::Secs, true)
+                        "--as-of {when} (none taken at or before {limit})"
                     ))
                 })
             }

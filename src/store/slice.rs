@@ -254,6 +254,8 @@ pub(crate) fn load_slice(
 
     // Upward: the asked principals' groups, transitively, and all their grants.
     // A group someone is eligible (PIM for Groups) to join is walked upward too.
+    // This walk reads SQL rows, one query per node, to decide what to load; the
+    // engine then walks what was loaded with its own (`engine::walk`), on the Index.
     let mut up: HashSet<String> = req
         .principals
         .iter()
@@ -403,7 +405,9 @@ fn add_partial_lists(conn: &Connection, s: i64, t: &mut Tenant) -> rusqlite::Res
 }
 
 /// The role definitions the slice's assignments and eligibilities refer to (by
-/// GUID), and every role defined without an id (they are joined by name).
+/// GUID), and every role defined without an id (they are joined by name): the
+/// SQL half of the one role join ([`crate::model::RoleJoin`]), which the engine's
+/// `Index` then applies to what this reads, as it does to a whole snapshot.
 fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<RoleDefinition>> {
     let mut keys: Vec<String> = t
         .assignments
@@ -435,8 +439,8 @@ fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<Role
         roles.push(r?);
     }
     roles.sort_by(|a, b| {
-        crate::store::canon::role_key(&a.id, Some(&a.role_name))
-            .cmp(&crate::store::canon::role_key(&b.id, Some(&b.role_name)))
+        crate::model::role_key(&a.id, Some(&a.role_name))
+            .cmp(&crate::model::role_key(&b.id, Some(&b.role_name)))
     });
     Ok(roles)
 }
@@ -555,7 +559,10 @@ pub(crate) fn expand(
 
 /// The downward walk of [`expand`] (every member) and [`expand_groups`]
 /// (`groups_only`: only members that may be groups, read through the
-/// `member_edges_group_kind` index).
+/// `member_edges_group_kind` index). It walks SQL rows, one query per group, to
+/// decide what to load; the engine's walk over what was loaded is
+/// `engine::walk::breadth_first` (the two stay apart: one reads the database, the
+/// other is pure).
 fn walk_down(
     conn: &Connection,
     s: i64,
