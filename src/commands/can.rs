@@ -13,6 +13,16 @@ use super::common::{Sliced, Timing};
 use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let outcome = answer(db, &args, &mut out)?;
+    out.flush()?;
+    Ok(outcome)
+}
+
+/// Asks the question and writes the answer to `out`: `can` short of stdout
+/// (which `demo` shares). No when the principal cannot.
+pub fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     super::check_all_paths(args.all_paths, args.activity.as_deref())?;
     let timing = Timing::start();
     let sl = Sliced::open(db, &args.snapshot)?;
@@ -64,20 +74,15 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
         uncovered: &uncovered,
         names: &names,
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     if args.graph.is_some() {
-        report::dot::write(&mut out, &format!("can at {scope}"), &[&answer.decision])?;
+        report::dot::write(out, &format!("can at {scope}"), &[&answer.decision])?;
     } else {
         match output_format(args.format) {
-            Format::Json => {
-                report::print_json(&mut out, &answers::can_json(&q, &answer, &incomplete))?
-            }
-            Format::Csv => answers::can_csv(&mut out, &answer)?,
-            Format::Table => answers::can_text(&mut out, &q, &answer, &incomplete, args.explain)?,
+            Format::Json => report::print_json(out, &answers::can_json(&q, &answer, &incomplete))?,
+            Format::Csv => answers::can_csv(out, &answer)?,
+            Format::Table => answers::can_text(out, &q, &answer, &incomplete, args.explain)?,
         }
     }
-    out.flush()?;
     Ok(if answer.decision.access.grants() {
         Outcome::Success
     } else {

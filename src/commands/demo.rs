@@ -1,10 +1,15 @@
 //! `whocan demo`: import the bundled contoso tenant into a scratch database and ask
 //! it the questions an access review starts with.
+//!
+//! It runs no other command: it shares their work (`import::import`,
+//! `who::answer`, `can::answer`, `what::answer`) and writes their answers and
+//! its own headings (`report::demo`) to one stdout.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{CanArgs, Format, ImportArgs, ScopeArgs, SnapshotArgs, WhatArgs, WhoArgs};
+use crate::report::{self, demo};
 
 use super::{Outcome, UsageError};
 
@@ -23,11 +28,6 @@ fn sample_dir(asked: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     })
 }
 
-/// `println!` would panic on a closed stdout (`whocan demo | head`); this says so.
-fn heading(s: &str) -> std::io::Result<()> {
-    writeln!(std::io::stdout(), "\n=== {s}")
-}
-
 fn ws(name: &str) -> ScopeArgs {
     ScopeArgs {
         scope: None,
@@ -43,15 +43,16 @@ fn latest() -> SnapshotArgs {
 }
 
 fn who(
+    out: &mut dyn Write,
     db: &Path,
     actions: &[&str],
     activity: Option<&str>,
     workspace: &str,
     explain: bool,
 ) -> anyhow::Result<()> {
-    super::who::run(
+    super::who::answer(
         db,
-        WhoArgs {
+        &WhoArgs {
             actions: actions.iter().map(|s| s.to_string()).collect(),
             activity: activity.map(str::to_string),
             all_paths: false,
@@ -64,20 +65,22 @@ fn who(
             graph: None,
             snapshot: latest(),
         },
+        out,
     )?;
     Ok(())
 }
 
 fn can(
+    out: &mut dyn Write,
     db: &Path,
     principal: &str,
     actions: &[&str],
     activity: Option<&str>,
     workspace: &str,
 ) -> anyhow::Result<()> {
-    super::can::run(
+    super::can::answer(
         db,
-        CanArgs {
+        &CanArgs {
             principal: principal.to_string(),
             actions: actions.iter().map(|s| s.to_string()).collect(),
             activity: activity.map(str::to_string),
@@ -90,6 +93,7 @@ fn can(
             graph: None,
             snapshot: latest(),
         },
+        out,
     )?;
     Ok(())
 }
@@ -105,26 +109,32 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
             (dir.path().join("demo.db"), Some(dir))
         }
     };
-    heading(&format!("whocan import {}", data.display()))?;
-    super::import::run(
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let out: &mut dyn Write = &mut out;
+    demo::heading(out, &format!("whocan import {}", data.display()))?;
+    let (snapshot, imported) = super::import::import(
         &db,
-        ImportArgs {
+        &ImportArgs {
             paths: vec![data],
             label: Some("contoso demo".into()),
             taken_at: None,
             format: Some(Format::Table),
         },
     )?;
+    report::import::table(out, &snapshot, &imported)?;
+    drop(imported);
 
     const ML: &str = "Microsoft.MachineLearningServices/workspaces";
     let computes_write = format!("{ML}/computes/write");
     let ws_delete = format!("{ML}/delete");
 
-    heading("Who can create or change compute on ml-dev?")?;
-    who(&db, &[&computes_write], None, "ml-dev", false)?;
+    demo::heading(out, "Who can create or change compute on ml-dev?")?;
+    who(out, &db, &[&computes_write], None, "ml-dev", false)?;
 
-    heading("Can Alice (Data Scientist Custom, Actions: *) delete ml-dev? NotActions `workspaces/*/delete` says no")?;
+    demo::heading(out, "Can Alice (Data Scientist Custom, Actions: *) delete ml-dev? NotActions `workspaces/*/delete` says no")?;
     can(
+        out,
         &db,
         "alice.nguyen@contoso.com",
         &[&ws_delete],
@@ -132,10 +142,12 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
         "ml-dev",
     )?;
 
-    heading(
+    demo::heading(
+        out,
         "Bob holds Data Scientist Custom too, but AzureML Compute Operator grants what it excludes",
     )?;
     can(
+        out,
         &db,
         "bob.okafor@contoso.com",
         &[&computes_write],
@@ -143,14 +155,24 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
         "ml-dev",
     )?;
 
-    heading("Who can delete ml-prod? A deny assignment and PIM eligibility, explained")?;
-    who(&db, &[&ws_delete], None, "ml-prod", true)?;
+    demo::heading(
+        out,
+        "Who can delete ml-prod? A deny assignment and PIM eligibility, explained",
+    )?;
+    who(out, &db, &[&ws_delete], None, "ml-prod", true)?;
 
-    heading("Who can submit a V1 run on ml-test (an activity: every operation it needs)?")?;
-    who(&db, &[], Some("submit-run-v1"), "ml-test", false)?;
+    demo::heading(
+        out,
+        "Who can submit a V1 run on ml-test (an activity: every operation it needs)?",
+    )?;
+    who(out, &db, &[], Some("submit-run-v1"), "ml-test", false)?;
 
-    heading("Can a Contributor create a custom role? The doc says yes, the role says no")?;
+    demo::heading(
+        out,
+        "Can a Contributor create a custom role? The doc says yes, the role says no",
+    )?;
     can(
+        out,
         &db,
         "dave.kim@contoso.com",
         &[],
@@ -158,20 +180,19 @@ pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
         "ml-dev",
     )?;
 
-    heading("What can the MLOps deployment service principal do on ml-prod (Microsoft.MachineLearningServices)?")?;
-    super::what::run(
+    demo::heading(out, "What can the MLOps deployment service principal do on ml-prod (Microsoft.MachineLearningServices)?")?;
+    super::what::answer(
         &db,
-        WhatArgs {
+        &WhatArgs {
             principal: "contoso-mlops-deploy".into(),
             scope: ws("ml-prod"),
             provider: Some("Microsoft.MachineLearningServices".into()),
             format: Some(Format::Table),
             snapshot: latest(),
         },
+        out,
     )?;
-    writeln!(
-        std::io::stdout(),
-        "\nTry it yourself: whocan demo --keep contoso.db, then e.g.\n  whocan --db contoso.db who {computes_write} --workspace ml-prod --explain"
-    )?;
+    demo::try_it(out, &computes_write)?;
+    out.flush()?;
     Ok(Outcome::Success)
 }

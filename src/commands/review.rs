@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-use crate::audit::review::{self, Carry, PastDecision, Review, ReviewRow};
+use crate::audit::review::{self, Carry, PastDecision, ReviewRow};
 use crate::cli::{Format, ReviewAction, ReviewApplyArgs, ReviewArgs, ReviewPlanArgs, ScopeArgs};
 use crate::engine::decide::Incomplete;
 use crate::engine::Index;
@@ -127,61 +127,6 @@ impl Decisions {
     }
 }
 
-/// Running totals for the closing message, and the groups the sheet could not see.
-#[derive(Default)]
-struct Counts {
-    incomplete: Vec<Incomplete>,
-    rows: usize,
-    privileged: usize,
-    recommended: usize,
-    prefilled: usize,
-    new: usize,
-    changed: usize,
-}
-
-impl Counts {
-    fn add(&mut self, rv: &Review, carry: &[Carry]) {
-        for i in &rv.incomplete {
-            if !self.incomplete.contains(i) {
-                self.incomplete.push(i.clone());
-            }
-        }
-        self.rows += rv.rows.len();
-        self.privileged += rv.rows.iter().filter(|r| r.privileged).count();
-        self.recommended += rv
-            .rows
-            .iter()
-            .filter(|r| !r.recommendations.is_empty())
-            .count();
-        for c in carry {
-            match c {
-                Carry::Decided { .. } => self.prefilled += 1,
-                Carry::New => self.new += 1,
-                Carry::Changed { .. } => self.changed += 1,
-                _ => {}
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Counts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} rows, {} privileged, {} with a recommendation",
-            self.rows, self.privileged, self.recommended
-        )?;
-        if self.prefilled + self.new + self.changed > 0 {
-            write!(
-                f,
-                ", {} decisions pre-filled, {} new, {} changed since last review",
-                self.prefilled, self.new, self.changed
-            )?;
-        }
-        Ok(())
-    }
-}
-
 /// What a sheet is made from: the snapshot, the index of what the targets need,
 /// scope labels.
 struct Reviewed {
@@ -199,7 +144,7 @@ fn stream(
     targets: &[String],
     decisions: &Decisions,
     names: &ScopeNames,
-    counts: &mut Counts,
+    counts: &mut render::Counts,
 ) -> std::io::Result<()> {
     let mut csv = None;
     let mut json = None;
@@ -288,7 +233,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     if args.html.is_some() || format == Some(Format::Table) {
         let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
         let carry = decisions.carry(&rv.rows);
-        let mut counts = Counts::default();
+        let mut counts = render::Counts::default();
         counts.add(&rv, &carry);
         let sheet = render::Sheet {
             snapshot: &l.snapshot,
@@ -327,7 +272,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     }
 
     let format = format.unwrap_or(Format::Csv);
-    let mut counts = Counts::default();
+    let mut counts = render::Counts::default();
     match &args.out {
         Some(path) => {
             write_file(path, |w| {

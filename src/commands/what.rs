@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde_json::json;
-
 use crate::cli::{Format, WhatArgs};
 use crate::engine::{decide::principal_info, query};
 use crate::report::text::eprintln_safe;
@@ -14,6 +12,16 @@ use super::common::Sliced;
 use super::{output_format, Outcome};
 
 pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let outcome = answer(db, &args, &mut out)?;
+    out.flush()?;
+    Ok(outcome)
+}
+
+/// Asks the question and writes the answer to `out`: `what` short of stdout
+/// (which `demo` shares).
+pub fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let sl = Sliced::open(db, &args.snapshot)?;
     let target = sl.target(&args.scope)?;
     let scope = target.id.clone();
@@ -36,22 +44,19 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     for i in &incomplete {
         eprintln_safe!("warning: incomplete: {}", i.describe());
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     match output_format(args.format) {
         Format::Json => report::print_json(
-            &mut out,
-            &json!({
-                "snapshot": {"id": sl.snapshot.id, "takenAt": sl.snapshot.taken_at, "label": sl.snapshot.label},
-                "scope": scope,
-                "principal": principal_info(&ix, &principal),
-                "operations": rows,
-                "incomplete": incomplete,
-            }),
+            out,
+            &answers::what_json(
+                &sl.snapshot,
+                &scope,
+                &principal_info(&ix, &principal),
+                &rows,
+                &incomplete,
+            ),
         )?,
-        Format::Csv => answers::what_csv(&mut out, &rows)?,
-        Format::Table => answers::what_table(&mut out, &rows)?,
+        Format::Csv => answers::what_csv(out, &rows)?,
+        Format::Table => answers::what_table(out, &rows)?,
     }
-    out.flush()?;
     Ok(Outcome::Success)
 }

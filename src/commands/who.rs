@@ -48,6 +48,16 @@ pub fn plan(
 }
 
 pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let outcome = answer(db, &args, &mut out)?;
+    out.flush()?;
+    Ok(outcome)
+}
+
+/// Asks the question and writes the answer to `out`: `who` short of stdout
+/// (which `demo` shares).
+pub fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     super::check_all_paths(args.all_paths, args.activity.as_deref())?;
     let t0 = std::time::Instant::now();
     let sl = Sliced::open(db, &args.snapshot)?;
@@ -102,12 +112,10 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
         uncovered: &uncovered,
         names: &names,
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match (args.graph, output_format(args.format)) {
+    match (&args.graph, output_format(args.format)) {
         // Streamed: one principal at a time.
         (None, Format::Json) => {
-            let mut stream = answers::WhoJsonStream::start(&mut out, &q)?;
+            let mut stream = answers::WhoJsonStream::start(&mut *out, &q)?;
             let mut result = Ok(());
             let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
                 trim(&mut a);
@@ -120,31 +128,29 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
             stream.finish(&q, &incomplete)?;
         }
         (None, Format::Csv) => {
-            let mut c = report::csv::Writer::new(&mut out);
-            answers::who_csv_header(&mut c)?;
+            let mut stream = answers::WhoCsvStream::start(&mut *out)?;
             let mut result = Ok(());
             query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
                 trim(&mut a);
                 if result.is_ok() {
-                    result = answers::who_csv_rows(&mut c, &a);
+                    result = stream.push(&a);
                 }
             });
             result?;
-            c.flush()?;
+            stream.finish()?;
         }
         (Some(_), _) => {
             let mut answer = query::who(&ix, &alts, args.include_groups, true);
             answer.answers.iter_mut().for_each(trim);
             let ds: Vec<_> = answer.answers.iter().map(|a| &a.decision).collect();
-            report::dot::write(&mut out, &format!("who at {scope}"), &ds)?;
+            report::dot::write(out, &format!("who at {scope}"), &ds)?;
         }
         (None, Format::Table) => {
             let mut answer = query::who(&ix, &alts, args.include_groups, args.explain);
             answer.answers.iter_mut().for_each(trim);
             answer.incomplete.splice(0..0, missing);
-            answers::who_table(&mut out, &q, &answer, args.explain)?;
+            answers::who_table(out, &q, &answer, args.explain)?;
         }
     }
-    out.flush()?;
     Ok(Outcome::Success)
 }

@@ -605,6 +605,28 @@ pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
     c.flush()
 }
 
+/// The CSV of `who`, written as the answers come: the header, then each
+/// principal's rows.
+pub struct WhoCsvStream<'w> {
+    c: csv::Writer<'w>,
+}
+
+impl<'w> WhoCsvStream<'w> {
+    pub fn start(out: &'w mut dyn Write) -> io::Result<WhoCsvStream<'w>> {
+        let mut c = csv::Writer::new(out);
+        who_csv_header(&mut c)?;
+        Ok(WhoCsvStream { c })
+    }
+
+    pub fn push(&mut self, a: &Answer) -> io::Result<()> {
+        who_csv_rows(&mut self.c, a)
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.c.flush()
+    }
+}
+
 pub fn who_csv_header(c: &mut csv::Writer) -> io::Result<()> {
     c.row([
         "principal_id",
@@ -787,6 +809,22 @@ pub fn can_csv(out: &mut dyn Write, a: &Answer) -> io::Result<()> {
         incomplete: vec![],
     };
     who_csv(out, &w)
+}
+
+pub fn what_json(
+    snapshot: &Snapshot,
+    scope: &str,
+    principal: &crate::engine::decide::PrincipalInfo,
+    rows: &[WhatRow],
+    incomplete: &[crate::engine::decide::Incomplete],
+) -> Value {
+    json!({
+        "snapshot": snapshot_json(snapshot),
+        "scope": scope,
+        "principal": principal,
+        "operations": rows,
+        "incomplete": incomplete,
+    })
 }
 
 pub fn what_table(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {

@@ -5,11 +5,15 @@
 //! cells through [`Table`], lines through [`text::writeln_safe`]), and every CSV
 //! passes [`csv::Writer`].
 
+pub mod activities;
 pub mod answers;
 pub mod csv;
+pub mod demo;
 pub mod dot;
 pub mod history;
+pub mod import;
 pub mod review;
+pub mod snapshots;
 pub mod text;
 
 use std::fmt;

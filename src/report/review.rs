@@ -17,11 +17,68 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::audit::review::{summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow};
+use crate::engine::decide::Incomplete;
 use crate::model::{scope_key, Snapshot};
 
 use super::csv;
 use super::text::{self, writeln_safe};
 use super::ScopeNames;
+
+/// Running totals for `review`'s closing message (`wrote PATH (COUNTS)`), and
+/// the groups the sheet could not see.
+#[derive(Default)]
+pub struct Counts {
+    pub incomplete: Vec<Incomplete>,
+    rows: usize,
+    privileged: usize,
+    recommended: usize,
+    prefilled: usize,
+    new: usize,
+    changed: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, rv: &Review, carry: &[Carry]) {
+        for i in &rv.incomplete {
+            if !self.incomplete.contains(i) {
+                self.incomplete.push(i.clone());
+            }
+        }
+        self.rows += rv.rows.len();
+        self.privileged += rv.rows.iter().filter(|r| r.privileged).count();
+        self.recommended += rv
+            .rows
+            .iter()
+            .filter(|r| !r.recommendations.is_empty())
+            .count();
+        for c in carry {
+            match c {
+                Carry::Decided { .. } => self.prefilled += 1,
+                Carry::New => self.new += 1,
+                Carry::Changed { .. } => self.changed += 1,
+                _ => {}
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} rows, {} privileged, {} with a recommendation",
+            self.rows, self.privileged, self.recommended
+        )?;
+        if self.prefilled + self.new + self.changed > 0 {
+            write!(
+                f,
+                ", {} decisions pre-filled, {} new, {} changed since last review",
+                self.prefilled, self.new, self.changed
+            )?;
+        }
+        Ok(())
+    }
+}
 
 /// The sheet's columns, exactly in SPEC §5's order.
 pub const COLUMNS: [&str; 22] = [
