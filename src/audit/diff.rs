@@ -31,7 +31,8 @@ use crate::model::{
 };
 
 use crate::engine::graph::{
-    pack, parse_guid, unpack, Below, Csr, FxMap, FxSet, Interner, MemberGraph, PrincipalIds,
+    pack, parents_of, parse_guid, unpack, Below, Csr, FxMap, FxSet, Interner, MemberGraph,
+    PrincipalIds,
 };
 use crate::engine::index::Block;
 use crate::engine::permissions::blocks_grant;
@@ -1118,15 +1119,8 @@ fn new_edges(a: &Side, b: &Side, n: usize) -> (Vec<u64>, Csr) {
             j += 1;
         }
     }
-    let mut rev: Vec<u64> = out
-        .iter()
-        .map(|&e| {
-            let (g, m) = unpack(e);
-            pack(m, g)
-        })
-        .collect();
-    rev.sort_unstable();
-    (out, Csr::from_sorted(n, rev.into_iter().map(unpack)))
+    let parents = parents_of(n, &out);
+    (out, parents)
 }
 
 /// Tuples held in `a` and not in `b`, considering only what could have changed:

@@ -231,19 +231,25 @@ pub(crate) struct MemberGraph {
     up_off: Vec<u32>,
 }
 
+/// The reverse of packed (group, member) edges: member → the groups it is a
+/// direct member of.
+pub(crate) fn parents_of(n: usize, edges: &[u64]) -> Csr {
+    let mut rev: Vec<u64> = edges
+        .iter()
+        .map(|&e| {
+            let (g, m) = unpack(e);
+            pack(m, g)
+        })
+        .collect();
+    rev.sort_unstable();
+    Csr::from_sorted(n, rev.into_iter().map(unpack))
+}
+
 impl MemberGraph {
     /// From deduplicated (group, member) edges sorted by group, then member.
     pub(crate) fn new(n: usize, edges: &[u64]) -> MemberGraph {
         let members = Csr::from_sorted(n, edges.iter().map(|&e| unpack(e)));
-        let mut rev: Vec<u64> = edges
-            .iter()
-            .map(|&e| {
-                let (g, m) = unpack(e);
-                pack(m, g)
-            })
-            .collect();
-        rev.sort_unstable();
-        let parents = Csr::from_sorted(n, rev.iter().map(|&e| unpack(e)));
+        let parents = parents_of(n, edges);
         // Groups (principals with members) first: a walk up, with visit stamps.
         let mut tmp: Vec<u32> = Vec::new();
         let mut range = vec![(0u32, 0u32); n];
