@@ -94,6 +94,7 @@ fn tenant_a() -> Tenant {
     Tenant {
         listed_kinds: Vec::new(),
         mg_holdings: false,
+        collection: None,
         partial_member_lists: Vec::new(),
         group_eligibilities: Vec::new(),
         principals: vec![
