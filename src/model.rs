@@ -514,6 +514,85 @@ pub struct Tenant {
     /// assignments cannot be placed above a subscription (SPEC §4).
     #[serde(skip)]
     pub mg_holdings: bool,
+    /// The completeness ledger of the collection this snapshot was imported from
+    /// (`collection.json`, SPEC §6); None when the snapshot was not collected. A
+    /// question's slice holds only its unreadable entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<CollectionLedger>,
+}
+
+/// The completeness ledger `whocan collect` writes (`collection.json`): what was
+/// asked of which API at which scope, and how it went.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionLedger {
+    pub tool: Option<String>,
+    pub arm_url: Option<String>,
+    pub graph_url: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// True only when every entry is `complete`.
+    pub complete: bool,
+    pub entries: Vec<LedgerEntry>,
+}
+
+/// One collection asked at one scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntry {
+    /// `arm` or `graph`.
+    pub api: String,
+    pub collection: String,
+    /// The ARM scope (`/` for tenant-level lists) or the Graph path.
+    pub scope: String,
+    /// `complete`, `forbidden`, `throttled`, `failed`, `refused` or `pending`.
+    pub status: String,
+    pub http_status: Option<i64>,
+    pub pages: i64,
+    pub items: i64,
+    pub retries: i64,
+    pub error: Option<String>,
+    pub files: Vec<String>,
+}
+
+/// What `snapshots` says of a snapshot's collection: whether it was complete and
+/// how many distinct scopes were unreadable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollectionSummary {
+    pub complete: bool,
+    pub unreadable: usize,
+}
+
+/// The ledger statuses (the contract's fixed set).
+pub const LEDGER_STATUSES: &[&str] = &[
+    "complete",
+    "forbidden",
+    "throttled",
+    "failed",
+    "refused",
+    "pending",
+];
+
+impl LedgerEntry {
+    /// An unreadable scope: an `arm` entry whose status is not `complete`.
+    pub fn unreadable(&self) -> bool {
+        self.api.eq_ignore_ascii_case("arm") && !self.status.eq_ignore_ascii_case("complete")
+    }
+}
+
+impl CollectionLedger {
+    /// The entries that make their scope unreadable.
+    pub fn unreadable(&self) -> impl Iterator<Item = &LedgerEntry> {
+        self.entries.iter().filter(|e| e.unreadable())
+    }
+
+    /// The distinct unreadable scopes (by [`scope_key`]).
+    pub fn unreadable_scopes(&self) -> usize {
+        let mut v: Vec<String> = self.unreadable().map(|e| scope_key(&e.scope)).collect();
+        v.sort();
+        v.dedup();
+        v.len()
+    }
 }
 
 /// The key prefix of management-group scopes.

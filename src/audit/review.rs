@@ -412,6 +412,17 @@ impl<'a> Reviewer<'a> {
             }
             // Only the scopes at, above or below the target can give rows.
             let target_chain = ix.tree.ancestors(&t);
+            // A scope the collection could not read, on the chain or below it.
+            let unreadable = crate::engine::query::unreadable_on(ix, &target_chain)
+                .chain(crate::engine::query::unreadable_below(ix, &t));
+            for gap in unreadable {
+                incomplete
+                    .entry(format!(
+                        "unreadable {}",
+                        gap.scope.as_deref().map(scope_key).unwrap_or_default()
+                    ))
+                    .or_insert(gap);
+            }
             let mut scopes: Vec<&String> = Vec::new();
             for s in &self.held_scopes {
                 let relevant = target_chain.contains(s)

@@ -15,11 +15,14 @@ use super::{common, output_format, Outcome};
 pub fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
     let store = common::open_existing(db)?;
     let snapshots = store.snapshots()?;
+    let collections = store.collection_summaries()?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match output_format(args.format) {
-        Format::Json => report::print_json(&mut out, &report::snapshots::json(&snapshots))?,
-        Format::Csv => report::snapshots::csv(&mut out, &snapshots)?,
+        Format::Json => {
+            report::print_json(&mut out, &report::snapshots::json(&snapshots, &collections))?
+        }
+        Format::Csv => report::snapshots::csv(&mut out, &snapshots, &collections)?,
         Format::Table => {
             if snapshots.is_empty() {
                 eprintln_safe!(
@@ -27,7 +30,7 @@ pub fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
                     db.display()
                 );
             }
-            report::snapshots::table(&mut out, &snapshots)?;
+            report::snapshots::table(&mut out, &snapshots, &collections)?;
         }
     }
     out.flush()?;

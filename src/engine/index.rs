@@ -42,6 +42,9 @@ pub struct Index {
     /// The snapshot holds assignments, eligibilities or deny assignments at a
     /// management group (for `management-group chain missing`).
     pub mg_holdings: bool,
+    /// Scopes the collection ledger records as unreadable (an `arm` entry whose
+    /// status is not `complete`): scope key → the scope as the ledger spells it.
+    pub unreadable_scopes: HashMap<String, String>,
     pub roles: Vec<Role>,
     /// Positions in `roles` by the one role join (GUID, else name for roles
     /// without an id).
@@ -268,7 +271,14 @@ impl Index {
                 operations.push(o.clone());
             }
         }
+        let mut unreadable_scopes: HashMap<String, String> = HashMap::default();
+        for e in t.collection.iter().flat_map(|l| l.unreadable()) {
+            unreadable_scopes
+                .entry(scope_key(&e.scope))
+                .or_insert_with(|| e.scope.clone());
+        }
         let mut ix = Index {
+            unreadable_scopes,
             principals,
             groups_of,
             members_of,

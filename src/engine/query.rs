@@ -259,8 +259,40 @@ fn scope_gaps(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> BTreeSet<I
             }
         }
         out.extend(chain_gap(ix, s));
+        out.extend(unreadable_on(ix, &chain.0));
     }
     out
+}
+
+/// `scope unreadable` for every scope of `chain` (a scope and its ancestors, up to
+/// `/`) that the collection ledger records as unreadable: whatever is held there
+/// may be missing from the snapshot.
+pub fn unreadable_on<'a>(
+    ix: &'a Index,
+    chain: &'a [String],
+) -> impl Iterator<Item = Incomplete> + 'a {
+    chain.iter().filter_map(|c| {
+        ix.unreadable_scopes
+            .get(c)
+            .map(|orig| Incomplete::scope(IncompleteReason::ScopeUnreadable, orig))
+    })
+}
+
+/// `scope unreadable` for every unreadable scope at or below `scope` (what
+/// `review` at `scope` could not see: `scope` is on its chain, management groups
+/// included), in scope-key order.
+pub fn unreadable_below(ix: &Index, scope: &str) -> Vec<Incomplete> {
+    let k = scope_key(scope);
+    let mut found: Vec<(&String, &String)> = ix
+        .unreadable_scopes
+        .iter()
+        .filter(|(u, _)| k == "/" || ix.tree.ancestors(u).contains(&k))
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .map(|(_, orig)| Incomplete::scope(IncompleteReason::ScopeUnreadable, orig))
+        .collect()
 }
 
 /// `management-group chain missing` for the subscription of `scope`, when the

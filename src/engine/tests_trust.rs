@@ -424,3 +424,56 @@ fn incomplete_names_every_reason_the_engine_can_see() {
         .iter()
         .any(|i| i.reason == IncompleteReason::ManagementGroupChainMissing));
 }
+
+#[test]
+fn scope_unreadable_covers_the_asked_scope_and_its_ancestors_only() {
+    use crate::model::{CollectionLedger, LedgerEntry};
+    let entry = |api: &str, scope: &str, status: &str| LedgerEntry {
+        api: api.into(),
+        collection: "roleAssignments".into(),
+        scope: scope.into(),
+        status: status.into(),
+        ..LedgerEntry::default()
+    };
+    let mut t = tenant();
+    t.collection = Some(CollectionLedger {
+        complete: false,
+        entries: vec![
+            entry("arm", SUB, "forbidden"),
+            entry("arm", "/", "throttled"),
+            // Below the asked scope, complete, or not ARM: not on its chain.
+            entry("arm", &format!("{WS}/computes/c1"), "failed"),
+            entry("arm", "/subscriptions/other", "failed"),
+            entry("arm", &format!("{SUB}/resourceGroups/rg1"), "complete"),
+            entry("graph", "/groups/g1/members", "failed"),
+        ],
+        ..CollectionLedger::default()
+    });
+    let ix = Index::new_at(&t, TAKEN);
+    let alts = vec![vec![req(WS_READ, false, WS)]];
+    let unreadable = |list: &[crate::engine::decide::Incomplete]| -> Vec<String> {
+        list.iter()
+            .filter(|i| i.reason == IncompleteReason::ScopeUnreadable)
+            .map(|i| i.scope.clone().unwrap_or_default())
+            .collect()
+    };
+    let w = who(&ix, &alts, false, false);
+    assert_eq!(
+        unreadable(&w.incomplete),
+        ["/".to_string(), SUB.to_string()]
+    );
+    assert_eq!(
+        unreadable(&incomplete_for(&ix, &alts, Some("u1"))),
+        unreadable(&w.incomplete)
+    );
+    // Review at the subscription: the chain and what is below it.
+    let below = crate::engine::query::unreadable_below(&ix, SUB);
+    assert_eq!(
+        unreadable(&below),
+        [SUB.to_string(), format!("{WS}/computes/c1")]
+    );
+    // Without a ledger, nothing.
+    t.collection = None;
+    let ix = Index::new_at(&t, TAKEN);
+    assert!(unreadable(&who(&ix, &alts, false, false).incomplete).is_empty());
+}

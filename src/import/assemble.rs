@@ -67,6 +67,8 @@ pub(crate) enum Content {
     GroupPim(Vec<GroupEligibility>),
     /// Azure Resource Graph output: the contents of each kind of row in the file.
     Mixed(Vec<Content>),
+    /// The collection ledger (`collection.json`); one per import.
+    Ledger(crate::model::CollectionLedger),
 }
 
 /// [`key`] without a copy when the text is already lowercase (the common case).
@@ -284,6 +286,9 @@ impl Assembler {
             Content::Operations(ops) => ops.into_iter().for_each(|o| self.add_operation(at, o)),
             Content::GroupPim(list) => list.into_iter().for_each(|e| self.add_group_pim(at, e)),
             Content::Mixed(parts) => parts.into_iter().for_each(|c| self.add_content(at, c)),
+            Content::Ledger(l) => {
+                self.tenant.collection.get_or_insert(l);
+            }
         }
     }
 

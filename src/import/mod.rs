@@ -22,6 +22,7 @@ mod edges_csv;
 #[cfg(test)]
 mod flags_oracle;
 mod json;
+mod ledger;
 mod shapes;
 
 use std::collections::HashSet;
@@ -85,7 +86,7 @@ pub fn counts(imported: &Imported) -> Vec<(&'static str, usize)> {
             .count()
     };
     let scopes = |k: ScopeKind| t.scopes.iter().filter(|s| s.kind == k).count();
-    vec![
+    let mut out = vec![
         ("files", imported.files.len()),
         ("skippedFiles", imported.skipped.len()),
         ("roleDefinitions", t.roles.len()),
@@ -128,7 +129,13 @@ pub fn counts(imported: &Imported) -> Vec<(&'static str, usize)> {
         ("resources", scopes(ScopeKind::Resource)),
         ("operations", t.operations.len()),
         ("flags", imported.flags.len()),
-    ]
+    ];
+    // Only an import that read a collection ledger lists it.
+    if let Some(l) = &t.collection {
+        out.push(("ledgerEntries", l.entries.len()));
+        out.push(("unreadableScopes", l.unreadable_scopes()));
+    }
+    out
 }
 
 /// Reads files and directories (recursively) into one tenant. `progress` asks for a
@@ -157,6 +164,7 @@ pub fn read_inputs(paths: &[PathBuf], progress: bool) -> Result<Imported, Import
     // The rendezvous channel keeps at most one parsed file waiting.
     let mut assembler = Assembler::default();
     let mut inputs = Vec::with_capacity(files.len());
+    let mut ledger_from: Option<String> = None;
     let read = std::thread::scope(|scope| -> Result<(), ImportError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Parsed, Failed>>(0);
         let worker_bar = bar.clone();
@@ -180,6 +188,19 @@ pub fn read_inputs(paths: &[PathBuf], progress: bool) -> Result<Imported, Import
                     return Err(e);
                 }
             };
+            if matches!(parsed.read.content, Content::Ledger(_)) {
+                if let Some(first) = &ledger_from {
+                    bar.finish_and_clear();
+                    return Err(ImportError::File {
+                        path: parsed.input.path.clone(),
+                        message: format!(
+                            "a second collection ledger (`whocanCollection`); {first} is one \
+                             already: one import reads one collection"
+                        ),
+                    });
+                }
+                ledger_from = Some(parsed.input.path.clone());
+            }
             assembler.add(&parsed.input.path, parsed.read.content, parsed.read.partial);
             inputs.push(parsed.input);
             bar.inc(parsed.len);
@@ -562,6 +583,16 @@ fn read_file(
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let read = csv_shapes::read(&text, stem).map_err(at)?;
         return Ok(read.into_read_file());
+    }
+    // The collection ledger, whatever its name (SPEC §6).
+    if let Some(doc) = ledger::detect(&text) {
+        let l = ledger::read(&doc).map_err(|p| located(display, &text, p))?;
+        return Ok(ReadFile {
+            kind: "collection-ledger",
+            records: l.entries.len(),
+            content: Content::Ledger(l),
+            partial: false,
+        });
     }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if in_members && !shapes::is_guid(stem) {

@@ -1,23 +1,41 @@
 //! Rendering `snapshots`' list as table, JSON and CSV. Columns: id, takenAt,
-//! label, toolVersion, importedAt, contentHash (camelCase keys in JSON, the same
-//! names as the CSV header).
+//! label, toolVersion, importedAt, contentHash, collection (camelCase keys in JSON,
+//! the same names as the CSV header). `collection` says whether the snapshot came
+//! from a `whocan collect` run and whether that run read everything: `complete`,
+//! `incomplete (N unreadable)`, or `-` (CSV: empty, JSON: null) when it was not
+//! collected.
 
 use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::model::Snapshot;
+use std::collections::BTreeMap;
 
-const COLUMNS: [&str; 6] = [
+use crate::model::{CollectionSummary, Snapshot};
+
+/// Each snapshot's collection summary, by snapshot id (absent: not collected).
+pub type Collections = BTreeMap<i64, CollectionSummary>;
+
+const COLUMNS: [&str; 7] = [
     "id",
     "takenAt",
     "label",
     "toolVersion",
     "importedAt",
     "contentHash",
+    "collection",
 ];
 
-fn cells(s: &Snapshot) -> [String; 6] {
+/// The `collection` cell.
+fn collection_cell(c: Option<&CollectionSummary>) -> String {
+    match c {
+        None => "-".to_string(),
+        Some(c) if c.complete && c.unreadable == 0 => "complete".to_string(),
+        Some(c) => format!("incomplete ({} unreadable)", c.unreadable),
+    }
+}
+
+fn cells(s: &Snapshot, c: &Collections) -> [String; 7] {
     [
         s.id.to_string(),
         s.taken_at.clone(),
@@ -25,10 +43,11 @@ fn cells(s: &Snapshot) -> [String; 6] {
         s.tool_version.clone(),
         s.imported_at.clone(),
         s.content_hash.clone(),
+        collection_cell(c.get(&s.id)),
     ]
 }
 
-pub fn json(snapshots: &[Snapshot]) -> Value {
+pub fn json(snapshots: &[Snapshot], c: &Collections) -> Value {
     Value::Array(
         snapshots
             .iter()
@@ -40,29 +59,38 @@ pub fn json(snapshots: &[Snapshot]) -> Value {
                     "toolVersion": s.tool_version,
                     "importedAt": s.imported_at,
                     "contentHash": s.content_hash,
+                    "collection": c.get(&s.id).map(|c| json!({
+                        "complete": c.complete,
+                        "unreadable": c.unreadable,
+                    })),
                 })
             })
             .collect(),
     )
 }
 
-pub fn csv(out: &mut dyn Write, snapshots: &[Snapshot]) -> io::Result<()> {
+pub fn csv(out: &mut dyn Write, snapshots: &[Snapshot], c: &Collections) -> io::Result<()> {
     let mut w = super::csv::Writer::new(out);
     w.row(COLUMNS)?;
     for s in snapshots {
-        w.row(cells(s))?;
+        let mut row = cells(s, c);
+        // Not collected: an empty cell (a lone `-` would be quoted as a formula).
+        if !c.contains_key(&s.id) {
+            row[6].clear();
+        }
+        w.row(row)?;
     }
     w.flush()
 }
 
 /// The table; an empty list prints nothing (the command says why on stderr).
-pub fn table(out: &mut dyn Write, snapshots: &[Snapshot]) -> io::Result<()> {
+pub fn table(out: &mut dyn Write, snapshots: &[Snapshot], c: &Collections) -> io::Result<()> {
     if snapshots.is_empty() {
         return Ok(());
     }
     let mut t = super::table(&COLUMNS);
     for s in snapshots {
-        t.add_row(cells(s));
+        t.add_row(cells(s, c));
     }
     writeln!(out, "{t}")
 }

@@ -381,6 +381,7 @@ pub(crate) fn prepare(t: &Tenant) -> Prepared<'_> {
     let partial_member_lists =
         rows_if_any("partial_member_lists", &t.partial_member_lists, &mut d, b);
     let group_eligibilities = rows_if_any("group_eligibilities", &t.group_eligibilities, &mut d, b);
+    ledger_section(t.collection.as_ref(), &mut d);
     Prepared {
         partial_member_lists,
         group_eligibilities,
@@ -395,6 +396,19 @@ pub(crate) fn prepare(t: &Tenant) -> Prepared<'_> {
         operations,
         content_hash: hex(&d.finalize()),
     }
+}
+
+/// The collection ledger's section of the content digest (added with migration
+/// V6): nothing when the snapshot was not collected, so such a snapshot hashes as
+/// it did before; else `collection_ledger <entry count>\n` and the sha256 of the
+/// ledger's JSON (header, then the entries in the order the file gave them).
+fn ledger_section(ledger: Option<&crate::model::CollectionLedger>, d: &mut Sha256) {
+    let Some(l) = ledger else {
+        return;
+    };
+    d.update(format!("collection_ledger {}\n", l.entries.len()).as_bytes());
+    let json = serde_json::to_vec(l).expect("a ledger serializes to JSON");
+    d.update(Sha256::digest(&json));
 }
 
 /// The content hash of a tenant: sha256 (hex) over its canonical form — a version
@@ -431,6 +445,7 @@ pub fn canonicalize(t: &Tenant) -> Tenant {
         group_eligibilities: owned(&t.group_eligibilities),
         listed_kinds: Tenant::listed_kinds_of(&t.principals),
         mg_holdings: t.mg_holdings_of(),
+        collection: t.collection.clone(),
     }
 }
 
@@ -661,6 +676,7 @@ mod tests {
         Tenant {
             listed_kinds: Vec::new(),
             mg_holdings: false,
+            collection: None,
             partial_member_lists: Vec::new(),
             group_eligibilities: Vec::new(),
             principals: vec![

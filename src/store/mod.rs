@@ -191,7 +191,7 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
 const SNAPSHOT_COLS: &str = "id, taken_at, label, tool_version, imported_at, content_hash";
 
 /// The highest migration in `migrations/` (a test keeps the two in step).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 impl Store {
     /// Writes a complete snapshot in one transaction and returns its metadata.
@@ -265,6 +265,7 @@ impl Store {
         // The tables' rows are freed as each is written.
         let changes = write::write_tables(&tx, prepared, id, previous.map(|p| p.0))?;
         write::write_files_and_flags(&tx, id, files, flags)?;
+        write::write_ledger(&tx, id, tenant.collection.as_ref())?;
         tx.commit()?;
         Ok((
             Snapshot {
@@ -285,6 +286,31 @@ impl Store {
             "SELECT {SNAPSHOT_COLS} FROM snapshots ORDER BY id"
         ))?;
         let rows = st.query_map([], snapshot_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Per snapshot imported from a collection: whether the collection was
+    /// complete and how many distinct scopes it could not read. Snapshots not
+    /// collected are absent.
+    pub fn collection_summaries(
+        &self,
+    ) -> Result<std::collections::BTreeMap<i64, crate::model::CollectionSummary>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT l.snapshot_id, l.complete, \
+             (SELECT COUNT(DISTINCT e.scope_key) FROM collection_entries e \
+              WHERE e.snapshot_id = l.snapshot_id AND lower(e.api) = 'arm' \
+              AND lower(e.status) <> 'complete') \
+             FROM collection_ledgers l ORDER BY l.snapshot_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                crate::model::CollectionSummary {
+                    complete: r.get(1)?,
+                    unreadable: r.get::<_, i64>(2)? as usize,
+                },
+            ))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -10,8 +10,9 @@
 use rusqlite::{Connection, Row};
 
 use crate::model::{
-    Assignment, AssignmentSource, DenyAssignment, Eligibility, GroupEligibility, MemberEdge,
-    Operation, Principal, PrincipalKind, RoleDefinition, ScopeKind, ScopeNode, Tenant,
+    Assignment, AssignmentSource, CollectionLedger, DenyAssignment, Eligibility, GroupEligibility,
+    LedgerEntry, MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, ScopeKind,
+    ScopeNode, Tenant,
 };
 
 /// SQL predicate: the row belongs to snapshot `?1`.
@@ -276,9 +277,69 @@ pub(crate) fn mg_holdings(conn: &Connection, s: i64) -> rusqlite::Result<bool> {
     Ok(false)
 }
 
+/// The collection ledger of snapshot `s` (None when it was not collected): every
+/// entry in file order, or (`unreadable_only`) only the entries that make their
+/// scope unreadable (`arm`, status not `complete`), which is what answers need.
+pub(crate) fn ledger(
+    conn: &Connection,
+    s: i64,
+    unreadable_only: bool,
+) -> rusqlite::Result<Option<CollectionLedger>> {
+    use rusqlite::OptionalExtension;
+    let header = conn
+        .prepare_cached(
+            "SELECT tool, arm_url, graph_url, started_at, finished_at, complete \
+             FROM collection_ledgers WHERE snapshot_id = ?1",
+        )?
+        .query_row([s], |r| {
+            Ok(CollectionLedger {
+                tool: r.get(0)?,
+                arm_url: r.get(1)?,
+                graph_url: r.get(2)?,
+                started_at: r.get(3)?,
+                finished_at: r.get(4)?,
+                complete: r.get(5)?,
+                entries: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut l) = header else {
+        return Ok(None);
+    };
+    let filter = if unreadable_only {
+        " AND lower(api) = 'arm' AND lower(status) <> 'complete'"
+    } else {
+        ""
+    };
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT api, collection, scope, status, http_status, pages, items, retries, error, \
+         files FROM collection_entries WHERE snapshot_id = ?1{filter} ORDER BY seq"
+    ))?;
+    let rows = st.query_map([s], |r| {
+        let files: String = r.get(9)?;
+        Ok(LedgerEntry {
+            api: r.get(0)?,
+            collection: r.get(1)?,
+            scope: r.get(2)?,
+            status: r.get(3)?,
+            http_status: r.get(4)?,
+            pages: r.get(5)?,
+            items: r.get(6)?,
+            retries: r.get(7)?,
+            error: r.get(8)?,
+            files: serde_json::from_str(&files).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, e.into())
+            })?,
+        })
+    })?;
+    l.entries = rows.collect::<Result<_, _>>()?;
+    Ok(Some(l))
+}
+
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
+        collection: ledger(conn, s, false)?,
         mg_holdings: mg_holdings(conn, s)?,
         listed_kinds: listed_kinds(conn, s)?,
         partial_member_lists: all(

@@ -173,6 +173,7 @@ pub(crate) fn load_slice(
     let mut t = Tenant {
         listed_kinds: super::read::listed_kinds(conn, s)?,
         mg_holdings: super::read::mg_holdings(conn, s)?,
+        collection: super::read::ledger(conn, s, true)?,
         // PIM for Groups instances are few: every one is read, and their groups and
         // principals join the walks below.
         group_eligibilities: query_with(

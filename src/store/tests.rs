@@ -94,6 +94,7 @@ fn tenant_a() -> Tenant {
     Tenant {
         listed_kinds: Vec::new(),
         mg_holdings: false,
+        collection: None,
         partial_member_lists: Vec::new(),
         group_eligibilities: Vec::new(),
         principals: vec![
@@ -935,6 +936,14 @@ fn version_3_database_migrates_and_still_verifies() {
         let mut store = Store::open(&path).unwrap();
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+            .unwrap();
+        // Undo what V6 added (the collection ledger tables).
+        store
+            .conn
+            .execute_batch(
+                "DROP TABLE collection_entries; DROP TABLE collection_ledgers; \
+                 DELETE FROM refinery_schema_history WHERE version = 6;",
+            )
             .unwrap();
         // Back to version 3: undo what V4 added.
         store

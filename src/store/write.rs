@@ -603,6 +603,55 @@ pub(crate) fn write_files_and_flags(
     Ok(())
 }
 
+/// The snapshot's collection ledger, when it came from a collection: the header
+/// row and one row per entry, in file order.
+pub(crate) fn write_ledger(
+    tx: &Transaction<'_>,
+    n: i64,
+    ledger: Option<&crate::model::CollectionLedger>,
+) -> rusqlite::Result<()> {
+    let Some(l) = ledger else {
+        return Ok(());
+    };
+    tx.execute(
+        "INSERT INTO collection_ledgers (snapshot_id, tool, arm_url, graph_url, started_at, \
+         finished_at, complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            n,
+            l.tool,
+            l.arm_url,
+            l.graph_url,
+            l.started_at,
+            l.finished_at,
+            l.complete
+        ],
+    )?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO collection_entries (snapshot_id, seq, api, collection, scope, scope_key, \
+         status, http_status, pages, items, retries, error, files) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for (i, e) in l.entries.iter().enumerate() {
+        let files = serde_json::to_string(&e.files).expect("strings serialize to JSON");
+        st.execute(params![
+            n,
+            i as i64,
+            e.api,
+            e.collection,
+            e.scope,
+            crate::model::scope_key(&e.scope),
+            e.status,
+            e.http_status,
+            e.pages,
+            e.items,
+            e.retries,
+            e.error,
+            files
+        ])?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -833,6 +833,7 @@ fn snapshots_lists_in_every_format_and_refuses_a_missing_database() {
     assert_eq!(
         keys,
         [
+            "collection",
             "contentHash",
             "id",
             "importedAt",
@@ -852,7 +853,7 @@ fn snapshots_lists_in_every_format_and_refuses_a_missing_database() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("id,takenAt,label,toolVersion,importedAt,contentHash")
+        Some("id,takenAt,label,toolVersion,importedAt,contentHash,collection")
     );
     let first = lines.next().unwrap();
     assert!(

@@ -13,6 +13,7 @@ mod import;
 mod import_csv;
 mod import_shapes;
 mod inputs;
+mod ledger;
 mod lint;
 mod resolve;
 mod review;
