@@ -85,6 +85,45 @@ whocan verify --receipt receipts/2026-Q4.json --public-key ~/keys/auditor.key.pu
         after_help = "Examples:\n  whocan lint\n  whocan lint --workspace ml-prod --format json"
     )]
     Lint(LintArgs),
+    /// Export a live tenant through ARM and Microsoft Graph into DIR (the shapes `import` reads), with a completeness ledger.
+    #[command(
+        after_help = "Tokens come from WHOCAN_ARM_TOKEN / WHOCAN_GRAPH_TOKEN, else from the Azure CLI \
+(`az account get-access-token`). A token is sent only to its own host. DIR/collection.json records \
+every read (complete, forbidden, throttled, failed, refused, pending).\n\nExamples:\n  \
+whocan collect --out exports/2026-11-30\n  \
+whocan collect --out exports/2026-11-30 --import --db whocan.db\n  \
+whocan collect --out exports/2026-11-30 --resume --import\n  \
+whocan collect --out exports/ml --subscription c90828fc-bcbf-42ea-b475-9b27bdc92563"
+    )]
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Directory to write (new or empty, unless --resume).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Then import DIR into --db as one snapshot, as `whocan import DIR` does.
+    #[arg(long)]
+    pub import: bool,
+    /// Read only these subscriptions (repeatable; default: every subscription listed).
+    #[arg(long = "subscription", value_name = "ID")]
+    pub subscriptions: Vec<String>,
+    /// Read roles and assignments only at these management groups (repeatable; default: every one in the tree).
+    #[arg(long = "management-group", value_name = "ID")]
+    pub management_groups: Vec<String>,
+    /// Azure Resource Manager base URL.
+    #[arg(long, default_value = "https://management.azure.com")]
+    pub arm_url: String,
+    /// Microsoft Graph base URL.
+    #[arg(long, default_value = "https://graph.microsoft.com")]
+    pub graph_url: String,
+    /// How many requests at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Continue an interrupted collection in DIR: re-read only what is not complete.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 #[derive(Debug, Args)]

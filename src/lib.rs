@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod engine;
 pub mod fsutil;

@@ -16,6 +16,7 @@ use crate::cli::{Cli, Command, Format};
 
 pub mod activities;
 pub mod can;
+pub mod collect;
 pub mod common;
 pub mod demo;
 pub mod diff;
@@ -91,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => verify::run(&cli.db, args),
         Command::Seal(args) => seal::run(&cli.db, args),
         Command::Lint(args) => lint::run(&cli.db, args),
+        Command::Collect(args) => collect::run(&cli.db, args),
     }
 }
 
@@ -128,6 +130,12 @@ fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(u8, Option
     use crate::store::StoreError;
     if cause.is::<UsageError>() || cause.is::<crate::import::ImportError>() {
         return Some((2, None));
+    }
+    if let Some(e) = cause.downcast_ref::<crate::collect::CollectError>() {
+        return Some(match e {
+            crate::collect::CollectError::Usage(_) => (2, None),
+            crate::collect::CollectError::Environment(_) => (4, None),
+        });
     }
     if let Some(e) = cause.downcast_ref::<StoreError>() {
         return match e {

@@ -7,6 +7,7 @@
 
 pub mod activities;
 pub mod answers;
+pub mod collect;
 pub mod csv;
 pub mod demo;
 pub mod dot;

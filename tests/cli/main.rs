@@ -3,6 +3,7 @@
 //! user's database.
 
 mod activity_paths;
+mod collect;
 mod concurrency;
 mod evidence;
 mod facts;

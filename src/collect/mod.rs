@@ -1,0 +1,811 @@
+//! `whocan collect`: read a tenant through ARM and Microsoft Graph into DIR, in the
+//! shapes `import` reads, with the completeness ledger `DIR/collection.json`
+//! (SPEC §6, notes/ledger-contract.md).
+//!
+//! The plan runs in three waves, each a set of independent reads done with bounded
+//! concurrency (std threads pulling from one queue): (1) the management-group tree,
+//! the subscriptions and the directory; (2) per management group and subscription the
+//! role definitions, assignments, deny assignments, PIM instances, resource groups and
+//! workspaces, and per group its members and PIM for Groups; (3) each workspace's
+//! computes and the operation catalogue of every provider the roles name. Every read
+//! is a ledger entry; an entry already `complete` (with `--resume`) is not read again:
+//! its files are read back instead, to plan the next wave.
+
+pub mod client;
+pub mod ledger;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use url::Url;
+
+use client::{Client, PageError, Policy};
+use ledger::{Entry, Ledger};
+
+/// What `collect` can fail with besides a file error.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// Bad flags or a bad `--out`: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// No token, no network: exit 4.
+    #[error("{0}")]
+    Environment(String),
+}
+
+pub struct Options {
+    pub out: PathBuf,
+    pub arm_url: String,
+    pub graph_url: String,
+    pub subscriptions: Vec<String>,
+    pub management_groups: Vec<String>,
+    pub concurrency: usize,
+    pub resume: bool,
+    pub progress: bool,
+}
+
+/// What the summary reports.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub out: PathBuf,
+    pub requests: u64,
+    pub pages: u64,
+    pub retries: u64,
+    pub skipped: u64,
+    /// Items per collection.
+    pub items: BTreeMap<String, u64>,
+    /// `status collection scope: error` of every entry not complete.
+    pub unreadable: Vec<Entry>,
+    pub complete: bool,
+}
+
+const ARM_MG: &str = "2021-04-01";
+const ARM_SUBS: &str = "2022-12-01";
+const ARM_AUTHZ: &str = "2022-04-01";
+const ARM_PIM: &str = "2020-10-01";
+const ARM_ML: &str = "2024-04-01";
+const ARM_RG: &str = "2021-04-01";
+
+/// One read: a ledger entry, where to ask, where to write.
+#[derive(Debug, Clone)]
+struct Task {
+    api: &'static str,
+    collection: &'static str,
+    scope: String,
+    method: &'static str,
+    /// Path and query below the API's base URL.
+    path: String,
+    /// Folder under DIR.
+    dir: &'static str,
+    /// `members/<id>.json`: pages combined into one file.
+    members_of: Option<String>,
+}
+
+impl Task {
+    fn entry(&self) -> Entry {
+        Entry::pending(self.api, self.collection, &self.scope)
+    }
+    fn stem(&self) -> String {
+        let slug: String = self
+            .scope
+            .trim_start_matches('/')
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let slug = slug.trim_matches('-').to_ascii_lowercase();
+        let slug = if slug.is_empty() {
+            "tenant".into()
+        } else {
+            slug
+        };
+        let coll: String = self
+            .collection
+            .chars()
+            .flat_map(|c| {
+                if c.is_ascii_uppercase() {
+                    vec!['-', c.to_ascii_lowercase()]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        format!("{coll}--{slug}")
+    }
+}
+
+struct Run {
+    opts: Options,
+    arm: Client,
+    graph: Client,
+    policy: Policy,
+    requests: AtomicU64,
+    pages: AtomicU64,
+    retries: AtomicU64,
+    ledger: Mutex<Ledger>,
+    /// Ledger entries of an interrupted run, by request.
+    previous: Vec<Entry>,
+    skipped: AtomicU64,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+/// Validates the flags, prepares DIR and reads the tenant.
+pub fn collect(opts: Options) -> anyhow::Result<Summary> {
+    let arm_base = client::parse_base("--arm-url", &opts.arm_url)?;
+    let graph_base = client::parse_base("--graph-url", &opts.graph_url)?;
+    if opts.concurrency == 0 || opts.concurrency > 64 {
+        return Err(CollectError::Usage(
+            "--concurrency must be between 1 and 64\nhint: the default is 8".into(),
+        )
+        .into());
+    }
+    let previous = prepare_out(&opts)?;
+
+    let arm_resource = arm_base.as_str().trim_end_matches('/').to_string();
+    let arm = Client::new(
+        arm_base.clone(),
+        "WHOCAN_ARM_TOKEN",
+        vec!["--resource".into(), arm_resource],
+    );
+    let graph_args = if graph_base.host_str() == Some("graph.microsoft.com") {
+        vec!["--resource-type".into(), "ms-graph".into()]
+    } else {
+        vec![
+            "--resource".into(),
+            graph_base.as_str().trim_end_matches('/').to_string(),
+        ]
+    };
+    let graph = Client::new(graph_base.clone(), "WHOCAN_GRAPH_TOKEN", graph_args);
+    // A token is needed before anything is asked: no token is the environment's failure.
+    arm.token()?;
+    graph.token()?;
+
+    let ledger = Ledger {
+        whocan_collection: 1,
+        tool: format!("whocan {}", env!("CARGO_PKG_VERSION")),
+        arm_url: opts.arm_url.clone(),
+        graph_url: opts.graph_url.clone(),
+        started_at: crate::model::Timestamp::now().to_string(),
+        finished_at: None,
+        complete: false,
+        entries: Vec::new(),
+    };
+    let bar = opts.progress.then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("collect {bar:30} {pos}/{len} reads {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let run = Arc::new(Run {
+        opts,
+        arm,
+        graph,
+        policy: Policy::from_env(),
+        requests: AtomicU64::new(0),
+        pages: AtomicU64::new(0),
+        retries: AtomicU64::new(0),
+        ledger: Mutex::new(ledger),
+        previous: previous.map(|l| l.entries).unwrap_or_default(),
+        skipped: AtomicU64::new(0),
+        bar,
+    });
+    run.save()?;
+
+    // Wave 1.
+    let mut wave1 = vec![
+        arm_task(
+            "managementGroups",
+            "/",
+            "POST",
+            format!("/providers/Microsoft.Management/getEntities?api-version={ARM_MG}"),
+            "tree",
+        ),
+        arm_task(
+            "subscriptions",
+            "/",
+            "GET",
+            format!("/subscriptions?api-version={ARM_SUBS}"),
+            "subscriptions",
+        ),
+    ];
+    for (coll, path) in [
+        ("users", "/users?$select=id,displayName,userPrincipalName,userType,accountEnabled,mail,otherMails"),
+        ("groups", "/groups?$select=id,displayName,mail,securityEnabled,mailEnabled,groupTypes,isAssignableToRole"),
+        ("servicePrincipals", "/servicePrincipals?$select=id,appId,displayName,servicePrincipalType,accountEnabled,appOwnerOrganizationId"),
+    ] {
+        wave1.push(graph_task(coll, path.split('?').next().unwrap_or(path), path.into(), "directory", None));
+    }
+    let r1 = run_wave(&run, wave1)?;
+    let tree = items_of(&r1, "managementGroups");
+    let subs_listed = items_of(&r1, "subscriptions");
+    let groups = items_of(&r1, "groups");
+
+    // Management groups from the tree, subscriptions from the list (and the tree).
+    let mut mgs: BTreeSet<String> = BTreeSet::new();
+    let mut subs: BTreeSet<String> = BTreeSet::new();
+    for v in &tree {
+        let id = v.get("id").and_then(Value::as_str).unwrap_or("");
+        let typ = v.get("type").and_then(Value::as_str).unwrap_or("");
+        let name = v.get("name").and_then(Value::as_str).unwrap_or("");
+        if typ.to_ascii_lowercase().ends_with("managementgroups") && !name.is_empty() {
+            mgs.insert(name.to_string());
+        } else if typ == "/subscriptions" && !name.is_empty() {
+            subs.insert(name.to_ascii_lowercase());
+        } else if let Some(s) = id.strip_prefix("/subscriptions/") {
+            subs.insert(s.to_ascii_lowercase());
+        }
+    }
+    for v in &subs_listed {
+        if let Some(s) = v.get("subscriptionId").and_then(Value::as_str).or_else(|| {
+            v.get("id")
+                .and_then(Value::as_str)
+                .and_then(|i| i.strip_prefix("/subscriptions/"))
+        }) {
+            subs.insert(s.to_ascii_lowercase());
+        }
+    }
+    let opts = &run.opts;
+    if !opts.subscriptions.is_empty() {
+        let want: BTreeSet<String> = opts
+            .subscriptions
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
+        subs = want;
+    }
+    if !opts.management_groups.is_empty() {
+        mgs = opts.management_groups.iter().cloned().collect();
+    }
+
+    // Wave 2.
+    let mut wave2 = Vec::new();
+    let mut scopes: Vec<String> = mgs
+        .iter()
+        .map(|m| format!("/providers/Microsoft.Management/managementGroups/{m}"))
+        .collect();
+    scopes.extend(subs.iter().map(|s| format!("/subscriptions/{s}")));
+    for scope in &scopes {
+        wave2.push(arm_task(
+            "roleDefinitions",
+            scope,
+            "GET",
+            format!(
+                "{scope}/providers/Microsoft.Authorization/roleDefinitions?api-version={ARM_AUTHZ}"
+            ),
+            "roles",
+        ));
+        wave2.push(arm_task("roleAssignments", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={ARM_AUTHZ}&$filter=atScope()"), "assignments"));
+        wave2.push(arm_task("denyAssignments", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/denyAssignments?api-version={ARM_AUTHZ}&$filter=atScope()"), "denies"));
+        wave2.push(arm_task("roleEligibilityScheduleInstances", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version={ARM_PIM}&$filter=atScope()"), "pim"));
+        wave2.push(arm_task("roleAssignmentScheduleInstances", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version={ARM_PIM}&$filter=atScope()"), "pim"));
+    }
+    for s in &subs {
+        let scope = format!("/subscriptions/{s}");
+        wave2.push(arm_task(
+            "resourceGroups",
+            &scope,
+            "GET",
+            format!("{scope}/resourcegroups?api-version={ARM_RG}"),
+            "resources",
+        ));
+        wave2.push(arm_task("workspaces", &scope, "GET", format!("{scope}/providers/Microsoft.MachineLearningServices/workspaces?api-version={ARM_ML}"), "resources"));
+    }
+    for g in &groups {
+        let Some(id) = g.get("id").and_then(Value::as_str).filter(|i| is_guid(i)) else {
+            continue;
+        };
+        let path = format!("/groups/{id}/members");
+        wave2.push(graph_task(
+            "groupMembers",
+            &path,
+            format!("{path}?$select=id,displayName,userPrincipalName"),
+            "members",
+            Some(id.to_string()),
+        ));
+        for (coll, kind) in [
+            (
+                "groupEligibilityScheduleInstances",
+                "eligibilityScheduleInstances",
+            ),
+            (
+                "groupAssignmentScheduleInstances",
+                "assignmentScheduleInstances",
+            ),
+        ] {
+            let base = format!("/identityGovernance/privilegedAccess/group/{kind}");
+            wave2.push(graph_task(
+                coll,
+                &format!("{base}?groupId={id}"),
+                format!("{base}?$filter=groupId%20eq%20'{id}'"),
+                "pim-groups",
+                None,
+            ));
+        }
+    }
+    let r2 = run_wave(&run, wave2)?;
+
+    // Wave 3: computes, catalogues.
+    let mut wave3 = Vec::new();
+    for ws in items_of(&r2, "workspaces") {
+        if let Some(id) = ws
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|i| i.starts_with('/'))
+        {
+            wave3.push(arm_task(
+                "computes",
+                id,
+                "GET",
+                format!("{id}/computes?api-version={ARM_ML}"),
+                "resources",
+            ));
+        }
+    }
+    let mut providers: BTreeMap<String, String> = BTreeMap::new();
+    for role in items_of(&r2, "roleDefinitions") {
+        let props = role.get("properties").unwrap_or(&role);
+        for block in props
+            .get("permissions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for key in ["actions", "notActions", "dataActions", "notDataActions"] {
+                for a in block
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let ns = a.as_str().unwrap_or("").split('/').next().unwrap_or("");
+                    if ns.contains('.') && !ns.contains('*') {
+                        providers
+                            .entry(ns.to_ascii_lowercase())
+                            .or_insert_with(|| ns.to_string());
+                    }
+                }
+            }
+        }
+    }
+    for ns in providers.values() {
+        wave3.push(arm_task("providerOperations", "/", "GET", format!("/providers/Microsoft.Authorization/providerOperations/{ns}?api-version={ARM_AUTHZ}&$expand=resourceTypes"), "operations"));
+    }
+    run_wave(&run, wave3)?;
+
+    // Finish.
+    let summary = {
+        let mut l = run.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        l.finished_at = Some(crate::model::Timestamp::now().to_string());
+        l.complete = l.entries.iter().all(|e| e.status == "complete");
+        let mut s = Summary {
+            out: run.opts.out.clone(),
+            requests: run.requests.load(Ordering::Relaxed),
+            pages: run.pages.load(Ordering::Relaxed),
+            retries: run.retries.load(Ordering::Relaxed),
+            skipped: run.skipped.load(Ordering::Relaxed),
+            complete: l.complete,
+            ..Summary::default()
+        };
+        for e in &l.entries {
+            *s.items.entry(e.collection.clone()).or_default() += e.items;
+            if e.status != "complete" {
+                s.unreadable.push(e.clone());
+            }
+        }
+        s
+    };
+    run.save()?;
+    if let Some(bar) = &run.bar {
+        bar.finish_and_clear();
+    }
+    // Nothing at all could be reached: the environment failed (network down).
+    if summary.requests > 0
+        && summary.pages == 0
+        && summary.skipped == 0
+        && summary.unreadable.iter().all(|e| {
+            e.error
+                .as_deref()
+                .is_some_and(|m| m.starts_with("transport:"))
+        })
+    {
+        return Err(CollectError::Environment(format!(
+            "no request reached {} or {}: {}\nhint: check the network (and a proxy), then run again with --resume",
+            run.opts.arm_url,
+            run.opts.graph_url,
+            summary.unreadable.first().and_then(|e| e.error.clone()).unwrap_or_default()
+        ))
+        .into());
+    }
+    Ok(summary)
+}
+
+fn arm_task(
+    collection: &'static str,
+    scope: &str,
+    method: &'static str,
+    path: String,
+    dir: &'static str,
+) -> Task {
+    // A scope of `/` has the path as is; providerOperations share `/` but differ by path.
+    let scope = if collection == "providerOperations" {
+        path.split('?').next().unwrap_or("/").to_string()
+    } else {
+        scope.to_string()
+    };
+    Task {
+        api: "arm",
+        collection,
+        scope,
+        method,
+        path,
+        dir,
+        members_of: None,
+    }
+}
+
+fn graph_task(
+    collection: &'static str,
+    scope: &str,
+    path: String,
+    dir: &'static str,
+    members_of: Option<String>,
+) -> Task {
+    Task {
+        api: "graph",
+        collection,
+        scope: scope.to_string(),
+        method: "GET",
+        path: format!("/v1.0{path}"),
+        dir,
+        members_of,
+    }
+}
+
+/// `--out` empty or absent (or, with `--resume`, holding a ledger).
+fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
+    let out = &opts.out;
+    let exists = out.exists();
+    if exists && !out.is_dir() {
+        return Err(CollectError::Usage(format!(
+            "--out {}: not a directory\nhint: give a new or empty directory",
+            out.display()
+        ))
+        .into());
+    }
+    let empty = !exists || std::fs::read_dir(out)?.next().is_none();
+    if opts.resume {
+        if !Ledger::path(out).is_file() {
+            return Err(CollectError::Usage(format!(
+                "--resume: {} has no {}\nhint: start the collection without --resume",
+                out.display(),
+                ledger::FILE
+            ))
+            .into());
+        }
+        return Ok(Some(Ledger::load(out)?));
+    }
+    if !empty {
+        return Err(CollectError::Usage(format!(
+            "--out {} is not empty\nhint: give a new or empty directory, or --resume to continue the collection there",
+            out.display()
+        ))
+        .into());
+    }
+    std::fs::create_dir_all(out)?;
+    Ok(None)
+}
+
+/// Every item read by the tasks of one collection.
+fn items_of(results: &[(Task, Vec<Value>)], collection: &str) -> Vec<Value> {
+    results
+        .iter()
+        .filter(|(t, _)| t.collection == collection)
+        .flat_map(|(_, v)| v.iter().cloned())
+        .collect()
+}
+
+impl Run {
+    fn save(&self) -> anyhow::Result<()> {
+        let l = self
+            .ledger
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        l.save(&self.opts.out)
+    }
+
+    fn set(&self, idx: usize, e: Entry) -> anyhow::Result<()> {
+        {
+            let mut l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+            l.entries[idx] = e;
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+        self.save()
+    }
+
+    fn client(&self, task: &Task) -> &Client {
+        if task.api == "arm" {
+            &self.arm
+        } else {
+            &self.graph
+        }
+    }
+}
+
+/// Runs a wave: every task gets its ledger entry (pending), then workers read them.
+fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<Value>)>> {
+    let mut queue = VecDeque::new();
+    let mut done = Vec::new();
+    {
+        let mut l = run.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        for t in tasks {
+            let entry = t.entry();
+            if l.entries.iter().any(|e| e.same_request(&entry)) {
+                continue;
+            }
+            let prev = run
+                .previous
+                .iter()
+                .find(|e| e.same_request(&entry))
+                .cloned();
+            match prev {
+                Some(p) if p.status == "complete" => {
+                    let items = read_back(&run.opts.out, &p.files);
+                    l.entries.push(p);
+                    run.skipped.fetch_add(1, Ordering::Relaxed);
+                    done.push((t, items));
+                }
+                prev => {
+                    // Files of an earlier, unfinished read are replaced.
+                    for f in prev.iter().flat_map(|p| p.files.iter()) {
+                        if is_plain_relative(f) {
+                            let _ = std::fs::remove_file(run.opts.out.join(f));
+                        }
+                    }
+                    let idx = l.entries.len();
+                    l.entries.push(entry);
+                    queue.push_back((idx, t));
+                }
+            }
+        }
+    }
+    if let Some(bar) = &run.bar {
+        bar.inc_length(queue.len() as u64);
+    }
+    run.save()?;
+    let queue = Arc::new(Mutex::new(queue));
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let first_error: Arc<Mutex<Option<anyhow::Error>>> = Arc::new(Mutex::new(None));
+    let workers = run.opts.concurrency;
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let queue = Arc::clone(&queue);
+            let results = Arc::clone(&results);
+            let first_error = Arc::clone(&first_error);
+            s.spawn(move || loop {
+                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                let Some((idx, task)) = next else { break };
+                match read_task(run, &task) {
+                    Ok((entry, items)) => {
+                        if let Err(e) = run.set(idx, entry) {
+                            first_error
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
+                            break;
+                        }
+                        results
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((task, items));
+                    }
+                    Err(e) => {
+                        first_error
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e);
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        return Err(e);
+    }
+    let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
+    results.extend(done);
+    Ok(results)
+}
+
+fn is_guid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn is_plain_relative(f: &str) -> bool {
+    let p = Path::new(f);
+    p.is_relative()
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// The items of files written earlier (for planning a resumed run).
+fn read_back(dir: &Path, files: &[String]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for f in files.iter().filter(|f| is_plain_relative(f)) {
+        if let Ok(bytes) = std::fs::read(dir.join(f)) {
+            if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
+                match v.get("value").and_then(Value::as_array) {
+                    Some(items) => out.extend(items.iter().cloned()),
+                    None => out.push(v),
+                }
+            }
+        }
+    }
+    out
+}
+
+const NEXT_KEYS: [&str; 2] = ["nextLink", "@odata.nextLink"];
+
+/// Reads every page of one task and writes its files. Errors only when a file cannot
+/// be written; what the service refused is in the entry.
+fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
+    let client = run.client(task);
+    let mut entry = task.entry();
+    let mut items = Vec::new();
+    let mut combined: Option<Value> = None;
+    let base = client.base.as_str().trim_end_matches('/');
+    let mut url = match Url::parse(&format!("{base}{}", task.path)) {
+        Ok(u) => u,
+        Err(e) => {
+            entry.status = "failed".into();
+            entry.error = Some(format!("bad URL: {e}"));
+            return Ok((entry, items));
+        }
+    };
+    let mut pending_page: Option<Value> = None;
+    let mut page_no = 0u32;
+    loop {
+        let method = if page_no == 0 { task.method } else { "GET" };
+        match client.page(method, &url, &run.policy, &run.requests) {
+            Ok((mut page, retries)) => {
+                entry.retries += u64::from(retries);
+                run.retries.fetch_add(u64::from(retries), Ordering::Relaxed);
+                run.pages.fetch_add(1, Ordering::Relaxed);
+                entry.pages += 1;
+                entry.http_status = Some(200);
+                page_no += 1;
+                let next = NEXT_KEYS
+                    .iter()
+                    .find_map(|k| page.get(*k).and_then(Value::as_str).map(str::to_string))
+                    .filter(|n| !n.is_empty());
+                let page_items: Vec<Value> = match page.get("value").and_then(Value::as_array) {
+                    Some(v) => v.clone(),
+                    None => vec![page.clone()],
+                };
+                entry.items += page_items.len() as u64;
+                items.extend(page_items.iter().cloned());
+                let next_url = match next {
+                    None => None,
+                    Some(n) => {
+                        match Url::parse(&n).or_else(|_| Url::parse(&format!("{base}{n}"))) {
+                            Ok(u) if client.owns(&u) => Some(u),
+                            Ok(u) => {
+                                // Not followed: the token would go to another origin.
+                                entry.status = "refused".into();
+                                entry.error = Some(format!(
+                                    "nextLink to another origin not followed: {}://{}",
+                                    u.scheme(),
+                                    u.host_str().unwrap_or("")
+                                ));
+                                None
+                            }
+                            Err(e) => {
+                                entry.status = "failed".into();
+                                entry.error = Some(format!("nextLink is not a URL: {e}"));
+                                None
+                            }
+                        }
+                    }
+                };
+                // A page whose next page is read loses its link (import would flag the
+                // file as partial); a refused link stays, so import flags it.
+                if next_url.is_some() {
+                    if let Value::Object(o) = &mut page {
+                        for k in NEXT_KEYS {
+                            o.remove(k);
+                        }
+                    }
+                }
+                if task.members_of.is_some() {
+                    match &mut combined {
+                        None => combined = Some(page),
+                        Some(c) => {
+                            if let (Some(Value::Array(all)), Some(Value::Array(more))) =
+                                (c.get_mut("value"), page.get("value").cloned())
+                            {
+                                all.extend(more);
+                            }
+                            if let (Value::Object(c), Value::Object(p)) = (c, &page) {
+                                for k in NEXT_KEYS {
+                                    if let Some(v) = p.get(k) {
+                                        c.insert(k.to_string(), v.clone());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    pending_page = Some(page);
+                    let rel = format!("{}/{}-p{page_no:04}.json", task.dir, task.stem());
+                    write_json(
+                        &run.opts.out,
+                        &rel,
+                        pending_page.as_ref().unwrap_or(&Value::Null),
+                    )?;
+                    entry.files.push(rel);
+                }
+                match next_url {
+                    Some(u) => url = u,
+                    None => break,
+                }
+            }
+            Err((err, retries)) => {
+                entry.retries += u64::from(retries);
+                run.retries.fetch_add(u64::from(retries), Ordering::Relaxed);
+                let (status, http, msg) = match err {
+                    PageError::Forbidden(c, m) => ("forbidden", Some(c), m),
+                    PageError::Throttled(c, m) => ("throttled", Some(c), m),
+                    PageError::Failed(c, m) => ("failed", c, m),
+                    PageError::Transport(m) => ("failed", None, format!("transport: {m}")),
+                };
+                entry.status = status.into();
+                entry.http_status = http;
+                entry.error = Some(msg);
+                break;
+            }
+        }
+    }
+    let _ = pending_page;
+    if let (Some(gid), Some(all)) = (&task.members_of, combined) {
+        let rel = format!("members/{gid}.json");
+        write_json(&run.opts.out, &rel, &all)?;
+        entry.files.push(rel);
+    }
+    if entry.status == "pending" {
+        entry.status = "complete".into();
+    }
+    Ok((entry, items))
+}
+
+fn write_json(dir: &Path, rel: &str, v: &Value) -> anyhow::Result<()> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let bytes = serde_json::to_vec_pretty(v)?;
+    crate::fsutil::write_file(&path, |w| {
+        w.write_all(&bytes)?;
+        w.write_all(b"\n")
+    })?;
+    Ok(())
+}
