@@ -287,10 +287,20 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
             ),
             "roles",
         ));
-        wave2.push(arm_task("roleAssignments", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={ARM_AUTHZ}&$filter=atScope()"), "assignments"));
-        wave2.push(arm_task("denyAssignments", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/denyAssignments?api-version={ARM_AUTHZ}&$filter=atScope()"), "denies"));
-        wave2.push(arm_task("roleEligibilityScheduleInstances", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version={ARM_PIM}&$filter=atScope()"), "pim"));
-        wave2.push(arm_task("roleAssignmentScheduleInstances", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version={ARM_PIM}&$filter=atScope()"), "pim"));
+        // `$filter=atScope()` lists what is at or above a scope, never below it
+        // (Role Assignments - List For Scope): right for a management group, whose
+        // subscriptions are read on their own; a subscription is listed without it,
+        // so the assignments of its resource groups and resources (a workspace's)
+        // come with it.
+        let filter = if scope.starts_with("/providers/Microsoft.Management/") {
+            "&$filter=atScope()"
+        } else {
+            ""
+        };
+        wave2.push(arm_task("roleAssignments", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={ARM_AUTHZ}{filter}"), "assignments"));
+        wave2.push(arm_task("denyAssignments", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/denyAssignments?api-version={ARM_AUTHZ}{filter}"), "denies"));
+        wave2.push(arm_task("roleEligibilityScheduleInstances", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version={ARM_PIM}{filter}"), "pim"));
+        wave2.push(arm_task("roleAssignmentScheduleInstances", scope, "GET", format!("{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version={ARM_PIM}{filter}"), "pim"));
     }
     for s in &subs {
         let scope = format!("/subscriptions/{s}");

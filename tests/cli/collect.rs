@@ -261,7 +261,7 @@ fn tenant_handler(foreign: String) -> Arc<Handler> {
             if lower.ends_with("/computes") && n == 1 {
                 return (200, json_h, "{\"value\": [ {\"id\": ".into());
             }
-            let Some((items, kind)) = tenant(path) else {
+            let Some((mut items, kind)) = tenant(path) else {
                 return (
                     404,
                     json_h,
@@ -270,6 +270,24 @@ fn tenant_handler(foreign: String) -> Arc<Handler> {
             };
             if kind == Some("single") {
                 return (200, json_h, items[0].to_string());
+            }
+            // As ARM: `$filter=atScope()` lists only what is at or above the asked
+            // scope; without it, a list at a scope also has what is below.
+            if query.contains("atScope()") || query.contains("atScope%28%29") {
+                let asked = path
+                    .split("/providers/Microsoft.Authorization/")
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                items.retain(|i| {
+                    let at = i["properties"]["scope"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    at.is_empty()
+                        || asked == at
+                        || asked.starts_with(&format!("{}/", at.trim_end_matches('/')))
+                });
             }
             let graph = path.starts_with("/v1.0/");
             let page: usize = query
