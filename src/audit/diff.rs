@@ -243,6 +243,7 @@ pub struct CauseEntry {
 }
 
 impl CauseEntry {
+    #[cfg(test)]
     pub fn has_effect(&self) -> bool {
         self.gained + self.lost + self.changed + self.blocked > 0
     }
@@ -320,14 +321,17 @@ impl Diff {
         &self.line_causes[s..s + l.causes.len as usize]
     }
 
+    #[cfg(test)]
     pub fn principal(&self, l: &AccessChange) -> &PrincipalRef {
         &self.principals[l.principal as usize]
     }
 
+    #[cfg(test)]
     pub fn role(&self, l: &AccessChange) -> &RoleRef {
         &self.roles[l.role as usize]
     }
 
+    #[cfg(test)]
     pub fn scope(&self, l: &AccessChange) -> &str {
         &self.scopes[l.scope as usize]
     }

@@ -144,6 +144,7 @@ fn fold_char(c: char) -> Option<&'static str> {
 
 /// The optimal-string-alignment distance (insertions, deletions, substitutions
 /// and transpositions of adjacent characters) between `a` and `b`, by character.
+#[cfg(test)]
 pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -151,6 +152,7 @@ pub fn distance(a: &str, b: &str) -> usize {
 }
 
 /// [`distance`], or `None` as soon as it is certain to exceed `max`.
+#[cfg(test)]
 fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
     distance_rows(a, b, max, &mut Rows::default())
 }
@@ -348,9 +350,9 @@ fn listing(names: &[String], n: usize) -> String {
 // ---------------------------------------------------------------------------
 
 /// A snapshot in the store, looked up through its indexes.
-pub struct Stored<'a> {
-    pub store: &'a Store,
-    pub snapshot: i64,
+pub(crate) struct Stored<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) snapshot: i64,
 }
 
 /// Where principals are looked up.
@@ -459,7 +461,7 @@ impl PrincipalSource for Tenant {
 }
 
 /// Where scopes and workspaces are looked up.
-pub trait ScopeSource {
+pub(crate) trait ScopeSource {
     /// How messages name the snapshot (`snapshot 3`).
     fn label(&self) -> String;
     /// The node whose [`scope_key`] is `k`.
@@ -774,7 +776,7 @@ pub struct Target {
     /// the snapshot names: answered from its ancestors' assignments, but the
     /// inventory that would list it (and anything assigned on it) is missing:
     /// answers carry [`Target::incomplete`] (SPEC §4 `inventory missing`).
-    pub inventory_missing: bool,
+    pub(crate) inventory_missing: bool,
 }
 
 impl Target {
@@ -786,7 +788,7 @@ impl Target {
     }
 
     /// The `inventory missing` entry of an answer's `incomplete`, if any.
-    pub fn incomplete(&self) -> Option<crate::engine::decide::Incomplete> {
+    pub(crate) fn incomplete(&self) -> Option<crate::engine::decide::Incomplete> {
         self.inventory_missing.then(|| {
             crate::engine::decide::Incomplete::scope(
                 crate::engine::decide::IncompleteReason::InventoryMissing,
@@ -796,7 +798,7 @@ impl Target {
     }
 
     /// The stderr warning for a target whose inventory is missing (none otherwise).
-    pub fn warning(&self) -> Option<String> {
+    pub(crate) fn warning(&self) -> Option<String> {
         self.inventory_missing.then(|| {
             format!(
                 "warning: {} is not in the imported inventory and nothing in the snapshot names it; answered from the assignments of its ancestors (inventory missing)",

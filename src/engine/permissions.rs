@@ -8,18 +8,19 @@ use crate::model::PermissionBlock;
 use super::pattern::ActionPattern;
 
 /// The action that makes a role privileged: it can change access (SPEC §5).
+#[cfg(test)]
 pub const PRIVILEGED_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
 /// [`PRIVILEGED_ACTION`] as matched (lowercase).
 pub const PRIVILEGED_ACTION_KEY: &str = "microsoft.authorization/roleassignments/write";
 
 /// A permission block with its patterns compiled.
 #[derive(Debug, Clone)]
-pub struct Block {
-    pub actions: Vec<ActionPattern>,
-    pub not_actions: Vec<ActionPattern>,
-    pub data_actions: Vec<ActionPattern>,
-    pub not_data_actions: Vec<ActionPattern>,
-    pub condition: Option<String>,
+pub(crate) struct Block {
+    pub(crate) actions: Vec<ActionPattern>,
+    pub(crate) not_actions: Vec<ActionPattern>,
+    pub(crate) data_actions: Vec<ActionPattern>,
+    pub(crate) not_data_actions: Vec<ActionPattern>,
+    pub(crate) condition: Option<String>,
 }
 
 impl Block {

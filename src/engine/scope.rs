@@ -30,7 +30,7 @@ pub fn kind_of(scope_key: &str) -> ScopeKind {
 
 /// Parent links of management groups and subscriptions, from the imported tree.
 #[derive(Debug, Clone, Default)]
-pub struct ScopeTree {
+pub(crate) struct ScopeTree {
     parent: HashMap<String, String>,
     display: HashMap<String, String>,
 }
@@ -105,6 +105,7 @@ impl ScopeTree {
     }
 
     /// Is `scope` the target or one of its ancestors?
+    #[cfg(test)]
     pub fn applies(&self, scope: &str, target: &str) -> bool {
         let s = scope_key(scope);
         self.ancestors(target).contains(&s)
@@ -165,7 +166,7 @@ pub fn at_level(target: &str, level: Level) -> String {
 /// The minimum scope level an activity requirement must be held at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum Level {
+pub(crate) enum Level {
     Subscription,
     ResourceGroup,
     Workspace,

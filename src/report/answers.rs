@@ -106,10 +106,6 @@ impl<'a> PrincipalOut<'a> {
     }
 }
 
-fn principal_json(d: &Decision) -> Value {
-    serde_json::to_value(PrincipalOut::new(d)).expect("plain data serialises")
-}
-
 fn denied_json(d: &Decision) -> Vec<Value> {
     // One entry per deny assignment that blocks this principal; `grants` are the
     // assignments whose grants it overrides.
@@ -268,34 +264,6 @@ impl<'w> WhoJsonStream<'w> {
         )?;
         writeln!(self.out, "}}")
     }
-}
-
-/// SPEC §4, as one value.
-pub fn who_json(q: &Question, w: &WhoAnswer) -> Value {
-    let mut principals = Vec::new();
-    let mut denied = Vec::new();
-    let mut eligible = Vec::new();
-    for a in &w.answers {
-        match a.decision.access {
-            Access::Allowed | Access::Conditional => principals.push(principal_json(&a.decision)),
-            Access::Denied => denied.extend(denied_json(&a.decision)),
-            Access::Eligible => eligible.extend(eligible_json(&a.decision)),
-            Access::None => {}
-        }
-    }
-    let mut v = json!({
-        "snapshot": snapshot_json(q.snapshot),
-        "scope": q.scope,
-        "actions": q.actions,
-        "principals": principals,
-        "denied": denied,
-        "eligible": eligible,
-        "incomplete": incomplete_json(&w.incomplete, q.uncovered),
-    });
-    if let Some(a) = q.activity {
-        v["activity"] = json!(a);
-    }
-    v
 }
 
 fn via_names(via: &[GroupRef]) -> String {

@@ -5,16 +5,16 @@
 //! cells through [`Table`], lines through [`text::writeln_safe`]), and every CSV
 //! passes [`csv::Writer`].
 
-pub mod activities;
-pub mod answers;
-pub mod csv;
-pub mod demo;
-pub mod dot;
-pub mod history;
-pub mod import;
-pub mod review;
-pub mod snapshots;
-pub mod text;
+pub(crate) mod activities;
+pub(crate) mod answers;
+pub(crate) mod csv;
+pub(crate) mod demo;
+pub(crate) mod dot;
+pub(crate) mod history;
+pub(crate) mod import;
+pub(crate) mod review;
+pub(crate) mod snapshots;
+pub(crate) mod text;
 
 use std::fmt;
 use std::io::{self, Write};

@@ -141,7 +141,7 @@ fn lower_scope(s: &str) -> Cow<'_, str> {
 
 /// The `role_definitions.key` a role (or a reference to a role) is stored under:
 /// the model's one rule ([`crate::model::role_key`]).
-pub use crate::model::role_key;
+pub(crate) use crate::model::role_key;
 
 impl Record for Principal {
     fn natural_key(&self) -> Key<'_> {
@@ -211,7 +211,7 @@ pub(crate) const DATA_PLANE_SUFFIX: &str = "#data";
 
 /// The key of a catalogue operation: its lowercase name, with
 /// [`DATA_PLANE_SUFFIX`] for a data action.
-pub fn operation_key(name: &str, is_data_action: bool) -> String {
+pub(crate) fn operation_key(name: &str, is_data_action: bool) -> String {
     let mut k = key(name);
     if is_data_action {
         k.push_str(DATA_PLANE_SUFFIX);
@@ -403,14 +403,15 @@ pub(crate) fn prepare(t: &Tenant) -> Prepared<'_> {
 /// natural key, records ordered by natural key. Independent of the order of the
 /// input files and of the records in them; equal to the hash of what
 /// `Store::load_tenant` returns for a snapshot written from `t`.
-pub fn content_hash(t: &Tenant) -> String {
+pub(crate) fn content_hash(t: &Tenant) -> String {
     prepare(t).content_hash
 }
 
 /// The canonical form of a tenant: duplicates (same natural key) dropped, the first
 /// kept, every table ordered by natural key. `Store::load_tenant` returns exactly
 /// `canonicalize(written)`.
-pub fn canonicalize(t: &Tenant) -> Tenant {
+#[cfg(test)]
+pub(crate) fn canonicalize(t: &Tenant) -> Tenant {
     fn owned<T: Record + Clone>(items: &[T]) -> Vec<T> {
         canonical_rows(items)
             .into_iter()
@@ -453,7 +454,7 @@ pub fn chain_hash(
 }
 
 /// The newest snapshot chain version ([`chain_hash_v2`]); new imports use it.
-pub const CHAIN_VERSION: i64 = 2;
+pub(crate) const CHAIN_VERSION: i64 = 2;
 
 /// A sha256 over a domain tag and a sequence of fields, each unambiguous whatever
 /// bytes it holds (labels, paths and flag details may contain newlines): a present
