@@ -149,10 +149,10 @@ pub(crate) struct Assembler {
 
 /// The assembled import.
 pub(crate) struct Assembled {
-    pub tenant: Tenant,
-    pub flags: Vec<Flag>,
+    pub(crate) tenant: Tenant,
+    pub(crate) flags: Vec<Flag>,
     /// PIM active instances that matched an imported role assignment and added nothing.
-    pub pim_deduplicated: usize,
+    pub(crate) pim_deduplicated: usize,
 }
 
 fn duplicate(flags: &mut Vec<Flag>, subject: &str, first: &str, again: &str, what: &str) {

@@ -28,7 +28,7 @@ fn cells(s: &Snapshot) -> [String; 6] {
     ]
 }
 
-pub fn json(snapshots: &[Snapshot]) -> Value {
+pub(crate) fn json(snapshots: &[Snapshot]) -> Value {
     Value::Array(
         snapshots
             .iter()
@@ -46,7 +46,7 @@ pub fn json(snapshots: &[Snapshot]) -> Value {
     )
 }
 
-pub fn csv(out: &mut dyn Write, snapshots: &[Snapshot]) -> io::Result<()> {
+pub(crate) fn csv(out: &mut dyn Write, snapshots: &[Snapshot]) -> io::Result<()> {
     let mut w = super::csv::Writer::new(out);
     w.row(COLUMNS)?;
     for s in snapshots {
@@ -56,7 +56,7 @@ pub fn csv(out: &mut dyn Write, snapshots: &[Snapshot]) -> io::Result<()> {
 }
 
 /// The table; an empty list prints nothing (the command says why on stderr).
-pub fn table(out: &mut dyn Write, snapshots: &[Snapshot]) -> io::Result<()> {
+pub(crate) fn table(out: &mut dyn Write, snapshots: &[Snapshot]) -> io::Result<()> {
     if snapshots.is_empty() {
         return Ok(());
     }

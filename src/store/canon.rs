@@ -32,8 +32,8 @@ pub(crate) trait Record: Serialize {
 /// [`EDGE_SEP`], exactly as the single joined string it stands for.
 #[derive(Debug, Clone)]
 pub(crate) struct Key<'a> {
-    pub first: Cow<'a, str>,
-    pub second: Option<Cow<'a, str>>,
+    pub(crate) first: Cow<'a, str>,
+    pub(crate) second: Option<Cow<'a, str>>,
 }
 
 impl<'a> Key<'a> {
@@ -237,12 +237,12 @@ impl Record for GroupEligibility {
 
 /// One record in canonical position, with its change hash.
 pub(crate) struct Row<'a, T> {
-    pub key: Key<'a>,
+    pub(crate) key: Key<'a>,
     /// The first 8 bytes of the sha256 of the record's canonical JSON (big-endian),
     /// as stored in the `hash` column. A cryptographic hash, so that no crafted
     /// export can change a record while keeping its hash (and so its old version).
-    pub hash: i64,
-    pub rec: &'a T,
+    pub(crate) hash: i64,
+    pub(crate) rec: &'a T,
 }
 
 /// First record per natural key, ordered by key (ties are ordered by position, so
@@ -335,18 +335,18 @@ fn hash_row<T: Record>(row: &mut Row<'_, T>, buf: &mut Vec<u8>) -> [u8; 32] {
 
 /// A tenant in canonical form, borrowed, with its content hash.
 pub(crate) struct Prepared<'a> {
-    pub principals: Vec<Row<'a, Principal>>,
-    pub member_edges: Vec<Row<'a, MemberEdge>>,
-    pub member_lists: Vec<Row<'a, String>>,
-    pub roles: Vec<Row<'a, RoleDefinition>>,
-    pub assignments: Vec<Row<'a, Assignment>>,
-    pub eligibilities: Vec<Row<'a, Eligibility>>,
-    pub denies: Vec<Row<'a, DenyAssignment>>,
-    pub scopes: Vec<Row<'a, ScopeNode>>,
-    pub operations: Vec<Row<'a, Operation>>,
-    pub partial_member_lists: Vec<Row<'a, String>>,
-    pub group_eligibilities: Vec<Row<'a, GroupEligibility>>,
-    pub content_hash: String,
+    pub(crate) principals: Vec<Row<'a, Principal>>,
+    pub(crate) member_edges: Vec<Row<'a, MemberEdge>>,
+    pub(crate) member_lists: Vec<Row<'a, String>>,
+    pub(crate) roles: Vec<Row<'a, RoleDefinition>>,
+    pub(crate) assignments: Vec<Row<'a, Assignment>>,
+    pub(crate) eligibilities: Vec<Row<'a, Eligibility>>,
+    pub(crate) denies: Vec<Row<'a, DenyAssignment>>,
+    pub(crate) scopes: Vec<Row<'a, ScopeNode>>,
+    pub(crate) operations: Vec<Row<'a, Operation>>,
+    pub(crate) partial_member_lists: Vec<Row<'a, String>>,
+    pub(crate) group_eligibilities: Vec<Row<'a, GroupEligibility>>,
+    pub(crate) content_hash: String,
 }
 
 /// [`rows`] for a table added after the first release: an empty one adds nothing to

@@ -49,15 +49,15 @@ pub(crate) struct SnapshotCheck {
 }
 
 impl SnapshotCheck {
-    pub fn content_ok(&self) -> bool {
+    pub(crate) fn content_ok(&self) -> bool {
         self.recorded_content == self.actual_content
     }
 
-    pub fn chain_ok(&self) -> bool {
+    pub(crate) fn chain_ok(&self) -> bool {
         self.recorded_chain == self.expected_chain && self.problem.is_none()
     }
 
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.content_ok() && self.chain_ok()
     }
 }

@@ -152,17 +152,17 @@ pub(crate) struct ReviewCheck {
 
 impl ReviewCheck {
     /// Applied before the trail was chained: nothing recorded to compare.
-    pub fn legacy(&self) -> bool {
+    pub(crate) fn legacy(&self) -> bool {
         self.recorded_chain.is_none()
     }
 
-    pub fn chain_ok(&self) -> bool {
+    pub(crate) fn chain_ok(&self) -> bool {
         self.recorded_chain
             .as_ref()
             .is_none_or(|r| *r == self.expected_chain)
     }
 
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.chain_ok() && self.problem.is_none()
     }
 }
@@ -176,7 +176,7 @@ pub(crate) struct TrailCheck {
 }
 
 impl TrailCheck {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.orphan_rows == 0 && self.applies.iter().all(ReviewCheck::ok)
     }
 }
