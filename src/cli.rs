@@ -18,14 +18,14 @@ answers who-can and can-I questions offline, with the full path that grants each
 pub struct Cli {
     /// SQLite database file.
     #[arg(long, global = true, env = "WHOCAN_DB", default_value = "whocan.db")]
-    pub db: PathBuf,
+    pub(crate) db: PathBuf,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Import export files and directories (recursively) as one new snapshot.
     #[command(
         after_help = "Each file's kind is recognised from its content; a group-member file \
@@ -127,28 +127,28 @@ pub struct CollectArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ReviewArgs {
+pub(crate) struct ReviewArgs {
     #[command(subcommand)]
-    pub action: Option<ReviewAction>,
+    pub(crate) action: Option<ReviewAction>,
     #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub(crate) scope: ScopeArgs,
     /// Review every AzureML workspace of the snapshot.
     #[arg(long, conflicts_with_all = ["scope", "workspace"])]
-    pub all_workspaces: bool,
+    pub(crate) all_workspaces: bool,
     /// Write the CSV sheet to this file instead of stdout.
     #[arg(long)]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Also write the review as one self-contained HTML page.
     #[arg(long)]
-    pub html: Option<PathBuf>,
+    pub(crate) html: Option<PathBuf>,
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     #[command(flatten)]
-    pub snapshot: SnapshotArgs,
+    pub(crate) snapshot: SnapshotArgs,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ReviewAction {
+pub(crate) enum ReviewAction {
     /// Record the decisions of a filled review sheet (decision: approve, remove or flag).
     Apply(ReviewApplyArgs),
     /// Print the az commands that would carry out the recorded `remove` decisions.
@@ -156,109 +156,109 @@ pub enum ReviewAction {
 }
 
 #[derive(Debug, Args)]
-pub struct ReviewApplyArgs {
+pub(crate) struct ReviewApplyArgs {
     /// The filled CSV sheet.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Who reviewed (default: $USER).
     #[arg(long)]
-    pub reviewer: Option<String>,
+    pub(crate) reviewer: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct ReviewPlanArgs {
+pub(crate) struct ReviewPlanArgs {
     #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub(crate) scope: ScopeArgs,
     #[arg(long)]
-    pub all_workspaces: bool,
+    pub(crate) all_workspaces: bool,
     #[command(flatten)]
-    pub snapshot: SnapshotArgs,
+    pub(crate) snapshot: SnapshotArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The earlier snapshot: an id, or a date (the latest snapshot taken at or before it).
-    pub from: String,
+    pub(crate) from: String,
     /// The later snapshot: an id, or a date.
-    pub to: String,
+    pub(crate) to: String,
     #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub(crate) scope: ScopeArgs,
     /// Only changes of this principal (object id, UPN or display name).
     #[arg(long)]
-    pub principal: Option<String>,
+    pub(crate) principal: Option<String>,
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     /// A receipt written by `whocan seal`: prove its signature and that the database still
     /// holds exactly the chain heads it sealed.
     #[arg(long, value_name = "FILE", requires = "public_key")]
-    pub receipt: Option<PathBuf>,
+    pub(crate) receipt: Option<PathBuf>,
     /// The public key the receipt must be signed with (never taken from the receipt itself).
     #[arg(long, value_name = "KEY", requires = "receipt")]
-    pub public_key: Option<PathBuf>,
+    pub(crate) public_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct SealArgs {
+pub(crate) struct SealArgs {
     /// Create a new Ed25519 key pair: FILE (the private key, mode 0600) and FILE.pub. Refuses
     /// to overwrite either.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "out"])]
-    pub new_key: Option<PathBuf>,
+    pub(crate) new_key: Option<PathBuf>,
     /// The private key to sign with.
     #[arg(long, value_name = "FILE", required_unless_present = "new_key")]
-    pub key: Option<PathBuf>,
+    pub(crate) key: Option<PathBuf>,
     /// Write the receipt here (mode 0600; refuses to overwrite an existing receipt) instead
     /// of to stdout.
     #[arg(long, value_name = "RECEIPT")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct LintArgs {
+pub(crate) struct LintArgs {
     #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub(crate) scope: ScopeArgs,
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     #[command(flatten)]
-    pub snapshot: SnapshotArgs,
+    pub(crate) snapshot: SnapshotArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Table,
     Json,
     Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Graph {
+pub(crate) enum Graph {
     Dot,
 }
 
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// Files or directories to read (directories recursively).
     #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// A label for the snapshot, e.g. 2026-Q4.
     #[arg(long)]
-    pub label: Option<String>,
+    pub(crate) label: Option<String>,
     /// When the exports were taken (RFC 3339; default: now, UTC).
     #[arg(long)]
-    pub taken_at: Option<String>,
+    pub(crate) taken_at: Option<String>,
     /// Output format of the summary.
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
-pub struct SnapshotsArgs {
+pub(crate) struct SnapshotsArgs {
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
 }
 
 /// Which snapshot to read.
@@ -285,99 +285,99 @@ pub struct ScopeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct WhoArgs {
+pub(crate) struct WhoArgs {
     /// Actions, e.g. Microsoft.MachineLearningServices/workspaces/computes/write.
     #[arg(required_unless_present = "activity")]
-    pub actions: Vec<String>,
+    pub(crate) actions: Vec<String>,
     /// An AzureML activity instead of actions (see `whocan activities`).
     #[arg(long, conflicts_with = "actions")]
-    pub activity: Option<String>,
+    pub(crate) activity: Option<String>,
     /// With --activity: every grant of every required operation (default: one
     /// per operation, the nearest path).
     #[arg(long, requires = "activity")]
-    pub all_paths: bool,
+    pub(crate) all_paths: bool,
     #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub(crate) scope: ScopeArgs,
     /// Treat the actions as data actions (otherwise the catalogue's isDataAction decides).
     #[arg(long)]
-    pub data: bool,
+    pub(crate) data: bool,
     /// Ask about an action that its provider's imported catalogue does not list.
     #[arg(long)]
-    pub allow_unknown_action: bool,
+    pub(crate) allow_unknown_action: bool,
     /// List groups that hold the access as well.
     #[arg(long)]
-    pub include_groups: bool,
+    pub(crate) include_groups: bool,
     /// Print every path: groups, assignment, role, scope, matching pattern.
     #[arg(long)]
-    pub explain: bool,
+    pub(crate) explain: bool,
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     /// Write the access paths as a Graphviz graph to stdout instead.
     #[arg(long, value_enum)]
-    pub graph: Option<Graph>,
+    pub(crate) graph: Option<Graph>,
     #[command(flatten)]
-    pub snapshot: SnapshotArgs,
+    pub(crate) snapshot: SnapshotArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct CanArgs {
+pub(crate) struct CanArgs {
     /// Object id, appId, user principal name, mail or display name (case and
     /// accents do not matter).
-    pub principal: String,
+    pub(crate) principal: String,
     /// Actions to check.
     #[arg(required_unless_present = "activity")]
-    pub actions: Vec<String>,
+    pub(crate) actions: Vec<String>,
     /// An AzureML activity instead of actions (see `whocan activities`).
     #[arg(long, conflicts_with = "actions")]
-    pub activity: Option<String>,
+    pub(crate) activity: Option<String>,
     /// With --activity: every grant of every required operation (default: one
     /// per operation, the nearest path).
     #[arg(long, requires = "activity")]
-    pub all_paths: bool,
+    pub(crate) all_paths: bool,
     #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub(crate) scope: ScopeArgs,
     #[arg(long)]
-    pub data: bool,
+    pub(crate) data: bool,
     /// Ask about an action that its provider's imported catalogue does not list.
     #[arg(long)]
-    pub allow_unknown_action: bool,
+    pub(crate) allow_unknown_action: bool,
     #[arg(long)]
-    pub explain: bool,
+    pub(crate) explain: bool,
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     #[arg(long, value_enum)]
-    pub graph: Option<Graph>,
+    pub(crate) graph: Option<Graph>,
     #[command(flatten)]
-    pub snapshot: SnapshotArgs,
+    pub(crate) snapshot: SnapshotArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct WhatArgs {
+pub(crate) struct WhatArgs {
     /// Object id, appId, user principal name, mail or display name.
-    pub principal: String,
+    pub(crate) principal: String,
     #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub(crate) scope: ScopeArgs,
     /// Only operations of this provider namespace.
     #[arg(long)]
-    pub provider: Option<String>,
+    pub(crate) provider: Option<String>,
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     #[command(flatten)]
-    pub snapshot: SnapshotArgs,
+    pub(crate) snapshot: SnapshotArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct ActivitiesArgs {
+pub(crate) struct ActivitiesArgs {
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Directory of the sample tenant (default: the sample-data/ shipped with whocan).
     #[arg(long)]
-    pub data: Option<PathBuf>,
+    pub(crate) data: Option<PathBuf>,
     /// Keep the scratch database at this path instead of a temporary file.
     #[arg(long)]
-    pub keep: Option<PathBuf>,
+    pub(crate) keep: Option<PathBuf>,
 }

@@ -27,17 +27,17 @@ use std::path::{Path, PathBuf};
 /// Writing `path` failed; `source` says why (its kind decides the exit code).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {}: {source}", path.display())]
-pub struct WriteError {
-    pub path: PathBuf,
+pub(crate) struct WriteError {
+    pub(crate) path: PathBuf,
     #[source]
-    pub source: io::Error,
+    pub(crate) source: io::Error,
 }
 
 /// The mode of every file whocan writes.
-pub const FILE_MODE: u32 = 0o600;
+pub(crate) const FILE_MODE: u32 = 0o600;
 
 /// Writes `path` with what `f` writes (see the module documentation).
-pub fn write_file(
+pub(crate) fn write_file(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), WriteError> {
@@ -101,7 +101,7 @@ fn write_direct(file: File, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) ->
 
 /// Creates `path` new, mode 0600, never following a link and never opening
 /// anything that exists.
-pub fn create_exclusive(path: &Path) -> io::Result<File> {
+pub(crate) fn create_exclusive(path: &Path) -> io::Result<File> {
     OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -271,7 +271,7 @@ mod tests {
 /// created 0600 through a random temp name opened with O_EXCL (never following a
 /// link), synced, then hard-linked into place, which refuses a taken name; a
 /// target that is a device or FIFO is written directly.
-pub mod new_file {
+pub(crate) mod new_file {
     use std::fs::{File, OpenOptions};
     use std::io::{self, Write};
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -305,7 +305,7 @@ pub mod new_file {
     /// with O_CREAT|O_EXCL (which never follows a link, dangling or not), synced,
     /// then hard-linked into place (which refuses an existing name) and the temp
     /// name removed. `AlreadyExists` when the name is taken.
-    pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let tmp = temp_beside(path)?;
         let mut f = OpenOptions::new()
             .write(true)
@@ -334,7 +334,7 @@ pub mod new_file {
 
     /// [`create_new`], except that a target that exists and is not a regular file
     /// (`/dev/stdout`, a FIFO, a terminal) is written directly, never replaced.
-    pub fn write_new_or_device(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn write_new_or_device(path: &Path, bytes: &[u8]) -> io::Result<()> {
         if let Ok(meta) = std::fs::metadata(path) {
             let t = meta.file_type();
             if t.is_char_device() || t.is_fifo() || t.is_socket() || t.is_block_device() {

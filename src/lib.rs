@@ -5,11 +5,11 @@
 
 pub mod audit;
 pub mod cli;
-pub mod collect;
+pub(crate) mod collect;
 pub mod commands;
 pub mod engine;
-pub mod fsutil;
+pub(crate) mod fsutil;
 pub mod import;
 pub mod model;
-pub mod report;
+pub(crate) mod report;
 pub mod store;

@@ -6,11 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
-pub mod time;
-pub use time::Timestamp;
+pub(crate) mod time;
+pub(crate) use time::Timestamp;
 
 /// The object id of "All Principals" in deny assignments (type `SystemDefined`).
-pub const ALL_PRINCIPALS: &str = "00000000-0000-0000-0000-000000000000";
+pub(crate) const ALL_PRINCIPALS: &str = "00000000-0000-0000-0000-000000000000";
 
 /// Case-folded comparison key for ids, scopes and actions (SPEC §1: compared
 /// case-insensitively, original spelling kept for display).
@@ -19,7 +19,7 @@ pub fn key(s: &str) -> String {
 }
 
 /// `s` as a [`key`], borrowed when it already is one (no allocation).
-pub fn key_cow(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn key_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if s.bytes().any(|b| b.is_ascii_uppercase()) {
         std::borrow::Cow::Owned(key(s))
     } else {
@@ -30,12 +30,12 @@ pub fn key_cow(s: &str) -> std::borrow::Cow<'_, str> {
 /// The trailing GUID of a role definition id, in either the
 /// `/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid>` or the
 /// `/providers/...` form, or a bare GUID; lowercase.
-pub fn role_guid(role_definition_id: &str) -> String {
+pub(crate) fn role_guid(role_definition_id: &str) -> String {
     key(role_guid_spelled(role_definition_id))
 }
 
 /// [`role_guid`] as the export spells it (what the importer keeps, for display).
-pub fn role_guid_spelled(role_definition_id: &str) -> &str {
+pub(crate) fn role_guid_spelled(role_definition_id: &str) -> &str {
     role_definition_id
         .trim_end_matches('/')
         .rsplit('/')
@@ -47,7 +47,7 @@ pub fn role_guid_spelled(role_definition_id: &str) -> &str {
 /// and the key of a reference to one: the lowercase GUID ([`role_guid`]), or
 /// `name:<lowercase name>` when there is no id (a custom-role file without `Id`).
 /// The store's hashes are built on it: it must never change.
-pub fn role_key(id: &str, name: Option<&str>) -> String {
+pub(crate) fn role_key(id: &str, name: Option<&str>) -> String {
     if id.trim().is_empty() {
         format!("name:{}", key(name.unwrap_or("").trim()))
     } else {
@@ -67,7 +67,7 @@ pub fn role_key(id: &str, name: Option<&str>) -> String {
 /// importer's `undefined-role` flag all join through it; the store reads the roles
 /// a slice needs by the same keys ([`role_guid`], and every role without an id).
 #[derive(Debug, Clone)]
-pub struct RoleJoin<T> {
+pub(crate) struct RoleJoin<T> {
     by_guid: rustc_hash::FxHashMap<String, T>,
     by_name: rustc_hash::FxHashMap<String, T>,
 }
@@ -84,7 +84,7 @@ impl<T> Default for RoleJoin<T> {
 impl<T: Copy> RoleJoin<T> {
     /// Adds a role as `v`; false (and nothing added) when a role with its GUID (or,
     /// without an id, its name) was added before.
-    pub fn add(&mut self, r: &RoleDefinition, v: T) -> bool {
+    pub(crate) fn add(&mut self, r: &RoleDefinition, v: T) -> bool {
         let (map, k) = if r.id.trim().is_empty() {
             (&mut self.by_name, key(r.role_name.trim()))
         } else {
@@ -101,7 +101,11 @@ impl<T: Copy> RoleJoin<T> {
 
     /// The role a reference names: by the GUID of `role_definition_id`, else (only
     /// among roles without an id) by `role_definition_name`.
-    pub fn find(&self, role_definition_id: &str, role_definition_name: Option<&str>) -> Option<T> {
+    pub(crate) fn find(
+        &self,
+        role_definition_id: &str,
+        role_definition_name: Option<&str>,
+    ) -> Option<T> {
         if let Some(&v) = self.by_guid.get(&role_guid(role_definition_id)) {
             return Some(v);
         }
@@ -113,7 +117,7 @@ impl<T: Copy> RoleJoin<T> {
 
 /// Normalises a scope for comparison: lowercase, no trailing `/` (except the root `/`),
 /// empty becomes `/`.
-pub fn scope_key(scope: &str) -> String {
+pub(crate) fn scope_key(scope: &str) -> String {
     let t = scope.trim().trim_end_matches('/');
     if t.is_empty() {
         "/".to_string()
@@ -145,7 +149,7 @@ pub enum PrincipalKind {
 }
 
 impl PrincipalKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PrincipalKind::User => "User",
             PrincipalKind::Group => "Group",
@@ -159,11 +163,11 @@ impl PrincipalKind {
 
     /// Devices and organisational contacts can be group members but never hold
     /// access: they are not security principals (SPEC §1).
-    pub fn is_principal(self) -> bool {
+    pub(crate) fn is_principal(self) -> bool {
         !matches!(self, PrincipalKind::Device | PrincipalKind::OrgContact)
     }
 
-    pub fn parse(s: &str) -> PrincipalKind {
+    pub(crate) fn parse(s: &str) -> PrincipalKind {
         match s
             .to_ascii_lowercase()
             .trim_start_matches("#microsoft.graph.")
@@ -226,30 +230,30 @@ pub struct MemberEdge {
 
 /// One block of a role definition's `permissions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct PermissionBlock {
-    pub actions: Vec<String>,
-    pub not_actions: Vec<String>,
-    pub data_actions: Vec<String>,
-    pub not_data_actions: Vec<String>,
-    pub condition: Option<String>,
-    pub condition_version: Option<String>,
+pub(crate) struct PermissionBlock {
+    pub(crate) actions: Vec<String>,
+    pub(crate) not_actions: Vec<String>,
+    pub(crate) data_actions: Vec<String>,
+    pub(crate) not_data_actions: Vec<String>,
+    pub(crate) condition: Option<String>,
+    pub(crate) condition_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RoleDefinition {
+pub(crate) struct RoleDefinition {
     /// The role's GUID (the trailing segment of its id), original case. For a custom
     /// role file without `Id` this is empty and the role is joined by name.
-    pub id: String,
-    pub role_name: String,
+    pub(crate) id: String,
+    pub(crate) role_name: String,
     /// `BuiltInRole` or `CustomRole`.
-    pub role_type: String,
-    pub description: String,
-    pub permissions: Vec<PermissionBlock>,
-    pub assignable_scopes: Vec<String>,
+    pub(crate) role_type: String,
+    pub(crate) description: String,
+    pub(crate) permissions: Vec<PermissionBlock>,
+    pub(crate) assignable_scopes: Vec<String>,
 }
 
 impl RoleDefinition {
-    pub fn is_custom(&self) -> bool {
+    pub(crate) fn is_custom(&self) -> bool {
         self.role_type.eq_ignore_ascii_case("CustomRole")
     }
 }
@@ -276,7 +280,7 @@ fn id_or(id: &str, anonymous: impl FnOnce() -> String) -> std::borrow::Cow<'_, s
 
 impl RoleDefinition {
     /// Its record key: [`role_key`] (its GUID, or `name:<name>` without an id).
-    pub fn record_key(&self) -> String {
+    pub(crate) fn record_key(&self) -> String {
         role_key(&self.id, Some(&self.role_name))
     }
 }
@@ -284,7 +288,7 @@ impl RoleDefinition {
 impl Assignment {
     /// Its record key: its id, or (none) its principal, role ([`role_key`] of its
     /// reference) and scope.
-    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn record_key(&self) -> std::borrow::Cow<'_, str> {
         id_or(&self.id, || {
             anonymous_key(
                 &self.principal_id,
@@ -300,7 +304,7 @@ impl Assignment {
 
 impl Eligibility {
     /// Its record key: its id, or (none) its principal, role and scope.
-    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn record_key(&self) -> std::borrow::Cow<'_, str> {
         id_or(&self.id, || {
             anonymous_key(
                 &self.principal_id,
@@ -313,7 +317,7 @@ impl Eligibility {
 
 impl DenyAssignment {
     /// Its record key: its id, or (none) its scope and name.
-    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn record_key(&self) -> std::borrow::Cow<'_, str> {
         id_or(&self.id, || {
             format!("~{}|{}", scope_key(&self.scope), key(&self.name))
         })
@@ -322,7 +326,7 @@ impl DenyAssignment {
 
 impl GroupEligibility {
     /// Its record key: its id, or (none) its principal, group, access and kind.
-    pub fn record_key(&self) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn record_key(&self) -> std::borrow::Cow<'_, str> {
         id_or(&self.id, || {
             format!(
                 "~{}|{}|{}|{}",
@@ -337,7 +341,7 @@ impl GroupEligibility {
 
 /// Where an active assignment came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum AssignmentSource {
+pub(crate) enum AssignmentSource {
     /// `az role assignment list` or ARM roleAssignments.
     RoleAssignment,
     /// A PIM `roleAssignmentScheduleInstances` entry with no matching role assignment.
@@ -349,87 +353,87 @@ pub enum AssignmentSource {
 pub struct Assignment {
     /// Full assignment id (`<scope>/providers/Microsoft.Authorization/roleAssignments/<guid>`).
     pub id: String,
-    pub principal_id: String,
+    pub(crate) principal_id: String,
     /// `User`, `Group`, `ServicePrincipal`, ... as exported.
-    pub principal_type: String,
+    pub(crate) principal_type: String,
     /// `principalName` as exported (`""` for a deleted principal); None when absent.
-    pub principal_name: Option<String>,
+    pub(crate) principal_name: Option<String>,
     /// Role definition GUID (trailing segment of `roleDefinitionId`), original case;
     /// empty when the export named the role only.
-    pub role_definition_id: String,
-    pub role_definition_name: Option<String>,
+    pub(crate) role_definition_id: String,
+    pub(crate) role_definition_name: Option<String>,
     pub scope: String,
-    pub condition: Option<String>,
-    pub condition_version: Option<String>,
-    pub created_on: Option<String>,
-    pub source: AssignmentSource,
+    pub(crate) condition: Option<String>,
+    pub(crate) condition_version: Option<String>,
+    pub(crate) created_on: Option<String>,
+    pub(crate) source: AssignmentSource,
     /// A time-bound active assignment (PIM active instance): it grants from its
     /// start until its end, evaluated at the snapshot's `taken_at` (SPEC §2.10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_date_time: Option<String>,
+    pub(crate) start_date_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_date_time: Option<String>,
+    pub(crate) end_date_time: Option<String>,
     /// The principal's display name when the export gives it apart from
     /// `principal_name` (PowerShell's `DisplayName` next to `SignInName`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub principal_display_name: Option<String>,
+    pub(crate) principal_display_name: Option<String>,
     /// PowerShell's `CanDelegate`, as exported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub can_delegate: Option<bool>,
+    pub(crate) can_delegate: Option<bool>,
 }
 
 /// A PIM eligibility instance: grants nothing until activated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Eligibility {
-    pub id: String,
-    pub principal_id: String,
-    pub principal_type: String,
-    pub role_definition_id: String,
-    pub scope: String,
-    pub start_date_time: Option<String>,
-    pub end_date_time: Option<String>,
-    pub member_type: Option<String>,
-    pub condition: Option<String>,
+pub(crate) struct Eligibility {
+    pub(crate) id: String,
+    pub(crate) principal_id: String,
+    pub(crate) principal_type: String,
+    pub(crate) role_definition_id: String,
+    pub(crate) scope: String,
+    pub(crate) start_date_time: Option<String>,
+    pub(crate) end_date_time: Option<String>,
+    pub(crate) member_type: Option<String>,
+    pub(crate) condition: Option<String>,
 }
 
 /// PIM for Groups: a principal's eligible (or time-bound active) membership or
 /// ownership of a group (Graph `identityGovernance/privilegedAccess/group/
 /// eligibilityScheduleInstances` / `assignmentScheduleInstances`), SPEC §2.11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GroupEligibility {
+pub(crate) struct GroupEligibility {
     /// The instance id as exported.
-    pub id: String,
-    pub group_id: String,
-    pub principal_id: String,
+    pub(crate) id: String,
+    pub(crate) group_id: String,
+    pub(crate) principal_id: String,
     /// `member` or `owner`.
-    pub access_id: String,
+    pub(crate) access_id: String,
     /// `direct` or `group` (eligible through a group), as exported.
-    pub member_type: Option<String>,
-    pub start_date_time: Option<String>,
-    pub end_date_time: Option<String>,
+    pub(crate) member_type: Option<String>,
+    pub(crate) start_date_time: Option<String>,
+    pub(crate) end_date_time: Option<String>,
     /// True for an `assignmentScheduleInstances` entry (an active, possibly
     /// time-bound, membership); false for an eligibility.
-    pub active: bool,
+    pub(crate) active: bool,
 }
 
 /// A principal named in a deny assignment's `principals` or `excludePrincipals`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DenyPrincipal {
-    pub id: String,
+pub(crate) struct DenyPrincipal {
+    pub(crate) id: String,
     /// `User`, `Group`, `ServicePrincipal`, `SystemDefined`, ...
-    pub kind: String,
+    pub(crate) kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DenyAssignment {
-    pub id: String,
-    pub name: String,
-    pub scope: String,
-    pub permissions: Vec<PermissionBlock>,
-    pub principals: Vec<DenyPrincipal>,
-    pub exclude_principals: Vec<DenyPrincipal>,
-    pub do_not_apply_to_child_scopes: bool,
-    pub condition: Option<String>,
+pub(crate) struct DenyAssignment {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) scope: String,
+    pub(crate) permissions: Vec<PermissionBlock>,
+    pub(crate) principals: Vec<DenyPrincipal>,
+    pub(crate) exclude_principals: Vec<DenyPrincipal>,
+    pub(crate) do_not_apply_to_child_scopes: bool,
+    pub(crate) condition: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -442,7 +446,7 @@ pub enum ScopeKind {
 }
 
 impl ScopeKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ScopeKind::Root => "root",
             ScopeKind::ManagementGroup => "managementGroup",
@@ -463,12 +467,12 @@ pub struct ScopeNode {
     pub kind: ScopeKind,
     /// Short name (`ml-prod`, the subscription GUID, the management group name).
     pub name: String,
-    pub display_name: Option<String>,
+    pub(crate) display_name: Option<String>,
     /// Resource type for resources (`Microsoft.MachineLearningServices/workspaces`).
     pub resource_type: Option<String>,
     /// Parent id for management groups and subscriptions (from the management-group
     /// tree); None otherwise (resource parents follow from the id's path).
-    pub parent_id: Option<String>,
+    pub(crate) parent_id: Option<String>,
 }
 
 /// One operation of the provider catalogue.
@@ -476,13 +480,13 @@ pub struct ScopeNode {
 pub struct Operation {
     /// e.g. `Microsoft.MachineLearningServices/workspaces/computes/write`.
     pub name: String,
-    pub display_name: Option<String>,
-    pub is_data_action: bool,
+    pub(crate) display_name: Option<String>,
+    pub(crate) is_data_action: bool,
     /// Provider namespace, e.g. `Microsoft.MachineLearningServices`.
-    pub provider: String,
+    pub(crate) provider: String,
     /// Resource type name within the provider (`workspaces/computes`), empty for
     /// provider-level operations.
-    pub resource_type: String,
+    pub(crate) resource_type: String,
 }
 
 /// Everything one snapshot holds: the input of the engine.
@@ -491,80 +495,80 @@ pub struct Tenant {
     pub principals: Vec<Principal>,
     pub member_edges: Vec<MemberEdge>,
     /// Groups whose (direct) member list was imported, even if empty.
-    pub member_lists: Vec<String>,
+    pub(crate) member_lists: Vec<String>,
     /// Groups whose imported member list was one page of several (`@odata.nextLink`
     /// present, pages missing): their members are `members partial` (SPEC §4).
-    pub partial_member_lists: Vec<String>,
-    pub roles: Vec<RoleDefinition>,
+    pub(crate) partial_member_lists: Vec<String>,
+    pub(crate) roles: Vec<RoleDefinition>,
     pub assignments: Vec<Assignment>,
-    pub eligibilities: Vec<Eligibility>,
-    pub denies: Vec<DenyAssignment>,
+    pub(crate) eligibilities: Vec<Eligibility>,
+    pub(crate) denies: Vec<DenyAssignment>,
     pub scopes: Vec<ScopeNode>,
     pub operations: Vec<Operation>,
     /// PIM for Groups eligibility and time-bound active membership instances.
-    pub group_eligibilities: Vec<GroupEligibility>,
+    pub(crate) group_eligibilities: Vec<GroupEligibility>,
     /// The principal kinds of which a directory listing was imported (derived from
     /// `principals` by the store, not content of its own: never hashed). An id in
     /// no listing is orphaned only when its kind is here (SPEC §1).
     #[serde(skip)]
-    pub listed_kinds: Vec<PrincipalKind>,
+    pub(crate) listed_kinds: Vec<PrincipalKind>,
     /// The snapshot holds assignments, eligibilities or deny assignments at a
     /// management group, whether or not this (sliced) tenant read them (derived
     /// by the store; never hashed). Without the management-group tree, such
     /// assignments cannot be placed above a subscription (SPEC §4).
     #[serde(skip)]
-    pub mg_holdings: bool,
+    pub(crate) mg_holdings: bool,
     /// The completeness ledger of the collection this snapshot was imported from
     /// (`collection.json`, SPEC §6); None when the snapshot was not collected. A
     /// question's slice holds only its unreadable entries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collection: Option<CollectionLedger>,
+    pub(crate) collection: Option<CollectionLedger>,
 }
 
 /// The completeness ledger `whocan collect` writes (`collection.json`): what was
 /// asked of which API at which scope, and how it went.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CollectionLedger {
-    pub tool: Option<String>,
-    pub arm_url: Option<String>,
-    pub graph_url: Option<String>,
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
+pub(crate) struct CollectionLedger {
+    pub(crate) tool: Option<String>,
+    pub(crate) arm_url: Option<String>,
+    pub(crate) graph_url: Option<String>,
+    pub(crate) started_at: Option<String>,
+    pub(crate) finished_at: Option<String>,
     /// True only when every entry is `complete`.
-    pub complete: bool,
-    pub entries: Vec<LedgerEntry>,
+    pub(crate) complete: bool,
+    pub(crate) entries: Vec<LedgerEntry>,
 }
 
 /// One collection asked at one scope.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LedgerEntry {
+pub(crate) struct LedgerEntry {
     /// `arm` or `graph`.
-    pub api: String,
-    pub collection: String,
+    pub(crate) api: String,
+    pub(crate) collection: String,
     /// The ARM scope (`/` for tenant-level lists) or the Graph path.
-    pub scope: String,
+    pub(crate) scope: String,
     /// `complete`, `forbidden`, `throttled`, `failed`, `refused` or `pending`.
-    pub status: String,
-    pub http_status: Option<i64>,
-    pub pages: i64,
-    pub items: i64,
-    pub retries: i64,
-    pub error: Option<String>,
-    pub files: Vec<String>,
+    pub(crate) status: String,
+    pub(crate) http_status: Option<i64>,
+    pub(crate) pages: i64,
+    pub(crate) items: i64,
+    pub(crate) retries: i64,
+    pub(crate) error: Option<String>,
+    pub(crate) files: Vec<String>,
 }
 
 /// What `snapshots` says of a snapshot's collection: whether it was complete and
 /// how many distinct scopes were unreadable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CollectionSummary {
-    pub complete: bool,
-    pub unreadable: usize,
+pub(crate) struct CollectionSummary {
+    pub(crate) complete: bool,
+    pub(crate) unreadable: usize,
 }
 
 /// The ledger statuses (the contract's fixed set).
-pub const LEDGER_STATUSES: &[&str] = &[
+pub(crate) const LEDGER_STATUSES: &[&str] = &[
     "complete",
     "forbidden",
     "throttled",
@@ -575,7 +579,7 @@ pub const LEDGER_STATUSES: &[&str] = &[
 
 impl LedgerEntry {
     /// An unreadable scope: an `arm` entry whose status is not `complete`.
-    pub fn unreadable(&self) -> bool {
+    pub(crate) fn unreadable(&self) -> bool {
         self.api.eq_ignore_ascii_case("arm") && !self.status.eq_ignore_ascii_case("complete")
     }
 }
@@ -596,11 +600,13 @@ impl CollectionLedger {
 }
 
 /// The key prefix of management-group scopes.
-pub const MANAGEMENT_GROUP_PREFIX: &str = "/providers/microsoft.management/managementgroups/";
+pub(crate) const MANAGEMENT_GROUP_PREFIX: &str =
+    "/providers/microsoft.management/managementgroups/";
 
 impl Tenant {
     /// [`Tenant::mg_holdings`] computed from this tenant's own records.
-    pub fn mg_holdings_of(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn mg_holdings_of(&self) -> bool {
         self.assignments
             .iter()
             .map(|a| &a.scope)
@@ -612,7 +618,7 @@ impl Tenant {
     /// [`Tenant::listed_kinds`] computed from this tenant's own principals: every
     /// kind with a record that came from a directory listing. Managed identities are
     /// listed with service principals.
-    pub fn listed_kinds_of(principals: &[Principal]) -> Vec<PrincipalKind> {
+    pub(crate) fn listed_kinds_of(principals: &[Principal]) -> Vec<PrincipalKind> {
         let mut kinds: Vec<PrincipalKind> = principals
             .iter()
             .filter(|p| !p.from_member_list)
@@ -639,10 +645,10 @@ pub struct Snapshot {
     pub id: i64,
     /// RFC 3339, UTC.
     pub taken_at: String,
-    pub label: Option<String>,
-    pub tool_version: String,
-    pub imported_at: String,
-    pub content_hash: String,
+    pub(crate) label: Option<String>,
+    pub(crate) tool_version: String,
+    pub(crate) imported_at: String,
+    pub(crate) content_hash: String,
 }
 
 /// One input file of an import: what it was recognised as, and its digest.

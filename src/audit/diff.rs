@@ -46,7 +46,7 @@ use crate::model::Timestamp;
 /// How a tuple is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum GrantKind {
+pub(crate) enum GrantKind {
     Active,
     /// Through an assignment with a condition.
     Conditional,
@@ -55,7 +55,7 @@ pub enum GrantKind {
 }
 
 impl GrantKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             GrantKind::Active => "active",
             GrantKind::Conditional => "conditional",
@@ -74,75 +74,75 @@ impl GrantKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PrincipalRef {
+pub(crate) struct PrincipalRef {
     /// Lowercase object id.
-    pub id: String,
+    pub(crate) id: String,
     /// `User`, `Group`, `ServicePrincipal` (managed identities too), or the type an
     /// assignment gave for an id in no listing.
     #[serde(rename = "type")]
-    pub kind: String,
-    pub display_name: String,
-    pub user_principal_name: Option<String>,
-    pub is_group: bool,
+    pub(crate) kind: String,
+    pub(crate) display_name: String,
+    pub(crate) user_principal_name: Option<String>,
+    pub(crate) is_group: bool,
     /// In no directory listing of the later snapshot.
     /// [`crate::engine::decide::orphan_status`] in the later snapshot.
-    pub orphaned: Option<bool>,
+    pub(crate) orphaned: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RoleRef {
+pub(crate) struct RoleRef {
     /// Lowercase GUID (empty for a custom-role file without `Id`).
-    pub id: String,
-    pub name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AssignmentRef {
-    pub id: String,
-    pub principal_id: String,
-    pub principal_name: String,
-    pub role: RoleRef,
-    pub scope: String,
-    pub condition: Option<String>,
+pub(crate) struct AssignmentRef {
+    pub(crate) id: String,
+    pub(crate) principal_id: String,
+    pub(crate) principal_name: String,
+    pub(crate) role: RoleRef,
+    pub(crate) scope: String,
+    pub(crate) condition: Option<String>,
     /// For eligibilities: the window.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_date_time: Option<String>,
+    pub(crate) end_date_time: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NamedRef {
-    pub id: String,
-    pub name: String,
+pub(crate) struct NamedRef {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DenyRef {
-    pub id: String,
-    pub name: String,
-    pub scope: String,
+pub(crate) struct DenyRef {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) scope: String,
     /// The denied actions and data actions, as written.
-    pub actions: Vec<String>,
+    pub(crate) actions: Vec<String>,
 }
 
 /// One list of one permission block that a role edit changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PermissionEdit {
-    pub block: usize,
+pub(crate) struct PermissionEdit {
+    pub(crate) block: usize,
     /// `actions`, `notActions`, `dataActions`, `notDataActions` or `condition`.
-    pub list: String,
-    pub added: Vec<String>,
-    pub removed: Vec<String>,
+    pub(crate) list: String,
+    pub(crate) added: Vec<String>,
+    pub(crate) removed: Vec<String>,
 }
 
 /// What changed in the snapshot's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Cause {
+pub(crate) enum Cause {
     AssignmentAdded {
         assignment: AssignmentRef,
     },
@@ -209,7 +209,7 @@ pub enum Cause {
 
 impl Cause {
     /// A stable identifier of the cause's kind.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Cause::AssignmentAdded { .. } => "assignmentAdded",
             Cause::AssignmentRemoved { .. } => "assignmentRemoved",
@@ -234,17 +234,18 @@ impl Cause {
 /// A cause with the effect it had.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CauseEntry {
-    pub cause: Cause,
-    pub gained: usize,
-    pub lost: usize,
-    pub changed: usize,
+pub(crate) struct CauseEntry {
+    pub(crate) cause: Cause,
+    pub(crate) gained: usize,
+    pub(crate) lost: usize,
+    pub(crate) changed: usize,
     /// Principals a deny assignment now blocks or no longer blocks.
-    pub blocked: usize,
+    pub(crate) blocked: usize,
 }
 
 impl CauseEntry {
-    pub fn has_effect(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn has_effect(&self) -> bool {
         self.gained + self.lost + self.changed + self.blocked > 0
     }
 }
@@ -254,98 +255,101 @@ impl CauseEntry {
 /// a large tenant has millions of lines; each name is stored once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AccessChange {
+pub(crate) struct AccessChange {
     /// Index into [`Diff::principals`].
-    pub principal: u32,
+    pub(crate) principal: u32,
     /// Index into [`Diff::roles`].
-    pub role: u32,
+    pub(crate) role: u32,
     /// Index into [`Diff::scopes`].
-    pub scope: u32,
-    pub access: GrantKind,
+    pub(crate) scope: u32,
+    pub(crate) access: GrantKind,
     /// This line's run of [`Diff::line_causes`] (see [`Diff::causes_of`]).
-    pub causes: CauseSpan,
+    pub(crate) causes: CauseSpan,
 }
 
 /// A run of [`Diff::line_causes`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct CauseSpan {
-    pub start: u32,
-    pub len: u32,
+pub(crate) struct CauseSpan {
+    pub(crate) start: u32,
+    pub(crate) len: u32,
 }
 
 /// A deny assignment added or removed, with the principals it now blocks
 /// (added) or no longer blocks (removed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DenyChange {
+pub(crate) struct DenyChange {
     /// Index into [`Diff::causes`].
-    pub cause: usize,
+    pub(crate) cause: usize,
     /// `blocks` or `unblocks`.
-    pub effect: String,
+    pub(crate) effect: String,
     /// Indices into [`Diff::principals`].
-    pub principals: Vec<u32>,
+    pub(crate) principals: Vec<u32>,
     /// How many (principal, role, scope) tuples it blocks or unblocks.
-    pub tuples: usize,
+    pub(crate) tuples: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Diff {
+pub(crate) struct Diff {
     /// Every principal a line or a deny change names, ordered by display name then
     /// id. `orphaned` is about the later snapshot.
-    pub principals: Vec<PrincipalRef>,
+    pub(crate) principals: Vec<PrincipalRef>,
     /// Every role a line names, ordered by name.
-    pub roles: Vec<RoleRef>,
+    pub(crate) roles: Vec<RoleRef>,
     /// Every scope a line names (as first spelled), ordered by scope key.
-    pub scopes: Vec<String>,
+    pub(crate) scopes: Vec<String>,
     /// Lines are ordered by principal, role, scope, kind.
-    pub gained: Vec<AccessChange>,
-    pub lost: Vec<AccessChange>,
+    pub(crate) gained: Vec<AccessChange>,
+    pub(crate) lost: Vec<AccessChange>,
     /// Tuples held in both snapshots whose meaning changed: the role's permissions
     /// were edited, the principal was disabled, enabled or deleted.
-    pub changed: Vec<AccessChange>,
-    pub denies: Vec<DenyChange>,
+    pub(crate) changed: Vec<AccessChange>,
+    pub(crate) denies: Vec<DenyChange>,
     /// Every cause named by a line, and every change relevant to the question that
     /// had no effect on effective access.
-    pub causes: Vec<CauseEntry>,
+    pub(crate) causes: Vec<CauseEntry>,
     /// Indices into `causes` of the changes with no effect.
-    pub no_effect: Vec<usize>,
+    pub(crate) no_effect: Vec<usize>,
     /// The causes of every line, as indices into `causes`, one run per line.
-    pub line_causes: Vec<u32>,
+    pub(crate) line_causes: Vec<u32>,
 }
 
 impl Diff {
     /// The causes of a line (indices into [`Diff::causes`]); never empty.
-    pub fn causes_of(&self, l: &AccessChange) -> &[u32] {
+    pub(crate) fn causes_of(&self, l: &AccessChange) -> &[u32] {
         let s = l.causes.start as usize;
         &self.line_causes[s..s + l.causes.len as usize]
     }
 
-    pub fn principal(&self, l: &AccessChange) -> &PrincipalRef {
+    #[cfg(test)]
+    pub(crate) fn principal(&self, l: &AccessChange) -> &PrincipalRef {
         &self.principals[l.principal as usize]
     }
 
-    pub fn role(&self, l: &AccessChange) -> &RoleRef {
+    #[cfg(test)]
+    pub(crate) fn role(&self, l: &AccessChange) -> &RoleRef {
         &self.roles[l.role as usize]
     }
 
-    pub fn scope(&self, l: &AccessChange) -> &str {
+    #[cfg(test)]
+    pub(crate) fn scope(&self, l: &AccessChange) -> &str {
         &self.scopes[l.scope as usize]
     }
 }
 
 /// What to look at.
 #[derive(Debug, Clone, Default)]
-pub struct DiffOptions {
+pub(crate) struct DiffOptions {
     /// Only access applying at or below this scope: tuples whose scope is it, an
     /// ancestor of it, or below it.
-    pub scope: Option<String>,
+    pub(crate) scope: Option<String>,
     /// Only this principal (object id, any case).
-    pub principal: Option<String>,
+    pub(crate) principal: Option<String>,
     /// Each snapshot's `taken_at`: PIM windows are evaluated at it (SPEC §2.10),
     /// so an eligibility that ended between the two snapshots is access lost.
-    pub from_taken_at: Option<String>,
-    pub to_taken_at: Option<String>,
+    pub(crate) from_taken_at: Option<String>,
+    pub(crate) to_taken_at: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------
@@ -977,7 +981,7 @@ impl<'t> Ctx<'t> {
 }
 
 /// Compares two snapshots. `from` is the earlier one.
-pub fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
+pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
     let mut ix = Interners {
         principals: PrincipalIds::default(),
         scopes: Interner::default(),

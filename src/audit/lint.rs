@@ -41,10 +41,10 @@ use crate::engine::permissions::{
 use crate::engine::scope::kind_of;
 
 /// Azure's limits: role assignments per subscription, per management group.
-pub const SUBSCRIPTION_LIMIT: usize = 4000;
-pub const MANAGEMENT_GROUP_LIMIT: usize = 500;
+pub(crate) const SUBSCRIPTION_LIMIT: usize = 4000;
+pub(crate) const MANAGEMENT_GROUP_LIMIT: usize = 500;
 /// The share of a limit from which a finding is raised, in percent.
-pub const LIMIT_WARN_PERCENT: usize = 80;
+pub(crate) const LIMIT_WARN_PERCENT: usize = 80;
 
 /// How many principals a finding names (the count is always complete).
 const MAX_NAMED: usize = 50;
@@ -53,7 +53,7 @@ const AML: &str = "microsoft.machinelearningservices/workspaces/";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     High,
     Medium,
     Low,
@@ -61,7 +61,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::High => "high",
             Severity::Medium => "medium",
@@ -74,37 +74,37 @@ impl Severity {
 /// Something a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Object {
+pub(crate) struct Object {
     /// `role`, `assignment`, `eligibility`, `principal`, `group`, `scope`,
     /// `operation` or `action` (a pattern as written in a role).
-    pub kind: String,
-    pub id: String,
-    pub name: String,
+    pub(crate) kind: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Finding {
-    pub severity: Severity,
+pub(crate) struct Finding {
+    pub(crate) severity: Severity,
     /// Stable identifier of the check.
-    pub kind: String,
-    pub message: String,
+    pub(crate) kind: String,
+    pub(crate) message: String,
     /// The scope the finding is at, when it has one.
-    pub scope: Option<String>,
-    pub objects: Vec<Object>,
+    pub(crate) scope: Option<String>,
+    pub(crate) objects: Vec<Object>,
     /// Principals affected, when the finding is about principals (all of them,
     /// even when `objects` names only the first ones).
-    pub principals: usize,
-    pub hint: String,
+    pub(crate) principals: usize,
+    pub(crate) hint: String,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct LintOptions {
+pub(crate) struct LintOptions {
     /// Only findings about objects that apply at, above or below this scope.
-    pub scope: Option<String>,
+    pub(crate) scope: Option<String>,
     /// The snapshot's `takenAt` (RFC 3339): eligibilities that ended before it are
     /// expired.
-    pub taken_at: String,
+    pub(crate) taken_at: String,
 }
 
 /// A set of catalogue operations.
@@ -411,7 +411,7 @@ impl<'a> Cx<'a> {
 }
 
 /// All findings, most severe first.
-pub fn lint(ix: &Index, opts: &LintOptions) -> Vec<Finding> {
+pub(crate) fn lint(ix: &Index, opts: &LintOptions) -> Vec<Finding> {
     let cx = Cx::new(ix, opts);
     let mut out = Vec::new();
     if cx.ops.is_empty() {

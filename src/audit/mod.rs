@@ -5,6 +5,6 @@
 //! no clock. Every Azure rule they apply is the engine's (permission blocks, the
 //! membership graph, time windows, orphans).
 
-pub mod diff;
-pub mod lint;
+pub(crate) mod diff;
+pub(crate) mod lint;
 pub mod review;

@@ -24,16 +24,18 @@ use crate::engine::window::{window_state, WindowState};
 use crate::model::Timestamp;
 
 /// How many users holding one role directly at one scope call for a group.
-pub const MANY_DIRECT_USERS: usize = 5;
+pub(crate) const MANY_DIRECT_USERS: usize = 5;
 
 /// The most membership paths listed below one group holder; past it the review is
 /// marked incomplete instead of growing without bound (nested groups with many
 /// diamonds have exponentially many simple paths).
-pub const MAX_PATHS_PER_HOLDER: usize = 100_000;
+pub(crate) const MAX_PATHS_PER_HOLDER: usize = 100_000;
 
 /// How the row's access is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum Pim {
+// `ActivePim` spells the sheet's "active (PIM)"; the lint only fires now the enum is crate-private.
+#[allow(clippy::enum_variant_names)]
+pub(crate) enum Pim {
     /// A role assignment.
     #[serde(rename = "active")]
     Active,
@@ -47,7 +49,7 @@ pub enum Pim {
 }
 
 impl Pim {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Pim::Active => "active",
             Pim::ActivePim => "active (PIM)",
@@ -59,7 +61,7 @@ impl Pim {
 /// What the data suggests doing with a row, most urgent kind first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum RecommendationKind {
+pub(crate) enum RecommendationKind {
     Remove,
     Review,
     UseGroup,
@@ -68,14 +70,14 @@ pub enum RecommendationKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Recommendation {
-    pub kind: RecommendationKind,
+pub(crate) struct Recommendation {
+    pub(crate) kind: RecommendationKind,
     /// Stable identifier: `orphaned`, `disabled`, `eligibility-ended`,
     /// `undefined-role`, `guest-privileged`, `members-not-imported`,
     /// `many-direct-users`, `eligible-only`, `also-active`.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// One line for the sheet, starting with the kind (`remove: ...`).
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// One line of the review sheet.
@@ -83,47 +85,48 @@ pub struct Recommendation {
 #[serde(rename_all = "camelCase")]
 pub struct ReviewRow {
     /// Stable across snapshots for the same (principal, assignment, group path).
-    pub review_key: String,
+    pub(crate) review_key: String,
     /// Shared by the rows of one principal.
-    pub principal: Rc<PrincipalInfo>,
+    pub(crate) principal: Rc<PrincipalInfo>,
     /// The role's name; for an undefined role the name the assignment gave, if any.
-    pub role_name: String,
+    pub(crate) role_name: String,
     /// The role's GUID (lowercase).
-    pub role_id: String,
+    pub(crate) role_id: String,
     /// `BuiltInRole`, `CustomRole`, or empty when the role is not defined.
-    pub role_type: String,
-    pub role_defined: bool,
+    pub(crate) role_type: String,
+    pub(crate) role_defined: bool,
     /// The role grants `Microsoft.Authorization/roleAssignments/write` (per block).
-    pub privileged: bool,
+    pub(crate) privileged: bool,
     /// The role assignment id, or the PIM eligibility instance id.
-    pub assignment_id: String,
-    pub assignment_scope: String,
-    pub target_scope: String,
+    pub(crate) assignment_id: String,
+    pub(crate) assignment_scope: String,
+    pub(crate) target_scope: String,
     /// Held at an ancestor of the target scope.
-    pub inherited: bool,
+    pub(crate) inherited: bool,
     /// Held below the target scope (a child resource).
-    pub below: bool,
+    pub(crate) below: bool,
     /// Groups from the principal to the assignment's holder, nearest first (empty
     /// when the principal holds the assignment itself).
     /// Shared by the rows through one membership path.
-    pub via: Rc<[GroupRef]>,
+    pub(crate) via: Rc<[GroupRef]>,
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
-    pub access_path: String,
-    pub condition: Option<String>,
-    pub pim: Pim,
-    pub start_date_time: Option<String>,
-    pub end_date_time: Option<String>,
+    pub(crate) access_path: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) pim: Pim,
+    pub(crate) start_date_time: Option<String>,
+    pub(crate) end_date_time: Option<String>,
     /// An eligibility whose end lies before the snapshot's `taken_at`.
-    pub expired: bool,
-    pub recommendations: Vec<Recommendation>,
+    pub(crate) expired: bool,
+    pub(crate) recommendations: Vec<Recommendation>,
     /// Hash of the access-relevant content (see [`ReviewRow::access_fields`]) and
     /// of the role's permissions: a decision carries over only while it is unchanged.
-    pub content_hash: String,
+    pub(crate) content_hash: String,
 }
 
 impl ReviewRow {
     /// The recommendations as one cell: `remove: ...; note: ...`.
-    pub fn recommendation(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn recommendation(&self) -> String {
         self.recommendations
             .iter()
             .map(|r| r.text.as_str())
@@ -133,7 +136,7 @@ impl ReviewRow {
 
     /// The sheet cells, by column name, whose change makes an earlier decision stale.
     /// Display names are not among them: renaming changes no access.
-    pub fn access_fields(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn access_fields(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::with_capacity(12);
         self.each_access_field(|k, v| out.push((k, v.to_string())));
         out
@@ -194,7 +197,7 @@ impl ReviewRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Review {
-    pub targets: Vec<String>,
+    pub(crate) targets: Vec<String>,
     /// By target (in the order asked), then principal name, role, assignment scope, path.
     pub rows: Vec<ReviewRow>,
     /// Groups whose members the sheet could not list (never imported, or too many paths).
@@ -203,7 +206,7 @@ pub struct Review {
 
 /// `review_key`: the first 16 hex digits of the sha256 of the lowercase principal id,
 /// assignment id and group path (nearest group first).
-pub fn review_key(principal_id: &str, assignment_id: &str, via: &[String]) -> String {
+pub(crate) fn review_key(principal_id: &str, assignment_id: &str, via: &[String]) -> String {
     let via: Vec<String> = via.iter().map(|g| key(g)).collect();
     short_hash(&format!(
         "{}\n{}\n{}",
@@ -362,7 +365,7 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
 
 /// Reviews target after target over one index, keeping what they share: the
 /// membership paths below each holder, principal facts, scope ancestries.
-pub struct Reviewer<'a> {
+pub(crate) struct Reviewer<'a> {
     ix: &'a Index,
     taken_at: String,
     paths_cache: HashMap<String, (Vec<PathFacts>, bool)>,
@@ -374,7 +377,7 @@ pub struct Reviewer<'a> {
 }
 
 impl<'a> Reviewer<'a> {
-    pub fn new(ix: &'a Index, taken_at: &str) -> Reviewer<'a> {
+    pub(crate) fn new(ix: &'a Index, taken_at: &str) -> Reviewer<'a> {
         let mut held_scopes: Vec<String> = ix
             .assignments_by_scope
             .keys()
@@ -394,7 +397,7 @@ impl<'a> Reviewer<'a> {
     }
 
     /// The rows of these targets.
-    pub fn review(&mut self, targets: &[String]) -> Review {
+    pub(crate) fn review(&mut self, targets: &[String]) -> Review {
         let ix = self.ix;
         let now = Timestamp::parse(&self.taken_at);
         let mut rows = Vec::new();
@@ -748,25 +751,25 @@ fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
 /// Counts per target scope for the summary of a review.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TargetSummary {
-    pub target_scope: String,
-    pub rows: usize,
+pub(crate) struct TargetSummary {
+    pub(crate) target_scope: String,
+    pub(crate) rows: usize,
     /// Distinct users, service principals and unknown principals (not groups).
-    pub principals: usize,
-    pub groups: usize,
+    pub(crate) principals: usize,
+    pub(crate) groups: usize,
     /// Distinct non-group principals holding a privileged role (active or eligible).
-    pub privileged: usize,
-    pub orphaned: usize,
-    pub guests: usize,
-    pub disabled: usize,
+    pub(crate) privileged: usize,
+    pub(crate) orphaned: usize,
+    pub(crate) guests: usize,
+    pub(crate) disabled: usize,
     /// Distinct non-group principals with an eligible (PIM) row.
-    pub eligible: usize,
+    pub(crate) eligible: usize,
     /// Rows with at least one recommendation.
-    pub with_recommendation: usize,
+    pub(crate) with_recommendation: usize,
 }
 
 /// One summary per target, in the review's target order.
-pub fn summary(review: &Review) -> Vec<TargetSummary> {
+pub(crate) fn summary(review: &Review) -> Vec<TargetSummary> {
     review
         .targets
         .iter()
@@ -816,21 +819,21 @@ pub fn summary(review: &Review) -> Vec<TargetSummary> {
 /// A decision recorded earlier for a review key (latest non-blank one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PastDecision {
+pub(crate) struct PastDecision {
     /// `approve`, `remove` or `flag`.
-    pub decision: String,
-    pub comment: Option<String>,
-    pub reviewer: String,
-    pub decided_at: String,
-    pub snapshot_id: i64,
+    pub(crate) decision: String,
+    pub(crate) comment: Option<String>,
+    pub(crate) reviewer: String,
+    pub(crate) decided_at: String,
+    pub(crate) snapshot_id: i64,
     /// The row's content hash when it was decided.
-    pub content_hash: String,
+    pub(crate) content_hash: String,
 }
 
 /// Where a row stands against earlier reviews.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "camelCase")]
-pub enum Carry {
+pub(crate) enum Carry {
     /// No sheet of this target scope was ever applied.
     FirstReview,
     /// Not on any applied sheet of this target scope: access new since the last review.
@@ -845,7 +848,7 @@ pub enum Carry {
 
 impl Carry {
     /// The pre-filled decision and comment.
-    pub fn prefill(&self) -> (Option<&str>, Option<&str>) {
+    pub(crate) fn prefill(&self) -> (Option<&str>, Option<&str>) {
         match self {
             Carry::Decided { previous } => (
                 Some(previous.decision.as_str()),
@@ -856,7 +859,7 @@ impl Carry {
     }
 
     /// The words appended to the recommendation cell, if any.
-    pub fn mark(&self) -> Option<String> {
+    pub(crate) fn mark(&self) -> Option<String> {
         match self {
             Carry::New => Some("new since last review".into()),
             Carry::Changed { previous } => Some(format!(
@@ -870,7 +873,7 @@ impl Carry {
 
 /// How each row stands against earlier decisions. `seen` holds the keys of every
 /// row of every applied sheet; `reviewed_targets` the scope keys those sheets covered.
-pub fn carry_over(
+pub(crate) fn carry_over(
     rows: &[ReviewRow],
     past: &HashMap<String, PastDecision>,
     seen: &HashSet<String>,
@@ -894,7 +897,7 @@ pub fn carry_over(
 /// One change that carries out `remove` decisions.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Removal {
+pub(crate) enum Removal {
     /// Delete the role assignment (the principal holds it itself).
     #[serde(rename_all = "camelCase")]
     DeleteAssignment { assignment_id: String },
@@ -922,15 +925,15 @@ pub enum Removal {
 /// A removal and the rows whose `remove` decision it carries out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PlanStep<'a> {
-    pub removal: Removal,
-    pub rows: Vec<&'a ReviewRow>,
+pub(crate) struct PlanStep<'a> {
+    pub(crate) removal: Removal,
+    pub(crate) rows: Vec<&'a ReviewRow>,
 }
 
 /// The removals for the rows whose latest decision is `remove` and whose content is
 /// unchanged since (a stale decision is not carried out: decide it again). Identical
 /// removals are merged; order follows the rows.
-pub fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'a>> {
+pub(crate) fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'a>> {
     let mut steps: Vec<PlanStep<'a>> = Vec::new();
     let mut at: HashMap<Removal, usize> = HashMap::new();
     let mut seen_rows: HashSet<(&str, &str)> = HashSet::new();

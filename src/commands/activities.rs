@@ -8,7 +8,7 @@ use crate::report;
 
 use super::{output_format, Outcome};
 
-pub fn run(args: ActivitiesArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: ActivitiesArgs) -> anyhow::Result<Outcome> {
     let all = activities::catalogue();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -12,7 +12,7 @@ use crate::report::{self, answers};
 use super::common::{Sliced, Timing};
 use super::{output_format, Outcome};
 
-pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let outcome = answer(db, &args, &mut out)?;
@@ -22,7 +22,7 @@ pub fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
 
 /// Asks the question and writes the answer to `out`: `can` short of stdout
 /// (which `demo` shares). No when the principal cannot.
-pub fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     super::check_all_paths(args.all_paths, args.activity.as_deref())?;
     let timing = Timing::start();
     let sl = Sliced::open(db, &args.snapshot)?;

@@ -14,17 +14,17 @@ use crate::report::text::eprintln_safe;
 use crate::store::{SnapshotSelector, Store};
 
 use super::resolve;
-pub use super::resolve::{ScopeSource, Stored, Target};
+pub(crate) use super::resolve::{ScopeSource, Stored, Target};
 use super::UsageError;
 
 /// A snapshot loaded for questions.
-pub struct Loaded {
-    pub snapshot: Snapshot,
-    pub tenant: Tenant,
-    pub index: Index,
+pub(crate) struct Loaded {
+    pub(crate) snapshot: Snapshot,
+    pub(crate) tenant: Tenant,
+    pub(crate) index: Index,
 }
 
-pub fn open_existing(db: &Path) -> anyhow::Result<Store> {
+pub(crate) fn open_existing(db: &Path) -> anyhow::Result<Store> {
     if !db.exists() {
         return Err(UsageError(format!(
             "database {} does not exist (hint: run `whocan import PATH...` first, or pass --db)",
@@ -36,7 +36,7 @@ pub fn open_existing(db: &Path) -> anyhow::Result<Store> {
     Ok(Store::open_read(db)?)
 }
 
-pub fn selector(args: &SnapshotArgs) -> anyhow::Result<SnapshotSelector> {
+pub(crate) fn selector(args: &SnapshotArgs) -> anyhow::Result<SnapshotSelector> {
     if let Some(id) = args.snapshot {
         return Ok(SnapshotSelector::Id(id));
     }
@@ -49,7 +49,7 @@ pub fn selector(args: &SnapshotArgs) -> anyhow::Result<SnapshotSelector> {
 /// A time the user typed ([`Forms::COMMAND_LINE`]: RFC 3339, or a date
 /// `YYYY-MM-DD`, its start or with `end_of_day` its last second), written in the
 /// one format (UTC, `%Y-%m-%dT%H:%M:%SZ`).
-pub fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<String> {
+pub(crate) fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<String> {
     let forms = if end_of_day {
         Forms::COMMAND_LINE.end_of_day()
     } else {
@@ -64,7 +64,7 @@ pub fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<String> {
     }
 }
 
-pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
+pub(crate) fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
     let store = open_existing(db)?;
     let snapshot = store.resolve(&selector(args)?)?;
     let tenant = store
@@ -80,7 +80,7 @@ pub fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
 
 /// The target scope from `--scope` or `--workspace`, in the spelling the snapshot
 /// knows when it knows it (see [`resolve::target`]; a whole snapshot in memory).
-pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
+pub(crate) fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
     let target = target_scope_in(t, args)?;
     if let Some(w) = target.warning() {
         eprintln_safe!("{w}");
@@ -90,20 +90,14 @@ pub fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
 
 /// [`target_scope`] over any [`ScopeSource`]: the scope must be known to the
 /// snapshot (SPEC §3), else an error with the closest scopes.
-pub fn target_scope_in(
+pub(crate) fn target_scope_in(
     scopes: &(impl ScopeSource + ?Sized),
     args: &ScopeArgs,
 ) -> anyhow::Result<Target> {
     resolve::target(scopes, args)
 }
 
-/// The principal named by object id, appId, user principal name, mail or display
-/// name in a whole snapshot in memory (see [`resolve::principal`]).
-pub fn resolve_principal(t: &Tenant, name: &str) -> anyhow::Result<String> {
-    resolve::principal(t, name)
-}
-
-pub fn is_guid(s: &str) -> bool {
+pub(crate) fn is_guid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -114,12 +108,12 @@ pub fn is_guid(s: &str) -> bool {
 
 /// A snapshot opened for one question: only the slice of it the question needs.
 pub struct Sliced {
-    pub store: Store,
-    pub snapshot: Snapshot,
+    pub(crate) store: Store,
+    pub(crate) snapshot: Snapshot,
     /// The nodes that carry the scope tree: root, management groups and
     /// subscriptions (not the resource groups and resources below them).
     pub scopes: Vec<crate::model::ScopeNode>,
-    pub tree: crate::engine::scope::ScopeTree,
+    pub(crate) tree: crate::engine::scope::ScopeTree,
 }
 
 impl Sliced {
@@ -157,7 +151,11 @@ impl Sliced {
 
     /// Checks the asked actions against the imported catalogue (see
     /// [`resolve::check_actions`]), printing its notes.
-    pub fn check_actions(&self, actions: &[String], allow_unknown: bool) -> anyhow::Result<()> {
+    pub(crate) fn check_actions(
+        &self,
+        actions: &[String],
+        allow_unknown: bool,
+    ) -> anyhow::Result<()> {
         for note in resolve::check_actions(&self.stored(), actions, allow_unknown)? {
             eprintln_safe!("{note}");
         }
@@ -243,7 +241,7 @@ impl Sliced {
     /// For `can`: adds to a slice the groups nested (transitively) in every holder
     /// that grants these alternatives, so `incomplete` lists, as `who` does, every
     /// such group whose members were not imported; indexes the result.
-    pub fn expand_groups_for(
+    pub(crate) fn expand_groups_for(
         &self,
         mut tenant: Tenant,
         base: &Index,
@@ -264,7 +262,7 @@ impl Sliced {
 }
 
 /// Plain actions as requests at one scope; data plane from `--data` or the catalogue.
-pub fn action_requests(
+pub(crate) fn action_requests(
     ix: &Index,
     actions: &[String],
     scope: &str,
@@ -285,18 +283,18 @@ pub fn action_requests(
 
 /// Phase timings on stderr when `WHOCAN_TIMING` is set (for profiling; the
 /// benchmark in BENCHMARKS.md measures whole commands).
-pub struct Timing {
+pub(crate) struct Timing {
     start: Option<std::time::Instant>,
 }
 
 impl Timing {
-    pub fn start() -> Timing {
+    pub(crate) fn start() -> Timing {
         Timing {
             start: std::env::var_os("WHOCAN_TIMING").map(|_| std::time::Instant::now()),
         }
     }
 
-    pub fn mark(&self, phase: &str) {
+    pub(crate) fn mark(&self, phase: &str) {
         if let Some(t) = self.start {
             eprintln_safe!(
                 "timing: {phase} at {:.1} ms",

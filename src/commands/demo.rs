@@ -98,7 +98,7 @@ fn can(
     Ok(())
 }
 
-pub fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
     let data = sample_dir(args.data)?;
     let (db, _scratch) = match args.keep {
         Some(p) => (p, None),

@@ -91,7 +91,7 @@ fn resolve_principal(from: &Tenant, to: &Tenant, name: &str) -> anyhow::Result<S
     }
 }
 
-pub fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
     let store = open_existing(db)?;
     let from = store.resolve(&selector(&args.from)?)?;
     let to = store.resolve(&selector(&args.to)?)?;

@@ -20,7 +20,7 @@ use crate::store::{NewSnapshot, Store};
 
 use super::{common, output_format, Outcome};
 
-pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: ImportArgs) -> anyhow::Result<Outcome> {
     let (snapshot, imported) = import(db, &args)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -34,7 +34,7 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<Outcome> {
 }
 
 /// The summary in the format asked (else a table on a terminal, JSON otherwise).
-pub fn write_summary(
+pub(crate) fn write_summary(
     out: &mut dyn Write,
     format: Option<Format>,
     snapshot: &Snapshot,
@@ -51,7 +51,7 @@ pub fn write_summary(
 /// Validates the flags, reads every input, writes one snapshot and notes on
 /// stderr what was imported: the work of `import` short of its summary (which
 /// `demo` shares).
-pub fn import(db: &Path, args: &ImportArgs) -> anyhow::Result<(Snapshot, Imported)> {
+pub(crate) fn import(db: &Path, args: &ImportArgs) -> anyhow::Result<(Snapshot, Imported)> {
     let taken_at = match &args.taken_at {
         Some(t) => common::parse_instant(t, false)
             .map_err(|e| super::UsageError(format!("--taken-at: {e}")))?,

@@ -16,7 +16,7 @@ use crate::report::{self, history};
 use super::common::{load, target_scope};
 use super::{output_format, Outcome};
 
-pub fn run(db: &Path, args: LintArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: LintArgs) -> anyhow::Result<Outcome> {
     let l = load(db, &args.snapshot)?;
     let scope = if args.scope.scope.is_some() || args.scope.workspace.is_some() {
         Some(target_scope(&l.tenant, &args.scope)?)

@@ -14,26 +14,26 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, Format};
 
-pub mod activities;
-pub mod can;
-pub mod collect;
+pub(crate) mod activities;
+pub(crate) mod can;
+pub(crate) mod collect;
 pub mod common;
-pub mod demo;
-pub mod diff;
-pub mod import;
-pub mod lint;
-pub mod resolve;
+pub(crate) mod demo;
+pub(crate) mod diff;
+pub(crate) mod import;
+pub(crate) mod lint;
+pub(crate) mod resolve;
 pub mod review;
-pub mod seal;
-pub mod snapshots;
-pub mod verify;
-pub mod what;
+pub(crate) mod seal;
+pub(crate) mod snapshots;
+pub(crate) mod verify;
+pub(crate) mod what;
 pub mod who;
 
 /// An error the user caused (bad input, unknown name, missing snapshot): exit 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub String);
 
 /// `--all-paths` only changes an activity's answer (SPEC §4): an answer about
 /// actions lists every grant already.
@@ -49,7 +49,7 @@ pub(crate) fn check_all_paths(all_paths: bool, activity: Option<&str>) -> anyhow
 
 /// What a command reports back besides "done".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Success,
     /// `can` answered no.
     No,
@@ -78,7 +78,7 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Import(args) => import::run(&cli.db, args),
         Command::Snapshots(args) => snapshots::run(&cli.db, args),
@@ -97,7 +97,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 /// The exit code of an error (SPEC §3).
-pub fn exit_code_for(err: &anyhow::Error) -> u8 {
+#[cfg(test)]
+pub(crate) fn exit_code_for(err: &anyhow::Error) -> u8 {
     classify(err).0
 }
 
@@ -251,7 +252,7 @@ fn pipe_in(e: &(dyn std::error::Error + 'static), depth: usize) -> bool {
 }
 
 /// The output format: as asked, else a table on a terminal and JSON otherwise.
-pub fn output_format(asked: Option<Format>) -> Format {
+pub(crate) fn output_format(asked: Option<Format>) -> Format {
     asked.unwrap_or_else(|| {
         if std::io::stdout().is_terminal() {
             Format::Table

@@ -24,7 +24,7 @@ use super::UsageError;
 /// `s` lowercased, with diacritics of the Latin scripts removed (á→a, ñ→n, ü→u,
 /// ß→ss, æ→ae, ø→o, ł→l, ș→s, ...; combining marks dropped), runs of white space
 /// as one space, trimmed. Letters of other scripts are only lowercased.
-pub fn fold(s: &str) -> String {
+pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     fold_into(s, &mut out);
     out
@@ -144,13 +144,15 @@ fn fold_char(c: char) -> Option<&'static str> {
 
 /// The optimal-string-alignment distance (insertions, deletions, substitutions
 /// and transpositions of adjacent characters) between `a` and `b`, by character.
-pub fn distance(a: &str, b: &str) -> usize {
+#[cfg(test)]
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     distance_within(&a, &b, usize::MAX).unwrap_or(usize::MAX)
 }
 
 /// [`distance`], or `None` as soon as it is certain to exceed `max`.
+#[cfg(test)]
 fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
     distance_rows(a, b, max, &mut Rows::default())
 }
@@ -211,7 +213,7 @@ fn limit(chars: usize) -> usize {
 /// `s` with control characters (C0, DEL, C1), line separators and the bidi
 /// overrides and marks shown escaped (`\u{202e}`), never interpreted: for every
 /// name a message echoes back.
-pub fn shown(s: &str) -> String {
+pub(crate) fn shown(s: &str) -> String {
     crate::report::text::sanitize(s).into_owned()
 }
 
@@ -221,7 +223,7 @@ pub fn shown(s: &str) -> String {
 
 /// How close names are to one query (folded), with the buffers each comparison
 /// reuses: a `did you mean` over a large tenant compares hundreds of thousands.
-pub struct Closeness {
+pub(crate) struct Closeness {
     query: String,
     chars: Vec<char>,
     max: usize,
@@ -232,7 +234,7 @@ pub struct Closeness {
 
 impl Closeness {
     /// Names within [`limit`] edits of `query` are close.
-    pub fn new(query: &str) -> Closeness {
+    pub(crate) fn new(query: &str) -> Closeness {
         let query = fold(query);
         let chars: Vec<char> = query.chars().collect();
         let max = limit(chars.len());
@@ -251,7 +253,7 @@ impl Closeness {
     }
 
     /// `name` folds to the query itself.
-    pub fn same(&mut self, name: &str) -> bool {
+    pub(crate) fn same(&mut self, name: &str) -> bool {
         fold_into(name, &mut self.folded);
         self.folded == self.query
     }
@@ -259,7 +261,7 @@ impl Closeness {
     /// The score of `name`: its distance when within the limit; when it only
     /// contains the query (three characters or more), the limit plus one; else
     /// `None`.
-    pub fn score(&mut self, name: &str) -> Option<usize> {
+    pub(crate) fn score(&mut self, name: &str) -> Option<usize> {
         fold_into(name, &mut self.folded);
         self.score_folded()
     }
@@ -291,7 +293,7 @@ fn best<T>(mut scored: Vec<(usize, usize, T)>, n: usize) -> Vec<T> {
 /// (folded). A candidate is offered when it is within [`limit`] edits, or when a
 /// name of it contains the query (three characters or more), ranked after those.
 /// Ties keep the candidates' order.
-pub fn closest<T>(
+pub(crate) fn closest<T>(
     query: &str,
     candidates: impl IntoIterator<Item = (T, Vec<String>)>,
     n: usize,
@@ -311,7 +313,7 @@ const OFFER: usize = 5;
 
 /// A not-found error: `headline`, then `did you mean` with the suggestions (each
 /// already [`shown`]), then `hint: ...`.
-pub fn not_found(headline: String, suggestions: &[String], hint: &str) -> anyhow::Error {
+pub(crate) fn not_found(headline: String, suggestions: &[String], hint: &str) -> anyhow::Error {
     let mut msg = headline;
     match suggestions {
         [] => {}
@@ -348,13 +350,13 @@ fn listing(names: &[String], n: usize) -> String {
 // ---------------------------------------------------------------------------
 
 /// A snapshot in the store, looked up through its indexes.
-pub struct Stored<'a> {
-    pub store: &'a Store,
-    pub snapshot: i64,
+pub(crate) struct Stored<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) snapshot: i64,
 }
 
 /// Where principals are looked up.
-pub trait PrincipalSource {
+pub(crate) trait PrincipalSource {
     /// How messages name the snapshot (`snapshot 3`).
     fn label(&self) -> String;
     /// Records whose object id, appId, UPN, mail or display name is `text`
@@ -459,7 +461,7 @@ impl PrincipalSource for Tenant {
 }
 
 /// Where scopes and workspaces are looked up.
-pub trait ScopeSource {
+pub(crate) trait ScopeSource {
     /// How messages name the snapshot (`snapshot 3`).
     fn label(&self) -> String;
     /// The node whose [`scope_key`] is `k`.
@@ -641,7 +643,7 @@ fn one_of(name: &str, found: Vec<Principal>) -> anyhow::Result<String> {
 }
 
 /// `name` matches several principals: list them.
-pub fn ambiguous(name: &str, many: &[Principal]) -> anyhow::Error {
+pub(crate) fn ambiguous(name: &str, many: &[Principal]) -> anyhow::Error {
     let list: Vec<String> = many
         .iter()
         .map(|p| {
@@ -675,7 +677,7 @@ pub fn ambiguous(name: &str, many: &[Principal]) -> anyhow::Error {
 /// assignment, member file or PIM-for-Groups instance), else by UPN, mail, other
 /// mails or display name case- and accent-insensitively (a scan: only here).
 /// Nothing matched: an error with the closest principals.
-pub fn principal(src: &impl PrincipalSource, name: &str) -> anyhow::Result<String> {
+pub(crate) fn principal(src: &impl PrincipalSource, name: &str) -> anyhow::Result<String> {
     let text = name.trim();
     if text.is_empty() {
         return Err(UsageError(
@@ -774,7 +776,7 @@ pub struct Target {
     /// the snapshot names: answered from its ancestors' assignments, but the
     /// inventory that would list it (and anything assigned on it) is missing:
     /// answers carry [`Target::incomplete`] (SPEC §4 `inventory missing`).
-    pub inventory_missing: bool,
+    pub(crate) inventory_missing: bool,
 }
 
 impl Target {
@@ -786,7 +788,7 @@ impl Target {
     }
 
     /// The `inventory missing` entry of an answer's `incomplete`, if any.
-    pub fn incomplete(&self) -> Option<crate::engine::decide::Incomplete> {
+    pub(crate) fn incomplete(&self) -> Option<crate::engine::decide::Incomplete> {
         self.inventory_missing.then(|| {
             crate::engine::decide::Incomplete::scope(
                 crate::engine::decide::IncompleteReason::InventoryMissing,
@@ -796,7 +798,7 @@ impl Target {
     }
 
     /// The stderr warning for a target whose inventory is missing (none otherwise).
-    pub fn warning(&self) -> Option<String> {
+    pub(crate) fn warning(&self) -> Option<String> {
         self.inventory_missing.then(|| {
             format!(
                 "warning: {} is not in the imported inventory and nothing in the snapshot names it; answered from the assignments of its ancestors (inventory missing)",
@@ -1106,7 +1108,10 @@ fn workspace_target(src: &(impl ScopeSource + ?Sized), w: &str) -> anyhow::Resul
 }
 
 /// The target scope of `--scope` or `--workspace`.
-pub fn target(src: &(impl ScopeSource + ?Sized), args: &ScopeArgs) -> anyhow::Result<Target> {
+pub(crate) fn target(
+    src: &(impl ScopeSource + ?Sized),
+    args: &ScopeArgs,
+) -> anyhow::Result<Target> {
     if let Some(s) = &args.scope {
         return scope_target(src, s);
     }
@@ -1121,7 +1126,7 @@ pub fn target(src: &(impl ScopeSource + ?Sized), args: &ScopeArgs) -> anyhow::Re
 // ---------------------------------------------------------------------------
 
 /// An action as asked must be concrete: `Provider.Namespace/type/operation`.
-pub fn action_syntax(a: &str) -> anyhow::Result<()> {
+pub(crate) fn action_syntax(a: &str) -> anyhow::Result<()> {
     let a = a.trim();
     if a.is_empty() || !a.contains('/') || a.starts_with('/') {
         return Err(UsageError(format!(
@@ -1145,7 +1150,7 @@ pub fn action_syntax(a: &str) -> anyhow::Result<()> {
 /// else an error with the closest operations. Returns notes for actions of
 /// providers without a catalogue (answered unchecked) when the snapshot has
 /// catalogues of other providers. Index seeks, except on the error path.
-pub fn check_actions(
+pub(crate) fn check_actions(
     src: &Stored<'_>,
     actions: &[String],
     allow_unknown: bool,
@@ -1199,7 +1204,7 @@ pub fn check_actions(
 }
 
 /// The activity `--activity NAME` names, or an error with the closest names.
-pub fn activity(name: &str) -> anyhow::Result<Activity> {
+pub(crate) fn activity(name: &str) -> anyhow::Result<Activity> {
     if let Some(a) = activities::find(name) {
         return Ok(a);
     }

@@ -35,7 +35,7 @@ const REQUIRED: [&str; 4] = ["review_key", "target_scope", "decision", "reviewer
 /// How many row errors `apply` lists before summarising the rest.
 const MAX_ERRORS: usize = 50;
 
-pub fn run(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     match args.action {
         Some(ReviewAction::Apply(a)) => apply(db, a),
         Some(ReviewAction::Plan(p)) => plan(db, p),

@@ -52,9 +52,9 @@ use super::common::open_existing;
 use super::{Outcome, UsageError};
 
 /// The receipt format this binary writes and reads.
-pub const RECEIPT_FORMAT: &str = "whocan-receipt-v1";
+pub(crate) const RECEIPT_FORMAT: &str = "whocan-receipt-v1";
 
-pub fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.new_key {
         return new_key(path);
     }
@@ -118,7 +118,7 @@ pub fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
 }
 
 /// The first break of the database's own checks, in words; None when intact.
-pub fn first_break(snapshots: &[SnapshotCheck], trail: &TrailCheck) -> Option<String> {
+pub(crate) fn first_break(snapshots: &[SnapshotCheck], trail: &TrailCheck) -> Option<String> {
     if let Some(c) = snapshots.iter().find(|c| !c.ok()) {
         return Some(format!(
             "snapshot {} ({}) no longer matches its recorded {} hash",
@@ -312,9 +312,9 @@ fn read_verifying_key(path: &Path) -> anyhow::Result<VerifyingKey> {
 /// The chain heads a receipt seals: (id, chain hash) of the latest snapshot and of
 /// the latest review apply (None when no sheet was ever applied).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heads {
-    pub snapshot: (i64, String),
-    pub review: Option<(i64, String)>,
+pub(crate) struct Heads {
+    pub(crate) snapshot: (i64, String),
+    pub(crate) review: Option<(i64, String)>,
 }
 
 impl Heads {
@@ -422,25 +422,25 @@ impl Receipt {
 
 /// One check of a receipt against the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReceiptItem {
-    pub check: String,
-    pub ok: bool,
-    pub detail: String,
+pub(crate) struct ReceiptItem {
+    pub(crate) check: String,
+    pub(crate) ok: bool,
+    pub(crate) detail: String,
 }
 
 /// A receipt checked against a public key and the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReceiptCheck {
-    pub path: String,
-    pub sealed_at: String,
-    pub heads: Heads,
+pub(crate) struct ReceiptCheck {
+    pub(crate) path: String,
+    pub(crate) sealed_at: String,
+    pub(crate) heads: Heads,
     /// In order: the signature, the snapshot head, the review head, what came
     /// after the seal.
-    pub items: Vec<ReceiptItem>,
+    pub(crate) items: Vec<ReceiptItem>,
 }
 
 impl ReceiptCheck {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.items.iter().all(|i| i.ok)
     }
 }
@@ -450,7 +450,7 @@ impl ReceiptCheck {
 /// the database — recomputed from scratch — holds exactly the sealed chain hashes
 /// at the sealed ids. A receipt that cannot be read at all is the user's error
 /// (exit 2); every check that fails is an item that is not ok (exit 1).
-pub fn check_receipt(
+pub(crate) fn check_receipt(
     receipt_path: &Path,
     public_key: &Path,
     snapshots: &[SnapshotCheck],

@@ -12,7 +12,7 @@ use crate::report::text::eprintln_safe;
 
 use super::{common, output_format, Outcome};
 
-pub fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
     let store = common::open_existing(db)?;
     let snapshots = store.snapshots()?;
     let collections = store.collection_summaries()?;

@@ -17,7 +17,7 @@ use crate::report::{self, history};
 use super::common::open_existing;
 use super::{output_format, seal, Outcome};
 
-pub fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     let store = open_existing(db)?;
     let snapshots = store.verify_all()?;
     let trail = store.verify_trail()?;

@@ -11,7 +11,7 @@ use crate::report::{self, answers};
 use super::common::Sliced;
 use super::{output_format, Outcome};
 
-pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let outcome = answer(db, &args, &mut out)?;
@@ -21,7 +21,7 @@ pub fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
 
 /// Asks the question and writes the answer to `out`: `what` short of stdout
 /// (which `demo` shares).
-pub fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let sl = Sliced::open(db, &args.snapshot)?;
     let target = sl.target(&args.scope)?;
     let scope = target.id.clone();

@@ -47,7 +47,7 @@ pub fn plan(
     }
 }
 
-pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let outcome = answer(db, &args, &mut out)?;
@@ -57,7 +57,7 @@ pub fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
 
 /// Asks the question and writes the answer to `out`: `who` short of stdout
 /// (which `demo` shares).
-pub fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     super::check_all_paths(args.all_paths, args.activity.as_deref())?;
     let t0 = std::time::Instant::now();
     let sl = Sliced::open(db, &args.snapshot)?;

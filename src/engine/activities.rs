@@ -19,19 +19,19 @@ const ML: &str = "Microsoft.MachineLearningServices/";
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Requirement {
+pub(crate) struct Requirement {
     /// Full pattern (provider prefix included).
-    pub pattern: String,
-    pub level: Level,
+    pub(crate) pattern: String,
+    pub(crate) level: Level,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub alternatives: Vec<Vec<Requirement>>,
-    pub note: Option<&'static str>,
+    pub(crate) name: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) alternatives: Vec<Vec<Requirement>>,
+    pub(crate) note: Option<&'static str>,
 }
 
 fn ml(level: Level, patterns: &[&str]) -> Vec<Requirement> {
@@ -49,7 +49,7 @@ fn ml(level: Level, patterns: &[&str]) -> Vec<Requirement> {
 }
 
 /// Every activity `--activity` accepts.
-pub fn catalogue() -> Vec<Activity> {
+pub(crate) fn catalogue() -> Vec<Activity> {
     use Level::*;
     let one = |name, description, level, patterns: &[&str]| Activity {
         name,
@@ -235,7 +235,7 @@ pub fn find(name: &str) -> Option<Activity> {
 pub struct Expanded {
     pub alternatives: Alternatives,
     /// Wildcard requirements that cover no operation in the imported catalogue.
-    pub uncovered: Vec<String>,
+    pub(crate) uncovered: Vec<String>,
 }
 
 /// Expands an activity's requirements into concrete actions at concrete scopes.

@@ -26,7 +26,7 @@ pub enum Access {
 }
 
 impl Access {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Access::Allowed => "allowed",
             Access::Conditional => "conditional",
@@ -43,7 +43,7 @@ impl Access {
 }
 
 /// SPEC §2.9: the result for several actions asked together.
-pub fn combine(each: &[Access]) -> Access {
+pub(crate) fn combine(each: &[Access]) -> Access {
     if each.is_empty() {
         return Access::None;
     }
@@ -78,65 +78,65 @@ pub struct ActionReq {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupRef {
-    pub id: String,
-    pub name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 /// One path that grants an action: principal → groups → assignment → role → block → pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Grant {
-    pub action: String,
-    pub via: Vec<GroupRef>,
-    pub assignment_id: String,
-    pub role_definition_id: String,
-    pub role_name: String,
-    pub assignment_scope: String,
+    pub(crate) action: String,
+    pub(crate) via: Vec<GroupRef>,
+    pub(crate) assignment_id: String,
+    pub(crate) role_definition_id: String,
+    pub(crate) role_name: String,
+    pub(crate) assignment_scope: String,
     /// The level the assignment is held at.
-    pub scope_level: ScopeKind,
+    pub(crate) scope_level: ScopeKind,
     /// Held above the asked scope.
-    pub inherited: bool,
+    pub(crate) inherited: bool,
     /// Index of the permission block that matched.
-    pub block: usize,
-    pub matched_pattern: String,
+    pub(crate) block: usize,
+    pub(crate) matched_pattern: String,
     /// The assignment's or the block's condition (the grant is then conditional).
-    pub condition: Option<String>,
+    pub(crate) condition: Option<String>,
 }
 
 /// A deny assignment that blocks an action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DenyHit {
-    pub action: String,
-    pub deny_assignment_id: String,
-    pub deny_name: String,
-    pub deny_scope: String,
+    pub(crate) action: String,
+    pub(crate) deny_assignment_id: String,
+    pub(crate) deny_name: String,
+    pub(crate) deny_scope: String,
     /// The principal entry that named this principal (a group, itself or All Principals).
-    pub matched_principal: String,
-    pub matched_pattern: String,
+    pub(crate) matched_principal: String,
+    pub(crate) matched_pattern: String,
 }
 
 /// An eligible (PIM) assignment that would grant the action once activated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EligibleGrant {
-    pub action: String,
-    pub via: Vec<GroupRef>,
-    pub eligibility_id: String,
-    pub role_definition_id: String,
-    pub role_name: String,
-    pub assignment_scope: String,
-    pub start_date_time: Option<String>,
-    pub end_date_time: Option<String>,
-    pub matched_pattern: String,
-    pub condition: Option<String>,
+    pub(crate) action: String,
+    pub(crate) via: Vec<GroupRef>,
+    pub(crate) eligibility_id: String,
+    pub(crate) role_definition_id: String,
+    pub(crate) role_name: String,
+    pub(crate) assignment_scope: String,
+    pub(crate) start_date_time: Option<String>,
+    pub(crate) end_date_time: Option<String>,
+    pub(crate) matched_pattern: String,
+    pub(crate) condition: Option<String>,
     /// PIM for Groups (SPEC §2.11): the group the principal is eligible to join,
     /// whose assignment (`assignment_id`) would grant the action; the window is
     /// the membership's. None for a role eligibility.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<GroupRef>,
+    pub(crate) group: Option<GroupRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignment_id: Option<String>,
+    pub(crate) assignment_id: Option<String>,
 }
 
 /// Why an action is not (unconditionally) allowed, nearest cause first.
@@ -219,45 +219,45 @@ pub enum WhyNot {
 #[serde(rename_all = "camelCase")]
 pub struct ActionDecision {
     pub action: String,
-    pub data: bool,
-    pub scope: String,
-    pub access: Access,
-    pub grants: Vec<Grant>,
-    pub denies: Vec<DenyHit>,
-    pub eligible: Vec<EligibleGrant>,
+    pub(crate) data: bool,
+    pub(crate) scope: String,
+    pub(crate) access: Access,
+    pub(crate) grants: Vec<Grant>,
+    pub(crate) denies: Vec<DenyHit>,
+    pub(crate) eligible: Vec<EligibleGrant>,
     pub why_not: Vec<WhyNot>,
 }
 
-pub use super::incomplete::{Incomplete, Reason as IncompleteReason};
+pub(crate) use super::incomplete::{Incomplete, Reason as IncompleteReason};
 
 /// Who a principal is, as far as the snapshot knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PrincipalInfo {
+pub(crate) struct PrincipalInfo {
     /// Lowercase object id.
-    pub id: String,
+    pub(crate) id: String,
     /// `User`, `Group`, `ServicePrincipal` (managed identities too), or the type an
     /// assignment gave for an id in no listing.
     #[serde(rename = "type")]
-    pub kind: String,
-    pub display_name: String,
-    pub user_principal_name: Option<String>,
-    pub user_type: Option<String>,
-    pub account_enabled: Option<bool>,
-    pub managed_identity: bool,
+    pub(crate) kind: String,
+    pub(crate) display_name: String,
+    pub(crate) user_principal_name: Option<String>,
+    pub(crate) user_type: Option<String>,
+    pub(crate) account_enabled: Option<bool>,
+    pub(crate) managed_identity: bool,
     /// Deleted (`Some(true)`), listed (`Some(false)`) or unknown (`None`: no
     /// directory listing of its kind was imported), per [`orphan_status`].
-    pub orphaned: Option<bool>,
+    pub(crate) orphaned: Option<bool>,
 }
 
 impl PrincipalInfo {
     /// Known to be deleted (SPEC §1: only on evidence).
-    pub fn is_orphaned(&self) -> bool {
+    pub(crate) fn is_orphaned(&self) -> bool {
         self.orphaned == Some(true)
     }
 
     /// The orphan status as CSV and tables show it: `true`, `false` or `unknown`.
-    pub fn orphan_text(&self) -> &'static str {
+    pub(crate) fn orphan_text(&self) -> &'static str {
         match self.orphaned {
             Some(true) => "true",
             Some(false) => "false",
@@ -265,12 +265,12 @@ impl PrincipalInfo {
         }
     }
 
-    pub fn is_group(&self) -> bool {
+    pub(crate) fn is_group(&self) -> bool {
         self.kind.eq_ignore_ascii_case("Group")
     }
 }
 
-pub fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
+pub(crate) fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
     let k = key(id);
     let record = ix.principals.get(&k);
     let from_assignment = ix.assignment_principal(&k);
@@ -336,7 +336,7 @@ pub fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
 /// record at all). `kind`: its type as best known (`User`, `Group`,
 /// `ServicePrincipal`...). The one copy of this rule: `who`, `can`, `review`,
 /// `diff` and `lint` all ask here.
-pub fn orphan_status(
+pub(crate) fn orphan_status(
     listed: Option<bool>,
     deleted_by_assignment: bool,
     kind: &str,
@@ -374,7 +374,7 @@ pub fn orphan_status(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
-    pub principal: PrincipalInfo,
+    pub(crate) principal: PrincipalInfo,
     pub access: Access,
     pub actions: Vec<ActionDecision>,
 }
@@ -388,7 +388,7 @@ impl Decision {
     /// (deepest), then the assignment id and pattern, so the choice never depends on
     /// the order grants were found in. Denies, eligibilities and why-not reasons are
     /// kept whole: they are not paths that grant.
-    pub fn keep_nearest_grants(&mut self) {
+    pub(crate) fn keep_nearest_grants(&mut self) {
         for a in &mut self.actions {
             if a.grants.len() > 1 {
                 let best = a
@@ -420,15 +420,15 @@ fn nearness(g: &Grant) -> (bool, usize, bool, std::cmp::Reverse<usize>, &str, &s
 /// A holder: the principal itself or a group it belongs to, with the chain of groups
 /// leading there (nearest first, ending with the holder; empty for itself).
 #[derive(Debug, Clone)]
-pub struct Holder {
-    pub id: String,
-    pub via: Vec<String>,
+pub(crate) struct Holder {
+    pub(crate) id: String,
+    pub(crate) via: Vec<String>,
 }
 
 /// The principal and every group it is a member of, transitively (breadth first,
 /// the one membership walk [`super::walk::breadth_first`], groups in key order: so
 /// each chain is a shortest one; cycles end).
-pub fn holders(ix: &Index, principal: &str) -> Vec<Holder> {
+pub(crate) fn holders(ix: &Index, principal: &str) -> Vec<Holder> {
     let walk = super::walk::breadth_first([key(principal)], |p| {
         ix.groups_of.get(p).into_iter().flatten()
     });
@@ -468,10 +468,10 @@ pub struct Ancestry {
 }
 
 /// A scope's ancestors, nearest first, and the same as a set.
-pub type Chain = std::rc::Rc<(Vec<String>, HashSet<String>)>;
+pub(crate) type Chain = std::rc::Rc<(Vec<String>, HashSet<String>)>;
 
 impl Ancestry {
-    pub fn get(&mut self, ix: &Index, scope: &str) -> Chain {
+    pub(crate) fn get(&mut self, ix: &Index, scope: &str) -> Chain {
         if let Some(c) = self.cache.get(scope) {
             return c.clone();
         }

@@ -3,13 +3,13 @@
 
 use crate::model::{Assignment, AssignmentSource, MemberEdge, Principal, PrincipalKind};
 
-pub const SUB: &str = "/subscriptions/S1";
-pub const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
-pub const WS: &str =
+pub(crate) const SUB: &str = "/subscriptions/S1";
+pub(crate) const RG: &str = "/subscriptions/S1/resourceGroups/RG1";
+pub(crate) const WS: &str =
     "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1";
 
 /// An enabled member user named "User {id}".
-pub fn user(id: &str) -> Principal {
+pub(crate) fn user(id: &str) -> Principal {
     Principal {
         mail: None,
         other_mails: Vec::new(),
@@ -25,7 +25,7 @@ pub fn user(id: &str) -> Principal {
 }
 
 /// A group named "Group {id}".
-pub fn group(id: &str) -> Principal {
+pub(crate) fn group(id: &str) -> Principal {
     Principal {
         kind: PrincipalKind::Group,
         display_name: format!("Group {id}"),
@@ -38,7 +38,7 @@ pub fn group(id: &str) -> Principal {
 
 /// A plain role assignment `name` of role `role_id` to `principal` (typed User) at
 /// `scope`.
-pub fn assign(name: &str, principal: &str, role_id: &str, scope: &str) -> Assignment {
+pub(crate) fn assign(name: &str, principal: &str, role_id: &str, scope: &str) -> Assignment {
     Assignment {
         principal_display_name: None,
         can_delegate: None,
@@ -59,7 +59,7 @@ pub fn assign(name: &str, principal: &str, role_id: &str, scope: &str) -> Assign
 }
 
 /// A direct membership of `m` in group `g`, member type unknown.
-pub fn edge(g: &str, m: &str) -> MemberEdge {
+pub(crate) fn edge(g: &str, m: &str) -> MemberEdge {
     MemberEdge {
         group_id: g.into(),
         member_id: m.into(),

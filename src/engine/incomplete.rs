@@ -12,7 +12,7 @@ use serde::{Serialize, Serializer};
 
 /// The fixed set of reasons (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Reason {
+pub(crate) enum Reason {
     /// A group on a path whose member list was never imported.
     MembersNotImported,
     /// A group on a path whose member list was one page of several.
@@ -33,7 +33,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Reason::MembersNotImported => "members not imported",
             Reason::MembersPartial => "members partial",
@@ -57,23 +57,23 @@ impl Serialize for Reason {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Incomplete {
-    pub reason: Reason,
+    pub(crate) reason: Reason,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
+    pub(crate) group_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignment_id: Option<String>,
+    pub(crate) assignment_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub role_definition_id: Option<String>,
+    pub(crate) role_definition_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub(crate) scope: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<String>,
+    pub(crate) pattern: Option<String>,
     /// A readable name for the object (a group's display name), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub(crate) display_name: Option<String>,
     /// More words for people (`review`'s truncation limit).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 impl Incomplete {
@@ -91,7 +91,7 @@ impl Incomplete {
     }
 
     /// A group whose member list was not imported, or only in part.
-    pub fn group(reason: Reason, group_id: &str, display_name: &str) -> Incomplete {
+    pub(crate) fn group(reason: Reason, group_id: &str, display_name: &str) -> Incomplete {
         Incomplete {
             group_id: Some(group_id.to_string()),
             display_name: (!display_name.is_empty() && display_name != group_id)
@@ -100,7 +100,7 @@ impl Incomplete {
         }
     }
 
-    pub fn role_not_defined(assignment_id: &str, role_definition_id: &str) -> Incomplete {
+    pub(crate) fn role_not_defined(assignment_id: &str, role_definition_id: &str) -> Incomplete {
         Incomplete {
             assignment_id: Some(assignment_id.to_string()),
             role_definition_id: Some(role_definition_id.to_string()),
@@ -108,14 +108,14 @@ impl Incomplete {
         }
     }
 
-    pub fn scope(reason: Reason, scope: &str) -> Incomplete {
+    pub(crate) fn scope(reason: Reason, scope: &str) -> Incomplete {
         Incomplete {
             scope: Some(scope.to_string()),
             ..Incomplete::new(reason)
         }
     }
 
-    pub fn wildcard(pattern: &str) -> Incomplete {
+    pub(crate) fn wildcard(pattern: &str) -> Incomplete {
         Incomplete {
             pattern: Some(pattern.to_string()),
             ..Incomplete::new(Reason::WildcardCoversNoOperation)
@@ -123,7 +123,7 @@ impl Incomplete {
     }
 
     /// One line for people (tables, stderr, HTML).
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let group = || match (&self.display_name, &self.group_id) {
             (Some(n), Some(g)) => format!("group {n} ({g})"),
             (None, Some(g)) => format!("group {g}"),

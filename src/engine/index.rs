@@ -11,73 +11,73 @@ use crate::model::{
     Principal, PrincipalKind, RoleDefinition, RoleJoin, Tenant, Timestamp,
 };
 
-pub use super::permissions::{match_block, Block, BlockMatch};
+pub(crate) use super::permissions::{match_block, Block, BlockMatch};
 use super::scope::ScopeTree;
 use super::window::{window_state, WindowState};
 
 #[derive(Debug, Clone)]
-pub struct Role {
-    pub def: RoleDefinition,
-    pub blocks: Vec<Block>,
+pub(crate) struct Role {
+    pub(crate) def: RoleDefinition,
+    pub(crate) blocks: Vec<Block>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Deny {
-    pub def: DenyAssignment,
-    pub blocks: Vec<Block>,
-    pub principals: HashSet<String>,
-    pub excluded: HashSet<String>,
+pub(crate) struct Deny {
+    pub(crate) def: DenyAssignment,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) principals: HashSet<String>,
+    pub(crate) excluded: HashSet<String>,
 }
 
 pub struct Index {
-    pub principals: HashMap<String, Principal>,
+    pub(crate) principals: HashMap<String, Principal>,
     /// member key → the groups it is a direct member of (keys).
-    pub groups_of: HashMap<String, Vec<String>>,
+    pub(crate) groups_of: HashMap<String, Vec<String>>,
     /// group key → its direct members (keys).
-    pub members_of: HashMap<String, Vec<String>>,
+    pub(crate) members_of: HashMap<String, Vec<String>>,
     /// Groups whose member list was imported.
-    pub member_lists: HashSet<String>,
+    pub(crate) member_lists: HashSet<String>,
     /// Groups whose imported member list was one page of several.
-    pub partial_member_lists: HashSet<String>,
+    pub(crate) partial_member_lists: HashSet<String>,
     /// The snapshot holds assignments, eligibilities or deny assignments at a
     /// management group (for `management-group chain missing`).
-    pub mg_holdings: bool,
+    pub(crate) mg_holdings: bool,
     /// Scopes the collection ledger records as unreadable (an `arm` entry whose
     /// status is not `complete`): scope key → the scope as the ledger spells it.
-    pub unreadable_scopes: HashMap<String, String>,
-    pub roles: Vec<Role>,
+    pub(crate) unreadable_scopes: HashMap<String, String>,
+    pub(crate) roles: Vec<Role>,
     /// Positions in `roles` by the one role join (GUID, else name for roles
     /// without an id).
     role_join: RoleJoin<usize>,
-    pub assignments: Vec<Assignment>,
+    pub(crate) assignments: Vec<Assignment>,
     /// Per assignment: its scope key and the index of its role in `roles`.
-    pub assignment_scope: Vec<String>,
-    pub assignment_role: Vec<Option<usize>>,
-    pub assignments_by_scope: HashMap<String, Vec<usize>>,
-    pub assignments_by_holder: HashMap<String, Vec<usize>>,
-    pub eligibilities: Vec<Eligibility>,
+    pub(crate) assignment_scope: Vec<String>,
+    pub(crate) assignment_role: Vec<Option<usize>>,
+    pub(crate) assignments_by_scope: HashMap<String, Vec<usize>>,
+    pub(crate) assignments_by_holder: HashMap<String, Vec<usize>>,
+    pub(crate) eligibilities: Vec<Eligibility>,
     /// Per eligibility: its scope key and the index of its role in `roles`.
-    pub eligibility_scope: Vec<String>,
-    pub eligibility_role: Vec<Option<usize>>,
-    pub eligibilities_by_scope: HashMap<String, Vec<usize>>,
-    pub eligibilities_by_holder: HashMap<String, Vec<usize>>,
-    pub denies: Vec<Deny>,
-    pub denies_by_scope: HashMap<String, Vec<usize>>,
-    pub tree: ScopeTree,
-    pub operations: Vec<Operation>,
+    pub(crate) eligibility_scope: Vec<String>,
+    pub(crate) eligibility_role: Vec<Option<usize>>,
+    pub(crate) eligibilities_by_scope: HashMap<String, Vec<usize>>,
+    pub(crate) eligibilities_by_holder: HashMap<String, Vec<usize>>,
+    pub(crate) denies: Vec<Deny>,
+    pub(crate) denies_by_scope: HashMap<String, Vec<usize>>,
+    pub(crate) tree: ScopeTree,
+    pub(crate) operations: Vec<Operation>,
     /// Lowercase name → the control-plane \[0\] and data-plane \[1\] entries: a
     /// catalogue may list one name in both planes (SPEC §2.12).
     operation_by_name: HashMap<String, [Option<usize>; 2]>,
     /// The snapshot's time (`taken_at`): PIM windows are evaluated at it (SPEC
     /// §2.10). None evaluates no window (every instance counts as in force).
-    pub at: Option<Timestamp>,
+    pub(crate) at: Option<Timestamp>,
     /// PIM for Groups instances (SPEC §2.11), and per principal the eligible
     /// (not active) `member` instances it holds, whatever their window.
-    pub group_eligibilities: Vec<GroupEligibility>,
-    pub eligible_groups_of: HashMap<String, Vec<usize>>,
+    pub(crate) group_eligibilities: Vec<GroupEligibility>,
+    pub(crate) eligible_groups_of: HashMap<String, Vec<usize>>,
     /// Principal kinds of which a directory listing was imported: an id in no
     /// listing is orphaned only when its kind is here (SPEC §1).
-    pub listed_kinds: Vec<PrincipalKind>,
+    pub(crate) listed_kinds: Vec<PrincipalKind>,
     /// Best-known principal type and name for ids outside the directory listings,
     /// from the assignments that name them.
     assignment_principal: HashMap<String, (String, Option<String>)>,
@@ -110,14 +110,8 @@ impl Index {
         )
     }
 
-    /// [`Index::new`] taking the tenant's records instead of copying them (a `who`
-    /// slice holds tens of thousands of principals).
-    pub fn from_tenant(t: Tenant) -> Index {
-        Index::from_tenant_at(t, None)
-    }
-
     /// [`Index::new_at`] taking the tenant's records instead of copying them.
-    pub fn from_tenant_at(mut t: Tenant, taken_at: Option<&str>) -> Index {
+    pub(crate) fn from_tenant_at(mut t: Tenant, taken_at: Option<&str>) -> Index {
         let principals = std::mem::take(&mut t.principals);
         let assignments = std::mem::take(&mut t.assignments);
         let eligibilities = std::mem::take(&mut t.eligibilities);
@@ -323,30 +317,23 @@ impl Index {
     }
 
     /// The type a member list gave an object, if any.
-    pub fn member_kind(&self, id: &str) -> Option<crate::model::PrincipalKind> {
+    pub(crate) fn member_kind(&self, id: &str) -> Option<crate::model::PrincipalKind> {
         self.member_kind.get(key_cow(id).as_ref()).copied()
     }
 
     /// The role an assignment refers to: by GUID, else (for custom role files that
     /// carried no `Id`) by name.
-    pub fn role_of(&self, guid: &str, name: Option<&str>) -> Option<&Role> {
+    pub(crate) fn role_of(&self, guid: &str, name: Option<&str>) -> Option<&Role> {
         self.role_index(guid, name).map(|i| &self.roles[i])
     }
 
     /// [`Index::role_of`] as a position in `roles` ([`RoleJoin::find`]).
-    pub fn role_index(&self, guid: &str, name: Option<&str>) -> Option<usize> {
+    pub(crate) fn role_index(&self, guid: &str, name: Option<&str>) -> Option<usize> {
         self.role_join.find(guid, name)
     }
 
-    /// The catalogue entry of an action: the control-plane one when the catalogue
-    /// lists the name in both planes (SPEC §2.12), else the only one.
-    pub fn operation(&self, name: &str) -> Option<&Operation> {
-        let [control, data] = self.operation_by_name.get(&key(name))?;
-        control.or(*data).map(|i| &self.operations[i])
-    }
-
     /// The catalogue entry of an action in one plane.
-    pub fn operation_in(&self, name: &str, data: bool) -> Option<&Operation> {
+    pub(crate) fn operation_in(&self, name: &str, data: bool) -> Option<&Operation> {
         self.operation_by_name.get(&key(name))?[usize::from(data)].map(|i| &self.operations[i])
     }
 
@@ -361,13 +348,13 @@ impl Index {
     }
 
     /// The state of a window at the snapshot's time (SPEC §2.10).
-    pub fn window(&self, start: Option<&str>, end: Option<&str>) -> WindowState {
+    pub(crate) fn window(&self, start: Option<&str>, end: Option<&str>) -> WindowState {
         window_state(start, end, self.at)
     }
 
     /// Can this object hold access? Devices and organisational contacts in member
     /// lists cannot (SPEC §1, "Not principals").
-    pub fn is_principal(&self, id: &str) -> bool {
+    pub(crate) fn is_principal(&self, id: &str) -> bool {
         let k = key_cow(id);
         let kind = match self.principals.get(k.as_ref()) {
             Some(p) => Some(p.kind),
@@ -376,12 +363,7 @@ impl Index {
         kind.is_none_or(PrincipalKind::is_principal)
     }
 
-    /// Is the object in a directory listing?
-    pub fn is_known(&self, id: &str) -> bool {
-        self.principals.contains_key(&key(id))
-    }
-
-    pub fn is_group(&self, id: &str) -> bool {
+    pub(crate) fn is_group(&self, id: &str) -> bool {
         let k = key_cow(id);
         let k = k.as_ref();
         match self.principals.get(k) {
@@ -398,12 +380,12 @@ impl Index {
     }
 
     /// Type and name for ids found only in assignments.
-    pub fn assignment_principal(&self, id: &str) -> Option<&(String, Option<String>)> {
+    pub(crate) fn assignment_principal(&self, id: &str) -> Option<&(String, Option<String>)> {
         self.assignment_principal.get(key_cow(id).as_ref())
     }
 
     /// A group's display name, or its id.
-    pub fn name_of(&self, id: &str) -> String {
+    pub(crate) fn name_of(&self, id: &str) -> String {
         match self.principals.get(key_cow(id).as_ref()) {
             Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
             _ => match self.assignment_principal(id) {

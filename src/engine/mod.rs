@@ -7,17 +7,17 @@
 
 pub mod activities;
 pub mod decide;
-pub mod graph;
-pub mod incomplete;
-pub mod index;
+pub(crate) mod graph;
+pub(crate) mod incomplete;
+pub(crate) mod index;
 pub mod pattern;
-pub mod permissions;
+pub(crate) mod permissions;
 pub mod query;
-pub mod scope;
-pub mod walk;
-pub mod window;
+pub(crate) mod scope;
+pub(crate) mod walk;
+pub(crate) mod window;
 
-pub use decide::{combine, Access, ActionReq, Decision};
+pub(crate) use decide::{Access, ActionReq};
 pub use index::Index;
 
 #[cfg(test)]

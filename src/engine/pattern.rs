@@ -48,11 +48,11 @@ impl ActionPattern {
     }
 
     /// The pattern as written in the role.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.original
     }
 
-    pub fn has_wildcard(&self) -> bool {
+    pub(crate) fn has_wildcard(&self) -> bool {
         self.pieces.len() > 1
     }
 

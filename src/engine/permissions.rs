@@ -8,23 +8,24 @@ use crate::model::PermissionBlock;
 use super::pattern::ActionPattern;
 
 /// The action that makes a role privileged: it can change access (SPEC §5).
-pub const PRIVILEGED_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
+#[cfg(test)]
+pub(crate) const PRIVILEGED_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
 /// [`PRIVILEGED_ACTION`] as matched (lowercase).
-pub const PRIVILEGED_ACTION_KEY: &str = "microsoft.authorization/roleassignments/write";
+pub(crate) const PRIVILEGED_ACTION_KEY: &str = "microsoft.authorization/roleassignments/write";
 
 /// A permission block with its patterns compiled.
 #[derive(Debug, Clone)]
-pub struct Block {
-    pub actions: Vec<ActionPattern>,
-    pub not_actions: Vec<ActionPattern>,
-    pub data_actions: Vec<ActionPattern>,
-    pub not_data_actions: Vec<ActionPattern>,
-    pub condition: Option<String>,
+pub(crate) struct Block {
+    pub(crate) actions: Vec<ActionPattern>,
+    pub(crate) not_actions: Vec<ActionPattern>,
+    pub(crate) data_actions: Vec<ActionPattern>,
+    pub(crate) not_data_actions: Vec<ActionPattern>,
+    pub(crate) condition: Option<String>,
 }
 
 impl Block {
     /// Compiles a role's or deny assignment's permission block (every pattern once).
-    pub fn compile(b: &PermissionBlock) -> Block {
+    pub(crate) fn compile(b: &PermissionBlock) -> Block {
         let c = |v: &[String]| v.iter().map(|p| ActionPattern::new(p)).collect();
         Block {
             actions: c(&b.actions),
@@ -36,7 +37,7 @@ impl Block {
     }
 
     /// The (allow, exclude) pattern lists that apply to an action of this plane.
-    pub fn lists(&self, data: bool) -> (&[ActionPattern], &[ActionPattern]) {
+    pub(crate) fn lists(&self, data: bool) -> (&[ActionPattern], &[ActionPattern]) {
         if data {
             (&self.data_actions, &self.not_data_actions)
         } else {
@@ -47,7 +48,7 @@ impl Block {
 
 /// The outcome of matching one block against one action.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlockMatch {
+pub(crate) enum BlockMatch {
     /// An allow pattern matched and no exclusion did.
     Grants {
         pattern: String,
@@ -60,7 +61,7 @@ pub enum BlockMatch {
     NoMatch,
 }
 
-pub fn match_block(block: &Block, action_lower: &str, data: bool) -> BlockMatch {
+pub(crate) fn match_block(block: &Block, action_lower: &str, data: bool) -> BlockMatch {
     let (allow, exclude) = block.lists(data);
     let Some(p) = allow.iter().find(|p| p.matches_lower(action_lower)) else {
         return BlockMatch::NoMatch;
@@ -77,7 +78,7 @@ pub fn match_block(block: &Block, action_lower: &str, data: bool) -> BlockMatch 
 }
 
 /// Does some block grant the action (lowercase) per SPEC §2.3?
-pub fn blocks_grant(blocks: &[Block], action_lower: &str, data: bool) -> bool {
+pub(crate) fn blocks_grant(blocks: &[Block], action_lower: &str, data: bool) -> bool {
     blocks.iter().any(|b| {
         matches!(
             match_block(b, action_lower, data),
@@ -88,13 +89,13 @@ pub fn blocks_grant(blocks: &[Block], action_lower: &str, data: bool) -> bool {
 
 /// Is a role (or any set of blocks) privileged: does it grant
 /// `Microsoft.Authorization/roleAssignments/write` (`*` does) by the block rule?
-pub fn is_privileged(blocks: &[Block]) -> bool {
+pub(crate) fn is_privileged(blocks: &[Block]) -> bool {
     privileged_pattern(blocks).is_some()
 }
 
 /// The pattern that makes a role privileged (the first block that grants
 /// [`PRIVILEGED_ACTION`]), if any.
-pub fn privileged_pattern(blocks: &[Block]) -> Option<String> {
+pub(crate) fn privileged_pattern(blocks: &[Block]) -> Option<String> {
     blocks
         .iter()
         .find_map(|b| match match_block(b, PRIVILEGED_ACTION_KEY, false) {

@@ -14,7 +14,7 @@ use super::index::{BlockMatch, Index};
 use super::walk::Reached;
 
 /// Alternatives: the principal needs every request of at least one alternative.
-pub type Alternatives = Vec<Vec<ActionReq>>;
+pub(crate) type Alternatives = Vec<Vec<ActionReq>>;
 
 /// The best decision over alternatives (allowed › conditional › denied › eligible › none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,7 +22,7 @@ pub type Alternatives = Vec<Vec<ActionReq>>;
 pub struct Answer {
     pub decision: Decision,
     /// Which alternative the decision is for.
-    pub alternative: usize,
+    pub(crate) alternative: usize,
 }
 
 pub fn decide_alternatives(
@@ -77,7 +77,7 @@ fn role_touches(
 /// Holders of assignments or eligibilities at or above any asked scope whose role
 /// grants at least one asked action: every principal `who` lists is one of them or
 /// a member of one, transitively.
-pub fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<String> {
+pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<String> {
     let all_reqs: Vec<&ActionReq> = alts.iter().flatten().collect();
     let mut actions: Vec<(usize, String, bool)> = Vec::new();
     for r in &all_reqs {
@@ -126,7 +126,7 @@ pub fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<S
 /// With `explain`, every holder at the asked scopes and above, whatever its role:
 /// the why-not reasons of a principal that can also name the roles that list the
 /// action but exclude it, miss its data plane, or are not defined.
-pub fn expansion_seeds(ix: &Index, alts: &Alternatives, explain: bool) -> Vec<String> {
+pub(crate) fn expansion_seeds(ix: &Index, alts: &Alternatives, explain: bool) -> Vec<String> {
     let mut anc = Ancestry::default();
     let mut seeds = grant_seeds(ix, alts, &mut anc);
     if explain {
@@ -181,7 +181,7 @@ pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool)
 
 /// The candidates of `who` (sorted by display name, then id) and what the answer
 /// could not see.
-pub fn candidates(
+pub(crate) fn candidates(
     ix: &Index,
     alts: &Alternatives,
     include_groups: bool,
@@ -224,7 +224,7 @@ pub fn candidates(
 }
 
 /// A group whose member list was not imported, or only one page of it.
-pub fn member_gap(ix: &Index, group: &str) -> Option<Incomplete> {
+pub(crate) fn member_gap(ix: &Index, group: &str) -> Option<Incomplete> {
     let reason = if !ix.member_lists.contains(group) {
         IncompleteReason::MembersNotImported
     } else if ix.partial_member_lists.contains(group) {
@@ -298,7 +298,7 @@ pub fn unreadable_below(ix: &Index, scope: &str) -> Vec<Incomplete> {
 /// `management-group chain missing` for the subscription of `scope`, when the
 /// snapshot holds management-group assignments but not that subscription's place
 /// in the tree.
-pub fn chain_gap(ix: &Index, scope: &str) -> Option<Incomplete> {
+pub(crate) fn chain_gap(ix: &Index, scope: &str) -> Option<Incomplete> {
     let k = scope_key(scope);
     if !ix.mg_holdings || !k.starts_with("/subscriptions/") {
         return None;
@@ -339,7 +339,11 @@ pub fn who_each(
 /// members were not (wholly) imported (the principal may be in it unseen), the
 /// undefined roles held by its own holders or by such groups, the missing
 /// management-group chain. With no principal, everything `who` reports.
-pub fn incomplete_for(ix: &Index, alts: &Alternatives, principal: Option<&str>) -> Vec<Incomplete> {
+pub(crate) fn incomplete_for(
+    ix: &Index,
+    alts: &Alternatives,
+    principal: Option<&str>,
+) -> Vec<Incomplete> {
     let all = candidates(ix, alts, true).1;
     let Some(p) = principal else {
         return all;
@@ -372,7 +376,7 @@ pub fn incomplete_for(ix: &Index, alts: &Alternatives, principal: Option<&str>) 
 
 /// The questions `what` asks: every catalogue operation (of one provider), each in
 /// its own plane (an operation listed in both planes is asked twice), at `scope`.
-pub fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<ActionReq> {
+pub(crate) fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<ActionReq> {
     ix.operations
         .iter()
         .filter(|o| provider.is_none_or(|p| o.provider.eq_ignore_ascii_case(p)))
@@ -388,14 +392,14 @@ pub fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<Act
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WhatRow {
-    pub operation: String,
-    pub display_name: Option<String>,
-    pub resource_type: String,
-    pub provider: String,
-    pub is_data_action: bool,
-    pub access: Access,
+    pub(crate) operation: String,
+    pub(crate) display_name: Option<String>,
+    pub(crate) resource_type: String,
+    pub(crate) provider: String,
+    pub(crate) is_data_action: bool,
+    pub(crate) access: Access,
     /// Roles (by name) that grant it, deduplicated.
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
 }
 
 /// Every catalogue operation (optionally of one provider) the principal can do at

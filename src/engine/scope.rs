@@ -12,7 +12,7 @@ use crate::model::{scope_key, ScopeKind, ScopeNode};
 const MG_PREFIX: &str = "/providers/microsoft.management/managementgroups/";
 
 /// The kind of a scope from its shape alone.
-pub fn kind_of(scope_key: &str) -> ScopeKind {
+pub(crate) fn kind_of(scope_key: &str) -> ScopeKind {
     if scope_key == "/" {
         return ScopeKind::Root;
     }
@@ -30,13 +30,13 @@ pub fn kind_of(scope_key: &str) -> ScopeKind {
 
 /// Parent links of management groups and subscriptions, from the imported tree.
 #[derive(Debug, Clone, Default)]
-pub struct ScopeTree {
+pub(crate) struct ScopeTree {
     parent: HashMap<String, String>,
     display: HashMap<String, String>,
 }
 
 impl ScopeTree {
-    pub fn new(nodes: &[ScopeNode]) -> ScopeTree {
+    pub(crate) fn new(nodes: &[ScopeNode]) -> ScopeTree {
         let mut tree = ScopeTree::default();
         for n in nodes {
             let k = scope_key(&n.id);
@@ -53,18 +53,18 @@ impl ScopeTree {
     }
 
     /// A display name for a scope: the imported name when known, else the id.
-    pub fn display_name(&self, scope: &str) -> Option<&str> {
+    pub(crate) fn display_name(&self, scope: &str) -> Option<&str> {
         self.display.get(&scope_key(scope)).map(String::as_str)
     }
 
     /// Was the place of this management group or subscription in the tree
     /// imported (does it have a parent)?
-    pub fn has_parent(&self, scope: &str) -> bool {
+    pub(crate) fn has_parent(&self, scope: &str) -> bool {
         self.parent.contains_key(&scope_key(scope))
     }
 
     /// The target first, then each ancestor, nearest first, ending with `/`.
-    pub fn ancestors(&self, target: &str) -> Vec<String> {
+    pub(crate) fn ancestors(&self, target: &str) -> Vec<String> {
         let t = scope_key(target);
         let mut out: Vec<String> = Vec::new();
         if t == "/" {
@@ -105,13 +105,14 @@ impl ScopeTree {
     }
 
     /// Is `scope` the target or one of its ancestors?
-    pub fn applies(&self, scope: &str, target: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn applies(&self, scope: &str, target: &str) -> bool {
         let s = scope_key(scope);
         self.ancestors(target).contains(&s)
     }
 
     /// Is `inner` strictly below `outer` (a child, at any depth)?
-    pub fn is_below(&self, inner: &str, outer: &str) -> bool {
+    pub(crate) fn is_below(&self, inner: &str, outer: &str) -> bool {
         let i = scope_key(inner);
         let o = scope_key(outer);
         i != o && self.ancestors(&i).contains(&o)
@@ -131,7 +132,7 @@ fn normalise_parent(p: &str) -> String {
 /// The scope of `target` at the given level (for activities with a minimum scope):
 /// the workspace, resource group or subscription that contains it. When the target
 /// is not below such a scope, the target itself.
-pub fn at_level(target: &str, level: Level) -> String {
+pub(crate) fn at_level(target: &str, level: Level) -> String {
     let t = scope_key(target);
     let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
     if segs.first() != Some(&"subscriptions") {
@@ -165,14 +166,14 @@ pub fn at_level(target: &str, level: Level) -> String {
 /// The minimum scope level an activity requirement must be held at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum Level {
+pub(crate) enum Level {
     Subscription,
     ResourceGroup,
     Workspace,
 }
 
 impl Level {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Level::Subscription => "subscription",
             Level::ResourceGroup => "resource group",

@@ -396,7 +396,7 @@ fn group_with_assignment_but_no_member_list_is_incomplete() {
 
 #[test]
 fn combining_several_actions_follows_spec_order() {
-    use super::combine;
+    use super::decide::combine;
     use Access::*;
     assert_eq!(combine(&[Allowed, Allowed]), Allowed);
     assert_eq!(combine(&[Allowed, Conditional]), Conditional);

@@ -13,11 +13,11 @@
 
 /// A node a walk reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reached {
-    pub id: String,
+pub(crate) struct Reached {
+    pub(crate) id: String,
     /// The position, in the walk's output, of the node it was first reached from;
     /// None for a start.
-    pub from: Option<usize>,
+    pub(crate) from: Option<usize>,
 }
 
 /// Every node reachable from `starts` along `next` (the starts included), each
@@ -25,7 +25,7 @@ pub struct Reached {
 /// then each node's neighbours in the order `next` gives them). So each node's
 /// `from` chain is a shortest one, and of the shortest the first in that order.
 /// Iterative (no recursion, however deep the nesting); cycles end.
-pub fn breadth_first<'a, N>(
+pub(crate) fn breadth_first<'a, N>(
     starts: impl IntoIterator<Item = String>,
     mut next: impl FnMut(&str) -> N,
 ) -> Vec<Reached>

@@ -25,15 +25,7 @@ pub enum WindowState {
 }
 
 impl WindowState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WindowState::Active => "active",
-            WindowState::Ended => "ended",
-            WindowState::Scheduled => "scheduled",
-        }
-    }
-
-    pub fn is_active(self) -> bool {
+    pub(crate) fn is_active(self) -> bool {
         self == WindowState::Active
     }
 }
@@ -42,7 +34,11 @@ impl WindowState {
 /// bound that cannot be read ([`Timestamp::parse`]), that bound does not limit the
 /// window (the instance is reported with its raw times, so a reader can still see
 /// them).
-pub fn window_state(start: Option<&str>, end: Option<&str>, at: Option<Timestamp>) -> WindowState {
+pub(crate) fn window_state(
+    start: Option<&str>,
+    end: Option<&str>,
+    at: Option<Timestamp>,
+) -> WindowState {
     let Some(at) = at else {
         return WindowState::Active;
     };

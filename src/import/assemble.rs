@@ -31,14 +31,14 @@ use crate::model::{
 use super::shapes::parse_resource_id;
 
 /// Flag kinds raised by the importer.
-pub mod kinds {
-    pub const UNDEFINED_ROLE: &str = "undefined-role";
-    pub const ORPHANED_ASSIGNMENT: &str = "orphaned-assignment";
-    pub const UNKNOWN_MEMBER: &str = "unknown-member";
-    pub const MEMBERSHIP_CYCLE: &str = "membership-cycle";
-    pub const MEMBERS_NOT_IMPORTED: &str = "members-not-imported";
-    pub const DUPLICATE_OBJECT: &str = "duplicate-object";
-    pub const PARTIAL_PAGE: &str = "partial-page";
+pub(crate) mod kinds {
+    pub(crate) const UNDEFINED_ROLE: &str = "undefined-role";
+    pub(crate) const ORPHANED_ASSIGNMENT: &str = "orphaned-assignment";
+    pub(crate) const UNKNOWN_MEMBER: &str = "unknown-member";
+    pub(crate) const MEMBERSHIP_CYCLE: &str = "membership-cycle";
+    pub(crate) const MEMBERS_NOT_IMPORTED: &str = "members-not-imported";
+    pub(crate) const DUPLICATE_OBJECT: &str = "duplicate-object";
+    pub(crate) const PARTIAL_PAGE: &str = "partial-page";
 }
 
 /// What one file contributed.
@@ -151,10 +151,10 @@ pub(crate) struct Assembler {
 
 /// The assembled import.
 pub(crate) struct Assembled {
-    pub tenant: Tenant,
-    pub flags: Vec<Flag>,
+    pub(crate) tenant: Tenant,
+    pub(crate) flags: Vec<Flag>,
     /// PIM active instances that matched an imported role assignment and added nothing.
-    pub pim_deduplicated: usize,
+    pub(crate) pim_deduplicated: usize,
 }
 
 fn duplicate(flags: &mut Vec<Flag>, subject: &str, first: &str, again: &str, what: &str) {

@@ -539,9 +539,9 @@ impl<'de> Visitor<'de> for KeySeed {
 /// A parse failure at a 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TextError {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) message: String,
 }
 
 /// Decodes a file's bytes as text: UTF-8 (a leading BOM is dropped), or UTF-16 LE/BE

@@ -32,7 +32,6 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{AssignmentSource, Flag, InputFile, PrincipalKind, ScopeKind, Tenant};
 
-pub use assemble::kinds as flag_kinds;
 use assemble::{Assembler, Content};
 use json::Val;
 use shapes::{Family, Problem, RecordKind};
@@ -62,10 +61,10 @@ pub struct Imported {
     pub flags: Vec<Flag>,
     /// Files met while walking directories whose extension is neither `.json` nor
     /// `.csv` (as displayed paths); they were not read.
-    pub skipped: Vec<String>,
+    pub(crate) skipped: Vec<String>,
     /// PIM active instances that matched an imported role assignment through
     /// `originRoleAssignmentId` and so added nothing.
-    pub pim_deduplicated: usize,
+    pub(crate) pim_deduplicated: usize,
 }
 
 /// Record counts of an import, by kind, in a fixed order (for the summary).
@@ -289,10 +288,10 @@ fn parse_one(file: &FileToRead) -> Result<Parsed, Failed> {
 }
 
 /// The environment variable that sets the largest input file read, in bytes.
-pub const MAX_INPUT_ENV: &str = "WHOCAN_MAX_INPUT_BYTES";
+pub(crate) const MAX_INPUT_ENV: &str = "WHOCAN_MAX_INPUT_BYTES";
 
 /// The largest input file read unless [`MAX_INPUT_ENV`] says otherwise: 4 GiB.
-pub const DEFAULT_MAX_INPUT: u64 = 4 << 30;
+pub(crate) const DEFAULT_MAX_INPUT: u64 = 4 << 30;
 
 /// The largest input file this import reads: [`MAX_INPUT_ENV`] when set (a plain
 /// number of bytes), else [`DEFAULT_MAX_INPUT`].

@@ -39,8 +39,8 @@ of authorizationresources, resourcecontainers or resources), or az provider oper
 /// A problem inside one file, located by a JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Problem {
-    pub path: Vec<Seg>,
-    pub message: String,
+    pub(crate) path: Vec<Seg>,
+    pub(crate) message: String,
 }
 
 impl Problem {
@@ -168,20 +168,20 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 /// One record of a file: where it is, its value, and the collection its Graph page
 /// says it holds (`@odata.context`, read once per page), if any.
 pub(crate) struct Record<'a> {
-    pub path: Vec<Seg>,
-    pub val: &'a Val,
-    pub context: Option<Collection>,
+    pub(crate) path: Vec<Seg>,
+    pub(crate) val: &'a Val,
+    pub(crate) context: Option<Collection>,
 }
 
 /// The records of a file and where each one is.
 pub(crate) struct Records<'a> {
-    pub items: Vec<Record<'a>>,
+    pub(crate) items: Vec<Record<'a>>,
     /// The export was one page of several (`@odata.nextLink` / `nextLink` present, or
     /// a Resource Graph `skip_token`).
-    pub partial: bool,
+    pub(crate) partial: bool,
     /// Azure Resource Graph output (`az graph query`, `Search-AzGraph`): rows of
     /// several kinds may share the file, each read by its `type`.
-    pub resource_graph: bool,
+    pub(crate) resource_graph: bool,
 }
 
 /// Splits a document into records. Errors when the top level is neither an array nor
@@ -1252,10 +1252,10 @@ fn last_segment(id: &str) -> &str {
 
 /// What a `/subscriptions/...` id names, from its path.
 pub(crate) struct ResourcePath {
-    pub subscription: String,
-    pub resource_group: Option<String>,
+    pub(crate) subscription: String,
+    pub(crate) resource_group: Option<String>,
     /// Provider namespace and type segments (`Microsoft.MachineLearningServices/workspaces`).
-    pub resource_type: Option<String>,
+    pub(crate) resource_type: Option<String>,
 }
 
 pub(crate) fn parse_resource_id(id: &str) -> Option<ResourcePath> {

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::assemble::kinds as flag_kinds;
 use super::*;
 use crate::model::{AssignmentSource, PrincipalKind, ScopeKind, Tenant};
 

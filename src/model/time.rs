@@ -15,16 +15,16 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 /// The one format whocan writes a timestamp in: UTC, whole seconds.
-pub const FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
+pub(crate) const FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 /// An instant, UTC; ordered by time. Displays as [`FORMAT`] (a fraction of a
 /// second is kept for comparisons, never written).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(DateTime<Utc>);
+pub(crate) struct Timestamp(DateTime<Utc>);
 
 /// Dates and times without a zone (taken as UTC), besides RFC 3339 and a bare date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Zoneless {
+pub(crate) enum Zoneless {
     /// None: a zone (or a bare date) is required.
     Refused,
     /// `YYYY-MM-DDTHH:MM:SS[.f]`.
@@ -35,7 +35,7 @@ pub enum Zoneless {
 
 /// The second a bare `YYYY-MM-DD` stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayEdge {
+pub(crate) enum DayEdge {
     /// Its first: `00:00:00`.
     Start,
     /// Its last: `23:59:59` (an "as of" day includes the whole day).
@@ -44,33 +44,33 @@ pub enum DayEdge {
 
 /// What one reader accepts (see the module's documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Forms {
-    pub zoneless: Zoneless,
-    pub date: DayEdge,
+pub(crate) struct Forms {
+    pub(crate) zoneless: Zoneless,
+    pub(crate) date: DayEdge,
 }
 
 impl Forms {
     /// An export's timestamps (PIM windows, a snapshot's `taken_at` as the engine
     /// reads it): every form ARM, Graph, az and PowerShell write; a date is its start.
-    pub const EXPORT: Forms = Forms {
+    pub(crate) const EXPORT: Forms = Forms {
         zoneless: Zoneless::TOrSpace,
         date: DayEdge::Start,
     };
     /// The store's own reading of a time it is given or holds (`taken_at`, an
     /// `--as-of` limit): RFC 3339, a zone-less `T` form, or a date.
-    pub const STORE: Forms = Forms {
+    pub(crate) const STORE: Forms = Forms {
         zoneless: Zoneless::T,
         date: DayEdge::Start,
     };
     /// What a user types (`--taken-at`, `--as-of`, `diff FROM TO`): RFC 3339 or a
     /// date, nothing that leaves the zone to guess.
-    pub const COMMAND_LINE: Forms = Forms {
+    pub(crate) const COMMAND_LINE: Forms = Forms {
         zoneless: Zoneless::Refused,
         date: DayEdge::Start,
     };
 
     /// The same forms, a bare date standing for its last second.
-    pub const fn end_of_day(self) -> Forms {
+    pub(crate) const fn end_of_day(self) -> Forms {
         Forms {
             zoneless: self.zoneless,
             date: DayEdge::End,
@@ -80,12 +80,12 @@ impl Forms {
 
 impl Timestamp {
     /// An export's timestamp ([`Forms::EXPORT`]); None when it is none of them.
-    pub fn parse(s: &str) -> Option<Timestamp> {
+    pub(crate) fn parse(s: &str) -> Option<Timestamp> {
         Timestamp::parse_with(s, Forms::EXPORT)
     }
 
     /// `s` read with `forms`; None when it is none of them.
-    pub fn parse_with(s: &str, forms: Forms) -> Option<Timestamp> {
+    pub(crate) fn parse_with(s: &str, forms: Forms) -> Option<Timestamp> {
         let t = s.trim();
         if let Ok(d) = DateTime::parse_from_rfc3339(t) {
             return Some(Timestamp(d.with_timezone(&Utc)));
@@ -110,18 +110,8 @@ impl Timestamp {
 
     /// The clock's time. Only commands and the store ask for it (when a snapshot
     /// is imported, a sheet applied, a receipt sealed); the engine never does.
-    pub fn now() -> Timestamp {
+    pub(crate) fn now() -> Timestamp {
         Timestamp(Utc::now())
-    }
-
-    /// This instant as chrono has it.
-    pub fn as_datetime(self) -> DateTime<Utc> {
-        self.0
-    }
-
-    /// [`FORMAT`], as a string (the same as `to_string()`).
-    pub fn canonical(self) -> String {
-        self.to_string()
     }
 }
 

@@ -9,12 +9,12 @@ use crate::engine::activities::Activity;
 
 use super::Cell;
 
-pub fn json(all: &[Activity]) -> serde_json::Result<Value> {
+pub(crate) fn json(all: &[Activity]) -> serde_json::Result<Value> {
     serde_json::to_value(all)
 }
 
 /// One row per requirement: `activity,alternative,pattern,minimum_scope`.
-pub fn csv(out: &mut dyn Write, all: &[Activity]) -> io::Result<()> {
+pub(crate) fn csv(out: &mut dyn Write, all: &[Activity]) -> io::Result<()> {
     let mut c = super::csv::Writer::new(out);
     c.row(["activity", "alternative", "pattern", "minimum_scope"])?;
     for a in all {
@@ -27,7 +27,7 @@ pub fn csv(out: &mut dyn Write, all: &[Activity]) -> io::Result<()> {
     c.flush()
 }
 
-pub fn table(out: &mut dyn Write, all: &[Activity]) -> io::Result<()> {
+pub(crate) fn table(out: &mut dyn Write, all: &[Activity]) -> io::Result<()> {
     let mut t = super::table(&["activity", "what", "requires (at minimum scope)"]);
     for a in all {
         let mut reqs: Vec<String> = Vec::new();

@@ -15,15 +15,15 @@ use super::text::writeln_safe;
 use super::Cell;
 
 /// What was asked, for the header of every answer.
-pub struct Question<'a> {
-    pub snapshot: &'a Snapshot,
-    pub scope: &'a str,
+pub(crate) struct Question<'a> {
+    pub(crate) snapshot: &'a Snapshot,
+    pub(crate) scope: &'a str,
     /// The concrete actions asked (for an activity, its expansion).
-    pub actions: Vec<String>,
-    pub activity: Option<&'a str>,
+    pub(crate) actions: Vec<String>,
+    pub(crate) activity: Option<&'a str>,
     /// Activity requirements that covered no operation in the catalogue.
-    pub uncovered: &'a [String],
-    pub names: &'a super::ScopeNames,
+    pub(crate) uncovered: &'a [String],
+    pub(crate) names: &'a super::ScopeNames,
 }
 
 fn snapshot_json(s: &Snapshot) -> Value {
@@ -104,10 +104,6 @@ impl<'a> PrincipalOut<'a> {
             user_type: &p.user_type,
         }
     }
-}
-
-fn principal_json(d: &Decision) -> Value {
-    serde_json::to_value(PrincipalOut::new(d)).expect("plain data serialises")
 }
 
 fn denied_json(d: &Decision) -> Vec<Value> {
@@ -198,7 +194,7 @@ fn incomplete_json(
 
 /// SPEC §4, written as the answers come: `principals` streams, `denied` and
 /// `eligible` (short lists) are held until the end.
-pub struct WhoJsonStream<'w> {
+pub(crate) struct WhoJsonStream<'w> {
     out: &'w mut dyn Write,
     first: bool,
     denied: Vec<Value>,
@@ -206,7 +202,7 @@ pub struct WhoJsonStream<'w> {
 }
 
 impl<'w> WhoJsonStream<'w> {
-    pub fn start(out: &'w mut dyn Write, q: &Question) -> io::Result<WhoJsonStream<'w>> {
+    pub(crate) fn start(out: &'w mut dyn Write, q: &Question) -> io::Result<WhoJsonStream<'w>> {
         let field = |k: &str, v: &Value| format!("  {}: {}", json!(k), v);
         writeln!(out, "{{")?;
         writeln!(out, "{},", field("snapshot", &snapshot_json(q.snapshot)))?;
@@ -224,7 +220,7 @@ impl<'w> WhoJsonStream<'w> {
         })
     }
 
-    pub fn push(&mut self, a: &Answer) -> io::Result<()> {
+    pub(crate) fn push(&mut self, a: &Answer) -> io::Result<()> {
         match a.decision.access {
             Access::Allowed | Access::Conditional => {
                 let sep = if self.first { "\n    " } else { ",\n    " };
@@ -245,7 +241,7 @@ impl<'w> WhoJsonStream<'w> {
         }
     }
 
-    pub fn finish(
+    pub(crate) fn finish(
         self,
         q: &Question,
         incomplete: &[crate::engine::decide::Incomplete],
@@ -268,34 +264,6 @@ impl<'w> WhoJsonStream<'w> {
         )?;
         writeln!(self.out, "}}")
     }
-}
-
-/// SPEC §4, as one value.
-pub fn who_json(q: &Question, w: &WhoAnswer) -> Value {
-    let mut principals = Vec::new();
-    let mut denied = Vec::new();
-    let mut eligible = Vec::new();
-    for a in &w.answers {
-        match a.decision.access {
-            Access::Allowed | Access::Conditional => principals.push(principal_json(&a.decision)),
-            Access::Denied => denied.extend(denied_json(&a.decision)),
-            Access::Eligible => eligible.extend(eligible_json(&a.decision)),
-            Access::None => {}
-        }
-    }
-    let mut v = json!({
-        "snapshot": snapshot_json(q.snapshot),
-        "scope": q.scope,
-        "actions": q.actions,
-        "principals": principals,
-        "denied": denied,
-        "eligible": eligible,
-        "incomplete": incomplete_json(&w.incomplete, q.uncovered),
-    });
-    if let Some(a) = q.activity {
-        v["activity"] = json!(a);
-    }
-    v
 }
 
 fn via_names(via: &[GroupRef]) -> String {
@@ -391,7 +359,7 @@ fn roles_summary(d: &Decision, names: &super::ScopeNames) -> (Vec<String>, Vec<S
     (roles, vias)
 }
 
-pub fn who_table(
+pub(crate) fn who_table(
     out: &mut dyn Write,
     q: &Question,
     w: &WhoAnswer,
@@ -450,7 +418,7 @@ pub fn who_table(
 }
 
 /// Every path of one decision, and why not where the answer is not allowed.
-pub fn explain_decision(
+pub(crate) fn explain_decision(
     out: &mut dyn Write,
     d: &Decision,
     names: &super::ScopeNames,
@@ -596,7 +564,7 @@ fn eligible_what(e: &crate::engine::decide::EligibleGrant) -> String {
 }
 
 /// One CSV row per (principal, grant); denied and eligible principals too.
-pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
+pub(crate) fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
     let mut c = csv::Writer::new(out);
     who_csv_header(&mut c)?;
     for a in &w.answers {
@@ -607,27 +575,27 @@ pub fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
 
 /// The CSV of `who`, written as the answers come: the header, then each
 /// principal's rows.
-pub struct WhoCsvStream<'w> {
+pub(crate) struct WhoCsvStream<'w> {
     c: csv::Writer<'w>,
 }
 
 impl<'w> WhoCsvStream<'w> {
-    pub fn start(out: &'w mut dyn Write) -> io::Result<WhoCsvStream<'w>> {
+    pub(crate) fn start(out: &'w mut dyn Write) -> io::Result<WhoCsvStream<'w>> {
         let mut c = csv::Writer::new(out);
         who_csv_header(&mut c)?;
         Ok(WhoCsvStream { c })
     }
 
-    pub fn push(&mut self, a: &Answer) -> io::Result<()> {
+    pub(crate) fn push(&mut self, a: &Answer) -> io::Result<()> {
         who_csv_rows(&mut self.c, a)
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
+    pub(crate) fn finish(mut self) -> io::Result<()> {
         self.c.flush()
     }
 }
 
-pub fn who_csv_header(c: &mut csv::Writer) -> io::Result<()> {
+pub(crate) fn who_csv_header(c: &mut csv::Writer) -> io::Result<()> {
     c.row([
         "principal_id",
         "principal_type",
@@ -647,7 +615,7 @@ pub fn who_csv_header(c: &mut csv::Writer) -> io::Result<()> {
 }
 
 /// The CSV rows of one principal: one per grant (or, with none, per eligibility).
-pub fn who_csv_rows(c: &mut csv::Writer, a: &Answer) -> io::Result<()> {
+pub(crate) fn who_csv_rows(c: &mut csv::Writer, a: &Answer) -> io::Result<()> {
     {
         let d = &a.decision;
         let p = &d.principal;
@@ -713,7 +681,7 @@ pub fn who_csv_rows(c: &mut csv::Writer, a: &Answer) -> io::Result<()> {
     Ok(())
 }
 
-pub fn can_json(
+pub(crate) fn can_json(
     q: &Question,
     a: &Answer,
     incomplete: &[crate::engine::decide::Incomplete],
@@ -732,7 +700,7 @@ pub fn can_json(
     })
 }
 
-pub fn can_text(
+pub(crate) fn can_text(
     out: &mut dyn Write,
     q: &Question,
     a: &Answer,
@@ -803,7 +771,7 @@ pub fn can_text(
     Ok(())
 }
 
-pub fn can_csv(out: &mut dyn Write, a: &Answer) -> io::Result<()> {
+pub(crate) fn can_csv(out: &mut dyn Write, a: &Answer) -> io::Result<()> {
     let w = WhoAnswer {
         answers: vec![a.clone()],
         incomplete: vec![],
@@ -811,7 +779,7 @@ pub fn can_csv(out: &mut dyn Write, a: &Answer) -> io::Result<()> {
     who_csv(out, &w)
 }
 
-pub fn what_json(
+pub(crate) fn what_json(
     snapshot: &Snapshot,
     scope: &str,
     principal: &crate::engine::decide::PrincipalInfo,
@@ -827,7 +795,7 @@ pub fn what_json(
     })
 }
 
-pub fn what_table(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
+pub(crate) fn what_table(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
     let mut t = super::table(&["resource type", "operation", "access", "granted by"]);
     for r in rows {
         t.add_row([
@@ -848,7 +816,7 @@ pub fn what_table(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
     }
 }
 
-pub fn what_csv(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
+pub(crate) fn what_csv(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
     let mut c = csv::Writer::new(out);
     c.row([
         "provider",

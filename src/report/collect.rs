@@ -30,7 +30,7 @@ pub fn summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     for (collection, n) in &s.items {
         writeln_safe!(out, "  {collection:<36} {n:>8}")?;
     }
-    if s.unreadable.is_empty() {
+    if s.complete {
         writeln_safe!(out, "every read completed")?;
     } else {
         writeln_safe!(

@@ -23,7 +23,7 @@ fn needs_guard(s: &str) -> bool {
 }
 
 /// The cell as written: `s`, with a leading `'` when [`needs_guard`].
-pub fn neutralise(s: &str) -> Cow<'_, str> {
+pub(crate) fn neutralise(s: &str) -> Cow<'_, str> {
     if needs_guard(s) {
         Cow::Owned(format!("'{s}"))
     } else {
@@ -33,7 +33,7 @@ pub fn neutralise(s: &str) -> Cow<'_, str> {
 
 /// The exact inverse of [`neutralise`]: the value a written cell holds. A cell a
 /// person typed (no guard) comes back as typed.
-pub fn unneutralise(cell: &str) -> &str {
+pub(crate) fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if needs_guard(rest) => rest,
         _ => cell,
@@ -41,19 +41,19 @@ pub fn unneutralise(cell: &str) -> &str {
 }
 
 /// A CSV writer (RFC 4180, `,`, header first) whose every cell is neutralised.
-pub struct Writer<'w> {
+pub(crate) struct Writer<'w> {
     w: csv::Writer<&'w mut dyn Write>,
 }
 
 impl<'w> Writer<'w> {
-    pub fn new(out: &'w mut dyn Write) -> Writer<'w> {
+    pub(crate) fn new(out: &'w mut dyn Write) -> Writer<'w> {
         Writer {
             w: csv::WriterBuilder::new().from_writer(out),
         }
     }
 
     /// Writes one record, each cell neutralised.
-    pub fn row<I, T>(&mut self, cells: I) -> io::Result<()>
+    pub(crate) fn row<I, T>(&mut self, cells: I) -> io::Result<()>
     where
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
@@ -68,7 +68,7 @@ impl<'w> Writer<'w> {
             .map_err(io_error)
     }
 
-    pub fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }
 }

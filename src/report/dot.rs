@@ -13,7 +13,7 @@ fn q(s: &str) -> String {
 }
 
 /// One graph for many decisions; shared nodes appear once.
-pub fn write(out: &mut dyn Write, title: &str, decisions: &[&Decision]) -> io::Result<()> {
+pub(crate) fn write(out: &mut dyn Write, title: &str, decisions: &[&Decision]) -> io::Result<()> {
     let mut nodes: BTreeSet<String> = BTreeSet::new();
     let mut edges: BTreeSet<String> = BTreeSet::new();
     for d in decisions {

@@ -27,12 +27,12 @@ use super::text::writeln_safe;
 use super::{Cell, ScopeNames};
 
 /// What a diff compared.
-pub struct DiffQuestion<'a> {
-    pub from: &'a Snapshot,
-    pub to: &'a Snapshot,
-    pub scope: Option<&'a str>,
-    pub principal: Option<&'a str>,
-    pub names: &'a ScopeNames,
+pub(crate) struct DiffQuestion<'a> {
+    pub(crate) from: &'a Snapshot,
+    pub(crate) to: &'a Snapshot,
+    pub(crate) scope: Option<&'a str>,
+    pub(crate) principal: Option<&'a str>,
+    pub(crate) names: &'a ScopeNames,
 }
 
 fn snapshot_json(s: &Snapshot) -> Value {
@@ -76,7 +76,7 @@ fn assignment_text(a: &AssignmentRef, names: &ScopeNames) -> String {
 }
 
 /// One line naming a cause.
-pub fn describe(c: &Cause, names: &ScopeNames) -> String {
+pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
     match c {
         Cause::AssignmentAdded { assignment } => {
             format!("assignment added: {}", assignment_text(assignment, names))
@@ -254,7 +254,7 @@ fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
 /// their principal by id, their role by key (the `principals` and `roles` tables
 /// describe them) and their causes by index into `causes`, where each cause has
 /// its `kind`, its objects, a `description` and the effect it had.
-pub fn diff_json(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
+pub(crate) fn diff_json(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
     let texts = Texts::new(d, q.names);
     let head = [
         ("from", snapshot_json(q.from)),
@@ -418,7 +418,7 @@ pub fn diff_json(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<
     out.write_all(b"}\n")
 }
 
-pub const DIFF_CSV_COLUMNS: [&str; 13] = [
+pub(crate) const DIFF_CSV_COLUMNS: [&str; 13] = [
     "change",
     "principal_id",
     "principal_type",
@@ -435,7 +435,7 @@ pub const DIFF_CSV_COLUMNS: [&str; 13] = [
 ];
 
 /// One row per (change, cause): every row names its cause.
-pub fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
+pub(crate) fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
     let texts = Texts::new(d, q.names);
     let subjects: Vec<String> = d.causes.iter().map(|c| cause_subject(&c.cause)).collect();
     let principal_cells: Vec<[String; 5]> = d
@@ -555,7 +555,7 @@ fn principal_text(p: &PrincipalRef) -> String {
 /// tables (drawing measures every cell first).
 const TABLE_LIMIT: usize = 2000;
 
-pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
+pub(crate) fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result<()> {
     let names = q.names;
     let texts = Texts::new(d, names);
     let mut filters = Vec::new();
@@ -697,26 +697,26 @@ pub fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::Result
 // verify
 
 /// Everything `verify` checked.
-pub struct VerifyReport<'a> {
-    pub snapshots: &'a [SnapshotCheck],
-    pub trail: &'a TrailCheck,
-    pub receipt: Option<&'a ReceiptCheck>,
+pub(crate) struct VerifyReport<'a> {
+    pub(crate) snapshots: &'a [SnapshotCheck],
+    pub(crate) trail: &'a TrailCheck,
+    pub(crate) receipt: Option<&'a ReceiptCheck>,
 }
 
 /// One line of the list of checks: what was checked, its status (`ok`,
 /// `unchained` — a review sheet applied before the trail was chained, which has no
 /// hash of its own — or `MISMATCH`) and what it found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckLine {
-    pub check: String,
-    pub status: &'static str,
-    pub detail: String,
+pub(crate) struct CheckLine {
+    pub(crate) check: String,
+    pub(crate) status: &'static str,
+    pub(crate) detail: String,
     /// A check of the receipt (not of the database alone).
-    pub receipt: bool,
+    pub(crate) receipt: bool,
 }
 
 impl CheckLine {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.status != "MISMATCH"
     }
 }
@@ -787,7 +787,7 @@ fn apply_line(a: &ReviewCheck) -> CheckLine {
 }
 
 /// Every check, in order: the snapshots, the review trail, the receipt.
-pub fn verify_lines(r: &VerifyReport<'_>) -> Vec<CheckLine> {
+pub(crate) fn verify_lines(r: &VerifyReport<'_>) -> Vec<CheckLine> {
     let mut lines: Vec<CheckLine> = r.snapshots.iter().map(snapshot_line).collect();
     lines.extend(r.trail.applies.iter().map(apply_line));
     if r.trail.orphan_rows > 0 {
@@ -813,7 +813,7 @@ pub fn verify_lines(r: &VerifyReport<'_>) -> Vec<CheckLine> {
 }
 
 /// The first check that failed.
-pub fn first_break(r: &VerifyReport<'_>) -> Option<CheckLine> {
+pub(crate) fn first_break(r: &VerifyReport<'_>) -> Option<CheckLine> {
     verify_lines(r).into_iter().find(|l| !l.ok())
 }
 
@@ -821,7 +821,7 @@ fn first_mismatch(checks: &[SnapshotCheck]) -> Option<&SnapshotCheck> {
     checks.iter().find(|c| !c.ok())
 }
 
-pub fn verify_json(r: &VerifyReport<'_>) -> Value {
+pub(crate) fn verify_json(r: &VerifyReport<'_>) -> Value {
     let lines = verify_lines(r);
     let first = lines.iter().find(|l| !l.ok());
     json!({
@@ -883,7 +883,7 @@ pub fn verify_json(r: &VerifyReport<'_>) -> Value {
 /// `label`, its chain status in `chain` and its trail chain's version in
 /// `chain_version` (1; empty when unchained); a receipt's row puts its seal time in
 /// `taken_at`, its check in `label` and its status in `chain`.
-pub const VERIFY_CSV_COLUMNS: [&str; 12] = [
+pub(crate) const VERIFY_CSV_COLUMNS: [&str; 12] = [
     "id",
     "taken_at",
     "label",
@@ -906,7 +906,7 @@ fn status(ok: bool) -> &'static str {
     }
 }
 
-pub fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
+pub(crate) fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
     let mut w = csv::Writer::new(out);
     w.row(VERIFY_CSV_COLUMNS)?;
     for c in r.snapshots {
@@ -967,7 +967,7 @@ pub fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
     w.flush()
 }
 
-pub fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
+pub(crate) fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Result<()> {
     let mut t = super::table(&[
         "snapshot", "takenAt", "label", "content", "chain", "version",
     ]);
@@ -1045,7 +1045,7 @@ fn counts(findings: &[Finding]) -> [(Severity, usize); 4] {
     .map(|s| (s, findings.iter().filter(|f| f.severity == s).count()))
 }
 
-pub fn lint_json(snapshot: &Snapshot, scope: Option<&str>, findings: &[Finding]) -> Value {
+pub(crate) fn lint_json(snapshot: &Snapshot, scope: Option<&str>, findings: &[Finding]) -> Value {
     let mut summary = serde_json::Map::new();
     for (s, n) in counts(findings) {
         summary.insert(s.as_str().into(), json!(n));
@@ -1058,7 +1058,7 @@ pub fn lint_json(snapshot: &Snapshot, scope: Option<&str>, findings: &[Finding])
     })
 }
 
-pub const LINT_CSV_COLUMNS: [&str; 7] = [
+pub(crate) const LINT_CSV_COLUMNS: [&str; 7] = [
     "severity",
     "kind",
     "scope",
@@ -1068,7 +1068,7 @@ pub const LINT_CSV_COLUMNS: [&str; 7] = [
     "hint",
 ];
 
-pub fn lint_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+pub(crate) fn lint_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     let mut w = csv::Writer::new(out);
     w.row(LINT_CSV_COLUMNS)?;
     for f in findings {
@@ -1091,7 +1091,7 @@ pub fn lint_csv(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     w.flush()
 }
 
-pub fn lint_table(
+pub(crate) fn lint_table(
     out: &mut dyn Write,
     snapshot: &Snapshot,
     scope: Option<&str>,

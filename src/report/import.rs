@@ -27,7 +27,7 @@ fn grouped(flags: &[Flag]) -> Vec<(&str, Vec<&Flag>)> {
     groups
 }
 
-pub fn summary_json(snapshot: &Snapshot, imported: &Imported) -> Value {
+pub(crate) fn summary_json(snapshot: &Snapshot, imported: &Imported) -> Value {
     let counts: serde_json::Map<String, Value> = import::counts(imported)
         .into_iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
@@ -54,7 +54,11 @@ pub fn summary_json(snapshot: &Snapshot, imported: &Imported) -> Value {
     })
 }
 
-pub fn table(out: &mut dyn Write, snapshot: &Snapshot, imported: &Imported) -> io::Result<()> {
+pub(crate) fn table(
+    out: &mut dyn Write,
+    snapshot: &Snapshot,
+    imported: &Imported,
+) -> io::Result<()> {
     writeln_safe!(
         out,
         "Snapshot {}{}, taken {}, content {}",
@@ -121,7 +125,7 @@ fn short_hash(h: &str) -> &str {
 }
 
 /// One row per fact: `section,name,value,detail`.
-pub fn csv(out: &mut dyn Write, snapshot: &Snapshot, imported: &Imported) -> io::Result<()> {
+pub(crate) fn csv(out: &mut dyn Write, snapshot: &Snapshot, imported: &Imported) -> io::Result<()> {
     let mut w = super::csv::Writer::new(out);
     w.row(["section", "name", "value", "detail"])?;
     w.row([

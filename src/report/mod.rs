@@ -5,17 +5,17 @@
 //! cells through [`Table`], lines through [`text::writeln_safe`]), and every CSV
 //! passes [`csv::Writer`].
 
-pub mod activities;
-pub mod answers;
-pub mod collect;
-pub mod csv;
-pub mod demo;
-pub mod dot;
-pub mod history;
-pub mod import;
-pub mod review;
-pub mod snapshots;
-pub mod text;
+pub(crate) mod activities;
+pub(crate) mod answers;
+pub(crate) mod collect;
+pub(crate) mod csv;
+pub(crate) mod demo;
+pub(crate) mod dot;
+pub(crate) mod history;
+pub(crate) mod import;
+pub(crate) mod review;
+pub(crate) mod snapshots;
+pub(crate) mod text;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -24,12 +24,12 @@ use comfy_table::{presets, ContentArrangement};
 
 /// A table with the house style (no colour, fits the terminal) whose every cell is
 /// sanitised: the only way a renderer draws a table.
-pub struct Table(comfy_table::Table);
+pub(crate) struct Table(comfy_table::Table);
 
 /// One table cell: text already sanitised. Built from a value (every control
 /// character escaped, newlines included) or, for a cell of several lines, from
 /// its lines ([`Cell::lines`]: each line sanitised, the breaks ours).
-pub struct Cell(String);
+pub(crate) struct Cell(String);
 
 impl From<String> for Cell {
     fn from(s: String) -> Cell {
@@ -54,7 +54,7 @@ impl From<&String> for Cell {
 
 impl Cell {
     /// A cell of several lines: each sanitised, joined by the table's newline.
-    pub fn lines<I, S>(lines: I) -> Cell
+    pub(crate) fn lines<I, S>(lines: I) -> Cell
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -71,7 +71,7 @@ impl Cell {
 }
 
 impl Table {
-    pub fn add_row<I, C>(&mut self, cells: I) -> &mut Table
+    pub(crate) fn add_row<I, C>(&mut self, cells: I) -> &mut Table
     where
         I: IntoIterator<Item = C>,
         C: Into<Cell>,
@@ -81,7 +81,7 @@ impl Table {
         self
     }
 
-    pub fn set_width(&mut self, width: u16) -> &mut Table {
+    pub(crate) fn set_width(&mut self, width: u16) -> &mut Table {
         self.0.set_width(width);
         self
     }
@@ -94,7 +94,7 @@ impl fmt::Display for Table {
 }
 
 /// A table with the house style; `header` is ours (column names).
-pub fn table(header: &[&str]) -> Table {
+pub(crate) fn table(header: &[&str]) -> Table {
     let mut t = comfy_table::Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -102,7 +102,7 @@ pub fn table(header: &[&str]) -> Table {
     Table(t)
 }
 
-pub fn print_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> {
+pub(crate) fn print_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, v)?;
     writeln!(out)
 }
@@ -110,12 +110,12 @@ pub fn print_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> 
 /// Short, human labels for scope ids in tables and explanations (JSON and CSV keep
 /// the full ids).
 #[derive(Debug, Default, Clone)]
-pub struct ScopeNames {
+pub(crate) struct ScopeNames {
     names: std::collections::HashMap<String, (crate::model::ScopeKind, String)>,
 }
 
 impl ScopeNames {
-    pub fn new(nodes: &[crate::model::ScopeNode]) -> ScopeNames {
+    pub(crate) fn new(nodes: &[crate::model::ScopeNode]) -> ScopeNames {
         let mut names = std::collections::HashMap::new();
         for n in nodes {
             let name = n.display_name.clone().unwrap_or_else(|| n.name.clone());
@@ -126,7 +126,7 @@ impl ScopeNames {
         ScopeNames { names }
     }
 
-    pub fn label(&self, scope: &str) -> String {
+    pub(crate) fn label(&self, scope: &str) -> String {
         use crate::model::ScopeKind::*;
         let k = crate::model::scope_key(scope);
         let last = scope

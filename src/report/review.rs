@@ -27,8 +27,8 @@ use super::ScopeNames;
 /// Running totals for `review`'s closing message (`wrote PATH (COUNTS)`), and
 /// the groups the sheet could not see.
 #[derive(Default)]
-pub struct Counts {
-    pub incomplete: Vec<Incomplete>,
+pub(crate) struct Counts {
+    pub(crate) incomplete: Vec<Incomplete>,
     rows: usize,
     privileged: usize,
     recommended: usize,
@@ -38,7 +38,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, rv: &Review, carry: &[Carry]) {
+    pub(crate) fn add(&mut self, rv: &Review, carry: &[Carry]) {
         for i in &rv.incomplete {
             if !self.incomplete.contains(i) {
                 self.incomplete.push(i.clone());
@@ -81,7 +81,7 @@ impl std::fmt::Display for Counts {
 }
 
 /// The sheet's columns, exactly in SPEC §5's order.
-pub const COLUMNS: [&str; 22] = [
+pub(crate) const COLUMNS: [&str; 22] = [
     "review_key",
     "principal_id",
     "principal_type",
@@ -107,12 +107,12 @@ pub const COLUMNS: [&str; 22] = [
 ];
 
 /// Everything a review renderer needs.
-pub struct Sheet<'a> {
-    pub snapshot: &'a Snapshot,
-    pub review: &'a Review,
+pub(crate) struct Sheet<'a> {
+    pub(crate) snapshot: &'a Snapshot,
+    pub(crate) review: &'a Review,
     /// One per row of `review.rows`.
-    pub carry: &'a [Carry],
-    pub names: &'a ScopeNames,
+    pub(crate) carry: &'a [Carry],
+    pub(crate) names: &'a ScopeNames,
 }
 
 fn tf(b: bool) -> &'static str {
@@ -124,14 +124,14 @@ fn tf(b: bool) -> &'static str {
 }
 
 /// The recommendation cell: the row's recommendations, then the carry-over mark.
-pub fn recommendation_cell(row: &ReviewRow, carry: &Carry) -> String {
+pub(crate) fn recommendation_cell(row: &ReviewRow, carry: &Carry) -> String {
     let mut parts: Vec<String> = row.recommendations.iter().map(|r| r.text.clone()).collect();
     parts.extend(carry.mark());
     parts.join("; ")
 }
 
 /// The raw (not yet neutralised) cells of one row, in [`COLUMNS`] order.
-pub fn cells(row: &ReviewRow, carry: &Carry) -> [String; 22] {
+pub(crate) fn cells(row: &ReviewRow, carry: &Carry) -> [String; 22] {
     let p = &row.principal;
     let (decision, comment) = carry.prefill();
     [
@@ -162,32 +162,32 @@ pub fn cells(row: &ReviewRow, carry: &Carry) -> [String; 22] {
 
 /// The CSV sheet, written target by target: a header of [`COLUMNS`], then one
 /// record per row; RFC 4180, every cell neutralised.
-pub struct CsvSheet<'w> {
+pub(crate) struct CsvSheet<'w> {
     w: csv::Writer<'w>,
 }
 
 impl<'w> CsvSheet<'w> {
     /// Starts the sheet (writes the header).
-    pub fn new(out: &'w mut dyn Write) -> io::Result<CsvSheet<'w>> {
+    pub(crate) fn new(out: &'w mut dyn Write) -> io::Result<CsvSheet<'w>> {
         let mut w = csv::Writer::new(out);
         w.row(COLUMNS)?;
         Ok(CsvSheet { w })
     }
 
-    pub fn rows(&mut self, s: &Sheet) -> io::Result<()> {
+    pub(crate) fn rows(&mut self, s: &Sheet) -> io::Result<()> {
         for (row, carry) in s.review.rows.iter().zip(s.carry) {
             self.w.row(cells(row, carry))?;
         }
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
+    pub(crate) fn finish(mut self) -> io::Result<()> {
         self.w.flush()
     }
 }
 
 /// The whole CSV sheet of one review.
-pub fn write_csv(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+pub(crate) fn write_csv(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     let mut c = CsvSheet::new(out)?;
     c.rows(s)?;
     c.finish()
@@ -283,7 +283,7 @@ fn json_row<'a>(r: &'a ReviewRow, c: &'a Carry) -> JsonRow<'a> {
 /// The review as JSON, written target by target so that a large review never has
 /// to be held whole: `{"snapshot", "targets", "columns", "rows": [one row per
 /// line], "summary": [per target], "incomplete"}`.
-pub struct JsonSheet<'w> {
+pub(crate) struct JsonSheet<'w> {
     out: &'w mut dyn Write,
     first: bool,
     summary: Vec<Value>,
@@ -291,7 +291,7 @@ pub struct JsonSheet<'w> {
 }
 
 impl<'w> JsonSheet<'w> {
-    pub fn new(
+    pub(crate) fn new(
         out: &'w mut dyn Write,
         snapshot: &Snapshot,
         targets: &[String],
@@ -312,7 +312,7 @@ impl<'w> JsonSheet<'w> {
         })
     }
 
-    pub fn rows(&mut self, s: &Sheet) -> io::Result<()> {
+    pub(crate) fn rows(&mut self, s: &Sheet) -> io::Result<()> {
         for (r, c) in s.review.rows.iter().zip(s.carry) {
             self.out
                 .write_all(if self.first { b"\n" } else { b",\n" })?;
@@ -332,7 +332,7 @@ impl<'w> JsonSheet<'w> {
         Ok(())
     }
 
-    pub fn finish(self) -> io::Result<()> {
+    pub(crate) fn finish(self) -> io::Result<()> {
         let incomplete: Vec<_> = self.incomplete.into_values().collect();
         write!(
             self.out,
@@ -344,7 +344,7 @@ impl<'w> JsonSheet<'w> {
 }
 
 /// The whole JSON review of one [`Sheet`].
-pub fn write_json(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+pub(crate) fn write_json(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     let mut j = JsonSheet::new(out, s.snapshot, &s.review.targets)?;
     j.rows(s)?;
     j.finish()
@@ -406,7 +406,7 @@ fn held_at(r: &ReviewRow, names: &ScopeNames) -> String {
 }
 
 /// A terminal table: one line per row, a target column when several targets.
-pub fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     let many = s.review.targets.len() > 1;
     let mut header = vec![];
     if many {
@@ -480,7 +480,7 @@ pub fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
 // ---------------------------------------------------------------------------
 
 /// Escapes text for HTML element content and quoted attribute values.
-pub fn html_escape(s: &str) -> String {
+pub(crate) fn html_escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -678,7 +678,7 @@ fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
 
 /// The review as one self-contained HTML page: summary per target, the table with
 /// filters (a few lines of inline script), and every privileged path as an SVG.
-pub fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
+pub(crate) fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     let e = html_escape;
     let mut h = String::new();
     let title = format!(
@@ -901,7 +901,7 @@ fn comment_safe(s: &str) -> String {
 /// with a character a terminal would interpret (an id carrying ESC or a bidi
 /// override) is ANSI-C quoted instead (`$'...'`, bash, zsh, ksh): the same bytes
 /// reach the command, and the plan shows them as `\xHH` escapes.
-pub fn sh_quote(s: &str) -> String {
+pub(crate) fn sh_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./:@%+=,-".contains(c))
@@ -932,7 +932,7 @@ pub fn sh_quote(s: &str) -> String {
 /// An option and its value as shell words: `--name VALUE`, or `--name=VALUE` when the
 /// value begins with `-`, so that az (argparse) never reads a value from the data
 /// (`--yes`, `--debug`) as an option of its own.
-pub fn option(name: &str, value: &str) -> String {
+pub(crate) fn option(name: &str, value: &str) -> String {
     if value.starts_with('-') {
         format!("{name}={}", sh_quote(value))
     } else {
@@ -998,7 +998,7 @@ fn row_comment(r: &ReviewRow, d: Option<&PastDecision>, names: &ScopeNames) -> S
 
 /// The plan: for each removal, a `# row:` comment per row it carries out, then one
 /// command line. Identical commands appear once.
-pub fn write_plan(
+pub(crate) fn write_plan(
     out: &mut dyn Write,
     snapshot: &Snapshot,
     steps: &[PlanStep],

@@ -47,7 +47,7 @@ fn cells(s: &Snapshot, c: &Collections) -> [String; 7] {
     ]
 }
 
-pub fn json(snapshots: &[Snapshot], c: &Collections) -> Value {
+pub(crate) fn json(snapshots: &[Snapshot], c: &Collections) -> Value {
     Value::Array(
         snapshots
             .iter()
@@ -69,7 +69,7 @@ pub fn json(snapshots: &[Snapshot], c: &Collections) -> Value {
     )
 }
 
-pub fn csv(out: &mut dyn Write, snapshots: &[Snapshot], c: &Collections) -> io::Result<()> {
+pub(crate) fn csv(out: &mut dyn Write, snapshots: &[Snapshot], c: &Collections) -> io::Result<()> {
     let mut w = super::csv::Writer::new(out);
     w.row(COLUMNS)?;
     for s in snapshots {
@@ -84,7 +84,11 @@ pub fn csv(out: &mut dyn Write, snapshots: &[Snapshot], c: &Collections) -> io::
 }
 
 /// The table; an empty list prints nothing (the command says why on stderr).
-pub fn table(out: &mut dyn Write, snapshots: &[Snapshot], c: &Collections) -> io::Result<()> {
+pub(crate) fn table(
+    out: &mut dyn Write,
+    snapshots: &[Snapshot],
+    c: &Collections,
+) -> io::Result<()> {
     if snapshots.is_empty() {
         return Ok(());
     }

@@ -20,7 +20,7 @@ use std::io::{self, Write};
 /// U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), the line and paragraph
 /// separators (U+2028, U+2029), and the invisible zero-width characters that
 /// can make two different names look alike (U+200B–U+200D, U+FEFF)?
-pub fn is_unsafe(c: char) -> bool {
+pub(crate) fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
@@ -33,7 +33,7 @@ pub fn is_unsafe(c: char) -> bool {
 
 /// Appends the visible escape of an unsafe character: `\t`, `\n`, `\r`, `\e`
 /// (ESC), `\a` (BEL), `\0`, else `\u{hex}`.
-pub fn push_escaped(out: &mut String, c: char) {
+pub(crate) fn push_escaped(out: &mut String, c: char) {
     match c {
         '\t' => out.push_str("\\t"),
         '\n' => out.push_str("\\n"),
@@ -50,13 +50,13 @@ pub fn push_escaped(out: &mut String, c: char) {
 
 /// `s` with every [`is_unsafe`] character shown escaped; borrowed when there is
 /// none (the common case costs one scan).
-pub fn sanitize(s: &str) -> Cow<'_, str> {
+pub(crate) fn sanitize(s: &str) -> Cow<'_, str> {
     escape_where(s, is_unsafe)
 }
 
 /// As [`sanitize`], but keeps `\n`: for a message whose line breaks are ours
 /// (a list of errors); each line's content is still escaped.
-pub fn sanitize_lines(s: &str) -> Cow<'_, str> {
+pub(crate) fn sanitize_lines(s: &str) -> Cow<'_, str> {
     escape_where(s, |c| c != '\n' && is_unsafe(c))
 }
 
@@ -77,7 +77,7 @@ fn escape_where(s: &str, unsafe_: impl Fn(char) -> bool) -> Cow<'_, str> {
 }
 
 /// Writes one line for people: the formatted text sanitised, then our newline.
-pub fn line(out: &mut dyn Write, args: fmt::Arguments) -> io::Result<()> {
+pub(crate) fn line(out: &mut dyn Write, args: fmt::Arguments) -> io::Result<()> {
     let text = match args.as_str() {
         Some(s) => Cow::Borrowed(s),
         None => Cow::Owned(args.to_string()),
@@ -88,7 +88,7 @@ pub fn line(out: &mut dyn Write, args: fmt::Arguments) -> io::Result<()> {
 
 /// Writes one message line to stderr, sanitised (see [`eprintln_safe`]). A
 /// failure to write to stderr is ignored: there is nowhere left to report it.
-pub fn eprint_line(args: fmt::Arguments) {
+pub(crate) fn eprint_line(args: fmt::Arguments) {
     let _ = line(&mut io::stderr().lock(), args);
 }
 

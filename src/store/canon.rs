@@ -32,8 +32,8 @@ pub(crate) trait Record: Serialize {
 /// [`EDGE_SEP`], exactly as the single joined string it stands for.
 #[derive(Debug, Clone)]
 pub(crate) struct Key<'a> {
-    pub first: Cow<'a, str>,
-    pub second: Option<Cow<'a, str>>,
+    pub(crate) first: Cow<'a, str>,
+    pub(crate) second: Option<Cow<'a, str>>,
 }
 
 impl<'a> Key<'a> {
@@ -141,7 +141,7 @@ fn lower_scope(s: &str) -> Cow<'_, str> {
 
 /// The `role_definitions.key` a role (or a reference to a role) is stored under:
 /// the model's one rule ([`crate::model::role_key`]).
-pub use crate::model::role_key;
+pub(crate) use crate::model::role_key;
 
 impl Record for Principal {
     fn natural_key(&self) -> Key<'_> {
@@ -211,7 +211,7 @@ pub(crate) const DATA_PLANE_SUFFIX: &str = "#data";
 
 /// The key of a catalogue operation: its lowercase name, with
 /// [`DATA_PLANE_SUFFIX`] for a data action.
-pub fn operation_key(name: &str, is_data_action: bool) -> String {
+pub(crate) fn operation_key(name: &str, is_data_action: bool) -> String {
     let mut k = key(name);
     if is_data_action {
         k.push_str(DATA_PLANE_SUFFIX);
@@ -237,12 +237,12 @@ impl Record for GroupEligibility {
 
 /// One record in canonical position, with its change hash.
 pub(crate) struct Row<'a, T> {
-    pub key: Key<'a>,
+    pub(crate) key: Key<'a>,
     /// The first 8 bytes of the sha256 of the record's canonical JSON (big-endian),
     /// as stored in the `hash` column. A cryptographic hash, so that no crafted
     /// export can change a record while keeping its hash (and so its old version).
-    pub hash: i64,
-    pub rec: &'a T,
+    pub(crate) hash: i64,
+    pub(crate) rec: &'a T,
 }
 
 /// First record per natural key, ordered by key (ties are ordered by position, so
@@ -335,18 +335,18 @@ fn hash_row<T: Record>(row: &mut Row<'_, T>, buf: &mut Vec<u8>) -> [u8; 32] {
 
 /// A tenant in canonical form, borrowed, with its content hash.
 pub(crate) struct Prepared<'a> {
-    pub principals: Vec<Row<'a, Principal>>,
-    pub member_edges: Vec<Row<'a, MemberEdge>>,
-    pub member_lists: Vec<Row<'a, String>>,
-    pub roles: Vec<Row<'a, RoleDefinition>>,
-    pub assignments: Vec<Row<'a, Assignment>>,
-    pub eligibilities: Vec<Row<'a, Eligibility>>,
-    pub denies: Vec<Row<'a, DenyAssignment>>,
-    pub scopes: Vec<Row<'a, ScopeNode>>,
-    pub operations: Vec<Row<'a, Operation>>,
-    pub partial_member_lists: Vec<Row<'a, String>>,
-    pub group_eligibilities: Vec<Row<'a, GroupEligibility>>,
-    pub content_hash: String,
+    pub(crate) principals: Vec<Row<'a, Principal>>,
+    pub(crate) member_edges: Vec<Row<'a, MemberEdge>>,
+    pub(crate) member_lists: Vec<Row<'a, String>>,
+    pub(crate) roles: Vec<Row<'a, RoleDefinition>>,
+    pub(crate) assignments: Vec<Row<'a, Assignment>>,
+    pub(crate) eligibilities: Vec<Row<'a, Eligibility>>,
+    pub(crate) denies: Vec<Row<'a, DenyAssignment>>,
+    pub(crate) scopes: Vec<Row<'a, ScopeNode>>,
+    pub(crate) operations: Vec<Row<'a, Operation>>,
+    pub(crate) partial_member_lists: Vec<Row<'a, String>>,
+    pub(crate) group_eligibilities: Vec<Row<'a, GroupEligibility>>,
+    pub(crate) content_hash: String,
 }
 
 /// [`rows`] for a table added after the first release: an empty one adds nothing to
@@ -417,14 +417,15 @@ fn ledger_section(ledger: Option<&crate::model::CollectionLedger>, d: &mut Sha25
 /// natural key, records ordered by natural key. Independent of the order of the
 /// input files and of the records in them; equal to the hash of what
 /// `Store::load_tenant` returns for a snapshot written from `t`.
-pub fn content_hash(t: &Tenant) -> String {
+pub(crate) fn content_hash(t: &Tenant) -> String {
     prepare(t).content_hash
 }
 
 /// The canonical form of a tenant: duplicates (same natural key) dropped, the first
 /// kept, every table ordered by natural key. `Store::load_tenant` returns exactly
 /// `canonicalize(written)`.
-pub fn canonicalize(t: &Tenant) -> Tenant {
+#[cfg(test)]
+pub(crate) fn canonicalize(t: &Tenant) -> Tenant {
     fn owned<T: Record + Clone>(items: &[T]) -> Vec<T> {
         canonical_rows(items)
             .into_iter()
@@ -468,7 +469,7 @@ pub fn chain_hash(
 }
 
 /// The newest snapshot chain version ([`chain_hash_v2`]); new imports use it.
-pub const CHAIN_VERSION: i64 = 2;
+pub(crate) const CHAIN_VERSION: i64 = 2;
 
 /// A sha256 over a domain tag and a sequence of fields, each unambiguous whatever
 /// bytes it holds (labels, paths and flag details may contain newlines): a present

@@ -21,43 +21,43 @@ use super::{Store, StoreError};
 
 /// The result of checking one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SnapshotCheck {
-    pub id: i64,
-    pub taken_at: String,
-    pub label: Option<String>,
+pub(crate) struct SnapshotCheck {
+    pub(crate) id: i64,
+    pub(crate) taken_at: String,
+    pub(crate) label: Option<String>,
     /// The content hash recorded at import.
-    pub recorded_content: String,
+    pub(crate) recorded_content: String,
     /// The content hash of the rows as they are stored now.
-    pub actual_content: String,
+    pub(crate) actual_content: String,
     /// The chain hash recorded at import.
-    pub recorded_chain: String,
+    pub(crate) recorded_chain: String,
     /// The chain hash recomputed from the previous snapshot's recorded chain hash
     /// and this snapshot's recorded content hash, time and label (version 1), and
     /// also its id, tool version, import time, input files and flags (version 2).
-    pub expected_chain: String,
+    pub(crate) expected_chain: String,
     /// How the chain hash is computed: 1 before V5, 2 since (covers provenance).
-    pub chain_version: i64,
-    pub tool_version: String,
-    pub imported_at: String,
+    pub(crate) chain_version: i64,
+    pub(crate) tool_version: String,
+    pub(crate) imported_at: String,
     /// The chain hash recomputed from scratch: from the previous snapshot's
     /// *computed* link and this snapshot's rows as stored now. Equal to the
     /// recorded one when nothing was altered; what a receipt is checked against.
-    pub computed_chain: String,
+    pub(crate) computed_chain: String,
     /// A break that is not a hash mismatch (an unknown chain version, or version 1
     /// after version 2).
-    pub problem: Option<String>,
+    pub(crate) problem: Option<String>,
 }
 
 impl SnapshotCheck {
-    pub fn content_ok(&self) -> bool {
+    pub(crate) fn content_ok(&self) -> bool {
         self.recorded_content == self.actual_content
     }
 
-    pub fn chain_ok(&self) -> bool {
+    pub(crate) fn chain_ok(&self) -> bool {
         self.recorded_chain == self.expected_chain && self.problem.is_none()
     }
 
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.content_ok() && self.chain_ok()
     }
 }
@@ -116,7 +116,7 @@ fn each<T: Clone>(
 impl Store {
     /// Snapshots `a` and `b`, read together: each versioned table is scanned once.
     /// Records are in no particular order.
-    pub fn load_pair(&self, a: i64, b: i64) -> Result<(Tenant, Tenant), StoreError> {
+    pub(crate) fn load_pair(&self, a: i64, b: i64) -> Result<(Tenant, Tenant), StoreError> {
         self.require(a)?;
         self.require(b)?;
         let mut ta = Tenant::default();
@@ -260,7 +260,7 @@ impl Store {
     /// chain hash, so one altered snapshot shows as one mismatch; each snapshot's
     /// hash is also recomputed from scratch (`computed_chain`), which is what a
     /// receipt is checked against.
-    pub fn verify_all(&self) -> Result<Vec<SnapshotCheck>, StoreError> {
+    pub(crate) fn verify_all(&self) -> Result<Vec<SnapshotCheck>, StoreError> {
         snapshot_checks(&self.conn, None)
     }
 }

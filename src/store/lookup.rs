@@ -76,7 +76,7 @@ pub(crate) fn each_principal(
 
 /// Where an object id that no principal record has is named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdSeen {
+pub(crate) enum IdSeen {
     /// Nothing in the snapshot names it.
     Nowhere,
     /// Named only as a member of kind device or contact: never a principal.

@@ -17,27 +17,23 @@ use crate::model::time::Forms;
 use crate::model::{Flag, InputFile, Snapshot, Tenant, Timestamp};
 
 mod canon;
-pub mod history;
+pub(crate) mod history;
 mod lookup;
 mod open;
 mod read;
-pub mod review;
+pub(crate) mod review;
 mod slice;
 mod write;
 
-pub use lookup::IdSeen;
-pub use open::{APPLICATION_ID, BUSY_TIMEOUT_ENV};
-pub use slice::SliceRequest;
+pub(crate) use lookup::IdSeen;
+pub(crate) use slice::SliceRequest;
 
 #[cfg(test)]
 mod tests;
 
-pub use canon::{
-    canonicalize, chain_hash, chain_hash_v2, content_hash, operation_key, review_chain_hash,
-    role_key, ChainInput, TrailLink, TrailRow, CHAIN_VERSION,
-};
-pub use read::IN_SNAPSHOT;
-pub use write::{TableChange, TableChanges};
+pub(crate) use canon::CHAIN_VERSION;
+pub use canon::{chain_hash, chain_hash_v2, review_chain_hash, ChainInput, TrailLink, TrailRow};
+pub(crate) use write::TableChanges;
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -104,7 +100,7 @@ pub enum StoreError {
 
 /// Which snapshot a query reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SnapshotSelector {
+pub(crate) enum SnapshotSelector {
     Latest,
     Id(i64),
     /// The latest snapshot taken at or before this RFC 3339 instant (a bare
@@ -122,25 +118,28 @@ pub struct NewSnapshot {
 }
 
 /// Row counts, for measuring growth across snapshots.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreStats {
-    pub snapshots: i64,
+pub(crate) struct StoreStats {
+    pub(crate) snapshots: i64,
     /// Per versioned table (schema order): all rows ever written, and the rows
     /// still open (present in the latest snapshot).
-    pub tables: Vec<TableStats>,
+    pub(crate) tables: Vec<TableStats>,
     /// Size of the main database file (page_count × page_size), in bytes.
-    pub db_bytes: i64,
+    pub(crate) db_bytes: i64,
 }
 
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableStats {
-    pub name: &'static str,
-    pub rows: i64,
-    pub open_rows: i64,
+pub(crate) struct TableStats {
+    pub(crate) name: &'static str,
+    pub(crate) rows: i64,
+    pub(crate) open_rows: i64,
 }
 
 /// The versioned tables, in schema order.
-pub const VERSIONED_TABLES: [&str; 11] = [
+#[cfg(test)]
+pub(crate) const VERSIONED_TABLES: [&str; 11] = [
     "principals",
     "member_edges",
     "member_lists",
@@ -173,7 +172,7 @@ fn parse_time(s: &str, end_of_day: bool) -> Result<Timestamp, StoreError> {
 /// Normalises a timestamp as `snapshots.taken_at` stores it: the one format
 /// ([`crate::model::time::FORMAT`]: UTC, whole seconds, so that string order is
 /// time order; sub-second precision is dropped). Accepts what [`parse_time`] does.
-pub fn normalize_time(s: &str) -> Result<String, StoreError> {
+pub(crate) fn normalize_time(s: &str) -> Result<String, StoreError> {
     Ok(parse_time(s, false)?.to_string())
 }
 
@@ -191,7 +190,7 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
 const SNAPSHOT_COLS: &str = "id, taken_at, label, tool_version, imported_at, content_hash";
 
 /// The highest migration in `migrations/` (a test keeps the two in step).
-pub const SCHEMA_VERSION: i64 = 6;
+pub(crate) const SCHEMA_VERSION: i64 = 6;
 
 impl Store {
     /// Writes a complete snapshot in one transaction and returns its metadata.
@@ -208,7 +207,7 @@ impl Store {
 
     /// [`Store::write_snapshot`], also returning what changed in each versioned table
     /// relative to the previous snapshot.
-    pub fn write_snapshot_with_changes(
+    pub(crate) fn write_snapshot_with_changes(
         &mut self,
         meta: &NewSnapshot,
         tenant: &Tenant,
@@ -281,7 +280,7 @@ impl Store {
     }
 
     /// All snapshots, oldest first.
-    pub fn snapshots(&self) -> Result<Vec<Snapshot>, StoreError> {
+    pub(crate) fn snapshots(&self) -> Result<Vec<Snapshot>, StoreError> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {SNAPSHOT_COLS} FROM snapshots ORDER BY id"
         ))?;
@@ -292,7 +291,7 @@ impl Store {
     /// Per snapshot imported from a collection: whether the collection was
     /// complete and how many distinct scopes it could not read. Snapshots not
     /// collected are absent.
-    pub fn collection_summaries(
+    pub(crate) fn collection_summaries(
         &self,
     ) -> Result<std::collections::BTreeMap<i64, crate::model::CollectionSummary>, StoreError> {
         let mut st = self.conn.prepare_cached(
@@ -334,7 +333,7 @@ impl Store {
     /// when absent). AsOf: the latest-taken snapshot with `taken_at` at or before the
     /// instant, the highest id among equals (`NoSnapshot` when none; `BadTime` when
     /// the instant does not parse).
-    pub fn resolve(&self, selector: &SnapshotSelector) -> Result<Snapshot, StoreError> {
+    pub(crate) fn resolve(&self, selector: &SnapshotSelector) -> Result<Snapshot, StoreError> {
         match selector {
             SnapshotSelector::Latest => self
                 .conn
@@ -368,13 +367,17 @@ impl Store {
 
     /// Only what one question needs from a snapshot (see [`SliceRequest`]): the
     /// engine decides the same on it as on the whole snapshot.
-    pub fn load_slice(&self, snapshot_id: i64, req: &SliceRequest) -> Result<Tenant, StoreError> {
+    pub(crate) fn load_slice(
+        &self,
+        snapshot_id: i64,
+        req: &SliceRequest,
+    ) -> Result<Tenant, StoreError> {
         Ok(slice::load_slice(&self.conn, snapshot_id, req)?)
     }
 
     /// Adds the groups nested (transitively) in `seeds` to a slice (for `can`'s
     /// `incomplete`).
-    pub fn expand_groups(
+    pub(crate) fn expand_groups(
         &self,
         snapshot_id: i64,
         tenant: &mut Tenant,
@@ -390,7 +393,7 @@ impl Store {
 
     /// Adds to a slice the members of `seeds`, transitively (edges, principals and
     /// member lists), for `who`.
-    pub fn expand_members(
+    pub(crate) fn expand_members(
         &self,
         snapshot_id: i64,
         tenant: &mut Tenant,
@@ -405,7 +408,7 @@ impl Store {
     }
 
     /// The root, management-group and subscription nodes of a snapshot.
-    pub fn tree_scopes(
+    pub(crate) fn tree_scopes(
         &self,
         snapshot_id: i64,
     ) -> Result<Vec<crate::model::ScopeNode>, StoreError> {
@@ -413,7 +416,7 @@ impl Store {
     }
 
     /// The scope node with this [`crate::model::scope_key`], if any.
-    pub fn scope_by_key(
+    pub(crate) fn scope_by_key(
         &self,
         snapshot_id: i64,
         key: &str,
@@ -422,7 +425,7 @@ impl Store {
     }
 
     /// AzureML workspaces named `name` (case-insensitive), or all of them.
-    pub fn workspaces(
+    pub(crate) fn workspaces(
         &self,
         snapshot_id: i64,
         name: Option<&str>,
@@ -433,7 +436,7 @@ impl Store {
     /// Principals whose object id, appId, user principal name, mail or display
     /// name is `text` (ASCII case-insensitive), by the first of those columns that
     /// matches: one index seek per column.
-    pub fn find_principals(
+    pub(crate) fn find_principals(
         &self,
         snapshot_id: i64,
         text: &str,
@@ -444,7 +447,7 @@ impl Store {
     /// Every principal record of a snapshot, one at a time, none kept (the
     /// accent-insensitive match and the `did you mean` of a name nothing matched
     /// exactly: an error path).
-    pub fn each_principal(
+    pub(crate) fn each_principal(
         &self,
         snapshot_id: i64,
         f: &mut dyn FnMut(crate::model::Principal),
@@ -454,24 +457,28 @@ impl Store {
 
     /// Whether anything in a snapshot names the object id `key` (lowercase)
     /// besides a principal record: index seeks only.
-    pub fn object_id_seen(&self, snapshot_id: i64, key: &str) -> Result<IdSeen, StoreError> {
+    pub(crate) fn object_id_seen(&self, snapshot_id: i64, key: &str) -> Result<IdSeen, StoreError> {
         Ok(lookup::object_id_seen(&self.conn, snapshot_id, key)?)
     }
 
     /// Whether a snapshot names the scope with this [`crate::model::scope_key`]
     /// (a scope node, or an assignment's, eligibility's or deny assignment's scope).
-    pub fn scope_named(&self, snapshot_id: i64, key: &str) -> Result<bool, StoreError> {
+    pub(crate) fn scope_named(&self, snapshot_id: i64, key: &str) -> Result<bool, StoreError> {
         Ok(lookup::scope_named(&self.conn, snapshot_id, key)?)
     }
 
     /// Whether a snapshot names some scope strictly below `key` by path.
-    pub fn scope_named_below(&self, snapshot_id: i64, key: &str) -> Result<bool, StoreError> {
+    pub(crate) fn scope_named_below(
+        &self,
+        snapshot_id: i64,
+        key: &str,
+    ) -> Result<bool, StoreError> {
         Ok(lookup::scope_named_below(&self.conn, snapshot_id, key)?)
     }
 
     /// Every scope a snapshot names strictly below `key` by path, as (key,
     /// spelling): for `did you mean`.
-    pub fn scopes_named_below(
+    pub(crate) fn scopes_named_below(
         &self,
         snapshot_id: i64,
         key: &str,
@@ -480,7 +487,7 @@ impl Store {
     }
 
     /// Whether a snapshot holds catalogue operations of this provider namespace.
-    pub fn provider_catalogued(
+    pub(crate) fn provider_catalogued(
         &self,
         snapshot_id: i64,
         namespace: &str,
@@ -493,17 +500,21 @@ impl Store {
     }
 
     /// Whether a snapshot holds any catalogue operation.
-    pub fn any_catalogue(&self, snapshot_id: i64) -> Result<bool, StoreError> {
+    pub(crate) fn any_catalogue(&self, snapshot_id: i64) -> Result<bool, StoreError> {
         Ok(lookup::any_catalogue(&self.conn, snapshot_id)?)
     }
 
     /// Whether a snapshot's catalogue has this operation, in either plane.
-    pub fn operation_catalogued(&self, snapshot_id: i64, name: &str) -> Result<bool, StoreError> {
+    pub(crate) fn operation_catalogued(
+        &self,
+        snapshot_id: i64,
+        name: &str,
+    ) -> Result<bool, StoreError> {
         Ok(lookup::operation_catalogued(&self.conn, snapshot_id, name)?)
     }
 
     /// The operation names of one provider's catalogue: for `did you mean`.
-    pub fn provider_operations(
+    pub(crate) fn provider_operations(
         &self,
         snapshot_id: i64,
         namespace: &str,
@@ -516,7 +527,7 @@ impl Store {
     }
 
     /// The provider namespaces with a catalogue in a snapshot.
-    pub fn catalogued_providers(&self, snapshot_id: i64) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn catalogued_providers(&self, snapshot_id: i64) -> Result<Vec<String>, StoreError> {
         Ok(lookup::catalogued_providers(&self.conn, snapshot_id)?)
     }
 
@@ -527,19 +538,22 @@ impl Store {
     }
 
     /// The input files of a snapshot, in import order.
-    pub fn files(&self, snapshot_id: i64) -> Result<Vec<InputFile>, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn files(&self, snapshot_id: i64) -> Result<Vec<InputFile>, StoreError> {
         self.require(snapshot_id)?;
         Ok(history::stored_files(&self.conn, snapshot_id)?)
     }
 
     /// The flags raised while importing a snapshot, in the order raised.
-    pub fn flags(&self, snapshot_id: i64) -> Result<Vec<Flag>, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn flags(&self, snapshot_id: i64) -> Result<Vec<Flag>, StoreError> {
         self.require(snapshot_id)?;
         Ok(history::stored_flags(&self.conn, snapshot_id)?)
     }
 
     /// The stored chain hash of a snapshot.
-    pub fn chain_hash_of(&self, snapshot_id: i64) -> Result<String, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn chain_hash_of(&self, snapshot_id: i64) -> Result<String, StoreError> {
         self.require(snapshot_id)?;
         Ok(self.conn.query_row(
             "SELECT chain_hash FROM snapshots WHERE id = ?1",
@@ -552,7 +566,8 @@ impl Store {
     /// hash against the hash of its rows as stored now, and the chain of chain
     /// hashes (in each snapshot's chain version). Returns a description of the first
     /// mismatch, or `None` when intact.
-    pub fn verify(&self, snapshot_id: i64) -> Result<Option<String>, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn verify(&self, snapshot_id: i64) -> Result<Option<String>, StoreError> {
         self.require(snapshot_id)?;
         let checks = history::snapshot_checks(&self.conn, Some(snapshot_id))?;
         Ok(checks.into_iter().find(|c| !c.ok()).map(|c| {
@@ -573,7 +588,8 @@ impl Store {
     }
 
     /// Row counts per table, for measuring growth.
-    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn stats(&self) -> Result<StoreStats, StoreError> {
         let count = |sql: &str| -> Result<i64, StoreError> {
             Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
         };

@@ -25,10 +25,10 @@ use super::{embedded, Store, StoreError, BUSY_TIMEOUT, SCHEMA_VERSION};
 
 /// `PRAGMA application_id` of every whocan database: `0x5748434E`, ASCII "WHCN"
 /// (not in SQLite's registry of application ids, `magic.txt`).
-pub const APPLICATION_ID: i32 = 0x5748_434E;
+pub(crate) const APPLICATION_ID: i32 = 0x5748_434E;
 
 /// The environment variable that overrides [`BUSY_TIMEOUT`], in milliseconds.
-pub const BUSY_TIMEOUT_ENV: &str = "WHOCAN_BUSY_TIMEOUT_MS";
+pub(crate) const BUSY_TIMEOUT_ENV: &str = "WHOCAN_BUSY_TIMEOUT_MS";
 
 /// The tables that make an unstamped database one of an earlier whocan's.
 const WHOCAN_TABLES: [&str; 4] = [
@@ -331,7 +331,7 @@ impl Store {
     /// and current (nothing is written, whatever the file's or directory's mode);
     /// an unstamped one of an earlier whocan is stamped when it can be, an older
     /// schema migrated (which needs it writable).
-    pub fn open_read(path: &Path) -> Result<Store, StoreError> {
+    pub(crate) fn open_read(path: &Path) -> Result<Store, StoreError> {
         if !check_file(path)? {
             return Err(io_err(
                 path,

@@ -16,7 +16,7 @@ use crate::model::{
 };
 
 /// SQL predicate: the row belongs to snapshot `?1`.
-pub const IN_SNAPSHOT: &str = "valid_from <= ?1 AND (valid_to IS NULL OR valid_to >= ?1)";
+pub(crate) const IN_SNAPSHOT: &str = "valid_from <= ?1 AND (valid_to IS NULL OR valid_to >= ?1)";
 
 fn from_json<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
     let text: String = row.get(idx)?;

@@ -22,41 +22,41 @@ use super::{Store, StoreError};
 
 /// One applied sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewApply {
+pub(crate) struct ReviewApply {
     /// The snapshot the sheet was validated against (the latest).
-    pub snapshot_id: i64,
-    pub file: String,
-    pub sheet_sha256: String,
-    pub reviewer: String,
+    pub(crate) snapshot_id: i64,
+    pub(crate) file: String,
+    pub(crate) sheet_sha256: String,
+    pub(crate) reviewer: String,
     /// UTC, `%Y-%m-%dT%H:%M:%SZ`.
-    pub applied_at: String,
+    pub(crate) applied_at: String,
 }
 
 /// One row of an applied sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SheetDecision {
+pub(crate) struct SheetDecision {
     /// Spreadsheet row number (the header is row 1).
-    pub sheet_row: usize,
-    pub review_key: String,
-    pub target_scope: String,
+    pub(crate) sheet_row: usize,
+    pub(crate) review_key: String,
+    pub(crate) target_scope: String,
     /// `approve`, `remove`, `flag`, or None when left blank.
-    pub decision: Option<String>,
-    pub comment: Option<String>,
-    pub content_hash: String,
+    pub(crate) decision: Option<String>,
+    pub(crate) comment: Option<String>,
+    pub(crate) content_hash: String,
 }
 
 /// A recorded decision with who made it, when, and against which snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedDecision {
-    pub review_key: String,
-    pub target_scope: String,
-    pub decision: String,
-    pub comment: Option<String>,
-    pub content_hash: String,
-    pub reviewer: String,
-    pub decided_at: String,
-    pub snapshot_id: i64,
-    pub apply_id: i64,
+pub(crate) struct RecordedDecision {
+    pub(crate) review_key: String,
+    pub(crate) target_scope: String,
+    pub(crate) decision: String,
+    pub(crate) comment: Option<String>,
+    pub(crate) content_hash: String,
+    pub(crate) reviewer: String,
+    pub(crate) decided_at: String,
+    pub(crate) snapshot_id: i64,
+    pub(crate) apply_id: i64,
 }
 
 /// An applied sheet with its rows, as stored.
@@ -130,53 +130,53 @@ fn trail(conn: &Connection) -> rusqlite::Result<Vec<StoredApply>> {
 
 /// The check of one applied sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewCheck {
-    pub id: i64,
-    pub snapshot_id: i64,
-    pub file: String,
-    pub reviewer: String,
-    pub applied_at: String,
+pub(crate) struct ReviewCheck {
+    pub(crate) id: i64,
+    pub(crate) snapshot_id: i64,
+    pub(crate) file: String,
+    pub(crate) reviewer: String,
+    pub(crate) applied_at: String,
     /// How many rows the sheet recorded.
-    pub rows: usize,
+    pub(crate) rows: usize,
     /// None for a sheet applied before the trail was chained (schema V5).
-    pub recorded_chain: Option<String>,
+    pub(crate) recorded_chain: Option<String>,
     /// Recomputed from the previous apply's recorded hash (its computed one when
     /// it has none) and what this apply recorded.
-    pub expected_chain: String,
+    pub(crate) expected_chain: String,
     /// Recomputed from scratch, link by link: what a receipt is checked against.
-    pub computed_chain: String,
+    pub(crate) computed_chain: String,
     /// A break that is not a hash mismatch (back-dated, unchained after chained,
     /// an unknown snapshot).
-    pub problem: Option<String>,
+    pub(crate) problem: Option<String>,
 }
 
 impl ReviewCheck {
     /// Applied before the trail was chained: nothing recorded to compare.
-    pub fn legacy(&self) -> bool {
+    pub(crate) fn legacy(&self) -> bool {
         self.recorded_chain.is_none()
     }
 
-    pub fn chain_ok(&self) -> bool {
+    pub(crate) fn chain_ok(&self) -> bool {
         self.recorded_chain
             .as_ref()
             .is_none_or(|r| *r == self.expected_chain)
     }
 
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.chain_ok() && self.problem.is_none()
     }
 }
 
 /// The check of the whole review trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrailCheck {
-    pub applies: Vec<ReviewCheck>,
+pub(crate) struct TrailCheck {
+    pub(crate) applies: Vec<ReviewCheck>,
     /// Decision rows whose apply is not in the trail.
-    pub orphan_rows: i64,
+    pub(crate) orphan_rows: i64,
 }
 
 impl TrailCheck {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.orphan_rows == 0 && self.applies.iter().all(ReviewCheck::ok)
     }
 }
@@ -187,7 +187,7 @@ impl Store {
     /// dated before the trail's latest apply or before its snapshot was imported:
     /// the trail's times only go forward, so a back-dated entry is evidence of
     /// tampering, never of a clock that went back.
-    pub fn record_review(
+    pub(crate) fn record_review(
         &mut self,
         apply: &ReviewApply,
         rows: &[SheetDecision],
@@ -307,7 +307,7 @@ impl Store {
     /// the one recomputed from the previous apply's recorded hash and everything it
     /// recorded, and its time against the previous apply's and its snapshot's
     /// import. Also the decision rows that belong to no apply. Read-only.
-    pub fn verify_trail(&self) -> Result<TrailCheck, StoreError> {
+    pub(crate) fn verify_trail(&self) -> Result<TrailCheck, StoreError> {
         let applies = trail(&self.conn)?;
         let mut snapshots = HashMap::new();
         {
@@ -393,7 +393,7 @@ impl Store {
     }
 
     /// The decision in force per review key: the latest non-blank one.
-    pub fn review_decisions(&self) -> Result<HashMap<String, RecordedDecision>, StoreError> {
+    pub(crate) fn review_decisions(&self) -> Result<HashMap<String, RecordedDecision>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT d.review_key, d.target_scope, d.decision, d.reviewer_comment, \
              d.content_hash, a.reviewer, a.applied_at, a.snapshot_id, a.id \
@@ -422,7 +422,7 @@ impl Store {
     }
 
     /// Every review key that was on an applied sheet, decided or not.
-    pub fn reviewed_keys(&self) -> Result<HashSet<String>, StoreError> {
+    pub(crate) fn reviewed_keys(&self) -> Result<HashSet<String>, StoreError> {
         let mut st = self
             .conn
             .prepare_cached("SELECT DISTINCT review_key FROM review_decisions")?;
@@ -431,7 +431,7 @@ impl Store {
     }
 
     /// The target scopes (as `scope_key`s) of every applied sheet's rows.
-    pub fn reviewed_target_scopes(&self) -> Result<HashSet<String>, StoreError> {
+    pub(crate) fn reviewed_target_scopes(&self) -> Result<HashSet<String>, StoreError> {
         let mut st = self
             .conn
             .prepare_cached("SELECT DISTINCT target_scope_key FROM review_decisions")?;
@@ -440,7 +440,7 @@ impl Store {
     }
 
     /// The target scopes (original spelling) that have a decision recorded, sorted.
-    pub fn decided_target_scopes(&self) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn decided_target_scopes(&self) -> Result<Vec<String>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT target_scope FROM review_decisions WHERE decision IS NOT NULL \
              GROUP BY target_scope_key ORDER BY target_scope_key",
@@ -450,7 +450,8 @@ impl Store {
     }
 
     /// How many applied sheets and decision rows the trail holds.
-    pub fn review_trail_size(&self) -> Result<(i64, i64), StoreError> {
+    #[cfg(test)]
+    pub(crate) fn review_trail_size(&self) -> Result<(i64, i64), StoreError> {
         Ok((
             self.conn
                 .query_row("SELECT count(*) FROM review_applies", [], |r| r.get(0))?,

@@ -31,22 +31,22 @@ const CHUNK: usize = 500;
 
 /// What a question needs.
 #[derive(Debug, Clone, Default)]
-pub struct SliceRequest {
+pub(crate) struct SliceRequest {
     /// Scope keys ([`crate::model::scope_key`]) whose assignments, eligibilities and
     /// deny assignments apply: the asked scopes and all their ancestors.
-    pub scopes: Vec<String>,
+    pub(crate) scopes: Vec<String>,
     /// Principals asked about: their groups (transitively) and every assignment and
     /// eligibility those holders have anywhere are included.
-    pub principals: Vec<String>,
+    pub(crate) principals: Vec<String>,
     /// Include the members (transitively) of every holder at the scopes (for `who`).
-    pub expand_members: bool,
+    pub(crate) expand_members: bool,
     /// Scope keys whose descendants by path (`KEY/...`; `/` for every scope) hold
     /// assignments, eligibilities and deny assignments to include too (for
     /// `review`: rows below the target).
-    pub below: Vec<String>,
+    pub(crate) below: Vec<String>,
     /// The catalogue operations to read by name; `None` reads the whole catalogue
     /// (activities and `what` expand patterns over it).
-    pub operations: Option<Vec<String>>,
+    pub(crate) operations: Option<Vec<String>>,
 }
 
 fn query_by<T>(

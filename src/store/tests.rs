@@ -5,6 +5,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use super::canon::{canonicalize, content_hash};
+use super::write::TableChange;
 use super::*;
 use crate::model::*;
 

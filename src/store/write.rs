@@ -22,17 +22,17 @@ use crate::model::{key, scope_key, AssignmentSource, Flag, InputFile};
 
 /// What one snapshot changed in one table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TableChange {
+pub(crate) struct TableChange {
     /// Rows inserted (new or changed records).
-    pub inserted: i64,
+    pub(crate) inserted: i64,
     /// Open rows closed (removed or changed records).
-    pub closed: i64,
+    pub(crate) closed: i64,
     /// Records identical to an open row (nothing written).
-    pub unchanged: i64,
+    pub(crate) unchanged: i64,
 }
 
 /// What one snapshot changed, per versioned table (in schema order).
-pub type TableChanges = Vec<(&'static str, TableChange)>;
+pub(crate) type TableChanges = Vec<(&'static str, TableChange)>;
 
 /// How one versioned table is diffed: its name, how to read its open rows, how to
 /// insert a version and how to close one.
@@ -656,7 +656,8 @@ pub(crate) fn write_ledger(
 mod tests {
     use super::*;
     use crate::model::{MemberEdge, Principal, PrincipalKind, Tenant};
-    use crate::store::{canonicalize, NewSnapshot, Store};
+    use crate::store::canon::canonicalize;
+    use crate::store::{NewSnapshot, Store};
 
     #[test]
     fn batch_sql_numbers_every_row_on() {
