@@ -8,8 +8,21 @@ use crate::engine::decide::Decision;
 /// A DOT quoted string; control characters in data shown escaped (a graph is
 /// also read on a terminal).
 fn q(s: &str) -> String {
-    let s = super::text::sanitize(s);
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    q_lines(&[s])
+}
+
+/// A quoted label of several lines: each line sanitised and escaped, joined by
+/// DOT's own line break (`\n`), which is ours and so never escaped.
+fn q_lines(lines: &[&str]) -> String {
+    let escaped: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            super::text::sanitize(l)
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+        })
+        .collect();
+    format!("\"{}\"", escaped.join("\\n"))
 }
 
 /// One graph for many decisions; shared nodes appear once.
@@ -27,7 +40,7 @@ pub(crate) fn write(out: &mut dyn Write, title: &str, decisions: &[&Decision]) -
         nodes.insert(format!(
             "{} [label={}, shape=ellipse, style=filled, fillcolor={}];",
             q(&pid),
-            q(&format!("{label}\\n{} ({})", p.kind, d.access.as_str())),
+            q_lines(&[&label, &format!("{} ({})", p.kind, d.access.as_str())]),
             match d.access.as_str() {
                 "allowed" => "palegreen",
                 "conditional" => "khaki",
@@ -57,10 +70,10 @@ pub(crate) fn write(out: &mut dyn Write, title: &str, decisions: &[&Decision]) -
                 nodes.insert(format!(
                     "{} [label={}, shape=note];",
                     q(&aid),
-                    q(&format!(
-                        "assignment\\n{}",
+                    q_lines(&[
+                        "assignment",
                         g.assignment_id.rsplit('/').next().unwrap_or("")
-                    ))
+                    ])
                 ));
                 edges.insert(format!("{} -> {} [label=\"holds\"];", q(&prev), q(&aid)));
                 let rid = format!("r:{}", g.role_definition_id);
@@ -108,4 +121,21 @@ pub(crate) fn write(out: &mut dyn Write, title: &str, decisions: &[&Decision]) -
         writeln!(out, "  {e}")?;
     }
     writeln!(out, "}}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_line_breaks_break_and_data_never_does() {
+        // Our break is DOT's `\n`; a backslash or quote in data is escaped, so a
+        // display name cannot end a label or add a line.
+        assert_eq!(
+            q_lines(&["Kyle", "User (allowed)"]),
+            r#""Kyle\nUser (allowed)""#
+        );
+        assert_eq!(q(r#"Eve\n" shape=box"#), r#""Eve\\n\" shape=box""#);
+        assert_eq!(q("bell\u{7}"), r#""bell\\a""#);
+    }
 }
