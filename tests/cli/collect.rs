@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::support::whocan;
 
-const TOKEN: &str = "tok-SECRET-4f1c9a7e-never-print";
+pub(super) const TOKEN: &str = "tok-SECRET-4f1c9a7e-never-print";
 const T: &str = "aaaaaaaa-0000-0000-0000-000000000000";
 const S1: &str = "11111111-1111-1111-1111-111111111111";
 const S2: &str = "22222222-2222-2222-2222-222222222222";
@@ -25,13 +25,13 @@ const G2: &str = "b1111111-0000-0000-0000-000000000002";
 const R_READ: &str = "c1111111-0000-0000-0000-000000000001";
 const R_CONTRIB: &str = "c1111111-0000-0000-0000-000000000002";
 
-type Handler = dyn Fn(&str, &str, &mut HashMap<String, u32>) -> (u16, Vec<(String, String)>, String)
+pub(super) type Handler = dyn Fn(&str, &str, &mut HashMap<String, u32>) -> (u16, Vec<(String, String)>, String)
     + Send
     + Sync;
 
 /// A fake server on 127.0.0.1 serving until dropped; counts requests.
-struct Fake {
-    base: String,
+pub(super) struct Fake {
+    pub(super) base: String,
     /// (method, url, had an Authorization header with the token)
     hits: Arc<Mutex<Vec<(String, String, bool)>>>,
     stop: Arc<AtomicBool>,
@@ -39,7 +39,7 @@ struct Fake {
 }
 
 impl Fake {
-    fn start(handler: Arc<Handler>) -> Fake {
+    pub(super) fn start(handler: Arc<Handler>) -> Fake {
         let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", server.server_addr().to_ip().expect("ip"));
         let hits = Arc::new(Mutex::new(Vec::new()));

@@ -4,6 +4,7 @@
 
 mod activity_paths;
 mod collect;
+mod collect_equiv;
 mod concurrency;
 mod evidence;
 mod facts;
