@@ -532,4 +532,3 @@ fn collect_then_import_answers_as_the_export_files_do() {
         diffs.join("\n")
     );
 }
-
