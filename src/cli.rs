@@ -159,7 +159,8 @@ pub(crate) enum ReviewAction {
 pub(crate) struct ReviewApplyArgs {
     /// The filled CSV sheet.
     pub(crate) file: PathBuf,
-    /// Who reviewed (default: $USER).
+    /// Who reviewed, recorded in the audit trail (default: $USER; one of the two is
+    /// required).
     #[arg(long)]
     pub(crate) reviewer: Option<String>,
 }

@@ -645,11 +645,17 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
 
+    // Who reviewed goes into the audit trail: never guessed, never "unknown".
     let reviewer = args
         .reviewer
+        .clone()
         .filter(|r| !r.trim().is_empty())
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
-        .unwrap_or_else(|| "unknown".into());
+        .ok_or_else(|| {
+            UsageError(
+                "who reviewed this sheet? --reviewer is not given and $USER is not set\nhint: pass --reviewer 'NAME'; it is recorded with the decisions in the audit trail".into(),
+            )
+        })?;
     let applied_at = crate::model::Timestamp::now().to_string();
     let sha: String = Sha256::digest(&bytes)
         .iter()

@@ -908,7 +908,7 @@ fn an_id_that_begins_with_a_dash_never_reaches_az_as_an_option() {
     let path = dir.path().join("decided.csv");
     write_decided(&path, &sheet, &["--yes"], &[]);
     ok(whocan(&db)
-        .args(["review", "apply"])
+        .args(["review", "apply", "--reviewer", "Olivia Bennett"])
         .arg(&path)
         .output()
         .unwrap());

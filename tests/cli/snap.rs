@@ -666,6 +666,12 @@ fn review_apply_without_reviewer() {
         .env_remove("USER")
         .args(["review", "apply"])
         .arg(&sheet));
+    // Refused before anything was recorded.
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let applies: i64 = conn
+        .query_row("SELECT count(*) FROM review_applies", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(applies, 0);
 }
 
 /// A sheet piped in: `review apply /dev/stdin`.
