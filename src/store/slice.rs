@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rusqlite::Connection;
 
@@ -547,6 +547,26 @@ pub(crate) fn expand_groups(
     walk_down(conn, s, t, seeds, true)
 }
 
+/// Every edge of snapshot `s` whose member is a group or of unknown kind, by group
+/// key: one sequential read of the small `member_edges_nested` index (V7), instead
+/// of one statement per group walked.
+fn nested_edges(
+    conn: &Connection,
+    s: i64,
+) -> rusqlite::Result<HashMap<String, Vec<crate::model::MemberEdge>>> {
+    // The predicate is the index's own, so SQLite reads only the index.
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {EDGE_COLS} FROM member_edges \
+         WHERE (member_kind IS NULL OR member_kind = 'Group') AND {IN_SNAPSHOT}"
+    ))?;
+    let mut out: HashMap<String, Vec<crate::model::MemberEdge>> = HashMap::default();
+    for e in st.query_map([s], edge_row)? {
+        let e = e?;
+        out.entry(key(&e.group_id)).or_default().push(e);
+    }
+    Ok(out)
+}
+
 /// Adds to `t` the members of `seeds`, transitively: the edges, the principals and
 /// the groups' member lists.
 pub(crate) fn expand(
@@ -558,10 +578,10 @@ pub(crate) fn expand(
     walk_down(conn, s, t, seeds, false)
 }
 
-/// The downward walk of [`expand`] (every member) and [`expand_groups`]
-/// (`groups_only`: only members that may be groups, read through the
-/// `member_edges_group_kind` index). It walks SQL rows, one query per group, to
-/// decide what to load; the engine's walk over what was loaded is
+/// The downward walk of [`expand`] (every member, one query per group) and
+/// [`expand_groups`] (`groups_only`: only members that may be groups, all of them
+/// read at once by [`nested_edges`] and followed in memory), to decide what to
+/// load; the engine's walk over what was loaded is
 /// `engine::walk::breadth_first` (the two stay apart: one reads the database, the
 /// other is pure).
 fn walk_down(
@@ -580,17 +600,21 @@ fn walk_down(
     let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
     let mut new_nodes = Vec::new();
     let mut groups = Vec::new();
-    let edge_sql = if groups_only {
-        format!(
-            "SELECT {EDGE_COLS} FROM member_edges WHERE group_key = ?2 \
-             AND (member_kind IS NULL OR member_kind = 'Group') AND {IN_SNAPSHOT}"
-        )
+    let edge_sql = sql(EDGE_COLS, "member_edges", "group_key");
+    // Only groups: the whole nested-group graph in one read, walked in memory.
+    let mut nested = if groups_only {
+        nested_edges(conn, s)?
     } else {
-        sql(EDGE_COLS, "member_edges", "group_key")
+        HashMap::default()
     };
     while let Some(g) = queue.pop_front() {
         let mut any = false;
-        for e in query_by(conn, &edge_sql, s, &g, edge_row)? {
+        let found = if groups_only {
+            nested.remove(&g).unwrap_or_default()
+        } else {
+            query_by(conn, &edge_sql, s, &g, edge_row)?
+        };
+        for e in found {
             any = true;
             let m = key(&e.member_id);
             // Users, service principals, devices and contacts have no members.
@@ -621,6 +645,36 @@ fn walk_down(
     // The seeds' own records too: a slice read for `can` may have left out those
     // of holders with a member list.
     let mut nodes: Vec<String> = seeds.to_vec();
+    if groups_only {
+        // Every node here is a group or may be one. One with a complete member
+        // list is a group whose record `can` does not need (it names only groups
+        // whose members were not imported, or were one page of several): its list
+        // is read, its record is not.
+        let have: HashSet<String> = t.member_lists.iter().map(|g| key(g)).collect();
+        let listed = member_lists_of(conn, s, &new_nodes)?;
+        let listed_keys: Vec<String> = listed.iter().map(|g| key(g)).collect();
+        let partial: HashSet<String> = query_keys(
+            conn,
+            "key",
+            "partial_member_lists",
+            s,
+            &listed_keys,
+            "",
+            |r| r.get::<_, String>(0),
+        )?
+        .into_iter()
+        .collect();
+        let complete: HashSet<&String> = listed_keys
+            .iter()
+            .filter(|k| !partial.contains(*k))
+            .collect();
+        for (g, k) in listed.into_iter().zip(&listed_keys) {
+            if !have.contains(k) {
+                t.member_lists.push(g);
+            }
+        }
+        new_nodes.retain(|n| !complete.contains(n));
+    }
     nodes.extend(new_nodes);
     add_principals(conn, s, t, &nodes, &groups)?;
     add_partial_lists(conn, s, t)

@@ -939,6 +939,14 @@ fn version_3_database_migrates_and_still_verifies() {
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
             .unwrap();
+        // Undo what V7 added (the nested-group index).
+        store
+            .conn
+            .execute_batch(
+                "DROP INDEX member_edges_nested; \
+                 DELETE FROM refinery_schema_history WHERE version = 7;",
+            )
+            .unwrap();
         // Undo what V6 added (the collection ledger tables).
         store
             .conn
