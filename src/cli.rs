@@ -7,7 +7,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "whocan",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (",
+        env!("WHOCAN_BUILD_COMMIT"),
+        " ",
+        env!("WHOCAN_BUILD_DATE"),
+        ")"
+    ),
     about = "Who can do X on Azure Machine Learning workspace W, and why?",
     long_about = "whocan imports Azure and Entra ID exports (role definitions, role assignments, \
 deny assignments, PIM eligibility, users, groups, nested memberships, the management-group \

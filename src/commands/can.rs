@@ -79,7 +79,7 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
     } else {
         match output_format(args.format) {
             Format::Json => report::print_json(out, &answers::can_json(&q, &answer, &incomplete))?,
-            Format::Csv => answers::can_csv(out, &answer)?,
+            Format::Csv => answers::can_csv(out, &answer, &names)?,
             Format::Table => answers::can_text(out, &q, &answer, &incomplete, args.explain)?,
         }
     }

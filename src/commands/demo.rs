@@ -101,6 +101,14 @@ fn can(
 pub(crate) fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
     let data = sample_dir(args.data)?;
     let (db, _scratch) = match args.keep {
+        Some(p) if std::fs::symlink_metadata(&p).is_ok() => {
+            return Err(UsageError(format!(
+                "{} already exists: the demo imports into a new database, so that it never adds a snapshot to one you keep\nhint: ask it directly (whocan --db {} who ... ), or choose a path that does not exist",
+                p.display(),
+                p.display()
+            ))
+            .into())
+        }
         Some(p) => (p, None),
         None => {
             // A fresh directory of our own (random name, mode 0700), removed on
@@ -122,7 +130,7 @@ pub(crate) fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
             format: Some(Format::Table),
         },
     )?;
-    report::import::table(out, &snapshot, &imported)?;
+    report::import::brief(out, &snapshot, &imported)?;
     drop(imported);
 
     const ML: &str = "Microsoft.MachineLearningServices/workspaces";

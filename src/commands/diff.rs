@@ -122,11 +122,27 @@ pub(crate) fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
     let mut nodes = tt.scopes.clone();
     nodes.extend(tf.scopes.iter().cloned());
     let names = report::ScopeNames::new(&nodes);
+    let principal_label = principal.as_deref().map(|k| {
+        let record = [&tt, &tf]
+            .into_iter()
+            .find_map(|t| t.principals.iter().find(|p| key(&p.id) == k));
+        match record {
+            Some(p) => match p.user_principal_name.as_deref() {
+                Some(u) if !u.is_empty() => format!("{} <{u}> ({k})", p.display_name),
+                _ => format!("{} ({k})", p.display_name),
+            },
+            None => k.to_string(),
+        }
+    });
+    if from.taken_at > to.taken_at || (from.taken_at == to.taken_at && from.id > to.id) {
+        history::note_reversed(&from, &to);
+    }
     let q = history::DiffQuestion {
         from: &from,
         to: &to,
         scope: scope.as_deref(),
         principal: principal.as_deref(),
+        principal_label,
         names: &names,
     };
     let stdout = std::io::stdout();

@@ -56,7 +56,15 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
             ),
         )?,
         Format::Csv => answers::what_csv(out, &rows)?,
-        Format::Table => answers::what_table(out, &rows)?,
+        Format::Table => {
+            let names = report::ScopeNames::new(&sl.scopes);
+            answers::what_table(
+                out,
+                &principal_info(&ix, &principal),
+                &names.label(&scope),
+                &rows,
+            )?
+        }
     }
     Ok(Outcome::Success)
 }

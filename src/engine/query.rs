@@ -398,12 +398,20 @@ pub struct WhatRow {
     pub(crate) provider: String,
     pub(crate) is_data_action: bool,
     pub(crate) access: Access,
-    /// Roles (by name) that grant it, deduplicated.
+    /// Roles (by name) that grant it, deduplicated (for an eligible-only
+    /// operation, the roles eligible for; for a denied one, the roles the deny
+    /// overrides).
     pub(crate) roles: Vec<String>,
+    /// Deny assignments (by name) that block it; empty unless `access` is denied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) blocked_by: Vec<String>,
 }
 
 /// Every catalogue operation (optionally of one provider) the principal can do at
-/// the scope, allowed or conditional, grouped by resource type.
+/// the scope (allowed or conditional), or could but for a deny assignment
+/// (denied), or once a PIM eligibility is activated (eligible); sorted by
+/// provider, resource type and operation. Operations none of these reach are left
+/// out.
 pub fn what(ix: &Index, principal: &str, scope: &str, provider: Option<&str>) -> Vec<WhatRow> {
     let mut anc = Ancestry::default();
     let reqs = what_requests(ix, scope, provider);
@@ -411,12 +419,23 @@ pub fn what(ix: &Index, principal: &str, scope: &str, provider: Option<&str>) ->
     let mut rows: Vec<WhatRow> = d
         .actions
         .iter()
-        .filter(|a| a.access.grants())
+        .filter(|a| a.access != Access::None)
         .map(|a| {
             let op = ix.operation_in(&a.action, a.data);
-            let mut roles: Vec<String> = a.grants.iter().map(|g| g.role_name.clone()).collect();
+            let mut roles: Vec<String> = if a.access == Access::Eligible {
+                a.eligible.iter().map(|e| e.role_name.clone()).collect()
+            } else {
+                a.grants.iter().map(|g| g.role_name.clone()).collect()
+            };
             roles.sort();
             roles.dedup();
+            let mut blocked_by: Vec<String> = if a.access == Access::Denied {
+                a.denies.iter().map(|d| d.deny_name.clone()).collect()
+            } else {
+                Vec::new()
+            };
+            blocked_by.sort();
+            blocked_by.dedup();
             WhatRow {
                 operation: a.action.clone(),
                 display_name: op.and_then(|o| o.display_name.clone()),
@@ -425,6 +444,7 @@ pub fn what(ix: &Index, principal: &str, scope: &str, provider: Option<&str>) ->
                 is_data_action: a.data,
                 access: a.access,
                 roles,
+                blocked_by,
             }
         })
         .collect();

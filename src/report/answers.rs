@@ -475,7 +475,15 @@ fn write_why_not(
     names: &super::ScopeNames,
 ) -> io::Result<()> {
     for w in &a.why_not {
-        let line = match w {
+        writeln_safe!(out, "    {}", why_not_text(w, names))?;
+    }
+    Ok(())
+}
+
+/// One why-not reason as a sentence (tables, and `can`'s CSV).
+fn why_not_text(w: &WhyNot, names: &super::ScopeNames) -> String {
+    {
+        match w {
             WhyNot::ExcludedByNotActions { role_name, assignment_scope, via, matched_pattern, excluded_by, .. } => format!(
                 "why not: role {role_name} at {}{} lists `{matched_pattern}` but its notActions `{excluded_by}` exclude it",
                 names.label(assignment_scope),
@@ -546,10 +554,8 @@ fn write_why_not(
                 role_definition_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
             ),
             WhyNot::NoAssignment => "why not: no role held by this principal or its groups at or above this scope grants it".to_string(),
-        };
-        writeln_safe!(out, "    {line}")?;
+        }
     }
-    Ok(())
 }
 
 /// "an eligibility" or, for PIM for Groups, "eligible membership of group G".
@@ -564,15 +570,6 @@ fn eligible_what(e: &crate::engine::decide::EligibleGrant) -> String {
 }
 
 /// One CSV row per (principal, grant); denied and eligible principals too.
-pub(crate) fn who_csv(out: &mut dyn Write, w: &WhoAnswer) -> io::Result<()> {
-    let mut c = csv::Writer::new(out);
-    who_csv_header(&mut c)?;
-    for a in &w.answers {
-        who_csv_rows(&mut c, a)?;
-    }
-    c.flush()
-}
-
 /// The CSV of `who`, written as the answers come: the header, then each
 /// principal's rows.
 pub(crate) struct WhoCsvStream<'w> {
@@ -616,6 +613,11 @@ pub(crate) fn who_csv_header(c: &mut csv::Writer) -> io::Result<()> {
 
 /// The CSV rows of one principal: one per grant (or, with none, per eligibility).
 pub(crate) fn who_csv_rows(c: &mut csv::Writer, a: &Answer) -> io::Result<()> {
+    who_csv_rows_with(c, a, &[])
+}
+
+/// [`who_csv_rows`], each row followed by the cells of `tail`.
+fn who_csv_rows_with(c: &mut csv::Writer, a: &Answer, tail: &[&str]) -> io::Result<()> {
     {
         let d = &a.decision;
         let p = &d.principal;
@@ -629,6 +631,7 @@ pub(crate) fn who_csv_rows(c: &mut csv::Writer, a: &Answer) -> io::Result<()> {
                 p.orphan_text(),
             ];
             row.extend(rest);
+            row.extend(tail.iter().copied());
             c.row(row)
         };
         for act in &d.actions {
@@ -771,14 +774,67 @@ pub(crate) fn can_text(
     Ok(())
 }
 
-pub(crate) fn can_csv(out: &mut dyn Write, a: &Answer) -> io::Result<()> {
-    let w = WhoAnswer {
-        answers: vec![a.clone()],
-        incomplete: vec![],
-    };
-    who_csv(out, &w)
+/// `who`'s columns plus `why_not`: an action the principal cannot do is a row too
+/// (access `none` or `denied`, no grant), whose `why_not` says why, so a "no" is
+/// never an empty sheet.
+pub(crate) fn can_csv(
+    out: &mut dyn Write,
+    a: &Answer,
+    names: &super::ScopeNames,
+) -> io::Result<()> {
+    let mut c = csv::Writer::new(out);
+    let mut header = vec![
+        "principal_id",
+        "principal_type",
+        "display_name",
+        "user_principal_name",
+        "access",
+        "orphaned",
+        "action",
+        "via",
+        "role_name",
+        "role_definition_id",
+        "assignment_id",
+        "assignment_scope",
+        "matched_pattern",
+        "condition",
+    ];
+    header.push("why_not");
+    c.row(header)?;
+    // The rows `who` writes, each with an empty `why_not`.
+    who_csv_rows_with(&mut c, a, &[""])?;
+    let d = &a.decision;
+    let p = &d.principal;
+    for act in d
+        .actions
+        .iter()
+        .filter(|x| x.grants.is_empty() && x.eligible.is_empty())
+    {
+        let why: Vec<String> = act.why_not.iter().map(|w| why_not_text(w, names)).collect();
+        c.row([
+            p.id.as_str(),
+            p.kind.as_str(),
+            p.display_name.as_str(),
+            p.user_principal_name.as_deref().unwrap_or(""),
+            act.access.as_str(),
+            p.orphan_text(),
+            act.action.as_str(),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            &why.join("; "),
+        ])?;
+    }
+    c.flush()
 }
 
+/// `operations` are what the principal can do (allowed or conditional);
+/// `denied` what a deny assignment blocks; `eligible` what needs a PIM
+/// activation first.
 pub(crate) fn what_json(
     snapshot: &Snapshot,
     scope: &str,
@@ -786,34 +842,153 @@ pub(crate) fn what_json(
     rows: &[WhatRow],
     incomplete: &[crate::engine::decide::Incomplete],
 ) -> Value {
+    let of = |keep: &dyn Fn(Access) -> bool| -> Vec<&WhatRow> {
+        rows.iter().filter(|r| keep(r.access)).collect()
+    };
     json!({
         "snapshot": snapshot_json(snapshot),
         "scope": scope,
         "principal": principal,
-        "operations": rows,
+        "operations": of(&|a| a.grants()),
+        "denied": of(&|a| a == Access::Denied),
+        "eligible": of(&|a| a == Access::Eligible),
         "incomplete": incomplete,
     })
 }
 
-pub(crate) fn what_table(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
-    let mut t = super::table(&["resource type", "operation", "access", "granted by"]);
+/// `Provider/resourceType` of an operation (the provider alone for a
+/// provider-level operation), and the operation's own part after it.
+fn what_parts(r: &WhatRow) -> (String, String) {
+    let group = if r.resource_type.is_empty() {
+        r.provider.clone()
+    } else {
+        format!("{}/{}", r.provider, r.resource_type)
+    };
+    let own = r
+        .operation
+        .get(group.len()..)
+        .filter(|rest| {
+            r.operation[..group.len()].eq_ignore_ascii_case(&group) && rest.starts_with('/')
+        })
+        .map(|rest| rest[1..].to_string())
+        .unwrap_or_else(|| r.operation.clone());
+    (group, own)
+}
+
+/// One table of `what`'s rows, grouped by resource type (the type named on the
+/// first row of its group), with the catalogue's description of each operation.
+fn what_section(rows: &[&WhatRow], last: &str, cell: &dyn Fn(&WhatRow) -> String) -> super::Table {
+    let mut t = super::table(&["resource type", "operation", "description", "access", last]);
+    let mut previous = String::new();
     for r in rows {
+        let (group, own) = what_parts(r);
+        let shown = if group == previous {
+            String::new()
+        } else {
+            group.clone()
+        };
+        previous = group;
         t.add_row([
-            format!("{}/{}", r.provider, r.resource_type),
-            r.operation.clone(),
+            shown,
+            own,
+            r.display_name.clone().unwrap_or_default(),
             format!(
                 "{}{}",
                 r.access.as_str(),
                 if r.is_data_action { " (data)" } else { "" }
             ),
-            r.roles.join(", "),
+            cell(r),
         ]);
     }
-    if rows.is_empty() {
-        writeln_safe!(out, "no operation of the imported catalogue")
+    t
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub(crate) fn what_table(
+    out: &mut dyn Write,
+    principal: &crate::engine::decide::PrincipalInfo,
+    scope_label: &str,
+    rows: &[WhatRow],
+) -> io::Result<()> {
+    let can: Vec<&WhatRow> = rows.iter().filter(|r| r.access.grants()).collect();
+    let denied: Vec<&WhatRow> = rows.iter().filter(|r| r.access == Access::Denied).collect();
+    let eligible: Vec<&WhatRow> = rows
+        .iter()
+        .filter(|r| r.access == Access::Eligible)
+        .collect();
+    let who = if principal.display_name.is_empty() {
+        principal.id.clone()
     } else {
-        writeln!(out, "{t}")
+        principal.display_name.clone()
+    };
+    if rows.is_empty() {
+        return writeln_safe!(
+            out,
+            "{who} holds no role that grants an operation of the imported catalogue at {scope_label}: none directly, through a group or as a PIM eligibility"
+        );
     }
+    if can.is_empty() {
+        writeln_safe!(
+            out,
+            "{who} can do no operation of the imported catalogue at {scope_label} now"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{}",
+            what_section(&can, "granted by", &|r| r.roles.join(", "))
+        )?;
+    }
+    let conditional = can
+        .iter()
+        .filter(|r| r.access == Access::Conditional)
+        .count();
+    writeln_safe!(
+        out,
+        "{who} at {scope_label}: {} allowed{}, {} denied, {} eligible only",
+        plural(can.len(), "operation", "operations"),
+        if conditional > 0 {
+            format!(" ({conditional} only under a condition)")
+        } else {
+            String::new()
+        },
+        denied.len(),
+        eligible.len()
+    )?;
+    if !denied.is_empty() {
+        writeln!(out)?;
+        writeln_safe!(
+            out,
+            "Denied: a deny assignment blocks {} the roles would grant",
+            plural(denied.len(), "operation", "operations")
+        )?;
+        writeln!(
+            out,
+            "{}",
+            what_section(
+                &denied,
+                "blocked by (roles that would grant)",
+                &|r| format!("{} ({})", r.blocked_by.join(", "), r.roles.join(", "))
+            )
+        )?;
+    }
+    if !eligible.is_empty() {
+        writeln!(out)?;
+        writeln_safe!(
+            out,
+            "Eligible only: {} once a PIM eligibility is activated",
+            plural(eligible.len(), "operation", "operations")
+        )?;
+        writeln!(
+            out,
+            "{}",
+            what_section(&eligible, "eligible for", &|r| r.roles.join(", "))
+        )?;
+    }
+    Ok(())
 }
 
 pub(crate) fn what_csv(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> {
@@ -825,6 +1000,7 @@ pub(crate) fn what_csv(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> 
         "is_data_action",
         "access",
         "roles",
+        "blocked_by",
     ])?;
     for r in rows {
         c.row([
@@ -834,6 +1010,7 @@ pub(crate) fn what_csv(out: &mut dyn Write, rows: &[WhatRow]) -> io::Result<()> 
             if r.is_data_action { "true" } else { "false" },
             r.access.as_str(),
             &r.roles.join(";"),
+            &r.blocked_by.join(";"),
         ])?;
     }
     c.flush()

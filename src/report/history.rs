@@ -32,7 +32,26 @@ pub(crate) struct DiffQuestion<'a> {
     pub(crate) to: &'a Snapshot,
     pub(crate) scope: Option<&'a str>,
     pub(crate) principal: Option<&'a str>,
+    /// How the table names `principal`: display name, UPN and object id.
+    pub(crate) principal_label: Option<String>,
     pub(crate) names: &'a ScopeNames,
+}
+
+/// On stderr: the snapshots were given latest first, so gains and losses read
+/// backwards in time.
+pub(crate) fn note_reversed(from: &Snapshot, to: &Snapshot) {
+    crate::report::text::eprintln_safe!(
+        "note: snapshot {} (taken {}) is later than snapshot {} (taken {}): changes read backwards in time",
+        from.id,
+        from.taken_at,
+        to.id,
+        to.taken_at
+    );
+    crate::report::text::eprintln_safe!(
+        "hint: `whocan diff {} {}` gives them in time order",
+        to.id,
+        from.id
+    );
 }
 
 fn snapshot_json(s: &Snapshot) -> Value {
@@ -563,7 +582,7 @@ pub(crate) fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io:
         filters.push(format!("at or below {}", names.label(s)));
     }
     if let Some(p) = q.principal {
-        filters.push(format!("for {p}"));
+        filters.push(format!("for {}", q.principal_label.as_deref().unwrap_or(p)));
     }
     writeln_safe!(
         out,

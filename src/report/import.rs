@@ -54,6 +54,49 @@ pub(crate) fn summary_json(snapshot: &Snapshot, imported: &Imported) -> Value {
     })
 }
 
+/// The import in three lines (the demo's): the snapshot, what it holds, and how
+/// many flags were raised (`whocan import` prints them all).
+pub(crate) fn brief(
+    out: &mut dyn Write,
+    snapshot: &Snapshot,
+    imported: &Imported,
+) -> io::Result<()> {
+    let held: Vec<String> = import::counts(imported)
+        .into_iter()
+        .filter(|(kind, n)| {
+            *n > 0 && *kind != "files" && *kind != "skippedFiles" && *kind != "flags"
+        })
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    writeln_safe!(
+        out,
+        "Snapshot {}{}: {} files read; {}.",
+        snapshot.id,
+        snapshot
+            .label
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default(),
+        imported.files.len(),
+        held.join(", ")
+    )?;
+    let flags = grouped(&imported.flags);
+    if flags.is_empty() {
+        writeln!(out, "No flags raised.")
+    } else {
+        writeln_safe!(
+            out,
+            "{} flagged ({}): `whocan import` lists each one.",
+            imported.flags.len(),
+            flags
+                .iter()
+                .map(|g| g.0.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
 pub(crate) fn table(
     out: &mut dyn Write,
     snapshot: &Snapshot,

@@ -87,7 +87,8 @@ pub enum StoreError {
         why: String,
         hint: String,
     },
-    #[error("no snapshot matches {0}")]
+    /// What was asked, with a `hint:` naming the snapshots that exist.
+    #[error("{0}")]
     NoSnapshot(String),
     #[error("the database holds no snapshot yet (hint: run `whocan import PATH...` first)")]
     Empty,
@@ -325,8 +326,35 @@ impl Store {
     }
 
     fn require(&self, id: i64) -> Result<Snapshot, StoreError> {
-        self.snapshot(id)?
-            .ok_or_else(|| StoreError::NoSnapshot(format!("--snapshot {id}")))
+        match self.snapshot(id)? {
+            Some(s) => Ok(s),
+            None => Err(StoreError::NoSnapshot(format!(
+                "no snapshot {id}\n{}",
+                self.snapshots_hint()?
+            ))),
+        }
+    }
+
+    /// A `hint:` line naming the snapshots that exist (ids and when each was taken).
+    fn snapshots_hint(&self) -> Result<String, StoreError> {
+        let all = self.snapshots()?;
+        if all.is_empty() {
+            return Ok(
+                "hint: the database holds no snapshot yet; run `whocan import PATH...` first"
+                    .into(),
+            );
+        }
+        let shown: Vec<String> = all
+            .iter()
+            .rev()
+            .take(5)
+            .map(|s| format!("{} (taken {})", s.id, s.taken_at))
+            .collect();
+        let more = if all.len() > 5 { ", ..." } else { "" };
+        Ok(format!(
+            "hint: the snapshots are {}{more}; `whocan snapshots` lists them all",
+            shown.join(", ")
+        ))
     }
 
     /// Latest: the highest id (`Empty` when none). Id: that snapshot (`NoSnapshot`
@@ -356,11 +384,18 @@ impl Store {
                         best = Some((t, s));
                     }
                 }
-                best.map(|(_, s)| s).ok_or_else(|| {
-                    StoreError::NoSnapshot(format!(
-                        "--as-of {when} (none taken at or before {limit})"
-                    ))
-                })
+                match best {
+                    Some((_, s)) => Ok(s),
+                    None => Err(StoreError::NoSnapshot(format!(
+                        "no snapshot taken at or before {when}{}\n{}",
+                        if limit.to_string() == *when {
+                            String::new()
+                        } else {
+                            format!(" ({limit})")
+                        },
+                        self.snapshots_hint()?
+                    ))),
+                }
             }
         }
     }

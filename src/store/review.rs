@@ -221,7 +221,7 @@ impl Store {
         match imported_at {
             None => {
                 return Err(StoreError::NoSnapshot(format!(
-                    "--snapshot {}",
+                    "no snapshot {}",
                     apply.snapshot_id
                 )))
             }

@@ -471,6 +471,22 @@ fn what_csv() {
     )));
 }
 
+/// What a deny assignment blocks is a section of its own, not left out.
+#[test]
+fn what_denied_section_table() {
+    snap!(sample().words(
+        "what dave.kim@contoso.com --workspace ml-prod --provider Microsoft.MachineLearningServices --format table"
+    ));
+}
+
+/// What only a PIM eligibility would grant is listed as `eligible`, in JSON too.
+#[test]
+fn what_eligible_json() {
+    snap!(sample().words(
+        "what 05016168-3c1e-47d5-89fa-edbc5e42dd2d --workspace ml-prod --provider Microsoft.Authorization --format json"
+    ));
+}
+
 /// Every provider, at a compute (fact 16).
 #[test]
 fn what_compute_table() {
@@ -785,6 +801,12 @@ fn diff_table() {
     snap!(two().words("diff 1 2 --format table"));
 }
 
+/// Snapshots given latest first: answered, with a note and the command in time order.
+#[test]
+fn diff_reversed_table() {
+    snap!(two().words("diff 2 1 --format table"));
+}
+
 #[test]
 fn diff_json() {
     snap!(two().words("diff 1 2 --format json"));
@@ -1047,6 +1069,11 @@ fn demo_keep() {
     snap!(
         "demo_keep_snapshots",
         s.run().words("snapshots --format csv")
+    );
+    // Never a second snapshot in a database the user keeps.
+    snap!(
+        "demo_keep_existing",
+        run().args(["demo", "--keep"]).arg(s.db())
     );
 }
 

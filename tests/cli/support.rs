@@ -460,6 +460,11 @@ fn default_filters() -> Vec<(Regex, String)> {
                     r#""publicKey": "[PUBLIC-KEY]""#,
                 ),
                 (format!(r"\b{version}\b"), "[VERSION]"),
+                // `--version`'s commit and build date (build.rs).
+                (
+                    r"\((?:[0-9a-f]{12}(?:-dirty)?|unknown) [0-9]{4}-[0-9]{2}-[0-9]{2}\)".into(),
+                    "([COMMIT] [BUILD-DATE])",
+                ),
             ]
             .into_iter()
             .map(|(re, rep)| (Regex::new(&re).unwrap(), rep.to_string()))
