@@ -103,6 +103,31 @@ whocan collect --out exports/2026-11-30 --resume --import\n  \
 whocan collect --out exports/ml --subscription c90828fc-bcbf-42ea-b475-9b27bdc92563"
     )]
     Collect(CollectArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  whocan completions bash > ~/.local/share/bash-completion/completions/whocan\n  whocan completions zsh > \"${fpath[1]}/_whocan\"\n  whocan completions fish > ~/.config/fish/completions/whocan.fish\n  whocan completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    #[command(
+        after_help = "Examples:\n  whocan man | man -l -\n  whocan man --dir ~/.local/share/man/man1   # whocan.1, whocan-who.1, ..."
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write whocan.1 and one page per subcommand (whocan-who.1, ...) into DIR
+    /// instead of printing whocan.1.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

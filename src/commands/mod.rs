@@ -22,6 +22,7 @@ pub(crate) mod demo;
 pub(crate) mod diff;
 pub(crate) mod import;
 pub(crate) mod lint;
+pub(crate) mod manual;
 pub(crate) mod resolve;
 pub mod review;
 pub(crate) mod seal;
@@ -93,6 +94,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Seal(args) => seal::run(&cli.db, args),
         Command::Lint(args) => lint::run(&cli.db, args),
         Command::Collect(args) => collect::run(&cli.db, args),
+        Command::Completions(args) => manual::completions(args),
+        Command::Man(args) => manual::man(args),
     }
 }
 

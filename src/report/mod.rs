@@ -13,6 +13,7 @@ pub(crate) mod demo;
 pub(crate) mod dot;
 pub(crate) mod history;
 pub(crate) mod import;
+pub(crate) mod manual;
 pub(crate) mod review;
 pub(crate) mod snapshots;
 pub(crate) mod text;

@@ -17,6 +17,7 @@ mod import_shapes;
 mod inputs;
 mod ledger;
 mod lint;
+mod manual;
 mod resolve;
 mod review;
 mod safety;
