@@ -307,15 +307,13 @@ fn write_documents(
     sheet: &render::Sheet,
     counts: &render::Counts,
 ) -> anyhow::Result<()> {
-    if args.xlsx.is_some() {
-        if sheet.review.rows.len() > crate::report::xlsx::MAX_ROWS {
-            return Err(UsageError(format!(
-                "--xlsx: {} rows do not fit in one Excel sheet ({} at most); nothing written\nhint: review fewer scopes, or write the CSV sheet with --out FILE.csv",
-                sheet.review.rows.len(),
-                crate::report::xlsx::MAX_ROWS
-            ))
-            .into());
-        }
+    if args.xlsx.is_some() && sheet.review.rows.len() > crate::report::xlsx::MAX_ROWS {
+        return Err(UsageError(format!(
+            "--xlsx: {} rows do not fit in one Excel sheet ({} at most); nothing written\nhint: review fewer scopes, or write the CSV sheet with --out FILE.csv",
+            sheet.review.rows.len(),
+            crate::report::xlsx::MAX_ROWS
+        ))
+        .into());
     }
     let targets = &sheet.review.targets;
     let taken_at = &l.snapshot.taken_at;

@@ -271,7 +271,8 @@ fn render(e: &Expr, nested: bool) -> String {
             // only to those actions.
             if !and {
                 if let Some((actions, rest)) = action_guard(parts) {
-                    let rest: Vec<String> = rest.iter().map(|p| render(p, true)).collect();
+                    let nested = rest.len() > 1;
+                    let rest: Vec<String> = rest.iter().map(|p| render(p, nested)).collect();
                     return format!("when the {actions}: {}", rest.join(" or "));
                 }
             }
@@ -290,28 +291,38 @@ fn render(e: &Expr, nested: bool) -> String {
     }
 }
 
-/// `!(action is A or action is B)` among the parts of an OR: the actions, and
-/// the other parts.
+/// `!(action is A or action is B)` (or `!(action is A and sub-operation is S)`)
+/// among the parts of an OR: the guard in words, and the other parts.
 fn action_guard(parts: &[Expr]) -> Option<(String, Vec<&Expr>)> {
+    let is_action = |a: &str| a.starts_with("action is ") || a.starts_with("sub-operation is ");
     let (i, inner) = parts.iter().enumerate().find_map(|(i, p)| match p {
         Expr::Not(inner) => Some((i, inner.as_ref())),
         _ => None,
     })?;
-    let actions: Vec<&str> = match inner {
-        Expr::Atom(a) if a.starts_with("action is ") => vec![a.as_str()],
-        Expr::Join(false, xs) => xs
-            .iter()
-            .map(|x| match x {
-                Expr::Atom(a) if a.starts_with("action is ") => Some(a.as_str()),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()?,
+    let guard = match inner {
+        Expr::Atom(a) if is_action(a) => a.clone(),
+        Expr::Join(and, xs) => {
+            let atoms = xs
+                .iter()
+                .map(|x| match x {
+                    Expr::Atom(a) if is_action(a) => Some(a.as_str()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            if *and {
+                atoms.join(" and ")
+            } else if atoms.iter().all(|a| a.starts_with("action is ")) {
+                let names: Vec<&str> = atoms
+                    .iter()
+                    .map(|a| a.trim_start_matches("action is "))
+                    .collect();
+                format!("action is {}", names.join(" or "))
+            } else {
+                atoms.join(" or ")
+            }
+        }
         _ => return None,
     };
-    let names: Vec<&str> = actions
-        .iter()
-        .map(|a| a.trim_start_matches("action is "))
-        .collect();
     let rest: Vec<&Expr> = parts
         .iter()
         .enumerate()
@@ -321,7 +332,7 @@ fn action_guard(parts: &[Expr]) -> Option<(String, Vec<&Expr>)> {
     if rest.is_empty() {
         return None;
     }
-    Some((format!("action is {}", names.join(" or ")), rest))
+    Some((guard, rest))
 }
 
 /// The condition in words, or as written when it cannot be read.
@@ -353,7 +364,7 @@ mod tests {
     fn several_actions_and_clauses() {
         assert_eq!(
             readable("(!(ActionMatches{'a/read'} AND SubOperationMatches{'x'}) OR (@Request[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringLike 'logs/*' AND @Principal[Microsoft.Directory/CustomSecurityAttributes/Id:Eng_Project] StringEquals 'p'))"),
-            "not (action is 'a/read' and sub-operation is 'x') or (requested blob path matches 'logs/*' and principal's Id Eng_Project equals 'p')"
+            "when the action is 'a/read' and sub-operation is 'x': requested blob path matches 'logs/*' and principal's Eng_Project equals 'p'"
         );
         assert_eq!(
             readable("!(ActionMatches{'a'}) || !(ActionMatches{'b'}) || @Resource[x/ys:tags:team<$key_case_sensitive$>] ForAnyOfAnyValues:StringEquals {'ml', 'ai'}"),

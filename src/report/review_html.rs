@@ -447,11 +447,11 @@ fn scopes_line(targets: &[String], names: &ScopeNames) -> String {
 fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigures, f: &Findings) {
     let e = html_escape;
     let targets = &s.review.targets;
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<header class=\"top\"><div><h1>Access review</h1><p class=\"sub\">{}</p></div>\
          <dl class=\"facts\"><div><dt>Snapshot</dt><dd>{}{}</dd></div><div><dt>Taken at</dt><dd>{}</dd></div>\
-         <div><dt>Report</dt><dd>whocan {}</dd></div></dl></header>\n",
+         <div><dt>Report</dt><dd>whocan {}</dd></div></dl></header>",
         e(&scopes_line(targets, s.names)),
         s.snapshot.id,
         s.snapshot
@@ -546,10 +546,10 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
         h.push_str("</tfoot>");
     }
     h.push_str("</table></div>");
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<p class=\"note\">Principals are users, service principals and managed identities ({} group{} hold access too; their members are counted). \
-         Access held at a management group, subscription or the root counts for every scope below it, and is listed once.</p></div>\n",
+         Access held at a management group, subscription or the root counts for every scope below it, and is listed once.</p></div>",
         total.groups,
         if total.groups == 1 { "" } else { "s" }
     );
@@ -1003,9 +1003,9 @@ fn access_row(h: &mut String, s: &Sheet, a: &Access, name: &str, attention: bool
             )
         })
         .unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<td>{}</td><td>{pim}</td><td class=\"small\">{cond}</td><td class=\"rec small\">{}</td><td>{}</td></tr>\n",
+        "<td>{}</td><td>{pim}</td><td class=\"small\">{cond}</td><td class=\"rec small\">{}</td><td>{}</td></tr>",
         if r.via.is_empty() {
             "<span class=\"muted\">direct</span>".to_string()
         } else {

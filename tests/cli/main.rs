@@ -17,6 +17,7 @@ mod import_shapes;
 mod inputs;
 mod ledger;
 mod lint;
+mod report;
 mod resolve;
 mod review;
 mod safety;
