@@ -108,7 +108,7 @@ th{font-weight:600;background:var(--head);color:#334155;font-size:12px}
 table.figures th,table.figures td{padding:4px 5px}
 table.figures td.num,table.figures th.num{text-align:right;font-variant-numeric:tabular-nums}
 table.figures tfoot td{font-weight:700;border-top:2px solid var(--line2)}
-table.figures td:first-child{min-width:130px}
+table.figures td:first-child{white-space:nowrap}
 .banner summary{cursor:pointer}
 table.figures td.hot{color:var(--red);font-weight:600}
 .scroll{max-height:260px;overflow:auto}
@@ -557,7 +557,7 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
     h.push_str(&holders_chart(total));
     h.push_str(&progress_chart(per, s.names));
     h.push_str("</div>\n</div>\n");
-    findings(h, f);
+    findings(h, f, s.names);
     h.push_str("</section>\n");
 }
 
@@ -653,13 +653,15 @@ fn progress_chart(per: &[ScopeFigures], names: &ScopeNames) -> String {
 }
 
 /// The most severe `lint` findings, and how to see the rest.
-fn findings(h: &mut String, f: &Findings) {
+fn findings(h: &mut String, f: &Findings, names: &ScopeNames) {
     let e = html_escape;
     let scope_arg = f.scope.map(|s| format!(" --scope {s}")).unwrap_or_default();
     let _ = write!(
         h,
-        "<div class=\"panel\" id=\"findings\"><h2>Top findings <span class=\"muted small\">(whocan lint{})</span></h2>",
-        e(&scope_arg)
+        "<div class=\"panel\" id=\"findings\"><h2>Top findings <span class=\"muted small\">from whocan lint{}</span></h2>",
+        f.scope
+            .map(|s| format!(", at, above and below {}", e(&names.label(s))))
+            .unwrap_or_default()
     );
     let shown: Vec<&Finding> = f
         .list

@@ -300,7 +300,7 @@ fn the_first_screen_summarises_and_one_workspace_has_no_reaches_column() {
         assert!(first.contains(what), "{what}");
     }
     assert_eq!(first.matches("<svg").count(), 2, "two charts");
-    assert!(first.contains("whocan lint --scope /subscriptions/"));
+    assert!(first.contains("from whocan lint, at, above and below ml-dev (workspace)"));
     assert!(
         !html.contains(">Reaches<"),
         "one workspace: nothing to reach"
