@@ -408,8 +408,9 @@ fn the_workbook_has_the_sheets_cells_and_controls_a_reviewer_needs() {
         ),
         "frozen header"
     );
+    let last_col = char::from(b'A' + rows[0].len() as u8 - 1);
     assert!(
-        xml.contains(&format!("<autoFilter ref=\"A1:V{last}\"/>")),
+        xml.contains(&format!("<autoFilter ref=\"A1:{last_col}{last}\"/>")),
         "autofilter"
     );
     let decision = rows[0].iter().position(|c| c == "decision").unwrap();
