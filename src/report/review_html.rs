@@ -94,7 +94,7 @@ h2{font-size:15px;margin:0 0 8px}
 .kpi.info{border-top-color:var(--accent)}
 .kpi.ok{border-top-color:#22c55e}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:12px 14px;margin-bottom:14px}
-.two{display:grid;grid-template-columns:minmax(0,1.35fr) minmax(0,1fr);gap:14px}
+.two{display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:14px}
 .two>.panel{margin-bottom:0}
 .charts{display:grid;grid-template-columns:1fr;gap:10px}
 .charts svg{width:100%;height:auto;display:block}
@@ -105,6 +105,7 @@ table{border-collapse:collapse;width:100%}
 th,td{padding:4px 6px;vertical-align:top;text-align:left;border-bottom:1px solid var(--line)}
 td{overflow-wrap:break-word}
 th{font-weight:600;background:var(--head);color:#334155;font-size:12px}
+table.figures{font-size:12px}
 table.figures th,table.figures td{padding:4px 5px}
 table.figures td.num,table.figures th.num{text-align:right;font-variant-numeric:tabular-nums}
 table.figures tfoot td{font-weight:700;border-top:2px solid var(--line2)}
