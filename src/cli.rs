@@ -170,9 +170,14 @@ pub(crate) struct ReviewArgs {
     /// Write the CSV sheet to this file instead of stdout.
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
-    /// Also write the review as one self-contained HTML page.
+    /// Also write the review as one self-contained HTML report (summary, charts,
+    /// findings, access by principal; prints to PDF).
     #[arg(long)]
     pub(crate) html: Option<PathBuf>,
+    /// Also write the review as an Excel workbook (a summary sheet, and the rows
+    /// with a decision drop-down) that `review apply` reads back.
+    #[arg(long)]
+    pub(crate) xlsx: Option<PathBuf>,
     #[arg(long, value_enum)]
     pub(crate) format: Option<Format>,
     #[command(flatten)]
@@ -189,7 +194,7 @@ pub(crate) enum ReviewAction {
 
 #[derive(Debug, Args)]
 pub(crate) struct ReviewApplyArgs {
-    /// The filled CSV sheet.
+    /// The filled sheet: the CSV, or the workbook of `review --xlsx`.
     pub(crate) file: PathBuf,
     /// Who reviewed, recorded in the audit trail (default: $USER; one of the two is
     /// required).

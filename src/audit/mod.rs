@@ -8,3 +8,4 @@
 pub(crate) mod diff;
 pub(crate) mod lint;
 pub mod review;
+pub(crate) mod review_summary;

@@ -816,6 +816,10 @@ pub(crate) fn summary(review: &Review) -> Vec<TargetSummary> {
         .collect()
 }
 
+/// The decisions a reviewer may enter (case-insensitive; blank = undecided): what
+/// `review apply` accepts and the workbook's drop-down offers.
+pub(crate) const DECISIONS: [&str; 3] = ["approve", "remove", "flag"];
+
 /// A decision recorded earlier for a review key (latest non-blank one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -25,6 +25,7 @@ pub(crate) mod lint;
 pub(crate) mod manual;
 pub(crate) mod resolve;
 pub mod review;
+pub(crate) mod review_xlsx;
 pub(crate) mod seal;
 pub(crate) mod snapshots;
 pub(crate) mod verify;

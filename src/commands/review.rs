@@ -13,7 +13,8 @@ use std::path::Path;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-use crate::audit::review::{self, Carry, PastDecision, ReviewRow};
+use crate::audit::review::{self, Carry, PastDecision, ReviewRow, DECISIONS};
+use crate::audit::review_summary;
 use crate::cli::{Format, ReviewAction, ReviewApplyArgs, ReviewArgs, ReviewPlanArgs, ScopeArgs};
 use crate::engine::decide::Incomplete;
 use crate::engine::Index;
@@ -25,9 +26,6 @@ use crate::store::{SnapshotSelector, Store};
 
 use super::common::{load, open_existing, target_scope, Sliced};
 use super::{output_format, Outcome, UsageError};
-
-/// The decision values a sheet may carry (case-insensitive; blank = undecided).
-const DECISIONS: [&str; 3] = ["approve", "remove", "flag"];
 
 /// The columns `apply` reads; a sheet without them is refused.
 const REQUIRED: [&str; 4] = ["review_key", "target_scope", "decision", "reviewer_comment"];
@@ -93,7 +91,7 @@ fn past_of(d: &RecordedDecision) -> PastDecision {
     }
 }
 
-/// Writes `--out` / `--html` through [`crate::fsutil::write_file`]: 0600, a random
+/// Writes `--out` / `--html` / `--xlsx` through [`crate::fsutil::write_file`]: 0600, a random
 /// exclusive temporary name, renamed into place; a device or FIFO written directly.
 fn write_file(
     path: &Path,
@@ -222,15 +220,16 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     let decisions = Decisions::load(&store)?;
     drop(store);
     let names = &l.names;
-    let format = match (args.format, &args.out, &args.html) {
-        (Some(f), _, _) => Some(f),
-        (None, Some(_), _) => Some(Format::Csv),
-        // Only an HTML page was asked for.
-        (None, None, Some(_)) => None,
-        (None, None, None) => Some(output_format(None)),
+    let documents = args.html.is_some() || args.xlsx.is_some();
+    let format = match (args.format, &args.out) {
+        (Some(f), _) => Some(f),
+        (None, Some(_)) => Some(Format::Csv),
+        // Only a report or a workbook was asked for.
+        (None, None) if documents => None,
+        (None, None) => Some(output_format(None)),
     };
 
-    if args.html.is_some() || format == Some(Format::Table) {
+    if documents || format == Some(Format::Table) {
         let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
         let carry = decisions.carry(&rv.rows);
         let mut counts = render::Counts::default();
@@ -241,9 +240,8 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             carry: &carry,
             names,
         };
-        if let Some(path) = &args.html {
-            write_file(path, |w| render::write_html(w, &sheet))?;
-            eprintln_safe!("wrote {} ({counts})", path.display());
+        if documents {
+            write_documents(db, &args, &l, &sheet, &counts)?;
         }
         let Some(format) = format else {
             return Ok(Outcome::Success);
@@ -298,6 +296,52 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// `--html` and `--xlsx`: the report and the workbook, with the `lint` findings
+/// for the reviewed scopes (checked on the whole snapshot, as `whocan lint` does).
+fn write_documents(
+    db: &Path,
+    args: &ReviewArgs,
+    l: &Reviewed,
+    sheet: &render::Sheet,
+    counts: &render::Counts,
+) -> anyhow::Result<()> {
+    if args.xlsx.is_some() && sheet.review.rows.len() > crate::report::xlsx::MAX_ROWS {
+        return Err(UsageError(format!(
+            "--xlsx: {} rows do not fit in one Excel sheet ({} at most); nothing written\nhint: review fewer scopes, or write the CSV sheet with --out FILE.csv",
+            sheet.review.rows.len(),
+            crate::report::xlsx::MAX_ROWS
+        ))
+        .into());
+    }
+    let targets = &sheet.review.targets;
+    let taken_at = &l.snapshot.taken_at;
+    let (scope, found) = if args.all_workspaces {
+        review_summary::findings(&l.index, targets, taken_at)
+    } else {
+        // The sheet's index holds only what applies at the target: lint's counts
+        // (assignments per subscription) need the whole snapshot.
+        let whole = load(db, &args.snapshot)?;
+        review_summary::findings(&whole.index, targets, taken_at)
+    };
+    let findings = crate::report::review_html::Findings {
+        scope: scope.as_deref(),
+        list: &found,
+    };
+    if let Some(path) = &args.html {
+        write_file(path, |w| {
+            crate::report::review_html::write_html(w, sheet, &findings)
+        })?;
+        eprintln_safe!("wrote {} ({counts})", path.display());
+    }
+    if let Some(path) = &args.xlsx {
+        let bytes = crate::report::xlsx::workbook(sheet, &findings)
+            .map_err(|e| anyhow::anyhow!("writing the workbook: {e}"))?;
+        write_file(path, |w| w.write_all(&bytes))?;
+        eprintln_safe!("wrote {} ({counts})", path.display());
+    }
+    Ok(())
 }
 
 fn warn_incomplete(incomplete: &[Incomplete]) {
@@ -371,6 +415,8 @@ fn known_scopes(t: &Tenant) -> HashSet<String> {
 
 struct SheetLine {
     row: usize,
+    /// Where the row is, for messages: `FILE:ROW` or `FILE:SHEET:ROW`.
+    at: String,
     key: String,
     target: String,
     decision: Option<String>,
@@ -378,54 +424,92 @@ struct SheetLine {
     cells: HashMap<String, String>,
 }
 
-/// `whocan review apply FILE`: validate every row, then record them all.
-fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
-    // Checked for existence like a question, then opened for writing: a read-only
-    // database is said to be one before the sheet is read.
-    drop(open_existing(db)?);
-    let mut store = Store::open(db)?;
-    let snapshot = store.resolve(&SnapshotSelector::Latest)?;
-    let tenant = store
-        .load_tenant(snapshot.id)
-        .with_context(|| format!("reading snapshot {}", snapshot.id))?;
-    let ix = Index::new(&tenant);
-    let file = args.file.display().to_string();
-    let bytes =
-        std::fs::read(&args.file).map_err(|e| UsageError(format!("cannot read {file}: {e}")))?;
-    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+/// A filled sheet as read from its file, CSV or workbook, before any check: the
+/// header's cells and each row's, with where each is for messages.
+pub(crate) struct SheetTable {
+    /// The header's cells, as written.
+    pub(crate) header: Vec<String>,
+    /// Where each header cell is (`FILE:1:COLUMN`, `FILE:SHEET:1:COLUMN`).
+    pub(crate) header_at: Vec<String>,
+    /// Where the header row is (`FILE:1`, `FILE:SHEET:1`).
+    pub(crate) header_row_at: String,
+    pub(crate) rows: Vec<TableRow>,
+}
+
+pub(crate) struct TableRow {
+    /// 1-based, as the file's reader counts it (the header is row 1).
+    pub(crate) number: usize,
+    /// `FILE:ROW` or `FILE:SHEET:ROW`.
+    pub(crate) at: String,
+    /// The cells as written, or why the row could not be read.
+    pub(crate) cells: Result<Vec<String>, String>,
+}
+
+/// A CSV sheet's bytes as a [`SheetTable`]: UTF-8 (a BOM dropped), `,` or `;`.
+fn csv_table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         UsageError(format!(
             "{file}: not UTF-8 ({e}); save the sheet as CSV UTF-8"
         ))
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delim = delimiter(text);
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter(text))
+        .delimiter(delim)
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
+    let header: Vec<String> = rdr
         .headers()
         .map_err(|e| UsageError(format!("{file}:1: cannot read the header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let columns = header_columns(text, delim);
+    let header_at = (0..header.len())
+        .map(|k| format!("{file}:1:{}", columns.get(k).copied().unwrap_or(k + 1)))
+        .collect();
+    let rows = rdr
+        .records()
+        .enumerate()
+        .map(|(i, rec)| TableRow {
+            number: i + 2,
+            at: format!("{file}:{}", i + 2),
+            cells: rec
+                .map(|r| r.iter().map(str::to_string).collect())
+                .map_err(|e| format!("malformed CSV: {e}")),
+        })
+        .collect();
+    Ok(SheetTable {
+        header,
+        header_at,
+        header_row_at: format!("{file}:1"),
+        rows,
+    })
+}
+
+/// The rows of a sheet, CSV or workbook, each checked on its own (a key, a
+/// target, a decision `apply` accepts); errors are collected, not returned, so
+/// that every bad row is listed. A header without the columns `apply` needs, or
+/// with one named twice, refuses the whole sheet.
+fn sheet_lines(table: &SheetTable, errors: &mut Vec<String>) -> Result<Vec<SheetLine>, UsageError> {
+    let headers: Vec<String> = table
+        .header
         .iter()
         .map(|h| unneutralise(h).to_ascii_lowercase())
         .collect();
     // A column named twice would let the first and the last disagree about what the
     // reviewer decided: refused, whichever column it is.
-    let columns = header_columns(text, delimiter(text));
     let mut first: HashMap<&str, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() {
             continue;
         }
         if let Some(&j) = first.get(h.as_str()) {
-            let at = |k: usize| columns.get(k).copied().unwrap_or(k + 1);
             return Err(UsageError(format!(
-                "{file}:1:{}: column `{h}` appears twice (also at {file}:1:{}): a sheet needs one column of each name; nothing recorded",
-                at(i),
-                at(j)
-            ))
-            .into());
+                "{}: column `{h}` appears twice (also at {}): a sheet needs one column of each name; nothing recorded",
+                table.header_at[i], table.header_at[j]
+            )));
         }
         first.insert(h.as_str(), i);
     }
@@ -442,21 +526,20 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         .collect();
     if !missing.is_empty() {
         return Err(UsageError(format!(
-            "{file}:1: missing column(s) {}: expected a sheet written by `whocan review` (columns {}); nothing recorded",
+            "{}: missing column(s) {}: expected a sheet written by `whocan review` (columns {}); nothing recorded",
+            table.header_row_at,
             missing.join(", "),
             render::COLUMNS.join(",")
-        ))
-        .into());
+        )));
     }
 
-    let mut errors: Vec<String> = Vec::new();
     let mut lines: Vec<SheetLine> = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let row = i + 2;
-        let rec = match rec {
+    for tr in &table.rows {
+        let (row, at) = (tr.number, &tr.at);
+        let rec = match &tr.cells {
             Ok(r) => r,
             Err(e) => {
-                errors.push(format!("{file}:{row}: malformed CSV: {e}"));
+                errors.push(format!("{at}: {e}"));
                 continue;
             }
         };
@@ -466,7 +549,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         let cell = |name: &str| {
             col.get(name)
                 .and_then(|&i| rec.get(i))
-                .map(unneutralise)
+                .map(|c| unneutralise(c))
                 .unwrap_or("")
                 .to_string()
         };
@@ -475,11 +558,11 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         let decision_cell = cell("decision");
         let comment = cell("reviewer_comment");
         if key_cell.is_empty() {
-            errors.push(format!("{file}:{row}: review_key is empty"));
+            errors.push(format!("{at}: review_key is empty"));
             continue;
         }
         if target.is_empty() {
-            errors.push(format!("{file}:{row}: target_scope is empty"));
+            errors.push(format!("{at}: target_scope is empty"));
             continue;
         }
         let decision = if decision_cell.is_empty() {
@@ -491,7 +574,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             Some(d.to_string())
         } else {
             errors.push(format!(
-                "{file}:{row}: decision `{decision_cell}` is not one of {} (or blank for undecided)",
+                "{at}: decision `{decision_cell}` is not one of {} (or blank for undecided)",
                 DECISIONS.join(", ")
             ));
             continue;
@@ -504,7 +587,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
                     // Exactly what the sheet was written from (no trimming), so that
                     // a fresh sheet's row never looks changed.
                     rec.get(i)
-                        .map(sheet_csv::unneutralise)
+                        .map(|c| sheet_csv::unneutralise(c))
                         .unwrap_or("")
                         .to_string(),
                 )
@@ -512,6 +595,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             .collect();
         lines.push(SheetLine {
             row,
+            at: at.clone(),
             key: key_cell,
             target,
             decision,
@@ -519,6 +603,35 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             cells,
         });
     }
+    Ok(lines)
+}
+
+/// Is this a workbook (a zip: `PK\x03\x04`) rather than a CSV sheet?
+fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// `whocan review apply FILE`: validate every row, then record them all.
+fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
+    // Checked for existence like a question, then opened for writing: a read-only
+    // database is said to be one before the sheet is read.
+    drop(open_existing(db)?);
+    let mut store = Store::open(db)?;
+    let snapshot = store.resolve(&SnapshotSelector::Latest)?;
+    let tenant = store
+        .load_tenant(snapshot.id)
+        .with_context(|| format!("reading snapshot {}", snapshot.id))?;
+    let ix = Index::new(&tenant);
+    let file = args.file.display().to_string();
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| UsageError(format!("cannot read {file}: {e}")))?;
+    let table = if is_workbook(&bytes) {
+        super::review_xlsx::table(&file, &bytes)?
+    } else {
+        csv_table(&file, &bytes)?
+    };
+    let mut errors: Vec<String> = Vec::new();
+    let lines = sheet_lines(&table, &mut errors)?;
 
     // Each row against the review of its target scope in the latest snapshot.
     let known = known_scopes(&tenant);
@@ -533,8 +646,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         let tk = scope_key(&l.target);
         if !known.contains(&tk) {
             errors.push(format!(
-                "{file}:{}: target_scope {} is not a scope of snapshot {}: the sheet is from another scope or tenant",
-                l.row, l.target, snapshot.id
+                "{}: target_scope {} is not a scope of snapshot {}: the sheet is from another scope or tenant",
+                l.at, l.target, snapshot.id
             ));
             continue;
         }
@@ -559,8 +672,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
                 .map(|t| format!(" (it is a row of the review of {})", names.label(t)))
                 .unwrap_or_default();
             errors.push(format!(
-                "{file}:{}: review_key {} is not a row of the review of {} in snapshot {}{hint}: the sheet is from another scope, or the access no longer exists",
-                l.row,
+                "{}: review_key {} is not a row of the review of {} in snapshot {}{hint}: the sheet is from another scope, or the access no longer exists",
+                l.at,
                 l.key,
                 names.label(&l.target),
                 snapshot.id
@@ -572,8 +685,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         if let Some(d) = &l.decision {
             match by_key.get(&l.key) {
                 Some((first, other)) if other != d => errors.push(format!(
-                    "{file}:{}: review_key {} is decided `{d}` here but `{other}` on row {first}: the same access needs one decision",
-                    l.row, l.key
+                    "{}: review_key {} is decided `{d}` here but `{other}` on row {first}: the same access needs one decision",
+                    l.at, l.key
                 )),
                 Some(_) => {}
                 None => {
@@ -583,8 +696,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         }
         if let Some((first, _)) = decided.get(&(l.key.clone(), tk.clone())) {
             errors.push(format!(
-                "{file}:{}: review_key {} appears twice for the same target scope (also row {first})",
-                l.row, l.key
+                "{}: review_key {} appears twice for the same target scope (also row {first})",
+                l.at, l.key
             ));
             continue;
         }
@@ -603,8 +716,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         } else {
             if l.decision.is_some() {
                 warnings.push(format!(
-                    "{file}:{}: {} changed since the sheet was made ({}); the decision is recorded but the next review asks again",
-                    l.row,
+                    "{}: {} changed since the sheet was made ({}); the decision is recorded but the next review asks again",
+                    l.at,
                     l.key,
                     differs.join(", ")
                 ));

@@ -268,6 +268,18 @@ impl PrincipalInfo {
     pub(crate) fn is_group(&self) -> bool {
         self.kind.eq_ignore_ascii_case("Group")
     }
+
+    /// A guest (B2B) user: `userType` is `Guest`.
+    pub(crate) fn is_guest(&self) -> bool {
+        self.user_type
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case("Guest"))
+    }
+
+    /// An account the directory lists as disabled (`accountEnabled: false`).
+    pub(crate) fn is_disabled(&self) -> bool {
+        self.account_enabled == Some(false)
+    }
 }
 
 pub(crate) fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {

@@ -8,6 +8,7 @@
 pub(crate) mod activities;
 pub(crate) mod answers;
 pub(crate) mod collect;
+pub(crate) mod condition;
 pub(crate) mod csv;
 pub(crate) mod demo;
 pub(crate) mod dot;
@@ -15,8 +16,10 @@ pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod manual;
 pub(crate) mod review;
+pub(crate) mod review_html;
 pub(crate) mod snapshots;
 pub(crate) mod text;
+pub(crate) mod xlsx;
 
 use std::fmt;
 use std::io::{self, Write};

@@ -1,14 +1,14 @@
 //! Renderers of the access review: the CSV sheet (SPEC §5, the primary artefact),
-//! JSON, a terminal table, one self-contained HTML page, and the removal plan.
+//! JSON, a terminal table, and the removal plan (the HTML report is
+//! [`super::review_html`], the workbook [`super::xlsx`]).
 //!
 //! They decide nothing: rows, recommendations, carry-over and removals come from
 //! `audit::review`. Every CSV cell goes through [`super::csv::Writer`] (spreadsheet
 //! formula injection); every table cell and text line through [`super::text`]; every
-//! HTML text and attribute goes through [`html_escape`]; every shell comment of the
-//! plan is one sanitised line and every shell word is quoted when needed.
-//! The HTML page references nothing outside itself (no URL, no font, no script file).
+//! shell comment of the plan is one sanitised line and every shell word is quoted
+//! when needed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::review::{summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow};
 use crate::engine::decide::Incomplete;
-use crate::model::{scope_key, Snapshot};
+use crate::model::Snapshot;
 
 use super::csv;
 use super::text::{self, writeln_safe};
@@ -351,7 +351,7 @@ pub(crate) fn write_json(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
 }
 
 /// The principal's kind and standing: `User, guest, disabled`.
-fn principal_tags(r: &ReviewRow) -> String {
+pub(super) fn principal_tags(r: &ReviewRow) -> String {
     let p = &r.principal;
     let mut tags = vec![if p.managed_identity {
         "managed identity".to_string()
@@ -373,7 +373,7 @@ fn principal_tags(r: &ReviewRow) -> String {
     tags.join(", ")
 }
 
-fn principal_name(r: &ReviewRow) -> String {
+pub(super) fn principal_name(r: &ReviewRow) -> String {
     if r.principal.display_name.is_empty() {
         r.principal.id.clone()
     } else {
@@ -382,7 +382,7 @@ fn principal_name(r: &ReviewRow) -> String {
 }
 
 /// The role's name, or for an undefined role what is known of it.
-fn role_label(r: &ReviewRow) -> String {
+pub(super) fn role_label(r: &ReviewRow) -> String {
     match (r.role_defined, r.role_name.is_empty()) {
         (true, _) => r.role_name.clone(),
         (false, true) => format!("undefined role {}", r.role_id),
@@ -473,417 +473,6 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
         writeln_safe!(out, "incomplete: {}", i.describe())?;
     }
     Ok(())
-}
-
-// ---------------------------------------------------------------------------
-// HTML
-// ---------------------------------------------------------------------------
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn html_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => o.push(' '),
-            // Bidi overrides and isolates would reorder what the page shows.
-            c if text::is_unsafe(c) => text::push_escaped(&mut o, c),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-/// The most privileged paths drawn; past it the page says how many it left out.
-const MAX_PICTURES: usize = 300;
-
-const CSS: &str = "
-:root{--fg:#1f2937;--muted:#6b7280;--line:#d1d5db;--bg:#fff;--head:#f3f4f6}
-*{box-sizing:border-box}
-body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:24px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
-.meta{color:var(--muted);margin:0}
-table{border-collapse:collapse;width:100%}
-th,td{border:1px solid var(--line);padding:4px 6px;vertical-align:top;text-align:left}
-td{overflow-wrap:anywhere}
-#review td.cond{max-width:260px}
-#review td.recommendation{max-width:320px}
-thead th{background:var(--head);position:sticky;top:0}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.small{font-size:12px;color:var(--muted)}
-.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-.badge{display:inline-block;border-radius:3px;padding:0 4px;font-size:11px;margin-left:3px;border:1px solid var(--line)}
-.priv{background:#fee2e2;border-color:#fca5a5}
-.guest{background:#fef3c7;border-color:#fcd34d}
-.bad{background:#fecaca;border-color:#f87171}
-.elig{background:#e0e7ff;border-color:#a5b4fc}
-tr.rec td.recommendation{background:#fff7ed}
-.filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:8px 0}
-.filters input[type=search]{min-width:260px;padding:4px}
-figure{margin:12px 0;padding:8px;border:1px solid var(--line);border-radius:4px;overflow-x:auto}
-figcaption{font-size:12px;color:var(--muted);margin-bottom:4px}
-svg text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif}
-@media print{.filters{display:none}thead th{position:static}}
-";
-
-const JS: &str = "
-(function(){
-  var q=document.getElementById('q'),t=document.getElementById('target'),
-      p=document.getElementById('priv'),r=document.getElementById('rec'),
-      e=document.getElementById('elig'),c=document.getElementById('count');
-  var rows=Array.prototype.slice.call(document.querySelectorAll('#review tbody tr'));
-  function f(){
-    var s=q.value.toLowerCase(),n=0;
-    rows.forEach(function(x){
-      var ok=(!s||x.textContent.toLowerCase().indexOf(s)!==-1)
-        &&(!t.value||x.getAttribute('data-target')===t.value)
-        &&(!p.checked||x.getAttribute('data-privileged')==='true')
-        &&(!r.checked||x.getAttribute('data-rec')==='true')
-        &&(!e.checked||x.getAttribute('data-pim')==='eligible');
-      x.hidden=!ok; if(ok){n++;}
-    });
-    c.textContent=n+' of '+rows.length+' rows shown';
-  }
-  [q,t,p,r,e].forEach(function(el){el.addEventListener('input',f);el.addEventListener('change',f);});
-  f();
-})();
-";
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
-/// One box of a path picture.
-struct PathBox {
-    kind: String,
-    name: String,
-    fill: &'static str,
-    stroke: &'static str,
-}
-
-/// A privileged path as an inline SVG: principal → groups → role → scope.
-fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
-    let p = &r.principal;
-    let guest = p
-        .user_type
-        .as_deref()
-        .is_some_and(|u| u.eq_ignore_ascii_case("Guest"));
-    let (pfill, pstroke) = if p.is_orphaned() || p.account_enabled == Some(false) {
-        ("#fecaca", "#dc2626")
-    } else if guest {
-        ("#fef3c7", "#d97706")
-    } else if p.is_group() {
-        ("#e0e7ff", "#4f46e5")
-    } else {
-        ("#dbeafe", "#2563eb")
-    };
-    let mut boxes = vec![PathBox {
-        kind: principal_tags(r),
-        name: principal_name(r),
-        fill: pfill,
-        stroke: pstroke,
-    }];
-    for g in r.via.iter() {
-        boxes.push(PathBox {
-            kind: "group".into(),
-            name: g.name.clone(),
-            fill: "#e0e7ff",
-            stroke: "#4f46e5",
-        });
-    }
-    boxes.push(PathBox {
-        kind: format!("role, {}", r.pim.as_str()),
-        name: r.role_name.clone(),
-        fill: "#fee2e2",
-        stroke: "#b91c1c",
-    });
-    boxes.push(PathBox {
-        kind: if r.inherited {
-            "scope (inherited)".into()
-        } else if r.below {
-            "scope (below)".into()
-        } else {
-            "scope".into()
-        },
-        name: names.label(&r.assignment_scope),
-        fill: "#d1fae5",
-        stroke: "#059669",
-    });
-    const H: usize = 48;
-    const GAP: usize = 34;
-    const CHAR: usize = 7;
-    let widths: Vec<usize> = boxes
-        .iter()
-        .map(|b| {
-            let n = truncate(&b.name, 40)
-                .chars()
-                .count()
-                .max(b.kind.chars().count());
-            (n * CHAR + 20).clamp(90, 310)
-        })
-        .collect();
-    let total: usize = widths.iter().sum::<usize>() + GAP * (boxes.len() - 1) + 4;
-    let mut s = String::new();
-    let label: Vec<String> = boxes.iter().map(|b| b.name.clone()).collect();
-    let _ = write!(
-        s,
-        "<svg viewBox=\"0 0 {total} {h}\" width=\"{total}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">",
-        html_escape(&label.join(" → ")),
-        h = H + 4
-    );
-    let mut x = 2;
-    for (i, (b, w)) in boxes.iter().zip(&widths).enumerate() {
-        let _ = write!(
-            s,
-            "<g><title>{}: {}</title><rect x=\"{x}\" y=\"2\" width=\"{w}\" height=\"{H}\" rx=\"6\" fill=\"{}\" stroke=\"{}\"/>\
-             <text x=\"{tx}\" y=\"19\" font-size=\"10\" fill=\"#6b7280\">{}</text>\
-             <text x=\"{tx}\" y=\"37\" font-size=\"12\" fill=\"#111827\">{}</text></g>",
-            html_escape(&b.kind),
-            html_escape(&b.name),
-            b.fill,
-            b.stroke,
-            html_escape(&truncate(&b.kind, 30)),
-            html_escape(&truncate(&b.name, 40)),
-            tx = x + 8,
-        );
-        x += w;
-        if i + 1 < boxes.len() {
-            let y = 2 + H / 2;
-            let _ = write!(
-                s,
-                "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#374151\" stroke-width=\"1.5\"/>\
-                 <polygon points=\"{x2},{y0} {x3},{y} {x2},{y1}\" fill=\"#374151\"/>",
-                x1 = x + 3,
-                x2 = x + GAP - 11,
-                x3 = x + GAP - 3,
-                y0 = y - 5,
-                y1 = y + 5,
-            );
-            x += GAP;
-        }
-    }
-    s.push_str("</svg>");
-    s
-}
-
-/// The review as one self-contained HTML page: summary per target, the table with
-/// filters (a few lines of inline script), and every privileged path as an SVG.
-pub(crate) fn write_html(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
-    let e = html_escape;
-    let mut h = String::new();
-    let title = format!(
-        "Access review — snapshot {} ({})",
-        s.snapshot.id, s.snapshot.taken_at
-    );
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        e(&title)
-    );
-    let _ = writeln!(
-        h,
-        "<header><h1>Access review</h1><p class=\"meta\">Snapshot {} taken at {}{} · {} rows · generated by whocan {}</p></header>",
-        s.snapshot.id,
-        e(&s.snapshot.taken_at),
-        s.snapshot
-            .label
-            .as_deref()
-            .map(|l| format!(" · {}", e(l)))
-            .unwrap_or_default(),
-        s.review.rows.len(),
-        e(env!("CARGO_PKG_VERSION")),
-    );
-
-    // Summary.
-    h.push_str("<section id=\"summary\"><h2>Summary</h2><table class=\"summary\"><thead><tr>\
-        <th>Scope</th><th>Principals</th><th>Privileged</th><th>Orphaned</th><th>Guests</th>\
-        <th>Disabled</th><th>Eligible (PIM)</th><th>Groups</th><th>Rows</th><th>Rows with a recommendation</th>\
-        </tr></thead><tbody>\n");
-    for t in summary(s.review) {
-        let _ = writeln!(
-            h,
-            "<tr><td title=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            e(&t.target_scope),
-            e(&s.names.label(&t.target_scope)),
-            t.principals,
-            t.privileged,
-            t.orphaned,
-            t.guests,
-            t.disabled,
-            t.eligible,
-            t.groups,
-            t.rows,
-            t.with_recommendation
-        );
-    }
-    h.push_str("</tbody></table>\n");
-    if !s.review.incomplete.is_empty() {
-        h.push_str(
-            "<p>Incomplete: the sheet cannot list who holds access through these groups:</p><ul>",
-        );
-        for i in &s.review.incomplete {
-            let _ = write!(h, "<li>{}</li>", e(&i.describe()));
-        }
-        h.push_str("</ul>\n");
-    }
-    h.push_str("</section>\n");
-
-    // Rows with filters.
-    h.push_str("<section id=\"rows\"><h2>Rows</h2><div class=\"filters\">\
-        <input id=\"q\" type=\"search\" placeholder=\"Filter: name, role, group, scope…\" aria-label=\"Filter rows\">\
-        <select id=\"target\" aria-label=\"Target scope\"><option value=\"\">All scopes</option>");
-    for t in &s.review.targets {
-        let _ = write!(
-            h,
-            "<option value=\"{}\">{}</option>",
-            e(&scope_key(t)),
-            e(&s.names.label(t))
-        );
-    }
-    h.push_str(
-        "</select>\
-        <label><input id=\"priv\" type=\"checkbox\"> privileged only</label>\
-        <label><input id=\"rec\" type=\"checkbox\"> with a recommendation</label>\
-        <label><input id=\"elig\" type=\"checkbox\"> eligible (PIM) only</label>\
-        <span id=\"count\" class=\"small\"></span></div>\n",
-    );
-    h.push_str(
-        "<table id=\"review\"><thead><tr><th>Principal</th><th>Role</th><th>Held at</th>\
-        <th>Target</th><th>Access path</th><th>PIM</th><th>Condition</th><th>Recommendation</th>\
-        <th>Decision</th><th>Review key</th></tr></thead><tbody>\n",
-    );
-    for (r, c) in s.review.rows.iter().zip(s.carry) {
-        let p = &r.principal;
-        let rec = recommendation_cell(r, c);
-        let mut badges = String::new();
-        if p.user_type
-            .as_deref()
-            .is_some_and(|u| u.eq_ignore_ascii_case("Guest"))
-        {
-            badges.push_str("<span class=\"badge guest\">guest</span>");
-        }
-        if p.account_enabled == Some(false) {
-            badges.push_str("<span class=\"badge bad\">disabled</span>");
-        }
-        if p.is_orphaned() {
-            badges.push_str("<span class=\"badge bad\">orphaned</span>");
-        }
-        let name = if p.display_name.is_empty() {
-            p.id.clone()
-        } else {
-            p.display_name.clone()
-        };
-        let _ = writeln!(
-            h,
-            "<tr class=\"{cls}\" data-target=\"{tgt}\" data-privileged=\"{priv}\" data-rec=\"{hasrec}\" data-pim=\"{pim}\">\
-             <td>{name}{badges}<br><span class=\"small\">{kind}{upn}</span></td>\
-             <td>{role}{privbadge}<br><span class=\"small mono\">{role_id}</span></td>\
-             <td title=\"{scope_full}\">{held}</td>\
-             <td title=\"{target_full}\">{target}</td>\
-             <td>{path}</td>\
-             <td>{pimcell}</td>\
-             <td class=\"small mono cond\">{cond}</td>\
-             <td class=\"recommendation\">{rec}</td>\
-             <td>{decision}{comment}</td>\
-             <td class=\"mono\">{key}</td></tr>",
-            cls = if rec.is_empty() { "" } else { "rec" },
-            tgt = e(&scope_key(&r.target_scope)),
-            priv = r.privileged,
-            hasrec = !rec.is_empty(),
-            pim = e(r.pim.as_str()),
-            name = e(&name),
-            kind = e(&p.kind),
-            upn = p
-                .user_principal_name
-                .as_deref()
-                .map(|u| format!(" · {}", e(u)))
-                .unwrap_or_default(),
-            role = e(&role_label(r)),
-            privbadge = if r.privileged {
-                "<span class=\"badge priv\">privileged</span>"
-            } else {
-                ""
-            },
-            role_id = e(&r.role_id),
-            scope_full = e(&r.assignment_scope),
-            held = e(&held_at(r, s.names)),
-            target_full = e(&r.target_scope),
-            target = e(&s.names.label(&r.target_scope)),
-            path = e(&r.access_path),
-            pimcell = if r.pim == crate::audit::review::Pim::Eligible {
-                format!(
-                    "<span class=\"badge elig\">eligible</span><br><span class=\"small\">{} → {}</span>",
-                    e(r.start_date_time.as_deref().unwrap_or("?")),
-                    e(r.end_date_time.as_deref().unwrap_or("no end"))
-                )
-            } else {
-                e(r.pim.as_str())
-            },
-            cond = e(r.condition.as_deref().unwrap_or("")),
-            rec = e(&rec),
-            decision = e(c.prefill().0.unwrap_or("")),
-            comment = c
-                .prefill()
-                .1
-                .map(|x| format!("<br><span class=\"small\">{}</span>", e(x)))
-                .unwrap_or_default(),
-            key = e(&r.review_key),
-        );
-    }
-    h.push_str("</tbody></table></section>\n");
-
-    // Privileged paths, one picture per distinct path.
-    h.push_str("<section id=\"paths\"><h2>Privileged paths</h2>\n");
-    let mut drawn = HashSet::new();
-    let privileged: Vec<&ReviewRow> = s
-        .review
-        .rows
-        .iter()
-        .filter(|r| r.privileged && drawn.insert(r.review_key.clone()))
-        .collect();
-    if privileged.is_empty() {
-        h.push_str("<p>No row holds a privileged role.</p>\n");
-    }
-    for r in privileged.iter().take(MAX_PICTURES) {
-        let _ = writeln!(
-            h,
-            "<figure><figcaption>{} — {} at {} ({}) · key <span class=\"mono\">{}</span></figcaption>{}</figure>",
-            e(&if r.principal.display_name.is_empty() {
-                r.principal.id.clone()
-            } else {
-                r.principal.display_name.clone()
-            }),
-            e(&r.role_name),
-            e(&s.names.label(&r.assignment_scope)),
-            e(r.pim.as_str()),
-            e(&r.review_key),
-            path_svg(r, s.names)
-        );
-    }
-    if privileged.len() > MAX_PICTURES {
-        let _ = writeln!(
-            h,
-            "<p>{} more privileged paths are not drawn; filter the table with “privileged only”.</p>",
-            privileged.len() - MAX_PICTURES
-        );
-    }
-    h.push_str("</section>\n");
-    let _ = write!(h, "<script>{JS}</script>\n</body>\n</html>\n");
-    out.write_all(h.as_bytes())
 }
 
 // ---------------------------------------------------------------------------
@@ -1099,14 +688,6 @@ pub(crate) fn write_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_escape_covers_markup_and_quotes() {
-        assert_eq!(
-            html_escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
 
     #[test]
     fn shell_words_are_quoted_and_comments_stay_on_one_line() {

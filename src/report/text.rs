@@ -9,7 +9,7 @@
 //! `\r`, `\u{202e}`). It is applied to each value (a cell, a line), never to an
 //! assembled table, whose own newlines and borders are ours. JSON is data and is
 //! left alone (serde escapes control characters); HTML has its own escaping
-//! (`report::review::html_escape`), which uses [`is_unsafe`] too.
+//! (`report::review_html::html_escape`), which uses [`is_unsafe`] too.
 
 use std::borrow::Cow;
 use std::fmt;

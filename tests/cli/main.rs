@@ -18,6 +18,7 @@ mod inputs;
 mod ledger;
 mod lint;
 mod manual;
+mod report;
 mod resolve;
 mod review;
 mod safety;
