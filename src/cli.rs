@@ -40,6 +40,12 @@ is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  
     )]
     Import(ImportArgs),
     /// List the snapshots in the database.
+    #[command(
+        after_help = "Each snapshot: id, label, when the exports were taken and imported, content hash, \
+tool version, and whether its collection (`whocan collect`) was complete.\n\nExamples:\n  \
+whocan snapshots\n  whocan snapshots --format csv > snapshots.csv\n  \
+whocan who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod --snapshot 2"
+    )]
     Snapshots(SnapshotsArgs),
     /// Every principal that can do all of ACTION... at a scope, and why.
     #[command(
@@ -57,8 +63,15 @@ is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  
     )]
     What(WhatArgs),
     /// List the AzureML activities that `--activity` accepts and what each requires.
+    #[command(
+        after_help = "Examples:\n  whocan activities\n  whocan activities --format json\n  \
+whocan who --activity submit-run-v2 -w ml-dev\n  \
+whocan can alice@contoso.com --activity deploy-model -w ml-prod --explain"
+    )]
     Activities(ActivitiesArgs),
     /// Import the bundled sample tenant into a scratch database and answer the main questions.
+    #[command(after_help = "Examples:\n  whocan demo\n  \
+whocan demo --keep contoso.db && whocan --db contoso.db who --activity submit-run-v2 -w ml-dev")]
     Demo(DemoArgs),
     /// The quarterly access-review sheet (SPEC §5); `review apply` records decisions, `review plan` prints the commands that carry out removals.
     #[command(
@@ -133,7 +146,7 @@ pub(crate) struct ManArgs {
 #[derive(Debug, Args)]
 pub struct CollectArgs {
     /// Directory to write (new or empty, unless --resume).
-    #[arg(long)]
+    #[arg(short = 'o', long)]
     pub out: PathBuf,
     /// Then import DIR into --db as one snapshot, as `whocan import DIR` does.
     #[arg(long)]
@@ -168,7 +181,7 @@ pub(crate) struct ReviewArgs {
     #[arg(long, conflicts_with_all = ["scope", "workspace"])]
     pub(crate) all_workspaces: bool,
     /// Write the CSV sheet to this file instead of stdout.
-    #[arg(long)]
+    #[arg(short = 'o', long)]
     pub(crate) out: Option<PathBuf>,
     /// Also write the review as one self-contained HTML report (summary, charts,
     /// findings, access by principal; prints to PDF).
@@ -178,7 +191,9 @@ pub(crate) struct ReviewArgs {
     /// with a decision drop-down) that `review apply` reads back.
     #[arg(long)]
     pub(crate) xlsx: Option<PathBuf>,
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal; CSV when piped or with --out
+    /// (SPEC §5's sheet)]. `--output` (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
@@ -187,8 +202,16 @@ pub(crate) struct ReviewArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ReviewAction {
     /// Record the decisions of a filled review sheet (decision: approve, remove or flag).
+    #[command(
+        after_help = "Examples:\n  whocan review apply ml-prod-2026Q4.csv --reviewer 'Olivia Bennett'\n  \
+whocan review apply ml-prod-2026Q4.xlsx --reviewer olivia.bennett@contoso.com"
+    )]
     Apply(ReviewApplyArgs),
     /// Print the az commands that would carry out the recorded `remove` decisions.
+    #[command(
+        after_help = "Nothing is run: the commands are printed for a person to check and run.\n\n\
+Examples:\n  whocan review plan -w ml-prod\n  whocan review plan --all-workspaces > removals.sh"
+    )]
     Plan(ReviewPlanArgs),
 }
 
@@ -206,7 +229,8 @@ pub(crate) struct ReviewApplyArgs {
 pub(crate) struct ReviewPlanArgs {
     #[command(flatten)]
     pub(crate) scope: ScopeArgs,
-    #[arg(long)]
+    /// Plan the removals recorded for every AzureML workspace of the snapshot.
+    #[arg(long, conflicts_with_all = ["scope", "workspace"])]
     pub(crate) all_workspaces: bool,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
@@ -223,13 +247,17 @@ pub(crate) struct DiffArgs {
     /// Only changes of this principal (object id, UPN or display name).
     #[arg(long)]
     pub(crate) principal: Option<String>,
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
     /// A receipt written by `whocan seal`: prove its signature and that the database still
     /// holds exactly the chain heads it sealed.
@@ -251,7 +279,7 @@ pub(crate) struct SealArgs {
     pub(crate) key: Option<PathBuf>,
     /// Write the receipt here (mode 0600; refuses to overwrite an existing receipt) instead
     /// of to stdout.
-    #[arg(long, value_name = "RECEIPT")]
+    #[arg(short = 'o', long, value_name = "RECEIPT")]
     pub(crate) out: Option<PathBuf>,
 }
 
@@ -259,7 +287,9 @@ pub(crate) struct SealArgs {
 pub(crate) struct LintArgs {
     #[command(flatten)]
     pub(crate) scope: ScopeArgs,
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
@@ -288,14 +318,17 @@ pub(crate) struct ImportArgs {
     /// When the exports were taken (RFC 3339; default: now, UTC).
     #[arg(long)]
     pub(crate) taken_at: Option<String>,
-    /// Output format of the summary.
-    #[arg(long, value_enum)]
+    /// Output format of the summary [default: table on a terminal, JSON when
+    /// piped]. `--output` (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct SnapshotsArgs {
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
 }
 
@@ -314,11 +347,11 @@ pub struct SnapshotArgs {
 #[derive(Debug, Args, Clone)]
 pub struct ScopeArgs {
     /// Target scope (a resource id, resource group, subscription, management group or /).
-    #[arg(long, conflicts_with = "workspace")]
+    #[arg(short = 's', long, conflicts_with = "workspace")]
     pub scope: Option<String>,
     /// Target an AzureML workspace by name or resource id (or a compute as
     /// WORKSPACE/COMPUTE).
-    #[arg(long)]
+    #[arg(short = 'w', long)]
     pub workspace: Option<String>,
 }
 
@@ -348,7 +381,9 @@ pub(crate) struct WhoArgs {
     /// Print every path: groups, assignment, role, scope, matching pattern.
     #[arg(long)]
     pub(crate) explain: bool,
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
     /// Write the access paths as a Graphviz graph to stdout instead.
     #[arg(long, value_enum)]
@@ -374,15 +409,21 @@ pub(crate) struct CanArgs {
     pub(crate) all_paths: bool,
     #[command(flatten)]
     pub(crate) scope: ScopeArgs,
+    /// Treat the actions as data actions (otherwise the catalogue's isDataAction decides).
     #[arg(long)]
     pub(crate) data: bool,
     /// Ask about an action that its provider's imported catalogue does not list.
     #[arg(long)]
     pub(crate) allow_unknown_action: bool,
+    /// Print every path and every reason why not: notActions exclusions, deny
+    /// assignments, eligibility windows, roles held at other scopes.
     #[arg(long)]
     pub(crate) explain: bool,
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
+    /// Write the access paths as a Graphviz graph to stdout instead.
     #[arg(long, value_enum)]
     pub(crate) graph: Option<Graph>,
     #[command(flatten)]
@@ -398,7 +439,9 @@ pub(crate) struct WhatArgs {
     /// Only operations of this provider namespace.
     #[arg(long)]
     pub(crate) provider: Option<String>,
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
@@ -406,7 +449,9 @@ pub(crate) struct WhatArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ActivitiesArgs {
-    #[arg(long, value_enum)]
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
 }
 

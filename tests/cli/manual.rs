@@ -83,3 +83,56 @@ fn man_into_a_missing_directory_says_how_to_make_it() {
         .stderr_has("is not a directory")
         .stderr_has("hint: create it first");
 }
+
+/// `-w`, `-s`, `-f` and the az CLI's `--output` ask the same as the long flags.
+#[test]
+fn short_flags_and_the_output_alias_ask_the_same_question() {
+    let long = crate::support::sample()
+        .words("who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-dev --format json")
+        .expect(0)
+        .stdout();
+    for words in [
+        "who Microsoft.MachineLearningServices/workspaces/computes/write -w ml-dev -f json",
+        "who Microsoft.MachineLearningServices/workspaces/computes/write -w ml-dev --output json",
+    ] {
+        assert_eq!(
+            crate::support::sample().words(words).expect(0).stdout(),
+            long,
+            "{words}"
+        );
+    }
+    let scope = crate::support::sample()
+        .words("who Microsoft.MachineLearningServices/workspaces/read -s / -f csv")
+        .expect(0)
+        .stdout();
+    assert!(scope.starts_with("principal_id,"), "{scope}");
+}
+
+/// Every command's help has an example section.
+#[test]
+fn every_command_has_examples() {
+    for cmd in [
+        "import",
+        "snapshots",
+        "who",
+        "can",
+        "what",
+        "activities",
+        "demo",
+        "review",
+        "review apply",
+        "review plan",
+        "diff",
+        "verify",
+        "seal",
+        "lint",
+        "collect",
+        "completions",
+        "man",
+    ] {
+        run()
+            .words(format!("{cmd} --help"))
+            .expect(0)
+            .stdout_has("Examples:");
+    }
+}
