@@ -27,6 +27,17 @@ pub struct Cli {
     #[arg(long, global = true, env = "WHOCAN_DB", default_value = "whocan.db")]
     pub(crate) db: PathBuf,
 
+    /// Colour access levels and severities in tables: auto (a terminal, unless
+    /// NO_COLOR is set), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub(crate) color: crate::report::style::ColorChoice,
+
     #[command(subcommand)]
     pub(crate) command: Command,
 }

@@ -81,6 +81,7 @@ pub fn main(cli: Cli) -> ExitCode {
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    crate::report::style::set_color(cli.color);
     match cli.command {
         Command::Import(args) => import::run(&cli.db, args),
         Command::Snapshots(args) => snapshots::run(&cli.db, args),

@@ -397,6 +397,7 @@ pub(crate) fn who_table(
         writeln_safe!(out, "nobody")?;
     } else {
         writeln!(out, "{t}")?;
+        writeln_safe!(out, "{}", who_totals(w))?;
     }
     for i in &w.incomplete {
         writeln_safe!(out, "incomplete: {}", i.describe())?;
@@ -415,6 +416,28 @@ pub(crate) fn who_table(
         }
     }
     Ok(())
+}
+
+/// The line under `who`'s table: how many principals, by access.
+fn who_totals(w: &WhoAnswer) -> String {
+    let count = |a: Access| w.answers.iter().filter(|x| x.decision.access == a).count();
+    let n = w.answers.len();
+    let parts: Vec<String> = [
+        Access::Allowed,
+        Access::Conditional,
+        Access::Denied,
+        Access::Eligible,
+    ]
+    .into_iter()
+    .map(|a| (count(a), a.as_str()))
+    .filter(|(c, _)| *c > 0)
+    .map(|(c, a)| format!("{c} {a}"))
+    .collect();
+    format!(
+        "{n} {}: {}",
+        if n == 1 { "principal" } else { "principals" },
+        parts.join(", ")
+    )
 }
 
 /// Every path of one decision, and why not where the answer is not allowed.

@@ -26,9 +26,18 @@ use std::io::{self, Write};
 
 use comfy_table::{presets, ContentArrangement};
 
-/// A table with the house style (no colour, fits the terminal) whose every cell is
-/// sanitised: the only way a renderer draws a table.
-pub(crate) struct Table(comfy_table::Table);
+/// A table with the house style whose every cell is sanitised: the only way a
+/// renderer draws a table. It fits the terminal's width (or `COLUMNS`), wrapping
+/// at word boundaries: no column is made narrower than its longest word, and a
+/// word too long for the width left to its column (an object id, a resource id)
+/// is shortened in the middle with `…` instead of being split. Piped output with
+/// no `COLUMNS` is not wrapped. Access levels and severities are coloured when
+/// [`style::color`] says so.
+pub(crate) struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    width: Option<u16>,
+}
 
 /// One table cell: text already sanitised. Built from a value (every control
 /// character escaped, newlines included) or, for a cell of several lines, from
@@ -80,32 +89,223 @@ impl Table {
         I: IntoIterator<Item = C>,
         C: Into<Cell>,
     {
-        self.0
-            .add_row(cells.into_iter().map(|c| c.into().0).collect::<Vec<_>>());
+        self.rows
+            .push(cells.into_iter().map(|c| c.into().0).collect::<Vec<_>>());
         self
     }
 
+    /// The width to fit when no terminal or `COLUMNS` gives one.
     pub(crate) fn set_width(&mut self, width: u16) -> &mut Table {
-        self.0.set_width(width);
+        self.width = Some(width);
         self
     }
 }
 
+/// Characters a word may keep when shortened: never fewer than this.
+const MIN_WORD: usize = 10;
+
+/// `word` shortened to `max` characters: its start and its end around `…`.
+fn elide(word: &str, max: usize) -> String {
+    let n = word.chars().count();
+    if n <= max {
+        return word.to_string();
+    }
+    let keep = max.saturating_sub(1);
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let start: String = word.chars().take(head).collect();
+    let end: String = word.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
+fn longest_word(cell: &str) -> usize {
+    cell.split_whitespace()
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Per column, the longest word it may keep so that every column fits `width`
+/// (borders included) without splitting a word: the longest columns give way
+/// first, none below [`MIN_WORD`].
+fn word_limits(words: &[usize], width: usize) -> Vec<usize> {
+    // Each column costs its text plus 3 (a space each side and a border), and
+    // the table one more border.
+    let room = width.saturating_sub(1 + 3 * words.len());
+    let mut limits = words.to_vec();
+    while limits.iter().sum::<usize>() > room {
+        let (i, &widest) = limits
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, w)| **w)
+            .expect("a table has columns");
+        if widest <= MIN_WORD {
+            break;
+        }
+        limits[i] = widest - 1;
+    }
+    limits
+}
+
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        use comfy_table::{ColumnConstraint, Width};
+        let mut t = comfy_table::Table::new();
+        t.load_preset(presets::UTF8_FULL_CONDENSED);
+        let width = style::width().or(self.width);
+        let ncols = self
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([self.header.len()])
+            .max()
+            .unwrap_or(0);
+        let limits = match width {
+            Some(w) if ncols > 0 => {
+                let mut words = vec![0; ncols];
+                for row in std::iter::once(&self.header).chain(&self.rows) {
+                    for (i, c) in row.iter().enumerate() {
+                        words[i] = words[i].max(longest_word(c));
+                    }
+                }
+                t.set_content_arrangement(ContentArrangement::Dynamic)
+                    .set_width(w);
+                Some(word_limits(&words, w as usize))
+            }
+            _ => None,
+        };
+        let fit = |i: usize, c: &str| -> String {
+            match &limits {
+                Some(l) if longest_word(c) > l[i] => c
+                    .split('\n')
+                    .map(|line| {
+                        line.split(' ')
+                            .map(|w| elide(w, l[i]))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                _ => c.to_string(),
+            }
+        };
+        let color = style::color();
+        if color {
+            t.enforce_styling();
+        }
+        t.set_header(
+            self.header
+                .iter()
+                .enumerate()
+                .map(|(i, h)| fit(i, h))
+                .collect::<Vec<_>>(),
+        );
+        for row in &self.rows {
+            t.add_row(row.iter().enumerate().map(|(i, c)| {
+                let text = fit(i, c);
+                match style::tone(&text).filter(|_| color) {
+                    Some(colour) => comfy_table::Cell::new(text).fg(colour),
+                    None => comfy_table::Cell::new(text),
+                }
+            }));
+        }
+        if let Some(l) = &limits {
+            for (i, col) in t.column_iter_mut().enumerate() {
+                if let Some(&w) = l.get(i) {
+                    // comfy-table's widths include the cell's padding (one each side).
+                    col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                        u16::try_from(w + 2).unwrap_or(u16::MAX),
+                    )));
+                }
+            }
+        }
+        t.fmt(f)
     }
 }
 
 /// A table with the house style; `header` is ours (column names).
 pub(crate) fn table(header: &[&str]) -> Table {
-    let mut t = comfy_table::Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
-    Table(t)
+    Table {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows: Vec::new(),
+        width: None,
+    }
 }
 
+/// Colour and width of what is printed for people, decided once per process.
+pub(crate) mod style {
+    use std::io::IsTerminal;
+    use std::sync::OnceLock;
+
+    pub(crate) use comfy_table::Color;
+
+    /// `--color`: `auto` colours a terminal unless `NO_COLOR` is set (and not
+    /// empty) or `TERM=dumb`; `always` and `never` decide alone.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+    pub enum ColorChoice {
+        Auto,
+        Always,
+        Never,
+    }
+
+    static COLOR: OnceLock<bool> = OnceLock::new();
+
+    /// Decides colour for this process (the first call wins).
+    pub(crate) fn set_color(choice: ColorChoice) {
+        let on = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        };
+        let _ = COLOR.set(on);
+    }
+
+    pub(crate) fn color() -> bool {
+        *COLOR.get().unwrap_or(&false)
+    }
+
+    /// The width tables fit: `COLUMNS` when set to a number, else the terminal's
+    /// when stdout is one, else none (piped output is not wrapped).
+    pub(crate) fn width() -> Option<u16> {
+        static WIDTH: OnceLock<Option<u16>> = OnceLock::new();
+        *WIDTH.get_or_init(|| {
+            if let Some(c) = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse::<u16>().ok())
+                .filter(|c| *c >= 20)
+            {
+                return Some(c);
+            }
+            if !std::io::stdout().is_terminal() {
+                return None;
+            }
+            terminal_width()
+        })
+    }
+
+    fn terminal_width() -> Option<u16> {
+        // SAFETY: TIOCGWINSZ fills a winsize; a zeroed one is valid input.
+        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+        let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+        (ok && ws.ws_col >= 20).then_some(ws.ws_col)
+    }
+
+    /// The colour of a cell that states an access level or a severity.
+    pub(crate) fn tone(cell: &str) -> Option<Color> {
+        let word = cell.split(" (").next().unwrap_or(cell).trim();
+        Some(match word {
+            "allowed" | "yes" | "low" => Color::Green,
+            "conditional" | "medium" => Color::Yellow,
+            "denied" | "no" | "high" | "critical" => Color::Red,
+            "eligible" => Color::Cyan,
+            _ => return None,
+        })
+    }
+}
 pub(crate) fn print_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, v)?;
     writeln!(out)

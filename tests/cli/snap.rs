@@ -1234,3 +1234,57 @@ fn whocan_db_from_the_environment() {
         .env("WHOCAN_DB", s.db())
         .words("snapshots --format csv"));
 }
+
+/// Tables fit the width (`COLUMNS`), wrapping at word boundaries and shortening
+/// ids with `…`, never splitting a word; colour only when asked for.
+#[test]
+fn tables_at_80_and_200_columns_with_and_without_colour() {
+    for cols in ["80", "200"] {
+        for colour in ["never", "always"] {
+            let name = format!("who_table_{cols}_cols_colour_{colour}");
+            snap!(
+                name.as_str(),
+                sample()
+                    .env("COLUMNS", cols)
+                    .words(format!(
+                        "who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod --explain -f table --color {colour}"
+                    ))
+            );
+            let name = format!("what_table_{cols}_cols_colour_{colour}");
+            snap!(
+                name.as_str(),
+                sample().env("COLUMNS", cols).words(format!(
+                    "what dave.kim@contoso.com -w ml-prod --provider Microsoft.Authorization -f table --color {colour}"
+                ))
+            );
+        }
+    }
+    // NO_COLOR turns `auto` off, and a pipe is never coloured by `auto`.
+    let plain = sample()
+        .env("NO_COLOR", "1")
+        .words("who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod -f table")
+        .expect(0)
+        .stdout();
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    let coloured = sample()
+        .words("who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod -f table --color always")
+        .expect(0)
+        .stdout();
+    assert!(coloured.contains("\u{1b}[38;5;9m denied"), "{coloured}");
+    // At 80 columns no table line is wider than 80 and no address is split.
+    let narrow = sample()
+        .env("COLUMNS", "80")
+        .words("who Microsoft.MachineLearningServices/workspaces/computes/write -w ml-dev -f table")
+        .expect(0)
+        .stdout();
+    for line in narrow
+        .lines()
+        .filter(|l| l.starts_with(['│', '┌', '└', '╞']))
+    {
+        assert!(line.chars().count() <= 80, "{line}");
+        assert!(
+            !line.trim_end_matches(['│', ' ']).ends_with("<bob.oka"),
+            "{line}"
+        );
+    }
+}
