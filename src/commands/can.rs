@@ -75,7 +75,23 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         names: &names,
     };
     if args.graph.is_some() {
-        report::dot::write(out, &format!("can at {scope}"), &[&answer.decision])?;
+        let asked = match &args.activity {
+            Some(a) => format!("the activity {a}"),
+            None => q.actions.join(" + "),
+        };
+        let who = &answer.decision.principal;
+        let title = format!(
+            "Can {} do {asked} at {}? {} (snapshot {})",
+            if who.display_name.is_empty() {
+                &who.id
+            } else {
+                &who.display_name
+            },
+            names.label(&scope),
+            answer.decision.access.as_str(),
+            sl.snapshot.id
+        );
+        report::dot::write(out, &title, &names, &[&answer.decision])?;
     } else {
         match output_format(args.format) {
             Format::Json => report::print_json(out, &answers::can_json(&q, &answer, &incomplete))?,

@@ -143,7 +143,16 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             let mut answer = query::who(&ix, &alts, args.include_groups, true);
             answer.answers.iter_mut().for_each(trim);
             let ds: Vec<_> = answer.answers.iter().map(|a| &a.decision).collect();
-            report::dot::write(out, &format!("who at {scope}"), &ds)?;
+            let asked = match &args.activity {
+                Some(a) => format!("the activity {a}"),
+                None => q.actions.join(" + "),
+            };
+            let title = format!(
+                "Who can {asked} at {}? (snapshot {})",
+                names.label(&scope),
+                sl.snapshot.id
+            );
+            report::dot::write(out, &title, &names, &ds)?;
         }
         (None, Format::Table) => {
             let mut answer = query::who(&ix, &alts, args.include_groups, args.explain);

@@ -25,99 +25,191 @@ fn q_lines(lines: &[&str]) -> String {
     format!("\"{}\"", escaped.join("\\n"))
 }
 
-/// One graph for many decisions; shared nodes appear once.
-pub(crate) fn write(out: &mut dyn Write, title: &str, decisions: &[&Decision]) -> io::Result<()> {
-    let mut nodes: BTreeSet<String> = BTreeSet::new();
-    let mut edges: BTreeSet<String> = BTreeSet::new();
+/// The graph being drawn: one node per object (a principal that is also a group
+/// on another's path is one node), edges once each.
+#[derive(Default)]
+struct Graph {
+    /// Node id → its attributes; the first description of an object wins (a
+    /// principal's, which carries its access, is drawn before its use as a group).
+    nodes: std::collections::BTreeMap<String, String>,
+    edges: BTreeSet<String>,
+}
+
+impl Graph {
+    fn node(&mut self, id: &str, attrs: String) {
+        self.nodes.entry(id.to_string()).or_insert(attrs);
+    }
+
+    fn edge(&mut self, from: &str, to: &str, attrs: &str) {
+        self.edges
+            .insert(format!("{} -> {} [{attrs}];", q(from), q(to)));
+    }
+
+    /// principal → groups (`via`, nearest first) → assignment → role, and the
+    /// assignment → its scope; `dashed` for a PIM eligibility.
+    #[allow(clippy::too_many_arguments)]
+    fn path(
+        &mut self,
+        names: &super::ScopeNames,
+        principal: &str,
+        via: &[crate::engine::decide::GroupRef],
+        assignment: (&str, &str),
+        role: (&str, &str),
+        scope: &str,
+        pattern: &str,
+        dashed: bool,
+    ) {
+        let style = if dashed { ", style=dashed" } else { "" };
+        let mut prev = principal.to_string();
+        for grp in via {
+            let gid = format!("o:{}", grp.id.to_lowercase());
+            let name = if grp.name.is_empty() {
+                &grp.id
+            } else {
+                &grp.name
+            };
+            self.node(
+                &gid,
+                format!("label={}, shape=box", q_lines(&[name, "Group"])),
+            );
+            self.edge(&prev, &gid, &format!("label=\"member of\"{style}"));
+            prev = gid;
+        }
+        let (assignment_id, kind) = assignment;
+        let aid = format!("a:{}", assignment_id.to_lowercase());
+        let short = assignment_id.rsplit('/').next().unwrap_or(assignment_id);
+        let short: String = short.chars().take(8).collect();
+        self.node(
+            &aid,
+            format!(
+                "label={}, shape=note{style}",
+                q_lines(&[
+                    kind,
+                    &format!("{} @ {}", role.1, names.label(scope)),
+                    &format!("id {short}…")
+                ])
+            ),
+        );
+        self.edge(
+            &prev,
+            &aid,
+            &format!(
+                "label={}{style}",
+                q(if dashed { "eligible for" } else { "holds" })
+            ),
+        );
+        let rid = format!("r:{}", role.0.to_lowercase());
+        self.node(
+            &rid,
+            format!("label={}, shape=component", q_lines(&[role.1, "role"])),
+        );
+        self.edge(
+            &aid,
+            &rid,
+            &format!("label={}{style}", q(&format!("`{pattern}`"))),
+        );
+        let sid = format!("s:{}", crate::model::scope_key(scope));
+        self.node(
+            &sid,
+            format!("label={}, shape=folder", q(&names.label(scope))),
+        );
+        self.edge(&aid, &sid, &format!("label=\"at\"{style}"));
+    }
+}
+
+/// One graph for many decisions; every object is one node. Grants are solid,
+/// PIM eligibilities dashed, deny assignments red; the title says the question.
+pub(crate) fn write(
+    out: &mut dyn Write,
+    title: &str,
+    names: &super::ScopeNames,
+    decisions: &[&Decision],
+) -> io::Result<()> {
+    let mut g = Graph::default();
     for d in decisions {
         let p = &d.principal;
-        let pid = format!("p:{}", p.id);
+        let pid = format!("o:{}", p.id.to_lowercase());
         let label = if p.display_name.is_empty() {
             p.id.clone()
         } else {
             p.display_name.clone()
         };
-        nodes.insert(format!(
-            "{} [label={}, shape=ellipse, style=filled, fillcolor={}];",
-            q(&pid),
-            q_lines(&[&label, &format!("{} ({})", p.kind, d.access.as_str())]),
-            match d.access.as_str() {
-                "allowed" => "palegreen",
-                "conditional" => "khaki",
-                "denied" => "lightpink",
-                "eligible" => "lightblue",
-                _ => "white",
-            }
-        ));
-        for a in &d.actions {
-            for g in &a.grants {
-                let mut prev = pid.clone();
-                for grp in &g.via {
-                    let gid = format!("g:{}", grp.id);
-                    nodes.insert(format!(
-                        "{} [label={}, shape=box];",
-                        q(&gid),
-                        q(&format!("group {}", grp.name))
-                    ));
-                    edges.insert(format!(
-                        "{} -> {} [label=\"member of\"];",
-                        q(&prev),
-                        q(&gid)
-                    ));
-                    prev = gid;
+        g.node(
+            &pid,
+            format!(
+                "label={}, shape=ellipse, style=filled, fillcolor={}",
+                q_lines(&[&label, &format!("{} ({})", p.kind, d.access.as_str())]),
+                match d.access.as_str() {
+                    "allowed" => "palegreen",
+                    "conditional" => "khaki",
+                    "denied" => "lightpink",
+                    "eligible" => "lightblue",
+                    _ => "white",
                 }
-                let aid = format!("a:{}", g.assignment_id.to_lowercase());
-                nodes.insert(format!(
-                    "{} [label={}, shape=note];",
-                    q(&aid),
-                    q_lines(&[
-                        "assignment",
-                        g.assignment_id.rsplit('/').next().unwrap_or("")
-                    ])
-                ));
-                edges.insert(format!("{} -> {} [label=\"holds\"];", q(&prev), q(&aid)));
-                let rid = format!("r:{}", g.role_definition_id);
-                nodes.insert(format!(
-                    "{} [label={}, shape=component];",
-                    q(&rid),
-                    q(&format!("role {}", g.role_name))
-                ));
-                edges.insert(format!(
-                    "{} -> {} [label={}];",
-                    q(&aid),
-                    q(&rid),
-                    q(&format!("`{}`", g.matched_pattern))
-                ));
-                let sid = format!("s:{}", g.assignment_scope.to_lowercase());
-                nodes.insert(format!(
-                    "{} [label={}, shape=folder];",
-                    q(&sid),
-                    q(&g.assignment_scope)
-                ));
-                edges.insert(format!("{} -> {} [label=\"at\"];", q(&aid), q(&sid)));
+            ),
+        );
+        for a in &d.actions {
+            for gr in &a.grants {
+                g.path(
+                    names,
+                    &pid,
+                    &gr.via,
+                    (&gr.assignment_id, "assignment"),
+                    (&gr.role_definition_id, &gr.role_name),
+                    &gr.assignment_scope,
+                    &gr.matched_pattern,
+                    false,
+                );
+            }
+            for e in &a.eligible {
+                // PIM for Groups: the principal may join the group, whose
+                // assignment grants; a role eligibility is held directly.
+                let mut via = e.via.clone();
+                if let Some(grp) = &e.group {
+                    via.push(grp.clone());
+                }
+                g.path(
+                    names,
+                    &pid,
+                    &via,
+                    (
+                        e.assignment_id.as_deref().unwrap_or(&e.eligibility_id),
+                        if e.group.is_some() {
+                            "assignment"
+                        } else {
+                            "PIM eligibility"
+                        },
+                    ),
+                    (&e.role_definition_id, &e.role_name),
+                    &e.assignment_scope,
+                    &e.matched_pattern,
+                    true,
+                );
             }
             for h in &a.denies {
                 let did = format!("d:{}", h.deny_assignment_id.to_lowercase());
-                nodes.insert(format!(
-                    "{} [label={}, shape=octagon, color=red];",
-                    q(&did),
-                    q(&format!("deny {}", h.deny_name))
-                ));
-                edges.insert(format!(
-                    "{} -> {} [color=red, label=\"blocks\"];",
-                    q(&did),
-                    q(&pid)
-                ));
+                g.node(
+                    &did,
+                    format!(
+                        "label={}, shape=octagon, color=red",
+                        q_lines(&[
+                            &h.deny_name,
+                            &format!("deny @ {}", names.label(&h.deny_scope))
+                        ])
+                    ),
+                );
+                g.edge(&did, &pid, "color=red, label=\"blocks\"");
             }
         }
     }
     writeln!(out, "digraph whocan {{")?;
     writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  labelloc=t;")?;
     writeln!(out, "  label={};", q(title))?;
-    for n in &nodes {
-        writeln!(out, "  {n}")?;
+    for (id, attrs) in &g.nodes {
+        writeln!(out, "  {} [{attrs}];", q(id))?;
     }
-    for e in &edges {
+    for e in &g.edges {
         writeln!(out, "  {e}")?;
     }
     writeln!(out, "}}")
