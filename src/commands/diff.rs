@@ -95,7 +95,12 @@ pub(crate) fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
     let store = open_existing(db)?;
     let from = store.resolve(&selector(&args.from)?)?;
     let to = store.resolve(&selector(&args.to)?)?;
+    let step = crate::report::progress::Step::start(&format!(
+        "reading snapshots {} and {}",
+        from.id, to.id
+    ));
     let (tf, tt) = store.load_pair(from.id, to.id)?;
+    step.say("tracing each change to its cause");
     let scope = if args.scope.scope.is_some() || args.scope.workspace.is_some() {
         Some(match target_scope(&tt, &args.scope) {
             Ok(s) => s,
@@ -145,6 +150,7 @@ pub(crate) fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
         principal_label,
         names: &names,
     };
+    drop(step);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match output_format(args.format) {

@@ -60,6 +60,7 @@ pub(crate) fn import(db: &Path, args: &ImportArgs) -> anyhow::Result<(Snapshot, 
     let imported = import::read_inputs(&args.paths, std::io::stderr().is_terminal())?;
 
     let mut store = Store::open(db)?;
+    let step = crate::report::progress::Step::start("writing the snapshot (one transaction)");
     let snapshot = store.write_snapshot(
         &NewSnapshot {
             taken_at,
@@ -70,6 +71,7 @@ pub(crate) fn import(db: &Path, args: &ImportArgs) -> anyhow::Result<(Snapshot, 
         &imported.files,
         &imported.flags,
     )?;
+    drop(step);
 
     report_skipped(&imported.skipped);
     eprintln_safe!(

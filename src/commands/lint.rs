@@ -17,7 +17,9 @@ use super::common::{load, target_scope};
 use super::{output_format, Outcome};
 
 pub(crate) fn run(db: &Path, args: LintArgs) -> anyhow::Result<Outcome> {
+    let step = crate::report::progress::Step::start("reading the snapshot");
     let l = load(db, &args.snapshot)?;
+    step.say("checking roles, assignments and holders");
     let scope = if args.scope.scope.is_some() || args.scope.workspace.is_some() {
         Some(target_scope(&l.tenant, &args.scope)?)
     } else {
@@ -30,6 +32,7 @@ pub(crate) fn run(db: &Path, args: LintArgs) -> anyhow::Result<Outcome> {
             taken_at: l.snapshot.taken_at.clone(),
         },
     );
+    drop(step);
     let names = report::ScopeNames::new(&l.tenant.scopes);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

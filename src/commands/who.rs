@@ -73,12 +73,14 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         }
         None => sl.check_actions(&args.actions, args.allow_unknown_action)?,
     }
+    let step = crate::report::progress::Step::start("reading the holders at the scope");
     let (tenant, base) = sl.index(
         &scope,
         &[],
         false,
         args.activity.is_none().then_some(args.actions.as_slice()),
     )?;
+    step.say("reading their members");
     let (alts, actions, uncovered) = plan(
         &base,
         &args.actions,
@@ -96,6 +98,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         }
     };
     let ix = sl.expand_for(tenant, &base, &alts, explain)?;
+    drop(step);
     if std::env::var_os("WHOCAN_TIMING").is_some() {
         eprintln_safe!(
             "slice+index {:?} ({} principals)",

@@ -15,6 +15,7 @@ pub(crate) mod dot;
 pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod manual;
+pub(crate) mod progress;
 pub(crate) mod review;
 pub(crate) mod review_html;
 pub(crate) mod snapshots;

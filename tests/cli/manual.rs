@@ -136,3 +136,24 @@ fn every_command_has_examples() {
             .stdout_has("Examples:");
     }
 }
+
+/// Progress is for terminals: piped, stderr carries only the messages it always
+/// did (no spinner text, no terminal escapes).
+#[test]
+fn no_progress_on_a_pipe() {
+    let s = Scratch::new();
+    let ran = run()
+        .arg("--db")
+        .arg(s.db())
+        .arg("import")
+        .arg(crate::support::sample_data())
+        .expect(0);
+    let err = ran.stderr();
+    assert!(!err.contains("writing the snapshot"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+    let err = crate::support::on(&s.db())
+        .words("lint -f json")
+        .expect(0)
+        .stderr();
+    assert!(!err.contains("checking roles"), "{err}");
+}
