@@ -151,7 +151,7 @@ fn no_progress_on_a_pipe() {
     let err = ran.stderr();
     assert!(!err.contains("writing the snapshot"), "{err}");
     assert!(!err.contains('\u{1b}'), "{err}");
-    let err = crate::support::on(&s.db())
+    let err = crate::support::on(s.db())
         .words("lint -f json")
         .expect(0)
         .stderr();
