@@ -141,8 +141,13 @@ pub(crate) struct ReviewArgs {
     /// Also write the review as one self-contained HTML page.
     #[arg(long)]
     pub(crate) html: Option<PathBuf>,
+    /// Output format [default: a table on a terminal, CSV to a pipe or to --out].
     #[arg(long, value_enum)]
     pub(crate) format: Option<Format>,
+    /// Refuse (exit 2, nothing written) a review of more rows than this; the rows
+    /// are counted before any is written.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_rows: Option<usize>,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
 }

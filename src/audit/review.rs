@@ -15,12 +15,15 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{key, role_guid, scope_key, AssignmentSource};
 
+use rustc_hash::FxHashSet;
+
 use crate::engine::decide::{
-    principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo,
+    deny_names, deny_reaches, holders, principal_info, GroupRef, Incomplete, IncompleteReason,
+    PrincipalInfo,
 };
 use crate::engine::index::Index;
-use crate::engine::permissions::is_privileged;
-use crate::engine::window::{window_state, WindowState};
+use crate::engine::permissions::{denied_operations, deny_takes_from, is_privileged};
+use crate::engine::window::{window_state, window_text, WindowState};
 use crate::model::Timestamp;
 
 /// How many users holding one role directly at one scope call for a group.
@@ -121,6 +124,28 @@ pub struct ReviewRow {
     /// Hash of the access-relevant content (see [`ReviewRow::access_fields`]) and
     /// of the role's permissions: a decision carries over only while it is unchanged.
     pub(crate) content_hash: String,
+    /// The deny assignments that block some of the role's actions for this
+    /// principal where the access reaches the reviewed scopes (SPEC §5 `blocked_by`),
+    /// in import order; empty when none does.
+    pub(crate) blocked_by: Rc<[DenyRef]>,
+    /// The PIM or time-bound window, `START..END` in the one timestamp format
+    /// ([`crate::engine::window::window_text`]); empty when the access has none.
+    pub(crate) window: String,
+    /// How many reviewed target scopes the row stands for (SPEC §5 `covers`): more
+    /// than one for access held above several targets, 1 otherwise.
+    pub(crate) covers: usize,
+    /// Those target scopes, as scope keys.
+    #[serde(skip)]
+    pub(crate) covered: Rc<[String]>,
+}
+
+/// A deny assignment named on a review row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DenyRef {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) scope: String,
 }
 
 impl ReviewRow {
@@ -198,7 +223,10 @@ impl ReviewRow {
 #[serde(rename_all = "camelCase")]
 pub struct Review {
     pub(crate) targets: Vec<String>,
-    /// By target (in the order asked), then principal name, role, assignment scope, path.
+    /// The scopes of the rows, in order: where access shared by several targets is
+    /// held (broadest first), then each target (in the order asked).
+    pub(crate) scopes: Vec<ReviewScope>,
+    /// By scope, then principal name, role, assignment scope, path.
     pub rows: Vec<ReviewRow>,
     /// Groups whose members the sheet could not list (never imported, or too many paths).
     pub incomplete: Vec<Incomplete>,
@@ -228,19 +256,6 @@ fn hex8(d: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
     }
     out
-}
-
-/// One access to review before it is expanded to the principals that have it.
-struct Held<'a> {
-    holder: String,
-    assignment_id: &'a str,
-    role_guid: &'a str,
-    role_name_hint: Option<&'a str>,
-    scope: &'a str,
-    condition: Option<&'a str>,
-    pim: Pim,
-    start: Option<&'a str>,
-    end: Option<&'a str>,
 }
 
 /// Every principal below a holder: the holder itself (empty path), then each member
@@ -344,36 +359,181 @@ fn path_facts(
     }
 }
 
-/// The order of one target's rows: principal name and id, role name, scope, PIM
-/// kind, path, assignment (all lowercase keys).
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct SortKey {
-    name: Rc<str>,
-    id: Rc<str>,
-    role: Rc<str>,
-    scope: Rc<str>,
-    pim: Pim,
-    via: Rc<[String]>,
-    assignment: Rc<str>,
+/// The membership paths below one holder, and what the review could not see there.
+struct HolderPaths {
+    paths: Vec<PathFacts>,
+    /// Cut at [`MAX_PATHS_PER_HOLDER`].
+    truncated: bool,
+    /// Groups on the paths whose members were not (fully) imported: (key, gap).
+    gaps: Vec<(String, Incomplete)>,
 }
 
-/// Reviews the target scopes (each row names its target). `taken_at` is the
-/// snapshot's time, against which eligibility end dates are compared.
+/// What every row of one role shares.
+struct RoleFacts {
+    /// Position in the index's roles; None for an undefined role.
+    index: Option<usize>,
+    name: String,
+    /// Lowercase name: the rows' sort order.
+    sort: Rc<str>,
+    id: String,
+    role_type: String,
+    privileged: bool,
+    /// The permissions as JSON (part of the content hash), `undefined` when none.
+    digest: String,
+}
+
+/// One held access (a role assignment or a PIM eligibility) before it is expanded
+/// to the principals that have it.
+struct HeldAccess {
+    /// The holder's key.
+    holder: String,
+    assignment_id: String,
+    assignment_key: Rc<str>,
+    scope: String,
+    scope_key: Rc<str>,
+    role: Rc<RoleFacts>,
+    /// Trimmed: the sheet's cell is read back trimmed, and a row must look the same
+    /// after `review apply` as before it.
+    condition: Option<String>,
+    pim: Pim,
+    start: Option<String>,
+    end: Option<String>,
+    window: String,
+    expired: bool,
+    /// The reviewed targets at or below the held scope (indices), and the deny
+    /// assignments that may block the role at one of them.
+    covered: Rc<[usize]>,
+}
+
+/// Where a row's held scope stands to the reviewed scope(s) of its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    /// The held scope is the target.
+    At,
+    /// Held above: inherited by the target(s).
+    Above,
+    /// Held below the target (a child resource).
+    Below,
+}
+
+/// One row of a group before it is made: a held access, a path below its holder,
+/// and where the row stands.
+struct Entry {
+    held: u32,
+    path: u32,
+    relation: Relation,
+    /// Target indices the row stands for.
+    covered: Rc<[usize]>,
+    /// Deny indices that block it.
+    blocked: Rc<[usize]>,
+}
+
+/// The rows of one scope: access held above several targets (`shared`), or one
+/// target's own rows.
+struct Group {
+    /// The rows' `target_scope`: the held scope of a shared group, else the target.
+    scope: String,
+    /// The targets the group's scope covers.
+    covered: Rc<[usize]>,
+    shared: bool,
+    /// Held accesses (indices) and how they stand to the group's scope.
+    helds: Vec<(usize, Relation)>,
+    /// Rows of a target group split off a shared one (a deny assignment blocks
+    /// the access at this target and not at the others).
+    extra: Vec<Entry>,
+    rows: usize,
+}
+
+/// One scope of a review and how many targets it stands for: a reviewed target,
+/// or a scope above several (where their shared access is held).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReviewScope {
+    pub(crate) scope: String,
+    pub(crate) covers: usize,
+}
+
+/// The review's rows, planned and counted before any is made: which rows each
+/// scope holds, and what the review could not see. Holds one entry per held access,
+/// never one per row, so that a review of any size is planned in little memory;
+/// rows are made group by group ([`Reviewer::each_group`]).
+pub(crate) struct RowPlan {
+    pub(crate) targets: Vec<String>,
+    target_keys: Vec<String>,
+    /// Per target: the deny assignments (indices) that reach it.
+    reach: Vec<Rc<FxHashSet<usize>>>,
+    helds: Vec<HeldAccess>,
+    groups: Vec<Group>,
+    /// Users holding a role directly at a scope: (role id, scope key, eligible) → count.
+    direct_users: HashMap<(String, String, bool), usize>,
+    /// Groups whose members the sheet could not list, and other gaps.
+    pub(crate) incomplete: Vec<Incomplete>,
+    /// How many rows the review has.
+    pub(crate) rows: usize,
+}
+
+impl RowPlan {
+    /// The scopes of the review, in the order their rows come.
+    pub(crate) fn scopes(&self) -> Vec<ReviewScope> {
+        self.groups
+            .iter()
+            .map(|g| ReviewScope {
+                scope: g.scope.clone(),
+                covers: g.covered.len(),
+            })
+            .collect()
+    }
+}
+
+/// The group a batch of rows belongs to.
+pub(crate) struct GroupHead<'p> {
+    /// The rows' `target_scope`.
+    pub(crate) scope: &'p str,
+    /// How many targets the scope covers.
+    pub(crate) covers: usize,
+    /// The first batch of its group (a group may come in several batches; an
+    /// empty group comes as one empty batch).
+    pub(crate) first: bool,
+}
+
+/// How many rows are made at once within a group.
+const BATCH: usize = 4096;
+
+fn empty_denies() -> Rc<[usize]> {
+    Rc::from(Vec::new())
+}
+
+/// Reviews the target scopes (SPEC §5). `taken_at` is the snapshot's time, against
+/// which PIM windows are evaluated.
 pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
     Reviewer::new(ix, taken_at).review(targets)
 }
 
-/// Reviews target after target over one index, keeping what they share: the
-/// membership paths below each holder, principal facts, scope ancestries.
+/// Reviews one or more targets over one index, keeping what reviews share: the
+/// membership paths below each holder, principal and role facts, scope ancestries,
+/// which deny assignments name whom.
 pub(crate) struct Reviewer<'a> {
     ix: &'a Index,
-    taken_at: String,
-    paths_cache: HashMap<String, (Vec<PathFacts>, bool)>,
+    now: Option<Timestamp>,
+    paths_cache: HashMap<String, Rc<HolderPaths>>,
     info_cache: HashMap<String, Rc<PrincipalInfo>>,
-    /// Ancestors of each assignment scope, to test "at or below the target".
-    anc_cache: HashMap<String, HashSet<String>>,
+    /// Ancestors (the scope included) of each scope asked about.
+    anc_cache: HashMap<String, Rc<HashSet<String>>>,
     /// Every scope holding an assignment or eligibility, once.
     held_scopes: Vec<String>,
+    role_cache: HashMap<(String, String), Rc<RoleFacts>>,
+    /// Per deny assignment: the catalogue operations it denies, once asked.
+    denied_ops: Vec<Option<Vec<(String, bool)>>>,
+    /// (deny, role) → does the deny take something from the role?
+    deny_takes: HashMap<(usize, usize), bool>,
+    /// Principal key → the deny assignments that name it (and do not exclude it).
+    principal_denies: HashMap<String, Rc<[usize]>>,
+    /// Scope key → the deny assignments that reach it.
+    deny_reach: HashMap<String, Rc<FxHashSet<usize>>>,
+    /// The catalogue, (lowercase name, data plane), once a deny asks for it.
+    catalogue: Option<Vec<(String, bool)>>,
+    /// Principal key → (role id, scope key) of every role it holds actively.
+    active: HashMap<String, Rc<[(String, String)]>>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -388,36 +548,72 @@ impl<'a> Reviewer<'a> {
         held_scopes.dedup();
         Reviewer {
             ix,
-            taken_at: taken_at.to_string(),
+            now: Timestamp::parse(taken_at),
             paths_cache: HashMap::new(),
             info_cache: HashMap::new(),
             anc_cache: HashMap::new(),
             held_scopes,
+            role_cache: HashMap::new(),
+            denied_ops: vec![None; ix.denies.len()],
+            deny_takes: HashMap::new(),
+            principal_denies: HashMap::new(),
+            deny_reach: HashMap::new(),
+            catalogue: None,
+            active: HashMap::new(),
         }
     }
 
-    /// The rows of these targets.
+    /// The rows of these targets, all at once (the table, the HTML page, `apply`
+    /// and `plan`; the sheet streams them with [`Reviewer::plan`] and
+    /// [`Reviewer::each_group`]).
     pub(crate) fn review(&mut self, targets: &[String]) -> Review {
-        let ix = self.ix;
-        let now = Timestamp::parse(&self.taken_at);
-        let mut rows = Vec::new();
-        let mut incomplete = BTreeMap::new();
-        let paths_cache = &mut self.paths_cache;
-        let info_cache = &mut self.info_cache;
-        let anc_cache = &mut self.anc_cache;
+        let plan = self.plan(targets, true);
+        self.collect(&plan)
+    }
 
-        for target in targets {
-            let t = scope_key(target);
-            if let Some(gap) = crate::engine::query::chain_gap(ix, &t) {
+    /// Every row of a plan, held at once.
+    pub(crate) fn collect(&mut self, plan: &RowPlan) -> Review {
+        let mut rows = Vec::with_capacity(plan.rows);
+        let _ = self.each_group(plan, |_, batch| {
+            rows.extend(batch);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        Review {
+            targets: plan.targets.clone(),
+            scopes: plan.scopes(),
+            rows,
+            incomplete: plan.incomplete.clone(),
+        }
+    }
+
+    fn ancestors(&mut self, scope: &str) -> Rc<HashSet<String>> {
+        let ix = self.ix;
+        self.anc_cache
+            .entry(scope.to_string())
+            .or_insert_with(|| Rc::new(ix.tree.ancestors(scope).into_iter().collect()))
+            .clone()
+    }
+
+    /// Plans the rows of `targets` (SPEC §5): access held at or above several of
+    /// them is one row where it is held, covering them; everything else is a row of
+    /// its target. `below`: also the access held below each target (a review;
+    /// `apply` looks a shared row up without it first).
+    pub(crate) fn plan(&mut self, targets: &[String], below: bool) -> RowPlan {
+        let ix = self.ix;
+        let target_keys: Vec<String> = targets.iter().map(|t| scope_key(t)).collect();
+        let mut incomplete: BTreeMap<String, Incomplete> = BTreeMap::new();
+        let mut target_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, t) in target_keys.iter().enumerate() {
+            target_of.entry(t.as_str()).or_default().push(i);
+            if let Some(gap) = crate::engine::query::chain_gap(ix, t) {
                 incomplete
                     .entry(format!("chain {}", gap.scope.as_deref().unwrap_or("")))
                     .or_insert(gap);
             }
-            // Only the scopes at, above or below the target can give rows.
-            let target_chain = ix.tree.ancestors(&t);
             // A scope the collection could not read, on the chain or below it.
-            let unreadable = crate::engine::query::unreadable_on(ix, &target_chain)
-                .chain(crate::engine::query::unreadable_below(ix, &t));
+            let chain = ix.tree.ancestors(t);
+            let unreadable = crate::engine::query::unreadable_on(ix, &chain)
+                .chain(crate::engine::query::unreadable_below(ix, t));
             for gap in unreadable {
                 incomplete
                     .entry(format!(
@@ -426,34 +622,196 @@ impl<'a> Reviewer<'a> {
                     ))
                     .or_insert(gap);
             }
-            let mut scopes: Vec<&String> = Vec::new();
-            for s in &self.held_scopes {
-                let relevant = target_chain.contains(s)
-                    || anc_cache
-                        .entry(s.clone())
-                        .or_insert_with(|| ix.tree.ancestors(s).into_iter().collect())
-                        .contains(&t);
-                if relevant {
-                    scopes.push(s);
+        }
+        let reach: Vec<Rc<FxHashSet<usize>>> =
+            target_keys.iter().map(|t| self.reach_of(t)).collect();
+
+        // Which targets each held scope is at or above (covers), and below.
+        let held: HashSet<&str> = self.held_scopes.iter().map(String::as_str).collect();
+        let mut covers_of: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in target_keys.iter().enumerate() {
+            for a in ix.tree.ancestors(t) {
+                if held.contains(a.as_str()) {
+                    let c = covers_of.entry(a).or_default();
+                    if c.last() != Some(&i) {
+                        c.push(i);
+                    }
                 }
             }
-            let mut assignment_ids: Vec<usize> = scopes
-                .iter()
-                .flat_map(|s| ix.assignments_by_scope.get(*s).into_iter().flatten())
-                .copied()
-                .collect();
-            assignment_ids.sort_unstable();
-            let mut eligibility_ids: Vec<usize> = scopes
-                .iter()
-                .flat_map(|s| ix.eligibilities_by_scope.get(*s).into_iter().flatten())
-                .copied()
-                .collect();
-            eligibility_ids.sort_unstable();
-            let mut held: Vec<Held> = Vec::new();
-            for a in assignment_ids.iter().map(|&i| &ix.assignments[i]) {
-                held.push(Held {
-                    holder: key(&a.principal_id),
-                    assignment_id: &a.id,
+        }
+        let mut below_of: HashMap<String, Vec<usize>> = HashMap::new();
+        if below {
+            for s in self.held_scopes.clone() {
+                let anc = self.ancestors(&s);
+                let mut under: Vec<usize> = anc
+                    .iter()
+                    .filter(|a| **a != s)
+                    .flat_map(|a| target_of.get(a.as_str()).into_iter().flatten().copied())
+                    .collect();
+                if !under.is_empty() {
+                    under.sort_unstable();
+                    below_of.insert(s, under);
+                }
+            }
+        }
+
+        let helds = self.held_accesses(&covers_of, &below_of, &mut incomplete);
+        let direct_users = self.direct_users(&helds);
+
+        // Groups: the shared scopes, broadest first, then each target's own.
+        let mut shared: Vec<(usize, String)> = covers_of
+            .iter()
+            .filter(|(_, c)| c.len() > 1)
+            .map(|(s, _)| (self.ancestors(s).len(), s.clone()))
+            .collect();
+        shared.sort();
+        let mut groups: Vec<Group> = Vec::new();
+        let mut shared_at: HashMap<String, usize> = HashMap::new();
+        for (_, s) in &shared {
+            shared_at.insert(s.clone(), groups.len());
+            groups.push(Group {
+                scope: String::new(),
+                covered: covers_of[s].clone().into(),
+                shared: true,
+                helds: Vec::new(),
+                extra: Vec::new(),
+                rows: 0,
+            });
+        }
+        let first_target = groups.len();
+        for (i, t) in targets.iter().enumerate() {
+            groups.push(Group {
+                scope: t.clone(),
+                covered: Rc::from(vec![i]),
+                shared: false,
+                helds: Vec::new(),
+                extra: Vec::new(),
+                rows: 0,
+            });
+        }
+        for (hi, h) in helds.iter().enumerate() {
+            let s = &*h.scope_key;
+            if let Some(&g) = shared_at.get(s) {
+                if groups[g].scope.is_empty() {
+                    groups[g].scope = h.scope.clone();
+                }
+                groups[g].helds.push((hi, Relation::Above));
+            } else if let Some(&[i]) = covers_of.get(s).map(Vec::as_slice) {
+                let relation = if s == target_keys[i] {
+                    Relation::At
+                } else {
+                    Relation::Above
+                };
+                groups[first_target + i].helds.push((hi, relation));
+            }
+            for &i in below_of.get(s).into_iter().flatten() {
+                groups[first_target + i].helds.push((hi, Relation::Below));
+            }
+        }
+
+        let mut plan = RowPlan {
+            targets: targets.to_vec(),
+            target_keys,
+            reach,
+            helds,
+            groups: Vec::new(),
+            direct_users,
+            incomplete: Vec::new(),
+            rows: 0,
+        };
+        // Count the rows; split off the rows a deny assignment makes differ by target.
+        for g in 0..groups.len() {
+            if !groups[g].shared {
+                let n: usize = groups[g]
+                    .helds
+                    .iter()
+                    .map(|&(h, _)| self.paths(&plan.helds[h].holder).paths.len())
+                    .sum();
+                groups[g].rows += n;
+                continue;
+            }
+            let mut rows = 0;
+            for k in 0..groups[g].helds.len() {
+                let (h, _) = groups[g].helds[k];
+                let held = &plan.helds[h];
+                let candidates = self.candidates(&plan, held);
+                let paths = self.paths(&held.holder);
+                if candidates.is_empty() {
+                    rows += paths.paths.len();
+                    continue;
+                }
+                for (p, pf) in paths.paths.iter().enumerate() {
+                    let (at_shared, split) =
+                        self.split(&plan, &pf.member, &candidates, &groups[g].covered);
+                    rows += usize::from(at_shared.is_some());
+                    for (i, blocked) in split {
+                        groups[first_target + i].extra.push(Entry {
+                            held: h as u32,
+                            path: p as u32,
+                            relation: if held.scope_key.as_ref() == plan.target_keys[i] {
+                                Relation::At
+                            } else {
+                                Relation::Above
+                            },
+                            covered: Rc::from(vec![i]),
+                            blocked,
+                        });
+                        groups[first_target + i].rows += 1;
+                    }
+                }
+            }
+            groups[g].rows += rows;
+        }
+        // A shared scope whose every row went to the targets has no group.
+        groups.retain(|g| !g.shared || g.rows > 0);
+        plan.rows = groups.iter().map(|g| g.rows).sum();
+        plan.groups = groups;
+        plan.incomplete = incomplete.into_values().collect();
+        plan
+    }
+
+    /// The held accesses at the scopes that matter, assignments then eligibilities,
+    /// each in index order; with their roles, windows and paths made once.
+    fn held_accesses(
+        &mut self,
+        covers_of: &HashMap<String, Vec<usize>>,
+        below_of: &HashMap<String, Vec<usize>>,
+        incomplete: &mut BTreeMap<String, Incomplete>,
+    ) -> Vec<HeldAccess> {
+        let ix = self.ix;
+        let relevant = |s: &String| covers_of.contains_key(s) || below_of.contains_key(s);
+        let mut assignment_ids: Vec<usize> = ix
+            .assignments_by_scope
+            .iter()
+            .filter(|(s, _)| relevant(s))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        assignment_ids.sort_unstable();
+        let mut eligibility_ids: Vec<usize> = ix
+            .eligibilities_by_scope
+            .iter()
+            .filter(|(s, _)| relevant(s))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        eligibility_ids.sort_unstable();
+        struct Raw<'x> {
+            holder: &'x str,
+            id: &'x str,
+            role_guid: &'x str,
+            role_name_hint: Option<&'x str>,
+            scope: &'x str,
+            condition: Option<&'x str>,
+            pim: Pim,
+            start: Option<&'x str>,
+            end: Option<&'x str>,
+        }
+        let raws = assignment_ids
+            .iter()
+            .map(|&i| {
+                let a = &ix.assignments[i];
+                Raw {
+                    holder: &a.principal_id,
+                    id: &a.id,
                     role_guid: &a.role_definition_id,
                     role_name_hint: a.role_definition_name.as_deref(),
                     scope: &a.scope,
@@ -464,12 +822,13 @@ impl<'a> Reviewer<'a> {
                     },
                     start: a.start_date_time.as_deref(),
                     end: a.end_date_time.as_deref(),
-                });
-            }
-            for e in eligibility_ids.iter().map(|&i| &ix.eligibilities[i]) {
-                held.push(Held {
-                    holder: key(&e.principal_id),
-                    assignment_id: &e.id,
+                }
+            })
+            .chain(eligibility_ids.iter().map(|&i| {
+                let e = &ix.eligibilities[i];
+                Raw {
+                    holder: &e.principal_id,
+                    id: &e.id,
                     role_guid: &e.role_definition_id,
                     role_name_hint: None,
                     scope: &e.scope,
@@ -477,178 +836,567 @@ impl<'a> Reviewer<'a> {
                     pim: Pim::Eligible,
                     start: e.start_date_time.as_deref(),
                     end: e.end_date_time.as_deref(),
-                });
+                }
+            }));
+        let mut helds = Vec::new();
+        for r in raws {
+            let scope_k = scope_key(r.scope);
+            let role = self.role_facts(r.role_guid, r.role_name_hint);
+            if role.index.is_none() {
+                incomplete
+                    .entry(key(r.id))
+                    .or_insert_with(|| Incomplete::role_not_defined(r.id, r.role_guid));
             }
-
-            let target_ancestors: HashSet<String> = ix.tree.ancestors(&t).into_iter().collect();
-            let first = rows.len();
-            let mut sort_keys: Vec<SortKey> = Vec::new();
-            for h in held {
-                let s = scope_key(h.scope);
-                let inherited = s != t && target_ancestors.contains(&s);
-                let below = s != t
-                    && !inherited
-                    && anc_cache
-                        .entry(s.clone())
-                        .or_insert_with(|| ix.tree.ancestors(&s).into_iter().collect())
-                        .contains(&t);
-                if !(s == t || inherited || below) {
-                    continue;
-                }
-                let role = ix.role_of(h.role_guid, h.role_name_hint);
-                if role.is_none() {
-                    incomplete.entry(key(h.assignment_id)).or_insert_with(|| {
-                        Incomplete::role_not_defined(h.assignment_id, h.role_guid)
-                    });
-                }
-                let held_key: (Rc<str>, Rc<str>, Pim, Rc<str>) = (
-                    match role {
-                        Some(r) => r.def.role_name.to_lowercase(),
-                        None => h.role_name_hint.unwrap_or_default().to_lowercase(),
-                    }
-                    .into(),
-                    s.as_str().into(),
-                    h.pim,
-                    key(h.assignment_id).into(),
+            let holder = key(r.holder);
+            let paths = self.paths(&holder);
+            if paths.truncated {
+                incomplete.insert(
+                    holder.clone(),
+                    Incomplete {
+                        detail: Some(format!(
+                            "more than {MAX_PATHS_PER_HOLDER} membership paths; the sheet lists the first ones"
+                        )),
+                        ..Incomplete::group(
+                            IncompleteReason::PathsTruncated,
+                            &holder,
+                            &ix.name_of(&holder),
+                        )
+                    },
                 );
-                let (role_name, role_id, role_type, privileged, role_digest) = match role {
-                    Some(r) => (
-                        r.def.role_name.clone(),
-                        {
+            }
+            for (k, gap) in &paths.gaps {
+                if !incomplete.contains_key(k) {
+                    incomplete.insert(k.clone(), gap.clone());
+                }
+            }
+            helds.push(HeldAccess {
+                holder,
+                assignment_id: r.id.to_string(),
+                assignment_key: key(r.id).into(),
+                scope: r.scope.to_string(),
+                covered: covers_of.get(&scope_k).cloned().unwrap_or_default().into(),
+                scope_key: scope_k.into(),
+                role,
+                condition: r
+                    .condition
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string),
+                pim: r.pim,
+                start: r.start.map(str::to_string),
+                end: r.end.map(str::to_string),
+                window: window_text(r.start, r.end),
+                // SPEC §2.10, the one window rule: an instance whose end is at or
+                // before the snapshot has ended.
+                expired: window_state(r.start, r.end, self.now) == WindowState::Ended,
+            });
+        }
+        helds
+    }
+
+    /// Users holding each role directly at each scope (for `many-direct-users`).
+    fn direct_users(&mut self, helds: &[HeldAccess]) -> HashMap<(String, String, bool), usize> {
+        let mut users: HashMap<(String, String, bool), HashSet<&str>> = HashMap::new();
+        for h in helds {
+            let info = self.info(&h.holder);
+            if info.kind.eq_ignore_ascii_case("User") {
+                users
+                    .entry((
+                        h.role.id.clone(),
+                        h.scope_key.to_string(),
+                        h.pim == Pim::Eligible,
+                    ))
+                    .or_default()
+                    .insert(&h.holder);
+            }
+        }
+        users.into_iter().map(|(k, v)| (k, v.len())).collect()
+    }
+
+    fn info(&mut self, id: &str) -> Rc<PrincipalInfo> {
+        let ix = self.ix;
+        self.info_cache
+            .entry(id.to_string())
+            .or_insert_with(|| Rc::new(principal_info(ix, id)))
+            .clone()
+    }
+
+    fn paths(&mut self, holder: &str) -> Rc<HolderPaths> {
+        if let Some(p) = self.paths_cache.get(holder) {
+            return p.clone();
+        }
+        let ix = self.ix;
+        let (raw, truncated) = member_paths(ix, holder);
+        let paths: Vec<PathFacts> = raw
+            .into_iter()
+            .map(|(member, via)| path_facts(ix, &mut self.info_cache, member, via))
+            .collect();
+        let mut gaps: Vec<(String, Incomplete)> = Vec::new();
+        for pf in &paths {
+            let info = &pf.info;
+            if info.is_group() && !gaps.iter().any(|(k, _)| *k == info.id) {
+                if let Some(gap) = crate::engine::query::member_gap(ix, &info.id) {
+                    gaps.push((info.id.clone(), gap));
+                }
+            }
+        }
+        let hp = Rc::new(HolderPaths {
+            paths,
+            truncated,
+            gaps,
+        });
+        self.paths_cache.insert(holder.to_string(), hp.clone());
+        hp
+    }
+
+    fn role_facts(&mut self, guid: &str, hint: Option<&str>) -> Rc<RoleFacts> {
+        let ix = self.ix;
+        let k = (key(guid), hint.map(key).unwrap_or_default());
+        self.role_cache
+            .entry(k)
+            .or_insert_with(|| {
+                let index = ix.role_index(guid, hint);
+                Rc::new(match index.map(|i| (i, &ix.roles[i])) {
+                    Some((i, r)) => RoleFacts {
+                        index: Some(i),
+                        name: r.def.role_name.clone(),
+                        sort: r.def.role_name.to_lowercase().into(),
+                        id: {
                             let g = role_guid(&r.def.id);
                             if g.is_empty() {
-                                role_guid(h.role_guid)
+                                role_guid(guid)
                             } else {
                                 g
                             }
                         },
-                        r.def.role_type.clone(),
-                        is_privileged(&r.blocks),
-                        serde_json::to_string(&r.def.permissions).unwrap_or_default(),
-                    ),
-                    None => (
-                        h.role_name_hint.unwrap_or_default().to_string(),
-                        role_guid(h.role_guid),
-                        String::new(),
-                        false,
-                        "undefined".to_string(),
-                    ),
-                };
-                // SPEC §2.10, the one window rule: an instance whose end is at or
-                // before the snapshot has ended.
-                let expired = window_state(h.start, h.end, now) == WindowState::Ended;
-                if !paths_cache.contains_key(&h.holder) {
-                    let (paths, truncated) = member_paths(ix, &h.holder);
-                    let facts = paths
-                        .into_iter()
-                        .map(|(member, via)| path_facts(ix, info_cache, member, via))
-                        .collect();
-                    paths_cache.insert(h.holder.clone(), (facts, truncated));
-                }
-                let (paths, truncated) = &paths_cache[&h.holder];
-                if *truncated {
-                    incomplete.insert(
-                        h.holder.clone(),
-                        Incomplete {
-                            detail: Some(format!(
-                                "more than {MAX_PATHS_PER_HOLDER} membership paths; the sheet lists the first ones"
-                            )),
-                            ..Incomplete::group(
-                                IncompleteReason::PathsTruncated,
-                                &h.holder,
-                                &ix.name_of(&h.holder),
-                            )
-                        },
-                    );
-                }
-                for pf in paths {
-                    let (member, via, info) = (&pf.member, &pf.via, &pf.info);
-                    if info.is_group() && !incomplete.contains_key(&info.id) {
-                        if let Some(gap) = crate::engine::query::member_gap(ix, &info.id) {
-                            incomplete.insert(info.id.clone(), gap);
-                        }
+                        role_type: r.def.role_type.clone(),
+                        privileged: is_privileged(&r.blocks),
+                        digest: serde_json::to_string(&r.def.permissions).unwrap_or_default(),
+                    },
+                    None => RoleFacts {
+                        index: None,
+                        name: hint.unwrap_or_default().to_string(),
+                        sort: hint.unwrap_or_default().to_lowercase().into(),
+                        id: role_guid(guid),
+                        role_type: String::new(),
+                        privileged: false,
+                        digest: "undefined".to_string(),
+                    },
+                })
+            })
+            .clone()
+    }
+
+    // -- deny assignments (SPEC §2.6, the engine's rule) -------------------------
+
+    /// The deny assignments that reach a scope: held on its chain, and not limited
+    /// to their own scope unless held at it.
+    fn reach_of(&mut self, scope: &str) -> Rc<FxHashSet<usize>> {
+        if let Some(r) = self.deny_reach.get(scope) {
+            return r.clone();
+        }
+        let ix = self.ix;
+        let mut out = FxHashSet::default();
+        if !ix.denies.is_empty() {
+            for s in ix.tree.ancestors(scope) {
+                for &di in ix.denies_by_scope.get(&s).into_iter().flatten() {
+                    if deny_reaches(&ix.denies[di], &s, scope) {
+                        out.insert(di);
                     }
-                    let mut row = ReviewRow {
-                        review_key: review_key(member, h.assignment_id, via),
-                        principal: info.clone(),
-                        role_name: role_name.clone(),
-                        role_id: role_id.clone(),
-                        role_type: role_type.clone(),
-                        role_defined: role.is_some(),
-                        privileged,
-                        assignment_id: h.assignment_id.to_string(),
-                        assignment_scope: h.scope.to_string(),
-                        target_scope: target.clone(),
-                        inherited,
-                        below,
-                        via: pf.via_refs.clone(),
-                        access_path: pf.access_path.clone(),
-                        // Trimmed: the sheet's cell is read back trimmed, and a row
-                        // must look the same after `review apply` as before it.
-                        condition: h
-                            .condition
-                            .map(str::trim)
-                            .filter(|c| !c.is_empty())
-                            .map(str::to_string),
-                        pim: h.pim,
-                        start_date_time: h.start.map(str::to_string),
-                        end_date_time: h.end.map(str::to_string),
-                        expired,
-                        recommendations: vec![],
-                        content_hash: String::new(),
-                    };
-                    row.content_hash = row.access_hash(&role_digest);
-                    rows.push(row);
-                    sort_keys.push(SortKey {
-                        name: pf.sort_name.clone(),
-                        id: pf.info_id.clone(),
-                        role: held_key.0.clone(),
-                        scope: held_key.1.clone(),
-                        pim: held_key.2,
-                        via: pf.via.clone(),
-                        assignment: held_key.3.clone(),
-                    });
                 }
             }
-            recommend(ix, &mut rows[first..]);
-            // By principal (name, id), role, scope, PIM, path, assignment; a stable
-            // sort of positions by keys built once per principal, held role and path.
-            let mut order: Vec<usize> = (0..sort_keys.len()).collect();
-            order.sort_by(|&a, &b| sort_keys[a].cmp(&sort_keys[b]));
-            let mut slots: Vec<Option<ReviewRow>> = rows.drain(first..).map(Some).collect();
-            rows.extend(order.into_iter().filter_map(|i| slots[i].take()));
         }
+        let out = Rc::new(out);
+        self.deny_reach.insert(scope.to_string(), out.clone());
+        out
+    }
 
-        Review {
-            targets: targets.to_vec(),
-            rows,
-            incomplete: incomplete.into_values().collect(),
+    /// The deny assignments that name a principal (through its groups or All
+    /// Principals) and do not exclude it.
+    fn naming(&mut self, member: &str) -> Rc<[usize]> {
+        if let Some(d) = self.principal_denies.get(member) {
+            return d.clone();
+        }
+        let ix = self.ix;
+        let out: Rc<[usize]> = if ix.denies.is_empty() {
+            empty_denies()
+        } else {
+            let hs = holders(ix, member);
+            let ids: FxHashSet<&str> = hs.iter().map(|h| h.id.as_str()).collect();
+            ix.denies
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| deny_names(d, &hs, &ids).is_some())
+                .map(|(i, _)| i)
+                .collect()
+        };
+        self.principal_denies
+            .insert(member.to_string(), out.clone());
+        out
+    }
+
+    /// Does deny `d` take away some of what the role grants?
+    fn takes(&mut self, d: usize, role: &RoleFacts) -> bool {
+        let Some(ri) = role.index else {
+            return false;
+        };
+        if let Some(&t) = self.deny_takes.get(&(d, ri)) {
+            return t;
+        }
+        let ix = self.ix;
+        let deny = &ix.denies[d];
+        if self.catalogue.is_none() {
+            self.catalogue = Some(
+                ix.operations
+                    .iter()
+                    .map(|o| (key(o.name.trim()), o.is_data_action))
+                    .collect(),
+            );
+        }
+        let catalogue = self.catalogue.as_deref().unwrap_or_default();
+        let denied = self.denied_ops[d].get_or_insert_with(|| {
+            denied_operations(
+                &deny.blocks,
+                catalogue.iter().map(|(n, data)| (n.as_str(), *data)),
+            )
+        });
+        let t = deny_takes_from(&deny.blocks, denied, &ix.roles[ri].blocks);
+        self.deny_takes.insert((d, ri), t);
+        t
+    }
+
+    /// The deny assignments that block `member`'s role where `reach` says.
+    fn blocked(&mut self, member: &str, role: &RoleFacts, reach: &FxHashSet<usize>) -> Rc<[usize]> {
+        if reach.is_empty() || role.index.is_none() {
+            return empty_denies();
+        }
+        let naming = self.naming(member);
+        let out: Vec<usize> = naming
+            .iter()
+            .copied()
+            .filter(|d| reach.contains(d))
+            .filter(|&d| self.takes(d, role))
+            .collect();
+        if out.is_empty() {
+            empty_denies()
+        } else {
+            out.into()
         }
     }
-}
 
-/// Fills the recommendations of the rows of one target.
-fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
-    // Users holding one role directly at one scope, per (role, scope, active/eligible).
-    let mut direct_users: HashMap<(String, String, bool), HashSet<String>> = HashMap::new();
-    // Roles each principal holds actively (by role GUID).
-    let mut active_roles: HashSet<(String, String)> = HashSet::new();
-    for r in rows.iter() {
-        if r.via.is_empty() && r.principal.kind.eq_ignore_ascii_case("User") {
-            direct_users
-                .entry((
-                    r.role_id.clone(),
-                    scope_key(&r.assignment_scope),
-                    r.pim == Pim::Eligible,
-                ))
-                .or_default()
-                .insert(r.principal.id.clone());
+    /// The deny assignments that could make a shared row differ by target: they
+    /// take from the role and reach one of the targets it covers.
+    fn candidates(&mut self, plan: &RowPlan, h: &HeldAccess) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for &i in h.covered.iter() {
+            for &d in plan.reach[i].iter() {
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
         }
-        if r.pim != Pim::Eligible {
-            active_roles.insert((r.principal.id.clone(), r.role_id.clone()));
+        out.sort_unstable();
+        out.retain(|&d| self.takes(d, &h.role));
+        out
+    }
+
+    /// Where the row of `member` through a held access shared by `covered` goes:
+    /// the targets whose blocking deny assignments are the fewest (those all of
+    /// them have) share one row when there are two or more of them; every other
+    /// target gets a row of its own. Returns the shared row's (targets, denies),
+    /// if any, and the (target, denies) of the rows of their own.
+    #[allow(clippy::type_complexity)]
+    fn split(
+        &mut self,
+        plan: &RowPlan,
+        member: &str,
+        candidates: &[usize],
+        covered: &Rc<[usize]>,
+    ) -> (
+        Option<(Rc<[usize]>, Rc<[usize]>)>,
+        Vec<(usize, Rc<[usize]>)>,
+    ) {
+        let naming = self.naming(member);
+        let relevant: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|d| naming.contains(d))
+            .collect();
+        if relevant.is_empty() {
+            return (Some((covered.clone(), empty_denies())), Vec::new());
+        }
+        let per: Vec<(usize, Vec<usize>)> = covered
+            .iter()
+            .map(|&i| {
+                let r = &plan.reach[i];
+                (
+                    i,
+                    relevant.iter().copied().filter(|d| r.contains(d)).collect(),
+                )
+            })
+            .collect();
+        let common: Vec<usize> = relevant
+            .iter()
+            .copied()
+            .filter(|d| per.iter().all(|(_, b)| b.contains(d)))
+            .collect();
+        let (same, own): (Vec<_>, Vec<_>) = per.into_iter().partition(|(_, b)| *b == common);
+        let blocked = |b: Vec<usize>| -> Rc<[usize]> {
+            if b.is_empty() {
+                empty_denies()
+            } else {
+                b.into()
+            }
+        };
+        if same.len() > 1 {
+            let targets: Rc<[usize]> = if same.len() == covered.len() {
+                covered.clone()
+            } else {
+                same.iter().map(|(i, _)| *i).collect()
+            };
+            (
+                Some((targets, blocked(common))),
+                own.into_iter().map(|(i, b)| (i, blocked(b))).collect(),
+            )
+        } else {
+            (
+                None,
+                same.into_iter()
+                    .chain(own)
+                    .map(|(i, b)| (i, blocked(b)))
+                    .collect(),
+            )
         }
     }
-    for r in rows.iter_mut() {
+
+    /// (role id, scope key) of every role `member` holds actively, through any
+    /// of its groups.
+    fn active_of(&mut self, member: &str) -> Rc<[(String, String)]> {
+        if let Some(a) = self.active.get(member) {
+            return a.clone();
+        }
+        let ix = self.ix;
+        let mut out = Vec::new();
+        for h in holders(ix, member) {
+            for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+                let a = &ix.assignments[ai];
+                let role =
+                    self.role_facts(&a.role_definition_id, a.role_definition_name.as_deref());
+                out.push((role.id.clone(), ix.assignment_scope[ai].clone()));
+            }
+        }
+        let out: Rc<[(String, String)]> = out.into();
+        self.active.insert(member.to_string(), out.clone());
+        out
+    }
+
+    // -- making rows -------------------------------------------------------------
+
+    /// Makes the planned rows, group by group, each group sorted by principal (name,
+    /// id), role, held scope, PIM kind, path and assignment, and hands them to `f`
+    /// in batches of at most [`BATCH`] rows (an empty group as one empty batch).
+    pub(crate) fn each_group<E>(
+        &mut self,
+        plan: &RowPlan,
+        mut f: impl FnMut(&GroupHead, Vec<ReviewRow>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for g in &plan.groups {
+            let entries = self.entries(plan, g);
+            let covered_keys: Rc<[String]> = g
+                .covered
+                .iter()
+                .map(|&i| plan.target_keys[i].clone())
+                .collect();
+            let mut first = true;
+            if entries.is_empty() {
+                f(
+                    &GroupHead {
+                        scope: &g.scope,
+                        covers: g.covered.len(),
+                        first: true,
+                    },
+                    Vec::new(),
+                )?;
+                continue;
+            }
+            for batch in entries.chunks(BATCH) {
+                let rows: Vec<ReviewRow> = batch
+                    .iter()
+                    .map(|e| self.row(plan, g, e, &covered_keys))
+                    .collect();
+                f(
+                    &GroupHead {
+                        scope: &g.scope,
+                        covers: g.covered.len(),
+                        first,
+                    },
+                    rows,
+                )?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// A group's rows before they are made, in sheet order.
+    fn entries(&mut self, plan: &RowPlan, g: &Group) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = Vec::with_capacity(g.rows);
+        for &(hi, relation) in &g.helds {
+            let h = &plan.helds[hi];
+            let paths = self.paths(&h.holder);
+            if g.shared {
+                let candidates = self.candidates(plan, h);
+                for (p, pf) in paths.paths.iter().enumerate() {
+                    let (covered, blocked) = if candidates.is_empty() {
+                        (g.covered.clone(), empty_denies())
+                    } else {
+                        match self.split(plan, &pf.member, &candidates, &g.covered).0 {
+                            Some(x) => x,
+                            None => continue,
+                        }
+                    };
+                    entries.push(Entry {
+                        held: hi as u32,
+                        path: p as u32,
+                        relation,
+                        covered,
+                        blocked,
+                    });
+                }
+                continue;
+            }
+            let reach = match relation {
+                Relation::Below => self.reach_of(&h.scope_key),
+                _ => plan.reach[g.covered[0]].clone(),
+            };
+            for (p, pf) in paths.paths.iter().enumerate() {
+                let blocked = self.blocked(&pf.member, &h.role, &reach);
+                entries.push(Entry {
+                    held: hi as u32,
+                    path: p as u32,
+                    relation,
+                    covered: g.covered.clone(),
+                    blocked,
+                });
+            }
+        }
+        for e in &g.extra {
+            entries.push(Entry {
+                held: e.held,
+                path: e.path,
+                relation: e.relation,
+                covered: e.covered.clone(),
+                blocked: e.blocked.clone(),
+            });
+        }
+        // The paths of every holder are cached: sort on borrowed keys.
+        let holders: HashMap<u32, Rc<HolderPaths>> = entries
+            .iter()
+            .map(|e| e.held)
+            .collect::<HashSet<u32>>()
+            .into_iter()
+            .map(|h| (h, self.paths(&plan.helds[h as usize].holder)))
+            .collect();
+        let sort_key = |e: &Entry| {
+            let h = &plan.helds[e.held as usize];
+            let pf = &holders[&e.held].paths[e.path as usize];
+            (
+                &*pf.sort_name,
+                &*pf.info_id,
+                &*h.role.sort,
+                &*h.scope_key,
+                h.pim,
+                &*pf.via,
+                &*h.assignment_key,
+            )
+        };
+        entries.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        entries
+    }
+
+    /// One row.
+    fn row(
+        &mut self,
+        plan: &RowPlan,
+        g: &Group,
+        e: &Entry,
+        group_keys: &Rc<[String]>,
+    ) -> ReviewRow {
+        let ix = self.ix;
+        let h = &plan.helds[e.held as usize];
+        let paths = self.paths(&h.holder);
+        let pf = &paths.paths[e.path as usize];
+        let covered: Rc<[String]> = if Rc::ptr_eq(&e.covered, &g.covered) {
+            group_keys.clone()
+        } else {
+            e.covered
+                .iter()
+                .map(|&i| plan.target_keys[i].clone())
+                .collect()
+        };
+        let target_scope = if g.shared && e.covered.len() > 1 {
+            h.scope.clone()
+        } else {
+            plan.targets[e.covered[0]].clone()
+        };
+        let blocked_by: Rc<[DenyRef]> = e
+            .blocked
+            .iter()
+            .map(|&d| {
+                let d = &ix.denies[d].def;
+                DenyRef {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    scope: d.scope.clone(),
+                }
+            })
+            .collect();
+        let mut row = ReviewRow {
+            review_key: review_key(&pf.member, &h.assignment_id, &pf.via),
+            principal: pf.info.clone(),
+            role_name: h.role.name.clone(),
+            role_id: h.role.id.clone(),
+            role_type: h.role.role_type.clone(),
+            role_defined: h.role.index.is_some(),
+            privileged: h.role.privileged,
+            assignment_id: h.assignment_id.clone(),
+            assignment_scope: h.scope.clone(),
+            target_scope,
+            inherited: e.relation == Relation::Above,
+            below: e.relation == Relation::Below,
+            via: pf.via_refs.clone(),
+            access_path: pf.access_path.clone(),
+            condition: h.condition.clone(),
+            pim: h.pim,
+            start_date_time: h.start.clone(),
+            end_date_time: h.end.clone(),
+            expired: h.expired,
+            recommendations: vec![],
+            content_hash: String::new(),
+            blocked_by,
+            window: h.window.clone(),
+            covers: covered.len(),
+            covered,
+        };
+        row.content_hash = row.access_hash(&h.role.digest);
+        // Where the access stands: the targets it reaches, or its own scope below one.
+        let reaches: Vec<String> = if e.relation == Relation::Below {
+            vec![h.scope_key.to_string()]
+        } else {
+            row.covered.to_vec()
+        };
+        row.recommendations = self.recommend(plan, &row, &reaches);
+        row
+    }
+
+    /// The recommendations the data supports for one row (most urgent first).
+    fn recommend(
+        &mut self,
+        plan: &RowPlan,
+        r: &ReviewRow,
+        reaches: &[String],
+    ) -> Vec<Recommendation> {
+        let ix = self.ix;
         let mut recs = Vec::new();
         let mut push = |kind, code, text: String| recs.push(Recommendation { kind, code, text });
         let p = &r.principal;
@@ -703,13 +1451,15 @@ fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
             );
         }
         if r.via.is_empty() && p.kind.eq_ignore_ascii_case("User") {
-            let n = direct_users
+            let n = plan
+                .direct_users
                 .get(&(
                     r.role_id.clone(),
                     scope_key(&r.assignment_scope),
                     r.pim == Pim::Eligible,
                 ))
-                .map_or(0, HashSet::len);
+                .copied()
+                .unwrap_or(0);
             if n >= MANY_DIRECT_USERS {
                 push(
                     RecommendationKind::UseGroup,
@@ -727,7 +1477,20 @@ fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
                 r.start_date_time.as_deref().unwrap_or("?"),
                 r.end_date_time.as_deref().unwrap_or("no end")
             );
-            if active_roles.contains(&(p.id.clone(), r.role_id.clone())) {
+            // Also held active wherever this eligibility reaches.
+            let active = self.active_of(&p.id);
+            let mut also_active = !reaches.is_empty();
+            for s in reaches {
+                let anc = self.ancestors(s);
+                if !active
+                    .iter()
+                    .any(|(role, scope)| *role == r.role_id && anc.contains(scope))
+                {
+                    also_active = false;
+                    break;
+                }
+            }
+            if also_active {
                 push(
                     RecommendationKind::Note,
                     "also-active",
@@ -744,15 +1507,18 @@ fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
             }
         }
         recs.sort_by_key(|r| r.kind);
-        r.recommendations = recs;
+        recs
     }
 }
 
-/// Counts per target scope for the summary of a review.
+/// Counts for one scope of a review: its rows, and the distinct principals on them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TargetSummary {
+    /// The rows' `target_scope`: a reviewed target, or a scope above several.
     pub(crate) target_scope: String,
+    /// How many reviewed targets that scope stands for.
+    pub(crate) covers: usize,
     pub(crate) rows: usize,
     /// Distinct users, service principals and unknown principals (not groups).
     pub(crate) principals: usize,
@@ -768,52 +1534,107 @@ pub(crate) struct TargetSummary {
     pub(crate) with_recommendation: usize,
 }
 
-/// One summary per target, in the review's target order.
-pub(crate) fn summary(review: &Review) -> Vec<TargetSummary> {
-    review
-        .targets
-        .iter()
-        .map(|t| {
-            let tk = scope_key(t);
-            let rows: Vec<&ReviewRow> = review
-                .rows
-                .iter()
-                .filter(|r| scope_key(&r.target_scope) == tk)
-                .collect();
-            let distinct = |f: &dyn Fn(&ReviewRow) -> bool| {
-                rows.iter()
-                    .filter(|r| !r.principal.is_group() && f(r))
-                    .map(|r| r.principal.id.as_str())
-                    .collect::<HashSet<_>>()
-                    .len()
-            };
-            TargetSummary {
-                target_scope: t.clone(),
-                rows: rows.len(),
-                principals: distinct(&|_| true),
-                groups: rows
-                    .iter()
-                    .filter(|r| r.principal.is_group())
-                    .map(|r| r.principal.id.as_str())
-                    .collect::<HashSet<_>>()
-                    .len(),
-                privileged: distinct(&|r| r.privileged),
-                orphaned: distinct(&|r| r.principal.is_orphaned()),
-                guests: distinct(&|r| {
-                    r.principal
-                        .user_type
+/// Builds the [`TargetSummary`] of one scope from its rows, one at a time.
+pub(crate) struct SummaryBuilder {
+    summary: TargetSummary,
+    /// Principal id → flags: group, privileged, orphaned, guest, disabled, eligible.
+    seen: HashMap<String, u8>,
+}
+
+impl SummaryBuilder {
+    pub(crate) fn new(scope: &str, covers: usize) -> SummaryBuilder {
+        SummaryBuilder {
+            summary: TargetSummary {
+                target_scope: scope.to_string(),
+                covers,
+                ..TargetSummary::default()
+            },
+            seen: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, r: &ReviewRow) {
+        const GROUP: u8 = 1;
+        const PRIVILEGED: u8 = 2;
+        const ORPHANED: u8 = 4;
+        const GUEST: u8 = 8;
+        const DISABLED: u8 = 16;
+        const ELIGIBLE: u8 = 32;
+        self.summary.rows += 1;
+        if !r.recommendations.is_empty() {
+            self.summary.with_recommendation += 1;
+        }
+        let p = &r.principal;
+        let mut flags = 0;
+        if p.is_group() {
+            flags |= GROUP;
+        } else {
+            let set = |b: bool, f: u8| if b { f } else { 0 };
+            flags |= set(r.privileged, PRIVILEGED)
+                | set(p.is_orphaned(), ORPHANED)
+                | set(
+                    p.user_type
                         .as_deref()
-                        .is_some_and(|u| u.eq_ignore_ascii_case("Guest"))
-                }),
-                disabled: distinct(&|r| r.principal.account_enabled == Some(false)),
-                eligible: distinct(&|r| r.pim == Pim::Eligible),
-                with_recommendation: rows
-                    .iter()
-                    .filter(|r| !r.recommendations.is_empty())
-                    .count(),
+                        .is_some_and(|u| u.eq_ignore_ascii_case("Guest")),
+                    GUEST,
+                )
+                | set(p.account_enabled == Some(false), DISABLED)
+                | set(r.pim == Pim::Eligible, ELIGIBLE);
+        }
+        let s = &mut self.summary;
+        let (was, is) = match self.seen.get_mut(p.id.as_str()) {
+            Some(f) => {
+                let was = *f;
+                *f |= flags;
+                (Some(was), *f)
             }
-        })
-        .collect()
+            None => {
+                self.seen.insert(p.id.clone(), flags);
+                (None, flags)
+            }
+        };
+        if was.is_none() {
+            if is & GROUP != 0 {
+                s.groups += 1;
+            } else {
+                s.principals += 1;
+            }
+        }
+        let was = was.unwrap_or(0);
+        let new = |f: u8| is & f != 0 && was & f == 0;
+        s.privileged += usize::from(new(PRIVILEGED));
+        s.orphaned += usize::from(new(ORPHANED));
+        s.guests += usize::from(new(GUEST));
+        s.disabled += usize::from(new(DISABLED));
+        s.eligible += usize::from(new(ELIGIBLE));
+    }
+
+    pub(crate) fn finish(self) -> TargetSummary {
+        self.summary
+    }
+}
+
+/// One summary per scope of the review (each target, and each scope above several
+/// where their shared access is held), in the order of the rows.
+pub(crate) fn summary(review: &Review) -> Vec<TargetSummary> {
+    let mut builders: Vec<SummaryBuilder> = review
+        .scopes
+        .iter()
+        .map(|s| SummaryBuilder::new(&s.scope, s.covers))
+        .collect();
+    let at: HashMap<String, usize> = review
+        .scopes
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| (scope_key(&s.scope), i))
+        .collect();
+    for r in &review.rows {
+        if let Some(&i) = at.get(&scope_key(&r.target_scope)) {
+            builders[i].add(r);
+        }
+    }
+    builders.into_iter().map(SummaryBuilder::finish).collect()
 }
 
 /// A decision recorded earlier for a review key (latest non-blank one).
@@ -872,7 +1693,9 @@ impl Carry {
 }
 
 /// How each row stands against earlier decisions. `seen` holds the keys of every
-/// row of every applied sheet; `reviewed_targets` the scope keys those sheets covered.
+/// row of every applied sheet; `reviewed_targets` the scope keys those sheets named
+/// as `target_scope`: a row is new when one of the targets it stands for, or its
+/// own scope, was reviewed before.
 pub(crate) fn carry_over(
     rows: &[ReviewRow],
     past: &HashMap<String, PastDecision>,
@@ -888,7 +1711,11 @@ pub(crate) fn carry_over(
                 previous: p.clone(),
             },
             None if seen.contains(&r.review_key) => Carry::Undecided,
-            None if reviewed_targets.contains(&scope_key(&r.target_scope)) => Carry::New,
+            None if reviewed_targets.contains(&scope_key(&r.target_scope))
+                || r.covered.iter().any(|t| reviewed_targets.contains(t)) =>
+            {
+                Carry::New
+            }
             None => Carry::FirstReview,
         })
         .collect()
@@ -1241,27 +2068,35 @@ mod tests {
     }
 
     #[test]
-    fn summary_counts_distinct_principals_per_target() {
+    fn summary_counts_distinct_principals_per_scope() {
         let mut t = tenant();
         t.principals[1].user_type = Some("Guest".into());
         t.assignments.push(assign(6, "gone", "reader", WS));
         let r = review(&Index::new(&t), &[WS.to_string(), RG.to_string()], TAKEN);
         let s = summary(&r);
-        assert_eq!(s.len(), 2);
-        // At the workspace: u1 (owner via groups), u2 (reader), u3 (below), gone.
-        assert_eq!(s[0].principals, 4);
-        assert_eq!(s[0].groups, 2);
+        let scopes: Vec<(&str, usize)> = s
+            .iter()
+            .map(|x| (x.target_scope.as_str(), x.covers))
+            .collect();
+        // The owner assignment at the subscription is above both targets: its rows
+        // are held there once; then each target's own rows.
+        assert_eq!(scopes, [(SUB, 2), (WS, 1), (RG, 1)]);
+        // At the subscription: u1 (owner via groups), and the groups themselves.
+        assert_eq!((s[0].principals, s[0].groups), (1, 2));
         assert_eq!(
             s[0].privileged, 1,
             "u1 through g1 and g2; groups not counted"
         );
-        assert_eq!((s[0].orphaned, s[0].guests), (1, 1));
+        // At the workspace: u2 (reader, a guest), gone (orphaned), u3 (below).
+        assert_eq!(s[1].principals, 3);
+        assert_eq!((s[1].orphaned, s[1].guests, s[1].privileged), (1, 1, 0));
         assert_eq!(
-            s[0].rows,
+            s[1].rows,
             r.rows.iter().filter(|x| x.target_scope == WS).count()
         );
-        // At the resource group everything is below or above: the same principals.
-        assert_eq!(s[1].principals, 4);
+        // The workspace and the compute are below the resource group: the same three.
+        assert_eq!(s[2].principals, 3);
+        assert_eq!(s.iter().map(|x| x.rows).sum::<usize>(), r.rows.len());
     }
 
     fn past(decision: &str, hash: &str) -> PastDecision {

@@ -29,7 +29,9 @@ const WENDY: &str = "ee826420-6571-40c9-a74f-024c7e539eec";
 const G_PLATFORM_ADMINS: &str = "592c55e5-0303-4846-9d88-231e58f43efb";
 const G_MLOPS: &str = "ef114048-a748-4d4f-bdb1-b47e8b97fbe4";
 
-const HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment";
+const HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment,blocked_by,window,covers";
+/// The columns before SPEC §5 added `blocked_by`, `window` and `covers` at the end.
+const OLD_HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment";
 
 // ---------------------------------------------------------------------------
 // Fixture and helpers
@@ -416,41 +418,75 @@ fn fact_41_privileged_roles() {
 }
 
 #[test]
-fn all_workspaces_reviews_each_workspace() {
+fn all_workspaces_holds_shared_access_once_where_it_is_held() {
     let s = review_csv(&sample().db, &["--all-workspaces"]);
-    let targets: BTreeSet<&str> = s.rows.iter().map(|r| r["target_scope"].as_str()).collect();
-    assert_eq!(
-        targets,
-        ["ml-dev", "ml-prod", "ml-test"]
-            .iter()
-            .map(|w| ws_id(w))
-            .collect::<BTreeSet<_>>()
-            .iter()
-            .map(String::as_str)
-            .collect()
-    );
-    // Break Glass Admin (UAA at /) is on every workspace's sheet, with one key.
-    let bg = s.find(&[("display_name", "Break Glass Admin 01")]);
-    assert_eq!(bg.len(), 3);
-    assert_eq!(
-        bg.iter()
-            .map(|r| &r["review_key"])
-            .collect::<BTreeSet<_>>()
-            .len(),
-        1
-    );
-    let json = review_json(&sample().db, &["--all-workspaces"]);
-    assert_eq!(json["summary"].as_array().unwrap().len(), 3);
-    let prod = json["summary"]
-        .as_array()
-        .unwrap()
+    let scopes: BTreeSet<&str> = s.rows.iter().map(|r| r["target_scope"].as_str()).collect();
+    let workspaces: BTreeSet<String> = ["ml-dev", "ml-prod", "ml-test"]
         .iter()
-        .find(|t| t["targetScope"] == ws_id("ml-prod"))
-        .unwrap();
-    // Break Glass, Erin, Greg, Raj and (eligible) Ivan.
-    assert_eq!(prod["privileged"], 5);
+        .map(|w| ws_id(w))
+        .collect();
+    for w in &workspaces {
+        assert!(scopes.contains(w.as_str()), "{w} has rows of its own");
+    }
+    // Break Glass Admin (UAA at /) reaches every workspace: one row, held at /.
+    let bg = s.one(&[("display_name", "Break Glass Admin 01")]);
+    assert_eq!(bg["target_scope"], "/");
+    assert_eq!(bg["assignment_scope"], "/");
+    assert_eq!(bg["covers"], "3");
+    // Owner at the ML management group through Platform Admins: one row each.
+    let greg = s.one(&[("principal_id", GREG), ("role_name", "Owner")]);
+    assert_eq!(
+        (greg["target_scope"].as_str(), greg["covers"].as_str()),
+        (MG_ML, "3")
+    );
+    // Held at a workspace's own resource group: a row of that workspace only.
+    for r in s
+        .rows
+        .iter()
+        .filter(|r| workspaces.contains(&r["target_scope"]))
+    {
+        assert_eq!(r["covers"], "1", "{r:?}");
+    }
+    // Dave Kim's Contributor at contoso-ml reaches all three workspaces, but the
+    // ml-prod deny assignment blocks it there: a shared row for the other two, and
+    // a row of ml-prod naming the deny.
+    let dave = s.find(&[("display_name", "Dave Kim")]);
+    assert_eq!(dave.len(), 2, "{dave:#?}");
+    let shared = s.one(&[("display_name", "Dave Kim"), ("target_scope", SUB_ML)]);
+    assert_eq!(
+        (shared["covers"].as_str(), shared["blocked_by"].as_str()),
+        ("2", "")
+    );
+    let prod = s.one(&[
+        ("display_name", "Dave Kim"),
+        ("target_scope", &ws_id("ml-prod")),
+    ]);
+    assert_eq!(prod["covers"], "1");
+    assert_eq!(
+        prod["blocked_by"],
+        "Deny assignment 'ml-prod-stack' (deployment stack protection) [07a74ecb-7fd4-4786-9e95-233e56bba12b]"
+    );
+    assert_eq!(
+        prod["review_key"], shared["review_key"],
+        "one access, one key"
+    );
+
+    let json = review_json(&sample().db, &["--all-workspaces"]);
+    let summary = json["summary"].as_array().unwrap();
+    let at = |scope: &str| summary.iter().find(|t| t["targetScope"] == scope).unwrap();
+    // One summary per scope of rows: root, three management groups, the
+    // subscription, and each workspace.
+    assert_eq!(summary.len(), 8, "{summary:#?}");
+    assert_eq!(
+        (at("/")["covers"].clone(), at("/")["privileged"].clone()),
+        (3.into(), 1.into())
+    );
+    // Erin, Greg, Raj through Platform Admins; Greg is disabled.
+    assert_eq!(at(MG_ML)["privileged"], 3);
+    assert_eq!(at(MG_ML)["disabled"], 1);
+    let prod = at(&ws_id("ml-prod"));
+    assert_eq!(prod["covers"], 1);
     assert_eq!(prod["orphaned"], 2);
-    assert_eq!(prod["guests"], 1);
 }
 
 #[test]
@@ -754,19 +790,20 @@ fn apply_errors_exit_2_name_file_and_row_and_record_nothing() {
 fn one_access_on_several_rows_needs_one_decision() {
     let (dir, db) = fresh();
     let sheet = review_csv(&db, &["--all-workspaces"]);
-    let bg: Vec<String> = sheet
-        .find(&[("display_name", "Break Glass Admin 01")])
+    // Dave Kim's Contributor: shared by ml-dev and ml-test, blocked at ml-prod.
+    let dave: Vec<String> = sheet
+        .find(&[("display_name", "Dave Kim")])
         .iter()
         .map(|r| r["target_scope"].clone())
         .collect();
-    assert_eq!(bg.len(), 3);
+    assert_eq!(dave.len(), 2);
     let mut s = Csv {
         header: sheet.header.clone(),
         rows: sheet.rows.clone(),
     };
     let mut n = 0;
     for r in &mut s.rows {
-        if r["display_name"] == "Break Glass Admin 01" {
+        if r["display_name"] == "Dave Kim" {
             let d = if n == 0 { "approve" } else { "remove" };
             r.insert("decision".into(), d.into());
             n += 1;
