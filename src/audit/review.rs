@@ -2171,4 +2171,151 @@ mod tests {
             .collect();
         assert!(plan(&rows, &c).is_empty());
     }
+
+    // -- several targets: one row where shared access is held ------------------
+
+    const WS2: &str =
+        "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w2";
+    const RG2: &str = "/subscriptions/S1/resourceGroups/RG2";
+    const WS3: &str =
+        "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.MachineLearningServices/workspaces/w3";
+    const C1: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1/computes/c1";
+    const PLACES: [&str; 8] = ["/", SUB, RG, WS, WS2, RG2, WS3, C1];
+    const DENIED: [&str; 4] = [
+        "*",
+        "*/write",
+        "Microsoft.MachineLearningServices/*",
+        "Microsoft.MachineLearningServices/workspaces/computes/*/read",
+    ];
+    const WHO: [&str; 7] = ["u1", "u2", "u3", "g1", "g2", "g3", ALL_PRINCIPALS];
+
+    fn deny_at(n: usize, scope: &str, pattern: &str, who: &str, except: Option<&str>, child: bool) -> DenyAssignment {
+        let dp = |id: &str| DenyPrincipal {
+            id: id.into(),
+            kind: "User".into(),
+        };
+        DenyAssignment {
+            id: format!("{scope}/providers/Microsoft.Authorization/denyAssignments/d{n}"),
+            name: format!("d{n}"),
+            scope: scope.into(),
+            permissions: vec![PermissionBlock {
+                actions: vec![pattern.into()],
+                ..Default::default()
+            }],
+            principals: vec![dp(who)],
+            exclude_principals: except.map(dp).into_iter().collect(),
+            do_not_apply_to_child_scopes: child,
+            condition: None,
+        }
+    }
+
+    /// (review key, target key) → (principal, assignment, deny ids).
+    type Tuples = BTreeMap<(String, String), (String, String, Vec<String>)>;
+
+    fn facts(r: &ReviewRow) -> (String, String, Vec<String>) {
+        (
+            r.principal.id.clone(),
+            r.assignment_id.clone(),
+            r.blocked_by.iter().map(|d| d.id.clone()).collect(),
+        )
+    }
+
+    /// Reviews the three workspaces together and one by one: the rows of the
+    /// first stand for exactly the rows of the others.
+    fn same_coverage(t: &Tenant) -> Result<(), String> {
+        let ix = Index::new(t);
+        let targets = [WS.to_string(), WS2.to_string(), WS3.to_string()];
+        let mut brute: Tuples = BTreeMap::new();
+        for target in &targets {
+            for r in review(&ix, std::slice::from_ref(target), TAKEN).rows {
+                let k = (r.review_key.clone(), scope_key(target));
+                if brute.insert(k.clone(), facts(&r)).is_some() {
+                    return Err(format!("{k:?} twice in one target's review"));
+                }
+            }
+        }
+        let mut dedup: Tuples = BTreeMap::new();
+        let all = review(&ix, &targets, TAKEN);
+        for r in &all.rows {
+            if r.covers != r.covered.len() || r.covers == 0 {
+                return Err(format!("covers {} for {:?}", r.covers, r.covered));
+            }
+            let shared = !targets.iter().any(|x| scope_key(x) == scope_key(&r.target_scope));
+            if shared != (r.covers > 1) {
+                return Err(format!("{} covers {}", r.target_scope, r.covers));
+            }
+            for c in r.covered.iter() {
+                let k = (r.review_key.clone(), c.clone());
+                if dedup.insert(k.clone(), facts(r)).is_some() {
+                    return Err(format!("{k:?} stood for twice"));
+                }
+            }
+        }
+        if dedup != brute {
+            return Err(format!("together {dedup:#?}\none by one {brute:#?}"));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_deny_at_one_workspace_splits_that_workspace_off_the_shared_row() {
+        let mut t = tenant();
+        t.principals.push(user("u9"));
+        t.assignments.push(assign(9, "u9", "owner", SUB));
+        t.denies
+            .push(deny_at(1, WS2, "*/write", ALL_PRINCIPALS, Some("u1"), false));
+        let targets = [WS.to_string(), WS2.to_string(), WS3.to_string()];
+        let rows = review(&Index::new(&t), &targets, TAKEN).rows;
+        let u9: Vec<(&str, usize, usize)> = rows
+            .iter()
+            .filter(|r| r.principal.id == "u9")
+            .map(|r| (r.target_scope.as_str(), r.covers, r.blocked_by.len()))
+            .collect();
+        assert_eq!(u9, [(SUB, 2, 0), (WS2, 1, 1)]);
+        // u1 is excluded from the deny: one row for all three.
+        let u1: Vec<(&str, usize)> = rows
+            .iter()
+            .filter(|r| r.principal.id == "u1")
+            .map(|r| (r.target_scope.as_str(), r.covers))
+            .collect();
+        assert_eq!(u1, [(SUB, 3)]);
+        same_coverage(&t).unwrap();
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        #[test]
+        fn rows_of_several_targets_stand_for_exactly_each_targets_rows(
+            edges in proptest::collection::vec((0..3usize, 0..6usize), 0..6),
+            assigns in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 1..10),
+            eligs in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 0..3),
+            denies in proptest::collection::vec(
+                (0..PLACES.len(), 0..DENIED.len(), 0..WHO.len(), proptest::option::of(0..6usize), proptest::bool::ANY),
+                0..4,
+            ),
+        ) {
+            let who = ["u1", "u2", "u3", "g1", "g2", "g3"];
+            let roles = ["owner", "reader", "uaa", "ds"];
+            let mut t = tenant();
+            t.principals = vec![user("u1"), user("u2"), user("u3"), group("g1"), group("g2"), group("g3")];
+            t.member_lists = vec!["g1".into(), "g2".into(), "g3".into()];
+            t.assignments.clear();
+            t.member_edges = edges
+                .into_iter()
+                .map(|(g, m)| edge(["g1", "g2", "g3"][g], who[m]))
+                .collect();
+            for (n, (h, r, s)) in assigns.into_iter().enumerate() {
+                t.assignments.push(assign(n, who[h], roles[r], PLACES[s]));
+            }
+            for (n, (h, r, s)) in eligs.into_iter().enumerate() {
+                t.eligibilities.push(eligible(&format!("e{n}"), who[h], roles[r], PLACES[s], "2027-01-01T00:00:00Z"));
+            }
+            for (n, (s, p, w, x, child)) in denies.into_iter().enumerate() {
+                t.denies.push(deny_at(n, PLACES[s], DENIED[p], WHO[w], x.map(|x| who[x]), child));
+            }
+            if let Err(e) = same_coverage(&t) {
+                return Err(proptest::test_runner::TestCaseError::fail(e));
+            }
+        }
+    }
 }

@@ -601,7 +601,9 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     // Each row against the review of its target scope in the latest snapshot.
     let known = known_scopes(&tenant);
     let names = ScopeNames::new(&tenant.scopes);
-    let mut reviews: HashMap<String, HashMap<String, ReviewRow>> = HashMap::new();
+    let mut reviewer = review::Reviewer::new(&ix, &snapshot.taken_at);
+    // Per target scope: whether the rows held below it were looked at too, and the rows.
+    let mut reviews: HashMap<String, (bool, HashMap<String, ReviewRow>)> = HashMap::new();
     let mut everywhere: Option<HashMap<String, String>> = None;
     let mut decided: HashMap<(String, String), (usize, Option<String>)> = HashMap::new();
     let mut by_key: HashMap<String, (usize, String)> = HashMap::new();
@@ -616,18 +618,32 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             ));
             continue;
         }
-        let rows = reviews.entry(tk.clone()).or_insert_with(|| {
-            review::review(&ix, std::slice::from_ref(&l.target), &snapshot.taken_at)
+        // A row is looked up in the review of its `target_scope` alone: first what
+        // is held at or above it (where a row shared by several targets is held,
+        // found without reviewing everything below a management group), then, for
+        // a key not there, also what is held below it.
+        let mut lookup = |below: bool| -> HashMap<String, ReviewRow> {
+            let plan = reviewer.plan(std::slice::from_ref(&l.target), below);
+            reviewer
+                .collect(&plan)
                 .rows
                 .into_iter()
                 .map(|r| (r.review_key.clone(), r))
                 .collect()
-        });
+        };
+        let (full, rows) = reviews
+            .entry(tk.clone())
+            .or_insert_with(|| (false, lookup(false)));
+        if !*full && !rows.contains_key(&l.key) {
+            *rows = lookup(true);
+            *full = true;
+        }
         let Some(current) = rows.get(&l.key) else {
             let hint = everywhere
                 .get_or_insert_with(|| {
                     let ws = workspaces(&tenant);
-                    review::review(&ix, &ws, &snapshot.taken_at)
+                    reviewer
+                        .review(&ws)
                         .rows
                         .into_iter()
                         .map(|r| (r.review_key, r.target_scope))
@@ -670,9 +686,12 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         // A sheet made from an older snapshot: its access cells may differ from the
         // row now. The decision is then recorded as made on other content, so the
         // next review asks again instead of carrying it over.
+        // The window is part of the content hash but not an access field (it was
+        // hashed before it was a column): compared when the sheet has the column.
         let differs: Vec<&str> = current
             .access_fields()
             .into_iter()
+            .chain([("window", current.window.clone())])
             .filter(|(name, now)| l.cells.get(*name).is_some_and(|was| !same_cell(was, now)))
             .map(|(name, _)| name)
             .collect();

@@ -19,6 +19,7 @@ mod ledger;
 mod lint;
 mod resolve;
 mod review;
+mod review_rows;
 mod safety;
 mod slice;
 mod snap;

@@ -18,41 +18,41 @@ use tempfile::TempDir;
 
 use crate::support::{on, stdout_json, whocan};
 
-const TAKEN_AT: &str = "2026-11-01T00:00:00Z";
-const SUB_ML: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563";
-const MG_ML: &str = "/providers/Microsoft.Management/managementGroups/ml";
+pub(super) const TAKEN_AT: &str = "2026-11-01T00:00:00Z";
+pub(super) const SUB_ML: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563";
+pub(super) const MG_ML: &str = "/providers/Microsoft.Management/managementGroups/ml";
 const ORPHAN: &str = "b9539884-dcb9-46e1-a4d2-441c2ab481c3";
 const QUINN: &str = "a4c48110-ba83-464b-9ed3-0bb300335abc";
-const GREG: &str = "1ed1525b-b99a-49af-b5db-6c95888da0e9";
+pub(super) const GREG: &str = "1ed1525b-b99a-49af-b5db-6c95888da0e9";
 const IVAN: &str = "05016168-3c1e-47d5-89fa-edbc5e42dd2d";
 const WENDY: &str = "ee826420-6571-40c9-a74f-024c7e539eec";
 const G_PLATFORM_ADMINS: &str = "592c55e5-0303-4846-9d88-231e58f43efb";
 const G_MLOPS: &str = "ef114048-a748-4d4f-bdb1-b47e8b97fbe4";
 
-const HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment,blocked_by,window,covers";
+pub(super) const HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment,blocked_by,window,covers";
 /// The columns before SPEC §5 added `blocked_by`, `window` and `covers` at the end.
-const OLD_HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment";
+pub(super) const OLD_HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment";
 
 // ---------------------------------------------------------------------------
 // Fixture and helpers
 // ---------------------------------------------------------------------------
 
-fn sample_data() -> PathBuf {
+pub(super) fn sample_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
 }
 
-fn ws_id(name: &str) -> String {
+pub(super) fn ws_id(name: &str) -> String {
     let env = name.trim_start_matches("ml-");
     format!("{SUB_ML}/resourceGroups/rg-ml-{env}/providers/Microsoft.MachineLearningServices/workspaces/{name}")
 }
 
-struct Sample {
+pub(super) struct Sample {
     _dir: TempDir,
-    db: PathBuf,
+    pub(super) db: PathBuf,
 }
 
 /// The sample tenant, imported once per test process, never written to afterwards.
-fn sample() -> &'static Sample {
+pub(super) fn sample() -> &'static Sample {
     static SAMPLE: OnceLock<Sample> = OnceLock::new();
     SAMPLE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
@@ -62,7 +62,7 @@ fn sample() -> &'static Sample {
     })
 }
 
-fn import(db: &Path, data: &Path) {
+pub(super) fn import(db: &Path, data: &Path) {
     let out = whocan(db)
         .args(["import", "--taken-at", TAKEN_AT, "--format", "json"])
         .arg(data)
@@ -76,11 +76,11 @@ fn import(db: &Path, data: &Path) {
     );
 }
 
-fn text(b: &[u8]) -> String {
+pub(super) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn ok(out: Output) -> Output {
+pub(super) fn ok(out: Output) -> Output {
     assert!(
         out.status.success(),
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
@@ -92,12 +92,12 @@ fn ok(out: Output) -> Output {
 }
 
 /// A parsed CSV sheet: records as column → cell maps, in file order.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<HashMap<String, String>>,
+pub(super) struct Csv {
+    pub(super) header: Vec<String>,
+    pub(super) rows: Vec<HashMap<String, String>>,
 }
 
-fn parse_csv(bytes: &[u8]) -> Csv {
+pub(super) fn parse_csv(bytes: &[u8]) -> Csv {
     let mut r = csv::Reader::from_reader(bytes);
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     let rows = r
@@ -115,7 +115,7 @@ fn parse_csv(bytes: &[u8]) -> Csv {
 }
 
 /// `whocan review ARGS --format csv` against `db`.
-fn review_csv(db: &Path, args: &[&str]) -> Csv {
+pub(super) fn review_csv(db: &Path, args: &[&str]) -> Csv {
     let out = ok(whocan(db)
         .arg("review")
         .args(args)
@@ -125,7 +125,7 @@ fn review_csv(db: &Path, args: &[&str]) -> Csv {
     parse_csv(&out.stdout)
 }
 
-fn review_json(db: &Path, args: &[&str]) -> Value {
+pub(super) fn review_json(db: &Path, args: &[&str]) -> Value {
     let out = ok(whocan(db)
         .arg("review")
         .args(args)
@@ -137,14 +137,14 @@ fn review_json(db: &Path, args: &[&str]) -> Value {
 
 impl Csv {
     /// Rows whose cells match every (column, value) given.
-    fn find(&self, want: &[(&str, &str)]) -> Vec<&HashMap<String, String>> {
+    pub(super) fn find(&self, want: &[(&str, &str)]) -> Vec<&HashMap<String, String>> {
         self.rows
             .iter()
             .filter(|r| want.iter().all(|(c, v)| r[*c] == *v))
             .collect()
     }
 
-    fn one(&self, want: &[(&str, &str)]) -> &HashMap<String, String> {
+    pub(super) fn one(&self, want: &[(&str, &str)]) -> &HashMap<String, String> {
         let found = self.find(want);
         assert_eq!(
             found.len(),
@@ -154,7 +154,7 @@ impl Csv {
         found[0]
     }
 
-    fn keys(&self) -> BTreeSet<String> {
+    pub(super) fn keys(&self) -> BTreeSet<String> {
         self.rows.iter().map(|r| r["review_key"].clone()).collect()
     }
 }
@@ -198,7 +198,7 @@ fn edit_json(path: &Path, edit: impl FnOnce(&mut Value)) {
 
 /// Writes a sheet: `header` and `rows` with the decision and comment of the rows
 /// whose review key is in `decide` filled in.
-fn write_sheet(path: &Path, sheet: &Csv, decide: &HashMap<String, (&str, &str)>) {
+pub(super) fn write_sheet(path: &Path, sheet: &Csv, decide: &HashMap<String, (&str, &str)>) {
     let mut w = csv::Writer::from_path(path).unwrap();
     w.write_record(&sheet.header).unwrap();
     for r in &sheet.rows {
@@ -217,14 +217,14 @@ fn write_sheet(path: &Path, sheet: &Csv, decide: &HashMap<String, (&str, &str)>)
 }
 
 /// A private copy of the sample in a fresh database.
-fn fresh() -> (TempDir, PathBuf) {
+pub(super) fn fresh() -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     import(&db, &sample_data());
     (dir, db)
 }
 
-fn apply(db: &Path, sheet: &Path, reviewer: &str) -> Output {
+pub(super) fn apply(db: &Path, sheet: &Path, reviewer: &str) -> Output {
     whocan(db)
         .args(["review", "apply"])
         .arg(sheet)
