@@ -80,7 +80,7 @@ pub(crate) struct Recommendation {
     /// `many-direct-users`, `eligible-only`, `also-active`.
     pub(crate) code: &'static str,
     /// One line for the sheet, starting with the kind (`remove: ...`).
-    pub(crate) text: String,
+    pub(crate) text: Rc<str>,
 }
 
 /// One line of the review sheet.
@@ -92,18 +92,19 @@ pub struct ReviewRow {
     /// Shared by the rows of one principal.
     pub(crate) principal: Rc<PrincipalInfo>,
     /// The role's name; for an undefined role the name the assignment gave, if any.
-    pub(crate) role_name: String,
+    /// (Strings that many rows share are reference-counted: a sheet has millions.)
+    pub(crate) role_name: Rc<str>,
     /// The role's GUID (lowercase).
-    pub(crate) role_id: String,
+    pub(crate) role_id: Rc<str>,
     /// `BuiltInRole`, `CustomRole`, or empty when the role is not defined.
-    pub(crate) role_type: String,
+    pub(crate) role_type: Rc<str>,
     pub(crate) role_defined: bool,
     /// The role grants `Microsoft.Authorization/roleAssignments/write` (per block).
     pub(crate) privileged: bool,
     /// The role assignment id, or the PIM eligibility instance id.
-    pub(crate) assignment_id: String,
-    pub(crate) assignment_scope: String,
-    pub(crate) target_scope: String,
+    pub(crate) assignment_id: Rc<str>,
+    pub(crate) assignment_scope: Rc<str>,
+    pub(crate) target_scope: Rc<str>,
     /// Held at an ancestor of the target scope.
     pub(crate) inherited: bool,
     /// Held below the target scope (a child resource).
@@ -113,11 +114,11 @@ pub struct ReviewRow {
     /// Shared by the rows through one membership path.
     pub(crate) via: Rc<[GroupRef]>,
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
-    pub(crate) access_path: String,
-    pub(crate) condition: Option<String>,
+    pub(crate) access_path: Rc<str>,
+    pub(crate) condition: Option<Rc<str>>,
     pub(crate) pim: Pim,
-    pub(crate) start_date_time: Option<String>,
-    pub(crate) end_date_time: Option<String>,
+    pub(crate) start_date_time: Option<Rc<str>>,
+    pub(crate) end_date_time: Option<Rc<str>>,
     /// An eligibility whose end lies before the snapshot's `taken_at`.
     pub(crate) expired: bool,
     pub(crate) recommendations: Vec<Recommendation>,
@@ -130,7 +131,7 @@ pub struct ReviewRow {
     pub(crate) blocked_by: Rc<[DenyRef]>,
     /// The PIM or time-bound window, `START..END` in the one timestamp format
     /// ([`crate::engine::window::window_text`]); empty when the access has none.
-    pub(crate) window: String,
+    pub(crate) window: Rc<str>,
     /// How many reviewed target scopes the row stands for (SPEC §5 `covers`): more
     /// than one for access held above several targets, 1 otherwise.
     pub(crate) covers: usize,
@@ -154,7 +155,7 @@ impl ReviewRow {
     pub(crate) fn recommendation(&self) -> String {
         self.recommendations
             .iter()
-            .map(|r| r.text.as_str())
+            .map(|r| &*r.text)
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -315,7 +316,7 @@ struct PathFacts {
     sort_name: Rc<str>,
     info_id: Rc<str>,
     via_refs: Rc<[GroupRef]>,
-    access_path: String,
+    access_path: Rc<str>,
 }
 
 fn path_facts(
@@ -347,7 +348,8 @@ fn path_facts(
             .chain(via_refs.iter().map(|g| g.name.clone()))
             .collect::<Vec<_>>()
             .join(" → ")
-    };
+    }
+    .into();
     PathFacts {
         member,
         via: via.into(),
@@ -372,11 +374,11 @@ struct HolderPaths {
 struct RoleFacts {
     /// Position in the index's roles; None for an undefined role.
     index: Option<usize>,
-    name: String,
+    name: Rc<str>,
     /// Lowercase name: the rows' sort order.
     sort: Rc<str>,
-    id: String,
-    role_type: String,
+    id: Rc<str>,
+    role_type: Rc<str>,
     privileged: bool,
     /// The permissions as JSON (part of the content hash), `undefined` when none.
     digest: String,
@@ -387,18 +389,18 @@ struct RoleFacts {
 struct HeldAccess {
     /// The holder's key.
     holder: String,
-    assignment_id: String,
+    assignment_id: Rc<str>,
     assignment_key: Rc<str>,
-    scope: String,
+    scope: Rc<str>,
     scope_key: Rc<str>,
     role: Rc<RoleFacts>,
     /// Trimmed: the sheet's cell is read back trimmed, and a row must look the same
     /// after `review apply` as before it.
-    condition: Option<String>,
+    condition: Option<Rc<str>>,
     pim: Pim,
-    start: Option<String>,
-    end: Option<String>,
-    window: String,
+    start: Option<Rc<str>>,
+    end: Option<Rc<str>>,
+    window: Rc<str>,
     expired: bool,
     /// The reviewed targets at or below the held scope (indices), and the deny
     /// assignments that may block the role at one of them.
@@ -426,13 +428,15 @@ struct Entry {
     covered: Rc<[usize]>,
     /// Deny indices that block it.
     blocked: Rc<[usize]>,
+    /// Its principal's and its held access's ranks in the group (the sort order).
+    rank: u64,
 }
 
 /// The rows of one scope: access held above several targets (`shared`), or one
 /// target's own rows.
 struct Group {
     /// The rows' `target_scope`: the held scope of a shared group, else the target.
-    scope: String,
+    scope: Rc<str>,
     /// The targets the group's scope covers.
     covered: Rc<[usize]>,
     shared: bool,
@@ -459,13 +463,15 @@ pub(crate) struct ReviewScope {
 /// rows are made group by group ([`Reviewer::each_group`]).
 pub(crate) struct RowPlan {
     pub(crate) targets: Vec<String>,
+    /// The targets as rows name them, and as scope keys.
+    target_rcs: Vec<Rc<str>>,
     target_keys: Vec<String>,
     /// Per target: the deny assignments (indices) that reach it.
     reach: Vec<Rc<FxHashSet<usize>>>,
     helds: Vec<HeldAccess>,
     groups: Vec<Group>,
     /// Users holding a role directly at a scope: (role id, scope key, eligible) → count.
-    direct_users: HashMap<(String, String, bool), usize>,
+    direct_users: HashMap<(Rc<str>, Rc<str>, bool), usize>,
     /// Groups whose members the sheet could not list, and other gaps.
     pub(crate) incomplete: Vec<Incomplete>,
     /// How many rows the review has.
@@ -478,7 +484,7 @@ impl RowPlan {
         self.groups
             .iter()
             .map(|g| ReviewScope {
-                scope: g.scope.clone(),
+                scope: g.scope.to_string(),
                 covers: g.covered.len(),
             })
             .collect()
@@ -533,7 +539,7 @@ pub(crate) struct Reviewer<'a> {
     /// The catalogue, (lowercase name, data plane), once a deny asks for it.
     catalogue: Option<Vec<(String, bool)>>,
     /// Principal key → (role id, scope key) of every role it holds actively.
-    active: HashMap<String, Rc<[(String, String)]>>,
+    active: HashMap<String, Rc<[(Rc<str>, String)]>>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -670,7 +676,7 @@ impl<'a> Reviewer<'a> {
         for (_, s) in &shared {
             shared_at.insert(s.clone(), groups.len());
             groups.push(Group {
-                scope: String::new(),
+                scope: "".into(),
                 covered: covers_of[s].clone().into(),
                 shared: true,
                 helds: Vec::new(),
@@ -681,7 +687,7 @@ impl<'a> Reviewer<'a> {
         let first_target = groups.len();
         for (i, t) in targets.iter().enumerate() {
             groups.push(Group {
-                scope: t.clone(),
+                scope: t.as_str().into(),
                 covered: Rc::from(vec![i]),
                 shared: false,
                 helds: Vec::new(),
@@ -711,6 +717,7 @@ impl<'a> Reviewer<'a> {
 
         let mut plan = RowPlan {
             targets: targets.to_vec(),
+            target_rcs: targets.iter().map(|t| Rc::from(t.as_str())).collect(),
             target_keys,
             reach,
             helds,
@@ -755,6 +762,7 @@ impl<'a> Reviewer<'a> {
                             },
                             covered: Rc::from(vec![i]),
                             blocked,
+                            rank: 0,
                         });
                         groups[first_target + i].rows += 1;
                     }
@@ -871,9 +879,9 @@ impl<'a> Reviewer<'a> {
             }
             helds.push(HeldAccess {
                 holder,
-                assignment_id: r.id.to_string(),
+                assignment_id: r.id.into(),
                 assignment_key: key(r.id).into(),
-                scope: r.scope.to_string(),
+                scope: r.scope.into(),
                 covered: covers_of.get(&scope_k).cloned().unwrap_or_default().into(),
                 scope_key: scope_k.into(),
                 role,
@@ -881,11 +889,11 @@ impl<'a> Reviewer<'a> {
                     .condition
                     .map(str::trim)
                     .filter(|c| !c.is_empty())
-                    .map(str::to_string),
+                    .map(Rc::from),
                 pim: r.pim,
-                start: r.start.map(str::to_string),
-                end: r.end.map(str::to_string),
-                window: window_text(r.start, r.end),
+                start: r.start.map(Rc::from),
+                end: r.end.map(Rc::from),
+                window: window_text(r.start, r.end).into(),
                 // SPEC §2.10, the one window rule: an instance whose end is at or
                 // before the snapshot has ended.
                 expired: window_state(r.start, r.end, self.now) == WindowState::Ended,
@@ -895,17 +903,13 @@ impl<'a> Reviewer<'a> {
     }
 
     /// Users holding each role directly at each scope (for `many-direct-users`).
-    fn direct_users(&mut self, helds: &[HeldAccess]) -> HashMap<(String, String, bool), usize> {
-        let mut users: HashMap<(String, String, bool), HashSet<&str>> = HashMap::new();
+    fn direct_users(&mut self, helds: &[HeldAccess]) -> HashMap<(Rc<str>, Rc<str>, bool), usize> {
+        let mut users: HashMap<(Rc<str>, Rc<str>, bool), HashSet<&str>> = HashMap::new();
         for h in helds {
             let info = self.info(&h.holder);
             if info.kind.eq_ignore_ascii_case("User") {
                 users
-                    .entry((
-                        h.role.id.clone(),
-                        h.scope_key.to_string(),
-                        h.pim == Pim::Eligible,
-                    ))
+                    .entry((h.role.id.clone(), h.scope_key.clone(), h.pim == Pim::Eligible))
                     .or_default()
                     .insert(&h.holder);
             }
@@ -959,7 +963,7 @@ impl<'a> Reviewer<'a> {
                 Rc::new(match index.map(|i| (i, &ix.roles[i])) {
                     Some((i, r)) => RoleFacts {
                         index: Some(i),
-                        name: r.def.role_name.clone(),
+                        name: r.def.role_name.as_str().into(),
                         sort: r.def.role_name.to_lowercase().into(),
                         id: {
                             let g = role_guid(&r.def.id);
@@ -968,17 +972,18 @@ impl<'a> Reviewer<'a> {
                             } else {
                                 g
                             }
-                        },
-                        role_type: r.def.role_type.clone(),
+                        }
+                        .into(),
+                        role_type: r.def.role_type.as_str().into(),
                         privileged: is_privileged(&r.blocks),
                         digest: serde_json::to_string(&r.def.permissions).unwrap_or_default(),
                     },
                     None => RoleFacts {
                         index: None,
-                        name: hint.unwrap_or_default().to_string(),
+                        name: hint.unwrap_or_default().into(),
                         sort: hint.unwrap_or_default().to_lowercase().into(),
-                        id: role_guid(guid),
-                        role_type: String::new(),
+                        id: role_guid(guid).into(),
+                        role_type: "".into(),
                         privileged: false,
                         digest: "undefined".to_string(),
                     },
@@ -1171,7 +1176,7 @@ impl<'a> Reviewer<'a> {
 
     /// (role id, scope key) of every role `member` holds actively, through any
     /// of its groups.
-    fn active_of(&mut self, member: &str) -> Rc<[(String, String)]> {
+    fn active_of(&mut self, member: &str) -> Rc<[(Rc<str>, String)]> {
         if let Some(a) = self.active.get(member) {
             return a.clone();
         }
@@ -1185,7 +1190,7 @@ impl<'a> Reviewer<'a> {
                 out.push((role.id.clone(), ix.assignment_scope[ai].clone()));
             }
         }
-        let out: Rc<[(String, String)]> = out.into();
+        let out: Rc<[(Rc<str>, String)]> = out.into();
         self.active.insert(member.to_string(), out.clone());
         out
     }
@@ -1261,6 +1266,7 @@ impl<'a> Reviewer<'a> {
                         relation,
                         covered,
                         blocked,
+                        rank: 0,
                     });
                 }
                 continue;
@@ -1277,6 +1283,7 @@ impl<'a> Reviewer<'a> {
                     relation,
                     covered: g.covered.clone(),
                     blocked,
+                    rank: 0,
                 });
             }
         }
@@ -1287,31 +1294,73 @@ impl<'a> Reviewer<'a> {
                 relation: e.relation,
                 covered: e.covered.clone(),
                 blocked: e.blocked.clone(),
+                rank: 0,
             });
         }
-        // The paths of every holder are cached: sort on borrowed keys.
-        let holders: HashMap<u32, Rc<HolderPaths>> = entries
-            .iter()
-            .map(|e| e.held)
-            .collect::<HashSet<u32>>()
-            .into_iter()
-            .map(|h| (h, self.paths(&plan.helds[h as usize].holder)))
-            .collect();
-        let sort_key = |e: &Entry| {
-            let h = &plan.helds[e.held as usize];
-            let pf = &holders[&e.held].paths[e.path as usize];
-            (
-                &*pf.sort_name,
-                &*pf.info_id,
-                &*h.role.sort,
-                &*h.scope_key,
-                h.pim,
-                &*pf.via,
-                &*h.assignment_key,
-            )
-        };
-        entries.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        self.sort(plan, &mut entries);
         entries
+    }
+
+    /// Sorts a group's entries by principal (name, id), role, held scope, PIM
+    /// kind, path and assignment. The principals and the held accesses of the
+    /// group are ranked once, so that entries compare as integers and strings are
+    /// compared only between paths of one principal to one role at one scope.
+    fn sort(&mut self, plan: &RowPlan, entries: &mut [Entry]) {
+        let mut holders: HashMap<u32, Rc<HolderPaths>> = HashMap::new();
+        for e in entries.iter() {
+            if !holders.contains_key(&e.held) {
+                let paths = self.paths(&plan.helds[e.held as usize].holder);
+                holders.insert(e.held, paths);
+            }
+        }
+        let path = |e: &Entry| &holders[&e.held].paths[e.path as usize];
+        // Principals, by (name, id).
+        let mut principals: Vec<&PathFacts> = Vec::new();
+        let mut seen: HashSet<*const PrincipalInfo> = HashSet::new();
+        for e in entries.iter() {
+            let pf = path(e);
+            if seen.insert(Rc::as_ptr(&pf.info)) {
+                principals.push(pf);
+            }
+        }
+        principals.sort_by(|a, b| (&*a.sort_name, &*a.info_id).cmp(&(&*b.sort_name, &*b.info_id)));
+        let principal_rank: HashMap<*const PrincipalInfo, u32> = principals
+            .iter()
+            .enumerate()
+            .map(|(i, pf)| (Rc::as_ptr(&pf.info), i as u32))
+            .collect();
+        // Held accesses, by (role, scope, PIM) and by assignment.
+        let mut helds: Vec<u32> = holders.keys().copied().collect();
+        let held = |h: u32| &plan.helds[h as usize];
+        helds.sort_by(|&a, &b| {
+            let (a, b) = (held(a), held(b));
+            (&*a.role.sort, &*a.scope_key, a.pim).cmp(&(&*b.role.sort, &*b.scope_key, b.pim))
+        });
+        let mut held_rank: HashMap<u32, u32> = HashMap::new();
+        for (i, h) in helds.iter().enumerate() {
+            let same = i > 0 && {
+                let (a, b) = (held(helds[i - 1]), held(*h));
+                (&*a.role.sort, &*a.scope_key, a.pim) == (&*b.role.sort, &*b.scope_key, b.pim)
+            };
+            let rank = if same { held_rank[&helds[i - 1]] } else { i as u32 };
+            held_rank.insert(*h, rank);
+        }
+        let ranks: Vec<u64> = entries
+            .iter()
+            .map(|e| {
+                u64::from(principal_rank[&Rc::as_ptr(&path(e).info)]) << 32
+                    | u64::from(held_rank[&e.held])
+            })
+            .collect();
+        for (e, r) in entries.iter_mut().zip(ranks) {
+            e.rank = r;
+        }
+        entries.sort_by(|a, b| {
+            a.rank.cmp(&b.rank).then_with(|| {
+                (&*path(a).via, &*held(a.held).assignment_key)
+                    .cmp(&(&*path(b).via, &*held(b.held).assignment_key))
+            })
+        });
     }
 
     /// One row.
@@ -1337,7 +1386,7 @@ impl<'a> Reviewer<'a> {
         let target_scope = if g.shared && e.covered.len() > 1 {
             h.scope.clone()
         } else {
-            plan.targets[e.covered[0]].clone()
+            plan.target_rcs[e.covered[0]].clone()
         };
         let blocked_by: Rc<[DenyRef]> = e
             .blocked
@@ -1385,7 +1434,7 @@ impl<'a> Reviewer<'a> {
         } else {
             row.covered.to_vec()
         };
-        row.recommendations = self.recommend(plan, &row, &reaches);
+        row.recommendations = self.recommend(plan, h, &row, &reaches);
         row
     }
 
@@ -1393,12 +1442,19 @@ impl<'a> Reviewer<'a> {
     fn recommend(
         &mut self,
         plan: &RowPlan,
+        h: &HeldAccess,
         r: &ReviewRow,
         reaches: &[String],
     ) -> Vec<Recommendation> {
         let ix = self.ix;
         let mut recs = Vec::new();
-        let mut push = |kind, code, text: String| recs.push(Recommendation { kind, code, text });
+        let mut push = |kind, code, text: String| {
+            recs.push(Recommendation {
+                kind,
+                code,
+                text: text.into(),
+            })
+        };
         let p = &r.principal;
         if p.is_orphaned() {
             push(
@@ -1453,11 +1509,7 @@ impl<'a> Reviewer<'a> {
         if r.via.is_empty() && p.kind.eq_ignore_ascii_case("User") {
             let n = plan
                 .direct_users
-                .get(&(
-                    r.role_id.clone(),
-                    scope_key(&r.assignment_scope),
-                    r.pim == Pim::Eligible,
-                ))
+                .get(&(h.role.id.clone(), h.scope_key.clone(), r.pim == Pim::Eligible))
                 .copied()
                 .unwrap_or(0);
             if n >= MANY_DIRECT_USERS {
@@ -1711,8 +1763,9 @@ pub(crate) fn carry_over(
                 previous: p.clone(),
             },
             None if seen.contains(&r.review_key) => Carry::Undecided,
-            None if reviewed_targets.contains(&scope_key(&r.target_scope))
-                || r.covered.iter().any(|t| reviewed_targets.contains(t)) =>
+            None if !reviewed_targets.is_empty()
+                && (reviewed_targets.contains(&scope_key(&r.target_scope))
+                    || r.covered.iter().any(|t| reviewed_targets.contains(t))) =>
             {
                 Carry::New
             }
@@ -1777,23 +1830,23 @@ pub(crate) fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'
                 member_id: r.principal.id.clone(),
             },
             (None, Pim::Active) => Removal::DeleteAssignment {
-                assignment_id: r.assignment_id.clone(),
+                assignment_id: r.assignment_id.to_string(),
             },
             (None, Pim::ActivePim) => Removal::RemoveActivePim {
-                scope: r.assignment_scope.clone(),
+                scope: r.assignment_scope.to_string(),
                 principal_id: r.principal.id.clone(),
-                role_id: r.role_id.clone(),
-                assignment_id: r.assignment_id.clone(),
+                role_id: r.role_id.to_string(),
+                assignment_id: r.assignment_id.to_string(),
             },
             (None, Pim::Eligible) => Removal::RemoveEligibility {
-                scope: r.assignment_scope.clone(),
+                scope: r.assignment_scope.to_string(),
                 principal_id: r.principal.id.clone(),
-                role_id: r.role_id.clone(),
-                instance_id: r.assignment_id.clone(),
+                role_id: r.role_id.to_string(),
+                instance_id: r.assignment_id.to_string(),
             },
         };
         // The same access reviewed under several targets is one row to carry out.
-        if !seen_rows.insert((r.review_key.as_str(), r.target_scope.as_str())) {
+        if !seen_rows.insert((r.review_key.as_str(), &*r.target_scope)) {
             continue;
         }
         match at.get(&removal) {

@@ -646,7 +646,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
                         .review(&ws)
                         .rows
                         .into_iter()
-                        .map(|r| (r.review_key, r.target_scope))
+                        .map(|r| (r.review_key, r.target_scope.to_string()))
                         .collect()
                 })
                 .get(&l.key)
@@ -691,7 +691,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         let differs: Vec<&str> = current
             .access_fields()
             .into_iter()
-            .chain([("window", current.window.clone())])
+            .chain([("window", current.window.to_string())])
             .filter(|(name, now)| l.cells.get(*name).is_some_and(|was| !same_cell(was, now)))
             .map(|(name, _)| name)
             .collect();
@@ -711,7 +711,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         out.push(SheetDecision {
             sheet_row: l.row,
             review_key: l.key.clone(),
-            target_scope: current.target_scope.clone(),
+            target_scope: current.target_scope.to_string(),
             decision: l.decision.clone(),
             comment: l.comment.clone(),
             content_hash,

@@ -8,6 +8,7 @@
 //! plan is one sanitised line and every shell word is quoted when needed.
 //! The HTML page references nothing outside itself (no URL, no font, no script file).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -140,9 +141,21 @@ fn tf(b: bool) -> &'static str {
 
 /// The recommendation cell: the row's recommendations, then the carry-over mark.
 pub(crate) fn recommendation_cell(row: &ReviewRow, carry: &Carry) -> String {
-    let mut parts: Vec<String> = row.recommendations.iter().map(|r| r.text.clone()).collect();
-    parts.extend(carry.mark());
-    parts.join("; ")
+    recommendation_text(row, carry).into_owned()
+}
+
+/// [`recommendation_cell`], borrowed when it is one recommendation or none.
+fn recommendation_text<'a>(row: &'a ReviewRow, carry: &Carry) -> Cow<'a, str> {
+    let mark = carry.mark();
+    match (&row.recommendations[..], mark) {
+        ([], None) => Cow::Borrowed(""),
+        ([one], None) => Cow::Borrowed(&one.text),
+        (recs, mark) => {
+            let mut parts: Vec<&str> = recs.iter().map(|r| &*r.text).collect();
+            parts.extend(mark.as_deref());
+            Cow::Owned(parts.join("; "))
+        }
+    }
 }
 
 /// How a sheet names a deny assignment: its name and GUID, or its id when it has
@@ -158,6 +171,9 @@ pub(crate) fn deny_label(d: &DenyRef) -> String {
 
 /// The `blocked_by` cell: every deny assignment that blocks the row, `; `-joined.
 pub(crate) fn blocked_cell(row: &ReviewRow) -> String {
+    if row.blocked_by.is_empty() {
+        return String::new();
+    }
     row.blocked_by
         .iter()
         .map(deny_label)
@@ -165,36 +181,38 @@ pub(crate) fn blocked_cell(row: &ReviewRow) -> String {
         .join("; ")
 }
 
-/// The raw (not yet neutralised) cells of one row, in [`COLUMNS`] order.
-pub(crate) fn cells(row: &ReviewRow, carry: &Carry) -> [String; 25] {
+/// The raw (not yet neutralised) cells of one row, in [`COLUMNS`] order, borrowed
+/// from the row where they can be.
+pub(crate) fn cells<'a>(row: &'a ReviewRow, carry: &'a Carry) -> [Cow<'a, str>; 25] {
     let p = &row.principal;
     let (decision, comment) = carry.prefill();
+    let b = |s: &'a str| Cow::Borrowed(s);
     [
-        row.review_key.clone(),
-        p.id.clone(),
-        p.kind.clone(),
-        p.display_name.clone(),
-        p.user_principal_name.clone().unwrap_or_default(),
-        p.user_type.clone().unwrap_or_default(),
-        p.account_enabled.map(tf).unwrap_or_default().to_string(),
-        row.role_name.clone(),
-        row.role_id.clone(),
-        row.role_type.clone(),
-        tf(row.privileged).into(),
-        row.assignment_id.clone(),
-        row.assignment_scope.clone(),
-        row.target_scope.clone(),
-        tf(row.inherited).into(),
-        row.access_path.clone(),
-        row.condition.clone().unwrap_or_default(),
-        row.pim.as_str().into(),
-        p.orphan_text().into(),
-        recommendation_cell(row, carry),
-        decision.unwrap_or_default().to_string(),
-        comment.unwrap_or_default().to_string(),
-        blocked_cell(row),
-        row.window.clone(),
-        row.covers.to_string(),
+        b(&row.review_key),
+        b(&p.id),
+        b(&p.kind),
+        b(&p.display_name),
+        b(p.user_principal_name.as_deref().unwrap_or_default()),
+        b(p.user_type.as_deref().unwrap_or_default()),
+        b(p.account_enabled.map(tf).unwrap_or_default()),
+        b(&row.role_name),
+        b(&row.role_id),
+        b(&row.role_type),
+        b(tf(row.privileged)),
+        b(&row.assignment_id),
+        b(&row.assignment_scope),
+        b(&row.target_scope),
+        b(tf(row.inherited)),
+        b(&row.access_path),
+        b(row.condition.as_deref().unwrap_or_default()),
+        b(row.pim.as_str()),
+        b(p.orphan_text()),
+        recommendation_text(row, carry),
+        b(decision.unwrap_or_default()),
+        b(comment.unwrap_or_default()),
+        Cow::Owned(blocked_cell(row)),
+        b(&row.window),
+        Cow::Owned(row.covers.to_string()),
     ]
 }
 
@@ -319,7 +337,7 @@ fn json_row<'a>(r: &'a ReviewRow, c: &'a Carry) -> JsonRow<'a> {
         reviewer_comment: comment,
         content_hash: &r.content_hash,
         blocked_by: &r.blocked_by,
-        window: Some(r.window.as_str()).filter(|w| !w.is_empty()),
+        window: Some(&*r.window).filter(|w| !w.is_empty()),
         covers: r.covers,
     }
 }
@@ -541,7 +559,7 @@ fn principal_name(r: &ReviewRow) -> String {
 /// The role's name, or for an undefined role what is known of it.
 fn role_label(r: &ReviewRow) -> String {
     match (r.role_defined, r.role_name.is_empty()) {
-        (true, _) => r.role_name.clone(),
+        (true, _) => r.role_name.to_string(),
         (false, true) => format!("undefined role {}", r.role_id),
         (false, false) => format!("{} (undefined role {})", r.role_name, r.role_id),
     }
@@ -609,7 +627,7 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
                 role_label(r)
             },
             held_at(r, s.names),
-            r.access_path.clone(),
+            r.access_path.to_string(),
             pim_cell(r),
         ]);
         if blocked {
@@ -794,7 +812,7 @@ fn path_svg(r: &ReviewRow, names: &ScopeNames) -> String {
     }
     boxes.push(PathBox {
         kind: format!("role, {}", r.pim.as_str()),
-        name: r.role_name.clone(),
+        name: r.role_name.to_string(),
         fill: "#fee2e2",
         stroke: "#b91c1c",
     });
