@@ -1938,7 +1938,7 @@ mod tests {
 
     fn find<'a>(rows: &'a [ReviewRow], principal: &str, role: &str) -> Vec<&'a ReviewRow> {
         rows.iter()
-            .filter(|r| r.principal.id == principal && r.role_name == format!("role-{role}"))
+            .filter(|r| r.principal.id == principal && *r.role_name == format!("role-{role}"))
             .collect()
     }
 
@@ -1948,7 +1948,7 @@ mod tests {
         let owner_g2 = find(&rows, "g2", "owner");
         assert_eq!(owner_g2.len(), 1);
         assert!(owner_g2[0].inherited && !owner_g2[0].below);
-        assert_eq!(owner_g2[0].access_path, "direct");
+        assert_eq!(&*owner_g2[0].access_path, "direct");
         let reader = find(&rows, "u2", "reader");
         assert_eq!(
             reader.len(),
@@ -1967,7 +1967,7 @@ mod tests {
         // adds no path (g2 is already on it).
         let owner: Vec<(&str, Vec<&str>)> = rows
             .iter()
-            .filter(|r| r.role_name == "role-owner")
+            .filter(|r| &*r.role_name == "role-owner")
             .map(|r| {
                 (
                     r.principal.id.as_str(),
@@ -1982,7 +1982,7 @@ mod tests {
             vec![("g1", vec!["g2"]), ("g2", vec![]), ("u1", vec!["g1", "g2"])]
         );
         let u1 = find(&rows, "u1", "owner")[0];
-        assert_eq!(u1.access_path, "User u1 → Group g1 → Group g2");
+        assert_eq!(&*u1.access_path, "User u1 → Group g1 → Group g2");
     }
 
     #[test]
@@ -2145,7 +2145,7 @@ mod tests {
         assert_eq!((s[1].orphaned, s[1].guests, s[1].privileged), (1, 1, 0));
         assert_eq!(
             s[1].rows,
-            r.rows.iter().filter(|x| x.target_scope == WS).count()
+            r.rows.iter().filter(|x| &*x.target_scope == WS).count()
         );
         // The workspace and the compute are below the resource group: the same three.
         assert_eq!(s[2].principals, 3);
@@ -2268,7 +2268,7 @@ mod tests {
     fn facts(r: &ReviewRow) -> (String, String, Vec<String>) {
         (
             r.principal.id.clone(),
-            r.assignment_id.clone(),
+            r.assignment_id.to_string(),
             r.blocked_by.iter().map(|d| d.id.clone()).collect(),
         )
     }
@@ -2322,14 +2322,14 @@ mod tests {
         let u9: Vec<(&str, usize, usize)> = rows
             .iter()
             .filter(|r| r.principal.id == "u9")
-            .map(|r| (r.target_scope.as_str(), r.covers, r.blocked_by.len()))
+            .map(|r| (&*r.target_scope, r.covers, r.blocked_by.len()))
             .collect();
         assert_eq!(u9, [(SUB, 2, 0), (WS2, 1, 1)]);
         // u1 is excluded from the deny: one row for all three.
         let u1: Vec<(&str, usize)> = rows
             .iter()
             .filter(|r| r.principal.id == "u1")
-            .map(|r| (r.target_scope.as_str(), r.covers))
+            .map(|r| (&*r.target_scope, r.covers))
             .collect();
         assert_eq!(u1, [(SUB, 3)]);
         same_coverage(&t).unwrap();
