@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{key, role_guid, scope_key, AssignmentSource};
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::engine::decide::{
     deny_names, deny_reaches, holders, principal_info, GroupRef, Incomplete, IncompleteReason,
@@ -235,16 +235,30 @@ pub struct Review {
 
 /// `review_key`: the first 16 hex digits of the sha256 of the lowercase principal id,
 /// assignment id and group path (nearest group first).
+#[cfg(test)]
 pub(crate) fn review_key(principal_id: &str, assignment_id: &str, via: &[String]) -> String {
     let via: Vec<String> = via.iter().map(|g| key(g)).collect();
-    short_hash(&format!(
-        "{}\n{}\n{}",
-        key(principal_id),
-        key(assignment_id),
-        via.join(">")
-    ))
+    key_hash(&key(principal_id), &key(assignment_id), &via)
 }
 
+/// [`review_key`] of keys (lowercase already): the hash of `principal\nassignment\n`
+/// and the groups joined by `>`, fed piece by piece.
+fn key_hash(principal: &str, assignment: &str, via: &[String]) -> String {
+    let mut h = Sha256::new();
+    h.update(principal.as_bytes());
+    h.update(b"\n");
+    h.update(assignment.as_bytes());
+    h.update(b"\n");
+    for (i, g) in via.iter().enumerate() {
+        if i > 0 {
+            h.update(b">");
+        }
+        h.update(g.as_bytes());
+    }
+    hex8(&h.finalize())
+}
+
+#[cfg(test)]
 fn short_hash(s: &str) -> String {
     hex8(&Sha256::digest(s.as_bytes()))
 }
@@ -321,7 +335,7 @@ struct PathFacts {
 
 fn path_facts(
     ix: &Index,
-    info_cache: &mut HashMap<String, Rc<PrincipalInfo>>,
+    info_cache: &mut FxHashMap<String, Rc<PrincipalInfo>>,
     member: String,
     via: Vec<String>,
 ) -> PathFacts {
@@ -387,8 +401,9 @@ struct RoleFacts {
 /// One held access (a role assignment or a PIM eligibility) before it is expanded
 /// to the principals that have it.
 struct HeldAccess {
-    /// The holder's key.
+    /// The holder's key, and the membership paths below it.
     holder: String,
+    paths: Rc<HolderPaths>,
     assignment_id: Rc<str>,
     assignment_key: Rc<str>,
     scope: Rc<str>,
@@ -503,11 +518,8 @@ pub(crate) struct GroupHead<'p> {
 }
 
 /// How many rows are made at once within a group.
-const BATCH: usize = 4096;
+const BATCH: usize = 256;
 
-fn empty_denies() -> Rc<[usize]> {
-    Rc::from(Vec::new())
-}
 
 /// Reviews the target scopes (SPEC §5). `taken_at` is the snapshot's time, against
 /// which PIM windows are evaluated.
@@ -521,25 +533,28 @@ pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
 pub(crate) struct Reviewer<'a> {
     ix: &'a Index,
     now: Option<Timestamp>,
-    paths_cache: HashMap<String, Rc<HolderPaths>>,
-    info_cache: HashMap<String, Rc<PrincipalInfo>>,
+    paths_cache: FxHashMap<String, Rc<HolderPaths>>,
+    info_cache: FxHashMap<String, Rc<PrincipalInfo>>,
     /// Ancestors (the scope included) of each scope asked about.
-    anc_cache: HashMap<String, Rc<HashSet<String>>>,
+    anc_cache: FxHashMap<String, Rc<FxHashSet<String>>>,
     /// Every scope holding an assignment or eligibility, once.
     held_scopes: Vec<String>,
-    role_cache: HashMap<(String, String), Rc<RoleFacts>>,
+    role_cache: FxHashMap<(String, String), Rc<RoleFacts>>,
     /// Per deny assignment: the catalogue operations it denies, once asked.
     denied_ops: Vec<Option<Vec<(String, bool)>>>,
     /// (deny, role) → does the deny take something from the role?
-    deny_takes: HashMap<(usize, usize), bool>,
+    deny_takes: FxHashMap<(usize, usize), bool>,
     /// Principal key → the deny assignments that name it (and do not exclude it).
-    principal_denies: HashMap<String, Rc<[usize]>>,
+    principal_denies: FxHashMap<String, Rc<[usize]>>,
     /// Scope key → the deny assignments that reach it.
-    deny_reach: HashMap<String, Rc<FxHashSet<usize>>>,
+    deny_reach: FxHashMap<String, Rc<FxHashSet<usize>>>,
     /// The catalogue, (lowercase name, data plane), once a deny asks for it.
     catalogue: Option<Vec<(String, bool)>>,
+    /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
+    no_denies: Rc<[usize]>,
+    no_deny_refs: Rc<[DenyRef]>,
     /// Principal key → (role id, scope key) of every role it holds actively.
-    active: HashMap<String, Rc<[(Rc<str>, String)]>>,
+    active: FxHashMap<String, Rc<[(Rc<str>, String)]>>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -555,17 +570,19 @@ impl<'a> Reviewer<'a> {
         Reviewer {
             ix,
             now: Timestamp::parse(taken_at),
-            paths_cache: HashMap::new(),
-            info_cache: HashMap::new(),
-            anc_cache: HashMap::new(),
+            paths_cache: FxHashMap::default(),
+            info_cache: FxHashMap::default(),
+            anc_cache: FxHashMap::default(),
             held_scopes,
-            role_cache: HashMap::new(),
+            role_cache: FxHashMap::default(),
             denied_ops: vec![None; ix.denies.len()],
-            deny_takes: HashMap::new(),
-            principal_denies: HashMap::new(),
-            deny_reach: HashMap::new(),
+            deny_takes: FxHashMap::default(),
+            principal_denies: FxHashMap::default(),
+            deny_reach: FxHashMap::default(),
             catalogue: None,
-            active: HashMap::new(),
+            active: FxHashMap::default(),
+            no_denies: Rc::from(Vec::new()),
+            no_deny_refs: Rc::from(Vec::new()),
         }
     }
 
@@ -592,7 +609,7 @@ impl<'a> Reviewer<'a> {
         }
     }
 
-    fn ancestors(&mut self, scope: &str) -> Rc<HashSet<String>> {
+    fn ancestors(&mut self, scope: &str) -> Rc<FxHashSet<String>> {
         let ix = self.ix;
         self.anc_cache
             .entry(scope.to_string())
@@ -732,7 +749,7 @@ impl<'a> Reviewer<'a> {
                 let n: usize = groups[g]
                     .helds
                     .iter()
-                    .map(|&(h, _)| self.paths(&plan.helds[h].holder).paths.len())
+                    .map(|&(h, _)| plan.helds[h].paths.paths.len())
                     .sum();
                 groups[g].rows += n;
                 continue;
@@ -742,7 +759,7 @@ impl<'a> Reviewer<'a> {
                 let (h, _) = groups[g].helds[k];
                 let held = &plan.helds[h];
                 let candidates = self.candidates(&plan, held);
-                let paths = self.paths(&held.holder);
+                let paths = held.paths.clone();
                 if candidates.is_empty() {
                     rows += paths.paths.len();
                     continue;
@@ -878,6 +895,7 @@ impl<'a> Reviewer<'a> {
                 }
             }
             helds.push(HeldAccess {
+                paths: paths.clone(),
                 holder,
                 assignment_id: r.id.into(),
                 assignment_key: key(r.id).into(),
@@ -1024,7 +1042,7 @@ impl<'a> Reviewer<'a> {
         }
         let ix = self.ix;
         let out: Rc<[usize]> = if ix.denies.is_empty() {
-            empty_denies()
+            self.no_denies.clone()
         } else {
             let hs = holders(ix, member);
             let ids: FxHashSet<&str> = hs.iter().map(|h| h.id.as_str()).collect();
@@ -1073,7 +1091,7 @@ impl<'a> Reviewer<'a> {
     /// The deny assignments that block `member`'s role where `reach` says.
     fn blocked(&mut self, member: &str, role: &RoleFacts, reach: &FxHashSet<usize>) -> Rc<[usize]> {
         if reach.is_empty() || role.index.is_none() {
-            return empty_denies();
+            return self.no_denies.clone();
         }
         let naming = self.naming(member);
         let out: Vec<usize> = naming
@@ -1083,7 +1101,7 @@ impl<'a> Reviewer<'a> {
             .filter(|&d| self.takes(d, role))
             .collect();
         if out.is_empty() {
-            empty_denies()
+            self.no_denies.clone()
         } else {
             out.into()
         }
@@ -1128,7 +1146,7 @@ impl<'a> Reviewer<'a> {
             .filter(|d| naming.contains(d))
             .collect();
         if relevant.is_empty() {
-            return (Some((covered.clone(), empty_denies())), Vec::new());
+            return (Some((covered.clone(), self.no_denies.clone())), Vec::new());
         }
         let per: Vec<(usize, Vec<usize>)> = covered
             .iter()
@@ -1148,7 +1166,7 @@ impl<'a> Reviewer<'a> {
         let (same, own): (Vec<_>, Vec<_>) = per.into_iter().partition(|(_, b)| *b == common);
         let blocked = |b: Vec<usize>| -> Rc<[usize]> {
             if b.is_empty() {
-                empty_denies()
+                self.no_denies.clone()
             } else {
                 b.into()
             }
@@ -1248,12 +1266,12 @@ impl<'a> Reviewer<'a> {
         let mut entries: Vec<Entry> = Vec::with_capacity(g.rows);
         for &(hi, relation) in &g.helds {
             let h = &plan.helds[hi];
-            let paths = self.paths(&h.holder);
+            let paths = h.paths.clone();
             if g.shared {
                 let candidates = self.candidates(plan, h);
                 for (p, pf) in paths.paths.iter().enumerate() {
                     let (covered, blocked) = if candidates.is_empty() {
-                        (g.covered.clone(), empty_denies())
+                        (g.covered.clone(), self.no_denies.clone())
                     } else {
                         match self.split(plan, &pf.member, &candidates, &g.covered).0 {
                             Some(x) => x,
@@ -1309,8 +1327,7 @@ impl<'a> Reviewer<'a> {
         let mut holders: HashMap<u32, Rc<HolderPaths>> = HashMap::new();
         for e in entries.iter() {
             if !holders.contains_key(&e.held) {
-                let paths = self.paths(&plan.helds[e.held as usize].holder);
-                holders.insert(e.held, paths);
+                holders.insert(e.held, plan.helds[e.held as usize].paths.clone());
             }
         }
         let path = |e: &Entry| &holders[&e.held].paths[e.path as usize];
@@ -1373,8 +1390,7 @@ impl<'a> Reviewer<'a> {
     ) -> ReviewRow {
         let ix = self.ix;
         let h = &plan.helds[e.held as usize];
-        let paths = self.paths(&h.holder);
-        let pf = &paths.paths[e.path as usize];
+        let pf = &h.paths.paths[e.path as usize];
         let covered: Rc<[String]> = if Rc::ptr_eq(&e.covered, &g.covered) {
             group_keys.clone()
         } else {
@@ -1388,20 +1404,24 @@ impl<'a> Reviewer<'a> {
         } else {
             plan.target_rcs[e.covered[0]].clone()
         };
-        let blocked_by: Rc<[DenyRef]> = e
-            .blocked
-            .iter()
-            .map(|&d| {
-                let d = &ix.denies[d].def;
-                DenyRef {
-                    id: d.id.clone(),
-                    name: d.name.clone(),
-                    scope: d.scope.clone(),
-                }
-            })
-            .collect();
+        let blocked_by: Rc<[DenyRef]> = if e.blocked.is_empty() {
+            self.no_deny_refs.clone()
+        } else {
+            e.blocked
+                .iter()
+                .map(|&d| {
+                    let d = &ix.denies[d].def;
+                    DenyRef {
+                        id: d.id.clone(),
+                        name: d.name.clone(),
+                        scope: d.scope.clone(),
+                    }
+                })
+                .collect()
+        };
         let mut row = ReviewRow {
-            review_key: review_key(&pf.member, &h.assignment_id, &pf.via),
+            // The path's member and groups are keys already.
+            review_key: key_hash(&pf.member, &h.assignment_key, &pf.via),
             principal: pf.info.clone(),
             role_name: h.role.name.clone(),
             role_id: h.role.id.clone(),
@@ -1428,13 +1448,7 @@ impl<'a> Reviewer<'a> {
             covered,
         };
         row.content_hash = row.access_hash(&h.role.digest);
-        // Where the access stands: the targets it reaches, or its own scope below one.
-        let reaches: Vec<String> = if e.relation == Relation::Below {
-            vec![h.scope_key.to_string()]
-        } else {
-            row.covered.to_vec()
-        };
-        row.recommendations = self.recommend(plan, h, &row, &reaches);
+        row.recommendations = self.recommend(plan, h, &row);
         row
     }
 
@@ -1444,7 +1458,6 @@ impl<'a> Reviewer<'a> {
         plan: &RowPlan,
         h: &HeldAccess,
         r: &ReviewRow,
-        reaches: &[String],
     ) -> Vec<Recommendation> {
         let ix = self.ix;
         let mut recs = Vec::new();
@@ -1529,10 +1542,16 @@ impl<'a> Reviewer<'a> {
                 r.start_date_time.as_deref().unwrap_or("?"),
                 r.end_date_time.as_deref().unwrap_or("no end")
             );
-            // Also held active wherever this eligibility reaches.
+            // Also held active wherever this eligibility reaches: the targets it
+            // stands for, or its own scope below one.
+            let reaches: Vec<&str> = if r.below {
+                vec![&*h.scope_key]
+            } else {
+                r.covered.iter().map(String::as_str).collect()
+            };
             let active = self.active_of(&p.id);
             let mut also_active = !reaches.is_empty();
-            for s in reaches {
+            for s in &reaches {
                 let anc = self.ancestors(s);
                 if !active
                     .iter()
@@ -2026,6 +2045,11 @@ mod tests {
         assert_ne!(
             review_key("u1", "/a/b", &["g1".into()]),
             review_key("u1", "/a/b", &[])
+        );
+        // The key as it always was: the first 8 bytes of sha256 of the joined text.
+        assert_eq!(
+            review_key("U1", "/A/B", &["G1".into(), "g2".into()]),
+            short_hash("u1\n/a/b\ng1>g2")
         );
     }
 
