@@ -273,20 +273,47 @@ fn hex8(d: &[u8]) -> String {
     out
 }
 
-/// Every principal below a holder: the holder itself (empty path), then each member
-/// reached through nested groups, one entry per distinct simple path (cycles end).
-/// The path is nearest group first, ending with the holder.
+/// The groups of one membership path below a holder, shared by every member
+/// reached through them.
+struct Via {
+    /// Group keys from the nearest group up to the holder (empty: held directly).
+    keys: Rc<[String]>,
+    refs: Rc<[GroupRef]>,
+    /// ` → Group → Holder`: what follows the member's name in `access_path`.
+    suffix: String,
+}
+
+fn via_of(ix: &Index, chain: &[String]) -> Via {
+    let keys: Rc<[String]> = chain.iter().rev().cloned().collect();
+    let refs: Rc<[GroupRef]> = keys
+        .iter()
+        .map(|g| GroupRef {
+            id: g.clone(),
+            name: ix.name_of(g),
+        })
+        .collect();
+    let mut suffix = String::new();
+    for g in refs.iter() {
+        suffix.push_str(" → ");
+        suffix.push_str(&g.name);
+    }
+    Via { keys, refs, suffix }
+}
+
 /// Principals below a holder with their group paths, and whether the list was cut
 /// at [`MAX_PATHS_PER_HOLDER`].
-type MemberPaths = (Vec<(String, Vec<String>)>, bool);
+type MemberPaths = (Vec<(String, Rc<Via>)>, bool);
 
+/// Every principal below a holder: the holder itself (empty path), then each member
+/// reached through nested groups, one entry per distinct simple path (cycles end).
+/// The members of one group share its path.
 ///
 /// Not the engine's membership walk ([`crate::engine::walk::breadth_first`], which
 /// reaches each member once): a member reached along two paths is two rows here.
 /// Depth-first over the same `Index::members_of`, iterative; a path ends where it
 /// would repeat a group.
 fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
-    let mut out = vec![(holder.to_string(), vec![])];
+    let mut out = vec![(holder.to_string(), Rc::new(via_of(ix, &[])))];
     let mut truncated = false;
     // Depth-first with an explicit stack: (group, chain from the holder down to it).
     let mut stack: Vec<(String, Vec<String>)> =
@@ -295,6 +322,7 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
         let Some(members) = ix.members_of.get(&group) else {
             continue;
         };
+        let mut via: Option<Rc<Via>> = None;
         for m in members.iter().rev() {
             if chain.contains(m) {
                 continue;
@@ -308,8 +336,8 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
             if !ix.is_principal(m) {
                 continue;
             }
-            let via: Vec<String> = chain.iter().rev().cloned().collect();
-            out.push((m.clone(), via));
+            let via = via.get_or_insert_with(|| Rc::new(via_of(ix, &chain)));
+            out.push((m.clone(), via.clone()));
             if ix.members_of.contains_key(m) {
                 let mut next = chain.clone();
                 next.push(m.clone());
@@ -320,57 +348,51 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
     (out, truncated)
 }
 
+/// A principal as the review rows show it, and its display name lowercased (the
+/// rows' sort order), made once per principal.
+type PrincipalFacts = (Rc<PrincipalInfo>, Rc<str>);
+
 /// What every row through one membership path below a holder shares.
 struct PathFacts {
+    /// The member's key.
     member: String,
-    /// Group keys from the member up to the holder.
-    via: Rc<[String]>,
+    via: Rc<Via>,
     info: Rc<PrincipalInfo>,
-    /// The member's display name lowercased, and its id (the rows' sort order).
     sort_name: Rc<str>,
-    info_id: Rc<str>,
-    via_refs: Rc<[GroupRef]>,
+    /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
     access_path: Rc<str>,
 }
 
 fn path_facts(
     ix: &Index,
-    info_cache: &mut FxHashMap<String, Rc<PrincipalInfo>>,
+    info_cache: &mut FxHashMap<String, PrincipalFacts>,
+    direct: &Rc<str>,
     member: String,
-    via: Vec<String>,
+    via: Rc<Via>,
 ) -> PathFacts {
-    let info = info_cache
+    let (info, sort_name) = info_cache
         .entry(member.clone())
-        .or_insert_with(|| Rc::new(principal_info(ix, &member)))
-        .clone();
-    let via_refs: Rc<[GroupRef]> = via
-        .iter()
-        .map(|g| GroupRef {
-            id: g.clone(),
-            name: ix.name_of(g),
+        .or_insert_with(|| {
+            let info = principal_info(ix, &member);
+            let sort = info.display_name.to_lowercase().into();
+            (Rc::new(info), sort)
         })
-        .collect();
-    let access_path = if via.is_empty() {
-        "direct".to_string()
+        .clone();
+    let access_path = if via.keys.is_empty() {
+        direct.clone()
     } else {
         let name_or_id = if info.display_name.is_empty() {
-            info.id.clone()
+            &info.id
         } else {
-            info.display_name.clone()
+            &info.display_name
         };
-        std::iter::once(name_or_id)
-            .chain(via_refs.iter().map(|g| g.name.clone()))
-            .collect::<Vec<_>>()
-            .join(" → ")
-    }
-    .into();
+        format!("{name_or_id}{}", via.suffix).into()
+    };
     PathFacts {
         member,
-        via: via.into(),
-        sort_name: info.display_name.to_lowercase().into(),
-        info_id: info.id.as_str().into(),
+        via,
         info,
-        via_refs,
+        sort_name,
         access_path,
     }
 }
@@ -520,7 +542,6 @@ pub(crate) struct GroupHead<'p> {
 /// How many rows are made at once within a group.
 const BATCH: usize = 256;
 
-
 /// Reviews the target scopes (SPEC §5). `taken_at` is the snapshot's time, against
 /// which PIM windows are evaluated.
 pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
@@ -534,7 +555,9 @@ pub(crate) struct Reviewer<'a> {
     ix: &'a Index,
     now: Option<Timestamp>,
     paths_cache: FxHashMap<String, Rc<HolderPaths>>,
-    info_cache: FxHashMap<String, Rc<PrincipalInfo>>,
+    info_cache: FxHashMap<String, PrincipalFacts>,
+    /// `direct`, the access path every holder's own row shares.
+    direct: Rc<str>,
     /// Ancestors (the scope included) of each scope asked about.
     anc_cache: FxHashMap<String, Rc<FxHashSet<String>>>,
     /// Every scope holding an assignment or eligibility, once.
@@ -553,8 +576,8 @@ pub(crate) struct Reviewer<'a> {
     /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
     no_denies: Rc<[usize]>,
     no_deny_refs: Rc<[DenyRef]>,
-    /// Principal key → (role id, scope key) of every role it holds actively.
-    active: FxHashMap<String, Rc<[(Rc<str>, String)]>>,
+    /// Principal key → (role, scope key) of every defined role it holds actively.
+    active: FxHashMap<String, Rc<[(usize, String)]>>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -572,6 +595,7 @@ impl<'a> Reviewer<'a> {
             now: Timestamp::parse(taken_at),
             paths_cache: FxHashMap::default(),
             info_cache: FxHashMap::default(),
+            direct: Rc::from("direct"),
             anc_cache: FxHashMap::default(),
             held_scopes,
             role_cache: FxHashMap::default(),
@@ -927,7 +951,11 @@ impl<'a> Reviewer<'a> {
             let info = self.info(&h.holder);
             if info.kind.eq_ignore_ascii_case("User") {
                 users
-                    .entry((h.role.id.clone(), h.scope_key.clone(), h.pim == Pim::Eligible))
+                    .entry((
+                        h.role.id.clone(),
+                        h.scope_key.clone(),
+                        h.pim == Pim::Eligible,
+                    ))
                     .or_default()
                     .insert(&h.holder);
             }
@@ -939,7 +967,12 @@ impl<'a> Reviewer<'a> {
         let ix = self.ix;
         self.info_cache
             .entry(id.to_string())
-            .or_insert_with(|| Rc::new(principal_info(ix, id)))
+            .or_insert_with(|| {
+                let info = principal_info(ix, id);
+                let sort = info.display_name.to_lowercase().into();
+                (Rc::new(info), sort)
+            })
+            .0
             .clone()
     }
 
@@ -951,7 +984,7 @@ impl<'a> Reviewer<'a> {
         let (raw, truncated) = member_paths(ix, holder);
         let paths: Vec<PathFacts> = raw
             .into_iter()
-            .map(|(member, via)| path_facts(ix, &mut self.info_cache, member, via))
+            .map(|(member, via)| path_facts(ix, &mut self.info_cache, &self.direct, member, via))
             .collect();
         let mut gaps: Vec<(String, Incomplete)> = Vec::new();
         for pf in &paths {
@@ -1192,9 +1225,9 @@ impl<'a> Reviewer<'a> {
         }
     }
 
-    /// (role id, scope key) of every role `member` holds actively, through any
-    /// of its groups.
-    fn active_of(&mut self, member: &str) -> Rc<[(Rc<str>, String)]> {
+    /// (role, scope key) of every defined role `member` holds actively, through
+    /// any of its groups.
+    fn active_of(&mut self, member: &str) -> Rc<[(usize, String)]> {
         if let Some(a) = self.active.get(member) {
             return a.clone();
         }
@@ -1202,13 +1235,12 @@ impl<'a> Reviewer<'a> {
         let mut out = Vec::new();
         for h in holders(ix, member) {
             for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
-                let a = &ix.assignments[ai];
-                let role =
-                    self.role_facts(&a.role_definition_id, a.role_definition_name.as_deref());
-                out.push((role.id.clone(), ix.assignment_scope[ai].clone()));
+                if let Some(role) = ix.assignment_role[ai] {
+                    out.push((role, ix.assignment_scope[ai].clone()));
+                }
             }
         }
-        let out: Rc<[(Rc<str>, String)]> = out.into();
+        let out: Rc<[(usize, String)]> = out.into();
         self.active.insert(member.to_string(), out.clone());
         out
     }
@@ -1340,7 +1372,7 @@ impl<'a> Reviewer<'a> {
                 principals.push(pf);
             }
         }
-        principals.sort_by(|a, b| (&*a.sort_name, &*a.info_id).cmp(&(&*b.sort_name, &*b.info_id)));
+        principals.sort_by(|a, b| (&*a.sort_name, &a.info.id).cmp(&(&*b.sort_name, &b.info.id)));
         let principal_rank: HashMap<*const PrincipalInfo, u32> = principals
             .iter()
             .enumerate()
@@ -1359,7 +1391,11 @@ impl<'a> Reviewer<'a> {
                 let (a, b) = (held(helds[i - 1]), held(*h));
                 (&*a.role.sort, &*a.scope_key, a.pim) == (&*b.role.sort, &*b.scope_key, b.pim)
             };
-            let rank = if same { held_rank[&helds[i - 1]] } else { i as u32 };
+            let rank = if same {
+                held_rank[&helds[i - 1]]
+            } else {
+                i as u32
+            };
             held_rank.insert(*h, rank);
         }
         let ranks: Vec<u64> = entries
@@ -1374,8 +1410,8 @@ impl<'a> Reviewer<'a> {
         }
         entries.sort_by(|a, b| {
             a.rank.cmp(&b.rank).then_with(|| {
-                (&*path(a).via, &*held(a.held).assignment_key)
-                    .cmp(&(&*path(b).via, &*held(b.held).assignment_key))
+                (&*path(a).via.keys, &*held(a.held).assignment_key)
+                    .cmp(&(&*path(b).via.keys, &*held(b.held).assignment_key))
             })
         });
     }
@@ -1421,7 +1457,7 @@ impl<'a> Reviewer<'a> {
         };
         let mut row = ReviewRow {
             // The path's member and groups are keys already.
-            review_key: key_hash(&pf.member, &h.assignment_key, &pf.via),
+            review_key: key_hash(&pf.member, &h.assignment_key, &pf.via.keys),
             principal: pf.info.clone(),
             role_name: h.role.name.clone(),
             role_id: h.role.id.clone(),
@@ -1433,7 +1469,7 @@ impl<'a> Reviewer<'a> {
             target_scope,
             inherited: e.relation == Relation::Above,
             below: e.relation == Relation::Below,
-            via: pf.via_refs.clone(),
+            via: pf.via.refs.clone(),
             access_path: pf.access_path.clone(),
             condition: h.condition.clone(),
             pim: h.pim,
@@ -1453,12 +1489,7 @@ impl<'a> Reviewer<'a> {
     }
 
     /// The recommendations the data supports for one row (most urgent first).
-    fn recommend(
-        &mut self,
-        plan: &RowPlan,
-        h: &HeldAccess,
-        r: &ReviewRow,
-    ) -> Vec<Recommendation> {
+    fn recommend(&mut self, plan: &RowPlan, h: &HeldAccess, r: &ReviewRow) -> Vec<Recommendation> {
         let ix = self.ix;
         let mut recs = Vec::new();
         let mut push = |kind, code, text: String| {
@@ -1522,7 +1553,11 @@ impl<'a> Reviewer<'a> {
         if r.via.is_empty() && p.kind.eq_ignore_ascii_case("User") {
             let n = plan
                 .direct_users
-                .get(&(h.role.id.clone(), h.scope_key.clone(), r.pim == Pim::Eligible))
+                .get(&(
+                    h.role.id.clone(),
+                    h.scope_key.clone(),
+                    r.pim == Pim::Eligible,
+                ))
                 .copied()
                 .unwrap_or(0);
             if n >= MANY_DIRECT_USERS {
@@ -1550,12 +1585,12 @@ impl<'a> Reviewer<'a> {
                 r.covered.iter().map(String::as_str).collect()
             };
             let active = self.active_of(&p.id);
-            let mut also_active = !reaches.is_empty();
+            let mut also_active = !reaches.is_empty() && h.role.index.is_some();
             for s in &reaches {
                 let anc = self.ancestors(s);
                 if !active
                     .iter()
-                    .any(|(role, scope)| *role == r.role_id && anc.contains(scope))
+                    .any(|(role, scope)| Some(*role) == h.role.index && anc.contains(scope))
                 {
                     also_active = false;
                     break;
@@ -2266,7 +2301,14 @@ mod tests {
     ];
     const WHO: [&str; 7] = ["u1", "u2", "u3", "g1", "g2", "g3", ALL_PRINCIPALS];
 
-    fn deny_at(n: usize, scope: &str, pattern: &str, who: &str, except: Option<&str>, child: bool) -> DenyAssignment {
+    fn deny_at(
+        n: usize,
+        scope: &str,
+        pattern: &str,
+        who: &str,
+        except: Option<&str>,
+        child: bool,
+    ) -> DenyAssignment {
         let dp = |id: &str| DenyPrincipal {
             id: id.into(),
             kind: "User".into(),
@@ -2317,7 +2359,9 @@ mod tests {
             if r.covers != r.covered.len() || r.covers == 0 {
                 return Err(format!("covers {} for {:?}", r.covers, r.covered));
             }
-            let shared = !targets.iter().any(|x| scope_key(x) == scope_key(&r.target_scope));
+            let shared = !targets
+                .iter()
+                .any(|x| scope_key(x) == scope_key(&r.target_scope));
             if shared != (r.covers > 1) {
                 return Err(format!("{} covers {}", r.target_scope, r.covers));
             }
@@ -2339,8 +2383,14 @@ mod tests {
         let mut t = tenant();
         t.principals.push(user("u9"));
         t.assignments.push(assign(9, "u9", "owner", SUB));
-        t.denies
-            .push(deny_at(1, WS2, "*/write", ALL_PRINCIPALS, Some("u1"), false));
+        t.denies.push(deny_at(
+            1,
+            WS2,
+            "*/write",
+            ALL_PRINCIPALS,
+            Some("u1"),
+            false,
+        ));
         let targets = [WS.to_string(), WS2.to_string(), WS3.to_string()];
         let rows = review(&Index::new(&t), &targets, TAKEN).rows;
         let u9: Vec<(&str, usize, usize)> = rows

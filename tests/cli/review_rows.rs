@@ -81,7 +81,9 @@ fn expand(
         } else {
             target_keys
                 .iter()
-                .filter(|t| above[*t].contains(&scope) && !own.contains(&(key.clone(), (*t).clone())))
+                .filter(|t| {
+                    above[*t].contains(&scope) && !own.contains(&(key.clone(), (*t).clone()))
+                })
                 .cloned()
                 .collect()
         };
@@ -122,14 +124,20 @@ fn assert_dedup_covers_exactly(db: &Path) -> (usize, usize) {
         missing.is_empty() && extra.is_empty(),
         "missing {missing:#?}\nextra {extra:#?}"
     );
-    assert_eq!(dedup, brute, "same principal, assignment and denies per target");
+    assert_eq!(
+        dedup, brute,
+        "same principal, assignment and denies per target"
+    );
     (sheet.rows.len(), brute.len())
 }
 
 #[test]
 fn deduplicated_rows_of_the_sample_cover_exactly_the_per_target_rows() {
     let (rows, tuples) = assert_dedup_covers_exactly(&sample().db);
-    assert!(rows < tuples, "{rows} rows for {tuples} (access, target) pairs");
+    assert!(
+        rows < tuples,
+        "{rows} rows for {tuples} (access, target) pairs"
+    );
 }
 
 #[test]
@@ -140,7 +148,10 @@ fn deduplicated_rows_of_a_synthetic_tenant_cover_exactly_the_per_target_rows() {
     let db = dir.path().join("synth.db");
     import(&db, &data);
     let (rows, tuples) = assert_dedup_covers_exactly(&db);
-    assert!(rows < tuples, "{rows} rows for {tuples} (access, target) pairs");
+    assert!(
+        rows < tuples,
+        "{rows} rows for {tuples} (access, target) pairs"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -237,7 +248,10 @@ fn the_estimate_counts_the_rows_before_they_are_written() {
         .parse()
         .unwrap();
     let written = out.stdout.len() as f64 / 1000.0;
-    assert!(kb > written / 2.0 && kb < written * 2.0, "{line}: {written} kB");
+    assert!(
+        kb > written / 2.0 && kb < written * 2.0,
+        "{line}: {written} kB"
+    );
 }
 
 #[test]
@@ -246,14 +260,23 @@ fn max_rows_refuses_before_anything_is_written() {
     let file = dir.path().join("all.csv");
     let n = review_csv(&sample().db, &["--all-workspaces"]).rows.len();
     let out = whocan(&sample().db)
-        .args(["review", "--all-workspaces", "--max-rows", &(n - 1).to_string(), "--out"])
+        .args([
+            "review",
+            "--all-workspaces",
+            "--max-rows",
+            &(n - 1).to_string(),
+            "--out",
+        ])
         .arg(&file)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains(&format!("this review has {n} rows, more than --max-rows {}", n - 1)),
+        err.contains(&format!(
+            "this review has {n} rows, more than --max-rows {}",
+            n - 1
+        )),
         "{err}"
     );
     assert!(err.contains("hint:"), "{err}");
@@ -265,14 +288,27 @@ fn max_rows_refuses_before_anything_is_written() {
     );
     // To stdout: nothing at all.
     let out = whocan(&sample().db)
-        .args(["review", "--all-workspaces", "--format", "json", "--max-rows", "1"])
+        .args([
+            "review",
+            "--all-workspaces",
+            "--format",
+            "json",
+            "--max-rows",
+            "1",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     // Exactly as many rows as allowed is fine.
     ok(whocan(&sample().db)
-        .args(["review", "--all-workspaces", "--max-rows", &n.to_string(), "--out"])
+        .args([
+            "review",
+            "--all-workspaces",
+            "--max-rows",
+            &n.to_string(),
+            "--out",
+        ])
         .arg(&file)
         .output()
         .unwrap());
@@ -317,7 +353,10 @@ fn a_review_redirected_to_a_file_is_csv_that_review_apply_reads() {
     );
     ok(apply(&db, &filled, "Olivia Bennett"));
     let next = review_csv(&db, &["--workspace", "ml-prod"]);
-    assert_eq!(next.one(&[("review_key", &greg["review_key"])])["decision"], "remove");
+    assert_eq!(
+        next.one(&[("review_key", &greg["review_key"])])["decision"],
+        "remove"
+    );
 }
 
 #[test]
@@ -337,9 +376,15 @@ fn sheets_with_or_without_the_new_columns_are_applied() {
         &old,
         &[(greg["review_key"].clone(), ("remove", "left"))].into(),
     );
-    assert!(!std::fs::read_to_string(&old_path).unwrap().contains("covers"));
+    assert!(!std::fs::read_to_string(&old_path)
+        .unwrap()
+        .contains("covers"));
     let out = ok(apply(&db, &old_path, "Olivia Bennett"));
-    assert!(text(&out.stderr).contains("1 remove"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("1 remove"),
+        "{}",
+        text(&out.stderr)
+    );
     // This quarter's, with them.
     let new_path = dir.path().join("new.csv");
     write_sheet(
@@ -348,7 +393,11 @@ fn sheets_with_or_without_the_new_columns_are_applied() {
         &[(dave["review_key"].clone(), ("approve", ""))].into(),
     );
     let out = ok(apply(&db, &new_path, "Olivia Bennett"));
-    assert!(text(&out.stderr).contains("1 approve"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("1 approve"),
+        "{}",
+        text(&out.stderr)
+    );
     let next = review_csv(&db, &["--workspace", "ml-prod"]);
     let cell = |k: &str| next.one(&[("review_key", k)])["decision"].clone();
     assert_eq!(cell(&greg["review_key"]), "remove");
@@ -363,7 +412,10 @@ fn sheets_with_or_without_the_new_columns_are_applied() {
         .iter_mut()
         .find(|r| r["display_name"] == "Ivan Horvat" && r["pim"] == "eligible")
         .unwrap();
-    ivan.insert("window".into(), "2026-07-01T09:00:00Z..2028-01-01T00:00:00Z".into());
+    ivan.insert(
+        "window".into(),
+        "2026-07-01T09:00:00Z..2028-01-01T00:00:00Z".into(),
+    );
     let ivan_key = ivan["review_key"].clone();
     let edited_path = dir.path().join("edited.csv");
     write_sheet(&edited_path, &edited, &[(ivan_key, ("approve", ""))].into());
@@ -426,7 +478,10 @@ fn an_all_workspaces_sheet_round_trips_through_apply_carry_over_and_plan() {
     // A later import with the same data: nothing new, the decisions carried.
     import(&db, &sample_data());
     let next = review_csv(&db, &["--all-workspaces"]);
-    assert!(next.rows.iter().all(|r| !r["recommendation"].contains("new since")));
+    assert!(next
+        .rows
+        .iter()
+        .all(|r| !r["recommendation"].contains("new since")));
     assert_eq!(
         next.one(&[("review_key", &greg["review_key"])])["decision"],
         "remove"
