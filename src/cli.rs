@@ -206,6 +206,10 @@ pub(crate) struct ReviewArgs {
     /// (SPEC §5's sheet)]. `--output` (the az CLI's name) is accepted too.
     #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
+    /// Refuse (exit 2, nothing written) a review of more rows than this; the rows
+    /// are counted before any is written.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_rows: Option<usize>,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
 }

@@ -35,7 +35,7 @@ use crate::engine::graph::{
     PrincipalIds,
 };
 use crate::engine::index::Block;
-use crate::engine::permissions::blocks_grant;
+use crate::engine::permissions::{blocks_grant, denied_operations, deny_takes_from};
 use crate::engine::scope::ScopeTree;
 use crate::engine::window::{window_state, WindowState};
 use crate::model::Timestamp;
@@ -1517,11 +1517,7 @@ fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
     }
     let blocks: Vec<Block> = d.permissions.iter().map(Block::compile).collect();
     let ops = operations(ctx);
-    let denied_ops: Vec<(String, bool)> = ops
-        .iter()
-        .filter(|(name, data)| blocks_grant(&blocks, name, *data))
-        .cloned()
-        .collect();
+    let denied_ops = denied_operations(&blocks, ops.iter().map(|(n, data)| (n.as_str(), *data)));
     let deny_scope = ctx.ix.scopes.find_lower(&scope_key(&d.scope));
     let deny_scope_key = scope_key(&d.scope);
     let deny_anc: FxSet<String> = ctx.tree.ancestors(&deny_scope_key).into_iter().collect();
@@ -1542,21 +1538,7 @@ fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
             let Some(rb) = side.roles_blocks.get(&role) else {
                 return false;
             };
-            if denied_ops.is_empty() {
-                // No catalogue operation is denied (catalogue not imported): compare
-                // the patterns themselves.
-                d.permissions.iter().any(|b| {
-                    b.actions
-                        .iter()
-                        .map(|a| (a, false))
-                        .chain(b.data_actions.iter().map(|a| (a, true)))
-                        .any(|(a, data)| blocks_grant(rb, &key(a.trim()), data))
-                })
-            } else {
-                denied_ops
-                    .iter()
-                    .any(|(name, data)| blocks_grant(rb, name, *data))
-            }
+            deny_takes_from(&blocks, &denied_ops, rb)
         })
     };
     let mut affected: FxSet<u32> = FxSet::default();

@@ -15,12 +15,15 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{key, role_guid, scope_key, AssignmentSource};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::engine::decide::{
-    principal_info, GroupRef, Incomplete, IncompleteReason, PrincipalInfo,
+    deny_names, deny_reaches, holders, principal_info, GroupRef, Incomplete, IncompleteReason,
+    PrincipalInfo,
 };
 use crate::engine::index::Index;
-use crate::engine::permissions::is_privileged;
-use crate::engine::window::{window_state, WindowState};
+use crate::engine::permissions::{denied_operations, deny_takes_from, is_privileged};
+use crate::engine::window::{window_state, window_text, WindowState};
 use crate::model::Timestamp;
 
 /// How many users holding one role directly at one scope call for a group.
@@ -77,7 +80,7 @@ pub(crate) struct Recommendation {
     /// `many-direct-users`, `eligible-only`, `also-active`.
     pub(crate) code: &'static str,
     /// One line for the sheet, starting with the kind (`remove: ...`).
-    pub(crate) text: String,
+    pub(crate) text: Rc<str>,
 }
 
 /// One line of the review sheet.
@@ -89,18 +92,19 @@ pub struct ReviewRow {
     /// Shared by the rows of one principal.
     pub(crate) principal: Rc<PrincipalInfo>,
     /// The role's name; for an undefined role the name the assignment gave, if any.
-    pub(crate) role_name: String,
+    /// (Strings that many rows share are reference-counted: a sheet has millions.)
+    pub(crate) role_name: Rc<str>,
     /// The role's GUID (lowercase).
-    pub(crate) role_id: String,
+    pub(crate) role_id: Rc<str>,
     /// `BuiltInRole`, `CustomRole`, or empty when the role is not defined.
-    pub(crate) role_type: String,
+    pub(crate) role_type: Rc<str>,
     pub(crate) role_defined: bool,
     /// The role grants `Microsoft.Authorization/roleAssignments/write` (per block).
     pub(crate) privileged: bool,
     /// The role assignment id, or the PIM eligibility instance id.
-    pub(crate) assignment_id: String,
-    pub(crate) assignment_scope: String,
-    pub(crate) target_scope: String,
+    pub(crate) assignment_id: Rc<str>,
+    pub(crate) assignment_scope: Rc<str>,
+    pub(crate) target_scope: Rc<str>,
     /// Held at an ancestor of the target scope.
     pub(crate) inherited: bool,
     /// Held below the target scope (a child resource).
@@ -110,17 +114,39 @@ pub struct ReviewRow {
     /// Shared by the rows through one membership path.
     pub(crate) via: Rc<[GroupRef]>,
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
-    pub(crate) access_path: String,
-    pub(crate) condition: Option<String>,
+    pub(crate) access_path: Rc<str>,
+    pub(crate) condition: Option<Rc<str>>,
     pub(crate) pim: Pim,
-    pub(crate) start_date_time: Option<String>,
-    pub(crate) end_date_time: Option<String>,
+    pub(crate) start_date_time: Option<Rc<str>>,
+    pub(crate) end_date_time: Option<Rc<str>>,
     /// An eligibility whose end lies before the snapshot's `taken_at`.
     pub(crate) expired: bool,
     pub(crate) recommendations: Vec<Recommendation>,
     /// Hash of the access-relevant content (see [`ReviewRow::access_fields`]) and
     /// of the role's permissions: a decision carries over only while it is unchanged.
     pub(crate) content_hash: String,
+    /// The deny assignments that block some of the role's actions for this
+    /// principal where the access reaches the reviewed scopes (SPEC §5 `blocked_by`),
+    /// in import order; empty when none does.
+    pub(crate) blocked_by: Rc<[DenyRef]>,
+    /// The PIM or time-bound window, `START..END` in the one timestamp format
+    /// ([`crate::engine::window::window_text`]); empty when the access has none.
+    pub(crate) window: Rc<str>,
+    /// How many reviewed target scopes the row stands for (SPEC §5 `covers`): more
+    /// than one for access held above several targets, 1 otherwise.
+    pub(crate) covers: usize,
+    /// Those target scopes, as scope keys.
+    #[serde(skip)]
+    pub(crate) covered: Rc<[String]>,
+}
+
+/// A deny assignment named on a review row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DenyRef {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) scope: String,
 }
 
 impl ReviewRow {
@@ -129,7 +155,7 @@ impl ReviewRow {
     pub(crate) fn recommendation(&self) -> String {
         self.recommendations
             .iter()
-            .map(|r| r.text.as_str())
+            .map(|r| &*r.text)
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -198,7 +224,10 @@ impl ReviewRow {
 #[serde(rename_all = "camelCase")]
 pub struct Review {
     pub(crate) targets: Vec<String>,
-    /// By target (in the order asked), then principal name, role, assignment scope, path.
+    /// The scopes of the rows, in order: where access shared by several targets is
+    /// held (broadest first), then each target (in the order asked).
+    pub(crate) scopes: Vec<ReviewScope>,
+    /// By scope, then principal name, role, assignment scope, path.
     pub rows: Vec<ReviewRow>,
     /// Groups whose members the sheet could not list (never imported, or too many paths).
     pub incomplete: Vec<Incomplete>,
@@ -206,16 +235,30 @@ pub struct Review {
 
 /// `review_key`: the first 16 hex digits of the sha256 of the lowercase principal id,
 /// assignment id and group path (nearest group first).
+#[cfg(test)]
 pub(crate) fn review_key(principal_id: &str, assignment_id: &str, via: &[String]) -> String {
     let via: Vec<String> = via.iter().map(|g| key(g)).collect();
-    short_hash(&format!(
-        "{}\n{}\n{}",
-        key(principal_id),
-        key(assignment_id),
-        via.join(">")
-    ))
+    key_hash(&key(principal_id), &key(assignment_id), &via)
 }
 
+/// [`review_key`] of keys (lowercase already): the hash of `principal\nassignment\n`
+/// and the groups joined by `>`, fed piece by piece.
+fn key_hash(principal: &str, assignment: &str, via: &[String]) -> String {
+    let mut h = Sha256::new();
+    h.update(principal.as_bytes());
+    h.update(b"\n");
+    h.update(assignment.as_bytes());
+    h.update(b"\n");
+    for (i, g) in via.iter().enumerate() {
+        if i > 0 {
+            h.update(b">");
+        }
+        h.update(g.as_bytes());
+    }
+    hex8(&h.finalize())
+}
+
+#[cfg(test)]
 fn short_hash(s: &str) -> String {
     hex8(&Sha256::digest(s.as_bytes()))
 }
@@ -230,33 +273,47 @@ fn hex8(d: &[u8]) -> String {
     out
 }
 
-/// One access to review before it is expanded to the principals that have it.
-struct Held<'a> {
-    holder: String,
-    assignment_id: &'a str,
-    role_guid: &'a str,
-    role_name_hint: Option<&'a str>,
-    scope: &'a str,
-    condition: Option<&'a str>,
-    pim: Pim,
-    start: Option<&'a str>,
-    end: Option<&'a str>,
+/// The groups of one membership path below a holder, shared by every member
+/// reached through them.
+struct Via {
+    /// Group keys from the nearest group up to the holder (empty: held directly).
+    keys: Rc<[String]>,
+    refs: Rc<[GroupRef]>,
+    /// ` → Group → Holder`: what follows the member's name in `access_path`.
+    suffix: String,
 }
+
+fn via_of(ix: &Index, chain: &[String]) -> Via {
+    let keys: Rc<[String]> = chain.iter().rev().cloned().collect();
+    let refs: Rc<[GroupRef]> = keys
+        .iter()
+        .map(|g| GroupRef {
+            id: g.clone(),
+            name: ix.name_of(g),
+        })
+        .collect();
+    let mut suffix = String::new();
+    for g in refs.iter() {
+        suffix.push_str(" → ");
+        suffix.push_str(&g.name);
+    }
+    Via { keys, refs, suffix }
+}
+
+/// Principals below a holder with their group paths, and whether the list was cut
+/// at [`MAX_PATHS_PER_HOLDER`].
+type MemberPaths = (Vec<(String, Rc<Via>)>, bool);
 
 /// Every principal below a holder: the holder itself (empty path), then each member
 /// reached through nested groups, one entry per distinct simple path (cycles end).
-/// The path is nearest group first, ending with the holder.
-/// Principals below a holder with their group paths, and whether the list was cut
-/// at [`MAX_PATHS_PER_HOLDER`].
-type MemberPaths = (Vec<(String, Vec<String>)>, bool);
-
+/// The members of one group share its path.
 ///
 /// Not the engine's membership walk ([`crate::engine::walk::breadth_first`], which
 /// reaches each member once): a member reached along two paths is two rows here.
 /// Depth-first over the same `Index::members_of`, iterative; a path ends where it
 /// would repeat a group.
 fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
-    let mut out = vec![(holder.to_string(), vec![])];
+    let mut out = vec![(holder.to_string(), Rc::new(via_of(ix, &[])))];
     let mut truncated = false;
     // Depth-first with an explicit stack: (group, chain from the holder down to it).
     let mut stack: Vec<(String, Vec<String>)> =
@@ -265,6 +322,7 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
         let Some(members) = ix.members_of.get(&group) else {
             continue;
         };
+        let mut via: Option<Rc<Via>> = None;
         for m in members.iter().rev() {
             if chain.contains(m) {
                 continue;
@@ -278,8 +336,8 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
             if !ix.is_principal(m) {
                 continue;
             }
-            let via: Vec<String> = chain.iter().rev().cloned().collect();
-            out.push((m.clone(), via));
+            let via = via.get_or_insert_with(|| Rc::new(via_of(ix, &chain)));
+            out.push((m.clone(), via.clone()));
             if ix.members_of.contains_key(m) {
                 let mut next = chain.clone();
                 next.push(m.clone());
@@ -290,90 +348,236 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
     (out, truncated)
 }
 
+/// A principal as the review rows show it, and its display name lowercased (the
+/// rows' sort order), made once per principal.
+type PrincipalFacts = (Rc<PrincipalInfo>, Rc<str>);
+
 /// What every row through one membership path below a holder shares.
 struct PathFacts {
+    /// The member's key.
     member: String,
-    /// Group keys from the member up to the holder.
-    via: Rc<[String]>,
+    via: Rc<Via>,
     info: Rc<PrincipalInfo>,
-    /// The member's display name lowercased, and its id (the rows' sort order).
     sort_name: Rc<str>,
-    info_id: Rc<str>,
-    via_refs: Rc<[GroupRef]>,
-    access_path: String,
+    /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
+    access_path: Rc<str>,
 }
 
 fn path_facts(
     ix: &Index,
-    info_cache: &mut HashMap<String, Rc<PrincipalInfo>>,
+    info_cache: &mut FxHashMap<String, PrincipalFacts>,
+    direct: &Rc<str>,
     member: String,
-    via: Vec<String>,
+    via: Rc<Via>,
 ) -> PathFacts {
-    let info = info_cache
+    let (info, sort_name) = info_cache
         .entry(member.clone())
-        .or_insert_with(|| Rc::new(principal_info(ix, &member)))
-        .clone();
-    let via_refs: Rc<[GroupRef]> = via
-        .iter()
-        .map(|g| GroupRef {
-            id: g.clone(),
-            name: ix.name_of(g),
+        .or_insert_with(|| {
+            let info = principal_info(ix, &member);
+            let sort = info.display_name.to_lowercase().into();
+            (Rc::new(info), sort)
         })
-        .collect();
-    let access_path = if via.is_empty() {
-        "direct".to_string()
+        .clone();
+    let access_path = if via.keys.is_empty() {
+        direct.clone()
     } else {
         let name_or_id = if info.display_name.is_empty() {
-            info.id.clone()
+            &info.id
         } else {
-            info.display_name.clone()
+            &info.display_name
         };
-        std::iter::once(name_or_id)
-            .chain(via_refs.iter().map(|g| g.name.clone()))
-            .collect::<Vec<_>>()
-            .join(" → ")
+        format!("{name_or_id}{}", via.suffix).into()
     };
     PathFacts {
         member,
-        via: via.into(),
-        sort_name: info.display_name.to_lowercase().into(),
-        info_id: info.id.as_str().into(),
+        via,
         info,
-        via_refs,
+        sort_name,
         access_path,
     }
 }
 
-/// The order of one target's rows: principal name and id, role name, scope, PIM
-/// kind, path, assignment (all lowercase keys).
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct SortKey {
-    name: Rc<str>,
-    id: Rc<str>,
-    role: Rc<str>,
-    scope: Rc<str>,
-    pim: Pim,
-    via: Rc<[String]>,
-    assignment: Rc<str>,
+/// The membership paths below one holder, and what the review could not see there.
+struct HolderPaths {
+    paths: Vec<PathFacts>,
+    /// Cut at [`MAX_PATHS_PER_HOLDER`].
+    truncated: bool,
+    /// Groups on the paths whose members were not (fully) imported: (key, gap).
+    gaps: Vec<(String, Incomplete)>,
 }
 
-/// Reviews the target scopes (each row names its target). `taken_at` is the
-/// snapshot's time, against which eligibility end dates are compared.
+/// What every row of one role shares.
+struct RoleFacts {
+    /// Position in the index's roles; None for an undefined role.
+    index: Option<usize>,
+    name: Rc<str>,
+    /// Lowercase name: the rows' sort order.
+    sort: Rc<str>,
+    id: Rc<str>,
+    role_type: Rc<str>,
+    privileged: bool,
+    /// The permissions as JSON (part of the content hash), `undefined` when none.
+    digest: String,
+}
+
+/// One held access (a role assignment or a PIM eligibility) before it is expanded
+/// to the principals that have it.
+struct HeldAccess {
+    /// The holder's key, and the membership paths below it.
+    holder: String,
+    paths: Rc<HolderPaths>,
+    assignment_id: Rc<str>,
+    assignment_key: Rc<str>,
+    scope: Rc<str>,
+    scope_key: Rc<str>,
+    role: Rc<RoleFacts>,
+    /// Trimmed: the sheet's cell is read back trimmed, and a row must look the same
+    /// after `review apply` as before it.
+    condition: Option<Rc<str>>,
+    pim: Pim,
+    start: Option<Rc<str>>,
+    end: Option<Rc<str>>,
+    window: Rc<str>,
+    expired: bool,
+    /// The reviewed targets at or below the held scope (indices), and the deny
+    /// assignments that may block the role at one of them.
+    covered: Rc<[usize]>,
+}
+
+/// Where a row's held scope stands to the reviewed scope(s) of its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    /// The held scope is the target.
+    At,
+    /// Held above: inherited by the target(s).
+    Above,
+    /// Held below the target (a child resource).
+    Below,
+}
+
+/// One row of a group before it is made: a held access, a path below its holder,
+/// and where the row stands.
+struct Entry {
+    held: u32,
+    path: u32,
+    relation: Relation,
+    /// Target indices the row stands for.
+    covered: Rc<[usize]>,
+    /// Deny indices that block it.
+    blocked: Rc<[usize]>,
+    /// Its principal's and its held access's ranks in the group (the sort order).
+    rank: u64,
+}
+
+/// The rows of one scope: access held above several targets (`shared`), or one
+/// target's own rows.
+struct Group {
+    /// The rows' `target_scope`: the held scope of a shared group, else the target.
+    scope: Rc<str>,
+    /// The targets the group's scope covers.
+    covered: Rc<[usize]>,
+    shared: bool,
+    /// Held accesses (indices) and how they stand to the group's scope.
+    helds: Vec<(usize, Relation)>,
+    /// Rows of a target group split off a shared one (a deny assignment blocks
+    /// the access at this target and not at the others).
+    extra: Vec<Entry>,
+    rows: usize,
+}
+
+/// One scope of a review and how many targets it stands for: a reviewed target,
+/// or a scope above several (where their shared access is held).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReviewScope {
+    pub(crate) scope: String,
+    pub(crate) covers: usize,
+}
+
+/// The review's rows, planned and counted before any is made: which rows each
+/// scope holds, and what the review could not see. Holds one entry per held access,
+/// never one per row, so that a review of any size is planned in little memory;
+/// rows are made group by group ([`Reviewer::each_group`]).
+pub(crate) struct RowPlan {
+    pub(crate) targets: Vec<String>,
+    /// The targets as rows name them, and as scope keys.
+    target_rcs: Vec<Rc<str>>,
+    target_keys: Vec<String>,
+    /// Per target: the deny assignments (indices) that reach it.
+    reach: Vec<Rc<FxHashSet<usize>>>,
+    helds: Vec<HeldAccess>,
+    groups: Vec<Group>,
+    /// Users holding a role directly at a scope: (role id, scope key, eligible) → count.
+    direct_users: HashMap<(Rc<str>, Rc<str>, bool), usize>,
+    /// Groups whose members the sheet could not list, and other gaps.
+    pub(crate) incomplete: Vec<Incomplete>,
+    /// How many rows the review has.
+    pub(crate) rows: usize,
+}
+
+impl RowPlan {
+    /// The scopes of the review, in the order their rows come.
+    pub(crate) fn scopes(&self) -> Vec<ReviewScope> {
+        self.groups
+            .iter()
+            .map(|g| ReviewScope {
+                scope: g.scope.to_string(),
+                covers: g.covered.len(),
+            })
+            .collect()
+    }
+}
+
+/// The group a batch of rows belongs to.
+pub(crate) struct GroupHead<'p> {
+    /// The rows' `target_scope`.
+    pub(crate) scope: &'p str,
+    /// How many targets the scope covers.
+    pub(crate) covers: usize,
+    /// The first batch of its group (a group may come in several batches; an
+    /// empty group comes as one empty batch).
+    pub(crate) first: bool,
+}
+
+/// How many rows are made at once within a group.
+const BATCH: usize = 256;
+
+/// Reviews the target scopes (SPEC §5). `taken_at` is the snapshot's time, against
+/// which PIM windows are evaluated.
 pub fn review(ix: &Index, targets: &[String], taken_at: &str) -> Review {
     Reviewer::new(ix, taken_at).review(targets)
 }
 
-/// Reviews target after target over one index, keeping what they share: the
-/// membership paths below each holder, principal facts, scope ancestries.
+/// Reviews one or more targets over one index, keeping what reviews share: the
+/// membership paths below each holder, principal and role facts, scope ancestries,
+/// which deny assignments name whom.
 pub(crate) struct Reviewer<'a> {
     ix: &'a Index,
-    taken_at: String,
-    paths_cache: HashMap<String, (Vec<PathFacts>, bool)>,
-    info_cache: HashMap<String, Rc<PrincipalInfo>>,
-    /// Ancestors of each assignment scope, to test "at or below the target".
-    anc_cache: HashMap<String, HashSet<String>>,
+    now: Option<Timestamp>,
+    paths_cache: FxHashMap<String, Rc<HolderPaths>>,
+    info_cache: FxHashMap<String, PrincipalFacts>,
+    /// `direct`, the access path every holder's own row shares.
+    direct: Rc<str>,
+    /// Ancestors (the scope included) of each scope asked about.
+    anc_cache: FxHashMap<String, Rc<FxHashSet<String>>>,
     /// Every scope holding an assignment or eligibility, once.
     held_scopes: Vec<String>,
+    role_cache: FxHashMap<(String, String), Rc<RoleFacts>>,
+    /// Per deny assignment: the catalogue operations it denies, once asked.
+    denied_ops: Vec<Option<Vec<(String, bool)>>>,
+    /// (deny, role) → does the deny take something from the role?
+    deny_takes: FxHashMap<(usize, usize), bool>,
+    /// Principal key → the deny assignments that name it (and do not exclude it).
+    principal_denies: FxHashMap<String, Rc<[usize]>>,
+    /// Scope key → the deny assignments that reach it.
+    deny_reach: FxHashMap<String, Rc<FxHashSet<usize>>>,
+    /// The catalogue, (lowercase name, data plane), once a deny asks for it.
+    catalogue: Option<Vec<(String, bool)>>,
+    /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
+    no_denies: Rc<[usize]>,
+    no_deny_refs: Rc<[DenyRef]>,
+    /// Principal key → (role, scope key) of every defined role it holds actively.
+    active: FxHashMap<String, Rc<[(usize, String)]>>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -388,36 +592,75 @@ impl<'a> Reviewer<'a> {
         held_scopes.dedup();
         Reviewer {
             ix,
-            taken_at: taken_at.to_string(),
-            paths_cache: HashMap::new(),
-            info_cache: HashMap::new(),
-            anc_cache: HashMap::new(),
+            now: Timestamp::parse(taken_at),
+            paths_cache: FxHashMap::default(),
+            info_cache: FxHashMap::default(),
+            direct: Rc::from("direct"),
+            anc_cache: FxHashMap::default(),
             held_scopes,
+            role_cache: FxHashMap::default(),
+            denied_ops: vec![None; ix.denies.len()],
+            deny_takes: FxHashMap::default(),
+            principal_denies: FxHashMap::default(),
+            deny_reach: FxHashMap::default(),
+            catalogue: None,
+            active: FxHashMap::default(),
+            no_denies: Rc::from(Vec::new()),
+            no_deny_refs: Rc::from(Vec::new()),
         }
     }
 
-    /// The rows of these targets.
+    /// The rows of these targets, all at once (the table, the HTML page, `apply`
+    /// and `plan`; the sheet streams them with [`Reviewer::plan`] and
+    /// [`Reviewer::each_group`]).
     pub(crate) fn review(&mut self, targets: &[String]) -> Review {
-        let ix = self.ix;
-        let now = Timestamp::parse(&self.taken_at);
-        let mut rows = Vec::new();
-        let mut incomplete = BTreeMap::new();
-        let paths_cache = &mut self.paths_cache;
-        let info_cache = &mut self.info_cache;
-        let anc_cache = &mut self.anc_cache;
+        let plan = self.plan(targets, true);
+        self.collect(&plan)
+    }
 
-        for target in targets {
-            let t = scope_key(target);
-            if let Some(gap) = crate::engine::query::chain_gap(ix, &t) {
+    /// Every row of a plan, held at once.
+    pub(crate) fn collect(&mut self, plan: &RowPlan) -> Review {
+        let mut rows = Vec::with_capacity(plan.rows);
+        let _ = self.each_group(plan, |_, batch| {
+            rows.extend(batch);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        Review {
+            targets: plan.targets.clone(),
+            scopes: plan.scopes(),
+            rows,
+            incomplete: plan.incomplete.clone(),
+        }
+    }
+
+    fn ancestors(&mut self, scope: &str) -> Rc<FxHashSet<String>> {
+        let ix = self.ix;
+        self.anc_cache
+            .entry(scope.to_string())
+            .or_insert_with(|| Rc::new(ix.tree.ancestors(scope).into_iter().collect()))
+            .clone()
+    }
+
+    /// Plans the rows of `targets` (SPEC §5): access held at or above several of
+    /// them is one row where it is held, covering them; everything else is a row of
+    /// its target. `below`: also the access held below each target (a review;
+    /// `apply` looks a shared row up without it first).
+    pub(crate) fn plan(&mut self, targets: &[String], below: bool) -> RowPlan {
+        let ix = self.ix;
+        let target_keys: Vec<String> = targets.iter().map(|t| scope_key(t)).collect();
+        let mut incomplete: BTreeMap<String, Incomplete> = BTreeMap::new();
+        let mut target_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, t) in target_keys.iter().enumerate() {
+            target_of.entry(t.as_str()).or_default().push(i);
+            if let Some(gap) = crate::engine::query::chain_gap(ix, t) {
                 incomplete
                     .entry(format!("chain {}", gap.scope.as_deref().unwrap_or("")))
                     .or_insert(gap);
             }
-            // Only the scopes at, above or below the target can give rows.
-            let target_chain = ix.tree.ancestors(&t);
             // A scope the collection could not read, on the chain or below it.
-            let unreadable = crate::engine::query::unreadable_on(ix, &target_chain)
-                .chain(crate::engine::query::unreadable_below(ix, &t));
+            let chain = ix.tree.ancestors(t);
+            let unreadable = crate::engine::query::unreadable_on(ix, &chain)
+                .chain(crate::engine::query::unreadable_below(ix, t));
             for gap in unreadable {
                 incomplete
                     .entry(format!(
@@ -426,34 +669,198 @@ impl<'a> Reviewer<'a> {
                     ))
                     .or_insert(gap);
             }
-            let mut scopes: Vec<&String> = Vec::new();
-            for s in &self.held_scopes {
-                let relevant = target_chain.contains(s)
-                    || anc_cache
-                        .entry(s.clone())
-                        .or_insert_with(|| ix.tree.ancestors(s).into_iter().collect())
-                        .contains(&t);
-                if relevant {
-                    scopes.push(s);
+        }
+        let reach: Vec<Rc<FxHashSet<usize>>> =
+            target_keys.iter().map(|t| self.reach_of(t)).collect();
+
+        // Which targets each held scope is at or above (covers), and below.
+        let held: HashSet<&str> = self.held_scopes.iter().map(String::as_str).collect();
+        let mut covers_of: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in target_keys.iter().enumerate() {
+            for a in ix.tree.ancestors(t) {
+                if held.contains(a.as_str()) {
+                    let c = covers_of.entry(a).or_default();
+                    if c.last() != Some(&i) {
+                        c.push(i);
+                    }
                 }
             }
-            let mut assignment_ids: Vec<usize> = scopes
-                .iter()
-                .flat_map(|s| ix.assignments_by_scope.get(*s).into_iter().flatten())
-                .copied()
-                .collect();
-            assignment_ids.sort_unstable();
-            let mut eligibility_ids: Vec<usize> = scopes
-                .iter()
-                .flat_map(|s| ix.eligibilities_by_scope.get(*s).into_iter().flatten())
-                .copied()
-                .collect();
-            eligibility_ids.sort_unstable();
-            let mut held: Vec<Held> = Vec::new();
-            for a in assignment_ids.iter().map(|&i| &ix.assignments[i]) {
-                held.push(Held {
-                    holder: key(&a.principal_id),
-                    assignment_id: &a.id,
+        }
+        let mut below_of: HashMap<String, Vec<usize>> = HashMap::new();
+        if below {
+            for s in self.held_scopes.clone() {
+                let anc = self.ancestors(&s);
+                let mut under: Vec<usize> = anc
+                    .iter()
+                    .filter(|a| **a != s)
+                    .flat_map(|a| target_of.get(a.as_str()).into_iter().flatten().copied())
+                    .collect();
+                if !under.is_empty() {
+                    under.sort_unstable();
+                    below_of.insert(s, under);
+                }
+            }
+        }
+
+        let helds = self.held_accesses(&covers_of, &below_of, &mut incomplete);
+        let direct_users = self.direct_users(&helds);
+
+        // Groups: the shared scopes, broadest first, then each target's own.
+        let mut shared: Vec<(usize, String)> = covers_of
+            .iter()
+            .filter(|(_, c)| c.len() > 1)
+            .map(|(s, _)| (self.ancestors(s).len(), s.clone()))
+            .collect();
+        shared.sort();
+        let mut groups: Vec<Group> = Vec::new();
+        let mut shared_at: HashMap<String, usize> = HashMap::new();
+        for (_, s) in &shared {
+            shared_at.insert(s.clone(), groups.len());
+            groups.push(Group {
+                scope: "".into(),
+                covered: covers_of[s].clone().into(),
+                shared: true,
+                helds: Vec::new(),
+                extra: Vec::new(),
+                rows: 0,
+            });
+        }
+        let first_target = groups.len();
+        for (i, t) in targets.iter().enumerate() {
+            groups.push(Group {
+                scope: t.as_str().into(),
+                covered: Rc::from(vec![i]),
+                shared: false,
+                helds: Vec::new(),
+                extra: Vec::new(),
+                rows: 0,
+            });
+        }
+        for (hi, h) in helds.iter().enumerate() {
+            let s = &*h.scope_key;
+            if let Some(&g) = shared_at.get(s) {
+                if groups[g].scope.is_empty() {
+                    groups[g].scope = h.scope.clone();
+                }
+                groups[g].helds.push((hi, Relation::Above));
+            } else if let Some(&[i]) = covers_of.get(s).map(Vec::as_slice) {
+                let relation = if s == target_keys[i] {
+                    Relation::At
+                } else {
+                    Relation::Above
+                };
+                groups[first_target + i].helds.push((hi, relation));
+            }
+            for &i in below_of.get(s).into_iter().flatten() {
+                groups[first_target + i].helds.push((hi, Relation::Below));
+            }
+        }
+
+        let mut plan = RowPlan {
+            targets: targets.to_vec(),
+            target_rcs: targets.iter().map(|t| Rc::from(t.as_str())).collect(),
+            target_keys,
+            reach,
+            helds,
+            groups: Vec::new(),
+            direct_users,
+            incomplete: Vec::new(),
+            rows: 0,
+        };
+        // Count the rows; split off the rows a deny assignment makes differ by target.
+        for g in 0..groups.len() {
+            if !groups[g].shared {
+                let n: usize = groups[g]
+                    .helds
+                    .iter()
+                    .map(|&(h, _)| plan.helds[h].paths.paths.len())
+                    .sum();
+                groups[g].rows += n;
+                continue;
+            }
+            let mut rows = 0;
+            for k in 0..groups[g].helds.len() {
+                let (h, _) = groups[g].helds[k];
+                let held = &plan.helds[h];
+                let candidates = self.candidates(&plan, held);
+                let paths = held.paths.clone();
+                if candidates.is_empty() {
+                    rows += paths.paths.len();
+                    continue;
+                }
+                for (p, pf) in paths.paths.iter().enumerate() {
+                    let (at_shared, split) =
+                        self.split(&plan, &pf.member, &candidates, &groups[g].covered);
+                    rows += usize::from(at_shared.is_some());
+                    for (i, blocked) in split {
+                        groups[first_target + i].extra.push(Entry {
+                            held: h as u32,
+                            path: p as u32,
+                            relation: if held.scope_key.as_ref() == plan.target_keys[i] {
+                                Relation::At
+                            } else {
+                                Relation::Above
+                            },
+                            covered: Rc::from(vec![i]),
+                            blocked,
+                            rank: 0,
+                        });
+                        groups[first_target + i].rows += 1;
+                    }
+                }
+            }
+            groups[g].rows += rows;
+        }
+        // A shared scope whose every row went to the targets has no group.
+        groups.retain(|g| !g.shared || g.rows > 0);
+        plan.rows = groups.iter().map(|g| g.rows).sum();
+        plan.groups = groups;
+        plan.incomplete = incomplete.into_values().collect();
+        plan
+    }
+
+    /// The held accesses at the scopes that matter, assignments then eligibilities,
+    /// each in index order; with their roles, windows and paths made once.
+    fn held_accesses(
+        &mut self,
+        covers_of: &HashMap<String, Vec<usize>>,
+        below_of: &HashMap<String, Vec<usize>>,
+        incomplete: &mut BTreeMap<String, Incomplete>,
+    ) -> Vec<HeldAccess> {
+        let ix = self.ix;
+        let relevant = |s: &String| covers_of.contains_key(s) || below_of.contains_key(s);
+        let mut assignment_ids: Vec<usize> = ix
+            .assignments_by_scope
+            .iter()
+            .filter(|(s, _)| relevant(s))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        assignment_ids.sort_unstable();
+        let mut eligibility_ids: Vec<usize> = ix
+            .eligibilities_by_scope
+            .iter()
+            .filter(|(s, _)| relevant(s))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        eligibility_ids.sort_unstable();
+        struct Raw<'x> {
+            holder: &'x str,
+            id: &'x str,
+            role_guid: &'x str,
+            role_name_hint: Option<&'x str>,
+            scope: &'x str,
+            condition: Option<&'x str>,
+            pim: Pim,
+            start: Option<&'x str>,
+            end: Option<&'x str>,
+        }
+        let raws = assignment_ids
+            .iter()
+            .map(|&i| {
+                let a = &ix.assignments[i];
+                Raw {
+                    holder: &a.principal_id,
+                    id: &a.id,
                     role_guid: &a.role_definition_id,
                     role_name_hint: a.role_definition_name.as_deref(),
                     scope: &a.scope,
@@ -464,12 +871,13 @@ impl<'a> Reviewer<'a> {
                     },
                     start: a.start_date_time.as_deref(),
                     end: a.end_date_time.as_deref(),
-                });
-            }
-            for e in eligibility_ids.iter().map(|&i| &ix.eligibilities[i]) {
-                held.push(Held {
-                    holder: key(&e.principal_id),
-                    assignment_id: &e.id,
+                }
+            })
+            .chain(eligibility_ids.iter().map(|&i| {
+                let e = &ix.eligibilities[i];
+                Raw {
+                    holder: &e.principal_id,
+                    id: &e.id,
                     role_guid: &e.role_definition_id,
                     role_name_hint: None,
                     scope: &e.scope,
@@ -477,180 +885,620 @@ impl<'a> Reviewer<'a> {
                     pim: Pim::Eligible,
                     start: e.start_date_time.as_deref(),
                     end: e.end_date_time.as_deref(),
-                });
+                }
+            }));
+        let mut helds = Vec::new();
+        for r in raws {
+            let scope_k = scope_key(r.scope);
+            let role = self.role_facts(r.role_guid, r.role_name_hint);
+            if role.index.is_none() {
+                incomplete
+                    .entry(key(r.id))
+                    .or_insert_with(|| Incomplete::role_not_defined(r.id, r.role_guid));
             }
-
-            let target_ancestors: HashSet<String> = ix.tree.ancestors(&t).into_iter().collect();
-            let first = rows.len();
-            let mut sort_keys: Vec<SortKey> = Vec::new();
-            for h in held {
-                let s = scope_key(h.scope);
-                let inherited = s != t && target_ancestors.contains(&s);
-                let below = s != t
-                    && !inherited
-                    && anc_cache
-                        .entry(s.clone())
-                        .or_insert_with(|| ix.tree.ancestors(&s).into_iter().collect())
-                        .contains(&t);
-                if !(s == t || inherited || below) {
-                    continue;
-                }
-                let role = ix.role_of(h.role_guid, h.role_name_hint);
-                if role.is_none() {
-                    incomplete.entry(key(h.assignment_id)).or_insert_with(|| {
-                        Incomplete::role_not_defined(h.assignment_id, h.role_guid)
-                    });
-                }
-                let held_key: (Rc<str>, Rc<str>, Pim, Rc<str>) = (
-                    match role {
-                        Some(r) => r.def.role_name.to_lowercase(),
-                        None => h.role_name_hint.unwrap_or_default().to_lowercase(),
-                    }
-                    .into(),
-                    s.as_str().into(),
-                    h.pim,
-                    key(h.assignment_id).into(),
+            let holder = key(r.holder);
+            let paths = self.paths(&holder);
+            if paths.truncated {
+                incomplete.insert(
+                    holder.clone(),
+                    Incomplete {
+                        detail: Some(format!(
+                            "more than {MAX_PATHS_PER_HOLDER} membership paths; the sheet lists the first ones"
+                        )),
+                        ..Incomplete::group(
+                            IncompleteReason::PathsTruncated,
+                            &holder,
+                            &ix.name_of(&holder),
+                        )
+                    },
                 );
-                let (role_name, role_id, role_type, privileged, role_digest) = match role {
-                    Some(r) => (
-                        r.def.role_name.clone(),
-                        {
+            }
+            for (k, gap) in &paths.gaps {
+                if !incomplete.contains_key(k) {
+                    incomplete.insert(k.clone(), gap.clone());
+                }
+            }
+            helds.push(HeldAccess {
+                paths: paths.clone(),
+                holder,
+                assignment_id: r.id.into(),
+                assignment_key: key(r.id).into(),
+                scope: r.scope.into(),
+                covered: covers_of.get(&scope_k).cloned().unwrap_or_default().into(),
+                scope_key: scope_k.into(),
+                role,
+                condition: r
+                    .condition
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(Rc::from),
+                pim: r.pim,
+                start: r.start.map(Rc::from),
+                end: r.end.map(Rc::from),
+                window: window_text(r.start, r.end).into(),
+                // SPEC §2.10, the one window rule: an instance whose end is at or
+                // before the snapshot has ended.
+                expired: window_state(r.start, r.end, self.now) == WindowState::Ended,
+            });
+        }
+        helds
+    }
+
+    /// Users holding each role directly at each scope (for `many-direct-users`).
+    fn direct_users(&mut self, helds: &[HeldAccess]) -> HashMap<(Rc<str>, Rc<str>, bool), usize> {
+        let mut users: HashMap<(Rc<str>, Rc<str>, bool), HashSet<&str>> = HashMap::new();
+        for h in helds {
+            let info = self.info(&h.holder);
+            if info.kind.eq_ignore_ascii_case("User") {
+                users
+                    .entry((
+                        h.role.id.clone(),
+                        h.scope_key.clone(),
+                        h.pim == Pim::Eligible,
+                    ))
+                    .or_default()
+                    .insert(&h.holder);
+            }
+        }
+        users.into_iter().map(|(k, v)| (k, v.len())).collect()
+    }
+
+    fn info(&mut self, id: &str) -> Rc<PrincipalInfo> {
+        let ix = self.ix;
+        self.info_cache
+            .entry(id.to_string())
+            .or_insert_with(|| {
+                let info = principal_info(ix, id);
+                let sort = info.display_name.to_lowercase().into();
+                (Rc::new(info), sort)
+            })
+            .0
+            .clone()
+    }
+
+    fn paths(&mut self, holder: &str) -> Rc<HolderPaths> {
+        if let Some(p) = self.paths_cache.get(holder) {
+            return p.clone();
+        }
+        let ix = self.ix;
+        let (raw, truncated) = member_paths(ix, holder);
+        let paths: Vec<PathFacts> = raw
+            .into_iter()
+            .map(|(member, via)| path_facts(ix, &mut self.info_cache, &self.direct, member, via))
+            .collect();
+        let mut gaps: Vec<(String, Incomplete)> = Vec::new();
+        for pf in &paths {
+            let info = &pf.info;
+            if info.is_group() && !gaps.iter().any(|(k, _)| *k == info.id) {
+                if let Some(gap) = crate::engine::query::member_gap(ix, &info.id) {
+                    gaps.push((info.id.clone(), gap));
+                }
+            }
+        }
+        let hp = Rc::new(HolderPaths {
+            paths,
+            truncated,
+            gaps,
+        });
+        self.paths_cache.insert(holder.to_string(), hp.clone());
+        hp
+    }
+
+    fn role_facts(&mut self, guid: &str, hint: Option<&str>) -> Rc<RoleFacts> {
+        let ix = self.ix;
+        let k = (key(guid), hint.map(key).unwrap_or_default());
+        self.role_cache
+            .entry(k)
+            .or_insert_with(|| {
+                let index = ix.role_index(guid, hint);
+                Rc::new(match index.map(|i| (i, &ix.roles[i])) {
+                    Some((i, r)) => RoleFacts {
+                        index: Some(i),
+                        name: r.def.role_name.as_str().into(),
+                        sort: r.def.role_name.to_lowercase().into(),
+                        id: {
                             let g = role_guid(&r.def.id);
                             if g.is_empty() {
-                                role_guid(h.role_guid)
+                                role_guid(guid)
                             } else {
                                 g
                             }
-                        },
-                        r.def.role_type.clone(),
-                        is_privileged(&r.blocks),
-                        serde_json::to_string(&r.def.permissions).unwrap_or_default(),
-                    ),
-                    None => (
-                        h.role_name_hint.unwrap_or_default().to_string(),
-                        role_guid(h.role_guid),
-                        String::new(),
-                        false,
-                        "undefined".to_string(),
-                    ),
-                };
-                // SPEC §2.10, the one window rule: an instance whose end is at or
-                // before the snapshot has ended.
-                let expired = window_state(h.start, h.end, now) == WindowState::Ended;
-                if !paths_cache.contains_key(&h.holder) {
-                    let (paths, truncated) = member_paths(ix, &h.holder);
-                    let facts = paths
-                        .into_iter()
-                        .map(|(member, via)| path_facts(ix, info_cache, member, via))
-                        .collect();
-                    paths_cache.insert(h.holder.clone(), (facts, truncated));
-                }
-                let (paths, truncated) = &paths_cache[&h.holder];
-                if *truncated {
-                    incomplete.insert(
-                        h.holder.clone(),
-                        Incomplete {
-                            detail: Some(format!(
-                                "more than {MAX_PATHS_PER_HOLDER} membership paths; the sheet lists the first ones"
-                            )),
-                            ..Incomplete::group(
-                                IncompleteReason::PathsTruncated,
-                                &h.holder,
-                                &ix.name_of(&h.holder),
-                            )
-                        },
-                    );
-                }
-                for pf in paths {
-                    let (member, via, info) = (&pf.member, &pf.via, &pf.info);
-                    if info.is_group() && !incomplete.contains_key(&info.id) {
-                        if let Some(gap) = crate::engine::query::member_gap(ix, &info.id) {
-                            incomplete.insert(info.id.clone(), gap);
                         }
+                        .into(),
+                        role_type: r.def.role_type.as_str().into(),
+                        privileged: is_privileged(&r.blocks),
+                        digest: serde_json::to_string(&r.def.permissions).unwrap_or_default(),
+                    },
+                    None => RoleFacts {
+                        index: None,
+                        name: hint.unwrap_or_default().into(),
+                        sort: hint.unwrap_or_default().to_lowercase().into(),
+                        id: role_guid(guid).into(),
+                        role_type: "".into(),
+                        privileged: false,
+                        digest: "undefined".to_string(),
+                    },
+                })
+            })
+            .clone()
+    }
+
+    // -- deny assignments (SPEC §2.6, the engine's rule) -------------------------
+
+    /// The deny assignments that reach a scope: held on its chain, and not limited
+    /// to their own scope unless held at it.
+    fn reach_of(&mut self, scope: &str) -> Rc<FxHashSet<usize>> {
+        if let Some(r) = self.deny_reach.get(scope) {
+            return r.clone();
+        }
+        let ix = self.ix;
+        let mut out = FxHashSet::default();
+        if !ix.denies.is_empty() {
+            for s in ix.tree.ancestors(scope) {
+                for &di in ix.denies_by_scope.get(&s).into_iter().flatten() {
+                    if deny_reaches(&ix.denies[di], &s, scope) {
+                        out.insert(di);
                     }
-                    let mut row = ReviewRow {
-                        review_key: review_key(member, h.assignment_id, via),
-                        principal: info.clone(),
-                        role_name: role_name.clone(),
-                        role_id: role_id.clone(),
-                        role_type: role_type.clone(),
-                        role_defined: role.is_some(),
-                        privileged,
-                        assignment_id: h.assignment_id.to_string(),
-                        assignment_scope: h.scope.to_string(),
-                        target_scope: target.clone(),
-                        inherited,
-                        below,
-                        via: pf.via_refs.clone(),
-                        access_path: pf.access_path.clone(),
-                        // Trimmed: the sheet's cell is read back trimmed, and a row
-                        // must look the same after `review apply` as before it.
-                        condition: h
-                            .condition
-                            .map(str::trim)
-                            .filter(|c| !c.is_empty())
-                            .map(str::to_string),
-                        pim: h.pim,
-                        start_date_time: h.start.map(str::to_string),
-                        end_date_time: h.end.map(str::to_string),
-                        expired,
-                        recommendations: vec![],
-                        content_hash: String::new(),
-                    };
-                    row.content_hash = row.access_hash(&role_digest);
-                    rows.push(row);
-                    sort_keys.push(SortKey {
-                        name: pf.sort_name.clone(),
-                        id: pf.info_id.clone(),
-                        role: held_key.0.clone(),
-                        scope: held_key.1.clone(),
-                        pim: held_key.2,
-                        via: pf.via.clone(),
-                        assignment: held_key.3.clone(),
-                    });
                 }
             }
-            recommend(ix, &mut rows[first..]);
-            // By principal (name, id), role, scope, PIM, path, assignment; a stable
-            // sort of positions by keys built once per principal, held role and path.
-            let mut order: Vec<usize> = (0..sort_keys.len()).collect();
-            order.sort_by(|&a, &b| sort_keys[a].cmp(&sort_keys[b]));
-            let mut slots: Vec<Option<ReviewRow>> = rows.drain(first..).map(Some).collect();
-            rows.extend(order.into_iter().filter_map(|i| slots[i].take()));
         }
+        let out = Rc::new(out);
+        self.deny_reach.insert(scope.to_string(), out.clone());
+        out
+    }
 
-        Review {
-            targets: targets.to_vec(),
-            rows,
-            incomplete: incomplete.into_values().collect(),
+    /// The deny assignments that name a principal (through its groups or All
+    /// Principals) and do not exclude it.
+    fn naming(&mut self, member: &str) -> Rc<[usize]> {
+        if let Some(d) = self.principal_denies.get(member) {
+            return d.clone();
+        }
+        let ix = self.ix;
+        let out: Rc<[usize]> = if ix.denies.is_empty() {
+            self.no_denies.clone()
+        } else {
+            let hs = holders(ix, member);
+            let ids: FxHashSet<&str> = hs.iter().map(|h| h.id.as_str()).collect();
+            ix.denies
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| deny_names(d, &hs, &ids).is_some())
+                .map(|(i, _)| i)
+                .collect()
+        };
+        self.principal_denies
+            .insert(member.to_string(), out.clone());
+        out
+    }
+
+    /// Does deny `d` take away some of what the role grants?
+    fn takes(&mut self, d: usize, role: &RoleFacts) -> bool {
+        let Some(ri) = role.index else {
+            return false;
+        };
+        if let Some(&t) = self.deny_takes.get(&(d, ri)) {
+            return t;
+        }
+        let ix = self.ix;
+        let deny = &ix.denies[d];
+        if self.catalogue.is_none() {
+            self.catalogue = Some(
+                ix.operations
+                    .iter()
+                    .map(|o| (key(o.name.trim()), o.is_data_action))
+                    .collect(),
+            );
+        }
+        let catalogue = self.catalogue.as_deref().unwrap_or_default();
+        let denied = self.denied_ops[d].get_or_insert_with(|| {
+            denied_operations(
+                &deny.blocks,
+                catalogue.iter().map(|(n, data)| (n.as_str(), *data)),
+            )
+        });
+        let t = deny_takes_from(&deny.blocks, denied, &ix.roles[ri].blocks);
+        self.deny_takes.insert((d, ri), t);
+        t
+    }
+
+    /// The deny assignments that block `member`'s role where `reach` says.
+    fn blocked(&mut self, member: &str, role: &RoleFacts, reach: &FxHashSet<usize>) -> Rc<[usize]> {
+        if reach.is_empty() || role.index.is_none() {
+            return self.no_denies.clone();
+        }
+        let naming = self.naming(member);
+        let out: Vec<usize> = naming
+            .iter()
+            .copied()
+            .filter(|d| reach.contains(d))
+            .filter(|&d| self.takes(d, role))
+            .collect();
+        if out.is_empty() {
+            self.no_denies.clone()
+        } else {
+            out.into()
         }
     }
-}
 
-/// Fills the recommendations of the rows of one target.
-fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
-    // Users holding one role directly at one scope, per (role, scope, active/eligible).
-    let mut direct_users: HashMap<(String, String, bool), HashSet<String>> = HashMap::new();
-    // Roles each principal holds actively (by role GUID).
-    let mut active_roles: HashSet<(String, String)> = HashSet::new();
-    for r in rows.iter() {
-        if r.via.is_empty() && r.principal.kind.eq_ignore_ascii_case("User") {
-            direct_users
-                .entry((
-                    r.role_id.clone(),
-                    scope_key(&r.assignment_scope),
-                    r.pim == Pim::Eligible,
-                ))
-                .or_default()
-                .insert(r.principal.id.clone());
+    /// The deny assignments that could make a shared row differ by target: they
+    /// take from the role and reach one of the targets it covers.
+    fn candidates(&mut self, plan: &RowPlan, h: &HeldAccess) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for &i in h.covered.iter() {
+            for &d in plan.reach[i].iter() {
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
         }
-        if r.pim != Pim::Eligible {
-            active_roles.insert((r.principal.id.clone(), r.role_id.clone()));
+        out.sort_unstable();
+        out.retain(|&d| self.takes(d, &h.role));
+        out
+    }
+
+    /// Where the row of `member` through a held access shared by `covered` goes:
+    /// the targets whose blocking deny assignments are the fewest (those all of
+    /// them have) share one row when there are two or more of them; every other
+    /// target gets a row of its own. Returns the shared row's (targets, denies),
+    /// if any, and the (target, denies) of the rows of their own.
+    #[allow(clippy::type_complexity)]
+    fn split(
+        &mut self,
+        plan: &RowPlan,
+        member: &str,
+        candidates: &[usize],
+        covered: &Rc<[usize]>,
+    ) -> (
+        Option<(Rc<[usize]>, Rc<[usize]>)>,
+        Vec<(usize, Rc<[usize]>)>,
+    ) {
+        let naming = self.naming(member);
+        let relevant: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|d| naming.contains(d))
+            .collect();
+        if relevant.is_empty() {
+            return (Some((covered.clone(), self.no_denies.clone())), Vec::new());
+        }
+        let per: Vec<(usize, Vec<usize>)> = covered
+            .iter()
+            .map(|&i| {
+                let r = &plan.reach[i];
+                (
+                    i,
+                    relevant.iter().copied().filter(|d| r.contains(d)).collect(),
+                )
+            })
+            .collect();
+        let common: Vec<usize> = relevant
+            .iter()
+            .copied()
+            .filter(|d| per.iter().all(|(_, b)| b.contains(d)))
+            .collect();
+        let (same, own): (Vec<_>, Vec<_>) = per.into_iter().partition(|(_, b)| *b == common);
+        let blocked = |b: Vec<usize>| -> Rc<[usize]> {
+            if b.is_empty() {
+                self.no_denies.clone()
+            } else {
+                b.into()
+            }
+        };
+        if same.len() > 1 {
+            let targets: Rc<[usize]> = if same.len() == covered.len() {
+                covered.clone()
+            } else {
+                same.iter().map(|(i, _)| *i).collect()
+            };
+            (
+                Some((targets, blocked(common))),
+                own.into_iter().map(|(i, b)| (i, blocked(b))).collect(),
+            )
+        } else {
+            (
+                None,
+                same.into_iter()
+                    .chain(own)
+                    .map(|(i, b)| (i, blocked(b)))
+                    .collect(),
+            )
         }
     }
-    for r in rows.iter_mut() {
+
+    /// (role, scope key) of every defined role `member` holds actively, through
+    /// any of its groups.
+    fn active_of(&mut self, member: &str) -> Rc<[(usize, String)]> {
+        if let Some(a) = self.active.get(member) {
+            return a.clone();
+        }
+        let ix = self.ix;
+        let mut out = Vec::new();
+        for h in holders(ix, member) {
+            for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+                if let Some(role) = ix.assignment_role[ai] {
+                    out.push((role, ix.assignment_scope[ai].clone()));
+                }
+            }
+        }
+        let out: Rc<[(usize, String)]> = out.into();
+        self.active.insert(member.to_string(), out.clone());
+        out
+    }
+
+    // -- making rows -------------------------------------------------------------
+
+    /// Makes the planned rows, group by group, each group sorted by principal (name,
+    /// id), role, held scope, PIM kind, path and assignment, and hands them to `f`
+    /// in batches of at most [`BATCH`] rows (an empty group as one empty batch).
+    pub(crate) fn each_group<E>(
+        &mut self,
+        plan: &RowPlan,
+        mut f: impl FnMut(&GroupHead, Vec<ReviewRow>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for g in &plan.groups {
+            let entries = self.entries(plan, g);
+            let covered_keys: Rc<[String]> = g
+                .covered
+                .iter()
+                .map(|&i| plan.target_keys[i].clone())
+                .collect();
+            let mut first = true;
+            if entries.is_empty() {
+                f(
+                    &GroupHead {
+                        scope: &g.scope,
+                        covers: g.covered.len(),
+                        first: true,
+                    },
+                    Vec::new(),
+                )?;
+                continue;
+            }
+            for batch in entries.chunks(BATCH) {
+                let rows: Vec<ReviewRow> = batch
+                    .iter()
+                    .map(|e| self.row(plan, g, e, &covered_keys))
+                    .collect();
+                f(
+                    &GroupHead {
+                        scope: &g.scope,
+                        covers: g.covered.len(),
+                        first,
+                    },
+                    rows,
+                )?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// A group's rows before they are made, in sheet order.
+    fn entries(&mut self, plan: &RowPlan, g: &Group) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = Vec::with_capacity(g.rows);
+        for &(hi, relation) in &g.helds {
+            let h = &plan.helds[hi];
+            let paths = h.paths.clone();
+            if g.shared {
+                let candidates = self.candidates(plan, h);
+                for (p, pf) in paths.paths.iter().enumerate() {
+                    let (covered, blocked) = if candidates.is_empty() {
+                        (g.covered.clone(), self.no_denies.clone())
+                    } else {
+                        match self.split(plan, &pf.member, &candidates, &g.covered).0 {
+                            Some(x) => x,
+                            None => continue,
+                        }
+                    };
+                    entries.push(Entry {
+                        held: hi as u32,
+                        path: p as u32,
+                        relation,
+                        covered,
+                        blocked,
+                        rank: 0,
+                    });
+                }
+                continue;
+            }
+            let reach = match relation {
+                Relation::Below => self.reach_of(&h.scope_key),
+                _ => plan.reach[g.covered[0]].clone(),
+            };
+            for (p, pf) in paths.paths.iter().enumerate() {
+                let blocked = self.blocked(&pf.member, &h.role, &reach);
+                entries.push(Entry {
+                    held: hi as u32,
+                    path: p as u32,
+                    relation,
+                    covered: g.covered.clone(),
+                    blocked,
+                    rank: 0,
+                });
+            }
+        }
+        for e in &g.extra {
+            entries.push(Entry {
+                held: e.held,
+                path: e.path,
+                relation: e.relation,
+                covered: e.covered.clone(),
+                blocked: e.blocked.clone(),
+                rank: 0,
+            });
+        }
+        self.sort(plan, &mut entries);
+        entries
+    }
+
+    /// Sorts a group's entries by principal (name, id), role, held scope, PIM
+    /// kind, path and assignment. The principals and the held accesses of the
+    /// group are ranked once, so that entries compare as integers and strings are
+    /// compared only between paths of one principal to one role at one scope.
+    fn sort(&mut self, plan: &RowPlan, entries: &mut [Entry]) {
+        let mut holders: HashMap<u32, Rc<HolderPaths>> = HashMap::new();
+        for e in entries.iter() {
+            if !holders.contains_key(&e.held) {
+                holders.insert(e.held, plan.helds[e.held as usize].paths.clone());
+            }
+        }
+        let path = |e: &Entry| &holders[&e.held].paths[e.path as usize];
+        // Principals, by (name, id).
+        let mut principals: Vec<&PathFacts> = Vec::new();
+        let mut seen: HashSet<*const PrincipalInfo> = HashSet::new();
+        for e in entries.iter() {
+            let pf = path(e);
+            if seen.insert(Rc::as_ptr(&pf.info)) {
+                principals.push(pf);
+            }
+        }
+        principals.sort_by(|a, b| (&*a.sort_name, &a.info.id).cmp(&(&*b.sort_name, &b.info.id)));
+        let principal_rank: HashMap<*const PrincipalInfo, u32> = principals
+            .iter()
+            .enumerate()
+            .map(|(i, pf)| (Rc::as_ptr(&pf.info), i as u32))
+            .collect();
+        // Held accesses, by (role, scope, PIM) and by assignment.
+        let mut helds: Vec<u32> = holders.keys().copied().collect();
+        let held = |h: u32| &plan.helds[h as usize];
+        helds.sort_by(|&a, &b| {
+            let (a, b) = (held(a), held(b));
+            (&*a.role.sort, &*a.scope_key, a.pim).cmp(&(&*b.role.sort, &*b.scope_key, b.pim))
+        });
+        let mut held_rank: HashMap<u32, u32> = HashMap::new();
+        for (i, h) in helds.iter().enumerate() {
+            let same = i > 0 && {
+                let (a, b) = (held(helds[i - 1]), held(*h));
+                (&*a.role.sort, &*a.scope_key, a.pim) == (&*b.role.sort, &*b.scope_key, b.pim)
+            };
+            let rank = if same {
+                held_rank[&helds[i - 1]]
+            } else {
+                i as u32
+            };
+            held_rank.insert(*h, rank);
+        }
+        let ranks: Vec<u64> = entries
+            .iter()
+            .map(|e| {
+                u64::from(principal_rank[&Rc::as_ptr(&path(e).info)]) << 32
+                    | u64::from(held_rank[&e.held])
+            })
+            .collect();
+        for (e, r) in entries.iter_mut().zip(ranks) {
+            e.rank = r;
+        }
+        entries.sort_by(|a, b| {
+            a.rank.cmp(&b.rank).then_with(|| {
+                (&*path(a).via.keys, &*held(a.held).assignment_key)
+                    .cmp(&(&*path(b).via.keys, &*held(b.held).assignment_key))
+            })
+        });
+    }
+
+    /// One row.
+    fn row(
+        &mut self,
+        plan: &RowPlan,
+        g: &Group,
+        e: &Entry,
+        group_keys: &Rc<[String]>,
+    ) -> ReviewRow {
+        let ix = self.ix;
+        let h = &plan.helds[e.held as usize];
+        let pf = &h.paths.paths[e.path as usize];
+        let covered: Rc<[String]> = if Rc::ptr_eq(&e.covered, &g.covered) {
+            group_keys.clone()
+        } else {
+            e.covered
+                .iter()
+                .map(|&i| plan.target_keys[i].clone())
+                .collect()
+        };
+        let target_scope = if g.shared && e.covered.len() > 1 {
+            h.scope.clone()
+        } else {
+            plan.target_rcs[e.covered[0]].clone()
+        };
+        let blocked_by: Rc<[DenyRef]> = if e.blocked.is_empty() {
+            self.no_deny_refs.clone()
+        } else {
+            e.blocked
+                .iter()
+                .map(|&d| {
+                    let d = &ix.denies[d].def;
+                    DenyRef {
+                        id: d.id.clone(),
+                        name: d.name.clone(),
+                        scope: d.scope.clone(),
+                    }
+                })
+                .collect()
+        };
+        let mut row = ReviewRow {
+            // The path's member and groups are keys already.
+            review_key: key_hash(&pf.member, &h.assignment_key, &pf.via.keys),
+            principal: pf.info.clone(),
+            role_name: h.role.name.clone(),
+            role_id: h.role.id.clone(),
+            role_type: h.role.role_type.clone(),
+            role_defined: h.role.index.is_some(),
+            privileged: h.role.privileged,
+            assignment_id: h.assignment_id.clone(),
+            assignment_scope: h.scope.clone(),
+            target_scope,
+            inherited: e.relation == Relation::Above,
+            below: e.relation == Relation::Below,
+            via: pf.via.refs.clone(),
+            access_path: pf.access_path.clone(),
+            condition: h.condition.clone(),
+            pim: h.pim,
+            start_date_time: h.start.clone(),
+            end_date_time: h.end.clone(),
+            expired: h.expired,
+            recommendations: vec![],
+            content_hash: String::new(),
+            blocked_by,
+            window: h.window.clone(),
+            covers: covered.len(),
+            covered,
+        };
+        row.content_hash = row.access_hash(&h.role.digest);
+        row.recommendations = self.recommend(plan, h, &row);
+        row
+    }
+
+    /// The recommendations the data supports for one row (most urgent first).
+    fn recommend(&mut self, plan: &RowPlan, h: &HeldAccess, r: &ReviewRow) -> Vec<Recommendation> {
+        let ix = self.ix;
         let mut recs = Vec::new();
-        let mut push = |kind, code, text: String| recs.push(Recommendation { kind, code, text });
+        let mut push = |kind, code, text: String| {
+            recs.push(Recommendation {
+                kind,
+                code,
+                text: text.into(),
+            })
+        };
         let p = &r.principal;
         if p.is_orphaned() {
             push(
@@ -703,13 +1551,15 @@ fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
             );
         }
         if r.via.is_empty() && p.kind.eq_ignore_ascii_case("User") {
-            let n = direct_users
+            let n = plan
+                .direct_users
                 .get(&(
-                    r.role_id.clone(),
-                    scope_key(&r.assignment_scope),
+                    h.role.id.clone(),
+                    h.scope_key.clone(),
                     r.pim == Pim::Eligible,
                 ))
-                .map_or(0, HashSet::len);
+                .copied()
+                .unwrap_or(0);
             if n >= MANY_DIRECT_USERS {
                 push(
                     RecommendationKind::UseGroup,
@@ -727,7 +1577,26 @@ fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
                 r.start_date_time.as_deref().unwrap_or("?"),
                 r.end_date_time.as_deref().unwrap_or("no end")
             );
-            if active_roles.contains(&(p.id.clone(), r.role_id.clone())) {
+            // Also held active wherever this eligibility reaches: the targets it
+            // stands for, or its own scope below one.
+            let reaches: Vec<&str> = if r.below {
+                vec![&*h.scope_key]
+            } else {
+                r.covered.iter().map(String::as_str).collect()
+            };
+            let active = self.active_of(&p.id);
+            let mut also_active = !reaches.is_empty() && h.role.index.is_some();
+            for s in &reaches {
+                let anc = self.ancestors(s);
+                if !active
+                    .iter()
+                    .any(|(role, scope)| Some(*role) == h.role.index && anc.contains(scope))
+                {
+                    also_active = false;
+                    break;
+                }
+            }
+            if also_active {
                 push(
                     RecommendationKind::Note,
                     "also-active",
@@ -744,15 +1613,18 @@ fn recommend(ix: &Index, rows: &mut [ReviewRow]) {
             }
         }
         recs.sort_by_key(|r| r.kind);
-        r.recommendations = recs;
+        recs
     }
 }
 
-/// Counts per target scope for the summary of a review.
+/// Counts for one scope of a review: its rows, and the distinct principals on them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TargetSummary {
+    /// The rows' `target_scope`: a reviewed target, or a scope above several.
     pub(crate) target_scope: String,
+    /// How many reviewed targets that scope stands for.
+    pub(crate) covers: usize,
     pub(crate) rows: usize,
     /// Distinct users, service principals and unknown principals (not groups).
     pub(crate) principals: usize,
@@ -768,52 +1640,107 @@ pub(crate) struct TargetSummary {
     pub(crate) with_recommendation: usize,
 }
 
-/// One summary per target, in the review's target order.
-pub(crate) fn summary(review: &Review) -> Vec<TargetSummary> {
-    review
-        .targets
-        .iter()
-        .map(|t| {
-            let tk = scope_key(t);
-            let rows: Vec<&ReviewRow> = review
-                .rows
-                .iter()
-                .filter(|r| scope_key(&r.target_scope) == tk)
-                .collect();
-            let distinct = |f: &dyn Fn(&ReviewRow) -> bool| {
-                rows.iter()
-                    .filter(|r| !r.principal.is_group() && f(r))
-                    .map(|r| r.principal.id.as_str())
-                    .collect::<HashSet<_>>()
-                    .len()
-            };
-            TargetSummary {
-                target_scope: t.clone(),
-                rows: rows.len(),
-                principals: distinct(&|_| true),
-                groups: rows
-                    .iter()
-                    .filter(|r| r.principal.is_group())
-                    .map(|r| r.principal.id.as_str())
-                    .collect::<HashSet<_>>()
-                    .len(),
-                privileged: distinct(&|r| r.privileged),
-                orphaned: distinct(&|r| r.principal.is_orphaned()),
-                guests: distinct(&|r| {
-                    r.principal
-                        .user_type
+/// Builds the [`TargetSummary`] of one scope from its rows, one at a time.
+pub(crate) struct SummaryBuilder {
+    summary: TargetSummary,
+    /// Principal id → flags: group, privileged, orphaned, guest, disabled, eligible.
+    seen: HashMap<String, u8>,
+}
+
+impl SummaryBuilder {
+    pub(crate) fn new(scope: &str, covers: usize) -> SummaryBuilder {
+        SummaryBuilder {
+            summary: TargetSummary {
+                target_scope: scope.to_string(),
+                covers,
+                ..TargetSummary::default()
+            },
+            seen: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, r: &ReviewRow) {
+        const GROUP: u8 = 1;
+        const PRIVILEGED: u8 = 2;
+        const ORPHANED: u8 = 4;
+        const GUEST: u8 = 8;
+        const DISABLED: u8 = 16;
+        const ELIGIBLE: u8 = 32;
+        self.summary.rows += 1;
+        if !r.recommendations.is_empty() {
+            self.summary.with_recommendation += 1;
+        }
+        let p = &r.principal;
+        let mut flags = 0;
+        if p.is_group() {
+            flags |= GROUP;
+        } else {
+            let set = |b: bool, f: u8| if b { f } else { 0 };
+            flags |= set(r.privileged, PRIVILEGED)
+                | set(p.is_orphaned(), ORPHANED)
+                | set(
+                    p.user_type
                         .as_deref()
-                        .is_some_and(|u| u.eq_ignore_ascii_case("Guest"))
-                }),
-                disabled: distinct(&|r| r.principal.account_enabled == Some(false)),
-                eligible: distinct(&|r| r.pim == Pim::Eligible),
-                with_recommendation: rows
-                    .iter()
-                    .filter(|r| !r.recommendations.is_empty())
-                    .count(),
+                        .is_some_and(|u| u.eq_ignore_ascii_case("Guest")),
+                    GUEST,
+                )
+                | set(p.account_enabled == Some(false), DISABLED)
+                | set(r.pim == Pim::Eligible, ELIGIBLE);
+        }
+        let s = &mut self.summary;
+        let (was, is) = match self.seen.get_mut(p.id.as_str()) {
+            Some(f) => {
+                let was = *f;
+                *f |= flags;
+                (Some(was), *f)
             }
-        })
-        .collect()
+            None => {
+                self.seen.insert(p.id.clone(), flags);
+                (None, flags)
+            }
+        };
+        if was.is_none() {
+            if is & GROUP != 0 {
+                s.groups += 1;
+            } else {
+                s.principals += 1;
+            }
+        }
+        let was = was.unwrap_or(0);
+        let new = |f: u8| is & f != 0 && was & f == 0;
+        s.privileged += usize::from(new(PRIVILEGED));
+        s.orphaned += usize::from(new(ORPHANED));
+        s.guests += usize::from(new(GUEST));
+        s.disabled += usize::from(new(DISABLED));
+        s.eligible += usize::from(new(ELIGIBLE));
+    }
+
+    pub(crate) fn finish(self) -> TargetSummary {
+        self.summary
+    }
+}
+
+/// One summary per scope of the review (each target, and each scope above several
+/// where their shared access is held), in the order of the rows.
+pub(crate) fn summary(review: &Review) -> Vec<TargetSummary> {
+    let mut builders: Vec<SummaryBuilder> = review
+        .scopes
+        .iter()
+        .map(|s| SummaryBuilder::new(&s.scope, s.covers))
+        .collect();
+    let at: HashMap<String, usize> = review
+        .scopes
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| (scope_key(&s.scope), i))
+        .collect();
+    for r in &review.rows {
+        if let Some(&i) = at.get(&scope_key(&r.target_scope)) {
+            builders[i].add(r);
+        }
+    }
+    builders.into_iter().map(SummaryBuilder::finish).collect()
 }
 
 /// The decisions a reviewer may enter (case-insensitive; blank = undecided): what
@@ -876,7 +1803,9 @@ impl Carry {
 }
 
 /// How each row stands against earlier decisions. `seen` holds the keys of every
-/// row of every applied sheet; `reviewed_targets` the scope keys those sheets covered.
+/// row of every applied sheet; `reviewed_targets` the scope keys those sheets named
+/// as `target_scope`: a row is new when one of the targets it stands for, or its
+/// own scope, was reviewed before.
 pub(crate) fn carry_over(
     rows: &[ReviewRow],
     past: &HashMap<String, PastDecision>,
@@ -892,7 +1821,12 @@ pub(crate) fn carry_over(
                 previous: p.clone(),
             },
             None if seen.contains(&r.review_key) => Carry::Undecided,
-            None if reviewed_targets.contains(&scope_key(&r.target_scope)) => Carry::New,
+            None if !reviewed_targets.is_empty()
+                && (reviewed_targets.contains(&scope_key(&r.target_scope))
+                    || r.covered.iter().any(|t| reviewed_targets.contains(t))) =>
+            {
+                Carry::New
+            }
             None => Carry::FirstReview,
         })
         .collect()
@@ -954,23 +1888,23 @@ pub(crate) fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'
                 member_id: r.principal.id.clone(),
             },
             (None, Pim::Active) => Removal::DeleteAssignment {
-                assignment_id: r.assignment_id.clone(),
+                assignment_id: r.assignment_id.to_string(),
             },
             (None, Pim::ActivePim) => Removal::RemoveActivePim {
-                scope: r.assignment_scope.clone(),
+                scope: r.assignment_scope.to_string(),
                 principal_id: r.principal.id.clone(),
-                role_id: r.role_id.clone(),
-                assignment_id: r.assignment_id.clone(),
+                role_id: r.role_id.to_string(),
+                assignment_id: r.assignment_id.to_string(),
             },
             (None, Pim::Eligible) => Removal::RemoveEligibility {
-                scope: r.assignment_scope.clone(),
+                scope: r.assignment_scope.to_string(),
                 principal_id: r.principal.id.clone(),
-                role_id: r.role_id.clone(),
-                instance_id: r.assignment_id.clone(),
+                role_id: r.role_id.to_string(),
+                instance_id: r.assignment_id.to_string(),
             },
         };
         // The same access reviewed under several targets is one row to carry out.
-        if !seen_rows.insert((r.review_key.as_str(), r.target_scope.as_str())) {
+        if !seen_rows.insert((r.review_key.as_str(), &*r.target_scope)) {
             continue;
         }
         match at.get(&removal) {
@@ -1062,7 +1996,7 @@ mod tests {
 
     fn find<'a>(rows: &'a [ReviewRow], principal: &str, role: &str) -> Vec<&'a ReviewRow> {
         rows.iter()
-            .filter(|r| r.principal.id == principal && r.role_name == format!("role-{role}"))
+            .filter(|r| r.principal.id == principal && *r.role_name == format!("role-{role}"))
             .collect()
     }
 
@@ -1072,7 +2006,7 @@ mod tests {
         let owner_g2 = find(&rows, "g2", "owner");
         assert_eq!(owner_g2.len(), 1);
         assert!(owner_g2[0].inherited && !owner_g2[0].below);
-        assert_eq!(owner_g2[0].access_path, "direct");
+        assert_eq!(&*owner_g2[0].access_path, "direct");
         let reader = find(&rows, "u2", "reader");
         assert_eq!(
             reader.len(),
@@ -1091,7 +2025,7 @@ mod tests {
         // adds no path (g2 is already on it).
         let owner: Vec<(&str, Vec<&str>)> = rows
             .iter()
-            .filter(|r| r.role_name == "role-owner")
+            .filter(|r| &*r.role_name == "role-owner")
             .map(|r| {
                 (
                     r.principal.id.as_str(),
@@ -1106,7 +2040,7 @@ mod tests {
             vec![("g1", vec!["g2"]), ("g2", vec![]), ("u1", vec!["g1", "g2"])]
         );
         let u1 = find(&rows, "u1", "owner")[0];
-        assert_eq!(u1.access_path, "User u1 → Group g1 → Group g2");
+        assert_eq!(&*u1.access_path, "User u1 → Group g1 → Group g2");
     }
 
     #[test]
@@ -1150,6 +2084,11 @@ mod tests {
         assert_ne!(
             review_key("u1", "/a/b", &["g1".into()]),
             review_key("u1", "/a/b", &[])
+        );
+        // The key as it always was: the first 8 bytes of sha256 of the joined text.
+        assert_eq!(
+            review_key("U1", "/A/B", &["G1".into(), "g2".into()]),
+            short_hash("u1\n/a/b\ng1>g2")
         );
     }
 
@@ -1245,27 +2184,35 @@ mod tests {
     }
 
     #[test]
-    fn summary_counts_distinct_principals_per_target() {
+    fn summary_counts_distinct_principals_per_scope() {
         let mut t = tenant();
         t.principals[1].user_type = Some("Guest".into());
         t.assignments.push(assign(6, "gone", "reader", WS));
         let r = review(&Index::new(&t), &[WS.to_string(), RG.to_string()], TAKEN);
         let s = summary(&r);
-        assert_eq!(s.len(), 2);
-        // At the workspace: u1 (owner via groups), u2 (reader), u3 (below), gone.
-        assert_eq!(s[0].principals, 4);
-        assert_eq!(s[0].groups, 2);
+        let scopes: Vec<(&str, usize)> = s
+            .iter()
+            .map(|x| (x.target_scope.as_str(), x.covers))
+            .collect();
+        // The owner assignment at the subscription is above both targets: its rows
+        // are held there once; then each target's own rows.
+        assert_eq!(scopes, [(SUB, 2), (WS, 1), (RG, 1)]);
+        // At the subscription: u1 (owner via groups), and the groups themselves.
+        assert_eq!((s[0].principals, s[0].groups), (1, 2));
         assert_eq!(
             s[0].privileged, 1,
             "u1 through g1 and g2; groups not counted"
         );
-        assert_eq!((s[0].orphaned, s[0].guests), (1, 1));
+        // At the workspace: u2 (reader, a guest), gone (orphaned), u3 (below).
+        assert_eq!(s[1].principals, 3);
+        assert_eq!((s[1].orphaned, s[1].guests, s[1].privileged), (1, 1, 0));
         assert_eq!(
-            s[0].rows,
-            r.rows.iter().filter(|x| x.target_scope == WS).count()
+            s[1].rows,
+            r.rows.iter().filter(|x| &*x.target_scope == WS).count()
         );
-        // At the resource group everything is below or above: the same principals.
-        assert_eq!(s[1].principals, 4);
+        // The workspace and the compute are below the resource group: the same three.
+        assert_eq!(s[2].principals, 3);
+        assert_eq!(s.iter().map(|x| x.rows).sum::<usize>(), r.rows.len());
     }
 
     fn past(decision: &str, hash: &str) -> PastDecision {
@@ -1339,5 +2286,167 @@ mod tests {
             })
             .collect();
         assert!(plan(&rows, &c).is_empty());
+    }
+
+    // -- several targets: one row where shared access is held ------------------
+
+    const WS2: &str =
+        "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w2";
+    const RG2: &str = "/subscriptions/S1/resourceGroups/RG2";
+    const WS3: &str =
+        "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.MachineLearningServices/workspaces/w3";
+    const C1: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1/computes/c1";
+    const PLACES: [&str; 8] = ["/", SUB, RG, WS, WS2, RG2, WS3, C1];
+    const DENIED: [&str; 4] = [
+        "*",
+        "*/write",
+        "Microsoft.MachineLearningServices/*",
+        "Microsoft.MachineLearningServices/workspaces/computes/*/read",
+    ];
+    const WHO: [&str; 7] = ["u1", "u2", "u3", "g1", "g2", "g3", ALL_PRINCIPALS];
+
+    fn deny_at(
+        n: usize,
+        scope: &str,
+        pattern: &str,
+        who: &str,
+        except: Option<&str>,
+        child: bool,
+    ) -> DenyAssignment {
+        let dp = |id: &str| DenyPrincipal {
+            id: id.into(),
+            kind: "User".into(),
+        };
+        DenyAssignment {
+            id: format!("{scope}/providers/Microsoft.Authorization/denyAssignments/d{n}"),
+            name: format!("d{n}"),
+            scope: scope.into(),
+            permissions: vec![PermissionBlock {
+                actions: vec![pattern.into()],
+                ..Default::default()
+            }],
+            principals: vec![dp(who)],
+            exclude_principals: except.map(dp).into_iter().collect(),
+            do_not_apply_to_child_scopes: child,
+            condition: None,
+        }
+    }
+
+    /// (review key, target key) → (principal, assignment, deny ids).
+    type Tuples = BTreeMap<(String, String), (String, String, Vec<String>)>;
+
+    fn facts(r: &ReviewRow) -> (String, String, Vec<String>) {
+        (
+            r.principal.id.clone(),
+            r.assignment_id.to_string(),
+            r.blocked_by.iter().map(|d| d.id.clone()).collect(),
+        )
+    }
+
+    /// Reviews the three workspaces together and one by one: the rows of the
+    /// first stand for exactly the rows of the others.
+    fn same_coverage(t: &Tenant) -> Result<(), String> {
+        let ix = Index::new(t);
+        let targets = [WS.to_string(), WS2.to_string(), WS3.to_string()];
+        let mut brute: Tuples = BTreeMap::new();
+        for target in &targets {
+            for r in review(&ix, std::slice::from_ref(target), TAKEN).rows {
+                let k = (r.review_key.clone(), scope_key(target));
+                if brute.insert(k.clone(), facts(&r)).is_some() {
+                    return Err(format!("{k:?} twice in one target's review"));
+                }
+            }
+        }
+        let mut dedup: Tuples = BTreeMap::new();
+        let all = review(&ix, &targets, TAKEN);
+        for r in &all.rows {
+            if r.covers != r.covered.len() || r.covers == 0 {
+                return Err(format!("covers {} for {:?}", r.covers, r.covered));
+            }
+            let shared = !targets
+                .iter()
+                .any(|x| scope_key(x) == scope_key(&r.target_scope));
+            if shared != (r.covers > 1) {
+                return Err(format!("{} covers {}", r.target_scope, r.covers));
+            }
+            for c in r.covered.iter() {
+                let k = (r.review_key.clone(), c.clone());
+                if dedup.insert(k.clone(), facts(r)).is_some() {
+                    return Err(format!("{k:?} stood for twice"));
+                }
+            }
+        }
+        if dedup != brute {
+            return Err(format!("together {dedup:#?}\none by one {brute:#?}"));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_deny_at_one_workspace_splits_that_workspace_off_the_shared_row() {
+        let mut t = tenant();
+        t.principals.push(user("u9"));
+        t.assignments.push(assign(9, "u9", "owner", SUB));
+        t.denies.push(deny_at(
+            1,
+            WS2,
+            "*/write",
+            ALL_PRINCIPALS,
+            Some("u1"),
+            false,
+        ));
+        let targets = [WS.to_string(), WS2.to_string(), WS3.to_string()];
+        let rows = review(&Index::new(&t), &targets, TAKEN).rows;
+        let u9: Vec<(&str, usize, usize)> = rows
+            .iter()
+            .filter(|r| r.principal.id == "u9")
+            .map(|r| (&*r.target_scope, r.covers, r.blocked_by.len()))
+            .collect();
+        assert_eq!(u9, [(SUB, 2, 0), (WS2, 1, 1)]);
+        // u1 is excluded from the deny: one row for all three.
+        let u1: Vec<(&str, usize)> = rows
+            .iter()
+            .filter(|r| r.principal.id == "u1")
+            .map(|r| (&*r.target_scope, r.covers))
+            .collect();
+        assert_eq!(u1, [(SUB, 3)]);
+        same_coverage(&t).unwrap();
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        #[test]
+        fn rows_of_several_targets_stand_for_exactly_each_targets_rows(
+            edges in proptest::collection::vec((0..3usize, 0..6usize), 0..6),
+            assigns in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 1..10),
+            eligs in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 0..3),
+            denies in proptest::collection::vec(
+                (0..PLACES.len(), 0..DENIED.len(), 0..WHO.len(), proptest::option::of(0..6usize), proptest::bool::ANY),
+                0..4,
+            ),
+        ) {
+            let who = ["u1", "u2", "u3", "g1", "g2", "g3"];
+            let roles = ["owner", "reader", "uaa", "ds"];
+            let mut t = tenant();
+            t.principals = vec![user("u1"), user("u2"), user("u3"), group("g1"), group("g2"), group("g3")];
+            t.member_lists = vec!["g1".into(), "g2".into(), "g3".into()];
+            t.assignments.clear();
+            t.member_edges = edges
+                .into_iter()
+                .map(|(g, m)| edge(["g1", "g2", "g3"][g], who[m]))
+                .collect();
+            for (n, (h, r, s)) in assigns.into_iter().enumerate() {
+                t.assignments.push(assign(n, who[h], roles[r], PLACES[s]));
+            }
+            for (n, (h, r, s)) in eligs.into_iter().enumerate() {
+                t.eligibilities.push(eligible(&format!("e{n}"), who[h], roles[r], PLACES[s], "2027-01-01T00:00:00Z"));
+            }
+            for (n, (s, p, w, x, child)) in denies.into_iter().enumerate() {
+                t.denies.push(deny_at(n, PLACES[s], DENIED[p], WHO[w], x.map(|x| who[x]), child));
+            }
+            if let Err(e) = same_coverage(&t) {
+                return Err(proptest::test_runner::TestCaseError::fail(e));
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! before it records anything, and records all of it in one transaction.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
@@ -25,7 +25,7 @@ use crate::store::review::{RecordedDecision, ReviewApply, SheetDecision};
 use crate::store::{SnapshotSelector, Store};
 
 use super::common::{load, open_existing, target_scope, Sliced};
-use super::{output_format, Outcome, UsageError};
+use super::{Outcome, UsageError};
 
 /// The columns `apply` reads; a sheet without them is refused.
 const REQUIRED: [&str; 4] = ["review_key", "target_scope", "decision", "reviewer_comment"];
@@ -133,52 +133,115 @@ struct Reviewed {
     names: ScopeNames,
 }
 
-/// Writes the sheet as CSV or JSON one target at a time, so that only one
-/// target's rows are held at once (`--all-workspaces` on a large tenant).
+/// How many rows the size estimate renders to measure a row.
+const SAMPLE_ROWS: usize = 256;
+
+/// The first rows of the plan, to measure how large a row is written.
+fn sample(reviewer: &mut review::Reviewer, plan: &review::RowPlan) -> Vec<ReviewRow> {
+    let mut out = Vec::new();
+    let _ = reviewer.each_group(plan, |_, batch| {
+        out.extend(batch);
+        if out.len() >= SAMPLE_ROWS {
+            Err(())
+        } else {
+            Ok(())
+        }
+    });
+    out.truncate(SAMPLE_ROWS);
+    out
+}
+
+/// The bytes a sheet of `rows` rows takes, from the written size of a sample.
+fn estimate_bytes(format: Format, sample: &[ReviewRow], decisions: &Decisions, rows: usize) -> u64 {
+    if sample.is_empty() {
+        return 0;
+    }
+    let carry = decisions.carry(sample);
+    let mut buf: Vec<u8> = Vec::new();
+    let written = match format {
+        Format::Json => render::json_rows_bytes(&mut buf, sample, &carry),
+        _ => render::csv_rows_bytes(&mut buf, sample, &carry),
+    };
+    let per_row = written.unwrap_or(0) as f64 / sample.len() as f64;
+    (per_row * rows as f64) as u64
+}
+
+/// Refuses a review with more rows than `--max-rows` before anything is written.
+fn check_max_rows(rows: usize, max: Option<usize>) -> anyhow::Result<()> {
+    match max {
+        Some(max) if rows > max => Err(UsageError(format!(
+            "this review has {rows} rows, more than --max-rows {max}; nothing written\nhint: review fewer scopes (--workspace NAME, or --scope SCOPE), or raise --max-rows"
+        ))
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the sheet as CSV or JSON as its rows are made, one batch at a time:
+/// only one batch of rows (and one scope's plan) is held at once, whatever the
+/// size of the review.
+#[allow(clippy::too_many_arguments)]
 fn stream(
     out: &mut dyn Write,
     format: Format,
     l: &Reviewed,
-    targets: &[String],
+    reviewer: &mut review::Reviewer,
+    plan: &review::RowPlan,
     decisions: &Decisions,
-    names: &ScopeNames,
     counts: &mut render::Counts,
+    bar: &indicatif::ProgressBar,
 ) -> std::io::Result<()> {
+    let names = &l.names;
     let mut csv = None;
     let mut json = None;
     match format {
-        Format::Json => json = Some(render::JsonSheet::new(out, &l.snapshot, targets)?),
+        Format::Json => json = Some(render::JsonSheet::new(out, &l.snapshot, &plan.targets)?),
         _ => csv = Some(render::CsvSheet::new(out)?),
     }
-    let mut reviewer = review::Reviewer::new(&l.index, &l.snapshot.taken_at);
-    for t in targets {
-        let rv = reviewer.review(std::slice::from_ref(t));
-        let carry = decisions.carry(&rv.rows);
-        counts.add(&rv, &carry);
-        let sheet = render::Sheet {
-            snapshot: &l.snapshot,
-            review: &rv,
-            carry: &carry,
-            names,
-        };
+    reviewer.each_group(plan, |head, rows| {
+        let carry = decisions.carry(&rows);
+        counts.add_rows(&rows, &carry);
         if let Some(c) = csv.as_mut() {
-            c.rows(&sheet)?;
+            c.rows(&rows, &carry)?;
         }
         if let Some(j) = json.as_mut() {
-            j.rows(&sheet)?;
+            if head.first {
+                j.scope(head.scope, head.covers, names);
+            }
+            j.rows(&rows, &carry)?;
         }
-    }
+        bar.inc(rows.len() as u64);
+        Ok::<(), std::io::Error>(())
+    })?;
     if let Some(c) = csv {
         c.finish()?;
     }
     if let Some(j) = json {
-        j.finish()?;
+        j.finish(&plan.incomplete, names)?;
     }
     Ok(())
 }
 
-/// `whocan review`: the sheet. CSV and JSON are written target by target; the
-/// table and the HTML page need the whole review at once.
+/// The format of a sheet: `--format`; else CSV to a file (`--out`) or a pipe
+/// (SPEC §3), a table on a terminal; none when only an HTML page was asked for.
+fn sheet_format(args: &ReviewArgs) -> Option<Format> {
+    let documents = args.html.is_some() || args.xlsx.is_some();
+    match (args.format, &args.out, documents) {
+        (Some(f), _, _) => Some(f),
+        (None, Some(_), _) => Some(Format::Csv),
+        // Only a report or a workbook was asked for.
+        (None, None, true) => None,
+        (None, None, false) => Some(if std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        }),
+    }
+}
+
+/// `whocan review`: the sheet. Its rows are planned and counted first (refused
+/// past `--max-rows`, estimated on stderr), then CSV and JSON are written as the
+/// rows are made; the table and the HTML page need the whole review at once.
 fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     let (l, targets) = if args.all_workspaces {
         // Every workspace: the whole snapshot, read once.
@@ -221,16 +284,14 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     drop(store);
     let names = &l.names;
     let documents = args.html.is_some() || args.xlsx.is_some();
-    let format = match (args.format, &args.out) {
-        (Some(f), _) => Some(f),
-        (None, Some(_)) => Some(Format::Csv),
-        // Only a report or a workbook was asked for.
-        (None, None) if documents => None,
-        (None, None) => Some(output_format(None)),
-    };
+    let format = sheet_format(&args);
+
+    let mut reviewer = review::Reviewer::new(&l.index, &l.snapshot.taken_at);
+    let plan = reviewer.plan(&targets, true);
+    check_max_rows(plan.rows, args.max_rows)?;
 
     if documents || format == Some(Format::Table) {
-        let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
+        let rv = reviewer.collect(&plan);
         let carry = decisions.carry(&rv.rows);
         let mut counts = render::Counts::default();
         counts.add(&rv, &carry);
@@ -270,28 +331,47 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     }
 
     let format = format.unwrap_or(Format::Csv);
+    let bytes = estimate_bytes(format, &sample(&mut reviewer, &plan), &decisions, plan.rows);
+    eprintln_safe!(
+        "{}",
+        render::estimate_line(&plan, format == Format::Json, bytes)
+    );
+    let bar = render::progress(plan.rows as u64, std::io::stderr().is_terminal());
     let mut counts = render::Counts::default();
+    counts.add_incomplete(&plan.incomplete);
     match &args.out {
         Some(path) => {
             write_file(path, |w| {
-                stream(w, format, &l, &targets, &decisions, names, &mut counts)
+                stream(
+                    w,
+                    format,
+                    &l,
+                    &mut reviewer,
+                    &plan,
+                    &decisions,
+                    &mut counts,
+                    &bar,
+                )
             })?;
+            bar.finish_and_clear();
             warn_incomplete(&counts.incomplete);
             eprintln_safe!("wrote {} ({counts})", path.display());
         }
         None => {
             let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             stream(
                 &mut out,
                 format,
                 &l,
-                &targets,
+                &mut reviewer,
+                &plan,
                 &decisions,
-                names,
                 &mut counts,
+                &bar,
             )?;
             out.flush()?;
+            bar.finish_and_clear();
             warn_incomplete(&counts.incomplete);
         }
     }
@@ -636,7 +716,9 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     // Each row against the review of its target scope in the latest snapshot.
     let known = known_scopes(&tenant);
     let names = ScopeNames::new(&tenant.scopes);
-    let mut reviews: HashMap<String, HashMap<String, ReviewRow>> = HashMap::new();
+    let mut reviewer = review::Reviewer::new(&ix, &snapshot.taken_at);
+    // Per target scope: whether the rows held below it were looked at too, and the rows.
+    let mut reviews: HashMap<String, (bool, HashMap<String, ReviewRow>)> = HashMap::new();
     let mut everywhere: Option<HashMap<String, String>> = None;
     let mut decided: HashMap<(String, String), (usize, Option<String>)> = HashMap::new();
     let mut by_key: HashMap<String, (usize, String)> = HashMap::new();
@@ -651,21 +733,35 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             ));
             continue;
         }
-        let rows = reviews.entry(tk.clone()).or_insert_with(|| {
-            review::review(&ix, std::slice::from_ref(&l.target), &snapshot.taken_at)
+        // A row is looked up in the review of its `target_scope` alone: first what
+        // is held at or above it (where a row shared by several targets is held,
+        // found without reviewing everything below a management group), then, for
+        // a key not there, also what is held below it.
+        let mut lookup = |below: bool| -> HashMap<String, ReviewRow> {
+            let plan = reviewer.plan(std::slice::from_ref(&l.target), below);
+            reviewer
+                .collect(&plan)
                 .rows
                 .into_iter()
                 .map(|r| (r.review_key.clone(), r))
                 .collect()
-        });
+        };
+        let (full, rows) = reviews
+            .entry(tk.clone())
+            .or_insert_with(|| (false, lookup(false)));
+        if !*full && !rows.contains_key(&l.key) {
+            *rows = lookup(true);
+            *full = true;
+        }
         let Some(current) = rows.get(&l.key) else {
             let hint = everywhere
                 .get_or_insert_with(|| {
                     let ws = workspaces(&tenant);
-                    review::review(&ix, &ws, &snapshot.taken_at)
+                    reviewer
+                        .review(&ws)
                         .rows
                         .into_iter()
-                        .map(|r| (r.review_key, r.target_scope))
+                        .map(|r| (r.review_key, r.target_scope.to_string()))
                         .collect()
                 })
                 .get(&l.key)
@@ -705,9 +801,12 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         // A sheet made from an older snapshot: its access cells may differ from the
         // row now. The decision is then recorded as made on other content, so the
         // next review asks again instead of carrying it over.
+        // The window is part of the content hash but not an access field (it was
+        // hashed before it was a column): compared when the sheet has the column.
         let differs: Vec<&str> = current
             .access_fields()
             .into_iter()
+            .chain([("window", current.window.to_string())])
             .filter(|(name, now)| l.cells.get(*name).is_some_and(|was| !same_cell(was, now)))
             .map(|(name, _)| name)
             .collect();
@@ -727,7 +826,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         out.push(SheetDecision {
             sheet_row: l.row,
             review_key: l.key.clone(),
-            target_scope: current.target_scope.clone(),
+            target_scope: current.target_scope.to_string(),
             decision: l.decision.clone(),
             comment: l.comment.clone(),
             content_hash,

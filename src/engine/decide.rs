@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::model::{key, scope_key, PrincipalKind, ScopeKind, ALL_PRINCIPALS};
 
-use super::index::{match_block, BlockMatch, Index};
+use super::index::{match_block, BlockMatch, Deny, Index};
 use super::scope::kind_of;
 use super::window::WindowState;
 
@@ -533,6 +533,27 @@ impl Ancestry {
     }
 }
 
+/// SPEC §2.6, where a deny assignment applies: held at `deny_scope` (a scope key
+/// on `target`'s chain, the target included), it reaches `target` unless it does
+/// not apply to child scopes and `target` is below it.
+pub(crate) fn deny_reaches(d: &Deny, deny_scope: &str, target: &str) -> bool {
+    !d.def.do_not_apply_to_child_scopes || deny_scope == target
+}
+
+/// SPEC §2.6, whom a deny assignment applies to: the entry of its `principals` that
+/// names one of a principal's holders (All Principals first, else the nearest
+/// holder), unless one of the holders (or All Principals) is excluded.
+pub(crate) fn deny_names(d: &Deny, hs: &[Holder], holder_ids: &HashSet<&str>) -> Option<String> {
+    let all = ALL_PRINCIPALS;
+    let named = if d.principals.contains(all) {
+        all.to_string()
+    } else {
+        hs.iter().find(|h| d.principals.contains(&h.id))?.id.clone()
+    };
+    let excluded = d.excluded.contains(all) || holder_ids.iter().any(|h| d.excluded.contains(*h));
+    (!excluded).then_some(named)
+}
+
 /// Decide every action for one principal. `explain` adds the why-not reasons.
 pub fn decide(
     ix: &Index,
@@ -673,26 +694,15 @@ fn decide_one(
     // Deny assignments at the scope or above (only the scope itself when they do
     // not apply to children).
     let mut denies = Vec::new();
-    let all = ALL_PRINCIPALS;
     for s in chain {
         for &di in ix.denies_by_scope.get(s).into_iter().flatten() {
             let d = &ix.denies[di];
-            if d.def.do_not_apply_to_child_scopes && *s != target {
+            if !deny_reaches(d, s, &target) {
                 continue;
             }
-            let named = if d.principals.contains(all) {
-                Some(all.to_string())
-            } else {
-                hs.iter()
-                    .find(|h| d.principals.contains(&h.id))
-                    .map(|h| h.id.clone())
+            let Some(named) = deny_names(d, hs, holder_ids) else {
+                continue;
             };
-            let Some(named) = named else { continue };
-            let excluded =
-                d.excluded.contains(all) || holder_ids.iter().any(|h| d.excluded.contains(*h));
-            if excluded {
-                continue;
-            }
             let hit = d
                 .blocks
                 .iter()

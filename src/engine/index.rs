@@ -321,13 +321,8 @@ impl Index {
         self.member_kind.get(key_cow(id).as_ref()).copied()
     }
 
-    /// The role an assignment refers to: by GUID, else (for custom role files that
-    /// carried no `Id`) by name.
-    pub(crate) fn role_of(&self, guid: &str, name: Option<&str>) -> Option<&Role> {
-        self.role_index(guid, name).map(|i| &self.roles[i])
-    }
-
-    /// [`Index::role_of`] as a position in `roles` ([`RoleJoin::find`]).
+    /// The role an assignment refers to, as a position in `roles`: by GUID, else
+    /// (for custom role files that carried no `Id`) by name ([`RoleJoin::find`]).
     pub(crate) fn role_index(&self, guid: &str, name: Option<&str>) -> Option<usize> {
         self.role_join.find(guid, name)
     }

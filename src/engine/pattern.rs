@@ -52,6 +52,12 @@ impl ActionPattern {
         &self.original
     }
 
+    /// The pattern as matched: trimmed, ASCII-lowercase.
+    pub(crate) fn lower(&self) -> &str {
+        // Built from a `&str` by ASCII lowercasing: still UTF-8.
+        std::str::from_utf8(&self.lower).unwrap_or_default()
+    }
+
     pub(crate) fn has_wildcard(&self) -> bool {
         self.pieces.len() > 1
     }

@@ -104,6 +104,51 @@ pub(crate) fn privileged_pattern(blocks: &[Block]) -> Option<String> {
         })
 }
 
+/// The catalogue operations a deny assignment's blocks deny, by the block rule:
+/// (lowercase name, data plane).
+pub(crate) fn denied_operations<'a>(
+    deny: &[Block],
+    operations: impl IntoIterator<Item = (&'a str, bool)>,
+) -> Vec<(String, bool)> {
+    operations
+        .into_iter()
+        .filter(|(name, data)| blocks_grant(deny, name, *data))
+        .map(|(name, data)| (name.to_string(), data))
+        .collect()
+}
+
+/// Does a deny assignment take away some of what a role grants (SPEC §2.6 applied
+/// to a whole role rather than one action)? Over the catalogue when the deny
+/// denies some of its operations (`denied`, from [`denied_operations`]): some
+/// operation the role grants too. Otherwise (no catalogue, or none of its
+/// operations is denied) over the patterns as written: a deny pattern the role
+/// grants, or a pattern the role grants (not excluded by its own block) that the
+/// deny denies, plane by plane.
+pub(crate) fn deny_takes_from(deny: &[Block], denied: &[(String, bool)], role: &[Block]) -> bool {
+    if !denied.is_empty() {
+        return denied
+            .iter()
+            .any(|(name, data)| blocks_grant(role, name, *data));
+    }
+    let patterns = |blocks: &'_ [Block]| -> Vec<(String, bool)> {
+        blocks
+            .iter()
+            .flat_map(|b| {
+                b.actions
+                    .iter()
+                    .map(|p| (p.lower().to_string(), false))
+                    .chain(b.data_actions.iter().map(|p| (p.lower().to_string(), true)))
+            })
+            .collect()
+    };
+    patterns(deny)
+        .iter()
+        .any(|(p, data)| blocks_grant(role, p, *data))
+        || patterns(role)
+            .iter()
+            .any(|(p, data)| blocks_grant(role, p, *data) && blocks_grant(deny, p, *data))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,22 @@ pub(crate) fn window_state(
     WindowState::Active
 }
 
+/// A window as one cell: `START..END`, each bound in the one timestamp format
+/// ([`Timestamp`]'s display) or as exported when it cannot be read, an open bound
+/// empty (`..2027-01-01T00:00:00Z`); empty when neither bound is given.
+pub(crate) fn window_text(start: Option<&str>, end: Option<&str>) -> String {
+    let bound = |b: Option<&str>| match b.map(str::trim).filter(|b| !b.is_empty()) {
+        None => String::new(),
+        Some(b) => Timestamp::parse(b).map_or_else(|| b.to_string(), |t| t.to_string()),
+    };
+    let (start, end) = (bound(start), bound(end));
+    if start.is_empty() && end.is_empty() {
+        String::new()
+    } else {
+        format!("{start}..{end}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +127,26 @@ mod tests {
         assert_eq!(at("2026-06-30T00:00:00"), Some(z));
         assert_eq!(at("2026-06-30"), Some(z));
         assert_eq!(at(""), None);
+    }
+
+    #[test]
+    fn a_window_is_one_cell_in_the_one_format() {
+        assert_eq!(
+            window_text(
+                Some("2026-01-05T09:00:00.1234567+01:00"),
+                Some("2026-06-30")
+            ),
+            "2026-01-05T08:00:00Z..2026-06-30T00:00:00Z"
+        );
+        assert_eq!(
+            window_text(None, Some("2027-01-01T00:00:00Z")),
+            "..2027-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            window_text(Some("2026-01-01T00:00:00Z"), None),
+            "2026-01-01T00:00:00Z.."
+        );
+        assert_eq!(window_text(Some("soon"), Some(" ")), "soon..");
+        assert_eq!(window_text(None, None), "");
     }
 }

@@ -19,7 +19,10 @@ const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// Does `s` need the guard? It begins with a formula character, possibly after
 /// `'`s (which an unguarded reading would take for a guard).
 fn needs_guard(s: &str) -> bool {
-    s.trim_start_matches('\'').starts_with(FORMULA_START)
+    // Every formula character is ASCII: the first byte after the `'`s decides.
+    let b = s.as_bytes();
+    let first = b.iter().position(|&c| c != b'\'').map(|i| b[i]);
+    first.is_some_and(|c| c.is_ascii() && FORMULA_START.contains(&char::from(c)))
 }
 
 /// The cell as written: `s`, with a leading `'` when [`needs_guard`].

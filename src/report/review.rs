@@ -8,6 +8,7 @@
 //! shell comment of the plan is one sanitised line and every shell word is quoted
 //! when needed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -16,9 +17,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::audit::review::{summary, Carry, PastDecision, PlanStep, Removal, Review, ReviewRow};
+use crate::audit::review::{
+    summary, Carry, DenyRef, PastDecision, PlanStep, Removal, Review, ReviewRow, RowPlan,
+    SummaryBuilder,
+};
 use crate::engine::decide::Incomplete;
-use crate::model::Snapshot;
+use crate::model::{scope_key, Snapshot};
 
 use super::csv;
 use super::text::{self, writeln_safe};
@@ -38,16 +42,25 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
+    /// The counts of a whole review.
     pub(crate) fn add(&mut self, rv: &Review, carry: &[Carry]) {
-        for i in &rv.incomplete {
+        self.add_incomplete(&rv.incomplete);
+        self.add_rows(&rv.rows, carry);
+    }
+
+    pub(crate) fn add_incomplete(&mut self, incomplete: &[Incomplete]) {
+        for i in incomplete {
             if !self.incomplete.contains(i) {
                 self.incomplete.push(i.clone());
             }
         }
-        self.rows += rv.rows.len();
-        self.privileged += rv.rows.iter().filter(|r| r.privileged).count();
-        self.recommended += rv
-            .rows
+    }
+
+    /// The counts of some rows (a batch of a streamed sheet).
+    pub(crate) fn add_rows(&mut self, rows: &[ReviewRow], carry: &[Carry]) {
+        self.rows += rows.len();
+        self.privileged += rows.iter().filter(|r| r.privileged).count();
+        self.recommended += rows
             .iter()
             .filter(|r| !r.recommendations.is_empty())
             .count();
@@ -80,8 +93,8 @@ impl std::fmt::Display for Counts {
     }
 }
 
-/// The sheet's columns, exactly in SPEC §5's order.
-pub(crate) const COLUMNS: [&str; 22] = [
+/// The sheet's columns, exactly in SPEC §5's order (the last three added at the end).
+pub(crate) const COLUMNS: [&str; 25] = [
     "review_key",
     "principal_id",
     "principal_type",
@@ -104,6 +117,9 @@ pub(crate) const COLUMNS: [&str; 22] = [
     "recommendation",
     "decision",
     "reviewer_comment",
+    "blocked_by",
+    "window",
+    "covers",
 ];
 
 /// Everything a review renderer needs.
@@ -125,38 +141,78 @@ fn tf(b: bool) -> &'static str {
 
 /// The recommendation cell: the row's recommendations, then the carry-over mark.
 pub(crate) fn recommendation_cell(row: &ReviewRow, carry: &Carry) -> String {
-    let mut parts: Vec<String> = row.recommendations.iter().map(|r| r.text.clone()).collect();
-    parts.extend(carry.mark());
-    parts.join("; ")
+    recommendation_text(row, carry).into_owned()
 }
 
-/// The raw (not yet neutralised) cells of one row, in [`COLUMNS`] order.
-pub(crate) fn cells(row: &ReviewRow, carry: &Carry) -> [String; 22] {
+/// [`recommendation_cell`], borrowed when it is one recommendation or none.
+fn recommendation_text<'a>(row: &'a ReviewRow, carry: &Carry) -> Cow<'a, str> {
+    let mark = carry.mark();
+    match (&row.recommendations[..], mark) {
+        ([], None) => Cow::Borrowed(""),
+        ([one], None) => Cow::Borrowed(&one.text),
+        (recs, mark) => {
+            let mut parts: Vec<&str> = recs.iter().map(|r| &*r.text).collect();
+            parts.extend(mark.as_deref());
+            Cow::Owned(parts.join("; "))
+        }
+    }
+}
+
+/// How a sheet names a deny assignment: its name and GUID, or its id when it has
+/// no name.
+pub(crate) fn deny_label(d: &DenyRef) -> String {
+    let guid = d.id.rsplit('/').next().unwrap_or(&d.id);
+    if d.name.trim().is_empty() {
+        d.id.clone()
+    } else {
+        format!("{} [{guid}]", d.name)
+    }
+}
+
+/// The `blocked_by` cell: every deny assignment that blocks the row, `; `-joined.
+pub(crate) fn blocked_cell(row: &ReviewRow) -> String {
+    if row.blocked_by.is_empty() {
+        return String::new();
+    }
+    row.blocked_by
+        .iter()
+        .map(deny_label)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The raw (not yet neutralised) cells of one row, in [`COLUMNS`] order, borrowed
+/// from the row where they can be.
+pub(crate) fn cells<'a>(row: &'a ReviewRow, carry: &'a Carry) -> [Cow<'a, str>; 25] {
     let p = &row.principal;
     let (decision, comment) = carry.prefill();
+    let b = |s: &'a str| Cow::Borrowed(s);
     [
-        row.review_key.clone(),
-        p.id.clone(),
-        p.kind.clone(),
-        p.display_name.clone(),
-        p.user_principal_name.clone().unwrap_or_default(),
-        p.user_type.clone().unwrap_or_default(),
-        p.account_enabled.map(tf).unwrap_or_default().to_string(),
-        row.role_name.clone(),
-        row.role_id.clone(),
-        row.role_type.clone(),
-        tf(row.privileged).into(),
-        row.assignment_id.clone(),
-        row.assignment_scope.clone(),
-        row.target_scope.clone(),
-        tf(row.inherited).into(),
-        row.access_path.clone(),
-        row.condition.clone().unwrap_or_default(),
-        row.pim.as_str().into(),
-        p.orphan_text().into(),
-        recommendation_cell(row, carry),
-        decision.unwrap_or_default().to_string(),
-        comment.unwrap_or_default().to_string(),
+        b(&row.review_key),
+        b(&p.id),
+        b(&p.kind),
+        b(&p.display_name),
+        b(p.user_principal_name.as_deref().unwrap_or_default()),
+        b(p.user_type.as_deref().unwrap_or_default()),
+        b(p.account_enabled.map(tf).unwrap_or_default()),
+        b(&row.role_name),
+        b(&row.role_id),
+        b(&row.role_type),
+        b(tf(row.privileged)),
+        b(&row.assignment_id),
+        b(&row.assignment_scope),
+        b(&row.target_scope),
+        b(tf(row.inherited)),
+        b(&row.access_path),
+        b(row.condition.as_deref().unwrap_or_default()),
+        b(row.pim.as_str()),
+        b(p.orphan_text()),
+        recommendation_text(row, carry),
+        b(decision.unwrap_or_default()),
+        b(comment.unwrap_or_default()),
+        Cow::Owned(blocked_cell(row)),
+        b(&row.window),
+        Cow::Owned(row.covers.to_string()),
     ]
 }
 
@@ -174,8 +230,8 @@ impl<'w> CsvSheet<'w> {
         Ok(CsvSheet { w })
     }
 
-    pub(crate) fn rows(&mut self, s: &Sheet) -> io::Result<()> {
-        for (row, carry) in s.review.rows.iter().zip(s.carry) {
+    pub(crate) fn rows(&mut self, rows: &[ReviewRow], carry: &[Carry]) -> io::Result<()> {
+        for (row, carry) in rows.iter().zip(carry) {
             self.w.row(cells(row, carry))?;
         }
         Ok(())
@@ -189,7 +245,7 @@ impl<'w> CsvSheet<'w> {
 /// The whole CSV sheet of one review.
 pub(crate) fn write_csv(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     let mut c = CsvSheet::new(out)?;
-    c.rows(s)?;
+    c.rows(&s.review.rows, s.carry)?;
     c.finish()
 }
 
@@ -231,6 +287,9 @@ struct JsonRow<'a> {
     decision: Option<&'a str>,
     reviewer_comment: Option<&'a str>,
     content_hash: &'a str,
+    blocked_by: &'a [DenyRef],
+    window: Option<&'a str>,
+    covers: usize,
 }
 
 fn json_row<'a>(r: &'a ReviewRow, c: &'a Carry) -> JsonRow<'a> {
@@ -277,17 +336,21 @@ fn json_row<'a>(r: &'a ReviewRow, c: &'a Carry) -> JsonRow<'a> {
         decision,
         reviewer_comment: comment,
         content_hash: &r.content_hash,
+        blocked_by: &r.blocked_by,
+        window: Some(&*r.window).filter(|w| !w.is_empty()),
+        covers: r.covers,
     }
 }
 
-/// The review as JSON, written target by target so that a large review never has
+/// The review as JSON, written batch by batch so that a large review never has
 /// to be held whole: `{"snapshot", "targets", "columns", "rows": [one row per
-/// line], "summary": [per target], "incomplete"}`.
+/// line], "summary": [per scope], "incomplete"}`.
 pub(crate) struct JsonSheet<'w> {
     out: &'w mut dyn Write,
     first: bool,
     summary: Vec<Value>,
-    incomplete: std::collections::BTreeMap<String, crate::engine::decide::Incomplete>,
+    /// The summary of the scope whose rows are being written.
+    current: Option<SummaryBuilder>,
 }
 
 impl<'w> JsonSheet<'w> {
@@ -308,37 +371,49 @@ impl<'w> JsonSheet<'w> {
             out,
             first: true,
             summary: Vec::new(),
-            incomplete: Default::default(),
+            current: None,
         })
     }
 
-    pub(crate) fn rows(&mut self, s: &Sheet) -> io::Result<()> {
-        for (r, c) in s.review.rows.iter().zip(s.carry) {
+    /// Starts the rows of one scope (its summary follows them).
+    pub(crate) fn scope(&mut self, scope: &str, covers: usize, names: &ScopeNames) {
+        self.close_scope(names);
+        self.current = Some(SummaryBuilder::new(scope, covers));
+    }
+
+    fn close_scope(&mut self, names: &ScopeNames) {
+        if let Some(b) = self.current.take() {
+            let t = b.finish();
+            let mut v = serde_json::to_value(&t).unwrap_or_default();
+            v["label"] = json!(names.label(&t.target_scope));
+            self.summary.push(v);
+        }
+    }
+
+    pub(crate) fn rows(&mut self, rows: &[ReviewRow], carry: &[Carry]) -> io::Result<()> {
+        for (r, c) in rows.iter().zip(carry) {
             self.out
                 .write_all(if self.first { b"\n" } else { b",\n" })?;
             self.first = false;
             serde_json::to_writer(&mut *self.out, &json_row(r, c))?;
-        }
-        for t in summary(s.review) {
-            let mut v = serde_json::to_value(&t)?;
-            v["label"] = json!(s.names.label(&t.target_scope));
-            self.summary.push(v);
-        }
-        for i in &s.review.incomplete {
-            self.incomplete
-                .entry(serde_json::to_string(i).unwrap_or_default())
-                .or_insert_with(|| i.clone());
+            if let Some(b) = self.current.as_mut() {
+                b.add(r);
+            }
         }
         Ok(())
     }
 
-    pub(crate) fn finish(self) -> io::Result<()> {
-        let incomplete: Vec<_> = self.incomplete.into_values().collect();
+    pub(crate) fn finish(
+        mut self,
+        incomplete: &[Incomplete],
+        names: &ScopeNames,
+    ) -> io::Result<()> {
+        self.close_scope(names);
         write!(
             self.out,
             "\n],\n\"summary\": {},\n\"incomplete\": {}}}\n",
             serde_json::to_string(&self.summary)?,
-            serde_json::to_string(&incomplete)?
+            serde_json::to_string(incomplete)?
         )
     }
 }
@@ -346,8 +421,108 @@ impl<'w> JsonSheet<'w> {
 /// The whole JSON review of one [`Sheet`].
 pub(crate) fn write_json(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     let mut j = JsonSheet::new(out, s.snapshot, &s.review.targets)?;
-    j.rows(s)?;
-    j.finish()
+    let mut at = 0;
+    for sc in &s.review.scopes {
+        j.scope(&sc.scope, sc.covers, s.names);
+        let k = scope_key(&sc.scope);
+        let n = s.review.rows[at..]
+            .iter()
+            .take_while(|r| scope_key(&r.target_scope) == k)
+            .count();
+        j.rows(&s.review.rows[at..at + n], &s.carry[at..at + n])?;
+        at += n;
+    }
+    j.rows(&s.review.rows[at..], &s.carry[at..])?;
+    j.finish(&s.review.incomplete, s.names)
+}
+
+/// How many bytes these rows take as CSV records (the size estimate's sample).
+pub(crate) fn csv_rows_bytes(
+    buf: &mut Vec<u8>,
+    rows: &[ReviewRow],
+    carry: &[Carry],
+) -> io::Result<usize> {
+    {
+        let mut w = csv::Writer::new(buf);
+        for (row, carry) in rows.iter().zip(carry) {
+            w.row(cells(row, carry))?;
+        }
+        w.flush()?;
+    }
+    Ok(buf.len())
+}
+
+/// How many bytes these rows take as JSON lines (the size estimate's sample).
+pub(crate) fn json_rows_bytes(
+    buf: &mut Vec<u8>,
+    rows: &[ReviewRow],
+    carry: &[Carry],
+) -> io::Result<usize> {
+    for (r, c) in rows.iter().zip(carry) {
+        serde_json::to_writer(&mut *buf, &json_row(r, c))?;
+        buf.extend_from_slice(b",\n");
+    }
+    Ok(buf.len())
+}
+
+/// A size for people: `812 B`, `3.4 MB`, `1.2 GB` (powers of 1000).
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// The line on stderr before a sheet is written: how many rows (counted), in how
+/// many scopes, and about how large.
+pub(crate) fn estimate_line(plan: &RowPlan, json: bool, bytes: u64) -> String {
+    let shared = plan.scopes().iter().filter(|s| s.covers > 1).count();
+    let mut line = format!(
+        "review: {} rows for {} target scope{}",
+        plan.rows,
+        plan.targets.len(),
+        if plan.targets.len() == 1 { "" } else { "s" }
+    );
+    if shared > 0 {
+        let _ = write!(
+            line,
+            " (access held above several of them: one row where it is held, at {shared} scope{})",
+            if shared == 1 { "" } else { "s" }
+        );
+    }
+    let _ = write!(
+        line,
+        ", about {} of {}",
+        human_bytes(bytes),
+        if json { "JSON" } else { "CSV" }
+    );
+    line
+}
+
+/// A progress bar of the rows written, on stderr; hidden unless `on` (stderr is a
+/// terminal).
+pub(crate) fn progress(rows: u64, on: bool) -> indicatif::ProgressBar {
+    if !on {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(rows),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "review {bar:30} {human_pos}/{human_len} rows {per_sec} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// The principal's kind and standing: `User, guest, disabled`.
@@ -384,7 +559,7 @@ pub(super) fn principal_name(r: &ReviewRow) -> String {
 /// The role's name, or for an undefined role what is known of it.
 pub(super) fn role_label(r: &ReviewRow) -> String {
     match (r.role_defined, r.role_name.is_empty()) {
-        (true, _) => r.role_name.clone(),
+        (true, _) => r.role_name.to_string(),
         (false, true) => format!("undefined role {}", r.role_id),
         (false, false) => format!("{} (undefined role {})", r.role_name, r.role_id),
     }
@@ -405,27 +580,44 @@ fn held_at(r: &ReviewRow, names: &ScopeNames) -> String {
     format!("{}{where_}", names.label(&r.assignment_scope))
 }
 
-/// A terminal table: one line per row, a target column when several targets.
+/// A scope of the review as the table names it: its label, and how many targets
+/// it stands for when more than one.
+fn scope_label(scope: &str, covers: usize, names: &ScopeNames) -> String {
+    if covers > 1 {
+        format!("{} (covers {covers} targets)", names.label(scope))
+    } else {
+        names.label(scope)
+    }
+}
+
+/// The PIM cell: the kind, and its window when it has one.
+fn pim_cell(r: &ReviewRow) -> String {
+    if r.window.is_empty() {
+        r.pim.as_str().to_string()
+    } else {
+        format!("{} {}", r.pim.as_str(), r.window)
+    }
+}
+
+/// A terminal table: one line per row, a target column when several targets, a
+/// "Blocked by" column when a deny assignment blocks a row.
 pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
     let many = s.review.targets.len() > 1;
+    let blocked = s.review.rows.iter().any(|r| !r.blocked_by.is_empty());
     let mut header = vec![];
     if many {
         header.push("Target");
     }
-    header.extend([
-        "Principal",
-        "Role",
-        "Held at",
-        "Path",
-        "PIM",
-        "Recommendation",
-        "Decision",
-    ]);
+    header.extend(["Principal", "Role", "Held at", "Path", "PIM"]);
+    if blocked {
+        header.push("Blocked by");
+    }
+    header.extend(["Recommendation", "Decision"]);
     let mut t = super::table(&header);
     for (r, c) in s.review.rows.iter().zip(s.carry) {
         let mut line = vec![];
         if many {
-            line.push(s.names.label(&r.target_scope));
+            line.push(scope_label(&r.target_scope, r.covers, s.names));
         }
         line.extend([
             principal_label(r),
@@ -435,8 +627,25 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
                 role_label(r)
             },
             held_at(r, s.names),
-            r.access_path.clone(),
-            r.pim.as_str().to_string(),
+            r.access_path.to_string(),
+            pim_cell(r),
+        ]);
+        if blocked {
+            line.push(
+                r.blocked_by
+                    .iter()
+                    .map(|d| {
+                        if d.name.trim().is_empty() {
+                            d.id.clone()
+                        } else {
+                            d.name.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+        line.extend([
             recommendation_cell(r, c),
             c.prefill().0.unwrap_or_default().to_string(),
         ]);
@@ -457,7 +666,7 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
         writeln_safe!(
             out,
             "  {}: {} rows, {} principals ({} privileged, {} orphaned, {} guests, {} disabled, {} eligible), {} groups",
-            s.names.label(&sm.target_scope),
+            scope_label(&sm.target_scope, sm.covers, s.names),
             sm.rows,
             sm.principals,
             sm.privileged,

@@ -21,6 +21,7 @@ mod manual;
 mod report;
 mod resolve;
 mod review;
+mod review_rows;
 mod safety;
 mod slice;
 mod snap;

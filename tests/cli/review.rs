@@ -18,39 +18,41 @@ use tempfile::TempDir;
 
 use crate::support::{on, stdout_json, whocan};
 
-const TAKEN_AT: &str = "2026-11-01T00:00:00Z";
-const SUB_ML: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563";
-const MG_ML: &str = "/providers/Microsoft.Management/managementGroups/ml";
+pub(super) const TAKEN_AT: &str = "2026-11-01T00:00:00Z";
+pub(super) const SUB_ML: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563";
+pub(super) const MG_ML: &str = "/providers/Microsoft.Management/managementGroups/ml";
 const ORPHAN: &str = "b9539884-dcb9-46e1-a4d2-441c2ab481c3";
 const QUINN: &str = "a4c48110-ba83-464b-9ed3-0bb300335abc";
-const GREG: &str = "1ed1525b-b99a-49af-b5db-6c95888da0e9";
+pub(super) const GREG: &str = "1ed1525b-b99a-49af-b5db-6c95888da0e9";
 const IVAN: &str = "05016168-3c1e-47d5-89fa-edbc5e42dd2d";
 const WENDY: &str = "ee826420-6571-40c9-a74f-024c7e539eec";
 const G_PLATFORM_ADMINS: &str = "592c55e5-0303-4846-9d88-231e58f43efb";
 const G_MLOPS: &str = "ef114048-a748-4d4f-bdb1-b47e8b97fbe4";
 
-const HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment";
+pub(super) const HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment,blocked_by,window,covers";
+/// The columns before SPEC §5 added `blocked_by`, `window` and `covers` at the end.
+pub(super) const OLD_HEADER: &str = "review_key,principal_id,principal_type,display_name,user_principal_name,user_type,account_enabled,role_name,role_id,role_type,privileged,assignment_id,assignment_scope,target_scope,inherited,access_path,condition,pim,orphaned,recommendation,decision,reviewer_comment";
 
 // ---------------------------------------------------------------------------
 // Fixture and helpers
 // ---------------------------------------------------------------------------
 
-fn sample_data() -> PathBuf {
+pub(super) fn sample_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
 }
 
-fn ws_id(name: &str) -> String {
+pub(super) fn ws_id(name: &str) -> String {
     let env = name.trim_start_matches("ml-");
     format!("{SUB_ML}/resourceGroups/rg-ml-{env}/providers/Microsoft.MachineLearningServices/workspaces/{name}")
 }
 
-struct Sample {
+pub(super) struct Sample {
     _dir: TempDir,
-    db: PathBuf,
+    pub(super) db: PathBuf,
 }
 
 /// The sample tenant, imported once per test process, never written to afterwards.
-fn sample() -> &'static Sample {
+pub(super) fn sample() -> &'static Sample {
     static SAMPLE: OnceLock<Sample> = OnceLock::new();
     SAMPLE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
@@ -60,7 +62,7 @@ fn sample() -> &'static Sample {
     })
 }
 
-fn import(db: &Path, data: &Path) {
+pub(super) fn import(db: &Path, data: &Path) {
     let out = whocan(db)
         .args(["import", "--taken-at", TAKEN_AT, "--format", "json"])
         .arg(data)
@@ -74,11 +76,11 @@ fn import(db: &Path, data: &Path) {
     );
 }
 
-fn text(b: &[u8]) -> String {
+pub(super) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn ok(out: Output) -> Output {
+pub(super) fn ok(out: Output) -> Output {
     assert!(
         out.status.success(),
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
@@ -90,12 +92,12 @@ fn ok(out: Output) -> Output {
 }
 
 /// A parsed CSV sheet: records as column → cell maps, in file order.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<HashMap<String, String>>,
+pub(super) struct Csv {
+    pub(super) header: Vec<String>,
+    pub(super) rows: Vec<HashMap<String, String>>,
 }
 
-fn parse_csv(bytes: &[u8]) -> Csv {
+pub(super) fn parse_csv(bytes: &[u8]) -> Csv {
     let mut r = csv::Reader::from_reader(bytes);
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     let rows = r
@@ -113,7 +115,7 @@ fn parse_csv(bytes: &[u8]) -> Csv {
 }
 
 /// `whocan review ARGS --format csv` against `db`.
-fn review_csv(db: &Path, args: &[&str]) -> Csv {
+pub(super) fn review_csv(db: &Path, args: &[&str]) -> Csv {
     let out = ok(whocan(db)
         .arg("review")
         .args(args)
@@ -123,7 +125,7 @@ fn review_csv(db: &Path, args: &[&str]) -> Csv {
     parse_csv(&out.stdout)
 }
 
-fn review_json(db: &Path, args: &[&str]) -> Value {
+pub(super) fn review_json(db: &Path, args: &[&str]) -> Value {
     let out = ok(whocan(db)
         .arg("review")
         .args(args)
@@ -135,14 +137,14 @@ fn review_json(db: &Path, args: &[&str]) -> Value {
 
 impl Csv {
     /// Rows whose cells match every (column, value) given.
-    fn find(&self, want: &[(&str, &str)]) -> Vec<&HashMap<String, String>> {
+    pub(super) fn find(&self, want: &[(&str, &str)]) -> Vec<&HashMap<String, String>> {
         self.rows
             .iter()
             .filter(|r| want.iter().all(|(c, v)| r[*c] == *v))
             .collect()
     }
 
-    fn one(&self, want: &[(&str, &str)]) -> &HashMap<String, String> {
+    pub(super) fn one(&self, want: &[(&str, &str)]) -> &HashMap<String, String> {
         let found = self.find(want);
         assert_eq!(
             found.len(),
@@ -152,7 +154,7 @@ impl Csv {
         found[0]
     }
 
-    fn keys(&self) -> BTreeSet<String> {
+    pub(super) fn keys(&self) -> BTreeSet<String> {
         self.rows.iter().map(|r| r["review_key"].clone()).collect()
     }
 }
@@ -196,7 +198,7 @@ fn edit_json(path: &Path, edit: impl FnOnce(&mut Value)) {
 
 /// Writes a sheet: `header` and `rows` with the decision and comment of the rows
 /// whose review key is in `decide` filled in.
-fn write_sheet(path: &Path, sheet: &Csv, decide: &HashMap<String, (&str, &str)>) {
+pub(super) fn write_sheet(path: &Path, sheet: &Csv, decide: &HashMap<String, (&str, &str)>) {
     let mut w = csv::Writer::from_path(path).unwrap();
     w.write_record(&sheet.header).unwrap();
     for r in &sheet.rows {
@@ -215,14 +217,14 @@ fn write_sheet(path: &Path, sheet: &Csv, decide: &HashMap<String, (&str, &str)>)
 }
 
 /// A private copy of the sample in a fresh database.
-fn fresh() -> (TempDir, PathBuf) {
+pub(super) fn fresh() -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     import(&db, &sample_data());
     (dir, db)
 }
 
-fn apply(db: &Path, sheet: &Path, reviewer: &str) -> Output {
+pub(super) fn apply(db: &Path, sheet: &Path, reviewer: &str) -> Output {
     whocan(db)
         .args(["review", "apply"])
         .arg(sheet)
@@ -416,41 +418,75 @@ fn fact_41_privileged_roles() {
 }
 
 #[test]
-fn all_workspaces_reviews_each_workspace() {
+fn all_workspaces_holds_shared_access_once_where_it_is_held() {
     let s = review_csv(&sample().db, &["--all-workspaces"]);
-    let targets: BTreeSet<&str> = s.rows.iter().map(|r| r["target_scope"].as_str()).collect();
-    assert_eq!(
-        targets,
-        ["ml-dev", "ml-prod", "ml-test"]
-            .iter()
-            .map(|w| ws_id(w))
-            .collect::<BTreeSet<_>>()
-            .iter()
-            .map(String::as_str)
-            .collect()
-    );
-    // Break Glass Admin (UAA at /) is on every workspace's sheet, with one key.
-    let bg = s.find(&[("display_name", "Break Glass Admin 01")]);
-    assert_eq!(bg.len(), 3);
-    assert_eq!(
-        bg.iter()
-            .map(|r| &r["review_key"])
-            .collect::<BTreeSet<_>>()
-            .len(),
-        1
-    );
-    let json = review_json(&sample().db, &["--all-workspaces"]);
-    assert_eq!(json["summary"].as_array().unwrap().len(), 3);
-    let prod = json["summary"]
-        .as_array()
-        .unwrap()
+    let scopes: BTreeSet<&str> = s.rows.iter().map(|r| r["target_scope"].as_str()).collect();
+    let workspaces: BTreeSet<String> = ["ml-dev", "ml-prod", "ml-test"]
         .iter()
-        .find(|t| t["targetScope"] == ws_id("ml-prod"))
-        .unwrap();
-    // Break Glass, Erin, Greg, Raj and (eligible) Ivan.
-    assert_eq!(prod["privileged"], 5);
+        .map(|w| ws_id(w))
+        .collect();
+    for w in &workspaces {
+        assert!(scopes.contains(w.as_str()), "{w} has rows of its own");
+    }
+    // Break Glass Admin (UAA at /) reaches every workspace: one row, held at /.
+    let bg = s.one(&[("display_name", "Break Glass Admin 01")]);
+    assert_eq!(bg["target_scope"], "/");
+    assert_eq!(bg["assignment_scope"], "/");
+    assert_eq!(bg["covers"], "3");
+    // Owner at the ML management group through Platform Admins: one row each.
+    let greg = s.one(&[("principal_id", GREG), ("role_name", "Owner")]);
+    assert_eq!(
+        (greg["target_scope"].as_str(), greg["covers"].as_str()),
+        (MG_ML, "3")
+    );
+    // Held at a workspace's own resource group: a row of that workspace only.
+    for r in s
+        .rows
+        .iter()
+        .filter(|r| workspaces.contains(&r["target_scope"]))
+    {
+        assert_eq!(r["covers"], "1", "{r:?}");
+    }
+    // Dave Kim's Contributor at contoso-ml reaches all three workspaces, but the
+    // ml-prod deny assignment blocks it there: a shared row for the other two, and
+    // a row of ml-prod naming the deny.
+    let dave = s.find(&[("display_name", "Dave Kim")]);
+    assert_eq!(dave.len(), 2, "{dave:#?}");
+    let shared = s.one(&[("display_name", "Dave Kim"), ("target_scope", SUB_ML)]);
+    assert_eq!(
+        (shared["covers"].as_str(), shared["blocked_by"].as_str()),
+        ("2", "")
+    );
+    let prod = s.one(&[
+        ("display_name", "Dave Kim"),
+        ("target_scope", &ws_id("ml-prod")),
+    ]);
+    assert_eq!(prod["covers"], "1");
+    assert_eq!(
+        prod["blocked_by"],
+        "Deny assignment 'ml-prod-stack' (deployment stack protection) [07a74ecb-7fd4-4786-9e95-233e56bba12b]"
+    );
+    assert_eq!(
+        prod["review_key"], shared["review_key"],
+        "one access, one key"
+    );
+
+    let json = review_json(&sample().db, &["--all-workspaces"]);
+    let summary = json["summary"].as_array().unwrap();
+    let at = |scope: &str| summary.iter().find(|t| t["targetScope"] == scope).unwrap();
+    // One summary per scope of rows: root, three management groups, the
+    // subscription, and each workspace.
+    assert_eq!(summary.len(), 8, "{summary:#?}");
+    assert_eq!(
+        (at("/")["covers"].clone(), at("/")["privileged"].clone()),
+        (3.into(), 1.into())
+    );
+    // Erin, Greg, Raj through Platform Admins; Greg is disabled.
+    assert_eq!(at(MG_ML)["privileged"], 3);
+    assert_eq!(at(MG_ML)["disabled"], 1);
+    let prod = at(&ws_id("ml-prod"));
+    assert_eq!(prod["covers"], 1);
     assert_eq!(prod["orphaned"], 2);
-    assert_eq!(prod["guests"], 1);
 }
 
 #[test]
@@ -754,19 +790,20 @@ fn apply_errors_exit_2_name_file_and_row_and_record_nothing() {
 fn one_access_on_several_rows_needs_one_decision() {
     let (dir, db) = fresh();
     let sheet = review_csv(&db, &["--all-workspaces"]);
-    let bg: Vec<String> = sheet
-        .find(&[("display_name", "Break Glass Admin 01")])
+    // Dave Kim's Contributor: shared by ml-dev and ml-test, blocked at ml-prod.
+    let dave: Vec<String> = sheet
+        .find(&[("display_name", "Dave Kim")])
         .iter()
         .map(|r| r["target_scope"].clone())
         .collect();
-    assert_eq!(bg.len(), 3);
+    assert_eq!(dave.len(), 2);
     let mut s = Csv {
         header: sheet.header.clone(),
         rows: sheet.rows.clone(),
     };
     let mut n = 0;
     for r in &mut s.rows {
-        if r["display_name"] == "Break Glass Admin 01" {
+        if r["display_name"] == "Dave Kim" {
             let d = if n == 0 { "approve" } else { "remove" };
             r.insert("decision".into(), d.into());
             n += 1;
