@@ -26,6 +26,8 @@ use crate::engine::permissions::{denied_operations, deny_takes_from, is_privileg
 use crate::engine::window::{window_state, window_text, WindowState};
 use crate::model::Timestamp;
 
+/// (role id, scope key, eligible): a role held at a scope, for counting holders.
+type RoleAtScope = (Rc<str>, Rc<str>, bool);
 /// How many users holding one role directly at one scope call for a group.
 pub(crate) const MANY_DIRECT_USERS: usize = 5;
 
@@ -508,7 +510,7 @@ pub(crate) struct RowPlan {
     helds: Vec<HeldAccess>,
     groups: Vec<Group>,
     /// Users holding a role directly at a scope: (role id, scope key, eligible) → count.
-    direct_users: HashMap<(Rc<str>, Rc<str>, bool), usize>,
+    direct_users: HashMap<RoleAtScope, usize>,
     /// Groups whose members the sheet could not list, and other gaps.
     pub(crate) incomplete: Vec<Incomplete>,
     /// How many rows the review has.
@@ -945,8 +947,8 @@ impl<'a> Reviewer<'a> {
     }
 
     /// Users holding each role directly at each scope (for `many-direct-users`).
-    fn direct_users(&mut self, helds: &[HeldAccess]) -> HashMap<(Rc<str>, Rc<str>, bool), usize> {
-        let mut users: HashMap<(Rc<str>, Rc<str>, bool), HashSet<&str>> = HashMap::new();
+    fn direct_users(&mut self, helds: &[HeldAccess]) -> HashMap<RoleAtScope, usize> {
+        let mut users: HashMap<RoleAtScope, HashSet<&str>> = HashMap::new();
         for h in helds {
             let info = self.info(&h.holder);
             if info.kind.eq_ignore_ascii_case("User") {
@@ -1358,9 +1360,9 @@ impl<'a> Reviewer<'a> {
     fn sort(&mut self, plan: &RowPlan, entries: &mut [Entry]) {
         let mut holders: HashMap<u32, Rc<HolderPaths>> = HashMap::new();
         for e in entries.iter() {
-            if !holders.contains_key(&e.held) {
-                holders.insert(e.held, plan.helds[e.held as usize].paths.clone());
-            }
+            holders
+                .entry(e.held)
+                .or_insert_with(|| plan.helds[e.held as usize].paths.clone());
         }
         let path = |e: &Entry| &holders[&e.held].paths[e.path as usize];
         // Principals, by (name, id).

@@ -396,7 +396,9 @@ mod tests {
         let lines: usize = grouped.iter().map(|p| p.access.len()).sum();
         let keys: HashSet<&str> = rv.rows.iter().map(|r| r.review_key.as_str()).collect();
         assert_eq!(lines, keys.len(), "each review key once");
-        assert!(lines < rv.rows.len(), "the owner rows repeat per workspace");
+        // The rows already hold the owner once (SPEC §5's `covers` row); the
+        // grouping never adds a line.
+        assert!(lines <= rv.rows.len());
     }
 
     #[test]

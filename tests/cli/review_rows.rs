@@ -23,16 +23,13 @@ use crate::support::whocan;
 /// that block it there.
 type Facts = (String, String, String);
 
+/// Each target's ancestors that hold access, by target key.
+type Above = HashMap<String, BTreeSet<String>>;
+
 /// (review key, target key) → facts, from one `review --scope T` per target.
 /// Also each target's ancestors that hold access (the scopes of its rows held at
 /// or above it), the target included.
-fn per_target(
-    db: &Path,
-    targets: &[String],
-) -> (
-    BTreeMap<(String, String), Facts>,
-    HashMap<String, BTreeSet<String>>,
-) {
+fn per_target(db: &Path, targets: &[String]) -> (BTreeMap<(String, String), Facts>, Above) {
     let mut tuples = BTreeMap::new();
     let mut above: HashMap<String, BTreeSet<String>> = HashMap::new();
     for t in targets {
