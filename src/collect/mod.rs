@@ -92,9 +92,6 @@ impl Task {
         let slug: String = self
             .scope
             .trim_start_matches('/')
-            .split('?')
-            .next()
-            .unwrap_or("")
             .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
@@ -107,6 +104,15 @@ impl Task {
         let slug = slug.trim_matches('-').to_ascii_lowercase();
         let slug = if slug.is_empty() {
             "tenant".into()
+        } else if slug.len() > 150 {
+            // A file name stays well under NAME_MAX (255 bytes): a long scope (a
+            // workspace's, below a long resource-group name) keeps its start and
+            // a hash of the whole.
+            format!(
+                "{}-{:016x}",
+                &slug[..120],
+                fnv1a(&self.scope.to_ascii_lowercase())
+            )
         } else {
             slug
         };
@@ -123,6 +129,112 @@ impl Task {
             .collect();
         format!("{coll}--{slug}")
     }
+
+    /// The one file this read writes, relative to DIR: every page of a list in one
+    /// file, written once the list has been read (or given up), so that a killed
+    /// run never leaves some pages of a list that look like all of it.
+    fn file(&self) -> String {
+        match &self.members_of {
+            Some(gid) => format!("members/{gid}.json"),
+            None => format!("{}/{}.json", self.dir, self.stem()),
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable short name for a long scope.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The progress phases, in display order, and the collections each counts.
+const PHASES: [(&str, &[&str]); 8] = [
+    (
+        "management groups",
+        &[
+            "managementGroups",
+            "managementGroupList",
+            "managementGroupDescendants",
+        ],
+    ),
+    ("subscriptions", &["subscriptions", "resourceGroups"]),
+    (
+        "roles, assignments",
+        &["roleDefinitions", "roleAssignments", "denyAssignments"],
+    ),
+    (
+        "PIM",
+        &[
+            "roleEligibilityScheduleInstances",
+            "roleAssignmentScheduleInstances",
+            "groupEligibilityScheduleInstances",
+            "groupAssignmentScheduleInstances",
+        ],
+    ),
+    ("directory", &["users", "groups", "servicePrincipals"]),
+    ("members", &["groupMembers"]),
+    ("workspaces", &["workspaces", "computes"]),
+    ("catalogues", &["providerOperations"]),
+];
+
+fn phase_of(collection: &str) -> usize {
+    PHASES
+        .iter()
+        .position(|(_, colls)| colls.contains(&collection))
+        .unwrap_or(PHASES.len() - 1)
+}
+
+/// One bar per phase, on stderr (only when it is a terminal).
+struct Bars {
+    _multi: indicatif::MultiProgress,
+    bars: Vec<indicatif::ProgressBar>,
+    not_read: Vec<AtomicU64>,
+}
+
+impl Bars {
+    fn new() -> Bars {
+        let multi = indicatif::MultiProgress::with_draw_target(
+            indicatif::ProgressDrawTarget::stderr_with_hz(8),
+        );
+        let style = indicatif::ProgressStyle::with_template(
+            "{prefix:>18} {bar:30} {pos:>6}/{len:<6} eta {eta:<4} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let bars = PHASES
+            .iter()
+            .map(|(name, _)| {
+                let b = multi.add(indicatif::ProgressBar::new(0));
+                b.set_style(style.clone());
+                b.set_prefix(*name);
+                b
+            })
+            .collect();
+        Bars {
+            _multi: multi,
+            bars,
+            not_read: PHASES.iter().map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn queued(&self, collection: &str) {
+        self.bars[phase_of(collection)].inc_length(1);
+    }
+
+    fn done(&self, entry: &Entry) {
+        let i = phase_of(&entry.collection);
+        if entry.status != "complete" {
+            let n = self.not_read[i].fetch_add(1, Ordering::Relaxed) + 1;
+            self.bars[i].set_message(format!("{n} not read"));
+        }
+        self.bars[i].inc(1);
+    }
+
+    fn finish(&self) {
+        for b in &self.bars {
+            b.finish();
+        }
+    }
 }
 
 struct Run {
@@ -137,7 +249,9 @@ struct Run {
     /// Ledger entries of an interrupted run, by request.
     previous: Vec<Entry>,
     skipped: AtomicU64,
-    bar: Option<indicatif::ProgressBar>,
+    bars: Option<Bars>,
+    /// The ledger changed since it was last written.
+    dirty: std::sync::atomic::AtomicBool,
 }
 
 /// Validates the flags, prepares DIR and reads the tenant.
@@ -181,14 +295,7 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         complete: false,
         entries: Vec::new(),
     };
-    let bar = opts.progress.then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("collect {bar:30} {pos}/{len} reads {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bars = opts.progress.then(Bars::new);
     let run = Arc::new(Run {
         opts,
         arm,
@@ -200,7 +307,8 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         ledger: Mutex::new(ledger),
         previous: previous.map(|l| l.entries).unwrap_or_default(),
         skipped: AtomicU64::new(0),
-        bar,
+        bars,
+        dirty: std::sync::atomic::AtomicBool::new(false),
     });
     run.save()?;
 
@@ -418,8 +526,8 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         s
     };
     run.save()?;
-    if let Some(bar) = &run.bar {
-        bar.finish_and_clear();
+    if let Some(bars) = &run.bars {
+        bars.finish();
     }
     // Nothing at all could be reached: the environment failed (network down).
     if summary.requests > 0
@@ -505,7 +613,9 @@ fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
             ))
             .into());
         }
-        return Ok(Some(Ledger::load(out)?));
+        let previous = Ledger::load(out)?;
+        remove_temporary_files(out, 0);
+        return Ok(Some(previous));
     }
     if !empty {
         return Err(CollectError::Usage(format!(
@@ -516,6 +626,25 @@ fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
     }
     std::fs::create_dir_all(out)?;
     Ok(None)
+}
+
+/// Removes what a killed run left of files being written (`fsutil`'s temporary
+/// `.NAME.XXXX.whocan-tmp` files): `import` skips them anyway, but DIR is then
+/// as an uninterrupted run leaves it.
+fn remove_temporary_files(dir: &Path, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if ft.is_dir() && depth < 2 {
+            remove_temporary_files(&e.path(), depth + 1);
+        } else if ft.is_file() && name.starts_with('.') && name.ends_with(".whocan-tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Every item read by the tasks of one collection.
@@ -537,15 +666,17 @@ impl Run {
         l.save(&self.opts.out)
     }
 
-    fn set(&self, idx: usize, e: Entry) -> anyhow::Result<()> {
-        {
-            let mut l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
-            l.entries[idx] = e;
+    /// Records a finished read. The ledger is written by the wave's saver (a few
+    /// times a second) and at the end of the wave, not after every read: a run of
+    /// tens of thousands of reads would otherwise rewrite it as many times. A read
+    /// finished but not yet in the ledger on disk is read again by `--resume`.
+    fn set(&self, idx: usize, e: Entry) {
+        if let Some(bars) = &self.bars {
+            bars.done(&e);
         }
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-        self.save()
+        let mut l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        l.entries[idx] = e;
+        self.dirty.store(true, Ordering::Release);
     }
 
     fn client(&self, task: &Task) -> &Client {
@@ -557,7 +688,8 @@ impl Run {
     }
 }
 
-/// Runs a wave: every task gets its ledger entry (pending), then workers read them.
+/// Runs a wave: every task gets its ledger entry (pending), then workers read them
+/// while a saver writes the ledger a few times a second.
 fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<Value>)>> {
     let mut queue = VecDeque::new();
     let mut done = Vec::new();
@@ -575,17 +707,30 @@ fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<V
                 .cloned();
             match prev {
                 Some(p) if p.status == "complete" => {
-                    let items = read_back(&run.opts.out, &p.files);
+                    let items = if needed_for_plan(t.collection) {
+                        read_back(&run.opts.out, &p.files)
+                    } else {
+                        Vec::new()
+                    };
                     l.entries.push(p);
                     run.skipped.fetch_add(1, Ordering::Relaxed);
                     done.push((t, items));
                 }
                 prev => {
-                    // Files of an earlier, unfinished read are replaced.
-                    for f in prev.iter().flat_map(|p| p.files.iter()) {
-                        if is_plain_relative(f) {
-                            let _ = std::fs::remove_file(run.opts.out.join(f));
-                        }
+                    // What an earlier, unfinished read wrote is removed before it is
+                    // read again: its files as the ledger lists them, and its one
+                    // file, which a run killed before its ledger was written may
+                    // have left.
+                    let mut stale: Vec<String> =
+                        prev.iter().flat_map(|p| p.files.iter().cloned()).collect();
+                    if prev.is_some() {
+                        stale.push(t.file());
+                    }
+                    for f in stale.iter().filter(|f| is_plain_relative(f)) {
+                        let _ = std::fs::remove_file(run.opts.out.join(f));
+                    }
+                    if let Some(bars) = &run.bars {
+                        bars.queued(t.collection);
                     }
                     let idx = l.entries.len();
                     l.entries.push(entry);
@@ -594,53 +739,89 @@ fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<V
             }
         }
     }
-    if let Some(bar) = &run.bar {
-        bar.inc_length(queue.len() as u64);
-    }
     run.save()?;
-    let queue = Arc::new(Mutex::new(queue));
-    let results = Arc::new(Mutex::new(Vec::new()));
-    let first_error: Arc<Mutex<Option<anyhow::Error>>> = Arc::new(Mutex::new(None));
-    let workers = run.opts.concurrency;
+    let queue = Mutex::new(queue);
+    let results = Mutex::new(Vec::new());
+    let first_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let fail = |e: anyhow::Error| {
+        first_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(e);
+    };
+    let workers_done = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
-        for _ in 0..workers {
-            let queue = Arc::clone(&queue);
-            let results = Arc::clone(&results);
-            let first_error = Arc::clone(&first_error);
-            s.spawn(move || loop {
-                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
-                let Some((idx, task)) = next else { break };
-                match read_task(run, &task) {
-                    Ok((entry, items)) => {
-                        if let Err(e) = run.set(idx, entry) {
-                            first_error
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .get_or_insert(e);
-                            break;
-                        }
-                        results
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push((task, items));
-                    }
-                    Err(e) => {
-                        first_error
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .get_or_insert(e);
+        let workers: Vec<_> = (0..run.opts.concurrency)
+            .map(|_| {
+                s.spawn(|| loop {
+                    if first_error
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .is_some()
+                    {
                         break;
                     }
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                    let Some((idx, task)) = next else { break };
+                    match read_task(run, &task) {
+                        Ok((entry, items)) => {
+                            run.set(idx, entry);
+                            results
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push((task, items));
+                        }
+                        Err(e) => {
+                            fail(e);
+                            break;
+                        }
+                    }
+                })
+            })
+            .collect();
+        s.spawn(|| {
+            let mut since = std::time::Instant::now();
+            while !workers_done.load(Ordering::Acquire) {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                if since.elapsed() >= SAVE_EVERY && run.dirty.swap(false, Ordering::AcqRel) {
+                    if let Err(e) = run.save() {
+                        fail(e);
+                    }
+                    since = std::time::Instant::now();
                 }
-            });
+            }
+        });
+        for w in workers {
+            let _ = w.join();
         }
+        workers_done.store(true, Ordering::Release);
     });
+    run.dirty.store(false, Ordering::Release);
+    run.save()?;
     if let Some(e) = first_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return Err(e);
     }
     let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
     results.extend(done);
     Ok(results)
+}
+
+/// How often, at most, the ledger is rewritten while a wave runs.
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The collections whose items plan the next wave (the others are not kept in
+/// memory once written).
+fn needed_for_plan(collection: &str) -> bool {
+    matches!(
+        collection,
+        "managementGroups"
+            | "managementGroupList"
+            | "managementGroupDescendants"
+            | "subscriptions"
+            | "groups"
+            | "workspaces"
+            | "roleDefinitions"
+    )
 }
 
 fn is_guid(s: &str) -> bool {
@@ -676,12 +857,17 @@ fn read_back(dir: &Path, files: &[String]) -> Vec<Value> {
 
 const NEXT_KEYS: [&str; 2] = ["nextLink", "@odata.nextLink"];
 
-/// Reads every page of one task and writes its files. Errors only when a file cannot
-/// be written; what the service refused is in the entry.
+/// Reads every page of one task and writes its one file. Errors only when the
+/// file cannot be written; what the service refused is in the entry.
+///
+/// The pages are combined into one `{"value": [...]}` (the first page's other
+/// keys kept, `@odata.context` among them) and written once, atomically, when
+/// the list is read or given up. A list given up after some pages keeps the
+/// link to the page that could not be read (`nextLink` / `@odata.nextLink`), and
+/// so does a list whose next link was refused: `import` sees it is partial.
 fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
     let client = run.client(task);
     let mut entry = task.entry();
-    let mut items = Vec::new();
     let mut combined: Option<Value> = None;
     let base = client.base.as_str().trim_end_matches('/');
     let mut url = match Url::parse(&format!("{base}{}", task.path)) {
@@ -689,10 +875,9 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
         Err(e) => {
             entry.status = "failed".into();
             entry.error = Some(format!("bad URL: {e}"));
-            return Ok((entry, items));
+            return Ok((entry, Vec::new()));
         }
     };
-    let mut pending_page: Option<Value> = None;
     let mut page_no = 0u32;
     loop {
         let method = if page_no == 0 { task.method } else { "GET" };
@@ -708,12 +893,11 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
                     .iter()
                     .find_map(|k| page.get(*k).and_then(Value::as_str).map(str::to_string))
                     .filter(|n| !n.is_empty());
-                let page_items: Vec<Value> = match page.get("value").and_then(Value::as_array) {
-                    Some(v) => v.clone(),
-                    None => vec![page.clone()],
+                let list = matches!(page.get("value"), Some(Value::Array(_)));
+                entry.items += match page.get("value").and_then(Value::as_array) {
+                    Some(v) => v.len() as u64,
+                    None => 1,
                 };
-                entry.items += page_items.len() as u64;
-                items.extend(page_items.iter().cloned());
                 let next_url = match next {
                     None => None,
                     Some(n) => {
@@ -737,42 +921,32 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
                         }
                     }
                 };
-                // A page whose next page is read loses its link (import would flag the
-                // file as partial); a refused link stays, so import flags it.
-                if next_url.is_some() {
-                    if let Value::Object(o) = &mut page {
-                        for k in NEXT_KEYS {
-                            o.remove(k);
+                match &mut combined {
+                    None => combined = Some(page),
+                    Some(c) if list => {
+                        let more = match page.get_mut("value") {
+                            Some(Value::Array(v)) => std::mem::take(v),
+                            _ => Vec::new(),
+                        };
+                        if let Some(Value::Array(all)) = c.get_mut("value") {
+                            all.extend(more);
                         }
-                    }
-                }
-                if task.members_of.is_some() {
-                    match &mut combined {
-                        None => combined = Some(page),
-                        Some(c) => {
-                            if let (Some(Value::Array(all)), Some(Value::Array(more))) =
-                                (c.get_mut("value"), page.get("value").cloned())
-                            {
-                                all.extend(more);
-                            }
-                            if let (Value::Object(c), Value::Object(p)) = (c, &page) {
-                                for k in NEXT_KEYS {
-                                    if let Some(v) = p.get(k) {
-                                        c.insert(k.to_string(), v.clone());
-                                    }
-                                }
+                        // The combined list ends where the last page read ends.
+                        if let (Value::Object(c), Value::Object(p)) = (c, &page) {
+                            for k in NEXT_KEYS {
+                                match p.get(k) {
+                                    Some(v) => c.insert(k.to_string(), v.clone()),
+                                    None => c.remove(k),
+                                };
                             }
                         }
                     }
-                } else {
-                    pending_page = Some(page);
-                    let rel = format!("{}/{}-p{page_no:04}.json", task.dir, task.stem());
-                    write_json(
-                        &run.opts.out,
-                        &rel,
-                        pending_page.as_ref().unwrap_or(&Value::Null),
-                    )?;
-                    entry.files.push(rel);
+                    // A next page that is not a list: nothing to combine it with.
+                    Some(_) => {
+                        entry.status = "failed".into();
+                        entry.error = Some("a next page is not a list".into());
+                        break;
+                    }
                 }
                 match next_url {
                     Some(u) => url = u,
@@ -795,11 +969,24 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
             }
         }
     }
-    let _ = pending_page;
-    if let (Some(gid), Some(all)) = (&task.members_of, combined) {
-        let rel = format!("members/{gid}.json");
+    let mut items = Vec::new();
+    if let Some(all) = combined {
+        let rel = task.file();
         write_json(&run.opts.out, &rel, &all)?;
         entry.files.push(rel);
+        if needed_for_plan(task.collection) {
+            items = match all {
+                Value::Object(mut o) => match o.remove("value") {
+                    Some(Value::Array(v)) => v,
+                    Some(other) => {
+                        o.insert("value".into(), other);
+                        vec![Value::Object(o)]
+                    }
+                    None => vec![Value::Object(o)],
+                },
+                other => vec![other],
+            };
+        }
     }
     if entry.status == "pending" {
         entry.status = "complete".into();
