@@ -337,7 +337,19 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         wave1.push(graph_task(coll, path.split('?').next().unwrap_or(path), path.into(), "directory", None));
     }
     let r1 = run_wave(&run, wave1)?;
-    let tree = items_of(&r1, "managementGroups");
+    let mut tree = items_of(&r1, "managementGroups");
+    if !run.is_complete("managementGroups", "/") {
+        tree = tree_fallback(&run)?;
+    } else {
+        // Resumed after a run that read the tree through the fallback: its reads
+        // stay in the ledger beside the entry that names their files.
+        let mut l = run.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        for e in run.previous.iter().filter(|e| is_fallback(&e.collection)) {
+            if !l.entries.iter().any(|x| x.same_request(e)) {
+                l.entries.push(e.clone());
+            }
+        }
+    }
     let subs_listed = items_of(&r1, "subscriptions");
     let groups = items_of(&r1, "groups");
 
@@ -550,6 +562,87 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
     Ok(summary)
 }
 
+/// The management-group tree when `getEntities` could not be read (a 403 where
+/// the caller may not list entities at the root, a failure): the management
+/// groups the caller can see (`GET /providers/Microsoft.Management/managementGroups`),
+/// then each one's descendants (`.../managementGroups/{id}/descendants`: every
+/// group and subscription below it, with its parent), both documented lists of
+/// the same items. Each read is a ledger entry of its own; when all of them
+/// completed, the tree is whole, and the `getEntities` entry says so: `complete`,
+/// its files those of the fallback, its error what `getEntities` answered and
+/// what was read instead.
+fn tree_fallback(run: &Arc<Run>) -> anyhow::Result<Vec<Value>> {
+    let list = run_wave(
+        run,
+        vec![arm_task(
+            "managementGroupList",
+            "/",
+            "GET",
+            format!("/providers/Microsoft.Management/managementGroups?api-version={ARM_MG}"),
+            "tree",
+        )],
+    )?;
+    let mut tree = items_of(&list, "managementGroupList");
+    let names: BTreeSet<String> = tree
+        .iter()
+        .filter_map(|v| v.get("name").and_then(Value::as_str))
+        .filter(|n| !n.is_empty() && !n.contains(['/', '?', '#']))
+        .map(str::to_string)
+        .collect();
+    let tasks = names
+        .iter()
+        .map(|n| {
+            let scope = format!("/providers/Microsoft.Management/managementGroups/{n}");
+            arm_task(
+                "managementGroupDescendants",
+                &scope,
+                "GET",
+                format!("{scope}/descendants?api-version={ARM_MG}"),
+                "tree",
+            )
+        })
+        .collect();
+    let below = run_wave(run, tasks)?;
+    tree.extend(items_of(&below, "managementGroupDescendants"));
+
+    let mut l = run.ledger.lock().unwrap_or_else(|p| p.into_inner());
+    let fallback: Vec<Entry> = l
+        .entries
+        .iter()
+        .filter(|e| is_fallback(&e.collection))
+        .cloned()
+        .collect();
+    if fallback.iter().all(|e| e.status == "complete") {
+        let files: Vec<String> = fallback.iter().flat_map(|e| e.files.clone()).collect();
+        let (pages, items) = fallback
+            .iter()
+            .fold((0, 0), |(p, i), e| (p + e.pages, i + e.items));
+        if let Some(e) = l
+            .entries
+            .iter_mut()
+            .find(|e| e.collection == "managementGroups" && e.scope == "/")
+        {
+            e.error = Some(format!(
+                "getEntities: {} (the tree was read instead through the management-group list and each group's descendants: {} reads)",
+                e.error.as_deref().unwrap_or(&e.status),
+                fallback.len()
+            ));
+            e.status = "complete".into();
+            e.files = files;
+            e.pages = pages;
+            e.items = items;
+        }
+        drop(l);
+        run.save()?;
+    }
+    Ok(tree)
+}
+
+/// The reads of the management-group tree's fallback.
+fn is_fallback(collection: &str) -> bool {
+    collection == "managementGroupList" || collection == "managementGroupDescendants"
+}
+
 fn arm_task(
     collection: &'static str,
     scope: &str,
@@ -677,6 +770,14 @@ impl Run {
         let mut l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
         l.entries[idx] = e;
         self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Is the ledger's entry for this read `complete`?
+    fn is_complete(&self, collection: &str, scope: &str) -> bool {
+        let l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        l.entries
+            .iter()
+            .any(|e| e.collection == collection && e.scope == scope && e.status == "complete")
     }
 
     fn client(&self, task: &Task) -> &Client {

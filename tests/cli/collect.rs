@@ -63,6 +63,24 @@ fn tenant(path: &str) -> Option<(Vec<Value>, Option<&'static str>)> {
             vec![mg("root", None), mg("ml", Some(root)), sub_node(S1), sub_node(S2)],
             None,
         ),
+        // The fallback of getEntities: the groups (without parents, as the list
+        // returns them), and each group's descendants.
+        _ if p == "/providers/microsoft.management/managementgroups" => (
+            ["root", "ml"]
+                .iter()
+                .map(|n| json!({"id": format!("/providers/Microsoft.Management/managementGroups/{n}"),
+                    "type": "Microsoft.Management/managementGroups", "name": n,
+                    "properties": {"tenantId": T, "displayName": n}}))
+                .collect(),
+            None,
+        ),
+        _ if p == format!("{}/descendants", root.to_ascii_lowercase()) => (
+            vec![mg("ml", Some(root)), sub_node(S1), sub_node(S2)],
+            None,
+        ),
+        _ if p == "/providers/microsoft.management/managementgroups/ml/descendants" => {
+            (vec![sub_node(S1), sub_node(S2)], None)
+        }
         _ if p == "/subscriptions" => (
             [S1, S2]
                 .iter()
@@ -169,6 +187,8 @@ struct Faults {
     expire_first_tokens: bool,
     /// The first read of a workspace's computes is answered this late.
     slow_computes_ms: u64,
+    /// 403 on `getEntities` (the management-group tree).
+    forbid_get_entities: bool,
 }
 
 /// ARM + Graph on one fake; `foreign` is the base of another server.
@@ -210,6 +230,9 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
         }
         if lower.ends_with("/microsoft.machinelearningservices/workspaces") && n == 1 {
             return (503, vec![], "busy".into());
+        }
+        if faults.forbid_get_entities && lower == "/providers/microsoft.management/getentities" {
+            return (403, json_h, json!({"error": {"code": "AuthorizationFailed", "message": "no access to getEntities"}}).to_string());
         }
         if faults.forbid_ml_catalogue
             && lower.ends_with("/provideroperations/microsoft.machinelearningservices")
@@ -979,4 +1002,119 @@ fn an_unreadable_catalogue_is_in_the_answers_that_need_it() {
         text.contains(&format!("{ML_OPS} could not be read")),
         "{text}"
     );
+}
+
+#[test]
+fn collect_reads_the_tree_through_the_descendants_when_get_entities_is_forbidden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let who_at_ws = |db: &Path| -> Value {
+        let r = whocan(db)
+            .args([
+                "who",
+                "Microsoft.MachineLearningServices/workspaces/read",
+                "--workspace",
+                "ml-prod",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            r.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let mut v: Value = serde_json::from_slice(&r.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("snapshot");
+        v
+    };
+    // The answer as getEntities gives it.
+    let plain = world();
+    let plain_db = tmp.path().join("plain.db");
+    let r = collect_cmd(&plain_db, &plain, &tmp.path().join("plain"))
+        .arg("--import")
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+
+    let w = world_with(Faults {
+        forbid_get_entities: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let r = collect_cmd(&db, &w, &out).arg("--import").output().unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let l = ledger(&out);
+    let tree = entry(&l, "managementGroups", "/");
+    assert_eq!(tree["status"], "complete", "{tree}");
+    let note = tree["error"].as_str().unwrap();
+    assert!(
+        note.starts_with("getEntities: AuthorizationFailed") && note.contains("descendants"),
+        "{note}"
+    );
+    assert_eq!(entry(&l, "managementGroupList", "/")["status"], "complete");
+    for mg in ["root", "ml"] {
+        let e = entry(
+            &l,
+            "managementGroupDescendants",
+            &format!("/providers/Microsoft.Management/managementGroups/{mg}"),
+        );
+        assert_eq!(e["status"], "complete", "{e}");
+    }
+    // The root group's assignment reaches the workspace through the tree, and no
+    // answer says the tree or `/` could not be read.
+    let answer = who_at_ws(&db);
+    assert_eq!(answer, who_at_ws(&plain_db));
+    let text = answer.to_string();
+    assert!(
+        !text.contains("management-group chain missing") && !text.contains(r#""scope":"/""#),
+        "{text}"
+    );
+    assert!(w
+        .main
+        .hits()
+        .iter()
+        .any(|h| h.url.contains("/managementGroups/root/descendants")));
+
+    // Resumed, the tree is read back from the fallback's files.
+    let mut l2 = l.clone();
+    for e in l2["entries"].as_array_mut().unwrap() {
+        if e["collection"] == "users" {
+            e["status"] = json!("pending");
+        }
+    }
+    std::fs::write(
+        out.join("collection.json"),
+        serde_json::to_vec(&l2).unwrap(),
+    )
+    .unwrap();
+    let before = w.main.served();
+    let r = collect_cmd(&tmp.path().join("r.db"), &w, &out)
+        .args(["--resume", "--import"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(!w.main.hits()[before..]
+        .iter()
+        .any(|h| h.url.to_ascii_lowercase().contains("managementgroups")));
+    let l3 = ledger(&out);
+    assert_eq!(entry(&l3, "managementGroupList", "/")["status"], "complete");
+    assert_eq!(who_at_ws(&tmp.path().join("r.db")), answer);
 }
