@@ -14,7 +14,8 @@ profile=${1:-large}
 seed=${2:-1}
 page=${3:-100}
 
-cargo build --release --bin whocan --example fake_azure -p whocan -p whocan-synth
+cargo build --release -p whocan --bin whocan --example fake_azure
+cargo build --release -p whocan-synth --bin whocan-synth
 bin=target/release
 
 if [[ -n "${WORK:-}" ]]; then
