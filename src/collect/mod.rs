@@ -248,6 +248,8 @@ struct Run {
     ledger: Mutex<Ledger>,
     /// Ledger entries of an interrupted run, by request.
     previous: Vec<Entry>,
+    /// [`Entry::key`] → position in `previous`.
+    previous_by_key: std::collections::HashMap<String, usize>,
     skipped: AtomicU64,
     bars: Option<Bars>,
     /// The ledger changed since it was last written.
@@ -305,6 +307,11 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         pages: AtomicU64::new(0),
         retries: AtomicU64::new(0),
         ledger: Mutex::new(ledger),
+        previous_by_key: previous
+            .iter()
+            .flat_map(|l| l.entries.iter().enumerate())
+            .map(|(i, e)| (e.key(), i))
+            .collect(),
         previous: previous.map(|l| l.entries).unwrap_or_default(),
         skipped: AtomicU64::new(0),
         bars,
@@ -484,30 +491,15 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
             ));
         }
     }
+    // Role definitions come back as the provider namespaces their permissions name
+    // (`plan_items`), not whole: at every management group and subscription they
+    // are hundreds each.
     let mut providers: BTreeMap<String, String> = BTreeMap::new();
-    for role in items_of(&r2, "roleDefinitions") {
-        let props = role.get("properties").unwrap_or(&role);
-        for block in props
-            .get("permissions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for key in ["actions", "notActions", "dataActions", "notDataActions"] {
-                for a in block
-                    .get(key)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let ns = a.as_str().unwrap_or("").split('/').next().unwrap_or("");
-                    if ns.contains('.') && !ns.contains('*') {
-                        providers
-                            .entry(ns.to_ascii_lowercase())
-                            .or_insert_with(|| ns.to_string());
-                    }
-                }
-            }
+    for ns in items_of(&r2, "roleDefinitions") {
+        if let Some(ns) = ns.as_str() {
+            providers
+                .entry(ns.to_ascii_lowercase())
+                .or_insert_with(|| ns.to_string());
         }
     }
     for ns in providers.values() {
@@ -796,20 +788,21 @@ fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<V
     let mut done = Vec::new();
     {
         let mut l = run.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        let mut asked: std::collections::HashSet<String> =
+            l.entries.iter().map(Entry::key).collect();
         for t in tasks {
             let entry = t.entry();
-            if l.entries.iter().any(|e| e.same_request(&entry)) {
+            if !asked.insert(entry.key()) {
                 continue;
             }
             let prev = run
-                .previous
-                .iter()
-                .find(|e| e.same_request(&entry))
-                .cloned();
+                .previous_by_key
+                .get(&entry.key())
+                .map(|&i| run.previous[i].clone());
             match prev {
                 Some(p) if p.status == "complete" => {
                     let items = if needed_for_plan(t.collection) {
-                        read_back(&run.opts.out, &p.files)
+                        plan_items(t.collection, read_back(&run.opts.out, &p.files))
                     } else {
                         Vec::new()
                     };
@@ -882,12 +875,17 @@ fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<V
             .collect();
         s.spawn(|| {
             let mut since = std::time::Instant::now();
+            let mut every = SAVE_EVERY;
             while !workers_done.load(Ordering::Acquire) {
                 std::thread::sleep(std::time::Duration::from_millis(25));
-                if since.elapsed() >= SAVE_EVERY && run.dirty.swap(false, Ordering::AcqRel) {
+                if since.elapsed() >= every && run.dirty.swap(false, Ordering::AcqRel) {
+                    let started = std::time::Instant::now();
                     if let Err(e) = run.save() {
                         fail(e);
                     }
+                    // A ledger of 100,000 entries takes a while to write: the
+                    // saver spends at most a tenth of the time writing it.
+                    every = SAVE_EVERY.max(started.elapsed() * 10);
                     since = std::time::Instant::now();
                 }
             }
@@ -907,8 +905,43 @@ fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<V
     Ok(results)
 }
 
-/// How often, at most, the ledger is rewritten while a wave runs.
+/// How often, at most, the ledger is rewritten while a wave runs (less often when
+/// writing it takes more than a tenth of that).
 const SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// What a read's items plan next: the items themselves, except that role
+/// definitions are reduced to the provider namespaces their permissions name
+/// (each once), whose catalogues are read in the last wave.
+fn plan_items(collection: &str, items: Vec<Value>) -> Vec<Value> {
+    if collection != "roleDefinitions" {
+        return items;
+    }
+    let mut namespaces: BTreeSet<String> = BTreeSet::new();
+    for role in &items {
+        let props = role.get("properties").unwrap_or(role);
+        for block in props
+            .get("permissions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for key in ["actions", "notActions", "dataActions", "notDataActions"] {
+                for a in block
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let ns = a.as_str().unwrap_or("").split('/').next().unwrap_or("");
+                    if ns.contains('.') && !ns.contains('*') {
+                        namespaces.insert(ns.to_string());
+                    }
+                }
+            }
+        }
+    }
+    namespaces.into_iter().map(Value::String).collect()
+}
 
 /// The collections whose items plan the next wave (the others are not kept in
 /// memory once written).
@@ -1076,17 +1109,20 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
         write_json(&run.opts.out, &rel, &all)?;
         entry.files.push(rel);
         if needed_for_plan(task.collection) {
-            items = match all {
-                Value::Object(mut o) => match o.remove("value") {
-                    Some(Value::Array(v)) => v,
-                    Some(other) => {
-                        o.insert("value".into(), other);
-                        vec![Value::Object(o)]
-                    }
-                    None => vec![Value::Object(o)],
+            items = plan_items(
+                task.collection,
+                match all {
+                    Value::Object(mut o) => match o.remove("value") {
+                        Some(Value::Array(v)) => v,
+                        Some(other) => {
+                            o.insert("value".into(), other);
+                            vec![Value::Object(o)]
+                        }
+                        None => vec![Value::Object(o)],
+                    },
+                    other => vec![other],
                 },
-                other => vec![other],
-            };
+            );
         }
     }
     if entry.status == "pending" {

@@ -199,6 +199,34 @@ fn read(dir: &Path, rel: &str) -> Value {
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// The items of `folder/stem.json`, or of every `folder/stem-NNN.json` (the xl
+/// profile splits its largest lists), in name order.
+fn list(dir: &Path, rel: &str) -> Vec<Value> {
+    let (folder, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = file.trim_end_matches(".json");
+    let mut names: Vec<String> = std::fs::read_dir(dir.join(folder))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.join(folder).display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| {
+            n == file
+                || n.strip_prefix(stem)
+                    .and_then(|r| r.strip_prefix('-'))
+                    .and_then(|r| r.strip_suffix(".json"))
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect();
+    names.sort();
+    assert!(
+        !names.is_empty(),
+        "{}: no {file}",
+        dir.join(folder).display()
+    );
+    names
+        .iter()
+        .flat_map(|n| items(read(dir, &format!("{folder}/{n}"))))
+        .collect()
+}
+
 /// The items of an export file: a bare array or `{"value": [...]}`.
 pub fn items(v: Value) -> Vec<Value> {
     match v {
@@ -244,7 +272,7 @@ impl Synth {
     /// Reads the export files whocan-synth wrote in `dir`.
     pub fn load(dir: &Path) -> Synth {
         let mut parent = HashMap::new();
-        let entities: Vec<Value> = items(read(dir, "scopes/management-groups.json"))
+        let entities: Vec<Value> = list(dir, "scopes/management-groups.json")
             .into_iter()
             .map(|e| {
                 let mut props = Map::new();
@@ -263,14 +291,14 @@ impl Synth {
                 Value::Object(out)
             })
             .collect();
-        let subscriptions = items(read(dir, "scopes/subscriptions.json"))
+        let subscriptions = list(dir, "scopes/subscriptions.json")
             .into_iter()
             .map(|x| {
                 json!({"id": format!("/subscriptions/{}", s(&x, "id")), "subscriptionId": s(&x, "id"),
                     "displayName": s(&x, "name"), "state": s(&x, "state"), "tenantId": s(&x, "tenantId")})
             })
             .collect();
-        let assignments = items(read(dir, "assignments/role-assignments.json"))
+        let assignments = list(dir, "assignments/role-assignments.json")
             .into_iter()
             .map(|a| {
                 let mut props = Map::new();
@@ -301,7 +329,7 @@ impl Synth {
             })
             .collect();
         let scoped = |rel: &str| -> Vec<(Value, String)> {
-            items(read(dir, rel))
+            list(dir, rel)
                 .into_iter()
                 .map(|x| {
                     let sc = x["properties"]["scope"]
@@ -312,8 +340,8 @@ impl Synth {
                 })
                 .collect()
         };
-        let mut roles = items(read(dir, "roles/builtin-roles.json"));
-        roles.extend(items(read(dir, "roles/custom-roles.json")));
+        let mut roles = list(dir, "roles/builtin-roles.json");
+        roles.extend(list(dir, "roles/custom-roles.json"));
         let mut members: HashMap<String, Vec<Value>> = HashMap::new();
         let mut operations = HashMap::new();
         let mut member_files: Vec<_> = std::fs::read_dir(dir.join("members"))
@@ -352,15 +380,15 @@ impl Synth {
             entities,
             subscriptions,
             parent,
-            resource_groups: items(read(dir, "scopes/resource-groups.json")),
-            resources: items(read(dir, "scopes/resources.json")),
+            resource_groups: list(dir, "scopes/resource-groups.json"),
+            resources: list(dir, "scopes/resources.json"),
             assignments,
             denies: scoped("assignments/deny-assignments.json"),
             eligible: scoped("assignments/pim-eligibility.json"),
             roles,
-            users: items(read(dir, "directory/users.json")),
-            groups: items(read(dir, "directory/groups.json")),
-            service_principals: items(read(dir, "directory/service-principals.json")),
+            users: list(dir, "directory/users.json"),
+            groups: list(dir, "directory/groups.json"),
+            service_principals: list(dir, "directory/service-principals.json"),
             members,
             operations,
         }
