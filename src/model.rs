@@ -582,6 +582,22 @@ impl LedgerEntry {
     pub(crate) fn unreadable(&self) -> bool {
         self.api.eq_ignore_ascii_case("arm") && !self.status.eq_ignore_ascii_case("complete")
     }
+
+    /// The provider whose operation catalogue this entry read
+    /// (`/providers/Microsoft.Authorization/providerOperations/{namespace}`), or
+    /// None for an entry at a scope.
+    pub(crate) fn catalogue_provider(&self) -> Option<&str> {
+        const PREFIX: &str = "/providers/microsoft.authorization/provideroperations/";
+        let s = self.scope.split('?').next().unwrap_or("");
+        if s.len() <= PREFIX.len() || !s.is_char_boundary(PREFIX.len()) {
+            return None;
+        }
+        let (head, rest) = s.split_at(PREFIX.len());
+        if !head.eq_ignore_ascii_case(PREFIX) {
+            return None;
+        }
+        rest.split('/').next().filter(|p| !p.is_empty())
+    }
 }
 
 impl CollectionLedger {

@@ -136,6 +136,28 @@ impl Client {
         }
     }
 
+    /// A new token after the service refused `stale` with a 401 (it expired early,
+    /// or was revoked): None when there is no other to be had (a fixed token from
+    /// the environment, or the Azure CLI hands out the same one again).
+    fn refreshed(&self, stale: &str) -> Option<String> {
+        let TokenSource::Az { args } = &self.source else {
+            return None;
+        };
+        let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((t, _)) = cached.as_ref() {
+            if t != stale {
+                // Another thread refreshed it meanwhile.
+                return Some(t.clone());
+            }
+        }
+        let (t, until) = az_token(args).ok()?;
+        if t == stale {
+            return None;
+        }
+        *cached = Some((t.clone(), until));
+        Some(t)
+    }
+
     /// Is `url` on this client's origin?
     pub fn owns(&self, url: &Url) -> bool {
         same_origin(&self.base, url)
@@ -151,6 +173,7 @@ impl Client {
         requests: &std::sync::atomic::AtomicU64,
     ) -> Result<(Value, u32), (PageError, u32)> {
         let mut retries = 0u32;
+        let mut refreshed = false;
         loop {
             let token = self
                 .token()
@@ -182,6 +205,17 @@ impl Client {
                     },
                     Err(e) => (true, PageError::Failed(Some(200), e), None),
                 },
+                Err(ureq::Error::Status(401, resp)) if !refreshed => {
+                    // The token expired before its stated time (or was revoked):
+                    // ask once for a new one and read the page again with it.
+                    let text = error_text(resp, &token);
+                    refreshed = true;
+                    if self.refreshed(&token).is_some() {
+                        retries += 1;
+                        continue;
+                    }
+                    return Err((PageError::Forbidden(401, text), retries));
+                }
                 Err(ureq::Error::Status(code, resp)) => {
                     let after = resp.header("Retry-After").and_then(parse_retry_after);
                     let text = error_text(resp, &token);
@@ -316,7 +350,44 @@ fn az_token(args: &[String]) -> Result<(String, Instant), CollectError> {
             Some(t.and_local_timezone(chrono::Local).single()?.timestamp())
         })
         .unwrap_or(now + 1800);
-    // Refresh five minutes early.
-    let left = (expires - now - 300).max(30) as u64;
-    Ok((token, Instant::now() + Duration::from_secs(left)))
+    Ok((token, Instant::now() + use_for(expires - now)))
+}
+
+/// How long a token that is valid `life` more seconds is used: until five minutes
+/// before it expires, or for half its life when it has less than ten minutes left
+/// (never past its expiry, so a request never carries an expired token).
+fn use_for(life: i64) -> Duration {
+    let early = if life > 600 { 300 } else { life / 2 };
+    Duration::from_secs((life - early).max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_used_until_shortly_before_it_expires() {
+        assert_eq!(use_for(3600), Duration::from_secs(3300));
+        assert_eq!(use_for(601), Duration::from_secs(301));
+        assert_eq!(use_for(600), Duration::from_secs(300));
+        assert_eq!(use_for(2), Duration::from_secs(1));
+        assert_eq!(use_for(0), Duration::ZERO);
+        assert_eq!(use_for(-50), Duration::ZERO);
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn a_token_is_scrubbed_from_messages() {
+        assert_eq!(scrub("bad token abcdef!", "abcdef"), "bad token [token]!");
+        assert_eq!(scrub("short", "ab"), "short");
+    }
 }

@@ -51,6 +51,16 @@ impl Entry {
         }
     }
 
+    /// What identifies the read: API, collection and scope (case-insensitively).
+    pub fn key(&self) -> String {
+        format!(
+            "{}\n{}\n{}",
+            self.api,
+            self.collection,
+            self.scope.to_ascii_lowercase()
+        )
+    }
+
     pub fn same_request(&self, other: &Entry) -> bool {
         self.api == other.api
             && self.collection == other.collection

@@ -92,9 +92,6 @@ impl Task {
         let slug: String = self
             .scope
             .trim_start_matches('/')
-            .split('?')
-            .next()
-            .unwrap_or("")
             .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
@@ -107,6 +104,15 @@ impl Task {
         let slug = slug.trim_matches('-').to_ascii_lowercase();
         let slug = if slug.is_empty() {
             "tenant".into()
+        } else if slug.len() > 150 {
+            // A file name stays well under NAME_MAX (255 bytes): a long scope (a
+            // workspace's, below a long resource-group name) keeps its start and
+            // a hash of the whole.
+            format!(
+                "{}-{:016x}",
+                &slug[..120],
+                fnv1a(&self.scope.to_ascii_lowercase())
+            )
         } else {
             slug
         };
@@ -123,6 +129,112 @@ impl Task {
             .collect();
         format!("{coll}--{slug}")
     }
+
+    /// The one file this read writes, relative to DIR: every page of a list in one
+    /// file, written once the list has been read (or given up), so that a killed
+    /// run never leaves some pages of a list that look like all of it.
+    fn file(&self) -> String {
+        match &self.members_of {
+            Some(gid) => format!("members/{gid}.json"),
+            None => format!("{}/{}.json", self.dir, self.stem()),
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable short name for a long scope.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The progress phases, in display order, and the collections each counts.
+const PHASES: [(&str, &[&str]); 8] = [
+    (
+        "management groups",
+        &[
+            "managementGroups",
+            "managementGroupList",
+            "managementGroupDescendants",
+        ],
+    ),
+    ("subscriptions", &["subscriptions", "resourceGroups"]),
+    (
+        "roles, assignments",
+        &["roleDefinitions", "roleAssignments", "denyAssignments"],
+    ),
+    (
+        "PIM",
+        &[
+            "roleEligibilityScheduleInstances",
+            "roleAssignmentScheduleInstances",
+            "groupEligibilityScheduleInstances",
+            "groupAssignmentScheduleInstances",
+        ],
+    ),
+    ("directory", &["users", "groups", "servicePrincipals"]),
+    ("members", &["groupMembers"]),
+    ("workspaces", &["workspaces", "computes"]),
+    ("catalogues", &["providerOperations"]),
+];
+
+fn phase_of(collection: &str) -> usize {
+    PHASES
+        .iter()
+        .position(|(_, colls)| colls.contains(&collection))
+        .unwrap_or(PHASES.len() - 1)
+}
+
+/// One bar per phase, on stderr (only when it is a terminal).
+struct Bars {
+    _multi: indicatif::MultiProgress,
+    bars: Vec<indicatif::ProgressBar>,
+    not_read: Vec<AtomicU64>,
+}
+
+impl Bars {
+    fn new() -> Bars {
+        let multi = indicatif::MultiProgress::with_draw_target(
+            indicatif::ProgressDrawTarget::stderr_with_hz(8),
+        );
+        let style = indicatif::ProgressStyle::with_template(
+            "{prefix:>18} {bar:30} {pos:>6}/{len:<6} eta {eta:<4} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let bars = PHASES
+            .iter()
+            .map(|(name, _)| {
+                let b = multi.add(indicatif::ProgressBar::new(0));
+                b.set_style(style.clone());
+                b.set_prefix(*name);
+                b
+            })
+            .collect();
+        Bars {
+            _multi: multi,
+            bars,
+            not_read: PHASES.iter().map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn queued(&self, collection: &str) {
+        self.bars[phase_of(collection)].inc_length(1);
+    }
+
+    fn done(&self, entry: &Entry) {
+        let i = phase_of(&entry.collection);
+        if entry.status != "complete" {
+            let n = self.not_read[i].fetch_add(1, Ordering::Relaxed) + 1;
+            self.bars[i].set_message(format!("{n} not read"));
+        }
+        self.bars[i].inc(1);
+    }
+
+    fn finish(&self) {
+        for b in &self.bars {
+            b.finish();
+        }
+    }
 }
 
 struct Run {
@@ -136,8 +248,12 @@ struct Run {
     ledger: Mutex<Ledger>,
     /// Ledger entries of an interrupted run, by request.
     previous: Vec<Entry>,
+    /// [`Entry::key`] → position in `previous`.
+    previous_by_key: std::collections::HashMap<String, usize>,
     skipped: AtomicU64,
-    bar: Option<indicatif::ProgressBar>,
+    bars: Option<Bars>,
+    /// The ledger changed since it was last written.
+    dirty: std::sync::atomic::AtomicBool,
 }
 
 /// Validates the flags, prepares DIR and reads the tenant.
@@ -181,14 +297,7 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         complete: false,
         entries: Vec::new(),
     };
-    let bar = opts.progress.then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("collect {bar:30} {pos}/{len} reads {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bars = opts.progress.then(Bars::new);
     let run = Arc::new(Run {
         opts,
         arm,
@@ -198,9 +307,15 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         pages: AtomicU64::new(0),
         retries: AtomicU64::new(0),
         ledger: Mutex::new(ledger),
+        previous_by_key: previous
+            .iter()
+            .flat_map(|l| l.entries.iter().enumerate())
+            .map(|(i, e)| (e.key(), i))
+            .collect(),
         previous: previous.map(|l| l.entries).unwrap_or_default(),
         skipped: AtomicU64::new(0),
-        bar,
+        bars,
+        dirty: std::sync::atomic::AtomicBool::new(false),
     });
     run.save()?;
 
@@ -229,7 +344,19 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         wave1.push(graph_task(coll, path.split('?').next().unwrap_or(path), path.into(), "directory", None));
     }
     let r1 = run_wave(&run, wave1)?;
-    let tree = items_of(&r1, "managementGroups");
+    let mut tree = items_of(&r1, "managementGroups");
+    if !run.is_complete("managementGroups", "/") {
+        tree = tree_fallback(&run)?;
+    } else {
+        // Resumed after a run that read the tree through the fallback: its reads
+        // stay in the ledger beside the entry that names their files.
+        let mut l = run.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        for e in run.previous.iter().filter(|e| is_fallback(&e.collection)) {
+            if !l.entries.iter().any(|x| x.same_request(e)) {
+                l.entries.push(e.clone());
+            }
+        }
+    }
     let subs_listed = items_of(&r1, "subscriptions");
     let groups = items_of(&r1, "groups");
 
@@ -364,30 +491,15 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
             ));
         }
     }
+    // Role definitions come back as the provider namespaces their permissions name
+    // (`plan_items`), not whole: at every management group and subscription they
+    // are hundreds each.
     let mut providers: BTreeMap<String, String> = BTreeMap::new();
-    for role in items_of(&r2, "roleDefinitions") {
-        let props = role.get("properties").unwrap_or(&role);
-        for block in props
-            .get("permissions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for key in ["actions", "notActions", "dataActions", "notDataActions"] {
-                for a in block
-                    .get(key)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let ns = a.as_str().unwrap_or("").split('/').next().unwrap_or("");
-                    if ns.contains('.') && !ns.contains('*') {
-                        providers
-                            .entry(ns.to_ascii_lowercase())
-                            .or_insert_with(|| ns.to_string());
-                    }
-                }
-            }
+    for ns in items_of(&r2, "roleDefinitions") {
+        if let Some(ns) = ns.as_str() {
+            providers
+                .entry(ns.to_ascii_lowercase())
+                .or_insert_with(|| ns.to_string());
         }
     }
     for ns in providers.values() {
@@ -418,8 +530,8 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         s
     };
     run.save()?;
-    if let Some(bar) = &run.bar {
-        bar.finish_and_clear();
+    if let Some(bars) = &run.bars {
+        bars.finish();
     }
     // Nothing at all could be reached: the environment failed (network down).
     if summary.requests > 0
@@ -440,6 +552,87 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         .into());
     }
     Ok(summary)
+}
+
+/// The management-group tree when `getEntities` could not be read (a 403 where
+/// the caller may not list entities at the root, a failure): the management
+/// groups the caller can see (`GET /providers/Microsoft.Management/managementGroups`),
+/// then each one's descendants (`.../managementGroups/{id}/descendants`: every
+/// group and subscription below it, with its parent), both documented lists of
+/// the same items. Each read is a ledger entry of its own; when all of them
+/// completed, the tree is whole, and the `getEntities` entry says so: `complete`,
+/// its files those of the fallback, its error what `getEntities` answered and
+/// what was read instead.
+fn tree_fallback(run: &Arc<Run>) -> anyhow::Result<Vec<Value>> {
+    let list = run_wave(
+        run,
+        vec![arm_task(
+            "managementGroupList",
+            "/",
+            "GET",
+            format!("/providers/Microsoft.Management/managementGroups?api-version={ARM_MG}"),
+            "tree",
+        )],
+    )?;
+    let mut tree = items_of(&list, "managementGroupList");
+    let names: BTreeSet<String> = tree
+        .iter()
+        .filter_map(|v| v.get("name").and_then(Value::as_str))
+        .filter(|n| !n.is_empty() && !n.contains(['/', '?', '#']))
+        .map(str::to_string)
+        .collect();
+    let tasks = names
+        .iter()
+        .map(|n| {
+            let scope = format!("/providers/Microsoft.Management/managementGroups/{n}");
+            arm_task(
+                "managementGroupDescendants",
+                &scope,
+                "GET",
+                format!("{scope}/descendants?api-version={ARM_MG}"),
+                "tree",
+            )
+        })
+        .collect();
+    let below = run_wave(run, tasks)?;
+    tree.extend(items_of(&below, "managementGroupDescendants"));
+
+    let mut l = run.ledger.lock().unwrap_or_else(|p| p.into_inner());
+    let fallback: Vec<Entry> = l
+        .entries
+        .iter()
+        .filter(|e| is_fallback(&e.collection))
+        .cloned()
+        .collect();
+    if fallback.iter().all(|e| e.status == "complete") {
+        let files: Vec<String> = fallback.iter().flat_map(|e| e.files.clone()).collect();
+        let (pages, items) = fallback
+            .iter()
+            .fold((0, 0), |(p, i), e| (p + e.pages, i + e.items));
+        if let Some(e) = l
+            .entries
+            .iter_mut()
+            .find(|e| e.collection == "managementGroups" && e.scope == "/")
+        {
+            e.error = Some(format!(
+                "getEntities: {} (the tree was read instead through the management-group list and each group's descendants: {} reads)",
+                e.error.as_deref().unwrap_or(&e.status),
+                fallback.len()
+            ));
+            e.status = "complete".into();
+            e.files = files;
+            e.pages = pages;
+            e.items = items;
+        }
+        drop(l);
+        run.save()?;
+    }
+    Ok(tree)
+}
+
+/// The reads of the management-group tree's fallback.
+fn is_fallback(collection: &str) -> bool {
+    collection == "managementGroupList" || collection == "managementGroupDescendants"
 }
 
 fn arm_task(
@@ -505,7 +698,9 @@ fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
             ))
             .into());
         }
-        return Ok(Some(Ledger::load(out)?));
+        let previous = Ledger::load(out)?;
+        remove_temporary_files(out, 0);
+        return Ok(Some(previous));
     }
     if !empty {
         return Err(CollectError::Usage(format!(
@@ -516,6 +711,25 @@ fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
     }
     std::fs::create_dir_all(out)?;
     Ok(None)
+}
+
+/// Removes what a killed run left of files being written (`fsutil`'s temporary
+/// `.NAME.XXXX.whocan-tmp` files): `import` skips them anyway, but DIR is then
+/// as an uninterrupted run leaves it.
+fn remove_temporary_files(dir: &Path, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if ft.is_dir() && depth < 2 {
+            remove_temporary_files(&e.path(), depth + 1);
+        } else if ft.is_file() && name.starts_with('.') && name.ends_with(".whocan-tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Every item read by the tasks of one collection.
@@ -537,15 +751,25 @@ impl Run {
         l.save(&self.opts.out)
     }
 
-    fn set(&self, idx: usize, e: Entry) -> anyhow::Result<()> {
-        {
-            let mut l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
-            l.entries[idx] = e;
+    /// Records a finished read. The ledger is written by the wave's saver (a few
+    /// times a second) and at the end of the wave, not after every read: a run of
+    /// tens of thousands of reads would otherwise rewrite it as many times. A read
+    /// finished but not yet in the ledger on disk is read again by `--resume`.
+    fn set(&self, idx: usize, e: Entry) {
+        if let Some(bars) = &self.bars {
+            bars.done(&e);
         }
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-        self.save()
+        let mut l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        l.entries[idx] = e;
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Is the ledger's entry for this read `complete`?
+    fn is_complete(&self, collection: &str, scope: &str) -> bool {
+        let l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        l.entries
+            .iter()
+            .any(|e| e.collection == collection && e.scope == scope && e.status == "complete")
     }
 
     fn client(&self, task: &Task) -> &Client {
@@ -557,35 +781,50 @@ impl Run {
     }
 }
 
-/// Runs a wave: every task gets its ledger entry (pending), then workers read them.
+/// Runs a wave: every task gets its ledger entry (pending), then workers read them
+/// while a saver writes the ledger a few times a second.
 fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<Value>)>> {
     let mut queue = VecDeque::new();
     let mut done = Vec::new();
     {
         let mut l = run.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        let mut asked: std::collections::HashSet<String> =
+            l.entries.iter().map(Entry::key).collect();
         for t in tasks {
             let entry = t.entry();
-            if l.entries.iter().any(|e| e.same_request(&entry)) {
+            if !asked.insert(entry.key()) {
                 continue;
             }
             let prev = run
-                .previous
-                .iter()
-                .find(|e| e.same_request(&entry))
-                .cloned();
+                .previous_by_key
+                .get(&entry.key())
+                .map(|&i| run.previous[i].clone());
             match prev {
                 Some(p) if p.status == "complete" => {
-                    let items = read_back(&run.opts.out, &p.files);
+                    let items = if needed_for_plan(t.collection) {
+                        plan_items(t.collection, read_back(&run.opts.out, &p.files))
+                    } else {
+                        Vec::new()
+                    };
                     l.entries.push(p);
                     run.skipped.fetch_add(1, Ordering::Relaxed);
                     done.push((t, items));
                 }
                 prev => {
-                    // Files of an earlier, unfinished read are replaced.
-                    for f in prev.iter().flat_map(|p| p.files.iter()) {
-                        if is_plain_relative(f) {
-                            let _ = std::fs::remove_file(run.opts.out.join(f));
-                        }
+                    // What an earlier, unfinished read wrote is removed before it is
+                    // read again: its files as the ledger lists them, and its one
+                    // file, which a run killed before its ledger was written may
+                    // have left.
+                    let mut stale: Vec<String> =
+                        prev.iter().flat_map(|p| p.files.iter().cloned()).collect();
+                    if prev.is_some() {
+                        stale.push(t.file());
+                    }
+                    for f in stale.iter().filter(|f| is_plain_relative(f)) {
+                        let _ = std::fs::remove_file(run.opts.out.join(f));
+                    }
+                    if let Some(bars) = &run.bars {
+                        bars.queued(t.collection);
                     }
                     let idx = l.entries.len();
                     l.entries.push(entry);
@@ -594,53 +833,129 @@ fn run_wave(run: &Arc<Run>, tasks: Vec<Task>) -> anyhow::Result<Vec<(Task, Vec<V
             }
         }
     }
-    if let Some(bar) = &run.bar {
-        bar.inc_length(queue.len() as u64);
-    }
     run.save()?;
-    let queue = Arc::new(Mutex::new(queue));
-    let results = Arc::new(Mutex::new(Vec::new()));
-    let first_error: Arc<Mutex<Option<anyhow::Error>>> = Arc::new(Mutex::new(None));
-    let workers = run.opts.concurrency;
+    let queue = Mutex::new(queue);
+    let results = Mutex::new(Vec::new());
+    let first_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let fail = |e: anyhow::Error| {
+        first_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(e);
+    };
+    let workers_done = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
-        for _ in 0..workers {
-            let queue = Arc::clone(&queue);
-            let results = Arc::clone(&results);
-            let first_error = Arc::clone(&first_error);
-            s.spawn(move || loop {
-                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
-                let Some((idx, task)) = next else { break };
-                match read_task(run, &task) {
-                    Ok((entry, items)) => {
-                        if let Err(e) = run.set(idx, entry) {
-                            first_error
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .get_or_insert(e);
-                            break;
-                        }
-                        results
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push((task, items));
-                    }
-                    Err(e) => {
-                        first_error
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .get_or_insert(e);
+        let workers: Vec<_> = (0..run.opts.concurrency)
+            .map(|_| {
+                s.spawn(|| loop {
+                    if first_error
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .is_some()
+                    {
                         break;
                     }
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                    let Some((idx, task)) = next else { break };
+                    match read_task(run, &task) {
+                        Ok((entry, items)) => {
+                            run.set(idx, entry);
+                            results
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push((task, items));
+                        }
+                        Err(e) => {
+                            fail(e);
+                            break;
+                        }
+                    }
+                })
+            })
+            .collect();
+        s.spawn(|| {
+            let mut since = std::time::Instant::now();
+            let mut every = SAVE_EVERY;
+            while !workers_done.load(Ordering::Acquire) {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                if since.elapsed() >= every && run.dirty.swap(false, Ordering::AcqRel) {
+                    let started = std::time::Instant::now();
+                    if let Err(e) = run.save() {
+                        fail(e);
+                    }
+                    // A ledger of 100,000 entries takes a while to write: the
+                    // saver spends at most a tenth of the time writing it.
+                    every = SAVE_EVERY.max(started.elapsed() * 10);
+                    since = std::time::Instant::now();
                 }
-            });
+            }
+        });
+        for w in workers {
+            let _ = w.join();
         }
+        workers_done.store(true, Ordering::Release);
     });
+    run.dirty.store(false, Ordering::Release);
+    run.save()?;
     if let Some(e) = first_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return Err(e);
     }
     let mut results = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
     results.extend(done);
     Ok(results)
+}
+
+/// How often, at most, the ledger is rewritten while a wave runs (less often when
+/// writing it takes more than a tenth of that).
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// What a read's items plan next: the items themselves, except that role
+/// definitions are reduced to the provider namespaces their permissions name
+/// (each once), whose catalogues are read in the last wave.
+fn plan_items(collection: &str, items: Vec<Value>) -> Vec<Value> {
+    if collection != "roleDefinitions" {
+        return items;
+    }
+    let mut namespaces: BTreeSet<String> = BTreeSet::new();
+    for role in &items {
+        let props = role.get("properties").unwrap_or(role);
+        for block in props
+            .get("permissions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for key in ["actions", "notActions", "dataActions", "notDataActions"] {
+                for a in block
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let ns = a.as_str().unwrap_or("").split('/').next().unwrap_or("");
+                    if ns.contains('.') && !ns.contains('*') {
+                        namespaces.insert(ns.to_string());
+                    }
+                }
+            }
+        }
+    }
+    namespaces.into_iter().map(Value::String).collect()
+}
+
+/// The collections whose items plan the next wave (the others are not kept in
+/// memory once written).
+fn needed_for_plan(collection: &str) -> bool {
+    matches!(
+        collection,
+        "managementGroups"
+            | "managementGroupList"
+            | "managementGroupDescendants"
+            | "subscriptions"
+            | "groups"
+            | "workspaces"
+            | "roleDefinitions"
+    )
 }
 
 fn is_guid(s: &str) -> bool {
@@ -676,12 +991,17 @@ fn read_back(dir: &Path, files: &[String]) -> Vec<Value> {
 
 const NEXT_KEYS: [&str; 2] = ["nextLink", "@odata.nextLink"];
 
-/// Reads every page of one task and writes its files. Errors only when a file cannot
-/// be written; what the service refused is in the entry.
+/// Reads every page of one task and writes its one file. Errors only when the
+/// file cannot be written; what the service refused is in the entry.
+///
+/// The pages are combined into one `{"value": [...]}` (the first page's other
+/// keys kept, `@odata.context` among them) and written once, atomically, when
+/// the list is read or given up. A list given up after some pages keeps the
+/// link to the page that could not be read (`nextLink` / `@odata.nextLink`), and
+/// so does a list whose next link was refused: `import` sees it is partial.
 fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
     let client = run.client(task);
     let mut entry = task.entry();
-    let mut items = Vec::new();
     let mut combined: Option<Value> = None;
     let base = client.base.as_str().trim_end_matches('/');
     let mut url = match Url::parse(&format!("{base}{}", task.path)) {
@@ -689,10 +1009,9 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
         Err(e) => {
             entry.status = "failed".into();
             entry.error = Some(format!("bad URL: {e}"));
-            return Ok((entry, items));
+            return Ok((entry, Vec::new()));
         }
     };
-    let mut pending_page: Option<Value> = None;
     let mut page_no = 0u32;
     loop {
         let method = if page_no == 0 { task.method } else { "GET" };
@@ -708,12 +1027,11 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
                     .iter()
                     .find_map(|k| page.get(*k).and_then(Value::as_str).map(str::to_string))
                     .filter(|n| !n.is_empty());
-                let page_items: Vec<Value> = match page.get("value").and_then(Value::as_array) {
-                    Some(v) => v.clone(),
-                    None => vec![page.clone()],
+                let list = matches!(page.get("value"), Some(Value::Array(_)));
+                entry.items += match page.get("value").and_then(Value::as_array) {
+                    Some(v) => v.len() as u64,
+                    None => 1,
                 };
-                entry.items += page_items.len() as u64;
-                items.extend(page_items.iter().cloned());
                 let next_url = match next {
                     None => None,
                     Some(n) => {
@@ -737,42 +1055,32 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
                         }
                     }
                 };
-                // A page whose next page is read loses its link (import would flag the
-                // file as partial); a refused link stays, so import flags it.
-                if next_url.is_some() {
-                    if let Value::Object(o) = &mut page {
-                        for k in NEXT_KEYS {
-                            o.remove(k);
+                match &mut combined {
+                    None => combined = Some(page),
+                    Some(c) if list => {
+                        let more = match page.get_mut("value") {
+                            Some(Value::Array(v)) => std::mem::take(v),
+                            _ => Vec::new(),
+                        };
+                        if let Some(Value::Array(all)) = c.get_mut("value") {
+                            all.extend(more);
                         }
-                    }
-                }
-                if task.members_of.is_some() {
-                    match &mut combined {
-                        None => combined = Some(page),
-                        Some(c) => {
-                            if let (Some(Value::Array(all)), Some(Value::Array(more))) =
-                                (c.get_mut("value"), page.get("value").cloned())
-                            {
-                                all.extend(more);
-                            }
-                            if let (Value::Object(c), Value::Object(p)) = (c, &page) {
-                                for k in NEXT_KEYS {
-                                    if let Some(v) = p.get(k) {
-                                        c.insert(k.to_string(), v.clone());
-                                    }
-                                }
+                        // The combined list ends where the last page read ends.
+                        if let (Value::Object(c), Value::Object(p)) = (c, &page) {
+                            for k in NEXT_KEYS {
+                                match p.get(k) {
+                                    Some(v) => c.insert(k.to_string(), v.clone()),
+                                    None => c.remove(k),
+                                };
                             }
                         }
                     }
-                } else {
-                    pending_page = Some(page);
-                    let rel = format!("{}/{}-p{page_no:04}.json", task.dir, task.stem());
-                    write_json(
-                        &run.opts.out,
-                        &rel,
-                        pending_page.as_ref().unwrap_or(&Value::Null),
-                    )?;
-                    entry.files.push(rel);
+                    // A next page that is not a list: nothing to combine it with.
+                    Some(_) => {
+                        entry.status = "failed".into();
+                        entry.error = Some("a next page is not a list".into());
+                        break;
+                    }
                 }
                 match next_url {
                     Some(u) => url = u,
@@ -795,11 +1103,27 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
             }
         }
     }
-    let _ = pending_page;
-    if let (Some(gid), Some(all)) = (&task.members_of, combined) {
-        let rel = format!("members/{gid}.json");
+    let mut items = Vec::new();
+    if let Some(all) = combined {
+        let rel = task.file();
         write_json(&run.opts.out, &rel, &all)?;
         entry.files.push(rel);
+        if needed_for_plan(task.collection) {
+            items = plan_items(
+                task.collection,
+                match all {
+                    Value::Object(mut o) => match o.remove("value") {
+                        Some(Value::Array(v)) => v,
+                        Some(other) => {
+                            o.insert("value".into(), other);
+                            vec![Value::Object(o)]
+                        }
+                        None => vec![Value::Object(o)],
+                    },
+                    other => vec![other],
+                },
+            );
+        }
     }
     if entry.status == "pending" {
         entry.status = "complete".into();

@@ -64,6 +64,7 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
     timing.mark("decide");
     let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
     incomplete.splice(0..0, target.incomplete());
+    query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
     timing.mark("incomplete");
     let names = report::ScopeNames::new(&sl.scopes);
     let q = answers::Question {

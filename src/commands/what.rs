@@ -41,6 +41,8 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
     let rows = query::what(&ix, &principal, &scope, args.provider.as_deref());
     let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
     incomplete.splice(0..0, target.incomplete());
+    // A catalogue that could not be read: its operations are missing from the list.
+    incomplete.extend(query::what_catalogue_gaps(&ix, args.provider.as_deref()));
     for i in &incomplete {
         eprintln_safe!("warning: incomplete: {}", i.describe());
     }

@@ -127,7 +127,8 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
                 }
             });
             result?;
-            let incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
+            let mut incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
+            query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
             stream.finish(&q, &incomplete)?;
         }
         (None, Format::Csv) => {
@@ -161,6 +162,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             let mut answer = query::who(&ix, &alts, args.include_groups, args.explain);
             answer.answers.iter_mut().for_each(trim);
             answer.incomplete.splice(0..0, missing);
+            query::add_catalogue_gaps(&ix, &mut answer.incomplete, &uncovered);
             answers::who_table(out, &q, &answer, args.explain)?;
         }
     }

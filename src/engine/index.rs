@@ -45,6 +45,10 @@ pub struct Index {
     /// Scopes the collection ledger records as unreadable (an `arm` entry whose
     /// status is not `complete`): scope key → the scope as the ledger spells it.
     pub(crate) unreadable_scopes: HashMap<String, String>,
+    /// Providers whose operation catalogue the ledger records as unreadable (a
+    /// `providerOperations` read that did not complete): provider key → the
+    /// catalogue's path as the ledger spells it.
+    pub(crate) unreadable_catalogues: HashMap<String, String>,
     pub(crate) roles: Vec<Role>,
     /// Positions in `roles` by the one role join (GUID, else name for roles
     /// without an id).
@@ -266,13 +270,17 @@ impl Index {
             }
         }
         let mut unreadable_scopes: HashMap<String, String> = HashMap::default();
+        let mut unreadable_catalogues: HashMap<String, String> = HashMap::default();
         for e in t.collection.iter().flat_map(|l| l.unreadable()) {
-            unreadable_scopes
-                .entry(scope_key(&e.scope))
-                .or_insert_with(|| e.scope.clone());
+            match e.catalogue_provider() {
+                Some(p) => unreadable_catalogues.entry(key(p)),
+                None => unreadable_scopes.entry(scope_key(&e.scope)),
+            }
+            .or_insert_with(|| e.scope.clone());
         }
         let mut ix = Index {
             unreadable_scopes,
+            unreadable_catalogues,
             principals,
             groups_of,
             members_of,

@@ -261,7 +261,66 @@ fn scope_gaps(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> BTreeSet<I
         out.extend(chain_gap(ix, s));
         out.extend(unreadable_on(ix, &chain.0));
     }
+    out.extend(catalogue_gaps(
+        ix,
+        alts.iter().flatten().map(|r| r.action.as_str()),
+    ));
     out
+}
+
+/// `scope unreadable` for the operation catalogue of every provider that
+/// `actions` (actions or patterns) name, when the collection ledger records that
+/// catalogue as unreadable: whether an action is a data action, what a wildcard
+/// expands to and what `what` lists all come from it. Named by the catalogue's
+/// path (`/providers/Microsoft.Authorization/providerOperations/{namespace}`).
+pub(crate) fn catalogue_gaps<'a>(
+    ix: &Index,
+    actions: impl IntoIterator<Item = &'a str>,
+) -> Vec<Incomplete> {
+    if ix.unreadable_catalogues.is_empty() {
+        return Vec::new();
+    }
+    let mut found: BTreeSet<&String> = BTreeSet::new();
+    for a in actions {
+        let provider = a.trim().split('/').next().unwrap_or("");
+        if let Some(path) = ix.unreadable_catalogues.get(&key(provider)) {
+            found.insert(path);
+        }
+    }
+    found
+        .into_iter()
+        .map(|p| Incomplete::scope(IncompleteReason::ScopeUnreadable, p))
+        .collect()
+}
+
+/// Adds to `incomplete` the catalogue gaps of `patterns` it does not list yet: an
+/// activity's wildcard requirements that matched nothing (their catalogue may be
+/// the one that could not be read).
+pub(crate) fn add_catalogue_gaps(
+    ix: &Index,
+    incomplete: &mut Vec<Incomplete>,
+    patterns: &[String],
+) {
+    for g in catalogue_gaps(ix, patterns.iter().map(String::as_str)) {
+        if !incomplete.contains(&g) {
+            incomplete.push(g);
+        }
+    }
+}
+
+/// `catalogue_gaps` for `what`: the catalogue of `provider`, or every unreadable
+/// catalogue when no provider is asked (its operations are missing from the list).
+pub(crate) fn what_catalogue_gaps(ix: &Index, provider: Option<&str>) -> Vec<Incomplete> {
+    match provider {
+        Some(p) => catalogue_gaps(ix, [p]),
+        None => {
+            let mut all: Vec<&String> = ix.unreadable_catalogues.values().collect();
+            all.sort();
+            all.into_iter()
+                .map(|p| Incomplete::scope(IncompleteReason::ScopeUnreadable, p))
+                .collect()
+        }
+    }
 }
 
 /// `scope unreadable` for every scope of `chain` (a scope and its ancestors, up to

@@ -477,3 +477,56 @@ fn scope_unreadable_covers_the_asked_scope_and_its_ancestors_only() {
     let ix = Index::new_at(&t, TAKEN);
     assert!(unreadable(&who(&ix, &alts, false, false).incomplete).is_empty());
 }
+
+#[test]
+fn an_unreadable_catalogue_is_named_by_answers_on_its_provider_only() {
+    use crate::model::{CollectionLedger, LedgerEntry};
+    const ML_OPS: &str =
+        "/providers/Microsoft.Authorization/providerOperations/Microsoft.MachineLearningServices";
+    let mut t = tenant();
+    t.collection = Some(CollectionLedger {
+        complete: false,
+        entries: vec![LedgerEntry {
+            api: "arm".into(),
+            collection: "providerOperations".into(),
+            scope: ML_OPS.into(),
+            status: "forbidden".into(),
+            ..LedgerEntry::default()
+        }],
+        ..CollectionLedger::default()
+    });
+    let ix = Index::new_at(&t, TAKEN);
+    let unreadable = |list: &[crate::engine::decide::Incomplete]| -> Vec<String> {
+        list.iter()
+            .filter(|i| i.reason == IncompleteReason::ScopeUnreadable)
+            .map(|i| i.scope.clone().unwrap_or_default())
+            .collect()
+    };
+    // Not a scope: no answer's chain names it, review below `/` neither.
+    assert!(crate::engine::query::unreadable_below(&ix, "/").is_empty());
+    let ml = vec![vec![req(WS_READ, false, WS)]];
+    assert_eq!(
+        unreadable(&who(&ix, &ml, false, false).incomplete),
+        [ML_OPS]
+    );
+    assert_eq!(unreadable(&incomplete_for(&ix, &ml, Some("u1"))), [ML_OPS]);
+    let other = vec![vec![req(
+        "Microsoft.Authorization/roleAssignments/write",
+        false,
+        WS,
+    )]];
+    assert!(unreadable(&who(&ix, &other, false, false).incomplete).is_empty());
+    // An activity's wildcard that matched nothing, and `what`.
+    let mut gaps = Vec::new();
+    crate::engine::query::add_catalogue_gaps(
+        &ix,
+        &mut gaps,
+        &["microsoft.machinelearningservices/workspaces/jobs/*".to_string()],
+    );
+    assert_eq!(unreadable(&gaps), [ML_OPS]);
+    assert_eq!(
+        unreadable(&crate::engine::query::what_catalogue_gaps(&ix, None)),
+        [ML_OPS]
+    );
+    assert!(crate::engine::query::what_catalogue_gaps(&ix, Some("Microsoft.Storage")).is_empty());
+}

@@ -2,15 +2,13 @@
 //! paging, throttling, a 503, a malformed page, a 403, a nextLink to another host,
 //! the ledger, the import of what was written, `--resume`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use super::fake_azure::{Fake, Handler, Req};
 use super::support::whocan;
 
 pub(super) const TOKEN: &str = "tok-SECRET-4f1c9a7e-never-print";
@@ -24,75 +22,6 @@ const G1: &str = "b1111111-0000-0000-0000-000000000001";
 const G2: &str = "b1111111-0000-0000-0000-000000000002";
 const R_READ: &str = "c1111111-0000-0000-0000-000000000001";
 const R_CONTRIB: &str = "c1111111-0000-0000-0000-000000000002";
-
-pub(super) type Handler = dyn Fn(&str, &str, &mut HashMap<String, u32>) -> (u16, Vec<(String, String)>, String)
-    + Send
-    + Sync;
-
-/// A fake server on 127.0.0.1 serving until dropped; counts requests.
-pub(super) struct Fake {
-    pub(super) base: String,
-    /// (method, url, had an Authorization header with the token)
-    hits: Arc<Mutex<Vec<(String, String, bool)>>>,
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
-}
-
-impl Fake {
-    pub(super) fn start(handler: Arc<Handler>) -> Fake {
-        let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
-        let base = format!("http://{}", server.server_addr().to_ip().expect("ip"));
-        let hits = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (h, s) = (Arc::clone(&hits), Arc::clone(&stop));
-        let handle = std::thread::spawn(move || {
-            let mut seen: HashMap<String, u32> = HashMap::new();
-            let mut served = 0;
-            while !s.load(Ordering::Relaxed) && served < 5000 {
-                let Ok(Some(mut req)) = server.recv_timeout(Duration::from_millis(50)) else {
-                    continue;
-                };
-                served += 1;
-                let mut body = String::new();
-                let _ = std::io::Read::read_to_string(req.as_reader(), &mut body);
-                let auth = req
-                    .headers()
-                    .iter()
-                    .any(|hd| hd.field.equiv("Authorization") && hd.value.as_str().contains(TOKEN));
-                let method = req.method().as_str().to_string();
-                let url = req.url().to_string();
-                h.lock().unwrap().push((method.clone(), url.clone(), auth));
-                let (code, headers, text) = handler(&method, &url, &mut seen);
-                let mut resp = tiny_http::Response::from_string(text).with_status_code(code);
-                for (k, v) in headers {
-                    resp.add_header(
-                        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap(),
-                    );
-                }
-                let _ = req.respond(resp);
-            }
-        });
-        Fake {
-            base,
-            hits,
-            stop,
-            handle: Some(handle),
-        }
-    }
-
-    fn hits(&self) -> Vec<(String, String, bool)> {
-        self.hits.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
-}
 
 fn role(guid: &str, name: &str, actions: &[&str]) -> Value {
     json!({"id": format!("/providers/Microsoft.Authorization/roleDefinitions/{guid}"), "name": guid,
@@ -134,6 +63,24 @@ fn tenant(path: &str) -> Option<(Vec<Value>, Option<&'static str>)> {
             vec![mg("root", None), mg("ml", Some(root)), sub_node(S1), sub_node(S2)],
             None,
         ),
+        // The fallback of getEntities: the groups (without parents, as the list
+        // returns them), and each group's descendants.
+        _ if p == "/providers/microsoft.management/managementgroups" => (
+            ["root", "ml"]
+                .iter()
+                .map(|n| json!({"id": format!("/providers/Microsoft.Management/managementGroups/{n}"),
+                    "type": "Microsoft.Management/managementGroups", "name": n,
+                    "properties": {"tenantId": T, "displayName": n}}))
+                .collect(),
+            None,
+        ),
+        _ if p == format!("{}/descendants", root.to_ascii_lowercase()) => (
+            vec![mg("ml", Some(root)), sub_node(S1), sub_node(S2)],
+            None,
+        ),
+        _ if p == "/providers/microsoft.management/managementgroups/ml/descendants" => {
+            (vec![sub_node(S1), sub_node(S2)], None)
+        }
         _ if p == "/subscriptions" => (
             [S1, S2]
                 .iter()
@@ -230,96 +177,127 @@ fn tenant(path: &str) -> Option<(Vec<Value>, Option<&'static str>)> {
     Some(v)
 }
 
+/// How the fake tenant misbehaves besides its fixed failures.
+#[derive(Default, Clone, Copy)]
+struct Faults {
+    /// 403 on the AzureML provider's operation catalogue.
+    forbid_ml_catalogue: bool,
+    /// 401 (`ExpiredAuthenticationToken`) to the fake az's first two tokens
+    /// (`tok-az-...-1-`, `-2-`) once three requests have been answered.
+    expire_first_tokens: bool,
+    /// The first read of a workspace's computes is answered this late.
+    slow_computes_ms: u64,
+    /// 403 on `getEntities` (the management-group tree).
+    forbid_get_entities: bool,
+}
+
 /// ARM + Graph on one fake; `foreign` is the base of another server.
-fn tenant_handler(foreign: String) -> Arc<Handler> {
-    Arc::new(
-        move |_method: &str, url: &str, seen: &mut HashMap<String, u32>| {
-            let (path, query) = url.split_once('?').unwrap_or((url, ""));
-            let n = {
-                let c = seen.entry(url.to_string()).or_default();
-                *c += 1;
-                *c
-            };
-            let lower = path.to_ascii_lowercase();
-            let json_h = vec![("Content-Type".to_string(), "application/json".to_string())];
-            // Failures, each once.
-            if lower
-                == format!("/subscriptions/{S2}/providers/microsoft.authorization/roleassignments")
-            {
-                return (403, json_h, json!({"error": {"code": "AuthorizationFailed", "message": "The client does not have authorization"}}).to_string());
-            }
-            if lower
-                == format!("/subscriptions/{S1}/providers/microsoft.authorization/roleassignments")
-                && n == 1
-                && !query.contains("page=")
-            {
-                return (429, vec![("Retry-After".into(), "0".into())], "{}".into());
-            }
-            if lower.ends_with("/microsoft.machinelearningservices/workspaces") && n == 1 {
-                return (503, vec![], "busy".into());
-            }
-            if lower.ends_with("/computes") && n == 1 {
-                return (200, json_h, "{\"value\": [ {\"id\": ".into());
-            }
-            let Some((mut items, kind)) = tenant(path) else {
-                return (
-                    404,
-                    json_h,
-                    json!({"error": {"code": "NotFound", "message": "no such path"}}).to_string(),
-                );
-            };
-            if kind == Some("single") {
-                return (200, json_h, items[0].to_string());
-            }
-            // As ARM: `$filter=atScope()` lists only what is at or above the asked
-            // scope; without it, a list at a scope also has what is below.
-            if query.contains("atScope()") || query.contains("atScope%28%29") {
-                let asked = path
-                    .split("/providers/Microsoft.Authorization/")
-                    .next()
+fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
+    Arc::new(move |req: &Req, seen: &mut HashMap<String, u32>| {
+        let url = req.url;
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let n = {
+            let c = seen.entry(url.to_string()).or_default();
+            *c += 1;
+            *c
+        };
+        let lower = path.to_ascii_lowercase();
+        let json_h = vec![("Content-Type".to_string(), "application/json".to_string())];
+        let total = {
+            let c = seen.entry(String::new()).or_default();
+            *c += 1;
+            *c
+        };
+        if faults.expire_first_tokens
+            && total > 3
+            && (req.auth.contains("-SECRET-1-") || req.auth.contains("-SECRET-2-"))
+        {
+            return (401, json_h, json!({"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry UTC time is earlier than current UTC time."}}).to_string());
+        }
+        if faults.slow_computes_ms > 0 && lower.ends_with("/computes") && n == 1 {
+            std::thread::sleep(std::time::Duration::from_millis(faults.slow_computes_ms));
+        }
+        // Failures, each once.
+        if lower == format!("/subscriptions/{S2}/providers/microsoft.authorization/roleassignments")
+        {
+            return (403, json_h, json!({"error": {"code": "AuthorizationFailed", "message": "The client does not have authorization"}}).to_string());
+        }
+        if lower == format!("/subscriptions/{S1}/providers/microsoft.authorization/roleassignments")
+            && n == 1
+            && !query.contains("page=")
+        {
+            return (429, vec![("Retry-After".into(), "0".into())], "{}".into());
+        }
+        if lower.ends_with("/microsoft.machinelearningservices/workspaces") && n == 1 {
+            return (503, vec![], "busy".into());
+        }
+        if faults.forbid_get_entities && lower == "/providers/microsoft.management/getentities" {
+            return (403, json_h, json!({"error": {"code": "AuthorizationFailed", "message": "no access to getEntities"}}).to_string());
+        }
+        if faults.forbid_ml_catalogue
+            && lower.ends_with("/provideroperations/microsoft.machinelearningservices")
+        {
+            return (403, json_h, json!({"error": {"code": "AuthorizationFailed", "message": "no access to the catalogue"}}).to_string());
+        }
+        if lower.ends_with("/computes") && n == 1 {
+            return (200, json_h, "{\"value\": [ {\"id\": ".into());
+        }
+        let Some((mut items, kind)) = tenant(path) else {
+            return (
+                404,
+                json_h,
+                json!({"error": {"code": "NotFound", "message": "no such path"}}).to_string(),
+            );
+        };
+        if kind == Some("single") {
+            return (200, json_h, items[0].to_string());
+        }
+        // As ARM: `$filter=atScope()` lists only what is at or above the asked
+        // scope; without it, a list at a scope also has what is below.
+        if query.contains("atScope()") || query.contains("atScope%28%29") {
+            let asked = path
+                .split("/providers/Microsoft.Authorization/")
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            items.retain(|i| {
+                let at = i["properties"]["scope"]
+                    .as_str()
                     .unwrap_or("")
                     .to_ascii_lowercase();
-                items.retain(|i| {
-                    let at = i["properties"]["scope"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_ascii_lowercase();
-                    at.is_empty()
-                        || asked == at
-                        || asked.starts_with(&format!("{}/", at.trim_end_matches('/')))
-                });
+                at.is_empty()
+                    || asked == at
+                    || asked.starts_with(&format!("{}/", at.trim_end_matches('/')))
+            });
+        }
+        let graph = path.starts_with("/v1.0/");
+        let page: usize = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("page="))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let chunk: Vec<Value> = items.iter().skip(page * 2).take(2).cloned().collect();
+        let mut body = json!({"value": chunk});
+        if graph {
+            if let Some(k) = kind {
+                body["@odata.context"] =
+                    json!(format!("https://graph.microsoft.com/v1.0/$metadata#{k}"));
             }
-            let graph = path.starts_with("/v1.0/");
-            let page: usize = query
+        }
+        let next_key = if graph { "@odata.nextLink" } else { "nextLink" };
+        if kind == Some("foreign") {
+            body[next_key] = json!(format!("{foreign}{path}?page=1"));
+        } else if items.len() > (page + 1) * 2 {
+            let sep = if query.is_empty() { "" } else { "&" };
+            let q: String = query
                 .split('&')
-                .find_map(|kv| kv.strip_prefix("page="))
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0);
-            let chunk: Vec<Value> = items.iter().skip(page * 2).take(2).cloned().collect();
-            let mut body = json!({"value": chunk});
-            if graph {
-                if let Some(k) = kind {
-                    body["@odata.context"] =
-                        json!(format!("https://graph.microsoft.com/v1.0/$metadata#{k}"));
-                }
-            }
-            let next_key = if graph { "@odata.nextLink" } else { "nextLink" };
-            if kind == Some("foreign") {
-                body[next_key] = json!(format!("{foreign}{path}?page=1"));
-            } else if items.len() > (page + 1) * 2 {
-                let sep = if query.is_empty() { "" } else { "&" };
-                let q: String = query
-                    .split('&')
-                    .filter(|kv| !kv.starts_with("page="))
-                    .collect::<Vec<_>>()
-                    .join("&");
-                // The fake's own address comes back through the Host header the client sent;
-                // a relative base is enough for the test: rebuilt by the caller.
-                body[next_key] = json!(format!("SELF{path}?{q}{sep}page={}", page + 1));
-            }
-            (200, json_h, body.to_string())
-        },
-    )
+                .filter(|kv| !kv.starts_with("page="))
+                .collect::<Vec<_>>()
+                .join("&");
+            body[next_key] = json!(format!("{}{path}?{q}{sep}page={}", req.base, page + 1));
+        }
+        (200, json_h, body.to_string())
+    })
 }
 
 struct World {
@@ -328,23 +306,14 @@ struct World {
 }
 
 fn world() -> World {
-    let foreign = Fake::start(Arc::new(
-        |_: &str, _: &str, _: &mut HashMap<String, u32>| {
-            (200, vec![], json!({"value": []}).to_string())
-        },
-    ));
-    // The main fake needs its own base in its links: start it with a slot filled after.
-    let own: Arc<Mutex<String>> = Arc::new(Mutex::new(String::new()));
-    let inner = tenant_handler(foreign.base.clone());
-    let own2 = Arc::clone(&own);
-    let main = Fake::start(Arc::new(
-        move |m: &str, u: &str, seen: &mut HashMap<String, u32>| {
-            let (c, h, b) = inner(m, u, seen);
-            let base = own2.lock().unwrap().clone();
-            (c, h, b.replace("SELF", &base))
-        },
-    ));
-    *own.lock().unwrap() = main.base.clone();
+    world_with(Faults::default())
+}
+
+fn world_with(faults: Faults) -> World {
+    let foreign = Fake::start(Arc::new(|_: &Req, _: &mut HashMap<String, u32>| {
+        (200, vec![], json!({"value": []}).to_string())
+    }));
+    let main = Fake::start(tenant_handler(foreign.base.clone(), faults));
     World { main, foreign }
 }
 
@@ -469,7 +438,11 @@ fn collect_reads_the_fake_tenant_and_records_the_ledger() {
 
     // The foreign host saw nothing; every request to the fake carried the token.
     assert!(w.foreign.hits().is_empty(), "{:?}", w.foreign.hits());
-    assert!(w.main.hits().iter().all(|(_, _, auth)| *auth));
+    assert!(w
+        .main
+        .hits()
+        .iter()
+        .all(|h| h.auth == format!("Bearer {TOKEN}")));
     assert!(
         stderr.contains("forbidden") && stderr.contains("refused"),
         "{stderr}"
@@ -574,17 +547,14 @@ fn collect_resume_rereads_only_what_is_not_complete() {
         String::from_utf8_lossy(&resumed.stderr)
     );
     let hits = w.main.hits();
-    let new: Vec<&(String, String, bool)> = hits[before..].iter().collect();
+    let new: Vec<&str> = hits[before..].iter().map(|h| h.url.as_str()).collect();
     // Users again (two pages), plus the reads that did not complete (403, refused).
     assert!(
-        new.iter()
-            .filter(|(_, u, _)| u.starts_with("/v1.0/users"))
-            .count()
-            == 2,
+        new.iter().filter(|u| u.starts_with("/v1.0/users")).count() == 2,
         "{new:?}"
     );
     assert!(
-        new.iter().all(|(_, u, _)| u.starts_with("/v1.0/users")
+        new.iter().all(|u| u.starts_with("/v1.0/users")
             || u.contains(S2) && u.contains("roleAssignments")
             || u.contains("roleAssignmentScheduleInstances")),
         "{new:?}"
@@ -662,4 +632,489 @@ fn collect_with_import_makes_a_snapshot() {
     let at_sub2 = unreadable(&sub2);
     assert!(at_sub2.iter().any(|e| e.contains(S2)), "{at_sub2:?}");
     assert!(!unreadable(&ws()).iter().any(|e| e.contains(S2)));
+}
+
+/// A fake `az` in `dir/bin`: answers `az account get-access-token --output json`
+/// as the Azure CLI documents it (`accessToken`, `expiresOn` in local time,
+/// `expires_on` in epoch seconds since CLI 2.54, `subscription`, `tenant`,
+/// `tokenType`), a new token per call (`tok-az-SECRET-<n>-9d1f`), valid
+/// `lifetime_s` seconds; every call's arguments are appended to `dir/bin/calls.log`.
+fn fake_az(dir: &Path, lifetime_s: u32) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+here=$(dirname "$0")
+echo "$*" >> "$here/calls.log"
+n=$(wc -l < "$here/calls.log" | tr -d ' ')
+exp=$(( $(date +%s) + {lifetime_s} ))
+cat <<JSON
+{{
+  "accessToken": "tok-az-SECRET-$n-9d1f",
+  "expiresOn": "$(date -d @$exp '+%Y-%m-%d %H:%M:%S.000000')",
+  "expires_on": $exp,
+  "subscription": "{S1}",
+  "tenant": "{T}",
+  "tokenType": "Bearer"
+}}
+JSON
+"#
+    );
+    let az = bin.join("az");
+    std::fs::write(&az, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+fn az_calls(bin: &Path) -> Vec<String> {
+    std::fs::read_to_string(bin.join("calls.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `collect` with no token in the environment and `bin` first on PATH.
+fn collect_with_az(db: &Path, w: &World, out: &Path, bin: &Path) -> assert_cmd::Command {
+    let mut cmd = whocan(db);
+    cmd.env_remove("WHOCAN_ARM_TOKEN")
+        .env_remove("WHOCAN_GRAPH_TOKEN")
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("WHOCAN_COLLECT_MAX_WAIT_MS", "10")
+        .args(["collect", "--out"])
+        .arg(out)
+        .args([
+            "--arm-url",
+            &w.main.base,
+            "--graph-url",
+            &w.main.base,
+            "--concurrency",
+            "4",
+        ]);
+    cmd
+}
+
+/// No byte of any file under `dir` (recursively) holds `secret`.
+fn assert_nowhere_on_disk(dir: &Path, secret: &str) {
+    for f in all_files(dir) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} in {}",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn collect_takes_its_tokens_from_the_azure_cli_and_never_shows_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = fake_az(tmp.path(), 3600);
+    let w = world();
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let ran = collect_with_az(&db, &w, &out, &bin)
+        .arg("--import")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&ran.stdout).to_string(),
+        String::from_utf8_lossy(&ran.stderr).to_string(),
+    );
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    // One call per API (the tokens last an hour), each for the API's own base URL.
+    let calls = az_calls(&bin);
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    for c in &calls {
+        assert!(
+            c.starts_with("account get-access-token --output json --resource http://127.0.0.1:"),
+            "{c}"
+        );
+    }
+    // Every request carried a token the fake az handed out, and only those.
+    let hits = w.main.hits();
+    assert!(!hits.is_empty());
+    for h in &hits {
+        assert!(
+            h.auth.starts_with("Bearer tok-az-SECRET-") && h.auth.ends_with("-9d1f"),
+            "{h:?}"
+        );
+    }
+    assert!(w.foreign.hits().is_empty(), "{:?}", w.foreign.hits());
+    // Never shown, never written (the export, the ledger, the database).
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains("tok-az-SECRET"), "{text}");
+    }
+    assert_nowhere_on_disk(&out, "tok-az-SECRET");
+    assert_nowhere_on_disk(tmp.path(), "tok-az-SECRET-1-9d1f");
+    assert_eq!(crate::support::snapshots(&db).len(), 1);
+}
+
+#[test]
+fn collect_refreshes_a_token_that_expires_during_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Tokens valid for 2 s (used for 1), and a run that lasts longer.
+    let bin = fake_az(tmp.path(), 2);
+    let w = world_with(Faults {
+        slow_computes_ms: 1500,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let ran = collect_with_az(&tmp.path().join("w.db"), &w, &out, &bin)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    assert!(az_calls(&bin).len() >= 3, "{:?}", az_calls(&bin));
+    let arm_tokens: BTreeSet<String> = w
+        .main
+        .hits()
+        .iter()
+        .filter(|h| !h.url.starts_with("/v1.0/"))
+        .map(|h| h.auth.clone())
+        .collect();
+    assert!(arm_tokens.len() >= 2, "{arm_tokens:?}");
+    // The computes read after the slow answer went through with a new token.
+    let l = ledger(&out);
+    assert_eq!(entry(&l, "computes", &ws())["status"], "complete");
+    assert!(!stderr.contains("tok-az-SECRET"));
+}
+
+#[test]
+fn collect_asks_for_a_new_token_when_the_service_says_it_expired() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = fake_az(tmp.path(), 3600);
+    let w = world_with(Faults {
+        expire_first_tokens: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let ran = collect_with_az(&tmp.path().join("w.db"), &w, &out, &bin)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    assert!(az_calls(&bin).len() >= 4, "{:?}", az_calls(&bin));
+    // Nothing is recorded as refused for the expired token: only the fake
+    // tenant's own failures (the 403 on S2, the foreign link) are not complete.
+    let l = ledger(&out);
+    let not_complete: BTreeSet<(String, String)> = l["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] != "complete")
+        .map(|e| {
+            (
+                e["collection"].as_str().unwrap().to_string(),
+                e["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = [
+        ("roleAssignmentScheduleInstances", "refused"),
+        ("roleAssignments", "forbidden"),
+    ]
+    .iter()
+    .map(|(c, s)| (c.to_string(), s.to_string()))
+    .collect();
+    assert_eq!(not_complete, expected, "{l:#}");
+    assert!(w
+        .main
+        .hits()
+        .iter()
+        .any(|h| h.auth.contains("-SECRET-3-") || h.auth.contains("-SECRET-4-")));
+}
+
+#[test]
+fn collect_without_the_azure_cli_or_a_token_says_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let w = world();
+    let db = tmp.path().join("w.db");
+    let r = collect_with_az(&db, &w, &tmp.path().join("o1"), &empty)
+        .env("PATH", &empty)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("WHOCAN_ARM_TOKEN") && err.contains("Azure CLI could not be run"),
+        "{err}"
+    );
+    assert!(err.contains("hint: run `az login`"), "{err}");
+    assert!(w.main.hits().is_empty(), "nothing asked without a token");
+
+    // An Azure CLI that is not logged in.
+    let bin = tmp.path().join("bin2");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        bin.join("az"),
+        "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("az"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = collect_with_az(&db, &w, &tmp.path().join("o2"), &bin)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("Please run 'az login'") && err.contains("hint:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn collect_with_the_network_down_exits_4_with_a_hint() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A loopback port nothing listens on.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let out = tmp.path().join("out");
+    let r = whocan(&tmp.path().join("w.db"))
+        .env("WHOCAN_ARM_TOKEN", TOKEN)
+        .env("WHOCAN_GRAPH_TOKEN", TOKEN)
+        .env("WHOCAN_COLLECT_MAX_WAIT_MS", "10")
+        .args(["collect", "--out"])
+        .arg(&out)
+        .args(["--arm-url", &base, "--graph-url", &base])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(4), "{err}");
+    assert!(err.contains("no request reached"), "{err}");
+    assert!(err.contains("hint: check the network"), "{err}");
+    assert!(!err.contains(TOKEN), "{err}");
+    assert!(r.stdout.is_empty());
+    // The ledger says what was tried, for --resume.
+    let l = ledger(&out);
+    assert_eq!(l["complete"], false);
+    assert!(
+        l["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "failed"
+                && e["error"].as_str().unwrap().starts_with("transport:"))
+    );
+}
+
+#[test]
+fn an_unreadable_catalogue_is_in_the_answers_that_need_it() {
+    const ML_OPS: &str =
+        "/providers/Microsoft.Authorization/providerOperations/Microsoft.MachineLearningServices";
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world_with(Faults {
+        forbid_ml_catalogue: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let ran = collect_cmd(&db, &w, &out).arg("--import").output().unwrap();
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let l = ledger(&out);
+    assert_eq!(
+        entry(&l, "providerOperations", ML_OPS)["status"],
+        "forbidden"
+    );
+
+    let catalogue_gap = |args: &[&str]| -> bool {
+        let r = whocan(&db)
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            r.status.code() == Some(0) || r.status.code() == Some(1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+        v["incomplete"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reason"] == "scope unreadable" && e["scope"] == ML_OPS)
+    };
+    let ml_read = "Microsoft.MachineLearningServices/workspaces/read";
+    assert!(catalogue_gap(&["who", ml_read, "--workspace", "ml-prod"]));
+    assert!(catalogue_gap(&[
+        "can",
+        "ulf@contoso.com",
+        "Microsoft.MachineLearningServices/workspaces/computes/write",
+        "--workspace",
+        "ml-prod"
+    ]));
+    assert!(catalogue_gap(&[
+        "what",
+        "ulf@contoso.com",
+        "--workspace",
+        "ml-prod"
+    ]));
+    assert!(catalogue_gap(&[
+        "what",
+        "ulf@contoso.com",
+        "--workspace",
+        "ml-prod",
+        "--provider",
+        "Microsoft.MachineLearningServices"
+    ]));
+    // An activity whose requirements are wildcards: they expand through the catalogue.
+    assert!(catalogue_gap(&[
+        "who",
+        "--activity",
+        "mlflow-jobs",
+        "--workspace",
+        "ml-prod"
+    ]));
+    // Another provider's actions do not depend on it.
+    assert!(!catalogue_gap(&[
+        "who",
+        "Microsoft.Authorization/roleAssignments/write",
+        "--workspace",
+        "ml-prod"
+    ]));
+    // The table says it too.
+    let r = whocan(&db)
+        .args([
+            "who",
+            ml_read,
+            "--workspace",
+            "ml-prod",
+            "--format",
+            "table",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&r.stdout).to_string() + &String::from_utf8_lossy(&r.stderr);
+    assert!(
+        text.contains(&format!("{ML_OPS} could not be read")),
+        "{text}"
+    );
+}
+
+#[test]
+fn collect_reads_the_tree_through_the_descendants_when_get_entities_is_forbidden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let who_at_ws = |db: &Path| -> Value {
+        let r = whocan(db)
+            .args([
+                "who",
+                "Microsoft.MachineLearningServices/workspaces/read",
+                "--workspace",
+                "ml-prod",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            r.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let mut v: Value = serde_json::from_slice(&r.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("snapshot");
+        v
+    };
+    // The answer as getEntities gives it.
+    let plain = world();
+    let plain_db = tmp.path().join("plain.db");
+    let r = collect_cmd(&plain_db, &plain, &tmp.path().join("plain"))
+        .arg("--import")
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+
+    let w = world_with(Faults {
+        forbid_get_entities: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let r = collect_cmd(&db, &w, &out).arg("--import").output().unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let l = ledger(&out);
+    let tree = entry(&l, "managementGroups", "/");
+    assert_eq!(tree["status"], "complete", "{tree}");
+    let note = tree["error"].as_str().unwrap();
+    assert!(
+        note.starts_with("getEntities: AuthorizationFailed") && note.contains("descendants"),
+        "{note}"
+    );
+    assert_eq!(entry(&l, "managementGroupList", "/")["status"], "complete");
+    for mg in ["root", "ml"] {
+        let e = entry(
+            &l,
+            "managementGroupDescendants",
+            &format!("/providers/Microsoft.Management/managementGroups/{mg}"),
+        );
+        assert_eq!(e["status"], "complete", "{e}");
+    }
+    // The root group's assignment reaches the workspace through the tree, and no
+    // answer says the tree or `/` could not be read.
+    let answer = who_at_ws(&db);
+    assert_eq!(answer, who_at_ws(&plain_db));
+    let text = answer.to_string();
+    assert!(
+        !text.contains("management-group chain missing") && !text.contains(r#""scope":"/""#),
+        "{text}"
+    );
+    assert!(w
+        .main
+        .hits()
+        .iter()
+        .any(|h| h.url.contains("/managementGroups/root/descendants")));
+
+    // Resumed, the tree is read back from the fallback's files.
+    let mut l2 = l.clone();
+    for e in l2["entries"].as_array_mut().unwrap() {
+        if e["collection"] == "users" {
+            e["status"] = json!("pending");
+        }
+    }
+    std::fs::write(
+        out.join("collection.json"),
+        serde_json::to_vec(&l2).unwrap(),
+    )
+    .unwrap();
+    let before = w.main.served();
+    let r = collect_cmd(&tmp.path().join("r.db"), &w, &out)
+        .args(["--resume", "--import"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(!w.main.hits()[before..]
+        .iter()
+        .any(|h| h.url.to_ascii_lowercase().contains("managementgroups")));
+    let l3 = ledger(&out);
+    assert_eq!(entry(&l3, "managementGroupList", "/")["status"], "complete");
+    assert_eq!(who_at_ws(&tmp.path().join("r.db")), answer);
 }

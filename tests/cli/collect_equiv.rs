@@ -3,380 +3,17 @@
 //! `whocan import` of the synth's own export files: the same workspaces must have the
 //! same answers.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use super::collect::{Fake, Handler, TOKEN};
+use super::collect::TOKEN;
+use super::fake_azure::{s, serve_synth, Synth};
 use super::support::whocan;
 
 /// Small pages, so that most lists take several (the small tenant has lists of 4 to 30).
 const PAGE: usize = 7;
-const AUTHZ: &str = "/providers/microsoft.authorization/";
-
-fn read(dir: &Path, rel: &str) -> Value {
-    let p = dir.join(rel);
-    serde_json::from_slice(&std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .unwrap()
-}
-
-/// The items of an export file: a bare array or `{"value": [...]}`.
-fn items(v: Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a,
-        Value::Object(mut o) => match o.remove("value") {
-            Some(Value::Array(a)) => a,
-            _ => vec![Value::Object(o)],
-        },
-        _ => vec![],
-    }
-}
-
-fn s(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
-}
-
-/// The synthetic tenant, in the REST shapes ARM and Graph return.
-struct Synth {
-    /// getEntities items (management groups and subscriptions).
-    entities: Vec<Value>,
-    /// `/subscriptions` items.
-    subscriptions: Vec<Value>,
-    /// Lower-case id → lower-case parent id (management groups, subscriptions).
-    parent: HashMap<String, String>,
-    resource_groups: Vec<Value>,
-    resources: Vec<Value>,
-    /// (REST item, lower-case scope).
-    assignments: Vec<(Value, String)>,
-    denies: Vec<(Value, String)>,
-    eligible: Vec<(Value, String)>,
-    /// Role definitions as az writes them (flat).
-    roles: Vec<Value>,
-    users: Vec<Value>,
-    groups: Vec<Value>,
-    service_principals: Vec<Value>,
-    /// Lower-case group id → members; a group without member data is absent.
-    members: HashMap<String, Vec<Value>>,
-    /// Lower-case namespace → the providerOperations object.
-    operations: HashMap<String, Value>,
-}
-
-impl Synth {
-    fn load(dir: &Path) -> Synth {
-        let mut parent = HashMap::new();
-        let entities: Vec<Value> = items(read(dir, "scopes/management-groups.json"))
-            .into_iter()
-            .map(|e| {
-                let mut props = Map::new();
-                let mut out = Map::new();
-                for (k, v) in e.as_object().unwrap() {
-                    if ["id", "type", "name"].contains(&k.as_str()) {
-                        out.insert(k.clone(), v.clone());
-                    } else {
-                        props.insert(k.clone(), v.clone());
-                    }
-                }
-                if let Some(p) = e["parent"]["id"].as_str() {
-                    parent.insert(s(&e, "id").to_ascii_lowercase(), p.to_ascii_lowercase());
-                }
-                out.insert("properties".into(), Value::Object(props));
-                Value::Object(out)
-            })
-            .collect();
-        let subscriptions = items(read(dir, "scopes/subscriptions.json"))
-            .into_iter()
-            .map(|x| {
-                json!({"id": format!("/subscriptions/{}", s(&x, "id")), "subscriptionId": s(&x, "id"),
-                    "displayName": s(&x, "name"), "state": s(&x, "state"), "tenantId": s(&x, "tenantId")})
-            })
-            .collect();
-        let assignments = items(read(dir, "assignments/role-assignments.json"))
-            .into_iter()
-            .map(|a| {
-                let mut props = Map::new();
-                for k in [
-                    "roleDefinitionId", "principalId", "principalType", "scope", "condition",
-                    "conditionVersion", "createdOn", "updatedOn", "createdBy", "updatedBy",
-                    "delegatedManagedIdentityResourceId", "description",
-                ] {
-                    if let Some(v) = a.get(k) {
-                        props.insert(k.into(), v.clone());
-                    }
-                }
-                let scope = s(&a, "scope").to_ascii_lowercase();
-                (
-                    json!({"id": a["id"], "name": a["name"], "type": "Microsoft.Authorization/roleAssignments",
-                        "properties": props}),
-                    scope,
-                )
-            })
-            .collect();
-        let scoped = |rel: &str| -> Vec<(Value, String)> {
-            items(read(dir, rel))
-                .into_iter()
-                .map(|x| {
-                    let sc = x["properties"]["scope"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_ascii_lowercase();
-                    (x, sc)
-                })
-                .collect()
-        };
-        let mut roles = items(read(dir, "roles/builtin-roles.json"));
-        roles.extend(items(read(dir, "roles/custom-roles.json")));
-        let mut members: HashMap<String, Vec<Value>> = HashMap::new();
-        let mut operations = HashMap::new();
-        for e in std::fs::read_dir(dir.join("members")).unwrap() {
-            let p = e.unwrap().path();
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            if let Some(g) = name.strip_suffix(".json") {
-                members.insert(
-                    g.to_ascii_lowercase(),
-                    items(read(dir, &format!("members/{name}"))),
-                );
-            } else if name.ends_with(".csv") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                for line in text.lines().skip(1) {
-                    let f: Vec<&str> = line.split(',').collect();
-                    let kind = match f[2] {
-                        "User" => "user",
-                        "Group" => "group",
-                        _ => "servicePrincipal",
-                    };
-                    members.entry(f[0].to_ascii_lowercase()).or_default().push(
-                        json!({"@odata.type": format!("#microsoft.graph.{kind}"), "id": f[1]}),
-                    );
-                }
-            }
-        }
-        for e in std::fs::read_dir(dir.join("operations")).unwrap() {
-            let p = e.unwrap().path();
-            let v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-            operations.insert(s(&v, "name").to_ascii_lowercase(), v);
-        }
-        Synth {
-            entities,
-            subscriptions,
-            parent,
-            resource_groups: items(read(dir, "scopes/resource-groups.json")),
-            resources: items(read(dir, "scopes/resources.json")),
-            assignments,
-            denies: scoped("assignments/deny-assignments.json"),
-            eligible: scoped("assignments/pim-eligibility.json"),
-            roles,
-            users: items(read(dir, "directory/users.json")),
-            groups: items(read(dir, "directory/groups.json")),
-            service_principals: items(read(dir, "directory/service-principals.json")),
-            members,
-            operations,
-        }
-    }
-
-    /// Every scope at or above `scope` (lower case), the tenant root `/` included.
-    fn at_or_above(&self, scope: &str) -> BTreeSet<String> {
-        let mut out = BTreeSet::from(["/".to_string(), scope.to_string()]);
-        let mut top = scope.to_string();
-        if scope.starts_with("/subscriptions/") {
-            for (i, _) in scope.match_indices('/').skip(1) {
-                out.insert(scope[..i].to_string());
-            }
-            top = scope.split('/').take(3).collect::<Vec<_>>().join("/");
-            out.insert(top.clone());
-        }
-        while let Some(p) = self.parent.get(&top) {
-            out.insert(p.clone());
-            top = p.clone();
-        }
-        out
-    }
-
-    /// ARM's list at `asked`: with `$filter=atScope()` what is at or above it; without,
-    /// also what is below it.
-    fn visible(&self, list: &[(Value, String)], asked: &str, at_scope: bool) -> Vec<Value> {
-        let above = self.at_or_above(asked);
-        list.iter()
-            .filter(|(_, sc)| {
-                above.contains(sc) || (!at_scope && sc.starts_with(&format!("{asked}/")))
-            })
-            .map(|(v, _)| v.clone())
-            .collect()
-    }
-
-    /// Role definitions as `GET {scope}/providers/Microsoft.Authorization/roleDefinitions`
-    /// returns them: the built-in ones everywhere, a custom one where it is assignable
-    /// (at, above or below the scope).
-    fn role_definitions(&self, asked: &str) -> Vec<Value> {
-        let above = self.at_or_above(asked);
-        let asked_id = if asked.starts_with("/subscriptions/") {
-            asked.to_string()
-        } else {
-            String::new()
-        };
-        self.roles
-            .iter()
-            .filter(|r| {
-                r["assignableScopes"].as_array().into_iter().flatten().any(|a| {
-                    let a = a.as_str().unwrap_or("").to_ascii_lowercase();
-                    above.contains(&a) || a.starts_with(&format!("{asked}/"))
-                })
-            })
-            .map(|r| {
-                let guid = s(r, "name");
-                let id = if s(r, "roleType") == "BuiltInRole" {
-                    format!("{asked_id}/providers/Microsoft.Authorization/roleDefinitions/{guid}")
-                } else {
-                    s(r, "id")
-                };
-                json!({"id": id, "name": guid, "type": "Microsoft.Authorization/roleDefinitions",
-                    "properties": {"roleName": r["roleName"], "type": r["roleType"], "description": r["description"],
-                        "permissions": r["permissions"], "assignableScopes": r["assignableScopes"],
-                        "createdOn": r["createdOn"], "updatedOn": r["updatedOn"],
-                        "createdBy": r["createdBy"], "updatedBy": r["updatedBy"]}})
-            })
-            .collect()
-    }
-
-    fn of_type(&self, typ: &str, under: &str) -> Vec<Value> {
-        self.resources
-            .iter()
-            .filter(|r| {
-                s(r, "type").eq_ignore_ascii_case(typ)
-                    && s(r, "id")
-                        .to_ascii_lowercase()
-                        .starts_with(&format!("{under}/"))
-            })
-            .cloned()
-            .collect()
-    }
-
-    /// The items at one path (lower case, no query); None: 404. `Err` is one object
-    /// returned as is.
-    fn route(&self, p: &str, at_scope: bool) -> Option<Result<Vec<Value>, Value>> {
-        if p == "/providers/microsoft.management/getentities" {
-            return Some(Ok(self.entities.clone()));
-        }
-        if p == "/subscriptions" {
-            return Some(Ok(self.subscriptions.clone()));
-        }
-        if let Some(ns) = p.strip_prefix("/providers/microsoft.authorization/provideroperations/") {
-            return self.operations.get(ns).cloned().map(Err);
-        }
-        if let Some((scope, coll)) = p.split_once(AUTHZ) {
-            let scope = if scope.is_empty() { "/" } else { scope };
-            return Some(Ok(match coll {
-                "roledefinitions" => self.role_definitions(scope),
-                "roleassignments" => self.visible(&self.assignments, scope, at_scope),
-                "denyassignments" => self.visible(&self.denies, scope, at_scope),
-                "roleeligibilityscheduleinstances" => self.visible(&self.eligible, scope, at_scope),
-                "roleassignmentscheduleinstances" => vec![],
-                _ => return None,
-            }));
-        }
-        if let Some(sub) = p.strip_suffix("/resourcegroups") {
-            return Some(Ok(self
-                .resource_groups
-                .iter()
-                .filter(|r| {
-                    s(r, "id")
-                        .to_ascii_lowercase()
-                        .starts_with(&format!("{sub}/"))
-                })
-                .cloned()
-                .collect()));
-        }
-        if let Some(sub) = p.strip_suffix("/providers/microsoft.machinelearningservices/workspaces")
-        {
-            return Some(Ok(
-                self.of_type("Microsoft.MachineLearningServices/workspaces", sub)
-            ));
-        }
-        if let Some(ws) = p.strip_suffix("/computes") {
-            return Some(Ok(self.of_type(
-                "Microsoft.MachineLearningServices/workspaces/computes",
-                ws,
-            )));
-        }
-        match p {
-            "/v1.0/users" => return Some(Ok(self.users.clone())),
-            "/v1.0/groups" => return Some(Ok(self.groups.clone())),
-            "/v1.0/serviceprincipals" => return Some(Ok(self.service_principals.clone())),
-            _ => {}
-        }
-        if let Some(g) = p
-            .strip_prefix("/v1.0/groups/")
-            .and_then(|r| r.strip_suffix("/members"))
-        {
-            return self.members.get(g).cloned().map(Ok);
-        }
-        if p.starts_with("/v1.0/identitygovernance/privilegedaccess/group/") {
-            return Some(Ok(vec![]));
-        }
-        None
-    }
-}
-
-fn handler(synth: Arc<Synth>) -> Arc<Handler> {
-    Arc::new(
-        move |_method: &str, url: &str, _seen: &mut HashMap<String, u32>| {
-            let (path, query) = url.split_once('?').unwrap_or((url, ""));
-            let lower = path.to_ascii_lowercase();
-            let json_h = vec![("Content-Type".to_string(), "application/json".to_string())];
-            let at_scope = query.contains("atScope()") || query.contains("atScope%28%29");
-            let items = match synth.route(&lower, at_scope) {
-                None => {
-                    return (
-                        404,
-                        json_h,
-                        json!({"error": {"code": "NotFound", "message": format!("no such path {path}")}})
-                            .to_string(),
-                    )
-                }
-                Some(Err(one)) => return (200, json_h, one.to_string()),
-                Some(Ok(items)) => items,
-            };
-            let graph = lower.starts_with("/v1.0/");
-            let page: usize = query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("page="))
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0);
-            let chunk: Vec<Value> = items.iter().skip(page * PAGE).take(PAGE).cloned().collect();
-            let mut body = json!({"value": chunk});
-            if graph {
-                body["@odata.context"] =
-                    json!("https://graph.microsoft.com/v1.0/$metadata#directoryObjects");
-            }
-            if items.len() > (page + 1) * PAGE {
-                let q: Vec<&str> = query
-                    .split('&')
-                    .filter(|kv| !kv.is_empty() && !kv.starts_with("page="))
-                    .collect();
-                let next_key = if graph { "@odata.nextLink" } else { "nextLink" };
-                let sep = if q.is_empty() { "" } else { "&" };
-                body[next_key] = json!(format!("SELF{path}?{}{sep}page={}", q.join("&"), page + 1));
-            }
-            (200, json_h, body.to_string())
-        },
-    )
-}
-
-fn serve(synth: Synth) -> Fake {
-    let inner = handler(Arc::new(synth));
-    let own: Arc<Mutex<String>> = Arc::new(Mutex::new(String::new()));
-    let own2 = Arc::clone(&own);
-    let fake = Fake::start(Arc::new(
-        move |m: &str, u: &str, seen: &mut HashMap<String, u32>| {
-            let (c, h, b) = inner(m, u, seen);
-            let base = own2.lock().unwrap().clone();
-            (c, h, b.replace("SELF", &base))
-        },
-    ));
-    *own.lock().unwrap() = fake.base.clone();
-    fake
-}
 
 fn run_ok(cmd: &mut assert_cmd::Command) -> Vec<u8> {
     let r = cmd.output().unwrap();
@@ -433,14 +70,9 @@ fn collect_then_import_answers_as_the_export_files_do() {
     let synth_dir = tmp.path().join("synth");
     whocan_synth::write_tenant(whocan_synth::Profile::Small, 1, &synth_dir, None).unwrap();
     let synth = Synth::load(&synth_dir);
-    let workspaces: Vec<String> = synth
-        .resources
-        .iter()
-        .filter(|r| s(r, "type") == "Microsoft.MachineLearningServices/workspaces")
-        .map(|r| s(r, "name"))
-        .collect();
+    let workspaces = synth.workspaces();
     assert!(workspaces.len() >= 2, "{workspaces:?}");
-    let fake = serve(synth);
+    let fake = serve_synth(synth, PAGE);
 
     let a = tmp.path().join("a.db");
     let b = tmp.path().join("b.db");
@@ -531,4 +163,187 @@ fn collect_then_import_answers_as_the_export_files_do() {
         "collect stderr: {stderr}\n{}",
         diffs.join("\n")
     );
+}
+
+/// Every file under `dir` but the ledger, by relative path, with its bytes.
+fn data_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
+                if rel != "collection.json" {
+                    out.insert(rel, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// The ledger's entries without what depends on timing (retries), sorted.
+fn ledger_entries(dir: &Path) -> (Value, BTreeSet<String>) {
+    let l: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("collection.json")).unwrap()).unwrap();
+    let entries = l["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            e.as_object_mut().unwrap().remove("retries");
+            e.to_string()
+        })
+        .collect();
+    (l["complete"].clone(), entries)
+}
+
+#[test]
+fn a_killed_collection_resumes_to_the_same_result_with_fewer_requests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synth_dir = tmp.path().join("synth");
+    whocan_synth::write_tenant(whocan_synth::Profile::Small, 1, &synth_dir, None).unwrap();
+    let synth = Synth::load(&synth_dir);
+    let workspaces = synth.workspaces();
+    let fake = serve_synth(synth, PAGE);
+    let collect = |db: &Path, out: &Path| {
+        let mut cmd = std::process::Command::new(crate::support::bin());
+        cmd.env_remove("WHOCAN_DB")
+            .env("WHOCAN_ARM_TOKEN", TOKEN)
+            .env("WHOCAN_GRAPH_TOKEN", TOKEN)
+            .env("WHOCAN_COLLECT_MAX_WAIT_MS", "10")
+            .arg("--db")
+            .arg(db)
+            .args(["collect", "--out"])
+            .arg(out)
+            .args([
+                "--arm-url",
+                &fake.base,
+                "--graph-url",
+                &fake.base,
+                "--concurrency",
+                "4",
+            ]);
+        cmd
+    };
+
+    // Uninterrupted.
+    let full_out = tmp.path().join("full");
+    let full_db = tmp.path().join("full.db");
+    let r = collect(&full_db, &full_out).output().unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let full_requests = fake.served();
+
+    // Killed once the fake has answered 60% of that and holds the rest unanswered.
+    let part_out = tmp.path().join("part");
+    let part_db = tmp.path().join("part.db");
+    let answered = full_requests * 3 / 5;
+    let before = fake.served();
+    fake.hold_after(answered);
+    let mut child = collect(&part_db, &part_out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let reached = fake.wait_for(before + answered + 1, std::time::Duration::from_secs(60));
+    // What had been read is on disk (the ledger saver runs a few times a second).
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(reached, "the collection never reached the held request");
+    fake.release();
+    // The held requests of the killed run are answered (to no one) first.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    // Nothing half-done looks done: every data file there is, byte for byte, the
+    // file the uninterrupted run wrote (all of a list or nothing), and the ledger
+    // says the collection is not complete.
+    let full_files = data_files(&full_out);
+    let part_files = data_files(&part_out);
+    assert!(!part_files.is_empty() && part_files.len() < full_files.len());
+    for (rel, bytes) in &part_files {
+        assert!(
+            !rel.ends_with(".whocan-tmp"),
+            "{rel}: a temporary file left where import could see it"
+        );
+        assert_eq!(
+            Some(bytes),
+            full_files.get(rel),
+            "{rel} differs from the full run's"
+        );
+    }
+    // A read's files are all there or none is (a list of several pages is never
+    // cut short on disk).
+    let full_ledger: Value =
+        serde_json::from_slice(&std::fs::read(full_out.join("collection.json")).unwrap()).unwrap();
+    for e in full_ledger["entries"].as_array().unwrap() {
+        let files: Vec<&str> = e["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        let present = files
+            .iter()
+            .filter(|f| part_files.contains_key(**f))
+            .count();
+        assert!(
+            present == 0 || present == files.len(),
+            "{e}: {present} of its files"
+        );
+    }
+    let (complete, entries) = ledger_entries(&part_out);
+    assert_eq!(complete, false);
+    assert!(
+        entries.iter().any(|e| e.contains(r#""status":"pending""#)),
+        "the held read is pending: {entries:?}"
+    );
+    // Importing the interrupted export as it is says it is incomplete.
+    run_ok(whocan(&part_db).arg("import").arg(&part_out));
+    let snaps = crate::support::snapshots(&part_db);
+    assert_eq!(snaps[0]["collection"]["complete"], false, "{snaps:?}");
+
+    // Resumed: fewer requests than a whole run, and the same files and ledger.
+    let start = fake.served();
+    let r = collect(&part_db, &part_out)
+        .arg("--resume")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&r.stderr).to_string();
+    assert_eq!(r.status.code(), Some(0), "{stderr}");
+    let resumed_requests = fake.served() - start;
+    assert!(
+        resumed_requests > 0 && resumed_requests < full_requests,
+        "resumed with {resumed_requests} requests, a whole run takes {full_requests}"
+    );
+    assert!(stderr.contains("already complete (resumed)"), "{stderr}");
+    assert_eq!(data_files(&part_out), full_files);
+    assert_eq!(ledger_entries(&part_out), ledger_entries(&full_out));
+
+    // And the same answers.
+    let (a, b) = (tmp.path().join("a.db"), tmp.path().join("b.db"));
+    run_ok(whocan(&a).arg("import").arg(&full_out));
+    run_ok(whocan(&b).arg("import").arg(&part_out));
+    for ws in &workspaces {
+        for action in [
+            "Microsoft.MachineLearningServices/workspaces/read",
+            "Microsoft.MachineLearningServices/workspaces/computes/write",
+        ] {
+            assert_eq!(
+                who(&a, action, ws),
+                who(&b, action, ws),
+                "who {action} {ws}"
+            );
+        }
+        assert_eq!(review(&a, ws), review(&b, ws), "review {ws}");
+    }
 }

@@ -8,6 +8,7 @@ mod collect_equiv;
 mod concurrency;
 mod evidence;
 mod facts;
+mod fake_azure;
 mod fuzzish;
 mod history;
 mod hostile;
