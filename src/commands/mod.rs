@@ -15,6 +15,8 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command, Format};
 
 pub(crate) mod activities;
+pub(crate) mod anywhere;
+pub(crate) mod browse_names;
 pub(crate) mod can;
 pub(crate) mod collect;
 pub mod common;
@@ -22,13 +24,17 @@ pub(crate) mod demo;
 pub(crate) mod diff;
 pub(crate) mod import;
 pub(crate) mod lint;
+pub(crate) mod members;
 pub(crate) mod resolve;
 pub mod review;
+pub(crate) mod role;
 pub(crate) mod seal;
+pub(crate) mod show;
 pub(crate) mod snapshots;
 pub(crate) mod verify;
 pub(crate) mod what;
 pub mod who;
+pub(crate) mod workspaces;
 
 /// An error the user caused (bad input, unknown name, missing snapshot): exit 2.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +99,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Seal(args) => seal::run(&cli.db, args),
         Command::Lint(args) => lint::run(&cli.db, args),
         Command::Collect(args) => collect::run(&cli.db, args),
+        Command::Workspaces(args) => workspaces::run(&cli.db, args),
+        Command::Show(args) => show::run(&cli.db, args),
+        Command::Members(args) => members::run(&cli.db, args),
+        Command::Role(args) => role::run(&cli.db, args),
     }
 }
 
