@@ -38,7 +38,8 @@ pub struct RoleCard {
     pub(crate) privileged: bool,
     /// The pattern that makes it privileged (`*`, `Microsoft.Authorization/*`...).
     pub(crate) privileged_by: Option<String>,
-    /// Active assignments, then eligibilities; by scope, then principal name.
+    /// Active assignments, then eligibilities; broadest scope first, then by
+    /// principal name.
     pub(crate) holdings: Vec<Holding>,
 }
 
@@ -87,10 +88,13 @@ pub fn role_card(ix: &Index, role_key: &str) -> Option<RoleCard> {
             });
         }
     }
+    // Active first; broadest scope first (root, management groups, ...).
     holdings.sort_by_cached_key(|h| {
+        let k = scope_key(&h.scope);
         (
             h.kind,
-            scope_key(&h.scope),
+            super::scope::kind_of(&k),
+            k,
             h.principal.display_name.to_lowercase(),
             key(&h.id),
         )

@@ -225,7 +225,11 @@ fn place_lines(p: &Place, names: &ScopeNames) -> (Vec<String>, Vec<String>) {
             vias.push(via_text(&g.via));
         }
         for e in &a.eligible {
-            roles.push(format!("{} (eligible)", e.role_name));
+            roles.push(if p.access == crate::engine::Access::Eligible {
+                e.role_name.clone()
+            } else {
+                format!("{} (eligible)", e.role_name)
+            });
             vias.push(via_text(&e.via));
         }
     }
