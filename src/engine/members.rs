@@ -224,8 +224,9 @@ mod tests {
             ids(&all),
             [
                 ("ds".to_string(), vec![]),
-                ("alice".to_string(), vec!["ds".to_string()]),
+                // By depth, then display name ("Group interns" < "User alice").
                 ("interns".to_string(), vec!["ds".to_string()]),
+                ("alice".to_string(), vec!["ds".to_string()]),
                 (
                     "hana".to_string(),
                     vec!["interns".to_string(), "ds".to_string()]
