@@ -19,11 +19,12 @@ use crate::model::key;
 use crate::report;
 use crate::store::SliceRequest;
 
-use super::common::{action_requests, Sliced};
+use super::common::{action_requests, Sliced, Timing};
 use super::{output_format, Outcome};
 
 /// Answers `who --anywhere` (called by `who` when the flag is given).
 pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let timing = Timing::start();
     let sl = Sliced::open(db, &args.snapshot)?;
     let snapshot = sl.snapshot.id;
     sl.check_actions(&args.actions, args.allow_unknown_action)?;
@@ -34,6 +35,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
     let roles = sl.store.all_roles(snapshot)?;
     let granting = anywhere::granting_roles(&roles, &reqs);
     let places = sl.store.holding_scopes(snapshot, &granting)?;
+    timing.mark(&format!("{} places", places.len()));
     let mut scopes: Vec<String> = places.iter().flat_map(|s| sl.tree.ancestors(s)).collect();
     scopes.sort();
     scopes.dedup();
@@ -59,11 +61,14 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         .filter(|d| !read.contains(&key(&d.id)))
         .collect();
     tenant.denies.extend(more);
+    timing.mark("slice");
     let base = Index::new_at(&tenant, &sl.snapshot.taken_at);
     let alts = anywhere::alternatives(&reqs, &places);
     let ix = sl.expand_for(tenant, &base, &alts, false)?;
     drop(base);
+    timing.mark("members");
     let answer = anywhere::anywhere(&ix, &alts, args.include_groups);
+    timing.mark("decide");
     let names = report::ScopeNames::new(&sl.scopes);
     let q = report::anywhere::Asked {
         snapshot: &sl.snapshot,

@@ -23,8 +23,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::model::{key, scope_key};
 
 use super::decide::{
-    self, decide, Access, ActionDecision, ActionReq, Ancestry, Decision, DenyHit, Incomplete,
-    PrincipalInfo,
+    self, decide, Access, ActionDecision, ActionReq, Ancestry, DenyHit, Incomplete, PrincipalInfo,
 };
 use super::permissions::blocks_grant;
 use super::query::{self, Alternatives};
@@ -45,8 +44,9 @@ pub struct Place {
     /// the scope, restricted to grants and eligibilities held *at* it (those held
     /// above make their own places).
     pub(crate) actions: Vec<ActionDecision>,
-    /// Where the place's access is allowed or conditional: the scopes below it
-    /// where a deny assignment held there blocks the principal (decided there).
+    /// Where the place's access (or `below`) is allowed or conditional: the deny
+    /// assignments held below it that block the principal there (each decided at
+    /// its own scope).
     pub(crate) denied_below: Vec<DenyHit>,
 }
 
@@ -120,34 +120,57 @@ pub fn anywhere(ix: &Index, alts: &Alternatives, include_groups: bool) -> Anywhe
     let (candidates, incomplete) = query::candidates(ix, alts, include_groups);
     let mut anc = Ancestry::default();
     let mut grants_cache: HashMap<usize, bool> = HashMap::default();
+    // Per place, the scopes strictly below it that hold a deny assignment (few).
+    let mut deny_scopes_below: HashMap<String, Vec<String>> = HashMap::default();
     let mut principals: Vec<Somewhere> = Vec::new();
     for p in &candidates {
-        let mut places = Vec::new();
-        for s in granting_scopes(ix, p, reqs, &mut grants_cache) {
-            let at: Vec<ActionReq> = reqs
-                .iter()
-                .map(|r| ActionReq {
+        let places = granting_scopes(ix, p, reqs, &mut grants_cache);
+        // One decision over every place and every deny scope below one: the
+        // principal's holders are walked once.
+        let mut scopes: Vec<String> = places.iter().cloned().collect();
+        for s in &places {
+            let below = deny_scopes_below
+                .entry(s.clone())
+                .or_insert_with(|| deny_scopes_under(ix, s));
+            scopes.extend(below.iter().cloned());
+        }
+        scopes.sort();
+        scopes.dedup();
+        let at: Vec<ActionReq> = scopes
+            .iter()
+            .flat_map(|s| {
+                reqs.iter().map(move |r| ActionReq {
                     scope: s.clone(),
                     ..r.clone()
                 })
-                .collect();
-            if let Some(mut place) = place(ix, decide(ix, p, &at, false, &mut anc), &s) {
-                if place.access.grants() {
-                    place.denied_below = denied_below(ix, p, reqs, &s, &mut anc);
-                }
-                places.push(place);
+            })
+            .collect();
+        let decision = decide(ix, p, &at, false, &mut anc);
+        let n = reqs.len();
+        let at_scope = |s: &str| -> &[ActionDecision] {
+            let i = scopes.binary_search_by(|x| x.as_str().cmp(s)).unwrap_or(0);
+            &decision.actions[i * n..(i + 1) * n]
+        };
+        let mut found = Vec::new();
+        for s in &places {
+            let Some(mut place) = place(ix, at_scope(s).to_vec(), s) else {
+                continue;
+            };
+            if place.best().grants() {
+                place.denied_below = denied_below(&deny_scopes_below[s], at_scope);
             }
+            found.push(place);
         }
-        let Some(access) = places.iter().map(Place::best).min() else {
+        let Some(access) = found.iter().map(Place::best).min() else {
             continue;
         };
         if access == Access::None {
             continue;
         }
         principals.push(Somewhere {
-            principal: decide::principal_info(ix, p),
+            principal: decision.principal,
             access,
-            places,
+            places: found,
         });
     }
     principals.sort_by_cached_key(|s| {
@@ -163,24 +186,24 @@ pub fn anywhere(ix: &Index, alts: &Alternatives, include_groups: bool) -> Anywhe
     }
 }
 
-/// The decision at `scope` as a place, keeping only what is held at `scope`;
-/// None when nothing granting is held there in force (an assignment out of its
-/// window) or the result is `none`.
-fn place(ix: &Index, d: Decision, scope: &str) -> Option<Place> {
+/// The decision at `scope` (its actions, each decided there) as a place, keeping
+/// only what is held at `scope`; None when nothing granting is held there in
+/// force (an assignment out of its window) or the result is `none`.
+fn place(ix: &Index, mut actions: Vec<ActionDecision>, scope: &str) -> Option<Place> {
     let k = scope_key(scope);
     let here = |s: &str| scope_key(s) == k;
-    let mut actions = d.actions;
+    let access = decide::combine(&actions.iter().map(|a| a.access).collect::<Vec<_>>());
     let held = actions
         .iter()
         .any(|a| a.grants.iter().any(|g| here(&g.assignment_scope)))
         || actions
             .iter()
             .any(|a| a.eligible.iter().any(|e| here(&e.assignment_scope)));
-    if !held || d.access == Access::None {
+    if !held || access == Access::None {
         return None;
     }
     // Denied here only by denies that do not reach below: what holds below.
-    let below = (d.access == Access::Denied
+    let below = (access == Access::Denied
         && actions.iter().flat_map(|a| &a.denies).all(|h| {
             here(&h.deny_scope)
                 && ix
@@ -213,46 +236,42 @@ fn place(ix: &Index, d: Decision, scope: &str) -> Option<Place> {
         .unwrap_or_else(|| scope.to_string());
     Some(Place {
         scope: spelled,
-        access: d.access,
+        access,
         below,
         actions,
         denied_below: Vec::new(),
     })
 }
 
-/// The deny assignments held strictly below `scope` that block `principal` there
-/// (each decided at its own scope, by [`decide`]), by scope.
-fn denied_below(
-    ix: &Index,
-    principal: &str,
-    reqs: &[ActionReq],
-    scope: &str,
-    anc: &mut Ancestry,
-) -> Vec<DenyHit> {
-    let k = scope_key(scope);
-    let mut below: Vec<&String> = ix
+/// The scopes strictly below `scope` (a key) where deny assignments are held, in
+/// key order.
+fn deny_scopes_under(ix: &Index, scope: &str) -> Vec<String> {
+    let mut below: Vec<String> = ix
         .denies_by_scope
         .keys()
-        .filter(|d| **d != k && ix.tree.is_below(d, &k))
+        .filter(|d| ix.tree.is_below(d, scope))
+        .cloned()
         .collect();
     below.sort();
+    below
+}
+
+/// The deny assignments held at `below` (scopes strictly below a place, from
+/// [`deny_scopes_under`]) that block the principal there, from its decisions at
+/// those scopes (`at_scope`).
+fn denied_below<'a>(
+    below: &[String],
+    at_scope: impl Fn(&str) -> &'a [ActionDecision],
+) -> Vec<DenyHit> {
     let mut out: Vec<DenyHit> = Vec::new();
     for d in below {
-        let at: Vec<ActionReq> = reqs
-            .iter()
-            .map(|r| ActionReq {
-                scope: d.clone(),
-                ..r.clone()
-            })
-            .collect();
-        let decision = decide(ix, principal, &at, false, anc);
-        for hit in decision.actions.into_iter().flat_map(|a| a.denies) {
+        for hit in at_scope(d).iter().flat_map(|a| &a.denies) {
             if scope_key(&hit.deny_scope) == *d
                 && !out
                     .iter()
                     .any(|h| h.deny_assignment_id == hit.deny_assignment_id)
             {
-                out.push(hit);
+                out.push(hit.clone());
             }
         }
     }
@@ -305,4 +324,142 @@ fn granting_scopes(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fixtures::{assign, edge, group, user, RG, SUB, WS};
+    use crate::model::{DenyAssignment, DenyPrincipal, PermissionBlock, RoleDefinition, Tenant};
+
+    const DEL: &str = "Microsoft.MachineLearningServices/workspaces/delete";
+
+    fn owner() -> RoleDefinition {
+        RoleDefinition {
+            id: "r-owner".into(),
+            role_name: "Owner".into(),
+            role_type: "BuiltInRole".into(),
+            description: String::new(),
+            permissions: vec![PermissionBlock {
+                actions: vec!["*".into()],
+                ..Default::default()
+            }],
+            assignable_scopes: vec!["/".into()],
+        }
+    }
+
+    fn deny(id: &str, scope: &str, who: &str, child_scopes: bool) -> DenyAssignment {
+        DenyAssignment {
+            id: id.into(),
+            name: id.into(),
+            scope: scope.into(),
+            permissions: vec![PermissionBlock {
+                actions: vec![DEL.into()],
+                ..Default::default()
+            }],
+            principals: vec![DenyPrincipal {
+                id: who.into(),
+                kind: "User".into(),
+            }],
+            exclude_principals: Vec::new(),
+            do_not_apply_to_child_scopes: child_scopes,
+            condition: None,
+        }
+    }
+
+    fn answer(t: &Tenant) -> AnywhereAnswer {
+        let ix = Index::new(t);
+        let reqs = [ActionReq {
+            action: DEL.into(),
+            data: false,
+            scope: "/".into(),
+        }];
+        let places: Vec<String> = ix.assignment_scope.clone();
+        anywhere(&ix, &alternatives(&reqs, &places), false)
+    }
+
+    fn of<'a>(a: &'a AnywhereAnswer, id: &str) -> &'a Somewhere {
+        a.principals
+            .iter()
+            .find(|s| s.principal.id == id)
+            .unwrap_or_else(|| panic!("{id} not in the answer"))
+    }
+
+    fn tenant() -> Tenant {
+        Tenant {
+            principals: vec![user("u1"), user("u2"), group("g1")],
+            member_edges: vec![edge("g1", "u2")],
+            member_lists: vec!["g1".into()],
+            roles: vec![owner()],
+            assignments: vec![
+                assign("a1", "u1", "r-owner", SUB),
+                assign("a2", "g1", "r-owner", WS),
+            ],
+            ..Tenant::default()
+        }
+    }
+
+    #[test]
+    fn places_are_the_assignment_scopes_held_directly_or_through_a_group() {
+        let a = answer(&tenant());
+        let got: Vec<(String, String, Access)> = a
+            .principals
+            .iter()
+            .flat_map(|s| {
+                s.places
+                    .iter()
+                    .map(|p| (s.principal.id.clone(), p.scope.clone(), p.access))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("u1".to_string(), SUB.to_string(), Access::Allowed),
+                ("u2".to_string(), WS.to_string(), Access::Allowed),
+            ]
+        );
+        // The group's grant comes with its chain.
+        assert_eq!(
+            a.principals[1].places[0].actions[0].grants[0].via[0].id,
+            "g1"
+        );
+    }
+
+    #[test]
+    fn a_deny_below_a_place_is_listed_and_one_at_it_decides_it() {
+        let mut t = tenant();
+        t.denies.push(deny("d-ws", WS, "u1", false));
+        let a = answer(&t);
+        let u1 = of(&a, "u1");
+        assert_eq!(u1.access, Access::Allowed);
+        assert_eq!(u1.places[0].denied_below[0].deny_assignment_id, "d-ws");
+
+        // At the place itself, and to its children: denied there.
+        let mut t = tenant();
+        t.denies.push(deny("d-sub", SUB, "u1", false));
+        let a = answer(&t);
+        assert_eq!(of(&a, "u1").access, Access::Denied);
+        assert_eq!(of(&a, "u1").places[0].below, None);
+        // Sorted by access: allowed before denied.
+        assert_eq!(a.principals[0].principal.id, "u2");
+    }
+
+    #[test]
+    fn a_deny_at_the_place_alone_leaves_what_is_below() {
+        let mut t = tenant();
+        t.denies.push(deny("d-sub", SUB, "u1", true));
+        let a = answer(&t);
+        let place = &of(&a, "u1").places[0];
+        assert_eq!(place.access, Access::Denied);
+        assert_eq!(place.below, Some(Access::Allowed));
+        // Allowed somewhere (just below the subscription): listed as allowed.
+        assert_eq!(of(&a, "u1").access, Access::Allowed);
+        // A deny at a resource group below that does reach its children is listed.
+        t.denies.push(deny("d-rg", RG, "u1", false));
+        let a = answer(&t);
+        assert_eq!(
+            of(&a, "u1").places[0].denied_below[0].deny_assignment_id,
+            "d-rg"
+        );
+    }
 }

@@ -132,7 +132,12 @@ mod tests {
         let tree = ScopeTree::new(&[node(SUB, ScopeKind::Subscription, "S1", Some("prod"))]);
         let ws = node(WS, ScopeKind::Resource, "w1", None);
         let keys = counted_scopes(std::slice::from_ref(&ws), &tree);
-        for k in ["/".to_string(), scope_key(SUB), scope_key(RG), scope_key(WS)] {
+        for k in [
+            "/".to_string(),
+            scope_key(SUB),
+            scope_key(RG),
+            scope_key(WS),
+        ] {
             assert!(keys.contains(&k), "{k} in {keys:?}");
         }
         assert!(!keys.iter().any(|k| k.contains("/computes")));

@@ -147,13 +147,11 @@ impl Store {
         }
         let partial = rows(
             &self.conn,
-            &format!(
-                "SELECT COALESCE(l.group_id, l.key), COALESCE((SELECT p.display_name FROM \
-                 principals AS p WHERE p.key = l.key AND p.valid_from <= ?1 \
-                 AND (p.valid_to IS NULL OR p.valid_to >= ?1) LIMIT 1), '') \
-                 FROM partial_member_lists AS l WHERE l.valid_from <= ?1 \
-                 AND (l.valid_to IS NULL OR l.valid_to >= ?1) ORDER BY l.key"
-            ),
+            "SELECT COALESCE(l.group_id, l.key), COALESCE((SELECT p.display_name FROM \
+             principals AS p WHERE p.key = l.key AND p.valid_from <= ?1 \
+             AND (p.valid_to IS NULL OR p.valid_to >= ?1) LIMIT 1), '') \
+             FROM partial_member_lists AS l WHERE l.valid_from <= ?1 \
+             AND (l.valid_to IS NULL OR l.valid_to >= ?1) ORDER BY l.key",
             [snapshot],
             pair,
         )?;
