@@ -613,6 +613,32 @@ fn who_anywhere_lists_every_principal_with_where() {
     assert_eq!(bg["where"][0]["scope"], "/");
 }
 
+/// The data plane, from the catalogue (facts 33 and 34): conditional for ML Data
+/// Scientists' members at rg-ml-dev, allowed for ml-prod's identity only; `*`
+/// (Owner, Contributor) never grants a data action.
+#[test]
+fn who_anywhere_on_the_data_plane() {
+    let v = sample()
+        .words(
+            "who --anywhere Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read",
+        )
+        .ok_json();
+    let got = by_access(&v);
+    assert_eq!(got["allowed"], set(&["ml-prod"]));
+    assert_eq!(
+        got["conditional"],
+        set(&[
+            "Alice Nguyen",
+            "Bob Okafor",
+            "Diana Costa",
+            "Hana Sato",
+            "Liam O'Connor",
+            "Wei Chen"
+        ])
+    );
+    assert_eq!(got.len(), 2, "{got:?}");
+}
+
 /// Two ways: whoever `who` allows at a workspace can do the action somewhere.
 #[test]
 fn who_at_each_workspace_is_within_who_anywhere() {
