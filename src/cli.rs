@@ -137,6 +137,26 @@ whocan collect --out exports/ml --subscription c90828fc-bcbf-42ea-b475-9b27bdc92
         after_help = "Examples:\n  whocan man | man -l -\n  whocan man --dir ~/.local/share/man/man1   # whocan.1, whocan-who.1, ..."
     )]
     Man(ManArgs),
+    /// List the AzureML workspaces of a snapshot: resource group, subscription, computes, and how many role assignments apply.
+    #[command(
+        after_help = "Examples:\n  whocan workspaces\n  whocan workspaces --subscription contoso-ml\n  whocan workspaces --resource-group rg-ml-prod --format csv"
+    )]
+    Workspaces(WorkspacesArgs),
+    /// Show a principal: its record, groups (with the chain), role assignments, PIM eligibilities and the deny assignments that name it.
+    #[command(
+        after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan show alice.nguyen@contoso.com\n  whocan show 'ML Data Scientists' --format json\n  whocan show c4442b4c-3f09-43d2-ab29-d207a2785da0 --as-of 2026-10-01"
+    )]
+    Show(ShowArgs),
+    /// List a group's members: direct, or with --transitive every member below it with the chain of groups.
+    #[command(
+        after_help = "GROUP is a group's object id or display name (case and accents do not matter).\n\nExamples:\n  whocan members 'ML Data Scientists'\n  whocan members 'All ML Staff' --transitive\n  whocan members 0fcf8172-419d-4941-8ee4-dc3ae034c065 --transitive --format csv"
+    )]
+    Members(MembersArgs),
+    /// Show a role definition: its permission blocks, whether it is privileged, and its assignments.
+    #[command(
+        after_help = "ROLE is a role name (case and accents do not matter), a role GUID, or a role definition id.\n\nExamples:\n  whocan role Contributor\n  whocan role 'AzureML Data Scientist' --assignments\n  whocan role b24988ac-6180-42a0-ab88-20f7382dd24c --format json"
+    )]
+    Role(RoleArgs),
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +172,65 @@ pub(crate) struct ManArgs {
     /// instead of printing whocan.1.
     #[arg(long, value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WorkspacesArgs {
+    /// Only the workspaces of this subscription (its id or display name).
+    #[arg(long, value_name = "ID")]
+    pub(crate) subscription: Option<String>,
+    /// Only the workspaces of this resource group (its name).
+    #[arg(long, value_name = "RG")]
+    pub(crate) resource_group: Option<String>,
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
+    pub(crate) format: Option<Format>,
+    #[command(flatten)]
+    pub(crate) snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// Object id, appId, user principal name, mail or display name.
+    pub(crate) principal: String,
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
+    pub(crate) format: Option<Format>,
+    #[command(flatten)]
+    pub(crate) snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MembersArgs {
+    /// The group: object id or display name.
+    pub(crate) group: String,
+    /// Every member below the group (members of its member groups, and so on),
+    /// each with the chain of groups that leads to it.
+    #[arg(long)]
+    pub(crate) transitive: bool,
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
+    pub(crate) format: Option<Format>,
+    #[command(flatten)]
+    pub(crate) snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RoleArgs {
+    /// Role name, GUID or role definition id.
+    pub(crate) role: String,
+    /// List the role's assignments and eligibilities (default: only how many).
+    #[arg(long)]
+    pub(crate) assignments: bool,
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
+    pub(crate) format: Option<Format>,
+    #[command(flatten)]
+    pub(crate) snapshot: SnapshotArgs,
 }
 
 #[derive(Debug, Args)]
@@ -403,6 +482,11 @@ pub(crate) struct WhoArgs {
     /// Write the access paths as a Graphviz graph to stdout instead.
     #[arg(long, value_enum)]
     pub(crate) graph: Option<Graph>,
+    /// Tenant-wide: every principal that can do ACTION... at some scope, and where
+    /// (the scopes of the assignments that grant it; e.g. `whocan who --anywhere
+    /// Microsoft.Authorization/roleAssignments/write`).
+    #[arg(long, conflicts_with_all = ["scope", "workspace", "activity", "graph", "explain"])]
+    pub(crate) anywhere: bool,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
 }

@@ -1080,11 +1080,10 @@ impl<'a> Reviewer<'a> {
             self.no_denies.clone()
         } else {
             let hs = holders(ix, member);
-            let ids: FxHashSet<&str> = hs.iter().map(|h| h.id.as_str()).collect();
             ix.denies
                 .iter()
                 .enumerate()
-                .filter(|(_, d)| deny_names(d, &hs, &ids).is_some())
+                .filter(|(_, d)| deny_names(d, &hs).is_some())
                 .map(|(i, _)| i)
                 .collect()
         };

@@ -63,6 +63,7 @@ fn who(
             explain,
             format: Some(Format::Table),
             graph: None,
+            anywhere: false,
             snapshot: latest(),
         },
         out,

@@ -15,6 +15,8 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command, Format};
 
 pub(crate) mod activities;
+pub(crate) mod anywhere;
+pub(crate) mod browse_names;
 pub(crate) mod can;
 pub(crate) mod collect;
 pub mod common;
@@ -23,14 +25,18 @@ pub(crate) mod diff;
 pub(crate) mod import;
 pub(crate) mod lint;
 pub(crate) mod manual;
+pub(crate) mod members;
 pub(crate) mod resolve;
 pub mod review;
 pub(crate) mod review_xlsx;
+pub(crate) mod role;
 pub(crate) mod seal;
+pub(crate) mod show;
 pub(crate) mod snapshots;
 pub(crate) mod verify;
 pub(crate) mod what;
 pub mod who;
+pub(crate) mod workspaces;
 
 /// An error the user caused (bad input, unknown name, missing snapshot): exit 2.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +104,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Collect(args) => collect::run(&cli.db, args),
         Command::Completions(args) => manual::completions(args),
         Command::Man(args) => manual::man(args),
+        Command::Workspaces(args) => workspaces::run(&cli.db, args),
+        Command::Show(args) => show::run(&cli.db, args),
+        Command::Members(args) => members::run(&cli.db, args),
+        Command::Role(args) => role::run(&cli.db, args),
     }
 }
 

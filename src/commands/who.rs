@@ -59,6 +59,9 @@ pub(crate) fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
 /// (which `demo` shares).
 pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     super::check_all_paths(args.all_paths, args.activity.as_deref())?;
+    if args.anywhere {
+        return super::anywhere::answer(db, args, out);
+    }
     let t0 = std::time::Instant::now();
     let sl = Sliced::open(db, &args.snapshot)?;
     if std::env::var_os("WHOCAN_TIMING").is_some() {

@@ -543,15 +543,13 @@ pub(crate) fn deny_reaches(d: &Deny, deny_scope: &str, target: &str) -> bool {
 /// SPEC §2.6, whom a deny assignment applies to: the entry of its `principals` that
 /// names one of a principal's holders (All Principals first, else the nearest
 /// holder), unless one of the holders (or All Principals) is excluded.
-pub(crate) fn deny_names(d: &Deny, hs: &[Holder], holder_ids: &HashSet<&str>) -> Option<String> {
-    let all = ALL_PRINCIPALS;
-    let named = if d.principals.contains(all) {
-        all.to_string()
+pub(crate) fn deny_names(d: &Deny, hs: &[Holder]) -> Option<String> {
+    let subject = deny_subject(d, hs);
+    if subject.applies() {
+        subject.named
     } else {
-        hs.iter().find(|h| d.principals.contains(&h.id))?.id.clone()
-    };
-    let excluded = d.excluded.contains(all) || holder_ids.iter().any(|h| d.excluded.contains(*h));
-    (!excluded).then_some(named)
+        None
+    }
 }
 
 /// Decide every action for one principal. `explain` adds the why-not reasons.
@@ -563,10 +561,9 @@ pub fn decide(
     anc: &mut Ancestry,
 ) -> Decision {
     let hs = holders(ix, principal);
-    let holder_ids: HashSet<&str> = hs.iter().map(|h| h.id.as_str()).collect();
     let mut actions = Vec::with_capacity(reqs.len());
     for req in reqs {
-        actions.push(decide_one(ix, &hs, &holder_ids, req, explain, anc));
+        actions.push(decide_one(ix, &hs, req, explain, anc));
     }
     let access = combine(&actions.iter().map(|a| a.access).collect::<Vec<_>>());
     Decision {
@@ -579,7 +576,6 @@ pub fn decide(
 fn decide_one(
     ix: &Index,
     hs: &[Holder],
-    holder_ids: &HashSet<&str>,
     req: &ActionReq,
     explain: bool,
     anc: &mut Ancestry,
@@ -700,9 +696,11 @@ fn decide_one(
             if !deny_reaches(d, s, &target) {
                 continue;
             }
-            let Some(named) = deny_names(d, hs, holder_ids) else {
+            let subject = deny_subject(d, hs);
+            let Some(named) = subject.named else { continue };
+            if subject.excluded.is_some() {
                 continue;
-            };
+            }
             let hit = d
                 .blocks
                 .iter()
@@ -879,17 +877,7 @@ fn decide_one(
     });
     denies.sort_by_cached_key(|d| (pos(&d.deny_scope), key(&d.deny_assignment_id)));
 
-    let access = if !grants.is_empty() && !denies.is_empty() {
-        Access::Denied
-    } else if grants.iter().any(|g| g.condition.is_none()) {
-        Access::Allowed
-    } else if !grants.is_empty() {
-        Access::Conditional
-    } else if !eligible.is_empty() {
-        Access::Eligible
-    } else {
-        Access::None
-    };
+    let access = action_access(&grants, !denies.is_empty(), !eligible.is_empty());
 
     let mut why_not = Vec::new();
     if explain && access != Access::Allowed {
@@ -936,6 +924,24 @@ fn decide_one(
     }
 }
 
+/// SPEC §2.9 for one action, from what was found: `denied` (an active grant and
+/// a deny that applies) › `allowed` (some unconditional grant) › `conditional`
+/// (only conditional grants) › `eligible` (no active grant, an eligible one) ›
+/// `none`.
+pub(crate) fn action_access(grants: &[Grant], denied: bool, eligible: bool) -> Access {
+    if !grants.is_empty() && denied {
+        Access::Denied
+    } else if grants.iter().any(|g| g.condition.is_none()) {
+        Access::Allowed
+    } else if !grants.is_empty() {
+        Access::Conditional
+    } else if eligible {
+        Access::Eligible
+    } else {
+        Access::None
+    }
+}
+
 /// Files an eligible grant: in force at the scope → `eligible`; otherwise, only
 /// for an explanation, as the reason it does not count.
 #[allow(clippy::too_many_arguments)]
@@ -971,6 +977,42 @@ fn place_eligible(
     }
 }
 
+/// Whom a deny assignment's principal lists name, for one principal (SPEC §2.6):
+/// the entry of `principals` that names one of its holders (All Principals
+/// first), and the entry of `excludePrincipals` that exempts one (likewise). The
+/// deny applies to the principal when it is named and not excluded. `decide` and
+/// `show` (`engine/profile.rs`) both ask here.
+pub(crate) fn deny_subject(d: &super::index::Deny, hs: &[Holder]) -> DenySubject {
+    let find = |set: &HashSet<String>| {
+        if set.contains(ALL_PRINCIPALS) {
+            Some(ALL_PRINCIPALS.to_string())
+        } else {
+            hs.iter()
+                .find(|h| set.contains(&h.id))
+                .map(|h| h.id.clone())
+        }
+    };
+    DenySubject {
+        named: find(&d.principals),
+        excluded: find(&d.excluded),
+    }
+}
+
+/// What [`deny_subject`] found: the ids (a holder's, or All Principals) of the
+/// entries that name and exclude the principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DenySubject {
+    pub(crate) named: Option<String>,
+    pub(crate) excluded: Option<String>,
+}
+
+impl DenySubject {
+    /// Named and not excluded: the deny's actions are denied to the principal.
+    pub(crate) fn applies(&self) -> bool {
+        self.named.is_some() && self.excluded.is_none()
+    }
+}
+
 /// A stable order for reasons gathered from data in any order.
 fn why_key(w: &WhyNot) -> (String, String) {
     match w {
@@ -1003,7 +1045,7 @@ fn why_key(w: &WhyNot) -> (String, String) {
 }
 
 /// The role GUID to report: the definition's own, else the one the assignment used.
-fn role_id_of(def_id: &str, assignment_role_id: &str) -> String {
+pub(crate) fn role_id_of(def_id: &str, assignment_role_id: &str) -> String {
     let d = crate::model::role_guid(def_id);
     if d.is_empty() {
         crate::model::role_guid(assignment_role_id)

@@ -6,16 +6,21 @@
 //! file, and never evaluates a condition (a conditional grant is reported as such).
 
 pub mod activities;
+pub(crate) mod anywhere;
 pub mod decide;
 pub(crate) mod graph;
 pub(crate) mod incomplete;
 pub(crate) mod index;
+pub(crate) mod members;
 pub mod pattern;
 pub(crate) mod permissions;
+pub(crate) mod profile;
 pub mod query;
+pub(crate) mod role_card;
 pub(crate) mod scope;
 pub(crate) mod walk;
 pub(crate) mod window;
+pub(crate) mod workspaces;
 
 pub(crate) use decide::{Access, ActionReq};
 pub use index::Index;

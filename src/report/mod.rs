@@ -7,6 +7,7 @@
 
 pub(crate) mod activities;
 pub(crate) mod answers;
+pub(crate) mod anywhere;
 pub(crate) mod collect;
 pub(crate) mod condition;
 pub(crate) mod csv;
@@ -15,11 +16,15 @@ pub(crate) mod dot;
 pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod manual;
+pub(crate) mod members;
 pub(crate) mod progress;
 pub(crate) mod review;
 pub(crate) mod review_html;
+pub(crate) mod role;
+pub(crate) mod show;
 pub(crate) mod snapshots;
 pub(crate) mod text;
+pub(crate) mod workspaces;
 pub(crate) mod xlsx;
 
 use std::fmt;
@@ -310,6 +315,24 @@ pub(crate) mod style {
 pub(crate) fn print_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, v)?;
     writeln!(out)
+}
+
+/// A snapshot as the browsing commands' JSON names it: id, takenAt, label.
+pub(crate) fn snapshot_json(s: &crate::model::Snapshot) -> serde_json::Value {
+    serde_json::json!({"id": s.id, "takenAt": s.taken_at, "label": s.label})
+}
+
+/// A snapshot as a heading names it: `snapshot 3, 2026-Q4` (no label: `snapshot 3`).
+pub(crate) fn snapshot_tag(s: &crate::model::Snapshot) -> String {
+    match s.label.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => format!("snapshot {}, {l}", s.id),
+        None => format!("snapshot {}", s.id),
+    }
+}
+
+/// `1 workspace`, `3 workspaces`: a totals line's count.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Short, human labels for scope ids in tables and explanations (JSON and CSV keep

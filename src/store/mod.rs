@@ -16,6 +16,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use crate::model::time::Forms;
 use crate::model::{Flag, InputFile, Snapshot, Tenant, Timestamp};
 
+mod browse;
 mod canon;
 pub(crate) mod history;
 mod lookup;

@@ -526,3 +526,40 @@ fn review_sheet_values_come_back_exactly() {
         "{rows:?}"
     );
 }
+
+/// The browsing commands (issue 14) meet the same tenant: every table shows the
+/// control characters of names escaped, every CSV cell is neutralised.
+#[test]
+fn browsing_output_is_inert_and_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hostile(dir.path(), false);
+    let tables: [&[&str]; 6] = [
+        &["workspaces"],
+        &["show", EVE],
+        &["members", ADMINS],
+        &["role", LINK_ROLE, "--assignments"],
+        &["show", ADMINS],
+        &["who", "--anywhere", WS_WRITE],
+    ];
+    for args in tables {
+        let mut table: Vec<&str> = args.to_vec();
+        table.extend(["--format", "table"]);
+        let out = run(&db, &table);
+        assert_inert(&format!("{args:?} table"), &out.stdout);
+        assert_inert(&format!("{args:?} stderr"), &out.stderr);
+        let mut csv: Vec<&str> = args.to_vec();
+        csv.extend(["--format", "csv"]);
+        let rows = csv_rows(&run(&db, &csv).stdout);
+        for cell in rows.iter().flatten() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{args:?}: formula cell {cell:?}"
+            );
+        }
+    }
+    let eve =
+        String::from_utf8_lossy(&run(&db, &["show", EVE, "--format", "table"]).stdout).into_owned();
+    assert!(eve.contains(r"Eve\e[2K\r\e[3A\a\u{202e}nimda"), "{eve}");
+    let role = csv_rows(&run(&db, &["role", LINK_ROLE, "--format", "csv"]).stdout);
+    assert!(column(&role, "role_name").contains(&format!("'{LINK_NAME}")));
+}

@@ -3,6 +3,7 @@
 //! user's database.
 
 mod activity_paths;
+mod browse;
 mod collect;
 mod collect_equiv;
 mod concurrency;
