@@ -615,23 +615,26 @@ impl<'w> WhoCsvStream<'w> {
     }
 }
 
+/// The columns of `who`'s CSV (`can`'s adds `why_not`).
+const WHO_CSV_COLUMNS: [&str; 14] = [
+    "principal_id",
+    "principal_type",
+    "display_name",
+    "user_principal_name",
+    "access",
+    "orphaned",
+    "action",
+    "via",
+    "role_name",
+    "role_definition_id",
+    "assignment_id",
+    "assignment_scope",
+    "matched_pattern",
+    "condition",
+];
+
 pub(crate) fn who_csv_header(c: &mut csv::Writer) -> io::Result<()> {
-    c.row([
-        "principal_id",
-        "principal_type",
-        "display_name",
-        "user_principal_name",
-        "access",
-        "orphaned",
-        "action",
-        "via",
-        "role_name",
-        "role_definition_id",
-        "assignment_id",
-        "assignment_scope",
-        "matched_pattern",
-        "condition",
-    ])
+    c.row(WHO_CSV_COLUMNS)
 }
 
 /// The CSV rows of one principal: one per grant (or, with none, per eligibility).
@@ -806,24 +809,7 @@ pub(crate) fn can_csv(
     names: &super::ScopeNames,
 ) -> io::Result<()> {
     let mut c = csv::Writer::new(out);
-    let mut header = vec![
-        "principal_id",
-        "principal_type",
-        "display_name",
-        "user_principal_name",
-        "access",
-        "orphaned",
-        "action",
-        "via",
-        "role_name",
-        "role_definition_id",
-        "assignment_id",
-        "assignment_scope",
-        "matched_pattern",
-        "condition",
-    ];
-    header.push("why_not");
-    c.row(header)?;
+    c.row(WHO_CSV_COLUMNS.into_iter().chain(["why_not"]))?;
     // The rows `who` writes, each with an empty `why_not`.
     who_csv_rows_with(&mut c, a, &[""])?;
     let d = &a.decision;
