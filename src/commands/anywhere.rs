@@ -67,18 +67,39 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
     let ix = sl.expand_for(tenant, &base, &alts, false)?;
     drop(base);
     timing.mark("members");
-    let answer = anywhere::anywhere(&ix, &alts, args.include_groups);
-    timing.mark("decide");
     let names = report::ScopeNames::new(&sl.scopes);
     let q = report::anywhere::Asked {
         snapshot: &sl.snapshot,
         actions: &reqs,
-        names: &names,
+    };
+    // JSON and CSV stream one principal at a time; the table gathers its rows.
+    let mut result = Ok(());
+    let mut keep = |r: std::io::Result<()>| {
+        if result.is_ok() {
+            result = r;
+        }
     };
     match output_format(args.format) {
-        Format::Json => report::print_json(out, &report::anywhere::json(&q, &answer))?,
-        Format::Csv => report::anywhere::csv(out, &answer)?,
-        Format::Table => report::anywhere::table(out, &q, &answer)?,
+        Format::Json => {
+            let mut stream = report::anywhere::JsonStream::start(&mut *out, &q)?;
+            let incomplete =
+                anywhere::anywhere_each(&ix, &alts, args.include_groups, |s| keep(stream.push(&s)));
+            result?;
+            stream.finish(&incomplete)?;
+        }
+        Format::Csv => {
+            let mut stream = report::anywhere::CsvStream::start(&mut *out)?;
+            anywhere::anywhere_each(&ix, &alts, args.include_groups, |s| keep(stream.push(&s)));
+            result?;
+            stream.finish()?;
+        }
+        Format::Table => {
+            let mut rows = report::anywhere::TableRows::new();
+            let incomplete =
+                anywhere::anywhere_each(&ix, &alts, args.include_groups, |s| rows.push(&s, &names));
+            rows.finish(out, &q, &incomplete)?;
+        }
     }
+    timing.mark("decide and write");
     Ok(Outcome::Success)
 }

@@ -8,8 +8,9 @@
 //! decided at S by [`decide`] (so a deny assignment that applies at S, at S or
 //! above, blocks it there: `denied`). A deny assignment at S that does not apply
 //! to child scopes blocks only S itself: the answer says what holds just below S
-//! (`below`). A deny at a scope below S blocks only that part of S's subtree and
-//! is not reported here: ask `who ACTION --scope` there.
+//! (`below`). A deny at a scope below S blocks only that part of S's subtree: the
+//! place stays as decided at S and lists it (`denied_below`, decided at the
+//! deny's own scope).
 //!
 //! Pure: candidates come from [`query::candidates`] (the holders of granting
 //! assignments, expanded down through the one membership walk), each decision
@@ -69,6 +70,7 @@ pub struct Somewhere {
 }
 
 /// The answer: principals by access, then display name; what it could not see.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnywhereAnswer {
     pub(crate) principals: Vec<Somewhere>,
@@ -109,20 +111,44 @@ pub fn alternatives(reqs: &[ActionReq], scopes: &[String]) -> Alternatives {
 }
 
 /// The answer over `alts` (from [`alternatives`]: the actions at every scope
-/// where a granting role is assigned, or a role is eligible, in the slice).
+/// where a granting role is assigned, or a role is eligible, in the slice),
+/// sorted by access, then display name.
+#[cfg(test)]
 pub fn anywhere(ix: &Index, alts: &Alternatives, include_groups: bool) -> AnywhereAnswer {
+    let mut principals: Vec<Somewhere> = Vec::new();
+    let incomplete = anywhere_each(ix, alts, include_groups, |s| principals.push(s));
+    principals.sort_by_cached_key(|s| {
+        (
+            s.access,
+            s.principal.display_name.to_lowercase(),
+            s.principal.id.clone(),
+        )
+    });
+    AnywhereAnswer {
+        principals,
+        incomplete,
+    }
+}
+
+/// [`anywhere`], one principal at a time in display-name order (those that can
+/// do nothing anywhere left out), so that a caller can print each as it comes:
+/// memory stays bounded by the data, not by the size of the answer (a
+/// tenant-wide answer can list every principal at dozens of places). Returns
+/// what the answer could not see.
+pub fn anywhere_each(
+    ix: &Index,
+    alts: &Alternatives,
+    include_groups: bool,
+    mut each: impl FnMut(Somewhere),
+) -> Vec<Incomplete> {
     let Some(reqs) = alts.first() else {
-        return AnywhereAnswer {
-            principals: Vec::new(),
-            incomplete: Vec::new(),
-        };
+        return Vec::new();
     };
     let (candidates, incomplete) = query::candidates(ix, alts, include_groups);
     let mut anc = Ancestry::default();
     let mut grants_cache: HashMap<usize, bool> = HashMap::default();
     // Per place, the scopes strictly below it that hold a deny assignment (few).
     let mut deny_scopes_below: HashMap<String, Vec<String>> = HashMap::default();
-    let mut principals: Vec<Somewhere> = Vec::new();
     for p in &candidates {
         let places = granting_scopes(ix, p, reqs, &mut grants_cache);
         // One decision over every place and every deny scope below one: the
@@ -167,23 +193,13 @@ pub fn anywhere(ix: &Index, alts: &Alternatives, include_groups: bool) -> Anywhe
         if access == Access::None {
             continue;
         }
-        principals.push(Somewhere {
+        each(Somewhere {
             principal: decision.principal,
             access,
             places: found,
         });
     }
-    principals.sort_by_cached_key(|s| {
-        (
-            s.access,
-            s.principal.display_name.to_lowercase(),
-            s.principal.id.clone(),
-        )
-    });
-    AnywhereAnswer {
-        principals,
-        incomplete,
-    }
+    incomplete
 }
 
 /// The decision at `scope` (its actions, each decided there) as a place, keeping
