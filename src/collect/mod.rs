@@ -7,9 +7,12 @@
 //! the subscriptions and the directory; (2) per management group and subscription the
 //! role definitions, assignments, deny assignments, PIM instances, resource groups and
 //! workspaces, and per group its members and PIM for Groups; (3) each workspace's
-//! computes and the operation catalogue of every provider the roles name. Every read
-//! is a ledger entry; an entry already `complete` (with `--resume`) is not read again:
-//! its files are read back instead, to plan the next wave.
+//! computes and the operation catalogue of every provider the roles name. When the
+//! tree (`getEntities`) cannot be read, the management-group list and each group's
+//! descendants stand in for it. Every read is a ledger entry and writes one file,
+//! atomically, once read; an entry already `complete` (with `--resume`) is not read
+//! again: its files are read back instead, to plan the next wave. The ledger is
+//! written by a saver thread a few times a second and at the end of every wave.
 
 pub mod client;
 pub mod ledger;
@@ -230,9 +233,10 @@ impl Bars {
         self.bars[i].inc(1);
     }
 
+    /// Clears the bars: the summary that follows has the same counts.
     fn finish(&self) {
         for b in &self.bars {
-            b.finish();
+            b.finish_and_clear();
         }
     }
 }
