@@ -193,7 +193,9 @@ impl ReviewRow {
 
     /// The hash of the access fields (values lowercased), the role's permissions
     /// (`role_digest`) and the PIM window: `short_hash` of those lines joined by
-    /// newlines, fed to the hasher piece by piece.
+    /// newlines, fed to the hasher piece by piece. The definition; rows are hashed
+    /// by [`content_hash`] from parts made once per principal and held access.
+    #[cfg(test)]
     fn access_hash(&self, role_digest: &str) -> String {
         let mut h = Sha256::new();
         let mut first = true;
@@ -217,6 +219,43 @@ impl ReviewRow {
         h.update(self.end_date_time.as_deref().unwrap_or("").as_bytes());
         hex8(&h.finalize())
     }
+}
+
+/// [`ReviewRow::access_hash`] from its parts: the principal's fields
+/// (`principal_id=...` to `account_enabled=...`, values lowercased), the held
+/// access's (`role_id=...` to `pim=...`), the orphaned text, and the tail
+/// (`\nrole=DIGEST\nwindow=START..END`, as is).
+fn content_hash(
+    review_key: &str,
+    principal: &str,
+    held: &str,
+    orphaned: &str,
+    tail: &str,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(b"review_key=");
+    h.update(review_key.as_bytes());
+    h.update(b"\n");
+    h.update(principal.as_bytes());
+    h.update(b"\n");
+    h.update(held.as_bytes());
+    h.update(b"\norphaned=");
+    h.update(orphaned.as_bytes());
+    h.update(tail.as_bytes());
+    hex8(&h.finalize())
+}
+
+/// `principal_id=..\nprincipal_type=..\nuser_type=..\naccount_enabled=..`, lowercased.
+fn principal_part(p: &PrincipalInfo) -> String {
+    let b = |v: bool| if v { "true" } else { "false" };
+    format!(
+        "principal_id={}\nprincipal_type={}\nuser_type={}\naccount_enabled={}",
+        p.id,
+        p.kind,
+        p.user_type.as_deref().unwrap_or(""),
+        p.account_enabled.map(b).unwrap_or("")
+    )
+    .to_ascii_lowercase()
 }
 
 /// The review of one or more target scopes.
@@ -348,9 +387,9 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
     (out, truncated)
 }
 
-/// A principal as the review rows show it, and its display name lowercased (the
-/// rows' sort order), made once per principal.
-type PrincipalFacts = (Rc<PrincipalInfo>, Rc<str>);
+/// A principal as the review rows show it, its display name lowercased (the rows'
+/// sort order) and its part of the content hash, made once per principal.
+type PrincipalFacts = (Rc<PrincipalInfo>, Rc<str>, Rc<str>);
 
 /// What every row through one membership path below a holder shares.
 struct PathFacts {
@@ -359,6 +398,8 @@ struct PathFacts {
     via: Rc<Via>,
     info: Rc<PrincipalInfo>,
     sort_name: Rc<str>,
+    /// [`principal_part`].
+    hash_part: Rc<str>,
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
     access_path: Rc<str>,
 }
@@ -370,13 +411,9 @@ fn path_facts(
     member: String,
     via: Rc<Via>,
 ) -> PathFacts {
-    let (info, sort_name) = info_cache
+    let (info, sort_name, hash_part) = info_cache
         .entry(member.clone())
-        .or_insert_with(|| {
-            let info = principal_info(ix, &member);
-            let sort = info.display_name.to_lowercase().into();
-            (Rc::new(info), sort)
-        })
+        .or_insert_with(|| principal_facts(ix, &member))
         .clone();
     let access_path = if via.keys.is_empty() {
         direct.clone()
@@ -393,8 +430,16 @@ fn path_facts(
         via,
         info,
         sort_name,
+        hash_part,
         access_path,
     }
+}
+
+fn principal_facts(ix: &Index, id: &str) -> PrincipalFacts {
+    let info = principal_info(ix, id);
+    let sort = info.display_name.to_lowercase().into();
+    let part = principal_part(&info).into();
+    (Rc::new(info), sort, part)
 }
 
 /// The membership paths below one holder, and what the review could not see there.
@@ -439,6 +484,9 @@ struct HeldAccess {
     end: Option<Rc<str>>,
     window: Rc<str>,
     expired: bool,
+    /// Its parts of the content hash ([`content_hash`]).
+    hash_part: String,
+    hash_tail: String,
     /// The reviewed targets at or below the held scope (indices), and the deny
     /// assignments that may block the role at one of them.
     covered: Rc<[usize]>,
@@ -918,7 +966,31 @@ impl<'a> Reviewer<'a> {
                     incomplete.insert(k.clone(), gap.clone());
                 }
             }
+            let condition: Option<Rc<str>> = r
+                .condition
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(Rc::from);
+            let b = |v: bool| if v { "true" } else { "false" };
+            let hash_part = format!(
+                "role_id={}\nprivileged={}\nassignment_id={}\nassignment_scope={}\ncondition={}\npim={}",
+                role.id,
+                b(role.privileged),
+                r.id,
+                r.scope,
+                condition.as_deref().unwrap_or(""),
+                r.pim.as_str()
+            )
+            .to_ascii_lowercase();
+            let hash_tail = format!(
+                "\nrole={}\nwindow={}..{}",
+                role.digest,
+                r.start.unwrap_or(""),
+                r.end.unwrap_or("")
+            );
             helds.push(HeldAccess {
+                hash_part,
+                hash_tail,
                 paths: paths.clone(),
                 holder,
                 assignment_id: r.id.into(),
@@ -927,11 +999,7 @@ impl<'a> Reviewer<'a> {
                 covered: covers_of.get(&scope_k).cloned().unwrap_or_default().into(),
                 scope_key: scope_k.into(),
                 role,
-                condition: r
-                    .condition
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .map(Rc::from),
+                condition,
                 pim: r.pim,
                 start: r.start.map(Rc::from),
                 end: r.end.map(Rc::from),
@@ -967,11 +1035,7 @@ impl<'a> Reviewer<'a> {
         let ix = self.ix;
         self.info_cache
             .entry(id.to_string())
-            .or_insert_with(|| {
-                let info = principal_info(ix, id);
-                let sort = info.display_name.to_lowercase().into();
-                (Rc::new(info), sort)
-            })
+            .or_insert_with(|| principal_facts(ix, id))
             .0
             .clone()
     }
@@ -1226,7 +1290,7 @@ impl<'a> Reviewer<'a> {
     }
 
     /// (role, scope key) of every defined role `member` holds actively, through
-    /// any of its groups.
+    /// any of its groups, sorted.
     fn active_of(&mut self, member: &str) -> Rc<[(usize, String)]> {
         if let Some(a) = self.active.get(member) {
             return a.clone();
@@ -1240,6 +1304,8 @@ impl<'a> Reviewer<'a> {
                 }
             }
         }
+        out.sort_unstable();
+        out.dedup();
         let out: Rc<[(usize, String)]> = out.into();
         self.active.insert(member.to_string(), out.clone());
         out
@@ -1483,7 +1549,13 @@ impl<'a> Reviewer<'a> {
             covers: covered.len(),
             covered,
         };
-        row.content_hash = row.access_hash(&h.role.digest);
+        row.content_hash = content_hash(
+            &row.review_key,
+            &pf.hash_part,
+            &h.hash_part,
+            pf.info.orphan_text(),
+            &h.hash_tail,
+        );
         row.recommendations = self.recommend(plan, h, &row);
         row
     }
@@ -1585,15 +1657,23 @@ impl<'a> Reviewer<'a> {
                 r.covered.iter().map(String::as_str).collect()
             };
             let active = self.active_of(&p.id);
-            let mut also_active = !reaches.is_empty() && h.role.index.is_some();
-            for s in &reaches {
-                let anc = self.ancestors(s);
-                if !active
-                    .iter()
-                    .any(|(role, scope)| Some(*role) == h.role.index && anc.contains(scope))
-                {
-                    also_active = false;
-                    break;
+            // The same role held actively, at any scope.
+            let same_role: &[(usize, String)] = match h.role.index {
+                Some(ri) => {
+                    let from = active.partition_point(|(r, _)| *r < ri);
+                    let to = active.partition_point(|(r, _)| *r <= ri);
+                    &active[from..to]
+                }
+                None => &[],
+            };
+            let mut also_active = !reaches.is_empty() && !same_role.is_empty();
+            if also_active {
+                for s in &reaches {
+                    let anc = self.ancestors(s);
+                    if !same_role.iter().any(|(_, scope)| anc.contains(scope)) {
+                        also_active = false;
+                        break;
+                    }
                 }
             }
             if also_active {
@@ -2125,6 +2205,32 @@ mod tests {
         assert!(ended.recommendation().contains("2026-06-30"));
         let current = find(&rows, "u3", "uaa")[0];
         assert_eq!(codes(current), ["eligible-only"]);
+    }
+
+    #[test]
+    fn content_hashes_made_from_parts_are_the_defined_hash() {
+        let mut t = tenant();
+        t.principals[0].account_enabled = Some(false);
+        t.principals[1].user_type = Some("Guest".into());
+        t.assignments[1].condition = Some("  @Resource[X] == 'Y'  ".into());
+        t.assignments.push(assign(6, "gone", "reader", WS));
+        t.assignments.push(assign(7, "u3", "nope", WS));
+        t.eligibilities
+            .push(eligible("E1", "U3", "owner", RG, "2026-06-30T00:00:00Z"));
+        t.assignments[0].source = AssignmentSource::PimActive;
+        t.assignments[0].end_date_time = Some("2027-01-01T00:00:00.5+01:00".into());
+        let ix = Index::new(&t);
+        let rows = review(&ix, &[WS.to_string(), SUB.to_string()], TAKEN).rows;
+        assert!(rows.len() > 8);
+        for r in &rows {
+            let digest = match ix.role_index(&r.role_id, None) {
+                Some(i) if r.role_defined => {
+                    serde_json::to_string(&ix.roles[i].def.permissions).unwrap()
+                }
+                _ => "undefined".to_string(),
+            };
+            assert_eq!(r.content_hash, r.access_hash(&digest), "{r:?}");
+        }
     }
 
     #[test]
