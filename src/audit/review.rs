@@ -1185,23 +1185,34 @@ impl<'a> Reviewer<'a> {
         t
     }
 
-    /// The deny assignments that block `member`'s role where `reach` says.
-    fn blocked(&mut self, member: &str, role: &RoleFacts, reach: &FxHashSet<usize>) -> Rc<[usize]> {
-        if reach.is_empty() || role.index.is_none() {
+    /// The deny assignments among `takers` (those that take from the row's role where it
+    /// reaches) that name `member`.
+    fn blocked(&mut self, member: &str, takers: &[usize]) -> Rc<[usize]> {
+        if takers.is_empty() {
             return self.no_denies.clone();
         }
         let naming = self.naming(member);
         let out: Vec<usize> = naming
             .iter()
             .copied()
-            .filter(|d| reach.contains(d))
-            .filter(|&d| self.takes(d, role))
+            .filter(|d| takers.contains(d))
             .collect();
         if out.is_empty() {
             self.no_denies.clone()
         } else {
             out.into()
         }
+    }
+
+    /// The deny assignments of `reach` that take from the role, in index order.
+    fn takers(&mut self, role: &RoleFacts, reach: &FxHashSet<usize>) -> Vec<usize> {
+        if reach.is_empty() || role.index.is_none() {
+            return Vec::new();
+        }
+        let mut out: Vec<usize> = reach.iter().copied().collect();
+        out.sort_unstable();
+        out.retain(|&d| self.takes(d, role));
+        out
     }
 
     /// The deny assignments that could make a shared row differ by target: they
@@ -1391,8 +1402,10 @@ impl<'a> Reviewer<'a> {
                 Relation::Below => self.reach_of(&h.scope_key),
                 _ => plan.reach[g.covered[0]].clone(),
             };
+            // The denies there that take from the role, once per held access.
+            let takers = self.takers(&h.role, &reach);
             for (p, pf) in paths.paths.iter().enumerate() {
-                let blocked = self.blocked(&pf.member, &h.role, &reach);
+                let blocked = self.blocked(&pf.member, &takers);
                 entries.push(Entry {
                     held: hi as u32,
                     path: p as u32,
