@@ -18,7 +18,7 @@ use crate::model::{key, role_guid, scope_key, AssignmentSource};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::engine::decide::{
-    deny_names, deny_reaches, holders, principal_info, GroupRef, Incomplete, IncompleteReason,
+    deny_names, deny_reaches, holder_ids, principal_info, GroupRef, Incomplete, IncompleteReason,
     PrincipalInfo,
 };
 use crate::engine::index::Index;
@@ -517,6 +517,14 @@ struct Entry {
     rank: u64,
 }
 
+/// Where one path's rows through a held access shared by several targets go
+/// ([`Reviewer::split`]): the shared row's (targets, denies), if any, and the
+/// (target, denies) of the rows of their own.
+struct Split {
+    shared: Option<(Rc<[usize]>, Rc<[usize]>)>,
+    own: Vec<(usize, Rc<[usize]>)>,
+}
+
 /// The rows of one scope: access held above several targets (`shared`), or one
 /// target's own rows.
 struct Group {
@@ -621,6 +629,10 @@ pub(crate) struct Reviewer<'a> {
     deny_reach: FxHashMap<String, Rc<FxHashSet<usize>>>,
     /// The catalogue, (lowercase name, data plane), once a deny asks for it.
     catalogue: Option<Vec<(String, bool)>>,
+    /// [`Reviewer::split`]'s answers in the current plan, by (targets, denies
+    /// naming the member); and the distinct deny lists.
+    split_cache: FxHashMap<(usize, Vec<usize>), Rc<Split>>,
+    deny_lists: Vec<Rc<[usize]>>,
     /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
     no_denies: Rc<[usize]>,
     no_deny_refs: Rc<[DenyRef]>,
@@ -653,6 +665,8 @@ impl<'a> Reviewer<'a> {
             deny_reach: FxHashMap::default(),
             catalogue: None,
             active: FxHashMap::default(),
+            split_cache: FxHashMap::default(),
+            deny_lists: Vec::new(),
             no_denies: Rc::from(Vec::new()),
             no_deny_refs: Rc::from(Vec::new()),
         }
@@ -695,6 +709,8 @@ impl<'a> Reviewer<'a> {
     /// `apply` looks a shared row up without it first).
     pub(crate) fn plan(&mut self, targets: &[String], below: bool) -> RowPlan {
         let ix = self.ix;
+        // Keyed by the targets' list of this plan.
+        self.split_cache.clear();
         let target_keys: Vec<String> = targets.iter().map(|t| scope_key(t)).collect();
         let mut incomplete: BTreeMap<String, Incomplete> = BTreeMap::new();
         let mut target_of: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -837,10 +853,9 @@ impl<'a> Reviewer<'a> {
                     continue;
                 }
                 for (p, pf) in paths.paths.iter().enumerate() {
-                    let (at_shared, split) =
-                        self.split(&plan, &pf.member, &candidates, &groups[g].covered);
-                    rows += usize::from(at_shared.is_some());
-                    for (i, blocked) in split {
+                    let split = self.split(&plan, &pf.member, &candidates, &groups[g].covered);
+                    rows += usize::from(split.shared.is_some());
+                    for (i, blocked) in split.own.iter().cloned() {
                         groups[first_target + i].extra.push(Entry {
                             held: h as u32,
                             path: p as u32,
@@ -1141,12 +1156,12 @@ impl<'a> Reviewer<'a> {
         let out: Rc<[usize]> = if ix.denies.is_empty() {
             self.no_denies.clone()
         } else {
-            let hs = holders(ix, member);
-            let ids: FxHashSet<&str> = hs.iter().map(|h| h.id.as_str()).collect();
+            let hs = holder_ids(ix, member);
+            let ids: FxHashSet<&str> = hs.iter().map(String::as_str).collect();
             ix.denies
                 .iter()
                 .enumerate()
-                .filter(|(_, d)| deny_names(d, &hs, &ids).is_some())
+                .filter(|(_, d)| deny_names(d, hs.iter().map(String::as_str), &ids).is_some())
                 .map(|(i, _)| i)
                 .collect()
         };
@@ -1197,11 +1212,7 @@ impl<'a> Reviewer<'a> {
             .copied()
             .filter(|d| takers.contains(d))
             .collect();
-        if out.is_empty() {
-            self.no_denies.clone()
-        } else {
-            out.into()
-        }
+        self.intern(&out)
     }
 
     /// The deny assignments of `reach` that take from the role, in index order.
@@ -1234,70 +1245,85 @@ impl<'a> Reviewer<'a> {
     /// Where the row of `member` through a held access shared by `covered` goes:
     /// the targets whose blocking deny assignments are the fewest (those all of
     /// them have) share one row when there are two or more of them; every other
-    /// target gets a row of its own. Returns the shared row's (targets, denies),
-    /// if any, and the (target, denies) of the rows of their own.
-    #[allow(clippy::type_complexity)]
+    /// target gets a row of its own. It depends only on which of the `candidates`
+    /// name the member, so it is worked out once per such set (per plan).
     fn split(
         &mut self,
         plan: &RowPlan,
         member: &str,
         candidates: &[usize],
         covered: &Rc<[usize]>,
-    ) -> (
-        Option<(Rc<[usize]>, Rc<[usize]>)>,
-        Vec<(usize, Rc<[usize]>)>,
-    ) {
+    ) -> Rc<Split> {
         let naming = self.naming(member);
         let relevant: Vec<usize> = candidates
             .iter()
             .copied()
             .filter(|d| naming.contains(d))
             .collect();
-        if relevant.is_empty() {
-            return (Some((covered.clone(), self.no_denies.clone())), Vec::new());
+        let cache_key = (Rc::as_ptr(covered) as *const usize as usize, relevant);
+        if let Some(s) = self.split_cache.get(&cache_key) {
+            return s.clone();
         }
-        let per: Vec<(usize, Vec<usize>)> = covered
-            .iter()
-            .map(|&i| {
-                let r = &plan.reach[i];
-                (
-                    i,
-                    relevant.iter().copied().filter(|d| r.contains(d)).collect(),
-                )
-            })
-            .collect();
-        let common: Vec<usize> = relevant
-            .iter()
-            .copied()
-            .filter(|d| per.iter().all(|(_, b)| b.contains(d)))
-            .collect();
-        let (same, own): (Vec<_>, Vec<_>) = per.into_iter().partition(|(_, b)| *b == common);
-        let blocked = |b: Vec<usize>| -> Rc<[usize]> {
-            if b.is_empty() {
-                self.no_denies.clone()
+        let relevant = &cache_key.1;
+        let split = if relevant.is_empty() {
+            Split {
+                shared: Some((covered.clone(), self.no_denies.clone())),
+                own: Vec::new(),
+            }
+        } else {
+            let per: Vec<(usize, Vec<usize>)> = covered
+                .iter()
+                .map(|&i| {
+                    let r = &plan.reach[i];
+                    (
+                        i,
+                        relevant.iter().copied().filter(|d| r.contains(d)).collect(),
+                    )
+                })
+                .collect();
+            let common: Vec<usize> = relevant
+                .iter()
+                .copied()
+                .filter(|d| per.iter().all(|(_, b)| b.contains(d)))
+                .collect();
+            let (same, own): (Vec<_>, Vec<_>) = per.into_iter().partition(|(_, b)| *b == common);
+            if same.len() > 1 {
+                let targets: Rc<[usize]> = if same.len() == covered.len() {
+                    covered.clone()
+                } else {
+                    same.iter().map(|(i, _)| *i).collect()
+                };
+                Split {
+                    shared: Some((targets, self.intern(&common))),
+                    own: own.into_iter().map(|(i, b)| (i, self.intern(&b))).collect(),
+                }
             } else {
-                b.into()
+                Split {
+                    shared: None,
+                    own: same
+                        .into_iter()
+                        .chain(own)
+                        .map(|(i, b)| (i, self.intern(&b)))
+                        .collect(),
+                }
             }
         };
-        if same.len() > 1 {
-            let targets: Rc<[usize]> = if same.len() == covered.len() {
-                covered.clone()
-            } else {
-                same.iter().map(|(i, _)| *i).collect()
-            };
-            (
-                Some((targets, blocked(common))),
-                own.into_iter().map(|(i, b)| (i, blocked(b))).collect(),
-            )
-        } else {
-            (
-                None,
-                same.into_iter()
-                    .chain(own)
-                    .map(|(i, b)| (i, blocked(b)))
-                    .collect(),
-            )
+        let split = Rc::new(split);
+        self.split_cache.insert(cache_key, split.clone());
+        split
+    }
+
+    /// One shared list per distinct set of deny assignments (few in any tenant).
+    fn intern(&mut self, denies: &[usize]) -> Rc<[usize]> {
+        if denies.is_empty() {
+            return self.no_denies.clone();
         }
+        if let Some(d) = self.deny_lists.iter().find(|d| ***d == *denies) {
+            return d.clone();
+        }
+        let d: Rc<[usize]> = denies.into();
+        self.deny_lists.push(d.clone());
+        d
     }
 
     /// (role, scope key) of every defined role `member` holds actively, through
@@ -1308,8 +1334,8 @@ impl<'a> Reviewer<'a> {
         }
         let ix = self.ix;
         let mut out = Vec::new();
-        for h in holders(ix, member) {
-            for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+        for h in holder_ids(ix, member) {
+            for &ai in ix.assignments_by_holder.get(&h).into_iter().flatten() {
                 if let Some(role) = ix.assignment_role[ai] {
                     out.push((role, ix.assignment_scope[ai].clone()));
                 }
@@ -1382,8 +1408,8 @@ impl<'a> Reviewer<'a> {
                     let (covered, blocked) = if candidates.is_empty() {
                         (g.covered.clone(), self.no_denies.clone())
                     } else {
-                        match self.split(plan, &pf.member, &candidates, &g.covered).0 {
-                            Some(x) => x,
+                        match &self.split(plan, &pf.member, &candidates, &g.covered).shared {
+                            Some(x) => x.clone(),
                             None => continue,
                         }
                     };

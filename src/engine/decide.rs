@@ -447,6 +447,16 @@ pub(crate) fn holders(ix: &Index, principal: &str) -> Vec<Holder> {
     out
 }
 
+/// The keys of [`holders`] (the same walk, in the same order), without their chains.
+pub(crate) fn holder_ids(ix: &Index, principal: &str) -> Vec<String> {
+    super::walk::breadth_first([key(principal)], |p| {
+        ix.groups_of.get(p).into_iter().flatten()
+    })
+    .into_iter()
+    .map(|r| r.id)
+    .collect()
+}
+
 fn group_refs(ix: &Index, via: &[String]) -> Vec<GroupRef> {
     via.iter()
         .map(|g| GroupRef {
@@ -529,14 +539,21 @@ pub(crate) fn deny_reaches(d: &Deny, deny_scope: &str, target: &str) -> bool {
 }
 
 /// SPEC §2.6, whom a deny assignment applies to: the entry of its `principals` that
-/// names one of a principal's holders (All Principals first, else the nearest
-/// holder), unless one of the holders (or All Principals) is excluded.
-pub(crate) fn deny_names(d: &Deny, hs: &[Holder], holder_ids: &HashSet<&str>) -> Option<String> {
+/// names one of a principal's holders (All Principals first, else the nearest:
+/// `nearest_first` is the holders in walk order), unless one of the holders (or
+/// All Principals) is excluded.
+pub(crate) fn deny_names<'h>(
+    d: &Deny,
+    mut nearest_first: impl Iterator<Item = &'h str>,
+    holder_ids: &HashSet<&str>,
+) -> Option<String> {
     let all = ALL_PRINCIPALS;
     let named = if d.principals.contains(all) {
         all.to_string()
     } else {
-        hs.iter().find(|h| d.principals.contains(&h.id))?.id.clone()
+        nearest_first
+            .find(|h| d.principals.contains(*h))?
+            .to_string()
     };
     let excluded = d.excluded.contains(all) || holder_ids.iter().any(|h| d.excluded.contains(*h));
     (!excluded).then_some(named)
@@ -688,7 +705,7 @@ fn decide_one(
             if !deny_reaches(d, s, &target) {
                 continue;
             }
-            let Some(named) = deny_names(d, hs, holder_ids) else {
+            let Some(named) = deny_names(d, hs.iter().map(|h| h.id.as_str()), holder_ids) else {
                 continue;
             };
             let hit = d
