@@ -636,8 +636,8 @@ pub(crate) struct Reviewer<'a> {
     /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
     no_denies: Rc<[usize]>,
     no_deny_refs: Rc<[DenyRef]>,
-    /// Principal key → (role, scope key) of every defined role it holds actively.
-    active: FxHashMap<String, Rc<[(usize, String)]>>,
+    /// Principal key → (role, assignment) of every defined role it holds actively.
+    active: FxHashMap<String, Rc<[(usize, usize)]>>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -1326,9 +1326,9 @@ impl<'a> Reviewer<'a> {
         d
     }
 
-    /// (role, scope key) of every defined role `member` holds actively, through
+    /// (role, assignment) of every defined role `member` holds actively, through
     /// any of its groups, sorted.
-    fn active_of(&mut self, member: &str) -> Rc<[(usize, String)]> {
+    fn active_of(&mut self, member: &str) -> Rc<[(usize, usize)]> {
         if let Some(a) = self.active.get(member) {
             return a.clone();
         }
@@ -1337,13 +1337,13 @@ impl<'a> Reviewer<'a> {
         for h in holder_ids(ix, member) {
             for &ai in ix.assignments_by_holder.get(&h).into_iter().flatten() {
                 if let Some(role) = ix.assignment_role[ai] {
-                    out.push((role, ix.assignment_scope[ai].clone()));
+                    out.push((role, ai));
                 }
             }
         }
         out.sort_unstable();
         out.dedup();
-        let out: Rc<[(usize, String)]> = out.into();
+        let out: Rc<[(usize, usize)]> = out.into();
         self.active.insert(member.to_string(), out.clone());
         out
     }
@@ -1697,7 +1697,7 @@ impl<'a> Reviewer<'a> {
             };
             let active = self.active_of(&p.id);
             // The same role held actively, at any scope.
-            let same_role: &[(usize, String)] = match h.role.index {
+            let same_role: &[(usize, usize)] = match h.role.index {
                 Some(ri) => {
                     let from = active.partition_point(|(r, _)| *r < ri);
                     let to = active.partition_point(|(r, _)| *r <= ri);
@@ -1709,7 +1709,10 @@ impl<'a> Reviewer<'a> {
             if also_active {
                 for s in &reaches {
                     let anc = self.ancestors(s);
-                    if !same_role.iter().any(|(_, scope)| anc.contains(scope)) {
+                    if !same_role
+                        .iter()
+                        .any(|&(_, ai)| anc.contains(&ix.assignment_scope[ai]))
+                    {
                         also_active = false;
                         break;
                     }
