@@ -304,10 +304,11 @@ fn short_hash(s: &str) -> String {
 
 /// The first 8 bytes of a digest, in lowercase hex.
 fn hex8(d: &[u8]) -> String {
-    use std::fmt::Write;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(16);
     for b in d.iter().take(8) {
-        let _ = write!(out, "{b:02x}");
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
     out
 }
@@ -633,6 +634,10 @@ pub(crate) struct Reviewer<'a> {
     /// naming the member); and the distinct deny lists.
     split_cache: FxHashMap<(usize, Vec<usize>), Rc<Split>>,
     deny_lists: Vec<Rc<[usize]>>,
+    /// When set, only rows with one of these keys get a content hash (the rest an
+    /// empty one): a CSV sheet does not show it, and only a row with an earlier
+    /// decision compares it ([`carry_over`]).
+    hash_only: Option<HashSet<String>>,
     /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
     no_denies: Rc<[usize]>,
     no_deny_refs: Rc<[DenyRef]>,
@@ -667,9 +672,15 @@ impl<'a> Reviewer<'a> {
             active: FxHashMap::default(),
             split_cache: FxHashMap::default(),
             deny_lists: Vec::new(),
+            hash_only: None,
             no_denies: Rc::from(Vec::new()),
             no_deny_refs: Rc::from(Vec::new()),
         }
+    }
+
+    /// Hashes the content of only the rows with these keys (see `hash_only`).
+    pub(crate) fn hash_only(&mut self, keys: HashSet<String>) {
+        self.hash_only = Some(keys);
     }
 
     /// The rows of these targets, all at once (the table, the HTML page, `apply`
@@ -1588,13 +1599,19 @@ impl<'a> Reviewer<'a> {
             covers: covered.len(),
             covered,
         };
-        row.content_hash = content_hash(
-            &row.review_key,
-            &pf.hash_part,
-            &h.hash_part,
-            pf.info.orphan_text(),
-            &h.hash_tail,
-        );
+        if self
+            .hash_only
+            .as_ref()
+            .is_none_or(|k| k.contains(&row.review_key))
+        {
+            row.content_hash = content_hash(
+                &row.review_key,
+                &pf.hash_part,
+                &h.hash_part,
+                pf.info.orphan_text(),
+                &h.hash_tail,
+            );
+        }
         row.recommendations = self.recommend(plan, h, &row);
         row
     }

@@ -331,6 +331,10 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     }
 
     let format = format.unwrap_or(Format::Csv);
+    if format == Format::Csv {
+        // The sheet does not show the content hash: only rows decided before need it.
+        reviewer.hash_only(decisions.past.keys().cloned().collect());
+    }
     let bytes = estimate_bytes(format, &sample(&mut reviewer, &plan), &decisions, plan.rows);
     eprintln_safe!(
         "{}",
