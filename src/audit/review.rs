@@ -7,6 +7,7 @@
 //! reference time is the snapshot's `taken_at` (never the clock), earlier decisions
 //! come in as plain values. No SQL, no printing, no file.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -342,7 +343,7 @@ fn via_of(ix: &Index, chain: &[String]) -> Via {
 
 /// Principals below a holder with their group paths, and whether the list was cut
 /// at [`MAX_PATHS_PER_HOLDER`].
-type MemberPaths = (Vec<(String, Rc<Via>)>, bool);
+type MemberPaths<'a> = (Vec<(Cow<'a, str>, Rc<Via>)>, bool);
 
 /// Every principal below a holder: the holder itself (empty path), then each member
 /// reached through nested groups, one entry per distinct simple path (cycles end).
@@ -352,8 +353,8 @@ type MemberPaths = (Vec<(String, Rc<Via>)>, bool);
 /// reaches each member once): a member reached along two paths is two rows here.
 /// Depth-first over the same `Index::members_of`, iterative; a path ends where it
 /// would repeat a group.
-fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
-    let mut out = vec![(holder.to_string(), Rc::new(via_of(ix, &[])))];
+fn member_paths<'a>(ix: &'a Index, holder: &str) -> MemberPaths<'a> {
+    let mut out = vec![(Cow::Owned(holder.to_string()), Rc::new(via_of(ix, &[])))];
     let mut truncated = false;
     // Depth-first with an explicit stack: (group, chain from the holder down to it).
     let mut stack: Vec<(String, Vec<String>)> =
@@ -377,7 +378,7 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
                 continue;
             }
             let via = via.get_or_insert_with(|| Rc::new(via_of(ix, &chain)));
-            out.push((m.clone(), via.clone()));
+            out.push((Cow::Borrowed(m.as_str()), via.clone()));
             if ix.members_of.contains_key(m) {
                 let mut next = chain.clone();
                 next.push(m.clone());
@@ -390,12 +391,13 @@ fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
 
 /// A principal as the review rows show it, its display name lowercased (the rows'
 /// sort order) and its part of the content hash, made once per principal.
-type PrincipalFacts = (Rc<PrincipalInfo>, Rc<str>, Rc<str>);
+/// The first is its key.
+type PrincipalFacts = (Rc<str>, Rc<PrincipalInfo>, Rc<str>, Rc<str>);
 
 /// What every row through one membership path below a holder shares.
 struct PathFacts {
     /// The member's key.
-    member: String,
+    member: Rc<str>,
     via: Rc<Via>,
     info: Rc<PrincipalInfo>,
     sort_name: Rc<str>,
@@ -409,13 +411,17 @@ fn path_facts(
     ix: &Index,
     info_cache: &mut FxHashMap<String, PrincipalFacts>,
     direct: &Rc<str>,
-    member: String,
+    member: &str,
     via: Rc<Via>,
 ) -> PathFacts {
-    let (info, sort_name, hash_part) = info_cache
-        .entry(member.clone())
-        .or_insert_with(|| principal_facts(ix, &member))
-        .clone();
+    let (member, info, sort_name, hash_part) = match info_cache.get(member) {
+        Some(f) => f.clone(),
+        None => {
+            let f = principal_facts(ix, member);
+            info_cache.insert(member.to_string(), f.clone());
+            f
+        }
+    };
     let access_path = if via.keys.is_empty() {
         direct.clone()
     } else {
@@ -440,7 +446,7 @@ fn principal_facts(ix: &Index, id: &str) -> PrincipalFacts {
     let info = principal_info(ix, id);
     let sort = info.display_name.to_lowercase().into();
     let part = principal_part(&info).into();
-    (Rc::new(info), sort, part)
+    (id.into(), Rc::new(info), sort, part)
 }
 
 /// The membership paths below one holder, and what the review could not see there.
@@ -1062,7 +1068,7 @@ impl<'a> Reviewer<'a> {
         self.info_cache
             .entry(id.to_string())
             .or_insert_with(|| principal_facts(ix, id))
-            .0
+            .1
             .clone()
     }
 
@@ -1074,7 +1080,7 @@ impl<'a> Reviewer<'a> {
         let (raw, truncated) = member_paths(ix, holder);
         let paths: Vec<PathFacts> = raw
             .into_iter()
-            .map(|(member, via)| path_facts(ix, &mut self.info_cache, &self.direct, member, via))
+            .map(|(member, via)| path_facts(ix, &mut self.info_cache, &self.direct, &member, via))
             .collect();
         let mut gaps: Vec<(String, Incomplete)> = Vec::new();
         for pf in &paths {
