@@ -19,7 +19,7 @@ use crate::model::{key, role_guid, scope_key, AssignmentSource};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::engine::decide::{
-    deny_names, deny_reaches, holder_ids, principal_info, GroupRef, Incomplete, IncompleteReason,
+    deny_reaches, holder_ids, principal_info, DenyNames, GroupRef, Incomplete, IncompleteReason,
     PrincipalInfo,
 };
 use crate::engine::index::Index;
@@ -389,35 +389,36 @@ fn member_paths<'a>(ix: &'a Index, holder: &str) -> MemberPaths<'a> {
     (out, truncated)
 }
 
-/// A principal as the review rows show it, its display name lowercased (the rows'
-/// sort order) and its part of the content hash, made once per principal.
-/// The first is its key.
-type PrincipalFacts = (Rc<str>, Rc<PrincipalInfo>, Rc<str>, Rc<str>);
+/// A principal as the review rows show it, made once per principal.
+struct PrincipalFacts {
+    /// Its key.
+    member: String,
+    info: Rc<PrincipalInfo>,
+    /// Its display name lowercased: the rows' sort order.
+    sort_name: Box<str>,
+    /// [`principal_part`].
+    hash_part: Box<str>,
+}
 
 /// What every row through one membership path below a holder shares.
 struct PathFacts {
-    /// The member's key.
-    member: Rc<str>,
+    p: Rc<PrincipalFacts>,
     via: Rc<Via>,
-    info: Rc<PrincipalInfo>,
-    sort_name: Rc<str>,
-    /// [`principal_part`].
-    hash_part: Rc<str>,
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
     access_path: Rc<str>,
 }
 
 fn path_facts(
     ix: &Index,
-    info_cache: &mut FxHashMap<String, PrincipalFacts>,
+    info_cache: &mut FxHashMap<String, Rc<PrincipalFacts>>,
     direct: &Rc<str>,
     member: &str,
     via: Rc<Via>,
 ) -> PathFacts {
-    let (member, info, sort_name, hash_part) = match info_cache.get(member) {
+    let p = match info_cache.get(member) {
         Some(f) => f.clone(),
         None => {
-            let f = principal_facts(ix, member);
+            let f = Rc::new(principal_facts(ix, member));
             info_cache.insert(member.to_string(), f.clone());
             f
         }
@@ -425,6 +426,7 @@ fn path_facts(
     let access_path = if via.keys.is_empty() {
         direct.clone()
     } else {
+        let info = &p.info;
         let name_or_id = if info.display_name.is_empty() {
             &info.id
         } else {
@@ -433,20 +435,20 @@ fn path_facts(
         format!("{name_or_id}{}", via.suffix).into()
     };
     PathFacts {
-        member,
+        p,
         via,
-        info,
-        sort_name,
-        hash_part,
         access_path,
     }
 }
 
 fn principal_facts(ix: &Index, id: &str) -> PrincipalFacts {
     let info = principal_info(ix, id);
-    let sort = info.display_name.to_lowercase().into();
-    let part = principal_part(&info).into();
-    (id.into(), Rc::new(info), sort, part)
+    PrincipalFacts {
+        member: id.to_string(),
+        sort_name: info.display_name.to_lowercase().into(),
+        hash_part: principal_part(&info).into(),
+        info: Rc::new(info),
+    }
 }
 
 /// The membership paths below one holder, and what the review could not see there.
@@ -618,7 +620,7 @@ pub(crate) struct Reviewer<'a> {
     ix: &'a Index,
     now: Option<Timestamp>,
     paths_cache: FxHashMap<String, Rc<HolderPaths>>,
-    info_cache: FxHashMap<String, PrincipalFacts>,
+    info_cache: FxHashMap<String, Rc<PrincipalFacts>>,
     /// `direct`, the access path every holder's own row shares.
     direct: Rc<str>,
     /// Ancestors (the scope included) of each scope asked about.
@@ -636,6 +638,8 @@ pub(crate) struct Reviewer<'a> {
     deny_reach: FxHashMap<String, Rc<FxHashSet<usize>>>,
     /// The catalogue, (lowercase name, data plane), once a deny asks for it.
     catalogue: Option<Vec<(String, bool)>>,
+    /// Whom each deny assignment names, indexed once asked.
+    deny_names: Option<DenyNames>,
     /// [`Reviewer::split`]'s answers in the current plan, by (targets, denies
     /// naming the member); and the distinct deny lists.
     split_cache: FxHashMap<(usize, Vec<usize>), Rc<Split>>,
@@ -679,6 +683,7 @@ impl<'a> Reviewer<'a> {
             split_cache: FxHashMap::default(),
             deny_lists: Vec::new(),
             hash_only: None,
+            deny_names: None,
             no_denies: Rc::from(Vec::new()),
             no_deny_refs: Rc::from(Vec::new()),
         }
@@ -870,7 +875,7 @@ impl<'a> Reviewer<'a> {
                     continue;
                 }
                 for (p, pf) in paths.paths.iter().enumerate() {
-                    let split = self.split(&plan, &pf.member, &candidates, &groups[g].covered);
+                    let split = self.split(&plan, &pf.p.member, &candidates, &groups[g].covered);
                     rows += usize::from(split.shared.is_some());
                     for (i, blocked) in split.own.iter().cloned() {
                         groups[first_target + i].extra.push(Entry {
@@ -1067,8 +1072,8 @@ impl<'a> Reviewer<'a> {
         let ix = self.ix;
         self.info_cache
             .entry(id.to_string())
-            .or_insert_with(|| principal_facts(ix, id))
-            .1
+            .or_insert_with(|| Rc::new(principal_facts(ix, id)))
+            .info
             .clone()
     }
 
@@ -1084,7 +1089,7 @@ impl<'a> Reviewer<'a> {
             .collect();
         let mut gaps: Vec<(String, Incomplete)> = Vec::new();
         for pf in &paths {
-            let info = &pf.info;
+            let info = &pf.p.info;
             if info.is_group() && !gaps.iter().any(|(k, _)| *k == info.id) {
                 if let Some(gap) = crate::engine::query::member_gap(ix, &info.id) {
                     gaps.push((info.id.clone(), gap));
@@ -1173,14 +1178,10 @@ impl<'a> Reviewer<'a> {
         let out: Rc<[usize]> = if ix.denies.is_empty() {
             self.no_denies.clone()
         } else {
+            let names = self.deny_names.get_or_insert_with(|| DenyNames::new(ix));
             let hs = holder_ids(ix, member);
-            let ids: FxHashSet<&str> = hs.iter().map(String::as_str).collect();
-            ix.denies
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| deny_names(d, hs.iter().map(String::as_str), &ids).is_some())
-                .map(|(i, _)| i)
-                .collect()
+            let out = names.of(hs.iter().map(String::as_str));
+            self.intern(&out)
         };
         self.principal_denies
             .insert(member.to_string(), out.clone());
@@ -1425,7 +1426,10 @@ impl<'a> Reviewer<'a> {
                     let (covered, blocked) = if candidates.is_empty() {
                         (g.covered.clone(), self.no_denies.clone())
                     } else {
-                        match &self.split(plan, &pf.member, &candidates, &g.covered).shared {
+                        match &self
+                            .split(plan, &pf.p.member, &candidates, &g.covered)
+                            .shared
+                        {
                             Some(x) => x.clone(),
                             None => continue,
                         }
@@ -1448,7 +1452,7 @@ impl<'a> Reviewer<'a> {
             // The denies there that take from the role, once per held access.
             let takers = self.takers(&h.role, &reach);
             for (p, pf) in paths.paths.iter().enumerate() {
-                let blocked = self.blocked(&pf.member, &takers);
+                let blocked = self.blocked(&pf.p.member, &takers);
                 entries.push(Entry {
                     held: hi as u32,
                     path: p as u32,
@@ -1490,15 +1494,16 @@ impl<'a> Reviewer<'a> {
         let mut seen: HashSet<*const PrincipalInfo> = HashSet::new();
         for e in entries.iter() {
             let pf = path(e);
-            if seen.insert(Rc::as_ptr(&pf.info)) {
+            if seen.insert(Rc::as_ptr(&pf.p.info)) {
                 principals.push(pf);
             }
         }
-        principals.sort_by(|a, b| (&*a.sort_name, &a.info.id).cmp(&(&*b.sort_name, &b.info.id)));
+        principals
+            .sort_by(|a, b| (&*a.p.sort_name, &a.p.info.id).cmp(&(&*b.p.sort_name, &b.p.info.id)));
         let principal_rank: HashMap<*const PrincipalInfo, u32> = principals
             .iter()
             .enumerate()
-            .map(|(i, pf)| (Rc::as_ptr(&pf.info), i as u32))
+            .map(|(i, pf)| (Rc::as_ptr(&pf.p.info), i as u32))
             .collect();
         // Held accesses, by (role, scope, PIM) and by assignment.
         let mut helds: Vec<u32> = holders.keys().copied().collect();
@@ -1523,7 +1528,7 @@ impl<'a> Reviewer<'a> {
         let ranks: Vec<u64> = entries
             .iter()
             .map(|e| {
-                u64::from(principal_rank[&Rc::as_ptr(&path(e).info)]) << 32
+                u64::from(principal_rank[&Rc::as_ptr(&path(e).p.info)]) << 32
                     | u64::from(held_rank[&e.held])
             })
             .collect();
@@ -1579,8 +1584,8 @@ impl<'a> Reviewer<'a> {
         };
         let mut row = ReviewRow {
             // The path's member and groups are keys already.
-            review_key: key_hash(&pf.member, &h.assignment_key, &pf.via.keys),
-            principal: pf.info.clone(),
+            review_key: key_hash(&pf.p.member, &h.assignment_key, &pf.via.keys),
+            principal: pf.p.info.clone(),
             role_name: h.role.name.clone(),
             role_id: h.role.id.clone(),
             role_type: h.role.role_type.clone(),
@@ -1612,9 +1617,9 @@ impl<'a> Reviewer<'a> {
         {
             row.content_hash = content_hash(
                 &row.review_key,
-                &pf.hash_part,
+                &pf.p.hash_part,
                 &h.hash_part,
-                pf.info.orphan_text(),
+                pf.p.info.orphan_text(),
                 &h.hash_tail,
             );
         }

@@ -559,6 +559,74 @@ pub(crate) fn deny_names<'h>(
     (!excluded).then_some(named)
 }
 
+/// [`deny_names`] for every deny assignment of an index at once, for questions
+/// about many principals (the review): each holder's entries are looked up once
+/// instead of each deny's lists once per holder. `of(holders)` holds exactly the
+/// denies for which `deny_names` is `Some` (a unit test checks it).
+pub(crate) struct DenyNames {
+    /// Denies naming All Principals, and excluding it.
+    all: Vec<usize>,
+    all_excluded: Vec<usize>,
+    /// Principal key → the denies naming it, and excluding it.
+    named: HashMap<String, Vec<usize>>,
+    excluded: HashMap<String, Vec<usize>>,
+    count: usize,
+}
+
+impl DenyNames {
+    pub(crate) fn new(ix: &Index) -> DenyNames {
+        let mut n = DenyNames {
+            all: Vec::new(),
+            all_excluded: Vec::new(),
+            named: HashMap::default(),
+            excluded: HashMap::default(),
+            count: ix.denies.len(),
+        };
+        for (i, d) in ix.denies.iter().enumerate() {
+            for p in &d.principals {
+                match p.as_str() {
+                    ALL_PRINCIPALS => n.all.push(i),
+                    k => n.named.entry(k.to_string()).or_default().push(i),
+                }
+            }
+            for p in &d.excluded {
+                match p.as_str() {
+                    ALL_PRINCIPALS => n.all_excluded.push(i),
+                    k => n.excluded.entry(k.to_string()).or_default().push(i),
+                }
+            }
+        }
+        n
+    }
+
+    /// The denies (ascending indices) that name a principal with these holders
+    /// (keys, the principal included) and exclude none of them.
+    pub(crate) fn of<'h>(&self, holders: impl Iterator<Item = &'h str>) -> Vec<usize> {
+        if self.count == 0 {
+            return Vec::new();
+        }
+        let mut named = vec![false; self.count];
+        let mut excluded = vec![false; self.count];
+        for &i in &self.all {
+            named[i] = true;
+        }
+        for &i in &self.all_excluded {
+            excluded[i] = true;
+        }
+        for h in holders {
+            for &i in self.named.get(h).into_iter().flatten() {
+                named[i] = true;
+            }
+            for &i in self.excluded.get(h).into_iter().flatten() {
+                excluded[i] = true;
+            }
+        }
+        (0..self.count)
+            .filter(|&i| named[i] && !excluded[i])
+            .collect()
+    }
+}
+
 /// Decide every action for one principal. `explain` adds the why-not reasons.
 pub fn decide(
     ix: &Index,

@@ -618,4 +618,22 @@ proptest! {
             if *x == Access::Allowed { prop_assert_eq!(*b, Access::Allowed); }
         }
     }
+
+    #[test]
+    fn deny_names_for_all_denies_at_once_is_deny_names_for_each(t in arb_tenant()) {
+        let ix = Index::new(&t);
+        let all = super::decide::DenyNames::new(&ix);
+        for p in holders_all() {
+            let hs = super::decide::holder_ids(&ix, p);
+            let ids: rustc_hash::FxHashSet<&str> = hs.iter().map(String::as_str).collect();
+            let each: Vec<usize> = ix
+                .denies
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| super::decide::deny_names(d, hs.iter().map(String::as_str), &ids).is_some())
+                .map(|(i, _)| i)
+                .collect();
+            prop_assert_eq!(all.of(hs.iter().map(String::as_str)), each, "principal {}", p);
+        }
+    }
 }
