@@ -7,7 +7,6 @@
 //! reference time is the snapshot's `taken_at` (never the clock), earlier decisions
 //! come in as plain values. No SQL, no printing, no file.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -341,52 +340,13 @@ fn via_of(ix: &Index, chain: &[String]) -> Via {
     Via { keys, refs, suffix }
 }
 
-/// Principals below a holder with their group paths, and whether the list was cut
-/// at [`MAX_PATHS_PER_HOLDER`].
-type MemberPaths<'a> = (Vec<(Cow<'a, str>, Rc<Via>)>, bool);
-
-/// Every principal below a holder: the holder itself (empty path), then each member
-/// reached through nested groups, one entry per distinct simple path (cycles end).
-/// The members of one group share its path.
-///
-/// Not the engine's membership walk ([`crate::engine::walk::breadth_first`], which
-/// reaches each member once): a member reached along two paths is two rows here.
-/// Depth-first over the same `Index::members_of`, iterative; a path ends where it
-/// would repeat a group.
-fn member_paths<'a>(ix: &'a Index, holder: &str) -> MemberPaths<'a> {
-    let mut out = vec![(Cow::Owned(holder.to_string()), Rc::new(via_of(ix, &[])))];
-    let mut truncated = false;
-    // Depth-first with an explicit stack: (group, chain from the holder down to it).
-    let mut stack: Vec<(String, Vec<String>)> =
-        vec![(holder.to_string(), vec![holder.to_string()])];
-    while let Some((group, chain)) = stack.pop() {
-        let Some(members) = ix.members_of.get(&group) else {
-            continue;
-        };
-        let mut via: Option<Rc<Via>> = None;
-        for m in members.iter().rev() {
-            if chain.contains(m) {
-                continue;
-            }
-            if out.len() > MAX_PATHS_PER_HOLDER {
-                truncated = true;
-                stack.clear();
-                break;
-            }
-            // Devices and contacts are members, never principals (SPEC §1).
-            if !ix.is_principal(m) {
-                continue;
-            }
-            let via = via.get_or_insert_with(|| Rc::new(via_of(ix, &chain)));
-            out.push((Cow::Borrowed(m.as_str()), via.clone()));
-            if ix.members_of.contains_key(m) {
-                let mut next = chain.clone();
-                next.push(m.clone());
-                stack.push((m.clone(), next));
-            }
-        }
-    }
-    (out, truncated)
+/// One direct member of a group, as the membership walk needs it.
+struct Member {
+    /// None for a device or contact: members, never principals (SPEC §1).
+    p: Option<Rc<PrincipalFacts>>,
+    key: String,
+    /// A group with members of its own.
+    has_members: bool,
 }
 
 /// A principal as the review rows show it, made once per principal.
@@ -408,21 +368,7 @@ struct PathFacts {
     access_path: Rc<str>,
 }
 
-fn path_facts(
-    ix: &Index,
-    info_cache: &mut FxHashMap<String, Rc<PrincipalFacts>>,
-    direct: &Rc<str>,
-    member: &str,
-    via: Rc<Via>,
-) -> PathFacts {
-    let p = match info_cache.get(member) {
-        Some(f) => f.clone(),
-        None => {
-            let f = Rc::new(principal_facts(ix, member));
-            info_cache.insert(member.to_string(), f.clone());
-            f
-        }
-    };
+fn path_facts(direct: &Rc<str>, p: Rc<PrincipalFacts>, via: Rc<Via>) -> PathFacts {
     let access_path = if via.keys.is_empty() {
         direct.clone()
     } else {
@@ -432,7 +378,10 @@ fn path_facts(
         } else {
             &info.display_name
         };
-        format!("{name_or_id}{}", via.suffix).into()
+        let mut a = String::with_capacity(name_or_id.len() + via.suffix.len());
+        a.push_str(name_or_id);
+        a.push_str(&via.suffix);
+        a.into()
     };
     PathFacts {
         p,
@@ -621,6 +570,8 @@ pub(crate) struct Reviewer<'a> {
     now: Option<Timestamp>,
     paths_cache: FxHashMap<String, Rc<HolderPaths>>,
     info_cache: FxHashMap<String, Rc<PrincipalFacts>>,
+    /// Group key → its direct members ([`Reviewer::group_members`]).
+    members_cache: FxHashMap<String, Rc<[Member]>>,
     /// `direct`, the access path every holder's own row shares.
     direct: Rc<str>,
     /// Ancestors (the scope included) of each scope asked about.
@@ -670,6 +621,7 @@ impl<'a> Reviewer<'a> {
             now: Timestamp::parse(taken_at),
             paths_cache: FxHashMap::default(),
             info_cache: FxHashMap::default(),
+            members_cache: FxHashMap::default(),
             direct: Rc::from("direct"),
             anc_cache: FxHashMap::default(),
             held_scopes,
@@ -1069,12 +1021,7 @@ impl<'a> Reviewer<'a> {
     }
 
     fn info(&mut self, id: &str) -> Rc<PrincipalInfo> {
-        let ix = self.ix;
-        self.info_cache
-            .entry(id.to_string())
-            .or_insert_with(|| Rc::new(principal_facts(ix, id)))
-            .info
-            .clone()
+        self.facts(id).info.clone()
     }
 
     fn paths(&mut self, holder: &str) -> Rc<HolderPaths> {
@@ -1082,10 +1029,10 @@ impl<'a> Reviewer<'a> {
             return p.clone();
         }
         let ix = self.ix;
-        let (raw, truncated) = member_paths(ix, holder);
+        let (raw, truncated) = self.member_paths(holder);
         let paths: Vec<PathFacts> = raw
             .into_iter()
-            .map(|(member, via)| path_facts(ix, &mut self.info_cache, &self.direct, &member, via))
+            .map(|(p, via)| path_facts(&self.direct, p, via))
             .collect();
         let mut gaps: Vec<(String, Incomplete)> = Vec::new();
         for pf in &paths {
@@ -1103,6 +1050,79 @@ impl<'a> Reviewer<'a> {
         });
         self.paths_cache.insert(holder.to_string(), hp.clone());
         hp
+    }
+
+    fn facts(&mut self, id: &str) -> Rc<PrincipalFacts> {
+        if let Some(f) = self.info_cache.get(id) {
+            return f.clone();
+        }
+        let f = Rc::new(principal_facts(self.ix, id));
+        self.info_cache.insert(id.to_string(), f.clone());
+        f
+    }
+
+    /// A group's direct members, in the order the walk takes them; made once per
+    /// group whichever holders and paths reach it.
+    fn group_members(&mut self, group: &str) -> Rc<[Member]> {
+        if let Some(m) = self.members_cache.get(group) {
+            return m.clone();
+        }
+        let ix = self.ix;
+        let mut out = Vec::new();
+        for m in ix.members_of.get(group).into_iter().flatten().rev() {
+            out.push(Member {
+                p: ix.is_principal(m).then(|| self.facts(m)),
+                key: m.clone(),
+                has_members: ix.members_of.contains_key(m),
+            });
+        }
+        let out: Rc<[Member]> = out.into();
+        self.members_cache.insert(group.to_string(), out.clone());
+        out
+    }
+
+    /// Every principal below a holder: the holder itself (empty path), then each
+    /// member reached through nested groups, one entry per distinct simple path
+    /// (cycles end); the members of one group share its path. Cut (and said so) at
+    /// [`MAX_PATHS_PER_HOLDER`].
+    ///
+    /// Not the engine's membership walk ([`crate::engine::walk::breadth_first`],
+    /// which reaches each member once): a member reached along two paths is two
+    /// rows here. Depth-first over the same `Index::members_of`, iterative; a path
+    /// ends where it would repeat a group.
+    #[allow(clippy::type_complexity)]
+    fn member_paths(&mut self, holder: &str) -> (Vec<(Rc<PrincipalFacts>, Rc<Via>)>, bool) {
+        let ix = self.ix;
+        let mut out = vec![(self.facts(holder), Rc::new(via_of(ix, &[])))];
+        let mut truncated = false;
+        // Depth-first with an explicit stack: (group, chain from the holder down to it).
+        let mut stack: Vec<(String, Vec<String>)> =
+            vec![(holder.to_string(), vec![holder.to_string()])];
+        while let Some((group, chain)) = stack.pop() {
+            let members = self.group_members(&group);
+            let mut via: Option<Rc<Via>> = None;
+            for m in members.iter() {
+                if chain.contains(&m.key) {
+                    continue;
+                }
+                if out.len() > MAX_PATHS_PER_HOLDER {
+                    truncated = true;
+                    stack.clear();
+                    break;
+                }
+                let Some(p) = &m.p else {
+                    continue;
+                };
+                let via = via.get_or_insert_with(|| Rc::new(via_of(ix, &chain)));
+                out.push((p.clone(), via.clone()));
+                if m.has_members {
+                    let mut next = chain.clone();
+                    next.push(m.key.clone());
+                    stack.push((m.key.clone(), next));
+                }
+            }
+        }
+        (out, truncated)
     }
 
     fn role_facts(&mut self, guid: &str, hint: Option<&str>) -> Rc<RoleFacts> {
