@@ -1199,8 +1199,7 @@ impl<'a> Reviewer<'a> {
             self.no_denies.clone()
         } else {
             let names = self.deny_names.get_or_insert_with(|| DenyNames::new(ix));
-            let hs = holder_ids(ix, member);
-            let out = names.of(hs.iter().map(String::as_str));
+            let out = names.of_principal(ix, member);
             self.intern(&out)
         };
         self.principal_denies

@@ -561,8 +561,9 @@ pub(crate) fn deny_names<'h>(
 
 /// [`deny_names`] for every deny assignment of an index at once, for questions
 /// about many principals (the review): each holder's entries are looked up once
-/// instead of each deny's lists once per holder. `of(holders)` holds exactly the
-/// denies for which `deny_names` is `Some` (a unit test checks it).
+/// instead of each deny's lists once per holder, and a group's holders are
+/// walked once for all its members. `of(holders)` and `of_principal` hold exactly
+/// the denies for which `deny_names` is `Some` (unit tests check it).
 pub(crate) struct DenyNames {
     /// Denies naming All Principals, and excluding it.
     all: Vec<usize>,
@@ -571,6 +572,8 @@ pub(crate) struct DenyNames {
     named: HashMap<String, Vec<usize>>,
     excluded: HashMap<String, Vec<usize>>,
     count: usize,
+    /// Group key → (named, excluded) over the group's holders (itself included).
+    groups: HashMap<String, std::rc::Rc<(Vec<bool>, Vec<bool>)>>,
 }
 
 impl DenyNames {
@@ -581,6 +584,7 @@ impl DenyNames {
             named: HashMap::default(),
             excluded: HashMap::default(),
             count: ix.denies.len(),
+            groups: HashMap::default(),
         };
         for (i, d) in ix.denies.iter().enumerate() {
             for p in &d.principals {
@@ -601,18 +605,42 @@ impl DenyNames {
 
     /// The denies (ascending indices) that name a principal with these holders
     /// (keys, the principal included) and exclude none of them.
+    #[cfg(test)]
     pub(crate) fn of<'h>(&self, holders: impl Iterator<Item = &'h str>) -> Vec<usize> {
+        let (named, excluded) = self.marks(holders);
+        self.verdict(&named, &excluded)
+    }
+
+    /// [`DenyNames::of`] the principal's holders ([`holder_ids`]): its own entries
+    /// and those of the holders of each group it is a direct member of.
+    pub(crate) fn of_principal(&mut self, ix: &Index, principal: &str) -> Vec<usize> {
         if self.count == 0 {
             return Vec::new();
         }
+        let k = key(principal);
+        let (mut named, mut excluded) = self.marks(std::iter::once(k.as_str()));
+        for g in ix.groups_of.get(&k).into_iter().flatten() {
+            let marks = match self.groups.get(g) {
+                Some(m) => m.clone(),
+                None => {
+                    let hs = holder_ids(ix, g);
+                    let m = std::rc::Rc::new(self.marks(hs.iter().map(String::as_str)));
+                    self.groups.insert(g.clone(), m.clone());
+                    m
+                }
+            };
+            for i in 0..self.count {
+                named[i] |= marks.0[i];
+                excluded[i] |= marks.1[i];
+            }
+        }
+        self.verdict(&named, &excluded)
+    }
+
+    /// Which denies these holders' entries name, and which exclude.
+    fn marks<'h>(&self, holders: impl Iterator<Item = &'h str>) -> (Vec<bool>, Vec<bool>) {
         let mut named = vec![false; self.count];
         let mut excluded = vec![false; self.count];
-        for &i in &self.all {
-            named[i] = true;
-        }
-        for &i in &self.all_excluded {
-            excluded[i] = true;
-        }
         for h in holders {
             for &i in self.named.get(h).into_iter().flatten() {
                 named[i] = true;
@@ -620,6 +648,18 @@ impl DenyNames {
             for &i in self.excluded.get(h).into_iter().flatten() {
                 excluded[i] = true;
             }
+        }
+        (named, excluded)
+    }
+
+    fn verdict(&self, named: &[bool], excluded: &[bool]) -> Vec<usize> {
+        let mut named = named.to_vec();
+        let mut excluded = excluded.to_vec();
+        for &i in &self.all {
+            named[i] = true;
+        }
+        for &i in &self.all_excluded {
+            excluded[i] = true;
         }
         (0..self.count)
             .filter(|&i| named[i] && !excluded[i])

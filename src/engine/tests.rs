@@ -633,7 +633,9 @@ proptest! {
                 .filter(|(_, d)| super::decide::deny_names(d, hs.iter().map(String::as_str), &ids).is_some())
                 .map(|(i, _)| i)
                 .collect();
-            prop_assert_eq!(all.of(hs.iter().map(String::as_str)), each, "principal {}", p);
+            prop_assert_eq!(all.of(hs.iter().map(String::as_str)), each.clone(), "principal {}", p);
+            let mut by_groups = super::decide::DenyNames::new(&ix);
+            prop_assert_eq!(by_groups.of_principal(&ix, p), each, "principal {} by its groups", p);
         }
     }
 }
