@@ -599,6 +599,8 @@ pub(crate) struct Reviewer<'a> {
     /// empty one): a CSV sheet does not show it, and only a row with an earlier
     /// decision compares it ([`carry_over`]).
     hash_only: Option<HashSet<String>>,
+    /// The entries of the group being made, kept for the next group.
+    scratch: Vec<Entry>,
     /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
     no_denies: Rc<[usize]>,
     no_deny_refs: Rc<[DenyRef]>,
@@ -636,6 +638,7 @@ impl<'a> Reviewer<'a> {
             deny_lists: Vec::new(),
             hash_only: None,
             deny_names: None,
+            scratch: Vec::new(),
             no_denies: Rc::from(Vec::new()),
             no_deny_refs: Rc::from(Vec::new()),
         }
@@ -1396,7 +1399,9 @@ impl<'a> Reviewer<'a> {
         mut f: impl FnMut(&GroupHead, Vec<ReviewRow>) -> Result<(), E>,
     ) -> Result<(), E> {
         for g in &plan.groups {
-            let entries = self.entries(plan, g);
+            // One buffer for every group's entries: groups come in all sizes.
+            let mut entries = std::mem::take(&mut self.scratch);
+            self.entries(plan, g, &mut entries);
             let covered_keys: Rc<[String]> = g
                 .covered
                 .iter()
@@ -1404,6 +1409,7 @@ impl<'a> Reviewer<'a> {
                 .collect();
             let mut first = true;
             if entries.is_empty() {
+                self.scratch = entries;
                 f(
                     &GroupHead {
                         scope: &g.scope,
@@ -1414,28 +1420,36 @@ impl<'a> Reviewer<'a> {
                 )?;
                 continue;
             }
+            let mut result = Ok(());
             for batch in entries.chunks(BATCH) {
                 let rows: Vec<ReviewRow> = batch
                     .iter()
                     .map(|e| self.row(plan, g, e, &covered_keys))
                     .collect();
-                f(
+                result = f(
                     &GroupHead {
                         scope: &g.scope,
                         covers: g.covered.len(),
                         first,
                     },
                     rows,
-                )?;
+                );
                 first = false;
+                if result.is_err() {
+                    break;
+                }
             }
+            entries.clear();
+            self.scratch = entries;
+            result?;
         }
         Ok(())
     }
 
     /// A group's rows before they are made, in sheet order.
-    fn entries(&mut self, plan: &RowPlan, g: &Group) -> Vec<Entry> {
-        let mut entries: Vec<Entry> = Vec::with_capacity(g.rows);
+    fn entries(&mut self, plan: &RowPlan, g: &Group, entries: &mut Vec<Entry>) {
+        entries.clear();
+        entries.reserve(g.rows);
         for &(hi, relation) in &g.helds {
             let h = &plan.helds[hi];
             let paths = h.paths.clone();
@@ -1492,8 +1506,7 @@ impl<'a> Reviewer<'a> {
                 rank: 0,
             });
         }
-        self.sort(plan, &mut entries);
-        entries
+        self.sort(plan, entries);
     }
 
     /// Sorts a group's entries by principal (name, id), role, held scope, PIM
