@@ -358,6 +358,8 @@ struct PrincipalFacts {
     sort_name: Box<str>,
     /// [`principal_part`].
     hash_part: Box<str>,
+    /// Its place in the rows' order ([`Reviewer::rank`]).
+    rank: std::cell::Cell<u32>,
 }
 
 /// What every row through one membership path below a holder shares.
@@ -396,6 +398,7 @@ fn principal_facts(ix: &Index, id: &str) -> PrincipalFacts {
         member: id.to_string(),
         sort_name: info.display_name.to_lowercase().into(),
         hash_part: principal_part(&info).into(),
+        rank: std::cell::Cell::new(0),
         info: Rc::new(info),
     }
 }
@@ -442,6 +445,8 @@ struct HeldAccess {
     end: Option<Rc<str>>,
     window: Rc<str>,
     expired: bool,
+    /// Its place in the rows' order ([`Reviewer::rank`]).
+    rank: u32,
     /// Its parts of the content hash ([`content_hash`]).
     hash_part: String,
     hash_tail: String,
@@ -743,8 +748,9 @@ impl<'a> Reviewer<'a> {
             }
         }
 
-        let helds = self.held_accesses(&covers_of, &below_of, &mut incomplete);
+        let mut helds = self.held_accesses(&covers_of, &below_of, &mut incomplete);
         let direct_users = self.direct_users(&helds);
+        self.rank(&mut helds);
 
         // Groups: the shared scopes, broadest first, then each target's own.
         let mut shared: Vec<(usize, String)> = covers_of
@@ -981,6 +987,7 @@ impl<'a> Reviewer<'a> {
                 r.end.unwrap_or("")
             );
             helds.push(HeldAccess {
+                rank: 0,
                 hash_part,
                 hash_tail,
                 paths: paths.clone(),
@@ -1514,58 +1521,10 @@ impl<'a> Reviewer<'a> {
     /// group are ranked once, so that entries compare as integers and strings are
     /// compared only between paths of one principal to one role at one scope.
     fn sort(&mut self, plan: &RowPlan, entries: &mut [Entry]) {
-        let mut holders: HashMap<u32, Rc<HolderPaths>> = HashMap::new();
-        for e in entries.iter() {
-            if !holders.contains_key(&e.held) {
-                holders.insert(e.held, plan.helds[e.held as usize].paths.clone());
-            }
-        }
-        let path = |e: &Entry| &holders[&e.held].paths[e.path as usize];
-        // Principals, by (name, id).
-        let mut principals: Vec<&PathFacts> = Vec::new();
-        let mut seen: HashSet<*const PrincipalInfo> = HashSet::new();
-        for e in entries.iter() {
-            let pf = path(e);
-            if seen.insert(Rc::as_ptr(&pf.p.info)) {
-                principals.push(pf);
-            }
-        }
-        principals
-            .sort_by(|a, b| (&*a.p.sort_name, &a.p.info.id).cmp(&(&*b.p.sort_name, &b.p.info.id)));
-        let principal_rank: HashMap<*const PrincipalInfo, u32> = principals
-            .iter()
-            .enumerate()
-            .map(|(i, pf)| (Rc::as_ptr(&pf.p.info), i as u32))
-            .collect();
-        // Held accesses, by (role, scope, PIM) and by assignment.
-        let mut helds: Vec<u32> = holders.keys().copied().collect();
+        let path = |e: &Entry| &plan.helds[e.held as usize].paths.paths[e.path as usize];
         let held = |h: u32| &plan.helds[h as usize];
-        helds.sort_by(|&a, &b| {
-            let (a, b) = (held(a), held(b));
-            (&*a.role.sort, &*a.scope_key, a.pim).cmp(&(&*b.role.sort, &*b.scope_key, b.pim))
-        });
-        let mut held_rank: HashMap<u32, u32> = HashMap::new();
-        for (i, h) in helds.iter().enumerate() {
-            let same = i > 0 && {
-                let (a, b) = (held(helds[i - 1]), held(*h));
-                (&*a.role.sort, &*a.scope_key, a.pim) == (&*b.role.sort, &*b.scope_key, b.pim)
-            };
-            let rank = if same {
-                held_rank[&helds[i - 1]]
-            } else {
-                i as u32
-            };
-            held_rank.insert(*h, rank);
-        }
-        let ranks: Vec<u64> = entries
-            .iter()
-            .map(|e| {
-                u64::from(principal_rank[&Rc::as_ptr(&path(e).p.info)]) << 32
-                    | u64::from(held_rank[&e.held])
-            })
-            .collect();
-        for (e, r) in entries.iter_mut().zip(ranks) {
-            e.rank = r;
+        for e in entries.iter_mut() {
+            e.rank = u64::from(path(e).p.rank.get()) << 32 | u64::from(held(e.held).rank);
         }
         entries.sort_by(|a, b| {
             a.rank.cmp(&b.rank).then_with(|| {
@@ -1573,6 +1532,27 @@ impl<'a> Reviewer<'a> {
                     .cmp(&(&*path(b).via.keys, &*held(b.held).assignment_key))
             })
         });
+    }
+
+    /// Ranks every principal by (display name lowercased, id) and every held
+    /// access by (role, scope, PIM kind), equal keys equal ranks: the sort order of
+    /// every group, worked out once per plan.
+    fn rank(&mut self, helds: &mut [HeldAccess]) {
+        let mut principals: Vec<&Rc<PrincipalFacts>> = self.info_cache.values().collect();
+        principals.sort_by(|a, b| (&*a.sort_name, &a.info.id).cmp(&(&*b.sort_name, &b.info.id)));
+        for (i, p) in principals.iter().enumerate() {
+            p.rank.set(i as u32);
+        }
+        let key = |h: &HeldAccess| (h.role.sort.clone(), h.scope_key.clone(), h.pim);
+        let mut order: Vec<usize> = (0..helds.len()).collect();
+        order.sort_by(|&a, &b| key(&helds[a]).cmp(&key(&helds[b])));
+        let mut rank = 0;
+        for i in 0..order.len() {
+            if i > 0 && key(&helds[order[i - 1]]) != key(&helds[order[i]]) {
+                rank = i as u32;
+            }
+            helds[order[i]].rank = rank;
+        }
     }
 
     /// One row.
