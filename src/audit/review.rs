@@ -1453,6 +1453,41 @@ impl<'a> Reviewer<'a> {
         Ok(())
     }
 
+    /// Up to `n` rows taken across the plan for measuring: the first rows of the
+    /// groups that hold the rows at `n` evenly spaced places of the sheet, so that
+    /// a large group weighs as much as its rows do.
+    pub(crate) fn sample(&mut self, plan: &RowPlan, n: usize) -> Vec<ReviewRow> {
+        const PICKS: usize = 8;
+        let mut picks: Vec<usize> = Vec::new();
+        let mut start = 0;
+        let mut next = 0;
+        for (gi, g) in plan.groups.iter().enumerate() {
+            while next < PICKS && (next * plan.rows) / PICKS < start + g.rows {
+                picks.push(gi);
+                next += 1;
+            }
+            start += g.rows;
+        }
+        let per = n.div_ceil(PICKS.max(1));
+        let mut out = Vec::new();
+        let mut entries = std::mem::take(&mut self.scratch);
+        for gi in picks {
+            let g = &plan.groups[gi];
+            self.entries(plan, g, &mut entries);
+            let covered_keys: Rc<[String]> = g
+                .covered
+                .iter()
+                .map(|&i| plan.target_keys[i].clone())
+                .collect();
+            for e in entries.iter().take(per) {
+                out.push(self.row(plan, g, e, &covered_keys));
+            }
+        }
+        entries.clear();
+        self.scratch = entries;
+        out
+    }
+
     /// A group's rows before they are made, in sheet order.
     fn entries(&mut self, plan: &RowPlan, g: &Group, entries: &mut Vec<Entry>) {
         entries.clear();
