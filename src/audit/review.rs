@@ -1453,11 +1453,16 @@ impl<'a> Reviewer<'a> {
         Ok(())
     }
 
-    /// Up to `n` rows taken across the plan for measuring: the first rows of the
-    /// groups that hold the rows at `n` evenly spaced places of the sheet, so that
-    /// a large group weighs as much as its rows do.
+    /// Up to `n` rows taken across the plan for measuring: all of them when there
+    /// are no more; else the first rows of the groups that hold the rows at evenly
+    /// spaced places of the sheet, so that a large group weighs as much as its
+    /// rows do.
     pub(crate) fn sample(&mut self, plan: &RowPlan, n: usize) -> Vec<ReviewRow> {
         const PICKS: usize = 8;
+        if plan.rows <= n {
+            // A small sheet is measured whole.
+            return self.collect(plan).rows;
+        }
         let mut picks: Vec<usize> = Vec::new();
         let mut start = 0;
         let mut next = 0;
