@@ -484,9 +484,15 @@ struct Entry {
 /// ([`Reviewer::split`]): the shared row's (targets, denies), if any, and the
 /// (target, denies) of the rows of their own.
 struct Split {
-    shared: Option<(Rc<[usize]>, Rc<[usize]>)>,
+    shared: Option<Shared>,
     own: Vec<(usize, Rc<[usize]>)>,
 }
+
+/// A shared row's targets and the deny assignments that block it at all of them.
+type Shared = (Rc<[usize]>, Rc<[usize]>);
+
+/// (role id, held scope key, eligible): the users holding a role directly there.
+type DirectKey = (Rc<str>, Rc<str>, bool);
 
 /// The rows of one scope: access held above several targets (`shared`), or one
 /// target's own rows.
@@ -527,7 +533,7 @@ pub(crate) struct RowPlan {
     helds: Vec<HeldAccess>,
     groups: Vec<Group>,
     /// Users holding a role directly at a scope: (role id, scope key, eligible) → count.
-    direct_users: HashMap<(Rc<str>, Rc<str>, bool), usize>,
+    direct_users: HashMap<DirectKey, usize>,
     /// Groups whose members the sheet could not list, and other gaps.
     pub(crate) incomplete: Vec<Incomplete>,
     /// How many rows the review has.
@@ -1012,8 +1018,8 @@ impl<'a> Reviewer<'a> {
     }
 
     /// Users holding each role directly at each scope (for `many-direct-users`).
-    fn direct_users(&mut self, helds: &[HeldAccess]) -> HashMap<(Rc<str>, Rc<str>, bool), usize> {
-        let mut users: HashMap<(Rc<str>, Rc<str>, bool), HashSet<&str>> = HashMap::new();
+    fn direct_users(&mut self, helds: &[HeldAccess]) -> HashMap<DirectKey, usize> {
+        let mut users: HashMap<DirectKey, HashSet<&str>> = HashMap::new();
         for h in helds {
             let info = self.info(&h.holder);
             if info.kind.eq_ignore_ascii_case("User") {

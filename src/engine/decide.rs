@@ -573,8 +573,11 @@ pub(crate) struct DenyNames {
     excluded: HashMap<String, Vec<usize>>,
     count: usize,
     /// Group key → (named, excluded) over the group's holders (itself included).
-    groups: HashMap<String, std::rc::Rc<(Vec<bool>, Vec<bool>)>>,
+    groups: HashMap<String, std::rc::Rc<Marks>>,
 }
+
+/// Which deny assignments a set of holders' entries name, and which exclude.
+type Marks = (Vec<bool>, Vec<bool>);
 
 impl DenyNames {
     pub(crate) fn new(ix: &Index) -> DenyNames {
@@ -638,7 +641,7 @@ impl DenyNames {
     }
 
     /// Which denies these holders' entries name, and which exclude.
-    fn marks<'h>(&self, holders: impl Iterator<Item = &'h str>) -> (Vec<bool>, Vec<bool>) {
+    fn marks<'h>(&self, holders: impl Iterator<Item = &'h str>) -> Marks {
         let mut named = vec![false; self.count];
         let mut excluded = vec![false; self.count];
         for h in holders {
