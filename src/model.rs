@@ -523,6 +523,110 @@ pub struct Tenant {
     /// question's slice holds only its unreadable entries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) collection: Option<CollectionLedger>,
+    /// What resources' own records state that decides who reaches the data behind
+    /// a workspace (issue 15): a workspace's linked resources, storage accounts'
+    /// Shared Key setting, key vaults' permission model, managed identities,
+    /// datastores. One entry per resource id; empty when no such record was
+    /// imported (the escalation steps that need them then find nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) resource_facts: Vec<ResourceFacts>,
+}
+
+/// The facts of one resource's record that escalation steps read (issue 15).
+/// Every field is what the imported record says; `None` where it says nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceFacts {
+    /// The resource id, original spelling.
+    pub id: String,
+    /// The resource type (`Microsoft.Storage/storageAccounts`,
+    /// `Microsoft.MachineLearningServices/workspaces/datastores`, ...).
+    pub resource_type: String,
+    /// Workspace: `properties.storageAccount` (a resource id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_account: Option<String>,
+    /// Workspace: `properties.keyVault`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_vault: Option<String>,
+    /// Workspace: `properties.containerRegistry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_registry: Option<String>,
+    /// Workspace: `properties.applicationInsights`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_insights: Option<String>,
+    /// Storage account: `properties.allowSharedKeyAccess`. `None`: not stated,
+    /// which Azure treats as allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_shared_key_access: Option<bool>,
+    /// Key vault: `properties.enableRbacAuthorization` (false: access policies,
+    /// which RBAC exports do not hold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_rbac_authorization: Option<bool>,
+    /// User-assigned managed identity resource: `properties.principalId` (the
+    /// object id of its service principal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    /// The managed identities assigned to the resource (`identity`: a compute,
+    /// a workspace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ManagedIdentities>,
+    /// Datastore (`workspaces/datastores`): where its data is and how the
+    /// workspace authenticates to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datastore: Option<Datastore>,
+}
+
+/// A resource's `identity`: system-assigned and user-assigned identities.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedIdentities {
+    /// `identity.principalId`: the system-assigned identity's object id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_assigned: Option<String>,
+    /// `identity.userAssignedIdentities`: resource id → its principal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_assigned: Vec<UserAssignedIdentity>,
+}
+
+/// One entry of `identity.userAssignedIdentities`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAssignedIdentity {
+    /// The identity's resource id (the map's key).
+    pub resource_id: String,
+    /// `principalId`, when the record states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+/// An AzureML datastore's `properties`, as far as reaching its data goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Datastore {
+    /// `datastoreType`: `AzureBlob`, `AzureFile`, `AzureDataLakeGen2`,
+    /// `AzureDataLakeGen1`, `OneLake`.
+    pub datastore_type: String,
+    /// `accountName` (blob, file, Data Lake Gen2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// The container: `containerName` (blob), `fileShareName` (file),
+    /// `filesystem` (Data Lake Gen2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    /// `subscriptionId` / `resourceGroup` of the storage account, when stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<String>,
+    /// `credentials.credentialsType`: `AccountKey`, `Sas`, `ServicePrincipal`,
+    /// `Certificate` (credential-based: the workspace stores a secret) or
+    /// `None` (identity-based).
+    pub credentials_type: String,
+    /// `credentials.clientId` of a service-principal or certificate credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 /// The completeness ledger `whocan collect` writes (`collection.json`): what was

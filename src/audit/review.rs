@@ -18,7 +18,7 @@ use crate::model::{key, role_guid, scope_key, AssignmentSource};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::engine::decide::{
-    deny_names, deny_reaches, holders, principal_info, GroupRef, Incomplete, IncompleteReason,
+    deny_reaches, holder_ids, principal_info, DenyNames, GroupRef, Incomplete, IncompleteReason,
     PrincipalInfo,
 };
 use crate::engine::index::Index;
@@ -195,7 +195,9 @@ impl ReviewRow {
 
     /// The hash of the access fields (values lowercased), the role's permissions
     /// (`role_digest`) and the PIM window: `short_hash` of those lines joined by
-    /// newlines, fed to the hasher piece by piece.
+    /// newlines, fed to the hasher piece by piece. The definition; rows are hashed
+    /// by [`content_hash`] from parts made once per principal and held access.
+    #[cfg(test)]
     fn access_hash(&self, role_digest: &str) -> String {
         let mut h = Sha256::new();
         let mut first = true;
@@ -219,6 +221,43 @@ impl ReviewRow {
         h.update(self.end_date_time.as_deref().unwrap_or("").as_bytes());
         hex8(&h.finalize())
     }
+}
+
+/// [`ReviewRow::access_hash`] from its parts: the principal's fields
+/// (`principal_id=...` to `account_enabled=...`, values lowercased), the held
+/// access's (`role_id=...` to `pim=...`), the orphaned text, and the tail
+/// (`\nrole=DIGEST\nwindow=START..END`, as is).
+fn content_hash(
+    review_key: &str,
+    principal: &str,
+    held: &str,
+    orphaned: &str,
+    tail: &str,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(b"review_key=");
+    h.update(review_key.as_bytes());
+    h.update(b"\n");
+    h.update(principal.as_bytes());
+    h.update(b"\n");
+    h.update(held.as_bytes());
+    h.update(b"\norphaned=");
+    h.update(orphaned.as_bytes());
+    h.update(tail.as_bytes());
+    hex8(&h.finalize())
+}
+
+/// `principal_id=..\nprincipal_type=..\nuser_type=..\naccount_enabled=..`, lowercased.
+fn principal_part(p: &PrincipalInfo) -> String {
+    let b = |v: bool| if v { "true" } else { "false" };
+    format!(
+        "principal_id={}\nprincipal_type={}\nuser_type={}\naccount_enabled={}",
+        p.id,
+        p.kind,
+        p.user_type.as_deref().unwrap_or(""),
+        p.account_enabled.map(b).unwrap_or("")
+    )
+    .to_ascii_lowercase()
 }
 
 /// The review of one or more target scopes.
@@ -267,10 +306,11 @@ fn short_hash(s: &str) -> String {
 
 /// The first 8 bytes of a digest, in lowercase hex.
 fn hex8(d: &[u8]) -> String {
-    use std::fmt::Write;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(16);
     for b in d.iter().take(8) {
-        let _ = write!(out, "{b:02x}");
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
     out
 }
@@ -302,100 +342,66 @@ fn via_of(ix: &Index, chain: &[String]) -> Via {
     Via { keys, refs, suffix }
 }
 
-/// Principals below a holder with their group paths, and whether the list was cut
-/// at [`MAX_PATHS_PER_HOLDER`].
-type MemberPaths = (Vec<(String, Rc<Via>)>, bool);
-
-/// Every principal below a holder: the holder itself (empty path), then each member
-/// reached through nested groups, one entry per distinct simple path (cycles end).
-/// The members of one group share its path.
-///
-/// Not the engine's membership walk ([`crate::engine::walk::breadth_first`], which
-/// reaches each member once): a member reached along two paths is two rows here.
-/// Depth-first over the same `Index::members_of`, iterative; a path ends where it
-/// would repeat a group.
-fn member_paths(ix: &Index, holder: &str) -> MemberPaths {
-    let mut out = vec![(holder.to_string(), Rc::new(via_of(ix, &[])))];
-    let mut truncated = false;
-    // Depth-first with an explicit stack: (group, chain from the holder down to it).
-    let mut stack: Vec<(String, Vec<String>)> =
-        vec![(holder.to_string(), vec![holder.to_string()])];
-    while let Some((group, chain)) = stack.pop() {
-        let Some(members) = ix.members_of.get(&group) else {
-            continue;
-        };
-        let mut via: Option<Rc<Via>> = None;
-        for m in members.iter().rev() {
-            if chain.contains(m) {
-                continue;
-            }
-            if out.len() > MAX_PATHS_PER_HOLDER {
-                truncated = true;
-                stack.clear();
-                break;
-            }
-            // Devices and contacts are members, never principals (SPEC §1).
-            if !ix.is_principal(m) {
-                continue;
-            }
-            let via = via.get_or_insert_with(|| Rc::new(via_of(ix, &chain)));
-            out.push((m.clone(), via.clone()));
-            if ix.members_of.contains_key(m) {
-                let mut next = chain.clone();
-                next.push(m.clone());
-                stack.push((m.clone(), next));
-            }
-        }
-    }
-    (out, truncated)
+/// One direct member of a group, as the membership walk needs it.
+struct Member {
+    /// None for a device or contact: members, never principals (SPEC §1).
+    p: Option<Rc<PrincipalFacts>>,
+    key: String,
+    /// A group with members of its own.
+    has_members: bool,
 }
 
-/// A principal as the review rows show it, and its display name lowercased (the
-/// rows' sort order), made once per principal.
-type PrincipalFacts = (Rc<PrincipalInfo>, Rc<str>);
+/// A principal as the review rows show it, made once per principal.
+struct PrincipalFacts {
+    /// Its key.
+    member: String,
+    info: Rc<PrincipalInfo>,
+    /// Its display name lowercased: the rows' sort order.
+    sort_name: Box<str>,
+    /// [`principal_part`].
+    hash_part: Box<str>,
+    /// Its place in the rows' order ([`Reviewer::rank`]).
+    rank: std::cell::Cell<u32>,
+}
 
 /// What every row through one membership path below a holder shares.
 struct PathFacts {
-    /// The member's key.
-    member: String,
+    p: Rc<PrincipalFacts>,
     via: Rc<Via>,
-    info: Rc<PrincipalInfo>,
-    sort_name: Rc<str>,
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
     access_path: Rc<str>,
 }
 
-fn path_facts(
-    ix: &Index,
-    info_cache: &mut FxHashMap<String, PrincipalFacts>,
-    direct: &Rc<str>,
-    member: String,
-    via: Rc<Via>,
-) -> PathFacts {
-    let (info, sort_name) = info_cache
-        .entry(member.clone())
-        .or_insert_with(|| {
-            let info = principal_info(ix, &member);
-            let sort = info.display_name.to_lowercase().into();
-            (Rc::new(info), sort)
-        })
-        .clone();
+fn path_facts(direct: &Rc<str>, p: Rc<PrincipalFacts>, via: Rc<Via>) -> PathFacts {
     let access_path = if via.keys.is_empty() {
         direct.clone()
     } else {
+        let info = &p.info;
         let name_or_id = if info.display_name.is_empty() {
             &info.id
         } else {
             &info.display_name
         };
-        format!("{name_or_id}{}", via.suffix).into()
+        let mut a = String::with_capacity(name_or_id.len() + via.suffix.len());
+        a.push_str(name_or_id);
+        a.push_str(&via.suffix);
+        a.into()
     };
     PathFacts {
-        member,
+        p,
         via,
-        info,
-        sort_name,
         access_path,
+    }
+}
+
+fn principal_facts(ix: &Index, id: &str) -> PrincipalFacts {
+    let info = principal_info(ix, id);
+    PrincipalFacts {
+        member: id.to_string(),
+        sort_name: info.display_name.to_lowercase().into(),
+        hash_part: principal_part(&info).into(),
+        rank: std::cell::Cell::new(0),
+        info: Rc::new(info),
     }
 }
 
@@ -441,6 +447,11 @@ struct HeldAccess {
     end: Option<Rc<str>>,
     window: Rc<str>,
     expired: bool,
+    /// Its place in the rows' order ([`Reviewer::rank`]).
+    rank: u32,
+    /// Its parts of the content hash ([`content_hash`]).
+    hash_part: String,
+    hash_tail: String,
     /// The reviewed targets at or below the held scope (indices), and the deny
     /// assignments that may block the role at one of them.
     covered: Rc<[usize]>,
@@ -470,6 +481,17 @@ struct Entry {
     /// Its principal's and its held access's ranks in the group (the sort order).
     rank: u64,
 }
+
+/// Where one path's rows through a held access shared by several targets go
+/// ([`Reviewer::split`]): the shared row's (targets, denies), if any, and the
+/// (target, denies) of the rows of their own.
+struct Split {
+    shared: Option<Shared>,
+    own: Vec<(usize, Rc<[usize]>)>,
+}
+
+/// A shared row's targets and the deny assignments that block it at all of them.
+type Shared = (Rc<[usize]>, Rc<[usize]>);
 
 /// The rows of one scope: access held above several targets (`shared`), or one
 /// target's own rows.
@@ -557,7 +579,9 @@ pub(crate) struct Reviewer<'a> {
     ix: &'a Index,
     now: Option<Timestamp>,
     paths_cache: FxHashMap<String, Rc<HolderPaths>>,
-    info_cache: FxHashMap<String, PrincipalFacts>,
+    info_cache: FxHashMap<String, Rc<PrincipalFacts>>,
+    /// Group key → its direct members ([`Reviewer::group_members`]).
+    members_cache: FxHashMap<String, Rc<[Member]>>,
     /// `direct`, the access path every holder's own row shares.
     direct: Rc<str>,
     /// Ancestors (the scope included) of each scope asked about.
@@ -575,11 +599,23 @@ pub(crate) struct Reviewer<'a> {
     deny_reach: FxHashMap<String, Rc<FxHashSet<usize>>>,
     /// The catalogue, (lowercase name, data plane), once a deny asks for it.
     catalogue: Option<Vec<(String, bool)>>,
+    /// Whom each deny assignment names, indexed once asked.
+    deny_names: Option<DenyNames>,
+    /// [`Reviewer::split`]'s answers in the current plan, by (targets, denies
+    /// naming the member); and the distinct deny lists.
+    split_cache: FxHashMap<(usize, Vec<usize>), Rc<Split>>,
+    deny_lists: Vec<Rc<[usize]>>,
+    /// When set, only rows with one of these keys get a content hash (the rest an
+    /// empty one): a CSV sheet does not show it, and only a row with an earlier
+    /// decision compares it ([`carry_over`]).
+    hash_only: Option<HashSet<String>>,
+    /// The entries of the group being made, kept for the next group.
+    scratch: Vec<Entry>,
     /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
     no_denies: Rc<[usize]>,
     no_deny_refs: Rc<[DenyRef]>,
-    /// Principal key → (role, scope key) of every defined role it holds actively.
-    active: FxHashMap<String, Rc<[(usize, String)]>>,
+    /// Principal key → (role, assignment) of every defined role it holds actively.
+    active: FxHashMap<String, Rc<[(usize, usize)]>>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -597,6 +633,7 @@ impl<'a> Reviewer<'a> {
             now: Timestamp::parse(taken_at),
             paths_cache: FxHashMap::default(),
             info_cache: FxHashMap::default(),
+            members_cache: FxHashMap::default(),
             direct: Rc::from("direct"),
             anc_cache: FxHashMap::default(),
             held_scopes,
@@ -607,9 +644,19 @@ impl<'a> Reviewer<'a> {
             deny_reach: FxHashMap::default(),
             catalogue: None,
             active: FxHashMap::default(),
+            split_cache: FxHashMap::default(),
+            deny_lists: Vec::new(),
+            hash_only: None,
+            deny_names: None,
+            scratch: Vec::new(),
             no_denies: Rc::from(Vec::new()),
             no_deny_refs: Rc::from(Vec::new()),
         }
+    }
+
+    /// Hashes the content of only the rows with these keys (see `hash_only`).
+    pub(crate) fn hash_only(&mut self, keys: HashSet<String>) {
+        self.hash_only = Some(keys);
     }
 
     /// The rows of these targets, all at once (the table, the HTML page, `apply`
@@ -649,6 +696,8 @@ impl<'a> Reviewer<'a> {
     /// `apply` looks a shared row up without it first).
     pub(crate) fn plan(&mut self, targets: &[String], below: bool) -> RowPlan {
         let ix = self.ix;
+        // Keyed by the targets' list of this plan.
+        self.split_cache.clear();
         let target_keys: Vec<String> = targets.iter().map(|t| scope_key(t)).collect();
         let mut incomplete: BTreeMap<String, Incomplete> = BTreeMap::new();
         let mut target_of: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -704,8 +753,9 @@ impl<'a> Reviewer<'a> {
             }
         }
 
-        let helds = self.held_accesses(&covers_of, &below_of, &mut incomplete);
+        let mut helds = self.held_accesses(&covers_of, &below_of, &mut incomplete);
         let direct_users = self.direct_users(&helds);
+        self.rank(&mut helds);
 
         // Groups: the shared scopes, broadest first, then each target's own.
         let mut shared: Vec<(usize, String)> = covers_of
@@ -791,10 +841,9 @@ impl<'a> Reviewer<'a> {
                     continue;
                 }
                 for (p, pf) in paths.paths.iter().enumerate() {
-                    let (at_shared, split) =
-                        self.split(&plan, &pf.member, &candidates, &groups[g].covered);
-                    rows += usize::from(at_shared.is_some());
-                    for (i, blocked) in split {
+                    let split = self.split(&plan, &pf.p.member, &candidates, &groups[g].covered);
+                    rows += usize::from(split.shared.is_some());
+                    for (i, blocked) in split.own.iter().cloned() {
                         groups[first_target + i].extra.push(Entry {
                             held: h as u32,
                             path: p as u32,
@@ -920,7 +969,32 @@ impl<'a> Reviewer<'a> {
                     incomplete.insert(k.clone(), gap.clone());
                 }
             }
+            let condition: Option<Rc<str>> = r
+                .condition
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(Rc::from);
+            let b = |v: bool| if v { "true" } else { "false" };
+            let hash_part = format!(
+                "role_id={}\nprivileged={}\nassignment_id={}\nassignment_scope={}\ncondition={}\npim={}",
+                role.id,
+                b(role.privileged),
+                r.id,
+                r.scope,
+                condition.as_deref().unwrap_or(""),
+                r.pim.as_str()
+            )
+            .to_ascii_lowercase();
+            let hash_tail = format!(
+                "\nrole={}\nwindow={}..{}",
+                role.digest,
+                r.start.unwrap_or(""),
+                r.end.unwrap_or("")
+            );
             helds.push(HeldAccess {
+                rank: 0,
+                hash_part,
+                hash_tail,
                 paths: paths.clone(),
                 holder,
                 assignment_id: r.id.into(),
@@ -929,11 +1003,7 @@ impl<'a> Reviewer<'a> {
                 covered: covers_of.get(&scope_k).cloned().unwrap_or_default().into(),
                 scope_key: scope_k.into(),
                 role,
-                condition: r
-                    .condition
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .map(Rc::from),
+                condition,
                 pim: r.pim,
                 start: r.start.map(Rc::from),
                 end: r.end.map(Rc::from),
@@ -966,16 +1036,7 @@ impl<'a> Reviewer<'a> {
     }
 
     fn info(&mut self, id: &str) -> Rc<PrincipalInfo> {
-        let ix = self.ix;
-        self.info_cache
-            .entry(id.to_string())
-            .or_insert_with(|| {
-                let info = principal_info(ix, id);
-                let sort = info.display_name.to_lowercase().into();
-                (Rc::new(info), sort)
-            })
-            .0
-            .clone()
+        self.facts(id).info.clone()
     }
 
     fn paths(&mut self, holder: &str) -> Rc<HolderPaths> {
@@ -983,14 +1044,14 @@ impl<'a> Reviewer<'a> {
             return p.clone();
         }
         let ix = self.ix;
-        let (raw, truncated) = member_paths(ix, holder);
+        let (raw, truncated) = self.member_paths(holder);
         let paths: Vec<PathFacts> = raw
             .into_iter()
-            .map(|(member, via)| path_facts(ix, &mut self.info_cache, &self.direct, member, via))
+            .map(|(p, via)| path_facts(&self.direct, p, via))
             .collect();
         let mut gaps: Vec<(String, Incomplete)> = Vec::new();
         for pf in &paths {
-            let info = &pf.info;
+            let info = &pf.p.info;
             if info.is_group() && !gaps.iter().any(|(k, _)| *k == info.id) {
                 if let Some(gap) = crate::engine::query::member_gap(ix, &info.id) {
                     gaps.push((info.id.clone(), gap));
@@ -1004,6 +1065,79 @@ impl<'a> Reviewer<'a> {
         });
         self.paths_cache.insert(holder.to_string(), hp.clone());
         hp
+    }
+
+    fn facts(&mut self, id: &str) -> Rc<PrincipalFacts> {
+        if let Some(f) = self.info_cache.get(id) {
+            return f.clone();
+        }
+        let f = Rc::new(principal_facts(self.ix, id));
+        self.info_cache.insert(id.to_string(), f.clone());
+        f
+    }
+
+    /// A group's direct members, in the order the walk takes them; made once per
+    /// group whichever holders and paths reach it.
+    fn group_members(&mut self, group: &str) -> Rc<[Member]> {
+        if let Some(m) = self.members_cache.get(group) {
+            return m.clone();
+        }
+        let ix = self.ix;
+        let mut out = Vec::new();
+        for m in ix.members_of.get(group).into_iter().flatten().rev() {
+            out.push(Member {
+                p: ix.is_principal(m).then(|| self.facts(m)),
+                key: m.clone(),
+                has_members: ix.members_of.contains_key(m),
+            });
+        }
+        let out: Rc<[Member]> = out.into();
+        self.members_cache.insert(group.to_string(), out.clone());
+        out
+    }
+
+    /// Every principal below a holder: the holder itself (empty path), then each
+    /// member reached through nested groups, one entry per distinct simple path
+    /// (cycles end); the members of one group share its path. Cut (and said so) at
+    /// [`MAX_PATHS_PER_HOLDER`].
+    ///
+    /// Not the engine's membership walk ([`crate::engine::walk::breadth_first`],
+    /// which reaches each member once): a member reached along two paths is two
+    /// rows here. Depth-first over the same `Index::members_of`, iterative; a path
+    /// ends where it would repeat a group.
+    #[allow(clippy::type_complexity)]
+    fn member_paths(&mut self, holder: &str) -> (Vec<(Rc<PrincipalFacts>, Rc<Via>)>, bool) {
+        let ix = self.ix;
+        let mut out = vec![(self.facts(holder), Rc::new(via_of(ix, &[])))];
+        let mut truncated = false;
+        // Depth-first with an explicit stack: (group, chain from the holder down to it).
+        let mut stack: Vec<(String, Vec<String>)> =
+            vec![(holder.to_string(), vec![holder.to_string()])];
+        while let Some((group, chain)) = stack.pop() {
+            let members = self.group_members(&group);
+            let mut via: Option<Rc<Via>> = None;
+            for m in members.iter() {
+                if chain.contains(&m.key) {
+                    continue;
+                }
+                if out.len() > MAX_PATHS_PER_HOLDER {
+                    truncated = true;
+                    stack.clear();
+                    break;
+                }
+                let Some(p) = &m.p else {
+                    continue;
+                };
+                let via = via.get_or_insert_with(|| Rc::new(via_of(ix, &chain)));
+                out.push((p.clone(), via.clone()));
+                if m.has_members {
+                    let mut next = chain.clone();
+                    next.push(m.key.clone());
+                    stack.push((m.key.clone(), next));
+                }
+            }
+        }
+        (out, truncated)
     }
 
     fn role_facts(&mut self, guid: &str, hint: Option<&str>) -> Rc<RoleFacts> {
@@ -1079,13 +1213,9 @@ impl<'a> Reviewer<'a> {
         let out: Rc<[usize]> = if ix.denies.is_empty() {
             self.no_denies.clone()
         } else {
-            let hs = holders(ix, member);
-            ix.denies
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| deny_names(d, &hs).is_some())
-                .map(|(i, _)| i)
-                .collect()
+            let names = self.deny_names.get_or_insert_with(|| DenyNames::new(ix));
+            let out = names.of_principal(ix, member);
+            self.intern(&out)
         };
         self.principal_denies
             .insert(member.to_string(), out.clone());
@@ -1122,23 +1252,30 @@ impl<'a> Reviewer<'a> {
         t
     }
 
-    /// The deny assignments that block `member`'s role where `reach` says.
-    fn blocked(&mut self, member: &str, role: &RoleFacts, reach: &FxHashSet<usize>) -> Rc<[usize]> {
-        if reach.is_empty() || role.index.is_none() {
+    /// The deny assignments among `takers` (those that take from the row's role where it
+    /// reaches) that name `member`.
+    fn blocked(&mut self, member: &str, takers: &[usize]) -> Rc<[usize]> {
+        if takers.is_empty() {
             return self.no_denies.clone();
         }
         let naming = self.naming(member);
         let out: Vec<usize> = naming
             .iter()
             .copied()
-            .filter(|d| reach.contains(d))
-            .filter(|&d| self.takes(d, role))
+            .filter(|d| takers.contains(d))
             .collect();
-        if out.is_empty() {
-            self.no_denies.clone()
-        } else {
-            out.into()
+        self.intern(&out)
+    }
+
+    /// The deny assignments of `reach` that take from the role, in index order.
+    fn takers(&mut self, role: &RoleFacts, reach: &FxHashSet<usize>) -> Vec<usize> {
+        if reach.is_empty() || role.index.is_none() {
+            return Vec::new();
         }
+        let mut out: Vec<usize> = reach.iter().copied().collect();
+        out.sort_unstable();
+        out.retain(|&d| self.takes(d, role));
+        out
     }
 
     /// The deny assignments that could make a shared row differ by target: they
@@ -1160,88 +1297,105 @@ impl<'a> Reviewer<'a> {
     /// Where the row of `member` through a held access shared by `covered` goes:
     /// the targets whose blocking deny assignments are the fewest (those all of
     /// them have) share one row when there are two or more of them; every other
-    /// target gets a row of its own. Returns the shared row's (targets, denies),
-    /// if any, and the (target, denies) of the rows of their own.
-    #[allow(clippy::type_complexity)]
+    /// target gets a row of its own. It depends only on which of the `candidates`
+    /// name the member, so it is worked out once per such set (per plan).
     fn split(
         &mut self,
         plan: &RowPlan,
         member: &str,
         candidates: &[usize],
         covered: &Rc<[usize]>,
-    ) -> (
-        Option<(Rc<[usize]>, Rc<[usize]>)>,
-        Vec<(usize, Rc<[usize]>)>,
-    ) {
+    ) -> Rc<Split> {
         let naming = self.naming(member);
         let relevant: Vec<usize> = candidates
             .iter()
             .copied()
             .filter(|d| naming.contains(d))
             .collect();
-        if relevant.is_empty() {
-            return (Some((covered.clone(), self.no_denies.clone())), Vec::new());
+        let cache_key = (Rc::as_ptr(covered) as *const usize as usize, relevant);
+        if let Some(s) = self.split_cache.get(&cache_key) {
+            return s.clone();
         }
-        let per: Vec<(usize, Vec<usize>)> = covered
-            .iter()
-            .map(|&i| {
-                let r = &plan.reach[i];
-                (
-                    i,
-                    relevant.iter().copied().filter(|d| r.contains(d)).collect(),
-                )
-            })
-            .collect();
-        let common: Vec<usize> = relevant
-            .iter()
-            .copied()
-            .filter(|d| per.iter().all(|(_, b)| b.contains(d)))
-            .collect();
-        let (same, own): (Vec<_>, Vec<_>) = per.into_iter().partition(|(_, b)| *b == common);
-        let blocked = |b: Vec<usize>| -> Rc<[usize]> {
-            if b.is_empty() {
-                self.no_denies.clone()
+        let relevant = &cache_key.1;
+        let split = if relevant.is_empty() {
+            Split {
+                shared: Some((covered.clone(), self.no_denies.clone())),
+                own: Vec::new(),
+            }
+        } else {
+            let per: Vec<(usize, Vec<usize>)> = covered
+                .iter()
+                .map(|&i| {
+                    let r = &plan.reach[i];
+                    (
+                        i,
+                        relevant.iter().copied().filter(|d| r.contains(d)).collect(),
+                    )
+                })
+                .collect();
+            let common: Vec<usize> = relevant
+                .iter()
+                .copied()
+                .filter(|d| per.iter().all(|(_, b)| b.contains(d)))
+                .collect();
+            let (same, own): (Vec<_>, Vec<_>) = per.into_iter().partition(|(_, b)| *b == common);
+            if same.len() > 1 {
+                let targets: Rc<[usize]> = if same.len() == covered.len() {
+                    covered.clone()
+                } else {
+                    same.iter().map(|(i, _)| *i).collect()
+                };
+                Split {
+                    shared: Some((targets, self.intern(&common))),
+                    own: own.into_iter().map(|(i, b)| (i, self.intern(&b))).collect(),
+                }
             } else {
-                b.into()
+                Split {
+                    shared: None,
+                    own: same
+                        .into_iter()
+                        .chain(own)
+                        .map(|(i, b)| (i, self.intern(&b)))
+                        .collect(),
+                }
             }
         };
-        if same.len() > 1 {
-            let targets: Rc<[usize]> = if same.len() == covered.len() {
-                covered.clone()
-            } else {
-                same.iter().map(|(i, _)| *i).collect()
-            };
-            (
-                Some((targets, blocked(common))),
-                own.into_iter().map(|(i, b)| (i, blocked(b))).collect(),
-            )
-        } else {
-            (
-                None,
-                same.into_iter()
-                    .chain(own)
-                    .map(|(i, b)| (i, blocked(b)))
-                    .collect(),
-            )
-        }
+        let split = Rc::new(split);
+        self.split_cache.insert(cache_key, split.clone());
+        split
     }
 
-    /// (role, scope key) of every defined role `member` holds actively, through
-    /// any of its groups.
-    fn active_of(&mut self, member: &str) -> Rc<[(usize, String)]> {
+    /// One shared list per distinct set of deny assignments (few in any tenant).
+    fn intern(&mut self, denies: &[usize]) -> Rc<[usize]> {
+        if denies.is_empty() {
+            return self.no_denies.clone();
+        }
+        if let Some(d) = self.deny_lists.iter().find(|d| ***d == *denies) {
+            return d.clone();
+        }
+        let d: Rc<[usize]> = denies.into();
+        self.deny_lists.push(d.clone());
+        d
+    }
+
+    /// (role, assignment) of every defined role `member` holds actively, through
+    /// any of its groups, sorted.
+    fn active_of(&mut self, member: &str) -> Rc<[(usize, usize)]> {
         if let Some(a) = self.active.get(member) {
             return a.clone();
         }
         let ix = self.ix;
         let mut out = Vec::new();
-        for h in holders(ix, member) {
-            for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+        for h in holder_ids(ix, member) {
+            for &ai in ix.assignments_by_holder.get(&h).into_iter().flatten() {
                 if let Some(role) = ix.assignment_role[ai] {
-                    out.push((role, ix.assignment_scope[ai].clone()));
+                    out.push((role, ai));
                 }
             }
         }
-        let out: Rc<[(usize, String)]> = out.into();
+        out.sort_unstable();
+        out.dedup();
+        let out: Rc<[(usize, usize)]> = out.into();
         self.active.insert(member.to_string(), out.clone());
         out
     }
@@ -1257,7 +1411,9 @@ impl<'a> Reviewer<'a> {
         mut f: impl FnMut(&GroupHead, Vec<ReviewRow>) -> Result<(), E>,
     ) -> Result<(), E> {
         for g in &plan.groups {
-            let entries = self.entries(plan, g);
+            // One buffer for every group's entries: groups come in all sizes.
+            let mut entries = std::mem::take(&mut self.scratch);
+            self.entries(plan, g, &mut entries);
             let covered_keys: Rc<[String]> = g
                 .covered
                 .iter()
@@ -1265,6 +1421,7 @@ impl<'a> Reviewer<'a> {
                 .collect();
             let mut first = true;
             if entries.is_empty() {
+                self.scratch = entries;
                 f(
                     &GroupHead {
                         scope: &g.scope,
@@ -1275,28 +1432,76 @@ impl<'a> Reviewer<'a> {
                 )?;
                 continue;
             }
+            let mut result = Ok(());
             for batch in entries.chunks(BATCH) {
                 let rows: Vec<ReviewRow> = batch
                     .iter()
                     .map(|e| self.row(plan, g, e, &covered_keys))
                     .collect();
-                f(
+                result = f(
                     &GroupHead {
                         scope: &g.scope,
                         covers: g.covered.len(),
                         first,
                     },
                     rows,
-                )?;
+                );
                 first = false;
+                if result.is_err() {
+                    break;
+                }
             }
+            entries.clear();
+            self.scratch = entries;
+            result?;
         }
         Ok(())
     }
 
+    /// Up to `n` rows taken across the plan for measuring: all of them when there
+    /// are no more; else the first rows of the groups that hold the rows at evenly
+    /// spaced places of the sheet, so that a large group weighs as much as its
+    /// rows do.
+    pub(crate) fn sample(&mut self, plan: &RowPlan, n: usize) -> Vec<ReviewRow> {
+        const PICKS: usize = 8;
+        if plan.rows <= n {
+            // A small sheet is measured whole.
+            return self.collect(plan).rows;
+        }
+        let mut picks: Vec<usize> = Vec::new();
+        let mut start = 0;
+        let mut next = 0;
+        for (gi, g) in plan.groups.iter().enumerate() {
+            while next < PICKS && (next * plan.rows) / PICKS < start + g.rows {
+                picks.push(gi);
+                next += 1;
+            }
+            start += g.rows;
+        }
+        let per = n.div_ceil(PICKS.max(1));
+        let mut out = Vec::new();
+        let mut entries = std::mem::take(&mut self.scratch);
+        for gi in picks {
+            let g = &plan.groups[gi];
+            self.entries(plan, g, &mut entries);
+            let covered_keys: Rc<[String]> = g
+                .covered
+                .iter()
+                .map(|&i| plan.target_keys[i].clone())
+                .collect();
+            for e in entries.iter().take(per) {
+                out.push(self.row(plan, g, e, &covered_keys));
+            }
+        }
+        entries.clear();
+        self.scratch = entries;
+        out
+    }
+
     /// A group's rows before they are made, in sheet order.
-    fn entries(&mut self, plan: &RowPlan, g: &Group) -> Vec<Entry> {
-        let mut entries: Vec<Entry> = Vec::with_capacity(g.rows);
+    fn entries(&mut self, plan: &RowPlan, g: &Group, entries: &mut Vec<Entry>) {
+        entries.clear();
+        entries.reserve(g.rows);
         for &(hi, relation) in &g.helds {
             let h = &plan.helds[hi];
             let paths = h.paths.clone();
@@ -1306,8 +1511,11 @@ impl<'a> Reviewer<'a> {
                     let (covered, blocked) = if candidates.is_empty() {
                         (g.covered.clone(), self.no_denies.clone())
                     } else {
-                        match self.split(plan, &pf.member, &candidates, &g.covered).0 {
-                            Some(x) => x,
+                        match &self
+                            .split(plan, &pf.p.member, &candidates, &g.covered)
+                            .shared
+                        {
+                            Some(x) => x.clone(),
                             None => continue,
                         }
                     };
@@ -1326,8 +1534,10 @@ impl<'a> Reviewer<'a> {
                 Relation::Below => self.reach_of(&h.scope_key),
                 _ => plan.reach[g.covered[0]].clone(),
             };
+            // The denies there that take from the role, once per held access.
+            let takers = self.takers(&h.role, &reach);
             for (p, pf) in paths.paths.iter().enumerate() {
-                let blocked = self.blocked(&pf.member, &h.role, &reach);
+                let blocked = self.blocked(&pf.p.member, &takers);
                 entries.push(Entry {
                     held: hi as u32,
                     path: p as u32,
@@ -1348,8 +1558,7 @@ impl<'a> Reviewer<'a> {
                 rank: 0,
             });
         }
-        self.sort(plan, &mut entries);
-        entries
+        self.sort(plan, entries);
     }
 
     /// Sorts a group's entries by principal (name, id), role, held scope, PIM
@@ -1357,57 +1566,10 @@ impl<'a> Reviewer<'a> {
     /// group are ranked once, so that entries compare as integers and strings are
     /// compared only between paths of one principal to one role at one scope.
     fn sort(&mut self, plan: &RowPlan, entries: &mut [Entry]) {
-        let mut holders: HashMap<u32, Rc<HolderPaths>> = HashMap::new();
-        for e in entries.iter() {
-            holders
-                .entry(e.held)
-                .or_insert_with(|| plan.helds[e.held as usize].paths.clone());
-        }
-        let path = |e: &Entry| &holders[&e.held].paths[e.path as usize];
-        // Principals, by (name, id).
-        let mut principals: Vec<&PathFacts> = Vec::new();
-        let mut seen: HashSet<*const PrincipalInfo> = HashSet::new();
-        for e in entries.iter() {
-            let pf = path(e);
-            if seen.insert(Rc::as_ptr(&pf.info)) {
-                principals.push(pf);
-            }
-        }
-        principals.sort_by(|a, b| (&*a.sort_name, &a.info.id).cmp(&(&*b.sort_name, &b.info.id)));
-        let principal_rank: HashMap<*const PrincipalInfo, u32> = principals
-            .iter()
-            .enumerate()
-            .map(|(i, pf)| (Rc::as_ptr(&pf.info), i as u32))
-            .collect();
-        // Held accesses, by (role, scope, PIM) and by assignment.
-        let mut helds: Vec<u32> = holders.keys().copied().collect();
+        let path = |e: &Entry| &plan.helds[e.held as usize].paths.paths[e.path as usize];
         let held = |h: u32| &plan.helds[h as usize];
-        helds.sort_by(|&a, &b| {
-            let (a, b) = (held(a), held(b));
-            (&*a.role.sort, &*a.scope_key, a.pim).cmp(&(&*b.role.sort, &*b.scope_key, b.pim))
-        });
-        let mut held_rank: HashMap<u32, u32> = HashMap::new();
-        for (i, h) in helds.iter().enumerate() {
-            let same = i > 0 && {
-                let (a, b) = (held(helds[i - 1]), held(*h));
-                (&*a.role.sort, &*a.scope_key, a.pim) == (&*b.role.sort, &*b.scope_key, b.pim)
-            };
-            let rank = if same {
-                held_rank[&helds[i - 1]]
-            } else {
-                i as u32
-            };
-            held_rank.insert(*h, rank);
-        }
-        let ranks: Vec<u64> = entries
-            .iter()
-            .map(|e| {
-                u64::from(principal_rank[&Rc::as_ptr(&path(e).info)]) << 32
-                    | u64::from(held_rank[&e.held])
-            })
-            .collect();
-        for (e, r) in entries.iter_mut().zip(ranks) {
-            e.rank = r;
+        for e in entries.iter_mut() {
+            e.rank = u64::from(path(e).p.rank.get()) << 32 | u64::from(held(e.held).rank);
         }
         entries.sort_by(|a, b| {
             a.rank.cmp(&b.rank).then_with(|| {
@@ -1415,6 +1577,27 @@ impl<'a> Reviewer<'a> {
                     .cmp(&(&*path(b).via.keys, &*held(b.held).assignment_key))
             })
         });
+    }
+
+    /// Ranks every principal by (display name lowercased, id) and every held
+    /// access by (role, scope, PIM kind), equal keys equal ranks: the sort order of
+    /// every group, worked out once per plan.
+    fn rank(&mut self, helds: &mut [HeldAccess]) {
+        let mut principals: Vec<&Rc<PrincipalFacts>> = self.info_cache.values().collect();
+        principals.sort_by(|a, b| (&*a.sort_name, &a.info.id).cmp(&(&*b.sort_name, &b.info.id)));
+        for (i, p) in principals.iter().enumerate() {
+            p.rank.set(i as u32);
+        }
+        let key = |h: &HeldAccess| (h.role.sort.clone(), h.scope_key.clone(), h.pim);
+        let mut order: Vec<usize> = (0..helds.len()).collect();
+        order.sort_by(|&a, &b| key(&helds[a]).cmp(&key(&helds[b])));
+        let mut rank = 0;
+        for i in 0..order.len() {
+            if i > 0 && key(&helds[order[i - 1]]) != key(&helds[order[i]]) {
+                rank = i as u32;
+            }
+            helds[order[i]].rank = rank;
+        }
     }
 
     /// One row.
@@ -1458,8 +1641,8 @@ impl<'a> Reviewer<'a> {
         };
         let mut row = ReviewRow {
             // The path's member and groups are keys already.
-            review_key: key_hash(&pf.member, &h.assignment_key, &pf.via.keys),
-            principal: pf.info.clone(),
+            review_key: key_hash(&pf.p.member, &h.assignment_key, &pf.via.keys),
+            principal: pf.p.info.clone(),
             role_name: h.role.name.clone(),
             role_id: h.role.id.clone(),
             role_type: h.role.role_type.clone(),
@@ -1484,7 +1667,19 @@ impl<'a> Reviewer<'a> {
             covers: covered.len(),
             covered,
         };
-        row.content_hash = row.access_hash(&h.role.digest);
+        if self
+            .hash_only
+            .as_ref()
+            .is_none_or(|k| k.contains(&row.review_key))
+        {
+            row.content_hash = content_hash(
+                &row.review_key,
+                &pf.p.hash_part,
+                &h.hash_part,
+                pf.p.info.orphan_text(),
+                &h.hash_tail,
+            );
+        }
         row.recommendations = self.recommend(plan, h, &row);
         row
     }
@@ -1586,15 +1781,26 @@ impl<'a> Reviewer<'a> {
                 r.covered.iter().map(String::as_str).collect()
             };
             let active = self.active_of(&p.id);
-            let mut also_active = !reaches.is_empty() && h.role.index.is_some();
-            for s in &reaches {
-                let anc = self.ancestors(s);
-                if !active
-                    .iter()
-                    .any(|(role, scope)| Some(*role) == h.role.index && anc.contains(scope))
-                {
-                    also_active = false;
-                    break;
+            // The same role held actively, at any scope.
+            let same_role: &[(usize, usize)] = match h.role.index {
+                Some(ri) => {
+                    let from = active.partition_point(|(r, _)| *r < ri);
+                    let to = active.partition_point(|(r, _)| *r <= ri);
+                    &active[from..to]
+                }
+                None => &[],
+            };
+            let mut also_active = !reaches.is_empty() && !same_role.is_empty();
+            if also_active {
+                for s in &reaches {
+                    let anc = self.ancestors(s);
+                    if !same_role
+                        .iter()
+                        .any(|&(_, ai)| anc.contains(&ix.assignment_scope[ai]))
+                    {
+                        also_active = false;
+                        break;
+                    }
                 }
             }
             if also_active {
@@ -2130,6 +2336,32 @@ mod tests {
         assert!(ended.recommendation().contains("2026-06-30"));
         let current = find(&rows, "u3", "uaa")[0];
         assert_eq!(codes(current), ["eligible-only"]);
+    }
+
+    #[test]
+    fn content_hashes_made_from_parts_are_the_defined_hash() {
+        let mut t = tenant();
+        t.principals[0].account_enabled = Some(false);
+        t.principals[1].user_type = Some("Guest".into());
+        t.assignments[1].condition = Some("  @Resource[X] == 'Y'  ".into());
+        t.assignments.push(assign(6, "gone", "reader", WS));
+        t.assignments.push(assign(7, "u3", "nope", WS));
+        t.eligibilities
+            .push(eligible("E1", "U3", "owner", RG, "2026-06-30T00:00:00Z"));
+        t.assignments[0].source = AssignmentSource::PimActive;
+        t.assignments[0].end_date_time = Some("2027-01-01T00:00:00.5+01:00".into());
+        let ix = Index::new(&t);
+        let rows = review(&ix, &[WS.to_string(), SUB.to_string()], TAKEN).rows;
+        assert!(rows.len() > 8);
+        for r in &rows {
+            let digest = match ix.role_index(&r.role_id, None) {
+                Some(i) if r.role_defined => {
+                    serde_json::to_string(&ix.roles[i].def.permissions).unwrap()
+                }
+                _ => "undefined".to_string(),
+            };
+            assert_eq!(r.content_hash, r.access_hash(&digest), "{r:?}");
+        }
     }
 
     #[test]

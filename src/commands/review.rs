@@ -136,21 +136,6 @@ struct Reviewed {
 /// How many rows the size estimate renders to measure a row.
 const SAMPLE_ROWS: usize = 256;
 
-/// The first rows of the plan, to measure how large a row is written.
-fn sample(reviewer: &mut review::Reviewer, plan: &review::RowPlan) -> Vec<ReviewRow> {
-    let mut out = Vec::new();
-    let _ = reviewer.each_group(plan, |_, batch| {
-        out.extend(batch);
-        if out.len() >= SAMPLE_ROWS {
-            Err(())
-        } else {
-            Ok(())
-        }
-    });
-    out.truncate(SAMPLE_ROWS);
-    out
-}
-
 /// The bytes a sheet of `rows` rows takes, from the written size of a sample.
 fn estimate_bytes(format: Format, sample: &[ReviewRow], decisions: &Decisions, rows: usize) -> u64 {
     if sample.is_empty() {
@@ -331,7 +316,12 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     }
 
     let format = format.unwrap_or(Format::Csv);
-    let bytes = estimate_bytes(format, &sample(&mut reviewer, &plan), &decisions, plan.rows);
+    if format == Format::Csv {
+        // The sheet does not show the content hash: only rows decided before need it.
+        reviewer.hash_only(decisions.past.keys().cloned().collect());
+    }
+    let sample = reviewer.sample(&plan, SAMPLE_ROWS);
+    let bytes = estimate_bytes(format, &sample, &decisions, plan.rows);
     eprintln_safe!(
         "{}",
         render::estimate_line(&plan, format == Format::Json, bytes)

@@ -459,6 +459,16 @@ pub(crate) fn holders(ix: &Index, principal: &str) -> Vec<Holder> {
     out
 }
 
+/// The keys of [`holders`] (the same walk, in the same order), without their chains.
+pub(crate) fn holder_ids(ix: &Index, principal: &str) -> Vec<String> {
+    super::walk::breadth_first([key(principal)], |p| {
+        ix.groups_of.get(p).into_iter().flatten()
+    })
+    .into_iter()
+    .map(|r| r.id)
+    .collect()
+}
+
 fn group_refs(ix: &Index, via: &[String]) -> Vec<GroupRef> {
     via.iter()
         .map(|g| GroupRef {
@@ -541,14 +551,131 @@ pub(crate) fn deny_reaches(d: &Deny, deny_scope: &str, target: &str) -> bool {
 }
 
 /// SPEC §2.6, whom a deny assignment applies to: the entry of its `principals` that
-/// names one of a principal's holders (All Principals first, else the nearest
-/// holder), unless one of the holders (or All Principals) is excluded.
-pub(crate) fn deny_names(d: &Deny, hs: &[Holder]) -> Option<String> {
-    let subject = deny_subject(d, hs);
+/// names one of a principal's holders (All Principals first, else the nearest:
+/// `nearest_first` is the holders' ids in walk order), unless one of the holders
+/// (or All Principals) is excluded. The rule is [`deny_subject_of`]'s; the
+/// property tests hold [`DenyNames`] to it.
+#[cfg(test)]
+pub(crate) fn deny_names<'h>(
+    d: &Deny,
+    nearest_first: impl Iterator<Item = &'h str> + Clone,
+) -> Option<String> {
+    let subject = deny_subject_of(d, nearest_first);
     if subject.applies() {
         subject.named
     } else {
         None
+    }
+}
+
+/// [`deny_names`] for every deny assignment of an index at once, for questions
+/// about many principals (the review): each holder's entries are looked up once
+/// instead of each deny's lists once per holder, and a group's holders are
+/// walked once for all its members. `of(holders)` and `of_principal` hold exactly
+/// the denies for which `deny_names` is `Some` (unit tests check it).
+pub(crate) struct DenyNames {
+    /// Denies naming All Principals, and excluding it.
+    all: Vec<usize>,
+    all_excluded: Vec<usize>,
+    /// Principal key → the denies naming it, and excluding it.
+    named: HashMap<String, Vec<usize>>,
+    excluded: HashMap<String, Vec<usize>>,
+    count: usize,
+    /// Group key → (named, excluded) over the group's holders (itself included).
+    groups: HashMap<String, std::rc::Rc<Marks>>,
+}
+
+/// Which deny assignments a set of holders' entries name, and which exclude.
+type Marks = (Vec<bool>, Vec<bool>);
+
+impl DenyNames {
+    pub(crate) fn new(ix: &Index) -> DenyNames {
+        let mut n = DenyNames {
+            all: Vec::new(),
+            all_excluded: Vec::new(),
+            named: HashMap::default(),
+            excluded: HashMap::default(),
+            count: ix.denies.len(),
+            groups: HashMap::default(),
+        };
+        for (i, d) in ix.denies.iter().enumerate() {
+            for p in &d.principals {
+                match p.as_str() {
+                    ALL_PRINCIPALS => n.all.push(i),
+                    k => n.named.entry(k.to_string()).or_default().push(i),
+                }
+            }
+            for p in &d.excluded {
+                match p.as_str() {
+                    ALL_PRINCIPALS => n.all_excluded.push(i),
+                    k => n.excluded.entry(k.to_string()).or_default().push(i),
+                }
+            }
+        }
+        n
+    }
+
+    /// The denies (ascending indices) that name a principal with these holders
+    /// (keys, the principal included) and exclude none of them.
+    #[cfg(test)]
+    pub(crate) fn of<'h>(&self, holders: impl Iterator<Item = &'h str>) -> Vec<usize> {
+        let (named, excluded) = self.marks(holders);
+        self.verdict(&named, &excluded)
+    }
+
+    /// [`DenyNames::of`] the principal's holders ([`holder_ids`]): its own entries
+    /// and those of the holders of each group it is a direct member of.
+    pub(crate) fn of_principal(&mut self, ix: &Index, principal: &str) -> Vec<usize> {
+        if self.count == 0 {
+            return Vec::new();
+        }
+        let k = key(principal);
+        let (mut named, mut excluded) = self.marks(std::iter::once(k.as_str()));
+        for g in ix.groups_of.get(&k).into_iter().flatten() {
+            let marks = match self.groups.get(g) {
+                Some(m) => m.clone(),
+                None => {
+                    let hs = holder_ids(ix, g);
+                    let m = std::rc::Rc::new(self.marks(hs.iter().map(String::as_str)));
+                    self.groups.insert(g.clone(), m.clone());
+                    m
+                }
+            };
+            for i in 0..self.count {
+                named[i] |= marks.0[i];
+                excluded[i] |= marks.1[i];
+            }
+        }
+        self.verdict(&named, &excluded)
+    }
+
+    /// Which denies these holders' entries name, and which exclude.
+    fn marks<'h>(&self, holders: impl Iterator<Item = &'h str>) -> Marks {
+        let mut named = vec![false; self.count];
+        let mut excluded = vec![false; self.count];
+        for h in holders {
+            for &i in self.named.get(h).into_iter().flatten() {
+                named[i] = true;
+            }
+            for &i in self.excluded.get(h).into_iter().flatten() {
+                excluded[i] = true;
+            }
+        }
+        (named, excluded)
+    }
+
+    fn verdict(&self, named: &[bool], excluded: &[bool]) -> Vec<usize> {
+        let mut named = named.to_vec();
+        let mut excluded = excluded.to_vec();
+        for &i in &self.all {
+            named[i] = true;
+        }
+        for &i in &self.all_excluded {
+            excluded[i] = true;
+        }
+        (0..self.count)
+            .filter(|&i| named[i] && !excluded[i])
+            .collect()
     }
 }
 
@@ -983,13 +1110,22 @@ fn place_eligible(
 /// deny applies to the principal when it is named and not excluded. `decide` and
 /// `show` (`engine/profile.rs`) both ask here.
 pub(crate) fn deny_subject(d: &super::index::Deny, hs: &[Holder]) -> DenySubject {
+    deny_subject_of(d, hs.iter().map(|h| h.id.as_str()))
+}
+
+/// [`deny_subject`] over holder ids in walk order (nearest first): the one rule.
+pub(crate) fn deny_subject_of<'h>(
+    d: &super::index::Deny,
+    nearest_first: impl Iterator<Item = &'h str> + Clone,
+) -> DenySubject {
     let find = |set: &HashSet<String>| {
         if set.contains(ALL_PRINCIPALS) {
             Some(ALL_PRINCIPALS.to_string())
         } else {
-            hs.iter()
-                .find(|h| set.contains(&h.id))
-                .map(|h| h.id.clone())
+            nearest_first
+                .clone()
+                .find(|h| set.contains(*h))
+                .map(str::to_string)
         }
     };
     DenySubject {

@@ -618,4 +618,23 @@ proptest! {
             if *x == Access::Allowed { prop_assert_eq!(*b, Access::Allowed); }
         }
     }
+
+    #[test]
+    fn deny_names_for_all_denies_at_once_is_deny_names_for_each(t in arb_tenant()) {
+        let ix = Index::new(&t);
+        let all = super::decide::DenyNames::new(&ix);
+        for p in holders_all() {
+            let hs = super::decide::holder_ids(&ix, p);
+            let each: Vec<usize> = ix
+                .denies
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| super::decide::deny_names(d, hs.iter().map(String::as_str)).is_some())
+                .map(|(i, _)| i)
+                .collect();
+            prop_assert_eq!(all.of(hs.iter().map(String::as_str)), each.clone(), "principal {}", p);
+            let mut by_groups = super::decide::DenyNames::new(&ix);
+            prop_assert_eq!(by_groups.of_principal(&ix, p), each, "principal {} by its groups", p);
+        }
+    }
 }

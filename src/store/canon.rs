@@ -447,6 +447,7 @@ pub(crate) fn canonicalize(t: &Tenant) -> Tenant {
         listed_kinds: Tenant::listed_kinds_of(&t.principals),
         mg_holdings: t.mg_holdings_of(),
         collection: t.collection.clone(),
+        resource_facts: t.resource_facts.clone(),
     }
 }
 
@@ -678,6 +679,7 @@ mod tests {
             listed_kinds: Vec::new(),
             mg_holdings: false,
             collection: None,
+            resource_facts: Vec::new(),
             partial_member_lists: Vec::new(),
             group_eligibilities: Vec::new(),
             principals: vec![

@@ -339,6 +339,8 @@ pub(crate) fn ledger(
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
+        // Stored from migration V8 (the import helper adds it).
+        resource_facts: Vec::new(),
         collection: ledger(conn, s, false)?,
         mg_holdings: mg_holdings(conn, s)?,
         listed_kinds: listed_kinds(conn, s)?,

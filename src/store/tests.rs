@@ -97,6 +97,7 @@ fn tenant_a() -> Tenant {
         listed_kinds: Vec::new(),
         mg_holdings: false,
         collection: None,
+        resource_facts: Vec::new(),
         partial_member_lists: Vec::new(),
         group_eligibilities: Vec::new(),
         principals: vec![
