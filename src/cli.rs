@@ -485,8 +485,14 @@ pub(crate) struct WhoArgs {
     /// Tenant-wide: every principal that can do ACTION... at some scope, and where
     /// (the scopes of the assignments that grant it; e.g. `whocan who --anywhere
     /// Microsoft.Authorization/roleAssignments/write`).
-    #[arg(long, conflicts_with_all = ["scope", "workspace", "activity", "graph", "explain"])]
+    #[arg(long, conflicts_with_all = ["scope", "workspace", "activity", "graph", "explain", "effective"])]
     pub(crate) anywhere: bool,
+    /// Besides RBAC's answer, who can reach the access through documented
+    /// escalation steps (grant themselves a role, storage keys, a managed
+    /// identity, a datastore's secret), each with its chain (see README,
+    /// "Escalation").
+    #[arg(long, conflicts_with = "graph")]
+    pub(crate) effective: bool,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
 }
@@ -525,6 +531,10 @@ pub(crate) struct CanArgs {
     /// Write the access paths as a Graphviz graph to stdout instead.
     #[arg(long, value_enum)]
     pub(crate) graph: Option<Graph>,
+    /// When RBAC says no: whether the principal can reach the access through
+    /// documented escalation steps, and the chain (exit 0 when one does).
+    #[arg(long, conflicts_with = "graph")]
+    pub(crate) effective: bool,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
 }

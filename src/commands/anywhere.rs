@@ -45,6 +45,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         expand_members: false,
         below: Vec::new(),
         operations: Some(args.actions.clone()),
+        all_roles: false,
     };
     let mut tenant = sl
         .store

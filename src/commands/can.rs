@@ -37,21 +37,37 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         None => sl.check_actions(&args.actions, args.allow_unknown_action)?,
     }
     timing.mark("resolve");
-    let (tenant, base) = sl.index(
+    let (mut tenant, base) = sl.index(
         &scope,
         std::slice::from_ref(&principal),
         false,
         args.activity.is_none().then_some(args.actions.as_slice()),
     )?;
     timing.mark("slice+index");
-    let (alts, actions, uncovered) = super::who::plan(
+    let super::who::Plan {
+        alts,
+        actions,
+        uncovered,
+        incomplete: data_gaps,
+    } = super::who::plan(
         &base,
         &args.actions,
         args.activity.as_deref(),
         &scope,
         args.data,
     )?;
-    let ix = sl.expand_groups_for(tenant, &base, &alts)?;
+    let facts = std::mem::take(&mut tenant.resource_facts);
+    let other_scopes = super::who::Plan::other_scopes_of(&alts, &scope);
+    let ix = if args.effective || !other_scopes.is_empty() {
+        drop(tenant);
+        let step = crate::report::progress::Step::start("reading what the escalation steps need");
+        let facts = if args.effective { facts } else { Vec::new() };
+        let ix = sl.effective_index(&scope, &facts, &other_scopes)?;
+        drop(step);
+        ix
+    } else {
+        sl.expand_groups_for(tenant, &base, &alts)?
+    };
     drop(base);
     timing.mark("groups");
     let mut anc = Ancestry::default();
@@ -62,8 +78,14 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         answer.decision.keep_nearest_grants();
     }
     timing.mark("decide");
+    // `--effective`: when RBAC says no, the shortest documented chain.
+    let escalation = if args.effective && !answer.decision.access.grants() {
+        crate::engine::escalate::Effective::new(&ix).of(&principal, &alts)
+    } else {
+        None
+    };
     let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
-    incomplete.splice(0..0, target.incomplete());
+    incomplete.splice(0..0, target.incomplete().into_iter().chain(data_gaps));
     query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
     timing.mark("incomplete");
     let names = report::ScopeNames::new(&sl.scopes);
@@ -95,12 +117,30 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         report::dot::write(out, &title, &names, &[&answer.decision])?;
     } else {
         match output_format(args.format) {
-            Format::Json => report::print_json(out, &answers::can_json(&q, &answer, &incomplete))?,
-            Format::Csv => answers::can_csv(out, &answer, &names)?,
-            Format::Table => answers::can_text(out, &q, &answer, &incomplete, args.explain)?,
+            Format::Json => report::print_json(
+                out,
+                &answers::can_json(
+                    &q,
+                    &answer,
+                    &incomplete,
+                    args.effective.then_some(escalation.as_ref()),
+                ),
+            )?,
+            Format::Csv => answers::can_csv(out, &answer, &names, escalation.as_ref())?,
+            Format::Table => {
+                answers::can_text(out, &q, &answer, &incomplete, args.explain)?;
+                if let Some(e) = &escalation {
+                    report::escalation::escalation_text(out, e, &names)?;
+                } else if args.effective && !answer.decision.access.grants() {
+                    crate::report::text::writeln_safe!(
+                        out,
+                        "and no documented escalation step reaches it"
+                    )?;
+                }
+            }
         }
     }
-    Ok(if answer.decision.access.grants() {
+    Ok(if answer.decision.access.grants() || escalation.is_some() {
         Outcome::Success
     } else {
         Outcome::No

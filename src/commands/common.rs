@@ -179,6 +179,7 @@ impl Sliced {
             expand_members,
             below: vec![],
             operations: operations.map(<[String]>::to_vec),
+            all_roles: false,
         };
         let mut tenant = self
             .store
@@ -187,6 +188,47 @@ impl Sliced {
         tenant.scopes = self.scopes.clone();
         let index = Index::new_at(&tenant, &self.snapshot.taken_at);
         Ok((tenant, index))
+    }
+
+    /// For `--effective`: the index of everything that decides access at
+    /// `target` and at every resource whose facts the escalation steps read
+    /// (storage accounts, workspaces, computes, identities, datastores), with
+    /// the members of every holder and every role definition (a principal that
+    /// can write role assignments can assign any role assignable there).
+    /// `facts` are the snapshot's resource facts (every slice holds them);
+    /// `also`: more scopes whose assignments matter (a data activity's).
+    pub fn effective_index(
+        &self,
+        target: &str,
+        facts: &[crate::model::ResourceFacts],
+        also: &[String],
+    ) -> anyhow::Result<Index> {
+        let mut scopes = self.tree.ancestors(target);
+        for f in crate::engine::escalate::fact_scopes(facts)
+            .iter()
+            .chain(also)
+        {
+            scopes.extend(self.tree.ancestors(f));
+        }
+        scopes.sort();
+        scopes.dedup();
+        let req = crate::store::SliceRequest {
+            scopes,
+            principals: vec![],
+            expand_members: true,
+            below: vec![],
+            operations: None,
+            all_roles: true,
+        };
+        let mut tenant = self
+            .store
+            .load_slice(self.snapshot.id, &req)
+            .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
+        tenant.scopes = self.scopes.clone();
+        if tenant.resource_facts.is_empty() {
+            tenant.resource_facts = facts.to_vec();
+        }
+        Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
     }
 
     /// For `review`: the index of every assignment and eligibility at, above or
@@ -213,6 +255,7 @@ impl Sliced {
             expand_members: true,
             below,
             operations: None,
+            all_roles: false,
         };
         let mut tenant = self
             .store

@@ -53,6 +53,7 @@ fn who(
     super::who::answer(
         db,
         &WhoArgs {
+            effective: false,
             actions: actions.iter().map(|s| s.to_string()).collect(),
             activity: activity.map(str::to_string),
             all_paths: false,
@@ -82,6 +83,7 @@ fn can(
     super::can::answer(
         db,
         &CanArgs {
+            effective: false,
             principal: principal.to_string(),
             actions: actions.iter().map(|s| s.to_string()).collect(),
             activity: activity.map(str::to_string),

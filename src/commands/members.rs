@@ -32,6 +32,7 @@ pub(crate) fn run(db: &Path, args: MembersArgs) -> anyhow::Result<Outcome> {
         expand_members: false,
         below: Vec::new(),
         operations: Some(Vec::new()),
+        all_roles: false,
     };
     let mut tenant = sl
         .store

@@ -19,11 +19,14 @@ pub fn plan(
     activity: Option<&str>,
     scope: &str,
     data: bool,
-) -> anyhow::Result<(query::Alternatives, Vec<String>, Vec<String>)> {
+) -> anyhow::Result<Plan> {
     match activity {
         Some(name) => {
             let act = super::resolve::activity(name)?;
             let e = activities::expand(ix, &act, scope);
+            for i in &e.incomplete {
+                eprintln_safe!("warning: activity `{}`: {}", act.name, i.describe());
+            }
             for u in &e.uncovered {
                 eprintln_safe!("warning: activity `{}` requirement {u} covers no operation in the imported catalogue; the answer is incomplete (import `az provider operation show` output)", act.name);
             }
@@ -34,16 +37,50 @@ pub fn plan(
                 .map(|r| r.action.clone())
                 .collect();
             names.dedup();
-            Ok((e.alternatives, names, e.uncovered))
+            Ok(Plan {
+                alts: e.alternatives,
+                actions: names,
+                uncovered: e.uncovered,
+                incomplete: e.incomplete,
+            })
         }
         None => {
             let reqs = action_requests(ix, actions, scope, data)?;
-            Ok((
-                vec![reqs],
-                actions.iter().map(|a| a.trim().to_string()).collect(),
-                vec![],
-            ))
+            Ok(Plan {
+                alts: vec![reqs],
+                actions: actions.iter().map(|a| a.trim().to_string()).collect(),
+                uncovered: vec![],
+                incomplete: vec![],
+            })
         }
+    }
+}
+
+/// A question made concrete: the alternatives, the concrete action list, the
+/// activity requirements that cover no operation, and the data sources a data
+/// activity could not follow.
+pub struct Plan {
+    pub alts: query::Alternatives,
+    pub(crate) actions: Vec<String>,
+    pub(crate) uncovered: Vec<String>,
+    pub(crate) incomplete: Vec<crate::engine::decide::Incomplete>,
+}
+
+impl Plan {
+    /// The scopes the requests are at, when some is not the target (a data
+    /// activity asks at storage containers, vaults, registries): the slice must
+    /// read their ancestors too.
+    pub(crate) fn other_scopes_of(alts: &query::Alternatives, target: &str) -> Vec<String> {
+        let t = crate::model::scope_key(target);
+        let mut v: Vec<String> = alts
+            .iter()
+            .flatten()
+            .map(|r| crate::model::scope_key(&r.scope))
+            .filter(|s| *s != t)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
     }
 }
 
@@ -84,13 +121,20 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         args.activity.is_none().then_some(args.actions.as_slice()),
     )?;
     step.say("reading their members");
-    let (alts, actions, uncovered) = plan(
+    let Plan {
+        alts,
+        actions,
+        uncovered,
+        incomplete: data_gaps,
+    } = plan(
         &base,
         &args.actions,
         args.activity.as_deref(),
         &scope,
         args.data,
     )?;
+    let other_scopes = Plan::other_scopes_of(&alts, &scope);
+    let missing: Vec<_> = missing.into_iter().chain(data_gaps).collect();
     let explain = args.explain || args.graph.is_some();
     // An activity's answer carries one grant per required operation unless every
     // path is asked for (SPEC §4).
@@ -100,7 +144,26 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             a.decision.keep_nearest_grants();
         }
     };
-    let ix = sl.expand_for(tenant, &base, &alts, explain)?;
+    let ix = if args.effective {
+        step.say("reading what the escalation steps need");
+        let facts = tenant.resource_facts.clone();
+        drop(tenant);
+        sl.effective_index(&scope, &facts, &other_scopes)?
+    } else if !other_scopes.is_empty() {
+        // A data activity: the holders at the data sources' scopes too.
+        drop(tenant);
+        sl.effective_index(&scope, &[], &other_scopes)?
+    } else {
+        sl.expand_for(tenant, &base, &alts, explain)?
+    };
+    // `--effective`: who reaches it through documented steps (never mixed with
+    // RBAC's answer).
+    let escalations = if args.effective {
+        step.say("following the escalation steps");
+        Some(crate::engine::escalate::Effective::new(&ix).who(&alts))
+    } else {
+        None
+    };
     drop(step);
     if std::env::var_os("WHOCAN_TIMING").is_some() {
         eprintln_safe!(
@@ -132,10 +195,13 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             result?;
             let mut incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
             query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
-            stream.finish(&q, &incomplete)?;
+            let esc = escalations
+                .as_deref()
+                .map(report::escalation::escalations_json);
+            stream.finish(&q, &incomplete, esc.as_deref())?;
         }
         (None, Format::Csv) => {
-            let mut stream = answers::WhoCsvStream::start(&mut *out)?;
+            let mut stream = answers::WhoCsvStream::start(&mut *out, args.effective)?;
             let mut result = Ok(());
             query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
                 trim(&mut a);
@@ -144,6 +210,9 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
                 }
             });
             result?;
+            if let Some(es) = &escalations {
+                stream.push_escalations(es, &names)?;
+            }
             stream.finish()?;
         }
         (Some(_), _) => {
@@ -167,6 +236,9 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             answer.incomplete.splice(0..0, missing);
             query::add_catalogue_gaps(&ix, &mut answer.incomplete, &uncovered);
             answers::who_table(out, &q, &answer, args.explain)?;
+            if let Some(es) = &escalations {
+                report::escalation::escalations_table(out, es, &names)?;
+            }
         }
     }
     Ok(Outcome::Success)

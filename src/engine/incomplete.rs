@@ -30,6 +30,12 @@ pub(crate) enum Reason {
     WildcardCoversNoOperation,
     /// `review` only: a holder with more membership paths than a sheet lists.
     PathsTruncated,
+    /// A key vault that uses access policies: who can read its secrets is in
+    /// the vault's policies, which RBAC exports do not hold (issue 15).
+    AccessPolicies,
+    /// A workspace's data source (a datastore, a linked resource) that the
+    /// snapshot does not describe well enough to follow (issue 15).
+    DataSourceUnknown,
 }
 
 impl Reason {
@@ -43,6 +49,8 @@ impl Reason {
             Reason::ScopeUnreadable => "scope unreadable",
             Reason::WildcardCoversNoOperation => "wildcard covers no operation",
             Reason::PathsTruncated => "membership paths truncated",
+            Reason::AccessPolicies => "key vault access policies",
+            Reason::DataSourceUnknown => "data source unknown",
         }
     }
 }
@@ -122,6 +130,15 @@ impl Incomplete {
         }
     }
 
+    /// A data source an activity could not follow, and why.
+    pub(crate) fn data_source(reason: Reason, scope: &str, detail: &str) -> Incomplete {
+        Incomplete {
+            scope: Some(scope.to_string()),
+            detail: Some(detail.to_string()),
+            ..Incomplete::new(reason)
+        }
+    }
+
     /// One line for people (tables, stderr, HTML).
     pub(crate) fn describe(&self) -> String {
         let group = || match (&self.display_name, &self.group_id) {
@@ -159,6 +176,13 @@ impl Incomplete {
                 "{}: {}",
                 group(),
                 self.detail.as_deref().unwrap_or("membership paths truncated")
+            ),
+            Reason::AccessPolicies => format!(
+                "key vault {scope} uses access policies, which RBAC exports do not hold: who can read its secrets there is not known"
+            ),
+            Reason::DataSourceUnknown => format!(
+                "{scope}: {}",
+                self.detail.as_deref().unwrap_or("data source unknown")
             ),
         }
     }

@@ -87,6 +87,8 @@ pub struct Index {
     assignment_principal: HashMap<String, (String, Option<String>)>,
     /// Member types as the member lists gave them.
     member_kind: HashMap<String, crate::model::PrincipalKind>,
+    /// Resources' own facts (issue 15), by scope key of the resource id.
+    pub(crate) facts: std::collections::BTreeMap<String, crate::model::ResourceFacts>,
 }
 
 impl Index {
@@ -310,6 +312,11 @@ impl Index {
             listed_kinds,
             assignment_principal,
             member_kind,
+            facts: t
+                .resource_facts
+                .iter()
+                .map(|f| (scope_key(&f.id), f.clone()))
+                .collect(),
         };
         ix.assignment_role = ix
             .assignments

@@ -8,6 +8,7 @@
 pub mod activities;
 pub(crate) mod anywhere;
 pub mod decide;
+pub mod escalate;
 pub(crate) mod graph;
 pub(crate) mod incomplete;
 pub(crate) mod index;
@@ -29,5 +30,7 @@ pub use index::Index;
 pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_escalate;
 #[cfg(test)]
 mod tests_trust;

@@ -241,10 +241,13 @@ impl<'w> WhoJsonStream<'w> {
         }
     }
 
+    /// The closing lists; `escalations` (`--effective`) before `incomplete`
+    /// when asked.
     pub(crate) fn finish(
         self,
         q: &Question,
         incomplete: &[crate::engine::decide::Incomplete],
+        escalations: Option<&[Value]>,
     ) -> io::Result<()> {
         let list = |v: &[Value]| -> String {
             if v.is_empty() {
@@ -257,6 +260,9 @@ impl<'w> WhoJsonStream<'w> {
         writeln!(self.out, "{}],", if self.first { "" } else { "\n  " })?;
         writeln!(self.out, "  \"denied\": {},", list(&self.denied))?;
         writeln!(self.out, "  \"eligible\": {},", list(&self.eligible))?;
+        if let Some(e) = escalations {
+            writeln!(self.out, "  \"escalations\": {},", list(e))?;
+        }
         writeln!(
             self.out,
             "  \"incomplete\": {}",
@@ -597,17 +603,38 @@ fn eligible_what(e: &crate::engine::decide::EligibleGrant) -> String {
 /// principal's rows.
 pub(crate) struct WhoCsvStream<'w> {
     c: csv::Writer<'w>,
+    /// `--effective`: the last column is `escalation_step`.
+    effective: bool,
 }
 
 impl<'w> WhoCsvStream<'w> {
-    pub(crate) fn start(out: &'w mut dyn Write) -> io::Result<WhoCsvStream<'w>> {
+    /// With `effective`, one column more (`escalation_step`), empty on the rows
+    /// of RBAC's answer.
+    pub(crate) fn start(out: &'w mut dyn Write, effective: bool) -> io::Result<WhoCsvStream<'w>> {
         let mut c = csv::Writer::new(out);
-        who_csv_header(&mut c)?;
-        Ok(WhoCsvStream { c })
+        if effective {
+            c.row(WHO_CSV_COLUMNS.into_iter().chain(["escalation_step"]))?;
+        } else {
+            who_csv_header(&mut c)?;
+        }
+        Ok(WhoCsvStream { c, effective })
     }
 
     pub(crate) fn push(&mut self, a: &Answer) -> io::Result<()> {
-        who_csv_rows(&mut self.c, a)
+        if self.effective {
+            who_csv_rows_with(&mut self.c, a, &[""])
+        } else {
+            who_csv_rows(&mut self.c, a)
+        }
+    }
+
+    /// The escalations' rows (one per step), after RBAC's.
+    pub(crate) fn push_escalations(
+        &mut self,
+        es: &[crate::engine::escalate::Escalation],
+        names: &super::ScopeNames,
+    ) -> io::Result<()> {
+        super::escalation::escalation_csv_rows(&mut self.c, es, names, 0)
     }
 
     pub(crate) fn finish(mut self) -> io::Result<()> {
@@ -714,6 +741,24 @@ pub(crate) fn can_json(
     q: &Question,
     a: &Answer,
     incomplete: &[crate::engine::decide::Incomplete],
+    escalation: Option<Option<&crate::engine::escalate::Escalation>>,
+) -> Value {
+    let mut v = can_json_rbac(q, a, incomplete);
+    // `--effective`: `escalation` is the chain, or null when none reaches it.
+    if let (Some(e), Some(o)) = (escalation, v.as_object_mut()) {
+        o.insert(
+            "escalation".into(),
+            e.map(super::escalation::escalation_json)
+                .unwrap_or(Value::Null),
+        );
+    }
+    v
+}
+
+fn can_json_rbac(
+    q: &Question,
+    a: &Answer,
+    incomplete: &[crate::engine::decide::Incomplete],
 ) -> Value {
     json!({
         "snapshot": snapshot_json(q.snapshot),
@@ -807,6 +852,7 @@ pub(crate) fn can_csv(
     out: &mut dyn Write,
     a: &Answer,
     names: &super::ScopeNames,
+    escalation: Option<&crate::engine::escalate::Escalation>,
 ) -> io::Result<()> {
     let mut c = csv::Writer::new(out);
     c.row(WHO_CSV_COLUMNS.into_iter().chain(["why_not"]))?;
@@ -837,6 +883,10 @@ pub(crate) fn can_csv(
             "",
             &why.join("; "),
         ])?;
+    }
+    if let Some(e) = escalation {
+        // `why_not` holds the step (the chain that reaches what RBAC does not give).
+        super::escalation::escalation_csv_rows(&mut c, std::slice::from_ref(e), names, 0)?;
     }
     c.flush()
 }

@@ -13,6 +13,7 @@ pub(crate) mod condition;
 pub(crate) mod csv;
 pub(crate) mod demo;
 pub(crate) mod dot;
+pub(crate) mod escalation;
 pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod manual;

@@ -47,6 +47,10 @@ pub(crate) struct SliceRequest {
     /// The catalogue operations to read by name; `None` reads the whole catalogue
     /// (activities and `what` expand patterns over it).
     pub(crate) operations: Option<Vec<String>>,
+    /// Read every role definition of the snapshot, not only those the slice's
+    /// assignments name (`--effective`: a principal that can write role
+    /// assignments can assign any role assignable at the scope).
+    pub(crate) all_roles: bool,
 }
 
 fn query_by<T>(
@@ -346,7 +350,11 @@ pub(crate) fn load_slice(
         add_principals(conn, s, &mut t, &needed, &groups)?;
     }
 
-    t.roles = roles_for(conn, s, &t)?;
+    t.roles = if req.all_roles {
+        all_roles(conn, s)?
+    } else {
+        roles_for(conn, s, &t)?
+    };
     t.operations = match &req.operations {
         None => {
             let mut st = conn.prepare_cached(&format!(
@@ -444,6 +452,15 @@ fn roles_for(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Vec<Role
             .cmp(&crate::model::role_key(&b.id, Some(&b.role_name)))
     });
     Ok(roles)
+}
+
+/// Every role definition of snapshot `s`, by key.
+fn all_roles(conn: &Connection, s: i64) -> rusqlite::Result<Vec<RoleDefinition>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ROLE_COLS} FROM role_definitions WHERE {IN_SNAPSHOT} ORDER BY key"
+    ))?;
+    let rows = st.query_map([s], role_row)?;
+    rows.collect()
 }
 
 /// The member lists (original spelling) of those of `keys` that have one.

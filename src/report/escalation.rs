@@ -1,0 +1,221 @@
+//! How `--effective` answers are shown: escalation chains (issue 15) as JSON, a
+//! table section, text lines for `can`, and CSV rows (one per step).
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use crate::engine::escalate::{Escalation, Step};
+
+use super::csv;
+use super::text::writeln_safe;
+use super::{Cell, ScopeNames};
+
+/// One step as JSON: what it is, who takes it with which grant, and what it gives.
+fn step_json(s: &Step) -> Value {
+    json!({
+        "step": s.kind,
+        "actor": s.actor,
+        "actorName": s.actor_name,
+        "needs": s.needs,
+        "on": s.on,
+        "grants": s.grants,
+        "condition": s.condition,
+        "gives": s.gives,
+        "doc": s.doc,
+    })
+}
+
+/// One principal's escalation as JSON (`access: "escalation"`).
+pub(crate) fn escalation_json(e: &Escalation) -> Value {
+    let p = &e.principal;
+    json!({
+        "id": p.id,
+        "type": p.kind,
+        "displayName": p.display_name,
+        "userPrincipalName": p.user_principal_name,
+        "access": e.access,
+        "conditional": e.conditional,
+        "orphaned": p.orphaned,
+        "steps": e.steps.iter().map(step_json).collect::<Vec<_>>(),
+    })
+}
+
+pub(crate) fn escalations_json(es: &[Escalation]) -> Vec<Value> {
+    es.iter().map(escalation_json).collect()
+}
+
+/// One step in words: `1. Alice (grant-role): Microsoft.Authorization/...
+/// at rg-ml, by Role X @ rg-ml → assigns itself Owner`.
+pub(crate) fn step_line(n: usize, s: &Step, names: &ScopeNames) -> String {
+    let by = s
+        .grants
+        .first()
+        .map(|g| {
+            let via = if g.via.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " via {}",
+                    g.via
+                        .iter()
+                        .map(|v| v.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                )
+            };
+            format!(
+                ", by {} @ {}{via}",
+                g.role_name,
+                names.label(&g.assignment_scope)
+            )
+        })
+        .unwrap_or_default();
+    let cond = s
+        .condition
+        .as_deref()
+        .map(|c| format!(" [only if: {c}]"))
+        .unwrap_or_default();
+    format!(
+        "{n}. {} ({}): {} on {}{by}{cond} → {}",
+        if s.actor_name.is_empty() {
+            &s.actor
+        } else {
+            &s.actor_name
+        },
+        s.kind.as_str(),
+        s.needs,
+        names.label(&s.on),
+        s.gives
+    )
+}
+
+/// The section under `who`'s table: who can reach the access through steps.
+pub(crate) fn escalations_table(
+    out: &mut dyn Write,
+    es: &[Escalation],
+    names: &ScopeNames,
+) -> io::Result<()> {
+    writeln!(out)?;
+    if es.is_empty() {
+        writeln_safe!(
+            out,
+            "escalation: nobody else can reach it through the documented steps"
+        )?;
+        return Ok(());
+    }
+    writeln_safe!(
+        out,
+        "escalation: who can reach it through documented steps (not RBAC access now)"
+    )?;
+    let mut t = super::table(&["principal", "type", "steps"]);
+    for e in es {
+        let p = &e.principal;
+        let mut label = if p.display_name.is_empty() {
+            p.id.clone()
+        } else {
+            p.display_name.clone()
+        };
+        if let Some(u) = &p.user_principal_name {
+            label.push_str(&format!(" <{u}>"));
+        }
+        t.add_row([
+            Cell::from(label),
+            Cell::from(&p.kind),
+            Cell::lines(
+                e.steps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| step_line(i + 1, s, names))
+                    .collect::<Vec<String>>(),
+            ),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    let conditional = es.iter().filter(|e| e.conditional).count();
+    writeln_safe!(
+        out,
+        "{} {} can escalate{}",
+        es.len(),
+        if es.len() == 1 {
+            "principal"
+        } else {
+            "principals"
+        },
+        if conditional > 0 {
+            format!(" ({conditional} only if a condition holds)")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// `can --effective`'s lines when RBAC says no and a chain says yes.
+pub(crate) fn escalation_text(
+    out: &mut dyn Write,
+    e: &Escalation,
+    names: &ScopeNames,
+) -> io::Result<()> {
+    writeln_safe!(
+        out,
+        "but can escalate{} in {} {}:",
+        if e.conditional {
+            " (only if a condition holds)"
+        } else {
+            ""
+        },
+        e.steps.len(),
+        if e.steps.len() == 1 { "step" } else { "steps" }
+    )?;
+    for (i, s) in e.steps.iter().enumerate() {
+        writeln_safe!(out, "  {}", step_line(i + 1, s, names))?;
+        writeln_safe!(out, "     see {}", s.doc)?;
+    }
+    Ok(())
+}
+
+/// CSV rows of escalations in `who`'s columns plus `escalation_step` (one row
+/// per step; `access` is `escalation`).
+pub(crate) fn escalation_csv_rows(
+    c: &mut csv::Writer,
+    es: &[Escalation],
+    names: &ScopeNames,
+    tail_before: usize,
+) -> io::Result<()> {
+    for e in es {
+        let p = &e.principal;
+        for (i, s) in e.steps.iter().enumerate() {
+            let g = s.grants.first();
+            let via = g
+                .map(|g| {
+                    g.via
+                        .iter()
+                        .map(|v| v.id.clone())
+                        .collect::<Vec<_>>()
+                        .join(";")
+                })
+                .unwrap_or_default();
+            let line = step_line(i + 1, s, names);
+            let mut row: Vec<&str> = vec![
+                p.id.as_str(),
+                p.kind.as_str(),
+                p.display_name.as_str(),
+                p.user_principal_name.as_deref().unwrap_or(""),
+                e.access,
+                p.orphan_text(),
+                s.needs.as_str(),
+                via.as_str(),
+                g.map(|g| g.role_name.as_str()).unwrap_or(""),
+                g.map(|g| g.role_definition_id.as_str()).unwrap_or(""),
+                g.map(|g| g.assignment_id.as_str()).unwrap_or(""),
+                g.map(|g| g.assignment_scope.as_str()).unwrap_or(""),
+                g.map(|g| g.matched_pattern.as_str()).unwrap_or(""),
+                s.condition.as_deref().unwrap_or(""),
+            ];
+            row.extend(std::iter::repeat_n("", tail_before));
+            row.push(line.as_str());
+            c.row(row)?;
+        }
+    }
+    Ok(())
+}
