@@ -21,6 +21,8 @@
 //! - `guest-privileged`, `disabled-privileged`: guests and disabled accounts that
 //!   hold a privileged role, directly or through groups.
 //! - `eligibility-expired`: a PIM eligibility whose end is before the snapshot.
+//! - `escalation-to-owner`, `keys-give-data`, `compute-identity-exceeds-users`:
+//!   the escalation steps' findings (`audit/lint_escalation.rs`).
 //! - `no-catalogue`, `no-directory` (info): a check that needs data the snapshot
 //!   does not have was skipped, rather than answered by guessing.
 //!
@@ -444,6 +446,7 @@ pub(crate) fn lint(ix: &Index, opts: &LintOptions) -> Vec<Finding> {
     assignment_limits(&cx, &mut out);
     privileged_holders(&cx, &mut out);
     expired_eligibilities(&cx, &mut out);
+    super::lint_escalation::findings(ix, &|s| cx.relevant(s), &mut out);
     out.sort_by(|a, b| {
         (a.severity, &a.kind, &a.message, &a.scope)
             .cmp(&(b.severity, &b.kind, &b.message, &b.scope))

@@ -7,5 +7,6 @@
 
 pub(crate) mod diff;
 pub(crate) mod lint;
+pub(crate) mod lint_escalation;
 pub mod review;
 pub(crate) mod review_summary;

@@ -183,7 +183,7 @@ pub(crate) fn storage_account_of(scope: &str) -> Option<String> {
 }
 
 /// The scope key of the workspace a scope is in (or is), if any.
-fn workspace_of(scope: &str) -> Option<String> {
+pub(crate) fn workspace_of(scope: &str) -> Option<String> {
     let k = scope_key(scope);
     let marker = "/providers/microsoft.machinelearningservices/workspaces/";
     let i = k.find(marker)?;

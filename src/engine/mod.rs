@@ -31,6 +31,6 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_escalate;
+pub(crate) mod tests_escalate;
 #[cfg(test)]
 mod tests_trust;

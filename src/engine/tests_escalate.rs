@@ -14,15 +14,16 @@ use super::escalate::{Effective, Escalation, StepKind};
 use super::fixtures::{assign, edge, group, user, RG, SUB, WS};
 use super::Index;
 
-const SA: &str =
+pub(crate) const SA: &str =
     "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Storage/storageAccounts/acct1";
-const CONTAINER: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Storage/storageAccounts/acct1/blobServices/default/containers/training";
-const BLOB_READ: &str = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
-const UAMI: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi1";
-const COMPUTE: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1/computes/cpu";
-const DS: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1/datastores/blobkey";
+pub(crate) const CONTAINER: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Storage/storageAccounts/acct1/blobServices/default/containers/training";
+pub(crate) const BLOB_READ: &str =
+    "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
+pub(crate) const UAMI: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi1";
+pub(crate) const COMPUTE: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1/computes/cpu";
+pub(crate) const DS: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1/datastores/blobkey";
 
-fn role(id: &str, name: &str, actions: &[&str], data: &[&str]) -> RoleDefinition {
+pub(crate) fn role(id: &str, name: &str, actions: &[&str], data: &[&str]) -> RoleDefinition {
     RoleDefinition {
         id: id.into(),
         role_name: name.into(),
@@ -37,7 +38,7 @@ fn role(id: &str, name: &str, actions: &[&str], data: &[&str]) -> RoleDefinition
     }
 }
 
-fn mi(id: &str) -> Principal {
+pub(crate) fn mi(id: &str) -> Principal {
     Principal {
         kind: PrincipalKind::ManagedIdentity,
         display_name: format!("MI {id}"),
@@ -48,7 +49,7 @@ fn mi(id: &str) -> Principal {
     }
 }
 
-fn deny_on(action: &str, principal: &str, scope: &str) -> DenyAssignment {
+pub(crate) fn deny_on(action: &str, principal: &str, scope: &str) -> DenyAssignment {
     DenyAssignment {
         id: format!("deny-{principal}"),
         name: "deny".into(),
@@ -68,7 +69,7 @@ fn deny_on(action: &str, principal: &str, scope: &str) -> DenyAssignment {
 }
 
 /// Roles: the step actions one per role, a blob reader, and Owner-like `*`.
-fn roles() -> Vec<RoleDefinition> {
+pub(crate) fn roles() -> Vec<RoleDefinition> {
     vec![
         role(
             "r-ra",
@@ -116,7 +117,7 @@ fn roles() -> Vec<RoleDefinition> {
     ]
 }
 
-fn facts(shared_key: Option<bool>) -> Vec<ResourceFacts> {
+pub(crate) fn facts(shared_key: Option<bool>) -> Vec<ResourceFacts> {
     vec![
         ResourceFacts {
             id: SA.into(),
@@ -162,7 +163,7 @@ fn facts(shared_key: Option<bool>) -> Vec<ResourceFacts> {
     ]
 }
 
-fn tenant() -> Tenant {
+pub(crate) fn tenant() -> Tenant {
     Tenant {
         principals: vec![
             user("alice"),

@@ -1,0 +1,321 @@
+//! `lint`'s escalation findings (issue 15), on the engine's escalation steps
+//! ([`crate::engine::escalate`]):
+//! - `escalation-to-owner` (high): a principal that holds no role that can change
+//!   access at a scope, but can act as an identity that does (submitting jobs to
+//!   a compute, assigning a user-assigned identity, a datastore's service
+//!   principal).
+//! - `keys-give-data` (medium): a storage account that allows Shared Key, where
+//!   principals can list or regenerate its keys (and so read and write all its
+//!   data) through RBAC, whatever their data roles.
+//! - `compute-identity-exceeds-users` (medium): a compute whose identity holds a
+//!   role at a scope that some user who can submit jobs to its workspace does
+//!   not hold there (they gain it by submitting a job).
+
+use std::collections::BTreeSet;
+
+use crate::engine::decide::{holders, ActionReq};
+use crate::engine::escalate::{
+    Effective, JOBS_WRITE, ROLE_ASSIGNMENTS_WRITE, RUNS_SUBMIT, STORAGE_LIST_KEYS,
+    STORAGE_REGENERATE_KEY,
+};
+use crate::engine::index::Index;
+use crate::engine::permissions::is_privileged;
+use crate::engine::query;
+use crate::model::{key, scope_key};
+
+use super::lint::{Finding, Object, Severity};
+
+/// How many principals a message names.
+const NAMED: usize = 3;
+
+fn names(ix: &Index, ids: &[String]) -> String {
+    let shown: Vec<String> = ids.iter().take(NAMED).map(|p| ix.name_of(p)).collect();
+    if ids.len() > shown.len() {
+        format!("{} and {} more", shown.join(", "), ids.len() - shown.len())
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn principal_objects(ix: &Index, ids: &[String]) -> Vec<Object> {
+    ids.iter()
+        .take(50)
+        .map(|p| Object {
+            kind: "principal".into(),
+            id: p.clone(),
+            name: ix.name_of(p),
+        })
+        .collect()
+}
+
+fn req(ix: &Index, action: &str, scope: &str) -> ActionReq {
+    ActionReq {
+        action: action.to_string(),
+        data: ix.is_data_action(action),
+        scope: scope.to_string(),
+    }
+}
+
+/// Principals (not groups) RBAC lets do one action at one scope.
+fn rbac_who(ix: &Index, action: &str, scope: &str) -> Vec<String> {
+    query::who(ix, &vec![vec![req(ix, action, scope)]], false, false)
+        .answers
+        .into_iter()
+        .filter(|a| a.decision.access.grants())
+        .map(|a| a.decision.principal.id)
+        .collect()
+}
+
+/// Every escalation finding, for the scopes `relevant` keeps.
+pub(crate) fn findings(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
+    if ix.facts.is_empty() {
+        return;
+    }
+    escalation_to_owner(ix, relevant, out);
+    keys_give_data(ix, relevant, out);
+    compute_identity_exceeds_users(ix, relevant, out);
+}
+
+/// Scopes where a privileged role is assigned: where "can change access" is
+/// decided.
+fn privileged_scopes(ix: &Index) -> BTreeSet<String> {
+    ix.assignments
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ix.assignment_role[*i].is_some_and(|r| is_privileged(&ix.roles[r].blocks)))
+        .map(|(_, a)| a.scope.clone())
+        .collect()
+}
+
+fn escalation_to_owner(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
+    let mut eff = Effective::new(ix);
+    for scope in privileged_scopes(ix) {
+        if !relevant(&scope) {
+            continue;
+        }
+        let alts = vec![vec![req(ix, ROLE_ASSIGNMENTS_WRITE, &scope)]];
+        let es = eff.who(&alts);
+        // Only chains through an identity: a grant-role step needs the write
+        // itself, so every chain here passes through another principal.
+        for e in es {
+            let via: Vec<&str> = e
+                .steps
+                .iter()
+                .filter_map(|s| s.identity.as_deref())
+                .collect();
+            let Some(last) = via.last() else { continue };
+            out.push(Finding {
+                severity: Severity::High,
+                kind: "escalation-to-owner".into(),
+                message: format!(
+                    "{} holds no role that can change access at {scope}, but can act as {} ({}), which can: {}",
+                    if e.principal.display_name.is_empty() { &e.principal.id } else { &e.principal.display_name },
+                    ix.name_of(last),
+                    last,
+                    e.steps
+                        .iter()
+                        .map(|s| format!("{} ({})", s.kind.as_str(), s.needs))
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                ),
+                scope: Some(scope.clone()),
+                objects: principal_objects(ix, &[e.principal.id.clone(), last.to_string()]),
+                principals: 1,
+                hint: "remove the step's permission (jobs/write, assign/action, listsecrets) from this principal, or the identity's role assignment; see `whocan who Microsoft.Authorization/roleAssignments/write --scope SCOPE --effective`".into(),
+            });
+        }
+    }
+}
+
+fn keys_give_data(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
+    for (k, f) in &ix.facts {
+        if key(&f.resource_type) != "microsoft.storage/storageaccounts"
+            || f.allow_shared_key_access == Some(false)
+            || !relevant(&f.id)
+        {
+            continue;
+        }
+        let mut ps: BTreeSet<String> = BTreeSet::new();
+        for action in [STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY] {
+            ps.extend(rbac_who(ix, action, k));
+        }
+        if ps.is_empty() {
+            continue;
+        }
+        let ps: Vec<String> = ps.into_iter().collect();
+        out.push(Finding {
+            severity: Severity::Medium,
+            kind: "keys-give-data".into(),
+            message: format!(
+                "storage account {} allows Shared Key: {} can list or regenerate its keys ({} ) and so read and write all its data, whatever their data roles: {}",
+                f.id.rsplit('/').next().unwrap_or(&f.id),
+                if ps.len() == 1 { "1 principal".to_string() } else { format!("{} principals", ps.len()) },
+                "listKeys/regeneratekey",
+                names(ix, &ps)
+            ),
+            scope: Some(f.id.clone()),
+            objects: principal_objects(ix, &ps),
+            principals: ps.len(),
+            hint: "set allowSharedKeyAccess to false on the account (Microsoft Entra authorization only), or remove listKeys from these principals' roles".into(),
+        });
+    }
+}
+
+fn compute_identity_exceeds_users(
+    ix: &Index,
+    relevant: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Finding>,
+) {
+    for f in ix.facts.values() {
+        if key(&f.resource_type) != "microsoft.machinelearningservices/workspaces/computes"
+            || !relevant(&f.id)
+        {
+            continue;
+        }
+        let Some(identity) = &f.identity else {
+            continue;
+        };
+        let Some(ws) = crate::engine::escalate::workspace_of(&f.id) else {
+            continue;
+        };
+        let mut ids: Vec<String> = identity.system_assigned.iter().map(|p| key(p)).collect();
+        for u in &identity.user_assigned {
+            let p = u.principal_id.as_deref().map(key).or_else(|| {
+                ix.facts
+                    .get(&scope_key(&u.resource_id))
+                    .and_then(|x| x.principal_id.as_deref())
+                    .map(key)
+            });
+            ids.extend(p);
+        }
+        let mut submitters: BTreeSet<String> = BTreeSet::new();
+        for action in [JOBS_WRITE, RUNS_SUBMIT] {
+            submitters.extend(rbac_who(ix, action, &ws));
+        }
+        if submitters.is_empty() {
+            continue;
+        }
+        for id in ids {
+            for &ai in ix.assignments_by_holder.get(&id).into_iter().flatten() {
+                let a = &ix.assignments[ai];
+                let Some(role) = ix.assignment_role[ai] else {
+                    continue;
+                };
+                let above: BTreeSet<String> = ix.tree.ancestors(&a.scope).into_iter().collect();
+                let lacking: Vec<String> = submitters
+                    .iter()
+                    .filter(|p| **p != id)
+                    .filter(|p| {
+                        !holders(ix, p).iter().any(|h| {
+                            ix.assignments_by_holder
+                                .get(&h.id)
+                                .into_iter()
+                                .flatten()
+                                .any(|&bi| {
+                                    ix.assignment_role[bi] == Some(role)
+                                        && above.contains(&ix.assignment_scope[bi])
+                                })
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                if lacking.is_empty() {
+                    continue;
+                }
+                out.push(Finding {
+                    severity: Severity::Medium,
+                    kind: "compute-identity-exceeds-users".into(),
+                    message: format!(
+                        "compute {} runs as {}, which holds {} at {}; {} of the {} who can submit jobs to its workspace do not, and gain it by submitting a job: {}",
+                        f.id.rsplit('/').next().unwrap_or(&f.id),
+                        ix.name_of(&id),
+                        ix.roles[role].def.role_name,
+                        a.scope,
+                        lacking.len(),
+                        submitters.len(),
+                        names(ix, &lacking)
+                    ),
+                    scope: Some(f.id.clone()),
+                    objects: principal_objects(ix, &lacking),
+                    principals: lacking.len(),
+                    hint: "give the compute an identity with no more access than its users need, or limit who can submit jobs (workspaces/jobs/write)".into(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fixtures::{assign, WS};
+    use crate::engine::tests_escalate::{deny_on, facts, tenant, COMPUTE, SA};
+
+    fn kinds(t: &crate::model::Tenant) -> Vec<(String, String)> {
+        let ix = Index::new(t);
+        let mut out = Vec::new();
+        findings(&ix, &|_| true, &mut out);
+        out.into_iter().map(|f| (f.kind, f.message)).collect()
+    }
+
+    #[test]
+    fn a_job_submitter_reaching_an_owner_identity_is_an_escalation_to_owner() {
+        let mut t = tenant();
+        t.assignments = vec![
+            assign("a1", "carol", "r-jobs", WS),
+            assign("a2", "mi-sys", "r-owner", crate::engine::fixtures::RG),
+        ];
+        let f = kinds(&t);
+        assert!(
+            f.iter().any(|(k, m)| k == "escalation-to-owner"
+                && m.contains("User carol")
+                && m.contains("MI mi-sys")),
+            "{f:?}"
+        );
+        // The compute's identity holds more than carol too.
+        assert!(
+            f.iter()
+                .any(|(k, m)| k == "compute-identity-exceeds-users" && m.contains("Owner Like")),
+            "{f:?}"
+        );
+        // A deny on jobs/write: no escalation finding.
+        t.denies = vec![deny_on(
+            "Microsoft.MachineLearningServices/workspaces/jobs/write",
+            "carol",
+            WS,
+        )];
+        let f = kinds(&t);
+        assert!(!f.iter().any(|(k, _)| k == "escalation-to-owner"), "{f:?}");
+    }
+
+    #[test]
+    fn key_listers_are_found_only_where_shared_key_is_allowed() {
+        let mut t = tenant();
+        t.assignments = vec![assign("a1", "bob", "r-keys", SA)];
+        let f = kinds(&t);
+        assert!(
+            f.iter().any(|(k, m)| k == "keys-give-data"
+                && m.contains("acct1")
+                && m.contains("User bob")),
+            "{f:?}"
+        );
+        t.resource_facts = facts(Some(false));
+        assert!(!kinds(&t).iter().any(|(k, _)| k == "keys-give-data"));
+    }
+
+    #[test]
+    fn an_identity_no_stronger_than_its_users_raises_nothing() {
+        let mut t = tenant();
+        t.assignments = vec![
+            assign("a1", "carol", "r-jobs", WS),
+            assign("a2", "carol", "r-blob", SA),
+            assign("a3", "mi-sys", "r-blob", SA),
+        ];
+        let f = kinds(&t);
+        assert!(
+            !f.iter().any(|(k, _)| k == "compute-identity-exceeds-users"),
+            "{f:?}"
+        );
+        let _ = COMPUTE;
+    }
+}
