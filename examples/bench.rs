@@ -1009,7 +1009,7 @@ fn main() -> anyhow::Result<()> {
                 let scope = ws_scope(ws)?;
                 let asked = [a.to_string()];
                 let (tenant, base) = sl.index(&scope, &[], false, Some(&asked))?;
-                let (alts, _, _) =
+                let whocan::commands::who::Plan { alts, .. } =
                     whocan::commands::who::plan(&base, &[a.to_string()], None, &scope, false)?;
                 let ix = sl.expand_for(tenant, &base, &alts, false)?;
                 query::who_each(&ix, &alts, false, false, |_| answers += 1);
@@ -1031,7 +1031,7 @@ fn main() -> anyhow::Result<()> {
                 false,
                 Some(&asked),
             )?;
-            let (alts, _, _) =
+            let whocan::commands::who::Plan { alts, .. } =
                 whocan::commands::who::plan(&ix, &[a.to_string()], None, &scope, false)?;
             let mut anc = Ancestry::default();
             let ans = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);
