@@ -7,6 +7,7 @@ mod browse;
 mod collect;
 mod collect_equiv;
 mod concurrency;
+mod effective;
 mod evidence;
 mod facts;
 mod fake_azure;

@@ -1,0 +1,188 @@
+//! `--effective` (issue 15) end to end on `sample-data/`: Priya ("Workspace Admin
+//! Custom" on ml-dev, whose actions include `Microsoft.Authorization/roleAssignments/*`)
+//! cannot write the workspace by RBAC, but can grant herself a role that can.
+
+use serde_json::Value;
+
+use crate::support::{sample, snap};
+
+const WS_WRITE: &str = "Microsoft.MachineLearningServices/workspaces/write";
+const PRIYA: &str = "1501b195-5b9c-4bfc-b2ee-861dd686de13";
+
+fn escalation_ids(v: &Value) -> Vec<String> {
+    v["escalations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no escalations: {v}"))
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn can_effective_finds_priyas_grant_role_step_and_exits_0() {
+    // RBAC alone: no.
+    sample()
+        .args([
+            "can",
+            PRIYA,
+            WS_WRITE,
+            "--workspace",
+            "ml-dev",
+            "--format",
+            "json",
+        ])
+        .expect(1);
+    let v = sample()
+        .args([
+            "can",
+            PRIYA,
+            WS_WRITE,
+            "--workspace",
+            "ml-dev",
+            "--effective",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(v["access"], "none", "RBAC's answer is kept as it is");
+    let e = &v["escalation"];
+    assert_eq!(e["access"], "escalation");
+    let steps = e["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "{e}");
+    assert_eq!(steps[0]["step"], "grant-role");
+    assert_eq!(
+        steps[0]["needs"],
+        "Microsoft.Authorization/roleAssignments/write"
+    );
+    assert_eq!(steps[0]["grants"][0]["roleName"], "Workspace Admin Custom");
+    assert!(steps[0]["doc"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://learn.microsoft.com/"));
+}
+
+#[test]
+fn can_effective_table_says_how() {
+    snap!(sample().args([
+        "can",
+        PRIYA,
+        WS_WRITE,
+        "--workspace",
+        "ml-dev",
+        "--effective",
+        "--format",
+        "table"
+    ]));
+}
+
+#[test]
+fn who_effective_lists_escalations_apart_from_rbac_and_agrees_with_can() {
+    let v = sample()
+        .args([
+            "who",
+            WS_WRITE,
+            "--workspace",
+            "ml-dev",
+            "--effective",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    let allowed: Vec<&str> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    let esc = escalation_ids(&v);
+    assert!(esc.contains(&PRIYA.to_string()), "{esc:?}");
+    for id in &esc {
+        assert!(
+            !allowed.contains(&id.as_str()),
+            "{id} is both allowed and an escalation"
+        );
+        // `can --effective` says the same for each.
+        let c = sample()
+            .args([
+                "can",
+                id,
+                WS_WRITE,
+                "--workspace",
+                "ml-dev",
+                "--effective",
+                "--format",
+                "json",
+            ])
+            .expect(0)
+            .json();
+        let mut from_who = v["escalations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id.as_str())
+            .unwrap()
+            .clone();
+        let mut from_can = c["escalation"].clone();
+        // `type`/`orphaned` etc. are the same principal facts; compare the chains.
+        assert_eq!(from_who["steps"].take(), from_can["steps"].take(), "{id}");
+    }
+    // Without --effective the JSON has no escalations (SPEC §4 unchanged).
+    let plain = sample()
+        .args(["who", WS_WRITE, "--workspace", "ml-dev", "--format", "json"])
+        .expect(0)
+        .json();
+    assert!(plain.get("escalations").is_none());
+}
+
+#[test]
+fn who_effective_table_and_csv() {
+    snap!(sample()
+        .args([
+            "who",
+            WS_WRITE,
+            "--workspace",
+            "ml-dev",
+            "--effective",
+            "--format",
+            "table"
+        ])
+        .env("COLUMNS", "160"));
+    let csv = sample()
+        .args([
+            "who",
+            WS_WRITE,
+            "--workspace",
+            "ml-dev",
+            "--effective",
+            "--format",
+            "csv",
+        ])
+        .expect(0)
+        .stdout();
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",condition,escalation_step"), "{header}");
+    assert!(
+        csv.lines().any(|l| l.starts_with(PRIYA)
+            && l.contains(",escalation,")
+            && l.contains("grant-role")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn effective_conflicts_with_graph() {
+    sample()
+        .args([
+            "who",
+            WS_WRITE,
+            "--workspace",
+            "ml-dev",
+            "--effective",
+            "--graph",
+            "dot",
+        ])
+        .expect(2)
+        .stderr_has("cannot be used with");
+}
