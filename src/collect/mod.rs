@@ -6,8 +6,9 @@
 //! concurrency (std threads pulling from one queue): (1) the management-group tree,
 //! the subscriptions and the directory; (2) per management group and subscription the
 //! role definitions, assignments, deny assignments, PIM instances, resource groups and
-//! workspaces, and per group its members and PIM for Groups; (3) each workspace's
-//! computes and the operation catalogue of every provider the roles name. When the
+//! workspaces, storage accounts, key vaults and user-assigned identities, and per
+//! group its members and PIM for Groups; (3) each workspace's computes and
+//! datastores and the operation catalogue of every provider the roles name. When the
 //! tree (`getEntities`) cannot be read, the management-group list and each group's
 //! descendants stand in for it. Every read is a ledger entry and writes one file,
 //! atomically, once read; an entry already `complete` (with `--resume`) is not read
@@ -71,6 +72,11 @@ const ARM_AUTHZ: &str = "2022-04-01";
 const ARM_PIM: &str = "2020-10-01";
 const ARM_ML: &str = "2024-04-01";
 const ARM_RG: &str = "2021-04-01";
+/// Storage accounts (`allowSharedKeyAccess`), key vaults (`enableRbacAuthorization`),
+/// user-assigned identities (`principalId`): the facts issue 15's steps read.
+const ARM_STORAGE: &str = "2023-05-01";
+const ARM_KEYVAULT: &str = "2023-07-01";
+const ARM_MSI: &str = "2023-01-31";
 
 /// One read: a ledger entry, where to ask, where to write.
 #[derive(Debug, Clone)]
@@ -177,7 +183,17 @@ const PHASES: [(&str, &[&str]); 8] = [
     ),
     ("directory", &["users", "groups", "servicePrincipals"]),
     ("members", &["groupMembers"]),
-    ("workspaces", &["workspaces", "computes"]),
+    (
+        "workspaces",
+        &[
+            "workspaces",
+            "computes",
+            "datastores",
+            "storageAccounts",
+            "keyVaults",
+            "userAssignedIdentities",
+        ],
+    ),
     ("catalogues", &["providerOperations"]),
 ];
 
@@ -443,6 +459,23 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
             "resources",
         ));
         wave2.push(arm_task("workspaces", &scope, "GET", format!("{scope}/providers/Microsoft.MachineLearningServices/workspaces?api-version={ARM_ML}"), "resources"));
+        wave2.push(arm_task(
+            "storageAccounts",
+            &scope,
+            "GET",
+            format!(
+                "{scope}/providers/Microsoft.Storage/storageAccounts?api-version={ARM_STORAGE}"
+            ),
+            "resources",
+        ));
+        wave2.push(arm_task(
+            "keyVaults",
+            &scope,
+            "GET",
+            format!("{scope}/providers/Microsoft.KeyVault/vaults?api-version={ARM_KEYVAULT}"),
+            "resources",
+        ));
+        wave2.push(arm_task("userAssignedIdentities", &scope, "GET", format!("{scope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version={ARM_MSI}"), "resources"));
     }
     for g in &groups {
         let Some(id) = g.get("id").and_then(Value::as_str).filter(|i| is_guid(i)) else {
@@ -491,6 +524,14 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
                 id,
                 "GET",
                 format!("{id}/computes?api-version={ARM_ML}"),
+                "resources",
+            ));
+            // The list never returns a datastore's secrets (Datastores_List).
+            wave3.push(arm_task(
+                "datastores",
+                id,
+                "GET",
+                format!("{id}/datastores?api-version={ARM_ML}"),
                 "resources",
             ));
         }

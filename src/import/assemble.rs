@@ -24,8 +24,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{
     key, scope_key, Assignment, AssignmentSource, DenyAssignment, Eligibility, Flag,
-    GroupEligibility, MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, RoleJoin,
-    ScopeKind, ScopeNode, Tenant,
+    GroupEligibility, MemberEdge, Operation, Principal, PrincipalKind, ResourceFacts,
+    RoleDefinition, RoleJoin, ScopeKind, ScopeNode, Tenant,
 };
 
 use super::shapes::parse_resource_id;
@@ -61,7 +61,8 @@ pub(crate) enum Content {
     },
     /// A CSV edge list; every group it names counts as having its members imported.
     Edges(Vec<MemberEdge>),
-    Scopes(Vec<ScopeNode>),
+    /// Scope nodes, and the facts some resources' records state (issue 15).
+    Scopes(Vec<ScopeNode>, Vec<ResourceFacts>),
     Operations(Vec<Operation>),
     /// PIM for Groups eligibility and active membership instances.
     GroupPim(Vec<GroupEligibility>),
@@ -140,6 +141,8 @@ pub(crate) struct Assembler {
     /// By id: whether its member list was imported.
     has_list: Vec<bool>,
     scopes: FxHashMap<String, (usize, u32)>,
+    /// Resource facts by resource key: (index in `tenant.resource_facts`, path id).
+    facts: FxHashMap<String, (usize, u32)>,
     /// By (lowercase name, is data action): an operation may be listed in both
     /// planes (SPEC §2.12), and both entries are kept.
     operations: FxHashMap<(String, bool), (usize, u32)>,
@@ -282,7 +285,10 @@ impl Assembler {
                     self.add_edge(g, e);
                 }
             }
-            Content::Scopes(nodes) => nodes.into_iter().for_each(|n| self.add_scope(at, n)),
+            Content::Scopes(nodes, facts) => {
+                nodes.into_iter().for_each(|n| self.add_scope(at, n));
+                facts.into_iter().for_each(|f| self.add_facts(at, f));
+            }
             Content::Operations(ops) => ops.into_iter().for_each(|o| self.add_operation(at, o)),
             Content::GroupPim(list) => list.into_iter().for_each(|e| self.add_group_pim(at, e)),
             Content::Mixed(parts) => parts.into_iter().for_each(|c| self.add_content(at, c)),
@@ -485,6 +491,51 @@ impl Assembler {
         }
         self.scopes.insert(k, (self.tenant.scopes.len(), at));
         self.tenant.scopes.push(n);
+    }
+
+    /// One entry per resource id: a second record of the same resource fills what
+    /// the first did not state; two records that state different values are
+    /// flagged (`duplicate-object`) and the first is kept.
+    fn add_facts(&mut self, at: u32, f: ResourceFacts) {
+        let k = scope_key(&f.id);
+        let Some(&(i, first)) = self.facts.get(&k) else {
+            self.facts.insert(k, (self.tenant.resource_facts.len(), at));
+            self.tenant.resource_facts.push(f);
+            return;
+        };
+        let have = &mut self.tenant.resource_facts[i];
+        let differs = clash(&have.storage_account, &f.storage_account)
+            || clash(&have.key_vault, &f.key_vault)
+            || clash(&have.container_registry, &f.container_registry)
+            || clash(&have.application_insights, &f.application_insights)
+            || clash(&have.allow_shared_key_access, &f.allow_shared_key_access)
+            || clash(
+                &have.enable_rbac_authorization,
+                &f.enable_rbac_authorization,
+            )
+            || clash(&have.principal_id, &f.principal_id)
+            || clash(&have.identity, &f.identity)
+            || clash(&have.datastore, &f.datastore);
+        if differs {
+            let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
+            duplicate(&mut self.flags, &have.id, first, again, "resource facts");
+            return;
+        }
+        fill(&mut have.storage_account, &f.storage_account);
+        fill(&mut have.key_vault, &f.key_vault);
+        fill(&mut have.container_registry, &f.container_registry);
+        fill(&mut have.application_insights, &f.application_insights);
+        fill(
+            &mut have.allow_shared_key_access,
+            &f.allow_shared_key_access,
+        );
+        fill(
+            &mut have.enable_rbac_authorization,
+            &f.enable_rbac_authorization,
+        );
+        fill(&mut have.principal_id, &f.principal_id);
+        fill(&mut have.identity, &f.identity);
+        fill(&mut have.datastore, &f.datastore);
     }
 
     /// Operations are keyed by name *and* plane: the catalogue may list one name as

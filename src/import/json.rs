@@ -106,6 +106,43 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "resourceTypes",
     "operations",
     "isDataAction",
+    // Resources' facts (issue 15): workspaces' linked resources (ARM camel case,
+    // `az ml workspace` snake case), managed identities, storage accounts, key
+    // vaults, AzureML datastores (ARM and `az ml datastore`). Of a datastore's
+    // credentials only what tells their kind is read: `account_key` / `sas_token`
+    // are looked at for presence (`az ml`), never kept in the model.
+    "identity",
+    "userAssignedIdentities",
+    "user_assigned_identities",
+    "principal_id",
+    "client_id",
+    "clientId",
+    "resource_id",
+    "storageAccount",
+    "storage_account",
+    "keyVault",
+    "key_vault",
+    "containerRegistry",
+    "container_registry",
+    "applicationInsights",
+    "application_insights",
+    "allowSharedKeyAccess",
+    "enableRbacAuthorization",
+    "datastoreType",
+    "accountName",
+    "account_name",
+    "containerName",
+    "container_name",
+    "fileShareName",
+    "file_share_name",
+    "filesystem",
+    "subscription_id",
+    "resource_group",
+    "credentials",
+    "credentialsType",
+    "account_key",
+    "sas_token",
+    "thumbprint",
 ];
 
 /// The longest key in [`KNOWN_KEYS`], in bytes: longer keys are unknown at once.
@@ -235,11 +272,19 @@ enum Place {
         outer: Option<usize>,
         i: usize,
     },
+    /// An ARM `identity.userAssignedIdentities`: an object keyed by resource ids,
+    /// which are no known keys. It is kept whole, as an array of `[key, value]`
+    /// pairs in input order (element `i` is the object's `i`-th member, which
+    /// [`locate`] follows); anything but an object (or null) is refused here.
+    Entries,
 }
 
 impl Place {
     /// Where a field of an object standing here is.
     fn field(self, key: &'static str) -> Place {
+        if key == "userAssignedIdentities" {
+            return Place::Entries;
+        }
         match self {
             Place::Top if key == "value" || key == "data" => Place::Page { key, outer: None },
             Place::TopElement(i) if key == "value" || key == "data" => Place::Page {
@@ -268,6 +313,12 @@ impl Place {
     fn refuse(self, found: &str) -> Option<String> {
         let path = match self {
             Place::Any | Place::Page { .. } => return None,
+            Place::Entries => {
+                return Some(format!(
+                    "expected `userAssignedIdentities` to be an object mapping each identity's \
+                     resource id to its principalId and clientId, found {found}"
+                ))
+            }
             Place::Top => {
                 return Some(format!(
                     "{NOT_A_RECORD} found {found} at the top level; {}",
@@ -341,6 +392,9 @@ const SEEN_LINEAR: usize = 32;
 
 impl<'de> ValSeed<'_, 'de> {
     fn scalar<E: de::Error>(self, v: Val, heap: usize) -> Result<Val, E> {
+        if self.place == Place::Entries && v == Val::Null {
+            return Ok(v);
+        }
         if let Some(m) = self.place.refuse(v.describe()) {
             return Err(E::custom(m));
         }
@@ -397,7 +451,7 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
-        if self.place.is_record() {
+        if self.place.is_record() || self.place == Place::Entries {
             return Err(de::Error::custom(
                 self.place.refuse("an array").unwrap_or_default(),
             ));
@@ -422,6 +476,9 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
     /// known key in any two spellings, or an unknown key twice exactly) is an error:
     /// which value is meant cannot be told (SPEC §1).
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
+        if self.place == Place::Entries {
+            return self.entries(map);
+        }
         let base = self.st.seen.len();
         // What the unknown keys cost while this object is parsed, given back after.
         let mut transient = 0usize;
@@ -493,6 +550,30 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
         }
         fields.shrink_to_fit();
         Ok(Val::Obj(Obj { fields }))
+    }
+}
+
+impl<'de> ValSeed<'_, 'de> {
+    /// An object keyed by names that are data ([`Place::Entries`]): every member,
+    /// as a `[key, value]` pair, in input order; a key given twice is an error.
+    fn entries<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
+        let mut items: Vec<Val> = Vec::new();
+        let mut keys: std::collections::HashSet<String> = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if !keys.insert(key.to_string()) {
+                return Err(de::Error::custom(format!(
+                    "{DUPLICATE_KEY} `{key}`: this object gives it twice, so which value is \
+                     meant is ambiguous"
+                )));
+            }
+            let value = map.next_value_seed(ValSeed {
+                st: &mut *self.st,
+                place: Place::Any,
+            })?;
+            self.st.charge(key.len() + 3 * std::mem::size_of::<Val>())?;
+            items.push(Val::Arr(vec![Val::Str(key.into_owned()), value]));
+        }
+        Ok(Val::Arr(items))
     }
 }
 
@@ -810,6 +891,31 @@ pub(crate) fn locate(text: &str, path: &[Seg]) -> Option<usize> {
     let mut pos = skip_ws(b, 0);
     for seg in path {
         match seg {
+            // An index into an object (`userAssignedIdentities`, kept as pairs):
+            // its `want`-th member's value.
+            Seg::Index(want) if b.get(pos) == Some(&b'{') => {
+                pos = skip_ws(b, pos + 1);
+                let mut i = 0;
+                loop {
+                    if b.get(pos) != Some(&b'"') {
+                        return None;
+                    }
+                    pos = skip_ws(b, skip_string(b, pos)?);
+                    if b.get(pos) != Some(&b':') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                    if i == *want {
+                        break;
+                    }
+                    pos = skip_ws(b, skip_value(b, pos)?);
+                    if b.get(pos) != Some(&b',') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                    i += 1;
+                }
+            }
             Seg::Index(want) => {
                 if b.get(pos) != Some(&b'[') {
                     return None;

@@ -19,6 +19,7 @@
 mod assemble;
 mod csv_shapes;
 mod edges_csv;
+mod facts;
 #[cfg(test)]
 mod flags_oracle;
 mod json;
@@ -129,6 +130,33 @@ pub fn counts(imported: &Imported) -> Vec<(&'static str, usize)> {
         ("operations", t.operations.len()),
         ("flags", imported.flags.len()),
     ];
+    // Only an import that read resources' facts (issue 15) counts them, by kind.
+    let facts = &t.resource_facts;
+    if !facts.is_empty() {
+        let n = |f: &dyn Fn(&crate::model::ResourceFacts) -> bool| {
+            facts.iter().filter(|x| f(x)).count()
+        };
+        out.push((
+            "workspaceLinks",
+            n(&|x| {
+                x.storage_account.is_some()
+                    || x.key_vault.is_some()
+                    || x.container_registry.is_some()
+                    || x.application_insights.is_some()
+            }),
+        ));
+        out.push(("datastores", n(&|x| x.datastore.is_some())));
+        out.push(("assignedIdentities", n(&|x| x.identity.is_some())));
+        out.push(("userAssignedIdentities", n(&|x| x.principal_id.is_some())));
+        out.push((
+            "storageSharedKeySettings",
+            n(&|x| x.allow_shared_key_access.is_some()),
+        ));
+        out.push((
+            "keyVaultPermissionModels",
+            n(&|x| x.enable_rbac_authorization.is_some()),
+        ));
+    }
     // Only an import that read a collection ledger lists it.
     if let Some(l) = &t.collection {
         out.push(("ledgerEntries", l.entries.len()));
@@ -849,6 +877,7 @@ fn read_family(
                 _ => "resources",
             };
             let mut nodes = Vec::new();
+            let mut facts = Vec::new();
             for c in items {
                 match c.kind {
                     RecordKind::TreeNode => shapes::tree_nodes(c.obj, c.path, None, &mut nodes)?,
@@ -856,10 +885,15 @@ fn read_family(
                     RecordKind::ResourceGraphSubscription => {
                         shapes::resource_graph_subscription(c.obj, c.path, &mut nodes)?
                     }
-                    _ => nodes.push(shapes::resource(c.obj, c.path)?),
+                    _ => {
+                        let node = shapes::resource(c.obj, c.path)?;
+                        let typ = node.resource_type.as_deref();
+                        facts.extend(facts::resource_facts(c.obj, c.path, &node.id, typ)?);
+                        nodes.push(node);
+                    }
                 }
             }
-            (kind, nodes.len(), Content::Scopes(nodes))
+            (kind, nodes.len(), Content::Scopes(nodes, facts))
         }
         Family::Operations => {
             let mut ops = Vec::new();
@@ -871,5 +905,7 @@ fn read_family(
     })
 }
 
+#[cfg(test)]
+mod facts_tests;
 #[cfg(test)]
 mod tests;

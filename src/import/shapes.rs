@@ -44,7 +44,7 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
-    fn new(path: &[Seg], message: impl Into<String>) -> Problem {
+    pub(super) fn new(path: &[Seg], message: impl Into<String>) -> Problem {
         Problem {
             path: path.to_vec(),
             message: message.into(),
@@ -52,7 +52,7 @@ impl Problem {
     }
 }
 
-fn child(path: &[Seg], seg: Seg) -> Vec<Seg> {
+pub(super) fn child(path: &[Seg], seg: Seg) -> Vec<Seg> {
     let mut p = path.to_vec();
     p.push(seg);
     p
@@ -538,7 +538,12 @@ fn as_obj<'a>(v: &'a Val, path: &[Seg]) -> Result<&'a Obj, Problem> {
     }
 }
 
-fn req_str(o: &Obj, key: &'static str, path: &[Seg], what: &str) -> Result<String, Problem> {
+pub(super) fn req_str(
+    o: &Obj,
+    key: &'static str,
+    path: &[Seg],
+    what: &str,
+) -> Result<String, Problem> {
     match o.get(key) {
         Some(Val::Str(s)) if !s.trim().is_empty() => Ok(s.clone()),
         Some(Val::Str(_)) => Err(Problem::new(
@@ -556,7 +561,7 @@ fn req_str(o: &Obj, key: &'static str, path: &[Seg], what: &str) -> Result<Strin
     }
 }
 
-fn opt_str(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option<String>, Problem> {
+pub(super) fn opt_str(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option<String>, Problem> {
     match o.get(key) {
         None | Some(Val::Null) => Ok(None),
         Some(Val::Str(s)) => Ok(Some(s.clone())),
@@ -569,7 +574,7 @@ fn opt_str(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option<String>, P
     }
 }
 
-fn opt_bool(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option<bool>, Problem> {
+pub(super) fn opt_bool(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option<bool>, Problem> {
     match o.get(key) {
         None | Some(Val::Null) => Ok(None),
         Some(Val::Bool(b)) => Ok(Some(*b)),

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{
     key, scope_key, Assignment, DenyAssignment, Eligibility, Flag, GroupEligibility, InputFile,
-    MemberEdge, Operation, Principal, RoleDefinition, ScopeNode, Tenant,
+    MemberEdge, Operation, Principal, ResourceFacts, RoleDefinition, ScopeNode, Tenant,
 };
 
 /// A record of one versioned table: it knows its lowercase natural key.
@@ -229,6 +229,13 @@ impl Record for Operation {
     }
 }
 
+/// A resource's facts are keyed by its resource id, as its scope is.
+impl Record for ResourceFacts {
+    fn natural_key(&self) -> Key<'_> {
+        Key::one(lower_scope(&self.id))
+    }
+}
+
 impl Record for GroupEligibility {
     fn natural_key(&self) -> Key<'_> {
         Key::one(self.record_key())
@@ -346,6 +353,7 @@ pub(crate) struct Prepared<'a> {
     pub(crate) operations: Vec<Row<'a, Operation>>,
     pub(crate) partial_member_lists: Vec<Row<'a, String>>,
     pub(crate) group_eligibilities: Vec<Row<'a, GroupEligibility>>,
+    pub(crate) resource_facts: Vec<Row<'a, ResourceFacts>>,
     pub(crate) content_hash: String,
 }
 
@@ -382,7 +390,11 @@ pub(crate) fn prepare(t: &Tenant) -> Prepared<'_> {
         rows_if_any("partial_member_lists", &t.partial_member_lists, &mut d, b);
     let group_eligibilities = rows_if_any("group_eligibilities", &t.group_eligibilities, &mut d, b);
     ledger_section(t.collection.as_ref(), &mut d);
+    // Added with migration V8, after the ledger (`Tenant` field order): a
+    // snapshot without facts hashes as before.
+    let resource_facts = rows_if_any("resource_facts", &t.resource_facts, &mut d, b);
     Prepared {
+        resource_facts,
         partial_member_lists,
         group_eligibilities,
         principals,
@@ -447,7 +459,7 @@ pub(crate) fn canonicalize(t: &Tenant) -> Tenant {
         listed_kinds: Tenant::listed_kinds_of(&t.principals),
         mg_holdings: t.mg_holdings_of(),
         collection: t.collection.clone(),
-        resource_facts: t.resource_facts.clone(),
+        resource_facts: owned(&t.resource_facts),
     }
 }
 

@@ -248,6 +248,14 @@ impl Store {
             (&mut ta.group_eligibilities, &mut tb.group_eligibilities),
             read::group_eligibility_row,
         )?;
+        each(
+            conn,
+            "resource_facts",
+            read::RESOURCE_FACTS_COLS,
+            ab,
+            (&mut ta.resource_facts, &mut tb.resource_facts),
+            read::resource_facts_row,
+        )?;
         ta.listed_kinds = read::listed_kinds(conn, ab.0)?;
         ta.mg_holdings = read::mg_holdings(conn, ab.0)?;
         tb.mg_holdings = read::mg_holdings(conn, ab.1)?;

@@ -141,7 +141,7 @@ pub(crate) struct TableStats {
 
 /// The versioned tables, in schema order.
 #[cfg(test)]
-pub(crate) const VERSIONED_TABLES: [&str; 11] = [
+pub(crate) const VERSIONED_TABLES: [&str; 12] = [
     "principals",
     "member_edges",
     "member_lists",
@@ -153,6 +153,7 @@ pub(crate) const VERSIONED_TABLES: [&str; 11] = [
     "operations",
     "partial_member_lists",
     "group_eligibilities",
+    "resource_facts",
 ];
 
 pub struct Store {
@@ -192,7 +193,7 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
 const SNAPSHOT_COLS: &str = "id, taken_at, label, tool_version, imported_at, content_hash";
 
 /// The highest migration in `migrations/` (a test keeps the two in step).
-pub(crate) const SCHEMA_VERSION: i64 = 7;
+pub(crate) const SCHEMA_VERSION: i64 = 8;
 
 impl Store {
     /// Writes a complete snapshot in one transaction and returns its metadata.

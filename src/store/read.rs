@@ -11,8 +11,8 @@ use rusqlite::{Connection, Row};
 
 use crate::model::{
     Assignment, AssignmentSource, CollectionLedger, DenyAssignment, Eligibility, GroupEligibility,
-    LedgerEntry, MemberEdge, Operation, Principal, PrincipalKind, RoleDefinition, ScopeKind,
-    ScopeNode, Tenant,
+    LedgerEntry, MemberEdge, Operation, Principal, PrincipalKind, ResourceFacts, RoleDefinition,
+    ScopeKind, ScopeNode, Tenant,
 };
 
 /// SQL predicate: the row belongs to snapshot `?1`.
@@ -213,6 +213,27 @@ pub(crate) fn group_eligibility_row(r: &Row<'_>) -> rusqlite::Result<GroupEligib
     })
 }
 
+/// The columns of `resource_facts` a row is read from: the facts' JSON holds the
+/// whole record (`write.rs` stores `model::ResourceFacts` as serde_json).
+pub(crate) const RESOURCE_FACTS_COLS: &str = "facts";
+
+pub(crate) fn resource_facts_row(r: &Row<'_>) -> rusqlite::Result<ResourceFacts> {
+    from_json(r, 0)
+}
+
+/// Every resource's facts in snapshot `s`, by key (they are few: every question's
+/// slice holds all of them).
+pub(crate) fn resource_facts(conn: &Connection, s: i64) -> rusqlite::Result<Vec<ResourceFacts>> {
+    all(
+        conn,
+        RESOURCE_FACTS_COLS,
+        "resource_facts",
+        "key",
+        s,
+        resource_facts_row,
+    )
+}
+
 fn all<T>(
     conn: &Connection,
     cols: &str,
@@ -339,8 +360,7 @@ pub(crate) fn ledger(
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
-        // Stored from migration V8 (the import helper adds it).
-        resource_facts: Vec::new(),
+        resource_facts: resource_facts(conn, s)?,
         collection: ledger(conn, s, false)?,
         mg_holdings: mg_holdings(conn, s)?,
         listed_kinds: listed_kinds(conn, s)?,

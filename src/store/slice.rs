@@ -178,6 +178,9 @@ pub(crate) fn load_slice(
         listed_kinds: super::read::listed_kinds(conn, s)?,
         mg_holdings: super::read::mg_holdings(conn, s)?,
         collection: super::read::ledger(conn, s, true)?,
+        // Resources' facts are few (one per workspace, storage account, vault,
+        // identity, compute, datastore): every one is read.
+        resource_facts: super::read::resource_facts(conn, s)?,
         // PIM for Groups instances are few: every one is read, and their groups and
         // principals join the walks below.
         group_eligibilities: query_with(

@@ -929,6 +929,184 @@ fn real_export_fields_round_trip() {
     assert!(store.verify_all().unwrap().iter().all(|c| c.ok()));
 }
 
+fn ws_id() -> &'static str {
+    "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/providers/\
+     Microsoft.MachineLearningServices/workspaces/ml-prod"
+}
+
+/// Facts of every kind issue 15 reads, ids in mixed case, out of key order.
+fn facts() -> Vec<ResourceFacts> {
+    let rg = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod";
+    let uai = format!("{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-train");
+    vec![
+        ResourceFacts {
+            id: format!("{rg}/providers/Microsoft.Storage/storageAccounts/stProd"),
+            resource_type: "Microsoft.Storage/storageAccounts".into(),
+            allow_shared_key_access: Some(false),
+            ..Default::default()
+        },
+        ResourceFacts {
+            id: ws_id().into(),
+            resource_type: "Microsoft.MachineLearningServices/workspaces".into(),
+            storage_account: Some(format!(
+                "{rg}/providers/Microsoft.Storage/storageAccounts/stProd"
+            )),
+            key_vault: Some(format!("{rg}/providers/Microsoft.KeyVault/vaults/kv")),
+            container_registry: None,
+            application_insights: Some(format!("{rg}/providers/microsoft.insights/components/ai")),
+            identity: Some(ManagedIdentities {
+                system_assigned: Some("0b9c0000-0000-0000-0000-000000000001".into()),
+                user_assigned: Vec::new(),
+            }),
+            ..Default::default()
+        },
+        ResourceFacts {
+            id: format!("{}/computes/cpu-cluster", ws_id()),
+            resource_type: "Microsoft.MachineLearningServices/workspaces/computes".into(),
+            identity: Some(ManagedIdentities {
+                system_assigned: None,
+                user_assigned: vec![UserAssignedIdentity {
+                    resource_id: uai.clone(),
+                    principal_id: Some("0b9c0000-0000-0000-0000-000000000002".into()),
+                    client_id: Some("c11e0000-0000-0000-0000-000000000002".into()),
+                }],
+            }),
+            ..Default::default()
+        },
+        ResourceFacts {
+            id: format!("{}/datastores/workspaceblobstore", ws_id()),
+            resource_type: "Microsoft.MachineLearningServices/workspaces/datastores".into(),
+            datastore: Some(Datastore {
+                datastore_type: "AzureBlob".into(),
+                account_name: Some("stProd".into()),
+                container_name: Some("data".into()),
+                subscription_id: None,
+                resource_group: None,
+                credentials_type: "AccountKey".into(),
+                client_id: None,
+            }),
+            ..Default::default()
+        },
+        ResourceFacts {
+            id: uai,
+            resource_type: "Microsoft.ManagedIdentity/userAssignedIdentities".into(),
+            principal_id: Some("0b9c0000-0000-0000-0000-000000000002".into()),
+            ..Default::default()
+        },
+        ResourceFacts {
+            id: format!("{rg}/providers/Microsoft.KeyVault/vaults/kv"),
+            resource_type: "Microsoft.KeyVault/vaults".into(),
+            enable_rbac_authorization: Some(true),
+            ..Default::default()
+        },
+    ]
+}
+
+fn facts_table(store: &Store) -> Vec<(String, i64, Option<i64>)> {
+    let mut st = store
+        .conn
+        .prepare("SELECT key, valid_from, valid_to FROM resource_facts ORDER BY key, valid_from")
+        .unwrap();
+    let rows = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+/// Issue 15: resources' facts are written, read back in canonical form (by key,
+/// the first of a duplicated id kept), count in the content hash, and are
+/// versioned: an unchanged import adds no row, a changed record closes the old one.
+#[test]
+fn resource_facts_round_trip_and_are_versioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let mut t = tenant_a();
+    t.resource_facts = facts();
+    // A second record of the workspace, spelled in another case: the first wins.
+    let mut again = t.resource_facts[1].clone();
+    again.id = again.id.to_uppercase();
+    again.key_vault = None;
+    t.resource_facts.push(again);
+
+    let s1 = store
+        .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &t, &[], &[])
+        .unwrap();
+    let loaded = store.load_tenant(s1.id).unwrap();
+    assert_eq!(loaded, canonicalize(&t));
+    assert_eq!(loaded.resource_facts.len(), 6);
+    let keys: Vec<String> = loaded
+        .resource_facts
+        .iter()
+        .map(|f| scope_key(&f.id))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "in key order");
+    let ws = loaded
+        .resource_facts
+        .iter()
+        .find(|f| f.id == ws_id())
+        .unwrap();
+    assert!(ws.key_vault.is_some(), "the first record of an id is kept");
+    assert_eq!(s1.content_hash, content_hash(&loaded));
+    let mut without = t.clone();
+    without.resource_facts.clear();
+    assert_ne!(s1.content_hash, content_hash(&without), "facts are content");
+    assert_eq!(
+        content_hash(&without),
+        content_hash(&tenant_a()),
+        "no facts: the digest of before"
+    );
+
+    // The question's slice holds every fact of the snapshot.
+    let slice = store
+        .load_slice(s1.id, &slice::SliceRequest::default())
+        .unwrap();
+    assert_eq!(slice.resource_facts, loaded.resource_facts);
+
+    // The same content again: nothing inserted.
+    let before = facts_table(&store);
+    store
+        .write_snapshot(&meta("2026-02-01T00:00:00Z", "q2"), &t, &[], &[])
+        .unwrap();
+    assert_eq!(facts_table(&store), before);
+
+    // Shared key turned on: the storage account's row is closed, a new one opens;
+    // the key vault is gone: its row is closed.
+    let mut t3 = t.clone();
+    t3.resource_facts[0].allow_shared_key_access = Some(true);
+    t3.resource_facts.retain(|f| !f.id.ends_with("/vaults/kv"));
+    let s3 = store
+        .write_snapshot(&meta("2026-03-01T00:00:00Z", "q3"), &t3, &[], &[])
+        .unwrap();
+    let rows = facts_table(&store);
+    let storage: Vec<_> = rows
+        .iter()
+        .filter(|(k, ..)| k.ends_with("storageaccounts/stprod"))
+        .collect();
+    assert_eq!(
+        storage
+            .iter()
+            .map(|(_, from, to)| (*from, *to))
+            .collect::<Vec<_>>(),
+        [(1, Some(2)), (3, None)]
+    );
+    let vault: Vec<_> = rows
+        .iter()
+        .filter(|(k, ..)| k.ends_with("/vaults/kv"))
+        .collect();
+    assert_eq!(vault.len(), 1);
+    assert_eq!((vault[0].1, vault[0].2), (1, Some(2)));
+    let loaded3 = store.load_tenant(s3.id).unwrap();
+    assert_eq!(loaded3, canonicalize(&t3));
+    // The old snapshots still read as written, and everything verifies.
+    assert_eq!(store.load_tenant(s1.id).unwrap(), loaded);
+    let (a, b) = store.load_pair(s1.id, s3.id).unwrap();
+    assert_eq!(a.resource_facts.len(), 6);
+    assert_eq!(b.resource_facts.len(), 5);
+    assert!(store.verify_all().unwrap().iter().all(|c| c.ok()));
+}
+
 /// A database written by schema version 3 opens, migrates to 5 and keeps its
 /// snapshots, which still verify.
 #[test]
@@ -939,6 +1117,14 @@ fn version_3_database_migrates_and_still_verifies() {
         let mut store = Store::open(&path).unwrap();
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+            .unwrap();
+        // Undo what V8 added (the resource facts table).
+        store
+            .conn
+            .execute_batch(
+                "DROP TABLE resource_facts; \
+                 DELETE FROM refinery_schema_history WHERE version = 8;",
+            )
             .unwrap();
         // Undo what V7 added (the nested-group index).
         store

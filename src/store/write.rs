@@ -308,6 +308,15 @@ const OPERATIONS: Table = Table {
     close_sql: "UPDATE operations SET valid_to = ?1 WHERE rowid = ?2",
 };
 
+const RESOURCE_FACTS: Table = Table {
+    name: "resource_facts",
+    open_sql: "SELECT rowid, key, NULL, hash FROM resource_facts WHERE valid_to IS NULL \
+               ORDER BY key",
+    insert_sql: "INSERT INTO resource_facts (key, id, resource_type, facts, hash, valid_from) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    close_sql: "UPDATE resource_facts SET valid_to = ?1 WHERE rowid = ?2",
+};
+
 pub(crate) fn source_str(s: AssignmentSource) -> &'static str {
     match s {
         AssignmentSource::RoleAssignment => "RoleAssignment",
@@ -323,7 +332,7 @@ pub(crate) fn write_tables(
     n: i64,
     previous: Option<i64>,
 ) -> rusqlite::Result<TableChanges> {
-    let mut out = Vec::with_capacity(9);
+    let mut out = Vec::with_capacity(12);
 
     let c = sync(tx, &PRINCIPALS, p.principals, previous, |st, o, r| {
         let x = r.rec;
@@ -568,6 +577,22 @@ pub(crate) fn write_tables(
         },
     )?;
     out.push((GROUP_ELIGIBILITIES.name, c));
+
+    let c = sync(
+        tx,
+        &RESOURCE_FACTS,
+        p.resource_facts,
+        previous,
+        |st, o, r| {
+            let x = r.rec;
+            bind(
+                st,
+                o,
+                params![r.key.as_str(), x.id, x.resource_type, json(x), r.hash, n],
+            )
+        },
+    )?;
+    out.push((RESOURCE_FACTS.name, c));
 
     Ok(out)
 }

@@ -613,9 +613,10 @@ fn who_anywhere_lists_every_principal_with_where() {
     assert_eq!(bg["where"][0]["scope"], "/");
 }
 
-/// The data plane, from the catalogue (facts 33 and 34): conditional for ML Data
-/// Scientists' members at rg-ml-dev, allowed for ml-prod's identity only; `*`
-/// (Owner, Contributor) never grants a data action.
+/// The data plane, from the catalogue (facts 33, 34 and 43): conditional for ML
+/// Data Scientists' members at rg-ml-dev, allowed for ml-prod's identity and the
+/// training identity (on the curated account); `*` (Owner, Contributor) never
+/// grants a data action.
 #[test]
 fn who_anywhere_on_the_data_plane() {
     let v = sample()
@@ -624,7 +625,7 @@ fn who_anywhere_on_the_data_plane() {
         )
         .ok_json();
     let got = by_access(&v);
-    assert_eq!(got["allowed"], set(&["ml-prod"]));
+    assert_eq!(got["allowed"], set(&["ml-prod", "id-ml-prod-train"]));
     assert_eq!(
         got["conditional"],
         set(&[

@@ -44,6 +44,21 @@ fn ws() -> String {
     format!("/subscriptions/{S1}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ml-prod")
 }
 
+fn rg() -> String {
+    format!("/subscriptions/{S1}/resourceGroups/rg-ml")
+}
+
+fn storage() -> String {
+    format!("{}/providers/Microsoft.Storage/storageAccounts/stml", rg())
+}
+
+fn uai() -> String {
+    format!(
+        "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-train",
+        rg()
+    )
+}
+
 /// The items of the small tenant at one path (without the query), or None (404).
 fn tenant(path: &str) -> Option<(Vec<Value>, Option<&'static str>)> {
     let root = "/providers/Microsoft.Management/managementGroups/root";
@@ -133,11 +148,39 @@ fn tenant(path: &str) -> Option<(Vec<Value>, Option<&'static str>)> {
             None,
         ),
         _ if p == format!("/subscriptions/{S1}/providers/microsoft.machinelearningservices/workspaces") => (
-            vec![json!({"id": ws(), "name": "ml-prod", "type": "Microsoft.MachineLearningServices/workspaces", "location": "westeurope"})],
+            vec![json!({"id": ws(), "name": "ml-prod", "type": "Microsoft.MachineLearningServices/workspaces", "location": "westeurope",
+                "identity": {"type": "SystemAssigned", "principalId": "a5000000-0000-0000-0000-000000000001", "tenantId": T},
+                "properties": {"storageAccount": storage(), "keyVault": format!("{}/providers/Microsoft.KeyVault/vaults/kv-ml", rg()),
+                    "containerRegistry": null, "applicationInsights": null, "hbiWorkspace": false}})],
             None,
         ),
         _ if p == format!("{}/computes", ws().to_ascii_lowercase()) => (
-            vec![json!({"id": format!("{}/computes/cpu", ws()), "name": "cpu", "type": "Microsoft.MachineLearningServices/workspaces/computes", "location": "westeurope"})],
+            vec![json!({"id": format!("{}/computes/cpu", ws()), "name": "cpu", "type": "Microsoft.MachineLearningServices/workspaces/computes", "location": "westeurope",
+                "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai(): {"principalId": "a5000000-0000-0000-0000-000000000002", "clientId": "c5000000-0000-0000-0000-000000000002"}}},
+                "properties": {"computeType": "AmlCompute"}})],
+            None,
+        ),
+        // Datastores_List: what the list returns (no secret values).
+        _ if p == format!("{}/datastores", ws().to_ascii_lowercase()) => (
+            vec![json!({"id": format!("{}/datastores/workspaceblobstore", ws()), "name": "workspaceblobstore",
+                "type": "Microsoft.MachineLearningServices/workspaces/datastores",
+                "properties": {"credentials": {"credentialsType": "AccountKey", "secrets": {"secretsType": "AccountKey"}},
+                    "datastoreType": "AzureBlob", "accountName": "stml", "containerName": "blobstore", "isDefault": true}})],
+            None,
+        ),
+        _ if p == format!("/subscriptions/{S1}/providers/microsoft.storage/storageaccounts") => (
+            vec![json!({"id": storage(), "name": "stml", "type": "Microsoft.Storage/storageAccounts", "kind": "StorageV2",
+                "properties": {"allowSharedKeyAccess": false, "supportsHttpsTrafficOnly": true}})],
+            None,
+        ),
+        _ if p == format!("/subscriptions/{S1}/providers/microsoft.keyvault/vaults") => (
+            vec![json!({"id": format!("{}/providers/Microsoft.KeyVault/vaults/kv-ml", rg()), "name": "kv-ml", "type": "Microsoft.KeyVault/vaults",
+                "properties": {"tenantId": T, "enableRbacAuthorization": true}})],
+            None,
+        ),
+        _ if p == format!("/subscriptions/{S1}/providers/microsoft.managedidentity/userassignedidentities") => (
+            vec![json!({"id": uai(), "name": "id-train", "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+                "properties": {"tenantId": T, "principalId": "a5000000-0000-0000-0000-000000000002", "clientId": "c5000000-0000-0000-0000-000000000002"}})],
             None,
         ),
         _ if p.starts_with("/subscriptions/") => (vec![], None),
@@ -632,6 +675,73 @@ fn collect_with_import_makes_a_snapshot() {
     let at_sub2 = unreadable(&sub2);
     assert!(at_sub2.iter().any(|e| e.contains(S2)), "{at_sub2:?}");
     assert!(!unreadable(&ws()).iter().any(|e| e.contains(S2)));
+}
+
+/// Issue 15: collect reads the resources' facts (workspace properties, compute
+/// identities, datastores, storage accounts, key vaults, user-assigned
+/// identities), each a ledger entry, into files `import` reads back as facts.
+#[test]
+fn collect_reads_resource_facts_and_import_counts_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world();
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let ran = collect_cmd(&db, &w, &out).output().unwrap();
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let l = ledger(&out);
+    let sub1 = format!("/subscriptions/{S1}");
+    for (coll, scope) in [
+        ("storageAccounts", sub1.as_str()),
+        ("keyVaults", sub1.as_str()),
+        ("userAssignedIdentities", sub1.as_str()),
+        ("datastores", ws().as_str()),
+    ] {
+        let e = entry(&l, coll, scope);
+        assert_eq!(e["status"], "complete", "{coll}: {e}");
+        assert_eq!(e["items"], 1, "{coll}: {e}");
+    }
+    // No datastore secret is written, whatever the service sent.
+    for f in all_files(&out) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(!text.contains("\"key\""), "{}", f.display());
+    }
+    let imported = whocan(&db)
+        .args(["import", "--format", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        imported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let v: Value = serde_json::from_slice(&imported.stdout).unwrap();
+    let c = &v["counts"];
+    assert_eq!(c["workspaceLinks"], 1, "{c}");
+    assert_eq!(c["assignedIdentities"], 2, "{c}");
+    assert_eq!(c["datastores"], 1, "{c}");
+    assert_eq!(c["storageSharedKeySettings"], 1, "{c}");
+    assert_eq!(c["keyVaultPermissionModels"], 1, "{c}");
+    assert_eq!(c["userAssignedIdentities"], 1, "{c}");
+    // The datastore is a scope a question may name.
+    let ds = format!("{}/datastores/workspaceblobstore", ws());
+    let r = whocan(&db)
+        .args(["who", "Microsoft.MachineLearningServices/workspaces/read"])
+        .args(["--scope", &ds, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
 }
 
 /// A fake `az` in `dir/bin`: answers `az account get-access-token --output json`

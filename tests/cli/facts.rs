@@ -1385,3 +1385,58 @@ fn who_activity_submit_run_v2_reports_uncovered_pattern_and_warns() {
         w.stderr
     );
 }
+
+/// Fact 43: the import reads the resources' facts of `resources/` and counts them
+/// by kind; the training identity's own role is an ordinary grant.
+#[test]
+fn fact_43_resource_facts_are_imported_and_counted() {
+    let c = &sample().import["counts"];
+    assert_eq!(c["workspaceLinks"], 1, "{c}");
+    assert_eq!(c["datastores"], 3, "{c}");
+    assert_eq!(c["assignedIdentities"], 5, "{c}");
+    assert_eq!(c["userAssignedIdentities"], 1, "{c}");
+    assert_eq!(c["storageSharedKeySettings"], 2, "{c}");
+    assert_eq!(c["keyVaultPermissionModels"], 2, "{c}");
+    let w = who(&[
+        "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read",
+        "--scope",
+        "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/providers/Microsoft.Storage/storageAccounts/stcontosomlcurated01",
+    ]);
+    assert!(w.has_grant("id-ml-prod-train", "Storage Blob Data Reader", &[]));
+}
+
+/// Fact 44: the datastores are resource scopes below ml-prod (a question may name
+/// one), and the facts survive the store: a second import of the same data
+/// changes nothing (its content hash is the first one's).
+#[test]
+fn fact_44_datastores_are_scopes_and_facts_are_content() {
+    let ds = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/ml-prod/datastores/curated";
+    let w = who(&[
+        "Microsoft.MachineLearningServices/workspaces/datastores/read",
+        "--scope",
+        ds,
+    ]);
+    // Ivan Horvat reads it through MLOps' AzureML Data Scientist on ml-prod, above it.
+    assert!(
+        w.has_grant("Ivan Horvat", "AzureML Data Scientist", &[G_MLOPS]),
+        "{}",
+        w.principal("Ivan Horvat")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("twice.db");
+    for _ in 0..2 {
+        let out = whocan(&db)
+            .args(["import", "--taken-at", TAKEN_AT, "--format", "json"])
+            .arg(sample_data())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let snaps = crate::support::snapshots(&db);
+    assert_eq!(snaps.len(), 2);
+    assert_eq!(snaps[0]["contentHash"], snaps[1]["contentHash"]);
+    assert_eq!(
+        snaps[0]["contentHash"],
+        sample().import["snapshot"]["contentHash"]
+    );
+}

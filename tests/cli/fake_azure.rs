@@ -376,12 +376,31 @@ impl Synth {
             let v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
             operations.insert(s(&v, "name").to_ascii_lowercase(), v);
         }
+        // Resources' own ARM records (`resources/*.json`, as sample-data keeps
+        // them: workspaces with their properties, computes with identities,
+        // datastores, storage accounts, key vaults, identities) stand in for the
+        // flat `az resource list` entry of the same id, as ARM's lists return them.
+        let mut resources = list(dir, "scopes/resources.json");
+        if let Ok(rd) = std::fs::read_dir(dir.join("resources")) {
+            let mut names: Vec<String> = rd
+                .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                .filter(|n| n.ends_with(".json"))
+                .collect();
+            names.sort();
+            for n in names {
+                for r in items(read(dir, &format!("resources/{n}"))) {
+                    let id = s(&r, "id").to_ascii_lowercase();
+                    resources.retain(|x| s(x, "id").to_ascii_lowercase() != id);
+                    resources.push(r);
+                }
+            }
+        }
         Synth {
             entities,
             subscriptions,
             parent,
             resource_groups: list(dir, "scopes/resource-groups.json"),
-            resources: list(dir, "scopes/resources.json"),
+            resources,
             assignments,
             denies: scoped("assignments/deny-assignments.json"),
             eligible: scoped("assignments/pim-eligibility.json"),
@@ -521,6 +540,30 @@ impl Synth {
                 "Microsoft.MachineLearningServices/workspaces/computes",
                 ws,
             )));
+        }
+        if let Some(ws) = p.strip_suffix("/datastores") {
+            return Some(Ok(self.of_type(
+                "Microsoft.MachineLearningServices/workspaces/datastores",
+                ws,
+            )));
+        }
+        for (suffix, typ) in [
+            (
+                "/providers/microsoft.storage/storageaccounts",
+                "Microsoft.Storage/storageAccounts",
+            ),
+            (
+                "/providers/microsoft.keyvault/vaults",
+                "Microsoft.KeyVault/vaults",
+            ),
+            (
+                "/providers/microsoft.managedidentity/userassignedidentities",
+                "Microsoft.ManagedIdentity/userAssignedIdentities",
+            ),
+        ] {
+            if let Some(sub) = p.strip_suffix(suffix) {
+                return Some(Ok(self.of_type(typ, sub)));
+            }
         }
         match p {
             "/v1.0/users" => return Some(Ok(self.users.clone())),
