@@ -147,10 +147,9 @@ fn keys_give_data(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Fin
             severity: Severity::Medium,
             kind: "keys-give-data".into(),
             message: format!(
-                "storage account {} allows Shared Key: {} can list or regenerate its keys ({} ) and so read and write all its data, whatever their data roles: {}",
+                "storage account {} allows Shared Key: {} can list or regenerate its keys and so read and write all its data, whatever their data roles: {}",
                 f.id.rsplit('/').next().unwrap_or(&f.id),
                 if ps.len() == 1 { "1 principal".to_string() } else { format!("{} principals", ps.len()) },
-                "listKeys/regeneratekey",
                 names(ix, &ps)
             ),
             scope: Some(f.id.clone()),

@@ -410,7 +410,7 @@ impl<'a> Effective<'a> {
                             format!(
                                 "runs code as {} on compute {}",
                                 self.ix.name_of(id),
-                                compute
+                                compute.rsplit('/').next().unwrap_or(compute)
                             ),
                             Some(id.clone()),
                         ),
@@ -442,7 +442,7 @@ impl<'a> Effective<'a> {
                             (
                                 format!(
                                     "creates a compute in {} running as {}",
-                                    w,
+                                    w.rsplit('/').next().unwrap_or(&w),
                                     self.ix.name_of(principal)
                                 ),
                                 Some(principal.clone()),

@@ -186,3 +186,159 @@ fn effective_conflicts_with_graph() {
         .expect(2)
         .stderr_has("cannot be used with");
 }
+
+// The facts of sample-data/resources (sample-data/README.md facts 43 and 44).
+
+const BLOB_READ: &str = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
+const PROD_ACCOUNT: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/providers/Microsoft.Storage/storageAccounts/stcontosomlprod01";
+const CURATED_ACCOUNT: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/providers/Microsoft.Storage/storageAccounts/stcontosomlcurated01";
+const DAVE: &str = "dave.kim@contoso.com";
+
+fn chain(v: &Value) -> Vec<String> {
+    v["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no steps: {v}"))
+        .iter()
+        .map(|s| s["step"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_contributor_reads_blobs_with_the_keys_where_shared_key_is_allowed() {
+    // Dave Kim is Contributor on the subscription: no blob data role.
+    let v = sample()
+        .args([
+            "can",
+            DAVE,
+            BLOB_READ,
+            "--data",
+            "--scope",
+            PROD_ACCOUNT,
+            "--effective",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(v["access"], "none");
+    assert_eq!(chain(&v["escalation"]), ["storage-keys"]);
+    assert_eq!(
+        v["escalation"]["steps"][0]["needs"],
+        "Microsoft.Storage/storageAccounts/listKeys/action"
+    );
+    // stcontosomlcurated01 says allowSharedKeyAccess: false: no keys; he runs
+    // code as the cluster's identity instead (it reads curated by RBAC).
+    let v = sample()
+        .args([
+            "can",
+            DAVE,
+            BLOB_READ,
+            "--data",
+            "--scope",
+            CURATED_ACCOUNT,
+            "--effective",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    let c = chain(&v["escalation"]);
+    assert_eq!(c, ["submit-job", "rbac"], "{v}");
+    assert_eq!(v["escalation"]["steps"][1]["actorName"], "id-ml-prod-train");
+}
+
+#[test]
+fn read_training_data_asks_every_datastore_and_follows_the_steps() {
+    let v = sample()
+        .args([
+            "who",
+            "--activity",
+            "read-training-data",
+            "--workspace",
+            "ml-prod",
+            "--effective",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    // Three datastores: three requests, each at a storage container.
+    let actions = v["actions"].as_array().unwrap();
+    assert!(!actions.is_empty());
+    for e in v["escalations"].as_array().unwrap() {
+        assert!(!chain(e).is_empty());
+    }
+    // Nobody reads all three through RBAC alone.
+    assert_eq!(v["principals"].as_array().unwrap().len(), 0, "{v}");
+    // Without --effective: the same RBAC answer and no escalations.
+    let plain = sample()
+        .args([
+            "who",
+            "--activity",
+            "read-training-data",
+            "--workspace",
+            "ml-prod",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    assert!(plain.get("escalations").is_none());
+}
+
+#[test]
+fn data_activities_say_what_they_could_not_follow() {
+    // ml-dev's workspace record with its links was not imported.
+    sample()
+        .args([
+            "who",
+            "--activity",
+            "read-workspace-secrets",
+            "--workspace",
+            "ml-dev",
+            "--format",
+            "table",
+        ])
+        .expect(0)
+        .stdout_has("incomplete:")
+        .stdout_has("linked key vault was not imported");
+    // ml-prod's vault uses RBAC: nothing incomplete about it.
+    let v = sample()
+        .args([
+            "who",
+            "--activity",
+            "read-workspace-secrets",
+            "--workspace",
+            "ml-prod",
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    let reasons: Vec<&str> = v["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        !reasons.contains(&"key vault access policies"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn lint_reports_the_escalation_findings_of_the_sample() {
+    let v = sample().args(["lint", "--format", "json"]).expect(0).json();
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"keys-give-data"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"compute-identity-exceeds-users"),
+        "{kinds:?}"
+    );
+}
