@@ -169,6 +169,15 @@ pub(crate) fn deny_label(d: &DenyRef) -> String {
     }
 }
 
+/// A deny assignment as people read it: its name, else (unnamed) its id.
+pub(crate) fn deny_name(d: &DenyRef) -> String {
+    if d.name.trim().is_empty() {
+        d.id.clone()
+    } else {
+        d.name.clone()
+    }
+}
+
 /// The `blocked_by` cell: every deny assignment that blocks the row, `; `-joined.
 pub(crate) fn blocked_cell(row: &ReviewRow) -> String {
     if row.blocked_by.is_empty() {
@@ -634,13 +643,7 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
             line.push(
                 r.blocked_by
                     .iter()
-                    .map(|d| {
-                        if d.name.trim().is_empty() {
-                            d.id.clone()
-                        } else {
-                            d.name.clone()
-                        }
-                    })
+                    .map(deny_name)
                     .collect::<Vec<_>>()
                     .join("; "),
             );
