@@ -835,7 +835,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             msg.push_str(&format!("\n... and {} more", n - MAX_ERRORS));
         }
         msg.push_str(&format!(
-            "\n{n} error(s) in {file}; nothing recorded (fix the sheet, or run `whocan review` again for a fresh one)"
+            "\n{} in {file}; nothing recorded (fix the sheet, or run `whocan review` again for a fresh one)",
+            crate::words::count(n, "error", "errors")
         ));
         return Err(UsageError(msg).into());
     }
@@ -880,8 +881,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     };
     let undecided = out.iter().filter(|r| r.decision.is_none()).count();
     eprintln_safe!(
-        "recorded {} rows of {file} against snapshot {} as {} at {applied_at}: {} approve, {} remove, {} flag, {undecided} undecided",
-        out.len(),
+        "recorded {} of {file} against snapshot {} as {} at {applied_at}: {} approve, {} remove, {} flag, {undecided} undecided",
+        crate::words::count(out.len(), "row", "rows"),
         snapshot.id,
         reviewer.trim(),
         count("approve"),

@@ -330,10 +330,8 @@ pub(crate) fn snapshot_tag(s: &crate::model::Snapshot) -> String {
     }
 }
 
-/// `1 workspace`, `3 workspaces`: a totals line's count.
-pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+/// `1 workspace`, `3 workspaces`: the one count rule ([`crate::words`]).
+pub(crate) use crate::words::count;
 
 /// Short, human labels for scope ids in tables and explanations (JSON and CSV keep
 /// the full ids).

@@ -30,7 +30,7 @@ use super::review::{
     deny_name, principal_name, principal_tags, recommendation_cell, role_label, Sheet,
 };
 use super::text;
-use super::{condition, ScopeNames};
+use super::{condition, count, ScopeNames};
 
 /// What `lint` found for the reviewed scopes, and the scope it was asked at.
 pub(crate) struct Findings<'a> {
@@ -496,8 +496,8 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
         let n = s.review.incomplete.len();
         let _ = write!(
             h,
-            "<details class=\"banner\"><summary><b>Incomplete:</b> {n} gap{} in what this review could see (a group whose members were not imported, a role not defined); the figures may be low.</summary><ul>",
-            if n == 1 { "" } else { "s" }
+            "<details class=\"banner\"><summary><b>Incomplete:</b> {} in what this review could see (a group whose members were not imported, a role not defined); the figures may be low.</summary><ul>",
+            count(n, "gap", "gaps")
         );
         for i in &s.review.incomplete {
             let _ = write!(h, "<li>{}</li>", e(&i.describe()));
@@ -551,10 +551,9 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
     h.push_str("</table></div>");
     let _ = writeln!(
         h,
-        "<p class=\"note\">Principals are users, service principals and managed identities ({} group{} hold access too; their members are counted). \
+        "<p class=\"note\">Principals are users, service principals and managed identities ({} access too; their members are counted). \
          Access held at a management group, subscription or the root counts for every scope below it, and is listed once.</p></div>",
-        total.groups,
-        if total.groups == 1 { "" } else { "s" }
+        count(total.groups, "group holds", "groups hold")
     );
     h.push_str("<div class=\"panel charts\">");
     h.push_str(&holders_chart(total));
@@ -691,8 +690,8 @@ fn findings(h: &mut String, f: &Findings, names: &ScopeNames) {
     if rest > 0 {
         let _ = write!(
             h,
-            "<p class=\"note\">{rest} more finding{} (all severities) with <span class=\"mono\">whocan lint{}</span>.</p>",
-            if rest == 1 { "" } else { "s" },
+            "<p class=\"note\">{} (all severities) with <span class=\"mono\">whocan lint{}</span>.</p>",
+            count(rest, "more finding", "more findings"),
             e(&scope_arg)
         );
     }
@@ -747,9 +746,10 @@ fn access_section(
     let accesses: usize = grouped.iter().map(|p| p.access.len()).sum();
     let _ = write!(
         h,
-        "<section id=\"principals\" class=\"panel\"><h2>Access by principal <span class=\"muted small\">({} principals and groups, {accesses} accesses; open a principal for each path and its identifiers)</span></h2>\n\
+        "<section id=\"principals\" class=\"panel\"><h2>Access by principal <span class=\"muted small\">({} and groups, {}; open a principal for each path and its identifiers)</span></h2>\n\
          <div class=\"toolbar\"><input id=\"q\" type=\"search\" placeholder=\"Filter: name, role, group, scope…\" aria-label=\"Filter\">",
-        grouped.len()
+        count(grouped.len(), "principal", "principals"),
+        count(accesses, "access", "accesses"),
     );
     if many {
         h.push_str("<select id=\"scope\" aria-label=\"Reviewed scope\"><option value=\"\">All reviewed scopes</option>");
@@ -855,7 +855,7 @@ fn principal_group(
     let _ = write!(
         h,
         "<tbody data-name=\"{}\" data-text=\"{}\"><tr class=\"ph\"><td colspan=\"{}\"><details><summary>\
-         <span class=\"pn\">{}</span>{} <span class=\"muted\">{}{} · {} access{}{}{}</span></summary>\
+         <span class=\"pn\">{}</span>{} <span class=\"muted\">{}{} · {}{}{}</span></summary>\
          <dl class=\"ids\"><dt>Object id</dt><dd class=\"mono\">{}</dd></dl><div class=\"grants\">",
         e(&name.to_lowercase()),
         e(&search_text),
@@ -867,15 +867,17 @@ fn principal_group(
             .as_deref()
             .map(|u| format!(" · {}", e(u)))
             .unwrap_or_default(),
-        p.access.len(),
-        if p.access.len() == 1 { "" } else { "es" },
+        count(p.access.len(), "access", "accesses"),
         if todo > 0 {
             format!(" · {todo} to decide")
         } else {
             String::new()
         },
         if removals > 0 {
-            format!(" · <b class=\"kind-remove\">{removals} removal{} recommended</b>", if removals == 1 { "" } else { "s" })
+            format!(
+                " · <b class=\"kind-remove\">{} recommended</b>",
+                count(removals, "removal", "removals")
+            )
         } else {
             String::new()
         },

@@ -780,7 +780,7 @@ fn apply_errors_exit_2_name_file_and_row_and_record_nothing() {
         .all(|r| r["status"] == "firstReview"));
     let plan = ok(whocan(&db).args(["review", "plan"]).output().unwrap());
     assert!(
-        text(&plan.stdout).contains("0 command(s)"),
+        text(&plan.stdout).contains("0 commands for 0 rows"),
         "{}",
         text(&plan.stdout)
     );
