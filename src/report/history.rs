@@ -1166,5 +1166,15 @@ pub(crate) fn lint_table(
             f.hint.as_str(),
         ]);
     }
-    writeln!(out, "{t}")
+    writeln!(out, "{t}")?;
+    writeln_safe!(
+        out,
+        "{}: {}",
+        super::count(findings.len(), "finding", "findings"),
+        c.iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(severity, n)| format!("{n} {}", severity.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
