@@ -28,6 +28,12 @@ impl Step {
         Step(bar)
     }
 
+    /// Runs `f` with the spinner hidden, for a step that prints a message (a
+    /// warning, a "wrote FILE" line) to stderr while it is in progress.
+    pub(crate) fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.0.suspend(f)
+    }
+
     /// Says what is being done now.
     pub(crate) fn say(&self, what: &str) {
         self.0.set_message(super::text::sanitize(what).into_owned());

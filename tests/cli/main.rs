@@ -20,6 +20,7 @@ mod inputs;
 mod ledger;
 mod lint;
 mod manual;
+mod progress;
 mod report;
 mod resolve;
 mod review;
