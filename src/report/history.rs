@@ -1142,8 +1142,7 @@ pub(crate) fn lint_table(
     names: &ScopeNames,
 ) -> io::Result<()> {
     let c = counts(findings);
-    writeln_safe!(
-        out,
+    let title = format!(
         "Findings in {}{}: {} high, {} medium, {} low, {} info",
         snapshot_text(snapshot),
         scope
@@ -1153,7 +1152,8 @@ pub(crate) fn lint_table(
         c[1].1,
         c[2].1,
         c[3].1
-    )?;
+    );
+    super::writeln_wrapped(out, &title, 2)?;
     if findings.is_empty() {
         return writeln_safe!(out, "No findings.");
     }

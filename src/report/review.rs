@@ -669,8 +669,7 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
             .unwrap_or_default()
     )?;
     for sm in summary(s.review) {
-        writeln_safe!(
-            out,
+        let line = format!(
             "  {}: {}, {} ({} privileged, {} orphaned, {}, {} disabled, {} eligible), {}",
             scope_label(&sm.target_scope, sm.covers, s.names),
             count(sm.rows, "row", "rows"),
@@ -681,12 +680,13 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
             sm.disabled,
             sm.eligible,
             count(sm.groups, "group", "groups")
-        )?;
+        );
+        super::writeln_wrapped(out, &line, 4)?;
     }
     writeln!(out, "{t}")?;
     writeln_safe!(out, "{}", totals_line(s))?;
     for i in &s.review.incomplete {
-        writeln_safe!(out, "incomplete: {}", i.describe())?;
+        super::writeln_wrapped(out, &format!("incomplete: {}", i.describe()), 2)?;
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ mod import;
 mod import_csv;
 mod import_shapes;
 mod inputs;
+mod layout;
 mod ledger;
 mod lint;
 mod manual;
