@@ -10,8 +10,8 @@ use std::time::Duration;
 pub(crate) struct Step(indicatif::ProgressBar);
 
 impl Step {
-    /// Starts a spinner saying `what` (e.g. "writing snapshot 3"), after a short
-    /// delay so that quick steps draw nothing.
+    /// Starts a spinner saying `what` (e.g. "writing snapshot 3"), drawn at once
+    /// and redrawn 8 times a second; a quick step shows it only for that moment.
     pub(crate) fn start(what: &str) -> Step {
         if !std::io::stderr().is_terminal() {
             return Step(indicatif::ProgressBar::hidden());
