@@ -13,3 +13,4 @@ pub mod import;
 pub mod model;
 pub(crate) mod report;
 pub mod store;
+pub(crate) mod words;

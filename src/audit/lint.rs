@@ -454,14 +454,6 @@ pub(crate) fn lint(ix: &Index, opts: &LintOptions) -> Vec<Finding> {
     out
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 /// Names for a list of principals: the first few, then how many more.
 fn who(cx: &Cx, ps: &[u32]) -> String {
     let shown: Vec<String> = ps
@@ -620,7 +612,7 @@ fn notactions_overridden(cx: &Cx, out: &mut Vec<Finding>) {
                 "{}: {}'s notActions exclude {} that {} grants where both apply ({}), e.g. {}; notActions are not a deny, so the exclusion does not take effect",
                 who(cx, &ps),
                 cx.role_name(ra),
-                plural(f.ops.count(), "operation", "operations"),
+                crate::words::count(f.ops.count(), "operation", "operations"),
                 cx.role_name(rb),
                 where_,
                 names[0]

@@ -88,8 +88,8 @@ pub(crate) fn role(store: &Store, snapshot: i64, text: &str) -> anyhow::Result<R
         "this snapshot has no role definition: import `az role definition list` output".to_string()
     } else {
         format!(
-            "name a role as `az role definition list` shows it: its roleName or its name (GUID); this snapshot defines {} roles",
-            all.len()
+            "name a role as `az role definition list` shows it: its roleName or its name (GUID); this snapshot defines {}",
+            crate::words::count(all.len(), "role", "roles")
         )
     };
     Err(resolve::not_found(

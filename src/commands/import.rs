@@ -75,9 +75,8 @@ pub(crate) fn import(db: &Path, args: &ImportArgs) -> anyhow::Result<(Snapshot, 
 
     report_skipped(&imported.skipped);
     eprintln_safe!(
-        "imported {} file{} into snapshot {} of {}",
-        imported.files.len(),
-        if imported.files.len() == 1 { "" } else { "s" },
+        "imported {} into snapshot {} of {}",
+        crate::words::count(imported.files.len(), "file", "files"),
         snapshot.id,
         db.display()
     );
@@ -92,10 +91,8 @@ fn report_skipped(skipped: &[String]) {
     let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
     let more = skipped.len().saturating_sub(shown.len());
     eprintln_safe!(
-        "note: skipped {} file{} that {} not .json or .csv: {}{}",
-        skipped.len(),
-        if skipped.len() == 1 { "" } else { "s" },
-        if skipped.len() == 1 { "is" } else { "are" },
+        "note: skipped {} not .json or .csv: {}{}",
+        crate::words::count(skipped.len(), "file that is", "files that are"),
         shown.join(", "),
         if more > 0 {
             format!(" (and {more} more)")

@@ -1176,11 +1176,11 @@ pub(crate) fn check_actions(
                     .collect();
             return Err(not_found(
                 format!(
-                    "\"{}\" is not an operation of {} in {} (its catalogue of {} operations was imported)",
+                    "\"{}\" is not an operation of {} in {} (its catalogue of {} was imported)",
                     shown(a),
                     shown(ns),
                     PrincipalSource::label(src),
-                    ops.len()
+                    crate::words::count(ops.len(), "operation", "operations")
                 ),
                 &suggestions,
                 "check the spelling (`whocan what PRINCIPAL --provider NAMESPACE` lists operations), or pass --allow-unknown-action to ask anyway",

@@ -19,6 +19,7 @@ use crate::cli::{Format, ReviewAction, ReviewApplyArgs, ReviewArgs, ReviewPlanAr
 use crate::engine::decide::Incomplete;
 use crate::engine::Index;
 use crate::model::{key, scope_key, ScopeKind, Tenant};
+use crate::report::progress::Step;
 use crate::report::text::eprintln_safe;
 use crate::report::{csv as sheet_csv, review as render, ScopeNames};
 use crate::store::review::{RecordedDecision, ReviewApply, SheetDecision};
@@ -228,6 +229,8 @@ fn sheet_format(args: &ReviewArgs) -> Option<Format> {
 /// past `--max-rows`, estimated on stderr), then CSV and JSON are written as the
 /// rows are made; the table and the HTML page need the whole review at once.
 fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
+    // Cleared before anything else is printed (the estimate, the bar, the table).
+    let step = Step::start("reading the snapshot");
     let (l, targets) = if args.all_workspaces {
         // Every workspace: the whole snapshot, read once.
         let l = load(db, &args.snapshot)?;
@@ -252,7 +255,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         let sl = Sliced::open(db, &args.snapshot)?;
         // A resource missing from the inventory is warned about by `Sliced::target`
         // (stderr is where review's incomplete notice goes).
-        let target = sl.target(&args.scope)?.id;
+        let target = step.suspend(|| sl.target(&args.scope))?.id;
         let index = sl.review_index(&target)?;
         let names = ScopeNames::new(&sl.scopes);
         (
@@ -271,11 +274,19 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     let documents = args.html.is_some() || args.xlsx.is_some();
     let format = sheet_format(&args);
 
+    step.say(&format!(
+        "planning the rows for {}",
+        crate::words::count(targets.len(), "scope", "scopes")
+    ));
     let mut reviewer = review::Reviewer::new(&l.index, &l.snapshot.taken_at);
     let plan = reviewer.plan(&targets, true);
     check_max_rows(plan.rows, args.max_rows)?;
 
     if documents || format == Some(Format::Table) {
+        step.say(&format!(
+            "making {}",
+            crate::words::count(plan.rows, "row", "rows")
+        ));
         let rv = reviewer.collect(&plan);
         let carry = decisions.carry(&rv.rows);
         let mut counts = render::Counts::default();
@@ -287,8 +298,9 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             names,
         };
         if documents {
-            write_documents(db, &args, &l, &sheet, &counts)?;
+            write_documents(db, &args, &l, &sheet, &counts, &step)?;
         }
+        drop(step);
         let Some(format) = format else {
             return Ok(Outcome::Success);
         };
@@ -322,6 +334,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     }
     let sample = reviewer.sample(&plan, SAMPLE_ROWS);
     let bytes = estimate_bytes(format, &sample, &decisions, plan.rows);
+    drop(step);
     eprintln_safe!(
         "{}",
         render::estimate_line(&plan, format == Format::Json, bytes)
@@ -376,6 +389,7 @@ fn write_documents(
     l: &Reviewed,
     sheet: &render::Sheet,
     counts: &render::Counts,
+    step: &Step,
 ) -> anyhow::Result<()> {
     if args.xlsx.is_some() && sheet.review.rows.len() > crate::report::xlsx::MAX_ROWS {
         return Err(UsageError(format!(
@@ -387,6 +401,7 @@ fn write_documents(
     }
     let targets = &sheet.review.targets;
     let taken_at = &l.snapshot.taken_at;
+    step.say("checking findings (lint) for the reviewed scopes");
     let (scope, found) = if args.all_workspaces {
         review_summary::findings(&l.index, targets, taken_at)
     } else {
@@ -400,16 +415,18 @@ fn write_documents(
         list: &found,
     };
     if let Some(path) = &args.html {
+        step.say(&format!("writing {}", path.display()));
         write_file(path, |w| {
             crate::report::review_html::write_html(w, sheet, &findings)
         })?;
-        eprintln_safe!("wrote {} ({counts})", path.display());
+        step.suspend(|| eprintln_safe!("wrote {} ({counts})", path.display()));
     }
     if let Some(path) = &args.xlsx {
+        step.say(&format!("writing {}", path.display()));
         let bytes = crate::report::xlsx::workbook(sheet, &findings)
             .map_err(|e| anyhow::anyhow!("writing the workbook: {e}"))?;
         write_file(path, |w| w.write_all(&bytes))?;
-        eprintln_safe!("wrote {} ({counts})", path.display());
+        step.suspend(|| eprintln_safe!("wrote {} ({counts})", path.display()));
     }
     Ok(())
 }
@@ -596,8 +613,9 @@ fn sheet_lines(table: &SheetTable, errors: &mut Vec<String>) -> Result<Vec<Sheet
         .collect();
     if !missing.is_empty() {
         return Err(UsageError(format!(
-            "{}: missing column(s) {}: expected a sheet written by `whocan review` (columns {}); nothing recorded",
+            "{}: missing {} {}: expected a sheet written by `whocan review` (columns {}); nothing recorded",
             table.header_row_at,
+            crate::words::noun(missing.len(), "column", "columns"),
             missing.join(", "),
             render::COLUMNS.join(",")
         )));
@@ -688,10 +706,12 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     drop(open_existing(db)?);
     let mut store = Store::open(db)?;
     let snapshot = store.resolve(&SnapshotSelector::Latest)?;
+    let step = Step::start(&format!("reading snapshot {}", snapshot.id));
     let tenant = store
         .load_tenant(snapshot.id)
         .with_context(|| format!("reading snapshot {}", snapshot.id))?;
     let ix = Index::new(&tenant);
+    step.say("matching the sheet's rows to the current review");
     let file = args.file.display().to_string();
     let bytes =
         std::fs::read(&args.file).map_err(|e| UsageError(format!("cannot read {file}: {e}")))?;
@@ -822,6 +842,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             content_hash,
         });
     }
+    drop(step);
 
     if !errors.is_empty() {
         let n = errors.len();
@@ -835,7 +856,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
             msg.push_str(&format!("\n... and {} more", n - MAX_ERRORS));
         }
         msg.push_str(&format!(
-            "\n{n} error(s) in {file}; nothing recorded (fix the sheet, or run `whocan review` again for a fresh one)"
+            "\n{} in {file}; nothing recorded (fix the sheet, or run `whocan review` again for a fresh one)",
+            crate::words::count(n, "error", "errors")
         ));
         return Err(UsageError(msg).into());
     }
@@ -880,8 +902,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     };
     let undecided = out.iter().filter(|r| r.decision.is_none()).count();
     eprintln_safe!(
-        "recorded {} rows of {file} against snapshot {} as {} at {applied_at}: {} approve, {} remove, {} flag, {undecided} undecided",
-        out.len(),
+        "recorded {} of {file} against snapshot {} as {} at {applied_at}: {} approve, {} remove, {} flag, {undecided} undecided",
+        crate::words::count(out.len(), "row", "rows"),
         snapshot.id,
         reviewer.trim(),
         count("approve"),
@@ -898,6 +920,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
 /// `whocan review plan`: the commands that carry out the `remove` decisions still
 /// matching current rows.
 fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
+    let step = Step::start("reading the snapshot");
     let l = load(db, &args.snapshot)?;
     let store = open_existing(db)?;
     let targets =
@@ -907,11 +930,13 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
             // Every target scope a decision was recorded for.
             store.decided_target_scopes()?
         };
+    step.say("matching the recorded decisions to the current rows");
     let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
     let decisions = Decisions::load(&store)?;
     let carry = decisions.carry(&rv.rows);
     let steps = review::plan(&rv.rows, &carry);
     let names = ScopeNames::new(&l.tenant.scopes);
+    drop(step);
 
     let stale: HashSet<&str> = rv
         .rows
@@ -928,8 +953,8 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
         let mut keys: Vec<&str> = stale.into_iter().collect();
         keys.sort();
         eprintln_safe!(
-            "warning: {} `remove` decision(s) not planned because the row changed since it was decided (review again): {}",
-            keys.len(),
+            "warning: {} not planned because the row changed since it was decided (review again): {}",
+            crate::words::count(keys.len(), "`remove` decision", "`remove` decisions"),
             keys.join(", ")
         );
     }
@@ -946,7 +971,12 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
         .count();
     if gone > 0 {
         eprintln_safe!(
-            "note: {gone} `remove` decision(s) match no row of snapshot {} any more (already carried out?)",
+            "note: {} no row of snapshot {} any more (already carried out?)",
+            crate::words::count(
+                gone,
+                "`remove` decision matches",
+                "`remove` decisions match"
+            ),
             l.snapshot.id
         );
     }

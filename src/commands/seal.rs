@@ -598,8 +598,9 @@ pub(crate) fn check_receipt(
         check: "since the seal".into(),
         ok: true,
         detail: format!(
-            "{later_snapshots} snapshot(s) and {later_applies} review apply(ies) recorded after \
-             the receipt (not covered by it)"
+            "{} and {} recorded after the receipt (not covered by it)",
+            crate::words::count(later_snapshots, "snapshot", "snapshots"),
+            crate::words::count(later_applies, "review apply", "review applies")
         ),
     });
     Ok(ReceiptCheck {

@@ -19,8 +19,11 @@ use super::{output_format, seal, Outcome};
 
 pub(crate) fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     let store = open_existing(db)?;
+    let step = crate::report::progress::Step::start("recomputing every snapshot's hashes");
     let snapshots = store.verify_all()?;
+    step.say("recomputing the review trail's chain");
     let trail = store.verify_trail()?;
+    drop(step);
     if snapshots.is_empty() {
         eprintln_safe!(
             "{} holds no snapshot yet (hint: run `whocan import PATH...`)",

@@ -268,12 +268,14 @@ fn nothing_imported(inputs: &[InputFile], skipped: &[String]) -> ImportError {
     let what = match inputs.len() {
         0 if skipped.is_empty() => "no .json or .csv file was found".to_string(),
         0 => format!(
-            "no .json or .csv file was found ({} other file{} skipped)",
-            skipped.len(),
-            if skipped.len() == 1 { "" } else { "s" }
+            "no .json or .csv file was found ({} skipped)",
+            crate::words::count(skipped.len(), "other file", "other files")
         ),
         1 => format!("{} holds no record", inputs[0].path),
-        n => format!("none of the {n} files read holds a record"),
+        n => format!(
+            "none of the {} read holds a record",
+            crate::words::count(n, "file", "files")
+        ),
     };
     ImportError::NothingImported(format!(
         "nothing to import: {what}, so no snapshot was made\nhint: point `whocan import` at the \

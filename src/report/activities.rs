@@ -46,5 +46,6 @@ pub(crate) fn table(out: &mut dyn Write, all: &[Activity]) -> io::Result<()> {
         }
         t.add_row([Cell::from(a.name), Cell::lines(what), Cell::lines(reqs)]);
     }
-    writeln!(out, "{t}")
+    writeln!(out, "{t}")?;
+    writeln!(out, "{}", super::count(all.len(), "activity", "activities"))
 }

@@ -10,18 +10,14 @@ use super::text::writeln_safe;
 pub fn summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     writeln_safe!(
         out,
-        "collected: {} request{}, {} page{}, {} retr{}{}",
-        s.requests,
-        if s.requests == 1 { "" } else { "s" },
-        s.pages,
-        if s.pages == 1 { "" } else { "s" },
-        s.retries,
-        if s.retries == 1 { "y" } else { "ies" },
+        "collected: {}, {}, {}{}",
+        super::count(s.requests, "request", "requests"),
+        super::count(s.pages, "page", "pages"),
+        super::count(s.retries, "retry", "retries"),
         if s.skipped > 0 {
             format!(
-                ", {} read{} already complete (resumed)",
-                s.skipped,
-                if s.skipped == 1 { "" } else { "s" }
+                ", {} already complete (resumed)",
+                super::count(s.skipped, "read", "reads")
             )
         } else {
             String::new()

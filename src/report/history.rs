@@ -597,12 +597,20 @@ pub(crate) fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io:
     )?;
     writeln_safe!(
         out,
-        "{} gained, {} lost, {} changed, {} deny assignment changes, {} changes with no effect",
+        "{} gained, {} lost, {} changed, {}, {}",
         d.gained.len(),
         d.lost.len(),
         d.changed.len(),
-        d.denies.len(),
-        d.no_effect.len()
+        super::count(
+            d.denies.len(),
+            "deny assignment change",
+            "deny assignment changes"
+        ),
+        super::count(
+            d.no_effect.len(),
+            "change with no effect",
+            "changes with no effect"
+        )
     )?;
     let principals: Vec<String> = d.principals.iter().map(principal_text).collect();
     for (title, sign, lines) in [
@@ -673,10 +681,10 @@ pub(crate) fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io:
             t.add_row([
                 texts.causes[x.cause].clone(),
                 format!(
-                    "{} {} ({} role holdings)",
+                    "{} {} ({})",
                     x.effect,
                     x.principals.len(),
-                    x.tuples
+                    super::count(x.tuples, "role holding", "role holdings")
                 ),
                 who,
             ]);
@@ -794,7 +802,11 @@ fn apply_line(a: &ReviewCheck) -> CheckLine {
     } else {
         (
             "ok",
-            format!("chain hash matches ({} rows, by {})", a.rows, a.reviewer),
+            format!(
+                "chain hash matches ({}, by {})",
+                super::count(a.rows, "row", "rows"),
+                a.reviewer
+            ),
         )
     };
     CheckLine {
@@ -803,6 +815,11 @@ fn apply_line(a: &ReviewCheck) -> CheckLine {
         detail,
         receipt: false,
     }
+}
+
+/// `3 rows belong`: decision rows that no applied sheet covers.
+fn orphan_rows(n: i64) -> String {
+    super::count(n, "row belongs", "rows belong")
 }
 
 /// Every check, in order: the snapshots, the review trail, the receipt.
@@ -814,8 +831,8 @@ pub(crate) fn verify_lines(r: &VerifyReport<'_>) -> Vec<CheckLine> {
             check: "review decision rows".into(),
             status: "MISMATCH",
             detail: format!(
-                "{} rows belong to no applied sheet: inserted behind the trail's back",
-                r.trail.orphan_rows
+                "{} to no applied sheet: inserted behind the trail's back",
+                orphan_rows(r.trail.orphan_rows)
             ),
             receipt: false,
         });
@@ -969,7 +986,7 @@ pub(crate) fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Resul
         let mut row = vec![String::new(); VERIFY_CSV_COLUMNS.len()];
         row[4] = "MISMATCH".into();
         row[9] = "review_rows".into();
-        row[11] = format!("{} rows belong to no applied sheet", r.trail.orphan_rows);
+        row[11] = format!("{} to no applied sheet", orphan_rows(r.trail.orphan_rows));
         w.row(row)?;
     }
     if let Some(rc) = r.receipt {
@@ -1036,11 +1053,18 @@ pub(crate) fn verify_table(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Res
     match lines.iter().find(|l| !l.ok()) {
         None => writeln_safe!(
             out,
-            "All {} checks pass: {} snapshots match their recorded hashes and the chain is intact; \
-             the review trail ({} applied sheets) is intact{}.",
-            lines.len(),
-            r.snapshots.len(),
-            r.trail.applies.len(),
+            "{}: {} and the chain is intact; \
+             the review trail ({}) is intact{}.",
+            match lines.len() {
+                1 => "The 1 check passes".to_string(),
+                n => format!("All {n} checks pass"),
+            },
+            super::count(
+                r.snapshots.len(),
+                "snapshot matches its recorded hashes",
+                "snapshots match their recorded hashes"
+            ),
+            super::count(r.trail.applies.len(), "applied sheet", "applied sheets"),
             if r.receipt.is_some() {
                 "; the receipt's signature and chain heads match"
             } else {
@@ -1118,8 +1142,7 @@ pub(crate) fn lint_table(
     names: &ScopeNames,
 ) -> io::Result<()> {
     let c = counts(findings);
-    writeln_safe!(
-        out,
+    let title = format!(
         "Findings in {}{}: {} high, {} medium, {} low, {} info",
         snapshot_text(snapshot),
         scope
@@ -1129,7 +1152,8 @@ pub(crate) fn lint_table(
         c[1].1,
         c[2].1,
         c[3].1
-    )?;
+    );
+    super::writeln_wrapped(out, &title, 2)?;
     if findings.is_empty() {
         return writeln_safe!(out, "No findings.");
     }
@@ -1142,5 +1166,15 @@ pub(crate) fn lint_table(
             f.hint.as_str(),
         ]);
     }
-    writeln!(out, "{t}")
+    writeln!(out, "{t}")?;
+    writeln_safe!(
+        out,
+        "{}: {}",
+        super::count(findings.len(), "finding", "findings"),
+        c.iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(severity, n)| format!("{n} {}", severity.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }

@@ -54,6 +54,49 @@ pub(crate) fn summary_json(snapshot: &Snapshot, imported: &Imported) -> Value {
     })
 }
 
+/// A record kind of [`import::counts`] as people read it, singular and plural;
+/// a kind not named here is shown as its key.
+fn nouns(kind: &str) -> (&str, &str) {
+    match kind {
+        "roleDefinitions" => ("role definition", "role definitions"),
+        "roleAssignments" => ("role assignment", "role assignments"),
+        "pimActive" => ("active PIM assignment", "active PIM assignments"),
+        "pimActiveDeduplicated" => (
+            "active PIM assignment also listed as a role assignment",
+            "active PIM assignments also listed as role assignments",
+        ),
+        "pimEligible" => ("PIM eligibility", "PIM eligibilities"),
+        "pimGroupsEligible" => ("PIM group eligibility", "PIM group eligibilities"),
+        "pimGroupsActive" => (
+            "active PIM group membership",
+            "active PIM group memberships",
+        ),
+        "denyAssignments" => ("deny assignment", "deny assignments"),
+        "users" => ("user", "users"),
+        "groups" => ("group", "groups"),
+        "servicePrincipals" => ("service principal", "service principals"),
+        "managedIdentities" => ("managed identity", "managed identities"),
+        "devices" => ("device", "devices"),
+        "orgContacts" => ("organisational contact", "organisational contacts"),
+        "otherDirectoryObjects" => ("other directory object", "other directory objects"),
+        "membersKnownOnlyFromMemberFiles" => (
+            "member known only from member files",
+            "members known only from member files",
+        ),
+        "memberLists" => ("member list", "member lists"),
+        "partialMemberLists" => ("partial member list", "partial member lists"),
+        "memberEdges" => ("membership", "memberships"),
+        "managementGroups" => ("management group", "management groups"),
+        "subscriptions" => ("subscription", "subscriptions"),
+        "resourceGroups" => ("resource group", "resource groups"),
+        "resources" => ("resource", "resources"),
+        "operations" => ("operation", "operations"),
+        "ledgerEntries" => ("ledger entry", "ledger entries"),
+        "unreadableScopes" => ("unreadable scope", "unreadable scopes"),
+        other => (other, other),
+    }
+}
+
 /// The import in three lines (the demo's): the snapshot, what it holds, and how
 /// many flags were raised (`whocan import` prints them all).
 pub(crate) fn brief(
@@ -66,18 +109,21 @@ pub(crate) fn brief(
         .filter(|(kind, n)| {
             *n > 0 && *kind != "files" && *kind != "skippedFiles" && *kind != "flags"
         })
-        .map(|(kind, n)| format!("{n} {kind}"))
+        .map(|(kind, n)| {
+            let (one, many) = nouns(kind);
+            super::count(n, one, many)
+        })
         .collect();
     writeln_safe!(
         out,
-        "Snapshot {}{}: {} files read; {}.",
+        "Snapshot {}{}: {} read; {}.",
         snapshot.id,
         snapshot
             .label
             .as_deref()
             .map(|l| format!(" ({l})"))
             .unwrap_or_default(),
-        imported.files.len(),
+        super::count(imported.files.len(), "file", "files"),
         held.join(", ")
     )?;
     let flags = grouped(&imported.flags);

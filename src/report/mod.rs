@@ -108,14 +108,47 @@ impl Table {
     }
 }
 
-/// Characters a word may keep when shortened: never fewer than this.
-const MIN_WORD: usize = 10;
+/// Characters an id may keep when shortened in a table column: never fewer.
+const MIN_ID: usize = 13;
 
-/// `word` shortened to `max` characters: its start and its end around `…`.
+/// The narrowest a record's value is wrapped to.
+const MIN_VALUE: usize = 20;
+
+/// Is `word` an identifier (an object id, a resource id, an address, a
+/// timestamp, an operation name) rather than a word of text: it has a digit or
+/// one of `/ . @ : _ <`, or it is longer than any word of text. Only these are
+/// ever shortened; a word of text is kept whole or the table is laid out as
+/// records.
+fn is_id(word: &str) -> bool {
+    word.chars().count() > 24
+        || word
+            .chars()
+            .any(|c| c.is_ascii_digit() || matches!(c, '/' | '.' | '@' | ':' | '_' | '<'))
+}
+
+/// `word` shortened to `max` characters: a path (`a/b/c`) keeps its last
+/// segments after `…/` when they say enough (`…/denyAssignments`, not
+/// `…/write`); any other word its start and its end around `…`.
 fn elide(word: &str, max: usize) -> String {
     let n = word.chars().count();
     if n <= max {
         return word.to_string();
+    }
+    if let Some(cut) = word.trim_end_matches('/').rfind('/') {
+        // The longest tail of whole segments that fits after `…/`.
+        let mut start = cut + 1;
+        while let Some(prev) = word[..start - 1].rfind('/') {
+            if word[prev + 1..].chars().count() + 2 > max {
+                break;
+            }
+            start = prev + 1;
+        }
+        let tail = &word[start..];
+        let kept = tail.chars().count();
+        // A short tail (`…/write`, `…/action`) says less than both ends do.
+        if kept + 2 <= max && kept >= (max / 2).clamp(8, 12) {
+            return format!("…/{tail}");
+        }
     }
     let keep = max.saturating_sub(1);
     let head = keep.div_ceil(2);
@@ -125,41 +158,178 @@ fn elide(word: &str, max: usize) -> String {
     format!("{start}…{end}")
 }
 
-fn longest_word(cell: &str) -> usize {
+fn words(cell: &str) -> impl Iterator<Item = &str> {
     cell.split_whitespace()
-        .map(|w| w.chars().count())
+}
+
+fn longest_word(cell: &str) -> usize {
+    words(cell).map(|w| w.chars().count()).max().unwrap_or(0)
+}
+
+/// The narrowest a cell can be without breaking a word: its longest word of
+/// text, and its ids at [`MIN_ID`] (or whole when shorter).
+fn narrowest(cell: &str) -> usize {
+    words(cell)
+        .map(|w| {
+            let n = w.chars().count();
+            if is_id(w) {
+                n.min(MIN_ID)
+            } else {
+                n
+            }
+        })
         .max()
         .unwrap_or(0)
 }
 
+/// Room for the columns' text at `width`: each column costs its text plus 3 (a
+/// space each side and a border), and the table one more border.
+fn text_room(width: usize, columns: usize) -> usize {
+    width.saturating_sub(1 + 3 * columns)
+}
+
 /// Per column, the longest word it may keep so that every column fits `width`
-/// (borders included) without splitting a word: the longest columns give way
-/// first, none below [`MIN_WORD`].
-fn word_limits(words: &[usize], width: usize) -> Vec<usize> {
-    // Each column costs its text plus 3 (a space each side and a border), and
-    // the table one more border.
-    let room = width.saturating_sub(1 + 3 * words.len());
-    let mut limits = words.to_vec();
-    while limits.iter().sum::<usize>() > room {
-        let (i, &widest) = limits
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, w)| **w)
-            .expect("a table has columns");
-        if widest <= MIN_WORD {
-            break;
-        }
-        limits[i] = widest - 1;
+/// (borders included). `cells[i]` holds column `i`'s longest word per cell,
+/// sorted. Columns give way one character at a time, each time the one where
+/// the fewest cells would be shortened (the widest on a tie), none below its
+/// narrowest (`floors`): a column of a few long ids shrinks before one whose
+/// every cell is an id. `None` when even the floors do not fit: the table is
+/// then laid out as records.
+fn word_limits(cells: &[Vec<usize>], floors: &[usize], width: usize) -> Option<Vec<usize>> {
+    let room = text_room(width, cells.len());
+    if floors.iter().sum::<usize>() > room {
+        return None;
     }
-    limits
+    let shortened =
+        |i: usize, limit: usize| cells[i].len() - cells[i].partition_point(|&w| w <= limit);
+    let mut limits: Vec<usize> = cells
+        .iter()
+        .map(|c| c.last().copied().unwrap_or(0))
+        .collect();
+    while limits.iter().sum::<usize>() > room {
+        let i = (0..limits.len())
+            .filter(|&i| limits[i] > floors[i])
+            .min_by_key(|&i| (shortened(i, limits[i] - 1), std::cmp::Reverse(limits[i])))?;
+        limits[i] -= 1;
+    }
+    Some(limits)
+}
+
+/// `cell` with each id longer than `max` shortened (words of text are never
+/// longer: see [`word_limits`]).
+fn fit_cell(cell: &str, max: usize) -> String {
+    if longest_word(cell) <= max {
+        return cell.to_string();
+    }
+    cell.split('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|w| elide(w, max))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `cell`'s lines wrapped at word boundaries to `width` characters; a word longer
+/// than the width (an id) is shortened with `…`.
+fn wrap(cell: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in cell.split('\n') {
+        let mut current = String::new();
+        let mut len = 0;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let word = elide(word, width);
+            let n = word.chars().count();
+            if len > 0 && len + 1 + n > width {
+                out.push(std::mem::take(&mut current));
+                len = 0;
+            }
+            if len > 0 {
+                current.push(' ');
+                len += 1;
+            }
+            current.push_str(&word);
+            len += n;
+        }
+        out.push(current);
+    }
+    out
+}
+
+/// Writes a line of text for people, wrapped at word boundaries to the width
+/// tables fit ([`style::width`]; unwrapped when there is none), its following
+/// lines indented by `indent` spaces. Sanitised like [`text::writeln_safe`].
+pub(crate) fn writeln_wrapped(out: &mut dyn Write, line: &str, indent: usize) -> io::Result<()> {
+    let line = text::sanitize(line);
+    let Some(width) = style::width().map(usize::from) else {
+        return writeln!(out, "{line}");
+    };
+    let lead = line.len() - line.trim_start().len();
+    let body = wrap(
+        line.trim_start(),
+        width.saturating_sub(lead.max(indent)).max(MIN_VALUE),
+    );
+    for (i, part) in body.iter().enumerate() {
+        let pad = if i == 0 { lead } else { indent };
+        writeln!(out, "{:pad$}{part}", "")?;
+    }
+    Ok(())
+}
+
+impl Table {
+    /// The table as records, one block per row (`── 2 of 38 ──`, then a line per
+    /// column: its name, then its value wrapped at word boundaries): for a width
+    /// where the columns side by side would have to break words.
+    fn fmt_records(&self, f: &mut fmt::Formatter<'_>, width: usize) -> fmt::Result {
+        let label = self
+            .header
+            .iter()
+            .map(|h| h.chars().count())
+            .max()
+            .unwrap_or(0);
+        let value = width.saturating_sub(label + 2).max(MIN_VALUE);
+        let color = style::color();
+        let total = self.rows.len();
+        for (n, row) in self.rows.iter().enumerate() {
+            if n > 0 {
+                writeln!(f)?;
+            }
+            let title = format!("── {} of {total} ", n + 1);
+            let rule = width.saturating_sub(title.chars().count());
+            write!(f, "{title}{}", "─".repeat(rule))?;
+            for (i, cell) in row.iter().enumerate() {
+                let name = self.header.get(i).map(String::as_str).unwrap_or("");
+                let tone = style::tone(cell).filter(|_| color);
+                for (j, line) in wrap(cell, value).iter().enumerate() {
+                    let name = if j == 0 { name } else { "" };
+                    match tone {
+                        Some(c) => {
+                            write!(f, "\n{name:<label$}  {}{line}\u{1b}[39m", style::sgr(c))?
+                        }
+                        None if line.is_empty() => write!(f, "\n{}", name.trim_end())?,
+                        None => write!(f, "\n{name:<label$}  {line}")?,
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_at(f, style::width().or(self.width))
+    }
+}
+
+impl Table {
+    /// The table fitted to `width` (none: as wide as its cells).
+    fn fmt_at(&self, f: &mut fmt::Formatter<'_>, width: Option<u16>) -> fmt::Result {
         use comfy_table::{ColumnConstraint, Width};
         let mut t = comfy_table::Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED);
-        let width = style::width().or(self.width);
         let ncols = self
             .rows
             .iter()
@@ -169,31 +339,33 @@ impl fmt::Display for Table {
             .unwrap_or(0);
         let limits = match width {
             Some(w) if ncols > 0 => {
-                let mut words = vec![0; ncols];
+                let mut cells = vec![Vec::new(); ncols];
+                let mut floors = vec![0; ncols];
                 for row in std::iter::once(&self.header).chain(&self.rows) {
                     for (i, c) in row.iter().enumerate() {
-                        words[i] = words[i].max(longest_word(c));
+                        cells[i].push(longest_word(c));
+                        floors[i] = floors[i].max(narrowest(c));
                     }
                 }
-                t.set_content_arrangement(ContentArrangement::Dynamic)
-                    .set_width(w);
-                Some(word_limits(&words, w as usize))
+                cells.iter_mut().for_each(|c| c.sort_unstable());
+                match word_limits(&cells, &floors, w as usize) {
+                    Some(limits) => {
+                        t.set_content_arrangement(ContentArrangement::Dynamic)
+                            .set_width(w);
+                        Some(limits)
+                    }
+                    None if ncols > 1 && !self.rows.is_empty() => {
+                        return self.fmt_records(f, w as usize)
+                    }
+                    None => None,
+                }
             }
             _ => None,
         };
         let fit = |i: usize, c: &str| -> String {
             match &limits {
-                Some(l) if longest_word(c) > l[i] => c
-                    .split('\n')
-                    .map(|line| {
-                        line.split(' ')
-                            .map(|w| elide(w, l[i]))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                _ => c.to_string(),
+                Some(l) => fit_cell(c, l[i]),
+                None => c.to_string(),
             }
         };
         let color = style::color();
@@ -226,7 +398,7 @@ impl fmt::Display for Table {
                 }
             }
         }
-        t.fmt(f)
+        fmt::Display::fmt(&t, f)
     }
 }
 
@@ -301,6 +473,18 @@ pub(crate) mod style {
         (ok && ws.ws_col >= 20).then_some(ws.ws_col)
     }
 
+    /// The escape that starts `colour` on a terminal (the records layout, drawn
+    /// by us; tables are coloured by comfy-table).
+    pub(crate) fn sgr(colour: Color) -> &'static str {
+        match colour {
+            Color::Green => "\u{1b}[32m",
+            Color::Yellow => "\u{1b}[33m",
+            Color::Red => "\u{1b}[31m",
+            Color::Cyan => "\u{1b}[36m",
+            _ => "\u{1b}[39m",
+        }
+    }
+
     /// The colour of a cell that states an access level or a severity.
     pub(crate) fn tone(cell: &str) -> Option<Color> {
         let word = cell.split(" (").next().unwrap_or(cell).trim();
@@ -331,10 +515,8 @@ pub(crate) fn snapshot_tag(s: &crate::model::Snapshot) -> String {
     }
 }
 
-/// `1 workspace`, `3 workspaces`: a totals line's count.
-pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+/// `1 workspace`, `3 workspaces`: the one count rule ([`crate::words`]).
+pub(crate) use crate::words::count;
 
 /// Short, human labels for scope ids in tables and explanations (JSON and CSV keep
 /// the full ids).
@@ -387,6 +569,146 @@ impl ScopeNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table as drawn at `width` columns, colour off.
+    fn at(t: &Table, width: u16) -> String {
+        struct At<'a>(&'a Table, u16);
+        impl fmt::Display for At<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt_at(f, Some(self.1))
+            }
+        }
+        At(t, width).to_string()
+    }
+
+    #[test]
+    fn ids_are_shortened_and_words_of_text_never() {
+        assert!(is_id("22ca1300-974d-4c61-bda3-d28f75c37000"));
+        assert!(is_id("<dave.kim@contoso.com>"));
+        assert!(is_id("Microsoft.Authorization/locks"));
+        assert!(is_id("2026-11-30T05:27:21Z"));
+        for word in [
+            "Contributor",
+            "(inherited)",
+            "owner-equivalent-role",
+            "Administrator",
+        ] {
+            assert!(!is_id(word), "{word}");
+            assert_eq!(narrowest(word), word.chars().count());
+        }
+        assert_eq!(
+            narrowest("see 22ca1300-974d-4c61-bda3-d28f75c37000"),
+            MIN_ID
+        );
+    }
+
+    #[test]
+    fn a_path_keeps_its_telling_tail_and_other_ids_both_ends() {
+        assert_eq!(
+            elide("Microsoft.Authorization/denyAssignments", 24),
+            "…/denyAssignments"
+        );
+        assert_eq!(
+            elide("/subscriptions/c90828fc/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/ml-prod", 30),
+            "…/workspaces/ml-prod"
+        );
+        // A short tail says less than both ends.
+        assert_eq!(
+            elide("Microsoft.Authorization/*/Write", 18),
+            "Microsoft…/*/Write"
+        );
+        assert_eq!(elide("exempt/action", 10), "exemp…tion");
+        assert_eq!(
+            elide("22ca1300-974d-4c61-bda3-d28f75c37000", 11),
+            "22ca1…37000"
+        );
+        assert_eq!(elide("short", 10), "short");
+    }
+
+    #[test]
+    fn the_column_with_fewest_long_cells_gives_way_first() {
+        // Column 0: every cell a 40-character id; column 1: one long id among short.
+        let cells = vec![vec![40, 40, 40, 40], vec![4, 4, 4, 30]];
+        let limits = word_limits(&cells, &[10, 10], 50).unwrap();
+        assert_eq!(text_room(50, 2), 43);
+        assert_eq!(limits, [33, 10]);
+        // Floors that do not fit: no limits (records).
+        assert_eq!(word_limits(&cells, &[40, 30], 60), None);
+    }
+
+    #[test]
+    fn a_table_too_narrow_for_its_words_becomes_records_with_every_word_whole() {
+        let header = [
+            "Principal",
+            "Role",
+            "Held at",
+            "Path",
+            "PIM",
+            "Recommendation",
+            "Decision",
+        ];
+        let mut t = table(&header);
+        t.add_row([
+            "Break Glass Admin 01 (User)",
+            "User Access Administrator [privileged]",
+            "management group Machine Learning (inherited)",
+            "direct",
+            "eligible 2026-09-01T00:00:00Z..2027-03-01T00:00:00Z",
+            "note: held only through PIM eligibility; grants nothing until activated",
+            "",
+        ]);
+        t.add_row([
+            "Dave Kim (User)",
+            "Contributor",
+            "subscription contoso-ml",
+            "direct",
+            "active",
+            "",
+            "approve",
+        ]);
+        let s = at(&t, 80);
+        assert!(s.starts_with("── 1 of 2 ─"), "{s}");
+        assert!(s.contains("\n── 2 of 2 ─"), "{s}");
+        for line in s.lines() {
+            assert!(line.chars().count() <= 80, "{line}");
+            assert_eq!(line, line.trim_end(), "no trailing blanks");
+        }
+        for word in [
+            "Administrator",
+            "(inherited)",
+            "Contributor",
+            "activated",
+            "approve",
+        ] {
+            assert!(s.contains(word), "{word}: {s}");
+        }
+        assert!(
+            s.contains("\nRecommendation  note: held only through PIM eligibility; grants"),
+            "{s}"
+        );
+        assert!(
+            s.contains("\nDecision\n"),
+            "an empty value: the name alone\n{s}"
+        );
+        assert!(!s.contains('…'), "{s}");
+        // Wide enough, it is a table again.
+        assert!(at(&t, 250).starts_with('┌'));
+    }
+
+    #[test]
+    fn a_table_that_fits_shortens_only_its_ids() {
+        let mut t = table(&["kind", "finding"]);
+        t.add_row([
+            "owner-equivalent-role",
+            "custom role X grants Microsoft.Authorization/roleAssignments/write to anyone",
+        ]);
+        let s = at(&t, 40);
+        assert!(s.contains("owner-equivalent-role"), "{s}");
+        assert!(s.contains('…'), "{s}");
+        for line in s.lines() {
+            assert!(line.chars().count() <= 40, "{line}");
+        }
+    }
 
     #[test]
     fn table_cells_are_sanitised_and_only_our_line_breaks_break() {

@@ -10,8 +10,8 @@ use std::time::Duration;
 pub(crate) struct Step(indicatif::ProgressBar);
 
 impl Step {
-    /// Starts a spinner saying `what` (e.g. "writing snapshot 3"), after a short
-    /// delay so that quick steps draw nothing.
+    /// Starts a spinner saying `what` (e.g. "writing snapshot 3"), drawn at once
+    /// and redrawn 8 times a second; a quick step shows it only for that moment.
     pub(crate) fn start(what: &str) -> Step {
         if !std::io::stderr().is_terminal() {
             return Step(indicatif::ProgressBar::hidden());
@@ -26,6 +26,12 @@ impl Step {
         bar.set_message(super::text::sanitize(what).into_owned());
         bar.enable_steady_tick(Duration::from_millis(125));
         Step(bar)
+    }
+
+    /// Runs `f` with the spinner hidden, for a step that prints a message (a
+    /// warning, a "wrote FILE" line) to stderr while it is in progress.
+    pub(crate) fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.0.suspend(f)
     }
 
     /// Says what is being done now.

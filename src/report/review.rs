@@ -26,7 +26,7 @@ use crate::model::{scope_key, Snapshot};
 
 use super::csv;
 use super::text::{self, writeln_safe};
-use super::ScopeNames;
+use super::{count, ScopeNames};
 
 /// Running totals for `review`'s closing message (`wrote PATH (COUNTS)`), and
 /// the groups the sheet could not see.
@@ -79,14 +79,18 @@ impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} rows, {} privileged, {} with a recommendation",
-            self.rows, self.privileged, self.recommended
+            "{}, {} privileged, {} with a recommendation",
+            count(self.rows, "row", "rows"),
+            self.privileged,
+            self.recommended
         )?;
         if self.prefilled + self.new + self.changed > 0 {
             write!(
                 f,
-                ", {} decisions pre-filled, {} new, {} changed since last review",
-                self.prefilled, self.new, self.changed
+                ", {} pre-filled, {} new, {} changed since last review",
+                count(self.prefilled, "decision", "decisions"),
+                self.new,
+                self.changed
             )?;
         }
         Ok(())
@@ -166,6 +170,15 @@ pub(crate) fn deny_label(d: &DenyRef) -> String {
         d.id.clone()
     } else {
         format!("{} [{guid}]", d.name)
+    }
+}
+
+/// A deny assignment as people read it: its name, else (unnamed) its id.
+pub(crate) fn deny_name(d: &DenyRef) -> String {
+    if d.name.trim().is_empty() {
+        d.id.clone()
+    } else {
+        d.name.clone()
     }
 }
 
@@ -486,16 +499,15 @@ fn human_bytes(n: u64) -> String {
 pub(crate) fn estimate_line(plan: &RowPlan, json: bool, bytes: u64) -> String {
     let shared = plan.scopes().iter().filter(|s| s.covers > 1).count();
     let mut line = format!(
-        "review: {} rows for {} target scope{}",
-        plan.rows,
-        plan.targets.len(),
-        if plan.targets.len() == 1 { "" } else { "s" }
+        "review: {} for {}",
+        count(plan.rows, "row", "rows"),
+        count(plan.targets.len(), "target scope", "target scopes")
     );
     if shared > 0 {
         let _ = write!(
             line,
-            " (access held above several of them: one row where it is held, at {shared} scope{})",
-            if shared == 1 { "" } else { "s" }
+            " (access held above several of them: one row where it is held, at {})",
+            count(shared, "scope", "scopes")
         );
     }
     let _ = write!(
@@ -634,13 +646,7 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
             line.push(
                 r.blocked_by
                     .iter()
-                    .map(|d| {
-                        if d.name.trim().is_empty() {
-                            d.id.clone()
-                        } else {
-                            d.name.clone()
-                        }
-                    })
+                    .map(deny_name)
                     .collect::<Vec<_>>()
                     .join("; "),
             );
@@ -663,25 +669,41 @@ pub(crate) fn table(out: &mut dyn Write, s: &Sheet) -> io::Result<()> {
             .unwrap_or_default()
     )?;
     for sm in summary(s.review) {
-        writeln_safe!(
-            out,
-            "  {}: {} rows, {} principals ({} privileged, {} orphaned, {} guests, {} disabled, {} eligible), {} groups",
+        let line = format!(
+            "  {}: {}, {} ({} privileged, {} orphaned, {}, {} disabled, {} eligible), {}",
             scope_label(&sm.target_scope, sm.covers, s.names),
-            sm.rows,
-            sm.principals,
+            count(sm.rows, "row", "rows"),
+            count(sm.principals, "principal", "principals"),
             sm.privileged,
             sm.orphaned,
-            sm.guests,
+            count(sm.guests, "guest", "guests"),
             sm.disabled,
             sm.eligible,
-            sm.groups
-        )?;
+            count(sm.groups, "group", "groups")
+        );
+        super::writeln_wrapped(out, &line, 4)?;
     }
     writeln!(out, "{t}")?;
+    writeln_safe!(out, "{}", totals_line(s))?;
     for i in &s.review.incomplete {
-        writeln_safe!(out, "incomplete: {}", i.describe())?;
+        super::writeln_wrapped(out, &format!("incomplete: {}", i.describe()), 2)?;
     }
     Ok(())
+}
+
+/// The line under the review table: its rows, the principals (and groups) they
+/// are for, and how many rows still need a decision.
+fn totals_line(s: &Sheet) -> String {
+    let (_, total) =
+        crate::audit::review_summary::figures(&s.review.targets, &s.review.rows, s.carry);
+    let undecided = s.carry.iter().filter(|c| c.prefill().0.is_none()).count();
+    format!(
+        "{} for {} and {}; {} a decision",
+        count(s.review.rows.len(), "row", "rows"),
+        count(total.principals, "principal", "principals"),
+        count(total.groups, "group", "groups"),
+        count(undecided, "needs", "need")
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -806,11 +828,11 @@ pub(crate) fn write_plan(
     let rows: usize = steps.iter().map(|s| s.rows.len()).sum();
     writeln!(
         out,
-        "# whocan review plan: snapshot {} ({}); {} command(s) for {} row(s) decided `remove`",
+        "# whocan review plan: snapshot {} ({}); {} for {} decided `remove`",
         snapshot.id,
         comment_safe(&snapshot.taken_at),
-        steps.len(),
-        rows
+        count(steps.len(), "command", "commands"),
+        count(rows, "row", "rows")
     )?;
     for step in steps {
         for r in &step.rows {

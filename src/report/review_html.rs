@@ -26,9 +26,11 @@ use crate::audit::review_summary::{
     ScopeFigures,
 };
 
-use super::review::{principal_name, principal_tags, recommendation_cell, role_label, Sheet};
+use super::review::{
+    deny_name, principal_name, principal_tags, recommendation_cell, role_label, Sheet,
+};
 use super::text;
-use super::{condition, ScopeNames};
+use super::{condition, count, ScopeNames};
 
 /// What `lint` found for the reviewed scopes, and the scope it was asked at.
 pub(crate) struct Findings<'a> {
@@ -142,7 +144,7 @@ ol.findings .hint{display:block;color:var(--muted);font-size:12px}
 #access thead tr.colfilter th{top:25px;background:#f8fafc;padding:2px 4px}
 #access thead tr.colfilter input{width:100%;font-size:11px;padding:1px 3px;border:1px solid var(--line);border-radius:3px}
 #access col.c-principal{width:13%}#access col.c-role{width:13%}#access col.c-held{width:15%}#access col.c-reach{width:9%}
-#access col.c-path{width:13%}#access col.c-pim{width:8%}#access col.c-cond{width:12%}#access col.c-rec{width:13%}#access col.c-dec{width:7%}
+#access col.c-path{width:13%}#access col.c-pim{width:8%}#access col.c-deny{width:9%}#access col.c-cond{width:12%}#access col.c-rec{width:13%}#access col.c-dec{width:7%}
 #access tbody{border-top:2px solid var(--line2)}
 #access tr.ph td{background:#f8fafc;padding:5px 6px}
 #access tr.ph summary{cursor:pointer}
@@ -494,8 +496,8 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
         let n = s.review.incomplete.len();
         let _ = write!(
             h,
-            "<details class=\"banner\"><summary><b>Incomplete:</b> {n} gap{} in what this review could see (a group whose members were not imported, a role not defined); the figures may be low.</summary><ul>",
-            if n == 1 { "" } else { "s" }
+            "<details class=\"banner\"><summary><b>Incomplete:</b> {} in what this review could see (a group whose members were not imported, a role not defined); the figures may be low.</summary><ul>",
+            count(n, "gap", "gaps")
         );
         for i in &s.review.incomplete {
             let _ = write!(h, "<li>{}</li>", e(&i.describe()));
@@ -549,10 +551,9 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
     h.push_str("</table></div>");
     let _ = writeln!(
         h,
-        "<p class=\"note\">Principals are users, service principals and managed identities ({} group{} hold access too; their members are counted). \
+        "<p class=\"note\">Principals are users, service principals and managed identities ({} access too; their members are counted). \
          Access held at a management group, subscription or the root counts for every scope below it, and is listed once.</p></div>",
-        total.groups,
-        if total.groups == 1 { "" } else { "s" }
+        count(total.groups, "group holds", "groups hold")
     );
     h.push_str("<div class=\"panel charts\">");
     h.push_str(&holders_chart(total));
@@ -689,27 +690,38 @@ fn findings(h: &mut String, f: &Findings, names: &ScopeNames) {
     if rest > 0 {
         let _ = write!(
             h,
-            "<p class=\"note\">{rest} more finding{} (all severities) with <span class=\"mono\">whocan lint{}</span>.</p>",
-            if rest == 1 { "" } else { "s" },
+            "<p class=\"note\">{} (all severities) with <span class=\"mono\">whocan lint{}</span>.</p>",
+            count(rest, "more finding", "more findings"),
             e(&scope_arg)
         );
     }
     h.push_str("</div>\n");
 }
 
+/// Which optional columns the access table has.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// Several reviewed scopes: a "Reaches" column.
+    many: bool,
+    /// A deny assignment blocks some row: a "Blocked by" column.
+    blocked: bool,
+}
+
 /// The columns of the access table: (class of its `<col>`, header).
-fn columns(many: bool) -> Vec<(&'static str, &'static str)> {
+fn columns(layout: Layout) -> Vec<(&'static str, &'static str)> {
     let mut c = vec![
         ("c-principal", "Principal"),
         ("c-role", "Role"),
         ("c-held", "Held at"),
     ];
-    if many {
+    if layout.many {
         c.push(("c-reach", "Reaches"));
     }
+    c.extend([("c-path", "Through"), ("c-pim", "PIM")]);
+    if layout.blocked {
+        c.push(("c-deny", "Blocked by"));
+    }
     c.extend([
-        ("c-path", "Through"),
-        ("c-pim", "PIM"),
         ("c-cond", "Condition"),
         ("c-rec", "Recommendation"),
         ("c-dec", "Decision"),
@@ -726,13 +738,18 @@ fn access_section(
     let e = html_escape;
     let targets = &s.review.targets;
     let many = targets.len() > 1;
-    let cols = columns(many);
+    let layout = Layout {
+        many,
+        blocked: s.review.rows.iter().any(|r| !r.blocked_by.is_empty()),
+    };
+    let cols = columns(layout);
     let accesses: usize = grouped.iter().map(|p| p.access.len()).sum();
     let _ = write!(
         h,
-        "<section id=\"principals\" class=\"panel\"><h2>Access by principal <span class=\"muted small\">({} principals and groups, {accesses} accesses; open a principal for each path and its identifiers)</span></h2>\n\
+        "<section id=\"principals\" class=\"panel\"><h2>Access by principal <span class=\"muted small\">({} and groups, {}; open a principal for each path and its identifiers)</span></h2>\n\
          <div class=\"toolbar\"><input id=\"q\" type=\"search\" placeholder=\"Filter: name, role, group, scope…\" aria-label=\"Filter\">",
-        grouped.len()
+        count(grouped.len(), "principal", "principals"),
+        count(accesses, "access", "accesses"),
     );
     if many {
         h.push_str("<select id=\"scope\" aria-label=\"Reviewed scope\"><option value=\"\">All reviewed scopes</option>");
@@ -773,7 +790,7 @@ fn access_section(
     h.clear();
     let mut pictures = 0;
     for p in grouped {
-        principal_group(h, s, p, &cols, &mut pictures);
+        principal_group(h, s, p, layout, cols.len(), &mut pictures);
         out.write_all(h.as_bytes())?;
         h.clear();
     }
@@ -813,7 +830,8 @@ fn principal_group(
     h: &mut String,
     s: &Sheet,
     p: &PrincipalAccess,
-    cols: &[(&str, &str)],
+    layout: Layout,
+    ncols: usize,
     pictures: &mut usize,
 ) {
     let e = html_escape;
@@ -837,11 +855,11 @@ fn principal_group(
     let _ = write!(
         h,
         "<tbody data-name=\"{}\" data-text=\"{}\"><tr class=\"ph\"><td colspan=\"{}\"><details><summary>\
-         <span class=\"pn\">{}</span>{} <span class=\"muted\">{}{} · {} access{}{}{}</span></summary>\
+         <span class=\"pn\">{}</span>{} <span class=\"muted\">{}{} · {}{}{}</span></summary>\
          <dl class=\"ids\"><dt>Object id</dt><dd class=\"mono\">{}</dd></dl><div class=\"grants\">",
         e(&name.to_lowercase()),
         e(&search_text),
-        cols.len(),
+        ncols,
         e(&name),
         principal_badges(info, p.privileged()),
         e(&info.kind),
@@ -849,15 +867,17 @@ fn principal_group(
             .as_deref()
             .map(|u| format!(" · {}", e(u)))
             .unwrap_or_default(),
-        p.access.len(),
-        if p.access.len() == 1 { "" } else { "es" },
+        count(p.access.len(), "access", "accesses"),
         if todo > 0 {
             format!(" · {todo} to decide")
         } else {
             String::new()
         },
         if removals > 0 {
-            format!(" · <b class=\"kind-remove\">{removals} removal{} recommended</b>", if removals == 1 { "" } else { "s" })
+            format!(
+                " · <b class=\"kind-remove\">{} recommended</b>",
+                count(removals, "removal", "removals")
+            )
         } else {
             String::new()
         },
@@ -868,7 +888,7 @@ fn principal_group(
     }
     h.push_str("</div></details></td></tr>\n");
     for a in &p.access {
-        access_row(h, s, a, &name, attention, s.review.targets.len() > 1);
+        access_row(h, s, a, &name, attention, layout);
     }
     h.push_str("</tbody>\n");
 }
@@ -909,12 +929,24 @@ fn grant_figure(h: &mut String, s: &Sheet, a: &Access, pictures: &mut usize) {
             e(c)
         );
     }
-    if r.pim == Pim::Eligible || r.start_date_time.is_some() || r.end_date_time.is_some() {
+    if !r.window.is_empty() || r.pim == Pim::Eligible {
         let _ = write!(
             h,
-            "<dt>Window</dt><dd>{} → {}</dd>",
-            e(r.start_date_time.as_deref().unwrap_or("?")),
-            e(r.end_date_time.as_deref().unwrap_or("no end")),
+            "<dt>Window</dt><dd class=\"mono\">{}</dd>",
+            e(if r.window.is_empty() {
+                "no start, no end"
+            } else {
+                &r.window
+            }),
+        );
+    }
+    for d in r.blocked_by.iter() {
+        let _ = write!(
+            h,
+            "<dt>Blocked by</dt><dd>{} at {} <span class=\"mono\">{}</span></dd>",
+            e(&deny_name(d)),
+            e(&s.names.label(&d.scope)),
+            e(&d.id),
         );
     }
     h.push_str("</dl></figure>");
@@ -937,7 +969,7 @@ fn reach_cell(reach: &Reach, targets: &[String], names: &ScopeNames) -> (String,
 }
 
 /// One access as a table row.
-fn access_row(h: &mut String, s: &Sheet, a: &Access, name: &str, attention: bool, many: bool) {
+fn access_row(h: &mut String, s: &Sheet, a: &Access, name: &str, attention: bool, layout: Layout) {
     let e = html_escape;
     let r = a.row;
     let (reach_attr, reach_text) = reach_cell(&a.reach, &s.review.targets, s.names);
@@ -970,7 +1002,7 @@ fn access_row(h: &mut String, s: &Sheet, a: &Access, name: &str, attention: bool
             ""
         },
     );
-    if many {
+    if layout.many {
         let _ = write!(h, "<td>{}</td>", e(&reach_text));
     }
     let through = if r.via.is_empty() {
@@ -982,18 +1014,42 @@ fn access_row(h: &mut String, s: &Sheet, a: &Access, name: &str, attention: bool
             .collect::<Vec<_>>()
             .join(" → ")
     };
-    let pim = match r.pim {
+    let kind = match r.pim {
         Pim::Eligible => format!(
-            "<span class=\"badge elig\">eligible</span>{}<br><span class=\"small muted\">{} → {}</span>",
+            "<span class=\"badge elig\">eligible</span>{}",
             if r.expired {
                 "<span class=\"badge bad\">ended</span>"
             } else {
                 ""
             },
-            e(short_date(r.start_date_time.as_deref()).unwrap_or("?")),
-            e(short_date(r.end_date_time.as_deref()).unwrap_or("no end")),
         ),
         other => e(other.as_str()),
+    };
+    let pim = match window_dates(r) {
+        Some((start, end)) => format!(
+            "{kind}<br><span class=\"small muted\" title=\"window {}\">{} → {}</span>",
+            e(&r.window),
+            e(start),
+            e(end)
+        ),
+        None => kind,
+    };
+    let blocked = if layout.blocked {
+        let names: Vec<String> = r
+            .blocked_by
+            .iter()
+            .map(|d| {
+                format!(
+                    "<div title=\"deny assignment {} at {}\">{}</div>",
+                    e(&d.id),
+                    e(&s.names.label(&d.scope)),
+                    e(&deny_name(d))
+                )
+            })
+            .collect();
+        format!("<td class=\"small deny\">{}</td>", names.concat())
+    } else {
+        String::new()
     };
     let cond = r
         .condition
@@ -1008,7 +1064,7 @@ fn access_row(h: &mut String, s: &Sheet, a: &Access, name: &str, attention: bool
         .unwrap_or_default();
     let _ = writeln!(
         h,
-        "<td>{}</td><td>{pim}</td><td class=\"small\">{cond}</td><td class=\"rec small\">{}</td><td>{}</td></tr>",
+        "<td>{}</td><td>{pim}</td>{blocked}<td class=\"small\">{cond}</td><td class=\"rec small\">{}</td><td>{}</td></tr>",
         if r.via.is_empty() {
             "<span class=\"muted\">direct</span>".to_string()
         } else {
@@ -1017,6 +1073,21 @@ fn access_row(h: &mut String, s: &Sheet, a: &Access, name: &str, attention: bool
         recommendations(r, a.carry),
         decision_cell(a.carry),
     );
+}
+
+/// The row's PIM or time-bound window as two short dates (an open start `?`, an
+/// open end `no end`); an eligibility with no window at all shows both open.
+fn window_dates<'a>(r: &'a ReviewRow) -> Option<(&'a str, &'a str)> {
+    if r.window.is_empty() {
+        return (r.pim == Pim::Eligible).then_some(("?", "no end"));
+    }
+    let (start, end) = r.window.split_once("..").unwrap_or((&r.window, ""));
+    let bound = |b: &'a str, open: &'static str| -> &'a str {
+        short_date(Some(b))
+            .filter(|b| !b.is_empty())
+            .unwrap_or(open)
+    };
+    Some((bound(start, "?"), bound(end, "no end")))
 }
 
 /// `2026-12-31T00:00:00Z` → `2026-12-31`.

@@ -142,7 +142,7 @@ pub(crate) fn incomplete_lines(
             ),
             _ => i.describe(),
         };
-        writeln_safe!(out, "incomplete: {text}")?;
+        super::writeln_wrapped(out, &format!("incomplete: {text}"), 2)?;
     }
     if incomplete.len() > SHOWN {
         writeln_safe!(

@@ -96,5 +96,10 @@ pub(crate) fn table(
     for s in snapshots {
         t.add_row(cells(s, c));
     }
-    writeln!(out, "{t}")
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "{}",
+        super::count(snapshots.len(), "snapshot", "snapshots")
+    )
 }

@@ -48,6 +48,9 @@ fn width(column: &str) -> f64 {
         "recommendation" => 52.0,
         "reviewer_comment" => 40.0,
         "decision" => 13.0,
+        "blocked_by" => 40.0,
+        "window" => 42.0,
+        "covers" => 8.0,
         "principal_type" | "role_type" | "pim" => 13.0,
         _ => 11.0,
     }

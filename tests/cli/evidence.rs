@@ -560,7 +560,7 @@ fn seal_and_verify_round_trip() {
         .unwrap()
         .to_string();
     assert!(
-        since.starts_with("1 snapshot(s) and 1 review apply"),
+        since.starts_with("1 snapshot and 1 review apply recorded after"),
         "{since}"
     );
 

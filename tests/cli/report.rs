@@ -310,6 +310,42 @@ fn the_first_screen_summarises_and_one_workspace_has_no_reaches_column() {
     assert!(html.contains("<dt>Condition as written</dt>"));
 }
 
+/// SPEC §5's `blocked_by` and `window` on the page: a grant a deny assignment
+/// blocks names it (friendly name in the table, its id and scope in the detail
+/// view), and a PIM window is shown as dates in the row and whole in the detail.
+#[test]
+fn the_report_names_the_deny_that_blocks_a_grant_and_the_pim_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = report(dir.path(), "r.html", "--workspace ml-prod");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains(">Blocked by</th>"), "a Blocked by column");
+    let deny = "Deny assignment &#39;ml-prod-stack&#39; (deployment stack protection)";
+    let cell = html
+        .split("<td class=\"small deny\">")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap_or(c))
+        .find(|c| c.contains(deny))
+        .expect("a row blocked by the stack's deny");
+    assert!(cell.starts_with("<div title=\"deny assignment /"), "{cell}");
+    assert!(
+        html.contains(&format!(
+            "<dt>Blocked by</dt><dd>{deny} at ml-prod (workspace)"
+        )),
+        "the detail view names the deny and where it is"
+    );
+    // Data Platform On-Call's eligible Contributor: its window in the row and in the detail view.
+    assert!(html.contains(
+        "title=\"window 2026-09-01T00:00:00Z..2027-03-01T00:00:00Z\">2026-09-01 → 2027-03-01<"
+    ));
+    assert!(html.contains(
+        "<dt>Window</dt><dd class=\"mono\">2026-09-01T00:00:00Z..2027-03-01T00:00:00Z</dd>"
+    ));
+    // A workspace no deny reaches has no such column.
+    let dev =
+        std::fs::read_to_string(report(dir.path(), "dev.html", "--workspace ml-dev")).unwrap();
+    assert!(!dev.contains(">Blocked by<"), "nothing blocked at ml-dev");
+}
+
 // ---------------------------------------------------------------------------
 // The workbook
 // ---------------------------------------------------------------------------
@@ -413,6 +449,12 @@ fn the_workbook_has_the_sheets_cells_and_controls_a_reviewer_needs() {
         xml.contains(&format!("<autoFilter ref=\"A1:{last_col}{last}\"/>")),
         "autofilter"
     );
+    // SPEC §5's added columns, at the end as in the CSV, and filled.
+    assert_eq!(rows[0][22..], ["blocked_by", "window", "covers"]);
+    assert!(rows[1..].iter().any(|r| r[22].contains("ml-prod-stack")));
+    assert!(rows[1..]
+        .iter()
+        .any(|r| r[23] == "2026-09-01T00:00:00Z..2027-03-01T00:00:00Z"));
     let decision = rows[0].iter().position(|c| c == "decision").unwrap();
     assert_eq!(decision, 20, "column U");
     let dv = between(&xml, "<dataValidation ", "</dataValidation>");
@@ -541,6 +583,12 @@ fn a_bad_decision_in_a_workbook_is_refused_with_its_sheet_and_row() {
         .arg(&path)
         .expect(0);
     let mut rows = sheet_text(&mut workbook(&path), "Review");
+    // SPEC §5's added columns, at the end as in the CSV, and filled.
+    assert_eq!(rows[0][22..], ["blocked_by", "window", "covers"]);
+    assert!(rows[1..].iter().any(|r| r[22].contains("ml-prod-stack")));
+    assert!(rows[1..]
+        .iter()
+        .any(|r| r[23] == "2026-09-01T00:00:00Z..2027-03-01T00:00:00Z"));
     let decision = rows[0].iter().position(|c| c == "decision").unwrap();
     rows[4][decision] = "maybe".into();
     rows[6][decision] = "approve".into();

@@ -768,7 +768,7 @@ fn apply_errors_exit_2_name_file_and_row_and_record_nothing() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("no-decision.csv:1: missing column(s) decision"),
+        err.contains("no-decision.csv:1: missing column decision"),
         "{err}"
     );
     // Nothing was recorded by any of them.
@@ -780,7 +780,7 @@ fn apply_errors_exit_2_name_file_and_row_and_record_nothing() {
         .all(|r| r["status"] == "firstReview"));
     let plan = ok(whocan(&db).args(["review", "plan"]).output().unwrap());
     assert!(
-        text(&plan.stdout).contains("0 command(s)"),
+        text(&plan.stdout).contains("0 commands for 0 rows"),
         "{}",
         text(&plan.stdout)
     );

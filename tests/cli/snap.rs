@@ -1235,6 +1235,26 @@ fn whocan_db_from_the_environment() {
         .words("snapshots --format csv"));
 }
 
+/// At 80 columns, a table whose words of text cannot sit side by side is laid
+/// out as records (the review's eight columns, the snapshot list); lint stays a
+/// table whose ids alone are shortened.
+#[test]
+fn tables_too_wide_for_80_columns_become_records() {
+    for (name, args) in [
+        (
+            "review_table_80_cols",
+            "review --workspace ml-prod --format table",
+        ),
+        ("snapshots_table_80_cols", "snapshots --format table"),
+        (
+            "lint_table_80_cols",
+            "lint --workspace ml-prod --format table",
+        ),
+    ] {
+        snap!(name, sample().env("COLUMNS", "80").words(args));
+    }
+}
+
 /// Tables fit the width (`COLUMNS`), wrapping at word boundaries and shortening
 /// ids with `…`, never splitting a word; colour only when asked for.
 #[test]

@@ -1,0 +1,98 @@
+//! Layout at 80 columns (issue 14): the tables and text lines of the browsing,
+//! answering and review commands fit the width, and no word of text is split or
+//! shortened; only ids are shortened with `…`, and a table too narrow for its
+//! words is laid out as records (`── 1 of 38 ──`).
+
+use crate::support::sample;
+
+/// Words of text the sample's outputs hold: each must appear whole.
+const WORDS: [&str; 8] = [
+    "Contributor",
+    "(inherited)",
+    "owner-equivalent-role",
+    "Administrator",
+    "management",
+    "(workspace)",
+    "privileged",
+    "Recommendation",
+];
+
+#[test]
+fn every_line_fits_80_columns_and_no_word_of_text_is_cut() {
+    for args in [
+        &["lint"][..],
+        &["review", "--workspace", "ml-prod"],
+        &["review", "--all-workspaces"],
+        &["snapshots"],
+        &["show", "dave.kim@contoso.com"],
+        &["members", "ML Data Scientists", "--transitive"],
+        &["workspaces"],
+        &["role", "Owner"],
+        &["activities"],
+    ] {
+        let out = sample()
+            .env("COLUMNS", "80")
+            .args(args.iter().copied())
+            .words("--format table --color never")
+            .expect(0)
+            .stdout();
+        let args = args.join(" ");
+        for line in out.lines() {
+            assert!(line.chars().count() <= 80, "{args}: {line}");
+        }
+        for word in WORDS {
+            let cut = &word[..word.len() - 3];
+            assert!(
+                !out.contains(&format!("{cut}…")) && !out.contains(&format!("{cut}\n")),
+                "{args}: {word} is cut\n{out}"
+            );
+        }
+    }
+}
+
+/// `who`'s and `what`'s tables (their text lines are `report::answers`', not
+/// fitted yet).
+#[test]
+fn who_and_what_tables_fit_80_columns() {
+    for args in [
+        "who Microsoft.MachineLearningServices/workspaces/computes/write -w ml-prod",
+        "what dave.kim@contoso.com -w ml-prod",
+    ] {
+        let out = sample()
+            .env("COLUMNS", "80")
+            .words(format!("{args} -f table --color never"))
+            .expect(0)
+            .stdout();
+        for line in out.lines().filter(|l| l.starts_with(['│', '┌', '└', '╞'])) {
+            assert!(line.chars().count() <= 80, "{line}");
+        }
+        assert!(out.contains("Contributor"), "{out}");
+        assert!(!out.contains("Contribu…"), "{out}");
+    }
+}
+
+#[test]
+fn the_review_at_80_columns_is_records_with_whole_words() {
+    let out = sample()
+        .env("COLUMNS", "80")
+        .words("review --workspace ml-prod --format table --color never")
+        .expect(0)
+        .stdout();
+    assert!(out.contains("\n── 1 of 38 ─"), "{out}");
+    assert!(
+        out.contains("\nHeld at         resource group rg-ml-prod (inherited)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n38 rows for 18 principals and 5 groups; 38 need a decision\n"),
+        "{out}"
+    );
+    // Wide, it is one table.
+    let wide = sample()
+        .env("COLUMNS", "250")
+        .words("review --workspace ml-prod --format table --color never")
+        .expect(0)
+        .stdout();
+    assert!(!wide.contains("── 1 of 38"), "{wide}");
+    assert!(wide.contains("┌"), "{wide}");
+}
