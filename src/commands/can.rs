@@ -62,7 +62,14 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         drop(tenant);
         let step = crate::report::progress::Step::start("reading what the escalation steps need");
         let facts = if args.effective { facts } else { Vec::new() };
-        let ix = sl.effective_index(&scope, &facts, &other_scopes)?;
+        let ix = sl.effective_index(
+            &scope,
+            &facts,
+            &other_scopes,
+            std::slice::from_ref(&principal),
+            &alts,
+            false,
+        )?;
         drop(step);
         ix
     } else {

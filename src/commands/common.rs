@@ -193,8 +193,10 @@ impl Sliced {
     /// For `--effective`: the index of everything that decides access at
     /// `target` and at every resource whose facts the escalation steps read
     /// (storage accounts, workspaces, computes, identities, datastores), with
-    /// the members of every holder and every role definition (a principal that
-    /// can write role assignments can assign any role assignable there).
+    /// the members of the holders that grant the asked actions or a step's
+    /// action there, the `principals` asked about and their groups, and every
+    /// role definition (a principal that can write role assignments can assign
+    /// any role assignable there).
     /// `facts` are the snapshot's resource facts (every slice holds them);
     /// `also`: more scopes whose assignments matter (a data activity's).
     pub fn effective_index(
@@ -202,6 +204,9 @@ impl Sliced {
         target: &str,
         facts: &[crate::model::ResourceFacts],
         also: &[String],
+        principals: &[String],
+        alts: &crate::engine::query::Alternatives,
+        explain: bool,
     ) -> anyhow::Result<Index> {
         let mut scopes = self.tree.ancestors(target);
         for f in crate::engine::escalate::fact_scopes(facts)
@@ -214,8 +219,8 @@ impl Sliced {
         scopes.dedup();
         let req = crate::store::SliceRequest {
             scopes,
-            principals: vec![],
-            expand_members: true,
+            principals: principals.to_vec(),
+            expand_members: false,
             below: vec![],
             operations: None,
             all_roles: true,
@@ -228,6 +233,16 @@ impl Sliced {
         if tenant.resource_facts.is_empty() {
             tenant.resource_facts = facts.to_vec();
         }
+        // The members of the holders that matter (as `who` reads them), and of
+        // the holders of every escalation step's action where it matters.
+        let base = Index::new_at(&tenant, &self.snapshot.taken_at);
+        let mut seeds = crate::engine::query::expansion_seeds(&base, alts, explain);
+        seeds.extend(crate::engine::escalate::Effective::new(&base).seeds(alts));
+        seeds.sort();
+        seeds.dedup();
+        drop(base);
+        self.store
+            .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
         Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
     }
 

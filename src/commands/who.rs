@@ -148,21 +148,32 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         step.say("reading what the escalation steps need");
         let facts = tenant.resource_facts.clone();
         drop(tenant);
-        sl.effective_index(&scope, &facts, &other_scopes)?
+        sl.effective_index(&scope, &facts, &other_scopes, &[], &alts, explain)?
     } else if !other_scopes.is_empty() {
         // A data activity: the holders at the data sources' scopes too.
         drop(tenant);
-        sl.effective_index(&scope, &[], &other_scopes)?
+        sl.effective_index(&scope, &[], &other_scopes, &[], &alts, explain)?
     } else {
         sl.expand_for(tenant, &base, &alts, explain)?
     };
     // `--effective`: who reaches it through documented steps (never mixed with
     // RBAC's answer).
-    let escalations = if args.effective {
-        step.say("following the escalation steps");
-        Some(crate::engine::escalate::Effective::new(&ix).who(&alts))
-    } else {
-        None
+    if std::env::var_os("WHOCAN_TIMING").is_some() {
+        eprintln_safe!(
+            "index {:?} ({} principals)",
+            t0.elapsed(),
+            ix.principals.len()
+        );
+    }
+    // `--effective`: who reaches it through documented steps, besides (never
+    // mixed with) RBAC's answer, whose principals are not asked again.
+    let escalate = |granted: &std::collections::HashSet<String>| {
+        args.effective.then(|| {
+            let step = crate::report::progress::Step::start("following the escalation steps");
+            let es = crate::engine::escalate::Effective::new(&ix).who_except(&alts, granted);
+            drop(step);
+            es
+        })
     };
     drop(step);
     if std::env::var_os("WHOCAN_TIMING").is_some() {
@@ -186,8 +197,12 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         (None, Format::Json) => {
             let mut stream = answers::WhoJsonStream::start(&mut *out, &q)?;
             let mut result = Ok(());
+            let mut granted = std::collections::HashSet::new();
             let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
                 trim(&mut a);
+                if args.effective && a.decision.access.grants() {
+                    granted.insert(a.decision.principal.id.clone());
+                }
                 if result.is_ok() {
                     result = stream.push(&a);
                 }
@@ -195,6 +210,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             result?;
             let mut incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
             query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
+            let escalations = escalate(&granted);
             let esc = escalations
                 .as_deref()
                 .map(report::escalation::escalations_json);
@@ -203,14 +219,18 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         (None, Format::Csv) => {
             let mut stream = answers::WhoCsvStream::start(&mut *out, args.effective)?;
             let mut result = Ok(());
+            let mut granted = std::collections::HashSet::new();
             query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
                 trim(&mut a);
+                if args.effective && a.decision.access.grants() {
+                    granted.insert(a.decision.principal.id.clone());
+                }
                 if result.is_ok() {
                     result = stream.push(&a);
                 }
             });
             result?;
-            if let Some(es) = &escalations {
+            if let Some(es) = &escalate(&granted) {
                 stream.push_escalations(es, &names)?;
             }
             stream.finish()?;
@@ -236,7 +256,13 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             answer.incomplete.splice(0..0, missing);
             query::add_catalogue_gaps(&ix, &mut answer.incomplete, &uncovered);
             answers::who_table(out, &q, &answer, args.explain)?;
-            if let Some(es) = &escalations {
+            let granted = answer
+                .answers
+                .iter()
+                .filter(|a| a.decision.access.grants())
+                .map(|a| a.decision.principal.id.clone())
+                .collect();
+            if let Some(es) = &escalate(&granted) {
                 report::escalation::escalations_table(out, es, &names)?;
             }
         }

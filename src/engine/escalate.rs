@@ -715,6 +715,33 @@ impl<'a> Effective<'a> {
     /// (transitively) of the holders of every step's action at the scopes where
     /// it matters. `who --effective` asks [`Effective::of`] for each.
     pub fn candidates(&mut self, alts: &Alternatives) -> Vec<String> {
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for a in self.step_asks(alts) {
+            let (cands, _) = super::query::candidates(self.ix, &vec![vec![a]], false);
+            out.extend(cands);
+        }
+        // Principals of the RBAC answer are found too (they may need a step for
+        // one action of several).
+        let (cands, _) = super::query::candidates(self.ix, alts, false);
+        out.extend(cands);
+        out.into_iter().collect()
+    }
+
+    /// The holders whose members [`Effective::candidates`] walks: the holders of
+    /// assignments that grant a step's action (or an asked one) where it
+    /// matters. A question's slice reads their members.
+    pub fn seeds(&mut self, alts: &Alternatives) -> Vec<String> {
+        let mut anc = Ancestry::default();
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for a in self.step_asks(alts) {
+            out.extend(super::query::grant_seeds(self.ix, &vec![vec![a]], &mut anc));
+        }
+        out.extend(super::query::grant_seeds(self.ix, alts, &mut anc));
+        out.into_iter().collect()
+    }
+
+    /// Every step's action at the scope where it matters for `alts`.
+    fn step_asks(&self, alts: &Alternatives) -> Vec<ActionReq> {
         let mut asks: Vec<ActionReq> = Vec::new();
         let mut push = |ix: &Index, action: &str, scope: &str| {
             asks.push(ActionReq {
@@ -745,24 +772,25 @@ impl<'a> Effective<'a> {
         }
         asks.sort_by(|a, b| (&a.action, &a.scope).cmp(&(&b.action, &b.scope)));
         asks.dedup();
-        let mut out: BTreeSet<String> = BTreeSet::new();
-        for a in asks {
-            let (cands, _) = super::query::candidates(self.ix, &vec![vec![a]], false);
-            out.extend(cands);
-        }
-        // Principals of the RBAC answer are found too (they may need a step for
-        // one action of several).
-        let (cands, _) = super::query::candidates(self.ix, alts, false);
-        out.extend(cands);
-        out.into_iter().collect()
+        asks
     }
 
     /// `who --effective`: every principal (not a group) RBAC does not give the
     /// access to and a chain does, sorted by name then id.
     pub fn who(&mut self, alts: &Alternatives) -> Vec<Escalation> {
+        self.who_except(alts, &std::collections::HashSet::new())
+    }
+
+    /// [`Effective::who`], given the principals RBAC already gives the access
+    /// to (`who`'s answer): they are not escalations, and are not asked again.
+    pub fn who_except(
+        &mut self,
+        alts: &Alternatives,
+        granted: &std::collections::HashSet<String>,
+    ) -> Vec<Escalation> {
         let mut out: Vec<Escalation> = Vec::new();
         for c in self.candidates(alts) {
-            if self.ix.is_group(&c) {
+            if self.ix.is_group(&c) || granted.contains(&c) {
                 continue;
             }
             if let Some(e) = self.of(&c, alts) {
