@@ -168,6 +168,8 @@ pub struct Effective<'a> {
     moves: HashMap<String, Vec<Step>>,
     /// RBAC's answers already asked: (actor, action, scope) → grants.
     asked: HashMap<(String, String, String), Option<Allowed>>,
+    /// The role [`Effective::assignable_role`] names, per (action, data, scope).
+    roles_for: HashMap<(String, bool, String), Option<String>>,
 }
 
 /// The scope key of the storage account a scope is in (or is), if any.
@@ -251,6 +253,7 @@ impl<'a> Effective<'a> {
             datastores: Vec::new(),
             moves: HashMap::new(),
             asked: HashMap::new(),
+            roles_for: HashMap::new(),
         };
         let mut uami: BTreeMap<String, (String, String)> = BTreeMap::new();
         for (k, f) in &ix.facts {
@@ -615,7 +618,17 @@ impl<'a> Effective<'a> {
 
     /// A role assignable at the request's scope that grants its action
     /// (unconditionally preferred, then the fewest permissions, then by name).
-    fn assignable_role(&self, req: &ActionReq) -> Option<String> {
+    fn assignable_role(&mut self, req: &ActionReq) -> Option<String> {
+        let k = (key(&req.action), req.data, scope_key(&req.scope));
+        if let Some(r) = self.roles_for.get(&k) {
+            return r.clone();
+        }
+        let r = self.assignable_role_uncached(req);
+        self.roles_for.insert(k, r.clone());
+        r
+    }
+
+    fn assignable_role_uncached(&self, req: &ActionReq) -> Option<String> {
         let action = key(&req.action);
         let above: BTreeSet<String> = self.ix.tree.ancestors(&req.scope).into_iter().collect();
         let mut best: Option<(bool, usize, String)> = None;
