@@ -6,7 +6,8 @@
 //!   principal).
 //! - `keys-give-data` (medium): a storage account that allows Shared Key, where
 //!   principals can list or regenerate its keys (and so read and write all its
-//!   data) through RBAC, whatever their data roles.
+//!   data) through RBAC, whatever their data roles. With `--scope`, the accounts
+//!   behind the workspaces in scope (linked, or a datastore's) count as in scope.
 //! - `compute-identity-exceeds-users` (medium): a compute whose identity holds a
 //!   role at a scope that some user who can submit jobs to its workspace does
 //!   not hold there (they gain it by submitting a job).
@@ -24,6 +25,14 @@ use crate::engine::query;
 use crate::model::{key, scope_key};
 
 use super::lint::{Finding, Object, Severity};
+
+/// The kinds of finding this module raises (the review report gives them a
+/// section of their own).
+pub(crate) const KINDS: [&str; 3] = [
+    "escalation-to-owner",
+    "keys-give-data",
+    "compute-identity-exceeds-users",
+];
 
 /// How many principals a message names.
 const NAMED: usize = 3;
@@ -127,11 +136,35 @@ fn escalation_to_owner(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Ve
     }
 }
 
+/// The data behind the workspaces `relevant` keeps: their linked storage
+/// accounts and their datastores' accounts (scope keys). A review of a
+/// workspace concerns them too, wherever they are.
+fn behind_relevant_workspaces(ix: &Index, relevant: &dyn Fn(&str) -> bool) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for f in ix.facts.values() {
+        let t = key(&f.resource_type);
+        if t == "microsoft.machinelearningservices/workspaces" && relevant(&f.id) {
+            out.extend(f.storage_account.as_deref().map(scope_key));
+        }
+        if t == "microsoft.machinelearningservices/workspaces/datastores" && relevant(&f.id) {
+            if let Some((account, _)) = f
+                .datastore
+                .as_ref()
+                .and_then(|d| crate::engine::escalate::datastore_target(ix, d))
+            {
+                out.insert(account);
+            }
+        }
+    }
+    out
+}
+
 fn keys_give_data(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
+    let behind = behind_relevant_workspaces(ix, relevant);
     for (k, f) in &ix.facts {
         if key(&f.resource_type) != "microsoft.storage/storageaccounts"
             || f.allow_shared_key_access == Some(false)
-            || !relevant(&f.id)
+            || !(relevant(&f.id) || behind.contains(k))
         {
             continue;
         }

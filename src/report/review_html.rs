@@ -560,6 +560,7 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
     h.push_str(&progress_chart(per, s.names));
     h.push_str("</div>\n</div>\n");
     findings(h, f, s.names);
+    escalation(h, f);
     h.push_str("</section>\n");
 }
 
@@ -696,6 +697,37 @@ fn findings(h: &mut String, f: &Findings, names: &ScopeNames) {
         );
     }
     h.push_str("</div>\n");
+}
+
+/// Beyond the role table (issue 15): every escalation finding for the
+/// reviewed scopes — who can give themselves more, or reach data through keys
+/// or an identity — and the question that lists each chain.
+fn escalation(h: &mut String, f: &Findings) {
+    let e = html_escape;
+    let list: Vec<&Finding> = f
+        .list
+        .iter()
+        .filter(|x| crate::audit::lint_escalation::KINDS.contains(&x.kind.as_str()))
+        .collect();
+    h.push_str(
+        "<div class=\"panel\" id=\"escalation\"><h2>Escalation <span class=\"muted small\">beyond the role table: documented steps to more access</span></h2>",
+    );
+    if list.is_empty() {
+        h.push_str("<p class=\"muted\">No principal was found who can reach more access through the documented steps (granting a role, storage keys, a compute's identity, a datastore's secret) at, above or below the reviewed scopes.</p>");
+    } else {
+        h.push_str("<ol class=\"findings\">");
+        for x in &list {
+            let sev = x.severity.as_str();
+            let _ = write!(
+                h,
+                "<li class=\"{sev}\"><span class=\"sev {sev}\">{sev}</span>{}<span class=\"hint\">{}</span></li>",
+                e(&x.message),
+                e(&x.hint)
+            );
+        }
+        h.push_str("</ol>");
+    }
+    h.push_str("<p class=\"note\">Each chain, step by step: <span class=\"mono\">whocan who ACTION --scope SCOPE --effective</span>, <span class=\"mono\">whocan who --activity read-training-data --workspace W --effective</span>.</p></div>\n");
 }
 
 /// Which optional columns the access table has.

@@ -342,3 +342,19 @@ fn lint_reports_the_escalation_findings_of_the_sample() {
         "{kinds:?}"
     );
 }
+
+#[test]
+fn the_review_report_has_an_escalation_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("review.html");
+    sample()
+        .args(["review", "--workspace", "ml-prod", "--html"])
+        .arg(&page)
+        .expect(0);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let start = html.find("id=\"escalation\"").expect("an escalation section");
+    let section = &html[start..start + html[start..].find("</div>").unwrap()];
+    assert!(section.contains("stcontosomlprod01 allows Shared Key"), "{section}");
+    assert!(section.contains("cpu-cluster runs as id-ml-prod-train"), "{section}");
+    assert!(section.contains("--effective"), "{section}");
+}
