@@ -195,6 +195,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
     match (&args.graph, output_format(args.format)) {
         // Streamed: one principal at a time.
         (None, Format::Json) => {
+            let step = deciding_step(&ix);
             let mut stream = answers::WhoJsonStream::start(&mut *out, &q)?;
             let mut result = Ok(());
             let mut granted = std::collections::HashSet::new();
@@ -210,6 +211,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             result?;
             let mut incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
             query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
+            drop(step);
             let escalations = escalate(&granted);
             let esc = escalations
                 .as_deref()
@@ -217,6 +219,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             stream.finish(&q, &incomplete, esc.as_deref())?;
         }
         (None, Format::Csv) => {
+            let step = deciding_step(&ix);
             let mut stream = answers::WhoCsvStream::start(&mut *out, args.effective)?;
             let mut result = Ok(());
             let mut granted = std::collections::HashSet::new();
@@ -230,6 +233,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
                 }
             });
             result?;
+            drop(step);
             if let Some(es) = &escalate(&granted) {
                 stream.push_escalations(es, &names)?;
             }
@@ -251,7 +255,12 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             report::dot::write(out, &title, &names, &ds)?;
         }
         (None, Format::Table) => {
+            let step = crate::report::progress::Step::start(&format!(
+                "deciding for {} principals",
+                ix.principals.len()
+            ));
             let mut answer = query::who(&ix, &alts, args.include_groups, args.explain);
+            drop(step);
             answer.answers.iter_mut().for_each(trim);
             answer.incomplete.splice(0..0, missing);
             query::add_catalogue_gaps(&ix, &mut answer.incomplete, &uncovered);
@@ -268,4 +277,16 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         }
     }
     Ok(Outcome::Success)
+}
+
+/// A spinner while a streamed answer is decided: only when stdout is not the
+/// terminal the spinner draws on (the rows would interleave with it).
+fn deciding_step(ix: &crate::engine::Index) -> Option<crate::report::progress::Step> {
+    use std::io::IsTerminal;
+    (!std::io::stdout().is_terminal()).then(|| {
+        crate::report::progress::Step::start(&format!(
+            "deciding for {} principals",
+            ix.principals.len()
+        ))
+    })
 }

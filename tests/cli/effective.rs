@@ -352,9 +352,17 @@ fn the_review_report_has_an_escalation_section() {
         .arg(&page)
         .expect(0);
     let html = std::fs::read_to_string(&page).unwrap();
-    let start = html.find("id=\"escalation\"").expect("an escalation section");
+    let start = html
+        .find("id=\"escalation\"")
+        .expect("an escalation section");
     let section = &html[start..start + html[start..].find("</div>").unwrap()];
-    assert!(section.contains("stcontosomlprod01 allows Shared Key"), "{section}");
-    assert!(section.contains("cpu-cluster runs as id-ml-prod-train"), "{section}");
+    assert!(
+        section.contains("stcontosomlprod01 allows Shared Key"),
+        "{section}"
+    );
+    assert!(
+        section.contains("cpu-cluster runs as id-ml-prod-train"),
+        "{section}"
+    );
     assert!(section.contains("--effective"), "{section}");
 }
