@@ -675,17 +675,7 @@ fn findings(h: &mut String, f: &Findings, names: &ScopeNames) {
     if shown.is_empty() {
         h.push_str("<p class=\"muted\">No finding at, above or below the reviewed scopes.</p>");
     } else {
-        h.push_str("<ol class=\"findings\">");
-        for x in &shown {
-            let sev = x.severity.as_str();
-            let _ = write!(
-                h,
-                "<li class=\"{sev}\"><span class=\"sev {sev}\">{sev}</span>{}<span class=\"hint\">{}</span></li>",
-                e(&x.message),
-                e(&x.hint)
-            );
-        }
-        h.push_str("</ol>");
+        finding_list(h, &shown);
     }
     let rest = f.list.len() - shown.len();
     if rest > 0 {
@@ -699,11 +689,26 @@ fn findings(h: &mut String, f: &Findings, names: &ScopeNames) {
     h.push_str("</div>\n");
 }
 
+/// Findings as a list: severity, message, fix hint.
+fn finding_list(h: &mut String, list: &[&Finding]) {
+    let e = html_escape;
+    h.push_str("<ol class=\"findings\">");
+    for x in list {
+        let sev = x.severity.as_str();
+        let _ = write!(
+            h,
+            "<li class=\"{sev}\"><span class=\"sev {sev}\">{sev}</span>{}<span class=\"hint\">{}</span></li>",
+            e(&x.message),
+            e(&x.hint)
+        );
+    }
+    h.push_str("</ol>");
+}
+
 /// Beyond the role table (issue 15): every escalation finding for the
 /// reviewed scopes — who can give themselves more, or reach data through keys
 /// or an identity — and the question that lists each chain.
 fn escalation(h: &mut String, f: &Findings) {
-    let e = html_escape;
     let list: Vec<&Finding> = f
         .list
         .iter()
@@ -715,17 +720,7 @@ fn escalation(h: &mut String, f: &Findings) {
     if list.is_empty() {
         h.push_str("<p class=\"muted\">No principal was found who can reach more access through the documented steps (granting a role, storage keys, a compute's identity, a datastore's secret) at, above or below the reviewed scopes.</p>");
     } else {
-        h.push_str("<ol class=\"findings\">");
-        for x in &list {
-            let sev = x.severity.as_str();
-            let _ = write!(
-                h,
-                "<li class=\"{sev}\"><span class=\"sev {sev}\">{sev}</span>{}<span class=\"hint\">{}</span></li>",
-                e(&x.message),
-                e(&x.hint)
-            );
-        }
-        h.push_str("</ol>");
+        finding_list(h, &list);
     }
     h.push_str("<p class=\"note\">Each chain, step by step: <span class=\"mono\">whocan who ACTION --scope SCOPE --effective</span>, <span class=\"mono\">whocan who --activity read-training-data --workspace W --effective</span>.</p></div>\n");
 }
