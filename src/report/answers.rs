@@ -384,20 +384,23 @@ pub(crate) fn who_table(
             Cell::from(notes(d)),
         ]);
     }
-    writeln_safe!(
+    super::writeln_wrapped(
         out,
-        "{} at {} (snapshot {}{})",
-        match q.activity {
-            Some(a) => format!("who can `{a}`"),
-            None => format!("who can {}", q.actions.join(" + ")),
-        },
-        q.scope,
-        q.snapshot.id,
-        q.snapshot
-            .label
-            .as_deref()
-            .map(|l| format!(", {l}"))
-            .unwrap_or_default()
+        &format!(
+            "{} at {} (snapshot {}{})",
+            match q.activity {
+                Some(a) => format!("who can `{a}`"),
+                None => format!("who can {}", q.actions.join(" + ")),
+            },
+            q.scope,
+            q.snapshot.id,
+            q.snapshot
+                .label
+                .as_deref()
+                .map(|l| format!(", {l}"))
+                .unwrap_or_default()
+        ),
+        2,
     )?;
     if w.answers.is_empty() {
         writeln_safe!(out, "nobody")?;
@@ -406,13 +409,16 @@ pub(crate) fn who_table(
         writeln_safe!(out, "{}", who_totals(w))?;
     }
     for i in &w.incomplete {
-        writeln_safe!(out, "incomplete: {}", i.describe())?;
+        super::writeln_wrapped(out, &format!("incomplete: {}", i.describe()), 2)?;
     }
     for p in q.uncovered {
-        writeln_safe!(
+        super::writeln_wrapped(
             out,
-            "incomplete: {}",
-            crate::engine::decide::Incomplete::wildcard(p).describe()
+            &format!(
+                "incomplete: {}",
+                crate::engine::decide::Incomplete::wildcard(p).describe()
+            ),
+            2,
         )?;
     }
     if explain {
@@ -789,17 +795,20 @@ pub(crate) fn can_text(
         Access::Eligible => "no (eligible only: could activate through PIM)",
         Access::None => "no",
     };
-    writeln_safe!(
+    super::writeln_wrapped(
         out,
-        "{verdict}: {} {} {} at {} ({})",
-        principal_label(d),
-        if d.access.grants() { "can" } else { "cannot" },
-        match q.activity {
-            Some(act) => format!("`{act}`"),
-            None => q.actions.join(" + "),
-        },
-        q.names.label(q.scope),
-        q.scope
+        &format!(
+            "{verdict}: {} {} {} at {} ({})",
+            principal_label(d),
+            if d.access.grants() { "can" } else { "cannot" },
+            match q.activity {
+                Some(act) => format!("`{act}`"),
+                None => q.actions.join(" + "),
+            },
+            q.names.label(q.scope),
+            q.scope
+        ),
+        2,
     )?;
     let n = notes(d);
     if !n.is_empty() {
@@ -810,12 +819,10 @@ pub(crate) fn can_text(
         if !show {
             continue;
         }
-        writeln_safe!(
+        super::writeln_wrapped(
             out,
-            "  {} at {}: {}",
-            act.action,
-            act.scope,
-            act.access.as_str()
+            &format!("  {} at {}: {}", act.action, act.scope, act.access.as_str()),
+            2,
         )?;
         if explain {
             for g in &act.grants {
@@ -833,13 +840,16 @@ pub(crate) fn can_text(
         }
     }
     for i in incomplete {
-        writeln_safe!(out, "incomplete: {}", i.describe())?;
+        super::writeln_wrapped(out, &format!("incomplete: {}", i.describe()), 2)?;
     }
     for p in q.uncovered {
-        writeln_safe!(
+        super::writeln_wrapped(
             out,
-            "incomplete: {}",
-            crate::engine::decide::Incomplete::wildcard(p).describe()
+            &format!(
+                "incomplete: {}",
+                crate::engine::decide::Incomplete::wildcard(p).describe()
+            ),
+            2,
         )?;
     }
     Ok(())
@@ -984,15 +994,13 @@ pub(crate) fn what_table(
         principal.display_name.clone()
     };
     if rows.is_empty() {
-        return writeln_safe!(
-            out,
-            "{who} holds no role that grants an operation of the imported catalogue at {scope_label}: none directly, through a group or as a PIM eligibility"
-        );
+        return super::writeln_wrapped(out, &format!("{who} holds no role that grants an operation of the imported catalogue at {scope_label}: none directly, through a group or as a PIM eligibility"), 2);
     }
     if can.is_empty() {
-        writeln_safe!(
+        super::writeln_wrapped(
             out,
-            "{who} can do no operation of the imported catalogue at {scope_label} now"
+            &format!("{who} can do no operation of the imported catalogue at {scope_label} now"),
+            2,
         )?;
     } else {
         writeln!(
@@ -1005,17 +1013,20 @@ pub(crate) fn what_table(
         .iter()
         .filter(|r| r.access == Access::Conditional)
         .count();
-    writeln_safe!(
+    super::writeln_wrapped(
         out,
-        "{who} at {scope_label}: {} allowed{}, {} denied, {} eligible only",
-        plural(can.len(), "operation", "operations"),
-        if conditional > 0 {
-            format!(" ({conditional} only under a condition)")
-        } else {
-            String::new()
-        },
-        denied.len(),
-        eligible.len()
+        &format!(
+            "{who} at {scope_label}: {} allowed{}, {} denied, {} eligible only",
+            plural(can.len(), "operation", "operations"),
+            if conditional > 0 {
+                format!(" ({conditional} only under a condition)")
+            } else {
+                String::new()
+            },
+            denied.len(),
+            eligible.len()
+        ),
+        2,
     )?;
     if !denied.is_empty() {
         writeln!(out)?;
