@@ -22,27 +22,14 @@ fn escalation_ids(v: &Value) -> Vec<String> {
 fn can_effective_finds_priyas_grant_role_step_and_exits_0() {
     // RBAC alone: no.
     sample()
-        .args([
-            "can",
-            PRIYA,
-            WS_WRITE,
-            "--workspace",
-            "ml-dev",
-            "--format",
-            "json",
-        ])
+        .words(format!(
+            "can {PRIYA} {WS_WRITE} --workspace ml-dev --format json"
+        ))
         .expect(1);
     let v = sample()
-        .args([
-            "can",
-            PRIYA,
-            WS_WRITE,
-            "--workspace",
-            "ml-dev",
-            "--effective",
-            "--format",
-            "json",
-        ])
+        .words(format!(
+            "can {PRIYA} {WS_WRITE} --workspace ml-dev --effective --format json"
+        ))
         .expect(0)
         .json();
     assert_eq!(v["access"], "none", "RBAC's answer is kept as it is");
@@ -64,30 +51,17 @@ fn can_effective_finds_priyas_grant_role_step_and_exits_0() {
 
 #[test]
 fn can_effective_table_says_how() {
-    snap!(sample().args([
-        "can",
-        PRIYA,
-        WS_WRITE,
-        "--workspace",
-        "ml-dev",
-        "--effective",
-        "--format",
-        "table"
-    ]));
+    snap!(sample().words(format!(
+        "can {PRIYA} {WS_WRITE} --workspace ml-dev --effective --format table"
+    )));
 }
 
 #[test]
 fn who_effective_lists_escalations_apart_from_rbac_and_agrees_with_can() {
     let v = sample()
-        .args([
-            "who",
-            WS_WRITE,
-            "--workspace",
-            "ml-dev",
-            "--effective",
-            "--format",
-            "json",
-        ])
+        .words(format!(
+            "who {WS_WRITE} --workspace ml-dev --effective --format json"
+        ))
         .expect(0)
         .json();
     let allowed: Vec<&str> = v["principals"]
@@ -130,7 +104,7 @@ fn who_effective_lists_escalations_apart_from_rbac_and_agrees_with_can() {
     }
     // Without --effective the JSON has no escalations (SPEC §4 unchanged).
     let plain = sample()
-        .args(["who", WS_WRITE, "--workspace", "ml-dev", "--format", "json"])
+        .words(format!("who {WS_WRITE} --workspace ml-dev --format json"))
         .expect(0)
         .json();
     assert!(plain.get("escalations").is_none());
@@ -139,26 +113,14 @@ fn who_effective_lists_escalations_apart_from_rbac_and_agrees_with_can() {
 #[test]
 fn who_effective_table_and_csv() {
     snap!(sample()
-        .args([
-            "who",
-            WS_WRITE,
-            "--workspace",
-            "ml-dev",
-            "--effective",
-            "--format",
-            "table"
-        ])
+        .words(format!(
+            "who {WS_WRITE} --workspace ml-dev --effective --format table"
+        ))
         .env("COLUMNS", "160"));
     let csv = sample()
-        .args([
-            "who",
-            WS_WRITE,
-            "--workspace",
-            "ml-dev",
-            "--effective",
-            "--format",
-            "csv",
-        ])
+        .words(format!(
+            "who {WS_WRITE} --workspace ml-dev --effective --format csv"
+        ))
         .expect(0)
         .stdout();
     let header = csv.lines().next().unwrap();
@@ -174,15 +136,9 @@ fn who_effective_table_and_csv() {
 #[test]
 fn effective_conflicts_with_graph() {
     sample()
-        .args([
-            "who",
-            WS_WRITE,
-            "--workspace",
-            "ml-dev",
-            "--effective",
-            "--graph",
-            "dot",
-        ])
+        .words(format!(
+            "who {WS_WRITE} --workspace ml-dev --effective --graph dot"
+        ))
         .expect(2)
         .stderr_has("cannot be used with");
 }
@@ -207,17 +163,9 @@ fn chain(v: &Value) -> Vec<String> {
 fn a_contributor_reads_blobs_with_the_keys_where_shared_key_is_allowed() {
     // Dave Kim is Contributor on the subscription: no blob data role.
     let v = sample()
-        .args([
-            "can",
-            DAVE,
-            BLOB_READ,
-            "--data",
-            "--scope",
-            PROD_ACCOUNT,
-            "--effective",
-            "--format",
-            "json",
-        ])
+        .words(format!(
+            "can {DAVE} {BLOB_READ} --data --scope {PROD_ACCOUNT} --effective --format json"
+        ))
         .expect(0)
         .json();
     assert_eq!(v["access"], "none");
@@ -229,17 +177,9 @@ fn a_contributor_reads_blobs_with_the_keys_where_shared_key_is_allowed() {
     // stcontosomlcurated01 says allowSharedKeyAccess: false: no keys; he runs
     // code as the cluster's identity instead (it reads curated by RBAC).
     let v = sample()
-        .args([
-            "can",
-            DAVE,
-            BLOB_READ,
-            "--data",
-            "--scope",
-            CURATED_ACCOUNT,
-            "--effective",
-            "--format",
-            "json",
-        ])
+        .words(format!(
+            "can {DAVE} {BLOB_READ} --data --scope {CURATED_ACCOUNT} --effective --format json"
+        ))
         .expect(0)
         .json();
     let c = chain(&v["escalation"]);
@@ -250,16 +190,7 @@ fn a_contributor_reads_blobs_with_the_keys_where_shared_key_is_allowed() {
 #[test]
 fn read_training_data_asks_every_datastore_and_follows_the_steps() {
     let v = sample()
-        .args([
-            "who",
-            "--activity",
-            "read-training-data",
-            "--workspace",
-            "ml-prod",
-            "--effective",
-            "--format",
-            "json",
-        ])
+        .words("who --activity read-training-data --workspace ml-prod --effective --format json")
         .expect(0)
         .json();
     // Three datastores: three requests, each at a storage container.
@@ -272,15 +203,7 @@ fn read_training_data_asks_every_datastore_and_follows_the_steps() {
     assert_eq!(v["principals"].as_array().unwrap().len(), 0, "{v}");
     // Without --effective: the same RBAC answer and no escalations.
     let plain = sample()
-        .args([
-            "who",
-            "--activity",
-            "read-training-data",
-            "--workspace",
-            "ml-prod",
-            "--format",
-            "json",
-        ])
+        .words("who --activity read-training-data --workspace ml-prod --format json")
         .expect(0)
         .json();
     assert!(plain.get("escalations").is_none());
@@ -290,29 +213,13 @@ fn read_training_data_asks_every_datastore_and_follows_the_steps() {
 fn data_activities_say_what_they_could_not_follow() {
     // ml-dev's workspace record with its links was not imported.
     sample()
-        .args([
-            "who",
-            "--activity",
-            "read-workspace-secrets",
-            "--workspace",
-            "ml-dev",
-            "--format",
-            "table",
-        ])
+        .words("who --activity read-workspace-secrets --workspace ml-dev --format table")
         .expect(0)
         .stdout_has("incomplete:")
         .stdout_has("linked key vault was not imported");
     // ml-prod's vault uses RBAC: nothing incomplete about it.
     let v = sample()
-        .args([
-            "who",
-            "--activity",
-            "read-workspace-secrets",
-            "--workspace",
-            "ml-prod",
-            "--format",
-            "json",
-        ])
+        .words("who --activity read-workspace-secrets --workspace ml-prod --format json")
         .expect(0)
         .json();
     let reasons: Vec<&str> = v["incomplete"]
@@ -329,7 +236,7 @@ fn data_activities_say_what_they_could_not_follow() {
 
 #[test]
 fn lint_reports_the_escalation_findings_of_the_sample() {
-    let v = sample().args(["lint", "--format", "json"]).expect(0).json();
+    let v = sample().words("lint --format json").expect(0).json();
     let kinds: Vec<&str> = v["findings"]
         .as_array()
         .unwrap()
@@ -348,7 +255,7 @@ fn the_review_report_has_an_escalation_section() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("review.html");
     sample()
-        .args(["review", "--workspace", "ml-prod", "--html"])
+        .words("review --workspace ml-prod --html")
         .arg(&page)
         .expect(0);
     let html = std::fs::read_to_string(&page).unwrap();
