@@ -79,11 +79,12 @@ fn can(
     actions: &[&str],
     activity: Option<&str>,
     workspace: &str,
+    effective: bool,
 ) -> anyhow::Result<()> {
     super::can::answer(
         db,
         &CanArgs {
-            effective: false,
+            effective,
             principal: principal.to_string(),
             actions: actions.iter().map(|s| s.to_string()).collect(),
             activity: activity.map(str::to_string),
@@ -151,6 +152,7 @@ pub(crate) fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
         &[&ws_delete],
         None,
         "ml-dev",
+        false,
     )?;
 
     demo::heading(
@@ -164,6 +166,7 @@ pub(crate) fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
         &[&computes_write],
         None,
         "ml-dev",
+        false,
     )?;
 
     demo::heading(
@@ -189,6 +192,21 @@ pub(crate) fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
         &[],
         Some("create-custom-role"),
         "ml-dev",
+        false,
+    )?;
+
+    demo::heading(
+        out,
+        "Priya cannot change ml-dev by RBAC, but can give herself a role that can (--effective)",
+    )?;
+    can(
+        out,
+        &db,
+        "priya.raman@fabrikam.com",
+        &[&format!("{ML}/write")],
+        None,
+        "ml-dev",
+        true,
     )?;
 
     demo::heading(out, "What can the MLOps deployment service principal do on ml-prod (Microsoft.MachineLearningServices)?")?;
