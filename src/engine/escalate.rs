@@ -128,6 +128,8 @@ pub struct Step {
     /// When the step gives an identity: its object id.
     #[serde(skip)]
     pub(crate) identity: Option<String>,
+    /// `grant-role`: the role the principal would assign itself.
+    pub(crate) role: Option<String>,
     pub(crate) doc: &'static str,
 }
 
@@ -372,6 +374,7 @@ impl<'a> Effective<'a> {
             condition,
             gives,
             identity,
+            role: None,
             doc: kind.doc(),
         }
     }
@@ -602,14 +605,16 @@ impl<'a> Effective<'a> {
         if !denied {
             if let Some(role) = self.assignable_role(req) {
                 if let Some(g) = self.can(actor, ROLE_ASSIGNMENTS_WRITE, &req.scope) {
-                    return Ok(Some(self.step(
+                    let mut step = self.step(
                         StepKind::GrantRole,
                         actor,
                         ROLE_ASSIGNMENTS_WRITE,
                         &req.scope,
                         g,
                         (format!("assigns itself {role}"), None),
-                    )));
+                    );
+                    step.role = Some(role);
+                    return Ok(Some(step));
                 }
             }
         }

@@ -22,6 +22,7 @@ fn step_json(s: &Step) -> Value {
         "grants": s.grants,
         "condition": s.condition,
         "gives": s.gives,
+        "role": s.role,
         "doc": s.doc,
     })
 }

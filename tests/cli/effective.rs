@@ -43,6 +43,10 @@ fn can_effective_finds_priyas_grant_role_step_and_exits_0() {
         "Microsoft.Authorization/roleAssignments/write"
     );
     assert_eq!(steps[0]["grants"][0]["roleName"], "Workspace Admin Custom");
+    assert_eq!(
+        steps[0]["role"], "Contributor",
+        "the role she would assign herself"
+    );
     assert!(steps[0]["doc"]
         .as_str()
         .unwrap()
