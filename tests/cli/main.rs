@@ -31,4 +31,5 @@ mod safety;
 mod slice;
 mod snap;
 mod support;
+mod synth_facts;
 mod trust;

@@ -41,7 +41,10 @@ pub(crate) fn apply(w: &mut World, seed: u64, fraction: f64) -> ChurnReport {
         .map(|g| w.dir.group_p(g))
         .collect();
     let mut candidates: Vec<usize> = (0..total)
-        .filter(|&i| !protected.contains(&w.grants.assignments[i].principal))
+        .filter(|&i| {
+            let a = &w.grants.assignments[i];
+            !a.fact && !protected.contains(&a.principal)
+        })
         .collect();
     rng.shuffle(&mut candidates);
     let mut remove = vec![false; total];

@@ -113,6 +113,20 @@ pub(crate) struct Directory {
 }
 
 impl Directory {
+    /// Appends service principals (the computes' identities, [`super::facts`])
+    /// after the directory's own, keeping the deleted principals' member entries
+    /// pointing at them (their indices follow the service principals').
+    pub(crate) fn add_sps(&mut self, sps: Vec<Sp>) {
+        let ghost_base = (self.users.len() + self.groups.len() + self.sps.len()) as u32;
+        let n = sps.len() as u32;
+        for e in &mut self.edges {
+            if e.1 >= ghost_base {
+                e.1 += n;
+            }
+        }
+        self.sps.extend(sps);
+    }
+
     pub(crate) fn user_p(&self, i: usize) -> u32 {
         i as u32
     }

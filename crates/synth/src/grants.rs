@@ -37,6 +37,8 @@ pub(crate) struct Assignment {
     /// The user who created it.
     pub created_by: u32,
     pub condition: Option<String>,
+    /// One of the resource facts' assignments ([`super::facts`]): kept by the churn.
+    pub fact: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -335,6 +337,7 @@ impl<'a> Picker<'a> {
             created: Stamp::between(rng, Stamp::ymd(2019, 1, 1), Stamp::ymd(2026, 8, 15)),
             created_by: self.dir.user_p(rng.below(self.admins)),
             condition,
+            fact: false,
         };
         self.note(&a);
         a
@@ -376,6 +379,7 @@ pub(crate) fn generate(
     scopes: &Scopes,
     dir: &Directory,
     roles: &[Role],
+    preset: &[Assignment],
 ) -> Grants {
     let mut rng = Rng::stream(seed, "grants");
     let undefined_role = rng.guid();
@@ -423,6 +427,11 @@ pub(crate) fn generate(
         let principal = dir.group_p(*rng.pick(&picker.group_pool.clone()));
         let scope = picker.pick_scope(&mut rng, 0);
         list.push(picker.forced(&mut rng, principal, Some(UNDEFINED), Some(scope)));
+    }
+    // The resource facts' assignments count in the total.
+    for a in preset {
+        picker.note(a);
+        list.push(a.clone());
     }
     while list.len() < sizes.assignments {
         list.push(picker.one(&mut rng));

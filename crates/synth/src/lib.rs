@@ -18,6 +18,7 @@
 mod catalogue;
 mod churn;
 mod directory;
+mod facts;
 mod grants;
 mod names;
 mod rng;
@@ -217,9 +218,10 @@ impl Sizes {
     }
 
     /// Service principals in the directory: applications, one identity per
-    /// workspace, and the user-assigned identities.
+    /// workspace, the user-assigned identities, and one per compute (its
+    /// system-assigned identity or a user-assigned one of its own).
     pub fn service_principals(&self) -> usize {
-        self.apps + self.workspaces + self.user_identities
+        self.apps + self.workspaces + self.user_identities + self.computes
     }
 
     /// Management groups, the root included.
@@ -242,15 +244,17 @@ pub(crate) struct World {
     pub dir: Directory,
     pub roles: Vec<Role>,
     pub grants: Grants,
+    pub facts: facts::Facts,
 }
 
 pub(crate) fn generate(profile: Profile, seed: u64) -> World {
     let sizes = Sizes::of(profile);
     let cat = Catalogue::load();
     let scopes = scopes::generate(&sizes, seed);
-    let dir = directory::generate(&sizes, seed, &scopes);
+    let mut dir = directory::generate(&sizes, seed, &scopes);
+    let facts = facts::generate(seed, &scopes, &mut dir);
     let roles = roles::generate(&sizes, seed, &cat, &scopes);
-    let grants = grants::generate(&sizes, seed, &scopes, &dir, &roles);
+    let grants = grants::generate(&sizes, seed, &scopes, &dir, &roles, &facts.assignments);
     World {
         sizes,
         cat,
@@ -258,6 +262,7 @@ pub(crate) fn generate(profile: Profile, seed: u64) -> World {
         dir,
         roles,
         grants,
+        facts,
     }
 }
 
@@ -384,13 +389,14 @@ fn write_world(w: &World, out: &Path) -> Result<Summary, SynthError> {
             let scope_files = scopes::write(&w.scopes, out)?;
             let role_files = roles::write(&w.roles, &w.scopes, out)?;
             let op_files = catalogue::write(&w.cat, out)?;
-            Ok((grant_files, scope_files, role_files, op_files))
+            let fact_files = facts::write(&w.facts, &w.scopes, out)?;
+            Ok((grant_files, scope_files, role_files, op_files, fact_files))
         })();
         let dir_files = dir_job.join().expect("the directory writer does not panic");
         (dir_files, rest)
     });
     let dir_files = dir_files?;
-    let (grant_files, scope_files, role_files, op_files) = rest?;
+    let (grant_files, scope_files, role_files, op_files, fact_files) = rest?;
 
     let d = &w.dir;
     let s = &w.scopes;
@@ -459,6 +465,38 @@ fn write_world(w: &World, out: &Path) -> Result<Summary, SynthError> {
             "{} workspaces, {} computes",
             s.workspaces.len(),
             s.computes.len()
+        ),
+    ));
+    let ff = &fact_files;
+    let f = &w.facts;
+    let by_cred = |c: fn(&facts::Cred) -> bool| {
+        f.workspaces
+            .iter()
+            .flat_map(|x| &x.datastores)
+            .filter(|d| c(&d.cred))
+            .count()
+    };
+    kinds.push(kind(
+        "resourceFacts",
+        &[
+            &ff.workspaces,
+            &ff.computes,
+            &ff.datastores,
+            &ff.storage,
+            &ff.key_vaults,
+            &ff.registries,
+            &ff.identities,
+        ],
+        format!(
+            "{} datastores ({} account key, {} SAS, {} service principal), {} computes with a user-assigned identity, {} accounts without Shared Key, {} access-policy vaults, {} identities' assignments",
+            ff.datastores.records,
+            by_cred(|c| *c == facts::Cred::AccountKey),
+            by_cred(|c| *c == facts::Cred::Sas),
+            by_cred(|c| matches!(c, facts::Cred::ServicePrincipal(_))),
+            f.identities.len(),
+            f.shared_key.iter().filter(|&&k| !k).count(),
+            f.workspaces.iter().filter(|x| !x.kv_rbac).count(),
+            f.assignments.len()
         ),
     ));
     let custom = w.roles.iter().filter(|r| r.is_custom()).count();

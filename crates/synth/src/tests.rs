@@ -122,7 +122,8 @@ fn small_profile_has_the_specified_counts() {
         sps.iter()
             .filter(|s| s["servicePrincipalType"] == "ManagedIdentity")
             .count(),
-        3
+        3 + 6,
+        "a workspace identity each, and an identity per compute"
     );
     let resources = records(&json(&dir.join("scopes/resources.json")));
     let of_type = |t: &str| resources.iter().filter(|r| r["type"] == t).count();
@@ -461,7 +462,7 @@ fn the_importer_reads_the_small_tenant() {
     assert_eq!(counts["servicePrincipals"], sizes.apps);
     assert_eq!(
         counts["managedIdentities"],
-        sizes.workspaces + sizes.user_identities
+        sizes.workspaces + sizes.user_identities + sizes.computes
     );
     assert_eq!(counts["otherDirectoryObjects"], 0);
     assert_eq!(counts["memberEdges"], summary.count("memberEdges").unwrap());
@@ -479,7 +480,12 @@ fn the_importer_reads_the_small_tenant() {
     assert_eq!(counts["managementGroups"], sizes.management_groups());
     assert_eq!(counts["subscriptions"], sizes.subs);
     assert_eq!(counts["resourceGroups"], sizes.rgs);
-    assert_eq!(counts["resources"], sizes.resources());
+    // Every resource, those only the facts files hold (registries, datastores,
+    // the computes' user-assigned identities) included.
+    assert_eq!(
+        counts["resources"],
+        sizes.resources() + sizes.fact_resources()
+    );
     assert_eq!(counts["operations"], summary.count("operations").unwrap());
     // The deliberate oddities are flagged, and nothing else.
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
