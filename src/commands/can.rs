@@ -37,7 +37,7 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         None => sl.check_actions(&args.actions, args.allow_unknown_action)?,
     }
     timing.mark("resolve");
-    let (mut tenant, base) = sl.index(
+    let (tenant, base) = sl.index(
         &scope,
         std::slice::from_ref(&principal),
         false,
@@ -56,15 +56,12 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         &scope,
         args.data,
     )?;
-    let facts = std::mem::take(&mut tenant.resource_facts);
     let other_scopes = super::who::Plan::other_scopes_of(&alts, &scope);
     let ix = if args.effective || !other_scopes.is_empty() {
         drop(tenant);
         let step = crate::report::progress::Step::start("reading what the escalation steps need");
-        let facts = if args.effective { facts } else { Vec::new() };
         let ix = sl.effective_index(
             &scope,
-            &facts,
             &other_scopes,
             std::slice::from_ref(&principal),
             &alts,

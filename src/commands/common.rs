@@ -197,47 +197,63 @@ impl Sliced {
     /// action there, the `principals` asked about and their groups, and every
     /// role definition (a principal that can write role assignments can assign
     /// any role assignable there).
-    /// `facts` are the snapshot's resource facts (every slice holds them);
-    /// `also`: more scopes whose assignments matter (a data activity's).
+    /// `also`: more scopes whose assignments matter (a data activity's). The
+    /// resources the steps lead through are found in rounds
+    /// ([`crate::engine::escalate::Effective::relevant_scopes`]).
     pub fn effective_index(
         &self,
         target: &str,
-        facts: &[crate::model::ResourceFacts],
         also: &[String],
         principals: &[String],
         alts: &crate::engine::query::Alternatives,
         explain: bool,
     ) -> anyhow::Result<Index> {
-        let mut scopes = self.tree.ancestors(target);
-        for f in crate::engine::escalate::fact_scopes(facts)
+        use crate::engine::escalate::{storage_account_of, Effective, MAX_IDENTITY_HOPS};
+        let mut scopes: std::collections::BTreeSet<String> =
+            self.tree.ancestors(target).into_iter().collect();
+        let accounts = alts
             .iter()
-            .chain(also)
-        {
-            scopes.extend(self.tree.ancestors(f));
+            .flatten()
+            .filter_map(|r| storage_account_of(&r.scope));
+        for s in also.iter().cloned().chain(accounts) {
+            scopes.extend(self.tree.ancestors(&s));
         }
-        scopes.sort();
-        scopes.dedup();
-        let req = crate::store::SliceRequest {
-            scopes,
-            principals: principals.to_vec(),
-            expand_members: false,
-            below: vec![],
-            operations: None,
-            all_roles: true,
+        // Read, find the resources the steps lead through (their assignments
+        // decide who can take them), read those too; a few rounds, one per
+        // identity hop.
+        let mut round = 0;
+        let mut tenant = loop {
+            let req = crate::store::SliceRequest {
+                scopes: scopes.iter().cloned().collect(),
+                principals: principals.to_vec(),
+                expand_members: false,
+                below: vec![],
+                operations: None,
+                all_roles: true,
+            };
+            let mut tenant = self
+                .store
+                .load_slice(self.snapshot.id, &req)
+                .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
+            tenant.scopes = self.scopes.clone();
+            round += 1;
+            if round > MAX_IDENTITY_HOPS + 1 {
+                break tenant;
+            }
+            let base = Index::new_at(&tenant, &self.snapshot.taken_at);
+            let before = scopes.len();
+            for r in Effective::new(&base).relevant_scopes(alts) {
+                scopes.extend(self.tree.ancestors(&r));
+            }
+            if scopes.len() == before {
+                break tenant;
+            }
         };
-        let mut tenant = self
-            .store
-            .load_slice(self.snapshot.id, &req)
-            .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
-        tenant.scopes = self.scopes.clone();
-        if tenant.resource_facts.is_empty() {
-            tenant.resource_facts = facts.to_vec();
-        }
         // The members of the holders that matter (as `who` reads them), and of
         // the holders of every escalation step's action where it matters.
         let base = Index::new_at(&tenant, &self.snapshot.taken_at);
         let mut seeds = crate::engine::query::expansion_seeds(&base, alts, explain);
-        seeds.extend(crate::engine::escalate::Effective::new(&base).seeds(alts));
+        seeds.extend(Effective::new(&base).seeds(alts));
         seeds.sort();
         seeds.dedup();
         drop(base);

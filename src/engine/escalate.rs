@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use serde::Serialize;
 
-use crate::model::{key, scope_key, ResourceFacts};
+use crate::model::{key, scope_key};
 
 use super::decide::{decide, principal_info, Access, ActionReq, Ancestry, Grant, PrincipalInfo};
 use super::index::Index;
@@ -150,6 +150,15 @@ pub struct Escalation {
 /// RBAC allows it: the grants, and the condition when only conditionally.
 type Allowed = (Vec<Grant>, Option<String>);
 
+/// The facts' lists a search walks.
+#[derive(Clone)]
+struct Lists {
+    workspace_storage: Vec<(String, String)>,
+    computes: Vec<(String, String, Vec<String>)>,
+    user_assigned: Vec<(String, String)>,
+    datastores: Vec<(String, String, crate::model::Datastore)>,
+}
+
 /// The escalation engine for one index: facts read once, each actor's steps
 /// worked out once (identities are shared by every principal's search).
 pub struct Effective<'a> {
@@ -168,8 +177,16 @@ pub struct Effective<'a> {
     /// Datastores: (datastore id, workspace key, facts).
     datastores: Vec<(String, String, crate::model::Datastore)>,
     moves: HashMap<String, Vec<Step>>,
+    /// The lists above as the index holds them, before [`Effective::prune`]
+    /// kept what one question can use, and the question they were pruned for.
+    full: Option<Box<Lists>>,
+    pruned_for: Option<Alternatives>,
     /// RBAC's answers already asked: (actor, action, scope) → grants.
     asked: HashMap<(String, String, String), Option<Allowed>>,
+    /// RBAC's answer for every principal at once, per (action, scope): asked
+    /// of `who` once, then looked up (a question may ask it of every member
+    /// of a large group).
+    maps: HashMap<(String, String), std::rc::Rc<HashMap<String, Allowed>>>,
     /// The role [`Effective::assignable_role`] names, per (action, data, scope).
     roles_for: HashMap<(String, bool, String), Option<String>>,
 }
@@ -254,10 +271,22 @@ impl<'a> Effective<'a> {
             workspaces: Vec::new(),
             datastores: Vec::new(),
             moves: HashMap::new(),
+            full: None,
+            pruned_for: None,
             asked: HashMap::new(),
+            maps: HashMap::new(),
             roles_for: HashMap::new(),
         };
+        // User-assigned identities first (a compute's record may not state its
+        // identity's principal id; the identity's own record does).
         let mut uami: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for (k, f) in &ix.facts {
+            if key(&f.resource_type) == USER_ASSIGNED {
+                if let Some(p) = &f.principal_id {
+                    uami.insert(k.clone(), (f.id.clone(), key(p)));
+                }
+            }
+        }
         for (k, f) in &ix.facts {
             let t = key(&f.resource_type);
             if t == STORAGE_ACCOUNTS {
@@ -268,11 +297,6 @@ impl<'a> Effective<'a> {
                 e.workspaces.push(f.id.clone());
                 if let Some(sa) = &f.storage_account {
                     e.workspace_storage.push((k.clone(), scope_key(sa)));
-                }
-            }
-            if t == USER_ASSIGNED {
-                if let Some(p) = &f.principal_id {
-                    uami.insert(k.clone(), (f.id.clone(), key(p)));
                 }
             }
             if let Some(id) = &f.identity {
@@ -310,7 +334,169 @@ impl<'a> Effective<'a> {
             ids.retain(|i| !i.is_empty());
         }
         e.user_assigned = uami.into_values().collect();
+        e.full = Some(Box::new(Lists {
+            workspace_storage: e.workspace_storage.clone(),
+            computes: e.computes.clone(),
+            user_assigned: e.user_assigned.clone(),
+            datastores: e.datastores.clone(),
+        }));
         e
+    }
+
+    /// Keeps only what a question about `alts` can use: the storage accounts
+    /// of its requests (keys, workspace keys, key and SAS datastores), and the
+    /// identities that can reach it — by RBAC or a direct step, or by acting as
+    /// such an identity, up to [`MAX_IDENTITY_HOPS`] — with the computes,
+    /// user-assigned identities and service-principal datastores that lead to
+    /// them. Exact: a chain only ever passes through such identities; it keeps
+    /// every principal's search from looking at every compute of the tenant.
+    fn prune(&mut self, alts: &Alternatives) {
+        if self.pruned_for.as_ref() == Some(alts) {
+            return;
+        }
+        let Some(full) = self.full.clone() else {
+            return;
+        };
+        self.moves.clear();
+        let accounts: BTreeSet<String> = alts
+            .iter()
+            .flatten()
+            .filter(|r| is_storage_data(r))
+            .filter_map(|r| storage_account_of(&r.scope))
+            .collect();
+        self.workspace_storage = full.workspace_storage.clone();
+        self.workspace_storage
+            .retain(|(_, sa)| accounts.contains(sa));
+        let ix = self.ix;
+        let sp_of = |ds: &crate::model::Datastore| -> Option<String> {
+            let kind = key(&ds.credentials_type);
+            if kind != "serviceprincipal" && kind != "certificate" {
+                return None;
+            }
+            let client = key(ds.client_id.as_deref()?);
+            ix.principals
+                .values()
+                .find(|p| p.app_id.as_deref().map(key).as_deref() == Some(client.as_str()))
+                .map(|p| key(&p.id))
+        };
+        // Datastores: a key or SAS one on an asked account, or a service
+        // principal one (acting as it).
+        self.datastores = full
+            .datastores
+            .iter()
+            .filter(|(_, _, ds)| {
+                let kind = key(&ds.credentials_type);
+                if kind == "accountkey" || kind == "sas" {
+                    datastore_target(ix, ds).is_some_and(|(a, _)| accounts.contains(&a))
+                } else {
+                    sp_of(ds).is_some()
+                }
+            })
+            .cloned()
+            .collect();
+        self.computes = full.computes.clone();
+        self.user_assigned = full.user_assigned.clone();
+        let mut identities: BTreeSet<String> = BTreeSet::new();
+        for (_, _, ids) in &self.computes {
+            identities.extend(ids.iter().cloned());
+        }
+        identities.extend(self.user_assigned.iter().map(|(_, p)| p.clone()));
+        for (_, _, ds) in &self.datastores {
+            identities.extend(sp_of(ds));
+        }
+        let mut useful: BTreeSet<String> = BTreeSet::new();
+        for i in &identities {
+            let direct = alts.iter().any(|reqs| {
+                !reqs.is_empty() && reqs.iter().all(|r| self.reach_one(i, r, false).is_ok())
+            });
+            if direct {
+                useful.insert(i.clone());
+            }
+        }
+        for _ in 0..MAX_IDENTITY_HOPS {
+            let job_workspaces: BTreeSet<String> = self
+                .computes
+                .iter()
+                .filter(|(_, _, ids)| ids.iter().any(|i| useful.contains(i)))
+                .map(|(w, _, _)| w.clone())
+                .collect();
+            let uamis: Vec<String> = self
+                .user_assigned
+                .iter()
+                .filter(|(_, p)| useful.contains(p))
+                .map(|(u, _)| u.clone())
+                .collect();
+            let sp_stores: Vec<String> = self
+                .datastores
+                .iter()
+                .filter(|(_, _, ds)| sp_of(ds).is_some_and(|p| useful.contains(&p)))
+                .map(|(d, _, _)| d.clone())
+                .collect();
+            let mut added = Vec::new();
+            for i in identities.iter().filter(|i| !useful.contains(*i)) {
+                let by_job = job_workspaces.iter().any(|w| {
+                    self.can(i, JOBS_WRITE, w).is_some() || self.can(i, RUNS_SUBMIT, w).is_some()
+                });
+                let reached = by_job
+                    || sp_stores
+                        .iter()
+                        .any(|d| self.can(i, DATASTORE_LIST_SECRETS, d).is_some())
+                    || (uamis
+                        .iter()
+                        .any(|u| self.can(i, IDENTITY_ASSIGN, u).is_some())
+                        && self.compute_write(i).is_some());
+                if reached {
+                    added.push(i.clone());
+                }
+            }
+            if added.is_empty() {
+                break;
+            }
+            useful.extend(added);
+        }
+        for (_, _, ids) in &mut self.computes {
+            ids.retain(|i| useful.contains(i));
+        }
+        self.computes.retain(|(_, _, ids)| !ids.is_empty());
+        self.user_assigned.retain(|(_, p)| useful.contains(p));
+        self.datastores.retain(|(_, _, ds)| sp_of(ds).is_none_or(|p| useful.contains(&p)));
+        self.pruned_for = Some(alts.clone());
+    }
+
+    /// The resources a question about `alts` reads the assignments of (at and
+    /// above each): the storage accounts and workspaces of the key steps, the
+    /// computes' workspaces, the identities and the datastores left after
+    /// [`Effective::prune`].
+    pub fn relevant_scopes(&mut self, alts: &Alternatives) -> Vec<String> {
+        self.prune(alts);
+        let mut v: BTreeSet<String> = BTreeSet::new();
+        for (w, sa) in &self.workspace_storage {
+            v.insert(w.clone());
+            v.insert(sa.clone());
+        }
+        for (w, c, _) in &self.computes {
+            v.insert(w.clone());
+            v.insert(scope_key(c));
+        }
+        for (u, _) in &self.user_assigned {
+            v.insert(scope_key(u));
+        }
+        for (d, w, _) in &self.datastores {
+            v.insert(scope_key(d));
+            v.insert(w.clone());
+        }
+        v.into_iter().collect()
+    }
+
+    /// A workspace where the actor can create or update a compute, and the
+    /// grant, if any.
+    fn compute_write(&mut self, actor: &str) -> Option<(String, Allowed)> {
+        for w in self.workspaces.clone() {
+            if let Some(g) = self.can(actor, COMPUTES_WRITE, &w) {
+                return Some((w, g));
+            }
+        }
+        None
     }
 
     /// RBAC's answer for one actor, one action, at one scope: the grants when it
@@ -335,24 +521,44 @@ impl<'a> Effective<'a> {
     }
 
     fn can_uncached(&mut self, actor: &str, req: &ActionReq) -> Option<Allowed> {
-        let mut d = decide(
-            self.ix,
-            actor,
-            std::slice::from_ref(req),
-            false,
-            &mut self.anc,
-        );
-        if !d.access.grants() {
-            return None;
-        }
-        d.keep_nearest_grants();
-        let grants = d.actions.pop().map(|a| a.grants).unwrap_or_default();
-        let condition = if d.access == Access::Conditional {
-            grants.iter().find_map(|g| g.condition.clone())
-        } else {
-            None
+        let k = (key(&req.action), scope_key(&req.scope));
+        let map = match self.maps.get(&k) {
+            Some(m) => m.clone(),
+            None => {
+                let m = std::rc::Rc::new(self.rbac_map(req));
+                self.maps.insert(k, m.clone());
+                m
+            }
         };
-        Some((grants, condition))
+        map.get(actor).cloned()
+    }
+
+    /// Every principal RBAC lets do `req` (allowed or conditional), with its
+    /// nearest grant and the condition when conditional: `who`'s answer, which
+    /// is `decide`'s for each principal (a property test holds them equal).
+    fn rbac_map(&self, req: &ActionReq) -> HashMap<String, Allowed> {
+        let answer = super::query::who(self.ix, &vec![vec![req.clone()]], true, false);
+        let mut out = HashMap::new();
+        for mut a in answer.answers {
+            if !a.decision.access.grants() {
+                continue;
+            }
+            a.decision.keep_nearest_grants();
+            let conditional = a.decision.access == Access::Conditional;
+            let grants = a
+                .decision
+                .actions
+                .pop()
+                .map(|x| x.grants)
+                .unwrap_or_default();
+            let condition = if conditional {
+                grants.iter().find_map(|g| g.condition.clone())
+            } else {
+                None
+            };
+            out.insert(a.decision.principal.id, (grants, condition));
+        }
+        out
     }
 
     fn step(
@@ -425,31 +631,29 @@ impl<'a> Effective<'a> {
             }
         }
         // Assign a user-assigned identity to a compute it creates.
-        let uamis = self.user_assigned.clone();
+        let uamis: Vec<(String, String, Allowed)> = self
+            .user_assigned
+            .clone()
+            .into_iter()
+            .filter_map(|(u, p)| self.can(actor, IDENTITY_ASSIGN, &u).map(|g| (u, p, g)))
+            .collect();
         if !uamis.is_empty() {
-            let mut compute_write = None;
-            for w in self.workspaces.clone() {
-                if let Some(g) = self.can(actor, COMPUTES_WRITE, &w) {
-                    compute_write = Some((w, g));
-                    break;
-                }
-            }
-            if let Some((w, cw)) = compute_write {
-                for (uid, principal) in &uamis {
-                    if let Some((mut grants, cond)) = self.can(actor, IDENTITY_ASSIGN, uid) {
+            if let Some((w, cw)) = self.compute_write(actor) {
+                for (uid, principal, (mut grants, cond)) in uamis {
+                    {
                         grants.extend(cw.0.iter().cloned());
                         let cond = cond.or_else(|| cw.1.clone());
                         out.push(self.step(
                             StepKind::AssignIdentity,
                             actor,
                             &format!("{IDENTITY_ASSIGN} + {COMPUTES_WRITE}"),
-                            uid,
+                            &uid,
                             (grants, cond),
                             (
                                 format!(
                                     "creates a compute in {} running as {}",
                                     w.rsplit('/').next().unwrap_or(&w),
-                                    self.ix.name_of(principal)
+                                    self.ix.name_of(&principal)
                                 ),
                                 Some(principal.clone()),
                             ),
@@ -502,18 +706,10 @@ impl<'a> Effective<'a> {
     /// RBAC (`None` step for the asked principal itself), or a direct step.
     /// `Err(())`: it cannot.
     fn reach_one(&mut self, actor: &str, req: &ActionReq, asked: bool) -> Result<Option<Step>, ()> {
-        let rbac = decide(
-            self.ix,
-            actor,
-            std::slice::from_ref(req),
-            false,
-            &mut self.anc,
-        );
-        if rbac.access.grants() {
+        if let Some(g) = self.can_req(actor, req) {
             if asked {
                 return Ok(None);
             }
-            let g = self.can_req(actor, req).unwrap_or_default();
             let (needs, on) = (req.action.clone(), req.scope.clone());
             return Ok(Some(self.step(
                 StepKind::Rbac,
@@ -601,10 +797,16 @@ impl<'a> Effective<'a> {
         }
         // Grant yourself a role: only where the actor is not denied the action
         // (a deny assignment still applies after the new assignment).
-        let denied = rbac.actions.iter().any(|a| !a.denies.is_empty());
-        if !denied {
-            if let Some(role) = self.assignable_role(req) {
-                if let Some(g) = self.can(actor, ROLE_ASSIGNMENTS_WRITE, &req.scope) {
+        if let Some(role) = self.assignable_role(req) {
+            if let Some(g) = self.can(actor, ROLE_ASSIGNMENTS_WRITE, &req.scope) {
+                let rbac = decide(
+                    self.ix,
+                    actor,
+                    std::slice::from_ref(req),
+                    false,
+                    &mut self.anc,
+                );
+                if rbac.actions.iter().all(|a| a.denies.is_empty()) {
                     let mut step = self.step(
                         StepKind::GrantRole,
                         actor,
@@ -667,10 +869,13 @@ impl<'a> Effective<'a> {
     /// The shortest chain by which `principal` reaches one alternative of `alts`,
     /// when RBAC alone does not give it. None: RBAC gives it, or no chain does.
     pub fn of(&mut self, principal: &str, alts: &Alternatives) -> Option<Escalation> {
+        self.prune(alts);
         let p = key(principal);
         // RBAC alone gives one alternative: not an escalation.
-        let plain = super::query::decide_alternatives(self.ix, &p, alts, false, &mut self.anc);
-        if plain.decision.access.grants() {
+        let plain = alts.iter().any(|reqs| {
+            !reqs.is_empty() && reqs.iter().all(|r| self.can_req(&p, r).is_some())
+        });
+        if plain {
             return None;
         }
         let mut seen: BTreeSet<String> = BTreeSet::from([p.clone()]);
@@ -733,6 +938,7 @@ impl<'a> Effective<'a> {
     /// (transitively) of the holders of every step's action at the scopes where
     /// it matters. `who --effective` asks [`Effective::of`] for each.
     pub fn candidates(&mut self, alts: &Alternatives) -> Vec<String> {
+        self.prune(alts);
         let mut out: BTreeSet<String> = BTreeSet::new();
         for a in self.step_asks(alts) {
             let (cands, _) = super::query::candidates(self.ix, &vec![vec![a]], false);
@@ -749,6 +955,7 @@ impl<'a> Effective<'a> {
     /// assignments that grant a step's action (or an asked one) where it
     /// matters. A question's slice reads their members.
     pub fn seeds(&mut self, alts: &Alternatives) -> Vec<String> {
+        self.prune(alts);
         let mut anc = Ancestry::default();
         let mut out: BTreeSet<String> = BTreeSet::new();
         for a in self.step_asks(alts) {
@@ -821,14 +1028,4 @@ impl<'a> Effective<'a> {
         });
         out
     }
-}
-
-/// The resources whose facts a question about `target` may need: every
-/// resource with facts (their scopes' assignments decide the steps). The
-/// command reads the assignments at and above each.
-pub fn fact_scopes(facts: &[ResourceFacts]) -> Vec<String> {
-    let mut v: Vec<String> = facts.iter().map(|f| scope_key(&f.id)).collect();
-    v.sort();
-    v.dedup();
-    v
 }
