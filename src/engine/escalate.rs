@@ -435,15 +435,16 @@ impl<'a> Effective<'a> {
             let mut added = Vec::new();
             for i in identities.iter().filter(|i| !useful.contains(*i)) {
                 let by_job = job_workspaces.iter().any(|w| {
-                    self.can(i, JOBS_WRITE, w).is_some() || self.can(i, RUNS_SUBMIT, w).is_some()
+                    self.can_alone(i, JOBS_WRITE, w).is_some()
+                        || self.can_alone(i, RUNS_SUBMIT, w).is_some()
                 });
                 let reached = by_job
                     || sp_stores
                         .iter()
-                        .any(|d| self.can(i, DATASTORE_LIST_SECRETS, d).is_some())
+                        .any(|d| self.can_alone(i, DATASTORE_LIST_SECRETS, d).is_some())
                     || (uamis
                         .iter()
-                        .any(|u| self.can(i, IDENTITY_ASSIGN, u).is_some())
+                        .any(|u| self.can_alone(i, IDENTITY_ASSIGN, u).is_some())
                         && self.compute_write(i).is_some());
                 if reached {
                     added.push(i.clone());
@@ -459,7 +460,8 @@ impl<'a> Effective<'a> {
         }
         self.computes.retain(|(_, _, ids)| !ids.is_empty());
         self.user_assigned.retain(|(_, p)| useful.contains(p));
-        self.datastores.retain(|(_, _, ds)| sp_of(ds).is_none_or(|p| useful.contains(&p)));
+        self.datastores
+            .retain(|(_, _, ds)| sp_of(ds).is_none_or(|p| useful.contains(&p)));
         self.pruned_for = Some(alts.clone());
     }
 
@@ -490,13 +492,44 @@ impl<'a> Effective<'a> {
 
     /// A workspace where the actor can create or update a compute, and the
     /// grant, if any.
+    /// Asked of `decide` for this actor alone (not of `who` for every
+    /// workspace of the tenant): few actors get this far.
     fn compute_write(&mut self, actor: &str) -> Option<(String, Allowed)> {
         for w in self.workspaces.clone() {
-            if let Some(g) = self.can(actor, COMPUTES_WRITE, &w) {
+            if let Some(g) = self.can_alone(actor, COMPUTES_WRITE, &w) {
                 return Some((w, g));
             }
         }
         None
+    }
+
+    /// RBAC's answer for one actor, asked of `decide` alone: for the few
+    /// identities [`Effective::prune`] asks about at many scopes, where a
+    /// `who` per scope would cost more than it saves.
+    fn can_alone(&mut self, actor: &str, action: &str, scope: &str) -> Option<Allowed> {
+        let req = ActionReq {
+            action: action.to_string(),
+            data: self.ix.is_data_action(action),
+            scope: scope.to_string(),
+        };
+        let mut d = decide(
+            self.ix,
+            actor,
+            std::slice::from_ref(&req),
+            false,
+            &mut self.anc,
+        );
+        if !d.access.grants() {
+            return None;
+        }
+        d.keep_nearest_grants();
+        let grants = d.actions.pop().map(|a| a.grants).unwrap_or_default();
+        let condition = if d.access == Access::Conditional {
+            grants.iter().find_map(|g| g.condition.clone())
+        } else {
+            None
+        };
+        Some((grants, condition))
     }
 
     /// RBAC's answer for one actor, one action, at one scope: the grants when it
@@ -872,9 +905,9 @@ impl<'a> Effective<'a> {
         self.prune(alts);
         let p = key(principal);
         // RBAC alone gives one alternative: not an escalation.
-        let plain = alts.iter().any(|reqs| {
-            !reqs.is_empty() && reqs.iter().all(|r| self.can_req(&p, r).is_some())
-        });
+        let plain = alts
+            .iter()
+            .any(|reqs| !reqs.is_empty() && reqs.iter().all(|r| self.can_req(&p, r).is_some()));
         if plain {
             return None;
         }
