@@ -150,6 +150,22 @@ pub struct Escalation {
 /// RBAC allows it: the grants, and the condition when only conditionally.
 type Allowed = (Vec<Grant>, Option<String>);
 
+/// A one-action decision as a step needs it: its nearest grant, and the
+/// condition when it allows only conditionally; None when it does not allow.
+fn allowed(mut d: super::decide::Decision) -> Option<Allowed> {
+    if !d.access.grants() {
+        return None;
+    }
+    d.keep_nearest_grants();
+    let grants = d.actions.pop().map(|a| a.grants).unwrap_or_default();
+    let condition = if d.access == Access::Conditional {
+        grants.iter().find_map(|g| g.condition.clone())
+    } else {
+        None
+    };
+    Some((grants, condition))
+}
+
 /// The facts' lists a search walks.
 #[derive(Clone)]
 struct Lists {
@@ -512,24 +528,13 @@ impl<'a> Effective<'a> {
             data: self.ix.is_data_action(action),
             scope: scope.to_string(),
         };
-        let mut d = decide(
+        allowed(decide(
             self.ix,
             actor,
             std::slice::from_ref(&req),
             false,
             &mut self.anc,
-        );
-        if !d.access.grants() {
-            return None;
-        }
-        d.keep_nearest_grants();
-        let grants = d.actions.pop().map(|a| a.grants).unwrap_or_default();
-        let condition = if d.access == Access::Conditional {
-            grants.iter().find_map(|g| g.condition.clone())
-        } else {
-            None
-        };
-        Some((grants, condition))
+        ))
     }
 
     /// RBAC's answer for one actor, one action, at one scope: the grants when it
@@ -572,24 +577,11 @@ impl<'a> Effective<'a> {
     fn rbac_map(&self, req: &ActionReq) -> HashMap<String, Allowed> {
         let answer = super::query::who(self.ix, &vec![vec![req.clone()]], true, false);
         let mut out = HashMap::new();
-        for mut a in answer.answers {
-            if !a.decision.access.grants() {
-                continue;
+        for a in answer.answers {
+            let id = a.decision.principal.id.clone();
+            if let Some(g) = allowed(a.decision) {
+                out.insert(id, g);
             }
-            a.decision.keep_nearest_grants();
-            let conditional = a.decision.access == Access::Conditional;
-            let grants = a
-                .decision
-                .actions
-                .pop()
-                .map(|x| x.grants)
-                .unwrap_or_default();
-            let condition = if conditional {
-                grants.iter().find_map(|g| g.condition.clone())
-            } else {
-                None
-            };
-            out.insert(a.decision.principal.id, (grants, condition));
         }
         out
     }
