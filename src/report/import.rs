@@ -93,6 +93,21 @@ fn nouns(kind: &str) -> (&str, &str) {
         "operations" => ("operation", "operations"),
         "ledgerEntries" => ("ledger entry", "ledger entries"),
         "unreadableScopes" => ("unreadable scope", "unreadable scopes"),
+        "workspaceLinks" => (
+            "workspace with linked resources",
+            "workspaces with linked resources",
+        ),
+        "datastores" => ("datastore", "datastores"),
+        "assignedIdentities" => (
+            "resource with a managed identity",
+            "resources with managed identities",
+        ),
+        "userAssignedIdentities" => ("user-assigned identity", "user-assigned identities"),
+        "storageSharedKeySettings" => (
+            "storage account Shared Key setting",
+            "storage account Shared Key settings",
+        ),
+        "keyVaultPermissionModels" => ("key vault permission model", "key vault permission models"),
         other => (other, other),
     }
 }
