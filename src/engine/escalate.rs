@@ -221,14 +221,11 @@ pub(crate) fn storage_account_of(scope: &str) -> Option<String> {
 
 /// The scope key of the workspace a scope is in (or is), if any.
 pub(crate) fn workspace_of(scope: &str) -> Option<String> {
-    let k = scope_key(scope);
-    let marker = "/providers/microsoft.machinelearningservices/workspaces/";
-    let i = k.find(marker)?;
-    let name = k[i + marker.len()..]
-        .split('/')
-        .next()
-        .filter(|n| !n.is_empty())?;
-    Some(format!("{}{marker}{name}", &k[..i]))
+    // The one workspace-level rule (`scope::at_level`); it answers the scope
+    // itself when there is no workspace in it.
+    let w = super::scope::at_level(scope, super::scope::Level::Workspace);
+    w.contains("/providers/microsoft.machinelearningservices/workspaces/")
+        .then_some(w)
 }
 
 /// Is `inner` the scope `outer` or below it by path?
