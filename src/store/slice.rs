@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
 use rusqlite::Connection;
 
@@ -567,24 +567,26 @@ pub(crate) fn expand_groups(
     walk_down(conn, s, t, seeds, true)
 }
 
-/// Every edge of snapshot `s` whose member is a group or of unknown kind, by group
-/// key: one sequential read of the small `member_edges_nested` index (V7), instead
-/// of one statement per group walked.
-fn nested_edges(
+/// The edges of group `g` in snapshot `s` whose member is a group or of unknown
+/// kind: one seek in the small `member_edges_nested_by_group` index (V9), whose
+/// predicate this statement repeats so that SQLite reads only the index, not the
+/// group's every member.
+fn nested_edges_of(
     conn: &Connection,
     s: i64,
-) -> rusqlite::Result<HashMap<String, Vec<crate::model::MemberEdge>>> {
-    // The predicate is the index's own, so SQLite reads only the index.
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {EDGE_COLS} FROM member_edges \
-         WHERE (member_kind IS NULL OR member_kind = 'Group') AND {IN_SNAPSHOT}"
-    ))?;
-    let mut out: HashMap<String, Vec<crate::model::MemberEdge>> = HashMap::default();
-    for e in st.query_map([s], edge_row)? {
-        let e = e?;
-        out.entry(key(&e.group_id)).or_default().push(e);
-    }
-    Ok(out)
+    g: &str,
+) -> rusqlite::Result<Vec<crate::model::MemberEdge>> {
+    query_by(
+        conn,
+        &format!(
+            "SELECT {EDGE_COLS} FROM member_edges INDEXED BY member_edges_nested_by_group \
+             WHERE group_key = ?2 AND (member_kind IS NULL OR member_kind = 'Group') \
+             AND {IN_SNAPSHOT}"
+        ),
+        s,
+        g,
+        edge_row,
+    )
 }
 
 /// Adds to `t` the members of `seeds`, transitively: the edges, the principals and
@@ -599,8 +601,8 @@ pub(crate) fn expand(
 }
 
 /// The downward walk of [`expand`] (every member, one query per group) and
-/// [`expand_groups`] (`groups_only`: only members that may be groups, all of them
-/// read at once by [`nested_edges`] and followed in memory), to decide what to
+/// [`expand_groups`] (`groups_only`: only members that may be groups, read by
+/// [`nested_edges_of`] from an index that holds nothing else), to decide what to
 /// load; the engine's walk over what was loaded is
 /// `engine::walk::breadth_first` (the two stay apart: one reads the database, the
 /// other is pure).
@@ -621,16 +623,10 @@ fn walk_down(
     let mut new_nodes = Vec::new();
     let mut groups = Vec::new();
     let edge_sql = sql(EDGE_COLS, "member_edges", "group_key");
-    // Only groups: the whole nested-group graph in one read, walked in memory.
-    let mut nested = if groups_only {
-        nested_edges(conn, s)?
-    } else {
-        HashMap::default()
-    };
     while let Some(g) = queue.pop_front() {
         let mut any = false;
         let found = if groups_only {
-            nested.remove(&g).unwrap_or_default()
+            nested_edges_of(conn, s, &g)?
         } else {
             query_by(conn, &edge_sql, s, &g, edge_row)?
         };

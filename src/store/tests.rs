@@ -1118,6 +1118,17 @@ fn version_3_database_migrates_and_still_verifies() {
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
             .unwrap();
+        // Undo what V9 did (the nested-group index by group for V7's by snapshot).
+        store
+            .conn
+            .execute_batch(
+                "DROP INDEX member_edges_nested_by_group; \
+                 CREATE INDEX member_edges_nested ON member_edges \
+                 (valid_from, valid_to, group_key, member_key, member_kind, group_id, member_id) \
+                 WHERE member_kind IS NULL OR member_kind = 'Group'; \
+                 DELETE FROM refinery_schema_history WHERE version = 9;",
+            )
+            .unwrap();
         // Undo what V8 added (the resource facts table).
         store
             .conn
