@@ -106,69 +106,92 @@ impl<'a> PrincipalOut<'a> {
     }
 }
 
-fn denied_json(d: &Decision) -> Vec<Value> {
-    // One entry per deny assignment that blocks this principal; `grants` are the
-    // assignments whose grants it overrides.
-    let mut by_deny: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+/// One entry of `denied`: a deny assignment that blocks the principal, with the
+/// assignments whose grants it overrides. Fields in the order `json!` wrote them
+/// before (alphabetical), so the bytes are unchanged.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeniedOut<'a> {
+    actions: Vec<&'a str>,
+    deny_assignment_id: &'a str,
+    display_name: &'a str,
+    grants: Vec<&'a str>,
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+fn denied_out(d: &Decision) -> Vec<DeniedOut<'_>> {
+    let mut out: Vec<DeniedOut<'_>> = Vec::new();
     for a in &d.actions {
         for h in &a.denies {
-            let grants: Vec<String> = a.grants.iter().map(|g| g.assignment_id.clone()).collect();
-            match by_deny
-                .iter_mut()
-                .find(|(id, _, _)| *id == h.deny_assignment_id)
+            let i = match out
+                .iter()
+                .position(|x| x.deny_assignment_id == h.deny_assignment_id)
             {
-                Some((_, gs, acts)) => {
-                    for g in grants {
-                        if !gs.contains(&g) {
-                            gs.push(g);
-                        }
-                    }
-                    if !acts.contains(&a.action) {
-                        acts.push(a.action.clone());
-                    }
-                }
+                Some(i) => i,
                 None => {
-                    by_deny.push((h.deny_assignment_id.clone(), grants, vec![a.action.clone()]))
+                    out.push(DeniedOut {
+                        actions: Vec::new(),
+                        deny_assignment_id: &h.deny_assignment_id,
+                        display_name: &d.principal.display_name,
+                        grants: Vec::new(),
+                        id: &d.principal.id,
+                        kind: &d.principal.kind,
+                    });
+                    out.len() - 1
                 }
+            };
+            let x = &mut out[i];
+            for g in &a.grants {
+                if !x.grants.contains(&g.assignment_id.as_str()) {
+                    x.grants.push(&g.assignment_id);
+                }
+            }
+            if !x.actions.contains(&a.action.as_str()) {
+                x.actions.push(&a.action);
             }
         }
     }
-    by_deny
-        .into_iter()
-        .map(|(deny, grants, actions)| {
-            json!({
-                "id": d.principal.id,
-                "type": d.principal.kind,
-                "displayName": d.principal.display_name,
-                "denyAssignmentId": deny,
-                "grants": grants,
-                "actions": actions,
-            })
-        })
-        .collect()
+    out
 }
 
-fn eligible_json(d: &Decision) -> Vec<Value> {
-    let mut seen: Vec<String> = Vec::new();
-    let mut out = Vec::new();
+/// One entry of `eligible`, fields in `json!`'s (alphabetical) order as before.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EligibleOut<'a> {
+    assignment_scope: &'a str,
+    display_name: &'a str,
+    eligibility_id: &'a str,
+    end_date_time: &'a Option<String>,
+    id: &'a str,
+    role_definition_id: &'a str,
+    role_name: &'a str,
+    start_date_time: &'a Option<String>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    via: Vec<&'a str>,
+}
+
+fn eligible_out(d: &Decision) -> Vec<EligibleOut<'_>> {
+    let mut out: Vec<EligibleOut<'_>> = Vec::new();
     for a in &d.actions {
         for e in &a.eligible {
-            if seen.contains(&e.eligibility_id) {
+            if out.iter().any(|x| x.eligibility_id == e.eligibility_id) {
                 continue;
             }
-            seen.push(e.eligibility_id.clone());
-            out.push(json!({
-                "id": d.principal.id,
-                "type": d.principal.kind,
-                "displayName": d.principal.display_name,
-                "eligibilityId": e.eligibility_id,
-                "roleDefinitionId": e.role_definition_id,
-                "roleName": e.role_name,
-                "assignmentScope": e.assignment_scope,
-                "via": e.via.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
-                "startDateTime": e.start_date_time,
-                "endDateTime": e.end_date_time,
-            }));
+            out.push(EligibleOut {
+                assignment_scope: &e.assignment_scope,
+                display_name: &d.principal.display_name,
+                eligibility_id: &e.eligibility_id,
+                end_date_time: &e.end_date_time,
+                id: &d.principal.id,
+                role_definition_id: &e.role_definition_id,
+                role_name: &e.role_name,
+                start_date_time: &e.start_date_time,
+                kind: &d.principal.kind,
+                via: e.via.iter().map(|v| v.id.as_str()).collect(),
+            });
         }
     }
     out
@@ -193,12 +216,12 @@ fn incomplete_json(
 }
 
 /// SPEC §4, written as the answers come: `principals` streams, `denied` and
-/// `eligible` (short lists) are held until the end.
+/// `eligible` are held until the end, each entry already written as compact JSON.
 pub(crate) struct WhoJsonStream<'w> {
     out: &'w mut dyn Write,
     first: bool,
-    denied: Vec<Value>,
-    eligible: Vec<Value>,
+    denied: Vec<String>,
+    eligible: Vec<String>,
 }
 
 impl<'w> WhoJsonStream<'w> {
@@ -230,11 +253,17 @@ impl<'w> WhoJsonStream<'w> {
                     .map_err(io::Error::other)
             }
             Access::Denied => {
-                self.denied.extend(denied_json(&a.decision));
+                for x in denied_out(&a.decision) {
+                    self.denied
+                        .push(serde_json::to_string(&x).map_err(io::Error::other)?);
+                }
                 Ok(())
             }
             Access::Eligible => {
-                self.eligible.extend(eligible_json(&a.decision));
+                for x in eligible_out(&a.decision) {
+                    self.eligible
+                        .push(serde_json::to_string(&x).map_err(io::Error::other)?);
+                }
                 Ok(())
             }
             Access::None => Ok(()),
@@ -249,26 +278,29 @@ impl<'w> WhoJsonStream<'w> {
         incomplete: &[crate::engine::decide::Incomplete],
         escalations: Option<&[Value]>,
     ) -> io::Result<()> {
-        let list = |v: &[Value]| -> String {
-            if v.is_empty() {
-                "[]".to_string()
-            } else {
-                let items: Vec<String> = v.iter().map(|x| format!("    {x}")).collect();
-                format!("[\n{}\n  ]", items.join(",\n"))
+        // A list of compact JSON items, one per line, written as it goes.
+        fn list<T: std::fmt::Display>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
+            if items.is_empty() {
+                return out.write_all(b"[]");
             }
-        };
-        writeln!(self.out, "{}],", if self.first { "" } else { "\n  " })?;
-        writeln!(self.out, "  \"denied\": {},", list(&self.denied))?;
-        writeln!(self.out, "  \"eligible\": {},", list(&self.eligible))?;
-        if let Some(e) = escalations {
-            writeln!(self.out, "  \"escalations\": {},", list(e))?;
+            out.write_all(b"[")?;
+            for (i, x) in items.iter().enumerate() {
+                write!(out, "{}\n    {x}", if i == 0 { "" } else { "," })?;
+            }
+            out.write_all(b"\n  ]")
         }
-        writeln!(
-            self.out,
-            "  \"incomplete\": {}",
-            list(&incomplete_json(incomplete, q.uncovered))
-        )?;
-        writeln!(self.out, "}}")
+        writeln!(self.out, "{}],", if self.first { "" } else { "\n  " })?;
+        write!(self.out, "  \"denied\": ")?;
+        list(self.out, &self.denied)?;
+        write!(self.out, ",\n  \"eligible\": ")?;
+        list(self.out, &self.eligible)?;
+        if let Some(e) = escalations {
+            write!(self.out, ",\n  \"escalations\": ")?;
+            list(self.out, e)?;
+        }
+        write!(self.out, ",\n  \"incomplete\": ")?;
+        list(self.out, &incomplete_json(incomplete, q.uncovered))?;
+        writeln!(self.out, "\n}}")
     }
 }
 
