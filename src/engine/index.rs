@@ -143,15 +143,18 @@ impl Index {
         } else {
             t.listed_kinds.clone()
         };
-        let mut principals = HashMap::default();
+        let mut principals =
+            HashMap::with_capacity_and_hasher(principal_list.len(), Default::default());
         for p in principal_list {
             if let std::collections::hash_map::Entry::Vacant(e) = principals.entry(key(&p.id)) {
                 e.insert(p);
             }
         }
-        let mut groups_of: HashMap<String, Vec<String>> = HashMap::default();
+        let n = t.member_edges.len();
+        let mut groups_of: HashMap<String, Vec<String>> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
         let mut members_of: HashMap<String, Vec<String>> = HashMap::default();
-        let mut seen_edges = HashSet::default();
+        let mut seen_edges = HashSet::with_capacity_and_hasher(n, Default::default());
         let mut member_kind = HashMap::default();
         for e in &t.member_edges {
             let (g, m) = (key(&e.group_id), key(&e.member_id));

@@ -490,7 +490,8 @@ fn query_keys<T>(
     order: &str,
     mut map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Vec<T>> {
-    let mut out = Vec::new();
+    // Most keys find one row: room for them up front, not grown row by row.
+    let mut out = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(CHUNK) {
         let marks = vec!["?"; chunk.len()].join(",");
         let mut st = conn.prepare_cached(&format!(
@@ -522,8 +523,9 @@ fn add_principals(
     let listed: HashSet<String> = t.member_lists.iter().map(|g| key(g)).collect();
     let mut group_set: HashSet<String> = groups.iter().cloned().collect();
     let wanted: Vec<&String> = nodes.iter().filter(|k| !have.contains(*k)).collect();
-    let mut found_keys: HashSet<String> = HashSet::default();
-    for p in query_keys(
+    let mut found_keys: HashSet<String> =
+        HashSet::with_capacity_and_hasher(wanted.len(), Default::default());
+    let found = query_keys(
         conn,
         PRINCIPAL_COLS,
         "principals",
@@ -531,7 +533,9 @@ fn add_principals(
         &wanted,
         "",
         principal_row,
-    )? {
+    )?;
+    t.principals.reserve(found.len());
+    for p in found {
         let k = key(&p.id);
         if p.kind == PrincipalKind::Group {
             group_set.insert(k.clone());
