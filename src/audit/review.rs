@@ -287,28 +287,29 @@ pub struct Review {
 #[cfg(test)]
 pub(crate) fn review_key(principal_id: &str, assignment_id: &str, via: &[String]) -> String {
     let via: Vec<String> = via.iter().map(|g| key(g)).collect();
-    let mut out = [0; 16];
-    key_hash(
+    let digest = key_digest(
         &mut Vec::new(),
-        &mut out,
         &key(principal_id),
         &key(assignment_id),
         &via.join(">"),
     );
-    hex_str(&out).to_string()
+    hex8(&digest)
 }
 
-/// [`review_key`] of keys (lowercase already), into `out`: the hash of
-/// `principal\nassignment\n` and the groups joined by `>` (`via`). `input` is the
-/// buffer the hashed text is put together in (one digest call per row).
-fn key_hash(input: &mut Vec<u8>, out: &mut [u8; 16], principal: &str, assignment: &str, via: &str) {
+/// The digest of [`review_key`] of keys (lowercase already), its first 8 bytes:
+/// the hash of `principal\nassignment\n` and the groups joined by `>` (`via`).
+/// `input` is the buffer the hashed text is put together in (one digest call).
+fn key_digest(input: &mut Vec<u8>, principal: &str, assignment: &str, via: &str) -> [u8; 8] {
     input.clear();
     input.extend_from_slice(principal.as_bytes());
     input.push(b'\n');
     input.extend_from_slice(assignment.as_bytes());
     input.push(b'\n');
     input.extend_from_slice(via.as_bytes());
-    hex8_into(&Sha256::digest(input.as_slice()), out);
+    let digest = Sha256::digest(input.as_slice());
+    let mut out = [0; 8];
+    out.copy_from_slice(&digest[..8]);
+    out
 }
 
 #[cfg(test)]
@@ -341,9 +342,9 @@ fn hex_str(hex: &[u8; 16]) -> &str {
 /// The groups of one membership path below a holder, shared by every member
 /// reached through them.
 struct Via {
-    /// Group keys from the nearest group up to the holder (empty: held directly).
-    keys: Rc<[String]>,
-    /// The keys joined by `>`: the path's part of the review key ([`key_hash`]).
+    /// The groups from the nearest up to the holder (empty: held directly).
+    groups: Box<[Rc<PrincipalFacts>]>,
+    /// Their keys joined by `>`: the path's part of the review key ([`key_digest`]).
     joined: Box<str>,
     /// ` → Group → Holder`: what follows the member's name in `access_path`.
     suffix: Box<str>,
@@ -352,30 +353,45 @@ struct Via {
     refs: OnceCell<Rc<[GroupRef]>>,
 }
 
-fn via_of(ix: &Index, chain: &[String]) -> Via {
-    let keys: Rc<[String]> = chain.iter().rev().cloned().collect();
+/// The path of `chain`, the groups from the holder down to a member's group.
+fn via_of(ix: &Index, chain: &[Rc<PrincipalFacts>]) -> Via {
+    let groups: Box<[Rc<PrincipalFacts>]> = chain.iter().rev().cloned().collect();
     let mut suffix = String::new();
-    for g in keys.iter() {
+    let mut joined = String::new();
+    for (i, g) in groups.iter().enumerate() {
         suffix.push_str(" → ");
-        suffix.push_str(&ix.name_of(g));
+        suffix.push_str(g.group_name(ix));
+        if i > 0 {
+            joined.push('>');
+        }
+        joined.push_str(&g.member);
     }
     Via {
-        joined: keys.join(">").into(),
-        keys,
+        groups,
+        joined: joined.into(),
         suffix: suffix.into(),
         refs: OnceCell::new(),
     }
 }
 
 impl Via {
+    fn is_direct(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The group keys, nearest first: how paths compare.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().map(|g| g.member.as_str())
+    }
+
     fn refs(&self, ix: &Index) -> Rc<[GroupRef]> {
         self.refs
             .get_or_init(|| {
-                self.keys
+                self.groups
                     .iter()
                     .map(|g| GroupRef {
-                        id: g.clone(),
-                        name: ix.name_of(g),
+                        id: g.member.clone(),
+                        name: g.group_name(ix).to_string(),
                     })
                     .collect()
             })
@@ -414,25 +430,39 @@ struct PrincipalFacts {
     sort_name: Box<str>,
     /// [`principal_part`].
     hash_part: Box<str>,
-    /// A group whose members were not imported.
-    unlisted_group: bool,
+    /// The name that begins an access path: the display name, else the id.
+    name_or_id: Box<str>,
+    /// What its rows' recommendations ask of it, read once from `info`.
+    flags: PrincipalFlags,
     /// Its place in the rows' order ([`Reviewer::rank`]).
     rank: Cell<u32>,
     /// The deny assignments that name it, as a deny list id ([`Reviewer::naming`]).
     denies: OnceCell<u32>,
-    /// (role, assignment) of every defined role it holds actively ([`Reviewer::active_of`]).
-    active: OnceCell<Rc<[(usize, usize)]>>,
+    /// Its name on a path through it ([`Index::name_of`]), once asked.
+    group_name: OnceCell<Box<str>>,
+    /// The sets of (role, assignment) whose union is what it holds actively
+    /// ([`Reviewer::active_of`]).
+    active: OnceCell<Rc<[Rc<[(usize, usize)]>]>>,
 }
 
 impl PrincipalFacts {
-    /// The name that begins an access path: the display name, else the id.
-    fn name_or_id(&self) -> &str {
-        if self.info.display_name.is_empty() {
-            &self.info.id
-        } else {
-            &self.info.display_name
-        }
+    fn group_name(&self, ix: &Index) -> &str {
+        self.group_name
+            .get_or_init(|| ix.name_of(&self.member).into())
     }
+}
+
+/// A principal's standing as its rows' recommendations read it.
+#[derive(Clone, Copy)]
+struct PrincipalFlags {
+    /// `true`, `false` or `unknown` ([`PrincipalInfo::orphan_text`]).
+    orphan_text: &'static str,
+    orphaned: bool,
+    disabled: bool,
+    guest: bool,
+    user: bool,
+    /// A group whose members were not imported.
+    unlisted_group: bool,
 }
 
 /// One membership path below a holder: the principal at its end and the groups
@@ -446,10 +476,10 @@ impl PathFacts {
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`, into `out`.
     fn access_path(&self, out: &mut String) {
         out.clear();
-        if self.via.keys.is_empty() {
+        if self.via.is_direct() {
             out.push_str(DIRECT);
         } else {
-            out.push_str(self.p.name_or_id());
+            out.push_str(&self.p.name_or_id);
             out.push_str(&self.via.suffix);
         }
     }
@@ -465,9 +495,22 @@ fn principal_facts(ix: &Index, id: &str, no: u32) -> PrincipalFacts {
         no,
         sort_name: info.display_name.to_lowercase().into(),
         hash_part: principal_part(&info).into(),
-        unlisted_group: info.is_group() && !ix.member_lists.contains(&info.id),
+        name_or_id: if info.display_name.is_empty() {
+            info.id.as_str().into()
+        } else {
+            info.display_name.as_str().into()
+        },
+        flags: PrincipalFlags {
+            orphan_text: info.orphan_text(),
+            orphaned: info.is_orphaned(),
+            disabled: info.account_enabled == Some(false),
+            guest: info.is_guest(),
+            user: info.kind.eq_ignore_ascii_case("User"),
+            unlisted_group: info.is_group() && !ix.member_lists.contains(&info.id),
+        },
         rank: Cell::new(0),
         denies: OnceCell::new(),
+        group_name: OnceCell::new(),
         active: OnceCell::new(),
         info: Rc::new(info),
     }
@@ -525,6 +568,8 @@ struct HeldAccess {
     covered: Rc<[usize]>,
     /// The recommendations whose words depend on the held access alone, made once.
     notes: HeldNotes,
+    /// The held scope and its ancestors.
+    anc: Rc<FxHashSet<String>>,
 }
 
 /// A held access's recommendation texts ([`Reviewer::recommend`] decides which
@@ -613,12 +658,17 @@ enum Relation {
 }
 
 /// One row of a group before it is made: a held access, a path below its holder,
-/// and where the row stands. Small, since a group's entries are sorted together.
-struct Entry {
+/// where the row stands, and its review key (made as the entries are, in the
+/// order of the held accesses' paths, where what the key is made of is at hand).
+struct Entry<'p> {
     /// Its principal's and its held access's ranks (the sort order).
     rank: u64,
-    held: u32,
-    path: u32,
+    /// The first 8 bytes of the review key's digest.
+    key: [u8; 8],
+    held: &'p HeldAccess,
+    path: &'p PathFacts,
+    /// The held access's index in the plan.
+    held_no: u32,
     /// The targets the row stands for: an index of [`Reviewer::lists`].
     covered: u32,
     /// The deny assignments that block it: a deny list id ([`Reviewer::intern`]).
@@ -736,8 +786,8 @@ pub(crate) struct Reviewer<'a> {
     now: Option<Timestamp>,
     paths_cache: FxHashMap<String, Rc<HolderPaths>>,
     info_cache: FxHashMap<String, Rc<PrincipalFacts>>,
-    /// Group key → its direct members ([`Reviewer::group_members`]).
-    members_cache: FxHashMap<String, Rc<[Member]>>,
+    /// A group's direct members, by the group's number ([`Reviewer::group_members`]).
+    members_cache: Vec<Option<Rc<[Member]>>>,
     /// `direct`, the access path every holder's own row shares.
     direct: Rc<str>,
     /// The path of a holder's own row.
@@ -765,25 +815,28 @@ pub(crate) struct Reviewer<'a> {
     /// (`deny_refs[i]`).
     deny_lists: Vec<Rc<[usize]>>,
     deny_refs: Vec<Rc<[DenyRef]>>,
+    deny_list_ids: FxHashMap<Rc<[usize]>, u32>,
     /// When set, only rows with one of these keys get a content hash (the rest an
     /// empty one): a CSV sheet does not show it, and only a row with an earlier
     /// decision compares it ([`carry_over`]).
     hash_only: Option<HashSet<String>>,
-    /// The entries of the group being made, kept for the next group.
-    scratch: Vec<Entry>,
+    /// Group key → what the group and its holders hold actively ([`Reviewer::active_of`]).
+    group_active: FxHashMap<String, Rc<[(usize, usize)]>>,
     /// The target lists of the rows being made ([`Entry::covered`]), and their ids
     /// by the list's address.
     lists: Vec<TargetList>,
     list_ids: FxHashMap<usize, u32>,
     texts: Texts,
-    /// The row being made: the review key's input and digest, the content hash,
-    /// the access path, the recommendations.
+    /// The row being made: the input of a hash, the review key (as text), the
+    /// content hash, the access path, the recommendations.
     key_input: Vec<u8>,
     key: [u8; 16],
     hash: [u8; 16],
     hashed: bool,
     access_path: String,
     recs: Vec<Recommendation>,
+    /// The assignments of the role an eligibility is checked against.
+    same_role: Vec<usize>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -801,7 +854,7 @@ impl<'a> Reviewer<'a> {
             now: Timestamp::parse(taken_at),
             paths_cache: FxHashMap::default(),
             info_cache: FxHashMap::default(),
-            members_cache: FxHashMap::default(),
+            members_cache: Vec::new(),
             direct: Rc::from(DIRECT),
             no_via: Rc::new(via_of(ix, &[])),
             anc_cache: FxHashMap::default(),
@@ -813,10 +866,12 @@ impl<'a> Reviewer<'a> {
             catalogue: None,
             split_cache: FxHashMap::default(),
             deny_lists: Vec::new(),
+            deny_list_ids: FxHashMap::default(),
             deny_refs: vec![Rc::from(Vec::new())],
             hash_only: None,
             deny_names: None,
-            scratch: Vec::new(),
+            group_active: FxHashMap::default(),
+            same_role: Vec::new(),
             lists: Vec::new(),
             list_ids: FxHashMap::default(),
             texts: Texts::new(),
@@ -1179,6 +1234,7 @@ impl<'a> Reviewer<'a> {
                 r.start.unwrap_or(""),
                 r.end.unwrap_or("")
             );
+            let anc = self.ancestors(&scope_k);
             helds.push(HeldAccess {
                 rank: 0,
                 hash_part,
@@ -1200,6 +1256,7 @@ impl<'a> Reviewer<'a> {
                 // before the snapshot has ended.
                 expired: window_state(r.start, r.end, self.now) == WindowState::Ended,
                 notes: HeldNotes::default(),
+                anc,
             });
         }
         helds
@@ -1264,13 +1321,14 @@ impl<'a> Reviewer<'a> {
 
     /// A group's direct members, in the order the walk takes them; made once per
     /// group whichever holders and paths reach it.
-    fn group_members(&mut self, group: &str) -> Rc<[Member]> {
-        if let Some(m) = self.members_cache.get(group) {
+    fn group_members(&mut self, group: &PrincipalFacts) -> Rc<[Member]> {
+        let no = group.no as usize;
+        if let Some(Some(m)) = self.members_cache.get(no) {
             return m.clone();
         }
         let ix = self.ix;
         let mut out = Vec::new();
-        for m in ix.members_of.get(group).into_iter().flatten().rev() {
+        for m in ix.members_of.get(&group.member).into_iter().flatten().rev() {
             let p = ix.is_principal(m).then(|| self.facts(m));
             out.push(Member {
                 other: p.is_none().then(|| m.as_str().into()),
@@ -1279,7 +1337,10 @@ impl<'a> Reviewer<'a> {
             });
         }
         let out: Rc<[Member]> = out.into();
-        self.members_cache.insert(group.to_string(), out.clone());
+        if self.members_cache.len() <= no {
+            self.members_cache.resize(no + 1, None);
+        }
+        self.members_cache[no] = Some(out.clone());
         out
     }
 
@@ -1300,14 +1361,18 @@ impl<'a> Reviewer<'a> {
         }];
         let mut truncated = false;
         // Depth-first with an explicit stack: (group, chain from the holder down to it).
-        let mut stack: Vec<(String, Vec<String>)> =
-            vec![(holder.to_string(), vec![holder.to_string()])];
+        let top = out[0].p.clone();
+        let mut stack: Vec<(Rc<PrincipalFacts>, Vec<Rc<PrincipalFacts>>)> =
+            vec![(top.clone(), vec![top])];
         while let Some((group, chain)) = stack.pop() {
             let members = self.group_members(&group);
             let mut via: Option<Rc<Via>> = None;
             for m in members.iter() {
-                let m_key = m.key();
-                if chain.iter().any(|c| c == m_key) {
+                let on_chain = match &m.p {
+                    Some(p) => chain.iter().any(|c| c.no == p.no),
+                    None => chain.iter().any(|c| c.member == m.key()),
+                };
+                if on_chain {
                     continue;
                 }
                 if out.len() > MAX_PATHS_PER_HOLDER {
@@ -1325,8 +1390,8 @@ impl<'a> Reviewer<'a> {
                 });
                 if m.has_members {
                     let mut next = chain.clone();
-                    next.push(m_key.to_string());
-                    stack.push((m_key.to_string(), next));
+                    next.push(p.clone());
+                    stack.push((p.clone(), next));
                 }
             }
         }
@@ -1572,11 +1637,14 @@ impl<'a> Reviewer<'a> {
         if denies.is_empty() {
             return 0;
         }
-        if let Some(i) = self.deny_lists.iter().position(|d| **d == *denies) {
-            return i as u32 + 1;
+        if let Some(&id) = self.deny_list_ids.get(denies) {
+            return id;
         }
         let ix = self.ix;
-        self.deny_lists.push(denies.into());
+        let list: Rc<[usize]> = denies.into();
+        self.deny_lists.push(list.clone());
+        self.deny_list_ids
+            .insert(list, self.deny_lists.len() as u32);
         self.deny_refs.push(
             denies
                 .iter()
@@ -1601,25 +1669,33 @@ impl<'a> Reviewer<'a> {
         }
     }
 
-    /// (role, assignment) of every defined role `p` holds actively, through any of
-    /// its groups, sorted.
-    fn active_of(&mut self, p: &PrincipalFacts) -> Rc<[(usize, usize)]> {
+    /// The sets of (role, assignment), each sorted, whose union is every defined
+    /// role `p` holds actively, through any of its groups ([`holder_ids`]): its
+    /// own, and for each group it is a direct member of, that group's and its
+    /// holders' (made once per group).
+    fn active_of(&mut self, p: &PrincipalFacts) -> Rc<[Rc<[(usize, usize)]>]> {
+        if let Some(a) = p.active.get() {
+            return a.clone();
+        }
         let ix = self.ix;
-        p.active
-            .get_or_init(|| {
-                let mut out = Vec::new();
-                for h in holder_ids(ix, &p.info.id) {
-                    for &ai in ix.assignments_by_holder.get(&h).into_iter().flatten() {
-                        if let Some(role) = ix.assignment_role[ai] {
-                            out.push((role, ai));
-                        }
-                    }
+        let mut sets: Vec<Rc<[(usize, usize)]>> =
+            vec![held_actively(ix, std::iter::once(p.member.as_str())).into()];
+        for g in ix.groups_of.get(&p.member).into_iter().flatten() {
+            let set = match self.group_active.get(g) {
+                Some(set) => set.clone(),
+                None => {
+                    let holders = holder_ids(ix, g);
+                    let set: Rc<[(usize, usize)]> =
+                        held_actively(ix, holders.iter().map(String::as_str)).into();
+                    self.group_active.insert(g.clone(), set.clone());
+                    set
                 }
-                out.sort_unstable();
-                out.dedup();
-                out.into()
-            })
-            .clone()
+            };
+            sets.push(set);
+        }
+        let sets: Rc<[Rc<[(usize, usize)]>]> = sets.into();
+        let _ = p.active.set(sets.clone());
+        sets
     }
 
     // -- making rows -------------------------------------------------------------
@@ -1637,28 +1713,19 @@ impl<'a> Reviewer<'a> {
         self.lists.clear();
         self.list_ids.clear();
         // One buffer for every group's entries: groups come in all sizes.
-        let mut entries = std::mem::take(&mut self.scratch);
-        let mut result = Ok(());
-        'groups: for g in &plan.groups {
-            result = f(Visit::Group(GroupHead {
+        let mut entries: Vec<Entry> = Vec::new();
+        for g in &plan.groups {
+            f(Visit::Group(GroupHead {
                 scope: &g.scope,
                 covers: g.covered.len(),
-            }));
-            if result.is_err() {
-                break;
-            }
+            }))?;
             self.entries(plan, g, &mut entries);
             for e in &entries {
                 self.make(plan, e);
-                result = f(Visit::Row(&self.parts(plan, g, e)));
-                if result.is_err() {
-                    break 'groups;
-                }
+                f(Visit::Row(&self.parts(plan, g, e)))?;
             }
         }
-        entries.clear();
-        self.scratch = entries;
-        result
+        Ok(())
     }
 
     /// Up to `n` rows taken across the plan for measuring: all of them when there
@@ -1685,7 +1752,7 @@ impl<'a> Reviewer<'a> {
         let mut out = Vec::new();
         self.lists.clear();
         self.list_ids.clear();
-        let mut entries = std::mem::take(&mut self.scratch);
+        let mut entries: Vec<Entry> = Vec::new();
         for gi in picks {
             let g = &plan.groups[gi];
             self.entries(plan, g, &mut entries);
@@ -1694,8 +1761,6 @@ impl<'a> Reviewer<'a> {
                 out.push(self.parts(plan, g, e).to_row());
             }
         }
-        entries.clear();
-        self.scratch = entries;
         out
     }
 
@@ -1719,18 +1784,27 @@ impl<'a> Reviewer<'a> {
     }
 
     /// A group's rows before they are made, in sheet order.
-    fn entries(&mut self, plan: &RowPlan, g: &Group, entries: &mut Vec<Entry>) {
+    fn entries<'p>(&mut self, plan: &'p RowPlan, g: &'p Group, entries: &mut Vec<Entry<'p>>) {
         entries.clear();
         entries.reserve(g.rows);
         let group_list = self.list_id(plan, &g.covered);
-        let rank =
-            |p: &PrincipalFacts, h: &HeldAccess| u64::from(p.rank.get()) << 32 | u64::from(h.rank);
+        let mut input = std::mem::take(&mut self.key_input);
         for &(hi, relation) in &g.helds {
             let h = &plan.helds[hi];
-            let paths = h.paths.clone();
+            let mut entry = |pf: &'p PathFacts, covered: u32, blocked: u32| Entry {
+                rank: u64::from(pf.p.rank.get()) << 32 | u64::from(h.rank),
+                // The path's member and groups are keys already.
+                key: key_digest(&mut input, &pf.p.member, &h.assignment_key, &pf.via.joined),
+                held: h,
+                path: pf,
+                held_no: hi as u32,
+                covered,
+                blocked,
+                relation,
+            };
             if g.shared {
                 let candidates = self.candidates(plan, h);
-                for (p, pf) in paths.paths.iter().enumerate() {
+                for pf in &h.paths.paths {
                     let (covered, blocked) = if candidates.is_empty() {
                         (group_list, 0)
                     } else {
@@ -1739,14 +1813,7 @@ impl<'a> Reviewer<'a> {
                             None => continue,
                         }
                     };
-                    entries.push(Entry {
-                        rank: rank(&pf.p, h),
-                        held: hi as u32,
-                        path: p as u32,
-                        covered,
-                        blocked,
-                        relation,
-                    });
+                    entries.push(entry(pf, covered, blocked));
                 }
                 continue;
             }
@@ -1756,42 +1823,37 @@ impl<'a> Reviewer<'a> {
             };
             // The denies there that take from the role, once per held access.
             let takers = self.takers(&h.role, &reach);
-            for (p, pf) in paths.paths.iter().enumerate() {
-                entries.push(Entry {
-                    rank: rank(&pf.p, h),
-                    held: hi as u32,
-                    path: p as u32,
-                    covered: group_list,
-                    blocked: self.blocked(&pf.p, &takers),
-                    relation,
-                });
+            for pf in &h.paths.paths {
+                let blocked = self.blocked(&pf.p, &takers);
+                entries.push(entry(pf, group_list, blocked));
             }
         }
         for e in &g.extra {
             let h = &plan.helds[e.held as usize];
+            let pf = &h.paths.paths[e.path as usize];
             entries.push(Entry {
-                rank: rank(&h.paths.paths[e.path as usize].p, h),
-                held: e.held,
-                path: e.path,
+                rank: u64::from(pf.p.rank.get()) << 32 | u64::from(h.rank),
+                key: key_digest(&mut input, &pf.p.member, &h.assignment_key, &pf.via.joined),
+                held: h,
+                path: pf,
+                held_no: e.held,
                 covered: group_list,
                 blocked: e.blocked,
                 relation: e.relation,
             });
         }
-        Self::sort(plan, entries);
-    }
-
-    /// Sorts a group's entries by principal (name, id), role, held scope, PIM
-    /// kind, path and assignment. The principals and the held accesses of the
-    /// group are ranked once, so that entries compare as integers and strings are
-    /// compared only between paths of one principal to one role at one scope.
-    fn sort(plan: &RowPlan, entries: &mut [Entry]) {
-        let path = |e: &Entry| &plan.helds[e.held as usize].paths.paths[e.path as usize];
-        let held = |h: u32| &plan.helds[h as usize];
+        self.key_input = input;
+        // By principal (name, id), role, held scope, PIM kind, path and assignment.
+        // The principals and the held accesses are ranked once per plan, so that
+        // entries compare as integers and strings are compared only between paths
+        // of one principal to one role at one scope.
         entries.sort_by(|a, b| {
             a.rank.cmp(&b.rank).then_with(|| {
-                (&*path(a).via.keys, &*held(a.held).assignment_key)
-                    .cmp(&(&*path(b).via.keys, &*held(b.held).assignment_key))
+                a.path
+                    .via
+                    .keys()
+                    .cmp(b.path.via.keys())
+                    .then_with(|| a.held.assignment_key.cmp(&b.held.assignment_key))
             })
         });
     }
@@ -1817,20 +1879,12 @@ impl<'a> Reviewer<'a> {
         }
     }
 
-    /// Makes what one row does not share with others: its review key, content
-    /// hash, access path and recommendations (into the reviewer's buffers, which
-    /// [`Reviewer::parts`] lends to the row).
+    /// Makes what one row does not share with others: its review key (as text),
+    /// content hash, access path and recommendations (into the reviewer's
+    /// buffers, which [`Reviewer::parts`] lends to the row).
     fn make(&mut self, plan: &RowPlan, e: &Entry) {
-        let h = &plan.helds[e.held as usize];
-        let pf = &h.paths.paths[e.path as usize];
-        // The path's member and groups are keys already.
-        key_hash(
-            &mut self.key_input,
-            &mut self.key,
-            &pf.p.member,
-            &h.assignment_key,
-            &pf.via.joined,
-        );
+        let (h, pf) = (e.held, e.path);
+        hex8_into(&e.key, &mut self.key);
         self.hashed = match &self.hash_only {
             None => true,
             Some(keys) => !keys.is_empty() && keys.contains(hex_str(&self.key)),
@@ -1842,7 +1896,7 @@ impl<'a> Reviewer<'a> {
                 hex_str(&self.key),
                 &pf.p.hash_part,
                 &h.hash_part,
-                pf.p.info.orphan_text(),
+                pf.p.flags.orphan_text,
                 &h.hash_tail,
             );
         }
@@ -1852,14 +1906,14 @@ impl<'a> Reviewer<'a> {
     }
 
     /// The row of an entry just made ([`Reviewer::make`]).
-    fn parts<'r>(&'r self, plan: &'r RowPlan, g: &Group, e: &Entry) -> RowParts<'r> {
-        let h = &plan.helds[e.held as usize];
+    fn parts<'r>(&'r self, plan: &'r RowPlan, g: &Group, e: &Entry<'r>) -> RowParts<'r> {
+        let h = e.held;
         let list = &self.lists[e.covered as usize];
         RowParts {
             ix: self.ix,
             held: h,
-            held_no: e.held as usize,
-            path: &h.paths.paths[e.path as usize],
+            held_no: e.held_no as usize,
+            path: e.path,
             review_key: hex_str(&self.key),
             content_hash: if self.hashed { hex_str(&self.hash) } else { "" },
             target_scope: if g.shared && list.targets.len() > 1 {
@@ -1901,11 +1955,11 @@ impl<'a> Reviewer<'a> {
             })
         };
         let t = &self.texts;
-        let p = &pf.p.info;
-        if p.is_orphaned() {
+        let p = pf.p.flags;
+        if p.orphaned {
             push(RecommendationKind::Remove, "orphaned", &t.orphaned);
         }
-        if p.account_enabled == Some(false) {
+        if p.disabled {
             push(RecommendationKind::Remove, "disabled", &t.disabled);
         }
         if let Some(text) = &h.notes.ended {
@@ -1918,21 +1972,21 @@ impl<'a> Reviewer<'a> {
                 &t.undefined_role,
             );
         }
-        if h.role.privileged && p.is_guest() {
+        if h.role.privileged && p.guest {
             push(
                 RecommendationKind::Review,
                 "guest-privileged",
                 &t.guest_privileged,
             );
         }
-        if pf.p.unlisted_group {
+        if p.unlisted_group {
             push(
                 RecommendationKind::Review,
                 "members-not-imported",
                 &t.members_not_imported,
             );
         }
-        if pf.via.keys.is_empty() && p.kind.eq_ignore_ascii_case("User") {
+        if pf.via.is_direct() && p.user {
             if let Some(text) = &h.notes.many {
                 push(RecommendationKind::UseGroup, "many-direct-users", text);
             }
@@ -1958,32 +2012,53 @@ impl<'a> Reviewer<'a> {
         relation: Relation,
         covered: &[usize],
     ) -> bool {
-        let ix = self.ix;
-        let active = self.active_of(p);
-        // The same role held actively, at any scope.
-        let same_role: &[(usize, usize)] = match h.role.index {
-            Some(ri) => {
-                let from = active.partition_point(|(r, _)| *r < ri);
-                let to = active.partition_point(|(r, _)| *r <= ri);
-                &active[from..to]
-            }
-            None => &[],
-        };
-        if same_role.is_empty() {
+        let Some(ri) = h.role.index else {
             return false;
+        };
+        let ix = self.ix;
+        // The same role held actively, at any scope: the assignments' scopes.
+        let mut same_role = std::mem::take(&mut self.same_role);
+        same_role.clear();
+        for set in self.active_of(p).iter() {
+            let from = set.partition_point(|(r, _)| *r < ri);
+            let to = set.partition_point(|(r, _)| *r <= ri);
+            same_role.extend(set[from..to].iter().map(|&(_, ai)| ai));
         }
         let held_at = |anc: &FxHashSet<String>| {
             same_role
                 .iter()
-                .any(|&(_, ai)| anc.contains(&ix.assignment_scope[ai]))
+                .any(|&ai| anc.contains(&ix.assignment_scope[ai]))
         };
-        if relation == Relation::Below {
-            let anc = self.ancestors(&h.scope_key);
-            held_at(&anc)
+        // Held at or above the held scope: wherever the eligibility reaches (its
+        // own scope, or targets at or below it, whose ancestors include the held
+        // scope's) is covered; else, for a row of several targets, target by target.
+        let also = if same_role.is_empty() {
+            false
+        } else if held_at(&h.anc) {
+            true
+        } else if relation == Relation::Below {
+            false
         } else {
             !covered.is_empty() && covered.iter().all(|&i| held_at(&plan.target_anc[i]))
+        };
+        self.same_role = same_role;
+        also
+    }
+}
+
+/// (role, assignment) of every defined role these holders hold actively, sorted.
+fn held_actively<'h>(ix: &Index, holders: impl Iterator<Item = &'h str>) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for h in holders {
+        for &ai in ix.assignments_by_holder.get(h).into_iter().flatten() {
+            if let Some(role) = ix.assignment_role[ai] {
+                out.push((role, ai));
+            }
         }
     }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// One row being made, lent to [`Reviewer::each_row`]'s caller: the plan's shared
@@ -2053,7 +2128,7 @@ impl RowParts<'_> {
             inherited: self.relation == Relation::Above,
             below: self.relation == Relation::Below,
             via: pf.via.refs(self.ix),
-            access_path: if pf.via.keys.is_empty() {
+            access_path: if pf.via.is_direct() {
                 self.direct.clone()
             } else {
                 self.access_path.into()
@@ -2093,6 +2168,10 @@ pub(crate) trait SheetRow {
     fn blocked_by(&self) -> &[DenyRef];
     fn window(&self) -> &str;
     fn covers(&self) -> usize;
+    /// The principal's `orphaned` cell.
+    fn orphan_text(&self) -> &'static str {
+        self.principal().orphan_text()
+    }
 }
 
 impl SheetRow for ReviewRow {
@@ -2200,6 +2279,9 @@ impl SheetRow for RowParts<'_> {
     }
     fn covers(&self) -> usize {
         self.covered.len()
+    }
+    fn orphan_text(&self) -> &'static str {
+        self.path.p.flags.orphan_text
     }
 }
 

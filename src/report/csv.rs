@@ -127,16 +127,26 @@ impl Record<'_, '_> {
         self.fields += 1;
     }
 
-    /// The next cells, as made by [`Cells::new`].
+    /// The next cells, as made by [`Cells::new`] (every run of them).
     pub(crate) fn cells(&mut self, cells: &Cells) {
-        if cells.fields == 0 {
+        for run in 0..cells.runs {
+            self.run(cells, run);
+        }
+    }
+
+    /// The next cells: run `run` of `cells` ([`Cells::push_run`]).
+    pub(crate) fn run(&mut self, cells: &Cells, run: usize) {
+        let Some(&(start, end, fields)) = cells.bounds[..cells.runs].get(run) else {
+            return;
+        };
+        if fields == 0 {
             return;
         }
         if self.fields > 0 {
             self.w.buf.push(b',');
         }
-        self.w.buf.extend_from_slice(&cells.bytes);
-        self.fields += cells.fields;
+        self.w.buf.extend_from_slice(&cells.bytes[start..end]);
+        self.fields += fields;
     }
 
     /// Ends the record: refused when it has another number of fields than the
@@ -166,28 +176,56 @@ impl Record<'_, '_> {
 }
 
 /// Cells written once, as a record shows them (neutralised, quoted where needed,
-/// `,` between them), for cells that many records repeat.
+/// `,` between them), for cells that many records repeat: one run of adjacent
+/// cells, or a few runs kept together.
 pub(crate) struct Cells {
     bytes: Vec<u8>,
-    fields: usize,
+    /// Per run: (start, end) in `bytes`, and how many fields.
+    bounds: [(usize, usize, usize); MAX_RUNS],
+    runs: usize,
 }
 
+/// The most runs one [`Cells`] keeps.
+const MAX_RUNS: usize = 4;
+
 impl Cells {
+    /// One run of cells.
     pub(crate) fn new<I, T>(cells: I) -> Cells
     where
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
     {
-        let mut bytes = Vec::new();
+        let mut c = Cells {
+            bytes: Vec::new(),
+            bounds: [(0, 0, 0); MAX_RUNS],
+            runs: 0,
+        };
+        c.push_run(cells);
+        c
+    }
+
+    /// Another run of cells, written by [`Record::run`] (at most [`MAX_RUNS`]
+    /// runs; more are refused, loudly in a debug build).
+    pub(crate) fn push_run<I, T>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        debug_assert!(self.runs < MAX_RUNS, "at most {MAX_RUNS} runs of cells");
+        if self.runs == MAX_RUNS {
+            return;
+        }
+        let start = self.bytes.len();
         let mut fields = 0;
         for c in cells {
             if fields > 0 {
-                bytes.push(b',');
+                self.bytes.push(b',');
             }
-            push_field(&mut bytes, neutralise(c.as_ref()).as_bytes());
+            push_field(&mut self.bytes, neutralise(c.as_ref()).as_bytes());
             fields += 1;
         }
-        Cells { bytes, fields }
+        self.bounds[self.runs] = (start, self.bytes.len(), fields);
+        self.runs += 1;
     }
 }
 
@@ -385,10 +423,14 @@ mod tests {
             let mut w = Writer::new(&mut buf);
             for r in &rows {
                 let cut = cut.min(r.len());
-                let once = Cells::new(&r[..cut]);
+                // The first cells as one run, the next one as a run of its own.
+                let mut once = Cells::new(&r[..cut]);
+                let second = r.get(cut..(cut + 1).min(r.len())).unwrap_or_default();
+                once.push_run(second);
                 let mut rec = w.record();
-                rec.cells(&once);
-                for c in &r[cut..] {
+                rec.run(&once, 0);
+                rec.run(&once, 1);
+                for c in &r[cut + second.len()..] {
                     rec.cell(c);
                 }
                 rec.end().unwrap();

@@ -227,7 +227,7 @@ fn cell<'a>(row: &'a impl SheetRow, carry: &'a Carry, col: usize) -> Cow<'a, str
         15 => b(row.access_path()),
         16 => b(row.condition().unwrap_or_default()),
         17 => b(row.pim().as_str()),
-        18 => b(p.orphan_text()),
+        18 => b(row.orphan_text()),
         19 => recommendation_text(row, carry),
         20 => b(carry.prefill().0.unwrap_or_default()),
         21 => b(carry.prefill().1.unwrap_or_default()),
@@ -246,8 +246,7 @@ fn cell<'a>(row: &'a impl SheetRow, carry: &'a Carry, col: usize) -> Cow<'a, str
 /// `assignment_scope`, and `condition`, `pim`), and on its deny assignments alone
 /// (`blocked_by`): written once per principal, held access and deny list.
 const PRINCIPAL_COLUMNS: std::ops::Range<usize> = 1..7;
-const HELD_COLUMNS: std::ops::Range<usize> = 7..13;
-const HELD_COLUMNS_2: std::ops::Range<usize> = 16..18;
+const HELD_COLUMNS: [std::ops::Range<usize>; 3] = [7..13, 16..18, 23..24];
 const BLOCKED_COLUMN: usize = 22;
 
 /// The CSV sheet, written target by target: a header of [`COLUMNS`], then one
@@ -257,7 +256,8 @@ pub(crate) struct CsvSheet<'w> {
     /// Cells written once, by principal, held access, and deny list number
     /// ([`RowParts`]).
     principals: Vec<Option<csv::Cells>>,
-    helds: Vec<Option<(csv::Cells, csv::Cells)>>,
+    /// Runs of [`HELD_COLUMNS`].
+    helds: Vec<Option<csv::Cells>>,
     blocked: Vec<Option<csv::Cells>>,
 }
 
@@ -298,7 +298,11 @@ impl<'w> CsvSheet<'w> {
             cells_of(PRINCIPAL_COLUMNS)
         });
         let held = kept(&mut self.helds, row.held_no(), || {
-            (cells_of(HELD_COLUMNS), cells_of(HELD_COLUMNS_2))
+            let mut c = cells_of(HELD_COLUMNS[0].clone());
+            for cols in &HELD_COLUMNS[1..] {
+                c.push_run(cols.clone().map(|col| cell(row, carry, col)));
+            }
+            c
         });
         let blocked = kept(&mut self.blocked, row.blocked_no(), || {
             cells_of(BLOCKED_COLUMN..BLOCKED_COLUMN + 1)
@@ -306,16 +310,17 @@ impl<'w> CsvSheet<'w> {
         let mut r = self.w.record();
         r.cell(&cell(row, carry, 0));
         r.cells(principal);
-        r.cells(&held.0);
-        for col in HELD_COLUMNS.end..HELD_COLUMNS_2.start {
+        r.run(held, 0);
+        for col in HELD_COLUMNS[0].end..HELD_COLUMNS[1].start {
             r.cell(&cell(row, carry, col));
         }
-        r.cells(&held.1);
-        for col in HELD_COLUMNS_2.end..BLOCKED_COLUMN {
+        r.run(held, 1);
+        for col in HELD_COLUMNS[1].end..BLOCKED_COLUMN {
             r.cell(&cell(row, carry, col));
         }
         r.cells(blocked);
-        for col in BLOCKED_COLUMN + 1..COLUMNS.len() {
+        r.run(held, 2);
+        for col in HELD_COLUMNS[2].end..COLUMNS.len() {
             r.cell(&cell(row, carry, col));
         }
         r.end()
