@@ -7,6 +7,7 @@
 //! reference time is the snapshot's `taken_at` (never the clock), earlier decisions
 //! come in as plain values. No SQL, no printing, no file.
 
+use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -223,28 +224,35 @@ impl ReviewRow {
     }
 }
 
-/// [`ReviewRow::access_hash`] from its parts: the principal's fields
+/// [`ReviewRow::access_hash`] from its parts, into `out`: the principal's fields
 /// (`principal_id=...` to `account_enabled=...`, values lowercased), the held
 /// access's (`role_id=...` to `pim=...`), the orphaned text, and the tail
-/// (`\nrole=DIGEST\nwindow=START..END`, as is).
+/// (`\nrole=DIGEST\nwindow=START..END`, as is). `input` is the buffer the hashed
+/// text is put together in (one digest call per row).
 fn content_hash(
+    input: &mut Vec<u8>,
+    out: &mut [u8; 16],
     review_key: &str,
     principal: &str,
     held: &str,
     orphaned: &str,
     tail: &str,
-) -> String {
-    let mut h = Sha256::new();
-    h.update(b"review_key=");
-    h.update(review_key.as_bytes());
-    h.update(b"\n");
-    h.update(principal.as_bytes());
-    h.update(b"\n");
-    h.update(held.as_bytes());
-    h.update(b"\norphaned=");
-    h.update(orphaned.as_bytes());
-    h.update(tail.as_bytes());
-    hex8(&h.finalize())
+) {
+    input.clear();
+    for part in [
+        "review_key=",
+        review_key,
+        "\n",
+        principal,
+        "\n",
+        held,
+        "\norphaned=",
+        orphaned,
+        tail,
+    ] {
+        input.extend_from_slice(part.as_bytes());
+    }
+    hex8_into(&Sha256::digest(input.as_slice()), out);
 }
 
 /// `principal_id=..\nprincipal_type=..\nuser_type=..\naccount_enabled=..`, lowercased.
@@ -279,24 +287,29 @@ pub struct Review {
 #[cfg(test)]
 pub(crate) fn review_key(principal_id: &str, assignment_id: &str, via: &[String]) -> String {
     let via: Vec<String> = via.iter().map(|g| key(g)).collect();
-    key_hash(&key(principal_id), &key(assignment_id), &via)
+    let digest = key_digest(
+        &mut Vec::new(),
+        &key(principal_id),
+        &key(assignment_id),
+        &via.join(">"),
+    );
+    hex8(&digest)
 }
 
-/// [`review_key`] of keys (lowercase already): the hash of `principal\nassignment\n`
-/// and the groups joined by `>`, fed piece by piece.
-fn key_hash(principal: &str, assignment: &str, via: &[String]) -> String {
-    let mut h = Sha256::new();
-    h.update(principal.as_bytes());
-    h.update(b"\n");
-    h.update(assignment.as_bytes());
-    h.update(b"\n");
-    for (i, g) in via.iter().enumerate() {
-        if i > 0 {
-            h.update(b">");
-        }
-        h.update(g.as_bytes());
-    }
-    hex8(&h.finalize())
+/// The digest of [`review_key`] of keys (lowercase already), its first 8 bytes:
+/// the hash of `principal\nassignment\n` and the groups joined by `>` (`via`).
+/// `input` is the buffer the hashed text is put together in (one digest call).
+fn key_digest(input: &mut Vec<u8>, principal: &str, assignment: &str, via: &str) -> [u8; 8] {
+    input.clear();
+    input.extend_from_slice(principal.as_bytes());
+    input.push(b'\n');
+    input.extend_from_slice(assignment.as_bytes());
+    input.push(b'\n');
+    input.extend_from_slice(via.as_bytes());
+    let digest = Sha256::digest(input.as_slice());
+    let mut out = [0; 8];
+    out.copy_from_slice(&digest[..8]);
+    out
 }
 
 #[cfg(test)]
@@ -305,102 +318,200 @@ fn short_hash(s: &str) -> String {
 }
 
 /// The first 8 bytes of a digest, in lowercase hex.
+#[cfg(test)]
 fn hex8(d: &[u8]) -> String {
+    let mut out = [0; 16];
+    hex8_into(d, &mut out);
+    hex_str(&out).to_string()
+}
+
+/// The first 8 bytes of a digest, in lowercase hex, into `out`.
+fn hex8_into(d: &[u8], out: &mut [u8; 16]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(16);
-    for b in d.iter().take(8) {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
+    for (i, b) in d.iter().take(8).enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 15)];
     }
-    out
+}
+
+/// Hex digits as text.
+fn hex_str(hex: &[u8; 16]) -> &str {
+    std::str::from_utf8(hex).unwrap_or_default()
 }
 
 /// The groups of one membership path below a holder, shared by every member
 /// reached through them.
 struct Via {
-    /// Group keys from the nearest group up to the holder (empty: held directly).
-    keys: Rc<[String]>,
-    refs: Rc<[GroupRef]>,
+    /// The groups from the nearest up to the holder (empty: held directly).
+    groups: Box<[Rc<PrincipalFacts>]>,
+    /// Their keys joined by `>`: the path's part of the review key ([`key_digest`]).
+    joined: Box<str>,
     /// ` → Group → Holder`: what follows the member's name in `access_path`.
-    suffix: String,
+    suffix: Box<str>,
+    /// The groups as a row names them, made when a whole row is (a sheet written
+    /// as it is made does not need them).
+    refs: OnceCell<Rc<[GroupRef]>>,
 }
 
-fn via_of(ix: &Index, chain: &[String]) -> Via {
-    let keys: Rc<[String]> = chain.iter().rev().cloned().collect();
-    let refs: Rc<[GroupRef]> = keys
-        .iter()
-        .map(|g| GroupRef {
-            id: g.clone(),
-            name: ix.name_of(g),
-        })
-        .collect();
+/// The path of `chain`, the groups from the holder down to a member's group.
+fn via_of(ix: &Index, chain: &[Rc<PrincipalFacts>]) -> Via {
+    let groups: Box<[Rc<PrincipalFacts>]> = chain.iter().rev().cloned().collect();
     let mut suffix = String::new();
-    for g in refs.iter() {
+    let mut joined = String::new();
+    for (i, g) in groups.iter().enumerate() {
         suffix.push_str(" → ");
-        suffix.push_str(&g.name);
+        suffix.push_str(g.group_name(ix));
+        if i > 0 {
+            joined.push('>');
+        }
+        joined.push_str(&g.member);
     }
-    Via { keys, refs, suffix }
+    Via {
+        groups,
+        joined: joined.into(),
+        suffix: suffix.into(),
+        refs: OnceCell::new(),
+    }
+}
+
+impl Via {
+    fn is_direct(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The group keys, nearest first: how paths compare.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().map(|g| g.member.as_str())
+    }
+
+    fn refs(&self, ix: &Index) -> Rc<[GroupRef]> {
+        self.refs
+            .get_or_init(|| {
+                self.groups
+                    .iter()
+                    .map(|g| GroupRef {
+                        id: g.member.clone(),
+                        name: g.group_name(ix).to_string(),
+                    })
+                    .collect()
+            })
+            .clone()
+    }
 }
 
 /// One direct member of a group, as the membership walk needs it.
 struct Member {
     /// None for a device or contact: members, never principals (SPEC §1).
     p: Option<Rc<PrincipalFacts>>,
-    key: String,
+    /// The key of a member that is no principal (a principal's is `p.member`).
+    other: Option<Box<str>>,
     /// A group with members of its own.
     has_members: bool,
+}
+
+impl Member {
+    fn key(&self) -> &str {
+        match &self.p {
+            Some(p) => &p.member,
+            None => self.other.as_deref().unwrap_or_default(),
+        }
+    }
 }
 
 /// A principal as the review rows show it, made once per principal.
 struct PrincipalFacts {
     /// Its key.
     member: String,
+    /// Its number among the reviewer's principals, in the order they were first
+    /// met: what a sheet writer keeps the principal's cells by ([`RowParts::principal_no`]).
+    no: u32,
     info: Rc<PrincipalInfo>,
     /// Its display name lowercased: the rows' sort order.
     sort_name: Box<str>,
     /// [`principal_part`].
     hash_part: Box<str>,
+    /// The name that begins an access path: the display name, else the id.
+    name_or_id: Box<str>,
+    /// What its rows' recommendations ask of it, read once from `info`.
+    flags: PrincipalFlags,
     /// Its place in the rows' order ([`Reviewer::rank`]).
-    rank: std::cell::Cell<u32>,
+    rank: Cell<u32>,
+    /// The deny assignments that name it, as a deny list id ([`Reviewer::naming`]).
+    denies: OnceCell<u32>,
+    /// Its name on a path through it ([`Index::name_of`]), once asked.
+    group_name: OnceCell<Box<str>>,
+    /// The sets of (role, assignment) whose union is what it holds actively
+    /// ([`Reviewer::active_of`]).
+    active: OnceCell<Rc<[Rc<[(usize, usize)]>]>>,
 }
 
-/// What every row through one membership path below a holder shares.
-struct PathFacts {
-    p: Rc<PrincipalFacts>,
-    via: Rc<Via>,
-    /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
-    access_path: Rc<str>,
-}
-
-fn path_facts(direct: &Rc<str>, p: Rc<PrincipalFacts>, via: Rc<Via>) -> PathFacts {
-    let access_path = if via.keys.is_empty() {
-        direct.clone()
-    } else {
-        let info = &p.info;
-        let name_or_id = if info.display_name.is_empty() {
-            &info.id
-        } else {
-            &info.display_name
-        };
-        let mut a = String::with_capacity(name_or_id.len() + via.suffix.len());
-        a.push_str(name_or_id);
-        a.push_str(&via.suffix);
-        a.into()
-    };
-    PathFacts {
-        p,
-        via,
-        access_path,
+impl PrincipalFacts {
+    fn group_name(&self, ix: &Index) -> &str {
+        self.group_name
+            .get_or_init(|| ix.name_of(&self.member).into())
     }
 }
 
-fn principal_facts(ix: &Index, id: &str) -> PrincipalFacts {
+/// A principal's standing as its rows' recommendations read it.
+#[derive(Clone, Copy)]
+struct PrincipalFlags {
+    /// `true`, `false` or `unknown` ([`PrincipalInfo::orphan_text`]).
+    orphan_text: &'static str,
+    orphaned: bool,
+    disabled: bool,
+    guest: bool,
+    user: bool,
+    /// A group whose members were not imported.
+    unlisted_group: bool,
+}
+
+/// One membership path below a holder: the principal at its end and the groups
+/// on the way. Every row through it shares both.
+struct PathFacts {
+    p: Rc<PrincipalFacts>,
+    via: Rc<Via>,
+}
+
+impl PathFacts {
+    /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`, into `out`.
+    fn access_path(&self, out: &mut String) {
+        out.clear();
+        if self.via.is_direct() {
+            out.push_str(DIRECT);
+        } else {
+            out.push_str(&self.p.name_or_id);
+            out.push_str(&self.via.suffix);
+        }
+    }
+}
+
+/// The access path of a principal that holds the access itself.
+const DIRECT: &str = "direct";
+
+fn principal_facts(ix: &Index, id: &str, no: u32) -> PrincipalFacts {
     let info = principal_info(ix, id);
     PrincipalFacts {
         member: id.to_string(),
+        no,
         sort_name: info.display_name.to_lowercase().into(),
         hash_part: principal_part(&info).into(),
-        rank: std::cell::Cell::new(0),
+        name_or_id: if info.display_name.is_empty() {
+            info.id.as_str().into()
+        } else {
+            info.display_name.as_str().into()
+        },
+        flags: PrincipalFlags {
+            orphan_text: info.orphan_text(),
+            orphaned: info.is_orphaned(),
+            disabled: info.account_enabled == Some(false),
+            guest: info.is_guest(),
+            user: info.kind.eq_ignore_ascii_case("User"),
+            unlisted_group: info.is_group() && !ix.member_lists.contains(&info.id),
+        },
+        rank: Cell::new(0),
+        denies: OnceCell::new(),
+        group_name: OnceCell::new(),
+        active: OnceCell::new(),
         info: Rc::new(info),
     }
 }
@@ -455,6 +566,84 @@ struct HeldAccess {
     /// The reviewed targets at or below the held scope (indices), and the deny
     /// assignments that may block the role at one of them.
     covered: Rc<[usize]>,
+    /// The recommendations whose words depend on the held access alone, made once.
+    notes: HeldNotes,
+    /// The held scope and its ancestors.
+    anc: Rc<FxHashSet<String>>,
+}
+
+/// A held access's recommendation texts ([`Reviewer::recommend`] decides which
+/// rows get them).
+#[derive(Default)]
+struct HeldNotes {
+    /// `eligibility-ended`: the eligibility ended before the snapshot.
+    ended: Option<Rc<str>>,
+    /// `many-direct-users`: this many users hold the role directly at the scope.
+    many: Option<Rc<str>>,
+    /// `also-active` and `eligible-only`, for an eligibility that has not ended.
+    eligible: Option<(Rc<str>, Rc<str>)>,
+}
+
+impl HeldNotes {
+    /// The texts of held access `h`, which `direct_users` users hold directly.
+    fn of(h: &HeldAccess, direct_users: usize) -> HeldNotes {
+        let ended = h.expired.then(|| {
+            format!(
+                "remove: the eligibility ended {}, before the snapshot",
+                h.end.as_deref().unwrap_or("")
+            )
+            .into()
+        });
+        let many = (direct_users >= MANY_DIRECT_USERS).then(|| {
+            format!(
+                "use a group: {direct_users} users hold {} directly at this scope",
+                h.role.name
+            )
+            .into()
+        });
+        let eligible = (h.pim == Pim::Eligible && !h.expired).then(|| {
+            let window = format!(
+                "{} → {}",
+                h.start.as_deref().unwrap_or("?"),
+                h.end.as_deref().unwrap_or("no end")
+            );
+            (
+                format!("note: also held active; this eligibility ({window}) adds nothing").into(),
+                format!(
+                    "note: held only through PIM eligibility ({window}); grants nothing until activated"
+                )
+                .into(),
+            )
+        });
+        HeldNotes {
+            ended,
+            many,
+            eligible,
+        }
+    }
+}
+
+/// The recommendation texts that are the same on every row.
+struct Texts {
+    orphaned: Rc<str>,
+    disabled: Rc<str>,
+    undefined_role: Rc<str>,
+    guest_privileged: Rc<str>,
+    members_not_imported: Rc<str>,
+}
+
+impl Texts {
+    fn new() -> Texts {
+        Texts {
+            orphaned: "remove: the principal is in no directory listing (deleted?)".into(),
+            disabled: "remove: the account is disabled".into(),
+            undefined_role: "remove: the role is not defined; the assignment grants nothing".into(),
+            guest_privileged: "review: a guest with a privileged role (can change access)".into(),
+            members_not_imported:
+                "review: the group's members were not imported; who holds this through it is unknown"
+                    .into(),
+        }
+    }
 }
 
 /// Where a row's held scope stands to the reviewed scope(s) of its row.
@@ -469,29 +658,40 @@ enum Relation {
 }
 
 /// One row of a group before it is made: a held access, a path below its holder,
-/// and where the row stands.
-struct Entry {
+/// where the row stands, and its review key (made as the entries are, in the
+/// order of the held accesses' paths, where what the key is made of is at hand).
+struct Entry<'p> {
+    /// Its principal's and its held access's ranks (the sort order).
+    rank: u64,
+    /// The first 8 bytes of the review key's digest.
+    key: [u8; 8],
+    held: &'p HeldAccess,
+    path: &'p PathFacts,
+    /// The held access's index in the plan.
+    held_no: u32,
+    /// The targets the row stands for: an index of [`Reviewer::lists`].
+    covered: u32,
+    /// The deny assignments that block it: a deny list id ([`Reviewer::intern`]).
+    blocked: u32,
+    relation: Relation,
+}
+
+/// A row of a target's group split off a shared one (a deny assignment blocks the
+/// access at this target and not at the others); it stands for that target alone.
+struct Extra {
     held: u32,
     path: u32,
+    blocked: u32,
     relation: Relation,
-    /// Target indices the row stands for.
-    covered: Rc<[usize]>,
-    /// Deny indices that block it.
-    blocked: Rc<[usize]>,
-    /// Its principal's and its held access's ranks in the group (the sort order).
-    rank: u64,
 }
 
 /// Where one path's rows through a held access shared by several targets go
 /// ([`Reviewer::split`]): the shared row's (targets, denies), if any, and the
-/// (target, denies) of the rows of their own.
+/// (target, denies) of the rows of their own; denies as deny list ids.
 struct Split {
-    shared: Option<Shared>,
-    own: Vec<(usize, Rc<[usize]>)>,
+    shared: Option<(Rc<[usize]>, u32)>,
+    own: Vec<(usize, u32)>,
 }
-
-/// A shared row's targets and the deny assignments that block it at all of them.
-type Shared = (Rc<[usize]>, Rc<[usize]>);
 
 /// The rows of one scope: access held above several targets (`shared`), or one
 /// target's own rows.
@@ -503,9 +703,8 @@ struct Group {
     shared: bool,
     /// Held accesses (indices) and how they stand to the group's scope.
     helds: Vec<(usize, Relation)>,
-    /// Rows of a target group split off a shared one (a deny assignment blocks
-    /// the access at this target and not at the others).
-    extra: Vec<Entry>,
+    /// Rows split off a shared group.
+    extra: Vec<Extra>,
     rows: usize,
 }
 
@@ -521,18 +720,18 @@ pub(crate) struct ReviewScope {
 /// The review's rows, planned and counted before any is made: which rows each
 /// scope holds, and what the review could not see. Holds one entry per held access,
 /// never one per row, so that a review of any size is planned in little memory;
-/// rows are made group by group ([`Reviewer::each_group`]).
+/// rows are made group by group ([`Reviewer::each_row`]).
 pub(crate) struct RowPlan {
     pub(crate) targets: Vec<String>,
     /// The targets as rows name them, and as scope keys.
     target_rcs: Vec<Rc<str>>,
     target_keys: Vec<String>,
+    /// Per target: the scopes at and above it.
+    target_anc: Vec<Rc<FxHashSet<String>>>,
     /// Per target: the deny assignments (indices) that reach it.
     reach: Vec<Rc<FxHashSet<usize>>>,
     helds: Vec<HeldAccess>,
     groups: Vec<Group>,
-    /// Users holding a role directly at a scope: (role id, scope key, eligible) → count.
-    direct_users: HashMap<RoleAtScope, usize>,
     /// Groups whose members the sheet could not list, and other gaps.
     pub(crate) incomplete: Vec<Incomplete>,
     /// How many rows the review has.
@@ -552,19 +751,26 @@ impl RowPlan {
     }
 }
 
-/// The group a batch of rows belongs to.
+/// The group the rows that follow belong to.
 pub(crate) struct GroupHead<'p> {
     /// The rows' `target_scope`.
     pub(crate) scope: &'p str,
     /// How many targets the scope covers.
     pub(crate) covers: usize,
-    /// The first batch of its group (a group may come in several batches; an
-    /// empty group comes as one empty batch).
-    pub(crate) first: bool,
 }
 
-/// How many rows are made at once within a group.
-const BATCH: usize = 256;
+/// What [`Reviewer::each_row`] hands on: the start of a group (every group, an
+/// empty one too), then each of its rows.
+pub(crate) enum Visit<'v> {
+    Group(GroupHead<'v>),
+    Row(&'v RowParts<'v>),
+}
+
+/// A list of reviewed targets that rows stand for: indices and scope keys.
+struct TargetList {
+    targets: Rc<[usize]>,
+    keys: Rc<[String]>,
+}
 
 /// Reviews the target scopes (SPEC §5). `taken_at` is the snapshot's time, against
 /// which PIM windows are evaluated.
@@ -580,10 +786,12 @@ pub(crate) struct Reviewer<'a> {
     now: Option<Timestamp>,
     paths_cache: FxHashMap<String, Rc<HolderPaths>>,
     info_cache: FxHashMap<String, Rc<PrincipalFacts>>,
-    /// Group key → its direct members ([`Reviewer::group_members`]).
-    members_cache: FxHashMap<String, Rc<[Member]>>,
+    /// A group's direct members, by the group's number ([`Reviewer::group_members`]).
+    members_cache: Vec<Option<Rc<[Member]>>>,
     /// `direct`, the access path every holder's own row shares.
     direct: Rc<str>,
+    /// The path of a holder's own row.
+    no_via: Rc<Via>,
     /// Ancestors (the scope included) of each scope asked about.
     anc_cache: FxHashMap<String, Rc<FxHashSet<String>>>,
     /// Every scope holding an assignment or eligibility, once.
@@ -593,8 +801,6 @@ pub(crate) struct Reviewer<'a> {
     denied_ops: Vec<Option<Vec<(String, bool)>>>,
     /// (deny, role) → does the deny take something from the role?
     deny_takes: FxHashMap<(usize, usize), bool>,
-    /// Principal key → the deny assignments that name it (and do not exclude it).
-    principal_denies: FxHashMap<String, Rc<[usize]>>,
     /// Scope key → the deny assignments that reach it.
     deny_reach: FxHashMap<String, Rc<FxHashSet<usize>>>,
     /// The catalogue, (lowercase name, data plane), once a deny asks for it.
@@ -602,20 +808,35 @@ pub(crate) struct Reviewer<'a> {
     /// Whom each deny assignment names, indexed once asked.
     deny_names: Option<DenyNames>,
     /// [`Reviewer::split`]'s answers in the current plan, by (targets, denies
-    /// naming the member); and the distinct deny lists.
+    /// naming the member).
     split_cache: FxHashMap<(usize, Vec<usize>), Rc<Split>>,
+    /// The distinct lists of deny assignments (few in any tenant): list id `i` is
+    /// `deny_lists[i - 1]`, id 0 the empty list; and the lists as rows name them
+    /// (`deny_refs[i]`).
     deny_lists: Vec<Rc<[usize]>>,
+    deny_refs: Vec<Rc<[DenyRef]>>,
+    deny_list_ids: FxHashMap<Rc<[usize]>, u32>,
     /// When set, only rows with one of these keys get a content hash (the rest an
     /// empty one): a CSV sheet does not show it, and only a row with an earlier
     /// decision compares it ([`carry_over`]).
     hash_only: Option<HashSet<String>>,
-    /// The entries of the group being made, kept for the next group.
-    scratch: Vec<Entry>,
-    /// The empty deny list every unblocked row shares, and the empty `blocked_by`.
-    no_denies: Rc<[usize]>,
-    no_deny_refs: Rc<[DenyRef]>,
-    /// Principal key → (role, assignment) of every defined role it holds actively.
-    active: FxHashMap<String, Rc<[(usize, usize)]>>,
+    /// Group key → what the group and its holders hold actively ([`Reviewer::active_of`]).
+    group_active: FxHashMap<String, Rc<[(usize, usize)]>>,
+    /// The target lists of the rows being made ([`Entry::covered`]), and their ids
+    /// by the list's address.
+    lists: Vec<TargetList>,
+    list_ids: FxHashMap<usize, u32>,
+    texts: Texts,
+    /// The row being made: the input of a hash, the review key (as text), the
+    /// content hash, the access path, the recommendations.
+    key_input: Vec<u8>,
+    key: [u8; 16],
+    hash: [u8; 16],
+    hashed: bool,
+    access_path: String,
+    recs: Vec<Recommendation>,
+    /// The assignments of the role an eligibility is checked against.
+    same_role: Vec<usize>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -633,24 +854,33 @@ impl<'a> Reviewer<'a> {
             now: Timestamp::parse(taken_at),
             paths_cache: FxHashMap::default(),
             info_cache: FxHashMap::default(),
-            members_cache: FxHashMap::default(),
-            direct: Rc::from("direct"),
+            members_cache: Vec::new(),
+            direct: Rc::from(DIRECT),
+            no_via: Rc::new(via_of(ix, &[])),
             anc_cache: FxHashMap::default(),
             held_scopes,
             role_cache: FxHashMap::default(),
             denied_ops: vec![None; ix.denies.len()],
             deny_takes: FxHashMap::default(),
-            principal_denies: FxHashMap::default(),
             deny_reach: FxHashMap::default(),
             catalogue: None,
-            active: FxHashMap::default(),
             split_cache: FxHashMap::default(),
             deny_lists: Vec::new(),
+            deny_list_ids: FxHashMap::default(),
+            deny_refs: vec![Rc::from(Vec::new())],
             hash_only: None,
             deny_names: None,
-            scratch: Vec::new(),
-            no_denies: Rc::from(Vec::new()),
-            no_deny_refs: Rc::from(Vec::new()),
+            group_active: FxHashMap::default(),
+            same_role: Vec::new(),
+            lists: Vec::new(),
+            list_ids: FxHashMap::default(),
+            texts: Texts::new(),
+            key_input: Vec::new(),
+            key: [b'0'; 16],
+            hash: [b'0'; 16],
+            hashed: false,
+            access_path: String::new(),
+            recs: Vec::new(),
         }
     }
 
@@ -661,7 +891,7 @@ impl<'a> Reviewer<'a> {
 
     /// The rows of these targets, all at once (the table, the HTML page, `apply`
     /// and `plan`; the sheet streams them with [`Reviewer::plan`] and
-    /// [`Reviewer::each_group`]).
+    /// [`Reviewer::each_row`]).
     pub(crate) fn review(&mut self, targets: &[String]) -> Review {
         let plan = self.plan(targets, true);
         self.collect(&plan)
@@ -670,8 +900,10 @@ impl<'a> Reviewer<'a> {
     /// Every row of a plan, held at once.
     pub(crate) fn collect(&mut self, plan: &RowPlan) -> Review {
         let mut rows = Vec::with_capacity(plan.rows);
-        let _ = self.each_group(plan, |_, batch| {
-            rows.extend(batch);
+        let _ = self.each_row(plan, |v| {
+            if let Visit::Row(r) = v {
+                rows.push(r.to_row());
+            }
             Ok::<(), std::convert::Infallible>(())
         });
         Review {
@@ -723,6 +955,8 @@ impl<'a> Reviewer<'a> {
         }
         let reach: Vec<Rc<FxHashSet<usize>>> =
             target_keys.iter().map(|t| self.reach_of(t)).collect();
+        let target_anc: Vec<Rc<FxHashSet<String>>> =
+            target_keys.iter().map(|t| self.ancestors(t)).collect();
 
         // Which targets each held scope is at or above (covers), and below.
         let held: HashSet<&str> = self.held_scopes.iter().map(String::as_str).collect();
@@ -755,6 +989,17 @@ impl<'a> Reviewer<'a> {
 
         let mut helds = self.held_accesses(&covers_of, &below_of, &mut incomplete);
         let direct_users = self.direct_users(&helds);
+        for h in &mut helds {
+            let n = direct_users
+                .get(&(
+                    h.role.id.clone(),
+                    h.scope_key.clone(),
+                    h.pim == Pim::Eligible,
+                ))
+                .copied()
+                .unwrap_or(0);
+            h.notes = HeldNotes::of(h, n);
+        }
         self.rank(&mut helds);
 
         // Groups: the shared scopes, broadest first, then each target's own.
@@ -812,10 +1057,10 @@ impl<'a> Reviewer<'a> {
             targets: targets.to_vec(),
             target_rcs: targets.iter().map(|t| Rc::from(t.as_str())).collect(),
             target_keys,
+            target_anc,
             reach,
             helds,
             groups: Vec::new(),
-            direct_users,
             incomplete: Vec::new(),
             rows: 0,
         };
@@ -841,10 +1086,10 @@ impl<'a> Reviewer<'a> {
                     continue;
                 }
                 for (p, pf) in paths.paths.iter().enumerate() {
-                    let split = self.split(&plan, &pf.p.member, &candidates, &groups[g].covered);
+                    let split = self.split(&plan, &pf.p, &candidates, &groups[g].covered);
                     rows += usize::from(split.shared.is_some());
-                    for (i, blocked) in split.own.iter().cloned() {
-                        groups[first_target + i].extra.push(Entry {
+                    for &(i, blocked) in &split.own {
+                        groups[first_target + i].extra.push(Extra {
                             held: h as u32,
                             path: p as u32,
                             relation: if held.scope_key.as_ref() == plan.target_keys[i] {
@@ -852,9 +1097,7 @@ impl<'a> Reviewer<'a> {
                             } else {
                                 Relation::Above
                             },
-                            covered: Rc::from(vec![i]),
                             blocked,
-                            rank: 0,
                         });
                         groups[first_target + i].rows += 1;
                     }
@@ -991,6 +1234,7 @@ impl<'a> Reviewer<'a> {
                 r.start.unwrap_or(""),
                 r.end.unwrap_or("")
             );
+            let anc = self.ancestors(&scope_k);
             helds.push(HeldAccess {
                 rank: 0,
                 hash_part,
@@ -1011,6 +1255,8 @@ impl<'a> Reviewer<'a> {
                 // SPEC §2.10, the one window rule: an instance whose end is at or
                 // before the snapshot has ended.
                 expired: window_state(r.start, r.end, self.now) == WindowState::Ended,
+                notes: HeldNotes::default(),
+                anc,
             });
         }
         helds
@@ -1044,11 +1290,7 @@ impl<'a> Reviewer<'a> {
             return p.clone();
         }
         let ix = self.ix;
-        let (raw, truncated) = self.member_paths(holder);
-        let paths: Vec<PathFacts> = raw
-            .into_iter()
-            .map(|(p, via)| path_facts(&self.direct, p, via))
-            .collect();
+        let (paths, truncated) = self.member_paths(holder);
         let mut gaps: Vec<(String, Incomplete)> = Vec::new();
         for pf in &paths {
             let info = &pf.p.info;
@@ -1071,28 +1313,34 @@ impl<'a> Reviewer<'a> {
         if let Some(f) = self.info_cache.get(id) {
             return f.clone();
         }
-        let f = Rc::new(principal_facts(self.ix, id));
+        let no = self.info_cache.len() as u32;
+        let f = Rc::new(principal_facts(self.ix, id, no));
         self.info_cache.insert(id.to_string(), f.clone());
         f
     }
 
     /// A group's direct members, in the order the walk takes them; made once per
     /// group whichever holders and paths reach it.
-    fn group_members(&mut self, group: &str) -> Rc<[Member]> {
-        if let Some(m) = self.members_cache.get(group) {
+    fn group_members(&mut self, group: &PrincipalFacts) -> Rc<[Member]> {
+        let no = group.no as usize;
+        if let Some(Some(m)) = self.members_cache.get(no) {
             return m.clone();
         }
         let ix = self.ix;
         let mut out = Vec::new();
-        for m in ix.members_of.get(group).into_iter().flatten().rev() {
+        for m in ix.members_of.get(&group.member).into_iter().flatten().rev() {
+            let p = ix.is_principal(m).then(|| self.facts(m));
             out.push(Member {
-                p: ix.is_principal(m).then(|| self.facts(m)),
-                key: m.clone(),
+                other: p.is_none().then(|| m.as_str().into()),
+                p,
                 has_members: ix.members_of.contains_key(m),
             });
         }
         let out: Rc<[Member]> = out.into();
-        self.members_cache.insert(group.to_string(), out.clone());
+        if self.members_cache.len() <= no {
+            self.members_cache.resize(no + 1, None);
+        }
+        self.members_cache[no] = Some(out.clone());
         out
     }
 
@@ -1105,19 +1353,26 @@ impl<'a> Reviewer<'a> {
     /// which reaches each member once): a member reached along two paths is two
     /// rows here. Depth-first over the same `Index::members_of`, iterative; a path
     /// ends where it would repeat a group.
-    #[allow(clippy::type_complexity)]
-    fn member_paths(&mut self, holder: &str) -> (Vec<(Rc<PrincipalFacts>, Rc<Via>)>, bool) {
+    fn member_paths(&mut self, holder: &str) -> (Vec<PathFacts>, bool) {
         let ix = self.ix;
-        let mut out = vec![(self.facts(holder), Rc::new(via_of(ix, &[])))];
+        let mut out = vec![PathFacts {
+            p: self.facts(holder),
+            via: self.no_via.clone(),
+        }];
         let mut truncated = false;
         // Depth-first with an explicit stack: (group, chain from the holder down to it).
-        let mut stack: Vec<(String, Vec<String>)> =
-            vec![(holder.to_string(), vec![holder.to_string()])];
+        let top = out[0].p.clone();
+        let mut stack: Vec<(Rc<PrincipalFacts>, Vec<Rc<PrincipalFacts>>)> =
+            vec![(top.clone(), vec![top])];
         while let Some((group, chain)) = stack.pop() {
             let members = self.group_members(&group);
             let mut via: Option<Rc<Via>> = None;
             for m in members.iter() {
-                if chain.contains(&m.key) {
+                let on_chain = match &m.p {
+                    Some(p) => chain.iter().any(|c| c.no == p.no),
+                    None => chain.iter().any(|c| c.member == m.key()),
+                };
+                if on_chain {
                     continue;
                 }
                 if out.len() > MAX_PATHS_PER_HOLDER {
@@ -1129,11 +1384,14 @@ impl<'a> Reviewer<'a> {
                     continue;
                 };
                 let via = via.get_or_insert_with(|| Rc::new(via_of(ix, &chain)));
-                out.push((p.clone(), via.clone()));
+                out.push(PathFacts {
+                    p: p.clone(),
+                    via: via.clone(),
+                });
                 if m.has_members {
                     let mut next = chain.clone();
-                    next.push(m.key.clone());
-                    stack.push((m.key.clone(), next));
+                    next.push(p.clone());
+                    stack.push((p.clone(), next));
                 }
             }
         }
@@ -1204,21 +1462,20 @@ impl<'a> Reviewer<'a> {
     }
 
     /// The deny assignments that name a principal (through its groups or All
-    /// Principals) and do not exclude it.
-    fn naming(&mut self, member: &str) -> Rc<[usize]> {
-        if let Some(d) = self.principal_denies.get(member) {
-            return d.clone();
+    /// Principals) and do not exclude it, as a deny list id.
+    fn naming(&mut self, p: &PrincipalFacts) -> u32 {
+        if let Some(&d) = p.denies.get() {
+            return d;
         }
         let ix = self.ix;
-        let out: Rc<[usize]> = if ix.denies.is_empty() {
-            self.no_denies.clone()
+        let out = if ix.denies.is_empty() {
+            0
         } else {
             let names = self.deny_names.get_or_insert_with(|| DenyNames::new(ix));
-            let out = names.of_principal(ix, member);
+            let out = names.of_principal(ix, &p.member);
             self.intern(&out)
         };
-        self.principal_denies
-            .insert(member.to_string(), out.clone());
+        let _ = p.denies.set(out);
         out
     }
 
@@ -1252,14 +1509,18 @@ impl<'a> Reviewer<'a> {
         t
     }
 
-    /// The deny assignments among `takers` (those that take from the row's role where it
-    /// reaches) that name `member`.
-    fn blocked(&mut self, member: &str, takers: &[usize]) -> Rc<[usize]> {
+    /// The deny assignments among `takers` (those that take from the row's role
+    /// where it reaches) that name `p`, as a deny list id.
+    fn blocked(&mut self, p: &PrincipalFacts, takers: &[usize]) -> u32 {
         if takers.is_empty() {
-            return self.no_denies.clone();
+            return 0;
         }
-        let naming = self.naming(member);
-        let out: Vec<usize> = naming
+        let naming = self.naming(p);
+        if naming == 0 {
+            return 0;
+        }
+        let out: Vec<usize> = self
+            .deny_list(naming)
             .iter()
             .copied()
             .filter(|d| takers.contains(d))
@@ -1294,24 +1555,29 @@ impl<'a> Reviewer<'a> {
         out
     }
 
-    /// Where the row of `member` through a held access shared by `covered` goes:
-    /// the targets whose blocking deny assignments are the fewest (those all of
-    /// them have) share one row when there are two or more of them; every other
-    /// target gets a row of its own. It depends only on which of the `candidates`
-    /// name the member, so it is worked out once per such set (per plan).
+    /// Where the row of `p` through a held access shared by `covered` goes: the
+    /// targets whose blocking deny assignments are the fewest (those all of them
+    /// have) share one row when there are two or more of them; every other target
+    /// gets a row of its own. It depends only on which of the `candidates` name
+    /// the member, so it is worked out once per such set (per plan).
     fn split(
         &mut self,
         plan: &RowPlan,
-        member: &str,
+        p: &PrincipalFacts,
         candidates: &[usize],
         covered: &Rc<[usize]>,
     ) -> Rc<Split> {
-        let naming = self.naming(member);
-        let relevant: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|d| naming.contains(d))
-            .collect();
+        let naming = self.naming(p);
+        let relevant: Vec<usize> = if naming == 0 {
+            Vec::new()
+        } else {
+            let naming = self.deny_list(naming);
+            candidates
+                .iter()
+                .copied()
+                .filter(|d| naming.contains(d))
+                .collect()
+        };
         let cache_key = (Rc::as_ptr(covered) as *const usize as usize, relevant);
         if let Some(s) = self.split_cache.get(&cache_key) {
             return s.clone();
@@ -1319,7 +1585,7 @@ impl<'a> Reviewer<'a> {
         let relevant = &cache_key.1;
         let split = if relevant.is_empty() {
             Split {
-                shared: Some((covered.clone(), self.no_denies.clone())),
+                shared: Some((covered.clone(), 0)),
                 own: Vec::new(),
             }
         } else {
@@ -1365,95 +1631,99 @@ impl<'a> Reviewer<'a> {
         split
     }
 
-    /// One shared list per distinct set of deny assignments (few in any tenant).
-    fn intern(&mut self, denies: &[usize]) -> Rc<[usize]> {
+    /// The id of a list of deny assignments: one per distinct list (few in any
+    /// tenant), 0 for the empty list.
+    fn intern(&mut self, denies: &[usize]) -> u32 {
         if denies.is_empty() {
-            return self.no_denies.clone();
+            return 0;
         }
-        if let Some(d) = self.deny_lists.iter().find(|d| ***d == *denies) {
-            return d.clone();
+        if let Some(&id) = self.deny_list_ids.get(denies) {
+            return id;
         }
-        let d: Rc<[usize]> = denies.into();
-        self.deny_lists.push(d.clone());
-        d
+        let ix = self.ix;
+        let list: Rc<[usize]> = denies.into();
+        self.deny_lists.push(list.clone());
+        self.deny_list_ids
+            .insert(list, self.deny_lists.len() as u32);
+        self.deny_refs.push(
+            denies
+                .iter()
+                .map(|&d| {
+                    let d = &ix.denies[d].def;
+                    DenyRef {
+                        id: d.id.clone(),
+                        name: d.name.clone(),
+                        scope: d.scope.clone(),
+                    }
+                })
+                .collect(),
+        );
+        self.deny_lists.len() as u32
     }
 
-    /// (role, assignment) of every defined role `member` holds actively, through
-    /// any of its groups, sorted.
-    fn active_of(&mut self, member: &str) -> Rc<[(usize, usize)]> {
-        if let Some(a) = self.active.get(member) {
+    /// The deny assignments of a deny list id.
+    fn deny_list(&self, id: u32) -> &[usize] {
+        match id {
+            0 => &[],
+            i => &self.deny_lists[i as usize - 1],
+        }
+    }
+
+    /// The sets of (role, assignment), each sorted, whose union is every defined
+    /// role `p` holds actively, through any of its groups ([`holder_ids`]): its
+    /// own, and for each group it is a direct member of, that group's and its
+    /// holders' (made once per group).
+    fn active_of(&mut self, p: &PrincipalFacts) -> Rc<[Rc<[(usize, usize)]>]> {
+        if let Some(a) = p.active.get() {
             return a.clone();
         }
         let ix = self.ix;
-        let mut out = Vec::new();
-        for h in holder_ids(ix, member) {
-            for &ai in ix.assignments_by_holder.get(&h).into_iter().flatten() {
-                if let Some(role) = ix.assignment_role[ai] {
-                    out.push((role, ai));
+        let mut sets: Vec<Rc<[(usize, usize)]>> =
+            vec![held_actively(ix, std::iter::once(p.member.as_str())).into()];
+        for g in ix.groups_of.get(&p.member).into_iter().flatten() {
+            let set = match self.group_active.get(g) {
+                Some(set) => set.clone(),
+                None => {
+                    let holders = holder_ids(ix, g);
+                    let set: Rc<[(usize, usize)]> =
+                        held_actively(ix, holders.iter().map(String::as_str)).into();
+                    self.group_active.insert(g.clone(), set.clone());
+                    set
                 }
-            }
+            };
+            sets.push(set);
         }
-        out.sort_unstable();
-        out.dedup();
-        let out: Rc<[(usize, usize)]> = out.into();
-        self.active.insert(member.to_string(), out.clone());
-        out
+        let sets: Rc<[Rc<[(usize, usize)]>]> = sets.into();
+        let _ = p.active.set(sets.clone());
+        sets
     }
 
     // -- making rows -------------------------------------------------------------
 
     /// Makes the planned rows, group by group, each group sorted by principal (name,
-    /// id), role, held scope, PIM kind, path and assignment, and hands them to `f`
-    /// in batches of at most [`BATCH`] rows (an empty group as one empty batch).
-    pub(crate) fn each_group<E>(
+    /// id), role, held scope, PIM kind, path and assignment, and hands `f` the
+    /// start of each group (an empty one too) and then each of its rows. A row is
+    /// made from the plan's shared parts and lives until `f` returns: only one
+    /// group's small entries are held at once, whatever the size of the review.
+    pub(crate) fn each_row<E>(
         &mut self,
         plan: &RowPlan,
-        mut f: impl FnMut(&GroupHead, Vec<ReviewRow>) -> Result<(), E>,
+        mut f: impl FnMut(Visit<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
+        self.lists.clear();
+        self.list_ids.clear();
+        // One buffer for every group's entries: groups come in all sizes.
+        let mut entries: Vec<Entry> = Vec::new();
         for g in &plan.groups {
-            // One buffer for every group's entries: groups come in all sizes.
-            let mut entries = std::mem::take(&mut self.scratch);
+            f(Visit::Group(GroupHead {
+                scope: &g.scope,
+                covers: g.covered.len(),
+            }))?;
             self.entries(plan, g, &mut entries);
-            let covered_keys: Rc<[String]> = g
-                .covered
-                .iter()
-                .map(|&i| plan.target_keys[i].clone())
-                .collect();
-            let mut first = true;
-            if entries.is_empty() {
-                self.scratch = entries;
-                f(
-                    &GroupHead {
-                        scope: &g.scope,
-                        covers: g.covered.len(),
-                        first: true,
-                    },
-                    Vec::new(),
-                )?;
-                continue;
+            for e in &entries {
+                self.make(plan, e);
+                f(Visit::Row(&self.parts(plan, g, e)))?;
             }
-            let mut result = Ok(());
-            for batch in entries.chunks(BATCH) {
-                let rows: Vec<ReviewRow> = batch
-                    .iter()
-                    .map(|e| self.row(plan, g, e, &covered_keys))
-                    .collect();
-                result = f(
-                    &GroupHead {
-                        scope: &g.scope,
-                        covers: g.covered.len(),
-                        first,
-                    },
-                    rows,
-                );
-                first = false;
-                if result.is_err() {
-                    break;
-                }
-            }
-            entries.clear();
-            self.scratch = entries;
-            result?;
         }
         Ok(())
     }
@@ -1480,53 +1750,70 @@ impl<'a> Reviewer<'a> {
         }
         let per = n.div_ceil(PICKS.max(1));
         let mut out = Vec::new();
-        let mut entries = std::mem::take(&mut self.scratch);
+        self.lists.clear();
+        self.list_ids.clear();
+        let mut entries: Vec<Entry> = Vec::new();
         for gi in picks {
             let g = &plan.groups[gi];
             self.entries(plan, g, &mut entries);
-            let covered_keys: Rc<[String]> = g
-                .covered
-                .iter()
-                .map(|&i| plan.target_keys[i].clone())
-                .collect();
             for e in entries.iter().take(per) {
-                out.push(self.row(plan, g, e, &covered_keys));
+                self.make(plan, e);
+                out.push(self.parts(plan, g, e).to_row());
             }
         }
-        entries.clear();
-        self.scratch = entries;
         out
     }
 
+    /// The id of a list of targets rows stand for (its address is its identity
+    /// while the rows are made: every list is held by [`Reviewer::lists`]).
+    fn list_id(&mut self, plan: &RowPlan, targets: &Rc<[usize]>) -> u32 {
+        let at = Rc::as_ptr(targets) as *const usize as usize;
+        if let Some(&id) = self.list_ids.get(&at) {
+            return id;
+        }
+        let id = self.lists.len() as u32;
+        self.lists.push(TargetList {
+            targets: targets.clone(),
+            keys: targets
+                .iter()
+                .map(|&i| plan.target_keys[i].clone())
+                .collect(),
+        });
+        self.list_ids.insert(at, id);
+        id
+    }
+
     /// A group's rows before they are made, in sheet order.
-    fn entries(&mut self, plan: &RowPlan, g: &Group, entries: &mut Vec<Entry>) {
+    fn entries<'p>(&mut self, plan: &'p RowPlan, g: &'p Group, entries: &mut Vec<Entry<'p>>) {
         entries.clear();
         entries.reserve(g.rows);
+        let group_list = self.list_id(plan, &g.covered);
+        let mut input = std::mem::take(&mut self.key_input);
         for &(hi, relation) in &g.helds {
             let h = &plan.helds[hi];
-            let paths = h.paths.clone();
+            let mut entry = |pf: &'p PathFacts, covered: u32, blocked: u32| Entry {
+                rank: u64::from(pf.p.rank.get()) << 32 | u64::from(h.rank),
+                // The path's member and groups are keys already.
+                key: key_digest(&mut input, &pf.p.member, &h.assignment_key, &pf.via.joined),
+                held: h,
+                path: pf,
+                held_no: hi as u32,
+                covered,
+                blocked,
+                relation,
+            };
             if g.shared {
                 let candidates = self.candidates(plan, h);
-                for (p, pf) in paths.paths.iter().enumerate() {
+                for pf in &h.paths.paths {
                     let (covered, blocked) = if candidates.is_empty() {
-                        (g.covered.clone(), self.no_denies.clone())
+                        (group_list, 0)
                     } else {
-                        match &self
-                            .split(plan, &pf.p.member, &candidates, &g.covered)
-                            .shared
-                        {
-                            Some(x) => x.clone(),
+                        match &self.split(plan, &pf.p, &candidates, &g.covered).shared {
+                            Some((targets, blocked)) => (self.list_id(plan, targets), *blocked),
                             None => continue,
                         }
                     };
-                    entries.push(Entry {
-                        held: hi as u32,
-                        path: p as u32,
-                        relation,
-                        covered,
-                        blocked,
-                        rank: 0,
-                    });
+                    entries.push(entry(pf, covered, blocked));
                 }
                 continue;
             }
@@ -1536,45 +1823,37 @@ impl<'a> Reviewer<'a> {
             };
             // The denies there that take from the role, once per held access.
             let takers = self.takers(&h.role, &reach);
-            for (p, pf) in paths.paths.iter().enumerate() {
-                let blocked = self.blocked(&pf.p.member, &takers);
-                entries.push(Entry {
-                    held: hi as u32,
-                    path: p as u32,
-                    relation,
-                    covered: g.covered.clone(),
-                    blocked,
-                    rank: 0,
-                });
+            for pf in &h.paths.paths {
+                let blocked = self.blocked(&pf.p, &takers);
+                entries.push(entry(pf, group_list, blocked));
             }
         }
         for e in &g.extra {
+            let h = &plan.helds[e.held as usize];
+            let pf = &h.paths.paths[e.path as usize];
             entries.push(Entry {
-                held: e.held,
-                path: e.path,
+                rank: u64::from(pf.p.rank.get()) << 32 | u64::from(h.rank),
+                key: key_digest(&mut input, &pf.p.member, &h.assignment_key, &pf.via.joined),
+                held: h,
+                path: pf,
+                held_no: e.held,
+                covered: group_list,
+                blocked: e.blocked,
                 relation: e.relation,
-                covered: e.covered.clone(),
-                blocked: e.blocked.clone(),
-                rank: 0,
             });
         }
-        self.sort(plan, entries);
-    }
-
-    /// Sorts a group's entries by principal (name, id), role, held scope, PIM
-    /// kind, path and assignment. The principals and the held accesses of the
-    /// group are ranked once, so that entries compare as integers and strings are
-    /// compared only between paths of one principal to one role at one scope.
-    fn sort(&mut self, plan: &RowPlan, entries: &mut [Entry]) {
-        let path = |e: &Entry| &plan.helds[e.held as usize].paths.paths[e.path as usize];
-        let held = |h: u32| &plan.helds[h as usize];
-        for e in entries.iter_mut() {
-            e.rank = u64::from(path(e).p.rank.get()) << 32 | u64::from(held(e.held).rank);
-        }
+        self.key_input = input;
+        // By principal (name, id), role, held scope, PIM kind, path and assignment.
+        // The principals and the held accesses are ranked once per plan, so that
+        // entries compare as integers and strings are compared only between paths
+        // of one principal to one role at one scope.
         entries.sort_by(|a, b| {
             a.rank.cmp(&b.rank).then_with(|| {
-                (&*path(a).via.keys, &*held(a.held).assignment_key)
-                    .cmp(&(&*path(b).via.keys, &*held(b.held).assignment_key))
+                a.path
+                    .via
+                    .keys()
+                    .cmp(b.path.via.keys())
+                    .then_with(|| a.held.assignment_key.cmp(&b.held.assignment_key))
             })
         });
     }
@@ -1600,48 +1879,243 @@ impl<'a> Reviewer<'a> {
         }
     }
 
-    /// One row.
-    fn row(
+    /// Makes what one row does not share with others: its review key (as text),
+    /// content hash, access path and recommendations (into the reviewer's
+    /// buffers, which [`Reviewer::parts`] lends to the row).
+    fn make(&mut self, plan: &RowPlan, e: &Entry) {
+        let (h, pf) = (e.held, e.path);
+        hex8_into(&e.key, &mut self.key);
+        self.hashed = match &self.hash_only {
+            None => true,
+            Some(keys) => !keys.is_empty() && keys.contains(hex_str(&self.key)),
+        };
+        if self.hashed {
+            content_hash(
+                &mut self.key_input,
+                &mut self.hash,
+                hex_str(&self.key),
+                &pf.p.hash_part,
+                &h.hash_part,
+                pf.p.flags.orphan_text,
+                &h.hash_tail,
+            );
+        }
+        pf.access_path(&mut self.access_path);
+        let covered = self.lists[e.covered as usize].targets.clone();
+        self.recommend(plan, h, pf, e.relation, &covered);
+    }
+
+    /// The row of an entry just made ([`Reviewer::make`]).
+    fn parts<'r>(&'r self, plan: &'r RowPlan, g: &Group, e: &Entry<'r>) -> RowParts<'r> {
+        let h = e.held;
+        let list = &self.lists[e.covered as usize];
+        RowParts {
+            ix: self.ix,
+            held: h,
+            held_no: e.held_no as usize,
+            path: e.path,
+            review_key: hex_str(&self.key),
+            content_hash: if self.hashed { hex_str(&self.hash) } else { "" },
+            target_scope: if g.shared && list.targets.len() > 1 {
+                &h.scope
+            } else {
+                &plan.target_rcs[list.targets[0]]
+            },
+            relation: e.relation,
+            access_path: &self.access_path,
+            direct: &self.direct,
+            recommendations: &self.recs,
+            blocked_no: e.blocked,
+            blocked_by: &self.deny_refs[e.blocked as usize],
+            covered: &list.keys,
+        }
+    }
+
+    /// The recommendations the data supports for one row (most urgent first), into
+    /// the reviewer's buffer.
+    fn recommend(
         &mut self,
         plan: &RowPlan,
-        g: &Group,
-        e: &Entry,
-        group_keys: &Rc<[String]>,
-    ) -> ReviewRow {
+        h: &HeldAccess,
+        pf: &PathFacts,
+        relation: Relation,
+        covered: &[usize],
+    ) {
+        let also_active = match &h.notes.eligible {
+            Some(_) => self.also_active(plan, h, &pf.p, relation, covered),
+            None => false,
+        };
+        let mut recs = std::mem::take(&mut self.recs);
+        recs.clear();
+        let mut push = |kind, code, text: &Rc<str>| {
+            recs.push(Recommendation {
+                kind,
+                code,
+                text: text.clone(),
+            })
+        };
+        let t = &self.texts;
+        let p = pf.p.flags;
+        if p.orphaned {
+            push(RecommendationKind::Remove, "orphaned", &t.orphaned);
+        }
+        if p.disabled {
+            push(RecommendationKind::Remove, "disabled", &t.disabled);
+        }
+        if let Some(text) = &h.notes.ended {
+            push(RecommendationKind::Remove, "eligibility-ended", text);
+        }
+        if h.role.index.is_none() {
+            push(
+                RecommendationKind::Remove,
+                "undefined-role",
+                &t.undefined_role,
+            );
+        }
+        if h.role.privileged && p.guest {
+            push(
+                RecommendationKind::Review,
+                "guest-privileged",
+                &t.guest_privileged,
+            );
+        }
+        if p.unlisted_group {
+            push(
+                RecommendationKind::Review,
+                "members-not-imported",
+                &t.members_not_imported,
+            );
+        }
+        if pf.via.is_direct() && p.user {
+            if let Some(text) = &h.notes.many {
+                push(RecommendationKind::UseGroup, "many-direct-users", text);
+            }
+        }
+        if let Some((also, only)) = &h.notes.eligible {
+            if also_active {
+                push(RecommendationKind::Note, "also-active", also);
+            } else {
+                push(RecommendationKind::Note, "eligible-only", only);
+            }
+        }
+        recs.sort_by_key(|r| r.kind);
+        self.recs = recs;
+    }
+
+    /// Is an eligibility held actively too, with the same role, wherever it
+    /// reaches: the targets its row stands for, or its own scope below one?
+    fn also_active(
+        &mut self,
+        plan: &RowPlan,
+        h: &HeldAccess,
+        p: &PrincipalFacts,
+        relation: Relation,
+        covered: &[usize],
+    ) -> bool {
+        let Some(ri) = h.role.index else {
+            return false;
+        };
         let ix = self.ix;
-        let h = &plan.helds[e.held as usize];
-        let pf = &h.paths.paths[e.path as usize];
-        let covered: Rc<[String]> = if Rc::ptr_eq(&e.covered, &g.covered) {
-            group_keys.clone()
-        } else {
-            e.covered
+        // The same role held actively, at any scope: the assignments' scopes.
+        let mut same_role = std::mem::take(&mut self.same_role);
+        same_role.clear();
+        for set in self.active_of(p).iter() {
+            let from = set.partition_point(|(r, _)| *r < ri);
+            let to = set.partition_point(|(r, _)| *r <= ri);
+            same_role.extend(set[from..to].iter().map(|&(_, ai)| ai));
+        }
+        let held_at = |anc: &FxHashSet<String>| {
+            same_role
                 .iter()
-                .map(|&i| plan.target_keys[i].clone())
-                .collect()
+                .any(|&ai| anc.contains(&ix.assignment_scope[ai]))
         };
-        let target_scope = if g.shared && e.covered.len() > 1 {
-            h.scope.clone()
+        // Held at or above the held scope: wherever the eligibility reaches (its
+        // own scope, or targets at or below it, whose ancestors include the held
+        // scope's) is covered; else, for a row of several targets, target by target.
+        let also = if same_role.is_empty() {
+            false
+        } else if held_at(&h.anc) {
+            true
+        } else if relation == Relation::Below {
+            false
         } else {
-            plan.target_rcs[e.covered[0]].clone()
+            !covered.is_empty() && covered.iter().all(|&i| held_at(&plan.target_anc[i]))
         };
-        let blocked_by: Rc<[DenyRef]> = if e.blocked.is_empty() {
-            self.no_deny_refs.clone()
-        } else {
-            e.blocked
-                .iter()
-                .map(|&d| {
-                    let d = &ix.denies[d].def;
-                    DenyRef {
-                        id: d.id.clone(),
-                        name: d.name.clone(),
-                        scope: d.scope.clone(),
-                    }
-                })
-                .collect()
-        };
-        let mut row = ReviewRow {
-            // The path's member and groups are keys already.
-            review_key: key_hash(&pf.p.member, &h.assignment_key, &pf.via.keys),
+        self.same_role = same_role;
+        also
+    }
+}
+
+/// (role, assignment) of every defined role these holders hold actively, sorted.
+fn held_actively<'h>(ix: &Index, holders: impl Iterator<Item = &'h str>) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for h in holders {
+        for &ai in ix.assignments_by_holder.get(h).into_iter().flatten() {
+            if let Some(role) = ix.assignment_role[ai] {
+                out.push((role, ai));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// One row being made, lent to [`Reviewer::each_row`]'s caller: the plan's shared
+/// parts (principal, held access, path) and what the row has of its own. A sheet
+/// writes it as it is ([`SheetRow`]); [`RowParts::to_row`] keeps it.
+pub(crate) struct RowParts<'r> {
+    ix: &'r Index,
+    held: &'r HeldAccess,
+    path: &'r PathFacts,
+    held_no: usize,
+    review_key: &'r str,
+    content_hash: &'r str,
+    target_scope: &'r Rc<str>,
+    relation: Relation,
+    access_path: &'r str,
+    direct: &'r Rc<str>,
+    recommendations: &'r [Recommendation],
+    blocked_no: u32,
+    blocked_by: &'r Rc<[DenyRef]>,
+    /// The scope keys of the targets the row stands for.
+    covered: &'r Rc<[String]>,
+}
+
+impl RowParts<'_> {
+    /// The row's principal's number: rows with the same number show the same
+    /// principal (its cells can be made once).
+    pub(crate) fn principal_no(&self) -> usize {
+        self.path.p.no as usize
+    }
+
+    /// The row's held access's number in its plan: rows with the same number show
+    /// the same role, assignment, condition and PIM kind.
+    pub(crate) fn held_no(&self) -> usize {
+        self.held_no
+    }
+
+    /// The row's deny list's number: rows with the same number have the same
+    /// `blocked_by`.
+    pub(crate) fn blocked_no(&self) -> usize {
+        self.blocked_no as usize
+    }
+
+    pub(crate) fn content_hash(&self) -> &str {
+        self.content_hash
+    }
+
+    /// The scope keys of the reviewed targets the row stands for.
+    pub(crate) fn covered(&self) -> &[String] {
+        self.covered
+    }
+
+    /// The row, kept.
+    pub(crate) fn to_row(&self) -> ReviewRow {
+        let h = self.held;
+        let pf = self.path;
+        ReviewRow {
+            review_key: self.review_key.to_string(),
             principal: pf.p.info.clone(),
             role_name: h.role.name.clone(),
             role_id: h.role.id.clone(),
@@ -1650,177 +2124,164 @@ impl<'a> Reviewer<'a> {
             privileged: h.role.privileged,
             assignment_id: h.assignment_id.clone(),
             assignment_scope: h.scope.clone(),
-            target_scope,
-            inherited: e.relation == Relation::Above,
-            below: e.relation == Relation::Below,
-            via: pf.via.refs.clone(),
-            access_path: pf.access_path.clone(),
+            target_scope: self.target_scope.clone(),
+            inherited: self.relation == Relation::Above,
+            below: self.relation == Relation::Below,
+            via: pf.via.refs(self.ix),
+            access_path: if pf.via.is_direct() {
+                self.direct.clone()
+            } else {
+                self.access_path.into()
+            },
             condition: h.condition.clone(),
             pim: h.pim,
             start_date_time: h.start.clone(),
             end_date_time: h.end.clone(),
             expired: h.expired,
-            recommendations: vec![],
-            content_hash: String::new(),
-            blocked_by,
+            recommendations: self.recommendations.to_vec(),
+            content_hash: self.content_hash.to_string(),
+            blocked_by: self.blocked_by.clone(),
             window: h.window.clone(),
-            covers: covered.len(),
-            covered,
-        };
-        if self
-            .hash_only
-            .as_ref()
-            .is_none_or(|k| k.contains(&row.review_key))
-        {
-            row.content_hash = content_hash(
-                &row.review_key,
-                &pf.p.hash_part,
-                &h.hash_part,
-                pf.p.info.orphan_text(),
-                &h.hash_tail,
-            );
+            covers: self.covered.len(),
+            covered: self.covered.clone(),
         }
-        row.recommendations = self.recommend(plan, h, &row);
-        row
     }
+}
 
-    /// The recommendations the data supports for one row (most urgent first).
-    fn recommend(&mut self, plan: &RowPlan, h: &HeldAccess, r: &ReviewRow) -> Vec<Recommendation> {
-        let ix = self.ix;
-        let mut recs = Vec::new();
-        let mut push = |kind, code, text: String| {
-            recs.push(Recommendation {
-                kind,
-                code,
-                text: text.into(),
-            })
-        };
-        let p = &r.principal;
-        if p.is_orphaned() {
-            push(
-                RecommendationKind::Remove,
-                "orphaned",
-                "remove: the principal is in no directory listing (deleted?)".into(),
-            );
-        }
-        if p.account_enabled == Some(false) {
-            push(
-                RecommendationKind::Remove,
-                "disabled",
-                "remove: the account is disabled".into(),
-            );
-        }
-        if r.expired {
-            push(
-                RecommendationKind::Remove,
-                "eligibility-ended",
-                format!(
-                    "remove: the eligibility ended {}, before the snapshot",
-                    r.end_date_time.as_deref().unwrap_or("")
-                ),
-            );
-        }
-        if !r.role_defined {
-            push(
-                RecommendationKind::Remove,
-                "undefined-role",
-                "remove: the role is not defined; the assignment grants nothing".into(),
-            );
-        }
-        if r.privileged
-            && p.user_type
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
-        {
-            push(
-                RecommendationKind::Review,
-                "guest-privileged",
-                "review: a guest with a privileged role (can change access)".into(),
-            );
-        }
-        if p.is_group() && !ix.member_lists.contains(&p.id) {
-            push(
-                RecommendationKind::Review,
-                "members-not-imported",
-                "review: the group's members were not imported; who holds this through it is unknown"
-                    .into(),
-            );
-        }
-        if r.via.is_empty() && p.kind.eq_ignore_ascii_case("User") {
-            let n = plan
-                .direct_users
-                .get(&(
-                    h.role.id.clone(),
-                    h.scope_key.clone(),
-                    r.pim == Pim::Eligible,
-                ))
-                .copied()
-                .unwrap_or(0);
-            if n >= MANY_DIRECT_USERS {
-                push(
-                    RecommendationKind::UseGroup,
-                    "many-direct-users",
-                    format!(
-                        "use a group: {n} users hold {} directly at this scope",
-                        r.role_name
-                    ),
-                );
-            }
-        }
-        if r.pim == Pim::Eligible && !r.expired {
-            let window = format!(
-                "{} → {}",
-                r.start_date_time.as_deref().unwrap_or("?"),
-                r.end_date_time.as_deref().unwrap_or("no end")
-            );
-            // Also held active wherever this eligibility reaches: the targets it
-            // stands for, or its own scope below one.
-            let reaches: Vec<&str> = if r.below {
-                vec![&*h.scope_key]
-            } else {
-                r.covered.iter().map(String::as_str).collect()
-            };
-            let active = self.active_of(&p.id);
-            // The same role held actively, at any scope.
-            let same_role: &[(usize, usize)] = match h.role.index {
-                Some(ri) => {
-                    let from = active.partition_point(|(r, _)| *r < ri);
-                    let to = active.partition_point(|(r, _)| *r <= ri);
-                    &active[from..to]
-                }
-                None => &[],
-            };
-            let mut also_active = !reaches.is_empty() && !same_role.is_empty();
-            if also_active {
-                for s in &reaches {
-                    let anc = self.ancestors(s);
-                    if !same_role
-                        .iter()
-                        .any(|&(_, ai)| anc.contains(&ix.assignment_scope[ai]))
-                    {
-                        also_active = false;
-                        break;
-                    }
-                }
-            }
-            if also_active {
-                push(
-                    RecommendationKind::Note,
-                    "also-active",
-                    format!("note: also held active; this eligibility ({window}) adds nothing"),
-                );
-            } else {
-                push(
-                    RecommendationKind::Note,
-                    "eligible-only",
-                    format!(
-                        "note: held only through PIM eligibility ({window}); grants nothing until activated"
-                    ),
-                );
-            }
-        }
-        recs.sort_by_key(|r| r.kind);
-        recs
+/// What a sheet's cells show of a row, whether the row is kept ([`ReviewRow`]) or
+/// written as it is made ([`RowParts`]).
+pub(crate) trait SheetRow {
+    fn review_key(&self) -> &str;
+    fn principal(&self) -> &PrincipalInfo;
+    fn role_name(&self) -> &str;
+    fn role_id(&self) -> &str;
+    fn role_type(&self) -> &str;
+    fn privileged(&self) -> bool;
+    fn assignment_id(&self) -> &str;
+    fn assignment_scope(&self) -> &str;
+    fn target_scope(&self) -> &str;
+    fn inherited(&self) -> bool;
+    fn access_path(&self) -> &str;
+    fn condition(&self) -> Option<&str>;
+    fn pim(&self) -> Pim;
+    fn recommendations(&self) -> &[Recommendation];
+    fn blocked_by(&self) -> &[DenyRef];
+    fn window(&self) -> &str;
+    fn covers(&self) -> usize;
+    /// The principal's `orphaned` cell.
+    fn orphan_text(&self) -> &'static str {
+        self.principal().orphan_text()
+    }
+}
+
+impl SheetRow for ReviewRow {
+    fn review_key(&self) -> &str {
+        &self.review_key
+    }
+    fn principal(&self) -> &PrincipalInfo {
+        &self.principal
+    }
+    fn role_name(&self) -> &str {
+        &self.role_name
+    }
+    fn role_id(&self) -> &str {
+        &self.role_id
+    }
+    fn role_type(&self) -> &str {
+        &self.role_type
+    }
+    fn privileged(&self) -> bool {
+        self.privileged
+    }
+    fn assignment_id(&self) -> &str {
+        &self.assignment_id
+    }
+    fn assignment_scope(&self) -> &str {
+        &self.assignment_scope
+    }
+    fn target_scope(&self) -> &str {
+        &self.target_scope
+    }
+    fn inherited(&self) -> bool {
+        self.inherited
+    }
+    fn access_path(&self) -> &str {
+        &self.access_path
+    }
+    fn condition(&self) -> Option<&str> {
+        self.condition.as_deref()
+    }
+    fn pim(&self) -> Pim {
+        self.pim
+    }
+    fn recommendations(&self) -> &[Recommendation] {
+        &self.recommendations
+    }
+    fn blocked_by(&self) -> &[DenyRef] {
+        &self.blocked_by
+    }
+    fn window(&self) -> &str {
+        &self.window
+    }
+    fn covers(&self) -> usize {
+        self.covers
+    }
+}
+
+impl SheetRow for RowParts<'_> {
+    fn review_key(&self) -> &str {
+        self.review_key
+    }
+    fn principal(&self) -> &PrincipalInfo {
+        &self.path.p.info
+    }
+    fn role_name(&self) -> &str {
+        &self.held.role.name
+    }
+    fn role_id(&self) -> &str {
+        &self.held.role.id
+    }
+    fn role_type(&self) -> &str {
+        &self.held.role.role_type
+    }
+    fn privileged(&self) -> bool {
+        self.held.role.privileged
+    }
+    fn assignment_id(&self) -> &str {
+        &self.held.assignment_id
+    }
+    fn assignment_scope(&self) -> &str {
+        &self.held.scope
+    }
+    fn target_scope(&self) -> &str {
+        self.target_scope
+    }
+    fn inherited(&self) -> bool {
+        self.relation == Relation::Above
+    }
+    fn access_path(&self) -> &str {
+        self.access_path
+    }
+    fn condition(&self) -> Option<&str> {
+        self.held.condition.as_deref()
+    }
+    fn pim(&self) -> Pim {
+        self.held.pim
+    }
+    fn recommendations(&self) -> &[Recommendation] {
+        self.recommendations
+    }
+    fn blocked_by(&self) -> &[DenyRef] {
+        self.blocked_by
+    }
+    fn window(&self) -> &str {
+        &self.held.window
+    }
+    fn covers(&self) -> usize {
+        self.covered.len()
+    }
+    fn orphan_text(&self) -> &'static str {
+        self.path.p.flags.orphan_text
     }
 }
 
@@ -2020,23 +2481,47 @@ pub(crate) fn carry_over(
     reviewed_targets: &HashSet<String>,
 ) -> Vec<Carry> {
     rows.iter()
-        .map(|r| match past.get(&r.review_key) {
-            Some(p) if p.content_hash == r.content_hash => Carry::Decided {
-                previous: p.clone(),
-            },
-            Some(p) => Carry::Changed {
-                previous: p.clone(),
-            },
-            None if seen.contains(&r.review_key) => Carry::Undecided,
-            None if !reviewed_targets.is_empty()
-                && (reviewed_targets.contains(&scope_key(&r.target_scope))
-                    || r.covered.iter().any(|t| reviewed_targets.contains(t))) =>
-            {
-                Carry::New
-            }
-            None => Carry::FirstReview,
+        .map(|r| {
+            carry_of(
+                &r.review_key,
+                &r.content_hash,
+                &r.target_scope,
+                &r.covered,
+                past,
+                seen,
+                reviewed_targets,
+            )
         })
         .collect()
+}
+
+/// How one row stands against earlier decisions ([`carry_over`]), from its review
+/// key, content hash, target scope and the scope keys of the targets it stands for.
+pub(crate) fn carry_of(
+    review_key: &str,
+    content_hash: &str,
+    target_scope: &str,
+    covered: &[String],
+    past: &HashMap<String, PastDecision>,
+    seen: &HashSet<String>,
+    reviewed_targets: &HashSet<String>,
+) -> Carry {
+    match past.get(review_key) {
+        Some(p) if p.content_hash == content_hash => Carry::Decided {
+            previous: p.clone(),
+        },
+        Some(p) => Carry::Changed {
+            previous: p.clone(),
+        },
+        None if seen.contains(review_key) => Carry::Undecided,
+        None if !reviewed_targets.is_empty()
+            && (reviewed_targets.contains(&scope_key(target_scope))
+                || covered.iter().any(|t| reviewed_targets.contains(t))) =>
+        {
+            Carry::New
+        }
+        None => Carry::FirstReview,
+    }
 }
 
 /// One change that carries out `remove` decisions.

@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-use crate::audit::review::{self, Carry, PastDecision, ReviewRow, DECISIONS};
+use crate::audit::review::{self, Carry, PastDecision, ReviewRow, SheetRow, DECISIONS};
 use crate::audit::review_summary;
 use crate::cli::{Format, ReviewAction, ReviewApplyArgs, ReviewArgs, ReviewPlanArgs, ScopeArgs};
 use crate::engine::decide::Incomplete;
@@ -124,6 +124,19 @@ impl Decisions {
     fn carry(&self, rows: &[ReviewRow]) -> Vec<Carry> {
         review::carry_over(rows, &self.past, &self.seen, &self.scopes)
     }
+
+    /// [`Decisions::carry`] of one row as it is made.
+    fn carry_of(&self, row: &review::RowParts) -> Carry {
+        review::carry_of(
+            row.review_key(),
+            row.content_hash(),
+            row.target_scope(),
+            row.covered(),
+            &self.past,
+            &self.seen,
+            &self.scopes,
+        )
+    }
 }
 
 /// What a sheet is made from: the snapshot, the index of what the targets need,
@@ -163,9 +176,8 @@ fn check_max_rows(rows: usize, max: Option<usize>) -> anyhow::Result<()> {
     }
 }
 
-/// Writes the sheet as CSV or JSON as its rows are made, one batch at a time:
-/// only one batch of rows (and one scope's plan) is held at once, whatever the
-/// size of the review.
+/// Writes the sheet as CSV or JSON as its rows are made, one at a time: only one
+/// group's plan (and one row) is held at once, whatever the size of the review.
 #[allow(clippy::too_many_arguments)]
 fn stream(
     out: &mut dyn Write,
@@ -177,6 +189,8 @@ fn stream(
     counts: &mut render::Counts,
     bar: &indicatif::ProgressBar,
 ) -> std::io::Result<()> {
+    /// Rows written between two moves of the progress bar.
+    const TICK: u64 = 4096;
     let names = &l.names;
     let mut csv = None;
     let mut json = None;
@@ -184,21 +198,33 @@ fn stream(
         Format::Json => json = Some(render::JsonSheet::new(out, &l.snapshot, &plan.targets)?),
         _ => csv = Some(render::CsvSheet::new(out)?),
     }
-    reviewer.each_group(plan, |head, rows| {
-        let carry = decisions.carry(&rows);
-        counts.add_rows(&rows, &carry);
+    let mut unticked = 0;
+    reviewer.each_row(plan, |visit| {
+        let row = match visit {
+            review::Visit::Group(head) => {
+                if let Some(j) = json.as_mut() {
+                    j.scope(head.scope, head.covers, names);
+                }
+                return Ok(());
+            }
+            review::Visit::Row(row) => row,
+        };
+        let carry = decisions.carry_of(row);
+        counts.add_row(row, &carry);
         if let Some(c) = csv.as_mut() {
-            c.rows(&rows, &carry)?;
+            c.row(row, &carry)?;
         }
         if let Some(j) = json.as_mut() {
-            if head.first {
-                j.scope(head.scope, head.covers, names);
-            }
-            j.rows(&rows, &carry)?;
+            j.row(&row.to_row(), &carry)?;
         }
-        bar.inc(rows.len() as u64);
+        unticked += 1;
+        if unticked == TICK {
+            bar.inc(TICK);
+            unticked = 0;
+        }
         Ok::<(), std::io::Error>(())
     })?;
+    bar.inc(unticked);
     if let Some(c) = csv {
         c.finish()?;
     }

@@ -585,8 +585,9 @@ pub(crate) struct DenyNames {
     groups: HashMap<String, std::rc::Rc<Marks>>,
 }
 
-/// Which deny assignments a set of holders' entries name, and which exclude.
-type Marks = (Vec<bool>, Vec<bool>);
+/// Which deny assignments a set of holders' entries name, and which exclude: one
+/// bit per deny assignment, 64 to a word.
+type Marks = (Vec<u64>, Vec<u64>);
 
 impl DenyNames {
     pub(crate) fn new(ix: &Index) -> DenyNames {
@@ -641,9 +642,11 @@ impl DenyNames {
                     m
                 }
             };
-            for i in 0..self.count {
-                named[i] |= marks.0[i];
-                excluded[i] |= marks.1[i];
+            for (w, m) in named.iter_mut().zip(&marks.0) {
+                *w |= m;
+            }
+            for (w, m) in excluded.iter_mut().zip(&marks.1) {
+                *w |= m;
             }
         }
         self.verdict(&named, &excluded)
@@ -651,30 +654,31 @@ impl DenyNames {
 
     /// Which denies these holders' entries name, and which exclude.
     fn marks<'h>(&self, holders: impl Iterator<Item = &'h str>) -> Marks {
-        let mut named = vec![false; self.count];
-        let mut excluded = vec![false; self.count];
+        let words = self.count.div_ceil(64);
+        let mut named = vec![0; words];
+        let mut excluded = vec![0; words];
         for h in holders {
             for &i in self.named.get(h).into_iter().flatten() {
-                named[i] = true;
+                named[i / 64] |= 1 << (i % 64);
             }
             for &i in self.excluded.get(h).into_iter().flatten() {
-                excluded[i] = true;
+                excluded[i / 64] |= 1 << (i % 64);
             }
         }
         (named, excluded)
     }
 
-    fn verdict(&self, named: &[bool], excluded: &[bool]) -> Vec<usize> {
+    fn verdict(&self, named: &[u64], excluded: &[u64]) -> Vec<usize> {
         let mut named = named.to_vec();
         let mut excluded = excluded.to_vec();
         for &i in &self.all {
-            named[i] = true;
+            named[i / 64] |= 1 << (i % 64);
         }
         for &i in &self.all_excluded {
-            excluded[i] = true;
+            excluded[i / 64] |= 1 << (i % 64);
         }
         (0..self.count)
-            .filter(|&i| named[i] && !excluded[i])
+            .filter(|&i| (named[i / 64] & !excluded[i / 64]) >> (i % 64) & 1 == 1)
             .collect()
     }
 }

@@ -154,7 +154,6 @@ impl Index {
         let mut groups_of: HashMap<String, Vec<String>> =
             HashMap::with_capacity_and_hasher(n, Default::default());
         let mut members_of: HashMap<String, Vec<String>> = HashMap::default();
-        let mut seen_edges = HashSet::with_capacity_and_hasher(n, Default::default());
         let mut member_kind = HashMap::default();
         for e in &t.member_edges {
             let (g, m) = (key(&e.group_id), key(&e.member_id));
@@ -163,10 +162,8 @@ impl Index {
                     member_kind.insert(m.clone(), k);
                 }
             }
-            if seen_edges.insert((g.clone(), m.clone())) {
-                groups_of.entry(m.clone()).or_default().push(g.clone());
-                members_of.entry(g).or_default().push(m);
-            }
+            groups_of.entry(m.clone()).or_default().push(g.clone());
+            members_of.entry(g).or_default().push(m);
         }
         // PIM for Groups (SPEC §2.11): an active membership in force is a
         // membership; an eligible one is kept apart (it makes its holder eligible
@@ -187,16 +184,18 @@ impl Index {
                 ge.end_date_time.as_deref(),
                 at,
             );
-            if state == WindowState::Active && seen_edges.insert((g.clone(), m.clone())) {
+            if state == WindowState::Active {
                 groups_of.entry(m.clone()).or_default().push(g.clone());
                 members_of.entry(g).or_default().push(m);
             }
         }
         // In key order whatever order the edges came in (a whole snapshot reads
         // them sorted, a slice in the order it discovers them): the breadth-first
-        // walks then find the same shortest chain of groups on either.
+        // walks then find the same shortest chain of groups on either. An edge
+        // given twice (a member file and a PIM membership) is one.
         for v in groups_of.values_mut().chain(members_of.values_mut()) {
             v.sort_unstable();
+            v.dedup();
         }
         let member_lists = t.member_lists.iter().map(|g| key(g)).collect();
         let partial_member_lists = t.partial_member_lists.iter().map(|g| key(g)).collect();

@@ -76,34 +76,21 @@ impl<'w> Writer<'w> {
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
     {
-        let start = self.buf.len();
-        let mut n = 0;
+        let mut r = self.record();
         for c in cells {
-            if n > 0 {
-                self.buf.push(b',');
-            }
-            push_field(&mut self.buf, neutralise(c.as_ref()).as_bytes());
-            n += 1;
+            r.cell(c.as_ref());
         }
-        match self.fields {
-            Some(m) if m != n => {
-                self.buf.truncate(start);
-                return Err(io::Error::other(format!(
-                    "found record with {n} fields, but the previous record has {m} fields"
-                )));
-            }
-            Some(_) => {}
-            None => self.fields = Some(n),
+        r.end()
+    }
+
+    /// Starts a record made cell by cell ([`Record`]).
+    pub(crate) fn record(&mut self) -> Record<'_, 'w> {
+        let start = self.buf.len();
+        Record {
+            w: self,
+            start,
+            fields: 0,
         }
-        if self.buf.len() == start {
-            // An empty record (or one empty field) would read as no record at all.
-            self.buf.extend_from_slice(b"\"\"");
-        }
-        self.buf.push(b'\n');
-        if self.buf.len() >= FLUSH_AT {
-            self.write_buf()?;
-        }
-        Ok(())
     }
 
     fn write_buf(&mut self) -> io::Result<()> {
@@ -118,6 +105,127 @@ impl<'w> Writer<'w> {
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.write_buf()?;
         self.out.flush()
+    }
+}
+
+/// One record being written: cells, each neutralised, or runs of cells written
+/// before ([`Cells`]); [`Record::end`] ends it. A record not ended is not written.
+pub(crate) struct Record<'r, 'w> {
+    w: &'r mut Writer<'w>,
+    /// Where the record begins in the writer's buffer.
+    start: usize,
+    fields: usize,
+}
+
+impl Record<'_, '_> {
+    /// The next cell, neutralised.
+    pub(crate) fn cell(&mut self, cell: &str) {
+        if self.fields > 0 {
+            self.w.buf.push(b',');
+        }
+        push_field(&mut self.w.buf, neutralise(cell).as_bytes());
+        self.fields += 1;
+    }
+
+    /// The next cells, as made by [`Cells::new`] (every run of them).
+    pub(crate) fn cells(&mut self, cells: &Cells) {
+        for run in 0..cells.runs {
+            self.run(cells, run);
+        }
+    }
+
+    /// The next cells: run `run` of `cells` ([`Cells::push_run`]).
+    pub(crate) fn run(&mut self, cells: &Cells, run: usize) {
+        let Some(&(start, end, fields)) = cells.bounds[..cells.runs].get(run) else {
+            return;
+        };
+        if fields == 0 {
+            return;
+        }
+        if self.fields > 0 {
+            self.w.buf.push(b',');
+        }
+        self.w.buf.extend_from_slice(&cells.bytes[start..end]);
+        self.fields += fields;
+    }
+
+    /// Ends the record: refused when it has another number of fields than the
+    /// first record.
+    pub(crate) fn end(self) -> io::Result<()> {
+        let (w, start, n) = (self.w, self.start, self.fields);
+        match w.fields {
+            Some(m) if m != n => {
+                w.buf.truncate(start);
+                return Err(io::Error::other(format!(
+                    "found record with {n} fields, but the previous record has {m} fields"
+                )));
+            }
+            Some(_) => {}
+            None => w.fields = Some(n),
+        }
+        if w.buf.len() == start {
+            // An empty record (or one empty field) would read as no record at all.
+            w.buf.extend_from_slice(b"\"\"");
+        }
+        w.buf.push(b'\n');
+        if w.buf.len() >= FLUSH_AT {
+            w.write_buf()?;
+        }
+        Ok(())
+    }
+}
+
+/// Cells written once, as a record shows them (neutralised, quoted where needed,
+/// `,` between them), for cells that many records repeat: one run of adjacent
+/// cells, or a few runs kept together.
+pub(crate) struct Cells {
+    bytes: Vec<u8>,
+    /// Per run: (start, end) in `bytes`, and how many fields.
+    bounds: [(usize, usize, usize); MAX_RUNS],
+    runs: usize,
+}
+
+/// The most runs one [`Cells`] keeps.
+const MAX_RUNS: usize = 4;
+
+impl Cells {
+    /// One run of cells.
+    pub(crate) fn new<I, T>(cells: I) -> Cells
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        let mut c = Cells {
+            bytes: Vec::new(),
+            bounds: [(0, 0, 0); MAX_RUNS],
+            runs: 0,
+        };
+        c.push_run(cells);
+        c
+    }
+
+    /// Another run of cells, written by [`Record::run`] (at most [`MAX_RUNS`]
+    /// runs; more are refused, loudly in a debug build).
+    pub(crate) fn push_run<I, T>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        debug_assert!(self.runs < MAX_RUNS, "at most {MAX_RUNS} runs of cells");
+        if self.runs == MAX_RUNS {
+            return;
+        }
+        let start = self.bytes.len();
+        let mut fields = 0;
+        for c in cells {
+            if fields > 0 {
+                self.bytes.push(b',');
+            }
+            push_field(&mut self.bytes, neutralise(c.as_ref()).as_bytes());
+            fields += 1;
+        }
+        self.bounds[self.runs] = (start, self.bytes.len(), fields);
+        self.runs += 1;
     }
 }
 
@@ -298,6 +406,38 @@ mod tests {
             })
         ) {
             prop_assert_eq!(written(&rows), written_by_the_csv_crate(&rows));
+        }
+    }
+
+    proptest! {
+        /// A record made of cells written once ([`Cells`]) and single cells is
+        /// byte for byte the record written cell by cell.
+        #[test]
+        fn records_of_cells_written_once_are_the_same_bytes(
+            rows in (1..6usize).prop_flat_map(|width| {
+                prop::collection::vec(prop::collection::vec(cell(), width), 1..4)
+            }),
+            cut in 0..6usize,
+        ) {
+            let mut buf = Vec::new();
+            let mut w = Writer::new(&mut buf);
+            for r in &rows {
+                let cut = cut.min(r.len());
+                // The first cells as one run, the next one as a run of its own.
+                let mut once = Cells::new(&r[..cut]);
+                let second = r.get(cut..(cut + 1).min(r.len())).unwrap_or_default();
+                once.push_run(second);
+                let mut rec = w.record();
+                rec.run(&once, 0);
+                rec.run(&once, 1);
+                for c in &r[cut + second.len()..] {
+                    rec.cell(c);
+                }
+                rec.end().unwrap();
+            }
+            w.flush().unwrap();
+            drop(w);
+            prop_assert_eq!(String::from_utf8(buf).unwrap(), written(&rows));
         }
     }
 

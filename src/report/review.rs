@@ -18,8 +18,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::audit::review::{
-    summary, Carry, DenyRef, PastDecision, PlanStep, Removal, Review, ReviewRow, RowPlan,
-    SummaryBuilder,
+    summary, Carry, DenyRef, PastDecision, PlanStep, Removal, Review, ReviewRow, RowParts, RowPlan,
+    SheetRow, SummaryBuilder,
 };
 use crate::engine::decide::Incomplete;
 use crate::model::{scope_key, Snapshot};
@@ -56,21 +56,23 @@ impl Counts {
         }
     }
 
-    /// The counts of some rows (a batch of a streamed sheet).
+    /// The counts of some rows.
     pub(crate) fn add_rows(&mut self, rows: &[ReviewRow], carry: &[Carry]) {
-        self.rows += rows.len();
-        self.privileged += rows.iter().filter(|r| r.privileged).count();
-        self.recommended += rows
-            .iter()
-            .filter(|r| !r.recommendations.is_empty())
-            .count();
-        for c in carry {
-            match c {
-                Carry::Decided { .. } => self.prefilled += 1,
-                Carry::New => self.new += 1,
-                Carry::Changed { .. } => self.changed += 1,
-                _ => {}
-            }
+        for (r, c) in rows.iter().zip(carry) {
+            self.add_row(r, c);
+        }
+    }
+
+    /// The counts of one row (of a sheet written as it is made).
+    pub(crate) fn add_row(&mut self, row: &impl SheetRow, carry: &Carry) {
+        self.rows += 1;
+        self.privileged += usize::from(row.privileged());
+        self.recommended += usize::from(!row.recommendations().is_empty());
+        match carry {
+            Carry::Decided { .. } => self.prefilled += 1,
+            Carry::New => self.new += 1,
+            Carry::Changed { .. } => self.changed += 1,
+            _ => {}
         }
     }
 }
@@ -149,9 +151,9 @@ pub(crate) fn recommendation_cell(row: &ReviewRow, carry: &Carry) -> String {
 }
 
 /// [`recommendation_cell`], borrowed when it is one recommendation or none.
-fn recommendation_text<'a>(row: &'a ReviewRow, carry: &Carry) -> Cow<'a, str> {
+fn recommendation_text<'a>(row: &'a impl SheetRow, carry: &Carry) -> Cow<'a, str> {
     let mark = carry.mark();
-    match (&row.recommendations[..], mark) {
+    match (row.recommendations(), mark) {
         ([], None) => Cow::Borrowed(""),
         ([one], None) => Cow::Borrowed(&one.text),
         (recs, mark) => {
@@ -183,11 +185,12 @@ pub(crate) fn deny_name(d: &DenyRef) -> String {
 }
 
 /// The `blocked_by` cell: every deny assignment that blocks the row, `; `-joined.
-pub(crate) fn blocked_cell(row: &ReviewRow) -> String {
-    if row.blocked_by.is_empty() {
+pub(crate) fn blocked_cell(row: &impl SheetRow) -> String {
+    let blocked = row.blocked_by();
+    if blocked.is_empty() {
         return String::new();
     }
-    row.blocked_by
+    blocked
         .iter()
         .map(deny_label)
         .collect::<Vec<_>>()
@@ -196,43 +199,74 @@ pub(crate) fn blocked_cell(row: &ReviewRow) -> String {
 
 /// The raw (not yet neutralised) cells of one row, in [`COLUMNS`] order, borrowed
 /// from the row where they can be.
-pub(crate) fn cells<'a>(row: &'a ReviewRow, carry: &'a Carry) -> [Cow<'a, str>; 25] {
-    let p = &row.principal;
-    let (decision, comment) = carry.prefill();
-    let b = |s: &'a str| Cow::Borrowed(s);
-    [
-        b(&row.review_key),
-        b(&p.id),
-        b(&p.kind),
-        b(&p.display_name),
-        b(p.user_principal_name.as_deref().unwrap_or_default()),
-        b(p.user_type.as_deref().unwrap_or_default()),
-        b(p.account_enabled.map(tf).unwrap_or_default()),
-        b(&row.role_name),
-        b(&row.role_id),
-        b(&row.role_type),
-        b(tf(row.privileged)),
-        b(&row.assignment_id),
-        b(&row.assignment_scope),
-        b(&row.target_scope),
-        b(tf(row.inherited)),
-        b(&row.access_path),
-        b(row.condition.as_deref().unwrap_or_default()),
-        b(row.pim.as_str()),
-        b(p.orphan_text()),
-        recommendation_text(row, carry),
-        b(decision.unwrap_or_default()),
-        b(comment.unwrap_or_default()),
-        Cow::Owned(blocked_cell(row)),
-        b(&row.window),
-        Cow::Owned(row.covers.to_string()),
-    ]
+pub(crate) fn cells<'a>(row: &'a impl SheetRow, carry: &'a Carry) -> [Cow<'a, str>; 25] {
+    std::array::from_fn(|col| cell(row, carry, col))
 }
+
+/// The cell of column `col` ([`COLUMNS`]) of one row: the one definition of what
+/// the sheet's columns hold.
+fn cell<'a>(row: &'a impl SheetRow, carry: &'a Carry, col: usize) -> Cow<'a, str> {
+    let p = row.principal();
+    let b = |s: &'a str| Cow::Borrowed(s);
+    match col {
+        0 => b(row.review_key()),
+        1 => b(&p.id),
+        2 => b(&p.kind),
+        3 => b(&p.display_name),
+        4 => b(p.user_principal_name.as_deref().unwrap_or_default()),
+        5 => b(p.user_type.as_deref().unwrap_or_default()),
+        6 => b(p.account_enabled.map(tf).unwrap_or_default()),
+        7 => b(row.role_name()),
+        8 => b(row.role_id()),
+        9 => b(row.role_type()),
+        10 => b(tf(row.privileged())),
+        11 => b(row.assignment_id()),
+        12 => b(row.assignment_scope()),
+        13 => b(row.target_scope()),
+        14 => b(tf(row.inherited())),
+        15 => b(row.access_path()),
+        16 => b(row.condition().unwrap_or_default()),
+        17 => b(row.pim().as_str()),
+        18 => b(row.orphan_text()),
+        19 => recommendation_text(row, carry),
+        20 => b(carry.prefill().0.unwrap_or_default()),
+        21 => b(carry.prefill().1.unwrap_or_default()),
+        22 => Cow::Owned(blocked_cell(row)),
+        23 => b(row.window()),
+        24 => match row.covers() {
+            1 => b("1"),
+            n => Cow::Owned(n.to_string()),
+        },
+        _ => b(""),
+    }
+}
+
+/// The columns of a row that depend on its principal alone ([`COLUMNS`]
+/// `principal_id` to `account_enabled`), on its held access alone (`role_name` to
+/// `assignment_scope`, and `condition`, `pim`), and on its deny assignments alone
+/// (`blocked_by`): written once per principal, held access and deny list.
+const PRINCIPAL_COLUMNS: std::ops::Range<usize> = 1..7;
+const HELD_COLUMNS: [std::ops::Range<usize>; 3] = [7..13, 16..18, 23..24];
+const BLOCKED_COLUMN: usize = 22;
 
 /// The CSV sheet, written target by target: a header of [`COLUMNS`], then one
 /// record per row; RFC 4180, every cell neutralised.
 pub(crate) struct CsvSheet<'w> {
     w: csv::Writer<'w>,
+    /// Cells written once, by principal, held access, and deny list number
+    /// ([`RowParts`]).
+    principals: Vec<Option<csv::Cells>>,
+    /// Runs of [`HELD_COLUMNS`].
+    helds: Vec<Option<csv::Cells>>,
+    blocked: Vec<Option<csv::Cells>>,
+}
+
+/// The cells kept for number `no`, made by `make` the first time.
+fn kept<T>(kept: &mut Vec<Option<T>>, no: usize, make: impl FnOnce() -> T) -> &T {
+    if kept.len() <= no {
+        kept.resize_with(no + 1, || None);
+    }
+    kept[no].get_or_insert_with(make)
 }
 
 impl<'w> CsvSheet<'w> {
@@ -240,7 +274,12 @@ impl<'w> CsvSheet<'w> {
     pub(crate) fn new(out: &'w mut dyn Write) -> io::Result<CsvSheet<'w>> {
         let mut w = csv::Writer::new(out);
         w.row(COLUMNS)?;
-        Ok(CsvSheet { w })
+        Ok(CsvSheet {
+            w,
+            principals: Vec::new(),
+            helds: Vec::new(),
+            blocked: Vec::new(),
+        })
     }
 
     pub(crate) fn rows(&mut self, rows: &[ReviewRow], carry: &[Carry]) -> io::Result<()> {
@@ -248,6 +287,43 @@ impl<'w> CsvSheet<'w> {
             self.w.row(cells(row, carry))?;
         }
         Ok(())
+    }
+
+    /// One row as it is made: the same record as [`CsvSheet::rows`] writes for
+    /// it, with the cells that many rows share written once.
+    pub(crate) fn row(&mut self, row: &RowParts, carry: &Carry) -> io::Result<()> {
+        let cells_of =
+            |cols: std::ops::Range<usize>| csv::Cells::new(cols.map(|col| cell(row, carry, col)));
+        let principal = kept(&mut self.principals, row.principal_no(), || {
+            cells_of(PRINCIPAL_COLUMNS)
+        });
+        let held = kept(&mut self.helds, row.held_no(), || {
+            let mut c = cells_of(HELD_COLUMNS[0].clone());
+            for cols in &HELD_COLUMNS[1..] {
+                c.push_run(cols.clone().map(|col| cell(row, carry, col)));
+            }
+            c
+        });
+        let blocked = kept(&mut self.blocked, row.blocked_no(), || {
+            cells_of(BLOCKED_COLUMN..BLOCKED_COLUMN + 1)
+        });
+        let mut r = self.w.record();
+        r.cell(&cell(row, carry, 0));
+        r.cells(principal);
+        r.run(held, 0);
+        for col in HELD_COLUMNS[0].end..HELD_COLUMNS[1].start {
+            r.cell(&cell(row, carry, col));
+        }
+        r.run(held, 1);
+        for col in HELD_COLUMNS[1].end..BLOCKED_COLUMN {
+            r.cell(&cell(row, carry, col));
+        }
+        r.cells(blocked);
+        r.run(held, 2);
+        for col in HELD_COLUMNS[2].end..COLUMNS.len() {
+            r.cell(&cell(row, carry, col));
+        }
+        r.end()
     }
 
     pub(crate) fn finish(mut self) -> io::Result<()> {
@@ -405,13 +481,19 @@ impl<'w> JsonSheet<'w> {
 
     pub(crate) fn rows(&mut self, rows: &[ReviewRow], carry: &[Carry]) -> io::Result<()> {
         for (r, c) in rows.iter().zip(carry) {
-            self.out
-                .write_all(if self.first { b"\n" } else { b",\n" })?;
-            self.first = false;
-            serde_json::to_writer(&mut *self.out, &json_row(r, c))?;
-            if let Some(b) = self.current.as_mut() {
-                b.add(r);
-            }
+            self.row(r, c)?;
+        }
+        Ok(())
+    }
+
+    /// One row (one line).
+    pub(crate) fn row(&mut self, r: &ReviewRow, c: &Carry) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"\n" } else { b",\n" })?;
+        self.first = false;
+        serde_json::to_writer(&mut *self.out, &json_row(r, c))?;
+        if let Some(b) = self.current.as_mut() {
+            b.add(r);
         }
         Ok(())
     }
