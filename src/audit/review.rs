@@ -7,6 +7,9 @@
 //! reference time is the snapshot's `taken_at` (never the clock), earlier decisions
 //! come in as plain values. No SQL, no printing, no file.
 
+/// Per held access, the active (role, scope) sets of a principal.
+type ActiveSets = Rc<[Rc<[(usize, usize)]>]>;
+
 use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
@@ -442,7 +445,7 @@ struct PrincipalFacts {
     group_name: OnceCell<Box<str>>,
     /// The sets of (role, assignment) whose union is what it holds actively
     /// ([`Reviewer::active_of`]).
-    active: OnceCell<Rc<[Rc<[(usize, usize)]>]>>,
+    active: OnceCell<ActiveSets>,
 }
 
 impl PrincipalFacts {
@@ -1673,7 +1676,7 @@ impl<'a> Reviewer<'a> {
     /// role `p` holds actively, through any of its groups ([`holder_ids`]): its
     /// own, and for each group it is a direct member of, that group's and its
     /// holders' (made once per group).
-    fn active_of(&mut self, p: &PrincipalFacts) -> Rc<[Rc<[(usize, usize)]>]> {
+    fn active_of(&mut self, p: &PrincipalFacts) -> ActiveSets {
         if let Some(a) = p.active.get() {
             return a.clone();
         }
@@ -1693,7 +1696,7 @@ impl<'a> Reviewer<'a> {
             };
             sets.push(set);
         }
-        let sets: Rc<[Rc<[(usize, usize)]>]> = sets.into();
+        let sets: ActiveSets = sets.into();
         let _ = p.active.set(sets.clone());
         sets
     }
