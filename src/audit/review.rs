@@ -7,9 +7,6 @@
 //! reference time is the snapshot's `taken_at` (never the clock), earlier decisions
 //! come in as plain values. No SQL, no printing, no file.
 
-/// Per held access, the active (role, scope) sets of a principal.
-type ActiveSets = Rc<[Rc<[(usize, usize)]>]>;
-
 use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
@@ -443,9 +440,8 @@ struct PrincipalFacts {
     denies: OnceCell<u32>,
     /// Its name on a path through it ([`Index::name_of`]), once asked.
     group_name: OnceCell<Box<str>>,
-    /// The sets of (role, assignment) whose union is what it holds actively
-    /// ([`Reviewer::active_of`]).
-    active: OnceCell<ActiveSets>,
+    /// (role, scope id) of what it holds actively ([`Reviewer::active_of`]).
+    active: OnceCell<Box<[(u32, u32)]>>,
 }
 
 impl PrincipalFacts {
@@ -571,8 +567,8 @@ struct HeldAccess {
     covered: Rc<[usize]>,
     /// The recommendations whose words depend on the held access alone, made once.
     notes: HeldNotes,
-    /// The held scope and its ancestors.
-    anc: Rc<FxHashSet<String>>,
+    /// The held scope and its ancestors, as scope ids ([`Reviewer::scope_id`]).
+    anc: Box<[u32]>,
 }
 
 /// A held access's recommendation texts ([`Reviewer::recommend`] decides which
@@ -729,8 +725,8 @@ pub(crate) struct RowPlan {
     /// The targets as rows name them, and as scope keys.
     target_rcs: Vec<Rc<str>>,
     target_keys: Vec<String>,
-    /// Per target: the scopes at and above it.
-    target_anc: Vec<Rc<FxHashSet<String>>>,
+    /// Per target: the scopes at and above it, as scope ids.
+    target_anc: Vec<Box<[u32]>>,
     /// Per target: the deny assignments (indices) that reach it.
     reach: Vec<Rc<FxHashSet<usize>>>,
     helds: Vec<HeldAccess>,
@@ -817,14 +813,18 @@ pub(crate) struct Reviewer<'a> {
     /// `deny_lists[i - 1]`, id 0 the empty list; and the lists as rows name them
     /// (`deny_refs[i]`).
     deny_lists: Vec<Rc<[usize]>>,
-    deny_refs: Vec<Rc<[DenyRef]>>,
+    deny_refs: Vec<OnceCell<Rc<[DenyRef]>>>,
     deny_list_ids: FxHashMap<Rc<[usize]>, u32>,
     /// When set, only rows with one of these keys get a content hash (the rest an
     /// empty one): a CSV sheet does not show it, and only a row with an earlier
     /// decision compares it ([`carry_over`]).
     hash_only: Option<HashSet<String>>,
     /// Group key → what the group and its holders hold actively ([`Reviewer::active_of`]).
-    group_active: FxHashMap<String, Rc<[(usize, usize)]>>,
+    group_active: FxHashMap<String, Rc<[(u32, u32)]>>,
+    /// By role index: does an eligibility name the role? (Made when first asked.)
+    eligible_role: Vec<bool>,
+    /// Scope key → its number ([`Reviewer::scope_id`]).
+    scope_ids: FxHashMap<String, u32>,
     /// The target lists of the rows being made ([`Entry::covered`]), and their ids
     /// by the list's address.
     lists: Vec<TargetList>,
@@ -838,8 +838,6 @@ pub(crate) struct Reviewer<'a> {
     hashed: bool,
     access_path: String,
     recs: Vec<Recommendation>,
-    /// The assignments of the role an eligibility is checked against.
-    same_role: Vec<usize>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -870,11 +868,12 @@ impl<'a> Reviewer<'a> {
             split_cache: FxHashMap::default(),
             deny_lists: Vec::new(),
             deny_list_ids: FxHashMap::default(),
-            deny_refs: vec![Rc::from(Vec::new())],
+            deny_refs: vec![OnceCell::from(Rc::from(Vec::new()))],
             hash_only: None,
             deny_names: None,
             group_active: FxHashMap::default(),
-            same_role: Vec::new(),
+            eligible_role: Vec::new(),
+            scope_ids: FxHashMap::default(),
             lists: Vec::new(),
             list_ids: FxHashMap::default(),
             texts: Texts::new(),
@@ -958,8 +957,8 @@ impl<'a> Reviewer<'a> {
         }
         let reach: Vec<Rc<FxHashSet<usize>>> =
             target_keys.iter().map(|t| self.reach_of(t)).collect();
-        let target_anc: Vec<Rc<FxHashSet<String>>> =
-            target_keys.iter().map(|t| self.ancestors(t)).collect();
+        let target_anc: Vec<Box<[u32]>> =
+            target_keys.iter().map(|t| self.ancestor_ids(t)).collect();
 
         // Which targets each held scope is at or above (covers), and below.
         let held: HashSet<&str> = self.held_scopes.iter().map(String::as_str).collect();
@@ -1237,7 +1236,7 @@ impl<'a> Reviewer<'a> {
                 r.start.unwrap_or(""),
                 r.end.unwrap_or("")
             );
-            let anc = self.ancestors(&scope_k);
+            let anc = self.ancestor_ids(&scope_k);
             helds.push(HeldAccess {
                 rank: 0,
                 hash_part,
@@ -1643,13 +1642,20 @@ impl<'a> Reviewer<'a> {
         if let Some(&id) = self.deny_list_ids.get(denies) {
             return id;
         }
-        let ix = self.ix;
         let list: Rc<[usize]> = denies.into();
         self.deny_lists.push(list.clone());
-        self.deny_list_ids
-            .insert(list, self.deny_lists.len() as u32);
-        self.deny_refs.push(
-            denies
+        self.deny_refs.push(OnceCell::new());
+        let id = self.deny_lists.len() as u32;
+        self.deny_list_ids.insert(list, id);
+        id
+    }
+
+    /// The deny assignments of a deny list id as rows name them (made when a row
+    /// first shows them).
+    fn deny_refs(&self, id: u32) -> &Rc<[DenyRef]> {
+        let ix = self.ix;
+        self.deny_refs[id as usize].get_or_init(|| {
+            self.deny_list(id)
                 .iter()
                 .map(|&d| {
                     let d = &ix.denies[d].def;
@@ -1659,9 +1665,8 @@ impl<'a> Reviewer<'a> {
                         scope: d.scope.clone(),
                     }
                 })
-                .collect(),
-        );
-        self.deny_lists.len() as u32
+                .collect()
+        })
     }
 
     /// The deny assignments of a deny list id.
@@ -1672,33 +1677,75 @@ impl<'a> Reviewer<'a> {
         }
     }
 
-    /// The sets of (role, assignment), each sorted, whose union is every defined
-    /// role `p` holds actively, through any of its groups ([`holder_ids`]): its
-    /// own, and for each group it is a direct member of, that group's and its
-    /// holders' (made once per group).
-    fn active_of(&mut self, p: &PrincipalFacts) -> ActiveSets {
+    /// (role, scope id) of every role `p` holds actively, through any of its
+    /// groups ([`holder_ids`]), of the roles an eligibility names (the only ones
+    /// asked about: [`Reviewer::also_active`]), sorted: its own, and for each group
+    /// it is a direct member of, that group's and its holders' (made once per group).
+    fn active_of<'f>(&mut self, p: &'f PrincipalFacts) -> &'f [(u32, u32)] {
         if let Some(a) = p.active.get() {
-            return a.clone();
+            return a;
         }
         let ix = self.ix;
-        let mut sets: Vec<Rc<[(usize, usize)]>> =
-            vec![held_actively(ix, std::iter::once(p.member.as_str())).into()];
+        let mut out = self.held_actively(std::iter::once(p.member.as_str()));
         for g in ix.groups_of.get(&p.member).into_iter().flatten() {
-            let set = match self.group_active.get(g) {
-                Some(set) => set.clone(),
+            match self.group_active.get(g) {
+                Some(set) => out.extend_from_slice(set),
                 None => {
                     let holders = holder_ids(ix, g);
-                    let set: Rc<[(usize, usize)]> =
-                        held_actively(ix, holders.iter().map(String::as_str)).into();
-                    self.group_active.insert(g.clone(), set.clone());
-                    set
+                    let set: Rc<[(u32, u32)]> = self
+                        .held_actively(holders.iter().map(String::as_str))
+                        .into();
+                    out.extend_from_slice(&set);
+                    self.group_active.insert(g.clone(), set);
                 }
-            };
-            sets.push(set);
+            }
         }
-        let sets: ActiveSets = sets.into();
-        let _ = p.active.set(sets.clone());
-        sets
+        out.sort_unstable();
+        out.dedup();
+        p.active.get_or_init(|| out.into())
+    }
+
+    /// (role, scope id) of every role of an eligibility these holders hold
+    /// actively, sorted.
+    fn held_actively<'h>(&mut self, holders: impl Iterator<Item = &'h str>) -> Vec<(u32, u32)> {
+        let ix = self.ix;
+        if self.eligible_role.is_empty() {
+            self.eligible_role = vec![false; ix.roles.len()];
+            for e in &ix.eligibilities {
+                if let Some(r) = ix.role_index(&e.role_definition_id, None) {
+                    self.eligible_role[r] = true;
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for h in holders {
+            for &ai in ix.assignments_by_holder.get(h).into_iter().flatten() {
+                if let Some(role) = ix.assignment_role[ai] {
+                    if self.eligible_role.get(role) == Some(&true) {
+                        out.push((role as u32, self.scope_id(&ix.assignment_scope[ai])));
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// A number for a scope key: equal keys, equal numbers.
+    fn scope_id(&mut self, scope: &str) -> u32 {
+        if let Some(&id) = self.scope_ids.get(scope) {
+            return id;
+        }
+        let id = self.scope_ids.len() as u32;
+        self.scope_ids.insert(scope.to_string(), id);
+        id
+    }
+
+    /// The numbers of a scope's ancestors (the scope included).
+    fn ancestor_ids(&mut self, scope: &str) -> Box<[u32]> {
+        let anc = self.ancestors(scope);
+        anc.iter().map(|a| self.scope_id(a)).collect()
     }
 
     // -- making rows -------------------------------------------------------------
@@ -1929,7 +1976,7 @@ impl<'a> Reviewer<'a> {
             direct: &self.direct,
             recommendations: &self.recs,
             blocked_no: e.blocked,
-            blocked_by: &self.deny_refs[e.blocked as usize],
+            blocked_by: self.deny_refs(e.blocked),
             covered: &list.keys,
         }
     }
@@ -2018,24 +2065,17 @@ impl<'a> Reviewer<'a> {
         let Some(ri) = h.role.index else {
             return false;
         };
-        let ix = self.ix;
-        // The same role held actively, at any scope: the assignments' scopes.
-        let mut same_role = std::mem::take(&mut self.same_role);
-        same_role.clear();
-        for set in self.active_of(p).iter() {
-            let from = set.partition_point(|(r, _)| *r < ri);
-            let to = set.partition_point(|(r, _)| *r <= ri);
-            same_role.extend(set[from..to].iter().map(|&(_, ai)| ai));
-        }
-        let held_at = |anc: &FxHashSet<String>| {
-            same_role
-                .iter()
-                .any(|&ai| anc.contains(&ix.assignment_scope[ai]))
-        };
+        let ri = ri as u32;
+        // The same role held actively, at any scope: (role, scope id).
+        let active = self.active_of(p);
+        let from = active.partition_point(|(r, _)| *r < ri);
+        let to = active.partition_point(|(r, _)| *r <= ri);
+        let same_role = &active[from..to];
+        let held_at = |anc: &[u32]| same_role.iter().any(|(_, s)| anc.contains(s));
         // Held at or above the held scope: wherever the eligibility reaches (its
         // own scope, or targets at or below it, whose ancestors include the held
         // scope's) is covered; else, for a row of several targets, target by target.
-        let also = if same_role.is_empty() {
+        if same_role.is_empty() {
             false
         } else if held_at(&h.anc) {
             true
@@ -2043,25 +2083,8 @@ impl<'a> Reviewer<'a> {
             false
         } else {
             !covered.is_empty() && covered.iter().all(|&i| held_at(&plan.target_anc[i]))
-        };
-        self.same_role = same_role;
-        also
-    }
-}
-
-/// (role, assignment) of every defined role these holders hold actively, sorted.
-fn held_actively<'h>(ix: &Index, holders: impl Iterator<Item = &'h str>) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for h in holders {
-        for &ai in ix.assignments_by_holder.get(h).into_iter().flatten() {
-            if let Some(role) = ix.assignment_role[ai] {
-                out.push((role, ai));
-            }
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// One row being made, lent to [`Reviewer::each_row`]'s caller: the plan's shared
