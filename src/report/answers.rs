@@ -244,31 +244,74 @@ impl<'w> WhoJsonStream<'w> {
     /// The closing lists; `escalations` (`--effective`) before `incomplete`
     /// when asked.
     pub(crate) fn finish(
-        self,
+        mut self,
         q: &Question,
         incomplete: &[crate::engine::decide::Incomplete],
         escalations: Option<&[Value]>,
     ) -> io::Result<()> {
-        let list = |v: &[Value]| -> String {
-            if v.is_empty() {
-                "[]".to_string()
-            } else {
-                let items: Vec<String> = v.iter().map(|x| format!("    {x}")).collect();
-                format!("[\n{}\n  ]", items.join(",\n"))
-            }
-        };
-        writeln!(self.out, "{}],", if self.first { "" } else { "\n  " })?;
-        writeln!(self.out, "  \"denied\": {},", list(&self.denied))?;
-        writeln!(self.out, "  \"eligible\": {},", list(&self.eligible))?;
+        self.close_lists()?;
         if let Some(e) = escalations {
-            writeln!(self.out, "  \"escalations\": {},", list(e))?;
+            writeln!(self.out, "  \"escalations\": {},", json_list(e))?;
         }
+        self.close(q, incomplete)
+    }
+
+    /// [`WhoJsonStream::finish`] with the escalations (`--effective`) written
+    /// as they come: `escalations` is handed the function that writes one.
+    pub(crate) fn finish_with_escalations(
+        mut self,
+        q: &Question,
+        incomplete: &[crate::engine::decide::Incomplete],
+        escalations: impl FnOnce(
+            &mut dyn FnMut(&crate::engine::escalate::Escalation) -> io::Result<()>,
+        ) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.close_lists()?;
+        write!(self.out, "  \"escalations\": ")?;
+        let mut first = true;
+        {
+            let out = &mut *self.out;
+            let mut one = |e: &crate::engine::escalate::Escalation| -> io::Result<()> {
+                out.write_all(if first { b"[\n    " } else { b",\n    " })?;
+                first = false;
+                serde_json::to_writer(&mut *out, &super::escalation::escalation_json(e))
+                    .map_err(io::Error::other)
+            };
+            escalations(&mut one)?;
+        }
+        writeln!(self.out, "{},", if first { "[]" } else { "\n  ]" })?;
+        self.close(q, incomplete)
+    }
+
+    /// The end of `principals`, then `denied` and `eligible`.
+    fn close_lists(&mut self) -> io::Result<()> {
+        writeln!(self.out, "{}],", if self.first { "" } else { "\n  " })?;
+        writeln!(self.out, "  \"denied\": {},", json_list(&self.denied))?;
+        writeln!(self.out, "  \"eligible\": {},", json_list(&self.eligible))
+    }
+
+    /// `incomplete`, and the end of the object.
+    fn close(
+        self,
+        q: &Question,
+        incomplete: &[crate::engine::decide::Incomplete],
+    ) -> io::Result<()> {
         writeln!(
             self.out,
             "  \"incomplete\": {}",
-            list(&incomplete_json(incomplete, q.uncovered))
+            json_list(&incomplete_json(incomplete, q.uncovered))
         )?;
         writeln!(self.out, "}}")
+    }
+}
+
+/// A list of `who`'s JSON closing lists: one item a line.
+fn json_list(v: &[Value]) -> String {
+    if v.is_empty() {
+        "[]".to_string()
+    } else {
+        let items: Vec<String> = v.iter().map(|x| format!("    {x}")).collect();
+        format!("[\n{}\n  ]", items.join(",\n"))
     }
 }
 
@@ -634,13 +677,13 @@ impl<'w> WhoCsvStream<'w> {
         }
     }
 
-    /// The escalations' rows (one per step), after RBAC's.
-    pub(crate) fn push_escalations(
+    /// An escalation's rows (one per step), after RBAC's.
+    pub(crate) fn push_escalation(
         &mut self,
-        es: &[crate::engine::escalate::Escalation],
+        e: &crate::engine::escalate::Escalation,
         names: &super::ScopeNames,
     ) -> io::Result<()> {
-        super::escalation::escalation_csv_rows(&mut self.c, es, names, 0)
+        super::escalation::escalation_csv_rows(&mut self.c, std::slice::from_ref(e), names, 0)
     }
 
     pub(crate) fn finish(mut self) -> io::Result<()> {
