@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{Format, WhoArgs};
+use crate::engine::escalate::Escalation;
 use crate::engine::{activities, query};
 use crate::report::text::eprintln_safe;
 use crate::report::{self, answers};
@@ -165,14 +166,20 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         );
     }
     // `--effective`: who reaches it through documented steps, besides (never
-    // mixed with) RBAC's answer, whose principals are not asked again.
-    let escalate = |granted: &std::collections::HashSet<String>| {
-        args.effective.then(|| {
-            let step = crate::report::progress::Step::start("following the escalation steps");
-            let es = crate::engine::escalate::Effective::new(&ix).who_except(&alts, granted);
-            drop(step);
-            es
-        })
+    // mixed with) RBAC's answer, whose principals are not asked again; each
+    // escalation handed to `each` as it is found (in the answer's order).
+    let escalate = |granted: &std::collections::HashSet<String>,
+                    each: &mut dyn FnMut(&Escalation) -> std::io::Result<()>|
+     -> std::io::Result<()> {
+        let step = crate::report::progress::Step::start("following the escalation steps");
+        let mut result = Ok(());
+        crate::engine::escalate::Effective::new(&ix).who_each(&alts, granted, |e| {
+            if result.is_ok() {
+                result = each(&e);
+            }
+        });
+        drop(step);
+        result
     };
     drop(step);
     if std::env::var_os("WHOCAN_TIMING").is_some() {
@@ -211,11 +218,11 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             let mut incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
             query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
             drop(step);
-            let escalations = escalate(&granted);
-            let esc = escalations
-                .as_deref()
-                .map(report::escalation::escalations_json);
-            stream.finish(&q, &incomplete, esc.as_deref())?;
+            if args.effective {
+                stream.finish_with_escalations(&q, &incomplete, |one| escalate(&granted, one))?;
+            } else {
+                stream.finish(&q, &incomplete, None)?;
+            }
         }
         (None, Format::Csv) => {
             let step = deciding_step(&ix);
@@ -233,8 +240,8 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             });
             result?;
             drop(step);
-            if let Some(es) = &escalate(&granted) {
-                stream.push_escalations(es, &names)?;
+            if args.effective {
+                escalate(&granted, &mut |e| stream.push_escalation(e, &names))?;
             }
             stream.finish()?;
         }
@@ -270,8 +277,13 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
                 .filter(|a| a.decision.access.grants())
                 .map(|a| a.decision.principal.id.clone())
                 .collect();
-            if let Some(es) = &escalate(&granted) {
-                report::escalation::escalations_table(out, es, &names)?;
+            if args.effective {
+                let mut es = Vec::new();
+                escalate(&granted, &mut |e| {
+                    es.push(e.clone());
+                    Ok(())
+                })?;
+                report::escalation::escalations_table(out, &es, &names)?;
             }
         }
     }

@@ -402,17 +402,24 @@ impl Decision {
     /// kept whole: they are not paths that grant.
     pub(crate) fn keep_nearest_grants(&mut self) {
         for a in &mut self.actions {
-            if a.grants.len() > 1 {
-                let best = a
-                    .grants
-                    .iter()
-                    .enumerate()
-                    .min_by(|(_, x), (_, y)| nearness(x).cmp(&nearness(y)))
-                    .map(|(i, _)| i)
-                    .expect("more than one grant");
-                let g = a.grants.swap_remove(best);
-                a.grants = vec![g];
-            }
+            a.keep_nearest_grant();
+        }
+    }
+}
+
+impl ActionDecision {
+    /// [`Decision::keep_nearest_grants`] for one action.
+    pub(crate) fn keep_nearest_grant(&mut self) {
+        if self.grants.len() > 1 {
+            let best = self
+                .grants
+                .iter()
+                .enumerate()
+                .min_by(|(_, x), (_, y)| nearness(x).cmp(&nearness(y)))
+                .map(|(i, _)| i)
+                .expect("more than one grant");
+            let g = self.grants.swap_remove(best);
+            self.grants = vec![g];
         }
     }
 }
@@ -692,16 +699,27 @@ pub fn decide(
     anc: &mut Ancestry,
 ) -> Decision {
     let hs = holders(ix, principal);
-    let mut actions = Vec::with_capacity(reqs.len());
-    for req in reqs {
-        actions.push(decide_one(ix, &hs, req, explain, anc));
-    }
+    let actions = decide_each(ix, &hs, reqs, explain, anc);
     let access = combine(&actions.iter().map(|a| a.access).collect::<Vec<_>>());
     Decision {
         principal: principal_info(ix, principal),
         access,
         actions,
     }
+}
+
+/// [`decide`]'s decision of each action, for a principal whose [`holders`] are
+/// already walked (a caller that asks one principal many questions walks once).
+pub(crate) fn decide_each<'r>(
+    ix: &Index,
+    hs: &[Holder],
+    reqs: impl IntoIterator<Item = &'r ActionReq>,
+    explain: bool,
+    anc: &mut Ancestry,
+) -> Vec<ActionDecision> {
+    reqs.into_iter()
+        .map(|req| decide_one(ix, hs, req, explain, anc))
+        .collect()
 }
 
 fn decide_one(

@@ -11,17 +11,31 @@
 //! search is breadth first over actors, so a chain is never longer than needed,
 //! and depth-limited and cycle-safe ([`MAX_IDENTITY_HOPS`]).
 //!
-//! `who --effective` and `can --effective` both ask [`Effective::of`]; `who`
-//! gathers its candidates from the holders of every step's action
-//! ([`Effective::candidates`]); a property test holds the two to each other.
+//! The search runs backward from the asked access first ([`Effective::prune`]):
+//! the identities that can reach it, and the computes, user-assigned identities
+//! and datastores that lead to them. Every RBAC question a search asks (the
+//! asked requests, and each step's action where it matters) is known then, with
+//! the holders of the assignments that could grant it: an actor none of whose
+//! holders is among them is not asked (`Asks`). Past its first step, a
+//! principal's chain depends only on the identities that step reaches (in
+//! order): that search is made once per such list and shared by every
+//! principal whose first steps reach the same identities.
+//!
+//! `who --effective` and `can --effective` both ask the same search of each
+//! principal ([`Effective::of`], [`Effective::who_each`]); `who` asks it of every
+//! principal below the holders of a step it could take first; a property test
+//! holds the two to each other.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use crate::model::{key, scope_key};
 
-use super::decide::{decide, principal_info, Access, ActionReq, Ancestry, Grant, PrincipalInfo};
+use super::decide::{
+    decide_each, principal_info, Access, ActionDecision, ActionReq, Ancestry, Grant, Holder,
+    PrincipalInfo,
+};
 use super::index::Index;
 use super::permissions::{match_block, BlockMatch};
 use super::query::Alternatives;
@@ -152,18 +166,32 @@ type Allowed = (Vec<Grant>, Option<String>);
 
 /// A one-action decision as a step needs it: its nearest grant, and the
 /// condition when it allows only conditionally; None when it does not allow.
-fn allowed(mut d: super::decide::Decision) -> Option<Allowed> {
-    if !d.access.grants() {
+fn allowed(mut a: ActionDecision) -> Option<Allowed> {
+    if !a.access.grants() {
         return None;
     }
-    d.keep_nearest_grants();
-    let grants = d.actions.pop().map(|a| a.grants).unwrap_or_default();
-    let condition = if d.access == Access::Conditional {
-        grants.iter().find_map(|g| g.condition.clone())
+    a.keep_nearest_grant();
+    let condition = if a.access == Access::Conditional {
+        a.grants.iter().find_map(|g| g.condition.clone())
     } else {
         None
     };
-    Some((grants, condition))
+    Some((a.grants, condition))
+}
+
+/// A datastore as the steps read it.
+#[derive(Clone)]
+struct Store {
+    /// Its resource id, and its workspace (scope key).
+    id: String,
+    workspace: String,
+    /// `credentials.credentialsType`, lowercase.
+    kind: String,
+    /// [`datastore_target`]: its storage account and container.
+    target: Option<(String, Option<String>)>,
+    /// A service-principal or certificate credential: the service principal
+    /// whose `appId` is its `clientId` (object id, lowercase).
+    sp: Option<String>,
 }
 
 /// The facts' lists a search walks.
@@ -172,10 +200,110 @@ struct Lists {
     workspace_storage: Vec<(String, String)>,
     computes: Vec<(String, String, Vec<String>)>,
     user_assigned: Vec<(String, String)>,
-    datastores: Vec<(String, String, crate::model::Datastore)>,
+    datastores: Vec<Store>,
 }
 
-/// The escalation engine for one index: facts read once, each actor's steps
+/// The RBAC questions a search asks: the asked requests and each step's action
+/// where it matters, each once, with the holders of the assignments (and
+/// eligibilities) that could grant it ([`super::query::grant_seeds`]). An actor
+/// none of whose holders (itself and its groups) is among them is not allowed
+/// it, so it is not decided; the rest are decided by [`decide`], as asked.
+#[derive(Default)]
+struct Asks {
+    reqs: Vec<ActionReq>,
+    /// Per ask: its action (lowercase) and scope (key).
+    action: Vec<String>,
+    scope: Vec<String>,
+    /// Per ask: a step a principal can take first, towards what the last
+    /// [`Effective::prune`] kept (its holders' members are `who`'s candidates).
+    first: Vec<bool>,
+    by_key: HashMap<(String, bool, String), usize>,
+    /// Holder → the asks it holds an assignment for that could grant them.
+    seeds: HashMap<String, Vec<usize>>,
+}
+
+impl Asks {
+    fn find(&self, req: &ActionReq) -> Option<usize> {
+        self.by_key
+            .get(&(key(&req.action), req.data, scope_key(&req.scope)))
+            .copied()
+    }
+
+    fn push(&mut self, req: ActionReq) -> usize {
+        let k = (key(&req.action), req.data, scope_key(&req.scope));
+        if let Some(&i) = self.by_key.get(&k) {
+            return i;
+        }
+        let i = self.reqs.len();
+        self.by_key.insert(k.clone(), i);
+        self.action.push(k.0);
+        self.scope.push(k.2);
+        self.reqs.push(req);
+        self.first.push(false);
+        i
+    }
+
+    /// The holders of each ask, once every ask is pushed.
+    fn index(&mut self, ix: &Index, anc: &mut Ancestry) {
+        for (i, req) in self.reqs.iter().enumerate() {
+            for s in super::query::grant_seeds(ix, &vec![vec![req.clone()]], anc) {
+                self.seeds.entry(s).or_default().push(i);
+            }
+        }
+    }
+
+    /// The asks `holders` hold an assignment for (sorted).
+    fn touched(&self, holders: &[Holder]) -> Vec<usize> {
+        let mut v: Vec<usize> = holders
+            .iter()
+            .filter_map(|h| self.seeds.get(&h.id))
+            .flatten()
+            .copied()
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+/// One actor's RBAC answers: its holders, the asks they touch, and those
+/// decided so far.
+struct ActorRbac {
+    holders: Vec<Holder>,
+    touched: Vec<usize>,
+    decided: HashMap<usize, Option<Allowed>>,
+}
+
+/// How an actor reaches one asked request without changing identity, in the
+/// order the steps are tried: RBAC (the request's own ask), then the storage
+/// keys, workspace keys and datastore secrets that reach it, then granting
+/// itself a role (its ask, and the role it would assign).
+struct Plan {
+    rbac: usize,
+    keys: Vec<Direct>,
+    grant_role: Option<(usize, String)>,
+}
+
+/// A direct step of a [`Plan`]: its kind, the action it needs (its ask), what
+/// it is taken on and what it gives.
+struct Direct {
+    kind: StepKind,
+    needs: &'static str,
+    ask: usize,
+    on: String,
+    gives: String,
+}
+
+/// A principal's first step towards an identity, before it is made a [`Step`]:
+/// a job on a compute (its position, the identity, the action and grant), or
+/// another move (assigning a user-assigned identity, reading a
+/// service-principal datastore's secret), made a step from its moves.
+enum FirstMove {
+    Job(usize, String, String, Allowed),
+    Other,
+}
+
+/// The escalation engine for one index: facts read once, each identity's steps
 /// worked out once (identities are shared by every principal's search).
 pub struct Effective<'a> {
     ix: &'a Index,
@@ -188,21 +316,40 @@ pub struct Effective<'a> {
     computes: Vec<(String, String, Vec<String>)>,
     /// User-assigned identities: (resource id, principal object id).
     user_assigned: Vec<(String, String)>,
-    /// Workspaces known (scope keys, original ids).
+    /// Workspaces known (original ids), in the facts' order.
     workspaces: Vec<String>,
-    /// Datastores: (datastore id, workspace key, facts).
-    datastores: Vec<(String, String, crate::model::Datastore)>,
-    moves: HashMap<String, Vec<Step>>,
+    /// Datastores.
+    datastores: Vec<Store>,
     /// The lists above as the index holds them, before [`Effective::prune`]
     /// kept what one question can use, and the question they were pruned for.
     full: Option<Box<Lists>>,
     pruned_for: Option<Alternatives>,
-    /// RBAC's answers already asked: (actor, action, scope) → grants.
-    asked: HashMap<(String, String, String), Option<Allowed>>,
-    /// RBAC's answer for every principal at once, per (action, scope): asked
-    /// of `who` once, then looked up (a question may ask it of every member
-    /// of a large group).
-    maps: HashMap<(String, String), std::rc::Rc<HashMap<String, Allowed>>>,
+    /// The questions of the pruned-for question, and where they lead: the
+    /// positions of the kept computes per workspace key, of the kept
+    /// user-assigned identities and service-principal datastores per key.
+    asks: Asks,
+    computes_at: HashMap<String, Vec<usize>>,
+    identities_at: HashMap<String, Vec<usize>>,
+    stores_at: HashMap<String, Vec<usize>>,
+    /// The identities of the facts (compute, user-assigned, datastore service
+    /// principals).
+    identities: BTreeSet<String>,
+    /// RBAC's answers per identity (kept), and for the principal being
+    /// searched (`who` searches from each of its candidates: not kept).
+    rbac: HashMap<String, ActorRbac>,
+    current: Option<(String, ActorRbac)>,
+    /// How each asked request is reached without changing identity.
+    plans: HashMap<ActionReq, std::rc::Rc<Plan>>,
+    /// Per identity: its moves, where it can create a compute, and the steps
+    /// by which it reaches the asked access itself.
+    moves: HashMap<String, std::rc::Rc<Vec<Step>>>,
+    compute_write: HashMap<String, Option<(String, Allowed)>>,
+    direct: HashMap<String, Option<Vec<Step>>>,
+    /// Per identity that reaches the asked access within the hops a first
+    /// step leaves: the fewest identity hops it needs (0: itself), and its
+    /// chain (made once, shared by every principal that reaches it first).
+    dist: Option<HashMap<String, usize>>,
+    best: HashMap<String, std::rc::Rc<Vec<Step>>>,
     /// The role [`Effective::assignable_role`] names, per (action, data, scope).
     roles_for: HashMap<(String, bool, String), Option<String>>,
 }
@@ -283,11 +430,21 @@ impl<'a> Effective<'a> {
             user_assigned: Vec::new(),
             workspaces: Vec::new(),
             datastores: Vec::new(),
-            moves: HashMap::new(),
             full: None,
             pruned_for: None,
-            asked: HashMap::new(),
-            maps: HashMap::new(),
+            asks: Asks::default(),
+            computes_at: HashMap::new(),
+            identities_at: HashMap::new(),
+            stores_at: HashMap::new(),
+            identities: BTreeSet::new(),
+            rbac: HashMap::new(),
+            current: None,
+            plans: HashMap::new(),
+            moves: HashMap::new(),
+            compute_write: HashMap::new(),
+            direct: HashMap::new(),
+            dist: None,
+            best: HashMap::new(),
             roles_for: HashMap::new(),
         };
         // User-assigned identities first (a compute's record may not state its
@@ -297,6 +454,17 @@ impl<'a> Effective<'a> {
             if key(&f.resource_type) == USER_ASSIGNED {
                 if let Some(p) = &f.principal_id {
                     uami.insert(k.clone(), (f.id.clone(), key(p)));
+                }
+            }
+        }
+        // Service principals by appId (a datastore's credential names its
+        // client id); of several with one appId, the first by object id.
+        let mut by_app: BTreeMap<String, String> = BTreeMap::new();
+        for (k, p) in &ix.principals {
+            if let Some(app) = &p.app_id {
+                let e = by_app.entry(key(app)).or_insert_with(|| k.clone());
+                if k < e {
+                    *e = k.clone();
                 }
             }
         }
@@ -337,7 +505,21 @@ impl<'a> Effective<'a> {
             }
             if t == DATASTORES {
                 if let (Some(w), Some(ds)) = (workspace_of(k), &f.datastore) {
-                    e.datastores.push((f.id.clone(), w, ds.clone()));
+                    let kind = key(&ds.credentials_type);
+                    let sp = if kind == "serviceprincipal" || kind == "certificate" {
+                        ds.client_id
+                            .as_deref()
+                            .and_then(|c| by_app.get(&key(c)).cloned())
+                    } else {
+                        None
+                    };
+                    e.datastores.push(Store {
+                        id: f.id.clone(),
+                        workspace: w,
+                        kind,
+                        target: datastore_target(ix, ds),
+                        sp,
+                    });
                 }
             }
         }
@@ -356,13 +538,107 @@ impl<'a> Effective<'a> {
         e
     }
 
+    /// The step's request for `action` at `scope` (its plane from the catalogue).
+    fn req(&self, action: &str, scope: &str) -> ActionReq {
+        ActionReq {
+            action: action.to_string(),
+            data: self.ix.is_data_action(action),
+            scope: scope.to_string(),
+        }
+    }
+
+    /// The key or SAS datastores whose secret reaches `req` (a storage data
+    /// request on account `sa`), in order, with whether the secret is a key.
+    fn secrets_for(&self, req: &ActionReq, sa: &str) -> Vec<(String, bool)> {
+        self.datastores
+            .iter()
+            .filter_map(|st| {
+                let is_key = st.kind == "accountkey";
+                if !is_key && st.kind != "sas" {
+                    return None;
+                }
+                let (account, container) = st.target.as_ref()?;
+                let covered = if is_key {
+                    account == sa
+                } else {
+                    container
+                        .as_deref()
+                        .is_some_and(|c| at_or_below(&req.scope, c))
+                };
+                covered.then(|| (st.id.clone(), is_key))
+            })
+            .collect()
+    }
+
+    /// The [`Plan`] of an asked request (its asks pushed).
+    fn plan(&mut self, req: &ActionReq) -> Plan {
+        let rbac = self.asks.push(req.clone());
+        let mut keys: Vec<Direct> = Vec::new();
+        // Shared Key: the account's keys, the workspace's keys, a datastore's key.
+        if is_storage_data(req) {
+            if let Some(sa) = storage_account_of(&req.scope) {
+                if self.shared_key.get(&sa).copied().unwrap_or(true) {
+                    for needs in [STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY] {
+                        keys.push(Direct {
+                            kind: StepKind::StorageKeys,
+                            needs,
+                            ask: self.asks.push(self.req(needs, &sa)),
+                            on: sa.clone(),
+                            gives: format!("every data action on {sa} by Shared Key"),
+                        });
+                    }
+                    let linked: Vec<String> = self
+                        .workspace_storage
+                        .iter()
+                        .filter(|(_, s)| *s == sa)
+                        .map(|(w, _)| w.clone())
+                        .collect();
+                    for w in linked {
+                        keys.push(Direct {
+                            kind: StepKind::WorkspaceKeys,
+                            needs: WORKSPACE_LIST_KEYS,
+                            ask: self.asks.push(self.req(WORKSPACE_LIST_KEYS, &w)),
+                            on: w,
+                            gives: format!("the key of the workspace's storage account {sa}"),
+                        });
+                    }
+                    for (ds_id, is_key) in self.secrets_for(req, &sa) {
+                        keys.push(Direct {
+                            kind: StepKind::DatastoreSecret,
+                            needs: DATASTORE_LIST_SECRETS,
+                            ask: self.asks.push(self.req(DATASTORE_LIST_SECRETS, &ds_id)),
+                            on: ds_id,
+                            gives: if is_key {
+                                format!("the account key of {sa} stored by the datastore")
+                            } else {
+                                "the datastore's SAS token (its permissions are not in the export)"
+                                    .to_string()
+                            },
+                        });
+                    }
+                }
+            }
+        }
+        // Grant yourself a role: a role assignable at the scope that grants it.
+        let grant_role = self.assignable_role(req).map(|role| {
+            let ask = self.asks.push(self.req(ROLE_ASSIGNMENTS_WRITE, &req.scope));
+            (ask, role)
+        });
+        Plan {
+            rbac,
+            keys,
+            grant_role,
+        }
+    }
+
     /// Keeps only what a question about `alts` can use: the storage accounts
     /// of its requests (keys, workspace keys, key and SAS datastores), and the
     /// identities that can reach it — by RBAC or a direct step, or by acting as
     /// such an identity, up to [`MAX_IDENTITY_HOPS`] — with the computes,
     /// user-assigned identities and service-principal datastores that lead to
-    /// them. Exact: a chain only ever passes through such identities; it keeps
-    /// every principal's search from looking at every compute of the tenant.
+    /// them: the search backward from the asked access. Exact: a chain only
+    /// ever passes through such identities. Every RBAC question a search will
+    /// ask is listed then ([`Asks`]).
     fn prune(&mut self, alts: &Alternatives) {
         if self.pruned_for.as_ref() == Some(alts) {
             return;
@@ -370,7 +646,13 @@ impl<'a> Effective<'a> {
         let Some(full) = self.full.clone() else {
             return;
         };
+        self.rbac.clear();
+        self.current = None;
         self.moves.clear();
+        self.compute_write.clear();
+        self.direct.clear();
+        self.dist = None;
+        self.best.clear();
         let accounts: BTreeSet<String> = alts
             .iter()
             .flatten()
@@ -380,43 +662,60 @@ impl<'a> Effective<'a> {
         self.workspace_storage = full.workspace_storage.clone();
         self.workspace_storage
             .retain(|(_, sa)| accounts.contains(sa));
-        let ix = self.ix;
-        let sp_of = |ds: &crate::model::Datastore| -> Option<String> {
-            let kind = key(&ds.credentials_type);
-            if kind != "serviceprincipal" && kind != "certificate" {
-                return None;
-            }
-            let client = key(ds.client_id.as_deref()?);
-            ix.principals
-                .values()
-                .find(|p| p.app_id.as_deref().map(key).as_deref() == Some(client.as_str()))
-                .map(|p| key(&p.id))
-        };
         // Datastores: a key or SAS one on an asked account, or a service
         // principal one (acting as it).
         self.datastores = full
             .datastores
             .iter()
-            .filter(|(_, _, ds)| {
-                let kind = key(&ds.credentials_type);
-                if kind == "accountkey" || kind == "sas" {
-                    datastore_target(ix, ds).is_some_and(|(a, _)| accounts.contains(&a))
+            .filter(|st| {
+                if st.kind == "accountkey" || st.kind == "sas" {
+                    st.target
+                        .as_ref()
+                        .is_some_and(|(a, _)| accounts.contains(a))
                 } else {
-                    sp_of(ds).is_some()
+                    st.sp.is_some()
                 }
             })
             .cloned()
             .collect();
         self.computes = full.computes.clone();
         self.user_assigned = full.user_assigned.clone();
+
+        // Every question: the asked requests, the direct steps towards them
+        // (each request's plan), and the identity steps of the whole lists.
+        self.asks = Asks::default();
+        for req in alts.iter().flatten() {
+            self.asks.push(req.clone());
+        }
+        self.plans.clear();
+        let mut first: Vec<usize> = Vec::new();
+        for req in alts.iter().flatten() {
+            let plan = self.plan(req);
+            first.extend(plan.keys.iter().map(|d| d.ask));
+            first.extend(plan.grant_role.as_ref().map(|g| g.0));
+            self.plans.insert(req.clone(), std::rc::Rc::new(plan));
+        }
+        for (w, _, _) in &self.computes {
+            self.asks.push(self.req(JOBS_WRITE, w));
+            self.asks.push(self.req(RUNS_SUBMIT, w));
+        }
+        for (u, _) in &self.user_assigned {
+            self.asks.push(self.req(IDENTITY_ASSIGN, u));
+        }
+        for st in &self.datastores {
+            if st.sp.is_some() {
+                self.asks.push(self.req(DATASTORE_LIST_SECRETS, &st.id));
+            }
+        }
+        self.asks.index(self.ix, &mut self.anc);
+
         let mut identities: BTreeSet<String> = BTreeSet::new();
         for (_, _, ids) in &self.computes {
             identities.extend(ids.iter().cloned());
         }
         identities.extend(self.user_assigned.iter().map(|(_, p)| p.clone()));
-        for (_, _, ds) in &self.datastores {
-            identities.extend(sp_of(ds));
-        }
+        identities.extend(self.datastores.iter().filter_map(|st| st.sp.clone()));
+        self.identities = identities.clone();
         let mut useful: BTreeSet<String> = BTreeSet::new();
         for i in &identities {
             let direct = alts.iter().any(|reqs| {
@@ -431,33 +730,29 @@ impl<'a> Effective<'a> {
                 .computes
                 .iter()
                 .filter(|(_, _, ids)| ids.iter().any(|i| useful.contains(i)))
-                .map(|(w, _, _)| w.clone())
+                .map(|(w, _, _)| scope_key(w))
                 .collect();
-            let uamis: Vec<String> = self
+            let uamis: BTreeSet<String> = self
                 .user_assigned
                 .iter()
                 .filter(|(_, p)| useful.contains(p))
-                .map(|(u, _)| u.clone())
+                .map(|(u, _)| scope_key(u))
                 .collect();
-            let sp_stores: Vec<String> = self
+            let sp_stores: BTreeSet<String> = self
                 .datastores
                 .iter()
-                .filter(|(_, _, ds)| sp_of(ds).is_some_and(|p| useful.contains(&p)))
-                .map(|(d, _, _)| d.clone())
+                .filter(|st| st.sp.as_ref().is_some_and(|p| useful.contains(p)))
+                .map(|st| scope_key(&st.id))
                 .collect();
             let mut added = Vec::new();
             for i in identities.iter().filter(|i| !useful.contains(*i)) {
-                let by_job = job_workspaces.iter().any(|w| {
-                    self.can_alone(i, JOBS_WRITE, w).is_some()
-                        || self.can_alone(i, RUNS_SUBMIT, w).is_some()
-                });
-                let reached = by_job
-                    || sp_stores
-                        .iter()
-                        .any(|d| self.can_alone(i, DATASTORE_LIST_SECRETS, d).is_some())
-                    || (uamis
-                        .iter()
-                        .any(|u| self.can_alone(i, IDENTITY_ASSIGN, u).is_some())
+                let reached = !self
+                    .allowed_at(i, &[JOBS_WRITE, RUNS_SUBMIT], &job_workspaces)
+                    .is_empty()
+                    || !self
+                        .allowed_at(i, &[DATASTORE_LIST_SECRETS], &sp_stores)
+                        .is_empty()
+                    || (!self.allowed_at(i, &[IDENTITY_ASSIGN], &uamis).is_empty()
                         && self.compute_write(i).is_some());
                 if reached {
                     added.push(i.clone());
@@ -474,7 +769,42 @@ impl<'a> Effective<'a> {
         self.computes.retain(|(_, _, ids)| !ids.is_empty());
         self.user_assigned.retain(|(_, p)| useful.contains(p));
         self.datastores
-            .retain(|(_, _, ds)| sp_of(ds).is_none_or(|p| useful.contains(&p)));
+            .retain(|st| st.sp.as_ref().is_none_or(|p| useful.contains(p)));
+
+        // Where each identity step leads now, and the first steps of a
+        // principal: the direct ones and those towards a kept identity.
+        self.computes_at.clear();
+        self.identities_at.clear();
+        self.stores_at.clear();
+        for (n, (w, _, _)) in self.computes.iter().enumerate() {
+            self.computes_at.entry(scope_key(w)).or_default().push(n);
+        }
+        for (n, (u, _)) in self.user_assigned.iter().enumerate() {
+            self.identities_at.entry(scope_key(u)).or_default().push(n);
+        }
+        for (n, st) in self.datastores.iter().enumerate() {
+            if st.sp.is_some() {
+                self.stores_at.entry(scope_key(&st.id)).or_default().push(n);
+            }
+        }
+        for i in first {
+            self.asks.first[i] = true;
+        }
+        for i in 0..self.asks.reqs.len() {
+            let (a, s) = (&self.asks.action[i], &self.asks.scope[i]);
+            let leads = if *a == key(JOBS_WRITE) || *a == key(RUNS_SUBMIT) {
+                self.computes_at.contains_key(s)
+            } else if *a == key(IDENTITY_ASSIGN) {
+                self.identities_at.contains_key(s)
+            } else if *a == key(DATASTORE_LIST_SECRETS) {
+                self.stores_at.contains_key(s)
+            } else {
+                false
+            };
+            if leads {
+                self.asks.first[i] = true;
+            }
+        }
         self.pruned_for = Some(alts.clone());
     }
 
@@ -496,91 +826,160 @@ impl<'a> Effective<'a> {
         for (u, _) in &self.user_assigned {
             v.insert(scope_key(u));
         }
-        for (d, w, _) in &self.datastores {
-            v.insert(scope_key(d));
-            v.insert(w.clone());
+        for st in &self.datastores {
+            v.insert(scope_key(&st.id));
+            v.insert(st.workspace.clone());
         }
         v.into_iter().collect()
     }
 
-    /// A workspace where the actor can create or update a compute, and the
-    /// grant, if any.
-    /// Asked of `decide` for this actor alone (not of `who` for every
-    /// workspace of the tenant): few actors get this far.
-    fn compute_write(&mut self, actor: &str) -> Option<(String, Allowed)> {
-        for w in self.workspaces.clone() {
-            if let Some(g) = self.can_alone(actor, COMPUTES_WRITE, &w) {
-                return Some((w, g));
-            }
-        }
-        None
+    /// The holders whose members a question's slice reads: the holders of the
+    /// assignments that could grant an asked request or a first step (where
+    /// `who --effective` finds its candidates).
+    pub fn seeds(&mut self, alts: &Alternatives) -> Vec<String> {
+        self.prune(alts);
+        let asked: BTreeSet<usize> = alts
+            .iter()
+            .flatten()
+            .filter_map(|r| self.asks.find(r))
+            .collect();
+        let mut out: Vec<String> = self
+            .asks
+            .seeds
+            .iter()
+            .filter(|(_, v)| v.iter().any(|i| asked.contains(i) || self.asks.first[*i]))
+            .map(|(h, _)| h.clone())
+            .collect();
+        out.sort();
+        out
     }
 
-    /// RBAC's answer for one actor, asked of `decide` alone: for the few
-    /// identities [`Effective::prune`] asks about at many scopes, where a
-    /// `who` per scope would cost more than it saves.
-    fn can_alone(&mut self, actor: &str, action: &str, scope: &str) -> Option<Allowed> {
-        let req = ActionReq {
-            action: action.to_string(),
-            data: self.ix.is_data_action(action),
-            scope: scope.to_string(),
+    /// An actor's RBAC state, made on first use (kept for identities).
+    fn actor(&mut self, actor: &str) -> &mut ActorRbac {
+        if self.current.as_ref().is_some_and(|(p, _)| p == actor) {
+            return &mut self.current.as_mut().expect("current").1;
+        }
+        if !self.rbac.contains_key(actor) {
+            let st = self.actor_rbac(actor);
+            self.rbac.insert(actor.to_string(), st);
+        }
+        self.rbac.get_mut(actor).expect("inserted")
+    }
+
+    fn actor_rbac(&self, actor: &str) -> ActorRbac {
+        let holders = super::decide::holders(self.ix, actor);
+        let touched = self.asks.touched(&holders);
+        ActorRbac {
+            holders,
+            touched,
+            decided: HashMap::new(),
+        }
+    }
+
+    /// RBAC's answer to ask `i` for `actor`: decided once, and only when one of
+    /// its holders could be granted it.
+    fn ask(&mut self, actor: &str, i: usize) -> Option<Allowed> {
+        let ix = self.ix;
+        let req = self.asks.reqs[i].clone();
+        let mut anc = std::mem::take(&mut self.anc);
+        let st = self.actor(actor);
+        let out = if st.touched.binary_search(&i).is_err() {
+            None
+        } else if let Some(d) = st.decided.get(&i) {
+            d.clone()
+        } else {
+            let d = decide_each(ix, &st.holders, [&req], false, &mut anc)
+                .pop()
+                .and_then(allowed);
+            st.decided.insert(i, d.clone());
+            d
         };
-        allowed(decide(
-            self.ix,
-            actor,
-            std::slice::from_ref(&req),
-            false,
-            &mut self.anc,
-        ))
+        self.anc = anc;
+        out
+    }
+
+    /// The asks `actor`'s holders touch whose action is one of `actions` (in
+    /// its own plane) and whose scope key is in `scopes`, that RBAC allows.
+    fn allowed_at(
+        &mut self,
+        actor: &str,
+        actions: &[&str],
+        scopes: &BTreeSet<String>,
+    ) -> Vec<usize> {
+        let wanted: Vec<(String, bool)> = actions
+            .iter()
+            .map(|a| (key(a), self.ix.is_data_action(a)))
+            .collect();
+        let touched = self.actor(actor).touched.clone();
+        let mut out = Vec::new();
+        for i in touched {
+            let this = (self.asks.action[i].clone(), self.asks.reqs[i].data);
+            if wanted.contains(&this)
+                && scopes.contains(&self.asks.scope[i])
+                && self.ask(actor, i).is_some()
+            {
+                out.push(i);
+            }
+        }
+        out
     }
 
     /// RBAC's answer for one actor, one action, at one scope: the grants when it
     /// is allowed or conditional (with the condition), else None.
     fn can(&mut self, actor: &str, action: &str, scope: &str) -> Option<Allowed> {
-        let req = ActionReq {
-            action: action.to_string(),
-            data: self.ix.is_data_action(action),
-            scope: scope.to_string(),
-        };
+        let req = self.req(action, scope);
         self.can_req(actor, &req)
     }
 
     fn can_req(&mut self, actor: &str, req: &ActionReq) -> Option<Allowed> {
-        let k = (actor.to_string(), key(&req.action), scope_key(&req.scope));
-        if let Some(a) = self.asked.get(&k) {
-            return a.clone();
-        }
-        let a = self.can_uncached(actor, req);
-        self.asked.insert(k, a.clone());
-        a
-    }
-
-    fn can_uncached(&mut self, actor: &str, req: &ActionReq) -> Option<Allowed> {
-        let k = (key(&req.action), scope_key(&req.scope));
-        let map = match self.maps.get(&k) {
-            Some(m) => m.clone(),
+        match self.asks.find(req) {
+            Some(i) => self.ask(actor, i),
+            // Not a question the search lists (a compute write): asked of
+            // `decide` as it comes.
             None => {
-                let m = std::rc::Rc::new(self.rbac_map(req));
-                self.maps.insert(k, m.clone());
-                m
-            }
-        };
-        map.get(actor).cloned()
-    }
-
-    /// Every principal RBAC lets do `req` (allowed or conditional), with its
-    /// nearest grant and the condition when conditional: `who`'s answer, which
-    /// is `decide`'s for each principal (a property test holds them equal).
-    fn rbac_map(&self, req: &ActionReq) -> HashMap<String, Allowed> {
-        let answer = super::query::who(self.ix, &vec![vec![req.clone()]], true, false);
-        let mut out = HashMap::new();
-        for a in answer.answers {
-            let id = a.decision.principal.id.clone();
-            if let Some(g) = allowed(a.decision) {
-                out.insert(id, g);
+                let hs = super::decide::holders(self.ix, actor);
+                decide_each(self.ix, &hs, [req], false, &mut self.anc)
+                    .pop()
+                    .and_then(allowed)
             }
         }
-        out
+    }
+
+    /// A workspace where the actor can create or update a compute, and the
+    /// grant, if any: the first in the facts' order. Only workspaces at or
+    /// below a scope where one of its holders holds an assignment are asked of
+    /// `decide` (no grant reaches the others).
+    fn compute_write(&mut self, actor: &str) -> Option<(String, Allowed)> {
+        let keep = self.current.as_ref().is_none_or(|(p, _)| p != actor);
+        if let Some(c) = self.compute_write.get(actor) {
+            return c.clone();
+        }
+        let ix = self.ix;
+        let held: std::collections::HashSet<&String> = self
+            .actor(actor)
+            .holders
+            .iter()
+            .filter_map(|h| ix.assignments_by_holder.get(&h.id))
+            .flatten()
+            .map(|&ai| &ix.assignment_scope[ai])
+            .collect();
+        let mut found = None;
+        if !held.is_empty() {
+            for w in self.workspaces.clone() {
+                let chain = self.anc.get(ix, &w);
+                if !chain.0.iter().any(|s| held.contains(s)) {
+                    continue;
+                }
+                if let Some(g) = self.can(actor, COMPUTES_WRITE, &w) {
+                    found = Some((w, g));
+                    break;
+                }
+            }
+        }
+        if keep {
+            self.compute_write.insert(actor.to_string(), found.clone());
+        }
+        found
     }
 
     fn step(
@@ -607,25 +1006,51 @@ impl<'a> Effective<'a> {
         }
     }
 
-    /// The identities an actor can act as, each by its step (worked out once per
-    /// actor).
-    fn moves(&mut self, actor: &str) -> Vec<Step> {
+    /// The identities an actor can act as, each by its step, in order: jobs on
+    /// the kept computes (in the facts' order), then the kept user-assigned
+    /// identities it can assign, then the kept service-principal datastores it
+    /// can read. Kept per identity; not for the principal being searched.
+    fn moves(&mut self, actor: &str) -> std::rc::Rc<Vec<Step>> {
         if let Some(m) = self.moves.get(actor) {
             return m.clone();
         }
+        let out = std::rc::Rc::new(self.moves_uncached(actor));
+        self.moves.insert(actor.to_string(), out.clone());
+        out
+    }
+
+    fn moves_uncached(&mut self, actor: &str) -> Vec<Step> {
+        let touched = self.actor(actor).touched.clone();
+        let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
+        let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
+        let (mut cs, mut us, mut ss) = (Vec::new(), Vec::new(), Vec::new());
+        for &i in &touched {
+            let (a, s) = (&self.asks.action[i], &self.asks.scope[i]);
+            if *a == jobs || *a == runs {
+                cs.extend(self.computes_at.get(s).into_iter().flatten().copied());
+            } else if *a == assign {
+                us.extend(self.identities_at.get(s).into_iter().flatten().copied());
+            } else if *a == secrets {
+                ss.extend(self.stores_at.get(s).into_iter().flatten().copied());
+            }
+        }
+        for v in [&mut cs, &mut us, &mut ss] {
+            v.sort_unstable();
+            v.dedup();
+        }
         let mut out: Vec<Step> = Vec::new();
         // Submit jobs to a compute: run as its identities.
-        let computes = self.computes.clone();
         let mut by_ws: BTreeMap<String, Option<(String, Allowed)>> = BTreeMap::new();
-        for (ws, compute, ids) in &computes {
-            let grant = match by_ws.get(ws) {
+        for c in cs {
+            let (ws, compute, ids) = self.computes[c].clone();
+            let grant = match by_ws.get(&ws) {
                 Some(g) => g.clone(),
                 None => {
                     let g = self
-                        .can(actor, JOBS_WRITE, ws)
+                        .can(actor, JOBS_WRITE, &ws)
                         .map(|g| (JOBS_WRITE.to_string(), g))
                         .or_else(|| {
-                            self.can(actor, RUNS_SUBMIT, ws)
+                            self.can(actor, RUNS_SUBMIT, &ws)
                                 .map(|g| (RUNS_SUBMIT.to_string(), g))
                         });
                     by_ws.insert(ws.clone(), g.clone());
@@ -633,18 +1058,18 @@ impl<'a> Effective<'a> {
                 }
             };
             if let Some((needs, g)) = grant {
-                for id in ids {
+                for id in &ids {
                     out.push(self.step(
                         StepKind::SubmitJob,
                         actor,
                         &needs,
-                        compute,
+                        &compute,
                         g.clone(),
                         (
                             format!(
                                 "runs code as {} on compute {}",
                                 self.ix.name_of(id),
-                                compute.rsplit('/').next().unwrap_or(compute)
+                                compute.rsplit('/').next().unwrap_or(&compute)
                             ),
                             Some(id.clone()),
                         ),
@@ -653,61 +1078,46 @@ impl<'a> Effective<'a> {
             }
         }
         // Assign a user-assigned identity to a compute it creates.
-        let uamis: Vec<(String, String, Allowed)> = self
-            .user_assigned
-            .clone()
-            .into_iter()
-            .filter_map(|(u, p)| self.can(actor, IDENTITY_ASSIGN, &u).map(|g| (u, p, g)))
-            .collect();
+        let mut uamis: Vec<(String, String, Allowed)> = Vec::new();
+        for u in us {
+            let (uid, p) = self.user_assigned[u].clone();
+            if let Some(g) = self.can(actor, IDENTITY_ASSIGN, &uid) {
+                uamis.push((uid, p, g));
+            }
+        }
         if !uamis.is_empty() {
             if let Some((w, cw)) = self.compute_write(actor) {
                 for (uid, principal, (mut grants, cond)) in uamis {
-                    {
-                        grants.extend(cw.0.iter().cloned());
-                        let cond = cond.or_else(|| cw.1.clone());
-                        out.push(self.step(
-                            StepKind::AssignIdentity,
-                            actor,
-                            &format!("{IDENTITY_ASSIGN} + {COMPUTES_WRITE}"),
-                            &uid,
-                            (grants, cond),
-                            (
-                                format!(
-                                    "creates a compute in {} running as {}",
-                                    w.rsplit('/').next().unwrap_or(&w),
-                                    self.ix.name_of(&principal)
-                                ),
-                                Some(principal.clone()),
+                    grants.extend(cw.0.iter().cloned());
+                    let cond = cond.or_else(|| cw.1.clone());
+                    out.push(self.step(
+                        StepKind::AssignIdentity,
+                        actor,
+                        &format!("{IDENTITY_ASSIGN} + {COMPUTES_WRITE}"),
+                        &uid,
+                        (grants, cond),
+                        (
+                            format!(
+                                "creates a compute in {} running as {}",
+                                w.rsplit('/').next().unwrap_or(&w),
+                                self.ix.name_of(&principal)
                             ),
-                        ));
-                    }
+                            Some(principal.clone()),
+                        ),
+                    ));
                 }
             }
         }
         // A service-principal datastore's secret: act as that service principal.
-        for (ds_id, _, ds) in self.datastores.clone() {
-            let kind = key(&ds.credentials_type);
-            if kind != "serviceprincipal" && kind != "certificate" {
-                continue;
-            }
-            let Some(client) = ds.client_id.as_deref().map(key) else {
-                continue;
-            };
-            let Some(sp) = self
-                .ix
-                .principals
-                .values()
-                .find(|p| p.app_id.as_deref().map(key).as_deref() == Some(client.as_str()))
-                .map(|p| key(&p.id))
-            else {
-                continue;
-            };
-            if let Some(g) = self.can(actor, DATASTORE_LIST_SECRETS, &ds_id) {
+        for s in ss {
+            let st = self.datastores[s].clone();
+            let Some(sp) = st.sp else { continue };
+            if let Some(g) = self.can(actor, DATASTORE_LIST_SECRETS, &st.id) {
                 out.push(self.step(
                     StepKind::DatastoreSecret,
                     actor,
                     DATASTORE_LIST_SECRETS,
-                    &ds_id,
+                    &st.id,
                     g,
                     (
                         format!(
@@ -720,15 +1130,17 @@ impl<'a> Effective<'a> {
             }
         }
         out.retain(|s| s.identity.as_deref() != Some(actor));
-        self.moves.insert(actor.to_string(), out.clone());
         out
     }
 
     /// The step by which `actor` reaches one request without changing identity:
-    /// RBAC (`None` step for the asked principal itself), or a direct step.
-    /// `Err(())`: it cannot.
+    /// RBAC (`None` step for the asked principal itself), or a direct step, as
+    /// the request's [`Plan`] orders them. `Err(())`: it cannot.
     fn reach_one(&mut self, actor: &str, req: &ActionReq, asked: bool) -> Result<Option<Step>, ()> {
-        if let Some(g) = self.can_req(actor, req) {
+        let Some(plan) = self.plans.get(req).cloned() else {
+            return Err(());
+        };
+        if let Some(g) = self.ask(actor, plan.rbac) {
             if asked {
                 return Ok(None);
             }
@@ -742,93 +1154,27 @@ impl<'a> Effective<'a> {
                 (format!("holds {}", needs), None),
             )));
         }
-        // Shared Key: the account's keys, the workspace's keys, a datastore's key.
-        if is_storage_data(req) {
-            if let Some(sa) = storage_account_of(&req.scope) {
-                if self.shared_key.get(&sa).copied().unwrap_or(true) {
-                    for needs in [STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY] {
-                        if let Some(g) = self.can(actor, needs, &sa) {
-                            return Ok(Some(self.step(
-                                StepKind::StorageKeys,
-                                actor,
-                                needs,
-                                &sa,
-                                g,
-                                (format!("every data action on {sa} by Shared Key"), None),
-                            )));
-                        }
-                    }
-                    let linked: Vec<String> = self
-                        .workspace_storage
-                        .iter()
-                        .filter(|(_, s)| *s == sa)
-                        .map(|(w, _)| w.clone())
-                        .collect();
-                    for w in linked {
-                        if let Some(g) = self.can(actor, WORKSPACE_LIST_KEYS, &w) {
-                            return Ok(Some(self.step(
-                                StepKind::WorkspaceKeys,
-                                actor,
-                                WORKSPACE_LIST_KEYS,
-                                &w,
-                                g,
-                                (
-                                    format!("the key of the workspace's storage account {sa}"),
-                                    None,
-                                ),
-                            )));
-                        }
-                    }
-                    for (ds_id, _, ds) in self.datastores.clone() {
-                        let kind = key(&ds.credentials_type);
-                        if kind != "accountkey" && kind != "sas" {
-                            continue;
-                        }
-                        let Some((account, container)) = datastore_target(self.ix, &ds) else {
-                            continue;
-                        };
-                        let covered = if kind == "accountkey" {
-                            account == sa
-                        } else {
-                            container
-                                .as_deref()
-                                .is_some_and(|c| at_or_below(&req.scope, c))
-                        };
-                        if !covered {
-                            continue;
-                        }
-                        if let Some(g) = self.can(actor, DATASTORE_LIST_SECRETS, &ds_id) {
-                            let what = if kind == "accountkey" {
-                                format!("the account key of {sa} stored by the datastore")
-                            } else {
-                                "the datastore's SAS token (its permissions are not in the export)"
-                                    .to_string()
-                            };
-                            return Ok(Some(self.step(
-                                StepKind::DatastoreSecret,
-                                actor,
-                                DATASTORE_LIST_SECRETS,
-                                &ds_id,
-                                g,
-                                (what, None),
-                            )));
-                        }
-                    }
-                }
+        for d in &plan.keys {
+            if let Some(g) = self.ask(actor, d.ask) {
+                return Ok(Some(self.step(
+                    d.kind,
+                    actor,
+                    d.needs,
+                    &d.on,
+                    g,
+                    (d.gives.clone(), None),
+                )));
             }
         }
         // Grant yourself a role: only where the actor is not denied the action
         // (a deny assignment still applies after the new assignment).
-        if let Some(role) = self.assignable_role(req) {
-            if let Some(g) = self.can(actor, ROLE_ASSIGNMENTS_WRITE, &req.scope) {
-                let rbac = decide(
-                    self.ix,
-                    actor,
-                    std::slice::from_ref(req),
-                    false,
-                    &mut self.anc,
-                );
-                if rbac.actions.iter().all(|a| a.denies.is_empty()) {
+        if let Some((ask, role)) = &plan.grant_role {
+            if let Some(g) = self.ask(actor, *ask) {
+                let ix = self.ix;
+                let mut anc = std::mem::take(&mut self.anc);
+                let rbac = decide_each(ix, &self.actor(actor).holders, [req], false, &mut anc);
+                self.anc = anc;
+                if rbac.iter().all(|a| a.denies.is_empty()) {
                     let mut step = self.step(
                         StepKind::GrantRole,
                         actor,
@@ -837,12 +1183,47 @@ impl<'a> Effective<'a> {
                         g,
                         (format!("assigns itself {role}"), None),
                     );
-                    step.role = Some(role);
+                    step.role = Some(role.clone());
                     return Ok(Some(step));
                 }
             }
         }
         Err(())
+    }
+
+    /// The steps by which `actor` reaches one alternative of `alts` without
+    /// changing identity (the first alternative it reaches, in order): for the
+    /// asked principal, at least one step beside RBAC.
+    fn reach(&mut self, actor: &str, alts: &Alternatives, asked: bool) -> Option<Vec<Step>> {
+        for reqs in alts {
+            let mut steps: Vec<Step> = Vec::new();
+            let mut ok = !reqs.is_empty();
+            for req in reqs {
+                match self.reach_one(actor, req, asked) {
+                    Ok(Some(s)) => {
+                        if let Some(prev) = steps
+                            .iter_mut()
+                            .find(|x| x.kind == s.kind && x.on == s.on && x.needs == s.needs)
+                        {
+                            if s.kind == StepKind::Rbac {
+                                prev.grants.extend(s.grants);
+                            }
+                        } else {
+                            steps.push(s);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(()) => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok && !steps.is_empty() {
+                return Some(steps);
+            }
+        }
+        None
     }
 
     /// A role assignable at the request's scope that grants its action
@@ -893,15 +1274,344 @@ impl<'a> Effective<'a> {
     pub fn of(&mut self, principal: &str, alts: &Alternatives) -> Option<Escalation> {
         self.prune(alts);
         let p = key(principal);
+        let steps = self.chain(&p, alts)?;
+        Some(escalation(principal_info(self.ix, &p), steps))
+    }
+
+    /// The chain of [`Effective::of`], breadth first over actors: the principal
+    /// itself (RBAC and direct steps), then the identities its first steps
+    /// reach, and so on. Past the first step the search depends only on those
+    /// identities, in order ([`Effective::from_identities`]).
+    fn chain(&mut self, p: &str, alts: &Alternatives) -> Option<Vec<Step>> {
+        let st = match self.rbac.remove(p) {
+            Some(st) => st,
+            None => self.actor_rbac(p),
+        };
+        self.current = Some((p.to_string(), st));
+        let out = self.chain_current(p, alts);
+        if let Some((p, st)) = self.current.take() {
+            // An identity's answers serve later searches through it.
+            if self.identities.contains(&p) {
+                self.rbac.insert(p, st);
+            }
+        }
+        out
+    }
+
+    fn chain_current(&mut self, p: &str, alts: &Alternatives) -> Option<Vec<Step>> {
         // RBAC alone gives one alternative: not an escalation.
         let plain = alts
             .iter()
-            .any(|reqs| !reqs.is_empty() && reqs.iter().all(|r| self.can_req(&p, r).is_some()));
+            .any(|reqs| !reqs.is_empty() && reqs.iter().all(|r| self.can_req(p, r).is_some()));
+        if plain {
+            return None;
+        }
+        if let Some(steps) = self.reach(p, alts, true) {
+            return Some(steps);
+        }
+        if MAX_IDENTITY_HOPS == 0 {
+            return None;
+        }
+        self.ensure_dist(alts);
+        let (target, first) = self.first_move(p)?;
+        let first = match first {
+            FirstMove::Job(c, id, needs, g) => {
+                let compute = self.computes[c].1.clone();
+                self.step(
+                    StepKind::SubmitJob,
+                    p,
+                    &needs,
+                    &compute,
+                    g,
+                    (
+                        format!(
+                            "runs code as {} on compute {}",
+                            self.ix.name_of(&id),
+                            compute.rsplit('/').next().unwrap_or(&compute)
+                        ),
+                        Some(id),
+                    ),
+                )
+            }
+            FirstMove::Other => self
+                .moves_uncached(p)
+                .into_iter()
+                .find(|m| m.identity.as_deref() == Some(target.as_str()))?,
+        };
+        let mut chain = vec![first];
+        chain.extend(self.best(&target, alts).iter().cloned());
+        Some(chain)
+    }
+
+    /// The first of `p`'s moves (in [`Effective::moves`]' order) to an
+    /// identity that needs the fewest hops: the move a breadth-first search
+    /// from `p` takes first on its shortest chain. Moves that cannot beat the
+    /// best so far are not asked of RBAC.
+    fn first_move(&mut self, p: &str) -> Option<(String, FirstMove)> {
+        let touched = self.actor(p).touched.clone();
+        let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
+        let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
+        let (mut cs, mut us, mut ss) = (Vec::new(), Vec::new(), Vec::new());
+        for &i in &touched {
+            let (a, s) = (&self.asks.action[i], &self.asks.scope[i]);
+            if *a == jobs || *a == runs {
+                cs.extend(self.computes_at.get(s).into_iter().flatten().copied());
+            } else if *a == assign {
+                us.extend(self.identities_at.get(s).into_iter().flatten().copied());
+            } else if *a == secrets {
+                ss.extend(self.stores_at.get(s).into_iter().flatten().copied());
+            }
+        }
+        for v in [&mut cs, &mut us, &mut ss] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        let dist = self.dist.take().unwrap_or_default();
+        let hops = |i: &str| if i == p { None } else { dist.get(i).copied() };
+        let mut found: Option<(usize, String, FirstMove)> = None;
+        let beats = |d: usize, found: &Option<(usize, String, FirstMove)>| {
+            found.as_ref().is_none_or(|f| d < f.0)
+        };
+        // Jobs on computes, in order; each compute's identities in order.
+        let mut by_ws: BTreeMap<String, Option<(String, Allowed)>> = BTreeMap::new();
+        for c in cs {
+            let (ws, _, ids) = &self.computes[c];
+            let Some((d, id)) = ids
+                .iter()
+                .filter_map(|i| hops(i).map(|d| (d, i)))
+                .min_by_key(|x| x.0)
+            else {
+                continue;
+            };
+            if !beats(d, &found) {
+                continue;
+            }
+            let (ws, id) = (ws.clone(), id.clone());
+            let grant = match by_ws.get(&ws) {
+                Some(g) => g.clone(),
+                None => {
+                    let g = self
+                        .can(p, JOBS_WRITE, &ws)
+                        .map(|g| (JOBS_WRITE.to_string(), g))
+                        .or_else(|| {
+                            self.can(p, RUNS_SUBMIT, &ws)
+                                .map(|g| (RUNS_SUBMIT.to_string(), g))
+                        });
+                    by_ws.insert(ws, g.clone());
+                    g
+                }
+            };
+            if let Some((needs, g)) = grant {
+                found = Some((d, id.clone(), FirstMove::Job(c, id, needs, g)));
+                if d == 0 {
+                    break;
+                }
+            }
+        }
+        // Then user-assigned identities it can assign (with a compute write).
+        for u in us {
+            let t = self.user_assigned[u].1.clone();
+            let Some(d) = hops(&t) else { continue };
+            if !beats(d, &found) {
+                continue;
+            }
+            let uid = self.user_assigned[u].0.clone();
+            if self.can(p, IDENTITY_ASSIGN, &uid).is_some() && self.compute_write(p).is_some() {
+                found = Some((d, t, FirstMove::Other));
+            }
+        }
+        // Then service-principal datastores whose secret it can read.
+        for n in ss {
+            let Some(t) = self.datastores[n].sp.clone() else {
+                continue;
+            };
+            let Some(d) = hops(&t) else { continue };
+            if !beats(d, &found) {
+                continue;
+            }
+            let id = self.datastores[n].id.clone();
+            if self.can(p, DATASTORE_LIST_SECRETS, &id).is_some() {
+                found = Some((d, t, FirstMove::Other));
+            }
+        }
+        self.dist = Some(dist);
+        found.map(|(_, t, m)| (t, m))
+    }
+
+    /// Each kept identity's fewest hops to one that reaches the access itself
+    /// (0: it does), up to what a first step leaves ([`MAX_IDENTITY_HOPS`] − 1):
+    /// the backward search over identities, made once per question.
+    fn ensure_dist(&mut self, alts: &Alternatives) {
+        if self.dist.is_some() {
+            return;
+        }
+        let mut ids: BTreeSet<String> = BTreeSet::new();
+        for (_, _, v) in &self.computes {
+            ids.extend(v.iter().cloned());
+        }
+        ids.extend(self.user_assigned.iter().map(|(_, p)| p.clone()));
+        ids.extend(self.datastores.iter().filter_map(|st| st.sp.clone()));
+        let mut dist: HashMap<String, usize> = HashMap::new();
+        for i in &ids {
+            if self.direct(i, alts).is_some() {
+                dist.insert(i.clone(), 0);
+            }
+        }
+        for d in 1..MAX_IDENTITY_HOPS {
+            let mut next = Vec::new();
+            for i in ids.iter().filter(|i| !dist.contains_key(*i)) {
+                let m = self.moves(i);
+                let reaches = m.iter().any(|s| {
+                    s.identity
+                        .as_deref()
+                        .is_some_and(|t| dist.get(t) == Some(&(d - 1)))
+                });
+                if reaches {
+                    next.push(i.clone());
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            dist.extend(next.into_iter().map(|i| (i, d)));
+        }
+        self.dist = Some(dist);
+    }
+
+    /// An identity's chain to the access: its own steps when it reaches it
+    /// itself, else its first move (in order) to an identity one hop nearer,
+    /// and that one's chain — breadth first's choice (made once per identity).
+    fn best(&mut self, identity: &str, alts: &Alternatives) -> std::rc::Rc<Vec<Step>> {
+        if let Some(b) = self.best.get(identity) {
+            return b.clone();
+        }
+        let d = self
+            .dist
+            .as_ref()
+            .and_then(|m| m.get(identity).copied())
+            .expect("an identity with a chain");
+        let chain = if d == 0 {
+            self.direct(identity, alts).expect("reaches it itself")
+        } else {
+            let m = self.moves(identity);
+            let next = m
+                .iter()
+                .find(|s| {
+                    s.identity.as_deref().is_some_and(|t| {
+                        self.dist.as_ref().and_then(|x| x.get(t)) == Some(&(d - 1))
+                    })
+                })
+                .expect("a move one hop nearer")
+                .clone();
+            let rest = self.best(next.identity.as_deref().expect("an identity"), alts);
+            let mut chain = vec![next];
+            chain.extend(rest.iter().cloned());
+            chain
+        };
+        let chain = std::rc::Rc::new(chain);
+        self.best.insert(identity.to_string(), chain.clone());
+        chain
+    }
+
+    /// The steps by which an identity reaches the access itself (kept).
+    fn direct(&mut self, identity: &str, alts: &Alternatives) -> Option<Vec<Step>> {
+        if let Some(d) = self.direct.get(identity) {
+            return d.clone();
+        }
+        let d = self.reach(identity, alts, false);
+        self.direct.insert(identity.to_string(), d.clone());
+        d
+    }
+
+    /// `who --effective`: every principal (not a group) RBAC does not give the
+    /// access to and a chain does, sorted by name then id.
+    pub fn who(&mut self, alts: &Alternatives) -> Vec<Escalation> {
+        let mut out = Vec::new();
+        self.who_each(alts, &std::collections::HashSet::new(), |e| out.push(e));
+        out
+    }
+
+    /// [`Effective::who`] one principal at a time, in its order, given the
+    /// principals RBAC already gives the access to (`who`'s answer): they are
+    /// not escalations, and are not asked again. The candidates are the
+    /// principals below the holders of a first step (a direct step, or one
+    /// towards an identity [`Effective::prune`] kept); each is asked the search
+    /// of [`Effective::of`].
+    pub fn who_each(
+        &mut self,
+        alts: &Alternatives,
+        granted: &std::collections::HashSet<String>,
+        mut each: impl FnMut(Escalation),
+    ) {
+        self.prune(alts);
+        let mut seeds: Vec<String> = self
+            .asks
+            .seeds
+            .iter()
+            .filter(|(_, v)| v.iter().any(|&i| self.asks.first[i]))
+            .map(|(h, _)| h.clone())
+            .collect();
+        seeds.sort();
+        let ix = self.ix;
+        let mut candidates: Vec<(String, PrincipalInfo)> = super::query::below(ix, seeds)
+            .into_iter()
+            .map(|r| r.id)
+            .filter(|c| !ix.is_group(c) && ix.is_principal(c) && !granted.contains(c))
+            .map(|c| {
+                let info = principal_info(ix, &c);
+                (c, info)
+            })
+            .collect();
+        candidates.sort_by_cached_key(|(c, info)| (info.display_name.to_lowercase(), c.clone()));
+        for (c, info) in candidates {
+            if let Some(steps) = self.chain(&c, alts) {
+                each(escalation(info, steps));
+            }
+        }
+    }
+}
+
+/// A principal's escalation by `steps`.
+fn escalation(principal: PrincipalInfo, steps: Vec<Step>) -> Escalation {
+    Escalation {
+        principal,
+        access: "escalation",
+        conditional: steps.iter().any(|s| s.condition.is_some()),
+        steps,
+    }
+}
+
+/// What the tests hold the search to: its parts, asked one at a time.
+#[cfg(test)]
+impl Effective<'_> {
+    /// The forward search as first written: breadth first from the principal
+    /// over actors, each actor's RBAC answers and steps asked as it comes —
+    /// with no list of identities shared between principals, and `decide`
+    /// alone for the principal's own access. The backward search must find
+    /// the same chain.
+    pub(super) fn forward(&mut self, principal: &str, alts: &Alternatives) -> Option<Vec<Step>> {
+        self.prune(alts);
+        let p = key(principal);
+        let ix = self.ix;
+        let plain = alts.iter().any(|reqs| {
+            !reqs.is_empty()
+                && reqs.iter().all(|r| {
+                    let d = super::decide::decide(
+                        ix,
+                        &p,
+                        std::slice::from_ref(r),
+                        false,
+                        &mut self.anc,
+                    );
+                    d.actions.into_iter().next().and_then(allowed).is_some()
+                })
+        });
         if plain {
             return None;
         }
         let mut seen: BTreeSet<String> = BTreeSet::from([p.clone()]);
-        let mut queue: VecDeque<(String, Vec<Step>)> = VecDeque::from([(p.clone(), Vec::new())]);
+        let mut queue: std::collections::VecDeque<(String, Vec<Step>)> =
+            std::collections::VecDeque::from([(p.clone(), Vec::new())]);
         while let Some((actor, path)) = queue.pop_front() {
             let asked = actor == p;
             for reqs in alts {
@@ -931,18 +1641,13 @@ impl<'a> Effective<'a> {
                 if ok && (!steps.is_empty() || !path.is_empty()) {
                     let mut chain = path.clone();
                     chain.extend(steps);
-                    return Some(Escalation {
-                        principal: principal_info(self.ix, &p),
-                        access: "escalation",
-                        conditional: chain.iter().any(|s| s.condition.is_some()),
-                        steps: chain,
-                    });
+                    return Some(chain);
                 }
             }
             if path.len() >= MAX_IDENTITY_HOPS {
                 continue;
             }
-            for m in self.moves(&actor) {
+            for m in self.moves_uncached(&actor) {
                 let Some(next) = m.identity.clone() else {
                     continue;
                 };
@@ -956,98 +1661,24 @@ impl<'a> Effective<'a> {
         None
     }
 
-    /// Every principal that could take a first step towards `alts`: the members
-    /// (transitively) of the holders of every step's action at the scopes where
-    /// it matters. `who --effective` asks [`Effective::of`] for each.
-    pub fn candidates(&mut self, alts: &Alternatives) -> Vec<String> {
-        self.prune(alts);
-        let mut out: BTreeSet<String> = BTreeSet::new();
-        for a in self.step_asks(alts) {
-            let (cands, _) = super::query::candidates(self.ix, &vec![vec![a]], false);
-            out.extend(cands);
-        }
-        // Principals of the RBAC answer are found too (they may need a step for
-        // one action of several).
-        let (cands, _) = super::query::candidates(self.ix, alts, false);
-        out.extend(cands);
-        out.into_iter().collect()
-    }
-
-    /// The holders whose members [`Effective::candidates`] walks: the holders of
-    /// assignments that grant a step's action (or an asked one) where it
-    /// matters. A question's slice reads their members.
-    pub fn seeds(&mut self, alts: &Alternatives) -> Vec<String> {
-        self.prune(alts);
-        let mut anc = Ancestry::default();
-        let mut out: BTreeSet<String> = BTreeSet::new();
-        for a in self.step_asks(alts) {
-            out.extend(super::query::grant_seeds(self.ix, &vec![vec![a]], &mut anc));
-        }
-        out.extend(super::query::grant_seeds(self.ix, alts, &mut anc));
-        out.into_iter().collect()
-    }
-
-    /// Every step's action at the scope where it matters for `alts`.
-    fn step_asks(&self, alts: &Alternatives) -> Vec<ActionReq> {
-        let mut asks: Vec<ActionReq> = Vec::new();
-        let mut push = |ix: &Index, action: &str, scope: &str| {
-            asks.push(ActionReq {
-                action: action.to_string(),
-                data: ix.is_data_action(action),
-                scope: scope_key(scope),
-            })
-        };
-        for req in alts.iter().flatten() {
-            push(self.ix, ROLE_ASSIGNMENTS_WRITE, &req.scope);
-            if let Some(sa) = storage_account_of(&req.scope) {
-                push(self.ix, STORAGE_LIST_KEYS, &sa);
-                push(self.ix, STORAGE_REGENERATE_KEY, &sa);
-            }
-        }
-        for (w, _) in &self.workspace_storage {
-            push(self.ix, WORKSPACE_LIST_KEYS, w);
-        }
-        for (ds, _, _) in &self.datastores {
-            push(self.ix, DATASTORE_LIST_SECRETS, ds);
-        }
-        for (w, _, _) in &self.computes {
-            push(self.ix, JOBS_WRITE, w);
-            push(self.ix, RUNS_SUBMIT, w);
-        }
-        for (u, _) in &self.user_assigned {
-            push(self.ix, IDENTITY_ASSIGN, u);
-        }
-        asks.sort_by(|a, b| (&a.action, &a.scope).cmp(&(&b.action, &b.scope)));
-        asks.dedup();
-        asks
-    }
-
-    /// `who --effective`: every principal (not a group) RBAC does not give the
-    /// access to and a chain does, sorted by name then id.
-    pub fn who(&mut self, alts: &Alternatives) -> Vec<Escalation> {
-        self.who_except(alts, &std::collections::HashSet::new())
-    }
-
-    /// [`Effective::who`], given the principals RBAC already gives the access
-    /// to (`who`'s answer): they are not escalations, and are not asked again.
-    pub fn who_except(
+    /// Every question the search lists for `alts`, each answered for `actor`
+    /// through [`Asks`] and by `decide` alone: the two must agree.
+    pub(super) fn asks_against_decide(
         &mut self,
+        actor: &str,
         alts: &Alternatives,
-        granted: &std::collections::HashSet<String>,
-    ) -> Vec<Escalation> {
-        let mut out: Vec<Escalation> = Vec::new();
-        for c in self.candidates(alts) {
-            if self.ix.is_group(&c) || granted.contains(&c) {
-                continue;
-            }
-            if let Some(e) = self.of(&c, alts) {
-                out.push(e);
-            }
+    ) -> Vec<(ActionReq, Option<Allowed>, Option<Allowed>)> {
+        self.prune(alts);
+        let ix = self.ix;
+        let mut out = Vec::new();
+        for i in 0..self.asks.reqs.len() {
+            let req = self.asks.reqs[i].clone();
+            let listed = self.ask(actor, i);
+            let d =
+                super::decide::decide(ix, actor, std::slice::from_ref(&req), false, &mut self.anc);
+            let alone = d.actions.into_iter().next().and_then(allowed);
+            out.push((req, listed, alone));
         }
-        out.sort_by(|a, b| {
-            (a.principal.display_name.to_lowercase(), &a.principal.id)
-                .cmp(&(b.principal.display_name.to_lowercase(), &b.principal.id))
-        });
         out
     }
 }

@@ -188,28 +188,9 @@ pub(crate) fn candidates(
 ) -> (Vec<String>, Vec<Incomplete>) {
     let mut anc = Ancestry::default();
     let seeds = grant_seeds(ix, alts, &mut anc);
-
-    // Who is eligible (PIM for Groups) to join each group.
-    let mut eligible_members: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
-    for ge in &ix.group_eligibilities {
-        if !ge.active && ge.access_id.eq_ignore_ascii_case("member") {
-            eligible_members
-                .entry(key(&ge.group_id))
-                .or_default()
-                .push(key(&ge.principal_id));
-        }
-    }
-
-    // Expand downward through direct memberships (and eligible memberships),
-    // transitively: the one membership walk.
     let mut candidates: Vec<String> = Vec::new();
     let mut incomplete: BTreeSet<Incomplete> = scope_gaps(ix, alts, &mut anc);
-    let walk = super::walk::breadth_first(seeds, |p| {
-        let members = ix.members_of.get(p).into_iter().flatten();
-        let eligible = eligible_members.get(p).into_iter().flatten();
-        members.chain(eligible)
-    });
-    for Reached { id: p, .. } in walk {
+    for Reached { id: p, .. } in below(ix, seeds) {
         let group = ix.is_group(&p);
         if group {
             incomplete.extend(member_gap(ix, &p));
@@ -221,6 +202,27 @@ pub(crate) fn candidates(
     }
     candidates.sort_by_cached_key(|c| (ix.name_of(c).to_lowercase(), c.clone()));
     (candidates, incomplete.into_iter().collect())
+}
+
+/// `seeds` and every principal below them: their members, transitively, and
+/// those eligible (PIM for Groups) to join them — the one downward walk
+/// ([`super::walk::breadth_first`]) over what can hold a seed's access.
+pub(crate) fn below(ix: &Index, seeds: impl IntoIterator<Item = String>) -> Vec<Reached> {
+    // Who is eligible (PIM for Groups) to join each group.
+    let mut eligible_members: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
+    for ge in &ix.group_eligibilities {
+        if !ge.active && ge.access_id.eq_ignore_ascii_case("member") {
+            eligible_members
+                .entry(key(&ge.group_id))
+                .or_default()
+                .push(key(&ge.principal_id));
+        }
+    }
+    super::walk::breadth_first(seeds, |p| {
+        let members = ix.members_of.get(p).into_iter().flatten();
+        let eligible = eligible_members.get(p).into_iter().flatten();
+        members.chain(eligible)
+    })
 }
 
 /// A group whose member list was not imported, or only one page of it.

@@ -578,3 +578,211 @@ proptest! {
         }
     }
 }
+
+// A wider tenant for the backward search (`Effective::prune`, the shared search
+// from the identities first steps reach): two workspaces, three computes (one
+// running as the user-assigned identity), a service-principal datastore, and
+// nested groups that identities are members of too.
+
+const RG2: &str = "/subscriptions/S1/resourceGroups/RG2";
+const WS2: &str =
+    "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.MachineLearningServices/workspaces/w2";
+const COMPUTE2: &str = "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.MachineLearningServices/workspaces/w2/computes/gpu";
+const COMPUTE3: &str = "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.MachineLearningServices/workspaces/w2/computes/uami";
+const DS_SP: &str = "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.MachineLearningServices/workspaces/w2/datastores/spstore";
+const WIDE_ACTORS: &[&str] = &[
+    "alice", "bob", "carol", "dave", "mi-user", "mi-sys", "mi-2", "sp1", "g1", "g2",
+];
+const WIDE_SCOPES: &[&str] = &[
+    SUB, RG, WS, RG2, WS2, SA, CONTAINER, UAMI, COMPUTE, COMPUTE2, DS, DS_SP,
+];
+
+fn wide_facts(shared: Option<bool>, cred: &str) -> Vec<ResourceFacts> {
+    let mut f = facts(shared);
+    for x in &mut f {
+        if let Some(d) = &mut x.datastore {
+            d.credentials_type = cred.to_string();
+        }
+    }
+    let compute = |id: &str, identity: ManagedIdentities| ResourceFacts {
+        id: id.into(),
+        resource_type: "Microsoft.MachineLearningServices/workspaces/computes".into(),
+        identity: Some(identity),
+        ..Default::default()
+    };
+    f.push(ResourceFacts {
+        id: WS2.into(),
+        resource_type: "Microsoft.MachineLearningServices/workspaces".into(),
+        ..Default::default()
+    });
+    f.push(compute(
+        COMPUTE2,
+        ManagedIdentities {
+            system_assigned: Some("mi-2".into()),
+            user_assigned: vec![],
+        },
+    ));
+    f.push(compute(
+        COMPUTE3,
+        ManagedIdentities {
+            system_assigned: None,
+            user_assigned: vec![UserAssignedIdentity {
+                resource_id: UAMI.into(),
+                principal_id: None,
+                client_id: None,
+            }],
+        },
+    ));
+    f.push(ResourceFacts {
+        id: DS_SP.into(),
+        resource_type: "Microsoft.MachineLearningServices/workspaces/datastores".into(),
+        datastore: Some(Datastore {
+            datastore_type: "AzureBlob".into(),
+            account_name: Some("acct1".into()),
+            container_name: Some("training".into()),
+            subscription_id: Some("S1".into()),
+            resource_group: Some("RG1".into()),
+            credentials_type: "ServicePrincipal".into(),
+            client_id: Some("APP-1".into()),
+        }),
+        ..Default::default()
+    });
+    f
+}
+
+fn wide_tenant() -> impl Strategy<Value = Tenant> {
+    (
+        prop::collection::vec(
+            (
+                0..WIDE_ACTORS.len(),
+                0..ROLE_IDS.len(),
+                0..WIDE_SCOPES.len(),
+                prop::bool::weighted(0.1),
+            ),
+            0..16,
+        ),
+        prop::collection::vec(
+            (
+                0..STEP_ACTIONS.len(),
+                0..WIDE_ACTORS.len(),
+                0..WIDE_SCOPES.len(),
+            ),
+            0..3,
+        ),
+        prop::option::of(prop::bool::ANY),
+        prop::collection::vec((0..2usize, 0..WIDE_ACTORS.len()), 0..7),
+        prop::sample::select(vec!["AccountKey", "Sas", "None"]),
+        // The identities' own steps (so that chains pass through several).
+        prop::collection::vec(
+            (
+                prop::sample::select(vec!["mi-user", "mi-sys", "mi-2", "sp1"]),
+                prop::sample::select(vec![
+                    "r-jobs",
+                    "r-secrets",
+                    "r-assign",
+                    "r-compute",
+                    "r-ra",
+                    "r-keys",
+                ]),
+                prop::sample::select(vec![WS, WS2, RG2, UAMI, DS_SP, SA]),
+            ),
+            0..6,
+        ),
+    )
+        .prop_map(|(assigns, denies, shared, members, cred, hops)| {
+            let mut t = tenant();
+            t.principals.extend([
+                user("dave"),
+                mi("mi-2"),
+                Principal {
+                    app_id: Some("app-1".into()),
+                    kind: PrincipalKind::ServicePrincipal,
+                    ..mi("sp1")
+                },
+                group("g2"),
+            ]);
+            t.member_lists.push("g2".into());
+            t.resource_facts = wide_facts(shared, cred);
+            t.assignments = assigns
+                .into_iter()
+                .enumerate()
+                .map(|(n, (p, r, s, c))| {
+                    let mut a = assign(
+                        &format!("a{n}"),
+                        WIDE_ACTORS[p],
+                        ROLE_IDS[r],
+                        WIDE_SCOPES[s],
+                    );
+                    a.condition = c.then(|| "cond".to_string());
+                    a
+                })
+                .collect();
+            for (n, (p, r, s)) in hops.into_iter().enumerate() {
+                t.assignments.push(assign(&format!("h{n}"), p, r, s));
+            }
+            t.denies = denies
+                .into_iter()
+                .enumerate()
+                .map(|(n, (a, p, s))| DenyAssignment {
+                    id: format!("d{n}"),
+                    ..deny_on(STEP_ACTIONS[a], WIDE_ACTORS[p], WIDE_SCOPES[s])
+                })
+                .collect();
+            t.member_edges = members
+                .into_iter()
+                .map(|(g, m)| edge(["g1", "g2"][g], WIDE_ACTORS[m]))
+                .filter(|e| e.group_id != e.member_id)
+                .collect();
+            t
+        })
+}
+
+/// The questions of the wide property: one request, two alternatives, and an
+/// alternative of two requests (a key step for one, RBAC or a role for the other).
+fn wide_questions() -> Vec<Vec<Vec<ActionReq>>> {
+    let ws_write = |scope: &str| ActionReq {
+        action: "Microsoft.MachineLearningServices/workspaces/write".into(),
+        data: false,
+        scope: scope.into(),
+    };
+    let read = blob_read(CONTAINER).remove(0).remove(0);
+    vec![
+        blob_read(CONTAINER),
+        vec![vec![ws_write(WS)]],
+        vec![vec![ws_write(WS2)], vec![read.clone()]],
+        vec![vec![read, ws_write(WS)]],
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+    #[test]
+    fn the_backward_search_finds_the_forward_chain(t in wide_tenant()) {
+        let ix = Index::new(&t);
+        for alts in wide_questions() {
+            let who = Effective::new(&ix).who(&alts);
+            for e in &who {
+                prop_assert!(WIDE_ACTORS.contains(&e.principal.id.as_str()));
+                prop_assert!(!e.principal.id.starts_with('g'));
+            }
+            let mut shared = Effective::new(&ix);
+            for p in WIDE_ACTORS {
+                // Every RBAC question the search lists is decide's answer.
+                for (req, listed, alone) in Effective::new(&ix).asks_against_decide(p, &alts) {
+                    prop_assert_eq!(listed, alone, "{} asked {:?}", p, req);
+                }
+                if p.starts_with('g') {
+                    continue;
+                }
+                // who --effective lists exactly the chains can --effective finds,
+                // with one engine for every principal or one each.
+                let can = Effective::new(&ix).of(p, &alts);
+                prop_assert_eq!(who.iter().find(|e| e.principal.id == *p), can.as_ref(), "principal {}", p);
+                prop_assert_eq!(&shared.of(p, &alts), &can, "principal {} (shared engine)", p);
+                // The same chain as the forward search, step for step.
+                let forward = Effective::new(&ix).forward(p, &alts);
+                prop_assert_eq!(can.map(|e| e.steps), forward, "principal {}", p);
+            }
+        }
+    }
+}

@@ -273,35 +273,80 @@ impl<'w> WhoJsonStream<'w> {
     /// The closing lists; `escalations` (`--effective`) before `incomplete`
     /// when asked.
     pub(crate) fn finish(
-        self,
+        mut self,
         q: &Question,
         incomplete: &[crate::engine::decide::Incomplete],
         escalations: Option<&[Value]>,
     ) -> io::Result<()> {
-        // A list of compact JSON items, one per line, written as it goes.
-        fn list<T: std::fmt::Display>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
-            if items.is_empty() {
-                return out.write_all(b"[]");
-            }
-            out.write_all(b"[")?;
-            for (i, x) in items.iter().enumerate() {
-                write!(out, "{}\n    {x}", if i == 0 { "" } else { "," })?;
-            }
-            out.write_all(b"\n  ]")
+        self.close_lists()?;
+        if let Some(e) = escalations {
+            write!(self.out, "  \"escalations\": ")?;
+            write_list(self.out, e)?;
+            writeln!(self.out, ",")?;
         }
+        self.close(q, incomplete)
+    }
+
+    /// [`WhoJsonStream::finish`] with the escalations (`--effective`) written
+    /// as they come: `escalations` is handed the function that writes one.
+    pub(crate) fn finish_with_escalations(
+        mut self,
+        q: &Question,
+        incomplete: &[crate::engine::decide::Incomplete],
+        escalations: impl FnOnce(
+            &mut dyn FnMut(&crate::engine::escalate::Escalation) -> io::Result<()>,
+        ) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.close_lists()?;
+        write!(self.out, "  \"escalations\": ")?;
+        let mut first = true;
+        {
+            let out = &mut *self.out;
+            let mut one = |e: &crate::engine::escalate::Escalation| -> io::Result<()> {
+                out.write_all(if first { b"[\n    " } else { b",\n    " })?;
+                first = false;
+                serde_json::to_writer(&mut *out, &super::escalation::escalation_json(e))
+                    .map_err(io::Error::other)
+            };
+            escalations(&mut one)?;
+        }
+        writeln!(self.out, "{},", if first { "[]" } else { "\n  ]" })?;
+        self.close(q, incomplete)
+    }
+
+    /// The end of `principals`, then `denied` and `eligible`.
+    fn close_lists(&mut self) -> io::Result<()> {
         writeln!(self.out, "{}],", if self.first { "" } else { "\n  " })?;
         write!(self.out, "  \"denied\": ")?;
-        list(self.out, &self.denied)?;
+        write_list(self.out, &self.denied)?;
         write!(self.out, ",\n  \"eligible\": ")?;
-        list(self.out, &self.eligible)?;
-        if let Some(e) = escalations {
-            write!(self.out, ",\n  \"escalations\": ")?;
-            list(self.out, e)?;
-        }
-        write!(self.out, ",\n  \"incomplete\": ")?;
-        list(self.out, &incomplete_json(incomplete, q.uncovered))?;
+        write_list(self.out, &self.eligible)?;
+        writeln!(self.out, ",")
+    }
+
+    /// `incomplete`, and the end of the object.
+    fn close(
+        self,
+        q: &Question,
+        incomplete: &[crate::engine::decide::Incomplete],
+    ) -> io::Result<()> {
+        write!(self.out, "  \"incomplete\": ")?;
+        write_list(self.out, &incomplete_json(incomplete, q.uncovered))?;
         writeln!(self.out, "\n}}")
     }
+}
+
+/// A list of `who`'s JSON closing lists: compact items, one a line, written
+/// as it goes.
+fn write_list<T: std::fmt::Display>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    for (i, x) in items.iter().enumerate() {
+        write!(out, "{}\n    {x}", if i == 0 { "" } else { "," })?;
+    }
+    out.write_all(b"\n  ]")
 }
 
 fn via_names(via: &[GroupRef]) -> String {
@@ -666,13 +711,13 @@ impl<'w> WhoCsvStream<'w> {
         }
     }
 
-    /// The escalations' rows (one per step), after RBAC's.
-    pub(crate) fn push_escalations(
+    /// An escalation's rows (one per step), after RBAC's.
+    pub(crate) fn push_escalation(
         &mut self,
-        es: &[crate::engine::escalate::Escalation],
+        e: &crate::engine::escalate::Escalation,
         names: &super::ScopeNames,
     ) -> io::Result<()> {
-        super::escalation::escalation_csv_rows(&mut self.c, es, names, 0)
+        super::escalation::escalation_csv_rows(&mut self.c, std::slice::from_ref(e), names, 0)
     }
 
     pub(crate) fn finish(mut self) -> io::Result<()> {

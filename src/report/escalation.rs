@@ -42,10 +42,6 @@ pub(crate) fn escalation_json(e: &Escalation) -> Value {
     })
 }
 
-pub(crate) fn escalations_json(es: &[Escalation]) -> Vec<Value> {
-    es.iter().map(escalation_json).collect()
-}
-
 /// One step in words: `1. Alice (grant-role): Microsoft.Authorization/...
 /// at rg-ml, by Role X @ rg-ml → assigns itself Owner`.
 pub(crate) fn step_line(n: usize, s: &Step, names: &ScopeNames) -> String {
