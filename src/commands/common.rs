@@ -221,6 +221,7 @@ impl Sliced {
         // Read, find the resources the steps lead through (their assignments
         // decide who can take them), read those too; a few rounds, one per
         // identity hop.
+        let timing = Timing::start();
         let mut round = 0;
         let mut tenant = loop {
             let req = crate::store::SliceRequest {
@@ -237,6 +238,7 @@ impl Sliced {
                 .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
             tenant.scopes = self.scopes.clone();
             round += 1;
+            timing.mark(&format!("effective slice round {round} read"));
             if round > MAX_IDENTITY_HOPS + 1 {
                 break tenant;
             }
@@ -245,6 +247,7 @@ impl Sliced {
             for r in Effective::new(&base).relevant_scopes(alts) {
                 scopes.extend(self.tree.ancestors(&r));
             }
+            timing.mark(&format!("effective slice round {round} pruned"));
             if scopes.len() == before {
                 break tenant;
             }
@@ -257,9 +260,13 @@ impl Sliced {
         seeds.sort();
         seeds.dedup();
         drop(base);
+        timing.mark(&format!("effective slice seeds ({})", seeds.len()));
         self.store
             .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
-        Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
+        timing.mark("effective slice members read");
+        let ix = Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at));
+        timing.mark("effective slice indexed");
+        Ok(ix)
     }
 
     /// For `review`: the index of every assignment and eligibility at, above or

@@ -266,12 +266,26 @@ impl Asks {
     }
 }
 
-/// One actor's RBAC answers: its holders, the asks they touch, and those
-/// decided so far.
+/// What RBAC answers alike for every principal with the same relevant holders
+/// (those among its holders that hold an assignment that could grant an ask,
+/// that a deny assignment names or excludes, or that could write computes):
+/// the asks they touch, whether each is allowed, and whether a deny on an asked
+/// request names them — filled as they are asked. Whether `decide` allows,
+/// and whether it denies, depends on nothing else (the grants themselves, with
+/// the group chain each comes through, are the principal's own).
+#[derive(Default)]
+struct Shared {
+    touched: Vec<usize>,
+    allows: HashMap<usize, bool>,
+    denied: HashMap<usize, bool>,
+}
+
+/// One actor's RBAC answers: its holders, what it shares with the actors of
+/// the same relevant holders, and its grants decided so far.
 struct ActorRbac {
     holders: Vec<Holder>,
-    touched: Vec<usize>,
-    decided: HashMap<usize, Option<Allowed>>,
+    shared: std::rc::Rc<std::cell::RefCell<Shared>>,
+    grants: HashMap<usize, Option<Allowed>>,
 }
 
 /// How an actor reaches one asked request without changing identity, in the
@@ -295,12 +309,14 @@ struct Direct {
 }
 
 /// A principal's first step towards an identity, before it is made a [`Step`]:
-/// a job on a compute (its position, the identity, the action and grant), or
-/// another move (assigning a user-assigned identity, reading a
-/// service-principal datastore's secret), made a step from its moves.
+/// a job on a compute (its position, the identity, the action and grant), a
+/// user-assigned identity assigned to a compute (its position, the grant, the
+/// compute write), a service-principal datastore's secret (its position, the
+/// grant).
 enum FirstMove {
     Job(usize, String, String, Allowed),
-    Other,
+    Assign(usize, Allowed, (String, Allowed)),
+    Secret(usize, Allowed),
 }
 
 /// The escalation engine for one index: facts read once, each identity's steps
@@ -338,6 +354,10 @@ pub struct Effective<'a> {
     /// searched (`who` searches from each of its candidates: not kept).
     rbac: HashMap<String, ActorRbac>,
     current: Option<(String, ActorRbac)>,
+    /// The holders that make principals' RBAC answers differ ([`Shared`]), and
+    /// what the principals of each set of them share.
+    relevant: std::collections::HashSet<String>,
+    shared: HashMap<Vec<String>, std::rc::Rc<std::cell::RefCell<Shared>>>,
     /// How each asked request is reached without changing identity.
     plans: HashMap<ActionReq, std::rc::Rc<Plan>>,
     /// Per identity: its moves, where it can create a compute, and the steps
@@ -439,6 +459,8 @@ impl<'a> Effective<'a> {
             identities: BTreeSet::new(),
             rbac: HashMap::new(),
             current: None,
+            relevant: std::collections::HashSet::new(),
+            shared: HashMap::new(),
             plans: HashMap::new(),
             moves: HashMap::new(),
             compute_write: HashMap::new(),
@@ -648,6 +670,7 @@ impl<'a> Effective<'a> {
         };
         self.rbac.clear();
         self.current = None;
+        self.shared.clear();
         self.moves.clear();
         self.compute_write.clear();
         self.direct.clear();
@@ -708,6 +731,7 @@ impl<'a> Effective<'a> {
             }
         }
         self.asks.index(self.ix, &mut self.anc);
+        self.relevant = self.relevant_holders();
 
         let mut identities: BTreeSet<String> = BTreeSet::new();
         for (_, _, ids) in &self.computes {
@@ -854,6 +878,36 @@ impl<'a> Effective<'a> {
         out
     }
 
+    /// The holders that make principals' RBAC answers to the asks differ: the
+    /// holders of the asks, those a deny assignment names or excludes, and the
+    /// holders of an assignment that could grant a compute write (where an
+    /// identity can be assigned, [`Effective::compute_write`]).
+    fn relevant_holders(&mut self) -> std::collections::HashSet<String> {
+        let ix = self.ix;
+        let mut out: std::collections::HashSet<String> = self.asks.seeds.keys().cloned().collect();
+        for d in &ix.denies {
+            out.extend(d.principals.iter().cloned());
+            out.extend(d.excluded.iter().cloned());
+        }
+        let action = key(COMPUTES_WRITE);
+        let data = ix.is_data_action(COMPUTES_WRITE);
+        let slot = self.anc.action_slot(&action, data);
+        for (ai, a) in ix.assignments.iter().enumerate() {
+            let Some(ri) = ix.assignment_role[ai] else {
+                continue;
+            };
+            let grants = self
+                .anc
+                .role_matches(ix, ri, slot, &action, data)
+                .iter()
+                .any(|m| matches!(m, BlockMatch::Grants { .. }));
+            if grants {
+                out.insert(key(&a.principal_id));
+            }
+        }
+        out
+    }
+
     /// An actor's RBAC state, made on first use (kept for identities).
     fn actor(&mut self, actor: &str) -> &mut ActorRbac {
         if self.current.as_ref().is_some_and(|(p, _)| p == actor) {
@@ -866,36 +920,99 @@ impl<'a> Effective<'a> {
         self.rbac.get_mut(actor).expect("inserted")
     }
 
-    fn actor_rbac(&self, actor: &str) -> ActorRbac {
+    /// An actor's holders, and what it shares with the principals of the same
+    /// relevant holders (an identity shares nothing: its own moves depend on
+    /// who it is).
+    fn actor_rbac(&mut self, actor: &str) -> ActorRbac {
         let holders = super::decide::holders(self.ix, actor);
-        let touched = self.asks.touched(&holders);
+        let new = |asks: &Asks, holders: &[Holder]| {
+            std::rc::Rc::new(std::cell::RefCell::new(Shared {
+                touched: asks.touched(holders),
+                ..Shared::default()
+            }))
+        };
+        let shared = if self.identities.contains(actor) {
+            new(&self.asks, &holders)
+        } else {
+            let mut sig: Vec<String> = holders
+                .iter()
+                .filter(|h| self.relevant.contains(&h.id))
+                .map(|h| h.id.clone())
+                .collect();
+            sig.sort_unstable();
+            match self.shared.get(&sig) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = new(&self.asks, &holders);
+                    self.shared.insert(sig, s.clone());
+                    s
+                }
+            }
+        };
         ActorRbac {
             holders,
-            touched,
-            decided: HashMap::new(),
+            shared,
+            grants: HashMap::new(),
         }
     }
 
-    /// RBAC's answer to ask `i` for `actor`: decided once, and only when one of
-    /// its holders could be granted it.
+    /// Whether RBAC allows ask `i` to `actor`: asked of `decide` only when one
+    /// of its holders could be granted it, and once for the actors of the same
+    /// relevant holders.
+    fn allows(&mut self, actor: &str, i: usize) -> bool {
+        {
+            let st = self.actor(actor);
+            let sh = st.shared.borrow();
+            if sh.touched.binary_search(&i).is_err() {
+                return false;
+            }
+            if let Some(&b) = sh.allows.get(&i) {
+                return b;
+            }
+        }
+        self.ask(actor, i).is_some()
+    }
+
+    /// RBAC's answer to ask `i` for `actor`, with the grant: decided once per
+    /// actor, and only when one of its holders could be granted it.
     fn ask(&mut self, actor: &str, i: usize) -> Option<Allowed> {
         let ix = self.ix;
         let req = self.asks.reqs[i].clone();
         let mut anc = std::mem::take(&mut self.anc);
         let st = self.actor(actor);
-        let out = if st.touched.binary_search(&i).is_err() {
+        let out = if st.shared.borrow().touched.binary_search(&i).is_err() {
             None
-        } else if let Some(d) = st.decided.get(&i) {
+        } else if let Some(d) = st.grants.get(&i) {
             d.clone()
         } else {
             let d = decide_each(ix, &st.holders, [&req], false, &mut anc)
                 .pop()
                 .and_then(allowed);
-            st.decided.insert(i, d.clone());
+            st.grants.insert(i, d.clone());
+            let mut sh = st.shared.borrow_mut();
+            let b = *sh.allows.entry(i).or_insert(d.is_some());
+            debug_assert_eq!(b, d.is_some(), "the same relevant holders, the same answer");
             d
         };
         self.anc = anc;
         out
+    }
+
+    /// Whether a deny assignment on asked request `req` (ask `i`) applies to
+    /// `actor` (a new role assignment would not lift it): once for the actors
+    /// of the same relevant holders.
+    fn denied(&mut self, actor: &str, i: usize, req: &ActionReq) -> bool {
+        if let Some(&b) = self.actor(actor).shared.borrow().denied.get(&i) {
+            return b;
+        }
+        let ix = self.ix;
+        let mut anc = std::mem::take(&mut self.anc);
+        let st = self.actor(actor);
+        let d = decide_each(ix, &st.holders, [req], false, &mut anc);
+        let b = d.iter().any(|a| !a.denies.is_empty());
+        st.shared.borrow_mut().denied.insert(i, b);
+        self.anc = anc;
+        b
     }
 
     /// The asks `actor`'s holders touch whose action is one of `actions` (in
@@ -910,13 +1027,13 @@ impl<'a> Effective<'a> {
             .iter()
             .map(|a| (key(a), self.ix.is_data_action(a)))
             .collect();
-        let touched = self.actor(actor).touched.clone();
+        let touched = self.actor(actor).shared.borrow().touched.clone();
         let mut out = Vec::new();
         for i in touched {
             let this = (self.asks.action[i].clone(), self.asks.reqs[i].data);
             if wanted.contains(&this)
                 && scopes.contains(&self.asks.scope[i])
-                && self.ask(actor, i).is_some()
+                && self.allows(actor, i)
             {
                 out.push(i);
             }
@@ -929,6 +1046,15 @@ impl<'a> Effective<'a> {
     fn can(&mut self, actor: &str, action: &str, scope: &str) -> Option<Allowed> {
         let req = self.req(action, scope);
         self.can_req(actor, &req)
+    }
+
+    /// Whether RBAC allows `req` to `actor` ([`Effective::can_req`] without
+    /// the grant).
+    fn can_allows(&mut self, actor: &str, req: &ActionReq) -> bool {
+        match self.asks.find(req) {
+            Some(i) => self.allows(actor, i),
+            None => self.can_req(actor, req).is_some(),
+        }
     }
 
     fn can_req(&mut self, actor: &str, req: &ActionReq) -> Option<Allowed> {
@@ -1006,6 +1132,73 @@ impl<'a> Effective<'a> {
         }
     }
 
+    /// `submit-job`: `actor` runs code as identity `id` of `compute`.
+    fn job_step(&self, actor: &str, compute: &str, id: &str, needs: &str, g: Allowed) -> Step {
+        self.step(
+            StepKind::SubmitJob,
+            actor,
+            needs,
+            compute,
+            g,
+            (
+                format!(
+                    "runs code as {} on compute {}",
+                    self.ix.name_of(id),
+                    compute.rsplit('/').next().unwrap_or(compute)
+                ),
+                Some(id.to_string()),
+            ),
+        )
+    }
+
+    /// `assign-identity`: `actor` creates a compute in workspace `w` (by the
+    /// compute write `cw`) running as user-assigned identity `uid`.
+    fn assign_step(
+        &self,
+        actor: &str,
+        uid: &str,
+        principal: &str,
+        (mut grants, cond): Allowed,
+        (w, cw): &(String, Allowed),
+    ) -> Step {
+        grants.extend(cw.0.iter().cloned());
+        let cond = cond.or_else(|| cw.1.clone());
+        self.step(
+            StepKind::AssignIdentity,
+            actor,
+            &format!("{IDENTITY_ASSIGN} + {COMPUTES_WRITE}"),
+            uid,
+            (grants, cond),
+            (
+                format!(
+                    "creates a compute in {} running as {}",
+                    w.rsplit('/').next().unwrap_or(w),
+                    self.ix.name_of(principal)
+                ),
+                Some(principal.to_string()),
+            ),
+        )
+    }
+
+    /// `datastore-secret`: `actor` reads datastore `ds`'s service-principal
+    /// credential and acts as `sp`.
+    fn secret_step(&self, actor: &str, ds: &str, sp: &str, g: Allowed) -> Step {
+        self.step(
+            StepKind::DatastoreSecret,
+            actor,
+            DATASTORE_LIST_SECRETS,
+            ds,
+            g,
+            (
+                format!(
+                    "reads the datastore's credentials of {}",
+                    self.ix.name_of(sp)
+                ),
+                Some(sp.to_string()),
+            ),
+        )
+    }
+
     /// The identities an actor can act as, each by its step, in order: jobs on
     /// the kept computes (in the facts' order), then the kept user-assigned
     /// identities it can assign, then the kept service-principal datastores it
@@ -1020,7 +1213,7 @@ impl<'a> Effective<'a> {
     }
 
     fn moves_uncached(&mut self, actor: &str) -> Vec<Step> {
-        let touched = self.actor(actor).touched.clone();
+        let touched = self.actor(actor).shared.borrow().touched.clone();
         let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
         let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
         let (mut cs, mut us, mut ss) = (Vec::new(), Vec::new(), Vec::new());
@@ -1059,21 +1252,7 @@ impl<'a> Effective<'a> {
             };
             if let Some((needs, g)) = grant {
                 for id in &ids {
-                    out.push(self.step(
-                        StepKind::SubmitJob,
-                        actor,
-                        &needs,
-                        &compute,
-                        g.clone(),
-                        (
-                            format!(
-                                "runs code as {} on compute {}",
-                                self.ix.name_of(id),
-                                compute.rsplit('/').next().unwrap_or(&compute)
-                            ),
-                            Some(id.clone()),
-                        ),
-                    ));
+                    out.push(self.job_step(actor, &compute, id, &needs, g.clone()));
                 }
             }
         }
@@ -1086,25 +1265,9 @@ impl<'a> Effective<'a> {
             }
         }
         if !uamis.is_empty() {
-            if let Some((w, cw)) = self.compute_write(actor) {
-                for (uid, principal, (mut grants, cond)) in uamis {
-                    grants.extend(cw.0.iter().cloned());
-                    let cond = cond.or_else(|| cw.1.clone());
-                    out.push(self.step(
-                        StepKind::AssignIdentity,
-                        actor,
-                        &format!("{IDENTITY_ASSIGN} + {COMPUTES_WRITE}"),
-                        &uid,
-                        (grants, cond),
-                        (
-                            format!(
-                                "creates a compute in {} running as {}",
-                                w.rsplit('/').next().unwrap_or(&w),
-                                self.ix.name_of(&principal)
-                            ),
-                            Some(principal.clone()),
-                        ),
-                    ));
+            if let Some(cw) = self.compute_write(actor) {
+                for (uid, principal, g) in uamis {
+                    out.push(self.assign_step(actor, &uid, &principal, g, &cw));
                 }
             }
         }
@@ -1113,20 +1276,7 @@ impl<'a> Effective<'a> {
             let st = self.datastores[s].clone();
             let Some(sp) = st.sp else { continue };
             if let Some(g) = self.can(actor, DATASTORE_LIST_SECRETS, &st.id) {
-                out.push(self.step(
-                    StepKind::DatastoreSecret,
-                    actor,
-                    DATASTORE_LIST_SECRETS,
-                    &st.id,
-                    g,
-                    (
-                        format!(
-                            "reads the datastore's credentials of {}",
-                            self.ix.name_of(&sp)
-                        ),
-                        Some(sp),
-                    ),
-                ));
+                out.push(self.secret_step(actor, &st.id, &sp, g));
             }
         }
         out.retain(|s| s.identity.as_deref() != Some(actor));
@@ -1140,10 +1290,11 @@ impl<'a> Effective<'a> {
         let Some(plan) = self.plans.get(req).cloned() else {
             return Err(());
         };
-        if let Some(g) = self.ask(actor, plan.rbac) {
+        if self.allows(actor, plan.rbac) {
             if asked {
                 return Ok(None);
             }
+            let g = self.ask(actor, plan.rbac).expect("allowed");
             let (needs, on) = (req.action.clone(), req.scope.clone());
             return Ok(Some(self.step(
                 StepKind::Rbac,
@@ -1155,6 +1306,9 @@ impl<'a> Effective<'a> {
             )));
         }
         for d in &plan.keys {
+            if !self.allows(actor, d.ask) {
+                continue;
+            }
             if let Some(g) = self.ask(actor, d.ask) {
                 return Ok(Some(self.step(
                     d.kind,
@@ -1169,23 +1323,18 @@ impl<'a> Effective<'a> {
         // Grant yourself a role: only where the actor is not denied the action
         // (a deny assignment still applies after the new assignment).
         if let Some((ask, role)) = &plan.grant_role {
-            if let Some(g) = self.ask(actor, *ask) {
-                let ix = self.ix;
-                let mut anc = std::mem::take(&mut self.anc);
-                let rbac = decide_each(ix, &self.actor(actor).holders, [req], false, &mut anc);
-                self.anc = anc;
-                if rbac.iter().all(|a| a.denies.is_empty()) {
-                    let mut step = self.step(
-                        StepKind::GrantRole,
-                        actor,
-                        ROLE_ASSIGNMENTS_WRITE,
-                        &req.scope,
-                        g,
-                        (format!("assigns itself {role}"), None),
-                    );
-                    step.role = Some(role.clone());
-                    return Ok(Some(step));
-                }
+            if self.allows(actor, *ask) && !self.denied(actor, plan.rbac, req) {
+                let g = self.ask(actor, *ask).expect("allowed");
+                let mut step = self.step(
+                    StepKind::GrantRole,
+                    actor,
+                    ROLE_ASSIGNMENTS_WRITE,
+                    &req.scope,
+                    g,
+                    (format!("assigns itself {role}"), None),
+                );
+                step.role = Some(role.clone());
+                return Ok(Some(step));
             }
         }
         Err(())
@@ -1302,7 +1451,7 @@ impl<'a> Effective<'a> {
         // RBAC alone gives one alternative: not an escalation.
         let plain = alts
             .iter()
-            .any(|reqs| !reqs.is_empty() && reqs.iter().all(|r| self.can_req(p, r).is_some()));
+            .any(|reqs| !reqs.is_empty() && reqs.iter().all(|r| self.can_allows(p, r)));
         if plain {
             return None;
         }
@@ -1316,27 +1465,13 @@ impl<'a> Effective<'a> {
         let (target, first) = self.first_move(p)?;
         let first = match first {
             FirstMove::Job(c, id, needs, g) => {
-                let compute = self.computes[c].1.clone();
-                self.step(
-                    StepKind::SubmitJob,
-                    p,
-                    &needs,
-                    &compute,
-                    g,
-                    (
-                        format!(
-                            "runs code as {} on compute {}",
-                            self.ix.name_of(&id),
-                            compute.rsplit('/').next().unwrap_or(&compute)
-                        ),
-                        Some(id),
-                    ),
-                )
+                self.job_step(p, &self.computes[c].1, &id, &needs, g)
             }
-            FirstMove::Other => self
-                .moves_uncached(p)
-                .into_iter()
-                .find(|m| m.identity.as_deref() == Some(target.as_str()))?,
+            FirstMove::Assign(u, g, cw) => {
+                let (uid, principal) = &self.user_assigned[u];
+                self.assign_step(p, uid, principal, g, &cw)
+            }
+            FirstMove::Secret(n, g) => self.secret_step(p, &self.datastores[n].id, &target, g),
         };
         let mut chain = vec![first];
         chain.extend(self.best(&target, alts).iter().cloned());
@@ -1348,7 +1483,7 @@ impl<'a> Effective<'a> {
     /// from `p` takes first on its shortest chain. Moves that cannot beat the
     /// best so far are not asked of RBAC.
     fn first_move(&mut self, p: &str) -> Option<(String, FirstMove)> {
-        let touched = self.actor(p).touched.clone();
+        let touched = self.actor(p).shared.borrow().touched.clone();
         let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
         let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
         let (mut cs, mut us, mut ss) = (Vec::new(), Vec::new(), Vec::new());
@@ -1373,7 +1508,7 @@ impl<'a> Effective<'a> {
             found.as_ref().is_none_or(|f| d < f.0)
         };
         // Jobs on computes, in order; each compute's identities in order.
-        let mut by_ws: BTreeMap<String, Option<(String, Allowed)>> = BTreeMap::new();
+        let mut by_ws: BTreeMap<String, Option<&'static str>> = BTreeMap::new();
         for c in cs {
             let (ws, _, ids) = &self.computes[c];
             let Some((d, id)) = ids
@@ -1387,28 +1522,26 @@ impl<'a> Effective<'a> {
                 continue;
             }
             let (ws, id) = (ws.clone(), id.clone());
-            let grant = match by_ws.get(&ws) {
-                Some(g) => g.clone(),
+            let needs = match by_ws.get(&ws) {
+                Some(n) => *n,
                 None => {
-                    let g = self
-                        .can(p, JOBS_WRITE, &ws)
-                        .map(|g| (JOBS_WRITE.to_string(), g))
-                        .or_else(|| {
-                            self.can(p, RUNS_SUBMIT, &ws)
-                                .map(|g| (RUNS_SUBMIT.to_string(), g))
-                        });
-                    by_ws.insert(ws, g.clone());
-                    g
+                    let n = [JOBS_WRITE, RUNS_SUBMIT]
+                        .into_iter()
+                        .find(|a| self.can_allows(p, &self.req(a, &ws)));
+                    by_ws.insert(ws.clone(), n);
+                    n
                 }
             };
-            if let Some((needs, g)) = grant {
-                found = Some((d, id.clone(), FirstMove::Job(c, id, needs, g)));
+            if let Some(needs) = needs {
+                let g = self.can(p, needs, &ws).expect("allowed");
+                found = Some((d, id.clone(), FirstMove::Job(c, id, needs.to_string(), g)));
                 if d == 0 {
                     break;
                 }
             }
         }
         // Then user-assigned identities it can assign (with a compute write).
+        let mut cw: Option<Option<(String, Allowed)>> = None;
         for u in us {
             let t = self.user_assigned[u].1.clone();
             let Some(d) = hops(&t) else { continue };
@@ -1416,8 +1549,16 @@ impl<'a> Effective<'a> {
                 continue;
             }
             let uid = self.user_assigned[u].0.clone();
-            if self.can(p, IDENTITY_ASSIGN, &uid).is_some() && self.compute_write(p).is_some() {
-                found = Some((d, t, FirstMove::Other));
+            if !self.can_allows(p, &self.req(IDENTITY_ASSIGN, &uid)) {
+                continue;
+            }
+            if let Some(g) = self.can(p, IDENTITY_ASSIGN, &uid) {
+                if cw.is_none() {
+                    cw = Some(self.compute_write(p));
+                }
+                if let Some(Some(w)) = &cw {
+                    found = Some((d, t, FirstMove::Assign(u, g, w.clone())));
+                }
             }
         }
         // Then service-principal datastores whose secret it can read.
@@ -1430,8 +1571,11 @@ impl<'a> Effective<'a> {
                 continue;
             }
             let id = self.datastores[n].id.clone();
-            if self.can(p, DATASTORE_LIST_SECRETS, &id).is_some() {
-                found = Some((d, t, FirstMove::Other));
+            if !self.can_allows(p, &self.req(DATASTORE_LIST_SECRETS, &id)) {
+                continue;
+            }
+            if let Some(g) = self.can(p, DATASTORE_LIST_SECRETS, &id) {
+                found = Some((d, t, FirstMove::Secret(n, g)));
             }
         }
         self.dist = Some(dist);
