@@ -221,12 +221,17 @@ impl Sliced {
         // Read, find the resources the steps lead through (their assignments
         // decide who can take them), read those too; a few rounds, one per
         // identity hop.
+        // The identities a chain acts as are read with their groups, as the
+        // asked principals are: whether one can take a step may come through a
+        // group (the rounds would otherwise drop it, and the resources behind it).
         let timing = Timing::start();
         let mut round = 0;
+        let mut actors: std::collections::BTreeSet<String> = principals.iter().cloned().collect();
+        let mut clients_read = false;
         let mut tenant = loop {
             let req = crate::store::SliceRequest {
                 scopes: scopes.iter().cloned().collect(),
-                principals: principals.to_vec(),
+                principals: actors.iter().cloned().collect(),
                 expand_members: false,
                 below: vec![],
                 operations: None,
@@ -243,18 +248,41 @@ impl Sliced {
                 break tenant;
             }
             let base = Index::new_at(&tenant, &self.snapshot.taken_at);
-            let before = scopes.len();
-            for r in Effective::new(&base).relevant_scopes(alts) {
+            let before = (scopes.len(), actors.len());
+            let mut e = Effective::new(&base);
+            if !clients_read {
+                // Datastores' service principals are named by appId: their
+                // records (and so their object ids) are read here, once.
+                clients_read = true;
+                actors.extend(
+                    self.store
+                        .principal_keys_by_app_id(self.snapshot.id, &e.datastore_client_ids())?,
+                );
+            }
+            actors.extend(e.identities());
+            for r in e.relevant_scopes(alts) {
                 scopes.extend(self.tree.ancestors(&r));
             }
             timing.mark(&format!("effective slice round {round} pruned"));
-            if scopes.len() == before {
+            if (scopes.len(), actors.len()) == before {
                 break tenant;
             }
         };
-        // The members of the holders that matter (as `who` reads them), and of
-        // the holders of every escalation step's action where it matters.
         let base = Index::new_at(&tenant, &self.snapshot.taken_at);
+        if !principals.is_empty() {
+            // `can`: the asked principals and the identities are read with their
+            // groups; the groups on their paths are walked for members not
+            // imported, as plain `can` does ([`Sliced::expand_groups_for`]).
+            let mut anc = crate::engine::decide::Ancestry::default();
+            let seeds = crate::engine::query::grant_seeds(&base, alts, &mut anc);
+            drop(base);
+            self.store
+                .expand_groups(self.snapshot.id, &mut tenant, &seeds)?;
+            timing.mark("effective slice groups read");
+            return Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)));
+        }
+        // `who`: the members of the holders that matter (as `who` reads them),
+        // and of the holders of every escalation step's action where it matters.
         let mut seeds = crate::engine::query::expansion_seeds(&base, alts, explain);
         seeds.extend(Effective::new(&base).seeds(alts));
         seeds.sort();

@@ -857,6 +857,39 @@ impl<'a> Effective<'a> {
         v.into_iter().collect()
     }
 
+    /// The client ids (appIds) that service-principal and certificate
+    /// datastores name, sorted, each once: a slice reads those principals (a
+    /// datastore's identity is known by its record's appId).
+    pub fn datastore_client_ids(&self) -> Vec<String> {
+        let mut v: BTreeSet<String> = BTreeSet::new();
+        for f in self.ix.facts.values() {
+            if let Some(ds) = &f.datastore {
+                let kind = key(&ds.credentials_type);
+                if kind == "serviceprincipal" || kind == "certificate" {
+                    v.extend(ds.client_id.as_deref().map(key));
+                }
+            }
+        }
+        v.into_iter().collect()
+    }
+
+    /// Every identity the facts name (the computes' identities, the
+    /// user-assigned identities' principals, the service principals of
+    /// datastores whose record is read), sorted: a chain acts as them, so a
+    /// slice reads their groups as it reads the asked principal's.
+    pub fn identities(&self) -> Vec<String> {
+        let Some(full) = &self.full else {
+            return Vec::new();
+        };
+        let mut v: BTreeSet<String> = BTreeSet::new();
+        for (_, _, ids) in &full.computes {
+            v.extend(ids.iter().cloned());
+        }
+        v.extend(full.user_assigned.iter().map(|(_, p)| p.clone()));
+        v.extend(full.datastores.iter().filter_map(|st| st.sp.clone()));
+        v.into_iter().collect()
+    }
+
     /// The holders whose members a question's slice reads: the holders of the
     /// assignments that could grant an asked request or a first step (where
     /// `who --effective` finds its candidates).

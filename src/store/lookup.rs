@@ -57,6 +57,28 @@ pub(crate) fn find_principals(
     Ok(Vec::new())
 }
 
+/// The keys of the principals whose appId is one of `app_ids` (a datastore's
+/// service-principal credential names its client id), sorted, each once: one
+/// index seek per appId.
+pub(crate) fn principal_keys_by_app_id(
+    conn: &Connection,
+    s: i64,
+    app_ids: &[String],
+) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT key FROM principals WHERE lower(app_id) = ?2 AND {IN_SNAPSHOT}"
+    ))?;
+    let mut out = Vec::new();
+    for a in app_ids {
+        for k in st.query_map(rusqlite::params![s, key(a)], |r| r.get::<_, String>(0))? {
+            out.push(k?);
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// Every principal record of snapshot `s`, one at a time, in key order (the
 /// folded, accent-insensitive match and the `did you mean` of a name that matched
 /// nothing exactly): none is kept, so a large tenant costs a scan, not its memory.

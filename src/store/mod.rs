@@ -481,6 +481,20 @@ impl Store {
         Ok(lookup::find_principals(&self.conn, snapshot_id, text)?)
     }
 
+    /// The keys of the principals whose appId is one of `app_ids` (ASCII
+    /// case-insensitive), sorted, each once: one index seek per appId.
+    pub(crate) fn principal_keys_by_app_id(
+        &self,
+        snapshot_id: i64,
+        app_ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(lookup::principal_keys_by_app_id(
+            &self.conn,
+            snapshot_id,
+            app_ids,
+        )?)
+    }
+
     /// Every principal record of a snapshot, one at a time, none kept (the
     /// accent-insensitive match and the `did you mean` of a name nothing matched
     /// exactly: an error path).

@@ -277,3 +277,159 @@ fn the_review_report_has_an_escalation_section() {
     );
     assert!(section.contains("--effective"), "{section}");
 }
+
+const ML_DEV: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-dev/providers/Microsoft.MachineLearningServices/workspaces/ml-dev";
+const CONTRIBUTOR: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c";
+
+/// Rewrites the JSON file `rel` of the fixture directory `data`.
+fn edit_json(data: &std::path::Path, rel: &str, f: impl FnOnce(&mut Value)) {
+    let p = data.join(rel);
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    f(&mut v);
+    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+}
+
+/// Adds group `id` named `name` whose one member is service principal `member`.
+fn group_of_one(data: &std::path::Path, id: &str, name: &str, member: &str) {
+    edit_json(data, "directory/groups.json", |v| {
+        let mut g = v[0].clone();
+        g["id"] = id.into();
+        g["displayName"] = name.into();
+        g["mailNickname"] = name.replace(' ', "").into();
+        g["securityIdentifier"] = Value::Null;
+        v.as_array_mut().unwrap().push(g);
+    });
+    let edges = data.join("members/extra-edges.csv");
+    let mut csv = std::fs::read_to_string(&edges).unwrap();
+    csv.push_str(&format!("{id},{member},ServicePrincipal\n"));
+    std::fs::write(&edges, csv).unwrap();
+}
+
+/// Adds a Contributor assignment on ml-dev for `principal` (of `kind`).
+fn contributor_on_ml_dev(data: &std::path::Path, name: &str, principal: &str, kind: &str) {
+    edit_json(data, "assignments/role-assignments-identities.json", |v| {
+        let mut a = v["value"][0].clone();
+        let p = &mut a["properties"];
+        p["roleDefinitionId"] = CONTRIBUTOR.into();
+        p["principalId"] = principal.into();
+        p["principalType"] = kind.into();
+        p["scope"] = ML_DEV.into();
+        a["id"] =
+            format!("{ML_DEV}/providers/Microsoft.Authorization/roleAssignments/{name}").into();
+        a["name"] = name.into();
+        v["value"].as_array_mut().unwrap().push(a);
+    });
+}
+
+/// The escalations of `who WS_WRITE --workspace ml-dev --effective` whose
+/// first step is `first` and whose second step acts as `identity`, each
+/// checked against `can --effective` (the same steps) and to be two steps long,
+/// the second RBAC's; their display names.
+fn two_step_escalations(db: &std::path::Path, first: &str, identity: &str) -> Vec<(String, Value)> {
+    use crate::support::on;
+    let v = on(db)
+        .words(format!(
+            "who {WS_WRITE} --workspace ml-dev --effective --format json"
+        ))
+        .ok_json();
+    let mut out = Vec::new();
+    for e in v["escalations"].as_array().unwrap() {
+        let steps = e["steps"].as_array().unwrap();
+        if steps[0]["step"] != first || steps.get(1).is_none_or(|s| s["actor"] != identity) {
+            continue;
+        }
+        let id = e["id"].as_str().unwrap();
+        assert_eq!(steps.len(), 2, "{id}: {e}");
+        assert_eq!(steps[1]["step"], "rbac", "{id}");
+        let c = on(db)
+            .args(["can", id, WS_WRITE, "--workspace", "ml-dev", "--effective"])
+            .args(["--format", "json"])
+            .expect(0)
+            .json();
+        assert_eq!(c["escalation"]["steps"], e["steps"], "{id}");
+        out.push((e["displayName"].as_str().unwrap().to_string(), e.clone()));
+    }
+    out
+}
+
+/// A compute's identity that reaches the asked access only through a group it
+/// is a member of: the slice reads the identities with their groups, so `who`
+/// finds the principals who can submit jobs to that compute, and `can` says the
+/// same for each. (`who` used to read an identity's groups only when a holder
+/// of the asked action had it as a member, so the rounds dropped the compute.)
+#[test]
+fn an_identity_that_reaches_the_access_through_a_group_is_followed() {
+    use crate::support::{copy_dir, sample_data, Scratch};
+    const DEPLOYERS: &str = "5e1d7c2a-9f4b-4c8e-a1d3-6b7f8e9a0c21";
+    const TRAIN_IDENTITY: &str = "3f6a1c52-8e0d-4b7a-9c41-2d5e7f8a9b10";
+    let s = Scratch::new();
+    let data = s.path("data");
+    copy_dir(&sample_data(), &data);
+    // A group "ML Deployers" holding Contributor on ml-dev, whose only member is
+    // the training identity of ml-prod's cpu-cluster.
+    group_of_one(&data, DEPLOYERS, "ML Deployers", TRAIN_IDENTITY);
+    contributor_on_ml_dev(
+        &data,
+        "7c3e5a1f-2b4d-4e6f-8a9c-0d1e2f3a4b5c",
+        DEPLOYERS,
+        "Group",
+    );
+    s.import(&data, "2026-11-01T00:00:00Z", "deployers");
+
+    let found = two_step_escalations(s.db(), "submit-job", TRAIN_IDENTITY);
+    let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"Ivan Horvat"), "{names:?}");
+    for (n, e) in &found {
+        let via = &e["steps"][1]["grants"][0]["via"];
+        assert_eq!(via[0]["id"], DEPLOYERS, "{n}: the group is on the path");
+    }
+}
+
+/// A service-principal datastore names its identity by appId, and the identity
+/// has its access through a group: `who` and `can` find the same
+/// `datastore-secret` chain for each principal.
+#[test]
+fn a_datastores_service_principal_is_found_by_its_app_id() {
+    use crate::support::{copy_dir, sample_data, Scratch};
+    const MONITORING: &str = "46cbd761-a8d6-4a0c-a397-942b0c044bb1";
+    const MONITORING_APP: &str = "c991ace9-3ea3-4f42-80af-bbdbbc653163";
+    let s = Scratch::new();
+    let data = s.path("data");
+    copy_dir(&sample_data(), &data);
+    // ml-prod's datastore "vendor-lake" reads with contoso-ml-monitoring's
+    // credentials; that service principal is Contributor on ml-dev through a
+    // group.
+    edit_json(&data, "resources/ml-prod-datastores.json", |v| {
+        let list = v["value"].as_array_mut().unwrap();
+        let mut d = list[0].clone();
+        let id = d["id"]
+            .as_str()
+            .unwrap()
+            .replace("workspaceblobstore", "vendor-lake");
+        d["id"] = id.into();
+        d["name"] = "vendor-lake".into();
+        d["properties"]["isDefault"] = false.into();
+        d["properties"]["credentials"] = serde_json::json!({
+            "credentialsType": "ServicePrincipal",
+            "clientId": MONITORING_APP.to_uppercase(),
+            "tenantId": "d9174a4d-0bcc-4657-81cd-03dfeb2e3112",
+            "authorityUrl": "https://login.microsoftonline.com",
+            "resourceUrl": "https://storage.azure.com/",
+            "secrets": {"secretsType": "ServicePrincipal"}
+        });
+        list.push(d);
+    });
+    const VENDORS: &str = "6a2f8d3b-0e5c-4d9f-b2e4-7c8a9f0b1d32";
+    group_of_one(&data, VENDORS, "Vendor Readers", MONITORING);
+    contributor_on_ml_dev(
+        &data,
+        "8d4f6b2a-3c5e-4f7a-9b0d-1e2f3a4b5c6d",
+        VENDORS,
+        "Group",
+    );
+    s.import(&data, "2026-11-01T00:00:00Z", "vendor-lake");
+
+    let found = two_step_escalations(s.db(), "datastore-secret", MONITORING);
+    let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"Sofia Lindqvist"), "{names:?}");
+}

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::support::{stdout_json, whocan};
+use crate::support::{copy_dir, stdout_json, whocan};
 
 const FIRST: &str = "2026-10-01T00:00:00Z";
 const SECOND: &str = "2026-12-01T00:00:00Z";
@@ -38,19 +38,6 @@ const REDUNDANT: &str = "22222222-2222-4222-8222-222222222222";
 
 fn sample_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 fn edit_json(path: &Path, edit: impl FnOnce(&mut Value)) {

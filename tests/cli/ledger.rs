@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{sample_data, snapshots, stdout_json, whocan, SAMPLE_TAKEN_AT};
+use crate::support::{copy_dir, sample_data, snapshots, stdout_json, whocan, SAMPLE_TAKEN_AT};
 
 const SUB: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563";
 const RG: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod";
@@ -49,19 +49,6 @@ fn ledger() -> String {
   ]
 }}"#
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// The sample tenant copied into a temp dir, with `collection.json` holding `ledger`.
