@@ -1245,7 +1245,11 @@ impl<'a> Effective<'a> {
         out
     }
 
-    fn moves_uncached(&mut self, actor: &str) -> Vec<Step> {
+    /// Where `actor`'s holders touch a step's action: the positions of the
+    /// kept computes it may submit jobs to, of the user-assigned identities it
+    /// may assign, and of the service-principal datastores whose secrets it may
+    /// read (each sorted, once; RBAC not yet asked).
+    fn move_targets(&mut self, actor: &str) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
         let touched = self.actor(actor).shared.borrow().touched.clone();
         let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
         let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
@@ -1264,6 +1268,11 @@ impl<'a> Effective<'a> {
             v.sort_unstable();
             v.dedup();
         }
+        (cs, us, ss)
+    }
+
+    fn moves_uncached(&mut self, actor: &str) -> Vec<Step> {
+        let (cs, us, ss) = self.move_targets(actor);
         let mut out: Vec<Step> = Vec::new();
         // Submit jobs to a compute: run as its identities.
         let mut by_ws: BTreeMap<String, Option<(String, Allowed)>> = BTreeMap::new();
@@ -1516,24 +1525,7 @@ impl<'a> Effective<'a> {
     /// from `p` takes first on its shortest chain. Moves that cannot beat the
     /// best so far are not asked of RBAC.
     fn first_move(&mut self, p: &str) -> Option<(String, FirstMove)> {
-        let touched = self.actor(p).shared.borrow().touched.clone();
-        let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
-        let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
-        let (mut cs, mut us, mut ss) = (Vec::new(), Vec::new(), Vec::new());
-        for &i in &touched {
-            let (a, s) = (&self.asks.action[i], &self.asks.scope[i]);
-            if *a == jobs || *a == runs {
-                cs.extend(self.computes_at.get(s).into_iter().flatten().copied());
-            } else if *a == assign {
-                us.extend(self.identities_at.get(s).into_iter().flatten().copied());
-            } else if *a == secrets {
-                ss.extend(self.stores_at.get(s).into_iter().flatten().copied());
-            }
-        }
-        for v in [&mut cs, &mut us, &mut ss] {
-            v.sort_unstable();
-            v.dedup();
-        }
+        let (cs, us, ss) = self.move_targets(p);
         let dist = self.dist.take().unwrap_or_default();
         let hops = |i: &str| if i == p { None } else { dist.get(i).copied() };
         let mut found: Option<(usize, String, FirstMove)> = None;

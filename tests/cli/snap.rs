@@ -17,7 +17,9 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::support::{run, sample, sample_data, snap, Run, Scratch, SAMPLE_LABEL, SAMPLE_TAKEN_AT};
+use crate::support::{
+    copy_dir, run, sample, sample_data, snap, Run, Scratch, SAMPLE_LABEL, SAMPLE_TAKEN_AT,
+};
 
 const ML: &str = "Microsoft.MachineLearningServices";
 const COMPUTE_WRITE: &str = "Microsoft.MachineLearningServices/workspaces/computes/write";
@@ -731,19 +733,6 @@ const ETHAN: &str = "a0f34e77-1bc6-479e-bf73-8c1521fd4a5a";
 const NINA: &str = "8cbe2ca6-8183-44ba-8308-bec8237341e8";
 const G_ML_RESEARCH: &str = "f0d76949-d1ba-49bb-ad14-22e79975d8a1";
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
 
 fn edit_json(path: &Path, edit: impl FnOnce(&mut Value)) {
     let mut v: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
