@@ -273,13 +273,9 @@ impl Sliced {
             // `can`: the asked principals and the identities are read with their
             // groups; the groups on their paths are walked for members not
             // imported, as plain `can` does ([`Sliced::expand_groups_for`]).
-            let mut anc = crate::engine::decide::Ancestry::default();
-            let seeds = crate::engine::query::grant_seeds(&base, alts, &mut anc);
-            drop(base);
-            self.store
-                .expand_groups(self.snapshot.id, &mut tenant, &seeds)?;
-            timing.mark("effective slice groups read");
-            return Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)));
+            let ix = self.expand_groups_for(tenant, &base, alts)?;
+            timing.mark("effective slice groups read, indexed");
+            return Ok(ix);
         }
         // `who`: the members of the holders that matter (as `who` reads them),
         // and of the holders of every escalation step's action where it matters.

@@ -1387,34 +1387,40 @@ impl<'a> Effective<'a> {
     /// asked principal, at least one step beside RBAC.
     fn reach(&mut self, actor: &str, alts: &Alternatives, asked: bool) -> Option<Vec<Step>> {
         for reqs in alts {
-            let mut steps: Vec<Step> = Vec::new();
-            let mut ok = !reqs.is_empty();
-            for req in reqs {
-                match self.reach_one(actor, req, asked) {
-                    Ok(Some(s)) => {
-                        if let Some(prev) = steps
-                            .iter_mut()
-                            .find(|x| x.kind == s.kind && x.on == s.on && x.needs == s.needs)
-                        {
-                            if s.kind == StepKind::Rbac {
-                                prev.grants.extend(s.grants);
-                            }
-                        } else {
-                            steps.push(s);
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(()) => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            if ok && !steps.is_empty() {
-                return Some(steps);
+            match self.reach_all(actor, reqs, asked) {
+                Some(steps) if !steps.is_empty() => return Some(steps),
+                _ => {}
             }
         }
         None
+    }
+
+    /// The steps by which `actor` reaches every request of one alternative
+    /// without changing identity (a step shared by several requests once, RBAC
+    /// steps' grants joined), or `None` when it misses one (or there is none).
+    /// The steps may be none: the asked principal's own RBAC answer is not a
+    /// step ([`Effective::reach_one`]).
+    fn reach_all(&mut self, actor: &str, reqs: &[ActionReq], asked: bool) -> Option<Vec<Step>> {
+        if reqs.is_empty() {
+            return None;
+        }
+        let mut steps: Vec<Step> = Vec::new();
+        for req in reqs {
+            let Some(s) = self.reach_one(actor, req, asked).ok()? else {
+                continue;
+            };
+            if let Some(prev) = steps
+                .iter_mut()
+                .find(|x| x.kind == s.kind && x.on == s.on && x.needs == s.needs)
+            {
+                if s.kind == StepKind::Rbac {
+                    prev.grants.extend(s.grants);
+                }
+            } else {
+                steps.push(s);
+            }
+        }
+        Some(steps)
     }
 
     /// A role assignable at the request's scope that grants its action
@@ -1784,33 +1790,13 @@ impl Effective<'_> {
         while let Some((actor, path)) = queue.pop_front() {
             let asked = actor == p;
             for reqs in alts {
-                let mut steps: Vec<Step> = Vec::new();
-                let mut ok = !reqs.is_empty();
-                for req in reqs {
-                    match self.reach_one(&actor, req, asked) {
-                        Ok(Some(s)) => {
-                            if let Some(prev) = steps
-                                .iter_mut()
-                                .find(|x| x.kind == s.kind && x.on == s.on && x.needs == s.needs)
-                            {
-                                if s.kind == StepKind::Rbac {
-                                    prev.grants.extend(s.grants);
-                                }
-                            } else {
-                                steps.push(s);
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(()) => {
-                            ok = false;
-                            break;
-                        }
+                match self.reach_all(&actor, reqs, asked) {
+                    Some(steps) if !steps.is_empty() || !path.is_empty() => {
+                        let mut chain = path.clone();
+                        chain.extend(steps);
+                        return Some(chain);
                     }
-                }
-                if ok && (!steps.is_empty() || !path.is_empty()) {
-                    let mut chain = path.clone();
-                    chain.extend(steps);
-                    return Some(chain);
+                    _ => {}
                 }
             }
             if path.len() >= MAX_IDENTITY_HOPS {
