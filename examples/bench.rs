@@ -1011,7 +1011,7 @@ fn main() -> anyhow::Result<()> {
                 let (tenant, base) = sl.index(&scope, &[], false, Some(&asked))?;
                 let whocan::commands::who::Plan { alts, .. } =
                     whocan::commands::who::plan(&base, &[a.to_string()], None, &scope, false)?;
-                let ix = sl.expand_for(tenant, &base, &alts, false)?;
+                let ix = sl.expand_for(tenant, base, &alts, false)?;
                 query::who_each(&ix, &alts, false, false, |_| answers += 1);
                 ms.push(millis(t.elapsed()));
             }

@@ -65,8 +65,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
     timing.mark("slice");
     let base = Index::new_at(&tenant, &sl.snapshot.taken_at);
     let alts = anywhere::alternatives(&reqs, &places);
-    let ix = sl.expand_for(tenant, &base, &alts, false)?;
-    drop(base);
+    let ix = sl.expand_for(tenant, base, &alts, false)?;
     timing.mark("members");
     let names = report::ScopeNames::new(&sl.scopes);
     let q = report::anywhere::Asked {

@@ -58,7 +58,7 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
     )?;
     let other_scopes = super::who::Plan::other_scopes_of(&alts, &scope);
     let ix = if args.effective || !other_scopes.is_empty() {
-        drop(tenant);
+        drop((tenant, base));
         let step = crate::report::progress::Step::start("reading what the escalation steps need");
         let ix = sl.effective_index(
             &scope,
@@ -70,9 +70,8 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         drop(step);
         ix
     } else {
-        sl.expand_groups_for(tenant, &base, &alts)?
+        sl.expand_groups_for(tenant, base, &alts)?
     };
-    drop(base);
     timing.mark("groups");
     let mut anc = Ancestry::default();
     let mut answer = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);

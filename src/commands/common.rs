@@ -273,7 +273,7 @@ impl Sliced {
             // `can`: the asked principals and the identities are read with their
             // groups; the groups on their paths are walked for members not
             // imported, as plain `can` does ([`Sliced::expand_groups_for`]).
-            let ix = self.expand_groups_for(tenant, &base, alts)?;
+            let ix = self.expand_groups_for(tenant, base, alts)?;
             timing.mark("effective slice groups read, indexed");
             return Ok(ix);
         }
@@ -330,33 +330,41 @@ impl Sliced {
     /// For `who`: adds to a slice the members (transitively) of every holder that
     /// matters for these alternatives (with `explain`, of every holder at the
     /// scopes and above, for the why-not reasons), and indexes the result.
+    ///
+    /// `base` is the index of `tenant` as read: it grows with what the walk
+    /// adds ([`Index::grow`]) instead of being built again.
     pub fn expand_for(
         &self,
         mut tenant: Tenant,
-        base: &Index,
+        mut base: Index,
         alts: &crate::engine::query::Alternatives,
         explain: bool,
     ) -> anyhow::Result<Index> {
-        let seeds = crate::engine::query::expansion_seeds(base, alts, explain);
+        let seeds = crate::engine::query::expansion_seeds(&base, alts, explain);
+        let (edges, principals) = (tenant.member_edges.len(), tenant.principals.len());
         self.store
             .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
-        Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
+        base.grow(tenant, edges, principals);
+        Ok(base)
     }
 
     /// For `can`: adds to a slice the groups nested (transitively) in every holder
     /// that grants these alternatives, so `incomplete` lists, as `who` does, every
     /// such group whose members were not imported; indexes the result.
+    /// `base` grows as [`Sliced::expand_for`]'s does.
     pub(crate) fn expand_groups_for(
         &self,
         mut tenant: Tenant,
-        base: &Index,
+        mut base: Index,
         alts: &crate::engine::query::Alternatives,
     ) -> anyhow::Result<Index> {
         let mut anc = crate::engine::decide::Ancestry::default();
-        let seeds = crate::engine::query::grant_seeds(base, alts, &mut anc);
+        let seeds = crate::engine::query::grant_seeds(&base, alts, &mut anc);
+        let (edges, principals) = (tenant.member_edges.len(), tenant.principals.len());
         self.store
             .expand_groups(self.snapshot.id, &mut tenant, &seeds)?;
-        Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
+        base.grow(tenant, edges, principals);
+        Ok(base)
     }
 
     /// The principal named by object id, appId, user principal name, mail or

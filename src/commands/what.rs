@@ -36,8 +36,7 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
         .into_iter()
         .map(|r| vec![r])
         .collect();
-    let ix = sl.expand_groups_for(tenant, &base, &alts)?;
-    drop(base);
+    let ix = sl.expand_groups_for(tenant, base, &alts)?;
     let rows = query::what(&ix, &principal, &scope, args.provider.as_deref());
     let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
     incomplete.splice(0..0, target.incomplete());

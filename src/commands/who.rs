@@ -154,7 +154,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         drop(tenant);
         sl.effective_index(&scope, &other_scopes, &[], &alts, explain)?
     } else {
-        sl.expand_for(tenant, &base, &alts, explain)?
+        sl.expand_for(tenant, base, &alts, explain)?
     };
     // `--effective`: who reaches it through documented steps (never mixed with
     // RBAC's answer).

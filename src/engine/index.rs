@@ -130,6 +130,60 @@ impl Index {
         )
     }
 
+    /// This index, built from `t` when it held its first `edges` member edges
+    /// and `principals` principals, made the index of all of `t` — as
+    /// [`Index::from_tenant_at`] would build it — when a slice has since grown
+    /// only `t`'s members: member edges and principals appended, member lists
+    /// and partial member lists added. The roles, assignments, deny
+    /// assignments and catalogue it already holds are not built again.
+    pub(crate) fn grow(&mut self, mut t: Tenant, edges: usize, principals: usize) {
+        let new_principals = t.principals.split_off(principals.min(t.principals.len()));
+        if t.listed_kinds.is_empty() {
+            let mut kinds = Tenant::listed_kinds_of(&new_principals);
+            kinds.extend(self.listed_kinds.iter().copied());
+            kinds.sort();
+            kinds.dedup();
+            self.listed_kinds = kinds;
+        }
+        self.principals.reserve(new_principals.len());
+        for p in new_principals {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.principals.entry(key(&p.id))
+            {
+                e.insert(p);
+            }
+        }
+        let mut touched_groups: HashSet<String> = HashSet::default();
+        let mut touched_members: HashSet<String> = HashSet::default();
+        for e in t.member_edges.iter().skip(edges) {
+            let (g, m) = (key(&e.group_id), key(&e.member_id));
+            if let Some(k) = e.member_kind {
+                self.member_kind.entry(m.clone()).or_insert(k);
+            }
+            self.groups_of.entry(m.clone()).or_default().push(g.clone());
+            self.members_of
+                .entry(g.clone())
+                .or_default()
+                .push(m.clone());
+            touched_groups.insert(g);
+            touched_members.insert(m);
+        }
+        // In key order, as [`Index::build`] leaves them.
+        for m in &touched_members {
+            if let Some(v) = self.groups_of.get_mut(m) {
+                v.sort_unstable();
+                v.dedup();
+            }
+        }
+        for g in &touched_groups {
+            if let Some(v) = self.members_of.get_mut(g) {
+                v.sort_unstable();
+                v.dedup();
+            }
+        }
+        self.member_lists = t.member_lists.iter().map(|g| key(g)).collect();
+        self.partial_member_lists = t.partial_member_lists.iter().map(|g| key(g)).collect();
+    }
+
     /// `t`'s principals, assignments and eligibilities are the other arguments.
     fn build(
         t: &Tenant,

@@ -584,6 +584,46 @@ proptest! {
         }
     }
 
+    /// [`Index::grow`] (a slice's members added to the index of what was read
+    /// first) builds the index [`Index::new`] builds from the whole tenant:
+    /// the same answers, and the same membership, records and lists.
+    #[test]
+    fn growing_an_index_equals_building_it_whole(
+        t in arb_tenant(),
+        edges_first in 0usize..9,
+        principals_first in 0usize..12,
+        lists_first in 0usize..4,
+        partial in prop::collection::vec(prop::sample::select(GROUPS), 0..2),
+        acts in prop::collection::vec(prop::sample::select(ACTIONS), 1..3),
+        s in prop::sample::select(SCOPES),
+    ) {
+        let mut whole = t.clone();
+        whole.partial_member_lists = partial.iter().map(|g| g.to_string()).collect();
+        let mut first = t.clone();
+        first.member_edges.truncate(edges_first);
+        first.principals.truncate(principals_first);
+        first.member_lists.truncate(lists_first);
+        let (e, p) = (first.member_edges.len(), first.principals.len());
+        let mut grown = Index::new(&first);
+        grown.grow(whole.clone(), e, p);
+        let built = Index::new(&whole);
+        prop_assert_eq!(&grown.principals, &built.principals);
+        prop_assert_eq!(&grown.groups_of, &built.groups_of);
+        prop_assert_eq!(&grown.members_of, &built.members_of);
+        prop_assert_eq!(&grown.member_lists, &built.member_lists);
+        prop_assert_eq!(&grown.partial_member_lists, &built.partial_member_lists);
+        prop_assert_eq!(&grown.listed_kinds, &built.listed_kinds);
+        for p in holders_all() {
+            prop_assert_eq!(grown.member_kind(p), built.member_kind(p));
+            prop_assert_eq!(grown.is_group(p), built.is_group(p));
+        }
+        let reqs: Vec<ActionReq> = acts.iter().map(|a| ActionReq { action: a.to_string(), data: false, scope: s.into() }).collect();
+        let alts = vec![reqs];
+        let (a, b) = (who(&grown, &alts, true, true), who(&built, &alts, true, true));
+        prop_assert_eq!(format!("{:?}", a.answers), format!("{:?}", b.answers));
+        prop_assert_eq!(format!("{:?}", a.incomplete), format!("{:?}", b.incomplete));
+    }
+
     #[test]
     fn adding_an_assignment_never_removes_access(
         t in arb_tenant(),

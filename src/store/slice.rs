@@ -401,6 +401,10 @@ pub(crate) fn load_slice(
 
 /// The partial member lists (one page of several) among the slice's member lists.
 fn add_partial_lists(conn: &Connection, s: i64, t: &mut Tenant) -> rusqlite::Result<()> {
+    if !any_partial_lists(conn, s)? {
+        t.partial_member_lists.clear();
+        return Ok(());
+    }
     let mut keys: Vec<String> = t.member_lists.iter().map(|g| key(g)).collect();
     keys.sort();
     keys.dedup();
@@ -414,6 +418,15 @@ fn add_partial_lists(conn: &Connection, s: i64, t: &mut Tenant) -> rusqlite::Res
         |r| r.get(0),
     )?;
     Ok(())
+}
+
+/// Whether snapshot `s` holds any partial member list: most hold none, and then
+/// no group of a slice needs to be looked up for one.
+fn any_partial_lists(conn: &Connection, s: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached(&format!(
+        "SELECT EXISTS (SELECT 1 FROM partial_member_lists WHERE {IN_SNAPSHOT})"
+    ))?
+    .query_row([s], |r| r.get(0))
 }
 
 /// The role definitions the slice's assignments and eligibilities refer to (by
@@ -673,17 +686,21 @@ fn walk_down(
         let have: HashSet<String> = t.member_lists.iter().map(|g| key(g)).collect();
         let listed = member_lists_of(conn, s, &new_nodes)?;
         let listed_keys: Vec<String> = listed.iter().map(|g| key(g)).collect();
-        let partial: HashSet<String> = query_keys(
-            conn,
-            "key",
-            "partial_member_lists",
-            s,
-            &listed_keys,
-            "",
-            |r| r.get::<_, String>(0),
-        )?
-        .into_iter()
-        .collect();
+        let partial: HashSet<String> = if any_partial_lists(conn, s)? {
+            query_keys(
+                conn,
+                "key",
+                "partial_member_lists",
+                s,
+                &listed_keys,
+                "",
+                |r| r.get::<_, String>(0),
+            )?
+            .into_iter()
+            .collect()
+        } else {
+            HashSet::default()
+        };
         let complete: HashSet<&String> = listed_keys
             .iter()
             .filter(|k| !partial.contains(*k))

@@ -80,7 +80,7 @@ fn slices_decide_like_the_whole_snapshot() {
                 let (tenant, base) = sl
                     .index(target, &[], false, Some(std::slice::from_ref(action)))
                     .unwrap();
-                let slice_ix = sl.expand_for(tenant, &base, &alts, explain).unwrap();
+                let slice_ix = sl.expand_for(tenant, base, &alts, explain).unwrap();
                 let mut a = who(&full_ix, &alts, true, explain);
                 let b = who(&slice_ix, &alts, true, explain);
                 // `who` reads no assignment outside the scope's chain: "held
