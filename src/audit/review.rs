@@ -1803,13 +1803,24 @@ impl<'a> Reviewer<'a> {
         self.lists.clear();
         self.list_ids.clear();
         let mut entries: Vec<Entry> = Vec::new();
-        for gi in picks {
+        // A group picked k times gives its first rows k times: its entries are
+        // made once.
+        let mut at = 0;
+        while at < picks.len() {
+            let gi = picks[at];
+            let times = picks[at..].iter().take_while(|&&x| x == gi).count();
+            at += times;
             let g = &plan.groups[gi];
             self.entries(plan, g, &mut entries);
+            let mut rows = Vec::new();
             for e in entries.iter().take(per) {
                 self.make(plan, e);
-                out.push(self.parts(plan, g, e).to_row());
+                rows.push(self.parts(plan, g, e).to_row());
             }
+            for _ in 1..times {
+                out.extend(rows.iter().cloned());
+            }
+            out.extend(rows);
         }
         out
     }
