@@ -538,15 +538,7 @@ fn add_principals(
     let wanted: Vec<&String> = nodes.iter().filter(|k| !have.contains(*k)).collect();
     let mut found_keys: HashSet<String> =
         HashSet::with_capacity_and_hasher(wanted.len(), Default::default());
-    let found = query_keys(
-        conn,
-        PRINCIPAL_COLS,
-        "principals",
-        s,
-        &wanted,
-        "",
-        principal_row,
-    )?;
+    let found = principals_by_key(conn, s, &wanted)?;
     t.principals.reserve(found.len());
     for p in found {
         let k = key(&p.id);
@@ -570,6 +562,96 @@ fn add_principals(
     t.member_lists.extend(member_lists_of(conn, s, &groups)?);
     Ok(())
 }
+
+/// The principal records of `keys` in snapshot `s`, in the order
+/// [`query_keys`] gives them (each chunk of keys in key order). Wanted for most
+/// of the table (a review, or `who` on a scope everyone can reach), they are
+/// read in one pass over the table, which costs less than a lookup each.
+fn principals_by_key(
+    conn: &Connection,
+    s: i64,
+    keys: &[&String],
+) -> rusqlite::Result<Vec<crate::model::Principal>> {
+    // Rows of every snapshot, from the largest rowid: no count is needed to
+    // tell a few keys from most of them.
+    let rows: i64 = conn
+        .prepare_cached("SELECT COALESCE(max(rowid), 0) FROM principals")?
+        .query_row([], |r| r.get(0))?;
+    if (keys.len() as i64).saturating_mul(SCAN_RATIO) < rows {
+        principals_looked_up(conn, s, keys)
+    } else {
+        principals_scanned(conn, s, keys)
+    }
+}
+
+/// [`principals_by_key`], a lookup per key.
+pub(super) fn principals_looked_up(
+    conn: &Connection,
+    s: i64,
+    keys: &[&String],
+) -> rusqlite::Result<Vec<crate::model::Principal>> {
+    query_keys(
+        conn,
+        PRINCIPAL_COLS,
+        "principals",
+        s,
+        keys,
+        "",
+        principal_row,
+    )
+}
+
+/// [`principals_by_key`], one pass over the table.
+pub(super) fn principals_scanned(
+    conn: &Connection,
+    s: i64,
+    keys: &[&String],
+) -> rusqlite::Result<Vec<crate::model::Principal>> {
+    let wanted: HashSet<&str> = keys.iter().map(|k| k.as_str()).collect();
+    let mut by_key: rustc_hash::FxHashMap<String, crate::model::Principal> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {PRINCIPAL_COLS}, key FROM principals WHERE {IN_SNAPSHOT}"
+    ))?;
+    let mut rows = st.query([s])?;
+    while let Some(r) = rows.next()? {
+        let k = r.get_ref(10)?.as_str()?;
+        if wanted.contains(k) && !by_key.contains_key(k) {
+            by_key.insert(k.to_string(), principal_row(r)?);
+        }
+    }
+    // Each chunk's keys once, in key order; a key in several chunks is given
+    // by each, as the lookups give it.
+    let chunks: Vec<Vec<&str>> = keys
+        .chunks(CHUNK)
+        .map(|chunk| {
+            let mut sorted: Vec<&str> = chunk.iter().map(|k| k.as_str()).collect();
+            sorted.sort_unstable();
+            sorted.dedup();
+            sorted
+        })
+        .collect();
+    let mut left: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    for k in chunks.iter().flatten() {
+        *left.entry(k).or_default() += 1;
+    }
+    let mut out = Vec::with_capacity(by_key.len());
+    for k in chunks.iter().flatten() {
+        let n = left.get_mut(k).expect("counted");
+        *n -= 1;
+        let p = if *n == 0 {
+            by_key.remove(*k)
+        } else {
+            by_key.get(*k).cloned()
+        };
+        out.extend(p);
+    }
+    Ok(out)
+}
+
+/// A lookup by key costs about as much as reading this many rows in one pass
+/// ([`principals_by_key`]).
+const SCAN_RATIO: i64 = 6;
 
 /// Adds to `t` the groups nested in `seeds`, transitively (members whose kind is
 /// `Group` or unknown; users and service principals are not read): the edges,
