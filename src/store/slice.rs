@@ -712,13 +712,20 @@ fn walk_down(
     seeds: &[String],
     groups_only: bool,
 ) -> rusqlite::Result<()> {
-    let mut edges: HashSet<(String, String)> = t
+    // Each group is walked once, so the edges it finds can repeat only those
+    // the slice read before the walk.
+    let before: HashSet<(String, String)> = t
         .member_edges
         .iter()
         .map(|e| (key(&e.group_id), key(&e.member_id)))
         .collect();
-    let mut seen: HashSet<String> = seeds.iter().cloned().collect();
-    let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
+    let mut seen: HashSet<String> = HashSet::default();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    for g in seeds {
+        if seen.insert(g.clone()) {
+            queue.push_back(g.clone());
+        }
+    }
     let mut new_nodes = Vec::new();
     let mut groups = Vec::new();
     let edge_sql = sql(EDGE_COLS, "member_edges", "group_key");
@@ -743,7 +750,7 @@ fn walk_down(
                         | PrincipalKind::OrgContact
                 )
             );
-            if edges.insert((g.clone(), m.clone())) {
+            if before.is_empty() || !before.contains(&(g.clone(), m.clone())) {
                 t.member_edges.push(e);
             }
             if seen.insert(m.clone()) {
