@@ -481,15 +481,7 @@ fn all_roles(conn: &Connection, s: i64) -> rusqlite::Result<Vec<RoleDefinition>>
 
 /// The member lists (original spelling) of those of `keys` that have one.
 fn member_lists_of(conn: &Connection, s: i64, keys: &[String]) -> rusqlite::Result<Vec<String>> {
-    query_keys(
-        conn,
-        "COALESCE(group_id, key)",
-        "member_lists",
-        s,
-        keys,
-        "ORDER BY key",
-        |r| r.get(0),
-    )
+    by_key(conn, s, &MEMBER_LISTS, keys, |r| r.get(0))
 }
 
 /// `SELECT cols FROM table WHERE key IN (keys)` in snapshot `s`, [`CHUNK`] keys
@@ -563,61 +555,93 @@ fn add_principals(
     Ok(())
 }
 
-/// The principal records of `keys` in snapshot `s`, in the order
-/// [`query_keys`] gives them (each chunk of keys in key order). Wanted for most
-/// of the table (a review, or `who` on a scope everyone can reach), they are
-/// read in one pass over the table, which costs less than a lookup each.
+/// The principal records of `keys` in snapshot `s` ([`by_key`]).
 fn principals_by_key(
     conn: &Connection,
     s: i64,
     keys: &[&String],
 ) -> rusqlite::Result<Vec<crate::model::Principal>> {
+    by_key(conn, s, &PRINCIPALS, keys, principal_row)
+}
+
+/// A table read by key: its name, the columns a row gives (how many), and the
+/// order of each chunk's rows.
+pub(super) struct Keyed {
+    table: &'static str,
+    cols: &'static str,
+    n_cols: usize,
+    order: &'static str,
+}
+
+pub(super) const PRINCIPALS: Keyed = Keyed {
+    table: "principals",
+    cols: PRINCIPAL_COLS,
+    n_cols: 10,
+    order: "",
+};
+
+pub(super) const MEMBER_LISTS: Keyed = Keyed {
+    table: "member_lists",
+    cols: "COALESCE(group_id, key)",
+    n_cols: 1,
+    order: "ORDER BY key",
+};
+
+/// The rows of `keys` in snapshot `s`, in the order [`query_keys`] gives them
+/// (each chunk's keys once, in key order). Wanted for most of the table (a
+/// review, or `who` on a scope everyone can reach), they are read in one pass
+/// over it, which costs less than a lookup each.
+fn by_key<T: Clone>(
+    conn: &Connection,
+    s: i64,
+    t: &Keyed,
+    keys: &[impl AsRef<str>],
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
     // Rows of every snapshot, from the largest rowid: no count is needed to
     // tell a few keys from most of them.
     let rows: i64 = conn
-        .prepare_cached("SELECT COALESCE(max(rowid), 0) FROM principals")?
+        .prepare_cached(&format!("SELECT COALESCE(max(rowid), 0) FROM {}", t.table))?
         .query_row([], |r| r.get(0))?;
     if (keys.len() as i64).saturating_mul(SCAN_RATIO) < rows {
-        principals_looked_up(conn, s, keys)
+        looked_up(conn, s, t, keys, map)
     } else {
-        principals_scanned(conn, s, keys)
+        scanned(conn, s, t, keys, map)
     }
 }
 
-/// [`principals_by_key`], a lookup per key.
-pub(super) fn principals_looked_up(
+/// [`by_key`], a lookup per key.
+pub(super) fn looked_up<T>(
     conn: &Connection,
     s: i64,
-    keys: &[&String],
-) -> rusqlite::Result<Vec<crate::model::Principal>> {
-    query_keys(
-        conn,
-        PRINCIPAL_COLS,
-        "principals",
-        s,
-        keys,
-        "",
-        principal_row,
-    )
+    t: &Keyed,
+    keys: &[impl AsRef<str>],
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    query_keys(conn, t.cols, t.table, s, keys, t.order, map)
 }
 
-/// [`principals_by_key`], one pass over the table.
-pub(super) fn principals_scanned(
+/// [`by_key`], one pass over the table.
+pub(super) fn scanned<T: Clone>(
     conn: &Connection,
     s: i64,
-    keys: &[&String],
-) -> rusqlite::Result<Vec<crate::model::Principal>> {
-    let wanted: HashSet<&str> = keys.iter().map(|k| k.as_str()).collect();
-    let mut by_key: rustc_hash::FxHashMap<String, crate::model::Principal> =
+    t: &Keyed,
+    keys: &[impl AsRef<str>],
+    mut map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let wanted: HashSet<&str> = keys.iter().map(|k| k.as_ref()).collect();
+    let mut by_key: rustc_hash::FxHashMap<String, T> =
         rustc_hash::FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
+    let key_at = t.n_cols;
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {PRINCIPAL_COLS}, key FROM principals WHERE {IN_SNAPSHOT}"
+        "SELECT {}, key FROM {} WHERE {IN_SNAPSHOT}",
+        t.cols, t.table
     ))?;
     let mut rows = st.query([s])?;
     while let Some(r) = rows.next()? {
-        let k = r.get_ref(10)?.as_str()?;
+        let k = r.get_ref(key_at)?.as_str()?;
         if wanted.contains(k) && !by_key.contains_key(k) {
-            by_key.insert(k.to_string(), principal_row(r)?);
+            by_key.insert(k.to_string(), map(r)?);
         }
     }
     // Each chunk's keys once, in key order; a key in several chunks is given
@@ -625,7 +649,7 @@ pub(super) fn principals_scanned(
     let chunks: Vec<Vec<&str>> = keys
         .chunks(CHUNK)
         .map(|chunk| {
-            let mut sorted: Vec<&str> = chunk.iter().map(|k| k.as_str()).collect();
+            let mut sorted: Vec<&str> = chunk.iter().map(|k| k.as_ref()).collect();
             sorted.sort_unstable();
             sorted.dedup();
             sorted
@@ -639,18 +663,18 @@ pub(super) fn principals_scanned(
     for k in chunks.iter().flatten() {
         let n = left.get_mut(k).expect("counted");
         *n -= 1;
-        let p = if *n == 0 {
+        let row = if *n == 0 {
             by_key.remove(*k)
         } else {
             by_key.get(*k).cloned()
         };
-        out.extend(p);
+        out.extend(row);
     }
     Ok(out)
 }
 
 /// A lookup by key costs about as much as reading this many rows in one pass
-/// ([`principals_by_key`]).
+/// ([`by_key`]).
 const SCAN_RATIO: i64 = 6;
 
 /// Adds to `t` the groups nested in `seeds`, transitively (members whose kind is

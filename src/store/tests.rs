@@ -1189,7 +1189,7 @@ fn version_3_database_migrates_and_still_verifies() {
     assert!(store.verify_all().unwrap().iter().all(|c| c.ok()));
 }
 
-/// The two ways a slice reads principal records (a lookup per key, or one pass
+/// The two ways a slice reads principal records and member lists (a lookup per key, or one pass
 /// over the table when most are wanted) give the same records in the same
 /// order, for any keys: known, unknown, repeated, across chunks, in a snapshot
 /// whose table holds other snapshots' versions too.
@@ -1228,8 +1228,22 @@ fn principal_records_read_by_lookup_and_by_scan_agree() {
     for s in [s1.id, s2.id] {
         for keys in [&all, &shuffled, &every_third] {
             let keys: Vec<&String> = keys.iter().collect();
-            let looked = slice::principals_looked_up(&store.conn, s, &keys).unwrap();
-            let scanned = slice::principals_scanned(&store.conn, s, &keys).unwrap();
+            let looked = slice::looked_up(
+                &store.conn,
+                s,
+                &slice::PRINCIPALS,
+                &keys,
+                crate::store::read::principal_row,
+            )
+            .unwrap();
+            let scanned = slice::scanned(
+                &store.conn,
+                s,
+                &slice::PRINCIPALS,
+                &keys,
+                crate::store::read::principal_row,
+            )
+            .unwrap();
             assert!(!looked.is_empty());
             let ids = |v: &[Principal]| v.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
             let (l, c) = (ids(&looked), ids(&scanned));
@@ -1244,6 +1258,17 @@ fn principal_records_read_by_lookup_and_by_scan_agree() {
                 );
             }
             assert_eq!(looked, scanned, "snapshot {s}, {} keys", keys.len());
+            let get = |r: &rusqlite::Row<'_>| r.get::<_, String>(0);
+            let looked =
+                slice::looked_up(&store.conn, s, &slice::MEMBER_LISTS, &keys, get).unwrap();
+            let scanned = slice::scanned(&store.conn, s, &slice::MEMBER_LISTS, &keys, get).unwrap();
+            assert!(!looked.is_empty());
+            assert_eq!(
+                looked,
+                scanned,
+                "member lists, snapshot {s}, {} keys",
+                keys.len()
+            );
         }
     }
 }
