@@ -253,19 +253,6 @@ impl Asks {
             }
         }
     }
-
-    /// The asks `holders` hold an assignment for (sorted).
-    fn touched(&self, holders: &[Holder]) -> Vec<usize> {
-        let mut v: Vec<usize> = holders
-            .iter()
-            .filter_map(|h| self.seeds.get(&h.id))
-            .flatten()
-            .copied()
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    }
 }
 
 /// What RBAC answers alike for every principal with the same relevant holders
@@ -344,6 +331,15 @@ enum FirstMove {
     Secret(usize),
 }
 
+/// What an ask leads to, when a principal holds it: jobs on computes, an
+/// assignable identity, a datastore's secret.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    Computes,
+    Identities,
+    Stores,
+}
+
 /// What the search decides for a principal before its grants are made
 /// ([`Effective::outline`]): alike for every principal of the same relevant
 /// holders.
@@ -392,6 +388,13 @@ pub struct Effective<'a> {
     /// user-assigned identities and service-principal datastores per key.
     asks: Asks,
     computes_at: HashMap<String, Vec<usize>>,
+    /// Per ask: the kept computes, identities or datastores it leads to (a
+    /// principal's moves); per kept compute its job asks (`jobs/write`, V1
+    /// submit), per identity its assign ask, per datastore its secret ask.
+    leads: Vec<(Lead, Vec<usize>)>,
+    compute_asks: Vec<[Option<usize>; 2]>,
+    assign_asks: Vec<Option<usize>>,
+    secret_asks: Vec<Option<usize>>,
     identities_at: HashMap<String, Vec<usize>>,
     stores_at: HashMap<String, Vec<usize>>,
     /// The identities of the facts (compute, user-assigned, datastore service
@@ -404,6 +407,14 @@ pub struct Effective<'a> {
     /// The holders that make principals' RBAC answers differ ([`Shared`]), and
     /// what the principals of each set of them share.
     relevant: HashMap<String, u32>,
+    /// The membership graph upward as numbers (every principal `groups_of`
+    /// names: its id, its groups in `groups_of`'s order, its relevant number),
+    /// and the asks each relevant holder holds an assignment for.
+    gid: HashMap<String, u32>,
+    gname: Vec<String>,
+    gup: Vec<Vec<u32>>,
+    grel: Vec<Option<u32>>,
+    rel_seeds: Vec<Vec<usize>>,
     /// Per relevant holder (by number): a deny names or excludes it; it holds
     /// an assignment that could grant a compute write.
     relevant_deny: Vec<bool>,
@@ -513,12 +524,21 @@ impl<'a> Effective<'a> {
             pruned_for: None,
             asks: Asks::default(),
             computes_at: HashMap::default(),
+            leads: Vec::new(),
+            compute_asks: Vec::new(),
+            assign_asks: Vec::new(),
+            secret_asks: Vec::new(),
             identities_at: HashMap::default(),
             stores_at: HashMap::default(),
             identities: BTreeSet::new(),
             rbac: HashMap::default(),
             current: None,
             relevant: HashMap::default(),
+            gid: HashMap::default(),
+            gname: Vec::new(),
+            gup: Vec::new(),
+            grel: Vec::new(),
+            rel_seeds: Vec::new(),
             relevant_deny: Vec::new(),
             relevant_cw: Vec::new(),
             allow_by: HashMap::default(),
@@ -615,6 +635,11 @@ impl<'a> Effective<'a> {
             ids.retain(|i| !i.is_empty());
         }
         e.user_assigned = uami.into_values().collect();
+        for (m, gs) in &ix.groups_of {
+            let m = e.gnum(m);
+            let up: Vec<u32> = gs.iter().map(|g| e.gnum(g)).collect();
+            e.gup[m as usize] = up;
+        }
         e.full = Some(Box::new(Lists {
             workspace_storage: e.workspace_storage.clone(),
             computes: e.computes.clone(),
@@ -622,6 +647,18 @@ impl<'a> Effective<'a> {
             datastores: e.datastores.clone(),
         }));
         e
+    }
+
+    /// The number of a principal in the upward membership graph.
+    fn gnum(&mut self, id: &str) -> u32 {
+        if let Some(&n) = self.gid.get(id) {
+            return n;
+        }
+        let n = self.gname.len() as u32;
+        self.gid.insert(id.to_string(), n);
+        self.gname.push(id.to_string());
+        self.gup.push(Vec::new());
+        n
     }
 
     /// The step's request for `action` at `scope` (its plane from the catalogue).
@@ -796,6 +833,18 @@ impl<'a> Effective<'a> {
         }
         self.asks.index(self.ix, &mut self.anc);
         self.relevant = self.relevant_holders();
+        self.grel = self
+            .gname
+            .iter()
+            .map(|g| self.relevant.get(g).copied())
+            .collect();
+        let mut rel_seeds = vec![Vec::new(); self.relevant.len()];
+        for (h, &r) in &self.relevant {
+            if let Some(v) = self.asks.seeds.get(h) {
+                rel_seeds[r as usize] = v.clone();
+            }
+        }
+        self.rel_seeds = rel_seeds;
         self.allow_by.clear();
         self.deny_by.clear();
         self.cw_by.clear();
@@ -881,21 +930,45 @@ impl<'a> Effective<'a> {
         for i in first {
             self.asks.first[i] = true;
         }
+        self.leads.clear();
+        let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
+        let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
         for i in 0..self.asks.reqs.len() {
             let (a, s) = (&self.asks.action[i], &self.asks.scope[i]);
-            let leads = if *a == key(JOBS_WRITE) || *a == key(RUNS_SUBMIT) {
-                self.computes_at.contains_key(s)
-            } else if *a == key(IDENTITY_ASSIGN) {
-                self.identities_at.contains_key(s)
-            } else if *a == key(DATASTORE_LIST_SECRETS) {
-                self.stores_at.contains_key(s)
+            let (kind, at) = if *a == jobs || *a == runs {
+                (Lead::Computes, self.computes_at.get(s))
+            } else if *a == assign {
+                (Lead::Identities, self.identities_at.get(s))
+            } else if *a == secrets {
+                (Lead::Stores, self.stores_at.get(s))
             } else {
-                false
+                (Lead::Computes, None)
             };
-            if leads {
+            if at.is_some() {
                 self.asks.first[i] = true;
             }
+            self.leads.push((kind, at.cloned().unwrap_or_default()));
         }
+        // Each kept compute's job asks, identity's assign ask, datastore's
+        // secret ask (all listed above).
+        self.compute_asks = (0..self.computes.len())
+            .map(|c| {
+                let ws = self.computes[c].0.clone();
+                [JOBS_WRITE, RUNS_SUBMIT].map(|a| self.asks.find(&self.req(a, &ws)))
+            })
+            .collect();
+        self.assign_asks = (0..self.user_assigned.len())
+            .map(|u| {
+                self.asks
+                    .find(&self.req(IDENTITY_ASSIGN, &self.user_assigned[u].0))
+            })
+            .collect();
+        self.secret_asks = (0..self.datastores.len())
+            .map(|n| {
+                self.asks
+                    .find(&self.req(DATASTORE_LIST_SECRETS, &self.datastores[n].id))
+            })
+            .collect();
         self.pruned_for = Some(alts.clone());
     }
 
@@ -1032,24 +1105,12 @@ impl<'a> Effective<'a> {
     /// relevant holders (an identity shares nothing: its own moves depend on
     /// who it is).
     fn actor_rbac(&mut self, actor: &str) -> ActorRbac {
-        let holders = self.holders_of(actor);
-        let new = |asks: &Asks, holders: &[Holder]| {
-            std::rc::Rc::new(std::cell::RefCell::new(Shared {
-                touched: asks.touched(holders),
-                ..Shared::default()
-            }))
-        };
+        let (holders, rel) = self.holders_of(actor);
         let (mut sig, mut per_ask, mut deny_ids, mut cw_ids) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut rel = Vec::with_capacity(holders.len());
-        for h in &holders {
-            let r = self.relevant.get(&h.id).copied();
-            rel.push(r);
-            let Some(r) = r else {
-                continue;
-            };
+        for &r in rel.iter().flatten() {
             sig.push(r);
-            for &i in self.asks.seeds.get(&h.id).into_iter().flatten() {
+            for &i in &self.rel_seeds[r as usize] {
                 per_ask.push((i, r));
             }
             if self.relevant_deny[r as usize] {
@@ -1065,13 +1126,22 @@ impl<'a> Effective<'a> {
         }
         per_ask.sort_unstable();
         per_ask.dedup();
+        // The asks its holders hold an assignment for (sorted, once).
+        let new = || {
+            let mut touched: Vec<usize> = per_ask.iter().map(|x| x.0).collect();
+            touched.dedup();
+            std::rc::Rc::new(std::cell::RefCell::new(Shared {
+                touched,
+                ..Shared::default()
+            }))
+        };
         let shared = if self.identities.contains(actor) {
-            new(&self.asks, &holders)
+            new()
         } else {
             match self.shared.get(&sig) {
                 Some(s) => s.clone(),
                 None => {
-                    let s = new(&self.asks, &holders);
+                    let s = new();
                     self.shared.insert(sig, s.clone());
                     s
                 }
@@ -1095,29 +1165,43 @@ impl<'a> Effective<'a> {
     /// no deny names or excludes them: `decide` gives the same grants, denies
     /// and so the same allowed answer without them (a test holds every ask to
     /// `decide` over all the holders).
-    fn holders_of(&self, actor: &str) -> Vec<Holder> {
-        let ix = self.ix;
+    fn holders_of(&self, actor: &str) -> (Vec<Holder>, Vec<Option<u32>>) {
+        let me = key(actor);
+        let own = self.relevant.get(&me).copied();
+        let Some(&start) = self.gid.get(&me) else {
+            return (
+                vec![Holder {
+                    id: me,
+                    via: Vec::new(),
+                }],
+                vec![own],
+            );
+        };
         let walk =
-            super::walk::breadth_first([key(actor)], |p| ix.groups_of.get(p).into_iter().flatten());
-        let mut out = Vec::new();
-        for (n, r) in walk.iter().enumerate() {
-            if n > 0 && !self.relevant.contains_key(&r.id) {
+            super::walk::breadth_first_by([start], |&g| self.gup[g as usize].iter().copied());
+        let (mut out, mut rel) = (Vec::new(), Vec::new());
+        for (n, &(g, _)) in walk.iter().enumerate() {
+            let r = if n == 0 { own } else { self.grel[g as usize] };
+            if n > 0 && r.is_none() {
                 continue;
             }
             // The chain of groups from the actor to it (nearest first).
             let mut via = Vec::new();
             let mut at = n;
-            while let Some(f) = walk[at].from {
-                via.push(walk[at].id.clone());
+            while let Some(f) = walk[at].1 {
+                via.push(self.gname[walk[at].0 as usize].clone());
                 at = f;
             }
             via.reverse();
-            out.push(Holder {
-                id: r.id.clone(),
-                via,
-            });
+            let id = if n == 0 {
+                me.clone()
+            } else {
+                self.gname[g as usize].clone()
+            };
+            out.push(Holder { id, via });
+            rel.push(r);
         }
-        out
+        (out, rel)
     }
 
     /// Whether RBAC allows ask `i` to `actor`: asked of `decide` only when one
@@ -1302,6 +1386,21 @@ impl<'a> Effective<'a> {
         found
     }
 
+    /// The workspace of [`Effective::compute_write`], without its grant.
+    fn compute_write_ws(&mut self, actor: &str) -> Option<String> {
+        if let Some(c) = self.compute_write.get(actor) {
+            return c.as_ref().map(|c| c.0.clone());
+        }
+        let st = self.actor(actor);
+        let mut k = st.cw_ids.clone();
+        k.push(u32::MAX);
+        k.extend(st.deny_ids.iter().copied());
+        match self.cw_by.get(&k) {
+            Some(w) => w.clone(),
+            None => self.compute_write(actor).map(|c| c.0),
+        }
+    }
+
     fn compute_write_uncached(&mut self, actor: &str) -> Option<(String, Allowed)> {
         let ix = self.ix;
         let held: std::collections::HashSet<&String> = self
@@ -1437,18 +1536,14 @@ impl<'a> Effective<'a> {
     /// may assign, and of the service-principal datastores whose secrets it may
     /// read (each sorted, once; RBAC not yet asked).
     fn move_targets(&mut self, actor: &str) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
-        let touched = self.actor(actor).shared.borrow().touched.clone();
-        let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
-        let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
+        let st = self.actor(actor).shared.clone();
         let (mut cs, mut us, mut ss) = (Vec::new(), Vec::new(), Vec::new());
-        for &i in &touched {
-            let (a, s) = (&self.asks.action[i], &self.asks.scope[i]);
-            if *a == jobs || *a == runs {
-                cs.extend(self.computes_at.get(s).into_iter().flatten().copied());
-            } else if *a == assign {
-                us.extend(self.identities_at.get(s).into_iter().flatten().copied());
-            } else if *a == secrets {
-                ss.extend(self.stores_at.get(s).into_iter().flatten().copied());
+        for &i in &st.borrow().touched {
+            let (kind, at) = &self.leads[i];
+            match kind {
+                Lead::Computes => cs.extend(at.iter().copied()),
+                Lead::Identities => us.extend(at.iter().copied()),
+                Lead::Stores => ss.extend(at.iter().copied()),
             }
         }
         for v in [&mut cs, &mut us, &mut ss] {
@@ -1456,6 +1551,15 @@ impl<'a> Effective<'a> {
             v.dedup();
         }
         (cs, us, ss)
+    }
+
+    /// Whether RBAC allows `action` at `scope` to `actor`, by its ask when the
+    /// search lists it.
+    fn allows_at(&mut self, actor: &str, ask: Option<usize>, action: &str, scope: &str) -> bool {
+        match ask {
+            Some(i) => self.allows(actor, i),
+            None => self.can_allows(actor, &self.req(action, scope)),
+        }
     }
 
     fn moves_uncached(&mut self, actor: &str) -> Vec<Step> {
@@ -1799,7 +1903,7 @@ impl<'a> Effective<'a> {
             found.as_ref().is_none_or(|f| d < f.0)
         };
         // Jobs on computes, in order; each compute's identities in order.
-        let mut by_ws: BTreeMap<String, Option<&'static str>> = BTreeMap::new();
+        let mut by_ws: HashMap<[Option<usize>; 2], Option<&'static str>> = HashMap::default();
         for c in cs {
             let (ws, _, ids) = &self.computes[c];
             let Some((d, id)) = ids
@@ -1813,13 +1917,18 @@ impl<'a> Effective<'a> {
                 continue;
             }
             let (ws, id) = (ws.clone(), id.clone());
-            let needs = match by_ws.get(&ws) {
+            let asks = self.compute_asks[c];
+            let needs = match by_ws.get(&asks) {
                 Some(n) => *n,
                 None => {
                     let n = [JOBS_WRITE, RUNS_SUBMIT]
                         .into_iter()
-                        .find(|a| self.can_allows(p, &self.req(a, &ws)));
-                    by_ws.insert(ws.clone(), n);
+                        .zip(asks)
+                        .find(|(a, i)| self.allows_at(p, *i, a, &ws))
+                        .map(|x| x.0);
+                    if asks.iter().all(Option::is_some) {
+                        by_ws.insert(asks, n);
+                    }
                     n
                 }
             };
@@ -1839,11 +1948,11 @@ impl<'a> Effective<'a> {
                 continue;
             }
             let uid = self.user_assigned[u].0.clone();
-            if !self.can_allows(p, &self.req(IDENTITY_ASSIGN, &uid)) {
+            if !self.allows_at(p, self.assign_asks[u], IDENTITY_ASSIGN, &uid) {
                 continue;
             }
             if cw.is_none() {
-                cw = Some(self.compute_write(p).map(|(w, _)| w));
+                cw = Some(self.compute_write_ws(p));
             }
             if let Some(Some(w)) = &cw {
                 found = Some((d, t, FirstMove::Assign(u, w.clone())));
@@ -1859,7 +1968,7 @@ impl<'a> Effective<'a> {
                 continue;
             }
             let id = self.datastores[n].id.clone();
-            if !self.can_allows(p, &self.req(DATASTORE_LIST_SECRETS, &id)) {
+            if !self.allows_at(p, self.secret_asks[n], DATASTORE_LIST_SECRETS, &id) {
                 continue;
             }
             found = Some((d, t, FirstMove::Secret(n)));

@@ -32,21 +32,36 @@ pub(crate) fn breadth_first<'a, N>(
 where
     N: IntoIterator<Item = &'a String>,
 {
-    let mut seen: rustc_hash::FxHashSet<String> = Default::default();
-    let mut out: Vec<Reached> = Vec::new();
+    breadth_first_by(starts, |p: &String| next(p).into_iter().cloned())
+        .into_iter()
+        .map(|(id, from)| Reached { id, from })
+        .collect()
+}
+
+/// [`breadth_first`] over any node type (interned ids: `escalate`'s search
+/// walks each candidate's groups as numbers): each node and the position of
+/// the node it was first reached from.
+pub(crate) fn breadth_first_by<T, N>(
+    starts: impl IntoIterator<Item = T>,
+    mut next: impl FnMut(&T) -> N,
+) -> Vec<(T, Option<usize>)>
+where
+    T: Clone + Eq + std::hash::Hash,
+    N: IntoIterator<Item = T>,
+{
+    let mut seen: rustc_hash::FxHashSet<T> = Default::default();
+    let mut out: Vec<(T, Option<usize>)> = Vec::new();
     for s in starts {
         if seen.insert(s.clone()) {
-            out.push(Reached { id: s, from: None });
+            out.push((s, None));
         }
     }
     let mut i = 0;
     while i < out.len() {
-        for n in next(&out[i].id) {
-            if seen.insert(n.clone()) {
-                out.push(Reached {
-                    id: n.clone(),
-                    from: Some(i),
-                });
+        for n in next(&out[i].0) {
+            if !seen.contains(&n) {
+                seen.insert(n.clone());
+                out.push((n, Some(i)));
             }
         }
         i += 1;
