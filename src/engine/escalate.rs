@@ -439,6 +439,9 @@ pub struct Effective<'a> {
     /// step leaves: the fewest identity hops it needs (0: itself), and its
     /// chain (made once, shared by every principal that reaches it first).
     dist: Option<HashMap<String, usize>>,
+    /// Per kept compute: its identity with the fewest hops (the first of
+    /// them), as (hops, position).
+    compute_hops: Vec<Option<(usize, usize)>>,
     best: HashMap<String, std::rc::Rc<Vec<Step>>>,
     /// The role [`Effective::assignable_role`] names, per (action, data, scope).
     roles_for: HashMap<(String, bool, String), Option<String>>,
@@ -550,6 +553,7 @@ impl<'a> Effective<'a> {
             compute_write: HashMap::default(),
             direct: HashMap::default(),
             dist: None,
+            compute_hops: Vec::new(),
             best: HashMap::default(),
             roles_for: HashMap::default(),
         };
@@ -1898,6 +1902,9 @@ impl<'a> Effective<'a> {
         let (cs, us, ss) = self.move_targets(p);
         let dist = self.dist.take().unwrap_or_default();
         let hops = |i: &str| if i == p { None } else { dist.get(i).copied() };
+        // Not an identity: no compute's identity is `p` (each compute's nearest
+        // identity is known).
+        let is_identity = self.identities.contains(p);
         let mut found: Option<(usize, String, FirstMove)> = None;
         let beats = |d: usize, found: &Option<(usize, String, FirstMove)>| {
             found.as_ref().is_none_or(|f| d < f.0)
@@ -1906,11 +1913,14 @@ impl<'a> Effective<'a> {
         let mut by_ws: HashMap<[Option<usize>; 2], Option<&'static str>> = HashMap::default();
         for c in cs {
             let (ws, _, ids) = &self.computes[c];
-            let Some((d, id)) = ids
-                .iter()
-                .filter_map(|i| hops(i).map(|d| (d, i)))
-                .min_by_key(|x| x.0)
-            else {
+            let nearest = if is_identity {
+                ids.iter()
+                    .filter_map(|i| hops(i).map(|d| (d, i)))
+                    .min_by_key(|x| x.0)
+            } else {
+                self.compute_hops[c].map(|(d, k)| (d, &ids[k]))
+            };
+            let Some((d, id)) = nearest else {
                 continue;
             };
             if !beats(d, &found) {
@@ -2014,6 +2024,16 @@ impl<'a> Effective<'a> {
             }
             dist.extend(next.into_iter().map(|i| (i, d)));
         }
+        self.compute_hops = self
+            .computes
+            .iter()
+            .map(|(_, _, ids)| {
+                ids.iter()
+                    .enumerate()
+                    .filter_map(|(k, i)| dist.get(i).map(|&d| (d, k)))
+                    .min_by_key(|x| x.0)
+            })
+            .collect();
         self.dist = Some(dist);
     }
 
