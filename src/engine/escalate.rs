@@ -26,7 +26,9 @@
 //! principal below the holders of a step it could take first; a property test
 //! holds the two to each other.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use serde::Serialize;
 
@@ -251,19 +253,6 @@ impl Asks {
             }
         }
     }
-
-    /// The asks `holders` hold an assignment for (sorted).
-    fn touched(&self, holders: &[Holder]) -> Vec<usize> {
-        let mut v: Vec<usize> = holders
-            .iter()
-            .filter_map(|h| self.seeds.get(&h.id))
-            .flatten()
-            .copied()
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    }
 }
 
 /// What RBAC answers alike for every principal with the same relevant holders
@@ -278,6 +267,8 @@ struct Shared {
     touched: Vec<usize>,
     allows: HashMap<usize, bool>,
     denied: HashMap<usize, bool>,
+    /// The principal's search before its grants ([`Effective::outline`]).
+    outline: Option<std::rc::Rc<Outline>>,
 }
 
 /// One actor's RBAC answers: its holders, what it shares with the actors of
@@ -286,6 +277,27 @@ struct ActorRbac {
     holders: Vec<Holder>,
     shared: std::rc::Rc<std::cell::RefCell<Shared>>,
     grants: HashMap<usize, Option<Allowed>>,
+    /// Its relevant holders (their numbers in [`Effective::relevant`]) per ask
+    /// they hold an assignment for, sorted; those a deny names or excludes; those
+    /// that hold an assignment that could grant a compute write. Whether RBAC
+    /// allows an ask depends only on the first for that ask and the second
+    /// ([`Effective::allows`]); where a compute can be written, on the last two.
+    per_ask: Vec<(usize, u32)>,
+    deny_ids: Vec<u32>,
+    cw_ids: Vec<u32>,
+    /// Per holder: its number in [`Effective::relevant`], if it is relevant.
+    rel: Vec<Option<u32>>,
+}
+
+impl ActorRbac {
+    /// The numbers of its holders that hold an assignment for ask `i`.
+    fn holding(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
+        let from = self.per_ask.partition_point(|x| x.0 < i);
+        self.per_ask[from..]
+            .iter()
+            .take_while(move |x| x.0 == i)
+            .map(|x| x.1)
+    }
 }
 
 /// How an actor reaches one asked request without changing identity, in the
@@ -308,15 +320,46 @@ struct Direct {
     gives: String,
 }
 
-/// A principal's first step towards an identity, before it is made a [`Step`]:
-/// a job on a compute (its position, the identity, the action and grant), a
-/// user-assigned identity assigned to a compute (its position, the grant, the
-/// compute write), a service-principal datastore's secret (its position, the
-/// grant).
+/// A principal's first step towards an identity, before it is made a [`Step`]
+/// with its grants: a job on a compute (its position, the identity, the
+/// action), a user-assigned identity assigned to a compute (its position, the
+/// workspace it creates the compute in), a service-principal datastore's secret
+/// (its position).
 enum FirstMove {
-    Job(usize, String, String, Allowed),
-    Assign(usize, Allowed, (String, Allowed)),
-    Secret(usize, Allowed),
+    Job(usize, String, &'static str),
+    Assign(usize, String),
+    Secret(usize),
+}
+
+/// What an ask leads to, when a principal holds it: jobs on computes, an
+/// assignable identity, a datastore's secret.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    Computes,
+    Identities,
+    Stores,
+}
+
+/// What the search decides for a principal before its grants are made
+/// ([`Effective::outline`]): alike for every principal of the same relevant
+/// holders.
+enum Outline {
+    /// RBAC alone gives the access, or no chain does.
+    None,
+    /// Its own steps: the alternative (its position), the step per request.
+    Own(usize, Vec<Option<Pick>>),
+    /// Its first move, to the identity named, then that identity's chain.
+    Move(String, FirstMove),
+}
+
+/// The step an actor takes towards one request without changing identity
+/// ([`Effective::pick_one`]): RBAC, its plan's direct step (by position), or
+/// granting itself a role.
+#[derive(Clone, Copy)]
+enum Pick {
+    Rbac,
+    Key(usize),
+    GrantRole,
 }
 
 /// The escalation engine for one index: facts read once, each identity's steps
@@ -345,6 +388,13 @@ pub struct Effective<'a> {
     /// user-assigned identities and service-principal datastores per key.
     asks: Asks,
     computes_at: HashMap<String, Vec<usize>>,
+    /// Per ask: the kept computes, identities or datastores it leads to (a
+    /// principal's moves); per kept compute its job asks (`jobs/write`, V1
+    /// submit), per identity its assign ask, per datastore its secret ask.
+    leads: Vec<(Lead, Vec<usize>)>,
+    compute_asks: Vec<[Option<usize>; 2]>,
+    assign_asks: Vec<Option<usize>>,
+    secret_asks: Vec<Option<usize>>,
     identities_at: HashMap<String, Vec<usize>>,
     stores_at: HashMap<String, Vec<usize>>,
     /// The identities of the facts (compute, user-assigned, datastore service
@@ -356,8 +406,28 @@ pub struct Effective<'a> {
     current: Option<(String, ActorRbac)>,
     /// The holders that make principals' RBAC answers differ ([`Shared`]), and
     /// what the principals of each set of them share.
-    relevant: std::collections::HashSet<String>,
-    shared: HashMap<Vec<String>, std::rc::Rc<std::cell::RefCell<Shared>>>,
+    relevant: HashMap<String, u32>,
+    /// The membership graph upward as numbers (every principal `groups_of`
+    /// names: its id, its groups in `groups_of`'s order, its relevant number),
+    /// and the asks each relevant holder holds an assignment for.
+    gid: HashMap<String, u32>,
+    gname: Vec<String>,
+    gup: Vec<Vec<u32>>,
+    grel: Vec<Option<u32>>,
+    rel_seeds: Vec<Vec<usize>>,
+    /// Per relevant holder (by number): a deny names or excludes it; it holds
+    /// an assignment that could grant a compute write.
+    relevant_deny: Vec<bool>,
+    relevant_cw: Vec<bool>,
+    shared: HashMap<Vec<u32>, std::rc::Rc<std::cell::RefCell<Shared>>>,
+    /// What RBAC answers alike for any actor with the same holders that matter
+    /// to one question: whether ask `i` is allowed (by the holders of ask `i`
+    /// and those a deny names), whether a deny on it applies (by the latter),
+    /// and the first workspace where a compute can be written (by the holders
+    /// of a compute write and the denied).
+    allow_by: HashMap<(usize, Vec<u32>), bool>,
+    deny_by: HashMap<(usize, Vec<u32>), bool>,
+    cw_by: HashMap<Vec<u32>, Option<String>>,
     /// How each asked request is reached without changing identity.
     plans: HashMap<ActionReq, std::rc::Rc<Plan>>,
     /// Per identity: its moves, where it can create a compute, and the steps
@@ -369,6 +439,9 @@ pub struct Effective<'a> {
     /// step leaves: the fewest identity hops it needs (0: itself), and its
     /// chain (made once, shared by every principal that reaches it first).
     dist: Option<HashMap<String, usize>>,
+    /// Per kept compute: its identity with the fewest hops (the first of
+    /// them), as (hops, position).
+    compute_hops: Vec<Option<(usize, usize)>>,
     best: HashMap<String, std::rc::Rc<Vec<Step>>>,
     /// The role [`Effective::assignable_role`] names, per (action, data, scope).
     roles_for: HashMap<(String, bool, String), Option<String>>,
@@ -444,7 +517,7 @@ impl<'a> Effective<'a> {
         let mut e = Effective {
             ix,
             anc: Ancestry::default(),
-            shared_key: HashMap::new(),
+            shared_key: HashMap::default(),
             workspace_storage: Vec::new(),
             computes: Vec::new(),
             user_assigned: Vec::new(),
@@ -453,21 +526,36 @@ impl<'a> Effective<'a> {
             full: None,
             pruned_for: None,
             asks: Asks::default(),
-            computes_at: HashMap::new(),
-            identities_at: HashMap::new(),
-            stores_at: HashMap::new(),
+            computes_at: HashMap::default(),
+            leads: Vec::new(),
+            compute_asks: Vec::new(),
+            assign_asks: Vec::new(),
+            secret_asks: Vec::new(),
+            identities_at: HashMap::default(),
+            stores_at: HashMap::default(),
             identities: BTreeSet::new(),
-            rbac: HashMap::new(),
+            rbac: HashMap::default(),
             current: None,
-            relevant: std::collections::HashSet::new(),
-            shared: HashMap::new(),
-            plans: HashMap::new(),
-            moves: HashMap::new(),
-            compute_write: HashMap::new(),
-            direct: HashMap::new(),
+            relevant: HashMap::default(),
+            gid: HashMap::default(),
+            gname: Vec::new(),
+            gup: Vec::new(),
+            grel: Vec::new(),
+            rel_seeds: Vec::new(),
+            relevant_deny: Vec::new(),
+            relevant_cw: Vec::new(),
+            allow_by: HashMap::default(),
+            deny_by: HashMap::default(),
+            cw_by: HashMap::default(),
+            shared: HashMap::default(),
+            plans: HashMap::default(),
+            moves: HashMap::default(),
+            compute_write: HashMap::default(),
+            direct: HashMap::default(),
             dist: None,
-            best: HashMap::new(),
-            roles_for: HashMap::new(),
+            compute_hops: Vec::new(),
+            best: HashMap::default(),
+            roles_for: HashMap::default(),
         };
         // User-assigned identities first (a compute's record may not state its
         // identity's principal id; the identity's own record does).
@@ -551,6 +639,11 @@ impl<'a> Effective<'a> {
             ids.retain(|i| !i.is_empty());
         }
         e.user_assigned = uami.into_values().collect();
+        for (m, gs) in &ix.groups_of {
+            let m = e.gnum(m);
+            let up: Vec<u32> = gs.iter().map(|g| e.gnum(g)).collect();
+            e.gup[m as usize] = up;
+        }
         e.full = Some(Box::new(Lists {
             workspace_storage: e.workspace_storage.clone(),
             computes: e.computes.clone(),
@@ -558,6 +651,18 @@ impl<'a> Effective<'a> {
             datastores: e.datastores.clone(),
         }));
         e
+    }
+
+    /// The number of a principal in the upward membership graph.
+    fn gnum(&mut self, id: &str) -> u32 {
+        if let Some(&n) = self.gid.get(id) {
+            return n;
+        }
+        let n = self.gname.len() as u32;
+        self.gid.insert(id.to_string(), n);
+        self.gname.push(id.to_string());
+        self.gup.push(Vec::new());
+        n
     }
 
     /// The step's request for `action` at `scope` (its plane from the catalogue).
@@ -732,6 +837,21 @@ impl<'a> Effective<'a> {
         }
         self.asks.index(self.ix, &mut self.anc);
         self.relevant = self.relevant_holders();
+        self.grel = self
+            .gname
+            .iter()
+            .map(|g| self.relevant.get(g).copied())
+            .collect();
+        let mut rel_seeds = vec![Vec::new(); self.relevant.len()];
+        for (h, &r) in &self.relevant {
+            if let Some(v) = self.asks.seeds.get(h) {
+                rel_seeds[r as usize] = v.clone();
+            }
+        }
+        self.rel_seeds = rel_seeds;
+        self.allow_by.clear();
+        self.deny_by.clear();
+        self.cw_by.clear();
 
         let mut identities: BTreeSet<String> = BTreeSet::new();
         for (_, _, ids) in &self.computes {
@@ -743,7 +863,7 @@ impl<'a> Effective<'a> {
         let mut useful: BTreeSet<String> = BTreeSet::new();
         for i in &identities {
             let direct = alts.iter().any(|reqs| {
-                !reqs.is_empty() && reqs.iter().all(|r| self.reach_one(i, r, false).is_ok())
+                !reqs.is_empty() && reqs.iter().all(|r| self.pick_one(i, r, false).is_ok())
             });
             if direct {
                 useful.insert(i.clone());
@@ -814,21 +934,45 @@ impl<'a> Effective<'a> {
         for i in first {
             self.asks.first[i] = true;
         }
+        self.leads.clear();
+        let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
+        let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
         for i in 0..self.asks.reqs.len() {
             let (a, s) = (&self.asks.action[i], &self.asks.scope[i]);
-            let leads = if *a == key(JOBS_WRITE) || *a == key(RUNS_SUBMIT) {
-                self.computes_at.contains_key(s)
-            } else if *a == key(IDENTITY_ASSIGN) {
-                self.identities_at.contains_key(s)
-            } else if *a == key(DATASTORE_LIST_SECRETS) {
-                self.stores_at.contains_key(s)
+            let (kind, at) = if *a == jobs || *a == runs {
+                (Lead::Computes, self.computes_at.get(s))
+            } else if *a == assign {
+                (Lead::Identities, self.identities_at.get(s))
+            } else if *a == secrets {
+                (Lead::Stores, self.stores_at.get(s))
             } else {
-                false
+                (Lead::Computes, None)
             };
-            if leads {
+            if at.is_some() {
                 self.asks.first[i] = true;
             }
+            self.leads.push((kind, at.cloned().unwrap_or_default()));
         }
+        // Each kept compute's job asks, identity's assign ask, datastore's
+        // secret ask (all listed above).
+        self.compute_asks = (0..self.computes.len())
+            .map(|c| {
+                let ws = self.computes[c].0.clone();
+                [JOBS_WRITE, RUNS_SUBMIT].map(|a| self.asks.find(&self.req(a, &ws)))
+            })
+            .collect();
+        self.assign_asks = (0..self.user_assigned.len())
+            .map(|u| {
+                self.asks
+                    .find(&self.req(IDENTITY_ASSIGN, &self.user_assigned[u].0))
+            })
+            .collect();
+        self.secret_asks = (0..self.datastores.len())
+            .map(|n| {
+                self.asks
+                    .find(&self.req(DATASTORE_LIST_SECRETS, &self.datastores[n].id))
+            })
+            .collect();
         self.pruned_for = Some(alts.clone());
     }
 
@@ -915,12 +1059,14 @@ impl<'a> Effective<'a> {
     /// holders of the asks, those a deny assignment names or excludes, and the
     /// holders of an assignment that could grant a compute write (where an
     /// identity can be assigned, [`Effective::compute_write`]).
-    fn relevant_holders(&mut self) -> std::collections::HashSet<String> {
+    fn relevant_holders(&mut self) -> HashMap<String, u32> {
         let ix = self.ix;
-        let mut out: std::collections::HashSet<String> = self.asks.seeds.keys().cloned().collect();
+        let mut out: FxHashSet<String> = self.asks.seeds.keys().cloned().collect();
+        let mut denied: FxHashSet<String> = FxHashSet::default();
+        let mut cw: FxHashSet<String> = FxHashSet::default();
         for d in &ix.denies {
-            out.extend(d.principals.iter().cloned());
-            out.extend(d.excluded.iter().cloned());
+            denied.extend(d.principals.iter().cloned());
+            denied.extend(d.excluded.iter().cloned());
         }
         let action = key(COMPUTES_WRITE);
         let data = ix.is_data_action(COMPUTES_WRITE);
@@ -935,10 +1081,16 @@ impl<'a> Effective<'a> {
                 .iter()
                 .any(|m| matches!(m, BlockMatch::Grants { .. }));
             if grants {
-                out.insert(key(&a.principal_id));
+                cw.insert(key(&a.principal_id));
             }
         }
-        out
+        out.extend(denied.iter().cloned());
+        out.extend(cw.iter().cloned());
+        let mut v: Vec<String> = out.into_iter().collect();
+        v.sort_unstable();
+        self.relevant_deny = v.iter().map(|h| denied.contains(h)).collect();
+        self.relevant_cw = v.iter().map(|h| cw.contains(h)).collect();
+        v.into_iter().zip(0u32..).collect()
     }
 
     /// An actor's RBAC state, made on first use (kept for identities).
@@ -957,26 +1109,43 @@ impl<'a> Effective<'a> {
     /// relevant holders (an identity shares nothing: its own moves depend on
     /// who it is).
     fn actor_rbac(&mut self, actor: &str) -> ActorRbac {
-        let holders = super::decide::holders(self.ix, actor);
-        let new = |asks: &Asks, holders: &[Holder]| {
+        let (holders, rel) = self.holders_of(actor);
+        let (mut sig, mut per_ask, mut deny_ids, mut cw_ids) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for &r in rel.iter().flatten() {
+            sig.push(r);
+            for &i in &self.rel_seeds[r as usize] {
+                per_ask.push((i, r));
+            }
+            if self.relevant_deny[r as usize] {
+                deny_ids.push(r);
+            }
+            if self.relevant_cw[r as usize] {
+                cw_ids.push(r);
+            }
+        }
+        for v in [&mut sig, &mut deny_ids, &mut cw_ids] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        per_ask.sort_unstable();
+        per_ask.dedup();
+        // The asks its holders hold an assignment for (sorted, once).
+        let new = || {
+            let mut touched: Vec<usize> = per_ask.iter().map(|x| x.0).collect();
+            touched.dedup();
             std::rc::Rc::new(std::cell::RefCell::new(Shared {
-                touched: asks.touched(holders),
+                touched,
                 ..Shared::default()
             }))
         };
         let shared = if self.identities.contains(actor) {
-            new(&self.asks, &holders)
+            new()
         } else {
-            let mut sig: Vec<String> = holders
-                .iter()
-                .filter(|h| self.relevant.contains(&h.id))
-                .map(|h| h.id.clone())
-                .collect();
-            sig.sort_unstable();
             match self.shared.get(&sig) {
                 Some(s) => s.clone(),
                 None => {
-                    let s = new(&self.asks, &holders);
+                    let s = new();
                     self.shared.insert(sig, s.clone());
                     s
                 }
@@ -985,8 +1154,58 @@ impl<'a> Effective<'a> {
         ActorRbac {
             holders,
             shared,
-            grants: HashMap::new(),
+            grants: HashMap::default(),
+            per_ask,
+            deny_ids,
+            cw_ids,
+            rel,
         }
+    }
+
+    /// An actor's holders as the search asks RBAC about them: those of
+    /// [`super::decide::holders`] (the one membership walk; each with the same
+    /// group chain) that are the actor itself or relevant ([`Shared`]). The
+    /// others hold no assignment that could grant an ask or a compute write and
+    /// no deny names or excludes them: `decide` gives the same grants, denies
+    /// and so the same allowed answer without them (a test holds every ask to
+    /// `decide` over all the holders).
+    fn holders_of(&self, actor: &str) -> (Vec<Holder>, Vec<Option<u32>>) {
+        let me = key(actor);
+        let own = self.relevant.get(&me).copied();
+        let Some(&start) = self.gid.get(&me) else {
+            return (
+                vec![Holder {
+                    id: me,
+                    via: Vec::new(),
+                }],
+                vec![own],
+            );
+        };
+        let walk =
+            super::walk::breadth_first_by([start], |&g| self.gup[g as usize].iter().copied());
+        let (mut out, mut rel) = (Vec::new(), Vec::new());
+        for (n, &(g, _)) in walk.iter().enumerate() {
+            let r = if n == 0 { own } else { self.grel[g as usize] };
+            if n > 0 && r.is_none() {
+                continue;
+            }
+            // The chain of groups from the actor to it (nearest first).
+            let mut via = Vec::new();
+            let mut at = n;
+            while let Some(f) = walk[at].1 {
+                via.push(self.gname[walk[at].0 as usize].clone());
+                at = f;
+            }
+            via.reverse();
+            let id = if n == 0 {
+                me.clone()
+            } else {
+                self.gname[g as usize].clone()
+            };
+            out.push(Holder { id, via });
+            rel.push(r);
+        }
+        (out, rel)
     }
 
     /// Whether RBAC allows ask `i` to `actor`: asked of `decide` only when one
@@ -1003,7 +1222,18 @@ impl<'a> Effective<'a> {
                 return b;
             }
         }
-        self.ask(actor, i).is_some()
+        let st = self.actor(actor);
+        let mut k: Vec<u32> = st.holding(i).collect();
+        k.push(u32::MAX);
+        k.extend(st.deny_ids.iter().copied());
+        let k = (i, k);
+        if let Some(&b) = self.allow_by.get(&k) {
+            self.actor(actor).shared.borrow_mut().allows.insert(i, b);
+            return b;
+        }
+        let b = self.ask(actor, i).is_some();
+        self.allow_by.insert(k, b);
+        b
     }
 
     /// RBAC's answer to ask `i` for `actor`, with the grant: decided once per
@@ -1018,7 +1248,18 @@ impl<'a> Effective<'a> {
         } else if let Some(d) = st.grants.get(&i) {
             d.clone()
         } else {
-            let d = decide_each(ix, &st.holders, [&req], false, &mut anc)
+            // Only the holders that hold an assignment for it and those a deny
+            // names or excludes: `decide` answers the same without the others.
+            let mut wanted: Vec<u32> = st.holding(i).collect();
+            wanted.extend(st.deny_ids.iter().copied());
+            let hs: Vec<Holder> = st
+                .holders
+                .iter()
+                .zip(&st.rel)
+                .filter(|(_, r)| r.is_some_and(|r| wanted.contains(&r)))
+                .map(|(h, _)| h.clone())
+                .collect();
+            let d = decide_each(ix, &hs, [&req], false, &mut anc)
                 .pop()
                 .and_then(allowed);
             st.grants.insert(i, d.clone());
@@ -1038,6 +1279,17 @@ impl<'a> Effective<'a> {
         if let Some(&b) = self.actor(actor).shared.borrow().denied.get(&i) {
             return b;
         }
+        let k = (i, self.actor(actor).deny_ids.clone());
+        if let Some(&b) = self.deny_by.get(&k) {
+            self.actor(actor).shared.borrow_mut().denied.insert(i, b);
+            return b;
+        }
+        let b = self.denied_uncached(actor, i, req);
+        self.deny_by.insert(k, b);
+        b
+    }
+
+    fn denied_uncached(&mut self, actor: &str, i: usize, req: &ActionReq) -> bool {
         let ix = self.ix;
         let mut anc = std::mem::take(&mut self.anc);
         let st = self.actor(actor);
@@ -1096,10 +1348,14 @@ impl<'a> Effective<'a> {
             // Not a question the search lists (a compute write): asked of
             // `decide` as it comes.
             None => {
-                let hs = super::decide::holders(self.ix, actor);
-                decide_each(self.ix, &hs, [req], false, &mut self.anc)
+                let ix = self.ix;
+                let mut anc = std::mem::take(&mut self.anc);
+                let hs = &self.actor(actor).holders;
+                let d = decide_each(ix, hs, [req], false, &mut anc)
                     .pop()
-                    .and_then(allowed)
+                    .and_then(allowed);
+                self.anc = anc;
+                d
             }
         }
     }
@@ -1113,6 +1369,43 @@ impl<'a> Effective<'a> {
         if let Some(c) = self.compute_write.get(actor) {
             return c.clone();
         }
+        let st = self.actor(actor);
+        let mut k = st.cw_ids.clone();
+        k.push(u32::MAX);
+        k.extend(st.deny_ids.iter().copied());
+        let found = match self.cw_by.get(&k).cloned() {
+            Some(w) => w.map(|w| {
+                let g = self.can(actor, COMPUTES_WRITE, &w).expect("allowed");
+                (w, g)
+            }),
+            None => {
+                let found = self.compute_write_uncached(actor);
+                self.cw_by.insert(k, found.as_ref().map(|f| f.0.clone()));
+                found
+            }
+        };
+        if keep {
+            self.compute_write.insert(actor.to_string(), found.clone());
+        }
+        found
+    }
+
+    /// The workspace of [`Effective::compute_write`], without its grant.
+    fn compute_write_ws(&mut self, actor: &str) -> Option<String> {
+        if let Some(c) = self.compute_write.get(actor) {
+            return c.as_ref().map(|c| c.0.clone());
+        }
+        let st = self.actor(actor);
+        let mut k = st.cw_ids.clone();
+        k.push(u32::MAX);
+        k.extend(st.deny_ids.iter().copied());
+        match self.cw_by.get(&k) {
+            Some(w) => w.clone(),
+            None => self.compute_write(actor).map(|c| c.0),
+        }
+    }
+
+    fn compute_write_uncached(&mut self, actor: &str) -> Option<(String, Allowed)> {
         let ix = self.ix;
         let held: std::collections::HashSet<&String> = self
             .actor(actor)
@@ -1134,9 +1427,6 @@ impl<'a> Effective<'a> {
                     break;
                 }
             }
-        }
-        if keep {
-            self.compute_write.insert(actor.to_string(), found.clone());
         }
         found
     }
@@ -1250,18 +1540,14 @@ impl<'a> Effective<'a> {
     /// may assign, and of the service-principal datastores whose secrets it may
     /// read (each sorted, once; RBAC not yet asked).
     fn move_targets(&mut self, actor: &str) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
-        let touched = self.actor(actor).shared.borrow().touched.clone();
-        let (jobs, runs) = (key(JOBS_WRITE), key(RUNS_SUBMIT));
-        let (assign, secrets) = (key(IDENTITY_ASSIGN), key(DATASTORE_LIST_SECRETS));
+        let st = self.actor(actor).shared.clone();
         let (mut cs, mut us, mut ss) = (Vec::new(), Vec::new(), Vec::new());
-        for &i in &touched {
-            let (a, s) = (&self.asks.action[i], &self.asks.scope[i]);
-            if *a == jobs || *a == runs {
-                cs.extend(self.computes_at.get(s).into_iter().flatten().copied());
-            } else if *a == assign {
-                us.extend(self.identities_at.get(s).into_iter().flatten().copied());
-            } else if *a == secrets {
-                ss.extend(self.stores_at.get(s).into_iter().flatten().copied());
+        for &i in &st.borrow().touched {
+            let (kind, at) = &self.leads[i];
+            match kind {
+                Lead::Computes => cs.extend(at.iter().copied()),
+                Lead::Identities => us.extend(at.iter().copied()),
+                Lead::Stores => ss.extend(at.iter().copied()),
             }
         }
         for v in [&mut cs, &mut us, &mut ss] {
@@ -1269,6 +1555,15 @@ impl<'a> Effective<'a> {
             v.dedup();
         }
         (cs, us, ss)
+    }
+
+    /// Whether RBAC allows `action` at `scope` to `actor`, by its ask when the
+    /// search lists it.
+    fn allows_at(&mut self, actor: &str, ask: Option<usize>, action: &str, scope: &str) -> bool {
+        match ask {
+            Some(i) => self.allows(actor, i),
+            None => self.can_allows(actor, &self.req(action, scope)),
+        }
     }
 
     fn moves_uncached(&mut self, actor: &str) -> Vec<Step> {
@@ -1325,47 +1620,56 @@ impl<'a> Effective<'a> {
         out
     }
 
-    /// The step by which `actor` reaches one request without changing identity:
-    /// RBAC (`None` step for the asked principal itself), or a direct step, as
-    /// the request's [`Plan`] orders them. `Err(())`: it cannot.
-    fn reach_one(&mut self, actor: &str, req: &ActionReq, asked: bool) -> Result<Option<Step>, ()> {
+    /// Which step takes `actor` to one request without changing identity: RBAC
+    /// (`None` for the asked principal itself), or a direct step, as the
+    /// request's [`Plan`] orders them. `Err(())`: it cannot. Only whether RBAC
+    /// allows is asked ([`Effective::allows`], alike for the same relevant
+    /// holders); [`Effective::take`] makes the step with the actor's grant.
+    fn pick_one(&mut self, actor: &str, req: &ActionReq, asked: bool) -> Result<Option<Pick>, ()> {
         let Some(plan) = self.plans.get(req).cloned() else {
             return Err(());
         };
         if self.allows(actor, plan.rbac) {
-            if asked {
-                return Ok(None);
-            }
-            let g = self.ask(actor, plan.rbac).expect("allowed");
-            let (needs, on) = (req.action.clone(), req.scope.clone());
-            return Ok(Some(self.step(
-                StepKind::Rbac,
-                actor,
-                &needs,
-                &on,
-                g,
-                (format!("holds {}", needs), None),
-            )));
+            return Ok((!asked).then_some(Pick::Rbac));
         }
-        for d in &plan.keys {
-            if !self.allows(actor, d.ask) {
-                continue;
-            }
-            if let Some(g) = self.ask(actor, d.ask) {
-                return Ok(Some(self.step(
-                    d.kind,
-                    actor,
-                    d.needs,
-                    &d.on,
-                    g,
-                    (d.gives.clone(), None),
-                )));
+        for (n, d) in plan.keys.iter().enumerate() {
+            if self.allows(actor, d.ask) {
+                return Ok(Some(Pick::Key(n)));
             }
         }
         // Grant yourself a role: only where the actor is not denied the action
         // (a deny assignment still applies after the new assignment).
-        if let Some((ask, role)) = &plan.grant_role {
+        if let Some((ask, _)) = &plan.grant_role {
             if self.allows(actor, *ask) && !self.denied(actor, plan.rbac, req) {
+                return Ok(Some(Pick::GrantRole));
+            }
+        }
+        Err(())
+    }
+
+    /// The step [`Effective::pick_one`] picked for `actor` and `req`, with the
+    /// actor's own grant.
+    fn take(&mut self, actor: &str, req: &ActionReq, pick: Pick) -> Step {
+        let plan = self.plans.get(req).cloned().expect("a planned request");
+        match pick {
+            Pick::Rbac => {
+                let g = self.ask(actor, plan.rbac).expect("allowed");
+                self.step(
+                    StepKind::Rbac,
+                    actor,
+                    &req.action,
+                    &req.scope,
+                    g,
+                    (format!("holds {}", req.action), None),
+                )
+            }
+            Pick::Key(n) => {
+                let d = &plan.keys[n];
+                let g = self.ask(actor, d.ask).expect("allowed");
+                self.step(d.kind, actor, d.needs, &d.on, g, (d.gives.clone(), None))
+            }
+            Pick::GrantRole => {
+                let (ask, role) = plan.grant_role.as_ref().expect("a role to grant");
                 let g = self.ask(actor, *ask).expect("allowed");
                 let mut step = self.step(
                     StepKind::GrantRole,
@@ -1376,39 +1680,64 @@ impl<'a> Effective<'a> {
                     (format!("assigns itself {role}"), None),
                 );
                 step.role = Some(role.clone());
-                return Ok(Some(step));
+                step
             }
         }
-        Err(())
     }
 
     /// The steps by which `actor` reaches one alternative of `alts` without
     /// changing identity (the first alternative it reaches, in order): for the
     /// asked principal, at least one step beside RBAC.
     fn reach(&mut self, actor: &str, alts: &Alternatives, asked: bool) -> Option<Vec<Step>> {
-        for reqs in alts {
-            match self.reach_all(actor, reqs, asked) {
-                Some(steps) if !steps.is_empty() => return Some(steps),
+        let (n, picks) = self.reach_picks(actor, alts, asked)?;
+        Some(self.take_all(actor, &alts[n], &picks))
+    }
+
+    /// [`Effective::reach`] before any grant is made: the alternative (its
+    /// position) and the step picked per request.
+    fn reach_picks(
+        &mut self,
+        actor: &str,
+        alts: &Alternatives,
+        asked: bool,
+    ) -> Option<(usize, Vec<Option<Pick>>)> {
+        for (n, reqs) in alts.iter().enumerate() {
+            match self.picks(actor, reqs, asked) {
+                Some(picks) if picks.iter().any(Option::is_some) => return Some((n, picks)),
                 _ => {}
             }
         }
         None
     }
 
+    /// The step picked per request of one alternative, or `None` when the actor
+    /// misses one (or there is none).
+    fn picks(&mut self, actor: &str, reqs: &[ActionReq], asked: bool) -> Option<Vec<Option<Pick>>> {
+        if reqs.is_empty() {
+            return None;
+        }
+        reqs.iter()
+            .map(|req| self.pick_one(actor, req, asked).ok())
+            .collect()
+    }
+
     /// The steps by which `actor` reaches every request of one alternative
     /// without changing identity (a step shared by several requests once, RBAC
     /// steps' grants joined), or `None` when it misses one (or there is none).
     /// The steps may be none: the asked principal's own RBAC answer is not a
-    /// step ([`Effective::reach_one`]).
+    /// step ([`Effective::pick_one`]).
+    #[cfg(test)]
     fn reach_all(&mut self, actor: &str, reqs: &[ActionReq], asked: bool) -> Option<Vec<Step>> {
-        if reqs.is_empty() {
-            return None;
-        }
+        let picks = self.picks(actor, reqs, asked)?;
+        Some(self.take_all(actor, reqs, &picks))
+    }
+
+    /// The steps of [`Effective::picks`], made with the actor's grants.
+    fn take_all(&mut self, actor: &str, reqs: &[ActionReq], picks: &[Option<Pick>]) -> Vec<Step> {
         let mut steps: Vec<Step> = Vec::new();
-        for req in reqs {
-            let Some(s) = self.reach_one(actor, req, asked).ok()? else {
-                continue;
-            };
+        for (req, pick) in reqs.iter().zip(picks) {
+            let Some(pick) = *pick else { continue };
+            let s = self.take(actor, req, pick);
             if let Some(prev) = steps
                 .iter_mut()
                 .find(|x| x.kind == s.kind && x.on == s.on && x.needs == s.needs)
@@ -1420,7 +1749,7 @@ impl<'a> Effective<'a> {
                 steps.push(s);
             }
         }
-        Some(steps)
+        steps
     }
 
     /// A role assignable at the request's scope that grants its action
@@ -1496,83 +1825,132 @@ impl<'a> Effective<'a> {
     }
 
     fn chain_current(&mut self, p: &str, alts: &Alternatives) -> Option<Vec<Step>> {
+        let shared = self.actor(p).shared.clone();
+        let known = shared.borrow().outline.clone();
+        let outline = match known {
+            Some(o) => o,
+            None => {
+                let o = std::rc::Rc::new(self.outline(p, alts));
+                shared.borrow_mut().outline = Some(o.clone());
+                o
+            }
+        };
+        match &*outline {
+            Outline::None => None,
+            Outline::Own(n, picks) => Some(self.take_all(p, &alts[*n], picks)),
+            Outline::Move(target, first) => {
+                let first = self.take_move(p, target, first);
+                let mut chain = vec![first];
+                chain.extend(self.best(target, alts).iter().cloned());
+                Some(chain)
+            }
+        }
+    }
+
+    /// What [`Effective::chain`] decides for `p` before any grant is made:
+    /// nothing (RBAC alone gives it, or no chain does), its own steps, or its
+    /// first move. It depends only on which asks RBAC allows `p` (alike for the
+    /// principals of the same relevant holders, [`Shared`], which keep it).
+    fn outline(&mut self, p: &str, alts: &Alternatives) -> Outline {
         // RBAC alone gives one alternative: not an escalation.
         let plain = alts
             .iter()
             .any(|reqs| !reqs.is_empty() && reqs.iter().all(|r| self.can_allows(p, r)));
         if plain {
-            return None;
+            return Outline::None;
         }
-        if let Some(steps) = self.reach(p, alts, true) {
-            return Some(steps);
+        if let Some((n, picks)) = self.reach_picks(p, alts, true) {
+            return Outline::Own(n, picks);
         }
         if MAX_IDENTITY_HOPS == 0 {
-            return None;
+            return Outline::None;
         }
         self.ensure_dist(alts);
-        let (target, first) = self.first_move(p)?;
-        let first = match first {
-            FirstMove::Job(c, id, needs, g) => {
-                self.job_step(p, &self.computes[c].1, &id, &needs, g)
+        match self.first_move(p) {
+            Some((target, first)) => Outline::Move(target, first),
+            None => Outline::None,
+        }
+    }
+
+    /// The first step of [`Effective::first_move`], with `p`'s own grants.
+    fn take_move(&mut self, p: &str, target: &str, first: &FirstMove) -> Step {
+        match first {
+            FirstMove::Job(c, id, needs) => {
+                let ws = self.computes[*c].0.clone();
+                let g = self.can(p, needs, &ws).expect("allowed");
+                self.job_step(p, &self.computes[*c].1, id, needs, g)
             }
-            FirstMove::Assign(u, g, cw) => {
-                let (uid, principal) = &self.user_assigned[u];
-                self.assign_step(p, uid, principal, g, &cw)
+            FirstMove::Assign(u, w) => {
+                let (uid, principal) = self.user_assigned[*u].clone();
+                let g = self.can(p, IDENTITY_ASSIGN, &uid).expect("allowed");
+                let cw = self.can(p, COMPUTES_WRITE, w).expect("allowed");
+                self.assign_step(p, &uid, &principal, g, &(w.clone(), cw))
             }
-            FirstMove::Secret(n, g) => self.secret_step(p, &self.datastores[n].id, &target, g),
-        };
-        let mut chain = vec![first];
-        chain.extend(self.best(&target, alts).iter().cloned());
-        Some(chain)
+            FirstMove::Secret(n) => {
+                let id = self.datastores[*n].id.clone();
+                let g = self.can(p, DATASTORE_LIST_SECRETS, &id).expect("allowed");
+                self.secret_step(p, &id, target, g)
+            }
+        }
     }
 
     /// The first of `p`'s moves (in [`Effective::moves`]' order) to an
     /// identity that needs the fewest hops: the move a breadth-first search
     /// from `p` takes first on its shortest chain. Moves that cannot beat the
-    /// best so far are not asked of RBAC.
+    /// best so far are not asked of RBAC; only whether RBAC allows is asked.
     fn first_move(&mut self, p: &str) -> Option<(String, FirstMove)> {
         let (cs, us, ss) = self.move_targets(p);
         let dist = self.dist.take().unwrap_or_default();
         let hops = |i: &str| if i == p { None } else { dist.get(i).copied() };
+        // Not an identity: no compute's identity is `p` (each compute's nearest
+        // identity is known).
+        let is_identity = self.identities.contains(p);
         let mut found: Option<(usize, String, FirstMove)> = None;
         let beats = |d: usize, found: &Option<(usize, String, FirstMove)>| {
             found.as_ref().is_none_or(|f| d < f.0)
         };
         // Jobs on computes, in order; each compute's identities in order.
-        let mut by_ws: BTreeMap<String, Option<&'static str>> = BTreeMap::new();
+        let mut by_ws: HashMap<[Option<usize>; 2], Option<&'static str>> = HashMap::default();
         for c in cs {
             let (ws, _, ids) = &self.computes[c];
-            let Some((d, id)) = ids
-                .iter()
-                .filter_map(|i| hops(i).map(|d| (d, i)))
-                .min_by_key(|x| x.0)
-            else {
+            let nearest = if is_identity {
+                ids.iter()
+                    .filter_map(|i| hops(i).map(|d| (d, i)))
+                    .min_by_key(|x| x.0)
+            } else {
+                self.compute_hops[c].map(|(d, k)| (d, &ids[k]))
+            };
+            let Some((d, id)) = nearest else {
                 continue;
             };
             if !beats(d, &found) {
                 continue;
             }
             let (ws, id) = (ws.clone(), id.clone());
-            let needs = match by_ws.get(&ws) {
+            let asks = self.compute_asks[c];
+            let needs = match by_ws.get(&asks) {
                 Some(n) => *n,
                 None => {
                     let n = [JOBS_WRITE, RUNS_SUBMIT]
                         .into_iter()
-                        .find(|a| self.can_allows(p, &self.req(a, &ws)));
-                    by_ws.insert(ws.clone(), n);
+                        .zip(asks)
+                        .find(|(a, i)| self.allows_at(p, *i, a, &ws))
+                        .map(|x| x.0);
+                    if asks.iter().all(Option::is_some) {
+                        by_ws.insert(asks, n);
+                    }
                     n
                 }
             };
             if let Some(needs) = needs {
-                let g = self.can(p, needs, &ws).expect("allowed");
-                found = Some((d, id.clone(), FirstMove::Job(c, id, needs.to_string(), g)));
+                found = Some((d, id.clone(), FirstMove::Job(c, id, needs)));
                 if d == 0 {
                     break;
                 }
             }
         }
         // Then user-assigned identities it can assign (with a compute write).
-        let mut cw: Option<Option<(String, Allowed)>> = None;
+        let mut cw: Option<Option<String>> = None;
         for u in us {
             let t = self.user_assigned[u].1.clone();
             let Some(d) = hops(&t) else { continue };
@@ -1580,16 +1958,14 @@ impl<'a> Effective<'a> {
                 continue;
             }
             let uid = self.user_assigned[u].0.clone();
-            if !self.can_allows(p, &self.req(IDENTITY_ASSIGN, &uid)) {
+            if !self.allows_at(p, self.assign_asks[u], IDENTITY_ASSIGN, &uid) {
                 continue;
             }
-            if let Some(g) = self.can(p, IDENTITY_ASSIGN, &uid) {
-                if cw.is_none() {
-                    cw = Some(self.compute_write(p));
-                }
-                if let Some(Some(w)) = &cw {
-                    found = Some((d, t, FirstMove::Assign(u, g, w.clone())));
-                }
+            if cw.is_none() {
+                cw = Some(self.compute_write_ws(p));
+            }
+            if let Some(Some(w)) = &cw {
+                found = Some((d, t, FirstMove::Assign(u, w.clone())));
             }
         }
         // Then service-principal datastores whose secret it can read.
@@ -1602,12 +1978,10 @@ impl<'a> Effective<'a> {
                 continue;
             }
             let id = self.datastores[n].id.clone();
-            if !self.can_allows(p, &self.req(DATASTORE_LIST_SECRETS, &id)) {
+            if !self.allows_at(p, self.secret_asks[n], DATASTORE_LIST_SECRETS, &id) {
                 continue;
             }
-            if let Some(g) = self.can(p, DATASTORE_LIST_SECRETS, &id) {
-                found = Some((d, t, FirstMove::Secret(n, g)));
-            }
+            found = Some((d, t, FirstMove::Secret(n)));
         }
         self.dist = Some(dist);
         found.map(|(_, t, m)| (t, m))
@@ -1626,7 +2000,7 @@ impl<'a> Effective<'a> {
         }
         ids.extend(self.user_assigned.iter().map(|(_, p)| p.clone()));
         ids.extend(self.datastores.iter().filter_map(|st| st.sp.clone()));
-        let mut dist: HashMap<String, usize> = HashMap::new();
+        let mut dist: HashMap<String, usize> = HashMap::default();
         for i in &ids {
             if self.direct(i, alts).is_some() {
                 dist.insert(i.clone(), 0);
@@ -1650,6 +2024,16 @@ impl<'a> Effective<'a> {
             }
             dist.extend(next.into_iter().map(|i| (i, d)));
         }
+        self.compute_hops = self
+            .computes
+            .iter()
+            .map(|(_, _, ids)| {
+                ids.iter()
+                    .enumerate()
+                    .filter_map(|(k, i)| dist.get(i).map(|&d| (d, k)))
+                    .min_by_key(|x| x.0)
+            })
+            .collect();
         self.dist = Some(dist);
     }
 

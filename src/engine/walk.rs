@@ -3,6 +3,8 @@
 //! `decide::holders`) and downward through `members_of` (a holder's members,
 //! transitively: `query::candidates`, which also follows eligible PIM-for-Groups
 //! memberships).
+//! `breadth_first_by` is the same walk over any node type (`escalate`'s search
+//! walks each candidate's groups as numbers).
 //!
 //! Walks over other data stay separate, each saying so: over interned ids,
 //! `engine/graph.rs` (`MemberGraph::holders`, `Below`: `diff` and `lint`); over
@@ -32,21 +34,36 @@ pub(crate) fn breadth_first<'a, N>(
 where
     N: IntoIterator<Item = &'a String>,
 {
-    let mut seen: rustc_hash::FxHashSet<String> = Default::default();
-    let mut out: Vec<Reached> = Vec::new();
+    breadth_first_by(starts, |p: &String| next(p).into_iter().cloned())
+        .into_iter()
+        .map(|(id, from)| Reached { id, from })
+        .collect()
+}
+
+/// [`breadth_first`] over any node type (interned ids: `escalate`'s search
+/// walks each candidate's groups as numbers): each node and the position of
+/// the node it was first reached from.
+pub(crate) fn breadth_first_by<T, N>(
+    starts: impl IntoIterator<Item = T>,
+    mut next: impl FnMut(&T) -> N,
+) -> Vec<(T, Option<usize>)>
+where
+    T: Clone + Eq + std::hash::Hash,
+    N: IntoIterator<Item = T>,
+{
+    let mut seen: rustc_hash::FxHashSet<T> = Default::default();
+    let mut out: Vec<(T, Option<usize>)> = Vec::new();
     for s in starts {
         if seen.insert(s.clone()) {
-            out.push(Reached { id: s, from: None });
+            out.push((s, None));
         }
     }
     let mut i = 0;
     while i < out.len() {
-        for n in next(&out[i].id) {
-            if seen.insert(n.clone()) {
-                out.push(Reached {
-                    id: n.clone(),
-                    from: Some(i),
-                });
+        for n in next(&out[i].0) {
+            if !seen.contains(&n) {
+                seen.insert(n.clone());
+                out.push((n, Some(i)));
             }
         }
         i += 1;
@@ -91,6 +108,33 @@ mod tests {
         // g3 is reached first through g1 (the first neighbour), at depth 2.
         assert_eq!(w[3], ("g3".to_string(), Some(1)));
         assert_eq!(w[4], ("g4".to_string(), Some(3)));
+    }
+
+    #[test]
+    fn the_walk_over_numbers_is_the_walk_over_strings() {
+        let g = graph(&[
+            ("u", "g2"),
+            ("u", "g1"),
+            ("g1", "g3"),
+            ("g2", "g3"),
+            ("g3", "g1"),
+            ("g3", "g4"),
+        ]);
+        let names = ["u", "g1", "g2", "g3", "g4"];
+        let num = |s: &str| names.iter().position(|n| *n == s).expect("named") as u32;
+        let by_num = breadth_first_by([0u32], |&n| {
+            g.get(names[n as usize])
+                .into_iter()
+                .flatten()
+                .map(|s| num(s))
+                .collect::<Vec<_>>()
+        });
+        let by_num: Vec<(String, Option<usize>)> = by_num
+            .into_iter()
+            .map(|(n, f)| (names[n as usize].to_string(), f))
+            .collect();
+        assert_eq!(by_num, walk(&g, &["u"]));
+        assert_eq!(by_num[1].0, "g2", "neighbours in the order given");
     }
 
     #[test]

@@ -305,7 +305,7 @@ impl<'w> WhoJsonStream<'w> {
             let mut one = |e: &crate::engine::escalate::Escalation| -> io::Result<()> {
                 out.write_all(if first { b"[\n    " } else { b",\n    " })?;
                 first = false;
-                serde_json::to_writer(&mut *out, &super::escalation::escalation_json(e))
+                serde_json::to_writer(&mut *out, &super::escalation::escalation_out(e))
                     .map_err(io::Error::other)
             };
             escalations(&mut one)?;

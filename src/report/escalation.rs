@@ -3,43 +3,118 @@
 
 use std::io::{self, Write};
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
+use crate::engine::decide::Grant;
 use crate::engine::escalate::{Escalation, Step};
 
 use super::csv;
 use super::text::writeln_safe;
 use super::{Cell, ScopeNames};
 
-/// One step as JSON: what it is, who takes it with which grant, and what it gives.
-fn step_json(s: &Step) -> Value {
-    json!({
-        "step": s.kind,
-        "actor": s.actor,
-        "actorName": s.actor_name,
-        "needs": s.needs,
-        "on": s.on,
-        "grants": s.grants,
-        "condition": s.condition,
-        "gives": s.gives,
-        "role": s.role,
-        "doc": s.doc,
-    })
+/// One step as JSON: what it is, who takes it with which grant, and what it
+/// gives. Fields in name order (as a JSON object's keys are written), borrowed:
+/// a `who --effective` answer writes hundreds of thousands of them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StepJson<'a> {
+    actor: &'a str,
+    actor_name: &'a str,
+    condition: &'a Option<String>,
+    doc: &'a str,
+    gives: &'a str,
+    grants: Vec<GrantJson<'a>>,
+    needs: &'a str,
+    on: &'a str,
+    role: &'a Option<String>,
+    step: crate::engine::escalate::StepKind,
 }
 
-/// One principal's escalation as JSON (`access: "escalation"`).
-pub(crate) fn escalation_json(e: &Escalation) -> Value {
+/// A step's grant as JSON: every field of [`Grant`], in name order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GrantJson<'a> {
+    action: &'a str,
+    assignment_id: &'a str,
+    assignment_scope: &'a str,
+    block: usize,
+    condition: &'a Option<String>,
+    inherited: bool,
+    matched_pattern: &'a str,
+    role_definition_id: &'a str,
+    role_name: &'a str,
+    scope_level: crate::model::ScopeKind,
+    via: &'a [crate::engine::decide::GroupRef],
+}
+
+impl<'a> From<&'a Grant> for GrantJson<'a> {
+    fn from(g: &'a Grant) -> Self {
+        GrantJson {
+            action: &g.action,
+            assignment_id: &g.assignment_id,
+            assignment_scope: &g.assignment_scope,
+            block: g.block,
+            condition: &g.condition,
+            inherited: g.inherited,
+            matched_pattern: &g.matched_pattern,
+            role_definition_id: &g.role_definition_id,
+            role_name: &g.role_name,
+            scope_level: g.scope_level,
+            via: &g.via,
+        }
+    }
+}
+
+fn step_json(s: &Step) -> StepJson<'_> {
+    StepJson {
+        actor: &s.actor,
+        actor_name: &s.actor_name,
+        condition: &s.condition,
+        doc: s.doc,
+        gives: &s.gives,
+        grants: s.grants.iter().map(GrantJson::from).collect(),
+        needs: &s.needs,
+        on: &s.on,
+        role: &s.role,
+        step: s.kind,
+    }
+}
+
+/// One principal's escalation as JSON (`access: "escalation"`), fields in
+/// name order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EscalationJson<'a> {
+    access: &'a str,
+    conditional: bool,
+    display_name: &'a str,
+    id: &'a str,
+    orphaned: Option<bool>,
+    steps: Vec<StepJson<'a>>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    user_principal_name: &'a Option<String>,
+}
+
+/// [`EscalationJson`] of one principal's escalation, to write as it is.
+pub(crate) fn escalation_out(e: &Escalation) -> EscalationJson<'_> {
     let p = &e.principal;
-    json!({
-        "id": p.id,
-        "type": p.kind,
-        "displayName": p.display_name,
-        "userPrincipalName": p.user_principal_name,
-        "access": e.access,
-        "conditional": e.conditional,
-        "orphaned": p.orphaned,
-        "steps": e.steps.iter().map(step_json).collect::<Vec<_>>(),
-    })
+    EscalationJson {
+        access: e.access,
+        conditional: e.conditional,
+        display_name: &p.display_name,
+        id: &p.id,
+        orphaned: p.orphaned,
+        steps: e.steps.iter().map(step_json).collect(),
+        kind: &p.kind,
+        user_principal_name: &p.user_principal_name,
+    }
+}
+
+/// One principal's escalation as a JSON value ([`escalation_out`]).
+pub(crate) fn escalation_json(e: &Escalation) -> Value {
+    serde_json::to_value(escalation_out(e)).unwrap_or(Value::Null)
 }
 
 /// One step in words: `1. Alice (grant-role): Microsoft.Authorization/...
