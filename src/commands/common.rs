@@ -228,7 +228,7 @@ impl Sliced {
         let mut round = 0;
         let mut actors: std::collections::BTreeSet<String> = principals.iter().cloned().collect();
         let mut clients_read = false;
-        let mut tenant = loop {
+        let tenant = loop {
             let req = crate::store::SliceRequest {
                 scopes: scopes.iter().cloned().collect(),
                 principals: actors.iter().cloned().collect(),
@@ -283,13 +283,9 @@ impl Sliced {
         seeds.extend(Effective::new(&base).seeds(alts));
         seeds.sort();
         seeds.dedup();
-        drop(base);
         timing.mark(&format!("effective slice seeds ({})", seeds.len()));
-        self.store
-            .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
-        timing.mark("effective slice members read");
-        let ix = Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at));
-        timing.mark("effective slice indexed");
+        let ix = self.with_members(tenant, base, &seeds)?;
+        timing.mark("effective slice members read, indexed");
         Ok(ix)
     }
 
@@ -335,15 +331,26 @@ impl Sliced {
     /// adds ([`Index::grow`]) instead of being built again.
     pub fn expand_for(
         &self,
-        mut tenant: Tenant,
-        mut base: Index,
+        tenant: Tenant,
+        base: Index,
         alts: &crate::engine::query::Alternatives,
         explain: bool,
     ) -> anyhow::Result<Index> {
         let seeds = crate::engine::query::expansion_seeds(&base, alts, explain);
+        self.with_members(tenant, base, &seeds)
+    }
+
+    /// `base`, the index of `tenant`, grown with the members (transitively)
+    /// of `seeds` ([`Index::grow`]).
+    fn with_members(
+        &self,
+        mut tenant: Tenant,
+        mut base: Index,
+        seeds: &[String],
+    ) -> anyhow::Result<Index> {
         let (edges, principals) = (tenant.member_edges.len(), tenant.principals.len());
         self.store
-            .expand_members(self.snapshot.id, &mut tenant, &seeds)?;
+            .expand_members(self.snapshot.id, &mut tenant, seeds)?;
         base.grow(tenant, edges, principals);
         Ok(base)
     }
