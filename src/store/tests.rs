@@ -1228,41 +1228,18 @@ fn principal_records_read_by_lookup_and_by_scan_agree() {
     for s in [s1.id, s2.id] {
         for keys in [&all, &shuffled, &every_third] {
             let keys: Vec<&String> = keys.iter().collect();
-            let looked = slice::looked_up(
-                &store.conn,
-                s,
-                &slice::PRINCIPALS,
-                &keys,
-                crate::store::read::principal_row,
-            )
-            .unwrap();
-            let scanned = slice::scanned(
-                &store.conn,
-                s,
-                &slice::PRINCIPALS,
-                &keys,
-                crate::store::read::principal_row,
-            )
-            .unwrap();
-            assert!(!looked.is_empty());
+            let (looked, scanned) =
+                both_ways(&store, s, &slice::PRINCIPALS, &keys, read::principal_row);
             let ids = |v: &[Principal]| v.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
-            let (l, c) = (ids(&looked), ids(&scanned));
-            if l != c {
-                let i = l.iter().zip(&c).position(|(x, y)| x != y);
-                panic!(
-                    "snapshot {s}: {} vs {} records, first difference at {i:?}: {:?} / {:?}",
-                    l.len(),
-                    c.len(),
-                    i.map(|i| &l[i]),
-                    i.map(|i| &c[i])
-                );
-            }
+            assert_eq!(
+                ids(&looked),
+                ids(&scanned),
+                "snapshot {s}, {} keys",
+                keys.len()
+            );
             assert_eq!(looked, scanned, "snapshot {s}, {} keys", keys.len());
             let get = |r: &rusqlite::Row<'_>| r.get::<_, String>(0);
-            let looked =
-                slice::looked_up(&store.conn, s, &slice::MEMBER_LISTS, &keys, get).unwrap();
-            let scanned = slice::scanned(&store.conn, s, &slice::MEMBER_LISTS, &keys, get).unwrap();
-            assert!(!looked.is_empty());
+            let (looked, scanned) = both_ways(&store, s, &slice::MEMBER_LISTS, &keys, get);
             assert_eq!(
                 looked,
                 scanned,
@@ -1271,4 +1248,18 @@ fn principal_records_read_by_lookup_and_by_scan_agree() {
             );
         }
     }
+}
+
+/// The rows of `keys` read a lookup per key and in one pass (neither empty).
+fn both_ways<T: Clone>(
+    store: &Store,
+    s: i64,
+    table: &slice::Keyed,
+    keys: &[&String],
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> (Vec<T>, Vec<T>) {
+    let looked = slice::looked_up(&store.conn, s, table, keys, &map).unwrap();
+    let scanned = slice::scanned(&store.conn, s, table, keys, &map).unwrap();
+    assert!(!looked.is_empty(), "the keys find rows");
+    (looked, scanned)
 }
