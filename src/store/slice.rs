@@ -604,18 +604,19 @@ fn by_key<T: Clone>(
         .prepare_cached(&format!("SELECT COALESCE(max(rowid), 0) FROM {}", t.table))?
         .query_row([], |r| r.get(0))?;
     if (keys.len() as i64).saturating_mul(SCAN_RATIO) < rows {
-        looked_up(conn, s, t, keys, map)
+        query_keys(conn, t.cols, t.table, s, keys, t.order, map)
     } else {
         scanned(conn, s, t, keys, map)
     }
 }
 
-/// [`by_key`], a lookup per key.
+/// [`by_key`] a lookup per key (for tests: [`by_key`] chooses).
+#[cfg(test)]
 pub(super) fn looked_up<T>(
     conn: &Connection,
     s: i64,
     t: &Keyed,
-    keys: &[impl AsRef<str>],
+    keys: &[&String],
     map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Vec<T>> {
     query_keys(conn, t.cols, t.table, s, keys, t.order, map)
