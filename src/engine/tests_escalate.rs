@@ -146,20 +146,7 @@ pub(crate) fn facts(shared_key: Option<bool>) -> Vec<ResourceFacts> {
             }),
             ..Default::default()
         },
-        ResourceFacts {
-            id: DS.into(),
-            resource_type: "Microsoft.MachineLearningServices/workspaces/datastores".into(),
-            datastore: Some(Datastore {
-                datastore_type: "AzureBlob".into(),
-                account_name: Some("acct1".into()),
-                container_name: Some("training".into()),
-                subscription_id: Some("S1".into()),
-                resource_group: Some("RG1".into()),
-                credentials_type: "AccountKey".into(),
-                client_id: None,
-            }),
-            ..Default::default()
-        },
+        datastore(DS, "AccountKey", None),
     ]
 }
 
@@ -492,17 +479,83 @@ const STEP_ACTIONS: &[&str] = &[
     "Microsoft.MachineLearningServices/workspaces/datastores/listsecrets/action",
 ];
 
+/// Fewer than `most` assignments to pick: (actor, role, scope, conditional)
+/// as positions among `actors` actors, [`ROLE_IDS`] and `scopes` scopes, each
+/// conditional with probability `conditional`.
+fn assignment_picks(
+    actors: usize,
+    scopes: usize,
+    conditional: f64,
+    most: usize,
+) -> impl Strategy<Value = Vec<(usize, usize, usize, bool)>> {
+    prop::collection::vec(
+        (
+            0..actors,
+            0..ROLE_IDS.len(),
+            0..scopes,
+            prop::bool::weighted(conditional),
+        ),
+        0..most,
+    )
+}
+
+/// The assignments a strategy picked: (actor, role, scope, conditional) as
+/// positions in `actors`, [`ROLE_IDS`] and `scopes`.
+fn picked_assignments(
+    picks: Vec<(usize, usize, usize, bool)>,
+    actors: &[&str],
+    scopes: &[&str],
+) -> Vec<crate::model::Assignment> {
+    picks
+        .into_iter()
+        .enumerate()
+        .map(|(n, (p, r, s, c))| {
+            let mut a = assign(&format!("a{n}"), actors[p], ROLE_IDS[r], scopes[s]);
+            a.condition = c.then(|| "cond".to_string());
+            a
+        })
+        .collect()
+}
+
+/// The deny assignments a strategy picked: (step action, actor, scope) as
+/// positions in [`STEP_ACTIONS`], `actors` and `scopes`.
+fn picked_denies(
+    picks: Vec<(usize, usize, usize)>,
+    actors: &[&str],
+    scopes: &[&str],
+) -> Vec<DenyAssignment> {
+    picks
+        .into_iter()
+        .enumerate()
+        .map(|(n, (a, p, s))| DenyAssignment {
+            id: format!("d{n}"),
+            ..deny_on(STEP_ACTIONS[a], actors[p], scopes[s])
+        })
+        .collect()
+}
+
+/// A blob datastore `id` on container `training` of `acct1`, with these
+/// credentials.
+fn datastore(id: &str, credentials: &str, client_id: Option<&str>) -> ResourceFacts {
+    ResourceFacts {
+        id: id.into(),
+        resource_type: "Microsoft.MachineLearningServices/workspaces/datastores".into(),
+        datastore: Some(Datastore {
+            datastore_type: "AzureBlob".into(),
+            account_name: Some("acct1".into()),
+            container_name: Some("training".into()),
+            subscription_id: Some("S1".into()),
+            resource_group: Some("RG1".into()),
+            credentials_type: credentials.into(),
+            client_id: client_id.map(Into::into),
+        }),
+        ..Default::default()
+    }
+}
+
 fn arb_tenant() -> impl Strategy<Value = Tenant> {
     (
-        prop::collection::vec(
-            (
-                0..ACTORS.len(),
-                0..ROLE_IDS.len(),
-                0..SCOPES.len(),
-                prop::bool::weighted(0.15),
-            ),
-            0..10,
-        ),
+        assignment_picks(ACTORS.len(), SCOPES.len(), 0.15, 10),
         prop::collection::vec(
             (0..STEP_ACTIONS.len(), 0..ACTORS.len() - 1, 0..4usize),
             0..3,
@@ -526,23 +579,8 @@ fn arb_tenant() -> impl Strategy<Value = Tenant> {
                     }];
                 }
             }
-            t.assignments = assigns
-                .into_iter()
-                .enumerate()
-                .map(|(n, (p, r, s, c))| {
-                    let mut a = assign(&format!("a{n}"), ACTORS[p], ROLE_IDS[r], SCOPES[s]);
-                    a.condition = c.then(|| "cond".to_string());
-                    a
-                })
-                .collect();
-            t.denies = denies
-                .into_iter()
-                .enumerate()
-                .map(|(n, (a, p, s))| DenyAssignment {
-                    id: format!("d{n}"),
-                    ..deny_on(STEP_ACTIONS[a], ACTORS[p], SCOPES[s])
-                })
-                .collect();
+            t.assignments = picked_assignments(assigns, ACTORS, SCOPES);
+            t.denies = picked_denies(denies, ACTORS, SCOPES);
             t.member_edges = members
                 .into_iter()
                 .map(|(m,)| edge("g1", ACTORS[m]))
@@ -633,34 +671,13 @@ fn wide_facts(shared: Option<bool>, cred: &str) -> Vec<ResourceFacts> {
             }],
         },
     ));
-    f.push(ResourceFacts {
-        id: DS_SP.into(),
-        resource_type: "Microsoft.MachineLearningServices/workspaces/datastores".into(),
-        datastore: Some(Datastore {
-            datastore_type: "AzureBlob".into(),
-            account_name: Some("acct1".into()),
-            container_name: Some("training".into()),
-            subscription_id: Some("S1".into()),
-            resource_group: Some("RG1".into()),
-            credentials_type: "ServicePrincipal".into(),
-            client_id: Some("APP-1".into()),
-        }),
-        ..Default::default()
-    });
+    f.push(datastore(DS_SP, "ServicePrincipal", Some("APP-1")));
     f
 }
 
 fn wide_tenant() -> impl Strategy<Value = Tenant> {
     (
-        prop::collection::vec(
-            (
-                0..WIDE_ACTORS.len(),
-                0..ROLE_IDS.len(),
-                0..WIDE_SCOPES.len(),
-                prop::bool::weighted(0.1),
-            ),
-            0..16,
-        ),
+        assignment_picks(WIDE_ACTORS.len(), WIDE_SCOPES.len(), 0.1, 16),
         prop::collection::vec(
             (
                 0..STEP_ACTIONS.len(),
@@ -703,31 +720,11 @@ fn wide_tenant() -> impl Strategy<Value = Tenant> {
             ]);
             t.member_lists.push("g2".into());
             t.resource_facts = wide_facts(shared, cred);
-            t.assignments = assigns
-                .into_iter()
-                .enumerate()
-                .map(|(n, (p, r, s, c))| {
-                    let mut a = assign(
-                        &format!("a{n}"),
-                        WIDE_ACTORS[p],
-                        ROLE_IDS[r],
-                        WIDE_SCOPES[s],
-                    );
-                    a.condition = c.then(|| "cond".to_string());
-                    a
-                })
-                .collect();
+            t.assignments = picked_assignments(assigns, WIDE_ACTORS, WIDE_SCOPES);
             for (n, (p, r, s)) in hops.into_iter().enumerate() {
                 t.assignments.push(assign(&format!("h{n}"), p, r, s));
             }
-            t.denies = denies
-                .into_iter()
-                .enumerate()
-                .map(|(n, (a, p, s))| DenyAssignment {
-                    id: format!("d{n}"),
-                    ..deny_on(STEP_ACTIONS[a], WIDE_ACTORS[p], WIDE_SCOPES[s])
-                })
-                .collect();
+            t.denies = picked_denies(denies, WIDE_ACTORS, WIDE_SCOPES);
             t.member_edges = members
                 .into_iter()
                 .map(|(g, m)| edge(["g1", "g2"][g], WIDE_ACTORS[m]))

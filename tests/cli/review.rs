@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{on, stdout_json, whocan};
+use crate::support::{copy_dir, on, stdout_json, whocan};
 
 pub(super) const TAKEN_AT: &str = "2026-11-01T00:00:00Z";
 pub(super) const SUB_ML: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563";
@@ -156,20 +156,6 @@ impl Csv {
 
     pub(super) fn keys(&self) -> BTreeSet<String> {
         self.rows.iter().map(|r| r["review_key"].clone()).collect()
-    }
-}
-
-/// Copies a directory tree.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
-use crate::support::{bin, whocan};
+use crate::support::{bin, copy_dir, whocan};
 
 const ML_DEV: &str = "ml-dev";
 const WS_READ: &str = "Microsoft.MachineLearningServices/workspaces/read";
@@ -195,19 +195,6 @@ fn write_decided(path: &Path, sheet: &Sheet, remove: &[&str], extra: &[(&str, &s
         w.write_record(&rec).unwrap();
     }
     w.flush().unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A copy of sample-data with `edit` applied to the role assignment whose name is
