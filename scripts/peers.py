@@ -312,6 +312,17 @@ def compile_pattern(p):
     return re.compile("".join(out), re.DOTALL)
 
 
+def _paged(d, folder, stem):
+    """The items of `folder/stem.json` and of its pages `folder/stem-NNN.json` (the
+    xl profile splits large listings into pages), in file-name order."""
+    paths = sorted(glob.glob(os.path.join(d, folder, stem + ".json"))
+                   + glob.glob(os.path.join(d, folder, stem + "-[0-9]*.json")))
+    if not paths:
+        raise FileNotFoundError(os.path.join(d, folder, stem + ".json"))
+    for path in paths:
+        yield from _items(_read_json(path))
+
+
 def _read_json(path):
     with open(path, encoding="utf-8-sig") as f:
         return json.load(f)
@@ -338,11 +349,11 @@ class InMemory:
         self.data_ops, self.control_ops = set(), set()
         self._grant_cache = {}
         d = data_dir
-        for u in _items(_read_json(os.path.join(d, "directory", "users.json"))):
+        for u in _paged(d, "directory", "users"):
             self.principals[u["id"].lower()] = "User"
-        for g in _items(_read_json(os.path.join(d, "directory", "groups.json"))):
+        for g in _paged(d, "directory", "groups"):
             self.principals[g["id"].lower()] = "Group"
-        for sp in _items(_read_json(os.path.join(d, "directory", "service-principals.json"))):
+        for sp in _paged(d, "directory", "service-principals"):
             kind = "ManagedIdentity" if sp.get("servicePrincipalType") == "ManagedIdentity" else "ServicePrincipal"
             self.principals[sp["id"].lower()] = kind
         for path in sorted(glob.glob(os.path.join(d, "members", "*.json"))):
@@ -376,7 +387,7 @@ class InMemory:
                         bool((b.get("condition") or "").strip()),
                     ))
                 self.roles.setdefault(guid, blocks)
-        for a in _items(_read_json(os.path.join(d, "assignments", "role-assignments.json"))):
+        for a in _paged(d, "assignments", "role-assignments"):
             a = a.get("properties", a) if "principalId" not in a else a
             p = a["principalId"].lower()
             role = a["roleDefinitionId"].rstrip("/").rsplit("/", 1)[-1].lower()
@@ -385,7 +396,7 @@ class InMemory:
             self.by_scope.setdefault(s, []).append((p, role, cond))
             self.by_principal.setdefault(p, []).append((s, role, cond))
             self.assign_type.setdefault(p, a.get("principalType") or "")
-        for da in _items(_read_json(os.path.join(d, "assignments", "deny-assignments.json"))):
+        for da in _paged(d, "assignments", "deny-assignments"):
             pr = da.get("properties", da)
             blocks = [(
                 [compile_pattern(x) for x in b.get("actions") or []],
