@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::model::{key, scope_key};
 
 use super::decide::{decide, Access, ActionReq, Ancestry, Decision, Incomplete, IncompleteReason};
-use super::index::{BlockMatch, Index};
+use super::index::Index;
+use super::permissions::blocks_grant;
 use super::walk::Reached;
 
 /// Alternatives: the principal needs every request of at least one alternative.
@@ -58,20 +59,15 @@ pub struct WhoAnswer {
 
 /// Does any block of role `ri` grant any of the requests' actions? (Used to pick
 /// candidates; the decision is made later.)
-fn role_touches(
-    ix: &Index,
-    ri: Option<usize>,
-    reqs: &[(usize, String, bool)],
-    anc: &mut Ancestry,
-) -> bool {
+/// Each role is asked once per question ([`grant_seeds`] keeps the answer), so
+/// its block matches are not kept: for `what` (every catalogue operation) they
+/// would be one entry per role and operation, most never asked again.
+fn role_touches(ix: &Index, ri: Option<usize>, reqs: &[(usize, String, bool)]) -> bool {
     let Some(ri) = ri else {
         return false;
     };
-    reqs.iter().any(|(slot, a, data)| {
-        anc.role_matches(ix, ri, *slot, a, *data)
-            .iter()
-            .any(|m| matches!(m, BlockMatch::Grants { .. }))
-    })
+    reqs.iter()
+        .any(|(_, a, data)| blocks_grant(&ix.roles[ri].blocks, a, *data))
 }
 
 /// Holders of assignments or eligibilities at or above any asked scope whose role
@@ -91,10 +87,10 @@ pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -
     let mut seeds: Vec<String> = Vec::new();
     let mut seen_seed = HashSet::new();
     let mut touches: rustc_hash::FxHashMap<usize, bool> = Default::default();
-    let mut touches_any = |ri: Option<usize>, anc: &mut Ancestry| match ri {
+    let mut touches_any = |ri: Option<usize>| match ri {
         Some(i) => *touches
             .entry(i)
-            .or_insert_with(|| role_touches(ix, Some(i), &actions, anc)),
+            .or_insert_with(|| role_touches(ix, Some(i), &actions)),
         None => false,
     };
     for s in &scopes {
@@ -102,17 +98,13 @@ pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -
         for c in &chain.0 {
             for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
                 let a = &ix.assignments[ai];
-                if touches_any(ix.assignment_role[ai], anc)
-                    && seen_seed.insert(key(&a.principal_id))
-                {
+                if touches_any(ix.assignment_role[ai]) && seen_seed.insert(key(&a.principal_id)) {
                     seeds.push(key(&a.principal_id));
                 }
             }
             for &ei in ix.eligibilities_by_scope.get(c).into_iter().flatten() {
                 let e = &ix.eligibilities[ei];
-                if touches_any(ix.eligibility_role[ei], anc)
-                    && seen_seed.insert(key(&e.principal_id))
-                {
+                if touches_any(ix.eligibility_role[ei]) && seen_seed.insert(key(&e.principal_id)) {
                     seeds.push(key(&e.principal_id));
                 }
             }
