@@ -657,22 +657,42 @@ enum Relation {
 }
 
 /// One row of a group before it is made: a held access, a path below its holder,
-/// where the row stands, and its review key (made as the entries are, in the
-/// order of the held accesses' paths, where what the key is made of is at hand).
-struct Entry<'p> {
+/// and where the row stands. Indices into its plan, no references, so that the
+/// entries the size estimate's sample made can be kept for the writer
+/// ([`Reviewer::sample`], [`Kept`]). The review key is made with the row
+/// ([`Reviewer::make`]): the sort does not need it.
+struct Entry {
     /// Its principal's and its held access's ranks (the sort order).
     rank: u64,
-    /// The first 8 bytes of the review key's digest.
-    key: [u8; 8],
-    held: &'p HeldAccess,
-    path: &'p PathFacts,
     /// The held access's index in the plan.
     held_no: u32,
+    /// The path's index among the held access's paths.
+    path_no: u32,
     /// The targets the row stands for: an index of [`Reviewer::lists`].
     covered: u32,
     /// The deny assignments that block it: a deny list id ([`Reviewer::intern`]).
     blocked: u32,
     relation: Relation,
+}
+
+impl Entry {
+    fn held<'p>(&self, plan: &'p RowPlan) -> &'p HeldAccess {
+        &plan.helds[self.held_no as usize]
+    }
+
+    fn path<'p>(&self, plan: &'p RowPlan) -> &'p PathFacts {
+        &self.held(plan).paths.paths[self.path_no as usize]
+    }
+}
+
+/// The sorted entries of one group that the size estimate's sample made, kept
+/// until [`Reviewer::each_row`] reaches the group so that they are not made twice
+/// (a subscription's review is mostly one group of hundreds of thousands).
+struct Kept {
+    /// The plan ([`RowPlan::id`]) and the group's index in it.
+    plan: u64,
+    group: usize,
+    entries: Vec<Entry>,
 }
 
 /// A row of a target's group split off a shared one (a deny assignment blocks the
@@ -721,6 +741,9 @@ pub(crate) struct ReviewScope {
 /// never one per row, so that a review of any size is planned in little memory;
 /// rows are made group by group ([`Reviewer::each_row`]).
 pub(crate) struct RowPlan {
+    /// Which plan this is, one number per plan made in the process: what the
+    /// entries a reviewer keeps ([`Kept`]) and its target lists belong to.
+    id: u64,
     pub(crate) targets: Vec<String>,
     /// The targets as rows name them, and as scope keys.
     target_rcs: Vec<Rc<str>>,
@@ -829,6 +852,10 @@ pub(crate) struct Reviewer<'a> {
     /// by the list's address.
     lists: Vec<TargetList>,
     list_ids: FxHashMap<usize, u32>,
+    /// The plan ([`RowPlan::id`]) the target lists were made for (0: none).
+    lists_plan: u64,
+    /// The entries of the largest group the sample made ([`Reviewer::sample`]).
+    kept: Option<Kept>,
     texts: Texts,
     /// The row being made: the input of a hash, the review key (as text), the
     /// content hash, the access path, the recommendations.
@@ -876,6 +903,8 @@ impl<'a> Reviewer<'a> {
             scope_ids: FxHashMap::default(),
             lists: Vec::new(),
             list_ids: FxHashMap::default(),
+            lists_plan: 0,
+            kept: None,
             texts: Texts::new(),
             key_input: Vec::new(),
             key: [b'0'; 16],
@@ -1055,7 +1084,9 @@ impl<'a> Reviewer<'a> {
             }
         }
 
+        static PLANS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut plan = RowPlan {
+            id: PLANS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             targets: targets.to_vec(),
             target_rcs: targets.iter().map(|t| Rc::from(t.as_str())).collect(),
             target_keys,
@@ -1760,22 +1791,39 @@ impl<'a> Reviewer<'a> {
         plan: &RowPlan,
         mut f: impl FnMut(Visit<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.lists.clear();
-        self.list_ids.clear();
+        self.lists_for(plan);
         // One buffer for every group's entries: groups come in all sizes.
         let mut entries: Vec<Entry> = Vec::new();
-        for g in &plan.groups {
+        for (gi, g) in plan.groups.iter().enumerate() {
             f(Visit::Group(GroupHead {
                 scope: &g.scope,
                 covers: g.covered.len(),
             }))?;
-            self.entries(plan, g, &mut entries);
+            match self.kept.take() {
+                // Made (and sorted) by the sample already.
+                Some(kept) if kept.plan == plan.id && kept.group == gi => entries = kept.entries,
+                kept => {
+                    self.kept = kept.filter(|k| k.plan == plan.id);
+                    self.entries(plan, g, &mut entries);
+                }
+            }
             for e in &entries {
                 self.make(plan, e);
                 f(Visit::Row(&self.parts(plan, g, e)))?;
             }
         }
+        self.kept = None;
         Ok(())
+    }
+
+    /// Starts the target lists afresh unless they were made for this plan (by its
+    /// sample, whose kept entries name them).
+    fn lists_for(&mut self, plan: &RowPlan) {
+        if self.lists_plan != plan.id {
+            self.lists.clear();
+            self.list_ids.clear();
+            self.lists_plan = plan.id;
+        }
     }
 
     /// Up to `n` rows taken across the plan for measuring: all of them when there
@@ -1800,8 +1848,9 @@ impl<'a> Reviewer<'a> {
         }
         let per = n.div_ceil(PICKS.max(1));
         let mut out = Vec::new();
-        self.lists.clear();
-        self.list_ids.clear();
+        self.lists_for(plan);
+        // The largest group picked: its entries are kept for the writer.
+        let largest = picks.iter().copied().max_by_key(|&gi| plan.groups[gi].rows);
         let mut entries: Vec<Entry> = Vec::new();
         // A group picked k times gives its first rows k times: its entries are
         // made once.
@@ -1821,6 +1870,13 @@ impl<'a> Reviewer<'a> {
                 out.extend(rows.iter().cloned());
             }
             out.extend(rows);
+            if largest == Some(gi) {
+                self.kept = Some(Kept {
+                    plan: plan.id,
+                    group: gi,
+                    entries: std::mem::take(&mut entries),
+                });
+            }
         }
         out
     }
@@ -1845,27 +1901,23 @@ impl<'a> Reviewer<'a> {
     }
 
     /// A group's rows before they are made, in sheet order.
-    fn entries<'p>(&mut self, plan: &'p RowPlan, g: &'p Group, entries: &mut Vec<Entry<'p>>) {
+    fn entries(&mut self, plan: &RowPlan, g: &Group, entries: &mut Vec<Entry>) {
         entries.clear();
         entries.reserve(g.rows);
         let group_list = self.list_id(plan, &g.covered);
-        let mut input = std::mem::take(&mut self.key_input);
         for &(hi, relation) in &g.helds {
             let h = &plan.helds[hi];
-            let mut entry = |pf: &'p PathFacts, covered: u32, blocked: u32| Entry {
+            let entry = |pf: &PathFacts, path_no: usize, covered: u32, blocked: u32| Entry {
                 rank: u64::from(pf.p.rank.get()) << 32 | u64::from(h.rank),
-                // The path's member and groups are keys already.
-                key: key_digest(&mut input, &pf.p.member, &h.assignment_key, &pf.via.joined),
-                held: h,
-                path: pf,
                 held_no: hi as u32,
+                path_no: path_no as u32,
                 covered,
                 blocked,
                 relation,
             };
             if g.shared {
                 let candidates = self.candidates(plan, h);
-                for pf in &h.paths.paths {
+                for (pn, pf) in h.paths.paths.iter().enumerate() {
                     let (covered, blocked) = if candidates.is_empty() {
                         (group_list, 0)
                     } else {
@@ -1874,7 +1926,7 @@ impl<'a> Reviewer<'a> {
                             None => continue,
                         }
                     };
-                    entries.push(entry(pf, covered, blocked));
+                    entries.push(entry(pf, pn, covered, blocked));
                 }
                 continue;
             }
@@ -1884,9 +1936,9 @@ impl<'a> Reviewer<'a> {
             };
             // The denies there that take from the role, once per held access.
             let takers = self.takers(&h.role, &reach);
-            for pf in &h.paths.paths {
+            for (pn, pf) in h.paths.paths.iter().enumerate() {
                 let blocked = self.blocked(&pf.p, &takers);
-                entries.push(entry(pf, group_list, blocked));
+                entries.push(entry(pf, pn, group_list, blocked));
             }
         }
         for e in &g.extra {
@@ -1894,27 +1946,28 @@ impl<'a> Reviewer<'a> {
             let pf = &h.paths.paths[e.path as usize];
             entries.push(Entry {
                 rank: u64::from(pf.p.rank.get()) << 32 | u64::from(h.rank),
-                key: key_digest(&mut input, &pf.p.member, &h.assignment_key, &pf.via.joined),
-                held: h,
-                path: pf,
                 held_no: e.held,
+                path_no: e.path,
                 covered: group_list,
                 blocked: e.blocked,
                 relation: e.relation,
             });
         }
-        self.key_input = input;
         // By principal (name, id), role, held scope, PIM kind, path and assignment.
         // The principals and the held accesses are ranked once per plan, so that
         // entries compare as integers and strings are compared only between paths
         // of one principal to one role at one scope.
         entries.sort_by(|a, b| {
             a.rank.cmp(&b.rank).then_with(|| {
-                a.path
+                a.path(plan)
                     .via
                     .keys()
-                    .cmp(b.path.via.keys())
-                    .then_with(|| a.held.assignment_key.cmp(&b.held.assignment_key))
+                    .cmp(b.path(plan).via.keys())
+                    .then_with(|| {
+                        a.held(plan)
+                            .assignment_key
+                            .cmp(&b.held(plan).assignment_key)
+                    })
             })
         });
     }
@@ -1944,8 +1997,15 @@ impl<'a> Reviewer<'a> {
     /// content hash, access path and recommendations (into the reviewer's
     /// buffers, which [`Reviewer::parts`] lends to the row).
     fn make(&mut self, plan: &RowPlan, e: &Entry) {
-        let (h, pf) = (e.held, e.path);
-        hex8_into(&e.key, &mut self.key);
+        let (h, pf) = (e.held(plan), e.path(plan));
+        // The path's member and groups are keys already.
+        let digest = key_digest(
+            &mut self.key_input,
+            &pf.p.member,
+            &h.assignment_key,
+            &pf.via.joined,
+        );
+        hex8_into(&digest, &mut self.key);
         self.hashed = match &self.hash_only {
             None => true,
             Some(keys) => !keys.is_empty() && keys.contains(hex_str(&self.key)),
@@ -1967,14 +2027,14 @@ impl<'a> Reviewer<'a> {
     }
 
     /// The row of an entry just made ([`Reviewer::make`]).
-    fn parts<'r>(&'r self, plan: &'r RowPlan, g: &Group, e: &Entry<'r>) -> RowParts<'r> {
-        let h = e.held;
+    fn parts<'r>(&'r self, plan: &'r RowPlan, g: &Group, e: &Entry) -> RowParts<'r> {
+        let h = e.held(plan);
         let list = &self.lists[e.covered as usize];
         RowParts {
             ix: self.ix,
             held: h,
             held_no: e.held_no as usize,
-            path: e.path,
+            path: e.path(plan),
             review_key: hex_str(&self.key),
             content_hash: if self.hashed { hex_str(&self.hash) } else { "" },
             target_scope: if g.shared && list.targets.len() > 1 {
