@@ -428,10 +428,13 @@ struct PrincipalFacts {
     info: Rc<PrincipalInfo>,
     /// Its display name lowercased: the rows' sort order.
     sort_name: Box<str>,
-    /// [`principal_part`].
-    hash_part: Box<str>,
-    /// The name that begins an access path: the display name, else the id.
-    name_or_id: Box<str>,
+    /// [`principal_part`], made when a row's content hash first needs it (a CSV
+    /// sheet hashes only the rows decided before).
+    hash_part: OnceCell<Box<str>>,
+    /// [`Index::is_principal`] and "a group with members of its own", asked once
+    /// per principal instead of once per membership edge.
+    is_principal: bool,
+    has_members: bool,
     /// What its rows' recommendations ask of it, read once from `info`.
     flags: PrincipalFlags,
     /// Its place in the rows' order ([`Reviewer::rank`]).
@@ -445,6 +448,20 @@ struct PrincipalFacts {
 }
 
 impl PrincipalFacts {
+    /// The name that begins an access path: the display name, else the id.
+    fn name_or_id(&self) -> &str {
+        if self.info.display_name.is_empty() {
+            &self.info.id
+        } else {
+            &self.info.display_name
+        }
+    }
+
+    fn hash_part(&self) -> &str {
+        self.hash_part
+            .get_or_init(|| principal_part(&self.info).into())
+    }
+
     fn group_name(&self, ix: &Index) -> &str {
         self.group_name
             .get_or_init(|| ix.name_of(&self.member).into())
@@ -478,7 +495,7 @@ impl PathFacts {
         if self.via.is_direct() {
             out.push_str(DIRECT);
         } else {
-            out.push_str(&self.p.name_or_id);
+            out.push_str(self.p.name_or_id());
             out.push_str(&self.via.suffix);
         }
     }
@@ -487,18 +504,16 @@ impl PathFacts {
 /// The access path of a principal that holds the access itself.
 const DIRECT: &str = "direct";
 
-fn principal_facts(ix: &Index, id: &str, no: u32) -> PrincipalFacts {
+/// `is_principal`: [`Index::is_principal`] of `id`, when the caller asked already.
+fn principal_facts(ix: &Index, id: &str, no: u32, is_principal: Option<bool>) -> PrincipalFacts {
     let info = principal_info(ix, id);
     PrincipalFacts {
         member: id.to_string(),
         no,
         sort_name: info.display_name.to_lowercase().into(),
-        hash_part: principal_part(&info).into(),
-        name_or_id: if info.display_name.is_empty() {
-            info.id.as_str().into()
-        } else {
-            info.display_name.as_str().into()
-        },
+        hash_part: OnceCell::new(),
+        is_principal: is_principal.unwrap_or_else(|| ix.is_principal(id)),
+        has_members: ix.members_of.contains_key(id),
         flags: PrincipalFlags {
             orphan_text: info.orphan_text(),
             orphaned: info.is_orphaned(),
@@ -1343,11 +1358,16 @@ impl<'a> Reviewer<'a> {
     }
 
     fn facts(&mut self, id: &str) -> Rc<PrincipalFacts> {
+        self.facts_of(id, None)
+    }
+
+    /// [`Reviewer::facts`], told whether `id` is a principal when that is known.
+    fn facts_of(&mut self, id: &str, is_principal: Option<bool>) -> Rc<PrincipalFacts> {
         if let Some(f) = self.info_cache.get(id) {
             return f.clone();
         }
         let no = self.info_cache.len() as u32;
-        let f = Rc::new(principal_facts(self.ix, id, no));
+        let f = Rc::new(principal_facts(self.ix, id, no, is_principal));
         self.info_cache.insert(id.to_string(), f.clone());
         f
     }
@@ -1362,11 +1382,19 @@ impl<'a> Reviewer<'a> {
         let ix = self.ix;
         let mut out = Vec::new();
         for m in ix.members_of.get(&group.member).into_iter().flatten().rev() {
-            let p = ix.is_principal(m).then(|| self.facts(m));
+            // A principal's facts say whether it is one, and whether it has members.
+            let p = match self.info_cache.get(m.as_str()) {
+                Some(f) => f.is_principal.then(|| f.clone()),
+                None if ix.is_principal(m) => Some(self.facts_of(m, Some(true))),
+                None => None,
+            };
             out.push(Member {
                 other: p.is_none().then(|| m.as_str().into()),
+                has_members: match &p {
+                    Some(p) => p.has_members,
+                    None => ix.members_of.contains_key(m),
+                },
                 p,
-                has_members: ix.members_of.contains_key(m),
             });
         }
         let out: Rc<[Member]> = out.into();
@@ -2015,7 +2043,7 @@ impl<'a> Reviewer<'a> {
                 &mut self.key_input,
                 &mut self.hash,
                 hex_str(&self.key),
-                &pf.p.hash_part,
+                pf.p.hash_part(),
                 &h.hash_part,
                 pf.p.flags.orphan_text,
                 &h.hash_tail,
