@@ -3256,6 +3256,66 @@ mod tests {
         same_coverage(&t).unwrap();
     }
 
+    type Edges = Vec<(usize, usize)>;
+    type Helds = Vec<(usize, usize, usize)>;
+    type Denies = Vec<(usize, usize, usize, Option<usize>, bool)>;
+
+    /// A tenant of three users and three groups holding roles at [`PLACES`].
+    fn several(edges: Edges, assigns: Helds, eligs: Helds, denies: Denies) -> Tenant {
+        let who = ["u1", "u2", "u3", "g1", "g2", "g3"];
+        let roles = ["owner", "reader", "uaa", "ds"];
+        let mut t = tenant();
+        t.principals = vec![
+            user("u1"),
+            user("u2"),
+            user("u3"),
+            group("g1"),
+            group("g2"),
+            group("g3"),
+        ];
+        t.member_lists = vec!["g1".into(), "g2".into(), "g3".into()];
+        t.assignments.clear();
+        t.member_edges = edges
+            .into_iter()
+            .map(|(g, m)| edge(["g1", "g2", "g3"][g], who[m]))
+            .collect();
+        for (n, (h, r, s)) in assigns.into_iter().enumerate() {
+            t.assignments.push(assign(n, who[h], roles[r], PLACES[s]));
+        }
+        for (n, (h, r, s)) in eligs.into_iter().enumerate() {
+            t.eligibilities.push(eligible(
+                &format!("e{n}"),
+                who[h],
+                roles[r],
+                PLACES[s],
+                "2027-01-01T00:00:00Z",
+            ));
+        }
+        for (n, (s, p, w, x, child)) in denies.into_iter().enumerate() {
+            t.denies.push(deny_at(
+                n,
+                PLACES[s],
+                DENIED[p],
+                WHO[w],
+                x.map(|x| who[x]),
+                child,
+            ));
+        }
+        t
+    }
+
+    /// Every row of a plan, in the order the writer gets them.
+    fn streamed(reviewer: &mut Reviewer, plan: &RowPlan) -> Vec<ReviewRow> {
+        let mut out = Vec::new();
+        let _ = reviewer.each_row(plan, |v| {
+            if let Visit::Row(r) = v {
+                out.push(r.to_row());
+            }
+            Ok::<(), std::convert::Infallible>(())
+        });
+        out
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
         #[test]
@@ -3268,28 +3328,39 @@ mod tests {
                 0..4,
             ),
         ) {
-            let who = ["u1", "u2", "u3", "g1", "g2", "g3"];
-            let roles = ["owner", "reader", "uaa", "ds"];
-            let mut t = tenant();
-            t.principals = vec![user("u1"), user("u2"), user("u3"), group("g1"), group("g2"), group("g3")];
-            t.member_lists = vec!["g1".into(), "g2".into(), "g3".into()];
-            t.assignments.clear();
-            t.member_edges = edges
-                .into_iter()
-                .map(|(g, m)| edge(["g1", "g2", "g3"][g], who[m]))
-                .collect();
-            for (n, (h, r, s)) in assigns.into_iter().enumerate() {
-                t.assignments.push(assign(n, who[h], roles[r], PLACES[s]));
-            }
-            for (n, (h, r, s)) in eligs.into_iter().enumerate() {
-                t.eligibilities.push(eligible(&format!("e{n}"), who[h], roles[r], PLACES[s], "2027-01-01T00:00:00Z"));
-            }
-            for (n, (s, p, w, x, child)) in denies.into_iter().enumerate() {
-                t.denies.push(deny_at(n, PLACES[s], DENIED[p], WHO[w], x.map(|x| who[x]), child));
-            }
+            let t = several(edges, assigns, eligs, denies);
             if let Err(e) = same_coverage(&t) {
                 return Err(proptest::test_runner::TestCaseError::fail(e));
             }
+        }
+
+        /// The sheet measures a sample before it streams the rows, and the writer
+        /// takes the largest sampled group's entries from it: the rows written are
+        /// still exactly the review's, and the sample is made of them.
+        #[test]
+        fn rows_streamed_after_a_sample_are_the_reviews_rows(
+            edges in proptest::collection::vec((0..3usize, 0..6usize), 0..6),
+            assigns in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 1..10),
+            eligs in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 0..3),
+            denies in proptest::collection::vec(
+                (0..PLACES.len(), 0..DENIED.len(), 0..WHO.len(), proptest::option::of(0..6usize), proptest::bool::ANY),
+                0..4,
+            ),
+            n in 0..12usize,
+        ) {
+            let t = several(edges, assigns, eligs, denies);
+            let ix = Index::new(&t);
+            let targets = [WS.to_string(), WS2.to_string(), WS3.to_string()];
+            let whole = review(&ix, &targets, TAKEN).rows;
+            let mut reviewer = Reviewer::new(&ix, TAKEN);
+            let plan = reviewer.plan(&targets, true);
+            let sample = reviewer.sample(&plan, n);
+            proptest::prop_assert_eq!(&streamed(&mut reviewer, &plan), &whole);
+            for r in &sample {
+                proptest::prop_assert!(whole.contains(r), "sampled row not in the review: {:?}", r);
+            }
+            // A second pass over the same plan makes the same rows again.
+            proptest::prop_assert_eq!(&streamed(&mut reviewer, &plan), &whole);
         }
     }
 }
