@@ -1813,7 +1813,8 @@ impl<'a> Reviewer<'a> {
     /// id), role, held scope, PIM kind, path and assignment, and hands `f` the
     /// start of each group (an empty one too) and then each of its rows. A row is
     /// made from the plan's shared parts and lives until `f` returns: only one
-    /// group's small entries are held at once, whatever the size of the review.
+    /// group's small entries are held at once (two until the writer reaches the
+    /// group whose entries the sample kept), whatever the size of the review.
     pub(crate) fn each_row<E>(
         &mut self,
         plan: &RowPlan,
