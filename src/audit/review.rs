@@ -428,10 +428,13 @@ struct PrincipalFacts {
     info: Rc<PrincipalInfo>,
     /// Its display name lowercased: the rows' sort order.
     sort_name: Box<str>,
-    /// [`principal_part`].
-    hash_part: Box<str>,
-    /// The name that begins an access path: the display name, else the id.
-    name_or_id: Box<str>,
+    /// [`principal_part`], made when a row's content hash first needs it (a CSV
+    /// sheet hashes only the rows decided before).
+    hash_part: OnceCell<Box<str>>,
+    /// [`Index::is_principal`] and "a group with members of its own", asked once
+    /// per principal instead of once per membership edge.
+    is_principal: bool,
+    has_members: bool,
     /// What its rows' recommendations ask of it, read once from `info`.
     flags: PrincipalFlags,
     /// Its place in the rows' order ([`Reviewer::rank`]).
@@ -445,6 +448,20 @@ struct PrincipalFacts {
 }
 
 impl PrincipalFacts {
+    /// The name that begins an access path: the display name, else the id.
+    fn name_or_id(&self) -> &str {
+        if self.info.display_name.is_empty() {
+            &self.info.id
+        } else {
+            &self.info.display_name
+        }
+    }
+
+    fn hash_part(&self) -> &str {
+        self.hash_part
+            .get_or_init(|| principal_part(&self.info).into())
+    }
+
     fn group_name(&self, ix: &Index) -> &str {
         self.group_name
             .get_or_init(|| ix.name_of(&self.member).into())
@@ -478,7 +495,7 @@ impl PathFacts {
         if self.via.is_direct() {
             out.push_str(DIRECT);
         } else {
-            out.push_str(&self.p.name_or_id);
+            out.push_str(self.p.name_or_id());
             out.push_str(&self.via.suffix);
         }
     }
@@ -487,18 +504,16 @@ impl PathFacts {
 /// The access path of a principal that holds the access itself.
 const DIRECT: &str = "direct";
 
-fn principal_facts(ix: &Index, id: &str, no: u32) -> PrincipalFacts {
+/// `is_principal`: [`Index::is_principal`] of `id`, when the caller asked already.
+fn principal_facts(ix: &Index, id: &str, no: u32, is_principal: Option<bool>) -> PrincipalFacts {
     let info = principal_info(ix, id);
     PrincipalFacts {
         member: id.to_string(),
         no,
         sort_name: info.display_name.to_lowercase().into(),
-        hash_part: principal_part(&info).into(),
-        name_or_id: if info.display_name.is_empty() {
-            info.id.as_str().into()
-        } else {
-            info.display_name.as_str().into()
-        },
+        hash_part: OnceCell::new(),
+        is_principal: is_principal.unwrap_or_else(|| ix.is_principal(id)),
+        has_members: ix.members_of.contains_key(id),
         flags: PrincipalFlags {
             orphan_text: info.orphan_text(),
             orphaned: info.is_orphaned(),
@@ -657,22 +672,42 @@ enum Relation {
 }
 
 /// One row of a group before it is made: a held access, a path below its holder,
-/// where the row stands, and its review key (made as the entries are, in the
-/// order of the held accesses' paths, where what the key is made of is at hand).
-struct Entry<'p> {
+/// and where the row stands. Indices into its plan, no references, so that the
+/// entries the size estimate's sample made can be kept for the writer
+/// ([`Reviewer::sample`], [`Kept`]). The review key is made with the row
+/// ([`Reviewer::make`]): the sort does not need it.
+struct Entry {
     /// Its principal's and its held access's ranks (the sort order).
     rank: u64,
-    /// The first 8 bytes of the review key's digest.
-    key: [u8; 8],
-    held: &'p HeldAccess,
-    path: &'p PathFacts,
     /// The held access's index in the plan.
     held_no: u32,
+    /// The path's index among the held access's paths.
+    path_no: u32,
     /// The targets the row stands for: an index of [`Reviewer::lists`].
     covered: u32,
     /// The deny assignments that block it: a deny list id ([`Reviewer::intern`]).
     blocked: u32,
     relation: Relation,
+}
+
+impl Entry {
+    fn held<'p>(&self, plan: &'p RowPlan) -> &'p HeldAccess {
+        &plan.helds[self.held_no as usize]
+    }
+
+    fn path<'p>(&self, plan: &'p RowPlan) -> &'p PathFacts {
+        &self.held(plan).paths.paths[self.path_no as usize]
+    }
+}
+
+/// The sorted entries of one group that the size estimate's sample made, kept
+/// until [`Reviewer::each_row`] reaches the group so that they are not made twice
+/// (a subscription's review is mostly one group of hundreds of thousands).
+struct Kept {
+    /// The plan ([`RowPlan::id`]) and the group's index in it.
+    plan: u64,
+    group: usize,
+    entries: Vec<Entry>,
 }
 
 /// A row of a target's group split off a shared one (a deny assignment blocks the
@@ -721,6 +756,9 @@ pub(crate) struct ReviewScope {
 /// never one per row, so that a review of any size is planned in little memory;
 /// rows are made group by group ([`Reviewer::each_row`]).
 pub(crate) struct RowPlan {
+    /// Which plan this is, one number per plan made in the process: what the
+    /// entries a reviewer keeps ([`Kept`]) and its target lists belong to.
+    id: u64,
     pub(crate) targets: Vec<String>,
     /// The targets as rows name them, and as scope keys.
     target_rcs: Vec<Rc<str>>,
@@ -829,6 +867,10 @@ pub(crate) struct Reviewer<'a> {
     /// by the list's address.
     lists: Vec<TargetList>,
     list_ids: FxHashMap<usize, u32>,
+    /// The plan ([`RowPlan::id`]) the target lists were made for (0: none).
+    lists_plan: u64,
+    /// The entries of the largest group the sample made ([`Reviewer::sample`]).
+    kept: Option<Kept>,
     texts: Texts,
     /// The row being made: the input of a hash, the review key (as text), the
     /// content hash, the access path, the recommendations.
@@ -876,6 +918,8 @@ impl<'a> Reviewer<'a> {
             scope_ids: FxHashMap::default(),
             lists: Vec::new(),
             list_ids: FxHashMap::default(),
+            lists_plan: 0,
+            kept: None,
             texts: Texts::new(),
             key_input: Vec::new(),
             key: [b'0'; 16],
@@ -1055,7 +1099,9 @@ impl<'a> Reviewer<'a> {
             }
         }
 
+        static PLANS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut plan = RowPlan {
+            id: PLANS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             targets: targets.to_vec(),
             target_rcs: targets.iter().map(|t| Rc::from(t.as_str())).collect(),
             target_keys,
@@ -1312,11 +1358,16 @@ impl<'a> Reviewer<'a> {
     }
 
     fn facts(&mut self, id: &str) -> Rc<PrincipalFacts> {
+        self.facts_of(id, None)
+    }
+
+    /// [`Reviewer::facts`], told whether `id` is a principal when that is known.
+    fn facts_of(&mut self, id: &str, is_principal: Option<bool>) -> Rc<PrincipalFacts> {
         if let Some(f) = self.info_cache.get(id) {
             return f.clone();
         }
         let no = self.info_cache.len() as u32;
-        let f = Rc::new(principal_facts(self.ix, id, no));
+        let f = Rc::new(principal_facts(self.ix, id, no, is_principal));
         self.info_cache.insert(id.to_string(), f.clone());
         f
     }
@@ -1331,11 +1382,19 @@ impl<'a> Reviewer<'a> {
         let ix = self.ix;
         let mut out = Vec::new();
         for m in ix.members_of.get(&group.member).into_iter().flatten().rev() {
-            let p = ix.is_principal(m).then(|| self.facts(m));
+            // A principal's facts say whether it is one, and whether it has members.
+            let p = match self.info_cache.get(m.as_str()) {
+                Some(f) => f.is_principal.then(|| f.clone()),
+                None if ix.is_principal(m) => Some(self.facts_of(m, Some(true))),
+                None => None,
+            };
             out.push(Member {
                 other: p.is_none().then(|| m.as_str().into()),
+                has_members: match &p {
+                    Some(p) => p.has_members,
+                    None => ix.members_of.contains_key(m),
+                },
                 p,
-                has_members: ix.members_of.contains_key(m),
             });
         }
         let out: Rc<[Member]> = out.into();
@@ -1754,28 +1813,46 @@ impl<'a> Reviewer<'a> {
     /// id), role, held scope, PIM kind, path and assignment, and hands `f` the
     /// start of each group (an empty one too) and then each of its rows. A row is
     /// made from the plan's shared parts and lives until `f` returns: only one
-    /// group's small entries are held at once, whatever the size of the review.
+    /// group's small entries are held at once (two until the writer reaches the
+    /// group whose entries the sample kept), whatever the size of the review.
     pub(crate) fn each_row<E>(
         &mut self,
         plan: &RowPlan,
         mut f: impl FnMut(Visit<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.lists.clear();
-        self.list_ids.clear();
+        self.lists_for(plan);
         // One buffer for every group's entries: groups come in all sizes.
         let mut entries: Vec<Entry> = Vec::new();
-        for g in &plan.groups {
+        for (gi, g) in plan.groups.iter().enumerate() {
             f(Visit::Group(GroupHead {
                 scope: &g.scope,
                 covers: g.covered.len(),
             }))?;
-            self.entries(plan, g, &mut entries);
+            match self.kept.take() {
+                // Made (and sorted) by the sample already.
+                Some(kept) if kept.plan == plan.id && kept.group == gi => entries = kept.entries,
+                kept => {
+                    self.kept = kept.filter(|k| k.plan == plan.id);
+                    self.entries(plan, g, &mut entries);
+                }
+            }
             for e in &entries {
                 self.make(plan, e);
                 f(Visit::Row(&self.parts(plan, g, e)))?;
             }
         }
+        self.kept = None;
         Ok(())
+    }
+
+    /// Starts the target lists afresh unless they were made for this plan (by its
+    /// sample, whose kept entries name them).
+    fn lists_for(&mut self, plan: &RowPlan) {
+        if self.lists_plan != plan.id {
+            self.lists.clear();
+            self.list_ids.clear();
+            self.lists_plan = plan.id;
+        }
     }
 
     /// Up to `n` rows taken across the plan for measuring: all of them when there
@@ -1800,8 +1877,9 @@ impl<'a> Reviewer<'a> {
         }
         let per = n.div_ceil(PICKS.max(1));
         let mut out = Vec::new();
-        self.lists.clear();
-        self.list_ids.clear();
+        self.lists_for(plan);
+        // The largest group picked: its entries are kept for the writer.
+        let largest = picks.iter().copied().max_by_key(|&gi| plan.groups[gi].rows);
         let mut entries: Vec<Entry> = Vec::new();
         // A group picked k times gives its first rows k times: its entries are
         // made once.
@@ -1821,6 +1899,13 @@ impl<'a> Reviewer<'a> {
                 out.extend(rows.iter().cloned());
             }
             out.extend(rows);
+            if largest == Some(gi) {
+                self.kept = Some(Kept {
+                    plan: plan.id,
+                    group: gi,
+                    entries: std::mem::take(&mut entries),
+                });
+            }
         }
         out
     }
@@ -1845,27 +1930,23 @@ impl<'a> Reviewer<'a> {
     }
 
     /// A group's rows before they are made, in sheet order.
-    fn entries<'p>(&mut self, plan: &'p RowPlan, g: &'p Group, entries: &mut Vec<Entry<'p>>) {
+    fn entries(&mut self, plan: &RowPlan, g: &Group, entries: &mut Vec<Entry>) {
         entries.clear();
         entries.reserve(g.rows);
         let group_list = self.list_id(plan, &g.covered);
-        let mut input = std::mem::take(&mut self.key_input);
         for &(hi, relation) in &g.helds {
             let h = &plan.helds[hi];
-            let mut entry = |pf: &'p PathFacts, covered: u32, blocked: u32| Entry {
+            let entry = |pf: &PathFacts, path_no: usize, covered: u32, blocked: u32| Entry {
                 rank: u64::from(pf.p.rank.get()) << 32 | u64::from(h.rank),
-                // The path's member and groups are keys already.
-                key: key_digest(&mut input, &pf.p.member, &h.assignment_key, &pf.via.joined),
-                held: h,
-                path: pf,
                 held_no: hi as u32,
+                path_no: path_no as u32,
                 covered,
                 blocked,
                 relation,
             };
             if g.shared {
                 let candidates = self.candidates(plan, h);
-                for pf in &h.paths.paths {
+                for (pn, pf) in h.paths.paths.iter().enumerate() {
                     let (covered, blocked) = if candidates.is_empty() {
                         (group_list, 0)
                     } else {
@@ -1874,7 +1955,7 @@ impl<'a> Reviewer<'a> {
                             None => continue,
                         }
                     };
-                    entries.push(entry(pf, covered, blocked));
+                    entries.push(entry(pf, pn, covered, blocked));
                 }
                 continue;
             }
@@ -1884,9 +1965,9 @@ impl<'a> Reviewer<'a> {
             };
             // The denies there that take from the role, once per held access.
             let takers = self.takers(&h.role, &reach);
-            for pf in &h.paths.paths {
+            for (pn, pf) in h.paths.paths.iter().enumerate() {
                 let blocked = self.blocked(&pf.p, &takers);
-                entries.push(entry(pf, group_list, blocked));
+                entries.push(entry(pf, pn, group_list, blocked));
             }
         }
         for e in &g.extra {
@@ -1894,27 +1975,28 @@ impl<'a> Reviewer<'a> {
             let pf = &h.paths.paths[e.path as usize];
             entries.push(Entry {
                 rank: u64::from(pf.p.rank.get()) << 32 | u64::from(h.rank),
-                key: key_digest(&mut input, &pf.p.member, &h.assignment_key, &pf.via.joined),
-                held: h,
-                path: pf,
                 held_no: e.held,
+                path_no: e.path,
                 covered: group_list,
                 blocked: e.blocked,
                 relation: e.relation,
             });
         }
-        self.key_input = input;
         // By principal (name, id), role, held scope, PIM kind, path and assignment.
         // The principals and the held accesses are ranked once per plan, so that
         // entries compare as integers and strings are compared only between paths
         // of one principal to one role at one scope.
         entries.sort_by(|a, b| {
             a.rank.cmp(&b.rank).then_with(|| {
-                a.path
+                a.path(plan)
                     .via
                     .keys()
-                    .cmp(b.path.via.keys())
-                    .then_with(|| a.held.assignment_key.cmp(&b.held.assignment_key))
+                    .cmp(b.path(plan).via.keys())
+                    .then_with(|| {
+                        a.held(plan)
+                            .assignment_key
+                            .cmp(&b.held(plan).assignment_key)
+                    })
             })
         });
     }
@@ -1944,8 +2026,15 @@ impl<'a> Reviewer<'a> {
     /// content hash, access path and recommendations (into the reviewer's
     /// buffers, which [`Reviewer::parts`] lends to the row).
     fn make(&mut self, plan: &RowPlan, e: &Entry) {
-        let (h, pf) = (e.held, e.path);
-        hex8_into(&e.key, &mut self.key);
+        let (h, pf) = (e.held(plan), e.path(plan));
+        // The path's member and groups are keys already.
+        let digest = key_digest(
+            &mut self.key_input,
+            &pf.p.member,
+            &h.assignment_key,
+            &pf.via.joined,
+        );
+        hex8_into(&digest, &mut self.key);
         self.hashed = match &self.hash_only {
             None => true,
             Some(keys) => !keys.is_empty() && keys.contains(hex_str(&self.key)),
@@ -1955,7 +2044,7 @@ impl<'a> Reviewer<'a> {
                 &mut self.key_input,
                 &mut self.hash,
                 hex_str(&self.key),
-                &pf.p.hash_part,
+                pf.p.hash_part(),
                 &h.hash_part,
                 pf.p.flags.orphan_text,
                 &h.hash_tail,
@@ -1967,14 +2056,14 @@ impl<'a> Reviewer<'a> {
     }
 
     /// The row of an entry just made ([`Reviewer::make`]).
-    fn parts<'r>(&'r self, plan: &'r RowPlan, g: &Group, e: &Entry<'r>) -> RowParts<'r> {
-        let h = e.held;
+    fn parts<'r>(&'r self, plan: &'r RowPlan, g: &Group, e: &Entry) -> RowParts<'r> {
+        let h = e.held(plan);
         let list = &self.lists[e.covered as usize];
         RowParts {
             ix: self.ix,
             held: h,
             held_no: e.held_no as usize,
-            path: e.path,
+            path: e.path(plan),
             review_key: hex_str(&self.key),
             content_hash: if self.hashed { hex_str(&self.hash) } else { "" },
             target_scope: if g.shared && list.targets.len() > 1 {
@@ -3168,6 +3257,66 @@ mod tests {
         same_coverage(&t).unwrap();
     }
 
+    type Edges = Vec<(usize, usize)>;
+    type Helds = Vec<(usize, usize, usize)>;
+    type Denies = Vec<(usize, usize, usize, Option<usize>, bool)>;
+
+    /// A tenant of three users and three groups holding roles at [`PLACES`].
+    fn several(edges: Edges, assigns: Helds, eligs: Helds, denies: Denies) -> Tenant {
+        let who = ["u1", "u2", "u3", "g1", "g2", "g3"];
+        let roles = ["owner", "reader", "uaa", "ds"];
+        let mut t = tenant();
+        t.principals = vec![
+            user("u1"),
+            user("u2"),
+            user("u3"),
+            group("g1"),
+            group("g2"),
+            group("g3"),
+        ];
+        t.member_lists = vec!["g1".into(), "g2".into(), "g3".into()];
+        t.assignments.clear();
+        t.member_edges = edges
+            .into_iter()
+            .map(|(g, m)| edge(["g1", "g2", "g3"][g], who[m]))
+            .collect();
+        for (n, (h, r, s)) in assigns.into_iter().enumerate() {
+            t.assignments.push(assign(n, who[h], roles[r], PLACES[s]));
+        }
+        for (n, (h, r, s)) in eligs.into_iter().enumerate() {
+            t.eligibilities.push(eligible(
+                &format!("e{n}"),
+                who[h],
+                roles[r],
+                PLACES[s],
+                "2027-01-01T00:00:00Z",
+            ));
+        }
+        for (n, (s, p, w, x, child)) in denies.into_iter().enumerate() {
+            t.denies.push(deny_at(
+                n,
+                PLACES[s],
+                DENIED[p],
+                WHO[w],
+                x.map(|x| who[x]),
+                child,
+            ));
+        }
+        t
+    }
+
+    /// Every row of a plan, in the order the writer gets them.
+    fn streamed(reviewer: &mut Reviewer, plan: &RowPlan) -> Vec<ReviewRow> {
+        let mut out = Vec::new();
+        let _ = reviewer.each_row(plan, |v| {
+            if let Visit::Row(r) = v {
+                out.push(r.to_row());
+            }
+            Ok::<(), std::convert::Infallible>(())
+        });
+        out
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
         #[test]
@@ -3180,28 +3329,39 @@ mod tests {
                 0..4,
             ),
         ) {
-            let who = ["u1", "u2", "u3", "g1", "g2", "g3"];
-            let roles = ["owner", "reader", "uaa", "ds"];
-            let mut t = tenant();
-            t.principals = vec![user("u1"), user("u2"), user("u3"), group("g1"), group("g2"), group("g3")];
-            t.member_lists = vec!["g1".into(), "g2".into(), "g3".into()];
-            t.assignments.clear();
-            t.member_edges = edges
-                .into_iter()
-                .map(|(g, m)| edge(["g1", "g2", "g3"][g], who[m]))
-                .collect();
-            for (n, (h, r, s)) in assigns.into_iter().enumerate() {
-                t.assignments.push(assign(n, who[h], roles[r], PLACES[s]));
-            }
-            for (n, (h, r, s)) in eligs.into_iter().enumerate() {
-                t.eligibilities.push(eligible(&format!("e{n}"), who[h], roles[r], PLACES[s], "2027-01-01T00:00:00Z"));
-            }
-            for (n, (s, p, w, x, child)) in denies.into_iter().enumerate() {
-                t.denies.push(deny_at(n, PLACES[s], DENIED[p], WHO[w], x.map(|x| who[x]), child));
-            }
+            let t = several(edges, assigns, eligs, denies);
             if let Err(e) = same_coverage(&t) {
                 return Err(proptest::test_runner::TestCaseError::fail(e));
             }
+        }
+
+        /// The sheet measures a sample before it streams the rows, and the writer
+        /// takes the largest sampled group's entries from it: the rows written are
+        /// still exactly the review's, and the sample is made of them.
+        #[test]
+        fn rows_streamed_after_a_sample_are_the_reviews_rows(
+            edges in proptest::collection::vec((0..3usize, 0..6usize), 0..6),
+            assigns in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 1..10),
+            eligs in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 0..3),
+            denies in proptest::collection::vec(
+                (0..PLACES.len(), 0..DENIED.len(), 0..WHO.len(), proptest::option::of(0..6usize), proptest::bool::ANY),
+                0..4,
+            ),
+            n in 0..12usize,
+        ) {
+            let t = several(edges, assigns, eligs, denies);
+            let ix = Index::new(&t);
+            let targets = [WS.to_string(), WS2.to_string(), WS3.to_string()];
+            let whole = review(&ix, &targets, TAKEN).rows;
+            let mut reviewer = Reviewer::new(&ix, TAKEN);
+            let plan = reviewer.plan(&targets, true);
+            let sample = reviewer.sample(&plan, n);
+            proptest::prop_assert_eq!(&streamed(&mut reviewer, &plan), &whole);
+            for r in &sample {
+                proptest::prop_assert!(whole.contains(r), "sampled row not in the review: {:?}", r);
+            }
+            // A second pass over the same plan makes the same rows again.
+            proptest::prop_assert_eq!(&streamed(&mut reviewer, &plan), &whole);
         }
     }
 }
