@@ -3305,6 +3305,28 @@ mod tests {
         t
     }
 
+    /// Tenants of [`several`]: memberships, assignments, eligibilities and deny
+    /// assignments drawn over its principals, roles and places.
+    fn arb_several() -> impl proptest::strategy::Strategy<Value = Tenant> {
+        use proptest::strategy::Strategy;
+        (
+            proptest::collection::vec((0..3usize, 0..6usize), 0..6),
+            proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 1..10),
+            proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 0..3),
+            proptest::collection::vec(
+                (
+                    0..PLACES.len(),
+                    0..DENIED.len(),
+                    0..WHO.len(),
+                    proptest::option::of(0..6usize),
+                    proptest::bool::ANY,
+                ),
+                0..4,
+            ),
+        )
+            .prop_map(|(edges, assigns, eligs, denies)| several(edges, assigns, eligs, denies))
+    }
+
     /// Every row of a plan, in the order the writer gets them.
     fn streamed(reviewer: &mut Reviewer, plan: &RowPlan) -> Vec<ReviewRow> {
         let mut out = Vec::new();
@@ -3321,15 +3343,8 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
         #[test]
         fn rows_of_several_targets_stand_for_exactly_each_targets_rows(
-            edges in proptest::collection::vec((0..3usize, 0..6usize), 0..6),
-            assigns in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 1..10),
-            eligs in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 0..3),
-            denies in proptest::collection::vec(
-                (0..PLACES.len(), 0..DENIED.len(), 0..WHO.len(), proptest::option::of(0..6usize), proptest::bool::ANY),
-                0..4,
-            ),
+            t in arb_several(),
         ) {
-            let t = several(edges, assigns, eligs, denies);
             if let Err(e) = same_coverage(&t) {
                 return Err(proptest::test_runner::TestCaseError::fail(e));
             }
@@ -3340,16 +3355,9 @@ mod tests {
         /// still exactly the review's, and the sample is made of them.
         #[test]
         fn rows_streamed_after_a_sample_are_the_reviews_rows(
-            edges in proptest::collection::vec((0..3usize, 0..6usize), 0..6),
-            assigns in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 1..10),
-            eligs in proptest::collection::vec((0..6usize, 0..4usize, 0..PLACES.len()), 0..3),
-            denies in proptest::collection::vec(
-                (0..PLACES.len(), 0..DENIED.len(), 0..WHO.len(), proptest::option::of(0..6usize), proptest::bool::ANY),
-                0..4,
-            ),
+            t in arb_several(),
             n in 0..12usize,
         ) {
-            let t = several(edges, assigns, eligs, denies);
             let ix = Index::new(&t);
             let targets = [WS.to_string(), WS2.to_string(), WS3.to_string()];
             let whole = review(&ix, &targets, TAKEN).rows;
