@@ -57,8 +57,7 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         args.data,
     )?;
     let other_scopes = super::who::Plan::other_scopes_of(&alts, &scope);
-    let ix = if args.effective || !other_scopes.is_empty() {
-        drop((tenant, base));
+    let effective_index = || -> anyhow::Result<_> {
         let step = crate::report::progress::Step::start("reading what the escalation steps need");
         let ix = sl.effective_index(
             &scope,
@@ -68,9 +67,29 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
             false,
         )?;
         drop(step);
-        ix
+        Ok(ix)
+    };
+    let ix = if !other_scopes.is_empty() {
+        // A data activity: the holders at the data sources' scopes too.
+        drop((tenant, base));
+        effective_index()?
     } else {
-        sl.expand_groups_for(tenant, base, &alts)?
+        let ix = sl.expand_groups_for(tenant, base, &alts)?;
+        // `--effective` looks for an escalation only when RBAC says no: a
+        // principal RBAC allows is answered from the plain slice, without
+        // reading what the escalation steps need.
+        let allowed = || {
+            query::decide_alternatives(&ix, &principal, &alts, true, &mut Ancestry::default())
+                .decision
+                .access
+                .grants()
+        };
+        if args.effective && !allowed() {
+            drop(ix);
+            effective_index()?
+        } else {
+            ix
+        }
     };
     timing.mark("groups");
     let mut anc = Ancestry::default();

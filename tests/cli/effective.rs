@@ -433,3 +433,40 @@ fn a_datastores_service_principal_is_found_by_its_app_id() {
     let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
     assert!(names.contains(&"Sofia Lindqvist"), "{names:?}");
 }
+
+/// A principal RBAC allows gets, with `--effective`, RBAC's answer as it is and
+/// no escalation (the escalation steps are read only when RBAC says no).
+#[test]
+fn can_effective_of_an_allowed_principal_is_rbacs_answer() {
+    for action in [
+        WS_WRITE,
+        "Microsoft.MachineLearningServices/workspaces/computes/write",
+        "Microsoft.MachineLearningServices/workspaces/read",
+    ] {
+        let who = sample()
+            .words(format!("who {action} --workspace ml-dev --format json"))
+            .ok_json();
+        let ids: Vec<&str> = who["principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert!(!ids.is_empty(), "{action}: nobody is allowed");
+        for id in ids {
+            let plain = sample()
+                .words(format!(
+                    "can {id} {action} --workspace ml-dev --format json"
+                ))
+                .ok_json();
+            let mut effective = sample()
+                .words(format!(
+                    "can {id} {action} --workspace ml-dev --effective --format json"
+                ))
+                .ok_json();
+            assert_eq!(effective["escalation"], Value::Null, "{id} {action}");
+            effective.as_object_mut().unwrap().remove("escalation");
+            assert_eq!(effective, plain, "{id} {action}");
+        }
+    }
+}
