@@ -75,16 +75,18 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         effective_index()?
     } else {
         let ix = sl.expand_groups_for(tenant, base, &alts)?;
-        // `--effective` looks for an escalation only when RBAC says no: a
-        // principal RBAC allows is answered from the plain slice, without
-        // reading what the escalation steps need.
+        // `--effective` looks for an escalation only when RBAC says no, and
+        // finds one only for a principal that holds a step's action somewhere:
+        // any other is answered from the plain slice, without reading what the
+        // escalation steps need.
         let allowed = || {
             query::decide_alternatives(&ix, &principal, &alts, true, &mut Ancestry::default())
                 .decision
                 .access
                 .grants()
         };
-        if args.effective && !allowed() {
+        if args.effective && !allowed() && crate::engine::escalate::may_take_a_step(&ix, &principal)
+        {
             drop(ix);
             effective_index()?
         } else {

@@ -39,7 +39,7 @@ use super::decide::{
     PrincipalInfo,
 };
 use super::index::Index;
-use super::permissions::{match_block, BlockMatch};
+use super::permissions::{blocks_grant, match_block, BlockMatch};
 use super::query::Alternatives;
 
 /// How many identities a chain may pass through (the asked principal acting as
@@ -61,6 +61,55 @@ pub(crate) const RUNS_SUBMIT: &str =
     "Microsoft.MachineLearningServices/workspaces/experiments/runs/submit/action";
 pub(crate) const DATASTORE_LIST_SECRETS: &str =
     "Microsoft.MachineLearningServices/workspaces/datastores/listsecrets/action";
+
+/// Every action some step needs its actor to have (each step's `needs`).
+const STEP_ACTIONS: [&str; 9] = [
+    ROLE_ASSIGNMENTS_WRITE,
+    STORAGE_LIST_KEYS,
+    STORAGE_REGENERATE_KEY,
+    WORKSPACE_LIST_KEYS,
+    IDENTITY_ASSIGN,
+    COMPUTES_WRITE,
+    JOBS_WRITE,
+    RUNS_SUBMIT,
+    DATASTORE_LIST_SECRETS,
+];
+
+/// Could `principal` take a first step at all? A chain starts with a step the
+/// principal takes itself, and every step needs an action of [`STEP_ACTIONS`]
+/// from a role it holds. So when no role held by the principal or its groups
+/// (or by a group it may join through PIM for Groups), at any scope, in any
+/// window, has a block that grants one of them, [`Effective::of`] finds no
+/// chain, and what the steps need is not worth reading. `ix` needs only the
+/// principal's own slice (its groups upward and everything they hold).
+pub(crate) fn may_take_a_step(ix: &Index, principal: &str) -> bool {
+    let mut roles: FxHashSet<usize> = FxHashSet::default();
+    let mut holders = super::decide::holders(ix, principal);
+    for h in holders.clone() {
+        for &gi in ix.eligible_groups_of.get(&h.id).into_iter().flatten() {
+            holders.extend(super::decide::holders(
+                ix,
+                &key(&ix.group_eligibilities[gi].group_id),
+            ));
+        }
+    }
+    for h in &holders {
+        for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+            match ix.assignment_role[ai] {
+                Some(ri) => {
+                    roles.insert(ri);
+                }
+                // A role that is not defined could be anything.
+                None => return true,
+            }
+        }
+    }
+    roles.into_iter().any(|ri| {
+        STEP_ACTIONS
+            .iter()
+            .any(|a| blocks_grant(&ix.roles[ri].blocks, &key(a), false))
+    })
+}
 
 const STORAGE_ACCOUNTS: &str = "microsoft.storage/storageaccounts";
 const WORKSPACES: &str = "microsoft.machinelearningservices/workspaces";
