@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{sample, snap};
+use crate::support::{principal_ids, sample, snap};
 
 const WS_WRITE: &str = "Microsoft.MachineLearningServices/workspaces/write";
 const PRIYA: &str = "1501b195-5b9c-4bfc-b2ee-861dd686de13";
@@ -68,12 +68,7 @@ fn who_effective_lists_escalations_apart_from_rbac_and_agrees_with_can() {
         ))
         .expect(0)
         .json();
-    let allowed: Vec<&str> = v["principals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let allowed = principal_ids(&v);
     let esc = escalation_ids(&v);
     assert!(esc.contains(&PRIYA.to_string()), "{esc:?}");
     for id in &esc {
@@ -446,12 +441,7 @@ fn can_effective_of_an_allowed_principal_is_rbacs_answer() {
         let who = sample()
             .words(format!("who {action} --workspace ml-dev --format json"))
             .ok_json();
-        let ids: Vec<&str> = who["principals"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["id"].as_str().unwrap())
-            .collect();
+        let ids = principal_ids(&who);
         assert!(!ids.is_empty(), "{action}: nobody is allowed");
         for id in ids {
             let plain = sample()

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::support::{on, snap, stdout_json, whocan, write};
+use super::support::{on, principal_ids, snap, stdout_json, whocan, write};
 
 const SUB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-444455556666";
 const WS: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-444455556666/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ml-prod";
@@ -240,12 +240,7 @@ fn redos_star_run_role_is_answered_by_lint_who_can_and_review() {
         &db,
         &["who", WS_READ, "--scope", WS, "--format", "json"],
     ));
-    let ids: Vec<&str> = who["principals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let ids = principal_ids(&who);
     assert!(ids.contains(&ALICE) && !ids.contains(&MALLORY), "{ids:?}");
 
     let can = run(

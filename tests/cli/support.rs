@@ -59,6 +59,16 @@ pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
     })
 }
 
+/// The ids of a `who` answer's `principals` (JSON), in its order.
+pub fn principal_ids(who: &serde_json::Value) -> Vec<&str> {
+    who["principals"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no principals: {who}"))
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect()
+}
+
 /// `whocan snapshots --format json`, as an array.
 pub fn snapshots(db: &Path) -> Vec<serde_json::Value> {
     let out = whocan(db)
