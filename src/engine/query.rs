@@ -57,17 +57,16 @@ pub struct WhoAnswer {
     pub incomplete: Vec<Incomplete>,
 }
 
-/// Does any block of role `ri` grant any of the requests' actions? (Used to pick
-/// candidates; the decision is made later.)
-/// Each role is asked once per question ([`grant_seeds`] keeps the answer), so
-/// its block matches are not kept: for `what` (every catalogue operation) they
-/// would be one entry per role and operation, most never asked again.
-fn role_touches(ix: &Index, ri: Option<usize>, reqs: &[(usize, String, bool)]) -> bool {
-    let Some(ri) = ri else {
-        return false;
-    };
-    reqs.iter()
-        .any(|(_, a, data)| blocks_grant(&ix.roles[ri].blocks, a, *data))
+/// Does any block of role `ri` grant any of the asked actions (lowercase, with
+/// their plane)? (Used to pick candidates; the decision is made later.) Each
+/// role is asked once per question ([`grant_seeds`] keeps the answer), so its
+/// block matches are not kept in an [`Ancestry`]: for `what` (every catalogue
+/// operation) they would be one entry per role and operation, most never asked
+/// again.
+fn role_touches(ix: &Index, ri: usize, actions: &BTreeSet<(String, bool)>) -> bool {
+    actions
+        .iter()
+        .any(|(a, data)| blocks_grant(&ix.roles[ri].blocks, a, *data))
 }
 
 /// Holders of assignments or eligibilities at or above any asked scope whose role
@@ -75,14 +74,10 @@ fn role_touches(ix: &Index, ri: Option<usize>, reqs: &[(usize, String, bool)]) -
 /// a member of one, transitively.
 pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<String> {
     let all_reqs: Vec<&ActionReq> = alts.iter().flatten().collect();
-    let mut actions: Vec<(usize, String, bool)> = Vec::new();
-    for r in &all_reqs {
-        let a = key(r.action.trim());
-        let slot = anc.action_slot(&a, r.data);
-        if !actions.iter().any(|(s, _, _)| *s == slot) {
-            actions.push((slot, a, r.data));
-        }
-    }
+    let actions: BTreeSet<(String, bool)> = all_reqs
+        .iter()
+        .map(|r| (key(r.action.trim()), r.data))
+        .collect();
     let scopes: BTreeSet<String> = all_reqs.iter().map(|r| scope_key(&r.scope)).collect();
     let mut seeds: Vec<String> = Vec::new();
     let mut seen_seed = HashSet::new();
@@ -90,7 +85,7 @@ pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -
     let mut touches_any = |ri: Option<usize>| match ri {
         Some(i) => *touches
             .entry(i)
-            .or_insert_with(|| role_touches(ix, Some(i), &actions)),
+            .or_insert_with(|| role_touches(ix, i, &actions)),
         None => false,
     };
     for s in &scopes {
