@@ -1009,7 +1009,7 @@ fn main() -> anyhow::Result<()> {
                 let t = Instant::now();
                 let scope = ws_scope(ws)?;
                 let asked = [a.to_string()];
-                let (tenant, base) = sl.index(&scope, &[], false, Some(&asked))?;
+                let (tenant, base) = sl.index(&scope, &[], false, Some(&asked), false)?;
                 let whocan::commands::who::Plan { alts, .. } =
                     whocan::commands::who::plan(&base, &[a.to_string()], None, &scope, false)?;
                 let ix = sl.expand_for(tenant, base, &alts, false)?;
@@ -1031,6 +1031,7 @@ fn main() -> anyhow::Result<()> {
                 std::slice::from_ref(&principal),
                 false,
                 Some(&asked),
+                false,
             )?;
             let whocan::commands::who::Plan { alts, .. } =
                 whocan::commands::who::plan(&ix, &[a.to_string()], None, &scope, false)?;
@@ -1057,7 +1058,8 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let scope = ws_scope(ws)?;
             let principal = sl.principal(p)?;
-            let (_t, ix) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
+            let (_t, ix) =
+                sl.index(&scope, std::slice::from_ref(&principal), false, None, false)?;
             let rows = query::what(&ix, &principal, &scope, None);
             std::hint::black_box(rows);
             ms.push(millis(t.elapsed()));

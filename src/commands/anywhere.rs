@@ -29,7 +29,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
     let snapshot = sl.snapshot.id;
     sl.check_actions(&args.actions, args.allow_unknown_action)?;
     // The catalogue entries of the actions (their plane), read as `who` reads them.
-    let (_, probe) = sl.index("/", &[], false, Some(&args.actions))?;
+    let (_, probe) = sl.index("/", &[], false, Some(&args.actions), false)?;
     let reqs = action_requests(&probe, &args.actions, "/", args.data)?;
     drop(probe);
     let roles = sl.store.all_roles(snapshot)?;
@@ -46,6 +46,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         below: Vec::new(),
         operations: Some(args.actions.clone()),
         all_roles: false,
+        facts: false,
     };
     let mut tenant = sl
         .store

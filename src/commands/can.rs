@@ -42,6 +42,7 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         std::slice::from_ref(&principal),
         false,
         args.activity.is_none().then_some(args.actions.as_slice()),
+        super::resolve::is_data_activity(args.activity.as_deref()),
     )?;
     timing.mark("slice+index");
     let super::who::Plan {

@@ -165,13 +165,15 @@ impl Sliced {
     /// The index of everything that decides access at `target` (and its ancestors)
     /// for `principals`, and with `expand_members` for every principal (`who`).
     /// `operations`: the catalogue entries to read (the asked actions), or `None`
-    /// for the whole catalogue (activities, `what`).
+    /// for the whole catalogue (activities, `what`). `facts`: read the
+    /// resources' facts too (a data activity follows them).
     pub fn index(
         &self,
         target: &str,
         principals: &[String],
         expand_members: bool,
         operations: Option<&[String]>,
+        facts: bool,
     ) -> anyhow::Result<(Tenant, Index)> {
         let req = crate::store::SliceRequest {
             scopes: self.tree.ancestors(target),
@@ -180,6 +182,7 @@ impl Sliced {
             below: vec![],
             operations: operations.map(<[String]>::to_vec),
             all_roles: false,
+            facts,
         };
         let mut tenant = self
             .store
@@ -236,6 +239,7 @@ impl Sliced {
                 below: vec![],
                 operations: None,
                 all_roles: true,
+                facts: true,
             };
             let mut tenant = self
                 .store
@@ -314,6 +318,7 @@ impl Sliced {
             below,
             operations: None,
             all_roles: false,
+            facts: false,
         };
         let mut tenant = self
             .store

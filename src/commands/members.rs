@@ -33,6 +33,7 @@ pub(crate) fn run(db: &Path, args: MembersArgs) -> anyhow::Result<Outcome> {
         below: Vec::new(),
         operations: Some(Vec::new()),
         all_roles: false,
+        facts: false,
     };
     let mut tenant = sl
         .store

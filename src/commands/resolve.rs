@@ -1203,6 +1203,13 @@ pub(crate) fn check_actions(
     Ok(notes)
 }
 
+/// Whether `--activity NAME` names a data activity, which follows the
+/// resources' facts (a workspace's datastores, vault, registry).
+pub(crate) fn is_data_activity(name: Option<&str>) -> bool {
+    name.and_then(activities::find)
+        .is_some_and(|a| a.data.is_some())
+}
+
 /// The activity `--activity NAME` names, or an error with the closest names.
 pub(crate) fn activity(name: &str) -> anyhow::Result<Activity> {
     if let Some(a) = activities::find(name) {

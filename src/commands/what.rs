@@ -26,7 +26,7 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
     let target = sl.target(&args.scope)?;
     let scope = target.id.clone();
     let principal = sl.principal(&args.principal)?;
-    let (tenant, base) = sl.index(&scope, std::slice::from_ref(&principal), false, None)?;
+    let (tenant, base) = sl.index(&scope, std::slice::from_ref(&principal), false, None, false)?;
     if base.operations.is_empty() {
         eprintln_safe!("warning: this snapshot has no operation catalogue; import `az provider operation show -n NAMESPACE` output");
     }

@@ -120,6 +120,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         &[],
         false,
         args.activity.is_none().then_some(args.actions.as_slice()),
+        super::resolve::is_data_activity(args.activity.as_deref()),
     )?;
     step.say("reading their members");
     let Plan {

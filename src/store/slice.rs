@@ -51,6 +51,10 @@ pub(crate) struct SliceRequest {
     /// assignments name (`--effective`: a principal that can write role
     /// assignments can assign any role assignable at the scope).
     pub(crate) all_roles: bool,
+    /// Read the resources' facts (linked resources, identities, datastores,
+    /// Shared Key): only the escalation steps and the data activities use them,
+    /// and on a large tenant they are thousands of JSON records.
+    pub(crate) facts: bool,
 }
 
 fn query_by<T>(
@@ -178,9 +182,13 @@ pub(crate) fn load_slice(
         listed_kinds: super::read::listed_kinds(conn, s)?,
         mg_holdings: super::read::mg_holdings(conn, s)?,
         collection: super::read::ledger(conn, s, true)?,
-        // Resources' facts are few (one per workspace, storage account, vault,
-        // identity, compute, datastore): every one is read.
-        resource_facts: super::read::resource_facts(conn, s)?,
+        // Resources' facts (one per workspace, storage account, vault, identity,
+        // compute, datastore): every one is read when the question uses them.
+        resource_facts: if req.facts {
+            super::read::resource_facts(conn, s)?
+        } else {
+            Vec::new()
+        },
         // PIM for Groups instances are few: every one is read, and their groups and
         // principals join the walks below.
         group_eligibilities: query_with(

@@ -78,7 +78,13 @@ fn slices_decide_like_the_whole_snapshot() {
             }]];
             for explain in [false, true] {
                 let (tenant, base) = sl
-                    .index(target, &[], false, Some(std::slice::from_ref(action)))
+                    .index(
+                        target,
+                        &[],
+                        false,
+                        Some(std::slice::from_ref(action)),
+                        false,
+                    )
                     .unwrap();
                 let slice_ix = sl.expand_for(tenant, base, &alts, explain).unwrap();
                 let mut a = who(&full_ix, &alts, true, explain);
@@ -109,7 +115,13 @@ fn slices_decide_like_the_whole_snapshot() {
         for p in &full.principals {
             let pk = key(&p.id);
             let (_, can_ix) = sl
-                .index(target, std::slice::from_ref(&pk), false, Some(&actions))
+                .index(
+                    target,
+                    std::slice::from_ref(&pk),
+                    false,
+                    Some(&actions),
+                    false,
+                )
                 .unwrap();
             let reqs: Vec<ActionReq> = actions
                 .iter()
