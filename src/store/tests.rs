@@ -1069,7 +1069,11 @@ fn resource_facts_round_trip_and_are_versioned() {
     let plain = store
         .load_slice(s1.id, &slice::SliceRequest::default())
         .unwrap();
-    assert!(plain.resource_facts.is_empty(), "{:?}", plain.resource_facts);
+    assert!(
+        plain.resource_facts.is_empty(),
+        "{:?}",
+        plain.resource_facts
+    );
 
     // The same content again: nothing inserted.
     let before = facts_table(&store);

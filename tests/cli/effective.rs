@@ -460,3 +460,96 @@ fn can_effective_of_an_allowed_principal_is_rbacs_answer() {
         }
     }
 }
+
+/// Adds a Contributor assignment at `scope` for `principal` (of `kind`).
+fn contributor_at(data: &std::path::Path, scope: &str, name: &str, principal: &str, kind: &str) {
+    edit_json(data, "assignments/role-assignments-identities.json", |v| {
+        let mut a = v["value"][0].clone();
+        let p = &mut a["properties"];
+        p["roleDefinitionId"] = CONTRIBUTOR.into();
+        p["principalId"] = principal.into();
+        p["principalType"] = kind.into();
+        p["scope"] = scope.into();
+        a["id"] =
+            format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}").into();
+        a["name"] = name.into();
+        v["value"].as_array_mut().unwrap().push(a);
+    });
+}
+
+/// A chain through two identities: ml-dev gets a compute that runs as an
+/// identity allowed to submit jobs on ml-prod, whose cpu-cluster runs as the
+/// training identity, which is Contributor on ml-dev through a group. Whoever
+/// can submit jobs on ml-dev alone reaches `workspaces/write` there in three
+/// steps. `can --effective` reads only the identities its principal reaches,
+/// round by round, and finds the same steps as `who --effective`.
+#[test]
+fn a_chain_through_two_identities_is_found_by_who_and_can_alike() {
+    use crate::support::{copy_dir, on, sample_data, Scratch};
+    const DEV_IDENTITY: &str = "9a7b6c5d-4e3f-4a2b-8c1d-0e9f8a7b6c5d";
+    const SUBMITTERS: &str = "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e";
+    const DEPLOYERS: &str = "5e1d7c2a-9f4b-4c8e-a1d3-6b7f8e9a0c21";
+    const TRAIN_IDENTITY: &str = "3f6a1c52-8e0d-4b7a-9c41-2d5e7f8a9b10";
+    let ml_prod = ML_DEV
+        .replace("rg-ml-dev", "rg-ml-prod")
+        .replace("ml-dev", "ml-prod");
+    let s = Scratch::new();
+    let data = s.path("data");
+    copy_dir(&sample_data(), &data);
+    let mut computes: Value = serde_json::from_str(
+        &std::fs::read_to_string(data.join("resources/ml-prod-computes.json")).unwrap(),
+    )
+    .unwrap();
+    let mut c = computes["value"][1].clone();
+    c["id"] = format!("{ML_DEV}/computes/dev-cluster").into();
+    c["name"] = "dev-cluster".into();
+    c["identity"]["principalId"] = DEV_IDENTITY.into();
+    computes["value"] = Value::Array(vec![c]);
+    std::fs::write(
+        data.join("resources/ml-dev-computes.json"),
+        serde_json::to_string_pretty(&computes).unwrap(),
+    )
+    .unwrap();
+    group_of_one(&data, SUBMITTERS, "Prod Submitters", DEV_IDENTITY);
+    contributor_at(
+        &data,
+        &ml_prod,
+        "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        SUBMITTERS,
+        "Group",
+    );
+    group_of_one(&data, DEPLOYERS, "ML Deployers", TRAIN_IDENTITY);
+    contributor_at(
+        &data,
+        ML_DEV,
+        "7c3e5a1f-2b4d-4e6f-8a9c-0d1e2f3a4b5c",
+        DEPLOYERS,
+        "Group",
+    );
+    s.import(&data, "2026-11-01T00:00:00Z", "two-identities");
+
+    let v = on(s.db())
+        .words(format!(
+            "who {WS_WRITE} --workspace ml-dev --effective --format json"
+        ))
+        .ok_json();
+    let mut three = 0;
+    for e in v["escalations"].as_array().unwrap() {
+        let id = e["id"].as_str().unwrap();
+        let c = on(s.db())
+            .args(["can", id, WS_WRITE, "--workspace", "ml-dev", "--effective"])
+            .args(["--format", "json"])
+            .expect(0)
+            .json();
+        assert_eq!(c["escalation"]["steps"], e["steps"], "{id}");
+        let steps = e["steps"].as_array().unwrap();
+        let actors: Vec<&str> = steps.iter().map(|s| s["actor"].as_str().unwrap()).collect();
+        if actors[1..] == [DEV_IDENTITY, TRAIN_IDENTITY] {
+            assert_eq!(steps[0]["step"], "submit-job", "{id}");
+            assert_eq!(steps[1]["step"], "submit-job", "{id}");
+            assert_eq!(steps[2]["step"], "rbac", "{id}");
+            three += 1;
+        }
+    }
+    assert!(three >= 1, "no chain through both identities: {v}");
+}
