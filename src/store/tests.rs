@@ -1129,6 +1129,15 @@ fn version_3_database_migrates_and_still_verifies() {
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
             .unwrap();
+        // Undo what V10 did (the covering index of principals by key).
+        store
+            .conn
+            .execute_batch(
+                "DROP INDEX principals_by_key; \
+                 CREATE INDEX principals_key ON principals (key, valid_from); \
+                 DELETE FROM refinery_schema_history WHERE version = 10;",
+            )
+            .unwrap();
         // Undo what V9 did (the nested-group index by group for V7's by snapshot).
         store
             .conn
