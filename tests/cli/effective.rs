@@ -300,22 +300,6 @@ fn group_of_one(data: &std::path::Path, id: &str, name: &str, member: &str) {
     std::fs::write(&edges, csv).unwrap();
 }
 
-/// Adds a Contributor assignment on ml-dev for `principal` (of `kind`).
-fn contributor_on_ml_dev(data: &std::path::Path, name: &str, principal: &str, kind: &str) {
-    edit_json(data, "assignments/role-assignments-identities.json", |v| {
-        let mut a = v["value"][0].clone();
-        let p = &mut a["properties"];
-        p["roleDefinitionId"] = CONTRIBUTOR.into();
-        p["principalId"] = principal.into();
-        p["principalType"] = kind.into();
-        p["scope"] = ML_DEV.into();
-        a["id"] =
-            format!("{ML_DEV}/providers/Microsoft.Authorization/roleAssignments/{name}").into();
-        a["name"] = name.into();
-        v["value"].as_array_mut().unwrap().push(a);
-    });
-}
-
 /// The escalations of `who WS_WRITE --workspace ml-dev --effective` whose
 /// first step is `first` and whose second step acts as `identity`, each
 /// checked against `can --effective` (the same steps) and to be two steps long,
@@ -363,8 +347,9 @@ fn an_identity_that_reaches_the_access_through_a_group_is_followed() {
     // A group "ML Deployers" holding Contributor on ml-dev, whose only member is
     // the training identity of ml-prod's cpu-cluster.
     group_of_one(&data, DEPLOYERS, "ML Deployers", TRAIN_IDENTITY);
-    contributor_on_ml_dev(
+    contributor_at(
         &data,
+        ML_DEV,
         "7c3e5a1f-2b4d-4e6f-8a9c-0d1e2f3a4b5c",
         DEPLOYERS,
         "Group",
@@ -416,8 +401,9 @@ fn a_datastores_service_principal_is_found_by_its_app_id() {
     });
     const VENDORS: &str = "6a2f8d3b-0e5c-4d9f-b2e4-7c8a9f0b1d32";
     group_of_one(&data, VENDORS, "Vendor Readers", MONITORING);
-    contributor_on_ml_dev(
+    contributor_at(
         &data,
+        ML_DEV,
         "8d4f6b2a-3c5e-4f7a-9b0d-1e2f3a4b5c6d",
         VENDORS,
         "Group",
