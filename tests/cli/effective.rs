@@ -300,6 +300,24 @@ fn group_of_one(data: &std::path::Path, id: &str, name: &str, member: &str) {
     std::fs::write(&edges, csv).unwrap();
 }
 
+/// The group "ML Deployers".
+const DEPLOYERS: &str = "5e1d7c2a-9f4b-4c8e-a1d3-6b7f8e9a0c21";
+/// The training identity of ml-prod's cpu-cluster (sample-data).
+const TRAIN_IDENTITY: &str = "3f6a1c52-8e0d-4b7a-9c41-2d5e7f8a9b10";
+
+/// Adds a group "ML Deployers" holding Contributor on ml-dev, whose only member
+/// is the training identity of ml-prod's cpu-cluster.
+fn deployers_on_ml_dev(data: &std::path::Path) {
+    group_of_one(data, DEPLOYERS, "ML Deployers", TRAIN_IDENTITY);
+    contributor_at(
+        data,
+        ML_DEV,
+        "7c3e5a1f-2b4d-4e6f-8a9c-0d1e2f3a4b5c",
+        DEPLOYERS,
+        "Group",
+    );
+}
+
 /// The escalations of `who WS_WRITE --workspace ml-dev --effective` whose
 /// first step is `first` and whose second step acts as `identity`, each
 /// checked against `can --effective` (the same steps) and to be two steps long,
@@ -339,21 +357,10 @@ fn two_step_escalations(db: &std::path::Path, first: &str, identity: &str) -> Ve
 #[test]
 fn an_identity_that_reaches_the_access_through_a_group_is_followed() {
     use crate::support::{copy_dir, sample_data, Scratch};
-    const DEPLOYERS: &str = "5e1d7c2a-9f4b-4c8e-a1d3-6b7f8e9a0c21";
-    const TRAIN_IDENTITY: &str = "3f6a1c52-8e0d-4b7a-9c41-2d5e7f8a9b10";
     let s = Scratch::new();
     let data = s.path("data");
     copy_dir(&sample_data(), &data);
-    // A group "ML Deployers" holding Contributor on ml-dev, whose only member is
-    // the training identity of ml-prod's cpu-cluster.
-    group_of_one(&data, DEPLOYERS, "ML Deployers", TRAIN_IDENTITY);
-    contributor_at(
-        &data,
-        ML_DEV,
-        "7c3e5a1f-2b4d-4e6f-8a9c-0d1e2f3a4b5c",
-        DEPLOYERS,
-        "Group",
-    );
+    deployers_on_ml_dev(&data);
     s.import(&data, "2026-11-01T00:00:00Z", "deployers");
 
     let found = two_step_escalations(s.db(), "submit-job", TRAIN_IDENTITY);
@@ -474,8 +481,6 @@ fn a_chain_through_two_identities_is_found_by_who_and_can_alike() {
     use crate::support::{copy_dir, on, sample_data, Scratch};
     const DEV_IDENTITY: &str = "9a7b6c5d-4e3f-4a2b-8c1d-0e9f8a7b6c5d";
     const SUBMITTERS: &str = "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e";
-    const DEPLOYERS: &str = "5e1d7c2a-9f4b-4c8e-a1d3-6b7f8e9a0c21";
-    const TRAIN_IDENTITY: &str = "3f6a1c52-8e0d-4b7a-9c41-2d5e7f8a9b10";
     let ml_prod = ML_DEV
         .replace("rg-ml-dev", "rg-ml-prod")
         .replace("ml-dev", "ml-prod");
@@ -504,14 +509,7 @@ fn a_chain_through_two_identities_is_found_by_who_and_can_alike() {
         SUBMITTERS,
         "Group",
     );
-    group_of_one(&data, DEPLOYERS, "ML Deployers", TRAIN_IDENTITY);
-    contributor_at(
-        &data,
-        ML_DEV,
-        "7c3e5a1f-2b4d-4e6f-8a9c-0d1e2f3a4b5c",
-        DEPLOYERS,
-        "Group",
-    );
+    deployers_on_ml_dev(&data);
     s.import(&data, "2026-11-01T00:00:00Z", "two-identities");
 
     let v = on(s.db())
