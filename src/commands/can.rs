@@ -70,38 +70,43 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         drop(step);
         Ok(ix)
     };
-    let ix = if !other_scopes.is_empty() {
+    // RBAC's answer on an index. One grant per required operation of an
+    // activity unless every path is asked for (SPEC §4).
+    let decide_on = |ix: &crate::engine::index::Index| {
+        let mut answer =
+            query::decide_alternatives(ix, &principal, &alts, true, &mut Ancestry::default());
+        if args.activity.is_some() && !args.all_paths {
+            answer.decision.keep_nearest_grants();
+        }
+        answer
+    };
+    let (ix, answer) = if !other_scopes.is_empty() {
         // A data activity: the holders at the data sources' scopes too.
         drop((tenant, base));
-        effective_index()?
+        let ix = effective_index()?;
+        timing.mark("groups");
+        let answer = decide_on(&ix);
+        (ix, answer)
     } else {
         let ix = sl.expand_groups_for(tenant, base, &alts)?;
+        timing.mark("groups");
+        let answer = decide_on(&ix);
         // `--effective` looks for an escalation only when RBAC says no, and
         // finds one only for a principal that holds a step's action somewhere:
         // any other is answered from the plain slice, without reading what the
         // escalation steps need.
-        let allowed = || {
-            query::decide_alternatives(&ix, &principal, &alts, true, &mut Ancestry::default())
-                .decision
-                .access
-                .grants()
-        };
-        if args.effective && !allowed() && crate::engine::escalate::may_take_a_step(&ix, &principal)
+        if args.effective
+            && !answer.decision.access.grants()
+            && crate::engine::escalate::may_take_a_step(&ix, &principal)
         {
             drop(ix);
-            effective_index()?
+            let ix = effective_index()?;
+            let answer = decide_on(&ix);
+            (ix, answer)
         } else {
-            ix
+            (ix, answer)
         }
     };
-    timing.mark("groups");
-    let mut anc = Ancestry::default();
-    let mut answer = query::decide_alternatives(&ix, &principal, &alts, true, &mut anc);
-    // One grant per required operation of an activity unless every path is asked
-    // for (SPEC §4).
-    if args.activity.is_some() && !args.all_paths {
-        answer.decision.keep_nearest_grants();
-    }
     timing.mark("decide");
     // `--effective`: when RBAC says no, the shortest documented chain.
     let escalation = if args.effective && !answer.decision.access.grants() {
