@@ -231,7 +231,11 @@ impl Sliced {
         let mut round = 0;
         let mut actors: std::collections::BTreeSet<String> = principals.iter().cloned().collect();
         let mut clients_read = false;
-        let tenant = loop {
+        // Each round reads only what the rounds before it did not
+        // ([`crate::store::SliceRounds`]); the last round's index is the answer's.
+        let mut rounds = crate::store::SliceRounds::default();
+        rounds.tenant.scopes = self.scopes.clone();
+        let (tenant, base) = loop {
             let req = crate::store::SliceRequest {
                 scopes: scopes.iter().cloned().collect(),
                 principals: actors.iter().cloned().collect(),
@@ -241,17 +245,16 @@ impl Sliced {
                 all_roles: true,
                 facts: true,
             };
-            let mut tenant = self
-                .store
-                .load_slice(self.snapshot.id, &req)
+            self.store
+                .read_slice_round(self.snapshot.id, &mut rounds, &req)
                 .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
-            tenant.scopes = self.scopes.clone();
             round += 1;
             timing.mark(&format!("effective slice round {round} read"));
             if round > MAX_IDENTITY_HOPS + 1 {
-                break tenant;
+                let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
+                break (rounds.tenant, base);
             }
-            let base = Index::new_at(&tenant, &self.snapshot.taken_at);
+            let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
             let before = (scopes.len(), actors.len());
             let mut e = Effective::new(&base);
             if !clients_read {
@@ -267,12 +270,12 @@ impl Sliced {
             for r in e.relevant_scopes(alts) {
                 scopes.extend(self.tree.ancestors(&r));
             }
+            drop(e);
             timing.mark(&format!("effective slice round {round} pruned"));
             if (scopes.len(), actors.len()) == before {
-                break tenant;
+                break (rounds.tenant, base);
             }
         };
-        let base = Index::new_at(&tenant, &self.snapshot.taken_at);
         if !principals.is_empty() {
             // `can`: the asked principals and the identities are read with their
             // groups; the groups on their paths are walked for members not
@@ -320,10 +323,17 @@ impl Sliced {
             all_roles: false,
             facts: false,
         };
+        let timing = Timing::start();
         let mut tenant = self
             .store
             .load_slice(self.snapshot.id, &req)
             .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
+        timing.mark(&format!(
+            "review slice read ({} principals, {} member edges, {} assignments)",
+            tenant.principals.len(),
+            tenant.member_edges.len(),
+            tenant.assignments.len()
+        ));
         tenant.scopes = self.scopes.clone();
         Ok(Index::from_tenant_at(tenant, Some(&self.snapshot.taken_at)))
     }
@@ -421,9 +431,22 @@ impl Timing {
 
     pub(crate) fn mark(&self, phase: &str) {
         if let Some(t) = self.start {
+            // Resident and peak resident memory, from Linux's `/proc`.
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let kb = |field: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(field))
+                    .map(|v| v.trim().trim_end_matches(" kB").trim().to_string())
+                    .unwrap_or_default()
+            };
             eprintln_safe!(
-                "timing: {phase} at {:.1} ms",
-                t.elapsed().as_secs_f64() * 1e3
+                "timing: {phase} at {:.1} ms (rss {} kB, anon {} kB, file {} kB, peak {} kB)",
+                t.elapsed().as_secs_f64() * 1e3,
+                kb("VmRSS:"),
+                kb("RssAnon:"),
+                kb("RssFile:"),
+                kb("VmHWM:")
             );
         }
     }

@@ -255,6 +255,7 @@ fn sheet_format(args: &ReviewArgs) -> Option<Format> {
 /// past `--max-rows`, estimated on stderr), then CSV and JSON are written as the
 /// rows are made; the table and the HTML page need the whole review at once.
 fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
+    let timing = super::common::Timing::start();
     // Cleared before anything else is printed (the estimate, the bar, the table).
     let step = Step::start("reading the snapshot");
     let (l, targets) = if args.all_workspaces {
@@ -283,6 +284,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         // (stderr is where review's incomplete notice goes).
         let target = step.suspend(|| sl.target(&args.scope))?.id;
         let index = sl.review_index(&target)?;
+        timing.mark("slice+index");
         let names = ScopeNames::new(&sl.scopes);
         (
             Reviewed {
@@ -306,6 +308,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     ));
     let mut reviewer = review::Reviewer::new(&l.index, &l.snapshot.taken_at);
     let plan = reviewer.plan(&targets, true);
+    timing.mark("plan");
     check_max_rows(plan.rows, args.max_rows)?;
 
     if documents || format == Some(Format::Table) {
@@ -404,6 +407,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             warn_incomplete(&counts.incomplete);
         }
     }
+    timing.mark("rows written");
     Ok(Outcome::Success)
 }
 

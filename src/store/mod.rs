@@ -27,7 +27,7 @@ mod slice;
 mod write;
 
 pub(crate) use lookup::IdSeen;
-pub(crate) use slice::SliceRequest;
+pub(crate) use slice::{SliceRequest, SliceRounds};
 
 #[cfg(test)]
 mod tests;
@@ -410,6 +410,17 @@ impl Store {
         req: &SliceRequest,
     ) -> Result<Tenant, StoreError> {
         Ok(slice::load_slice(&self.conn, snapshot_id, req)?)
+    }
+
+    /// Adds to a slice read in rounds what `req` asks that its rounds before
+    /// did not read (see [`SliceRounds`]).
+    pub(crate) fn read_slice_round(
+        &self,
+        snapshot_id: i64,
+        rounds: &mut SliceRounds,
+        req: &SliceRequest,
+    ) -> Result<(), StoreError> {
+        Ok(rounds.read(&self.conn, snapshot_id, req)?)
     }
 
     /// Adds the groups nested (transitively) in `seeds` to a slice (for `can`'s

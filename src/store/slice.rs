@@ -178,233 +178,325 @@ pub(crate) fn load_slice(
     s: i64,
     req: &SliceRequest,
 ) -> rusqlite::Result<Tenant> {
-    let mut t = Tenant {
-        listed_kinds: super::read::listed_kinds(conn, s)?,
-        mg_holdings: super::read::mg_holdings(conn, s)?,
-        collection: super::read::ledger(conn, s, true)?,
+    let mut rounds = SliceRounds::default();
+    rounds.read(conn, s, req)?;
+    Ok(rounds.tenant)
+}
+
+/// A slice read in rounds, each asking for more scopes and principals than the
+/// one before (`--effective`: each identity hop names more of both): a round
+/// reads only what the rounds before it did not, and the slice it leaves is the
+/// one [`load_slice`] would read for the last round's request (the same records;
+/// their order in the vectors may differ, which no answer depends on).
+#[derive(Default)]
+pub(crate) struct SliceRounds {
+    pub(crate) tenant: Tenant,
+    /// Whether the first round (the snapshot-wide records) was read.
+    started: bool,
+    held: Held,
+    /// Keys of the deny assignments read.
+    denies_read: HashSet<String>,
+    scopes_read: HashSet<String>,
+    below_read: HashSet<String>,
+    /// The upward closure walked so far (asked principals and their groups).
+    up: HashSet<String>,
+    /// The slice's member edges as (group, member) keys: the first `edges_seen`
+    /// of them (the downward walks add edges of their own).
+    edges: HashSet<(String, String)>,
+    edges_seen: usize,
+    /// Holders whose member list or record was looked up.
+    nodes_read: HashSet<String>,
+    /// Principals whose record was looked up (found or not).
+    records_read: HashSet<String>,
+    all_roles_read: bool,
+    all_operations_read: bool,
+    facts_read: bool,
+}
+
+impl SliceRounds {
+    /// Adds to the slice what `req` asks that the rounds before did not read.
+    pub(crate) fn read(
+        &mut self,
+        conn: &Connection,
+        s: i64,
+        req: &SliceRequest,
+    ) -> rusqlite::Result<()> {
+        let t = &mut self.tenant;
+        let first = !self.started;
+        if first {
+            self.started = true;
+            t.listed_kinds = super::read::listed_kinds(conn, s)?;
+            t.mg_holdings = super::read::mg_holdings(conn, s)?;
+            t.collection = super::read::ledger(conn, s, true)?;
+            // PIM for Groups instances are few: every one is read, and their
+            // groups and principals join the walks below.
+            t.group_eligibilities = query_with(
+                conn,
+                &format!("SELECT {GROUP_ELIGIBILITY_COLS} FROM group_eligibilities WHERE {IN_SNAPSHOT} ORDER BY key"),
+                [s],
+                group_eligibility_row,
+            )?;
+        }
         // Resources' facts (one per workspace, storage account, vault, identity,
         // compute, datastore): every one is read when the question uses them.
-        resource_facts: if req.facts {
-            super::read::resource_facts(conn, s)?
-        } else {
-            Vec::new()
-        },
-        // PIM for Groups instances are few: every one is read, and their groups and
-        // principals join the walks below.
-        group_eligibilities: query_with(
-            conn,
-            &format!("SELECT {GROUP_ELIGIBILITY_COLS} FROM group_eligibilities WHERE {IN_SNAPSHOT} ORDER BY key"),
-            [s],
-            group_eligibility_row,
-        )?,
-        ..Tenant::default()
-    };
-    let mut held = Held::default();
-    for sk in &req.scopes {
-        let by_scope = |cols: &str, table: &str| sql(cols, table, "scope_key");
-        held.add(
-            &mut t,
-            query_by(
+        if req.facts && !self.facts_read {
+            self.facts_read = true;
+            t.resource_facts = super::read::resource_facts(conn, s)?;
+        }
+        let held = &mut self.held;
+        for sk in &req.scopes {
+            if !self.scopes_read.insert(sk.clone()) {
+                continue;
+            }
+            let by_scope = |cols: &str, table: &str| sql(cols, table, "scope_key");
+            held.add(
+                t,
+                query_by(
+                    conn,
+                    &by_scope(ASSIGNMENT_COLS, "role_assignments"),
+                    s,
+                    sk,
+                    assignment_row,
+                )?,
+                query_by(
+                    conn,
+                    &by_scope(ELIGIBILITY_COLS, "eligibilities"),
+                    s,
+                    sk,
+                    eligibility_row,
+                )?,
+            );
+            for d in query_by(
                 conn,
-                &by_scope(ASSIGNMENT_COLS, "role_assignments"),
+                &by_scope(DENY_COLS, "deny_assignments"),
                 s,
                 sk,
-                assignment_row,
-            )?,
-            query_by(
-                conn,
-                &by_scope(ELIGIBILITY_COLS, "eligibilities"),
-                s,
-                sk,
-                eligibility_row,
-            )?,
-        );
-        t.denies.extend(query_by(
-            conn,
-            &by_scope(DENY_COLS, "deny_assignments"),
-            s,
-            sk,
-            deny_row,
-        )?);
-    }
-    for p in &req.below {
-        let (lo, hi) = if p == "/" {
-            ("/".to_string(), "0".to_string())
-        } else {
-            (format!("{p}/"), format!("{p}0"))
-        };
-        let range = |cols: &str, table: &str| {
-            format!(
-                "SELECT {cols} FROM {table} WHERE scope_key >= ?2 AND scope_key < ?3 \
-                 AND {IN_SNAPSHOT} ORDER BY scope_key, key"
-            )
-        };
-        let params = rusqlite::params![s, lo, hi];
-        held.add(
-            &mut t,
-            query_with(
-                conn,
-                &range(ASSIGNMENT_COLS, "role_assignments"),
-                params,
-                assignment_row,
-            )?,
-            query_with(
-                conn,
-                &range(ELIGIBILITY_COLS, "eligibilities"),
-                params,
-                eligibility_row,
-            )?,
-        );
-        let mut seen_deny: HashSet<String> = t.denies.iter().map(|d| key(&d.id)).collect();
-        for d in query_with(
-            conn,
-            &range(DENY_COLS, "deny_assignments"),
-            params,
-            deny_row,
-        )? {
-            if seen_deny.insert(key(&d.id)) {
-                t.denies.push(d);
+                deny_row,
+            )? {
+                if self.denies_read.insert(key(&d.id)) {
+                    t.denies.push(d);
+                }
             }
         }
-    }
-
-    // Upward: the asked principals' groups, transitively, and all their grants.
-    // A group someone is eligible (PIM for Groups) to join is walked upward too.
-    // This walk reads SQL rows, one query per node, to decide what to load; the
-    // engine then walks what was loaded with its own (`engine::walk`), on the Index.
-    let mut up: HashSet<String> = req
-        .principals
-        .iter()
-        .map(|p| key(p))
-        .chain(t.group_eligibilities.iter().map(|g| key(&g.group_id)))
-        .collect();
-    let mut queue: VecDeque<String> = up.iter().cloned().collect();
-    let mut edges: HashSet<(String, String)> = HashSet::default();
-    while let Some(m) = queue.pop_front() {
-        for e in query_by(
-            conn,
-            &sql(EDGE_COLS, "member_edges", "member_key"),
-            s,
-            &m,
-            edge_row,
-        )? {
-            let g = key(&e.group_id);
-            if edges.insert((g.clone(), key(&e.member_id))) {
-                t.member_edges.push(e);
+        for p in &req.below {
+            if !self.below_read.insert(p.clone()) {
+                continue;
             }
-            if up.insert(g.clone()) {
-                queue.push_back(g);
+            let (lo, hi) = if p == "/" {
+                ("/".to_string(), "0".to_string())
+            } else {
+                (format!("{p}/"), format!("{p}0"))
+            };
+            let range = |cols: &str, table: &str| {
+                format!(
+                    "SELECT {cols} FROM {table} WHERE scope_key >= ?2 AND scope_key < ?3 \
+                     AND {IN_SNAPSHOT} ORDER BY scope_key, key"
+                )
+            };
+            let params = rusqlite::params![s, lo, hi];
+            held.add(
+                t,
+                query_with(
+                    conn,
+                    &range(ASSIGNMENT_COLS, "role_assignments"),
+                    params,
+                    assignment_row,
+                )?,
+                query_with(
+                    conn,
+                    &range(ELIGIBILITY_COLS, "eligibilities"),
+                    params,
+                    eligibility_row,
+                )?,
+            );
+            for d in query_with(
+                conn,
+                &range(DENY_COLS, "deny_assignments"),
+                params,
+                deny_row,
+            )? {
+                if self.denies_read.insert(key(&d.id)) {
+                    t.denies.push(d);
+                }
             }
         }
-    }
-    for h in &up {
-        let by_holder = |cols: &str, table: &str| sql(cols, table, "principal_key");
-        held.add(
-            &mut t,
-            query_by(
-                conn,
-                &by_holder(ASSIGNMENT_COLS, "role_assignments"),
-                s,
-                h,
-                assignment_row,
-            )?,
-            query_by(
-                conn,
-                &by_holder(ELIGIBILITY_COLS, "eligibilities"),
-                s,
-                h,
-                eligibility_row,
-            )?,
-        );
-    }
 
-    // Every holder (and every principal a deny assignment names or exempts).
-    let named: Vec<String> = t
-        .denies
-        .iter()
-        .flat_map(|d| d.principals.iter().chain(d.exclude_principals.iter()))
-        .map(|p| key(&p.id))
-        .filter(|k| k != ALL_PRINCIPALS)
-        .collect();
-    let mut nodes: Vec<String> = t
-        .assignments
-        .iter()
-        .map(|a| key(&a.principal_id))
-        .chain(t.eligibilities.iter().map(|e| key(&e.principal_id)))
-        .chain(named.iter().cloned())
-        .chain(up.iter().cloned())
-        .chain(t.group_eligibilities.iter().map(|g| key(&g.principal_id)))
-        .collect();
-    nodes.sort();
-    nodes.dedup();
-    let groups: Vec<String> = t.member_edges.iter().map(|e| key(&e.group_id)).collect();
-    if req.expand_members {
-        add_principals(conn, s, &mut t, &nodes, &groups)?;
-    } else {
-        // `can` and `what` describe only the asked principal and its groups; of the
-        // other holders they need only whether they are groups whose members were
-        // imported (for `incomplete`). A holder with a member list is such a group:
-        // its record is not read. Every other holder's record is, as before.
-        let listed = member_lists_of(conn, s, &nodes)?;
-        let listed_keys: HashSet<String> = listed.iter().map(|l| key(l)).collect();
-        let named: HashSet<&str> = named.iter().map(String::as_str).collect();
-        let needed: Vec<String> = nodes
+        // Upward: the asked principals' groups, transitively, and all their grants.
+        // A group someone is eligible (PIM for Groups) to join is walked upward too.
+        // This walk reads SQL rows, one query per node, to decide what to load; the
+        // engine then walks what was loaded with its own (`engine::walk`), on the
+        // Index. A node walked by an earlier round is not walked again: its
+        // groups were read then.
+        let up = &mut self.up;
+        let seeds = req.principals.iter().map(|p| key(p)).chain(
+            first
+                .then(|| t.group_eligibilities.iter().map(|g| key(&g.group_id)))
+                .into_iter()
+                .flatten(),
+        );
+        let mut queue: VecDeque<String> = VecDeque::new();
+        for k in seeds {
+            if up.insert(k.clone()) {
+                queue.push_back(k);
+            }
+        }
+        let mut new_up: Vec<String> = queue.iter().cloned().collect();
+        for e in &t.member_edges[self.edges_seen..] {
+            self.edges.insert((key(&e.group_id), key(&e.member_id)));
+        }
+        let edges_before = t.member_edges.len();
+        while let Some(m) = queue.pop_front() {
+            for e in query_by(
+                conn,
+                &sql(EDGE_COLS, "member_edges", "member_key"),
+                s,
+                &m,
+                edge_row,
+            )? {
+                let g = key(&e.group_id);
+                if self.edges.insert((g.clone(), key(&e.member_id))) {
+                    t.member_edges.push(e);
+                }
+                if up.insert(g.clone()) {
+                    new_up.push(g.clone());
+                    queue.push_back(g);
+                }
+            }
+        }
+        self.edges_seen = t.member_edges.len();
+        for h in &new_up {
+            let by_holder = |cols: &str, table: &str| sql(cols, table, "principal_key");
+            held.add(
+                t,
+                query_by(
+                    conn,
+                    &by_holder(ASSIGNMENT_COLS, "role_assignments"),
+                    s,
+                    h,
+                    assignment_row,
+                )?,
+                query_by(
+                    conn,
+                    &by_holder(ELIGIBILITY_COLS, "eligibilities"),
+                    s,
+                    h,
+                    eligibility_row,
+                )?,
+            );
+        }
+
+        // Every holder (and every principal a deny assignment names or exempts).
+        let named: Vec<String> = t
+            .denies
             .iter()
-            .filter(|n| {
+            .flat_map(|d| d.principals.iter().chain(d.exclude_principals.iter()))
+            .map(|p| key(&p.id))
+            .filter(|k| k != ALL_PRINCIPALS)
+            .collect();
+        let mut nodes: Vec<String> = t
+            .assignments
+            .iter()
+            .map(|a| key(&a.principal_id))
+            .chain(t.eligibilities.iter().map(|e| key(&e.principal_id)))
+            .chain(named.iter().cloned())
+            .chain(up.iter().cloned())
+            .chain(t.group_eligibilities.iter().map(|g| key(&g.principal_id)))
+            .collect();
+        nodes.sort();
+        nodes.dedup();
+        // Of the groups the walk found, those an earlier round did not.
+        let groups: Vec<String> = t.member_edges[edges_before..]
+            .iter()
+            .map(|e| key(&e.group_id))
+            .collect();
+        let new_nodes: Vec<String> = nodes
+            .iter()
+            .filter(|n| !self.nodes_read.contains(n.as_str()))
+            .cloned()
+            .collect();
+        self.nodes_read.extend(new_nodes.iter().cloned());
+        if req.expand_members {
+            let wanted = unread(&mut self.records_read, new_nodes.iter());
+            add_principals(conn, s, t, &wanted, &groups)?;
+        } else {
+            // `can` and `what` describe only the asked principal and its groups; of
+            // the other holders they need only whether they are groups whose
+            // members were imported (for `incomplete`). A holder with a member list
+            // is such a group: its record is not read. Every other holder's record
+            // is, as before. (A holder an earlier round left unread may be needed
+            // now: it joined the asked principals' groups.)
+            let listed = member_lists_of(conn, s, &new_nodes)?;
+            t.member_lists.extend(listed);
+            let listed_keys: HashSet<String> = t.member_lists.iter().map(|l| key(l)).collect();
+            let named: HashSet<&str> = named.iter().map(String::as_str).collect();
+            let needed = nodes.iter().filter(|n| {
                 up.contains(n.as_str())
                     || named.contains(n.as_str())
                     || !listed_keys.contains(n.as_str())
-            })
-            .cloned()
-            .collect();
-        t.member_lists.extend(listed);
-        add_principals(conn, s, &mut t, &needed, &groups)?;
-    }
+            });
+            let wanted = unread(&mut self.records_read, needed);
+            add_principals(conn, s, t, &wanted, &groups)?;
+        }
 
-    t.roles = if req.all_roles {
-        all_roles(conn, s)?
-    } else {
-        roles_for(conn, s, &t)?
-    };
-    t.operations = match &req.operations {
-        None => {
-            let mut st = conn.prepare_cached(&format!(
-                "SELECT {OPERATION_COLS} FROM operations WHERE {IN_SNAPSHOT} ORDER BY key"
-            ))?;
-            let rows = st.query_map([s], operation_row)?;
-            rows.collect::<rusqlite::Result<_>>()?
-        }
-        Some(names) => {
-            // Both planes of each name (SPEC §2.12): the engine picks the one asked.
-            let mut keys: Vec<String> = names
-                .iter()
-                .flat_map(|n| {
-                    [
-                        operation_key(n.trim(), false),
-                        operation_key(n.trim(), true),
-                    ]
-                })
-                .collect();
-            keys.sort();
-            keys.dedup();
-            let mut ops = Vec::new();
-            for k in &keys {
-                ops.extend(query_by(
-                    conn,
-                    &sql(OPERATION_COLS, "operations", "key"),
-                    s,
-                    k,
-                    operation_row,
-                )?);
+        if req.all_roles {
+            if !self.all_roles_read {
+                self.all_roles_read = true;
+                t.roles = all_roles(conn, s)?;
             }
-            ops
+        } else if !self.all_roles_read {
+            t.roles = roles_for(conn, s, t)?;
         }
-    };
-    if req.expand_members {
-        expand(conn, s, &mut t, &nodes)?;
+        match &req.operations {
+            None => {
+                if !self.all_operations_read {
+                    self.all_operations_read = true;
+                    let mut st = conn.prepare_cached(&format!(
+                        "SELECT {OPERATION_COLS} FROM operations WHERE {IN_SNAPSHOT} ORDER BY key"
+                    ))?;
+                    let rows = st.query_map([s], operation_row)?;
+                    t.operations = rows.collect::<rusqlite::Result<_>>()?;
+                }
+            }
+            Some(_) if self.all_operations_read => {}
+            Some(names) => {
+                // Both planes of each name (SPEC §2.12): the engine picks the one asked.
+                let mut keys: Vec<String> = names
+                    .iter()
+                    .flat_map(|n| {
+                        [
+                            operation_key(n.trim(), false),
+                            operation_key(n.trim(), true),
+                        ]
+                    })
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                let mut ops = Vec::new();
+                for k in &keys {
+                    ops.extend(query_by(
+                        conn,
+                        &sql(OPERATION_COLS, "operations", "key"),
+                        s,
+                        k,
+                        operation_row,
+                    )?);
+                }
+                t.operations = ops;
+            }
+        }
+        if req.expand_members {
+            expand(conn, s, t, &new_nodes)?;
+        }
+        add_partial_lists(conn, s, t)
     }
-    add_partial_lists(conn, s, &mut t)?;
-    Ok(t)
+}
+
+/// Of `nodes`, those not yet in `read`, now added to it.
+fn unread<'a>(read: &mut HashSet<String>, nodes: impl Iterator<Item = &'a String>) -> Vec<String> {
+    nodes
+        .filter(|n| read.insert((*n).clone()))
+        .cloned()
+        .collect()
 }
 
 /// The partial member lists (one page of several) among the slice's member lists.

@@ -1283,3 +1283,110 @@ fn both_ways<T: Clone>(
     assert!(!looked.is_empty(), "the keys find rows");
     (looked, scanned)
 }
+
+/// Each of a slice's record lists as sorted JSON texts: the records a slice holds,
+/// whatever order it read them in.
+fn slice_content(t: &Tenant) -> Vec<Vec<String>> {
+    fn texts<T: serde::Serialize>(v: &[T]) -> Vec<String> {
+        let mut out: Vec<String> = v
+            .iter()
+            .map(|x| serde_json::to_string(x).unwrap())
+            .collect();
+        out.sort();
+        out
+    }
+    vec![
+        texts(&t.principals),
+        texts(&t.member_edges),
+        texts(&t.member_lists),
+        texts(&t.partial_member_lists),
+        texts(&t.roles),
+        texts(&t.assignments),
+        texts(&t.eligibilities),
+        texts(&t.denies),
+        texts(&t.operations),
+        texts(&t.group_eligibilities),
+        texts(&t.resource_facts),
+        texts(&t.listed_kinds),
+        vec![t.mg_holdings.to_string()],
+    ]
+}
+
+/// A slice read in rounds, each asking for more scopes and principals, holds
+/// what one read of the last round's request holds (`--effective` reads its
+/// slice this way, one round per identity hop).
+#[test]
+fn a_slice_read_in_rounds_equals_one_read_of_the_last_request() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let imported = crate::import::read_inputs(&[sample], false).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db(&dir)).unwrap();
+    let s = store
+        .write_snapshot(
+            &meta("2026-11-01T00:00:00Z", "sample"),
+            &imported.tenant,
+            &imported.files,
+            &imported.flags,
+        )
+        .unwrap()
+        .id;
+    let whole = store.load_tenant(s).unwrap();
+    let mut scopes: Vec<String> = whole.scopes.iter().map(|n| scope_key(&n.id)).collect();
+    scopes.push("/".into());
+    let principals: Vec<String> = whole.principals.iter().map(|p| key(&p.id)).collect();
+    assert!(scopes.len() > 10 && principals.len() > 10);
+    // Up to four rounds; each adds some scopes and principals to the last.
+    let round = (
+        proptest::sample::subsequence(scopes.clone(), 0..6),
+        proptest::sample::subsequence(principals.clone(), 0..4),
+        any::<bool>(),
+        proptest::sample::subsequence(scopes.clone(), 0..2),
+    );
+    let rounds = proptest::collection::vec(round, 1..5);
+    let strategy = (rounds, any::<bool>(), any::<bool>(), any::<bool>());
+    let mut runner = TestRunner::new(Config::with_cases(48));
+    runner
+        .run(&strategy, |(rounds, expand, all_roles, all_ops)| {
+            let mut reader = slice::SliceRounds::default();
+            let mut req = slice::SliceRequest {
+                expand_members: expand,
+                all_roles,
+                operations: (!all_ops).then(|| {
+                    vec![
+                        "Microsoft.MachineLearningServices/workspaces/read".to_string(),
+                        "Microsoft.Storage/storageAccounts/listKeys/action".to_string(),
+                    ]
+                }),
+                ..Default::default()
+            };
+            for (scopes, principals, facts, below) in rounds {
+                req.scopes.extend(scopes);
+                req.below.extend(below);
+                req.principals.extend(principals);
+                req.facts |= facts;
+                reader.read(&store.conn, s, &req).unwrap();
+            }
+            req.scopes.sort();
+            req.scopes.dedup();
+            req.principals.sort();
+            req.principals.dedup();
+            req.below.sort();
+            req.below.dedup();
+            let once = slice::load_slice(&store.conn, s, &req).unwrap();
+            let (rounds, once) = (slice_content(&reader.tenant), slice_content(&once));
+            for (i, (a, b)) in rounds.iter().zip(&once).enumerate() {
+                let extra: Vec<&String> = a.iter().filter(|x| !b.contains(x)).collect();
+                let missing: Vec<&String> = b.iter().filter(|x| !a.contains(x)).collect();
+                prop_assert!(
+                    a == b,
+                    "list {i}: rounds read {extra:?} more, {missing:?} less ({} against {})",
+                    a.len(),
+                    b.len()
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+}
