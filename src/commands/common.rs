@@ -235,7 +235,7 @@ impl Sliced {
         // ([`crate::store::SliceRounds`]); the last round's index is the answer's.
         let mut rounds = crate::store::SliceRounds::default();
         rounds.tenant.scopes = self.scopes.clone();
-        let (tenant, base) = loop {
+        let (tenant, base, last_seeds) = loop {
             let req = crate::store::SliceRequest {
                 scopes: scopes.iter().cloned().collect(),
                 principals: actors.iter().cloned().collect(),
@@ -252,7 +252,7 @@ impl Sliced {
             timing.mark(&format!("effective slice round {round} read"));
             if round > MAX_IDENTITY_HOPS + 1 {
                 let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
-                break (rounds.tenant, base);
+                break (rounds.tenant, base, None);
             }
             let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
             let before = (scopes.len(), actors.len());
@@ -270,10 +270,13 @@ impl Sliced {
             for r in e.relevant_scopes(alts) {
                 scopes.extend(self.tree.ancestors(&r));
             }
-            drop(e);
             timing.mark(&format!("effective slice round {round} pruned"));
             if (scopes.len(), actors.len()) == before {
-                break (rounds.tenant, base);
+                // `who` reads the members of the seeds this index gives: the
+                // search just pruned on it is asked for them.
+                let seeds = principals.is_empty().then(|| e.seeds(alts));
+                drop(e);
+                break (rounds.tenant, base, seeds);
             }
         };
         if !principals.is_empty() {
@@ -287,7 +290,7 @@ impl Sliced {
         // `who`: the members of the holders that matter (as `who` reads them),
         // and of the holders of every escalation step's action where it matters.
         let mut seeds = crate::engine::query::expansion_seeds(&base, alts, explain);
-        seeds.extend(Effective::new(&base).seeds(alts));
+        seeds.extend(last_seeds.unwrap_or_else(|| Effective::new(&base).seeds(alts)));
         seeds.sort();
         seeds.dedup();
         timing.mark(&format!("effective slice seeds ({})", seeds.len()));
