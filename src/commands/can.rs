@@ -58,17 +58,20 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         args.data,
     )?;
     let other_scopes = super::who::Plan::other_scopes_of(&alts, &scope);
+    // The effective slice's index, and (with `--effective`) the principal's
+    // shortest chain, found on it.
     let effective_index = || -> anyhow::Result<_> {
         let step = crate::report::progress::Step::start("reading what the escalation steps need");
-        let ix = sl.effective_index(
+        let read = sl.effective_index(
             &scope,
             &other_scopes,
             std::slice::from_ref(&principal),
             &alts,
             false,
+            args.effective,
         )?;
         drop(step);
-        Ok(ix)
+        Ok(read)
     };
     // RBAC's answer on an index. One grant per required operation of an
     // activity unless every path is asked for (SPEC §4).
@@ -80,13 +83,13 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         }
         answer
     };
-    let (ix, answer) = if !other_scopes.is_empty() {
+    let (ix, answer, chain) = if !other_scopes.is_empty() {
         // A data activity: the holders at the data sources' scopes too.
         drop((tenant, base));
-        let ix = effective_index()?;
+        let (ix, chain) = effective_index()?;
         timing.mark("groups");
         let answer = decide_on(&ix);
-        (ix, answer)
+        (ix, answer, chain)
     } else {
         let ix = sl.expand_groups_for(tenant, base, &alts)?;
         timing.mark("groups");
@@ -100,17 +103,18 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
             && crate::engine::escalate::may_take_a_step(&ix, &principal)
         {
             drop(ix);
-            let ix = effective_index()?;
+            let (ix, chain) = effective_index()?;
             let answer = decide_on(&ix);
-            (ix, answer)
+            (ix, answer, chain)
         } else {
-            (ix, answer)
+            (ix, answer, None)
         }
     };
     timing.mark("decide");
-    // `--effective`: when RBAC says no, the shortest documented chain.
+    // `--effective`: when RBAC says no, the shortest documented chain (None
+    // when RBAC says yes).
     let escalation = if args.effective && !answer.decision.access.grants() {
-        crate::engine::escalate::Effective::new(&ix).of(&principal, &alts)
+        chain
     } else {
         None
     };

@@ -203,6 +203,12 @@ impl Sliced {
     /// `also`: more scopes whose assignments matter (a data activity's). The
     /// resources the steps lead through are found in rounds
     /// ([`crate::engine::escalate::Effective::relevant_scopes`]).
+    ///
+    /// `escalate` (for `can`, one principal): also the principal's shortest
+    /// chain ([`crate::engine::escalate::Effective::of`]), found by the search
+    /// the last round pruned. The groups `can` then adds below the holders (for
+    /// `incomplete`) change no actor's holders: every actor's groups upward
+    /// were read with it.
     pub fn effective_index(
         &self,
         target: &str,
@@ -210,7 +216,8 @@ impl Sliced {
         principals: &[String],
         alts: &crate::engine::query::Alternatives,
         explain: bool,
-    ) -> anyhow::Result<Index> {
+        escalate: bool,
+    ) -> anyhow::Result<(Index, Option<crate::engine::escalate::Escalation>)> {
         use crate::engine::escalate::{storage_account_of, Effective, MAX_IDENTITY_HOPS};
         let mut scopes: std::collections::BTreeSet<String> =
             self.tree.ancestors(target).into_iter().collect();
@@ -235,7 +242,10 @@ impl Sliced {
         // ([`crate::store::SliceRounds`]); the last round's index is the answer's.
         let mut rounds = crate::store::SliceRounds::default();
         rounds.tenant.scopes = self.scopes.clone();
-        let (tenant, base, last_seeds) = loop {
+        let escalate_for = principals
+            .first()
+            .filter(|_| escalate && principals.len() == 1);
+        let (tenant, base, last_seeds, last_chain) = loop {
             let req = crate::store::SliceRequest {
                 scopes: scopes.iter().cloned().collect(),
                 principals: actors.iter().cloned().collect(),
@@ -252,7 +262,7 @@ impl Sliced {
             timing.mark(&format!("effective slice round {round} read"));
             if round > MAX_IDENTITY_HOPS + 1 {
                 let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
-                break (rounds.tenant, base, None);
+                break (rounds.tenant, base, None, None);
             }
             let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
             let before = (scopes.len(), actors.len());
@@ -275,17 +285,23 @@ impl Sliced {
                 // `who` reads the members of the seeds this index gives: the
                 // search just pruned on it is asked for them.
                 let seeds = principals.is_empty().then(|| e.seeds(alts));
+                let chain = escalate_for.map(|p| e.of(p, alts));
                 drop(e);
-                break (rounds.tenant, base, seeds);
+                break (rounds.tenant, base, seeds, chain);
             }
         };
         if !principals.is_empty() {
             // `can`: the asked principals and the identities are read with their
             // groups; the groups on their paths are walked for members not
             // imported, as plain `can` does ([`Sliced::expand_groups_for`]).
+            let chain = match (last_chain, escalate_for) {
+                (Some(chain), _) => chain,
+                (None, Some(p)) => Effective::new(&base).of(p, alts),
+                (None, None) => None,
+            };
             let ix = self.expand_groups_for(tenant, base, alts)?;
             timing.mark("effective slice groups read, indexed");
-            return Ok(ix);
+            return Ok((ix, chain));
         }
         // `who`: the members of the holders that matter (as `who` reads them),
         // and of the holders of every escalation step's action where it matters.
@@ -296,7 +312,7 @@ impl Sliced {
         timing.mark(&format!("effective slice seeds ({})", seeds.len()));
         let ix = self.with_members(tenant, base, &seeds)?;
         timing.mark("effective slice members read, indexed");
-        Ok(ix)
+        Ok((ix, None))
     }
 
     /// For `review`: the index of every assignment and eligibility at, above or

@@ -149,11 +149,13 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
     let ix = if args.effective {
         step.say("reading what the escalation steps need");
         drop(tenant);
-        sl.effective_index(&scope, &other_scopes, &[], &alts, explain)?
+        sl.effective_index(&scope, &other_scopes, &[], &alts, explain, false)?
+            .0
     } else if !other_scopes.is_empty() {
         // A data activity: the holders at the data sources' scopes too.
         drop(tenant);
-        sl.effective_index(&scope, &other_scopes, &[], &alts, explain)?
+        sl.effective_index(&scope, &other_scopes, &[], &alts, explain, false)?
+            .0
     } else {
         sl.expand_for(tenant, base, &alts, explain)?
     };
