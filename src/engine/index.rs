@@ -91,6 +91,17 @@ pub struct Index {
     pub(crate) facts: std::collections::BTreeMap<String, crate::model::ResourceFacts>,
 }
 
+/// Appends `v` to the list under `k`, making the list (and copying the key)
+/// only when `k` has none yet.
+fn push_under(map: &mut HashMap<String, Vec<String>>, k: &str, v: String) {
+    match map.get_mut(k) {
+        Some(list) => list.push(v),
+        None => {
+            map.insert(k.to_string(), vec![v]);
+        }
+    }
+}
+
 impl Index {
     /// An index that evaluates no time window (tests, and tools that ask about
     /// content rather than a moment). Questions use [`Index::new_at`].
@@ -152,31 +163,29 @@ impl Index {
                 e.insert(p);
             }
         }
-        let mut touched_groups: HashSet<String> = HashSet::default();
-        let mut touched_members: HashSet<String> = HashSet::default();
+        let mut added = false;
         for e in t.member_edges.iter().skip(edges) {
+            added = true;
             let (g, m) = (key(&e.group_id), key(&e.member_id));
             if let Some(k) = e.member_kind {
-                self.member_kind.entry(m.clone()).or_insert(k);
+                if !self.member_kind.contains_key(&m) {
+                    self.member_kind.insert(m.clone(), k);
+                }
             }
-            self.groups_of.entry(m.clone()).or_default().push(g.clone());
-            self.members_of
-                .entry(g.clone())
-                .or_default()
-                .push(m.clone());
-            touched_groups.insert(g);
-            touched_members.insert(m);
+            push_under(&mut self.groups_of, &m, g.clone());
+            push_under(&mut self.members_of, &g, m);
         }
-        // In key order, as [`Index::build`] leaves them.
-        for m in &touched_members {
-            if let Some(v) = self.groups_of.get_mut(m) {
-                v.sort_unstable();
-                v.dedup();
-            }
-        }
-        for g in &touched_groups {
-            if let Some(v) = self.members_of.get_mut(g) {
-                v.sort_unstable();
+        // In key order, as [`Index::build`] leaves them: a list the edges left
+        // in order is only checked (one pass), not sorted.
+        if added {
+            for v in self
+                .groups_of
+                .values_mut()
+                .chain(self.members_of.values_mut())
+            {
+                if !v.is_sorted() {
+                    v.sort_unstable();
+                }
                 v.dedup();
             }
         }
@@ -216,8 +225,8 @@ impl Index {
                     member_kind.insert(m.clone(), k);
                 }
             }
-            groups_of.entry(m.clone()).or_default().push(g.clone());
-            members_of.entry(g).or_default().push(m);
+            push_under(&mut groups_of, &m, g.clone());
+            push_under(&mut members_of, &g, m);
         }
         // PIM for Groups (SPEC §2.11): an active membership in force is a
         // membership; an eligible one is kept apart (it makes its holder eligible

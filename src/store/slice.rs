@@ -839,11 +839,13 @@ fn walk_down(
 ) -> rusqlite::Result<()> {
     // Each group is walked once, so the edges it finds can repeat only those
     // the slice read before the walk.
-    let before: HashSet<(String, String)> = t
-        .member_edges
-        .iter()
-        .map(|e| (key(&e.group_id), key(&e.member_id)))
-        .collect();
+    let mut before: rustc_hash::FxHashMap<String, HashSet<String>> = Default::default();
+    for e in &t.member_edges {
+        before
+            .entry(key(&e.group_id))
+            .or_default()
+            .insert(key(&e.member_id));
+    }
     let mut seen: HashSet<String> = HashSet::default();
     let mut queue: VecDeque<String> = VecDeque::new();
     for g in seeds {
@@ -875,7 +877,7 @@ fn walk_down(
                         | PrincipalKind::OrgContact
                 )
             );
-            if before.is_empty() || !before.contains(&(g.clone(), m.clone())) {
+            if !before.get(&g).is_some_and(|ms| ms.contains(&m)) {
                 t.member_edges.push(e);
             }
             if seen.insert(m.clone()) {
