@@ -248,27 +248,11 @@ impl SliceRounds {
             if !self.scopes_read.insert(sk.clone()) {
                 continue;
             }
-            let by_scope = |cols: &str, table: &str| sql(cols, table, "scope_key");
-            held.add(
-                t,
-                query_by(
-                    conn,
-                    &by_scope(ASSIGNMENT_COLS, "role_assignments"),
-                    s,
-                    sk,
-                    assignment_row,
-                )?,
-                query_by(
-                    conn,
-                    &by_scope(ELIGIBILITY_COLS, "eligibilities"),
-                    s,
-                    sk,
-                    eligibility_row,
-                )?,
-            );
+            let (a, e) = grants_by(conn, s, "scope_key", sk)?;
+            held.add(t, a, e);
             for d in query_by(
                 conn,
-                &by_scope(DENY_COLS, "deny_assignments"),
+                &sql(DENY_COLS, "deny_assignments", "scope_key"),
                 s,
                 sk,
                 deny_row,
@@ -365,24 +349,8 @@ impl SliceRounds {
         }
         self.edges_seen = t.member_edges.len();
         for h in &new_up {
-            let by_holder = |cols: &str, table: &str| sql(cols, table, "principal_key");
-            held.add(
-                t,
-                query_by(
-                    conn,
-                    &by_holder(ASSIGNMENT_COLS, "role_assignments"),
-                    s,
-                    h,
-                    assignment_row,
-                )?,
-                query_by(
-                    conn,
-                    &by_holder(ELIGIBILITY_COLS, "eligibilities"),
-                    s,
-                    h,
-                    eligibility_row,
-                )?,
-            );
+            let (a, e) = grants_by(conn, s, "principal_key", h)?;
+            held.add(t, a, e);
         }
 
         // Every holder (and every principal a deny assignment names or exempts).
@@ -489,6 +457,32 @@ impl SliceRounds {
         }
         add_partial_lists(conn, s, t)
     }
+}
+
+/// The assignments and eligibilities of snapshot `s` whose `column` (a scope
+/// key or a holder's key) is `k`.
+fn grants_by(
+    conn: &Connection,
+    s: i64,
+    column: &str,
+    k: &str,
+) -> rusqlite::Result<(Vec<Assignment>, Vec<Eligibility>)> {
+    Ok((
+        query_by(
+            conn,
+            &sql(ASSIGNMENT_COLS, "role_assignments", column),
+            s,
+            k,
+            assignment_row,
+        )?,
+        query_by(
+            conn,
+            &sql(ELIGIBILITY_COLS, "eligibilities", column),
+            s,
+            k,
+            eligibility_row,
+        )?,
+    ))
 }
 
 /// Of `nodes`, those not yet in `read`, now added to it.
