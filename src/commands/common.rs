@@ -260,11 +260,10 @@ impl Sliced {
                 .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
             round += 1;
             timing.mark(&format!("effective slice round {round} read"));
+            let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
             if round > MAX_IDENTITY_HOPS + 1 {
-                let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
                 break (rounds.tenant, base, None, None);
             }
-            let base = Index::new_at(&rounds.tenant, &self.snapshot.taken_at);
             let before = (scopes.len(), actors.len());
             let mut e = Effective::new(&base);
             if !clients_read {
@@ -294,11 +293,8 @@ impl Sliced {
             // `can`: the asked principals and the identities are read with their
             // groups; the groups on their paths are walked for members not
             // imported, as plain `can` does ([`Sliced::expand_groups_for`]).
-            let chain = match (last_chain, escalate_for) {
-                (Some(chain), _) => chain,
-                (None, Some(p)) => Effective::new(&base).of(p, alts),
-                (None, None) => None,
-            };
+            let chain = last_chain
+                .unwrap_or_else(|| escalate_for.and_then(|p| Effective::new(&base).of(p, alts)));
             let ix = self.expand_groups_for(tenant, base, alts)?;
             timing.mark("effective slice groups read, indexed");
             return Ok((ix, chain));
