@@ -42,6 +42,15 @@ pub struct Cli {
     pub(crate) command: Command,
 }
 
+impl Cli {
+    /// Whether the command reads export files into a new snapshot (`import`, and
+    /// `collect`, which can import what it wrote): its memory peaks while the files
+    /// are parsed, and what the parse frees is not asked for again.
+    pub fn reads_files_into_a_snapshot(&self) -> bool {
+        matches!(self.command, Command::Import(_) | Command::Collect(_))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Import export files and directories (recursively) as one new snapshot.
