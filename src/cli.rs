@@ -582,3 +582,42 @@ pub(crate) struct DemoArgs {
     #[arg(long)]
     pub(crate) keep: Option<PathBuf>,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("whocan").chain(args.iter().copied()))
+            .expect("valid command line")
+    }
+
+    /// `main` keeps freed memory for every command but these two (see its
+    /// `keep_freed_memory`).
+    #[test]
+    fn only_import_and_collect_read_files_into_a_snapshot() {
+        assert!(parse(&["import", "exports/"]).reads_files_into_a_snapshot());
+        assert!(parse(&["collect", "--out", "dir"]).reads_files_into_a_snapshot());
+        for other in [
+            vec![
+                "who",
+                "Microsoft.MachineLearningServices/workspaces/read",
+                "--workspace",
+                "w",
+            ],
+            vec![
+                "can",
+                "p",
+                "Microsoft.MachineLearningServices/workspaces/read",
+                "--workspace",
+                "w",
+            ],
+            vec!["diff", "1", "2"],
+            vec!["review", "--all-workspaces"],
+        ] {
+            assert!(!parse(&other).reads_files_into_a_snapshot(), "{other:?}");
+        }
+    }
+}
