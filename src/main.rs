@@ -21,8 +21,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// (BENCHMARKS.md). whocan is a short-lived process.
 ///
 /// Not for an import: what parsing the files frees (their bytes, the parsed
-/// documents) is not asked for again, and kept it raised the peak of an xl
-/// import from about 0.98 to 1.17 GiB at the same speed (BENCHMARKS.md).
+/// documents) is not asked for again, and keeping it raised the peak of an xl
+/// import from 0.93–0.95 GiB to 1.09–1.14 GiB at the same speed (BENCHMARKS.md).
 fn keep_freed_memory() {
     // SAFETY: sets one integer option by its documented index before any
     // thread is started; no memory is touched.
