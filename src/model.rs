@@ -344,7 +344,9 @@ impl GroupEligibility {
 pub(crate) enum AssignmentSource {
     /// `az role assignment list` or ARM roleAssignments.
     RoleAssignment,
-    /// A PIM `roleAssignmentScheduleInstances` entry with no matching role assignment.
+    /// A PIM `roleAssignmentScheduleInstances` entry: with no matching role
+    /// assignment, or the role assignment its `originRoleAssignmentId` names, which
+    /// then carries the instance's window.
     PimActive,
 }
 

@@ -590,7 +590,8 @@ struct HeldAccess {
 /// rows get them).
 #[derive(Default)]
 struct HeldNotes {
-    /// `eligibility-ended`: the eligibility ended before the snapshot.
+    /// `eligibility-ended`: the eligibility, or the time-bound active assignment,
+    /// ended before the snapshot.
     ended: Option<Rc<str>>,
     /// `many-direct-users`: this many users hold the role directly at the scope.
     many: Option<Rc<str>>,
@@ -602,8 +603,15 @@ impl HeldNotes {
     /// The texts of held access `h`, which `direct_users` users hold directly.
     fn of(h: &HeldAccess, direct_users: usize) -> HeldNotes {
         let ended = h.expired.then(|| {
+            // The same code for both: a time-bound active assignment (a PIM
+            // activation) ends as an eligibility does.
+            let what = if h.pim == Pim::Eligible {
+                "the eligibility"
+            } else {
+                "the time-bound assignment"
+            };
             format!(
-                "remove: the eligibility ended {}, before the snapshot",
+                "remove: {what} ended {}, before the snapshot",
                 h.end.as_deref().unwrap_or("")
             )
             .into()

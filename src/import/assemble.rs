@@ -156,8 +156,12 @@ pub(crate) struct Assembler {
 pub(crate) struct Assembled {
     pub(crate) tenant: Tenant,
     pub(crate) flags: Vec<Flag>,
-    /// PIM active instances that matched an imported role assignment and added nothing.
+    /// PIM active instances that matched an imported role assignment and added no
+    /// record of their own.
     pub(crate) pim_deduplicated: usize,
+    /// The role assignments those instances matched (each once), now marked as
+    /// PIM's: they still count as role assignments in the summary.
+    pub(crate) pim_merged: usize,
 }
 
 fn duplicate(flags: &mut Vec<Flag>, subject: &str, first: &str, again: &str, what: &str) {
@@ -584,31 +588,47 @@ impl Assembler {
     /// Matches PIM instances, derives scope nodes, computes the flags.
     pub(crate) fn finish(mut self) -> Assembled {
         // PIM active instances: one whose originRoleAssignmentId is an imported role
-        // assignment (full id, or its trailing GUID) adds nothing.
+        // assignment (full id, or its trailing GUID) is that assignment, made
+        // through PIM: no record of its own, but the assignment takes the
+        // instance's window (an activation grants until its end, SPEC §2.10) and
+        // is marked as PIM's. Kept only as the role assignment, an activation that
+        // ended would read as standing access.
         let mut pim_deduplicated = 0;
+        let mut pim_merged = 0;
         let pim = std::mem::take(&mut self.pim);
         if !pim.is_empty() {
-            let ids: FxHashSet<String> =
-                self.tenant.assignments.iter().map(|a| key(&a.id)).collect();
-            let names: FxHashSet<String> = self
-                .tenant
-                .assignments
-                .iter()
-                .filter_map(|a| a.id.rsplit('/').next().map(key))
-                .filter(|n| super::shapes::is_guid(n))
-                .collect();
+            let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
+            let mut by_name: FxHashMap<String, usize> = FxHashMap::default();
+            for (i, a) in self.tenant.assignments.iter().enumerate() {
+                by_id.entry(key(&a.id)).or_insert(i);
+                if let Some(n) = a.id.rsplit('/').next().map(key) {
+                    if super::shapes::is_guid(&n) {
+                        by_name.entry(n).or_insert(i);
+                    }
+                }
+            }
             for (a, origin, at) in pim {
-                let matched = origin.as_deref().is_some_and(|o| {
+                let matched = origin.as_deref().and_then(|o| {
                     let o = key(o.trim_end_matches('/'));
-                    ids.contains(&o)
-                        || o.rsplit('/')
+                    by_id.get(&o).copied().or_else(|| {
+                        o.rsplit('/')
                             .next()
-                            .is_some_and(|n| super::shapes::is_guid(n) && names.contains(n))
+                            .filter(|n| super::shapes::is_guid(n))
+                            .and_then(|n| by_name.get(n).copied())
+                    })
                 });
-                if matched {
-                    pim_deduplicated += 1;
-                } else {
-                    self.add_assignment(at, a);
+                match matched {
+                    Some(i) => {
+                        pim_deduplicated += 1;
+                        let have = &mut self.tenant.assignments[i];
+                        if have.source != AssignmentSource::PimActive {
+                            have.source = AssignmentSource::PimActive;
+                            pim_merged += 1;
+                        }
+                        fill(&mut have.start_date_time, &a.start_date_time);
+                        fill(&mut have.end_date_time, &a.end_date_time);
+                    }
+                    None => self.add_assignment(at, a),
                 }
             }
         }
@@ -628,6 +648,7 @@ impl Assembler {
             tenant: self.tenant,
             flags,
             pim_deduplicated,
+            pim_merged,
         }
     }
 

@@ -64,8 +64,11 @@ pub struct Imported {
     /// `.csv` (as displayed paths); they were not read.
     pub(crate) skipped: Vec<String>,
     /// PIM active instances that matched an imported role assignment through
-    /// `originRoleAssignmentId` and so added nothing.
+    /// `originRoleAssignmentId` and so added no record of their own.
     pub(crate) pim_deduplicated: usize,
+    /// The role assignments those instances matched (each once): marked as PIM's,
+    /// with the instance's window.
+    pub(crate) pim_merged: usize,
 }
 
 /// Record counts of an import, by kind, in a fixed order (for the summary).
@@ -90,13 +93,15 @@ pub fn counts(imported: &Imported) -> Vec<(&'static str, usize)> {
         ("files", imported.files.len()),
         ("skippedFiles", imported.skipped.len()),
         ("roleDefinitions", t.roles.len()),
+        // Role assignments as the role-assignment exports listed them, those a PIM
+        // instance matched included; PIM instances that are records of their own.
         (
             "roleAssignments",
-            assemble::count_assignments(t, AssignmentSource::RoleAssignment),
+            assemble::count_assignments(t, AssignmentSource::RoleAssignment) + imported.pim_merged,
         ),
         (
             "pimActive",
-            assemble::count_assignments(t, AssignmentSource::PimActive),
+            assemble::count_assignments(t, AssignmentSource::PimActive) - imported.pim_merged,
         ),
         ("pimActiveDeduplicated", imported.pim_deduplicated),
         ("pimEligible", t.eligibilities.len()),
@@ -246,6 +251,7 @@ pub fn read_inputs(paths: &[PathBuf], progress: bool) -> Result<Imported, Import
         flags: assembled.flags,
         skipped,
         pim_deduplicated: assembled.pim_deduplicated,
+        pim_merged: assembled.pim_merged,
     })
 }
 

@@ -328,6 +328,20 @@ fn schedule_instances_are_deduplicated_through_origin() {
     assert_eq!(imp.files[1].kind, "pim-active");
     assert_eq!(imp.tenant.assignments.len(), 1);
     assert_eq!(imp.pim_deduplicated, 1);
+    // The one record is the role assignment, made through PIM: it keeps its id and
+    // takes the instance's window.
+    let merged = &imp.tenant.assignments[0];
+    assert!(merged.id.ends_with(origin_id), "{}", merged.id);
+    assert_eq!(merged.source, AssignmentSource::PimActive);
+    assert_eq!(
+        merged.start_date_time.as_deref(),
+        Some("2020-09-09T21:35:27.91Z")
+    );
+    assert_eq!(imp.pim_merged, 1);
+    let counts: std::collections::HashMap<_, _> = super::counts(&imp).into_iter().collect();
+    assert_eq!(counts["roleAssignments"], 1);
+    assert_eq!(counts["pimActive"], 0);
+    assert_eq!(counts["pimActiveDeduplicated"], 1);
 
     let other = "0b5fe924-9a61-425c-96af-cfe6e287ca2d";
     let unmatched = write(
@@ -346,6 +360,11 @@ fn schedule_instances_are_deduplicated_through_origin() {
     );
     assert_eq!(imp.tenant.assignments[1].role_definition_id, READER);
     assert_eq!(imp.pim_deduplicated, 0);
+    assert_eq!(
+        imp.tenant.assignments[0].source,
+        AssignmentSource::RoleAssignment
+    );
+    assert_eq!(imp.tenant.assignments[0].start_date_time, None);
 }
 
 #[test]

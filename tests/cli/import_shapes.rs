@@ -257,3 +257,103 @@ fn a_duplicate_key_is_refused_at_its_line_and_column() {
         "{stderr}"
     );
 }
+
+/// A PIM activation (`pim-active/time-bound.json`, 08:00–16:00 on 2026-09-30) is
+/// also listed as the role assignment its `originRoleAssignmentId` names, as a
+/// real export of both lists holds it. The one record keeps the activation's
+/// window: after its end the principal no longer has the access, and the review
+/// shows it as PIM's with the window. (Kept only as the role assignment, an ended
+/// activation read as standing access.)
+#[test]
+fn an_activation_listed_as_a_role_assignment_too_keeps_its_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let scope = sub(SUB_A);
+    let assignment_id =
+        format!("{scope}/providers/Microsoft.Authorization/roleAssignments/f2a3b4c5-d6e7-4f8a-9b0c-1d2e3f4a5b6c");
+    // ARM `roleAssignments` list (2022-04-01), the same assignment.
+    let listed = write(
+        dir.path(),
+        "role-assignments.json",
+        format!(
+            r#"{{"value":[{{"properties":{{"roleDefinitionId":"{scope}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+            "principalId":"{BEA}","principalType":"User","scope":"{scope}","condition":null,"conditionVersion":null,
+            "createdOn":"2026-09-30T08:00:05Z","updatedOn":"2026-09-30T08:00:05Z"}},
+            "id":"{assignment_id}","type":"Microsoft.Authorization/roleAssignments","name":"f2a3b4c5-d6e7-4f8a-9b0c-1d2e3f4a5b6c"}}]}}"#
+        ),
+    );
+    let files = [
+        fixture("powershell/get-azroledefinition.json"),
+        listed,
+        fixture("pim-active/time-bound.json"),
+    ];
+    let at = |taken_at: &str| {
+        let db = dir.path().join(format!("{}.db", &taken_at[11..13]));
+        let out = whocan(&db)
+            .args(["import", "--format", "json", "--taken-at", taken_at])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let s = stdout_json(&out);
+        assert_eq!(s["counts"]["roleAssignments"], 1, "{s}");
+        assert_eq!(s["counts"]["pimActive"], 0, "{s}");
+        assert_eq!(s["counts"]["pimActiveDeduplicated"], 1, "{s}");
+        db
+    };
+    // During the activation: the access, shown as PIM's with its window.
+    let during = at("2026-09-30T12:00:00Z");
+    assert_eq!(who(&during, WS_READ, &scope), vec![BEA.to_string()]);
+    let out = whocan(&during)
+        .args(["review", "--scope", &scope, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = stdout_json(&out);
+    let row = rows["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["principalId"] == BEA)
+        .unwrap_or_else(|| panic!("no row of {BEA}: {rows}"));
+    assert_eq!(row["pim"], "active (PIM)", "{row}");
+    assert_eq!(row["assignmentId"], assignment_id.as_str(), "{row}");
+    assert_eq!(
+        row["window"], "2026-09-30T08:00:00Z..2026-09-30T16:00:00Z",
+        "{row}"
+    );
+    // After its end: no access, and `can` says why.
+    let after = at("2026-10-01T00:00:00Z");
+    assert!(who(&after, WS_READ, &scope).is_empty());
+    let out = whocan(&after)
+        .args(["can", BEA, WS_READ, "--scope", &scope, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let why = stdout_json(&out)["decisions"][0]["whyNot"].to_string();
+    assert!(why.contains("2026-09-30T16:00:00Z"), "{why}");
+    // The review recommends removing it, as the assignment it is.
+    let out = whocan(&after)
+        .args(["review", "--scope", &scope, "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.contains(
+            "remove: the time-bound assignment ended 2026-09-30T16:00:00Z, before the snapshot"
+        ),
+        "{csv}"
+    );
+}
