@@ -713,6 +713,17 @@ struct Graph<'a> {
 }
 
 /// The flags that need the whole tenant, in a fixed order of kinds.
+/// Why a principal in no directory listing is flagged: orphaned, or, with no
+/// listing of its kind imported, of unknown status (SPEC §1, "Orphans only on
+/// evidence"; the rule is `engine::decide::orphan_status`).
+pub(super) fn unlisted(principal_type: &str, listed_kinds: &[PrincipalKind]) -> &'static str {
+    if crate::engine::decide::orphan_status(None, false, principal_type, listed_kinds).is_none() {
+        "is in no imported directory listing, and no listing of its kind was imported: its status is unknown"
+    } else {
+        "is in no imported directory listing"
+    }
+}
+
 fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
     let Graph {
         ids,
@@ -779,13 +790,14 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
     }
 
     // orphaned-assignment: the holder is in no listing (or was deleted).
+    let listed_kinds = Tenant::listed_kinds_of(&t.principals);
     for a in &t.assignments {
         let deleted = a.principal_name.as_deref() == Some("");
         if deleted || listed(ids, &a.principal_id).is_none() {
             let why = if deleted {
-                "was deleted (principalName is empty)".to_string()
+                "was deleted (principalName is empty)"
             } else {
-                "is in no imported directory listing".to_string()
+                unlisted(&a.principal_type, &listed_kinds)
             };
             let typ = if a.principal_type.is_empty() {
                 String::new()
@@ -808,8 +820,9 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
                 kinds::ORPHANED_ASSIGNMENT,
                 &e.id,
                 format!(
-                    "principal {} is in no imported directory listing; the PIM eligibility is kept",
-                    e.principal_id
+                    "principal {} {}; the PIM eligibility is kept",
+                    e.principal_id,
+                    unlisted(&e.principal_type, &listed_kinds)
                 ),
             ));
         }

@@ -79,13 +79,14 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
     }
 
     // orphaned-assignment: the holder is in no listing (or was deleted).
+    let listed_kinds = Tenant::listed_kinds_of(&t.principals);
     for a in &t.assignments {
         let deleted = a.principal_name.as_deref() == Some("");
         if deleted || !listed.contains_key(&key(&a.principal_id)) {
             let why = if deleted {
-                "was deleted (principalName is empty)".to_string()
+                "was deleted (principalName is empty)"
             } else {
-                "is in no imported directory listing".to_string()
+                super::assemble::unlisted(&a.principal_type, &listed_kinds)
             };
             let typ = if a.principal_type.is_empty() {
                 String::new()
@@ -108,8 +109,9 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
                 kinds::ORPHANED_ASSIGNMENT,
                 &e.id,
                 format!(
-                    "principal {} is in no imported directory listing; the PIM eligibility is kept",
-                    e.principal_id
+                    "principal {} {}; the PIM eligibility is kept",
+                    e.principal_id,
+                    super::assemble::unlisted(&e.principal_type, &listed_kinds)
                 ),
             ));
         }

@@ -357,3 +357,58 @@ fn an_activation_listed_as_a_role_assignment_too_keeps_its_window() {
         "{csv}"
     );
 }
+
+/// An assignment's principal in no directory listing is flagged; with no listing
+/// of its kind imported, the flag says its status is unknown, not that it is
+/// orphaned (SPEC §1, "Orphans only on evidence").
+#[test]
+fn an_unlisted_principal_is_orphaned_only_where_its_kind_was_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let detail_of = |s: &Value, subject_end: &str| -> String {
+        s["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "orphaned-assignment")
+            .flat_map(|f| f["examples"].as_array().unwrap().iter())
+            .find(|e| e["subject"].as_str().unwrap().ends_with(subject_end))
+            .map(|e| e["detail"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    let assignments = fixture("powershell/get-azroleassignment.json");
+    let ps: Value = serde_json::from_str(&std::fs::read_to_string(&assignments).unwrap()).unwrap();
+    let id_of = |object: &str| -> String {
+        ps.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["ObjectId"] == object)
+            .unwrap()["RoleAssignmentId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (alain, sp) = (id_of(ALAIN), id_of(PIPELINE_SP));
+
+    // No listing at all: every kind's status is unknown.
+    let alone = import_ok(&dir.path().join("a.db"), std::slice::from_ref(&assignments));
+    for id in [&alain, &sp] {
+        let d = detail_of(&alone, id);
+        assert!(d.contains("its status is unknown"), "{id}: {d}\n{alone}");
+    }
+    // A users listing without Alain: Alain is orphaned; the service principal,
+    // of a kind no listing gave, is still unknown.
+    let users = write(
+        dir.path(),
+        "users.json",
+        r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
+            {"id":"9f8e7d6c-5b4a-4392-8170-6e5d4c3b2a19","displayName":"Someone Else","userPrincipalName":"else@contoso.com"}]}"#,
+    );
+    let listed = import_ok(&dir.path().join("b.db"), &[assignments, users]);
+    let d = detail_of(&listed, &alain);
+    assert!(
+        d.contains("is in no imported directory listing") && !d.contains("unknown"),
+        "{d}\n{listed}"
+    );
+    let d = detail_of(&listed, &sp);
+    assert!(d.contains("its status is unknown"), "{d}\n{listed}");
+}
