@@ -724,7 +724,7 @@ fn read_json(doc: &Val, stem: &str) -> Result<ReadFile, Problem> {
                 obj,
                 kind,
             }),
-            _ => return Err(shapes::unrecognised(r.val, &r.path)),
+            _ => return Err(shapes::unrecognised(r.val, &r.path, r.context)),
         }
     }
     // One file holds one family of records, except Resource Graph output, whose

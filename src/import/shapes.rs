@@ -1362,8 +1362,23 @@ pub(crate) fn provider_operations(o: &Obj, path: &[Seg]) -> Result<Vec<Operation
     Ok(out)
 }
 
-/// The message for a record with no known shape.
-pub(crate) fn unrecognised(v: &Val, path: &[Seg]) -> Problem {
+/// The message for a record with no known shape. `collection`: what its page's
+/// `@odata.context` says it is (a directory object without an `id` is told apart).
+pub(crate) fn unrecognised(v: &Val, path: &[Seg], collection: Option<Collection>) -> Problem {
+    if let (Val::Obj(o), Some(Collection::Directory(kind))) = (v, collection) {
+        if o.str("id").is_none() && o.str("objectId").is_none() {
+            return Problem::new(
+                path,
+                format!(
+                    "{} is a Graph {} record without `id` (its page's @odata.context says so); \
+                     whocan needs each object's id (hint: export the page again with `id`, \
+                     e.g. `$select=id,displayName,...`)",
+                    path_text(path),
+                    kind.as_str()
+                ),
+            );
+        }
+    }
     let found = match v {
         Val::Obj(o) if o.is_empty() => "an object with none of the expected fields".to_string(),
         Val::Obj(o) if !type_of(o).is_empty() => format!(

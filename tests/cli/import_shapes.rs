@@ -412,3 +412,25 @@ fn an_unlisted_principal_is_orphaned_only_where_its_kind_was_listed() {
     let d = detail_of(&listed, &sp);
     assert!(d.contains("its status is unknown"), "{d}\n{listed}");
 }
+
+/// A Graph users page exported without `id` (a `$select` that left it out) is
+/// refused at the record, saying what is missing, not as a shape of no kind.
+#[test]
+fn a_graph_page_without_ids_is_refused_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = write(
+        dir.path(),
+        "users.json",
+        r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users(displayName,mail)",
+            "value":[{"displayName":"Adele Vance","mail":"adele@contoso.com"}]}"#,
+    );
+    let stderr = import_refused(&dir.path().join("w.db"), &[page]);
+    assert!(
+        stderr.contains("users.json:2:22: value[0] is a Graph User record without `id`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: export the page again with `id`"),
+        "{stderr}"
+    );
+}
