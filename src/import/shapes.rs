@@ -33,7 +33,8 @@ assignmentScheduleInstances (Graph), users / groups / service principals / devic
 (az ad ... list or a Graph page), a group member list named <group-object-id>.json, the \
 management-group tree (az account management-group entities list / show --expand --recurse, ARM \
 getEntities, managementGroups/{id}?$expand=children, or a management group's subscriptions), az \
-account list, az resource list, Azure Resource Graph output (az graph query or Search-AzGraph rows \
+account list, resources (az resource list, or an ARM or az list of AzureML workspaces, computes \
+or datastores, storage accounts, key vaults or user-assigned identities), Azure Resource Graph output (az graph query or Search-AzGraph rows \
 of authorizationresources, resourcecontainers or resources), or az provider operation show/list";
 
 /// A problem inside one file, located by a JSON path.
