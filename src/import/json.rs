@@ -45,6 +45,9 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "value",
     "children",
     "parent",
+    // A management group's `details.path` (`$expand=path`): its ancestors' names.
+    "path",
+    "managementGroupAncestors",
     "details",
     "roleName",
     "roleType",

@@ -1113,13 +1113,57 @@ pub(crate) fn tree_nodes(
         Some(Val::Obj(p)) => parent_ref(p, &at("parent"))?,
         _ => None,
     };
-    let details_parent = match node_field(o, props, "details") {
-        Some(Val::Obj(d)) => match d.get("parent") {
-            Some(Val::Obj(p)) => parent_ref(p, &child(&at("details"), Seg::Key("parent")))?,
-            _ => None,
-        },
+    let details = match node_field(o, props, "details") {
+        Some(Val::Obj(d)) => Some(d),
         _ => None,
     };
+    let details_parent = match details.and_then(|d| d.get("parent")) {
+        Some(Val::Obj(p)) => parent_ref(p, &child(&at("details"), Seg::Key("parent")))?,
+        _ => None,
+    };
+    // `GET managementGroups/{id}?$expand=path`: `details.path` names the groups from
+    // the root down to the parent (`{name, displayName}`), each the parent of the
+    // next; `$expand=ancestors` gives the same from the parent up
+    // (`details.managementGroupAncestorsChain`, or `managementGroupAncestors`). They join the tree as nodes of their own, so a group
+    // read alone still reaches its every ancestor.
+    let mut path_groups = Vec::new();
+    if let Some(d) = details {
+        // Each element `{name, displayName}`, or (`managementGroupAncestors` in some
+        // API versions) the name alone.
+        let read = |key: &'static str| -> Result<Vec<(String, Option<String>)>, Problem> {
+            let mut groups = Vec::new();
+            let Some(Val::Arr(items)) = d.get(key) else {
+                return Ok(groups);
+            };
+            for (i, v) in items.iter().enumerate() {
+                let gpath = child(&child(&at("details"), Seg::Key(key)), Seg::Index(i));
+                match v {
+                    Val::Str(name) if !name.is_empty() => groups.push((name.clone(), None)),
+                    Val::Obj(g) => {
+                        let name = req_str(g, "name", &gpath, "the management group's name")?;
+                        groups.push((name, opt_str(g, "displayName", &gpath)?));
+                    }
+                    other => {
+                        return Err(Problem::new(
+                            &gpath,
+                            format!(
+                                "expected a management group ({{name, displayName}} or its name), found {}",
+                                other.describe()
+                            ),
+                        ))
+                    }
+                }
+            }
+            Ok(groups)
+        };
+        path_groups = read("path")?;
+        for nearest_first in ["managementGroupAncestorsChain", "managementGroupAncestors"] {
+            if path_groups.is_empty() {
+                path_groups = read(nearest_first)?;
+                path_groups.reverse();
+            }
+        }
+    }
     let name = if is_sub {
         last_segment(&id).to_string()
     } else {
@@ -1153,6 +1197,18 @@ pub(crate) fn tree_nodes(
             .or(details_parent)
             .or(implied_parent),
     });
+    let mut above: Option<String> = None;
+    for (name, display_name) in path_groups {
+        let gid = management_group_id(&name);
+        out.push(ScopeNode {
+            id: gid.clone(),
+            kind: ScopeKind::ManagementGroup,
+            name,
+            display_name,
+            resource_type: None,
+            parent_id: above.replace(gid),
+        });
+    }
     let children_path = at("children");
     match node_field(o, props, "children") {
         None | Some(Val::Null) => {}

@@ -1453,3 +1453,77 @@ fn every_fixture_imports_together() {
         imp.flags
     );
 }
+
+/// `GET managementGroups/{id}?$expand=path` (azure-rest-api-specs
+/// `GetManagementGroupWithPath`): `details.path` names the groups from the root
+/// down to the parent, so a group read alone still has its every ancestor.
+#[test]
+fn a_management_groups_details_path_gives_its_ancestors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "mg.json",
+        r#"{"id":"/providers/Microsoft.Management/managementGroups/ml-prod",
+            "type":"Microsoft.Management/managementGroups","name":"ml-prod",
+            "properties":{"tenantId":"6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b","displayName":"ML Prod",
+              "details":{"version":1,"updatedTime":"2026-01-01T00:00:00Z","updatedBy":"x",
+                "parent":{"id":"/providers/Microsoft.Management/managementGroups/ml-platform",
+                          "name":"ml-platform","displayName":"ML Platform"},
+                "path":[{"name":"6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b","displayName":"Tenant Root Group"},
+                        {"name":"ml-platform","displayName":"ML Platform"}]}}}"#,
+    );
+    let imp = import(&[file]).unwrap();
+    let p = parents(&imp.tenant);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert_eq!(p[&mg("ml-prod")], Some(mg("ml-platform")));
+    assert_eq!(
+        p[&mg("ml-platform")],
+        Some(mg("6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"))
+    );
+    assert_eq!(p[&mg("6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b")], None);
+    let root = imp
+        .tenant
+        .scopes
+        .iter()
+        .find(|s| s.id == mg("6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"))
+        .unwrap();
+    assert_eq!(root.display_name.as_deref(), Some("Tenant Root Group"));
+
+    // `$expand=ancestors`: the same chain from the parent up.
+    let file = write(
+        dir.path(),
+        "mg-ancestors.json",
+        r#"{"id":"/providers/Microsoft.Management/managementGroups/ml-prod",
+            "type":"Microsoft.Management/managementGroups","name":"ml-prod",
+            "properties":{"displayName":"ML Prod","details":{
+                "parent":{"id":"/providers/Microsoft.Management/managementGroups/ml-platform"},
+                "managementGroupAncestorsChain":[{"name":"ml-platform","displayName":"ML Platform"},
+                    {"name":"6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b","displayName":"Tenant Root Group"}]}}}"#,
+    );
+    let p2 = parents(&import(&[file]).unwrap().tenant);
+    assert_eq!(p2, p);
+    // azure-rest-api-specs `GetManagementGroupWithAncestors` (2021-04-01) spells it
+    // `managementGroupAncestors`; some versions give names alone.
+    for (name, ancestors) in [
+        (
+            "mg-ancestors-objects.json",
+            r#"[{"name":"ml-platform","displayName":"ML Platform"},{"name":"6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"}]"#,
+        ),
+        (
+            "mg-ancestors-names.json",
+            r#"["ml-platform","6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"]"#,
+        ),
+    ] {
+        let file = write(
+            dir.path(),
+            name,
+            &format!(
+                r#"{{"id":"/providers/Microsoft.Management/managementGroups/ml-prod",
+                "type":"Microsoft.Management/managementGroups","name":"ml-prod",
+                "properties":{{"details":{{"parent":{{"name":"ml-platform"}},
+                "managementGroupAncestors":{ancestors}}}}}}}"#
+            ),
+        );
+        assert_eq!(parents(&import(&[file]).unwrap().tenant), p, "{name}");
+    }
+}
