@@ -608,15 +608,26 @@ impl Assembler {
                 }
             }
             for (a, origin, at) in pim {
-                let matched = origin.as_deref().and_then(|o| {
-                    let o = key(o.trim_end_matches('/'));
-                    by_id.get(&o).copied().or_else(|| {
-                        o.rsplit('/')
-                            .next()
-                            .filter(|n| super::shapes::is_guid(n))
-                            .and_then(|n| by_name.get(n).copied())
+                let matched = origin
+                    .as_deref()
+                    .and_then(|o| {
+                        let o = key(o.trim_end_matches('/'));
+                        by_id.get(&o).copied().or_else(|| {
+                            o.rsplit('/')
+                                .next()
+                                .filter(|n| super::shapes::is_guid(n))
+                                .and_then(|n| by_name.get(n).copied())
+                        })
                     })
-                });
+                    // The same grant (principal, role, scope), as Azure keeps them;
+                    // an instance that says otherwise stays a record of its own.
+                    .filter(|&i| {
+                        let have = &self.tenant.assignments[i];
+                        lower(&have.principal_id) == lower(&a.principal_id)
+                            && scope_key(&have.scope) == scope_key(&a.scope)
+                            && (have.role_definition_id.is_empty()
+                                || lower(&have.role_definition_id) == lower(&a.role_definition_id))
+                    });
                 match matched {
                     Some(i) => {
                         pim_deduplicated += 1;
@@ -712,7 +723,6 @@ struct Graph<'a> {
     has_list: &'a [bool],
 }
 
-/// The flags that need the whole tenant, in a fixed order of kinds.
 /// Why a principal in no directory listing is flagged: orphaned, or, with no
 /// listing of its kind imported, of unknown status (SPEC §1, "Orphans only on
 /// evidence"; the rule is `engine::decide::orphan_status`).
@@ -724,6 +734,7 @@ pub(super) fn unlisted(principal_type: &str, listed_kinds: &[PrincipalKind]) -> 
     }
 }
 
+/// The flags that need the whole tenant, in a fixed order of kinds.
 fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
     let Graph {
         ids,

@@ -365,6 +365,32 @@ fn schedule_instances_are_deduplicated_through_origin() {
         AssignmentSource::RoleAssignment
     );
     assert_eq!(imp.tenant.assignments[0].start_date_time, None);
+
+    // An instance naming the assignment but another principal is not that grant: it
+    // stays a record of its own, and the assignment keeps no window.
+    let other_principal = write(
+        dir.path(),
+        "d.json",
+        &instance(
+            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{origin_id}"),
+            "0c6fe924-9a61-425c-96af-cfe6e287ca2e",
+        )
+        .replace(U1, U2),
+    );
+    let assignments = write(
+        dir.path(),
+        "a.json",
+        &format!("[{}]", az_assignment(origin_id, U1, "User", READER, scope)),
+    );
+    let imp = import(&[assignments, other_principal]).unwrap();
+    assert_eq!(imp.tenant.assignments.len(), 2);
+    assert_eq!(imp.pim_deduplicated, 0);
+    assert_eq!(
+        imp.tenant.assignments[0].source,
+        AssignmentSource::RoleAssignment
+    );
+    assert_eq!(imp.tenant.assignments[0].start_date_time, None);
+    assert_eq!(imp.tenant.assignments[1].principal_id, U2);
 }
 
 #[test]
