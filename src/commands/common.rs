@@ -386,8 +386,9 @@ impl Sliced {
     }
 
     /// For `can`: adds to a slice the groups nested (transitively) in every holder
-    /// that grants these alternatives, so `incomplete` lists, as `who` does, every
-    /// such group whose members were not imported; indexes the result.
+    /// that grants these alternatives, and in every principal a deny that applies
+    /// names or exempts, so `incomplete` lists, as `who` does, every such group
+    /// whose members were not imported; indexes the result.
     /// `base` grows as [`Sliced::expand_for`]'s does.
     pub(crate) fn expand_groups_for(
         &self,
@@ -396,7 +397,16 @@ impl Sliced {
         alts: &crate::engine::query::Alternatives,
     ) -> anyhow::Result<Index> {
         let mut anc = crate::engine::decide::Ancestry::default();
-        let seeds = crate::engine::query::grant_seeds(&base, alts, &mut anc);
+        let mut seeds = crate::engine::query::grant_seeds(&base, alts, &mut anc);
+        // And the groups the denies that apply name or exempt (`incomplete` lists
+        // those nested in them too).
+        seeds.extend(
+            crate::engine::query::deny_seeds(&base, alts, &mut anc)
+                .into_iter()
+                .map(|(k, _)| k),
+        );
+        seeds.sort();
+        seeds.dedup();
         let (edges, principals) = (tenant.member_edges.len(), tenant.principals.len());
         self.store
             .expand_groups(self.snapshot.id, &mut tenant, &seeds)?;

@@ -108,6 +108,47 @@ pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -
     seeds
 }
 
+/// The principals named or exempted by the deny assignments that reach an asked
+/// scope and take an asked action (All Principals left out), each with whether the
+/// deny calls it a group. Whether a principal is among their members decides
+/// whether such a deny applies (SPEC §2.6), so a group among them, or nested in
+/// one, whose members were not imported leaves the answer incomplete (SPEC §4).
+pub(crate) fn deny_seeds(
+    ix: &Index,
+    alts: &Alternatives,
+    anc: &mut Ancestry,
+) -> Vec<(String, bool)> {
+    let all_reqs: Vec<&ActionReq> = alts.iter().flatten().collect();
+    let actions: BTreeSet<(String, bool)> = all_reqs
+        .iter()
+        .map(|r| (key(r.action.trim()), r.data))
+        .collect();
+    let scopes: BTreeSet<String> = all_reqs.iter().map(|r| scope_key(&r.scope)).collect();
+    let mut seeds: std::collections::BTreeMap<String, bool> = Default::default();
+    for s in &scopes {
+        let chain = anc.get(ix, s);
+        for c in &chain.0 {
+            for &di in ix.denies_by_scope.get(c).into_iter().flatten() {
+                let d = &ix.denies[di];
+                if !super::decide::deny_reaches(d, c, s)
+                    || !actions
+                        .iter()
+                        .any(|(a, data)| blocks_grant(&d.blocks, a, *data))
+                {
+                    continue;
+                }
+                for p in d.def.principals.iter().chain(&d.def.exclude_principals) {
+                    let k = key(&p.id);
+                    if k != crate::model::ALL_PRINCIPALS {
+                        *seeds.entry(k).or_default() |= p.kind.eq_ignore_ascii_case("Group");
+                    }
+                }
+            }
+        }
+    }
+    seeds.into_iter().collect()
+}
+
 /// The principals whose members (transitively) a `who` answer needs: the grant
 /// seeds, and the principals deny assignments at the asked scopes name or exempt.
 /// With `explain`, every holder at the asked scopes and above, whatever its role:
@@ -185,6 +226,19 @@ pub(crate) fn candidates(
         // Devices and contacts are members, never principals (SPEC §1).
         if (include_groups || !group) && ix.is_principal(&p) {
             candidates.push(p);
+        }
+    }
+    // Groups a deny names or exempts, and those nested in them: whether a
+    // candidate is a member decides whether the deny applies.
+    let denied = deny_seeds(ix, alts, &mut anc);
+    let typed: HashSet<&str> = denied
+        .iter()
+        .filter(|(_, group)| *group)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    for Reached { id: p, .. } in below(ix, denied.iter().map(|(k, _)| k.clone())) {
+        if ix.is_group(&p) || typed.contains(p.as_str()) {
+            incomplete.extend(member_gap(ix, &p));
         }
     }
     candidates.sort_by_cached_key(|c| (ix.name_of(c).to_lowercase(), c.clone()));

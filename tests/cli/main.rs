@@ -7,6 +7,7 @@ mod browse;
 mod collect;
 mod collect_equiv;
 mod concurrency;
+mod deny_gaps;
 mod effective;
 mod evidence;
 mod facts;

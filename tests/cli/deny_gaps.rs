@@ -1,0 +1,206 @@
+//! A deny assignment that names or exempts a group applies or not by the group's
+//! members (SPEC §2.6). When those members were not imported, `who` and `can` say
+//! so in `incomplete` (SPEC §4) instead of answering as if the group were empty.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::{stdout_json, whocan, write};
+
+const SUB: &str = "/subscriptions/11111111-2222-4333-8444-555555555555";
+const ALICE: &str = "00000001-1111-4111-8111-000000000001";
+const GUNK: &str = "00000100-1111-4111-8111-000000000100";
+const NESTED: &str = "00000101-1111-4111-8111-000000000101";
+const EVERYONE: &str = "00000000-0000-0000-0000-000000000000";
+const VM_READ: &str = "Microsoft.Compute/virtualMachines/read";
+
+/// Alice reads everything at the subscription; a deny there on reading virtual
+/// machines names `principals` and exempts `excluded`; Gunk's members are
+/// `gunk_members` (no member file when None); Nested's are never imported.
+fn tenant(
+    dir: &Path,
+    principals: &[(&str, &str)],
+    excluded: &[(&str, &str)],
+    gunk_members: Option<&str>,
+) -> PathBuf {
+    let root = dir.join("export");
+    let vm = format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
+    write(
+        &root,
+        "roles.json",
+        r#"[{"id":"/providers/Microsoft.Authorization/roleDefinitions/00000064-1111-4111-8111-000000000064",
+        "name":"00000064-1111-4111-8111-000000000064","roleName":"All Reader","roleType":"CustomRole","assignableScopes":["/"],
+        "permissions":[{"actions":["*/read"],"notActions":[],"dataActions":[],"notDataActions":[]}]}]"#,
+    );
+    write(
+        &root,
+        "assignments.json",
+        format!(
+            r#"[{{"id":"{SUB}/providers/Microsoft.Authorization/roleAssignments/00000002-1111-4111-8111-000000000002",
+        "principalId":"{ALICE}","principalName":"alice@contoso.com","principalType":"User",
+        "roleDefinitionId":"/providers/Microsoft.Authorization/roleDefinitions/00000064-1111-4111-8111-000000000064",
+        "scope":"{SUB}","type":"Microsoft.Authorization/roleAssignments"}}]"#
+        ),
+    );
+    write(
+        &root,
+        "users.json",
+        format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users",
+        "value":[{{"id":"{ALICE}","displayName":"Alice","userPrincipalName":"alice@contoso.com"}}]}}"#
+        ),
+    );
+    write(
+        &root,
+        "groups.json",
+        format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#groups",
+        "value":[{{"id":"{GUNK}","displayName":"Gunk"}},{{"id":"{NESTED}","displayName":"Nested"}}]}}"#
+        ),
+    );
+    if let Some(members) = gunk_members {
+        write(&root, &format!("members/{GUNK}.json"), members);
+    }
+    let list = |ps: &[(&str, &str)]| {
+        ps.iter()
+            .map(|(id, t)| format!(r#"{{"id":"{id}","type":"{t}"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    write(
+        &root,
+        "deny.json",
+        format!(
+            r#"{{"value":[{{"id":"{SUB}/providers/Microsoft.Authorization/denyAssignments/00000903-1111-4111-8111-000000000903",
+        "name":"00000903-1111-4111-8111-000000000903","type":"Microsoft.Authorization/denyAssignments",
+        "properties":{{"denyAssignmentName":"stack lock","scope":"{SUB}","doNotApplyToChildScopes":false,
+        "permissions":[{{"actions":["{VM_READ}"],"notActions":[],"dataActions":[],"notDataActions":[]}}],
+        "principals":[{}],"excludePrincipals":[{}]}}}}]}}"#,
+            list(principals),
+            list(excluded)
+        ),
+    );
+    write(
+        &root,
+        "resources.json",
+        format!(
+            r#"[{{"id":"{vm}","name":"vm1","type":"Microsoft.Compute/virtualMachines","resourceGroup":"rg1"}}]"#
+        ),
+    );
+    write(
+        &root,
+        "operations.json",
+        format!(
+            r#"{{"id":"/providers/Microsoft.Authorization/providerOperations/Microsoft.Compute","name":"Microsoft.Compute",
+        "displayName":"Compute","operations":[],"resourceTypes":[{{"name":"virtualMachines","displayName":"VMs",
+        "operations":[{{"name":"{VM_READ}","displayName":"Read VM","isDataAction":false}}]}}]}}"#
+        ),
+    );
+    let db = dir.join("w.db");
+    let out = whocan(&db)
+        .args(["import", "--taken-at", "2026-10-01T00:00:00Z"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+/// `who`'s and `can ALICE`'s answers (access, and the groups in `incomplete`).
+fn answers(db: &Path) -> ((Vec<(String, String)>, Vec<String>), (String, Vec<String>)) {
+    let vm = format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
+    let gaps = |v: &Value| -> Vec<String> {
+        v["incomplete"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {}",
+                    i["displayName"].as_str().unwrap_or(""),
+                    i["reason"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    let out = whocan(db)
+        .args(["who", VM_READ, "--scope", &vm, "--format", "json"])
+        .output()
+        .unwrap();
+    let who = stdout_json(&out);
+    let listed = who["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["access"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let out = whocan(db)
+        .args(["can", ALICE, VM_READ, "--scope", &vm, "--format", "json"])
+        .output()
+        .unwrap();
+    let can = stdout_json(&out);
+    (
+        (listed, gaps(&who)),
+        (can["access"].as_str().unwrap_or("").to_string(), gaps(&can)),
+    )
+}
+
+#[test]
+fn a_deny_naming_a_group_whose_members_were_not_imported_leaves_the_answer_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = tenant(dir.path(), &[(GUNK, "Group")], &[], None);
+    let ((listed, who_gaps), (access, can_gaps)) = answers(&db);
+    // Alice is allowed as far as the snapshot shows; she may be in Gunk.
+    assert_eq!(listed, vec![(ALICE.to_string(), "allowed".to_string())]);
+    assert_eq!(access, "allowed");
+    assert_eq!(who_gaps, vec!["Gunk members not imported"]);
+    assert_eq!(can_gaps, who_gaps);
+}
+
+#[test]
+fn a_deny_exempting_a_group_with_a_nested_group_not_imported_leaves_the_answer_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    // Gunk's members: Nested, whose own members were not imported.
+    let members = format!(
+        r##"{{"value":[{{"@odata.type":"#microsoft.graph.group","id":"{NESTED}","displayName":"Nested"}}]}}"##
+    );
+    let db = tenant(
+        dir.path(),
+        &[(EVERYONE, "SystemDefined")],
+        &[(GUNK, "Group")],
+        Some(&members),
+    );
+    let ((listed, who_gaps), (access, can_gaps)) = answers(&db);
+    // Alice is denied as far as the snapshot shows; she may be in Nested, and so
+    // exempt.
+    assert!(listed.is_empty(), "{listed:?}");
+    assert_eq!(access, "denied");
+    assert_eq!(who_gaps, vec!["Nested members not imported"]);
+    assert_eq!(can_gaps, who_gaps);
+}
+
+#[test]
+fn a_deny_whose_groups_are_all_imported_leaves_nothing_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let members = format!(
+        r##"{{"value":[{{"@odata.type":"#microsoft.graph.user","id":"{ALICE}","displayName":"Alice"}}]}}"##
+    );
+    let db = tenant(dir.path(), &[(GUNK, "Group")], &[], Some(&members));
+    let ((listed, who_gaps), (access, can_gaps)) = answers(&db);
+    assert!(listed.is_empty(), "{listed:?}");
+    assert_eq!(access, "denied");
+    assert!(
+        who_gaps.is_empty() && can_gaps.is_empty(),
+        "{who_gaps:?} {can_gaps:?}"
+    );
+}
