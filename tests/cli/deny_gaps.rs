@@ -111,8 +111,13 @@ fn tenant(
     db
 }
 
-/// `who`'s and `can ALICE`'s answers (access, and the groups in `incomplete`).
-fn answers(db: &Path) -> ((Vec<(String, String)>, Vec<String>), (String, Vec<String>)) {
+/// `who`'s answer: each principal with its access, and the groups in `incomplete`.
+type WhoSeen = (Vec<(String, String)>, Vec<String>);
+/// `can ALICE`'s answer: the access, and the groups in `incomplete`.
+type CanSeen = (String, Vec<String>);
+
+/// `who`'s and `can ALICE`'s answers.
+fn answers(db: &Path) -> (WhoSeen, CanSeen) {
     let vm = format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
     let gaps = |v: &Value| -> Vec<String> {
         v["incomplete"]
