@@ -114,6 +114,10 @@ pub struct DenyHit {
     /// The principal entry that named this principal (a group, itself or All Principals).
     pub(crate) matched_principal: String,
     pub(crate) matched_pattern: String,
+    /// The deny assignment's `condition`, shown and never evaluated: the deny is
+    /// taken to apply (docs/semantics.md). Absent from JSON when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) condition: Option<String>,
 }
 
 /// An eligible (PIM) assignment that would grant the action once activated.
@@ -865,6 +869,13 @@ fn decide_one(
                     deny_scope: d.def.scope.clone(),
                     matched_principal: named,
                     matched_pattern: pattern,
+                    condition: d
+                        .def
+                        .condition
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string),
                 });
             }
         }

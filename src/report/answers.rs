@@ -602,9 +602,13 @@ fn why_not_text(w: &WhyNot, names: &super::ScopeNames) -> String {
                 if via.is_empty() { String::new() } else { format!(" (via {})", via_names(via)) }
             ),
             WhyNot::Denied { deny } => format!(
-                "why not: deny assignment {} at {} blocks it (pattern `{}`, naming {})",
+                "why not: deny assignment {} at {} blocks it (pattern `{}`, naming {}){}",
                 deny.deny_name, names.label(&deny.deny_scope), deny.matched_pattern,
-                if deny.matched_principal == crate::model::ALL_PRINCIPALS { "All Principals" } else { deny.matched_principal.as_str() }
+                if deny.matched_principal == crate::model::ALL_PRINCIPALS { "All Principals" } else { deny.matched_principal.as_str() },
+                match &deny.condition {
+                    Some(c) => format!(", where its condition holds (not evaluated): {c}"),
+                    None => String::new(),
+                }
             ),
             WhyNot::EligibleOnly { eligible: e } => format!(
                 "why not: only eligible (PIM) for {} at {}, window {} – {}: it must be activated first",

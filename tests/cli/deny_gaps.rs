@@ -24,6 +24,17 @@ fn tenant(
     excluded: &[(&str, &str)],
     gunk_members: Option<&str>,
 ) -> PathBuf {
+    tenant_with(dir, principals, excluded, gunk_members, "null")
+}
+
+/// [`tenant`] with the deny's `condition` (JSON: `null` or a string).
+fn tenant_with(
+    dir: &Path,
+    principals: &[(&str, &str)],
+    excluded: &[(&str, &str)],
+    gunk_members: Option<&str>,
+    condition: &str,
+) -> PathBuf {
     let root = dir.join("export");
     let vm = format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
     write(
@@ -76,7 +87,7 @@ fn tenant(
         "name":"00000903-1111-4111-8111-000000000903","type":"Microsoft.Authorization/denyAssignments",
         "properties":{{"denyAssignmentName":"stack lock","scope":"{SUB}","doNotApplyToChildScopes":false,
         "permissions":[{{"actions":["{VM_READ}"],"notActions":[],"dataActions":[],"notDataActions":[]}}],
-        "principals":[{}],"excludePrincipals":[{}]}}}}]}}"#,
+        "principals":[{}],"excludePrincipals":[{}],"condition":{condition}}}}}]}}"#,
             list(principals),
             list(excluded)
         ),
@@ -207,5 +218,66 @@ fn a_deny_whose_groups_are_all_imported_leaves_nothing_incomplete() {
     assert!(
         who_gaps.is_empty() && can_gaps.is_empty(),
         "{who_gaps:?} {can_gaps:?}"
+    );
+}
+
+/// A deny assignment's condition is shown, never evaluated (docs/semantics.md):
+/// in the deny entries of `can`'s JSON and in `--explain`'s reason.
+#[test]
+fn a_deny_assignments_condition_is_shown_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let members = format!(
+        r##"{{"value":[{{"@odata.type":"#microsoft.graph.user","id":"{ALICE}","displayName":"Alice"}}]}}"##
+    );
+    let condition = "@Resource[Microsoft.Compute/virtualMachines:name] StringEquals 'vm1'";
+    let db = tenant_with(
+        dir.path(),
+        &[(GUNK, "Group")],
+        &[],
+        Some(&members),
+        &format!("\"{condition}\""),
+    );
+    let vm = format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
+    let out = whocan(&db)
+        .args(["can", ALICE, VM_READ, "--scope", &vm, "--format", "json"])
+        .output()
+        .unwrap();
+    let can = stdout_json(&out);
+    assert_eq!(can["access"], "denied", "{can}");
+    assert_eq!(
+        can["decisions"][0]["denies"][0]["condition"], condition,
+        "{can}"
+    );
+    let out = whocan(&db)
+        .args([
+            "can",
+            ALICE,
+            VM_READ,
+            "--scope",
+            &vm,
+            "--explain",
+            "--format",
+            "table",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "where its condition holds (not evaluated): {condition}"
+        )),
+        "{text}"
+    );
+    // Without a condition, the entry has none.
+    let dir = tempfile::tempdir().unwrap();
+    let db = tenant(dir.path(), &[(GUNK, "Group")], &[], Some(&members));
+    let out = whocan(&db)
+        .args(["can", ALICE, VM_READ, "--scope", &vm, "--format", "json"])
+        .output()
+        .unwrap();
+    let can = stdout_json(&out);
+    assert!(
+        can["decisions"][0]["denies"][0].get("condition").is_none(),
+        "{can}"
     );
 }
