@@ -69,16 +69,21 @@ fn role_touches(ix: &Index, ri: usize, actions: &BTreeSet<(String, bool)>) -> bo
         .any(|(a, data)| blocks_grant(&ix.roles[ri].blocks, a, *data))
 }
 
+/// The asked actions (lowercase, with their plane) and the asked scopes (keys) of
+/// every alternative.
+fn asked(alts: &Alternatives) -> (BTreeSet<(String, bool)>, BTreeSet<String>) {
+    let reqs = || alts.iter().flatten();
+    (
+        reqs().map(|r| (key(r.action.trim()), r.data)).collect(),
+        reqs().map(|r| scope_key(&r.scope)).collect(),
+    )
+}
+
 /// Holders of assignments or eligibilities at or above any asked scope whose role
 /// grants at least one asked action: every principal `who` lists is one of them or
 /// a member of one, transitively.
 pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<String> {
-    let all_reqs: Vec<&ActionReq> = alts.iter().flatten().collect();
-    let actions: BTreeSet<(String, bool)> = all_reqs
-        .iter()
-        .map(|r| (key(r.action.trim()), r.data))
-        .collect();
-    let scopes: BTreeSet<String> = all_reqs.iter().map(|r| scope_key(&r.scope)).collect();
+    let (actions, scopes) = asked(alts);
     let mut seeds: Vec<String> = Vec::new();
     let mut seen_seed = HashSet::new();
     let mut touches: rustc_hash::FxHashMap<usize, bool> = Default::default();
@@ -118,12 +123,7 @@ pub(crate) fn deny_seeds(
     alts: &Alternatives,
     anc: &mut Ancestry,
 ) -> Vec<(String, bool)> {
-    let all_reqs: Vec<&ActionReq> = alts.iter().flatten().collect();
-    let actions: BTreeSet<(String, bool)> = all_reqs
-        .iter()
-        .map(|r| (key(r.action.trim()), r.data))
-        .collect();
-    let scopes: BTreeSet<String> = all_reqs.iter().map(|r| scope_key(&r.scope)).collect();
+    let (actions, scopes) = asked(alts);
     let mut seeds: std::collections::BTreeMap<String, bool> = Default::default();
     for s in &scopes {
         let chain = anc.get(ix, s);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{stdout_json, whocan, write};
+use crate::support::{on, write};
 
 const SUB: &str = "/subscriptions/11111111-2222-4333-8444-555555555555";
 const ALICE: &str = "00000001-1111-4111-8111-000000000001";
@@ -109,17 +109,20 @@ fn tenant_with(
         ),
     );
     let db = dir.join("w.db");
-    let out = whocan(&db)
+    on(&db)
         .args(["import", "--taken-at", "2026-10-01T00:00:00Z"])
         .arg(&root)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .expect(0);
     db
+}
+
+/// `can ALICE VM_READ` at vm1 as JSON (exit 0 or 1).
+fn can_json(db: &Path) -> Value {
+    let vm = format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
+    on(db)
+        .args(["can", ALICE, VM_READ, "--scope", &vm, "--format", "json"])
+        .output()
+        .json()
 }
 
 /// `who`'s answer: each principal with its access, and the groups in `incomplete`.
@@ -144,11 +147,9 @@ fn answers(db: &Path) -> (WhoSeen, CanSeen) {
             })
             .collect()
     };
-    let out = whocan(db)
+    let who = on(db)
         .args(["who", VM_READ, "--scope", &vm, "--format", "json"])
-        .output()
-        .unwrap();
-    let who = stdout_json(&out);
+        .ok_json();
     let listed = who["principals"]
         .as_array()
         .unwrap()
@@ -160,11 +161,7 @@ fn answers(db: &Path) -> (WhoSeen, CanSeen) {
             )
         })
         .collect();
-    let out = whocan(db)
-        .args(["can", ALICE, VM_READ, "--scope", &vm, "--format", "json"])
-        .output()
-        .unwrap();
-    let can = stdout_json(&out);
+    let can = can_json(db);
     (
         (listed, gaps(&who)),
         (can["access"].as_str().unwrap_or("").to_string(), gaps(&can)),
@@ -238,17 +235,13 @@ fn a_deny_assignments_condition_is_shown_with_it() {
         &format!("\"{condition}\""),
     );
     let vm = format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
-    let out = whocan(&db)
-        .args(["can", ALICE, VM_READ, "--scope", &vm, "--format", "json"])
-        .output()
-        .unwrap();
-    let can = stdout_json(&out);
+    let can = can_json(&db);
     assert_eq!(can["access"], "denied", "{can}");
     assert_eq!(
         can["decisions"][0]["denies"][0]["condition"], condition,
         "{can}"
     );
-    let out = whocan(&db)
+    let text = on(&db)
         .args([
             "can",
             ALICE,
@@ -260,8 +253,7 @@ fn a_deny_assignments_condition_is_shown_with_it() {
             "table",
         ])
         .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+        .stdout();
     assert!(
         text.contains(&format!(
             "where its condition holds (not evaluated): {condition}"
@@ -271,11 +263,7 @@ fn a_deny_assignments_condition_is_shown_with_it() {
     // Without a condition, the entry has none.
     let dir = tempfile::tempdir().unwrap();
     let db = tenant(dir.path(), &[(GUNK, "Group")], &[], Some(&members));
-    let out = whocan(&db)
-        .args(["can", ALICE, VM_READ, "--scope", &vm, "--format", "json"])
-        .output()
-        .unwrap();
-    let can = stdout_json(&out);
+    let can = can_json(&db);
     assert!(
         can["decisions"][0]["denies"][0].get("condition").is_none(),
         "{can}"

@@ -9,7 +9,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::support::{snapshots, stdout_json, whocan, write};
+use crate::support::{on, snapshots, stdout_json, whocan, write};
 
 const SUB_A: &str = "1b7c5a3e-2f4d-4c6b-9a8e-0d1f2e3c4b5a";
 const SUB_B: &str = "2c8d6b4f-3a5e-4d7c-8b9f-1e2a3f4d5c6b";
@@ -288,17 +288,10 @@ fn an_activation_listed_as_a_role_assignment_too_keeps_its_window() {
     ];
     let at = |taken_at: &str| {
         let db = dir.path().join(format!("{}.db", &taken_at[11..13]));
-        let out = whocan(&db)
+        let s = on(&db)
             .args(["import", "--format", "json", "--taken-at", taken_at])
             .args(&files)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let s = stdout_json(&out);
+            .ok_json();
         assert_eq!(s["counts"]["roleAssignments"], 1, "{s}");
         assert_eq!(s["counts"]["pimActive"], 0, "{s}");
         assert_eq!(s["counts"]["pimActiveDeduplicated"], 1, "{s}");
@@ -307,16 +300,9 @@ fn an_activation_listed_as_a_role_assignment_too_keeps_its_window() {
     // During the activation: the access, shown as PIM's with its window.
     let during = at("2026-09-30T12:00:00Z");
     assert_eq!(who(&during, WS_READ, &scope), vec![BEA.to_string()]);
-    let out = whocan(&during)
+    let rows = on(&during)
         .args(["review", "--scope", &scope, "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows = stdout_json(&out);
+        .ok_json();
     let row = rows["rows"]
         .as_array()
         .unwrap()
@@ -332,24 +318,17 @@ fn an_activation_listed_as_a_role_assignment_too_keeps_its_window() {
     // After its end: no access, and `can` says why.
     let after = at("2026-10-01T00:00:00Z");
     assert!(who(&after, WS_READ, &scope).is_empty());
-    let out = whocan(&after)
+    let can = on(&after)
         .args(["can", BEA, WS_READ, "--scope", &scope, "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let why = stdout_json(&out)["decisions"][0]["whyNot"].to_string();
+        .expect(1)
+        .json();
+    let why = can["decisions"][0]["whyNot"].to_string();
     assert!(why.contains("2026-09-30T16:00:00Z"), "{why}");
     // The review recommends removing it, as the assignment it is.
-    let out = whocan(&after)
+    let csv = on(&after)
         .args(["review", "--scope", &scope, "--format", "csv"])
-        .output()
-        .unwrap();
-    let csv = String::from_utf8_lossy(&out.stdout);
+        .expect(0)
+        .stdout();
     assert!(
         csv.contains(
             "remove: the time-bound assignment ended 2026-09-30T16:00:00Z, before the snapshot"
