@@ -436,6 +436,22 @@ pub(crate) struct DenyAssignment {
     pub(crate) exclude_principals: Vec<DenyPrincipal>,
     pub(crate) do_not_apply_to_child_scopes: bool,
     pub(crate) condition: Option<String>,
+    /// `denyAssignmentEffect` (API 2024-07-01-preview): `enforced` or `audit`; None
+    /// when the export does not say (every stable version), which is enforced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) effect: Option<String>,
+}
+
+impl DenyAssignment {
+    /// Whether it blocks what it names: an `audit` deny only logs (Microsoft's
+    /// `DenyAssignmentEffect`: "'enforced' blocks access, 'audit' logs without
+    /// blocking"). The one copy of this rule: the engine's `Index` and `diff` ask here.
+    pub(crate) fn blocks(&self) -> bool {
+        !self
+            .effect
+            .as_deref()
+            .is_some_and(|e| e.trim().eq_ignore_ascii_case("audit"))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -900,6 +916,7 @@ mod tests {
             exclude_principals: Vec::new(),
             do_not_apply_to_child_scopes: false,
             condition: None,
+            effect: None,
         };
         assert_eq!(d.record_key(), "~/a|deny-1");
     }

@@ -1505,7 +1505,7 @@ fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
     let mut below = ctx.below();
     let d = &side.t.denies[i];
     let is_all = |p: &crate::model::DenyPrincipal| key(&p.id) == ALL_PRINCIPALS;
-    if d.exclude_principals.iter().any(is_all) {
+    if !d.blocks() || d.exclude_principals.iter().any(is_all) {
         return (Vec::new(), 0);
     }
     let pid = |s: &str| ctx.ix.principals.find_lower(s);
@@ -2538,6 +2538,7 @@ mod tests {
             exclude_principals: vec![],
             do_not_apply_to_child_scopes: false,
             condition: None,
+            effect: None,
         });
         let d = diff(&base(), &t, &DiffOptions::default());
         assert_eq!(d.denies.len(), 1);

@@ -3181,6 +3181,7 @@ mod tests {
             exclude_principals: except.map(dp).into_iter().collect(),
             do_not_apply_to_child_scopes: child,
             condition: None,
+            effect: None,
         }
     }
 

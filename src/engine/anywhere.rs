@@ -380,6 +380,7 @@ mod tests {
             exclude_principals: Vec::new(),
             do_not_apply_to_child_scopes: child_scopes,
             condition: None,
+            effect: None,
         }
     }
 

@@ -314,7 +314,9 @@ impl Index {
         }
         let mut denies = Vec::new();
         let mut denies_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
-        for d in &t.denies {
+        // An `audit` deny blocks nothing (`DenyAssignment::blocks`): it is not one
+        // of the index's denies, so no question, review or step reads it as one.
+        for d in t.denies.iter().filter(|d| d.blocks()) {
             denies_by_scope
                 .entry(scope_key(&d.scope))
                 .or_default()

@@ -94,6 +94,7 @@ fn deny(
         exclude_principals: dp(excluded),
         do_not_apply_to_child_scopes: child,
         condition: None,
+        effect: None,
     }
 }
 

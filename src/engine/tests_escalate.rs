@@ -65,6 +65,7 @@ pub(crate) fn deny_on(action: &str, principal: &str, scope: &str) -> DenyAssignm
         exclude_principals: vec![],
         do_not_apply_to_child_scopes: false,
         condition: None,
+        effect: None,
     }
 }
 

@@ -1412,6 +1412,7 @@ mod tests {
                         exclude_principals,
                         do_not_apply_to_child_scopes: false,
                         condition: None,
+                        effect: None,
                     }])
                 }
             }

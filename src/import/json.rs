@@ -47,6 +47,7 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "parent",
     // A management group's `details.path` (`$expand=path`): its ancestors' names.
     "path",
+    "denyAssignmentEffect",
     "managementGroupAncestors",
     "details",
     "roleName",

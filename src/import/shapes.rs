@@ -960,6 +960,7 @@ pub(crate) fn deny(o: &Obj, path: &[Seg]) -> Result<DenyAssignment, Problem> {
         exclude_principals: principals("excludePrincipals")?,
         do_not_apply_to_child_scopes: opt_bool(p, "doNotApplyToChildScopes", &pp)?.unwrap_or(false),
         condition: opt_str(p, "condition", &pp)?,
+        effect: opt_str(p, "denyAssignmentEffect", &pp)?.filter(|e| !e.trim().is_empty()),
         scope,
     })
 }

@@ -155,7 +155,7 @@ pub(crate) fn eligibility_row(r: &Row<'_>) -> rusqlite::Result<Eligibility> {
 }
 
 pub(crate) const DENY_COLS: &str = "id, name, scope, permissions, principals, exclude_principals, \
-     do_not_apply_to_child_scopes, condition";
+     do_not_apply_to_child_scopes, condition, effect";
 
 pub(crate) fn deny_row(r: &Row<'_>) -> rusqlite::Result<DenyAssignment> {
     Ok(DenyAssignment {
@@ -167,6 +167,7 @@ pub(crate) fn deny_row(r: &Row<'_>) -> rusqlite::Result<DenyAssignment> {
         exclude_principals: from_json(r, 5)?,
         do_not_apply_to_child_scopes: r.get(6)?,
         condition: r.get(7)?,
+        effect: r.get(8)?,
     })
 }
 

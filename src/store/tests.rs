@@ -213,6 +213,7 @@ fn tenant_a() -> Tenant {
             }],
             do_not_apply_to_child_scopes: true,
             condition: None,
+            effect: None,
         }],
         scopes: vec![
             ScopeNode {
@@ -1128,6 +1129,14 @@ fn version_3_database_migrates_and_still_verifies() {
         let mut store = Store::open(&path).unwrap();
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+            .unwrap();
+        // Undo what V11 added (the deny assignments' effect).
+        store
+            .conn
+            .execute_batch(
+                "ALTER TABLE deny_assignments DROP COLUMN effect; \
+                 DELETE FROM refinery_schema_history WHERE version = 11;",
+            )
             .unwrap();
         // Undo what V10 did (the covering index of principals by key).
         store

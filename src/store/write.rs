@@ -286,8 +286,8 @@ const DENY_ASSIGNMENTS: Table = Table {
                ORDER BY key",
     insert_sql: "INSERT INTO deny_assignments (key, id, name, scope_key, scope, permissions, \
                  principals, exclude_principals, do_not_apply_to_child_scopes, condition, \
-                 hash, valid_from) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 hash, valid_from, effect) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     close_sql: "UPDATE deny_assignments SET valid_to = ?1 WHERE rowid = ?2",
 };
 const SCOPES: Table = Table {
@@ -487,7 +487,8 @@ pub(crate) fn write_tables(
                 x.do_not_apply_to_child_scopes,
                 x.condition,
                 r.hash,
-                n
+                n,
+                x.effect
             ],
         )
     })?;

@@ -269,3 +269,37 @@ fn a_deny_assignments_condition_is_shown_with_it() {
         "{can}"
     );
 }
+
+/// A deny assignment whose `denyAssignmentEffect` is `audit` (API
+/// 2024-07-01-preview: "'enforced' blocks access, 'audit' logs without blocking")
+/// blocks nothing; `enforced`, or no effect at all, blocks.
+#[test]
+fn an_audit_deny_blocks_nothing() {
+    let members = format!(
+        r##"{{"value":[{{"@odata.type":"#microsoft.graph.user","id":"{ALICE}","displayName":"Alice"}}]}}"##
+    );
+    for (effect, access) in [
+        ("audit", "allowed"),
+        ("AUDIT", "allowed"),
+        ("enforced", "denied"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        // The builder writes the deny's properties up to `"condition":`; the
+        // effect follows it.
+        let db = tenant_with(
+            dir.path(),
+            &[(GUNK, "Group")],
+            &[],
+            Some(&members),
+            &format!(r#"null,"denyAssignmentEffect":"{effect}""#),
+        );
+        assert_eq!(can_json(&db)["access"], access, "{effect}");
+        let vm =
+            format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
+        let who = on(&db)
+            .args(["who", VM_READ, "--scope", &vm, "--format", "json"])
+            .ok_json();
+        let listed = who["principals"].as_array().unwrap().len();
+        assert_eq!(listed, usize::from(access == "allowed"), "{effect}: {who}");
+    }
+}
