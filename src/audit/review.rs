@@ -987,6 +987,7 @@ impl<'a> Reviewer<'a> {
         let target_keys: Vec<String> = targets.iter().map(|t| scope_key(t)).collect();
         let mut incomplete: BTreeMap<String, Incomplete> = BTreeMap::new();
         let mut target_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut deny_gaps_seen: HashMap<Vec<usize>, Vec<(String, Incomplete)>> = HashMap::new();
         for (i, t) in target_keys.iter().enumerate() {
             target_of.entry(t.as_str()).or_default().push(i);
             if let Some(gap) = crate::engine::query::chain_gap(ix, t) {
@@ -1005,6 +1006,24 @@ impl<'a> Reviewer<'a> {
                         gap.scope.as_deref().map(scope_key).unwrap_or_default()
                     ))
                     .or_insert(gap);
+            }
+            // A group a deny that reaches the target (or, reviewing below it, a deny
+            // below it) names or exempts, or one nested in it, whose members were
+            // not imported: the rows' `blocked_by` may be wrong for its members.
+            let denies: Vec<usize> = (0..ix.denies.len())
+                .filter(|&di| {
+                    let ds = scope_key(&ix.denies[di].def.scope);
+                    (chain.contains(&ds)
+                        && crate::engine::decide::deny_reaches(&ix.denies[di], &ds, t))
+                        || (below && ix.tree.is_below(&ds, t))
+                })
+                .collect();
+            // Targets share their denies: each set is walked once.
+            let gaps = deny_gaps_seen
+                .entry(denies)
+                .or_insert_with_key(|d| crate::engine::query::deny_gaps(ix, d));
+            for (k, gap) in gaps.iter() {
+                incomplete.entry(k.clone()).or_insert_with(|| gap.clone());
             }
         }
         let reach: Vec<Rc<FxHashSet<usize>>> =

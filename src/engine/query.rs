@@ -113,40 +113,77 @@ pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -
     seeds
 }
 
-/// The principals named or exempted by the deny assignments that reach an asked
-/// scope and take an asked action (All Principals left out), each with whether the
-/// deny calls it a group. Whether a principal is among their members decides
-/// whether such a deny applies (SPEC §2.6), so a group among them, or nested in
-/// one, whose members were not imported leaves the answer incomplete (SPEC §4).
-pub(crate) fn deny_seeds(
-    ix: &Index,
-    alts: &Alternatives,
-    anc: &mut Ancestry,
-) -> Vec<(String, bool)> {
+/// The deny assignments (positions in `ix.denies`) that reach an asked scope and
+/// take an asked action.
+fn applicable_denies(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<usize> {
     let (actions, scopes) = asked(alts);
-    let mut seeds: std::collections::BTreeMap<String, bool> = Default::default();
+    let mut out = Vec::new();
     for s in &scopes {
         let chain = anc.get(ix, s);
         for c in &chain.0 {
             for &di in ix.denies_by_scope.get(c).into_iter().flatten() {
                 let d = &ix.denies[di];
-                if !super::decide::deny_reaches(d, c, s)
-                    || !actions
+                if super::decide::deny_reaches(d, c, s)
+                    && actions
                         .iter()
                         .any(|(a, data)| blocks_grant(&d.blocks, a, *data))
                 {
-                    continue;
-                }
-                for p in d.def.principals.iter().chain(&d.def.exclude_principals) {
-                    let k = key(&p.id);
-                    if k != crate::model::ALL_PRINCIPALS {
-                        *seeds.entry(k).or_default() |= p.kind.eq_ignore_ascii_case("Group");
-                    }
+                    out.push(di);
                 }
             }
         }
     }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The principals these deny assignments name or exempt (All Principals left out),
+/// each with whether a deny calls it a group. Whether a principal is among their
+/// members decides whether a deny applies (SPEC §2.6).
+pub(crate) fn deny_subjects(ix: &Index, denies: &[usize]) -> Vec<(String, bool)> {
+    let mut seeds: std::collections::BTreeMap<String, bool> = Default::default();
+    for &di in denies {
+        let d = &ix.denies[di];
+        for p in d.def.principals.iter().chain(&d.def.exclude_principals) {
+            let k = key(&p.id);
+            if k != crate::model::ALL_PRINCIPALS {
+                *seeds.entry(k).or_default() |= p.kind.eq_ignore_ascii_case("Group");
+            }
+        }
+    }
     seeds.into_iter().collect()
+}
+
+/// [`deny_subjects`] of the denies that reach an asked scope and take an asked
+/// action: the seeds `can` walks for the groups nested in them.
+pub(crate) fn deny_seeds(
+    ix: &Index,
+    alts: &Alternatives,
+    anc: &mut Ancestry,
+) -> Vec<(String, bool)> {
+    deny_subjects(ix, &applicable_denies(ix, alts, anc))
+}
+
+/// What these deny assignments leave unseen: each group they name or exempt, or
+/// nested in one, whose members were not imported or only partly (SPEC §4), as
+/// group key and gap.
+pub(crate) fn deny_gaps(ix: &Index, denies: &[usize]) -> Vec<(String, Incomplete)> {
+    let subjects = deny_subjects(ix, denies);
+    let typed: HashSet<&str> = subjects
+        .iter()
+        .filter(|(_, group)| *group)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for Reached { id: p, .. } in below(ix, subjects.iter().map(|(k, _)| k.clone())) {
+        if ix.is_group(&p) || typed.contains(p.as_str()) {
+            if let Some(gap) = member_gap(ix, &p) {
+                out.push((p, gap));
+            }
+        }
+    }
+    out
 }
 
 /// The principals whose members (transitively) a `who` answer needs: the grant
@@ -230,17 +267,8 @@ pub(crate) fn candidates(
     }
     // Groups a deny names or exempts, and those nested in them: whether a
     // candidate is a member decides whether the deny applies.
-    let denied = deny_seeds(ix, alts, &mut anc);
-    let typed: HashSet<&str> = denied
-        .iter()
-        .filter(|(_, group)| *group)
-        .map(|(k, _)| k.as_str())
-        .collect();
-    for Reached { id: p, .. } in below(ix, denied.iter().map(|(k, _)| k.clone())) {
-        if ix.is_group(&p) || typed.contains(p.as_str()) {
-            incomplete.extend(member_gap(ix, &p));
-        }
-    }
+    let denies = applicable_denies(ix, alts, &mut anc);
+    incomplete.extend(deny_gaps(ix, &denies).into_iter().map(|(_, gap)| gap));
     candidates.sort_by_cached_key(|c| (ix.name_of(c).to_lowercase(), c.clone()));
     (candidates, incomplete.into_iter().collect())
 }

@@ -303,3 +303,29 @@ fn an_audit_deny_blocks_nothing() {
         assert_eq!(listed, usize::from(access == "allowed"), "{effect}: {who}");
     }
 }
+
+/// The review says so too: its rows name the deny in `blocked_by`, which may be
+/// wrong for the members of a group whose members were not imported.
+#[test]
+fn the_review_lists_the_groups_of_a_deny_whose_members_were_not_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let members = format!(
+        r##"{{"value":[{{"@odata.type":"#microsoft.graph.group","id":"{NESTED}","displayName":"Nested"}}]}}"##
+    );
+    let db = tenant(
+        dir.path(),
+        &[(EVERYONE, "SystemDefined")],
+        &[(GUNK, "Group")],
+        Some(&members),
+    );
+    let review = on(&db)
+        .args(["review", "--scope", SUB, "--format", "json"])
+        .ok_json();
+    let gaps: Vec<&str> = review["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["groupId"].as_str())
+        .collect();
+    assert_eq!(gaps, vec![NESTED], "{review}");
+}
