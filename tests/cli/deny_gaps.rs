@@ -116,6 +116,25 @@ fn tenant_with(
     db
 }
 
+/// Gunk's member file: one member of this Graph type.
+fn gunk_holds(id: &str, graph_type: &str, name: &str) -> String {
+    format!(
+        r##"{{"value":[{{"@odata.type":"#microsoft.graph.{graph_type}","id":"{id}","displayName":"{name}"}}]}}"##
+    )
+}
+
+/// Everyone denied, Gunk exempt; Gunk's one member is Nested, whose own members
+/// were not imported.
+fn everyone_but_gunk(dir: &Path) -> PathBuf {
+    let members = gunk_holds(NESTED, "group", "Nested");
+    tenant(
+        dir,
+        &[(EVERYONE, "SystemDefined")],
+        &[(GUNK, "Group")],
+        Some(&members),
+    )
+}
+
 /// `can ALICE VM_READ` at vm1 as JSON (exit 0 or 1).
 fn can_json(db: &Path) -> Value {
     let vm = format!("{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1");
@@ -183,16 +202,7 @@ fn a_deny_naming_a_group_whose_members_were_not_imported_leaves_the_answer_incom
 #[test]
 fn a_deny_exempting_a_group_with_a_nested_group_not_imported_leaves_the_answer_incomplete() {
     let dir = tempfile::tempdir().unwrap();
-    // Gunk's members: Nested, whose own members were not imported.
-    let members = format!(
-        r##"{{"value":[{{"@odata.type":"#microsoft.graph.group","id":"{NESTED}","displayName":"Nested"}}]}}"##
-    );
-    let db = tenant(
-        dir.path(),
-        &[(EVERYONE, "SystemDefined")],
-        &[(GUNK, "Group")],
-        Some(&members),
-    );
+    let db = everyone_but_gunk(dir.path());
     let ((listed, who_gaps), (access, can_gaps)) = answers(&db);
     // Alice is denied as far as the snapshot shows; she may be in Nested, and so
     // exempt.
@@ -205,9 +215,7 @@ fn a_deny_exempting_a_group_with_a_nested_group_not_imported_leaves_the_answer_i
 #[test]
 fn a_deny_whose_groups_are_all_imported_leaves_nothing_incomplete() {
     let dir = tempfile::tempdir().unwrap();
-    let members = format!(
-        r##"{{"value":[{{"@odata.type":"#microsoft.graph.user","id":"{ALICE}","displayName":"Alice"}}]}}"##
-    );
+    let members = gunk_holds(ALICE, "user", "Alice");
     let db = tenant(dir.path(), &[(GUNK, "Group")], &[], Some(&members));
     let ((listed, who_gaps), (access, can_gaps)) = answers(&db);
     assert!(listed.is_empty(), "{listed:?}");
@@ -223,9 +231,7 @@ fn a_deny_whose_groups_are_all_imported_leaves_nothing_incomplete() {
 #[test]
 fn a_deny_assignments_condition_is_shown_with_it() {
     let dir = tempfile::tempdir().unwrap();
-    let members = format!(
-        r##"{{"value":[{{"@odata.type":"#microsoft.graph.user","id":"{ALICE}","displayName":"Alice"}}]}}"##
-    );
+    let members = gunk_holds(ALICE, "user", "Alice");
     let condition = "@Resource[Microsoft.Compute/virtualMachines:name] StringEquals 'vm1'";
     let db = tenant_with(
         dir.path(),
@@ -275,9 +281,7 @@ fn a_deny_assignments_condition_is_shown_with_it() {
 /// blocks nothing; `enforced`, or no effect at all, blocks.
 #[test]
 fn an_audit_deny_blocks_nothing() {
-    let members = format!(
-        r##"{{"value":[{{"@odata.type":"#microsoft.graph.user","id":"{ALICE}","displayName":"Alice"}}]}}"##
-    );
+    let members = gunk_holds(ALICE, "user", "Alice");
     for (effect, access) in [
         ("audit", "allowed"),
         ("AUDIT", "allowed"),
@@ -309,15 +313,7 @@ fn an_audit_deny_blocks_nothing() {
 #[test]
 fn the_review_lists_the_groups_of_a_deny_whose_members_were_not_imported() {
     let dir = tempfile::tempdir().unwrap();
-    let members = format!(
-        r##"{{"value":[{{"@odata.type":"#microsoft.graph.group","id":"{NESTED}","displayName":"Nested"}}]}}"##
-    );
-    let db = tenant(
-        dir.path(),
-        &[(EVERYONE, "SystemDefined")],
-        &[(GUNK, "Group")],
-        Some(&members),
-    );
+    let db = everyone_but_gunk(dir.path());
     let review = on(&db)
         .args(["review", "--scope", SUB, "--format", "json"])
         .ok_json();
