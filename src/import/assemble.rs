@@ -164,6 +164,16 @@ pub(crate) struct Assembled {
     pub(crate) pim_merged: usize,
 }
 
+/// Two records of one assignment agree on what it grants: the same principal and
+/// scope, and the same role where both name one by id.
+fn same_grant(have: &Assignment, a: &Assignment) -> bool {
+    lower(&have.principal_id) == lower(&a.principal_id)
+        && scope_key(&have.scope) == scope_key(&a.scope)
+        && (have.role_definition_id.is_empty()
+            || a.role_definition_id.is_empty()
+            || lower(&have.role_definition_id) == lower(&a.role_definition_id))
+}
+
 fn duplicate(flags: &mut Vec<Flag>, subject: &str, first: &str, again: &str, what: &str) {
     flags.push(Flag {
         kind: kinds::DUPLICATE_OBJECT.to_string(),
@@ -381,12 +391,7 @@ impl Assembler {
         let k = a.record_key();
         if let Some(&(i, first)) = self.assignments.get(k.as_ref()) {
             let have = &mut self.tenant.assignments[i];
-            let differs = lower(&have.principal_id) != lower(&a.principal_id)
-                || (!have.role_definition_id.is_empty()
-                    && !a.role_definition_id.is_empty()
-                    && lower(&have.role_definition_id) != lower(&a.role_definition_id))
-                || scope_key(&have.scope) != scope_key(&a.scope)
-                || clash(&have.condition, &a.condition);
+            let differs = !same_grant(have, &a) || clash(&have.condition, &a.condition);
             if differs {
                 let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
                 duplicate(&mut self.flags, &have.id, first, again, "role assignment");
@@ -621,13 +626,7 @@ impl Assembler {
                     })
                     // The same grant (principal, role, scope), as Azure keeps them;
                     // an instance that says otherwise stays a record of its own.
-                    .filter(|&i| {
-                        let have = &self.tenant.assignments[i];
-                        lower(&have.principal_id) == lower(&a.principal_id)
-                            && scope_key(&have.scope) == scope_key(&a.scope)
-                            && (have.role_definition_id.is_empty()
-                                || lower(&have.role_definition_id) == lower(&a.role_definition_id))
-                    });
+                    .filter(|&i| same_grant(&self.tenant.assignments[i], &a));
                 match matched {
                     Some(i) => {
                         pim_deduplicated += 1;
