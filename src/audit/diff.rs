@@ -139,6 +139,24 @@ pub(crate) struct PermissionEdit {
     pub(crate) removed: Vec<String>,
 }
 
+/// A PIM for Groups membership record (Graph `privilegedAccess/group`
+/// `eligibilityScheduleInstances` / `assignmentScheduleInstances`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct GroupMembershipRef {
+    pub(crate) id: String,
+    pub(crate) group: NamedRef,
+    pub(crate) principal: NamedRef,
+    /// `member` or `owner`, as exported.
+    pub(crate) access_id: String,
+    /// `eligible` or `active`.
+    pub(crate) kind: String,
+    pub(crate) start_date_time: Option<String>,
+    pub(crate) end_date_time: Option<String>,
+    /// Whether it is in force at the snapshot's time (SPEC §2.10).
+    pub(crate) in_force: bool,
+}
+
 /// What changed in the snapshot's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -171,6 +189,19 @@ pub(crate) enum Cause {
     MembershipRemoved {
         group: NamedRef,
         member: NamedRef,
+    },
+    /// PIM for Groups (SPEC §2.11): an eligible or time-bound active membership
+    /// of a group, added, removed, or changed (its window, or whether it is in
+    /// force at the snapshot's time).
+    GroupMembershipAdded {
+        membership: GroupMembershipRef,
+    },
+    GroupMembershipRemoved {
+        membership: GroupMembershipRef,
+    },
+    GroupMembershipChanged {
+        before: GroupMembershipRef,
+        after: GroupMembershipRef,
     },
     /// A role that assignments referred to became defined.
     RoleDefinitionAdded {
@@ -219,6 +250,9 @@ impl Cause {
             Cause::EligibilityChanged { .. } => "eligibilityChanged",
             Cause::MembershipAdded { .. } => "membershipAdded",
             Cause::MembershipRemoved { .. } => "membershipRemoved",
+            Cause::GroupMembershipAdded { .. } => "groupMembershipAdded",
+            Cause::GroupMembershipRemoved { .. } => "groupMembershipRemoved",
+            Cause::GroupMembershipChanged { .. } => "groupMembershipChanged",
             Cause::RoleDefinitionAdded { .. } => "roleDefinitionAdded",
             Cause::RoleDefinitionRemoved { .. } => "roleDefinitionRemoved",
             Cause::RoleDefinitionChanged { .. } => "roleDefinitionChanged",
@@ -359,6 +393,13 @@ pub(crate) struct DiffOptions {
 enum Src {
     Assignment(u32),
     Eligibility(u32),
+    /// PIM for Groups (SPEC §2.11): an eligible membership (index in
+    /// `t.group_eligibilities`) of a group whose holder `holder` (the group or a
+    /// group it is in) holds the role actively: eligible for it.
+    GroupEligible {
+        ge: u32,
+        holder: u32,
+    },
 }
 
 /// How a record compares with the other snapshot's record of the same id.
@@ -432,6 +473,16 @@ struct Side<'t> {
     /// Per assignment and eligibility: its window's state at this snapshot's time.
     a_window: Vec<WindowState>,
     e_window: Vec<WindowState>,
+    /// PIM for Groups, per record of `t.group_eligibilities`: group, principal,
+    /// window state, status against the other snapshot; record key → first index.
+    g_group: Vec<u32>,
+    g_member: Vec<u32>,
+    g_window: Vec<WindowState>,
+    g_status: Vec<Status>,
+    g_ids: FxMap<String, u32>,
+    /// Edges that only an active PIM membership in force gives (no member file
+    /// lists them) → that membership's index.
+    pim_edges: FxMap<u64, u32>,
 }
 
 /// Case-insensitive order of two ids.
@@ -545,6 +596,39 @@ impl<'t> Side<'t> {
         let mut edges = raw.clone();
         edges.sort_unstable();
         edges.dedup();
+        // PIM for Groups: an active membership in force is a membership (SPEC
+        // §2.11, as `Index` has it); an eligible one is a holding, added once the
+        // graph is built (`add_group_eligible`).
+        let n_g = t.group_eligibilities.len();
+        let (mut g_group, mut g_member) = (Vec::with_capacity(n_g), Vec::with_capacity(n_g));
+        let mut g_window = Vec::with_capacity(n_g);
+        let mut g_ids = FxMap::default();
+        let mut pim_edges = FxMap::default();
+        for (i, ge) in t.group_eligibilities.iter().enumerate() {
+            let g = ix.principals.lower(&ge.group_id);
+            let m = ix.principals.lower(&ge.principal_id);
+            let w = window_state(
+                ge.start_date_time.as_deref(),
+                ge.end_date_time.as_deref(),
+                at,
+            );
+            g_group.push(g);
+            g_member.push(m);
+            g_window.push(w);
+            g_ids
+                .entry(ge.record_key().into_owned())
+                .or_insert(i as u32);
+            if ge.active && ge.access_id.eq_ignore_ascii_case("member") && w.is_active() {
+                let e = pack(g, m);
+                if edges.binary_search(&e).is_err() {
+                    pim_edges.entry(e).or_insert(i as u32);
+                }
+            }
+        }
+        if !pim_edges.is_empty() {
+            edges.extend(pim_edges.keys().copied());
+            edges.sort_unstable();
+        }
         let member_lists = t
             .member_lists
             .iter()
@@ -657,17 +741,8 @@ impl<'t> Side<'t> {
                 add(e_holder[i], k, Src::Eligibility(i as u32));
             }
         }
-        let mut keys_of: FxMap<u32, Vec<u32>> = FxMap::default();
-        let mut holders_of_key: FxMap<u32, Vec<u32>> = FxMap::default();
-        let mut hk: Vec<u64> = holdings.keys().copied().collect();
-        hk.sort_unstable();
-        for x in hk {
-            let (h, k) = unpack(x);
-            keys_of.entry(h).or_default().push(k);
-            holders_of_key.entry(k).or_default().push(h);
-        }
 
-        let side = Side {
+        let mut side = Side {
             t,
             listed,
             edges,
@@ -688,15 +763,77 @@ impl<'t> Side<'t> {
             d_ids,
             d_status: vec![Status::Only; t.denies.len()],
             holdings,
-            keys_of,
-            holders_of_key,
+            keys_of: FxMap::default(),
+            holders_of_key: FxMap::default(),
             types,
             names,
             deleted,
             a_window,
             e_window,
+            g_group,
+            g_member,
+            g_window,
+            g_status: vec![Status::Only; n_g],
+            g_ids,
+            pim_edges,
         };
+        side.index_holdings();
         (side, raw)
+    }
+
+    /// `keys_of` and `holders_of_key` from `holdings`.
+    fn index_holdings(&mut self) {
+        let mut keys_of: FxMap<u32, Vec<u32>> = FxMap::default();
+        let mut holders_of_key: FxMap<u32, Vec<u32>> = FxMap::default();
+        let mut hk: Vec<u64> = self.holdings.keys().copied().collect();
+        hk.sort_unstable();
+        for x in hk {
+            let (h, k) = unpack(x);
+            keys_of.entry(h).or_default().push(k);
+            holders_of_key.entry(k).or_default().push(h);
+        }
+        self.keys_of = keys_of;
+        self.holders_of_key = holders_of_key;
+    }
+
+    /// PIM for Groups (SPEC §2.11): a principal eligible (in its window) for
+    /// membership of group G is eligible for every role G's holders (G and the
+    /// groups it is in) hold actively, at the same scope, as `decide` has it.
+    /// Needs the graph.
+    fn add_group_eligible(&mut self, ix: &mut Interners) {
+        let mut add: Vec<(u64, Src)> = Vec::new();
+        for (i, ge) in self.t.group_eligibilities.iter().enumerate() {
+            if ge.active
+                || !ge.access_id.eq_ignore_ascii_case("member")
+                || !self.g_window[i].is_active()
+            {
+                continue;
+            }
+            let (g, q) = (self.g_group[i], self.g_member[i]);
+            for &gh in self.graph.holders(g) {
+                for &k in self.keys_of(gh) {
+                    let (r, s, kind) = ix.key_list[k as usize];
+                    if kind == 2 {
+                        continue;
+                    }
+                    let src = Src::GroupEligible {
+                        ge: i as u32,
+                        holder: gh,
+                    };
+                    add.push((pack(q, ix.key(r, s, 2)), src));
+                }
+            }
+        }
+        if add.is_empty() {
+            return;
+        }
+        for (x, src) in add {
+            let v = self.holdings.entry(x).or_default();
+            if !v.contains(&src) {
+                v.push(src);
+            }
+        }
+        self.index_holdings();
     }
 
     /// Does `p` hold `k` here (itself or through a group)? Walks the smaller of
@@ -817,6 +954,19 @@ fn same_eligibility(a: &Side, i: usize, b: &Side, j: usize) -> bool {
             == y.condition.as_deref().map(str::trim).unwrap_or("")
 }
 
+/// PIM for Groups records of one id are the same when they give the same
+/// membership (or eligibility) over the same window, in force alike.
+fn same_group_membership(a: &Side, i: usize, b: &Side, j: usize) -> bool {
+    let (x, y) = (&a.t.group_eligibilities[i], &b.t.group_eligibilities[j]);
+    a.g_window[i] == b.g_window[j]
+        && a.g_group[i] == b.g_group[j]
+        && a.g_member[i] == b.g_member[j]
+        && x.active == y.active
+        && x.access_id.eq_ignore_ascii_case(&y.access_id)
+        && x.start_date_time == y.start_date_time
+        && x.end_date_time == y.end_date_time
+}
+
 fn norm_list(v: &[String]) -> Vec<String> {
     let mut out: Vec<String> = v.iter().map(|s| key(s.trim())).collect();
     out.sort();
@@ -908,6 +1058,12 @@ enum CauseKey {
     EligibilityChanged(u32),
     MembershipAdded(u64),
     MembershipRemoved(u64),
+    /// Index in the later snapshot's `group_eligibilities`.
+    GroupMembershipAdded(u32),
+    /// Index in the earlier snapshot's.
+    GroupMembershipRemoved(u32),
+    /// Index in the later snapshot's.
+    GroupMembershipChanged(u32),
     RoleDefinitionAdded(u32),
     RoleDefinitionRemoved(u32),
     RoleDefinitionChanged(u32),
@@ -1006,6 +1162,8 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
     });
     f.graph = fg;
     t.graph = tg;
+    f.add_group_eligible(&mut ix);
+    t.add_group_eligible(&mut ix);
     classify_records(&mut f, &mut t);
 
     let mut nodes = to.scopes.clone();
@@ -1085,6 +1243,21 @@ fn classify_records(f: &mut Side, t: &mut Side) {
                 Status::Changed(j)
             };
             f.e_status[j as usize] = if same {
+                Status::Same
+            } else {
+                Status::Changed(i)
+            };
+        }
+    }
+    for (id, &i) in &t.g_ids {
+        if let Some(&j) = f.g_ids.get(id) {
+            let same = same_group_membership(t, i as usize, f, j as usize);
+            t.g_status[i as usize] = if same {
+                Status::Same
+            } else {
+                Status::Changed(j)
+            };
+            f.g_status[j as usize] = if same {
                 Status::Same
             } else {
                 Status::Changed(i)
@@ -1202,7 +1375,9 @@ fn causes_of(
         };
         if !b.holdings.contains_key(&pack(h, k)) {
             for s in srcs {
-                if let Some(c) = source_cause(ctx, later, *s, k) {
+                if let Src::GroupEligible { ge, holder } = *s {
+                    group_eligible_causes(ctx, later, (ge, holder, k), edges_by_member, out);
+                } else if let Some(c) = source_cause(ctx, later, *s, k) {
                     out.push(c);
                 }
             }
@@ -1219,12 +1394,7 @@ fn causes_of(
                         }
                         for &g in edges_by_member.of(m) {
                             if g == h || a.graph.holders(g).binary_search(&h).is_ok() {
-                                let e = pack(g, m);
-                                cache.keys.push(if later {
-                                    CauseKey::MembershipAdded(e)
-                                } else {
-                                    CauseKey::MembershipRemoved(e)
-                                });
+                                cache.keys.push(edge_cause(ctx, later, pack(g, m)));
                             }
                         }
                     }
@@ -1329,6 +1499,72 @@ fn source_cause(ctx: &Ctx, later: bool, s: Src, k: u32) -> Option<CauseKey> {
             }),
             Status::Same => None,
         },
+        // Explained by `group_eligible_causes`.
+        Src::GroupEligible { .. } => None,
+    }
+}
+
+/// The cause a PIM for Groups record of side `later` gives, by its status.
+fn group_membership_cause(ctx: &Ctx, later: bool, i: u32) -> Option<CauseKey> {
+    match ctx.side(later).g_status[i as usize] {
+        Status::Only if later => Some(CauseKey::GroupMembershipAdded(i)),
+        Status::Only => Some(CauseKey::GroupMembershipRemoved(i)),
+        Status::Changed(j) => Some(CauseKey::GroupMembershipChanged(if later { i } else { j })),
+        Status::Same => None,
+    }
+}
+
+/// The cause of an edge side `later` has and the other lacks: the PIM
+/// membership that gives it, or the member list.
+fn edge_cause(ctx: &Ctx, later: bool, e: u64) -> CauseKey {
+    let pim = ctx.side(later).pim_edges.get(&e);
+    match pim.and_then(|&i| group_membership_cause(ctx, later, i)) {
+        Some(c) => c,
+        None if later => CauseKey::MembershipAdded(e),
+        None => CauseKey::MembershipRemoved(e),
+    }
+}
+
+/// Why side `later` holds the eligible key `k` through the eligible group
+/// membership `ge` and the other side does not: the membership itself (added,
+/// removed, changed), else what gives the group's holder `holder` the role (its
+/// records), else the edges that put the group below that holder.
+fn group_eligible_causes(
+    ctx: &Ctx,
+    later: bool,
+    (ge, holder, k): (u32, u32, u32),
+    edges_by_member: &Csr,
+    out: &mut Vec<CauseKey>,
+) {
+    let (a, b) = (ctx.side(later), ctx.side(!later));
+    if let Some(c) = group_membership_cause(ctx, later, ge) {
+        out.push(c);
+        return;
+    }
+    let (r, s, _) = ctx.ix.key_list[k as usize];
+    for kind in [0u8, 1] {
+        let Some(&kb) = ctx.ix.keys.get(&(r, s, kind)) else {
+            continue;
+        };
+        let Some(srcs) = a.holdings.get(&pack(holder, kb)) else {
+            continue;
+        };
+        if !b.holdings.contains_key(&pack(holder, kb)) {
+            out.extend(srcs.iter().filter_map(|&x| source_cause(ctx, later, x, kb)));
+        }
+    }
+    let g = a.g_group[ge as usize];
+    if b.graph.holders(g).binary_search(&holder).is_err() {
+        for &m in a.graph.holders(g) {
+            if !edges_by_member.has(m) {
+                continue;
+            }
+            for &gg in edges_by_member.of(m) {
+                if gg == holder || a.graph.holders(gg).binary_search(&holder).is_ok() {
+                    out.push(edge_cause(ctx, later, pack(gg, m)));
+                }
+            }
+        }
     }
 }
 
@@ -1641,12 +1877,20 @@ fn all_changes(
             out.push(CauseKey::EligibilityRemoved(i as u32));
         }
     }
-    out.extend(added_edges.iter().map(|&e| CauseKey::MembershipAdded(e)));
-    out.extend(
-        removed_edges
-            .iter()
-            .map(|&e| CauseKey::MembershipRemoved(e)),
-    );
+    out.extend(added_edges.iter().map(|&e| edge_cause(ctx, true, e)));
+    out.extend(removed_edges.iter().map(|&e| edge_cause(ctx, false, e)));
+    for (i, s) in ctx.to.g_status.iter().enumerate() {
+        match s {
+            Status::Only => out.push(CauseKey::GroupMembershipAdded(i as u32)),
+            Status::Changed(_) => out.push(CauseKey::GroupMembershipChanged(i as u32)),
+            Status::Same => {}
+        }
+    }
+    for (i, s) in ctx.from.g_status.iter().enumerate() {
+        if *s == Status::Only {
+            out.push(CauseKey::GroupMembershipRemoved(i as u32));
+        }
+    }
     for &r in ctx.to.role_def.keys() {
         if !ctx.from.role_def.contains_key(&r) {
             out.push(CauseKey::RoleDefinitionAdded(r));
@@ -1770,6 +2014,18 @@ fn relevant(ctx: &Ctx, c: CauseKey) -> bool {
         }
         CauseKey::MembershipAdded(e) => edge(true, e),
         CauseKey::MembershipRemoved(e) => edge(false, e),
+        // As the edge it gives (or would give, once activated).
+        CauseKey::GroupMembershipAdded(i) | CauseKey::GroupMembershipChanged(i) => {
+            edge(
+                true,
+                pack(ctx.to.g_group[i as usize], ctx.to.g_member[i as usize]),
+            ) || matches!(ctx.to.g_status[i as usize], Status::Changed(j)
+                    if edge(false, pack(ctx.from.g_group[j as usize], ctx.from.g_member[j as usize])))
+        }
+        CauseKey::GroupMembershipRemoved(i) => edge(
+            false,
+            pack(ctx.from.g_group[i as usize], ctx.from.g_member[i as usize]),
+        ),
         CauseKey::RoleDefinitionAdded(r)
         | CauseKey::RoleDefinitionRemoved(r)
         | CauseKey::RoleDefinitionChanged(r) => role(r),
@@ -1947,6 +2203,21 @@ fn eligibility_ref(ctx: &Ctx, later: bool, i: u32) -> AssignmentRef {
     }
 }
 
+fn group_membership_ref(ctx: &Ctx, later: bool, i: u32) -> GroupMembershipRef {
+    let s = ctx.side(later);
+    let ge = &s.t.group_eligibilities[i as usize];
+    GroupMembershipRef {
+        id: ge.id.clone(),
+        group: named_ref(ctx, s.g_group[i as usize], later),
+        principal: named_ref(ctx, s.g_member[i as usize], later),
+        access_id: ge.access_id.clone(),
+        kind: if ge.active { "active" } else { "eligible" }.into(),
+        start_date_time: ge.start_date_time.clone(),
+        end_date_time: ge.end_date_time.clone(),
+        in_force: s.g_window[i as usize].is_active(),
+    }
+}
+
 fn deny_ref(d: &DenyAssignment) -> DenyRef {
     DenyRef {
         id: d.id.clone(),
@@ -2057,6 +2328,20 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
         CauseKey::DenyAdded(i) => Cause::DenyAssignmentAdded {
             deny: deny_ref(&ctx.to.t.denies[i as usize]),
         },
+        CauseKey::GroupMembershipAdded(i) => Cause::GroupMembershipAdded {
+            membership: group_membership_ref(ctx, true, i),
+        },
+        CauseKey::GroupMembershipRemoved(i) => Cause::GroupMembershipRemoved {
+            membership: group_membership_ref(ctx, false, i),
+        },
+        CauseKey::GroupMembershipChanged(i) => {
+            let after = group_membership_ref(ctx, true, i);
+            let before = match ctx.to.g_status[i as usize] {
+                Status::Changed(j) => group_membership_ref(ctx, false, j),
+                _ => after.clone(),
+            };
+            Cause::GroupMembershipChanged { before, after }
+        }
         CauseKey::DenyRemoved(i) => Cause::DenyAssignmentRemoved {
             deny: deny_ref(&ctx.from.t.denies[i as usize]),
         },
@@ -2078,6 +2363,11 @@ fn cause_order(ctx: &Ctx, c: CauseKey) -> String {
     let a = |later: bool, i: u32| key(&ctx.side(later).t.assignments[i as usize].id);
     let e = |later: bool, i: u32| key(&ctx.side(later).t.eligibilities[i as usize].id);
     let d = |later: bool, i: u32| key(&ctx.side(later).t.denies[i as usize].id);
+    let g = |later: bool, i: u32| {
+        ctx.side(later).t.group_eligibilities[i as usize]
+            .record_key()
+            .into_owned()
+    };
     match c {
         CauseKey::AssignmentAdded(i) | CauseKey::AssignmentChanged(i) => a(true, i),
         CauseKey::AssignmentRemoved(i) => a(false, i),
@@ -2096,6 +2386,8 @@ fn cause_order(ctx: &Ctx, c: CauseKey) -> String {
         | CauseKey::RoleDefinitionChanged(r) => ctx.ix.roles.name(r).to_string(),
         CauseKey::DenyAdded(i) => d(true, i),
         CauseKey::DenyRemoved(i) => d(false, i),
+        CauseKey::GroupMembershipAdded(i) | CauseKey::GroupMembershipChanged(i) => g(true, i),
+        CauseKey::GroupMembershipRemoved(i) => g(false, i),
         CauseKey::PrincipalDeleted(p)
         | CauseKey::PrincipalDisabled(p)
         | CauseKey::PrincipalEnabled(p) => ctx.ix.principals.name(p),
@@ -2598,19 +2890,43 @@ mod tests {
 
         type Tuple = (String, String, String, GrantKind);
 
+        /// The snapshots' time: PIM for Groups windows are drawn around it.
+        const AT: &str = "2026-10-01T00:00:00Z";
+
+        fn in_force(ge: &GroupEligibility) -> bool {
+            ge.end_date_time.as_deref().is_none_or(|e| e > AT)
+        }
+
+        /// `p` and every group it is in, transitively: member lists and active
+        /// PIM for Groups memberships in force (SPEC §2.11).
+        fn holders(t: &Tenant, p: &str) -> BTreeSet<String> {
+            let mut edges: Vec<(&str, &str)> = t
+                .member_edges
+                .iter()
+                .map(|e| (e.group_id.as_str(), e.member_id.as_str()))
+                .collect();
+            edges.extend(
+                t.group_eligibilities
+                    .iter()
+                    .filter(|ge| ge.active && in_force(ge))
+                    .map(|ge| (ge.group_id.as_str(), ge.principal_id.as_str())),
+            );
+            let mut seen = BTreeSet::from([p.to_string()]);
+            let mut q = VecDeque::from([p.to_string()]);
+            while let Some(x) = q.pop_front() {
+                for &(g, m) in &edges {
+                    if m == x && seen.insert(g.to_string()) {
+                        q.push_back(g.to_string());
+                    }
+                }
+            }
+            seen
+        }
+
         fn tuples(t: &Tenant) -> BTreeSet<Tuple> {
             let mut out = BTreeSet::new();
             for p in PRINCIPALS {
-                // p and every group it is in, transitively.
-                let mut seen = BTreeSet::from([p.to_string()]);
-                let mut q = VecDeque::from([p.to_string()]);
-                while let Some(x) = q.pop_front() {
-                    for e in &t.member_edges {
-                        if e.member_id == x && seen.insert(e.group_id.clone()) {
-                            q.push_back(e.group_id.clone());
-                        }
-                    }
-                }
+                let seen = holders(t, p);
                 let role_name = |id: &str| {
                     t.roles
                         .iter()
@@ -2641,6 +2957,26 @@ mod tests {
                         }
                     }
                 }
+                // Eligible for membership of G (in its window): eligible for what
+                // G's holders are assigned.
+                for ge in &t.group_eligibilities {
+                    if ge.active || !in_force(ge) || !seen.contains(&ge.principal_id) {
+                        continue;
+                    }
+                    let of_group = holders(t, &ge.group_id);
+                    for a in &t.assignments {
+                        if of_group.contains(&a.principal_id) {
+                            if let Some(r) = role_name(&a.role_definition_id) {
+                                out.insert((
+                                    p.to_string(),
+                                    r,
+                                    scope_key(&a.scope),
+                                    GrantKind::Eligible,
+                                ));
+                            }
+                        }
+                    }
+                }
             }
             out
         }
@@ -2660,7 +2996,13 @@ mod tests {
 
         /// A tenant from drawn numbers: edges among the seven principals (cycles
         /// allowed), assignments and eligibilities of two roles at three scopes.
-        fn tenant(edges: &[(usize, usize)], grants: &[(usize, usize, usize, u8)]) -> Tenant {
+        /// ... and PIM for Groups memberships: (principal, group, kind) with kind
+        /// 0 eligible, 1 active, 2 eligible ended, 3 active ended.
+        fn tenant(
+            edges: &[(usize, usize)],
+            grants: &[(usize, usize, usize, u8)],
+            pim: &[(usize, usize, u8)],
+        ) -> Tenant {
             let mut t = base();
             t.principals.push(group("g3"));
             t.principals.push(group("g4"));
@@ -2696,6 +3038,24 @@ mod tests {
                     }
                 }
             }
+            for &(p, g, kind) in pim {
+                let (p, g) = (PRINCIPALS[p % 7], PRINCIPALS[3 + g % 4]);
+                let end = if kind >= 2 {
+                    "2026-06-01T00:00:00Z"
+                } else {
+                    "2027-01-01T00:00:00Z"
+                };
+                t.group_eligibilities.push(GroupEligibility {
+                    id: format!("ge-{p}-{g}-{kind}"),
+                    group_id: g.into(),
+                    principal_id: p.into(),
+                    access_id: "member".into(),
+                    member_type: Some("direct".into()),
+                    start_date_time: Some("2026-01-01T00:00:00Z".into()),
+                    end_date_time: Some(end.into()),
+                    active: kind % 2 == 1,
+                });
+            }
             t
         }
 
@@ -2707,16 +3067,19 @@ mod tests {
                 e2 in proptest::collection::vec((0usize..4, 0usize..7), 0..12),
                 g1 in proptest::collection::vec((0usize..7, 0usize..2, 0usize..3, 0u8..3), 0..8),
                 g2 in proptest::collection::vec((0usize..7, 0usize..2, 0usize..3, 0u8..3), 0..8),
+                p1 in proptest::collection::vec((0usize..7, 0usize..4, 0u8..4), 0..4),
+                p2 in proptest::collection::vec((0usize..7, 0usize..4, 0u8..4), 0..4),
                 filter in 0usize..5,
             ) {
-                let (f, t) = (tenant(&e1, &g1), tenant(&e2, &g2));
+                let (f, t) = (tenant(&e1, &g1, &p1), tenant(&e2, &g2, &p2));
                 let opts = DiffOptions {
+                    from_taken_at: Some(AT.into()),
+                    to_taken_at: Some(AT.into()),
                     scope: match filter {
                         0..=2 => Some(SCOPES[filter].to_string()),
                         _ => None,
                     },
                     principal: (filter == 4).then(|| "u1".to_string()),
-                    ..Default::default()
                 };
                 let d = diff(&f, &t, &opts);
                 let keep = |x: &Tuple| opts.principal.as_deref().is_none_or(|p| x.0 == p);

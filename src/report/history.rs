@@ -94,6 +94,28 @@ fn assignment_text(a: &AssignmentRef, names: &ScopeNames) -> String {
     s
 }
 
+fn group_membership_text(m: &crate::audit::diff::GroupMembershipRef) -> String {
+    let mut s = format!(
+        "{} {} of group {} for {} [{}]",
+        m.kind,
+        m.access_id,
+        m.group.name,
+        m.principal.name,
+        short_id(&m.id)
+    );
+    let window = crate::engine::window::window_text(
+        m.start_date_time.as_deref(),
+        m.end_date_time.as_deref(),
+    );
+    if !window.is_empty() {
+        s.push_str(&format!(" {window}"));
+    }
+    if !m.in_force {
+        s.push_str(" (not in force)");
+    }
+    s
+}
+
 /// One line naming a cause.
 pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
     match c {
@@ -127,6 +149,19 @@ pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
         Cause::MembershipRemoved { group, member } => format!(
             "membership removed: {} left group {}",
             member.name, group.name
+        ),
+        Cause::GroupMembershipAdded { membership } => format!(
+            "group membership added (PIM): {}",
+            group_membership_text(membership)
+        ),
+        Cause::GroupMembershipRemoved { membership } => format!(
+            "group membership removed (PIM): {}",
+            group_membership_text(membership)
+        ),
+        Cause::GroupMembershipChanged { before, after } => format!(
+            "group membership changed (PIM): {} → {}",
+            group_membership_text(before),
+            group_membership_text(after)
         ),
         Cause::RoleDefinitionAdded { role } => {
             format!("role definition added: {} is now defined", role.name)
@@ -210,6 +245,11 @@ fn cause_subject(c: &Cause) -> String {
         Cause::MembershipAdded { group, member } | Cause::MembershipRemoved { group, member } => {
             format!("{} → {}", group.id, member.id)
         }
+        Cause::GroupMembershipAdded { membership }
+        | Cause::GroupMembershipRemoved { membership }
+        | Cause::GroupMembershipChanged {
+            after: membership, ..
+        } => membership.id.clone(),
         Cause::RoleDefinitionAdded { role }
         | Cause::RoleDefinitionRemoved { role }
         | Cause::RoleDefinitionChanged { role, .. } => {

@@ -23,6 +23,7 @@ mod layout;
 mod ledger;
 mod lint;
 mod manual;
+mod pim_groups;
 mod progress;
 mod report;
 mod resolve;

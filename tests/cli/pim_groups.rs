@@ -1,0 +1,229 @@
+//! PIM for Groups (SPEC §2.11) outside `who` and `can`: a principal eligible for
+//! membership of a group is eligible for what the group is assigned, and an
+//! active time-bound membership counts until its end. `diff` traces access gained
+//! or lost through such memberships to them; `review` has a row for them.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::support::{on, write};
+
+const SUB: &str = "/subscriptions/11111111-2222-4333-8444-555555555555";
+const ROLE: &str = "22222222-0000-4000-8000-000000000001";
+const GROUP: &str = "00000100-1111-4111-8111-000000000100";
+/// A static member (member file).
+const STATIC: &str = "00000001-1111-4111-8111-000000000001";
+/// An active PIM membership.
+const ACTIVE: &str = "00000002-1111-4111-8111-000000000002";
+/// An eligible PIM membership.
+const ELIGIBLE: &str = "00000003-1111-4111-8111-000000000003";
+const ACTION: &str = "Microsoft.Foo/things/read";
+
+/// Snapshot time of the first import; the second is two months later.
+const FIRST: &str = "2026-10-01T00:00:00Z";
+const SECOND: &str = "2026-12-01T00:00:00Z";
+
+/// A tenant where GROUP reads things at SUB; STATIC is its member by member
+/// file, ACTIVE by an active PIM membership ending at `active_end`, ELIGIBLE
+/// eligible for membership (when `eligible`).
+fn tenant(dir: &Path, active_end: &str, eligible: bool) -> PathBuf {
+    let root = dir.to_path_buf();
+    write(
+        &root,
+        "roles.json",
+        json!([{
+            "id": format!("/providers/Microsoft.Authorization/roleDefinitions/{ROLE}"),
+            "name": ROLE, "roleName": "Thing Reader", "roleType": "CustomRole",
+            "type": "Microsoft.Authorization/roleDefinitions", "assignableScopes": ["/"],
+            "permissions": [{"actions": [ACTION], "notActions": [], "dataActions": [], "notDataActions": []}]
+        }])
+        .to_string(),
+    );
+    write(
+        &root,
+        "assignments.json",
+        json!([{
+            "id": format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/33333333-0000-4000-8000-000000000001"),
+            "name": "33333333-0000-4000-8000-000000000001",
+            "principalId": GROUP, "principalType": "Group", "principalName": "Thing readers",
+            "roleDefinitionId": format!("{SUB}/providers/Microsoft.Authorization/roleDefinitions/{ROLE}"),
+            "roleDefinitionName": "Thing Reader", "scope": SUB
+        }])
+        .to_string(),
+    );
+    let user = |id: &str, name: &str| {
+        json!({"id": id, "displayName": name, "userPrincipalName": format!("{name}@contoso.com"),
+               "accountEnabled": true, "userType": "Member"})
+    };
+    write(
+        &root,
+        "users.json",
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+               "value": [user(STATIC, "stella"), user(ACTIVE, "arturo"), user(ELIGIBLE, "elif")]})
+        .to_string(),
+    );
+    write(
+        &root,
+        "groups.json",
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+               "value": [{"id": GROUP, "displayName": "Thing readers", "securityEnabled": true}]})
+        .to_string(),
+    );
+    write(
+        &root,
+        &format!("members/{GROUP}.json"),
+        json!({"value": [{"@odata.type": "#microsoft.graph.user", "id": STATIC,
+                          "displayName": "stella", "userPrincipalName": "stella@contoso.com"}]})
+        .to_string(),
+    );
+    write(
+        &root,
+        "pim-groups-active.json",
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/assignmentScheduleInstances",
+               "value": [{"id": "active-1", "groupId": GROUP, "principalId": ACTIVE, "accessId": "member",
+                          "memberType": "Direct", "assignmentType": "Activated",
+                          "startDateTime": "2026-09-01T00:00:00Z", "endDateTime": active_end}]})
+        .to_string(),
+    );
+    let eligibilities = if eligible {
+        json!([{"id": "eligible-1", "groupId": GROUP, "principalId": ELIGIBLE, "accessId": "member",
+                "memberType": "Direct", "startDateTime": "2026-09-01T00:00:00Z",
+                "endDateTime": "2027-09-01T00:00:00Z"}])
+    } else {
+        json!([])
+    };
+    write(
+        &root,
+        "pim-groups-eligible.json",
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
+               "value": eligibilities})
+        .to_string(),
+    );
+    root
+}
+
+fn import(db: &Path, data: &Path, taken_at: &str) {
+    on(db)
+        .args(["import", "--taken-at", taken_at])
+        .arg(data)
+        .expect(0);
+}
+
+/// The lost lines of `diff 1 2`, as (principal, access, cause kinds).
+fn lost(v: &Value) -> Vec<(String, String, Vec<String>)> {
+    let causes = v["causes"].as_array().unwrap();
+    let mut out: Vec<(String, String, Vec<String>)> = v["lost"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let p = l["principal"].as_str().unwrap().to_string();
+            let kinds = l["causes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    causes[c.as_u64().unwrap() as usize]["kind"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            (p, l["access"].as_str().unwrap().to_string(), kinds)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn diff_traces_access_lost_through_pim_group_memberships_to_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    // First: ACTIVE's membership runs to 2026-11-15, ELIGIBLE may join.
+    import(
+        &db,
+        &tenant(&dir.path().join("a"), "2026-11-15T00:00:00Z", true),
+        FIRST,
+    );
+    // Then: the same membership record, now ended; the eligibility is gone.
+    import(
+        &db,
+        &tenant(&dir.path().join("b"), "2026-11-15T00:00:00Z", false),
+        SECOND,
+    );
+    let v = on(&db)
+        .args(["diff", "1", "2", "--format", "json"])
+        .ok_json();
+    assert_eq!(
+        lost(&v),
+        vec![
+            (
+                ACTIVE.to_string(),
+                "active".to_string(),
+                vec!["groupMembershipChanged".to_string()]
+            ),
+            (
+                ELIGIBLE.to_string(),
+                "eligible".to_string(),
+                vec!["groupMembershipRemoved".to_string()]
+            ),
+        ],
+        "{v:#}"
+    );
+    assert!(v["gained"].as_array().unwrap().is_empty(), "{v:#}");
+    // The cause names the membership, its window and that it is no longer in force.
+    let changed = v["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "groupMembershipChanged")
+        .unwrap();
+    assert_eq!(changed["before"]["inForce"], true, "{changed:#}");
+    assert_eq!(changed["after"]["inForce"], false, "{changed:#}");
+    assert_eq!(changed["after"]["group"]["id"], GROUP);
+    assert_eq!(changed["after"]["principal"]["id"], ACTIVE);
+    let table = on(&db)
+        .args(["diff", "1", "2", "--format", "table"])
+        .expect(0);
+    assert!(
+        table.stdout().contains(
+            "group membership removed (PIM): eligible member of group Thing readers for elif"
+        ),
+        "{}",
+        table.stdout()
+    );
+}
+
+#[test]
+fn diff_traces_a_group_assignment_removed_to_every_pim_member_of_the_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let a = tenant(&dir.path().join("a"), "2027-01-01T00:00:00Z", true);
+    import(&db, &a, FIRST);
+    write(&a, "assignments.json", "[]");
+    // Something must be read: the role definitions are.
+    import(&db, &a, SECOND);
+    let v = on(&db)
+        .args(["diff", "1", "2", "--format", "json"])
+        .ok_json();
+    let got: Vec<(String, String)> = lost(&v).into_iter().map(|(p, a, _)| (p, a)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (STATIC.to_string(), "active".to_string()),
+            (ACTIVE.to_string(), "active".to_string()),
+            (ELIGIBLE.to_string(), "eligible".to_string()),
+            (GROUP.to_string(), "active".to_string()),
+        ]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>(),
+        "{v:#}"
+    );
+    for (_, _, kinds) in lost(&v) {
+        assert_eq!(kinds, vec!["assignmentRemoved".to_string()], "{v:#}");
+    }
+}
