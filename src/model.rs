@@ -811,6 +811,14 @@ pub struct Flag {
     pub detail: String,
 }
 
+impl Flag {
+    /// A directory listing of one kind was one page of several: principals of that
+    /// kind in no listing are of unknown status, not orphaned (SPEC §1). The
+    /// subject is the kind (`User`, `Group`, `ServicePrincipal`); the import
+    /// raises it, the store reads it back (`store::read::listed_kinds`).
+    pub(crate) const PARTIAL_LISTING: &'static str = "partial-listing";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,7 @@ pub(crate) mod kinds {
     pub(crate) const MEMBERS_NOT_IMPORTED: &str = "members-not-imported";
     pub(crate) const DUPLICATE_OBJECT: &str = "duplicate-object";
     pub(crate) const PARTIAL_PAGE: &str = "partial-page";
+    pub(crate) const PARTIAL_LISTING: &str = crate::model::Flag::PARTIAL_LISTING;
 }
 
 /// What one file contributed.
@@ -150,6 +151,8 @@ pub(crate) struct Assembler {
     group_pim: FxHashMap<(bool, String), (usize, u32)>,
     /// By id: whether its member list is already in `tenant.partial_member_lists`.
     partial_list: Vec<bool>,
+    /// Kinds with a directory listing that was one page of several.
+    partial_listings: Vec<PrincipalKind>,
 }
 
 /// The assembled import.
@@ -241,6 +244,22 @@ impl Assembler {
             let g = self.ids.intern(group);
             if !std::mem::replace(slot(&mut self.partial_list, g, false), true) {
                 self.tenant.partial_member_lists.push(group.clone());
+            }
+        }
+        if let (Content::Directory(list), true) = (&content, partial) {
+            for k in Tenant::listed_kinds_of(list) {
+                if !self.partial_listings.contains(&k) {
+                    self.partial_listings.push(k);
+                    self.flags.push(flag(
+                        kinds::PARTIAL_LISTING,
+                        k.as_str(),
+                        format!(
+                            "the {} listing is one page of several ({path}): one that is in no \
+                             listing is of unknown status, not orphaned",
+                            k.as_str()
+                        ),
+                    ));
+                }
             }
         }
         if partial {
@@ -653,7 +672,7 @@ impl Assembler {
             edge_ids: &self.edge_ids,
             has_list: &self.has_list,
         };
-        flags.extend(compute_flags(&self.tenant, graph));
+        flags.extend(compute_flags(&self.tenant, graph, &self.partial_listings));
         Assembled {
             tenant: self.tenant,
             flags,
@@ -727,14 +746,14 @@ struct Graph<'a> {
 /// evidence"; the rule is `engine::decide::orphan_status`).
 pub(super) fn unlisted(principal_type: &str, listed_kinds: &[PrincipalKind]) -> &'static str {
     if crate::engine::decide::orphan_status(None, false, principal_type, listed_kinds).is_none() {
-        "is in no imported directory listing, and no listing of its kind was imported: its status is unknown"
+        "is in no imported directory listing, and no complete listing of its kind was imported: its status is unknown"
     } else {
         "is in no imported directory listing"
     }
 }
 
 /// The flags that need the whole tenant, in a fixed order of kinds.
-fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
+fn compute_flags(t: &Tenant, g: Graph<'_>, partial_listings: &[PrincipalKind]) -> Vec<Flag> {
     let Graph {
         ids,
         principal_at,
@@ -800,7 +819,9 @@ fn compute_flags(t: &Tenant, g: Graph<'_>) -> Vec<Flag> {
     }
 
     // orphaned-assignment: the holder is in no listing (or was deleted).
-    let listed_kinds = Tenant::listed_kinds_of(&t.principals);
+    // A listing that was one page of several is no evidence (SPEC §1).
+    let mut listed_kinds = Tenant::listed_kinds_of(&t.principals);
+    listed_kinds.retain(|k| !partial_listings.contains(k));
     for a in &t.assignments {
         let deleted = a.principal_name.as_deref() == Some("");
         if deleted || listed(ids, &a.principal_id).is_none() {

@@ -277,6 +277,18 @@ pub(crate) fn listed_kinds(conn: &Connection, s: i64) -> rusqlite::Result<Vec<Pr
             out.push(counts_as);
         }
     }
+    // A kind whose listing was one page of several is no evidence (SPEC §1): the
+    // import raised a `partial-listing` flag naming it.
+    let mut st = conn.prepare_cached(
+        "SELECT subject FROM snapshot_flags WHERE snapshot_id = ?1 AND kind = ?2",
+    )?;
+    let partial = st
+        .query_map(
+            rusqlite::params![s, crate::model::Flag::PARTIAL_LISTING],
+            |r| r.get::<_, String>(0),
+        )?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    out.retain(|k| !partial.iter().any(|p| p == k.as_str()));
     out.sort();
     Ok(out)
 }

@@ -390,6 +390,53 @@ fn an_unlisted_principal_is_orphaned_only_where_its_kind_was_listed() {
     );
     let d = detail_of(&listed, &sp);
     assert!(d.contains("its status is unknown"), "{d}\n{listed}");
+
+    // The same listing as one page of several (a next-page link: a collection
+    // throttled part-way): no evidence, so Alain's status is unknown, in the flag
+    // and in the answers, and nothing recommends removing him.
+    let page = write(
+        dir.path(),
+        "users-page.json",
+        r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
+            {"id":"9f8e7d6c-5b4a-4392-8170-6e5d4c3b2a19","displayName":"Someone Else","userPrincipalName":"else@contoso.com"}],
+            "@odata.nextLink":"https://graph.microsoft.com/v1.0/users?$skiptoken=X"}"#,
+    );
+    let db = dir.path().join("c.db");
+    let partial = import_ok(
+        &db,
+        &[fixture("powershell/get-azroleassignment.json"), page],
+    );
+    let d = detail_of(&partial, &alain);
+    assert!(d.contains("its status is unknown"), "{d}\n{partial}");
+    let flags = partial["flags"].as_array().unwrap();
+    assert!(
+        flags
+            .iter()
+            .any(|f| f["kind"] == "partial-listing" && f["examples"][0]["subject"] == "User"),
+        "{partial}"
+    );
+    let alain_row = |db: &Path| -> String {
+        let sheet = on(db)
+            .args(["review", "--scope", "/", "--format", "csv"])
+            .expect(0)
+            .stdout();
+        sheet
+            .lines()
+            .find(|l| l.contains(ALAIN))
+            .unwrap_or_else(|| panic!("{sheet}"))
+            .to_string()
+    };
+    let row = alain_row(&db);
+    assert!(
+        row.contains(",unknown,") && !row.contains("in no directory listing"),
+        "{row}"
+    );
+    // With the complete listing, the same row says orphaned and remove.
+    let row = alain_row(&dir.path().join("b.db"));
+    assert!(
+        row.contains(",true,") && row.contains("in no directory listing"),
+        "{row}"
+    );
 }
 
 /// A Graph users page exported without `id` (a `$select` that left it out) is
