@@ -525,11 +525,13 @@ pub struct Tenant {
     pub operations: Vec<Operation>,
     /// PIM for Groups eligibility and time-bound active membership instances.
     pub(crate) group_eligibilities: Vec<GroupEligibility>,
-    /// The principal kinds of which a directory listing was imported (derived from
-    /// `principals` by the store, not content of its own: never hashed). An id in
-    /// no listing is orphaned only when its kind is here (SPEC §1).
+    /// The principal kinds of which a complete directory listing was imported
+    /// (derived by the store from `principals` and the import's `partial-listing`
+    /// flags, not content of its own: never hashed); None: derive it from
+    /// `principals` ([`Tenant::listed_kinds_of`]). An id in no listing is orphaned
+    /// only when its kind is here (SPEC §1).
     #[serde(skip)]
-    pub(crate) listed_kinds: Vec<PrincipalKind>,
+    pub(crate) listed_kinds: Option<Vec<PrincipalKind>>,
     /// The snapshot holds assignments, eligibilities or deny assignments at a
     /// management group, whether or not this (sliced) tenant read them (derived
     /// by the store; never hashed). Without the management-group tree, such

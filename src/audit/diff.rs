@@ -2111,10 +2111,9 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
 
 /// The kinds of directory listing a side imported (the store's, or computed).
 fn listed_kinds(side: &Side) -> Vec<PrincipalKind> {
-    if side.t.listed_kinds.is_empty() {
-        Tenant::listed_kinds_of(&side.t.principals)
-    } else {
-        side.t.listed_kinds.clone()
+    match &side.t.listed_kinds {
+        Some(k) => k.clone(),
+        None => Tenant::listed_kinds_of(&side.t.principals),
     }
 }
 

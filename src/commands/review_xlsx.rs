@@ -56,6 +56,54 @@ fn is_review_header(row: &[Data]) -> bool {
     })
 }
 
+/// The most columns a review sheet's row is read to (the review has about 25);
+/// cells to the right of it are not the review's and are left unread.
+const MAX_COLUMNS: u32 = 256;
+/// The most cells a sheet may hold (a full sheet of 1,048,576 review rows is
+/// about 26 million).
+const MAX_CELLS: usize = 30_000_000;
+
+/// A sheet's rows that hold a cell, in order, each with its (0-based) row number
+/// and its cells from column A, read cell by cell: memory follows the cells the
+/// file holds, never the span they name (one cell at `XFD1048576` is one cell,
+/// not a dense sheet of 17 billion).
+fn sheet_rows(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    file: &str,
+    name: &str,
+) -> Result<Vec<(u32, Vec<Data>)>, UsageError> {
+    let cannot =
+        |e: calamine::XlsxError| UsageError(format!("{file}:{name}: cannot read the sheet: {e}"));
+    let mut reader = wb.worksheet_cells_reader(name).map_err(cannot)?;
+    let mut rows: Vec<(u32, Vec<Data>)> = Vec::new();
+    let mut cells = 0usize;
+    while let Some(cell) = reader.next_cell().map_err(cannot)? {
+        let (r, c) = cell.get_position();
+        let value = Data::from(cell.get_value().clone());
+        if c >= MAX_COLUMNS || value == Data::Empty {
+            continue;
+        }
+        cells += 1;
+        if cells > MAX_CELLS {
+            return Err(UsageError(format!(
+                "{file}:{name}: more than {MAX_CELLS} cells: not a review sheet whocan wrote; nothing recorded"
+            )));
+        }
+        if rows.last().is_none_or(|(last, _)| *last != r) {
+            rows.push((r, Vec::new()));
+        }
+        let row = &mut rows.last_mut().expect("pushed").1;
+        if row.len() <= c as usize {
+            row.resize(c as usize + 1, Data::Empty);
+        }
+        row[c as usize] = value;
+    }
+    // Cells come in the file's order, which is row order in every writer we know;
+    // sort anyway (a row given twice keeps its cells).
+    rows.sort_by_key(|(r, _)| *r);
+    Ok(rows)
+}
+
 /// The workbook's review sheet as a [`SheetTable`].
 pub(crate) fn table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> {
     let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
@@ -70,38 +118,31 @@ pub(crate) fn table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> 
     let mut order: Vec<&String> = names.iter().filter(|n| *n == ROWS_SHEET).collect();
     order.extend(names.iter().filter(|n| *n != ROWS_SHEET));
     for name in order {
-        let range = wb
-            .worksheet_range(name)
-            .map_err(|e| UsageError(format!("{file}:{name}: cannot read the sheet: {e}")))?;
-        if range.rows().next().is_some_and(is_review_header) {
-            chosen = Some((name.clone(), range));
+        let rows = sheet_rows(&mut wb, file, name)?;
+        if rows.first().is_some_and(|(_, r)| is_review_header(r)) {
+            chosen = Some((name.clone(), rows));
             break;
         }
     }
-    let Some((sheet, range)) = chosen else {
+    let Some((sheet, mut rows)) = chosen else {
         return Err(UsageError(format!(
             "{file}: no sheet has a review_key column in its first row (sheets: {}): expected the workbook written by `whocan review --xlsx`; nothing recorded",
             names.join(", ")
         )));
     };
-    let (top, left) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows();
-    let header_cells = rows.next().unwrap_or_default();
+    let (top, header_cells) = rows.remove(0);
     let header_row = top as usize + 1;
     let mut header = Vec::with_capacity(header_cells.len());
     let mut header_at = Vec::with_capacity(header_cells.len());
     for (i, c) in header_cells.iter().enumerate() {
-        let at = format!(
-            "{file}:{sheet}:{header_row}:{}",
-            column_letter(left as usize + i)
-        );
+        let at = format!("{file}:{sheet}:{header_row}:{}", column_letter(i));
         header.push(cell_text(c).map_err(|e| UsageError(format!("{at}: {e}")))?);
         header_at.push(at);
     }
+    let left = 0;
+    let rows = rows.into_iter().map(|(r, cells)| (r as usize + 1, cells));
     let rows = rows
-        .enumerate()
-        .map(|(i, cells)| {
-            let number = header_row + 1 + i;
+        .map(|(number, cells)| {
             let at = format!("{file}:{sheet}:{number}");
             let cells = cells
                 .iter()

@@ -149,7 +149,7 @@ impl Index {
     /// assignments and catalogue it already holds are not built again.
     pub(crate) fn grow(&mut self, mut t: Tenant, edges: usize, principals: usize) {
         let new_principals = t.principals.split_off(principals.min(t.principals.len()));
-        if t.listed_kinds.is_empty() {
+        if t.listed_kinds.is_none() {
             let mut kinds = Tenant::listed_kinds_of(&new_principals);
             kinds.extend(self.listed_kinds.iter().copied());
             kinds.sort();
@@ -201,10 +201,9 @@ impl Index {
         eligibilities: Vec<Eligibility>,
         at: Option<Timestamp>,
     ) -> Index {
-        let listed_kinds = if t.listed_kinds.is_empty() {
-            Tenant::listed_kinds_of(&principal_list)
-        } else {
-            t.listed_kinds.clone()
+        let listed_kinds = match &t.listed_kinds {
+            Some(k) => k.clone(),
+            None => Tenant::listed_kinds_of(&principal_list),
         };
         let mut principals =
             HashMap::with_capacity_and_hasher(principal_list.len(), Default::default());

@@ -253,7 +253,7 @@ impl Store {
             roles: self.all_roles(snapshot)?,
             assignments,
             eligibilities,
-            listed_kinds: super::read::listed_kinds(conn, snapshot)?,
+            listed_kinds: Some(super::read::listed_kinds(conn, snapshot)?),
             ..Tenant::default()
         })
     }

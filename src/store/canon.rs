@@ -456,7 +456,7 @@ pub(crate) fn canonicalize(t: &Tenant) -> Tenant {
         operations: owned(&t.operations),
         partial_member_lists: owned(&t.partial_member_lists),
         group_eligibilities: owned(&t.group_eligibilities),
-        listed_kinds: Tenant::listed_kinds_of(&t.principals),
+        listed_kinds: Some(Tenant::listed_kinds_of(&t.principals)),
         mg_holdings: t.mg_holdings_of(),
         collection: t.collection.clone(),
         resource_facts: owned(&t.resource_facts),
@@ -688,7 +688,7 @@ mod tests {
     /// with and without their canonical spelling, records without ids.
     fn tenant() -> Tenant {
         Tenant {
-            listed_kinds: Vec::new(),
+            listed_kinds: None,
             mg_holdings: false,
             collection: None,
             resource_facts: Vec::new(),

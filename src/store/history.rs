@@ -256,10 +256,10 @@ impl Store {
             (&mut ta.resource_facts, &mut tb.resource_facts),
             read::resource_facts_row,
         )?;
-        ta.listed_kinds = read::listed_kinds(conn, ab.0)?;
+        ta.listed_kinds = Some(read::listed_kinds(conn, ab.0)?);
         ta.mg_holdings = read::mg_holdings(conn, ab.0)?;
         tb.mg_holdings = read::mg_holdings(conn, ab.1)?;
-        tb.listed_kinds = read::listed_kinds(conn, ab.1)?;
+        tb.listed_kinds = Some(read::listed_kinds(conn, ab.1)?);
         Ok(())
     }
 

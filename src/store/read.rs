@@ -376,7 +376,7 @@ pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
         resource_facts: resource_facts(conn, s)?,
         collection: ledger(conn, s, false)?,
         mg_holdings: mg_holdings(conn, s)?,
-        listed_kinds: listed_kinds(conn, s)?,
+        listed_kinds: Some(listed_kinds(conn, s)?),
         partial_member_lists: all(
             conn,
             "COALESCE(group_id, key)",

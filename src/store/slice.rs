@@ -225,7 +225,7 @@ impl SliceRounds {
         let first = !self.started;
         if first {
             self.started = true;
-            t.listed_kinds = super::read::listed_kinds(conn, s)?;
+            t.listed_kinds = Some(super::read::listed_kinds(conn, s)?);
             t.mg_holdings = super::read::mg_holdings(conn, s)?;
             t.collection = super::read::ledger(conn, s, true)?;
             // PIM for Groups instances are few: every one is read, and their

@@ -94,7 +94,7 @@ fn tenant_a() -> Tenant {
         app_id: None,
     };
     Tenant {
-        listed_kinds: Vec::new(),
+        listed_kinds: None,
         mg_holdings: false,
         collection: None,
         resource_facts: Vec::new(),
@@ -917,10 +917,17 @@ fn real_export_fields_round_trip() {
     assert_eq!(loaded.partial_member_lists.len(), 1);
     assert_eq!(loaded.group_eligibilities.len(), 1);
     assert!(
-        !loaded.listed_kinds.contains(&PrincipalKind::Device),
+        !loaded
+            .listed_kinds
+            .as_ref()
+            .unwrap()
+            .contains(&PrincipalKind::Device),
         "the device came from a member file: no listing of its own"
     );
-    assert_eq!(loaded.listed_kinds, Tenant::listed_kinds_of(&t.principals));
+    assert_eq!(
+        loaded.listed_kinds,
+        Some(Tenant::listed_kinds_of(&t.principals))
+    );
     // The same content again changes nothing.
     let before = total_rows(&store);
     store
@@ -1316,7 +1323,7 @@ fn slice_content(t: &Tenant) -> Vec<Vec<String>> {
         texts(&t.operations),
         texts(&t.group_eligibilities),
         texts(&t.resource_facts),
-        texts(&t.listed_kinds),
+        texts(t.listed_kinds.as_deref().unwrap_or_default()),
         vec![t.mg_holdings.to_string()],
     ]
 }

@@ -514,6 +514,41 @@ fn save_filled(path: &Path, rows: &[Vec<String>]) {
     wb.save(path).unwrap();
 }
 
+/// A returned workbook with one stray cell at the sheet's last position (a
+/// reviewer's typo, or a hostile file) is read cell by cell: its memory follows
+/// the cells, not the 17-billion-cell span they name, and the rows apply.
+#[test]
+fn a_workbook_with_a_cell_at_the_far_corner_is_applied() {
+    let s = Scratch::new().with_sample();
+    let path = s.path("review.xlsx");
+    s.run()
+        .words("review --workspace ml-prod --xlsx")
+        .arg(&path)
+        .expect(0);
+    let mut rows = sheet_text(&mut workbook(&path), "Review");
+    let decision = rows[0].iter().position(|h| h == "decision").unwrap();
+    rows[1][decision] = "approve".into();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Review").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let far = s.path("far.xlsx");
+    wb.save(&far).unwrap();
+    s.run()
+        .args(["review", "apply"])
+        .arg(&far)
+        .args(["--reviewer", "Olivia Bennett"])
+        .expect(0)
+        .stderr_has("1 approve");
+}
+
 #[test]
 fn a_filled_workbook_is_applied_and_planned() {
     let s = Scratch::new().with_sample();
