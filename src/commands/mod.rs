@@ -190,9 +190,15 @@ fn classify_sqlite(e: &rusqlite::Error) -> Option<(u8, Option<&'static str>)> {
         C::SystemIoFailure => (4, Some(HINT_IO)),
         C::OutOfMemory => (4, None),
         C::NotADatabase => (2, Some(HINT_NOT_A_DATABASE)),
+        // A damaged file is bad input, not whocan's fault.
+        C::DatabaseCorrupt => (2, Some(HINT_CORRUPT)),
         _ => return None,
     })
 }
+
+const HINT_CORRUPT: &str = "the database file is damaged (truncated, or overwritten in part): \
+                            restore it from a copy; `whocan verify` on a copy you trust shows \
+                            whether its snapshots are intact";
 
 /// A migration's error arrives as text (refinery's); its SQLite cause is named in it.
 fn classify_message(m: &str) -> Option<(u8, Option<&'static str>)> {

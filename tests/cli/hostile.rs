@@ -558,3 +558,25 @@ fn browsing_output_is_inert_and_neutralised() {
     let role = csv_rows(&run(&db, &["role", LINK_ROLE, "--format", "csv"]).stdout);
     assert!(column(&role, "role_name").contains(&format!("'{LINK_NAME}")));
 }
+
+/// A database file cut short (a copy that did not finish, a disk that failed) is
+/// bad input: exit 2 with a hint, not an internal error (exit 3).
+#[test]
+fn a_truncated_database_is_bad_input_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    on(&db)
+        .arg("import")
+        .arg(crate::support::sample_data())
+        .expect(0);
+    let len = std::fs::metadata(&db).unwrap().len();
+    let f = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+    f.set_len(len / 3).unwrap();
+    drop(f);
+    for args in [&["snapshots"][..], &["verify"][..]] {
+        let out = whocan(&db).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("hint: the database file is damaged"), "{stderr}");
+    }
+}
