@@ -1036,6 +1036,10 @@ fn read_back(dir: &Path, files: &[String]) -> Vec<Value> {
 
 const NEXT_KEYS: [&str; 2] = ["nextLink", "@odata.nextLink"];
 
+/// The most pages one list is read to (a million items at Graph's largest page
+/// size is 1,000 pages; ARM's lists are smaller).
+const MAX_PAGES: u32 = 100_000;
+
 /// Reads every page of one task and writes its one file. Errors only when the
 /// file cannot be written; what the service refused is in the entry.
 ///
@@ -1058,6 +1062,9 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
         }
     };
     let mut page_no = 0u32;
+    // Links already followed: a service whose next link comes back to a page
+    // read before would be read forever.
+    let mut followed: std::collections::HashSet<String> = std::collections::HashSet::new();
     loop {
         let method = if page_no == 0 { task.method } else { "GET" };
         match client.page(method, &url, &run.policy, &run.requests) {
@@ -1128,6 +1135,18 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
                     }
                 }
                 match next_url {
+                    Some(u) if !followed.insert(u.as_str().to_string()) || page_no >= MAX_PAGES => {
+                        // Given up: the combined list keeps the link, so `import`
+                        // sees it is partial.
+                        entry.status = "failed".into();
+                        entry.error = Some(if page_no >= MAX_PAGES {
+                            format!("more than {MAX_PAGES} pages: the list was given up")
+                        } else {
+                            "the next link repeats a page already read: the list was given up"
+                                .into()
+                        });
+                        break;
+                    }
                     Some(u) => url = u,
                     None => break,
                 }

@@ -232,6 +232,8 @@ struct Faults {
     slow_computes_ms: u64,
     /// 403 on `getEntities` (the management-group tree).
     forbid_get_entities: bool,
+    /// The groups list's next link is the page itself, for ever.
+    loop_groups: bool,
 }
 
 /// ARM + Graph on one fake; `foreign` is the base of another server.
@@ -284,6 +286,10 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
         }
         if lower.ends_with("/computes") && n == 1 {
             return (200, json_h, "{\"value\": [ {\"id\": ".into());
+        }
+        if faults.loop_groups && lower == "/v1.0/groups" {
+            let body = json!({"value": [], "@odata.nextLink": format!("{}{url}", req.base)});
+            return (200, json_h, body.to_string());
         }
         let Some((mut items, kind)) = tenant(path) else {
             return (
@@ -416,6 +422,42 @@ fn all_files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// A list whose next link leads back to a page already read would be read for
+/// ever: it is given up, recorded as failed, and the rest of the collection
+/// goes on.
+#[test]
+fn a_next_link_that_loops_is_given_up_and_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world_with(Faults {
+        loop_groups: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let ran = collect_cmd(&tmp.path().join("w.db"), &w, &out)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let l = ledger(&out);
+    let groups = entry(&l, "groups", "/groups");
+    assert_eq!(groups["status"], "failed", "{groups:#}");
+    assert!(
+        groups["error"]
+            .as_str()
+            .unwrap()
+            .contains("repeats a page already read"),
+        "{groups:#}"
+    );
+    let reads = w
+        .main
+        .hits()
+        .iter()
+        .filter(|h| h.url.starts_with("/v1.0/groups?"))
+        .count();
+    assert!(reads <= 3, "{reads} reads of the groups list");
 }
 
 #[test]

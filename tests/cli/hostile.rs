@@ -577,6 +577,9 @@ fn a_truncated_database_is_bad_input_with_a_hint() {
         let out = whocan(&db).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("hint: the database file is damaged"), "{stderr}");
+        assert!(
+            stderr.contains("hint: the database file is damaged"),
+            "{stderr}"
+        );
     }
 }
