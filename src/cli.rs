@@ -20,7 +20,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 deny assignments, PIM eligibility, users, groups, nested memberships, the management-group \
 tree, resources, provider operations) into dated snapshots in a local SQLite database, and \
 answers who-can and can-I questions offline, with the full path that grants each access.",
-    after_help = "Examples:\n  whocan demo\n  whocan import --label 2026-Q4 exports/\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod --explain\n  whocan can alice@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod"
+    after_help = "Examples:\n  whocan demo\n  whocan import --label 2026-Q4 exports/\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod --explain\n  whocan can alice.nguyen@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod"
 )]
 pub struct Cli {
     /// SQLite database file.
@@ -74,19 +74,19 @@ whocan who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod --snap
     Who(WhoArgs),
     /// Can PRINCIPAL do ACTION... at a scope? Exit 0 if yes, 1 if no; says why and why not.
     #[command(
-        after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan can alice@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can 'Build Pipeline' --activity deploy-model --workspace ml-prod --explain"
+        after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan can alice.nguyen@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can 'Build Pipeline' --activity deploy-model --workspace ml-prod --explain"
     )]
     Can(CanArgs),
     /// The concrete operations (from the imported catalogue) a principal can do at a scope.
     #[command(
-        after_help = "Examples:\n  whocan what alice@contoso.com --workspace ml-dev\n  whocan what alice@contoso.com --workspace ml-dev --provider Microsoft.Authorization"
+        after_help = "Examples:\n  whocan what alice.nguyen@contoso.com --workspace ml-dev\n  whocan what alice.nguyen@contoso.com --workspace ml-dev --provider Microsoft.Authorization"
     )]
     What(WhatArgs),
     /// List the AzureML activities that `--activity` accepts and what each requires.
     #[command(
         after_help = "Examples:\n  whocan activities\n  whocan activities --format json\n  \
 whocan who --activity submit-run-v2 -w ml-dev\n  \
-whocan can alice@contoso.com --activity deploy-model -w ml-prod --explain"
+whocan can alice.nguyen@contoso.com --activity deploy-model -w ml-prod --explain"
     )]
     Activities(ActivitiesArgs),
     /// Import the bundled sample tenant into a scratch database and answer the main questions.
