@@ -347,6 +347,8 @@ mod tests {
             assert_eq!(exit_code_for(&e.into()), 2);
         }
         assert_eq!(classify(&sqlite(rusqlite::ffi::SQLITE_NOTADB)).0, 2);
+        // A damaged file is the user's input, with a hint.
+        assert_eq!(classify(&sqlite(rusqlite::ffi::SQLITE_CORRUPT)).0, 2);
         assert_eq!(exit_code_for(&UsageError("x".into()).into()), 2);
         let missing = anyhow::Error::from(crate::fsutil::WriteError {
             path: "x".into(),
@@ -355,7 +357,6 @@ mod tests {
         assert_eq!(classify(&missing).0, 2);
         assert_eq!(exit_code_for(&anyhow::anyhow!("a bug")), 3);
         assert_eq!(exit_code_for(&StoreError::Other("x".into()).into()), 3);
-        assert_eq!(classify(&sqlite(rusqlite::ffi::SQLITE_CORRUPT)).0, 3);
     }
 
     #[test]

@@ -794,7 +794,9 @@ fn snapshot_line(c: &SnapshotCheck) -> CheckLine {
     } else {
         "version 1, written before V5: content, time, label"
     };
-    let detail = if !c.content_ok() {
+    let detail = if let Some(k) = &c.key_problem {
+        k.clone()
+    } else if !c.content_ok() {
         format!(
             "its rows no longer hash to the recorded content hash (recorded {}, now {})",
             c.recorded_content, c.actual_content
@@ -916,7 +918,7 @@ pub(crate) fn verify_json(r: &VerifyReport<'_>) -> Value {
             "chainVersion": c.chain_version,
             "toolVersion": c.tool_version,
             "importedAt": c.imported_at,
-            "problem": c.problem,
+            "problem": c.problem.as_ref().or(c.key_problem.as_ref()),
             "recordedContentHash": c.recorded_content,
             "actualContentHash": c.actual_content,
             "recordedChainHash": c.recorded_chain,

@@ -46,11 +46,14 @@ pub(crate) struct SnapshotCheck {
     /// A break that is not a hash mismatch (an unknown chain version, or version 1
     /// after version 2).
     pub(crate) problem: Option<String>,
+    /// Rows whose key columns (which the content hash does not cover) disagree with
+    /// their records, or one record in two rows: the content was altered.
+    pub(crate) key_problem: Option<String>,
 }
 
 impl SnapshotCheck {
     pub(crate) fn content_ok(&self) -> bool {
-        self.recorded_content == self.actual_content
+        self.recorded_content == self.actual_content && self.key_problem.is_none()
     }
 
     pub(crate) fn chain_ok(&self) -> bool {
@@ -318,6 +321,159 @@ pub(crate) fn stored_flags(conn: &Connection, id: i64) -> rusqlite::Result<Vec<F
     rows.collect()
 }
 
+/// The rows of snapshot `s` whose key columns (the lowercase ids queries look
+/// records up by, which the content hash does not cover: it hashes the records'
+/// own fields) disagree with what their records derive, or one record held by two
+/// rows: the first such table, described. The writer derives the same columns
+/// (`write.rs`) from the same rules (`model::key`, `role_key`, `scope_key` and
+/// each record's natural key).
+fn key_problem(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Option<String>> {
+    use super::canon::Record;
+    use crate::model::{key, role_key, scope_key};
+    fn check<T: Record>(
+        conn: &Connection,
+        s: i64,
+        table: &str,
+        cols: &[&str],
+        recs: &[T],
+        derive: impl Fn(&T) -> Vec<Option<String>>,
+    ) -> rusqlite::Result<Option<String>> {
+        let mut natural: Vec<String> = recs.iter().map(|r| r.natural_key().to_string()).collect();
+        natural.sort_unstable();
+        if let Some(w) = natural.windows(2).find(|w| w[0] == w[1]) {
+            return Ok(Some(format!(
+                "{table}: two rows hold the record {} in this snapshot (a row added by hand?)",
+                w[0].replace(super::canon::EDGE_SEP, " → ")
+            )));
+        }
+        let expected = recs.iter().map(|r| {
+            let k = r.natural_key();
+            let (a, b) = k.parts();
+            let mut v = vec![Some(a.into_owned())];
+            if k.second.is_some() {
+                v.push(Some(b.into_owned()));
+            }
+            v.extend(derive(r));
+            v
+        });
+        // Row by row, in the order `read::load` read the records (by stored key:
+        // unique, as the check above makes sure).
+        let order = if table == "member_edges" {
+            "group_key, member_key"
+        } else {
+            "key"
+        };
+        let sql = format!(
+            "SELECT {} FROM {table} WHERE {} ORDER BY {order}",
+            cols.join(", "),
+            read::IN_SNAPSHOT
+        );
+        let mut st = conn.prepare(&sql)?;
+        let stored: Vec<Vec<Option<String>>> = st
+            .query_map([s], |r| {
+                (0..cols.len())
+                    .map(|i| r.get::<_, Option<String>>(i))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let show = |v: &[Option<String>]| {
+            v.iter()
+                .map(|c| c.as_deref().unwrap_or("NULL"))
+                .collect::<Vec<_>>()
+                .join(", ")
+                .replace(super::canon::EDGE_SEP, " → ")
+        };
+        for (got, want) in stored.iter().zip(expected) {
+            if *got != want {
+                return Ok(Some(format!(
+                    "{table}: a row's key columns ({}) do not match its record: stored {}, where its record gives {}",
+                    cols.join(", "),
+                    show(got),
+                    show(&want)
+                )));
+            }
+        }
+        Ok(None)
+    }
+    fn none<T>(_: &T) -> Vec<Option<String>> {
+        Vec::new()
+    }
+    let found = [
+        check(conn, s, "principals", &["key"], &t.principals, none)?,
+        check(
+            conn,
+            s,
+            "member_edges",
+            &["group_key", "member_key"],
+            &t.member_edges,
+            none,
+        )?,
+        check(conn, s, "member_lists", &["key"], &t.member_lists, none)?,
+        check(
+            conn,
+            s,
+            "partial_member_lists",
+            &["key"],
+            &t.partial_member_lists,
+            none,
+        )?,
+        check(
+            conn,
+            s,
+            "group_eligibilities",
+            &["key", "group_key", "principal_key"],
+            &t.group_eligibilities,
+            |g| vec![Some(key(&g.group_id)), Some(key(&g.principal_id))],
+        )?,
+        check(conn, s, "role_definitions", &["key"], &t.roles, none)?,
+        check(
+            conn,
+            s,
+            "role_assignments",
+            &["key", "principal_key", "role_key", "scope_key"],
+            &t.assignments,
+            |a| {
+                vec![
+                    Some(key(&a.principal_id)),
+                    Some(role_key(
+                        &a.role_definition_id,
+                        a.role_definition_name.as_deref(),
+                    )),
+                    Some(scope_key(&a.scope)),
+                ]
+            },
+        )?,
+        check(
+            conn,
+            s,
+            "eligibilities",
+            &["key", "principal_key", "role_key", "scope_key"],
+            &t.eligibilities,
+            |e| {
+                vec![
+                    Some(key(&e.principal_id)),
+                    Some(role_key(&e.role_definition_id, None)),
+                    Some(scope_key(&e.scope)),
+                ]
+            },
+        )?,
+        check(
+            conn,
+            s,
+            "deny_assignments",
+            &["key", "scope_key"],
+            &t.denies,
+            |d| vec![Some(scope_key(&d.scope))],
+        )?,
+        check(conn, s, "scopes", &["key", "parent_key"], &t.scopes, |n| {
+            vec![n.parent_id.as_deref().map(scope_key)]
+        })?,
+        check(conn, s, "operations", &["key"], &t.operations, none)?,
+        check(conn, s, "resource_facts", &["key"], &t.resource_facts, none)?,
+    ];
+    Ok(found.into_iter().flatten().next())
+}
+
 /// The chain hash of one snapshot in its version, from `previous` and the given
 /// content hash; None for a version this binary does not know.
 fn link(
@@ -381,7 +537,10 @@ pub(crate) fn snapshot_checks(
     let mut highest_version = 0;
     let mut out = Vec::with_capacity(rows.len());
     for s in rows {
-        let actual = content_hash(&read::load(conn, s.id)?);
+        let tenant = read::load(conn, s.id)?;
+        let actual = content_hash(&tenant);
+        let keys = key_problem(conn, s.id, &tenant)?;
+        drop(tenant);
         let expected = link(conn, &s, &previous, &s.content_hash)?;
         let computed = link(conn, &s, &computed_previous, &actual)?;
         let problem = if expected.is_none() {
@@ -414,6 +573,7 @@ pub(crate) fn snapshot_checks(
             expected_chain: expected.unwrap_or_default(),
             computed_chain: computed.unwrap_or_default(),
             problem,
+            key_problem: keys,
         });
     }
     Ok(out)

@@ -627,6 +627,49 @@ fn verify_names_the_first_snapshot_whose_rows_were_edited() {
     assert!(t.contains("First mismatch: snapshot 1"), "{t}");
 }
 
+/// The key columns queries look records up by are not part of a record's
+/// content hash; an edit to them changes answers (a role's key moved hides every
+/// Owner), so `verify` checks them against what each record derives, and that no
+/// record is held by two rows.
+#[test]
+fn verify_catches_an_edited_key_column_and_a_row_added_twice() {
+    const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh(dir.path());
+    let n = tamper(
+        &db,
+        &format!("UPDATE role_definitions SET key = '00000000-0000-0000-0000-000000000000' WHERE key = '{OWNER}'"),
+    );
+    assert_eq!(n, 1);
+    let out = run(&db, &["verify", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = stdout_json(&out);
+    assert_eq!(v["firstMismatch"], 1, "{v:#}");
+    let problem = v["snapshots"][0]["problem"].as_str().unwrap();
+    assert!(
+        problem.contains("role_definitions: a row's key columns (key) do not match its record")
+            && problem.contains(OWNER),
+        "{problem}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh(dir.path());
+    // The same assignment again, as a second row (its role changed).
+    tamper(
+        &db,
+        "INSERT INTO role_assignments SELECT * FROM role_assignments \
+         WHERE key LIKE '%265ec570-8709-4447-aea2-29f801c758c0'",
+    );
+    let out = run(&db, &["verify", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = stdout_json(&out);
+    let problem = v["snapshots"][0]["problem"].as_str().unwrap();
+    assert!(
+        problem.contains("role_assignments: two rows hold the record"),
+        "{problem}"
+    );
+}
+
 #[test]
 fn verify_catches_an_edited_snapshot_record() {
     let dir = tempfile::tempdir().unwrap();
