@@ -118,6 +118,9 @@ pub struct ReviewRow {
     pub(crate) via: Rc<[GroupRef]>,
     /// `Alice Nguyen → ML Data Scientists → All ML Staff`, or `direct`.
     pub(crate) access_path: Rc<str>,
+    /// PIM for Groups: the index in `via` of the group the principal's path reaches
+    /// by an eligible membership; None for a path of memberships only.
+    pub(crate) via_eligible: Option<usize>,
     pub(crate) condition: Option<Rc<str>>,
     pub(crate) pim: Pim,
     pub(crate) start_date_time: Option<Rc<str>>,
@@ -351,6 +354,10 @@ struct Via {
     /// The groups as a row names them, made when a whole row is (a sheet written
     /// as it is made does not need them).
     refs: OnceCell<Rc<[GroupRef]>>,
+    /// PIM for Groups: the index in `groups` of the group the path reaches by an
+    /// eligible membership (the principal before it may join it); None for a path
+    /// of memberships only.
+    eligible_hop: Option<usize>,
 }
 
 /// The path of `chain`, the groups from the holder down to a member's group.
@@ -371,6 +378,68 @@ fn via_of(ix: &Index, chain: &[Rc<PrincipalFacts>]) -> Via {
         joined: joined.into(),
         suffix: suffix.into(),
         refs: OnceCell::new(),
+        eligible_hop: None,
+    }
+}
+
+/// A held access's parts of the content hash ([`content_hash`]): what it grants,
+/// where, how (`pim`), and its role's permissions and window.
+fn hash_parts(
+    role: &RoleFacts,
+    id: &str,
+    scope: &str,
+    condition: Option<&str>,
+    pim: Pim,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> (String, String) {
+    let b = |v: bool| if v { "true" } else { "false" };
+    let part = format!(
+        "role_id={}\nprivileged={}\nassignment_id={}\nassignment_scope={}\ncondition={}\npim={}",
+        role.id,
+        b(role.privileged),
+        id,
+        scope,
+        condition.unwrap_or(""),
+        pim.as_str()
+    )
+    .to_ascii_lowercase();
+    let tail = format!(
+        "\nrole={}\nwindow={}..{}",
+        role.digest,
+        start.unwrap_or(""),
+        end.unwrap_or("")
+    );
+    (part, tail)
+}
+
+/// `via` continued by an eligible membership (PIM for Groups) of `up[0]`, then the
+/// memberships from it up to the holder (`up`, nearest first). The hop is named
+/// in the path (`→ Group (eligible)`) and in the review key's part, so it is never
+/// the same path as a membership of that group.
+fn via_eligible(ix: &Index, via: &Via, up: &[Rc<PrincipalFacts>]) -> Via {
+    let groups: Box<[Rc<PrincipalFacts>]> = via.groups.iter().chain(up).cloned().collect();
+    let hop = via.groups.len();
+    let mut suffix = String::new();
+    let mut joined = String::new();
+    for (i, g) in groups.iter().enumerate() {
+        suffix.push_str(" → ");
+        suffix.push_str(g.group_name(ix));
+        if i > 0 {
+            joined.push('>');
+        }
+        joined.push_str(&g.member);
+        if i == hop {
+            suffix.push_str(" (eligible)");
+            joined.push_str("!eligible");
+        }
+    }
+    Via {
+        groups,
+        joined: joined.into(),
+        suffix: suffix.into(),
+        refs: OnceCell::new(),
+        eligible_hop: Some(hop),
     }
 }
 
@@ -1292,22 +1361,14 @@ impl<'a> Reviewer<'a> {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(Rc::from);
-            let b = |v: bool| if v { "true" } else { "false" };
-            let hash_part = format!(
-                "role_id={}\nprivileged={}\nassignment_id={}\nassignment_scope={}\ncondition={}\npim={}",
-                role.id,
-                b(role.privileged),
+            let (hash_part, hash_tail) = hash_parts(
+                &role,
                 r.id,
                 r.scope,
-                condition.as_deref().unwrap_or(""),
-                r.pim.as_str()
-            )
-            .to_ascii_lowercase();
-            let hash_tail = format!(
-                "\nrole={}\nwindow={}..{}",
-                role.digest,
-                r.start.unwrap_or(""),
-                r.end.unwrap_or("")
+                condition.as_deref(),
+                r.pim,
+                r.start,
+                r.end,
             );
             let anc = self.ancestor_ids(&scope_k);
             helds.push(HeldAccess {
@@ -1334,7 +1395,101 @@ impl<'a> Reviewer<'a> {
                 anc,
             });
         }
+        let eligible = self.eligible_group_accesses(&helds);
+        helds.extend(eligible);
         helds
+    }
+
+    /// PIM for Groups (SPEC §2.11): a principal eligible for membership of a group
+    /// is eligible for what the group, or a group it is in, holds actively. Each
+    /// such access is held like an eligibility: by the assignment's holder, through
+    /// the eligible principal (and its members, when it is a group), with the
+    /// eligible membership's window (ended or scheduled ones too, as eligibilities:
+    /// SPEC §2.10). Eligible memberships of a group that holds nothing here add
+    /// nothing.
+    fn eligible_group_accesses(&mut self, helds: &[HeldAccess]) -> Vec<HeldAccess> {
+        let ix = self.ix;
+        let mut eligible_of: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, ge) in ix.group_eligibilities.iter().enumerate() {
+            if !ge.active && ge.access_id.eq_ignore_ascii_case("member") {
+                eligible_of.entry(key(&ge.group_id)).or_default().push(i);
+            }
+        }
+        if eligible_of.is_empty() {
+            return Vec::new();
+        }
+        let mut by_holder: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, h) in helds.iter().enumerate() {
+            if h.pim != Pim::Eligible {
+                by_holder.entry(h.holder.as_str()).or_default().push(i);
+            }
+        }
+        let mut out = Vec::new();
+        for (g, members) in &eligible_of {
+            for gh in crate::engine::decide::holders(ix, g) {
+                let Some(held) = by_holder.get(gh.id.as_str()) else {
+                    continue;
+                };
+                // From the group up to the holder, nearest first.
+                let up: Vec<Rc<PrincipalFacts>> = std::iter::once(g)
+                    .chain(&gh.via)
+                    .map(|x| self.facts(x))
+                    .collect();
+                for &gi in members {
+                    let ge = &ix.group_eligibilities[gi];
+                    let q = key(&ge.principal_id);
+                    let below = self.paths(&q);
+                    let paths: Vec<PathFacts> = below
+                        .paths
+                        .iter()
+                        .map(|pf| PathFacts {
+                            p: pf.p.clone(),
+                            via: Rc::new(via_eligible(ix, &pf.via, &up)),
+                        })
+                        .collect();
+                    let paths = Rc::new(HolderPaths {
+                        paths,
+                        truncated: below.truncated,
+                        gaps: below.gaps.clone(),
+                    });
+                    let (start, end) = (ge.start_date_time.as_deref(), ge.end_date_time.as_deref());
+                    for &hi in held {
+                        let h = &helds[hi];
+                        let (hash_part, hash_tail) = hash_parts(
+                            &h.role,
+                            &h.assignment_id,
+                            &h.scope,
+                            h.condition.as_deref(),
+                            Pim::Eligible,
+                            start,
+                            end,
+                        );
+                        out.push(HeldAccess {
+                            holder: h.holder.clone(),
+                            paths: paths.clone(),
+                            assignment_id: h.assignment_id.clone(),
+                            assignment_key: h.assignment_key.clone(),
+                            scope: h.scope.clone(),
+                            scope_key: h.scope_key.clone(),
+                            role: h.role.clone(),
+                            condition: h.condition.clone(),
+                            pim: Pim::Eligible,
+                            start: start.map(Rc::from),
+                            end: end.map(Rc::from),
+                            window: window_text(start, end).into(),
+                            expired: window_state(start, end, self.now) == WindowState::Ended,
+                            rank: 0,
+                            hash_part,
+                            hash_tail,
+                            covered: h.covered.clone(),
+                            notes: HeldNotes::default(),
+                            anc: h.anc.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Users holding each role directly at each scope (for `many-direct-users`).
@@ -2281,6 +2436,7 @@ impl RowParts<'_> {
             inherited: self.relation == Relation::Above,
             below: self.relation == Relation::Below,
             via: pf.via.refs(self.ix),
+            via_eligible: pf.via.eligible_hop,
             access_path: if pf.via.is_direct() {
                 self.direct.clone()
             } else {
@@ -2695,6 +2851,13 @@ pub(crate) enum Removal {
         role_id: String,
         instance_id: String,
     },
+    /// Remove an eligible membership of a group in PIM for Groups (an adminRemove
+    /// request).
+    #[serde(rename_all = "camelCase")]
+    RemoveGroupEligibility {
+        group_id: String,
+        principal_id: String,
+    },
     /// Remove an active PIM assignment (an AdminRemove request).
     #[serde(rename_all = "camelCase")]
     RemoveActivePim {
@@ -2728,6 +2891,12 @@ pub(crate) fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'
             continue;
         }
         let removal = match (r.via.first(), r.pim) {
+            // The principal may join the group through PIM for Groups: that
+            // eligibility is what to remove.
+            (Some(g), _) if r.via_eligible == Some(0) => Removal::RemoveGroupEligibility {
+                group_id: g.id.clone(),
+                principal_id: r.principal.id.clone(),
+            },
             (Some(g), _) => Removal::RemoveMember {
                 group_id: g.id.clone(),
                 member_id: r.principal.id.clone(),

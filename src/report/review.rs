@@ -966,6 +966,31 @@ pub(crate) fn write_plan(
                     sh_quote(&body.to_string())
                 )?
             }
+            Removal::RemoveGroupEligibility {
+                group_id,
+                principal_id,
+            } => {
+                writeln!(
+                    out,
+                    "# an eligible group membership is removed in PIM for Groups (portal: Privileged Identity Management > Groups > Assignments > Eligible), or with an adminRemove request:"
+                )?;
+                let body = json!({
+                    "accessId": "member",
+                    "principalId": principal_id,
+                    "groupId": group_id,
+                    "action": "adminRemove",
+                    "justification": "access review",
+                });
+                writeln!(
+                    out,
+                    "az rest --method post {} --body {}",
+                    option(
+                        "--url",
+                        "https://graph.microsoft.com/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests"
+                    ),
+                    sh_quote(&body.to_string())
+                )?
+            }
             Removal::RemoveActivePim {
                 scope,
                 principal_id,

@@ -587,6 +587,7 @@ fn small_tenant_with_every_kind_and_every_flag() {
             ("members-not-imported".to_string(), 1),
             ("membership-cycle".to_string(), 1),
             ("orphaned-assignment".to_string(), 1),
+            ("partial-listing".to_string(), 1),
             ("partial-page".to_string(), 1),
             ("undefined-role".to_string(), 1),
             ("unknown-member".to_string(), 1),

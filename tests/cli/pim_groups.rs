@@ -227,3 +227,80 @@ fn diff_traces_a_group_assignment_removed_to_every_pim_member_of_the_group() {
         assert_eq!(kinds, vec!["assignmentRemoved".to_string()], "{v:#}");
     }
 }
+
+/// A principal eligible for membership of a group has a review row for each
+/// access the group holds: `pim` eligible, the membership's window, the group
+/// named as an eligible hop on the path; and the plan removes the eligibility,
+/// not a membership it does not have.
+#[test]
+fn review_lists_eligible_group_members_with_the_membership_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    import(
+        &db,
+        &tenant(&dir.path().join("a"), "2027-01-01T00:00:00Z", true),
+        FIRST,
+    );
+    let sheet = on(&db)
+        .args(["review", "--scope", SUB, "--format", "csv"])
+        .expect(0)
+        .stdout();
+    let mut rdr = csv::Reader::from_reader(sheet.as_bytes());
+    let header = rdr.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let of = |id: &str| -> Vec<&csv::StringRecord> {
+        rows.iter()
+            .filter(|r| &r[col("principal_id")] == id)
+            .collect()
+    };
+    let elif = of(ELIGIBLE);
+    assert_eq!(elif.len(), 1, "{sheet}");
+    let r = elif[0];
+    assert_eq!(&r[col("pim")], "eligible", "{sheet}");
+    assert_eq!(&r[col("access_path")], "elif → Thing readers (eligible)");
+    assert_eq!(
+        &r[col("window")],
+        "2026-09-01T00:00:00Z..2027-09-01T00:00:00Z"
+    );
+    assert!(
+        r[col("recommendation")].contains("held only through PIM eligibility"),
+        "{sheet}"
+    );
+    // Its key is its own: not the key of a membership of the same group.
+    let keys: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| &r[col("review_key")]).collect();
+    assert_eq!(keys.len(), rows.len(), "{sheet}");
+    // The static and the active member are members.
+    assert_eq!(&of(STATIC)[0][col("pim")], "active");
+    assert_eq!(&of(ACTIVE)[0][col("pim")], "active");
+
+    // Decided `remove`, the plan removes the eligible membership in PIM for Groups.
+    let decided = dir.path().join("decided.csv");
+    let mut w = csv::Writer::from_path(&decided).unwrap();
+    w.write_record(&header).unwrap();
+    for r in &rows {
+        let mut cells: Vec<String> = r.iter().map(str::to_string).collect();
+        if &r[col("principal_id")] == ELIGIBLE {
+            cells[col("decision")] = "remove".into();
+        }
+        w.write_record(&cells).unwrap();
+    }
+    w.flush().unwrap();
+    on(&db)
+        .args(["review", "apply"])
+        .arg(&decided)
+        .args(["--reviewer", "rita"])
+        .expect(0);
+    let plan = on(&db)
+        .args(["review", "plan", "--scope", SUB])
+        .expect(0)
+        .stdout();
+    assert!(
+        plan.contains("privilegedAccess/group/eligibilityScheduleRequests")
+            && plan.contains("adminRemove")
+            && plan.contains(ELIGIBLE)
+            && !plan.contains("az ad group member remove"),
+        "{plan}"
+    );
+}
