@@ -1080,6 +1080,28 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
                     .find_map(|k| page.get(*k).and_then(Value::as_str).map(str::to_string))
                     .filter(|n| !n.is_empty());
                 let list = matches!(page.get("value"), Some(Value::Array(_)));
+                // Every read but a provider's catalogue is a list page: an answer
+                // without its `value` list is not one, and written as it is it
+                // would look complete (and `import` would refuse the whole folder).
+                if !list && task.collection != "providerOperations" {
+                    entry.status = "failed".into();
+                    entry.error = Some(format!(
+                        "page {page_no} is not a list page (no `value` array): {} given up",
+                        if page_no == 1 {
+                            "the list was"
+                        } else {
+                            "the rest of the list was"
+                        }
+                    ));
+                    if let Some(Value::Object(c)) = &mut combined {
+                        // The pages read end where this one was asked for.
+                        c.insert(
+                            NEXT_KEYS[usize::from(task.api == "graph")].to_string(),
+                            Value::String(url.to_string()),
+                        );
+                    }
+                    break;
+                }
                 entry.items += match page.get("value").and_then(Value::as_array) {
                     Some(v) => v.len() as u64,
                     None => 1,

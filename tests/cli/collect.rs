@@ -234,6 +234,8 @@ struct Faults {
     forbid_get_entities: bool,
     /// The groups list's next link is the page itself, for ever.
     loop_groups: bool,
+    /// The key vault list answers an object without `value`.
+    vaults_without_value: bool,
 }
 
 /// ARM + Graph on one fake; `foreign` is the base of another server.
@@ -286,6 +288,9 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
         }
         if lower.ends_with("/computes") && n == 1 {
             return (200, json_h, "{\"value\": [ {\"id\": ".into());
+        }
+        if faults.vaults_without_value && lower.ends_with("/providers/microsoft.keyvault/vaults") {
+            return (200, json_h, json!({"items": [{"id": "kv"}]}).to_string());
         }
         if faults.loop_groups && lower == "/v1.0/groups" {
             let body = json!({"value": [], "@odata.nextLink": format!("{}{url}", req.base)});
@@ -458,6 +463,40 @@ fn a_next_link_that_loops_is_given_up_and_recorded() {
         .filter(|h| h.url.starts_with("/v1.0/groups?"))
         .count();
     assert!(reads <= 3, "{reads} reads of the groups list");
+}
+
+/// A list answered without its `value` list is no list page: recorded as failed,
+/// no file written that would look complete (or make `import` refuse the whole
+/// folder), and the collection imports.
+#[test]
+fn a_list_answered_without_value_is_failed_and_the_rest_imports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world_with(Faults {
+        vaults_without_value: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let ran = collect_cmd(&tmp.path().join("w.db"), &w, &out)
+        .arg("--import")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let l = ledger(&out);
+    let vaults = entry(&l, "keyVaults", &format!("/subscriptions/{S1}"));
+    assert_eq!(vaults["status"], "failed", "{vaults:#}");
+    assert!(
+        vaults["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a list page"),
+        "{vaults:#}"
+    );
+    assert!(
+        vaults["files"].as_array().is_none_or(|f| f.is_empty()),
+        "{vaults:#}"
+    );
+    assert!(stderr.contains("imported"), "{stderr}");
 }
 
 #[test]
