@@ -78,8 +78,10 @@ pub fn main(cli: Cli) -> ExitCode {
                 "{}",
                 crate::report::text::sanitize_lines(&format!("error: {msg}"))
             );
-            if let Some(hint) = hint.filter(|_| !msg.contains("hint:")) {
-                eprintln!("hint: {}", crate::report::text::sanitize_lines(hint));
+            if !msg.contains("hint:") {
+                if let Some(hint) = hint.or_else(|| fallback_hint(code, &msg)) {
+                    eprintln!("hint: {}", crate::report::text::sanitize_lines(hint));
+                }
             }
             ExitCode::from(code)
         }
@@ -109,6 +111,36 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Members(args) => members::run(&cli.db, args),
         Command::Role(args) => role::run(&cli.db, args),
     }
+}
+
+/// The hint of a usage or input error that brought none of its own.
+fn fallback_hint(code: u8, msg: &str) -> Option<&'static str> {
+    if code == 4 {
+        return Some(
+            "the system refused (memory, disk, network or permissions): check it and run again",
+        );
+    }
+    if code != 2 {
+        return None;
+    }
+    // `path:line:column: ...` (or `path:line: ...`): a file's content.
+    let at_place = msg.split(": ").next().is_some_and(|head| {
+        let mut parts = head.rsplit(':');
+        parts
+            .next()
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    Some(if msg.contains("nothing recorded") {
+        "correct the sheet at the places named and apply it again"
+    } else if at_place {
+        "fix the file at that place (or leave it out) and run again; nothing was written"
+    } else if msg.contains("is not a date") {
+        "give a date as 2026-10-01 or 2026-10-01T00:00:00Z (UTC)"
+    } else if msg.contains("cannot read") {
+        "check the path: it must name a file or a folder that exists and can be read"
+    } else {
+        "`whocan COMMAND --help` lists each command's flags, with examples"
+    })
 }
 
 /// The exit code of an error (SPEC §3).
