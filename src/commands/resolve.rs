@@ -777,6 +777,9 @@ pub struct Target {
     /// inventory that would list it (and anything assigned on it) is missing:
     /// answers carry [`Target::incomplete`] (SPEC §4 `inventory missing`).
     pub(crate) inventory_missing: bool,
+    /// For such a resource, the known scopes its id is closest to (a typo in a
+    /// compute's name is answered, as SPEC §3 asks, but said so).
+    pub(crate) close: Vec<String>,
 }
 
 impl Target {
@@ -784,6 +787,7 @@ impl Target {
         Target {
             id,
             inventory_missing: false,
+            close: Vec::new(),
         }
     }
 
@@ -800,8 +804,13 @@ impl Target {
     /// The stderr warning for a target whose inventory is missing (none otherwise).
     pub(crate) fn warning(&self) -> Option<String> {
         self.inventory_missing.then(|| {
+            let close = if self.close.is_empty() {
+                String::new()
+            } else {
+                format!(" (did you mean {}?)", self.close.join(", "))
+            };
             format!(
-                "warning: {} is not in the imported inventory and nothing in the snapshot names it; answered from the assignments of its ancestors (inventory missing)",
+                "warning: {} is not in the imported inventory and nothing in the snapshot names it; answered from the assignments of its ancestors (inventory missing){close}",
                 shown(&self.id)
             )
         })
@@ -949,6 +958,7 @@ fn scope_target(src: &(impl ScopeSource + ?Sized), s: &str) -> anyhow::Result<Ta
     if let Some(container) = resource_container(&k) {
         if scope_known(src, &container)? {
             return Ok(Target {
+                close: scope_suggestions(src, &k)?,
                 id: spelled,
                 inventory_missing: true,
             });
@@ -1098,10 +1108,18 @@ fn workspace_target(src: &(impl ScopeSource + ?Sized), w: &str) -> anyhow::Resul
             let want = format!("{}/computes/{}", scope_key(&ws_id), key(&c));
             match src.by_key(&want)? {
                 Some(n) => Target::known(n.id),
-                None => Target {
-                    id: format!("{ws_id}/computes/{c}"),
-                    inventory_missing: !src.named(&want)?,
-                },
+                None => {
+                    let missing = !src.named(&want)?;
+                    Target {
+                        id: format!("{ws_id}/computes/{c}"),
+                        inventory_missing: missing,
+                        close: if missing {
+                            scope_suggestions(src, &want)?
+                        } else {
+                            Vec::new()
+                        },
+                    }
+                }
             }
         }
     })

@@ -423,6 +423,23 @@ fn a_resource_missing_from_the_inventory_is_answered_and_flagged() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("inventory missing"));
+    // A typo of a listed compute is still answered (SPEC §3), and the warning
+    // names the compute it is closest to.
+    let out = run(&[
+        "who",
+        WS_READ,
+        "--workspace",
+        "ml-dev/cpu-clustr",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("(did you mean ")
+            && text(&out.stderr).contains("/computes/cpu-cluster?)"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// `--workspace` takes a workspace's (or a compute's) full resource id.
