@@ -338,26 +338,10 @@ fn key_problem(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Option
         recs: &[T],
         derive: impl Fn(&T) -> Vec<Option<String>>,
     ) -> rusqlite::Result<Option<String>> {
-        let mut natural: Vec<String> = recs.iter().map(|r| r.natural_key().to_string()).collect();
-        natural.sort_unstable();
-        if let Some(w) = natural.windows(2).find(|w| w[0] == w[1]) {
-            return Ok(Some(format!(
-                "{table}: two rows hold the record {} in this snapshot (a row added by hand?)",
-                w[0].replace(super::canon::EDGE_SEP, " → ")
-            )));
-        }
-        let expected = recs.iter().map(|r| {
-            let k = r.natural_key();
-            let (a, b) = k.parts();
-            let mut v = vec![Some(a.into_owned())];
-            if k.second.is_some() {
-                v.push(Some(b.into_owned()));
-            }
-            v.extend(derive(r));
-            v
-        });
-        // Row by row, in the order `read::load` read the records (by stored key:
-        // unique, as the check above makes sure).
+        // Row by row, in the order `read::load` read the records (by stored key),
+        // streamed: once every row's stored key is its record's, the records'
+        // natural keys come in order too, so a record held by two rows is two
+        // neighbours.
         let order = if table == "member_edges" {
             "group_key, member_key"
         } else {
@@ -369,29 +353,44 @@ fn key_problem(conn: &Connection, s: i64, t: &Tenant) -> rusqlite::Result<Option
             read::IN_SNAPSHOT
         );
         let mut st = conn.prepare(&sql)?;
-        let stored: Vec<Vec<Option<String>>> = st
-            .query_map([s], |r| {
-                (0..cols.len())
-                    .map(|i| r.get::<_, Option<String>>(i))
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut rows = st.query([s])?;
         let show = |v: &[Option<String>]| {
             v.iter()
                 .map(|c| c.as_deref().unwrap_or("NULL"))
                 .collect::<Vec<_>>()
                 .join(", ")
-                .replace(super::canon::EDGE_SEP, " → ")
         };
-        for (got, want) in stored.iter().zip(expected) {
-            if *got != want {
+        let mut previous: Option<String> = None;
+        for r in recs {
+            let Some(row) = rows.next()? else {
+                break;
+            };
+            let got = (0..cols.len())
+                .map(|i| row.get::<_, Option<String>>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let k = r.natural_key();
+            let (a, b) = k.parts();
+            let mut want = vec![Some(a.into_owned())];
+            if k.second.is_some() {
+                want.push(Some(b.into_owned()));
+            }
+            want.extend(derive(r));
+            if got != want {
                 return Ok(Some(format!(
                     "{table}: a row's key columns ({}) do not match its record: stored {}, where its record gives {}",
                     cols.join(", "),
-                    show(got),
+                    show(&got),
                     show(&want)
                 )));
             }
+            let natural = k.to_string();
+            if previous.as_deref() == Some(natural.as_str()) {
+                return Ok(Some(format!(
+                    "{table}: two rows hold the record {} in this snapshot (a row added by hand?)",
+                    natural.replace(super::canon::EDGE_SEP, " → ")
+                )));
+            }
+            previous = Some(natural);
         }
         Ok(None)
     }
