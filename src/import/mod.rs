@@ -39,15 +39,16 @@ use shapes::{Family, Problem, RecordKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// `path:line:column: what was expected`.
-    #[error("{path}:{line}:{column}: {message}")]
+    /// `path:line:column: what was expected`. The path is shown escaped, a line
+    /// break in a file's name too: it cannot start a line of its own.
+    #[error("{}:{line}:{column}: {message}", crate::report::text::sanitize(path))]
     At {
         path: String,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", crate::report::text::sanitize(path))]
     File { path: String, message: String },
     /// Every input was read and none held a record: no snapshot is made of nothing.
     #[error("{0}")]
