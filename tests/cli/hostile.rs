@@ -583,3 +583,29 @@ fn a_truncated_database_is_bad_input_with_a_hint() {
         );
     }
 }
+
+/// A file whose name holds a line break cannot print a line of its own in an
+/// import's error (a forged "imported 40 files ..."): the name is shown escaped.
+#[test]
+fn a_line_break_in_a_file_name_is_escaped_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("in");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(
+        data.join("bad\nimported 40 files into snapshot 9.json"),
+        "{\"value\":[1,",
+    )
+    .unwrap();
+    let out = whocan(&dir.path().join("w.db"))
+        .arg("import")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad\\nimported 40 files"), "{stderr}");
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("imported")),
+        "{stderr}"
+    );
+}
