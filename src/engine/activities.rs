@@ -302,7 +302,7 @@ pub fn expand(ix: &Index, activity: &Activity, target: &str) -> Expanded {
     for alt in &activity.alternatives {
         let mut reqs: Vec<ActionReq> = Vec::new();
         for r in alt {
-            let scope = at_level(target, r.level);
+            let scope = super::scope::at_level_spelled(target, r.level);
             let p = ActionPattern::new(&r.pattern);
             if p.has_wildcard() {
                 let ops: Vec<_> = ix

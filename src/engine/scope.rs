@@ -132,6 +132,23 @@ fn normalise_parent(p: &str) -> String {
 /// The scope of `target` at the given level (for activities with a minimum scope):
 /// the workspace, resource group or subscription that contains it. When the target
 /// is not below such a scope, the target itself.
+/// [`at_level`] in the target's own spelling (for what an answer shows; keys
+/// compare through [`at_level`]). Lowercasing is ASCII-only, so the key's length is
+/// the spelling's.
+pub(crate) fn at_level_spelled(target: &str, level: Level) -> String {
+    let k = at_level(target, level);
+    let t = target.trim().trim_end_matches('/');
+    let t = if t.starts_with('/') {
+        t.to_string()
+    } else {
+        format!("/{t}")
+    };
+    match t.get(..k.len()) {
+        Some(p) if p.eq_ignore_ascii_case(&k) => p.to_string(),
+        _ => k,
+    }
+}
+
 pub(crate) fn at_level(target: &str, level: Level) -> String {
     let t = scope_key(target);
     let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
@@ -263,6 +280,10 @@ mod tests {
     fn levels() {
         let c = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/computes/c";
         assert_eq!(at_level(c, Level::Subscription), "/subscriptions/s");
+        assert_eq!(
+            at_level_spelled("/subscriptions/S/resourceGroups/RG/", Level::ResourceGroup),
+            "/subscriptions/S/resourceGroups/RG"
+        );
         assert_eq!(
             at_level(c, Level::ResourceGroup),
             "/subscriptions/s/resourcegroups/rg"
