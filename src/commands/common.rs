@@ -28,7 +28,7 @@ pub(crate) fn open_existing(db: &Path) -> anyhow::Result<Store> {
     if !db.exists() {
         return Err(UsageError(format!(
             "database {} does not exist (hint: run `whocan import PATH...` first, or pass --db)",
-            db.display()
+            crate::report::text::sanitize(&db.display().to_string())
         ))
         .into());
     }
@@ -58,7 +58,8 @@ pub(crate) fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<String>
     match Timestamp::parse_with(s, forms) {
         Some(t) => Ok(t.to_string()),
         None => Err(UsageError(format!(
-            "`{s}` is not a date: expected RFC 3339 (2026-10-01T00:00:00Z) or YYYY-MM-DD"
+            "`{}` is not a date: expected RFC 3339 (2026-10-01T00:00:00Z) or YYYY-MM-DD",
+            crate::report::text::sanitize(s)
         ))
         .into()),
     }

@@ -54,8 +54,10 @@ enum Found {
     Whocan { stamped: bool, version: i64 },
 }
 
+/// A database path as messages show it: escaped (a line break in `--db` cannot
+/// start a line of its own).
 fn display(path: &Path) -> String {
-    path.display().to_string()
+    crate::report::text::sanitize(&path.display().to_string()).into_owned()
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> StoreError {
