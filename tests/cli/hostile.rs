@@ -608,4 +608,25 @@ fn a_line_break_in_a_file_name_is_escaped_in_the_error() {
         !stderr.lines().any(|l| l.starts_with("imported")),
         "{stderr}"
     );
+    // The same for a database path and a date given on the command line.
+    let only_ours = |stderr: &str| {
+        stderr
+            .lines()
+            .all(|l| l.starts_with("error:") || l.starts_with("hint:"))
+    };
+    let out = whocan(&dir.path().join("x\nimported 40 files"))
+        .arg("snapshots")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(only_ours(&stderr), "{stderr}");
+    let stderr = crate::support::sample()
+        .args(["who", "x", "--scope", "/", "--as-of", "2026\nimported"])
+        .expect(2)
+        .stderr();
+    assert!(
+        only_ours(&stderr) && stderr.contains("2026\\nimported"),
+        "{stderr}"
+    );
 }
