@@ -415,9 +415,10 @@ fn hash_parts(
 
 /// `via` continued by an eligible membership (PIM for Groups) of `up[0]`, then the
 /// memberships from it up to the holder (`up`, nearest first). The hop is named
-/// in the path (`→ Group (eligible)`) and in the review key's part, so it is never
-/// the same path as a membership of that group.
-fn via_eligible(ix: &Index, via: &Via, up: &[Rc<PrincipalFacts>]) -> Via {
+/// in the path (`→ Group (eligible)`) and, with the membership instance's record
+/// key `instance`, in the review key's part: it is never the same path as a
+/// membership of that group, nor as another instance (a renewal) of it.
+fn via_eligible(ix: &Index, via: &Via, up: &[Rc<PrincipalFacts>], instance: &str) -> Via {
     let groups: Box<[Rc<PrincipalFacts>]> = via.groups.iter().chain(up).cloned().collect();
     let hop = via.groups.len();
     let mut suffix = String::new();
@@ -431,7 +432,8 @@ fn via_eligible(ix: &Index, via: &Via, up: &[Rc<PrincipalFacts>]) -> Via {
         joined.push_str(&g.member);
         if i == hop {
             suffix.push_str(" (eligible)");
-            joined.push_str("!eligible");
+            joined.push_str("!eligible:");
+            joined.push_str(&key(instance));
         }
     }
     Via {
@@ -1439,12 +1441,20 @@ impl<'a> Reviewer<'a> {
                     let ge = &ix.group_eligibilities[gi];
                     let q = key(&ge.principal_id);
                     let below = self.paths(&q);
+                    let instance = ge.record_key();
+                    // A path that would come back to the group or a group above
+                    // it (a cycle through the eligible membership) is no path.
+                    let on_route = |m: &str| up.iter().any(|u| u.member == m);
                     let paths: Vec<PathFacts> = below
                         .paths
                         .iter()
+                        .filter(|pf| {
+                            !on_route(&pf.p.member)
+                                && !pf.via.groups.iter().any(|g| on_route(&g.member))
+                        })
                         .map(|pf| PathFacts {
                             p: pf.p.clone(),
-                            via: Rc::new(via_eligible(ix, &pf.via, &up)),
+                            via: Rc::new(via_eligible(ix, &pf.via, &up, &instance)),
                         })
                         .collect();
                     let paths = Rc::new(HolderPaths {

@@ -740,7 +740,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     let tenant = store
         .load_tenant(snapshot.id)
         .with_context(|| format!("reading snapshot {}", snapshot.id))?;
-    let ix = Index::new(&tenant);
+    let ix = Index::new_at(&tenant, &snapshot.taken_at);
     step.say("matching the sheet's rows to the current review");
     let file = args.file.display().to_string();
     let bytes =

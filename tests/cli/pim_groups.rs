@@ -304,3 +304,52 @@ fn review_lists_eligible_group_members_with_the_membership_window() {
         "{plan}"
     );
 }
+
+/// A renewed eligibility (one instance in force, the next scheduled) is two rows
+/// with two keys, and a membership that ended is no route: a fresh sheet of
+/// such a tenant applies as it is.
+#[test]
+fn renewed_eligibilities_and_an_ended_membership_apply_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    // ACTIVE's membership ended before the snapshot.
+    let data = tenant(&dir.path().join("a"), "2026-09-15T00:00:00Z", true);
+    write(
+        &data,
+        "pim-groups-eligible.json",
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
+               "value": [
+                {"id": "eligible-1", "groupId": GROUP, "principalId": ELIGIBLE, "accessId": "member",
+                 "memberType": "Direct", "startDateTime": "2026-09-01T00:00:00Z", "endDateTime": "2026-12-01T00:00:00Z"},
+                {"id": "eligible-2", "groupId": GROUP, "principalId": ELIGIBLE, "accessId": "member",
+                 "memberType": "Direct", "startDateTime": "2026-12-01T00:00:00Z", "endDateTime": "2027-03-01T00:00:00Z"}]})
+        .to_string(),
+    );
+    import(&db, &data, FIRST);
+    let sheet_path = dir.path().join("sheet.csv");
+    on(&db)
+        .args(["review", "--scope", SUB, "--out"])
+        .arg(&sheet_path)
+        .expect(0);
+    let sheet = std::fs::read_to_string(&sheet_path).unwrap();
+    let mut rdr = csv::Reader::from_reader(sheet.as_bytes());
+    let header = rdr.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let windows: Vec<&str> = rows
+        .iter()
+        .filter(|r| &r[col("principal_id")] == ELIGIBLE)
+        .map(|r| &r[col("window")])
+        .collect();
+    assert_eq!(windows.len(), 2, "{sheet}");
+    let keys: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| &r[col("review_key")]).collect();
+    assert_eq!(keys.len(), rows.len(), "{sheet}");
+    // The ended membership gives ACTIVE no row.
+    assert!(!sheet.contains(ACTIVE), "{sheet}");
+    on(&db)
+        .args(["review", "apply"])
+        .arg(&sheet_path)
+        .args(["--reviewer", "rita"])
+        .expect(0);
+}
