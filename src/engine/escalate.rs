@@ -1043,6 +1043,14 @@ impl<'a> Effective<'a> {
         for (u, _) in &self.user_assigned {
             v.insert(scope_key(u));
         }
+        // `assign-identity` needs a compute write in *a* workspace, any of them:
+        // where an identity can be assigned, every known workspace's assignments
+        // are read, as `can` reads every assignment of its principal's groups
+        // (else `who` misses a compute write held on a workspace nothing else
+        // leads to).
+        if !self.user_assigned.is_empty() {
+            v.extend(self.workspaces.iter().map(|w| scope_key(w)));
+        }
         for st in &self.datastores {
             v.insert(scope_key(&st.id));
             v.insert(st.workspace.clone());
@@ -1100,6 +1108,21 @@ impl<'a> Effective<'a> {
             .filter(|(_, v)| v.iter().any(|i| asked.contains(i) || self.asks.first[*i]))
             .map(|(h, _)| h.clone())
             .collect();
+        // `assign-identity` also needs a compute write somewhere: where an
+        // identity can be assigned, the members of the holders that could grant
+        // one are read too (else a principal whose compute write comes through
+        // such a group is answered by `can` and missed by `who`).
+        if !self.user_assigned.is_empty() {
+            let mut rel: Vec<(&String, &u32)> = self.relevant.iter().collect();
+            rel.sort();
+            out.extend(
+                rel.into_iter()
+                    .filter(|(_, &r)| self.relevant_cw[r as usize])
+                    .map(|(h, _)| h.clone()),
+            );
+            out.sort();
+            out.dedup();
+        }
         out.sort();
         out
     }

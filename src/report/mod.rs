@@ -560,7 +560,13 @@ impl ScopeNames {
                     .get(segs.len().saturating_sub(2))
                     .copied()
                     .unwrap_or("resource");
-                format!("{last} ({})", ty.trim_end_matches('s'))
+                // The type's singular: `workspaces` → `workspace`,
+                // `userAssignedIdentities` → `userAssignedIdentity`.
+                let one = match ty.strip_suffix("ies") {
+                    Some(stem) => format!("{stem}y"),
+                    None => ty.strip_suffix('s').unwrap_or(ty).to_string(),
+                };
+                format!("{last} ({one})")
             }
         }
     }

@@ -537,3 +537,71 @@ fn a_chain_through_two_identities_is_found_by_who_and_can_alike() {
     }
     assert!(three >= 1, "no chain through both identities: {v}");
 }
+
+/// `assign-identity` needs a compute write in some workspace: one held through a
+/// group, on a workspace the question leads nowhere near, counts for `who` as it
+/// does for `can` (who read neither that workspace's assignments nor the group's
+/// members).
+#[test]
+fn assign_identity_with_a_compute_write_elsewhere_agrees_in_who_and_can() {
+    const BOB: &str = "afbd3872-fe2d-4746-977f-5b6823b4134b";
+    const UAI: &str = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-ml-prod-train";
+    let s = crate::support::Scratch::new();
+    let data = s.path("data");
+    crate::support::copy_dir(&crate::support::sample_data(), &data);
+    // Bob (ML Engineers: compute write on ml-dev) may also assign the training
+    // identity, which reads the curated account.
+    crate::support::write(
+        &data,
+        "roles/identity-assigner.json",
+        serde_json::json!([{"id": "/providers/Microsoft.Authorization/roleDefinitions/0f0f0f0f-1111-4222-8333-444444444444",
+            "name": "0f0f0f0f-1111-4222-8333-444444444444", "roleName": "Identity Assigner", "roleType": "CustomRole",
+            "type": "Microsoft.Authorization/roleDefinitions", "assignableScopes": ["/"],
+            "permissions": [{"actions": ["Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action"],
+                "notActions": [], "dataActions": [], "notDataActions": []}]}])
+        .to_string(),
+    );
+    crate::support::write(
+        &data,
+        "assignments/bob-assigner.json",
+        serde_json::json!([{"id": format!("{UAI}/providers/Microsoft.Authorization/roleAssignments/0e0e0e0e-1111-4222-8333-444444444444"),
+            "name": "0e0e0e0e-1111-4222-8333-444444444444", "principalId": BOB, "principalType": "User",
+            "principalName": "bob.okafor@contoso.com",
+            "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/0f0f0f0f-1111-4222-8333-444444444444",
+            "roleDefinitionName": "Identity Assigner", "scope": UAI}])
+        .to_string(),
+    );
+    s.import(&data, "2026-10-01T00:00:00Z", "bob assigns");
+    let can = s
+        .run()
+        .args([
+            "can",
+            BOB,
+            BLOB_READ,
+            "--data",
+            "--scope",
+            CURATED_ACCOUNT,
+            "--effective",
+            "--format",
+            "json",
+        ])
+        .ok_json();
+    assert!(
+        chain(&can["escalation"]).contains(&"assign-identity".to_string()),
+        "{can:#}"
+    );
+    let who = s
+        .run()
+        .args([
+            "who",
+            BLOB_READ,
+            "--data",
+            "--scope",
+            CURATED_ACCOUNT,
+            "--effective",
+            "--format",
+            "json",
+        ])
+        .ok_json();
+    assert!(escalation_ids(&who).contains(&BOB.to_string()), "{who:#}");
+}
