@@ -362,24 +362,17 @@ struct Via {
 
 /// The path of `chain`, the groups from the holder down to a member's group.
 fn via_of(ix: &Index, chain: &[Rc<PrincipalFacts>]) -> Via {
-    let groups: Box<[Rc<PrincipalFacts>]> = chain.iter().rev().cloned().collect();
-    let mut suffix = String::new();
-    let mut joined = String::new();
-    for (i, g) in groups.iter().enumerate() {
-        suffix.push_str(" → ");
-        suffix.push_str(g.group_name(ix));
-        if i > 0 {
-            joined.push('>');
-        }
-        joined.push_str(&g.member);
-    }
-    Via {
-        groups,
-        joined: joined.into(),
-        suffix: suffix.into(),
-        refs: OnceCell::new(),
-        eligible_hop: None,
-    }
+    via_through(ix, chain.iter().rev().cloned().collect(), None)
+}
+
+/// `via` continued by an eligible membership (PIM for Groups) of `up[0]`, then the
+/// memberships from it up to the holder (`up`, nearest first). The hop is named
+/// in the path (`→ Group (eligible)`) and, with the membership instance's record
+/// key `instance`, in the review key's part: it is never the same path as a
+/// membership of that group, nor as another instance (a renewal) of it.
+fn via_eligible(ix: &Index, via: &Via, up: &[Rc<PrincipalFacts>], instance: &str) -> Via {
+    let groups = via.groups.iter().chain(up).cloned().collect();
+    via_through(ix, groups, Some((via.groups.len(), instance)))
 }
 
 /// A held access's parts of the content hash ([`content_hash`]): what it grants,
@@ -413,14 +406,9 @@ fn hash_parts(
     (part, tail)
 }
 
-/// `via` continued by an eligible membership (PIM for Groups) of `up[0]`, then the
-/// memberships from it up to the holder (`up`, nearest first). The hop is named
-/// in the path (`→ Group (eligible)`) and, with the membership instance's record
-/// key `instance`, in the review key's part: it is never the same path as a
-/// membership of that group, nor as another instance (a renewal) of it.
-fn via_eligible(ix: &Index, via: &Via, up: &[Rc<PrincipalFacts>], instance: &str) -> Via {
-    let groups: Box<[Rc<PrincipalFacts>]> = via.groups.iter().chain(up).cloned().collect();
-    let hop = via.groups.len();
+/// The [`Via`] of `groups` (nearest first), with its eligible hop (index, and the
+/// membership instance's record key) when it has one.
+fn via_through(ix: &Index, groups: Box<[Rc<PrincipalFacts>]>, hop: Option<(usize, &str)>) -> Via {
     let mut suffix = String::new();
     let mut joined = String::new();
     for (i, g) in groups.iter().enumerate() {
@@ -430,7 +418,7 @@ fn via_eligible(ix: &Index, via: &Via, up: &[Rc<PrincipalFacts>], instance: &str
             joined.push('>');
         }
         joined.push_str(&g.member);
-        if i == hop {
+        if let Some((_, instance)) = hop.filter(|h| h.0 == i) {
             suffix.push_str(" (eligible)");
             joined.push_str("!eligible:");
             joined.push_str(&key(instance));
@@ -441,7 +429,7 @@ fn via_eligible(ix: &Index, via: &Via, up: &[Rc<PrincipalFacts>], instance: &str
         joined: joined.into(),
         suffix: suffix.into(),
         refs: OnceCell::new(),
-        eligible_hop: Some(hop),
+        eligible_hop: hop.map(|h| h.0),
     }
 }
 

@@ -514,18 +514,23 @@ fn save_filled(path: &Path, rows: &[Vec<String>]) {
     wb.save(path).unwrap();
 }
 
+/// The cells of ml-prod's review workbook, written by `review --xlsx`.
+fn ml_prod_workbook_rows(s: &Scratch) -> Vec<Vec<String>> {
+    let path = s.path("review.xlsx");
+    s.run()
+        .words("review --workspace ml-prod --xlsx")
+        .arg(&path)
+        .expect(0);
+    sheet_text(&mut workbook(&path), "Review")
+}
+
 /// A returned workbook with one stray cell at the sheet's last position (a
 /// reviewer's typo, or a hostile file) is read cell by cell: its memory follows
 /// the cells, not the 17-billion-cell span they name, and the rows apply.
 #[test]
 fn a_workbook_with_a_cell_at_the_far_corner_is_applied() {
     let s = Scratch::new().with_sample();
-    let path = s.path("review.xlsx");
-    s.run()
-        .words("review --workspace ml-prod --xlsx")
-        .arg(&path)
-        .expect(0);
-    let mut rows = sheet_text(&mut workbook(&path), "Review");
+    let mut rows = ml_prod_workbook_rows(&s);
     let decision = rows[0].iter().position(|h| h == "decision").unwrap();
     rows[1][decision] = "approve".into();
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -552,12 +557,7 @@ fn a_workbook_with_a_cell_at_the_far_corner_is_applied() {
 #[test]
 fn a_filled_workbook_is_applied_and_planned() {
     let s = Scratch::new().with_sample();
-    let path = s.path("review.xlsx");
-    s.run()
-        .words("review --workspace ml-prod --xlsx")
-        .arg(&path)
-        .expect(0);
-    let mut rows = sheet_text(&mut workbook(&path), "Review");
+    let mut rows = ml_prod_workbook_rows(&s);
     let header = rows[0].clone();
     let col = |n: &str| header.iter().position(|c| c == n).unwrap();
     let (decision, comment, path_col, assignment, pim) = (
