@@ -572,36 +572,12 @@ fn assign_identity_with_a_compute_write_elsewhere_agrees_in_who_and_can() {
         .to_string(),
     );
     s.import(&data, "2026-10-01T00:00:00Z", "bob assigns");
-    let can = s
-        .run()
-        .args([
-            "can",
-            BOB,
-            BLOB_READ,
-            "--data",
-            "--scope",
-            CURATED_ACCOUNT,
-            "--effective",
-            "--format",
-            "json",
-        ])
-        .ok_json();
+    let asked = format!("{BLOB_READ} --data --scope {CURATED_ACCOUNT} --effective --format json");
+    let can = s.run().words(format!("can {BOB} {asked}")).ok_json();
     assert!(
         chain(&can["escalation"]).contains(&"assign-identity".to_string()),
         "{can:#}"
     );
-    let who = s
-        .run()
-        .args([
-            "who",
-            BLOB_READ,
-            "--data",
-            "--scope",
-            CURATED_ACCOUNT,
-            "--effective",
-            "--format",
-            "json",
-        ])
-        .ok_json();
+    let who = s.run().words(format!("who {asked}")).ok_json();
     assert!(escalation_ids(&who).contains(&BOB.to_string()), "{who:#}");
 }

@@ -496,6 +496,11 @@ fn a_formula_in_a_name_is_neutralised_in_the_workbook_as_in_the_csv() {
 /// Writes `rows` (the Review sheet's cells) into a new workbook, as a reviewer's
 /// Excel would save it: a sheet of their own first, then `Review`.
 fn save_filled(path: &Path, rows: &[Vec<String>]) {
+    save_filled_with(path, rows, &[]);
+}
+
+/// [`save_filled`], with `extra` cells (row, column, text) on the review sheet.
+fn save_filled_with(path: &Path, rows: &[Vec<String>], extra: &[(u32, u16, &str)]) {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let notes = wb.add_worksheet();
     notes.set_name("My notes").unwrap();
@@ -510,6 +515,9 @@ fn save_filled(path: &Path, rows: &[Vec<String>]) {
                 ws.write_string(r as u32, c as u16, v).unwrap();
             }
         }
+    }
+    for &(r, c, v) in extra {
+        ws.write_string(r, c, v).unwrap();
     }
     wb.save(path).unwrap();
 }
@@ -533,19 +541,8 @@ fn a_workbook_with_a_cell_at_the_far_corner_is_applied() {
     let mut rows = ml_prod_workbook_rows(&s);
     let decision = rows[0].iter().position(|h| h == "decision").unwrap();
     rows[1][decision] = "approve".into();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("Review").unwrap();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                ws.write_string(r as u32, c as u16, v).unwrap();
-            }
-        }
-    }
-    ws.write_string(1_048_575, 16_383, "x").unwrap();
     let far = s.path("far.xlsx");
-    wb.save(&far).unwrap();
+    save_filled_with(&far, &rows, &[(1_048_575, 16_383, "x")]);
     s.run()
         .args(["review", "apply"])
         .arg(&far)
