@@ -1040,6 +1040,28 @@ impl<'a> Reviewer<'a> {
     /// its target. `below`: also the access held below each target (a review;
     /// `apply` looks a shared row up without it first).
     pub(crate) fn plan(&mut self, targets: &[String], below: bool) -> RowPlan {
+        self.plan_within(targets, None, below)
+    }
+
+    /// [`Reviewer::plan`] of the workspaces below a scope (`review --scope S`
+    /// where S holds several workspaces, SPEC §5): the workspaces are the targets,
+    /// and `within`, the asked scope, is one more target that keeps what is
+    /// held below it and reaches none of them (a storage account's assignment, a
+    /// resource group without a workspace), so the sheet still has every access
+    /// at or below S. `within` covers nothing: access held at or above S is
+    /// shared by the workspaces, `covers` their count.
+    pub(crate) fn plan_within(
+        &mut self,
+        workspaces: &[String],
+        within: Option<&str>,
+        below: bool,
+    ) -> RowPlan {
+        let mut all: Vec<String> = workspaces.to_vec();
+        let residual = within.map(|s| {
+            all.push(s.to_string());
+            all.len() - 1
+        });
+        let targets = &all[..];
         let ix = self.ix;
         // Keyed by the targets' list of this plan.
         self.split_cache.clear();
@@ -1094,6 +1116,9 @@ impl<'a> Reviewer<'a> {
         let held: HashSet<&str> = self.held_scopes.iter().map(String::as_str).collect();
         let mut covers_of: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in target_keys.iter().enumerate() {
+            if Some(i) == residual {
+                continue;
+            }
             for a in ix.tree.ancestors(t) {
                 if held.contains(a.as_str()) {
                     let c = covers_of.entry(a).or_default();
@@ -1111,7 +1136,17 @@ impl<'a> Reviewer<'a> {
                     .iter()
                     .filter(|a| **a != s)
                     .flat_map(|a| target_of.get(a.as_str()).into_iter().flatten().copied())
+                    .filter(|&i| Some(i) != residual)
                     .collect();
+                // Below the asked scope and reaching none of its workspaces.
+                if let Some(r) = residual {
+                    if under.is_empty()
+                        && !covers_of.contains_key(&s)
+                        && anc.contains(&target_keys[r])
+                    {
+                        under.push(r);
+                    }
+                }
                 if !under.is_empty() {
                     under.sort_unstable();
                     below_of.insert(s, under);
@@ -3334,7 +3369,10 @@ mod tests {
     const WS3: &str =
         "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.MachineLearningServices/workspaces/w3";
     const C1: &str = "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w1/computes/c1";
-    const PLACES: [&str; 8] = ["/", SUB, RG, WS, WS2, RG2, WS3, C1];
+    /// A resource group without a workspace: reviewing the subscription over its
+    /// workspaces, what is held here is a row of the subscription itself.
+    const RG3: &str = "/subscriptions/S1/resourceGroups/RG3";
+    const PLACES: [&str; 9] = ["/", SUB, RG, WS, WS2, RG2, WS3, C1, RG3];
     const DENIED: [&str; 4] = [
         "*",
         "*/write",
@@ -3542,6 +3580,37 @@ mod tests {
         ) {
             if let Err(e) = same_coverage(&t) {
                 return Err(proptest::test_runner::TestCaseError::fail(e));
+            }
+        }
+
+        /// `review --scope SUB` over its three workspaces (SPEC §5) has the
+        /// same accesses as SUB reviewed as one target; its rows are those of the
+        /// three workspaces reviewed together, plus a row of SUB for each access
+        /// held below SUB that reaches none of them.
+        #[test]
+        fn a_scope_reviewed_over_its_workspaces_keeps_every_access_below_it(
+            t in arb_several(),
+        ) {
+            let ix = Index::new(&t);
+            let ws = [WS.to_string(), WS2.to_string(), WS3.to_string()];
+            let mut reviewer = Reviewer::new(&ix, TAKEN);
+            let plan = reviewer.plan_within(&ws, Some(SUB), true);
+            let within = reviewer.collect(&plan);
+            proptest::prop_assert_eq!(&within.targets, &[WS, WS2, WS3, SUB].map(String::from).to_vec());
+            let keys = |rows: &[ReviewRow]| -> std::collections::BTreeSet<String> {
+                rows.iter().map(|r| r.review_key.clone()).collect()
+            };
+            let single = review(&ix, &[SUB.to_string()], TAKEN).rows;
+            proptest::prop_assert_eq!(keys(&within.rows), keys(&single));
+            let (own, workspaces): (Vec<ReviewRow>, Vec<ReviewRow>) = within
+                .rows
+                .into_iter()
+                .partition(|r| *r.covered == [scope_key(SUB)]);
+            proptest::prop_assert_eq!(&workspaces, &review(&ix, &ws, TAKEN).rows);
+            for r in &own {
+                proptest::prop_assert_eq!(&*r.target_scope, SUB);
+                proptest::prop_assert_eq!((r.covers, r.inherited), (1, false));
+                proptest::prop_assert_eq!(scope_key(&r.assignment_scope), scope_key(RG3));
             }
         }
 

@@ -314,6 +314,11 @@ impl Sliced {
 
     /// For `review`: the index of every assignment and eligibility at, above or
     /// below `target`, with the members (transitively) of every holder.
+    /// Every AzureML workspace of the snapshot.
+    pub(crate) fn workspaces(&self) -> anyhow::Result<Vec<crate::model::ScopeNode>> {
+        Ok(self.store.workspaces(self.snapshot.id, None)?)
+    }
+
     pub fn review_index(&self, target: &str) -> anyhow::Result<Index> {
         use crate::engine::scope::kind_of;
         let k = scope_key(target);

@@ -44,8 +44,12 @@ pub(crate) fn run(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
 
 /// Every AzureML workspace of the snapshot, by name then id.
 fn workspaces(t: &Tenant) -> Vec<String> {
-    let mut ws: Vec<(String, String)> = t
-        .scopes
+    workspace_ids(&t.scopes)
+}
+
+/// The AzureML workspaces among `nodes`, by name then id, each once.
+fn workspace_ids(nodes: &[crate::model::ScopeNode]) -> Vec<String> {
+    let mut ws: Vec<(String, String)> = nodes
         .iter()
         .filter(|n| {
             n.kind == ScopeKind::Resource
@@ -60,8 +64,47 @@ fn workspaces(t: &Tenant) -> Vec<String> {
     ws.into_iter().map(|(_, id)| id).collect()
 }
 
+/// What a review covers: its target scopes, and the asked scope they were found
+/// below (`review --scope S` over S's workspaces, see [`Targets::below`]).
+struct Targets {
+    scopes: Vec<String>,
+    within: Option<String>,
+}
+
+impl Targets {
+    /// `--scope S` (or `--workspace`): S alone, or, where S holds two or more
+    /// AzureML workspaces (`workspaces`: every workspace of the snapshot, by name
+    /// then id), those workspaces as the targets with S keeping what is held below
+    /// it and reaches none of them (SPEC §5: "a scope with many workspaces below").
+    fn below(
+        target: String,
+        workspaces: Vec<String>,
+        tree: &crate::engine::scope::ScopeTree,
+    ) -> Targets {
+        let below: Vec<String> = workspaces
+            .into_iter()
+            .filter(|w| tree.is_below(w, &target))
+            .collect();
+        if below.len() < 2 {
+            return Targets {
+                scopes: vec![target],
+                within: None,
+            };
+        }
+        Targets {
+            scopes: below,
+            within: Some(target),
+        }
+    }
+
+    /// Every scope the sheet has rows of: the targets, then the asked scope.
+    fn all(&self) -> Vec<String> {
+        self.scopes.iter().chain(&self.within).cloned().collect()
+    }
+}
+
 /// The target scopes of `--scope`, `--workspace` or `--all-workspaces`.
-fn targets(t: &Tenant, scope: &ScopeArgs, all: bool) -> anyhow::Result<Vec<String>> {
+fn targets(t: &Tenant, ix: &Index, scope: &ScopeArgs, all: bool) -> anyhow::Result<Targets> {
     if all {
         let ws = workspaces(t);
         if ws.is_empty() {
@@ -70,7 +113,10 @@ fn targets(t: &Tenant, scope: &ScopeArgs, all: bool) -> anyhow::Result<Vec<Strin
             )
             .into());
         }
-        return Ok(ws);
+        return Ok(Targets {
+            scopes: ws,
+            within: None,
+        });
     }
     if scope.scope.is_none() && scope.workspace.is_none() {
         return Err(UsageError(
@@ -78,7 +124,11 @@ fn targets(t: &Tenant, scope: &ScopeArgs, all: bool) -> anyhow::Result<Vec<Strin
         )
         .into());
     }
-    Ok(vec![target_scope(t, scope)?])
+    Ok(Targets::below(
+        target_scope(t, scope)?,
+        workspaces(t),
+        &ix.tree,
+    ))
 }
 
 fn past_of(d: &RecordedDecision) -> PastDecision {
@@ -261,7 +311,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     let (l, targets) = if args.all_workspaces {
         // Every workspace: the whole snapshot, read once.
         let l = load(db, &args.snapshot)?;
-        let targets = targets(&l.tenant, &args.scope, true)?;
+        let targets = targets(&l.tenant, &l.index, &args.scope, true)?;
         let names = ScopeNames::new(&l.tenant.scopes);
         (
             Reviewed {
@@ -286,13 +336,14 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         let index = sl.review_index(&target)?;
         timing.mark("slice+index");
         let names = ScopeNames::new(&sl.scopes);
+        let targets = Targets::below(target, workspace_ids(&sl.workspaces()?), &index.tree);
         (
             Reviewed {
                 snapshot: sl.snapshot,
                 index,
                 names,
             },
-            vec![target],
+            targets,
         )
     };
     let store = open_existing(db)?;
@@ -304,10 +355,10 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
 
     step.say(&format!(
         "planning the rows for {}",
-        crate::words::count(targets.len(), "scope", "scopes")
+        crate::words::count(targets.scopes.len(), "scope", "scopes")
     ));
     let mut reviewer = review::Reviewer::new(&l.index, &l.snapshot.taken_at);
-    let plan = reviewer.plan(&targets, true);
+    let plan = reviewer.plan_within(&targets.scopes, targets.within.as_deref(), true);
     timing.mark("plan");
     check_max_rows(plan.rows, args.max_rows)?;
 
@@ -955,13 +1006,21 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
     let store = open_existing(db)?;
     let targets =
         if args.all_workspaces || args.scope.scope.is_some() || args.scope.workspace.is_some() {
-            targets(&l.tenant, &args.scope, args.all_workspaces)?
+            targets(&l.tenant, &l.index, &args.scope, args.all_workspaces)?
         } else {
             // Every target scope a decision was recorded for.
-            store.decided_target_scopes()?
+            Targets {
+                scopes: store.decided_target_scopes()?,
+                within: None,
+            }
         };
     step.say("matching the recorded decisions to the current rows");
-    let rv = review::review(&l.index, &targets, &l.snapshot.taken_at);
+    let rv = {
+        let mut reviewer = review::Reviewer::new(&l.index, &l.snapshot.taken_at);
+        let plan = reviewer.plan_within(&targets.scopes, targets.within.as_deref(), true);
+        reviewer.collect(&plan)
+    };
+    let targets = targets.all();
     let decisions = Decisions::load(&store)?;
     let carry = decisions.carry(&rv.rows);
     let steps = review::plan(&rv.rows, &carry);

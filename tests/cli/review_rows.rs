@@ -151,6 +151,80 @@ fn deduplicated_rows_of_a_synthetic_tenant_cover_exactly_the_per_target_rows() {
     );
 }
 
+/// SPEC §5: a scope with several workspaces below is reviewed over them. On the
+/// sample, whose three workspaces are all in one subscription, the rows of
+/// `review --scope SUB` are the rows of `--all-workspaces`, in the same order,
+/// then a row of the subscription itself for each access held below it that
+/// reaches no workspace (the storage accounts' data roles).
+#[test]
+fn a_subscription_with_several_workspaces_is_reviewed_over_them() {
+    let db = &sample().db;
+    let json = review_json(db, &["--scope", SUB_ML]);
+    let targets: Vec<&str> = json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let all = review_json(db, &["--all-workspaces"]);
+    let workspaces: Vec<&str> = all["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(workspaces.len(), 3);
+    assert_eq!(targets, [&workspaces[..], &[SUB_ML]].concat());
+
+    let sheet = review_csv(db, &["--scope", SUB_ML]);
+    let all = review_csv(db, &["--all-workspaces"]);
+    let (own, rest): (Vec<_>, Vec<_>) = sheet
+        .rows
+        .iter()
+        .partition(|r| r["target_scope"] == SUB_ML && r["covers"] == "1");
+    assert_eq!(rest, all.rows.iter().collect::<Vec<_>>());
+    assert!(!own.is_empty());
+    for r in &own {
+        let held = r["assignment_scope"].to_lowercase();
+        assert_eq!(r["inherited"], "false", "{r:?}");
+        assert!(held.contains("/providers/microsoft.storage/"), "{r:?}");
+    }
+    // Access held at the subscription or above is one row there, covering the three
+    // workspaces (Dave Kim's Contributor also has a row of ml-prod, where a deny
+    // assignment blocks part of it).
+    let at = |name: &str, held: &str| -> Vec<(String, String)> {
+        sheet
+            .rows
+            .iter()
+            .filter(|r| r["display_name"] == name && r["assignment_scope"] == held)
+            .map(|r| (r["target_scope"].clone(), r["covers"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        at("Greg Walsh", MG_ML),
+        [(MG_ML.to_string(), "3".to_string())]
+    );
+    assert_eq!(
+        at("Dave Kim", SUB_ML),
+        [
+            (SUB_ML.to_string(), "2".to_string()),
+            (ws_id("ml-prod"), "1".to_string())
+        ]
+    );
+    // A resource group's access is a row of its one workspace, inherited.
+    let rg_dev = format!("{SUB_ML}/resourceGroups/rg-ml-dev");
+    let alice: Vec<_> = sheet
+        .rows
+        .iter()
+        .filter(|r| r["display_name"] == "Alice Nguyen" && r["assignment_scope"] == rg_dev)
+        .map(|r| (r["target_scope"].clone(), r["inherited"].clone()))
+        .collect();
+    assert!(!alice.is_empty());
+    for a in alice {
+        assert_eq!(a, (ws_id("ml-dev"), "true".to_string()));
+    }
+}
+
 // ---------------------------------------------------------------------------
 // New columns
 // ---------------------------------------------------------------------------
