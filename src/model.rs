@@ -285,7 +285,42 @@ impl RoleDefinition {
     }
 }
 
+/// What an assignment's export says of its principal beyond the id: the names a
+/// principal in no directory listing is shown and found by ([`Assignment::names`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct AssignedNames {
+    /// PowerShell's `DisplayName`, else az's `principalName` (a user's UPN, a
+    /// group's display name, a service principal's first `servicePrincipalNames`).
+    pub(crate) display_name: Option<String>,
+    /// A user's sign-in name: az's `principalName` or PowerShell's `SignInName`
+    /// for `principalType` `User`, when it is one (has an `@`).
+    pub(crate) user_principal_name: Option<String>,
+}
+
 impl Assignment {
+    /// The names the export gives its principal (empty for a deleted one, whose
+    /// `principalName` is `""`). The one reading of `principalName`,
+    /// `DisplayName` and `SignInName`: answers, `diff` and name lookup use it.
+    pub(crate) fn names(&self) -> AssignedNames {
+        let name = self
+            .principal_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        let display = self
+            .principal_display_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .or(name);
+        let upn =
+            name.filter(|n| self.principal_type.eq_ignore_ascii_case("User") && n.contains('@'));
+        AssignedNames {
+            display_name: display.map(str::to_string),
+            user_principal_name: upn.map(str::to_string),
+        }
+    }
+
     /// Its record key: its id, or (none) its principal, role ([`role_key`] of its
     /// reference) and scope.
     pub(crate) fn record_key(&self) -> std::borrow::Cow<'_, str> {
@@ -550,6 +585,13 @@ pub struct Tenant {
     /// imported (the escalation steps that need them then find nothing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) resource_facts: Vec<ResourceFacts>,
+    /// Assignments a slice read only for what they say of a principal it reached
+    /// without a directory record: its names and whether it was deleted
+    /// ([`Assignment::names`], SPEC §1 "orphans only on evidence"), so that an
+    /// answer shows such a principal the same at every scope. They grant nothing
+    /// here (the snapshot's `assignments` are the grants); never stored or hashed.
+    #[serde(skip)]
+    pub(crate) assignment_notes: Vec<Assignment>,
 }
 
 /// The facts of one resource's record that escalation steps read (issue 15).

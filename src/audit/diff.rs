@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use crate::engine::index::AssignedPrincipal;
 use crate::model::{
     key, role_guid, role_key, scope_key, DenyAssignment, MemberEdge, PermissionBlock,
     PrincipalKind, RoleDefinition, RoleJoin, Tenant, ALL_PRINCIPALS,
@@ -465,11 +466,9 @@ struct Side<'t> {
     holders_of_key: FxMap<u32, Vec<u32>>,
     /// Principal type as assignments and edges gave it, for ids in no listing.
     types: FxMap<u32, String>,
-    /// `principalName` as assignments gave it, for ids in no listing.
-    names: FxMap<u32, String>,
-    /// Ids an assignment says were deleted (`principalName: ""`, `ObjectType:
-    /// Unknown`).
-    deleted: FxSet<u32>,
+    /// What the assignments say of their principals (names, deleted), for ids in
+    /// no listing: the engine's one reading of it.
+    notes: FxMap<u32, AssignedPrincipal>,
     /// Per assignment and eligibility: its window's state at this snapshot's time.
     a_window: Vec<WindowState>,
     e_window: Vec<WindowState>,
@@ -505,6 +504,16 @@ fn conditional(c: &Option<String>) -> bool {
 }
 
 impl<'t> Side<'t> {
+    /// What this side's assignments say of principal `p` (for ids in no listing).
+    fn names(&self, p: u32) -> Option<&crate::model::AssignedNames> {
+        self.notes.get(&p).map(|n| &n.names)
+    }
+
+    /// Whether this side's assignments say `p` was deleted (SPEC §1's evidence).
+    fn deleted(&self, p: u32) -> bool {
+        self.notes.get(&p).is_some_and(|n| n.deleted)
+    }
+
     /// Interns one snapshot. `prev` is the other snapshot's edges with their ids
     /// (in its record order): edges equal to one of those reuse its ids, found by
     /// a merge walk (both snapshots list edges by group, then member, when they
@@ -658,8 +667,7 @@ impl<'t> Side<'t> {
         let mut a_role = Vec::with_capacity(n_a);
         let mut a_scope = Vec::with_capacity(n_a);
         let mut a_ids = FxMap::default();
-        let mut names: FxMap<u32, String> = FxMap::default();
-        let mut deleted: FxSet<u32> = FxSet::default();
+        let mut notes: FxMap<u32, AssignedPrincipal> = FxMap::default();
         let mut a_window = Vec::with_capacity(n_a);
         for (i, a) in t.assignments.iter().enumerate() {
             let h = ix.principals.lower(&a.principal_id);
@@ -668,18 +676,9 @@ impl<'t> Side<'t> {
                 a.end_date_time.as_deref(),
                 at,
             ));
-            if a.principal_name.as_deref() == Some("")
-                || a.principal_type.eq_ignore_ascii_case("Unknown")
-            {
-                deleted.insert(h);
-            }
-            if !listed.contains_key(&h) {
-                if !a.principal_type.is_empty() {
-                    types.entry(h).or_insert_with(|| a.principal_type.clone());
-                }
-                if let Some(n) = a.principal_name.as_deref().filter(|n| !n.is_empty()) {
-                    names.entry(h).or_insert_with(|| n.to_string());
-                }
+            AssignedPrincipal::note(&mut notes, h, a);
+            if !listed.contains_key(&h) && !a.principal_type.is_empty() {
+                types.entry(h).or_insert_with(|| a.principal_type.clone());
             }
             a_holder.push(h);
             a_role.push(resolve(
@@ -766,8 +765,7 @@ impl<'t> Side<'t> {
             keys_of: FxMap::default(),
             holders_of_key: FxMap::default(),
             types,
-            names,
-            deleted,
+            notes,
             a_window,
             e_window,
             g_group,
@@ -2065,7 +2063,7 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
                         .get(&p)
                         .is_some_and(|&i| !a.t.principals[i as usize].from_member_list),
                 ),
-                a.deleted.contains(&p),
+                a.deleted(p),
                 &match x.kind {
                     PrincipalKind::ManagedIdentity => "ServicePrincipal".to_string(),
                     k => k.as_str().to_string(),
@@ -2086,23 +2084,21 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
                         "Unknown".into()
                     }
                 });
-            let name = a
-                .names
-                .get(&p)
-                .or_else(|| b.names.get(&p))
-                .cloned()
+            let names = a.names(p).or_else(|| b.names(p));
+            let name = names
+                .and_then(|n| n.display_name.clone())
                 .unwrap_or_default();
             PrincipalRef {
                 orphaned: crate::engine::decide::orphan_status(
                     None,
-                    a.deleted.contains(&p),
+                    a.deleted(p),
                     &kind,
                     &listed_kinds(a),
                 ),
                 id,
                 kind,
                 display_name: name,
-                user_principal_name: None,
+                user_principal_name: names.and_then(|n| n.user_principal_name.clone()),
                 is_group,
             }
         }
@@ -2129,8 +2125,8 @@ fn named_ref(ctx: &Ctx, p: u32, later: bool) -> NamedRef {
                 .get(&p)
                 .map(|&i| &b.t.principals[i as usize].display_name)
         })
-        .or_else(|| a.names.get(&p))
-        .or_else(|| b.names.get(&p))
+        .or_else(|| a.names(p).and_then(|n| n.display_name.as_ref()))
+        .or_else(|| b.names(p).and_then(|n| n.display_name.as_ref()))
         .filter(|n| !n.is_empty())
         .cloned()
         .unwrap_or_else(|| id.clone());

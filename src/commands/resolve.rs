@@ -366,6 +366,9 @@ pub(crate) trait PrincipalSource {
     fn seen(&self, k: &str) -> anyhow::Result<IdSeen>;
     /// Every principal record, one at a time.
     fn each(&self, f: &mut dyn FnMut(Principal)) -> anyhow::Result<()>;
+    /// Every role assignment, one at a time (the names exports give principals
+    /// in no listing: [`crate::model::Assignment::names`]).
+    fn each_assignment(&self, f: &mut dyn FnMut(&crate::model::Assignment)) -> anyhow::Result<()>;
 }
 
 impl PrincipalSource for Stored<'_> {
@@ -383,6 +386,10 @@ impl PrincipalSource for Stored<'_> {
 
     fn each(&self, f: &mut dyn FnMut(Principal)) -> anyhow::Result<()> {
         Ok(self.store.each_principal(self.snapshot, f)?)
+    }
+
+    fn each_assignment(&self, f: &mut dyn FnMut(&crate::model::Assignment)) -> anyhow::Result<()> {
+        Ok(self.store.each_assignment(self.snapshot, &mut |a| f(&a))?)
     }
 }
 
@@ -456,6 +463,11 @@ impl PrincipalSource for Tenant {
 
     fn each(&self, f: &mut dyn FnMut(Principal)) -> anyhow::Result<()> {
         self.principals.iter().cloned().for_each(f);
+        Ok(())
+    }
+
+    fn each_assignment(&self, f: &mut dyn FnMut(&crate::model::Assignment)) -> anyhow::Result<()> {
+        self.assignments.iter().for_each(f);
         Ok(())
     }
 }
@@ -741,6 +753,39 @@ pub(crate) fn principal(src: &impl PrincipalSource, name: &str) -> anyhow::Resul
     })?;
     if !same.is_empty() {
         return one_of(name, same);
+    }
+    // A principal in no listing, by a name its assignments give it (az's
+    // `principalName`: a user's UPN, a service principal's appId; PowerShell's
+    // `DisplayName` and `SignInName`), as answers show it.
+    let mut assigned: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    src.each_assignment(&mut |a| {
+        let n = a.names();
+        let raw = a.principal_name.as_deref();
+        if [
+            n.display_name.as_deref(),
+            n.user_principal_name.as_deref(),
+            raw,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|x| !x.trim().is_empty() && names.same(x.trim()))
+        {
+            assigned.insert(key(&a.principal_id));
+        }
+    })?;
+    match assigned.len() {
+        0 => {}
+        1 => return Ok(assigned.into_iter().next().expect("one")),
+        n => return Err(UsageError(format!(
+            "`{}` matches {n} principals that assignments name so; name one by object id:\n  {}",
+            shown(text),
+            assigned
+                .iter()
+                .map(|k| shown(k))
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        ))
+        .into()),
     }
     let suggestions: Vec<String> = best(scored, OFFER).iter().map(describe).collect();
     let headline = if guid {

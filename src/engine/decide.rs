@@ -298,7 +298,7 @@ pub(crate) fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
             other => other.as_str().into(),
         },
         None => match from_assignment {
-            Some((t, _)) if !t.is_empty() => t.clone(),
+            Some(a) if !a.kind.is_empty() => a.kind.clone(),
             _ if ix.is_group(&k) => "Group".to_string(),
             _ => match ix.member_kind(&k) {
                 Some(PrincipalKind::ManagedIdentity) => "ServicePrincipal".to_string(),
@@ -309,8 +309,7 @@ pub(crate) fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
     };
     let orphaned = orphan_status(
         record.map(|p| !p.from_member_list),
-        from_assignment
-            .is_some_and(|(t, n)| n.as_deref() == Some("") || t.eq_ignore_ascii_case("Unknown")),
+        from_assignment.is_some_and(|a| a.deleted),
         &kind,
         &ix.listed_kinds,
     );
@@ -329,9 +328,9 @@ pub(crate) fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
             id: k,
             kind,
             display_name: from_assignment
-                .and_then(|(_, n)| n.clone())
+                .and_then(|a| a.names.display_name.clone())
                 .unwrap_or_default(),
-            user_principal_name: None,
+            user_principal_name: from_assignment.and_then(|a| a.names.user_principal_name.clone()),
             user_type: None,
             account_enabled: None,
             managed_identity: false,

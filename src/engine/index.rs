@@ -29,6 +29,51 @@ pub(crate) struct Deny {
     pub(crate) excluded: HashSet<String>,
 }
 
+/// What the assignments and eligibilities naming an id say of it, for ids in no
+/// directory listing.
+#[derive(Debug, Clone)]
+pub(crate) struct AssignedPrincipal {
+    /// `principalType` as first given (empty when none was).
+    pub(crate) kind: String,
+    /// Some assignment says the principal was deleted, and none gives it a name
+    /// (contradicting exports are not evidence).
+    pub(crate) deleted: bool,
+    /// Some assignment says it was deleted.
+    said_deleted: bool,
+    pub(crate) names: crate::model::AssignedNames,
+}
+
+impl AssignedPrincipal {
+    /// What assignment `a` says of its principal, merged into what others said:
+    /// the first type and names given; deleted when any assignment says so
+    /// (`principalName: ""`, PowerShell's `ObjectType: Unknown`: SPEC §1's evidence).
+    pub(crate) fn note<K: std::hash::Hash + Eq>(
+        map: &mut HashMap<K, AssignedPrincipal>,
+        k: K,
+        a: &Assignment,
+    ) {
+        let seen = map.entry(k).or_insert_with(|| AssignedPrincipal {
+            kind: String::new(),
+            deleted: false,
+            said_deleted: false,
+            names: crate::model::AssignedNames::default(),
+        });
+        seen.said_deleted |= a.principal_name.as_deref() == Some("")
+            || a.principal_type.eq_ignore_ascii_case("Unknown");
+        if seen.kind.is_empty() {
+            seen.kind = a.principal_type.clone();
+        }
+        let names = a.names();
+        if seen.names.display_name.is_none() {
+            seen.names.display_name = names.display_name;
+        }
+        if seen.names.user_principal_name.is_none() {
+            seen.names.user_principal_name = names.user_principal_name;
+        }
+        seen.deleted = seen.said_deleted && seen.names.display_name.is_none();
+    }
+}
+
 pub struct Index {
     pub(crate) principals: HashMap<String, Principal>,
     /// member key → the groups it is a direct member of (keys).
@@ -84,7 +129,7 @@ pub struct Index {
     pub(crate) listed_kinds: Vec<PrincipalKind>,
     /// Best-known principal type and name for ids outside the directory listings,
     /// from the assignments that name them.
-    assignment_principal: HashMap<String, (String, Option<String>)>,
+    assignment_principal: HashMap<String, AssignedPrincipal>,
     /// Member types as the member lists gave them.
     member_kind: HashMap<String, crate::model::PrincipalKind>,
     /// Resources' own facts (issue 15), by scope key of the resource id.
@@ -189,6 +234,9 @@ impl Index {
                 v.dedup();
             }
         }
+        for a in &t.assignment_notes {
+            AssignedPrincipal::note(&mut self.assignment_principal, key(&a.principal_id), a);
+        }
         self.member_lists = t.member_lists.iter().map(|g| key(g)).collect();
         self.partial_member_lists = t.partial_member_lists.iter().map(|g| key(g)).collect();
     }
@@ -292,9 +340,10 @@ impl Index {
                 .entry(key(&a.principal_id))
                 .or_default()
                 .push(i);
-            assignment_principal
-                .entry(key(&a.principal_id))
-                .or_insert_with(|| (a.principal_type.clone(), a.principal_name.clone()));
+            AssignedPrincipal::note(&mut assignment_principal, key(&a.principal_id), a);
+        }
+        for a in &t.assignment_notes {
+            AssignedPrincipal::note(&mut assignment_principal, key(&a.principal_id), a);
         }
         let mut eligibilities_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
         let mut eligibilities_by_holder: HashMap<String, Vec<usize>> = HashMap::default();
@@ -309,7 +358,12 @@ impl Index {
                 .push(i);
             assignment_principal
                 .entry(key(&e.principal_id))
-                .or_insert_with(|| (e.principal_type.clone(), None));
+                .or_insert_with(|| AssignedPrincipal {
+                    kind: e.principal_type.clone(),
+                    deleted: false,
+                    said_deleted: false,
+                    names: crate::model::AssignedNames::default(),
+                });
         }
         let mut denies = Vec::new();
         let mut denies_by_scope: HashMap<String, Vec<usize>> = HashMap::default();
@@ -447,16 +501,17 @@ impl Index {
             None => {
                 self.members_of.contains_key(k)
                     || self.member_lists.contains(k)
+                    || self.member_kind.get(k) == Some(&PrincipalKind::Group)
                     || self
                         .assignment_principal
                         .get(k)
-                        .is_some_and(|(t, _)| t.eq_ignore_ascii_case("Group"))
+                        .is_some_and(|a| a.kind.eq_ignore_ascii_case("Group"))
             }
         }
     }
 
-    /// Type and name for ids found only in assignments.
-    pub(crate) fn assignment_principal(&self, id: &str) -> Option<&(String, Option<String>)> {
+    /// Type and names for ids found only in assignments.
+    pub(crate) fn assignment_principal(&self, id: &str) -> Option<&AssignedPrincipal> {
         self.assignment_principal.get(key_cow(id).as_ref())
     }
 
@@ -464,9 +519,12 @@ impl Index {
     pub(crate) fn name_of(&self, id: &str) -> String {
         match self.principals.get(key_cow(id).as_ref()) {
             Some(p) if !p.display_name.is_empty() => p.display_name.clone(),
-            _ => match self.assignment_principal(id) {
-                Some((_, Some(n))) if !n.is_empty() => n.clone(),
-                _ => id.to_string(),
+            _ => match self
+                .assignment_principal(id)
+                .and_then(|a| a.names.display_name.as_ref())
+            {
+                Some(n) => n.clone(),
+                None => id.to_string(),
             },
         }
     }

@@ -460,6 +460,8 @@ pub(crate) fn canonicalize(t: &Tenant) -> Tenant {
         mg_holdings: t.mg_holdings_of(),
         collection: t.collection.clone(),
         resource_facts: owned(&t.resource_facts),
+        // Never content: a slice's reading aid only.
+        assignment_notes: Vec::new(),
     }
 }
 
@@ -691,6 +693,7 @@ mod tests {
             listed_kinds: None,
             mg_holdings: false,
             collection: None,
+            assignment_notes: Vec::new(),
             resource_facts: Vec::new(),
             partial_member_lists: Vec::new(),
             group_eligibilities: Vec::new(),

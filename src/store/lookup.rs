@@ -12,7 +12,10 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::model::{key, Principal, PrincipalKind};
 
-use super::read::{edge_row, principal_row, EDGE_COLS, IN_SNAPSHOT, PRINCIPAL_COLS};
+use super::read::{
+    assignment_row, edge_row, principal_row, ASSIGNMENT_COLS, EDGE_COLS, IN_SNAPSHOT,
+    PRINCIPAL_COLS,
+};
 
 /// Whether `sql` (with the snapshot as `?1` and `k` as `?2`) returns a row.
 fn exists(conn: &Connection, sql: &str, s: i64, k: &str) -> rusqlite::Result<bool> {
@@ -92,6 +95,23 @@ pub(crate) fn each_principal(
     ))?;
     for p in st.query_map([s], principal_row)? {
         f(p?);
+    }
+    Ok(())
+}
+
+/// Every role assignment of a snapshot, one at a time, none kept: the names
+/// exports give principals in no listing (`principalName`, PowerShell's
+/// `DisplayName` and `SignInName`), looked at only when no record matched a name.
+pub(crate) fn each_assignment(
+    conn: &Connection,
+    s: i64,
+    f: &mut dyn FnMut(crate::model::Assignment),
+) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ASSIGNMENT_COLS} FROM role_assignments WHERE {IN_SNAPSHOT} ORDER BY key"
+    ))?;
+    for a in st.query_map([s], assignment_row)? {
+        f(a?);
     }
     Ok(())
 }

@@ -517,6 +517,16 @@ impl Store {
         Ok(lookup::each_principal(&self.conn, snapshot_id, f)?)
     }
 
+    /// Every role assignment of a snapshot, one at a time, none kept (a name no
+    /// principal record has may be one an assignment gives: an error path).
+    pub(crate) fn each_assignment(
+        &self,
+        snapshot_id: i64,
+        f: &mut dyn FnMut(crate::model::Assignment),
+    ) -> Result<(), StoreError> {
+        Ok(lookup::each_assignment(&self.conn, snapshot_id, f)?)
+    }
+
     /// Whether anything in a snapshot names the object id `key` (lowercase)
     /// besides a principal record: index seeks only.
     pub(crate) fn object_id_seen(&self, snapshot_id: i64, key: &str) -> Result<IdSeen, StoreError> {

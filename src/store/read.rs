@@ -373,6 +373,7 @@ pub(crate) fn ledger(
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
+        assignment_notes: Vec::new(),
         resource_facts: resource_facts(conn, s)?,
         collection: ledger(conn, s, false)?,
         mg_holdings: mg_holdings(conn, s)?,

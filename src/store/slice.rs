@@ -626,18 +626,42 @@ fn add_principals(
         HashSet::with_capacity_and_hasher(wanted.len(), Default::default());
     let found = principals_by_key(conn, s, &wanted)?;
     t.principals.reserve(found.len());
+    // Ids in no directory listing (no record, or only a member file's entry):
+    // what their assignments anywhere say of them (names, deleted) is read, so
+    // that an answer shows them the same at every scope.
+    let mut unlisted: Vec<String> = Vec::new();
     for p in found {
         let k = key(&p.id);
         if p.kind == PrincipalKind::Group {
             group_set.insert(k.clone());
         }
+        if p.from_member_list {
+            unlisted.push(k.clone());
+        }
         found_keys.insert(k);
         t.principals.push(p);
     }
-    // Ids in no listing may be groups too (their member lists say so).
+    // Ids with no record may be groups too (their member lists say so).
     for k in &wanted {
         if !found_keys.contains(k.as_str()) {
             group_set.insert(k.to_string());
+            unlisted.push(k.to_string());
+        }
+    }
+    if !unlisted.is_empty() {
+        let mut noted: HashSet<String> = t.assignment_notes.iter().map(|a| key(&a.id)).collect();
+        for k in &unlisted {
+            for a in query_by(
+                conn,
+                &sql(ASSIGNMENT_COLS, "role_assignments", "principal_key"),
+                s,
+                k,
+                assignment_row,
+            )? {
+                if noted.insert(key(&a.id)) {
+                    t.assignment_notes.push(a);
+                }
+            }
         }
     }
     let mut groups: Vec<String> = group_set

@@ -97,6 +97,7 @@ fn tenant_a() -> Tenant {
         listed_kinds: None,
         mg_holdings: false,
         collection: None,
+        assignment_notes: Vec::new(),
         resource_facts: Vec::new(),
         partial_member_lists: Vec::new(),
         group_eligibilities: Vec::new(),

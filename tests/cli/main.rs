@@ -35,3 +35,4 @@ mod snap;
 mod support;
 mod synth_facts;
 mod trust;
+mod unlisted;
