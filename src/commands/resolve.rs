@@ -773,19 +773,18 @@ pub(crate) fn principal(src: &impl PrincipalSource, name: &str) -> anyhow::Resul
             assigned.insert(key(&a.principal_id));
         }
     })?;
-    match assigned.len() {
-        0 => {}
-        1 => return Ok(assigned.into_iter().next().expect("one")),
-        n => return Err(UsageError(format!(
-            "`{}` matches {n} principals that assignments name so; name one by object id:\n  {}",
+    if assigned.len() == 1 {
+        return Ok(assigned.into_iter().next().expect("one"));
+    }
+    if assigned.len() > 1 {
+        let ids: Vec<String> = assigned.iter().map(|k| shown(k)).collect();
+        let msg = format!(
+            "`{}` matches {} principals that assignments name so; name one by object id:\n  {}",
             shown(text),
-            assigned
-                .iter()
-                .map(|k| shown(k))
-                .collect::<Vec<_>>()
-                .join("\n  ")
-        ))
-        .into()),
+            ids.len(),
+            ids.join("\n  ")
+        );
+        return Err(UsageError(msg).into());
     }
     let suggestions: Vec<String> = best(scored, OFFER).iter().map(describe).collect();
     let headline = if guid {

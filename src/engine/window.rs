@@ -30,7 +30,10 @@ impl WindowState {
     }
 }
 
-/// The state of a window `[start, end)` at `at`. With no reference time, or a
+/// The state of a window `[start, end]` at `at`, as SPEC §2.10 words it: ended
+/// when its `endDateTime` is *before* the reference time, scheduled when its
+/// `startDateTime` is *after* it (so an instance ending or starting exactly at
+/// `taken_at` is in force). With no reference time, or a
 /// bound that cannot be read ([`Timestamp::parse`]), that bound does not limit the
 /// window (the instance is reported with its raw times, so a reader can still see
 /// them).
@@ -43,7 +46,7 @@ pub(crate) fn window_state(
         return WindowState::Active;
     };
     if let Some(end) = end.and_then(Timestamp::parse) {
-        if end <= at {
+        if end < at {
             return WindowState::Ended;
         }
     }
@@ -99,10 +102,23 @@ mod tests {
             window_state(Some("2026-09-01T00:00:00Z"), Some("2027-01-01"), t),
             WindowState::Active
         );
-        // An end exactly at the snapshot time has ended.
+        // SPEC §2.10: ended when the end is *before* the snapshot time, scheduled
+        // when the start is *after* it; at either bound exactly, in force.
         assert_eq!(
             window_state(None, Some("2026-10-01T00:00:00Z"), t),
+            WindowState::Active
+        );
+        assert_eq!(
+            window_state(Some("2026-10-01T00:00:00Z"), None, t),
+            WindowState::Active
+        );
+        assert_eq!(
+            window_state(None, Some("2026-09-30T23:59:59Z"), t),
             WindowState::Ended
+        );
+        assert_eq!(
+            window_state(Some("2026-10-01T00:00:01Z"), None, t),
+            WindowState::Scheduled
         );
     }
 
