@@ -36,7 +36,9 @@ use crate::engine::graph::{
     PrincipalIds,
 };
 use crate::engine::index::Block;
-use crate::engine::permissions::{blocks_grant, denied_operations, deny_takes_from};
+use crate::engine::permissions::{
+    blocks_grant, denied_operations, deny_takes_from, grants_only_conditionally,
+};
 use crate::engine::scope::ScopeTree;
 use crate::engine::window::{window_state, WindowState};
 use crate::model::Timestamp;
@@ -726,7 +728,16 @@ impl<'t> Side<'t> {
                 continue;
             }
             if let Some(r) = a_role[i] {
-                let kind = if conditional(&a.condition) { 1 } else { 0 };
+                // Conditional: the assignment's condition, or one on every block
+                // of its role that grants anything (SPEC §2.7).
+                let role_conditional = roles_blocks
+                    .get(&r)
+                    .is_some_and(|b: &Vec<Block>| grants_only_conditionally(b));
+                let kind = if conditional(&a.condition) || role_conditional {
+                    1
+                } else {
+                    0
+                };
                 let k = ix.key(r, a_scope[i], kind);
                 add(a_holder[i], k, Src::Assignment(i as u32));
             }
@@ -1404,7 +1415,7 @@ fn causes_of(
             out.extend_from_slice(&cache.keys[from as usize..to as usize]);
         }
     });
-    if !later && a.is_listed(p) && !b.is_listed(p) {
+    if !later && deleted_between(ctx, p) {
         out.push(CauseKey::PrincipalDeleted(p));
     }
     // Sort and deduplicate this line's segment in place.
@@ -1484,6 +1495,11 @@ fn source_cause(ctx: &Ctx, later: bool, s: Src, k: u32) -> Option<CauseKey> {
             } else {
                 CauseKey::RoleDefinitionRemoved(role)
             }),
+            // The role's blocks gained or lost their conditions: the same
+            // assignment is now conditional access, or no longer.
+            Status::Same if conditional_differs(ctx, role) => {
+                Some(CauseKey::RoleDefinitionChanged(role))
+            }
             Status::Same => None,
         },
         Src::Eligibility(i) => match a.e_status[i as usize] {
@@ -1500,6 +1516,16 @@ fn source_cause(ctx: &Ctx, later: bool, s: Src, k: u32) -> Option<CauseKey> {
         // Explained by `group_eligible_causes`.
         Src::GroupEligible { .. } => None,
     }
+}
+
+/// Whether role `role` grants only conditionally on one side and not on the other.
+fn conditional_differs(ctx: &Ctx, role: u32) -> bool {
+    let of = |side: &Side| {
+        side.roles_blocks
+            .get(&role)
+            .is_some_and(|b| grants_only_conditionally(b))
+    };
+    of(&ctx.from) != of(&ctx.to)
 }
 
 /// The cause a PIM for Groups record of side `later` gives, by its status.
@@ -1702,6 +1728,39 @@ fn role_changes(ctx: &Ctx) -> Vec<u32> {
     out
 }
 
+/// Whether principal `p` was in a directory listing in the earlier snapshot and is
+/// deleted in the later one: in no listing there, and that is evidence (a listing
+/// of its kind was imported, or an assignment says so: `orphan_status`, the rule
+/// `who` and `review` use). A member file's entry names a member; it is not a
+/// listing (SPEC §1).
+fn deleted_between(ctx: &Ctx, p: u32) -> bool {
+    let Some(&i) = ctx.from.listed.get(&p) else {
+        return false;
+    };
+    let before = &ctx.from.t.principals[i as usize];
+    if before.from_member_list {
+        return false;
+    }
+    let after = ctx
+        .to
+        .listed
+        .get(&p)
+        .map(|&j| &ctx.to.t.principals[j as usize]);
+    if after.is_some_and(|a| !a.from_member_list) {
+        return false;
+    }
+    let kind = match before.kind {
+        PrincipalKind::ManagedIdentity => "ServicePrincipal",
+        k => k.as_str(),
+    };
+    crate::engine::decide::orphan_status(
+        after.map(|_| false),
+        ctx.to.deleted(p),
+        kind,
+        &listed_kinds(&ctx.to),
+    ) == Some(true)
+}
+
 /// Principals deleted (listed before, not now), disabled or enabled.
 fn principal_changes(ctx: &Ctx) -> Vec<(u32, CauseKey)> {
     let mut out = Vec::new();
@@ -1710,10 +1769,17 @@ fn principal_changes(ctx: &Ctx) -> Vec<(u32, CauseKey)> {
             continue;
         }
         let before = &ctx.from.t.principals[i as usize];
-        match ctx.to.listed.get(&p) {
-            None => out.push((p, CauseKey::PrincipalDeleted(p))),
-            Some(&j) => {
-                let after = &ctx.to.t.principals[j as usize];
+        if deleted_between(ctx, p) {
+            out.push((p, CauseKey::PrincipalDeleted(p)));
+            continue;
+        }
+        let after = ctx
+            .to
+            .listed
+            .get(&p)
+            .map(|&j| &ctx.to.t.principals[j as usize]);
+        match after {
+            Some(after) if !before.from_member_list && !after.from_member_list => {
                 let (was, is) = (
                     before.account_enabled != Some(false),
                     after.account_enabled != Some(false),
@@ -1724,6 +1790,7 @@ fn principal_changes(ctx: &Ctx) -> Vec<(u32, CauseKey)> {
                     out.push((p, CauseKey::PrincipalEnabled(p)));
                 }
             }
+            _ => {}
         }
     }
     out.sort_unstable();
@@ -2754,6 +2821,41 @@ mod tests {
         assert_eq!(d.principal(u3).orphaned, Some(true));
     }
 
+    /// Users dropped from the users listing but still named by their group's
+    /// member file (whose entry is no listing, SPEC §1) are deleted, through the
+    /// group too; a disabled one is not "enabled again" by the entry's silence.
+    #[test]
+    fn a_principal_only_a_member_file_names_is_deleted() {
+        let mut f = base();
+        f.principals[0].account_enabled = Some(false); // u1
+        let mut t = base();
+        for p in t
+            .principals
+            .iter_mut()
+            .filter(|p| p.id == "u1" || p.id == "u2")
+        {
+            p.from_member_list = true;
+            p.account_enabled = None;
+        }
+        let d = diff(&f, &t, &DiffOptions::default());
+        for u in ["u1", "u2"] {
+            let l = find(&d, &d.changed, u, "Reader").unwrap();
+            assert_eq!(all_causes(&d, l), vec!["principalDeleted"], "{u}");
+            assert_eq!(d.principal(l).orphaned, Some(true));
+        }
+        // Without a users listing in the later snapshot, nothing is evidence.
+        let mut t = base();
+        t.principals.retain(|p| p.kind != PrincipalKind::User);
+        t.assignments.clear();
+        let d = diff(&f, &t, &DiffOptions::default());
+        let kinds: Vec<&str> = d.causes.iter().map(|c| c.cause.kind()).collect();
+        assert!(
+            !kinds.contains(&"principalDeleted"),
+            "{kinds:?} {:?}",
+            d.causes
+        );
+    }
+
     #[test]
     fn membership_cycle_terminates_and_is_diffed() {
         let mut f = base();
@@ -2931,7 +3033,17 @@ mod tests {
                 for a in &t.assignments {
                     if seen.contains(&a.principal_id) {
                         if let Some(r) = role_name(&a.role_definition_id) {
-                            let kind = if a.condition.is_some() {
+                            // SPEC §2.7: a condition on the assignment, or on
+                            // every permission block of its role.
+                            let role_conditional = t
+                                .roles
+                                .iter()
+                                .find(|x| role_guid(&x.id) == role_guid(&a.role_definition_id))
+                                .is_some_and(|x| {
+                                    !x.permissions.is_empty()
+                                        && x.permissions.iter().all(|b| b.condition.is_some())
+                                });
+                            let kind = if a.condition.is_some() || role_conditional {
                                 GrantKind::Conditional
                             } else {
                                 GrantKind::Active
@@ -2997,8 +3109,16 @@ mod tests {
             edges: &[(usize, usize)],
             grants: &[(usize, usize, usize, u8)],
             pim: &[(usize, usize, u8)],
+            contributor_conditional: bool,
         ) -> Tenant {
             let mut t = base();
+            if contributor_conditional {
+                for r in t.roles.iter_mut().filter(|r| role_guid(&r.id) == CONTRIB) {
+                    for b in &mut r.permissions {
+                        b.condition = Some("@Resource[x] StringEquals 'z'".into());
+                    }
+                }
+            }
             t.principals.push(group("g3"));
             t.principals.push(group("g4"));
             t.member_edges = edges
@@ -3065,8 +3185,10 @@ mod tests {
                 p1 in proptest::collection::vec((0usize..7, 0usize..4, 0u8..4), 0..4),
                 p2 in proptest::collection::vec((0usize..7, 0usize..4, 0u8..4), 0..4),
                 filter in 0usize..5,
+                c1 in proptest::bool::weighted(0.2),
+                c2 in proptest::bool::weighted(0.2),
             ) {
-                let (f, t) = (tenant(&e1, &g1, &p1), tenant(&e2, &g2, &p2));
+                let (f, t) = (tenant(&e1, &g1, &p1, c1), tenant(&e2, &g2, &p2, c2));
                 let opts = DiffOptions {
                     from_taken_at: Some(AT.into()),
                     to_taken_at: Some(AT.into()),

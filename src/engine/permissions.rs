@@ -23,6 +23,18 @@ pub(crate) struct Block {
     pub(crate) condition: Option<String>,
 }
 
+/// Whether a role with these blocks grants only conditionally (SPEC §2.7: "an
+/// assignment or permission block with a `condition` grants conditionally"):
+/// every block that grants anything has a condition. `diff` compares access at the
+/// level of roles, and a role like that is `conditional` access wherever held.
+pub(crate) fn grants_only_conditionally(blocks: &[Block]) -> bool {
+    let mut granting = blocks
+        .iter()
+        .filter(|b| !b.actions.is_empty() || !b.data_actions.is_empty())
+        .peekable();
+    granting.peek().is_some() && granting.all(|b| b.condition.is_some())
+}
+
 impl Block {
     /// Compiles a role's or deny assignment's permission block (every pattern once).
     pub(crate) fn compile(b: &PermissionBlock) -> Block {
