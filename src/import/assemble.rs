@@ -40,6 +40,7 @@ pub(crate) mod kinds {
     pub(crate) const DUPLICATE_OBJECT: &str = "duplicate-object";
     pub(crate) const PARTIAL_PAGE: &str = "partial-page";
     pub(crate) const PARTIAL_LISTING: &str = crate::model::Flag::PARTIAL_LISTING;
+    pub(crate) const CLASSIC_ADMINISTRATOR: &str = "classic-administrator";
 }
 
 /// What one file contributed.
@@ -71,6 +72,10 @@ pub(crate) enum Content {
     Mixed(Vec<Content>),
     /// The collection ledger (`collection.json`); one per import.
     Ledger(crate::model::CollectionLedger),
+    /// Classic subscription administrators that `az role assignment list
+    /// --include-classic-administrators` lists beside the assignments: not Azure
+    /// RBAC, so never answered; each is flagged.
+    ClassicAdmins(Vec<super::shapes::ClassicAdmin>),
 }
 
 /// [`key`] without a copy when the text is already lowercase (the common case).
@@ -327,6 +332,21 @@ impl Assembler {
             Content::Mixed(parts) => parts.into_iter().for_each(|c| self.add_content(at, c)),
             Content::Ledger(l) => {
                 self.tenant.collection.get_or_insert(l);
+            }
+            Content::ClassicAdmins(list) => {
+                for c in list {
+                    self.flags.push(flag(
+                        kinds::CLASSIC_ADMINISTRATOR,
+                        &c.principal,
+                        format!(
+                            "{} at {}: a classic subscription administrator, Owner-equivalent \
+                             under the classic model that Microsoft retired on 31 August 2024; not \
+                             an Azure RBAC assignment, so no answer counts it (make it a role \
+                             assignment, or remove it, in the portal)",
+                            c.role, c.scope
+                        ),
+                    ));
+                }
             }
         }
     }

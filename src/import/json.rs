@@ -23,6 +23,10 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "@odata.type",
     "@odata.context",
     "@odata.nextLink",
+    // Azure AD Graph (`graph.windows.net`, older az and PowerShell) pages.
+    "odata.nextLink",
+    // A Graph delta page's entry for an object deleted (or gone out of scope).
+    "@removed",
     "nextLink",
     // Azure Resource Graph: `az graph query` (snake case), the REST response and
     // `Search-AzGraph` (camel / Pascal case).

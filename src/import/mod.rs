@@ -800,14 +800,27 @@ fn read_family(
         }
         Family::Assignments => {
             let mut list = Vec::with_capacity(n);
+            let mut classic = Vec::new();
             for c in items {
+                if let Some(admin) = shapes::classic_admin(c.obj, c.path)? {
+                    classic.push(admin);
+                    continue;
+                }
                 list.push(if c.kind == RecordKind::AssignmentPowerShell {
                     shapes::assignment_powershell(c.obj, c.path)?
                 } else {
                     shapes::assignment(c.kind, c.obj, c.path)?
                 });
             }
-            ("role-assignments", n, Content::Assignments(list))
+            let content = if classic.is_empty() {
+                Content::Assignments(list)
+            } else {
+                Content::Mixed(vec![
+                    Content::Assignments(list),
+                    Content::ClassicAdmins(classic),
+                ])
+            };
+            ("role-assignments", n, content)
         }
         Family::PimActive => {
             let mut list = Vec::with_capacity(n);

@@ -145,6 +145,59 @@ impl RecordKind {
     }
 }
 
+/// A GUID written as 32 hex digits without dashes, with its dashes
+/// (`8-4-4-4-12`); None for anything else.
+pub(crate) fn dashed_guid(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.len() != 32 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &t[..8],
+        &t[8..12],
+        &t[12..16],
+        &t[16..20],
+        &t[20..]
+    ))
+}
+
+/// A classic subscription administrator as `az role assignment list
+/// --include-classic-administrators` lists it (`id` `NA(classic admins)`,
+/// `roleDefinitionId` `NA(classic admin role)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClassicAdmin {
+    /// Its e-mail (`principalName`), else its object id.
+    pub(crate) principal: String,
+    /// `ServiceAdministrator;AccountAdministrator`, `CoAdministrator`.
+    pub(crate) role: String,
+    pub(crate) scope: String,
+}
+
+/// The classic administrator this assignment-shaped record is, if it is one.
+pub(crate) fn classic_admin(o: &Obj, path: &[Seg]) -> Result<Option<ClassicAdmin>, Problem> {
+    let (p, pp) = properties_or_self(o, path);
+    let is = |v: Option<String>| {
+        v.is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("na(classic admin")
+        })
+    };
+    if !is(opt_str(o, "id", path)?) && !is(opt_str(p, "roleDefinitionId", &pp)?) {
+        return Ok(None);
+    }
+    let principal = opt_str(p, "principalName", &pp)?
+        .filter(|s| !s.trim().is_empty())
+        .or(opt_str(p, "principalId", &pp)?)
+        .unwrap_or_default();
+    Ok(Some(ClassicAdmin {
+        principal,
+        role: opt_str(p, "roleDefinitionName", &pp)?.unwrap_or_default(),
+        scope: opt_str(p, "scope", &pp)?.unwrap_or_default(),
+    }))
+}
+
 pub(crate) fn is_guid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
@@ -188,7 +241,13 @@ pub(crate) struct Records<'a> {
 /// Splits a document into records. Errors when the top level is neither an array nor
 /// an object.
 pub(crate) fn records(doc: &Val) -> Result<Records<'_>, Problem> {
-    let partial_of = |o: &Obj| o.has_value("@odata.nextLink") || o.has_value("nextLink");
+    let partial_of = |o: &Obj| {
+        o.has_value("@odata.nextLink") || o.has_value("odata.nextLink") || o.has_value("nextLink")
+    };
+    // A Graph delta page lists objects deleted since the last round as
+    // `{"id": ..., "@removed": {...}}`: not directory objects, and the page is
+    // changes, not a whole listing (no evidence of deletion for its kind).
+    let removed = |v: &Val| matches!(v, Val::Obj(o) if o.has("@removed"));
     match doc {
         Val::Arr(items) => {
             let all_pages = !items.is_empty()
@@ -203,6 +262,10 @@ pub(crate) fn records(doc: &Val) -> Result<Records<'_>, Problem> {
                         partial |= partial_of(o);
                         let context = o.str("@odata.context").and_then(collection);
                         for (j, v) in page_items(o).unwrap_or_default().iter().enumerate() {
+                            if removed(v) {
+                                partial = true;
+                                continue;
+                            }
                             out.push(Record {
                                 path: vec![Seg::Index(i), Seg::Key("value"), Seg::Index(j)],
                                 val: v,
@@ -260,13 +323,14 @@ pub(crate) fn records(doc: &Val) -> Result<Records<'_>, Problem> {
                         items: items
                             .iter()
                             .enumerate()
+                            .filter(|(_, v)| !removed(v))
                             .map(|(i, v)| Record {
                                 path: vec![Seg::Key("value"), Seg::Index(i)],
                                 val: v,
                                 context,
                             })
                             .collect(),
-                        partial: partial_of(o),
+                        partial: partial_of(o) || items.iter().any(removed),
                         resource_graph: false,
                     })
                 }
@@ -369,6 +433,12 @@ pub(crate) fn collection(context: &str) -> Option<Collection> {
     })
 }
 
+/// `Microsoft.Authorization/roleEligibilityScheduleRequests`,
+/// `roleAssignmentScheduleRequests` (any case): requests, not schedules.
+fn is_schedule_request(lower_type: &str) -> bool {
+    lower_type.starts_with("microsoft.authorization/") && lower_type.ends_with("schedulerequests")
+}
+
 fn type_of(o: &Obj) -> &str {
     o.str("type").unwrap_or("")
 }
@@ -381,11 +451,18 @@ pub(crate) fn classify(v: &Val, collection: Option<Collection>) -> Option<Record
     // ARM items keep their payload under `properties`.
     if let Some(p) = o.obj("properties") {
         let t = typ.to_ascii_lowercase();
+        // A PIM schedule *request* is what someone asked for (to assign, to
+        // remove, maybe revoked or denied), not what is in force: refused.
+        if is_schedule_request(&t) {
+            return None;
+        }
         let by_type = if t == "microsoft.authorization/roleassignments" {
             Some(RecordKind::AssignmentArm)
         } else if t == "microsoft.authorization/denyassignments" {
             Some(RecordKind::Deny)
-        } else if t.ends_with("/roleeligibilityscheduleinstances") {
+        } else if t.ends_with("/roleeligibilityscheduleinstances")
+            || t.ends_with("/roleeligibilityschedules")
+        {
             Some(RecordKind::Eligibility)
         } else if t.ends_with("/roleassignmentscheduleinstances") {
             Some(RecordKind::PimActive)
@@ -434,6 +511,33 @@ pub(crate) fn classify(v: &Val, collection: Option<Collection>) -> Option<Record
             _ => None,
         };
         return Some(RecordKind::GroupPim(active));
+    }
+    // Records without `properties` whose own type or fields say what they are:
+    // `Get-AzRoleEligibilityScheduleInstance`, `Get-AzRoleAssignmentScheduleInstance`
+    // and `Get-AzDenyAssignment` piped to `ConvertTo-Json`.
+    if o.obj("properties").is_none() {
+        let t = typ.to_ascii_lowercase();
+        if is_schedule_request(&t) {
+            return None;
+        }
+        if t.ends_with("/roleeligibilityscheduleinstances")
+            || t.ends_with("/roleeligibilityschedules")
+            || (o.has("roleEligibilityScheduleId") && o.has("principalId"))
+        {
+            return Some(RecordKind::Eligibility);
+        }
+        if t.ends_with("/roleassignmentscheduleinstances")
+            || ((o.has("roleAssignmentScheduleId") || o.has("originRoleAssignmentId"))
+                && o.has("principalId"))
+        {
+            return Some(RecordKind::PimActive);
+        }
+        if t == "microsoft.authorization/denyassignments"
+            || o.has("denyAssignmentName")
+            || (o.has("principals") && o.has("excludePrincipals"))
+        {
+            return Some(RecordKind::Deny);
+        }
     }
     if o.has("roleAssignmentId")
         || (o.has("objectId")
@@ -630,6 +734,15 @@ fn obj_list<'a>(
             &child(path, Seg::Key(key)),
             format!("expected an array of objects, found {}", other.describe()),
         )),
+    }
+}
+
+/// An ARM record's `properties`, or the record itself when it has none (the
+/// same fields at the top level, as PowerShell's `ConvertTo-Json` writes them).
+fn properties_or_self<'a>(o: &'a Obj, path: &[Seg]) -> (&'a Obj, Vec<Seg>) {
+    match o.get("properties") {
+        Some(Val::Obj(props)) => (props, child(path, Seg::Key("properties"))),
+        _ => (o, path.to_vec()),
     }
 }
 
@@ -841,7 +954,7 @@ fn record_id(o: &Obj, path: &[Seg], scope: &str) -> Result<String, Problem> {
 /// A PIM `roleAssignmentScheduleInstances` entry as an assignment, with its
 /// `originRoleAssignmentId`.
 pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<String>), Problem> {
-    let (p, pp) = properties(o, path)?;
+    let (p, pp) = properties_or_self(o, path);
     let scope = req_str(p, "scope", &pp, "the assignment's scope")?;
     let role_def = req_str(p, "roleDefinitionId", &pp, "the role definition id")?;
     let id = match opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
@@ -874,7 +987,7 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
 }
 
 pub(crate) fn eligibility(o: &Obj, path: &[Seg]) -> Result<Eligibility, Problem> {
-    let (p, pp) = properties(o, path)?;
+    let (p, pp) = properties_or_self(o, path);
     let scope = req_str(p, "scope", &pp, "the eligibility's scope")?;
     let role_def = req_str(p, "roleDefinitionId", &pp, "the role definition id")?;
     let id = match opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
@@ -928,7 +1041,7 @@ pub(crate) fn group_pim(
 }
 
 pub(crate) fn deny(o: &Obj, path: &[Seg]) -> Result<DenyAssignment, Problem> {
-    let (p, pp) = properties(o, path)?;
+    let (p, pp) = properties_or_self(o, path);
     let scope = req_str(p, "scope", &pp, "the deny assignment's scope")?;
     let name = opt_str(o, "name", path)?.unwrap_or_default();
     let id = match opt_str(o, "id", path)?.filter(|s| !s.is_empty()) {
@@ -943,19 +1056,36 @@ pub(crate) fn deny(o: &Obj, path: &[Seg]) -> Result<DenyAssignment, Problem> {
         obj_list(p, key, &pp)?
             .into_iter()
             .map(|(ppath, po)| {
+                // ARM `{id, type}`; PowerShell's `PSPrincipal` `{Id, Type}` or
+                // `{ObjectId, ObjectType}`. Some exports write a GUID without its
+                // dashes (`000...0` for everyone): the same object id.
+                let id = match opt_str(po, "id", &ppath)?.filter(|s| !s.is_empty()) {
+                    Some(id) => id,
+                    None => req_str(po, "objectId", &ppath, "the principal's object id")?,
+                };
+                let kind = match opt_str(po, "type", &ppath)? {
+                    Some(k) => k,
+                    None => opt_str(po, "objectType", &ppath)?.unwrap_or_default(),
+                };
                 Ok(DenyPrincipal {
-                    id: req_str(po, "id", &ppath, "the principal's object id")?,
-                    kind: opt_str(po, "type", &ppath)?.unwrap_or_default(),
+                    id: dashed_guid(&id).unwrap_or(id),
+                    kind,
                 })
             })
             .collect()
+    };
+    // PowerShell's `PSDenyAssignment` flattens its one permission block.
+    let permissions = if p.has("permissions") || !p.has("actions") {
+        permission_blocks(p, &pp)?
+    } else {
+        vec![permission_block(p, &pp)?]
     };
     Ok(DenyAssignment {
         name: opt_str(p, "denyAssignmentName", &pp)?
             .filter(|s| !s.is_empty())
             .unwrap_or(name),
         id,
-        permissions: permission_blocks(p, &pp)?,
+        permissions,
         principals: principals("principals")?,
         exclude_principals: principals("excludePrincipals")?,
         do_not_apply_to_child_scopes: opt_bool(p, "doNotApplyToChildScopes", &pp)?.unwrap_or(false),

@@ -25,6 +25,7 @@ mod lint;
 mod manual;
 mod pim_groups;
 mod progress;
+mod recorded;
 mod report;
 mod resolve;
 mod review;

@@ -1,0 +1,333 @@
+//! Shapes as Azure's tools really write them, beyond the documentation's
+//! examples (found in az CLI test recordings, Az PowerShell session records and
+//! Graph's delta and Azure AD Graph pages): each is read for what it is, or refused
+//! by name, and never read as something else (a PowerShell eligibility as an
+//! active assignment, a deny assignment as a resource inventory).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::support::{stdout_json, whocan};
+
+const SUB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+const USER: &str = "80a9c553-a270-4248-a716-f94f916d5ac0";
+const OTHER: &str = "f8d526a0-54eb-4941-ae69-ebf4a334d0f0";
+const WRITE: &str = "Microsoft.Resources/subscriptions/resourceGroups/write";
+
+fn rg() -> String {
+    format!("{SUB}/resourceGroups/rg-sdk")
+}
+
+/// `az role definition list` with Owner only.
+fn owner_role() -> String {
+    json!([{
+        "assignableScopes": ["/"], "description": "Grants full access",
+        "id": format!("/providers/Microsoft.Authorization/roleDefinitions/{OWNER}"),
+        "name": OWNER, "roleName": "Owner", "roleType": "BuiltInRole",
+        "type": "Microsoft.Authorization/roleDefinitions",
+        "permissions": [{"actions": ["*"], "notActions": [], "dataActions": [], "notDataActions": []}]
+    }])
+    .to_string()
+}
+
+/// `az role assignment list` entries: Owner at the subscription for each principal.
+fn owners(principals: &[&str]) -> String {
+    let list: Vec<Value> = principals
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let guid = format!("88888888-0000-0000-0000-{n:012}");
+            json!({
+                "id": format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/{guid}"),
+                "name": guid, "principalId": p, "principalName": format!("user{n}@contoso.com"),
+                "principalType": "User",
+                "roleDefinitionId": format!("{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}"),
+                "roleDefinitionName": "Owner", "scope": SUB,
+                "type": "Microsoft.Authorization/roleAssignments"
+            })
+        })
+        .collect();
+    Value::Array(list).to_string()
+}
+
+fn import(dir: &Path, files: &[(&str, String)]) -> (PathBuf, std::process::Output) {
+    let data = dir.join("data");
+    for (name, body) in files {
+        let p = data.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    let db = dir.join("r.db");
+    let out = whocan(&db)
+        .args([
+            "import",
+            "--taken-at",
+            "2024-06-01T00:00:00Z",
+            "--format",
+            "json",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    (db, out)
+}
+
+fn imported(dir: &Path, files: &[(&str, String)]) -> (PathBuf, Value) {
+    let (db, out) = import(dir, files);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (db, stdout_json(&out))
+}
+
+fn access(db: &Path, who: &str, scope: &str) -> String {
+    let out = whocan(db)
+        .args(["can", who, WRITE, "--scope", scope, "--format", "json"])
+        .output()
+        .unwrap();
+    stdout_json(&out)["access"].as_str().unwrap().to_string()
+}
+
+/// An ARM deny assignment as a session record has it: principal ids written as
+/// 32 hex digits without dashes (everyone, type `Everyone`; the exclusion too).
+#[test]
+fn a_deny_naming_guids_without_dashes_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let deny = json!({"value": [{
+        "id": format!("{}/providers/Microsoft.Authorization/denyAssignments/c807d002-6d77-452f-a837-4692929d12fd", rg()),
+        "name": "c807d002-6d77-452f-a837-4692929d12fd",
+        "type": "Microsoft.Authorization/denyAssignments",
+        "properties": {
+            "denyAssignmentName": "sdk deny", "scope": rg(), "doNotApplyToChildScopes": false,
+            "permissions": [{"actions": ["*/write"], "notActions": [], "dataActions": [], "notDataActions": []}],
+            "principals": [{"id": "00000000000000000000000000000000", "type": "Everyone"}],
+            "excludePrincipals": [{"id": OTHER.replace('-', ""), "type": "User"}],
+            "isSystemProtected": true
+        }
+    }]});
+    let (db, _) = imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("ra.json", owners(&[USER, OTHER])),
+            ("deny.json", deny.to_string()),
+        ],
+    );
+    assert_eq!(access(&db, USER, &rg()), "denied");
+    assert_eq!(access(&db, OTHER, &rg()), "allowed");
+}
+
+/// `Get-AzDenyAssignment | ConvertTo-Json`: one flattened permission block and
+/// `PSPrincipal` entries; a deny assignment, not a resource.
+#[test]
+fn a_powershell_deny_assignment_is_a_deny_assignment() {
+    let dir = tempfile::tempdir().unwrap();
+    let deny = json!([{
+        "Id": format!("{}/providers/Microsoft.Authorization/denyAssignments/c807d002-6d77-452f-a837-4692929d12fd", rg()),
+        "DenyAssignmentName": "sdk deny", "Description": "test",
+        "Actions": ["*"], "NotActions": ["*/read"], "DataActions": [], "NotDataActions": [],
+        "Scope": rg(), "DoNotApplyToChildScopes": false,
+        "Principals": [{"DisplayName": "All Principals", "ObjectType": "SystemDefined", "ObjectId": "00000000-0000-0000-0000-000000000000"}],
+        "ExcludePrincipals": [{"DisplayName": "other", "ObjectType": "User", "ObjectId": OTHER}],
+        "IsSystemProtected": true
+    }]);
+    let (db, summary) = imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("ra.json", owners(&[USER, OTHER])),
+            ("deny.json", deny.to_string()),
+        ],
+    );
+    let counts = &summary["counts"];
+    assert_eq!(
+        (
+            counts["denyAssignments"].clone(),
+            counts["resources"].clone()
+        ),
+        (json!(1), json!(0)),
+        "{summary}"
+    );
+    assert_eq!(access(&db, USER, &rg()), "denied");
+    assert_eq!(access(&db, OTHER, &rg()), "allowed");
+}
+
+/// `Get-AzRoleEligibilityScheduleInstance | ConvertTo-Json`: an eligibility
+/// (here ended before the snapshot), never an active assignment.
+#[test]
+fn a_powershell_eligibility_instance_is_an_eligibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let elig = json!([{
+        "Condition": null, "ConditionVersion": null, "CreatedOn": "2024-01-01T00:00:00Z",
+        "StartDateTime": "2024-01-01T00:00:00Z", "EndDateTime": "2024-03-01T00:00:00Z",
+        "Id": format!("{SUB}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances/a1b2c3d4-0000-4000-8000-000000000001"),
+        "MemberType": "Direct", "Name": "a1b2c3d4-0000-4000-8000-000000000001",
+        "PrincipalId": USER, "PrincipalType": "User",
+        "RoleDefinitionId": format!("{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}"),
+        "RoleEligibilityScheduleId": format!("{SUB}/providers/Microsoft.Authorization/roleEligibilitySchedules/a1b2c3d4-0000-4000-8000-000000000002"),
+        "Scope": SUB, "Status": "Provisioned",
+        "Type": "Microsoft.Authorization/roleEligibilityScheduleInstances"
+    }]);
+    let (db, summary) = imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("elig.json", elig.to_string()),
+        ],
+    );
+    let counts = &summary["counts"];
+    assert_eq!(
+        (
+            counts["pimEligible"].clone(),
+            counts["roleAssignments"].clone()
+        ),
+        (json!(1), json!(0)),
+        "{summary}"
+    );
+    assert_eq!(access(&db, USER, SUB), "none", "ended before the snapshot");
+}
+
+/// A PIM schedule request (here a revoked removal) is what someone asked for,
+/// not access: refused by name, nothing written.
+#[test]
+fn a_pim_schedule_request_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let req = json!({"value": [{
+        "properties": {
+            "scope": SUB, "principalId": USER, "principalType": "User",
+            "roleDefinitionId": format!("{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}"),
+            "requestType": "AdminRemove", "status": "Revoked",
+            "scheduleInfo": {"startDateTime": "2024-01-01T00:00:00Z"}
+        },
+        "name": "64caffb6-55c0-4deb-a585-68e948ea1ad6",
+        "id": format!("{SUB}/providers/Microsoft.Authorization/RoleEligibilityScheduleRequests/64caffb6-55c0-4deb-a585-68e948ea1ad6"),
+        "type": "Microsoft.Authorization/RoleEligibilityScheduleRequests"
+    }]});
+    let (db, out) = import(
+        dir.path(),
+        &[("roles.json", owner_role()), ("req.json", req.to_string())],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("req.json:") && err.contains("RoleEligibilityScheduleRequests"),
+        "{err}"
+    );
+    assert!(!db.exists() || crate::support::snapshots(&db).is_empty());
+}
+
+/// An Azure AD Graph users page (`odata.nextLink`, no `@`) that is one page of
+/// several: no evidence that a user on a later page was deleted.
+#[test]
+fn an_azure_ad_graph_page_with_a_next_link_is_a_partial_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = json!({
+        "odata.metadata": "https://graph.windows.net/tenant/$metadata#directoryObjects",
+        "value": [{"odata.type": "Microsoft.DirectoryServices.User", "objectType": "User",
+                   "objectId": OTHER, "displayName": "Other", "userPrincipalName": "other@contoso.com"}],
+        "odata.nextLink": "directoryObjects/$/Microsoft.DirectoryServices.User?$skiptoken=X"
+    });
+    let (db, summary) = imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("ra.json", owners(&[USER, OTHER])),
+            ("users.json", users.to_string()),
+        ],
+    );
+    let flags = summary["flags"].to_string();
+    assert!(flags.contains("partial-listing"), "{summary}");
+    let out = whocan(&db)
+        .args(["can", USER, WRITE, "--scope", SUB, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout_json(&out)["principal"]["orphaned"], Value::Null);
+}
+
+/// A Graph delta page: an entry `@removed` is no directory object, and the page
+/// (changes since the last round) is no evidence for its kind.
+#[test]
+fn a_graph_delta_page_reads_no_removed_object_as_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users(displayName,userPrincipalName)",
+        "@odata.deltaLink": "https://graph.microsoft.com/v1.0/users/delta?$deltatoken=X",
+        "value": [
+            {"id": OTHER, "displayName": "Other", "userPrincipalName": "other@contoso.com"},
+            {"id": USER, "@removed": {"reason": "deleted"}}
+        ]
+    });
+    let (db, summary) = imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("ra.json", owners(&[USER, OTHER])),
+            ("users.json", users.to_string()),
+        ],
+    );
+    assert_eq!(summary["counts"]["users"], json!(1), "{summary}");
+    let out = whocan(&db)
+        .args(["show", USER, "--format", "json"])
+        .output()
+        .unwrap();
+    let shown = stdout_json(&out);
+    assert_eq!(
+        shown["principal"]["inDirectoryListing"],
+        Value::Null,
+        "{shown}"
+    );
+    assert_eq!(
+        shown["principal"]["displayName"],
+        json!("user0@contoso.com")
+    );
+}
+
+/// `az role assignment list --include-classic-administrators`: classic
+/// administrators (one whose e-mail is no UPN has `principalId: null`) are
+/// flagged, not read as assignments, and the real assignments are all kept.
+#[test]
+fn classic_administrators_are_flagged_not_read_as_assignments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list: Vec<Value> = serde_json::from_str(&owners(&[USER])).unwrap();
+    for (id, email, role) in [
+        (
+            json!(OTHER),
+            "admin@contoso.com",
+            "ServiceAdministrator;AccountAdministrator",
+        ),
+        (Value::Null, "coadmin@live.com", "CoAdministrator"),
+    ] {
+        list.push(json!({
+            "id": "NA(classic admins)", "name": "NA(classic admins)", "principalId": id,
+            "principalName": email, "roleDefinitionId": "NA(classic admin role)",
+            "roleDefinitionName": role, "scope": SUB
+        }));
+    }
+    let (db, summary) = imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("ra.json", Value::Array(list).to_string()),
+        ],
+    );
+    assert_eq!(summary["counts"]["roleAssignments"], json!(1), "{summary}");
+    let flags: Vec<&Value> = summary["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "classic-administrator")
+        .collect();
+    assert_eq!(flags.len(), 1, "{summary}");
+    assert_eq!(flags[0]["count"], json!(2));
+    let text = flags[0].to_string();
+    assert!(
+        text.contains("admin@contoso.com") && text.contains("coadmin@live.com"),
+        "{text}"
+    );
+    assert!(text.contains("Owner-equivalent"));
+    assert_eq!(access(&db, USER, SUB), "allowed");
+}
