@@ -77,11 +77,13 @@ fn rbac_who(ix: &Index, action: &str, scope: &str) -> Vec<String> {
 
 /// Every escalation finding, for the scopes `relevant` keeps.
 pub(crate) fn findings(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
+    // An account's keys need no record of it: Shared Key is allowed unless its
+    // record says otherwise. The identity steps need the resources' facts.
+    keys_give_data(ix, relevant, out);
     if ix.facts.is_empty() {
         return;
     }
     escalation_to_owner(ix, relevant, out);
-    keys_give_data(ix, relevant, out);
     compute_identity_exceeds_users(ix, relevant, out);
 }
 
@@ -161,10 +163,25 @@ fn behind_relevant_workspaces(ix: &Index, relevant: &dyn Fn(&str) -> bool) -> BT
 
 fn keys_give_data(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
     let behind = behind_relevant_workspaces(ix, relevant);
+    // Every storage account known: with a record of its own (its facts), in the
+    // resource inventory, or behind a workspace. Shared Key is allowed unless
+    // the account's record says `allowSharedKeyAccess: false` (docs/semantics.md).
+    let mut accounts: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
     for (k, f) in &ix.facts {
-        if key(&f.resource_type) != "microsoft.storage/storageaccounts"
-            || f.allow_shared_key_access == Some(false)
-            || !(relevant(&f.id) || behind.contains(k))
+        if key(&f.resource_type) == "microsoft.storage/storageaccounts" {
+            accounts.insert(k, &f.id);
+        }
+    }
+    for (k, id) in &ix.storage_accounts {
+        accounts.entry(k).or_insert(id);
+    }
+    for k in &behind {
+        accounts.entry(k).or_insert(k);
+    }
+    for (k, id) in accounts {
+        let f = ix.facts.get(k);
+        if f.is_some_and(|f| f.allow_shared_key_access == Some(false))
+            || !(relevant(id) || behind.contains(k))
         {
             continue;
         }
@@ -181,11 +198,11 @@ fn keys_give_data(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Fin
             kind: "keys-give-data".into(),
             message: format!(
                 "storage account {} allows Shared Key: {} can list or regenerate its keys and so read and write all its data, whatever their data roles: {}",
-                f.id.rsplit('/').next().unwrap_or(&f.id),
+                id.rsplit('/').next().unwrap_or(id),
                 if ps.len() == 1 { "1 principal".to_string() } else { format!("{} principals", ps.len()) },
                 names(ix, &ps)
             ),
-            scope: Some(f.id.clone()),
+            scope: Some(id.to_string()),
             objects: principal_objects(ix, &ps),
             principals: ps.len(),
             hint: "set allowSharedKeyAccess to false on the account (Microsoft Entra authorization only), or remove listKeys from these principals' roles".into(),

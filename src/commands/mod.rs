@@ -210,6 +210,9 @@ fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(u8, Option
 
 fn classify_sqlite(e: &rusqlite::Error) -> Option<(u8, Option<&'static str>)> {
     use rusqlite::ErrorCode as C;
+    if crate::store::history::unreadable_value(e) {
+        return Some((2, Some(HINT_ALTERED)));
+    }
     let rusqlite::Error::SqliteFailure(f, _) = e else {
         return None;
     };
@@ -227,6 +230,10 @@ fn classify_sqlite(e: &rusqlite::Error) -> Option<(u8, Option<&'static str>)> {
         _ => return None,
     })
 }
+
+const HINT_ALTERED: &str = "a stored value is not one whocan writes: the database was edited \
+                            outside whocan; `whocan verify` names the altered snapshot (restore \
+                            the database from a copy you trust)";
 
 const HINT_CORRUPT: &str = "the database file is damaged (truncated, or overwritten in part): \
                             restore it from a copy; `whocan verify` on a copy you trust shows \

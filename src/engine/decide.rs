@@ -101,6 +101,12 @@ pub struct Grant {
     pub(crate) matched_pattern: String,
     /// The assignment's or the block's condition (the grant is then conditional).
     pub(crate) condition: Option<String>,
+    /// How far above the asked scope the assignment is held: its place in the
+    /// asked scope's chain of ancestors (0: the scope itself; the management-group
+    /// chain and `/` come after the subscription), `usize::MAX` when it is not on
+    /// it (a grant held elsewhere). What "nearest" means for an activity's grants.
+    #[serde(skip)]
+    pub(crate) distance: usize,
 }
 
 /// A deny assignment that blocks an action.
@@ -428,12 +434,11 @@ impl ActionDecision {
 }
 
 /// The order [`Decision::keep_nearest_grants`] picks by (smallest first).
-fn nearness(g: &Grant) -> (bool, usize, bool, std::cmp::Reverse<usize>, &str, &str) {
+fn nearness(g: &Grant) -> (bool, usize, usize, &str, &str) {
     (
         g.condition.is_some(),
         g.via.len(),
-        g.inherited,
-        std::cmp::Reverse(g.assignment_scope.matches('/').count()),
+        g.distance,
         &g.assignment_id,
         &g.matched_pattern,
     )
@@ -781,6 +786,10 @@ fn decide_one(
                 block: bi,
                 matched_pattern: pattern.to_string(),
                 condition: a_cond().or_else(|| block.condition.clone()),
+                distance: chain
+                    .iter()
+                    .position(|c| c == a_scope)
+                    .unwrap_or(usize::MAX),
             };
             for (bi, (block, m)) in role.blocks.iter().zip(matches.iter()).enumerate() {
                 match m {
@@ -1244,6 +1253,13 @@ mod nearest_tests {
             block: 0,
             matched_pattern: "*".into(),
             condition: condition.then(|| "@Resource[x] == 'y'".into()),
+            // Asked at a workspace of `rg`, whose subscription is in `mg`.
+            distance: match scope {
+                "/subscriptions/s/resourceGroups/rg" => 1,
+                "/subscriptions/s" => 2,
+                "/providers/Microsoft.Management/managementGroups/mg" => 3,
+                _ => 0,
+            },
         }
     }
 
@@ -1283,6 +1299,23 @@ mod nearest_tests {
                 grant("rg", 0, rg, true, false)
             ]),
             "rg"
+        );
+        // A management group is further than a resource group below it, though
+        // its id has as many segments.
+        let mg = "/providers/Microsoft.Management/managementGroups/mg";
+        assert_eq!(
+            pick(vec![
+                grant("a-mg", 0, mg, true, false),
+                grant("z-rg", 0, rg, true, false)
+            ]),
+            "z-rg"
+        );
+        assert_eq!(
+            pick(vec![
+                grant("a-mg", 0, mg, true, false),
+                grant("z-sub", 0, sub, true, false)
+            ]),
+            "z-sub"
         );
         // Ties end on the assignment id, whatever the order found.
         assert_eq!(

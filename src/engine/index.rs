@@ -134,6 +134,10 @@ pub struct Index {
     member_kind: HashMap<String, crate::model::PrincipalKind>,
     /// Resources' own facts (issue 15), by scope key of the resource id.
     pub(crate) facts: std::collections::BTreeMap<String, crate::model::ResourceFacts>,
+    /// The storage accounts of the resource inventory (scope key → id as
+    /// spelled): with no record of their own, Shared Key is not stated, which
+    /// Azure treats as allowed (`lint`'s `keys-give-data`). Empty on a slice.
+    pub(crate) storage_accounts: std::collections::BTreeMap<String, String>,
 }
 
 /// Appends `v` to the list under `k`, making the list (and copying the key)
@@ -436,6 +440,16 @@ impl Index {
                 .resource_facts
                 .iter()
                 .map(|f| (scope_key(&f.id), f.clone()))
+                .collect(),
+            storage_accounts: t
+                .scopes
+                .iter()
+                .filter(|n| {
+                    n.resource_type.as_deref().is_some_and(|r| {
+                        r.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+                    })
+                })
+                .map(|n| (scope_key(&n.id), n.id.clone()))
                 .collect(),
         };
         ix.assignment_role = ix

@@ -321,6 +321,18 @@ pub(crate) fn stored_flags(conn: &Connection, id: i64) -> rusqlite::Result<Vec<F
     rows.collect()
 }
 
+/// Whether `e` is a stored value that does not convert to what whocan wrote there
+/// (text where JSON was, an unknown enum word, a wrong type): tampering, not a
+/// failure of the database.
+pub(crate) fn unreadable_value(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+    )
+}
+
 /// The rows of snapshot `s` whose key columns (the lowercase ids queries look
 /// records up by, which the content hash does not cover: it hashes the records'
 /// own fields) disagree with what their records derive, or one record held by two
@@ -536,9 +548,20 @@ pub(crate) fn snapshot_checks(
     let mut highest_version = 0;
     let mut out = Vec::with_capacity(rows.len());
     for s in rows {
-        let tenant = read::load(conn, s.id)?;
+        // A value whocan never writes (an edited JSON or enum column) cannot be
+        // read back: the snapshot was altered, which is what verify reports.
+        let (tenant, unreadable) = match read::load(conn, s.id) {
+            Ok(t) => (t, None),
+            Err(e) if unreadable_value(&e) => (Tenant::default(), Some(e.to_string())),
+            Err(e) => return Err(e.into()),
+        };
         let actual = content_hash(&tenant);
-        let keys = key_problem(conn, s.id, &tenant)?;
+        let keys = match unreadable {
+            Some(why) => Some(format!(
+                "a stored value cannot be read back ({why}): a row was edited outside whocan"
+            )),
+            None => key_problem(conn, s.id, &tenant)?,
+        };
         drop(tenant);
         let expected = link(conn, &s, &previous, &s.content_hash)?;
         let computed = link(conn, &s, &computed_previous, &actual)?;

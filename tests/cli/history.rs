@@ -592,6 +592,40 @@ fn verify_passes_on_an_untouched_database() {
     );
 }
 
+/// A JSON or enum column edited to a value whocan never writes: `verify` reports
+/// the snapshot altered (exit 1), and a question that reads it refuses (exit 2,
+/// with a hint), never an internal error.
+#[test]
+fn an_unreadable_edited_value_is_a_mismatch_not_an_internal_error() {
+    for sql in [
+        "UPDATE role_definitions SET permissions = '[1]' WHERE role_name = 'Owner'",
+        "UPDATE role_assignments SET source = 'Nope'",
+        "UPDATE deny_assignments SET principals = '{}'",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = fresh(dir.path());
+        assert!(tamper(&db, sql) > 0, "{sql}");
+        let out = run(&db, &["verify", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{sql}");
+        let v = stdout_json(&out);
+        assert_eq!(v["firstMismatch"], 1, "{sql}");
+        let out = run(
+            &db,
+            &[
+                "who",
+                "Microsoft.MachineLearningServices/workspaces/read",
+                "--workspace",
+                "ml-prod",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{sql}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("whocan verify"),
+            "{sql}"
+        );
+    }
+}
+
 #[test]
 fn verify_names_the_first_snapshot_whose_rows_were_edited() {
     let dir = tempfile::tempdir().unwrap();
