@@ -10,8 +10,7 @@ use super::{output_format, Outcome};
 
 pub(crate) fn run(args: ActivitiesArgs) -> anyhow::Result<Outcome> {
     let all = activities::catalogue();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {
         Format::Json => report::print_json(&mut out, &report::activities::json(&all)?)?,
         Format::Csv => report::activities::csv(&mut out, &all)?,

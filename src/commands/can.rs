@@ -13,8 +13,7 @@ use super::common::{Sliced, Timing};
 use super::{output_format, Outcome};
 
 pub(crate) fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     let outcome = answer(db, &args, &mut out)?;
     out.flush()?;
     Ok(outcome)

@@ -151,8 +151,7 @@ pub(crate) fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
         names: &names,
     };
     drop(step);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {
         Format::Json => history::diff_json(&mut out, &q, &d)?,
         Format::Csv => history::diff_csv(&mut out, &q, &d)?,

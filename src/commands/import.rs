@@ -22,8 +22,7 @@ use super::{common, output_format, Outcome};
 
 pub(crate) fn run(db: &Path, args: ImportArgs) -> anyhow::Result<Outcome> {
     let (snapshot, imported) = import(db, &args)?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::report::text::data_stdout(args.format);
     write_summary(&mut out, args.format, &snapshot, &imported)?;
     out.flush()?;
     // Freeing millions of small strings one by one takes a noticeable fraction of

@@ -34,8 +34,7 @@ pub(crate) fn run(db: &Path, args: LintArgs) -> anyhow::Result<Outcome> {
     );
     drop(step);
     let names = report::ScopeNames::new(&l.tenant.scopes);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {
         Format::Json => report::print_json(
             &mut out,

@@ -67,8 +67,7 @@ pub(crate) fn run(db: &Path, args: MembersArgs) -> anyhow::Result<Outcome> {
             eprintln_safe!("warning: incomplete: {}", i.describe());
         }
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     match format {
         Format::Json => report::print_json(&mut out, &report::members::json(&sl.snapshot, &m))?,
         Format::Csv => report::members::csv(&mut out, &m)?,

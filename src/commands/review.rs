@@ -398,8 +398,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
                 eprintln_safe!("wrote {} ({counts})", path.display());
             }
             None => {
-                let stdout = std::io::stdout();
-                let mut out = stdout.lock();
+                let mut out = crate::report::text::data_stdout(args.format);
                 render_to(&mut out)?;
                 out.flush()?;
             }
@@ -441,8 +440,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             eprintln_safe!("wrote {} ({counts})", path.display());
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut out = crate::report::text::data_stdout(args.format);
             stream(
                 &mut out,
                 format,

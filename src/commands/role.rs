@@ -24,8 +24,7 @@ pub(crate) fn run(db: &Path, args: RoleArgs) -> anyhow::Result<Outcome> {
     let ix = Index::from_tenant_at(tenant, Some(&sl.snapshot.taken_at));
     let card = role_card::role_card(&ix, &role.record_key())
         .ok_or_else(|| anyhow::anyhow!("role {} vanished from its own slice", role.role_name))?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     let names = report::ScopeNames::new(&sl.scopes);
     match output_format(args.format) {
         Format::Json => report::print_json(

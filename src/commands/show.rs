@@ -49,8 +49,7 @@ pub(crate) fn run(db: &Path, args: ShowArgs) -> anyhow::Result<Outcome> {
             partial,
         },
     );
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {
         Format::Json => report::print_json(&mut out, &report::show::json(&sl.snapshot, &p))?,
         Format::Csv => report::show::csv(&mut out, &p)?,

@@ -16,8 +16,7 @@ pub(crate) fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
     let store = common::open_existing(db)?;
     let snapshots = store.snapshots()?;
     let collections = store.collection_summaries()?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {
         Format::Json => {
             report::print_json(&mut out, &report::snapshots::json(&snapshots, &collections))?

@@ -39,8 +39,7 @@ pub(crate) fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
         trail: &trail,
         receipt: receipt.as_ref(),
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {
         Format::Json => report::print_json(&mut out, &history::verify_json(&r))?,
         Format::Csv => history::verify_csv(&mut out, &r)?,

@@ -86,8 +86,7 @@ impl Plan {
 }
 
 pub(crate) fn run(db: &Path, args: WhoArgs) -> anyhow::Result<Outcome> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     let outcome = answer(db, &args, &mut out)?;
     out.flush()?;
     Ok(outcome)

@@ -64,8 +64,7 @@ pub(crate) fn run(db: &Path, args: WorkspacesArgs) -> anyhow::Result<Outcome> {
             report::workspaces::where_words(&filter)
         );
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {
         Format::Json => report::print_json(
             &mut out,

@@ -162,3 +162,165 @@ mod tests {
         }
     }
 }
+
+/// Standard output for a command's data. On a terminal, when JSON or CSV was asked
+/// for (a table sanitises its cells itself, and colours them), every control,
+/// C1 or bidi character is shown escaped rather than interpreted (SPEC §5):
+/// in JSON as a `\uXXXX` escape (such characters only occur inside its strings,
+/// so it stays JSON), in CSV as [`push_escaped`] shows it; line breaks and tabs
+/// are kept. To a file or a pipe, the bytes are the data, unchanged.
+pub(crate) fn data_stdout(format: Option<crate::cli::Format>) -> Box<dyn Write> {
+    use std::io::IsTerminal;
+    let out = io::stdout().lock();
+    let json = match format {
+        Some(crate::cli::Format::Json) => true,
+        Some(crate::cli::Format::Csv) => false,
+        _ => return Box::new(io::BufWriter::new(out)),
+    };
+    if !io::stdout().is_terminal() {
+        return Box::new(io::BufWriter::new(out));
+    }
+    Box::new(io::BufWriter::new(TerminalSafe {
+        inner: out,
+        carry: Vec::new(),
+        json,
+    }))
+}
+
+/// A writer that shows unsafe characters escaped (see [`data_stdout`]). A UTF-8
+/// sequence split between two writes is held until its end arrives.
+pub(crate) struct TerminalSafe<W: Write> {
+    pub(crate) inner: W,
+    carry: Vec<u8>,
+    json: bool,
+}
+
+impl<W: Write> TerminalSafe<W> {
+    #[cfg(test)]
+    pub(crate) fn new(inner: W, json: bool) -> Self {
+        TerminalSafe {
+            inner,
+            carry: Vec::new(),
+            json,
+        }
+    }
+
+    fn emit(&mut self, s: &str) -> io::Result<()> {
+        let json = self.json;
+        let shown = escape_where_with(
+            s,
+            |c| c != '\n' && c != '\t' && is_unsafe(c),
+            |out, c| {
+                if json {
+                    use fmt::Write as _;
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                } else {
+                    push_escaped(out, c);
+                }
+            },
+        );
+        self.inner.write_all(shown.as_bytes())
+    }
+}
+
+impl<W: Write> Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut data = std::mem::take(&mut self.carry);
+        data.extend_from_slice(buf);
+        let mut rest: &[u8] = &data;
+        while !rest.is_empty() {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    self.emit(s)?;
+                    rest = &[];
+                }
+                Err(e) => {
+                    let (valid, after) = rest.split_at(e.valid_up_to());
+                    self.emit(std::str::from_utf8(valid).expect("valid prefix"))?;
+                    match e.error_len() {
+                        // The start of a character whose end is in the next write.
+                        None => {
+                            self.carry = after.to_vec();
+                            rest = &[];
+                        }
+                        // Not UTF-8: shown as bytes (whocan writes none).
+                        Some(n) => {
+                            for b in &after[..n] {
+                                write!(self.inner, "\\x{b:02x}")?;
+                            }
+                            rest = &after[n..];
+                        }
+                    }
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.carry.is_empty() {
+            let carry = std::mem::take(&mut self.carry);
+            for b in carry {
+                write!(self.inner, "\\x{b:02x}")?;
+            }
+        }
+        self.inner.flush()
+    }
+}
+
+fn escape_where_with(
+    s: &str,
+    unsafe_: impl Fn(char) -> bool,
+    escape: impl Fn(&mut String, char),
+) -> Cow<'_, str> {
+    let Some(first) = s.char_indices().find(|&(_, c)| unsafe_(c)).map(|(i, _)| i) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..first]);
+    for c in s[first..].chars() {
+        if unsafe_(c) {
+            escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::*;
+
+    fn through(json: bool, chunks: &[&[u8]]) -> String {
+        let mut w = TerminalSafe::new(Vec::new(), json);
+        for c in chunks {
+            w.write_all(c).unwrap();
+        }
+        w.flush().unwrap();
+        String::from_utf8(w.inner).unwrap()
+    }
+
+    #[test]
+    fn controls_c1_and_bidi_are_shown_escaped_line_breaks_kept() {
+        let text = "a\u{1b}]8;;x\u{7}b\u{9b}c\u{202e}d\te\n";
+        assert_eq!(
+            through(false, &[text.as_bytes()]),
+            "a\\e]8;;x\\ab\\u{9b}c\\u{202e}d\te\n"
+        );
+        let json = "{\"n\":\"x\u{85}\u{202e}y\"}\n";
+        let shown = through(true, &[json.as_bytes()]);
+        assert_eq!(shown, "{\"n\":\"x\\u0085\\u202ey\"}\n");
+        let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        assert_eq!(v["n"], "x\u{85}\u{202e}y");
+    }
+
+    #[test]
+    fn a_character_split_between_writes_is_escaped_whole() {
+        let bytes = "x\u{202e}y".as_bytes();
+        for cut in 0..=bytes.len() {
+            let (a, b) = bytes.split_at(cut);
+            assert_eq!(through(false, &[a, b]), "x\\u{202e}y", "cut at {cut}");
+        }
+    }
+}
