@@ -391,3 +391,56 @@ pub(crate) mod new_file {
         }
     }
 }
+
+/// [`read_regular`], except that `-` or `/dev/stdin` reads standard input (a
+/// sheet piped in), up to `max` bytes too.
+pub fn read_regular_or_stdin(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    if path == Path::new("-") || path == Path::new("/dev/stdin") {
+        let mut out = Vec::new();
+        io::stdin().lock().take(max + 1).read_to_end(&mut out)?;
+        if out.len() as u64 > max {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("more than the {max} bytes this input may have"),
+            ));
+        }
+        return Ok(out);
+    }
+    read_regular(path, max)
+}
+
+/// Reads a whole input file the user named (a review sheet, a key, a receipt),
+/// refusing what is not a regular file (a FIFO would block for ever, `/dev/zero`
+/// never ends) and anything larger than `max` bytes, before reading a byte.
+/// The error says which; the caller names the file.
+pub fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device or directory): whocan reads only regular files",
+        ));
+    }
+    if meta.len() > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} bytes, more than the {max} this input may have",
+                meta.len()
+            ),
+        ));
+    }
+    let f = std::fs::File::open(path)?;
+    let mut out = Vec::with_capacity(meta.len() as usize);
+    // The file may grow after it was looked at: read no more than allowed.
+    f.take(max + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("more than the {max} bytes this input may have"),
+        ));
+    }
+    Ok(out)
+}

@@ -30,6 +30,12 @@ fn keep_freed_memory() {
 }
 
 fn main() -> ExitCode {
+    // A write past `ulimit -f` then fails with EFBIG (exit 4, the temporary file
+    // removed, the target as it was) instead of SIGXFSZ killing the process.
+    // SAFETY: sets one signal's disposition before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = whocan::cli::Cli::parse();
     if !cli.reads_files_into_a_snapshot() {
         keep_freed_memory();

@@ -31,6 +31,10 @@ use super::{Outcome, UsageError};
 /// The columns `apply` reads; a sheet without them is refused.
 const REQUIRED: [&str; 4] = ["review_key", "target_scope", "decision", "reviewer_comment"];
 
+/// The largest sheet `apply` reads (a review of a thousand workspaces on a large
+/// tenant is about half of it).
+const MAX_SHEET_BYTES: u64 = 1 << 30;
+
 /// How many row errors `apply` lists before summarising the rest.
 const MAX_ERRORS: usize = 50;
 
@@ -792,8 +796,8 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     let ix = Index::new_at(&tenant, &snapshot.taken_at);
     step.say("matching the sheet's rows to the current review");
     let file = args.file.display().to_string();
-    let bytes =
-        std::fs::read(&args.file).map_err(|e| UsageError(format!("cannot read {file}: {e}")))?;
+    let bytes = crate::fsutil::read_regular_or_stdin(&args.file, MAX_SHEET_BYTES)
+        .map_err(|e| UsageError(format!("cannot read {file}: {e}")))?;
     let table = if is_workbook(&bytes) {
         super::review_xlsx::table(&file, &bytes)?
     } else {

@@ -105,7 +105,37 @@ fn sheet_rows(
 }
 
 /// The workbook's review sheet as a [`SheetTable`].
+/// The most a workbook's parts may hold once inflated, all together: a
+/// million-row review is a few hundred MB of XML.
+const MAX_INFLATED: u64 = 1 << 30;
+
+/// Refuses a workbook whose parts would inflate past [`MAX_INFLATED`], by the
+/// sizes its zip directory declares, before anything is inflated.
+fn check_inflated_size(file: &str, bytes: &[u8]) -> Result<(), UsageError> {
+    check_inflated_within(file, bytes, MAX_INFLATED)
+}
+
+fn check_inflated_within(file: &str, bytes: &[u8], max: u64) -> Result<(), UsageError> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // Not a zip: calamine says what it is not.
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let size = zip.by_index_raw(i).map(|f| f.size()).unwrap_or(0);
+        total = total.saturating_add(size);
+        if total > max {
+            return Err(UsageError(format!(
+                "{file}: its parts inflate to more than {} MiB: not a workbook `whocan review --xlsx` writes (a review fits well below that); nothing recorded",
+                max >> 20
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> {
+    check_inflated_size(file, bytes)?;
     let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         UsageError(format!(
             "{file}: not a workbook that can be read ({e}); expected the .xlsx written by `whocan review --xlsx`, or a CSV sheet"
@@ -171,6 +201,31 @@ pub(crate) fn table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A zip whose one part inflates to `n` zero bytes.
+    fn inflating(n: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("xl/sharedStrings.xml", opts).unwrap();
+        w.write_all(&vec![0u8; n]).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_workbook_that_inflates_past_the_bound_is_refused_before_inflating() {
+        let bomb = inflating(3 << 20);
+        assert!(bomb.len() < 64 << 10, "compressed to {} bytes", bomb.len());
+        let err = check_inflated_within("b.xlsx", &bomb, 2 << 20).unwrap_err();
+        assert!(
+            err.0
+                .contains("b.xlsx: its parts inflate to more than 2 MiB"),
+            "{}",
+            err.0
+        );
+        assert!(check_inflated_within("ok.xlsx", &inflating(1 << 20), 2 << 20).is_ok());
+    }
 
     #[test]
     fn column_letters_as_excel_names_them() {

@@ -217,7 +217,7 @@ fn pub_path(path: &Path) -> PathBuf {
 }
 
 fn read_key_text(path: &Path, what: &str) -> anyhow::Result<zeroize::Zeroizing<String>> {
-    let bytes = std::fs::read(path)
+    let bytes = crate::fsutil::read_regular(path, 1 << 20)
         .map_err(|e| UsageError(format!("cannot read the {what} {}: {e}", path.display())))?;
     let text = String::from_utf8(bytes).map_err(|_| {
         UsageError(format!(
@@ -458,7 +458,7 @@ pub(crate) fn check_receipt(
 ) -> anyhow::Result<ReceiptCheck> {
     let key = read_verifying_key(public_key)?;
     let shown = receipt_path.display().to_string();
-    let bytes = std::fs::read(receipt_path)
+    let bytes = crate::fsutil::read_regular(receipt_path, 64 << 20)
         .map_err(|e| UsageError(format!("cannot read the receipt {shown}: {e}")))?;
     let v: Value = serde_json::from_slice(&bytes)
         .map_err(|e| UsageError(format!("{shown}: not a whocan receipt (not JSON: {e})")))?;

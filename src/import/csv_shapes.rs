@@ -131,6 +131,21 @@ impl CsvRead {
 
 /// Reads a CSV file's decoded text; `stem` is the file name without its extension.
 pub(crate) fn read(text: &str, stem: &str) -> Result<CsvRead, TextError> {
+    // As in JSON (`json::refuse_nul`): no export has a NUL, and SQLite's text
+    // functions stop at one.
+    if let Some(at) = text.find('\0') {
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        return Err(TextError {
+            line,
+            column,
+            message: "a NUL character inside the file: no Azure export has one".into(),
+        });
+    }
     let table = Table::parse(text)?;
     if table.type_is("PSRoleDefinition") || table.has_any(ROLE_DEFINITION_LISTS) {
         return Err(role_definitions_refused(&table));

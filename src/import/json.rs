@@ -438,6 +438,7 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
         if let Some(m) = self.place.refuse("a string") {
             return Err(E::custom(m));
         }
+        refuse_nul(v)?;
         self.st.charge(v.len())?;
         Ok(Val::Str(v.to_string()))
     }
@@ -446,6 +447,7 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
         if let Some(m) = self.place.refuse("a string") {
             return Err(E::custom(m));
         }
+        refuse_nul(&v)?;
         self.st.charge(v.len())?;
         Ok(Val::Str(v))
     }
@@ -623,6 +625,17 @@ impl<'de> Visitor<'de> for KeySeed {
             None => Key::Unknown(Cow::Owned(v.to_string())),
         })
     }
+}
+
+/// No Azure export puts a NUL character (`\u0000`) in a value whocan reads, and
+/// SQLite's text functions stop at one: such a value is refused where it is.
+fn refuse_nul<E: de::Error>(v: &str) -> Result<(), E> {
+    if v.contains('\0') {
+        return Err(E::custom(
+            "a NUL character (\\u0000) inside a string: no Azure export has one",
+        ));
+    }
+    Ok(())
 }
 
 /// A parse failure at a 1-based line and column.

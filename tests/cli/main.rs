@@ -21,6 +21,7 @@ mod import_shapes;
 mod inputs;
 mod layout;
 mod ledger;
+mod limits;
 mod lint;
 mod manual;
 mod pim_groups;

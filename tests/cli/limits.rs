@@ -1,0 +1,116 @@
+//! Inputs and environments at the edges: a NUL inside an export, a review sheet
+//! or key that is a FIFO or a device, a file-size limit. Each is refused or fails
+//! cleanly (exit 2 or 4, a message naming the file), never a hang, a crash or a
+//! database that `verify` later calls altered.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{sample_data, whocan};
+
+fn imported_sample(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("s.db");
+    let out = whocan(&db)
+        .arg("import")
+        .arg(sample_data())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    db
+}
+
+#[test]
+fn a_nul_inside_an_export_is_refused_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("in");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("users.json"),
+        r#"[{"id":"a\u0000b","displayName":"x","userPrincipalName":"x@contoso.com"}]"#,
+    )
+    .unwrap();
+    let db = dir.path().join("n.db");
+    let out = whocan(&db).arg("import").arg(&data).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("users.json:1:") && err.contains("NUL"),
+        "{err}"
+    );
+
+    std::fs::remove_file(data.join("users.json")).unwrap();
+    std::fs::write(
+        data.join("edges.csv"),
+        "groupId,memberId,memberType\n11111111-1111-1111-1111-111111111111,2222\u{0}2222,User\n",
+    )
+    .unwrap();
+    let out = whocan(&db).arg("import").arg(&data).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("edges.csv:2:42:"), "{err}");
+}
+
+/// A FIFO with no writer would block for ever; `/dev/zero` never ends.
+#[test]
+fn a_sheet_or_key_that_is_not_a_regular_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported_sample(dir.path());
+    let fifo = dir.path().join("ff");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    let mut targets = vec![std::path::PathBuf::from("/dev/zero")];
+    if made.is_ok_and(|s| s.success()) {
+        targets.push(fifo);
+    } else {
+        eprintln!("skipping the FIFO: mkfifo is not available");
+    }
+    for t in &targets {
+        let out = whocan(&db)
+            .args(["review", "apply"])
+            .arg(t)
+            .args(["--reviewer", "x"])
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", t.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("not a regular file"), "{err}");
+        let out = whocan(&db)
+            .args(["seal", "--key"])
+            .arg(t)
+            .arg("--out")
+            .arg(dir.path().join("r.json"))
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", t.display());
+    }
+}
+
+/// Past `ulimit -f` a write fails (exit 4) instead of SIGXFSZ killing the
+/// process, and no temporary file is left behind.
+#[test]
+fn a_file_size_limit_is_a_full_disk_not_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported_sample(dir.path());
+    let out_file = dir.path().join("sheet.csv");
+    let script = format!(
+        "ulimit -f 8 && exec '{}' --db '{}' review --workspace ml-prod --out '{}'",
+        crate::support::bin(),
+        db.display(),
+        out_file.display()
+    );
+    let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".whocan-tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!out_file.exists());
+}
