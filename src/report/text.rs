@@ -61,19 +61,7 @@ pub(crate) fn sanitize_lines(s: &str) -> Cow<'_, str> {
 }
 
 fn escape_where(s: &str, unsafe_: impl Fn(char) -> bool) -> Cow<'_, str> {
-    let Some(first) = s.char_indices().find(|&(_, c)| unsafe_(c)).map(|(i, _)| i) else {
-        return Cow::Borrowed(s);
-    };
-    let mut out = String::with_capacity(s.len() + 8);
-    out.push_str(&s[..first]);
-    for c in s[first..].chars() {
-        if unsafe_(c) {
-            push_escaped(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_where_with(s, unsafe_, push_escaped)
 }
 
 /// Writes one line for people: the formatted text sanitised, then our newline.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::support::{stdout_json, whocan};
+use crate::support::{stdout_json, whocan, write};
 
 const SUB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
@@ -55,9 +55,7 @@ fn owners(principals: &[&str]) -> String {
 fn import(dir: &Path, files: &[(&str, String)]) -> (PathBuf, std::process::Output) {
     let data = dir.join("data");
     for (name, body) in files {
-        let p = data.join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, body).unwrap();
+        write(&data, name, body);
     }
     let db = dir.join("r.db");
     let out = whocan(&db)
@@ -76,8 +74,9 @@ fn import(dir: &Path, files: &[(&str, String)]) -> (PathBuf, std::process::Outpu
 
 fn imported(dir: &Path, files: &[(&str, String)]) -> (PathBuf, Value) {
     let (db, out) = import(dir, files);
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::support::{stdout_json, whocan};
+use crate::support::{on, stdout_json, whocan, write};
 
 const SUB: &str = "/subscriptions/dfa2a084-766f-4003-8ae1-c4aeb893a99f";
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
@@ -45,31 +45,17 @@ fn az(n: u32, principal: &str, kind: &str, name: &str, scope: &str) -> Value {
 fn imported(dir: &Path, files: &[(&str, String)]) -> std::path::PathBuf {
     let data = dir.join("data");
     for (name, body) in files {
-        let p = data.join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, body).unwrap();
+        write(&data, name, body);
     }
     let db = dir.join("w.db");
-    let out = whocan(&db).arg("import").arg(&data).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    on(&db).arg("import").arg(data).ok_json();
     db
 }
 
 fn who(db: &Path, scope: &str) -> Value {
-    let out = whocan(db)
+    on(db)
         .args(["who", READ, "--scope", scope, "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout_json(&out)
+        .ok_json()
 }
 
 /// (displayName, userPrincipalName, orphaned) of principal `id` in a `who` answer.
