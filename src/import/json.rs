@@ -27,6 +27,9 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "odata.nextLink",
     // A Graph delta page's entry for an object deleted (or gone out of scope).
     "@removed",
+    // An Entra ID directory role assignment (`roleManagement/directory`): told
+    // apart from an Azure role assignment, and refused by name.
+    "directoryScopeId",
     "nextLink",
     // Azure Resource Graph: `az graph query` (snake case), the REST response and
     // `Search-AzGraph` (camel / Pascal case).

@@ -539,6 +539,11 @@ pub(crate) fn classify(v: &Val, collection: Option<Collection>) -> Option<Record
             return Some(RecordKind::Deny);
         }
     }
+    // Microsoft Entra ID roles (`roleManagement/directory/roleAssignments`) are
+    // not Azure RBAC: refused by name ([`unrecognised`]).
+    if o.has("directoryScopeId") {
+        return None;
+    }
     if o.has("roleAssignmentId")
         || (o.has("objectId")
             && o.has("objectType")
@@ -1567,6 +1572,20 @@ pub(crate) fn unrecognised(v: &Val, path: &[Seg], collection: Option<Collection>
             );
         }
     }
+    if let Val::Obj(o) = v {
+        if o.has("directoryScopeId") {
+            return Problem::new(
+                path,
+                format!(
+                    "{} is a Microsoft Entra ID directory role assignment \
+                     (roleManagement/directory): Entra roles are not Azure RBAC, which is what \
+                     whocan answers; export Azure role assignments (az role assignment list \
+                     --all) instead",
+                    path_text(path)
+                ),
+            );
+        }
+    }
     let found = match v {
         Val::Obj(o) if o.is_empty() => "an object with none of the expected fields".to_string(),
         Val::Obj(o) if !type_of(o).is_empty() => format!(
@@ -1592,6 +1611,19 @@ mod tests {
 
     fn kind_of(text: &str) -> Option<RecordKind> {
         classify(&parse(text).unwrap(), None)
+    }
+
+    #[test]
+    fn an_entra_directory_role_assignment_is_refused_by_name() {
+        let text = r#"{"id":"lAPpYvVpN0KRkAEhdxReEJC2sEqbR_9Hr48lds9SGHI-1","principalId":"4a5a2d0b-0000-0000-0000-000000000001","roleDefinitionId":"62e90394-69f5-4237-9190-012177145e10","directoryScopeId":"/"}"#;
+        let v = parse(text).unwrap();
+        assert_eq!(classify(&v, None), None);
+        let p = unrecognised(&v, &[], None);
+        assert!(
+            p.message.contains("Entra ID directory role assignment"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]
