@@ -27,7 +27,7 @@ pub(crate) struct Loaded {
 pub(crate) fn open_existing(db: &Path) -> anyhow::Result<Store> {
     if !db.exists() {
         return Err(UsageError(format!(
-            "database {} does not exist (hint: run `whocan import PATH...` first, or pass --db)",
+            "database {} does not exist\nhint: run `whocan import PATH...` first, or pass --db",
             crate::report::text::sanitize(&db.display().to_string())
         ))
         .into());

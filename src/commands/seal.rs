@@ -74,7 +74,7 @@ pub(crate) fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
     }
     let heads = Heads::of(&snapshots, &trail).ok_or_else(|| {
         UsageError(format!(
-            "nothing to seal: {} holds no snapshot yet (hint: run `whocan import PATH...`)",
+            "nothing to seal: {} holds no snapshot yet\nhint: run `whocan import PATH...`",
             db.display()
         ))
     })?;

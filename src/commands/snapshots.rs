@@ -25,7 +25,7 @@ pub(crate) fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
         Format::Table => {
             if snapshots.is_empty() {
                 eprintln_safe!(
-                    "{} holds no snapshot yet (hint: run `whocan import PATH...`)",
+                    "{} holds no snapshot yet\nhint: run `whocan import PATH...`",
                     db.display()
                 );
             }

@@ -26,7 +26,7 @@ pub(crate) fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     drop(step);
     if snapshots.is_empty() {
         eprintln_safe!(
-            "{} holds no snapshot yet (hint: run `whocan import PATH...`)",
+            "{} holds no snapshot yet\nhint: run `whocan import PATH...`",
             db.display()
         );
     }

@@ -466,7 +466,9 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
         e(env!("CARGO_PKG_VERSION")),
     );
     h.push_str("<section id=\"overview\">\n<div class=\"kpis\">");
-    let kpi = |h: &mut String, n: usize, what: &str, class: &str| {
+    // The card's label agrees with its number ("1 guest", "2 guests").
+    let kpi = |h: &mut String, n: usize, (one, many): (&str, &str), class: &str| {
+        let what = if n == 1 { one } else { many };
         let _ = write!(
             h,
             "<div class=\"kpi {}\"><b>{n}</b><span>{}</span></div>",
@@ -478,19 +480,37 @@ fn overview(h: &mut String, s: &Sheet, per: &[ScopeFigures], total: &ScopeFigure
             e(what)
         );
     };
-    kpi(h, total.principals, "principals with access", "info");
-    kpi(h, total.privileged, "privileged (can change access)", "bad");
-    kpi(h, total.guests, "guests", "warn");
-    kpi(h, total.disabled, "disabled accounts", "bad");
-    kpi(h, total.orphaned, "orphaned (deleted)", "bad");
-    kpi(h, total.eligible, "eligible through PIM", "info");
+    let privileged = "privileged (can change access)";
+    let orphaned = "orphaned (deleted)";
+    let eligible = "eligible through PIM";
+    kpi(
+        h,
+        total.principals,
+        ("principal with access", "principals with access"),
+        "info",
+    );
+    kpi(h, total.privileged, (privileged, privileged), "bad");
+    kpi(h, total.guests, ("guest", "guests"), "warn");
+    kpi(
+        h,
+        total.disabled,
+        ("disabled account", "disabled accounts"),
+        "bad",
+    );
+    kpi(h, total.orphaned, (orphaned, orphaned), "bad");
+    kpi(h, total.eligible, (eligible, eligible), "info");
     kpi(
         h,
         total.needs_decision,
-        "accesses needing a decision",
+        ("access needing a decision", "accesses needing a decision"),
         "warn",
     );
-    kpi(h, total.removals_recommended, "removals recommended", "bad");
+    kpi(
+        h,
+        total.removals_recommended,
+        ("removal recommended", "removals recommended"),
+        "bad",
+    );
     h.push_str("</div>\n");
     if !s.review.incomplete.is_empty() {
         let n = s.review.incomplete.len();

@@ -66,15 +66,15 @@ pub enum StoreError {
     },
     /// Not a file whocan made (not SQLite, another application's): left unchanged.
     #[error(
-        "database {path} is not a whocan database: {why} (hint: --db must name a database \
-         whocan created, or a new file; {path} was left unchanged)"
+        "database {path} is not a whocan database: {why}\nhint: --db must name a database \
+         whocan created, or a new file; {path} was left unchanged"
     )]
     NotWhocan { path: String, why: String },
     /// A schema from a newer whocan.
     #[error(
         "database {path} has schema version {found}, newer than this whocan supports \
-         ({supported}) (hint: use the whocan that wrote it, or a newer one; the database was \
-         left unchanged)"
+         ({supported})\nhint: use the whocan that wrote it, or a newer one; the database was \
+         left unchanged"
     )]
     TooNew {
         path: String,
@@ -82,7 +82,7 @@ pub enum StoreError {
         supported: i64,
     },
     /// A command that writes met a database it cannot write.
-    #[error("database {path} is read-only: {why} (hint: {hint})")]
+    #[error("database {path} is read-only: {why}\nhint: {hint}")]
     ReadOnly {
         path: String,
         why: String,
@@ -91,7 +91,7 @@ pub enum StoreError {
     /// What was asked, with a `hint:` naming the snapshots that exist.
     #[error("{0}")]
     NoSnapshot(String),
-    #[error("the database holds no snapshot yet (hint: run `whocan import PATH...` first)")]
+    #[error("the database holds no snapshot yet\nhint: run `whocan import PATH...` first")]
     Empty,
     /// A timestamp that is neither RFC 3339 nor `YYYY-MM-DD` (user input).
     #[error("invalid time {0:?}: expected RFC 3339 (2026-10-01T00:00:00Z) or YYYY-MM-DD")]

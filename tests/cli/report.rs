@@ -288,7 +288,7 @@ fn the_first_screen_summarises_and_one_workspace_has_no_reaches_column() {
         "principals with access",
         "privileged (can change access)",
         "guests",
-        "disabled accounts",
+        "disabled account",
         "orphaned (deleted)",
         "eligible through PIM",
         "accesses needing a decision",
@@ -299,6 +299,11 @@ fn the_first_screen_summarises_and_one_workspace_has_no_reaches_column() {
     ] {
         assert!(first.contains(what), "{what}");
     }
+    // A card's label agrees with its number.
+    assert!(
+        first.contains("<b>1</b><span>disabled account</span>"),
+        "{first}"
+    );
     assert_eq!(first.matches("<svg").count(), 2, "two charts");
     assert!(first.contains("from whocan lint, at, above and below ml-dev (workspace)"));
     assert!(
