@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 /// Writing `path` failed; `source` says why (its kind decides the exit code).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {source}", path.display())]
+#[error("cannot write {}", path.display())]
 pub(crate) struct WriteError {
     pub(crate) path: PathBuf,
     #[source]
@@ -192,7 +192,7 @@ mod tests {
             Err(io::Error::other("boom"))
         })
         .unwrap_err();
-        assert!(err.to_string().contains("boom"), "{err}");
+        assert!(err.source.to_string().contains("boom"), "{err}");
         assert_eq!(std::fs::read(&p).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }

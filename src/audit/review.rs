@@ -2907,6 +2907,53 @@ pub(crate) enum Removal {
 pub(crate) struct PlanStep<'a> {
     pub(crate) removal: Removal,
     pub(crate) rows: Vec<&'a ReviewRow>,
+    /// Other rows of the sheet the same removal takes away, none of them decided
+    /// (a membership removed ends every access through it; a group's assignment
+    /// deleted ends its members' too).
+    pub(crate) also: Vec<&'a ReviewRow>,
+    /// Rows it would take away that a reviewer decided to keep (`approve` or
+    /// `flag`): a step with any is not carried out.
+    pub(crate) kept: Vec<&'a ReviewRow>,
+}
+
+impl Removal {
+    /// Whether carrying out this removal takes away the access of `r`: the
+    /// assignment or eligibility it deletes is the row's, or the membership it
+    /// ends is a link of the row's path (the principal, then `via`).
+    pub(crate) fn revokes(&self, r: &ReviewRow) -> bool {
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        // The links of the path: (member, group, whether the link is an
+        // eligible membership).
+        let link = |member: &str, group: &str, eligible: bool| {
+            let mut from = r.principal.id.as_str();
+            r.via.iter().enumerate().any(|(i, g)| {
+                let hit = same(from, member)
+                    && same(&g.id, group)
+                    && (r.via_eligible == Some(i)) == eligible;
+                from = g.id.as_str();
+                hit
+            })
+        };
+        match self {
+            Removal::DeleteAssignment { assignment_id } => {
+                r.pim == Pim::Active && same(&r.assignment_id, assignment_id)
+            }
+            Removal::RemoveActivePim { assignment_id, .. } => {
+                r.pim == Pim::ActivePim && same(&r.assignment_id, assignment_id)
+            }
+            Removal::RemoveEligibility { instance_id, .. } => {
+                r.pim == Pim::Eligible && same(&r.assignment_id, instance_id)
+            }
+            Removal::RemoveMember {
+                group_id,
+                member_id,
+            } => link(member_id, group_id, false),
+            Removal::RemoveGroupEligibility {
+                group_id,
+                principal_id,
+            } => link(principal_id, group_id, true),
+        }
+    }
 }
 
 /// The removals for the rows whose latest decision is `remove` and whose content is
@@ -2965,7 +3012,28 @@ pub(crate) fn plan<'a>(rows: &'a [ReviewRow], carry: &[Carry]) -> Vec<PlanStep<'
                 steps.push(PlanStep {
                     removal,
                     rows: vec![r],
+                    also: Vec::new(),
+                    kept: Vec::new(),
                 });
+            }
+        }
+    }
+    // What else each removal takes away: a row kept by a reviewer holds the step
+    // back; an undecided one is named with it.
+    for step in &mut steps {
+        let mut named: HashSet<&str> = step.rows.iter().map(|r| r.review_key.as_str()).collect();
+        for (r, c) in rows.iter().zip(carry) {
+            if !step.removal.revokes(r) || !named.insert(r.review_key.as_str()) {
+                continue;
+            }
+            match c {
+                Carry::Decided { previous } | Carry::Changed { previous }
+                    if previous.decision.eq_ignore_ascii_case("remove") =>
+                {
+                    // Decided `remove` too (a stale one is reported apart).
+                }
+                Carry::Decided { .. } | Carry::Changed { .. } => step.kept.push(r),
+                _ => step.also.push(r),
             }
         }
     }
@@ -3359,6 +3427,76 @@ mod tests {
             })
             .collect();
         assert!(plan(&rows, &c).is_empty());
+    }
+
+    #[test]
+    fn a_removal_that_takes_away_kept_rows_is_held_back() {
+        let mut t = tenant();
+        t.assignments.push(assign(5, "g1", "reader", WS));
+        let rows = rows_of(&t);
+        let only = |p: &str, role: &str| {
+            let f = find(&rows, p, role);
+            assert_eq!(f.len(), 1, "{p} {role}: {f:?}");
+            rows.iter().position(|r| std::ptr::eq(r, f[0])).unwrap()
+        };
+        let (u1_reader, u1_owner) = (only("u1", "reader"), only("u1", "owner"));
+        assert_eq!(rows[u1_owner].via.len(), 2, "u1 → g1 → g2");
+        // u1's reader through g1 is removed; its owner through g1 → g2 is kept.
+        let decide = |kept: Option<&str>| {
+            let mut m = HashMap::new();
+            m.insert(
+                rows[u1_reader].review_key.clone(),
+                past("remove", &rows[u1_reader].content_hash),
+            );
+            if let Some(d) = kept {
+                m.insert(
+                    rows[u1_owner].review_key.clone(),
+                    past(d, &rows[u1_owner].content_hash),
+                );
+            }
+            carry_over(&rows, &m, &HashSet::new(), &HashSet::new())
+        };
+        for d in ["approve", "flag"] {
+            let c = decide(Some(d));
+            let steps = plan(&rows, &c);
+            assert_eq!(steps.len(), 1);
+            assert_eq!(
+                steps[0].removal,
+                Removal::RemoveMember {
+                    group_id: "g1".into(),
+                    member_id: "u1".into()
+                }
+            );
+            assert_eq!(steps[0].kept.len(), 1, "{d}");
+            assert_eq!(steps[0].kept[0].review_key, rows[u1_owner].review_key);
+        }
+        // Undecided, it is named as also taken away, and the step stands.
+        let c = decide(None);
+        let steps = plan(&rows, &c);
+        assert!(steps[0].kept.is_empty());
+        assert!(steps[0]
+            .also
+            .iter()
+            .any(|r| r.review_key == rows[u1_owner].review_key));
+        // Deleting g2's own assignment takes the owner rows of every member below it.
+        let g2_owner = only("g2", "owner");
+        let mut m = HashMap::new();
+        m.insert(
+            rows[g2_owner].review_key.clone(),
+            past("remove", &rows[g2_owner].content_hash),
+        );
+        m.insert(
+            rows[u1_owner].review_key.clone(),
+            past("approve", &rows[u1_owner].content_hash),
+        );
+        let c = carry_over(&rows, &m, &HashSet::new(), &HashSet::new());
+        let steps = plan(&rows, &c);
+        assert_eq!(steps.len(), 1);
+        assert!(matches!(steps[0].removal, Removal::DeleteAssignment { .. }));
+        assert_eq!(steps[0].kept.len(), 1);
+        assert!(steps[0].also.iter().any(|r| r.principal.id == "g1"));
+        // A row elsewhere (u2's reader at another subscription) is no link of it.
+        assert!(!steps[0].also.iter().any(|r| r.principal.id == "u2"));
     }
 
     // -- several targets: one row where shared access is held ------------------

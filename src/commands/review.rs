@@ -288,6 +288,40 @@ fn stream(
     Ok(())
 }
 
+/// Each output of one review in a file of its own: two flags naming one file
+/// would leave only the one written last.
+fn distinct_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<(), UsageError> {
+    // Where a path leads: its directory resolved (links, `..`), then its name.
+    let place = |p: &Path| -> std::path::PathBuf {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        match (std::fs::canonicalize(parent), p.file_name()) {
+            (Ok(d), Some(name)) => d.join(name),
+            _ => p.to_path_buf(),
+        }
+    };
+    let given: Vec<(&str, &Path, std::path::PathBuf)> = outputs
+        .iter()
+        .filter_map(|(flag, p)| p.map(|p| (*flag, p, place(p))))
+        .collect();
+    for (i, (a, pa, la)) in given.iter().enumerate() {
+        for (b, _, lb) in &given[i + 1..] {
+            // `-` is stdout for --out; a device or a FIFO (`/dev/null`) is
+            // written in place, not replaced, so it may take several.
+            let special = std::fs::metadata(la).is_ok_and(|m| !m.is_file() && !m.is_dir());
+            if la == lb && pa.as_os_str() != "-" && !special {
+                return Err(UsageError(format!(
+                    "{a} and {b} both name {}: each output needs a file of its own\nhint: give {b} another file name",
+                    pa.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The format of a sheet: `--format`; else CSV to a file (`--out`) or a pipe
 /// (SPEC §3), a table on a terminal; none when only an HTML page was asked for.
 fn sheet_format(args: &ReviewArgs) -> Option<Format> {
@@ -309,6 +343,11 @@ fn sheet_format(args: &ReviewArgs) -> Option<Format> {
 /// past `--max-rows`, estimated on stderr), then CSV and JSON are written as the
 /// rows are made; the table and the HTML page need the whole review at once.
 fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
+    distinct_outputs(&[
+        ("--out", args.out.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--xlsx", args.xlsx.as_deref()),
+    ])?;
     let timing = super::common::Timing::start();
     // Cleared before anything else is printed (the estimate, the bar, the table).
     let step = Step::start("reading the snapshot");
@@ -531,9 +570,23 @@ fn unneutralise(s: &str) -> &str {
 }
 
 /// A cell read back from a sheet against the value it was written from: blanks
-/// around either are not content (a spreadsheet may drop them), case is not.
+/// around either are not content (a spreadsheet may drop them), case is not, and
+/// neither is how a line inside the cell ends (a spreadsheet saves CRLF or CR
+/// inside a cell as LF).
 fn same_cell(was: &str, now: &str) -> bool {
-    was.trim().eq_ignore_ascii_case(now.trim())
+    // A workbook cell cut to Excel's limit: the part kept.
+    if let Some(at) = was.find(crate::report::xlsx::CUT_MARK) {
+        let now = now.trim();
+        return now.chars().count() > crate::report::xlsx::MAX_CELL_CHARS
+            && now
+                .get(..at)
+                .is_some_and(|p| p.eq_ignore_ascii_case(&was[..at]));
+    }
+    let lf = |s: &str| s.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if !was.contains('\r') && !now.contains('\r') {
+        return was.trim().eq_ignore_ascii_case(now.trim());
+    }
+    lf(was).eq_ignore_ascii_case(&lf(now))
 }
 
 /// The 1-based character column at which each field of the header line starts.
@@ -639,6 +692,7 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> {
     let header_at = (0..header.len())
         .map(|k| format!("{file}:1:{}", columns.get(k).copied().unwrap_or(k + 1)))
         .collect();
+    let width = header.len();
     let rows = rdr
         .records()
         .enumerate()
@@ -646,8 +700,23 @@ fn csv_table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> {
             number: i + 2,
             at: format!("{file}:{}", i + 2),
             cells: rec
-                .map(|r| r.iter().map(str::to_string).collect())
-                .map_err(|e| format!("malformed CSV: {e}")),
+                .map_err(|e| format!("malformed CSV: {e}"))
+                .and_then(|r| {
+                    // A row that is longer or shorter than its header cannot be
+                    // read cell by cell (an unquoted separator in a comment
+                    // shifts every cell after it): refused, never guessed.
+                    let found = crate::words::count(r.len(), "field", "fields");
+                    match r.len().cmp(&width) {
+                        std::cmp::Ordering::Equal => Ok(r.iter().map(str::to_string).collect()),
+                        std::cmp::Ordering::Greater => Err(format!(
+                            "{found} where the header has {width}: a cell that contains `{}` must be in double quotes",
+                            delim as char
+                        )),
+                        std::cmp::Ordering::Less => Err(format!(
+                            "{found} where the header has {width}: the row is cut short"
+                        )),
+                    }
+                }),
         })
         .collect();
     Ok(SheetTable {
@@ -728,6 +797,20 @@ fn sheet_lines(table: &SheetTable, errors: &mut Vec<String>) -> Result<Vec<Sheet
         let target = cell("target_scope");
         let decision_cell = cell("decision");
         let comment = cell("reviewer_comment");
+        // A comment is text: line breaks and tabs, never NUL or another control
+        // character (the trail would hand them to every later sheet and terminal).
+        if let Some(c) = comment.chars().find(|&c| {
+            c != '\n'
+                && c != '\r'
+                && c != '\t'
+                && matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        }) {
+            errors.push(format!(
+                "{at}: reviewer_comment holds the control character U+{:04X}: a comment is text (line breaks and tabs are kept)",
+                c as u32
+            ));
+            continue;
+        }
         if key_cell.is_empty() {
             errors.push(format!("{at}: review_key is empty"));
             continue;
@@ -814,7 +897,10 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     let mut reviews: HashMap<String, (bool, HashMap<String, ReviewRow>)> = HashMap::new();
     let mut everywhere: Option<HashMap<String, String>> = None;
     let mut decided: HashMap<(String, String), (usize, Option<String>)> = HashMap::new();
+    // Per key: the first row deciding it, its decision, and the first comment
+    // given with that decision (and its row).
     let mut by_key: HashMap<String, (usize, String)> = HashMap::new();
+    let mut comment_of: HashMap<String, (usize, String)> = HashMap::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut out: Vec<SheetDecision> = Vec::new();
     for l in &lines {
@@ -882,6 +968,20 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
                     by_key.insert(l.key.clone(), (l.row, d.clone()));
                 }
             }
+            // And one comment: the decision is recorded once per access, so a
+            // second, different comment would silently replace the first.
+            if let Some(c) = l.comment.as_deref().filter(|c| !c.trim().is_empty()) {
+                match comment_of.get(&l.key) {
+                    Some((first, other)) if other.trim() != c.trim() => errors.push(format!(
+                        "{}: review_key {} has a different reviewer_comment here than on row {first}: the same access keeps one comment (write it on one row, or the same on each)",
+                        l.at, l.key
+                    )),
+                    Some(_) => {}
+                    None => {
+                        comment_of.insert(l.key.clone(), (l.row, c.to_string()));
+                    }
+                }
+            }
         }
         if let Some((first, _)) = decided.get(&(l.key.clone(), tk.clone())) {
             errors.push(format!(
@@ -926,6 +1026,15 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         });
     }
     drop(step);
+    // A comment written on one of an access's rows is the access's comment, on
+    // every row that records it (the last record of a key is the one carried).
+    for d in &mut out {
+        if d.comment.as_deref().is_none_or(|c| c.trim().is_empty()) && d.decision.is_some() {
+            if let Some((_, c)) = comment_of.get(&d.review_key) {
+                d.comment = Some(c.clone());
+            }
+        }
+    }
 
     if !errors.is_empty() {
         let n = errors.len();
@@ -1049,6 +1158,17 @@ fn plan(db: &Path, args: ReviewPlanArgs) -> anyhow::Result<Outcome> {
             keys.join(", ")
         );
     }
+    let held: usize = steps
+        .iter()
+        .filter(|s| !s.kept.is_empty())
+        .map(|s| s.rows.len())
+        .sum();
+    if held > 0 {
+        eprintln_safe!(
+            "warning: {} not planned: carrying it out would also take away access a reviewer decided to keep (see the `# not planned` lines)",
+            crate::words::count(held, "`remove` decision", "`remove` decisions"),
+        );
+    }
     let current: HashSet<&str> = rv.rows.iter().map(|r| r.review_key.as_str()).collect();
     let target_keys: HashSet<String> = targets.iter().map(|t| scope_key(t)).collect();
     let store_decisions = store.review_decisions()?;
@@ -1151,6 +1271,20 @@ mod tests {
     fn cells_compare_without_surrounding_blanks_or_case() {
         assert!(same_cell("@Resource[x] == 'y'", " @Resource[x] == 'y'\n"));
         assert!(!same_cell("a b", "a  b"));
+        // A spreadsheet saves a line break inside a cell as LF.
+        assert!(same_cell("(\r\n a\r\n OR b\r\n)", "(\n a\n OR b\n)"));
+        assert!(same_cell("a\rb", "a\nb"));
+        assert!(!same_cell("a\r\nb", "a\n\nb"));
+        // A cell the workbook cut: the part kept, of a value that was too long.
+        let long = "x".repeat(40_000);
+        let cut = format!(
+            "{}{}9000 more characters; the CSV sheet has the whole value]",
+            &long[..31_000],
+            crate::report::xlsx::CUT_MARK
+        );
+        assert!(same_cell(&cut, &long));
+        assert!(!same_cell(&cut, &format!("y{}", &long[1..])));
+        assert!(!same_cell(&cut, &long[..31_000]));
     }
 
     #[test]

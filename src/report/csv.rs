@@ -48,7 +48,7 @@ pub(crate) fn unneutralise(cell: &str) -> &str {
 ///
 /// It writes exactly what the `csv` crate's writer writes with its defaults (a
 /// field quoted only when it holds `,`, `"`, CR or LF, quotes doubled, records
-/// ended by `\n`, a record of one empty field written `""`, every record as long as
+/// ended by CRLF as RFC 4180 says, a record of one empty field written `""`, every record as long as
 /// the first: a test compares the bytes), building each record in a buffer of its
 /// own so that a sheet of millions of rows costs little more than its bytes.
 pub(crate) struct Writer<'w> {
@@ -167,7 +167,8 @@ impl Record<'_, '_> {
             // An empty record (or one empty field) would read as no record at all.
             w.buf.extend_from_slice(b"\"\"");
         }
-        w.buf.push(b'\n');
+        // RFC 4180: records end with CRLF (SPEC §5).
+        w.buf.extend_from_slice(b"\r\n");
         if w.buf.len() >= FLUSH_AT {
             w.write_buf()?;
         }
@@ -333,7 +334,7 @@ mod tests {
     #[test]
     fn every_cell_of_a_record_is_neutralised() {
         let text = written(&[vec!["=1+1".into(), "ok".into(), "-5".into(), "@x".into()]]);
-        assert_eq!(text, "'=1+1,ok,'-5,'@x\n");
+        assert_eq!(text, "'=1+1,ok,'-5,'@x\r\n");
     }
 
     fn cell() -> impl Strategy<Value = String> {
@@ -365,7 +366,9 @@ mod tests {
     /// What the `csv` crate writes for the same records (its defaults), each cell
     /// neutralised the same way.
     fn written_by_the_csv_crate(rows: &[Vec<String>]) -> String {
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
         for r in rows {
             for c in r {
                 w.write_field(neutralise(c).as_bytes()).unwrap();

@@ -873,13 +873,23 @@ fn role_definition_id(scope: &str, role_guid: &str) -> String {
 }
 
 fn row_comment(r: &ReviewRow, d: Option<&PastDecision>, names: &ScopeNames) -> String {
+    row_comment_as("row", r, d, names)
+}
+
+/// One row as a `# LABEL: ...` comment line, with its decision if any.
+fn row_comment_as(
+    label: &str,
+    r: &ReviewRow,
+    d: Option<&PastDecision>,
+    names: &ScopeNames,
+) -> String {
     let who = if r.principal.display_name.is_empty() {
         r.principal.id.clone()
     } else {
         r.principal.display_name.clone()
     };
     let mut s = format!(
-        "# row: {} ({}) · {} {} at {} · {} · target {} · key {}",
+        "# {label}: {} ({}) · {} {} at {} · {} · target {} · key {}",
         who,
         r.principal.kind,
         role_label(r),
@@ -890,7 +900,7 @@ fn row_comment(r: &ReviewRow, d: Option<&PastDecision>, names: &ScopeNames) -> S
         r.review_key
     );
     if let Some(d) = d {
-        let _ = write!(s, " · remove by {} at {}", d.reviewer, d.decided_at);
+        let _ = write!(s, " · {} by {} at {}", d.decision, d.reviewer, d.decided_at);
         if let Some(c) = d.comment.as_deref().filter(|c| !c.trim().is_empty()) {
             let _ = write!(s, ": {c}");
         }
@@ -907,21 +917,46 @@ pub(crate) fn write_plan(
     decisions: &HashMap<String, PastDecision>,
     names: &ScopeNames,
 ) -> io::Result<()> {
-    let rows: usize = steps.iter().map(|s| s.rows.len()).sum();
+    let planned: Vec<&PlanStep> = steps.iter().filter(|s| s.kept.is_empty()).collect();
+    let rows: usize = planned.iter().map(|s| s.rows.len()).sum();
     writeln!(
         out,
         "# whocan review plan: snapshot {} ({}); {} for {} decided `remove`",
         snapshot.id,
         comment_safe(&snapshot.taken_at),
-        count(steps.len(), "command", "commands"),
+        count(planned.len(), "command", "commands"),
         count(rows, "row", "rows")
     )?;
     for step in steps {
+        if !step.kept.is_empty() {
+            writeln!(
+                out,
+                "# not planned: this removal would also take away {} that a reviewer decided to keep; decide the rows together, or remove the access another way:",
+                count(step.kept.len(), "row", "rows")
+            )?;
+        }
         for r in &step.rows {
             writeln!(
                 out,
                 "{}",
                 row_comment(r, decisions.get(&r.review_key), names)
+            )?;
+        }
+        for r in &step.kept {
+            writeln!(
+                out,
+                "{}",
+                row_comment_as("kept", r, decisions.get(&r.review_key), names)
+            )?;
+        }
+        if !step.kept.is_empty() {
+            continue;
+        }
+        for r in &step.also {
+            writeln!(
+                out,
+                "{}",
+                row_comment_as("also takes away (undecided)", r, None, names)
             )?;
         }
         match &step.removal {

@@ -194,6 +194,17 @@ impl<W: Write> TerminalSafe<W> {
     }
 
     fn emit(&mut self, s: &str) -> io::Result<()> {
+        if !self.json && s.contains("\r\n") {
+            // CSV records end with CRLF (RFC 4180): a line end, not a control
+            // character to show.
+            for (i, part) in s.split("\r\n").enumerate() {
+                if i > 0 {
+                    self.inner.write_all(b"\r\n")?;
+                }
+                self.emit(part)?;
+            }
+            return Ok(());
+        }
         let json = self.json;
         let shown = escape_where_with(
             s,
@@ -215,6 +226,12 @@ impl<W: Write> Write for TerminalSafe<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let mut data = std::mem::take(&mut self.carry);
         data.extend_from_slice(buf);
+        // A CR that ends this write may begin a CSV record's CRLF end: it waits
+        // for the next write to say.
+        if !self.json && data.last() == Some(&b'\r') {
+            data.pop();
+            self.carry.push(b'\r');
+        }
         let mut rest: &[u8] = &data;
         while !rest.is_empty() {
             match std::str::from_utf8(rest) {
@@ -228,7 +245,8 @@ impl<W: Write> Write for TerminalSafe<W> {
                     match e.error_len() {
                         // The start of a character whose end is in the next write.
                         None => {
-                            self.carry = after.to_vec();
+                            let cr = std::mem::replace(&mut self.carry, after.to_vec());
+                            self.carry.extend(cr);
                             rest = &[];
                         }
                         // Not UTF-8: shown as bytes (whocan writes none).
@@ -301,6 +319,21 @@ mod terminal_tests {
         assert_eq!(shown, "{\"n\":\"x\\u0085\\u202ey\"}\n");
         let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
         assert_eq!(v["n"], "x\u{85}\u{202e}y");
+    }
+
+    #[test]
+    fn csv_record_ends_pass_and_a_lone_cr_is_shown_wherever_writes_split() {
+        let bytes = "a,b\r\nc\rd,\u{202e}\r\n".as_bytes();
+        for cut in 0..=bytes.len() {
+            let (a, b) = bytes.split_at(cut);
+            assert_eq!(
+                through(false, &[a, b]),
+                "a,b\r\nc\\rd,\\u{202e}\r\n",
+                "cut at {cut}"
+            );
+        }
+        // A CR left at the very end is shown, not dropped.
+        assert_eq!(through(false, &[b"x\r"]), "x\\x0d");
     }
 
     #[test]

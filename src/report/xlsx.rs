@@ -30,9 +30,35 @@ pub(crate) const MAX_ROWS: usize = 1_048_575;
 /// Findings listed on the summary sheet.
 const FINDINGS: usize = 20;
 
-/// Every cell as the CSV sheet writes it: text, formula guard applied.
+/// Excel's most characters in one cell.
+pub(crate) const MAX_CELL_CHARS: usize = 32_767;
+/// What ends a cell cut to Excel's limit, before the count of characters cut
+/// (`review apply` compares only the part kept).
+pub(crate) const CUT_MARK: &str = "… [cut to fit Excel: ";
+
+/// `s` as one cell can hold it: whole, or its start and a note of how much was
+/// cut (a display name or a path of 40,000 characters is not refused).
+fn fit(s: &str) -> std::borrow::Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= MAX_CELL_CHARS {
+        return s.into();
+    }
+    // The note's length depends on the count it names: settle both.
+    let note =
+        |cut: usize| format!("{CUT_MARK}{cut} more characters; the CSV sheet has the whole value]");
+    let mut keep = MAX_CELL_CHARS - note(n).chars().count();
+    while keep + note(n - keep - 1).chars().count() < MAX_CELL_CHARS {
+        keep += 1;
+    }
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str(&note(n - keep));
+    out.into()
+}
+
+/// Every cell as the CSV sheet writes it: text, formula guard applied, cut to
+/// Excel's limit.
 fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
-    ws.write_string_with_format(row, col, neutralise(s).as_ref(), f)?;
+    ws.write_string_with_format(row, col, fit(&neutralise(s)).as_ref(), f)?;
     Ok(())
 }
 
@@ -322,4 +348,29 @@ fn rows_sheet(ws: &mut Worksheet, s: &Sheet, f: &Formats) -> Result<(), XlsxErro
         .set_error_style(DataValidationErrorStyle::Stop);
     ws.add_data_validation(1, decision, rows, decision, &dv)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_longer_than_excel_allows_is_cut_with_a_note() {
+        assert_eq!(fit("short"), "short");
+        let at_limit = "é".repeat(MAX_CELL_CHARS);
+        assert_eq!(fit(&at_limit), at_limit.as_str());
+        let long = "é".repeat(40_000);
+        let cut = fit(&long);
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
+        let kept = cut.find(CUT_MARK).unwrap();
+        assert!(long.starts_with(&cut[..kept]));
+        let cut_count = 40_000 - cut[..kept].chars().count();
+        assert!(
+            cut.ends_with(&format!(
+                "{cut_count} more characters; the CSV sheet has the whole value]"
+            )),
+            "{}",
+            &cut[kept..]
+        );
+    }
 }

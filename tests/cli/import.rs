@@ -639,8 +639,8 @@ fn small_tenant_with_every_kind_and_every_flag() {
         .output()
         .unwrap();
     let csv = String::from_utf8_lossy(&out.stdout);
-    assert!(csv.starts_with("section,name,value,detail\n"), "{csv}");
-    assert!(csv.contains("\ncount,roleAssignments,7,\n"), "{csv}");
+    assert!(csv.starts_with("section,name,value,detail\r\n"), "{csv}");
+    assert!(csv.contains("\ncount,roleAssignments,7,\r\n"), "{csv}");
     assert!(csv.contains("\nflag,unknown-member,1,"), "{csv}");
     assert_eq!(snapshots(&db).len(), 3);
 }

@@ -498,6 +498,64 @@ fn a_formula_in_a_name_is_neutralised_in_the_workbook_as_in_the_csv() {
     assert!(!rows.iter().any(|r| r[name].starts_with('=')));
 }
 
+#[test]
+fn a_name_longer_than_a_cell_holds_is_cut_in_the_workbook_and_applies_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("Dana {}", "x".repeat(40_000));
+    let data =
+        crate::review::sample_with_user(dir.path(), "1501b195-5b9c-4bfc-b2ee-861dd686de13", |u| {
+            u["displayName"] = serde_json::Value::from(long.clone())
+        });
+    let s = Scratch::new();
+    s.import(&data, "2026-10-01T00:00:00Z", "q");
+    let (xlsx, csv_out) = (s.path("r.xlsx"), s.path("r.csv"));
+    s.run()
+        .words("review --workspace ml-dev --xlsx")
+        .arg(&xlsx)
+        .arg("--out")
+        .arg(&csv_out)
+        .expect(0);
+    let rows = sheet_text(&mut workbook(&xlsx), "Review");
+    let name = rows[0].iter().position(|c| c == "display_name").unwrap();
+    let cut = rows
+        .iter()
+        .find(|r| r[name].starts_with("Dana x"))
+        .expect("the long name's row");
+    assert_eq!(cut[name].chars().count(), 32_767);
+    assert!(cut[name].contains("more characters; the CSV sheet has the whole value]"));
+    // The CSV written with it has the whole name.
+    let sheet = std::fs::read_to_string(&csv_out).unwrap();
+    assert!(sheet.contains(&long));
+    // Applied back, the cut cell is not a change.
+    let key = rows[0].iter().position(|c| c == "review_key").unwrap();
+    let decision = rows[0].iter().position(|c| c == "decision").unwrap();
+    let mut filled = rows.clone();
+    for r in filled.iter_mut().skip(1) {
+        if r[name].starts_with("Dana x") {
+            r[decision] = "approve".into();
+        }
+    }
+    let saved = s.path("filled.xlsx");
+    save_filled(&saved, &filled);
+    let out = s
+        .run()
+        .words("review apply --reviewer olivia")
+        .arg(&saved)
+        .expect(0);
+    assert!(!out.stderr().contains("changed since"), "{}", out.stderr());
+    // And the decision carries over (it was recorded on unchanged content).
+    let again = s
+        .run()
+        .words("review --workspace ml-dev --format csv")
+        .expect(0)
+        .stdout();
+    let row = again
+        .lines()
+        .find(|l| l.starts_with(&cut[key]))
+        .expect("the row again");
+    assert!(row.contains(",approve,"), "{}", &row[row.len() - 200..]);
+}
+
 /// Writes `rows` (the Review sheet's cells) into a new workbook, as a reviewer's
 /// Excel would save it: a sheet of their own first, then `Review`.
 fn save_filled(path: &Path, rows: &[Vec<String>]) {

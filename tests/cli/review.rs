@@ -910,6 +910,176 @@ fn plan_prints_the_az_commands_for_remove_decisions() {
     assert_eq!(text(&all.stdout), plan);
 }
 
+#[test]
+fn a_row_longer_or_shorter_than_its_header_is_refused_and_nothing_recorded() {
+    let (dir, db) = fresh();
+    let sheet = review_csv(&db, &["--workspace", "ml-prod"]);
+    let greg = sheet.one(&[("principal_id", GREG), ("role_name", "Owner")]);
+    let filled = dir.path().join("filled.csv");
+    write_sheet(
+        &filled,
+        &sheet,
+        &[(greg["review_key"].clone(), ("approve", "keep for now"))].into(),
+    );
+    // An unquoted comma in the comment; another row cut short.
+    let body = std::fs::read_to_string(&filled).unwrap();
+    let mut lines: Vec<String> = body.lines().map(str::to_string).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("keep for now"))
+        .unwrap();
+    lines[at] = lines[at].replace("keep for now", "keep for now, ask Bob");
+    let short = (1..lines.len())
+        .find(|&i| i != at && !lines[i].split(',').take(15).any(|c| c.contains('"')))
+        .unwrap();
+    lines[short] = lines[short]
+        .split(',')
+        .take(14)
+        .collect::<Vec<_>>()
+        .join(",");
+    std::fs::write(&filled, lines.join("\n") + "\n").unwrap();
+    let out = apply(&db, &filled, "olivia");
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    let file = filled.display().to_string();
+    assert!(
+        err.contains(&format!(
+            "{file}:{}: 26 fields where the header has 25",
+            at + 1
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{file}:{}: 14 fields where the header has 25: the row is cut short",
+            short + 1
+        )),
+        "{err}"
+    );
+    assert!(err.contains("nothing recorded"), "{err}");
+    let again = review_csv(&db, &["--workspace", "ml-prod"]);
+    assert!(again.rows.iter().all(|r| r["decision"].is_empty()));
+}
+
+#[test]
+fn a_control_character_in_a_comment_is_refused() {
+    let (dir, db) = fresh();
+    let sheet = review_csv(&db, &["--workspace", "ml-prod"]);
+    let greg = sheet.one(&[("principal_id", GREG), ("role_name", "Owner")]);
+    let filled = dir.path().join("filled.csv");
+    for bad in ["ok\u{0}", "see \u{1b}[2Jhere", "x\u{85}y"] {
+        write_sheet(
+            &filled,
+            &sheet,
+            &[(greg["review_key"].clone(), ("approve", bad))].into(),
+        );
+        let out = apply(&db, &filled, "olivia");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(text(&out.stderr).contains("reviewer_comment holds the control character U+"));
+    }
+    // Line breaks and tabs are text.
+    write_sheet(
+        &filled,
+        &sheet,
+        &[(
+            greg["review_key"].clone(),
+            ("approve", "two\r\nlines\tand a tab"),
+        )]
+        .into(),
+    );
+    ok(apply(&db, &filled, "olivia"));
+}
+
+#[test]
+fn two_outputs_naming_one_file_are_refused() {
+    let (dir, db) = fresh();
+    let same = dir.path().join("r.x");
+    for (a, b) in [
+        ("--html", "--xlsx"),
+        ("--out", "--xlsx"),
+        ("--out", "--html"),
+    ] {
+        let out = whocan(&db)
+            .args(["review", "--workspace", "ml-prod", a])
+            .arg(&same)
+            .arg(b)
+            .arg(dir.path().join(".").join("r.x"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{a} {b}");
+        let err = text(&out.stderr);
+        assert!(err.contains(&format!("{a} and {b} both name")), "{err}");
+        assert!(err.contains("hint:"), "{err}");
+        assert!(!same.exists());
+    }
+}
+
+#[test]
+fn plan_holds_back_a_membership_removal_that_takes_away_approved_rows() {
+    let (dir, db) = fresh();
+    let sheet = review_csv(&db, &["--workspace", "ml-prod"]);
+    let kyle = sheet.find(&[("display_name", "Kyle Jensen")]);
+    let reader = sheet.one(&[("display_name", "Kyle Jensen"), ("role_name", "Reader")]);
+    let deeper: Vec<&HashMap<String, String>> = kyle
+        .iter()
+        .copied()
+        .filter(|r| r["access_path"].starts_with("Kyle Jensen → Data Platform Team → "))
+        .collect();
+    assert!(!deeper.is_empty(), "{kyle:?}");
+    let mut decide: HashMap<String, (&str, &str)> =
+        [(reader["review_key"].clone(), ("remove", "left the team"))].into();
+    for r in &deeper {
+        decide.insert(r["review_key"].clone(), ("approve", ""));
+    }
+    let filled = dir.path().join("filled.csv");
+    write_sheet(&filled, &sheet, &decide);
+    ok(apply(&db, &filled, "olivia"));
+    let out = ok(whocan(&db)
+        .args(["review", "plan", "--workspace", "ml-prod"])
+        .output()
+        .unwrap());
+    let plan = text(&out.stdout);
+    assert!(
+        plan.lines().all(|l| l.starts_with('#')),
+        "no command takes away approved access: {plan}"
+    );
+    assert!(
+        plan.contains("# not planned: this removal would also take away"),
+        "{plan}"
+    );
+    for r in &deeper {
+        assert!(
+            plan.lines().any(|l| l.starts_with("# kept: Kyle Jensen")
+                && l.contains(&r["review_key"])
+                && l.contains("approve by olivia")),
+            "{plan}"
+        );
+    }
+    assert!(
+        text(&out.stderr).contains("1 `remove` decision not planned"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Decided `remove` together, the one command carries them all out.
+    for r in &deeper {
+        decide.insert(r["review_key"].clone(), ("remove", ""));
+    }
+    let sheet = review_csv(&db, &["--workspace", "ml-prod"]);
+    write_sheet(&filled, &sheet, &decide);
+    ok(apply(&db, &filled, "olivia"));
+    let out = ok(whocan(&db)
+        .args(["review", "plan", "--workspace", "ml-prod"])
+        .output()
+        .unwrap());
+    let plan = text(&out.stdout);
+    let commands: Vec<&str> = plan.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(commands.len(), 1, "{plan}");
+    assert!(
+        commands[0].starts_with("az ad group member remove"),
+        "{plan}"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // HTML
 // ---------------------------------------------------------------------------

@@ -498,6 +498,78 @@ fn sheets_with_or_without_the_new_columns_are_applied() {
     );
 }
 
+/// The sheet with, on the rows of `key`, the decision and the comments in turn.
+fn write_rows_of(
+    path: &std::path::Path,
+    sheet: &Csv,
+    key: &str,
+    decision: &str,
+    comments: &[&str],
+) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(&sheet.header).unwrap();
+    let mut next = comments.iter();
+    for r in &sheet.rows {
+        let mine = r["review_key"] == key;
+        let comment = if mine { next.next().copied() } else { None };
+        let rec: Vec<String> = sheet
+            .header
+            .iter()
+            .map(|c| match (c.as_str(), mine) {
+                ("decision", true) => decision.to_string(),
+                ("reviewer_comment", true) => comment.unwrap_or("").to_string(),
+                _ => r[c].clone(),
+            })
+            .collect();
+        w.write_record(&rec).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+fn one_access_on_two_rows_keeps_one_comment() {
+    let (dir, db) = fresh();
+    let sheet = review_csv(&db, &["--all-workspaces"]);
+    let dave = sheet.one(&[("display_name", "Dave Kim"), ("target_scope", SUB_ML)]);
+    let key = dave["review_key"].clone();
+    assert_eq!(
+        sheet.find(&[("review_key", &key)]).len(),
+        2,
+        "shared, and blocked at ml-prod"
+    );
+    let path = dir.path().join("all.csv");
+    // Two different comments for one access: refused, nothing recorded.
+    write_rows_of(
+        &path,
+        &sheet,
+        &key,
+        "remove",
+        &["for the subscription", "for ml-prod"],
+    );
+    let out = apply(&db, &path, "olivia");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("has a different reviewer_comment here than on row"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(review_csv(&db, &["--all-workspaces"])
+        .rows
+        .iter()
+        .all(|r| r["decision"].is_empty()));
+    // A comment on one row only is the access's comment, on both rows.
+    write_rows_of(&path, &sheet, &key, "remove", &["left in March", ""]);
+    ok(apply(&db, &path, "olivia"));
+    let again = review_csv(&db, &["--all-workspaces"]);
+    let rows = again.find(&[("review_key", &key)]);
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r["reviewer_comment"] == "left in March" && r["decision"] == "remove"),
+        "{rows:?}"
+    );
+}
+
 #[test]
 fn an_all_workspaces_sheet_round_trips_through_apply_carry_over_and_plan() {
     let (dir, db) = fresh();
