@@ -228,6 +228,11 @@ impl<'a> Cx<'a> {
         for e in &ix.eligibilities {
             names.lower(&e.principal_id);
         }
+        // PIM for Groups: who may join which group (`privileged_holders`).
+        for ge in &ix.group_eligibilities {
+            names.lower(&ge.principal_id);
+            names.lower(&ge.group_id);
+        }
         edges.sort_unstable();
         edges.dedup();
         let n = names.len();
@@ -431,7 +436,7 @@ pub(crate) fn lint(ix: &Index, opts: &LintOptions) -> Vec<Finding> {
         out.push(Finding {
             severity: Severity::Info,
             kind: "no-directory".into(),
-            message: "no directory listing (users, groups, service principals) was imported: the orphaned-assignment, guest and disabled-account checks were skipped".into(),
+            message: "no directory listing (users, groups, service principals) was imported: the guest and disabled-account checks were skipped, and an assignment is called orphaned only where it marks its principal deleted itself (`principalName: \"\"`, `ObjectType: Unknown`)".into(),
             scope: None,
             objects: vec![],
             principals: 0,
@@ -816,32 +821,59 @@ fn unknown_actions(cx: &Cx, out: &mut Vec<Finding>) {
     for r in cx.relevant_roles() {
         let role = &cx.ix.roles[r];
         for (bi, block) in role.blocks.iter().enumerate() {
+            // Each list matches only its own plane (SPEC §2.4).
             let lists = [
-                ("actions", &block.actions, Severity::Low),
-                ("notActions", &block.not_actions, Severity::Medium),
-                ("dataActions", &block.data_actions, Severity::Low),
-                ("notDataActions", &block.not_data_actions, Severity::Medium),
+                ("actions", &block.actions, Severity::Low, false),
+                ("notActions", &block.not_actions, Severity::Medium, false),
+                ("dataActions", &block.data_actions, Severity::Low, true),
+                (
+                    "notDataActions",
+                    &block.not_data_actions,
+                    Severity::Medium,
+                    true,
+                ),
             ];
-            for (list, patterns, severity) in lists {
+            for (list, patterns, severity, data) in lists {
                 for p in patterns.iter() {
                     let text = p.as_str();
                     let provider = key(text.trim().split('/').next().unwrap_or(""));
                     if provider.contains('*') || !providers.contains(provider.as_str()) {
                         continue;
                     }
-                    if cx.ops.iter().any(|o| p.matches_lower(&o.lower)) {
+                    if cx
+                        .ops
+                        .iter()
+                        .any(|o| o.data == data && p.matches_lower(&o.lower))
+                    {
                         continue;
                     }
-                    let effect = if list.starts_with("not") {
-                        "excludes nothing (the exclusion meant here does not happen)"
-                    } else {
-                        "grants nothing"
+                    // Operations of the other plane only: the pattern is in the
+                    // wrong list.
+                    let other_plane = cx.ops.iter().any(|o| p.matches_lower(&o.lower));
+                    let effect = match (list.starts_with("not"), other_plane) {
+                        (true, false) => {
+                            "excludes nothing (the exclusion meant here does not happen)"
+                                .to_string()
+                        }
+                        (false, false) => "grants nothing".to_string(),
+                        (not, true) => format!(
+                            "{} nothing: the operations it matches are {}, which belong in `{}`",
+                            if not { "excludes" } else { "grants" },
+                            if data { "control-plane" } else { "data-plane" },
+                            match list {
+                                "actions" => "dataActions",
+                                "notActions" => "notDataActions",
+                                "dataActions" => "actions",
+                                _ => "notActions",
+                            }
+                        ),
                     };
+                    let effect = effect.as_str();
                     out.push(Finding {
                         severity,
                         kind: "unknown-action".into(),
                         message: format!(
-                            "custom role {}: {} `{}`{} matches no operation of the imported {} catalogue: it {}",
+                            "custom role {}: {} `{}`{} matches no {}operation of the imported {} catalogue: it {}",
                             role.def.role_name,
                             list,
                             text,
@@ -849,6 +881,11 @@ fn unknown_actions(cx: &Cx, out: &mut Vec<Finding>) {
                                 format!(" (block {bi})")
                             } else {
                                 String::new()
+                            },
+                            match (other_plane, data) {
+                                (false, _) => "",
+                                (true, false) => "control-plane ",
+                                (true, true) => "data-plane ",
                             },
                             provider_display(cx, &provider),
                             effect
@@ -1017,7 +1054,7 @@ fn assignment_limits(cx: &Cx, out: &mut Vec<Finding>) {
                 },
                 kind: "assignment-limit".into(),
                 message: format!(
-                    "{what} {} holds {n} role assignments ({}% of Azure's limit of {limit})",
+                    "{} holds {n} role assignments ({}% of Azure's limit of {limit} per {what})",
                     cx.short(&scope),
                     n * 100 / limit
                 ),
@@ -1038,6 +1075,17 @@ fn role_is_privileged(cx: &Cx, r: usize) -> bool {
 /// eligibility (or assignment), the role, and the group it comes through (None:
 /// directly).
 type PrivilegedGrant = (bool, usize, usize, Option<String>);
+
+/// What makes a privileged record's holder `eligible` rather than active: the
+/// record is an eligibility, or the account reaches its holder by an eligible
+/// membership (PIM for Groups) of this group.
+#[derive(Clone)]
+enum Through {
+    /// Memberships only (or directly).
+    Members(Option<String>),
+    /// An eligible membership of the group (its id).
+    EligibleMembership(String),
+}
 
 /// (g) Guests and disabled accounts holding a privileged role, directly or through
 /// groups (active assignments and PIM eligibilities). One finding per account,
@@ -1065,18 +1113,39 @@ fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
         return;
     }
     let mut privileged: HashMap<usize, bool> = HashMap::new();
+    // Only what grants at the snapshot's time (SPEC §2.10): a time-bound
+    // assignment in its window, an eligibility not ended (a scheduled one is
+    // named as such).
     let grants = ix
         .assignments
         .iter()
         .enumerate()
+        .filter(|(i, _)| ix.assignment_in_force(*i))
         .map(|(i, a)| (false, i, &a.principal_id, &a.scope, cx.a_role[i]))
         .chain(
             ix.eligibilities
                 .iter()
                 .enumerate()
+                .filter(|(_, e)| {
+                    ix.window(e.start_date_time.as_deref(), e.end_date_time.as_deref())
+                        != crate::engine::window::WindowState::Ended
+                })
                 .map(|(i, e)| (true, i, &e.principal_id, &e.scope, cx.e_role[i])),
         );
+    // PIM for Groups (SPEC §2.11): eligible memberships not ended, as (the
+    // group, interned; the principal eligible to join it).
+    let eligible_joins: Vec<(u32, &str)> = ix
+        .group_eligibilities
+        .iter()
+        .filter(|ge| !ge.active && ge.access_id.eq_ignore_ascii_case("member"))
+        .filter(|ge| {
+            ix.window(ge.start_date_time.as_deref(), ge.end_date_time.as_deref())
+                != crate::engine::window::WindowState::Ended
+        })
+        .filter_map(|ge| Some((cx.names.find_lower(&ge.group_id)?, ge.principal_id.as_str())))
+        .collect();
     let mut held: BTreeMap<u32, Vec<PrivilegedGrant>> = BTreeMap::new();
+    let mut through_eligible: HashMap<(u32, bool, usize), String> = HashMap::new();
     for (eligible, i, holder, scope, role) in grants {
         let Some(r) = role else { continue };
         let is_priv = *privileged
@@ -1088,10 +1157,38 @@ fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
         let Some(below) = cx.below(holder) else {
             continue;
         };
+        let mut add = |p: u32, via: Through| {
+            if !risky.contains_key(&p) {
+                return;
+            }
+            let list = held.entry(p).or_default();
+            match via {
+                Through::Members(via) => list.push((eligible, i, r, via)),
+                Through::EligibleMembership(g) => {
+                    // Active memberships first: a grant already listed is not
+                    // listed again as eligible.
+                    if list.iter().any(|x| x.0 == eligible && x.1 == i) {
+                        return;
+                    }
+                    through_eligible.insert((p, eligible, i), g.clone());
+                    list.push((eligible, i, r, Some(g)));
+                }
+            }
+        };
         for &p in below.iter() {
-            if risky.contains_key(&p) {
-                let via = (key(holder) != cx.id(p)).then(|| holder.clone());
-                held.entry(p).or_default().push((eligible, i, r, via));
+            let via = (key(holder) != cx.id(p)).then(|| holder.clone());
+            add(p, Through::Members(via));
+        }
+        // An active grant reached by an eligible membership is eligible (as
+        // `decide` answers it); an eligibility reached so grants nothing more.
+        if !eligible {
+            for &(g, m) in &eligible_joins {
+                if !below.contains(&g) {
+                    continue;
+                }
+                for &p in cx.below(m).iter().flat_map(|b| b.iter()) {
+                    add(p, Through::EligibleMembership(cx.id(g).to_string()));
+                }
             }
         }
     }
@@ -1106,14 +1203,31 @@ fn privileged_holders(cx: &Cx, out: &mut Vec<Finding>) {
                 } else {
                     &ix.assignments[*i].scope
                 };
+                let pim_group = through_eligible.get(&(p, *eligible, *i));
+                let scheduled = *eligible && {
+                    let e = &ix.eligibilities[*i];
+                    ix.window(e.start_date_time.as_deref(), e.end_date_time.as_deref())
+                        == crate::engine::window::WindowState::Scheduled
+                };
                 format!(
                     "{}{} at {}{}",
-                    if *eligible { "eligible for " } else { "" },
+                    if scheduled {
+                        "scheduled eligibility for "
+                    } else if *eligible || pim_group.is_some() {
+                        "eligible for "
+                    } else {
+                        ""
+                    },
                     cx.role_name(*r),
                     cx.short(scope),
-                    via.as_deref()
-                        .map(|g| format!(" through group {}", ix.name_of(g)))
-                        .unwrap_or_else(|| " directly".into())
+                    match (pim_group, via.as_deref()) {
+                        (Some(g), _) => format!(
+                            " through an eligible membership (PIM for Groups) of group {}",
+                            ix.name_of(g)
+                        ),
+                        (None, Some(g)) => format!(" through group {}", ix.name_of(g)),
+                        (None, None) => " directly".into(),
+                    }
                 )
             })
             .collect();
@@ -1543,6 +1657,139 @@ mod tests {
         t.assignments.remove(0);
         let k2 = run(&t);
         assert!(!kinds(&k2).iter().any(|k| k.ends_with("-privileged")));
+    }
+
+    /// Lint at the snapshot's time (PIM windows evaluated at it).
+    fn run_at(t: &Tenant) -> Vec<Finding> {
+        lint(
+            &Index::new_at(t, "2026-10-01T00:00:00Z"),
+            &LintOptions {
+                scope: None,
+                taken_at: "2026-10-01T00:00:00Z".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn privileged_guests_only_by_what_grants_at_the_snapshots_time() {
+        let mut t = tenant();
+        t.roles.push(builtin(role("r-owner", "Owner", &["*"], &[])));
+        t.principals[0].user_type = Some("Guest".into()); // u1
+        let e = |id: &str, start: Option<&str>, end: &str| Eligibility {
+            id: id.into(),
+            principal_id: "u1".into(),
+            principal_type: "User".into(),
+            role_definition_id: "r-owner".into(),
+            scope: WS.into(),
+            start_date_time: start.map(str::to_string),
+            end_date_time: Some(end.into()),
+            member_type: None,
+            condition: None,
+        };
+        let guest = |f: &[Finding]| -> Vec<String> {
+            f.iter()
+                .filter(|f| f.kind == "guest-privileged")
+                .map(|f| f.message.clone())
+                .collect()
+        };
+        // Ended before the snapshot: grants nothing, not even eligible (SPEC §2.10).
+        t.eligibilities = vec![e("e1", None, "2026-01-01T00:00:00Z")];
+        assert!(guest(&run_at(&t)).is_empty());
+        // A time-bound active assignment that ended: nothing either.
+        let mut a = assign("a1", "u1", "r-owner", WS);
+        a.start_date_time = Some("2025-01-01T00:00:00Z".into());
+        a.end_date_time = Some("2026-02-01T00:00:00Z".into());
+        t.assignments = vec![a];
+        assert!(guest(&run_at(&t)).is_empty());
+        // Scheduled: named as such.
+        t.eligibilities = vec![e(
+            "e2",
+            Some("2027-01-01T00:00:00Z"),
+            "2027-06-01T00:00:00Z",
+        )];
+        let m = guest(&run_at(&t));
+        assert!(
+            m.len() == 1 && m[0].contains("scheduled eligibility for Owner"),
+            "{m:?}"
+        );
+        // In force: eligible.
+        t.eligibilities = vec![e("e3", None, "2027-06-01T00:00:00Z")];
+        let m = guest(&run_at(&t));
+        assert!(
+            m.len() == 1 && m[0].contains(": eligible for Owner"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn privileged_guests_through_an_eligible_group_membership() {
+        let mut t = tenant();
+        t.roles.push(builtin(role("r-owner", "Owner", &["*"], &[])));
+        // A guest in no group and no assignment, eligible to join `admins`.
+        let mut guest = user("guest1");
+        guest.user_type = Some("Guest".into());
+        t.principals.push(guest);
+        t.principals.push(group("admins"));
+        t.member_lists.push("admins".into());
+        t.assignments = vec![assign("a1", "admins", "r-owner", RG)];
+        let ge = |end: &str| GroupEligibility {
+            id: "ge1".into(),
+            group_id: "admins".into(),
+            principal_id: "guest1".into(),
+            access_id: "member".into(),
+            member_type: Some("direct".into()),
+            start_date_time: Some("2026-01-01T00:00:00Z".into()),
+            end_date_time: Some(end.into()),
+            active: false,
+        };
+        t.group_eligibilities = vec![ge("2027-01-01T00:00:00Z")];
+        let f = run_at(&t);
+        let m: Vec<&Finding> = f.iter().filter(|f| f.kind == "guest-privileged").collect();
+        assert_eq!(m.len(), 1, "{f:?}");
+        assert!(m[0]
+            .message
+            .contains("eligible for Owner at resource group RG1 through an eligible membership (PIM for Groups) of group"));
+        // Its window ended: nothing.
+        t.group_eligibilities = vec![ge("2026-02-01T00:00:00Z")];
+        assert!(!run_at(&t).iter().any(|f| f.kind == "guest-privileged"));
+    }
+
+    #[test]
+    fn a_pattern_in_the_other_planes_list_is_an_unknown_action() {
+        let mut t = tenant();
+        let mut blob = op("Microsoft.MachineLearningServices/workspaces/datastores/blobs/read");
+        blob.is_data_action = true;
+        t.operations.push(blob);
+        let mut r = role(
+            "r-typo",
+            "Typo",
+            &[&format!("{ML}datastores/blobs/read")],
+            &[],
+        );
+        r.permissions[0].data_actions = vec![format!("{ML}jobs/write")];
+        t.roles.push(r);
+        let f = run(&t);
+        let m: Vec<&str> = f
+            .iter()
+            .filter(|f| f.kind == "unknown-action")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(
+            m.iter().any(|m| m.contains(
+                "actions `Microsoft.MachineLearningServices/workspaces/datastores/blobs/read` matches no control-plane operation"
+            ) && m.contains("which belong in `dataActions`")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter().any(|m| m.contains("which belong in `actions`")),
+            "{m:?}"
+        );
+        // In the right lists: nothing.
+        let r = t.roles.last_mut().unwrap();
+        r.permissions[0].actions = vec![format!("{ML}jobs/write")];
+        r.permissions[0].data_actions = vec![format!("{ML}datastores/blobs/read")];
+        assert!(!run(&t).iter().any(|f| f.kind == "unknown-action"));
     }
 
     #[test]

@@ -89,13 +89,18 @@ pub(crate) fn findings(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Ve
 
 /// Scopes where a privileged role is assigned: where "can change access" is
 /// decided.
-fn privileged_scopes(ix: &Index) -> BTreeSet<String> {
-    ix.assignments
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| ix.assignment_role[*i].is_some_and(|r| is_privileged(&ix.roles[r].blocks)))
-        .map(|(_, a)| a.scope.clone())
-        .collect()
+/// Each scope once however its assignments spell it (SPEC §1: scopes compare
+/// case-insensitively), as the first assignment wrote it.
+fn privileged_scopes(ix: &Index) -> Vec<String> {
+    let mut by_key: std::collections::BTreeMap<String, String> = Default::default();
+    for (i, a) in ix.assignments.iter().enumerate() {
+        if ix.assignment_role[i].is_some_and(|r| is_privileged(&ix.roles[r].blocks)) {
+            by_key
+                .entry(ix.assignment_scope[i].clone())
+                .or_insert_with(|| a.scope.clone());
+        }
+    }
+    by_key.into_values().collect()
 }
 
 fn escalation_to_owner(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
@@ -215,6 +220,24 @@ fn compute_identity_exceeds_users(
     relevant: &dyn Fn(&str) -> bool,
     out: &mut Vec<Finding>,
 ) {
+    let operations: Vec<(String, bool)> = ix
+        .operations
+        .iter()
+        .map(|o| (o.name.to_ascii_lowercase(), o.is_data_action))
+        .collect();
+    // Whether role `q` gives all that role `r` gives, each pair decided once.
+    let memo: std::cell::RefCell<std::collections::HashMap<(usize, usize), bool>> =
+        Default::default();
+    let covers = |q: usize, r: usize| {
+        q == r
+            || *memo.borrow_mut().entry((q, r)).or_insert_with(|| {
+                crate::engine::permissions::role_covers(
+                    &ix.roles[q].blocks,
+                    &ix.roles[r].blocks,
+                    operations.iter().map(|(n, d)| (n.as_str(), *d)),
+                )
+            })
+    };
     for f in ix.facts.values() {
         if key(&f.resource_type) != "microsoft.machinelearningservices/workspaces/computes"
             || !relevant(&f.id)
@@ -245,15 +268,28 @@ fn compute_identity_exceeds_users(
             continue;
         }
         for id in ids {
-            for &ai in ix.assignments_by_holder.get(&id).into_iter().flatten() {
+            // The identity's roles: its own assignments and its groups' (SPEC
+            // §2.1), each once, in force at the snapshot's time.
+            let mut held: Vec<usize> = Vec::new();
+            for h in holders(ix, &id) {
+                for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+                    if ix.assignment_in_force(ai) && !held.contains(&ai) {
+                        held.push(ai);
+                    }
+                }
+            }
+            let others: Vec<&String> = submitters.iter().filter(|p| **p != id).collect();
+            for ai in held {
                 let a = &ix.assignments[ai];
                 let Some(role) = ix.assignment_role[ai] else {
                     continue;
                 };
                 let above: BTreeSet<String> = ix.tree.ancestors(&a.scope).into_iter().collect();
-                let lacking: Vec<String> = submitters
+                // A user holds it there when one of their roles at or above the
+                // scope gives all that this role gives (the same role, or a
+                // wider one: Owner for Contributor).
+                let lacking: Vec<String> = others
                     .iter()
-                    .filter(|p| **p != id)
                     .filter(|p| {
                         !holders(ix, p).iter().any(|h| {
                             ix.assignments_by_holder
@@ -261,12 +297,13 @@ fn compute_identity_exceeds_users(
                                 .into_iter()
                                 .flatten()
                                 .any(|&bi| {
-                                    ix.assignment_role[bi] == Some(role)
-                                        && above.contains(&ix.assignment_scope[bi])
+                                    above.contains(&ix.assignment_scope[bi])
+                                        && ix.assignment_in_force(bi)
+                                        && ix.assignment_role[bi].is_some_and(|q| covers(q, role))
                                 })
                         })
                     })
-                    .cloned()
+                    .map(|p| p.to_string())
                     .collect();
                 if lacking.is_empty() {
                     continue;
@@ -281,7 +318,7 @@ fn compute_identity_exceeds_users(
                         ix.roles[role].def.role_name,
                         a.scope,
                         lacking.len(),
-                        submitters.len(),
+                        others.len(),
                         names(ix, &lacking)
                     ),
                     scope: Some(f.id.clone()),
@@ -366,5 +403,83 @@ mod tests {
             "{f:?}"
         );
         let _ = COMPUTE;
+    }
+
+    #[test]
+    fn a_user_whose_wider_role_covers_the_identitys_raises_nothing() {
+        let mut t = tenant();
+        t.roles.push(crate::engine::tests_escalate::role(
+            "r-contrib",
+            "Contributor Like",
+            &["*"],
+            &[],
+        ));
+        t.roles.last_mut().unwrap().permissions[0].not_actions =
+            vec!["Microsoft.Authorization/*/Write".into()];
+        // carol submits jobs and holds Owner-like at the subscription; the
+        // compute's identity holds Contributor-like at the resource group.
+        t.assignments = vec![
+            assign("a1", "carol", "r-jobs", WS),
+            assign("a2", "carol", "r-owner", crate::engine::fixtures::SUB),
+            assign("a3", "mi-sys", "r-contrib", crate::engine::fixtures::RG),
+        ];
+        let cie = |t: &crate::model::Tenant| {
+            kinds(t)
+                .into_iter()
+                .filter(|(k, _)| k == "compute-identity-exceeds-users")
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+        };
+        assert!(cie(&t).is_empty(), "{:?}", cie(&t));
+        // The reverse does not cover: a Contributor-like user lacks the Owner-like identity's role.
+        t.assignments[1].role_definition_id = "r-contrib".into();
+        t.assignments[2].role_definition_id = "r-owner".into();
+        assert_eq!(cie(&t).len(), 1, "{:?}", cie(&t));
+    }
+
+    #[test]
+    fn an_identitys_role_through_a_group_counts() {
+        let mut t = tenant();
+        t.member_edges = vec![crate::model::MemberEdge {
+            group_id: "g1".into(),
+            member_id: "mi-sys".into(),
+            member_kind: None,
+        }];
+        t.assignments = vec![
+            assign("a1", "carol", "r-jobs", WS),
+            assign("a2", "g1", "r-owner", crate::engine::fixtures::RG),
+        ];
+        let f = kinds(&t);
+        let m: Vec<&String> = f
+            .iter()
+            .filter(|(k, _)| k == "compute-identity-exceeds-users")
+            .map(|(_, m)| m)
+            .collect();
+        assert_eq!(m.len(), 1, "{f:?}");
+        assert!(
+            m[0].contains("holds Owner Like") && m[0].contains("1 of the 1 who"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn one_scope_spelled_two_ways_is_one_escalation() {
+        let mut t = tenant();
+        t.assignments = vec![
+            assign("a1", "carol", "r-jobs", WS),
+            assign("a2", "mi-sys", "r-owner", crate::engine::fixtures::RG),
+            assign(
+                "a3",
+                "bob",
+                "r-owner",
+                &crate::engine::fixtures::RG.to_uppercase(),
+            ),
+        ];
+        let n = kinds(&t)
+            .iter()
+            .filter(|(k, m)| k == "escalation-to-owner" && m.contains("User carol"))
+            .count();
+        // At the resource group (either spelling), once; the subscription holds none.
+        assert_eq!(n, 1);
     }
 }

@@ -959,11 +959,7 @@ fn decide_one(
                         continue;
                     }
                     let a = &ix.assignments[ai];
-                    if (a.start_date_time.is_some() || a.end_date_time.is_some())
-                        && !ix
-                            .window(a.start_date_time.as_deref(), a.end_date_time.as_deref())
-                            .is_active()
-                    {
+                    if !ix.assignment_in_force(ai) {
                         continue;
                     }
                     let Some(ri) = ix.assignment_role[ai] else {

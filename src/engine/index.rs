@@ -496,6 +496,16 @@ impl Index {
         window_state(start, end, self.at)
     }
 
+    /// Does assignment `ai` grant at the snapshot's time: no window, or a
+    /// time-bound (PIM active) one in force (SPEC §2.10)?
+    pub(crate) fn assignment_in_force(&self, ai: usize) -> bool {
+        let a = &self.assignments[ai];
+        (a.start_date_time.is_none() && a.end_date_time.is_none())
+            || self
+                .window(a.start_date_time.as_deref(), a.end_date_time.as_deref())
+                .is_active()
+    }
+
     /// Can this object hold access? Devices and organisational contacts in member
     /// lists cannot (SPEC §1, "Not principals").
     pub(crate) fn is_principal(&self, id: &str) -> bool {

@@ -99,6 +99,44 @@ pub(crate) fn blocks_grant(blocks: &[Block], action_lower: &str, data: bool) -> 
     })
 }
 
+/// Does a role with blocks `q` give everything a role with blocks `r` gives
+/// (Owner gives all of Contributor)? Checked on probes: every catalogue
+/// operation (`operations`: lowercase name, data plane), every pattern `r`
+/// allows and every pattern `q` excludes, taken as text (`*` in a pattern
+/// matches the `*` of another, so `*` covers `Microsoft.Compute/*`, `*/read`
+/// does not cover `*`, and `*` less `Microsoft.Authorization/*/Write` does not
+/// cover `*`). Each probe `r` grants must be granted by a block of `q` without
+/// a condition.
+pub(crate) fn role_covers<'a>(
+    q: &[Block],
+    r: &[Block],
+    operations: impl IntoIterator<Item = (&'a str, bool)>,
+) -> bool {
+    let q_plain: Vec<Block> = q
+        .iter()
+        .filter(|b| b.condition.is_none())
+        .cloned()
+        .collect();
+    let text = |ps: &[ActionPattern], data: bool| -> Vec<(String, bool)> {
+        ps.iter()
+            .map(|p| (p.as_str().to_ascii_lowercase(), data))
+            .collect()
+    };
+    let written = r
+        .iter()
+        .flat_map(|b| [text(&b.actions, false), text(&b.data_actions, true)])
+        .chain(
+            q.iter()
+                .flat_map(|b| [text(&b.not_actions, false), text(&b.not_data_actions, true)]),
+        )
+        .flatten();
+    operations
+        .into_iter()
+        .map(|(n, d)| (n.to_string(), d))
+        .chain(written)
+        .all(|(probe, data)| !blocks_grant(r, &probe, data) || blocks_grant(&q_plain, &probe, data))
+}
+
 /// Is a role (or any set of blocks) privileged: does it grant
 /// `Microsoft.Authorization/roleAssignments/write` (`*` does) by the block rule?
 pub(crate) fn is_privileged(blocks: &[Block]) -> bool {
@@ -171,5 +209,49 @@ mod tests {
             PRIVILEGED_ACTION.to_ascii_lowercase(),
             PRIVILEGED_ACTION_KEY
         );
+    }
+
+    fn blocks(actions: &[&str], not_actions: &[&str], condition: Option<&str>) -> Vec<Block> {
+        vec![Block::compile(&crate::model::PermissionBlock {
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            not_actions: not_actions.iter().map(|s| s.to_string()).collect(),
+            condition: condition.map(str::to_string),
+            ..Default::default()
+        })]
+    }
+
+    #[test]
+    fn a_wider_role_covers_a_narrower_one_with_or_without_a_catalogue() {
+        let owner = blocks(&["*"], &[], None);
+        let contributor = blocks(
+            &["*"],
+            &[
+                "Microsoft.Authorization/*/Write",
+                "Microsoft.Authorization/*/Delete",
+            ],
+            None,
+        );
+        let reader = blocks(&["*/read"], &[], None);
+        let compute = blocks(&["Microsoft.Compute/*"], &[], None);
+        let ops = [
+            ("microsoft.compute/virtualmachines/write", false),
+            ("microsoft.authorization/roleassignments/write", false),
+            ("microsoft.compute/virtualmachines/read", false),
+        ];
+        for catalogue in [&ops[..], &[]] {
+            let c = |q: &[Block], r: &[Block]| role_covers(q, r, catalogue.iter().copied());
+            assert!(c(&owner, &contributor));
+            assert!(!c(&contributor, &owner));
+            assert!(!c(&reader, &contributor));
+            assert!(c(&contributor, &reader));
+            assert!(c(&owner, &compute) && c(&contributor, &compute));
+            assert!(!c(&compute, &owner));
+            assert!(c(&owner, &owner));
+            // A conditional grant covers nothing.
+            assert!(!c(
+                &blocks(&["*"], &[], Some("@Resource[x] == 'y'")),
+                &reader
+            ));
+        }
     }
 }
