@@ -65,26 +65,45 @@ fn req(ix: &Index, action: &str, scope: &str) -> ActionReq {
     }
 }
 
-/// Principals (not groups) RBAC lets do one action at one scope.
-fn rbac_who(ix: &Index, action: &str, scope: &str) -> Vec<String> {
-    query::who(ix, &vec![vec![req(ix, action, scope)]], false, false)
-        .answers
-        .into_iter()
-        .filter(|a| a.decision.access.grants())
-        .map(|a| a.decision.principal.id)
-        .collect()
+/// Principals (not groups) RBAC lets do one action at one scope, each question
+/// answered once per kind of scope ([`query::AppliesAt`]: the many storage
+/// accounts and workspaces with nothing assigned of their own share one answer).
+#[derive(Default)]
+struct RbacWho {
+    anc: crate::engine::decide::Ancestry,
+    answers: std::collections::HashMap<(String, query::AppliesAt), std::rc::Rc<Vec<String>>>,
+}
+
+impl RbacWho {
+    fn who(&mut self, ix: &Index, action: &str, scope: &str) -> std::rc::Rc<Vec<String>> {
+        let kind = query::applies_at(ix, scope, &mut self.anc);
+        self.answers
+            .entry((action.to_string(), kind))
+            .or_insert_with(|| {
+                std::rc::Rc::new(
+                    query::who(ix, &vec![vec![req(ix, action, scope)]], false, false)
+                        .answers
+                        .into_iter()
+                        .filter(|a| a.decision.access.grants())
+                        .map(|a| a.decision.principal.id)
+                        .collect(),
+                )
+            })
+            .clone()
+    }
 }
 
 /// Every escalation finding, for the scopes `relevant` keeps.
 pub(crate) fn findings(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
     // An account's keys need no record of it: Shared Key is allowed unless its
     // record says otherwise. The identity steps need the resources' facts.
-    keys_give_data(ix, relevant, out);
+    let mut rbac = RbacWho::default();
+    keys_give_data(ix, relevant, &mut rbac, out);
     if ix.facts.is_empty() {
         return;
     }
     escalation_to_owner(ix, relevant, out);
-    compute_identity_exceeds_users(ix, relevant, out);
+    compute_identity_exceeds_users(ix, relevant, &mut rbac, out);
 }
 
 /// Scopes where a privileged role is assigned: where "can change access" is
@@ -166,7 +185,12 @@ fn behind_relevant_workspaces(ix: &Index, relevant: &dyn Fn(&str) -> bool) -> BT
     out
 }
 
-fn keys_give_data(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
+fn keys_give_data(
+    ix: &Index,
+    relevant: &dyn Fn(&str) -> bool,
+    rbac: &mut RbacWho,
+    out: &mut Vec<Finding>,
+) {
     let behind = behind_relevant_workspaces(ix, relevant);
     // Every storage account known: with a record of its own (its facts), in the
     // resource inventory, or behind a workspace. Shared Key is allowed unless
@@ -192,7 +216,7 @@ fn keys_give_data(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Fin
         }
         let mut ps: BTreeSet<String> = BTreeSet::new();
         for action in [STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY] {
-            ps.extend(rbac_who(ix, action, k));
+            ps.extend(rbac.who(ix, action, k).iter().cloned());
         }
         if ps.is_empty() {
             continue;
@@ -218,6 +242,7 @@ fn keys_give_data(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Fin
 fn compute_identity_exceeds_users(
     ix: &Index,
     relevant: &dyn Fn(&str) -> bool,
+    rbac: &mut RbacWho,
     out: &mut Vec<Finding>,
 ) {
     let operations: Vec<(String, bool)> = ix
@@ -262,7 +287,7 @@ fn compute_identity_exceeds_users(
         }
         let mut submitters: BTreeSet<String> = BTreeSet::new();
         for action in [JOBS_WRITE, RUNS_SUBMIT] {
-            submitters.extend(rbac_who(ix, action, &ws));
+            submitters.extend(rbac.who(ix, action, &ws).iter().cloned());
         }
         if submitters.is_empty() {
             continue;

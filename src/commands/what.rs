@@ -26,6 +26,43 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
     let scope = target.id.clone();
     let principal = sl.principal(&args.principal)?;
     let (tenant, base) = sl.index(&scope, std::slice::from_ref(&principal), false, None, false)?;
+    // A provider whose catalogue is not there: nothing to answer about it
+    // (SPEC §3), rather than an empty list that reads as "no access".
+    if let Some(p) = args.provider.as_deref() {
+        let mut providers: Vec<String> =
+            base.operations.iter().map(|o| o.provider.clone()).collect();
+        providers.sort_by_key(|p| p.to_ascii_lowercase());
+        providers.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        if !providers.iter().any(|x| x.eq_ignore_ascii_case(p.trim())) {
+            let near = super::resolve::closest(
+                p.trim(),
+                providers.iter().map(|x| (x.clone(), vec![x.clone()])),
+                5,
+            );
+            return Err(super::resolve::not_found(
+                format!(
+                    "provider {} is not in this snapshot's operation catalogue ({})",
+                    crate::report::text::sanitize(p),
+                    if providers.is_empty() {
+                        "none was imported".to_string()
+                    } else if providers.len() > 8 {
+                        format!(
+                            "it has {} and {} more",
+                            providers[..8].join(", "),
+                            providers.len() - 8
+                        )
+                    } else {
+                        format!("it has {}", providers.join(", "))
+                    }
+                ),
+                &near,
+                &format!(
+                    "import `az provider operation show -n {}` output to ask about its operations",
+                    crate::report::text::sanitize(p.trim())
+                ),
+            ));
+        }
+    }
     if base.operations.is_empty() {
         eprintln_safe!("warning: this snapshot has no operation catalogue; import `az provider operation show -n NAMESPACE` output");
     }

@@ -221,6 +221,51 @@ pub(crate) fn expansion_seeds(ix: &Index, alts: &Alternatives, explain: bool) ->
     seeds
 }
 
+/// What decides access at a scope, as indices into the [`Index`]: the
+/// assignments and eligibilities held at the scope or an ancestor (SPEC §2.2),
+/// and the deny assignments that reach it (SPEC §2.6, `doNotApplyToChildScopes`
+/// by [`super::decide::deny_reaches`]). Two scopes alike in this are answered
+/// alike, for every principal and action: a caller asking one question of
+/// many scopes (lint, of every storage account) asks it once per kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct AppliesAt {
+    assignments: Vec<usize>,
+    eligibilities: Vec<usize>,
+    denies: Vec<usize>,
+}
+
+pub(crate) fn applies_at(ix: &Index, scope: &str, anc: &mut Ancestry) -> AppliesAt {
+    let target = scope_key(scope);
+    let chain = anc.get(ix, scope);
+    let mut out = AppliesAt {
+        assignments: Vec::new(),
+        eligibilities: Vec::new(),
+        denies: Vec::new(),
+    };
+    for s in &chain.0 {
+        out.assignments
+            .extend(ix.assignments_by_scope.get(s).into_iter().flatten());
+        out.eligibilities
+            .extend(ix.eligibilities_by_scope.get(s).into_iter().flatten());
+        out.denies.extend(
+            ix.denies_by_scope
+                .get(s)
+                .into_iter()
+                .flatten()
+                .filter(|&&di| super::decide::deny_reaches(&ix.denies[di], s, &target)),
+        );
+    }
+    for v in [
+        &mut out.assignments,
+        &mut out.eligibilities,
+        &mut out.denies,
+    ] {
+        v.sort_unstable();
+        v.dedup();
+    }
+    out
+}
+
 /// Every principal that can do the actions (of some alternative), and the groups
 /// whose members the answer could not see.
 pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool) -> WhoAnswer {

@@ -585,6 +585,43 @@ proptest! {
         }
     }
 
+    /// Scopes alike in what applies at them ([`super::query::applies_at`]) are
+    /// answered alike: lint asks one question of many scopes once per kind.
+    #[test]
+    fn scopes_alike_in_what_applies_get_the_same_answer(
+        t in arb_tenant(),
+        act in prop::sample::select(ACTIONS),
+    ) {
+        let ix = Index::new(&t);
+        let probes: Vec<String> = SCOPES
+            .iter()
+            .map(|s| s.to_string())
+            .chain([
+                format!("{WS}/computes/c1"),
+                "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w2".into(),
+                "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.Storage/storageAccounts/sa".into(),
+            ])
+            .collect();
+        let mut anc = Ancestry::default();
+        let answer = |s: &str| -> Vec<(String, Access)> {
+            let reqs = vec![ActionReq { action: act.to_string(), data: false, scope: s.into() }];
+            let mut v: Vec<(String, Access)> = who(&ix, &vec![reqs], true, false)
+                .answers
+                .into_iter()
+                .map(|a| (a.decision.principal.id, a.decision.access))
+                .collect();
+            v.sort();
+            v
+        };
+        for a in &probes {
+            for b in &probes {
+                if a < b && super::query::applies_at(&ix, a, &mut anc) == super::query::applies_at(&ix, b, &mut anc) {
+                    prop_assert_eq!(answer(a), answer(b), "{} and {}", a, b);
+                }
+            }
+        }
+    }
+
     /// [`Index::grow`] (a slice's members added to the index of what was read
     /// first) builds the index [`Index::new`] builds from the whole tenant:
     /// the same answers, and the same membership, records and lists.

@@ -873,8 +873,27 @@ fn walk_down(
     }
     let mut new_nodes = Vec::new();
     let mut groups = Vec::new();
+    // PIM for Groups memberships (SPEC §2.11; the slice holds every one): the
+    // engine counts an active one in force as a membership and an eligible one
+    // as eligibility for the group's grants, so the walk goes below both, to
+    // members that may be groups themselves.
+    let mut pim_members: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
+    for ge in &t.group_eligibilities {
+        if ge.access_id.eq_ignore_ascii_case("member") {
+            pim_members
+                .entry(key(&ge.group_id))
+                .or_default()
+                .push(key(&ge.principal_id));
+        }
+    }
     let edge_sql = sql(EDGE_COLS, "member_edges", "group_key");
     while let Some(g) = queue.pop_front() {
+        for m in pim_members.get(&g).into_iter().flatten() {
+            if seen.insert(m.clone()) {
+                new_nodes.push(m.clone());
+                queue.push_back(m.clone());
+            }
+        }
         let mut any = false;
         let found = if groups_only {
             nested_edges_of(conn, s, &g)?

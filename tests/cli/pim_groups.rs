@@ -353,3 +353,131 @@ fn renewed_eligibilities_and_an_ended_membership_apply_as_written() {
         .args(["--reviewer", "rita"])
         .expect(0);
 }
+
+/// A group that is itself a PIM for Groups member of GROUP: NESTED_ACTIVE by an
+/// active membership in force, NESTED_ELIGIBLE by an eligible one; each has a
+/// user in its member file.
+const NESTED_ACTIVE: &str = "00000200-1111-4111-8111-000000000200";
+const NESTED_ELIGIBLE: &str = "00000300-1111-4111-8111-000000000300";
+const UMA: &str = "00000004-1111-4111-8111-000000000004";
+const EVE: &str = "00000005-1111-4111-8111-000000000005";
+
+fn nested_tenant(dir: &Path) -> PathBuf {
+    let root = tenant(dir, "2026-12-31T00:00:00Z", false);
+    let user = |id: &str, name: &str| {
+        json!({"id": id, "displayName": name, "userPrincipalName": format!("{name}@contoso.com"),
+               "accountEnabled": true, "userType": "Member"})
+    };
+    write(
+        &root,
+        "users.json",
+        json!({"value": [user(STATIC, "stella"), user(ACTIVE, "arturo"), user(UMA, "uma"), user(EVE, "eve")]})
+            .to_string(),
+    );
+    write(
+        &root,
+        "groups.json",
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+               "value": [{"id": GROUP, "displayName": "Thing readers", "securityEnabled": true},
+                         {"id": NESTED_ACTIVE, "displayName": "Night shift", "securityEnabled": true},
+                         {"id": NESTED_ELIGIBLE, "displayName": "Weekend shift", "securityEnabled": true}]})
+        .to_string(),
+    );
+    for (g, m, name) in [(NESTED_ACTIVE, UMA, "uma"), (NESTED_ELIGIBLE, EVE, "eve")] {
+        write(
+            &root,
+            &format!("members/{g}.json"),
+            json!({"value": [{"@odata.type": "#microsoft.graph.user", "id": m,
+                              "displayName": name, "userPrincipalName": format!("{name}@contoso.com")}]})
+            .to_string(),
+        );
+    }
+    write(
+        &root,
+        "pim-groups-active.json",
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/assignmentScheduleInstances",
+               "value": [{"id": "active-2", "groupId": GROUP, "principalId": NESTED_ACTIVE, "accessId": "member",
+                          "memberType": "Direct", "assignmentType": "Activated",
+                          "startDateTime": "2026-09-01T00:00:00Z", "endDateTime": "2026-12-31T00:00:00Z"}]})
+        .to_string(),
+    );
+    write(
+        &root,
+        "pim-groups-eligible.json",
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
+               "value": [{"id": "eligible-2", "groupId": GROUP, "principalId": NESTED_ELIGIBLE, "accessId": "member",
+                          "memberType": "Direct", "startDateTime": "2026-09-01T00:00:00Z",
+                          "endDateTime": "2027-09-01T00:00:00Z"}]})
+        .to_string(),
+    );
+    root
+}
+
+#[test]
+fn who_follows_a_group_that_is_a_pim_member_of_another_as_can_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    import(&db, &nested_tenant(&dir.path().join("t")), FIRST);
+    let who = on(&db)
+        .args([
+            "who",
+            ACTION,
+            "--scope",
+            SUB,
+            "--include-groups",
+            "--format",
+            "json",
+        ])
+        .ok_json();
+    let listed = |v: &Value, list: &str| -> Vec<(String, String, bool)> {
+        let mut out: Vec<(String, String, bool)> = v[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_str().unwrap().to_string(),
+                    p["displayName"].as_str().unwrap_or("").to_string(),
+                    p["orphaned"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let principals = listed(&who, "principals");
+    // Uma, through the group's active membership; the group by its name, not orphaned.
+    assert!(principals.iter().any(|p| p.0 == UMA), "{who:#}");
+    assert!(
+        principals.contains(&(NESTED_ACTIVE.to_string(), "Night shift".to_string(), false)),
+        "{who:#}"
+    );
+    // Eve, eligible through her group's eligible membership.
+    let eligible: Vec<&str> = who["eligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert!(eligible.contains(&EVE), "{who:#}");
+    // `can` agrees, for both.
+    for (p, access) in [(UMA, "allowed"), (EVE, "eligible")] {
+        let can = on(&db)
+            .args(["can", p, ACTION, "--scope", SUB, "--format", "json"])
+            .output();
+        assert_eq!(can.json()["access"], access, "{p}");
+    }
+    // `who --anywhere` and `members --transitive` see Uma too.
+    let anywhere = on(&db)
+        .args(["who", "--anywhere", ACTION, "--format", "json"])
+        .ok_json();
+    assert!(anywhere.to_string().contains(UMA), "{anywhere:#}");
+    let members = on(&db)
+        .args(["members", GROUP, "--transitive", "--format", "json"])
+        .ok_json();
+    assert!(members.to_string().contains(UMA), "{members:#}");
+    assert!(
+        !members.to_string().contains("\"orphaned\":true"),
+        "{members:#}"
+    );
+}

@@ -497,6 +497,15 @@ fn what_compute_table() {
     );
 }
 
+/// A provider whose catalogue was not imported (or a misspelt one) is not
+/// answered with an empty list: exit 2, the closest providers, a hint.
+#[test]
+fn what_unknown_provider() {
+    snap!(sample().words(format!(
+        "what {ALICE} --workspace ml-dev --provider Microsoft.MachineLearningService"
+    )));
+}
+
 /// Nothing at all (fact 35).
 #[test]
 fn what_nothing_table() {
