@@ -487,6 +487,26 @@ struct Overridden {
     examples: Vec<(usize, usize)>,
 }
 
+/// The assignments held by a holder of some principal below `h` (`h` included):
+/// every assignment that can share a principal with one `h` holds. None when
+/// that would be more than `limit` (read the scope chain instead).
+fn held_near(cx: &Cx, by_pid: &FxMap<u32, Vec<usize>>, h: u32, limit: usize) -> Option<Vec<usize>> {
+    let below = cx.below.borrow_mut().get(&cx.graph, h);
+    if below.len() > limit {
+        return None;
+    }
+    let mut out = Vec::new();
+    for &p in below.iter() {
+        for hp in cx.graph.holders(p) {
+            out.extend(by_pid.get(hp).into_iter().flatten());
+            if out.len() > limit {
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
 /// (a) Two roles applying at one scope to one principal, one's notActions granted
 /// by the other. One finding per pair of roles, naming the principals (and groups)
 /// concerned and the scopes where it happens.
@@ -505,24 +525,48 @@ fn notactions_overridden(cx: &Cx, out: &mut Vec<Finding>) {
     }
     let mut overlap: FxMap<(usize, usize), Option<Bits>> = FxMap::default();
     let mut found: BTreeMap<(usize, usize), Overridden> = BTreeMap::new();
+    // Assignments by their holder's interned id.
+    let mut by_pid: FxMap<u32, Vec<usize>> = FxMap::default();
+    for (j, &p) in cx.a_pid.iter().enumerate() {
+        by_pid.entry(p).or_default().push(j);
+    }
     for i in 0..ix.assignments.len() {
         let Some(ra) = cx.a_role[i] else { continue };
         if cx.excludes[ra].is_empty() {
             continue;
         }
-        let mut candidates: Vec<usize> = cx
-            .ancestors(&scopes[i])
-            .iter()
-            .flat_map(|s| {
-                ix.assignments_by_scope
-                    .get(s)
-                    .into_iter()
-                    .flatten()
-                    .copied()
-            })
-            .collect();
         let below_i = below_scope.get(&scopes[i]);
-        candidates.extend(below_i.into_iter().flatten().copied());
+        let anc_i = cx.ancestors(&scopes[i]);
+        // The assignments that may pair with i: those on its scope chain (at or
+        // above it, or below it). Where i's holder has few members, those held by
+        // a holder of one of them is the smaller superset of the pairs that
+        // affect anyone (`below_both` is empty for any other): taken, less those
+        // off the chain. Either way every pair is checked the same way below.
+        let on_chain = anc_i
+            .iter()
+            .map(|s| ix.assignments_by_scope.get(s).map_or(0, Vec::len))
+            .sum::<usize>()
+            + below_i.map_or(0, Vec::len);
+        let mut candidates: Vec<usize> = match held_near(cx, &by_pid, cx.a_pid[i], on_chain) {
+            Some(near) => near
+                .into_iter()
+                .filter(|&j| {
+                    anc_i.contains(&scopes[j])
+                        || below_i.is_some_and(|v| v.binary_search(&j).is_ok())
+                })
+                .collect(),
+            None => anc_i
+                .iter()
+                .flat_map(|s| {
+                    ix.assignments_by_scope
+                        .get(s)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                })
+                .chain(below_i.into_iter().flatten().copied())
+                .collect(),
+        };
         candidates.sort_unstable();
         candidates.dedup();
         for j in candidates {
