@@ -76,12 +76,13 @@ struct RbacWho {
 
 impl RbacWho {
     fn who(&mut self, ix: &Index, action: &str, scope: &str) -> std::rc::Rc<Vec<String>> {
-        let kind = query::applies_at(ix, scope, &mut self.anc);
+        let r = req(ix, action, scope);
+        let kind = query::applies_at(ix, scope, action, r.data, &mut self.anc);
         self.answers
             .entry((action.to_string(), kind))
             .or_insert_with(|| {
                 std::rc::Rc::new(
-                    query::who(ix, &vec![vec![req(ix, action, scope)]], false, false)
+                    query::who(ix, &vec![vec![r]], false, false)
                         .answers
                         .into_iter()
                         .filter(|a| a.decision.access.grants())

@@ -79,7 +79,7 @@ pub(crate) enum RecommendationKind {
 pub(crate) struct Recommendation {
     pub(crate) kind: RecommendationKind,
     /// Stable identifier: `orphaned`, `disabled`, `eligibility-ended`,
-    /// `undefined-role`, `guest-privileged`, `members-not-imported`,
+    /// `scheduled`, `undefined-role`, `guest-privileged`, `members-not-imported`,
     /// `many-direct-users`, `eligible-only`, `also-active`.
     pub(crate) code: &'static str,
     /// One line for the sheet, starting with the kind (`remove: ...`).
@@ -631,6 +631,8 @@ struct HeldAccess {
     end: Option<Rc<str>>,
     window: Rc<str>,
     expired: bool,
+    /// Its window starts after the snapshot: it grants nothing yet.
+    scheduled: bool,
     /// Its place in the rows' order ([`Reviewer::rank`]).
     rank: u32,
     /// Its parts of the content hash ([`content_hash`]).
@@ -652,6 +654,9 @@ struct HeldNotes {
     /// `eligibility-ended`: the eligibility, or the time-bound active assignment,
     /// ended before the snapshot.
     ended: Option<Rc<str>>,
+    /// `scheduled`: the eligibility, or the time-bound active assignment, starts
+    /// after the snapshot.
+    scheduled: Option<Rc<str>>,
     /// `many-direct-users`: this many users hold the role directly at the scope.
     many: Option<Rc<str>>,
     /// `also-active` and `eligible-only`, for an eligibility that has not ended.
@@ -672,6 +677,18 @@ impl HeldNotes {
             format!(
                 "remove: {what} ended {}, before the snapshot",
                 h.end.as_deref().unwrap_or("")
+            )
+            .into()
+        });
+        let scheduled = h.scheduled.then(|| {
+            let what = if h.pim == Pim::Eligible {
+                "the eligibility"
+            } else {
+                "the time-bound assignment"
+            };
+            format!(
+                "note: {what} starts {}, after the snapshot; it grants nothing until then",
+                h.start.as_deref().unwrap_or("")
             )
             .into()
         });
@@ -698,6 +715,7 @@ impl HeldNotes {
         });
         HeldNotes {
             ended,
+            scheduled,
             many,
             eligible,
         }
@@ -1413,9 +1431,10 @@ impl<'a> Reviewer<'a> {
                 start: r.start.map(Rc::from),
                 end: r.end.map(Rc::from),
                 window: window_text(r.start, r.end).into(),
-                // SPEC §2.10, the one window rule: an instance whose end is at or
-                // before the snapshot has ended.
+                // SPEC §2.10, the one window rule: an instance whose end is before
+                // the snapshot has ended; one whose start is after it is scheduled.
                 expired: window_state(r.start, r.end, self.now) == WindowState::Ended,
+                scheduled: window_state(r.start, r.end, self.now) == WindowState::Scheduled,
                 notes: HeldNotes::default(),
                 anc,
             });
@@ -1511,6 +1530,7 @@ impl<'a> Reviewer<'a> {
                             end: end.map(Rc::from),
                             window: window_text(start, end).into(),
                             expired: window_state(start, end, self.now) == WindowState::Ended,
+                            scheduled: window_state(start, end, self.now) == WindowState::Scheduled,
                             rank: 0,
                             hash_part,
                             hash_tail,
@@ -2329,6 +2349,9 @@ impl<'a> Reviewer<'a> {
         }
         if let Some(text) = &h.notes.ended {
             push(RecommendationKind::Remove, "eligibility-ended", text);
+        }
+        if let Some(text) = &h.notes.scheduled {
+            push(RecommendationKind::Note, "scheduled", text);
         }
         if h.role.index.is_none() {
             push(
@@ -3244,6 +3267,17 @@ mod tests {
         assert!(ended.recommendation().contains("2026-06-30"));
         let current = find(&rows, "u3", "uaa")[0];
         assert_eq!(codes(current), ["eligible-only"]);
+        // A time-bound active assignment that starts after the snapshot grants
+        // nothing yet (SPEC §2.10): the row says so.
+        let mut later = assign(8, "u2", "owner", RG);
+        later.start_date_time = Some("2026-12-01T00:00:00Z".into());
+        t.assignments.push(later);
+        let rows = rows_of(&t);
+        let scheduled = find(&rows, "u2", "owner")[0];
+        assert_eq!(codes(scheduled), ["guest-privileged", "scheduled"]);
+        assert!(scheduled.recommendation().contains(
+            "note: the time-bound assignment starts 2026-12-01T00:00:00Z, after the snapshot"
+        ));
     }
 
     #[test]

@@ -33,7 +33,13 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
             base.operations.iter().map(|o| o.provider.clone()).collect();
         providers.sort_by_key(|p| p.to_ascii_lowercase());
         providers.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-        if !providers.iter().any(|x| x.eq_ignore_ascii_case(p.trim())) {
+        // One the collection could not read is answered, with the gap in
+        // `incomplete` (`what_catalogue_gaps`).
+        if !providers.iter().any(|x| x.eq_ignore_ascii_case(p.trim()))
+            && !base
+                .unreadable_catalogues
+                .contains_key(&crate::model::key(p.trim()))
+        {
             let near = super::resolve::closest(
                 p.trim(),
                 providers.iter().map(|x| (x.clone(), vec![x.clone()])),

@@ -221,12 +221,14 @@ pub(crate) fn expansion_seeds(ix: &Index, alts: &Alternatives, explain: bool) ->
     seeds
 }
 
-/// What decides access at a scope, as indices into the [`Index`]: the
-/// assignments and eligibilities held at the scope or an ancestor (SPEC §2.2),
-/// and the deny assignments that reach it (SPEC §2.6, `doNotApplyToChildScopes`
-/// by [`super::decide::deny_reaches`]). Two scopes alike in this are answered
-/// alike, for every principal and action: a caller asking one question of
-/// many scopes (lint, of every storage account) asks it once per kind.
+/// What decides one action at a scope, as indices into the [`Index`]: the
+/// assignments and eligibilities held at the scope or an ancestor (SPEC §2.2)
+/// whose role has a block that can grant the action, and the deny assignments
+/// that reach the scope (SPEC §2.6, `doNotApplyToChildScopes` by
+/// [`super::decide::deny_reaches`]) with a block that matches it. Two scopes
+/// alike in this are answered alike for that action, for every principal: a
+/// caller asking one question of many scopes (lint, of every storage account)
+/// asks it once per kind.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct AppliesAt {
     assignments: Vec<usize>,
@@ -234,8 +236,18 @@ pub(crate) struct AppliesAt {
     denies: Vec<usize>,
 }
 
-pub(crate) fn applies_at(ix: &Index, scope: &str, anc: &mut Ancestry) -> AppliesAt {
+pub(crate) fn applies_at(
+    ix: &Index,
+    scope: &str,
+    action: &str,
+    data: bool,
+    anc: &mut Ancestry,
+) -> AppliesAt {
     let target = scope_key(scope);
+    let action_l = key(action.trim());
+    let can_grant = |role: Option<usize>| {
+        role.is_some_and(|r| blocks_grant(&ix.roles[r].blocks, &action_l, data))
+    };
     let chain = anc.get(ix, scope);
     let mut out = AppliesAt {
         assignments: Vec::new(),
@@ -243,16 +255,30 @@ pub(crate) fn applies_at(ix: &Index, scope: &str, anc: &mut Ancestry) -> Applies
         denies: Vec::new(),
     };
     for s in &chain.0 {
-        out.assignments
-            .extend(ix.assignments_by_scope.get(s).into_iter().flatten());
-        out.eligibilities
-            .extend(ix.eligibilities_by_scope.get(s).into_iter().flatten());
+        out.assignments.extend(
+            ix.assignments_by_scope
+                .get(s)
+                .into_iter()
+                .flatten()
+                .filter(|&&ai| can_grant(ix.assignment_role[ai])),
+        );
+        out.eligibilities.extend(
+            ix.eligibilities_by_scope
+                .get(s)
+                .into_iter()
+                .flatten()
+                .filter(|&&ei| can_grant(ix.eligibility_role[ei])),
+        );
         out.denies.extend(
             ix.denies_by_scope
                 .get(s)
                 .into_iter()
                 .flatten()
-                .filter(|&&di| super::decide::deny_reaches(&ix.denies[di], s, &target)),
+                .filter(|&&di| {
+                    let d = &ix.denies[di];
+                    super::decide::deny_reaches(d, s, &target)
+                        && blocks_grant(&d.blocks, &action_l, data)
+                }),
         );
     }
     for v in [

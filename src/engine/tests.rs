@@ -615,7 +615,10 @@ proptest! {
         };
         for a in &probes {
             for b in &probes {
-                if a < b && super::query::applies_at(&ix, a, &mut anc) == super::query::applies_at(&ix, b, &mut anc) {
+                if a < b
+                    && super::query::applies_at(&ix, a, act, false, &mut anc)
+                        == super::query::applies_at(&ix, b, act, false, &mut anc)
+                {
                     prop_assert_eq!(answer(a), answer(b), "{} and {}", a, b);
                 }
             }
