@@ -67,30 +67,50 @@ fn req(ix: &Index, action: &str, scope: &str) -> ActionReq {
 
 /// Principals (not groups) RBAC lets do one action at one scope, each question
 /// answered once per kind of scope ([`query::AppliesAt`]: the many storage
-/// accounts and workspaces with nothing assigned of their own share one answer).
+/// accounts and workspaces with nothing of their own that grants the action
+/// share one answer). The answers kept are the last [`RbacWho::KEEP`] (scopes
+/// are asked in key order, so neighbours in one resource group meet): a large
+/// tenant's answers are tens of thousands of ids each.
 #[derive(Default)]
 struct RbacWho {
     anc: crate::engine::decide::Ancestry,
-    answers: std::collections::HashMap<(String, query::AppliesAt), std::rc::Rc<Vec<String>>>,
+    answers:
+        std::collections::VecDeque<(Vec<(String, query::AppliesAt)>, std::rc::Rc<Vec<String>>)>,
 }
 
 impl RbacWho {
-    fn who(&mut self, ix: &Index, action: &str, scope: &str) -> std::rc::Rc<Vec<String>> {
-        let r = req(ix, action, scope);
-        let kind = query::applies_at(ix, scope, action, r.data, &mut self.anc);
-        self.answers
-            .entry((action.to_string(), kind))
-            .or_insert_with(|| {
-                std::rc::Rc::new(
-                    query::who(ix, &vec![vec![r]], false, false)
-                        .answers
-                        .into_iter()
-                        .filter(|a| a.decision.access.grants())
-                        .map(|a| a.decision.principal.id)
-                        .collect(),
+    const KEEP: usize = 16;
+
+    /// Those who can do any one of `actions` at `scope` (one question: each
+    /// action an alternative).
+    fn who(&mut self, ix: &Index, actions: &[&str], scope: &str) -> std::rc::Rc<Vec<String>> {
+        let reqs: Vec<ActionReq> = actions.iter().map(|a| req(ix, a, scope)).collect();
+        let k: Vec<(String, query::AppliesAt)> = reqs
+            .iter()
+            .map(|r| {
+                (
+                    r.action.clone(),
+                    query::applies_at(ix, scope, &r.action, r.data, &mut self.anc),
                 )
             })
-            .clone()
+            .collect();
+        if let Some((_, a)) = self.answers.iter().find(|(x, _)| *x == k) {
+            return a.clone();
+        }
+        let alts: Vec<Vec<ActionReq>> = reqs.into_iter().map(|r| vec![r]).collect();
+        let a: std::rc::Rc<Vec<String>> = std::rc::Rc::new(
+            query::who(ix, &alts, false, false)
+                .answers
+                .into_iter()
+                .filter(|a| a.decision.access.grants())
+                .map(|a| a.decision.principal.id)
+                .collect(),
+        );
+        if self.answers.len() == Self::KEEP {
+            self.answers.pop_front();
+        }
+        self.answers.push_back((k, a.clone()));
+        a
     }
 }
 
@@ -215,10 +235,11 @@ fn keys_give_data(
         {
             continue;
         }
-        let mut ps: BTreeSet<String> = BTreeSet::new();
-        for action in [STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY] {
-            ps.extend(rbac.who(ix, action, k).iter().cloned());
-        }
+        let ps: BTreeSet<String> = rbac
+            .who(ix, &[STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY], k)
+            .iter()
+            .cloned()
+            .collect();
         if ps.is_empty() {
             continue;
         }
@@ -286,10 +307,11 @@ fn compute_identity_exceeds_users(
             });
             ids.extend(p);
         }
-        let mut submitters: BTreeSet<String> = BTreeSet::new();
-        for action in [JOBS_WRITE, RUNS_SUBMIT] {
-            submitters.extend(rbac.who(ix, action, &ws).iter().cloned());
-        }
+        let submitters: BTreeSet<String> = rbac
+            .who(ix, &[JOBS_WRITE, RUNS_SUBMIT], &ws)
+            .iter()
+            .cloned()
+            .collect();
         if submitters.is_empty() {
             continue;
         }
