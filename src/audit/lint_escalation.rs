@@ -74,9 +74,11 @@ fn req(ix: &Index, action: &str, scope: &str) -> ActionReq {
 #[derive(Default)]
 struct RbacWho {
     anc: crate::engine::decide::Ancestry,
-    answers:
-        std::collections::VecDeque<(Vec<(String, query::AppliesAt)>, std::rc::Rc<Vec<String>>)>,
+    answers: std::collections::VecDeque<(QuestionKind, std::rc::Rc<Vec<String>>)>,
 }
+
+/// A question of [`RbacWho`]: each action, with what decides it at the scope.
+type QuestionKind = Vec<(String, query::AppliesAt)>;
 
 impl RbacWho {
     const KEEP: usize = 16;
@@ -85,7 +87,7 @@ impl RbacWho {
     /// action an alternative).
     fn who(&mut self, ix: &Index, actions: &[&str], scope: &str) -> std::rc::Rc<Vec<String>> {
         let reqs: Vec<ActionReq> = actions.iter().map(|a| req(ix, a, scope)).collect();
-        let k: Vec<(String, query::AppliesAt)> = reqs
+        let k: QuestionKind = reqs
             .iter()
             .map(|r| {
                 (
