@@ -666,14 +666,14 @@ struct HeldNotes {
 impl HeldNotes {
     /// The texts of held access `h`, which `direct_users` users hold directly.
     fn of(h: &HeldAccess, direct_users: usize) -> HeldNotes {
+        // The same codes for both: a time-bound active assignment (a PIM
+        // activation) starts and ends as an eligibility does.
+        let what = if h.pim == Pim::Eligible {
+            "the eligibility"
+        } else {
+            "the time-bound assignment"
+        };
         let ended = h.expired.then(|| {
-            // The same code for both: a time-bound active assignment (a PIM
-            // activation) ends as an eligibility does.
-            let what = if h.pim == Pim::Eligible {
-                "the eligibility"
-            } else {
-                "the time-bound assignment"
-            };
             format!(
                 "remove: {what} ended {}, before the snapshot",
                 h.end.as_deref().unwrap_or("")
@@ -681,11 +681,6 @@ impl HeldNotes {
             .into()
         });
         let scheduled = h.scheduled.then(|| {
-            let what = if h.pim == Pim::Eligible {
-                "the eligibility"
-            } else {
-                "the time-bound assignment"
-            };
             format!(
                 "note: {what} starts {}, after the snapshot; it grants nothing until then",
                 h.start.as_deref().unwrap_or("")

@@ -24,6 +24,12 @@ const ACTION: &str = "Microsoft.Foo/things/read";
 const FIRST: &str = "2026-10-01T00:00:00Z";
 const SECOND: &str = "2026-12-01T00:00:00Z";
 
+/// A user's record, as `az ad user list` gives it.
+fn user(id: &str, name: &str) -> Value {
+    json!({"id": id, "displayName": name, "userPrincipalName": format!("{name}@contoso.com"),
+           "accountEnabled": true, "userType": "Member"})
+}
+
 /// A tenant where GROUP reads things at SUB; STATIC is its member by member
 /// file, ACTIVE by an active PIM membership ending at `active_end`, ELIGIBLE
 /// eligible for membership (when `eligible`).
@@ -52,10 +58,6 @@ fn tenant(dir: &Path, active_end: &str, eligible: bool) -> PathBuf {
         }])
         .to_string(),
     );
-    let user = |id: &str, name: &str| {
-        json!({"id": id, "displayName": name, "userPrincipalName": format!("{name}@contoso.com"),
-               "accountEnabled": true, "userType": "Member"})
-    };
     write(
         &root,
         "users.json",
@@ -364,10 +366,6 @@ const EVE: &str = "00000005-1111-4111-8111-000000000005";
 
 fn nested_tenant(dir: &Path) -> PathBuf {
     let root = tenant(dir, "2026-12-31T00:00:00Z", false);
-    let user = |id: &str, name: &str| {
-        json!({"id": id, "displayName": name, "userPrincipalName": format!("{name}@contoso.com"),
-               "accountEnabled": true, "userType": "Member"})
-    };
     write(
         &root,
         "users.json",

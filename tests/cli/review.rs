@@ -843,6 +843,15 @@ fn excel_style_sheets_with_bom_and_semicolons_are_read() {
     );
 }
 
+/// `review plan --workspace ml-prod`: its stdout and stderr.
+fn plan_of(db: &Path) -> (String, String) {
+    let out = ok(whocan(db)
+        .args(["review", "plan", "--workspace", "ml-prod"])
+        .output()
+        .unwrap());
+    (text(&out.stdout), text(&out.stderr))
+}
+
 #[test]
 fn plan_prints_the_az_commands_for_remove_decisions() {
     let (dir, db) = fresh();
@@ -1034,11 +1043,7 @@ fn plan_holds_back_a_membership_removal_that_takes_away_approved_rows() {
     let filled = dir.path().join("filled.csv");
     write_sheet(&filled, &sheet, &decide);
     ok(apply(&db, &filled, "olivia"));
-    let out = ok(whocan(&db)
-        .args(["review", "plan", "--workspace", "ml-prod"])
-        .output()
-        .unwrap());
-    let plan = text(&out.stdout);
+    let (plan, stderr) = plan_of(&db);
     assert!(
         plan.lines().all(|l| l.starts_with('#')),
         "no command takes away approved access: {plan}"
@@ -1056,9 +1061,8 @@ fn plan_holds_back_a_membership_removal_that_takes_away_approved_rows() {
         );
     }
     assert!(
-        text(&out.stderr).contains("1 `remove` decision not planned"),
-        "{}",
-        text(&out.stderr)
+        stderr.contains("1 `remove` decision not planned"),
+        "{stderr}"
     );
     // Decided `remove` together, the one command carries them all out.
     for r in &deeper {
@@ -1067,11 +1071,7 @@ fn plan_holds_back_a_membership_removal_that_takes_away_approved_rows() {
     let sheet = review_csv(&db, &["--workspace", "ml-prod"]);
     write_sheet(&filled, &sheet, &decide);
     ok(apply(&db, &filled, "olivia"));
-    let out = ok(whocan(&db)
-        .args(["review", "plan", "--workspace", "ml-prod"])
-        .output()
-        .unwrap());
-    let plan = text(&out.stdout);
+    let (plan, _) = plan_of(&db);
     let commands: Vec<&str> = plan.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(commands.len(), 1, "{plan}");
     assert!(
