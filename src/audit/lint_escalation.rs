@@ -74,18 +74,20 @@ fn req(ix: &Index, action: &str, scope: &str) -> ActionReq {
 #[derive(Default)]
 struct RbacWho {
     anc: crate::engine::decide::Ancestry,
-    answers: std::collections::VecDeque<(QuestionKind, std::rc::Rc<Vec<String>>)>,
+    answers: std::collections::VecDeque<(QuestionKind, Answered)>,
 }
 
 /// A question of [`RbacWho`]: each action, with what decides it at the scope.
 type QuestionKind = Vec<(String, query::AppliesAt)>;
+/// Its answer: each principal, and whether only under a condition.
+type Answered = std::rc::Rc<Vec<(String, bool)>>;
 
 impl RbacWho {
     const KEEP: usize = 16;
 
     /// Those who can do any one of `actions` at `scope` (one question: each
     /// action an alternative).
-    fn who(&mut self, ix: &Index, actions: &[&str], scope: &str) -> std::rc::Rc<Vec<String>> {
+    fn who(&mut self, ix: &Index, actions: &[&str], scope: &str) -> Answered {
         let reqs: Vec<ActionReq> = actions.iter().map(|a| req(ix, a, scope)).collect();
         let k: QuestionKind = reqs
             .iter()
@@ -100,12 +102,17 @@ impl RbacWho {
             return a.clone();
         }
         let alts: Vec<Vec<ActionReq>> = reqs.into_iter().map(|r| vec![r]).collect();
-        let a: std::rc::Rc<Vec<String>> = std::rc::Rc::new(
+        let a: Answered = std::rc::Rc::new(
             query::who(ix, &alts, false, false)
                 .answers
                 .into_iter()
                 .filter(|a| a.decision.access.grants())
-                .map(|a| a.decision.principal.id)
+                .map(|a| {
+                    (
+                        a.decision.principal.id,
+                        a.decision.access == crate::engine::decide::Access::Conditional,
+                    )
+                })
                 .collect(),
         );
         if self.answers.len() == Self::KEEP {
@@ -237,23 +244,25 @@ fn keys_give_data(
         {
             continue;
         }
-        let ps: BTreeSet<String> = rbac
-            .who(ix, &[STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY], k)
-            .iter()
-            .cloned()
-            .collect();
+        let answered = rbac.who(ix, &[STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY], k);
+        let ps: BTreeSet<String> = answered.iter().map(|(p, _)| p.clone()).collect();
         if ps.is_empty() {
             continue;
         }
         let ps: Vec<String> = ps.into_iter().collect();
+        let conditional = answered.iter().filter(|(_, c)| *c).count();
         out.push(Finding {
             severity: Severity::Medium,
             kind: "keys-give-data".into(),
             message: format!(
-                "storage account {} allows Shared Key: {} can list or regenerate its keys and so read and write all its data, whatever their data roles: {}",
+                "storage account {} allows Shared Key: {} can list or regenerate its keys and so read and write all its data, whatever their data roles: {}{}",
                 id.rsplit('/').next().unwrap_or(id),
                 if ps.len() == 1 { "1 principal".to_string() } else { format!("{} principals", ps.len()) },
-                names(ix, &ps)
+                names(ix, &ps),
+                match conditional {
+                    0 => String::new(),
+                    n => format!(" ({n} of them only under a condition, not evaluated)"),
+                }
             ),
             scope: Some(id.to_string()),
             objects: principal_objects(ix, &ps),
@@ -312,7 +321,7 @@ fn compute_identity_exceeds_users(
         let submitters: BTreeSet<String> = rbac
             .who(ix, &[JOBS_WRITE, RUNS_SUBMIT], &ws)
             .iter()
-            .cloned()
+            .map(|(p, _)| p.clone())
             .collect();
         if submitters.is_empty() {
             continue;
@@ -437,6 +446,15 @@ mod tests {
         );
         t.resource_facts = facts(Some(false));
         assert!(!kinds(&t).iter().any(|(k, _)| k == "keys-give-data"));
+        // A conditional grant is named as such.
+        t.resource_facts = facts(None);
+        t.assignments[0].condition = Some("@Resource[x] == 'y'".into());
+        let f = kinds(&t);
+        assert!(
+            f.iter().any(|(k, m)| k == "keys-give-data"
+                && m.contains("(1 of them only under a condition, not evaluated)")),
+            "{f:?}"
+        );
     }
 
     #[test]
