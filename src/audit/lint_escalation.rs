@@ -71,6 +71,7 @@ fn req(ix: &Index, action: &str, scope: &str) -> ActionReq {
 /// share one answer). The answers kept are the last [`RbacWho::KEEP`] (scopes
 /// are asked in key order, so neighbours in one resource group meet): a large
 /// tenant's answers are tens of thousands of ids each.
+#[derive(Default)]
 struct RbacWho {
     anc: crate::engine::decide::Ancestry,
     answers: std::collections::VecDeque<(QuestionKind, Answered)>,
@@ -83,13 +84,6 @@ type Answered = std::rc::Rc<Vec<(String, bool)>>;
 
 impl RbacWho {
     const KEEP: usize = 16;
-
-    fn new() -> RbacWho {
-        RbacWho {
-            anc: crate::engine::decide::Ancestry::remembering_holders(),
-            answers: Default::default(),
-        }
-    }
 
     /// Those who can do any one of `actions` at `scope` (one question: each
     /// action an alternative).
@@ -109,7 +103,7 @@ impl RbacWho {
         }
         let alts: Vec<Vec<ActionReq>> = reqs.into_iter().map(|r| vec![r]).collect();
         let a: Answered = std::rc::Rc::new(
-            query::who_with(ix, &alts, false, false, &mut self.anc)
+            query::who(ix, &alts, false, false)
                 .answers
                 .into_iter()
                 .filter(|a| a.decision.access.grants())
@@ -133,7 +127,7 @@ impl RbacWho {
 pub(crate) fn findings(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
     // An account's keys need no record of it: Shared Key is allowed unless its
     // record says otherwise. The identity steps need the resources' facts.
-    let mut rbac = RbacWho::new();
+    let mut rbac = RbacWho::default();
     keys_give_data(ix, relevant, &mut rbac, out);
     if ix.facts.is_empty() {
         return;

@@ -498,10 +498,6 @@ fn group_refs(ix: &Index, via: &[String]) -> Vec<GroupRef> {
 #[derive(Default)]
 pub struct Ancestry {
     cache: HashMap<String, Chain>,
-    /// Each principal's [`holders`], kept when the caller asks many questions of
-    /// the same principals ([`Ancestry::remembering_holders`]); None: walked
-    /// afresh for each decision.
-    holders: Option<HashMap<String, std::rc::Rc<Vec<Holder>>>>,
     /// Lowercase action → slot, for the control plane \[0\] and the data plane \[1\].
     action_slots: [HashMap<String, usize>; 2],
     /// (role index, action slot) → one match per block of the role.
@@ -512,26 +508,6 @@ pub struct Ancestry {
 pub(crate) type Chain = std::rc::Rc<(Vec<String>, HashSet<String>)>;
 
 impl Ancestry {
-    /// An [`Ancestry`] that also keeps every principal's holders (lint asks one
-    /// action of thousands of scopes, each of the same principals).
-    pub(crate) fn remembering_holders() -> Ancestry {
-        Ancestry {
-            holders: Some(HashMap::default()),
-            ..Ancestry::default()
-        }
-    }
-
-    /// `principal`'s [`holders`]: kept, or walked now.
-    fn holders_of(&mut self, ix: &Index, principal: &str) -> std::rc::Rc<Vec<Holder>> {
-        match &mut self.holders {
-            None => std::rc::Rc::new(holders(ix, principal)),
-            Some(m) => m
-                .entry(principal.to_string())
-                .or_insert_with(|| std::rc::Rc::new(holders(ix, principal)))
-                .clone(),
-        }
-    }
-
     pub(crate) fn get(&mut self, ix: &Index, scope: &str) -> Chain {
         if let Some(c) = self.cache.get(scope) {
             return c.clone();
@@ -730,7 +706,7 @@ pub fn decide(
     explain: bool,
     anc: &mut Ancestry,
 ) -> Decision {
-    let hs = anc.holders_of(ix, principal);
+    let hs = holders(ix, principal);
     let actions = decide_each(ix, &hs, reqs, explain, anc);
     let access = combine(&actions.iter().map(|a| a.access).collect::<Vec<_>>());
     Decision {

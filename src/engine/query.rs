@@ -295,19 +295,8 @@ pub(crate) fn applies_at(
 /// Every principal that can do the actions (of some alternative), and the groups
 /// whose members the answer could not see.
 pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool) -> WhoAnswer {
-    who_with(ix, alts, include_groups, explain, &mut Ancestry::default())
-}
-
-/// [`who`] with the caller's [`Ancestry`] (one that outlives a question).
-pub(crate) fn who_with(
-    ix: &Index,
-    alts: &Alternatives,
-    include_groups: bool,
-    explain: bool,
-    anc: &mut Ancestry,
-) -> WhoAnswer {
     let mut answers = Vec::new();
-    let incomplete = who_each_with(ix, alts, include_groups, explain, anc, |a| answers.push(a));
+    let incomplete = who_each(ix, alts, include_groups, explain, |a| answers.push(a));
     answers.sort_by(|a, b| {
         (
             a.decision.access,
@@ -533,30 +522,12 @@ pub fn who_each(
     alts: &Alternatives,
     include_groups: bool,
     explain: bool,
-    each: impl FnMut(Answer),
-) -> Vec<Incomplete> {
-    who_each_with(
-        ix,
-        alts,
-        include_groups,
-        explain,
-        &mut Ancestry::default(),
-        each,
-    )
-}
-
-/// [`who_each`] with the caller's [`Ancestry`].
-fn who_each_with(
-    ix: &Index,
-    alts: &Alternatives,
-    include_groups: bool,
-    explain: bool,
-    anc: &mut Ancestry,
     mut each: impl FnMut(Answer),
 ) -> Vec<Incomplete> {
     let (candidates, incomplete) = candidates(ix, alts, include_groups);
+    let mut anc = Ancestry::default();
     for c in &candidates {
-        let a = decide_alternatives(ix, c, alts, explain, anc);
+        let a = decide_alternatives(ix, c, alts, explain, &mut anc);
         if a.decision.access != Access::None {
             each(a);
         }
