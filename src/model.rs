@@ -592,6 +592,12 @@ pub struct Tenant {
     /// here (the snapshot's `assignments` are the grants); never stored or hashed.
     #[serde(skip)]
     pub(crate) assignment_notes: Vec<Assignment>,
+    /// Files of role assignments, deny assignments or PIM instances that were one
+    /// page of several (their `partial-page` flag): what decides access on their
+    /// later pages is missing, and every answer says so. Read from the
+    /// snapshot's flags, never hashed.
+    #[serde(skip)]
+    pub(crate) partial_access_files: Vec<String>,
 }
 
 /// The facts of one resource's record that escalation steps read (issue 15).

@@ -1082,6 +1082,12 @@ impl<'a> Reviewer<'a> {
         let mut incomplete: BTreeMap<String, Incomplete> = BTreeMap::new();
         let mut target_of: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut deny_gaps_seen: HashMap<Vec<usize>, Vec<(String, Incomplete)>> = HashMap::new();
+        // An export of access records that was one page of several: every sheet.
+        for gap in crate::engine::query::records_partial(ix) {
+            incomplete
+                .entry(format!("records {}", gap.detail.as_deref().unwrap_or("")))
+                .or_insert(gap);
+        }
         for (i, t) in target_keys.iter().enumerate() {
             target_of.entry(t.as_str()).or_default().push(i);
             if let Some(gap) = crate::engine::query::chain_gap(ix, t) {

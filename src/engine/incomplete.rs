@@ -36,6 +36,9 @@ pub(crate) enum Reason {
     /// A workspace's data source (a datastore, a linked resource) that the
     /// snapshot does not describe well enough to follow (issue 15).
     DataSourceUnknown,
+    /// A file of role assignments, deny assignments or PIM instances that was
+    /// one page of several: what its later pages hold was not imported.
+    RecordsPartial,
 }
 
 impl Reason {
@@ -51,6 +54,7 @@ impl Reason {
             Reason::PathsTruncated => "membership paths truncated",
             Reason::AccessPolicies => "key vault access policies",
             Reason::DataSourceUnknown => "data source unknown",
+            Reason::RecordsPartial => "records partial",
         }
     }
 }
@@ -139,6 +143,14 @@ impl Incomplete {
         }
     }
 
+    /// An export of access records that was one page of several.
+    pub(crate) fn records_partial(file: &str) -> Incomplete {
+        Incomplete {
+            detail: Some(file.to_string()),
+            ..Incomplete::new(Reason::RecordsPartial)
+        }
+    }
+
     /// One line for people (tables, stderr, HTML).
     pub(crate) fn describe(&self) -> String {
         let group = || match (&self.display_name, &self.group_id) {
@@ -183,6 +195,10 @@ impl Incomplete {
             Reason::DataSourceUnknown => format!(
                 "{scope}: {}",
                 self.detail.as_deref().unwrap_or("data source unknown")
+            ),
+            Reason::RecordsPartial => format!(
+                "{} was one page of several: the role assignments, deny assignments or PIM instances on its later pages were not imported",
+                self.detail.as_deref().unwrap_or("an export")
             ),
         }
     }

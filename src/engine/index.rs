@@ -90,6 +90,9 @@ pub struct Index {
     /// Scopes the collection ledger records as unreadable (an `arm` entry whose
     /// status is not `complete`): scope key → the scope as the ledger spells it.
     pub(crate) unreadable_scopes: HashMap<String, String>,
+    /// Exports of access records that were one page of several
+    /// ([`crate::model::Tenant::partial_access_files`]).
+    pub(crate) partial_access_files: Vec<String>,
     /// Providers whose operation catalogue the ledger records as unreadable (a
     /// `providerOperations` read that did not complete): provider key → the
     /// catalogue's path as the ledger spells it.
@@ -407,6 +410,7 @@ impl Index {
         let mut ix = Index {
             unreadable_scopes,
             unreadable_catalogues,
+            partial_access_files: t.partial_access_files.clone(),
             principals,
             groups_of,
             members_of,

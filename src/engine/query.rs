@@ -407,7 +407,16 @@ fn scope_gaps(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> BTreeSet<I
         ix,
         alts.iter().flatten().map(|r| r.action.as_str()),
     ));
+    out.extend(records_partial(ix));
     out
+}
+
+/// `records partial` for every export of access records that was one page of
+/// several: what decides access anywhere may be on its later pages.
+pub fn records_partial(ix: &Index) -> impl Iterator<Item = Incomplete> + '_ {
+    ix.partial_access_files
+        .iter()
+        .map(|f| Incomplete::records_partial(f))
 }
 
 /// `scope unreadable` for the operation catalogue of every provider that

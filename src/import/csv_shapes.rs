@@ -630,7 +630,30 @@ impl<'t> Table<'t> {
                 record: &record,
                 start,
             };
-            let checked = if record.len() == self.headers.len() {
+            // The header again (two exports joined into one file): no record, and
+            // no row to read as one (an assignment whose id is "RoleAssignmentId").
+            let header_again = record.len() == self.headers.len()
+                && record
+                    .iter()
+                    .zip(&self.headers)
+                    .all(|(c, h)| norm(&clean(c)) == norm(h));
+            let checked = if header_again {
+                // The record's first byte (past the end of the line before).
+                let first = start
+                    + self.text[start..]
+                        .bytes()
+                        .take_while(|b| matches!(b, b'\r' | b'\n'))
+                        .count();
+                let (line, column) = line_col(self.text, first);
+                Err(TextError {
+                    line,
+                    column,
+                    message: format!(
+                        "expected a data row, found the header row again (were two exports joined? keep one header, or import them as two files): {}",
+                        self.headers.join(",")
+                    ),
+                })
+            } else if record.len() == self.headers.len() {
                 f(&row)
             } else {
                 Err(self.count_error(start, record.len()))

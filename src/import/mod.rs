@@ -903,6 +903,10 @@ fn read_family(
             for c in items {
                 match c.kind {
                     RecordKind::TreeNode => shapes::tree_nodes(c.obj, c.path, None, &mut nodes)?,
+                    // `az login --allow-no-subscriptions` lists the tenant itself as
+                    // an account (`id` = `tenantId`, "N/A(tenant level account)"):
+                    // no subscription, and no scope.
+                    RecordKind::Subscription if shapes::is_tenant_level_account(c.obj) => {}
                     RecordKind::Subscription => nodes.push(shapes::subscription(c.obj, c.path)?),
                     RecordKind::ResourceGraphSubscription => {
                         shapes::resource_graph_subscription(c.obj, c.path, &mut nodes)?

@@ -558,7 +558,9 @@ pub(crate) fn classify(v: &Val, collection: Option<Collection>) -> Option<Record
     if o.has("roleName") && o.has("permissions") {
         return Some(RecordKind::RoleAz);
     }
-    if o.has("name") && (o.has("actions") || o.has("isCustom")) && !o.has("permissions") {
+    // PowerShell's role (`Name`, `IsCustom`, flat `Actions`, or since Az 16 its
+    // blocks as `Permissions`); `roleName` with `permissions` is az's, above.
+    if o.has("name") && (o.has("actions") || o.has("isCustom")) {
         return Some(RecordKind::RolePowerShell);
     }
     if o.has("resourceTypes")
@@ -697,27 +699,82 @@ pub(super) fn opt_bool(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Optio
     }
 }
 
+/// An `az account list` entry for the tenant itself (azure-cli's
+/// `_TENANT_LEVEL_ACCOUNT_NAME`, after `az login --allow-no-subscriptions`): its
+/// `id` is the tenant's, not a subscription's.
+pub(crate) fn is_tenant_level_account(o: &Obj) -> bool {
+    match (o.str("id"), o.str("tenantId")) {
+        (Some(id), Some(t)) => id.eq_ignore_ascii_case(t),
+        _ => false,
+    }
+}
+
+/// Appended to an error about a value PowerShell's `ConvertTo-Json` cut short.
+const CUT_BY_DEPTH: &str = " (ConvertTo-Json writes nested values past its -Depth, 2 by default, as text: export again with -Depth 10)";
+
+/// A list element that is PowerShell's name of a list type (`System.Object[]`,
+/// ``System.Collections.Generic.List`1[System.String]``): what ConvertTo-Json
+/// writes for a list past its -Depth, never a value of its own.
+fn is_type_name(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with("System.") && (s.ends_with(']') || s.contains('`'))
+}
+
 fn str_list(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Vec<String>, Problem> {
+    let item = |s: &String, at: Vec<Seg>| -> Result<String, Problem> {
+        if is_type_name(s) {
+            return Err(Problem::new(
+                &at,
+                format!("expected a value, found the type name `{s}`{CUT_BY_DEPTH}"),
+            ));
+        }
+        Ok(s.clone())
+    };
     match o.get(key) {
         None | Some(Val::Null) => Ok(Vec::new()),
         Some(Val::Arr(items)) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| match v {
-                Val::Str(s) => Ok(s.clone()),
-                other => Err(Problem::new(
-                    &child(&child(path, Seg::Key(key)), Seg::Index(i)),
-                    format!("expected a string, found {}", other.describe()),
-                )),
+            .map(|(i, v)| {
+                let at = child(&child(path, Seg::Key(key)), Seg::Index(i));
+                match v {
+                    Val::Str(s) => item(s, at),
+                    other => Err(Problem::new(
+                        &at,
+                        format!("expected a string, found {}", other.describe()),
+                    )),
+                }
             })
             .collect(),
         // A lone string where a list is expected: `"AssignableScopes": "/"`.
-        Some(Val::Str(s)) => Ok(vec![s.clone()]),
+        Some(Val::Str(s)) => Ok(vec![item(s, child(path, Seg::Key(key)))?]),
         Some(other) => Err(Problem::new(
             &child(path, Seg::Key(key)),
             format!("expected an array of strings, found {}", other.describe()),
         )),
     }
+}
+
+/// A permission block's list of action patterns: [`str_list`], and no pattern
+/// with a blank inside (no operation has one; PowerShell 7's ConvertTo-Json
+/// joins a list past its -Depth with spaces: `"a/*/read b/*"`).
+fn action_list(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Vec<String>, Problem> {
+    let list = str_list(o, key, path)?;
+    if let Some((i, a)) = list
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.trim().contains(char::is_whitespace))
+    {
+        let at = match o.get(key) {
+            Some(Val::Arr(_)) => child(&child(path, Seg::Key(key)), Seg::Index(i)),
+            _ => child(path, Seg::Key(key)),
+        };
+        return Err(Problem::new(
+            &at,
+            format!("expected one action pattern, found `{a}` with a blank inside{CUT_BY_DEPTH}"),
+        ));
+    }
+    Ok(list)
 }
 
 fn obj_list<'a>(
@@ -764,10 +821,10 @@ fn properties<'a>(o: &'a Obj, path: &[Seg]) -> Result<(&'a Obj, Vec<Seg>), Probl
 
 fn permission_block(o: &Obj, path: &[Seg]) -> Result<PermissionBlock, Problem> {
     Ok(PermissionBlock {
-        actions: str_list(o, "actions", path)?,
-        not_actions: str_list(o, "notActions", path)?,
-        data_actions: str_list(o, "dataActions", path)?,
-        not_data_actions: str_list(o, "notDataActions", path)?,
+        actions: action_list(o, "actions", path)?,
+        not_actions: action_list(o, "notActions", path)?,
+        data_actions: action_list(o, "dataActions", path)?,
+        not_data_actions: action_list(o, "notDataActions", path)?,
         condition: opt_str(o, "condition", path)?,
         condition_version: opt_str(o, "conditionVersion", path)?,
     })
@@ -825,7 +882,12 @@ pub(crate) fn role(kind: RecordKind, o: &Obj, path: &[Seg]) -> Result<RoleDefini
                 role_name: req_str(o, "name", path, "the role's name")?,
                 role_type: if custom { "CustomRole" } else { "BuiltInRole" }.to_string(),
                 description: opt_str(o, "description", path)?.unwrap_or_default(),
-                permissions: vec![permission_block(o, path)?],
+                // Az.Resources 10 (Az 16) writes the blocks as `Permissions`;
+                // earlier versions one flat block.
+                permissions: match o.get("permissions") {
+                    Some(Val::Arr(items)) if !items.is_empty() => permission_blocks(o, path)?,
+                    _ => vec![permission_block(o, path)?],
+                },
                 assignable_scopes: str_list(o, "assignableScopes", path)?,
             })
         }
@@ -1245,6 +1307,24 @@ pub(crate) fn tree_nodes(
         }
         id = format!("/subscriptions/{sub}");
     }
+    // An object or nothing: anything else (a string such as
+    // `@{managementGroupAncestorsChain=System.Object[]; parent=; ...}`, what
+    // PowerShell's ConvertTo-Json writes past its -Depth) would lose the tree.
+    let object_or_none = |v: Option<&'_ Val>, at: &[Seg]| -> Result<(), Problem> {
+        match v {
+            None | Some(Val::Null) | Some(Val::Obj(_)) => Ok(()),
+            Some(other) => Err(Problem::new(
+                at,
+                format!(
+                    "expected an object, found {}{}",
+                    other.describe(),
+                    CUT_BY_DEPTH
+                ),
+            )),
+        }
+    };
+    object_or_none(node_field(o, props, "parent"), &at("parent"))?;
+    object_or_none(node_field(o, props, "details"), &at("details"))?;
     let explicit_parent = match node_field(o, props, "parent") {
         Some(Val::Obj(p)) => parent_ref(p, &at("parent"))?,
         _ => None,
@@ -1253,6 +1333,9 @@ pub(crate) fn tree_nodes(
         Some(Val::Obj(d)) => Some(d),
         _ => None,
     };
+    if let Some(d) = details {
+        object_or_none(d.get("parent"), &child(&at("details"), Seg::Key("parent")))?;
+    }
     let details_parent = match details.and_then(|d| d.get("parent")) {
         Some(Val::Obj(p)) => parent_ref(p, &child(&at("details"), Seg::Key("parent")))?,
         _ => None,
@@ -1268,8 +1351,19 @@ pub(crate) fn tree_nodes(
         // API versions) the name alone.
         let read = |key: &'static str| -> Result<Vec<(String, Option<String>)>, Problem> {
             let mut groups = Vec::new();
-            let Some(Val::Arr(items)) = d.get(key) else {
-                return Ok(groups);
+            let items = match d.get(key) {
+                Some(Val::Arr(items)) => items,
+                None | Some(Val::Null) => return Ok(groups),
+                Some(other) => {
+                    return Err(Problem::new(
+                        &child(&at("details"), Seg::Key(key)),
+                        format!(
+                            "expected an array, found {}{}",
+                            other.describe(),
+                            CUT_BY_DEPTH
+                        ),
+                    ))
+                }
             };
             for (i, v) in items.iter().enumerate() {
                 let gpath = child(&child(&at("details"), Seg::Key(key)), Seg::Index(i));

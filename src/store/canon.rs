@@ -462,6 +462,7 @@ pub(crate) fn canonicalize(t: &Tenant) -> Tenant {
         resource_facts: owned(&t.resource_facts),
         // Never content: a slice's reading aid only.
         assignment_notes: Vec::new(),
+        partial_access_files: Vec::new(),
     }
 }
 
@@ -694,6 +695,7 @@ mod tests {
             mg_holdings: false,
             collection: None,
             assignment_notes: Vec::new(),
+            partial_access_files: Vec::new(),
             resource_facts: Vec::new(),
             partial_member_lists: Vec::new(),
             group_eligibilities: Vec::new(),

@@ -370,10 +370,25 @@ pub(crate) fn ledger(
     Ok(Some(l))
 }
 
+/// The files of snapshot `s` that hold access records (role assignments, deny
+/// assignments, PIM instances) and were flagged as one page of several.
+pub(crate) fn partial_access_files(conn: &Connection, s: i64) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT f.subject FROM snapshot_flags f WHERE f.snapshot_id = ?1 \
+         AND f.kind = 'partial-page' AND EXISTS (SELECT 1 FROM snapshot_files x \
+         WHERE x.snapshot_id = ?1 AND x.path = f.subject AND x.kind IN \
+         ('role-assignments', 'deny-assignments', 'pim-active', 'pim-eligibility', 'pim-groups')) \
+         ORDER BY f.seq",
+    )?;
+    let rows = st.query_map([s], |r| r.get(0))?;
+    rows.collect()
+}
+
 /// Every record of snapshot `s`, in canonical order.
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
         assignment_notes: Vec::new(),
+        partial_access_files: partial_access_files(conn, s)?,
         resource_facts: resource_facts(conn, s)?,
         collection: ledger(conn, s, false)?,
         mg_holdings: mg_holdings(conn, s)?,

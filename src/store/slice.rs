@@ -228,6 +228,7 @@ impl SliceRounds {
             t.listed_kinds = Some(super::read::listed_kinds(conn, s)?);
             t.mg_holdings = super::read::mg_holdings(conn, s)?;
             t.collection = super::read::ledger(conn, s, true)?;
+            t.partial_access_files = super::read::partial_access_files(conn, s)?;
             // PIM for Groups instances are few: every one is read, and their
             // groups and principals join the walks below.
             t.group_eligibilities = query_with(

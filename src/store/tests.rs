@@ -98,6 +98,7 @@ fn tenant_a() -> Tenant {
         mg_holdings: false,
         collection: None,
         assignment_notes: Vec::new(),
+        partial_access_files: Vec::new(),
         resource_facts: Vec::new(),
         partial_member_lists: Vec::new(),
         group_eligibilities: Vec::new(),

@@ -330,3 +330,183 @@ fn classic_administrators_are_flagged_not_read_as_assignments() {
     assert!(text.contains("Owner-equivalent"));
     assert_eq!(access(&db, USER, SUB), "allowed");
 }
+
+/// `Get-AzRoleDefinition | ConvertTo-Json` at its default -Depth: lists past it
+/// come out as a type name (Windows PowerShell) or joined with spaces
+/// (PowerShell 7). Either is refused at its place, never read as an action.
+#[test]
+fn a_powershell_role_cut_by_convertto_json_depth_is_refused_at_its_place() {
+    for (n, actions) in [
+        (
+            "typename",
+            json!("System.Collections.Generic.List`1[System.String]"),
+        ),
+        (
+            "joined",
+            json!("Microsoft.Compute/*/read Microsoft.Storage/*"),
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let role = json!({"Name": "Cut", "Id": "4a9c2f0e-1a2b-4c3d-8e9f-000000000001", "IsCustom": true,
+                          "Description": "", "Actions": actions, "NotActions": [],
+                          "AssignableScopes": [SUB]});
+        let (db, out) = import(
+            dir.path(),
+            &[("ps-role.json", serde_json::to_string_pretty(&role).unwrap())],
+        );
+        assert_eq!(out.status.code(), Some(2), "{n}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("ps-role.json:") && err.contains("-Depth"),
+            "{n}: {err}"
+        );
+        assert!(
+            !db.exists()
+                || whocan(&db)
+                    .args(["snapshots"])
+                    .output()
+                    .unwrap()
+                    .status
+                    .code()
+                    != Some(0)
+        );
+    }
+}
+
+/// Az.Resources 10 (Az 16) writes a role's blocks as `Permissions`, as the
+/// `-InputFile` format does: read, blocks and all.
+#[test]
+fn a_powershell_role_with_permissions_blocks_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let rid = "4a9c2f0e-1a2b-4c3d-8e9f-000000000002";
+    let role = json!({"Name": "RG Writer", "Id": rid, "IsCustom": true, "Description": "",
+                      "Permissions": [{"Actions": [WRITE], "NotActions": [], "DataActions": [],
+                                       "NotDataActions": [], "Condition": null, "ConditionVersion": null}],
+                      "AssignableScopes": [SUB]});
+    let assignment = json!([{
+        "id": format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/99999999-0000-0000-0000-000000000001"),
+        "name": "99999999-0000-0000-0000-000000000001", "principalId": USER, "principalName": "u@contoso.com",
+        "principalType": "User", "roleDefinitionId": format!("{SUB}/providers/Microsoft.Authorization/roleDefinitions/{rid}"),
+        "roleDefinitionName": "RG Writer", "scope": SUB
+    }]);
+    let (db, v) = imported(
+        dir.path(),
+        &[
+            ("ps-role.json", role.to_string()),
+            ("assignments.json", assignment.to_string()),
+        ],
+    );
+    assert_eq!(v["counts"]["roleDefinitions"], 1, "{v:#}");
+    assert_eq!(access(&db, USER, SUB), "allowed");
+}
+
+/// Search-AzGraph | ConvertTo-Json cuts a management group's `details` to text:
+/// refused, since the tree (and every grant held above) would be lost.
+#[test]
+fn a_resource_graph_management_group_with_details_cut_to_text_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mgs = json!([{
+        "id": "/providers/Microsoft.Management/managementGroups/mg-ml", "name": "mg-ml",
+        "type": "microsoft.management/managementgroups", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "properties": {"details": "@{managementGroupAncestorsChain=System.Object[]; parent=; version=2}",
+                       "displayName": "ML", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"}
+    }]);
+    let (_, out) = import(
+        dir.path(),
+        &[("mgs.json", serde_json::to_string_pretty(&mgs).unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mgs.json:") && err.contains("details: expected an object"),
+        "{err}"
+    );
+}
+
+/// Two `Export-Csv` files joined: the second header row is no assignment.
+#[test]
+fn a_header_row_repeated_inside_a_csv_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "RoleAssignmentId,Scope,DisplayName,SignInName,RoleDefinitionName,RoleDefinitionId,ObjectId,ObjectType";
+    let row = |n: u32| {
+        format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/77777777-0000-0000-0000-00000000000{n},{SUB},U,u@contoso.com,Owner,{OWNER},{USER},User")
+    };
+    let csv = format!("{header}\r\n{}\r\n{header}\r\n{}\r\n", row(1), row(2));
+    let (_, out) = import(
+        dir.path(),
+        &[("roles.json", owner_role()), ("joined.csv", csv)],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("joined.csv:3:1: expected a data row, found the header row again"),
+        "{err}"
+    );
+}
+
+/// `az login --allow-no-subscriptions` lists the tenant as an account: no
+/// subscription of that id.
+#[test]
+fn the_tenant_level_account_of_az_account_list_is_no_subscription() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    let accounts = json!([
+        {"cloudName": "AzureCloud", "homeTenantId": tenant, "id": SUB.trim_start_matches("/subscriptions/"),
+         "isDefault": true, "name": "ml-sub", "state": "Enabled", "tenantId": tenant},
+        {"cloudName": "AzureCloud", "id": tenant, "isDefault": false, "name": "N/A(tenant level account)",
+         "state": "Enabled", "tenantId": tenant}
+    ]);
+    let (db, v) = imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("accounts.json", accounts.to_string()),
+        ],
+    );
+    assert_eq!(v["counts"]["subscriptions"], 1, "{v:#}");
+    let out = whocan(&db)
+        .args(["who", WRITE, "--scope", &format!("/subscriptions/{tenant}")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A page of assignments with more pages to follow (`skip_token`): every answer
+/// says that records are missing, in `incomplete`.
+#[test]
+fn answers_from_a_partial_page_of_assignments_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = json!({"count": 1, "skip_token": "ew0KICAiJGlkIjogIjEiLA0K", "total_records": 2, "data": [{
+        "id": format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/66666666-0000-0000-0000-000000000001"),
+        "name": "66666666-0000-0000-0000-000000000001",
+        "type": "microsoft.authorization/roleassignments",
+        "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "properties": {"principalId": USER, "principalType": "User", "scope": SUB,
+                       "roleDefinitionId": format!("{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}")}
+    }]});
+    let (db, _) = imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("arg-page.json", page.to_string()),
+        ],
+    );
+    for args in [
+        vec!["who", WRITE, "--scope", SUB, "--format", "json"],
+        vec!["can", USER, WRITE, "--scope", SUB, "--format", "json"],
+    ] {
+        let out = whocan(&db).args(&args).output().unwrap();
+        let v = stdout_json(&out);
+        let partial: Vec<&Value> = v["incomplete"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["reason"] == "records partial")
+            .collect();
+        assert_eq!(partial.len(), 1, "{args:?}: {v:#}");
+        assert!(partial[0]["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("arg-page.json"));
+    }
+}
