@@ -838,13 +838,17 @@ fn compute_flags(t: &Tenant, g: Graph<'_>, partial_listings: &[PrincipalKind]) -
         }
     }
 
-    // orphaned-assignment: the holder is in no listing (or was deleted).
+    // orphaned-assignment: the holder is in no listing (said deleted, or just
+    // absent).
     // A listing that was one page of several is no evidence (SPEC §1).
     let mut listed_kinds = Tenant::listed_kinds_of(&t.principals);
     listed_kinds.retain(|k| !partial_listings.contains(k));
     for a in &t.assignments {
         let deleted = a.principal_name.as_deref() == Some("");
-        if deleted || listed(ids, &a.principal_id).is_none() {
+        // A directory listing that has the principal outweighs an assignment
+        // calling it deleted (contradicting exports are no evidence: the answers
+        // call it not orphaned, and so does this summary).
+        if listed(ids, &a.principal_id).is_none() {
             let why = if deleted {
                 "was deleted (principalName is empty)"
             } else {

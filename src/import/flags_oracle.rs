@@ -82,7 +82,8 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
     let listed_kinds = Tenant::listed_kinds_of(&t.principals);
     for a in &t.assignments {
         let deleted = a.principal_name.as_deref() == Some("");
-        if deleted || !listed.contains_key(&key(&a.principal_id)) {
+        // A listing that has the principal outweighs an assignment calling it deleted.
+        if !listed.contains_key(&key(&a.principal_id)) {
             let why = if deleted {
                 "was deleted (principalName is empty)"
             } else {

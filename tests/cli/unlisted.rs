@@ -247,3 +247,37 @@ fn a_group_known_only_from_a_csv_edge_list_is_a_group_whose_members_are_missing(
         json!([{"groupId": g2, "reason": "members not imported"}])
     );
 }
+
+/// An assignment calling its principal deleted (`principalName: ""`, what Az
+/// PowerShell's `ObjectType: Unknown` becomes) while the directory listing has
+/// it: the answers call it not orphaned, and the import's summary raises no
+/// `orphaned-assignment` for it either.
+#[test]
+fn a_listed_principal_an_assignment_calls_deleted_is_not_flagged_orphaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (carol, gone) = (
+        "cccccccc-0000-4000-8000-00000000000c",
+        "dddddddd-0000-4000-8000-00000000000d",
+    );
+    let data = dir.path().join("data");
+    let asg = json!([az(1, carol, "User", "", SUB), az(2, gone, "User", "", SUB)]);
+    let users = json!([{"id": carol, "displayName": "Carol", "userPrincipalName": "carol@contoso.com",
+                        "accountEnabled": true, "userType": "Member"}]);
+    write(&data, "asg.json", asg.to_string());
+    write(&data, "roles.json", roles().to_string());
+    write(&data, "users.json", users.to_string());
+    let db = dir.path().join("w.db");
+    let summary = on(&db).arg("import").arg(&data).ok_json();
+    let flagged: Vec<String> = summary["flags"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{summary:#}"))
+        .iter()
+        .filter(|f| f["kind"] == "orphaned-assignment")
+        .flat_map(|f| f["examples"].as_array().unwrap().iter())
+        .map(|e| e["detail"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert!(flagged[0].contains(gone), "{flagged:?}");
+    let (_, _, orphaned) = shown(&who(&db, SUB), carol);
+    assert_eq!(orphaned, json!(false));
+}
