@@ -24,6 +24,23 @@ const ACTION: &str = "Microsoft.Foo/things/read";
 const FIRST: &str = "2026-10-01T00:00:00Z";
 const SECOND: &str = "2026-12-01T00:00:00Z";
 
+/// Writes a Graph page of PIM for Groups instances (`kind`:
+/// `assignmentScheduleInstances` or `eligibilityScheduleInstances`) into `root`.
+fn pim_page(root: &Path, kind: &str, value: Value) {
+    let file = if kind == "assignmentScheduleInstances" {
+        "pim-groups-active.json"
+    } else {
+        "pim-groups-eligible.json"
+    };
+    write(
+        root,
+        file,
+        json!({"@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/{kind}"),
+               "value": value})
+        .to_string(),
+    );
+}
+
 /// A user's record, as `az ad user list` gives it.
 fn user(id: &str, name: &str) -> Value {
     json!({"id": id, "displayName": name, "userPrincipalName": format!("{name}@contoso.com"),
@@ -79,14 +96,12 @@ fn tenant(dir: &Path, active_end: &str, eligible: bool) -> PathBuf {
                           "displayName": "stella", "userPrincipalName": "stella@contoso.com"}]})
         .to_string(),
     );
-    write(
+    pim_page(
         &root,
-        "pim-groups-active.json",
-        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/assignmentScheduleInstances",
-               "value": [{"id": "active-1", "groupId": GROUP, "principalId": ACTIVE, "accessId": "member",
+        "assignmentScheduleInstances",
+        json!([{"id": "active-1", "groupId": GROUP, "principalId": ACTIVE, "accessId": "member",
                           "memberType": "Direct", "assignmentType": "Activated",
-                          "startDateTime": "2026-09-01T00:00:00Z", "endDateTime": active_end}]})
-        .to_string(),
+                          "startDateTime": "2026-09-01T00:00:00Z", "endDateTime": active_end}]),
     );
     let eligibilities = if eligible {
         json!([{"id": "eligible-1", "groupId": GROUP, "principalId": ELIGIBLE, "accessId": "member",
@@ -95,13 +110,7 @@ fn tenant(dir: &Path, active_end: &str, eligible: bool) -> PathBuf {
     } else {
         json!([])
     };
-    write(
-        &root,
-        "pim-groups-eligible.json",
-        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
-               "value": eligibilities})
-        .to_string(),
-    );
+    pim_page(&root, "eligibilityScheduleInstances", json!(eligibilities));
     root
 }
 
@@ -390,23 +399,19 @@ fn nested_tenant(dir: &Path) -> PathBuf {
             .to_string(),
         );
     }
-    write(
+    pim_page(
         &root,
-        "pim-groups-active.json",
-        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/assignmentScheduleInstances",
-               "value": [{"id": "active-2", "groupId": GROUP, "principalId": NESTED_ACTIVE, "accessId": "member",
+        "assignmentScheduleInstances",
+        json!([{"id": "active-2", "groupId": GROUP, "principalId": NESTED_ACTIVE, "accessId": "member",
                           "memberType": "Direct", "assignmentType": "Activated",
-                          "startDateTime": "2026-09-01T00:00:00Z", "endDateTime": "2026-12-31T00:00:00Z"}]})
-        .to_string(),
+                          "startDateTime": "2026-09-01T00:00:00Z", "endDateTime": "2026-12-31T00:00:00Z"}]),
     );
-    write(
+    pim_page(
         &root,
-        "pim-groups-eligible.json",
-        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
-               "value": [{"id": "eligible-2", "groupId": GROUP, "principalId": NESTED_ELIGIBLE, "accessId": "member",
+        "eligibilityScheduleInstances",
+        json!([{"id": "eligible-2", "groupId": GROUP, "principalId": NESTED_ELIGIBLE, "accessId": "member",
                           "memberType": "Direct", "startDateTime": "2026-09-01T00:00:00Z",
-                          "endDateTime": "2027-09-01T00:00:00Z"}]})
-        .to_string(),
+                          "endDateTime": "2027-09-01T00:00:00Z"}]),
     );
     root
 }
