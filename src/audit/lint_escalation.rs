@@ -65,16 +65,19 @@ fn req(ix: &Index, action: &str, scope: &str) -> ActionReq {
     }
 }
 
-/// Principals (not groups) RBAC lets do one action at one scope, each question
-/// answered once per kind of scope ([`query::AppliesAt`]: the many storage
-/// accounts and workspaces with nothing of their own that grants the action
-/// share one answer). The answers kept are the last [`RbacWho::KEEP`] (scopes
-/// are asked in key order, so neighbours in one resource group meet): a large
-/// tenant's answers are tens of thousands of ids each.
+/// Principals (not groups) RBAC lets do one action at one scope. Two ways
+/// share work between the many storage accounts and workspaces asked about:
+/// scopes alike in what decides the action ([`query::AppliesAt`]) share one
+/// answer, and a scope's answer is made from the last one in its subscription
+/// ([`query::who_near`]: only the principals below the holders of the two
+/// scopes' own assignments are decided again). The answers kept are the last
+/// [`RbacWho::KEEP`] (scopes are asked in key order, so neighbours in one
+/// subscription meet): a large tenant's answers are tens of thousands of ids.
 #[derive(Default)]
 struct RbacWho {
     anc: crate::engine::decide::Ancestry,
     answers: std::collections::VecDeque<(QuestionKind, Answered)>,
+    near: Option<query::NearBase>,
 }
 
 /// A question of [`RbacWho`]: each action, with what decides it at the scope.
@@ -102,19 +105,44 @@ impl RbacWho {
             return a.clone();
         }
         let alts: Vec<Vec<ActionReq>> = reqs.into_iter().map(|r| vec![r]).collect();
-        let a: Answered = std::rc::Rc::new(
-            query::who(ix, &alts, false, false)
-                .answers
-                .into_iter()
-                .filter(|a| a.decision.access.grants())
-                .map(|a| {
-                    (
-                        a.decision.principal.id,
-                        a.decision.access == crate::engine::decide::Access::Conditional,
-                    )
-                })
-                .collect(),
-        );
+        let subscription = self
+            .anc
+            .get(ix, scope)
+            .0
+            .iter()
+            .find(|c| crate::engine::scope::kind_of(c) == crate::model::ScopeKind::Subscription)
+            .cloned();
+        let a: Answered = match subscription {
+            Some(sub) => {
+                // The last answer made in full serves while the subscription
+                // and the actions stay the same.
+                let (answer, kept) =
+                    query::who_near(ix, &alts, &sub, false, self.near.take(), &mut self.anc);
+                self.near = kept;
+                std::rc::Rc::new(
+                    answer
+                        .into_iter()
+                        .filter(|(access, _, _)| access.grants())
+                        .map(|(access, _, p)| {
+                            (p, access == crate::engine::decide::Access::Conditional)
+                        })
+                        .collect(),
+                )
+            }
+            None => std::rc::Rc::new(
+                query::who(ix, &alts, false, false)
+                    .answers
+                    .into_iter()
+                    .filter(|a| a.decision.access.grants())
+                    .map(|a| {
+                        (
+                            a.decision.principal.id,
+                            a.decision.access == crate::engine::decide::Access::Conditional,
+                        )
+                    })
+                    .collect(),
+            ),
+        };
         if self.answers.len() == Self::KEEP {
             self.answers.pop_front();
         }
@@ -154,11 +182,24 @@ fn privileged_scopes(ix: &Index) -> Vec<String> {
 
 fn escalation_to_owner(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
     let mut eff = Effective::new(ix);
+    // Every chain this finding reports ends with an identity that RBAC itself
+    // lets write role assignments at the scope (no step gives that write but a
+    // role that has it): where no identity can, there is nothing to search.
+    let identities = eff.identities();
+    let mut anc = crate::engine::decide::Ancestry::default();
     for scope in privileged_scopes(ix) {
         if !relevant(&scope) {
             continue;
         }
         let alts = vec![vec![req(ix, ROLE_ASSIGNMENTS_WRITE, &scope)]];
+        if !identities.iter().any(|i| {
+            query::decide_alternatives(ix, i, &alts, false, &mut anc)
+                .decision
+                .access
+                .grants()
+        }) {
+            continue;
+        }
         let es = eff.who(&alts);
         // Only chains through an identity: a grant-role step needs the write
         // itself, so every chain here passes through another principal.

@@ -297,22 +297,164 @@ pub(crate) fn applies_at(
 pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool) -> WhoAnswer {
     let mut answers = Vec::new();
     let incomplete = who_each(ix, alts, include_groups, explain, |a| answers.push(a));
-    answers.sort_by(|a, b| {
-        (
-            a.decision.access,
-            a.decision.principal.display_name.to_lowercase(),
-            &a.decision.principal.id,
-        )
-            .cmp(&(
-                b.decision.access,
-                b.decision.principal.display_name.to_lowercase(),
-                &b.decision.principal.id,
-            ))
-    });
+    answers.sort_by_cached_key(|a| order_key(&a.decision));
     WhoAnswer {
         answers,
         incomplete,
     }
+}
+
+/// The order of `who`'s answers: by access (best first), then display name
+/// (case-insensitively), then id.
+fn order_key(d: &Decision) -> (Access, String, String) {
+    (
+        d.access,
+        d.principal.display_name.to_lowercase(),
+        d.principal.id.clone(),
+    )
+}
+
+/// One principal of a [`who_near`] answer: its access, and its place in
+/// `who`'s order ([`order_key`]).
+pub(crate) type Near = (Access, String, String);
+
+/// A `who` answer kept by [`who_near`] to answer the same alternatives at
+/// other scopes below the same `shared` ancestor.
+pub(crate) struct NearBase {
+    shared: String,
+    actions: Vec<(String, bool)>,
+    include_groups: bool,
+    /// The principals below the holders of what applies at the answered
+    /// scope's own part of its chain (strictly below `shared`).
+    touched: HashSet<String>,
+    answers: Vec<Near>,
+}
+
+/// `who` (without explanations) of alternatives asked at one scope, answered
+/// from `base`, a [`who_near`] answer at another scope below the same
+/// `shared` ancestor, when it can be: lint asks one question of every storage
+/// account and every workspace, and they share their subscription and above.
+///
+/// Why it is the same answer: a principal's decision at a scope depends only on
+/// the assignments and eligibilities its holders hold on the scope's chain
+/// (SPEC §2.1–2.2) and on the deny assignments that reach the scope (§2.6). Two
+/// scopes strictly below `shared` share the chain from `shared` up, and a deny
+/// there reaches both alike (`doNotApplyToChildScopes` spares both). So a
+/// principal below no holder of the two scopes' own parts (the scopes of their
+/// chains below `shared`) is answered alike at both, provided no deny of either
+/// own part applies; those below such a holder are decided afresh. A scope
+/// with a deny of its own, or not strictly below `shared`, or alternatives at
+/// several scopes, is answered in full.
+///
+/// Returns the answer, in `who`'s order, and the base it leaves (the one given
+/// when it was used).
+pub(crate) fn who_near(
+    ix: &Index,
+    alts: &Alternatives,
+    shared: &str,
+    include_groups: bool,
+    base: Option<NearBase>,
+    anc: &mut Ancestry,
+) -> (Vec<Near>, Option<NearBase>) {
+    let full = |anc: &mut Ancestry| -> Vec<Near> {
+        let (candidates, _) = candidates(ix, alts, include_groups);
+        let mut out: Vec<Near> = candidates
+            .iter()
+            .map(|c| decide_alternatives(ix, c, alts, false, anc).decision)
+            .filter(|d| d.access != Access::None)
+            .map(|d| order_key(&d))
+            .collect();
+        out.sort();
+        out
+    };
+    let (actions, scopes) = asked(alts);
+    let actions: Vec<(String, bool)> = actions.into_iter().collect();
+    let shared = scope_key(shared);
+    let own = match scopes.iter().collect::<Vec<_>>()[..] {
+        [s] => own_part(ix, s, &shared, &actions, anc),
+        _ => None,
+    };
+    let Some(touched) = own else {
+        return (full(anc), base);
+    };
+    let base = base.filter(|b| {
+        b.shared == shared && b.actions == actions && b.include_groups == include_groups
+    });
+    let Some(base) = base else {
+        let answers = full(anc);
+        let kept = NearBase {
+            shared,
+            actions,
+            include_groups,
+            touched,
+            answers: answers.clone(),
+        };
+        return (answers, Some(kept));
+    };
+    let redo = |p: &String| touched.contains(p) || base.touched.contains(p);
+    let mut out: Vec<Near> = base
+        .answers
+        .iter()
+        .filter(|(_, _, p)| !redo(p))
+        .cloned()
+        .collect();
+    let mut again: Vec<&String> = touched.union(&base.touched).collect();
+    again.sort();
+    for p in again {
+        // As `who`'s candidates: devices and contacts are never principals.
+        if (include_groups || !ix.is_group(p)) && ix.is_principal(p) {
+            let d = decide_alternatives(ix, p, alts, false, anc).decision;
+            if d.access != Access::None {
+                out.push(order_key(&d));
+            }
+        }
+    }
+    out.sort();
+    (out, Some(base))
+}
+
+/// For [`who_near`]: the principals below the holders of what can grant
+/// `actions` on the part of `scope`'s chain strictly below `shared`, or `None`
+/// when `scope` is not strictly below `shared` or a deny assignment of that
+/// part reaches `scope` and takes an action.
+fn own_part(
+    ix: &Index,
+    scope: &str,
+    shared: &str,
+    actions: &[(String, bool)],
+    anc: &mut Ancestry,
+) -> Option<HashSet<String>> {
+    let chain = anc.get(ix, scope);
+    let at = chain
+        .0
+        .iter()
+        .position(|c| c == shared)
+        .filter(|&i| i > 0)?;
+    let takes = |blocks: &[_]| {
+        actions
+            .iter()
+            .any(|(a, data)| blocks_grant(blocks, a, *data))
+    };
+    let mut holders: Vec<String> = Vec::new();
+    for c in &chain.0[..at] {
+        for &di in ix.denies_by_scope.get(c).into_iter().flatten() {
+            let d = &ix.denies[di];
+            if super::decide::deny_reaches(d, c, scope) && takes(&d.blocks) {
+                return None;
+            }
+        }
+        for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
+            if ix.assignment_role[ai].is_some_and(|r| takes(&ix.roles[r].blocks)) {
+                holders.push(key(&ix.assignments[ai].principal_id));
+            }
+        }
+        for &ei in ix.eligibilities_by_scope.get(c).into_iter().flatten() {
+            if ix.eligibility_role[ei].is_some_and(|r| takes(&ix.roles[r].blocks)) {
+                holders.push(key(&ix.eligibilities[ei].principal_id));
+            }
+        }
+    }
+    Some(below(ix, holders).into_iter().map(|r| r.id).collect())
 }
 
 /// The candidates of `who` (sorted by display name, then id) and what the answer

@@ -625,6 +625,51 @@ proptest! {
         }
     }
 
+    /// [`super::query::who_near`]: an answer made from another scope's in the
+    /// same subscription equals the answer made in full, for every pair of
+    /// scopes below the subscription (denies of their own included: those are
+    /// answered in full), with or without groups, for one or two alternatives.
+    #[test]
+    fn an_answer_made_from_a_neighbours_equals_who(
+        t in arb_tenant(),
+        acts in prop::collection::vec(prop::sample::select(ACTIONS), 1..3),
+        include_groups in prop::bool::ANY,
+    ) {
+        use super::query::{who_near, Near};
+        let ix = Index::new(&t);
+        let probes = [
+            RG.to_string(),
+            WS.to_string(),
+            "/subscriptions/S1/resourceGroups/RG2".into(),
+            format!("{WS}/computes/c1"),
+            "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.MachineLearningServices/workspaces/w2".into(),
+            "/subscriptions/S1/resourceGroups/RG2/providers/Microsoft.Storage/storageAccounts/sa".into(),
+        ];
+        let alts = |s: &str| -> Vec<Vec<ActionReq>> {
+            acts.iter()
+                .map(|a| vec![ActionReq { action: a.to_string(), data: false, scope: s.into() }])
+                .collect()
+        };
+        let whole = |s: &str| -> Vec<Near> {
+            who(&ix, &alts(s), include_groups, false)
+                .answers
+                .into_iter()
+                .map(|a| (a.decision.access, a.decision.principal.display_name.to_lowercase(), a.decision.principal.id))
+                .collect()
+        };
+        let mut anc = Ancestry::default();
+        for a in &probes {
+            let (first, base) = who_near(&ix, &alts(a), SUB, include_groups, None, &mut anc);
+            prop_assert_eq!(&first, &whole(a), "{}", a);
+            let mut base = base;
+            for b in &probes {
+                let (near, kept) = who_near(&ix, &alts(b), SUB, include_groups, base, &mut anc);
+                prop_assert_eq!(&near, &whole(b), "{} from {}", b, a);
+                base = kept;
+            }
+        }
+    }
+
     /// [`Index::grow`] (a slice's members added to the index of what was read
     /// first) builds the index [`Index::new`] builds from the whole tenant:
     /// the same answers, and the same membership, records and lists.
