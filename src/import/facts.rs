@@ -13,7 +13,9 @@
 //! Only the fields [`ResourceFacts`] names are read: a datastore's `secrets` are
 //! never looked at, and of `az ml`'s credentials only which kind they are. Unknown
 //! fields are ignored; a field of the wrong type is an error at its path. A record
-//! that states none of these facts gives none (`Ok(None)`).
+//! that states none of these facts gives none (`Ok(None)`), except a storage
+//! account's: every account imported is known by name, for the datastores that
+//! name only their `accountName`.
 
 use crate::model::{scope_key, Datastore, ManagedIdentities, ResourceFacts, UserAssignedIdentity};
 
@@ -369,5 +371,9 @@ pub(crate) fn resource_facts(
         resource_type: f.resource_type.clone(),
         ..Default::default()
     };
-    Ok((f != empty).then_some(f))
+    // A storage account is kept even when its record states nothing: a
+    // datastore that names only its `accountName` is resolved by name among
+    // the imported accounts (docs/semantics.md), and Azure leaves
+    // `allowSharedKeyAccess` out of an account's record unless it was set.
+    Ok((f != empty || kind == Kind::StorageAccount).then_some(f))
 }

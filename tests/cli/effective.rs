@@ -581,3 +581,49 @@ fn assign_identity_with_a_compute_write_elsewhere_agrees_in_who_and_can() {
     let who = s.run().words(format!("who {asked}")).ok_json();
     assert!(escalation_ids(&who).contains(&BOB.to_string()), "{who:#}");
 }
+
+/// A datastore that names only its `accountName` (ARM's Datastores_List leaves
+/// out `subscriptionId` and `resourceGroup`) is resolved to the imported account
+/// of that name, also when the account's record does not state
+/// `allowSharedKeyAccess` (Azure leaves it out unless it was set): the answer is
+/// the one the fully stated records give.
+#[test]
+fn a_datastore_named_by_account_alone_is_resolved_whatever_its_account_states() {
+    use crate::support::{copy_dir, sample_data, Scratch};
+    let s = Scratch::new();
+    let data = s.path("data");
+    copy_dir(&sample_data(), &data);
+    edit_json(&data, "resources/storage-accounts.json", |v| {
+        for a in v["value"].as_array_mut().unwrap() {
+            if a["name"] == "stcontosomlprod01" {
+                a["properties"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("allowSharedKeyAccess");
+            }
+        }
+    });
+    edit_json(&data, "resources/ml-prod-datastores.json", |v| {
+        for d in v["value"].as_array_mut().unwrap() {
+            let p = d["properties"].as_object_mut().unwrap();
+            p.remove("subscriptionId");
+            p.remove("resourceGroup");
+        }
+    });
+    s.import(&data, "2026-11-01T00:00:00Z", "by-name");
+    let ask = "who --activity read-training-data --workspace ml-prod --effective --format json";
+    let edited = s.run().words(ask).expect(0).json();
+    let whole = sample().words(ask).expect(0).json();
+    assert_eq!(edited["incomplete"], whole["incomplete"], "{edited}");
+    assert_eq!(escalation_ids(&edited), escalation_ids(&whole), "{edited}");
+    assert!(!escalation_ids(&edited).is_empty());
+    // Dave Kim (Contributor on the subscription) lists the account's keys.
+    let v = s
+        .run()
+        .words(format!(
+            "can {DAVE} {BLOB_READ} --data --scope {PROD_ACCOUNT} --effective --format json"
+        ))
+        .expect(0)
+        .json();
+    assert_eq!(chain(&v["escalation"]), ["storage-keys"], "{v}");
+}
