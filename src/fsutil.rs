@@ -11,6 +11,8 @@
 //! - writes, flushes and `fsync`s it, then renames it over the target (and syncs the
 //!   directory), so the target is either as it was or complete; the finished file is
 //!   0600 whatever the umask;
+//! - never replaces an **SQLite database** (a file that begins with SQLite's
+//!   header): an output named like the database would destroy every snapshot;
 //! - writes **directly** to a target that exists and is not a regular file (a device
 //!   such as `/dev/null` or `/dev/stdout`, a FIFO): renaming over it would replace
 //!   the device node with a regular file.
@@ -64,12 +66,29 @@ fn write_file_inner(
             }
             // It became a regular file in between: replace it like one.
         }
+        // An SQLite database (whocan's own, most likely) is never replaced by
+        // an output: the snapshots in it would be lost.
+        Ok(_) if is_sqlite_database(path) => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "is an SQLite database, which an output never replaces (give another file name)",
+            ))
+        }
         // Absent, or a regular file: replaced through a temporary file.
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
     write_replacing(path, f)
+}
+
+/// Whether the regular file at `path` begins with SQLite's header.
+fn is_sqlite_database(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0")
 }
 
 /// Opens an existing non-regular file (device, FIFO, socket...) for writing,

@@ -307,6 +307,23 @@ fn distinct_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<(), UsageError>
         .filter_map(|(flag, p)| p.map(|p| (*flag, p, place(p))))
         .collect();
     for (i, (a, pa, la)) in given.iter().enumerate() {
+        if *a == "--db" {
+            // The database and its journal files are never an output.
+            for (b, pb, lb) in &given[i + 1..] {
+                let journal = ["-wal", "-shm", "-journal"].iter().any(|j| {
+                    let mut name = la.clone().into_os_string();
+                    name.push(j);
+                    lb.as_os_str() == name
+                });
+                if *lb == *la || journal {
+                    return Err(UsageError(format!(
+                        "{b} names {}, the database (or its journal): writing there would destroy every snapshot\nhint: give {b} another file name",
+                        pb.display()
+                    )));
+                }
+            }
+            continue;
+        }
         for (b, _, lb) in &given[i + 1..] {
             // `-` is stdout for --out; a device or a FIFO (`/dev/null`) is
             // written in place, not replaced, so it may take several.
@@ -344,6 +361,7 @@ fn sheet_format(args: &ReviewArgs) -> Option<Format> {
 /// rows are made; the table and the HTML page need the whole review at once.
 fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
     distinct_outputs(&[
+        ("--db", Some(db)),
         ("--out", args.out.as_deref()),
         ("--html", args.html.as_deref()),
         ("--xlsx", args.xlsx.as_deref()),

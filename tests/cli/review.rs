@@ -1023,6 +1023,52 @@ fn two_outputs_naming_one_file_are_refused() {
     }
 }
 
+/// An output named like the database (or its journal), however spelled, is
+/// refused before any work, and an output over any other SQLite database too:
+/// the snapshots are kept.
+#[test]
+fn an_output_never_replaces_a_database() {
+    let (dir, db) = fresh();
+    let before = std::fs::read(&db).unwrap();
+    let name = db.file_name().unwrap().to_str().unwrap().to_string();
+    let wal = dir.path().join(format!("{name}-wal"));
+    let dotted = dir.path().join(".").join(&name);
+    for flag in ["--out", "--html", "--xlsx"] {
+        for target in [db.clone(), dotted.clone(), wal.clone()] {
+            let out = whocan(&db)
+                .args(["review", "--workspace", "ml-prod", flag])
+                .arg(&target)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{flag} {}", target.display());
+            let err = text(&out.stderr);
+            assert!(err.contains("the database"), "{err}");
+            assert!(err.contains("hint:"), "{err}");
+        }
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    // Another database (a copy): not ours to replace either.
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&db, &copy).unwrap();
+    let out = whocan(&db)
+        .args(["review", "--workspace", "ml-prod", "--out"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("SQLite database"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+    let out = whocan(&db)
+        .args(["snapshots", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
 #[test]
 fn plan_holds_back_a_membership_removal_that_takes_away_approved_rows() {
     let (dir, db) = fresh();
