@@ -686,6 +686,27 @@ pub(super) fn opt_str(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option
     }
 }
 
+/// A window bound (`startDateTime`, `endDateTime`): absent, or a time
+/// [`crate::model::Timestamp`] reads. One it cannot read is refused here: a
+/// bound taken as no bound would answer an ended activation as in force.
+pub(super) fn opt_time(
+    o: &Obj,
+    key: &'static str,
+    path: &[Seg],
+) -> Result<Option<String>, Problem> {
+    let v = opt_str(o, key, path)?.filter(|s| !s.trim().is_empty());
+    match &v {
+        Some(s) if crate::model::Timestamp::parse(s).is_none() => Err(Problem::new(
+            &child(path, Seg::Key(key)),
+            format!(
+                "expected a date and time (RFC 3339, such as 2026-10-01T00:00:00Z, or Windows PowerShell's /Date(MS)/), found {:?}",
+                s.chars().take(60).collect::<String>()
+            ),
+        )),
+        _ => Ok(v),
+    }
+}
+
 pub(super) fn opt_bool(o: &Obj, key: &'static str, path: &[Seg]) -> Result<Option<bool>, Problem> {
     match o.get(key) {
         None | Some(Val::Null) => Ok(None),
@@ -1036,8 +1057,8 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
         principal_display_name: None,
         can_delegate: None,
         // A time-bound activation grants from its start until its end (SPEC §2.10).
-        start_date_time: opt_str(p, "startDateTime", &pp)?,
-        end_date_time: opt_str(p, "endDateTime", &pp)?,
+        start_date_time: opt_time(p, "startDateTime", &pp)?,
+        end_date_time: opt_time(p, "endDateTime", &pp)?,
         id,
         principal_id: req_str(p, "principalId", &pp, "the principal's object id")?,
         principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
@@ -1071,8 +1092,8 @@ pub(crate) fn eligibility(o: &Obj, path: &[Seg]) -> Result<Eligibility, Problem>
         principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
         role_definition_id: role_guid_original(&role_def),
         scope,
-        start_date_time: opt_str(p, "startDateTime", &pp)?,
-        end_date_time: opt_str(p, "endDateTime", &pp)?,
+        start_date_time: opt_time(p, "startDateTime", &pp)?,
+        end_date_time: opt_time(p, "endDateTime", &pp)?,
         member_type: opt_str(p, "memberType", &pp)?,
         condition: opt_str(p, "condition", &pp)?,
     })
@@ -1101,8 +1122,8 @@ pub(crate) fn group_pim(
         principal_id: req_str(o, "principalId", path, "the principal's object id")?,
         access_id: req_str(o, "accessId", path, "`member` or `owner`")?,
         member_type: opt_str(o, "memberType", path)?,
-        start_date_time: opt_str(o, "startDateTime", path)?,
-        end_date_time: opt_str(o, "endDateTime", path)?,
+        start_date_time: opt_time(o, "startDateTime", path)?,
+        end_date_time: opt_time(o, "endDateTime", path)?,
         active,
     })
 }

@@ -90,6 +90,11 @@ impl Timestamp {
         if let Ok(d) = DateTime::parse_from_rfc3339(t) {
             return Some(Timestamp(d.with_timezone(&Utc)));
         }
+        if forms.zoneless == Zoneless::TOrSpace {
+            if let Some(d) = microsoft_json_date(t) {
+                return Some(d);
+            }
+        }
         let zoneless: &[&str] = match forms.zoneless {
             Zoneless::Refused => &[],
             Zoneless::T => &["%Y-%m-%dT%H:%M:%S%.f"],
@@ -113,6 +118,27 @@ impl Timestamp {
     pub(crate) fn now() -> Timestamp {
         Timestamp(Utc::now())
     }
+}
+
+/// Windows PowerShell 5.1's `ConvertTo-Json` (and .NET's
+/// `DataContractJsonSerializer`) write a date as `/Date(MS)/` or
+/// `/Date(MS+HHMM)/` (`\/Date(...)\/` in the JSON text): milliseconds since
+/// 1970-01-01 UTC; the offset only says which zone the writer was in, the
+/// instant is the milliseconds.
+fn microsoft_json_date(t: &str) -> Option<Timestamp> {
+    let inner = t.strip_prefix("/Date(")?.strip_suffix(")/")?;
+    let digits_end = inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map_or(inner.len(), |(i, _)| i);
+    let (ms, offset) = inner.split_at(digits_end);
+    let ms: i64 = ms.parse().ok()?;
+    if !offset.is_empty() && !(offset.len() == 5 && offset[1..].bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    DateTime::from_timestamp_millis(ms).map(Timestamp)
 }
 
 impl From<DateTime<Utc>> for Timestamp {
@@ -177,6 +203,32 @@ mod tests {
             let exact = Timestamp::parse_with("2026-10-01T12:00:00Z", f.end_of_day());
             assert_eq!(exact.unwrap().to_string(), "2026-10-01T12:00:00Z");
         }
+    }
+
+    #[test]
+    fn windows_powershell_dates_are_read_from_exports_only() {
+        let z = ts("2026-09-30T08:00:00Z");
+        assert_eq!(ts("/Date(1790755200000)/"), z);
+        assert_eq!(
+            ts("/Date(1790755200000+0200)/"),
+            z,
+            "the offset names the writer's zone"
+        );
+        assert_eq!(ts("/Date(1790755200000-0500)/"), z);
+        assert_eq!(ts("/Date(-86400000)/").to_string(), "1969-12-31T00:00:00Z");
+        for bad in [
+            "/Date()/",
+            "/Date(12a)/",
+            "/Date(1+02)/",
+            "Date(1)",
+            "/Date(1)",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
+        assert_eq!(
+            Timestamp::parse_with("/Date(1790755200000)/", Forms::COMMAND_LINE),
+            None
+        );
     }
 
     #[test]

@@ -510,3 +510,66 @@ fn answers_from_a_partial_page_of_assignments_say_so() {
             .ends_with("arg-page.json"));
     }
 }
+
+/// `Get-AzRoleAssignmentScheduleInstance | ConvertTo-Json` in Windows
+/// PowerShell 5.1 writes dates as `\/Date(MS)\/`: the window is read from them
+/// (an activation that ended before the snapshot grants nothing, one in force
+/// does), and a bound that cannot be read is refused at its place rather than
+/// taken as no bound.
+#[test]
+fn windows_powershell_dates_bound_a_pim_activation() {
+    // takenAt 2024-06-01T00:00:00Z = 1717200000000 ms.
+    let activation = |principal: &str, n: u32, start: &str, end: &str| {
+        json!({
+            "AssignmentType": "Activated", "Condition": null, "ConditionVersion": null,
+            "CreatedOn": start, "StartDateTime": start, "EndDateTime": end,
+            "Id": format!("{SUB}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances/a1b2c3d4-0000-4000-8000-00000000000{n}"),
+            "MemberType": "Direct", "Name": format!("a1b2c3d4-0000-4000-8000-00000000000{n}"),
+            "PrincipalId": principal, "PrincipalType": "User",
+            "RoleDefinitionId": format!("{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}"),
+            "Scope": SUB, "Status": "Provisioned",
+            "Type": "Microsoft.Authorization/roleAssignmentScheduleInstances"
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // USER's ended a day before the snapshot; OTHER's ends a day after it.
+    let pim = json!([
+        activation(USER, 1, "/Date(1717027200000)/", "/Date(1717113600000)/"),
+        activation(
+            OTHER,
+            2,
+            "/Date(1717113600000+0200)/",
+            "/Date(1717286400000+0200)/"
+        ),
+    ]);
+    let (db, _) = imported(
+        dir.path(),
+        &[("roles.json", owner_role()), ("pim.json", pim.to_string())],
+    );
+    assert_eq!(access(&db, USER, SUB), "none", "ended the day before");
+    assert_eq!(access(&db, OTHER, SUB), "allowed", "in force");
+
+    let dir = tempfile::tempdir().unwrap();
+    let pim = json!([activation(USER, 1, "/Date(1717027200000)/", "next Tuesday")]);
+    let (db, out) = import(
+        dir.path(),
+        &[("roles.json", owner_role()), ("pim.json", pim.to_string())],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pim.json:"), "{err}");
+    assert!(
+        err.contains("EndDateTime") || err.contains("endDateTime"),
+        "{err}"
+    );
+    assert!(err.contains("expected a date and time"), "{err}");
+    assert!(
+        !db.exists() || {
+            let out = whocan(&db)
+                .args(["snapshots", "--format", "json"])
+                .output()
+                .unwrap();
+            !String::from_utf8_lossy(&out.stdout).contains("\"id\"")
+        }
+    );
+}
