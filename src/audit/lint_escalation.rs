@@ -202,32 +202,43 @@ fn escalation_to_owner(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Ve
         }
         let es = eff.who(&alts);
         // Only chains through an identity: a grant-role step needs the write
-        // itself, so every chain here passes through another principal.
+        // itself, so every chain here passes through another principal. One
+        // finding per identity and chain of steps, naming who can take it (a
+        // cluster's identity is reachable by everyone who can submit jobs).
+        let mut groups: Vec<((String, String), Vec<String>)> = Vec::new();
         for e in es {
-            let via: Vec<&str> = e
+            let Some(last) = e.steps.iter().filter_map(|s| s.identity.as_deref()).last() else {
+                continue;
+            };
+            let chain = e
                 .steps
                 .iter()
-                .filter_map(|s| s.identity.as_deref())
-                .collect();
-            let Some(last) = via.last() else { continue };
+                .map(|s| format!("{} ({})", s.kind.as_str(), s.needs))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            let k = (last.to_string(), chain);
+            match groups.iter_mut().find(|(g, _)| *g == k) {
+                Some((_, ps)) => ps.push(e.principal.id.clone()),
+                None => groups.push((k, vec![e.principal.id.clone()])),
+            }
+        }
+        for ((last, chain), ps) in groups {
+            let mut objects = principal_objects(ix, &[last.clone()]);
+            objects.extend(principal_objects(ix, &ps));
             out.push(Finding {
                 severity: Severity::High,
                 kind: "escalation-to-owner".into(),
                 message: format!(
-                    "{} holds no role that can change access at {scope}, but can act as {} ({}), which can: {}",
-                    if e.principal.display_name.is_empty() { &e.principal.id } else { &e.principal.display_name },
-                    ix.name_of(last),
-                    last,
-                    e.steps
-                        .iter()
-                        .map(|s| format!("{} ({})", s.kind.as_str(), s.needs))
-                        .collect::<Vec<_>>()
-                        .join(" → ")
+                    "{} {} no role that can change access at {scope}, but can act as {} ({last}), which can: {chain}: {}",
+                    if ps.len() == 1 { "1 principal".to_string() } else { format!("{} principals", ps.len()) },
+                    if ps.len() == 1 { "holds" } else { "hold" },
+                    ix.name_of(&last),
+                    names(ix, &ps),
                 ),
                 scope: Some(scope.clone()),
-                objects: principal_objects(ix, &[e.principal.id.clone(), last.to_string()]),
-                principals: 1,
-                hint: "remove the step's permission (jobs/write, assign/action, listsecrets) from this principal, or the identity's role assignment; see `whocan who Microsoft.Authorization/roleAssignments/write --scope SCOPE --effective`".into(),
+                objects,
+                principals: ps.len(),
+                hint: "remove the step's permission (jobs/write, assign/action, listsecrets) from these principals, or the identity's role assignment; see `whocan who Microsoft.Authorization/roleAssignments/write --scope SCOPE --effective`".into(),
             });
         }
     }
