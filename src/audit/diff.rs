@@ -129,6 +129,10 @@ pub(crate) struct DenyRef {
     pub(crate) scope: String,
     /// The denied actions and data actions, as written.
     pub(crate) actions: Vec<String>,
+    /// `audit` when its `denyAssignmentEffect` only logs ([`DenyAssignment::blocks`]);
+    /// absent when it blocks (`enforced`, or no effect given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) effect: Option<&'static str>,
 }
 
 /// One list of one permission block that a role edit changed.
@@ -990,6 +994,8 @@ fn same_deny(a: &DenyAssignment, b: &DenyAssignment) -> bool {
         ids
     };
     scope_key(&a.scope) == scope_key(&b.scope)
+        // Enforced and audit-only are different denies: one blocks, one logs.
+        && a.blocks() == b.blocks()
         && a.do_not_apply_to_child_scopes == b.do_not_apply_to_child_scopes
         && principals(&a.principals) == principals(&b.principals)
         && principals(&a.exclude_principals) == principals(&b.exclude_principals)
@@ -2290,6 +2296,7 @@ fn deny_ref(d: &DenyAssignment) -> DenyRef {
             .iter()
             .flat_map(|b| b.actions.iter().chain(&b.data_actions).cloned())
             .collect(),
+        effect: (!d.blocks()).then_some("audit"),
     }
 }
 

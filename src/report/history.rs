@@ -116,6 +116,15 @@ fn group_membership_text(m: &crate::audit::diff::GroupMembershipRef) -> String {
     s
 }
 
+/// What an audit-only deny assignment is said to do (it blocks nothing).
+fn audit_text(deny: &crate::audit::diff::DenyRef) -> &'static str {
+    if deny.effect == Some("audit") {
+        " (audit only: logs, blocks nothing)"
+    } else {
+        ""
+    }
+}
+
 /// One line naming a cause.
 pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
     match c {
@@ -205,16 +214,18 @@ pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
             )
         }
         Cause::DenyAssignmentAdded { deny } => format!(
-            "deny assignment added: {} at {} denying {}",
+            "deny assignment added: {} at {} denying {}{}",
             deny.name,
             names.label(&deny.scope),
-            deny.actions.join(", ")
+            deny.actions.join(", "),
+            audit_text(deny)
         ),
         Cause::DenyAssignmentRemoved { deny } => format!(
-            "deny assignment removed: {} at {} denied {}",
+            "deny assignment removed: {} at {} denied {}{}",
             deny.name,
             names.label(&deny.scope),
-            deny.actions.join(", ")
+            deny.actions.join(", "),
+            audit_text(deny)
         ),
         Cause::PrincipalDeleted { principal } => format!(
             "principal deleted: {} is in no directory listing any more (orphaned)",

@@ -8,6 +8,7 @@ mod collect;
 mod collect_equiv;
 mod concurrency;
 mod deny_gaps;
+mod diff_regressions;
 mod effective;
 mod evidence;
 mod facts;

@@ -1,0 +1,239 @@
+//! `diff` regressions from the oracle sweep (df30): changes of the tenant that
+//! change effective access, or that do not, which `diff` misread. Each test builds
+//! two small exports, imports them as snapshots 1 and 2, and reads `diff 1 2`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use crate::support::{on, write};
+
+const SUB: &str = "11111111-1111-1111-1111-111111111111";
+const ALICE: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+const BOB: &str = "aaaaaaaa-0000-0000-0000-000000000002";
+const ROLE: &str = "cccccccc-0000-0000-0000-000000000001";
+
+fn rg() -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg")
+}
+
+fn ws() -> String {
+    format!(
+        "{}/providers/Microsoft.MachineLearningServices/workspaces/ws",
+        rg()
+    )
+}
+
+/// One export folder: users Alice and Bob, the workspace, and whatever a test adds.
+struct Export {
+    dir: PathBuf,
+}
+
+impl Export {
+    fn new(root: &Path, name: &str) -> Export {
+        let dir = root.join(name);
+        let users = json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+            "value": [
+                {"id": ALICE, "displayName": "Alice", "userPrincipalName": "alice@contoso.com",
+                 "accountEnabled": true, "userType": "Member"},
+                {"id": BOB, "displayName": "Bob", "userPrincipalName": "bob@contoso.com",
+                 "accountEnabled": true, "userType": "Member"}
+            ]
+        });
+        write(&dir, "users.json", users.to_string());
+        let res = json!([{"id": ws(), "name": "ws",
+            "type": "Microsoft.MachineLearningServices/workspaces", "resourceGroup": "rg"}]);
+        write(&dir, "res.json", res.to_string());
+        Export { dir }
+    }
+
+    fn file(self, name: &str, v: Value) -> Export {
+        write(&self.dir, name, v.to_string());
+        self
+    }
+
+    /// A custom role `name` (GUID `ROLE`) with these permission blocks.
+    fn role(self, name: &str, blocks: Value) -> Export {
+        let role = json!([{"roleName": name, "name": ROLE,
+            "id": format!("/providers/Microsoft.Authorization/roleDefinitions/{ROLE}"),
+            "roleType": "CustomRole", "assignableScopes": ["/"], "permissions": blocks}]);
+        self.file("roles.json", role)
+    }
+
+    /// Assignments of role `ROLE`, one per (principal, principal type, scope).
+    fn assignments(self, list: &[(&str, &str, &str)]) -> Export {
+        let v: Vec<Value> = list
+            .iter()
+            .enumerate()
+            .map(|(i, (p, kind, scope))| {
+                let name = format!("dddddddd-0000-0000-0000-00000000000{}", i + 1);
+                json!({"id": format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+                    "name": name, "principalId": p, "principalType": kind, "principalName": "",
+                    "roleDefinitionId": format!("/providers/Microsoft.Authorization/roleDefinitions/{ROLE}"),
+                    "roleDefinitionName": "WS Role", "scope": scope,
+                    "condition": null, "conditionVersion": null})
+            })
+            .collect();
+        self.file("asg.json", Value::Array(v))
+    }
+
+    /// Deny assignments, as ARM lists them.
+    fn denies(self, list: Vec<Value>) -> Export {
+        self.file("deny.json", json!({"value": list}))
+    }
+}
+
+/// One deny assignment at the resource group denying `action`.
+fn deny(
+    n: u32,
+    name: &str,
+    action: &str,
+    principals: Value,
+    excluded: Value,
+    extra: Value,
+) -> Value {
+    let id = format!("eeeeeeee-0000-0000-0000-00000000000{n}");
+    let mut props = json!({"denyAssignmentName": name,
+        "permissions": [{"actions": [action], "notActions": [], "dataActions": [], "notDataActions": []}],
+        "scope": rg(), "doNotApplyToChildScopes": false,
+        "principals": principals, "excludePrincipals": excluded});
+    if let Value::Object(m) = extra {
+        props.as_object_mut().unwrap().extend(m);
+    }
+    json!({"id": format!("{}/providers/Microsoft.Authorization/denyAssignments/{id}", rg()),
+        "name": id, "type": "Microsoft.Authorization/denyAssignments", "properties": props})
+}
+
+fn all_principals() -> Value {
+    json!([{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}])
+}
+
+/// Imports `first` and `second` as snapshots 1 and 2 of a fresh database.
+fn two_snapshots(tmp: &TempDir, first: &Export, second: &Export) -> PathBuf {
+    let db = tmp.path().join("diff.db");
+    for (e, at) in [
+        (first, "2026-01-01T00:00:00Z"),
+        (second, "2026-04-01T00:00:00Z"),
+    ] {
+        on(&db)
+            .args(["import", "--taken-at", at])
+            .arg(&e.dir)
+            .expect(0);
+    }
+    db
+}
+
+fn diff(db: &Path, extra: &[&str]) -> Value {
+    on(db)
+        .args(["diff", "1", "2", "--format", "json"])
+        .args(extra)
+        .ok_json()
+}
+
+fn cause<'a>(v: &'a Value, i: &Value) -> &'a Value {
+    &v["causes"][i.as_u64().unwrap() as usize]
+}
+
+/// The deny changes that block or unblock someone: (effect, principals, cause
+/// kind, deny name).
+fn deny_lines(v: &Value) -> Vec<(String, Vec<String>, String, String)> {
+    v["denies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["principals"].as_array().unwrap().is_empty())
+        .map(|d| {
+            let c = cause(v, &d["cause"]);
+            let deny_name = d["deny"]["name"]
+                .as_str()
+                .or(c["deny"]["name"].as_str())
+                .unwrap_or("")
+                .to_string();
+            (
+                d["effect"].as_str().unwrap().to_string(),
+                d["principals"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap().to_string())
+                    .collect(),
+                c["kind"].as_str().unwrap().to_string(),
+                deny_name,
+            )
+        })
+        .collect()
+}
+
+fn admin_blocks() -> Value {
+    json!([{"actions": ["Microsoft.MachineLearningServices/workspaces/*"], "notActions": [],
+        "dataActions": [], "notDataActions": []}])
+}
+
+// ---------------------------------------------------------------------------
+
+/// df30 defect 3: a deny switched from enforced to `denyAssignmentEffect: audit`
+/// (and back) changes `can`; diff said nothing at all.
+#[test]
+fn deny_switched_to_audit_unblocks_and_back_blocks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = |name: &str, extra: Value| {
+        Export::new(tmp.path(), name)
+            .role("WS Admin", admin_blocks())
+            .assignments(&[(ALICE, "User", &format!("/subscriptions/{SUB}"))])
+            .denies(vec![deny(
+                1,
+                "stack-protect",
+                "Microsoft.MachineLearningServices/workspaces/delete",
+                all_principals(),
+                json!([]),
+                extra,
+            )])
+    };
+    let enforced = export("enforced", json!({}));
+    let audit = export("audit", json!({"denyAssignmentEffect": "audit"}));
+    let db = two_snapshots(&tmp, &enforced, &audit);
+    let v = diff(&db, &[]);
+    assert_eq!(
+        deny_lines(&v),
+        vec![(
+            "unblocks".to_string(),
+            vec![ALICE.to_string()],
+            "denyAssignmentRemoved".to_string(),
+            "stack-protect".to_string()
+        )],
+        "{v:#}"
+    );
+    // The audit-only record is the other half of the change, and says what it is.
+    let added: Vec<&Value> = v["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "denyAssignmentAdded")
+        .collect();
+    assert_eq!(added.len(), 1, "{v:#}");
+    assert_eq!(added[0]["deny"]["effect"], "audit");
+    assert!(
+        added[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("audit only"),
+        "{v:#}"
+    );
+
+    // The reverse: audit → enforced blocks Alice.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let db = two_snapshots(&tmp2, &audit, &enforced);
+    let v = diff(&db, &[]);
+    assert_eq!(
+        deny_lines(&v),
+        vec![(
+            "blocks".to_string(),
+            vec![ALICE.to_string()],
+            "denyAssignmentAdded".to_string(),
+            "stack-protect".to_string()
+        )],
+        "{v:#}"
+    );
+}
