@@ -232,6 +232,15 @@ pub(crate) enum Cause {
     DenyAssignmentRemoved {
         deny: DenyRef,
     },
+    /// A management group or subscription has another parent in the
+    /// management-group tree (or its place was imported in one snapshot only):
+    /// assignments and denies at the groups it left or joined reach it, and all
+    /// below it, or no longer. Parents are scope ids; none when not imported.
+    ScopeMoved {
+        scope: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// In the earlier directory listings, in none of the later ones.
     PrincipalDeleted {
         principal: NamedRef,
@@ -265,6 +274,7 @@ impl Cause {
             Cause::RoleDefinitionChanged { .. } => "roleDefinitionChanged",
             Cause::DenyAssignmentAdded { .. } => "denyAssignmentAdded",
             Cause::DenyAssignmentRemoved { .. } => "denyAssignmentRemoved",
+            Cause::ScopeMoved { .. } => "scopeMoved",
             Cause::PrincipalDeleted { .. } => "principalDeleted",
             Cause::PrincipalDisabled { .. } => "principalDisabled",
             Cause::PrincipalEnabled { .. } => "principalEnabled",
@@ -1084,6 +1094,8 @@ enum CauseKey {
     RoleDefinitionChanged(u32),
     DenyAdded(u32),
     DenyRemoved(u32),
+    /// Index into [`Ctx::moves`].
+    ScopeMoved(u32),
     PrincipalDeleted(u32),
     PrincipalDisabled(u32),
     PrincipalEnabled(u32),
@@ -1097,11 +1109,25 @@ struct Effect {
     blocked: usize,
 }
 
+/// A management group or subscription that moved in the tree (keys).
+struct Move {
+    scope: String,
+    from: Option<String>,
+    to: Option<String>,
+    /// The scopes above it in one snapshot and not in the other: what is held
+    /// there reaches it (and what is below it) in one snapshot only.
+    reach: FxSet<String>,
+}
+
 struct Ctx<'t> {
     ix: Interners,
     from: Side<'t>,
     to: Side<'t>,
     tree: ScopeTree,
+    /// Each snapshot's own management-group tree (`tree` merges them).
+    trees: [ScopeTree; 2],
+    /// Management groups and subscriptions whose place in the tree differs.
+    moves: Vec<Move>,
     /// scope id → passes the --scope filter (all true without one).
     pass: Vec<bool>,
     filter_anc: Option<(String, FxSet<String>)>,
@@ -1184,6 +1210,8 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
     let mut nodes = to.scopes.clone();
     nodes.extend(from.scopes.iter().cloned());
     let tree = ScopeTree::new(&nodes);
+    let trees = [ScopeTree::new(&from.scopes), ScopeTree::new(&to.scopes)];
+    let moves = moves(&trees);
     let filter_anc = opts.scope.as_deref().map(|s| {
         let k = scope_key(s);
         let anc: FxSet<String> = tree.ancestors(&k).into_iter().collect();
@@ -1215,6 +1243,8 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
         from: f,
         to: t,
         tree,
+        trees,
+        moves,
         pass: Vec::new(),
         filter_anc,
         only,
@@ -1230,6 +1260,111 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
         ctx.pass = pass;
     }
     run(ctx)
+}
+
+/// Management groups and subscriptions whose parent differs between the two
+/// trees (`[from, to]`), in key order, each with the scopes above it in one tree
+/// and not the other.
+fn moves(trees: &[ScopeTree; 2]) -> Vec<Move> {
+    let mut placed: Vec<&str> = trees.iter().flat_map(|t| t.placed()).collect();
+    placed.sort_unstable();
+    placed.dedup();
+    let mut out = Vec::new();
+    for m in placed {
+        let (from, to) = (trees[0].parent(m), trees[1].parent(m));
+        if from == to {
+            continue;
+        }
+        let [a, b] =
+            [&trees[0], &trees[1]].map(|t| t.ancestors(m).into_iter().collect::<FxSet<_>>());
+        let reach: FxSet<String> = a.symmetric_difference(&b).cloned().collect();
+        out.push(Move {
+            scope: m.to_string(),
+            from: from.map(str::to_string),
+            to: to.map(str::to_string),
+            reach,
+        });
+    }
+    out
+}
+
+/// Access held in both snapshots at a scope a move changed the reach of. With
+/// no `--scope`, it is changed (it reaches other scopes). With one, it is judged
+/// in each snapshot's own tree: applying at or below the scope in one snapshot
+/// only, it is gained or lost; in both, changed. Returns (gained, lost, changed).
+#[allow(clippy::type_complexity)]
+fn moved_access(
+    ctx: &Ctx,
+) -> (
+    Vec<(u64, CauseKey)>,
+    Vec<(u64, CauseKey)>,
+    Vec<(u64, CauseKey)>,
+) {
+    let (mut gained, mut lost, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+    if ctx.moves.is_empty() {
+        return (gained, lost, changed);
+    }
+    let passes = |tree: &ScopeTree, s: &str| match &ctx.filter_anc {
+        None => true,
+        Some((x, _)) => tree.ancestors(x).iter().any(|a| a == s) || tree.ancestors(s).contains(x),
+    };
+    let mut below = ctx.below();
+    let mut keys: Vec<u32> = ctx.to.holders_of_key.keys().copied().collect();
+    keys.sort_unstable();
+    for (mi, m) in ctx.moves.iter().enumerate() {
+        let c = CauseKey::ScopeMoved(mi as u32);
+        for &k in &keys {
+            let scope = ctx.ix.key_list[k as usize].1;
+            let s = ctx.ix.scopes.name(scope);
+            if !m.reach.contains(s) {
+                continue;
+            }
+            let (before, after) = (passes(&ctx.trees[0], s), passes(&ctx.trees[1], s));
+            let out = match (before, after) {
+                (true, true) => &mut changed,
+                (true, false) => &mut lost,
+                (false, true) => &mut gained,
+                (false, false) => continue,
+            };
+            for &h in &ctx.to.holders_of_key[&k] {
+                ctx.to.each_below(&mut below, h, ctx.only, |p| {
+                    if ctx.from.held(p, k) {
+                        out.push((pack(p, k), c));
+                    }
+                });
+            }
+        }
+    }
+    for v in [&mut gained, &mut lost, &mut changed] {
+        v.sort_unstable();
+        v.dedup();
+    }
+    (gained, lost, changed)
+}
+
+/// `changes` with more (tuple, cause) pairs: a tuple already there gains the
+/// cause, a new one is a line of its own.
+fn with_more(changes: Changes, more: &[(u64, CauseKey)]) -> Changes {
+    if more.is_empty() {
+        return changes;
+    }
+    let mut all: std::collections::BTreeMap<u64, Vec<CauseKey>> =
+        changes.iter().map(|(x, cs)| (x, cs.to_vec())).collect();
+    for &(x, c) in more {
+        let v = all.entry(x).or_default();
+        if !v.contains(&c) {
+            v.push(c);
+            v.sort_unstable();
+        }
+    }
+    let mut out = Changes::default();
+    for (x, cs) in all {
+        let start = out.causes.len() as u32;
+        out.causes.extend(cs);
+        out.tuples.push(x);
+        out.spans.push((start, out.causes.len() as u32));
+    }
+    out
 }
 
 /// Same / only here / changed, for every assignment, eligibility and deny.
@@ -1640,6 +1775,17 @@ fn run(mut ctx: Ctx) -> Diff {
             }
         }
     }
+    // Moves in the management-group tree: what is held at a group the moved
+    // scope left or joined reaches other scopes.
+    let (moved_gained, moved_lost, moved_changed) = moved_access(&ctx);
+    let gained = with_more(gained, &moved_gained);
+    let lost = with_more(lost, &moved_lost);
+    for &(x, c) in &moved_changed {
+        let v = changed.entry(x).or_default();
+        if !v.contains(&c) {
+            v.push(c);
+        }
+    }
     let status_changes = principal_changes(&ctx);
     for &(p, c) in &status_changes {
         let hs = ctx.to.graph.holders(p);
@@ -1988,6 +2134,7 @@ fn all_changes(
         }
     }
     out.extend(status_changes.iter().map(|&(_, c)| c));
+    out.extend((0..ctx.moves.len() as u32).map(CauseKey::ScopeMoved));
     out.sort_unstable();
     out.dedup();
     out
@@ -2102,6 +2249,26 @@ fn relevant(ctx: &Ctx, c: CauseKey) -> bool {
         | CauseKey::RoleDefinitionChanged(r) => role(r),
         CauseKey::DenyAdded(i) => deny(true, i),
         CauseKey::DenyRemoved(i) => deny(false, i),
+        CauseKey::ScopeMoved(i) => {
+            let m = &ctx.moves[i as usize];
+            let scope_ok = ctx.filter_anc.as_ref().is_none_or(|(x, _)| {
+                ctx.trees
+                    .iter()
+                    .any(|t| t.ancestors(x).contains(&m.scope) || t.ancestors(&m.scope).contains(x))
+            });
+            let principal_ok = ctx.only.is_none_or(|p| {
+                [true, false].into_iter().any(|later| {
+                    let s = ctx.side(later);
+                    s.graph.holders(p).iter().any(|&h| {
+                        s.keys_of(h).iter().any(|&k| {
+                            m.reach
+                                .contains(ctx.ix.scopes.name(ctx.ix.key_list[k as usize].1))
+                        })
+                    })
+                })
+            });
+            scope_ok && principal_ok
+        }
         CauseKey::PrincipalDeleted(p)
         | CauseKey::PrincipalDisabled(p)
         | CauseKey::PrincipalEnabled(p) => principal(p),
@@ -2414,6 +2581,14 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
         CauseKey::DenyRemoved(i) => Cause::DenyAssignmentRemoved {
             deny: deny_ref(&ctx.from.t.denies[i as usize]),
         },
+        CauseKey::ScopeMoved(i) => {
+            let m = &ctx.moves[i as usize];
+            Cause::ScopeMoved {
+                scope: m.scope.clone(),
+                from: m.from.clone(),
+                to: m.to.clone(),
+            }
+        }
         CauseKey::PrincipalDeleted(p) => Cause::PrincipalDeleted {
             principal: named_ref(ctx, p, false),
         },
@@ -2457,6 +2632,7 @@ fn cause_order(ctx: &Ctx, c: CauseKey) -> String {
         CauseKey::DenyRemoved(i) => d(false, i),
         CauseKey::GroupMembershipAdded(i) | CauseKey::GroupMembershipChanged(i) => g(true, i),
         CauseKey::GroupMembershipRemoved(i) => g(false, i),
+        CauseKey::ScopeMoved(i) => ctx.moves[i as usize].scope.clone(),
         CauseKey::PrincipalDeleted(p)
         | CauseKey::PrincipalDisabled(p)
         | CauseKey::PrincipalEnabled(p) => ctx.ix.principals.name(p),

@@ -63,6 +63,17 @@ impl ScopeTree {
         self.parent.contains_key(&scope_key(scope))
     }
 
+    /// The parent of a management group or subscription, as imported (a key).
+    pub(crate) fn parent(&self, scope: &str) -> Option<&str> {
+        self.parent.get(&scope_key(scope)).map(String::as_str)
+    }
+
+    /// Every management group and subscription whose place in the tree was
+    /// imported (keys, in no order).
+    pub(crate) fn placed(&self) -> impl Iterator<Item = &str> {
+        self.parent.keys().map(String::as_str)
+    }
+
     /// The target first, then each ancestor, nearest first, ending with `/`.
     pub(crate) fn ancestors(&self, target: &str) -> Vec<String> {
         let t = scope_key(target);

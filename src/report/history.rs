@@ -227,6 +227,18 @@ pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
             deny.actions.join(", "),
             audit_text(deny)
         ),
+        Cause::ScopeMoved { scope, from, to } => {
+            let place = |p: &Option<String>| match p {
+                Some(p) => names.label(p),
+                None => "no imported place in the tree".to_string(),
+            };
+            format!(
+                "moved in the management-group tree: {} from {} to {}",
+                names.label(scope),
+                place(from),
+                place(to)
+            )
+        }
         Cause::PrincipalDeleted { principal } => format!(
             "principal deleted: {} is in no directory listing any more (orphaned)",
             principal.name
@@ -273,6 +285,7 @@ fn cause_subject(c: &Cause) -> String {
         Cause::DenyAssignmentAdded { deny } | Cause::DenyAssignmentRemoved { deny } => {
             deny.id.clone()
         }
+        Cause::ScopeMoved { scope, .. } => scope.clone(),
         Cause::PrincipalDeleted { principal }
         | Cause::PrincipalDisabled { principal }
         | Cause::PrincipalEnabled { principal } => principal.id.clone(),

@@ -12,7 +12,12 @@ use crate::support::{on, write};
 const SUB: &str = "11111111-1111-1111-1111-111111111111";
 const ALICE: &str = "aaaaaaaa-0000-0000-0000-000000000001";
 const BOB: &str = "aaaaaaaa-0000-0000-0000-000000000002";
+const READ: &str = "Microsoft.MachineLearningServices/workspaces/read";
 const ROLE: &str = "cccccccc-0000-0000-0000-000000000001";
+
+fn mg(name: &str) -> String {
+    format!("/providers/Microsoft.Management/managementGroups/{name}")
+}
 
 fn rg() -> String {
     format!("/subscriptions/{SUB}/resourceGroups/rg")
@@ -77,6 +82,25 @@ impl Export {
             })
             .collect();
         self.file("asg.json", Value::Array(v))
+    }
+
+    /// The management-group tree: groups root, mg-a and mg-b; the subscription
+    /// under `parent`.
+    fn tree(self, parent: &str) -> Export {
+        let node = |id: String, name: &str, kind: &str, parent: Value| json!({"id": id, "name": name, "type": kind, "parent": parent, "displayName": name});
+        let mg_kind = "Microsoft.Management/managementGroups";
+        let v = json!([
+            node(mg("root"), "root", mg_kind, Value::Null),
+            node(mg("mg-a"), "mg-a", mg_kind, json!({"id": mg("root")})),
+            node(mg("mg-b"), "mg-b", mg_kind, json!({"id": mg("root")})),
+            node(
+                format!("/subscriptions/{SUB}"),
+                "sub",
+                "/subscriptions",
+                json!({"id": mg(parent)})
+            ),
+        ]);
+        self.file("mgs.json", v)
     }
 
     /// Deny assignments, as ARM lists them.
@@ -166,6 +190,24 @@ fn deny_lines(v: &Value) -> Vec<(String, Vec<String>, String, String)> {
         .collect()
 }
 
+/// The kinds of the causes of every line of `section`: (principal, kinds).
+fn line_causes<'a>(v: &'a Value, section: &str) -> Vec<(String, Vec<&'a str>)> {
+    v[section]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let kinds = l["causes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| cause(v, i)["kind"].as_str().unwrap())
+                .collect();
+            (l["principal"].as_str().unwrap().to_string(), kinds)
+        })
+        .collect()
+}
+
 fn admin_blocks() -> Value {
     json!([{"actions": ["Microsoft.MachineLearningServices/workspaces/*"], "notActions": [],
         "dataActions": [], "notDataActions": []}])
@@ -236,4 +278,61 @@ fn deny_switched_to_audit_unblocks_and_back_blocks() {
         )],
         "{v:#}"
     );
+}
+
+/// df30 defect 1: the subscription moves from mg-a to mg-b; Alice's role at mg-a
+/// no longer reaches the workspace (`can`: allowed, then none). diff printed an
+/// all-zero summary, with or without `--scope` or `--principal`.
+#[test]
+fn subscription_moved_out_of_a_management_group_is_access_changed_and_lost_below() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reader =
+        json!([{"actions": [READ], "notActions": [], "dataActions": [], "notDataActions": []}]);
+    let export = |name: &str, parent: &str| {
+        Export::new(tmp.path(), name)
+            .tree(parent)
+            .role("WS Reader", reader.clone())
+            .assignments(&[(ALICE, "User", &mg("mg-a"))])
+    };
+    let db = two_snapshots(&tmp, &export("e1", "mg-a"), &export("e2", "mg-b"));
+
+    // Unfiltered: the holding at mg-a is the same, what it reaches changed.
+    let v = diff(&db, &[]);
+    assert_eq!(v["summary"]["changed"], 1, "{v:#}");
+    assert_eq!(
+        line_causes(&v, "changed"),
+        vec![(ALICE.to_string(), vec!["scopeMoved"])]
+    );
+    let moved = &v["causes"][0];
+    assert_eq!(moved["kind"], "scopeMoved");
+    assert_eq!(moved["scope"], format!("/subscriptions/{SUB}"));
+    assert_eq!(moved["from"], mg("mg-a").to_lowercase());
+    assert_eq!(moved["to"], mg("mg-b").to_lowercase());
+    let text = moved["description"].as_str().unwrap();
+    assert!(text.contains("mg-a") && text.contains("mg-b"), "{text}");
+
+    // At the workspace: Alice's access there is lost, through the move.
+    let ws = ws();
+    let v = diff(&db, &["--scope", &ws]);
+    assert_eq!(
+        line_causes(&v, "lost"),
+        vec![(ALICE.to_string(), vec!["scopeMoved"])],
+        "{v:#}"
+    );
+    assert_eq!(v["summary"]["gained"], 0);
+    assert_eq!(v["summary"]["changed"], 0);
+
+    // The reverse diff gains it back.
+    let v = on(&db)
+        .args(["diff", "2", "1", "--format", "json", "--scope", &ws])
+        .ok_json();
+    assert_eq!(
+        line_causes(&v, "gained"),
+        vec![(ALICE.to_string(), vec!["scopeMoved"])],
+        "{v:#}"
+    );
+
+    // For Alice alone, the change is still there.
+    let v = diff(&db, &["--principal", "alice@contoso.com"]);
+    assert_eq!(v["summary"]["changed"], 1, "{v:#}");
 }
