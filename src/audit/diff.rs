@@ -338,6 +338,9 @@ pub(crate) struct DenyChange {
     pub(crate) principals: Vec<u32>,
     /// How many (principal, role, scope) tuples it blocks or unblocks.
     pub(crate) tuples: usize,
+    /// When the cause is a membership change: the deny assignment (the same in
+    /// both snapshots) whose subject it changed.
+    pub(crate) deny: Option<DenyRef>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -1812,7 +1815,7 @@ fn run(mut ctx: Ctx) -> Diff {
     }
 
     // Deny assignments.
-    let mut deny_lines: Vec<(CauseKey, bool, Vec<u32>, usize)> = Vec::new();
+    let mut deny_lines: Vec<DenyLine> = Vec::new();
     for later in [true, false] {
         let side = ctx.side(later);
         for (i, st) in side.d_status.iter().enumerate() {
@@ -1825,9 +1828,10 @@ fn run(mut ctx: Ctx) -> Diff {
                 CauseKey::DenyRemoved(i as u32)
             };
             let (ps, tuples) = deny_effect(&ctx, later, i);
-            deny_lines.push((c, later, ps, tuples));
+            deny_lines.push((c, later, ps, tuples, None));
         }
     }
+    deny_lines.extend(deny_subject_changes(&ctx, &added_edges, &removed_edges));
 
     // Effects per cause.
     let mut bump = |c: CauseKey, f: fn(&mut Effect)| f(ctx.effects.entry(c).or_default());
@@ -1840,7 +1844,7 @@ fn run(mut ctx: Ctx) -> Diff {
     for &c in &changed.causes {
         bump(c, |e| e.changed += 1);
     }
-    for (c, _, ps, _) in &deny_lines {
+    for (c, _, ps, _, _) in &deny_lines {
         let n = ps.len();
         ctx.effects.entry(*c).or_default().blocked += n;
     }
@@ -1862,6 +1866,98 @@ fn run(mut ctx: Ctx) -> Diff {
         .collect();
 
     finish(&ctx, gained, lost, changed, deny_lines, no_effect)
+}
+
+/// A line of deny changes: the cause, whether it blocks (else unblocks), the
+/// principals, the holdings, and for a deny in both snapshots whose subject a
+/// membership changed, that deny (its index in the later snapshot).
+type DenyLine = (CauseKey, bool, Vec<u32>, usize, Option<u32>);
+
+/// Denies in both snapshots that block someone in one snapshot and not in the
+/// other because a membership changed (SPEC §2.6: joining a group a deny names,
+/// or leaving one it exempts): one line per (deny, membership change, effect).
+fn deny_subject_changes(ctx: &Ctx, added: &[u64], removed: &[u64]) -> Vec<DenyLine> {
+    let mut out = Vec::new();
+    if added.is_empty() && removed.is_empty() {
+        return out;
+    }
+    // Principals below a changed edge, in the snapshot that has it.
+    let mut candidates: FxSet<u32> = FxSet::default();
+    for (later, edges) in [(true, added), (false, removed)] {
+        let side = ctx.side(later);
+        let mut below = ctx.below();
+        for &e in edges {
+            side.each_below(&mut below, unpack(e).1, ctx.only, |p| {
+                candidates.insert(p);
+            });
+        }
+    }
+    let mut candidates: Vec<u32> = candidates.into_iter().collect();
+    candidates.sort_unstable();
+    let mut denies: Vec<(u32, u32)> = ctx
+        .to
+        .d_ids
+        .iter()
+        .filter(|(_, &i)| ctx.to.d_status[i as usize] == Status::Same)
+        .filter_map(|(id, &i)| ctx.from.d_ids.get(id).map(|&j| (i, j)))
+        .collect();
+    denies.sort_unstable();
+    for (i, j) in denies {
+        let (dt, df) = (&ctx.to.t.denies[i as usize], &ctx.from.t.denies[j as usize]);
+        let (vt, vf) = (
+            DenyView::new(ctx, &ctx.to, dt),
+            DenyView::new(ctx, &ctx.from, df),
+        );
+        let subjects: Vec<u32> = dt
+            .principals
+            .iter()
+            .chain(&dt.exclude_principals)
+            .filter_map(|x| ctx.ix.principals.find_lower(&x.id))
+            .collect();
+        let mut lines: std::collections::BTreeMap<(CauseKey, bool), (Vec<u32>, usize)> =
+            Default::default();
+        for &p in &candidates {
+            let (before, after) = (vf.blocks(ctx, p), vt.blocks(ctx, p));
+            if before == after {
+                continue;
+            }
+            // The holdings it blocks (or blocked), in the snapshot where it does.
+            let view = if after { &vt } else { &vf };
+            let mut ks: Vec<u32> = view
+                .side
+                .graph
+                .holders(p)
+                .iter()
+                .flat_map(|&h| view.side.keys_of(h).iter().copied())
+                .filter(|&k| view.takes(ctx, k))
+                .collect();
+            ks.sort_unstable();
+            ks.dedup();
+            // The changed edges on p's way up to a principal the deny names or
+            // exempts.
+            for (later, edges) in [(true, added), (false, removed)] {
+                let side = ctx.side(later);
+                let hs = side.graph.holders(p);
+                for &e in edges {
+                    let (g, m) = unpack(e);
+                    if hs.binary_search(&m).is_err() {
+                        continue;
+                    }
+                    let gh = side.graph.holders(g);
+                    if !subjects.iter().any(|x| gh.binary_search(x).is_ok()) {
+                        continue;
+                    }
+                    let entry = lines.entry((edge_cause(ctx, later, e), after)).or_default();
+                    entry.0.push(p);
+                    entry.1 += ks.len();
+                }
+            }
+        }
+        for ((c, blocks), (ps, tuples)) in lines {
+            out.push((c, blocks, ps, tuples, Some(i)));
+        }
+    }
+    out
 }
 
 /// Roles defined in both snapshots whose permissions differ.
@@ -1949,6 +2045,86 @@ fn principal_changes(ctx: &Ctx) -> Vec<(u32, CauseKey)> {
     out
 }
 
+/// One deny assignment of one side as `diff` reads it: which holdings it takes
+/// from (active, at a scope it reaches or that is below it, a role whose grants
+/// it covers) and whom it applies to (SPEC §2.6: a holder named, none excluded).
+struct DenyView<'s, 't> {
+    side: &'s Side<'t>,
+    d: &'t DenyAssignment,
+    blocks: Vec<Block>,
+    denied_ops: Vec<(String, bool)>,
+    scope: Option<u32>,
+    scope_key: String,
+    anc: FxSet<String>,
+    roles: std::cell::RefCell<FxMap<u32, bool>>,
+}
+
+impl<'s, 't> DenyView<'s, 't> {
+    fn new(ctx: &Ctx, side: &'s Side<'t>, d: &'t DenyAssignment) -> DenyView<'s, 't> {
+        let blocks: Vec<Block> = d.permissions.iter().map(Block::compile).collect();
+        let ops = operations(ctx);
+        let denied_ops =
+            denied_operations(&blocks, ops.iter().map(|(n, data)| (n.as_str(), *data)));
+        let scope_key = scope_key(&d.scope);
+        DenyView {
+            side,
+            d,
+            blocks,
+            denied_ops,
+            scope: ctx.ix.scopes.find_lower(&scope_key),
+            anc: ctx.tree.ancestors(&scope_key).into_iter().collect(),
+            scope_key,
+            roles: Default::default(),
+        }
+    }
+
+    /// Does it take from holding `k` (an active one, passing the filters)?
+    fn takes(&self, ctx: &Ctx, k: u32) -> bool {
+        let (role, scope, kind) = ctx.ix.key_list[k as usize];
+        if kind == 2 || !ctx.pass_key(k) {
+            return false;
+        }
+        let sname = ctx.ix.scopes.name(scope);
+        let overlap = self.anc.contains(sname)
+            || (!self.d.do_not_apply_to_child_scopes
+                && (Some(scope) == self.scope || ctx.ancestors(scope).contains(&self.scope_key)));
+        if !overlap {
+            return false;
+        }
+        *self.roles.borrow_mut().entry(role).or_insert_with(|| {
+            let Some(rb) = self.side.roles_blocks.get(&role) else {
+                return false;
+            };
+            deny_takes_from(&self.blocks, &self.denied_ops, rb)
+        })
+    }
+
+    /// Does it block `p` here: it blocks at all, one of p's holders (or All
+    /// Principals) is named and none excluded, and it takes from one of the
+    /// holdings p has through its holders?
+    fn blocks(&self, ctx: &Ctx, p: u32) -> bool {
+        if !self.d.blocks() {
+            return false;
+        }
+        let hs = self.side.graph.holders(p);
+        let hit = |v: &[crate::model::DenyPrincipal]| {
+            v.iter().any(|x| {
+                key(&x.id) == ALL_PRINCIPALS
+                    || ctx
+                        .ix
+                        .principals
+                        .find_lower(&x.id)
+                        .is_some_and(|x| hs.binary_search(&x).is_ok())
+            })
+        };
+        if !hit(&self.d.principals) || hit(&self.d.exclude_principals) {
+            return false;
+        }
+        hs.iter()
+            .any(|&h| self.side.keys_of(h).iter().any(|&k| self.takes(ctx, k)))
+    }
+}
+
 /// The principals a deny assignment of side `later` blocks there, and how many
 /// tuples: principals it names (through their groups, or All Principals) and does
 /// not exclude, holding an active role whose grants it covers at an overlapping
@@ -1968,32 +2144,8 @@ fn deny_effect(ctx: &Ctx, later: bool, i: usize) -> (Vec<u32>, usize) {
             excluded.extend(below.get(&side.graph, x).iter().copied());
         }
     }
-    let blocks: Vec<Block> = d.permissions.iter().map(Block::compile).collect();
-    let ops = operations(ctx);
-    let denied_ops = denied_operations(&blocks, ops.iter().map(|(n, data)| (n.as_str(), *data)));
-    let deny_scope = ctx.ix.scopes.find_lower(&scope_key(&d.scope));
-    let deny_scope_key = scope_key(&d.scope);
-    let deny_anc: FxSet<String> = ctx.tree.ancestors(&deny_scope_key).into_iter().collect();
-    let mut role_cache: FxMap<u32, bool> = FxMap::default();
-    let mut key_ok = |k: u32| -> bool {
-        let (role, scope, kind) = ctx.ix.key_list[k as usize];
-        if kind == 2 || !ctx.pass_key(k) {
-            return false;
-        }
-        let sname = ctx.ix.scopes.name(scope);
-        let overlap = deny_anc.contains(sname)
-            || (!d.do_not_apply_to_child_scopes
-                && (Some(scope) == deny_scope || ctx.ancestors(scope).contains(&deny_scope_key)));
-        if !overlap {
-            return false;
-        }
-        *role_cache.entry(role).or_insert_with(|| {
-            let Some(rb) = side.roles_blocks.get(&role) else {
-                return false;
-            };
-            deny_takes_from(&blocks, &denied_ops, rb)
-        })
-    };
+    let view = DenyView::new(ctx, side, d);
+    let key_ok = |k: u32| view.takes(ctx, k);
     let mut affected: FxSet<u32> = FxSet::default();
     let mut tuples = 0usize;
     if d.principals.iter().any(is_all) {
@@ -2644,7 +2796,7 @@ fn finish(
     gained: Changes,
     lost: Changes,
     changed: Changes,
-    deny_lines: Vec<(CauseKey, bool, Vec<u32>, usize)>,
+    deny_lines: Vec<DenyLine>,
     no_effect: Vec<CauseKey>,
 ) -> Diff {
     // The causes named anywhere, in a deterministic order (on a second thread,
@@ -2794,7 +2946,7 @@ fn finish(
 
     let mut denies: Vec<DenyChange> = deny_lines
         .into_iter()
-        .map(|(c, later, ps, tuples)| {
+        .map(|(c, later, ps, tuples, deny)| {
             let mut principals: Vec<u32> = ps.iter().map(|&p| p_index[p as usize]).collect();
             principals.sort_unstable();
             DenyChange {
@@ -2802,10 +2954,17 @@ fn finish(
                 effect: if later { "blocks" } else { "unblocks" }.into(),
                 principals,
                 tuples,
+                deny: deny.map(|i| deny_ref(&ctx.to.t.denies[i as usize])),
             }
         })
         .collect();
-    denies.sort_by_key(|d| d.cause);
+    denies.sort_by(|a, b| {
+        (a.cause, a.deny.as_ref().map(|d| key(&d.id)), &a.effect).cmp(&(
+            b.cause,
+            b.deny.as_ref().map(|d| key(&d.id)),
+            &b.effect,
+        ))
+    });
     let mut no_effect: Vec<usize> = no_effect.iter().map(|c| index[c] as usize).collect();
     no_effect.sort_unstable();
     Diff {

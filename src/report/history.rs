@@ -125,6 +125,16 @@ fn audit_text(deny: &crate::audit::diff::DenyRef) -> &'static str {
     }
 }
 
+/// A membership change's text, with the deny assignment whose subject it changed.
+fn deny_through(cause: &str, deny: &crate::audit::diff::DenyRef, names: &ScopeNames) -> String {
+    format!(
+        "{cause} (deny assignment {} at {} denying {})",
+        deny.name,
+        names.label(&deny.scope),
+        deny.actions.join(", ")
+    )
+}
+
 /// One line naming a cause.
 pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
     match c {
@@ -479,12 +489,15 @@ pub(crate) fn diff_json(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::
         "[",
         "]",
         |out, x| {
-            let v = json!({
+            let mut v = json!({
                 "cause": x.cause,
                 "effect": x.effect,
                 "principals": x.principals.iter().map(|&p| &d.principals[p as usize].id).collect::<Vec<_>>(),
                 "tuples": x.tuples,
             });
+            if let Some(deny) = &x.deny {
+                v["deny"] = serde_json::to_value(deny).unwrap_or(Value::Null);
+            }
             serde_json::to_writer(&mut *out, &v).map_err(io::Error::from)
         },
         false,
@@ -583,6 +596,18 @@ pub(crate) fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::R
     }
     for x in &d.denies {
         let c = &causes[x.cause];
+        let through;
+        let c = match &x.deny {
+            Some(deny) => {
+                through = [
+                    c[0].clone(),
+                    c[1].clone(),
+                    deny_through(&c[2], deny, q.names),
+                ];
+                &through
+            }
+            None => c,
+        };
         let change = if x.effect == "blocks" {
             "blocked"
         } else {
@@ -743,7 +768,10 @@ pub(crate) fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io:
                 who = "nobody".into();
             }
             t.add_row([
-                texts.causes[x.cause].clone(),
+                match &x.deny {
+                    Some(deny) => deny_through(&texts.causes[x.cause], deny, names),
+                    None => texts.causes[x.cause].clone(),
+                },
                 format!(
                     "{} {} ({})",
                     x.effect,

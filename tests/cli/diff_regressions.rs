@@ -103,6 +103,30 @@ impl Export {
         self.file("mgs.json", v)
     }
 
+    /// Groups (id, display name).
+    fn groups(self, list: &[(&str, &str)]) -> Export {
+        let v: Vec<Value> = list
+            .iter()
+            .map(|(id, name)| {
+                json!({"id": id, "displayName": name, "securityEnabled": true,
+                    "mailEnabled": false, "mailNickname": name})
+            })
+            .collect();
+        self.file(
+            "groups.json",
+            json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups", "value": v}),
+        )
+    }
+
+    /// The member file of `group`, listing these users.
+    fn members(self, group: &str, users: &[&str]) -> Export {
+        let v: Vec<Value> = users
+            .iter()
+            .map(|u| json!({"@odata.type": "#microsoft.graph.user", "id": u}))
+            .collect();
+        self.file(&format!("members/{group}.json"), Value::Array(v))
+    }
+
     /// Deny assignments, as ARM lists them.
     fn denies(self, list: Vec<Value>) -> Export {
         self.file("deny.json", json!({"value": list}))
@@ -335,4 +359,85 @@ fn subscription_moved_out_of_a_management_group_is_access_changed_and_lost_below
     // For Alice alone, the change is still there.
     let v = diff(&db, &["--principal", "alice@contoso.com"]);
     assert_eq!(v["summary"]["changed"], 1, "{v:#}");
+}
+
+/// df30 defect 2: Alice joins the group an All-Principals deny exempts (denied →
+/// allowed), Bob joins the group another deny names (allowed → denied). diff
+/// listed both memberships under "no effect".
+#[test]
+fn membership_that_changes_whom_a_deny_applies_to_blocks_or_unblocks() {
+    const EXEMPT: &str = "bbbbbbbb-0000-0000-0000-000000000001";
+    const DENIED: &str = "bbbbbbbb-0000-0000-0000-000000000002";
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = format!("/subscriptions/{SUB}");
+    let export = |name: &str, exempt: &[&str], denied: &[&str]| {
+        Export::new(tmp.path(), name)
+            .role("WS Admin", admin_blocks())
+            .assignments(&[(ALICE, "User", &sub), (BOB, "User", &sub)])
+            .groups(&[(EXEMPT, "Exempt"), (DENIED, "Denied")])
+            .members(EXEMPT, exempt)
+            .members(DENIED, denied)
+            .denies(vec![
+                deny(
+                    1,
+                    "deny-1",
+                    "Microsoft.MachineLearningServices/workspaces/delete",
+                    all_principals(),
+                    json!([{"id": EXEMPT, "type": "Group"}]),
+                    json!({}),
+                ),
+                deny(
+                    2,
+                    "deny-2",
+                    "Microsoft.MachineLearningServices/workspaces/write",
+                    json!([{"id": DENIED, "type": "Group"}]),
+                    json!([]),
+                    json!({}),
+                ),
+            ])
+    };
+    let db = two_snapshots(
+        &tmp,
+        &export("e1", &[], &[]),
+        &export("e2", &[ALICE], &[BOB]),
+    );
+    let v = diff(&db, &[]);
+    let mut got = deny_lines(&v);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "blocks".to_string(),
+                vec![BOB.to_string()],
+                "membershipAdded".to_string(),
+                "deny-2".to_string()
+            ),
+            (
+                "unblocks".to_string(),
+                vec![ALICE.to_string()],
+                "membershipAdded".to_string(),
+                "deny-1".to_string()
+            ),
+        ],
+        "{v:#}"
+    );
+    assert_eq!(v["summary"]["noEffect"], 0, "{v:#}");
+
+    // The table names the deny beside the membership.
+    on(&db)
+        .args(["diff", "1", "2", "--format", "table"])
+        .expect(0)
+        .stdout_has("Bob joined group Denied (deny assignment deny-2");
+
+    // Reversed: Alice blocked again, Bob no longer.
+    let v = on(&db)
+        .args(["diff", "2", "1", "--format", "json"])
+        .ok_json();
+    let mut got: Vec<(String, Vec<String>, String, String)> = deny_lines(&v);
+    got.sort();
+    assert_eq!(got[0].0, "blocks");
+    assert_eq!(got[0].1, vec![ALICE.to_string()]);
+    assert_eq!(got[0].2, "membershipRemoved");
+    assert_eq!(got[1].1, vec![BOB.to_string()]);
 }
