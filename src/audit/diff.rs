@@ -365,6 +365,9 @@ pub(crate) struct Diff {
     pub(crate) causes: Vec<CauseEntry>,
     /// Indices into `causes` of the changes with no effect.
     pub(crate) no_effect: Vec<usize>,
+    /// Groups whose member list one snapshot did not import: their memberships
+    /// are not compared (taken as unchanged), never called removed or added.
+    pub(crate) incomplete: Vec<DiffIncomplete>,
     /// The causes of every line, as indices into `causes`, one run per line.
     pub(crate) line_causes: Vec<u32>,
 }
@@ -390,6 +393,17 @@ impl Diff {
     pub(crate) fn scope(&self, l: &AccessChange) -> &str {
         &self.scopes[l.scope as usize]
     }
+}
+
+/// A group whose member list one of the two snapshots did not import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DiffIncomplete {
+    pub(crate) group: NamedRef,
+    /// `members not imported`, as `who` says it.
+    pub(crate) reason: &'static str,
+    /// `from` or `to`: the snapshot without the list.
+    pub(crate) snapshot: &'static str,
 }
 
 /// What to look at.
@@ -1131,6 +1145,9 @@ struct Ctx<'t> {
     trees: [ScopeTree; 2],
     /// Management groups and subscriptions whose place in the tree differs.
     moves: Vec<Move>,
+    /// Groups whose member list one snapshot only imported, and whether that is
+    /// the earlier one (the later lacks it).
+    carried: Vec<(u32, bool)>,
     /// scope id → passes the --scope filter (all true without one).
     pass: Vec<bool>,
     filter_anc: Option<(String, FxSet<String>)>,
@@ -1199,6 +1216,7 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
     drop(f_raw);
     let only = opts.principal.as_deref().map(|p| ix.principals.lower(p));
     let n = ix.principals.len();
+    let carried = carry_member_lists(&mut f, &mut t);
     let (fg, tg) = std::thread::scope(|sc| {
         let job = sc.spawn(|| MemberGraph::new(n, &t.edges));
         let fg = MemberGraph::new(n, &f.edges);
@@ -1248,6 +1266,7 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
         tree,
         trees,
         moves,
+        carried,
         pass: Vec::new(),
         filter_anc,
         only,
@@ -1366,6 +1385,38 @@ fn with_more(changes: Changes, more: &[(u64, CauseKey)]) -> Changes {
         out.causes.extend(cs);
         out.tuples.push(x);
         out.spans.push((start, out.causes.len() as u32));
+    }
+    out
+}
+
+/// Member lists imported in one snapshot only, of a group the other snapshot
+/// does not say was deleted (it lists the group, or lists no groups): nothing
+/// says its members changed (SPEC §1, orphans only on evidence; `who` calls it
+/// `members not imported`), so the snapshot without the list takes the other's
+/// edges of that group (they are not compared) and the diff names the group in
+/// `incomplete`. Returns (group, whether the earlier snapshot has the list).
+fn carry_member_lists<'t>(f: &mut Side<'t>, t: &mut Side<'t>) -> Vec<(u32, bool)> {
+    let mut out = Vec::new();
+    for (from_has, (a, b)) in [(true, (&*f, &*t)), (false, (&*t, &*f))] {
+        let groups_listed = listed_kinds(b).contains(&PrincipalKind::Group);
+        for &g in &a.member_lists {
+            if b.member_lists.contains(&g) || (groups_listed && !b.is_listed(g)) {
+                continue;
+            }
+            out.push((g, from_has));
+        }
+    }
+    out.sort_unstable();
+    for &(g, from_has) in &out {
+        let a = if from_has { &f.edges } else { &t.edges };
+        let lo = a.partition_point(|&e| e < pack(g, 0));
+        let hi = a.partition_point(|&e| e <= pack(g, u32::MAX));
+        let group_edges = a[lo..hi].to_vec();
+        let b = if from_has { &mut *t } else { &mut *f };
+        b.edges.extend(group_edges);
+        b.edges.sort_unstable();
+        b.edges.dedup();
+        b.member_lists.insert(g);
     }
     out
 }
@@ -2967,6 +3018,26 @@ fn finish(
     });
     let mut no_effect: Vec<usize> = no_effect.iter().map(|c| index[c] as usize).collect();
     no_effect.sort_unstable();
+    let incomplete = ctx
+        .carried
+        .iter()
+        .filter(|&&(g, _)| {
+            [true, false].into_iter().any(|later| {
+                let s = ctx.side(later);
+                ctx.only
+                    .is_none_or(|p| s.graph.holders(p).binary_search(&g).is_ok())
+                    && s.graph
+                        .holders(g)
+                        .iter()
+                        .any(|&h| s.keys_of(h).iter().any(|&k| ctx.pass_key(k)))
+            })
+        })
+        .map(|&(g, from_has)| DiffIncomplete {
+            group: named_ref(ctx, g, true),
+            reason: "members not imported",
+            snapshot: if from_has { "to" } else { "from" },
+        })
+        .collect();
     Diff {
         principals: principals.into_iter().map(|(_, r)| r).collect(),
         roles: roles.into_iter().map(|(_, r)| r).collect(),
@@ -2977,6 +3048,7 @@ fn finish(
         denies,
         causes: entries.into_iter().map(|(_, e, _)| e).collect(),
         no_effect,
+        incomplete,
         line_causes,
     }
 }

@@ -135,6 +135,19 @@ fn deny_through(cause: &str, deny: &crate::audit::diff::DenyRef, names: &ScopeNa
     )
 }
 
+/// A group whose member list one snapshot lacks, in words.
+fn incomplete_text(x: &crate::audit::diff::DiffIncomplete) -> String {
+    format!(
+        "members of group {} not imported in the {} snapshot: its memberships are not compared",
+        x.group.name,
+        if x.snapshot == "to" {
+            "later"
+        } else {
+            "earlier"
+        }
+    )
+}
+
 /// One line naming a cause.
 pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
     match c {
@@ -504,6 +517,15 @@ pub(crate) fn diff_json(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::
     )?;
     list(
         out,
+        "incomplete",
+        &d.incomplete,
+        "[",
+        "]",
+        |out, x| serde_json::to_writer(&mut *out, x).map_err(io::Error::from),
+        false,
+    )?;
+    list(
+        out,
         "noEffect",
         &d.no_effect,
         "[",
@@ -619,6 +641,23 @@ pub(crate) fn diff_csv(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io::R
                 change, &p[0], &p[1], &p[2], &p[3], &p[4], "", "", "", "", &c[0], &c[1], &c[2],
             ])?;
         }
+    }
+    for x in &d.incomplete {
+        w.row([
+            "not compared",
+            &x.group.id,
+            "Group",
+            &x.group.name,
+            "",
+            "true",
+            "",
+            "",
+            "",
+            "",
+            "membersNotImported",
+            &x.group.id,
+            &incomplete_text(x),
+        ])?;
     }
     for &i in &d.no_effect {
         let c = &causes[i];
@@ -783,6 +822,12 @@ pub(crate) fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io:
         }
         writeln!(out, "{t}")?;
     }
+    if !d.incomplete.is_empty() {
+        writeln!(out, "\nNot compared ({})", d.incomplete.len())?;
+        for x in &d.incomplete {
+            writeln_safe!(out, "? {}", incomplete_text(x))?;
+        }
+    }
     if !d.no_effect.is_empty() {
         writeln!(
             out,
@@ -806,6 +851,7 @@ pub(crate) fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io:
         && d.changed.is_empty()
         && d.denies.is_empty()
         && d.no_effect.is_empty()
+        && d.incomplete.is_empty()
     {
         writeln_safe!(out, "No change.")?;
     }

@@ -441,3 +441,41 @@ fn membership_that_changes_whom_a_deny_applies_to_blocks_or_unblocks() {
     assert_eq!(got[0].2, "membershipRemoved");
     assert_eq!(got[1].1, vec![BOB.to_string()]);
 }
+
+/// df30 defect 4: the second export lacks the member file of ML Team (the group
+/// holds the role). `who` says "members not imported"; diff said "Alice left
+/// group ML Team" and lost access. Nothing says she left.
+#[test]
+fn member_list_missing_from_one_snapshot_is_not_compared_not_removed() {
+    const TEAM: &str = "bbbbbbbb-0000-0000-0000-000000000001";
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = format!("/subscriptions/{SUB}");
+    let export = |name: &str| {
+        Export::new(tmp.path(), name)
+            .role("WS Admin", admin_blocks())
+            .assignments(&[(TEAM, "Group", &sub)])
+            .groups(&[(TEAM, "ML Team")])
+    };
+    let with_list = export("e1").members(TEAM, &[ALICE]);
+    let without = export("e2");
+    let db = two_snapshots(&tmp, &with_list, &without);
+    for (from, to, snapshot) in [("1", "2", "to"), ("2", "1", "from")] {
+        let v = on(&db)
+            .args(["diff", from, to, "--format", "json"])
+            .ok_json();
+        assert_eq!(v["summary"]["lost"], 0, "{v:#}");
+        assert_eq!(v["summary"]["gained"], 0, "{v:#}");
+        assert!(v["causes"].as_array().unwrap().is_empty(), "{v:#}");
+        assert_eq!(
+            v["incomplete"],
+            json!([{"group": {"id": TEAM, "name": "ML Team"},
+                    "reason": "members not imported", "snapshot": snapshot}]),
+            "{v:#}"
+        );
+    }
+    on(&db)
+        .args(["diff", "1", "2", "--format", "table"])
+        .expect(0)
+        .stdout_has("members of group ML Team not imported in the later snapshot")
+        .stdout_has("Not compared (1)");
+}
