@@ -1029,8 +1029,24 @@ fn same_deny(a: &DenyAssignment, b: &DenyAssignment) -> bool {
         && same_permissions(&a.permissions, &b.permissions)
 }
 
+/// The same blocks, in any order (SPEC §2.3: a role grants what *some one* block
+/// grants, so the order of blocks means nothing).
 fn same_permissions(a: &[PermissionBlock], b: &[PermissionBlock]) -> bool {
-    permission_edits(a, b).is_empty()
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut left: Vec<&PermissionBlock> = b.iter().collect();
+    a.iter().all(|x| {
+        match left.iter().position(|y| {
+            permission_edits(std::slice::from_ref(x), std::slice::from_ref(*y)).is_empty()
+        }) {
+            Some(i) => {
+                left.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    })
 }
 
 /// What changed, list by list, from `old` to `new` (blocks compared by position).

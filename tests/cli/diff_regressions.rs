@@ -479,3 +479,31 @@ fn member_list_missing_from_one_snapshot_is_not_compared_not_removed() {
         .stdout_has("members of group ML Team not imported in the later snapshot")
         .stdout_has("Not compared (1)");
 }
+
+/// df30 defect 6: a role's two permission blocks exported in the other order were
+/// reported as a role edit changing Alice's access.
+#[test]
+fn reordered_permission_blocks_are_no_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b1 = json!({"actions": [READ], "notActions": [], "dataActions": [], "notDataActions": []});
+    let b2 = json!({"actions": ["Microsoft.MachineLearningServices/workspaces/computes/*"],
+        "notActions": ["Microsoft.MachineLearningServices/workspaces/computes/delete"],
+        "dataActions": [], "notDataActions": []});
+    let sub = format!("/subscriptions/{SUB}");
+    let export = |name: &str, blocks: Value| {
+        Export::new(tmp.path(), name)
+            .role("Two Blocks", blocks)
+            .assignments(&[(ALICE, "User", &sub)])
+    };
+    let db = two_snapshots(
+        &tmp,
+        &export("e1", json!([b1.clone(), b2.clone()])),
+        &export("e2", json!([b2, b1])),
+    );
+    let v = diff(&db, &[]);
+    assert_eq!(
+        v["summary"],
+        json!({"changed": 0, "denies": 0, "gained": 0, "lost": 0, "noEffect": 0}),
+        "{v:#}"
+    );
+}
