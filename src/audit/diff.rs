@@ -2174,16 +2174,7 @@ impl<'s, 't> DenyView<'s, 't> {
             return false;
         }
         let hs = self.side.graph.holders(p);
-        let hit = |v: &[crate::model::DenyPrincipal]| {
-            v.iter().any(|x| {
-                key(&x.id) == ALL_PRINCIPALS
-                    || ctx
-                        .ix
-                        .principals
-                        .find_lower(&x.id)
-                        .is_some_and(|x| hs.binary_search(&x).is_ok())
-            })
-        };
+        let hit = |v: &[crate::model::DenyPrincipal]| names_a_holder(ctx, v, hs);
         if !hit(&self.d.principals) || hit(&self.d.exclude_principals) {
             return false;
         }
@@ -2423,17 +2414,9 @@ fn relevant(ctx: &Ctx, c: CauseKey) -> bool {
             .scopes
             .find_lower(&scope_key(&d.scope))
             .is_none_or(|sc| ctx.pass_scope(sc));
-        let principal_ok = ctx.only.is_none_or(|p| {
-            let hs = s.graph.holders(p);
-            d.principals.iter().any(|x| {
-                key(&x.id) == ALL_PRINCIPALS
-                    || ctx
-                        .ix
-                        .principals
-                        .find_lower(&x.id)
-                        .is_some_and(|x| hs.binary_search(&x).is_ok())
-            })
-        });
+        let principal_ok = ctx
+            .only
+            .is_none_or(|p| names_a_holder(ctx, &d.principals, s.graph.holders(p)));
         scope_ok && principal_ok
     };
     match c {
@@ -3067,6 +3050,19 @@ fn finish(
         incomplete,
         line_causes,
     }
+}
+
+/// Whether a deny's list (`principals` or `excludePrincipals`) names All
+/// Principals or one of `holders` (a principal's holders, sorted interned ids).
+fn names_a_holder(ctx: &Ctx, list: &[crate::model::DenyPrincipal], holders: &[u32]) -> bool {
+    list.iter().any(|x| {
+        key(&x.id) == ALL_PRINCIPALS
+            || ctx
+                .ix
+                .principals
+                .find_lower(&x.id)
+                .is_some_and(|x| holders.binary_search(&x).is_ok())
+    })
 }
 
 #[cfg(test)]
