@@ -207,7 +207,7 @@ fn escalation_to_owner(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Ve
         // cluster's identity is reachable by everyone who can submit jobs).
         let mut groups: Vec<((String, String), Vec<String>)> = Vec::new();
         for e in es {
-            let Some(last) = e.steps.iter().filter_map(|s| s.identity.as_deref()).last() else {
+            let Some(last) = e.steps.iter().rev().find_map(|s| s.identity.as_deref()) else {
                 continue;
             };
             let chain = e
@@ -223,7 +223,7 @@ fn escalation_to_owner(ix: &Index, relevant: &dyn Fn(&str) -> bool, out: &mut Ve
             }
         }
         for ((last, chain), ps) in groups {
-            let mut objects = principal_objects(ix, &[last.clone()]);
+            let mut objects = principal_objects(ix, std::slice::from_ref(&last));
             objects.extend(principal_objects(ix, &ps));
             out.push(Finding {
                 severity: Severity::High,

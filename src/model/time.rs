@@ -134,8 +134,9 @@ fn microsoft_json_date(t: &str) -> Option<Timestamp> {
         .map_or(inner.len(), |(i, _)| i);
     let (ms, offset) = inner.split_at(digits_end);
     let ms: i64 = ms.parse().ok()?;
-    if !offset.is_empty() && !(offset.len() == 5 && offset[1..].bytes().all(|b| b.is_ascii_digit()))
-    {
+    let zone_ok =
+        offset.is_empty() || (offset.len() == 5 && offset[1..].bytes().all(|b| b.is_ascii_digit()));
+    if !zone_ok {
         return None;
     }
     DateTime::from_timestamp_millis(ms).map(Timestamp)
