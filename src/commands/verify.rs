@@ -23,6 +23,8 @@ pub(crate) fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     let snapshots = store.verify_all()?;
     step.say("recomputing the review trail's chain");
     let trail = store.verify_trail()?;
+    step.say("checking the database file (SQLite's integrity check)");
+    let integrity = store.integrity_problems()?;
     drop(step);
     if snapshots.is_empty() {
         eprintln_safe!(
@@ -35,6 +37,7 @@ pub(crate) fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
         _ => None,
     };
     let r = history::VerifyReport {
+        integrity: &integrity,
         snapshots: &snapshots,
         trail: &trail,
         receipt: receipt.as_ref(),

@@ -863,6 +863,8 @@ pub(crate) fn diff_table(out: &mut dyn Write, q: &DiffQuestion, d: &Diff) -> io:
 
 /// Everything `verify` checked.
 pub(crate) struct VerifyReport<'a> {
+    /// What SQLite's `integrity_check` found wrong with the file (none: sound).
+    pub(crate) integrity: &'a [String],
     pub(crate) snapshots: &'a [SnapshotCheck],
     pub(crate) trail: &'a TrailCheck,
     pub(crate) receipt: Option<&'a ReceiptCheck>,
@@ -964,7 +966,22 @@ fn orphan_rows(n: i64) -> String {
 
 /// Every check, in order: the snapshots, the review trail, the receipt.
 pub(crate) fn verify_lines(r: &VerifyReport<'_>) -> Vec<CheckLine> {
-    let mut lines: Vec<CheckLine> = r.snapshots.iter().map(snapshot_line).collect();
+    let mut lines: Vec<CheckLine> = r
+        .integrity
+        .first()
+        .map(|first| CheckLine {
+            check: "database file".into(),
+            status: "MISMATCH",
+            detail: format!(
+                "SQLite's integrity check fails ({} problem{}, the first: {first}): an index or page was altered outside SQLite",
+                r.integrity.len(),
+                if r.integrity.len() == 1 { "" } else { "s" }
+            ),
+            receipt: false,
+        })
+        .into_iter()
+        .collect();
+    lines.extend(r.snapshots.iter().map(snapshot_line));
     lines.extend(r.trail.applies.iter().map(apply_line));
     if r.trail.orphan_rows > 0 {
         lines.push(CheckLine {
@@ -1121,6 +1138,13 @@ pub(crate) fn verify_csv(out: &mut dyn Write, r: &VerifyReport<'_>) -> io::Resul
             },
             line.detail.clone(),
         ])?;
+    }
+    if let Some(first) = r.integrity.first() {
+        let mut row = vec![String::new(); VERIFY_CSV_COLUMNS.len()];
+        row[4] = "MISMATCH".into();
+        row[9] = "database_file".into();
+        row[11] = format!("integrity check: {first}");
+        w.row(row)?;
     }
     if r.trail.orphan_rows > 0 {
         let mut row = vec![String::new(); VERIFY_CSV_COLUMNS.len()];

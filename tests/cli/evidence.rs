@@ -854,3 +854,73 @@ fn seal_refuses_a_database_that_does_not_verify() {
     );
     assert!(!receipt.exists());
 }
+
+/// An index rewritten to disagree with its table (through `writable_schema`,
+/// every row left as recorded, so every hash still matches) makes a lookup by
+/// name answer with another principal: `verify` runs SQLite's integrity check
+/// and fails at the database file.
+#[test]
+fn an_index_altered_behind_its_table_fails_verify() {
+    let (_dir, db) = history();
+    assert_verifies(&db, &[]);
+    let c = Connection::open(&db).unwrap();
+    let index_sql: String = c
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'principals_upn'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let index_row: (String, String, String, i64, String) = c
+        .query_row(
+            "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master WHERE name = 'principals_upn'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert!(index_sql.contains("user_principal_name"));
+    // Change a row (the index follows), hide the index, restore the row (the
+    // index does not follow), put the index back: the row is as recorded, the
+    // index holds the changed value.
+    let (key, upn): (String, String) = c
+        .query_row(
+            "SELECT key, user_principal_name FROM principals WHERE user_principal_name IS NOT NULL LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    c.execute(
+        "UPDATE principals SET user_principal_name = 'someone.else@contoso.com' WHERE key = ?1",
+        params![key],
+    )
+    .unwrap();
+    c.execute_batch("PRAGMA writable_schema = ON").unwrap();
+    c.execute(
+        "DELETE FROM sqlite_master WHERE name = 'principals_upn'",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let c = Connection::open(&db).unwrap();
+    c.execute(
+        "UPDATE principals SET user_principal_name = ?1 WHERE key = ?2",
+        params![upn, key],
+    )
+    .unwrap();
+    c.execute_batch("PRAGMA writable_schema = ON").unwrap();
+    c.execute(
+        "INSERT INTO sqlite_master VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            index_row.0,
+            index_row.1,
+            index_row.2,
+            index_row.3,
+            index_row.4
+        ],
+    )
+    .unwrap();
+    drop(c);
+    let v = assert_breaks_at(&db, &[], "database file");
+    let detail = v["firstBreak"]["detail"].as_str().unwrap();
+    assert!(detail.contains("integrity check"), "{detail}");
+}
