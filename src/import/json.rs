@@ -27,6 +27,8 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "odata.nextLink",
     // A Graph delta page's entry for an object deleted (or gone out of scope).
     "@removed",
+    // Graph's recycle bin (`directory/deletedItems`): refused as a listing.
+    "deletedDateTime",
     // An Entra ID directory role assignment (`roleManagement/directory`): told
     // apart from an Azure role assignment, and refused by name.
     "directoryScopeId",

@@ -1192,6 +1192,16 @@ fn object_id(o: &Obj, path: &[Seg]) -> Result<String, Problem> {
 
 /// A directory listing entry. `kind` must be known (the caller refuses the rest).
 pub(crate) fn principal(kind: PrincipalKind, o: &Obj, path: &[Seg]) -> Result<Principal, Problem> {
+    // Graph's recycle bin (`directory/deletedItems`, or `$select=deletedDateTime`)
+    // lists deleted objects: read as a listing, they would stop being orphaned.
+    if opt_str(o, "deletedDateTime", path)?.is_some_and(|d| !d.trim().is_empty()) {
+        return Err(Problem::new(
+            &child(path, Seg::Key("deletedDateTime")),
+            "expected a live directory object, found a deleted one (deletedDateTime is set): this is \
+             Graph's recycle bin (directory/deletedItems), not a listing of the directory; \
+             import the live listing (GET /users, /groups, /servicePrincipals) instead",
+        ));
+    }
     // A member file's entry may have no type: keep what it says of a user.
     let is_user = matches!(kind, PrincipalKind::User | PrincipalKind::Unknown);
     let is_sp = matches!(

@@ -573,3 +573,51 @@ fn windows_powershell_dates_bound_a_pim_activation() {
         }
     );
 }
+
+/// Graph's recycle bin (`GET /directory/deletedItems/microsoft.graph.group`, the
+/// docs' example: `deletedDateTime` set) is no listing of the directory: read as
+/// one, a deleted group holding an assignment would stop being orphaned. It is
+/// refused at the first deleted object; a live listing's `deletedDateTime: null`
+/// is read as usual.
+#[test]
+fn a_graph_recycle_bin_page_is_refused_not_read_as_a_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName,deletedDateTime)",
+        "value": [
+            {"id": OTHER, "displayName": "Role assignable group", "deletedDateTime": "2021-10-26T16:56:36Z"}
+        ]
+    });
+    let (db, out) = import(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("deleted.json", page.to_string()),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("deleted.json:"), "{err}");
+    assert!(err.contains("recycle bin"), "{err}");
+    assert!(
+        !db.exists() || {
+            let out = whocan(&db)
+                .args(["snapshots", "--format", "json"])
+                .output()
+                .unwrap();
+            !String::from_utf8_lossy(&out.stdout).contains("\"id\"")
+        }
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let live = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName,deletedDateTime)",
+        "value": [{"id": OTHER, "displayName": "Role assignable group", "deletedDateTime": null}]
+    });
+    imported(
+        dir.path(),
+        &[
+            ("roles.json", owner_role()),
+            ("groups.json", live.to_string()),
+        ],
+    );
+}
