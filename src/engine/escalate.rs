@@ -185,7 +185,9 @@ pub struct Step {
     pub(crate) on: String,
     /// The RBAC grants that allow it (for `rbac`: the grants of the asked actions).
     pub(crate) grants: Vec<Grant>,
-    /// Set when the step is only conditionally allowed (the grant's condition).
+    /// Set when the step is only conditionally allowed: the grant's condition, or
+    /// for `grant-role` the condition of the assigned role's block when the write is
+    /// unconditional.
     pub(crate) condition: Option<String>,
     /// What the step gives: the identity acted as (object id), the role assigned,
     /// or the data reached.
@@ -356,7 +358,16 @@ impl ActorRbac {
 struct Plan {
     rbac: usize,
     keys: Vec<Direct>,
-    grant_role: Option<(usize, String)>,
+    grant_role: Option<(usize, RoleToGrant)>,
+}
+
+/// The role a grant-role step assigns: its name, and the condition of its block
+/// that grants the action when that block has one (the role then grants only
+/// conditionally, SPEC §2.7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RoleToGrant {
+    name: String,
+    condition: Option<String>,
 }
 
 /// A direct step of a [`Plan`]: its kind, the action it needs (its ask), what
@@ -493,7 +504,7 @@ pub struct Effective<'a> {
     compute_hops: Vec<Option<(usize, usize)>>,
     best: HashMap<String, std::rc::Rc<Vec<Step>>>,
     /// The role [`Effective::assignable_role`] names, per (action, data, scope).
-    roles_for: HashMap<(String, bool, String), Option<String>>,
+    roles_for: HashMap<(String, bool, String), Option<RoleToGrant>>,
 }
 
 /// The scope key of the storage account a scope is in (or is), if any.
@@ -1742,16 +1753,19 @@ impl<'a> Effective<'a> {
             }
             Pick::GrantRole => {
                 let (ask, role) = plan.grant_role.as_ref().expect("a role to grant");
-                let g = self.ask(actor, *ask).expect("allowed");
+                let (grants, condition) = self.ask(actor, *ask).expect("allowed");
+                // The step is conditional when the write is, or when the role
+                // grants the action only under its block's condition.
+                let condition = condition.or_else(|| role.condition.clone());
                 let mut step = self.step(
                     StepKind::GrantRole,
                     actor,
                     ROLE_ASSIGNMENTS_WRITE,
                     &req.scope,
-                    g,
-                    (format!("assigns itself {role}"), None),
+                    (grants, condition),
+                    (format!("assigns itself {}", role.name), None),
                 );
-                step.role = Some(role.clone());
+                step.role = Some(role.name.clone());
                 step
             }
         }
@@ -1826,7 +1840,7 @@ impl<'a> Effective<'a> {
 
     /// A role assignable at the request's scope that grants its action
     /// (unconditionally preferred, then the fewest permissions, then by name).
-    fn assignable_role(&mut self, req: &ActionReq) -> Option<String> {
+    fn assignable_role(&mut self, req: &ActionReq) -> Option<RoleToGrant> {
         let k = (key(&req.action), req.data, scope_key(&req.scope));
         if let Some(r) = self.roles_for.get(&k) {
             return r.clone();
@@ -1836,10 +1850,10 @@ impl<'a> Effective<'a> {
         r
     }
 
-    fn assignable_role_uncached(&self, req: &ActionReq) -> Option<String> {
+    fn assignable_role_uncached(&self, req: &ActionReq) -> Option<RoleToGrant> {
         let action = key(&req.action);
         let above: BTreeSet<String> = self.ix.tree.ancestors(&req.scope).into_iter().collect();
-        let mut best: Option<(bool, usize, String)> = None;
+        let mut best: Option<(bool, usize, String, Option<String>)> = None;
         for r in &self.ix.roles {
             let assignable = r
                 .def
@@ -1859,12 +1873,20 @@ impl<'a> Effective<'a> {
                 .iter()
                 .map(|b| b.actions.len() + b.data_actions.len())
                 .sum();
-            let cand = (b.condition.is_some(), size, r.def.role_name.clone());
+            let cand = (
+                b.condition.is_some(),
+                size,
+                r.def.role_name.clone(),
+                b.condition.clone(),
+            );
             if best.as_ref().is_none_or(|x| cand < *x) {
                 best = Some(cand);
             }
         }
-        best.map(|b| b.2)
+        best.map(|b| RoleToGrant {
+            name: b.2,
+            condition: b.3,
+        })
     }
 
     /// The shortest chain by which `principal` reaches one alternative of `alts`,

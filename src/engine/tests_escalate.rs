@@ -261,6 +261,43 @@ fn a_constrained_delegation_makes_the_grant_conditional_with_its_condition() {
         .contains("RoleDefinitionId"));
 }
 
+/// The only role that grants the action does so under its block's condition
+/// (SPEC §2.7): assigning it to oneself grants conditionally, and the step says
+/// so with that condition; a role that grants it unconditionally is preferred.
+#[test]
+fn granting_oneself_a_role_whose_block_has_a_condition_is_conditional() {
+    let cond = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'public'";
+    let only_conditional = |t: &mut Tenant| {
+        t.roles.retain(|r| {
+            !r.permissions.iter().any(|b| {
+                b.data_actions
+                    .iter()
+                    .any(|d| d == "*" || d.starts_with("Microsoft.Storage"))
+            })
+        });
+        let mut r = role("r-cond", "Cond Reader", &[], &[BLOB_READ]);
+        r.permissions[0].condition = Some(cond.into());
+        r.permissions[0].condition_version = Some("2.0".into());
+        t.roles.push(r);
+    };
+    let mut t = tenant();
+    t.assignments = vec![assign("a1", "alice", "r-ra", RG)];
+    only_conditional(&mut t);
+    let account =
+        "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Storage/storageAccounts/st1";
+    let e = escalation(&t, "alice", &blob_read(account)).expect("alice can assign Cond Reader");
+    assert_eq!(kinds(&e), vec![StepKind::GrantRole]);
+    assert_eq!(e.steps[0].role.as_deref(), Some("Cond Reader"));
+    assert!(e.conditional);
+    assert_eq!(e.steps[0].condition.as_deref(), Some(cond));
+    // With an unconditional reader assignable too, that one is assigned.
+    t.roles
+        .push(role("r-plain", "Plain Reader", &[], &[BLOB_READ]));
+    let e = escalation(&t, "alice", &blob_read(account)).unwrap();
+    assert_eq!(e.steps[0].role.as_deref(), Some("Plain Reader"));
+    assert!(!e.conditional);
+}
+
 #[test]
 fn storage_keys_give_data_unless_shared_key_is_disallowed_or_the_list_is_denied() {
     let mut t = tenant();
