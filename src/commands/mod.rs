@@ -72,7 +72,19 @@ pub fn main(cli: Cli) -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let (code, hint) = classify(&err);
-            let msg = format!("{err:#}");
+            // Each cause once: a layer whose text already says its cause's (a
+            // database error quoting SQLite's) does not repeat it.
+            let mut msg = String::new();
+            for cause in err.chain() {
+                let text = cause.to_string();
+                if msg.contains(&text) {
+                    continue;
+                }
+                if !msg.is_empty() {
+                    msg.push_str(": ");
+                }
+                msg.push_str(&text);
+            }
             // Data reaches errors through names: shown escaped, line by line.
             eprintln!(
                 "{}",

@@ -345,6 +345,7 @@ pub(crate) fn unreadable_value(e: &rusqlite::Error) -> bool {
     matches!(
         e,
         rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::Utf8Error(..)
             | rusqlite::Error::InvalidColumnType(..)
             | rusqlite::Error::IntegralValueOutOfRange(..)
     )

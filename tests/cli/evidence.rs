@@ -924,3 +924,38 @@ fn an_index_altered_behind_its_table_fails_verify() {
     let detail = v["firstBreak"]["detail"].as_str().unwrap();
     assert!(detail.contains("integrity check"), "{detail}");
 }
+
+/// Text that is not UTF-8 written into a cell behind whocan's back: `verify`
+/// names the snapshot (exit 1), a question exits 2 with a hint, and the error
+/// says its cause once.
+#[test]
+fn text_that_is_not_utf8_is_a_break_and_a_clear_error() {
+    let (_dir, db) = history();
+    let c = Connection::open(&db).unwrap();
+    let key: String = c
+        .query_row(
+            "SELECT key FROM principals WHERE kind = 'User' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    c.execute(
+        "UPDATE principals SET display_name = CAST(x'4976ff6e' AS TEXT) WHERE key = ?1",
+        params![key],
+    )
+    .unwrap();
+    drop(c);
+    let (code, _, err) = verify(&db, &[]);
+    assert_eq!(code, Some(1), "{err}");
+    let out = whocan(&db).args(["show", &key]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("hint:"), "{err}");
+    assert!(err.contains("edited outside whocan"), "{err}");
+    let first = err.lines().next().unwrap();
+    assert_eq!(
+        first.matches("invalid utf-8").count(),
+        1,
+        "the cause once: {first}"
+    );
+}
