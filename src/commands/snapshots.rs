@@ -24,10 +24,8 @@ pub(crate) fn run(db: &Path, args: SnapshotsArgs) -> anyhow::Result<Outcome> {
         Format::Csv => report::snapshots::csv(&mut out, &snapshots, &collections)?,
         Format::Table => {
             if snapshots.is_empty() {
-                eprintln_safe!(
-                    "{} holds no snapshot yet\nhint: run `whocan import PATH...`",
-                    db.display()
-                );
+                eprintln_safe!("{} holds no snapshot yet", db.display());
+                eprintln_safe!("hint: run `whocan import PATH...`");
             }
             report::snapshots::table(&mut out, &snapshots, &collections)?;
         }

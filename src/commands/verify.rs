@@ -27,10 +27,8 @@ pub(crate) fn run(db: &Path, args: VerifyArgs) -> anyhow::Result<Outcome> {
     let integrity = store.integrity_problems()?;
     drop(step);
     if snapshots.is_empty() {
-        eprintln_safe!(
-            "{} holds no snapshot yet\nhint: run `whocan import PATH...`",
-            db.display()
-        );
+        eprintln_safe!("{} holds no snapshot yet", db.display());
+        eprintln_safe!("hint: run `whocan import PATH...`");
     }
     let receipt = match (&args.receipt, &args.public_key) {
         (Some(r), Some(k)) => Some(seal::check_receipt(r, k, &snapshots, &trail)?),

@@ -959,3 +959,22 @@ fn text_that_is_not_utf8_is_a_break_and_a_clear_error() {
         "the cause once: {first}"
     );
 }
+
+/// An empty database file holds no snapshot: `verify` and `snapshots` say so
+/// with the hint on a line of its own (not an escaped `\n`).
+#[test]
+fn an_empty_database_says_so_with_a_hint_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in ["verify", "snapshots"] {
+        let db = dir.path().join(format!("{cmd}.db"));
+        std::fs::write(&db, b"").unwrap();
+        let out = whocan(&db)
+            .args([cmd, "--format", "table"])
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert!(err.contains("holds no snapshot yet"), "{cmd}: {err}");
+        assert!(err.lines().any(|l| l.starts_with("hint: ")), "{cmd}: {err}");
+        assert!(!err.contains("\\n"), "{cmd}: {err}");
+    }
+}
