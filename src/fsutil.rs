@@ -38,6 +38,22 @@ pub(crate) struct WriteError {
 /// The mode of every file whocan writes.
 pub(crate) const FILE_MODE: u32 = 0o600;
 
+/// The mode of every directory whocan creates (a collection's folders hold
+/// directory data, as its files do).
+pub(crate) const DIR_MODE: u32 = 0o700;
+
+/// Creates `path` and its missing parents, each 0700 whatever the umask (a
+/// directory that exists is left as it is).
+pub(crate) fn create_dirs(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    // The umask can only take bits away from 0700: under `umask 000` the
+    // folders are 0700, never 0777.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(path)
+}
+
 /// Writes `path` with what `f` writes (see the module documentation).
 pub(crate) fn write_file(
     path: &Path,

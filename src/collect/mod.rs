@@ -754,7 +754,7 @@ fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
         ))
         .into());
     }
-    std::fs::create_dir_all(out)?;
+    crate::fsutil::create_dirs(out)?;
     Ok(None)
 }
 
@@ -1220,7 +1220,7 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
 fn write_json(dir: &Path, rel: &str, v: &Value) -> anyhow::Result<()> {
     let path = dir.join(rel);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+        crate::fsutil::create_dirs(parent)?;
     }
     let bytes = serde_json::to_vec_pretty(v)?;
     crate::fsutil::write_file(&path, |w| {

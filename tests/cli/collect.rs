@@ -1309,3 +1309,45 @@ fn collect_reads_the_tree_through_the_descendants_when_get_entities_is_forbidden
     assert_eq!(entry(&l3, "managementGroupList", "/")["status"], "complete");
     assert_eq!(who_at_ws(&tmp.path().join("r.db")), answer);
 }
+
+/// Under `umask 000` the collection's folders are 0700 and its files 0600:
+/// they hold directory data.
+#[test]
+fn a_collection_is_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world();
+    let out = tmp.path().join("out");
+    let bin = crate::support::bin();
+    let ran = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 000; exec \"$0\" \"$@\"")
+        .arg(bin)
+        .env_remove("WHOCAN_DB")
+        .env("WHOCAN_ARM_TOKEN", TOKEN)
+        .env("WHOCAN_GRAPH_TOKEN", TOKEN)
+        .env("WHOCAN_COLLECT_MAX_WAIT_MS", "10")
+        .arg("--db")
+        .arg(tmp.path().join("w.db"))
+        .args(["collect", "--out"])
+        .arg(&out)
+        .args(["--arm-url", &w.main.base, "--graph-url", &w.main.base])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&out), 0o700);
+    for d in data_dirs(&out) {
+        assert_eq!(mode(&d), 0o700, "{}", d.display());
+    }
+    let files = all_files(&out);
+    assert!(!files.is_empty());
+    for f in files {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+}
