@@ -526,7 +526,10 @@ impl Assembler {
             let differs = have.kind != n.kind
                 || matches!((&have.parent_id, &n.parent_id),
                     (Some(a), Some(b)) if scope_key(a) != scope_key(b))
-                || clash(&have.resource_type, &n.resource_type);
+                // Resource types compare case-insensitively: Resource Graph
+                // writes them in lower case, `az resource list` as registered.
+                || matches!((&have.resource_type, &n.resource_type),
+                    (Some(a), Some(b)) if !a.eq_ignore_ascii_case(b));
             if differs {
                 let (first, again) = (&self.paths[first as usize], &self.paths[at as usize]);
                 duplicate(&mut self.flags, &have.id, first, again, "scope");

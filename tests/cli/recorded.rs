@@ -621,3 +621,40 @@ fn a_graph_recycle_bin_page_is_refused_not_read_as_a_listing() {
         ],
     );
 }
+
+/// One workspace from `az resource list` (its type as registered) and from
+/// `az graph query` (Resource Graph writes types in lower case) is one
+/// resource, not a duplicate with different data; a different type is.
+#[test]
+fn a_resource_type_in_lower_case_from_resource_graph_is_the_same_resource() {
+    let ws = format!(
+        "{SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws1"
+    );
+    let listed = json!([{"id": ws, "name": "ws1", "type": "Microsoft.MachineLearningServices/workspaces",
+        "resourceGroup": "rg-ml", "location": "westeurope"}]);
+    let graph = |t: &str| {
+        json!({"count": 1, "data": [{"id": ws, "name": "ws1", "type": t, "resourceGroup": "rg-ml",
+            "location": "westeurope", "subscriptionId": SUB.rsplit('/').next().unwrap()}],
+            "skip_token": null, "total_records": 1})
+    };
+    let flags = |t: &str| -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, s) = imported(
+            dir.path(),
+            &[
+                ("resources.json", listed.to_string()),
+                ("arg.json", graph(t).to_string()),
+            ],
+        );
+        s["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let same = flags("microsoft.machinelearningservices/workspaces");
+    assert!(!same.contains(&"duplicate-object".to_string()), "{same:?}");
+    let other = flags("microsoft.storage/storageaccounts");
+    assert!(other.contains(&"duplicate-object".to_string()), "{other:?}");
+}
