@@ -260,7 +260,7 @@ fn behind_relevant_workspaces(ix: &Index, relevant: &dyn Fn(&str) -> bool) -> BT
                 .as_ref()
                 .and_then(|d| crate::engine::escalate::datastore_target(ix, d))
             {
-                out.insert(account);
+                out.insert(scope_key(&account));
             }
         }
     }

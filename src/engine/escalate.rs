@@ -540,26 +540,29 @@ fn is_storage_data(req: &ActionReq) -> bool {
     req.data && key(&req.action).starts_with("microsoft.storage/storageaccounts/")
 }
 
-/// The data a datastore points at: its storage account (scope key) and the
-/// container's scope (blob container or file share), when they resolve.
+/// The data a datastore points at: its storage account and the container's
+/// scope (blob container or file share), when they resolve; in their own
+/// spelling (an answer shows them), compared by [`scope_key`].
 pub(crate) fn datastore_target(
     ix: &Index,
     ds: &crate::model::Datastore,
 ) -> Option<(String, Option<String>)> {
-    let name = key(ds.account_name.as_deref()?);
+    let name = ds.account_name.as_deref()?.trim();
     let account = match (&ds.subscription_id, &ds.resource_group) {
-        (Some(s), Some(rg)) => scope_key(&format!(
+        (Some(s), Some(rg)) => format!(
             "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}"
-        )),
+        ),
         // Storage account names are unique in Azure: find the account by name.
-        _ => ix
-            .facts
-            .keys()
-            .find(|k| {
-                storage_account_of(k).as_deref() == Some(k.as_str())
-                    && k.rsplit('/').next() == Some(name.as_str())
-            })?
-            .clone(),
+        _ => {
+            let name = key(name);
+            ix.facts
+                .iter()
+                .find(|(k, _)| {
+                    storage_account_of(k).as_deref() == Some(k.as_str())
+                        && k.rsplit('/').next() == Some(name.as_str())
+                })
+                .map(|(_, f)| f.id.clone())?
+        }
     };
     let container = ds.container_name.as_deref().map(|c| {
         let service = if key(&ds.datastore_type) == "azurefile" {
@@ -567,7 +570,7 @@ pub(crate) fn datastore_target(
         } else {
             "blobServices/default/containers"
         };
-        scope_key(&format!("{account}/{service}/{c}"))
+        format!("{}/{service}/{c}", account.trim_end_matches('/'))
     });
     Some((account, container))
 }
@@ -687,7 +690,9 @@ impl<'a> Effective<'a> {
                         id: f.id.clone(),
                         workspace: w,
                         kind,
-                        target: datastore_target(ix, ds),
+                        // Compared as keys below.
+                        target: datastore_target(ix, ds)
+                            .map(|(a, c)| (scope_key(&a), c.as_deref().map(scope_key))),
                         sp,
                     });
                 }

@@ -627,3 +627,29 @@ fn a_datastore_named_by_account_alone_is_resolved_whatever_its_account_states() 
         .json();
     assert_eq!(chain(&v["escalation"]), ["storage-keys"], "{v}");
 }
+
+/// A data activity's requests are at the datastores' containers, written as the
+/// records spell them (SPEC §1: the original spelling is kept for display).
+#[test]
+fn a_data_activity_shows_its_containers_in_their_own_spelling() {
+    let v = sample()
+        .words(format!(
+            "can {DAVE} --activity read-training-data --workspace ml-prod --format json"
+        ))
+        .expect(1)
+        .json();
+    let decisions = v["decisions"].as_array().unwrap();
+    assert!(!decisions.is_empty(), "{v}");
+    for d in decisions {
+        let s = d["scope"].as_str().unwrap();
+        assert!(
+            s.contains("/resourceGroups/rg-ml-prod/providers/Microsoft.Storage/storageAccounts/"),
+            "{s}"
+        );
+        assert!(
+            s.contains("/blobServices/default/containers/")
+                || s.contains("/fileServices/default/shares/"),
+            "{s}"
+        );
+    }
+}
