@@ -1720,19 +1720,34 @@ impl<'a> Effective<'a> {
         if self.allows(actor, plan.rbac) {
             return Ok((!asked).then_some(Pick::Rbac));
         }
+        // The first step in the plan's order that the actor can take without a
+        // condition; else the first it can take at all (SPEC §2.9: a condition
+        // is reported only when nothing unconditional gives the access).
+        let mut conditional: Option<Pick> = None;
         for (n, d) in plan.keys.iter().enumerate() {
             if self.allows(actor, d.ask) {
-                return Ok(Some(Pick::Key(n)));
+                if self.unconditional(actor, d.ask) {
+                    return Ok(Some(Pick::Key(n)));
+                }
+                conditional.get_or_insert(Pick::Key(n));
             }
         }
         // Grant yourself a role: only where the actor is not denied the action
         // (a deny assignment still applies after the new assignment).
-        if let Some((ask, _)) = &plan.grant_role {
+        if let Some((ask, role)) = &plan.grant_role {
             if self.allows(actor, *ask) && !self.denied(actor, plan.rbac, req) {
-                return Ok(Some(Pick::GrantRole));
+                if role.condition.is_none() && self.unconditional(actor, *ask) {
+                    return Ok(Some(Pick::GrantRole));
+                }
+                conditional.get_or_insert(Pick::GrantRole);
             }
         }
-        Err(())
+        conditional.map(Some).ok_or(())
+    }
+
+    /// Whether RBAC allows ask `i` to `actor` without a condition.
+    fn unconditional(&mut self, actor: &str, i: usize) -> bool {
+        self.ask(actor, i).is_some_and(|(_, c)| c.is_none())
     }
 
     /// The step [`Effective::pick_one`] picked for `actor` and `req`, with the

@@ -298,6 +298,28 @@ fn granting_oneself_a_role_whose_block_has_a_condition_is_conditional() {
     assert!(!e.conditional);
 }
 
+/// Of the steps a principal can take itself, one it can take without a
+/// condition is chosen over an earlier one it can take only under a condition
+/// (SPEC §2.9): the answer is conditional only when every way is.
+#[test]
+fn an_unconditional_step_is_chosen_over_a_conditional_one() {
+    let mut t = tenant();
+    let mut keys = assign("a1", "bob", "r-keys", RG);
+    keys.condition =
+        Some("@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'other'".into());
+    keys.condition_version = Some("2.0".into());
+    t.assignments = vec![keys.clone()];
+    // The keys only under a condition: a conditional chain.
+    let e = escalation(&t, "bob", &blob_read(CONTAINER)).unwrap();
+    assert_eq!(kinds(&e), vec![StepKind::StorageKeys]);
+    assert!(e.conditional);
+    // And role assignments without one: granting itself a reader is chosen.
+    t.assignments = vec![keys, assign("a2", "bob", "r-ra", RG)];
+    let e = escalation(&t, "bob", &blob_read(CONTAINER)).unwrap();
+    assert_eq!(kinds(&e), vec![StepKind::GrantRole], "{e:?}");
+    assert!(!e.conditional);
+}
+
 #[test]
 fn storage_keys_give_data_unless_shared_key_is_disallowed_or_the_list_is_denied() {
     let mut t = tenant();
