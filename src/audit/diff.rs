@@ -2489,6 +2489,9 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
         .get(&p)
         .map(|&i| &a.t.principals[i as usize])
         .or_else(|| b.listed.get(&p).map(|&i| &b.t.principals[i as usize]));
+    // A record that names nothing (a member file's bare entry) takes the names
+    // an assignment gave, as the engine's `principal_info` does.
+    let names = a.names(p).or_else(|| b.names(p));
     match listing {
         Some(x) => PrincipalRef {
             id,
@@ -2496,8 +2499,17 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
                 PrincipalKind::ManagedIdentity => "ServicePrincipal".into(),
                 k => k.as_str().into(),
             },
-            display_name: x.display_name.clone(),
-            user_principal_name: x.user_principal_name.clone(),
+            display_name: if x.display_name.is_empty() {
+                names
+                    .and_then(|n| n.display_name.clone())
+                    .unwrap_or_default()
+            } else {
+                x.display_name.clone()
+            },
+            user_principal_name: x
+                .user_principal_name
+                .clone()
+                .or_else(|| names.and_then(|n| n.user_principal_name.clone())),
             is_group,
             orphaned: crate::engine::decide::orphan_status(
                 Some(
@@ -2526,7 +2538,6 @@ fn principal_ref(ctx: &Ctx, p: u32, later: bool) -> PrincipalRef {
                         "Unknown".into()
                     }
                 });
-            let names = a.names(p).or_else(|| b.names(p));
             let name = names
                 .and_then(|n| n.display_name.clone())
                 .unwrap_or_default();

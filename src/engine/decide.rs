@@ -320,11 +320,22 @@ pub(crate) fn principal_info(ix: &Index, id: &str) -> PrincipalInfo {
         &ix.listed_kinds,
     );
     match record {
+        // A record that names nothing (a member file's bare entry: `@odata.type`
+        // and `id`) takes the names an assignment gave, as `name_of` does.
         Some(p) => PrincipalInfo {
             id: k,
             kind,
-            display_name: p.display_name.clone(),
-            user_principal_name: p.user_principal_name.clone(),
+            display_name: if p.display_name.is_empty() {
+                from_assignment
+                    .and_then(|a| a.names.display_name.clone())
+                    .unwrap_or_default()
+            } else {
+                p.display_name.clone()
+            },
+            user_principal_name: p
+                .user_principal_name
+                .clone()
+                .or_else(|| from_assignment.and_then(|a| a.names.user_principal_name.clone())),
             user_type: p.user_type.clone(),
             account_enabled: p.account_enabled,
             managed_identity: p.kind == PrincipalKind::ManagedIdentity,

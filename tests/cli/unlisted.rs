@@ -281,3 +281,42 @@ fn a_listed_principal_an_assignment_calls_deleted_is_not_flagged_orphaned() {
     let (_, _, orphaned) = shown(&who(&db, SUB), carol);
     assert_eq!(orphaned, json!(false));
 }
+
+/// A member file's bare entry (`@odata.type` and `id`, what a Graph page with
+/// `$select=id` gives) names nothing: the names the assignment gives are shown,
+/// by `who` and by `diff`, as without that entry.
+#[test]
+fn a_bare_member_entry_keeps_the_names_an_assignment_gives() {
+    const ALICE: &str = "aaaaaaaa-0000-4000-8000-000000000001";
+    const TEAM: &str = "bbbbbbbb-0000-4000-8000-000000000001";
+    let dir = tempfile::tempdir().unwrap();
+    let members = json!([{"@odata.type": "#microsoft.graph.user", "id": ALICE}]);
+    let groups = json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+        "value": [{"id": TEAM, "displayName": "Team", "securityEnabled": true, "mailEnabled": false}]});
+    let db = imported(
+        dir.path(),
+        &[
+            ("roles.json", roles().to_string()),
+            ("groups.json", groups.to_string()),
+            (&format!("members/{TEAM}.json"), members.to_string()),
+            (
+                "assignments.json",
+                json!([az(1, ALICE, "User", "alice@contoso.com", SUB)]).to_string(),
+            ),
+        ],
+    );
+    let (name, upn, _) = shown(&who(&db, SUB), ALICE);
+    assert_eq!(name, "alice@contoso.com");
+    assert_eq!(upn, "alice@contoso.com");
+    // diff names her the same (against a snapshot without the assignment).
+    let dir2 = tempfile::tempdir().unwrap();
+    let data = dir2.path().join("empty");
+    write(&data, "roles.json", roles().to_string());
+    on(&db).arg("import").arg(&data).ok_json();
+    let d = on(&db)
+        .args(["diff", "1", "2", "--format", "json"])
+        .ok_json();
+    let p = &d["principals"][ALICE];
+    assert_eq!(p["displayName"], "alice@contoso.com", "{d:#}");
+    assert_eq!(p["userPrincipalName"], "alice@contoso.com", "{d:#}");
+}
