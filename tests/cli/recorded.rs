@@ -83,6 +83,17 @@ fn imported(dir: &Path, files: &[(&str, String)]) -> (PathBuf, Value) {
     (db, stdout_json(&out))
 }
 
+/// Whether a refused import left the database without a snapshot (or absent).
+fn holds_no_snapshot(db: &Path) -> bool {
+    !db.exists() || {
+        let out = whocan(db)
+            .args(["snapshots", "--format", "json"])
+            .output()
+            .unwrap();
+        !String::from_utf8_lossy(&out.stdout).contains("\"id\"")
+    }
+}
+
 fn access(db: &Path, who: &str, scope: &str) -> String {
     let out = whocan(db)
         .args(["can", who, WRITE, "--scope", scope, "--format", "json"])
@@ -563,15 +574,7 @@ fn windows_powershell_dates_bound_a_pim_activation() {
         "{err}"
     );
     assert!(err.contains("expected a date and time"), "{err}");
-    assert!(
-        !db.exists() || {
-            let out = whocan(&db)
-                .args(["snapshots", "--format", "json"])
-                .output()
-                .unwrap();
-            !String::from_utf8_lossy(&out.stdout).contains("\"id\"")
-        }
-    );
+    assert!(holds_no_snapshot(&db), "nothing was written");
 }
 
 /// Graph's recycle bin (`GET /directory/deletedItems/microsoft.graph.group`, the
@@ -599,15 +602,7 @@ fn a_graph_recycle_bin_page_is_refused_not_read_as_a_listing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("deleted.json:"), "{err}");
     assert!(err.contains("recycle bin"), "{err}");
-    assert!(
-        !db.exists() || {
-            let out = whocan(&db)
-                .args(["snapshots", "--format", "json"])
-                .output()
-                .unwrap();
-            !String::from_utf8_lossy(&out.stdout).contains("\"id\"")
-        }
-    );
+    assert!(holds_no_snapshot(&db), "nothing was written");
     let dir = tempfile::tempdir().unwrap();
     let live = json!({
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName,deletedDateTime)",
