@@ -83,15 +83,16 @@ fn imported(dir: &Path, files: &[(&str, String)]) -> (PathBuf, Value) {
     (db, stdout_json(&out))
 }
 
-/// Whether a refused import left the database without a snapshot (or absent).
-fn holds_no_snapshot(db: &Path) -> bool {
-    !db.exists() || {
-        let out = whocan(db)
-            .args(["snapshots", "--format", "json"])
-            .output()
-            .unwrap();
-        !String::from_utf8_lossy(&out.stdout).contains("\"id\"")
-    }
+/// Imports `files`, which must be refused: exit 2 and no snapshot written.
+/// Returns what stderr said.
+fn refused(dir: &Path, files: &[(&str, String)]) -> String {
+    let (db, out) = import(dir, files);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !db.exists() || crate::support::snapshots(&db).is_empty(),
+        "nothing was written"
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn access(db: &Path, who: &str, scope: &str) -> String {
@@ -217,17 +218,14 @@ fn a_pim_schedule_request_is_refused_by_name() {
         "id": format!("{SUB}/providers/Microsoft.Authorization/RoleEligibilityScheduleRequests/64caffb6-55c0-4deb-a585-68e948ea1ad6"),
         "type": "Microsoft.Authorization/RoleEligibilityScheduleRequests"
     }]});
-    let (db, out) = import(
+    let err = refused(
         dir.path(),
         &[("roles.json", owner_role()), ("req.json", req.to_string())],
     );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("req.json:") && err.contains("RoleEligibilityScheduleRequests"),
         "{err}"
     );
-    assert!(!db.exists() || crate::support::snapshots(&db).is_empty());
 }
 
 /// An Azure AD Graph users page (`odata.nextLink`, no `@`) that is one page of
@@ -422,12 +420,10 @@ fn a_resource_graph_management_group_with_details_cut_to_text_is_refused() {
         "properties": {"details": "@{managementGroupAncestorsChain=System.Object[]; parent=; version=2}",
                        "displayName": "ML", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"}
     }]);
-    let (_, out) = import(
+    let err = refused(
         dir.path(),
         &[("mgs.json", serde_json::to_string_pretty(&mgs).unwrap())],
     );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("mgs.json:") && err.contains("details: expected an object"),
         "{err}"
@@ -443,12 +439,10 @@ fn a_header_row_repeated_inside_a_csv_is_refused() {
         format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/77777777-0000-0000-0000-00000000000{n},{SUB},U,u@contoso.com,Owner,{OWNER},{USER},User")
     };
     let csv = format!("{header}\r\n{}\r\n{header}\r\n{}\r\n", row(1), row(2));
-    let (_, out) = import(
+    let err = refused(
         dir.path(),
         &[("roles.json", owner_role()), ("joined.csv", csv)],
     );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("joined.csv:3:1: expected a data row, found the header row again"),
         "{err}"
@@ -562,19 +556,16 @@ fn windows_powershell_dates_bound_a_pim_activation() {
 
     let dir = tempfile::tempdir().unwrap();
     let pim = json!([activation(USER, 1, "/Date(1717027200000)/", "next Tuesday")]);
-    let (db, out) = import(
+    let err = refused(
         dir.path(),
         &[("roles.json", owner_role()), ("pim.json", pim.to_string())],
     );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pim.json:"), "{err}");
     assert!(
         err.contains("EndDateTime") || err.contains("endDateTime"),
         "{err}"
     );
     assert!(err.contains("expected a date and time"), "{err}");
-    assert!(holds_no_snapshot(&db), "nothing was written");
 }
 
 /// Graph's recycle bin (`GET /directory/deletedItems/microsoft.graph.group`, the
@@ -591,18 +582,15 @@ fn a_graph_recycle_bin_page_is_refused_not_read_as_a_listing() {
             {"id": OTHER, "displayName": "Role assignable group", "deletedDateTime": "2021-10-26T16:56:36Z"}
         ]
     });
-    let (db, out) = import(
+    let err = refused(
         dir.path(),
         &[
             ("roles.json", owner_role()),
             ("deleted.json", page.to_string()),
         ],
     );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("deleted.json:"), "{err}");
     assert!(err.contains("recycle bin"), "{err}");
-    assert!(holds_no_snapshot(&db), "nothing was written");
     let dir = tempfile::tempdir().unwrap();
     let live = json!({
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName,deletedDateTime)",
