@@ -356,14 +356,11 @@ pub(crate) fn who_near(
     base: Option<NearBase>,
     anc: &mut Ancestry,
 ) -> (Vec<Near>, Option<NearBase>) {
-    let full = |anc: &mut Ancestry| -> Vec<Near> {
-        let (candidates, _) = candidates(ix, alts, include_groups);
-        let mut out: Vec<Near> = candidates
-            .iter()
-            .map(|c| decide_alternatives(ix, c, alts, false, anc).decision)
-            .filter(|d| d.access != Access::None)
-            .map(|d| order_key(&d))
-            .collect();
+    let full = || -> Vec<Near> {
+        let mut out: Vec<Near> = Vec::new();
+        who_each(ix, alts, include_groups, false, |a| {
+            out.push(order_key(&a.decision))
+        });
         out.sort();
         out
     };
@@ -375,13 +372,13 @@ pub(crate) fn who_near(
         _ => None,
     };
     let Some(touched) = own else {
-        return (full(anc), base);
+        return (full(), base);
     };
     let base = base.filter(|b| {
         b.shared == shared && b.actions == actions && b.include_groups == include_groups
     });
     let Some(base) = base else {
-        let answers = full(anc);
+        let answers = full();
         let kept = NearBase {
             shared,
             actions,
