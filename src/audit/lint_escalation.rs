@@ -5,8 +5,8 @@
 //!   a compute, assigning a user-assigned identity, a datastore's service
 //!   principal).
 //! - `keys-give-data` (medium): a storage account that allows Shared Key, where
-//!   principals can list or regenerate its keys (and so read and write all its
-//!   data) through RBAC, whatever their data roles. With `--scope`, the accounts
+//!   principals can list or regenerate its keys, or have SAS tokens signed with
+//!   them (and so read and write all its data) through RBAC, whatever their data roles. With `--scope`, the accounts
 //!   behind the workspaces in scope (linked, or a datastore's) count as in scope.
 //! - `compute-identity-exceeds-users` (medium): a compute whose identity holds a
 //!   role at a scope that some user who can submit jobs to its workspace does
@@ -16,8 +16,7 @@ use std::collections::BTreeSet;
 
 use crate::engine::decide::{holders, ActionReq};
 use crate::engine::escalate::{
-    Effective, JOBS_WRITE, ROLE_ASSIGNMENTS_WRITE, RUNS_SUBMIT, STORAGE_LIST_KEYS,
-    STORAGE_REGENERATE_KEY,
+    Effective, JOBS_WRITE, ROLE_ASSIGNMENTS_WRITE, RUNS_SUBMIT, STORAGE_KEY_ACTIONS,
 };
 use crate::engine::index::Index;
 use crate::engine::permissions::is_privileged;
@@ -296,7 +295,7 @@ fn keys_give_data(
         {
             continue;
         }
-        let answered = rbac.who(ix, &[STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY], k);
+        let answered = rbac.who(ix, &STORAGE_KEY_ACTIONS, k);
         let ps: BTreeSet<String> = answered.iter().map(|(p, _)| p.clone()).collect();
         if ps.is_empty() {
             continue;
@@ -307,7 +306,7 @@ fn keys_give_data(
             severity: Severity::Medium,
             kind: "keys-give-data".into(),
             message: format!(
-                "storage account {} allows Shared Key: {} can list or regenerate its keys and so read and write all its data, whatever their data roles: {}{}",
+                "storage account {} allows Shared Key: {} can list or regenerate its keys or have a SAS signed with them, and so read and write all its data, whatever their data roles: {}{}",
                 id.rsplit('/').next().unwrap_or(id),
                 if ps.len() == 1 { "1 principal".to_string() } else { format!("{} principals", ps.len()) },
                 names(ix, &ps),

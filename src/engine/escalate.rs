@@ -50,6 +50,24 @@ pub(crate) const ROLE_ASSIGNMENTS_WRITE: &str = "Microsoft.Authorization/roleAss
 pub(crate) const STORAGE_LIST_KEYS: &str = "Microsoft.Storage/storageAccounts/listKeys/action";
 pub(crate) const STORAGE_REGENERATE_KEY: &str =
     "Microsoft.Storage/storageAccounts/regeneratekey/action";
+/// An account SAS, signed with one of the account's keys (`listAccountSas`).
+pub(crate) const STORAGE_LIST_ACCOUNT_SAS: &str =
+    "Microsoft.Storage/storageAccounts/ListAccountSas/action";
+/// A service SAS for any container, share, queue or table of the account,
+/// signed with one of its keys (`listServiceSas`).
+pub(crate) const STORAGE_LIST_SERVICE_SAS: &str =
+    "Microsoft.Storage/storageAccounts/listServiceSas/action";
+/// The actions that put a storage account's keys to use, each giving every data
+/// action on the account where Shared Key is allowed (the `storage-keys` step):
+/// the keys themselves, and the account and service SAS that the storage
+/// resource provider signs with them (a SAS is refused, as Shared Key is, by an
+/// account with `allowSharedKeyAccess: false`).
+pub(crate) const STORAGE_KEY_ACTIONS: [&str; 4] = [
+    STORAGE_LIST_KEYS,
+    STORAGE_REGENERATE_KEY,
+    STORAGE_LIST_ACCOUNT_SAS,
+    STORAGE_LIST_SERVICE_SAS,
+];
 pub(crate) const WORKSPACE_LIST_KEYS: &str =
     "Microsoft.MachineLearningServices/workspaces/listKeys/action";
 pub(crate) const IDENTITY_ASSIGN: &str =
@@ -63,10 +81,12 @@ pub(crate) const DATASTORE_LIST_SECRETS: &str =
     "Microsoft.MachineLearningServices/workspaces/datastores/listsecrets/action";
 
 /// Every action some step needs its actor to have (each step's `needs`).
-const STEP_ACTIONS: [&str; 9] = [
+const STEP_ACTIONS: [&str; 11] = [
     ROLE_ASSIGNMENTS_WRITE,
     STORAGE_LIST_KEYS,
     STORAGE_REGENERATE_KEY,
+    STORAGE_LIST_ACCOUNT_SAS,
+    STORAGE_LIST_SERVICE_SAS,
     WORKSPACE_LIST_KEYS,
     IDENTITY_ASSIGN,
     COMPUTES_WRITE,
@@ -125,8 +145,9 @@ pub enum StepKind {
     /// `roleAssignments/write` at or above the scope: assign yourself any role
     /// assignable there.
     GrantRole,
-    /// `listKeys`/`regeneratekey` on a storage account: every data action on it
-    /// by Shared Key, unless Shared Key is disallowed.
+    /// `listKeys`/`regeneratekey`/`ListAccountSas`/`listServiceSas` on a storage
+    /// account ([`STORAGE_KEY_ACTIONS`]): every data action on it by Shared Key
+    /// or a SAS signed with a key, unless Shared Key is disallowed.
     StorageKeys,
     /// `workspaces/listKeys/action`: the keys of the workspace's linked storage
     /// account (the "list workspace keys" API returns them).
@@ -770,13 +791,18 @@ impl<'a> Effective<'a> {
         if is_storage_data(req) {
             if let Some(sa) = storage_account_of(&req.scope) {
                 if self.shared_key.get(&sa).copied().unwrap_or(true) {
-                    for needs in [STORAGE_LIST_KEYS, STORAGE_REGENERATE_KEY] {
+                    for needs in STORAGE_KEY_ACTIONS {
+                        let by = if needs == STORAGE_LIST_KEYS || needs == STORAGE_REGENERATE_KEY {
+                            "Shared Key"
+                        } else {
+                            "a SAS signed with its key"
+                        };
                         keys.push(Direct {
                             kind: StepKind::StorageKeys,
                             needs,
                             ask: self.asks.push(self.req(needs, &sa)),
                             on: sa.clone(),
-                            gives: format!("every data action on {sa} by Shared Key"),
+                            gives: format!("every data action on {sa} by {by}"),
                         });
                     }
                     let linked: Vec<String> = self

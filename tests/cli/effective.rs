@@ -653,3 +653,94 @@ fn a_data_activity_shows_its_containers_in_their_own_spelling() {
         );
     }
 }
+
+/// The storage resource provider signs an account SAS (`ListAccountSas`) or a
+/// service SAS (`listServiceSas`) with one of the account's keys: whoever may
+/// ask for one reads the account's data as whoever holds the keys does, and an
+/// account that disallows Shared Key refuses every SAS too. Built-in roles such
+/// as Storage DataShare Contributor hold `listServiceSas` alone.
+#[test]
+fn a_sas_signed_with_the_keys_is_a_storage_keys_step() {
+    const NINA: &str = "nina.petrova@contoso.com";
+    for (action, role) in [
+        (
+            "Microsoft.Storage/storageAccounts/listServiceSas/action",
+            "0d0d0d0d-1111-4222-8333-444444444441",
+        ),
+        (
+            "Microsoft.Storage/storageAccounts/ListAccountSas/action",
+            "0d0d0d0d-1111-4222-8333-444444444442",
+        ),
+    ] {
+        let s = crate::support::Scratch::new();
+        let data = s.path("data");
+        crate::support::copy_dir(&crate::support::sample_data(), &data);
+        let asked = |account: &str| {
+            format!("{NINA} {BLOB_READ} --data --scope {account} --effective --format json")
+        };
+        crate::support::write(
+            &data,
+            "roles/sas.json",
+            serde_json::json!([{"id": format!("/providers/Microsoft.Authorization/roleDefinitions/{role}"),
+                "name": role, "roleName": "SAS Issuer", "roleType": "CustomRole",
+                "type": "Microsoft.Authorization/roleDefinitions", "assignableScopes": ["/"],
+                "permissions": [{"actions": [action], "notActions": [], "dataActions": [], "notDataActions": []}]}])
+            .to_string(),
+        );
+        let users: Value = serde_json::from_str(
+            &std::fs::read_to_string(data.join("directory/users.json")).unwrap(),
+        )
+        .unwrap();
+        let users = users.get("value").unwrap_or(&users).as_array().unwrap();
+        let nina = users
+            .iter()
+            .find(|u| u["userPrincipalName"] == NINA)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let assignment = |scope: &str, name: &str| {
+            serde_json::json!({"id": format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+                "name": name, "principalId": nina, "principalType": "User",
+                "principalName": NINA,
+                "roleDefinitionId": format!("/providers/Microsoft.Authorization/roleDefinitions/{role}"),
+                "roleDefinitionName": "SAS Issuer", "scope": scope})
+        };
+        crate::support::write(
+            &data,
+            "assignments/nina-sas.json",
+            serde_json::json!([
+                assignment(PROD_ACCOUNT, "0c0c0c0c-1111-4222-8333-444444444441"),
+                assignment(CURATED_ACCOUNT, "0c0c0c0c-1111-4222-8333-444444444442"),
+            ])
+            .to_string(),
+        );
+        s.import(&data, "2026-10-01T00:00:00Z", "sas");
+        // Shared Key allowed on the prod account: one storage-keys step.
+        let can = s
+            .run()
+            .words(format!("can {}", asked(PROD_ACCOUNT)))
+            .ok_json();
+        assert_eq!(can["access"], "none", "{can:#}");
+        assert_eq!(
+            chain(&can["escalation"]),
+            ["storage-keys"],
+            "{action}: {can:#}"
+        );
+        assert_eq!(can["escalation"]["steps"][0]["needs"], action);
+        let who = s
+            .run()
+            .words(format!(
+                "who {BLOB_READ} --data --scope {PROD_ACCOUNT} --effective --format json"
+            ))
+            .ok_json();
+        assert!(escalation_ids(&who).contains(&nina), "{action}: {who:#}");
+        // The curated account disallows Shared Key, and so every SAS.
+        let can = s
+            .run()
+            .words(format!("can {}", asked(CURATED_ACCOUNT)))
+            .expect(1)
+            .json();
+        assert!(can["escalation"].is_null(), "{action}: {can:#}");
+    }
+}
