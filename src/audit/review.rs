@@ -545,6 +545,10 @@ struct PrincipalFlags {
 struct PathFacts {
     p: Rc<PrincipalFacts>,
     via: Rc<Via>,
+    /// The group the path's member would join by activating a PIM for Groups
+    /// eligibility (an eligible row's path): the denies that would name it
+    /// then are those that name it once a member ([`Reviewer::path_naming`]).
+    joins: Option<Rc<str>>,
 }
 
 impl PathFacts {
@@ -924,6 +928,9 @@ pub(crate) struct Reviewer<'a> {
     catalogue: Option<Vec<(String, bool)>>,
     /// Whom each deny assignment names, indexed once asked.
     deny_names: Option<DenyNames>,
+    /// [`Reviewer::path_naming`] of a member joining a group: (member, group) →
+    /// deny list id.
+    joined_denies: HashMap<(String, String), u32>,
     /// [`Reviewer::split`]'s answers in the current plan, by (targets, denies
     /// naming the member).
     split_cache: FxHashMap<(usize, Vec<usize>), Rc<Split>>,
@@ -993,6 +1000,7 @@ impl<'a> Reviewer<'a> {
             deny_refs: vec![OnceCell::from(Rc::from(Vec::new()))],
             hash_only: None,
             deny_names: None,
+            joined_denies: HashMap::new(),
             group_active: FxHashMap::default(),
             eligible_role: Vec::new(),
             scope_ids: FxHashMap::default(),
@@ -1274,7 +1282,7 @@ impl<'a> Reviewer<'a> {
                     continue;
                 }
                 for (p, pf) in paths.paths.iter().enumerate() {
-                    let split = self.split(&plan, &pf.p, &candidates, &groups[g].covered);
+                    let split = self.split(&plan, pf, &candidates, &groups[g].covered);
                     rows += usize::from(split.shared.is_some());
                     for &(i, blocked) in &split.own {
                         groups[first_target + i].extra.push(Extra {
@@ -1498,6 +1506,7 @@ impl<'a> Reviewer<'a> {
                         .map(|pf| PathFacts {
                             p: pf.p.clone(),
                             via: Rc::new(via_eligible(ix, &pf.via, &up, &instance)),
+                            joins: Some(Rc::from(g.as_str())),
                         })
                         .collect();
                     let paths = Rc::new(HolderPaths {
@@ -1508,6 +1517,12 @@ impl<'a> Reviewer<'a> {
                     let (start, end) = (ge.start_date_time.as_deref(), ge.end_date_time.as_deref());
                     for &hi in held {
                         let h = &helds[hi];
+                        // Only what the group holds in force: a time-bound
+                        // assignment that has ended, or not yet started, gives
+                        // its eligible members nothing to activate into.
+                        if h.expired || h.scheduled {
+                            continue;
+                        }
                         let (hash_part, hash_tail) = hash_parts(
                             &h.role,
                             &h.assignment_id,
@@ -1655,6 +1670,7 @@ impl<'a> Reviewer<'a> {
         let mut out = vec![PathFacts {
             p: self.facts(holder),
             via: self.no_via.clone(),
+            joins: None,
         }];
         let mut truncated = false;
         // Depth-first with an explicit stack: (group, chain from the holder down to it).
@@ -1684,6 +1700,7 @@ impl<'a> Reviewer<'a> {
                 out.push(PathFacts {
                     p: p.clone(),
                     via: via.clone(),
+                    joins: None,
                 });
                 if m.has_members {
                     let mut next = chain.clone();
@@ -1776,6 +1793,27 @@ impl<'a> Reviewer<'a> {
         out
     }
 
+    /// The deny assignments that name a path's member, as a deny list id: once
+    /// it has joined the group an eligible row's path joins, else as it is.
+    fn path_naming(&mut self, pf: &PathFacts) -> u32 {
+        let Some(g) = &pf.joins else {
+            return self.naming(&pf.p);
+        };
+        let ix = self.ix;
+        if ix.denies.is_empty() {
+            return 0;
+        }
+        let cache_key = (pf.p.member.clone(), g.to_string());
+        if let Some(&d) = self.joined_denies.get(&cache_key) {
+            return d;
+        }
+        let names = self.deny_names.get_or_insert_with(|| DenyNames::new(ix));
+        let out = names.of_principal_joining(ix, &pf.p.member, Some(g));
+        let id = self.intern(&out);
+        self.joined_denies.insert(cache_key, id);
+        id
+    }
+
     /// Does deny `d` take away some of what the role grants?
     fn takes(&mut self, d: usize, role: &RoleFacts) -> bool {
         let Some(ri) = role.index else {
@@ -1808,11 +1846,11 @@ impl<'a> Reviewer<'a> {
 
     /// The deny assignments among `takers` (those that take from the row's role
     /// where it reaches) that name `p`, as a deny list id.
-    fn blocked(&mut self, p: &PrincipalFacts, takers: &[usize]) -> u32 {
+    fn blocked(&mut self, pf: &PathFacts, takers: &[usize]) -> u32 {
         if takers.is_empty() {
             return 0;
         }
-        let naming = self.naming(p);
+        let naming = self.path_naming(pf);
         if naming == 0 {
             return 0;
         }
@@ -1860,11 +1898,11 @@ impl<'a> Reviewer<'a> {
     fn split(
         &mut self,
         plan: &RowPlan,
-        p: &PrincipalFacts,
+        pf: &PathFacts,
         candidates: &[usize],
         covered: &Rc<[usize]>,
     ) -> Rc<Split> {
-        let naming = self.naming(p);
+        let naming = self.path_naming(pf);
         let relevant: Vec<usize> = if naming == 0 {
             Vec::new()
         } else {
@@ -2186,7 +2224,7 @@ impl<'a> Reviewer<'a> {
                     let (covered, blocked) = if candidates.is_empty() {
                         (group_list, 0)
                     } else {
-                        match &self.split(plan, &pf.p, &candidates, &g.covered).shared {
+                        match &self.split(plan, pf, &candidates, &g.covered).shared {
                             Some((targets, blocked)) => (self.list_id(plan, targets), *blocked),
                             None => continue,
                         }
@@ -2202,7 +2240,7 @@ impl<'a> Reviewer<'a> {
             // The denies there that take from the role, once per held access.
             let takers = self.takers(&h.role, &reach);
             for (pn, pf) in h.paths.paths.iter().enumerate() {
-                let blocked = self.blocked(&pf.p, &takers);
+                let blocked = self.blocked(pf, &takers);
                 entries.push(entry(pf, pn, group_list, blocked));
             }
         }

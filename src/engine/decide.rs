@@ -653,12 +653,31 @@ impl DenyNames {
     /// [`DenyNames::of`] the principal's holders ([`holder_ids`]): its own entries
     /// and those of the holders of each group it is a direct member of.
     pub(crate) fn of_principal(&mut self, ix: &Index, principal: &str) -> Vec<usize> {
+        self.of_principal_joining(ix, principal, None)
+    }
+
+    /// [`DenyNames::of_principal`] once the principal is also a direct member
+    /// of `joining` (a group it is eligible to join through PIM for Groups: the
+    /// denies that would name it once it activates).
+    pub(crate) fn of_principal_joining(
+        &mut self,
+        ix: &Index,
+        principal: &str,
+        joining: Option<&str>,
+    ) -> Vec<usize> {
         if self.count == 0 {
             return Vec::new();
         }
         let k = key(principal);
         let (mut named, mut excluded) = self.marks(std::iter::once(k.as_str()));
-        for g in ix.groups_of.get(&k).into_iter().flatten() {
+        let joined = joining.map(key);
+        for g in ix
+            .groups_of
+            .get(&k)
+            .into_iter()
+            .flatten()
+            .chain(joined.as_ref())
+        {
             let marks = match self.groups.get(g) {
                 Some(m) => m.clone(),
                 None => {

@@ -171,9 +171,10 @@ pub(crate) fn denied_operations<'a>(
 /// to a whole role rather than one action)? Over the catalogue when the deny
 /// denies some of its operations (`denied`, from [`denied_operations`]): some
 /// operation the role grants too. Otherwise (no catalogue, or none of its
-/// operations is denied) over the patterns as written: a deny pattern the role
-/// grants, or a pattern the role grants (not excluded by its own block) that the
-/// deny denies, plane by plane.
+/// operations is denied) over the patterns as written: a pattern the deny denies
+/// (not excluded by its own `notActions`) that the role grants, or a pattern the
+/// role grants (not excluded by its own block) that the deny denies, plane by
+/// plane. A deny whose `notActions` take out all its `actions` takes nothing.
 pub(crate) fn deny_takes_from(deny: &[Block], denied: &[(String, bool)], role: &[Block]) -> bool {
     if !denied.is_empty() {
         return denied
@@ -193,7 +194,7 @@ pub(crate) fn deny_takes_from(deny: &[Block], denied: &[(String, bool)], role: &
     };
     patterns(deny)
         .iter()
-        .any(|(p, data)| blocks_grant(role, p, *data))
+        .any(|(p, data)| blocks_grant(deny, p, *data) && blocks_grant(role, p, *data))
         || patterns(role)
             .iter()
             .any(|(p, data)| blocks_grant(role, p, *data) && blocks_grant(deny, p, *data))

@@ -630,3 +630,197 @@ fn an_all_workspaces_sheet_round_trips_through_apply_carry_over_and_plan() {
         "remove"
     );
 }
+
+// ---------------------------------------------------------------------------
+// blocked_by and PIM for Groups rows on a tiny tenant
+// ---------------------------------------------------------------------------
+
+const TINY_SUB: &str = "11111111-1111-1111-1111-111111111111";
+const URSULA: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+const VICTOR: &str = "aaaaaaaa-0000-0000-0000-000000000002";
+const GROUP_G: &str = "eeeeeeee-0000-0000-0000-000000000001";
+const COMPUTE_WRITER: &str =
+    "/providers/Microsoft.Authorization/roleDefinitions/bbbbbbbb-0000-0000-0000-000000000001";
+
+fn tiny_ws() -> String {
+    format!("/subscriptions/{TINY_SUB}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws1")
+}
+
+/// Ursula and Victor; group G (Victor its one member) holds Compute Writer
+/// (`workspaces/*`) on ws1 through `assignment` (a role assignment, or a PIM
+/// schedule instance); `extra` files are added as given. Imported as the
+/// review tests import; the rows of `review --workspace ws1`.
+fn tiny_review(assignment: serde_json::Value, extra: &[(&str, serde_json::Value)]) -> Csv {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let op = |name: &str| json!({"name": name, "isDataAction": false, "displayName": name, "description": name, "origin": "user"});
+    let files = [
+        (
+            "ops.json",
+            json!({"name": "Microsoft.MachineLearningServices",
+            "id": "/providers/Microsoft.Authorization/providerOperations/Microsoft.MachineLearningServices",
+            "type": "Microsoft.Authorization/providerOperations", "displayName": "ML", "operations": [],
+            "resourceTypes": [{"name": "workspaces", "displayName": "w", "operations": [
+                op("Microsoft.MachineLearningServices/workspaces/read"),
+                op("Microsoft.MachineLearningServices/workspaces/computes/write")]}]}),
+        ),
+        (
+            "roles.json",
+            json!([{"roleName": "Compute Writer", "name": "bbbbbbbb-0000-0000-0000-000000000001",
+            "id": COMPUTE_WRITER, "roleType": "CustomRole", "assignableScopes": ["/"],
+            "permissions": [{"actions": ["Microsoft.MachineLearningServices/workspaces/*"],
+                "notActions": [], "dataActions": [], "notDataActions": []}]}]),
+        ),
+        (
+            "users.json",
+            json!([
+            {"id": URSULA, "displayName": "Ursula", "userPrincipalName": "ursula@x.com", "userType": "Member", "accountEnabled": true},
+            {"id": VICTOR, "displayName": "Victor", "userPrincipalName": "victor@x.com", "userType": "Member", "accountEnabled": true}]),
+        ),
+        (
+            "groups.json",
+            json!([{"id": GROUP_G, "displayName": "G", "securityEnabled": true}]),
+        ),
+        (
+            "resources.json",
+            json!([{"id": tiny_ws(), "name": "ws1",
+            "type": "Microsoft.MachineLearningServices/workspaces", "resourceGroup": "rg"}]),
+        ),
+        ("assignment.json", assignment),
+    ];
+    for (name, v) in files.iter().chain(
+        extra
+            .iter()
+            .map(|(n, v)| (*n, v.clone()))
+            .collect::<Vec<_>>()
+            .iter(),
+    ) {
+        crate::support::write(d, name, v.to_string());
+    }
+    crate::support::write(
+        &d.join("members"),
+        &format!("{GROUP_G}.json"),
+        json!([{"@odata.type": "#microsoft.graph.user", "id": VICTOR, "displayName": "Victor"}])
+            .to_string(),
+    );
+    let db = d.join("db");
+    import(&db, d);
+    review_csv(&db, &["--workspace", "ws1"])
+}
+
+fn g_holds_compute_writer() -> serde_json::Value {
+    serde_json::json!([{"id": format!("{}/providers/Microsoft.Authorization/roleAssignments/cccccccc-0000-0000-0000-000000000001", tiny_ws()),
+        "name": "cccccccc-0000-0000-0000-000000000001", "principalId": GROUP_G, "principalType": "Group",
+        "principalName": "G", "roleDefinitionId": COMPUTE_WRITER, "roleDefinitionName": "Compute Writer",
+        "scope": tiny_ws()}])
+}
+
+fn deny(
+    n: u32,
+    name: &str,
+    action: &str,
+    not_actions: &[&str],
+    principals: serde_json::Value,
+    excluded: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({"id": format!("{}/providers/Microsoft.Authorization/denyAssignments/dddddddd-0000-0000-0000-00000000000{n}", tiny_ws()),
+        "name": format!("dddddddd-0000-0000-0000-00000000000{n}"), "type": "Microsoft.Authorization/denyAssignments",
+        "properties": {"denyAssignmentName": name,
+            "permissions": [{"actions": [action], "notActions": not_actions, "dataActions": [], "notDataActions": []}],
+            "scope": tiny_ws(), "doNotApplyToChildScopes": false,
+            "principals": principals, "excludePrincipals": excluded}})
+}
+
+fn ursula_eligible_for_g() -> serde_json::Value {
+    serde_json::json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
+        "value": [{"id": format!("{GROUP_G}_member_1"), "startDateTime": "2026-06-01T00:00:00Z",
+            "endDateTime": "2027-06-01T00:00:00Z", "accessId": "member", "principalId": URSULA,
+            "groupId": GROUP_G, "memberType": "Direct"}]})
+}
+
+fn rows_by_name(sheet: &Csv) -> BTreeMap<String, (String, String)> {
+    sheet
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r["display_name"].clone(),
+                (r["pim"].clone(), r["blocked_by"].clone()),
+            )
+        })
+        .collect()
+}
+
+/// A deny whose own `notActions` take out all its `actions` blocks nothing
+/// (SPEC §2.6 with §2.3's block rule): `can` says allowed, and the row names no
+/// deny.
+#[test]
+fn a_deny_whose_not_actions_take_out_its_actions_blocks_no_row() {
+    let everyone = serde_json::json!([{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}]);
+    let sheet = tiny_review(
+        g_holds_compute_writer(),
+        &[(
+            "deny.json",
+            serde_json::json!({"value": [deny(1, "empty deny",
+            "Microsoft.MachineLearningServices/workspaces/computes/write", &["*/write"], everyone, serde_json::json!([]))]}),
+        )],
+    );
+    let rows = rows_by_name(&sheet);
+    assert_eq!(rows["Victor"].1, "", "{rows:?}");
+    assert_eq!(rows["G"].1, "", "{rows:?}");
+}
+
+/// An eligible row (PIM for Groups) names the denies that would block its
+/// principal once it has joined the group: one that names the group does, one
+/// that exempts the group does not — as for the group's active members.
+#[test]
+fn an_eligible_rows_blocked_by_is_the_groups_members() {
+    use serde_json::json;
+    let g = json!([{"id": GROUP_G, "type": "Group"}]);
+    let everyone = json!([{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}]);
+    let sheet = tiny_review(
+        g_holds_compute_writer(),
+        &[
+            ("pimg.json", ursula_eligible_for_g()),
+            (
+                "deny.json",
+                json!({"value": [
+                    deny(1, "deny1 names G", "Microsoft.MachineLearningServices/workspaces/computes/write", &[], g.clone(), json!([])),
+                    deny(2, "deny2 exempts G", "Microsoft.MachineLearningServices/workspaces/read", &[], everyone, g),
+                ]}),
+            ),
+        ],
+    );
+    let rows = rows_by_name(&sheet);
+    let victor = &rows["Victor"].1;
+    assert!(
+        victor.contains("deny1 names G") && !victor.contains("deny2"),
+        "{rows:?}"
+    );
+    let (pim, ursula) = &rows["Ursula"];
+    assert_eq!(pim, "eligible", "{rows:?}");
+    assert_eq!(ursula, victor, "{rows:?}");
+}
+
+/// A group's time-bound assignment that ended before the snapshot gives the
+/// group's eligible members no row: there is nothing to activate into (`who` and
+/// `can` say they have nothing).
+#[test]
+fn an_ended_group_assignment_gives_its_eligible_members_no_row() {
+    let ended = serde_json::json!({"value": [{
+        "id": format!("{}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances/ffffffff-0000-0000-0000-000000000001", tiny_ws()),
+        "name": "ffffffff-0000-0000-0000-000000000001",
+        "type": "Microsoft.Authorization/roleAssignmentScheduleInstances",
+        "properties": {"scope": tiny_ws(), "roleDefinitionId": COMPUTE_WRITER, "principalId": GROUP_G,
+            "principalType": "Group", "startDateTime": "2026-01-01T00:00:00Z",
+            "endDateTime": "2026-09-01T00:00:00Z", "memberType": "Direct", "status": "Provisioned",
+            "assignmentType": "Activated"}}]});
+    let sheet = tiny_review(ended, &[("pimg.json", ursula_eligible_for_g())]);
+    let rows = rows_by_name(&sheet);
+    assert!(
+        rows.contains_key("G"),
+        "the group's own row, to remove: {rows:?}"
+    );
+    assert!(!rows.contains_key("Ursula"), "{rows:?}");
+}
