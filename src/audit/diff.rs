@@ -95,7 +95,8 @@ pub(crate) struct PrincipalRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RoleRef {
-    /// Lowercase GUID (empty for a custom-role file without `Id`).
+    /// Lowercase GUID: for a custom-role file without `Id`, the one the
+    /// assignments joined to it by name give; empty when none gives one.
     pub(crate) id: String,
     pub(crate) name: String,
 }
@@ -450,11 +451,24 @@ struct Interners {
     principals: PrincipalIds,
     scopes: Interner,
     roles: Interner,
+    /// A role without an id ([`role_key`] `name:<name>`) → the GUID the
+    /// assignments that join it by name give ([`role_aliases`]).
+    role_alias: FxMap<String, String>,
     keys: FxMap<(u32, u32, u8), u32>,
     key_list: Vec<(u32, u32, u8)>,
 }
 
 impl Interners {
+    /// A role definition's identity in both snapshots: its [`role_key`], or for
+    /// a role without an id that assignments join by name, the GUID they give.
+    fn role(&mut self, r: &RoleDefinition) -> u32 {
+        let k = role_key(&r.id, Some(&r.role_name));
+        match self.role_alias.get(&k) {
+            Some(guid) => self.roles.exact(guid),
+            None => self.roles.exact(&k),
+        }
+    }
+
     fn key(&mut self, role: u32, scope: u32, kind: u8) -> u32 {
         let n = self.key_list.len() as u32;
         let k = *self.keys.entry((role, scope, kind)).or_insert(n);
@@ -681,12 +695,11 @@ impl<'t> Side<'t> {
         let mut join = RoleJoin::default();
         let mut roles_blocks = FxMap::default();
         for (i, r) in t.roles.iter().enumerate() {
-            let id = ix.roles.exact(&role_key(&r.id, Some(&r.role_name)));
+            let id = ix.role(r);
             // The first role of a key is the one (as `RoleJoin` keeps the first).
-            if role_def.contains_key(&id) {
+            if !join.add(r, id) || role_def.contains_key(&id) {
                 continue;
             }
-            join.add(r, id);
             role_def.insert(id, i as u32);
             roles_blocks.insert(
                 id,
@@ -1219,6 +1232,7 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
         principals: PrincipalIds::default(),
         scopes: Interner::default(),
         roles: Interner::default(),
+        role_alias: role_aliases([from, to]),
         keys: FxMap::default(),
         key_list: Vec::new(),
     };
@@ -1298,6 +1312,38 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
         ctx.pass = pass;
     }
     run(ctx)
+}
+
+/// Roles without an id (a custom-role file that had no `Id`), each with the GUID
+/// the assignments joined to it by name ([`RoleJoin`], SPEC §1) give in their
+/// `roleDefinitionId`, in either snapshot (the first such GUID): the role is
+/// that GUID in both, so a role file that gains (or loses) its `Id` is the same
+/// role, and lines name it by GUID as they name every role.
+fn role_aliases(tenants: [&Tenant; 2]) -> FxMap<String, String> {
+    let mut out = FxMap::default();
+    for t in tenants {
+        if t.roles.iter().all(|r| !r.id.trim().is_empty()) {
+            continue;
+        }
+        let mut join = RoleJoin::default();
+        for (i, r) in t.roles.iter().enumerate() {
+            join.add(r, i);
+        }
+        for a in &t.assignments {
+            let Some(i) = join.find(&a.role_definition_id, a.role_definition_name.as_deref())
+            else {
+                continue;
+            };
+            let r = &t.roles[i];
+            let guid = role_guid(&a.role_definition_id);
+            // Joined by name: the role has no id, the reference a GUID.
+            if r.id.trim().is_empty() && parse_guid(&guid).is_some() {
+                out.entry(role_key(&r.id, Some(&r.role_name)))
+                    .or_insert(guid);
+            }
+        }
+    }
+    out
 }
 
 /// Management groups and subscriptions whose parent differs between the two
@@ -1695,13 +1741,27 @@ fn changes(ctx: &Ctx, later: bool, edges: &[u64], by_member: &Csr) -> Changes {
 fn source_cause(ctx: &Ctx, later: bool, s: Src, k: u32) -> Option<CauseKey> {
     let a = ctx.side(later);
     let role = ctx.ix.key_list[k as usize].0;
-    let other_defines = ctx.side(!later).role_def.contains_key(&role);
+    // Whether the other snapshot's record (the same, `Status::Same`) finds its role.
+    let other_defines = || {
+        let b = ctx.side(!later);
+        match s {
+            Src::Assignment(i) => b
+                .a_ids
+                .get(a.t.assignments[i as usize].record_key().as_ref())
+                .is_some_and(|&j| b.a_role[j as usize] == Some(role)),
+            Src::Eligibility(i) => b
+                .e_ids
+                .get(a.t.eligibilities[i as usize].record_key().as_ref())
+                .is_some_and(|&j| b.e_role[j as usize] == Some(role)),
+            Src::GroupEligible { .. } => b.role_def.contains_key(&role),
+        }
+    };
     match s {
         Src::Assignment(i) => match a.a_status[i as usize] {
             Status::Only if later => Some(CauseKey::AssignmentAdded(i)),
             Status::Only => Some(CauseKey::AssignmentRemoved(i)),
             Status::Changed(j) => Some(CauseKey::AssignmentChanged(if later { i } else { j })),
-            Status::Same if !other_defines => Some(if later {
+            Status::Same if !other_defines() => Some(if later {
                 CauseKey::RoleDefinitionAdded(role)
             } else {
                 CauseKey::RoleDefinitionRemoved(role)
@@ -1717,7 +1777,7 @@ fn source_cause(ctx: &Ctx, later: bool, s: Src, k: u32) -> Option<CauseKey> {
             Status::Only if later => Some(CauseKey::EligibilityAdded(i)),
             Status::Only => Some(CauseKey::EligibilityRemoved(i)),
             Status::Changed(j) => Some(CauseKey::EligibilityChanged(if later { i } else { j })),
-            Status::Same if !other_defines => Some(if later {
+            Status::Same if !other_defines() => Some(if later {
                 CauseKey::RoleDefinitionAdded(role)
             } else {
                 CauseKey::RoleDefinitionRemoved(role)
@@ -2586,22 +2646,21 @@ fn named_ref(ctx: &Ctx, p: u32, later: bool) -> NamedRef {
     NamedRef { id, name }
 }
 
+/// A role by its identity ([`Interners::role`]): its GUID (for a role without
+/// an id, the one its assignments give, when they give one), and its name.
 fn role_ref(ctx: &Ctx, r: u32) -> RoleRef {
     let def = ctx.to.role(r).or_else(|| ctx.from.role(r));
     let k = ctx.ix.roles.name(r);
+    let id = k
+        .strip_prefix("name:")
+        .map_or(k.to_string(), |_| String::new());
     match def {
         Some(d) => RoleRef {
-            id: if d.id.trim().is_empty() {
-                String::new()
-            } else {
-                role_guid(&d.id)
-            },
+            id,
             name: d.role_name.clone(),
         },
         None => RoleRef {
-            id: k
-                .strip_prefix("name:")
-                .map_or(k.to_string(), |_| String::new()),
+            id,
             name: k.strip_prefix("name:").unwrap_or("").to_string(),
         },
     }

@@ -507,3 +507,68 @@ fn reordered_permission_blocks_are_no_change() {
         "{v:#}"
     );
 }
+
+/// df30 defect 5: the custom role "WS Role" is exported without `Id` (joined to
+/// Alice's assignment by name, SPEC §1), then with the `Id` her assignment's
+/// `roleDefinitionId` already names. Same role, same access; diff said she lost
+/// `name:WS Role` ("no longer defined") and gained the GUID.
+#[test]
+fn a_custom_role_file_that_gains_its_id_is_the_same_role() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = format!("/subscriptions/{SUB}");
+    let role_file = |id: Option<&str>| {
+        let mut r = json!({"Name": "WS Role", "IsCustom": true, "Description": "x",
+            "Actions": [READ], "NotActions": [], "DataActions": [], "NotDataActions": [],
+            "AssignableScopes": [sub.clone()]});
+        if let Some(id) = id {
+            r["Id"] = json!(id);
+        }
+        r
+    };
+    let export = |name: &str, id: Option<&str>, assigned: bool| {
+        let e = Export::new(tmp.path(), name).file("role.json", role_file(id));
+        if assigned {
+            e.assignments(&[(ALICE, "User", &sub)])
+        } else {
+            e
+        }
+    };
+    let no_id = export("e1", None, true);
+    let with_id = export("e2", Some(ROLE), true);
+    let db = two_snapshots(&tmp, &no_id, &with_id);
+    let nothing = json!({"changed": 0, "denies": 0, "gained": 0, "lost": 0, "noEffect": 0});
+    for (from, to) in [("1", "2"), ("2", "1")] {
+        let v = on(&db)
+            .args(["diff", from, to, "--format", "json"])
+            .ok_json();
+        assert_eq!(v["summary"], nothing, "diff {from} {to}: {v:#}");
+        assert!(v["causes"].as_array().unwrap().is_empty(), "{v:#}");
+    }
+
+    // Access through the role joined by name is named by the GUID its
+    // assignment gives, as every line names its role; the role, still defined
+    // and assigned to nobody, is no change.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let db = two_snapshots(&tmp2, &export("e1", None, true), &export("e3", None, false));
+    let v = diff(&db, &[]);
+    assert_eq!(
+        v["summary"],
+        json!({"changed": 0, "denies": 0, "gained": 0, "lost": 1, "noEffect": 0}),
+        "{v:#}"
+    );
+    assert_eq!(v["lost"][0]["role"], ROLE, "{v:#}");
+    assert_eq!(
+        v["roles"],
+        json!({ROLE: {"id": ROLE, "name": "WS Role"}}),
+        "{v:#}"
+    );
+    assert_eq!(
+        line_causes(&v, "lost"),
+        vec![(ALICE.to_string(), vec!["assignmentRemoved"])]
+    );
+    let removed = &v["causes"][0];
+    assert_eq!(
+        removed["assignment"]["role"],
+        json!({"id": ROLE, "name": "WS Role"})
+    );
+}
