@@ -110,9 +110,14 @@ pub(crate) struct AssignmentRef {
     pub(crate) role: RoleRef,
     pub(crate) scope: String,
     pub(crate) condition: Option<String>,
-    /// For eligibilities: the window.
+    /// An eligibility's or time-bound assignment's window, as exported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) start_date_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) end_date_time: Option<String>,
+    /// With a window: whether it is in force at the snapshot's time (SPEC §2.10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) in_force: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -190,6 +195,20 @@ pub(crate) enum Cause {
         before: AssignmentRef,
         after: AssignmentRef,
     },
+    /// The same time-bound assignment (the later snapshot's record), in force
+    /// at one snapshot's time only: its window started or ended between them
+    /// (SPEC §2.10). `before` and `after`: where the window stood at each.
+    AssignmentWindow {
+        assignment: AssignmentRef,
+        before: WindowState,
+        after: WindowState,
+    },
+    /// The same eligibility, in force at one snapshot's time only.
+    EligibilityWindow {
+        eligibility: AssignmentRef,
+        before: WindowState,
+        after: WindowState,
+    },
     MembershipAdded {
         group: NamedRef,
         member: NamedRef,
@@ -265,6 +284,8 @@ impl Cause {
             Cause::EligibilityAdded { .. } => "eligibilityAdded",
             Cause::EligibilityRemoved { .. } => "eligibilityRemoved",
             Cause::EligibilityChanged { .. } => "eligibilityChanged",
+            Cause::AssignmentWindow { .. } => "assignmentWindow",
+            Cause::EligibilityWindow { .. } => "eligibilityWindow",
             Cause::MembershipAdded { .. } => "membershipAdded",
             Cause::MembershipRemoved { .. } => "membershipRemoved",
             Cause::GroupMembershipAdded { .. } => "groupMembershipAdded",
@@ -445,6 +466,10 @@ enum Status {
     Only,
     /// The other snapshot's record with this id (index) differs.
     Changed(u32),
+    /// The other snapshot's record with this id (index) is the same, but in
+    /// force at one snapshot's time only: its window started or ended between
+    /// them.
+    Window(u32),
 }
 
 struct Interners {
@@ -978,11 +1003,11 @@ impl<'t> Side<'t> {
     }
 }
 
-/// Fingerprint of an assignment for comparing two snapshots' records of one id.
+/// Fingerprint of an assignment for comparing two snapshots' records of one id
+/// (what it grants, and over which window; not whether it is in force).
 fn same_assignment(a: &Side, i: usize, b: &Side, j: usize) -> bool {
     let (x, y) = (&a.t.assignments[i], &b.t.assignments[j]);
-    a.a_window[i] == b.a_window[j]
-        && x.start_date_time == y.start_date_time
+    x.start_date_time == y.start_date_time
         && x.end_date_time == y.end_date_time
         && a.a_holder[i] == b.a_holder[j]
         && a.a_scope[i] == b.a_scope[j]
@@ -993,12 +1018,11 @@ fn same_assignment(a: &Side, i: usize, b: &Side, j: usize) -> bool {
 }
 
 /// Records of one id are the same when they grant the same thing over the same
-/// window, in force (or not) alike at each snapshot's time: a changed window, or
-/// one that ended between the snapshots, is a change (SPEC §2.10).
+/// window (a changed window is a change; one that started or ended between the
+/// snapshots is told apart by [`classify_records`]).
 fn same_eligibility(a: &Side, i: usize, b: &Side, j: usize) -> bool {
     let (x, y) = (&a.t.eligibilities[i], &b.t.eligibilities[j]);
-    a.e_window[i] == b.e_window[j]
-        && x.start_date_time == y.start_date_time
+    x.start_date_time == y.start_date_time
         && x.end_date_time == y.end_date_time
         && a.e_holder[i] == b.e_holder[j]
         && a.e_scope[i] == b.e_scope[j]
@@ -1008,10 +1032,11 @@ fn same_eligibility(a: &Side, i: usize, b: &Side, j: usize) -> bool {
 }
 
 /// PIM for Groups records of one id are the same when they give the same
-/// membership (or eligibility) over the same window, in force alike.
+/// membership (or eligibility) over the same window, in force (or not) alike:
+/// one in force at one snapshot's time only is `groupMembershipChanged`.
 fn same_group_membership(a: &Side, i: usize, b: &Side, j: usize) -> bool {
     let (x, y) = (&a.t.group_eligibilities[i], &b.t.group_eligibilities[j]);
-    a.g_window[i] == b.g_window[j]
+    a.g_window[i].is_active() == b.g_window[j].is_active()
         && a.g_group[i] == b.g_group[j]
         && a.g_member[i] == b.g_member[j]
         && x.active == y.active
@@ -1127,6 +1152,9 @@ enum CauseKey {
     EligibilityAdded(u32),
     EligibilityRemoved(u32),
     EligibilityChanged(u32),
+    /// Index in the later snapshot (`Status::Window`).
+    AssignmentWindow(u32),
+    EligibilityWindow(u32),
     MembershipAdded(u64),
     MembershipRemoved(u64),
     /// Index in the later snapshot's `group_eligibilities`.
@@ -1483,36 +1511,39 @@ fn carry_member_lists<'t>(f: &mut Side<'t>, t: &mut Side<'t>) -> Vec<(u32, bool)
     out
 }
 
-/// Same / only here / changed, for every assignment, eligibility and deny.
+/// The statuses of two records of one id (the later's, the earlier's, each
+/// naming the other): changed when their content differs; else `Window` when
+/// one is in force at its snapshot's time and the other is not (SPEC §2.10: a
+/// window that started or ended between the snapshots); else the same. Two
+/// records in force in neither snapshot (scheduled, then ended) are the same:
+/// neither granted anything.
+fn statuses(same: bool, in_force: [bool; 2], (i, j): (u32, u32)) -> (Status, Status) {
+    if !same {
+        (Status::Changed(j), Status::Changed(i))
+    } else if in_force[0] != in_force[1] {
+        (Status::Window(j), Status::Window(i))
+    } else {
+        (Status::Same, Status::Same)
+    }
+}
+
+/// Same / only here / changed / in force in one only, for every assignment,
+/// eligibility and deny.
 fn classify_records(f: &mut Side, t: &mut Side) {
     for (id, &i) in &t.a_ids {
         if let Some(&j) = f.a_ids.get(id) {
-            let same = same_assignment(t, i as usize, f, j as usize);
-            t.a_status[i as usize] = if same {
-                Status::Same
-            } else {
-                Status::Changed(j)
-            };
-            f.a_status[j as usize] = if same {
-                Status::Same
-            } else {
-                Status::Changed(i)
-            };
+            let (iu, ju) = (i as usize, j as usize);
+            let same = same_assignment(t, iu, f, ju);
+            let in_force = [t.a_window[iu].is_active(), f.a_window[ju].is_active()];
+            (t.a_status[iu], f.a_status[ju]) = statuses(same, in_force, (i, j));
         }
     }
     for (id, &i) in &t.e_ids {
         if let Some(&j) = f.e_ids.get(id) {
-            let same = same_eligibility(t, i as usize, f, j as usize);
-            t.e_status[i as usize] = if same {
-                Status::Same
-            } else {
-                Status::Changed(j)
-            };
-            f.e_status[j as usize] = if same {
-                Status::Same
-            } else {
-                Status::Changed(i)
-            };
+            let (iu, ju) = (i as usize, j as usize);
+            let same = same_eligibility(t, iu, f, ju);
+            let in_force = [t.e_window[iu].is_active(), f.e_window[ju].is_active()];
+            (t.e_status[iu], f.e_status[ju]) = statuses(same, in_force, (i, j));
         }
     }
     for (id, &i) in &t.g_ids {
@@ -1761,6 +1792,7 @@ fn source_cause(ctx: &Ctx, later: bool, s: Src, k: u32) -> Option<CauseKey> {
             Status::Only if later => Some(CauseKey::AssignmentAdded(i)),
             Status::Only => Some(CauseKey::AssignmentRemoved(i)),
             Status::Changed(j) => Some(CauseKey::AssignmentChanged(if later { i } else { j })),
+            Status::Window(j) => Some(CauseKey::AssignmentWindow(if later { i } else { j })),
             Status::Same if !other_defines() => Some(if later {
                 CauseKey::RoleDefinitionAdded(role)
             } else {
@@ -1777,6 +1809,7 @@ fn source_cause(ctx: &Ctx, later: bool, s: Src, k: u32) -> Option<CauseKey> {
             Status::Only if later => Some(CauseKey::EligibilityAdded(i)),
             Status::Only => Some(CauseKey::EligibilityRemoved(i)),
             Status::Changed(j) => Some(CauseKey::EligibilityChanged(if later { i } else { j })),
+            Status::Window(j) => Some(CauseKey::EligibilityWindow(if later { i } else { j })),
             Status::Same if !other_defines() => Some(if later {
                 CauseKey::RoleDefinitionAdded(role)
             } else {
@@ -1804,7 +1837,9 @@ fn group_membership_cause(ctx: &Ctx, later: bool, i: u32) -> Option<CauseKey> {
     match ctx.side(later).g_status[i as usize] {
         Status::Only if later => Some(CauseKey::GroupMembershipAdded(i)),
         Status::Only => Some(CauseKey::GroupMembershipRemoved(i)),
-        Status::Changed(j) => Some(CauseKey::GroupMembershipChanged(if later { i } else { j })),
+        Status::Changed(j) | Status::Window(j) => {
+            Some(CauseKey::GroupMembershipChanged(if later { i } else { j }))
+        }
         Status::Same => None,
     }
 }
@@ -2344,6 +2379,7 @@ fn all_changes(
         match s {
             Status::Only => out.push(CauseKey::AssignmentAdded(i as u32)),
             Status::Changed(_) => out.push(CauseKey::AssignmentChanged(i as u32)),
+            Status::Window(_) => out.push(CauseKey::AssignmentWindow(i as u32)),
             Status::Same => {}
         }
     }
@@ -2356,6 +2392,7 @@ fn all_changes(
         match s {
             Status::Only => out.push(CauseKey::EligibilityAdded(i as u32)),
             Status::Changed(_) => out.push(CauseKey::EligibilityChanged(i as u32)),
+            Status::Window(_) => out.push(CauseKey::EligibilityWindow(i as u32)),
             Status::Same => {}
         }
     }
@@ -2369,7 +2406,9 @@ fn all_changes(
     for (i, s) in ctx.to.g_status.iter().enumerate() {
         match s {
             Status::Only => out.push(CauseKey::GroupMembershipAdded(i as u32)),
-            Status::Changed(_) => out.push(CauseKey::GroupMembershipChanged(i as u32)),
+            Status::Changed(_) | Status::Window(_) => {
+                out.push(CauseKey::GroupMembershipChanged(i as u32))
+            }
             Status::Same => {}
         }
     }
@@ -2482,15 +2521,15 @@ fn relevant(ctx: &Ctx, c: CauseKey) -> bool {
     match c {
         CauseKey::AssignmentAdded(i) => assignment(true, i),
         CauseKey::AssignmentRemoved(i) => assignment(false, i),
-        CauseKey::AssignmentChanged(i) => {
+        CauseKey::AssignmentChanged(i) | CauseKey::AssignmentWindow(i) => {
             assignment(true, i)
-                || matches!(ctx.to.a_status[i as usize], Status::Changed(j) if assignment(false, j))
+                || matches!(ctx.to.a_status[i as usize], Status::Changed(j) | Status::Window(j) if assignment(false, j))
         }
         CauseKey::EligibilityAdded(i) => eligibility(true, i),
         CauseKey::EligibilityRemoved(i) => eligibility(false, i),
-        CauseKey::EligibilityChanged(i) => {
+        CauseKey::EligibilityChanged(i) | CauseKey::EligibilityWindow(i) => {
             eligibility(true, i)
-                || matches!(ctx.to.e_status[i as usize], Status::Changed(j) if eligibility(false, j))
+                || matches!(ctx.to.e_status[i as usize], Status::Changed(j) | Status::Window(j) if eligibility(false, j))
         }
         CauseKey::MembershipAdded(e) => edge(true, e),
         CauseKey::MembershipRemoved(e) => edge(false, e),
@@ -2684,7 +2723,9 @@ fn assignment_ref(ctx: &Ctx, later: bool, i: u32) -> AssignmentRef {
         role,
         scope: a.scope.clone(),
         condition: a.condition.clone().filter(|c| !c.trim().is_empty()),
-        end_date_time: None,
+        start_date_time: a.start_date_time.clone(),
+        end_date_time: a.end_date_time.clone(),
+        in_force: window_in_force(&a.start_date_time, &a.end_date_time, s.a_window[i as usize]),
     }
 }
 
@@ -2706,8 +2747,19 @@ fn eligibility_ref(ctx: &Ctx, later: bool, i: u32) -> AssignmentRef {
         role,
         scope: e.scope.clone(),
         condition: e.condition.clone().filter(|c| !c.trim().is_empty()),
+        start_date_time: e.start_date_time.clone(),
         end_date_time: e.end_date_time.clone(),
+        in_force: window_in_force(&e.start_date_time, &e.end_date_time, s.e_window[i as usize]),
     }
+}
+
+/// Whether a record with a window is in force (none without a window).
+fn window_in_force(
+    start: &Option<String>,
+    end: &Option<String>,
+    state: WindowState,
+) -> Option<bool> {
+    (start.is_some() || end.is_some()).then_some(state.is_active())
 }
 
 fn group_membership_ref(ctx: &Ctx, later: bool, i: u32) -> GroupMembershipRef {
@@ -2754,6 +2806,28 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
                 _ => after.clone(),
             };
             Cause::AssignmentChanged { before, after }
+        }
+        CauseKey::AssignmentWindow(i) => {
+            let before = match ctx.to.a_status[i as usize] {
+                Status::Window(j) => ctx.from.a_window[j as usize],
+                _ => ctx.to.a_window[i as usize],
+            };
+            Cause::AssignmentWindow {
+                assignment: assignment_ref(ctx, true, i),
+                before,
+                after: ctx.to.a_window[i as usize],
+            }
+        }
+        CauseKey::EligibilityWindow(i) => {
+            let before = match ctx.to.e_status[i as usize] {
+                Status::Window(j) => ctx.from.e_window[j as usize],
+                _ => ctx.to.e_window[i as usize],
+            };
+            Cause::EligibilityWindow {
+                eligibility: eligibility_ref(ctx, true, i),
+                before,
+                after: ctx.to.e_window[i as usize],
+            }
         }
         CauseKey::EligibilityAdded(i) => Cause::EligibilityAdded {
             eligibility: eligibility_ref(ctx, true, i),
@@ -2885,9 +2959,13 @@ fn cause_order(ctx: &Ctx, c: CauseKey) -> String {
             .into_owned()
     };
     match c {
-        CauseKey::AssignmentAdded(i) | CauseKey::AssignmentChanged(i) => a(true, i),
+        CauseKey::AssignmentAdded(i)
+        | CauseKey::AssignmentChanged(i)
+        | CauseKey::AssignmentWindow(i) => a(true, i),
         CauseKey::AssignmentRemoved(i) => a(false, i),
-        CauseKey::EligibilityAdded(i) | CauseKey::EligibilityChanged(i) => e(true, i),
+        CauseKey::EligibilityAdded(i)
+        | CauseKey::EligibilityChanged(i)
+        | CauseKey::EligibilityWindow(i) => e(true, i),
         CauseKey::EligibilityRemoved(i) => e(false, i),
         CauseKey::MembershipAdded(x) | CauseKey::MembershipRemoved(x) => {
             let (g, m) = unpack(x);

@@ -18,6 +18,7 @@ use crate::audit::diff::{
 };
 use crate::audit::lint::{Finding, Severity};
 use crate::commands::seal::ReceiptCheck;
+use crate::engine::window::WindowState;
 use crate::model::Snapshot;
 use crate::store::history::SnapshotCheck;
 use crate::store::review::{ReviewCheck, TrailCheck};
@@ -88,10 +89,39 @@ fn assignment_text(a: &AssignmentRef, names: &ScopeNames) -> String {
     if a.condition.is_some() {
         s.push_str(" (conditional)");
     }
-    if let Some(end) = &a.end_date_time {
-        s.push_str(&format!(" until {end}"));
-    }
+    push_window(
+        &mut s,
+        a.start_date_time.as_deref(),
+        a.end_date_time.as_deref(),
+        a.in_force != Some(false),
+    );
     s
+}
+
+/// A record's window, as PIM for Groups memberships and eligibilities alike say
+/// it: ` START..END`, and ` (not in force)` when it is not at the snapshot's time.
+fn push_window(s: &mut String, start: Option<&str>, end: Option<&str>, in_force: bool) {
+    let window = crate::engine::window::window_text(start, end);
+    if !window.is_empty() {
+        s.push_str(&format!(" {window}"));
+    }
+    if !in_force {
+        s.push_str(" (not in force)");
+    }
+}
+
+/// What happened to a window between the snapshots, in the diff's direction:
+/// it started or ended, or (a diff from a later snapshot to an earlier one) it
+/// had not yet.
+fn window_change(before: WindowState, after: WindowState) -> &'static str {
+    match (before, after) {
+        (WindowState::Scheduled, WindowState::Active) => "window started",
+        (WindowState::Active, WindowState::Ended) => "window ended",
+        (WindowState::Active, WindowState::Scheduled) => "window not started yet",
+        (WindowState::Ended, WindowState::Active) => "window not ended yet",
+        // Not in force in either (never a cause), or the same.
+        _ => "window",
+    }
 }
 
 fn group_membership_text(m: &crate::audit::diff::GroupMembershipRef) -> String {
@@ -103,16 +133,12 @@ fn group_membership_text(m: &crate::audit::diff::GroupMembershipRef) -> String {
         m.principal.name,
         short_id(&m.id)
     );
-    let window = crate::engine::window::window_text(
+    push_window(
+        &mut s,
         m.start_date_time.as_deref(),
         m.end_date_time.as_deref(),
+        m.in_force,
     );
-    if !window.is_empty() {
-        s.push_str(&format!(" {window}"));
-    }
-    if !m.in_force {
-        s.push_str(" (not in force)");
-    }
     s
 }
 
@@ -173,6 +199,24 @@ pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
             "eligibility changed: {} → {}",
             assignment_text(before, names),
             assignment_text(after, names)
+        ),
+        Cause::AssignmentWindow {
+            assignment,
+            before,
+            after,
+        } => format!(
+            "assignment {}: {}",
+            window_change(*before, *after),
+            assignment_text(assignment, names)
+        ),
+        Cause::EligibilityWindow {
+            eligibility,
+            before,
+            after,
+        } => format!(
+            "eligibility {}: {}",
+            window_change(*before, *after),
+            assignment_text(eligibility, names)
         ),
         Cause::MembershipAdded { group, member } => format!(
             "membership added: {} joined group {}",
@@ -285,6 +329,8 @@ fn cause_subject(c: &Cause) -> String {
         Cause::AssignmentChanged { after, .. } | Cause::EligibilityChanged { after, .. } => {
             after.id.clone()
         }
+        Cause::AssignmentWindow { assignment, .. } => assignment.id.clone(),
+        Cause::EligibilityWindow { eligibility, .. } => eligibility.id.clone(),
         Cause::EligibilityAdded { eligibility } | Cause::EligibilityRemoved { eligibility } => {
             eligibility.id.clone()
         }

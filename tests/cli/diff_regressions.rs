@@ -572,3 +572,185 @@ fn a_custom_role_file_that_gains_its_id_is_the_same_role() {
         json!({"id": ROLE, "name": "WS Role"})
     );
 }
+
+/// One PIM record (`kind`: `RoleEligibilityScheduleInstances` or
+/// `RoleAssignmentScheduleInstances`) of role `ROLE` for `principal` at `scope`.
+fn pim_record(kind: &str, n: u32, principal: &str, scope: &str, window: (&str, &str)) -> Value {
+    let name = format!("ffffffff-0000-0000-0000-00000000000{n}");
+    json!({"id": format!("{scope}/providers/Microsoft.Authorization/{kind}/{name}"),
+        "name": name, "type": format!("Microsoft.Authorization/{kind}"),
+        "properties": {"scope": scope, "principalId": principal, "principalType": "User",
+            "roleDefinitionId": format!("/providers/Microsoft.Authorization/roleDefinitions/{ROLE}"),
+            "status": "Provisioned", "startDateTime": window.0, "endDateTime": window.1,
+            "memberType": "Direct", "condition": null}})
+}
+
+/// The descriptions of the causes of every line of `section`: (principal,
+/// access, descriptions).
+fn line_texts(v: &Value, section: &str) -> Vec<(String, String, Vec<String>)> {
+    v[section]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let texts = l["causes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| cause(v, i)["description"].as_str().unwrap().to_string())
+                .collect();
+            (
+                l["principal"].as_str().unwrap().to_string(),
+                l["access"].as_str().unwrap().to_string(),
+                texts,
+            )
+        })
+        .collect()
+}
+
+/// df30 defect 7: the same export imported on 2026-01-01 and 2026-04-01. Alice's
+/// eligibility and time-bound assignment start on 2026-02-01, Bob's end on
+/// 2026-02-15; Bob's other eligibility is scheduled at the first snapshot and
+/// ended at the second. diff gave each "eligibility changed: A → A" (or
+/// "assignment changed") with the same text twice, no start and no word of the
+/// window, and listed Bob's never-in-force record under "no effect".
+#[test]
+fn windows_that_start_or_end_between_the_snapshots_say_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = format!("/subscriptions/{SUB}");
+    let rg = rg();
+    let reader =
+        json!([{"actions": [READ], "notActions": [], "dataActions": [], "notDataActions": []}]);
+    let starts = ("2026-02-01T00:00:00Z", "2026-12-01T00:00:00Z");
+    let ends = ("2025-06-01T00:00:00Z", "2026-02-15T00:00:00Z");
+    let never = ("2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z");
+    let elig = "RoleEligibilityScheduleInstances";
+    let active = "RoleAssignmentScheduleInstances";
+    let e = Export::new(tmp.path(), "e")
+        .role("WS Reader", reader)
+        .file(
+            "elig.json",
+            json!({"value": [
+                pim_record(elig, 1, ALICE, &sub, starts),
+                pim_record(elig, 2, BOB, &sub, ends),
+                pim_record(elig, 3, BOB, &rg, never),
+            ]}),
+        )
+        .file(
+            "active.json",
+            json!({"value": [
+                pim_record(active, 4, ALICE, &rg, starts),
+                pim_record(active, 5, BOB, &rg, ends),
+            ]}),
+        );
+    let db = two_snapshots(&tmp, &e, &e);
+    let v = diff(&db, &[]);
+    assert_eq!(
+        v["summary"],
+        json!({"changed": 0, "denies": 0, "gained": 2, "lost": 2, "noEffect": 0}),
+        "{v:#}"
+    );
+    let kinds: Vec<&str> = v["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        !kinds.iter().any(|k| k.ends_with("Changed")),
+        "no record changed: {v:#}"
+    );
+    let window = |w: (&str, &str)| format!("{}..{}", w.0, w.1);
+    let mut gained = line_texts(&v, "gained");
+    gained.sort();
+    assert_eq!(
+        gained,
+        vec![
+            (
+                ALICE.to_string(),
+                "active".to_string(),
+                vec![format!(
+                    "assignment window started: WS Reader for Alice at resource group rg \
+                     [ffffffff-0000-0000-0000-000000000004] {}",
+                    window(starts)
+                )]
+            ),
+            (
+                ALICE.to_string(),
+                "eligible".to_string(),
+                vec![format!(
+                    "eligibility window started: WS Reader for Alice at subscription {SUB} \
+                     [ffffffff-0000-0000-0000-000000000001] {}",
+                    window(starts)
+                )]
+            ),
+        ],
+        "{v:#}"
+    );
+    let mut lost = line_texts(&v, "lost");
+    lost.sort();
+    assert_eq!(
+        lost,
+        vec![
+            (
+                BOB.to_string(),
+                "active".to_string(),
+                vec![format!(
+                    "assignment window ended: WS Reader for Bob at resource group rg \
+                     [ffffffff-0000-0000-0000-000000000005] {} (not in force)",
+                    window(ends)
+                )]
+            ),
+            (
+                BOB.to_string(),
+                "eligible".to_string(),
+                vec![format!(
+                    "eligibility window ended: WS Reader for Bob at subscription {SUB} \
+                     [ffffffff-0000-0000-0000-000000000002] {} (not in force)",
+                    window(ends)
+                )]
+            ),
+        ],
+        "{v:#}"
+    );
+    // The cause says where the window stood at each snapshot's time.
+    let started = v["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "eligibilityWindow" && c["eligibility"]["principalId"] == ALICE)
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(started["before"], "scheduled", "{v:#}");
+    assert_eq!(started["after"], "active", "{v:#}");
+    assert_eq!(started["eligibility"]["startDateTime"], starts.0, "{v:#}");
+    assert_eq!(started["eligibility"]["inForce"], true, "{v:#}");
+
+    // The reverse diff is the mirror: the windows had not started, or not ended.
+    let v = on(&db)
+        .args(["diff", "2", "1", "--format", "json"])
+        .ok_json();
+    assert_eq!(
+        v["summary"],
+        json!({"changed": 0, "denies": 0, "gained": 2, "lost": 2, "noEffect": 0}),
+        "{v:#}"
+    );
+    let texts: Vec<&str> = v["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["description"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .filter(|t| t.contains("window not started yet"))
+            .count()
+            == 2
+            && texts
+                .iter()
+                .filter(|t| t.contains("window not ended yet"))
+                .count()
+                == 2,
+        "{v:#}"
+    );
+}
