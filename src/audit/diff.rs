@@ -1003,18 +1003,30 @@ impl<'t> Side<'t> {
     }
 }
 
+/// Whether two windows (start, end) have the same bounds, compared as instants
+/// ([`Timestamp::same_instant`]): one written in another form is no change.
+fn same_window(
+    (a_start, a_end): (&Option<String>, &Option<String>),
+    (b_start, b_end): (&Option<String>, &Option<String>),
+) -> bool {
+    Timestamp::same_instant(a_start.as_deref(), b_start.as_deref())
+        && Timestamp::same_instant(a_end.as_deref(), b_end.as_deref())
+}
+
 /// Fingerprint of an assignment for comparing two snapshots' records of one id
 /// (what it grants, and over which window; not whether it is in force).
 fn same_assignment(a: &Side, i: usize, b: &Side, j: usize) -> bool {
     let (x, y) = (&a.t.assignments[i], &b.t.assignments[j]);
-    x.start_date_time == y.start_date_time
-        && x.end_date_time == y.end_date_time
-        && a.a_holder[i] == b.a_holder[j]
+    a.a_holder[i] == b.a_holder[j]
         && a.a_scope[i] == b.a_scope[j]
         && role_key(&x.role_definition_id, x.role_definition_name.as_deref())
             == role_key(&y.role_definition_id, y.role_definition_name.as_deref())
         && x.condition.as_deref().map(str::trim).unwrap_or("")
             == y.condition.as_deref().map(str::trim).unwrap_or("")
+        && same_window(
+            (&x.start_date_time, &x.end_date_time),
+            (&y.start_date_time, &y.end_date_time),
+        )
 }
 
 /// Records of one id are the same when they grant the same thing over the same
@@ -1022,13 +1034,15 @@ fn same_assignment(a: &Side, i: usize, b: &Side, j: usize) -> bool {
 /// snapshots is told apart by [`classify_records`]).
 fn same_eligibility(a: &Side, i: usize, b: &Side, j: usize) -> bool {
     let (x, y) = (&a.t.eligibilities[i], &b.t.eligibilities[j]);
-    x.start_date_time == y.start_date_time
-        && x.end_date_time == y.end_date_time
-        && a.e_holder[i] == b.e_holder[j]
+    a.e_holder[i] == b.e_holder[j]
         && a.e_scope[i] == b.e_scope[j]
         && role_guid(&x.role_definition_id) == role_guid(&y.role_definition_id)
         && x.condition.as_deref().map(str::trim).unwrap_or("")
             == y.condition.as_deref().map(str::trim).unwrap_or("")
+        && same_window(
+            (&x.start_date_time, &x.end_date_time),
+            (&y.start_date_time, &y.end_date_time),
+        )
 }
 
 /// PIM for Groups records of one id are the same when they give the same
@@ -1041,8 +1055,10 @@ fn same_group_membership(a: &Side, i: usize, b: &Side, j: usize) -> bool {
         && a.g_member[i] == b.g_member[j]
         && x.active == y.active
         && x.access_id.eq_ignore_ascii_case(&y.access_id)
-        && x.start_date_time == y.start_date_time
-        && x.end_date_time == y.end_date_time
+        && same_window(
+            (&x.start_date_time, &x.end_date_time),
+            (&y.start_date_time, &y.end_date_time),
+        )
 }
 
 fn norm_list(v: &[String]) -> Vec<String> {

@@ -113,6 +113,25 @@ impl Timestamp {
         time.map(|t| Timestamp(t.and_utc()))
     }
 
+    /// Whether two of an export's optional timestamps (a window's bound) name
+    /// the same instant, however written (`2026-04-01T00:00:00Z`,
+    /// `2026-04-01T00:00:00.000+00:00`, `2026-04-01T02:00:00+02:00`): both
+    /// absent (or blank), both read as one instant, or, when either cannot be
+    /// read, the same text.
+    pub(crate) fn same_instant(a: Option<&str>, b: Option<&str>) -> bool {
+        fn given(x: Option<&str>) -> Option<&str> {
+            x.map(str::trim).filter(|x| !x.is_empty())
+        }
+        match (given(a), given(b)) {
+            (None, None) => true,
+            (Some(x), Some(y)) => match (Timestamp::parse(x), Timestamp::parse(y)) {
+                (Some(p), Some(q)) => p == q,
+                _ => x == y,
+            },
+            _ => false,
+        }
+    }
+
     /// The clock's time. Only commands and the store ask for it (when a snapshot
     /// is imported, a sheet applied, a receipt sealed); the engine never does.
     pub(crate) fn now() -> Timestamp {
@@ -174,6 +193,27 @@ mod tests {
         let f = ts("2026-06-30T00:00:00.0000001Z");
         assert!(f > z, "a fraction is kept for comparisons");
         assert_eq!(f.to_string(), "2026-06-30T00:00:00Z", "and never written");
+    }
+
+    #[test]
+    fn the_same_instant_however_written() {
+        let same = Timestamp::same_instant;
+        assert!(same(
+            Some("2026-04-01T00:00:00Z"),
+            Some("2026-04-01T00:00:00.000+00:00")
+        ));
+        assert!(same(
+            Some("2026-04-01T00:00:00Z"),
+            Some(" 2026-04-01T02:00:00+02:00")
+        ));
+        assert!(same(None, Some(" ")), "blank is absent");
+        assert!(same(Some("soon"), Some("soon")), "unreadable: the text");
+        assert!(!same(Some("soon"), Some("later")));
+        assert!(!same(
+            Some("2026-04-01T00:00:00Z"),
+            Some("2026-04-01T00:00:01Z")
+        ));
+        assert!(!same(Some("2026-04-01T00:00:00Z"), None));
     }
 
     #[test]

@@ -754,3 +754,41 @@ fn windows_that_start_or_end_between_the_snapshots_say_so() {
         "{v:#}"
     );
 }
+
+/// df30 judgement call: the same export, its windows' instants written in
+/// another form (`…00.000+00:00`, another offset) the second time: nothing
+/// changed, not even under "no effect".
+#[test]
+fn the_same_instant_written_differently_is_no_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = format!("/subscriptions/{SUB}");
+    let reader =
+        json!([{"actions": [READ], "notActions": [], "dataActions": [], "notDataActions": []}]);
+    let export = |name: &str, window: (&str, &str)| {
+        Export::new(tmp.path(), name)
+            .role("WS Reader", reader.clone())
+            .file(
+                "elig.json",
+                json!({"value": [pim_record("RoleEligibilityScheduleInstances", 1, ALICE, &sub, window)]}),
+            )
+            .file(
+                "active.json",
+                json!({"value": [pim_record("RoleAssignmentScheduleInstances", 2, BOB, &sub, window)]}),
+            )
+    };
+    let db = two_snapshots(
+        &tmp,
+        &export("e1", ("2026-01-01T00:00:00Z", "2026-12-01T00:00:00Z")),
+        &export(
+            "e2",
+            ("2026-01-01T00:00:00.000+00:00", "2026-12-01T02:00:00+02:00"),
+        ),
+    );
+    let v = diff(&db, &[]);
+    assert_eq!(
+        v["summary"],
+        json!({"changed": 0, "denies": 0, "gained": 0, "lost": 0, "noEffect": 0}),
+        "{v:#}"
+    );
+    assert!(v["causes"].as_array().unwrap().is_empty(), "{v:#}");
+}
