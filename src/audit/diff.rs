@@ -1209,6 +1209,9 @@ struct Move {
     reach: FxSet<String>,
 }
 
+/// A scope's ancestors (scope keys), shared.
+type Ancestors = Arc<FxSet<String>>;
+
 struct Ctx<'t> {
     ix: Interners,
     from: Side<'t>,
@@ -1231,6 +1234,8 @@ struct Ctx<'t> {
     /// The original spelling of each scope id.
     scope_display: FxMap<u32, &'t str>,
     anc_cache: Mutex<FxMap<u32, Arc<FxSet<String>>>>,
+    /// [`Ctx::ancestors_in`]: (tree, scope) → its ancestors in that tree.
+    anc_cache_in: Mutex<FxMap<(usize, u32), Ancestors>>,
 }
 
 impl<'t> Ctx<'t> {
@@ -1249,6 +1254,22 @@ impl<'t> Ctx<'t> {
             .or_insert_with(|| {
                 Arc::new(
                     self.tree
+                        .ancestors(self.ix.scopes.name(scope))
+                        .into_iter()
+                        .collect(),
+                )
+            })
+            .clone()
+    }
+
+    /// The ancestors of `scope` in one snapshot's own tree (`trees[t]`).
+    fn ancestors_in(&self, t: usize, scope: u32) -> Arc<FxSet<String>> {
+        let mut cache = self.anc_cache_in.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry((t, scope))
+            .or_insert_with(|| {
+                Arc::new(
+                    self.trees[t]
                         .ancestors(self.ix.scopes.name(scope))
                         .into_iter()
                         .collect(),
@@ -1348,6 +1369,7 @@ pub(crate) fn diff(from: &Tenant, to: &Tenant, opts: &DiffOptions) -> Diff {
         effects: FxMap::default(),
         scope_display,
         anc_cache: Mutex::default(),
+        anc_cache_in: Mutex::default(),
     };
     if let Some((s, anc)) = &ctx.filter_anc {
         let pass: Vec<bool> = (0..ctx.ix.scopes.len() as u32)
@@ -2010,6 +2032,7 @@ fn run(mut ctx: Ctx) -> Diff {
         }
     }
     deny_lines.extend(deny_subject_changes(&ctx, &added_edges, &removed_edges));
+    deny_lines.extend(moved_deny_changes(&ctx));
 
     // Effects per cause.
     let mut bump = |c: CauseKey, f: fn(&mut Effect)| f(ctx.effects.entry(c).or_default());
@@ -2138,6 +2161,86 @@ fn deny_subject_changes(ctx: &Ctx, added: &[u64], removed: &[u64]) -> Vec<DenyLi
     out
 }
 
+/// Denies in both snapshots that block someone in one snapshot and not in the
+/// other because a management group or subscription moved in the tree (SPEC
+/// §2.6: a deny applies at its scope and below): a deny held at a scope the
+/// moved one is below in one snapshot only. Read on the later snapshot's
+/// memberships in each snapshot's own tree, so what a membership change does
+/// is left to [`deny_subject_changes`]; one line per (move, deny, effect).
+fn moved_deny_changes(ctx: &Ctx) -> Vec<DenyLine> {
+    let mut out = Vec::new();
+    if ctx.moves.is_empty() {
+        return out;
+    }
+    let mut denies: Vec<(u32, u32)> = ctx
+        .to
+        .d_ids
+        .iter()
+        .filter(|(_, &i)| ctx.to.d_status[i as usize] == Status::Same)
+        .filter_map(|(id, &i)| ctx.from.d_ids.get(id).map(|&j| (i, j)))
+        .collect();
+    denies.sort_unstable();
+    let mut keys: Vec<u32> = ctx.to.holders_of_key.keys().copied().collect();
+    keys.sort_unstable();
+    for (mi, m) in ctx.moves.iter().enumerate() {
+        let moved: Vec<(u32, u32)> = denies
+            .iter()
+            .copied()
+            .filter(|&(i, _)| {
+                m.reach
+                    .contains(&scope_key(&ctx.to.t.denies[i as usize].scope))
+            })
+            .collect();
+        if moved.is_empty() {
+            continue;
+        }
+        // Everyone who holds something now: the denies' reach over them.
+        let mut candidates: FxSet<u32> = FxSet::default();
+        let mut below = ctx.below();
+        for &k in &keys {
+            for &h in &ctx.to.holders_of_key[&k] {
+                ctx.to.each_below(&mut below, h, ctx.only, |p| {
+                    candidates.insert(p);
+                });
+            }
+        }
+        let mut candidates: Vec<u32> = candidates.into_iter().collect();
+        candidates.sort_unstable();
+        for (i, _) in moved {
+            let d = &ctx.to.t.denies[i as usize];
+            let (before, after) = (
+                DenyView::in_tree(ctx, &ctx.to, d, Some(0)),
+                DenyView::in_tree(ctx, &ctx.to, d, Some(1)),
+            );
+            let mut lines: std::collections::BTreeMap<bool, (Vec<u32>, usize)> = Default::default();
+            for &p in &candidates {
+                let (was, is) = (before.blocks(ctx, p), after.blocks(ctx, p));
+                if was == is {
+                    continue;
+                }
+                let view = if is { &after } else { &before };
+                let mut ks: Vec<u32> = ctx
+                    .to
+                    .graph
+                    .holders(p)
+                    .iter()
+                    .flat_map(|&h| ctx.to.keys_of(h).iter().copied())
+                    .filter(|&k| view.takes(ctx, k))
+                    .collect();
+                ks.sort_unstable();
+                ks.dedup();
+                let entry = lines.entry(is).or_default();
+                entry.0.push(p);
+                entry.1 += ks.len();
+            }
+            for (blocks, (ps, tuples)) in lines {
+                out.push((CauseKey::ScopeMoved(mi as u32), blocks, ps, tuples, Some(i)));
+            }
+        }
+    }
+    out
+}
+
 /// Roles defined in both snapshots whose permissions differ.
 fn role_changes(ctx: &Ctx) -> Vec<u32> {
     let mut out: Vec<u32> = ctx
@@ -2234,11 +2337,24 @@ struct DenyView<'s, 't> {
     scope: Option<u32>,
     scope_key: String,
     anc: FxSet<String>,
+    /// The tree its reach is read in: one snapshot's own (`Ctx::trees`), or
+    /// the merged one.
+    tree: Option<usize>,
     roles: std::cell::RefCell<FxMap<u32, bool>>,
 }
 
 impl<'s, 't> DenyView<'s, 't> {
     fn new(ctx: &Ctx, side: &'s Side<'t>, d: &'t DenyAssignment) -> DenyView<'s, 't> {
+        Self::in_tree(ctx, side, d, None)
+    }
+
+    /// [`DenyView::new`], its reach read in `tree` (`Some(t)`: `ctx.trees[t]`).
+    fn in_tree(
+        ctx: &Ctx,
+        side: &'s Side<'t>,
+        d: &'t DenyAssignment,
+        tree: Option<usize>,
+    ) -> DenyView<'s, 't> {
         let blocks: Vec<Block> = d.permissions.iter().map(Block::compile).collect();
         let ops = operations(ctx);
         let denied_ops =
@@ -2250,8 +2366,13 @@ impl<'s, 't> DenyView<'s, 't> {
             blocks,
             denied_ops,
             scope: ctx.ix.scopes.find_lower(&scope_key),
-            anc: ctx.tree.ancestors(&scope_key).into_iter().collect(),
+            anc: tree
+                .map_or(&ctx.tree, |t| &ctx.trees[t])
+                .ancestors(&scope_key)
+                .into_iter()
+                .collect(),
             scope_key,
+            tree,
             roles: Default::default(),
         }
     }
@@ -2263,9 +2384,12 @@ impl<'s, 't> DenyView<'s, 't> {
             return false;
         }
         let sname = ctx.ix.scopes.name(scope);
+        let below = || match self.tree {
+            None => ctx.ancestors(scope).contains(&self.scope_key),
+            Some(t) => ctx.ancestors_in(t, scope).contains(&self.scope_key),
+        };
         let overlap = self.anc.contains(sname)
-            || (!self.d.do_not_apply_to_child_scopes
-                && (Some(scope) == self.scope || ctx.ancestors(scope).contains(&self.scope_key)));
+            || (!self.d.do_not_apply_to_child_scopes && (Some(scope) == self.scope || below()));
         if !overlap {
             return false;
         }

@@ -361,6 +361,50 @@ fn subscription_moved_out_of_a_management_group_is_access_changed_and_lost_below
     assert_eq!(v["summary"]["changed"], 1, "{v:#}");
 }
 
+/// The subscription moves under mg-b, which holds an All-Principals deny on
+/// `workspaces/read`: Alice's role at the subscription is the same, but the
+/// deny now reaches it (`can`: allowed, then denied). diff listed the move as
+/// "no effect"; it blocks Alice (and the reverse diff unblocks her).
+#[test]
+fn a_move_under_a_management_groups_deny_blocks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = format!("/subscriptions/{SUB}");
+    let reader =
+        json!([{"actions": [READ], "notActions": [], "dataActions": [], "notDataActions": []}]);
+    let mut at_mg_b = deny(1, "mg-b deny", READ, all_principals(), json!([]), json!({}));
+    at_mg_b["properties"]["scope"] = mg("mg-b").into();
+    at_mg_b["id"] = format!(
+        "{}/providers/Microsoft.Authorization/denyAssignments/eeeeeeee-0000-0000-0000-000000000001",
+        mg("mg-b")
+    )
+    .into();
+    let export = |name: &str, parent: &str| {
+        Export::new(tmp.path(), name)
+            .tree(parent)
+            .role("WS Reader", reader.clone())
+            .assignments(&[(ALICE, "User", &sub)])
+            .denies(vec![at_mg_b.clone()])
+    };
+    let db = two_snapshots(&tmp, &export("e1", "mg-a"), &export("e2", "mg-b"));
+    for (args, effect) in [(["1", "2"], "blocks"), (["2", "1"], "unblocks")] {
+        let v = on(&db)
+            .args(["diff", args[0], args[1], "--format", "json"])
+            .ok_json();
+        assert_eq!(
+            deny_lines(&v),
+            vec![(
+                effect.to_string(),
+                vec![ALICE.to_string()],
+                "scopeMoved".to_string(),
+                "mg-b deny".to_string()
+            )],
+            "{v:#}"
+        );
+        assert_eq!(v["summary"]["noEffect"], 0, "{v:#}");
+        assert_eq!(v["causes"][0]["effect"]["blocked"], 1, "{v:#}");
+    }
+}
+
 /// df30 defect 2: Alice joins the group an All-Principals deny exempts (denied →
 /// allowed), Bob joins the group another deny names (allowed → denied). diff
 /// listed both memberships under "no effect".
