@@ -867,6 +867,14 @@ impl Flag {
     /// subject is the kind (`User`, `Group`, `ServicePrincipal`); the import
     /// raises it, the store reads it back (`store::read::listed_kinds`).
     pub(crate) const PARTIAL_LISTING: &'static str = "partial-listing";
+    /// A group below a holder (of an assignment or eligibility, or named or
+    /// exempted by a deny assignment), transitively, whose member list was not
+    /// imported. The subject is the group's id. The import raises one for every
+    /// such group, following every member that is or may be a group (its kind,
+    /// its record, a member list or members of its own): `can` and `what` find
+    /// the groups their `incomplete` lists among these
+    /// (`store::slice::expand_groups`).
+    pub(crate) const MEMBERS_NOT_IMPORTED: &'static str = "members-not-imported";
 }
 
 #[cfg(test)]

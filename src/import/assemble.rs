@@ -36,7 +36,7 @@ pub(crate) mod kinds {
     pub(crate) const ORPHANED_ASSIGNMENT: &str = "orphaned-assignment";
     pub(crate) const UNKNOWN_MEMBER: &str = "unknown-member";
     pub(crate) const MEMBERSHIP_CYCLE: &str = "membership-cycle";
-    pub(crate) const MEMBERS_NOT_IMPORTED: &str = "members-not-imported";
+    pub(crate) const MEMBERS_NOT_IMPORTED: &str = crate::model::Flag::MEMBERS_NOT_IMPORTED;
     pub(crate) const DUPLICATE_OBJECT: &str = "duplicate-object";
     pub(crate) const PARTIAL_PAGE: &str = "partial-page";
     pub(crate) const PARTIAL_LISTING: &str = crate::model::Flag::PARTIAL_LISTING;
@@ -1000,8 +1000,14 @@ fn compute_flags(t: &Tenant, g: Graph<'_>, partial_listings: &[PrincipalKind]) -
                 .member_kind
                 .map_or("", PrincipalKind::as_str);
             let seen_m = seen.get(m as usize).copied().unwrap_or(false);
+            // A member that is a group, or may be one: its kind or record says
+            // so, or it has a member list or members of its own (the engine
+            // walks through those too, so the flags name every group without
+            // a list that a question could reach: `Flag::MEMBERS_NOT_IMPORTED`).
             let m_is_group = said.eq_ignore_ascii_case("Group")
-                || known_id(m).is_some_and(|p| p.kind == PrincipalKind::Group);
+                || known_id(m).is_some_and(|p| p.kind == PrincipalKind::Group)
+                || has_list.get(m as usize).copied().unwrap_or(false)
+                || !children.of(m).is_empty();
             if m_is_group && !seen_m {
                 let why = nested_in
                     .get_or_insert_with(|| format!("is nested in group {}", name_of(ids, &group)));

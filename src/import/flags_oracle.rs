@@ -247,7 +247,10 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
                 .flatten()
                 .map_or("", PrincipalKind::as_str);
             let spelled = spelling.get(m).cloned().unwrap_or_else(|| m.clone());
-            if is_group(&spelled, said) && !seen.contains(m) {
+            let may_be_group = is_group(&spelled, said)
+                || lists.contains(m)
+                || children.get(m).is_some_and(|c| !c.is_empty());
+            if may_be_group && !seen.contains(m) {
                 queue.push((spelled, format!("is nested in group {}", name_of(&group))));
             }
         }

@@ -193,7 +193,7 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
 const SNAPSHOT_COLS: &str = "id, taken_at, label, tool_version, imported_at, content_hash";
 
 /// The highest migration in `migrations/` (a test keeps the two in step).
-pub(crate) const SCHEMA_VERSION: i64 = 11;
+pub(crate) const SCHEMA_VERSION: i64 = 12;
 
 impl Store {
     /// Writes a complete snapshot in one transaction and returns its metadata.
@@ -251,7 +251,7 @@ impl Store {
         );
         tx.execute(
             "INSERT INTO snapshots (id, taken_at, label, tool_version, imported_at, content_hash, \
-             chain_hash, chain_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             chain_hash, chain_version, gap_flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 id,
                 taken_at,
@@ -260,7 +260,8 @@ impl Store {
                 imported_at,
                 prepared.content_hash,
                 chain,
-                CHAIN_VERSION
+                CHAIN_VERSION,
+                slice::GAP_FLAGS
             ],
         )?;
         let content_hash = prepared.content_hash.clone();

@@ -801,13 +801,113 @@ const SCAN_RATIO: i64 = 6;
 /// `Group` or unknown; users and service principals are not read): the edges,
 /// their records and their member lists. Enough for `can` to list, as `who` does,
 /// every group below a holder whose members were not imported.
+///
+/// Without PIM for Groups memberships (the slice holds every one), the groups
+/// whose member list is missing are among those the import flagged
+/// (`Flag::MEMBERS_NOT_IMPORTED`, raised for every such group below any holder,
+/// through every member that may be a group), and those whose list is partial
+/// are the snapshot's partial lists: a handful, where the walk down from the
+/// holders seeks every nested group below them (hundreds on a large tenant).
+/// So each of them is walked up instead ([`gaps_up`]), and the edges from a seed
+/// down to it added: the engine's walk below the seeds then reaches exactly the
+/// groups without a complete list that it reaches on the whole snapshot (a unit
+/// test holds the two ways to each other).
 pub(crate) fn expand_groups(
     conn: &Connection,
     s: i64,
     t: &mut Tenant,
     seeds: &[String],
 ) -> rusqlite::Result<()> {
-    walk_down(conn, s, t, seeds, true)
+    let flagged_by_rule: i64 = conn
+        .prepare_cached("SELECT gap_flags FROM snapshots WHERE id = ?1")?
+        .query_row([s], |r| r.get(0))?;
+    if t.group_eligibilities.is_empty() && flagged_by_rule >= GAP_FLAGS {
+        gaps_up(conn, s, t, seeds)
+    } else {
+        walk_down(conn, s, t, seeds, true)
+    }
+}
+
+/// The rule of the `members-not-imported` flags an import writes, recorded with
+/// each snapshot (`snapshots.gap_flags`, `migrations/V12`): 1, every member that
+/// is or may be a group is followed. A snapshot imported before (0) keeps the
+/// walk down.
+pub(crate) const GAP_FLAGS: i64 = 1;
+
+/// [`expand_groups`] by walking up from each group without a complete member
+/// list: when a seed is at or above it, the edges on the way (every path up, so
+/// every path from a seed down to it), the member lists of the groups they pass
+/// through, and its record, with the seeds' records, are added to `t`.
+fn gaps_up(conn: &Connection, s: i64, t: &mut Tenant, seeds: &[String]) -> rusqlite::Result<()> {
+    let mut gaps: Vec<String> = conn
+        .prepare_cached("SELECT subject FROM snapshot_flags WHERE snapshot_id = ?1 AND kind = ?2")?
+        .query_map(
+            rusqlite::params![s, crate::model::Flag::MEMBERS_NOT_IMPORTED],
+            |r| r.get::<_, String>(0),
+        )?
+        .map(|k| k.map(|k| key(&k)))
+        .collect::<rusqlite::Result<_>>()?;
+    if any_partial_lists(conn, s)? {
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT key FROM partial_member_lists WHERE {IN_SNAPSHOT}"
+        ))?;
+        for k in st.query_map([s], |r| r.get::<_, String>(0))? {
+            gaps.push(key(&k?));
+        }
+    }
+    gaps.sort();
+    gaps.dedup();
+    let seeds_set: HashSet<&str> = seeds.iter().map(String::as_str).collect();
+    let mut have: HashSet<(String, String)> = t
+        .member_edges
+        .iter()
+        .map(|e| (key(&e.group_id), key(&e.member_id)))
+        .collect();
+    let up_sql = sql(EDGE_COLS, "member_edges", "member_key");
+    let mut found: Vec<String> = Vec::new();
+    let mut passed: Vec<String> = Vec::new();
+    for g in gaps {
+        let mut seen: HashSet<String> = HashSet::default();
+        seen.insert(g.clone());
+        let mut reached = seeds_set.contains(g.as_str());
+        let mut queue = vec![g.clone()];
+        let mut edges = Vec::new();
+        while let Some(x) = queue.pop() {
+            for e in query_by(conn, &up_sql, s, &x, edge_row)? {
+                let parent = key(&e.group_id);
+                reached |= seeds_set.contains(parent.as_str());
+                if seen.insert(parent.clone()) {
+                    queue.push(parent);
+                }
+                edges.push(e);
+            }
+        }
+        if !reached {
+            continue;
+        }
+        for e in edges {
+            if have.insert((key(&e.group_id), key(&e.member_id))) {
+                t.member_edges.push(e);
+            }
+        }
+        seen.remove(&g);
+        passed.extend(seen);
+        found.push(g);
+    }
+    // The groups on the way have member lists (they have edges): the engine
+    // must know it, or it would call them groups without one.
+    passed.sort();
+    passed.dedup();
+    let listed: HashSet<String> = t.member_lists.iter().map(|g| key(g)).collect();
+    passed.retain(|p| !listed.contains(p));
+    t.member_lists.extend(member_lists_of(conn, s, &passed)?);
+    // Their records (a partial list's group has its list read too), and the
+    // seeds', as the walk down adds them.
+    let mut nodes: Vec<String> = seeds.iter().chain(&found).cloned().collect();
+    nodes.sort();
+    nodes.dedup();
+    add_principals(conn, s, t, &nodes, &found)?;
+    add_partial_lists(conn, s, t)
 }
 
 /// The edges of group `g` in snapshot `s` whose member is a group or of unknown

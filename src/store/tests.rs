@@ -1139,6 +1139,14 @@ fn version_3_database_migrates_and_still_verifies() {
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
             .unwrap();
+        // Undo what V12 added (the rule of the snapshot's gap flags).
+        store
+            .conn
+            .execute_batch(
+                "ALTER TABLE snapshots DROP COLUMN gap_flags; \
+                 DELETE FROM refinery_schema_history WHERE version = 12;",
+            )
+            .unwrap();
         // Undo what V11 added (the deny assignments' effect).
         store
             .conn

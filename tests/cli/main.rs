@@ -14,6 +14,7 @@ mod evidence;
 mod facts;
 mod fake_azure;
 mod fuzzish;
+mod gaps;
 mod history;
 mod hostile;
 mod import;
