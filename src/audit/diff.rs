@@ -230,6 +230,13 @@ pub(crate) enum Cause {
         before: GroupMembershipRef,
         after: GroupMembershipRef,
     },
+    /// The same PIM for Groups record (the later snapshot's), in force at one
+    /// snapshot's time only: its window started or ended between them.
+    GroupMembershipWindow {
+        membership: GroupMembershipRef,
+        before: WindowState,
+        after: WindowState,
+    },
     /// A role that assignments referred to became defined.
     RoleDefinitionAdded {
         role: RoleRef,
@@ -291,6 +298,7 @@ impl Cause {
             Cause::GroupMembershipAdded { .. } => "groupMembershipAdded",
             Cause::GroupMembershipRemoved { .. } => "groupMembershipRemoved",
             Cause::GroupMembershipChanged { .. } => "groupMembershipChanged",
+            Cause::GroupMembershipWindow { .. } => "groupMembershipWindow",
             Cause::RoleDefinitionAdded { .. } => "roleDefinitionAdded",
             Cause::RoleDefinitionRemoved { .. } => "roleDefinitionRemoved",
             Cause::RoleDefinitionChanged { .. } => "roleDefinitionChanged",
@@ -1046,12 +1054,11 @@ fn same_eligibility(a: &Side, i: usize, b: &Side, j: usize) -> bool {
 }
 
 /// PIM for Groups records of one id are the same when they give the same
-/// membership (or eligibility) over the same window, in force (or not) alike:
-/// one in force at one snapshot's time only is `groupMembershipChanged`.
+/// membership (or eligibility) over the same window (one in force at one
+/// snapshot's time only is told apart by [`classify_records`]).
 fn same_group_membership(a: &Side, i: usize, b: &Side, j: usize) -> bool {
     let (x, y) = (&a.t.group_eligibilities[i], &b.t.group_eligibilities[j]);
-    a.g_window[i].is_active() == b.g_window[j].is_active()
-        && a.g_group[i] == b.g_group[j]
+    a.g_group[i] == b.g_group[j]
         && a.g_member[i] == b.g_member[j]
         && x.active == y.active
         && x.access_id.eq_ignore_ascii_case(&y.access_id)
@@ -1179,6 +1186,8 @@ enum CauseKey {
     GroupMembershipRemoved(u32),
     /// Index in the later snapshot's.
     GroupMembershipChanged(u32),
+    /// Index in the later snapshot's `group_eligibilities` (`Status::Window`).
+    GroupMembershipWindow(u32),
     RoleDefinitionAdded(u32),
     RoleDefinitionRemoved(u32),
     RoleDefinitionChanged(u32),
@@ -1586,17 +1595,10 @@ fn classify_records(f: &mut Side, t: &mut Side) {
     }
     for (id, &i) in &t.g_ids {
         if let Some(&j) = f.g_ids.get(id) {
-            let same = same_group_membership(t, i as usize, f, j as usize);
-            t.g_status[i as usize] = if same {
-                Status::Same
-            } else {
-                Status::Changed(j)
-            };
-            f.g_status[j as usize] = if same {
-                Status::Same
-            } else {
-                Status::Changed(i)
-            };
+            let (iu, ju) = (i as usize, j as usize);
+            let same = same_group_membership(t, iu, f, ju);
+            let in_force = [t.g_window[iu].is_active(), f.g_window[ju].is_active()];
+            (t.g_status[iu], f.g_status[ju]) = statuses(same, in_force, (i, j));
         }
     }
     for (id, &i) in &t.d_ids {
@@ -1875,9 +1877,8 @@ fn group_membership_cause(ctx: &Ctx, later: bool, i: u32) -> Option<CauseKey> {
     match ctx.side(later).g_status[i as usize] {
         Status::Only if later => Some(CauseKey::GroupMembershipAdded(i)),
         Status::Only => Some(CauseKey::GroupMembershipRemoved(i)),
-        Status::Changed(j) | Status::Window(j) => {
-            Some(CauseKey::GroupMembershipChanged(if later { i } else { j }))
-        }
+        Status::Changed(j) => Some(CauseKey::GroupMembershipChanged(if later { i } else { j })),
+        Status::Window(j) => Some(CauseKey::GroupMembershipWindow(if later { i } else { j })),
         Status::Same => None,
     }
 }
@@ -2546,9 +2547,8 @@ fn all_changes(
     for (i, s) in ctx.to.g_status.iter().enumerate() {
         match s {
             Status::Only => out.push(CauseKey::GroupMembershipAdded(i as u32)),
-            Status::Changed(_) | Status::Window(_) => {
-                out.push(CauseKey::GroupMembershipChanged(i as u32))
-            }
+            Status::Changed(_) => out.push(CauseKey::GroupMembershipChanged(i as u32)),
+            Status::Window(_) => out.push(CauseKey::GroupMembershipWindow(i as u32)),
             Status::Same => {}
         }
     }
@@ -2674,11 +2674,13 @@ fn relevant(ctx: &Ctx, c: CauseKey) -> bool {
         CauseKey::MembershipAdded(e) => edge(true, e),
         CauseKey::MembershipRemoved(e) => edge(false, e),
         // As the edge it gives (or would give, once activated).
-        CauseKey::GroupMembershipAdded(i) | CauseKey::GroupMembershipChanged(i) => {
+        CauseKey::GroupMembershipAdded(i)
+        | CauseKey::GroupMembershipChanged(i)
+        | CauseKey::GroupMembershipWindow(i) => {
             edge(
                 true,
                 pack(ctx.to.g_group[i as usize], ctx.to.g_member[i as usize]),
-            ) || matches!(ctx.to.g_status[i as usize], Status::Changed(j)
+            ) || matches!(ctx.to.g_status[i as usize], Status::Changed(j) | Status::Window(j)
                     if edge(false, pack(ctx.from.g_group[j as usize], ctx.from.g_member[j as usize])))
         }
         CauseKey::GroupMembershipRemoved(i) => edge(
@@ -3064,6 +3066,17 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
             };
             Cause::GroupMembershipChanged { before, after }
         }
+        CauseKey::GroupMembershipWindow(i) => {
+            let before = match ctx.to.g_status[i as usize] {
+                Status::Window(j) => ctx.from.g_window[j as usize],
+                _ => ctx.to.g_window[i as usize],
+            };
+            Cause::GroupMembershipWindow {
+                membership: group_membership_ref(ctx, true, i),
+                before,
+                after: ctx.to.g_window[i as usize],
+            }
+        }
         CauseKey::DenyRemoved(i) => Cause::DenyAssignmentRemoved {
             deny: deny_ref(&ctx.from.t.denies[i as usize]),
         },
@@ -3120,7 +3133,9 @@ fn cause_order(ctx: &Ctx, c: CauseKey) -> String {
         | CauseKey::RoleDefinitionChanged(r) => ctx.ix.roles.name(r).to_string(),
         CauseKey::DenyAdded(i) => d(true, i),
         CauseKey::DenyRemoved(i) => d(false, i),
-        CauseKey::GroupMembershipAdded(i) | CauseKey::GroupMembershipChanged(i) => g(true, i),
+        CauseKey::GroupMembershipAdded(i)
+        | CauseKey::GroupMembershipChanged(i)
+        | CauseKey::GroupMembershipWindow(i) => g(true, i),
         CauseKey::GroupMembershipRemoved(i) => g(false, i),
         CauseKey::ScopeMoved(i) => ctx.moves[i as usize].scope.clone(),
         CauseKey::PrincipalDeleted(p)

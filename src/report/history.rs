@@ -239,6 +239,15 @@ pub(crate) fn describe(c: &Cause, names: &ScopeNames) -> String {
             group_membership_text(before),
             group_membership_text(after)
         ),
+        Cause::GroupMembershipWindow {
+            membership,
+            before,
+            after,
+        } => format!(
+            "group membership (PIM) {}: {}",
+            window_change(*before, *after),
+            group_membership_text(membership)
+        ),
         Cause::RoleDefinitionAdded { role } => {
             format!("role definition added: {} is now defined", role.name)
         }
@@ -341,7 +350,8 @@ fn cause_subject(c: &Cause) -> String {
         | Cause::GroupMembershipRemoved { membership }
         | Cause::GroupMembershipChanged {
             after: membership, ..
-        } => membership.id.clone(),
+        }
+        | Cause::GroupMembershipWindow { membership, .. } => membership.id.clone(),
         Cause::RoleDefinitionAdded { role }
         | Cause::RoleDefinitionRemoved { role }
         | Cause::RoleDefinitionChanged { role, .. } => {

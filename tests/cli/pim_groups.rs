@@ -173,7 +173,7 @@ fn diff_traces_access_lost_through_pim_group_memberships_to_them() {
             (
                 ACTIVE.to_string(),
                 "active".to_string(),
-                vec!["groupMembershipChanged".to_string()]
+                vec!["groupMembershipWindow".to_string()]
             ),
             (
                 ELIGIBLE.to_string(),
@@ -184,17 +184,19 @@ fn diff_traces_access_lost_through_pim_group_memberships_to_them() {
         "{v:#}"
     );
     assert!(v["gained"].as_array().unwrap().is_empty(), "{v:#}");
-    // The cause names the membership, its window and that it is no longer in force.
-    let changed = v["causes"]
+    // The cause names the membership, its window and that it ended between
+    // the snapshots (the record itself did not change).
+    let window = v["causes"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["kind"] == "groupMembershipChanged")
+        .find(|c| c["kind"] == "groupMembershipWindow")
         .unwrap();
-    assert_eq!(changed["before"]["inForce"], true, "{changed:#}");
-    assert_eq!(changed["after"]["inForce"], false, "{changed:#}");
-    assert_eq!(changed["after"]["group"]["id"], GROUP);
-    assert_eq!(changed["after"]["principal"]["id"], ACTIVE);
+    assert_eq!(window["before"], "active", "{window:#}");
+    assert_eq!(window["after"], "ended", "{window:#}");
+    assert_eq!(window["membership"]["inForce"], false, "{window:#}");
+    assert_eq!(window["membership"]["group"]["id"], GROUP);
+    assert_eq!(window["membership"]["principal"]["id"], ACTIVE);
     let table = on(&db)
         .args(["diff", "1", "2", "--format", "table"])
         .expect(0);
@@ -202,6 +204,18 @@ fn diff_traces_access_lost_through_pim_group_memberships_to_them() {
         table.stdout().contains(
             "group membership removed (PIM): eligible member of group Thing readers for elif"
         ),
+        "{}",
+        table.stdout()
+    );
+    assert!(
+        table
+            .stdout()
+            .contains("group membership (PIM) window ended: active member of group Thing readers"),
+        "{}",
+        table.stdout()
+    );
+    assert!(
+        !table.stdout().contains("group membership changed"),
         "{}",
         table.stdout()
     );
