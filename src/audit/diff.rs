@@ -2125,16 +2125,7 @@ fn deny_subject_changes(ctx: &Ctx, added: &[u64], removed: &[u64]) -> Vec<DenyLi
             }
             // The holdings it blocks (or blocked), in the snapshot where it does.
             let view = if after { &vt } else { &vf };
-            let mut ks: Vec<u32> = view
-                .side
-                .graph
-                .holders(p)
-                .iter()
-                .flat_map(|&h| view.side.keys_of(h).iter().copied())
-                .filter(|&k| view.takes(ctx, k))
-                .collect();
-            ks.sort_unstable();
-            ks.dedup();
+            let ks = view.taken_from(ctx, p);
             // The changed edges on p's way up to a principal the deny names or
             // exempts.
             for (later, edges) in [(true, added), (false, removed)] {
@@ -2220,16 +2211,7 @@ fn moved_deny_changes(ctx: &Ctx) -> Vec<DenyLine> {
                     continue;
                 }
                 let view = if is { &after } else { &before };
-                let mut ks: Vec<u32> = ctx
-                    .to
-                    .graph
-                    .holders(p)
-                    .iter()
-                    .flat_map(|&h| ctx.to.keys_of(h).iter().copied())
-                    .filter(|&k| view.takes(ctx, k))
-                    .collect();
-                ks.sort_unstable();
-                ks.dedup();
+                let ks = view.taken_from(ctx, p);
                 let entry = lines.entry(is).or_default();
                 entry.0.push(p);
                 entry.1 += ks.len();
@@ -2376,6 +2358,22 @@ impl<'s, 't> DenyView<'s, 't> {
             tree,
             roles: Default::default(),
         }
+    }
+
+    /// The holdings of principal `p` (through every holder, in its side's
+    /// graph) it takes from, sorted, each once.
+    fn taken_from(&self, ctx: &Ctx, p: u32) -> Vec<u32> {
+        let mut ks: Vec<u32> = self
+            .side
+            .graph
+            .holders(p)
+            .iter()
+            .flat_map(|&h| self.side.keys_of(h).iter().copied())
+            .filter(|&k| self.takes(ctx, k))
+            .collect();
+        ks.sort_unstable();
+        ks.dedup();
+        ks
     }
 
     /// Does it take from holding `k` (an active one, passing the filters)?

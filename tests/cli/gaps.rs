@@ -170,6 +170,37 @@ fn tenant(dir: &Path, seed: u64) -> (PathBuf, Vec<String>) {
     (root, principals)
 }
 
+/// The random tenant of `seed`, plus a group holding an assignment at the
+/// subscription whose one member is of unknown kind (no record, no type) and has
+/// a member of its own: a group whose members were not imported. Returns the
+/// export's folder and that hidden group's id.
+fn with_hidden_group(dir: &Path, seed: u64) -> (PathBuf, String) {
+    let (root, _) = tenant(dir, seed);
+    let (holder, unknown, hidden) = (id(2, 100), id(3, 100), id(2, 101));
+    write(
+        &root,
+        "groups-2.json",
+        json!({"value": [{"id": holder, "displayName": "Holder", "securityEnabled": true},
+            {"id": hidden, "displayName": "Hidden", "securityEnabled": true}]})
+        .to_string(),
+    );
+    write(
+        &root,
+        "members/edges-2.csv",
+        format!("groupId,memberId,memberType\n{holder},{unknown},\n{unknown},{hidden},Group\n"),
+    );
+    let name = id(4, 100);
+    write(
+        &root,
+        "assignments-2.json",
+        json!([{"id": format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+            "name": name, "principalId": holder, "principalType": "Group", "roleDefinitionId": ROLE,
+            "roleDefinitionName": "Compute Writer", "scope": SUB}])
+        .to_string(),
+    );
+    (root, hidden)
+}
+
 /// The groups an answer's `incomplete` names, with their reasons.
 fn gaps(v: &Value) -> BTreeSet<(String, String)> {
     v["incomplete"]
@@ -237,29 +268,7 @@ fn cans_groups_without_members_are_whos_on_random_tenants() {
 #[test]
 fn a_group_below_a_member_of_unknown_kind_is_found_by_can_as_by_who() {
     let dir = tempfile::tempdir().unwrap();
-    let (root, _) = tenant(dir.path(), 1);
-    let (holder, unknown, hidden) = (id(2, 100), id(3, 100), id(2, 101));
-    write(
-        &root,
-        "groups-2.json",
-        json!({"value": [{"id": holder, "displayName": "Holder", "securityEnabled": true},
-            {"id": hidden, "displayName": "Hidden", "securityEnabled": true}]})
-        .to_string(),
-    );
-    write(
-        &root,
-        "members/edges-2.csv",
-        format!("groupId,memberId,memberType\n{holder},{unknown},\n{unknown},{hidden},Group\n"),
-    );
-    let name = id(4, 100);
-    write(
-        &root,
-        "assignments-2.json",
-        json!([{"id": format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/{name}"),
-            "name": name, "principalId": holder, "principalType": "Group", "roleDefinitionId": ROLE,
-            "roleDefinitionName": "Compute Writer", "scope": SUB}])
-        .to_string(),
-    );
+    let (root, hidden) = with_hidden_group(dir.path(), 1);
     let db = dir.path().join("t.db");
     on(&db)
         .args([
@@ -291,29 +300,7 @@ fn a_group_below_a_member_of_unknown_kind_is_found_by_can_as_by_who() {
 #[test]
 fn a_snapshot_flagged_by_the_old_rule_is_walked_down() {
     let dir = tempfile::tempdir().unwrap();
-    let (root, _) = tenant(dir.path(), 2);
-    let (holder, unknown, hidden) = (id(2, 100), id(3, 100), id(2, 101));
-    write(
-        &root,
-        "groups-2.json",
-        json!({"value": [{"id": holder, "displayName": "Holder", "securityEnabled": true},
-            {"id": hidden, "displayName": "Hidden", "securityEnabled": true}]})
-        .to_string(),
-    );
-    write(
-        &root,
-        "members/edges-2.csv",
-        format!("groupId,memberId,memberType\n{holder},{unknown},\n{unknown},{hidden},Group\n"),
-    );
-    let name = id(4, 100);
-    write(
-        &root,
-        "assignments-2.json",
-        json!([{"id": format!("{SUB}/providers/Microsoft.Authorization/roleAssignments/{name}"),
-            "name": name, "principalId": holder, "principalType": "Group", "roleDefinitionId": ROLE,
-            "roleDefinitionName": "Compute Writer", "scope": SUB}])
-        .to_string(),
-    );
+    let (root, hidden) = with_hidden_group(dir.path(), 2);
     let db = dir.path().join("t.db");
     on(&db)
         .args(["import", "--taken-at", "2026-10-01T00:00:00Z"])
