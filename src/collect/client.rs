@@ -1,7 +1,7 @@
 //! One HTTP client per API (ARM, Graph): a bearer token sent only to its own origin,
-//! retries of 429 / 503 / a body that is not JSON after `Retry-After` with backoff
-//! and a cap, and paging that follows `nextLink` / `@odata.nextLink` only to the
-//! same origin.
+//! retries of 429, 408, every 5xx and a body that is not JSON after `Retry-After`
+//! (when given) with backoff and a cap, and paging that follows `nextLink` /
+//! `@odata.nextLink` only to the same origin. Another 4xx is never retried.
 
 use std::io::Read;
 use std::sync::Mutex;
@@ -22,7 +22,8 @@ pub enum PageError {
     Forbidden(u16, String),
     /// 429 / 503 still after the retry cap.
     Throttled(u16, String),
-    /// Another HTTP status, a timeout, a body never valid JSON.
+    /// Another HTTP status (408 and the other 5xx still after the retry cap; any
+    /// other 4xx at once), a timeout, a body never valid JSON.
     Failed(Option<u16>, String),
     /// The network itself failed (no connection could be made).
     Transport(String),
@@ -163,7 +164,8 @@ impl Client {
         same_origin(&self.base, url)
     }
 
-    /// Reads one page, retrying throttling and bad bodies. Returns the JSON and the
+    /// Reads one page, retrying throttling (429, 503), a request timeout (408),
+    /// server errors (5xx) and bad bodies. Returns the JSON and the
     /// number of retries.
     pub fn page(
         &self,
@@ -222,6 +224,9 @@ impl Client {
                     match code {
                         401 | 403 => (false, PageError::Forbidden(code, text), None),
                         429 | 503 => (true, PageError::Throttled(code, text), after),
+                        // A request timeout and a server error are transient:
+                        // read again, after `Retry-After` when the service says.
+                        408 | 500..=599 => (true, PageError::Failed(Some(code), text), after),
                         _ => (false, PageError::Failed(Some(code), text), None),
                     }
                 }

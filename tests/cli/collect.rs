@@ -236,6 +236,10 @@ struct Faults {
     loop_groups: bool,
     /// The key vault list answers an object without `value`.
     vaults_without_value: bool,
+    /// Transient failures, each on a read's first request: 500 (resource groups),
+    /// 502 with `Retry-After` (storage accounts), 504 (service principals), 408
+    /// (user-assigned identities); and a 400 on the key vault list, every time.
+    transient_errors: bool,
 }
 
 /// ARM + Graph on one fake; `foreign` is the base of another server.
@@ -288,6 +292,37 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
         }
         if lower.ends_with("/computes") && n == 1 {
             return (200, json_h, "{\"value\": [ {\"id\": ".into());
+        }
+        if faults.transient_errors {
+            let once = |code: u16, headers: Vec<(String, String)>| {
+                (
+                    code,
+                    headers,
+                    json!({"error": {"code": "Transient", "message": format!("HTTP {code}")}})
+                        .to_string(),
+                )
+            };
+            if lower.ends_with("/resourcegroups") && n == 1 {
+                return once(500, json_h);
+            }
+            if lower.ends_with("/providers/microsoft.storage/storageaccounts") && n == 1 {
+                return once(502, vec![("Retry-After".into(), "0".into())]);
+            }
+            if lower == "/v1.0/serviceprincipals" && n == 1 {
+                return once(504, vec![]);
+            }
+            if lower.ends_with("/providers/microsoft.managedidentity/userassignedidentities")
+                && n == 1
+            {
+                return once(408, json_h);
+            }
+            if lower.ends_with("/providers/microsoft.keyvault/vaults") {
+                return (
+                    400,
+                    json_h,
+                    json!({"error": {"code": "BadRequest", "message": "no"}}).to_string(),
+                );
+            }
         }
         if faults.vaults_without_value && lower.ends_with("/providers/microsoft.keyvault/vaults") {
             return (200, json_h, json!({"items": [{"id": "kv"}]}).to_string());
@@ -497,6 +532,51 @@ fn a_list_answered_without_value_is_failed_and_the_rest_imports() {
         "{vaults:#}"
     );
     assert!(stderr.contains("imported"), "{stderr}");
+}
+
+/// A request timeout (408) and every server error (500, 502, 504, like 503) are
+/// transient: read again with backoff (after `Retry-After` when given); another
+/// 4xx is not retried.
+#[test]
+fn timeouts_and_server_errors_are_retried_and_other_4xx_are_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world_with(Faults {
+        transient_errors: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let ran = collect_cmd(&tmp.path().join("w.db"), &w, &out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let l = ledger(&out);
+    let sub1 = format!("/subscriptions/{S1}");
+    for (coll, scope) in [
+        ("resourceGroups", sub1.as_str()),
+        ("storageAccounts", sub1.as_str()),
+        ("userAssignedIdentities", sub1.as_str()),
+        ("servicePrincipals", "/servicePrincipals"),
+    ] {
+        let e = entry(&l, coll, scope);
+        assert_eq!(e["status"], "complete", "{coll}: {e}");
+        assert_eq!(e["retries"], 1, "{coll}: {e}");
+    }
+    let vaults = entry(&l, "keyVaults", &sub1);
+    assert_eq!(vaults["status"], "failed", "{vaults}");
+    assert_eq!(vaults["httpStatus"], 400, "{vaults}");
+    assert_eq!(vaults["retries"], 0, "{vaults}");
+    let asked = w
+        .main
+        .hits()
+        .iter()
+        .filter(|h| {
+            h.url
+                .to_ascii_lowercase()
+                .starts_with(&format!("{sub1}/providers/microsoft.keyvault/vaults"))
+        })
+        .count();
+    assert_eq!(asked, 1, "a 400 is asked once");
 }
 
 #[test]
