@@ -1066,7 +1066,9 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
     // read before would be read forever.
     let mut followed: std::collections::HashSet<String> = std::collections::HashSet::new();
     loop {
-        let method = if page_no == 0 { task.method } else { "GET" };
+        // A next page is asked the way the first was: `getEntities` is a POST
+        // API, and so is the request for its `nextLink` (Entities - List).
+        let method = task.method;
         match client.page(method, &url, &run.policy, &run.requests) {
             Ok((mut page, retries)) => {
                 entry.retries += u64::from(retries);

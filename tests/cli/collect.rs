@@ -282,6 +282,10 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
         if lower.ends_with("/microsoft.machinelearningservices/workspaces") && n == 1 {
             return (503, vec![], "busy".into());
         }
+        // As ARM: Entities - List is a POST API, its next pages too.
+        if lower == "/providers/microsoft.management/getentities" && req.method != "POST" {
+            return (405, json_h, json!({"error": {"code": "MethodNotAllowed", "message": format!("{} is not allowed", req.method)}}).to_string());
+        }
         if faults.forbid_get_entities && lower == "/providers/microsoft.management/getentities" {
             return (403, json_h, json!({"error": {"code": "AuthorizationFailed", "message": "no access to getEntities"}}).to_string());
         }
@@ -577,6 +581,43 @@ fn timeouts_and_server_errors_are_retried_and_other_4xx_are_not() {
         })
         .count();
     assert_eq!(asked, 1, "a 400 is asked once");
+}
+
+/// `getEntities` is a POST API, and its next page is asked with POST too: the
+/// tree (two pages here) is read whole from it, not through the fallback.
+#[test]
+fn the_next_page_of_get_entities_is_asked_with_post() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world();
+    let out = tmp.path().join("out");
+    let ran = collect_cmd(&tmp.path().join("w.db"), &w, &out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let l = ledger(&out);
+    let tree = entry(&l, "managementGroups", "/");
+    assert_eq!(tree["status"], "complete", "{tree}");
+    assert_eq!(tree["pages"], 2, "{tree}");
+    assert_eq!(tree["items"], 4, "{tree}");
+    assert!(
+        tree["error"].is_null(),
+        "read from getEntities itself: {tree}"
+    );
+    let asked: Vec<(String, String)> = w
+        .main
+        .hits()
+        .iter()
+        .filter(|h| h.url.to_ascii_lowercase().contains("/getentities"))
+        .map(|h| (h.method.clone(), h.url.clone()))
+        .collect();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(asked.iter().all(|(m, _)| m == "POST"), "{asked:?}");
+    assert!(asked[1].1.contains("page=1"), "{asked:?}");
 }
 
 #[test]

@@ -603,6 +603,15 @@ pub fn synth_handler(synth: Arc<Synth>, page: usize) -> Arc<Handler> {
             .split('&')
             .filter(|kv| !kv.is_empty() && !kv.starts_with("page="))
             .collect();
+        // As ARM: Entities - List is a POST API, its next pages too.
+        if lower == "/providers/microsoft.management/getentities" && req.method != "POST" {
+            return (
+                405,
+                json_h,
+                json!({"error": {"code": "MethodNotAllowed", "message": format!("{} is not allowed", req.method)}})
+                    .to_string(),
+            );
+        }
         let cache_key = format!("{lower}?{}", q.join("&"));
         let cached = lists.lock().unwrap().get(&cache_key).cloned();
         let items = match cached {
