@@ -1,7 +1,8 @@
 //! One HTTP client per API (ARM, Graph): a bearer token sent only to its own origin,
 //! retries of 429, 408, every 5xx and a body that is not JSON after `Retry-After`
 //! (when given) with backoff and a cap, and paging that follows `nextLink` /
-//! `@odata.nextLink` only to the same origin. Another 4xx is never retried.
+//! `@odata.nextLink` only to the same origin. Another 4xx is never retried, and
+//! a redirect (3xx) is neither followed nor retried: it is a failed read.
 
 use std::io::Read;
 use std::sync::Mutex;
@@ -72,6 +73,16 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme().eq_ignore_ascii_case(b.scheme())
         && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
         && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// `scheme://host:port`, the port always written (the scheme's default too), so
+/// that two origins that differ only by port read differently.
+pub fn origin(u: &Url) -> String {
+    let host = u.host().map(|h| h.to_string()).unwrap_or_default();
+    match u.port_or_known_default() {
+        Some(port) => format!("{}://{host}:{port}", u.scheme()),
+        None => format!("{}://{host}", u.scheme()),
+    }
 }
 
 /// Parses a base URL: https anywhere, plain http only to a loopback address.
@@ -193,6 +204,12 @@ impl Client {
                 req.call()
             };
             let (retry, err, after) = match result {
+                // The agent follows no redirect: a 3xx is no page, and following
+                // it would send the token wherever it points. Not retried either.
+                Ok(resp) if (300..400).contains(&resp.status()) => {
+                    let code = resp.status();
+                    return Err((PageError::Failed(Some(code), redirect_text(&resp)), retries));
+                }
                 Ok(resp) => match read_body(resp) {
                     Ok(body) => match serde_json::from_slice::<Value>(&body) {
                         Ok(v) => return Ok((v, retries)),
@@ -250,6 +267,23 @@ impl Client {
             retries += 1;
         }
     }
+}
+
+/// What a 3xx answered: its status and where it pointed (the origin and path of
+/// `Location`, never its query, which may carry a signature).
+fn redirect_text(resp: &ureq::Response) -> String {
+    let code = resp.status();
+    let to = match resp.header("Location").map(|l| {
+        resp.get_url()
+            .parse::<Url>()
+            .ok()
+            .and_then(|base| base.join(l).ok())
+    }) {
+        Some(Some(u)) => format!(" to {}{}", origin(&u), u.path()),
+        Some(None) => " to an unreadable Location".to_string(),
+        None => String::new(),
+    };
+    format!("HTTP {code}: a redirect{to}, not followed (whocan reads only the URLs it asks)")
 }
 
 fn read_body(resp: ureq::Response) -> Result<Vec<u8>, String> {

@@ -240,6 +240,9 @@ struct Faults {
     /// 502 with `Retry-After` (storage accounts), 504 (service principals), 408
     /// (user-assigned identities); and a 400 on the key vault list, every time.
     transient_errors: bool,
+    /// A 302 (to the foreign server, with a list-looking body) on S1's key vault
+    /// list, and a 301 on the second page of the users.
+    redirects: bool,
 }
 
 /// ARM + Graph on one fake; `foreign` is the base of another server.
@@ -325,6 +328,23 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
                     400,
                     json_h,
                     json!({"error": {"code": "BadRequest", "message": "no"}}).to_string(),
+                );
+            }
+        }
+        if faults.redirects {
+            if lower == format!("/subscriptions/{S1}/providers/microsoft.keyvault/vaults") {
+                let to = format!("{foreign}/vaults?sig=SECRET-SIG");
+                return (
+                    302,
+                    vec![("Location".into(), to)],
+                    json!({"value": []}).to_string(),
+                );
+            }
+            if lower == "/v1.0/users" && query.contains("page=1") {
+                return (
+                    301,
+                    vec![("Location".into(), "/v1.0/people".into())],
+                    String::new(),
                 );
             }
         }
@@ -618,6 +638,87 @@ fn the_next_page_of_get_entities_is_asked_with_post() {
     assert_eq!(asked.len(), 2, "{asked:?}");
     assert!(asked.iter().all(|(m, _)| m == "POST"), "{asked:?}");
     assert!(asked[1].1.contains("page=1"), "{asked:?}");
+}
+
+/// A 3xx is not followed (the token would go where it points) and not retried:
+/// the read is recorded as failed with its status, the pages read before it are
+/// kept as partial, and answers that the read covered say they are incomplete.
+#[test]
+fn a_redirect_is_recorded_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world_with(Faults {
+        redirects: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let ran = collect_cmd(&db, &w, &out).arg("--import").output().unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let l = ledger(&out);
+    let sub1 = format!("/subscriptions/{S1}");
+    let vaults = entry(&l, "keyVaults", &sub1);
+    assert_eq!(vaults["status"], "failed", "{vaults}");
+    assert_eq!(vaults["httpStatus"], 302, "{vaults}");
+    assert_eq!(vaults["retries"], 0, "{vaults}");
+    let error = vaults["error"].as_str().unwrap();
+    assert!(
+        error.contains("redirect") && error.contains(&format!("{}/vaults", w.foreign.base)),
+        "{error}"
+    );
+    assert!(!error.contains("SECRET-SIG"), "{error}");
+    assert!(w.foreign.hits().is_empty(), "{:?}", w.foreign.hits());
+    let asked = w
+        .main
+        .hits()
+        .iter()
+        .filter(|h| {
+            h.url
+                .starts_with(&format!("{sub1}/providers/Microsoft.KeyVault/vaults"))
+        })
+        .count();
+    assert_eq!(asked, 1, "a redirect is asked once");
+    // The users' first page is kept, with the link to the page that redirected.
+    let users = entry(&l, "users", "/users");
+    assert_eq!(users["status"], "failed", "{users}");
+    assert_eq!(users["httpStatus"], 301, "{users}");
+    assert_eq!(users["pages"], 1, "{users}");
+    let file = users["files"][0].as_str().unwrap();
+    let written: Value = serde_json::from_slice(&std::fs::read(out.join(file)).unwrap()).unwrap();
+    assert!(
+        written["@odata.nextLink"]
+            .as_str()
+            .unwrap()
+            .contains("page=1"),
+        "{written}"
+    );
+    assert!(!w
+        .main
+        .hits()
+        .iter()
+        .any(|h| h.url.starts_with("/v1.0/people")));
+    assert!(stderr.contains("302"), "{stderr}");
+    // An answer at the subscription whose read redirected is incomplete.
+    let r = whocan(&db)
+        .args(["who", "Microsoft.MachineLearningServices/workspaces/read"])
+        .args(["--scope", &ws(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert!(
+        v["incomplete"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reason"] == "scope unreadable" && e["scope"] == sub1.as_str()),
+        "{v:#}"
+    );
 }
 
 #[test]
