@@ -425,6 +425,20 @@ mod tests {
     }
 
     #[test]
+    fn an_origin_is_written_with_its_port() {
+        let o = |s: &str| origin(&Url::parse(s).unwrap());
+        assert_eq!(
+            o("https://management.azure.com/x?y"),
+            "https://management.azure.com:443"
+        );
+        assert_eq!(
+            o("https://evil.example:8443/p"),
+            "https://evil.example:8443"
+        );
+        assert_eq!(o("http://[::1]:8080/"), "http://[::1]:8080");
+    }
+
+    #[test]
     fn a_token_is_scrubbed_from_messages() {
         assert_eq!(scrub("bad token abcdef!", "abcdef"), "bad token [token]!");
         assert_eq!(scrub("short", "ab"), "short");

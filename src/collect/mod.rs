@@ -1116,10 +1116,12 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
                             Ok(u) => {
                                 // Not followed: the token would go to another origin.
                                 entry.status = "refused".into();
+                                // Both origins in full, ports included: one
+                                // that differs only by its port reads so.
                                 entry.error = Some(format!(
-                                    "nextLink to another origin not followed: {}://{}",
-                                    u.scheme(),
-                                    u.host_str().unwrap_or("")
+                                    "nextLink to another origin not followed: {} (the token is sent only to {})",
+                                    client::origin(&u),
+                                    client::origin(&client.base)
                                 ));
                                 None
                             }

@@ -721,6 +721,38 @@ fn a_redirect_is_recorded_not_followed() {
     );
 }
 
+/// A next link to another origin is refused, and the message names that origin in
+/// full, port included: the foreign server here differs from the tenant's only by
+/// its port, which a message without it would hide.
+#[test]
+fn a_refused_next_link_names_its_origin_with_the_port() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world();
+    let out = tmp.path().join("out");
+    let ran = collect_cmd(&tmp.path().join("w.db"), &w, &out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let port = |base: &str| base.rsplit(':').next().unwrap().to_string();
+    assert_ne!(port(&w.foreign.base), port(&w.main.base));
+    let l = ledger(&out);
+    let refused = entry(
+        &l,
+        "roleAssignmentScheduleInstances",
+        &format!("/subscriptions/{S1}"),
+    );
+    assert_eq!(refused["status"], "refused", "{refused}");
+    let error = refused["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!("not followed: {} ", w.foreign.base)),
+        "{error}"
+    );
+    assert!(error.contains(&w.main.base), "{error}");
+    assert!(stderr.contains(&w.foreign.base), "{stderr}");
+    assert!(w.foreign.hits().is_empty(), "{:?}", w.foreign.hits());
+}
+
 #[test]
 fn collect_reads_the_fake_tenant_and_records_the_ledger() {
     let tmp = tempfile::tempdir().unwrap();
