@@ -129,7 +129,8 @@ whocan verify --receipt receipts/2026-Q4.json --public-key ~/keys/auditor.key.pu
     #[command(
         after_help = "Tokens come from WHOCAN_ARM_TOKEN / WHOCAN_GRAPH_TOKEN, else from the Azure CLI \
 (`az account get-access-token`). A token is sent only to its own host. DIR/collection.json records \
-every read (complete, forbidden, throttled, failed, refused, pending).\n\nExamples:\n  \
+every read (complete, forbidden, throttled, failed, refused, pending, skipped: left out by \
+--subscription or --management-group, which answers about it then say).\n\nExamples:\n  \
 whocan collect --out exports/2026-11-30\n  \
 whocan collect --out exports/2026-11-30 --import --db whocan.db\n  \
 whocan collect --out exports/2026-11-30 --resume --import\n  \
@@ -250,10 +251,10 @@ pub struct CollectArgs {
     /// Then import DIR into --db as one snapshot, as `whocan import DIR` does.
     #[arg(long)]
     pub import: bool,
-    /// Read only these subscriptions (repeatable; default: every subscription listed).
+    /// Read only these subscriptions (repeatable; default: every subscription listed). The others are recorded as skipped; an id the tenant does not list is refused.
     #[arg(long = "subscription", value_name = "ID")]
     pub subscriptions: Vec<String>,
-    /// Read roles and assignments only at these management groups (repeatable; default: every one in the tree).
+    /// Read roles and assignments only at these management groups (repeatable; default: every one in the tree). The others are recorded as skipped.
     #[arg(long = "management-group", value_name = "ID")]
     pub management_groups: Vec<String>,
     /// Azure Resource Manager base URL.

@@ -721,7 +721,9 @@ pub(crate) struct LedgerEntry {
     pub(crate) collection: String,
     /// The ARM scope (`/` for tenant-level lists) or the Graph path.
     pub(crate) scope: String,
-    /// `complete`, `forbidden`, `throttled`, `failed`, `refused` or `pending`.
+    /// `complete`, `forbidden`, `throttled`, `failed`, `refused`, `pending`, or
+    /// `skipped` (a scope a filter such as `--subscription` left out: `error` names
+    /// the flag).
     pub(crate) status: String,
     pub(crate) http_status: Option<i64>,
     pub(crate) pages: i64,
@@ -747,12 +749,23 @@ pub(crate) const LEDGER_STATUSES: &[&str] = &[
     "failed",
     "refused",
     "pending",
+    "skipped",
 ];
 
 impl LedgerEntry {
     /// An unreadable scope: an `arm` entry whose status is not `complete`.
     pub(crate) fn unreadable(&self) -> bool {
         self.api.eq_ignore_ascii_case("arm") && !self.status.eq_ignore_ascii_case("complete")
+    }
+
+    /// What an answer says of this unreadable entry's scope beyond its name: why
+    /// a `skipped` scope was not read (`left out by --subscription`), else None.
+    pub(crate) fn unread_detail(&self) -> Option<&str> {
+        if self.status.eq_ignore_ascii_case("skipped") {
+            self.error.as_deref().or(Some("left out by a filter"))
+        } else {
+            None
+        }
     }
 
     /// The provider whose operation catalogue this entry read

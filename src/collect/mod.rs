@@ -286,7 +286,7 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         )
         .into());
     }
-    let previous = prepare_out(&opts)?;
+    let previous = check_out(&opts)?;
 
     let arm_resource = arm_base.as_str().trim_end_matches('/').to_string();
     let arm = Client::new(
@@ -306,6 +306,12 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
     // A token is needed before anything is asked: no token is the environment's failure.
     arm.token()?;
     graph.token()?;
+    let policy = Policy::from_env();
+    // A subscription the tenant does not list is the user's mistake, told before
+    // anything is written.
+    let preflight = AtomicU64::new(0);
+    check_subscription_filter(&arm, &policy, &preflight, &opts.subscriptions)?;
+    create_out(&opts)?;
 
     let ledger = Ledger {
         whocan_collection: 1,
@@ -322,8 +328,8 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         opts,
         arm,
         graph,
-        policy: Policy::from_env(),
-        requests: AtomicU64::new(0),
+        policy,
+        requests: preflight,
         pages: AtomicU64::new(0),
         retries: AtomicU64::new(0),
         ledger: Mutex::new(ledger),
@@ -404,18 +410,39 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
             subs.insert(s.to_ascii_lowercase());
         }
     }
+    // What a filter leaves out is recorded (`skipped`): an answer about it must
+    // not look complete.
     let opts = &run.opts;
+    let mut left_out: Vec<(String, &str, &str)> = Vec::new();
     if !opts.subscriptions.is_empty() {
         let want: BTreeSet<String> = opts
             .subscriptions
             .iter()
-            .map(|s| s.to_ascii_lowercase())
+            .map(|s| subscription_id(s))
             .collect();
+        for s in subs.difference(&want) {
+            left_out.push((
+                format!("/subscriptions/{s}"),
+                "subscription",
+                "--subscription",
+            ));
+        }
         subs = want;
     }
     if !opts.management_groups.is_empty() {
-        mgs = opts.management_groups.iter().cloned().collect();
+        let want: BTreeSet<String> = opts.management_groups.iter().cloned().collect();
+        for m in &mgs {
+            if !want.iter().any(|w| w.eq_ignore_ascii_case(m)) {
+                left_out.push((
+                    format!("/providers/Microsoft.Management/managementGroups/{m}"),
+                    "managementGroup",
+                    "--management-group",
+                ));
+            }
+        }
+        mgs = want;
     }
+    run.left_out(&left_out)?;
 
     // Wave 2.
     let mut wave2 = Vec::new();
@@ -722,8 +749,9 @@ fn graph_task(
     }
 }
 
-/// `--out` empty or absent (or, with `--resume`, holding a ledger).
-fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
+/// `--out` empty or absent (or, with `--resume`, holding a ledger): checked,
+/// nothing written yet; returns the ledger to resume.
+fn check_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
     let out = &opts.out;
     let exists = out.exists();
     if exists && !out.is_dir() {
@@ -743,9 +771,7 @@ fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
             ))
             .into());
         }
-        let previous = Ledger::load(out)?;
-        remove_temporary_files(out, 0);
-        return Ok(Some(previous));
+        return Ok(Some(Ledger::load(out)?));
     }
     if !empty {
         return Err(CollectError::Usage(format!(
@@ -754,8 +780,104 @@ fn prepare_out(opts: &Options) -> anyhow::Result<Option<Ledger>> {
         ))
         .into());
     }
-    crate::fsutil::create_dirs(out)?;
     Ok(None)
+}
+
+/// Makes `--out` (checked by [`check_out`]) ready: created, or, resumed, rid of
+/// what a killed run left of files being written.
+fn create_out(opts: &Options) -> anyhow::Result<()> {
+    if opts.resume {
+        remove_temporary_files(&opts.out, 0);
+    } else {
+        crate::fsutil::create_dirs(&opts.out)?;
+    }
+    Ok(())
+}
+
+/// A `--subscription` value as the ledger names it: the id in lower case (a
+/// `/subscriptions/ID` scope is taken for its id).
+fn subscription_id(raw: &str) -> String {
+    let t = raw.trim();
+    let t = t
+        .get(..15)
+        .filter(|p| p.eq_ignore_ascii_case("/subscriptions/"))
+        .map_or(t, |_| &t[15..]);
+    t.trim_matches('/').to_ascii_lowercase()
+}
+
+/// Refuses (exit 2) a `--subscription` the tenant's subscription list does not
+/// hold, before anything is written: the list (`GET /subscriptions`, every page)
+/// is read first, in memory. When it cannot be read whole, the filter is taken
+/// as given (the collection's own read of the list records why).
+fn check_subscription_filter(
+    arm: &Client,
+    policy: &Policy,
+    requests: &AtomicU64,
+    wanted: &[String],
+) -> anyhow::Result<()> {
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let Some(listed) = listed_subscriptions(arm, policy, requests) else {
+        return Ok(());
+    };
+    let mut unknown: Vec<&str> = wanted
+        .iter()
+        .filter(|w| !listed.contains(&subscription_id(w)))
+        .map(|w| w.as_str())
+        .collect();
+    unknown.dedup();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(CollectError::Usage(format!(
+        "--subscription {}: not among the {} the tenant lists (GET /subscriptions); nothing was collected\nhint: give the id of a subscription the signed-in identity can read (`az account list --query \"[].id\" -o tsv`), or leave --subscription out to collect every one",
+        unknown.join(", "),
+        crate::words::count(listed.len() as u64, "subscription", "subscriptions"),
+    ))
+    .into())
+}
+
+/// Every subscription id `GET /subscriptions` lists (lower case), or None when
+/// some page could not be read.
+fn listed_subscriptions(
+    arm: &Client,
+    policy: &Policy,
+    requests: &AtomicU64,
+) -> Option<BTreeSet<String>> {
+    let base = arm.base.as_str().trim_end_matches('/');
+    let mut url = Url::parse(&format!("{base}/subscriptions?api-version={ARM_SUBS}")).ok()?;
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut ids = BTreeSet::new();
+    while seen.insert(url.to_string()) && seen.len() <= 1000 {
+        let (page, _) = arm.page("GET", &url, policy, requests).ok()?;
+        for v in page.get("value")?.as_array()? {
+            let id = v
+                .get("subscriptionId")
+                .and_then(Value::as_str)
+                .or_else(|| {
+                    v.get("id")
+                        .and_then(Value::as_str)
+                        .and_then(|i| i.strip_prefix("/subscriptions/"))
+                })?;
+            ids.insert(id.to_ascii_lowercase());
+        }
+        let next = NEXT_KEYS
+            .iter()
+            .find_map(|k| page.get(*k).and_then(Value::as_str))
+            .filter(|n| !n.is_empty());
+        match next {
+            None => return Some(ids),
+            Some(n) => {
+                let u = Url::parse(n).ok()?;
+                if !arm.owns(&u) {
+                    return None;
+                }
+                url = u;
+            }
+        }
+    }
+    None
 }
 
 /// Removes what a killed run left of files being written (`fsutil`'s temporary
@@ -807,6 +929,24 @@ impl Run {
         let mut l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
         l.entries[idx] = e;
         self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Records each scope a filter left out: an ARM entry `skipped`, whose error
+    /// names the flag, so that `import` makes answers about it incomplete.
+    fn left_out(&self, scopes: &[(String, &str, &str)]) -> anyhow::Result<()> {
+        if scopes.is_empty() {
+            return Ok(());
+        }
+        {
+            let mut l = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+            for (scope, collection, flag) in scopes {
+                let mut e = Entry::pending("arm", collection, scope);
+                e.status = "skipped".into();
+                e.error = Some(format!("left out by {flag}"));
+                l.entries.push(e);
+            }
+        }
+        self.save()
     }
 
     /// Is the ledger's entry for this read `complete`?

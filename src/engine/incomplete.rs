@@ -127,6 +127,17 @@ impl Incomplete {
         }
     }
 
+    /// `scope unreadable` for a scope the collection did not read whole; `detail`
+    /// says why when it was not read at all on purpose (`left out by
+    /// --subscription`).
+    pub(crate) fn unreadable_scope(scope: &str, detail: Option<&str>) -> Incomplete {
+        Incomplete {
+            scope: Some(scope.to_string()),
+            detail: detail.map(str::to_string),
+            ..Incomplete::new(Reason::ScopeUnreadable)
+        }
+    }
+
     pub(crate) fn wildcard(pattern: &str) -> Incomplete {
         Incomplete {
             pattern: Some(pattern.to_string()),
@@ -179,7 +190,10 @@ impl Incomplete {
             Reason::InventoryMissing => {
                 format!("{scope} is not in the imported resource inventory")
             }
-            Reason::ScopeUnreadable => format!("{scope} could not be read when collected"),
+            Reason::ScopeUnreadable => match &self.detail {
+                Some(why) => format!("{scope} was not collected ({why})"),
+                None => format!("{scope} could not be read when collected"),
+            },
             Reason::WildcardCoversNoOperation => format!(
                 "requirement {} covers no operation in the imported catalogue",
                 self.pattern.as_deref().unwrap_or("?")

@@ -4,6 +4,7 @@
 //!
 //! Built once per query from a [`Tenant`]; read-only afterwards. It owns no I/O.
 
+use super::incomplete::Incomplete;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::model::{
@@ -88,8 +89,10 @@ pub struct Index {
     /// management group (for `management-group chain missing`).
     pub(crate) mg_holdings: bool,
     /// Scopes the collection ledger records as unreadable (an `arm` entry whose
-    /// status is not `complete`): scope key → the scope as the ledger spells it.
-    pub(crate) unreadable_scopes: HashMap<String, String>,
+    /// status is not `complete`, `skipped` by a filter included): scope key → its
+    /// `scope unreadable` entry (the scope as the ledger spells it, and why a
+    /// skipped one was not read).
+    pub(crate) unreadable_scopes: HashMap<String, Incomplete>,
     /// Exports of access records that were one page of several
     /// ([`crate::model::Tenant::partial_access_files`]).
     pub(crate) partial_access_files: Vec<String>,
@@ -398,14 +401,23 @@ impl Index {
                 operations.push(o.clone());
             }
         }
-        let mut unreadable_scopes: HashMap<String, String> = HashMap::default();
+        let mut unreadable_scopes: HashMap<String, Incomplete> = HashMap::default();
         let mut unreadable_catalogues: HashMap<String, String> = HashMap::default();
         for e in t.collection.iter().flat_map(|l| l.unreadable()) {
             match e.catalogue_provider() {
-                Some(p) => unreadable_catalogues.entry(key(p)),
-                None => unreadable_scopes.entry(scope_key(&e.scope)),
+                Some(p) => {
+                    unreadable_catalogues
+                        .entry(key(p))
+                        .or_insert_with(|| e.scope.clone());
+                }
+                None => {
+                    unreadable_scopes
+                        .entry(scope_key(&e.scope))
+                        .or_insert_with(|| {
+                            Incomplete::unreadable_scope(&e.scope, e.unread_detail())
+                        });
+                }
             }
-            .or_insert_with(|| e.scope.clone());
         }
         let mut ix = Index {
             unreadable_scopes,

@@ -202,13 +202,7 @@ pub fn profile(ix: &Index, principal: &str, unseen: &UnseenGroups) -> Profile {
 
     let denies = deny_mentions(ix, &holders);
     incomplete.extend(unseen_groups(&holders, unseen));
-    let mut unreadable: Vec<&String> = ix.unreadable_scopes.values().collect();
-    unreadable.sort();
-    incomplete.extend(
-        unreadable
-            .into_iter()
-            .map(|s| Incomplete::scope(IncompleteReason::ScopeUnreadable, s)),
-    );
+    incomplete.extend(ix.unreadable_scopes.values().cloned());
     incomplete.sort();
     incomplete.dedup();
     Profile {

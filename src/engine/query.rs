@@ -620,11 +620,9 @@ pub fn unreadable_on<'a>(
     ix: &'a Index,
     chain: &'a [String],
 ) -> impl Iterator<Item = Incomplete> + 'a {
-    chain.iter().filter_map(|c| {
-        ix.unreadable_scopes
-            .get(c)
-            .map(|orig| Incomplete::scope(IncompleteReason::ScopeUnreadable, orig))
-    })
+    chain
+        .iter()
+        .filter_map(|c| ix.unreadable_scopes.get(c).cloned())
 }
 
 /// `scope unreadable` for every unreadable scope at or below `scope` (what
@@ -632,16 +630,13 @@ pub fn unreadable_on<'a>(
 /// included), in scope-key order.
 pub fn unreadable_below(ix: &Index, scope: &str) -> Vec<Incomplete> {
     let k = scope_key(scope);
-    let mut found: Vec<(&String, &String)> = ix
+    let mut found: Vec<(&String, &Incomplete)> = ix
         .unreadable_scopes
         .iter()
         .filter(|(u, _)| k == "/" || ix.tree.ancestors(u).contains(&k))
         .collect();
     found.sort();
-    found
-        .into_iter()
-        .map(|(_, orig)| Incomplete::scope(IncompleteReason::ScopeUnreadable, orig))
-        .collect()
+    found.into_iter().map(|(_, gap)| gap.clone()).collect()
 }
 
 /// `management-group chain missing` for the subscription of `scope`, when the

@@ -753,6 +753,168 @@ fn a_refused_next_link_names_its_origin_with_the_port() {
     assert!(w.foreign.hits().is_empty(), "{:?}", w.foreign.hits());
 }
 
+/// `whocan ARGS --format json` against `db`: its `incomplete` entries (exit 0 or 1).
+fn incomplete_of(db: &Path, args: &[&str]) -> Vec<Value> {
+    let r = whocan(db)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        r.status.code() == Some(0) || r.status.code() == Some(1),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+    v["incomplete"].as_array().unwrap().clone()
+}
+
+/// A subscription `--subscription` leaves out is not read, but recorded in the
+/// ledger as `skipped`; every answer about a scope in it says it was not
+/// collected, and why. A subscription the tenant does not list is refused
+/// before anything is asked of it or written.
+#[test]
+fn a_subscription_left_out_by_a_filter_makes_its_answers_incomplete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world();
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let ran = collect_cmd(&db, &w, &out)
+        .args(["--subscription", S1, "--import"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let sub2 = format!("/subscriptions/{S2}");
+    assert!(
+        !w.main.hits().iter().any(|h| h.url.contains(S2)),
+        "nothing read at the subscription left out"
+    );
+    let l = ledger(&out);
+    assert_eq!(l["complete"], false);
+    let skipped = entry(&l, "subscription", &sub2);
+    assert_eq!(skipped["status"], "skipped", "{skipped}");
+    assert_eq!(skipped["error"], "left out by --subscription", "{skipped}");
+    assert!(
+        stderr.contains(&format!(
+            "skipped arm subscription {sub2}: left out by --subscription"
+        )),
+        "{stderr}"
+    );
+    let snaps = crate::support::snapshots(&db);
+    assert_eq!(snaps[0]["collection"]["complete"], false, "{snaps:?}");
+
+    let left_out = json!({"reason": "scope unreadable", "scope": sub2, "detail": "left out by --subscription"});
+    let read = "Microsoft.MachineLearningServices/workspaces/read";
+    for args in [
+        vec!["who", read, "--scope", &sub2],
+        vec!["can", "ulf@contoso.com", read, "--scope", &sub2],
+        vec!["what", "ulf@contoso.com", "--scope", &sub2],
+    ] {
+        let gaps = incomplete_of(&db, &args);
+        assert!(gaps.contains(&left_out), "{args:?}: {gaps:#?}");
+    }
+    // The table and review's notice say it in words.
+    let r = whocan(&db)
+        .args(["who", read, "--scope", &sub2, "--format", "table"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&r.stdout).to_string() + &String::from_utf8_lossy(&r.stderr);
+    assert!(
+        text.contains(&format!(
+            "{sub2} was not collected (left out by --subscription)"
+        )),
+        "{text}"
+    );
+    let r = whocan(&db)
+        .args(["review", "--scope", &sub2, "--format", "csv"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr).to_string();
+    assert_eq!(r.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{sub2} was not collected (left out by --subscription)"
+        )),
+        "{err}"
+    );
+    // The subscription that was read does not name the other.
+    let at_ws = incomplete_of(&db, &["who", read, "--scope", &ws()]);
+    assert!(
+        !at_ws.iter().any(|e| e.to_string().contains(S2)),
+        "{at_ws:#?}"
+    );
+
+    // A subscription the tenant does not list: exit 2, nothing written.
+    let unknown = "33333333-3333-3333-3333-333333333333";
+    let before = w.main.served();
+    let out2 = tmp.path().join("out2");
+    let r = collect_cmd(&db, &w, &out2)
+        .args(["--subscription", S1, "--subscription", unknown])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr).to_string();
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "--subscription {unknown}: not among the 2 subscriptions the tenant lists"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!out2.exists(), "nothing written");
+    assert!(r.stdout.is_empty());
+    let asked: Vec<String> = w.main.hits()[before..]
+        .iter()
+        .map(|h| h.url.clone())
+        .collect();
+    assert!(
+        asked.iter().all(|u| u.starts_with("/subscriptions?")),
+        "only the subscription list: {asked:?}"
+    );
+}
+
+/// Management groups `--management-group` leaves out are recorded as skipped
+/// too: an answer below one of them says its management group was not collected.
+#[test]
+fn a_management_group_left_out_by_a_filter_is_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world();
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let ran = collect_cmd(&db, &w, &out)
+        .args(["--management-group", "ml", "--import"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let root = "/providers/Microsoft.Management/managementGroups/root";
+    let l = ledger(&out);
+    let skipped = entry(&l, "managementGroup", root);
+    assert_eq!(skipped["status"], "skipped", "{skipped}");
+    assert_eq!(skipped["error"], "left out by --management-group");
+    assert!(!w
+        .main
+        .hits()
+        .iter()
+        .any(|h| h.url.contains("/managementGroups/root/")));
+    let gaps = incomplete_of(
+        &db,
+        &[
+            "who",
+            "Microsoft.MachineLearningServices/workspaces/read",
+            "--scope",
+            &ws(),
+        ],
+    );
+    let left_out = json!({"reason": "scope unreadable", "scope": root, "detail": "left out by --management-group"});
+    assert!(gaps.contains(&left_out), "{gaps:#?}");
+}
+
 #[test]
 fn collect_reads_the_fake_tenant_and_records_the_ledger() {
     let tmp = tempfile::tempdir().unwrap();
