@@ -741,6 +741,11 @@ pub(crate) struct CollectionSummary {
     pub(crate) unreadable: usize,
 }
 
+/// The ledger collections of a group's PIM for Groups eligibility and active
+/// assignment instances (`graph` reads, one per group).
+pub(crate) const GROUP_ELIGIBILITY_COLLECTION: &str = "groupEligibilityScheduleInstances";
+pub(crate) const GROUP_ASSIGNMENT_COLLECTION: &str = "groupAssignmentScheduleInstances";
+
 /// The ledger statuses (the contract's fixed set).
 pub(crate) const LEDGER_STATUSES: &[&str] = &[
     "complete",
@@ -756,6 +761,28 @@ impl LedgerEntry {
     /// An unreadable scope: an `arm` entry whose status is not `complete`.
     pub(crate) fn unreadable(&self) -> bool {
         self.api.eq_ignore_ascii_case("arm") && !self.status.eq_ignore_ascii_case("complete")
+    }
+
+    /// The group whose PIM for Groups instances this `graph` entry read, with
+    /// what it read (`eligibilities` or `assignments`), when the read did not
+    /// complete: who may join that group through PIM is then not known. None for
+    /// any other entry. The scope is the one `collect` writes,
+    /// `/identityGovernance/privilegedAccess/group/{kind}?groupId={id}`.
+    pub(crate) fn unread_group_pim(&self) -> Option<(&str, &'static str)> {
+        if self.status.eq_ignore_ascii_case("complete") || !self.api.eq_ignore_ascii_case("graph") {
+            return None;
+        }
+        let what = match self.collection.as_str() {
+            GROUP_ELIGIBILITY_COLLECTION => "eligibilities",
+            GROUP_ASSIGNMENT_COLLECTION => "assignments",
+            _ => return None,
+        };
+        let (_, query) = self.scope.split_once('?')?;
+        let id = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("groupId="))
+            .filter(|id| !id.is_empty())?;
+        Some((id, what))
     }
 
     /// What an answer says of this unreadable entry's scope beyond its name: why
@@ -893,6 +920,40 @@ impl Flag {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pim_for_groups_read_that_did_not_complete_names_its_group() {
+        let e = |collection: &str, scope: &str, api: &str, status: &str| LedgerEntry {
+            api: api.into(),
+            collection: collection.into(),
+            scope: scope.into(),
+            status: status.into(),
+            ..LedgerEntry::default()
+        };
+        let base = "/identityGovernance/privilegedAccess/group";
+        let elig = format!("{base}/eligibilityScheduleInstances?groupId=g1");
+        let active = format!("{base}/assignmentScheduleInstances?groupId=g2");
+        assert_eq!(
+            e(GROUP_ELIGIBILITY_COLLECTION, &elig, "graph", "forbidden").unread_group_pim(),
+            Some(("g1", "eligibilities"))
+        );
+        assert_eq!(
+            e(GROUP_ASSIGNMENT_COLLECTION, &active, "graph", "failed").unread_group_pim(),
+            Some(("g2", "assignments"))
+        );
+        assert_eq!(
+            e(GROUP_ELIGIBILITY_COLLECTION, &elig, "graph", "complete").unread_group_pim(),
+            None
+        );
+        assert_eq!(
+            e("groupMembers", "/groups/g1/members", "graph", "failed").unread_group_pim(),
+            None
+        );
+        assert_eq!(
+            e(GROUP_ELIGIBILITY_COLLECTION, base, "graph", "failed").unread_group_pim(),
+            None
+        );
+    }
 
     #[test]
     fn role_guid_accepts_both_id_forms() {

@@ -598,7 +598,8 @@ struct HolderPaths {
     paths: Vec<PathFacts>,
     /// Cut at [`MAX_PATHS_PER_HOLDER`].
     truncated: bool,
-    /// Groups on the paths whose members were not (fully) imported: (key, gap).
+    /// Groups on the paths whose members were not (fully) imported, or whose PIM
+    /// for Groups could not be read: ([`group_gap_key`](crate::engine::query::group_gap_key), gap).
     gaps: Vec<(String, Incomplete)>,
 }
 
@@ -1593,9 +1594,12 @@ impl<'a> Reviewer<'a> {
         let mut gaps: Vec<(String, Incomplete)> = Vec::new();
         for pf in &paths {
             let info = &pf.p.info;
-            if info.is_group() && !gaps.iter().any(|(k, _)| *k == info.id) {
-                if let Some(gap) = crate::engine::query::member_gap(ix, &info.id) {
-                    gaps.push((info.id.clone(), gap));
+            if info.is_group() {
+                for gap in crate::engine::query::group_gaps(ix, &info.id) {
+                    let k = crate::engine::query::group_gap_key(&info.id, &gap);
+                    if !gaps.iter().any(|(seen, _)| *seen == k) {
+                        gaps.push((k, gap));
+                    }
                 }
             }
         }

@@ -112,6 +112,15 @@ impl Incomplete {
         }
     }
 
+    /// `scope unreadable` for a group whose PIM for Groups instances the
+    /// collection could not read; `detail` says which.
+    pub(crate) fn group_unreadable(group_id: &str, display_name: &str, detail: &str) -> Incomplete {
+        Incomplete {
+            detail: Some(detail.to_string()),
+            ..Incomplete::group(Reason::ScopeUnreadable, group_id, display_name)
+        }
+    }
+
     pub(crate) fn role_not_defined(assignment_id: &str, role_definition_id: &str) -> Incomplete {
         Incomplete {
             assignment_id: Some(assignment_id.to_string()),
@@ -190,9 +199,15 @@ impl Incomplete {
             Reason::InventoryMissing => {
                 format!("{scope} is not in the imported resource inventory")
             }
-            Reason::ScopeUnreadable => match &self.detail {
-                Some(why) => format!("{scope} was not collected ({why})"),
-                None => format!("{scope} could not be read when collected"),
+            Reason::ScopeUnreadable => match (&self.group_id, &self.detail) {
+                (Some(_), why) => format!(
+                    "{}: {}",
+                    group(),
+                    why.as_deref()
+                        .unwrap_or("its PIM for Groups could not be read when collected")
+                ),
+                (None, Some(why)) => format!("{scope} was not collected ({why})"),
+                (None, None) => format!("{scope} could not be read when collected"),
             },
             Reason::WildcardCoversNoOperation => format!(
                 "requirement {} covers no operation in the imported catalogue",

@@ -93,6 +93,10 @@ pub struct Index {
     /// `scope unreadable` entry (the scope as the ledger spells it, and why a
     /// skipped one was not read).
     pub(crate) unreadable_scopes: HashMap<String, Incomplete>,
+    /// Groups whose PIM for Groups instances the collection could not read (a
+    /// `graph` read that did not complete): group key → what was not read, in
+    /// words ([`super::query::group_gaps`] makes it a `scope unreadable` entry).
+    pub(crate) unreadable_group_pim: HashMap<String, String>,
     /// Exports of access records that were one page of several
     /// ([`crate::model::Tenant::partial_access_files`]).
     pub(crate) partial_access_files: Vec<String>,
@@ -419,8 +423,39 @@ impl Index {
                 }
             }
         }
+        // Per group, what of its PIM for Groups the collection could not read
+        // (eligibilities, assignments) and how each read ended.
+        let mut unread_pim: std::collections::BTreeMap<String, Vec<(&str, &str)>> =
+            Default::default();
+        for e in t.collection.iter().flat_map(|l| &l.entries) {
+            if let Some((group, what)) = e.unread_group_pim() {
+                unread_pim
+                    .entry(key(group))
+                    .or_default()
+                    .push((what, e.status.as_str()));
+            }
+        }
+        let unreadable_group_pim = unread_pim
+            .into_iter()
+            .map(|(group, mut reads)| {
+                reads.sort();
+                reads.dedup();
+                let mut what: Vec<&str> = reads.iter().map(|r| r.0).collect();
+                what.dedup();
+                let mut how: Vec<&str> = reads.iter().map(|r| r.1).collect();
+                how.sort();
+                how.dedup();
+                let detail = format!(
+                    "its PIM for Groups {} could not be read when collected ({}): who may join it through PIM is not known",
+                    what.join(" and "),
+                    how.join(", ")
+                );
+                (group, detail)
+            })
+            .collect();
         let mut ix = Index {
             unreadable_scopes,
+            unreadable_group_pim,
             unreadable_catalogues,
             partial_access_files: t.partial_access_files.clone(),
             principals,

@@ -6,7 +6,7 @@
 //!
 //! Pure: reads an [`Index`], never SQL; says what it could not see (a group whose
 //! member list was not imported, or was one page of several) with SPEC §4's
-//! reasons ([`super::query::member_gap`]).
+//! reasons ([`super::query::group_gaps`]).
 
 use serde::Serialize;
 
@@ -128,7 +128,7 @@ pub fn members(ix: &Index, group: &str, transitive: bool) -> Members {
     });
     let incomplete: Vec<Incomplete> = walked
         .iter()
-        .filter_map(|&i| super::query::member_gap(ix, &walk[i].id))
+        .flat_map(|&i| super::query::group_gaps(ix, &walk[i].id))
         .collect();
     let eligible = eligible_members(ix, walked.iter().map(|&i| walk[i].id.as_str()));
     Members {

@@ -178,8 +178,8 @@ pub(crate) fn deny_gaps(ix: &Index, denies: &[usize]) -> Vec<(String, Incomplete
     let mut out = Vec::new();
     for Reached { id: p, .. } in below(ix, subjects.iter().map(|(k, _)| k.clone())) {
         if ix.is_group(&p) || typed.contains(p.as_str()) {
-            if let Some(gap) = member_gap(ix, &p) {
-                out.push((p, gap));
+            for gap in group_gaps(ix, &p) {
+                out.push((group_gap_key(&p, &gap), gap));
             }
         }
     }
@@ -468,7 +468,7 @@ pub(crate) fn candidates(
     for Reached { id: p, .. } in below(ix, seeds) {
         let group = ix.is_group(&p);
         if group {
-            incomplete.extend(member_gap(ix, &p));
+            incomplete.extend(group_gaps(ix, &p));
         }
         // Devices and contacts are members, never principals (SPEC §1).
         if (include_groups || !group) && ix.is_principal(&p) {
@@ -504,8 +504,32 @@ pub(crate) fn below(ix: &Index, seeds: impl IntoIterator<Item = String>) -> Vec<
     })
 }
 
+/// What the snapshot could not see of a group an answer goes through (SPEC §4):
+/// its member list, not imported or only one page of it (`members not imported`,
+/// `members partial`), and its PIM for Groups instances, when the collection
+/// could not read them (`scope unreadable` naming the group: who may join it
+/// through PIM is not known). The one rule every answer's group gaps come from
+/// (`who`, `can`, `what`, `review`, `members`, the groups a deny names).
+pub(crate) fn group_gaps(ix: &Index, group: &str) -> impl Iterator<Item = Incomplete> {
+    let pim = ix
+        .unreadable_group_pim
+        .get(group)
+        .map(|detail| Incomplete::group_unreadable(group, &ix.name_of(group), detail));
+    member_gap(ix, group).into_iter().chain(pim)
+}
+
+/// A key for one of a group's [`group_gaps`]: the group key for its member list
+/// (where callers keep one entry per group), another for its PIM for Groups.
+pub(crate) fn group_gap_key(group: &str, gap: &Incomplete) -> String {
+    if gap.reason == IncompleteReason::ScopeUnreadable {
+        format!("pim {group}")
+    } else {
+        group.to_string()
+    }
+}
+
 /// A group whose member list was not imported, or only one page of it.
-pub(crate) fn member_gap(ix: &Index, group: &str) -> Option<Incomplete> {
+fn member_gap(ix: &Index, group: &str) -> Option<Incomplete> {
     let reason = if !ix.member_lists.contains(group) {
         IncompleteReason::MembersNotImported
     } else if ix.partial_member_lists.contains(group) {

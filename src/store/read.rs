@@ -312,8 +312,10 @@ pub(crate) fn mg_holdings(conn: &Connection, s: i64) -> rusqlite::Result<bool> {
 }
 
 /// The collection ledger of snapshot `s` (None when it was not collected): every
-/// entry in file order, or (`unreadable_only`) only the entries that make their
-/// scope unreadable (`arm`, status not `complete`), which is what answers need.
+/// entry in file order, or (`unreadable_only`) only what answers need: the
+/// entries that make their scope unreadable (`arm`, status not `complete`) and
+/// the PIM for Groups reads that did not complete
+/// ([`LedgerEntry::unread_group_pim`](crate::model::LedgerEntry::unread_group_pim)).
 pub(crate) fn ledger(
     conn: &Connection,
     s: i64,
@@ -341,9 +343,14 @@ pub(crate) fn ledger(
         return Ok(None);
     };
     let filter = if unreadable_only {
-        " AND lower(api) = 'arm' AND lower(status) <> 'complete'"
+        format!(
+            " AND lower(status) <> 'complete' AND (lower(api) = 'arm' OR (lower(api) = 'graph' \
+             AND collection IN ('{}', '{}')))",
+            crate::model::GROUP_ELIGIBILITY_COLLECTION,
+            crate::model::GROUP_ASSIGNMENT_COLLECTION
+        )
     } else {
-        ""
+        String::new()
     };
     let mut st = conn.prepare_cached(&format!(
         "SELECT api, collection, scope, status, http_status, pages, items, retries, error, \

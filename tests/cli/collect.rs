@@ -243,6 +243,9 @@ struct Faults {
     /// A 302 (to the foreign server, with a list-looking body) on S1's key vault
     /// list, and a 301 on the second page of the users.
     redirects: bool,
+    /// PIM for Groups: a 403 on G2's eligibilities, a 500 (every time) on G1's
+    /// active assignments.
+    group_pim_unreadable: bool,
 }
 
 /// ARM + Graph on one fake; `foreign` is the base of another server.
@@ -345,6 +348,25 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
                     301,
                     vec![("Location".into(), "/v1.0/people".into())],
                     String::new(),
+                );
+            }
+        }
+        if faults.group_pim_unreadable {
+            let pim = "/v1.0/identitygovernance/privilegedaccess/group/";
+            if lower == format!("{pim}eligibilityscheduleinstances") && query.contains(G2) {
+                return (
+                    403,
+                    json_h,
+                    json!({"error": {"code": "Forbidden", "message": "no PIM for Groups access"}})
+                        .to_string(),
+                );
+            }
+            if lower == format!("{pim}assignmentscheduleinstances") && query.contains(G1) {
+                return (
+                    500,
+                    json_h,
+                    json!({"error": {"code": "InternalServerError", "message": "boom"}})
+                        .to_string(),
                 );
             }
         }
@@ -913,6 +935,97 @@ fn a_management_group_left_out_by_a_filter_is_recorded() {
     );
     let left_out = json!({"reason": "scope unreadable", "scope": root, "detail": "left out by --management-group"});
     assert!(gaps.contains(&left_out), "{gaps:#?}");
+}
+
+/// A group's PIM for Groups read that fails (403, or a 5xx after retries) is in
+/// the ledger, and every answer whose holders include that group says that who
+/// may join it through PIM is not known: `scope unreadable` naming the group.
+#[test]
+fn an_unreadable_pim_for_groups_read_makes_the_groups_answers_incomplete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world_with(Faults {
+        group_pim_unreadable: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("w.db");
+    let ran = collect_cmd(&db, &w, &out).arg("--import").output().unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let l = ledger(&out);
+    let pim = "/identityGovernance/privilegedAccess/group";
+    let eligible = entry(
+        &l,
+        "groupEligibilityScheduleInstances",
+        &format!("{pim}/eligibilityScheduleInstances?groupId={G2}"),
+    );
+    assert_eq!(eligible["status"], "forbidden", "{eligible}");
+    let active = entry(
+        &l,
+        "groupAssignmentScheduleInstances",
+        &format!("{pim}/assignmentScheduleInstances?groupId={G1}"),
+    );
+    assert_eq!(active["status"], "failed", "{active}");
+    assert_eq!(active["httpStatus"], 500, "{active}");
+
+    // G1 (ML Readers, Reader at the root) holds workspaces/read; G2 (ML Team) is
+    // nested in it.
+    fn gap(g: &'static str) -> impl Fn(&&Value) -> bool {
+        move |e: &&Value| e["reason"] == "scope unreadable" && e["groupId"].as_str() == Some(g)
+    }
+    let read = "Microsoft.MachineLearningServices/workspaces/read";
+    for args in [
+        vec!["who", read, "--workspace", "ml-prod"],
+        vec!["can", "ulf@contoso.com", read, "--workspace", "ml-prod"],
+        vec!["what", "ulf@contoso.com", "--workspace", "ml-prod"],
+        vec!["members", "ML Readers", "--transitive"],
+    ] {
+        let gaps = incomplete_of(&db, &args);
+        assert!(gaps.iter().any(|e| gap(G1)(&e)), "{args:?}: {gaps:#?}");
+        let g2 = gaps.iter().find(gap(G2));
+        let g2 = g2.unwrap_or_else(|| panic!("{args:?}: {gaps:#?}"));
+        assert_eq!(g2["displayName"], "ML Team", "{g2}");
+        assert!(
+            g2["detail"]
+                .as_str()
+                .unwrap()
+                .contains("eligibilities could not be read"),
+            "{g2}"
+        );
+    }
+    // No group holds computes/write: the answer does not name them.
+    let gaps = incomplete_of(
+        &db,
+        &[
+            "who",
+            "Microsoft.MachineLearningServices/workspaces/computes/write",
+            "--workspace",
+            "ml-prod",
+        ],
+    );
+    assert!(
+        !gaps.iter().any(|e| e.get("groupId").is_some()),
+        "{gaps:#?}"
+    );
+    // Review's notice, in words.
+    let r = whocan(&db)
+        .args(["review", "--workspace", "ml-prod", "--format", "csv"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr).to_string();
+    assert_eq!(r.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "group ML Team ({G2}): its PIM for Groups eligibilities could not be read when collected (forbidden)"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "group ML Readers ({G1}): its PIM for Groups assignments"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
