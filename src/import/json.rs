@@ -285,6 +285,10 @@ enum Place {
         outer: Option<usize>,
         i: usize,
     },
+    /// The value of a `displayName` or `description`: free text written by
+    /// people, where a NUL character (`\u0000`) is kept as it is (every other
+    /// string refuses one: [`refuse_nul`]).
+    Text,
     /// An ARM `identity.userAssignedIdentities`: an object keyed by resource ids,
     /// which are no known keys. It is kept whole, as an array of `[key, value]`
     /// pairs in input order (element `i` is the object's `i`-th member, which
@@ -297,6 +301,9 @@ impl Place {
     fn field(self, key: &'static str) -> Place {
         if key == "userAssignedIdentities" {
             return Place::Entries;
+        }
+        if key == "displayName" || key == "description" {
+            return Place::Text;
         }
         match self {
             Place::Top if key == "value" || key == "data" => Place::Page { key, outer: None },
@@ -325,7 +332,7 @@ impl Place {
     /// The refusal of `found` standing here, if it cannot.
     fn refuse(self, found: &str) -> Option<String> {
         let path = match self {
-            Place::Any | Place::Page { .. } => return None,
+            Place::Any | Place::Text | Place::Page { .. } => return None,
             Place::Entries => {
                 return Some(format!(
                     "expected `userAssignedIdentities` to be an object mapping each identity's \
@@ -443,7 +450,9 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
         if let Some(m) = self.place.refuse("a string") {
             return Err(E::custom(m));
         }
-        refuse_nul(v)?;
+        if self.place != Place::Text {
+            refuse_nul(v)?;
+        }
         self.st.charge(v.len())?;
         Ok(Val::Str(v.to_string()))
     }
@@ -452,7 +461,9 @@ impl<'de> Visitor<'de> for ValSeed<'_, 'de> {
         if let Some(m) = self.place.refuse("a string") {
             return Err(E::custom(m));
         }
-        refuse_nul(&v)?;
+        if self.place != Place::Text {
+            refuse_nul(&v)?;
+        }
         self.st.charge(v.len())?;
         Ok(Val::Str(v))
     }
@@ -632,12 +643,16 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
-/// No Azure export puts a NUL character (`\u0000`) in a value whocan reads, and
-/// SQLite's text functions stop at one: such a value is refused where it is.
+/// No Azure id, key, scope or setting has a NUL character (`\u0000`), and one
+/// there could make two different values compare alike: such a value is refused
+/// where it is. A `displayName` or `description` ([`Place::Text`]) is free text
+/// anyone may write, where a NUL is kept (stored as it is, shown `\0` on a
+/// terminal).
 fn refuse_nul<E: de::Error>(v: &str) -> Result<(), E> {
     if v.contains('\0') {
         return Err(E::custom(
-            "a NUL character (\\u0000) inside a string: no Azure export has one",
+            "a NUL character (\\u0000) inside a string: whocan keeps one only in a \
+             `displayName` or `description`; no Azure id, key or scope has one",
         ));
     }
     Ok(())

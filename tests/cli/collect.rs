@@ -246,6 +246,8 @@ struct Faults {
     /// PIM for Groups: a 403 on G2's eligibilities, a 500 (every time) on G1's
     /// active assignments.
     group_pim_unreadable: bool,
+    /// A NUL in a user's display name (Graph returns it as `\u0000`).
+    nul_in_a_name: bool,
 }
 
 /// ARM + Graph on one fake; `foreign` is the base of another server.
@@ -376,6 +378,12 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
         if faults.loop_groups && lower == "/v1.0/groups" {
             let body = json!({"value": [], "@odata.nextLink": format!("{}{url}", req.base)});
             return (200, json_h, body.to_string());
+        }
+        if faults.nul_in_a_name && lower == "/v1.0/users" && !query.contains("page=") {
+            let users = json!({"value": [
+                {"id": U1, "displayName": "Uma\u{0}One", "userPrincipalName": "uma@contoso.com", "userType": "Member", "accountEnabled": true},
+            ]});
+            return (200, json_h, users.to_string());
         }
         let Some((mut items, kind)) = tenant(path) else {
             return (
@@ -1026,6 +1034,40 @@ fn an_unreadable_pim_for_groups_read_makes_the_groups_answers_incomplete() {
         )),
         "{err}"
     );
+}
+
+/// A display name with a NUL (valid JSON, `\u0000`) is collected and imported
+/// as it is, and shown escaped on a terminal.
+#[test]
+fn a_nul_in_a_collected_display_name_is_imported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world_with(Faults {
+        nul_in_a_name: true,
+        ..Faults::default()
+    });
+    let db = tmp.path().join("w.db");
+    let ran = collect_cmd(&db, &w, &tmp.path().join("out"))
+        .arg("--import")
+        .output()
+        .unwrap();
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let r = whocan(&db)
+        .args(["show", "uma@contoso.com", "--format", "table"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&r.stdout).to_string();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(text.contains(r"Uma\0One") && !text.contains('\0'), "{text}");
 }
 
 #[test]

@@ -50,6 +50,99 @@ fn a_nul_inside_an_export_is_refused_where_it_is() {
     assert!(err.contains("edges.csv:2:42:"), "{err}");
 }
 
+/// A NUL in a `displayName` or `description` is free text someone wrote: the
+/// import keeps it, a terminal shows it escaped (`\0`), JSON and CSV carry it.
+/// One in an id or a scope is still refused at its place.
+#[test]
+fn a_nul_in_a_display_name_or_description_is_kept_and_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("in");
+    crate::support::copy_dir(&sample_data(), &data);
+    let edit = |rel: &str, from: &str, to: &str| {
+        let p = data.join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel}: {from}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "directory/users.json",
+        r#""displayName": "Break Glass Admin 01""#,
+        r#""displayName": "Break Glass\u0000Admin 01""#,
+    );
+    edit(
+        "roles/custom/mlops-custom.json",
+        r#""Description": "Can run pipelines"#,
+        r#""Description": "Can\u0000run pipelines"#,
+    );
+    let db = dir.path().join("n.db");
+    let out = whocan(&db).arg("import").arg(&data).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = |args: &[&str]| -> Vec<u8> {
+        let out = whocan(&db).args(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let upn = "breakglass01@contoso.onmicrosoft.com";
+    let table = run(&["show", upn, "--format", "table"]);
+    assert!(!table.contains(&0), "a raw NUL on the terminal");
+    assert!(
+        String::from_utf8_lossy(&table).contains(r"Break Glass\0Admin 01"),
+        "{}",
+        String::from_utf8_lossy(&table)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["show", upn, "--format", "json"])).unwrap();
+    assert_eq!(
+        json["principal"]["displayName"], "Break Glass\u{0}Admin 01",
+        "{json:#}"
+    );
+    let read = "Microsoft.MachineLearningServices/workspaces/read";
+    let csv = run(&["who", read, "--workspace", "ml-prod", "--format", "csv"]);
+    assert!(
+        csv.windows(20).any(|w| w == b"Break Glass\0Admin 01"),
+        "{}",
+        String::from_utf8_lossy(&csv)
+    );
+    let role = run(&["role", "MLOps Custom", "--format", "table"]);
+    assert!(
+        String::from_utf8_lossy(&role).contains(r"Can\0run pipelines"),
+        "{}",
+        String::from_utf8_lossy(&role)
+    );
+
+    // In an id or a scope, still refused where it is.
+    let bad = dir.path().join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(
+        bad.join("assignments.json"),
+        "[{\"id\": \"/subscriptions/s1/providers/Microsoft.Authorization/roleAssignments/a1\",\n\
+          \"scope\": \"/subscriptions/s1\\u0000x\", \"principalId\": \"p1\",\n\
+          \"roleDefinitionId\": \"r1\", \"principalType\": \"User\", \"displayName\": \"a\\u0000b\"}]",
+    )
+    .unwrap();
+    let out = whocan(&dir.path().join("b.db"))
+        .arg("import")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("assignments.json:2:") && err.contains("NUL"),
+        "{err}"
+    );
+}
+
 /// A FIFO with no writer would block for ever; `/dev/zero` never ends.
 #[test]
 fn a_sheet_or_key_that_is_not_a_regular_file_is_refused_at_once() {
