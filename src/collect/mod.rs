@@ -1202,9 +1202,11 @@ fn read_task(run: &Run, task: &Task) -> anyhow::Result<(Entry, Vec<Value>)> {
         }
     };
     let mut page_no = 0u32;
-    // Links already followed: a service whose next link comes back to a page
-    // read before would be read forever.
-    let mut followed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // The pages asked so far, the first one included: a service whose next link
+    // comes back to a page read before would be read forever (and a link back to
+    // the first page would add its items twice before the loop was seen).
+    let mut followed: std::collections::HashSet<String> =
+        std::collections::HashSet::from([url.as_str().to_string()]);
     loop {
         // A next page is asked the way the first was: `getEntities` is a POST
         // API, and so is the request for its `nextLink` (Entities - List).
