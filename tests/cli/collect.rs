@@ -248,6 +248,8 @@ struct Faults {
     group_pim_unreadable: bool,
     /// A NUL in a user's display name (Graph returns it as `\u0000`).
     nul_in_a_name: bool,
+    /// The users list's first page is empty, with a next link to the rest.
+    empty_first_users_page: bool,
 }
 
 /// ARM + Graph on one fake; `foreign` is the base of another server.
@@ -378,6 +380,14 @@ fn tenant_handler(foreign: String, faults: Faults) -> Arc<Handler> {
         if faults.loop_groups && lower == "/v1.0/groups" {
             let body = json!({"value": [], "@odata.nextLink": format!("{}{url}", req.base)});
             return (200, json_h, body.to_string());
+        }
+        if faults.empty_first_users_page && lower == "/v1.0/users" && !query.contains("page=") {
+            let next = format!("{}{path}?{query}&page=0&after=empty", req.base);
+            return (
+                200,
+                json_h,
+                json!({"value": [], "@odata.nextLink": next}).to_string(),
+            );
         }
         if faults.nul_in_a_name && lower == "/v1.0/users" && !query.contains("page=") {
             let users = json!({"value": [
@@ -558,6 +568,34 @@ fn a_next_link_that_loops_is_given_up_and_recorded() {
     let file = groups["files"][0].as_str().unwrap();
     let written: Value = serde_json::from_slice(&std::fs::read(out.join(file)).unwrap()).unwrap();
     assert!(written["@odata.nextLink"].is_string(), "{written}");
+}
+
+/// An empty page with a next link is no end: the list goes on to its next pages.
+#[test]
+fn an_empty_page_with_a_next_link_is_read_past() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = world_with(Faults {
+        empty_first_users_page: true,
+        ..Faults::default()
+    });
+    let out = tmp.path().join("out");
+    let ran = collect_cmd(&tmp.path().join("w.db"), &w, &out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let l = ledger(&out);
+    let users = entry(&l, "users", "/users");
+    assert_eq!(users["status"], "complete", "{users}");
+    assert_eq!(
+        (users["pages"].as_u64(), users["items"].as_u64()),
+        (Some(3), Some(3)),
+        "{users}"
+    );
 }
 
 /// A list answered without its `value` list is no list page: recorded as failed,
