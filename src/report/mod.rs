@@ -35,10 +35,11 @@ use comfy_table::{presets, ContentArrangement};
 
 /// A table with the house style whose every cell is sanitised: the only way a
 /// renderer draws a table. It fits the terminal's width (or `COLUMNS`), wrapping
-/// at word boundaries: no column is made narrower than its longest word, and a
-/// word too long for the width left to its column (an object id, a resource id)
-/// is shortened in the middle with `…` instead of being split. Piped output with
-/// no `COLUMNS` is not wrapped. Access levels and severities are coloured when
+/// at word boundaries: no word is ever shortened (users copy ids), and no column
+/// is made narrower than its longest word, except that a path (a resource id, an
+/// action) may be broken after a `/`; when the columns cannot sit side by side
+/// so, each row is shown as a record. Piped output with no `COLUMNS` is not
+/// wrapped. Access levels and severities are coloured when
 /// [`style::color`] says so.
 pub(crate) struct Table {
     header: Vec<String>,
@@ -108,54 +109,30 @@ impl Table {
     }
 }
 
-/// Characters an id may keep when shortened in a table column: never fewer.
-const MIN_ID: usize = 13;
-
 /// The narrowest a record's value is wrapped to.
 const MIN_VALUE: usize = 20;
 
-/// Is `word` an identifier (an object id, a resource id, an address, a
-/// timestamp, an operation name) rather than a word of text: it has a digit or
-/// one of `/ . @ : _ <`, or it is longer than any word of text. Only these are
-/// ever shortened; a word of text is kept whole or the table is laid out as
-/// records.
-fn is_id(word: &str) -> bool {
-    word.chars().count() > 24
-        || word
-            .chars()
-            .any(|c| c.is_ascii_digit() || matches!(c, '/' | '.' | '@' | ':' | '_' | '<'))
+/// The parts a word may be broken into at the end of a line: a path
+/// (`/subscriptions/…/workspaces/ml-prod`, `Microsoft.Storage/storageAccounts`)
+/// after each `/`; any other word (text, an object id, an address, a hash) is
+/// one part, never broken. No word is ever shortened: users copy ids.
+fn parts(word: &str) -> impl Iterator<Item = &str> {
+    word.split_inclusive('/')
 }
 
-/// `word` shortened to `max` characters: a path (`a/b/c`) keeps its last
-/// segments after `…/` when they say enough (`…/denyAssignments`, not
-/// `…/write`); any other word its start and its end around `…`.
-fn elide(word: &str, max: usize) -> String {
-    let n = word.chars().count();
-    if n <= max {
-        return word.to_string();
-    }
-    if let Some(cut) = word.trim_end_matches('/').rfind('/') {
-        // The longest tail of whole segments that fits after `…/`.
-        let mut start = cut + 1;
-        while let Some(prev) = word[..start - 1].rfind('/') {
-            if word[prev + 1..].chars().count() + 2 > max {
-                break;
-            }
-            start = prev + 1;
+/// `word` broken into lines of at most `max` characters, after a `/` only (a
+/// part longer than `max` keeps its own line whole).
+fn break_word(word: &str, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for part in parts(word) {
+        if !current.is_empty() && current.chars().count() + part.chars().count() > max {
+            lines.push(std::mem::take(&mut current));
         }
-        let tail = &word[start..];
-        let kept = tail.chars().count();
-        // A short tail (`…/write`, `…/action`) says less than both ends do.
-        if kept + 2 <= max && kept >= (max / 2).clamp(8, 12) {
-            return format!("…/{tail}");
-        }
+        current.push_str(part);
     }
-    let keep = max.saturating_sub(1);
-    let head = keep.div_ceil(2);
-    let tail = keep - head;
-    let start: String = word.chars().take(head).collect();
-    let end: String = word.chars().skip(n - tail).collect();
-    format!("{start}…{end}")
+    lines.push(current);
+    lines
 }
 
 fn words(cell: &str) -> impl Iterator<Item = &str> {
@@ -166,18 +143,12 @@ fn longest_word(cell: &str) -> usize {
     words(cell).map(|w| w.chars().count()).max().unwrap_or(0)
 }
 
-/// The narrowest a cell can be without breaking a word: its longest word of
-/// text, and its ids at [`MIN_ID`] (or whole when shorter).
+/// The narrowest a cell can be without shortening or breaking a word: its
+/// longest word, a path counted by its longest part ([`parts`]).
 fn narrowest(cell: &str) -> usize {
     words(cell)
-        .map(|w| {
-            let n = w.chars().count();
-            if is_id(w) {
-                n.min(MIN_ID)
-            } else {
-                n
-            }
-        })
+        .flat_map(parts)
+        .map(|p| p.chars().count())
         .max()
         .unwrap_or(0)
 }
@@ -188,19 +159,19 @@ fn text_room(width: usize, columns: usize) -> usize {
     width.saturating_sub(1 + 3 * columns)
 }
 
-/// Per column, the longest word it may keep so that every column fits `width`
-/// (borders included). `cells[i]` holds column `i`'s longest word per cell,
-/// sorted. Columns give way one character at a time, each time the one where
-/// the fewest cells would be shortened (the widest on a tie), none below its
-/// narrowest (`floors`): a column of a few long ids shrinks before one whose
-/// every cell is an id. `None` when even the floors do not fit: the table is
-/// then laid out as records.
+/// Per column, the longest word it may keep on one line so that every column
+/// fits `width` (borders included). `cells[i]` holds column `i`'s longest word
+/// per cell, sorted. Columns give way one character at a time, each time the one
+/// where the fewest cells would have a path broken (the widest on a tie), none
+/// below its narrowest (`floors`): a column of a few long paths narrows before
+/// one whose every cell is a path. `None` when even the floors do not fit: the
+/// table is then laid out as records.
 fn word_limits(cells: &[Vec<usize>], floors: &[usize], width: usize) -> Option<Vec<usize>> {
     let room = text_room(width, cells.len());
     if floors.iter().sum::<usize>() > room {
         return None;
     }
-    let shortened =
+    let broken =
         |i: usize, limit: usize| cells[i].len() - cells[i].partition_point(|&w| w <= limit);
     let mut limits: Vec<usize> = cells
         .iter()
@@ -209,14 +180,14 @@ fn word_limits(cells: &[Vec<usize>], floors: &[usize], width: usize) -> Option<V
     while limits.iter().sum::<usize>() > room {
         let i = (0..limits.len())
             .filter(|&i| limits[i] > floors[i])
-            .min_by_key(|&i| (shortened(i, limits[i] - 1), std::cmp::Reverse(limits[i])))?;
+            .min_by_key(|&i| (broken(i, limits[i] - 1), std::cmp::Reverse(limits[i])))?;
         limits[i] -= 1;
     }
     Some(limits)
 }
 
-/// `cell` with each id longer than `max` shortened (words of text are never
-/// longer: see [`word_limits`]).
+/// `cell` with each path longer than `max` broken after a `/` onto lines of its
+/// own (no other word is longer: see [`word_limits`]).
 fn fit_cell(cell: &str, max: usize) -> String {
     if longest_word(cell) <= max {
         return cell.to_string();
@@ -224,7 +195,7 @@ fn fit_cell(cell: &str, max: usize) -> String {
     cell.split('\n')
         .map(|line| {
             line.split(' ')
-                .map(|w| elide(w, max))
+                .map(|w| break_word(w, max).join("\n"))
                 .collect::<Vec<_>>()
                 .join(" ")
         })
@@ -232,26 +203,29 @@ fn fit_cell(cell: &str, max: usize) -> String {
         .join("\n")
 }
 
-/// `cell`'s lines wrapped at word boundaries to `width` characters; a word longer
-/// than the width (an id) is shortened with `…`.
+/// `cell`'s lines wrapped at word boundaries to `width` characters. A word
+/// longer than the width starts a line of its own: a path broken after a `/`
+/// ([`break_word`]), any other word (an id) whole, even past the width.
 fn wrap(cell: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     for line in cell.split('\n') {
         let mut current = String::new();
         let mut len = 0;
         for word in line.split(' ').filter(|w| !w.is_empty()) {
-            let word = elide(word, width);
             let n = word.chars().count();
-            if len > 0 && len + 1 + n > width {
-                out.push(std::mem::take(&mut current));
-                len = 0;
+            if len > 0 && len + 1 + n <= width {
+                current.push(' ');
+                current.push_str(word);
+                len += 1 + n;
+                continue;
             }
             if len > 0 {
-                current.push(' ');
-                len += 1;
+                out.push(std::mem::take(&mut current));
             }
-            current.push_str(&word);
-            len += n;
+            let mut pieces = break_word(word, width);
+            current = pieces.pop().unwrap_or_default();
+            len = current.chars().count();
+            out.extend(pieces);
         }
         out.push(current);
     }
@@ -588,47 +562,47 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_shortened_and_words_of_text_never() {
-        assert!(is_id("22ca1300-974d-4c61-bda3-d28f75c37000"));
-        assert!(is_id("<dave.kim@contoso.com>"));
-        assert!(is_id("Microsoft.Authorization/locks"));
-        assert!(is_id("2026-11-30T05:27:21Z"));
+    fn no_word_is_shortened_and_only_a_path_breaks_after_a_slash() {
         for word in [
             "Contributor",
             "(inherited)",
-            "owner-equivalent-role",
-            "Administrator",
+            "22ca1300-974d-4c61-bda3-d28f75c37000",
+            "<dave.kim@contoso.com>",
+            "2026-11-30T05:27:21Z",
         ] {
-            assert!(!is_id(word), "{word}");
-            assert_eq!(narrowest(word), word.chars().count());
+            assert_eq!(narrowest(word), word.chars().count(), "{word}");
+            assert_eq!(break_word(word, 5), [word], "{word}");
         }
         assert_eq!(
-            narrowest("see 22ca1300-974d-4c61-bda3-d28f75c37000"),
-            MIN_ID
-        );
-    }
-
-    #[test]
-    fn a_path_keeps_its_telling_tail_and_other_ids_both_ends() {
-        assert_eq!(
-            elide("Microsoft.Authorization/denyAssignments", 24),
-            "…/denyAssignments"
+            narrowest("see /subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg"),
+            "c90828fc-bcbf-42ea-b475-9b27bdc92563/".len()
         );
         assert_eq!(
-            elide("/subscriptions/c90828fc/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/ml-prod", 30),
-            "…/workspaces/ml-prod"
+            break_word(
+                "/subscriptions/c90828fc/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/ml-prod",
+                40
+            ),
+            [
+                "/subscriptions/c90828fc/resourceGroups/",
+                "rg-ml-prod/providers/",
+                "Microsoft.MachineLearningServices/",
+                "workspaces/ml-prod"
+            ]
         );
-        // A short tail says less than both ends.
+        // Lines of text: a long path starts its own lines, an id longer than
+        // the width is kept whole on its own.
         assert_eq!(
-            elide("Microsoft.Authorization/*/Write", 18),
-            "Microsoft…/*/Write"
+            wrap("at Microsoft.Authorization/roleAssignments/write now", 30),
+            [
+                "at",
+                "Microsoft.Authorization/",
+                "roleAssignments/write now"
+            ]
         );
-        assert_eq!(elide("exempt/action", 10), "exemp…tion");
         assert_eq!(
-            elide("22ca1300-974d-4c61-bda3-d28f75c37000", 11),
-            "22ca1…37000"
+            wrap("hash ababefad750f831ec84305d3c2c1b6653b029f05 ok", 20),
+            ["hash", "ababefad750f831ec84305d3c2c1b6653b029f05", "ok"]
         );
-        assert_eq!(elide("short", 10), "short");
     }
 
     #[test]
@@ -702,7 +676,7 @@ mod tests {
     }
 
     #[test]
-    fn a_table_that_fits_shortens_only_its_ids() {
+    fn a_table_that_fits_breaks_its_paths_after_a_slash_and_shortens_nothing() {
         let mut t = table(&["kind", "finding"]);
         t.add_row([
             "owner-equivalent-role",
@@ -710,7 +684,9 @@ mod tests {
         ]);
         let s = at(&t, 40);
         assert!(s.contains("owner-equivalent-role"), "{s}");
-        assert!(s.contains('…'), "{s}");
+        assert!(!s.contains('…'), "{s}");
+        assert!(s.contains("Microsoft.Authorization/"), "{s}");
+        assert!(s.contains("roleAssignments/write"), "{s}");
         for line in s.lines() {
             assert!(line.chars().count() <= 40, "{line}");
         }

@@ -1,7 +1,7 @@
 //! Layout at 80 columns (issue 14): the tables and text lines of the browsing,
-//! answering and review commands fit the width, and no word of text is split or
-//! shortened; only ids are shortened with `…`, and a table too narrow for its
-//! words is laid out as records (`── 1 of 38 ──`).
+//! answering and review commands fit the width, and no word is split or
+//! shortened (users copy ids): only a path may be broken after a `/`, and a table
+//! too narrow for its words is laid out as records (`── 1 of 38 ──`).
 
 use crate::support::sample;
 
@@ -95,4 +95,49 @@ fn the_review_at_80_columns_is_records_with_whole_words() {
         .stdout();
     assert!(!wide.contains("── 1 of 38"), "{wide}");
     assert!(wide.contains("┌"), "{wide}");
+}
+
+/// Ids are never shortened (users copy them): at 80 columns every object id,
+/// address, hash and resource id is printed whole (a path may go on over two
+/// lines after a `/`), and nothing is elided with `…`.
+#[test]
+fn no_id_is_shortened_at_80_columns() {
+    for (args, ids) in [
+        (
+            "who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod",
+            &["<erin.walker@contoso.com>", "<maria.gonzalez@contoso.com>"][..],
+        ),
+        (
+            "snapshots",
+            &["ababefad750f831ec84305d3c2c1b6653b029f05ccb9414d781310e79119b5c3"],
+        ),
+        (
+            "lint",
+            &["b9539884-dcb9-46e1-a4d2-441c2ab481c3", "aa9ecdfe-58fb-4a61-9df0-59526331032d"],
+        ),
+        (
+            "what dave.kim@contoso.com -w ml-prod --provider Microsoft.Authorization",
+            &["Microsoft.Authorization/roleAssignmentScheduleInstances"],
+        ),
+        (
+            "who Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read --data --effective \
+             --scope /subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/providers/Microsoft.Storage/storageAccounts/stcontosomlprod01",
+            &["b9539884-dcb9-46e1-a4d2-441c2ab481c3", "<breakglass01@contoso.onmicrosoft.com>"],
+        ),
+    ] {
+        let out = sample()
+            .env("COLUMNS", "80")
+            .words(format!("{args} --format table --color never"))
+            .expect(0)
+            .stdout();
+        assert!(!out.contains('…'), "{args}: an id is shortened\n{out}");
+        // A path broken after a `/` is whole once its lines are joined.
+        let joined = out.replace("/\n", "/");
+        for id in ids {
+            assert!(
+                out.contains(id) || joined.contains(id),
+                "{args}: {id} is not whole\n{out}"
+            );
+        }
+    }
 }

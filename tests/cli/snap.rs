@@ -1253,8 +1253,9 @@ fn tables_too_wide_for_80_columns_become_records() {
     }
 }
 
-/// Tables fit the width (`COLUMNS`), wrapping at word boundaries and shortening
-/// ids with `…`, never splitting a word; colour only when asked for.
+/// Tables fit the width (`COLUMNS`), wrapping at word boundaries and breaking
+/// paths only after a `/`, never shortening or splitting any other word (users
+/// copy ids); colour only when asked for.
 #[test]
 fn tables_at_80_and_200_columns_with_and_without_colour() {
     for cols in ["80", "200"] {
