@@ -370,7 +370,12 @@ fn principal_label(d: &Decision) -> String {
 }
 
 fn notes(d: &Decision) -> String {
-    let p = &d.principal;
+    principal_notes(&d.principal)
+}
+
+/// What the tables note about a principal: orphaned (or unknown), guest,
+/// disabled, managed identity.
+pub(crate) fn principal_notes(p: &crate::engine::decide::PrincipalInfo) -> String {
     let mut n = Vec::new();
     if p.is_orphaned() {
         n.push("orphaned".to_string());

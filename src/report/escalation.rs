@@ -87,6 +87,7 @@ fn step_json(s: &Step) -> StepJson<'_> {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct EscalationJson<'a> {
     access: &'a str,
+    account_enabled: Option<bool>,
     conditional: bool,
     display_name: &'a str,
     id: &'a str,
@@ -95,6 +96,7 @@ pub(crate) struct EscalationJson<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
     user_principal_name: &'a Option<String>,
+    user_type: &'a Option<String>,
 }
 
 /// [`EscalationJson`] of one principal's escalation, to write as it is.
@@ -102,6 +104,7 @@ pub(crate) fn escalation_out(e: &Escalation) -> EscalationJson<'_> {
     let p = &e.principal;
     EscalationJson {
         access: e.access,
+        account_enabled: p.account_enabled,
         conditional: e.conditional,
         display_name: &p.display_name,
         id: &p.id,
@@ -109,6 +112,7 @@ pub(crate) fn escalation_out(e: &Escalation) -> EscalationJson<'_> {
         steps: e.steps.iter().map(step_json).collect(),
         kind: &p.kind,
         user_principal_name: &p.user_principal_name,
+        user_type: &p.user_type,
     }
 }
 
@@ -180,7 +184,7 @@ pub(crate) fn escalations_table(
         out,
         "escalation: who can reach it through documented steps (not RBAC access now)"
     )?;
-    let mut t = super::table(&["principal", "type", "steps"]);
+    let mut t = super::table(&["principal", "type", "steps", "notes"]);
     for e in es {
         let p = &e.principal;
         let mut label = if p.display_name.is_empty() {
@@ -201,6 +205,7 @@ pub(crate) fn escalations_table(
                     .map(|(i, s)| step_line(i + 1, s, names))
                     .collect::<Vec<String>>(),
             ),
+            Cell::from(super::answers::principal_notes(p)),
         ]);
     }
     writeln!(out, "{t}")?;

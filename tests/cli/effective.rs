@@ -744,3 +744,49 @@ fn a_sas_signed_with_the_keys_is_a_storage_keys_step() {
         assert!(can["escalation"].is_null(), "{action}: {can:#}");
     }
 }
+
+/// The escalation table notes what `who`'s table notes of a principal: the
+/// orphaned assignment's principal and the disabled Greg Walsh reach
+/// stcontosomlprod01's blobs, and the table says so, as the JSON does.
+#[test]
+fn the_escalation_table_notes_orphaned_and_disabled_principals() {
+    let scope = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/providers/Microsoft.Storage/storageAccounts/stcontosomlprod01";
+    let ask = format!(
+        "who Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read --data --scope {scope} --effective"
+    );
+    let table = sample()
+        .words(format!("{ask} --format table --color never"))
+        .env("COLUMNS", "250")
+        .expect(0)
+        .stdout();
+    let section = table
+        .split("escalation:")
+        .nth(1)
+        .expect("an escalation section");
+    let row = |who: &str| {
+        section
+            .lines()
+            .find(|l| l.contains(who))
+            .unwrap_or_else(|| panic!("no row of {who}:\n{section}"))
+            .to_string()
+    };
+    assert!(section.contains("┆ notes"), "{section}");
+    assert!(
+        row("b9539884-dcb9-46e1-a4d2-441c2ab481c3").contains("orphaned"),
+        "{section}"
+    );
+    assert!(row("Greg Walsh").contains("disabled"), "{section}");
+    assert!(!row("Dave Kim").contains("disabled"), "{section}");
+    let v = sample()
+        .words(format!("{ask} --format json"))
+        .expect(0)
+        .json();
+    let greg = v["escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["displayName"] == "Greg Walsh")
+        .unwrap();
+    assert_eq!(greg["accountEnabled"], false, "{greg}");
+    assert_eq!(greg["userType"], "Member", "{greg}");
+}
