@@ -121,9 +121,9 @@ pub(crate) fn escalation_json(e: &Escalation) -> Value {
     serde_json::to_value(escalation_out(e)).unwrap_or(Value::Null)
 }
 
-/// One step in words: `1. Alice (grant-role): Microsoft.Authorization/...
+/// One step in words: `Alice (grant-role): Microsoft.Authorization/...
 /// at rg-ml, by Role X @ rg-ml → assigns itself Owner`.
-pub(crate) fn step_line(n: usize, s: &Step, names: &ScopeNames) -> String {
+fn step_text(s: &Step, names: &ScopeNames) -> String {
     let by = s
         .grants
         .first()
@@ -153,7 +153,7 @@ pub(crate) fn step_line(n: usize, s: &Step, names: &ScopeNames) -> String {
         .map(|c| format!(" [only if: {c}]"))
         .unwrap_or_default();
     format!(
-        "{n}. {} ({}): {} on {}{by}{cond} → {}",
+        "{} ({}): {} on {}{by}{cond} → {}",
         if s.actor_name.is_empty() {
             &s.actor
         } else {
@@ -164,6 +164,85 @@ pub(crate) fn step_line(n: usize, s: &Step, names: &ScopeNames) -> String {
         names.label(&s.on),
         s.gives
     )
+}
+
+/// A chain's two stages: the identity hops, one after the other (each step
+/// gives the identity the next step is taken as), then the steps that reach
+/// the asked access. The last stage holds several steps when the access has
+/// several parts reached differently (a data activity's datastores, several
+/// actions): each reaches its part, and together they reach all of it; they do
+/// not follow one another.
+fn stages(steps: &[Step]) -> (&[Step], &[Step]) {
+    let hops = steps
+        .iter()
+        .rposition(|s| s.identity.is_some())
+        .map_or(0, |i| i + 1);
+    steps.split_at(hops)
+}
+
+/// The heading of a last stage of several steps.
+fn several_heading(n: usize) -> String {
+    format!("these {n} steps, each reaching a part of the access (together, all of it):")
+}
+
+/// A chain in lines of text, each with the step's documentation (none for a
+/// heading): the hops numbered in order, then the last stage on the next
+/// number, its steps listed under a heading when there are several (never
+/// numbered on as if each followed the other).
+pub(crate) fn chain_lines(
+    steps: &[Step],
+    names: &ScopeNames,
+) -> Vec<(String, Option<&'static str>)> {
+    let (hops, reach) = stages(steps);
+    let mut lines: Vec<(String, Option<&'static str>)> = hops
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("{}. {}", i + 1, step_text(s, names)), Some(s.doc)))
+        .collect();
+    let n = hops.len() + 1;
+    match reach {
+        [] => {}
+        [one] => lines.push((format!("{n}. {}", step_text(one, names)), Some(one.doc))),
+        several => {
+            // With no hop before it, the heading needs no number.
+            let heading = several_heading(several.len());
+            lines.push((
+                if hops.is_empty() {
+                    heading
+                } else {
+                    format!("{n}. then {heading}")
+                },
+                None,
+            ));
+            for s in several {
+                lines.push((format!("- {}", step_text(s, names)), Some(s.doc)));
+            }
+        }
+    }
+    lines
+}
+
+/// Each step's label in a CSV row: `2. TEXT`, or for one of several steps of
+/// the last stage `2. (part 1 of 3) TEXT`.
+fn step_labels(steps: &[Step], names: &ScopeNames) -> Vec<String> {
+    let (hops, reach) = stages(steps);
+    let n = hops.len() + 1;
+    hops.iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {}", i + 1, step_text(s, names)))
+        .chain(reach.iter().enumerate().map(|(j, s)| {
+            if reach.len() == 1 {
+                format!("{n}. {}", step_text(s, names))
+            } else {
+                format!(
+                    "{n}. (part {} of {}) {}",
+                    j + 1,
+                    reach.len(),
+                    step_text(s, names)
+                )
+            }
+        }))
+        .collect()
 }
 
 /// The section under `who`'s table: who can reach the access through steps.
@@ -198,13 +277,7 @@ pub(crate) fn escalations_table(
         t.add_row([
             Cell::from(label),
             Cell::from(&p.kind),
-            Cell::lines(
-                e.steps
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| step_line(i + 1, s, names))
-                    .collect::<Vec<String>>(),
-            ),
+            Cell::lines(chain_lines(&e.steps, names).into_iter().map(|(l, _)| l)),
             Cell::from(super::answers::principal_notes(p)),
         ]);
     }
@@ -244,9 +317,19 @@ pub(crate) fn escalation_text(
         e.steps.len(),
         if e.steps.len() == 1 { "step" } else { "steps" }
     )?;
-    for (i, s) in e.steps.iter().enumerate() {
-        writeln_safe!(out, "  {}", step_line(i + 1, s, names))?;
-        writeln_safe!(out, "     see {}", s.doc)?;
+    for (line, doc) in chain_lines(&e.steps, names) {
+        // A step listed under a heading is indented below it.
+        let pad = if line.starts_with("- ") { 5 } else { 2 };
+        writeln_safe!(out, "{:pad$}{line}", "")?;
+        if let Some(doc) = doc {
+            // Under the step's text: past its number, or its dash.
+            let w = if line.starts_with("- ") {
+                pad + 2
+            } else {
+                pad + 3
+            };
+            writeln_safe!(out, "{:w$}see {doc}", "")?;
+        }
     }
     Ok(())
 }
@@ -261,7 +344,8 @@ pub(crate) fn escalation_csv_rows(
 ) -> io::Result<()> {
     for e in es {
         let p = &e.principal;
-        for (i, s) in e.steps.iter().enumerate() {
+        let labels = step_labels(&e.steps, names);
+        for (s, line) in e.steps.iter().zip(&labels) {
             let g = s.grants.first();
             let via = g
                 .map(|g| {
@@ -272,7 +356,6 @@ pub(crate) fn escalation_csv_rows(
                         .join(";")
                 })
                 .unwrap_or_default();
-            let line = step_line(i + 1, s, names);
             let mut row: Vec<&str> = vec![
                 p.id.as_str(),
                 p.kind.as_str(),
@@ -290,7 +373,7 @@ pub(crate) fn escalation_csv_rows(
                 s.condition.as_deref().unwrap_or(""),
             ];
             row.extend(std::iter::repeat_n("", tail_before));
-            row.push(line.as_str());
+            row.push(line);
             c.row(row)?;
         }
     }

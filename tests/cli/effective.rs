@@ -790,3 +790,45 @@ fn the_escalation_table_notes_orphaned_and_disabled_principals() {
     assert_eq!(greg["accountEnabled"], false, "{greg}");
     assert_eq!(greg["userType"], "Member", "{greg}");
 }
+
+/// Erin reaches ml-prod's training data by two steps that each reach a part
+/// of it (grant-role on the curated container, the keys of stcontosomlprod01),
+/// not by a chain of two: the table, `can`'s text and the CSV list them under
+/// one heading, never numbered `1.` then `2.` as if one followed the other.
+#[test]
+fn steps_that_each_reach_a_part_of_the_data_are_not_numbered_as_a_chain() {
+    let ask = "--activity read-training-data --workspace ml-prod --effective";
+    let heading = "these 2 steps, each reaching a part of the access (together, all of it):";
+    let table = sample()
+        .words(format!("who {ask} --format table --color never"))
+        .env("COLUMNS", "250")
+        .expect(0)
+        .stdout();
+    assert!(table.contains(heading), "{table}");
+    assert!(table.contains("- Erin Walker (grant-role): "), "{table}");
+    assert!(table.contains("- Erin Walker (storage-keys): "), "{table}");
+    assert!(!table.contains("2. Erin Walker"), "{table}");
+    let text = sample()
+        .words(format!(
+            "can erin.walker@contoso.com {ask} --format table --color never"
+        ))
+        .expect(0)
+        .stdout();
+    assert!(
+        text.contains(&format!("\n  {heading}\n     - Erin Walker (grant-role): ")),
+        "{text}"
+    );
+    assert!(!text.contains("2. Erin Walker"), "{text}");
+    let csv = sample()
+        .words(format!("who {ask} --format csv"))
+        .expect(0)
+        .stdout();
+    assert!(
+        csv.contains("\"1. (part 1 of 2) Erin Walker (grant-role): "),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\"1. (part 2 of 2) Erin Walker (storage-keys): "),
+        "{csv}"
+    );
+}
