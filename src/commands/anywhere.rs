@@ -90,9 +90,11 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         }
         Format::Csv => {
             let mut stream = report::anywhere::CsvStream::start(&mut *out)?;
-            anywhere::anywhere_each(&ix, &alts, args.include_groups, |s| keep(stream.push(&s)));
+            let incomplete =
+                anywhere::anywhere_each(&ix, &alts, args.include_groups, |s| keep(stream.push(&s)));
             result?;
             stream.finish()?;
+            super::common::warn_incomplete_csv(&incomplete, &[]);
         }
         Format::Table => {
             let mut rows = report::anywhere::TableRows::new();

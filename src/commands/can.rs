@@ -159,7 +159,10 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
                     args.effective.then_some(escalation.as_ref()),
                 ),
             )?,
-            Format::Csv => answers::can_csv(out, &answer, &names, escalation.as_ref())?,
+            Format::Csv => {
+                answers::can_csv(out, &answer, &names, escalation.as_ref())?;
+                super::common::warn_incomplete_csv(&incomplete, &uncovered);
+            }
             Format::Table => {
                 answers::can_text(out, &q, &answer, &incomplete, args.explain)?;
                 if let Some(e) = &escalation {

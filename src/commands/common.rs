@@ -482,3 +482,26 @@ impl Timing {
         }
     }
 }
+
+/// A CSV answer has no place for what it could not see (`incomplete`): one line
+/// on stderr says it is incomplete and where to read why, so a spreadsheet of
+/// the rows is never taken for the whole answer. Nothing when it is complete.
+pub(crate) fn warn_incomplete_csv(
+    incomplete: &[crate::engine::decide::Incomplete],
+    uncovered: &[String],
+) {
+    let n = incomplete.len() + uncovered.len();
+    let Some(first) = incomplete.first().map(|i| i.describe()).or_else(|| {
+        uncovered
+            .first()
+            .map(|u| format!("wildcard {u} covers no operation of the imported catalogue"))
+    }) else {
+        return;
+    };
+    eprintln_safe!(
+        "warning: this answer is incomplete: {} it could not see ({}{}); CSV has no column for them: `--format json` lists them under `incomplete`, `--format table` under the answer",
+        crate::words::count(n, "thing", "things"),
+        first,
+        if n > 1 { ", ..." } else { "" }
+    );
+}

@@ -52,7 +52,10 @@ pub(crate) fn run(db: &Path, args: ShowArgs) -> anyhow::Result<Outcome> {
     let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {
         Format::Json => report::print_json(&mut out, &report::show::json(&sl.snapshot, &p))?,
-        Format::Csv => report::show::csv(&mut out, &p)?,
+        Format::Csv => {
+            report::show::csv(&mut out, &p)?;
+            super::common::warn_incomplete_csv(&p.incomplete, &[]);
+        }
         Format::Table => report::show::table(
             &mut out,
             &sl.snapshot,

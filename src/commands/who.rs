@@ -231,7 +231,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             let mut stream = answers::WhoCsvStream::start(&mut *out, args.effective)?;
             let mut result = Ok(());
             let mut granted = std::collections::HashSet::new();
-            query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
+            let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
                 trim(&mut a);
                 if args.effective && a.decision.access.grants() {
                     granted.insert(a.decision.principal.id.clone());
@@ -246,6 +246,9 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
                 escalate(&granted, &mut |e| stream.push_escalation(e, &names))?;
             }
             stream.finish()?;
+            let mut incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
+            query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
+            super::common::warn_incomplete_csv(&incomplete, &uncovered);
         }
         (Some(_), _) => {
             let mut answer = query::who(&ix, &alts, args.include_groups, true);

@@ -20,6 +20,7 @@ mod hostile;
 mod import;
 mod import_csv;
 mod import_shapes;
+mod incomplete_csv;
 mod inputs;
 mod layout;
 mod ledger;
