@@ -152,6 +152,18 @@ whocan collect --out exports/ml --subscription c90828fc-bcbf-42ea-b475-9b27bdc92
         after_help = "Examples:\n  whocan workspaces\n  whocan workspaces --subscription contoso-ml\n  whocan workspaces --resource-group rg-ml-prod --format csv"
     )]
     Workspaces(WorkspacesArgs),
+    /// List the principals of a snapshot (users, groups, service principals), to find the names and ids to ask about.
+    #[command(
+        after_help = "Each principal once: its display name, type, user principal name (or a service \
+principal's appId) and notes (guest, disabled, managed identity, in no directory listing); JSON and \
+CSV add the object id and mail. --match keeps those whose name, user principal name, mail, appId or \
+object id contains TEXT (case and accents do not matter).\n\nExamples:\n  \
+whocan principals\n  \
+whocan principals --kind group\n  \
+whocan principals --match alice\n  \
+whocan principals --kind sp --format csv"
+    )]
+    Principals(PrincipalsArgs),
     /// Show a principal: its record, groups (with the chain), role assignments, PIM eligibilities and the deny assignments that name it.
     #[command(
         after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan show alice.nguyen@contoso.com\n  whocan show 'ML Data Scientists' --format json\n  whocan show c4442b4c-3f09-43d2-ab29-d207a2785da0 --as-of 2026-10-01"
@@ -198,6 +210,34 @@ pub(crate) struct WorkspacesArgs {
     pub(crate) format: Option<Format>,
     #[command(flatten)]
     pub(crate) snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PrincipalsArgs {
+    /// Only principals of this kind (sp: service principals, managed identities
+    /// included).
+    #[arg(long, value_enum)]
+    pub(crate) kind: Option<PrincipalKindArg>,
+    /// Only principals whose display name, user principal name, mail, appId or
+    /// object id contains TEXT (case and accents do not matter).
+    #[arg(long = "match", value_name = "TEXT")]
+    pub(crate) matching: Option<String>,
+    /// Output format [default: table on a terminal, JSON when piped]. `--output`
+    /// (the az CLI's name) is accepted too.
+    #[arg(short = 'f', long, visible_alias = "output", value_enum)]
+    pub(crate) format: Option<Format>,
+    #[command(flatten)]
+    pub(crate) snapshot: SnapshotArgs,
+}
+
+/// The kinds `principals --kind` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PrincipalKindArg {
+    User,
+    Group,
+    /// Service principals, managed identities included.
+    #[value(name = "sp", alias = "service-principal")]
+    ServicePrincipal,
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,7 @@ pub(crate) mod import;
 pub(crate) mod lint;
 pub(crate) mod manual;
 pub(crate) mod members;
+pub(crate) mod principals;
 pub(crate) mod resolve;
 pub mod review;
 pub(crate) mod review_xlsx;
@@ -119,6 +120,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completions(args) => manual::completions(args),
         Command::Man(args) => manual::man(args),
         Command::Workspaces(args) => workspaces::run(&cli.db, args),
+        Command::Principals(args) => principals::run(&cli.db, args),
         Command::Show(args) => show::run(&cli.db, args),
         Command::Members(args) => members::run(&cli.db, args),
         Command::Role(args) => role::run(&cli.db, args),

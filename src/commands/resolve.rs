@@ -803,7 +803,7 @@ pub(crate) fn principal(src: &impl PrincipalSource, name: &str) -> anyhow::Resul
     Err(not_found(
         headline,
         &suggestions,
-        "name a principal by object id, appId, user principal name, mail or display name (case and accents do not matter)",
+        "name a principal by object id, appId, user principal name, mail or display name (case and accents do not matter); `whocan principals --match TEXT` lists those whose names contain TEXT",
     ))
 }
 

@@ -18,6 +18,7 @@ pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod manual;
 pub(crate) mod members;
+pub(crate) mod principals;
 pub(crate) mod progress;
 pub(crate) mod review;
 pub(crate) mod review_html;

@@ -689,3 +689,110 @@ fn help_of_the_browsing_commands() {
         snap!(name, run().args(args));
     }
 }
+
+// ---------------------------------------------------------------------------
+// principals: the names to ask about
+// ---------------------------------------------------------------------------
+
+#[test]
+fn principals_table_json_csv() {
+    snap!(sample()
+        .words("principals --format table")
+        .env("COLUMNS", "140"));
+    snap!(sample().words("principals --kind group --format json"));
+    snap!(sample().words("principals --kind sp --format csv"));
+}
+
+/// Every principal once, users first, with the ones in no listing: the sample's
+/// 31 listed users, Quinn Archer (known from the MLOps member file) and the
+/// orphaned assignment's principal; 13 groups; 2 service principals and 4
+/// managed identities.
+#[test]
+fn principals_lists_every_principal_the_snapshot_knows() {
+    let v = sample().words("principals --format json").ok_json();
+    let rows = v["principals"].as_array().unwrap();
+    assert_eq!(v["total"], rows.len());
+    let of = |t: &str| rows.iter().filter(|r| r["type"] == t).count();
+    assert_eq!(
+        (
+            of("User"),
+            of("Group"),
+            of("ServicePrincipal"),
+            of("ManagedIdentity")
+        ),
+        (33, 13, 2, 4),
+        "{v}"
+    );
+    let orphan = rows
+        .iter()
+        .find(|r| r["id"] == "b9539884-dcb9-46e1-a4d2-441c2ab481c3")
+        .expect("the orphaned assignment's principal");
+    assert_eq!(
+        orphan["notes"][0],
+        "in no directory listing (named by a role assignment)"
+    );
+    let quinn = rows
+        .iter()
+        .find(|r| r["displayName"] == "Quinn Archer")
+        .unwrap();
+    assert_eq!(
+        quinn["notes"][0],
+        "in no directory listing (named by a member list)"
+    );
+    // Every principal listed can be asked about by its id.
+    for r in rows {
+        sample()
+            .args(["show", r["id"].as_str().unwrap(), "--format", "json"])
+            .expect(0);
+    }
+}
+
+#[test]
+fn principals_kind_and_match_filter_like_the_names_are_matched() {
+    let ids = |args: &str| -> Vec<String> {
+        sample()
+            .words(format!("principals {args} --format json"))
+            .ok_json()["principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["displayName"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Case and accents do not matter; the UPN, mail and appId count too.
+    assert_eq!(ids("--match GONZALEZ"), ["María González"]);
+    assert_eq!(ids("--match c4442b4c"), ["contoso-mlops-deploy"]);
+    assert_eq!(
+        ids("--kind group --match data"),
+        [
+            "Data Platform On-Call",
+            "Data Platform Team",
+            "ML Data Scientists"
+        ]
+    );
+    let sps = ids("--kind sp");
+    assert!(sps.contains(&"contoso-mlops-deploy".to_string()), "{sps:?}");
+    assert!(sps.contains(&"id-ml-prod-train".to_string()), "{sps:?}");
+    // Nothing matching: an empty list, said on stderr, exit 0.
+    let ran = sample()
+        .words("principals --match nobody-here --format csv")
+        .expect(0);
+    assert_eq!(ran.stdout().lines().count(), 1, "the header only");
+    assert!(
+        ran.stderr()
+            .starts_with("no principal matching \"nobody-here\" in snapshot 1\nhint: "),
+        "{}",
+        ran.stderr()
+    );
+}
+
+/// A name that matches nothing points at `principals`.
+#[test]
+fn an_unknown_name_hints_at_principals() {
+    let ran = sample().args(["members", "ML Scientists"]).expect(2);
+    assert!(
+        ran.stderr().contains("`whocan principals --match TEXT`"),
+        "{}",
+        ran.stderr()
+    );
+}

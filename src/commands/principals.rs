@@ -1,0 +1,174 @@
+//! `whocan principals [--kind user|group|sp] [--match TEXT]`: the principals a
+//! snapshot knows, each once, so that a new user finds the names and ids to ask
+//! `who`, `can`, `show` or `members` about.
+//!
+//! Read-only: a scan of the snapshot's principal records and of its role
+//! assignments (a principal in no listing is known only from its assignments,
+//! as the orphaned one of the sample is). Devices and contacts of member lists
+//! are never principals and are not listed. The match is the one `show` and
+//! `can` fall back to ([`super::resolve::fold`]: case and accents do not matter),
+//! as a substring. No principal matching is an empty list, said on stderr.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{Format, PrincipalKindArg, PrincipalsArgs};
+use crate::model::{key, Assignment, Principal, PrincipalKind};
+use crate::report;
+use crate::report::principals::Listed;
+use crate::report::text::eprintln_safe;
+
+use super::common::Sliced;
+use super::resolve::fold;
+use super::{output_format, Outcome};
+
+pub(crate) fn run(db: &Path, args: PrincipalsArgs) -> anyhow::Result<Outcome> {
+    let sl = Sliced::open(db, &args.snapshot)?;
+    let snapshot = sl.snapshot.id;
+    let wanted = Wanted {
+        kind: args.kind,
+        text: args.matching.as_deref().map(fold).filter(|t| !t.is_empty()),
+    };
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut rows: Vec<Listed> = Vec::new();
+    sl.store.each_principal(snapshot, &mut |p| {
+        seen.insert(key(&p.id));
+        if let Some(row) = listed(&p) {
+            if wanted.keeps(&row) {
+                rows.push(row);
+            }
+        }
+    })?;
+    sl.store.each_assignment(snapshot, &mut |a| {
+        if seen.insert(key(&a.principal_id)) {
+            let row = assigned_only(&a);
+            if wanted.keeps(&row) {
+                rows.push(row);
+            }
+        }
+    })?;
+    rows.sort_by_cached_key(|r| (rank(&r.kind), fold(r.shown_name()), r.id.clone()));
+    if rows.is_empty() {
+        eprintln_safe!(
+            "no principal{} in snapshot {snapshot}",
+            report::principals::where_words(args.kind, args.matching.as_deref())
+        );
+        eprintln_safe!("hint: `whocan principals` lists every principal of the snapshot");
+    }
+    let mut out = crate::report::text::data_stdout(args.format);
+    let asked = report::principals::Asked {
+        snapshot: &sl.snapshot,
+        kind: args.kind,
+        matching: args.matching.as_deref(),
+    };
+    match output_format(args.format) {
+        Format::Json => report::print_json(&mut out, &report::principals::json(&asked, &rows))?,
+        Format::Csv => report::principals::csv(&mut out, &rows)?,
+        Format::Table => report::principals::table(&mut out, &asked, &rows)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+/// What `--kind` and `--match` keep.
+struct Wanted {
+    kind: Option<PrincipalKindArg>,
+    /// `--match`, folded.
+    text: Option<String>,
+}
+
+impl Wanted {
+    fn keeps(&self, r: &Listed) -> bool {
+        let kind_ok = match self.kind {
+            None => true,
+            Some(PrincipalKindArg::User) => r.kind == "User",
+            Some(PrincipalKindArg::Group) => r.kind == "Group",
+            Some(PrincipalKindArg::ServicePrincipal) => {
+                r.kind == "ServicePrincipal" || r.kind == "ManagedIdentity"
+            }
+        };
+        kind_ok
+            && self.text.as_deref().is_none_or(|t| {
+                [
+                    Some(&r.display_name),
+                    r.user_principal_name.as_ref(),
+                    r.mail.as_ref(),
+                    r.app_id.as_ref(),
+                    Some(&r.id),
+                ]
+                .into_iter()
+                .flatten()
+                .chain(&r.other_mails)
+                .any(|v| fold(v).contains(t))
+            })
+    }
+}
+
+/// Users first, then groups, service principals, managed identities, the rest.
+fn rank(kind: &str) -> u8 {
+    match kind {
+        "User" => 0,
+        "Group" => 1,
+        "ServicePrincipal" => 2,
+        "ManagedIdentity" => 3,
+        _ => 4,
+    }
+}
+
+/// A principal record as listed; devices and contacts are not principals.
+fn listed(p: &Principal) -> Option<Listed> {
+    if matches!(p.kind, PrincipalKind::Device | PrincipalKind::OrgContact) {
+        return None;
+    }
+    let mut notes = Vec::new();
+    if p.user_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
+    {
+        notes.push("guest");
+    }
+    if p.account_enabled == Some(false) {
+        notes.push("disabled");
+    }
+    if p.kind == PrincipalKind::ManagedIdentity {
+        notes.push("managed identity");
+    }
+    if p.from_member_list {
+        notes.push("in no directory listing (named by a member list)");
+    }
+    Some(Listed {
+        id: p.id.clone(),
+        kind: p.kind.as_str().to_string(),
+        display_name: p.display_name.clone(),
+        user_principal_name: p.user_principal_name.clone(),
+        app_id: p.app_id.clone(),
+        mail: p.mail.clone(),
+        other_mails: p.other_mails.clone(),
+        user_type: p.user_type.clone(),
+        account_enabled: p.account_enabled,
+        notes,
+    })
+}
+
+/// A principal no record has, known from a role assignment (its principal type
+/// and the names the export gives it).
+fn assigned_only(a: &Assignment) -> Listed {
+    let names = a.names();
+    Listed {
+        id: a.principal_id.clone(),
+        kind: if a.principal_type.trim().is_empty() {
+            "Unknown".to_string()
+        } else {
+            a.principal_type.clone()
+        },
+        display_name: names.display_name.unwrap_or_default(),
+        user_principal_name: names.user_principal_name,
+        app_id: None,
+        mail: None,
+        other_mails: Vec::new(),
+        user_type: None,
+        account_enabled: None,
+        notes: vec!["in no directory listing (named by a role assignment)"],
+    }
+}
