@@ -59,10 +59,13 @@ pub(crate) fn run(db: &Path, args: WorkspacesArgs) -> anyhow::Result<Outcome> {
         } else {
             "hint: import `az resource list` or `az ml workspace list` output"
         };
+        // Two lines: a line of text for people is sanitised, a newline in it
+        // would show as `\n`.
         eprintln_safe!(
-            "no AzureML workspace{} in snapshot {snapshot}\n{hint}",
+            "no AzureML workspace{} in snapshot {snapshot}",
             report::workspaces::where_words(&filter)
         );
+        eprintln_safe!("{hint}");
     }
     let mut out = crate::report::text::data_stdout(args.format);
     match output_format(args.format) {

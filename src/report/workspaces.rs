@@ -18,10 +18,9 @@ pub(crate) fn where_words(f: &WorkspaceFilter) -> String {
         s.push_str(&format!(" in resource group {rg}"));
     }
     if let Some(sub) = &f.subscription {
-        s.push_str(&format!(
-            " in {}",
-            sub.trim_start_matches('/').replacen('/', " ", 1)
-        ));
+        // `/subscriptions/ID` → `subscription ID`.
+        let id = sub.rsplit('/').next().unwrap_or(sub);
+        s.push_str(&format!(" in subscription {id}"));
     }
     s
 }

@@ -96,12 +96,25 @@ fn workspaces_by_subscription_name_and_resource_group() {
         .ok_json();
     assert_eq!(names(&v["workspaces"], "name"), set(&["ml-prod"]));
     assert_eq!(v["subscription"], SUB_ML.to_lowercase());
-    // A known resource group without a workspace: an empty list, said on stderr.
-    sample()
+    // A known resource group without a workspace: an empty list, said on stderr,
+    // the hint on a line of its own.
+    let ran = sample()
         .words("workspaces --resource-group rg-shared --format table")
         .expect(0)
-        .stdout_has("0 workspaces")
-        .stderr_has("no AzureML workspace in resource group rg-shared");
+        .stdout_has("0 workspaces");
+    assert_eq!(
+        ran.stderr(),
+        "no AzureML workspace in resource group rg-shared in snapshot 1\n\
+         hint: `whocan workspaces` lists every workspace of the snapshot\n"
+    );
+    // The subscription is named as one, by its id.
+    sample()
+        .words("workspaces --subscription contoso-ml --resource-group rg-ml-prod --format table")
+        .expect(0)
+        .stdout_has(
+            "AzureML workspaces in resource group rg-ml-prod in subscription \
+             c90828fc-bcbf-42ea-b475-9b27bdc92563 (snapshot 1",
+        );
 }
 
 #[test]
