@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,9 +41,23 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub(crate) command: Command,
+
+    /// Whether `--db` was given on the command line (not `WHOCAN_DB`, not the
+    /// default): `demo` then keeps its database there.
+    #[arg(skip)]
+    pub(crate) db_on_command_line: bool,
 }
 
 impl Cli {
+    /// The command line parsed (exiting with clap's message on a usage error),
+    /// noting whether `--db` was on it.
+    pub fn parse_command_line() -> Cli {
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.db_on_command_line = matches.value_source("db") == Some(ValueSource::CommandLine);
+        cli
+    }
+
     /// Whether the command reads export files into a new snapshot (`import`, and
     /// `collect`, which can import what it wrote): its memory peaks while the files
     /// are parsed, and what the parse frees is not asked for again.
@@ -619,7 +634,8 @@ pub(crate) struct DemoArgs {
     /// Directory of the sample tenant (default: the sample-data/ shipped with whocan).
     #[arg(long)]
     pub(crate) data: Option<PathBuf>,
-    /// Keep the scratch database at this path instead of a temporary file.
+    /// Keep the demo's database at this path (a new file) instead of a temporary
+    /// one; `whocan --db PATH demo` does the same.
     #[arg(long)]
     pub(crate) keep: Option<PathBuf>,
 }

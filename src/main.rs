@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// glibc's allocator spent a third of query time consolidating and unlinking
 /// chunks for the millions of small strings a large snapshot slice holds
 /// (BENCHMARKS.md); mimalloc does the same work without that cost.
@@ -36,7 +34,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    let cli = whocan::cli::Cli::parse();
+    let cli = whocan::cli::Cli::parse_command_line();
     if !cli.reads_files_into_a_snapshot() {
         keep_freed_memory();
     }

@@ -102,9 +102,21 @@ fn can(
     Ok(())
 }
 
-pub(crate) fn run(args: crate::cli::DemoArgs) -> anyhow::Result<Outcome> {
+/// `db`: a `--db` given on the command line, which keeps the demo's database
+/// there as `--keep` does.
+pub(crate) fn run(args: crate::cli::DemoArgs, db: Option<&Path>) -> anyhow::Result<Outcome> {
     let data = sample_dir(args.data)?;
-    let (db, _scratch) = match args.keep {
+    let keep = match (args.keep, db) {
+        (Some(k), Some(d)) if k != d => return Err(UsageError(format!(
+            "--db {} and --keep {} name two databases for the demo to keep\nhint: give one of them",
+            d.display(),
+            k.display()
+        ))
+        .into()),
+        (Some(k), _) => Some(k),
+        (None, d) => d.map(Path::to_path_buf),
+    };
+    let (db, _scratch) = match keep {
         Some(p) if std::fs::symlink_metadata(&p).is_ok() => {
             return Err(UsageError(format!(
                 "{} already exists: the demo imports into a new database, so that it never adds a snapshot to one you keep\nhint: ask it directly (whocan --db {} who ... ), or choose a path that does not exist",

@@ -110,7 +110,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Can(args) => can::run(&cli.db, args),
         Command::What(args) => what::run(&cli.db, args),
         Command::Activities(args) => activities::run(args),
-        Command::Demo(args) => demo::run(args),
+        Command::Demo(args) => demo::run(args, cli.db_on_command_line.then_some(cli.db.as_path())),
         Command::Review(args) => review::run(&cli.db, args),
         Command::Diff(args) => diff::run(&cli.db, args),
         Command::Verify(args) => verify::run(&cli.db, args),

@@ -772,7 +772,9 @@ fn a_closed_stdout_is_success_for_every_command_and_format() {
     let link = stdout_link(dir.path());
     let link = link.to_str().unwrap();
     runs.push((db, vec!["review", "--workspace", ML_DEV, "--out", link]));
-    runs.push((db, vec!["demo"]));
+    // `--db` names the database the demo keeps: a new one.
+    let demo_db = dir.path().join("demo.db");
+    runs.push((&demo_db, vec!["demo"]));
     for (db, args) in runs {
         let out = closed_stdout(db, &args);
         let err = text(&out.stderr);

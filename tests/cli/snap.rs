@@ -1075,6 +1075,31 @@ fn demo_keep() {
     );
 }
 
+/// `whocan --db FILE demo` keeps the demo's database at FILE, as `--keep FILE`
+/// does (the flag was ignored: the demo wrote a scratch database and FILE never
+/// appeared); `WHOCAN_DB` is no `--db`, and `--db` with another `--keep` is exit 2.
+#[test]
+fn demo_db_keeps_the_database_there() {
+    let s = Scratch::new();
+    run().db(s.db()).arg("demo").expect(0);
+    let snaps = crate::support::snapshots(s.db());
+    assert_eq!(snaps.len(), 1, "{snaps:?}");
+    assert_eq!(snaps[0]["label"], "contoso demo");
+    let env_db = s.dir().join("env.db");
+    run()
+        .env("WHOCAN_DB", &env_db)
+        .env("TMPDIR", s.dir())
+        .arg("demo")
+        .expect(0);
+    assert!(!env_db.exists(), "WHOCAN_DB is left alone");
+    run()
+        .db(s.dir().join("a.db"))
+        .args(["demo", "--keep"])
+        .arg(s.dir().join("b.db"))
+        .expect(2)
+        .stderr_has("name two databases for the demo to keep");
+}
+
 // ---------------------------------------------------------------------------
 // --help, --version, usage errors
 // ---------------------------------------------------------------------------
