@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+/// The database every command reads and writes unless `--db` or `WHOCAN_DB`
+/// names another: `whocan.db` in the current directory.
+pub(crate) const DEFAULT_DB: &str = "whocan.db";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "whocan",
@@ -20,12 +24,15 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
     long_about = "whocan imports Azure and Entra ID exports (role definitions, role assignments, \
 deny assignments, PIM eligibility, users, groups, nested memberships, the management-group \
 tree, resources, provider operations) into dated snapshots in a local SQLite database, and \
-answers who-can and can-I questions offline, with the full path that grants each access.",
+answers who-can and can-I questions offline, with the full path that grants each access.\n\n\
+The database is whocan.db in the current directory unless --db FILE (or WHOCAN_DB) names another; \
+`whocan demo --keep whocan.db` makes one from the bundled sample tenant to explore.",
     after_help = "Examples:\n  whocan demo\n  whocan import --label 2026-Q4 exports/\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod --explain\n  whocan can alice.nguyen@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod"
 )]
 pub struct Cli {
-    /// SQLite database file.
-    #[arg(long, global = true, env = "WHOCAN_DB", default_value = "whocan.db")]
+    /// The SQLite database file. By default whocan.db in the current directory
+    /// (the directory whocan is run from), or the file WHOCAN_DB names.
+    #[arg(long, global = true, env = "WHOCAN_DB", default_value = DEFAULT_DB)]
     pub(crate) db: PathBuf,
 
     /// Colour access levels and severities in tables: auto (a terminal, unless
@@ -106,7 +113,7 @@ whocan can alice.nguyen@contoso.com --activity deploy-model -w ml-prod --explain
     Activities(ActivitiesArgs),
     /// Import the bundled sample tenant into a scratch database and answer the main questions.
     #[command(after_help = "Examples:\n  whocan demo\n  \
-whocan demo --keep contoso.db && whocan --db contoso.db who --activity submit-run-v2 -w ml-dev")]
+whocan demo --keep whocan.db && whocan who --activity submit-run-v2 -w ml-dev   # whocan.db: the default --db")]
     Demo(DemoArgs),
     /// The quarterly access-review sheet (SPEC §5); `review apply` records decisions, `review plan` prints the commands that carry out removals.
     #[command(

@@ -107,12 +107,14 @@ fn can(
 pub(crate) fn run(args: crate::cli::DemoArgs, db: Option<&Path>) -> anyhow::Result<Outcome> {
     let data = sample_dir(args.data)?;
     let keep = match (args.keep, db) {
-        (Some(k), Some(d)) if k != d => return Err(UsageError(format!(
+        (Some(k), Some(d)) if k != d => {
+            return Err(UsageError(format!(
             "--db {} and --keep {} name two databases for the demo to keep\nhint: give one of them",
             d.display(),
             k.display()
         ))
-        .into()),
+            .into())
+        }
         (Some(k), _) => Some(k),
         (None, d) => d.map(Path::to_path_buf),
     };
@@ -233,7 +235,11 @@ pub(crate) fn run(args: crate::cli::DemoArgs, db: Option<&Path>) -> anyhow::Resu
         },
         out,
     )?;
-    demo::try_it(out, &computes_write)?;
+    demo::try_it(
+        out,
+        &computes_write,
+        _scratch.is_none().then_some(db.as_path()),
+    )?;
     out.flush()?;
     Ok(Outcome::Success)
 }

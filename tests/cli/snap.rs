@@ -1075,6 +1075,33 @@ fn demo_keep() {
     );
 }
 
+/// The README's step: `whocan demo --keep whocan.db`, then questions with no
+/// `--db`. whocan.db in the current directory is the default database, and the
+/// demo's closing tip says so and runs as printed there (it named contoso.db and
+/// `--db contoso.db`, which the README never made).
+#[test]
+fn demo_keep_whocan_db_then_the_tip_runs_as_printed_with_no_db() {
+    let s = Scratch::new();
+    let out = run()
+        .current_dir(s.dir())
+        .args(["demo", "--keep", "whocan.db"])
+        .expect(0)
+        .stdout();
+    assert!(
+        out.contains(
+            "\nKept in whocan.db, the database every command run from this directory reads"
+        ),
+        "{out}"
+    );
+    let tip = out.lines().last().unwrap().trim();
+    assert!(tip.starts_with("whocan who "), "{out}");
+    let v = run()
+        .current_dir(s.dir())
+        .args(tip.split_whitespace().skip(1))
+        .ok_json();
+    assert_eq!(v["snapshot"]["label"], "contoso demo", "{v}");
+}
+
 /// `whocan --db FILE demo` keeps the demo's database at FILE, as `--keep FILE`
 /// does (the flag was ignored: the demo wrote a scratch database and FILE never
 /// appeared); `WHOCAN_DB` is no `--db`, and `--db` with another `--keep` is exit 2.
