@@ -87,6 +87,7 @@ pub(crate) fn run(db: &Path, args: SealArgs) -> anyhow::Result<Outcome> {
     let text = receipt.sign(&key);
     match &args.out {
         Some(out) => {
+            make_parent(out, "the receipt")?;
             crate::fsutil::new_file::write_new_or_device(out, text.as_bytes())
                 .with_context(|| format!("writing the receipt {}", out.display()))?;
         }
@@ -180,21 +181,61 @@ fn new_key(path: &Path) -> anyhow::Result<Outcome> {
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("encoding the public key: {e}"))?;
+    make_parent(path, "the key")?;
     crate::fsutil::new_file::create_new(path, private_pem.as_bytes())
         .map_err(|e| refuse_existing(path, e))?;
+    // The public key is public: readable by all (0644), as `ssh-keygen` leaves
+    // a `.pub`; the private key stays 0600.
     if let Err(e) = crate::fsutil::new_file::create_new(&public_path, public_pem.as_bytes()) {
         // Leave no private key without its public half.
         let _ = std::fs::remove_file(path);
         return Err(refuse_existing(&public_path, e));
     }
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) =
+            std::fs::set_permissions(&public_path, std::fs::Permissions::from_mode(0o644))
+        {
+            // Both halves are ours: remove them rather than leave a pair half done.
+            let _ = std::fs::remove_file(path);
+            let _ = std::fs::remove_file(&public_path);
+            return Err(
+                anyhow::Error::new(e).context(format!("making {} readable", public_path.display()))
+            );
+        }
+    }
     eprintln_safe!(
         "created Ed25519 key pair: {} (private, mode 0600: keep it away from the database) and {} \
-         (public key {})",
+         (public, mode 0644: publish it with the receipts; public key {})",
         path.display(),
         public_path.display(),
         hex(key.verifying_key().as_bytes())
     );
     Ok(Outcome::Success)
+}
+
+/// Creates the folder `path` goes in when it is missing (and its own missing
+/// parents), 0700 (keys and receipts are evidence), saying so on stderr; a
+/// folder that exists is left as it is.
+fn make_parent(path: &Path, what: &str) -> anyhow::Result<()> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if std::fs::symlink_metadata(dir).is_ok() {
+        return Ok(());
+    }
+    crate::fsutil::create_dirs(dir).with_context(|| {
+        format!(
+            "creating the folder {} for {what}\nhint: create it yourself (mkdir -p {}), or write {what} elsewhere",
+            dir.display(),
+            dir.display()
+        )
+    })?;
+    eprintln_safe!(
+        "created the folder {} (mode 0700) for {what}",
+        dir.display()
+    );
+    Ok(())
 }
 
 fn refuse_existing(path: &Path, e: std::io::Error) -> anyhow::Error {

@@ -479,6 +479,7 @@ fn new_key_is_private_and_never_overwritten() {
     new_key(&db, &key);
     let public = dir.path().join("auditor.key.pub");
     assert_eq!(mode(&key), 0o600);
+    assert_eq!(mode(&public), 0o644, "the public key is public");
     assert!(std::fs::read_to_string(&key)
         .unwrap()
         .starts_with("-----BEGIN PRIVATE KEY-----"));
@@ -977,4 +978,36 @@ fn an_empty_database_says_so_with_a_hint_line() {
         assert!(err.lines().any(|l| l.starts_with("hint: ")), "{cmd}: {err}");
         assert!(!err.contains("\\n"), "{cmd}: {err}");
     }
+}
+
+/// The README's steps, in a fresh home: `seal --new-key ~/keys/auditor.key` and
+/// `seal --key ... --out receipts/2026-Q4.json` need no `mkdir` first: the
+/// missing folders are made (0700, said on stderr). They failed with "No such
+/// file or directory" and a bare "check the path".
+#[test]
+fn seal_makes_the_folders_it_writes_to() {
+    let (dir, db) = history();
+    let key = dir.path().join("home/keys/auditor.key");
+    let out = whocan(&db)
+        .arg("seal")
+        .arg("--new-key")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("created the folder "),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(mode(&dir.path().join("home/keys")), 0o700);
+    assert_eq!(mode(&key), 0o600);
+    let receipt = dir.path().join("receipts/2026-Q4/receipt.json");
+    seal(&db, &key, &receipt);
+    assert_eq!(mode(&dir.path().join("receipts")), 0o700);
+    assert_eq!(mode(&receipt), 0o600);
+    assert_verifies(
+        &db,
+        &receipt_args(&receipt, &dir.path().join("home/keys/auditor.key.pub")),
+    );
 }
