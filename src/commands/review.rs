@@ -1078,6 +1078,20 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
         eprintln_safe!("{file}: no rows; nothing recorded");
         return Ok(Outcome::Success);
     }
+    // A sheet nobody filled in (the sheet as `review` wrote it, or the wrong
+    // file) is no review: recording it would put an apply in the audit trail
+    // that decided nothing.
+    let blank = |c: &Option<String>| c.as_deref().is_none_or(|c| c.trim().is_empty());
+    if out
+        .iter()
+        .all(|d| d.decision.is_none() && blank(&d.comment))
+    {
+        return Err(UsageError(format!(
+            "{file}: none of its {} has a decision or a comment; nothing recorded\nhint: fill `decision` (approve, remove or flag) or `reviewer_comment` on the rows reviewed, save the sheet, and apply it again",
+            crate::words::count(out.len(), "row", "rows")
+        ))
+        .into());
+    }
 
     // Who reviewed goes into the audit trail: never guessed, never "unknown".
     let reviewer = args

@@ -372,6 +372,25 @@ fn renewed_eligibilities_and_an_ended_membership_apply_as_written() {
     assert_eq!(keys.len(), rows.len(), "{sheet}");
     // The ended membership gives ACTIVE no row.
     assert!(!sheet.contains(ACTIVE), "{sheet}");
+    // Applied with a decision on its first row (a sheet nobody filled in is
+    // refused).
+    let mut w = csv::Writer::from_path(&sheet_path).unwrap();
+    w.write_record(&header).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        let rec: Vec<&str> = r
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
+                if i == 0 && j == col("decision") {
+                    "approve"
+                } else {
+                    c
+                }
+            })
+            .collect();
+        w.write_record(&rec).unwrap();
+    }
+    w.flush().unwrap();
     on(&db)
         .args(["review", "apply"])
         .arg(&sheet_path)

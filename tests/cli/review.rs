@@ -1242,3 +1242,45 @@ fn html_page_is_self_contained_and_well_formed() {
         .unwrap();
     assert!(greg_row.contains("all 3 reviewed scopes"), "{greg_row}");
 }
+
+/// The README's step as a new user types it: `review --out`, then `review
+/// apply` of that sheet before anyone filled it in. Nothing to record: exit 2,
+/// a hint, and no apply in the trail (it was recorded as an apply of 38
+/// undecided rows). A sheet with one comment and no decision is recorded.
+#[test]
+fn applying_a_sheet_nobody_filled_in_is_refused_and_recorded_nowhere() {
+    let (dir, db) = fresh();
+    let sheet = dir.path().join("ml-prod-2026Q4.csv");
+    ok(whocan(&db)
+        .args(["review", "--workspace", "ml-prod", "--out"])
+        .arg(&sheet)
+        .output()
+        .unwrap());
+    let out = apply(&db, &sheet, "Olivia Bennett");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("none of its 38 rows has a decision or a comment; nothing recorded"),
+        "{err}"
+    );
+    assert!(err.contains("\nhint: fill `decision`"), "{err}");
+    let v = serde_json::from_slice::<Value>(
+        &ok(whocan(&db)
+            .args(["verify", "--format", "json"])
+            .output()
+            .unwrap())
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["reviewTrail"]["applies"], serde_json::json!([]), "{v}");
+    // A comment alone is something a reviewer wrote: recorded.
+    let csv = review_csv(&db, &["--workspace", "ml-prod"]);
+    let key = csv.rows[0]["review_key"].clone();
+    let commented = dir.path().join("commented.csv");
+    write_sheet(
+        &commented,
+        &csv,
+        &HashMap::from([(key, ("", "asked the owner"))]),
+    );
+    ok(apply(&db, &commented, "Olivia Bennett"));
+}
