@@ -86,17 +86,17 @@ is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  
         after_help = "Each snapshot: id, label, when the exports were taken and imported, content hash, \
 tool version, and whether its collection (`whocan collect`) was complete.\n\nExamples:\n  \
 whocan snapshots\n  whocan snapshots --format csv > snapshots.csv\n  \
-whocan who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod --snapshot 2"
+whocan who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod --snapshot 1"
     )]
     Snapshots(SnapshotsArgs),
     /// Every principal that can do all of ACTION... at a scope, and why.
     #[command(
-        after_help = "Examples:\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod\n  whocan who --activity submit-run-v2 --workspace ml-dev --explain\n  whocan who Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read --data --scope /subscriptions/.../resourceGroups/rg --format json"
+        after_help = "Examples:\n  whocan who Microsoft.MachineLearningServices/workspaces/computes/write --workspace ml-prod\n  whocan who --activity submit-run-v2 --workspace ml-dev --explain\n  whocan who Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read --data --format json --scope /subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-dev/providers/Microsoft.Storage/storageAccounts/stcontosomldev01"
     )]
     Who(WhoArgs),
     /// Can PRINCIPAL do ACTION... at a scope? Exit 0 if yes, 1 if no; says why and why not.
     #[command(
-        after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan can alice.nguyen@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can 'Build Pipeline' --activity deploy-model --workspace ml-prod --explain"
+        after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan can alice.nguyen@contoso.com Microsoft.MachineLearningServices/workspaces/delete --workspace ml-prod\n  whocan can contoso-mlops-deploy --activity submit-run-v1 --workspace ml-test --explain"
     )]
     Can(CanArgs),
     /// The concrete operations (from the imported catalogue) a principal can do at a scope.
@@ -118,18 +118,19 @@ whocan demo --keep whocan.db && whocan who --activity submit-run-v2 -w ml-dev   
     /// The quarterly access-review sheet (SPEC §5); `review apply` records decisions, `review plan` prints the commands that carry out removals.
     #[command(
         args_conflicts_with_subcommands = true,
-        after_help = "Examples:\n  whocan review --workspace ml-prod --out ml-prod-2026Q4.csv\n  whocan review --all-workspaces --html review.html\n  whocan review apply ml-prod-2026Q4.csv --reviewer 'Olivia Bennett'\n  whocan review plan --workspace ml-prod"
+        after_help = "Examples:\n  whocan review --workspace ml-prod --out ml-prod-2026Q4.csv\n  whocan review --all-workspaces --html review.html\n  whocan review apply ml-prod-2026Q4.csv --reviewer 'Olivia Bennett'   # once reviewers filled `decision`\n  whocan review plan --workspace ml-prod"
     )]
     Review(ReviewArgs),
     /// Effective access gained and lost between two snapshots, each traced to its cause.
     #[command(
-        after_help = "Examples:\n  whocan diff 1 2\n  whocan diff 2026-07-01 2026-10-01 --workspace ml-prod --format csv"
+        after_help = "FROM and TO are two snapshots: import again (or `whocan collect --import` again) \
+to have a second one; the demo's database has one.\n\nExamples:\n  whocan diff 1 2\n  whocan diff 2026-07-01 2026-10-01 --workspace ml-prod --format csv"
     )]
     Diff(DiffArgs),
     /// Recompute every snapshot's content and chain hashes (provenance included) and the review
     /// trail's chain; report the first break. With --receipt, also prove a receipt from `seal`.
     #[command(
-        after_help = "Exit 0 when everything verifies, 1 at the first break (named on stderr).\n\nExamples:\n  whocan verify\n  whocan verify --receipt receipts/2026-Q4.json --public-key auditor.key.pub"
+        after_help = "Exit 0 when everything verifies, 1 at the first break (named on stderr).\n\nExamples:\n  whocan verify\n  whocan verify --receipt receipts/2026-Q4.json --public-key ~/keys/auditor.key.pub"
     )]
     Verify(VerifyArgs),
     /// Sign the current chain heads (latest snapshot, latest review apply) with an Ed25519 key:
@@ -160,13 +161,15 @@ whocan collect --out exports/ml --subscription c90828fc-bcbf-42ea-b475-9b27bdc92
     )]
     Collect(CollectArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
-    #[command(
-        after_help = "Examples:\n  whocan completions bash > ~/.local/share/bash-completion/completions/whocan\n  whocan completions zsh > \"${fpath[1]}/_whocan\"\n  whocan completions fish > ~/.config/fish/completions/whocan.fish\n  whocan completions powershell >> $PROFILE"
-    )]
+    #[command(after_help = "Examples:\n  \
+mkdir -p ~/.local/share/bash-completion/completions && whocan completions bash > ~/.local/share/bash-completion/completions/whocan\n  \
+whocan completions zsh > \"${fpath[1]}/_whocan\"\n  \
+mkdir -p ~/.config/fish/completions && whocan completions fish > ~/.config/fish/completions/whocan.fish\n  \
+whocan completions powershell >> $PROFILE")]
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a directory.
     #[command(
-        after_help = "Examples:\n  whocan man | man -l -\n  whocan man --dir ~/.local/share/man/man1   # whocan.1, whocan-who.1, ..."
+        after_help = "Examples:\n  whocan man | man -l -\n  mkdir -p ~/.local/share/man/man1 && whocan man --dir ~/.local/share/man/man1   # whocan.1, whocan-who.1, ..."
     )]
     Man(ManArgs),
     /// List the AzureML workspaces of a snapshot: resource group, subscription, computes, and how many role assignments apply.
@@ -188,7 +191,7 @@ whocan principals --kind sp --format csv"
     Principals(PrincipalsArgs),
     /// Show a principal: its record, groups (with the chain), role assignments, PIM eligibilities and the deny assignments that name it.
     #[command(
-        after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan show alice.nguyen@contoso.com\n  whocan show 'ML Data Scientists' --format json\n  whocan show c4442b4c-3f09-43d2-ab29-d207a2785da0 --as-of 2026-10-01"
+        after_help = "PRINCIPAL is an object id, an appId, a user principal name, a mail address or a display name (case and accents do not matter).\n\nExamples:\n  whocan show alice.nguyen@contoso.com\n  whocan show 'ML Data Scientists' --format json\n  whocan show c4442b4c-3f09-43d2-ab29-d207a2785da0 --snapshot 1   # a service principal by its appId"
     )]
     Show(ShowArgs),
     /// List a group's members: direct, or with --transitive every member below it with the chain of groups.

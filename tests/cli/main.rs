@@ -15,6 +15,7 @@ mod facts;
 mod fake_azure;
 mod fuzzish;
 mod gaps;
+mod help_examples;
 mod history;
 mod hostile;
 mod import;
