@@ -115,7 +115,7 @@ whocan can alice.nguyen@contoso.com --activity deploy-model -w ml-prod --explain
     #[command(after_help = "Examples:\n  whocan demo\n  \
 whocan demo --keep whocan.db && whocan who --activity submit-run-v2 -w ml-dev   # whocan.db: the default --db")]
     Demo(DemoArgs),
-    /// The quarterly access-review sheet (SPEC §5); `review apply` records decisions, `review plan` prints the commands that carry out removals.
+    /// The quarterly access-review sheet (its columns: docs/contract.md §5); `review apply` records decisions, `review plan` prints the commands that carry out removals.
     #[command(
         args_conflicts_with_subcommands = true,
         after_help = "Examples:\n  whocan review --workspace ml-prod --out ml-prod-2026Q4.csv\n  whocan review --all-workspaces --html review.html\n  whocan review apply ml-prod-2026Q4.csv --reviewer 'Olivia Bennett'   # once reviewers filled `decision`\n  whocan review plan --workspace ml-prod"
@@ -357,7 +357,7 @@ pub(crate) struct ReviewArgs {
     #[arg(long)]
     pub(crate) xlsx: Option<PathBuf>,
     /// Output format [default: table on a terminal; CSV when piped or with --out
-    /// (SPEC §5's sheet)]. `--output` (the az CLI's name) is accepted too.
+    /// (the review sheet)]. `--output` (the az CLI's name) is accepted too.
     #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
     /// Refuse (exit 2, nothing written) a review of more rows than this; the rows

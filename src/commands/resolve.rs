@@ -634,7 +634,7 @@ fn not_a_principal(name: &str, kind: PrincipalKind) -> anyhow::Error {
         _ => "a device: devices are",
     };
     UsageError(format!(
-        "\"{}\" is {what} group members but never hold access (SPEC §1); ask about a user, group or service principal",
+        "\"{}\" is {what} group members but never hold access; ask about a user, group or service principal",
         shown(name.trim())
     ))
     .into()
