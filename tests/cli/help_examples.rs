@@ -47,8 +47,28 @@ fn examples(command: &[String]) -> Vec<String> {
 }
 
 /// `line` as shell words (single and double quotes, `~/` at a word's start,
-/// a `#` comment), or why it is not run here.
-fn words(line: &str, home: &Path) -> Result<Vec<String>, &'static str> {
+/// `$NAME` of `vars`, a `#` comment), or why it is not run here.
+pub(crate) fn words(
+    line: &str,
+    home: &Path,
+    vars: &[(String, String)],
+) -> Result<Vec<String>, &'static str> {
+    // `$NAME` (also inside double quotes) is one of `vars`, or not run.
+    let var = |chars: &mut std::iter::Peekable<std::str::Chars>| -> Result<String, &'static str> {
+        let mut name = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                name.push(c);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .ok_or("a shell variable")
+    };
     let mut out = Vec::new();
     let mut word = String::new();
     let mut started = false;
@@ -57,17 +77,21 @@ fn words(line: &str, home: &Path) -> Result<Vec<String>, &'static str> {
         match c {
             '\'' | '"' => {
                 started = true;
-                for q in chars.by_ref() {
+                while let Some(q) = chars.next() {
                     if q == c {
                         break;
                     }
                     if c == '"' && q == '$' {
-                        return Err("a shell variable");
+                        word.push_str(&var(&mut chars)?);
+                    } else {
+                        word.push(q);
                     }
-                    word.push(q);
                 }
             }
-            '$' => return Err("a shell variable"),
+            '$' => {
+                started = true;
+                word.push_str(&var(&mut chars)?);
+            }
             '|' if chars.peek() != Some(&'|') => return Err("a pipe"),
             '#' if !started => break,
             '~' if !started && chars.peek() == Some(&'/') => {
@@ -93,7 +117,7 @@ fn words(line: &str, home: &Path) -> Result<Vec<String>, &'static str> {
 }
 
 /// Why an example is not run here, if it is not.
-fn skipped(first: &[String]) -> Option<&'static str> {
+pub(crate) fn skipped(first: &[String]) -> Option<&'static str> {
     match first.get(1).map(String::as_str) {
         Some("collect") => Some("a live tenant"),
         Some("import") => Some("the user's own export files"),
@@ -107,8 +131,13 @@ fn skipped(first: &[String]) -> Option<&'static str> {
 
 /// Runs one example line in `dir` with `home` as HOME: each `&&` part in turn,
 /// `mkdir -p` made here, `> FILE` writing nothing (stdout is not looked at).
-fn run_example(line: &str, dir: &Path, home: &Path) -> Result<(), String> {
-    let all = match words(line, home) {
+pub(crate) fn run_example(
+    line: &str,
+    dir: &Path,
+    home: &Path,
+    vars: &[(String, String)],
+) -> Result<(), String> {
+    let all = match words(line, home, vars) {
         Ok(w) => w,
         Err(why) => {
             eprintln!("not run ({why}): {line}");
@@ -118,7 +147,7 @@ fn run_example(line: &str, dir: &Path, home: &Path) -> Result<(), String> {
     for part in all.split(|w| w == "&&") {
         if part.first().map(String::as_str) == Some("mkdir") {
             for d in part.iter().skip(1).filter(|w| !w.starts_with('-')) {
-                std::fs::create_dir_all(d).unwrap();
+                std::fs::create_dir_all(dir.join(d)).unwrap();
             }
             continue;
         }
@@ -177,7 +206,7 @@ fn every_help_example_runs_on_the_demo_database_with_no_db() {
         if rank(line) == 1 && !dir.join("whocan.db").exists() {
             panic!("no demo example made whocan.db (the README's database) before: {line}");
         }
-        if let Err(e) = run_example(line, dir, &home) {
+        if let Err(e) = run_example(line, dir, &home, &[]) {
             failed.push(e);
         }
     }

@@ -30,6 +30,7 @@ mod lint;
 mod manual;
 mod pim_groups;
 mod progress;
+mod readme_walk;
 mod recorded;
 mod report;
 mod resolve;
