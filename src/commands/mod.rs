@@ -73,19 +73,7 @@ pub fn main(cli: Cli) -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let (code, hint) = classify(&err);
-            // Each cause once: a layer whose text already says its cause's (a
-            // database error quoting SQLite's) does not repeat it.
-            let mut msg = String::new();
-            for cause in err.chain() {
-                let text = cause.to_string();
-                if msg.contains(&text) {
-                    continue;
-                }
-                if !msg.is_empty() {
-                    msg.push_str(": ");
-                }
-                msg.push_str(&text);
-            }
+            let msg = message(&err);
             // Data reaches errors through names: shown escaped, line by line.
             eprintln!(
                 "{}",
@@ -99,6 +87,28 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// The error's causes, outermost first, joined by `: `, each said once: a layer
+/// whose text already says its cause's (a database error quoting SQLite's) does
+/// not repeat it, and a migration's error (refinery's, which only quotes its
+/// cause) is left to its cause.
+fn message(err: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in err.chain() {
+        if cause.is::<refinery::Error>() && cause.source().is_some() {
+            continue;
+        }
+        let text = cause.to_string();
+        if msg.contains(&text) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
+    }
+    msg
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -205,11 +215,14 @@ fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(u8, Option
             | StoreError::Empty
             | StoreError::BadTime(_)
             | StoreError::NotWhocan { .. }
-            | StoreError::TooNew { .. } => Some((2, None)),
+            | StoreError::TooNew { .. }
+            | StoreError::Altered { .. } => Some((2, None)),
             StoreError::ReadOnly { .. } => Some((4, Some(HINT_READ_ONLY))),
             // Decided by what they wrap.
-            StoreError::Open { .. } | StoreError::Sql(_) | StoreError::Io { .. } => None,
-            StoreError::Migrate(m) => classify_message(m),
+            StoreError::Open { .. }
+            | StoreError::Sql(_)
+            | StoreError::Io { .. }
+            | StoreError::Migrate { .. } => None,
             StoreError::Other(_) => None,
         };
     }
@@ -252,20 +265,6 @@ const HINT_ALTERED: &str = "a stored value is not one whocan writes: the databas
 const HINT_CORRUPT: &str = "the database file is damaged (truncated, or overwritten in part): \
                             restore it from a copy; `whocan verify` on a copy you trust shows \
                             whether its snapshots are intact";
-
-/// A migration's error arrives as text (refinery's); its SQLite cause is named in it.
-fn classify_message(m: &str) -> Option<(u8, Option<&'static str>)> {
-    let m = m.to_ascii_lowercase();
-    if m.contains("database is locked") || m.contains("database is busy") {
-        Some((4, Some(HINT_LOCKED)))
-    } else if m.contains("database or disk is full") {
-        Some((4, Some(HINT_FULL)))
-    } else if m.contains("readonly database") {
-        Some((4, Some(HINT_READ_ONLY)))
-    } else {
-        None
-    }
-}
 
 fn classify_io(e: &std::io::Error) -> (u8, Option<&'static str>) {
     use std::io::ErrorKind as K;
@@ -378,9 +377,20 @@ mod tests {
             });
             assert_eq!(classify(&e).0, 4, "{kind:?}");
         }
-        let locked_migration =
-            anyhow::Error::from(StoreError::Migrate("database is locked".into()));
-        assert_eq!(classify(&locked_migration).0, 4);
+        // A migration that failed for a lock: decided by the SQLite error it wraps.
+        use refinery::error::WrapMigrationError;
+        let locked: Result<(), _> = Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(ffi::SQLITE_BUSY),
+            None,
+        ));
+        let locked_migration = anyhow::Error::from(StoreError::Migrate {
+            path: "x".into(),
+            to: 12,
+            source: locked
+                .migration_err("error applying migrations", None)
+                .unwrap_err(),
+        });
+        assert_eq!(classify(&locked_migration), (4, Some(HINT_LOCKED)));
     }
 
     #[test]

@@ -53,8 +53,23 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("database migration failed: {0}")]
-    Migrate(String),
+    /// Upgrading the schema failed for a reason of the environment (what it wraps
+    /// decides the exit code: a lock, a full disk, an I/O error).
+    #[error("database {path}: upgrading its schema to version {to} failed")]
+    Migrate {
+        path: String,
+        to: i64,
+        #[source]
+        source: refinery::Error,
+    },
+    /// The schema history (`refinery_schema_history`) or the tables it describes
+    /// are not what whocan wrote: left unchanged.
+    #[error(
+        "database {path}: its schema history was altered outside whocan: {why}\nhint: restore \
+         the database from a backup you trust (`whocan verify` on the copy shows whether its \
+         snapshots are intact); {path} was left unchanged"
+    )]
+    Altered { path: String, why: String },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     /// The database file could not be looked at (its kind decides the exit code).

@@ -19,6 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::{embedded, Store, StoreError, BUSY_TIMEOUT, SCHEMA_VERSION};
@@ -44,6 +45,25 @@ fn busy_timeout() -> Duration {
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map_or(BUSY_TIMEOUT, Duration::from_millis)
 }
+
+/// Every migration of `migrations/` as `refinery_schema_history` records it once
+/// applied: version, name and refinery's checksum (of the name, version and SQL).
+/// A test keeps this list and the folder in step. A database whose history is not
+/// a prefix of it was altered outside whocan: refused before anything is changed.
+const HISTORY: [(i64, &str, u64); SCHEMA_VERSION as usize] = [
+    (1, "init", 8634031781474752468),
+    (2, "review_decisions", 9601720654496033597),
+    (3, "scope_lookup_indexes", 15054095703366525403),
+    (4, "real_exports", 7515701850808541025),
+    (5, "evidence_chain", 16389511462127905161),
+    (6, "collection_ledger", 1611983514494734704),
+    (7, "nested_group_edges", 11967887091277864466),
+    (8, "resource_facts", 5185326070945805757),
+    (9, "nested_edges_by_group", 16497478509448215258),
+    (10, "principals_by_key_covering", 4168527611925282344),
+    (11, "deny_assignment_effect", 9164947358247613733),
+    (12, "snapshot_gap_flags", 933053176816064951),
+];
 
 /// What a database file is, as far as whocan is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,26 +169,127 @@ fn inspect(conn: &Connection, path: &Path) -> Result<Found, StoreError> {
             names.join(", ")
         )));
     }
-    let version: i64 = if has("refinery_schema_history") {
-        conn.query_row(
-            "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
-            [],
-            |r| r.get(0),
-        )?
+    let history = if has("refinery_schema_history") {
+        recorded_history(conn)?
     } else {
-        0
+        Vec::new()
     };
-    if version > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
+    let schema_tables = tables
+        .iter()
+        .filter(|t| !t.starts_with("sqlite_") && !t.eq_ignore_ascii_case("refinery_schema_history"))
+        .count();
+    let version = history_version(&history, schema_tables > 0).map_err(|e| match e {
+        History::Newer(found) => StoreError::TooNew {
             path: display(path),
-            found: version,
+            found,
             supported: SCHEMA_VERSION,
-        });
-    }
+        },
+        History::Altered(why) => StoreError::Altered {
+            path: display(path),
+            why,
+        },
+    })?;
     Ok(Found::Whocan {
         stamped: app == APPLICATION_ID,
         version,
     })
+}
+
+/// One row of `refinery_schema_history` as stored (any type: the table may have
+/// been edited by hand).
+type HistoryRow = (Value, Value, Value);
+
+fn recorded_history(conn: &Connection) -> Result<Vec<HistoryRow>, StoreError> {
+    let mut st = conn
+        .prepare("SELECT version, name, checksum FROM refinery_schema_history ORDER BY version")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Why a recorded schema history is not one this whocan can open.
+#[derive(Debug, PartialEq, Eq)]
+enum History {
+    /// A newer whocan's (its highest version).
+    Newer(i64),
+    /// Not what any whocan wrote: why, in words.
+    Altered(String),
+}
+
+/// A stored value as a message shows it: a number as is, text quoted (and cut).
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Text(t) if t.chars().count() > 40 => {
+            format!(
+                "{:?}",
+                format!("{}…", t.chars().take(40).collect::<String>())
+            )
+        }
+        Value::Text(t) => format!("{t:?}"),
+        Value::Blob(b) => format!("a blob of {} bytes", b.len()),
+    }
+}
+
+/// The schema version a recorded history stands for: it must be [`HISTORY`] up to
+/// some version, row for row (a newer whocan's is [`History::Newer`]). An empty
+/// history is version 0, unless the database already holds tables (`has_tables`).
+fn history_version(rows: &[HistoryRow], has_tables: bool) -> Result<i64, History> {
+    let newest = rows
+        .iter()
+        .filter_map(|(v, _, _)| match v {
+            Value::Integer(v) => Some(*v),
+            _ => None,
+        })
+        .max();
+    if let Some(newest) = newest.filter(|v| *v > SCHEMA_VERSION) {
+        return Err(History::Newer(newest));
+    }
+    if rows.is_empty() && has_tables {
+        return Err(History::Altered(
+            "it records no migration, yet it holds whocan's tables".into(),
+        ));
+    }
+    for (i, (version, name, checksum)) in rows.iter().enumerate() {
+        let Some(&(want, want_name, want_sum)) = HISTORY.get(i) else {
+            return Err(History::Altered(format!(
+                "it records {} migrations, more than the {SCHEMA_VERSION} whocan has",
+                rows.len()
+            )));
+        };
+        match version {
+            Value::Integer(v) if *v == want => {}
+            Value::Integer(v) if i > 0 && *v == want - 1 => {
+                return Err(History::Altered(format!("migration {v} is recorded twice")))
+            }
+            Value::Integer(v) if *v > want => {
+                return Err(History::Altered(format!(
+                    "migration {want} ({want_name}) is missing, yet migration {v} is recorded"
+                )))
+            }
+            other => {
+                return Err(History::Altered(format!(
+                    "a row names migration {}, which whocan has none of",
+                    shown(other)
+                )))
+            }
+        }
+        if *name != Value::Text(want_name.into()) {
+            return Err(History::Altered(format!(
+                "migration {want} is recorded as {}, not \"{want_name}\"",
+                shown(name)
+            )));
+        }
+        if *checksum != Value::Text(want_sum.to_string()) {
+            return Err(History::Altered(format!(
+                "migration {want} ({want_name}) is recorded with checksum {}, not the \
+                 {want_sum} of the migration whocan applies",
+                shown(checksum)
+            )));
+        }
+    }
+    Ok(rows.len() as i64)
 }
 
 /// The database cannot be written, for a command that writes.
@@ -270,11 +391,11 @@ fn refuse_early(path: &Path) -> Result<(), StoreError> {
         return Ok(());
     };
     match inspect(&conn, path) {
-        Err(e @ (StoreError::NotWhocan { .. } | StoreError::TooNew { .. }))
-            if !wal_has_content(path) =>
-        {
-            Err(e)
-        }
+        Err(
+            e @ (StoreError::NotWhocan { .. }
+            | StoreError::TooNew { .. }
+            | StoreError::Altered { .. }),
+        ) if !wal_has_content(path) => Err(e),
         _ => Ok(()),
     }
 }
@@ -326,7 +447,7 @@ impl Store {
         }
         let found = inspect(&conn, path).map_err(|e| readonly_or(path, e))?;
         Self::claim(&conn, path, found).map_err(|e| readonly_or(path, e))?;
-        Self::setup(conn).map_err(|e| readonly_or(path, e))
+        Self::setup(conn, path).map_err(|e| readonly_or(path, e))
     }
 
     /// Opens the database for a question: read-only when it is whocan's, stamped
@@ -421,7 +542,7 @@ impl Store {
         }
     }
 
-    fn setup(mut conn: Connection) -> Result<Store, StoreError> {
+    fn setup(mut conn: Connection, path: &Path) -> Result<Store, StoreError> {
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Other(format!(
@@ -433,7 +554,7 @@ impl Store {
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         conn.pragma_update(None, "cache_size", -64 * 1024)?;
         conn.pragma_update(None, "mmap_size", 4i64 << 30)?;
-        Self::migrate(&mut conn)?;
+        Self::migrate(&mut conn, path)?;
         Ok(Store { conn })
     }
 
@@ -442,7 +563,7 @@ impl Store {
     /// A database already at [`SCHEMA_VERSION`] is recognised with one query:
     /// refinery's runner compiles regular expressions for every migration name,
     /// which cost more than a whole `can` question.
-    fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         let current: Option<i64> = conn
             .query_row(
                 "SELECT max(version) FROM refinery_schema_history",
@@ -461,8 +582,46 @@ impl Store {
             Err(_) => runner()
                 .run(conn)
                 .map(|_| ())
-                .map_err(|e| StoreError::Migrate(e.to_string())),
+                .map_err(|e| migration_failed(path, e)),
         }
+    }
+}
+
+/// Why a migration failed. The migrations run in one transaction, so the
+/// database is as it was either way. The environment (a lock, a full disk, an I/O
+/// error) says so through its SQLite cause; a statement SQLite refuses (a table or
+/// column that exists already) means the tables are not those the recorded history
+/// describes: the database was altered.
+fn migration_failed(path: &Path, e: refinery::Error) -> StoreError {
+    use refinery::error::Kind;
+    let refused = match e.kind() {
+        Kind::DivergentVersion(..) | Kind::MissingVersion(..) => Some(e.to_string()),
+        Kind::Connection(_, cause) => match cause.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(f, msg))
+                if matches!(
+                    f.code,
+                    ErrorCode::Unknown | ErrorCode::ConstraintViolation | ErrorCode::TypeMismatch
+                ) =>
+            {
+                Some(msg.clone().unwrap_or_else(|| f.to_string()))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    match refused {
+        Some(why) => StoreError::Altered {
+            path: display(path),
+            why: format!(
+                "its tables are not those its recorded migrations made (upgrading it to schema \
+                 version {SCHEMA_VERSION}, SQLite said: {why})"
+            ),
+        },
+        None => StoreError::Migrate {
+            path: display(path),
+            to: SCHEMA_VERSION,
+            source: e,
+        },
     }
 }
 
@@ -588,6 +747,64 @@ mod tests {
             assert!(matches!(e, StoreError::TooNew { .. }), "{e}");
             assert!(e.to_string().contains("newer"), "{e}");
         }
+    }
+
+    #[test]
+    fn the_expected_history_is_that_of_the_migrations_folder() {
+        let mut folder: Vec<(i64, String, u64)> = embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|m| (i64::from(m.version()), m.name().to_string(), m.checksum()))
+            .collect();
+        folder.sort();
+        let listed: Vec<(i64, String, u64)> = HISTORY
+            .iter()
+            .map(|&(v, n, c)| (v, n.to_string(), c))
+            .collect();
+        assert_eq!(
+            listed, folder,
+            "a new migration needs its row in HISTORY (version, name, refinery's checksum)"
+        );
+    }
+
+    #[test]
+    fn a_history_is_read_as_a_version_or_why_not() {
+        let row = |v: i64| {
+            let (_, name, sum) = HISTORY[v as usize - 1];
+            (
+                Value::Integer(v),
+                Value::Text(name.into()),
+                Value::Text(sum.to_string()),
+            )
+        };
+        let all: Vec<HistoryRow> = (1..=SCHEMA_VERSION).map(row).collect();
+        assert_eq!(history_version(&all, true), Ok(SCHEMA_VERSION));
+        assert_eq!(history_version(&all[..4], true), Ok(4));
+        assert_eq!(history_version(&[], false), Ok(0));
+        let altered = |rows: &[HistoryRow]| match history_version(rows, true) {
+            Err(History::Altered(why)) => why,
+            other => panic!("{other:?}"),
+        };
+        assert!(altered(&[]).contains("records no migration"));
+        let mut newer = all.clone();
+        newer.push((Value::Integer(99), Value::Null, Value::Null));
+        assert_eq!(history_version(&newer, true), Err(History::Newer(99)));
+        let mut sum = all.clone();
+        sum[2].2 = Value::Integer(1);
+        assert!(altered(&sum).contains("checksum 1,"), "{}", altered(&sum));
+        let mut gap = all.clone();
+        gap.remove(4);
+        assert!(altered(&gap).contains("migration 5 (evidence_chain) is missing"));
+        let mut twice = all.clone();
+        twice.insert(4, row(4));
+        assert!(altered(&twice).contains("migration 4 is recorded twice"));
+        let mut name = all.clone();
+        name[0].1 = Value::Text("x".repeat(100));
+        assert!(
+            altered(&name).contains("…\", not \"init\""),
+            "{}",
+            altered(&name)
+        );
     }
 
     #[test]

@@ -539,6 +539,68 @@ fn a_schema_newer_than_the_binary_is_refused() {
     }
 }
 
+/// A schema history edited by hand (a checksum or a name changed, a row deleted,
+/// added or doubled) was a raw migration error (exit 3) or went unnoticed; it is
+/// refused, exit 2 with a hint, by every command, the file as it was.
+#[test]
+fn an_altered_schema_history_is_refused_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = sample_data();
+    let sample = sample.to_str().unwrap();
+    let history = "refinery_schema_history";
+    let edits = [
+        (
+            format!("UPDATE {history} SET checksum = '1' WHERE version = 3"),
+            "migration 3 (scope_lookup_indexes) is recorded with checksum \"1\"",
+        ),
+        (
+            format!("UPDATE {history} SET name = 'renamed' WHERE version = 12"),
+            "migration 12 is recorded as \"renamed\"",
+        ),
+        (
+            format!("DELETE FROM {history} WHERE version = 5"),
+            "migration 5 (evidence_chain) is missing",
+        ),
+        (
+            format!("INSERT INTO {history} VALUES (0, 'zero', '', '0')"),
+            "a row names migration 0",
+        ),
+        (
+            format!(
+                "CREATE TABLE h AS SELECT * FROM {history}; \
+                 INSERT INTO h SELECT * FROM {history} WHERE version = 4; \
+                 DROP TABLE {history}; ALTER TABLE h RENAME TO {history}"
+            ),
+            "migration 4 is recorded twice",
+        ),
+        (
+            format!("DELETE FROM {history}"),
+            "it records no migration, yet it holds whocan's tables",
+        ),
+        // The newest row removed: the history alone is an older whocan's, but the
+        // tables are not; upgrading them fails, rolled back.
+        (
+            format!("DELETE FROM {history} WHERE version = 12"),
+            "its tables are not those its recorded migrations made",
+        ),
+    ];
+    for (i, (edit, expect)) in edits.iter().enumerate() {
+        let db = fixture_copy(dir.path(), &format!("altered-{i}.db"));
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch(edit)
+            .unwrap();
+        for args in [
+            &["snapshots"][..],
+            &["who", WS_READ, "--workspace", ML_DEV],
+            &["import", sample],
+        ] {
+            refused_unchanged(&db, args, "its schema history was altered outside whocan");
+            refused_unchanged(&db, args, expect);
+        }
+    }
+}
+
 #[test]
 fn new_databases_are_stamped_and_earlier_ones_accepted_and_stamped() {
     // whocan's application_id: ASCII "WHCN".
