@@ -99,7 +99,13 @@ fn message(err: &anyhow::Error) -> String {
         if cause.is::<refinery::Error>() && cause.source().is_some() {
             continue;
         }
-        let text = cause.to_string();
+        // SQLite's code under rusqlite's error, which already said what SQLite
+        // said: "disk I/O error", not "disk I/O error: Error code 4874: disk I/O
+        // error" (the code itself chooses the hint).
+        let text = match cause.downcast_ref::<rusqlite::ffi::Error>() {
+            Some(e) => rusqlite::ffi::code_to_str(e.extended_code).to_string(),
+            None => cause.to_string(),
+        };
         if msg.contains(&text) {
             continue;
         }
@@ -184,6 +190,11 @@ const HINT_PERMISSION: &str = "check the permissions of the file and of its dire
 const HINT_CANNOT_OPEN: &str = "check that the path names a file in an existing directory that \
                                 can be written";
 const HINT_IO: &str = "the system reported an input/output error; check the disk and run again";
+const HINT_SHM: &str = "SQLite could not create or grow the database's shared-memory file (its \
+                        name ending in -shm, beside it): free some disk space, or raise the file \
+                        size limit (ulimit -f), and run again; nothing was changed";
+const HINT_MEMORY: &str = "the system ran out of memory: close other programs (or ask about \
+                           fewer scopes) and run again";
 const HINT_NOT_A_DATABASE: &str = "--db must name a database that whocan created, or a new file";
 const HINT_PATH: &str = "check the path";
 
@@ -243,6 +254,18 @@ fn classify_sqlite(e: &rusqlite::Error) -> Option<(u8, Option<&'static str>)> {
     let rusqlite::Error::SqliteFailure(f, _) = e else {
         return None;
     };
+    use rusqlite::ffi;
+    match f.extended_code {
+        // The `-shm` file beside the database, which WAL readers and writers
+        // share, could not be made, grown or mapped: a full disk, a file size
+        // limit, or a directory that cannot be written.
+        ffi::SQLITE_IOERR_SHMSIZE
+        | ffi::SQLITE_IOERR_SHMOPEN
+        | ffi::SQLITE_IOERR_SHMMAP
+        | ffi::SQLITE_IOERR_SHMLOCK => return Some((4, Some(HINT_SHM))),
+        ffi::SQLITE_IOERR_NOMEM => return Some((4, Some(HINT_MEMORY))),
+        _ => {}
+    }
     Some(match f.code {
         C::DatabaseBusy | C::DatabaseLocked => (4, Some(HINT_LOCKED)),
         C::DiskFull => (4, Some(HINT_FULL)),
@@ -250,7 +273,7 @@ fn classify_sqlite(e: &rusqlite::Error) -> Option<(u8, Option<&'static str>)> {
         C::PermissionDenied => (4, Some(HINT_PERMISSION)),
         C::CannotOpen => (4, Some(HINT_CANNOT_OPEN)),
         C::SystemIoFailure => (4, Some(HINT_IO)),
-        C::OutOfMemory => (4, None),
+        C::OutOfMemory => (4, Some(HINT_MEMORY)),
         C::NotADatabase => (2, Some(HINT_NOT_A_DATABASE)),
         // A damaged file is bad input, not whocan's fault.
         C::DatabaseCorrupt => (2, Some(HINT_CORRUPT)),
@@ -365,6 +388,16 @@ mod tests {
             assert!(hint.is_some(), "{code}");
         }
         assert_eq!(classify(&sqlite(ffi::SQLITE_FULL)).1, Some(HINT_FULL));
+        // Extended codes: the -shm file, memory.
+        for code in [ffi::SQLITE_IOERR_SHMSIZE, ffi::SQLITE_IOERR_SHMOPEN] {
+            assert_eq!(classify(&sqlite(code)), (4, Some(HINT_SHM)), "{code}");
+        }
+        assert_eq!(
+            classify(&sqlite(ffi::SQLITE_IOERR_WRITE)),
+            (4, Some(HINT_IO))
+        );
+        assert_eq!(classify(&sqlite(ffi::SQLITE_IOERR_NOMEM)).0, 4);
+        assert_eq!(classify(&sqlite(ffi::SQLITE_CANTOPEN_ISDIR)).0, 4);
         assert_eq!(classify(&sqlite(ffi::SQLITE_BUSY)).1, Some(HINT_LOCKED));
         for kind in [
             io::ErrorKind::PermissionDenied,
@@ -420,6 +453,25 @@ mod tests {
         assert_eq!(classify(&missing).0, 2);
         assert_eq!(exit_code_for(&anyhow::anyhow!("a bug")), 3);
         assert_eq!(exit_code_for(&StoreError::Other("x".into()).into()), 3);
+    }
+
+    /// SQLite's failure is said once, however many layers wrap it.
+    #[test]
+    fn sqlite_says_its_failure_once() {
+        let shm = anyhow::Error::from(StoreError::Sql(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR_SHMSIZE),
+            Some("disk I/O error".into()),
+        )))
+        .context("reading snapshot 1");
+        assert_eq!(
+            message(&shm),
+            "reading snapshot 1: database error: disk I/O error"
+        );
+        let said = anyhow::Error::from(StoreError::Sql(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some("database or disk is full".into()),
+        )));
+        assert_eq!(message(&said), "database error: database or disk is full");
     }
 
     #[test]

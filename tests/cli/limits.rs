@@ -207,3 +207,41 @@ fn a_file_size_limit_is_a_full_disk_not_a_kill() {
     assert!(left.is_empty(), "{left:?}");
     assert!(!out_file.exists());
 }
+
+/// The `-shm` file a WAL database needs beside it cannot grow past `ulimit -f`
+/// (SQLite's `SQLITE_IOERR_SHMSIZE`, as on a full disk): exit 4, SQLite's words
+/// said once (they were said twice, "disk I/O error: Error code 4874: disk I/O
+/// error"), and a hint that names the file rather than a generic I/O error.
+#[test]
+fn a_shared_memory_file_that_cannot_grow_is_the_environments_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported_sample(dir.path());
+    for args in ["snapshots", "import '{data}'"] {
+        for side in ["-shm", "-wal"] {
+            let _ = std::fs::remove_file(dir.path().join(format!("s.db{side}")));
+        }
+        let args = args.replace("{data}", &sample_data().display().to_string());
+        let script = format!(
+            "ulimit -f 8 && exec '{}' --db '{}' {args}",
+            crate::support::bin(),
+            db.display(),
+        );
+        let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{args}: {err}");
+        assert_eq!(err.matches("disk I/O error").count(), 1, "{args}: {err}");
+        assert!(!err.contains("Error code"), "{args}: {err}");
+        assert!(
+            err.contains("hint: SQLite could not create or grow"),
+            "{err}"
+        );
+        assert!(err.contains("-shm"), "{err}");
+    }
+    // The database is as it was: one snapshot, verified.
+    let out = whocan(&db).args(["verify"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
