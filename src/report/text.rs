@@ -155,8 +155,9 @@ mod tests {
 /// for (a table sanitises its cells itself, and colours them), every control,
 /// C1 or bidi character is shown escaped rather than interpreted (SPEC §5):
 /// in JSON as a `\uXXXX` escape (such characters only occur inside its strings,
-/// so it stays JSON), in CSV as [`push_escaped`] shows it; line breaks and tabs
-/// are kept. To a file or a pipe, the bytes are the data, unchanged.
+/// so it stays JSON), in CSV as [`push_escaped`] shows it (a TAB inside a cell as
+/// `\t`, as a table shows it); line breaks are kept. To a file or a pipe, the
+/// bytes are the data, unchanged.
 pub(crate) fn data_stdout(format: Option<crate::cli::Format>) -> Box<dyn Write> {
     use std::io::IsTerminal;
     let out = io::stdout().lock();
@@ -208,7 +209,7 @@ impl<W: Write> TerminalSafe<W> {
         let json = self.json;
         let shown = escape_where_with(
             s,
-            |c| c != '\n' && c != '\t' && is_unsafe(c),
+            |c| c != '\n' && is_unsafe(c),
             |out, c| {
                 if json {
                     use fmt::Write as _;
@@ -308,11 +309,15 @@ mod terminal_tests {
     }
 
     #[test]
-    fn controls_c1_and_bidi_are_shown_escaped_line_breaks_kept() {
+    fn controls_c1_bidi_and_tabs_are_shown_escaped_line_breaks_kept() {
         let text = "a\u{1b}]8;;x\u{7}b\u{9b}c\u{202e}d\te\n";
         assert_eq!(
             through(false, &[text.as_bytes()]),
-            "a\\e]8;;x\\ab\\u{9b}c\\u{202e}d\te\n"
+            "a\\e]8;;x\\ab\\u{9b}c\\u{202e}d\\te\n"
+        );
+        assert_eq!(
+            through(true, &[b"{\"n\": \"a\tb\"}"]),
+            "{\"n\": \"a\\u0009b\"}"
         );
         let json = "{\"n\":\"x\u{85}\u{202e}y\"}\n";
         let shown = through(true, &[json.as_bytes()]);

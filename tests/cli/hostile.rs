@@ -630,3 +630,48 @@ fn a_line_break_in_a_file_name_is_escaped_in_the_error() {
         "{stderr}"
     );
 }
+
+/// A TAB inside a name reached a terminal as a TAB when CSV was asked for there
+/// (only tables escaped it): cells could be made to look shifted or aligned with
+/// another column. It is shown as `\t` on a terminal, like every other control
+/// character; to a pipe the CSV keeps the data as it is.
+#[test]
+fn a_tab_in_a_name_is_shown_escaped_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tenant(dir.path(), false, false);
+    let mut users: Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("users.json")).unwrap()).unwrap();
+    for u in users["value"].as_array_mut().unwrap() {
+        if u["id"] == BOB {
+            u["displayName"] = json!("Bob\tBuilder");
+        }
+    }
+    write(&data, "users.json", users.to_string());
+    let db = dir.path().join("tab.db");
+    import(&db, &data, "2026-07-01T00:00:00Z");
+    for format in ["csv", "table", "json"] {
+        for args in [
+            &["who", WS_READ, "--scope", WS][..],
+            &["review", "--scope", WS],
+            &["show", BOB],
+        ] {
+            let mut args = args.to_vec();
+            args.extend(["--format", format]);
+            let Some((code, shown)) = crate::support::on_terminal(&db, &args) else {
+                return;
+            };
+            assert_eq!(code, Some(0), "{args:?}: {shown}");
+            // (`show`'s CSV lists Bob's accesses, not his name.)
+            if !(args[0] == "show" && format == "csv") {
+                assert!(shown.contains(r"Bob\tBuilder"), "{args:?}: {shown}");
+            }
+            assert!(
+                !shown.contains('\t'),
+                "{args:?}: a TAB reached the terminal: {shown}"
+            );
+        }
+    }
+    // To a pipe, CSV is data: the TAB is kept.
+    let piped = run(&db, &["who", WS_READ, "--scope", WS, "--format", "csv"]);
+    assert!(String::from_utf8_lossy(&piped.stdout).contains("Bob\tBuilder"));
+}

@@ -652,3 +652,76 @@ pub fn snap_with(run: &Run, assert: impl FnOnce(String)) {
     }
     settings.bind(|| assert(ran.raw_transcript()));
 }
+
+// ---------------------------------------------------------------------------
+// A terminal
+// ---------------------------------------------------------------------------
+
+/// Runs `whocan --db DB ARGS` with stdout on a pseudo-terminal, as a user at a
+/// terminal meets it (stdin empty, stderr a pipe): the exit code and the bytes
+/// the terminal received. `None`, with a note, where no pseudo-terminal opens.
+pub fn on_terminal(db: &Path, args: &[&str]) -> Option<(Option<i32>, String)> {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two descriptors into the given integers; the null
+    // name, termios and window size are allowed.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    if opened != 0 {
+        eprintln!("skipping: no pseudo-terminal");
+        return None;
+    }
+    // SAFETY: both descriptors were just opened and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    // Raw: the bytes as written, no `\n` turned into `\r\n` on the way.
+    // SAFETY: termios is plain data, filled by tcgetattr before it is used.
+    unsafe {
+        use std::os::fd::AsRawFd;
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(slave.as_raw_fd(), &mut t) == 0 {
+            libc::cfmakeraw(&mut t);
+            libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t);
+        }
+    }
+    let child = {
+        let mut cmd = std::process::Command::new(bin());
+        cmd.env_remove("WHOCAN_DB")
+            .env("COLUMNS", "200")
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::from(slave))
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+        // The command, and with it this process's copy of the terminal's slave
+        // side, is dropped here: the reader sees the end when the child exits.
+    };
+    let reader = std::thread::spawn(move || {
+        let mut f = std::fs::File::from(master);
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 8192];
+        // Linux says EIO, not end of file, once the slave side is closed.
+        while let Ok(n) = f.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        bytes
+    });
+    let out = child.wait_with_output().unwrap();
+    let shown = reader.join().unwrap();
+    Some((
+        out.status.code(),
+        String::from_utf8_lossy(&shown).into_owned(),
+    ))
+}
