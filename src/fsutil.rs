@@ -427,18 +427,41 @@ pub(crate) mod new_file {
     }
 }
 
+/// An input larger than its limit: the error inside the `io::Error` of
+/// [`read_regular`] and [`read_regular_or_stdin`] (`len` when known before reading).
+#[derive(Debug, thiserror::Error)]
+#[error("{}more than the {max} bytes this input may have", len.map(|l| format!("{l} bytes, ")).unwrap_or_default())]
+pub(crate) struct TooLarge {
+    pub(crate) len: Option<u64>,
+    pub(crate) max: u64,
+}
+
+impl TooLarge {
+    fn error(len: Option<u64>, max: u64) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidInput, TooLarge { len, max })
+    }
+
+    /// The [`TooLarge`] inside `e`, if that is why it failed.
+    pub(crate) fn within(e: &io::Error) -> Option<&TooLarge> {
+        e.get_ref().and_then(|inner| inner.downcast_ref())
+    }
+}
+
+/// Whether `path` names standard input (`-`, `/dev/stdin`).
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdin")
+}
+
 /// [`read_regular`], except that `-` or `/dev/stdin` reads standard input (a
-/// sheet piped in), up to `max` bytes too.
+/// sheet piped in), up to `max` bytes too: an endless stream is cut at `max + 1`
+/// bytes and refused.
 pub fn read_regular_or_stdin(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     use std::io::Read;
-    if path == Path::new("-") || path == Path::new("/dev/stdin") {
+    if is_stdin(path) {
         let mut out = Vec::new();
         io::stdin().lock().take(max + 1).read_to_end(&mut out)?;
         if out.len() as u64 > max {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("more than the {max} bytes this input may have"),
-            ));
+            return Err(TooLarge::error(None, max));
         }
         return Ok(out);
     }
@@ -459,23 +482,14 @@ pub fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
         ));
     }
     if meta.len() > max {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "{} bytes, more than the {max} this input may have",
-                meta.len()
-            ),
-        ));
+        return Err(TooLarge::error(Some(meta.len()), max));
     }
     let f = std::fs::File::open(path)?;
     let mut out = Vec::with_capacity(meta.len() as usize);
     // The file may grow after it was looked at: read no more than allowed.
     f.take(max + 1).read_to_end(&mut out)?;
     if out.len() as u64 > max {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("more than the {max} bytes this input may have"),
-        ));
+        return Err(TooLarge::error(None, max));
     }
     Ok(out)
 }

@@ -31,10 +31,6 @@ use super::{Outcome, UsageError};
 /// The columns `apply` reads; a sheet without them is refused.
 const REQUIRED: [&str; 4] = ["review_key", "target_scope", "decision", "reviewer_comment"];
 
-/// The largest sheet `apply` reads (a review of a thousand workspaces on a large
-/// tenant is about half of it).
-const MAX_SHEET_BYTES: u64 = 1 << 30;
-
 /// How many row errors `apply` lists before summarising the rest.
 const MAX_ERRORS: usize = 50;
 
@@ -883,6 +879,39 @@ fn is_workbook(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
+/// The bytes of the sheet `apply` reads, a file or standard input (`-`), bounded
+/// as every input file is (`WHOCAN_MAX_INPUT_BYTES`, default 4 GiB): an endless
+/// stream is cut there and refused, exit 2 with a hint. A path that names no
+/// readable regular file is the user's error; a failing disk the environment's.
+fn read_sheet(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use crate::import::MAX_INPUT_ENV;
+    let max = crate::import::max_input_bytes()?;
+    let shown = if crate::fsutil::is_stdin(path) {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    crate::fsutil::read_regular_or_stdin(path, max).map_err(|e| {
+        use std::io::ErrorKind as K;
+        if let Some(big) = crate::fsutil::TooLarge::within(&e) {
+            let len = big.len.map(|l| format!("{l} bytes, ")).unwrap_or_default();
+            return UsageError(format!(
+                "{shown}: {len}more than the {max} bytes a review sheet may have, so nothing \
+                 was recorded\nhint: apply the sheets of fewer scopes at a time (`review \
+                 --scope` or `--workspace`), or raise the limit with {MAX_INPUT_ENV}=BYTES if \
+                 this machine has about three times that much memory"
+            ))
+            .into();
+        }
+        match e.kind() {
+            K::NotFound | K::InvalidInput | K::IsADirectory | K::NotADirectory => {
+                UsageError(format!("cannot read {shown}: {e}")).into()
+            }
+            _ => anyhow::Error::new(e).context(format!("cannot read {shown}")),
+        }
+    })
+}
+
 /// `whocan review apply FILE`: validate every row, then record them all.
 fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     // Checked for existence like a question, then opened for writing: a read-only
@@ -897,8 +926,7 @@ fn apply(db: &Path, args: ReviewApplyArgs) -> anyhow::Result<Outcome> {
     let ix = Index::new_at(&tenant, &snapshot.taken_at);
     step.say("matching the sheet's rows to the current review");
     let file = args.file.display().to_string();
-    let bytes = crate::fsutil::read_regular_or_stdin(&args.file, MAX_SHEET_BYTES)
-        .map_err(|e| UsageError(format!("cannot read {file}: {e}")))?;
+    let bytes = read_sheet(&args.file)?;
     let table = if is_workbook(&bytes) {
         super::review_xlsx::table(&file, &bytes)?
     } else {

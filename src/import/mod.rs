@@ -332,7 +332,7 @@ pub(crate) const DEFAULT_MAX_INPUT: u64 = 4 << 30;
 
 /// The largest input file this import reads: [`MAX_INPUT_ENV`] when set (a plain
 /// number of bytes), else [`DEFAULT_MAX_INPUT`].
-fn max_input_bytes() -> Result<u64, ImportError> {
+pub(crate) fn max_input_bytes() -> Result<u64, ImportError> {
     match std::env::var(MAX_INPUT_ENV) {
         Err(std::env::VarError::NotPresent) => Ok(DEFAULT_MAX_INPUT),
         Ok(v) => v.trim().parse::<u64>().map_err(|_| ImportError::File {

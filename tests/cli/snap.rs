@@ -714,6 +714,42 @@ fn review_apply_from_stdin() {
     ]));
 }
 
+/// A sheet piped in is bounded as every input file is (`WHOCAN_MAX_INPUT_BYTES`):
+/// one byte over, it is refused by name with a hint, nothing recorded (it was
+/// bounded at 1 GiB whatever the variable said, with the hint "check the path").
+#[test]
+fn review_apply_from_stdin_past_the_input_limit() {
+    let (s, sheet) = decided_sheet();
+    let bytes = std::fs::read(&sheet).unwrap();
+    let limit = (bytes.len() - 1).to_string();
+    snap!(s
+        .run()
+        .env("WHOCAN_MAX_INPUT_BYTES", &limit)
+        .stdin(bytes.clone())
+        .args(["review", "apply", "-", "--reviewer", "Olivia Bennett"]));
+    s.run()
+        .env("WHOCAN_MAX_INPUT_BYTES", &limit)
+        .args(["review", "apply", "--reviewer", "Olivia Bennett"])
+        .arg(&sheet)
+        .expect(2)
+        .stderr_has(&format!(
+            "{} bytes, more than the {limit} bytes",
+            bytes.len()
+        ))
+        .stderr_has("hint: apply the sheets of fewer scopes");
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let applies: i64 = conn
+        .query_row("SELECT count(*) FROM review_applies", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(applies, 0);
+    // At the limit, it is read.
+    s.run()
+        .env("WHOCAN_MAX_INPUT_BYTES", bytes.len().to_string())
+        .stdin(bytes)
+        .args(["review", "apply", "-", "--reviewer", "Olivia Bennett"])
+        .expect(0);
+}
+
 #[test]
 fn review_apply_error_unknown_decision() {
     let s = Scratch::new().with_sample();
