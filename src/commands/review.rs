@@ -25,6 +25,8 @@ use crate::report::{csv as sheet_csv, review as render, ScopeNames};
 use crate::store::review::{RecordedDecision, ReviewApply, SheetDecision};
 use crate::store::{SnapshotSelector, Store};
 
+pub use super::review_xlsx::{MAX_INFLATED, MAX_PART_INFLATED, MAX_WORKSHEET_INFLATED};
+
 use super::common::{load, open_existing, target_scope, Sliced};
 use super::{Outcome, UsageError};
 

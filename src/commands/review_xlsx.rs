@@ -104,36 +104,97 @@ fn sheet_rows(
     Ok(rows)
 }
 
-/// The workbook's review sheet as a [`SheetTable`].
-/// The most a workbook's parts may hold once inflated, all together: a
-/// million-row review is a few hundred MB of XML.
-const MAX_INFLATED: u64 = 1 << 30;
+/// The most one worksheet part (`xl/worksheets/...`) may hold once inflated.
+/// whocan's `Review` sheet is about 1 KB of XML per row (961 bytes a row measured
+/// on a 327,707-row review of `whocan-synth --profile large`, 858 on the sample),
+/// so a sheet of Excel's most rows (1,048,575) is about 1 GB: this is four times
+/// that. A worksheet is read as a stream, cell by cell.
+pub const MAX_WORKSHEET_INFLATED: u64 = 4 << 30;
+/// The most any other part (the shared strings, styles, relationships) may hold
+/// once inflated: these are read whole. The shared strings of a full review sheet
+/// are 0.1–0.3 GB (106 and 302 bytes a row on the reviews above).
+pub const MAX_PART_INFLATED: u64 = 1 << 30;
+/// The most all parts together may hold once inflated.
+pub const MAX_INFLATED: u64 = 6 << 30;
 
-/// Refuses a workbook whose parts would inflate past [`MAX_INFLATED`], by the
-/// sizes its zip directory declares, before anything is inflated.
-fn check_inflated_size(file: &str, bytes: &[u8]) -> Result<(), UsageError> {
-    check_inflated_within(file, bytes, MAX_INFLATED)
+/// What `review apply` says with every refusal of a workbook: nothing was
+/// recorded, and how to get a workbook it reads.
+const HINT_WORKBOOK: &str = "hint: export the review again (`whocan review --xlsx FILE`) and fill \
+                             that copy, or save the filled workbook again from the spreadsheet as \
+                             .xlsx (or its Review sheet as CSV) and apply that; nothing was recorded";
+
+/// `n` bytes in words: `1 GiB`, `4 GiB`, or the number.
+fn bytes(n: u64) -> String {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
+        format!("{} GiB", n >> 30)
+    } else {
+        format!("{n} bytes")
+    }
 }
 
-fn check_inflated_within(file: &str, bytes: &[u8], max: u64) -> Result<(), UsageError> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        // Not a zip: calamine says what it is not.
+/// Refuses a workbook whose parts would inflate past the bounds above (one
+/// worksheet past [`MAX_WORKSHEET_INFLATED`], another part past
+/// [`MAX_PART_INFLATED`], all together past [`MAX_INFLATED`]), by the sizes its
+/// zip directory declares, before anything is inflated: a zip bomb is refused
+/// without being opened. A part that inflates past its declared size fails
+/// while it is read (the zip reader stops it there), as a damaged workbook.
+fn check_inflated_size(file: &str, bytes: &[u8]) -> Result<(), UsageError> {
+    check_inflated_within(
+        file,
+        bytes,
+        [MAX_WORKSHEET_INFLATED, MAX_PART_INFLATED, MAX_INFLATED],
+    )
+}
+
+fn check_inflated_within(file: &str, zip_bytes: &[u8], max: [u64; 3]) -> Result<(), UsageError> {
+    let [worksheet, part, all] = max;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(zip_bytes)) else {
+        // Not a zip: opening it as a workbook says so.
         return Ok(());
+    };
+    let refuse = |what: String| {
+        UsageError(format!(
+            "{file}: {what}: not a workbook `whocan review --xlsx` writes, nor one a spreadsheet \
+             saves from it (a review sheet of Excel's most rows stays well within), so it was \
+             not opened\n{HINT_WORKBOOK}"
+        ))
     };
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let size = zip.by_index_raw(i).map(|f| f.size()).unwrap_or(0);
+        let Ok(entry) = zip.by_index_raw(i) else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let size = entry.size();
+        let bound = if name.starts_with("xl/worksheets/") {
+            worksheet
+        } else {
+            part
+        };
+        if size > bound {
+            return Err(refuse(format!(
+                "its part {} would inflate to {size} bytes, more than the {} a {} may hold",
+                crate::report::text::sanitize(&name),
+                bytes(bound),
+                if bound == worksheet {
+                    "worksheet"
+                } else {
+                    "workbook part"
+                }
+            )));
+        }
         total = total.saturating_add(size);
-        if total > max {
-            return Err(UsageError(format!(
-                "{file}: its parts inflate to more than {} MiB: not a workbook `whocan review --xlsx` writes (a review fits well below that); nothing recorded",
-                max >> 20
+        if total > all {
+            return Err(refuse(format!(
+                "its parts would inflate to more than {} together",
+                bytes(all)
             )));
         }
     }
     Ok(())
 }
 
+/// The workbook's review sheet as a [`SheetTable`].
 pub(crate) fn table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> {
     check_inflated_size(file, bytes)?;
     let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
@@ -217,14 +278,28 @@ mod tests {
     fn a_workbook_that_inflates_past_the_bound_is_refused_before_inflating() {
         let bomb = inflating(3 << 20);
         assert!(bomb.len() < 64 << 10, "compressed to {} bytes", bomb.len());
-        let err = check_inflated_within("b.xlsx", &bomb, 2 << 20).unwrap_err();
+        let max = [4 << 20, 2 << 20, 8 << 20];
+        let err = check_inflated_within("b.xlsx", &bomb, max).unwrap_err();
         assert!(
-            err.0
-                .contains("b.xlsx: its parts inflate to more than 2 MiB"),
+            err.0.contains(
+                "b.xlsx: its part xl/sharedStrings.xml would inflate to 3145728 bytes, more than \
+                 the 2097152 bytes a workbook part may hold"
+            ),
             "{}",
             err.0
         );
-        assert!(check_inflated_within("ok.xlsx", &inflating(1 << 20), 2 << 20).is_ok());
+        assert!(
+            err.0.contains("\nhint: export the review again"),
+            "{}",
+            err.0
+        );
+        assert!(check_inflated_within("ok.xlsx", &inflating(1 << 20), max).is_ok());
+        let together =
+            check_inflated_within("t.xlsx", &inflating(1 << 20), [4 << 20, 2 << 20, 1 << 19]);
+        assert!(together
+            .unwrap_err()
+            .0
+            .contains("more than 524288 bytes together"));
     }
 
     #[test]

@@ -720,3 +720,69 @@ fn a_bad_decision_in_a_workbook_is_refused_with_its_sheet_and_row() {
         .expect(2)
         .stderr_has("no sheet has a review_key column in its first row (sheets: Sheet1)");
 }
+
+/// Where a part's entry is in a workbook's zip: (its local header, its central
+/// directory header).
+fn zip_entry(bytes: &[u8], name: &str) -> (usize, usize) {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let entry = zip.by_name(name).unwrap();
+    (
+        entry.header_start() as usize,
+        entry.central_header_start() as usize,
+    )
+}
+
+/// The `Review` sheet's part in a workbook `review --xlsx` writes.
+const REVIEW_PART: &str = "xl/worksheets/sheet2.xml";
+
+/// Whatever `review --xlsx` writes, `review apply` reads back. The Review sheet
+/// and the shared strings whocan writes for the sample, per row, projected to a
+/// sheet of Excel's most rows (1,048,575), stay within half the bounds a
+/// workbook is read within (they were 1 GiB for all parts together, below a
+/// full review sheet's 1.1 GB).
+#[test]
+fn a_workbook_of_excels_most_rows_is_within_the_bounds_it_is_read_within() {
+    use whocan::commands::review::{MAX_INFLATED, MAX_PART_INFLATED, MAX_WORKSHEET_INFLATED};
+    let s = Scratch::new().with_sample();
+    let path = s.path("all.xlsx");
+    s.run()
+        .words("review --all-workspaces --xlsx")
+        .arg(&path)
+        .expect(0);
+    let rows = sheet_text(&mut workbook(&path), "Review").len() as u64 - 1;
+    assert!(rows > 50, "{rows}");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut size = |name: &str| zip.by_name(name).unwrap().size();
+    let (sheet, strings) = (size(REVIEW_PART), size("xl/sharedStrings.xml"));
+    let full = |part: u64| part / rows * 1_048_575;
+    assert!(2 * full(sheet) <= MAX_WORKSHEET_INFLATED, "{}", full(sheet));
+    assert!(2 * full(strings) <= MAX_PART_INFLATED, "{}", full(strings));
+    assert!(2 * (full(sheet) + full(strings)) <= MAX_INFLATED);
+}
+
+/// A workbook whose zip directory says a part inflates to 3.75 GiB (a zip
+/// bomb) is refused without inflating it, naming the part, with a hint.
+#[test]
+fn a_workbook_part_that_would_inflate_past_its_bound_is_refused_unopened() {
+    let s = Scratch::new().with_sample();
+    let rows = ml_prod_workbook_rows(&s);
+    let filled = s.path("filled.xlsx");
+    save_filled(&filled, &rows);
+    let mut bytes = std::fs::read(&filled).unwrap();
+    let (_, central) = zip_entry(&bytes, "xl/sharedStrings.xml");
+    // The uncompressed size of the central directory's entry.
+    bytes[central + 24..central + 28].copy_from_slice(&0xF000_0000u32.to_le_bytes());
+    let bomb = s.path("bomb.xlsx");
+    std::fs::write(&bomb, &bytes).unwrap();
+    s.run()
+        .args(["review", "apply"])
+        .arg(&bomb)
+        .args(["--reviewer", "r"])
+        .expect(2)
+        .stderr_has(&format!(
+            "{}: its part xl/sharedStrings.xml would inflate to 4026531840 bytes, more than the \
+             1 GiB a workbook part may hold",
+            bomb.display()
+        ))
+        .stderr_has("\nhint: export the review again");
+}
