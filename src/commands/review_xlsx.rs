@@ -72,8 +72,7 @@ fn sheet_rows(
     file: &str,
     name: &str,
 ) -> Result<Vec<(u32, Vec<Data>)>, UsageError> {
-    let cannot =
-        |e: calamine::XlsxError| UsageError(format!("{file}:{name}: cannot read the sheet: {e}"));
+    let cannot = |e: calamine::XlsxError| damaged(&format!("{file}:{name}"), e);
     let mut reader = wb.worksheet_cells_reader(name).map_err(cannot)?;
     let mut rows: Vec<(u32, Vec<Data>)> = Vec::new();
     let mut cells = 0usize;
@@ -194,14 +193,17 @@ fn check_inflated_within(file: &str, zip_bytes: &[u8], max: [u64; 3]) -> Result<
     Ok(())
 }
 
+/// A workbook that cannot be read as one: cut short, or changed in part.
+fn damaged(at: &str, e: impl std::fmt::Display) -> UsageError {
+    UsageError(format!(
+        "{at}: the workbook cannot be read: it is cut short or damaged ({e})\n{HINT_WORKBOOK}"
+    ))
+}
+
 /// The workbook's review sheet as a [`SheetTable`].
 pub(crate) fn table(file: &str, bytes: &[u8]) -> Result<SheetTable, UsageError> {
     check_inflated_size(file, bytes)?;
-    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        UsageError(format!(
-            "{file}: not a workbook that can be read ({e}); expected the .xlsx written by `whocan review --xlsx`, or a CSV sheet"
-        ))
-    })?;
+    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| damaged(file, e))?;
     let names = wb.sheet_names();
     let mut chosen = None;
     // The sheet `review --xlsx` writes first, then any sheet whose first row
@@ -323,6 +325,10 @@ mod tests {
     #[test]
     fn a_file_that_is_no_workbook_is_refused_with_its_name() {
         let e = table("x.xlsx", b"PK\x03\x04 not really").err().unwrap();
-        assert!(e.0.starts_with("x.xlsx: not a workbook"), "{}", e.0);
+        assert!(
+            e.0.starts_with("x.xlsx: the workbook cannot be read: it is cut short or damaged"),
+            "{}",
+            e.0
+        );
     }
 }

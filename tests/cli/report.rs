@@ -786,3 +786,45 @@ fn a_workbook_part_that_would_inflate_past_its_bound_is_refused_unopened() {
         ))
         .stderr_has("\nhint: export the review again");
 }
+
+/// A workbook cut short (a download that stopped) or changed in part (a disk
+/// error in its Review sheet) is bad input with a hint, not a raw zip error
+/// with the hint "`whocan COMMAND --help` lists each command's flags".
+#[test]
+fn a_damaged_workbook_is_refused_with_a_hint() {
+    let s = Scratch::new().with_sample();
+    let rows = ml_prod_workbook_rows(&s);
+    let filled = s.path("filled.xlsx");
+    save_filled(&filled, &rows);
+    let bytes = std::fs::read(&filled).unwrap();
+
+    let cut = s.path("cut.xlsx");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    // Bytes of the Review sheet's compressed data overwritten.
+    let mut changed = bytes.clone();
+    let (local, _) = zip_entry(&bytes, REVIEW_PART);
+    let field = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]) as usize;
+    let data = local + 30 + field(local + 26) + field(local + 28);
+    changed[data + 200..data + 216].fill(0xA5);
+    let damaged = s.path("damaged.xlsx");
+    std::fs::write(&damaged, &changed).unwrap();
+
+    for (file, at) in [
+        (&cut, cut.display().to_string()),
+        (&damaged, format!("{}:Review", damaged.display())),
+    ] {
+        s.run()
+            .args(["review", "apply"])
+            .arg(file)
+            .args(["--reviewer", "r"])
+            .expect(2)
+            .stderr_has(&format!(
+                "error: {at}: the workbook cannot be read: it is cut short or damaged ("
+            ))
+            .stderr_has("\nhint: export the review again (`whocan review --xlsx FILE`)")
+            .stderr_lacks("--help");
+    }
+    // Nothing was recorded.
+    let plan = s.run().words("review plan --workspace ml-prod").expect(0);
+    assert!(!plan.stdout().contains("az "), "{}", plan.stdout());
+}
