@@ -17,6 +17,9 @@
 //!   such as `/dev/null` or `/dev/stdout`, a FIFO): renaming over it would replace
 //!   the device node with a regular file.
 //!
+//! Several files of one command ([`write_files`]) are written all or none: all to
+//! their temporary files first, renamed into place only when every one is complete.
+//!
 //! The random names and the retry on a name that exists come from the `tempfile`
 //! crate (`Builder::make_in`), which also removes the temporary file when the write
 //! fails; the file itself is opened here, with the flags above.
@@ -69,33 +72,79 @@ fn write_file_inner(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    match target(path)? {
+        Target::Special(file) => write_direct(file, f),
+        Target::Replaced => stage(path, f)?.place(),
+    }
+}
+
+/// Where an output goes: straight into an existing device or FIFO, or into a
+/// temporary file renamed over the target (absent, or a regular file).
+enum Target {
+    Special(File),
+    Replaced,
+}
+
+/// Looks at `path` before anything is written: a directory and an SQLite
+/// database are refused.
+fn target(path: &Path) -> io::Result<Target> {
     match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
-            return Err(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "is a directory (expected a file name)",
-            ))
-        }
-        Ok(m) if !m.is_file() => {
-            if let Some(file) = open_special(path)? {
-                return write_direct(file, f);
-            }
+        Ok(m) if m.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory (expected a file name)",
+        )),
+        Ok(m) if !m.is_file() => Ok(match open_special(path)? {
+            Some(file) => Target::Special(file),
             // It became a regular file in between: replace it like one.
-        }
+            None => Target::Replaced,
+        }),
         // An SQLite database (whocan's own, most likely) is never replaced by
         // an output: the snapshots in it would be lost.
-        Ok(_) if is_sqlite_database(path) => {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                "is an SQLite database, which an output never replaces (give another file name)",
-            ))
-        }
+        Ok(_) if is_sqlite_database(path) => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "is an SQLite database, which an output never replaces (give another file name)",
+        )),
         // Absent, or a regular file: replaced through a temporary file.
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
+        Ok(_) => Ok(Target::Replaced),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Target::Replaced),
+        Err(e) => Err(e),
     }
-    write_replacing(path, f)
+}
+
+/// What writes one output file.
+pub(crate) type Render<'a> = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + 'a>;
+
+/// Writes several files all or none (`review --out --html --xlsx`): every target
+/// is looked at first (a directory or a database among them refuses them all),
+/// each regular file is written to its own temporary file (see
+/// [`write_file`]), then any device or FIFO is written, and only when all of that
+/// succeeded are the temporary files renamed into place, one after the other. A
+/// failure before the renames removes every temporary file and leaves every
+/// target as it was: no new file, no half-written one.
+pub(crate) fn write_files(files: Vec<(&Path, Render<'_>)>) -> Result<(), WriteError> {
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteError { path, source }
+    };
+    let mut targets = Vec::with_capacity(files.len());
+    for (path, render) in files {
+        targets.push((path, target(path).map_err(failed(path))?, render));
+    }
+    let mut staged = Vec::new();
+    let mut direct = Vec::new();
+    for (path, target, render) in targets {
+        match target {
+            Target::Replaced => staged.push((path, stage(path, render).map_err(failed(path))?)),
+            Target::Special(file) => direct.push((path, file, render)),
+        }
+    }
+    for (path, file, render) in direct {
+        write_direct(file, render).map_err(failed(path))?;
+    }
+    for (path, file) in staged {
+        file.place().map_err(failed(path))?;
+    }
+    Ok(())
 }
 
 /// Whether the regular file at `path` begins with SQLite's header.
@@ -145,10 +194,30 @@ pub(crate) fn create_exclusive(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
-fn write_replacing(
-    path: &Path,
-    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
+/// An output written in full to its temporary file beside the target, not yet in
+/// place; dropped, the temporary file is removed.
+struct Staged {
+    tmp: tempfile::NamedTempFile<File>,
+    target: PathBuf,
+    dir: PathBuf,
+}
+
+impl Staged {
+    /// Renames the temporary file over the target, then syncs the directory.
+    fn place(self) -> io::Result<()> {
+        self.tmp.persist(&self.target).map_err(|e| e.error)?;
+        // The rename itself is durable once the directory is synced (best effort:
+        // not every file system lets a directory be opened and synced).
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+/// Writes what `f` writes to a new temporary file beside `path`: 0600, random
+/// name, exclusive, never through a link, flushed and synced.
+fn stage(path: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<Staged> {
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -177,13 +246,11 @@ fn write_replacing(
     tmp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // The rename itself is durable once the directory is synced (best effort: not
-    // every file system lets a directory be opened and synced).
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    Ok(Staged {
+        tmp,
+        target: path.to_path_buf(),
+        dir: dir.to_path_buf(),
+    })
 }
 
 #[cfg(test)]
@@ -230,6 +297,36 @@ mod tests {
         assert!(err.source.to_string().contains("boom"), "{err}");
         assert_eq!(std::fs::read(&p).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn several_files_are_written_all_or_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.html"));
+        std::fs::write(&b, "old").unwrap();
+        let err = write_files(vec![
+            (a.as_path(), Box::new(|w: &mut dyn Write| w.write_all(b"a"))),
+            (
+                b.as_path(),
+                Box::new(|w: &mut dyn Write| {
+                    w.write_all(b"half")?;
+                    Err(io::Error::other("boom"))
+                }),
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(err.path, b);
+        assert!(!a.exists());
+        assert_eq!(std::fs::read(&b).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_files(vec![
+            (a.as_path(), Box::new(|w: &mut dyn Write| w.write_all(b"a"))),
+            (b.as_path(), Box::new(|w: &mut dyn Write| w.write_all(b"b"))),
+        ])
+        .unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"a");
+        assert_eq!(std::fs::read(&b).unwrap(), b"b");
+        assert_eq!((mode(&a), mode(&b)), (0o600, 0o600));
     }
 
     #[test]

@@ -436,8 +436,22 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             carry: &carry,
             names,
         };
+        let render_to = |w: &mut dyn Write, format: Format| match format {
+            Format::Csv => render::write_csv(w, &sheet),
+            Format::Json => render::write_json(w, &sheet),
+            Format::Table => render::table(w, &sheet),
+        };
         if documents {
-            write_documents(db, &args, &l, &sheet, &counts, &step)?;
+            // The sheet (`--out`) with the page and the workbook: all or none.
+            let sheet_file: Option<(&Path, crate::fsutil::Render)> =
+                match (args.out.as_deref(), format) {
+                    (Some(path), Some(format)) => Some((
+                        path,
+                        Box::new(move |w: &mut dyn Write| render_to(w, format)),
+                    )),
+                    _ => None,
+                };
+            write_documents(db, &args, &l, &sheet, &counts, &step, sheet_file)?;
         }
         drop(step);
         let Some(format) = format else {
@@ -446,19 +460,17 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         if format != Format::Table {
             warn_incomplete(&rv.incomplete);
         }
-        let render_to = |w: &mut dyn Write| match format {
-            Format::Csv => render::write_csv(w, &sheet),
-            Format::Json => render::write_json(w, &sheet),
-            Format::Table => render::table(w, &sheet),
-        };
         match &args.out {
+            Some(path) if documents => {
+                eprintln_safe!("wrote {} ({counts})", path.display());
+            }
             Some(path) => {
-                write_file(path, render_to)?;
+                write_file(path, |w| render_to(w, format))?;
                 eprintln_safe!("wrote {} ({counts})", path.display());
             }
             None => {
                 let mut out = crate::report::text::data_stdout(args.format);
-                render_to(&mut out)?;
+                render_to(&mut out, format)?;
                 out.flush()?;
             }
         }
@@ -520,7 +532,9 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
 }
 
 /// `--html` and `--xlsx`: the report and the workbook, with the `lint` findings
-/// for the reviewed scopes (checked on the whole snapshot, as `whocan lint` does).
+/// for the reviewed scopes (checked on the whole snapshot, as `whocan lint` does),
+/// and the sheet (`--out`) when asked for with them: all written or none
+/// ([`crate::fsutil::write_files`]).
 fn write_documents(
     db: &Path,
     args: &ReviewArgs,
@@ -528,6 +542,7 @@ fn write_documents(
     sheet: &render::Sheet,
     counts: &render::Counts,
     step: &Step,
+    sheet_file: Option<(&Path, crate::fsutil::Render)>,
 ) -> anyhow::Result<()> {
     if args.xlsx.is_some() && sheet.review.rows.len() > crate::report::xlsx::MAX_ROWS {
         return Err(UsageError(format!(
@@ -552,20 +567,38 @@ fn write_documents(
         scope: scope.as_deref(),
         list: &found,
     };
+    let workbook = match &args.xlsx {
+        Some(_) => {
+            step.say("making the workbook");
+            Some(
+                crate::report::xlsx::workbook(sheet, &findings)
+                    .map_err(|e| anyhow::anyhow!("writing the workbook: {e}"))?,
+            )
+        }
+        None => None,
+    };
+    let mut files: Vec<(&Path, crate::fsutil::Render)> = Vec::new();
     if let Some(path) = &args.html {
-        step.say(&format!("writing {}", path.display()));
-        write_file(path, |w| {
-            crate::report::review_html::write_html(w, sheet, &findings)
-        })?;
-        step.suspend(|| eprintln_safe!("wrote {} ({counts})", path.display()));
+        let findings = &findings;
+        files.push((
+            path,
+            Box::new(move |w: &mut dyn Write| {
+                crate::report::review_html::write_html(w, sheet, findings)
+            }),
+        ));
     }
-    if let Some(path) = &args.xlsx {
-        step.say(&format!("writing {}", path.display()));
-        let bytes = crate::report::xlsx::workbook(sheet, &findings)
-            .map_err(|e| anyhow::anyhow!("writing the workbook: {e}"))?;
-        write_file(path, |w| w.write_all(&bytes))?;
-        step.suspend(|| eprintln_safe!("wrote {} ({counts})", path.display()));
+    if let (Some(path), Some(bytes)) = (&args.xlsx, &workbook) {
+        files.push((path, Box::new(move |w: &mut dyn Write| w.write_all(bytes))));
     }
+    files.extend(sheet_file);
+    let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    step.say(&format!("writing {}", names.join(", ")));
+    crate::fsutil::write_files(files)?;
+    step.suspend(|| {
+        for p in [&args.html, &args.xlsx].into_iter().flatten() {
+            eprintln_safe!("wrote {} ({counts})", p.display());
+        }
+    });
     Ok(())
 }
 

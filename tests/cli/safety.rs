@@ -429,6 +429,84 @@ fn a_full_disk_exits_4_with_a_hint() {
         .is_char_device());
 }
 
+/// `review --out --html --xlsx` writes its files all or none. One output that
+/// cannot be written (a name under a regular file, a name that is a directory, a
+/// file size limit) used to leave the ones written before it, new or replaced,
+/// beside the error; now no target is created or changed and no temporary file
+/// is left.
+#[test]
+fn several_outputs_are_written_all_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_copy(dir.path(), "w.db");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("file.txt"), "a file, not a directory").unwrap();
+    std::fs::create_dir(out.join("a-dir")).unwrap();
+    // An earlier page, to be left as it was.
+    std::fs::write(out.join("old.html"), "last quarter's page").unwrap();
+    let before = listing(&out);
+    let review = |csv: &str, html: &str, xlsx: &str| {
+        whocan(&db)
+            .args(["review", "--workspace", ML_DEV])
+            .arg("--out")
+            .arg(out.join(csv))
+            .arg("--html")
+            .arg(out.join(html))
+            .arg("--xlsx")
+            .arg(out.join(xlsx))
+            .output()
+            .unwrap()
+    };
+    for (csv, html, xlsx, expect) in [
+        (
+            "file.txt/sheet.csv",
+            "new.html",
+            "new.xlsx",
+            "Not a directory",
+        ),
+        ("sheet.csv", "old.html", "a-dir", "is a directory"),
+        (
+            "sheet.csv",
+            "old.html",
+            "file.txt/new.xlsx",
+            "Not a directory",
+        ),
+    ] {
+        let ran = review(csv, html, xlsx);
+        assert_eq!(ran.status.code(), Some(2), "{}", show(&ran));
+        let err = text(&ran.stderr);
+        assert!(err.contains(expect) && err.contains("hint:"), "{err}");
+        assert!(!err.contains("wrote "), "{err}");
+        assert_eq!(listing(&out), before, "{csv} {html} {xlsx}: {err}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("old.html")).unwrap(),
+            "last quarter's page"
+        );
+    }
+    // A write that fails part way (past `ulimit -f`): exit 4, nothing left.
+    let script = format!(
+        "ulimit -f 64 && exec '{}' --db '{}' review --workspace {ML_DEV} --out '{}' --xlsx '{}' --html '{}'",
+        bin(),
+        db.display(),
+        out.join("sheet.csv").display(),
+        out.join("new.xlsx").display(),
+        out.join("old.html").display(),
+    );
+    let ran = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    assert_eq!(ran.status.code(), Some(4), "{}", show(&ran));
+    assert_eq!(listing(&out), before);
+    // And all three when all can be.
+    let ran = review("sheet.csv", "old.html", "new.xlsx");
+    ok(ran);
+    for f in ["sheet.csv", "old.html", "new.xlsx"] {
+        assert_eq!(mode(&out.join(f)), 0o600, "{f}");
+    }
+    assert_ne!(
+        std::fs::read_to_string(out.join("old.html")).unwrap(),
+        "last quarter's page"
+    );
+}
+
 #[test]
 fn an_unwritable_directory_exits_4_with_a_hint() {
     let dir = tempfile::tempdir().unwrap();
