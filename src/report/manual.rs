@@ -27,30 +27,38 @@ pub(crate) fn man_page(out: &mut dyn Write, cmd: clap::Command) -> io::Result<()
 
 /// `whocan.1` and one page per subcommand, nested ones too (`whocan-review-apply.1`),
 /// each written whole (temp file and rename, mode 0600 like every file whocan
-/// writes). Returns the paths written.
+/// writes), all or none: every page is rendered first, then written together
+/// ([`crate::fsutil::write_files`]). Returns the paths written.
 pub(crate) fn man_pages(dir: &Path, cmd: clap::Command) -> anyhow::Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
+    let mut pages = Vec::new();
     let mut cmd = cmd;
     cmd.build();
-    write_pages(dir, &cmd, "whocan", &mut written)?;
-    Ok(written)
+    render_pages(dir, &cmd, "whocan", &mut pages)?;
+    crate::fsutil::write_files(
+        pages
+            .iter()
+            .map(|(path, page)| {
+                let write: crate::fsutil::Render = Box::new(move |w| w.write_all(page));
+                (path.as_path(), write)
+            })
+            .collect(),
+    )?;
+    Ok(pages.into_iter().map(|(path, _)| path).collect())
 }
 
-fn write_pages(
+fn render_pages(
     dir: &Path,
     cmd: &clap::Command,
     name: &str,
-    written: &mut Vec<PathBuf>,
+    pages: &mut Vec<(PathBuf, Vec<u8>)>,
 ) -> anyhow::Result<()> {
     let mut page = Vec::new();
     clap_mangen::Man::new(cmd.clone())
         .title(name.to_string())
         .render(&mut page)?;
-    let path = dir.join(format!("{name}.1"));
-    crate::fsutil::write_file(&path, |w| w.write_all(&page))?;
-    written.push(path);
+    pages.push((dir.join(format!("{name}.1")), page));
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-        write_pages(dir, sub, &format!("{name}-{}", sub.get_name()), written)?;
+        render_pages(dir, sub, &format!("{name}-{}", sub.get_name()), pages)?;
     }
     Ok(())
 }

@@ -72,6 +72,27 @@ fn man_prints_the_top_page_and_writes_one_page_per_command() {
     );
 }
 
+/// The pages are written all or none: one that cannot be (its name taken by a
+/// directory) used to leave the pages written before it.
+#[test]
+fn man_pages_are_written_all_or_none() {
+    let s = Scratch::new();
+    let dir = s.path("man1");
+    std::fs::create_dir_all(dir.join("whocan-who.1")).unwrap();
+    run()
+        .arg("man")
+        .arg("--dir")
+        .arg(&dir)
+        .expect(2)
+        .stderr_has("whocan-who.1: is a directory")
+        .stderr_lacks("wrote ");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["whocan-who.1"]);
+}
+
 #[test]
 fn man_into_a_missing_directory_says_how_to_make_it() {
     let s = Scratch::new();
