@@ -2931,6 +2931,15 @@ fn deny_ref(d: &DenyAssignment) -> DenyRef {
     }
 }
 
+/// Where the earlier snapshot's record of a `Status::Window` record stood (its
+/// window's state there); `later`'s own state for any other status.
+fn window_before(status: Status, earlier: &[WindowState], later: WindowState) -> WindowState {
+    match status {
+        Status::Window(j) => earlier[j as usize],
+        _ => later,
+    }
+}
+
 fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
     match c {
         CauseKey::AssignmentAdded(i) => Cause::AssignmentAdded {
@@ -2948,10 +2957,11 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
             Cause::AssignmentChanged { before, after }
         }
         CauseKey::AssignmentWindow(i) => {
-            let before = match ctx.to.a_status[i as usize] {
-                Status::Window(j) => ctx.from.a_window[j as usize],
-                _ => ctx.to.a_window[i as usize],
-            };
+            let before = window_before(
+                ctx.to.a_status[i as usize],
+                &ctx.from.a_window,
+                ctx.to.a_window[i as usize],
+            );
             Cause::AssignmentWindow {
                 assignment: assignment_ref(ctx, true, i),
                 before,
@@ -2959,10 +2969,11 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
             }
         }
         CauseKey::EligibilityWindow(i) => {
-            let before = match ctx.to.e_status[i as usize] {
-                Status::Window(j) => ctx.from.e_window[j as usize],
-                _ => ctx.to.e_window[i as usize],
-            };
+            let before = window_before(
+                ctx.to.e_status[i as usize],
+                &ctx.from.e_window,
+                ctx.to.e_window[i as usize],
+            );
             Cause::EligibilityWindow {
                 eligibility: eligibility_ref(ctx, true, i),
                 before,
@@ -3065,10 +3076,11 @@ fn cause_value(ctx: &Ctx, c: CauseKey) -> Cause {
             Cause::GroupMembershipChanged { before, after }
         }
         CauseKey::GroupMembershipWindow(i) => {
-            let before = match ctx.to.g_status[i as usize] {
-                Status::Window(j) => ctx.from.g_window[j as usize],
-                _ => ctx.to.g_window[i as usize],
-            };
+            let before = window_before(
+                ctx.to.g_status[i as usize],
+                &ctx.from.g_window,
+                ctx.to.g_window[i as usize],
+            );
             Cause::GroupMembershipWindow {
                 membership: group_membership_ref(ctx, true, i),
                 before,
