@@ -488,6 +488,17 @@ fn collect_cmd(db: &Path, w: &World, out: &Path) -> assert_cmd::Command {
     cmd
 }
 
+/// Asserts that a run exited 0, showing its stderr when it did not.
+#[track_caller]
+fn succeeded(ran: &std::process::Output) {
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+}
+
 fn ledger(out: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("collection.json")).unwrap()).unwrap()
 }
@@ -582,12 +593,7 @@ fn an_empty_page_with_a_next_link_is_read_past() {
     let ran = collect_cmd(&tmp.path().join("w.db"), &w, &out)
         .output()
         .unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     let l = ledger(&out);
     let users = entry(&l, "users", "/users");
     assert_eq!(users["status"], "complete", "{users}");
@@ -687,12 +693,7 @@ fn the_next_page_of_get_entities_is_asked_with_post() {
     let ran = collect_cmd(&tmp.path().join("w.db"), &w, &out)
         .output()
         .unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     let l = ledger(&out);
     let tree = entry(&l, "managementGroups", "/");
     assert_eq!(tree["status"], "complete", "{tree}");
@@ -778,12 +779,7 @@ fn a_redirect_is_recorded_not_followed() {
         .args(["--scope", &ws(), "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    succeeded(&r);
     let v: Value = serde_json::from_slice(&r.stdout).unwrap();
     assert!(
         v["incomplete"]
@@ -960,12 +956,7 @@ fn a_management_group_left_out_by_a_filter_is_recorded() {
         .args(["--management-group", "ml", "--import"])
         .output()
         .unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     let root = "/providers/Microsoft.Management/managementGroups/root";
     let l = ledger(&out);
     let skipped = entry(&l, "managementGroup", root);
@@ -1094,23 +1085,13 @@ fn a_nul_in_a_collected_display_name_is_imported() {
         .arg("--import")
         .output()
         .unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     let r = whocan(&db)
         .args(["show", "uma@contoso.com", "--format", "table"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&r.stdout).to_string();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    succeeded(&r);
     assert!(text.contains(r"Uma\0One") && !text.contains('\0'), "{text}");
 }
 
@@ -1191,12 +1172,7 @@ fn collect_reads_the_fake_tenant_and_records_the_ledger() {
     let mut imp = whocan(&db);
     imp.arg("import").args(data_dirs(&out));
     let r = imp.output().unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    succeeded(&r);
     let who = whocan(&db)
         .args([
             "who",
@@ -1208,12 +1184,7 @@ fn collect_reads_the_fake_tenant_and_records_the_ledger() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        who.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&who.stderr)
-    );
+    succeeded(&who);
     let text = String::from_utf8_lossy(&who.stdout).to_ascii_lowercase();
     assert!(text.contains(U1) && text.contains(U2), "{text}");
     let can = whocan(&db)
@@ -1226,12 +1197,7 @@ fn collect_reads_the_fake_tenant_and_records_the_ledger() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        can.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&can.stderr)
-    );
+    succeeded(&can);
     let cannot = whocan(&db)
         .args([
             "can",
@@ -1257,12 +1223,7 @@ fn collect_resume_rereads_only_what_is_not_complete() {
     let out = tmp.path().join("out");
     let db = tmp.path().join("w.db");
     let ran = collect_cmd(&db, &w, &out).output().unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     let before = w.main.hits().len();
 
     // Mark the users read as not done.
@@ -1279,12 +1240,7 @@ fn collect_resume_rereads_only_what_is_not_complete() {
     assert_eq!(again.status.code(), Some(2));
 
     let resumed = collect_cmd(&db, &w, &out).arg("--resume").output().unwrap();
-    assert_eq!(
-        resumed.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&resumed.stderr)
-    );
+    succeeded(&resumed);
     let hits = w.main.hits();
     let new: Vec<&str> = hits[before..].iter().map(|h| h.url.as_str()).collect();
     // Users again (two pages), plus the reads that did not complete (403, refused).
@@ -1327,12 +1283,7 @@ fn collect_with_import_makes_a_snapshot() {
     let out = tmp.path().join("out");
     let db = tmp.path().join("w.db");
     let ran = collect_cmd(&db, &w, &out).arg("--import").output().unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     // One snapshot, which knows its collection was not complete (the 403).
     let snaps = crate::support::snapshots(&db);
     assert_eq!(snaps.len(), 1, "{snaps:?}");
@@ -1383,12 +1334,7 @@ fn collect_reads_resource_facts_and_import_counts_them() {
     let out = tmp.path().join("out");
     let db = tmp.path().join("w.db");
     let ran = collect_cmd(&db, &w, &out).output().unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     let l = ledger(&out);
     let sub1 = format!("/subscriptions/{S1}");
     for (coll, scope) in [
@@ -1411,12 +1357,7 @@ fn collect_reads_resource_facts_and_import_counts_them() {
         .arg(&out)
         .output()
         .unwrap();
-    assert_eq!(
-        imported.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
+    succeeded(&imported);
     let v: Value = serde_json::from_slice(&imported.stdout).unwrap();
     let c = &v["counts"];
     assert_eq!(c["workspaceLinks"], 1, "{c}");
@@ -1432,12 +1373,7 @@ fn collect_reads_resource_facts_and_import_counts_them() {
         .args(["--scope", &ds, "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    succeeded(&r);
 }
 
 /// A fake `az` in `dir/bin`: answers `az account get-access-token --output json`
@@ -1723,12 +1659,7 @@ fn an_unreadable_catalogue_is_in_the_answers_that_need_it() {
     let out = tmp.path().join("out");
     let db = tmp.path().join("w.db");
     let ran = collect_cmd(&db, &w, &out).arg("--import").output().unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     let l = ledger(&out);
     assert_eq!(
         entry(&l, "providerOperations", ML_OPS)["status"],
@@ -1842,12 +1773,7 @@ fn collect_reads_the_tree_through_the_descendants_when_get_entities_is_forbidden
         .arg("--import")
         .output()
         .unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    succeeded(&r);
 
     let w = world_with(Faults {
         forbid_get_entities: true,
@@ -1856,12 +1782,7 @@ fn collect_reads_the_tree_through_the_descendants_when_get_entities_is_forbidden
     let out = tmp.path().join("out");
     let db = tmp.path().join("w.db");
     let r = collect_cmd(&db, &w, &out).arg("--import").output().unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    succeeded(&r);
     let l = ledger(&out);
     let tree = entry(&l, "managementGroups", "/");
     assert_eq!(tree["status"], "complete", "{tree}");
@@ -1911,12 +1832,7 @@ fn collect_reads_the_tree_through_the_descendants_when_get_entities_is_forbidden
         .args(["--resume", "--import"])
         .output()
         .unwrap();
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    succeeded(&r);
     assert!(!w.main.hits()[before..]
         .iter()
         .any(|h| h.url.to_ascii_lowercase().contains("managementgroups")));
@@ -1949,12 +1865,7 @@ fn a_collection_is_private_whatever_the_umask() {
         .args(["--arm-url", &w.main.base, "--graph-url", &w.main.base])
         .output()
         .unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    succeeded(&ran);
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&out), 0o700);
     for d in data_dirs(&out) {
