@@ -229,6 +229,7 @@ fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(u8, Option
             | StoreError::TooNew { .. }
             | StoreError::Altered { .. } => Some((2, None)),
             StoreError::ReadOnly { .. } => Some((4, Some(HINT_READ_ONLY))),
+            StoreError::NoWal { .. } => Some((4, None)),
             // Decided by what they wrap.
             StoreError::Open { .. }
             | StoreError::Sql(_)
@@ -424,6 +425,14 @@ mod tests {
                 .unwrap_err(),
         });
         assert_eq!(classify(&locked_migration), (4, Some(HINT_LOCKED)));
+        // SQLite kept another journal mode than its write-ahead log: the file
+        // system's (or another program's) doing, with its own hint.
+        let no_wal = anyhow::Error::from(StoreError::NoWal {
+            path: "x.db".into(),
+            mode: "delete".into(),
+        });
+        assert_eq!(classify(&no_wal).0, 4);
+        assert!(no_wal.to_string().contains("\nhint: "), "{no_wal}");
     }
 
     #[test]

@@ -103,6 +103,15 @@ pub enum StoreError {
         why: String,
         hint: String,
     },
+    /// SQLite would not use its write-ahead log for the database (the file
+    /// system gives no shared memory, or another process holds it in another
+    /// journal mode): the environment's failure, nothing written.
+    #[error(
+        "database {path}: SQLite cannot use its write-ahead log for it (the journal mode \
+         stayed {mode:?}); nothing was written\nhint: keep the database on a local file \
+         system (not a network share), and make sure no other program has it open"
+    )]
+    NoWal { path: String, mode: String },
     /// What was asked, with a `hint:` naming the snapshots that exist.
     #[error("{0}")]
     NoSnapshot(String),

@@ -545,9 +545,10 @@ impl Store {
     fn setup(mut conn: Connection, path: &Path) -> Result<Store, StoreError> {
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Other(format!(
-                "database: cannot switch to WAL journal mode (got {mode})"
-            )));
+            return Err(StoreError::NoWal {
+                path: display(path),
+                mode,
+            });
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Keep the WAL from staying at the size of the largest import.
