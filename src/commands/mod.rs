@@ -211,6 +211,9 @@ fn classify(err: &anyhow::Error) -> (u8, Option<&'static str>) {
 
 fn classify_one(cause: &(dyn std::error::Error + 'static)) -> Option<(u8, Option<&'static str>)> {
     use crate::store::StoreError;
+    if let Some(crate::import::ImportError::Read { error, .. }) = cause.downcast_ref() {
+        return Some(classify_io(error));
+    }
     if cause.is::<UsageError>() || cause.is::<crate::import::ImportError>() {
         return Some((2, None));
     }

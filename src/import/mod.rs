@@ -50,6 +50,14 @@ pub enum ImportError {
     },
     #[error("{}: {message}", crate::report::text::sanitize(path))]
     File { path: String, message: String },
+    /// The system could not read an input file: whose failure it is (a path that
+    /// is not there is the user's; an I/O error the environment's) is decided by
+    /// the error's kind (`commands::classify`).
+    #[error(
+        "{}: cannot read the file: {error}",
+        crate::report::text::sanitize(path)
+    )]
+    Read { path: String, error: std::io::Error },
     /// Every input was read and none held a record: no snapshot is made of nothing.
     #[error("{0}")]
     NothingImported(String),
@@ -405,9 +413,9 @@ fn too_large(display: &str, len: u64, max: u64) -> ImportError {
 fn read_regular(file: &FileToRead) -> Result<Vec<u8>, ImportError> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
-    let cannot = |e: std::io::Error| ImportError::File {
+    let cannot = |error: std::io::Error| ImportError::Read {
         path: file.display.clone(),
-        message: format!("cannot read the file: {e}"),
+        error,
     };
     let f = std::fs::OpenOptions::new()
         .read(true)

@@ -22,7 +22,7 @@ fn check(bytes: &[u8], name: &str) {
                 "{e}"
             );
         }
-        Err(e @ ImportError::File { .. }) => {
+        Err(e @ (ImportError::File { .. } | ImportError::Read { .. })) => {
             assert!(e.to_string().starts_with(&format!("{name}: ")), "{e}")
         }
         Err(ImportError::NothingImported(_)) => {}

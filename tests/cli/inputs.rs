@@ -189,3 +189,33 @@ fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected a number of bytes"));
 }
+
+/// A file the system cannot read (an I/O error, here `/proc/self/mem`, whose
+/// first page is never mapped) is the environment's failure: exit 4 with an
+/// I/O hint, not "check the path", and the database as it was.
+#[test]
+fn an_input_the_system_cannot_read_is_the_environments_failure() {
+    let mem = Path::new("/proc/self/mem");
+    if !mem.exists() {
+        eprintln!("skipped: no /proc/self/mem on this system");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, before) = seeded(dir.path());
+    let good = dir.path().join("good/roles.json");
+    let out = whocan(&db)
+        .arg("import")
+        .arg(&good)
+        .arg(mem)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("/proc/self/mem: cannot read the file: ") && err.contains("hint: "),
+        "{err}"
+    );
+    assert!(!err.contains("check the path"), "{err}");
+    assert_eq!(snapshots(&db), before);
+}
