@@ -202,6 +202,13 @@ pub fn profile(ix: &Index, principal: &str, unseen: &UnseenGroups) -> Profile {
 
     let denies = deny_mentions(ix, &holders);
     incomplete.extend(unseen_groups(&holders, unseen));
+    // Groups whose PIM for Groups instances could not be collected: the
+    // principal may be eligible for (or an active member of) any of them unseen.
+    incomplete.extend(
+        ix.unreadable_group_pim
+            .iter()
+            .map(|(group, detail)| Incomplete::group_unreadable(group, &ix.name_of(group), detail)),
+    );
     incomplete.extend(ix.unreadable_scopes.values().cloned());
     incomplete.sort();
     incomplete.dedup();

@@ -1022,6 +1022,8 @@ fn an_unreadable_pim_for_groups_read_makes_the_groups_answers_incomplete() {
         vec!["can", "ulf@contoso.com", read, "--workspace", "ml-prod"],
         vec!["what", "ulf@contoso.com", "--workspace", "ml-prod"],
         vec!["members", "ML Readers", "--transitive"],
+        // A profile: the principal may be eligible through either unseen.
+        vec!["show", "ulf@contoso.com"],
     ] {
         let gaps = incomplete_of(&db, &args);
         assert!(gaps.iter().any(|e| gap(G1)(&e)), "{args:?}: {gaps:#?}");
