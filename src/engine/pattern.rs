@@ -58,6 +58,17 @@ impl ActionPattern {
         std::str::from_utf8(&self.lower).unwrap_or_default()
     }
 
+    /// The literal before the first `*` (all of it without one), lowercase: every
+    /// action the pattern matches starts with it (`a/*/b` matching `a/b` too), so
+    /// a set of actions none of which starts with it holds none it matches.
+    pub(crate) fn literal_prefix(&self) -> &str {
+        let end = self
+            .pieces
+            .first()
+            .map_or(self.lower.len(), |p| p.end as usize);
+        std::str::from_utf8(&self.lower[..end]).unwrap_or_default()
+    }
+
     pub(crate) fn has_wildcard(&self) -> bool {
         self.pieces.len() > 1
     }
@@ -379,6 +390,19 @@ mod tests {
             prop_assert_eq!(m(&p, &s), want, "pattern {:?} action {:?}", p, s);
             if p.len() <= 12 && s.len() <= 16 {
                 prop_assert_eq!(old_backtracking(&p, &s), want, "pattern {:?} action {:?}", p, s);
+            }
+        }
+
+        /// Every action a pattern matches starts with its literal prefix.
+        #[test]
+        fn a_match_starts_with_the_literal_prefix(
+            p in "[abAB/*. ]{0,12}",
+            s in "[abAB/. ]{0,12}",
+        ) {
+            let pat = ActionPattern::new(&p);
+            if pat.matches(&s) {
+                let action = s.trim().to_ascii_lowercase();
+                prop_assert!(action.starts_with(pat.literal_prefix()), "pattern {:?} action {:?}", p, s);
             }
         }
 

@@ -64,9 +64,26 @@ pub struct WhoAnswer {
 /// operation) they would be one entry per role and operation, most never asked
 /// again.
 fn role_touches(ix: &Index, ri: usize, actions: &BTreeSet<(String, bool)>) -> bool {
-    actions
+    blocks_touch(&ix.roles[ri].blocks, actions)
+}
+
+/// [`role_touches`] on a role's compiled blocks.
+fn blocks_touch(blocks: &[super::permissions::Block], actions: &BTreeSet<(String, bool)>) -> bool {
+    // An action a block grants matches one of its granting patterns, so it
+    // starts with that pattern's literal prefix: only the asked actions under
+    // each prefix are tried (asked every catalogue operation, `what`, a role of
+    // `Microsoft.MachineLearningServices/workspaces/computes/*` tries the
+    // compute operations, not all of them).
+    blocks
         .iter()
-        .any(|(a, data)| blocks_grant(&ix.roles[ri].blocks, a, *data))
+        .flat_map(|b| b.actions.iter().chain(&b.data_actions))
+        .any(|p| {
+            let prefix = p.literal_prefix();
+            actions
+                .range((prefix.to_string(), false)..)
+                .take_while(|(a, _)| a.starts_with(prefix))
+                .any(|(a, data)| blocks_grant(blocks, a, *data))
+        })
 }
 
 /// The asked actions (lowercase, with their plane) and the asked scopes (keys) of
@@ -824,4 +841,46 @@ pub fn what(ix: &Index, principal: &str, scope: &str, provider: Option<&str>) ->
         ))
     });
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
+    use super::blocks_touch;
+    use crate::engine::permissions::{blocks_grant, Block};
+    use crate::model::PermissionBlock;
+
+    fn block(actions: &[String], not: &[String], data: &[String]) -> Block {
+        Block::compile(&PermissionBlock {
+            actions: actions.to_vec(),
+            not_actions: not.to_vec(),
+            data_actions: data.to_vec(),
+            ..PermissionBlock::default()
+        })
+    }
+
+    proptest! {
+        /// Trying only the asked actions under each granting pattern's literal
+        /// prefix answers as trying every asked action.
+        #[test]
+        fn touching_by_prefix_is_touching_by_every_action(
+            blocks in prop::collection::vec(
+                (
+                    prop::collection::vec("[ab/*]{0,6}", 0..3),
+                    prop::collection::vec("[ab/*]{0,6}", 0..2),
+                    prop::collection::vec("[ab/*]{0,6}", 0..2),
+                ),
+                0..3,
+            ),
+            asked in prop::collection::btree_set(("[ab/]{0,6}", any::<bool>()), 0..12),
+        ) {
+            let blocks: Vec<Block> = blocks.iter().map(|(a, n, d)| block(a, n, d)).collect();
+            let asked: BTreeSet<(String, bool)> = asked;
+            let every = asked.iter().any(|(a, data)| blocks_grant(&blocks, a, *data));
+            prop_assert_eq!(blocks_touch(&blocks, &asked), every);
+        }
+    }
 }
