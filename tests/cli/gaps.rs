@@ -201,6 +201,20 @@ fn with_hidden_group(dir: &Path, seed: u64) -> (PathBuf, String) {
     (root, hidden)
 }
 
+/// Imports the export at `root` into `db` as one snapshot taken 2026-10-01.
+fn import(db: &Path, root: &Path) {
+    on(db)
+        .args([
+            "import",
+            "--taken-at",
+            "2026-10-01T00:00:00Z",
+            "--format",
+            "json",
+        ])
+        .arg(root)
+        .expect(0);
+}
+
 /// The groups an answer's `incomplete` names, with their reasons.
 fn gaps(v: &Value) -> BTreeSet<(String, String)> {
     v["incomplete"]
@@ -223,16 +237,7 @@ fn cans_groups_without_members_are_whos_on_random_tenants() {
     for seed in 1..=8u64 {
         let (root, principals) = tenant(dir.path(), seed);
         let db = dir.path().join(format!("t{seed}.db"));
-        on(&db)
-            .args([
-                "import",
-                "--taken-at",
-                "2026-10-01T00:00:00Z",
-                "--format",
-                "json",
-            ])
-            .arg(&root)
-            .expect(0);
+        import(&db, &root);
         let who = on(&db)
             .args(["who", WRITE, "--scope", SUB, "--format", "json"])
             .output()
@@ -270,16 +275,7 @@ fn a_group_below_a_member_of_unknown_kind_is_found_by_can_as_by_who() {
     let dir = tempfile::tempdir().unwrap();
     let (root, hidden) = with_hidden_group(dir.path(), 1);
     let db = dir.path().join("t.db");
-    on(&db)
-        .args([
-            "import",
-            "--taken-at",
-            "2026-10-01T00:00:00Z",
-            "--format",
-            "json",
-        ])
-        .arg(&root)
-        .expect(0);
+    import(&db, &root);
     let hidden_gap = (hidden.clone(), "members not imported".to_string());
     let who = on(&db)
         .args(["who", WRITE, "--scope", SUB, "--format", "json"])
@@ -302,10 +298,7 @@ fn a_snapshot_flagged_by_the_old_rule_is_walked_down() {
     let dir = tempfile::tempdir().unwrap();
     let (root, hidden) = with_hidden_group(dir.path(), 2);
     let db = dir.path().join("t.db");
-    on(&db)
-        .args(["import", "--taken-at", "2026-10-01T00:00:00Z"])
-        .arg(&root)
-        .expect(0);
+    import(&db, &root);
     // What an import under the old rule left: no flag for the hidden group.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let removed = conn
