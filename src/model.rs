@@ -148,6 +148,14 @@ pub enum PrincipalKind {
     OrgContact,
 }
 
+/// Whether a type an export gives (an assignment's `principalType`, a deny
+/// assignment principal's `type`, a member's `@odata.type`) names a group:
+/// `Group`, `#microsoft.graph.group`, and ARM's `ForeignGroup`. The one rule
+/// every "is this holder a group" by type asks ([`PrincipalKind::parse`]).
+pub(crate) fn names_group(t: &str) -> bool {
+    PrincipalKind::parse(t) == PrincipalKind::Group
+}
+
 impl PrincipalKind {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -173,7 +181,9 @@ impl PrincipalKind {
             .trim_start_matches("#microsoft.graph.")
         {
             "user" => PrincipalKind::User,
-            "group" => PrincipalKind::Group,
+            // ARM's `ForeignGroup` (a role assignment's `principalType`): a group
+            // of another tenant, whose members no listing of this one holds.
+            "group" | "foreigngroup" => PrincipalKind::Group,
             "serviceprincipal" => PrincipalKind::ServicePrincipal,
             "managedidentity" => PrincipalKind::ManagedIdentity,
             "device" => PrincipalKind::Device,
@@ -431,6 +441,12 @@ pub(crate) struct Eligibility {
     pub(crate) end_date_time: Option<String>,
     pub(crate) member_type: Option<String>,
     pub(crate) condition: Option<String>,
+    /// The role's display name as the export gives it (ARM
+    /// `expandedProperties.roleDefinition.displayName`, Az PowerShell
+    /// `RoleDefinitionDisplayName`): the one role join's name half, for a role
+    /// defined without an id. Absent from the content hash when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) role_definition_name: Option<String>,
 }
 
 /// PIM for Groups: a principal's eligible (or time-bound active) membership or
@@ -1036,6 +1052,7 @@ mod tests {
             "~p1|name:my role|/subscriptions/s1"
         );
         let e = Eligibility {
+            role_definition_name: None,
             id: String::new(),
             principal_id: "P1".into(),
             principal_type: "User".into(),

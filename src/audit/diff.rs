@@ -784,7 +784,10 @@ impl<'t> Side<'t> {
                 types.entry(h).or_insert_with(|| e.principal_type.clone());
             }
             e_holder.push(h);
-            e_role.push(resolve(&e.role_definition_id, None));
+            e_role.push(resolve(
+                &e.role_definition_id,
+                e.role_definition_name.as_deref(),
+            ));
             e_scope.push(ix.scopes.exact(&scope_key(&e.scope)));
             e_ids.entry(e.record_key().into_owned()).or_insert(i as u32);
         }
@@ -1005,7 +1008,7 @@ impl<'t> Side<'t> {
                     || self
                         .types
                         .get(&p)
-                        .is_some_and(|t| t.eq_ignore_ascii_case("Group"))
+                        .is_some_and(|t| crate::model::names_group(t))
             }
         }
     }
@@ -3623,6 +3626,7 @@ mod tests {
             &["*"],
         ));
         t.eligibilities.push(Eligibility {
+            role_definition_name: None,
             id: "e1".into(),
             principal_id: "u1".into(),
             principal_type: "User".into(),
@@ -3871,6 +3875,7 @@ mod tests {
                 let (p, sc) = (PRINCIPALS[p % 7], SCOPES[sc % 3]);
                 match kind % 3 {
                     2 => t.eligibilities.push(Eligibility {
+                        role_definition_name: None,
                         id: format!("e{n}-{p}-{role}-{sc}"),
                         principal_id: p.into(),
                         principal_type: "User".into(),

@@ -1720,6 +1720,7 @@ mod tests {
         t.roles.push(builtin(role("r-owner", "Owner", &["*"], &[])));
         t.principals[0].user_type = Some("Guest".into()); // u1
         let e = |id: &str, start: Option<&str>, end: &str| Eligibility {
+            role_definition_name: None,
             id: id.into(),
             principal_id: "u1".into(),
             principal_type: "User".into(),
@@ -1840,6 +1841,7 @@ mod tests {
     fn expired_eligibility() {
         let mut t = tenant();
         let e = |id: &str, end: &str| Eligibility {
+            role_definition_name: None,
             id: id.into(),
             principal_id: "u1".into(),
             principal_type: "User".into(),

@@ -2049,7 +2049,9 @@ impl<'a> Reviewer<'a> {
         if self.eligible_role.is_empty() {
             self.eligible_role = vec![false; ix.roles.len()];
             for e in &ix.eligibilities {
-                if let Some(r) = ix.role_index(&e.role_definition_id, None) {
+                if let Some(r) =
+                    ix.role_index(&e.role_definition_id, e.role_definition_name.as_deref())
+                {
                     self.eligible_role[r] = true;
                 }
             }
@@ -3135,6 +3137,7 @@ mod tests {
 
     fn eligible(id: &str, principal: &str, role_id: &str, scope: &str, end: &str) -> Eligibility {
         Eligibility {
+            role_definition_name: None,
             id: id.into(),
             principal_id: principal.into(),
             principal_type: "User".into(),

@@ -83,7 +83,7 @@ impl Wanted {
         let kind_ok = match self.kind {
             None => true,
             Some(PrincipalKindArg::User) => r.kind == "User",
-            Some(PrincipalKindArg::Group) => r.kind == "Group",
+            Some(PrincipalKindArg::Group) => crate::model::names_group(&r.kind),
             Some(PrincipalKindArg::ServicePrincipal) => {
                 r.kind == "ServicePrincipal" || r.kind == "ManagedIdentity"
             }

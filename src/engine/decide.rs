@@ -276,7 +276,7 @@ impl PrincipalInfo {
     }
 
     pub(crate) fn is_group(&self) -> bool {
-        self.kind.eq_ignore_ascii_case("Group")
+        crate::model::names_group(&self.kind)
     }
 
     /// A guest (B2B) user: `userType` is `Guest`.

@@ -511,7 +511,7 @@ impl Index {
         ix.eligibility_role = ix
             .eligibilities
             .iter()
-            .map(|e| ix.role_index(&e.role_definition_id, None))
+            .map(|e| ix.role_index(&e.role_definition_id, e.role_definition_name.as_deref()))
             .collect();
         ix
     }
@@ -580,7 +580,7 @@ impl Index {
                     || self
                         .assignment_principal
                         .get(k)
-                        .is_some_and(|a| a.kind.eq_ignore_ascii_case("Group"))
+                        .is_some_and(|a| crate::model::names_group(&a.kind))
             }
         }
     }

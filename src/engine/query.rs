@@ -165,7 +165,7 @@ pub(crate) fn deny_subjects(ix: &Index, denies: &[usize]) -> Vec<(String, bool)>
         for p in d.def.principals.iter().chain(&d.def.exclude_principals) {
             let k = key(&p.id);
             if k != crate::model::ALL_PRINCIPALS {
-                *seeds.entry(k).or_default() |= p.kind.eq_ignore_ascii_case("Group");
+                *seeds.entry(k).or_default() |= crate::model::names_group(&p.kind);
             }
         }
     }

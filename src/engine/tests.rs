@@ -359,6 +359,7 @@ fn data_actions_only_match_data_action_lists() {
 fn eligibility_grants_nothing_now() {
     let mut t = base();
     t.eligibilities.push(Eligibility {
+        role_definition_name: None,
         id: "e1".into(),
         principal_id: "g1".into(),
         principal_type: "Group".into(),
@@ -513,6 +514,7 @@ fn arb_tenant() -> impl Strategy<Value = Tenant> {
                 .into_iter()
                 .enumerate()
                 .map(|(n, (h, r, s))| Eligibility {
+                    role_definition_name: None,
                     id: format!("e{n}"),
                     principal_id: hs[h].into(),
                     principal_type: "User".into(),

@@ -829,13 +829,13 @@ fn compute_flags(t: &Tenant, g: Graph<'_>, partial_listings: &[PrincipalKind]) -
         }
     }
     for e in &t.eligibilities {
-        if !defined(&e.role_definition_id, None) {
+        if !defined(&e.role_definition_id, e.role_definition_name.as_deref()) {
             flags.push(flag(
                 kinds::UNDEFINED_ROLE,
                 &e.id,
                 format!(
                     "{} is not among the imported role definitions; the PIM eligibility is kept",
-                    role_text(&e.role_definition_id, None),
+                    role_text(&e.role_definition_id, e.role_definition_name.as_deref()),
                 ),
             ));
         }
@@ -936,7 +936,7 @@ fn compute_flags(t: &Tenant, g: Graph<'_>, partial_listings: &[PrincipalKind]) -
 
     // members-not-imported: a group on an access path whose members were never read.
     let is_group = |ids: &Ids, id: &str, said: &str| {
-        said.eq_ignore_ascii_case("Group")
+        crate::model::names_group(said)
             || known(ids, id).is_some_and(|p| p.kind == PrincipalKind::Group)
     };
     let mut queue: Vec<(Cow<'_, str>, String)> = Vec::new(); // (group id, what it holds)
@@ -1004,7 +1004,7 @@ fn compute_flags(t: &Tenant, g: Graph<'_>, partial_listings: &[PrincipalKind]) -
             // so, or it has a member list or members of its own (the engine
             // walks through those too, so the flags name every group without
             // a list that a question could reach: `Flag::MEMBERS_NOT_IMPORTED`).
-            let m_is_group = said.eq_ignore_ascii_case("Group")
+            let m_is_group = crate::model::names_group(said)
                 || known_id(m).is_some_and(|p| p.kind == PrincipalKind::Group)
                 || has_list.get(m as usize).copied().unwrap_or(false)
                 || !children.of(m).is_empty();
@@ -1436,6 +1436,7 @@ mod tests {
                     }])
                 }
                 Item::Eligibility(p, up, t, defined) => Content::Eligibility(vec![Eligibility {
+                    role_definition_name: None,
                     id: format!("/E/{n}"),
                     principal_id: id(p, up),
                     principal_type: ptype(t).to_string(),

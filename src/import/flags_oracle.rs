@@ -66,13 +66,13 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
         }
     }
     for e in &t.eligibilities {
-        if !defined(&e.role_definition_id, None) {
+        if !defined(&e.role_definition_id, e.role_definition_name.as_deref()) {
             flags.push(flag(
                 kinds::UNDEFINED_ROLE,
                 &e.id,
                 format!(
                     "{} is not among the imported role definitions; the PIM eligibility is kept",
-                    role_text(&e.role_definition_id, None),
+                    role_text(&e.role_definition_id, e.role_definition_name.as_deref()),
                 ),
             ));
         }
@@ -175,7 +175,7 @@ pub(crate) fn compute_flags(t: &Tenant) -> Vec<Flag> {
 
     // members-not-imported: a group on an access path whose members were never read.
     let is_group = |id: &str, said: &str| {
-        said.eq_ignore_ascii_case("Group")
+        crate::model::names_group(said)
             || known
                 .get(&key(id))
                 .is_some_and(|p| p.kind == PrincipalKind::Group)

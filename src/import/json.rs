@@ -75,6 +75,11 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "principalName",
     "roleDefinitionId",
     "roleDefinitionName",
+    // PIM instances: `expandedProperties.roleDefinition.displayName` (ARM) or
+    // `RoleDefinitionDisplayName` (Az PowerShell), the role's name.
+    "expandedProperties",
+    "roleDefinition",
+    "roleDefinitionDisplayName",
     "scope",
     "createdOn",
     "denyAssignmentName",

@@ -1064,7 +1064,7 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
         principal_type: opt_str(p, "principalType", &pp)?.unwrap_or_default(),
         principal_name: None,
         role_definition_id: role_guid_original(&role_def),
-        role_definition_name: None,
+        role_definition_name: pim_role_name(p, &pp)?,
         scope,
         condition: opt_str(p, "condition", &pp)?,
         condition_version: opt_str(p, "conditionVersion", &pp)?,
@@ -1072,6 +1072,32 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
         source: AssignmentSource::PimActive,
     };
     Ok((assignment, opt_str(p, "originRoleAssignmentId", &pp)?))
+}
+
+/// The role's display name a PIM instance gives: ARM's
+/// `expandedProperties.roleDefinition.displayName`, or Az PowerShell's flattened
+/// `RoleDefinitionDisplayName`. Either, when present, must be what the shape
+/// says (objects, a string): never half-read.
+fn pim_role_name(p: &Obj, pp: &[Seg]) -> Result<Option<String>, Problem> {
+    let mut name = None;
+    if let Some(v) = p
+        .get("expandedProperties")
+        .filter(|v| !matches!(v, Val::Null))
+    {
+        let ep = child(pp, Seg::Key("expandedProperties"));
+        let expanded = as_obj(v, &ep)?;
+        if let Some(v) = expanded
+            .get("roleDefinition")
+            .filter(|v| !matches!(v, Val::Null))
+        {
+            let rp = child(&ep, Seg::Key("roleDefinition"));
+            name = opt_str(as_obj(v, &rp)?, "displayName", &rp)?;
+        }
+    }
+    if name.is_none() {
+        name = opt_str(p, "roleDefinitionDisplayName", pp)?;
+    }
+    Ok(name.filter(|n| !n.trim().is_empty()))
 }
 
 pub(crate) fn eligibility(o: &Obj, path: &[Seg]) -> Result<Eligibility, Problem> {
@@ -1096,6 +1122,7 @@ pub(crate) fn eligibility(o: &Obj, path: &[Seg]) -> Result<Eligibility, Problem>
         end_date_time: opt_time(p, "endDateTime", &pp)?,
         member_type: opt_str(p, "memberType", &pp)?,
         condition: opt_str(p, "condition", &pp)?,
+        role_definition_name: pim_role_name(p, &pp)?,
     })
 }
 

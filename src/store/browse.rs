@@ -199,7 +199,8 @@ impl Store {
 
     /// What `role` needs: every assignment and eligibility that may join `role`
     /// (by its GUID; for a role without an id, assignments by
-    /// `roleDefinitionName`, a scan), with their principals' records, and every
+    /// `roleDefinitionName` and eligibilities by the role name their export
+    /// gave, a scan), with their principals' records, and every
     /// role (so the engine's one role join decides which really join it).
     pub(crate) fn role_holdings(
         &self,
@@ -218,8 +219,16 @@ impl Store {
                 rusqlite::params![snapshot, key(role.role_name.trim())],
                 assignment_row,
             )?;
-            // An eligibility joins by GUID only.
-            (a, Vec::new())
+            let e = rows(
+                conn,
+                &format!(
+                    "SELECT {ELIGIBILITY_COLS} FROM eligibilities \
+                     WHERE lower(trim(role_definition_name)) = ?2 AND {IN_SNAPSHOT} ORDER BY key"
+                ),
+                rusqlite::params![snapshot, key(role.role_name.trim())],
+                eligibility_row,
+            )?;
+            (a, e)
         } else {
             let a = rows(
                 conn,

@@ -63,6 +63,7 @@ const HISTORY: [(i64, &str, u64); SCHEMA_VERSION as usize] = [
     (10, "principals_by_key_covering", 4168527611925282344),
     (11, "deny_assignment_effect", 9164947358247613733),
     (12, "snapshot_gap_flags", 933053176816064951),
+    (13, "eligibility_role_name", 17426412730954462484),
 ];
 
 /// What a database file is, as far as whocan is concerned.

@@ -138,7 +138,7 @@ pub(crate) fn assignment_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
 }
 
 pub(crate) const ELIGIBILITY_COLS: &str = "id, principal_id, principal_type, role_definition_id, \
-     scope, start_date_time, end_date_time, member_type, condition";
+     scope, start_date_time, end_date_time, member_type, condition, role_definition_name";
 
 pub(crate) fn eligibility_row(r: &Row<'_>) -> rusqlite::Result<Eligibility> {
     Ok(Eligibility {
@@ -151,6 +151,7 @@ pub(crate) fn eligibility_row(r: &Row<'_>) -> rusqlite::Result<Eligibility> {
         end_date_time: r.get(6)?,
         member_type: r.get(7)?,
         condition: r.get(8)?,
+        role_definition_name: r.get(9)?,
     })
 }
 

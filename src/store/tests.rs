@@ -188,6 +188,7 @@ fn tenant_a() -> Tenant {
             },
         ],
         eligibilities: vec![Eligibility {
+            role_definition_name: None,
             id: "elig-1".to_string(),
             principal_id: "a1000000-0000-0000-0000-000000000001".to_string(),
             principal_type: "User".to_string(),
@@ -1138,6 +1139,14 @@ fn version_3_database_migrates_and_still_verifies() {
         let mut store = Store::open(&path).unwrap();
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+            .unwrap();
+        // Undo what V13 added (the role name an eligibility export gives).
+        store
+            .conn
+            .execute_batch(
+                "ALTER TABLE eligibilities DROP COLUMN role_definition_name; \
+                 DELETE FROM refinery_schema_history WHERE version = 13;",
+            )
             .unwrap();
         // Undo what V12 added (the rule of the snapshot's gap flags).
         store

@@ -276,8 +276,9 @@ const ELIGIBILITIES: Table = Table {
                ORDER BY key",
     insert_sql: "INSERT INTO eligibilities (key, id, principal_key, principal_id, \
                  principal_type, role_key, role_definition_id, scope_key, scope, \
-                 start_date_time, end_date_time, member_type, condition, hash, valid_from) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 start_date_time, end_date_time, member_type, condition, hash, valid_from, \
+                 role_definition_name) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     close_sql: "UPDATE eligibilities SET valid_to = ?1 WHERE rowid = ?2",
 };
 const DENY_ASSIGNMENTS: Table = Table {
@@ -464,7 +465,8 @@ pub(crate) fn write_tables(
                 x.member_type,
                 x.condition,
                 r.hash,
-                n
+                n,
+                x.role_definition_name
             ],
         )
     })?;

@@ -109,7 +109,7 @@ fn no_id_is_shortened_at_80_columns() {
         ),
         (
             "snapshots",
-            &["ababefad750f831ec84305d3c2c1b6653b029f05ccb9414d781310e79119b5c3"],
+            &["e38bd659806d1e97be3023e928f26ab709b3f8dc8b52d48380673877ad723428"],
         ),
         (
             "lint",
