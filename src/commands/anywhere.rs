@@ -47,6 +47,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         operations: Some(args.actions.clone()),
         all_roles: false,
         facts: false,
+        principals_only: false,
     };
     let mut tenant = sl
         .store

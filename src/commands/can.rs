@@ -36,10 +36,9 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         None => sl.check_actions(&args.actions, args.allow_unknown_action)?,
     }
     timing.mark("resolve");
-    let (tenant, base) = sl.index(
+    let (tenant, base, gaps_read) = sl.principal_index(
         &scope,
-        std::slice::from_ref(&principal),
-        false,
+        &principal,
         args.activity.is_none().then_some(args.actions.as_slice()),
         super::resolve::is_data_activity(args.activity.as_deref()),
     )?;
@@ -90,7 +89,11 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         let answer = decide_on(&ix);
         (ix, answer, chain)
     } else {
-        let ix = sl.expand_groups_for(tenant, base, &alts)?;
+        let ix = if gaps_read {
+            base
+        } else {
+            sl.expand_groups_for(tenant, base, &alts)?
+        };
         timing.mark("groups");
         let answer = decide_on(&ix);
         // `--effective` looks for an escalation only when RBAC says no, and

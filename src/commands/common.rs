@@ -184,14 +184,51 @@ impl Sliced {
             operations: operations.map(<[String]>::to_vec),
             all_roles: false,
             facts,
+            principals_only: false,
         };
-        let mut tenant = self
-            .store
-            .load_slice(self.snapshot.id, &req)
+        let (tenant, index, _) = self.read_index(&req)?;
+        Ok((tenant, index))
+    }
+
+    /// For `can` and `what`: the index of what decides `principal`'s access at
+    /// `target` (its own grants, the denies there) and of what `incomplete`
+    /// needs ([`crate::store::SliceRequest::principals_only`]). True when that
+    /// slice already holds every group `incomplete` could name; false when the
+    /// snapshot's flags cannot tell them, and [`Sliced::expand_groups_for`] must
+    /// add them (the slice then holds every grant at the scopes, as
+    /// [`Sliced::index`]'s).
+    pub fn principal_index(
+        &self,
+        target: &str,
+        principal: &str,
+        operations: Option<&[String]>,
+        facts: bool,
+    ) -> anyhow::Result<(Tenant, Index, bool)> {
+        self.read_index(&crate::store::SliceRequest {
+            scopes: self.tree.ancestors(target),
+            principals: vec![principal.to_string()],
+            expand_members: false,
+            below: vec![],
+            operations: operations.map(<[String]>::to_vec),
+            all_roles: false,
+            facts,
+            principals_only: true,
+        })
+    }
+
+    fn read_index(
+        &self,
+        req: &crate::store::SliceRequest,
+    ) -> anyhow::Result<(Tenant, Index, bool)> {
+        let mut rounds = crate::store::SliceRounds::default();
+        self.store
+            .read_slice_round(self.snapshot.id, &mut rounds, req)
             .with_context(|| format!("reading snapshot {}", self.snapshot.id))?;
+        let walked = rounds.gaps_walked;
+        let mut tenant = rounds.tenant;
         tenant.scopes = self.scopes.clone();
         let index = Index::new_at(&tenant, &self.snapshot.taken_at);
-        Ok((tenant, index))
+        Ok((tenant, index, walked))
     }
 
     /// For `--effective`: the index of everything that decides access at
@@ -255,6 +292,7 @@ impl Sliced {
                 operations: None,
                 all_roles: true,
                 facts: true,
+                principals_only: false,
             };
             self.store
                 .read_slice_round(self.snapshot.id, &mut rounds, &req)
@@ -343,6 +381,7 @@ impl Sliced {
             operations: None,
             all_roles: false,
             facts: false,
+            principals_only: false,
         };
         let timing = Timing::start();
         let mut tenant = self
@@ -396,7 +435,7 @@ impl Sliced {
     /// names or exempts, so `incomplete` lists, as `who` does, every such group
     /// whose members were not imported; indexes the result.
     /// `base` grows as [`Sliced::expand_for`]'s does.
-    pub(crate) fn expand_groups_for(
+    pub fn expand_groups_for(
         &self,
         mut tenant: Tenant,
         mut base: Index,

@@ -34,6 +34,7 @@ pub(crate) fn run(db: &Path, args: MembersArgs) -> anyhow::Result<Outcome> {
         operations: Some(Vec::new()),
         all_roles: false,
         facts: false,
+        principals_only: false,
     };
     let mut tenant = sl
         .store

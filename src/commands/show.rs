@@ -32,6 +32,7 @@ pub(crate) fn run(db: &Path, args: ShowArgs) -> anyhow::Result<Outcome> {
         operations: Some(Vec::new()),
         all_roles: false,
         facts: false,
+        principals_only: false,
     };
     let mut tenant = sl
         .store

@@ -25,7 +25,7 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
     let target = sl.target(&args.scope)?;
     let scope = target.id.clone();
     let principal = sl.principal(&args.principal)?;
-    let (tenant, base) = sl.index(&scope, std::slice::from_ref(&principal), false, None, false)?;
+    let (tenant, base, gaps_read) = sl.principal_index(&scope, &principal, None, false)?;
     // A provider whose catalogue is not there: nothing to answer about it
     // (SPEC §3), rather than an empty list that reads as "no access".
     if let Some(p) = args.provider.as_deref() {
@@ -78,7 +78,11 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
         .into_iter()
         .map(|r| vec![r])
         .collect();
-    let ix = sl.expand_groups_for(tenant, base, &alts)?;
+    let ix = if gaps_read {
+        base
+    } else {
+        sl.expand_groups_for(tenant, base, &alts)?
+    };
     let rows = query::what(&ix, &principal, &scope, args.provider.as_deref());
     let mut incomplete = query::incomplete_for(&ix, &alts, Some(&principal));
     incomplete.splice(0..0, target.incomplete());

@@ -15,7 +15,7 @@ use super::permissions::blocks_grant;
 use super::walk::Reached;
 
 /// Alternatives: the principal needs every request of at least one alternative.
-pub(crate) type Alternatives = Vec<Vec<ActionReq>>;
+pub type Alternatives = Vec<Vec<ActionReq>>;
 
 /// The best decision over alternatives (allowed › conditional › denied › eligible › none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -724,11 +724,7 @@ pub fn who_each(
 /// members were not (wholly) imported (the principal may be in it unseen), the
 /// undefined roles held by its own holders or by such groups, the missing
 /// management-group chain. With no principal, everything `who` reports.
-pub(crate) fn incomplete_for(
-    ix: &Index,
-    alts: &Alternatives,
-    principal: Option<&str>,
-) -> Vec<Incomplete> {
+pub fn incomplete_for(ix: &Index, alts: &Alternatives, principal: Option<&str>) -> Vec<Incomplete> {
     let all = candidates(ix, alts, true).1;
     let Some(p) = principal else {
         return all;
@@ -761,7 +757,7 @@ pub(crate) fn incomplete_for(
 
 /// The questions `what` asks: every catalogue operation (of one provider), each in
 /// its own plane (an operation listed in both planes is asked twice), at `scope`.
-pub(crate) fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<ActionReq> {
+pub fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<ActionReq> {
     ix.operations
         .iter()
         .filter(|o| provider.is_none_or(|p| o.provider.eq_ignore_ascii_case(p)))

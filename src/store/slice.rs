@@ -55,6 +55,16 @@ pub(crate) struct SliceRequest {
     /// Shared Key): only the escalation steps and the data activities use them,
     /// and on a large tenant they are thousands of JSON records.
     pub(crate) facts: bool,
+    /// `can` and `what`: of the grants at the scopes, only those the asked
+    /// principals' holders hold are needed to decide; the others matter only
+    /// to `incomplete` (a group without a complete member list below a holder
+    /// that grants there). When the snapshot's flags name every such group
+    /// (`snapshots.gap_flags`, and no PIM for Groups membership, which the
+    /// flags do not follow), the grants at the scopes are not read: every
+    /// group without a complete list is walked up instead, and the grants of
+    /// the groups on the way read by holder ([`SliceRounds::gaps_walked`]).
+    /// Otherwise the slice is read as without it.
+    pub(crate) principals_only: bool,
 }
 
 fn query_by<T>(
@@ -211,6 +221,10 @@ pub(crate) struct SliceRounds {
     all_roles_read: bool,
     all_operations_read: bool,
     facts_read: bool,
+    /// Whether a `principals_only` round walked up from every group without a
+    /// complete member list ([`walk_up_gaps`]): the slice then holds all that
+    /// `incomplete` needs, and [`expand_groups`] has nothing to add.
+    pub(crate) gaps_walked: bool,
 }
 
 impl SliceRounds {
@@ -244,13 +258,26 @@ impl SliceRounds {
             self.facts_read = true;
             t.resource_facts = super::read::resource_facts(conn, s)?;
         }
+        let principals_only = req.principals_only
+            && !req.expand_members
+            && req.below.is_empty()
+            && t.group_eligibilities.is_empty()
+            && gap_rule(conn, s)? >= GAP_FLAGS;
         let held = &mut self.held;
         for sk in &req.scopes {
-            if !self.scopes_read.insert(sk.clone()) {
-                continue;
+            if principals_only {
+                // Only the denies here: the grants the principals' holders hold
+                // are read by holder below (a later round may still read all).
+                if self.scopes_read.contains(sk) {
+                    continue;
+                }
+            } else {
+                if !self.scopes_read.insert(sk.clone()) {
+                    continue;
+                }
+                let (a, e) = grants_by(conn, s, "scope_key", sk)?;
+                held.add(t, a, e);
             }
-            let (a, e) = grants_by(conn, s, "scope_key", sk)?;
-            held.add(t, a, e);
             for d in query_by(
                 conn,
                 &sql(DENY_COLS, "deny_assignments", "scope_key"),
@@ -348,11 +375,17 @@ impl SliceRounds {
                 }
             }
         }
-        self.edges_seen = t.member_edges.len();
         for h in &new_up {
             let (a, e) = grants_by(conn, s, "principal_key", h)?;
             held.add(t, a, e);
         }
+        let walked = if principals_only && !self.gaps_walked {
+            self.gaps_walked = true;
+            walk_up_gaps(conn, s, t, held, &mut self.edges, up)?
+        } else {
+            Vec::new()
+        };
+        self.edges_seen = t.member_edges.len();
 
         // Every holder (and every principal a deny assignment names or exempts).
         let named: Vec<String> = t
@@ -369,6 +402,7 @@ impl SliceRounds {
             .chain(t.eligibilities.iter().map(|e| key(&e.principal_id)))
             .chain(named.iter().cloned())
             .chain(up.iter().cloned())
+            .chain(walked)
             .chain(t.group_eligibilities.iter().map(|g| key(&g.principal_id)))
             .collect();
         nodes.sort();
@@ -818,10 +852,7 @@ pub(crate) fn expand_groups(
     t: &mut Tenant,
     seeds: &[String],
 ) -> rusqlite::Result<()> {
-    let flagged_by_rule: i64 = conn
-        .prepare_cached("SELECT gap_flags FROM snapshots WHERE id = ?1")?
-        .query_row([s], |r| r.get(0))?;
-    if t.group_eligibilities.is_empty() && flagged_by_rule >= GAP_FLAGS {
+    if t.group_eligibilities.is_empty() && gap_rule(conn, s)? >= GAP_FLAGS {
         gaps_up(conn, s, t, seeds)
     } else {
         walk_down(conn, s, t, seeds, true)
@@ -834,11 +865,16 @@ pub(crate) fn expand_groups(
 /// walk down.
 pub(crate) const GAP_FLAGS: i64 = 1;
 
-/// [`expand_groups`] by walking up from each group without a complete member
-/// list: when a seed is at or above it, the edges on the way (every path up, so
-/// every path from a seed down to it), the member lists of the groups they pass
-/// through, and its record, with the seeds' records, are added to `t`.
-fn gaps_up(conn: &Connection, s: i64, t: &mut Tenant, seeds: &[String]) -> rusqlite::Result<()> {
+/// The rule snapshot `s`'s `members-not-imported` flags were raised by
+/// (`snapshots.gap_flags`).
+fn gap_rule(conn: &Connection, s: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT gap_flags FROM snapshots WHERE id = ?1")?
+        .query_row([s], |r| r.get(0))
+}
+
+/// The groups of snapshot `s` without a complete member list: those the import
+/// flagged `members-not-imported`, and the partial lists (keys, sorted, once).
+fn gap_groups(conn: &Connection, s: i64) -> rusqlite::Result<Vec<String>> {
     let mut gaps: Vec<String> = conn
         .prepare_cached("SELECT subject FROM snapshot_flags WHERE snapshot_id = ?1 AND kind = ?2")?
         .query_map(
@@ -857,6 +893,61 @@ fn gaps_up(conn: &Connection, s: i64, t: &mut Tenant, seeds: &[String]) -> rusql
     }
     gaps.sort();
     gaps.dedup();
+    Ok(gaps)
+}
+
+/// For a `principals_only` slice: every group without a complete member list
+/// ([`gap_groups`]) and every group above it (every path up), with the edges on
+/// the way and the grants those groups hold (by holder; `up`'s were read
+/// already). A group among them that holds a grant at the asked scopes is one
+/// of the holders [`gaps_up`] would have been given as seeds, and the engine's
+/// walk down from it reaches, over these edges, exactly the gaps below it.
+/// Returns the groups walked (the gaps included), whose member lists and (for
+/// those without one) records the slice then reads as a holder's.
+fn walk_up_gaps(
+    conn: &Connection,
+    s: i64,
+    t: &mut Tenant,
+    held: &mut Held,
+    edges: &mut HashSet<(String, String)>,
+    up: &HashSet<String>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut seen: HashSet<String> = HashSet::default();
+    let mut queue: Vec<String> = Vec::new();
+    for g in gap_groups(conn, s)? {
+        if seen.insert(g.clone()) {
+            queue.push(g);
+        }
+    }
+    let up_sql = sql(EDGE_COLS, "member_edges", "member_key");
+    while let Some(x) = queue.pop() {
+        for e in query_by(conn, &up_sql, s, &x, edge_row)? {
+            let parent = key(&e.group_id);
+            if edges.insert((parent.clone(), key(&e.member_id))) {
+                t.member_edges.push(e);
+            }
+            if seen.insert(parent.clone()) {
+                queue.push(parent);
+            }
+        }
+    }
+    let mut walked: Vec<String> = seen.into_iter().collect();
+    walked.sort();
+    for g in &walked {
+        if !up.contains(g) {
+            let (a, e) = grants_by(conn, s, "principal_key", g)?;
+            held.add(t, a, e);
+        }
+    }
+    Ok(walked)
+}
+
+/// [`expand_groups`] by walking up from each group without a complete member
+/// list: when a seed is at or above it, the edges on the way (every path up, so
+/// every path from a seed down to it), the member lists of the groups they pass
+/// through, and its record, with the seeds' records, are added to `t`.
+fn gaps_up(conn: &Connection, s: i64, t: &mut Tenant, seeds: &[String]) -> rusqlite::Result<()> {
+    let gaps = gap_groups(conn, s)?;
     let seeds_set: HashSet<&str> = seeds.iter().map(String::as_str).collect();
     let mut have: HashSet<(String, String)> = t
         .member_edges

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use whocan::engine::decide::{decide, ActionReq, Ancestry};
-use whocan::engine::query::who;
+use whocan::engine::query::{incomplete_for, who};
 use whocan::engine::Index;
 use whocan::model::{key, ScopeKind, Snapshot, Tenant};
 use whocan::store::{NewSnapshot, Store};
@@ -114,15 +114,12 @@ fn slices_decide_like_the_whole_snapshot() {
         }
         for p in &full.principals {
             let pk = key(&p.id);
-            let (_, can_ix) = sl
-                .index(
-                    target,
-                    std::slice::from_ref(&pk),
-                    false,
-                    Some(&actions),
-                    false,
-                )
+            // `can`'s and `what`'s slice: the principal's own grants, and the
+            // groups without a complete member list walked up.
+            let (_, can_ix, gaps_read) = sl
+                .principal_index(target, &pk, Some(&actions), false)
                 .unwrap();
+            assert!(gaps_read, "the sample's flags name its gaps");
             let reqs: Vec<ActionReq> = actions
                 .iter()
                 .map(|action| ActionReq {
@@ -137,6 +134,17 @@ fn slices_decide_like_the_whole_snapshot() {
                 assert_eq!(a, b, "can {} {} at {target}", p.display_name, a.action);
             }
             assert_eq!(x, y, "can {} at {target}", p.display_name);
+            // And what `can` reports it could not see, action by action.
+            for r in &reqs {
+                let alts = vec![vec![r.clone()]];
+                assert_eq!(
+                    incomplete_for(&full_ix, &alts, Some(&pk)),
+                    incomplete_for(&can_ix, &alts, Some(&pk)),
+                    "can's incomplete: {} {} at {target}",
+                    p.display_name,
+                    r.action
+                );
+            }
             checked += reqs.len();
         }
     }
