@@ -518,6 +518,18 @@ pub struct Ancestry {
 /// A scope's ancestors, nearest first, and the same as a set.
 pub(crate) type Chain = std::rc::Rc<(Vec<String>, HashSet<String>)>;
 
+/// Whether scope key `s` is on `chain` (a scope's ancestors). A chain is short
+/// (the path's prefixes, the management groups, the root): comparing `s` with
+/// each, most of them told apart by length, costs less than hashing `s`, which
+/// `decide_one` would do for every assignment of every holder and action.
+fn on_chain(chain: &(Vec<String>, HashSet<String>), s: &str) -> bool {
+    if chain.0.len() <= 24 {
+        chain.0.iter().any(|c| c == s)
+    } else {
+        chain.1.contains(s)
+    }
+}
+
 impl Ancestry {
     pub(crate) fn get(&mut self, ix: &Index, scope: &str) -> Chain {
         if let Some(c) = self.cache.get(scope) {
@@ -770,7 +782,8 @@ fn decide_one(
     let target = scope_key(&req.scope);
     let action_l = key(req.action.trim());
     let chain_rc = anc.get(ix, &req.scope);
-    let (chain, in_chain) = &*chain_rc;
+    let chain = &chain_rc.0;
+    let in_chain = |s: &str| on_chain(&chain_rc, s);
     let mut grants = Vec::new();
     let mut why = Vec::new();
     let mut elsewhere = Vec::new();
@@ -779,7 +792,7 @@ fn decide_one(
     for h in hs {
         for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
             let a_scope = &ix.assignment_scope[ai];
-            let applies = in_chain.contains(a_scope);
+            let applies = in_chain(a_scope);
             if !applies && !explain {
                 // Held elsewhere only matters to an explanation.
                 continue;
@@ -926,7 +939,7 @@ fn decide_one(
         for &ei in ix.eligibilities_by_holder.get(&h.id).into_iter().flatten() {
             let e = &ix.eligibilities[ei];
             let e_scope = &ix.eligibility_scope[ei];
-            let applies = in_chain.contains(e_scope);
+            let applies = in_chain(e_scope);
             if !applies && !explain {
                 continue;
             }
@@ -984,7 +997,7 @@ fn decide_one(
             for gh in holders(ix, &g) {
                 for &ai in ix.assignments_by_holder.get(&gh.id).into_iter().flatten() {
                     let a_scope = &ix.assignment_scope[ai];
-                    let applies = in_chain.contains(a_scope);
+                    let applies = in_chain(a_scope);
                     if !applies && !explain {
                         continue;
                     }
