@@ -319,8 +319,8 @@ pub struct CollectArgs {
     /// Read only these subscriptions (repeatable; default: every subscription listed). The others are recorded as skipped; an id the tenant does not list is refused.
     #[arg(long = "subscription", value_name = "ID")]
     pub subscriptions: Vec<String>,
-    /// Read roles and assignments only at these management groups (repeatable; default: every one in the tree). The others are recorded as skipped.
-    #[arg(long = "management-group", value_name = "ID")]
+    /// Read roles and assignments only at these management groups (repeatable; a group's name, the last segment of its id, or the whole id; default: every one in the tree). The others are recorded as skipped; one the tree does not hold is refused.
+    #[arg(long = "management-group", value_name = "NAME")]
     pub management_groups: Vec<String>,
     /// Azure Resource Manager base URL.
     #[arg(long, default_value = "https://management.azure.com")]

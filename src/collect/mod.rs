@@ -311,6 +311,7 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
     // anything is written.
     let preflight = AtomicU64::new(0);
     check_subscription_filter(&arm, &policy, &preflight, &opts.subscriptions)?;
+    check_management_group_filter(&arm, &policy, &preflight, &opts.management_groups)?;
     create_out(&opts)?;
 
     let ledger = Ledger {
@@ -430,7 +431,19 @@ pub fn collect(opts: Options) -> anyhow::Result<Summary> {
         subs = want;
     }
     if !opts.management_groups.is_empty() {
-        let want: BTreeSet<String> = opts.management_groups.iter().cloned().collect();
+        // Each as the tree spells it (a name given in another case, or as a whole
+        // id); as given when the tree could not be read.
+        let want: BTreeSet<String> = opts
+            .management_groups
+            .iter()
+            .map(|w| {
+                let name = management_group_name(w);
+                mgs.iter()
+                    .find(|m| m.eq_ignore_ascii_case(&name))
+                    .cloned()
+                    .unwrap_or(name)
+            })
+            .collect();
         for m in &mgs {
             if !want.iter().any(|w| w.eq_ignore_ascii_case(m)) {
                 left_out.push((
@@ -845,22 +858,102 @@ fn listed_subscriptions(
     policy: &Policy,
     requests: &AtomicU64,
 ) -> Option<BTreeSet<String>> {
+    listed(
+        arm,
+        policy,
+        requests,
+        "GET",
+        &format!("/subscriptions?api-version={ARM_SUBS}"),
+        |v| {
+            v.get("subscriptionId").and_then(Value::as_str).or_else(|| {
+                v.get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|i| i.strip_prefix("/subscriptions/"))
+            })
+        },
+    )
+}
+
+/// A `--management-group` value as the tree names it: its name (a
+/// `/providers/Microsoft.Management/managementGroups/NAME` id is taken for its
+/// name).
+fn management_group_name(raw: &str) -> String {
+    let t = raw.trim().trim_end_matches('/');
+    const SEG: &str = "/managementgroups/";
+    match t.to_ascii_lowercase().rfind(SEG) {
+        Some(i) => t[i + SEG.len()..].to_string(),
+        None => t.trim_start_matches('/').to_string(),
+    }
+}
+
+/// Refuses (exit 2) a `--management-group` that the tenant's management-group
+/// tree (`getEntities`, every page) does not hold, before anything is written,
+/// as [`check_subscription_filter`] does. When the tree cannot be read whole (a
+/// 403 for `getEntities`: the collection then reads it another way), the
+/// filter is taken as given.
+fn check_management_group_filter(
+    arm: &Client,
+    policy: &Policy,
+    requests: &AtomicU64,
+    wanted: &[String],
+) -> anyhow::Result<()> {
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let Some(names) = listed(
+        arm,
+        policy,
+        requests,
+        "POST",
+        &format!("/providers/Microsoft.Management/getEntities?api-version={ARM_MG}"),
+        |v| {
+            let typ = v.get("type").and_then(Value::as_str)?;
+            typ.to_ascii_lowercase()
+                .ends_with("managementgroups")
+                .then(|| v.get("name").and_then(Value::as_str))
+                .flatten()
+        },
+    ) else {
+        return Ok(());
+    };
+    let mut unknown: Vec<&str> = wanted
+        .iter()
+        .filter(|w| !names.contains(&management_group_name(w).to_ascii_lowercase()))
+        .map(|w| w.as_str())
+        .collect();
+    unknown.dedup();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(CollectError::Usage(format!(
+        "--management-group {}: not among the {} the tenant lists (getEntities); nothing was collected\nhint: give a management group's name, the last segment of its id (`az account management-group list --query \"[].name\" -o tsv`), or leave --management-group out to collect every one",
+        unknown.join(", "),
+        crate::words::count(names.len() as u64, "management group", "management groups"),
+    ))
+    .into())
+}
+
+/// What `pick` finds in each item of every page of the ARM list at `path` (lower
+/// case), read in memory before a collection writes anything; None when some
+/// page could not be read, or a next link leaves ARM's host.
+fn listed(
+    arm: &Client,
+    policy: &Policy,
+    requests: &AtomicU64,
+    method: &str,
+    path: &str,
+    pick: impl Fn(&Value) -> Option<&str>,
+) -> Option<BTreeSet<String>> {
     let base = arm.base.as_str().trim_end_matches('/');
-    let mut url = Url::parse(&format!("{base}/subscriptions?api-version={ARM_SUBS}")).ok()?;
+    let mut url = Url::parse(&format!("{base}{path}")).ok()?;
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut ids = BTreeSet::new();
     while seen.insert(url.to_string()) && seen.len() <= 1000 {
-        let (page, _) = arm.page("GET", &url, policy, requests).ok()?;
+        let (page, _) = arm.page(method, &url, policy, requests).ok()?;
         for v in page.get("value")?.as_array()? {
-            let id = v
-                .get("subscriptionId")
-                .and_then(Value::as_str)
-                .or_else(|| {
-                    v.get("id")
-                        .and_then(Value::as_str)
-                        .and_then(|i| i.strip_prefix("/subscriptions/"))
-                })?;
-            ids.insert(id.to_ascii_lowercase());
+            if let Some(id) = pick(v) {
+                ids.insert(id.to_ascii_lowercase());
+            }
         }
         let next = NEXT_KEYS
             .iter()

@@ -978,6 +978,52 @@ fn a_management_group_left_out_by_a_filter_is_recorded() {
     );
     let left_out = json!({"reason": "scope unreadable", "scope": root, "detail": "left out by --management-group"});
     assert!(gaps.contains(&left_out), "{gaps:#?}");
+
+    // Named by its whole id, in another case: the same group, as the tree spells it.
+    let out_id = tmp.path().join("out-id");
+    succeeded(
+        &collect_cmd(&tmp.path().join("id.db"), &w, &out_id)
+            .args([
+                "--management-group",
+                "/providers/Microsoft.Management/managementGroups/ML",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let l = ledger(&out_id);
+    assert_eq!(entry(&l, "managementGroup", root)["status"], "skipped");
+    let ml = "/providers/Microsoft.Management/managementGroups/ml";
+    assert_eq!(
+        entry(&l, "roleAssignments", ml)["status"],
+        "complete",
+        "{l:#}"
+    );
+
+    // One the tree does not hold: exit 2 with a hint, before anything is written.
+    let before = w.main.served();
+    let out2 = tmp.path().join("out2");
+    let r = collect_cmd(&db, &w, &out2)
+        .args(["--management-group", "ml", "--management-group", "nope"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr).to_string();
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--management-group nope: not among the 2 management groups the tenant lists"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!out2.exists(), "nothing written");
+    let asked: Vec<String> = w.main.hits()[before..]
+        .iter()
+        .map(|h| h.url.clone())
+        .collect();
+    assert!(
+        asked
+            .iter()
+            .all(|u| u.starts_with("/providers/Microsoft.Management/getEntities?")),
+        "only the tree: {asked:?}"
+    );
 }
 
 /// A group's PIM for Groups read that fails (403, or a 5xx after retries) is in
