@@ -217,7 +217,7 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
 const SNAPSHOT_COLS: &str = "id, taken_at, label, tool_version, imported_at, content_hash";
 
 /// The highest migration in `migrations/` (a test keeps the two in step).
-pub(crate) const SCHEMA_VERSION: i64 = 13;
+pub(crate) const SCHEMA_VERSION: i64 = 14;
 
 impl Store {
     /// Writes a complete snapshot in one transaction and returns its metadata.

@@ -64,6 +64,7 @@ const HISTORY: [(i64, &str, u64); SCHEMA_VERSION as usize] = [
     (11, "deny_assignment_effect", 9164947358247613733),
     (12, "snapshot_gap_flags", 933053176816064951),
     (13, "eligibility_role_name", 17426412730954462484),
+    (14, "drop_unused_edge_index", 13264266350583856001),
 ];
 
 /// What a database file is, as far as whocan is concerned.

@@ -1140,6 +1140,14 @@ fn version_3_database_migrates_and_still_verifies() {
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
             .unwrap();
+        // Undo what V14 dropped (an index no statement used).
+        store
+            .conn
+            .execute_batch(
+                "CREATE INDEX member_edges_group_kind ON member_edges (group_key, member_kind); \
+                 DELETE FROM refinery_schema_history WHERE version = 14;",
+            )
+            .unwrap();
         // Undo what V13 added (the role name an eligibility export gives).
         store
             .conn
