@@ -2035,7 +2035,14 @@ fn run(mut ctx: Ctx) -> Diff {
             deny_lines.push((c, later, ps, tuples, None));
         }
     }
+    #[cfg(not(test))]
     deny_lines.extend(deny_subject_changes(&ctx, &added_edges, &removed_edges));
+    #[cfg(test)]
+    deny_lines.extend(if tests::NAIVE_DENY_SUBJECTS.with(std::cell::Cell::get) {
+        tests::deny_subject_changes_naive(&ctx, &added_edges, &removed_edges)
+    } else {
+        deny_subject_changes(&ctx, &added_edges, &removed_edges)
+    });
     deny_lines.extend(moved_deny_changes(&ctx));
 
     // Effects per cause.
@@ -2086,19 +2093,18 @@ fn deny_subject_changes(ctx: &Ctx, added: &[u64], removed: &[u64]) -> Vec<DenyLi
     if added.is_empty() && removed.is_empty() {
         return out;
     }
-    // Principals below a changed edge, in the snapshot that has it.
-    let mut candidates: FxSet<u32> = FxSet::default();
-    for (later, edges) in [(true, added), (false, removed)] {
-        let side = ctx.side(later);
-        let mut below = ctx.below();
+    // Each side's downward closures, shared by every deny.
+    let mut below = [ctx.below(), ctx.below()];
+    // The changed edges by member, per side: a principal's are those whose
+    // member is one of its holders (not every changed edge, for each principal).
+    let by_member = |edges: &[u64]| {
+        let mut m: FxMap<u32, Vec<u64>> = FxMap::default();
         for &e in edges {
-            side.each_below(&mut below, unpack(e).1, ctx.only, |p| {
-                candidates.insert(p);
-            });
+            m.entry(unpack(e).1).or_default().push(e);
         }
-    }
-    let mut candidates: Vec<u32> = candidates.into_iter().collect();
-    candidates.sort_unstable();
+        m
+    };
+    let changed = [(true, by_member(added)), (false, by_member(removed))];
     let mut denies: Vec<(u32, u32)> = ctx
         .to
         .d_ids
@@ -2119,6 +2125,30 @@ fn deny_subject_changes(ctx: &Ctx, added: &[u64], removed: &[u64]) -> Vec<DenyLi
             .chain(&dt.exclude_principals)
             .filter_map(|x| ctx.ix.principals.find_lower(&x.id))
             .collect();
+        // A line names a changed edge on the way up to a principal the deny
+        // names or exempts: without one, none can be written.
+        let leads_to_subject = |later: bool, e: u64| {
+            let gh = ctx.side(later).graph.holders(unpack(e).0);
+            subjects.iter().any(|x| gh.binary_search(x).is_ok())
+        };
+        // The principals below such an edge, in the snapshot that has it: a line
+        // is written only for them (their holders hold the edge's member).
+        let mut candidates: FxSet<u32> = FxSet::default();
+        for (side_no, (later, by_member)) in changed.iter().enumerate() {
+            let side = ctx.side(*later);
+            for (&m, edges) in by_member {
+                if edges.iter().any(|&e| leads_to_subject(*later, e)) {
+                    side.each_below(&mut below[side_no], m, ctx.only, |p| {
+                        candidates.insert(p);
+                    });
+                }
+            }
+        }
+        if candidates.is_empty() {
+            continue;
+        }
+        let mut candidates: Vec<u32> = candidates.into_iter().collect();
+        candidates.sort_unstable();
         let mut lines: std::collections::BTreeMap<(CauseKey, bool), (Vec<u32>, usize)> =
             Default::default();
         for &p in &candidates {
@@ -2131,19 +2161,21 @@ fn deny_subject_changes(ctx: &Ctx, added: &[u64], removed: &[u64]) -> Vec<DenyLi
             let ks = view.taken_from(ctx, p);
             // The changed edges on p's way up to a principal the deny names or
             // exempts.
-            for (later, edges) in [(true, added), (false, removed)] {
-                let side = ctx.side(later);
-                let hs = side.graph.holders(p);
-                for &e in edges {
-                    let (g, m) = unpack(e);
-                    if hs.binary_search(&m).is_err() {
-                        continue;
-                    }
-                    let gh = side.graph.holders(g);
-                    if !subjects.iter().any(|x| gh.binary_search(x).is_ok()) {
-                        continue;
-                    }
-                    let entry = lines.entry((edge_cause(ctx, later, e), after)).or_default();
+            for (later, by_member) in &changed {
+                let mut edges: Vec<u64> = ctx
+                    .side(*later)
+                    .graph
+                    .holders(p)
+                    .iter()
+                    .flat_map(|m| by_member.get(m).into_iter().flatten().copied())
+                    .filter(|&e| leads_to_subject(*later, e))
+                    .collect();
+                // In the order of the changed edges, as each line lists them.
+                edges.sort_unstable();
+                for e in edges {
+                    let entry = lines
+                        .entry((edge_cause(ctx, *later, e), after))
+                        .or_default();
                     entry.0.push(p);
                     entry.1 += ks.len();
                 }
@@ -2327,6 +2359,40 @@ struct DenyView<'s, 't> {
     /// the merged one.
     tree: Option<usize>,
     roles: std::cell::RefCell<FxMap<u32, bool>>,
+    /// Whom it names and whom it exempts (SPEC §2.6), found once.
+    named: Subjects,
+    excluded: Subjects,
+    /// Holder → whether it takes from one of the holder's holdings: the members
+    /// of a group share it, and [`DenyView::blocks`] is asked of every
+    /// principal below a changed membership, for every deny.
+    holder_takes: std::cell::RefCell<FxMap<u32, bool>>,
+}
+
+/// The principals a deny assignment's `principals` (or `excludePrincipals`)
+/// list: All Principals, or these (interned, sorted).
+struct Subjects {
+    all: bool,
+    ids: Vec<u32>,
+}
+
+impl Subjects {
+    fn of(ctx: &Ctx, list: &[crate::model::DenyPrincipal]) -> Subjects {
+        let mut ids: Vec<u32> = list
+            .iter()
+            .filter_map(|x| ctx.ix.principals.find_lower(&x.id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Subjects {
+            all: list.iter().any(|x| key(&x.id) == ALL_PRINCIPALS),
+            ids,
+        }
+    }
+
+    /// Does the list name one of `holders` (a principal and its groups)?
+    fn hits(&self, holders: &[u32]) -> bool {
+        self.all || self.ids.iter().any(|x| holders.binary_search(x).is_ok())
+    }
 }
 
 impl<'s, 't> DenyView<'s, 't> {
@@ -2360,6 +2426,9 @@ impl<'s, 't> DenyView<'s, 't> {
             scope_key,
             tree,
             roles: Default::default(),
+            named: Subjects::of(ctx, &d.principals),
+            excluded: Subjects::of(ctx, &d.exclude_principals),
+            holder_takes: Default::default(),
         }
     }
 
@@ -2411,12 +2480,17 @@ impl<'s, 't> DenyView<'s, 't> {
             return false;
         }
         let hs = self.side.graph.holders(p);
-        let hit = |v: &[crate::model::DenyPrincipal]| names_a_holder(ctx, v, hs);
-        if !hit(&self.d.principals) || hit(&self.d.exclude_principals) {
+        if !self.named.hits(hs) || self.excluded.hits(hs) {
             return false;
         }
-        hs.iter()
-            .any(|&h| self.side.keys_of(h).iter().any(|&k| self.takes(ctx, k)))
+        hs.iter().any(|&h| {
+            if let Some(&t) = self.holder_takes.borrow().get(&h) {
+                return t;
+            }
+            let t = self.side.keys_of(h).iter().any(|&k| self.takes(ctx, k));
+            self.holder_takes.borrow_mut().insert(h, t);
+            t
+        })
     }
 }
 
@@ -3371,19 +3445,116 @@ fn finish(
 /// Whether a deny's list (`principals` or `excludePrincipals`) names All
 /// Principals or one of `holders` (a principal's holders, sorted interned ids).
 fn names_a_holder(ctx: &Ctx, list: &[crate::model::DenyPrincipal], holders: &[u32]) -> bool {
-    list.iter().any(|x| {
-        key(&x.id) == ALL_PRINCIPALS
-            || ctx
-                .ix
-                .principals
-                .find_lower(&x.id)
-                .is_some_and(|x| holders.binary_search(&x).is_ok())
-    })
+    Subjects::of(ctx, list).hits(holders)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// `run` uses [`deny_subject_changes_naive`] instead (a property test
+        /// holds the two to each other).
+        pub(super) static NAIVE_DENY_SUBJECTS: std::cell::Cell<bool> =
+            const { std::cell::Cell::new(false) };
+    }
+
+    /// The definition [`deny_subject_changes`] is held to (its code before it
+    /// was made to scale): every principal below any changed edge asked of every
+    /// deny, every changed edge looked at for each.
+    pub(super) fn deny_subject_changes_naive(
+        ctx: &Ctx,
+        added: &[u64],
+        removed: &[u64],
+    ) -> Vec<DenyLine> {
+        // Whom a deny blocks, as `DenyView::blocks` decided before its memo.
+        let blocks = |v: &DenyView, p: u32| {
+            if !v.d.blocks() {
+                return false;
+            }
+            let hs = v.side.graph.holders(p);
+            if !names_a_holder(ctx, &v.d.principals, hs)
+                || names_a_holder(ctx, &v.d.exclude_principals, hs)
+            {
+                return false;
+            }
+            hs.iter()
+                .any(|&h| v.side.keys_of(h).iter().any(|&k| v.takes(ctx, k)))
+        };
+        let mut out = Vec::new();
+        if added.is_empty() && removed.is_empty() {
+            return out;
+        }
+        // Principals below a changed edge, in the snapshot that has it.
+        let mut candidates: FxSet<u32> = FxSet::default();
+        for (later, edges) in [(true, added), (false, removed)] {
+            let side = ctx.side(later);
+            let mut below = ctx.below();
+            for &e in edges {
+                side.each_below(&mut below, unpack(e).1, ctx.only, |p| {
+                    candidates.insert(p);
+                });
+            }
+        }
+        let mut candidates: Vec<u32> = candidates.into_iter().collect();
+        candidates.sort_unstable();
+        let mut denies: Vec<(u32, u32)> = ctx
+            .to
+            .d_ids
+            .iter()
+            .filter(|(_, &i)| ctx.to.d_status[i as usize] == Status::Same)
+            .filter_map(|(id, &i)| ctx.from.d_ids.get(id).map(|&j| (i, j)))
+            .collect();
+        denies.sort_unstable();
+        for (i, j) in denies {
+            let (dt, df) = (&ctx.to.t.denies[i as usize], &ctx.from.t.denies[j as usize]);
+            let (vt, vf) = (
+                DenyView::new(ctx, &ctx.to, dt),
+                DenyView::new(ctx, &ctx.from, df),
+            );
+            let subjects: Vec<u32> = dt
+                .principals
+                .iter()
+                .chain(&dt.exclude_principals)
+                .filter_map(|x| ctx.ix.principals.find_lower(&x.id))
+                .collect();
+            let mut lines: std::collections::BTreeMap<(CauseKey, bool), (Vec<u32>, usize)> =
+                Default::default();
+            for &p in &candidates {
+                let (before, after) = (blocks(&vf, p), blocks(&vt, p));
+                if before == after {
+                    continue;
+                }
+                // The holdings it blocks (or blocked), in the snapshot where it does.
+                let view = if after { &vt } else { &vf };
+                let ks = view.taken_from(ctx, p);
+                // The changed edges on p's way up to a principal the deny names or
+                // exempts.
+                for (later, edges) in [(true, added), (false, removed)] {
+                    let side = ctx.side(later);
+                    let hs = side.graph.holders(p);
+                    for &e in edges {
+                        let (g, m) = unpack(e);
+                        if hs.binary_search(&m).is_err() {
+                            continue;
+                        }
+                        let gh = side.graph.holders(g);
+                        if !subjects.iter().any(|x| gh.binary_search(x).is_ok()) {
+                            continue;
+                        }
+                        let entry = lines.entry((edge_cause(ctx, later, e), after)).or_default();
+                        entry.0.push(p);
+                        entry.1 += ks.len();
+                    }
+                }
+            }
+            for ((c, blocks), (ps, tuples)) in lines {
+                out.push((c, blocks, ps, tuples, Some(i)));
+            }
+        }
+        out
+    }
+
     use crate::engine::fixtures::{assign, edge, group, user, RG, SUB, WS};
     use crate::model::*;
 
@@ -3918,8 +4089,75 @@ mod tests {
             t
         }
 
+        /// `t` with deny assignments, each drawn as (whom it names: All
+        /// Principals or a group; whom it exempts: nobody, a group or a user;
+        /// scope; what it denies).
+        fn with_denies(mut t: Tenant, denies: &[(usize, usize, usize, usize)]) -> Tenant {
+            let subject = |id: &str, kind: &str| DenyPrincipal {
+                id: id.into(),
+                kind: kind.into(),
+            };
+            for (n, &(named, exempt, sc, what)) in denies.iter().enumerate() {
+                let principals = vec![match named % 3 {
+                    0 => subject(ALL_PRINCIPALS, "SystemDefined"),
+                    1 => subject("g1", "Group"),
+                    _ => subject("g2", "Group"),
+                }];
+                let exclude_principals = match exempt % 3 {
+                    0 => vec![],
+                    1 => vec![subject("g3", "Group")],
+                    _ => vec![subject("u1", "User")],
+                };
+                let actions = if what % 2 == 0 { "*/read" } else { "*" };
+                t.denies.push(DenyAssignment {
+                    id: format!("/providers/Microsoft.Authorization/denyAssignments/d{n}"),
+                    name: format!("d{n}"),
+                    scope: SCOPES[sc % 3].into(),
+                    permissions: vec![PermissionBlock {
+                        actions: vec![actions.into()],
+                        ..PermissionBlock::default()
+                    }],
+                    principals,
+                    exclude_principals,
+                    do_not_apply_to_child_scopes: what >= 2,
+                    condition: None,
+                    effect: None,
+                });
+            }
+            t
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(200))]
+            /// Whom an unchanged deny blocks after a membership change: the
+            /// diff's lines are those of the definition (every principal below a
+            /// changed edge, every changed edge, asked of every deny).
+            #[test]
+            fn deny_lines_of_membership_changes_are_the_definitions(
+                e1 in proptest::collection::vec((0usize..4, 0usize..7), 0..12),
+                e2 in proptest::collection::vec((0usize..4, 0usize..7), 0..12),
+                g in proptest::collection::vec((0usize..7, 0usize..2, 0usize..3, 0u8..3), 0..8),
+                denies in proptest::collection::vec((0usize..3, 0usize..3, 0usize..3, 0usize..4), 1..4),
+                principal in proptest::bool::weighted(0.2),
+            ) {
+                let (f, t) = (
+                    with_denies(tenant(&e1, &g, &[], false), &denies),
+                    with_denies(tenant(&e2, &g, &[], false), &denies),
+                );
+                let opts = DiffOptions {
+                    from_taken_at: Some(AT.into()),
+                    to_taken_at: Some(AT.into()),
+                    scope: None,
+                    principal: principal.then(|| "u1".to_string()),
+                };
+                let fast = diff(&f, &t, &opts);
+                super::NAIVE_DENY_SUBJECTS.with(|n| n.set(true));
+                let naive = diff(&f, &t, &opts);
+                super::NAIVE_DENY_SUBJECTS.with(|n| n.set(false));
+                prop_assert_eq!(&fast.denies, &naive.denies);
+                prop_assert_eq!(fast, naive);
+            }
+
             #[test]
             fn gained_and_lost_are_exactly_the_tuple_set_differences(
                 e1 in proptest::collection::vec((0usize..4, 0usize..7), 0..12),
