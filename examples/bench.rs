@@ -1062,10 +1062,7 @@ fn main() -> anyhow::Result<()> {
             let scope = ws_scope(ws)?;
             let principal = sl.principal(p)?;
             let (tenant, base, gaps_read) = sl.principal_index(&scope, &principal, None, false)?;
-            let alts: query::Alternatives = query::what_requests(&base, &scope, None)
-                .into_iter()
-                .map(|r| vec![r])
-                .collect();
+            let alts = query::what_alternatives(&base, &scope, None);
             let ix = if gaps_read {
                 base
             } else {

@@ -834,9 +834,30 @@ fn check_subscription_filter(
     let Some(listed) = listed_subscriptions(arm, policy, requests) else {
         return Ok(());
     };
+    refuse_unknown(
+        "--subscription",
+        wanted,
+        &listed,
+        subscription_id,
+        ("subscription", "subscriptions", "GET /subscriptions"),
+        "give the id of a subscription the signed-in identity can read (`az account list --query \"[].id\" -o tsv`)",
+    )
+}
+
+/// Exit 2 (a usage error, nothing written) naming the values of `flag` that,
+/// made comparable by `norm`, are not in `listed`: `what` is the thing's name
+/// (one, many) and the read that listed them; `hint` says what to give instead.
+fn refuse_unknown(
+    flag: &str,
+    wanted: &[String],
+    listed: &BTreeSet<String>,
+    norm: impl Fn(&str) -> String,
+    (one, many, read): (&str, &str, &str),
+    hint: &str,
+) -> anyhow::Result<()> {
     let mut unknown: Vec<&str> = wanted
         .iter()
-        .filter(|w| !listed.contains(&subscription_id(w)))
+        .filter(|w| !listed.contains(&norm(w)))
         .map(|w| w.as_str())
         .collect();
     unknown.dedup();
@@ -844,9 +865,9 @@ fn check_subscription_filter(
         return Ok(());
     }
     Err(CollectError::Usage(format!(
-        "--subscription {}: not among the {} the tenant lists (GET /subscriptions); nothing was collected\nhint: give the id of a subscription the signed-in identity can read (`az account list --query \"[].id\" -o tsv`), or leave --subscription out to collect every one",
+        "{flag} {}: not among the {} the tenant lists ({read}); nothing was collected\nhint: {hint}, or leave {flag} out to collect every one",
         unknown.join(", "),
-        crate::words::count(listed.len() as u64, "subscription", "subscriptions"),
+        crate::words::count(listed.len() as u64, one, many),
     ))
     .into())
 }
@@ -916,21 +937,14 @@ fn check_management_group_filter(
     ) else {
         return Ok(());
     };
-    let mut unknown: Vec<&str> = wanted
-        .iter()
-        .filter(|w| !names.contains(&management_group_name(w).to_ascii_lowercase()))
-        .map(|w| w.as_str())
-        .collect();
-    unknown.dedup();
-    if unknown.is_empty() {
-        return Ok(());
-    }
-    Err(CollectError::Usage(format!(
-        "--management-group {}: not among the {} the tenant lists (getEntities); nothing was collected\nhint: give a management group's name, the last segment of its id (`az account management-group list --query \"[].name\" -o tsv`), or leave --management-group out to collect every one",
-        unknown.join(", "),
-        crate::words::count(names.len() as u64, "management group", "management groups"),
-    ))
-    .into())
+    refuse_unknown(
+        "--management-group",
+        wanted,
+        &names,
+        |w| management_group_name(w).to_ascii_lowercase(),
+        ("management group", "management groups", "getEntities"),
+        "give a management group's name, the last segment of its id (`az account management-group list --query \"[].name\" -o tsv`)",
+    )
 }
 
 /// What `pick` finds in each item of every page of the ARM list at `path` (lower

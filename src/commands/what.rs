@@ -72,12 +72,7 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
     if base.operations.is_empty() {
         eprintln_safe!("warning: this snapshot has no operation catalogue; import `az provider operation show -n NAMESPACE` output");
     }
-    // Each operation is its own alternative: `incomplete` covers every holder
-    // that grants any of them.
-    let alts: query::Alternatives = query::what_requests(&base, &scope, args.provider.as_deref())
-        .into_iter()
-        .map(|r| vec![r])
-        .collect();
+    let alts = query::what_alternatives(&base, &scope, args.provider.as_deref());
     let ix = if gaps_read {
         base
     } else {

@@ -757,7 +757,7 @@ pub fn incomplete_for(ix: &Index, alts: &Alternatives, principal: Option<&str>) 
 
 /// The questions `what` asks: every catalogue operation (of one provider), each in
 /// its own plane (an operation listed in both planes is asked twice), at `scope`.
-pub fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<ActionReq> {
+pub(crate) fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<ActionReq> {
     ix.operations
         .iter()
         .filter(|o| provider.is_none_or(|p| o.provider.eq_ignore_ascii_case(p)))
@@ -766,6 +766,15 @@ pub fn what_requests(ix: &Index, scope: &str, provider: Option<&str>) -> Vec<Act
             data: o.is_data_action,
             scope: scope.to_string(),
         })
+        .collect()
+}
+
+/// [`what_requests`], each operation its own alternative: `what`'s
+/// `incomplete` covers every holder that grants any of them.
+pub fn what_alternatives(ix: &Index, scope: &str, provider: Option<&str>) -> Alternatives {
+    what_requests(ix, scope, provider)
+        .into_iter()
+        .map(|r| vec![r])
         .collect()
 }
 

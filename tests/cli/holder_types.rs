@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{write, Scratch};
+use crate::support::{reader_role_json, write, Scratch};
 
 const SUB: &str = "5b9d0e3a-1c7e-4f7b-9e6a-2d3c4b5a6f70";
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
@@ -30,17 +30,7 @@ fn assignment(principal: &str, kind: &str, name: &str, n: u32) -> Value {
 fn tenant() -> Scratch {
     let db = Scratch::new();
     let data = db.path("data");
-    write(
-        &data,
-        "roles.json",
-        json!([{
-            "roleName": "Reader", "name": READER, "roleType": "BuiltInRole",
-            "id": format!("/providers/Microsoft.Authorization/roleDefinitions/{READER}"),
-            "permissions": [{"actions": ["*/read"], "notActions": [], "dataActions": [], "notDataActions": []}],
-            "assignableScopes": ["/"]
-        }])
-        .to_string(),
-    );
+    write(&data, "roles.json", reader_role_json().to_string());
     write(
         &data,
         "assignments.json",

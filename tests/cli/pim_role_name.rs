@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::support::{write, Scratch};
+use crate::support::{reader_role_json, write, Scratch};
 
 const SUB: &str = "5b9d0e3a-1c7e-4f7b-9e6a-2d3c4b5a6f70";
 const USER: &str = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
@@ -18,7 +18,6 @@ const USER2: &str = "1f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f1";
 const USER3: &str = "2f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f2";
 /// The GUID Azure gave the custom role; the role file does not carry it.
 const CUSTOM_GUID: &str = "9a7c5e3b-1d2f-4a6b-8c9d-0e1f2a3b4c5d";
-const READER: &str = "acdd72a7-3385-47ef-bd8e-f2e7b7b4b4d5";
 const WS_READ: &str = "Microsoft.MachineLearningServices/workspaces/read";
 
 fn ws() -> String {
@@ -85,17 +84,7 @@ fn tenant(dir: &Path, eligibility: Value, active: Value) {
         })
         .to_string(),
     );
-    write(
-        dir,
-        "roles/reader.json",
-        json!([{
-            "roleName": "Reader", "name": READER, "roleType": "BuiltInRole",
-            "id": format!("/providers/Microsoft.Authorization/roleDefinitions/{READER}"),
-            "permissions": [{"actions": ["*/read"], "notActions": [], "dataActions": [], "notDataActions": []}],
-            "assignableScopes": ["/"]
-        }])
-        .to_string(),
-    );
+    write(dir, "roles/reader.json", reader_role_json().to_string());
     write(dir, "pim/eligible.json", eligibility.to_string());
     write(dir, "pim/active.json", active.to_string());
     write(

@@ -725,3 +725,15 @@ pub fn on_terminal(db: &Path, args: &[&str]) -> Option<(Option<i32>, String)> {
         String::from_utf8_lossy(&shown).into_owned(),
     ))
 }
+
+/// The built-in Reader (`*/read`), in `az role definition list`'s shape: enough
+/// role for a test tenant that only needs something to read.
+pub fn reader_role_json() -> serde_json::Value {
+    const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    serde_json::json!([{
+        "roleName": "Reader", "name": READER, "roleType": "BuiltInRole",
+        "id": format!("/providers/Microsoft.Authorization/roleDefinitions/{READER}"),
+        "permissions": [{"actions": ["*/read"], "notActions": [], "dataActions": [], "notDataActions": []}],
+        "assignableScopes": ["/"]
+    }])
+}
