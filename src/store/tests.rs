@@ -1433,3 +1433,53 @@ fn a_slice_read_in_rounds_equals_one_read_of_the_last_request() {
         })
         .unwrap();
 }
+
+/// A `principals_only` slice walks up from the groups without a complete member
+/// list only while they are few ([`slice::MAX_GAPS_WALKED`]); past that (a
+/// snapshot imported without member lists flags every group that holds
+/// something) it reads the grants at the scopes instead, as a slice without
+/// `principals_only` does, and says it did not walk.
+#[test]
+fn a_principals_only_slice_walks_up_only_from_a_few_gaps() {
+    use crate::engine::fixtures::{assign, group, user, SUB};
+    use crate::model::Flag;
+    let role = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    let read = |groups: usize| {
+        let mut t = Tenant::default();
+        t.principals.push(user("u1"));
+        t.assignments.push(assign("a-u1", "u1", role, SUB));
+        let mut flags = Vec::new();
+        for i in 0..groups {
+            let g = format!("g{i}");
+            t.principals.push(group(&g));
+            let mut a = assign(&format!("a-{g}"), &g, role, SUB);
+            a.principal_type = "Group".into();
+            t.assignments.push(a);
+            flags.push(Flag {
+                kind: Flag::MEMBERS_NOT_IMPORTED.into(),
+                subject: g.clone(),
+                detail: format!("group {g} holds an assignment, its members were not imported"),
+            });
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&db(&dir)).unwrap();
+        let s = store
+            .write_snapshot(&meta("2026-11-01T00:00:00Z", "gaps"), &t, &[], &flags)
+            .unwrap()
+            .id;
+        let mut rounds = slice::SliceRounds::default();
+        let req = slice::SliceRequest {
+            scopes: vec!["/".into(), key(SUB)],
+            principals: vec!["u1".into()],
+            principals_only: true,
+            ..Default::default()
+        };
+        rounds.read(&store.conn, s, &req).unwrap();
+        (rounds.gaps_walked, rounds.tenant.assignments.len())
+    };
+    let few = slice::MAX_GAPS_WALKED as usize;
+    // Walked: every gap holds a grant, so all are read, by holder.
+    assert_eq!(read(few), (true, few + 1));
+    // Not walked: the grants at the scopes are read (every one of them here).
+    assert_eq!(read(few + 1), (false, few + 2));
+}
