@@ -151,9 +151,20 @@ pub enum PrincipalKind {
 /// Whether a type an export gives (an assignment's `principalType`, a deny
 /// assignment principal's `type`, a member's `@odata.type`) names a group:
 /// `Group`, `#microsoft.graph.group`, and ARM's `ForeignGroup`. The one rule
-/// every "is this holder a group" by type asks ([`PrincipalKind::parse`]).
+/// every "is this holder a group" by type asks, [`PrincipalKind::parse`] too.
 pub(crate) fn names_group(t: &str) -> bool {
-    PrincipalKind::parse(t) == PrincipalKind::Group
+    // Asked for every holder of many answers: compared in place, not lowercased.
+    let mut t = t;
+    const GRAPH: &str = "#microsoft.graph.";
+    while t
+        .get(..GRAPH.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(GRAPH))
+    {
+        t = &t[GRAPH.len()..];
+    }
+    // ARM's `ForeignGroup` (a role assignment's `principalType`): a group of
+    // another tenant, whose members no listing of this one holds.
+    t.eq_ignore_ascii_case("group") || t.eq_ignore_ascii_case("foreigngroup")
 }
 
 impl PrincipalKind {
@@ -176,14 +187,14 @@ impl PrincipalKind {
     }
 
     pub(crate) fn parse(s: &str) -> PrincipalKind {
+        if names_group(s) {
+            return PrincipalKind::Group;
+        }
         match s
             .to_ascii_lowercase()
             .trim_start_matches("#microsoft.graph.")
         {
             "user" => PrincipalKind::User,
-            // ARM's `ForeignGroup` (a role assignment's `principalType`): a group
-            // of another tenant, whose members no listing of this one holds.
-            "group" | "foreigngroup" => PrincipalKind::Group,
             "serviceprincipal" => PrincipalKind::ServicePrincipal,
             "managedidentity" => PrincipalKind::ManagedIdentity,
             "device" => PrincipalKind::Device,
@@ -1083,5 +1094,27 @@ mod tests {
         assert_eq!(scope_key("/Subscriptions/ABC/"), "/subscriptions/abc");
         assert_eq!(scope_key("/"), "/");
         assert_eq!(scope_key(""), "/");
+    }
+}
+
+#[cfg(test)]
+mod names_group_tests {
+    use super::{names_group, PrincipalKind};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `names_group` (compared in place) and `parse` (lowercased) agree on
+        /// every spelling, the Graph prefix and its case included.
+        #[test]
+        fn names_group_is_parse_saying_group(
+            prefix in prop::sample::select(vec!["", "#microsoft.graph.", "#Microsoft.Graph.", "#MICROSOFT.GRAPH.#microsoft.graph."]),
+            name in prop::sample::select(vec!["group", "Group", "GROUP", "ForeignGroup", "foreigngroup", "User", "groups", "", "foreign", "ServicePrincipal"]),
+        ) {
+            let t = format!("{prefix}{name}");
+            let lower = t.to_ascii_lowercase();
+            let by_parse = matches!(lower.trim_start_matches("#microsoft.graph."), "group" | "foreigngroup");
+            prop_assert_eq!(names_group(&t), by_parse);
+            prop_assert_eq!(PrincipalKind::parse(&t) == PrincipalKind::Group, by_parse);
+        }
     }
 }
