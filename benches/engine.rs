@@ -81,7 +81,7 @@ fn engine(c: &mut Criterion) {
     g.bench_function("who: one action on a workspace", |b| {
         b.iter(|| {
             let mut n = 0usize;
-            query::who_each(&ix, &vec![reqs.clone()], false, false, |_| n += 1);
+            query::who_each(&ix, &vec![reqs.clone()], false, false, false, |_| n += 1);
             black_box(n)
         })
     });
@@ -90,7 +90,7 @@ fn engine(c: &mut Criterion) {
         b.iter(|| {
             let e = activities::expand(&ix, &activity, &workspace);
             let mut n = 0usize;
-            query::who_each(&ix, &e.alternatives, false, false, |_| n += 1);
+            query::who_each(&ix, &e.alternatives, false, false, true, |_| n += 1);
             black_box(n)
         })
     });

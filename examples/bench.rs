@@ -1013,7 +1013,7 @@ fn main() -> anyhow::Result<()> {
                 let whocan::commands::who::Plan { alts, .. } =
                     whocan::commands::who::plan(&base, &[a.to_string()], None, &scope, false)?;
                 let ix = sl.expand_for(tenant, base, &alts, false)?;
-                query::who_each(&ix, &alts, false, false, |_| answers += 1);
+                query::who_each(&ix, &alts, false, false, false, |_| answers += 1);
                 ms.push(millis(t.elapsed()));
             }
         }

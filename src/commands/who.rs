@@ -207,15 +207,15 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             let mut stream = answers::WhoJsonStream::start(&mut *out, &q)?;
             let mut result = Ok(());
             let mut granted = std::collections::HashSet::new();
-            let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
-                trim(&mut a);
-                if args.effective && a.decision.access.grants() {
-                    granted.insert(a.decision.principal.id.clone());
-                }
-                if result.is_ok() {
-                    result = stream.push(&a);
-                }
-            });
+            let incomplete =
+                query::who_each(&ix, &alts, args.include_groups, explain, nearest, |a| {
+                    if args.effective && a.decision.access.grants() {
+                        granted.insert(a.decision.principal.id.clone());
+                    }
+                    if result.is_ok() {
+                        result = stream.push(&a);
+                    }
+                });
             result?;
             let mut incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
             query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
@@ -231,15 +231,15 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
             let mut stream = answers::WhoCsvStream::start(&mut *out, args.effective)?;
             let mut result = Ok(());
             let mut granted = std::collections::HashSet::new();
-            let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, |mut a| {
-                trim(&mut a);
-                if args.effective && a.decision.access.grants() {
-                    granted.insert(a.decision.principal.id.clone());
-                }
-                if result.is_ok() {
-                    result = stream.push(&a);
-                }
-            });
+            let incomplete =
+                query::who_each(&ix, &alts, args.include_groups, explain, nearest, |a| {
+                    if args.effective && a.decision.access.grants() {
+                        granted.insert(a.decision.principal.id.clone());
+                    }
+                    if result.is_ok() {
+                        result = stream.push(&a);
+                    }
+                });
             result?;
             drop(step);
             if args.effective {

@@ -428,6 +428,29 @@ impl Decision {
 }
 
 impl ActionDecision {
+    /// This decision, made for an action of the same class at the same scope
+    /// ([`ActionClasses`]), as the decision of `req`: every part that names the
+    /// action names `req`'s.
+    fn for_action(&self, req: &ActionReq) -> ActionDecision {
+        let mut d = self.clone();
+        d.action.clone_from(&req.action);
+        d.data = req.data;
+        d.scope.clone_from(&req.scope);
+        for g in &mut d.grants {
+            g.action.clone_from(&req.action);
+        }
+        for x in &mut d.denies {
+            x.action.clone_from(&req.action);
+        }
+        for e in &mut d.eligible {
+            e.action.clone_from(&req.action);
+        }
+        for w in &mut d.why_not {
+            w.set_action(&req.action);
+        }
+        d
+    }
+
     /// [`Decision::keep_nearest_grants`] for one action.
     pub(crate) fn keep_nearest_grant(&mut self) {
         if self.grants.len() > 1 {
@@ -495,6 +518,41 @@ pub(crate) fn holder_ids(ix: &Index, principal: &str) -> Vec<String> {
     .collect()
 }
 
+/// What [`decide_one`] reads of a principal's holders, looked up once for all
+/// the actions asked of it: each holder's assignments, eligibilities and
+/// eligible groups (PIM for Groups), and its group chain with names (made when
+/// first needed).
+struct Held<'a> {
+    assignments: Vec<&'a [usize]>,
+
+    eligibilities: Vec<&'a [usize]>,
+    eligible_groups: Vec<&'a [usize]>,
+    via: Vec<std::cell::OnceCell<Vec<GroupRef>>>,
+}
+
+impl<'a> Held<'a> {
+    fn new(ix: &'a Index, hs: &[Holder]) -> Self {
+        let of = |by: &'a HashMap<String, Vec<usize>>| -> Vec<&'a [usize]> {
+            hs.iter()
+                .map(|h| by.get(&h.id).map_or(&[][..], Vec::as_slice))
+                .collect()
+        };
+        Held {
+            assignments: of(&ix.assignments_by_holder),
+            eligibilities: of(&ix.eligibilities_by_holder),
+            eligible_groups: of(&ix.eligible_groups_of),
+            via: hs.iter().map(|_| std::cell::OnceCell::new()).collect(),
+        }
+    }
+
+    /// Holder `hi`'s group chain, nearest group first.
+    fn via(&self, ix: &Index, hs: &[Holder], hi: usize) -> Vec<GroupRef> {
+        self.via[hi]
+            .get_or_init(|| group_refs(ix, &hs[hi].via))
+            .clone()
+    }
+}
+
 fn group_refs(ix: &Index, via: &[String]) -> Vec<GroupRef> {
     via.iter()
         .map(|g| GroupRef {
@@ -513,7 +571,51 @@ pub struct Ancestry {
     action_slots: [HashMap<String, usize>; 2],
     /// (role index, action slot) → one match per block of the role.
     matches: rustc_hash::FxHashMap<(usize, usize), std::rc::Rc<[BlockMatch]>>,
+    /// Actions decided alike ([`ActionClasses`]), once [`Ancestry::share_classes`]
+    /// asks for it.
+    classes: Option<ActionClasses>,
+    /// Keep only the nearest grant of each action ([`ActionDecision::keep_nearest_grant`]).
+    nearest: bool,
 }
+
+/// Actions that the roles and deny assignments that can matter at a scope match
+/// alike: the same outcome, block by block, for every role held on the scope's
+/// chain (with an explanation, every role held anywhere; for a data action, the
+/// same outcome in the control plane too, which an explanation names) and the
+/// same pattern for every deny assignment on the chain. [`decide_one`] reads an
+/// action only through those matches, so two such actions asked at one scope get
+/// the same decision, but for the action it names: an activity's dozens of
+/// operations (most of them granted by the same `*` or `workspaces/*/read`) are
+/// decided once per class, for each of `who`'s candidates.
+#[derive(Default)]
+struct ActionClasses {
+    /// Per (scope key, explain).
+    by_scope: std::collections::HashMap<(String, bool), ScopeClasses>,
+    /// What was answered, by the action and scope as asked (explain and data
+    /// first): a place (its scope key's index in `places`) and a class, found
+    /// again for every candidate without a lowercase copy.
+    asked: [HashMap<String, HashMap<String, PlacedClass>>; 4],
+    places: Vec<(String, bool)>,
+}
+
+struct ScopeClasses {
+    /// The roles a decision at the scope can match: those of the assignments
+    /// and eligibilities on its chain (with an explanation, of all of them).
+    roles: Vec<usize>,
+    /// The deny assignments on the scope's chain.
+    denies: Vec<usize>,
+    /// Action slot → its class.
+    of_slot: HashMap<usize, u32>,
+    /// An action's matches → its class.
+    by_matches: std::collections::HashMap<ClassKey, u32>,
+}
+
+/// Where an action was asked (an index in [`ActionClasses::places`]) and its
+/// class there.
+type PlacedClass = (usize, u32);
+
+/// What decides an action's class (see [`ActionClasses`]).
+type ClassKey = (bool, Vec<BlockMatch>, Vec<Option<String>>);
 
 /// A scope's ancestors, nearest first, and the same as a set.
 pub(crate) type Chain = std::rc::Rc<(Vec<String>, HashSet<String>)>;
@@ -531,6 +633,142 @@ fn on_chain(chain: &(Vec<String>, HashSet<String>), s: &str) -> bool {
 }
 
 impl Ancestry {
+    /// Decide actions alike once per principal ([`ActionClasses`]): worth it
+    /// where many principals are asked many actions (`who`, an activity), not
+    /// for one principal asked each catalogue operation (`what`).
+    pub(crate) fn share_classes(&mut self) {
+        self.classes.get_or_insert_with(Default::default);
+    }
+
+    /// Keep only the nearest grant of each action decided (an activity's answer,
+    /// SPEC §4), before a decision is copied to the other actions of its class.
+    pub(crate) fn keep_nearest(&mut self) {
+        self.nearest = true;
+    }
+
+    /// The class of `req`, when classes are shared, and where it was asked (two
+    /// requests of one class asked at the same place are decided alike).
+    fn req_class(&mut self, ix: &Index, req: &ActionReq, explain: bool) -> Option<(usize, u32)> {
+        let ask = usize::from(explain) * 2 + usize::from(req.data);
+        let found = self.classes.as_ref()?.asked[ask]
+            .get(req.action.as_str())
+            .and_then(|by| by.get(req.scope.as_str()));
+        if let Some(&hit) = found {
+            return Some(hit);
+        }
+        let at = scope_key(&req.scope);
+        let c = self.action_class(ix, &key(req.action.trim()), req.data, &at, explain)?;
+        let classes = self.classes.as_mut()?;
+        let place = (at, explain);
+        let p = match classes.places.iter().position(|x| *x == place) {
+            Some(p) => p,
+            None => {
+                classes.places.push(place);
+                classes.places.len() - 1
+            }
+        };
+        classes.asked[ask]
+            .entry(req.action.clone())
+            .or_default()
+            .insert(req.scope.clone(), (p, c));
+        Some((p, c))
+    }
+
+    /// The class of an action asked at scope key `at`, when classes are shared.
+    fn action_class(
+        &mut self,
+        ix: &Index,
+        action_lower: &str,
+        data: bool,
+        at: &str,
+        explain: bool,
+    ) -> Option<u32> {
+        self.classes.as_ref()?;
+        let slot = self.action_slot(action_lower, data);
+        let place = (at.to_string(), explain);
+        if !self.classes.as_ref()?.by_scope.contains_key(&place) {
+            let chain = self.get(ix, at);
+            let on_chain = |by: &HashMap<String, Vec<usize>>| -> Vec<usize> {
+                chain
+                    .0
+                    .iter()
+                    .flat_map(|c| by.get(c))
+                    .flatten()
+                    .copied()
+                    .collect()
+            };
+            let mut roles: Vec<usize> = if explain {
+                ix.assignment_role
+                    .iter()
+                    .chain(&ix.eligibility_role)
+                    .flatten()
+                    .copied()
+                    .collect()
+            } else {
+                let a = on_chain(&ix.assignments_by_scope);
+                let e = on_chain(&ix.eligibilities_by_scope);
+                a.iter()
+                    .filter_map(|&ai| ix.assignment_role[ai])
+                    .chain(e.iter().filter_map(|&ei| ix.eligibility_role[ei]))
+                    .collect()
+            };
+            roles.sort_unstable();
+            roles.dedup();
+            let mut denies = on_chain(&ix.denies_by_scope);
+            denies.sort_unstable();
+            denies.dedup();
+            self.classes.as_mut()?.by_scope.insert(
+                place.clone(),
+                ScopeClasses {
+                    roles,
+                    denies,
+                    of_slot: HashMap::default(),
+                    by_matches: Default::default(),
+                },
+            );
+        }
+        let sc = self.classes.as_ref()?.by_scope.get(&place)?;
+        if let Some(&c) = sc.of_slot.get(&slot) {
+            return Some(c);
+        }
+        let (roles, denies) = (sc.roles.clone(), sc.denies.clone());
+        let mut matches = Vec::new();
+        for ri in roles {
+            matches.extend(
+                self.role_matches(ix, ri, slot, action_lower, data)
+                    .iter()
+                    .cloned(),
+            );
+            if data {
+                // What an explanation says of a data action the role's
+                // `actions` match (`DataActionNotCovered`).
+                matches.extend(
+                    ix.roles[ri]
+                        .blocks
+                        .iter()
+                        .map(|b| match_block(b, action_lower, false)),
+                );
+            }
+        }
+        let denies = denies
+            .iter()
+            .map(|&di| {
+                ix.denies[di]
+                    .blocks
+                    .iter()
+                    .find_map(|b| match match_block(b, action_lower, data) {
+                        BlockMatch::Grants { pattern } => Some(pattern),
+                        _ => None,
+                    })
+            })
+            .collect();
+        let sc = self.classes.as_mut()?.by_scope.get_mut(&place)?;
+        let next = u32::try_from(sc.by_matches.len()).ok()?;
+        let c = *sc.by_matches.entry((data, matches, denies)).or_insert(next);
+        sc.of_slot.insert(slot, c);
+        Some(c)
+    }
+
     pub(crate) fn get(&mut self, ix: &Index, scope: &str) -> Chain {
         if let Some(c) = self.cache.get(scope) {
             return c.clone();
@@ -767,14 +1005,32 @@ pub(crate) fn decide_each<'r>(
     explain: bool,
     anc: &mut Ancestry,
 ) -> Vec<ActionDecision> {
-    reqs.into_iter()
-        .map(|req| decide_one(ix, hs, req, explain, anc))
-        .collect()
+    let held = Held::new(ix, hs);
+    let mut out: Vec<ActionDecision> = Vec::new();
+    // ((place, class), the decision made for it).
+    let mut made: Vec<((usize, u32), usize)> = Vec::new();
+    for req in reqs {
+        if let Some(c) = anc.req_class(ix, req, explain) {
+            if let Some(&(_, i)) = made.iter().find(|(k, _)| *k == c) {
+                let d = out[i].for_action(req);
+                out.push(d);
+                continue;
+            }
+            made.push((c, out.len()));
+        }
+        let mut d = decide_one(ix, hs, &held, req, explain, anc);
+        if anc.nearest {
+            d.keep_nearest_grant();
+        }
+        out.push(d);
+    }
+    out
 }
 
 fn decide_one(
     ix: &Index,
     hs: &[Holder],
+    held: &Held,
     req: &ActionReq,
     explain: bool,
     anc: &mut Ancestry,
@@ -789,8 +1045,8 @@ fn decide_one(
     let mut elsewhere = Vec::new();
 
     let slot = anc.action_slot(&action_l, req.data);
-    for h in hs {
-        for &ai in ix.assignments_by_holder.get(&h.id).into_iter().flatten() {
+    for (hi, _) in hs.iter().enumerate() {
+        for &ai in held.assignments[hi] {
             let a_scope = &ix.assignment_scope[ai];
             let applies = in_chain(a_scope);
             if !applies && !explain {
@@ -819,7 +1075,7 @@ fn decide_one(
             };
             let grant = |bi: usize, block: &super::index::Block, pattern: &str| Grant {
                 action: req.action.clone(),
-                via: group_refs(ix, &h.via),
+                via: held.via(ix, hs, hi),
                 assignment_id: a.id.clone(),
                 role_definition_id: role_id_of(&role.def.id, &a.role_definition_id),
                 role_name: role.def.role_name.clone(),
@@ -860,7 +1116,7 @@ fn decide_one(
                             assignment_id: a.id.clone(),
                             assignment_scope: a.scope.clone(),
                             relation: relation.into(),
-                            via: group_refs(ix, &h.via),
+                            via: held.via(ix, hs, hi),
                             matched_pattern: pattern.clone(),
                         });
                     }
@@ -871,7 +1127,7 @@ fn decide_one(
                         role_name: role.def.role_name.clone(),
                         assignment_id: a.id.clone(),
                         assignment_scope: a.scope.clone(),
-                        via: group_refs(ix, &h.via),
+                        via: held.via(ix, hs, hi),
                         matched_pattern: pattern.clone(),
                         excluded_by: excluded_by.clone(),
                     }),
@@ -935,8 +1191,8 @@ fn decide_one(
     // Eligible (PIM) assignments that would grant it, in force at the snapshot's
     // time; with `explain`, also those out of their window or held elsewhere.
     let mut eligible = Vec::new();
-    for h in hs {
-        for &ei in ix.eligibilities_by_holder.get(&h.id).into_iter().flatten() {
+    for (hi, _) in hs.iter().enumerate() {
+        for &ei in held.eligibilities[hi] {
             let e = &ix.eligibilities[ei];
             let e_scope = &ix.eligibility_scope[ei];
             let applies = in_chain(e_scope);
@@ -961,7 +1217,7 @@ fn decide_one(
             };
             let grant = EligibleGrant {
                 action: req.action.clone(),
-                via: group_refs(ix, &h.via),
+                via: held.via(ix, hs, hi),
                 eligibility_id: e.id.clone(),
                 role_definition_id: role_id_of(&role.def.id, &e.role_definition_id),
                 role_name: role.def.role_name.clone(),
@@ -989,8 +1245,8 @@ fn decide_one(
     }
     // PIM for Groups (SPEC §2.11): eligible to join a group whose assignments
     // grant it, with the membership's window.
-    for h in hs {
-        for &gi in ix.eligible_groups_of.get(&h.id).into_iter().flatten() {
+    for (hi, h) in hs.iter().enumerate() {
+        for &gi in held.eligible_groups[hi] {
             let ge = &ix.group_eligibilities[gi];
             let g = key(&ge.group_id);
             let state = ix.window(ge.start_date_time.as_deref(), ge.end_date_time.as_deref());
@@ -1230,6 +1486,26 @@ impl DenySubject {
 }
 
 /// A stable order for reasons gathered from data in any order.
+impl WhyNot {
+    /// Name `action` wherever this reason names its action.
+    fn set_action(&mut self, action: &str) {
+        match self {
+            WhyNot::Denied { deny } => deny.action = action.to_string(),
+            WhyNot::EligibleOnly { eligible }
+            | WhyNot::EligibilityNotInForce { eligible, .. }
+            | WhyNot::EligibleElsewhere { eligible, .. } => eligible.action = action.to_string(),
+            WhyNot::AssignmentNotInForce { grant, .. } | WhyNot::ConditionalOnly { grant } => {
+                grant.action = action.to_string()
+            }
+            WhyNot::ExcludedByNotActions { .. }
+            | WhyNot::HeldElsewhere { .. }
+            | WhyNot::DataActionNotCovered { .. }
+            | WhyNot::UndefinedRole { .. }
+            | WhyNot::NoAssignment => {}
+        }
+    }
+}
+
 fn why_key(w: &WhyNot) -> (String, String) {
     match w {
         WhyNot::ExcludedByNotActions {

@@ -59,7 +59,7 @@ impl Block {
 }
 
 /// The outcome of matching one block against one action.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum BlockMatch {
     /// An allow pattern matched and no exclusion did.
     Grants {

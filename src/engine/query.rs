@@ -313,7 +313,9 @@ pub(crate) fn applies_at(
 /// whose members the answer could not see.
 pub fn who(ix: &Index, alts: &Alternatives, include_groups: bool, explain: bool) -> WhoAnswer {
     let mut answers = Vec::new();
-    let incomplete = who_each(ix, alts, include_groups, explain, |a| answers.push(a));
+    let incomplete = who_each(ix, alts, include_groups, explain, false, |a| {
+        answers.push(a)
+    });
     answers.sort_by_cached_key(|a| order_key(&a.decision));
     WhoAnswer {
         answers,
@@ -375,7 +377,7 @@ pub(crate) fn who_near(
 ) -> (Vec<Near>, Option<NearBase>) {
     let full = || -> Vec<Near> {
         let mut out: Vec<Near> = Vec::new();
-        who_each(ix, alts, include_groups, false, |a| {
+        who_each(ix, alts, include_groups, false, false, |a| {
             out.push(order_key(&a.decision))
         });
         out.sort();
@@ -700,16 +702,22 @@ pub(crate) fn chain_gap(ix: &Index, scope: &str) -> Option<Incomplete> {
 
 /// `who`, one answer at a time (in display-name order, `none` left out), so that a
 /// caller can print each as it comes: memory stays bounded by the data, not by the
-/// size of the answer. Returns what the answer could not see.
+/// size of the answer. Returns what the answer could not see. `nearest` keeps
+/// one grant per action (an activity's answer, SPEC §4).
 pub fn who_each(
     ix: &Index,
     alts: &Alternatives,
     include_groups: bool,
     explain: bool,
+    nearest: bool,
     mut each: impl FnMut(Answer),
 ) -> Vec<Incomplete> {
     let (candidates, incomplete) = candidates(ix, alts, include_groups);
     let mut anc = Ancestry::default();
+    anc.share_classes();
+    if nearest {
+        anc.keep_nearest();
+    }
     for c in &candidates {
         let a = decide_alternatives(ix, c, alts, explain, &mut anc);
         if a.decision.access != Access::None {

@@ -427,6 +427,20 @@ const ACTIONS: &[&str] = &[
     "P.X/a/b/delete",
     "P.X/a/delete",
 ];
+/// [`ACTIONS`] and actions the patterns match alike (or in other spellings), for
+/// the classes of `actions_decided_by_class_equal_each_decided_alone`.
+const CLASS_ACTIONS: &[&str] = &[
+    "P.X/a/read",
+    "P.X/a/write",
+    "P.X/a/b/delete",
+    "P.X/a/delete",
+    "p.x/A/READ",
+    "P.X/a/list",
+    "P.X/c/read",
+    "P.X/a/b/read",
+    "Q.Y/a/read",
+    " P.X/a/write",
+];
 const PATTERNS: &[&str] = &[
     "*",
     "P.X/*",
@@ -584,6 +598,40 @@ proptest! {
             let can = decide(&ix, p, &reqs, false, &mut anc).access;
             let listed = w.answers.iter().find(|a| a.decision.principal.id == p).map(|a| a.decision.access);
             prop_assert_eq!(listed.unwrap_or(Access::None), can, "principal {}", p);
+        }
+    }
+
+    /// Actions decided once per class ([`Ancestry::share_classes`], what `who`
+    /// does for an activity's operations) get the decision each gets decided
+    /// alone: same grants, denies, eligibilities and reasons, each naming its own
+    /// action; with only the nearest grant kept, the same as keeping it after.
+    #[test]
+    fn actions_decided_by_class_equal_each_decided_alone(
+        t in arb_tenant(),
+        asked in prop::collection::vec(
+            (prop::sample::select(CLASS_ACTIONS), prop::sample::select(&[WS, RG, SUB][..]), prop::bool::weighted(0.2)),
+            1..8,
+        ),
+        explain in prop::bool::ANY,
+        nearest in prop::bool::ANY,
+    ) {
+        let ix = Index::new(&t);
+        let reqs: Vec<ActionReq> = asked
+            .iter()
+            .map(|(a, s, data)| ActionReq { action: a.to_string(), data: *data, scope: s.to_string() })
+            .collect();
+        let mut shared = Ancestry::default();
+        shared.share_classes();
+        if nearest {
+            shared.keep_nearest();
+        }
+        let mut alone = Ancestry::default();
+        for p in holders_all() {
+            let mut expected = decide(&ix, p, &reqs, explain, &mut alone);
+            if nearest {
+                expected.keep_nearest_grants();
+            }
+            prop_assert_eq!(decide(&ix, p, &reqs, explain, &mut shared), expected, "principal {}", p);
         }
     }
 
