@@ -576,6 +576,8 @@ pub struct Ancestry {
     classes: Option<ActionClasses>,
     /// Keep only the nearest grant of each action ([`ActionDecision::keep_nearest_grant`]).
     nearest: bool,
+    /// Stop deciding a principal's actions at the first with no access.
+    stop_at_none: bool,
 }
 
 /// Actions that the roles and deny assignments that can matter at a scope match
@@ -644,6 +646,14 @@ impl Ancestry {
     /// SPEC §4), before a decision is copied to the other actions of its class.
     pub(crate) fn keep_nearest(&mut self) {
         self.nearest = true;
+    }
+
+    /// Stop deciding a principal's actions at the first one it has no access to:
+    /// the decision of them together is then `none` whatever the rest are (SPEC
+    /// §2.9), and such a decision is only kept for its access. For `who`, which
+    /// leaves out every principal whose answer is `none`.
+    pub(crate) fn stop_at_none(&mut self) {
+        self.stop_at_none = true;
     }
 
     /// The class of `req`, when classes are shared, and where it was asked (two
@@ -997,7 +1007,8 @@ pub fn decide(
 }
 
 /// [`decide`]'s decision of each action, for a principal whose [`holders`] are
-/// already walked (a caller that asks one principal many questions walks once).
+/// already walked (a caller that asks one principal many questions walks once);
+/// with [`Ancestry::stop_at_none`], up to the first action with none.
 pub(crate) fn decide_each<'r>(
     ix: &Index,
     hs: &[Holder],
@@ -1022,7 +1033,11 @@ pub(crate) fn decide_each<'r>(
         if anc.nearest {
             d.keep_nearest_grant();
         }
+        let none = d.access == Access::None;
         out.push(d);
+        if none && anc.stop_at_none {
+            break;
+        }
     }
     out
 }

@@ -715,6 +715,7 @@ pub fn who_each(
     let (candidates, incomplete) = candidates(ix, alts, include_groups);
     let mut anc = Ancestry::default();
     anc.share_classes();
+    anc.stop_at_none();
     if nearest {
         anc.keep_nearest();
     }
