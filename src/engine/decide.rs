@@ -1060,6 +1060,7 @@ fn decide_one(
     let mut elsewhere = Vec::new();
 
     let slot = anc.action_slot(&action_l, req.data);
+    let only_nearest = anc.nearest && !explain;
     for (hi, _) in hs.iter().enumerate() {
         for &ai in held.assignments[hi] {
             let a_scope = &ix.assignment_scope[ai];
@@ -1088,6 +1089,13 @@ fn decide_one(
             } else {
                 WindowState::Active
             };
+            let a_cond_is_some = a.condition.as_deref().is_some_and(|c| !c.trim().is_empty());
+            let distance = || {
+                chain
+                    .iter()
+                    .position(|c| c == a_scope)
+                    .unwrap_or(usize::MAX)
+            };
             let grant = |bi: usize, block: &super::index::Block, pattern: &str| Grant {
                 action: req.action.clone(),
                 via: held.via(ix, hs, hi),
@@ -1100,10 +1108,7 @@ fn decide_one(
                 block: bi,
                 matched_pattern: pattern.to_string(),
                 condition: a_cond().or_else(|| block.condition.clone()),
-                distance: chain
-                    .iter()
-                    .position(|c| c == a_scope)
-                    .unwrap_or(usize::MAX),
+                distance: distance(),
             };
             for (bi, (block, m)) in role.blocks.iter().zip(matches.iter()).enumerate() {
                 match m {
@@ -1117,6 +1122,34 @@ fn decide_one(
                     }
                     // Out of its window: grants nothing.
                     BlockMatch::Grants { .. } if applies && !state.is_active() => {}
+                    // Only the nearest grant kept, and no explanation to list
+                    // the others: a grant is made only when it is nearer than
+                    // the one kept (`keep_nearest_grant`'s order, then the
+                    // block, as the sort below would leave them).
+                    BlockMatch::Grants { pattern } if applies && only_nearest => {
+                        let cond = a_cond_is_some || block.condition.is_some();
+                        let nearer = grants.first().is_none_or(|kept: &Grant| {
+                            (
+                                cond,
+                                hs[hi].via.len(),
+                                distance(),
+                                a.id.as_str(),
+                                pattern.as_str(),
+                                bi,
+                            ) < (
+                                kept.condition.is_some(),
+                                kept.via.len(),
+                                kept.distance,
+                                kept.assignment_id.as_str(),
+                                kept.matched_pattern.as_str(),
+                                kept.block,
+                            )
+                        });
+                        if nearer {
+                            grants.clear();
+                            grants.push(grant(bi, block, pattern));
+                        }
+                    }
                     BlockMatch::Grants { pattern } if applies => {
                         grants.push(grant(bi, block, pattern));
                     }
