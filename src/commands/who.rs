@@ -200,23 +200,28 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         uncovered: &uncovered,
         names: &names,
     };
+    // `who`'s answers, one principal at a time, handed to `push` as they are
+    // decided; returns the principals RBAC grants (whom `--effective` does not
+    // ask again) and what the answer could not see.
+    let each_answer = |push: &mut dyn FnMut(&query::Answer) -> std::io::Result<()>| {
+        let mut result = Ok(());
+        let mut granted = std::collections::HashSet::new();
+        let incomplete = query::who_each(&ix, &alts, args.include_groups, explain, nearest, |a| {
+            if args.effective && a.decision.access.grants() {
+                granted.insert(a.decision.principal.id.clone());
+            }
+            if result.is_ok() {
+                result = push(&a);
+            }
+        });
+        result.map(|()| (granted, incomplete))
+    };
     match (&args.graph, output_format(args.format)) {
         // Streamed: one principal at a time.
         (None, Format::Json) => {
             let step = deciding_step(&ix);
             let mut stream = answers::WhoJsonStream::start(&mut *out, &q)?;
-            let mut result = Ok(());
-            let mut granted = std::collections::HashSet::new();
-            let incomplete =
-                query::who_each(&ix, &alts, args.include_groups, explain, nearest, |a| {
-                    if args.effective && a.decision.access.grants() {
-                        granted.insert(a.decision.principal.id.clone());
-                    }
-                    if result.is_ok() {
-                        result = stream.push(&a);
-                    }
-                });
-            result?;
+            let (granted, incomplete) = each_answer(&mut |a| stream.push(a))?;
             let mut incomplete: Vec<_> = missing.into_iter().chain(incomplete).collect();
             query::add_catalogue_gaps(&ix, &mut incomplete, &uncovered);
             drop(step);
@@ -229,18 +234,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         (None, Format::Csv) => {
             let step = deciding_step(&ix);
             let mut stream = answers::WhoCsvStream::start(&mut *out, args.effective)?;
-            let mut result = Ok(());
-            let mut granted = std::collections::HashSet::new();
-            let incomplete =
-                query::who_each(&ix, &alts, args.include_groups, explain, nearest, |a| {
-                    if args.effective && a.decision.access.grants() {
-                        granted.insert(a.decision.principal.id.clone());
-                    }
-                    if result.is_ok() {
-                        result = stream.push(&a);
-                    }
-                });
-            result?;
+            let (granted, incomplete) = each_answer(&mut |a| stream.push(a))?;
             drop(step);
             if args.effective {
                 escalate(&granted, &mut |e| stream.push_escalation(e, &names))?;
