@@ -11,6 +11,7 @@ use crate::report::{self, answers};
 
 use super::common::{Sliced, Timing};
 use super::{output_format, Outcome};
+use crate::store::Reads;
 
 pub(crate) fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
     let mut out = crate::report::text::data_stdout(args.format);
@@ -24,7 +25,7 @@ pub(crate) fn run(db: &Path, args: CanArgs) -> anyhow::Result<Outcome> {
 pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     super::check_all_paths(args.all_paths, args.activity.as_deref())?;
     let timing = Timing::start();
-    let sl = Sliced::open(db, &args.snapshot)?;
+    let sl = Sliced::open_for(db, &args.snapshot, Reads::Few)?;
     timing.mark("open");
     let target = sl.target(&args.scope)?;
     let scope = target.id.clone();

@@ -11,7 +11,7 @@ use crate::engine::{ActionReq, Index};
 use crate::model::time::Forms;
 use crate::model::{scope_key, ScopeKind, Snapshot, Tenant, Timestamp};
 use crate::report::text::eprintln_safe;
-use crate::store::{SnapshotSelector, Store};
+use crate::store::{Reads, SnapshotSelector, Store};
 
 use super::resolve;
 pub(crate) use super::resolve::{ScopeSource, Stored, Target};
@@ -25,6 +25,11 @@ pub(crate) struct Loaded {
 }
 
 pub(crate) fn open_existing(db: &Path) -> anyhow::Result<Store> {
+    open_existing_for(db, Reads::Many)
+}
+
+/// [`open_existing`] for a question that reads as much as `reads` says.
+pub(crate) fn open_existing_for(db: &Path, reads: Reads) -> anyhow::Result<Store> {
     if !db.exists() {
         return Err(UsageError(format!(
             "database {} does not exist\nhint: run `whocan import PATH...` first, or pass --db",
@@ -33,7 +38,7 @@ pub(crate) fn open_existing(db: &Path) -> anyhow::Result<Store> {
         .into());
     }
     // Questions only read: a read-only copy answers them (SPEC §3).
-    Ok(Store::open_read(db)?)
+    Ok(Store::open_read(db, reads)?)
 }
 
 pub(crate) fn selector(args: &SnapshotArgs) -> anyhow::Result<SnapshotSelector> {
@@ -119,7 +124,13 @@ pub struct Sliced {
 
 impl Sliced {
     pub fn open(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Sliced> {
-        let store = open_existing(db)?;
+        Self::open_for(db, args, Reads::Many)
+    }
+
+    /// [`Sliced::open`] for a question that reads as much as `reads` says: one
+    /// principal's (`can`, `what`) reads few pages.
+    pub(crate) fn open_for(db: &Path, args: &SnapshotArgs, reads: Reads) -> anyhow::Result<Sliced> {
+        let store = open_existing_for(db, reads)?;
         let snapshot = store.resolve(&selector(args)?)?;
         let scopes = store.tree_scopes(snapshot.id)?;
         let tree = crate::engine::scope::ScopeTree::new(&scopes);

@@ -10,6 +10,7 @@ use crate::report::{self, answers};
 
 use super::common::Sliced;
 use super::{output_format, Outcome};
+use crate::store::Reads;
 
 pub(crate) fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
     let mut out = crate::report::text::data_stdout(args.format);
@@ -21,7 +22,7 @@ pub(crate) fn run(db: &Path, args: WhatArgs) -> anyhow::Result<Outcome> {
 /// Asks the question and writes the answer to `out`: `what` short of stdout
 /// (which `demo` shares).
 pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
-    let sl = Sliced::open(db, &args.snapshot)?;
+    let sl = Sliced::open_for(db, &args.snapshot, Reads::Few)?;
     let target = sl.target(&args.scope)?;
     let scope = target.id.clone();
     let principal = sl.principal(&args.principal)?;

@@ -27,6 +27,7 @@ mod slice;
 mod write;
 
 pub(crate) use lookup::IdSeen;
+pub(crate) use open::Reads;
 pub(crate) use slice::{SliceRequest, SliceRounds};
 
 #[cfg(test)]

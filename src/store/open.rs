@@ -424,6 +424,26 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// How much of the database a question reads. Many pages (`who`, `review`) are
+/// read through a memory map, without a copy per page; a few (one principal's
+/// grants: `can`, `what`) through SQLite's page cache, since a map costs a page
+/// fault per page touched and an unmap at close, more than copying those few
+/// (`can` on xl about 1 ms of 9, BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reads {
+    Few,
+    Many,
+}
+
+impl Reads {
+    fn mmap_size(self) -> i64 {
+        match self {
+            Reads::Few => 0,
+            Reads::Many => 4i64 << 30,
+        }
+    }
+}
+
 impl Store {
     /// Opens the database for a command that writes (creating it with mode 0600 if
     /// absent), after making sure it is whocan's; stamps and migrates it.
@@ -456,7 +476,8 @@ impl Store {
     /// and current (nothing is written, whatever the file's or directory's mode);
     /// an unstamped one of an earlier whocan is stamped when it can be, an older
     /// schema migrated (which needs it writable).
-    pub(crate) fn open_read(path: &Path) -> Result<Store, StoreError> {
+    /// `reads` says how much the question reads (memory-mapped or not).
+    pub(crate) fn open_read(path: &Path, reads: Reads) -> Result<Store, StoreError> {
         if !check_file(path)? {
             return Err(io_err(
                 path,
@@ -472,7 +493,7 @@ impl Store {
                     Self::stamp_if_possible(path);
                 }
                 conn.pragma_update(None, "cache_size", -64 * 1024)?;
-                conn.pragma_update(None, "mmap_size", 4i64 << 30)?;
+                conn.pragma_update(None, "mmap_size", reads.mmap_size())?;
                 return Ok(Store { conn });
             }
         }
@@ -646,7 +667,7 @@ mod tests {
         assert_eq!(app_id(&p), APPLICATION_ID);
         // And opens again, for writing and for reading.
         drop(Store::open(&p).unwrap());
-        let s = Store::open_read(&p).unwrap();
+        let s = Store::open_read(&p, Reads::Many).unwrap();
         assert!(matches!(
             s.resolve(&super::super::SnapshotSelector::Latest),
             Err(StoreError::Empty)
@@ -663,7 +684,7 @@ mod tests {
             .pragma_update(None, "application_id", 0)
             .unwrap();
         assert_eq!(app_id(&p), 0);
-        drop(Store::open_read(&p).unwrap());
+        drop(Store::open_read(&p, Reads::Many).unwrap());
         assert_eq!(app_id(&p), APPLICATION_ID);
         Connection::open(&p)
             .unwrap()
@@ -683,7 +704,10 @@ mod tests {
                 .unwrap();
         }
         let before = std::fs::read(&p).unwrap();
-        for r in [Store::open(&p).err(), Store::open_read(&p).err()] {
+        for r in [
+            Store::open(&p).err(),
+            Store::open_read(&p, Reads::Many).err(),
+        ] {
             let e = r.expect("refused");
             assert!(matches!(e, StoreError::NotWhocan { .. }), "{e}");
             assert!(e.to_string().contains("\"notes\""), "{e}");
@@ -703,7 +727,7 @@ mod tests {
         }
         let before = std::fs::read(&w).unwrap();
         assert!(Store::open(&w).is_err());
-        assert!(Store::open_read(&w).is_err());
+        assert!(Store::open_read(&w, Reads::Many).is_err());
         assert_eq!(std::fs::read(&w).unwrap(), before);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 
@@ -714,7 +738,7 @@ mod tests {
             .unwrap()
             .pragma_update(None, "application_id", 0x0F05_5112)
             .unwrap();
-        let e = Store::open_read(&q).err().unwrap();
+        let e = Store::open_read(&q, Reads::Many).err().unwrap();
         assert!(e.to_string().contains("0x0f055112"), "{e}");
     }
 
@@ -723,7 +747,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("notes.txt");
         std::fs::write(&p, "hello, not a database\n").unwrap();
-        for r in [Store::open(&p).err(), Store::open_read(&p).err()] {
+        for r in [
+            Store::open(&p).err(),
+            Store::open_read(&p, Reads::Many).err(),
+        ] {
             let e = r.expect("refused");
             assert!(e.to_string().contains("not a SQLite database"), "{e}");
         }
@@ -745,7 +772,10 @@ mod tests {
                 [SCHEMA_VERSION + 1],
             )
             .unwrap();
-        for r in [Store::open(&p).err(), Store::open_read(&p).err()] {
+        for r in [
+            Store::open(&p).err(),
+            Store::open_read(&p, Reads::Many).err(),
+        ] {
             let e = r.expect("refused");
             assert!(matches!(e, StoreError::TooNew { .. }), "{e}");
             assert!(e.to_string().contains("newer"), "{e}");
