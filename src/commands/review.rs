@@ -388,7 +388,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             )
             .into());
         }
-        let sl = Sliced::open(db, &args.snapshot)?;
+        let sl = Sliced::open_for(db, &args.snapshot, crate::store::Reads::Once)?;
         // A resource missing from the inventory is warned about by `Sliced::target`
         // (stderr is where review's incomplete notice goes).
         let target = step.suspend(|| sl.target(&args.scope))?.id;

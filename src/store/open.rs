@@ -424,21 +424,25 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// How much of the database a question reads. Many pages (`who`, `review`) are
-/// read through a memory map, without a copy per page; a few (one principal's
-/// grants: `can`, `what`) through SQLite's page cache, since a map costs a page
-/// fault per page touched and an unmap at close, more than copying those few
-/// (`can` on xl about 1 ms of 9, BENCHMARKS.md).
+/// How much of the database a question reads, and so whether it is read through
+/// a memory map. `who` reads many pages, some more than once: mapped, without a
+/// copy per page. One principal's grants (`can`, `what`) are a few hundred pages,
+/// for which a map costs more (a page fault per page touched, an unmap at close)
+/// than SQLite's page cache (`can` on xl about 1 ms of 9). A review reads its
+/// slice about once, page by page, and its peak memory is a target: unmapped, its
+/// resident set holds the 64 MiB page cache, not every page it touched (on xl,
+/// 641 → 582 MiB, the same time). BENCHMARKS.md has the measurements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reads {
     Few,
+    Once,
     Many,
 }
 
 impl Reads {
     fn mmap_size(self) -> i64 {
         match self {
-            Reads::Few => 0,
+            Reads::Few | Reads::Once => 0,
             Reads::Many => 4i64 << 30,
         }
     }
