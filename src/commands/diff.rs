@@ -15,9 +15,9 @@ use crate::cli::{DiffArgs, Format};
 use crate::model::{key, Tenant};
 use crate::report::text::sanitize;
 use crate::report::{self, history};
-use crate::store::SnapshotSelector;
+use crate::store::{Reads, SnapshotSelector};
 
-use super::common::{is_guid, open_existing, parse_instant, target_scope};
+use super::common::{is_guid, open_existing_for, parse_instant, target_scope};
 use super::{output_format, Outcome, UsageError};
 
 /// A snapshot id (digits) or a date.
@@ -92,7 +92,8 @@ fn resolve_principal(from: &Tenant, to: &Tenant, name: &str) -> anyhow::Result<S
 }
 
 pub(crate) fn run(db: &Path, args: DiffArgs) -> anyhow::Result<Outcome> {
-    let store = open_existing(db)?;
+    // Both snapshots are read once, whole: unmapped (`Reads::Once`).
+    let store = open_existing_for(db, Reads::Once)?;
     let from = store.resolve(&selector(&args.from)?)?;
     let to = store.resolve(&selector(&args.to)?)?;
     let step = crate::report::progress::Step::start(&format!(

@@ -429,9 +429,10 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 /// copy per page. One principal's grants (`can`, `what`) are a few hundred pages,
 /// for which a map costs more (a page fault per page touched, an unmap at close)
 /// than SQLite's page cache (`can` on xl about 1 ms of 9). A review reads its
-/// slice about once, page by page, and its peak memory is a target: unmapped, its
-/// resident set holds the 64 MiB page cache, not every page it touched (on xl,
-/// 641 → 582 MiB, the same time). BENCHMARKS.md has the measurements.
+/// slice about once, page by page, and `diff` its two snapshots, and their peak
+/// memory is a target: unmapped, the resident set holds the 64 MiB page cache, not
+/// every page touched (on xl, `review --scope` 641 → 582 MiB and `diff` 2.02 →
+/// 1.84–1.91 GB, the same time). BENCHMARKS.md has the measurements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reads {
     Few,
