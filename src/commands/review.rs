@@ -23,7 +23,7 @@ use crate::report::progress::Step;
 use crate::report::text::eprintln_safe;
 use crate::report::{csv as sheet_csv, review as render, ScopeNames};
 use crate::store::review::{RecordedDecision, ReviewApply, SheetDecision};
-use crate::store::{SnapshotSelector, Store};
+use crate::store::{Reads, SnapshotSelector, Store};
 
 pub use super::review_xlsx::{MAX_INFLATED, MAX_PART_INFLATED, MAX_WORKSHEET_INFLATED};
 
@@ -388,7 +388,7 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             )
             .into());
         }
-        let sl = Sliced::open_for(db, &args.snapshot, crate::store::Reads::Once)?;
+        let sl = Sliced::open_for(db, &args.snapshot, Reads::Once)?;
         // A resource missing from the inventory is warned about by `Sliced::target`
         // (stderr is where review's incomplete notice goes).
         let target = step.suspend(|| sl.target(&args.scope))?.id;

@@ -524,7 +524,6 @@ pub(crate) fn holder_ids(ix: &Index, principal: &str) -> Vec<String> {
 /// first needed).
 struct Held<'a> {
     assignments: Vec<&'a [usize]>,
-
     eligibilities: Vec<&'a [usize]>,
     eligible_groups: Vec<&'a [usize]>,
     via: Vec<std::cell::OnceCell<Vec<GroupRef>>>,
@@ -1129,21 +1128,14 @@ fn decide_one(
                     BlockMatch::Grants { pattern } if applies && only_nearest => {
                         let cond = a_cond_is_some || block.condition.is_some();
                         let nearer = grants.first().is_none_or(|kept: &Grant| {
-                            (
+                            let this = (
                                 cond,
                                 hs[hi].via.len(),
                                 distance(),
                                 a.id.as_str(),
                                 pattern.as_str(),
-                                bi,
-                            ) < (
-                                kept.condition.is_some(),
-                                kept.via.len(),
-                                kept.distance,
-                                kept.assignment_id.as_str(),
-                                kept.matched_pattern.as_str(),
-                                kept.block,
-                            )
+                            );
+                            this.cmp(&nearness(kept)).then(bi.cmp(&kept.block)).is_lt()
                         });
                         if nearer {
                             grants.clear();
@@ -1533,7 +1525,6 @@ impl DenySubject {
     }
 }
 
-/// A stable order for reasons gathered from data in any order.
 impl WhyNot {
     /// Name `action` wherever this reason names its action.
     fn set_action(&mut self, action: &str) {
@@ -1554,6 +1545,7 @@ impl WhyNot {
     }
 }
 
+/// A stable order for reasons gathered from data in any order.
 fn why_key(w: &WhyNot) -> (String, String) {
     match w {
         WhyNot::ExcludedByNotActions {
