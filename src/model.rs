@@ -458,6 +458,12 @@ pub(crate) struct Eligibility {
     /// defined without an id. Absent from the content hash when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) role_definition_name: Option<String>,
+    /// The principal's display name as the export gives it (ARM
+    /// `expandedProperties.principal.displayName`, Az PowerShell
+    /// `PrincipalDisplayName`): shown for a principal in no directory listing.
+    /// Absent from the content hash when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) principal_display_name: Option<String>,
 }
 
 /// PIM for Groups: a principal's eligible (or time-bound active) membership or
@@ -619,6 +625,11 @@ pub struct Tenant {
     /// here (the snapshot's `assignments` are the grants); never stored or hashed.
     #[serde(skip)]
     pub(crate) assignment_notes: Vec<Assignment>,
+    /// Eligibilities a slice read only for what they say of such a principal
+    /// (the display name a PIM export gives), as `assignment_notes`; never
+    /// stored or hashed.
+    #[serde(skip)]
+    pub(crate) eligibility_notes: Vec<Eligibility>,
     /// Files of role assignments, deny assignments or PIM instances that were one
     /// page of several (their `partial-page` flag): what decides access on their
     /// later pages is missing, and every answer says so. Read from the
@@ -1063,6 +1074,7 @@ mod tests {
             "~p1|name:my role|/subscriptions/s1"
         );
         let e = Eligibility {
+            principal_display_name: None,
             role_definition_name: None,
             id: String::new(),
             principal_id: "P1".into(),

@@ -780,6 +780,7 @@ impl<'t> Side<'t> {
                 e.end_date_time.as_deref(),
                 at,
             ));
+            AssignedPrincipal::note_eligibility(&mut notes, h, e);
             if !listed.contains_key(&h) && !e.principal_type.is_empty() {
                 types.entry(h).or_insert_with(|| e.principal_type.clone());
             }
@@ -3797,6 +3798,7 @@ mod tests {
             &["*"],
         ));
         t.eligibilities.push(Eligibility {
+            principal_display_name: None,
             role_definition_name: None,
             id: "e1".into(),
             principal_id: "u1".into(),
@@ -4046,6 +4048,7 @@ mod tests {
                 let (p, sc) = (PRINCIPALS[p % 7], SCOPES[sc % 3]);
                 match kind % 3 {
                     2 => t.eligibilities.push(Eligibility {
+                        principal_display_name: None,
                         role_definition_name: None,
                         id: format!("e{n}-{p}-{role}-{sc}"),
                         principal_id: p.into(),

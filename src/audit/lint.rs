@@ -1720,6 +1720,7 @@ mod tests {
         t.roles.push(builtin(role("r-owner", "Owner", &["*"], &[])));
         t.principals[0].user_type = Some("Guest".into()); // u1
         let e = |id: &str, start: Option<&str>, end: &str| Eligibility {
+            principal_display_name: None,
             role_definition_name: None,
             id: id.into(),
             principal_id: "u1".into(),
@@ -1841,6 +1842,7 @@ mod tests {
     fn expired_eligibility() {
         let mut t = tenant();
         let e = |id: &str, end: &str| Eligibility {
+            principal_display_name: None,
             role_definition_name: None,
             id: id.into(),
             principal_id: "u1".into(),

@@ -3137,6 +3137,7 @@ mod tests {
 
     fn eligible(id: &str, principal: &str, role_id: &str, scope: &str, end: &str) -> Eligibility {
         Eligibility {
+            principal_display_name: None,
             role_definition_name: None,
             id: id.into(),
             principal_id: principal.into(),

@@ -369,6 +369,12 @@ pub(crate) trait PrincipalSource {
     /// Every role assignment, one at a time (the names exports give principals
     /// in no listing: [`crate::model::Assignment::names`]).
     fn each_assignment(&self, f: &mut dyn FnMut(&crate::model::Assignment)) -> anyhow::Result<()>;
+    /// Every eligibility whose export names its principal
+    /// (`principal_display_name`), one at a time.
+    fn each_named_eligibility(
+        &self,
+        f: &mut dyn FnMut(&crate::model::Eligibility),
+    ) -> anyhow::Result<()>;
 }
 
 impl PrincipalSource for Stored<'_> {
@@ -390,6 +396,15 @@ impl PrincipalSource for Stored<'_> {
 
     fn each_assignment(&self, f: &mut dyn FnMut(&crate::model::Assignment)) -> anyhow::Result<()> {
         Ok(self.store.each_assignment(self.snapshot, &mut |a| f(&a))?)
+    }
+
+    fn each_named_eligibility(
+        &self,
+        f: &mut dyn FnMut(&crate::model::Eligibility),
+    ) -> anyhow::Result<()> {
+        Ok(self
+            .store
+            .each_named_eligibility(self.snapshot, &mut |e| f(&e))?)
     }
 }
 
@@ -463,6 +478,17 @@ impl PrincipalSource for Tenant {
 
     fn each(&self, f: &mut dyn FnMut(Principal)) -> anyhow::Result<()> {
         self.principals.iter().cloned().for_each(f);
+        Ok(())
+    }
+
+    fn each_named_eligibility(
+        &self,
+        f: &mut dyn FnMut(&crate::model::Eligibility),
+    ) -> anyhow::Result<()> {
+        self.eligibilities
+            .iter()
+            .filter(|e| e.principal_display_name.is_some())
+            .for_each(f);
         Ok(())
     }
 
@@ -771,6 +797,15 @@ pub(crate) fn principal(src: &impl PrincipalSource, name: &str) -> anyhow::Resul
         .any(|x| !x.trim().is_empty() && names.same(x.trim()))
         {
             assigned.insert(key(&a.principal_id));
+        }
+    })?;
+    // ... or by the display name a PIM eligibility export gives it.
+    src.each_named_eligibility(&mut |e| {
+        if e.principal_display_name
+            .as_deref()
+            .is_some_and(|x| !x.trim().is_empty() && names.same(x.trim()))
+        {
+            assigned.insert(key(&e.principal_id));
         }
     })?;
     if assigned.len() == 1 {

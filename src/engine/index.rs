@@ -73,6 +73,35 @@ impl AssignedPrincipal {
         }
         seen.deleted = seen.said_deleted && seen.names.display_name.is_none();
     }
+
+    /// What eligibility `e` says of its principal, merged the same way: its type
+    /// and the display name its export gives (`expandedProperties.principal`),
+    /// when no assignment or eligibility noted before gave one. An eligibility
+    /// never says a principal was deleted.
+    pub(crate) fn note_eligibility<K: std::hash::Hash + Eq>(
+        map: &mut HashMap<K, AssignedPrincipal>,
+        k: K,
+        e: &crate::model::Eligibility,
+    ) {
+        let seen = map.entry(k).or_insert_with(|| AssignedPrincipal {
+            kind: String::new(),
+            deleted: false,
+            said_deleted: false,
+            names: crate::model::AssignedNames::default(),
+        });
+        if seen.kind.is_empty() {
+            seen.kind = e.principal_type.clone();
+        }
+        if seen.names.display_name.is_none() {
+            seen.names.display_name = e
+                .principal_display_name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string);
+        }
+        seen.deleted = seen.said_deleted && seen.names.display_name.is_none();
+    }
 }
 
 pub struct Index {
@@ -251,6 +280,13 @@ impl Index {
         for a in &t.assignment_notes {
             AssignedPrincipal::note(&mut self.assignment_principal, key(&a.principal_id), a);
         }
+        for e in &t.eligibility_notes {
+            AssignedPrincipal::note_eligibility(
+                &mut self.assignment_principal,
+                key(&e.principal_id),
+                e,
+            );
+        }
         self.member_lists = t.member_lists.iter().map(|g| key(g)).collect();
         self.partial_member_lists = t.partial_member_lists.iter().map(|g| key(g)).collect();
     }
@@ -370,14 +406,10 @@ impl Index {
                 .entry(key(&e.principal_id))
                 .or_default()
                 .push(i);
-            assignment_principal
-                .entry(key(&e.principal_id))
-                .or_insert_with(|| AssignedPrincipal {
-                    kind: e.principal_type.clone(),
-                    deleted: false,
-                    said_deleted: false,
-                    names: crate::model::AssignedNames::default(),
-                });
+            AssignedPrincipal::note_eligibility(&mut assignment_principal, key(&e.principal_id), e);
+        }
+        for e in &t.eligibility_notes {
+            AssignedPrincipal::note_eligibility(&mut assignment_principal, key(&e.principal_id), e);
         }
         let mut denies = Vec::new();
         let mut denies_by_scope: HashMap<String, Vec<usize>> = HashMap::default();

@@ -359,6 +359,7 @@ fn data_actions_only_match_data_action_lists() {
 fn eligibility_grants_nothing_now() {
     let mut t = base();
     t.eligibilities.push(Eligibility {
+        principal_display_name: None,
         role_definition_name: None,
         id: "e1".into(),
         principal_id: "g1".into(),
@@ -528,6 +529,7 @@ fn arb_tenant() -> impl Strategy<Value = Tenant> {
                 .into_iter()
                 .enumerate()
                 .map(|(n, (h, r, s))| Eligibility {
+                    principal_display_name: None,
                     role_definition_name: None,
                     id: format!("e{n}"),
                     principal_id: hs[h].into(),

@@ -499,6 +499,7 @@ fn plain_access_is_never_an_escalation_and_eligible_grants_take_no_step() {
     .is_none());
     let mut e = tenant();
     e.eligibilities = vec![Eligibility {
+        principal_display_name: None,
         role_definition_name: None,
         id: "e1".into(),
         principal_id: "bob".into(),

@@ -32,6 +32,7 @@ fn reader() -> RoleDefinition {
 
 fn eligibility(id: &str, principal: &str, scope: &str, start: &str, end: &str) -> Eligibility {
     Eligibility {
+        principal_display_name: None,
         role_definition_name: None,
         id: id.into(),
         principal_id: principal.into(),

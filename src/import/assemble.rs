@@ -1436,6 +1436,7 @@ mod tests {
                     }])
                 }
                 Item::Eligibility(p, up, t, defined) => Content::Eligibility(vec![Eligibility {
+                    principal_display_name: None,
                     role_definition_name: None,
                     id: format!("/E/{n}"),
                     principal_id: id(p, up),

@@ -80,6 +80,10 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "expandedProperties",
     "roleDefinition",
     "roleDefinitionDisplayName",
+    // ... and the principal's: `expandedProperties.principal.displayName` (ARM)
+    // or `PrincipalDisplayName` (Az PowerShell).
+    "principal",
+    "principalDisplayName",
     "scope",
     "createdOn",
     "denyAssignmentName",

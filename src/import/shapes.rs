@@ -1054,7 +1054,7 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
         ),
     };
     let assignment = Assignment {
-        principal_display_name: None,
+        principal_display_name: pim_principal_name(p, &pp)?,
         can_delegate: None,
         // A time-bound activation grants from its start until its end (SPEC §2.10).
         start_date_time: opt_time(p, "startDateTime", &pp)?,
@@ -1076,9 +1076,28 @@ pub(crate) fn pim_active(o: &Obj, path: &[Seg]) -> Result<(Assignment, Option<St
 
 /// The role's display name a PIM instance gives: ARM's
 /// `expandedProperties.roleDefinition.displayName`, or Az PowerShell's flattened
-/// `RoleDefinitionDisplayName`. Either, when present, must be what the shape
-/// says (objects, a string): never half-read.
+/// `RoleDefinitionDisplayName`.
 fn pim_role_name(p: &Obj, pp: &[Seg]) -> Result<Option<String>, Problem> {
+    pim_expanded_name(p, pp, "roleDefinition", "roleDefinitionDisplayName")
+}
+
+/// The principal's display name a PIM instance gives: ARM's
+/// `expandedProperties.principal.displayName`, or Az PowerShell's flattened
+/// `PrincipalDisplayName`: what answers show for a principal in no directory
+/// listing, as a role assignment's `principalName` is.
+fn pim_principal_name(p: &Obj, pp: &[Seg]) -> Result<Option<String>, Problem> {
+    pim_expanded_name(p, pp, "principal", "principalDisplayName")
+}
+
+/// `expandedProperties.<object>.displayName` (ARM), else the flattened `<flat>`
+/// (Az PowerShell). Either, when present, must be what the shape says
+/// (objects, a string): never half-read. Blank is absent.
+fn pim_expanded_name(
+    p: &Obj,
+    pp: &[Seg],
+    object: &'static str,
+    flat: &'static str,
+) -> Result<Option<String>, Problem> {
     let mut name = None;
     if let Some(v) = p
         .get("expandedProperties")
@@ -1086,16 +1105,13 @@ fn pim_role_name(p: &Obj, pp: &[Seg]) -> Result<Option<String>, Problem> {
     {
         let ep = child(pp, Seg::Key("expandedProperties"));
         let expanded = as_obj(v, &ep)?;
-        if let Some(v) = expanded
-            .get("roleDefinition")
-            .filter(|v| !matches!(v, Val::Null))
-        {
-            let rp = child(&ep, Seg::Key("roleDefinition"));
+        if let Some(v) = expanded.get(object).filter(|v| !matches!(v, Val::Null)) {
+            let rp = child(&ep, Seg::Key(object));
             name = opt_str(as_obj(v, &rp)?, "displayName", &rp)?;
         }
     }
     if name.is_none() {
-        name = opt_str(p, "roleDefinitionDisplayName", pp)?;
+        name = opt_str(p, flat, pp)?;
     }
     Ok(name.filter(|n| !n.trim().is_empty()))
 }
@@ -1123,6 +1139,7 @@ pub(crate) fn eligibility(o: &Obj, path: &[Seg]) -> Result<Eligibility, Problem>
         member_type: opt_str(p, "memberType", &pp)?,
         condition: opt_str(p, "condition", &pp)?,
         role_definition_name: pim_role_name(p, &pp)?,
+        principal_display_name: pim_principal_name(p, &pp)?,
     })
 }
 

@@ -462,6 +462,7 @@ pub(crate) fn canonicalize(t: &Tenant) -> Tenant {
         resource_facts: owned(&t.resource_facts),
         // Never content: a slice's reading aid only.
         assignment_notes: Vec::new(),
+        eligibility_notes: Vec::new(),
         partial_access_files: Vec::new(),
     }
 }
@@ -695,6 +696,7 @@ mod tests {
             mg_holdings: false,
             collection: None,
             assignment_notes: Vec::new(),
+            eligibility_notes: Vec::new(),
             partial_access_files: Vec::new(),
             resource_facts: Vec::new(),
             partial_member_lists: Vec::new(),

@@ -13,8 +13,8 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::model::{key, Principal, PrincipalKind};
 
 use super::read::{
-    assignment_row, edge_row, principal_row, ASSIGNMENT_COLS, EDGE_COLS, IN_SNAPSHOT,
-    PRINCIPAL_COLS,
+    assignment_row, edge_row, eligibility_row, principal_row, ASSIGNMENT_COLS, EDGE_COLS,
+    ELIGIBILITY_COLS, IN_SNAPSHOT, PRINCIPAL_COLS,
 };
 
 /// Whether `sql` (with the snapshot as `?1` and `k` as `?2`) returns a row.
@@ -112,6 +112,23 @@ pub(crate) fn each_assignment(
     ))?;
     for a in st.query_map([s], assignment_row)? {
         f(a?);
+    }
+    Ok(())
+}
+
+/// Every eligibility of snapshot `s` that gives its principal a display name
+/// (a PIM export's `expandedProperties.principal`), in key order.
+pub(crate) fn each_named_eligibility(
+    conn: &Connection,
+    s: i64,
+    f: &mut dyn FnMut(crate::model::Eligibility),
+) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ELIGIBILITY_COLS} FROM eligibilities \
+         WHERE principal_display_name IS NOT NULL AND {IN_SNAPSHOT} ORDER BY key"
+    ))?;
+    for e in st.query_map([s], eligibility_row)? {
+        f(e?);
     }
     Ok(())
 }

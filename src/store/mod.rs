@@ -218,7 +218,7 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
 const SNAPSHOT_COLS: &str = "id, taken_at, label, tool_version, imported_at, content_hash";
 
 /// The highest migration in `migrations/` (a test keeps the two in step).
-pub(crate) const SCHEMA_VERSION: i64 = 14;
+pub(crate) const SCHEMA_VERSION: i64 = 15;
 
 impl Store {
     /// Writes a complete snapshot in one transaction and returns its metadata.
@@ -551,6 +551,15 @@ impl Store {
         f: &mut dyn FnMut(crate::model::Assignment),
     ) -> Result<(), StoreError> {
         Ok(lookup::each_assignment(&self.conn, snapshot_id, f)?)
+    }
+
+    /// Every eligibility of a snapshot whose export names its principal.
+    pub(crate) fn each_named_eligibility(
+        &self,
+        snapshot_id: i64,
+        f: &mut dyn FnMut(crate::model::Eligibility),
+    ) -> Result<(), StoreError> {
+        Ok(lookup::each_named_eligibility(&self.conn, snapshot_id, f)?)
     }
 
     /// Whether anything in a snapshot names the object id `key` (lowercase)

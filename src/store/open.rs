@@ -65,6 +65,7 @@ const HISTORY: [(i64, &str, u64); SCHEMA_VERSION as usize] = [
     (12, "snapshot_gap_flags", 933053176816064951),
     (13, "eligibility_role_name", 17426412730954462484),
     (14, "drop_unused_edge_index", 13264266350583856001),
+    (15, "eligibility_principal_name", 7077725452187027285),
 ];
 
 /// What a database file is, as far as whocan is concerned.

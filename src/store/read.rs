@@ -138,7 +138,8 @@ pub(crate) fn assignment_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
 }
 
 pub(crate) const ELIGIBILITY_COLS: &str = "id, principal_id, principal_type, role_definition_id, \
-     scope, start_date_time, end_date_time, member_type, condition, role_definition_name";
+     scope, start_date_time, end_date_time, member_type, condition, role_definition_name, \
+     principal_display_name";
 
 pub(crate) fn eligibility_row(r: &Row<'_>) -> rusqlite::Result<Eligibility> {
     Ok(Eligibility {
@@ -152,6 +153,7 @@ pub(crate) fn eligibility_row(r: &Row<'_>) -> rusqlite::Result<Eligibility> {
         member_type: r.get(7)?,
         condition: r.get(8)?,
         role_definition_name: r.get(9)?,
+        principal_display_name: r.get(10)?,
     })
 }
 
@@ -396,6 +398,7 @@ pub(crate) fn partial_access_files(conn: &Connection, s: i64) -> rusqlite::Resul
 pub(crate) fn load(conn: &Connection, s: i64) -> rusqlite::Result<Tenant> {
     Ok(Tenant {
         assignment_notes: Vec::new(),
+        eligibility_notes: Vec::new(),
         partial_access_files: partial_access_files(conn, s)?,
         resource_facts: resource_facts(conn, s)?,
         collection: ledger(conn, s, false)?,

@@ -686,7 +686,14 @@ fn add_principals(
     }
     if !unlisted.is_empty() {
         let mut noted: HashSet<String> = t.assignment_notes.iter().map(|a| key(&a.id)).collect();
+        let mut noted_e: HashSet<String> = t.eligibility_notes.iter().map(|e| key(&e.id)).collect();
+        let eligibility_sql = sql(ELIGIBILITY_COLS, "eligibilities", "principal_key");
         for k in &unlisted {
+            for e in query_by(conn, &eligibility_sql, s, k, eligibility_row)? {
+                if noted_e.insert(key(&e.id)) {
+                    t.eligibility_notes.push(e);
+                }
+            }
             for a in query_by(
                 conn,
                 &sql(ASSIGNMENT_COLS, "role_assignments", "principal_key"),

@@ -98,6 +98,7 @@ fn tenant_a() -> Tenant {
         mg_holdings: false,
         collection: None,
         assignment_notes: Vec::new(),
+        eligibility_notes: Vec::new(),
         partial_access_files: Vec::new(),
         resource_facts: Vec::new(),
         partial_member_lists: Vec::new(),
@@ -188,6 +189,7 @@ fn tenant_a() -> Tenant {
             },
         ],
         eligibilities: vec![Eligibility {
+            principal_display_name: None,
             role_definition_name: None,
             id: "elig-1".to_string(),
             principal_id: "a1000000-0000-0000-0000-000000000001".to_string(),
@@ -1139,6 +1141,14 @@ fn version_3_database_migrates_and_still_verifies() {
         let mut store = Store::open(&path).unwrap();
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
+            .unwrap();
+        // Undo what V15 added (the principal name an eligibility export gives).
+        store
+            .conn
+            .execute_batch(
+                "ALTER TABLE eligibilities DROP COLUMN principal_display_name; \
+                 DELETE FROM refinery_schema_history WHERE version = 15;",
+            )
             .unwrap();
         // Undo what V14 dropped (an index no statement used).
         store

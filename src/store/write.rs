@@ -277,8 +277,8 @@ const ELIGIBILITIES: Table = Table {
     insert_sql: "INSERT INTO eligibilities (key, id, principal_key, principal_id, \
                  principal_type, role_key, role_definition_id, scope_key, scope, \
                  start_date_time, end_date_time, member_type, condition, hash, valid_from, \
-                 role_definition_name) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                 role_definition_name, principal_display_name) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     close_sql: "UPDATE eligibilities SET valid_to = ?1 WHERE rowid = ?2",
 };
 const DENY_ASSIGNMENTS: Table = Table {
@@ -466,7 +466,8 @@ pub(crate) fn write_tables(
                 x.condition,
                 r.hash,
                 n,
-                x.role_definition_name
+                x.role_definition_name,
+                x.principal_display_name
             ],
         )
     })?;

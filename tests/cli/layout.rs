@@ -109,7 +109,7 @@ fn no_id_is_shortened_at_80_columns() {
         ),
         (
             "snapshots",
-            &["e38bd659806d1e97be3023e928f26ab709b3f8dc8b52d48380673877ad723428"],
+            &["fd5178f8fb13d3bcaa7c67c3757a60473d08fd6ca0857a274b3024323659bd14"],
         ),
         (
             "lint",

@@ -5,6 +5,10 @@
 //! `RoleDefinitionDisplayName` (Az PowerShell). The one role join joins it by
 //! that name, as it joins an assignment by `roleDefinitionName`; it was "role not
 //! defined" and the principal's eligibility was lost.
+//!
+//! The same exports name the principal (`expandedProperties.principal.displayName`,
+//! Az PowerShell's `PrincipalDisplayName`): a principal in no directory listing is
+//! shown, and found, by that name, as by a role assignment's `principalName`.
 
 use std::path::Path;
 
@@ -231,4 +235,157 @@ fn a_malformed_expanded_role_is_refused_at_its_place() {
         .stderr_has("eligible.json")
         .stderr_has("expected an object");
     assert!(!db.db().exists() || crate::support::snapshots(db.db()).is_empty());
+}
+
+/// Names `v`'s principal `name` in its `expandedProperties`.
+fn named(mut v: Value, name: &str) -> Value {
+    v["properties"]["expandedProperties"]["principal"]["displayName"] = json!(name);
+    v
+}
+
+#[test]
+fn a_pim_export_names_a_principal_in_no_directory_listing() {
+    let db = Scratch::new();
+    let data = db.path("data");
+    tenant(
+        &data,
+        json!({"value": [named(instance(USER, CUSTOM_GUID, "ML Reader Custom", 1, false), "Priya Natarajan")]}),
+        json!({"value": [named(instance(USER2, CUSTOM_GUID, "ML Reader Custom", 2, true), "Sam Okafor")]}),
+    );
+    db.import(&data, "2026-06-01T00:00:00Z", "names");
+    let who = db
+        .run()
+        .args(["who", WS_READ, "--scope", &ws(), "--format", "json"])
+        .ok_json();
+    assert_eq!(who["eligible"][0]["id"], USER, "{who:#}");
+    assert_eq!(
+        who["eligible"][0]["displayName"], "Priya Natarajan",
+        "{who:#}"
+    );
+    assert_eq!(who["principals"][0]["id"], USER2, "{who:#}");
+    assert_eq!(who["principals"][0]["displayName"], "Sam Okafor", "{who:#}");
+    // Found by that name, case aside, as a listed principal is.
+    let a = can(&db, "priya natarajan");
+    assert_eq!(a["principal"]["id"], USER, "{a:#}");
+    assert_eq!(a["access"], "eligible", "{a:#}");
+    let b = can(&db, "Sam Okafor");
+    assert_eq!(b["principal"]["id"], USER2, "{b:#}");
+    assert_eq!(b["access"], "allowed", "{b:#}");
+    // The review sheet names both.
+    let sheet = db
+        .run()
+        .args(["review", "--scope", &ws(), "--format", "csv"])
+        .expect(0)
+        .stdout();
+    assert!(
+        sheet.contains(&format!("{USER},User,Priya Natarajan,")),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains(&format!("{USER2},User,Sam Okafor,")),
+        "{sheet}"
+    );
+}
+
+/// Az PowerShell flattens the principal's name: `PrincipalDisplayName`.
+#[test]
+fn a_powershell_eligibility_names_its_principal() {
+    let db = Scratch::new();
+    let data = db.path("data");
+    let sub = format!("/subscriptions/{SUB}");
+    tenant(
+        &data,
+        json!([{
+            "Name": "00000005-0000-4000-8000-000000000000",
+            "Id": format!("{sub}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances/00000005-0000-4000-8000-000000000000"),
+            "Type": "Microsoft.Authorization/roleEligibilityScheduleInstances",
+            "Scope": sub,
+            "PrincipalId": USER,
+            "PrincipalType": "User",
+            "PrincipalDisplayName": "Priya Natarajan",
+            "PrincipalEmail": "priya@contoso.com",
+            "RoleDefinitionId": format!("{sub}/providers/Microsoft.Authorization/roleDefinitions/{CUSTOM_GUID}"),
+            "RoleDefinitionDisplayName": "ML Reader Custom",
+            "RoleEligibilityScheduleId": format!("{sub}/providers/Microsoft.Authorization/roleEligibilitySchedules/5"),
+            "MemberType": "Direct",
+            "Status": "Provisioned",
+            "StartDateTime": "2026-01-01T00:00:00Z",
+            "EndDateTime": null
+        }]),
+        json!({"value": []}),
+    );
+    db.import(&data, "2026-06-01T00:00:00Z", "ps");
+    let a = can(&db, "Priya Natarajan");
+    assert_eq!(a["principal"]["id"], USER, "{a:#}");
+    assert_eq!(a["principal"]["displayName"], "Priya Natarajan", "{a:#}");
+}
+
+/// A principal object of the wrong type is an error at its place.
+#[test]
+fn a_malformed_expanded_principal_is_refused_at_its_place() {
+    let db = Scratch::new();
+    let data = db.path("data");
+    let mut bad = instance(USER, CUSTOM_GUID, "ML Reader Custom", 1, false);
+    bad["properties"]["expandedProperties"]["principal"] = json!("Priya Natarajan");
+    tenant(&data, json!({ "value": [bad] }), json!({"value": []}));
+    db.run()
+        .arg("import")
+        .arg(&data)
+        .expect(2)
+        .stderr_has("eligible.json")
+        .stderr_has("expandedProperties.principal")
+        .stderr_has("expected an object");
+    assert!(!db.db().exists() || crate::support::snapshots(db.db()).is_empty());
+}
+
+/// A principal granted at the workspace by an ARM role assignment (which names
+/// no principal) and eligible elsewhere by a PIM export that names it: the
+/// answer at the workspace shows the export's name too, as the whole snapshot
+/// would (the slice reads what the principal's eligibilities say of it).
+#[test]
+fn the_name_an_eligibility_elsewhere_gives_is_shown_where_an_assignment_grants() {
+    let db = Scratch::new();
+    let data = db.path("data");
+    // Eligible at another resource group: not on the workspace's chain.
+    let mut elsewhere = named(
+        instance(USER, CUSTOM_GUID, "ML Reader Custom", 1, false),
+        "Priya Natarajan",
+    );
+    elsewhere["properties"]["scope"] =
+        json!(format!("/subscriptions/{SUB}/resourceGroups/rg-other"));
+    tenant(&data, json!({ "value": [elsewhere] }), json!({"value": []}));
+    let reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    write(
+        &data,
+        "assignments/arm.json",
+        json!({"value": [{
+            "id": format!("{}/providers/Microsoft.Authorization/roleAssignments/00000009-0000-4000-8000-000000000000", ws()),
+            "name": "00000009-0000-4000-8000-000000000000",
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {
+                "roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{reader}"),
+                "principalId": USER,
+                "principalType": "User",
+                "scope": ws()
+            }
+        }]})
+        .to_string(),
+    );
+    db.import(&data, "2026-06-01T00:00:00Z", "names");
+    let who = db
+        .run()
+        .args([
+            "who",
+            "Microsoft.MachineLearningServices/workspaces/computes/read",
+            "--scope",
+            &ws(),
+            "--format",
+            "json",
+        ])
+        .ok_json();
+    assert_eq!(who["principals"][0]["id"], USER, "{who:#}");
+    assert_eq!(
+        who["principals"][0]["displayName"], "Priya Natarajan",
+        "{who:#}"
+    );
 }
