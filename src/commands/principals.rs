@@ -2,9 +2,9 @@
 //! snapshot knows, each once, so that a new user finds the names and ids to ask
 //! `who`, `can`, `show` or `members` about.
 //!
-//! Read-only: a scan of the snapshot's principal records and of its role
-//! assignments (a principal in no listing is known only from its assignments,
-//! as the orphaned one of the sample is). Devices and contacts of member lists
+//! Read-only: a scan of the snapshot's principal records, of its role
+//! assignments and of its PIM eligibilities (a principal in no listing is known
+//! only from them, as the orphaned one of the sample is). Devices and contacts of member lists
 //! are never principals and are not listed. The match is the one `show` and
 //! `can` fall back to ([`super::resolve::fold`]: case and accents do not matter),
 //! as a substring. No principal matching is an empty list, said on stderr.
@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{Format, PrincipalKindArg, PrincipalsArgs};
-use crate::model::{key, Assignment, Principal, PrincipalKind};
+use crate::model::{key, Assignment, Eligibility, Principal, PrincipalKind};
 use crate::report;
 use crate::report::principals::Listed;
 use crate::report::text::eprintln_safe;
@@ -43,6 +43,14 @@ pub(crate) fn run(db: &Path, args: PrincipalsArgs) -> anyhow::Result<Outcome> {
     sl.store.each_assignment(snapshot, &mut |a| {
         if seen.insert(key(&a.principal_id)) {
             let row = assigned_only(&a);
+            if wanted.keeps(&row) {
+                rows.push(row);
+            }
+        }
+    })?;
+    sl.store.each_eligibility(snapshot, &mut |e| {
+        if seen.insert(key(&e.principal_id)) {
+            let row = eligible_only(&e);
             if wanted.keeps(&row) {
                 rows.push(row);
             }
@@ -149,6 +157,32 @@ fn listed(p: &Principal) -> Option<Listed> {
         account_enabled: p.account_enabled,
         notes,
     })
+}
+
+/// A principal no record or assignment has, known from a PIM eligibility (its
+/// principal type and the display name its export gives).
+fn eligible_only(e: &Eligibility) -> Listed {
+    Listed {
+        id: e.principal_id.clone(),
+        kind: if e.principal_type.trim().is_empty() {
+            "Unknown".to_string()
+        } else {
+            e.principal_type.clone()
+        },
+        display_name: e
+            .principal_display_name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string(),
+        user_principal_name: None,
+        app_id: None,
+        mail: None,
+        other_mails: Vec::new(),
+        user_type: None,
+        account_enabled: None,
+        notes: vec!["in no directory listing (named by a PIM eligibility)"],
+    }
 }
 
 /// A principal no record has, known from a role assignment (its principal type

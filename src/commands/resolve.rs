@@ -369,12 +369,10 @@ pub(crate) trait PrincipalSource {
     /// Every role assignment, one at a time (the names exports give principals
     /// in no listing: [`crate::model::Assignment::names`]).
     fn each_assignment(&self, f: &mut dyn FnMut(&crate::model::Assignment)) -> anyhow::Result<()>;
-    /// Every eligibility whose export names its principal
-    /// (`principal_display_name`), one at a time.
-    fn each_named_eligibility(
-        &self,
-        f: &mut dyn FnMut(&crate::model::Eligibility),
-    ) -> anyhow::Result<()>;
+    /// Every eligibility, one at a time (the name a PIM export gives its
+    /// principal: `principal_display_name`).
+    fn each_eligibility(&self, f: &mut dyn FnMut(&crate::model::Eligibility))
+        -> anyhow::Result<()>;
 }
 
 impl PrincipalSource for Stored<'_> {
@@ -398,13 +396,11 @@ impl PrincipalSource for Stored<'_> {
         Ok(self.store.each_assignment(self.snapshot, &mut |a| f(&a))?)
     }
 
-    fn each_named_eligibility(
+    fn each_eligibility(
         &self,
         f: &mut dyn FnMut(&crate::model::Eligibility),
     ) -> anyhow::Result<()> {
-        Ok(self
-            .store
-            .each_named_eligibility(self.snapshot, &mut |e| f(&e))?)
+        Ok(self.store.each_eligibility(self.snapshot, &mut |e| f(&e))?)
     }
 }
 
@@ -481,14 +477,11 @@ impl PrincipalSource for Tenant {
         Ok(())
     }
 
-    fn each_named_eligibility(
+    fn each_eligibility(
         &self,
         f: &mut dyn FnMut(&crate::model::Eligibility),
     ) -> anyhow::Result<()> {
-        self.eligibilities
-            .iter()
-            .filter(|e| e.principal_display_name.is_some())
-            .for_each(f);
+        self.eligibilities.iter().for_each(f);
         Ok(())
     }
 
@@ -800,7 +793,7 @@ pub(crate) fn principal(src: &impl PrincipalSource, name: &str) -> anyhow::Resul
         }
     })?;
     // ... or by the display name a PIM eligibility export gives it.
-    src.each_named_eligibility(&mut |e| {
+    src.each_eligibility(&mut |e| {
         if e.principal_display_name
             .as_deref()
             .is_some_and(|x| !x.trim().is_empty() && names.same(x.trim()))

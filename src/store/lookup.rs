@@ -116,16 +116,14 @@ pub(crate) fn each_assignment(
     Ok(())
 }
 
-/// Every eligibility of snapshot `s` that gives its principal a display name
-/// (a PIM export's `expandedProperties.principal`), in key order.
-pub(crate) fn each_named_eligibility(
+/// Every eligibility of snapshot `s`, in key order.
+pub(crate) fn each_eligibility(
     conn: &Connection,
     s: i64,
     f: &mut dyn FnMut(crate::model::Eligibility),
 ) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {ELIGIBILITY_COLS} FROM eligibilities \
-         WHERE principal_display_name IS NOT NULL AND {IN_SNAPSHOT} ORDER BY key"
+        "SELECT {ELIGIBILITY_COLS} FROM eligibilities WHERE {IN_SNAPSHOT} ORDER BY key"
     ))?;
     for e in st.query_map([s], eligibility_row)? {
         f(e?);

@@ -553,13 +553,13 @@ impl Store {
         Ok(lookup::each_assignment(&self.conn, snapshot_id, f)?)
     }
 
-    /// Every eligibility of a snapshot whose export names its principal.
-    pub(crate) fn each_named_eligibility(
+    /// Every eligibility of a snapshot, one at a time.
+    pub(crate) fn each_eligibility(
         &self,
         snapshot_id: i64,
         f: &mut dyn FnMut(crate::model::Eligibility),
     ) -> Result<(), StoreError> {
-        Ok(lookup::each_named_eligibility(&self.conn, snapshot_id, f)?)
+        Ok(lookup::each_eligibility(&self.conn, snapshot_id, f)?)
     }
 
     /// Whether anything in a snapshot names the object id `key` (lowercase)

@@ -271,6 +271,13 @@ fn a_pim_export_names_a_principal_in_no_directory_listing() {
     let b = can(&db, "Sam Okafor");
     assert_eq!(b["principal"]["id"], USER2, "{b:#}");
     assert_eq!(b["access"], "allowed", "{b:#}");
+    // `principals` lists the eligible one, known from no listing or assignment.
+    let listed = db
+        .run()
+        .args(["principals", "--match", "natarajan", "--format", "json"])
+        .ok_json();
+    assert_eq!(listed["principals"][0]["id"], USER, "{listed:#}");
+    assert_eq!(listed["total"], 1, "{listed:#}");
     // The review sheet names both.
     let sheet = db
         .run()
