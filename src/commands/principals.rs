@@ -40,21 +40,20 @@ pub(crate) fn run(db: &Path, args: PrincipalsArgs) -> anyhow::Result<Outcome> {
             }
         }
     })?;
-    sl.store.each_assignment(snapshot, &mut |a| {
-        if seen.insert(key(&a.principal_id)) {
-            let row = assigned_only(&a);
+    // Principals in no listing, each once, as the first record naming it shows it.
+    let mut unlisted = |id: &str, row: &dyn Fn() -> Listed| {
+        if seen.insert(key(id)) {
+            let row = row();
             if wanted.keeps(&row) {
                 rows.push(row);
             }
         }
+    };
+    sl.store.each_assignment(snapshot, &mut |a| {
+        unlisted(&a.principal_id, &|| assigned_only(&a))
     })?;
     sl.store.each_eligibility(snapshot, &mut |e| {
-        if seen.insert(key(&e.principal_id)) {
-            let row = eligible_only(&e);
-            if wanted.keeps(&row) {
-                rows.push(row);
-            }
-        }
+        unlisted(&e.principal_id, &|| eligible_only(&e))
     })?;
     rows.sort_by_cached_key(|r| (rank(&r.kind), fold(r.shown_name()), r.id.clone()));
     if rows.is_empty() {

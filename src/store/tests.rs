@@ -1142,94 +1142,66 @@ fn version_3_database_migrates_and_still_verifies() {
         store
             .write_snapshot(&meta("2026-01-01T00:00:00Z", "q1"), &tenant_a(), &[], &[])
             .unwrap();
-        // Undo what V15 added (the principal name an eligibility export gives).
-        store
-            .conn
-            .execute_batch(
-                "ALTER TABLE eligibilities DROP COLUMN principal_display_name; \
-                 DELETE FROM refinery_schema_history WHERE version = 15;",
-            )
-            .unwrap();
-        // Undo what V14 dropped (an index no statement used).
-        store
-            .conn
-            .execute_batch(
-                "CREATE INDEX member_edges_group_kind ON member_edges (group_key, member_kind); \
-                 DELETE FROM refinery_schema_history WHERE version = 14;",
-            )
-            .unwrap();
-        // Undo what V13 added (the role name an eligibility export gives).
-        store
-            .conn
-            .execute_batch(
-                "ALTER TABLE eligibilities DROP COLUMN role_definition_name; \
-                 DELETE FROM refinery_schema_history WHERE version = 13;",
-            )
-            .unwrap();
-        // Undo what V12 added (the rule of the snapshot's gap flags).
-        store
-            .conn
-            .execute_batch(
-                "ALTER TABLE snapshots DROP COLUMN gap_flags; \
-                 DELETE FROM refinery_schema_history WHERE version = 12;",
-            )
-            .unwrap();
-        // Undo what V11 added (the deny assignments' effect).
-        store
-            .conn
-            .execute_batch(
-                "ALTER TABLE deny_assignments DROP COLUMN effect; \
-                 DELETE FROM refinery_schema_history WHERE version = 11;",
-            )
-            .unwrap();
-        // Undo what V10 did (the covering index of principals by key).
-        store
-            .conn
-            .execute_batch(
+        // Back to version 3, newest first: undo what each migration did (V5 below). The
+        // history row goes with it.
+        let undo: [(u32, &str, &str); 11] = [
+            (
+                15,
+                "added (the principal name an eligibility export gives)",
+                "ALTER TABLE eligibilities DROP COLUMN principal_display_name;",
+            ),
+            (
+                14,
+                "dropped (an index no statement used)",
+                "CREATE INDEX member_edges_group_kind ON member_edges (group_key, member_kind);",
+            ),
+            (
+                13,
+                "added (the role name an eligibility export gives)",
+                "ALTER TABLE eligibilities DROP COLUMN role_definition_name;",
+            ),
+            (
+                12,
+                "added (the rule of the snapshot's gap flags)",
+                "ALTER TABLE snapshots DROP COLUMN gap_flags;",
+            ),
+            (
+                11,
+                "added (the deny assignments' effect)",
+                "ALTER TABLE deny_assignments DROP COLUMN effect;",
+            ),
+            (
+                10,
+                "did (the covering index of principals by key)",
                 "DROP INDEX principals_by_key; \
-                 CREATE INDEX principals_key ON principals (key, valid_from); \
-                 DELETE FROM refinery_schema_history WHERE version = 10;",
-            )
-            .unwrap();
-        // Undo what V9 did (the nested-group index by group for V7's by snapshot).
-        store
-            .conn
-            .execute_batch(
+                 CREATE INDEX principals_key ON principals (key, valid_from);",
+            ),
+            (
+                9,
+                "did (the nested-group index by group for V7's by snapshot)",
                 "DROP INDEX member_edges_nested_by_group; \
                  CREATE INDEX member_edges_nested ON member_edges \
                  (valid_from, valid_to, group_key, member_key, member_kind, group_id, member_id) \
-                 WHERE member_kind IS NULL OR member_kind = 'Group'; \
-                 DELETE FROM refinery_schema_history WHERE version = 9;",
-            )
-            .unwrap();
-        // Undo what V8 added (the resource facts table).
-        store
-            .conn
-            .execute_batch(
-                "DROP TABLE resource_facts; \
-                 DELETE FROM refinery_schema_history WHERE version = 8;",
-            )
-            .unwrap();
-        // Undo what V7 added (the nested-group index).
-        store
-            .conn
-            .execute_batch(
-                "DROP INDEX member_edges_nested; \
-                 DELETE FROM refinery_schema_history WHERE version = 7;",
-            )
-            .unwrap();
-        // Undo what V6 added (the collection ledger tables).
-        store
-            .conn
-            .execute_batch(
-                "DROP TABLE collection_entries; DROP TABLE collection_ledgers; \
-                 DELETE FROM refinery_schema_history WHERE version = 6;",
-            )
-            .unwrap();
-        // Back to version 3: undo what V4 added.
-        store
-            .conn
-            .execute_batch(
+                 WHERE member_kind IS NULL OR member_kind = 'Group';",
+            ),
+            (
+                8,
+                "added (the resource facts table)",
+                "DROP TABLE resource_facts;",
+            ),
+            (
+                7,
+                "added (the nested-group index)",
+                "DROP INDEX member_edges_nested;",
+            ),
+            (
+                6,
+                "added (the collection ledger tables)",
+                "DROP TABLE collection_entries; DROP TABLE collection_ledgers;",
+            ),
+            (
+                4,
+                "added (the real-export columns and tables)",
                 "DROP TABLE partial_member_lists; DROP TABLE group_eligibilities; \
                  DROP INDEX principals_mail; DROP INDEX principals_listed_kind; \
                  DROP INDEX member_edges_group_kind; \
@@ -1239,10 +1211,17 @@ fn version_3_database_migrates_and_still_verifies() {
                  ALTER TABLE role_assignments DROP COLUMN start_date_time; \
                  ALTER TABLE role_assignments DROP COLUMN end_date_time; \
                  ALTER TABLE role_assignments DROP COLUMN principal_display_name; \
-                 ALTER TABLE role_assignments DROP COLUMN can_delegate; \
-                 DELETE FROM refinery_schema_history WHERE version = 4;",
-            )
-            .unwrap();
+                 ALTER TABLE role_assignments DROP COLUMN can_delegate;",
+            ),
+        ];
+        for (version, what, sql) in undo {
+            store
+                .conn
+                .execute_batch(&format!(
+                    "{sql} DELETE FROM refinery_schema_history WHERE version = {version};"
+                ))
+                .unwrap_or_else(|e| panic!("undo V{version} ({what}): {e}"));
+        }
         // ...and what V5 added: the snapshot's chain hash in the old form.
         let s = store.resolve(&SnapshotSelector::Latest).unwrap();
         let v1 = chain_hash("", &s.content_hash, &s.taken_at, s.label.as_deref());

@@ -185,7 +185,8 @@ fn a_pim_instance_joins_a_custom_role_without_id_by_its_expanded_name() {
 }
 
 /// Az PowerShell's `Get-AzRoleEligibilityScheduleInstance | ConvertTo-Json`
-/// flattens the expanded properties: `RoleDefinitionDisplayName`.
+/// flattens the expanded properties: `RoleDefinitionDisplayName`, and the
+/// principal's `PrincipalDisplayName`.
 #[test]
 fn a_powershell_eligibility_joins_by_role_definition_display_name() {
     let db = Scratch::new();
@@ -200,6 +201,8 @@ fn a_powershell_eligibility_joins_by_role_definition_display_name() {
             "Scope": sub,
             "PrincipalId": USER,
             "PrincipalType": "User",
+            "PrincipalDisplayName": "Priya Natarajan",
+            "PrincipalEmail": "priya@contoso.com",
             "RoleDefinitionId": format!("{sub}/providers/Microsoft.Authorization/roleDefinitions/{CUSTOM_GUID}"),
             "RoleDefinitionDisplayName": "ML Reader Custom",
             "RoleEligibilityScheduleId": format!("{sub}/providers/Microsoft.Authorization/roleEligibilitySchedules/4"),
@@ -211,7 +214,9 @@ fn a_powershell_eligibility_joins_by_role_definition_display_name() {
         json!({"value": []}),
     );
     db.import(&data, "2026-06-01T00:00:00Z", "ps");
-    let a = can(&db, USER);
+    let a = can(&db, "Priya Natarajan");
+    assert_eq!(a["principal"]["id"], USER, "{a:#}");
+    assert_eq!(a["principal"]["displayName"], "Priya Natarajan", "{a:#}");
     assert_eq!(a["access"], "eligible", "{a:#}");
     assert_eq!(
         a["decisions"][0]["eligible"][0]["roleName"],
@@ -219,22 +224,25 @@ fn a_powershell_eligibility_joins_by_role_definition_display_name() {
     );
 }
 
-/// `expandedProperties` is read, not guessed: a value of the wrong type is an
-/// error at its place, the database as it was.
+/// `expandedProperties` is read, not guessed: a role or principal of the wrong
+/// type is an error at its place, the database as it was.
 #[test]
-fn a_malformed_expanded_role_is_refused_at_its_place() {
-    let db = Scratch::new();
-    let data = db.path("data");
-    let mut bad = instance(USER, CUSTOM_GUID, "ML Reader Custom", 1, false);
-    bad["properties"]["expandedProperties"]["roleDefinition"] = json!("ML Reader Custom");
-    tenant(&data, json!({ "value": [bad] }), json!({"value": []}));
-    db.run()
-        .arg("import")
-        .arg(&data)
-        .expect(2)
-        .stderr_has("eligible.json")
-        .stderr_has("expected an object");
-    assert!(!db.db().exists() || crate::support::snapshots(db.db()).is_empty());
+fn a_malformed_expanded_role_or_principal_is_refused_at_its_place() {
+    for object in ["roleDefinition", "principal"] {
+        let db = Scratch::new();
+        let data = db.path("data");
+        let mut bad = instance(USER, CUSTOM_GUID, "ML Reader Custom", 1, false);
+        bad["properties"]["expandedProperties"][object] = json!("ML Reader Custom");
+        tenant(&data, json!({ "value": [bad] }), json!({"value": []}));
+        db.run()
+            .arg("import")
+            .arg(&data)
+            .expect(2)
+            .stderr_has("eligible.json")
+            .stderr_has(&format!("expandedProperties.{object}"))
+            .stderr_has("expected an object");
+        assert!(!db.db().exists() || crate::support::snapshots(db.db()).is_empty());
+    }
 }
 
 /// Names `v`'s principal `name` in its `expandedProperties`.
@@ -292,57 +300,6 @@ fn a_pim_export_names_a_principal_in_no_directory_listing() {
         sheet.contains(&format!("{USER2},User,Sam Okafor,")),
         "{sheet}"
     );
-}
-
-/// Az PowerShell flattens the principal's name: `PrincipalDisplayName`.
-#[test]
-fn a_powershell_eligibility_names_its_principal() {
-    let db = Scratch::new();
-    let data = db.path("data");
-    let sub = format!("/subscriptions/{SUB}");
-    tenant(
-        &data,
-        json!([{
-            "Name": "00000005-0000-4000-8000-000000000000",
-            "Id": format!("{sub}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances/00000005-0000-4000-8000-000000000000"),
-            "Type": "Microsoft.Authorization/roleEligibilityScheduleInstances",
-            "Scope": sub,
-            "PrincipalId": USER,
-            "PrincipalType": "User",
-            "PrincipalDisplayName": "Priya Natarajan",
-            "PrincipalEmail": "priya@contoso.com",
-            "RoleDefinitionId": format!("{sub}/providers/Microsoft.Authorization/roleDefinitions/{CUSTOM_GUID}"),
-            "RoleDefinitionDisplayName": "ML Reader Custom",
-            "RoleEligibilityScheduleId": format!("{sub}/providers/Microsoft.Authorization/roleEligibilitySchedules/5"),
-            "MemberType": "Direct",
-            "Status": "Provisioned",
-            "StartDateTime": "2026-01-01T00:00:00Z",
-            "EndDateTime": null
-        }]),
-        json!({"value": []}),
-    );
-    db.import(&data, "2026-06-01T00:00:00Z", "ps");
-    let a = can(&db, "Priya Natarajan");
-    assert_eq!(a["principal"]["id"], USER, "{a:#}");
-    assert_eq!(a["principal"]["displayName"], "Priya Natarajan", "{a:#}");
-}
-
-/// A principal object of the wrong type is an error at its place.
-#[test]
-fn a_malformed_expanded_principal_is_refused_at_its_place() {
-    let db = Scratch::new();
-    let data = db.path("data");
-    let mut bad = instance(USER, CUSTOM_GUID, "ML Reader Custom", 1, false);
-    bad["properties"]["expandedProperties"]["principal"] = json!("Priya Natarajan");
-    tenant(&data, json!({ "value": [bad] }), json!({"value": []}));
-    db.run()
-        .arg("import")
-        .arg(&data)
-        .expect(2)
-        .stderr_has("eligible.json")
-        .stderr_has("expandedProperties.principal")
-        .stderr_has("expected an object");
-    assert!(!db.db().exists() || crate::support::snapshots(db.db()).is_empty());
 }
 
 /// A principal granted at the workspace by an ARM role assignment (which names
