@@ -4,10 +4,11 @@
 //!
 //! Read-only: a scan of the snapshot's principal records, of its role
 //! assignments and of its PIM eligibilities (a principal in no listing is known
-//! only from them, as the orphaned one of the sample is). Devices and contacts of member lists
-//! are never principals and are not listed. The match is the one `show` and
-//! `can` fall back to ([`super::resolve::fold`]: case and accents do not matter),
-//! as a substring. No principal matching is an empty list, said on stderr.
+//! only from them, as the orphaned one of the sample is). Devices and contacts of
+//! member lists are never principals and are not listed. The match is the one
+//! `show` and `can` fall back to ([`super::resolve::fold`]: case and accents do
+//! not matter), as a substring. No principal matching is an empty list, said on
+//! stderr.
 
 use std::collections::HashSet;
 use std::io::Write;

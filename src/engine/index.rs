@@ -45,6 +45,16 @@ pub(crate) struct AssignedPrincipal {
 }
 
 impl AssignedPrincipal {
+    /// What nothing has said yet.
+    fn unnamed() -> AssignedPrincipal {
+        AssignedPrincipal {
+            kind: String::new(),
+            deleted: false,
+            said_deleted: false,
+            names: crate::model::AssignedNames::default(),
+        }
+    }
+
     /// What assignment `a` says of its principal, merged into what others said:
     /// the first type and names given; deleted when any assignment says so
     /// (`principalName: ""`, PowerShell's `ObjectType: Unknown`: SPEC §1's evidence).
@@ -53,12 +63,7 @@ impl AssignedPrincipal {
         k: K,
         a: &Assignment,
     ) {
-        let seen = map.entry(k).or_insert_with(|| AssignedPrincipal {
-            kind: String::new(),
-            deleted: false,
-            said_deleted: false,
-            names: crate::model::AssignedNames::default(),
-        });
+        let seen = map.entry(k).or_insert_with(AssignedPrincipal::unnamed);
         seen.said_deleted |= a.principal_name.as_deref() == Some("")
             || a.principal_type.eq_ignore_ascii_case("Unknown");
         if seen.kind.is_empty() {
@@ -83,12 +88,7 @@ impl AssignedPrincipal {
         k: K,
         e: &crate::model::Eligibility,
     ) {
-        let seen = map.entry(k).or_insert_with(|| AssignedPrincipal {
-            kind: String::new(),
-            deleted: false,
-            said_deleted: false,
-            names: crate::model::AssignedNames::default(),
-        });
+        let seen = map.entry(k).or_insert_with(AssignedPrincipal::unnamed);
         if seen.kind.is_empty() {
             seen.kind = e.principal_type.clone();
         }
