@@ -162,47 +162,52 @@ fn listed(p: &Principal) -> Option<Listed> {
 /// A principal no record or assignment has, known from a PIM eligibility (its
 /// principal type and the display name its export gives).
 fn eligible_only(e: &Eligibility) -> Listed {
-    Listed {
-        id: e.principal_id.clone(),
-        kind: if e.principal_type.trim().is_empty() {
-            "Unknown".to_string()
-        } else {
-            e.principal_type.clone()
-        },
-        display_name: e
-            .principal_display_name
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or_default()
-            .to_string(),
-        user_principal_name: None,
-        app_id: None,
-        mail: None,
-        other_mails: Vec::new(),
-        user_type: None,
-        account_enabled: None,
-        notes: vec!["in no directory listing (named by a PIM eligibility)"],
-    }
+    let name = e.principal_display_name.as_deref().map(str::trim);
+    unlisted(
+        &e.principal_id,
+        &e.principal_type,
+        name.unwrap_or_default().to_string(),
+        None,
+        "in no directory listing (named by a PIM eligibility)",
+    )
 }
 
 /// A principal no record has, known from a role assignment (its principal type
 /// and the names the export gives it).
 fn assigned_only(a: &Assignment) -> Listed {
     let names = a.names();
+    unlisted(
+        &a.principal_id,
+        &a.principal_type,
+        names.display_name.unwrap_or_default(),
+        names.user_principal_name,
+        "in no directory listing (named by a role assignment)",
+    )
+}
+
+/// A principal in no listing, as what names it says: its type (`Unknown` when
+/// none is given) and names, nothing else known.
+fn unlisted(
+    id: &str,
+    kind: &str,
+    display_name: String,
+    user_principal_name: Option<String>,
+    note: &'static str,
+) -> Listed {
     Listed {
-        id: a.principal_id.clone(),
-        kind: if a.principal_type.trim().is_empty() {
+        id: id.to_string(),
+        kind: if kind.trim().is_empty() {
             "Unknown".to_string()
         } else {
-            a.principal_type.clone()
+            kind.to_string()
         },
-        display_name: names.display_name.unwrap_or_default(),
-        user_principal_name: names.user_principal_name,
+        display_name,
+        user_principal_name,
         app_id: None,
         mail: None,
         other_mails: Vec::new(),
         user_type: None,
         account_enabled: None,
-        notes: vec!["in no directory listing (named by a role assignment)"],
+        notes: vec![note],
     }
 }
