@@ -319,9 +319,20 @@ impl Asks {
 
     /// The holders of each ask, once every ask is pushed.
     fn index(&mut self, ix: &Index, anc: &mut Ancestry) {
+        let mut memo = super::query::SeedMemo::default();
         for (i, req) in self.reqs.iter().enumerate() {
-            for s in super::query::grant_seeds(ix, &vec![vec![req.clone()]], anc) {
-                self.seeds.entry(s).or_default().push(i);
+            for list in memo.lists_of(ix, req, anc) {
+                for h in list.iter() {
+                    // Asks come in order: a holder already noted for this
+                    // ask (at a nearer scope) has it last.
+                    match self.seeds.get_mut(h.as_str()) {
+                        Some(v) if v.last() == Some(&i) => {}
+                        Some(v) => v.push(i),
+                        None => {
+                            self.seeds.insert(h.clone(), vec![i]);
+                        }
+                    }
+                }
             }
         }
     }
@@ -545,7 +556,10 @@ pub(crate) fn workspace_of(scope: &str) -> Option<String> {
     // The one workspace-level rule (`scope::at_level`); it answers the scope
     // itself when there is no workspace in it.
     let w = super::scope::at_level(scope, super::scope::Level::Workspace);
-    w.contains("/providers/microsoft.machinelearningservices/workspaces/")
+    // `w.contains(WORKSPACE_PATH)`, without building a searcher for the long
+    // needle each time (this is asked of every compute and datastore).
+    w.match_indices("/workspaces/")
+        .any(|(i, _)| w[..i].ends_with("/providers/microsoft.machinelearningservices"))
         .then_some(w)
 }
 

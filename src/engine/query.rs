@@ -101,33 +101,101 @@ fn asked(alts: &Alternatives) -> (BTreeSet<(String, bool)>, BTreeSet<String>) {
 /// a member of one, transitively.
 pub(crate) fn grant_seeds(ix: &Index, alts: &Alternatives, anc: &mut Ancestry) -> Vec<String> {
     let (actions, scopes) = asked(alts);
-    let mut seeds: Vec<String> = Vec::new();
-    let mut seen_seed = HashSet::new();
     let mut touches: rustc_hash::FxHashMap<usize, bool> = Default::default();
-    let mut touches_any = |ri: Option<usize>| match ri {
-        Some(i) => *touches
-            .entry(i)
-            .or_insert_with(|| role_touches(ix, i, &actions)),
-        None => false,
-    };
+    let mut seeds = FirstSeen::default();
     for s in &scopes {
-        let chain = anc.get(ix, s);
-        for c in &chain.0 {
-            for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
-                let a = &ix.assignments[ai];
-                if touches_any(ix.assignment_role[ai]) && seen_seed.insert(key(&a.principal_id)) {
-                    seeds.push(key(&a.principal_id));
-                }
-            }
-            for &ei in ix.eligibilities_by_scope.get(c).into_iter().flatten() {
-                let e = &ix.eligibilities[ei];
-                if touches_any(ix.eligibility_role[ei]) && seen_seed.insert(key(&e.principal_id)) {
-                    seeds.push(key(&e.principal_id));
-                }
+        for c in &anc.get(ix, s).0 {
+            seeds.extend(holders_at(ix, c, &actions, &mut touches));
+        }
+    }
+    seeds.list
+}
+
+/// [`grant_seeds`] of one request at a time, keeping what each (action, scope
+/// node) gave: the steps of `--effective` ask one action at each of thousands
+/// of computes, datastores and identities, whose ancestors (subscriptions,
+/// management groups, the root) they mostly share, so each ancestor's
+/// assignments are read once per action, not once per request.
+#[derive(Default)]
+pub(crate) struct SeedMemo {
+    /// Action (lowercase) and plane → role → [`role_touches`].
+    touches: rustc_hash::FxHashMap<(String, bool), rustc_hash::FxHashMap<usize, bool>>,
+    /// (action, plane, scope node) → [`holders_at`].
+    at: rustc_hash::FxHashMap<(String, bool, String), std::rc::Rc<[String]>>,
+}
+
+impl SeedMemo {
+    /// The holders of [`grant_seeds`] for one request, as one list per scope
+    /// node of its chain, nearest first: a holder may be in several lists,
+    /// and the holders of `grant_seeds(ix, &vec![vec![req.clone()]], anc)` are
+    /// their concatenation, each at its first place.
+    pub(crate) fn lists_of(
+        &mut self,
+        ix: &Index,
+        req: &ActionReq,
+        anc: &mut Ancestry,
+    ) -> Vec<std::rc::Rc<[String]>> {
+        let action = (key(req.action.trim()), req.data);
+        let actions: BTreeSet<(String, bool)> = [action.clone()].into();
+        let touches = self.touches.entry(action.clone()).or_default();
+        anc.get(ix, &scope_key(&req.scope))
+            .0
+            .iter()
+            .map(|c| {
+                self.at
+                    .entry((action.0.clone(), action.1, c.clone()))
+                    .or_insert_with(|| holders_at(ix, c, &actions, touches).into())
+                    .clone()
+            })
+            .collect()
+    }
+}
+
+/// Keys in the order first given, each once.
+#[derive(Default)]
+struct FirstSeen {
+    seen: rustc_hash::FxHashSet<String>,
+    list: Vec<String>,
+}
+
+impl FirstSeen {
+    fn extend(&mut self, keys: impl IntoIterator<Item = String>) {
+        for k in keys {
+            if !self.seen.contains(&k) {
+                self.seen.insert(k.clone());
+                self.list.push(k);
             }
         }
     }
-    seeds
+}
+
+/// The holders (keys) of the assignments, then of the eligibilities, at scope
+/// node `c` whose role grants one of `actions`, each once in that order
+/// (`touches` keeps each role's answer).
+fn holders_at(
+    ix: &Index,
+    c: &str,
+    actions: &BTreeSet<(String, bool)>,
+    touches: &mut rustc_hash::FxHashMap<usize, bool>,
+) -> Vec<String> {
+    let mut touches_any = |ri: Option<usize>| match ri {
+        Some(i) => *touches
+            .entry(i)
+            .or_insert_with(|| role_touches(ix, i, actions)),
+        None => false,
+    };
+    let mut found = FirstSeen::default();
+    for &ai in ix.assignments_by_scope.get(c).into_iter().flatten() {
+        if touches_any(ix.assignment_role[ai]) {
+            found.extend([key(&ix.assignments[ai].principal_id)]);
+        }
+    }
+    for &ei in ix.eligibilities_by_scope.get(c).into_iter().flatten() {
+        if touches_any(ix.eligibility_role[ei]) {
+            found.extend([key(&ix.eligibilities[ei].principal_id)]);
+        }
+    }
+    found.list
 }
 
 /// The deny assignments (positions in `ix.denies`) that reach an asked scope and

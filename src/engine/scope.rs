@@ -5,7 +5,7 @@
 //! tree, then the root `/`. Everything is compared by [`scope_key`] (lowercase, no
 //! trailing `/`). Chains terminate even if the imported tree has a cycle.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::model::{scope_key, ScopeKind, ScopeNode};
 
@@ -74,35 +74,38 @@ impl ScopeTree {
         self.parent.keys().map(String::as_str)
     }
 
-    /// The target first, then each ancestor, nearest first, ending with `/`.
+    /// The target first, then each ancestor, nearest first, ending with `/`:
+    /// the segment-wise prefixes of a subscription's scope down to
+    /// `/subscriptions/<id>` (SPEC §2.2), then the subscription's (or a
+    /// management group's) chain of parents, then the root, each once.
     pub(crate) fn ancestors(&self, target: &str) -> Vec<String> {
         let t = scope_key(target);
-        let mut out: Vec<String> = Vec::new();
         if t == "/" {
             return vec![t];
         }
-        let mut seen = HashSet::new();
-        let mut push = |s: String, out: &mut Vec<String>| {
-            if seen.insert(s.clone()) {
+        // A chain is a dozen scopes: a linear look is cheaper than a set.
+        let mut out: Vec<String> = Vec::new();
+        let push = |s: String, out: &mut Vec<String>| {
+            if out.contains(&s) {
+                false
+            } else {
                 out.push(s);
                 true
-            } else {
-                false
             }
         };
         let mut cursor = t.clone();
-        match kind_of(&t) {
-            ScopeKind::ManagementGroup => {
-                push(cursor.clone(), &mut out);
+        if kind_of(&t) != ScopeKind::ManagementGroup {
+            // Segment-wise prefixes down to /subscriptions/<id>: the first
+            // `n` segments are the text before the `n`th separator.
+            let body = t.trim_start_matches('/');
+            let mut ends: Vec<usize> = body.match_indices('/').map(|(i, _)| i).collect();
+            ends.push(body.len());
+            for &end in ends.iter().skip(1).rev() {
+                push(format!("/{}", &body[..end]), &mut out);
             }
-            _ => {
-                // Segment-wise prefixes down to /subscriptions/<id>.
-                let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
-                for len in (2..=segs.len()).rev() {
-                    push(format!("/{}", segs[..len].join("/")), &mut out);
-                }
-                cursor = format!("/{}", segs[..2.min(segs.len())].join("/"));
-            }
+            cursor = format!("/{}", &body[..ends[ends.len().min(2) - 1]]);
+        } else {
+            push(cursor.clone(), &mut out);
         }
         // The management-group chain.
         while let Some(p) = self.parent.get(&cursor) {
@@ -162,13 +165,19 @@ pub(crate) fn at_level_spelled(target: &str, level: Level) -> String {
 
 pub(crate) fn at_level(target: &str, level: Level) -> String {
     let t = scope_key(target);
-    let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
+    let body = t.trim_start_matches('/');
+    let segs: Vec<&str> = body.split('/').collect();
     if segs.first() != Some(&"subscriptions") {
         return t;
     }
+    // The first `n` segments: the text before the `n`th separator.
     let take = |n: usize| -> String {
         if segs.len() >= n {
-            format!("/{}", segs[..n].join("/"))
+            let end = body
+                .match_indices('/')
+                .nth(n - 1)
+                .map_or(body.len(), |(i, _)| i);
+            format!("/{}", &body[..end])
         } else {
             t.clone()
         }
@@ -307,5 +316,114 @@ mod tests {
             at_level("/subscriptions/s", Level::Workspace),
             "/subscriptions/s"
         );
+    }
+
+    /// SPEC §2.2 written plainly: split into segments, each prefix joined
+    /// again, a set for what was seen ([`ScopeTree::ancestors`] slices instead).
+    fn ancestors_plainly(tree: &ScopeTree, target: &str) -> Vec<String> {
+        let t = scope_key(target);
+        if t == "/" {
+            return vec![t];
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut push = |s: String, out: &mut Vec<String>| {
+            seen.insert(s.clone()) && {
+                out.push(s);
+                true
+            }
+        };
+        let mut cursor = t.clone();
+        if kind_of(&t) == ScopeKind::ManagementGroup {
+            push(cursor.clone(), &mut out);
+        } else {
+            let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
+            for len in (2..=segs.len()).rev() {
+                push(format!("/{}", segs[..len].join("/")), &mut out);
+            }
+            cursor = format!("/{}", segs[..2.min(segs.len())].join("/"));
+        }
+        while let Some(p) = tree.parent.get(&cursor) {
+            if !push(p.clone(), &mut out) {
+                break;
+            }
+            cursor = p.clone();
+        }
+        push("/".to_string(), &mut out);
+        out
+    }
+
+    /// [`at_level`] written plainly: each prefix joined again from its segments.
+    fn at_level_plainly(target: &str, level: Level) -> String {
+        let t = scope_key(target);
+        let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
+        if segs.first() != Some(&"subscriptions") {
+            return t;
+        }
+        let take = |n: usize| {
+            if segs.len() >= n {
+                format!("/{}", segs[..n].join("/"))
+            } else {
+                t.clone()
+            }
+        };
+        match level {
+            Level::Subscription => take(2),
+            Level::ResourceGroup => take(4),
+            Level::Workspace => match segs.windows(3).position(|w| {
+                w == [
+                    "providers",
+                    "microsoft.machinelearningservices",
+                    "workspaces",
+                ]
+            }) {
+                Some(i) if segs.len() > i + 3 => take(i + 4),
+                _ => t.clone(),
+            },
+        }
+    }
+
+    proptest::proptest! {
+        /// Any scope text: the same scope at each level both ways.
+        #[test]
+        fn levels_equal_the_plain_reading(
+            segs in proptest::collection::vec("(subscriptions|S1|resourceGroups|RG|providers|Microsoft.MachineLearningServices|workspaces|w|computes|c|)", 0..10),
+            lead in "/{0,2}",
+            trail in "/{0,2}",
+        ) {
+            let target = format!("{lead}{}{trail}", segs.join("/"));
+            for level in [Level::Subscription, Level::ResourceGroup, Level::Workspace] {
+                proptest::prop_assert_eq!(at_level(&target, level), at_level_plainly(&target, level));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any scope text (empty segments, repeated or missing slashes, case,
+        /// management groups, a parent cycle): the same chain both ways.
+        #[test]
+        fn ancestors_equal_the_plain_reading(
+            segs in proptest::collection::vec("(subscriptions|S1|s2|resourceGroups|rg|providers|Microsoft.Management|managementGroups|a|b|ml|root|)", 0..9),
+            lead in "/{0,2}",
+            trail in "/{0,2}",
+            cyclic in proptest::bool::ANY,
+        ) {
+            let mk = |n: &str, p: &str| ScopeNode {
+                id: format!("/providers/Microsoft.Management/managementGroups/{n}"),
+                kind: ScopeKind::ManagementGroup,
+                name: n.into(),
+                display_name: None,
+                resource_type: None,
+                parent_id: Some(format!("/providers/Microsoft.Management/managementGroups/{p}")),
+            };
+            let mut nodes = vec![mk("a", if cyclic { "b" } else { "ml" }), mk("b", "a"), mk("ml", "root")];
+            let mut sub = mk("s1", "a");
+            sub.id = "/subscriptions/S1".into();
+            sub.kind = ScopeKind::Subscription;
+            nodes.push(sub);
+            let t = ScopeTree::new(&nodes);
+            let target = format!("{lead}{}{trail}", segs.join("/"));
+            proptest::prop_assert_eq!(t.ancestors(&target), ancestors_plainly(&t, &target));
+        }
     }
 }

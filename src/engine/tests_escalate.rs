@@ -853,3 +853,53 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+    /// The holders `--effective` notes for each step (`SeedMemo`, per scope
+    /// node, remembered across requests) are those `grant_seeds` finds for the
+    /// request alone, in the same order.
+    #[test]
+    fn remembered_seeds_are_grant_seeds(t in arb_tenant()) {
+        let ix = Index::new(&t);
+        let mut memo = super::query::SeedMemo::default();
+        let mut anc = super::decide::Ancestry::default();
+        for scope in [WS, COMPUTE, DS, SA, RG, SUB, UAMI, "/"] {
+            for a in [
+                super::escalate::JOBS_WRITE,
+                super::escalate::ROLE_ASSIGNMENTS_WRITE,
+                super::escalate::STORAGE_LIST_KEYS,
+                BLOB_READ,
+            ] {
+                let req = ActionReq { action: a.into(), data: a == BLOB_READ, scope: scope.into() };
+                let mut first_seen: Vec<String> = Vec::new();
+                for h in memo.lists_of(&ix, &req, &mut anc).iter().flat_map(|l| l.iter()) {
+                    if !first_seen.contains(h) {
+                        first_seen.push(h.clone());
+                    }
+                }
+                let alone = super::query::grant_seeds(&ix, &vec![vec![req]], &mut super::decide::Ancestry::default());
+                prop_assert_eq!(first_seen, alone);
+            }
+        }
+    }
+}
+
+proptest! {
+    /// `workspace_of` finds the workspace path as a plain substring search
+    /// would, on any scope text.
+    #[test]
+    fn workspace_of_equals_the_plain_search(
+        head in proptest::collection::vec("(subscriptions|s1|resourceGroups|rg|providers|)", 0..5),
+        ws in proptest::bool::ANY,
+        tail in proptest::collection::vec("(Microsoft.MachineLearningServices|microsoft.machinelearningservicesx|workspaces|w|computes|)", 0..5),
+    ) {
+        let ws = if ws { "providers/Microsoft.MachineLearningServices/workspaces" } else { "" };
+        let scope = format!("/subscriptions/{}/{ws}/{}", head.join("/"), tail.join("/"));
+        let w = super::scope::at_level(&scope, super::scope::Level::Workspace);
+        let plain = w
+            .contains("/providers/microsoft.machinelearningservices/workspaces/")
+            .then_some(w);
+        prop_assert_eq!(super::escalate::workspace_of(&scope), plain);
+    }
+}
