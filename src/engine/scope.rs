@@ -83,39 +83,36 @@ impl ScopeTree {
         if t == "/" {
             return vec![t];
         }
-        // A chain is a dozen scopes: a linear look is cheaper than a set.
         let mut out: Vec<String> = Vec::new();
-        let push = |s: String, out: &mut Vec<String>| {
-            if out.contains(&s) {
-                false
-            } else {
-                out.push(s);
-                true
-            }
-        };
-        let mut cursor = t.clone();
-        if kind_of(&t) != ScopeKind::ManagementGroup {
+        let cursor = if kind_of(&t) != ScopeKind::ManagementGroup {
             // Segment-wise prefixes down to /subscriptions/<id>: the first
             // `n` segments are the text before the `n`th separator.
             let body = t.trim_start_matches('/');
             let mut ends: Vec<usize> = body.match_indices('/').map(|(i, _)| i).collect();
             ends.push(body.len());
             for &end in ends.iter().skip(1).rev() {
-                push(format!("/{}", &body[..end]), &mut out);
+                push_new(format!("/{}", &body[..end]), &mut out);
             }
-            cursor = format!("/{}", &body[..ends[ends.len().min(2) - 1]]);
+            format!("/{}", &body[..ends[ends.len().min(2) - 1]])
         } else {
-            push(cursor.clone(), &mut out);
-        }
-        // The management-group chain.
+            push_new(t.clone(), &mut out);
+            t
+        };
+        self.push_parents(cursor, &mut out);
+        out
+    }
+
+    /// Appends to a chain the management groups above `cursor` (a subscription
+    /// or a management group), nearest first, stopping where the tree comes
+    /// back on itself, then the root.
+    fn push_parents(&self, mut cursor: String, out: &mut Vec<String>) {
         while let Some(p) = self.parent.get(&cursor) {
-            if !push(p.clone(), &mut out) {
+            if !push_new(p.clone(), out) {
                 break;
             }
             cursor = p.clone();
         }
-        push("/".to_string(), &mut out);
-        out
+        push_new("/".to_string(), out);
     }
 
     /// Is `scope` the target or one of its ancestors?
@@ -130,6 +127,17 @@ impl ScopeTree {
         let i = scope_key(inner);
         let o = scope_key(outer);
         i != o && self.ancestors(&i).contains(&o)
+    }
+}
+
+/// Appends `s` to a chain unless it is there already (a chain is a dozen
+/// scopes: a linear look is cheaper than a set); whether it was appended.
+fn push_new(s: String, out: &mut Vec<String>) -> bool {
+    if out.contains(&s) {
+        false
+    } else {
+        out.push(s);
+        true
     }
 }
 
@@ -239,6 +247,20 @@ mod tests {
         vec![mg("root", None), mg("ml", Some("root")), sub].pipe(|v| ScopeTree::new(&v))
     }
 
+    /// Management group `n` whose parent is management group `p`.
+    fn mg_under(n: &str, p: &str) -> ScopeNode {
+        ScopeNode {
+            id: format!("/providers/Microsoft.Management/managementGroups/{n}"),
+            kind: ScopeKind::ManagementGroup,
+            name: n.into(),
+            display_name: None,
+            resource_type: None,
+            parent_id: Some(format!(
+                "/providers/Microsoft.Management/managementGroups/{p}"
+            )),
+        }
+    }
+
     trait Pipe: Sized {
         fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
             f(self)
@@ -281,17 +303,7 @@ mod tests {
 
     #[test]
     fn management_group_cycle_terminates() {
-        let mk = |n: &str, p: &str| ScopeNode {
-            id: format!("/providers/Microsoft.Management/managementGroups/{n}"),
-            kind: ScopeKind::ManagementGroup,
-            name: n.into(),
-            display_name: None,
-            resource_type: None,
-            parent_id: Some(format!(
-                "/providers/Microsoft.Management/managementGroups/{p}"
-            )),
-        };
-        let t = ScopeTree::new(&[mk("a", "b"), mk("b", "a")]);
+        let t = ScopeTree::new(&[mg_under("a", "b"), mg_under("b", "a")]);
         let a = t.ancestors("/providers/Microsoft.Management/managementGroups/a");
         assert_eq!(a.len(), 3);
     }
@@ -318,8 +330,9 @@ mod tests {
         );
     }
 
-    /// SPEC §2.2 written plainly: split into segments, each prefix joined
-    /// again, a set for what was seen ([`ScopeTree::ancestors`] slices instead).
+    /// SPEC §2.2's path prefixes written plainly: split into segments, each
+    /// prefix joined again, a set for what was seen ([`ScopeTree::ancestors`]
+    /// slices the key instead); the management groups above are the same walk.
     fn ancestors_plainly(tree: &ScopeTree, target: &str) -> Vec<String> {
         let t = scope_key(target);
         if t == "/" {
@@ -328,28 +341,22 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         let mut push = |s: String, out: &mut Vec<String>| {
-            seen.insert(s.clone()) && {
+            if seen.insert(s.clone()) {
                 out.push(s);
-                true
             }
         };
-        let mut cursor = t.clone();
-        if kind_of(&t) == ScopeKind::ManagementGroup {
-            push(cursor.clone(), &mut out);
+        let cursor = if kind_of(&t) == ScopeKind::ManagementGroup {
+            push(t.clone(), &mut out);
+            t
         } else {
             let segs: Vec<&str> = t.trim_start_matches('/').split('/').collect();
             for len in (2..=segs.len()).rev() {
                 push(format!("/{}", segs[..len].join("/")), &mut out);
             }
-            cursor = format!("/{}", segs[..2.min(segs.len())].join("/"));
-        }
-        while let Some(p) = tree.parent.get(&cursor) {
-            if !push(p.clone(), &mut out) {
-                break;
-            }
-            cursor = p.clone();
-        }
-        push("/".to_string(), &mut out);
+            format!("/{}", segs[..2.min(segs.len())].join("/"))
+        };
+        // The management groups above: the same walk (not what changed).
+        tree.push_parents(cursor, &mut out);
         out
     }
 
@@ -408,16 +415,8 @@ mod tests {
             trail in "/{0,2}",
             cyclic in proptest::bool::ANY,
         ) {
-            let mk = |n: &str, p: &str| ScopeNode {
-                id: format!("/providers/Microsoft.Management/managementGroups/{n}"),
-                kind: ScopeKind::ManagementGroup,
-                name: n.into(),
-                display_name: None,
-                resource_type: None,
-                parent_id: Some(format!("/providers/Microsoft.Management/managementGroups/{p}")),
-            };
-            let mut nodes = vec![mk("a", if cyclic { "b" } else { "ml" }), mk("b", "a"), mk("ml", "root")];
-            let mut sub = mk("s1", "a");
+                let mut nodes = vec![mg_under("a", if cyclic { "b" } else { "ml" }), mg_under("b", "a"), mg_under("ml", "root")];
+            let mut sub = mg_under("s1", "a");
             sub.id = "/subscriptions/S1".into();
             sub.kind = ScopeKind::Subscription;
             nodes.push(sub);
