@@ -347,12 +347,6 @@ fn wal_has_content(path: &Path) -> bool {
     std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0)
 }
 
-/// Prepared statements kept per connection (`prepare_cached`). A question
-/// uses a few dozen distinct statements, some in loops (one per group walked,
-/// per scope, per chunk of keys); with rusqlite's default of 16 the loops
-/// evicted each other's statements and prepared them again.
-const STATEMENT_CACHE: usize = 128;
-
 /// A read-only connection: `mode=ro`, else (no `-shm` can be made) `immutable=1`.
 fn open_ro(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -361,7 +355,6 @@ fn open_ro(path: &Path) -> Result<Connection, StoreError> {
     let open = |params: &str| -> Result<Connection, StoreError> {
         let conn = Connection::open_with_flags(file_uri(path, params)?, flags)?;
         conn.busy_timeout(busy_timeout())?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
             r.get::<_, i64>(0)
         })?;
@@ -476,7 +469,6 @@ impl Store {
             source,
         })?;
         conn.busy_timeout(busy_timeout())?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // SQLite opens a file it may not write read-only without saying so.
         if conn.is_readonly(rusqlite::MAIN_DB)? {
             return Err(read_only(path, "the file cannot be written"));
