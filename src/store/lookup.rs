@@ -90,11 +90,23 @@ pub(crate) fn each_principal(
     s: i64,
     f: &mut dyn FnMut(Principal),
 ) -> rusqlite::Result<()> {
+    each_row(conn, PRINCIPAL_COLS, "principals", s, principal_row, f)
+}
+
+/// Every row of `table` in snapshot `s`, in key order, one at a time.
+fn each_row<T>(
+    conn: &Connection,
+    cols: &str,
+    table: &str,
+    s: i64,
+    row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    f: &mut dyn FnMut(T),
+) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {PRINCIPAL_COLS} FROM principals WHERE {IN_SNAPSHOT} ORDER BY key"
+        "SELECT {cols} FROM {table} WHERE {IN_SNAPSHOT} ORDER BY key"
     ))?;
-    for p in st.query_map([s], principal_row)? {
-        f(p?);
+    for r in st.query_map([s], row)? {
+        f(r?);
     }
     Ok(())
 }
@@ -107,13 +119,14 @@ pub(crate) fn each_assignment(
     s: i64,
     f: &mut dyn FnMut(crate::model::Assignment),
 ) -> rusqlite::Result<()> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {ASSIGNMENT_COLS} FROM role_assignments WHERE {IN_SNAPSHOT} ORDER BY key"
-    ))?;
-    for a in st.query_map([s], assignment_row)? {
-        f(a?);
-    }
-    Ok(())
+    each_row(
+        conn,
+        ASSIGNMENT_COLS,
+        "role_assignments",
+        s,
+        assignment_row,
+        f,
+    )
 }
 
 /// Every eligibility of snapshot `s`, in key order.
@@ -122,13 +135,14 @@ pub(crate) fn each_eligibility(
     s: i64,
     f: &mut dyn FnMut(crate::model::Eligibility),
 ) -> rusqlite::Result<()> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {ELIGIBILITY_COLS} FROM eligibilities WHERE {IN_SNAPSHOT} ORDER BY key"
-    ))?;
-    for e in st.query_map([s], eligibility_row)? {
-        f(e?);
-    }
-    Ok(())
+    each_row(
+        conn,
+        ELIGIBILITY_COLS,
+        "eligibilities",
+        s,
+        eligibility_row,
+        f,
+    )
 }
 
 /// Where an object id that no principal record has is named.
