@@ -31,13 +31,17 @@ pub fn plan(
             for u in &e.uncovered {
                 eprintln_safe!("warning: activity `{}` requirement {u} covers no operation in the imported catalogue; the answer is incomplete (import `az provider operation show` output)", act.name);
             }
-            let mut names: Vec<String> = e
+            // Each operation once, in first-asked order: a data activity asks
+            // the same one at several scopes (blob read on every datastore's
+            // container), and alternatives share operations.
+            let mut seen = rustc_hash::FxHashSet::default();
+            let names: Vec<String> = e
                 .alternatives
                 .iter()
                 .flatten()
+                .filter(|r| seen.insert(crate::model::key(&r.action)))
                 .map(|r| r.action.clone())
                 .collect();
-            names.dedup();
             Ok(Plan {
                 alts: e.alternatives,
                 actions: names,
