@@ -804,6 +804,12 @@ impl<'a> Effective<'a> {
         // Shared Key: the account's keys, the workspace's keys, a datastore's key.
         if is_storage_data(req) {
             if let Some(sa) = storage_account_of(&req.scope) {
+                // What the steps show: the imported account's id, else the
+                // request's own spelling (`sa` is a key).
+                let sa_shown = match self.ix.facts.get(&sa) {
+                    Some(f) => f.id.clone(),
+                    None => super::scope::spelled_as(&req.scope, sa.clone()),
+                };
                 if self.shared_key.get(&sa).copied().unwrap_or(true) {
                     for needs in STORAGE_KEY_ACTIONS {
                         let by = if needs == STORAGE_LIST_KEYS || needs == STORAGE_REGENERATE_KEY {
@@ -815,8 +821,8 @@ impl<'a> Effective<'a> {
                             kind: StepKind::StorageKeys,
                             needs,
                             ask: self.asks.push(self.req(needs, &sa)),
-                            on: sa.clone(),
-                            gives: format!("every data action on {sa} by {by}"),
+                            on: sa_shown.clone(),
+                            gives: format!("every data action on {sa_shown} by {by}"),
                         });
                     }
                     let linked: Vec<String> = self
@@ -826,12 +832,17 @@ impl<'a> Effective<'a> {
                         .map(|(w, _)| w.clone())
                         .collect();
                     for w in linked {
+                        let on = self
+                            .ix
+                            .facts
+                            .get(&w)
+                            .map_or_else(|| w.clone(), |f| f.id.clone());
                         keys.push(Direct {
                             kind: StepKind::WorkspaceKeys,
                             needs: WORKSPACE_LIST_KEYS,
                             ask: self.asks.push(self.req(WORKSPACE_LIST_KEYS, &w)),
-                            on: w,
-                            gives: format!("the key of the workspace's storage account {sa}"),
+                            on,
+                            gives: format!("the key of the workspace's storage account {sa_shown}"),
                         });
                     }
                     for (ds_id, is_key) in self.secrets_for(req, &sa) {
@@ -841,7 +852,7 @@ impl<'a> Effective<'a> {
                             ask: self.asks.push(self.req(DATASTORE_LIST_SECRETS, &ds_id)),
                             on: ds_id,
                             gives: if is_key {
-                                format!("the account key of {sa} stored by the datastore")
+                                format!("the account key of {sa_shown} stored by the datastore")
                             } else {
                                 "the datastore's SAS token (its permissions are not in the export)"
                                     .to_string()
@@ -1884,10 +1895,9 @@ impl<'a> Effective<'a> {
         for (req, pick) in reqs.iter().zip(picks) {
             let Some(pick) = *pick else { continue };
             let s = self.take(actor, req, pick);
-            if let Some(prev) = steps
-                .iter_mut()
-                .find(|x| x.kind == s.kind && x.on == s.on && x.needs == s.needs)
-            {
+            if let Some(prev) = steps.iter_mut().find(|x| {
+                x.kind == s.kind && x.on.eq_ignore_ascii_case(&s.on) && x.needs == s.needs
+            }) {
                 if s.kind == StepKind::Rbac {
                     prev.grants.extend(s.grants);
                 }

@@ -158,7 +158,14 @@ fn normalise_parent(p: &str) -> String {
 /// compare through [`at_level`]). Lowercasing is ASCII-only, so the key's length is
 /// the spelling's.
 pub(crate) fn at_level_spelled(target: &str, level: Level) -> String {
-    let k = at_level(target, level);
+    spelled_as(target, at_level(target, level))
+}
+
+/// `k`, a key of `target` or of one of its prefixes by path, in `target`'s own
+/// spelling (what an answer shows; keys compare). Lowercasing is ASCII-only,
+/// so the key's length is the spelling's; a key that is not such a prefix is
+/// given back as it is.
+pub(crate) fn spelled_as(target: &str, k: String) -> String {
     let t = target.trim().trim_end_matches('/');
     let t = if t.starts_with('/') {
         t.to_string()

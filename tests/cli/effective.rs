@@ -221,6 +221,30 @@ fn read_training_data_asks_every_datastore_and_follows_the_steps() {
     assert!(plain.get("escalations").is_none());
 }
 
+/// A step names the storage account as the inventory spells it (as every other
+/// scope in an answer is shown), not as the lowercase key it is compared by.
+#[test]
+fn a_storage_key_step_names_the_account_in_its_own_spelling() {
+    let v = sample()
+        .words("who --activity read-training-data --workspace ml-prod --effective --format json")
+        .expect(0)
+        .json();
+    let steps: Vec<&Value> = v["escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["steps"].as_array().unwrap())
+        .filter(|s| s["step"] == "storage-keys")
+        .collect();
+    assert!(!steps.is_empty(), "{v}");
+    let account = "/subscriptions/c90828fc-bcbf-42ea-b475-9b27bdc92563/resourceGroups/rg-ml-prod/\
+                   providers/Microsoft.Storage/storageAccounts/stcontosomlprod01";
+    for s in steps {
+        assert_eq!(s["on"], account, "{s}");
+        assert!(s["gives"].as_str().unwrap().contains(account), "{s}");
+    }
+}
+
 #[test]
 fn data_activities_say_what_they_could_not_follow() {
     // ml-dev's workspace record with its links was not imported.
