@@ -822,7 +822,7 @@ impl<'a> Effective<'a> {
                             needs,
                             ask: self.asks.push(self.req(needs, &sa)),
                             on: sa_shown.clone(),
-                            gives: format!("every data action on {sa_shown} by {by}"),
+                            gives: format!("every data action on the account by {by}"),
                         });
                     }
                     let linked: Vec<String> = self
