@@ -714,7 +714,7 @@ impl<'w> WhoCsvStream<'w> {
 
     pub(crate) fn push(&mut self, a: &Answer) -> io::Result<()> {
         if self.effective {
-            who_csv_rows_with(&mut self.c, a, &[""])
+            who_csv_rows_with(&mut self.c, a, &|_| vec![String::new()])
         } else {
             who_csv_rows(&mut self.c, a)
         }
@@ -758,15 +758,19 @@ pub(crate) fn who_csv_header(c: &mut csv::Writer) -> io::Result<()> {
 
 /// The CSV rows of one principal: one per grant (or, with none, per eligibility).
 pub(crate) fn who_csv_rows(c: &mut csv::Writer, a: &Answer) -> io::Result<()> {
-    who_csv_rows_with(c, a, &[])
+    who_csv_rows_with(c, a, &|_| Vec::new())
 }
 
-/// [`who_csv_rows`], each row followed by the cells of `tail`.
-fn who_csv_rows_with(c: &mut csv::Writer, a: &Answer, tail: &[&str]) -> io::Result<()> {
+/// [`who_csv_rows`], each row followed by the cells `tail` gives for its action.
+fn who_csv_rows_with(
+    c: &mut csv::Writer,
+    a: &Answer,
+    tail: &dyn Fn(&crate::engine::decide::ActionDecision) -> Vec<String>,
+) -> io::Result<()> {
     {
         let d = &a.decision;
         let p = &d.principal;
-        let base = |c: &mut csv::Writer, rest: [&str; 8]| -> io::Result<()> {
+        let base = |c: &mut csv::Writer, rest: [&str; 8], tail: &[String]| -> io::Result<()> {
             let mut row = vec![
                 p.id.as_str(),
                 p.kind.as_str(),
@@ -776,10 +780,11 @@ fn who_csv_rows_with(c: &mut csv::Writer, a: &Answer, tail: &[&str]) -> io::Resu
                 p.orphan_text(),
             ];
             row.extend(rest);
-            row.extend(tail.iter().copied());
+            row.extend(tail.iter().map(String::as_str));
             c.row(row)
         };
         for act in &d.actions {
+            let tail = tail(act);
             for g in &act.grants {
                 let via = g
                     .via
@@ -799,6 +804,7 @@ fn who_csv_rows_with(c: &mut csv::Writer, a: &Answer, tail: &[&str]) -> io::Resu
                         &g.matched_pattern,
                         g.condition.as_deref().unwrap_or(""),
                     ],
+                    &tail,
                 )?;
             }
             if act.grants.is_empty() {
@@ -821,6 +827,7 @@ fn who_csv_rows_with(c: &mut csv::Writer, a: &Answer, tail: &[&str]) -> io::Resu
                             &e.matched_pattern,
                             e.condition.as_deref().unwrap_or(""),
                         ],
+                        &tail,
                     )?;
                 }
             }
@@ -952,8 +959,12 @@ pub(crate) fn can_csv(
 ) -> io::Result<()> {
     let mut c = csv::Writer::new(out);
     c.row(WHO_CSV_COLUMNS.into_iter().chain(["why_not"]))?;
-    // The rows `who` writes, each with an empty `why_not`.
-    who_csv_rows_with(&mut c, a, &[""])?;
+    // The rows `who` writes, each with its action's `why_not` (a deny that
+    // blocks the grant, what an eligibility needs): empty where it is allowed.
+    who_csv_rows_with(&mut c, a, &|act| {
+        let why: Vec<String> = act.why_not.iter().map(|w| why_not_text(w, names)).collect();
+        vec![why.join("; ")]
+    })?;
     let d = &a.decision;
     let p = &d.principal;
     for act in d

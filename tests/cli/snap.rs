@@ -360,6 +360,16 @@ fn can_no_explain_csv() {
     )));
 }
 
+/// Denied: Contributor grants the delete, the deployment stack's deny
+/// assignment blocks it; the grant's row says which deny in `why_not`, as the
+/// table and JSON do. Exit 1.
+#[test]
+fn can_denied_csv() {
+    snap!(sample().words(format!(
+        "can dave.kim@contoso.com {WS_DELETE} --workspace ml-prod --format csv"
+    )));
+}
+
 /// Conditional (fact 33).
 #[test]
 fn can_conditional_explain_table() {
