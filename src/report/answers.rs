@@ -885,6 +885,16 @@ pub(crate) fn can_text(
         Access::Allowed => "yes",
         Access::Conditional => "yes, conditionally",
         Access::Denied => "no (denied)",
+        // SPEC §2 rule 9 ranks `denied` above an active grant only: an
+        // eligibility a deny assignment would still block once activated is
+        // `eligible`, and the verdict says what activating would not change.
+        Access::Eligible
+            if d.actions
+                .iter()
+                .any(|x| x.access == Access::Eligible && !x.denies.is_empty()) =>
+        {
+            "no (eligible through PIM, but a deny assignment blocks it even once activated)"
+        }
         Access::Eligible => "no (eligible only: could activate through PIM)",
         Access::None => "no",
     };

@@ -393,7 +393,16 @@ fn can_denied_explain_table() {
     )));
 }
 
-/// Eligible only (fact 19).
+/// Eligible only (fact 19): activating Owner would give it.
+#[test]
+fn can_eligible_table() {
+    snap!(sample().args(["can", "Ivan Horvat"]).words(
+        "Microsoft.Authorization/roleAssignments/write --workspace ml-prod --format table"
+    ));
+}
+
+/// Eligible (fact 19), but the deployment stack's deny assignment blocks the
+/// delete for everyone: the verdict says activating would not give it.
 #[test]
 fn can_eligible_explain_table() {
     snap!(sample().args(["can", "Ivan Horvat"]).words(format!(
