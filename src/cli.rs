@@ -59,8 +59,10 @@ impl Cli {
     /// The command line parsed (exiting with clap's message on a usage error),
     /// noting whether `--db` was on it.
     pub fn parse_command_line() -> Cli {
-        let matches = Cli::command().get_matches();
-        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let matches = Cli::command()
+            .try_get_matches()
+            .unwrap_or_else(|e| usage_exit(e));
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_exit(e));
         cli.db_on_command_line = matches.value_source("db") == Some(ValueSource::CommandLine);
         cli
     }
@@ -71,6 +73,55 @@ impl Cli {
     pub fn reads_files_into_a_snapshot(&self) -> bool {
         matches!(self.command, Command::Import(_) | Command::Collect(_))
     }
+}
+
+/// A usage error: clap's message (escaped, as every text printed is), its
+/// closing "try '--help'" line turned into a `hint:` naming the command's own
+/// help, exit 2. Help and version requests print as clap prints them.
+fn usage_exit(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit()
+    }
+    let text = e.render().to_string();
+    let command = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("Usage: whocan "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .filter(|w| !w.starts_with(['[', '<', '-']))
+        .map(str::to_string)
+        .or_else(|| {
+            // No usage line (an invalid value): the first argument that names
+            // a command.
+            let names: Vec<String> = Cli::command()
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            std::env::args().skip(1).find(|a| names.contains(a))
+        });
+    let hint = match command {
+        Some(c) => format!("hint: `whocan {c} --help` lists its arguments, with examples"),
+        None => "hint: `whocan --help` lists the commands; `whocan COMMAND --help` each \
+                 one's arguments, with examples"
+            .to_string(),
+    };
+    let body: Vec<&str> = text
+        .trim_end()
+        .lines()
+        .filter(|l| !l.starts_with("For more information, try"))
+        .collect();
+    let message = format!("{}\n{hint}\n", body.join("\n").trim_end());
+    let mut err = std::io::stderr().lock();
+    let _ = std::io::Write::write_all(
+        &mut err,
+        crate::report::text::sanitize_lines(&message).as_bytes(),
+    );
+    std::process::exit(2)
 }
 
 #[derive(Debug, Subcommand)]

@@ -675,3 +675,26 @@ fn a_tab_in_a_name_is_shown_escaped_on_a_terminal() {
     let piped = run(&db, &["who", WS_READ, "--scope", WS, "--format", "csv"]);
     assert!(String::from_utf8_lossy(&piped.stdout).contains("Bob\tBuilder"));
 }
+
+/// A usage error (clap's) shows the bad value escaped, ends with a `hint:`
+/// naming the command's help, and exits 2.
+#[test]
+fn a_usage_error_is_inert_and_ends_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    for bad in ["x\u{1b}[31mred", "x\u{202e}gnp.exe", "x\u{85}y"] {
+        let out = whocan(&db)
+            .args(["who", "--format", bad, "a", "--workspace", "w"])
+            .timeout(HANG_GUARD)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_inert("usage error", &out.stderr);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.trim_end()
+                .ends_with("hint: `whocan who --help` lists its arguments, with examples"),
+            "{err}"
+        );
+    }
+}

@@ -396,9 +396,9 @@ fn can_denied_explain_table() {
 /// Eligible only (fact 19): activating Owner would give it.
 #[test]
 fn can_eligible_table() {
-    snap!(sample().args(["can", "Ivan Horvat"]).words(
-        "Microsoft.Authorization/roleAssignments/write --workspace ml-prod --format table"
-    ));
+    snap!(sample()
+        .args(["can", "Ivan Horvat"])
+        .words("Microsoft.Authorization/roleAssignments/write --workspace ml-prod --format table"));
 }
 
 /// Eligible (fact 19), but the deployment stack's deny assignment blocks the
