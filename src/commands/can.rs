@@ -36,6 +36,7 @@ pub(crate) fn answer(db: &Path, args: &CanArgs, out: &mut dyn Write) -> anyhow::
         }
         None => sl.check_actions(&args.actions, args.allow_unknown_action)?,
     }
+    super::common::warn_target(&target);
     timing.mark("resolve");
     let (tenant, base, gaps_read) = sl.principal_index(
         &scope,

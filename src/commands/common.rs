@@ -84,13 +84,18 @@ pub(crate) fn load(db: &Path, args: &SnapshotArgs) -> anyhow::Result<Loaded> {
     })
 }
 
+/// Prints the warning of a target whose inventory is missing, if it has one.
+pub(crate) fn warn_target(target: &Target) {
+    if let Some(w) = target.warning() {
+        eprintln_safe!("{w}");
+    }
+}
+
 /// The target scope from `--scope` or `--workspace`, in the spelling the snapshot
 /// knows when it knows it (see [`resolve::target`]; a whole snapshot in memory).
 pub(crate) fn target_scope(t: &Tenant, args: &ScopeArgs) -> anyhow::Result<String> {
     let target = target_scope_in(t, args)?;
-    if let Some(w) = target.warning() {
-        eprintln_safe!("{w}");
-    }
+    warn_target(&target);
     Ok(target.id)
 }
 
@@ -151,14 +156,11 @@ impl Sliced {
 
     /// The scope `--scope` or `--workspace` names, in the snapshot's spelling; an
     /// unknown scope is an error (SPEC §3). A resource below a known resource
-    /// group that nothing names comes back with `inventory_missing`, and its
-    /// warning is printed here.
+    /// group that nothing names comes back with `inventory_missing`, whose
+    /// warning [`warn_target`] prints once the rest of the question is
+    /// resolved (a question refused for another argument warns of nothing).
     pub fn target(&self, args: &ScopeArgs) -> anyhow::Result<Target> {
-        let target = target_scope_in(&self.stored(), args)?;
-        if let Some(w) = target.warning() {
-            eprintln_safe!("{w}");
-        }
-        Ok(target)
+        target_scope_in(&self.stored(), args)
     }
 
     /// Checks the asked actions against the imported catalogue (see

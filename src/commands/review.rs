@@ -391,7 +391,11 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
         let sl = Sliced::open_for(db, &args.snapshot, Reads::Once)?;
         // A resource missing from the inventory is warned about by `Sliced::target`
         // (stderr is where review's incomplete notice goes).
-        let target = step.suspend(|| sl.target(&args.scope))?.id;
+        let target = step.suspend(|| -> anyhow::Result<String> {
+            let t = sl.target(&args.scope)?;
+            super::common::warn_target(&t);
+            Ok(t.id)
+        })?;
         let index = sl.review_index(&target)?;
         timing.mark("slice+index");
         let names = ScopeNames::new(&sl.scopes);

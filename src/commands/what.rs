@@ -26,6 +26,7 @@ pub(crate) fn answer(db: &Path, args: &WhatArgs, out: &mut dyn Write) -> anyhow:
     let target = sl.target(&args.scope)?;
     let scope = target.id.clone();
     let principal = sl.principal(&args.principal)?;
+    super::common::warn_target(&target);
     let (tenant, base, gaps_read) = sl.principal_index(&scope, &principal, None, false)?;
     // A provider whose catalogue is not there: nothing to answer about it
     // (SPEC §3), rather than an empty list that reads as "no access".

@@ -117,6 +117,7 @@ pub(crate) fn answer(db: &Path, args: &WhoArgs, out: &mut dyn Write) -> anyhow::
         }
         None => sl.check_actions(&args.actions, args.allow_unknown_action)?,
     }
+    super::common::warn_target(&target);
     let step = crate::report::progress::Step::start("reading the holders at the scope");
     let (tenant, base) = sl.index(
         &scope,

@@ -412,6 +412,24 @@ fn a_resource_missing_from_the_inventory_is_answered_and_flagged() {
         "{}",
         text(&out.stdout)
     );
+    // A question refused for another argument warns of nothing: the refusal
+    // is its only message.
+    for args in [
+        &["can", "nobody-at-all", WS_READ, "--scope", &asked][..],
+        &["what", "nobody-at-all", "--scope", &asked],
+        &[
+            "who",
+            "Microsoft.MachineLearningServices/workspaces/notanop",
+            "--scope",
+            &asked,
+        ],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(!err.contains("warning:"), "{args:?}: {err}");
+        assert!(err.contains("hint:"), "{args:?}: {err}");
+    }
     // A compute the inventory does not list, named as WORKSPACE/COMPUTE.
     let out = run(&[
         "who",
