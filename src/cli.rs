@@ -135,8 +135,11 @@ is named after its group's object id (members/<group-id>.json).\n\nExamples:\n  
     /// List the snapshots in the database.
     #[command(
         after_help = "Each snapshot: id, label, when the exports were taken and imported, content hash, \
-tool version, and whether its collection (`whocan collect`) was complete.\n\nExamples:\n  \
+tool version, and whether its collection (`whocan collect`) was complete. With --flags, \
+every flag an import raised instead (orphaned assignments, undefined roles, groups whose \
+members were not imported...).\n\nExamples:\n  \
 whocan snapshots\n  whocan snapshots --format csv > snapshots.csv\n  \
+whocan snapshots --flags 1 --format csv > flags.csv\n  \
 whocan who Microsoft.MachineLearningServices/workspaces/delete -w ml-prod --snapshot 1"
     )]
     Snapshots(SnapshotsArgs),
@@ -550,6 +553,11 @@ pub(crate) struct SnapshotsArgs {
     /// (the az CLI's name) is accepted too.
     #[arg(short = 'f', long, visible_alias = "output", value_enum)]
     pub(crate) format: Option<Format>,
+    /// List every flag the import of snapshot ID raised (the latest without an
+    /// ID): its kind, the object it is about and what it says. `import` shows
+    /// a few examples of each kind; this lists them all.
+    #[arg(long, value_name = "ID", num_args = 0..=1)]
+    pub(crate) flags: Option<Option<i64>>,
 }
 
 /// Which snapshot to read.

@@ -113,7 +113,7 @@ fn nouns(kind: &str) -> (&str, &str) {
 }
 
 /// The import in three lines (the demo's): the snapshot, what it holds, and how
-/// many flags were raised (`whocan import` prints them all).
+/// many flags were raised (`whocan snapshots --flags` lists them all).
 pub(crate) fn brief(
     out: &mut dyn Write,
     snapshot: &Snapshot,
@@ -147,13 +147,14 @@ pub(crate) fn brief(
     } else {
         writeln_safe!(
             out,
-            "{} flagged ({}): `whocan import` lists each one.",
+            "{} flagged ({}): `whocan snapshots --flags {}` lists each one.",
             imported.flags.len(),
             flags
                 .iter()
                 .map(|g| g.0.to_string())
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            snapshot.id
         )
     }
 }

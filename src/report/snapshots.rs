@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use std::collections::BTreeMap;
 
-use crate::model::{CollectionSummary, Snapshot};
+use crate::model::{CollectionSummary, Flag, Snapshot};
 
 /// Each snapshot's collection summary, by snapshot id (absent: not collected).
 pub type Collections = BTreeMap<i64, CollectionSummary>;
@@ -102,4 +102,58 @@ pub(crate) fn table(
         "{}",
         super::count(snapshots.len(), "snapshot", "snapshots")
     )
+}
+
+/// `snapshots --flags`: the snapshot, then every flag its import raised.
+pub(crate) fn flags_json(snapshot: &Snapshot, flags: &[Flag]) -> Value {
+    json!({
+        "snapshot": {"id": snapshot.id, "takenAt": snapshot.taken_at, "label": snapshot.label},
+        "flags": flags
+            .iter()
+            .map(|f| json!({"kind": f.kind, "subject": f.subject, "detail": f.detail}))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// One row per flag: `snapshot_id,kind,subject,detail`.
+pub(crate) fn flags_csv(
+    out: &mut dyn Write,
+    snapshot: &Snapshot,
+    flags: &[Flag],
+) -> io::Result<()> {
+    let mut w = super::csv::Writer::new(out);
+    w.row(["snapshot_id", "kind", "subject", "detail"])?;
+    let id = snapshot.id.to_string();
+    for f in flags {
+        w.row([id.as_str(), &f.kind, &f.subject, &f.detail])?;
+    }
+    w.flush()
+}
+
+/// A heading, then a table of the flags (or "No flags raised.").
+pub(crate) fn flags_table(
+    out: &mut dyn Write,
+    snapshot: &Snapshot,
+    flags: &[Flag],
+) -> io::Result<()> {
+    crate::report::text::writeln_safe!(
+        out,
+        "Flags raised by the import of snapshot {}{}, taken {}",
+        snapshot.id,
+        snapshot
+            .label
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default(),
+        snapshot.taken_at
+    )?;
+    if flags.is_empty() {
+        return writeln!(out, "No flags raised.");
+    }
+    let mut t = super::table(&["flag", "subject", "detail"]);
+    for f in flags {
+        t.add_row([&f.kind, &f.subject, &f.detail]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(out, "{}", super::count(flags.len(), "flag", "flags"))
 }

@@ -652,7 +652,6 @@ impl Store {
     }
 
     /// The flags raised while importing a snapshot, in the order raised.
-    #[cfg(test)]
     pub(crate) fn flags(&self, snapshot_id: i64) -> Result<Vec<Flag>, StoreError> {
         self.require(snapshot_id)?;
         Ok(history::stored_flags(&self.conn, snapshot_id)?)

@@ -131,6 +131,29 @@ fn snapshots_two_table() {
     snap!(two().words("snapshots --format table"));
 }
 
+/// Every flag the sample's import raised, one row each (`import` shows a few
+/// examples per kind).
+#[test]
+fn snapshots_flags_table() {
+    snap!(sample().words("snapshots --flags --format table"));
+}
+
+#[test]
+fn snapshots_flags_csv() {
+    snap!(sample().words("snapshots --flags 1 --format csv"));
+}
+
+#[test]
+fn snapshots_flags_json() {
+    snap!(sample().words("snapshots --flags 1 --format json"));
+}
+
+/// An id that is no snapshot: exit 2, the snapshots there are.
+#[test]
+fn snapshots_flags_of_no_snapshot() {
+    snap!(sample().words("snapshots --flags 9"));
+}
+
 #[test]
 fn snapshots_empty_database() {
     let s = Scratch::new();
