@@ -131,13 +131,8 @@ pub(crate) fn brief(
         .collect();
     writeln_safe!(
         out,
-        "Snapshot {}{}: {} read; {}.",
-        snapshot.id,
-        snapshot
-            .label
-            .as_deref()
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default(),
+        "Snapshot {}: {} read; {}.",
+        super::snapshot_name(snapshot),
         super::count(imported.files.len(), "file", "files"),
         held.join(", ")
     )?;
@@ -166,13 +161,8 @@ pub(crate) fn table(
 ) -> io::Result<()> {
     writeln_safe!(
         out,
-        "Snapshot {}{}, taken {}, content {}",
-        snapshot.id,
-        snapshot
-            .label
-            .as_deref()
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default(),
+        "Snapshot {}, taken {}, content {}",
+        super::snapshot_name(snapshot),
         snapshot.taken_at,
         short_hash(&snapshot.content_hash),
     )?;

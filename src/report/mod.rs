@@ -493,6 +493,14 @@ pub(crate) fn snapshot_tag(s: &crate::model::Snapshot) -> String {
 /// `1 workspace`, `3 workspaces`: the one count rule ([`crate::words`]).
 pub(crate) use crate::words::count;
 
+/// A snapshot as headings name it: `3`, or `3 (2026-Q4)` with its label.
+pub(crate) fn snapshot_name(s: &crate::model::Snapshot) -> String {
+    match s.label.as_deref() {
+        Some(l) => format!("{} ({l})", s.id),
+        None => s.id.to_string(),
+    }
+}
+
 /// Short, human labels for scope ids in tables and explanations (JSON and CSV keep
 /// the full ids).
 #[derive(Debug, Default, Clone)]

@@ -138,13 +138,8 @@ pub(crate) fn flags_table(
 ) -> io::Result<()> {
     crate::report::text::writeln_safe!(
         out,
-        "Flags raised by the import of snapshot {}{}, taken {}",
-        snapshot.id,
-        snapshot
-            .label
-            .as_deref()
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default(),
+        "Flags raised by the import of snapshot {}, taken {}",
+        super::snapshot_name(snapshot),
         snapshot.taken_at
     )?;
     if flags.is_empty() {

@@ -172,13 +172,8 @@ fn summary_sheet(
         2,
         0,
         &format!(
-            "Snapshot {}{} taken at {}; workbook by whocan {}",
-            s.snapshot.id,
-            s.snapshot
-                .label
-                .as_deref()
-                .map(|l| format!(" ({l})"))
-                .unwrap_or_default(),
+            "Snapshot {} taken at {}; workbook by whocan {}",
+            super::snapshot_name(s.snapshot),
             s.snapshot.taken_at,
             env!("CARGO_PKG_VERSION")
         ),
