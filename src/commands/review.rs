@@ -389,8 +389,8 @@ fn sheet(db: &Path, args: ReviewArgs) -> anyhow::Result<Outcome> {
             .into());
         }
         let sl = Sliced::open_for(db, &args.snapshot, Reads::Once)?;
-        // A resource missing from the inventory is warned about by `Sliced::target`
-        // (stderr is where review's incomplete notice goes).
+        // A resource missing from the inventory is warned about here (stderr is
+        // where review's incomplete notice goes).
         let target = step.suspend(|| -> anyhow::Result<String> {
             let t = sl.target(&args.scope)?;
             super::common::warn_target(&t);
