@@ -53,6 +53,10 @@ pub(crate) fn run(db: &Path, args: WorkspacesArgs) -> anyhow::Result<Outcome> {
         .store
         .assignments_at(snapshot, &counted_scopes(&workspaces, &sl.tree))?;
     let rows = rows(&workspaces, &sl.tree, &computes, &at);
+    let sub_name = filter
+        .subscription
+        .as_deref()
+        .and_then(|s| sl.tree.display_name(s));
     if rows.is_empty() {
         let hint = if filter.subscription.is_some() || filter.resource_group.is_some() {
             "hint: `whocan workspaces` lists every workspace of the snapshot"
@@ -63,7 +67,7 @@ pub(crate) fn run(db: &Path, args: WorkspacesArgs) -> anyhow::Result<Outcome> {
         // would show as `\n`.
         eprintln_safe!(
             "no AzureML workspace{} in snapshot {snapshot}",
-            report::workspaces::where_words(&filter)
+            report::workspaces::where_words(&filter, sub_name)
         );
         eprintln_safe!("{hint}");
     }
@@ -74,7 +78,9 @@ pub(crate) fn run(db: &Path, args: WorkspacesArgs) -> anyhow::Result<Outcome> {
             &report::workspaces::json(&sl.snapshot, &filter, &rows),
         )?,
         Format::Csv => report::workspaces::csv(&mut out, &rows)?,
-        Format::Table => report::workspaces::table(&mut out, &sl.snapshot, &filter, &rows)?,
+        Format::Table => {
+            report::workspaces::table(&mut out, &sl.snapshot, &filter, sub_name, &rows)?
+        }
     }
     out.flush()?;
     Ok(Outcome::Success)

@@ -12,15 +12,19 @@ use crate::model::Snapshot;
 use super::text::writeln_safe;
 
 /// ` in subscription S`, ` in resource group R`, both, or nothing.
-pub(crate) fn where_words(f: &WorkspaceFilter) -> String {
+/// `sub_name`: the subscription's imported name, shown before its id.
+pub(crate) fn where_words(f: &WorkspaceFilter, sub_name: Option<&str>) -> String {
     let mut s = String::new();
     if let Some(rg) = &f.resource_group {
         s.push_str(&format!(" in resource group {rg}"));
     }
     if let Some(sub) = &f.subscription {
-        // `/subscriptions/ID` → `subscription ID`.
+        // `/subscriptions/ID` → `subscription NAME (ID)`, or `subscription ID`.
         let id = sub.rsplit('/').next().unwrap_or(sub);
-        s.push_str(&format!(" in subscription {id}"));
+        match sub_name.filter(|n| !n.eq_ignore_ascii_case(id)) {
+            Some(name) => s.push_str(&format!(" in subscription {name} ({id})")),
+            None => s.push_str(&format!(" in subscription {id}")),
+        }
     }
     s
 }
@@ -66,12 +70,13 @@ pub(crate) fn table(
     out: &mut dyn Write,
     snapshot: &Snapshot,
     f: &WorkspaceFilter,
+    sub_name: Option<&str>,
     rows: &[WorkspaceRow],
 ) -> io::Result<()> {
     writeln_safe!(
         out,
         "AzureML workspaces{} ({})",
-        where_words(f),
+        where_words(f, sub_name),
         super::snapshot_tag(snapshot)
     )?;
     if !rows.is_empty() {

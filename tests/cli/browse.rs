@@ -107,13 +107,13 @@ fn workspaces_by_subscription_name_and_resource_group() {
         "no AzureML workspace in resource group rg-shared in snapshot 1\n\
          hint: `whocan workspaces` lists every workspace of the snapshot\n"
     );
-    // The subscription is named as one, by its id.
+    // The subscription is named as one, by its imported name and its id.
     sample()
         .words("workspaces --subscription contoso-ml --resource-group rg-ml-prod --format table")
         .expect(0)
         .stdout_has(
-            "AzureML workspaces in resource group rg-ml-prod in subscription \
-             c90828fc-bcbf-42ea-b475-9b27bdc92563 (snapshot 1",
+            "AzureML workspaces in resource group rg-ml-prod in subscription contoso-ml \
+             (c90828fc-bcbf-42ea-b475-9b27bdc92563) (snapshot 1",
         );
 }
 
